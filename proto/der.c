@@ -1,0 +1,1 @@
+/* proto/der.c: to be written */

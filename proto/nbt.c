@@ -1,0 +1,1 @@
+/* proto/nbt.c: to be written */

@@ -1,0 +1,58 @@
+/*
+ * nbt.h - NetBIOS session service framing [RFC 1002 §4.3] and the
+ * direct-TCP 4-byte length prefix [MS-SMB2 §2.1].
+ */
+#ifndef WG_PROTO_NBT_H
+#define WG_PROTO_NBT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "wire.h"
+
+#define NBT_SESSION_MESSAGE		0x00
+#define NBT_SESSION_REQUEST		0x81
+#define NBT_POSITIVE_RESPONSE		0x82
+#define NBT_NEGATIVE_RESPONSE		0x83
+#define NBT_RETARGET_RESPONSE		0x84
+#define NBT_SESSION_KEEPALIVE		0x85
+
+#define NBT_ERR_NOT_LISTENING_CALLED	0x80
+#define NBT_ERR_NOT_LISTENING_CALLING	0x81
+#define NBT_ERR_CALLED_NOT_PRESENT	0x82
+#define NBT_ERR_INSUFFICIENT_RESOURCES	0x83
+
+/* Largest message we accept in one frame (2^24 - 1 is the wire max). */
+#define NBT_MAX_FRAME			(16u * 1024 * 1024)
+
+struct nbt_frame_hdr {
+	uint8_t type;
+	uint32_t length;	/* 24-bit (17-bit + extension on 139 is
+				 * treated as 24-bit, as every client does) */
+};
+
+/* Decode the 4-byte frame header. Errors: WIRE_E_SHORT. */
+int nbt_frame_hdr_pull(struct wire_rd *r, struct nbt_frame_hdr *h) WIRE_WUR;
+
+/*
+ * A NetBIOS name, decoded from first-level encoding [RFC 1001 §14.1]:
+ * 15 characters (trailing spaces stripped, NUL-terminated) + suffix.
+ */
+struct nbt_name {
+	char name[16];
+	uint8_t suffix;
+};
+
+/*
+ * Decode a SESSION REQUEST body (called name, calling name; each a
+ * length-prefixed 32-byte first-level-encoded label, optionally followed
+ * by scope labels ending in a zero byte). Errors: WIRE_E_SHORT,
+ * WIRE_E_INVALID (bad length byte or non-'A'..'P' characters).
+ */
+int nbt_session_request_pull(struct wire_rd *r, struct nbt_name *called,
+			     struct nbt_name *calling) WIRE_WUR;
+
+/* Append a SESSION REQUEST (for tests and fuzz seeds). */
+void nbt_session_request_push(struct wire_wr *w, const struct nbt_name *called,
+			      const struct nbt_name *calling);
+
+#endif

@@ -1,0 +1,1 @@
+/* proto/ntlmssp.c: to be written */

@@ -1,0 +1,106 @@
+/*
+ * ntlmssp.h - NTLMSSP server side [MS-NLMP]: NEGOTIATE -> CHALLENGE ->
+ * AUTHENTICATE with NTLMv2, MIC and key exchange; anonymous logons.
+ * Pure: the caller supplies the server challenge, the time and a callback
+ * that finds a user's NT hash. All crypto via nettle.
+ */
+#ifndef WG_PROTO_NTLMSSP_H
+#define WG_PROTO_NTLMSSP_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdbool.h>
+#include "wire.h"
+
+#define NTLMSSP_NEGOTIATE_UNICODE		0x00000001u
+#define NTLMSSP_NEGOTIATE_OEM			0x00000002u
+#define NTLMSSP_REQUEST_TARGET			0x00000004u
+#define NTLMSSP_NEGOTIATE_SIGN			0x00000010u
+#define NTLMSSP_NEGOTIATE_SEAL			0x00000020u
+#define NTLMSSP_NEGOTIATE_LM_KEY		0x00000080u
+#define NTLMSSP_NEGOTIATE_NTLM			0x00000200u
+#define NTLMSSP_ANONYMOUS			0x00000800u
+#define NTLMSSP_NEGOTIATE_ALWAYS_SIGN		0x00008000u
+#define NTLMSSP_TARGET_TYPE_DOMAIN		0x00010000u
+#define NTLMSSP_TARGET_TYPE_SERVER		0x00020000u
+#define NTLMSSP_NEGOTIATE_EXTENDED_SESSIONSECURITY 0x00080000u
+#define NTLMSSP_NEGOTIATE_IDENTIFY		0x00100000u
+#define NTLMSSP_NEGOTIATE_TARGET_INFO		0x00800000u
+#define NTLMSSP_NEGOTIATE_VERSION		0x02000000u
+#define NTLMSSP_NEGOTIATE_128			0x20000000u
+#define NTLMSSP_NEGOTIATE_KEY_EXCH		0x40000000u
+#define NTLMSSP_NEGOTIATE_56			0x80000000u
+
+/* MD4(UTF-16LE(password)); password is UTF-8. Returns 0 or WIRE_E_INVALID
+ * (bad UTF-8). */
+int ntlm_nt_hash(const char *password, uint8_t out[16]) WIRE_WUR;
+
+/* Who the server is, for the CHALLENGE target info (UTF-8 strings). */
+struct ntlmssp_server_info {
+	const char *netbios_domain;	/* workgroup, upper case */
+	const char *netbios_computer;	/* netbios name, upper case */
+	const char *dns_domain;		/* may be "" */
+	const char *dns_computer;	/* may be "" */
+};
+
+/*
+ * Look up a user's NT hash. user/domain are UTF-8 as sent by the client.
+ * Return 0 and fill nt_hash, or -1 if there is no such user.
+ */
+typedef int (*ntlmssp_lookup_fn)(void *priv, const char *user,
+				 const char *domain, uint8_t nt_hash[16]);
+
+struct ntlmssp_server;
+
+/* Create server state as a talloc child of mem_ctx; NULL on no memory. */
+struct ntlmssp_server *ntlmssp_server_new(void *mem_ctx,
+					  const struct ntlmssp_server_info *info,
+					  ntlmssp_lookup_fn lookup, void *priv);
+
+/*
+ * Leg 1: consume the client's NEGOTIATE message and append the CHALLENGE
+ * message to out. challenge is 8 random bytes from the caller; now_nt is
+ * the current time as NT FILETIME (for the MsvAvTimestamp pair).
+ * Errors: WIRE_E_SHORT, WIRE_E_INVALID (not a NEGOTIATE), WIRE_E_NOMEM.
+ */
+int ntlmssp_server_challenge(struct ntlmssp_server *s, const uint8_t *neg,
+			     size_t neg_len, const uint8_t challenge[8],
+			     uint64_t now_nt, struct wire_wr *out) WIRE_WUR;
+
+/* The outcome of leg 2. Strings are talloc children of the server state. */
+struct ntlmssp_result {
+	bool anonymous;			/* null session */
+	char *user;			/* as sent, UTF-8 ("" if anonymous) */
+	char *domain;			/* as sent, UTF-8 */
+	char *workstation;		/* as sent, UTF-8, may be "" */
+	uint8_t session_key[16];	/* ExportedSessionKey; zero if anon */
+	bool have_session_key;
+};
+
+/*
+ * Leg 2: verify the AUTHENTICATE message. NTLMv2 only: NTLMv1 and LM
+ * responses give WIRE_E_AUTH. Anonymous (empty user and empty NT
+ * response, LM empty or one zero byte) succeeds with anonymous = true.
+ * The MIC, when MsvAvFlags says it is present, is checked over
+ * NEGOTIATE || CHALLENGE || AUTHENTICATE.
+ * Errors: WIRE_E_SHORT/WIRE_E_BOUNDS/WIRE_E_INVALID (malformed),
+ * WIRE_E_AUTH (unknown user, wrong password, bad MIC, NTLMv1).
+ */
+int ntlmssp_server_authenticate(struct ntlmssp_server *s, const uint8_t *auth,
+				size_t auth_len, struct ntlmssp_result *res)
+	WIRE_WUR;
+
+/*
+ * After a successful authenticate: compute the NTLMSSP signature (seq 0,
+ * with the negotiated flags' keys) over data, for the SPNEGO
+ * mechListMIC [MS-NLMP §3.4.4.2], and check the client's. Return
+ * 0 / WIRE_E_AUTH. sig is 16 bytes.
+ */
+int ntlmssp_server_check_mic(struct ntlmssp_server *s, const uint8_t *data,
+			     size_t len, const uint8_t *sig, size_t sig_len)
+	WIRE_WUR;
+/* Produce the server's mechListMIC (server-to-client seq 0). */
+void ntlmssp_server_make_mic(struct ntlmssp_server *s, const uint8_t *data,
+			     size_t len, uint8_t sig[16]);
+
+#endif

@@ -1,0 +1,148 @@
+/*
+ * smb2.c - SMB2 header codec and names.
+ */
+#include "smb2.h"
+
+#include <string.h>
+#include <strings.h>
+
+int smb2_hdr_pull(struct wire_rd *r, struct smb2_hdr *h)
+{
+	struct wire_rd c = *r;
+	uint8_t magic[4];
+	uint16_t size = 0;
+	uint64_t word = 0;
+	int rc = 0;
+
+	if (wire_left(&c) < SMB2_HDR_SIZE) {
+		return WIRE_E_SHORT;
+	}
+	rc = wire_get_bytes(&c, magic, 4);
+	if (rc != 0) {
+		return rc;
+	}
+	if (memcmp(magic, SMB2_MAGIC, 4) != 0) {
+		return WIRE_E_INVALID;
+	}
+	/* The length check above covers every fixed field below. */
+	rc = wire_get_u16le(&c, &size);
+	rc |= wire_get_u16le(&c, &h->credit_charge);
+	rc |= wire_get_u32le(&c, &h->status);
+	rc |= wire_get_u16le(&c, &h->command);
+	rc |= wire_get_u16le(&c, &h->credits);
+	rc |= wire_get_u32le(&c, &h->flags);
+	rc |= wire_get_u32le(&c, &h->next_command);
+	rc |= wire_get_u64le(&c, &h->message_id);
+	rc |= wire_get_u64le(&c, &word);
+	rc |= wire_get_u64le(&c, &h->session_id);
+	rc |= wire_get_bytes(&c, h->signature, 16);
+	if (rc != 0) {
+		return WIRE_E_SHORT;
+	}
+	if (size != SMB2_HDR_SIZE) {
+		return WIRE_E_INVALID;
+	}
+	if (h->flags & SMB2_FLAGS_ASYNC_COMMAND) {
+		h->async_id = word;
+		h->reserved = 0;
+		h->tree_id = 0;
+	} else {
+		h->async_id = 0;
+		h->reserved = (uint32_t)word;
+		h->tree_id = (uint32_t)(word >> 32);
+	}
+	*r = c;
+	return 0;
+}
+
+void smb2_hdr_push(struct wire_wr *w, const struct smb2_hdr *h)
+{
+	wire_put_bytes(w, SMB2_MAGIC, 4);
+	wire_put_u16le(w, SMB2_HDR_SIZE);
+	wire_put_u16le(w, h->credit_charge);
+	wire_put_u32le(w, h->status);
+	wire_put_u16le(w, h->command);
+	wire_put_u16le(w, h->credits);
+	wire_put_u32le(w, h->flags);
+	wire_put_u32le(w, h->next_command);
+	wire_put_u64le(w, h->message_id);
+	if (h->flags & SMB2_FLAGS_ASYNC_COMMAND) {
+		wire_put_u64le(w, h->async_id);
+	} else {
+		wire_put_u32le(w, h->reserved);
+		wire_put_u32le(w, h->tree_id);
+	}
+	wire_put_u64le(w, h->session_id);
+	wire_put_bytes(w, h->signature, 16);
+}
+
+static const char *const cmd_names[SMB2_NUM_CMDS] = {
+	[SMB2_NEGOTIATE] = "NEGOTIATE",
+	[SMB2_SESSION_SETUP] = "SESSION_SETUP",
+	[SMB2_LOGOFF] = "LOGOFF",
+	[SMB2_TREE_CONNECT] = "TREE_CONNECT",
+	[SMB2_TREE_DISCONNECT] = "TREE_DISCONNECT",
+	[SMB2_CREATE] = "CREATE",
+	[SMB2_CLOSE] = "CLOSE",
+	[SMB2_FLUSH] = "FLUSH",
+	[SMB2_READ] = "READ",
+	[SMB2_WRITE] = "WRITE",
+	[SMB2_LOCK] = "LOCK",
+	[SMB2_IOCTL] = "IOCTL",
+	[SMB2_CANCEL] = "CANCEL",
+	[SMB2_ECHO] = "ECHO",
+	[SMB2_QUERY_DIRECTORY] = "QUERY_DIRECTORY",
+	[SMB2_CHANGE_NOTIFY] = "CHANGE_NOTIFY",
+	[SMB2_QUERY_INFO] = "QUERY_INFO",
+	[SMB2_SET_INFO] = "SET_INFO",
+	[SMB2_OPLOCK_BREAK] = "OPLOCK_BREAK",
+};
+
+const char *smb2_cmd_name(uint16_t cmd)
+{
+	if (cmd < SMB2_NUM_CMDS && cmd_names[cmd] != NULL) {
+		return cmd_names[cmd];
+	}
+	return "UNKNOWN";
+}
+
+static const struct {
+	uint16_t dialect;
+	const char *name;
+} dialects[] = {
+	{ SMB2_DIALECT_202, "SMB2_02" },
+	{ SMB2_DIALECT_210, "SMB2_10" },
+	{ SMB2_DIALECT_300, "SMB3_00" },
+	{ SMB2_DIALECT_302, "SMB3_02" },
+	{ SMB2_DIALECT_311, "SMB3_11" },
+};
+
+const char *smb2_dialect_name(uint16_t dialect)
+{
+	size_t i = 0;
+
+	for (i = 0; i < sizeof(dialects) / sizeof(dialects[0]); i++) {
+		if (dialects[i].dialect == dialect) {
+			return dialects[i].name;
+		}
+	}
+	return NULL;
+}
+
+uint16_t smb2_dialect_parse(const char *s, bool max)
+{
+	size_t i = 0;
+
+	if (strcasecmp(s, "SMB2") == 0) {
+		return max ? SMB2_DIALECT_210 : SMB2_DIALECT_202;
+	}
+	if (strcasecmp(s, "SMB3") == 0) {
+		return max ? SMB2_DIALECT_311 : SMB2_DIALECT_300;
+	}
+	for (i = 0; i < sizeof(dialects) / sizeof(dialects[0]); i++) {
+		if (strcasecmp(dialects[i].name, s) == 0) {
+			return dialects[i].dialect;
+		}
+	}
+	return 0;
+}

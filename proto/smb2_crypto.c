@@ -1,0 +1,1 @@
+/* proto/smb2_crypto.c: to be written */

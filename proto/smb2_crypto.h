@@ -1,0 +1,68 @@
+/*
+ * smb2_crypto.h - SMB2/3 signing, key derivation and the 3.1.1 preauth
+ * integrity hash [MS-SMB2 §3.1.4]. All primitives come from nettle.
+ */
+#ifndef WG_PROTO_SMB2_CRYPTO_H
+#define WG_PROTO_SMB2_CRYPTO_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "wire.h"
+
+#define SMB2_PREAUTH_HASH_SIZE 64
+
+enum smb2_sign_alg {
+	SMB2_SIGN_HMAC_SHA256 = 0,	/* 2.0.2, 2.1 */
+	SMB2_SIGN_AES_CMAC = 1,		/* 3.x (default) */
+	SMB2_SIGN_AES_GMAC = 2,		/* 3.1.1 when negotiated */
+};
+
+/*
+ * SP800-108 counter-mode KDF with HMAC-SHA256, L = 128 [MS-SMB2 §3.1.4.2]:
+ * out = HMAC-SHA256(key, 00000001 || label || 00 || context || 00000080)[0..15]
+ * label_len/context_len are the byte lengths as they go on the wire
+ * (callers include the terminating NUL of the label strings).
+ */
+void smb2_kdf(const uint8_t key[16], const void *label, size_t label_len,
+	      const void *context, size_t context_len, uint8_t out[16]);
+
+struct smb2_keys {
+	uint8_t signing[16];
+	uint8_t application[16];
+	uint8_t encrypt[16];	/* server -> client */
+	uint8_t decrypt[16];	/* client -> server */
+};
+
+/*
+ * Derive the session keys for a dialect from the 16-byte session key.
+ * For 2.x, signing = session_key and the others are zero. For 3.1.1,
+ * preauth is the session's final preauth hash (64 bytes); ignored otherwise.
+ */
+void smb2_derive_keys(uint16_t dialect, const uint8_t session_key[16],
+		      const uint8_t preauth[SMB2_PREAUTH_HASH_SIZE],
+		      struct smb2_keys *keys);
+
+/*
+ * Compute the signature of one SMB2 message (header + body, exactly the
+ * bytes of this message in a compound, padding included) with its
+ * signature field treated as zero. msg must be at least 64 bytes.
+ * For GMAC, the nonce is built from the header's MessageId and flags
+ * (server bit from SMB2_FLAGS_SERVER_TO_REDIR, cancel bit when the
+ * command is CANCEL).
+ */
+void smb2_signature(enum smb2_sign_alg alg, const uint8_t key[16],
+		    const uint8_t *msg, size_t len, uint8_t sig[16]);
+
+/* Sign in place: sets SMB2_FLAGS_SIGNED and writes the signature. */
+void smb2_sign(enum smb2_sign_alg alg, const uint8_t key[16], uint8_t *msg,
+	       size_t len);
+
+/* Verify a received message's signature. Returns 0 or WIRE_E_AUTH. */
+int smb2_verify(enum smb2_sign_alg alg, const uint8_t key[16],
+		const uint8_t *msg, size_t len) WIRE_WUR;
+
+/* hash = SHA-512(hash || msg) */
+void smb2_preauth_update(uint8_t hash[SMB2_PREAUTH_HASH_SIZE],
+			 const uint8_t *msg, size_t len);
+
+#endif

@@ -1,0 +1,1 @@
+/* proto/spnego.c: to be written */

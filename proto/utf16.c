@@ -1,0 +1,1 @@
+/* proto/utf16.c: to be written */

@@ -1,0 +1,1 @@
+/* sessions/users.c: to be written */

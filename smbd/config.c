@@ -1,0 +1,1 @@
+/* smbd/config.c: to be written */

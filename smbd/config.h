@@ -1,0 +1,78 @@
+/*
+ * config.h - the smb.conf-style configuration file (parsed with libinih).
+ */
+#ifndef WG_SMBD_CONFIG_H
+#define WG_SMBD_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum wg_share_type {
+	WG_SHARE_DISK = 0,
+	WG_SHARE_PRINT = 1,
+	WG_SHARE_IPC = 2,
+};
+
+struct wg_share_cfg {
+	char *name;		/* as configured (case kept) */
+	char *path;		/* absolute */
+	char *comment;
+	enum wg_share_type type;
+	bool read_only;
+	bool guest_ok;
+	char **valid_users;	/* NULL = everyone; else NULL-terminated */
+	char *print_command;	/* printable shares */
+};
+
+struct wg_config {
+	char *path;		/* the file we loaded */
+	char *netbios_name;	/* upper case */
+	char *workgroup;	/* upper case */
+	char **listen_addresses;/* NULL-terminated; default { "0.0.0.0", "::" } */
+	uint16_t ports[8];
+	size_t nports;
+	char *users_file;
+	char *state_dir;
+	char *run_as_user;
+	int log_level;
+	char *log_classes;	/* "auth:4 conn:3" */
+	bool signing_mandatory;
+	uint16_t min_protocol;	/* dialect */
+	uint16_t max_protocol;
+	bool map_to_guest;	/* "guest account" logons allowed */
+	char *guest_account;	/* unix user for guest (default nobody) */
+	char *admin_users;	/* space-separated (issue 4/5) */
+	size_t max_opens_per_session;
+
+	/* Keys owned by the session manager, read here, applied there. */
+	char *edition;
+	long max_sessions;	/* -1 = from edition */
+	char *session_accounting;
+	char *cap_policy;
+	int restrict_anonymous;
+	uint32_t autodisconnect_ms;
+	uint32_t null_session_timeout_ms;
+	uint32_t spoolss_handle_timeout_ms;
+	uint32_t auth_timeout_ms;
+	uint32_t linger_timeout_ms;
+
+	struct wg_share_cfg *shares;	/* IPC$ is always present */
+	size_t nshares;
+};
+
+/*
+ * Load and validate a config file. Returns a talloc child of mem_ctx, or
+ * NULL with a message "FILE:LINE: reason" in *err (talloc child of
+ * mem_ctx) for the caller to print.
+ */
+struct wg_config *wg_config_load(void *mem_ctx, const char *path, char **err);
+
+/* Case-insensitive share lookup; NULL if none. */
+const struct wg_share_cfg *wg_config_find_share(const struct wg_config *cfg,
+						const char *name);
+
+/* "15m", "60s", "500ms", "2h", bare number = seconds. -1 on error. */
+int wg_parse_duration_ms(const char *s, uint32_t *ms);
+
+#endif

@@ -1,0 +1,1 @@
+/* smbd/conn.c: to be written */

@@ -1,0 +1,1 @@
+/* smbd/daemon.c: to be written */

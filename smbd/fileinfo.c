@@ -1,0 +1,1 @@
+/* smbd/fileinfo.c: to be written */

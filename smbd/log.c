@@ -1,0 +1,1 @@
+/* smbd/log.c: to be written */

@@ -1,0 +1,1 @@
+/* smbd/server.c: to be written */

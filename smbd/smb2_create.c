@@ -1,0 +1,1 @@
+/* smbd/smb2_create.c: to be written */

@@ -1,0 +1,1 @@
+/* smbd/smb2_getinfo.c: to be written */

@@ -1,0 +1,1 @@
+/* smbd/smb2_ioctl.c: to be written */

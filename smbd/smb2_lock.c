@@ -1,0 +1,1 @@
+/* smbd/smb2_lock.c: to be written */

@@ -1,0 +1,1 @@
+/* smbd/smb2_negprot.c: to be written */

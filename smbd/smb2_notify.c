@@ -1,0 +1,1 @@
+/* smbd/smb2_notify.c: to be written */

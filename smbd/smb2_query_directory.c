@@ -1,0 +1,1 @@
+/* smbd/smb2_query_directory.c: to be written */

@@ -1,0 +1,1 @@
+/* smbd/smb2_read.c: to be written */

@@ -1,0 +1,1 @@
+/* smbd/smb2_server.c: to be written */

@@ -1,0 +1,1 @@
+/* smbd/smb2_sesssetup.c: to be written */

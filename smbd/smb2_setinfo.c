@@ -1,0 +1,1 @@
+/* smbd/smb2_setinfo.c: to be written */

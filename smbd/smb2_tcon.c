@@ -1,0 +1,1 @@
+/* smbd/smb2_tcon.c: to be written */

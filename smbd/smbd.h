@@ -1,0 +1,308 @@
+/*
+ * smbd.h - the daemon's core objects and the contract between the SMB2
+ * dispatcher (smb2_server.c) and the per-command handlers.
+ *
+ * Ownership (talloc parents):
+ *   smbd_server
+ *     +- smbd_conn            (one per TCP connection)
+ *          +- smbd_session    (SMB2 sessions established on it)
+ *          |    +- smbd_tree  (tree connects)
+ *          |         +- smbd_open (open files, directories, pipes)
+ *          +- smbd_req        (requests in flight)
+ * Freeing a connection frees everything below it; destructors close fds
+ * and unlink list entries.
+ */
+#ifndef WG_SMBD_SMBD_H
+#define WG_SMBD_SMBD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <netinet/in.h>
+#include <talloc.h>
+#include <tevent.h>
+
+#include "../proto/wire.h"
+#include "../proto/ntstatus.h"
+#include "../proto/smb2.h"
+#include "../proto/smb2_crypto.h"
+#include "config.h"
+#include "log.h"
+
+struct smbd_conn;
+struct smbd_session;
+struct smbd_tree;
+struct smbd_open;
+struct smbd_req;
+struct smbd_workers;
+struct smbd_file;	/* per (dev, ino) shared state: vfs/smb2_create.c */
+struct smbd_dirstate;	/* enumeration state: smb2_query_directory.c */
+struct smbd_pipe;	/* named pipe state: pipes/ */
+struct users_db;
+
+/* A handler returns this to say "I will call smbd_req_done() later". */
+#define SMBD_ASYNC ((NTSTATUS)0xFFFFFFFFu)
+
+/* Limits */
+#define SMBD_MAX_TRANSACT	(1024u * 1024)	/* 3.x / 2.1 with LARGE_MTU */
+#define SMBD_MAX_TRANSACT_202	(64u * 1024)
+#define SMBD_MAX_CREDITS	8192
+#define SMBD_MAX_OPENS_PER_CONN	16384
+
+struct smbd_server {
+	struct tevent_context *ev;
+	struct wg_config *cfg;
+	struct smbd_workers *workers;
+	struct users_db *users;
+	struct smbd_conn *conns;
+	size_t nconns;
+	struct smbd_session *sessions;	/* every session, all conns */
+	uint8_t server_guid[16];
+	uint64_t start_time_nt;
+	uint64_t next_session_id;
+	uint64_t next_file_id;		/* volatile ids; never reused */
+	uint64_t next_async_id;
+	struct smbd_file *files;	/* open (dev, ino) table (vfs) */
+	void *open_index;		/* fid -> open map (smb2_create.c) */
+	bool shutting_down;
+};
+
+enum smbd_conn_state {
+	SMBD_CONN_NBT_WAIT = 0,	/* port 139, before SESSION REQUEST */
+	SMBD_CONN_NEGOTIATE,	/* waiting for NEGOTIATE */
+	SMBD_CONN_ACTIVE,	/* negotiated */
+	SMBD_CONN_CLOSING,	/* draining output, then freed */
+};
+
+struct smbd_conn {
+	struct smbd_conn *prev, *next;
+	struct smbd_server *srv;
+	int fd;
+	struct tevent_fd *fde;
+	enum smbd_conn_state state;
+	bool netbios;			/* port 139 framing */
+	struct sockaddr_storage peer_ss;
+	char peer_addr[48];		/* IPv4-mapped folded to IPv4 */
+	uint16_t peer_port;
+	char local_addr[48];
+	uint16_t local_port;
+	char calling_name[16];		/* NetBIOS calling name, "" if none */
+	uint64_t connect_time_nt;
+	struct timeval last_activity;
+	uint64_t bytes_in, bytes_out;
+
+	/* NEGOTIATE results */
+	bool smb1_upgraded;		/* SMB1 "SMB 2.???" seen: expect MID 1 */
+	uint16_t dialect;
+	uint16_t client_security_mode;
+	uint32_t client_caps;
+	uint8_t client_guid[16];
+	uint16_t client_dialects[16];
+	size_t nclient_dialects;
+	uint32_t server_caps;
+	uint16_t server_security_mode;
+	uint32_t max_trans, max_read, max_write;
+	enum smb2_sign_alg sign_alg;
+	uint8_t preauth[SMB2_PREAUTH_HASH_SIZE];	/* connection hash */
+
+	/* Credits and the MessageId window [MS-SMB2 §3.3.1.1] */
+	uint64_t seq_low;		/* lowest MessageId not yet used */
+	uint64_t credits_granted;	/* window size */
+	uint8_t *seq_bitmap;		/* used ids in [seq_low, seq_low+window) */
+	size_t seq_bitmap_bits;
+
+	/* I/O */
+	uint8_t *in_buf;		/* current frame being received */
+	size_t in_want, in_have;
+	bool in_hdr_done;
+	struct smbd_sendq *sendq_head, *sendq_tail;
+	size_t sendq_bytes;
+
+	struct smbd_session *sessions;
+	struct smbd_req *requests;	/* in flight (async and compound) */
+	size_t nopens;
+	struct tevent_immediate *free_im;	/* deferred teardown */
+	char *close_reason;
+};
+
+enum smbd_session_state {
+	SMBD_SESS_IN_PROGRESS = 0,
+	SMBD_SESS_VALID,
+	SMBD_SESS_EXPIRED,
+};
+
+struct smbd_session {
+	struct smbd_session *prev, *next;	/* conn->sessions */
+	struct smbd_session *gprev, *gnext;	/* srv->sessions */
+	struct smbd_conn *conn;
+	uint64_t id;
+	enum smbd_session_state state;
+	struct ntlmssp_server *ntlm;		/* during auth */
+	uint8_t preauth[SMB2_PREAUTH_HASH_SIZE];
+	char *user;		/* canonical user name ("" for null) */
+	char *domain;
+	char *workstation;	/* NTLM Workstation field */
+	bool anonymous;
+	bool guest;
+	bool signing_required;
+	bool have_keys;
+	uint8_t session_key[16];
+	struct smb2_keys keys;
+	uint64_t logon_time_nt;
+	struct timeval last_activity;
+	struct smbd_tree *trees;
+	uint32_t next_tree_id;
+	size_t nopens;
+	void *admission;	/* sessions/ slot handle (issue 3) */
+};
+
+struct smbd_tree {
+	struct smbd_tree *prev, *next;
+	struct smbd_session *sess;
+	uint32_t id;
+	const struct wg_share_cfg *share;
+	int root_fd;		/* O_PATH|O_DIRECTORY of share root; -1 IPC$ */
+	bool read_only;
+	uint32_t maximal_access;
+	struct smbd_open *opens;
+	uint64_t connect_time_nt;
+};
+
+/*
+ * An open of a file, directory or named pipe. Ids: fid_persistent ==
+ * fid_volatile (no durable handles yet), unique for the life of the
+ * server.
+ */
+struct smbd_open {
+	struct smbd_open *prev, *next;	/* tree->opens */
+	struct smbd_tree *tree;
+	uint64_t fid_persistent;
+	uint64_t fid_volatile;
+	int fd;			/* O_RDONLY/O_RDWR file, O_DIRECTORY dir,
+				 * -1 for pipes */
+	bool is_dir;
+	char *path;		/* share-relative, '/'-separated, on-disk case;
+				 * "" is the share root */
+	char *client_name;	/* the name as the client gave it */
+	uint32_t access;	/* granted access mask */
+	uint32_t share_access;
+	uint32_t create_options;
+	uint32_t create_disposition;
+	bool delete_on_close;	/* set on this open (disposition/option) */
+	uint64_t position;	/* FilePositionInformation */
+	uint32_t mode;		/* FileModeInformation */
+	uint64_t open_time_nt;
+	struct smbd_file *file;		/* shared per-inode state */
+	struct smbd_dirstate *dir;	/* QUERY_DIRECTORY state */
+	struct smbd_pipe *pipe;		/* IPC$ pipe, else NULL */
+	struct smbd_req *notify;	/* pending CHANGE_NOTIFY */
+	bool written;		/* any WRITE since open (for flush) */
+};
+
+/* One SMB2 message being processed. */
+struct smbd_req {
+	struct smbd_req *prev, *next;	/* conn->requests */
+	struct smbd_conn *conn;
+	struct smbd_compound *cmp;	/* the chain this belongs to */
+	struct smb2_hdr in_hdr;
+	/*
+	 * Reader over this message: base = start of its SMB2 header (the
+	 * offsets in SMB2 bodies are from there), len = to the end of this
+	 * message (NextCommand or the frame end), cursor at the body.
+	 */
+	struct wire_rd in;
+	size_t in_body_len;
+	struct smbd_session *sess;	/* resolved by the dispatcher */
+	struct smbd_tree *tree;		/* resolved by the dispatcher */
+	/*
+	 * The response body, written by the handler starting with its
+	 * StructureSize. The body begins at header offset 64, so a buffer
+	 * offset field is SMBD_OUT_OFF(req) at the moment the buffer starts.
+	 */
+	struct wire_wr out;
+	uint32_t out_flags_extra;
+	bool async;			/* interim STATUS_PENDING sent */
+	uint64_t async_id;
+	bool cancelled;
+	bool no_sign;			/* e.g. USER_SESSION_DELETED */
+	struct smbd_session *sign_sess;	/* session whose key signs reply */
+	/* Called when CANCEL arrives for this request (may be NULL). */
+	void (*cancel_fn)(struct smbd_req *req);
+	void *cancel_priv;
+};
+
+#define SMBD_OUT_OFF(req) ((uint32_t)(SMB2_HDR_SIZE + (req)->out.len))
+
+/* ---- dispatcher services for handlers (smb2_server.c) ---- */
+
+/*
+ * Finish an async request (after a handler returned SMBD_ASYNC). The
+ * dispatcher sends the response (building the error body for error
+ * statuses when the handler wrote nothing) and continues the compound.
+ */
+void smbd_req_done(struct smbd_req *req, NTSTATUS status);
+
+/*
+ * Send an interim STATUS_PENDING response now and mark req async
+ * (CHANGE_NOTIFY, blocking pipe READ). The handler then returns
+ * SMBD_ASYNC and later calls smbd_req_done().
+ */
+NTSTATUS smbd_req_go_async(struct smbd_req *req);
+
+/*
+ * Resolve a FileId from a request body. Handles the all-ones FileId of
+ * related compound requests (the last CREATE's id). Checks the open
+ * belongs to req->tree. Returns NT_STATUS_FILE_CLOSED if there is no
+ * such open.
+ */
+NTSTATUS smbd_req_open(struct smbd_req *req, uint64_t fid_persistent,
+		       uint64_t fid_volatile, struct smbd_open **op);
+/* Record the FileId a CREATE produced, for related requests after it. */
+void smbd_req_set_last_fid(struct smbd_req *req, struct smbd_open *op);
+
+/* Current time as NT FILETIME (100 ns since 1601). */
+uint64_t smbd_nt_now(void);
+uint64_t smbd_timespec_to_nt(const struct timespec *ts);
+void smbd_nt_to_timespec(uint64_t nt, struct timespec *ts);
+
+/* Mark a connection for teardown at a safe point in the loop. */
+void smbd_conn_terminate(struct smbd_conn *conn, const char *reason);
+
+/* ---- opens (smb2_create.c) ---- */
+
+/* Assign ids and index an open, hang it under its tree. */
+int smbd_open_register(struct smbd_tree *tree, struct smbd_open *op);
+/* Find by volatile id; NULL if none. */
+struct smbd_open *smbd_open_find(struct smbd_server *srv, uint64_t fid_volatile);
+/* Close an open, flushing written data first (used by CLOSE, logoff,
+ * tree disconnect, admin deletes and teardown): talloc_free(op) does it
+ * through its destructor, this also reports the fsync result. */
+NTSTATUS smbd_open_close(struct smbd_open *op);
+
+/* ---- command handlers: one file per command group ---- */
+NTSTATUS smbd_smb2_negotiate(struct smbd_req *req);	/* smb2_negprot.c */
+NTSTATUS smbd_smb2_session_setup(struct smbd_req *req);	/* smb2_sesssetup.c */
+NTSTATUS smbd_smb2_logoff(struct smbd_req *req);	/* smb2_sesssetup.c */
+NTSTATUS smbd_smb2_tree_connect(struct smbd_req *req);	/* smb2_tcon.c */
+NTSTATUS smbd_smb2_tree_disconnect(struct smbd_req *req); /* smb2_tcon.c */
+NTSTATUS smbd_smb2_create(struct smbd_req *req);	/* smb2_create.c */
+NTSTATUS smbd_smb2_close(struct smbd_req *req);		/* smb2_create.c */
+NTSTATUS smbd_smb2_flush(struct smbd_req *req);		/* smb2_read.c */
+NTSTATUS smbd_smb2_read(struct smbd_req *req);		/* smb2_read.c */
+NTSTATUS smbd_smb2_write(struct smbd_req *req);		/* smb2_read.c */
+NTSTATUS smbd_smb2_lock(struct smbd_req *req);		/* smb2_lock.c */
+NTSTATUS smbd_smb2_ioctl(struct smbd_req *req);		/* smb2_ioctl.c */
+NTSTATUS smbd_smb2_cancel(struct smbd_req *req);	/* smb2_server.c */
+NTSTATUS smbd_smb2_echo(struct smbd_req *req);		/* smb2_server.c */
+NTSTATUS smbd_smb2_query_directory(struct smbd_req *req); /* smb2_query_directory.c */
+NTSTATUS smbd_smb2_change_notify(struct smbd_req *req);	/* smb2_notify.c */
+NTSTATUS smbd_smb2_query_info(struct smbd_req *req);	/* smb2_getinfo.c */
+NTSTATUS smbd_smb2_set_info(struct smbd_req *req);	/* smb2_setinfo.c */
+
+/* Decode the FileId pair at the reader's cursor (16 bytes). */
+int smbd_pull_fid(struct wire_rd *r, uint64_t *persistent,
+		  uint64_t *volatile_) WIRE_WUR;
+
+#endif

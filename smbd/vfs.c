@@ -1,0 +1,1 @@
+/* smbd/vfs.c: to be written */

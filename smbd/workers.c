@@ -1,0 +1,1 @@
+/* smbd/workers.c: to be written */
