@@ -35,8 +35,10 @@ struct smb2_keys {
 
 /*
  * Derive the session keys for a dialect from the 16-byte session key.
- * For 2.x, signing = session_key and the others are zero. For 3.1.1,
- * preauth is the session's final preauth hash (64 bytes); ignored otherwise.
+ * For 2.x (any dialect below 0x0300), signing = session_key and the
+ * others are zero. For 3.1.1, preauth is the session's final preauth hash
+ * (64 bytes); it is ignored otherwise and may then be NULL. Any other
+ * dialect from 0x0300 up gets the 3.0/3.0.2 labels. Never fails.
  */
 void smb2_derive_keys(uint16_t dialect, const uint8_t session_key[16],
 		      const uint8_t preauth[SMB2_PREAUTH_HASH_SIZE],
@@ -53,11 +55,16 @@ void smb2_derive_keys(uint16_t dialect, const uint8_t session_key[16],
 void smb2_signature(enum smb2_sign_alg alg, const uint8_t key[16],
 		    const uint8_t *msg, size_t len, uint8_t sig[16]);
 
-/* Sign in place: sets SMB2_FLAGS_SIGNED and writes the signature. */
+/* Sign in place: sets SMB2_FLAGS_SIGNED and writes the signature.
+ * A message shorter than 64 bytes is left untouched. */
 void smb2_sign(enum smb2_sign_alg alg, const uint8_t key[16], uint8_t *msg,
 	       size_t len);
 
-/* Verify a received message's signature. Returns 0 or WIRE_E_AUTH. */
+/*
+ * Verify a received message's signature (constant-time compare).
+ * Returns 0, or WIRE_E_AUTH on a mismatch, a message shorter than 64
+ * bytes or an unknown algorithm.
+ */
 int smb2_verify(enum smb2_sign_alg alg, const uint8_t key[16],
 		const uint8_t *msg, size_t len) WIRE_WUR;
 
