@@ -30,8 +30,12 @@ struct nbt_frame_hdr {
 				 * treated as 24-bit, as every client does) */
 };
 
-/* Decode the 4-byte frame header. Errors: WIRE_E_SHORT. */
+/* Decode the 4-byte frame header. Errors: WIRE_E_SHORT (cursor kept). */
 int nbt_frame_hdr_pull(struct wire_rd *r, struct nbt_frame_hdr *h) WIRE_WUR;
+
+/* Append a 4-byte frame header. A length over 2^24 - 1 sets the writer's
+ * sticky error to WIRE_E_TOOBIG and writes nothing. */
+void nbt_frame_hdr_push(struct wire_wr *w, uint8_t type, uint32_t length);
 
 /*
  * A NetBIOS name, decoded from first-level encoding [RFC 1001 §14.1]:
@@ -45,13 +49,24 @@ struct nbt_name {
 /*
  * Decode a SESSION REQUEST body (called name, calling name; each a
  * length-prefixed 32-byte first-level-encoded label, optionally followed
- * by scope labels ending in a zero byte). Errors: WIRE_E_SHORT,
- * WIRE_E_INVALID (bad length byte or non-'A'..'P' characters).
+ * by scope labels ending in a zero byte). The scope is checked (labels of
+ * 1..63 bytes, 255 bytes per name in all) and dropped. Trailing spaces and
+ * NULs of the 15-character name are stripped; a control character left
+ * inside the name (0x00-0x1F, 0x7F) is refused, so names are safe to log.
+ * Bytes after the calling name are left unread. On error the cursor is
+ * kept and the outputs are unspecified.
+ * Errors: WIRE_E_SHORT, WIRE_E_INVALID (bad length byte, non-'A'..'P'
+ * characters, bad scope label, control character in the name).
  */
 int nbt_session_request_pull(struct wire_rd *r, struct nbt_name *called,
 			     struct nbt_name *calling) WIRE_WUR;
 
-/* Append a SESSION REQUEST (for tests and fuzz seeds). */
+/*
+ * Append a SESSION REQUEST body, without the frame header (mirror of
+ * nbt_session_request_pull; for tests and fuzz seeds). Names are encoded
+ * as given (callers upper-case them), cut at 15 bytes, padded with
+ * spaces, with no scope. Errors go to the writer's sticky error.
+ */
 void nbt_session_request_push(struct wire_wr *w, const struct nbt_name *called,
 			      const struct nbt_name *calling);
 
