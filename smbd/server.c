@@ -1,1 +1,305 @@
-/* smbd/server.c: to be written */
+/*
+ * server.c - listening sockets, accepting connections, start/stop.
+ */
+#include "server.h"
+#include "conn.h"
+#include "workers.h"
+#include "../sessions/users.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <sys/random.h>
+
+struct smbd_listener {
+	struct smbd_server *srv;
+	int fd;
+	uint16_t port;
+	struct tevent_fd *fde;
+};
+
+static void listener_accept(struct tevent_context *ev, struct tevent_fd *fde,
+			    uint16_t flags, void *private_data);
+
+static int listener_destructor(struct smbd_listener *l)
+{
+	TALLOC_FREE(l->fde);
+	if (l->fd >= 0) {
+		close(l->fd);
+		l->fd = -1;
+	}
+	return 0;
+}
+
+uint64_t smbd_timespec_to_nt(const struct timespec *ts)
+{
+	int64_t s = (int64_t)ts->tv_sec + 11644473600LL;
+
+	if (s < 0) {
+		return 0;
+	}
+	return (uint64_t)s * 10000000ULL + (uint64_t)ts->tv_nsec / 100;
+}
+
+void smbd_nt_to_timespec(uint64_t nt, struct timespec *ts)
+{
+	uint64_t s = nt / 10000000ULL;
+
+	ts->tv_sec = (time_t)((int64_t)s - 11644473600LL);
+	ts->tv_nsec = (long)((nt % 10000000ULL) * 100);
+}
+
+uint64_t smbd_nt_now(void)
+{
+	struct timespec ts = {};
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return smbd_timespec_to_nt(&ts);
+}
+
+struct smbd_server *smbd_server_new(TALLOC_CTX *mem_ctx,
+				    struct tevent_context *ev,
+				    struct wg_config *cfg)
+{
+	struct smbd_server *srv = talloc_zero(mem_ctx, struct smbd_server);
+	uint64_t r = 0;
+
+	if (srv == NULL) {
+		return NULL;
+	}
+	srv->ev = ev;
+	srv->cfg = talloc_steal(srv, cfg);
+	if (getrandom(srv->server_guid, sizeof(srv->server_guid), 0) !=
+	    (ssize_t)sizeof(srv->server_guid)) {
+		talloc_free(srv);
+		return NULL;
+	}
+	if (getrandom(&r, sizeof(r), 0) != (ssize_t)sizeof(r)) {
+		talloc_free(srv);
+		return NULL;
+	}
+	/* Session ids are not guessable from one client to the next. */
+	srv->next_session_id = (r & 0x0000FFFF00000000ULL) | 1;
+	srv->next_file_id = 1;
+	srv->next_async_id = 1;
+	srv->start_time_nt = smbd_nt_now();
+	return srv;
+}
+
+static int listen_one(struct smbd_server *srv, const char *addr, uint16_t port)
+{
+	struct addrinfo hints = {
+		.ai_flags = AI_NUMERICHOST | AI_PASSIVE,
+		.ai_socktype = SOCK_STREAM,
+	};
+	struct addrinfo *ai = NULL;
+	struct smbd_listener *l = NULL;
+	char portstr[8];
+	int one = 1;
+	int fd = -1;
+	int rc = 0;
+
+	snprintf(portstr, sizeof(portstr), "%u", port);
+	rc = getaddrinfo(addr, portstr, &hints, &ai);
+	if (rc != 0) {
+		DBG_ERR(GEN, "listen address '%s': %s", addr, gai_strerror(rc));
+		return -EINVAL;
+	}
+	fd = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+		    0);
+	if (fd < 0) {
+		rc = -errno;
+		DBG_ERR(GEN, "socket for %s port %u: %s", addr, port,
+			strerror(errno));
+		goto out;
+	}
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (ai->ai_family == AF_INET6) {
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+	}
+	if (bind(fd, ai->ai_addr, ai->ai_addrlen) != 0) {
+		rc = -errno;
+		DBG_ERR(GEN, "bind %s port %u: %s", addr, port, strerror(errno));
+		goto out;
+	}
+	if (listen(fd, 256) != 0) {
+		rc = -errno;
+		DBG_ERR(GEN, "listen %s port %u: %s", addr, port,
+			strerror(errno));
+		goto out;
+	}
+	l = talloc_zero(srv, struct smbd_listener);
+	if (l == NULL) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	l->srv = srv;
+	l->fd = fd;
+	l->port = port;
+	fd = -1;
+	talloc_set_destructor(l, listener_destructor);
+	DBG_NOTICE(GEN, "listening on %s port %u", addr, port);
+	srv->listeners = talloc_realloc(srv, srv->listeners,
+					struct smbd_listener *,
+					srv->nlisteners + 1);
+	if (srv->listeners == NULL) {
+		talloc_free(l);
+		rc = -ENOMEM;
+		goto out;
+	}
+	srv->listeners[srv->nlisteners++] = l;
+	rc = 0;
+out:
+	if (fd >= 0) {
+		close(fd);
+	}
+	freeaddrinfo(ai);
+	return rc;
+}
+
+int smbd_server_listen(struct smbd_server *srv)
+{
+	const struct wg_config *cfg = srv->cfg;
+	static const char *const all[] = { "0.0.0.0", "::", NULL };
+	const char *const *addrs = all;
+	size_t i = 0, j = 0;
+	int ok = 0;
+	int rc = 0;
+
+	if (cfg->listen_addresses != NULL && cfg->listen_addresses[0] != NULL) {
+		addrs = (const char *const *)cfg->listen_addresses;
+	}
+	for (i = 0; addrs[i] != NULL; i++) {
+		for (j = 0; j < cfg->nports; j++) {
+			rc = listen_one(srv, addrs[i], cfg->ports[j]);
+			if (rc == 0) {
+				ok++;
+			} else if (addrs == all && strcmp(addrs[i], "::") == 0) {
+				/* no IPv6 on this host: not fatal */
+				continue;
+			} else {
+				return rc;
+			}
+		}
+	}
+	return ok > 0 ? 0 : -EADDRNOTAVAIL;
+}
+
+static void listeners_enable(struct smbd_server *srv, bool on)
+{
+	size_t i = 0;
+
+	for (i = 0; i < srv->nlisteners; i++) {
+		struct smbd_listener *l = srv->listeners[i];
+
+		if (on && l->fde == NULL) {
+			l->fde = tevent_add_fd(srv->ev, l, l->fd,
+					       TEVENT_FD_READ, listener_accept,
+					       l);
+		} else if (!on) {
+			TALLOC_FREE(l->fde);
+		}
+	}
+}
+
+int smbd_server_start(struct smbd_server *srv)
+{
+	char *err = NULL;
+
+	srv->workers = smbd_workers_new(srv, srv->ev, 4);
+	if (srv->workers == NULL) {
+		DBG_ERR(GEN, "cannot start worker threads");
+		return -ENOMEM;
+	}
+	srv->users = users_load(srv, srv->cfg->users_file, &err);
+	if (srv->users == NULL) {
+		DBG_ERR(AUTH, "%s", err != NULL ? err : "cannot load users");
+		return -EINVAL;
+	}
+	listeners_enable(srv, true);
+	return 0;
+}
+
+static void listener_accept(struct tevent_context *ev, struct tevent_fd *fde,
+			    uint16_t flags, void *private_data)
+{
+	struct smbd_listener *l = private_data;
+	struct sockaddr_storage peer = {};
+	socklen_t plen = sizeof(peer);
+	int fd = -1;
+	int i = 0;
+
+	/* Bounded work per wakeup so one busy port cannot starve others. */
+	for (i = 0; i < 32; i++) {
+		plen = sizeof(peer);
+		fd = accept4(l->fd, (struct sockaddr *)&peer, &plen,
+			     SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd < 0) {
+			if (errno == EMFILE || errno == ENFILE ||
+			    errno == ENOBUFS || errno == ENOMEM) {
+				WG_LOG_RL(WG_LOG_ERR, WG_CLS_CONN,
+					  "accept on port %u: %s", l->port,
+					  strerror(errno));
+			}
+			return;
+		}
+		if (smbd_conn_new(l->srv, fd, l->port == 139) == NULL) {
+			close(fd);
+		}
+	}
+}
+
+void smbd_server_shutdown(struct smbd_server *srv, bool *done)
+{
+	struct smbd_conn *c = NULL, *next = NULL;
+	size_t i = 0;
+
+	srv->shutting_down = true;
+	for (i = 0; i < srv->nlisteners; i++) {
+		talloc_free(srv->listeners[i]);
+	}
+	TALLOC_FREE(srv->listeners);
+	srv->nlisteners = 0;
+	/* Freeing a connection flushes and closes everything it holds. */
+	for (c = srv->conns; c != NULL; c = next) {
+		next = c->next;
+		talloc_free(c);
+	}
+	DBG_NOTICE(GEN, "shut down cleanly");
+	*done = true;
+}
+
+void smbd_server_reload(struct smbd_server *srv, struct wg_config *cfg)
+{
+	struct wg_config *old = srv->cfg;
+	struct smbd_conn *c = NULL;
+	struct smbd_session *s = NULL;
+	struct smbd_tree *t = NULL;
+
+	/*
+	 * Trees point at share configs; keep the old config alive while
+	 * any tree uses it. The simplest correct rule: re-point trees at the
+	 * new share of the same name, or keep the old config referenced.
+	 */
+	for (c = srv->conns; c != NULL; c = c->next) {
+		for (s = c->sessions; s != NULL; s = s->next) {
+			for (t = s->trees; t != NULL; t = t->next) {
+				const struct wg_share_cfg *n =
+					wg_config_find_share(cfg,
+							     t->share->name);
+				if (n != NULL) {
+					t->share = n;
+				} else {
+					/* share removed: keep old cfg alive */
+					talloc_reference(t, old);
+				}
+			}
+		}
+	}
+	srv->cfg = talloc_steal(srv, cfg);
+	talloc_unlink(srv, old);
+	DBG_NOTICE(GEN, "configuration reloaded");
+}

@@ -1,1 +1,172 @@
-/* smbd/smb2_tcon.c: to be written */
+/*
+ * smb2_tcon.c - TREE_CONNECT and TREE_DISCONNECT [MS-SMB2 §3.3.5.7-8].
+ */
+#include "smbd.h"
+#include "../proto/utf16.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#define MAXIMAL_READ_ONLY 0x001200A9u
+
+static int tree_destructor(struct smbd_tree *t)
+{
+	struct smbd_session *s = t->sess;
+
+	/* Opens first, while the tree is still whole. */
+	while (t->opens != NULL) {
+		talloc_free(t->opens);
+	}
+	if (t->prev != NULL) {
+		t->prev->next = t->next;
+	} else if (s->trees == t) {
+		s->trees = t->next;
+	}
+	if (t->next != NULL) {
+		t->next->prev = t->prev;
+	}
+	if (t->root_fd >= 0) {
+		close(t->root_fd);
+		t->root_fd = -1;
+	}
+	return 0;
+}
+
+/* "\\server\share" -> "share"; NULL if malformed. */
+static const char *share_of_path(const char *path)
+{
+	const char *p = path;
+	const char *share = NULL;
+
+	while (*p == '\\') {
+		p++;
+	}
+	share = strchr(p, '\\');
+	if (share == NULL || share[1] == '\0' ||
+	    strchr(share + 1, '\\') != NULL) {
+		return NULL;
+	}
+	return share + 1;
+}
+
+static bool user_allowed(const struct wg_share_cfg *sh, const char *user)
+{
+	size_t i = 0;
+
+	if (sh->valid_users == NULL) {
+		return true;
+	}
+	for (i = 0; sh->valid_users[i] != NULL; i++) {
+		if (utf8_casecmp(sh->valid_users[i], user) == 0) {
+			return true;
+		}
+	}
+	return false;
+}
+
+static uint8_t share_type(const struct wg_share_cfg *sh)
+{
+	switch (sh->type) {
+	case WG_SHARE_IPC:
+		return SMB2_SHARE_TYPE_PIPE;
+	case WG_SHARE_PRINT:
+		return SMB2_SHARE_TYPE_PRINT;
+	case WG_SHARE_DISK:
+		break;
+	}
+	return SMB2_SHARE_TYPE_DISK;
+}
+
+NTSTATUS smbd_smb2_tree_connect(struct smbd_req *req)
+{
+	struct smbd_session *s = req->sess;
+	struct wire_rd r = req->in;
+	struct wire_rd pr;
+	uint16_t off = 0, len = 0;
+	char *path = NULL;
+	const char *name = NULL;
+	const struct wg_share_cfg *sh = NULL;
+	struct smbd_tree *t = NULL;
+	int fd = -1;
+
+	if (wire_skip(&r, 4) != 0 || wire_get_u16le(&r, &off) != 0 ||
+	    wire_get_u16le(&r, &len) != 0 ||
+	    wire_sub(&req->in, off, len, &pr) != 0 ||
+	    utf16le_to_utf8(req, pr.base, pr.len, &path) != 0) {
+		return NT_STATUS_INVALID_PARAMETER;
+	}
+	name = share_of_path(path);
+	if (name == NULL) {
+		return NT_STATUS_BAD_NETWORK_NAME;
+	}
+	sh = wg_config_find_share(req->conn->srv->cfg, name);
+	if (sh == NULL) {
+		DBG_INFO(SESS, "%s: no share '%s'", req->conn->peer_addr,
+			 name);
+		return NT_STATUS_BAD_NETWORK_NAME;
+	}
+	if (s->anonymous && sh->type != WG_SHARE_IPC && !sh->guest_ok) {
+		DBG_INFO(SESS, "%s: null session refused share '%s'",
+			 req->conn->peer_addr, sh->name);
+		return NT_STATUS_ACCESS_DENIED;
+	}
+	if (!s->anonymous && !user_allowed(sh, s->user)) {
+		DBG_INFO(SESS, "%s: '%s' not in valid users of '%s'",
+			 req->conn->peer_addr, s->user, sh->name);
+		return NT_STATUS_ACCESS_DENIED;
+	}
+	if (sh->type != WG_SHARE_IPC) {
+		fd = open(sh->path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (fd < 0) {
+			DBG_ERR(VFS, "share '%s': cannot open %s: %s",
+				sh->name, sh->path, strerror(errno));
+			return NT_STATUS_BAD_NETWORK_NAME;
+		}
+	}
+	t = talloc_zero(s, struct smbd_tree);
+	if (t == NULL) {
+		if (fd >= 0) {
+			close(fd);
+		}
+		return NT_STATUS_NO_MEMORY;
+	}
+	t->sess = s;
+	t->id = s->next_tree_id++;
+	t->share = sh;
+	t->root_fd = fd;
+	t->read_only = sh->read_only || s->anonymous;
+	t->maximal_access = t->read_only ? MAXIMAL_READ_ONLY : FILE_ALL_ACCESS;
+	t->connect_time_nt = smbd_nt_now();
+	t->next = s->trees;
+	if (s->trees != NULL) {
+		s->trees->prev = t;
+	}
+	s->trees = t;
+	talloc_set_destructor(t, tree_destructor);
+	req->in_hdr.tree_id = t->id;
+
+	wire_put_u16le(&req->out, 16);
+	wire_put_u8(&req->out, share_type(sh));
+	wire_put_u8(&req->out, 0);
+	wire_put_u32le(&req->out, SMB2_SHAREFLAG_MANUAL_CACHING);
+	wire_put_u32le(&req->out, 0);	/* Capabilities */
+	wire_put_u32le(&req->out, t->maximal_access);
+	DBG_INFO(SESS, "%s: '%s' connected to '%s' (tree %u)",
+		 req->conn->peer_addr, s->anonymous ? "(null)" : s->user,
+		 sh->name, t->id);
+	return NT_STATUS_OK;
+}
+
+NTSTATUS smbd_smb2_tree_disconnect(struct smbd_req *req)
+{
+	struct smbd_tree *t = req->tree;
+
+	req->tree = NULL;
+	talloc_free(t);
+	wire_put_u16le(&req->out, 4);
+	wire_put_u16le(&req->out, 0);
+	return NT_STATUS_OK;
+}

@@ -41,6 +41,10 @@ struct smbd_file;	/* per (dev, ino) shared state: vfs/smb2_create.c */
 struct smbd_dirstate;	/* enumeration state: smb2_query_directory.c */
 struct smbd_pipe;	/* named pipe state: pipes/ */
 struct users_db;
+struct smbd_listener;
+struct smbd_sendq;
+struct smbd_compound;
+struct sess_auth;
 
 /* A handler returns this to say "I will call smbd_req_done() later". */
 #define SMBD_ASYNC ((NTSTATUS)0xFFFFFFFFu)
@@ -56,6 +60,8 @@ struct smbd_server {
 	struct wg_config *cfg;
 	struct smbd_workers *workers;
 	struct users_db *users;
+	struct smbd_listener **listeners;
+	size_t nlisteners;
 	struct smbd_conn *conns;
 	size_t nconns;
 	struct smbd_session *sessions;	/* every session, all conns */
@@ -107,13 +113,18 @@ struct smbd_conn {
 	enum smb2_sign_alg sign_alg;
 	uint8_t preauth[SMB2_PREAUTH_HASH_SIZE];	/* connection hash */
 
-	/* Credits and the MessageId window [MS-SMB2 §3.3.1.1] */
-	uint64_t seq_low;		/* lowest MessageId not yet used */
-	uint64_t credits_granted;	/* window size */
-	uint8_t *seq_bitmap;		/* used ids in [seq_low, seq_low+window) */
-	size_t seq_bitmap_bits;
+	/*
+	 * Credits and the MessageId window [MS-SMB2 §3.3.1.1]: ids in
+	 * [seq_low, seq_high) may be used once; seq_bitmap (circular,
+	 * SMBD_MAX_CREDITS bits) marks the used ones above seq_low.
+	 */
+	uint64_t seq_low;
+	uint64_t seq_high;
+	uint8_t *seq_bitmap;
 
 	/* I/O */
+	uint8_t in_hdr[4];
+	uint8_t in_type;
 	uint8_t *in_buf;		/* current frame being received */
 	size_t in_want, in_have;
 	bool in_hdr_done;
@@ -155,6 +166,7 @@ struct smbd_session {
 	struct smbd_tree *trees;
 	uint32_t next_tree_id;
 	size_t nopens;
+	struct sess_auth *auth;	/* SPNEGO state during SESSION_SETUP */
 	void *admission;	/* sessions/ slot handle (issue 3) */
 };
 
@@ -231,6 +243,13 @@ struct smbd_req {
 	/* Called when CANCEL arrives for this request (may be NULL). */
 	void (*cancel_fn)(struct smbd_req *req);
 	void *cancel_priv;
+	/* Dispatcher bookkeeping (smb2_server.c only) */
+	uint16_t credits_granted;
+	bool preauth_conn;		/* hash the response into conn->preauth */
+	struct smbd_session *preauth_sess; /* ... or into this session's */
+	bool sign_final;		/* final SESSION_SETUP: sign if keys */
+	struct smbd_session *free_sess;	/* LOGOFF: free after the reply */
+	bool in_signed;			/* request carried a valid signature */
 };
 
 #define SMBD_OUT_OFF(req) ((uint32_t)(SMB2_HDR_SIZE + (req)->out.len))
