@@ -324,4 +324,49 @@ NTSTATUS smbd_smb2_set_info(struct smbd_req *req);	/* smb2_setinfo.c */
 int smbd_pull_fid(struct wire_rd *r, uint64_t *persistent,
 		  uint64_t *volatile_) WIRE_WUR;
 
+/* ---- per-inode state of open files (smb2_create.c) ---- */
+
+/* A byte-range lock [MS-FSA §2.1.5.8], owned by one open (smb2_lock.c). */
+struct smbd_lock {
+	uint64_t offset;
+	uint64_t length;
+	struct smbd_open *op;
+	bool exclusive;
+};
+struct smbd_lock_wait;	/* LOCK request waiting for a range (smb2_lock.c) */
+
+/*
+ * One per (dev, ino) with at least one open, in srv->files; freed when its
+ * last open goes. op->file points here for file and directory opens.
+ */
+struct smbd_file {
+	struct smbd_file *prev, *next;	/* srv->files */
+	struct smbd_server *srv;
+	dev_t dev;
+	ino_t ino;
+	struct smbd_open **opens;	/* every open of the inode (share modes) */
+	size_t nopens;
+	bool delete_pending;	/* unlink when the last open closes */
+	struct smbd_lock *locks;	/* talloc array, nlocks used */
+	size_t nlocks;
+	struct smbd_lock_wait *waiters;
+};
+
+/*
+ * FileDispositionInformation through op: set or clear delete-pending on
+ * its file. Errors: ACCESS_DENIED (op lacks DELETE), CANNOT_DELETE
+ * (read-only file, the share root), DIRECTORY_NOT_EMPTY.
+ */
+NTSTATUS smbd_open_set_delete_pending(struct smbd_open *op, bool pending);
+
+/*
+ * Byte-range locks (smb2_lock.c). smbd_lock_check_io: may op read (write
+ * false) or write [offset, offset+length) given the other opens' locks?
+ * NT_STATUS_OK or NT_STATUS_FILE_LOCK_CONFLICT. smbd_lock_release_open:
+ * drop every lock op holds and fail its waiting LOCK requests (close).
+ */
+NTSTATUS smbd_lock_check_io(const struct smbd_open *op, uint64_t offset,
+			    uint64_t length, bool write);
+void smbd_lock_release_open(struct smbd_open *op);
+
 #endif
