@@ -1,1 +1,679 @@
-/* sessions/users.c: to be written */
+/*
+ * users.c - load, query, edit and atomically save the users file
+ * (format and rules in users.h).
+ */
+#include "users.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define USERS_FILE_MAX	(16u * 1024 * 1024)
+#define HASH_HEX_LEN	32
+
+struct users_entry {
+	char *name;		/* talloc child of the db */
+	uint8_t nt_hash[16];
+	unsigned line;		/* where users_load() found it; 0 if set */
+};
+
+struct users_db {
+	struct users_entry *v;	/* talloc array, n used */
+	size_t n;
+	/* identity of the file at load time, for users_changed() */
+	bool existed;
+	dev_t dev;
+	ino_t ino;
+	off_t size;
+	struct timespec mtime;
+	struct timespec ctime;
+};
+
+static int ascii_lower(int c)
+{
+	if (c >= 'A' && c <= 'Z') {
+		return c + ('a' - 'A');
+	}
+	return c;
+}
+
+/* strcasecmp() folds by locale; names fold ASCII only, whatever locale. */
+static bool name_eq(const char *a, const char *b)
+{
+	while (*a != '\0' && *b != '\0') {
+		if (ascii_lower((unsigned char)*a) !=
+		    ascii_lower((unsigned char)*b)) {
+			return false;
+		}
+		a++;
+		b++;
+	}
+	return *a == *b;
+}
+
+/* Length of the UTF-8 sequence at s (n bytes left), or 0 if invalid. */
+static size_t utf8_seq_len(const unsigned char *s, size_t n)
+{
+	uint32_t cp = 0;
+	size_t len = 0;
+
+	if (s[0] < 0x80) {
+		return 1;
+	}
+	if (s[0] >= 0xC2 && s[0] <= 0xDF) {
+		len = 2;
+		cp = s[0] & 0x1F;
+	} else if (s[0] >= 0xE0 && s[0] <= 0xEF) {
+		len = 3;
+		cp = s[0] & 0x0F;
+	} else if (s[0] >= 0xF0 && s[0] <= 0xF4) {
+		len = 4;
+		cp = s[0] & 0x07;
+	} else {
+		return 0;
+	}
+	if (len > n) {
+		return 0;
+	}
+	for (size_t i = 1; i < len; i++) {
+		if ((s[i] & 0xC0) != 0x80) {
+			return 0;
+		}
+		cp = cp << 6 | (s[i] & 0x3F);
+	}
+	/* overlong, surrogate or past U+10FFFF */
+	if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
+	    (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF) {
+		return 0;
+	}
+	return len;
+}
+
+const char *users_name_check(const char *name)
+{
+	const unsigned char *s = (const unsigned char *)name;
+	size_t n = 0;
+
+	if (name == NULL || name[0] == '\0') {
+		return "name is empty";
+	}
+	n = strlen(name);
+	if (n > USERS_NAME_MAX) {
+		return "name is longer than 64 bytes";
+	}
+	if (name[0] == '#') {
+		return "name starts with '#'";
+	}
+	if (name[0] == ' ' || name[n - 1] == ' ') {
+		return "name starts or ends with a space";
+	}
+	for (size_t i = 0; i < n;) {
+		size_t len = 0;
+
+		if (s[i] < 0x20 || s[i] == 0x7F) {
+			return "name contains a control character";
+		}
+		if (s[i] == ':') {
+			return "name contains ':'";
+		}
+		len = utf8_seq_len(s + i, n - i);
+		if (len == 0) {
+			return "name is not valid UTF-8";
+		}
+		i += len;
+	}
+	return NULL;
+}
+
+static int hex_val(char c)
+{
+	if (c >= '0' && c <= '9') {
+		return c - '0';
+	}
+	c = (char)ascii_lower((unsigned char)c);
+	if (c >= 'a' && c <= 'f') {
+		return c - 'a' + 10;
+	}
+	return -1;
+}
+
+static int hash_parse(const char *s, size_t len, uint8_t out[16])
+{
+	if (len != HASH_HEX_LEN) {
+		return -EINVAL;
+	}
+	for (size_t i = 0; i < 16; i++) {
+		int hi = hex_val(s[2 * i]);
+		int lo = hex_val(s[2 * i + 1]);
+
+		if (hi < 0 || lo < 0) {
+			return -EINVAL;
+		}
+		out[i] = (uint8_t)(hi << 4 | lo);
+	}
+	return 0;
+}
+
+static struct users_entry *find(const struct users_db *db, const char *name)
+{
+	for (size_t i = 0; i < db->n; i++) {
+		if (name_eq(db->v[i].name, name)) {
+			return &db->v[i];
+		}
+	}
+	return NULL;
+}
+
+struct users_db *users_new(TALLOC_CTX *mem)
+{
+	return talloc_zero(mem, struct users_db);
+}
+
+/* Append without checks; the name is copied. */
+static int append(struct users_db *db, const char *name, size_t name_len,
+		  const uint8_t nt_hash[16], unsigned line)
+{
+	struct users_entry *v = NULL;
+	char *copy = NULL;
+
+	copy = talloc_strndup(db, name, name_len);
+	if (copy == NULL) {
+		return -ENOMEM;
+	}
+	v = talloc_realloc(db, db->v, struct users_entry, db->n + 1);
+	if (v == NULL) {
+		talloc_free(copy);
+		return -ENOMEM;
+	}
+	db->v = v;
+	db->v[db->n] = (struct users_entry) {
+		.name = copy,
+		.line = line,
+	};
+	memcpy(db->v[db->n].nt_hash, nt_hash, 16);
+	db->n++;
+	return 0;
+}
+
+/*
+ * Parse one record line (no line end). Returns NULL or a static reason,
+ * or a reason allocated on err_mem for duplicates.
+ */
+static const char *parse_record(struct users_db *db, TALLOC_CTX *err_mem,
+				char *line, size_t len, unsigned lineno)
+{
+	const struct users_entry *dup = NULL;
+	uint8_t hash[16] = { 0 };
+	const char *why = NULL;
+	char *colon = memchr(line, ':', len);
+	size_t name_len = 0;
+
+	if (colon == NULL) {
+		return "expected NAME:NTHASH";
+	}
+	name_len = (size_t)(colon - line);
+	if (hash_parse(colon + 1, len - name_len - 1, hash) != 0) {
+		return "NT hash must be 32 hex digits";
+	}
+	*colon = '\0';		/* the name is now a C string */
+	why = users_name_check(line);
+	if (why != NULL) {
+		return why;
+	}
+	dup = find(db, line);
+	if (dup != NULL) {
+		return talloc_asprintf(err_mem,
+				       "duplicate user \"%s\" (see line %u)",
+				       line, dup->line);
+	}
+	if (append(db, line, name_len, hash, lineno) != 0) {
+		return "out of memory";
+	}
+	return NULL;
+}
+
+/* Parse the whole file held in buf[0..len) (NUL-terminated). */
+static const char *parse(struct users_db *db, TALLOC_CTX *err_mem,
+			 char *buf, size_t len, unsigned *lineno)
+{
+	size_t off = 0;
+
+	*lineno = 0;
+	while (off < len) {
+		char *line = buf + off;
+		char *nl = memchr(line, '\n', len - off);
+		size_t llen = nl != NULL ? (size_t)(nl - line) : len - off;
+		const char *why = NULL;
+
+		off += llen + (nl != NULL ? 1 : 0);
+		(*lineno)++;
+		if (llen > 0 && line[llen - 1] == '\r') {
+			llen--;
+		}
+		line[llen] = '\0';
+		if (strlen(line) != llen) {
+			return "NUL byte in line";
+		}
+		if (*lineno == 1) {
+			if (strcmp(line, USERS_FILE_HEADER) != 0) {
+				return "missing header \"" USERS_FILE_HEADER
+				       "\"";
+			}
+			continue;
+		}
+		if (llen == 0 || line[0] == '#') {
+			continue;
+		}
+		why = parse_record(db, err_mem, line, llen, *lineno);
+		if (why != NULL) {
+			return why;
+		}
+	}
+	return NULL;
+}
+
+/* Read all of fd (size hint from fstat) into a NUL-terminated buffer. */
+static int read_all(TALLOC_CTX *mem, int fd, size_t hint, char **out,
+		    size_t *out_len)
+{
+	size_t cap = hint + 1;
+	size_t len = 0;
+	char *buf = talloc_array(mem, char, cap + 1);
+
+	if (buf == NULL) {
+		return -ENOMEM;
+	}
+	for (;;) {
+		ssize_t got = 0;
+
+		if (len == cap) {
+			char *nb = NULL;
+
+			if (cap >= USERS_FILE_MAX) {
+				talloc_free(buf);
+				return -EFBIG;
+			}
+			cap *= 2;
+			nb = talloc_realloc(mem, buf, char, cap + 1);
+			if (nb == NULL) {
+				talloc_free(buf);
+				return -ENOMEM;
+			}
+			buf = nb;
+		}
+		got = read(fd, buf + len, cap - len);
+		if (got < 0 && errno == EINTR) {
+			continue;
+		}
+		if (got < 0) {
+			int e = errno;
+
+			talloc_free(buf);
+			return -e;
+		}
+		if (got == 0) {
+			break;
+		}
+		len += (size_t)got;
+	}
+	if (len > USERS_FILE_MAX) {
+		talloc_free(buf);
+		return -EFBIG;
+	}
+	buf[len] = '\0';
+	*out = buf;
+	*out_len = len;
+	return 0;
+}
+
+static void record_identity(struct users_db *db, const struct stat *st)
+{
+	db->existed = true;
+	db->dev = st->st_dev;
+	db->ino = st->st_ino;
+	db->size = st->st_size;
+	db->mtime = st->st_mtim;
+	db->ctime = st->st_ctim;
+}
+
+/* Open and vet the file: regular, no group/other bits, not too big. */
+static int open_checked(TALLOC_CTX *mem, const char *path, struct stat *st,
+			char **err)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+
+	if (fd < 0) {
+		int e = errno;
+
+		if (e != ENOENT) {
+			*err = talloc_asprintf(mem, "%s: cannot open: %s",
+					       path, strerror(e));
+		}
+		return -e;
+	}
+	if (fstat(fd, st) != 0) {
+		int e = errno;
+
+		*err = talloc_asprintf(mem, "%s: cannot stat: %s", path,
+				       strerror(e));
+		close(fd);
+		return -e;
+	}
+	if (!S_ISREG(st->st_mode)) {
+		*err = talloc_asprintf(mem, "%s: not a regular file", path);
+		close(fd);
+		return -EINVAL;
+	}
+	if ((st->st_mode & (S_IRWXG | S_IRWXO)) != 0) {
+		*err = talloc_asprintf(mem,
+				       "%s: mode %04o gives group/other "
+				       "access; run chmod 600 %s",
+				       path, (unsigned)(st->st_mode & 07777),
+				       path);
+		close(fd);
+		return -EPERM;
+	}
+	if (st->st_size > (off_t)USERS_FILE_MAX) {
+		*err = talloc_asprintf(mem, "%s: larger than 16 MiB", path);
+		close(fd);
+		return -EFBIG;
+	}
+	return fd;
+}
+
+struct users_db *users_load(TALLOC_CTX *mem, const char *path, char **err)
+{
+	struct users_db *db = NULL;
+	struct stat st = {};
+	char *buf = NULL;
+	size_t len = 0;
+	const char *why = NULL;
+	unsigned lineno = 0;
+	int fd = -1;
+	int rc = 0;
+
+	*err = NULL;
+	db = talloc_zero(mem, struct users_db);
+	if (db == NULL) {
+		return NULL;
+	}
+	fd = open_checked(mem, path, &st, err);
+	if (fd == -ENOENT) {
+		return db;
+	}
+	if (fd < 0) {
+		goto fail;
+	}
+	record_identity(db, &st);
+	rc = read_all(db, fd, (size_t)st.st_size, &buf, &len);
+	if (rc != 0) {
+		*err = talloc_asprintf(mem, "%s: cannot read: %s", path,
+				       strerror(-rc));
+		goto fail;
+	}
+	/* a reason built on db goes away with it below */
+	why = parse(db, db, buf, len, &lineno);
+	if (why != NULL) {
+		*err = talloc_asprintf(mem, "%s:%u: %s", path, lineno, why);
+		goto fail;
+	}
+	TALLOC_FREE(buf);
+	close(fd);
+	return db;
+
+fail:
+	if (fd >= 0) {
+		close(fd);
+	}
+	talloc_free(db);	/* and buf, and any reason built on it */
+	return NULL;
+}
+
+int users_lookup(const struct users_db *db, const char *name,
+		 uint8_t nt_hash[16], const char **canonical_name)
+{
+	const struct users_entry *e = NULL;
+
+	if (name == NULL) {
+		return -ENOENT;
+	}
+	e = find(db, name);
+	if (e == NULL) {
+		return -ENOENT;
+	}
+	if (nt_hash != NULL) {
+		memcpy(nt_hash, e->nt_hash, 16);
+	}
+	if (canonical_name != NULL) {
+		*canonical_name = e->name;
+	}
+	return 0;
+}
+
+int users_set(struct users_db *db, const char *name, const uint8_t nt_hash[16])
+{
+	struct users_entry *e = NULL;
+
+	if (users_name_check(name) != NULL) {
+		return -EINVAL;
+	}
+	e = find(db, name);
+	if (e != NULL) {
+		memcpy(e->nt_hash, nt_hash, 16);
+		return 0;
+	}
+	return append(db, name, strlen(name), nt_hash, 0);
+}
+
+int users_del(struct users_db *db, const char *name)
+{
+	struct users_entry *e = NULL;
+	size_t i = 0;
+
+	if (name == NULL) {
+		return -ENOENT;
+	}
+	e = find(db, name);
+	if (e == NULL) {
+		return -ENOENT;
+	}
+	i = (size_t)(e - db->v);
+	talloc_free(e->name);
+	memmove(&db->v[i], &db->v[i + 1], (db->n - i - 1) * sizeof(db->v[0]));
+	db->n--;
+	return 0;
+}
+
+size_t users_count(const struct users_db *db)
+{
+	return db->n;
+}
+
+const char *users_name_at(const struct users_db *db, size_t i)
+{
+	if (i >= db->n) {
+		return NULL;
+	}
+	return db->v[i].name;
+}
+
+/* The file's text, a talloc child of mem; NULL on ENOMEM. */
+static char *render(TALLOC_CTX *mem, const struct users_db *db)
+{
+	char *s = talloc_strdup(mem, USERS_FILE_HEADER "\n");
+
+	for (size_t i = 0; s != NULL && i < db->n; i++) {
+		static const char digits[] = "0123456789ABCDEF";
+		const uint8_t *h = db->v[i].nt_hash;
+		char hex[HASH_HEX_LEN + 1] = { 0 };
+
+		for (size_t k = 0; k < 16; k++) {
+			hex[2 * k] = digits[h[k] >> 4];
+			hex[2 * k + 1] = digits[h[k] & 0x0F];
+		}
+		s = talloc_asprintf_append_buffer(s, "%s:%s\n", db->v[i].name,
+						  hex);
+		explicit_bzero(hex, sizeof(hex));
+	}
+	return s;
+}
+
+static int write_all(int fd, const char *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = write(fd, p, n);
+
+		if (w < 0 && errno == EINTR) {
+			continue;
+		}
+		if (w < 0) {
+			return -errno;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+static int fsync_dir(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int rc = 0;
+
+	if (fd < 0) {
+		return -errno;
+	}
+	if (fsync(fd) != 0) {
+		rc = -errno;
+	}
+	close(fd);
+	return rc;
+}
+
+/* The directory part of path ("." if none), a talloc child of mem. */
+static char *dir_of(TALLOC_CTX *mem, const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (slash == NULL) {
+		return talloc_strdup(mem, ".");
+	}
+	if (slash == path) {
+		return talloc_strdup(mem, "/");
+	}
+	return talloc_strndup(mem, path, (size_t)(slash - path));
+}
+
+/* Write text to a fresh temporary next to path; *tmp_path on success. */
+static int write_tmp(TALLOC_CTX *mem, const char *path, const char *text,
+		     char **tmp_path)
+{
+	char *tmpl = talloc_asprintf(mem, "%s.tmp.XXXXXX", path);
+	struct stat old = {};
+	int fd = -1;
+	int rc = 0;
+
+	if (tmpl == NULL) {
+		return -ENOMEM;
+	}
+	fd = mkostemp(tmpl, O_CLOEXEC);
+	if (fd < 0) {
+		return -errno;
+	}
+	if (fchmod(fd, 0600) != 0) {
+		rc = -errno;
+		goto fail;
+	}
+	/* Keep the old file's owner (e.g. the daemon's user) if we can;
+	 * only root can, and a non-root editor owns both anyway. */
+	if (stat(path, &old) == 0 && fchown(fd, old.st_uid, old.st_gid) != 0 &&
+	    errno != EPERM) {
+		rc = -errno;
+		goto fail;
+	}
+	rc = write_all(fd, text, strlen(text));
+	if (rc != 0) {
+		goto fail;
+	}
+	if (fsync(fd) != 0) {
+		rc = -errno;
+		goto fail;
+	}
+	if (close(fd) != 0) {
+		fd = -1;
+		rc = -errno;
+		goto fail;
+	}
+	*tmp_path = tmpl;
+	return 0;
+
+fail:
+	if (fd >= 0) {
+		close(fd);
+	}
+	unlink(tmpl);
+	return rc;
+}
+
+int users_save(const struct users_db *db, const char *path)
+{
+	TALLOC_CTX *tmp = talloc_new(NULL);
+	char *text = NULL;
+	char *tmp_path = NULL;
+	char *dir = NULL;
+	int rc = 0;
+
+	if (tmp == NULL) {
+		return -ENOMEM;
+	}
+	text = render(tmp, db);
+	if (text == NULL) {
+		rc = -ENOMEM;
+		goto done;
+	}
+	rc = write_tmp(tmp, path, text, &tmp_path);
+	if (rc != 0) {
+		goto done;
+	}
+	if (rename(tmp_path, path) != 0) {
+		rc = -errno;
+		unlink(tmp_path);
+		goto done;
+	}
+	dir = dir_of(tmp, path);
+	rc = dir != NULL ? fsync_dir(dir) : -ENOMEM;
+
+done:
+	if (text != NULL) {
+		explicit_bzero(text, strlen(text));
+	}
+	talloc_free(tmp);
+	return rc;
+}
+
+static bool ts_eq(const struct timespec *a, const struct timespec *b)
+{
+	return a->tv_sec == b->tv_sec && a->tv_nsec == b->tv_nsec;
+}
+
+bool users_changed(const char *path, struct users_db *db)
+{
+	struct stat st = {};
+
+	if (stat(path, &st) != 0) {
+		if (errno == ENOENT) {
+			return db->existed;
+		}
+		return true;
+	}
+	if (!db->existed) {
+		return true;
+	}
+	return st.st_dev != db->dev || st.st_ino != db->ino ||
+	       st.st_size != db->size || !ts_eq(&st.st_mtim, &db->mtime) ||
+	       !ts_eq(&st.st_ctim, &db->ctime);
+}

@@ -1,3 +1,482 @@
+/*
+ * test_users.c - the users file: format, lookups, edits, atomic save.
+ */
 #include "wgtest.h"
-static Suite *s_(void) { Suite *s = suite_create("users"); TCase *tc = tcase_create("todo"); suite_add_tcase(s, tc); return s; }
-WGT_MAIN(s_)
+#include "sessions/users.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define HDR USERS_FILE_HEADER "\n"
+#define H1 "8846F7EAEE8FB117AD06BDD830B7586C"
+#define H2 "0CB6948805F797BF2A82807973B89537"
+#define X16 "xxxxxxxxxxxxxxxx"
+
+static char *dir;	/* a fresh directory per test */
+static char *path;	/* dir/users */
+
+static void setup(void)
+{
+	wgt_setup();
+	dir = talloc_strdup(NULL, "/tmp/wgsmb-users-XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	path = talloc_asprintf(NULL, "%s/users", dir);
+}
+
+static void teardown(void)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e = NULL;
+
+	while (d != NULL && (e = readdir(d)) != NULL) {
+		char *p = NULL;
+
+		if (e->d_name[0] == '.') {
+			continue;
+		}
+		p = talloc_asprintf(NULL, "%s/%s", dir, e->d_name);
+		unlink(p);
+		rmdir(p);
+		talloc_free(p);
+	}
+	if (d != NULL) {
+		closedir(d);
+	}
+	rmdir(dir);
+	TALLOC_FREE(path);
+	TALLOC_FREE(dir);
+	wgt_teardown();
+}
+
+static void write_file(const char *text, mode_t mode)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	ck_assert_int_eq(fchmod(fd, mode), 0);
+	close(fd);
+}
+
+/* Same as write_file but for content with NUL bytes. */
+static void write_bytes(const void *p, size_t n)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, p, n), (ssize_t)n);
+	close(fd);
+}
+
+static char *read_text(TALLOC_CTX *mem)
+{
+	char buf[4096] = { 0 };
+	int fd = open(path, O_RDONLY);
+	ssize_t n = 0;
+
+	ck_assert_int_ge(fd, 0);
+	n = read(fd, buf, sizeof(buf) - 1);
+	ck_assert_int_ge(n, 0);
+	close(fd);
+	return talloc_strndup(mem, buf, (size_t)n);
+}
+
+static void hash_of(const char *hex, uint8_t out[16])
+{
+	size_t n = 0;
+	uint8_t *b = wgt_hex(wgt_root, hex, &n);
+
+	ck_assert_uint_eq(n, 16);
+	memcpy(out, b, 16);
+	talloc_free(b);
+}
+
+/* Load path expecting failure; the message must equal path + suffix. */
+static void ck_load_error(const char *suffix)
+{
+	TALLOC_CTX *mem = talloc_new(wgt_root);
+	char *err = NULL;
+	char *want = talloc_asprintf(mem, "%s%s", path, suffix);
+	struct users_db *db = users_load(mem, path, &err);
+
+	ck_assert_ptr_null(db);
+	ck_assert_ptr_nonnull(err);
+	ck_assert_str_eq(err, want);
+	talloc_free(mem);
+}
+
+START_TEST(test_missing_file)
+{
+	char *err = NULL;
+	struct users_db *db = users_load(wgt_root, path, &err);
+
+	ck_assert_ptr_nonnull(db);
+	ck_assert_ptr_null(err);
+	ck_assert_uint_eq(users_count(db), 0);
+	ck_assert_ptr_null(users_name_at(db, 0));
+	ck_assert_int_eq(users_lookup(db, "alice", NULL, NULL), -ENOENT);
+	ck_assert(!users_changed(path, db));
+	write_file(HDR, 0600);
+	ck_assert(users_changed(path, db));
+	talloc_free(db);
+}
+END_TEST
+
+START_TEST(test_empty_and_header_only)
+{
+	char *err = NULL;
+	struct users_db *db = NULL;
+
+	write_file("", 0600);
+	db = users_load(wgt_root, path, &err);
+	ck_assert_ptr_nonnull(db);
+	ck_assert_uint_eq(users_count(db), 0);
+	talloc_free(db);
+	write_file(USERS_FILE_HEADER, 0600);	/* no final newline */
+	db = users_load(wgt_root, path, &err);
+	ck_assert_ptr_nonnull(db);
+	ck_assert_uint_eq(users_count(db), 0);
+	talloc_free(db);
+}
+END_TEST
+
+START_TEST(test_save_load_round_trip)
+{
+	static const char *const names[] = { "alice", "Bob Smith",
+					     "J\xc3\xbcrgen" };
+	uint8_t h1[16], h2[16], got[16];
+	struct users_db *db = users_new(wgt_root);
+	struct users_db *db2 = NULL;
+	struct stat st = {};
+	char *err = NULL;
+	char *text = NULL;
+
+	hash_of(H1, h1);
+	hash_of(H2, h2);
+	ck_assert_int_eq(users_set(db, names[0], h1), 0);
+	ck_assert_int_eq(users_set(db, names[1], h2), 0);
+	ck_assert_int_eq(users_set(db, names[2], h1), 0);
+	ck_assert_int_eq(users_save(db, path), 0);
+
+	ck_assert_int_eq(stat(path, &st), 0);
+	ck_assert_uint_eq(st.st_mode & 07777, 0600);
+	text = read_text(wgt_root);
+	ck_assert_str_eq(text, HDR "alice:" H1 "\n"
+			 "Bob Smith:" H2 "\n"
+			 "J\xc3\xbcrgen:" H1 "\n");
+	talloc_free(text);
+
+	db2 = users_load(wgt_root, path, &err);
+	ck_assert_ptr_nonnull(db2);
+	ck_assert_uint_eq(users_count(db2), 3);
+	for (size_t i = 0; i < 3; i++) {
+		ck_assert_str_eq(users_name_at(db2, i), names[i]);
+	}
+	ck_assert_int_eq(users_lookup(db2, "Bob Smith", got, NULL), 0);
+	ck_assert_mem_eq(got, h2, 16);
+	ck_assert(!users_changed(path, db2));
+	talloc_free(db2);
+	talloc_free(db);
+}
+END_TEST
+
+START_TEST(test_save_replaces_mode_and_leaves_no_tmp)
+{
+	uint8_t h1[16];
+	struct users_db *db = users_new(wgt_root);
+	struct stat st = {};
+	DIR *d = NULL;
+	struct dirent *e = NULL;
+	size_t entries = 0;
+
+	hash_of(H1, h1);
+	write_file(HDR, 0644);	/* a bad old mode is not inherited */
+	ck_assert_int_eq(users_set(db, "alice", h1), 0);
+	ck_assert_int_eq(users_save(db, path), 0);
+	ck_assert_int_eq(stat(path, &st), 0);
+	ck_assert_uint_eq(st.st_mode & 07777, 0600);
+	d = opendir(dir);
+	while ((e = readdir(d)) != NULL) {
+		if (e->d_name[0] != '.') {
+			entries++;
+			ck_assert_str_eq(e->d_name, "users");
+		}
+	}
+	closedir(d);
+	ck_assert_uint_eq(entries, 1);
+	talloc_free(db);
+}
+END_TEST
+
+START_TEST(test_save_errors)
+{
+	struct users_db *db = users_new(wgt_root);
+	char *bad = talloc_asprintf(wgt_root, "%s/nodir/users", dir);
+
+	ck_assert_int_eq(users_save(db, bad), -ENOENT);
+	talloc_free(bad);
+	talloc_free(db);
+}
+END_TEST
+
+START_TEST(test_case_insensitive_lookup)
+{
+	uint8_t h1[16], h2[16], got[16];
+	const char *canon = NULL;
+	char *err = NULL;
+	struct users_db *db = NULL;
+
+	write_file(HDR "Alice:" H1 "\n"
+		   "J\xc3\xbcrgen:" H2 "\n", 0600);
+	db = users_load(wgt_root, path, &err);
+	ck_assert_ptr_nonnull(db);
+	hash_of(H1, h1);
+	hash_of(H2, h2);
+	ck_assert_int_eq(users_lookup(db, "aLICE", got, &canon), 0);
+	ck_assert_str_eq(canon, "Alice");
+	ck_assert_mem_eq(got, h1, 16);
+	ck_assert_int_eq(users_lookup(db, "j\xc3\xbcRGEN", got, &canon), 0);
+	ck_assert_str_eq(canon, "J\xc3\xbcrgen");
+	/* only ASCII folds: U+00DC is not U+00FC here */
+	ck_assert_int_eq(users_lookup(db, "J\xc3\x9crgen", NULL, NULL),
+			 -ENOENT);
+	ck_assert_int_eq(users_lookup(db, "Alic", NULL, NULL), -ENOENT);
+	ck_assert_int_eq(users_lookup(db, "Alicex", NULL, NULL), -ENOENT);
+	ck_assert_int_eq(users_lookup(db, "", NULL, NULL), -ENOENT);
+
+	/* set with another case replaces the hash, keeps the spelling */
+	ck_assert_int_eq(users_set(db, "ALICE", h2), 0);
+	ck_assert_uint_eq(users_count(db), 2);
+	ck_assert_int_eq(users_lookup(db, "alice", got, &canon), 0);
+	ck_assert_str_eq(canon, "Alice");
+	ck_assert_mem_eq(got, h2, 16);
+	talloc_free(db);
+}
+END_TEST
+
+START_TEST(test_del)
+{
+	uint8_t h1[16];
+	struct users_db *db = users_new(wgt_root);
+
+	hash_of(H1, h1);
+	ck_assert_int_eq(users_set(db, "a", h1), 0);
+	ck_assert_int_eq(users_set(db, "b", h1), 0);
+	ck_assert_int_eq(users_set(db, "c", h1), 0);
+	ck_assert_int_eq(users_del(db, "B"), 0);
+	ck_assert_int_eq(users_del(db, "b"), -ENOENT);
+	ck_assert_uint_eq(users_count(db), 2);
+	ck_assert_str_eq(users_name_at(db, 0), "a");
+	ck_assert_str_eq(users_name_at(db, 1), "c");
+	ck_assert_int_eq(users_del(db, "c"), 0);
+	ck_assert_int_eq(users_del(db, "a"), 0);
+	ck_assert_uint_eq(users_count(db), 0);
+	ck_assert_int_eq(users_del(db, "a"), -ENOENT);
+	talloc_free(db);
+}
+END_TEST
+
+START_TEST(test_set_rejects_bad_names)
+{
+	uint8_t h1[16];
+	struct users_db *db = users_new(wgt_root);
+
+	hash_of(H1, h1);
+	ck_assert_int_eq(users_set(db, "a:b", h1), -EINVAL);
+	ck_assert_int_eq(users_set(db, "", h1), -EINVAL);
+	ck_assert_int_eq(users_set(db, "tab\there", h1), -EINVAL);
+	ck_assert_uint_eq(users_count(db), 0);
+	talloc_free(db);
+}
+END_TEST
+
+START_TEST(test_name_check)
+{
+	char long_ok[USERS_NAME_MAX + 1];
+	char too_long[USERS_NAME_MAX + 2];
+
+	memset(long_ok, 'x', USERS_NAME_MAX);
+	long_ok[USERS_NAME_MAX] = '\0';
+	memset(too_long, 'x', USERS_NAME_MAX + 1);
+	too_long[USERS_NAME_MAX + 1] = '\0';
+
+	ck_assert_ptr_null(users_name_check("alice"));
+	ck_assert_ptr_null(users_name_check("Bob Smith"));
+	ck_assert_ptr_null(users_name_check("a#b"));
+	ck_assert_ptr_null(users_name_check("\xe6\x97\xa5\xe6\x9c\xac"));
+	ck_assert_ptr_null(users_name_check(long_ok));
+	ck_assert_ptr_nonnull(users_name_check(too_long));
+	ck_assert_ptr_nonnull(users_name_check(NULL));
+	ck_assert_ptr_nonnull(users_name_check(""));
+	ck_assert_ptr_nonnull(users_name_check("a:b"));
+	ck_assert_ptr_nonnull(users_name_check("#root"));
+	ck_assert_ptr_nonnull(users_name_check(" lead"));
+	ck_assert_ptr_nonnull(users_name_check("trail "));
+	ck_assert_ptr_nonnull(users_name_check("a\x7f"));
+	ck_assert_ptr_nonnull(users_name_check("a\nb"));
+	ck_assert_ptr_nonnull(users_name_check("\xff"));
+	ck_assert_ptr_nonnull(users_name_check("\xc0\xaf"));	/* overlong */
+	ck_assert_ptr_nonnull(users_name_check("\xed\xa0\x80"));	/* D800 */
+	ck_assert_ptr_nonnull(users_name_check("\xc3"));	/* cut */
+}
+END_TEST
+
+static const struct {
+	const char *text;
+	const char *err;	/* after "PATH" */
+} bad_files[] = {
+	{ "wgsmb users\n", ":1: missing header \"" USERS_FILE_HEADER "\"" },
+	{ "\n" HDR, ":1: missing header \"" USERS_FILE_HEADER "\"" },
+	{ HDR "alice\n", ":2: expected NAME:NTHASH" },
+	{ HDR "alice:" H1 "\nbob:1234\n", ":3: NT hash must be 32 hex digits" },
+	{ HDR "alice:" H1 "0\n", ":2: NT hash must be 32 hex digits" },
+	{ HDR "alice:8846F7EAEE8FB117AD06BDD830B7586G\n",
+	  ":2: NT hash must be 32 hex digits" },
+	{ HDR "alice: " H1 "\n", ":2: NT hash must be 32 hex digits" },
+	{ HDR ":" H1 "\n", ":2: name is empty" },
+	{ HDR "a:b:" H1 "\n", ":2: NT hash must be 32 hex digits" },
+	{ HDR X16 X16 X16 X16 "x:" H1 "\n",
+	  ":2: name is longer than 64 bytes" },
+	{ HDR "a\x01z:" H1 "\n", ":2: name contains a control character" },
+	{ HDR "\xff:" H1 "\n", ":2: name is not valid UTF-8" },
+	{ HDR " bob:" H1 "\n", ":2: name starts or ends with a space" },
+	{ HDR "alice:" H1 "\n\n# note\nALICE:" H2 "\n",
+	  ":5: duplicate user \"ALICE\" (see line 2)" },
+};
+
+START_TEST(test_bad_lines)
+{
+	write_file(bad_files[_i].text, 0600);
+	ck_load_error(bad_files[_i].err);
+}
+END_TEST
+
+START_TEST(test_nul_byte)
+{
+	static const char text[] = HDR "al\0ice:" H1 "\n";
+
+	write_bytes(text, sizeof(text) - 1);
+	ck_load_error(":2: NUL byte in line");
+}
+END_TEST
+
+START_TEST(test_tolerated_syntax)
+{
+	uint8_t h1[16], got[16];
+	char *err = NULL;
+	struct users_db *db = NULL;
+
+	/* CRLF, comments, blank lines, lower-case hex, no final newline */
+	write_file(USERS_FILE_HEADER "\r\n# comment\r\n\r\n"
+		   "alice:8846f7eaee8fb117ad06bdd830b7586c\r\n"
+		   "bob:" H1, 0600);
+	db = users_load(wgt_root, path, &err);
+	ck_assert_ptr_nonnull(db);
+	ck_assert_uint_eq(users_count(db), 2);
+	hash_of(H1, h1);
+	ck_assert_int_eq(users_lookup(db, "alice", got, NULL), 0);
+	ck_assert_mem_eq(got, h1, 16);
+	ck_assert_int_eq(users_lookup(db, "bob", NULL, NULL), 0);
+	talloc_free(db);
+}
+END_TEST
+
+START_TEST(test_refuses_open_modes)
+{
+	static const mode_t modes[] = { 0640, 0604, 0660, 0606, 0620, 0610 };
+
+	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
+		TALLOC_CTX *mem = talloc_new(wgt_root);
+		char *want = talloc_asprintf(
+			mem,
+			"%s: mode %04o gives group/other access; "
+			"run chmod 600 %s",
+			path, (unsigned)modes[i], path);
+		char *err = NULL;
+
+		write_file(HDR, modes[i]);
+		ck_assert_ptr_null(users_load(mem, path, &err));
+		ck_assert_str_eq(err, want);
+		talloc_free(mem);
+	}
+	write_file(HDR, 0400);
+	{
+		char *err = NULL;
+		struct users_db *db = users_load(wgt_root, path, &err);
+
+		ck_assert_ptr_nonnull(db);
+		talloc_free(db);
+	}
+}
+END_TEST
+
+START_TEST(test_not_regular)
+{
+	char *err = NULL;
+
+	ck_assert_int_eq(mkdir(path, 0700), 0);
+	ck_assert_ptr_null(users_load(wgt_root, path, &err));
+	ck_assert_ptr_nonnull(strstr(err, ": not a regular file"));
+	talloc_free(err);
+}
+END_TEST
+
+START_TEST(test_changed)
+{
+	uint8_t h1[16];
+	char *err = NULL;
+	struct users_db *db = NULL;
+
+	hash_of(H1, h1);
+	write_file(HDR "alice:" H1 "\n", 0600);
+	db = users_load(wgt_root, path, &err);
+	ck_assert_ptr_nonnull(db);
+	ck_assert(!users_changed(path, db));
+	ck_assert(!users_changed(path, db));
+
+	/* a save (new inode via rename) is a change */
+	ck_assert_int_eq(users_set(db, "bob", h1), 0);
+	ck_assert_int_eq(users_save(db, path), 0);
+	ck_assert(users_changed(path, db));
+	talloc_free(db);
+
+	db = users_load(wgt_root, path, &err);
+	ck_assert_ptr_nonnull(db);
+	ck_assert(!users_changed(path, db));
+	/* removal is a change too */
+	ck_assert_int_eq(unlink(path), 0);
+	ck_assert(users_changed(path, db));
+	talloc_free(db);
+}
+END_TEST
+
+static Suite *users_suite(void)
+{
+	Suite *s = suite_create("users");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_missing_file);
+	tcase_add_test(tc, test_empty_and_header_only);
+	tcase_add_test(tc, test_save_load_round_trip);
+	tcase_add_test(tc, test_save_replaces_mode_and_leaves_no_tmp);
+	tcase_add_test(tc, test_save_errors);
+	tcase_add_test(tc, test_case_insensitive_lookup);
+	tcase_add_test(tc, test_del);
+	tcase_add_test(tc, test_set_rejects_bad_names);
+	tcase_add_test(tc, test_name_check);
+	tcase_add_loop_test(tc, test_bad_lines, 0,
+			    sizeof(bad_files) / sizeof(bad_files[0]));
+	tcase_add_test(tc, test_nul_byte);
+	tcase_add_test(tc, test_tolerated_syntax);
+	tcase_add_test(tc, test_refuses_open_modes);
+	tcase_add_test(tc, test_not_regular);
+	tcase_add_test(tc, test_changed);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+WGT_MAIN(users_suite)

@@ -1,0 +1,104 @@
+/*
+ * users.h - the users file: local accounts and their NT hashes.
+ *
+ * File format (UTF-8 text, LF or CRLF line ends):
+ *
+ *	# wgsmb users v1
+ *	alice:8846F7EAEE8FB117AD06BDD830B7586C
+ *	Bob Smith:0CB6948805F797BF2A82807973B89537
+ *
+ *  - The first line is exactly "# wgsmb users v1". A zero-byte file is
+ *    an empty database too.
+ *  - Then one user per line: NAME ':' NTHASH, where NTHASH is 32 hex
+ *    digits (either case on input, upper case on output) of
+ *    MD4(UTF-16LE(password)), see ntlm_nt_hash() in proto/ntlmssp.h.
+ *  - Blank lines and lines starting with '#' after the header are
+ *    ignored; users_save() does not keep them.
+ *  - A name is 1..64 bytes of valid UTF-8 with no ':', no control
+ *    character (0x00-0x1F, 0x7F), no leading or trailing space and no
+ *    leading '#'. Its case is kept for display; lookups fold ASCII letters
+ *    only, and two names equal under that folding may not both exist.
+ *  - The file must be a regular file with no group or other permission
+ *    bits (it holds password equivalents); users_save() writes mode 0600.
+ *
+ * This module knows nothing of the wire. Functions returning int give 0
+ * or a negative errno.
+ */
+#ifndef WG_SESSIONS_USERS_H
+#define WG_SESSIONS_USERS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <talloc.h>
+
+#define USERS_NAME_MAX		64	/* bytes, without the NUL */
+#define USERS_FILE_HEADER	"# wgsmb users v1"
+
+struct users_db;
+
+/*
+ * Load a users file. Returns a database that is a talloc child of mem (the
+ * caller frees it), or NULL with *err set to a talloc child of mem such as
+ * "/var/lib/wgsmb/users:7: NT hash must be 32 hex digits" or
+ * "/var/lib/wgsmb/users: mode 0644 gives group/other access; run
+ * chmod 600 /var/lib/wgsmb/users". On success *err is NULL. A missing file
+ * (ENOENT) gives an empty database, not an error. Files over 16 MiB are
+ * refused. If even the message cannot be allocated, *err stays NULL.
+ */
+struct users_db *users_load(TALLOC_CTX *mem, const char *path, char **err);
+
+/* An empty database (for a new file); talloc child of mem, NULL on ENOMEM. */
+struct users_db *users_new(TALLOC_CTX *mem);
+
+/*
+ * Check a user name against the rules above. Returns NULL if it is valid,
+ * else a static English reason ("name is longer than 64 bytes").
+ */
+const char *users_name_check(const char *name);
+
+/*
+ * Find a user, ignoring ASCII case. On success copies the hash to nt_hash
+ * and points *canonical_name at the name as stored (owned by db, valid
+ * until that user is changed or deleted or db is freed); either output may
+ * be NULL. Returns 0 or -ENOENT.
+ */
+int users_lookup(const struct users_db *db, const char *name,
+		 uint8_t nt_hash[16], const char **canonical_name);
+
+/*
+ * Add a user, or replace the hash of an existing one (matched ignoring
+ * ASCII case; the stored spelling is kept). Returns 0, -EINVAL (name fails
+ * users_name_check()) or -ENOMEM.
+ */
+int users_set(struct users_db *db, const char *name, const uint8_t nt_hash[16]);
+
+/* Delete a user (ASCII case ignored). Returns 0 or -ENOENT. */
+int users_del(struct users_db *db, const char *name);
+
+/* Number of users. */
+size_t users_count(const struct users_db *db);
+
+/* The i-th user's name in file order (owned by db), or NULL if i is out of
+ * range. */
+const char *users_name_at(const struct users_db *db, size_t i);
+
+/*
+ * Write db to path atomically: a temporary file in the same directory
+ * (mode 0600, owner and group of the old file when permitted) is written,
+ * fsync()ed and renamed over path, then the directory is fsync()ed. On
+ * failure the old file is untouched and the temporary file removed.
+ * Returns 0 or -errno of the failing step.
+ */
+int users_save(const struct users_db *db, const char *path);
+
+/*
+ * Has the file at path changed since db was loaded from it? Compares
+ * device, inode, size, mtime and ctime recorded by users_load() (a file
+ * that was missing then and exists now counts as changed, and the other
+ * way round). A stat() failure other than ENOENT answers true so the
+ * caller reloads and reports the error. Cheap enough for every logon.
+ */
+bool users_changed(const char *path, struct users_db *db);
+
+#endif
