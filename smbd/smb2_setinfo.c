@@ -249,6 +249,24 @@ static bool opens_match(struct smbd_server *srv, const struct smbd_open *self,
 	return false;
 }
 
+/* If o is old or beneath it, point it at the same place under new. */
+static void open_follow(struct smbd_open *o, const char *old, size_t len,
+			const char *new_path)
+{
+	char *p = NULL;
+
+	if (o->path == NULL ||
+	    (!open_is(o, old, len) && !open_is_under(o, old, len))) {
+		return;
+	}
+	p = talloc_asprintf(o, "%s%s", new_path, o->path + len);
+	if (p == NULL) {
+		return;		/* keeps the old name */
+	}
+	talloc_free(o->path);
+	o->path = p;
+}
+
 /* After a rename, every open of old (or beneath it) follows to new. */
 static void opens_rename(struct smbd_server *srv, struct smbd_open *self,
 			 const char *old, const char *new_path)
@@ -258,26 +276,17 @@ static void opens_rename(struct smbd_server *srv, struct smbd_open *self,
 	struct smbd_session *s = NULL;
 	struct smbd_tree *t = NULL;
 	struct smbd_open *o = NULL;
-	char *p = NULL;
 
+	open_follow(self, old, len, new_path);
 	for (s = srv->sessions; s != NULL; s = s->gnext) {
 		for (t = s->trees; t != NULL; t = t->next) {
 			if (!same_share(t, share)) {
 				continue;
 			}
 			for (o = t->opens; o != NULL; o = o->next) {
-				if (o->path == NULL ||
-				    (!open_is(o, old, len) &&
-				     !open_is_under(o, old, len))) {
-					continue;
+				if (o != self) {
+					open_follow(o, old, len, new_path);
 				}
-				p = talloc_asprintf(o, "%s%s", new_path,
-						    o->path + len);
-				if (p == NULL) {
-					continue;	/* keeps the old name */
-				}
-				talloc_free(o->path);
-				o->path = p;
 			}
 		}
 	}
