@@ -1,1 +1,817 @@
-int main(void) { return 0; }
+/*
+ * wgnet.c - the wgsmb administration tool.
+ *
+ *	wgnet [-c CONFIG] VERB [ARGS...]
+ *
+ * One function per verb, found through the verb table below. For now the
+ * only verb is `user`, which edits the users file named by "users file"
+ * in [global] of the config. Errors go to stderr naming the object and
+ * the errno text. Exit status: 0 success, 1 error, 2 usage.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/file.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <ini.h>
+#include <talloc.h>
+
+#include "proto/ntlmssp.h"
+#include "sessions/users.h"
+
+#define WGNET_DEFAULT_CONFIG	"/etc/wgsmb/wgsmb.conf"
+#define WGNET_DEFAULT_USERS	"/var/lib/wgsmb/users"
+#define WGNET_PASSWORD_MAX	256	/* bytes of UTF-8 */
+
+enum {
+	WGNET_OK = 0,
+	WGNET_ERR = 1,
+	WGNET_USAGE = 2,
+};
+
+struct wgnet {
+	TALLOC_CTX *mem;
+	const char *config_path;
+	bool config_given;	/* -c used: a missing file is an error */
+	char *users_file;	/* from the config, else the default */
+};
+
+struct wgnet_verb {
+	const char *name;
+	int (*run)(struct wgnet *ctx, int argc, char **argv);
+};
+
+static int verb_user(struct wgnet *ctx, int argc, char **argv);
+
+/*
+ * Verbs, one row each. Later issues add "session", "files", "share",
+ * "connections", "config" and "statistics" here, each with its own
+ * verb_<name>() and a paragraph in usage().
+ */
+static const struct wgnet_verb verbs[] = {
+	{ .name = "user", .run = verb_user },
+};
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: wgnet [-c CONFIG] VERB [ARGS...]\n"
+		"\n"
+		"Options:\n"
+		"  -c, --config FILE  configuration file\n"
+		"                     (default " WGNET_DEFAULT_CONFIG ")\n"
+		"  -h, --help         show this help\n"
+		"\n"
+		"Verbs:\n"
+		"  user add NAME [--stdin]     add a user\n"
+		"  user passwd NAME [--stdin]  set a user's password\n"
+		"  user del NAME               delete a user\n"
+		"  user list [--json]          list user names\n"
+		"\n"
+		"User options:\n"
+		"  --stdin  read the password as one line from standard input\n"
+		"           instead of prompting twice on the terminal\n"
+		"  --json   machine-readable output\n"
+		"\n"
+		"The users file is \"users file\" in [global] of the config\n"
+		"(default " WGNET_DEFAULT_USERS ").\n"
+		"Exit status: 0 success, 1 error, 2 usage error.\n");
+}
+
+static void err_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static void err_msg(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("wgnet: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+/* ---- configuration ---------------------------------------------------- */
+
+/*
+ * The config is read with libinih, fed by our own line reader: the
+ * packaged libinih takes an indented line as the continuation of the
+ * previous value, while smb.conf files are usually indented. The reader
+ * strips leading blanks and joins lines ending in '\\', like the daemon's
+ * loader, and remembers where each logical line started for messages.
+ */
+struct config_stream {
+	TALLOC_CTX *mem;
+	FILE *f;
+	char *buf;		/* getline() buffer (malloc) */
+	size_t cap;
+	int phys;		/* physical lines read */
+	int *start;		/* physical line of each logical one */
+	int nlogical;
+	bool too_long;
+	bool oom;
+};
+
+static bool is_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/* One physical line without its line end, or NULL at EOF/error. */
+static char *read_physical(struct config_stream *cs)
+{
+	ssize_t n = getline(&cs->buf, &cs->cap, cs->f);
+
+	if (n < 0) {
+		return NULL;
+	}
+	cs->phys++;
+	while (n > 0 && (cs->buf[n - 1] == '\n' || cs->buf[n - 1] == '\r')) {
+		cs->buf[--n] = '\0';
+	}
+	return cs->buf;
+}
+
+static char *config_reader(char *out, int size, void *stream)
+{
+	struct config_stream *cs = stream;
+	char *line = read_physical(cs);
+	char *joined = NULL;
+	char *p = NULL;
+	int *start = NULL;
+	size_t len = 0;
+
+	if (line == NULL || cs->too_long || cs->oom) {
+		return NULL;
+	}
+	start = talloc_realloc(cs->mem, cs->start, int, cs->nlogical + 1);
+	if (start == NULL) {
+		cs->oom = true;
+		return NULL;
+	}
+	cs->start = start;
+	cs->start[cs->nlogical++] = cs->phys;
+	joined = talloc_strdup(cs->mem, line);
+	if (joined == NULL) {
+		cs->oom = true;
+		return NULL;
+	}
+	len = strlen(joined);
+	while (joined != NULL && len > 0 && joined[len - 1] == '\\') {
+		joined[--len] = '\0';
+		line = read_physical(cs);
+		if (line == NULL) {
+			break;
+		}
+		joined = talloc_strdup_append(joined, line);
+		len = joined != NULL ? strlen(joined) : 0;
+	}
+	if (joined == NULL) {
+		cs->oom = true;
+		return NULL;
+	}
+	p = joined;
+	while (is_blank(*p)) {
+		p++;
+	}
+	if (strlen(p) + 1 > (size_t)size) {
+		cs->too_long = true;
+		talloc_free(joined);
+		return NULL;
+	}
+	strcpy(out, p);
+	talloc_free(joined);
+	return out;
+}
+
+/* Keys ignore case, and runs of blanks count as one ("users  file"). */
+static bool key_eq(const char *key, const char *want)
+{
+	while (*key != '\0' && *want != '\0') {
+		if (is_blank(*key) && *want == ' ') {
+			while (is_blank(*key)) {
+				key++;
+			}
+			want++;
+			continue;
+		}
+		if ((*key | 0x20) != (*want | 0x20)) {
+			return false;
+		}
+		key++;
+		want++;
+	}
+	return *key == '\0' && *want == '\0';
+}
+
+static int config_handler(void *user, const char *section, const char *name,
+			  const char *value)
+{
+	struct wgnet *ctx = user;
+
+	if (strcasecmp(section, "global") != 0 ||
+	    !key_eq(name, "users file")) {
+		return 1;
+	}
+	talloc_free(ctx->users_file);
+	ctx->users_file = talloc_strdup(ctx->mem, value);
+	return ctx->users_file != NULL;
+}
+
+/* Parse an open config file; WGNET_OK or WGNET_ERR (message printed). */
+static int config_parse(struct wgnet *ctx, FILE *f)
+{
+	struct config_stream cs = {
+		.mem = talloc_new(ctx->mem),
+		.f = f,
+	};
+	int rc = 0;
+	int ret = WGNET_ERR;
+
+	if (cs.mem == NULL) {
+		err_msg("out of memory");
+		return WGNET_ERR;
+	}
+	rc = ini_parse_stream(config_reader, &cs, config_handler, ctx);
+	if (cs.too_long) {
+		err_msg("%s:%d: line too long", ctx->config_path, cs.phys);
+	} else if (ferror(f)) {
+		err_msg("cannot read config %s: %s", ctx->config_path,
+			strerror(errno));
+	} else if (rc > 0) {
+		err_msg("%s:%d: syntax error", ctx->config_path,
+			rc <= cs.nlogical ? cs.start[rc - 1] : rc);
+	} else if (rc != 0 || cs.oom) {
+		err_msg("cannot parse config %s: %s", ctx->config_path,
+			strerror(ENOMEM));
+	} else {
+		ret = WGNET_OK;
+	}
+	free(cs.buf);
+	talloc_free(cs.mem);
+	return ret;
+}
+
+/* Find the users file. Returns WGNET_OK or WGNET_ERR (message printed). */
+static int config_load(struct wgnet *ctx)
+{
+	FILE *f = fopen(ctx->config_path, "re");
+	int rc = 0;
+
+	if (f == NULL) {
+		if (errno == ENOENT && !ctx->config_given) {
+			goto defaults;
+		}
+		err_msg("cannot read config %s: %s", ctx->config_path,
+			strerror(errno));
+		return WGNET_ERR;
+	}
+	rc = config_parse(ctx, f);
+	fclose(f);
+	if (rc != WGNET_OK) {
+		return rc;
+	}
+	if (ctx->users_file != NULL && ctx->users_file[0] != '/') {
+		err_msg("%s: \"users file\" must be an absolute path",
+			ctx->config_path);
+		return WGNET_ERR;
+	}
+
+defaults:
+	if (ctx->users_file == NULL) {
+		ctx->users_file = talloc_strdup(ctx->mem, WGNET_DEFAULT_USERS);
+		if (ctx->users_file == NULL) {
+			err_msg("out of memory");
+			return WGNET_ERR;
+		}
+	}
+	return WGNET_OK;
+}
+
+/* ---- passwords -------------------------------------------------------- */
+
+static volatile sig_atomic_t got_signal;
+
+static void on_signal(int sig)
+{
+	got_signal = sig;
+}
+
+/*
+ * Read one line from fd into buf (NUL-terminated, line end dropped).
+ * Byte by byte, so nothing of the password stays in a stdio buffer.
+ * Returns 0, -EINTR (signal), -ENODATA (EOF before any byte), -E2BIG, or
+ * -errno.
+ */
+static int read_line(int fd, char *buf, size_t size)
+{
+	size_t n = 0;
+
+	for (;;) {
+		char c = 0;
+		ssize_t got = read(fd, &c, 1);
+
+		if (got < 0 && errno == EINTR && got_signal == 0) {
+			continue;
+		}
+		if (got < 0) {
+			return -errno;
+		}
+		if (got == 0) {
+			if (n == 0) {
+				return -ENODATA;
+			}
+			break;
+		}
+		if (c == '\n') {
+			break;
+		}
+		if (n + 1 >= size) {
+			return -E2BIG;
+		}
+		buf[n++] = c;
+	}
+	if (n > 0 && buf[n - 1] == '\r') {
+		n--;
+	}
+	buf[n] = '\0';
+	return 0;
+}
+
+/*
+ * Prompt on the terminal with echo off. A signal while echo is off
+ * restores the terminal before we give up.
+ */
+static int tty_prompt(int tty, const char *prompt, char *buf, size_t size)
+{
+	struct termios old = {};
+	struct termios quiet = {};
+	struct sigaction sa = {};
+	struct sigaction saved[4] = {};
+	static const int sigs[4] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
+	int rc = 0;
+
+	if (tcgetattr(tty, &old) != 0) {
+		return -errno;
+	}
+	quiet = old;
+	quiet.c_lflag &= ~(tcflag_t)(ECHO | ECHOE | ECHOK | ECHONL);
+	quiet.c_lflag |= ICANON;
+	sa.sa_handler = on_signal;	/* no SA_RESTART: read() returns */
+	for (size_t i = 0; i < 4; i++) {
+		sigaction(sigs[i], &sa, &saved[i]);
+	}
+	/* echo off before the prompt, so nothing typed early shows */
+	if (tcsetattr(tty, TCSAFLUSH, &quiet) != 0 ||
+	    write(tty, prompt, strlen(prompt)) < 0) {
+		rc = -errno;
+		goto restore;
+	}
+	rc = read_line(tty, buf, size);
+	(void)!write(tty, "\n", 1);
+
+restore:
+	tcsetattr(tty, TCSAFLUSH, &old);
+	for (size_t i = 0; i < 4; i++) {
+		sigaction(sigs[i], &saved[i], NULL);
+	}
+	if (got_signal != 0) {
+		rc = -EINTR;
+	}
+	return rc;
+}
+
+static void password_error(int rc, const char *from)
+{
+	switch (rc) {
+	case -ENODATA:
+		err_msg("no password on %s", from);
+		break;
+	case -E2BIG:
+		err_msg("password longer than %d bytes", WGNET_PASSWORD_MAX);
+		break;
+	case -EINTR:
+		err_msg("interrupted");
+		break;
+	default:
+		err_msg("cannot read password from %s: %s", from,
+			strerror(-rc));
+		break;
+	}
+}
+
+/* Ask twice on /dev/tty. Returns WGNET_OK or WGNET_ERR. */
+static int password_from_tty(char *pw, size_t size)
+{
+	char again[WGNET_PASSWORD_MAX + 1] = { 0 };
+	int tty = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
+	int ret = WGNET_ERR;
+	int rc = 0;
+
+	if (tty < 0) {
+		err_msg("cannot open /dev/tty: %s (use --stdin)",
+			strerror(errno));
+		return WGNET_ERR;
+	}
+	rc = tty_prompt(tty, "New password: ", pw, size);
+	if (rc == 0) {
+		rc = tty_prompt(tty, "Retype new password: ", again,
+				sizeof(again));
+	}
+	if (rc != 0) {
+		password_error(rc, "/dev/tty");
+		goto done;
+	}
+	if (strcmp(pw, again) != 0) {
+		err_msg("passwords do not match");
+		goto done;
+	}
+	ret = WGNET_OK;
+
+done:
+	explicit_bzero(again, sizeof(again));
+	close(tty);
+	return ret;
+}
+
+/* Read a password and turn it into an NT hash; the password is wiped. */
+static int get_nt_hash(bool from_stdin, uint8_t nt_hash[16])
+{
+	char pw[WGNET_PASSWORD_MAX + 1] = { 0 };
+	int ret = WGNET_ERR;
+	int rc = 0;
+
+	if (from_stdin) {
+		rc = read_line(STDIN_FILENO, pw, sizeof(pw));
+		if (rc != 0) {
+			password_error(rc, "standard input");
+			goto done;
+		}
+	} else if (password_from_tty(pw, sizeof(pw)) != WGNET_OK) {
+		goto done;
+	}
+	if (pw[0] == '\0') {
+		err_msg("empty password refused");
+		goto done;
+	}
+	if (ntlm_nt_hash(pw, nt_hash) != 0) {
+		err_msg("password is not valid UTF-8");
+		goto done;
+	}
+	ret = WGNET_OK;
+
+done:
+	explicit_bzero(pw, sizeof(pw));
+	return ret;
+}
+
+/* ---- the users file --------------------------------------------------- */
+
+/*
+ * Serialise writers (two admins, or a script) with an exclusive flock on
+ * "<users file>.lock". Returns the fd (closing it unlocks) or -1.
+ */
+static int users_lock(struct wgnet *ctx)
+{
+	char *lock = talloc_asprintf(ctx->mem, "%s.lock", ctx->users_file);
+	int fd = -1;
+
+	if (lock == NULL) {
+		err_msg("out of memory");
+		return -1;
+	}
+	fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0) {
+		err_msg("cannot open lock file %s: %s", lock, strerror(errno));
+		talloc_free(lock);
+		return -1;
+	}
+	while (flock(fd, LOCK_EX) != 0) {
+		if (errno != EINTR) {
+			err_msg("cannot lock %s: %s", lock, strerror(errno));
+			close(fd);
+			talloc_free(lock);
+			return -1;
+		}
+	}
+	talloc_free(lock);
+	return fd;
+}
+
+static struct users_db *users_open(struct wgnet *ctx)
+{
+	char *err = NULL;
+	struct users_db *db = users_load(ctx->mem, ctx->users_file, &err);
+
+	if (db == NULL) {
+		err_msg("%s", err != NULL ? err : "out of memory");
+		talloc_free(err);
+	}
+	return db;
+}
+
+enum user_op {
+	USER_ADD,
+	USER_PASSWD,
+	USER_DEL,
+};
+
+/* Whether op may run on a user who does (not) exist; message if not. */
+static bool op_allowed(struct wgnet *ctx, enum user_op op,
+		       const struct users_db *db, const char *name)
+{
+	const char *canon = NULL;
+	bool exists = users_lookup(db, name, NULL, &canon) == 0;
+
+	if (op == USER_ADD && exists) {
+		err_msg("user \"%s\" already exists in %s", canon,
+			ctx->users_file);
+		return false;
+	}
+	if (op != USER_ADD && !exists) {
+		err_msg("user \"%s\" not found in %s", name, ctx->users_file);
+		return false;
+	}
+	return true;
+}
+
+/* Lock, reload, re-check, apply and save. nt_hash unused for USER_DEL. */
+static int users_apply(struct wgnet *ctx, enum user_op op, const char *name,
+		       const uint8_t nt_hash[16])
+{
+	static const char *const op_done[] = {
+		[USER_ADD] = "added",
+		[USER_PASSWD] = "changed password of",
+		[USER_DEL] = "deleted",
+	};
+	struct users_db *db = NULL;
+	const char *canon = NULL;
+	const char *shown = NULL;
+	int lock = users_lock(ctx);
+	int ret = WGNET_ERR;
+	int rc = 0;
+
+	if (lock < 0) {
+		return WGNET_ERR;
+	}
+	db = users_open(ctx);
+	if (db == NULL || !op_allowed(ctx, op, db, name)) {
+		goto done;
+	}
+	/* report the stored spelling, which users_set() keeps */
+	if (op != USER_ADD && users_lookup(db, name, NULL, &canon) == 0) {
+		shown = talloc_strdup(db, canon);
+	}
+	if (shown == NULL) {
+		shown = name;
+	}
+	rc = op == USER_DEL ? users_del(db, name)
+			    : users_set(db, name, nt_hash);
+	if (rc != 0) {
+		err_msg("cannot update user \"%s\": %s", shown, strerror(-rc));
+		goto done;
+	}
+	rc = users_save(db, ctx->users_file);
+	if (rc != 0) {
+		err_msg("cannot save %s: %s", ctx->users_file, strerror(-rc));
+		goto done;
+	}
+	printf("%s user \"%s\"\n", op_done[op], shown);
+	ret = WGNET_OK;
+
+done:
+	talloc_free(db);
+	close(lock);
+	return ret;
+}
+
+/* add and passwd: check early (before prompting), then apply. */
+static int user_set_password(struct wgnet *ctx, enum user_op op,
+			     const char *name, bool from_stdin)
+{
+	uint8_t nt_hash[16] = { 0 };
+	struct users_db *db = NULL;
+	const char *why = users_name_check(name);
+	int ret = WGNET_ERR;
+
+	if (why != NULL) {
+		err_msg("invalid user name: %s", why);
+		return WGNET_ERR;
+	}
+	db = users_open(ctx);
+	if (db == NULL || !op_allowed(ctx, op, db, name)) {
+		talloc_free(db);
+		return WGNET_ERR;
+	}
+	talloc_free(db);
+	if (get_nt_hash(from_stdin, nt_hash) != WGNET_OK) {
+		return WGNET_ERR;
+	}
+	ret = users_apply(ctx, op, name, nt_hash);
+	explicit_bzero(nt_hash, sizeof(nt_hash));
+	return ret;
+}
+
+static int user_add(struct wgnet *ctx, const char *name, bool from_stdin)
+{
+	return user_set_password(ctx, USER_ADD, name, from_stdin);
+}
+
+static int user_passwd(struct wgnet *ctx, const char *name, bool from_stdin)
+{
+	return user_set_password(ctx, USER_PASSWD, name, from_stdin);
+}
+
+static int user_del(struct wgnet *ctx, const char *name)
+{
+	return users_apply(ctx, USER_DEL, name, NULL);
+}
+
+static void json_string(const char *s)
+{
+	putchar('"');
+	for (; *s != '\0'; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\') {
+			printf("\\%c", c);
+		} else if (c < 0x20) {
+			printf("\\u%04x", c);
+		} else {
+			putchar(c);
+		}
+	}
+	putchar('"');
+}
+
+static int user_list(struct wgnet *ctx, bool json)
+{
+	struct users_db *db = users_open(ctx);
+	size_t n = 0;
+
+	if (db == NULL) {
+		return WGNET_ERR;
+	}
+	n = users_count(db);
+	if (json) {
+		printf("{\"users\":[");
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (!json) {
+			printf("%s\n", users_name_at(db, i));
+			continue;
+		}
+		printf("%s{\"name\":", i == 0 ? "" : ",");
+		json_string(users_name_at(db, i));
+		putchar('}');
+	}
+	if (json) {
+		printf("]}\n");
+	}
+	talloc_free(db);
+	return WGNET_OK;
+}
+
+/* wgnet user add|passwd|del|list [NAME] [--stdin] [--json] */
+static int verb_user(struct wgnet *ctx, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "stdin", no_argument, NULL, 's' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	bool from_stdin = false;
+	bool json = false;
+	const char *sub = NULL;
+	const char *name = NULL;
+	int c = 0;
+
+	optind = 0;	/* glibc: full re-initialisation for a new argv */
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 's':
+			from_stdin = true;
+			break;
+		case 'j':
+			json = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return WGNET_OK;
+		default:
+			return WGNET_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		err_msg("user: missing action (add, passwd, del, list)");
+		return WGNET_USAGE;
+	}
+	sub = argv[optind++];
+	if (strcmp(sub, "list") == 0) {
+		if (optind != argc || from_stdin) {
+			err_msg("usage: wgnet user list [--json]");
+			return WGNET_USAGE;
+		}
+		return config_load(ctx) != WGNET_OK ? WGNET_ERR
+						    : user_list(ctx, json);
+	}
+	if (strcmp(sub, "add") != 0 && strcmp(sub, "passwd") != 0 &&
+	    strcmp(sub, "del") != 0) {
+		err_msg("user: unknown action \"%s\" (try --help)", sub);
+		return WGNET_USAGE;
+	}
+	if (strcmp(sub, "del") == 0 && (optind + 1 != argc || json ||
+					from_stdin)) {
+		err_msg("usage: wgnet user del NAME");
+		return WGNET_USAGE;
+	}
+	if (optind + 1 != argc || json) {
+		err_msg("usage: wgnet user %s NAME [--stdin]", sub);
+		return WGNET_USAGE;
+	}
+	name = argv[optind];
+	if (config_load(ctx) != WGNET_OK) {
+		return WGNET_ERR;
+	}
+	if (strcmp(sub, "add") == 0) {
+		return user_add(ctx, name, from_stdin);
+	}
+	if (strcmp(sub, "passwd") == 0) {
+		return user_passwd(ctx, name, from_stdin);
+	}
+	return user_del(ctx, name);
+}
+
+/* ---- main ------------------------------------------------------------- */
+
+static const struct wgnet_verb *find_verb(const char *name)
+{
+	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++) {
+		if (strcmp(verbs[i].name, name) == 0) {
+			return &verbs[i];
+		}
+	}
+	return NULL;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct wgnet ctx = {
+		.config_path = WGNET_DEFAULT_CONFIG,
+	};
+	const struct wgnet_verb *verb = NULL;
+	int ret = WGNET_USAGE;
+	int c = 0;
+
+	/* '+': stop at the verb; its own options are parsed by the verb */
+	while ((c = getopt_long(argc, argv, "+c:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			ctx.config_path = optarg;
+			ctx.config_given = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return WGNET_OK;
+		default:
+			usage(stderr);
+			return WGNET_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		usage(stderr);
+		return WGNET_USAGE;
+	}
+	verb = find_verb(argv[optind]);
+	if (verb == NULL) {
+		err_msg("unknown verb \"%s\" (try --help)", argv[optind]);
+		return WGNET_USAGE;
+	}
+	ctx.mem = talloc_new(NULL);
+	if (ctx.mem == NULL) {
+		err_msg("out of memory");
+		return WGNET_ERR;
+	}
+	ret = verb->run(&ctx, argc - optind, argv + optind);
+	talloc_free(ctx.mem);
+	if (fflush(stdout) != 0 && ret == WGNET_OK) {
+		err_msg("cannot write output: %s", strerror(errno));
+		ret = WGNET_ERR;
+	}
+	return ret;
+}
