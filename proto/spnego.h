@@ -48,7 +48,11 @@ struct spnego_token {
  * Decode what a client put in SESSION_SETUP's security buffer: a GSS
  * InitialContextToken with negTokenInit, a bare negTokenResp ([1]), or a
  * raw NTLMSSP message (is_raw_ntlmssp, mech_token = whole buffer).
- * Errors: WIRE_E_SHORT, WIRE_E_INVALID, WIRE_E_TOOBIG (nesting/length).
+ * Errors: WIRE_E_SHORT, WIRE_E_INVALID, WIRE_E_TOOBIG (nesting/length),
+ * WIRE_E_UNSUPPORTED (a GSS token for a mechanism other than SPNEGO).
+ * For a negTokenResp, offers_ntlmssp/first_mech_is_ntlmssp report
+ * whether supportedMech is NTLMSSP. Bytes after the outermost token are
+ * ignored. tok is reset even on failure.
  */
 int spnego_parse(const uint8_t *buf, size_t len, struct spnego_token *tok)
 	WIRE_WUR;
