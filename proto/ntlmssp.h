@@ -35,6 +35,14 @@
  * (bad UTF-8). */
 int ntlm_nt_hash(const char *password, uint8_t out[16]) WIRE_WUR;
 
+/*
+ * NTOWFv2 [MS-NLMP §3.3.2]: HMAC-MD5(nt_hash, UTF-16LE(Uppercase(user) ||
+ * domain)); user and domain are UTF-8, the domain keeps its case.
+ * Returns 0, WIRE_E_INVALID (bad UTF-8) or WIRE_E_NOMEM.
+ */
+int ntlm_ntowf_v2(const uint8_t nt_hash[16], const char *user,
+		  const char *domain, uint8_t out[16]) WIRE_WUR;
+
 /* Who the server is, for the CHALLENGE target info (UTF-8 strings). */
 struct ntlmssp_server_info {
 	const char *netbios_domain;	/* workgroup, upper case */
@@ -61,7 +69,9 @@ struct ntlmssp_server *ntlmssp_server_new(void *mem_ctx,
  * Leg 1: consume the client's NEGOTIATE message and append the CHALLENGE
  * message to out. challenge is 8 random bytes from the caller; now_nt is
  * the current time as NT FILETIME (for the MsvAvTimestamp pair).
- * Errors: WIRE_E_SHORT, WIRE_E_INVALID (not a NEGOTIATE), WIRE_E_NOMEM.
+ * Errors: WIRE_E_SHORT, WIRE_E_INVALID (not a NEGOTIATE, or called
+ * twice), WIRE_E_TOOBIG (neg_len > 65535), WIRE_E_NOMEM. On failure out
+ * is untouched and the server still waits for a NEGOTIATE.
  */
 int ntlmssp_server_challenge(struct ntlmssp_server *s, const uint8_t *neg,
 			     size_t neg_len, const uint8_t challenge[8],
@@ -85,6 +95,9 @@ struct ntlmssp_result {
  * NEGOTIATE || CHALLENGE || AUTHENTICATE.
  * Errors: WIRE_E_SHORT/WIRE_E_BOUNDS/WIRE_E_INVALID (malformed),
  * WIRE_E_AUTH (unknown user, wrong password, bad MIC, NTLMv1).
+ * res is zeroed first; on WIRE_E_AUTH user/domain/workstation are still
+ * filled in (for logging) but there is no key. Only one call per state:
+ * a second call, or one before the CHALLENGE, gives WIRE_E_INVALID.
  */
 int ntlmssp_server_authenticate(struct ntlmssp_server *s, const uint8_t *auth,
 				size_t auth_len, struct ntlmssp_result *res)
@@ -99,7 +112,9 @@ int ntlmssp_server_authenticate(struct ntlmssp_server *s, const uint8_t *auth,
 int ntlmssp_server_check_mic(struct ntlmssp_server *s, const uint8_t *data,
 			     size_t len, const uint8_t *sig, size_t sig_len)
 	WIRE_WUR;
-/* Produce the server's mechListMIC (server-to-client seq 0). */
+/* Produce the server's mechListMIC (server-to-client seq 0). Each call
+ * signs with seq 0 and a fresh RC4 handle. Without a session key (no
+ * successful authenticate, or anonymous) sig is all zeros. */
 void ntlmssp_server_make_mic(struct ntlmssp_server *s, const uint8_t *data,
 			     size_t len, uint8_t sig[16]);
 
