@@ -1,0 +1,127 @@
+/*
+ * admin.h - live server state for administrators, as plain structs.
+ *
+ * smbd/ implements these operations over its live objects; pipes/
+ * (srvsvc: NetrSessionEnum, NetrFileEnum, NetrShareEnum, ...) and the
+ * control socket behind `wgnet` consume them, so both always show the
+ * same truth. No wire format here. Every listing is a talloc array
+ * allocated under mem_ctx, strings are its children; callers free it.
+ */
+#ifndef WG_SESSIONS_ADMIN_H
+#define WG_SESSIONS_ADMIN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <talloc.h>
+
+struct wg_admin_session {
+	uint64_t id;			/* SMB2 SessionId */
+	const char *ip;			/* the client computer */
+	const char *computer;		/* display name (NetBIOS/NTLM/ip) */
+	const char *user;		/* "" for null sessions */
+	const char *domain;
+	bool anonymous;
+	bool guest;
+	bool signing;			/* responses are signed */
+	bool encryption;
+	const char *client_type;	/* dialect: "SMB3_11" */
+	unsigned opens;			/* files + pipes */
+	unsigned trees;
+	unsigned printer_handles;
+	uint64_t conn_id;		/* connection carrying it */
+	uint64_t logon_secs;		/* seconds since logon */
+	uint64_t idle_secs;
+	unsigned slot_id;		/* sessions sharing a cap slot */
+};
+
+struct wg_admin_file {
+	uint64_t id;			/* FileId (volatile) */
+	uint64_t session_id;
+	const char *share;
+	const char *path;		/* "\\dir\\name" within the share;
+					 * "\\PIPE\\name" for pipes */
+	const char *local_path;		/* absolute server path, "" pipes */
+	const char *user;
+	const char *computer;
+	uint32_t access;		/* granted access mask */
+	unsigned locks;
+	bool is_pipe;
+	bool is_dir;
+	uint64_t idle_secs;
+};
+
+enum wg_admin_share_type {
+	WG_ADMIN_SHARE_DISK = 0,
+	WG_ADMIN_SHARE_PRINT = 1,
+	WG_ADMIN_SHARE_IPC = 3,
+};
+
+struct wg_admin_share {
+	const char *name;
+	const char *path;
+	const char *comment;
+	enum wg_admin_share_type type;
+	bool read_only;
+	unsigned current_users;		/* tree connects now */
+};
+
+struct wg_admin_conn {
+	uint64_t id;
+	const char *local;		/* "127.0.0.1:445" */
+	const char *remote;		/* "127.0.0.5:51234" */
+	const char *computer;
+	const char *state;		/* "negotiating", "authenticated", ... */
+	const char *dialect;		/* "" before NEGOTIATE */
+	uint64_t bytes_in, bytes_out;
+	uint64_t idle_secs;
+	uint64_t age_secs;
+	unsigned sessions;
+	unsigned trees;
+	unsigned opens;
+};
+
+struct wg_admin_server {
+	const char *netbios_name;
+	const char *workgroup;
+	const char *comment;
+	const char *version;
+	const char *edition;
+	const char *accounting;
+	const char *cap_policy;
+	unsigned cap;			/* 0 = none */
+	unsigned slots_used;
+	int restrict_anonymous;
+	uint32_t autodisconnect_ms, null_session_timeout_ms;
+	uint32_t spoolss_handle_timeout_ms, auth_timeout_ms;
+	uint32_t linger_timeout_ms;
+	uint64_t uptime_secs;
+};
+
+struct wg_admin_ops {
+	void *priv;
+	int (*server_info)(void *priv, TALLOC_CTX *mem,
+			   struct wg_admin_server **out);
+	int (*list_sessions)(void *priv, TALLOC_CTX *mem,
+			     struct wg_admin_session **out, size_t *n);
+	int (*list_files)(void *priv, TALLOC_CTX *mem,
+			  struct wg_admin_file **out, size_t *n);
+	int (*list_shares)(void *priv, TALLOC_CTX *mem,
+			   struct wg_admin_share **out, size_t *n);
+	int (*list_conns)(void *priv, TALLOC_CTX *mem,
+			  struct wg_admin_conn **out, size_t *n);
+	/*
+	 * End sessions matching computer (ip or display name, "\\" prefix
+	 * optional; NULL = any) and user (NULL = any; "" = null sessions).
+	 * What clients wrote is flushed before their files close. Returns
+	 * the number of sessions ended (0 = none matched) or -errno.
+	 */
+	int (*delete_sessions)(void *priv, const char *computer,
+			       const char *user, unsigned *files_closed);
+	/* Close one open by id, flushing first. 0, -ENOENT or -errno. */
+	int (*close_file)(void *priv, uint64_t id);
+	/* Is this user listed in `admin users`? */
+	bool (*is_admin)(void *priv, const char *user);
+};
+
+#endif
