@@ -1,0 +1,91 @@
+/*
+ * pipe.h - named pipes on IPC$ as smbd sees them: a byte stream in
+ * (WRITE, or the input of FSCTL_PIPE_TRANSCEIVE) and a byte stream out
+ * (READ, or the output of the transceive). Behind it, DCE/RPC over
+ * named pipes [MS-RPCE §2.1.1.2]: bind, request fragments, responses.
+ *
+ * pipes/ depends on sessions/ and proto/ only; what it needs from the
+ * daemon comes in through struct wg_pipe_env.
+ */
+#ifndef WG_PIPES_PIPE_H
+#define WG_PIPES_PIPE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <talloc.h>
+#include "../sessions/admin.h"
+#include "../sessions/sessmgr.h"
+
+/* A print job submitted through spoolss (or a print share). */
+struct wg_print_ops {
+	void *priv;
+	/* The printer shares: names and comments (talloc array under mem). */
+	int (*list_printers)(void *priv, TALLOC_CTX *mem,
+			     struct wg_admin_share **out, size_t *n);
+	/* Start a job on printer; returns a job handle or NULL. */
+	void *(*job_start)(void *priv, TALLOC_CTX *mem, const char *printer,
+			   const char *doc_name, const char *user,
+			   uint32_t *job_id);
+	/* Append data; 0 or -errno. */
+	int (*job_write)(void *priv, void *job, const uint8_t *data,
+			 size_t len);
+	/* Finish: hand the job to the print command (it stays spooled if
+	 * that fails). 0 or -errno. Frees the job either way. */
+	int (*job_end)(void *priv, void *job);
+	/* Jobs queued on a printer (for EnumJobs). */
+	int (*list_jobs)(void *priv, TALLOC_CTX *mem, const char *printer,
+			 uint32_t **ids, char ***names, uint64_t **sizes,
+			 size_t *n);
+};
+
+/* Who opened the pipe, and what the services may use. */
+struct wg_pipe_env {
+	const struct wg_admin_ops *admin;
+	const struct wg_print_ops *print;
+	struct sm_manager *sm;		/* restrict anonymous, stats */
+	struct sm_session *ticket;	/* printer handles are tracked here */
+	const char *user;		/* "" for null sessions */
+	bool anonymous;
+	const char *client_ip;
+};
+
+struct wg_pipe;
+
+/*
+ * Open pipe `name` ("srvsvc", "\\PIPE\\srvsvc" and any case are the
+ * same). Returns a talloc child of mem, or NULL with *unknown = true for
+ * a pipe we do not serve (OBJECT_NAME_NOT_FOUND) and false for no
+ * memory. env must outlive the pipe.
+ */
+struct wg_pipe *wg_pipe_open(TALLOC_CTX *mem, const char *name,
+			     const struct wg_pipe_env *env, bool *unknown);
+
+/* The canonical pipe name ("srvsvc"). */
+const char *wg_pipe_name(const struct wg_pipe *p);
+
+/*
+ * Feed bytes the client wrote. Complete PDUs are processed at once and
+ * their responses queued. Returns 0, or -EPROTO when the stream is
+ * broken beyond repair (the caller then closes the pipe: further I/O
+ * gets PIPE_DISCONNECTED), -E2BIG when a reassembly limit is hit.
+ */
+int wg_pipe_write(struct wg_pipe *p, const uint8_t *data, size_t len);
+
+/* Bytes of response waiting to be read. */
+size_t wg_pipe_pending(const struct wg_pipe *p);
+
+/*
+ * Take up to max bytes of queued response into buf; returns how many.
+ * If more of the same PDU remains afterwards, *more is true (smbd then
+ * answers STATUS_BUFFER_OVERFLOW so the client reads the rest).
+ */
+size_t wg_pipe_read(struct wg_pipe *p, uint8_t *buf, size_t max, bool *more);
+
+/* Close every printer handle the pipe holds (also done on free). */
+void wg_pipe_close_handles(struct wg_pipe *p);
+
+/* For listings: printer handles open on this pipe. */
+unsigned wg_pipe_handle_count(const struct wg_pipe *p);
+
+#endif
