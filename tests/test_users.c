@@ -319,7 +319,7 @@ START_TEST(test_name_check)
 	ck_assert_ptr_nonnull(users_name_check("a\nb"));
 	ck_assert_ptr_nonnull(users_name_check("\xff"));
 	ck_assert_ptr_nonnull(users_name_check("\xc0\xaf"));	/* overlong */
-	ck_assert_ptr_nonnull(users_name_check("\xed\xa0\x80"));	/* D800 */
+	ck_assert_ptr_nonnull(users_name_check("\xed\xa0\x80")); /* D800 */
 	ck_assert_ptr_nonnull(users_name_check("\xc3"));	/* cut */
 }
 END_TEST
