@@ -1,1 +1,1453 @@
-/* smbd/smb2_create.c: to be written */
+/*
+ * smb2_create.c - CREATE and CLOSE [MS-SMB2 §3.3.5.9, §3.3.5.10], the
+ * open registry (FileId -> open) and the per-inode state every open of a
+ * file shares (struct smbd_file: share modes, delete-pending, byte-range
+ * locks).
+ *
+ * Indexes: srv->open_index holds two open-addressing hash tables (linear
+ * probing, backward-shift deletion), one keyed by the volatile FileId and
+ * one by (dev, ino), so lookups stay O(1) with tens of thousands of opens.
+ * srv->files additionally links every smbd_file for enumeration.
+ *
+ * Lifetime: an open is a talloc child of its tree. Its destructor does
+ * all the undoing (pending CHANGE_NOTIFY, locks, fsync, fd, delete on
+ * close, index, tree list, counts), so every way an open can go (CLOSE,
+ * TREE_DISCONNECT, LOGOFF, connection teardown) leaves the same state.
+ *
+ * CREATE runs on the loop: the path walk and open are short metadata
+ * operations. Data I/O goes to the worker pool (smb2_read.c).
+ */
+#include "smbd.h"
+#include "fileinfo.h"
+#include "vfs.h"
+#include "workers.h"
+#include "../proto/utf16.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#ifndef NT_STATUS_BAD_IMPERSONATION_LEVEL
+#define NT_STATUS_BAD_IMPERSONATION_LEVEL	0xC00000A5u
+#endif
+#ifndef NT_STATUS_NOTIFY_CLEANUP
+#define NT_STATUS_NOTIFY_CLEANUP		0x0000010Bu
+#endif
+
+#define CREATE_RESP_SIZE	89
+#define CLOSE_RESP_SIZE		60
+#define CREATE_MAX_NAME		32767	/* bytes of UTF-16 */
+
+/* [MS-SMB2 §2.2.13.1.1] generic rights as specific file rights */
+#define FILE_GENERIC_READ_ALL	0x00120089u
+#define FILE_GENERIC_WRITE_ALL	0x00120116u
+#define FILE_GENERIC_EXEC_ALL	0x001200A0u
+/* DesiredAccess bits the server MUST refuse [MS-SMB2 §3.3.5.9] */
+#define ACCESS_RESERVED_MASK	0x0CE0FE00u
+
+/* Access that takes part in share-mode checks [MS-FSA §2.1.5.1.2] */
+#define DATA_ACCESS	(FILE_READ_DATA | FILE_WRITE_DATA | FILE_APPEND_DATA | \
+			 FILE_EXECUTE | SEC_STD_DELETE)
+/* Everything a read-only share or file cannot grant */
+#define WRITE_ACCESS	(FILE_WRITE_DATA | FILE_APPEND_DATA | FILE_WRITE_EA | \
+			 FILE_WRITE_ATTRIBUTES | FILE_DELETE_CHILD | \
+			 SEC_STD_DELETE | SEC_STD_WRITE_DAC | \
+			 SEC_STD_WRITE_OWNER)
+
+#define CREATE_OPTIONS_VALID		0x00FFFFFFu
+#define FILE_OPEN_REQUIRING_OPLOCK	0x00010000u
+#define FILE_RESERVE_OPFILTER		0x00100000u
+/* CreateOptions bits FileModeInformation reports [MS-FSCC §2.4.26] */
+#define FILE_MODE_MASK			0x0000103Eu
+
+/* ================================================================== */
+/* Hash tables                                                         */
+/* ================================================================== */
+
+struct ptable {
+	void **slots;
+	size_t mask;		/* capacity - 1, capacity a power of two */
+	size_t n;
+	uint64_t (*hash)(const void *entry);
+};
+
+struct smbd_open_index {
+	struct ptable opens;	/* struct smbd_open, by fid_volatile */
+	struct ptable files;	/* struct smbd_file, by (dev, ino) */
+};
+
+static uint64_t mix64(uint64_t x)
+{
+	x ^= x >> 30;
+	x *= 0xbf58476d1ce4e5b9ULL;
+	x ^= x >> 27;
+	x *= 0x94d049bb133111ebULL;
+	x ^= x >> 31;
+	return x;
+}
+
+static uint64_t fid_hash(uint64_t fid)
+{
+	return mix64(fid);
+}
+
+static uint64_t inode_hash(dev_t dev, ino_t ino)
+{
+	return mix64(mix64((uint64_t)dev) ^ (uint64_t)ino);
+}
+
+static uint64_t open_entry_hash(const void *e)
+{
+	const struct smbd_open *op = e;
+
+	return fid_hash(op->fid_volatile);
+}
+
+static uint64_t file_entry_hash(const void *e)
+{
+	const struct smbd_file *f = e;
+
+	return inode_hash(f->dev, f->ino);
+}
+
+static int ptable_init(TALLOC_CTX *mem, struct ptable *t,
+		       uint64_t (*hash)(const void *entry))
+{
+	t->slots = talloc_zero_array(mem, void *, 64);
+	if (t->slots == NULL) {
+		return -ENOMEM;
+	}
+	t->mask = 63;
+	t->n = 0;
+	t->hash = hash;
+	return 0;
+}
+
+static void ptable_place(void **slots, size_t mask, void *e, uint64_t h)
+{
+	size_t i = h & mask;
+
+	while (slots[i] != NULL) {
+		i = (i + 1) & mask;
+	}
+	slots[i] = e;
+}
+
+static int ptable_insert(TALLOC_CTX *mem, struct ptable *t, void *e)
+{
+	if ((t->n + 1) * 2 > t->mask + 1) {
+		size_t ncap = (t->mask + 1) * 2;
+		void **ns = talloc_zero_array(mem, void *, ncap);
+		size_t i = 0;
+
+		if (ns == NULL) {
+			return -ENOMEM;
+		}
+		for (i = 0; i <= t->mask; i++) {
+			if (t->slots[i] != NULL) {
+				ptable_place(ns, ncap - 1, t->slots[i],
+					     t->hash(t->slots[i]));
+			}
+		}
+		talloc_free(t->slots);
+		t->slots = ns;
+		t->mask = ncap - 1;
+	}
+	ptable_place(t->slots, t->mask, e, t->hash(e));
+	t->n++;
+	return 0;
+}
+
+/* Remove e (by pointer), shifting later entries of its run back. */
+static void ptable_remove(struct ptable *t, const void *e)
+{
+	size_t i = t->hash(e) & t->mask;
+	size_t j = 0;
+
+	while (t->slots[i] != e) {
+		if (t->slots[i] == NULL) {
+			return;		/* not there */
+		}
+		i = (i + 1) & t->mask;
+	}
+	t->slots[i] = NULL;
+	t->n--;
+	j = i;
+	for (;;) {
+		size_t home = 0;
+
+		j = (j + 1) & t->mask;
+		if (t->slots[j] == NULL) {
+			break;
+		}
+		home = t->hash(t->slots[j]) & t->mask;
+		/* stays if home lies cyclically in (i, j] */
+		if (i <= j ? (home > i && home <= j) :
+			     (home > i || home <= j)) {
+			continue;
+		}
+		t->slots[i] = t->slots[j];
+		t->slots[j] = NULL;
+		i = j;
+	}
+}
+
+static struct smbd_open_index *index_get(struct smbd_server *srv)
+{
+	struct smbd_open_index *idx = srv->open_index;
+
+	if (idx != NULL) {
+		return idx;
+	}
+	idx = talloc_zero(srv, struct smbd_open_index);
+	if (idx == NULL) {
+		return NULL;
+	}
+	if (ptable_init(idx, &idx->opens, open_entry_hash) != 0 ||
+	    ptable_init(idx, &idx->files, file_entry_hash) != 0) {
+		talloc_free(idx);
+		return NULL;
+	}
+	srv->open_index = idx;
+	return idx;
+}
+
+struct smbd_open *smbd_open_find(struct smbd_server *srv,
+				 uint64_t fid_volatile)
+{
+	struct smbd_open_index *idx = srv->open_index;
+	size_t i = 0;
+
+	if (idx == NULL || fid_volatile == 0) {
+		return NULL;
+	}
+	i = fid_hash(fid_volatile) & idx->opens.mask;
+	while (idx->opens.slots[i] != NULL) {
+		struct smbd_open *op = idx->opens.slots[i];
+
+		if (op->fid_volatile == fid_volatile) {
+			return op;
+		}
+		i = (i + 1) & idx->opens.mask;
+	}
+	return NULL;
+}
+
+static struct smbd_file *file_find(struct smbd_server *srv, dev_t dev,
+				   ino_t ino)
+{
+	struct smbd_open_index *idx = srv->open_index;
+	size_t i = 0;
+
+	if (idx == NULL) {
+		return NULL;
+	}
+	i = inode_hash(dev, ino) & idx->files.mask;
+	while (idx->files.slots[i] != NULL) {
+		struct smbd_file *f = idx->files.slots[i];
+
+		if (f->dev == dev && f->ino == ino) {
+			return f;
+		}
+		i = (i + 1) & idx->files.mask;
+	}
+	return NULL;
+}
+
+/* ================================================================== */
+/* Per-inode state                                                     */
+/* ================================================================== */
+
+/* Hang op on the smbd_file of st, creating it if needed. */
+static int file_attach(struct smbd_server *srv, struct smbd_open *op,
+		       const struct stat *st)
+{
+	struct smbd_open_index *idx = index_get(srv);
+	struct smbd_file *f = NULL;
+	struct smbd_open **n = NULL;
+	bool fresh = false;
+
+	if (idx == NULL) {
+		return -ENOMEM;
+	}
+	f = file_find(srv, st->st_dev, st->st_ino);
+	if (f == NULL) {
+		f = talloc_zero(srv, struct smbd_file);
+		if (f == NULL) {
+			return -ENOMEM;
+		}
+		f->srv = srv;
+		f->dev = st->st_dev;
+		f->ino = st->st_ino;
+		if (ptable_insert(idx, &idx->files, f) != 0) {
+			talloc_free(f);
+			return -ENOMEM;
+		}
+		f->next = srv->files;
+		if (srv->files != NULL) {
+			srv->files->prev = f;
+		}
+		srv->files = f;
+		fresh = true;
+	}
+	n = talloc_realloc(f, f->opens, struct smbd_open *, f->nopens + 1);
+	if (n == NULL) {
+		if (fresh) {
+			ptable_remove(&idx->files, f);
+			srv->files = f->next;
+			if (f->next != NULL) {
+				f->next->prev = NULL;
+			}
+			talloc_free(f);
+		}
+		return -ENOMEM;
+	}
+	f->opens = n;
+	f->opens[f->nopens++] = op;
+	op->file = f;
+	return 0;
+}
+
+static void file_detach(struct smbd_open *op)
+{
+	struct smbd_file *f = op->file;
+	struct smbd_server *srv = f->srv;
+	size_t i = 0;
+
+	for (i = 0; i < f->nopens; i++) {
+		if (f->opens[i] == op) {
+			f->opens[i] = f->opens[f->nopens - 1];
+			f->nopens--;
+			break;
+		}
+	}
+	op->file = NULL;
+	if (f->nopens > 0) {
+		return;
+	}
+	if (srv->open_index != NULL) {
+		struct smbd_open_index *idx = srv->open_index;
+
+		ptable_remove(&idx->files, f);
+	}
+	if (f->prev != NULL) {
+		f->prev->next = f->next;
+	} else {
+		srv->files = f->next;
+	}
+	if (f->next != NULL) {
+		f->next->prev = f->prev;
+	}
+	talloc_free(f);
+}
+
+/*
+ * Share access [MS-FSA §2.1.5.1.2]: would an open with access/share
+ * clash with an existing open of f? Opens without data access do not
+ * take part.
+ */
+static bool share_conflict(const struct smbd_file *f, uint32_t access,
+			   uint32_t share)
+{
+	size_t i = 0;
+
+	if ((access & DATA_ACCESS) == 0) {
+		return false;
+	}
+	for (i = 0; i < f->nopens; i++) {
+		const struct smbd_open *o = f->opens[i];
+		uint32_t oa = o->access;
+		uint32_t os = o->share_access;
+
+		if ((oa & DATA_ACCESS) == 0) {
+			continue;
+		}
+		if (((oa & (FILE_WRITE_DATA | FILE_APPEND_DATA)) &&
+		     !(share & FILE_SHARE_WRITE)) ||
+		    ((oa & (FILE_READ_DATA | FILE_EXECUTE)) &&
+		     !(share & FILE_SHARE_READ)) ||
+		    ((oa & SEC_STD_DELETE) && !(share & FILE_SHARE_DELETE))) {
+			return true;
+		}
+		if (((access & (FILE_WRITE_DATA | FILE_APPEND_DATA)) &&
+		     !(os & FILE_SHARE_WRITE)) ||
+		    ((access & (FILE_READ_DATA | FILE_EXECUTE)) &&
+		     !(os & FILE_SHARE_READ)) ||
+		    ((access & SEC_STD_DELETE) && !(os & FILE_SHARE_DELETE))) {
+			return true;
+		}
+	}
+	return false;
+}
+
+/* ================================================================== */
+/* Open lifecycle                                                      */
+/* ================================================================== */
+
+static struct smbd_server *open_srv(const struct smbd_open *op)
+{
+	if (op->file != NULL) {
+		return op->file->srv;
+	}
+	if (op->tree != NULL) {
+		return op->tree->sess->conn->srv;
+	}
+	return NULL;
+}
+
+/* Will closing op unlink its file? */
+static bool open_will_unlink(const struct smbd_open *op)
+{
+	const struct smbd_file *f = op->file;
+
+	return f != NULL && f->nopens == 1 &&
+	       (f->delete_pending || op->delete_on_close);
+}
+
+/* Delete on close: unlink op's name if it still names op's inode. */
+static void open_unlink(struct smbd_open *op)
+{
+	const struct smbd_file *f = op->file;
+	const char *leaf = NULL;
+	struct stat st;
+	bool same = false;
+	int pfd = -1;
+
+	if (op->tree == NULL || op->tree->root_fd < 0 || op->path[0] == '\0') {
+		return;
+	}
+	pfd = vfs_open_parent(op->tree->root_fd, op->path, &leaf);
+	if (pfd < 0) {
+		DBG_NOTICE(VFS, "delete on close of %s: %s", op->path,
+			   strerror(-pfd));
+		return;
+	}
+	if (fstatat(pfd, leaf, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+		same = st.st_dev == f->dev && st.st_ino == f->ino;
+		/* opened through a symlink: the name to remove is the link */
+		if (!same && S_ISLNK(st.st_mode) &&
+		    fstatat(pfd, leaf, &st, 0) == 0) {
+			same = st.st_dev == f->dev && st.st_ino == f->ino;
+		}
+	}
+	if (!same) {
+		DBG_NOTICE(VFS, "delete on close of %s: name changed, kept",
+			   op->path);
+	} else if (unlinkat(pfd, leaf, op->is_dir && !S_ISLNK(st.st_mode) ?
+			    AT_REMOVEDIR : 0) != 0) {
+		DBG_NOTICE(VFS, "delete on close of %s: %s", op->path,
+			   strerror(errno));
+	}
+	close(pfd);
+}
+
+static int open_destructor(struct smbd_open *op)
+{
+	struct smbd_server *srv = open_srv(op);
+	struct smbd_req *nreq = op->notify;
+	bool unlink_now = false;
+
+	if (nreq != NULL) {
+		op->notify = NULL;
+		smbd_req_done(nreq, NT_STATUS_NOTIFY_CLEANUP);
+	}
+	if (op->file != NULL) {
+		smbd_lock_release_open(op);
+		unlink_now = open_will_unlink(op);
+		if (op->delete_on_close) {
+			op->file->delete_pending = true;
+		}
+	}
+	if (op->fd >= 0) {
+		if (op->written && !unlink_now && srv != NULL) {
+			/* fsync and close on a worker, not on the loop */
+			smbd_workers_close_fd(srv->workers, op->fd, true);
+		} else {
+			close(op->fd);
+		}
+		op->fd = -1;
+	}
+	if (unlink_now) {
+		open_unlink(op);
+	}
+	if (op->file != NULL) {
+		file_detach(op);
+	}
+	if (op->fid_volatile != 0 && op->tree != NULL) {
+		struct smbd_tree *t = op->tree;
+		struct smbd_session *s = t->sess;
+
+		if (srv != NULL && srv->open_index != NULL) {
+			struct smbd_open_index *idx = srv->open_index;
+
+			ptable_remove(&idx->opens, op);
+		}
+		if (op->prev != NULL) {
+			op->prev->next = op->next;
+		} else if (t->opens == op) {
+			t->opens = op->next;
+		}
+		if (op->next != NULL) {
+			op->next->prev = op->prev;
+		}
+		s->nopens--;
+		s->conn->nopens--;
+		op->fid_volatile = 0;
+	}
+	return 0;
+}
+
+/*
+ * Assign ids, index op, hang it under tree (talloc parent and
+ * tree->opens) and count it in the session and connection. From here on
+ * talloc_free(op) undoes everything. Returns 0, -ENOMEM, or -EMFILE when
+ * the connection (SMBD_MAX_OPENS_PER_CONN) or session (max opens per
+ * session) cap is reached: answer NT_STATUS_INSUFFICIENT_RESOURCES.
+ */
+int smbd_open_register(struct smbd_tree *tree, struct smbd_open *op)
+{
+	struct smbd_session *s = tree->sess;
+	struct smbd_conn *conn = s->conn;
+	struct smbd_server *srv = conn->srv;
+	struct smbd_open_index *idx = NULL;
+	size_t per_sess = 0;
+
+	if (srv->cfg != NULL) {
+		per_sess = srv->cfg->max_opens_per_session;
+	}
+	if (conn->nopens >= SMBD_MAX_OPENS_PER_CONN ||
+	    (per_sess != 0 && s->nopens >= per_sess)) {
+		return -EMFILE;
+	}
+	idx = index_get(srv);
+	if (idx == NULL) {
+		return -ENOMEM;
+	}
+	if (srv->next_file_id == 0) {
+		srv->next_file_id = 1;
+	}
+	op->fid_volatile = srv->next_file_id++;
+	op->fid_persistent = op->fid_volatile;
+	if (ptable_insert(idx, &idx->opens, op) != 0) {
+		op->fid_volatile = 0;
+		op->fid_persistent = 0;
+		return -ENOMEM;
+	}
+	op->tree = tree;
+	talloc_steal(tree, op);
+	op->prev = NULL;
+	op->next = tree->opens;
+	if (tree->opens != NULL) {
+		tree->opens->prev = op;
+	}
+	tree->opens = op;
+	s->nopens++;
+	conn->nopens++;
+	talloc_set_destructor(op, open_destructor);
+	return 0;
+}
+
+NTSTATUS smbd_open_close(struct smbd_open *op)
+{
+	NTSTATUS status = NT_STATUS_OK;
+
+	if (op->written && op->fd >= 0 && !open_will_unlink(op)) {
+		if (fsync(op->fd) != 0) {
+			status = vfs_map_errno(errno);
+		}
+		op->written = false;
+	}
+	talloc_free(op);
+	return status;
+}
+
+/* ================================================================== */
+/* Access                                                              */
+/* ================================================================== */
+
+/* May we (effective ids, ACLs, read-only mounts) access fd with mode? */
+static bool fd_may(int fd, int mode)
+{
+	long rc = syscall(SYS_faccessat2, fd, "", mode,
+			  AT_EMPTY_PATH | AT_EACCESS);
+
+	if (rc == 0) {
+		return true;
+	}
+	/* no faccessat2: let the open itself decide */
+	return errno == ENOSYS;
+}
+
+static bool dir_is_empty(int fd)
+{
+	struct dirent *de = NULL;
+	bool empty = true;
+	DIR *d = NULL;
+	int dfd = -1;
+
+	dfd = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0) {
+		return false;
+	}
+	d = fdopendir(dfd);
+	if (d == NULL) {
+		close(dfd);
+		return false;
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") != 0 &&
+		    strcmp(de->d_name, "..") != 0) {
+			empty = false;
+			break;
+		}
+	}
+	closedir(d);
+	return empty;
+}
+
+/*
+ * The most a client may get on the file behind fd (ondisk names it):
+ * the tree's maximal access less what the share's read-only flag and
+ * the file's permissions forbid. DELETE needs a writable parent.
+ */
+static uint32_t maximal_access(const struct smbd_tree *tree, int fd,
+			       const char *ondisk, bool is_dir)
+{
+	uint32_t max = tree->maximal_access;
+	const char *leaf = NULL;
+	int pfd = -1;
+
+	if (max == 0) {
+		max = FILE_ALL_ACCESS;
+	}
+	if (tree->read_only) {
+		max &= ~WRITE_ACCESS;
+	}
+	if (!fd_may(fd, R_OK)) {
+		max &= ~(FILE_READ_DATA | FILE_EXECUTE);
+	}
+	if ((max & (FILE_WRITE_DATA | FILE_APPEND_DATA)) && !fd_may(fd, W_OK)) {
+		max &= ~(FILE_WRITE_DATA | FILE_APPEND_DATA);
+		if (is_dir) {
+			max &= ~FILE_DELETE_CHILD;
+		}
+	}
+	if (max & SEC_STD_DELETE) {
+		pfd = ondisk[0] == '\0' ? -EINVAL :
+		      vfs_open_parent(tree->root_fd, ondisk, &leaf);
+		if (pfd < 0 || !fd_may(pfd, W_OK | X_OK)) {
+			max &= ~SEC_STD_DELETE;
+		}
+		if (pfd >= 0) {
+			close(pfd);
+		}
+	}
+	return max;
+}
+
+static uint32_t map_generic(uint32_t a)
+{
+	if (a & SEC_GENERIC_READ) {
+		a |= FILE_GENERIC_READ_ALL;
+	}
+	if (a & SEC_GENERIC_WRITE) {
+		a |= FILE_GENERIC_WRITE_ALL;
+	}
+	if (a & SEC_GENERIC_EXECUTE) {
+		a |= FILE_GENERIC_EXEC_ALL;
+	}
+	if (a & SEC_GENERIC_ALL) {
+		a |= FILE_ALL_ACCESS;
+	}
+	return a & ~(SEC_GENERIC_READ | SEC_GENERIC_WRITE |
+		     SEC_GENERIC_EXECUTE | SEC_GENERIC_ALL);
+}
+
+/* Requested access (generic and MAXIMUM_ALLOWED resolved) against max. */
+static NTSTATUS grant_access(uint32_t desired, uint32_t max,
+			     uint32_t *granted)
+{
+	uint32_t want = map_generic(desired) & ~SEC_FLAG_MAXIMUM_ALLOWED;
+
+	if (want & SEC_FLAG_SYSTEM_SECURITY) {
+		return NT_STATUS_PRIVILEGE_NOT_HELD;
+	}
+	if (want & ~max) {
+		return NT_STATUS_ACCESS_DENIED;
+	}
+	*granted = want;
+	if (desired & SEC_FLAG_MAXIMUM_ALLOWED) {
+		*granted |= max;
+	}
+	return NT_STATUS_OK;
+}
+
+/* ================================================================== */
+/* CREATE                                                              */
+/* ================================================================== */
+
+struct create_args {
+	uint8_t oplock;
+	uint32_t impersonation;
+	uint32_t desired;
+	uint32_t attrs;
+	uint32_t share;
+	uint32_t disposition;
+	uint32_t options;
+	char *name;		/* UTF-8, as the client sent it */
+	bool want_mxac;
+	bool want_qfid;
+};
+
+struct create_result {
+	struct smbd_open *op;
+	uint32_t action;
+	uint32_t max_access;	/* for MxAc */
+};
+
+/*
+ * Walk the create context chain [MS-SMB2 §2.2.13.2]. Every Next,
+ * NameOffset and DataOffset is checked against the context and the
+ * chain; anything out of bounds is INVALID_PARAMETER.
+ */
+static NTSTATUS create_contexts(const struct wire_rd *all,
+				struct create_args *a)
+{
+	size_t off = 0;
+
+	for (;;) {
+		struct wire_rd c, name, data;
+		size_t left = all->len - off;
+		size_t clen = left;
+		uint32_t next = 0, dlen = 0;
+		uint16_t noff = 0, nlen = 0, resv = 0, doff = 0;
+
+		if (wire_sub(all, off, left, &c) != 0 ||
+		    wire_get_u32le(&c, &next) != 0 ||
+		    wire_get_u16le(&c, &noff) != 0 ||
+		    wire_get_u16le(&c, &nlen) != 0 ||
+		    wire_get_u16le(&c, &resv) != 0 ||
+		    wire_get_u16le(&c, &doff) != 0 ||
+		    wire_get_u32le(&c, &dlen) != 0) {
+			return NT_STATUS_INVALID_PARAMETER;
+		}
+		if (next != 0) {
+			if (next < 16 || (next & 7) != 0 || next > left) {
+				return NT_STATUS_INVALID_PARAMETER;
+			}
+			clen = next;
+		}
+		c.len = clen;
+		if (nlen == 0 || wire_sub(&c, noff, nlen, &name) != 0 ||
+		    wire_sub(&c, doff, dlen, &data) != 0) {
+			return NT_STATUS_INVALID_PARAMETER;
+		}
+		if (nlen == 4 && memcmp(name.base, "MxAc", 4) == 0) {
+			a->want_mxac = true;
+		} else if (nlen == 4 && memcmp(name.base, "QFid", 4) == 0) {
+			a->want_qfid = true;
+		}
+		/* DHnQ, DH2Q, RqLs, AAPL, ExtA, SecD, TWrp...: ignored */
+		if (next == 0) {
+			return NT_STATUS_OK;
+		}
+		off += next;
+	}
+}
+
+static NTSTATUS create_parse(struct smbd_req *req, TALLOC_CTX *mem,
+			     struct create_args *a)
+{
+	struct wire_rd r = req->in;
+	struct wire_rd nr, cr;
+	uint16_t ssize = 0, noff = 0, nlen = 0;
+	uint32_t coff = 0, clen = 0;
+	uint8_t secflags = 0;
+
+	if (wire_get_u16le(&r, &ssize) != 0 ||
+	    wire_get_u8(&r, &secflags) != 0 ||
+	    wire_get_u8(&r, &a->oplock) != 0 ||
+	    wire_get_u32le(&r, &a->impersonation) != 0 ||
+	    wire_skip(&r, 16) != 0 ||	/* SmbCreateFlags, Reserved */
+	    wire_get_u32le(&r, &a->desired) != 0 ||
+	    wire_get_u32le(&r, &a->attrs) != 0 ||
+	    wire_get_u32le(&r, &a->share) != 0 ||
+	    wire_get_u32le(&r, &a->disposition) != 0 ||
+	    wire_get_u32le(&r, &a->options) != 0 ||
+	    wire_get_u16le(&r, &noff) != 0 ||
+	    wire_get_u16le(&r, &nlen) != 0 ||
+	    wire_get_u32le(&r, &coff) != 0 ||
+	    wire_get_u32le(&r, &clen) != 0) {
+		return NT_STATUS_INVALID_PARAMETER;
+	}
+	if ((nlen & 1) != 0) {
+		return NT_STATUS_INVALID_PARAMETER;
+	}
+	if (nlen > CREATE_MAX_NAME) {
+		return NT_STATUS_OBJECT_NAME_INVALID;
+	}
+	if (wire_sub(&req->in, noff, nlen, &nr) != 0) {
+		return NT_STATUS_INVALID_PARAMETER;
+	}
+	switch (utf16le_to_utf8(mem, nr.base, nlen, &a->name)) {
+	case 0:
+		break;
+	case WIRE_E_NOMEM:
+		return NT_STATUS_NO_MEMORY;
+	default:
+		return NT_STATUS_OBJECT_NAME_INVALID;
+	}
+	if (clen == 0) {
+		return NT_STATUS_OK;
+	}
+	if (wire_sub(&req->in, coff, clen, &cr) != 0) {
+		return NT_STATUS_INVALID_PARAMETER;
+	}
+	return create_contexts(&cr, a);
+}
+
+/* Field checks of [MS-SMB2 §3.3.5.9] and [MS-FSA §2.1.5.1]. */
+static NTSTATUS create_validate(const struct create_args *a)
+{
+	uint32_t o = a->options;
+
+	if (a->impersonation > 3) {
+		return NT_STATUS_BAD_IMPERSONATION_LEVEL;
+	}
+	if (a->desired & ACCESS_RESERVED_MASK) {
+		return NT_STATUS_ACCESS_DENIED;
+	}
+	if ((a->share & ~(FILE_SHARE_READ | FILE_SHARE_WRITE |
+			  FILE_SHARE_DELETE)) != 0 ||
+	    a->disposition > FILE_OVERWRITE_IF ||
+	    (o & ~CREATE_OPTIONS_VALID) != 0) {
+		return NT_STATUS_INVALID_PARAMETER;
+	}
+	if ((o & FILE_DIRECTORY_FILE) && (o & FILE_NON_DIRECTORY_FILE)) {
+		return NT_STATUS_INVALID_PARAMETER;
+	}
+	if ((o & FILE_DIRECTORY_FILE) && a->disposition != FILE_CREATE &&
+	    a->disposition != FILE_OPEN && a->disposition != FILE_OPEN_IF) {
+		return NT_STATUS_INVALID_PARAMETER;
+	}
+	if (o & (FILE_OPEN_BY_FILE_ID | FILE_RESERVE_OPFILTER |
+		 FILE_OPEN_REQUIRING_OPLOCK)) {
+		return NT_STATUS_NOT_SUPPORTED;
+	}
+	return NT_STATUS_OK;
+}
+
+/* Delete on close asked at open time [MS-FSA §2.1.5.1.2.1]. */
+static NTSTATUS create_check_doc(uint32_t granted, const struct stat *st,
+				 int fd, const char *ondisk)
+{
+	if ((granted & SEC_STD_DELETE) == 0) {
+		return NT_STATUS_ACCESS_DENIED;
+	}
+	if (ondisk[0] == '\0') {
+		return NT_STATUS_CANNOT_DELETE;
+	}
+	if (S_ISDIR(st->st_mode)) {
+		return dir_is_empty(fd) ? NT_STATUS_OK :
+		       NT_STATUS_DIRECTORY_NOT_EMPTY;
+	}
+	if ((st->st_mode & S_IWUSR) == 0) {
+		return NT_STATUS_CANNOT_DELETE;	/* FILE_ATTRIBUTE_READONLY */
+	}
+	return NT_STATUS_OK;
+}
+
+/* Allocate and register an open of fd; the open owns fd from here on. */
+static NTSTATUS create_new_open(struct smbd_req *req,
+				const struct create_args *a, int fd,
+				const struct stat *st, const char *ondisk,
+				uint32_t granted, struct smbd_open **pop)
+{
+	struct smbd_tree *tree = req->tree;
+	struct smbd_open *op = talloc_zero(tree, struct smbd_open);
+	int rc = 0;
+
+	if (op == NULL) {
+		close(fd);
+		return NT_STATUS_NO_MEMORY;
+	}
+	op->fd = fd;
+	talloc_set_destructor(op, open_destructor);
+	op->is_dir = S_ISDIR(st->st_mode);
+	op->path = talloc_strdup(op, ondisk);
+	op->client_name = talloc_strdup(op, a->name);
+	op->access = granted;
+	op->share_access = a->share;
+	op->create_options = a->options;
+	op->create_disposition = a->disposition;
+	op->delete_on_close = (a->options & FILE_DELETE_ON_CLOSE) != 0;
+	op->mode = a->options & FILE_MODE_MASK;
+	op->open_time_nt = smbd_nt_now();
+	if (op->path == NULL || op->client_name == NULL) {
+		talloc_free(op);
+		return NT_STATUS_NO_MEMORY;
+	}
+	rc = file_attach(req->conn->srv, op, st);
+	if (rc == 0) {
+		rc = smbd_open_register(tree, op);
+	}
+	if (rc != 0) {
+		talloc_free(op);
+		return rc == -EMFILE ? NT_STATUS_INSUFFICIENT_RESOURCES :
+		       NT_STATUS_NO_MEMORY;
+	}
+	*pop = op;
+	return NT_STATUS_OK;
+}
+
+/*
+ * The fd an existing file is kept open with: a readable directory fd, a
+ * file fd with the access the handle needs (O_PATH when the handle needs
+ * no data and we may not read it).
+ */
+static int open_data_fd(int root_fd, const char *ondisk, bool is_dir,
+			uint32_t granted, uint32_t max, bool truncate)
+{
+	bool need_w = truncate ||
+		      (granted & (FILE_WRITE_DATA | FILE_APPEND_DATA)) != 0;
+	bool can_r = (max & FILE_READ_DATA) != 0;
+	int flags = 0;
+	int fd = -1;
+
+	if (is_dir) {
+		fd = vfs_open_beneath(root_fd, ondisk, O_RDONLY | O_DIRECTORY,
+				      0);
+		if (fd == -EACCES && (granted & FILE_LIST_DIRECTORY) == 0) {
+			fd = vfs_open_beneath(root_fd, ondisk,
+					      O_PATH | O_DIRECTORY, 0);
+		}
+		return fd;
+	}
+	if (need_w) {
+		flags = can_r ? O_RDWR : O_WRONLY;
+	} else {
+		flags = can_r ? O_RDONLY : O_PATH;
+	}
+	return vfs_open_beneath(root_fd, ondisk, flags | O_NOCTTY | O_NONBLOCK,
+				0);
+}
+
+/*
+ * Checks on an existing file, in the order MS-FSA gives them. pfd is an
+ * O_PATH fd of it. *truncate says whether the disposition overwrites.
+ */
+static NTSTATUS existing_checks(struct smbd_req *req,
+				const struct create_args *a, int pfd,
+				const struct stat *st, const char *ondisk,
+				uint32_t *granted, uint32_t *max,
+				bool *truncate)
+{
+	struct smbd_file *f = NULL;
+	bool is_dir = S_ISDIR(st->st_mode);
+	uint32_t d = a->disposition;
+	NTSTATUS status = NT_STATUS_OK;
+
+	if (!is_dir && !S_ISREG(st->st_mode)) {
+		return NT_STATUS_ACCESS_DENIED;	/* fifos, devices, sockets */
+	}
+	if (is_dir && (a->options & FILE_NON_DIRECTORY_FILE)) {
+		return NT_STATUS_FILE_IS_A_DIRECTORY;
+	}
+	if (!is_dir && (a->options & FILE_DIRECTORY_FILE)) {
+		return NT_STATUS_NOT_A_DIRECTORY;
+	}
+	*truncate = d == FILE_SUPERSEDE || d == FILE_OVERWRITE ||
+		    d == FILE_OVERWRITE_IF;
+	if (is_dir && *truncate) {
+		return NT_STATUS_FILE_IS_A_DIRECTORY;
+	}
+	f = file_find(req->conn->srv, st->st_dev, st->st_ino);
+	if (f != NULL && f->delete_pending) {
+		return NT_STATUS_DELETE_PENDING;
+	}
+	*max = maximal_access(req->tree, pfd, ondisk, is_dir);
+	status = grant_access(a->desired, *max, granted);
+	if (status != NT_STATUS_OK) {
+		return status;
+	}
+	if (*truncate && (*max & FILE_WRITE_DATA) == 0) {
+		return NT_STATUS_ACCESS_DENIED;
+	}
+	if (a->options & FILE_DELETE_ON_CLOSE) {
+		status = create_check_doc(*granted, st, pfd, ondisk);
+		if (status != NT_STATUS_OK) {
+			return status;
+		}
+	}
+	if (f != NULL &&
+	    share_conflict(f, *granted | (*truncate ? FILE_WRITE_DATA : 0),
+			   a->share)) {
+		return NT_STATUS_SHARING_VIOLATION;
+	}
+	return NT_STATUS_OK;
+}
+
+static NTSTATUS open_existing(struct smbd_req *req,
+			      const struct create_args *a,
+			      const char *ondisk, struct create_result *res)
+{
+	int root_fd = req->tree->root_fd;
+	struct stat st, st2;
+	uint32_t granted = 0, max = 0;
+	bool truncate = false;
+	NTSTATUS status = NT_STATUS_OK;
+	int pfd = -1;
+	int fd = -1;
+
+	if (a->disposition == FILE_CREATE) {
+		return NT_STATUS_OBJECT_NAME_COLLISION;
+	}
+	pfd = vfs_open_beneath(root_fd, ondisk, O_PATH, 0);
+	if (pfd < 0) {
+		return vfs_map_errno(pfd);
+	}
+	if (fstat(pfd, &st) != 0) {
+		status = vfs_map_errno(errno);
+		goto out;
+	}
+	status = existing_checks(req, a, pfd, &st, ondisk, &granted, &max,
+				 &truncate);
+	if (status != NT_STATUS_OK) {
+		goto out;
+	}
+	fd = open_data_fd(root_fd, ondisk, S_ISDIR(st.st_mode), granted, max,
+			  truncate);
+	if (fd < 0) {
+		status = vfs_map_errno(fd);
+		goto out;
+	}
+	if (fstat(fd, &st2) != 0 || st2.st_dev != st.st_dev ||
+	    st2.st_ino != st.st_ino) {
+		/* replaced between the checks and the open: look again */
+		close(fd);
+		status = NT_STATUS_OBJECT_NAME_NOT_FOUND;
+		goto out;
+	}
+	if (truncate && ftruncate(fd, 0) != 0) {
+		status = vfs_map_errno(errno);
+		close(fd);
+		goto out;
+	}
+	status = create_new_open(req, a, fd, &st, ondisk, granted, &res->op);
+	if (status != NT_STATUS_OK) {
+		goto out;
+	}
+	res->max_access = max;
+	res->action = !truncate ? FILE_WAS_OPENED :
+		      a->disposition == FILE_SUPERSEDE ? FILE_WAS_SUPERSEDED :
+		      FILE_WAS_OVERWRITTEN;
+out:
+	close(pfd);
+	return status;
+}
+
+/* mkdir or O_CREAT|O_EXCL the leaf under its parent; returns fd/-errno. */
+static int create_leaf(int pfd, const char *leaf, bool is_dir, bool ro)
+{
+	struct stat st;
+	int fd = -1;
+
+	if (is_dir) {
+		if (mkdirat(pfd, leaf, 0777) != 0) {
+			return -errno;
+		}
+		fd = openat(pfd, leaf, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+			    O_CLOEXEC);
+		if (fd < 0) {
+			fd = -errno;
+			unlinkat(pfd, leaf, AT_REMOVEDIR);
+		}
+		return fd;
+	}
+	fd = openat(pfd, leaf, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW |
+		    O_NOCTTY | O_CLOEXEC, 0666);
+	if (fd < 0) {
+		return -errno;
+	}
+	/* FILE_ATTRIBUTE_READONLY: drop the write bits; our fd keeps
+	 * write access */
+	if (ro && fstat(fd, &st) == 0) {
+		(void)fchmod(fd, st.st_mode & ~(mode_t)0222);
+	}
+	return fd;
+}
+
+static NTSTATUS create_new(struct smbd_req *req, const struct create_args *a,
+			   const char *ondisk, struct create_result *res)
+{
+	struct smbd_tree *tree = req->tree;
+	bool is_dir = (a->options & FILE_DIRECTORY_FILE) != 0;
+	uint32_t max = tree->maximal_access != 0 ? tree->maximal_access :
+		       FILE_ALL_ACCESS;
+	uint32_t granted = 0;
+	const char *leaf = NULL;
+	NTSTATUS status = NT_STATUS_OK;
+	struct stat st;
+	int pfd = -1;
+	int fd = -1;
+
+	if (tree->read_only) {
+		return NT_STATUS_ACCESS_DENIED;
+	}
+	status = grant_access(a->desired, max, &granted);
+	if (status != NT_STATUS_OK) {
+		return status;
+	}
+	if ((a->options & FILE_DELETE_ON_CLOSE) &&
+	    (granted & SEC_STD_DELETE) == 0) {
+		return NT_STATUS_ACCESS_DENIED;
+	}
+	pfd = vfs_open_parent(tree->root_fd, ondisk, &leaf);
+	if (pfd < 0) {
+		return pfd == -ENOENT ? NT_STATUS_OBJECT_PATH_NOT_FOUND :
+		       vfs_map_errno(pfd);
+	}
+	fd = create_leaf(pfd, leaf, is_dir,
+			 (a->attrs & FILE_ATTRIBUTE_READONLY) != 0);
+	if (fd < 0) {
+		status = vfs_map_errno(fd);
+		goto out;
+	}
+	if (fstat(fd, &st) != 0) {
+		status = vfs_map_errno(errno);
+		close(fd);
+		goto undo;
+	}
+	res->max_access = maximal_access(tree, fd, ondisk, is_dir) | granted;
+	status = create_new_open(req, a, fd, &st, ondisk, granted, &res->op);
+	if (status != NT_STATUS_OK) {
+		goto undo;
+	}
+	res->action = FILE_WAS_CREATED;
+	goto out;
+undo:
+	unlinkat(pfd, leaf, is_dir ? AT_REMOVEDIR : 0);
+out:
+	close(pfd);
+	return status;
+}
+
+static NTSTATUS create_open(struct smbd_req *req, TALLOC_CTX *tmp,
+			    const struct create_args *a, const char *rel,
+			    struct create_result *res)
+{
+	NTSTATUS status = NT_STATUS_OK;
+	char *ondisk = NULL;
+	int tries = 0;
+
+	/* A second round only if the name came or went under our feet. */
+	for (tries = 0; tries < 2; tries++) {
+		TALLOC_FREE(ondisk);
+		status = vfs_resolve(tmp, req->tree->root_fd, rel, &ondisk);
+		if (status == NT_STATUS_OK) {
+			status = open_existing(req, a, ondisk, res);
+			if (status == NT_STATUS_OBJECT_NAME_NOT_FOUND &&
+			    a->disposition != FILE_OPEN &&
+			    a->disposition != FILE_OVERWRITE) {
+				continue;
+			}
+			return status;
+		}
+		if (status != NT_STATUS_OBJECT_NAME_NOT_FOUND) {
+			return status;
+		}
+		if (a->disposition == FILE_OPEN ||
+		    a->disposition == FILE_OVERWRITE) {
+			return status;
+		}
+		status = create_new(req, a, ondisk, res);
+		if (status == NT_STATUS_OBJECT_NAME_COLLISION &&
+		    a->disposition != FILE_CREATE) {
+			continue;
+		}
+		return status;
+	}
+	return status;
+}
+
+/* One create context in the response chain; *prev is the offset in w of
+ * the previous context (SIZE_MAX if none), for its Next field. */
+static void put_context(struct wire_wr *w, size_t *prev, const char *tag,
+			const void *data, uint32_t dlen)
+{
+	size_t start = 0;
+
+	if (*prev != SIZE_MAX) {
+		wire_put_align(w, 8);
+		wire_patch_u32le(w, *prev, (uint32_t)(w->len - *prev));
+	}
+	start = w->len;
+	wire_put_u32le(w, 0);		/* Next */
+	wire_put_u16le(w, 16);		/* NameOffset */
+	wire_put_u16le(w, 4);		/* NameLength */
+	wire_put_u16le(w, 0);		/* Reserved */
+	wire_put_u16le(w, 24);		/* DataOffset */
+	wire_put_u32le(w, dlen);
+	wire_put_bytes(w, tag, 4);
+	wire_put_zero(w, 4);
+	wire_put_bytes(w, data, dlen);
+	*prev = start;
+}
+
+static NTSTATUS create_reply(struct smbd_req *req, const struct smbd_open *op,
+			     const struct create_args *a,
+			     const struct create_result *res)
+{
+	struct wire_wr *w = &req->out;
+	struct smbd_ntinfo ni;
+	size_t ctx_field = 0;
+	size_t start = 0;
+	size_t prev = SIZE_MAX;
+	int rc = 0;
+
+	rc = smbd_ntinfo_fd(op->fd, op->path, &ni);
+	if (rc != 0) {
+		return vfs_map_errno(rc);
+	}
+	wire_put_u16le(w, CREATE_RESP_SIZE);
+	wire_put_u8(w, SMB2_OPLOCK_LEVEL_NONE);
+	wire_put_u8(w, 0);			/* Flags */
+	wire_put_u32le(w, res->action);
+	wire_put_u64le(w, ni.create_time);
+	wire_put_u64le(w, ni.access_time);
+	wire_put_u64le(w, ni.write_time);
+	wire_put_u64le(w, ni.change_time);
+	wire_put_u64le(w, ni.alloc_size);
+	wire_put_u64le(w, ni.end_of_file);
+	wire_put_u32le(w, ni.attrs);
+	wire_put_u32le(w, 0);			/* Reserved2 */
+	wire_put_u64le(w, op->fid_persistent);
+	wire_put_u64le(w, op->fid_volatile);
+	ctx_field = w->len;
+	wire_put_u32le(w, 0);			/* CreateContextsOffset */
+	wire_put_u32le(w, 0);			/* CreateContextsLength */
+	start = w->len;
+	if (a->want_mxac) {
+		uint8_t d[8];
+
+		wire_setle32(d, NT_STATUS_OK);		/* QueryStatus */
+		wire_setle32(d + 4, res->max_access);
+		put_context(w, &prev, "MxAc", d, sizeof(d));
+	}
+	if (a->want_qfid && op->file != NULL) {
+		uint8_t d[32] = {};
+
+		wire_setle64(d, (uint64_t)op->file->ino);
+		wire_setle64(d + 8, (uint64_t)op->file->dev);
+		put_context(w, &prev, "QFid", d, sizeof(d));
+	}
+	if (prev != SIZE_MAX) {
+		wire_patch_u32le(w, ctx_field,
+				 (uint32_t)(SMB2_HDR_SIZE + start));
+		wire_patch_u32le(w, ctx_field + 4, (uint32_t)(w->len - start));
+	} else {
+		wire_put_u8(w, 0);	/* the odd byte of StructureSize 89 */
+	}
+	return wire_wr_error(w) != 0 ? NT_STATUS_NO_MEMORY : NT_STATUS_OK;
+}
+
+NTSTATUS smbd_smb2_create(struct smbd_req *req)
+{
+	struct smbd_tree *tree = req->tree;
+	struct smbd_conn *conn = req->conn;
+	struct create_args a = {};
+	struct create_result res = {};
+	TALLOC_CTX *tmp = NULL;
+	NTSTATUS status = NT_STATUS_OK;
+	char *rel = NULL;
+
+	tmp = talloc_new(req);
+	if (tmp == NULL) {
+		return NT_STATUS_NO_MEMORY;
+	}
+	status = create_parse(req, tmp, &a);
+	if (status == NT_STATUS_OK) {
+		status = create_validate(&a);
+	}
+	if (status != NT_STATUS_OK) {
+		goto out;
+	}
+	if (tree->share->type == WG_SHARE_IPC || tree->root_fd < 0) {
+		/* named pipes arrive with pipes/ */
+		status = NT_STATUS_OBJECT_NAME_NOT_FOUND;
+		goto out;
+	}
+	if (conn->nopens >= SMBD_MAX_OPENS_PER_CONN) {
+		status = NT_STATUS_INSUFFICIENT_RESOURCES;
+		goto out;
+	}
+	status = vfs_canonicalize(tmp, a.name, false, &rel);
+	if (status != NT_STATUS_OK) {
+		goto out;
+	}
+	status = create_open(req, tmp, &a, rel, &res);
+	if (status != NT_STATUS_OK) {
+		DBG_DEBUG(VFS, "%s: CREATE '%s' disp %u opts 0x%x: %s",
+			  conn->peer_addr, a.name, a.disposition, a.options,
+			  nt_errstr(status));
+		goto out;
+	}
+	status = create_reply(req, res.op, &a, &res);
+	if (status != NT_STATUS_OK) {
+		req->out.len = 0;
+		talloc_free(res.op);
+		goto out;
+	}
+	smbd_req_set_last_fid(req, res.op);
+out:
+	talloc_free(tmp);
+	return status;
+}
+
+/* ================================================================== */
+/* Delete-pending (SET_INFO FileDispositionInformation)                */
+/* ================================================================== */
+
+NTSTATUS smbd_open_set_delete_pending(struct smbd_open *op, bool pending)
+{
+	struct stat st;
+
+	if ((op->access & SEC_STD_DELETE) == 0) {
+		return NT_STATUS_ACCESS_DENIED;
+	}
+	if (op->file == NULL || op->fd < 0) {
+		return NT_STATUS_INVALID_HANDLE;
+	}
+	if (!pending) {
+		op->file->delete_pending = false;
+		op->delete_on_close = false;
+		return NT_STATUS_OK;
+	}
+	if (op->path[0] == '\0') {
+		return NT_STATUS_CANNOT_DELETE;
+	}
+	if (fstat(op->fd, &st) != 0) {
+		return vfs_map_errno(errno);
+	}
+	if (S_ISDIR(st.st_mode)) {
+		if (!dir_is_empty(op->fd)) {
+			return NT_STATUS_DIRECTORY_NOT_EMPTY;
+		}
+	} else if ((st.st_mode & S_IWUSR) == 0) {
+		return NT_STATUS_CANNOT_DELETE;
+	}
+	op->file->delete_pending = true;
+	return NT_STATUS_OK;
+}
+
+/* ================================================================== */
+/* CLOSE                                                               */
+/* ================================================================== */
+
+struct close_state {
+	struct smbd_req *req;
+	uint64_t fid_p;
+	uint64_t fid_v;
+	uint16_t flags;
+};
+
+static void close_fsync_done(struct tevent_req *subreq);
+
+/* Close op and write the response (attributes first if asked). */
+static NTSTATUS close_finish(struct smbd_req *req, struct smbd_open *op,
+			     uint16_t flags)
+{
+	struct wire_wr *w = &req->out;
+	struct smbd_ntinfo ni = {};
+	bool have = false;
+
+	if ((flags & SMB2_CLOSE_FLAGS_FULL_INFORMATION) && op->fd >= 0) {
+		have = smbd_ntinfo_fd(op->fd, op->path, &ni) == 0;
+	}
+	talloc_free(op);
+
+	wire_put_u16le(w, CLOSE_RESP_SIZE);
+	wire_put_u16le(w, have ? SMB2_CLOSE_FLAGS_FULL_INFORMATION : 0);
+	wire_put_u32le(w, 0);			/* Reserved */
+	wire_put_u64le(w, have ? ni.create_time : 0);
+	wire_put_u64le(w, have ? ni.access_time : 0);
+	wire_put_u64le(w, have ? ni.write_time : 0);
+	wire_put_u64le(w, have ? ni.change_time : 0);
+	wire_put_u64le(w, have ? ni.alloc_size : 0);
+	wire_put_u64le(w, have ? ni.end_of_file : 0);
+	wire_put_u32le(w, have ? ni.attrs : 0);
+	return wire_wr_error(w) != 0 ? NT_STATUS_NO_MEMORY : NT_STATUS_OK;
+}
+
+NTSTATUS smbd_smb2_close(struct smbd_req *req)
+{
+	struct smbd_server *srv = req->conn->srv;
+	struct wire_rd r = req->in;
+	struct close_state *state = NULL;
+	struct tevent_req *subreq = NULL;
+	struct smbd_open *op = NULL;
+	uint64_t fid_p = 0, fid_v = 0;
+	uint16_t ssize = 0, flags = 0;
+	uint32_t resv = 0;
+	NTSTATUS status = NT_STATUS_OK;
+
+	if (wire_get_u16le(&r, &ssize) != 0 ||
+	    wire_get_u16le(&r, &flags) != 0 ||
+	    wire_get_u32le(&r, &resv) != 0 ||
+	    smbd_pull_fid(&r, &fid_p, &fid_v) != 0) {
+		return NT_STATUS_INVALID_PARAMETER;
+	}
+	status = smbd_req_open(req, fid_p, fid_v, &op);
+	if (status != NT_STATUS_OK) {
+		return status;
+	}
+	if (!op->written || op->fd < 0 || open_will_unlink(op)) {
+		return close_finish(req, op, flags);
+	}
+	/* Written data goes to disk first, off the loop. */
+	state = talloc_zero(req, struct close_state);
+	if (state == NULL) {
+		return NT_STATUS_NO_MEMORY;
+	}
+	state->req = req;
+	state->fid_p = op->fid_persistent;
+	state->fid_v = op->fid_volatile;
+	state->flags = flags;
+	subreq = smbd_fsync_send(state, srv->ev, srv->workers, op->fd);
+	if (subreq == NULL) {
+		talloc_free(state);
+		return NT_STATUS_NO_MEMORY;
+	}
+	op->written = false;
+	tevent_req_set_callback(subreq, close_fsync_done, state);
+	return SMBD_ASYNC;
+}
+
+static void close_fsync_done(struct tevent_req *subreq)
+{
+	struct close_state *state =
+		tevent_req_callback_data(subreq, struct close_state);
+	struct smbd_req *req = state->req;
+	struct smbd_open *op = NULL;
+	int ret = smbd_fsync_recv(subreq);
+
+	TALLOC_FREE(subreq);
+	/* The open may have gone meanwhile (tree disconnect, logoff). */
+	op = smbd_open_find(req->conn->srv, state->fid_v);
+	if (op == NULL || op->fid_persistent != state->fid_p) {
+		smbd_req_done(req, NT_STATUS_FILE_CLOSED);
+		return;
+	}
+	if (ret < 0) {
+		DBG_NOTICE(VFS, "%s: flush of %s on close: %s",
+			   req->conn->peer_addr, op->path, strerror(-ret));
+		talloc_free(op);
+		smbd_req_done(req, vfs_map_errno(ret));
+		return;
+	}
+	smbd_req_done(req, close_finish(req, op, state->flags));
+}
