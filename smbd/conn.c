@@ -5,6 +5,7 @@
  */
 #include "conn.h"
 #include "../proto/nbt.h"
+#include "../sessions/sessmgr.h"
 
 #include <errno.h>
 #include <string.h>
@@ -15,6 +16,14 @@
 
 /* Stop reading from a client that does not read its responses. */
 #define SENDQ_HIGH_WATER (8u * 1024 * 1024)
+
+/* Connections that have not authenticated yet: a flood of them must not
+ * exhaust our fds. */
+#define MAX_UNAUTH_PER_IP 32
+#define MAX_UNAUTH_TOTAL 1024
+
+/* Connections visited per sweep tick. */
+#define SWEEP_SLICE 512
 
 struct smbd_sendq {
 	struct smbd_sendq *next;
@@ -36,6 +45,9 @@ static int conn_destructor(struct smbd_conn *conn)
 
 	conn->state = SMBD_CONN_CLOSING;
 	TALLOC_FREE(conn->fde);
+	if (srv != NULL && srv->sweep_cursor == conn) {
+		srv->sweep_cursor = conn->next;
+	}
 	/*
 	 * Sessions first: their opens flush and close, and complete any
 	 * pending request (which, with the connection closing, is freed
@@ -52,6 +64,9 @@ static int conn_destructor(struct smbd_conn *conn)
 		conn->fd = -1;
 	}
 	if (srv != NULL) {
+		if (!conn->authenticated) {
+			srv->unauth_conns--;
+		}
 		if (conn->prev != NULL) {
 			conn->prev->next = conn->next;
 		} else {
@@ -91,12 +106,98 @@ static void fold_addr(const struct sockaddr_storage *ss, char *buf,
 	}
 }
 
+static void smbd_conn_count_reap(struct smbd_conn *c, enum sm_reap_cause why)
+{
+	if (c->srv->sm != NULL) {
+		sm_count_reap(c->srv->sm, why);
+	}
+}
+
+static struct timeval tv_after(const struct timeval *t, uint32_t ms)
+{
+	struct timeval r = *t;
+
+	r.tv_sec += ms / 1000;
+	r.tv_usec += (ms % 1000) * 1000;
+	if (r.tv_usec >= 1000000) {
+		r.tv_sec++;
+		r.tv_usec -= 1000000;
+	}
+	return r;
+}
+
+static bool tv_passed(const struct timeval *now, const struct timeval *t)
+{
+	return now->tv_sec > t->tv_sec ||
+	       (now->tv_sec == t->tv_sec && now->tv_usec >= t->tv_usec);
+}
+
+static uint64_t tv_ms_since(const struct timeval *now, const struct timeval *t)
+{
+	int64_t ms = (int64_t)(now->tv_sec - t->tv_sec) * 1000 +
+		     (now->tv_usec - t->tv_usec) / 1000;
+
+	return ms < 0 ? 0 : (uint64_t)ms;
+}
+
+/* Dead peers: keepalive probes, and a bound on unacknowledged output. */
+static void set_tcp_options(int fd)
+{
+	int one = 1;
+	int idle = 60, intvl = 10, cnt = 6;
+	unsigned int user_timeout = 120 * 1000;
+
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof(one));
+	setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof(idle));
+	setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &intvl, sizeof(intvl));
+	setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &cnt, sizeof(cnt));
+	setsockopt(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &user_timeout,
+		   sizeof(user_timeout));
+}
+
+static bool unauth_allowed(const struct smbd_server *srv, const char *ip)
+{
+	const struct smbd_conn *c = NULL;
+	size_t n = 0;
+
+	if (srv->unauth_conns >= MAX_UNAUTH_TOTAL) {
+		return false;
+	}
+	if (srv->unauth_conns < MAX_UNAUTH_PER_IP) {
+		return true;
+	}
+	for (c = srv->conns; c != NULL; c = c->next) {
+		if (!c->authenticated && strcmp(c->peer_addr, ip) == 0) {
+			n++;
+		}
+	}
+	return n < MAX_UNAUTH_PER_IP;
+}
+
+void smbd_conn_set_authenticated(struct smbd_conn *conn, bool on)
+{
+	struct smbd_server *srv = conn->srv;
+	struct timeval now;
+
+	if (conn->authenticated == on) {
+		return;
+	}
+	conn->authenticated = on;
+	if (on) {
+		srv->unauth_conns--;
+		return;
+	}
+	srv->unauth_conns++;
+	gettimeofday(&now, NULL);
+	conn->deadline = tv_after(&now, srv->cfg->auth_timeout_ms);
+}
+
 struct smbd_conn *smbd_conn_new(struct smbd_server *srv, int fd, bool netbios)
 {
 	struct smbd_conn *conn = NULL;
 	socklen_t len = sizeof(conn->peer_ss);
 	struct sockaddr_storage local = {};
-	int one = 1;
 
 	if (srv->shutting_down) {
 		return NULL;
@@ -118,13 +219,24 @@ struct smbd_conn *smbd_conn_new(struct smbd_server *srv, int fd, bool netbios)
 		fold_addr(&local, conn->local_addr, sizeof(conn->local_addr),
 			  &conn->local_port);
 	}
-	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof(one));
+	if (!unauth_allowed(srv, conn->peer_addr)) {
+		WG_LOG_RL(WG_LOG_WARN, WG_CLS_CONN,
+			  "%s: too many unauthenticated connections "
+			  "(%zu in all), refusing", conn->peer_addr,
+			  srv->unauth_conns);
+		talloc_free(conn);
+		return NULL;
+	}
+	set_tcp_options(fd);
 
 	conn->netbios = netbios;
 	conn->state = netbios ? SMBD_CONN_NBT_WAIT : SMBD_CONN_NEGOTIATE;
 	conn->connect_time_nt = smbd_nt_now();
 	gettimeofday(&conn->last_activity, NULL);
+	conn->last_write = conn->last_activity;
+	conn->deadline = tv_after(&conn->last_activity,
+				  srv->cfg->auth_timeout_ms);
+	conn->id = ++srv->next_conn_id;
 	conn->max_trans = SMBD_MAX_TRANSACT_202;
 	conn->max_read = SMBD_MAX_TRANSACT_202;
 	conn->max_write = SMBD_MAX_TRANSACT_202;
@@ -151,6 +263,7 @@ struct smbd_conn *smbd_conn_new(struct smbd_server *srv, int fd, bool netbios)
 	}
 	srv->conns = conn;
 	srv->nconns++;
+	srv->unauth_conns++;
 	talloc_set_destructor(conn, conn_destructor);
 	DBG_INFO(CONN, "%s:%u connected to port %u", conn->peer_addr,
 		 conn->peer_port, conn->local_port);
@@ -165,22 +278,132 @@ static void conn_free_im(struct tevent_context *ev, struct tevent_immediate *im,
 	talloc_free(conn);
 }
 
-void smbd_conn_terminate(struct smbd_conn *conn, const char *reason)
+static void conn_free_later(struct smbd_conn *conn)
 {
 	if (conn->free_im != NULL) {
 		return;
 	}
-	conn->state = SMBD_CONN_CLOSING;
-	conn->close_reason = talloc_strdup(conn, reason);
 	TALLOC_FREE(conn->fde);
 	/* Never freed from inside its own callback: at the next turn. */
 	conn->free_im = tevent_create_immediate(conn);
 	if (conn->free_im == NULL) {
-		/* Last resort; the fd is already unhooked from the loop. */
+		/* The sweep frees it (fde is gone, deadline is now). */
+		conn->lingering = true;
+		gettimeofday(&conn->deadline, NULL);
 		return;
 	}
 	tevent_schedule_immediate(conn->free_im, conn->srv->ev, conn_free_im,
 				  conn);
+}
+
+void smbd_conn_terminate(struct smbd_conn *conn, const char *reason)
+{
+	struct timeval now;
+
+	if (conn->state == SMBD_CONN_CLOSING) {
+		return;
+	}
+	conn->state = SMBD_CONN_CLOSING;
+	conn->close_reason = talloc_strdup(conn, reason);
+	if (conn->sendq_head == NULL || conn->fde == NULL) {
+		conn_free_later(conn);
+		return;
+	}
+	/*
+	 * Output is queued (an error reply, a negative session response):
+	 * stop reading and flush it, but for the linger time at most, so a
+	 * client that never reads cannot hold the connection.
+	 */
+	shutdown(conn->fd, SHUT_RD);
+	conn->lingering = true;
+	gettimeofday(&now, NULL);
+	conn->deadline = tv_after(&now, conn->srv->cfg->linger_timeout_ms);
+	conn_update_flags(conn);
+}
+
+/* The sweep: auth timeouts, lingering closes, peers that stopped reading. */
+static void conn_sweep_one(struct smbd_conn *c, const struct timeval *now)
+{
+	const struct wg_config *cfg = c->srv->cfg;
+
+	if (c->state == SMBD_CONN_CLOSING) {
+		if (c->lingering && tv_passed(now, &c->deadline)) {
+			DBG_INFO(CONN, "%s: linger time over, dropping",
+				 c->peer_addr);
+			c->lingering = false;
+			conn_free_later(c);
+		}
+		return;
+	}
+	if (!c->authenticated && tv_passed(now, &c->deadline)) {
+		DBG_INFO(CONN, "%s:%u: no session within %u ms, closing",
+			 c->peer_addr, c->peer_port, cfg->auth_timeout_ms);
+		smbd_conn_count_reap(c, SM_REAP_AUTH_TIMEOUT);
+		smbd_conn_terminate(c, "auth timeout");
+		return;
+	}
+	if (c->sendq_head != NULL &&
+	    tv_ms_since(now, &c->last_write) > cfg->linger_timeout_ms) {
+		DBG_INFO(CONN, "%s:%u: not reading its replies for %u ms, "
+			 "closing", c->peer_addr, c->peer_port,
+			 cfg->linger_timeout_ms);
+		smbd_conn_count_reap(c, SM_REAP_DEAD_PEER);
+		c->sendq_head = NULL;	/* freed with the connection */
+		c->sendq_tail = NULL;
+		smbd_conn_terminate(c, "peer stopped reading");
+	}
+}
+
+static uint32_t sweep_period_ms(const struct wg_config *cfg)
+{
+	uint32_t p = cfg->auth_timeout_ms;
+
+	if (cfg->linger_timeout_ms < p) {
+		p = cfg->linger_timeout_ms;
+	}
+	p /= 4;
+	if (p < 100) {
+		p = 100;
+	}
+	if (p > 1000) {
+		p = 1000;
+	}
+	return p;
+}
+
+static void conn_sweep(struct tevent_context *ev, struct tevent_timer *te,
+		       struct timeval now, void *private_data)
+{
+	struct smbd_server *srv = private_data;
+	struct smbd_conn *c = NULL;
+	struct timeval tv;
+	int n = 0;
+
+	srv->sweep_te = NULL;
+	gettimeofday(&tv, NULL);
+	if (srv->sweep_cursor == NULL) {
+		srv->sweep_cursor = srv->conns;
+	}
+	/* A bounded, rotating slice per tick. */
+	for (n = 0; n < SWEEP_SLICE && srv->sweep_cursor != NULL; n++) {
+		c = srv->sweep_cursor;
+		srv->sweep_cursor = c->next;
+		conn_sweep_one(c, &tv);
+	}
+	smbd_conn_sweep_start(srv);
+}
+
+int smbd_conn_sweep_start(struct smbd_server *srv)
+{
+	if (srv->sweep_te != NULL) {
+		return 0;
+	}
+	srv->sweep_te = tevent_add_timer(srv->ev, srv,
+					 tevent_timeval_current_ofs(
+						 0, sweep_period_ms(srv->cfg) *
+							    1000),
+					 conn_sweep, srv);
+	return srv->sweep_te != NULL ? 0 : -ENOMEM;
 }
 
 size_t smbd_conn_max_frame(const struct smbd_conn *conn)
@@ -201,7 +424,8 @@ static int queue(struct smbd_conn *conn, uint8_t *buf, size_t len, bool hdr)
 {
 	struct smbd_sendq *q = NULL;
 
-	if (conn->state == SMBD_CONN_CLOSING && conn->fde == NULL) {
+	if (conn->state == SMBD_CONN_CLOSING &&
+	    (conn->fde == NULL || !conn->lingering)) {
 		talloc_free(buf);
 		return 0;
 	}
@@ -284,10 +508,15 @@ static void conn_write(struct smbd_conn *conn)
 		if (errno == EAGAIN || errno == EINTR) {
 			return;
 		}
+		conn->lingering = false;
 		smbd_conn_terminate(conn, strerror(errno));
+		conn_free_later(conn);
 		return;
 	}
 	conn->bytes_out += (uint64_t)w;
+	if (w > 0) {
+		gettimeofday(&conn->last_write, NULL);
+	}
 	while (w > 0 && (q = conn->sendq_head) != NULL) {
 		size_t total = q->nbt_len + q->len;
 		size_t left = total - q->done;
@@ -303,6 +532,11 @@ static void conn_write(struct smbd_conn *conn)
 			conn->sendq_tail = NULL;
 		}
 		talloc_free(q);
+	}
+	if (conn->lingering && conn->sendq_head == NULL) {
+		conn->lingering = false;
+		conn_free_later(conn);
+		return;
 	}
 	conn_update_flags(conn);
 }
@@ -400,6 +634,10 @@ static void conn_read(struct smbd_conn *conn)
 				 conn->in_want - conn->in_have);
 		}
 		if (n == 0) {
+			if (conn->sendq_head != NULL) {
+				/* gone with replies unread: a half-close */
+				smbd_conn_count_reap(conn, SM_REAP_HALF_CLOSE);
+			}
 			smbd_conn_terminate(conn, "peer closed");
 			return;
 		}
@@ -465,7 +703,7 @@ static void conn_io(struct tevent_context *ev, struct tevent_fd *fde,
 	if (flags & TEVENT_FD_WRITE) {
 		conn_write(conn);
 	}
-	if (conn->state == SMBD_CONN_CLOSING && conn->fde == NULL) {
+	if (conn->state == SMBD_CONN_CLOSING) {
 		return;
 	}
 	if (flags & TEVENT_FD_READ) {

@@ -27,6 +27,16 @@ void smbd_smb2_process_frame(struct smbd_conn *conn, uint8_t *buf, size_t len);
 void smbd_smb1_process_frame(struct smbd_conn *conn, const uint8_t *buf,
 			     size_t len);
 
+/*
+ * The connection gained its first valid session (on = true) or lost its
+ * last one (false): unauthenticated connections are closed after the
+ * auth timeout, and count against the unauthenticated limits.
+ */
+void smbd_conn_set_authenticated(struct smbd_conn *conn, bool on);
+
+/* Start the periodic sweep over connection timeouts (server.c). */
+int smbd_conn_sweep_start(struct smbd_server *srv);
+
 /* Largest frame accepted in the current state. */
 size_t smbd_conn_max_frame(const struct smbd_conn *conn);
 

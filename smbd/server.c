@@ -169,7 +169,8 @@ int smbd_server_listen(struct smbd_server *srv)
 	int ok = 0;
 	int rc = 0;
 
-	if (cfg->listen_addresses != NULL && cfg->listen_addresses[0] != NULL) {
+	if (cfg->listen_addresses != NULL &&
+	    cfg->listen_addresses[0] != NULL) {
 		addrs = (const char *const *)cfg->listen_addresses;
 	}
 	for (i = 0; addrs[i] != NULL; i++) {
@@ -177,7 +178,9 @@ int smbd_server_listen(struct smbd_server *srv)
 			rc = listen_one(srv, addrs[i], cfg->ports[j]);
 			if (rc == 0) {
 				ok++;
-			} else if (addrs == all && strcmp(addrs[i], "::") == 0) {
+			} else if (strcmp(addrs[i], "::") == 0 &&
+				   (rc == -EAFNOSUPPORT ||
+				    rc == -EADDRNOTAVAIL)) {
 				/* no IPv6 on this host: not fatal */
 				continue;
 			} else {
@@ -218,6 +221,9 @@ int smbd_server_start(struct smbd_server *srv)
 	if (srv->users == NULL) {
 		DBG_ERR(AUTH, "%s", err != NULL ? err : "cannot load users");
 		return -EINVAL;
+	}
+	if (smbd_conn_sweep_start(srv) != 0) {
+		return -ENOMEM;
 	}
 	listeners_enable(srv, true);
 	return 0;

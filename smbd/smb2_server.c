@@ -232,41 +232,53 @@ static uint16_t credits_grant(struct smbd_conn *c, uint16_t asked)
 	return grant;
 }
 
-/* Bytes a request moves, for the LARGE_MTU credit charge check. */
+/*
+ * Bytes a request moves, for the LARGE_MTU credit charge check
+ * [MS-SMB2 §3.3.5.2.5]: the larger of what it sends and what it may get
+ * back, counting data buffers only (not the fixed parts).
+ */
 static uint32_t payload_size(const struct smbd_req *req)
 {
 	const uint8_t *b = req->in.base + SMB2_HDR_SIZE;
-	size_t blen = req->in.len - SMB2_HDR_SIZE;
-	uint32_t in = (uint32_t)blen;
+	size_t blen = req->in_body_len;
+	uint32_t in = 0;
 	uint32_t out = 0;
 
 	switch (req->in_hdr.command) {
 	case SMB2_READ:
 		if (blen >= 8) {
-			out = wire_le32(b + 4);
+			out = wire_le32(b + 4);		/* Length */
+		}
+		break;
+	case SMB2_WRITE:
+		if (blen >= 8) {
+			in = wire_le32(b + 4);		/* Length */
 		}
 		break;
 	case SMB2_QUERY_DIRECTORY:
 		if (blen >= 32) {
-			out = wire_le32(b + 28);
+			out = wire_le32(b + 28);	/* OutputBufferLength */
 		}
 		break;
 	case SMB2_QUERY_INFO:
 		if (blen >= 8) {
-			out = wire_le32(b + 4);
+			out = wire_le32(b + 4);		/* OutputBufferLength */
+		}
+		break;
+	case SMB2_SET_INFO:
+		if (blen >= 8) {
+			in = wire_le32(b + 4);		/* BufferLength */
 		}
 		break;
 	case SMB2_CHANGE_NOTIFY:
 		if (blen >= 8) {
-			out = wire_le32(b + 4);
+			out = wire_le32(b + 4);		/* OutputBufferLength */
 		}
 		break;
 	case SMB2_IOCTL:
 		if (blen >= 48) {
-			out = wire_le32(b + 44);
-			if (wire_le32(b + 32) > out) {
-				out = wire_le32(b + 32);
-			}
+			in = wire_le32(b + 28);		/* InputCount */
+			out = wire_le32(b + 44);	/* MaxOutputResponse */
 		}
 		break;
 	default:
@@ -576,33 +588,49 @@ static NTSTATUS check_signature(struct smbd_req *req, struct smbd_session *s)
 	return NT_STATUS_OK;
 }
 
-static NTSTATUS check_credits(struct smbd_req *req)
+static uint16_t effective_charge(const struct smbd_req *req)
+{
+	uint16_t charge = req->in_hdr.credit_charge;
+
+	if (req->conn->dialect == SMB2_DIALECT_202 ||
+	    req->conn->dialect == 0) {
+		return 1;	/* the field is reserved before 2.1 */
+	}
+	return charge == 0 ? 1 : charge;
+}
+
+/* Consume the request's MessageIds and grant credits for the reply. */
+static bool check_sequence(struct smbd_req *req)
 {
 	struct smbd_conn *conn = req->conn;
-	uint16_t charge = req->in_hdr.credit_charge;
-	uint32_t need = 0;
 
 	if (req->in_hdr.command == SMB2_CANCEL) {
-		return NT_STATUS_OK;
+		return true;
 	}
-	if (conn->dialect == SMB2_DIALECT_202 || conn->dialect == 0) {
-		charge = 1;
-	}
-	if (charge == 0) {
-		charge = 1;
-	}
-	if (!seq_consume(conn, req->in_hdr.message_id, charge)) {
-		return NT_STATUS_INVALID_NETWORK_RESPONSE;
+	if (!seq_consume(conn, req->in_hdr.message_id,
+			 effective_charge(req))) {
+		return false;
 	}
 	req->credits_granted = credits_grant(conn, req->in_hdr.credits);
-	if (conn->dialect >= SMB2_DIALECT_210) {
-		need = (payload_size(req) + 65535) / 65536;
-		if (need == 0) {
-			need = 1;
-		}
-		if (charge < need) {
-			return NT_STATUS_INVALID_PARAMETER;
-		}
+	return true;
+}
+
+/* LARGE_MTU: the charge must cover the payload in 64 KiB units. */
+static NTSTATUS check_charge(struct smbd_req *req)
+{
+	uint32_t need = 0;
+
+	if (req->conn->dialect < SMB2_DIALECT_210 ||
+	    req->in_hdr.command == SMB2_CANCEL) {
+		return NT_STATUS_OK;
+	}
+	need = (uint32_t)(((uint64_t)payload_size(req) + 65535) / 65536);
+	if (need > effective_charge(req)) {
+		DBG_CLIENT(PROTO, "%s: %s charges %u credits for %u units",
+			   req->conn->peer_addr,
+			   smb2_cmd_name(req->in_hdr.command),
+			   effective_charge(req), need);
+		return NT_STATUS_INVALID_PARAMETER;
 	}
 	return NT_STATUS_OK;
 }
@@ -637,16 +665,12 @@ static NTSTATUS dispatch(struct smbd_req *req, bool related)
 		return NT_STATUS_INVALID_PARAMETER;
 	}
 	row = &smbd_cmd_table[cmd];
-	status = check_credits(req);
-	if (status == NT_STATUS_INVALID_NETWORK_RESPONSE) {
+	if (!check_sequence(req)) {
 		DBG_CLIENT(PROTO, "%s: MessageId %llu outside the window",
 			   conn->peer_addr,
 			   (unsigned long long)req->in_hdr.message_id);
 		smbd_conn_terminate(conn, "bad MessageId");
 		return SMBD_NO_REPLY;
-	}
-	if (status != NT_STATUS_OK) {
-		return status;
 	}
 	if (related) {
 		req->in_hdr.session_id = cmp->related_sess_id;
@@ -675,6 +699,11 @@ static NTSTATUS dispatch(struct smbd_req *req, bool related)
 		if (req->tree == NULL) {
 			return NT_STATUS_NETWORK_NAME_DELETED;
 		}
+	}
+	/* After the session is known, so that the error reply is signed. */
+	status = check_charge(req);
+	if (status != NT_STATUS_OK) {
+		return status;
 	}
 	status = check_body(req, row);
 	if (status != NT_STATUS_OK) {

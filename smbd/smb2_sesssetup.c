@@ -4,6 +4,7 @@
  * IS_NULL, key derivation and the signed final response.
  */
 #include "smbd.h"
+#include "conn.h"
 #include "../proto/ntlmssp.h"
 #include "../proto/spnego.h"
 #include "../proto/utf16.h"
@@ -38,6 +39,15 @@ static int session_destructor(struct smbd_session *s)
 	}
 	if (s->gnext != NULL) {
 		s->gnext->gprev = s->gprev;
+	}
+	if (conn->state != SMBD_CONN_CLOSING) {
+		struct smbd_session *o = NULL;
+		bool any = false;
+
+		for (o = conn->sessions; o != NULL; o = o->next) {
+			any |= o->state == SMBD_SESS_VALID;
+		}
+		smbd_conn_set_authenticated(conn, any);
 	}
 	if (s->state == SMBD_SESS_VALID) {
 		DBG_INFO(SESS, "%s: session 0x%llx (%s) ended",
@@ -283,6 +293,7 @@ static NTSTATUS setup_leg2(struct smbd_req *req, struct smbd_session *s,
 	}
 	s->state = SMBD_SESS_VALID;
 	s->logon_time_nt = smbd_nt_now();
+	smbd_conn_set_authenticated(conn, true);
 	TALLOC_FREE(s->ntlm);
 	/* The final response is signed, and not part of the preauth hash. */
 	req->preauth_sess = NULL;

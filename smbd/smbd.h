@@ -45,6 +45,7 @@ struct smbd_listener;
 struct smbd_sendq;
 struct smbd_compound;
 struct sess_auth;
+struct sm_manager;
 
 /* A handler returns this to say "I will call smbd_req_done() later". */
 #define SMBD_ASYNC ((NTSTATUS)0xFFFFFFFFu)
@@ -71,6 +72,11 @@ struct smbd_server {
 	uint64_t next_file_id;		/* volatile ids; never reused */
 	uint64_t next_async_id;
 	struct smbd_file *files;	/* open (dev, ino) table (vfs) */
+	struct tevent_timer *sweep_te;	/* connection timeouts */
+	struct smbd_conn *sweep_cursor;
+	size_t unauth_conns;
+	uint64_t next_conn_id;
+	struct sm_manager *sm;		/* session manager (sessions/) */
 	void *open_index;		/* fid -> open map (smb2_create.c) */
 	bool shutting_down;
 };
@@ -136,6 +142,13 @@ struct smbd_conn {
 	size_t nopens;
 	struct tevent_immediate *free_im;	/* deferred teardown */
 	char *close_reason;
+
+	/* Timeouts, checked by the server's sweep (conn.c) */
+	bool authenticated;		/* holds a valid session */
+	bool lingering;			/* closing, flushing output */
+	struct timeval deadline;	/* auth or linger deadline */
+	struct timeval last_write;	/* last output progress */
+	uint64_t id;			/* for listings */
 };
 
 enum smbd_session_state {
