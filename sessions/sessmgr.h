@@ -90,12 +90,38 @@ struct sm_hooks {
 
 struct sm_manager;
 
-/* Create the manager (talloc child of mem_ctx) and its reaping timer. */
+/*
+ * Create the manager (talloc child of mem_ctx) and its reaping timer.
+ * Returns NULL on ENOMEM. hooks is copied (NULL = no hooks); any hook may
+ * be NULL: no has_opens means "never has opens", no end_session disables
+ * idle reaping and reclaim, no close_handle disables handle reaping.
+ * ev may be NULL (no timer: only sm_tick_for_test() reaps). The timer is
+ * armed only while tickets exist and some timeout is non-zero.
+ *
+ * Settings: max_sessions > 0 is the cap, 0 means NO cap whatever the
+ * edition, < 0 takes the edition's (workstation 10, home 5, server none).
+ * A timeout of 0 disables that kind of reaping. restrict_anonymous >= 2
+ * refuses null sessions.
+ *
+ * Lifetime: tickets and handles may outlive the manager. Freeing the
+ * manager detaches them: their destructors then do nothing and
+ * sm_touch()/sm_set_display()/sm_handle_touch() on them are no-ops.
+ * Hooks must not free the manager, the tevent context, or the owner
+ * passed to a running sm_admit().
+ */
 struct sm_manager *sm_new(TALLOC_CTX *mem_ctx, struct tevent_context *ev,
 			  const struct sm_settings *set,
 			  const struct sm_hooks *hooks);
 
-/* Apply new settings to live state (SIGHUP); nobody is dropped. */
+/*
+ * Apply new settings to live state (SIGHUP); nobody is dropped. A new cap
+ * applies to future admissions only: tickets already admitted keep their
+ * slots even above the new cap (and RECLAIM then reclaims only when one
+ * victim makes room). New timeouts apply from the next tick. A new
+ * accounting mode applies to slots created from now on; existing slots
+ * keep their tickets (in COMPUTER mode a computer that already holds any
+ * slot joins it).
+ */
 void sm_apply_settings(struct sm_manager *sm, const struct sm_settings *set);
 
 /* The cap in force (0 = none) and the slots in use. */
@@ -126,6 +152,17 @@ enum sm_admit_result sm_admit(struct sm_manager *sm, TALLOC_CTX *owner,
 			      const char *display, const char *user,
 			      bool anonymous, struct sm_session **out);
 
+/*
+ * Slot keys: the ip string as given, and for named users in WINDOWS
+ * accounting the user name with ASCII letters folded (as the users file
+ * folds them). Returns SM_ADMITTED, SM_REFUSED_CAP, SM_REFUSED_ANONYMOUS
+ * or SM_NO_MEMORY; on refusal nothing is allocated and *out is NULL.
+ * Only a ticket that needs a NEW slot is checked against the cap (in
+ * WINDOWS accounting every null session needs one). Reclaim requires
+ * end_session to free the session before it returns; if the slot is still
+ * there afterwards the admission is refused.
+ */
+
 /* Activity on a session (any request): resets its idle clock. */
 void sm_touch(struct sm_session *t);
 
@@ -139,7 +176,13 @@ void sm_set_display(struct sm_session *t, const char *display);
  */
 struct sm_handle *sm_handle_add(struct sm_session *t, TALLOC_CTX *owner,
 				void *cookie);
-/* The handle was used: reset its idle clock. */
+/*
+ * The handle was used: reset its idle clock (and the session's: a used
+ * printer handle is activity). After hooks->close_handle() was called for
+ * a handle it is never reported again, even if the hook did not free it.
+ * Freeing the ticket stops tracking its handles (they stay allocated).
+ * sm_handle_add() returns NULL on ENOMEM or if the ticket is detached.
+ */
 void sm_handle_touch(struct sm_handle *h);
 
 /* Count a connection-level reap (auth timeout, half-close, dead peer). */
@@ -166,8 +209,52 @@ struct sm_session_info {
 	unsigned handles;		/* tracked printer handles */
 	unsigned slot_id;		/* tickets with the same id share a slot */
 };
+/* fn must not free tickets; the strings in info live until it returns. */
 void sm_foreach(const struct sm_manager *sm,
 		bool (*fn)(const struct sm_session_info *info, void *priv),
 		void *priv);
+
+/* ---- additions to the pinned API ---- */
+
+/* The restrict anonymous level in force (1 is enforced by the RPC layer). */
+int sm_restrict_anonymous(const struct sm_manager *sm);
+
+/* Live tickets (smbd sessions admitted and not yet freed). */
+unsigned sm_tickets_used(const struct sm_manager *sm);
+
+/* Log levels handed to the logger; numerically equal to smbd's wg_log_level. */
+enum sm_log_level {
+	SM_LOG_ERR = 0,
+	SM_LOG_WARN = 1,
+	SM_LOG_NOTICE = 2,
+	SM_LOG_INFO = 3,
+	SM_LOG_DEBUG = 4,
+};
+
+/*
+ * Route log lines (one line each, control characters replaced by '?') to
+ * smbd's logger. Default: no logging. Lines clients can trigger are
+ * rate-limited here: cap refusals once per computer per minute (and at
+ * most 20 a minute in all), other refusals and reaps 10 per 10 s.
+ */
+void sm_set_logger(struct sm_manager *sm,
+		   void (*log)(void *priv, int level, const char *msg),
+		   void *priv);
+
+/*
+ * Replace the monotonic millisecond clock (for tests); NULL restores
+ * CLOCK_MONOTONIC. Set it before admitting anything: idle times are
+ * differences of readings of one clock.
+ */
+void sm_set_clock(struct sm_manager *sm, uint64_t (*now_ms)(void *priv),
+		  void *priv);
+
+/*
+ * Run one reaping tick now, as the timer does: visit the next bounded
+ * slice (SM_TICK_SLICE tickets and as many handles) of the rotation.
+ * Hooks may free any ticket or handle meanwhile.
+ */
+#define SM_TICK_SLICE 200
+void sm_tick_for_test(struct sm_manager *sm);
 
 #endif
