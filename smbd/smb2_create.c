@@ -59,8 +59,12 @@
 			 SEC_STD_WRITE_OWNER)
 
 #define CREATE_OPTIONS_VALID		0x00FFFFFFu
-#define FILE_OPEN_REQUIRING_OPLOCK	0x00010000u
+#define FILE_CREATE_TREE_CONNECTION	0x00000080u
 #define FILE_RESERVE_OPFILTER		0x00100000u
+/* FileAttributes a CREATE may not carry (VOLUME, DEVICE, bit 15, high) */
+#define CREATE_ATTRS_INVALID		0xFFFF8048u
+/* Largest AllocationSize ("AlSi") we preallocate for */
+#define CREATE_MAX_PREALLOC		(1024ULL * 1024 * 1024)
 /* CreateOptions bits FileModeInformation reports [MS-FSCC §2.4.26] */
 #define FILE_MODE_MASK			0x0000103Eu
 
@@ -610,9 +614,28 @@ static bool dir_is_empty(int fd)
 }
 
 /*
+ * May we unlink the name whose parent is pfd and whose inode is fd?
+ * unlink(2) wants a writable, searchable parent, and in a sticky
+ * directory (/tmp-like shares) to own the file or the directory.
+ */
+static bool may_unlink(int pfd, int fd)
+{
+	struct stat pst, st;
+	uid_t me = geteuid();
+
+	if (!fd_may(pfd, W_OK | X_OK)) {
+		return false;
+	}
+	if (me == 0 || fstat(pfd, &pst) != 0 || !(pst.st_mode & S_ISVTX)) {
+		return true;
+	}
+	return pst.st_uid == me || (fstat(fd, &st) == 0 && st.st_uid == me);
+}
+
+/*
  * The most a client may get on the file behind fd (ondisk names it):
  * the tree's maximal access less what the share's read-only flag and
- * the file's permissions forbid. DELETE needs a writable parent.
+ * the file's permissions forbid. DELETE needs a parent we may unlink in.
  */
 static uint32_t maximal_access(const struct smbd_tree *tree, int fd,
 			       const char *ondisk, bool is_dir)
@@ -639,7 +662,7 @@ static uint32_t maximal_access(const struct smbd_tree *tree, int fd,
 	if (max & SEC_STD_DELETE) {
 		pfd = ondisk[0] == '\0' ? -EINVAL :
 		      vfs_open_parent(tree->root_fd, ondisk, &leaf);
-		if (pfd < 0 || !fd_may(pfd, W_OK | X_OK)) {
+		if (pfd < 0 || !may_unlink(pfd, fd)) {
 			max &= ~SEC_STD_DELETE;
 		}
 		if (pfd >= 0) {
@@ -701,6 +724,8 @@ struct create_args {
 	char *name;		/* UTF-8, as the client sent it */
 	bool want_mxac;
 	bool want_qfid;
+	bool timewarp;		/* TWrp: open a snapshot */
+	uint64_t alloc_size;	/* AlSi, 0 if none */
 };
 
 struct create_result {
@@ -708,6 +733,26 @@ struct create_result {
 	uint32_t action;
 	uint32_t max_access;	/* for MxAc */
 };
+
+/* The create contexts we act on; DHnQ, DH2Q, RqLs, AAPL, ExtA, SecD and
+ * unknown tags are ignored. */
+static void create_context_tag(struct create_args *a, const uint8_t *tag,
+			       const struct wire_rd *data)
+{
+	struct wire_rd d = *data;
+
+	if (memcmp(tag, "MxAc", 4) == 0) {
+		a->want_mxac = true;
+	} else if (memcmp(tag, "QFid", 4) == 0) {
+		a->want_qfid = true;
+	} else if (memcmp(tag, "TWrp", 4) == 0) {
+		a->timewarp = true;
+	} else if (memcmp(tag, "AlSi", 4) == 0) {
+		if (wire_get_u64le(&d, &a->alloc_size) != 0) {
+			a->alloc_size = 0;
+		}
+	}
+}
 
 /*
  * Walk the create context chain [MS-SMB2 §2.2.13.2]. Every Next,
@@ -742,16 +787,14 @@ static NTSTATUS create_contexts(const struct wire_rd *all,
 			clen = next;
 		}
 		c.len = clen;
-		if (nlen == 0 || wire_sub(&c, noff, nlen, &name) != 0 ||
+		/* tags are at least 4 bytes (Windows refuses shorter) */
+		if (nlen < 4 || wire_sub(&c, noff, nlen, &name) != 0 ||
 		    wire_sub(&c, doff, dlen, &data) != 0) {
 			return NT_STATUS_INVALID_PARAMETER;
 		}
-		if (nlen == 4 && memcmp(name.base, "MxAc", 4) == 0) {
-			a->want_mxac = true;
-		} else if (nlen == 4 && memcmp(name.base, "QFid", 4) == 0) {
-			a->want_qfid = true;
+		if (nlen == 4) {
+			create_context_tag(a, name.base, &data);
 		}
-		/* DHnQ, DH2Q, RqLs, AAPL, ExtA, SecD, TWrp...: ignored */
 		if (next == 0) {
 			return NT_STATUS_OK;
 		}
@@ -818,13 +861,16 @@ static NTSTATUS create_validate(const struct create_args *a)
 	if (a->impersonation > 3) {
 		return NT_STATUS_BAD_IMPERSONATION_LEVEL;
 	}
-	if (a->desired & ACCESS_RESERVED_MASK) {
+	/* no access at all, or only SYNCHRONIZE: Windows and Samba refuse */
+	if ((a->desired & ~SEC_STD_SYNCHRONIZE) == 0 ||
+	    (a->desired & ACCESS_RESERVED_MASK)) {
 		return NT_STATUS_ACCESS_DENIED;
 	}
 	if ((a->share & ~(FILE_SHARE_READ | FILE_SHARE_WRITE |
 			  FILE_SHARE_DELETE)) != 0 ||
 	    a->disposition > FILE_OVERWRITE_IF ||
-	    (o & ~CREATE_OPTIONS_VALID) != 0) {
+	    (o & ~CREATE_OPTIONS_VALID) != 0 ||
+	    (a->attrs & CREATE_ATTRS_INVALID) != 0) {
 		return NT_STATUS_INVALID_PARAMETER;
 	}
 	if ((o & FILE_DIRECTORY_FILE) && (o & FILE_NON_DIRECTORY_FILE)) {
@@ -835,8 +881,12 @@ static NTSTATUS create_validate(const struct create_args *a)
 		return NT_STATUS_INVALID_PARAMETER;
 	}
 	if (o & (FILE_OPEN_BY_FILE_ID | FILE_RESERVE_OPFILTER |
-		 FILE_OPEN_REQUIRING_OPLOCK)) {
+		 FILE_CREATE_TREE_CONNECTION)) {
 		return NT_STATUS_NOT_SUPPORTED;
+	}
+	if (a->timewarp) {
+		/* no snapshots (FSCTL_SRV_ENUMERATE_SNAPSHOTS lists none) */
+		return NT_STATUS_OBJECT_NAME_NOT_FOUND;
 	}
 	return NT_STATUS_OK;
 }
@@ -859,6 +909,15 @@ static NTSTATUS create_check_doc(uint32_t granted, const struct stat *st,
 		return NT_STATUS_CANNOT_DELETE;	/* FILE_ATTRIBUTE_READONLY */
 	}
 	return NT_STATUS_OK;
+}
+
+/* AllocationSize of a new or overwritten file: best effort. */
+static void create_prealloc(int fd, uint64_t size)
+{
+	if (size == 0 || size > CREATE_MAX_PREALLOC) {
+		return;
+	}
+	(void)fallocate(fd, FALLOC_FL_KEEP_SIZE, 0, (off_t)size);
 }
 
 /* Allocate and register an open of fd; the open owns fd from here on. */
@@ -1037,6 +1096,9 @@ static NTSTATUS open_existing(struct smbd_req *req,
 		close(fd);
 		goto out;
 	}
+	if (truncate) {
+		create_prealloc(fd, a->alloc_size);
+	}
 	status = create_new_open(req, a, fd, &st, ondisk, granted, &res->op);
 	if (status != NT_STATUS_OK) {
 		goto out;
@@ -1116,6 +1178,9 @@ static NTSTATUS create_new(struct smbd_req *req, const struct create_args *a,
 	if (fd < 0) {
 		status = vfs_map_errno(fd);
 		goto out;
+	}
+	if (!is_dir) {
+		create_prealloc(fd, a->alloc_size);
 	}
 	if (fstat(fd, &st) != 0) {
 		status = vfs_map_errno(errno);

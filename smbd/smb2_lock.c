@@ -91,7 +91,8 @@ static bool lock_conflicts(const struct smbd_file *f,
 NTSTATUS smbd_lock_check_io(const struct smbd_open *op, uint64_t offset,
 			    uint64_t length, bool write)
 {
-	if (op->file == NULL || op->file->nlocks == 0) {
+	/* zero bytes touch no lock (a 0-byte read in a locked range works) */
+	if (op->file == NULL || op->file->nlocks == 0 || length == 0) {
 		return NT_STATUS_OK;
 	}
 	if (lock_conflicts(op->file, op, offset, length, write, false)) {
@@ -304,9 +305,9 @@ static NTSTATUS do_unlocks(struct smbd_req *req, struct smbd_open *op,
 	size_t i = 0;
 
 	for (i = 0; i < n; i++) {
-		if ((e[i].flags & (SMB2_LOCKFLAG_SHARED_LOCK |
-				   SMB2_LOCKFLAG_EXCLUSIVE_LOCK)) ||
-		    !(e[i].flags & SMB2_LOCKFLAG_UNLOCK)) {
+		/* FAIL_IMMEDIATELY "MAY be ignored" [§3.3.5.14.1]; Windows
+		 * refuses it, and so do we: nothing but UNLOCK */
+		if (e[i].flags != SMB2_LOCKFLAG_UNLOCK) {
 			status = NT_STATUS_INVALID_PARAMETER;
 			break;
 		}

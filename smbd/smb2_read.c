@@ -125,7 +125,8 @@ NTSTATUS smbd_smb2_read(struct smbd_req *req)
 	if (status != NT_STATUS_OK) {
 		return status;
 	}
-	if ((op->access & FILE_READ_DATA) == 0) {
+	/* EXECUTE reads too (loading a program needs no READ_DATA) */
+	if ((op->access & (FILE_READ_DATA | FILE_EXECUTE)) == 0) {
 		return NT_STATUS_ACCESS_DENIED;
 	}
 	if (length > req->conn->max_read || channel != 0 ||
@@ -137,6 +138,10 @@ NTSTATUS smbd_smb2_read(struct smbd_req *req)
 		return status;
 	}
 	if (length == 0) {
+		/* nothing to read: only MinimumCount can fail it */
+		if (mincount > 0) {
+			return NT_STATUS_END_OF_FILE;
+		}
 		read_put_reply(req, NULL, 0);
 		return NT_STATUS_OK;
 	}
