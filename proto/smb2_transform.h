@@ -1,0 +1,134 @@
+/*
+ * smb2_transform.h - SMB 3.x encryption: the SMB2 TRANSFORM_HEADER
+ * [MS-SMB2 §2.2.41] and the AEAD around the message it carries
+ * [§3.1.4.3 encrypting, §3.3.5.2.1.1 decrypting]. Pure codec: no session
+ * lookup, no I/O. All crypto comes from nettle.
+ *
+ * Frame layout (52-byte header, then the ciphertext):
+ *   0  ProtocolId  0xFD 'S' 'M' 'B'
+ *   4  Signature   16  (the AEAD tag)
+ *  20  Nonce       16  (CCM uses bytes 0..10, GCM bytes 0..11)
+ *  36  OriginalMessageSize u32
+ *  40  Reserved    u16
+ *  42  Flags/EncryptionAlgorithm u16 (must be 0x0001)
+ *  44  SessionId   u64
+ * The AAD is header bytes 20..51 (everything after the signature).
+ *
+ * Keys: the server encrypts with smb2_keys.encrypt ("ServerOut" /
+ * "SMBS2CCipherKey") and decrypts with smb2_keys.decrypt ("ServerIn " /
+ * "SMBC2SCipherKey"), see smb2_crypto.h.
+ *
+ * Only the 128-bit ciphers are implemented. AES-256-CCM (3) and
+ * AES-256-GCM (4) need 32-byte keys and the 3.1.1 256-bit KDF (L = 256),
+ * neither of which smb2_crypto provides yet; they are out of scope and
+ * return WIRE_E_UNSUPPORTED like any other unknown id.
+ */
+#ifndef WG_PROTO_SMB2_TRANSFORM_H
+#define WG_PROTO_SMB2_TRANSFORM_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "wire.h"
+
+#define SMB2_TRANSFORM_HDR_SIZE 52
+#define SMB2_TRANSFORM_SIG_SIZE 16
+#define SMB2_TRANSFORM_NONCE_SIZE 16
+#define SMB2_TRANSFORM_AAD_OFF 20
+#define SMB2_TRANSFORM_AAD_SIZE 32
+#define SMB2_TRANSFORM_FLAG_ENCRYPTED 0x0001
+
+/* Cipher ids as on the wire in SMB2_ENCRYPTION_CAPABILITIES
+ * [MS-SMB2 §2.2.3.1.2]. 3.0/3.0.2 always use AES-128-CCM. */
+enum smb2_cipher {
+	SMB2_CIPHER_NONE = 0,
+	SMB2_CIPHER_AES128_CCM = 1,
+	SMB2_CIPHER_AES128_GCM = 2,
+};
+
+struct smb2_transform_hdr {
+	uint8_t signature[SMB2_TRANSFORM_SIG_SIZE];
+	uint8_t nonce[SMB2_TRANSFORM_NONCE_SIZE];
+	uint32_t original_size;
+	uint16_t reserved;
+	uint16_t flags;
+	uint64_t session_id;
+};
+
+/*
+ * Bytes of the Nonce field the cipher uses: 11 for CCM, 12 for GCM,
+ * 0 for anything else.
+ */
+size_t smb2_cipher_nonce_len(enum smb2_cipher c);
+
+/*
+ * Decode the 52-byte transform header at the cursor. Checks the
+ * ProtocolId and that Flags is 0x0001; Reserved is returned as read.
+ * OriginalMessageSize is not checked here (smb2_decrypt does).
+ * Returns 0 (cursor advanced by 52), WIRE_E_SHORT if fewer than 52 bytes
+ * are left, or WIRE_E_INVALID for a bad magic or flags. On failure the
+ * cursor is unchanged and *h is untouched.
+ */
+int smb2_transform_pull(struct wire_rd *r, struct smb2_transform_hdr *h)
+	WIRE_WUR;
+
+/* Encode a transform header (52 bytes). Errors are sticky in w. */
+void smb2_transform_push(struct wire_wr *w,
+			 const struct smb2_transform_hdr *h);
+
+/*
+ * Decrypt one received frame (transform header + ciphertext, i.e. the
+ * whole NetBIOS payload) with key (the session's smb2_keys.decrypt).
+ * The caller normally pulls the header first to find the session by
+ * SessionId; this function decodes it again itself.
+ *
+ * On success *plain is a new talloc child of mem_ctx holding
+ * OriginalMessageSize bytes (the SMB2 message, possibly a compound) and
+ * *plain_len is set. On failure *plain is NULL, *plain_len is 0 and no
+ * plaintext survives (it is wiped and freed).
+ *
+ * Returns 0 or:
+ *  WIRE_E_SHORT       len <= 52 (nothing to decrypt; §3.3.5.2.1.1)
+ *  WIRE_E_INVALID     bad magic or flags, OriginalMessageSize != len - 52,
+ *                     or OriginalMessageSize < 64 (an SMB2 header)
+ *  WIRE_E_UNSUPPORTED unknown cipher
+ *  WIRE_E_AUTH        the tag does not verify (constant-time compare)
+ *  WIRE_E_NOMEM       allocation failed
+ */
+int smb2_decrypt(enum smb2_cipher c, const uint8_t key[16],
+		 const uint8_t *frame, size_t len, void *mem_ctx,
+		 uint8_t **plain, size_t *plain_len) WIRE_WUR;
+
+/*
+ * Encrypt one SMB2 message (or a whole compound) for sending with key
+ * (the session's smb2_keys.encrypt). The nonce is fresh from getrandom():
+ * 11 random bytes for CCM, 12 for GCM, the rest of the 16-byte field zero.
+ * With 88/96 random bits a repeat within one session's key is not a
+ * practical concern (birthday bound near 2^44 messages for CCM).
+ *
+ * On success *out is a new talloc child of mem_ctx holding header +
+ * ciphertext (len + 52 bytes, *out_len). On failure *out is NULL and
+ * *out_len 0.
+ *
+ * Returns 0 or:
+ *  WIRE_E_INVALID     len < 64 (not an SMB2 message)
+ *  WIRE_E_TOOBIG      len does not fit OriginalMessageSize (u32)
+ *  WIRE_E_UNSUPPORTED unknown cipher
+ *  WIRE_E_NOMEM       allocation failed or the random source failed
+ */
+int smb2_encrypt(enum smb2_cipher c, const uint8_t key[16],
+		 uint64_t session_id, const uint8_t *msg, size_t len,
+		 void *mem_ctx, uint8_t **out, size_t *out_len) WIRE_WUR;
+
+/*
+ * As smb2_encrypt, with the whole 16-byte Nonce field given by the caller
+ * and copied verbatim (the cipher uses its first 11/12 bytes; all 16 are
+ * in the AAD). For known-answer tests only: production code must use
+ * smb2_encrypt so that no nonce is ever reused under a key.
+ */
+int smb2_encrypt_with_nonce(enum smb2_cipher c, const uint8_t key[16],
+			    uint64_t session_id,
+			    const uint8_t nonce[SMB2_TRANSFORM_NONCE_SIZE],
+			    const uint8_t *msg, size_t len, void *mem_ctx,
+			    uint8_t **out, size_t *out_len) WIRE_WUR;
+
+#endif
