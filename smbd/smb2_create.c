@@ -466,7 +466,9 @@ static int open_destructor(struct smbd_open *op)
 			op->file->delete_pending = true;
 		}
 	}
-	if (op->fd >= 0) {
+	/* Only file and directory opens own their fd: a pipe open made
+	 * elsewhere may leave fd at 0 from talloc_zero. */
+	if (op->fd >= 0 && op->file != NULL) {
 		if (op->written && !unlink_now && srv != NULL) {
 			/* fsync and close on a worker, not on the loop */
 			smbd_workers_close_fd(srv->workers, op->fd, true);
@@ -934,7 +936,7 @@ static NTSTATUS create_new_open(struct smbd_req *req,
 		close(fd);
 		return NT_STATUS_NO_MEMORY;
 	}
-	op->fd = fd;
+	op->fd = -1;		/* owned by the open once it has its file */
 	talloc_set_destructor(op, open_destructor);
 	op->is_dir = S_ISDIR(st->st_mode);
 	op->path = talloc_strdup(op, ondisk);
@@ -946,14 +948,17 @@ static NTSTATUS create_new_open(struct smbd_req *req,
 	op->delete_on_close = (a->options & FILE_DELETE_ON_CLOSE) != 0;
 	op->mode = a->options & FILE_MODE_MASK;
 	op->open_time_nt = smbd_nt_now();
-	if (op->path == NULL || op->client_name == NULL) {
+	rc = -ENOMEM;
+	if (op->path != NULL && op->client_name != NULL) {
+		rc = file_attach(req->conn->srv, op, st);
+	}
+	if (rc != 0) {
+		close(fd);
 		talloc_free(op);
 		return NT_STATUS_NO_MEMORY;
 	}
-	rc = file_attach(req->conn->srv, op, st);
-	if (rc == 0) {
-		rc = smbd_open_register(tree, op);
-	}
+	op->fd = fd;
+	rc = smbd_open_register(tree, op);
 	if (rc != 0) {
 		talloc_free(op);
 		return rc == -EMFILE ? NT_STATUS_INSUFFICIENT_RESOURCES :
