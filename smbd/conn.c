@@ -606,6 +606,10 @@ static void conn_frame(struct smbd_conn *conn, uint8_t type, uint8_t *buf,
 		talloc_free(buf);
 		return;
 	}
+	if (len >= 4 && memcmp(buf, SMB2_TRANSFORM_MAGIC, 4) == 0) {
+		smbd_smb2_process_transform(conn, buf, len);
+		return;
+	}
 	if (len < 4 || memcmp(buf, SMB2_MAGIC, 4) != 0) {
 		talloc_free(buf);
 		DBG_CLIENT(CONN, "%s: not an SMB2 frame, closing",

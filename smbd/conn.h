@@ -23,6 +23,10 @@ int smbd_conn_send_raw(struct smbd_conn *conn, uint8_t *buf, size_t len);
  * callee after the call: it is stolen). */
 void smbd_smb2_process_frame(struct smbd_conn *conn, uint8_t *buf, size_t len);
 
+/* Provided by smb2_server.c: an encrypted frame (TRANSFORM_HEADER). */
+void smbd_smb2_process_transform(struct smbd_conn *conn, uint8_t *buf,
+				 size_t len);
+
 /* Provided by smb2_negprot.c: an SMB1 frame (only NEGOTIATE is legal). */
 void smbd_smb1_process_frame(struct smbd_conn *conn, const uint8_t *buf,
 			     size_t len);

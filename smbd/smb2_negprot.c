@@ -5,6 +5,7 @@
 #include "smbd.h"
 #include "conn.h"
 #include "../proto/spnego.h"
+#include "../proto/smb2_transform.h"
 
 #include <string.h>
 #include <sys/random.h>
@@ -84,7 +85,30 @@ struct neg_ctx_in {
 	bool preauth_sha512;
 	bool have_signing;
 	uint16_t signing_alg;
+	bool have_encryption;
+	uint16_t cipher;	/* chosen; 0 = none in common */
 };
+
+static void parse_encryption(struct wire_rd *d, struct neg_ctx_in *in)
+{
+	uint16_t count = 0, c = 0, i = 0;
+	bool gcm = false, ccm = false;
+
+	if (wire_get_u16le(d, &count) != 0) {
+		return;
+	}
+	for (i = 0; i < count; i++) {
+		if (wire_get_u16le(d, &c) != 0) {
+			break;
+		}
+		gcm |= c == SMB2_CIPHER_AES128_GCM;
+		ccm |= c == SMB2_CIPHER_AES128_CCM;
+	}
+	in->have_encryption = true;
+	/* AES-128-GCM is faster; CCM is what 3.0 clients know. */
+	in->cipher = gcm ? SMB2_CIPHER_AES128_GCM :
+		     ccm ? SMB2_CIPHER_AES128_CCM : SMB2_CIPHER_NONE;
+}
 
 static NTSTATUS parse_preauth(struct wire_rd *d, struct neg_ctx_in *in)
 {
@@ -182,6 +206,9 @@ static NTSTATUS parse_contexts(struct smbd_req *req, uint32_t off,
 		case SMB2_SIGNING_CAPABILITIES:
 			parse_signing(&d, in);
 			break;
+		case SMB2_ENCRYPTION_CAPABILITIES:
+			parse_encryption(&d, in);
+			break;
 		default:
 			/* encryption, compression, netname, ...: ignored */
 			break;
@@ -212,6 +239,7 @@ static void put_contexts_311(struct smbd_req *req, size_t ctx_off_pos,
 	struct wire_wr *w = &req->out;
 	uint8_t pre[4 + 2 + 32];
 	uint8_t sig[4];
+	uint8_t enc[4];
 
 	/* PREAUTH: one algorithm (SHA-512), 32-byte salt */
 	wire_setle16(pre, 1);
@@ -224,10 +252,28 @@ static void put_contexts_311(struct smbd_req *req, size_t ctx_off_pos,
 	wire_put_align(w, 8);
 	wire_patch_u32le(w, ctx_off_pos, SMBD_OUT_OFF(req));
 	put_context(w, SMB2_PREAUTH_INTEGRITY_CAPABILITIES, pre, sizeof(pre));
+	if (in->have_encryption) {
+		wire_setle16(enc, 1);
+		wire_setle16(enc + 2, in->cipher);
+		put_context(w, SMB2_ENCRYPTION_CAPABILITIES, enc, sizeof(enc));
+	}
 	if (in->have_signing) {
 		wire_setle16(sig, 1);
 		wire_setle16(sig + 2, in->signing_alg);
 		put_context(w, SMB2_SIGNING_CAPABILITIES, sig, sizeof(sig));
+	}
+}
+
+/* Which cipher, if any, this connection may encrypt with. */
+static void choose_cipher(struct smbd_conn *conn, const struct neg_ctx_in *in)
+{
+	conn->cipher = SMB2_CIPHER_NONE;
+	if (conn->dialect == SMB2_DIALECT_311) {
+		conn->cipher = in->cipher;
+	} else if (conn->dialect >= SMB2_DIALECT_300 &&
+		   (conn->client_caps & SMB2_GLOBAL_CAP_ENCRYPTION)) {
+		conn->cipher = SMB2_CIPHER_AES128_CCM;
+		conn->server_caps |= SMB2_GLOBAL_CAP_ENCRYPTION;
 	}
 }
 
@@ -297,18 +343,22 @@ NTSTATUS smbd_smb2_negotiate(struct smbd_req *req)
 		req->preauth_conn = true;
 	}
 	set_limits(conn);
+	choose_cipher(conn, &ctx);
 	put_negotiate_body(&req->out, conn, best,
 			   best == SMB2_DIALECT_311 ?
-			   (uint16_t)(ctx.have_signing ? 2 : 1) : 0,
+			   (uint16_t)(1 + ctx.have_signing +
+				      ctx.have_encryption) : 0,
 			   &sec_pos, &ctx_pos);
 	put_security_buffer(&req->out, sec_pos);
 	if (best == SMB2_DIALECT_311) {
 		put_contexts_311(req, ctx_pos, &ctx);
 	}
 	conn->state = SMBD_CONN_ACTIVE;
-	DBG_INFO(PROTO, "%s: negotiated %s%s", conn->peer_addr,
+	DBG_INFO(PROTO, "%s: negotiated %s%s%s", conn->peer_addr,
 		 smb2_dialect_name(best),
-		 conn->sign_alg == SMB2_SIGN_AES_GMAC ? " (GMAC)" : "");
+		 conn->sign_alg == SMB2_SIGN_AES_GMAC ? " GMAC" : "",
+		 conn->cipher == SMB2_CIPHER_AES128_GCM ? " GCM" :
+		 conn->cipher == SMB2_CIPHER_AES128_CCM ? " CCM" : "");
 	return NT_STATUS_OK;
 }
 

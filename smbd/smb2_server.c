@@ -6,6 +6,7 @@
  */
 #include "smbd.h"
 #include "conn.h"
+#include "../proto/smb2_transform.h"
 
 #include <string.h>
 
@@ -93,6 +94,7 @@ struct smbd_compound {
 	bool create_failed;
 	NTSTATUS create_status;
 	struct smbd_req *waiting;	/* handler running off-loop */
+	struct smbd_enc enc;		/* frame came encrypted */
 };
 
 static void compound_next(struct smbd_compound *cmp);
@@ -406,6 +408,25 @@ static void compound_append(struct smbd_compound *cmp, struct smbd_req *req,
 	}
 }
 
+/* Encrypt a reply with the session's ServerOut key and queue it. */
+static void send_encrypted(struct smbd_conn *conn, const struct smbd_enc *e,
+			   const uint8_t *msg, size_t len)
+{
+	uint8_t *out = NULL;
+	size_t out_len = 0;
+	int rc = 0;
+
+	rc = smb2_encrypt(conn->cipher, e->key, e->session_id, msg, len,
+			  conn, &out, &out_len);
+	if (rc != 0) {
+		DBG_ERR(PROTO, "%s: cannot encrypt reply: %s",
+			conn->peer_addr, wire_strerror(rc));
+		smbd_conn_terminate(conn, "encryption failed");
+		return;
+	}
+	smbd_conn_send(conn, out, out_len);
+}
+
 static void compound_send(struct smbd_compound *cmp)
 {
 	struct smbd_conn *conn = cmp->conn;
@@ -419,6 +440,11 @@ static void compound_send(struct smbd_compound *cmp)
 		DBG_ERR(PROTO, "%s: cannot build reply: %s", conn->peer_addr,
 			wire_strerror(wire_wr_error(&cmp->out)));
 		smbd_conn_terminate(conn, "reply build failed");
+		talloc_free(cmp);
+		return;
+	}
+	if (cmp->enc.on) {
+		send_encrypted(conn, &cmp->enc, cmp->out.buf, cmp->out.len);
 		talloc_free(cmp);
 		return;
 	}
@@ -483,6 +509,12 @@ static void req_finish_async(struct smbd_req *req, NTSTATUS status)
 		talloc_free(w.buf);
 		talloc_free(req);
 		smbd_conn_terminate(conn, "reply build failed");
+		return;
+	}
+	if (req->enc.on) {
+		send_encrypted(conn, &req->enc, w.buf, w.len);
+		talloc_free(w.buf);
+		talloc_free(req);
 		return;
 	}
 	ss = reply_sign_session(req, status);
@@ -559,6 +591,11 @@ static struct smbd_tree *find_tree(struct smbd_session *s, uint32_t id)
 static NTSTATUS check_signature(struct smbd_req *req, struct smbd_session *s)
 {
 	struct smbd_conn *conn = req->conn;
+
+	if (req->enc.on) {
+		/* Encrypted messages are not signed: the AEAD covers them. */
+		return NT_STATUS_OK;
+	}
 
 	if (req->in_hdr.flags & SMB2_FLAGS_SIGNED) {
 		if (!s->have_keys) {
@@ -763,6 +800,7 @@ static void compound_next(struct smbd_compound *cmp)
 		}
 		req->conn = conn;
 		req->cmp = cmp;
+		req->enc = cmp->enc;
 		req->in_hdr = h;
 		wire_rd_init(&req->in, cmp->buf + start, mlen);
 		req->in.off = SMB2_HDR_SIZE;
@@ -803,6 +841,62 @@ void smbd_smb2_process_frame(struct smbd_conn *conn, uint8_t *buf, size_t len)
 	cmp->buf = talloc_steal(cmp, buf);
 	cmp->len = len;
 	cmp->first = true;
+	wire_wr_init(&cmp->out, cmp, 0);
+	compound_next(cmp);
+}
+
+/*
+ * An encrypted frame [MS-SMB2 §3.3.5.2.1.1]: decrypt with the session's
+ * ServerIn key, then process the plaintext chain as usual; its replies
+ * go back encrypted.
+ */
+void smbd_smb2_process_transform(struct smbd_conn *conn, uint8_t *buf,
+				 size_t len)
+{
+	struct smbd_compound *cmp = NULL;
+	struct smb2_transform_hdr th = {};
+	struct smbd_session *s = NULL;
+	struct wire_rd r;
+	uint8_t *plain = NULL;
+	size_t plain_len = 0;
+	int rc = 0;
+
+	wire_rd_init(&r, buf, len);
+	rc = smb2_transform_pull(&r, &th);
+	if (rc == 0) {
+		s = find_session(conn, th.session_id);
+	}
+	if (rc != 0 || s == NULL || !s->have_keys || conn->cipher == 0) {
+		DBG_CLIENT(PROTO, "%s: encrypted frame for no usable session",
+			   conn->peer_addr);
+		talloc_free(buf);
+		smbd_conn_terminate(conn, "bad transform");
+		return;
+	}
+	rc = smb2_decrypt(conn->cipher, s->keys.decrypt, buf, len, conn,
+			  &plain, &plain_len);
+	talloc_free(buf);
+	if (rc != 0 || plain_len < 4 || memcmp(plain, SMB2_MAGIC, 4) != 0) {
+		DBG_CLIENT(PROTO, "%s: decryption failed: %s",
+			   conn->peer_addr, wire_strerror(rc));
+		talloc_free(plain);
+		smbd_conn_terminate(conn, "decryption failed");
+		return;
+	}
+	cmp = talloc_zero(conn, struct smbd_compound);
+	if (cmp == NULL) {
+		talloc_free(plain);
+		smbd_conn_terminate(conn, "no memory");
+		return;
+	}
+	cmp->conn = conn;
+	cmp->buf = talloc_steal(cmp, plain);
+	cmp->len = plain_len;
+	cmp->first = true;
+	/* Copies: the session may end (LOGOFF) before the reply goes. */
+	cmp->enc.on = true;
+	cmp->enc.session_id = s->id;
+	memcpy(cmp->enc.key, s->keys.encrypt, sizeof(cmp->enc.key));
 	wire_wr_init(&cmp->out, cmp, 0);
 	compound_next(cmp);
 }

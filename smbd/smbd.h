@@ -117,6 +117,7 @@ struct smbd_conn {
 	uint16_t server_security_mode;
 	uint32_t max_trans, max_read, max_write;
 	enum smb2_sign_alg sign_alg;
+	uint16_t cipher;		/* enum smb2_cipher; 0 = none */
 	uint8_t preauth[SMB2_PREAUTH_HASH_SIZE];	/* connection hash */
 
 	/*
@@ -226,6 +227,13 @@ struct smbd_open {
 	bool written;		/* any WRITE since open (for flush) */
 };
 
+/* Encryption of a reply: copied so it outlives the session. */
+struct smbd_enc {
+	bool on;
+	uint64_t session_id;
+	uint8_t key[16];		/* ServerOut key */
+};
+
 /* One SMB2 message being processed. */
 struct smbd_req {
 	struct smbd_req *prev, *next;	/* conn->requests */
@@ -263,6 +271,7 @@ struct smbd_req {
 	bool sign_final;		/* final SESSION_SETUP: sign if keys */
 	struct smbd_session *free_sess;	/* LOGOFF: free after the reply */
 	bool in_signed;			/* request carried a valid signature */
+	struct smbd_enc enc;		/* request came encrypted */
 };
 
 #define SMBD_OUT_OFF(req) ((uint32_t)(SMB2_HDR_SIZE + (req)->out.len))
