@@ -243,8 +243,12 @@ static NTSTATUS qi_all(struct qi_ctx *c)
 
 static NTSTATUS qi_alt_name(struct qi_ctx *c)
 {
-	/* No 8.3 names: what Windows says for a file without one. */
-	return NT_STATUS_OBJECT_NAME_NOT_FOUND;
+	/*
+	 * No 8.3 names. NTFS says OBJECT_NAME_NOT_FOUND for a file without
+	 * one, but smbclient's allinfo gives up on anything other than
+	 * NOT_SUPPORTED / NOT_IMPLEMENTED.
+	 */
+	return NT_STATUS_NOT_SUPPORTED;
 }
 
 static NTSTATUS qi_full_ea(struct qi_ctx *c)
