@@ -16,7 +16,8 @@
 #                 tests against build-asan/wgsmbd
 #   WGNET         admin tool used to add the test user (default: next to
 #                 WGSMBD); if it fails the users file is written directly
-#   WG_RUN_AS     "run as user" for the daemon (default: the current user)
+#   WG_RUN_AS     "run as user" for the daemon (default: the current user,
+#                 or nobody when that is root, which the daemon refuses)
 #   WG_LOG_LEVEL  daemon "log level" (default 3)
 #   WG_HOST       loopback address the server listens on (default 127.0.0.1)
 #   WG_KEEP=1     keep the temp dir (config, shares, daemon log)
@@ -36,7 +37,13 @@ WG_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 export WG_HOST
 : "${WG_SERVER:=wgsmbd}"
 export WG_SERVER
-: "${WG_RUN_AS:=$(id -un)}"
+if [ -z "${WG_RUN_AS:-}" ]; then
+	if [ "$(id -u)" -eq 0 ]; then
+		WG_RUN_AS=nobody
+	else
+		WG_RUN_AS=$(id -un)
+	fi
+fi
 # Debian's python3 has impacket; a pyenv python3 earlier on PATH has not.
 WG_PY=/usr/bin/python3
 WG_USER=alice
@@ -330,6 +337,7 @@ wg_stop() {
 		wg_fail "$WG_SERVER exited with status $rc after SIGTERM"
 		return 1
 	fi
+	wg_pass "$WG_SERVER shut down cleanly on SIGTERM"
 	return 0
 }
 
@@ -342,6 +350,7 @@ wg_check_log() {
 			"$WG_TMP/server.log" | head -n 60 | sed 's/^/    | /'
 		return 1
 	fi
+	wg_pass "no sanitizer report in the server log"
 	return 0
 }
 
