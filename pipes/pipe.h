@@ -88,4 +88,14 @@ void wg_pipe_close_handles(struct wg_pipe *p);
 /* For listings: printer handles open on this pipe. */
 unsigned wg_pipe_handle_count(const struct wg_pipe *p);
 
+/*
+ * The session manager's close_handle hook lands here (through smbd):
+ * handle_cookie is the cookie a spoolss printer handle gave to
+ * sm_handle_add(), i.e. the handle itself. Closes it at once: an
+ * unfinished job is handed on (job_end), the handle and its sm_handle are
+ * freed and the pipe's count drops. The client's next use of it gets the
+ * RPC fault for an unknown context handle.
+ */
+void wg_pipe_reap_handle(void *handle_cookie);
+
 #endif

@@ -1,0 +1,90 @@
+/*
+ * rpc.h - inside pipes/: what the DCE/RPC engine (pipe.c) offers the
+ * services (srvsvc.c, wkssvc.c, spoolss.c) and what they declare to it.
+ * Not for smbd: smbd uses pipe.h only.
+ */
+#ifndef WG_PIPES_RPC_H
+#define WG_PIPES_RPC_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <talloc.h>
+#include "pipe.h"
+#include "../proto/ndr.h"
+#include "../proto/dcerpc.h"
+
+/* Win32 error codes the services return (WERROR / NET_API_STATUS). */
+#define WERR_OK			0u
+#define WERR_BADFILE		2u
+#define WERR_ACCESS_DENIED	5u
+#define WERR_INVALID_HANDLE	6u
+#define WERR_NOT_ENOUGH_MEMORY	8u
+#define WERR_NOT_SUPPORTED	50u
+#define WERR_INVALID_PARAMETER	87u
+#define WERR_INSUFFICIENT_BUFFER 122u
+#define WERR_UNKNOWN_LEVEL	124u
+#define WERR_MORE_DATA		234u
+#define WERR_CAN_NOT_COMPLETE	1003u
+#define WERR_UNKNOWN_PRINTER_DRIVER 1797u
+#define WERR_INVALID_PRINTER_NAME 1801u
+#define WERR_INVALID_DATATYPE	1804u
+#define WERR_INVALID_PRINTER_STATE 1906u
+#define WERR_NERR_USERNOTFOUND	2221u
+#define WERR_NERR_NETNAMENOTFOUND 2310u
+#define WERR_NERR_CLIENTNAMENOTFOUND 2312u
+#define WERR_NERR_FILEIDNOTFOUND 2314u
+#define WERR_SPL_NO_STARTDOC	3004u
+
+/* One call in progress, as a service sees it. */
+struct wg_rpc_call {
+	struct wg_pipe *pipe;
+	const struct wg_pipe_env *env;
+	void *state;		/* the service's per-pipe state, or NULL */
+	TALLOC_CTX *mem;	/* freed when the call is answered */
+	struct ndr_pull in;	/* the request stub */
+	struct ndr_push out;	/* the response stub */
+	const struct wg_admin_server *server;	/* see wg_rpc_server() */
+};
+
+/*
+ * One operation: decode call->in, encode call->out. Returns 0 (the
+ * response is call->out) or a fault status (DCERPC_FAULT_NDR for a stub
+ * that does not decode, ...); then call->out is discarded.
+ */
+typedef uint32_t (*wg_rpc_op)(struct wg_rpc_call *call);
+
+struct wg_rpc_iface {
+	const char *name;		/* "srvsvc": pipe and sec addr */
+	const char *uuid;		/* abstract syntax */
+	uint16_t major, minor;
+	const wg_rpc_op *ops;		/* indexed by opnum; NULL = none */
+	uint16_t n_ops;
+	/* Optional per-pipe state, a talloc child of mem (freed with the
+	 * pipe; its destructor closes what it holds). */
+	void *(*state_new)(TALLOC_CTX *mem, struct wg_pipe *p,
+			   const struct wg_pipe_env *env);
+	void (*close_handles)(void *state);
+	unsigned (*handle_count)(const void *state);
+};
+
+extern const struct wg_rpc_iface wg_srvsvc_iface;
+extern const struct wg_rpc_iface wg_wkssvc_iface;
+extern const struct wg_rpc_iface wg_spoolss_iface;
+
+/*
+ * The server's identity (NetBIOS name, comment, restrict anonymous...)
+ * from env->admin, fetched once per call; defaults when unavailable.
+ * Never NULL.
+ */
+const struct wg_admin_server *wg_rpc_server(struct wg_rpc_call *call);
+
+/* Is the caller a null session that restrict anonymous >= 1 shuts out? */
+bool wg_rpc_anonymous_restricted(struct wg_rpc_call *call);
+
+/* Is the caller listed in `admin users`? (never for null sessions) */
+bool wg_rpc_is_admin(struct wg_rpc_call *call);
+
+/* Fill n bytes with random data (context handles). */
+void wg_rpc_random(void *buf, size_t n);
+
+#endif
