@@ -863,9 +863,8 @@ static NTSTATUS create_validate(const struct create_args *a)
 	if (a->impersonation > 3) {
 		return NT_STATUS_BAD_IMPERSONATION_LEVEL;
 	}
-	/* no access at all, or only SYNCHRONIZE: Windows and Samba refuse */
-	if ((a->desired & ~SEC_STD_SYNCHRONIZE) == 0 ||
-	    (a->desired & ACCESS_RESERVED_MASK)) {
+	/* no access at all: Windows refuses (smbtorture smb2.create.gentest) */
+	if (a->desired == 0 || (a->desired & ACCESS_RESERVED_MASK)) {
 		return NT_STATUS_ACCESS_DENIED;
 	}
 	if ((a->share & ~(FILE_SHARE_READ | FILE_SHARE_WRITE |
