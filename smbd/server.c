@@ -4,6 +4,7 @@
 #include "server.h"
 #include "conn.h"
 #include "workers.h"
+#include "limits.h"
 #include "../sessions/users.h"
 
 #include <errno.h>
@@ -222,6 +223,10 @@ int smbd_server_start(struct smbd_server *srv)
 		DBG_ERR(AUTH, "%s", err != NULL ? err : "cannot load users");
 		return -EINVAL;
 	}
+	if (smbd_limits_start(srv) != 0) {
+		DBG_ERR(SESS, "cannot start the session manager");
+		return -ENOMEM;
+	}
 	if (smbd_conn_sweep_start(srv) != 0) {
 		return -ENOMEM;
 	}
@@ -307,5 +312,8 @@ void smbd_server_reload(struct smbd_server *srv, struct wg_config *cfg)
 	}
 	srv->cfg = talloc_steal(srv, cfg);
 	talloc_unlink(srv, old);
+	if (srv->sm != NULL) {
+		smbd_limits_reload(srv);
+	}
 	DBG_NOTICE(GEN, "configuration reloaded");
 }

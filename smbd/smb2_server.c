@@ -7,6 +7,7 @@
 #include "smbd.h"
 #include "conn.h"
 #include "../proto/smb2_transform.h"
+#include "../sessions/sessmgr.h"
 
 #include <string.h>
 
@@ -544,6 +545,47 @@ void smbd_req_done(struct smbd_req *req, NTSTATUS status)
 	}
 }
 
+static void req_abort(struct smbd_req *req, NTSTATUS status)
+{
+	/* Handler state and its worker jobs are children of req. */
+	talloc_free_children(req);
+	wire_wr_init(&req->out, req, 0);
+	req->sess = NULL;
+	req->tree = NULL;
+	req->sign_sess = NULL;
+	req->preauth_sess = NULL;
+	req->free_sess = NULL;
+	req->cancel_fn = NULL;
+	smbd_req_done(req, status);
+}
+
+void smbd_abort_requests(struct smbd_conn *conn, struct smbd_session *s,
+			 struct smbd_tree *t, NTSTATUS status)
+{
+	struct smbd_req *r = NULL;
+	bool again = true;
+
+	if (conn->state == SMBD_CONN_CLOSING) {
+		return;		/* the connection frees them itself */
+	}
+	/* Finishing one may run more of its chain: rescan until clean. */
+	while (again) {
+		again = false;
+		for (r = conn->requests; r != NULL; r = r->next) {
+			if (r->running) {
+				continue;
+			}
+			if ((s == NULL || r->sess != s) &&
+			    (t == NULL || r->tree != t)) {
+				continue;
+			}
+			req_abort(r, status);
+			again = true;
+			break;
+		}
+	}
+}
+
 NTSTATUS smbd_req_go_async(struct smbd_req *req)
 {
 	struct smbd_compound *cmp = req->cmp;
@@ -730,6 +772,9 @@ static NTSTATUS dispatch(struct smbd_req *req, bool related)
 		}
 		req->sess = s;
 		gettimeofday(&s->last_activity, NULL);
+		if (s->ticket != NULL) {
+			sm_touch(s->ticket);
+		}
 	}
 	if (row->need_tree) {
 		req->tree = find_tree(s, req->in_hdr.tree_id);
@@ -749,7 +794,10 @@ static NTSTATUS dispatch(struct smbd_req *req, bool related)
 	if (related && cmp->create_failed) {
 		return cmp->create_status;
 	}
-	return row->fn(req);
+	req->running = true;
+	status = row->fn(req);
+	req->running = false;
+	return status;
 }
 
 static void compound_next(struct smbd_compound *cmp)

@@ -5,6 +5,7 @@
  */
 #include "smbd.h"
 #include "conn.h"
+#include "limits.h"
 #include "../proto/ntlmssp.h"
 #include "../proto/spnego.h"
 #include "../proto/utf16.h"
@@ -19,7 +20,7 @@ struct sess_auth {
 	size_t mech_types_len;
 };
 
-static int session_destructor(struct smbd_session *s)
+static void session_unlink(struct smbd_session *s)
 {
 	struct smbd_conn *conn = s->conn;
 	struct smbd_server *srv = conn->srv;
@@ -40,6 +41,23 @@ static int session_destructor(struct smbd_session *s)
 	if (s->gnext != NULL) {
 		s->gnext->gprev = s->gprev;
 	}
+	s->prev = s->next = s->gprev = s->gnext = NULL;
+}
+
+static int session_destructor(struct smbd_session *s)
+{
+	struct smbd_conn *conn = s->conn;
+
+	/*
+	 * Unlinked first, so whatever still runs (the rest of a chain whose
+	 * parked step is aborted below) finds no session. Then trees (their
+	 * opens flushed and closed), then the requests still in flight.
+	 */
+	session_unlink(s);
+	while (s->trees != NULL) {
+		talloc_free(s->trees);
+	}
+	smbd_abort_requests(conn, s, NULL, NT_STATUS_USER_SESSION_DELETED);
 	if (conn->state != SMBD_CONN_CLOSING) {
 		struct smbd_session *o = NULL;
 		bool any = false;
@@ -227,6 +245,7 @@ static NTSTATUS setup_leg2(struct smbd_req *req, struct smbd_session *s,
 	uint8_t mic[16];
 	struct wire_wr resp;
 	uint16_t flags = 0;
+	NTSTATUS status = NT_STATUS_OK;
 	int rc = 0;
 
 	rc = ntlmssp_server_authenticate(s->ntlm, tok->mech_token,
@@ -260,6 +279,18 @@ static NTSTATUS setup_leg2(struct smbd_req *req, struct smbd_session *s,
 	s->domain = talloc_strdup(s, res.domain != NULL ? res.domain : "");
 	s->workstation = talloc_strdup(s, res.workstation != NULL ?
 					  res.workstation : "");
+	/*
+	 * A reconnect replaces its old session before taking a slot, and
+	 * the slot is taken before anything else of the session exists.
+	 */
+	drop_previous(req, s, prev_id);
+	status = smbd_session_admit(s);
+	if (status != NT_STATUS_OK) {
+		DBG_NOTICE(SESS, "%s: %s session for '%s' refused: %s",
+			   conn->peer_addr, s->anonymous ? "null" : "user",
+			   s->user, nt_errstr(status));
+		return status;
+	}
 	if (res.have_session_key && !res.anonymous) {
 		memcpy(s->session_key, res.session_key, 16);
 		smb2_derive_keys(conn->dialect, s->session_key, s->preauth,
@@ -301,7 +332,6 @@ static NTSTATUS setup_leg2(struct smbd_req *req, struct smbd_session *s,
 			  (conn->dialect >= SMB2_DIALECT_300 ||
 			   s->signing_required);
 	req->sign_sess = s;
-	drop_previous(req, s, prev_id);
 	DBG_NOTICE(SESS, "%s: session 0x%llx: %s%s%s from '%s' (%s)",
 		   conn->peer_addr, (unsigned long long)s->id,
 		   s->anonymous ? "null session" : s->domain,

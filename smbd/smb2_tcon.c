@@ -20,6 +20,7 @@ static int tree_destructor(struct smbd_tree *t)
 	while (t->opens != NULL) {
 		talloc_free(t->opens);
 	}
+	smbd_abort_requests(s->conn, NULL, t, NT_STATUS_NETWORK_NAME_DELETED);
 	if (t->prev != NULL) {
 		t->prev->next = t->next;
 	} else if (s->trees == t) {

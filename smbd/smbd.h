@@ -46,6 +46,7 @@ struct smbd_sendq;
 struct smbd_compound;
 struct sess_auth;
 struct sm_manager;
+struct sm_session;
 
 /* A handler returns this to say "I will call smbd_req_done() later". */
 #define SMBD_ASYNC ((NTSTATUS)0xFFFFFFFFu)
@@ -181,7 +182,7 @@ struct smbd_session {
 	uint32_t next_tree_id;
 	size_t nopens;
 	struct sess_auth *auth;	/* SPNEGO state during SESSION_SETUP */
-	void *admission;	/* sessions/ slot handle (issue 3) */
+	struct sm_session *ticket;	/* cap slot (sessions/), child */
 };
 
 struct smbd_tree {
@@ -272,6 +273,7 @@ struct smbd_req {
 	struct smbd_session *free_sess;	/* LOGOFF: free after the reply */
 	bool in_signed;			/* request carried a valid signature */
 	struct smbd_enc enc;		/* request came encrypted */
+	bool running;			/* inside its handler right now */
 };
 
 #define SMBD_OUT_OFF(req) ((uint32_t)(SMB2_HDR_SIZE + (req)->out.len))
@@ -302,6 +304,15 @@ NTSTATUS smbd_req_open(struct smbd_req *req, uint64_t fid_persistent,
 		       uint64_t fid_volatile, struct smbd_open **op);
 /* Record the FileId a CREATE produced, for related requests after it. */
 void smbd_req_set_last_fid(struct smbd_req *req, struct smbd_open *op);
+
+/*
+ * End every request in flight on session s or tree t (worker I/O,
+ * parked compound steps) with status, freeing the handlers' state (their
+ * worker jobs are orphaned safely). For sessions and trees that end
+ * under their requests; a request inside its handler is never touched.
+ */
+void smbd_abort_requests(struct smbd_conn *conn, struct smbd_session *s,
+			 struct smbd_tree *t, NTSTATUS status);
 
 /* Current time as NT FILETIME (100 ns since 1601). */
 uint64_t smbd_nt_now(void);

@@ -1,0 +1,34 @@
+/*
+ * limits.h - smbd's glue to the session manager (sessions/sessmgr.h).
+ */
+#ifndef WG_SMBD_LIMITS_H
+#define WG_SMBD_LIMITS_H
+
+#include "smbd.h"
+
+/* Create srv->sm from the config; 0 or -1. */
+int smbd_limits_start(struct smbd_server *srv);
+/* Apply srv->cfg (after SIGHUP) to live state; nobody is dropped. */
+void smbd_limits_reload(struct smbd_server *srv);
+
+/*
+ * Take a cap slot for a session that has just authenticated (before it
+ * is marked valid). NT_STATUS_OK, REQUEST_NOT_ACCEPTED (the cap: Windows
+ * shows "System error 71"), ACCESS_DENIED (restrict anonymous = 2).
+ * The ticket is a child of s, so freeing s gives the slot back.
+ */
+NTSTATUS smbd_session_admit(struct smbd_session *s);
+
+/* The name shown for the session's computer. */
+const char *smbd_session_display(const struct smbd_session *s);
+
+/*
+ * Opens that keep a session from idling out: every open except spoolss
+ * pipes whose printer handles are idle (pipes glue, smb2_pipe.c).
+ */
+unsigned smbd_session_busy_opens(const struct smbd_session *s);
+
+/* Close an idle printer handle (cookie from sm_handle_add). */
+void smbd_printer_handle_reap(void *cookie);
+
+#endif
