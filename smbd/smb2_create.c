@@ -419,6 +419,7 @@ static void open_unlink(struct smbd_open *op)
 	const char *leaf = NULL;
 	struct stat st;
 	bool same = false;
+	bool link = false;
 	int pfd = -1;
 
 	if (op->tree == NULL || op->tree->root_fd < 0 || op->path[0] == '\0') {
@@ -432,16 +433,16 @@ static void open_unlink(struct smbd_open *op)
 	}
 	if (fstatat(pfd, leaf, &st, AT_SYMLINK_NOFOLLOW) == 0) {
 		same = st.st_dev == f->dev && st.st_ino == f->ino;
+		link = S_ISLNK(st.st_mode);
 		/* opened through a symlink: the name to remove is the link */
-		if (!same && S_ISLNK(st.st_mode) &&
-		    fstatat(pfd, leaf, &st, 0) == 0) {
+		if (!same && link && fstatat(pfd, leaf, &st, 0) == 0) {
 			same = st.st_dev == f->dev && st.st_ino == f->ino;
 		}
 	}
 	if (!same) {
 		DBG_NOTICE(VFS, "delete on close of %s: name changed, kept",
 			   op->path);
-	} else if (unlinkat(pfd, leaf, op->is_dir && !S_ISLNK(st.st_mode) ?
+	} else if (unlinkat(pfd, leaf, op->is_dir && !link ?
 			    AT_REMOVEDIR : 0) != 0) {
 		DBG_NOTICE(VFS, "delete on close of %s: %s", op->path,
 			   strerror(errno));
