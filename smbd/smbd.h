@@ -47,6 +47,7 @@ struct smbd_compound;
 struct sess_auth;
 struct sm_manager;
 struct sm_session;
+struct admin_ctx;
 
 /* A handler returns this to say "I will call smbd_req_done() later". */
 #define SMBD_ASYNC ((NTSTATUS)0xFFFFFFFFu)
@@ -78,6 +79,7 @@ struct smbd_server {
 	size_t unauth_conns;
 	uint64_t next_conn_id;
 	struct sm_manager *sm;		/* session manager (sessions/) */
+	struct admin_ctx *admin;	/* admin view (admin.c) */
 	void *open_index;		/* fid -> open map (smb2_create.c) */
 	bool shutting_down;
 };
