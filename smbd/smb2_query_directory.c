@@ -5,9 +5,11 @@
  * Model: the first query on a directory open (and any query with
  * RESTART_SCANS or REOPEN) takes a snapshot of the matching entries:
  * names, stat results and UTF-16 sizes, "." and ".." first. The snapshot
- * hangs off op->dir (a talloc child of the open) and later queries only
- * format entries from it, so they cost no system calls. The search
- * pattern is fixed by the query that took the snapshot.
+ * hangs off op->dir (a talloc child of the open) and later queries
+ * format entries from it, re-checking only the entries they return (one
+ * fstatat each) so that files deleted meanwhile drop out and sizes stay
+ * current. The search pattern is fixed by the query that took the
+ * snapshot; files created meanwhile show up after a restart.
  *
  * Taking the snapshot (readdir + one statx per entry) can block, so it
  * runs on the worker pool (workers.h). The job owns duplicates of the
@@ -463,32 +465,73 @@ static void put_name_prefix(struct wire_wr *w, const char *name, size_t n)
 }
 
 /*
- * Write as many entries from ds as fit in budget bytes. The first entry
- * that does not fit stays for the next query, except when it is the
- * first of this response: then its fixed part and as much of its name as
- * fits go out with STATUS_BUFFER_OVERFLOW [MS-FSA §2.1.5.6.3], and it is
- * still returned whole by the next query.
+ * Pages after the first come from the snapshot, but a file deleted since
+ * must not be listed (smbtorture smb2.dir.fixed) and sizes and times
+ * should be current: stat the entry again relative to the open
+ * directory. A symlink keeps what the snapshot found for its target.
+ * This runs on the loop: one fstatat per entry returned, whose dentry
+ * the snapshot has just brought into the cache. Returns false for an
+ * entry that is gone.
+ */
+static bool dir_ent_refresh(const struct smbd_open *op, struct dir_ent *e,
+			    const char *name)
+{
+	struct stat st = {};
+	struct timespec btime = {};
+	bool has_btime = false;
+
+	if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0) {
+		return true;
+	}
+	if (smbd_stat_at(op->fd, name, AT_SYMLINK_NOFOLLOW, &st, &btime,
+			 &has_btime) != 0) {
+		return false;
+	}
+	if (S_ISLNK(st.st_mode)) {
+		return true;
+	}
+	if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
+		return false;
+	}
+	smbd_ntinfo_fill(&st, has_btime ? &btime : NULL, name, &e->ni);
+	return true;
+}
+
+/*
+ * Write as many entries from ds as fit in budget bytes; *count says how
+ * many. The first entry that does not fit stays for the next query,
+ * except when it is the first of this response: then its fixed part and
+ * as much of its name as fits go out with STATUS_BUFFER_OVERFLOW
+ * [MS-FSA §2.1.5.6.3], and it is still returned whole by the next query.
+ * refresh: the open to re-check entries against (NULL: fresh snapshot).
  */
 static NTSTATUS qd_put_entries(struct wire_wr *w, struct smbd_dirstate *ds,
-			       uint8_t cls, uint32_t budget, bool single)
+			       const struct qd_args *a, uint32_t budget,
+			       const struct smbd_open *refresh, size_t *count)
 {
-	const struct dir_scan *scan = ds->scan;
-	uint32_t fixed = qd_fixed_size(cls);
+	struct dir_scan *scan = ds->scan;
+	uint32_t fixed = qd_fixed_size(a->cls);
 	size_t start = w->len;
 	size_t used = 0;
 	size_t prev = SIZE_MAX;
 
+	*count = 0;
 	while (ds->next < scan->nents) {
-		const struct dir_ent *e = &scan->ents[ds->next];
+		struct dir_ent *e = &scan->ents[ds->next];
 		const char *name = dir_ent_name(scan, e);
 		size_t pos = (used + 7) & ~(size_t)7;
 
+		if (refresh != NULL && !dir_ent_refresh(refresh, e, name)) {
+			ds->next++;
+			continue;
+		}
 		if (pos > budget || fixed + e->name16_len > budget - pos) {
 			if (prev != SIZE_MAX) {
 				break;
 			}
-			put_entry_fixed(w, cls, &e->ni, e->name16_len);
+			put_entry_fixed(w, a->cls, &e->ni, e->name16_len);
 			put_name_prefix(w, name, (budget - fixed) & ~1u);
+			*count = 1;
 			return NT_STATUS_BUFFER_OVERFLOW;
 		}
 		wire_put_zero(w, pos - used);
@@ -496,34 +539,34 @@ static NTSTATUS qd_put_entries(struct wire_wr *w, struct smbd_dirstate *ds,
 			wire_patch_u32le(w, start + prev,
 					 (uint32_t)(pos - prev));
 		}
-		put_entry_fixed(w, cls, &e->ni, e->name16_len);
+		put_entry_fixed(w, a->cls, &e->ni, e->name16_len);
 		wire_put_utf16(w, name);
 		prev = pos;
 		used = pos + fixed + e->name16_len;
 		ds->next++;
-		if (single) {
+		(*count)++;
+		if ((a->flags & SMB2_RETURN_SINGLE_ENTRY) != 0) {
 			break;
 		}
 	}
 	return NT_STATUS_OK;
 }
 
-/* Answer a query from the snapshot in ds. */
+/* Answer a query from the snapshot in ds (refresh: see above). */
 static NTSTATUS qd_answer(struct smbd_req *req, struct smbd_dirstate *ds,
-			  const struct qd_args *a)
+			  const struct qd_args *a,
+			  const struct smbd_open *refresh)
 {
 	struct wire_wr *w = &req->out;
 	uint32_t budget = a->out_len;
 	size_t base = w->len;
+	size_t count = 0;
 	NTSTATUS status = NT_STATUS_OK;
 	bool first = !ds->answered;
 
 	ds->answered = true;
-	if (ds->next >= ds->scan->nents) {
-		if (first && ds->scan->nents == 0) {
-			return NT_STATUS_NO_SUCH_FILE;
-		}
-		return NT_STATUS_NO_MORE_FILES;
+	if (first && ds->scan->nents == 0) {
+		return NT_STATUS_NO_SUCH_FILE;
 	}
 	if (budget > req->conn->max_trans) {
 		budget = req->conn->max_trans;
@@ -532,13 +575,16 @@ static NTSTATUS qd_answer(struct smbd_req *req, struct smbd_dirstate *ds,
 	wire_put_u16le(w, 0);		/* OutputBufferOffset */
 	wire_put_u32le(w, 0);		/* OutputBufferLength */
 	wire_patch_u16le(w, base + 2, (uint16_t)SMBD_OUT_OFF(req));
-	status = qd_put_entries(w, ds, a->cls, budget,
-				a->flags & SMB2_RETURN_SINGLE_ENTRY);
+	status = qd_put_entries(w, ds, a, budget, refresh, &count);
 	wire_patch_u32le(w, base + 4, (uint32_t)(w->len - base -
 						  QD_RESP_FIXED));
 	if (wire_wr_error(w) != 0) {
 		w->len = base;
 		return NT_STATUS_NO_MEMORY;
+	}
+	if (count == 0) {
+		w->len = base;
+		return NT_STATUS_NO_MORE_FILES;
 	}
 	return status;
 }
@@ -626,7 +672,7 @@ NTSTATUS smbd_smb2_query_directory(struct smbd_req *req)
 	}
 	if (op->dir != NULL &&
 	    (a.flags & (SMB2_RESTART_SCANS | SMB2_REOPEN)) == 0) {
-		return qd_answer(req, op->dir, &a);
+		return qd_answer(req, op->dir, &a, op);
 	}
 
 	state = talloc_zero(req, struct qd_state);
@@ -681,6 +727,7 @@ static void qd_scan_done(struct tevent_req *subreq)
 		talloc_free(op->dir);
 		op->dir = talloc_steal(op, ds);
 	}
-	status = qd_answer(req, op->dir, &state->args);
+	status = qd_answer(req, op->dir, &state->args,
+			   op->dir == ds ? NULL : op);
 	smbd_req_done(req, status);
 }
