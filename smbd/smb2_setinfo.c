@@ -223,6 +223,30 @@ static bool open_is_under(const struct smbd_open *o, const char *path,
 	return strncmp(o->path, path, len) == 0 && o->path[len] == '/';
 }
 
+/*
+ * Renaming a file acts as if its directory were opened for DELETE without
+ * sharing delete (what Windows answers, smbtorture smb2.rename): an open
+ * of that directory with DELETE access, or with data access that does
+ * not share delete, makes the rename a sharing violation. Opens for
+ * attributes only take no part in sharing checks (Word's save sequence
+ * holds one).
+ */
+static bool open_blocks_rename_in(const struct smbd_open *o,
+				  const char *dir, size_t len)
+{
+	const uint32_t data = FILE_READ_DATA | FILE_WRITE_DATA |
+			      FILE_APPEND_DATA | FILE_EXECUTE;
+
+	if (!o->is_dir || strcmp(o->path, dir) != 0) {
+		return false;
+	}
+	if ((o->access & SEC_STD_DELETE) != 0) {
+		return true;
+	}
+	return (o->access & data) != 0 &&
+	       (o->share_access & FILE_SHARE_DELETE) == 0;
+}
+
 /* Is there an open other than self on share, for which pred holds? */
 static bool opens_match(struct smbd_server *srv, const struct smbd_open *self,
 			open_pred pred, const char *path)
@@ -290,6 +314,17 @@ static void opens_rename(struct smbd_server *srv, struct smbd_open *self,
 			}
 		}
 	}
+}
+
+/* The directory part of a rel path ("" for the share root). */
+static char *parent_of(TALLOC_CTX *mem, const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (slash == NULL) {
+		return talloc_strdup(mem, "");
+	}
+	return talloc_strndup(mem, path, (size_t)(slash - path));
 }
 
 /* The on-disk parent of path ("" for the root) plus leaf of rel. */
@@ -411,7 +446,8 @@ static NTSTATUS si_rename(struct si_ctx *c)
 	struct smbd_open *op = c->op;
 	struct smbd_server *srv = c->req->conn->srv;
 	TALLOC_CTX *tmp = talloc_new(NULL);
-	char *name = NULL, *rel = NULL, *dst = NULL, *old = NULL;
+	char *name = NULL, *rel = NULL, *dst = NULL;
+	char *old = NULL, *parent = NULL;
 	bool replace = false, exists = false, is_dir = false;
 	NTSTATUS status = NT_STATUS_OK;
 	int ret = 0;
@@ -441,8 +477,13 @@ static NTSTATUS si_rename(struct si_ctx *c)
 		goto done;
 	}
 	old = talloc_strdup(tmp, op->path);
-	if (old == NULL) {
+	parent = parent_of(tmp, op->path);
+	if (old == NULL || parent == NULL) {
 		status = NT_STATUS_NO_MEMORY;
+		goto done;
+	}
+	if (opens_match(srv, op, open_blocks_rename_in, parent)) {
+		status = NT_STATUS_SHARING_VIOLATION;
 		goto done;
 	}
 	ret = rename_beneath(op->tree->root_fd, old, dst, replace);
