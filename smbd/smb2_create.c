@@ -18,6 +18,8 @@
  * operations. Data I/O goes to the worker pool (smb2_read.c).
  */
 #include "smbd.h"
+#include "print.h"
+#include "smb2_pipe.h"
 #include "fileinfo.h"
 #include "vfs.h"
 #include "workers.h"
@@ -480,6 +482,11 @@ static int open_destructor(struct smbd_open *op)
 	}
 	if (unlink_now) {
 		open_unlink(op);
+	} else if (op->ever_written && op->tree != NULL && srv != NULL &&
+		   op->tree->share->type == WG_SHARE_PRINT) {
+		/* a file written to a print queue is a job */
+		smbd_print_file_closed(srv, op->tree->share, op->path,
+				       op->tree->sess->user);
 	}
 	if (op->file != NULL) {
 		file_detach(op);
@@ -1347,8 +1354,19 @@ NTSTATUS smbd_smb2_create(struct smbd_req *req)
 		goto out;
 	}
 	if (tree->share->type == WG_SHARE_IPC || tree->root_fd < 0) {
-		/* named pipes arrive with pipes/ */
-		status = NT_STATUS_OBJECT_NAME_NOT_FOUND;
+		struct smbd_open *pop = NULL;
+
+		/* a named pipe (pipes/ serves the RPC behind it) */
+		status = smbd_pipe_create(req, a.name, a.desired, &pop);
+		if (status == NT_STATUS_OK) {
+			status = smbd_pipe_create_reply(req, pop);
+			if (status != NT_STATUS_OK) {
+				req->out.len = 0;
+				talloc_free(pop);
+			} else {
+				smbd_req_set_last_fid(req, pop);
+			}
+		}
 		goto out;
 	}
 	if (conn->nopens >= SMBD_MAX_OPENS_PER_CONN) {

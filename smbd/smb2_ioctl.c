@@ -4,6 +4,7 @@
  * pipe transceive (pipes/ answers it once pipes exist).
  */
 #include "smbd.h"
+#include "smb2_pipe.h"
 
 #include <string.h>
 
@@ -108,6 +109,31 @@ static NTSTATUS enumerate_snapshots(struct smbd_req *req,
 	return NT_STATUS_OK;
 }
 
+static NTSTATUS pipe_transceive(struct smbd_req *req,
+				const struct ioctl_in *in)
+{
+	struct smbd_open *op = NULL;
+	uint8_t *out = NULL;
+	uint32_t out_len = 0;
+	NTSTATUS status = smbd_req_open(req, in->fid_p, in->fid_v, &op);
+
+	if (status != NT_STATUS_OK) {
+		return status;
+	}
+	if (op->pipe == NULL) {
+		return NT_STATUS_INVALID_DEVICE_REQUEST;
+	}
+	status = smbd_pipe_transceive(req, op, in->input.base,
+				      (uint32_t)in->input.len,
+				      in->max_out_resp, &out, &out_len);
+	if (status != NT_STATUS_OK && status != NT_STATUS_BUFFER_OVERFLOW) {
+		return status;
+	}
+	put_ioctl_resp(req, in, out, out_len);
+	talloc_free(out);
+	return status;
+}
+
 NTSTATUS smbd_smb2_ioctl(struct smbd_req *req)
 {
 	struct wire_rd r = req->in;
@@ -143,13 +169,16 @@ NTSTATUS smbd_smb2_ioctl(struct smbd_req *req)
 	case FSCTL_SRV_ENUMERATE_SNAPSHOTS:
 		return enumerate_snapshots(req, &in);
 	case FSCTL_PIPE_TRANSCEIVE:
-	case FSCTL_PIPE_PEEK:
+		return pipe_transceive(req, &in);
 	case FSCTL_PIPE_WAIT:
-		/* Named pipes arrive with pipes/; no pipe can be open yet. */
+		/* Our pipes are always there: nothing to wait for. */
 		if (req->tree->share->type != WG_SHARE_IPC) {
 			return NT_STATUS_INVALID_DEVICE_REQUEST;
 		}
-		return NT_STATUS_FILE_CLOSED;
+		put_ioctl_resp(req, &in, NULL, 0);
+		return NT_STATUS_OK;
+	case FSCTL_PIPE_PEEK:
+		return NT_STATUS_NOT_SUPPORTED;
 	default:
 		break;
 	}

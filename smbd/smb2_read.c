@@ -10,6 +10,7 @@
  * the middle just orphans the job (see workers.h).
  */
 #include "smbd.h"
+#include "smb2_pipe.h"
 #include "vfs.h"
 #include "workers.h"
 
@@ -120,6 +121,12 @@ NTSTATUS smbd_smb2_read(struct smbd_req *req)
 	status = smbd_req_open(req, fid_p, fid_v, &op);
 	if (status != NT_STATUS_OK) {
 		return status;
+	}
+	if (op->pipe != NULL) {
+		if (length > req->conn->max_read) {
+			return NT_STATUS_INVALID_PARAMETER;
+		}
+		return smbd_pipe_read(req, op, length);
 	}
 	status = io_target(op);
 	if (status != NT_STATUS_OK) {
@@ -256,6 +263,12 @@ NTSTATUS smbd_smb2_write(struct smbd_req *req)
 	if (status != NT_STATUS_OK) {
 		return status;
 	}
+	if (op->pipe != NULL) {
+		if (a.length > req->conn->max_write) {
+			return NT_STATUS_INVALID_PARAMETER;
+		}
+		return smbd_pipe_write(req, op, a.data.base, a.length);
+	}
 	status = io_target(op);
 	if (status != NT_STATUS_OK) {
 		return status;
@@ -299,6 +312,7 @@ NTSTATUS smbd_smb2_write(struct smbd_req *req)
 	}
 	/* from now on a close must flush */
 	op->written = true;
+	op->ever_written = true;
 	tevent_req_set_callback(subreq, write_done, state);
 	return SMBD_ASYNC;
 }
@@ -321,6 +335,7 @@ static void write_done(struct tevent_req *subreq)
 	op = io_open(state);
 	if (op != NULL) {
 		op->written = true;
+		op->ever_written = true;
 		if (!state->append) {
 			op->position = state->offset + (uint64_t)n;
 		}

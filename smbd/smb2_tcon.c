@@ -138,7 +138,9 @@ NTSTATUS smbd_smb2_tree_connect(struct smbd_req *req)
 	t->id = s->next_tree_id++;
 	t->share = sh;
 	t->root_fd = fd;
-	t->read_only = sh->read_only || s->anonymous;
+	/* a print queue takes job files whatever "read only" says */
+	t->read_only = (sh->read_only && sh->type != WG_SHARE_PRINT) ||
+		       s->anonymous;
 	t->maximal_access = t->read_only ? MAXIMAL_READ_ONLY : FILE_ALL_ACCESS;
 	t->connect_time_nt = smbd_nt_now();
 	t->next = s->trees;

@@ -48,6 +48,7 @@ struct sess_auth;
 struct sm_manager;
 struct sm_session;
 struct admin_ctx;
+struct print_ctx;
 
 /* A handler returns this to say "I will call smbd_req_done() later". */
 #define SMBD_ASYNC ((NTSTATUS)0xFFFFFFFFu)
@@ -80,6 +81,7 @@ struct smbd_server {
 	uint64_t next_conn_id;
 	struct sm_manager *sm;		/* session manager (sessions/) */
 	struct admin_ctx *admin;	/* admin view (admin.c) */
+	struct print_ctx *print;	/* print queues (print.c) */
 	void *open_index;		/* fid -> open map (smb2_create.c) */
 	bool shutting_down;
 };
@@ -227,7 +229,8 @@ struct smbd_open {
 	struct smbd_dirstate *dir;	/* QUERY_DIRECTORY state */
 	struct smbd_pipe *pipe;		/* IPC$ pipe, else NULL */
 	struct smbd_req *notify;	/* pending CHANGE_NOTIFY */
-	bool written;		/* any WRITE since open (for flush) */
+	bool written;		/* any WRITE since the last flush */
+	bool ever_written;	/* any WRITE since open (print jobs) */
 };
 
 /* Encryption of a reply: copied so it outlives the session. */
