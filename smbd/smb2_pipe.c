@@ -62,6 +62,7 @@ unsigned smbd_session_busy_opens(const struct smbd_session *s)
 
 void smbd_printer_handle_reap(void *cookie)
 {
+	DBG_NOTICE(PIPE, "closing an idle spoolss printer handle");
 	wg_pipe_reap_handle(cookie);
 }
 
