@@ -61,7 +61,11 @@ def smb1_negotiate(dialects):
 
 
 def connect():
-    s = socket.create_connection((HOST, PORT), timeout=WAIT)
+    try:
+        s = socket.create_connection((HOST, PORT), timeout=WAIT)
+    except ConnectionRefusedError as e:
+        t.fail("connect to %s:%d" % (HOST, PORT), "connection refused")
+        raise t.ServerGone() from e
     s.settimeout(WAIT)
     return s
 
@@ -243,4 +247,4 @@ def main():
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(t.run_guarded(main))

@@ -46,6 +46,17 @@ def fail(desc, why):
     print("FAIL: %s: %s" % (desc, why), flush=True)
 
 
+class ServerGone(Exception):
+    """The server refuses connections: it has died. Later checks would
+    only repeat that, so the test stops (lib.sh reports the exit status
+    and the server log)."""
+
+
+def gone(e):
+    return isinstance(e, ConnectionRefusedError) or (
+        isinstance(e, OSError) and "Connection refused" in str(e))
+
+
 def status_name(err):
     code = err.getErrorCode()
     name = ERROR_MESSAGES.get(code, ("0x%08x" % code,))[0]
@@ -61,6 +72,8 @@ def check(desc, fn, *args):
         return None
     except Exception as e:  # a protocol error, a timeout, a bad reply
         fail(desc, "%s: %s" % (type(e).__name__, e))
+        if gone(e):
+            raise ServerGone() from e
         traceback.print_exc(limit=3, file=sys.stdout)
         return None
     ok(desc)
@@ -79,6 +92,8 @@ def refused(desc, fn, *args, status=None):
         return
     except Exception as e:
         fail(desc, "%s: %s" % (type(e).__name__, e))
+        if gone(e):
+            raise ServerGone() from e
         return
     fail(desc, "the server allowed it")
 
@@ -221,6 +236,16 @@ def anonymous(port):
     conn.close()
 
 
+def run_guarded(main):
+    """Run main(); if the server dies, say so once and stop."""
+    try:
+        return main()
+    except ServerGone:
+        print("# the server no longer accepts connections: stopping here "
+              "(%d passed, %d failed so far)" % (passed, failed))
+        return 1
+
+
 def main():
     port = int(sys.argv[1])
     share_dir, ro_dir = sys.argv[2], sys.argv[3]
@@ -234,12 +259,16 @@ def main():
             sign=True)
     try:
         escapes(port, share_dir, ro_dir)
+    except ServerGone:
+        raise
     except Exception as e:
         fail("escape and read-only checks", "%s: %s" % (type(e).__name__, e))
+        if gone(e):
+            raise ServerGone() from e
     anonymous(port)
     print("# impacket: %d passed, %d failed" % (passed, failed))
     return 1 if failed else 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_guarded(main))
