@@ -468,6 +468,7 @@ static void compound_send(struct smbd_compound *cmp)
 static void req_finish(struct smbd_req *req, NTSTATUS status)
 {
 	struct smbd_compound *cmp = req->cmp;
+	struct smbd_session *free_sess = NULL;
 
 	if (cmp != NULL) {
 		cmp->related_sess_id = req->in_hdr.session_id;
@@ -489,11 +490,14 @@ static void req_finish(struct smbd_req *req, NTSTATUS status)
 	if (status != SMBD_NO_REPLY && cmp != NULL) {
 		compound_append(cmp, req, status, false);
 	}
-	if (req->free_sess != NULL) {
-		talloc_free(req->free_sess);
-		req->free_sess = NULL;
-	}
+	free_sess = req->free_sess;
+	req->free_sess = NULL;
+	/*
+	 * The request goes first: ending the session aborts every request
+	 * still bound to it, and this one must not be among them.
+	 */
 	talloc_free(req);
+	talloc_free(free_sess);
 }
 
 /* Send the final reply of a request that already had its interim. */
