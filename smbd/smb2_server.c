@@ -406,6 +406,10 @@ static void compound_append(struct smbd_compound *cmp, struct smbd_req *req,
 		sg->sign = true;
 		sg->alg = conn_sign_alg(req->conn);
 		memcpy(sg->key, ss->keys.signing, 16);
+	} else if (req->tomb_sign && !interim) {
+		sg->sign = true;
+		sg->alg = conn_sign_alg(req->conn);
+		memcpy(sg->key, req->tomb_key, 16);
 	}
 }
 
@@ -634,6 +638,33 @@ static struct smbd_tree *find_tree(struct smbd_session *s, uint32_t id)
 	return NULL;
 }
 
+/*
+ * A request for a session that is gone: if it is signed with the key of
+ * a session that ended on this connection, the reply is signed with it.
+ */
+static void check_tombstone(struct smbd_req *req)
+{
+	struct smbd_conn *conn = req->conn;
+	size_t i = 0;
+
+	if (!(req->in_hdr.flags & SMB2_FLAGS_SIGNED) || req->enc.on) {
+		return;
+	}
+	for (i = 0; i < ARRAY_SIZE(conn->tombs); i++) {
+		const struct smbd_tombstone *t = &conn->tombs[i];
+
+		if (t->id == 0 || t->id != req->in_hdr.session_id) {
+			continue;
+		}
+		if (smb2_verify(conn_sign_alg(conn), t->key, req->in.base,
+				req->in.len) == 0) {
+			req->tomb_sign = true;
+			memcpy(req->tomb_key, t->key, sizeof(req->tomb_key));
+		}
+		return;
+	}
+}
+
 static NTSTATUS check_signature(struct smbd_req *req, struct smbd_session *s)
 {
 	struct smbd_conn *conn = req->conn;
@@ -761,7 +792,11 @@ static NTSTATUS dispatch(struct smbd_req *req, bool related)
 	}
 	if (row->need_session) {
 		s = find_session(conn, req->in_hdr.session_id);
-		if (s == NULL || s->state == SMBD_SESS_IN_PROGRESS) {
+		if (s == NULL) {
+			check_tombstone(req);
+			return NT_STATUS_USER_SESSION_DELETED;
+		}
+		if (s->state == SMBD_SESS_IN_PROGRESS) {
 			return NT_STATUS_USER_SESSION_DELETED;
 		}
 		status = check_signature(req, s);

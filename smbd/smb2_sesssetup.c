@@ -54,6 +54,13 @@ static int session_destructor(struct smbd_session *s)
 	 * opens flushed and closed), then the requests still in flight.
 	 */
 	session_unlink(s);
+	if (s->have_keys && conn->state != SMBD_CONN_CLOSING) {
+		struct smbd_tombstone *t =
+			&conn->tombs[conn->ntombs++ % ARRAY_SIZE(conn->tombs)];
+
+		t->id = s->id;
+		memcpy(t->key, s->keys.signing, sizeof(t->key));
+	}
 	while (s->trees != NULL) {
 		talloc_free(s->trees);
 	}

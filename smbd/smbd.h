@@ -53,6 +53,10 @@ struct print_ctx;
 /* A handler returns this to say "I will call smbd_req_done() later". */
 #define SMBD_ASYNC ((NTSTATUS)0xFFFFFFFFu)
 
+#ifndef ARRAY_SIZE
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#endif
+
 /* Limits */
 #define SMBD_MAX_TRANSACT	(1024u * 1024)	/* 3.x / 2.1 with LARGE_MTU */
 #define SMBD_MAX_TRANSACT_202	(64u * 1024)
@@ -148,6 +152,19 @@ struct smbd_conn {
 	size_t nopens;
 	struct tevent_immediate *free_im;	/* deferred teardown */
 	char *close_reason;
+
+	/*
+	 * Signing keys of sessions that ended on this connection (logoff,
+	 * reaping, admin delete): a client still holding such a session
+	 * gets a SIGNED USER_SESSION_DELETED, which a signing client needs
+	 * to see the real status (and reconnect) instead of a bad
+	 * signature.
+	 */
+	struct smbd_tombstone {
+		uint64_t id;
+		uint8_t key[16];
+	} tombs[8];
+	unsigned ntombs;
 
 	/* Timeouts, checked by the server's sweep (conn.c) */
 	bool authenticated;		/* holds a valid session */
@@ -279,6 +296,8 @@ struct smbd_req {
 	bool in_signed;			/* request carried a valid signature */
 	struct smbd_enc enc;		/* request came encrypted */
 	bool running;			/* inside its handler right now */
+	bool tomb_sign;			/* sign the reply with tomb_key */
+	uint8_t tomb_key[16];
 };
 
 #define SMBD_OUT_OFF(req) ((uint32_t)(SMB2_HDR_SIZE + (req)->out.len))
