@@ -97,4 +97,18 @@ wg_expect "[ro]: put is refused" NT_STATUS_ \
 wg_check "[ro]: put wrote nothing" test ! -e "$WG_RO/ro.bin"
 still_serves "put to [ro]"
 
+# Another client computer: the bindaddr shim makes smbclient connect from
+# 127.0.0.77, and the server must see (and log) that address, which is how
+# it tells computers apart.
+if shim=$(wg_build_shim); then
+	wg_check "ls from a second computer (127.0.0.77 via the bindaddr shim)" \
+		env LD_PRELOAD="$shim" WG_BIND_ADDR=127.0.0.77 wg-smbclient demo -c ls
+	if [ "$WG_SERVER" = wgsmbd ]; then
+		wg_check "the server saw the connection come from 127.0.0.77" \
+			grep -q '127\.0\.0\.77:' "$WG_TMP/server.log"
+	fi
+else
+	wg_fail "cannot build tests/shim/bindaddr.c"
+fi
+
 wg_finish
