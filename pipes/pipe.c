@@ -539,7 +539,9 @@ static int request_first(struct wg_pipe *p, const struct dcerpc_hdr *h,
 		hint = 64 * 1024;
 	}
 	(void)wire_wr_reserve(&p->call_stub, hint);
-	wire_put_bytes(&p->call_stub, q->stub, q->stub_len);
+	if (q->stub_len > 0) {
+		wire_put_bytes(&p->call_stub, q->stub, q->stub_len);
+	}
 	return 0;
 }
 
@@ -560,7 +562,9 @@ static int request_next(struct wg_pipe *p, const struct dcerpc_hdr *h,
 		return queue_fault(p, h->call_id, 0, q->context_id,
 				   DCERPC_NCA_PROTO_ERROR);
 	}
-	wire_put_bytes(&p->call_stub, q->stub, q->stub_len);
+	if (q->stub_len > 0) {
+		wire_put_bytes(&p->call_stub, q->stub, q->stub_len);
+	}
 	if (wire_wr_error(&p->call_stub) != 0) {
 		rc = wire_wr_error(&p->call_stub);
 		drop_call(p);

@@ -297,6 +297,8 @@ static void blob_str(struct info_blob *b, const char *s)
 	}
 	wire_put_u32le(&b->fixed, (uint32_t)(b->fixed_total + b->var.len -
 					     b->entry_start));
+	/* Room first: wire_put_utf16("") must not meet a NULL buffer. */
+	(void)wire_wr_reserve(&b->var, utf16_len_of_utf8(s) + 2);
 	wire_put_utf16(&b->var, s);
 	wire_put_u16le(&b->var, 0);
 }

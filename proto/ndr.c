@@ -265,7 +265,12 @@ void ndr_push_init(struct ndr_push *p, TALLOC_CTX *mem, size_t limit)
 
 void ndr_push_align(struct ndr_push *p, size_t a)
 {
-	wire_put_align(&p->w, a);
+	size_t pad = (a - (p->w.len & (a - 1))) & (a - 1);
+
+	/* Nothing at all when aligned: an empty writer has no buffer yet. */
+	if (pad > 0) {
+		wire_put_zero(&p->w, pad);
+	}
 }
 
 void ndr_push_u8(struct ndr_push *p, uint8_t v)
@@ -275,25 +280,27 @@ void ndr_push_u8(struct ndr_push *p, uint8_t v)
 
 void ndr_push_u16(struct ndr_push *p, uint16_t v)
 {
-	wire_put_align(&p->w, 2);
+	ndr_push_align(p, 2);
 	wire_put_u16le(&p->w, v);
 }
 
 void ndr_push_u32(struct ndr_push *p, uint32_t v)
 {
-	wire_put_align(&p->w, 4);
+	ndr_push_align(p, 4);
 	wire_put_u32le(&p->w, v);
 }
 
 void ndr_push_u64(struct ndr_push *p, uint64_t v)
 {
-	wire_put_align(&p->w, 8);
+	ndr_push_align(p, 8);
 	wire_put_u64le(&p->w, v);
 }
 
 void ndr_push_bytes(struct ndr_push *p, const void *data, size_t n)
 {
-	wire_put_bytes(&p->w, data, n);
+	if (n > 0) {
+		wire_put_bytes(&p->w, data, n);
+	}
 }
 
 static void fail_push(struct ndr_push *p, int err)
