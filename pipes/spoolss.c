@@ -823,6 +823,20 @@ static uint32_t op_end_doc(struct wg_rpc_call *call)
 	return 0;
 }
 
+/* RpcStartPagePrinter (18), RpcEndPagePrinter (20): RAW has no pages. */
+static uint32_t op_page(struct wg_rpc_call *call)
+{
+	struct prn_handle *h = NULL;
+	int rc = pull_handle(call, &h);
+
+	if (rc != 0) {
+		return handle_fault(rc);
+	}
+	ndr_push_u32(&call->out, h->job != NULL ? WERR_OK :
+		     WERR_SPL_NO_STARTDOC);
+	return 0;
+}
+
 /* --- jobs --- */
 
 struct job_list {
@@ -907,7 +921,7 @@ static uint32_t jobs_blob(struct wg_rpc_call *call, struct prn_handle *h,
 	return WERR_OK;
 }
 
-/* RpcEnumJobs (22) */
+/* RpcEnumJobs (4) */
 static uint32_t op_enum_jobs(struct wg_rpc_call *call)
 {
 	struct out_buf ob = {};
@@ -1059,10 +1073,12 @@ static uint32_t op_find_first_change_ex(struct wg_rpc_call *call)
 
 static const wg_rpc_op spoolss_ops[] = {
 	[0] = op_enum_printers,
+	[4] = op_enum_jobs,
 	[8] = op_get_printer,
 	[17] = op_start_doc,
+	[18] = op_page,
 	[19] = op_write_printer,
-	[22] = op_enum_jobs,
+	[20] = op_page,
 	[23] = op_end_doc,
 	[26] = op_get_printer_data,
 	[29] = op_close_printer,

@@ -495,7 +495,7 @@ START_TEST(test_enum_printers_and_jobs)
 		ndr_push_u32(&q, level);
 		ndr_push_u32(&q, 0);
 		ndr_push_u32(&q, 0);
-		ck_assert_uint_eq(rt_call(tmem, p, 22, &q.w, &stub, &len), 0);
+		ck_assert_uint_eq(rt_call(tmem, p, 4, &q.w, &stub, &len), 0);
 		ck_assert_uint_eq(wire_le32(stub + len - 4), 122);
 		ck_assert_uint_eq(wire_le32(stub + len - 12),
 				  level == 1 ? 64 + 2 * (3 + 8 + 1 + 11 + 4)
