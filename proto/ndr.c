@@ -182,6 +182,7 @@ int ndr_pull_string(struct ndr_pull *p, char **out)
 	size_t save = p->r.off;
 	uint32_t max = 0, offset = 0, actual = 0;
 	const uint8_t *units = NULL;
+	size_t nul = 0;
 	int rc = ndr_pull_u32(p, &max);
 
 	if (rc == 0) {
@@ -209,8 +210,10 @@ int ndr_pull_string(struct ndr_pull *p, char **out)
 		rc = WIRE_E_INVALID;
 		goto fail;
 	}
-	/* utf16le_to_utf8 rejects an embedded NUL itself. */
-	rc = utf16le_to_utf8(p->mem, units, ((size_t)actual - 1) * 2, out);
+	/* The string ends at its first NUL: Windows takes "\0\0\0" too. */
+	for (nul = 0; wire_le16(units + nul * 2) != 0; nul++) {
+	}
+	rc = utf16le_to_utf8(p->mem, units, nul * 2, out);
 	if (rc != 0) {
 		goto fail;
 	}

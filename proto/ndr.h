@@ -103,9 +103,10 @@ int ndr_pull_conformant_bytes(struct ndr_pull *p, const uint8_t **data,
 
 /*
  * The pointee of a [string] wchar_t*: a conformant varying array of
- * UTF-16LE code units ending in one NUL (max count, offset 0, actual
- * count <= max count, the NUL last and nowhere else). *out is a UTF-8
- * talloc child of p->mem.
+ * UTF-16LE code units ending in a NUL (max count, offset 0, actual
+ * count <= max count, a NUL last). The string is what comes before the
+ * first NUL (as Windows reads it). *out is a UTF-8 talloc child of
+ * p->mem.
  * Errors: WIRE_E_SHORT, WIRE_E_TOOBIG (count over the cap), WIRE_E_INVALID
  * (offset not 0, actual > max, no NUL, bad UTF-16), WIRE_E_NOMEM.
  */
