@@ -65,11 +65,15 @@ install_packages() {
 	apt-get install -y -q --no-install-recommends "${missing[@]}"
 }
 
-# build DIR [meson setup args...]: set up DIR once, then build it.
+# build DIR [meson setup args...]: set up DIR (or re-apply the options to
+# an existing one, e.g. a build-asan/ made by hand without sanitizers),
+# then build it.
 build() {
 	local dir=$1
 	shift
-	if [ ! -f "$dir/build.ninja" ]; then
+	if [ -f "$dir/build.ninja" ]; then
+		meson setup --reconfigure "$dir" "$@" >/dev/null || return 1
+	else
 		meson setup "$dir" "$@" || return 1
 	fi
 	ninja -C "$dir"
