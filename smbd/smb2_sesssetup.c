@@ -82,7 +82,7 @@ static int session_destructor(struct smbd_session *s)
 	return 0;
 }
 
-static struct smbd_session *session_new(struct smbd_conn *conn)
+struct smbd_session *smbd_session_new(struct smbd_conn *conn)
 {
 	struct smbd_server *srv = conn->srv;
 	struct smbd_session *s = talloc_zero(conn, struct smbd_session);
@@ -375,7 +375,7 @@ NTSTATUS smbd_smb2_session_setup(struct smbd_req *req)
 		return NT_STATUS_NOT_SUPPORTED;	/* no multichannel */
 	}
 	if (req->in_hdr.session_id == 0) {
-		s = session_new(conn);
+		s = smbd_session_new(conn);
 		if (s == NULL) {
 			return NT_STATUS_NO_MEMORY;
 		}

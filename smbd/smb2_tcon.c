@@ -81,6 +81,35 @@ static uint8_t share_type(const struct wg_share_cfg *sh)
 	return SMB2_SHARE_TYPE_DISK;
 }
 
+struct smbd_tree *smbd_tree_new(struct smbd_session *s,
+			       const struct wg_share_cfg *sh, int root_fd)
+{
+	struct smbd_tree *t = talloc_zero(s, struct smbd_tree);
+
+	if (t == NULL) {
+		if (root_fd >= 0) {
+			close(root_fd);
+		}
+		return NULL;
+	}
+	t->sess = s;
+	t->id = s->next_tree_id++;
+	t->share = sh;
+	t->root_fd = root_fd;
+	/* a print queue takes job files whatever "read only" says */
+	t->read_only = (sh->read_only && sh->type != WG_SHARE_PRINT) ||
+		       s->anonymous;
+	t->maximal_access = t->read_only ? MAXIMAL_READ_ONLY : FILE_ALL_ACCESS;
+	t->connect_time_nt = smbd_nt_now();
+	t->next = s->trees;
+	if (s->trees != NULL) {
+		s->trees->prev = t;
+	}
+	s->trees = t;
+	talloc_set_destructor(t, tree_destructor);
+	return t;
+}
+
 NTSTATUS smbd_smb2_tree_connect(struct smbd_req *req)
 {
 	struct smbd_session *s = req->sess;
@@ -127,28 +156,10 @@ NTSTATUS smbd_smb2_tree_connect(struct smbd_req *req)
 			return NT_STATUS_BAD_NETWORK_NAME;
 		}
 	}
-	t = talloc_zero(s, struct smbd_tree);
+	t = smbd_tree_new(s, sh, fd);
 	if (t == NULL) {
-		if (fd >= 0) {
-			close(fd);
-		}
 		return NT_STATUS_NO_MEMORY;
 	}
-	t->sess = s;
-	t->id = s->next_tree_id++;
-	t->share = sh;
-	t->root_fd = fd;
-	/* a print queue takes job files whatever "read only" says */
-	t->read_only = (sh->read_only && sh->type != WG_SHARE_PRINT) ||
-		       s->anonymous;
-	t->maximal_access = t->read_only ? MAXIMAL_READ_ONLY : FILE_ALL_ACCESS;
-	t->connect_time_nt = smbd_nt_now();
-	t->next = s->trees;
-	if (s->trees != NULL) {
-		s->trees->prev = t;
-	}
-	s->trees = t;
-	talloc_set_destructor(t, tree_destructor);
 	req->in_hdr.tree_id = t->id;
 
 	wire_put_u16le(&req->out, 16);

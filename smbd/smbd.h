@@ -48,6 +48,7 @@ struct sess_auth;
 struct sm_manager;
 struct sm_session;
 struct admin_ctx;
+struct smbd_control;
 struct print_ctx;
 
 /* A handler returns this to say "I will call smbd_req_done() later". */
@@ -88,6 +89,13 @@ struct smbd_server {
 	struct print_ctx *print;	/* print queues (print.c) */
 	void *open_index;		/* fid -> open map (smb2_create.c) */
 	bool shutting_down;
+	struct smbd_control *control;	/* wgnet's socket (control.c) */
+	struct smbd_stats {		/* since start, counted in conn.c */
+		uint64_t bytes_in, bytes_out;
+		uint64_t conns_accepted;
+		uint64_t conns_refused;	/* unauthenticated limits */
+		uint64_t conns_dropped;	/* protocol or network errors */
+	} stats;
 };
 
 enum smbd_conn_state {
@@ -337,6 +345,22 @@ void smbd_req_set_last_fid(struct smbd_req *req, struct smbd_open *op);
  */
 void smbd_abort_requests(struct smbd_conn *conn, struct smbd_session *s,
 			 struct smbd_tree *t, NTSTATUS status);
+
+/*
+ * A new SMB2 session on conn (state IN_PROGRESS, linked into the
+ * connection's and the server's lists, a talloc child of conn whose
+ * destructor unlinks it and ends its trees and requests). NULL on no
+ * memory. smb2_sesssetup.c.
+ */
+struct smbd_session *smbd_session_new(struct smbd_conn *conn);
+
+/*
+ * A tree connect of s to share sh over root_fd (O_PATH directory of the
+ * share root, -1 for IPC$; the tree owns it). NULL on no memory (fd
+ * closed). smb2_tcon.c.
+ */
+struct smbd_tree *smbd_tree_new(struct smbd_session *s,
+				const struct wg_share_cfg *sh, int root_fd);
 
 /* Current time as NT FILETIME (100 ns since 1601). */
 uint64_t smbd_nt_now(void);

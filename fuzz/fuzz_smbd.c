@@ -1,0 +1,190 @@
+/*
+ * fuzz_smbd.c - SMB2 frames through the real dispatcher and every
+ * command handler, in process.
+ *
+ * A connection on a socketpair is set up already negotiated, with one
+ * valid (unsigned) session and one tree on a scratch share, so the
+ * fuzzer spends its time in the handlers' parsers rather than in the
+ * authentication it cannot get past. Input format: a sequence of
+ * [u16 length][byte flags][frame]; flag bit 0 asks for SessionId and
+ * TreeId of the frame's first header to be set to the prepared ones.
+ * File I/O runs synchronously (no worker pool), so runs are repeatable.
+ */
+#include "smbd/smbd.h"
+#include "smbd/conn.h"
+#include "smbd/server.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/socket.h>
+
+static TALLOC_CTX *root;
+static struct tevent_context *ev;
+static struct smbd_server *srv;
+static char share_dir[64];
+
+static void rm_rf_children(const char *dir)
+{
+	char cmd[128];
+
+	/* the fuzzer creates and renames files: keep the share small */
+	snprintf(cmd, sizeof(cmd), "find '%s' -mindepth 1 -delete", dir);
+	if (system(cmd) != 0) {
+		abort();
+	}
+}
+
+static void setup(void)
+{
+	char conf[128];
+	char *err = NULL;
+	struct wg_config *cfg = NULL;
+	FILE *f = NULL;
+
+	snprintf(share_dir, sizeof(share_dir), "/tmp/wgfuzz.%d", getpid());
+	if (mkdir(share_dir, 0700) != 0) {
+		abort();
+	}
+	snprintf(conf, sizeof(conf), "%s.conf", share_dir);
+	f = fopen(conf, "w");
+	if (f == NULL) {
+		abort();
+	}
+	fprintf(f, "[global]\nlog level = 0\nusers file = %s.users\n"
+		"[demo]\npath = %s\nread only = no\n", share_dir, share_dir);
+	fclose(f);
+	root = talloc_new(NULL);
+	ev = tevent_context_init(root);
+	cfg = wg_config_load(root, conf, &err);
+	if (cfg == NULL) {
+		fprintf(stderr, "%s\n", err);
+		abort();
+	}
+	unlink(conf);
+	wg_log_init("fuzz_smbd", true);
+	wg_log_set_level(-1);
+	srv = smbd_server_new(root, ev, cfg);
+	if (srv == NULL) {
+		abort();
+	}
+}
+
+static struct smbd_conn *prepared_conn(int fd)
+{
+	struct smbd_conn *conn = smbd_conn_new(srv, fd, false);
+	struct smbd_session *s = NULL;
+	struct smbd_tree *t = NULL;
+
+	if (conn == NULL) {
+		abort();
+	}
+	conn->state = SMBD_CONN_ACTIVE;
+	conn->dialect = SMB2_DIALECT_311;
+	conn->max_trans = conn->max_read = conn->max_write = SMBD_MAX_TRANSACT;
+	conn->sign_alg = SMB2_SIGN_AES_CMAC;
+	conn->seq_low = 0;
+	conn->seq_high = SMBD_MAX_CREDITS;
+	s = smbd_session_new(conn);
+	if (s == NULL) {
+		abort();
+	}
+	s->id = 1;
+	s->state = SMBD_SESS_VALID;
+	s->user = talloc_strdup(s, "fuzz");
+	s->domain = talloc_strdup(s, "");
+	s->workstation = talloc_strdup(s, "");
+	t = smbd_tree_new(s, wg_config_find_share(srv->cfg, "demo"),
+			  open(share_dir, O_PATH | O_DIRECTORY | O_CLOEXEC));
+	if (t == NULL || t->id != 1) {
+		abort();
+	}
+	return conn;
+}
+
+static void tick(struct tevent_context *e, struct tevent_timer *te,
+		 struct timeval now, void *priv)
+{
+}
+
+/* One turn of the loop that never blocks. */
+static void turn(void)
+{
+	TALLOC_CTX *tmp = talloc_new(root);
+
+	tevent_add_timer(ev, tmp, tevent_timeval_zero(), tick, NULL);
+	tevent_loop_once(ev);
+	talloc_free(tmp);
+}
+
+static void drain(int fd)
+{
+	char buf[65536];
+
+	while (read(fd, buf, sizeof(buf)) > 0) {
+	}
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static unsigned runs;
+	struct smbd_conn *conn = NULL;
+	int sv[2];
+	size_t off = 0;
+	int i = 0;
+
+	if (srv == NULL) {
+		setup();
+	}
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0,
+		       sv) != 0) {
+		abort();
+	}
+	conn = prepared_conn(sv[0]);
+	/* a connection the server closed is freed at the next turn */
+	while (off + 3 <= size && srv->nconns > 0 &&
+	       conn->state != SMBD_CONN_CLOSING) {
+		size_t len = (size_t)data[off] | ((size_t)data[off + 1] << 8);
+		uint8_t flags = data[off + 2];
+		uint8_t *buf = NULL;
+
+		off += 3;
+		if (len > size - off) {
+			len = size - off;
+		}
+		if (len == 0) {
+			continue;
+		}
+		buf = talloc_memdup(conn, data + off, len);
+		off += len;
+		if ((flags & 1) && len >= SMB2_HDR_SIZE) {
+			wire_setle32(buf + 36, 1);	/* TreeId */
+			wire_setle64(buf + 40, 1);	/* SessionId */
+		}
+		if (len >= 4 && memcmp(buf, SMB2_MAGIC, 4) == 0) {
+			smbd_smb2_process_frame(conn, buf, len);
+		} else {
+			talloc_free(buf);
+		}
+		for (i = 0; i < 4; i++) {
+			turn();
+			drain(sv[1]);
+		}
+	}
+	/* immediates (deferred frees) then the connection itself */
+	for (i = 0; i < 2; i++) {
+		turn();
+	}
+	if (srv->nconns > 0) {
+		talloc_free(conn);
+	}
+	close(sv[1]);
+	if (++runs % 256 == 0) {
+		rm_rf_children(share_dir);
+	}
+	return 0;
+}
