@@ -262,6 +262,9 @@ static uint8_t *grow(struct wire_wr *w, size_t n)
 {
 	uint8_t *p = NULL;
 
+	if (n == 0) {
+		return NULL;	/* nothing to write; buf may not exist yet */
+	}
 	if (wire_wr_reserve(w, n) != 0) {
 		return NULL;
 	}
