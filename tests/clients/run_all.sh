@@ -6,18 +6,22 @@
 # if anything failed. TEST names a file in this directory, e.g.
 #   tests/clients/run_all.sh test_impacket.py
 #
-# Each test starts its own daemon on its own port and temp dir (lib.sh).
-# The Python tests are started through lib.sh here; the shell tests do it
-# themselves. A test killed by its time limit (WG_TEST_TIMEOUT, default
-# 900 s) or exiting non-zero without a FAIL: line counts as one failure.
+# Every test_*.sh and test_*.py here is a test. Each starts its own daemon
+# on its own port and temp dir (lib.sh): a shell test does it itself, a
+# Python test is started through lib.sh here as
+#   /usr/bin/python3 test_X.py PORT SHARE_DIR RO_DIR
+# and prints PASS:/FAIL: lines. A test killed by its time limit
+# (WG_TEST_TIMEOUT, default 900 s) or exiting non-zero without a FAIL:
+# line counts as one failure.
 set -u
 dir=$(cd "$(dirname "$0")" && pwd)
-ALL=(test_smbclient.sh test_impacket.py test_badinput.py test_smbnetfs.sh
-	test_smbtorture.sh)
 if [ $# -gt 0 ]; then
 	TESTS=("$@")
 else
-	TESTS=("${ALL[@]}")
+	TESTS=()
+	for f in "$dir"/test_*.sh "$dir"/test_*.py; do
+		[ -f "$f" ] && TESTS+=("$(basename "$f")")
+	done
 fi
 
 run_one() {

@@ -30,17 +30,11 @@ wg_start
 home=$WG_TMP/home
 mnt=$WG_TMP/mnt
 mkdir -p "$home/.smb" "$mnt"
-cat >"$home/.smb/smb.conf" <<EOF
-[global]
-workgroup = WORKGROUP
-client min protocol = SMB2_02
-client signing = required
-name resolve order = host
-cache directory = $WG_TMP/client/cache
-lock directory = $WG_TMP/client/lock
-state directory = $WG_TMP/client/state
-private dir = $WG_TMP/client/private
-EOF
+# libsmbclient reads ~/.smb/smb.conf: the harness's client config, signed.
+{
+	cat "$WG_CLIENT_CONF"
+	echo "client signing = required"
+} >"$home/.smb/smb.conf"
 cat >"$home/.smb/smbnetfs.conf" <<EOF
 auth "$WG_USER" "$WG_PASS"
 smb_query_browsers "false"
