@@ -642,17 +642,41 @@ static bool may_unlink(int pfd, int fd)
 	return pst.st_uid == me || (fstat(fd, &st) == 0 && st.st_uid == me);
 }
 
-/*
- * The most a client may get on the file behind fd (ondisk names it):
- * the tree's maximal access less what the share's read-only flag and
- * the file's permissions forbid. DELETE needs a parent we may unlink in.
- */
-static uint32_t maximal_access(const struct smbd_tree *tree, int fd,
-			       const char *ondisk, bool is_dir)
+/* What the filesystem lets us do with one object. */
+struct fs_access {
+	bool read;
+	bool write;
+	bool unlink;
+};
+
+/* Probe fd (named ondisk beneath root_fd); blocking, thread-safe. */
+static void fs_probe(int root_fd, int fd, const char *ondisk,
+		     bool want_unlink, struct fs_access *acc)
 {
-	uint32_t max = tree->maximal_access;
 	const char *leaf = NULL;
 	int pfd = -1;
+
+	acc->read = fd_may(fd, R_OK);
+	acc->write = fd_may(fd, W_OK);
+	acc->unlink = false;
+	if (!want_unlink || ondisk[0] == '\0') {
+		return;		/* the share root is never deleted */
+	}
+	pfd = vfs_open_parent(root_fd, ondisk, &leaf);
+	if (pfd >= 0) {
+		acc->unlink = may_unlink(pfd, fd);
+		close(pfd);
+	}
+}
+
+/*
+ * The most a client may get on an object: the tree's maximal access less
+ * what the share's read-only flag and the filesystem (acc) forbid.
+ */
+static uint32_t maximal_access(const struct smbd_tree *tree,
+			       const struct fs_access *acc, bool is_dir)
+{
+	uint32_t max = tree->maximal_access;
 
 	if (max == 0) {
 		max = FILE_ALL_ACCESS;
@@ -660,24 +684,17 @@ static uint32_t maximal_access(const struct smbd_tree *tree, int fd,
 	if (tree->read_only) {
 		max &= ~WRITE_ACCESS;
 	}
-	if (!fd_may(fd, R_OK)) {
+	if (!acc->read) {
 		max &= ~(FILE_READ_DATA | FILE_EXECUTE);
 	}
-	if ((max & (FILE_WRITE_DATA | FILE_APPEND_DATA)) && !fd_may(fd, W_OK)) {
+	if (!acc->write) {
 		max &= ~(FILE_WRITE_DATA | FILE_APPEND_DATA);
 		if (is_dir) {
 			max &= ~FILE_DELETE_CHILD;
 		}
 	}
-	if (max & SEC_STD_DELETE) {
-		pfd = ondisk[0] == '\0' ? -EINVAL :
-		      vfs_open_parent(tree->root_fd, ondisk, &leaf);
-		if (pfd < 0 || !may_unlink(pfd, fd)) {
-			max &= ~SEC_STD_DELETE;
-		}
-		if (pfd >= 0) {
-			close(pfd);
-		}
+	if (!acc->unlink) {
+		max &= ~SEC_STD_DELETE;
 	}
 	return max;
 }
@@ -902,7 +919,7 @@ static NTSTATUS create_validate(const struct create_args *a)
 
 /* Delete on close asked at open time [MS-FSA §2.1.5.1.2.1]. */
 static NTSTATUS create_check_doc(uint32_t granted, const struct stat *st,
-				 int fd, const char *ondisk)
+				 bool empty, const char *ondisk)
 {
 	if ((granted & SEC_STD_DELETE) == 0) {
 		return NT_STATUS_ACCESS_DENIED;
@@ -911,8 +928,7 @@ static NTSTATUS create_check_doc(uint32_t granted, const struct stat *st,
 		return NT_STATUS_CANNOT_DELETE;
 	}
 	if (S_ISDIR(st->st_mode)) {
-		return dir_is_empty(fd) ? NT_STATUS_OK :
-		       NT_STATUS_DIRECTORY_NOT_EMPTY;
+		return empty ? NT_STATUS_OK : NT_STATUS_DIRECTORY_NOT_EMPTY;
 	}
 	if ((st->st_mode & S_IWUSR) == 0) {
 		return NT_STATUS_CANNOT_DELETE;	/* FILE_ATTRIBUTE_READONLY */
@@ -1007,16 +1023,88 @@ static int open_data_fd(int root_fd, const char *ondisk, bool is_dir,
 				0);
 }
 
+/* ---- the lookup, on a worker thread ---- */
+
 /*
- * Checks on an existing file, in the order MS-FSA gives them. pfd is an
- * O_PATH fd of it. *truncate says whether the disposition overwrites.
+ * What a worker finds out about the client's name: the slow part of a
+ * CREATE (the case-insensitive walk reads whole directories) runs off the
+ * loop. The worker uses only this struct, its own root fd duplicate and a
+ * talloc hierarchy of its own (res, for vfs_resolve), never the loop's.
+ * Everything that depends on other opens (share modes, delete-pending)
+ * is decided afterwards, on the loop, in one go with the open itself.
+ */
+struct create_probe {
+	/* in: set on the loop before the job runs */
+	int root_fd;		/* our own dup of the tree's root fd */
+	char *rel;
+	bool want_unlink;	/* may the name be deleted (DELETE access) */
+	bool want_empty;	/* is the directory empty (delete on close) */
+	/* out: set by the worker */
+	NTSTATUS status;	/* of vfs_resolve */
+	TALLOC_CTX *res;	/* the worker's hierarchy, holds ondisk */
+	char *ondisk;
+	int pfd;		/* O_PATH fd of the existing object, or -1 */
+	int err;		/* errno opening or stat'ing it, else 0 */
+	struct stat st;
+	struct fs_access acc;
+	bool empty;
+};
+
+static int create_probe_destructor(struct create_probe *pr)
+{
+	if (pr->root_fd >= 0) {
+		close(pr->root_fd);
+	}
+	if (pr->pfd >= 0) {
+		close(pr->pfd);
+	}
+	TALLOC_FREE(pr->res);
+	return 0;
+}
+
+/* Worker thread: resolve the name and look at what it names. */
+static int create_probe_run(void *p)
+{
+	struct create_probe *pr = p;
+
+	pr->res = talloc_new(NULL);
+	if (pr->res == NULL) {
+		pr->status = NT_STATUS_NO_MEMORY;
+		return 0;
+	}
+	pr->status = vfs_resolve(pr->res, pr->root_fd, pr->rel, &pr->ondisk);
+	if (pr->status != NT_STATUS_OK) {
+		return 0;
+	}
+	pr->pfd = vfs_open_beneath(pr->root_fd, pr->ondisk, O_PATH, 0);
+	if (pr->pfd < 0) {
+		pr->err = -pr->pfd;
+		return 0;
+	}
+	if (fstat(pr->pfd, &pr->st) != 0) {
+		pr->err = errno;
+		return 0;
+	}
+	fs_probe(pr->root_fd, pr->pfd, pr->ondisk, pr->want_unlink, &pr->acc);
+	if (pr->want_empty && S_ISDIR(pr->st.st_mode)) {
+		pr->empty = dir_is_empty(pr->pfd);
+	}
+	return 0;
+}
+
+/* ---- the open, back on the loop ---- */
+
+/*
+ * Checks on an existing file, in the order MS-FSA gives them.
+ * *truncate says whether the disposition overwrites.
  */
 static NTSTATUS existing_checks(struct smbd_req *req,
-				const struct create_args *a, int pfd,
-				const struct stat *st, const char *ondisk,
+				const struct create_args *a,
+				const struct create_probe *pr,
 				uint32_t *granted, uint32_t *max,
 				bool *truncate)
 {
+	const struct stat *st = &pr->st;
 	struct smbd_file *f = NULL;
 	bool is_dir = S_ISDIR(st->st_mode);
 	uint32_t d = a->disposition;
@@ -1040,7 +1128,7 @@ static NTSTATUS existing_checks(struct smbd_req *req,
 	if (f != NULL && f->delete_pending) {
 		return NT_STATUS_DELETE_PENDING;
 	}
-	*max = maximal_access(req->tree, pfd, ondisk, is_dir);
+	*max = maximal_access(req->tree, &pr->acc, is_dir);
 	status = grant_access(a->desired, *max, granted);
 	if (status != NT_STATUS_OK) {
 		return status;
@@ -1049,7 +1137,7 @@ static NTSTATUS existing_checks(struct smbd_req *req,
 		return NT_STATUS_ACCESS_DENIED;
 	}
 	if (a->options & FILE_DELETE_ON_CLOSE) {
-		status = create_check_doc(*granted, st, pfd, ondisk);
+		status = create_check_doc(*granted, st, pr->empty, pr->ondisk);
 		if (status != NT_STATUS_OK) {
 			return status;
 		}
@@ -1064,64 +1152,54 @@ static NTSTATUS existing_checks(struct smbd_req *req,
 
 static NTSTATUS open_existing(struct smbd_req *req,
 			      const struct create_args *a,
-			      const char *ondisk, struct create_result *res)
+			      const struct create_probe *pr,
+			      struct create_result *res)
 {
-	int root_fd = req->tree->root_fd;
-	struct stat st, st2;
 	uint32_t granted = 0, max = 0;
 	bool truncate = false;
 	NTSTATUS status = NT_STATUS_OK;
-	int pfd = -1;
+	struct stat st2;
 	int fd = -1;
 
 	if (a->disposition == FILE_CREATE) {
 		return NT_STATUS_OBJECT_NAME_COLLISION;
 	}
-	pfd = vfs_open_beneath(root_fd, ondisk, O_PATH, 0);
-	if (pfd < 0) {
-		return vfs_map_errno(pfd);
+	if (pr->err != 0) {
+		return vfs_map_errno(pr->err);
 	}
-	if (fstat(pfd, &st) != 0) {
-		status = vfs_map_errno(errno);
-		goto out;
-	}
-	status = existing_checks(req, a, pfd, &st, ondisk, &granted, &max,
-				 &truncate);
+	status = existing_checks(req, a, pr, &granted, &max, &truncate);
 	if (status != NT_STATUS_OK) {
-		goto out;
+		return status;
 	}
-	fd = open_data_fd(root_fd, ondisk, S_ISDIR(st.st_mode), granted, max,
-			  truncate);
+	fd = open_data_fd(req->tree->root_fd, pr->ondisk,
+			  S_ISDIR(pr->st.st_mode), granted, max, truncate);
 	if (fd < 0) {
-		status = vfs_map_errno(fd);
-		goto out;
+		return vfs_map_errno(fd);
 	}
-	if (fstat(fd, &st2) != 0 || st2.st_dev != st.st_dev ||
-	    st2.st_ino != st.st_ino) {
-		/* replaced between the checks and the open: look again */
+	if (fstat(fd, &st2) != 0 || st2.st_dev != pr->st.st_dev ||
+	    st2.st_ino != pr->st.st_ino) {
+		/* replaced since the lookup: look again */
 		close(fd);
-		status = NT_STATUS_OBJECT_NAME_NOT_FOUND;
-		goto out;
+		return NT_STATUS_OBJECT_NAME_NOT_FOUND;
 	}
 	if (truncate && ftruncate(fd, 0) != 0) {
 		status = vfs_map_errno(errno);
 		close(fd);
-		goto out;
+		return status;
 	}
 	if (truncate) {
 		create_prealloc(fd, a->alloc_size);
 	}
-	status = create_new_open(req, a, fd, &st, ondisk, granted, &res->op);
+	status = create_new_open(req, a, fd, &pr->st, pr->ondisk, granted,
+				 &res->op);
 	if (status != NT_STATUS_OK) {
-		goto out;
+		return status;
 	}
 	res->max_access = max;
 	res->action = !truncate ? FILE_WAS_OPENED :
 		      a->disposition == FILE_SUPERSEDE ? FILE_WAS_SUPERSEDED :
 		      FILE_WAS_OVERWRITTEN;
-out:
-	close(pfd);
-	return status;
+	return NT_STATUS_OK;
 }
 
 /* mkdir or O_CREAT|O_EXCL the leaf under its parent; returns fd/-errno. */
@@ -1163,6 +1241,7 @@ static NTSTATUS create_new(struct smbd_req *req, const struct create_args *a,
 	uint32_t max = tree->maximal_access != 0 ? tree->maximal_access :
 		       FILE_ALL_ACCESS;
 	uint32_t granted = 0;
+	struct fs_access acc;
 	const char *leaf = NULL;
 	NTSTATUS status = NT_STATUS_OK;
 	struct stat st;
@@ -1199,7 +1278,8 @@ static NTSTATUS create_new(struct smbd_req *req, const struct create_args *a,
 		close(fd);
 		goto undo;
 	}
-	res->max_access = maximal_access(tree, fd, ondisk, is_dir) | granted;
+	fs_probe(tree->root_fd, fd, ondisk, true, &acc);
+	res->max_access = maximal_access(tree, &acc, is_dir) | granted;
 	status = create_new_open(req, a, fd, &st, ondisk, granted, &res->op);
 	if (status != NT_STATUS_OK) {
 		goto undo;
@@ -1213,41 +1293,31 @@ out:
 	return status;
 }
 
-static NTSTATUS create_open(struct smbd_req *req, TALLOC_CTX *tmp,
-			    const struct create_args *a, const char *rel,
-			    struct create_result *res)
+/*
+ * Open or create from what the probe found. *retry: the name came or
+ * went since the lookup and the disposition allows the other branch.
+ */
+static NTSTATUS create_from_probe(struct smbd_req *req,
+				  const struct create_args *a,
+				  const struct create_probe *pr,
+				  struct create_result *res, bool *retry)
 {
-	NTSTATUS status = NT_STATUS_OK;
-	char *ondisk = NULL;
-	int tries = 0;
+	uint32_t d = a->disposition;
+	NTSTATUS status = pr->status;
 
-	/* A second round only if the name came or went under our feet. */
-	for (tries = 0; tries < 2; tries++) {
-		TALLOC_FREE(ondisk);
-		status = vfs_resolve(tmp, req->tree->root_fd, rel, &ondisk);
-		if (status == NT_STATUS_OK) {
-			status = open_existing(req, a, ondisk, res);
-			if (status == NT_STATUS_OBJECT_NAME_NOT_FOUND &&
-			    a->disposition != FILE_OPEN &&
-			    a->disposition != FILE_OVERWRITE) {
-				continue;
-			}
-			return status;
-		}
-		if (status != NT_STATUS_OBJECT_NAME_NOT_FOUND) {
-			return status;
-		}
-		if (a->disposition == FILE_OPEN ||
-		    a->disposition == FILE_OVERWRITE) {
-			return status;
-		}
-		status = create_new(req, a, ondisk, res);
-		if (status == NT_STATUS_OBJECT_NAME_COLLISION &&
-		    a->disposition != FILE_CREATE) {
-			continue;
-		}
+	*retry = false;
+	if (status == NT_STATUS_OK) {
+		status = open_existing(req, a, pr, res);
+		*retry = status == NT_STATUS_OBJECT_NAME_NOT_FOUND &&
+			 d != FILE_OPEN && d != FILE_OVERWRITE;
 		return status;
 	}
+	if (status != NT_STATUS_OBJECT_NAME_NOT_FOUND ||
+	    d == FILE_OPEN || d == FILE_OVERWRITE) {
+		return status;
+	}
+	status = create_new(req, a, pr->ondisk, res);
+	*retry = status == NT_STATUS_OBJECT_NAME_COLLISION && d != FILE_CREATE;
 	return status;
 }
 
@@ -1332,32 +1402,159 @@ static NTSTATUS create_reply(struct smbd_req *req, const struct smbd_open *op,
 	return wire_wr_error(w) != 0 ? NT_STATUS_NO_MEMORY : NT_STATUS_OK;
 }
 
+/* ---- the request ---- */
+
+struct create_state {
+	struct smbd_req *req;
+	struct create_args a;	/* a.name is a child of the state */
+	char *rel;
+	int tries;
+};
+
+static void create_probe_done(struct tevent_req *subreq);
+
+/* Hand the lookup to a worker; SMBD_ASYNC or an error status. */
+static NTSTATUS create_probe_send(struct create_state *state)
+{
+	struct smbd_req *req = state->req;
+	struct smbd_server *srv = req->conn->srv;
+	struct smbd_tree *tree = req->tree;
+	struct create_probe *pr = NULL;
+	struct tevent_req *subreq = NULL;
+	NTSTATUS status = NT_STATUS_OK;
+
+	pr = talloc_zero(state, struct create_probe);
+	if (pr == NULL) {
+		return NT_STATUS_NO_MEMORY;
+	}
+	pr->pfd = -1;
+	/* a tree disconnect may close the tree's fd meanwhile */
+	pr->root_fd = fcntl(tree->root_fd, F_DUPFD_CLOEXEC, 0);
+	talloc_set_destructor(pr, create_probe_destructor);
+	if (pr->root_fd < 0) {
+		status = vfs_map_errno(errno);
+		talloc_free(pr);
+		return status;
+	}
+	pr->rel = talloc_strdup(pr, state->rel);
+	pr->want_unlink = !tree->read_only;
+	pr->want_empty = (state->a.options & FILE_DELETE_ON_CLOSE) != 0;
+	if (pr->rel == NULL) {
+		talloc_free(pr);
+		return NT_STATUS_NO_MEMORY;
+	}
+	subreq = smbd_job_send(state, srv->ev, srv->workers, create_probe_run,
+			       pr);
+	if (subreq == NULL) {
+		talloc_free(pr);
+		return NT_STATUS_NO_MEMORY;
+	}
+	tevent_req_set_callback(subreq, create_probe_done, state);
+	return SMBD_ASYNC;
+}
+
+/*
+ * The tree and session of req, looked up again by id: either may have
+ * been torn down (TREE_DISCONNECT, LOGOFF) while the worker ran.
+ */
+static NTSTATUS create_find_tree(struct smbd_req *req)
+{
+	struct smbd_session *s = NULL;
+	struct smbd_tree *t = NULL;
+
+	for (s = req->conn->sessions; s != NULL; s = s->next) {
+		if (s->id == req->in_hdr.session_id) {
+			break;
+		}
+	}
+	for (t = s != NULL ? s->trees : NULL; t != NULL; t = t->next) {
+		if (t->id == req->in_hdr.tree_id) {
+			break;
+		}
+	}
+	req->sess = s;
+	req->tree = t;
+	if (s == NULL) {
+		return NT_STATUS_USER_SESSION_DELETED;
+	}
+	if (t == NULL || t->root_fd < 0) {
+		return NT_STATUS_NETWORK_NAME_DELETED;
+	}
+	return NT_STATUS_OK;
+}
+
+static void create_probe_done(struct tevent_req *subreq)
+{
+	struct create_state *state =
+		tevent_req_callback_data(subreq, struct create_state);
+	struct smbd_req *req = state->req;
+	struct create_probe *pr = NULL;
+	struct create_result res = {};
+	NTSTATUS status = NT_STATUS_OK;
+	bool retry = false;
+	int ret = 0;
+
+	ret = smbd_job_recv(subreq, state, (void **)&pr);
+	TALLOC_FREE(subreq);
+	if (ret < 0 || pr == NULL) {
+		status = ret < 0 ? vfs_map_errno(ret) : NT_STATUS_NO_MEMORY;
+		goto done;
+	}
+	status = create_find_tree(req);
+	if (status == NT_STATUS_OK) {
+		status = create_from_probe(req, &state->a, pr, &res, &retry);
+	}
+	TALLOC_FREE(pr);
+	if (retry && ++state->tries < 2) {
+		status = create_probe_send(state);
+		if (status == SMBD_ASYNC) {
+			return;
+		}
+		goto done;
+	}
+	if (status != NT_STATUS_OK) {
+		DBG_DEBUG(VFS, "%s: CREATE '%s' disp %u opts 0x%x: %s",
+			  req->conn->peer_addr, state->a.name,
+			  state->a.disposition, state->a.options,
+			  nt_errstr(status));
+		goto done;
+	}
+	status = create_reply(req, res.op, &state->a, &res);
+	if (status != NT_STATUS_OK) {
+		req->out.len = 0;
+		talloc_free(res.op);
+		goto done;
+	}
+	smbd_req_set_last_fid(req, res.op);
+done:
+	talloc_free(state);
+	smbd_req_done(req, status);
+}
+
 NTSTATUS smbd_smb2_create(struct smbd_req *req)
 {
 	struct smbd_tree *tree = req->tree;
-	struct smbd_conn *conn = req->conn;
-	struct create_args a = {};
-	struct create_result res = {};
-	TALLOC_CTX *tmp = NULL;
+	struct create_state *state = NULL;
 	NTSTATUS status = NT_STATUS_OK;
-	char *rel = NULL;
 
-	tmp = talloc_new(req);
-	if (tmp == NULL) {
+	state = talloc_zero(req, struct create_state);
+	if (state == NULL) {
 		return NT_STATUS_NO_MEMORY;
 	}
-	status = create_parse(req, tmp, &a);
+	state->req = req;
+	status = create_parse(req, state, &state->a);
 	if (status == NT_STATUS_OK) {
-		status = create_validate(&a);
+		status = create_validate(&state->a);
 	}
 	if (status != NT_STATUS_OK) {
-		goto out;
+		goto fail;
 	}
 	if (tree->share->type == WG_SHARE_IPC || tree->root_fd < 0) {
 		struct smbd_open *pop = NULL;
 
 		/* a named pipe (pipes/ serves the RPC behind it) */
-		status = smbd_pipe_create(req, a.name, a.desired, &pop);
+		status = smbd_pipe_create(req, state->a.name,
+					  state->a.desired, &pop);
 		if (status == NT_STATUS_OK) {
 			status = smbd_pipe_create_reply(req, pop);
 			if (status != NT_STATUS_OK) {
@@ -1367,32 +1564,22 @@ NTSTATUS smbd_smb2_create(struct smbd_req *req)
 				smbd_req_set_last_fid(req, pop);
 			}
 		}
-		goto out;
+		goto fail;
 	}
-	if (conn->nopens >= SMBD_MAX_OPENS_PER_CONN) {
+	if (req->conn->nopens >= SMBD_MAX_OPENS_PER_CONN) {
 		status = NT_STATUS_INSUFFICIENT_RESOURCES;
-		goto out;
+		goto fail;
 	}
-	status = vfs_canonicalize(tmp, a.name, false, &rel);
+	status = vfs_canonicalize(state, state->a.name, false, &state->rel);
 	if (status != NT_STATUS_OK) {
-		goto out;
+		goto fail;
 	}
-	status = create_open(req, tmp, &a, rel, &res);
-	if (status != NT_STATUS_OK) {
-		DBG_DEBUG(VFS, "%s: CREATE '%s' disp %u opts 0x%x: %s",
-			  conn->peer_addr, a.name, a.disposition, a.options,
-			  nt_errstr(status));
-		goto out;
+	status = create_probe_send(state);
+	if (status == SMBD_ASYNC) {
+		return SMBD_ASYNC;
 	}
-	status = create_reply(req, res.op, &a, &res);
-	if (status != NT_STATUS_OK) {
-		req->out.len = 0;
-		talloc_free(res.op);
-		goto out;
-	}
-	smbd_req_set_last_fid(req, res.op);
-out:
-	talloc_free(tmp);
+fail:
+	talloc_free(state);
 	return status;
 }
 
