@@ -575,6 +575,72 @@ START_TEST(test_workers_close_fd)
 }
 END_TEST
 
+/* vfs_resolve() on worker threads, each in a talloc hierarchy of its own
+ * (what CREATE does). */
+struct vt_resolve {
+	int root_fd;
+	const char *rel;
+	TALLOC_CTX *res;
+	char *ondisk;
+	NTSTATUS status;
+};
+
+static int vt_resolve_job(void *p)
+{
+	struct vt_resolve *r = p;
+
+	r->res = talloc_new(NULL);
+	if (r->res == NULL) {
+		return -ENOMEM;
+	}
+	r->status = vfs_resolve(r->res, r->root_fd, r->rel, &r->ondisk);
+	return 0;
+}
+
+START_TEST(test_workers_resolve)
+{
+	static const char *names[] = { "foo/bar.TXT", "FOO/SUB", "x/y" };
+	struct smbd_workers *w = smbd_workers_new(wgt_root, wgt_ev, 3);
+	struct tevent_req *reqs[12];
+	size_t i = 0;
+
+	ck_assert_ptr_nonnull(w);
+	for (i = 0; i < 12; i++) {
+		struct vt_resolve *r = talloc_zero(wgt_root, struct vt_resolve);
+
+		r->root_fd = vt_root;
+		r->rel = names[i % 3];
+		reqs[i] = smbd_job_send(wgt_root, wgt_ev, w, vt_resolve_job, r);
+		ck_assert_ptr_nonnull(reqs[i]);
+	}
+	for (i = 0; i < 12; i++) {
+		struct vt_resolve *r = NULL;
+
+		ck_assert(tevent_req_poll(reqs[i], wgt_ev));
+		ck_assert_int_eq(smbd_job_recv(reqs[i], wgt_root, (void **)&r),
+				 0);
+		talloc_free(reqs[i]);
+		switch (i % 3) {
+		case 0:
+			ck_assert_uint_eq(r->status, NT_STATUS_OK);
+			ck_assert_str_eq(r->ondisk, "Foo/BAR.txt");
+			break;
+		case 1:
+			ck_assert_uint_eq(r->status, NT_STATUS_OK);
+			ck_assert_str_eq(r->ondisk, "Foo/sub");
+			break;
+		default:
+			ck_assert_uint_eq(r->status,
+					  NT_STATUS_OBJECT_PATH_NOT_FOUND);
+			break;
+		}
+		talloc_free(r->res);
+		talloc_free(r);
+	}
+	talloc_free(w);
+}
+END_TEST
+
 static Suite *vfs_suite(void)
 {
 	Suite *s = suite_create("vfs");
@@ -600,6 +666,7 @@ static Suite *vfs_suite(void)
 	tcase_add_test(tw, test_workers_orphan);
 	tcase_add_test(tw, test_workers_shutdown_joins);
 	tcase_add_test(tw, test_workers_close_fd);
+	tcase_add_test(tw, test_workers_resolve);
 	suite_add_tcase(s, tw);
 	return s;
 }
