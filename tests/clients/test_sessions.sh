@@ -1,0 +1,567 @@
+#!/usr/bin/env bash
+#
+# test_sessions.sh - the session manager (issue 3) seen from real clients:
+# the workstation/home caps with NT_STATUS_REQUEST_NOT_ACCEPTED, one slot
+# per computer however many connections/shares/pipes it uses, both
+# accounting modes, cap policy reclaim, restrict anonymous 0/1/2, idle
+# reaping (null sessions, autodisconnect), the auth and linger timeouts,
+# and a connect/session/logoff churn that must leave the daemon's fd count
+# and memory where they were.
+#
+# Each client computer is its own loopback source address 127.0.0.N:
+# smbclient through tests/shim/bindaddr.c, impacket and the raw clients
+# (sessions_client.py, sessions_churn.py) by binding in-process.
+# Each case starts the daemon afresh with its own config lines (inserted
+# into lib.sh's [global]) and short timeouts.
+#
+# Environment (besides lib.sh's):
+#   CHURN        cycles of the churn case (default 20000)
+#   CHURN_PROCS  client processes for the churn (default 2)
+#   CHURN_RSS_KIB  allowed VmRSS growth over the churn (default 2048; not
+#                applied to a sanitizer build, whose allocator keeps freed
+#                memory in quarantine: there LeakSanitizer at exit decides)
+#   SESS_CASES   which cases to run, e.g. "1 4 9" (default all)
+set -u
+. "$(dirname "$0")/lib.sh"
+WG_NAME=test_sessions.sh
+HERE=$(cd "$(dirname "$0")" && pwd)
+SC=$HERE/sessions_client.py
+: "${CHURN:=20000}"
+: "${CHURN_PROCS:=2}"
+: "${CHURN_RSS_KIB:=2048}"
+: "${SESS_CASES:=1 2 3 4 5 6 7 8 9}"
+
+if [ "$WG_SERVER" != wgsmbd ]; then
+	echo "# $WG_NAME tests wgsmbd's session manager; nothing to do for $WG_SERVER"
+	echo "# $WG_NAME: 0 passed, 0 failed"
+	exit 0
+fi
+
+wg_setup
+mkdir -p "$WG_TMP/third" "$WG_TMP/logs"
+chmod 777 "$WG_TMP/third"
+cp "$WG_CONF" "$WG_TMP/base.conf"
+cat >>"$WG_TMP/base.conf" <<-EOF
+
+	[third]
+	path = $WG_TMP/third
+	comment = a third disk share
+	read only = no
+EOF
+SHIM=$(wg_build_shim) || wg_die "cannot build tests/shim/bindaddr.c"
+
+CASE=
+declare -A BGPID=()	# background clients of the current case, by name
+declare -A BGFD=()	# write end of an smbclient holder's command FIFO
+
+# ---- helpers ----
+
+# case_start NAME [CONFIG LINE...]: a fresh daemon whose [global] has these
+# lines too (before lib.sh's own, which set none of the same keys).
+case_start() {
+	CASE=$1
+	shift
+	wg_log "==== case $CASE: ${*:-(defaults)}"
+	WG_CONF=$WG_TMP/$CASE.conf
+	{
+		printf '[global]\n'
+		printf '%s\n' "$@"
+		sed '1{/^\[global\]$/d}' "$WG_TMP/base.conf"
+	} >"$WG_CONF"
+	wg_start
+}
+
+# End this case's clients (only the ones we started, by pid), stop the
+# daemon (a clean exit and no sanitizer report are checks), keep its log.
+case_stop() {
+	local n
+	for n in "${!BGFD[@]}"; do
+		eval "exec ${BGFD[$n]}>&-"
+	done
+	for n in "${!BGPID[@]}"; do
+		kill -TERM "${BGPID[$n]}" 2>/dev/null
+	done
+	for n in "${!BGPID[@]}"; do
+		wait "${BGPID[$n]}" 2>/dev/null
+	done
+	BGPID=()
+	BGFD=()
+	wg_stop || true
+	wg_check_log || true
+	cp "$WG_TMP/server.log" "$WG_TMP/logs/$CASE.log" 2>/dev/null
+}
+
+slog() {
+	cat "$WG_TMP/server.log"
+}
+
+# check DESC CONDITION-COMMAND...: PASS/FAIL on a shell command (may be a
+# function), with no output shown; on failure print $WHY if set.
+WHY=
+check() {
+	local desc=$1
+	shift
+	if "$@"; then
+		wg_pass "$desc"
+		WHY=
+		return 0
+	fi
+	wg_fail "$desc"
+	[ -n "$WHY" ] && printf '%s\n' "$WHY" | tail -n 15 | sed 's/^/    | /'
+	WHY=
+	return 1
+}
+
+# py ADDR COMMAND [ARGS]: run sessions_client.py in the foreground; its
+# output is in $OUT.
+OUT=
+py() {
+	local addr=$1 cmd=$2
+	shift 2
+	OUT=$(timeout 60 "$WG_PY" "$SC" "$WG_PORT" "$cmd" --addr "$addr" "$@" \
+		</dev/null 2>&1)
+	WHY=$OUT
+}
+
+# bg NAME ADDR COMMAND [ARGS]: sessions_client.py in the background,
+# output in $WG_TMP/c.NAME.out.
+bg() {
+	local name=$1 addr=$2 cmd=$3
+	shift 3
+	"$WG_PY" "$SC" "$WG_PORT" "$cmd" --addr "$addr" "$@" \
+		</dev/null >"$WG_TMP/c.$name.out" 2>&1 &
+	BGPID[$name]=$!
+}
+
+bgout() {
+	cat "$WG_TMP/c.$1.out" 2>/dev/null
+}
+
+# wait_out NAME REGEX SECONDS: until the client's output matches.
+wait_out() {
+	local name=$1 re=$2 i
+	for i in $(seq 1 $(($3 * 20))); do
+		grep -Eq -- "$re" "$WG_TMP/c.$name.out" 2>/dev/null && return 0
+		sleep 0.05
+	done
+	WHY="$name said: $(bgout "$name")"
+	return 1
+}
+
+# wait_log REGEX SECONDS: until the server log matches.
+wait_log() {
+	local re=$1 i
+	for i in $(seq 1 $(($2 * 20))); do
+		grep -Eq -- "$re" "$WG_TMP/server.log" && return 0
+		sleep 0.05
+	done
+	WHY="no line /$re/ in the server log; its end:
+$(tail -n 8 "$WG_TMP/server.log")"
+	return 1
+}
+
+has() {
+	printf '%s\n' "$OUT" | grep -Eq -- "$1"
+}
+
+# smbclient from computer ADDR (wg-smbclient: alice, signing required).
+smbc() {
+	local addr=$1
+	shift
+	OUT=$(LD_PRELOAD=$SHIM WG_BIND_ADDR=$addr timeout 30 wg-smbclient "$@" \
+		</dev/null 2>&1)
+	WHY=$OUT
+}
+
+# smb_hold NAME ADDR: an interactive smbclient on [demo] from ADDR that
+# lists the share and then waits for commands on a FIFO we hold open.
+smb_hold() {
+	local name=$1 addr=$2 fifo=$WG_TMP/fifo.$1 fd
+	rm -f "$fifo"
+	mkfifo "$fifo"
+	LD_PRELOAD=$SHIM WG_BIND_ADDR=$addr timeout 150 wg-smbclient demo \
+		<"$fifo" >"$WG_TMP/c.$name.out" 2>&1 &
+	BGPID[$name]=$!
+	exec {fd}>"$fifo"
+	BGFD[$name]=$fd
+	# a subshell: if smbclient is gone already, SIGPIPE ends only that
+	(echo ls >&"$fd") 2>/dev/null
+}
+
+# smb_quit NAME: the smbclient holder quits (logs off, disconnects).
+smb_quit() {
+	local name=$1
+	(echo quit >&"${BGFD[$name]}") 2>/dev/null
+	eval "exec ${BGFD[$name]}>&-"
+	unset "BGFD[$name]"
+	timeout 20 tail --pid="${BGPID[$name]}" -f /dev/null
+	wait "${BGPID[$name]}" 2>/dev/null
+	unset "BGPID[$name]"
+}
+
+# sig NAME SIGNAL: to a background sessions_client.py.
+sig() {
+	kill -s "$2" "${BGPID[$1]}"
+}
+
+# probe NAME: the holder makes one request; $OUT is its "PROBE ..." line.
+probe() {
+	local before
+	before=$(grep -c '^PROBE' "$WG_TMP/c.$1.out")
+	sig "$1" USR2
+	local i
+	for i in $(seq 1 200); do
+		[ "$(grep -c '^PROBE' "$WG_TMP/c.$1.out")" -gt "$before" ] && break
+		sleep 0.05
+	done
+	OUT=$(grep '^PROBE' "$WG_TMP/c.$1.out" | tail -n 1)
+	WHY="$1 said: $(bgout "$1")"
+}
+
+show() {
+	printf '%s\n' "$@" | sed 's/^/    > /'
+}
+
+fds_of() {
+	find "/proc/$WG_PID/fd" -mindepth 1 -maxdepth 1 2>/dev/null | wc -l
+}
+
+rss_of() {
+	awk '/^VmRSS:/ { print $2 }' "/proc/$WG_PID/status"
+}
+
+# float_between X LO HI
+float_between() {
+	awk -v x="$1" -v lo="$2" -v hi="$3" 'BEGIN { exit !(x >= lo && x <= hi) }'
+}
+
+# ---- 1. the cap: N computers in, the next refused, in after a logoff ----
+
+cap_case() {
+	local label=$1 n=$2 conf=$3 i next addr
+	case_start "cap-$label" ${conf:+"$conf"}
+	for i in $(seq 1 "$n"); do
+		smb_hold "h$i" "127.0.0.$((i + 1))"
+	done
+	# smbclient's own output is block-buffered into a file until it
+	# exits: the daemon's log says when each one is in.
+	local ok=1
+	for i in $(seq 1 "$n"); do
+		wait_log "127\.0\.0\.$((i + 1)): 'alice' connected to 'demo'" 30 ||
+			{ ok=0; break; }
+	done
+	check "$label: $n computers (127.0.0.2..$((n + 1))) each hold a smbclient session on [demo]" \
+		test "$ok" = 1
+	next=127.0.0.$((n + 2))
+	smbc "$next" demo -c ls
+	check "$label: computer $((n + 1)) ($next): smbclient gets NT_STATUS_REQUEST_NOT_ACCEPTED" \
+		has NT_STATUS_REQUEST_NOT_ACCEPTED &&
+		show "$(printf '%s\n' "$OUT" | grep NT_STATUS_REQUEST_NOT_ACCEPTED)"
+	check "$label: the daemon logs the refusal with who holds the $n slots" \
+		wait_log "refused session for $next/.*all $n sessions in use" 5 &&
+		show "$(grep "refused session for $next/" "$WG_TMP/server.log" |
+			head -n 1 | sed 's/^.*NOTICE //')"
+	# impacket on one TCP connection: refused, then (later) admitted.
+	bg retry "$next" retry --shares demo
+	check "$label: $next: impacket login refused with STATUS_REQUEST_NOT_ACCEPTED" \
+		wait_out retry 'LOGIN FAILED STATUS_REQUEST_NOT_ACCEPTED' 20
+	wait_out retry WAITING 10
+	py 127.0.0.2 login --shares demo,ro
+	check "$label: while full, a computer that holds a slot still connects (new TCP connection) and lists two shares" \
+		has 'SHARE ro OK'
+	smb_quit "h$n"
+	WHY="h$n said: $(bgout "h$n")"
+	check "$label: holder 127.0.0.$((n + 1)) had listed [demo] and quit" \
+		grep -Eq 'blocks (of size|available)' "$WG_TMP/c.h$n.out"
+	sig retry USR1
+	check "$label: $next: login again over the same TCP connection is admitted" \
+		wait_out retry 'RETRY OK' 20
+	check "$label: ... and lists [demo]" wait_out retry 'SHARE demo OK' 10
+	smbc "$next" demo -c ls
+	check "$label: $next: smbclient now gets in" has 'blocks (of size|available)'
+	case_stop
+}
+
+case1() {
+	cap_case workstation 10 ""
+	cap_case home 5 "edition = home"
+}
+
+# ---- 2. one computer, four connections, three shares, a pipe: one slot ----
+
+case2() {
+	case_start slot "max sessions = 2"
+	bg A 127.0.0.30 hold --conns 4 --shares demo,ro,third --pipe srvsvc
+	check "slot: computer A (127.0.0.30): 4 TCP connections, 4 sessions of alice, [demo] [ro] [third] on each, IPC\$ with \\srvsvc open and bound" \
+		wait_out A '^READY conns=4 shares=demo,ro,third pipe=srvsvc' 30 &&
+		show "$(bgout A)"
+	bg B 127.0.0.31 hold --shares demo
+	check "slot: computer B (127.0.0.31) is admitted: A took one slot of 2" \
+		wait_out B '^READY' 20
+	py 127.0.0.32 login --shares demo
+	check "slot: computer C (127.0.0.32) is refused: STATUS_REQUEST_NOT_ACCEPTED" \
+		has 'LOGIN FAILED STATUS_REQUEST_NOT_ACCEPTED' && show "$OUT"
+	check "slot: the refusal log counts 2 slots, A's one holding 4 sessions" \
+		wait_log "refused session for 127\.0\.0\.32/.*\(2 slots\) by .*127\.0\.0\.30/[^,]*alice \(x4\)" 5 &&
+		show "$(grep 'refused session for 127.0.0.32/' "$WG_TMP/server.log" |
+			head -n 1 | sed 's/^.*NOTICE //')"
+	smbc 127.0.0.30 third -c ls
+	check "slot: A's 5th TCP connection (smbclient on [third]) still gets in while full" \
+		has 'blocks (of size|available)'
+	case_stop
+}
+
+# ---- 3. session accounting windows vs computer ----
+
+case3() {
+	case_start acct-windows "max sessions = 2" "session accounting = windows"
+	bg Au 127.0.0.40 hold --shares demo
+	bg An 127.0.0.40 hold --anon --shares 'IPC$'
+	wait_out Au '^READY' 20 && wait_out An '^READY' 20
+	check "windows: computer A (127.0.0.40) holds alice and a null session" \
+		test $? = 0
+	py 127.0.0.41 login --shares demo
+	check "windows: alice + null session of A are 2 slots: computer B refused" \
+		has 'LOGIN FAILED STATUS_REQUEST_NOT_ACCEPTED'
+	case_stop
+
+	case_start acct-computer "max sessions = 2" "session accounting = computer"
+	bg Au 127.0.0.40 hold --shares demo
+	bg An 127.0.0.40 hold --anon --shares 'IPC$'
+	wait_out Au '^READY' 20 && wait_out An '^READY' 20
+	check "computer: computer A (127.0.0.40) holds alice and a null session" \
+		test $? = 0
+	bg B 127.0.0.41 hold --shares demo
+	check "computer: A is 1 slot: computer B (127.0.0.41) admitted" \
+		wait_out B '^READY' 20
+	py 127.0.0.42 login --shares demo
+	check "computer: computer C (127.0.0.42) refused: the 2 slots are A and B" \
+		has 'LOGIN FAILED STATUS_REQUEST_NOT_ACCEPTED'
+	case_stop
+}
+
+# ---- 4. cap policy reclaim ----
+
+case4() {
+	case_start reclaim "max sessions = 2" "cap policy = reclaim"
+	bg A 127.0.0.50 hold --anon --shares 'IPC$'
+	wait_out A '^READY' 20
+	bg B 127.0.0.51 hold --shares demo --open b-held.txt
+	check "reclaim: cap full: A (127.0.0.50) idle null session, B (127.0.0.51) alice with a file open" \
+		wait_out B '^READY' 20
+	sleep 0.3
+	bg C 127.0.0.52 hold --shares demo --open c-held.txt
+	check "reclaim: a new computer C (127.0.0.52) is admitted" \
+		wait_out C '^READY' 20
+	check "reclaim: ... by ending A's null session (log)" \
+		wait_log "reclaiming slot .* of 127\.0\.0\.50/.*\(null session\).* for 127\.0\.0\.52/" 5 &&
+		show "$(grep 'reclaiming slot' "$WG_TMP/server.log" | head -n 1 |
+			sed 's/^.*NOTICE //')"
+	probe A
+	check "reclaim: A's next request: STATUS_USER_SESSION_DELETED" \
+		has 'PROBE FAILED STATUS_USER_SESSION_DELETED'
+	probe B
+	check "reclaim: B (open file) untouched: reads its file" has 'PROBE OK'
+	py 127.0.0.53 login --shares demo
+	check "reclaim: both holders have open files: D (127.0.0.53) refused" \
+		has 'LOGIN FAILED STATUS_REQUEST_NOT_ACCEPTED'
+	probe C
+	check "reclaim: C still reads its file" has 'PROBE OK'
+	case_stop
+}
+
+# ---- 5. restrict anonymous ----
+
+rpc() {
+	OUT=$(timeout 30 rpcclient "$WG_HOST" -p "$WG_PORT" -s "$WG_CLIENT_CONF" \
+		"$@" </dev/null 2>&1)
+	WHY=$OUT
+}
+
+case5() {
+	case_start ra2 "restrict anonymous = 2"
+	OUT=$(timeout 30 smbclient -L "//$WG_HOST" -p "$WG_PORT" -s "$WG_CLIENT_CONF" \
+		-U% -N </dev/null 2>&1)
+	WHY=$OUT
+	check "restrict anonymous 2: smbclient -N -L: NT_STATUS_ACCESS_DENIED" \
+		has NT_STATUS_ACCESS_DENIED
+	py 127.0.0.90 login --anon
+	check "restrict anonymous 2: impacket null session: STATUS_ACCESS_DENIED" \
+		has 'LOGIN FAILED STATUS_ACCESS_DENIED'
+	smbc 127.0.0.91 demo -c ls
+	check "restrict anonymous 2: alice works meanwhile" has 'blocks (of size|available)'
+	case_stop
+
+	case_start ra1 "restrict anonymous = 1"
+	py 127.0.0.90 login --anon
+	check "restrict anonymous 1: null session admitted" has 'LOGIN OK'
+	rpc -U% -N -c netsessenum
+	check "restrict anonymous 1: anonymous rpcclient netsessenum: access denied" \
+		has 'ACCESS_DENIED' && show "$(printf '%s\n' "$OUT" | tail -n 1)"
+	rpc -U% -N -c netshareenumall
+	check "restrict anonymous 1: anonymous rpcclient netshareenumall: access denied" \
+		has 'ACCESS_DENIED' && show "$(printf '%s\n' "$OUT" | tail -n 1)"
+	rpc -U "$WG_USER%$WG_PASS" -c netshareenumall
+	check "restrict anonymous 1: alice's rpcclient netshareenumall lists [demo]" \
+		has 'netname: demo'
+	case_stop
+
+	case_start ra0 "restrict anonymous = 0"
+	rpc -U% -N -c netshareenumall
+	check "restrict anonymous 0: anonymous rpcclient netshareenumall lists [demo]" \
+		has 'netname: demo'
+	rpc -U% -N -c netsessenum
+	wg_log "restrict anonymous 0: anonymous netsessenum (admin-only call): $(printf '%s\n' "$OUT" | tail -n 1)"
+	OUT=$(timeout 30 smbclient -L "//$WG_HOST" -p "$WG_PORT" -s "$WG_CLIENT_CONF" \
+		-U% -N </dev/null 2>&1)
+	WHY=$OUT
+	check "restrict anonymous 0: smbclient -N -L lists the shares" \
+		has '^[[:space:]]+third[[:space:]]+Disk'
+	case_stop
+}
+
+# ---- 6. idle reaping: null sessions, autodisconnect ----
+
+case6() {
+	local t0 t1
+	case_start nullidle "max sessions = 1" "null session timeout = 2s"
+	bg A 127.0.0.60 hold --anon --shares 'IPC$'
+	wait_out A '^READY' 20
+	t0=$(date +%s.%N)
+	py 127.0.0.61 login --shares demo
+	check "null idle: A's null session holds the one slot: B (127.0.0.61) refused" \
+		has 'LOGIN FAILED STATUS_REQUEST_NOT_ACCEPTED'
+	check "null idle: A's null session is ended after its 2 s idle limit" \
+		wait_log 'ending session 127\.0\.0\.60/.*null idle' 10 &&
+		show "$(grep 'ending session 127.0.0.60/' "$WG_TMP/server.log" |
+			head -n 1 | sed 's/^.*INFO //')"
+	t1=$(date +%s.%N)
+	check "null idle: ... not before 2 s, within 4 s ($(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }') s after B's refusal)" \
+		float_between "$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')" 1.5 4.5
+	py 127.0.0.61 login --shares demo
+	check "null idle: the slot is free: B admitted and lists [demo]" \
+		has 'SHARE demo OK'
+	probe A
+	check "null idle: A's next request: STATUS_USER_SESSION_DELETED" \
+		has 'PROBE FAILED STATUS_USER_SESSION_DELETED'
+	case_stop
+
+	case_start autodisc "autodisconnect = 2s"
+	bg A 127.0.0.62 hold --shares demo
+	bg B 127.0.0.63 hold --shares demo --open held-open.txt
+	wait_out A '^READY' 20
+	wait_out B '^READY' 20
+	check "autodisconnect: idle alice session without open files (127.0.0.62) ended" \
+		wait_log 'ending session 127\.0\.0\.62/.*autodisconnect' 8 &&
+		show "$(grep 'ending session 127.0.0.62/' "$WG_TMP/server.log" |
+			head -n 1 | sed 's/^.*INFO //')"
+	sleep 1
+	probe A
+	check "autodisconnect: its next request: STATUS_USER_SESSION_DELETED" \
+		has 'PROBE FAILED STATUS_USER_SESSION_DELETED'
+	WHY=$(grep 'ending session' "$WG_TMP/server.log")
+	check "autodisconnect: the session holding an open file (127.0.0.63) was not ended" \
+		eval "! grep -q 'ending session 127\.0\.0\.63/' '$WG_TMP/server.log'"
+	probe B
+	check "autodisconnect: ... and still reads its file" has 'PROBE OK'
+	case_stop
+}
+
+# ---- 7. auth timeout ----
+
+case7() {
+	local s
+	case_start authto "auth timeout = 1s"
+	bg S 127.0.0.70 silent --max-time 10
+	bg N 127.0.0.71 negonly --max-time 10
+	wait_out S CONNECTED 5
+	wait_out N NEGOTIATED 5
+	py 127.0.0.72 login --shares demo
+	check "auth timeout: another client is served meanwhile" has 'SHARE demo OK'
+	wait_out S 'EOF after' 12
+	wait_out N 'EOF after' 12
+	s=$(sed -n 's/^EOF after \([0-9.]*\) s$/\1/p' "$WG_TMP/c.S.out")
+	WHY="silent client said: $(bgout S)"
+	check "auth timeout: a client that sends nothing is dropped after ${s:-?} s (1-3 s)" \
+		float_between "${s:-99}" 0.9 3
+	s=$(sed -n 's/^EOF after \([0-9.]*\) s$/\1/p' "$WG_TMP/c.N.out")
+	WHY="negotiate-only client said: $(bgout N)"
+	check "auth timeout: a client that negotiates but sets up no session is dropped after ${s:-?} s (1-3 s)" \
+		float_between "${s:-99}" 0.9 3
+	check "auth timeout: the daemon logs it" \
+		wait_log 'no session within 1000 ms' 2
+	case_stop
+}
+
+# ---- 8. linger: a client that stops reading, or half-closes ----
+
+stall_case() {
+	local label=$1 s
+	shift
+	py 127.0.0.80 stall --shares demo --open big.bin --pid "$WG_PID" \
+		--other 127.0.0.81 --max-time 10 "$@"
+	show "$(printf '%s\n' "$OUT" | grep -E '^(FDS|OTHER|GONE|NOT GONE)')"
+	local base stalled
+	base=$(sed -n 's/^FDS baseline=//p' <<<"$OUT")
+	stalled=$(sed -n 's/^FDS stalled=//p' <<<"$OUT")
+	check "$label: the stalled connection held fds ($base -> $stalled)" \
+		test "${stalled:-0}" -gt "${base:-0}"
+	check "$label: another client is served meanwhile" has '^OTHER OK'
+	s=$(sed -n 's/^GONE after \([0-9.]*\) s.*/\1/p' <<<"$OUT")
+	check "$label: the daemon's fd count is back to baseline ${s:-never} s after the last request (linger 1 s + 2 s margin)" \
+		float_between "${s:-99}" 0 3
+}
+
+case8() {
+	case_start linger "linger timeout = 1s"
+	head -c $((1024 * 1024)) /dev/urandom >"$WG_TMP/share/big.bin"
+	chmod 644 "$WG_TMP/share/big.bin"
+	stall_case "linger: 200 READs of 64 KiB, never reading a reply"
+	check "linger: logged as a peer that stopped reading" \
+		wait_log 'not reading its replies for 1000 ms' 2
+	stall_case "linger: the same, then shutdown(SHUT_WR)" --shut-wr
+	case_stop
+}
+
+# ---- 9. churn ----
+
+case9() {
+	local f0 r0 f1 r1 i asan=0
+	grep -q __asan_init "$WGSMBD" 2>/dev/null && asan=1
+	case_start churn
+	OUT=$(timeout 120 "$WG_PY" "$HERE/sessions_churn.py" "$WG_PORT" 200 20 8 \
+		"$CHURN_PROCS" 2>&1)
+	WHY=$OUT
+	check "churn: warm-up, 200 cycles" has 'errors=0'
+	sleep 0.5
+	f0=$(fds_of)
+	r0=$(rss_of)
+	OUT=$(timeout 600 "$WG_PY" "$HERE/sessions_churn.py" "$WG_PORT" "$CHURN" 20 8 \
+		"$CHURN_PROCS" 2>&1)
+	WHY=$OUT
+	check "churn: $CHURN connect/negotiate/null session/logoff/disconnect cycles from 8 computers, every one OK" \
+		has 'errors=0'
+	show "$(printf '%s\n' "$OUT" | tail -n 6)"
+	for i in $(seq 1 50); do
+		[ "$(fds_of)" -le "$f0" ] && break
+		sleep 0.1
+	done
+	f1=$(fds_of)
+	r1=$(rss_of)
+	wg_log "churn: daemon fds before $f0 after $f1; VmRSS before $r0 kB after $r1 kB (growth $((r1 - r0)) kB)"
+	check "churn: fd count unchanged ($f0 -> $f1)" test "$f1" -eq "$f0"
+	if [ "$asan" = 1 ]; then
+		wg_log "churn: sanitizer build: RSS growth not bounded (allocator quarantine); LeakSanitizer checks at exit"
+	else
+		check "churn: RSS growth $((r1 - r0)) kB < $CHURN_RSS_KIB kB" \
+			test $((r1 - r0)) -lt "$CHURN_RSS_KIB"
+	fi
+	py 127.0.0.99 login --shares demo
+	check "churn: the daemon still serves alice afterwards" has 'SHARE demo OK'
+	case_stop
+}
+
+for c in $SESS_CASES; do
+	"case$c"
+done
+wg_finish
