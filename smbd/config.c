@@ -40,6 +40,7 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 
 #include <ini.h>
 #include <talloc.h>
@@ -86,6 +87,7 @@ struct cfg_parse {
 	struct share_meta *meta;
 	int min_proto_line;
 	int max_proto_line;
+	int control_socket_line;
 	bool global_guest_ok;
 	char *err;		/* first error, "FILE:LINE: reason" */
 };
@@ -734,6 +736,35 @@ static int g_admin_users(struct cfg_parse *p, const char *key, const char *v)
 	return 0;
 }
 
+static int g_control_socket(struct cfg_parse *p, const char *key,
+			    const char *v)
+{
+	p->control_socket_line = p->line;
+	return set_abs_path(p, key, v, p->cfg, &p->cfg->control_socket);
+}
+
+static int g_admin_group(struct cfg_parse *p, const char *key, const char *v)
+{
+	const char *c = NULL;
+	char *s = NULL;
+
+	for (c = v; *c != '\0'; c++) {
+		if ((unsigned char)*c < 0x21 || *c == ':' || *c == ',') {
+			cfg_fail(p, "%s '%s' is not a valid group name", key,
+				 v);
+			return -1;
+		}
+	}
+	s = talloc_strdup(p->cfg, v);
+	if (s == NULL) {
+		cfg_fail(p, "out of memory");
+		return -1;
+	}
+	talloc_free(p->cfg->admin_group);
+	p->cfg->admin_group = s;
+	return 0;
+}
+
 static int g_max_open_files(struct cfg_parse *p, const char *key,
 			    const char *v)
 {
@@ -899,6 +930,8 @@ static const struct cfg_key global_keys[] = {
 	{ "guest account", g_guest_account },
 	{ "guest ok", g_guest_ok },
 	{ "admin users", g_admin_users },
+	{ "control socket", g_control_socket },
+	{ "admin group", g_admin_group },
 	{ "max open files", g_max_open_files },
 	{ "edition", g_edition },
 	{ "max sessions", g_max_sessions },
@@ -1364,6 +1397,7 @@ static int set_defaults(struct wg_config *cfg)
 	cfg->map_to_guest = false;
 	cfg->guest_account = talloc_strdup(cfg, "nobody");
 	cfg->admin_users = talloc_strdup(cfg, "");
+	cfg->admin_group = talloc_strdup(cfg, "");
 	cfg->max_opens_per_session = SMBD_MAX_OPENS_PER_CONN;
 	cfg->edition = talloc_strdup(cfg, "workstation");
 	cfg->max_sessions = -1;
@@ -1382,8 +1416,34 @@ static int set_defaults(struct wg_config *cfg)
 	    cfg->listen_addresses[1] == NULL || cfg->users_file == NULL ||
 	    cfg->state_dir == NULL || cfg->run_as_user == NULL ||
 	    cfg->log_classes == NULL || cfg->guest_account == NULL ||
-	    cfg->admin_users == NULL || cfg->edition == NULL ||
+	    cfg->admin_users == NULL || cfg->admin_group == NULL ||
+	    cfg->edition == NULL ||
 	    cfg->session_accounting == NULL || cfg->cap_policy == NULL) {
+		return -1;
+	}
+	return 0;
+}
+
+/* Default "<state directory>/wgsmbd.sock"; must fit a sockaddr_un. */
+static int final_control_socket(struct cfg_parse *p)
+{
+	struct wg_config *cfg = p->cfg;
+	const size_t max = sizeof(((struct sockaddr_un *)NULL)->sun_path) - 1;
+
+	if (cfg->control_socket == NULL) {
+		cfg->control_socket = talloc_asprintf(cfg, "%s/wgsmbd.sock",
+						      cfg->state_dir);
+		if (cfg->control_socket == NULL) {
+			cfg_fail_at(p, 0, "out of memory");
+			return -1;
+		}
+	}
+	if (strlen(cfg->control_socket) > max) {
+		cfg_fail_at(p, p->control_socket_line, "control socket '%s' "
+			    "is longer than %zu bytes (a Unix socket path "
+			    "limit)%s", cfg->control_socket, max,
+			    p->control_socket_line == 0 ? "; set 'control "
+			    "socket' to a shorter path" : "");
 		return -1;
 	}
 	return 0;
@@ -1423,6 +1483,9 @@ static int final_checks(struct cfg_parse *p)
 		if (!m->guest_ok_set) {
 			sh->guest_ok = p->global_guest_ok;
 		}
+	}
+	if (final_control_socket(p) != 0) {
+		return -1;
 	}
 	if (add_share(p, "IPC$", WG_SHARE_IPC, 0) != 0) {
 		return -1;

@@ -43,6 +43,8 @@ struct wg_config {
 	bool map_to_guest;	/* "guest account" logons allowed */
 	char *guest_account;	/* unix user for guest (default nobody) */
 	char *admin_users;	/* space-separated (issue 4/5) */
+	char *control_socket;	/* absolute; "<state_dir>/wgsmbd.sock" */
+	char *admin_group;	/* Unix group allowed on it; "" = none */
 	size_t max_opens_per_session;
 
 	/* Keys owned by the session manager, read here, applied there. */

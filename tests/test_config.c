@@ -459,6 +459,61 @@ START_TEST(test_global_errors)
 }
 END_TEST
 
+START_TEST(test_control_socket)
+{
+	struct wg_config *cfg = load_ok("[global]\n");
+	char long_dir[160];
+	char *text = NULL;
+	char *err = NULL;
+
+	ck_assert_str_eq(cfg->control_socket, "/var/lib/wgsmb/wgsmbd.sock");
+	ck_assert_str_eq(cfg->admin_group, "");
+	talloc_free(cfg);
+
+	/* the default follows the state directory, wherever it is set */
+	cfg = load_ok("[global]\nstate directory = /srv/wg/\n");
+	ck_assert_str_eq(cfg->control_socket, "/srv/wg/wgsmbd.sock");
+	talloc_free(cfg);
+
+	cfg = load_ok("[global]\ncontrol socket = /run/wgsmb/ctl.sock\n"
+		      "state directory = /srv/wg\n"
+		      "admin group = wgadmin\n");
+	ck_assert_str_eq(cfg->control_socket, "/run/wgsmb/ctl.sock");
+	ck_assert_str_eq(cfg->admin_group, "wgadmin");
+	talloc_free(cfg);
+
+	expect_error("[global]\ncontrol socket = wgsmbd.sock\n", 2,
+		     "absolute path");
+	expect_error("[global]\nadmin group = wg admins\n", 2,
+		     "not a valid group name");
+	expect_error("[global]\nadmin group = a,b\n", 2,
+		     "not a valid group name");
+
+	/* sockaddr_un holds 107 bytes of path */
+	memset(long_dir, 'd', sizeof(long_dir));
+	long_dir[0] = '/';
+	long_dir[101] = '\0';
+	text = talloc_asprintf(wgt_root, "[global]\n\ncontrol socket = "
+			       "%s/x.sock\n", long_dir);
+	expect_error(text, 3, "longer than 107 bytes");
+	talloc_free(text);
+	text = talloc_asprintf(wgt_root, "[global]\nstate directory = %s\n",
+			       long_dir);
+	ck_assert_ptr_null(load(text, &err, NULL));
+	ck_assert_msg(strstr(err, "set 'control socket' to a shorter path") !=
+		      NULL, "unexpected error: %s", err);
+	talloc_free(err);
+	talloc_free(text);
+	text = talloc_asprintf(wgt_root, "[global]\nstate directory = %s\n"
+			       "control socket = /run/wgsmbd.sock\n",
+			       long_dir);
+	cfg = load_ok(text);
+	ck_assert_str_eq(cfg->control_socket, "/run/wgsmbd.sock");
+	talloc_free(cfg);
+	talloc_free(text);
+}
+END_TEST
+
 START_TEST(test_protocol_names)
 {
 	static const struct {
@@ -699,6 +754,7 @@ static Suite *config_suite(void)
 	tcase_add_test(tc, test_shares);
 	tcase_add_test(tc, test_share_errors);
 	tcase_add_test(tc, test_global_errors);
+	tcase_add_test(tc, test_control_socket);
 	tcase_add_test(tc, test_protocol_names);
 	tcase_add_test(tc, test_durations);
 	tcase_add_test(tc, test_syntax);
