@@ -224,6 +224,7 @@ struct smbd_conn *smbd_conn_new(struct smbd_server *srv, int fd, bool netbios)
 			  "%s: too many unauthenticated connections "
 			  "(%zu in all), refusing", conn->peer_addr,
 			  srv->unauth_conns);
+		srv->stats.conns_refused++;
 		talloc_free(conn);
 		return NULL;
 	}
@@ -263,6 +264,7 @@ struct smbd_conn *smbd_conn_new(struct smbd_server *srv, int fd, bool netbios)
 	}
 	srv->conns = conn;
 	srv->nconns++;
+	srv->stats.conns_accepted++;
 	srv->unauth_conns++;
 	talloc_set_destructor(conn, conn_destructor);
 	DBG_INFO(CONN, "%s:%u connected to port %u", conn->peer_addr,
@@ -296,6 +298,22 @@ static void conn_free_later(struct smbd_conn *conn)
 				  conn);
 }
 
+/* Ends counted as reaps or normal closes, not as errors (statistics). */
+static bool close_is_error(const char *reason)
+{
+	static const char *const normal[] = {
+		"peer closed", "auth timeout", "peer stopped reading",
+	};
+	size_t i = 0;
+
+	for (i = 0; i < sizeof(normal) / sizeof(normal[0]); i++) {
+		if (strcmp(reason, normal[i]) == 0) {
+			return false;
+		}
+	}
+	return true;
+}
+
 void smbd_conn_terminate(struct smbd_conn *conn, const char *reason)
 {
 	struct timeval now;
@@ -305,6 +323,9 @@ void smbd_conn_terminate(struct smbd_conn *conn, const char *reason)
 	}
 	conn->state = SMBD_CONN_CLOSING;
 	conn->close_reason = talloc_strdup(conn, reason);
+	if (close_is_error(reason)) {
+		conn->srv->stats.conns_dropped++;
+	}
 	if (conn->sendq_head == NULL || conn->fde == NULL) {
 		conn_free_later(conn);
 		return;
@@ -514,6 +535,7 @@ static void conn_write(struct smbd_conn *conn)
 		return;
 	}
 	conn->bytes_out += (uint64_t)w;
+	conn->srv->stats.bytes_out += (uint64_t)w;
 	if (w > 0) {
 		gettimeofday(&conn->last_write, NULL);
 	}
@@ -653,6 +675,7 @@ static void conn_read(struct smbd_conn *conn)
 			return;
 		}
 		conn->bytes_in += (uint64_t)n;
+		conn->srv->stats.bytes_in += (uint64_t)n;
 		conn->in_have += (size_t)n;
 		gettimeofday(&conn->last_activity, NULL);
 		if (!conn->in_hdr_done) {

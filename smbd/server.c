@@ -3,6 +3,7 @@
  */
 #include "server.h"
 #include "conn.h"
+#include "control.h"
 #include "workers.h"
 #include "limits.h"
 #include "../sessions/users.h"
@@ -230,6 +231,8 @@ int smbd_server_start(struct smbd_server *srv)
 	if (smbd_conn_sweep_start(srv) != 0) {
 		return -ENOMEM;
 	}
+	/* Not fatal (logged): SMB clients are served without wgnet. */
+	smbd_control_start(srv);
 	listeners_enable(srv, true);
 	return 0;
 }
@@ -269,6 +272,7 @@ void smbd_server_shutdown(struct smbd_server *srv, bool *done)
 	size_t i = 0;
 
 	srv->shutting_down = true;
+	smbd_control_stop(srv);
 	for (i = 0; i < srv->nlisteners; i++) {
 		talloc_free(srv->listeners[i]);
 	}
