@@ -3,14 +3,17 @@
  *
  *	wgnet [-c CONFIG] VERB [ARGS...]
  *
- * One function per verb, found through the verb table below. For now the
- * only verb is `user`, which edits the users file named by "users file"
- * in [global] of the config. Errors go to stderr naming the object and
- * the errno text. Exit status: 0 success, 1 error, 2 usage.
+ * One function per verb, found through the verb table below. `user`
+ * edits the users file named by "users file" in [global] of the config;
+ * the other verbs ask the running daemon over its control socket
+ * ("control socket", default "<state directory>/wgsmbd.sock"), see
+ * wgnet_admin.c. Errors go to stderr naming the object and the errno
+ * text. Exit status: 0 success, 1 error, 2 usage.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <locale.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -27,23 +30,10 @@
 
 #include "proto/ntlmssp.h"
 #include "sessions/users.h"
+#include "tools/wgnet.h"
 
-#define WGNET_DEFAULT_CONFIG	"/etc/wgsmb/wgsmb.conf"
 #define WGNET_DEFAULT_USERS	"/var/lib/wgsmb/users"
 #define WGNET_PASSWORD_MAX	256	/* bytes of UTF-8 */
-
-enum {
-	WGNET_OK = 0,
-	WGNET_ERR = 1,
-	WGNET_USAGE = 2,
-};
-
-struct wgnet {
-	TALLOC_CTX *mem;
-	const char *config_path;
-	bool config_given;	/* -c used: a missing file is an error */
-	char *users_file;	/* from the config, else the default */
-};
 
 struct wgnet_verb {
 	const char *name;
@@ -52,30 +42,51 @@ struct wgnet_verb {
 
 static int verb_user(struct wgnet *ctx, int argc, char **argv);
 
-/*
- * Verbs, one row each. Later issues add "session", "files", "share",
- * "connections", "config" and "statistics" here, each with its own
- * verb_<name>() and a paragraph in usage().
- */
+/* Verbs, one row each, with a paragraph in usage() and its own --help. */
 static const struct wgnet_verb verbs[] = {
 	{ .name = "user", .run = verb_user },
+	{ .name = "session", .run = verb_session },
+	{ .name = "sessions", .run = verb_session },
+	{ .name = "files", .run = verb_files },
+	{ .name = "file", .run = verb_files },
+	{ .name = "share", .run = verb_share },
+	{ .name = "shares", .run = verb_share },
+	{ .name = "connections", .run = verb_connections },
+	{ .name = "config", .run = verb_config },
+	{ .name = "statistics", .run = verb_statistics },
+	{ .name = "stats", .run = verb_statistics },
 };
 
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"Usage: wgnet [-c CONFIG] VERB [ARGS...]\n"
+		"Usage: wgnet [-c CONFIG] [--socket PATH] VERB [ARGS...]\n"
 		"\n"
 		"Options:\n"
-		"  -c, --config FILE  configuration file\n"
-		"                     (default " WGNET_DEFAULT_CONFIG ")\n"
-		"  -h, --help         show this help\n"
+		"  -c, --config FILE    configuration file\n"
+		"                       (default " WGNET_DEFAULT_CONFIG ")\n"
+		"  -s, --socket PATH    the daemon's control socket (default:\n"
+		"                       \"control socket\" in the config, or\n"
+		"                       <state directory>/"
+		WGNET_SOCKET_NAME ")\n"
+		"  -h, --help           show this help; VERB --help for a "
+		"verb\n"
 		"\n"
 		"Verbs:\n"
 		"  user add NAME [--stdin]     add a user\n"
 		"  user passwd NAME [--stdin]  set a user's password\n"
-		"  user del NAME               delete a user\n"
+		"  user del NAME               delete a user (and end the\n"
+		"                              sessions it has on wgsmbd)\n"
 		"  user list [--json]          list user names\n"
+		"  session [\\\\COMPUTER] [/delete] [--all] [--json]\n"
+		"                              list, show or end client "
+		"sessions\n"
+		"  files [ID /close] [--json]  list open files, or close one\n"
+		"  share [--json]              list shares and their users\n"
+		"  connections [--json]        list TCP connections\n"
+		"  config server [--json]      the server's settings\n"
+		"  statistics server [--json]  counters since the daemon "
+		"started\n"
 		"\n"
 		"User options:\n"
 		"  --stdin  read the password as one line from standard input\n"
@@ -83,13 +94,13 @@ static void usage(FILE *out)
 		"  --json   machine-readable output\n"
 		"\n"
 		"The users file is \"users file\" in [global] of the config\n"
-		"(default " WGNET_DEFAULT_USERS ").\n"
+		"(default " WGNET_DEFAULT_USERS "). The other verbs ask the\n"
+		"running wgsmbd; they need root, the daemon's user or the\n"
+		"\"admin group\" of the config.\n"
 		"Exit status: 0 success, 1 error, 2 usage error.\n");
 }
 
-static void err_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static void err_msg(const char *fmt, ...)
+void err_msg(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -217,14 +228,23 @@ static int config_handler(void *user, const char *section, const char *name,
 			  const char *value)
 {
 	struct wgnet *ctx = user;
+	char **slot = NULL;
 
-	if (strcasecmp(section, "global") != 0 ||
-	    !key_eq(name, "users file")) {
+	if (strcasecmp(section, "global") != 0) {
 		return 1;
 	}
-	talloc_free(ctx->users_file);
-	ctx->users_file = talloc_strdup(ctx->mem, value);
-	return ctx->users_file != NULL;
+	if (key_eq(name, "users file")) {
+		slot = &ctx->users_file;
+	} else if (key_eq(name, "state directory")) {
+		slot = &ctx->state_dir;
+	} else if (key_eq(name, "control socket") && !ctx->socket_given) {
+		slot = &ctx->control_socket;
+	} else {
+		return 1;
+	}
+	talloc_free(*slot);
+	*slot = talloc_strdup(ctx->mem, value);
+	return *slot != NULL;
 }
 
 /* Parse an open config file; WGNET_OK or WGNET_ERR (message printed). */
@@ -261,12 +281,15 @@ static int config_parse(struct wgnet *ctx, FILE *f)
 	return ret;
 }
 
-/* Find the users file. Returns WGNET_OK or WGNET_ERR (message printed). */
-static int config_load(struct wgnet *ctx)
+int config_load(struct wgnet *ctx)
 {
-	FILE *f = fopen(ctx->config_path, "re");
+	FILE *f = NULL;
 	int rc = 0;
 
+	if (ctx->users_file != NULL) {
+		return WGNET_OK;	/* already read */
+	}
+	f = fopen(ctx->config_path, "re");
 	if (f == NULL) {
 		if (errno == ENOENT && !ctx->config_given) {
 			goto defaults;
@@ -289,10 +312,19 @@ static int config_load(struct wgnet *ctx)
 defaults:
 	if (ctx->users_file == NULL) {
 		ctx->users_file = talloc_strdup(ctx->mem, WGNET_DEFAULT_USERS);
-		if (ctx->users_file == NULL) {
-			err_msg("out of memory");
-			return WGNET_ERR;
-		}
+	}
+	if (ctx->state_dir == NULL) {
+		ctx->state_dir = talloc_strdup(ctx->mem,
+					       WGNET_DEFAULT_STATE_DIR);
+	}
+	if (ctx->control_socket == NULL && ctx->state_dir != NULL) {
+		ctx->control_socket = talloc_asprintf(ctx->mem, "%s/%s",
+						      ctx->state_dir,
+						      WGNET_SOCKET_NAME);
+	}
+	if (ctx->users_file == NULL || ctx->control_socket == NULL) {
+		err_msg("out of memory");
+		return WGNET_ERR;
 	}
 	return WGNET_OK;
 }
@@ -633,7 +665,12 @@ static int user_passwd(struct wgnet *ctx, const char *name, bool from_stdin)
 
 static int user_del(struct wgnet *ctx, const char *name)
 {
-	return users_apply(ctx, USER_DEL, name, NULL);
+	int ret = users_apply(ctx, USER_DEL, name, NULL);
+
+	if (ret == WGNET_OK) {
+		wgnet_user_deleted(ctx, name);
+	}
+	return ret;
 }
 
 static void json_string(const char *s)
@@ -768,22 +805,28 @@ int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "config", required_argument, NULL, 'c' },
+		{ "socket", required_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct wgnet ctx = {
 		.config_path = WGNET_DEFAULT_CONFIG,
 	};
+	char *socket_path = NULL;
 	const struct wgnet_verb *verb = NULL;
 	int ret = WGNET_USAGE;
 	int c = 0;
 
 	/* '+': stop at the verb; its own options are parsed by the verb */
-	while ((c = getopt_long(argc, argv, "+c:h", opts, NULL)) != -1) {
+	setlocale(LC_CTYPE, "");	/* names in tables: UTF-8 or not */
+	while ((c = getopt_long(argc, argv, "+c:s:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
 			ctx.config_path = optarg;
 			ctx.config_given = true;
+			break;
+		case 's':
+			socket_path = optarg;
 			break;
 		case 'h':
 			usage(stdout);
@@ -806,6 +849,10 @@ int main(int argc, char **argv)
 	if (ctx.mem == NULL) {
 		err_msg("out of memory");
 		return WGNET_ERR;
+	}
+	if (socket_path != NULL) {
+		ctx.control_socket = talloc_strdup(ctx.mem, socket_path);
+		ctx.socket_given = true;
 	}
 	ret = verb->run(&ctx, argc - optind, argv + optind);
 	talloc_free(ctx.mem);

@@ -1,0 +1,1268 @@
+/*
+ * wgnet_admin.c - the wgnet verbs answered by the running daemon over its
+ * control socket (protocol: sessions/ctlproto.h, verbs: smbd/control.h):
+ *
+ *	wgnet session [\\COMPUTER [/delete]] | [/delete --all]
+ *	wgnet files [ID /close]
+ *	wgnet share
+ *	wgnet connections
+ *	wgnet config server
+ *	wgnet statistics server
+ *
+ * Windows spellings (/delete, /close, \\COMPUTER) and POSIX ones
+ * (--delete, --close, COMPUTER) are both accepted. --json prints the
+ * daemon's answer as it came (one JSON object, stable field names);
+ * without it, tables fit an 80-column terminal.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <langinfo.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+
+#include "sessions/ctlproto.h"
+#include "tools/wgnet.h"
+
+#define CTL_TIMEOUT_MS		30000
+#define CTL_MAX_RESPONSE	(64u * 1024 * 1024)
+#define RULE \
+	"-------------------------------------------------------------------" \
+	"------------"
+
+/* A daemon's answer. */
+struct answer {
+	char *raw;			/* the JSON line as received */
+	struct ctl_jv *doc;		/* parsed */
+	bool ok;
+	const char *error;		/* when !ok */
+};
+
+/* ---- talking to the daemon ------------------------------------------- */
+
+static int connect_daemon(const char *path, int *fdp)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	int fd = -1;
+
+	if (strlen(path) >= sizeof(sun.sun_path)) {
+		return -ENAMETOOLONG;
+	}
+	memcpy(sun.sun_path, path, strlen(path) + 1);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		return -errno;
+	}
+	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) != 0) {
+		int rc = -errno;
+
+		close(fd);
+		return rc;
+	}
+	*fdp = fd;
+	return 0;
+}
+
+static void unreachable_msg(const char *path, int rc)
+{
+	const char *hint = "";
+
+	switch (-rc) {
+	case ECONNREFUSED:
+	case ENOENT:
+		hint = " (is the daemon running?)";
+		break;
+	case EACCES:
+	case EPERM:
+		hint = " (run as root, as the daemon's user or as a member "
+		       "of its \"admin group\")";
+		break;
+	case ENAMETOOLONG:
+		hint = " (a Unix socket path is at most 107 bytes)";
+		break;
+	default:
+		break;
+	}
+	err_msg("cannot reach wgsmbd at %s: %s%s", path, strerror(-rc), hint);
+}
+
+/* Send the whole request; a daemon that already answered and closed
+ * (a refusal) makes this fail with EPIPE, which the read then explains. */
+static void send_request(int fd, const char *line)
+{
+	size_t len = strlen(line);
+	size_t done = 0;
+
+	while (done < len) {
+		ssize_t n = send(fd, line + done, len - done, MSG_NOSIGNAL);
+
+		if (n < 0 && errno == EINTR) {
+			continue;
+		}
+		if (n <= 0) {
+			return;
+		}
+		done += (size_t)n;
+	}
+}
+
+/* Read until the answer's newline or EOF; 0 or -errno. */
+static int read_answer(struct wgnet *ctx, int fd, char **out, size_t *outlen)
+{
+	size_t cap = 4096, len = 0;
+	char *buf = talloc_array(ctx->mem, char, cap);
+	struct timespec t0;
+
+	if (buf == NULL) {
+		return -ENOMEM;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (;;) {
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		struct timespec now;
+		long left = 0;
+		ssize_t n = 0;
+
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		left = CTL_TIMEOUT_MS - ((now.tv_sec - t0.tv_sec) * 1000 +
+					 (now.tv_nsec - t0.tv_nsec) / 1000000);
+		if (left <= 0) {
+			talloc_free(buf);
+			return -ETIMEDOUT;
+		}
+		if (poll(&pfd, 1, (int)left) < 0 && errno != EINTR) {
+			talloc_free(buf);
+			return -errno;
+		}
+		if (cap - len < 4096) {
+			if (cap >= CTL_MAX_RESPONSE) {
+				talloc_free(buf);
+				return -EMSGSIZE;
+			}
+			cap *= 2;
+			buf = talloc_realloc(ctx->mem, buf, char, cap);
+			if (buf == NULL) {
+				return -ENOMEM;
+			}
+		}
+		n = recv(fd, buf + len, cap - len - 1, MSG_DONTWAIT);
+		if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
+			continue;
+		}
+		/* a reset after the answer (our request unread) is its end */
+		if (n == 0 || (n < 0 && errno == ECONNRESET && len > 0)) {
+			break;
+		}
+		if (n < 0) {
+			int rc = -errno;
+
+			talloc_free(buf);
+			return rc;
+		}
+		len += (size_t)n;
+		if (memchr(buf + len - (size_t)n, '\n', (size_t)n) != NULL) {
+			break;
+		}
+	}
+	buf[len] = '\0';
+	*out = buf;
+	*outlen = len;
+	return 0;
+}
+
+/*
+ * Run verb with args on the daemon. WGNET_OK with *a filled (a->ok may be
+ * false: the daemon's refusal), or WGNET_ERR with the reason printed.
+ * *unreachable (if not NULL) gets the connect errno, 0 if connected.
+ */
+static int ctl_call(struct wgnet *ctx, const char *verb,
+		    const char *const *args, size_t nargs, struct answer *a,
+		    int *unreachable)
+{
+	char *line = NULL;
+	char *raw = NULL;
+	size_t len = 0;
+	size_t at = 0;
+	int fd = -1;
+	int rc = 0;
+
+	if (unreachable != NULL) {
+		*unreachable = 0;
+	}
+	if (!ctx->socket_given && config_load(ctx) != WGNET_OK) {
+		return WGNET_ERR;
+	}
+	line = ctl_request_format(ctx->mem, verb, args, nargs);
+	if (line == NULL) {
+		err_msg("%s: cannot build the request: %s", verb,
+			strerror(errno));
+		return WGNET_ERR;
+	}
+	rc = connect_daemon(ctx->control_socket, &fd);
+	if (rc != 0) {
+		if (unreachable != NULL) {
+			*unreachable = -rc;
+			return WGNET_ERR;
+		}
+		unreachable_msg(ctx->control_socket, rc);
+		return WGNET_ERR;
+	}
+	send_request(fd, line);
+	rc = read_answer(ctx, fd, &raw, &len);
+	close(fd);
+	if (rc != 0) {
+		err_msg("no answer from wgsmbd at %s: %s", ctx->control_socket,
+			strerror(-rc));
+		return WGNET_ERR;
+	}
+	*a = (struct answer) { .raw = raw };
+	rc = ctl_json_parse(ctx->mem, raw, len, &a->doc, &at);
+	if (rc != 0 || a->doc->type != CTL_J_OBJECT ||
+	    ctl_jv_get(a->doc, "ok") == NULL) {
+		err_msg("wgsmbd at %s sent %s", ctx->control_socket,
+			len == 0 ? "no answer" : "an answer that is not valid "
+			"JSON");
+		return WGNET_ERR;
+	}
+	a->ok = ctl_jv_bool(a->doc, "ok", false);
+	a->error = ctl_jv_str(a->doc, "error", "unknown error");
+	return WGNET_OK;
+}
+
+/*
+ * ctl_call for the listing and action verbs: WGNET_OK with a->ok true,
+ * or WGNET_ERR with the message printed ("wgnet: what: why").
+ */
+static int ctl_run(struct wgnet *ctx, const char *verb, const char *arg,
+		   struct answer *a)
+{
+	const char *args[1] = { arg };
+
+	if (ctl_call(ctx, verb, args, arg != NULL ? 1 : 0, a, NULL) !=
+	    WGNET_OK) {
+		return WGNET_ERR;
+	}
+	if (!a->ok) {
+		err_msg("%s", a->error);
+		return WGNET_ERR;
+	}
+	return WGNET_OK;
+}
+
+/* --json: the daemon's answer, as it came. */
+static int print_raw(const struct answer *a)
+{
+	fputs(a->raw, stdout);
+	if (a->raw[0] == '\0' || a->raw[strlen(a->raw) - 1] != '\n') {
+		putchar('\n');
+	}
+	return WGNET_OK;
+}
+
+void wgnet_user_deleted(struct wgnet *ctx, const char *name)
+{
+	const char *args[1] = { name };
+	struct answer a = {};
+	int unreachable = 0;
+	uint64_t n = 0;
+
+	if (ctl_call(ctx, "user-deleted", args, 1, &a, &unreachable) !=
+	    WGNET_OK) {
+		if (unreachable == ECONNREFUSED || unreachable == ENOENT) {
+			return;	/* not running: no sessions to end */
+		}
+		if (unreachable != 0) {
+			err_msg("warning: cannot tell wgsmbd at %s to end the "
+				"sessions of \"%s\": %s", ctx->control_socket,
+				name, strerror(unreachable));
+		}
+		return;
+	}
+	if (!a.ok) {
+		err_msg("warning: wgsmbd did not end the sessions of \"%s\": "
+			"%s", name, a.error);
+		return;
+	}
+	n = ctl_jv_u64(a.doc, "sessions_ended", 0);
+	if (n > 0) {
+		printf("ended %llu session(s) of \"%s\" on wgsmbd\n",
+		       (unsigned long long)n, name);
+	}
+}
+
+/* ---- table output ---------------------------------------------------- */
+
+static bool utf8_terminal(void)
+{
+	const char *cs = nl_langinfo(CODESET);
+
+	return cs != NULL && strcasecmp(cs, "UTF-8") == 0;
+}
+
+/* Code points in s (continuation bytes do not count). */
+static size_t text_width(const char *s)
+{
+	size_t w = 0;
+
+	for (; *s != '\0'; s++) {
+		w += ((unsigned char)*s & 0xC0) != 0x80;
+	}
+	return w;
+}
+
+enum align {
+	LEFT = 0,
+	RIGHT,
+	LAST,		/* left, not padded: the end of a line */
+};
+
+/*
+ * Print s in width columns: padded, or cut with an ellipsis ("…" on a
+ * UTF-8 terminal, else "~"). Control characters are shown as '?'.
+ */
+static void cell_at(const char *s, size_t width, enum align align)
+{
+	size_t w = text_width(s);
+	size_t keep = w;
+	size_t pad = 0;
+	size_t i = 0;
+	const char *p = s;
+
+	if (w > width) {
+		keep = width > 0 ? width - 1 : 0;
+	} else {
+		pad = width - w;
+	}
+	if (align == RIGHT) {
+		printf("%*s", (int)pad, "");
+	}
+	for (i = 0; *p != '\0';) {
+		unsigned char c = (unsigned char)*p;
+
+		if ((c & 0xC0) != 0x80) {
+			if (i == keep) {
+				break;
+			}
+			i++;
+		}
+		putchar(c < 0x20 || c == 0x7F ? '?' : c);
+		p++;
+	}
+	if (w > width && width > 0) {
+		fputs(utf8_terminal() ? "\xe2\x80\xa6" : "~", stdout);
+	}
+	if (align == LEFT) {
+		printf("%*s", (int)pad, "");
+	}
+}
+
+static void cell(const char *s, size_t width, bool right)
+{
+	cell_at(s, width, right ? RIGHT : LEFT);
+}
+
+/* "HH:MM:SS", or "NNNd HHh" past 99 hours. */
+static const char *hms(char *buf, size_t len, uint64_t secs)
+{
+	if (secs < 100 * 3600) {
+		snprintf(buf, len, "%02llu:%02llu:%02llu",
+			 (unsigned long long)(secs / 3600),
+			 (unsigned long long)(secs / 60 % 60),
+			 (unsigned long long)(secs % 60));
+	} else {
+		snprintf(buf, len, "%llud %02lluh",
+			 (unsigned long long)(secs / 86400),
+			 (unsigned long long)(secs / 3600 % 24));
+	}
+	return buf;
+}
+
+/* At most 5 characters: "99999", "9999K", "9999M", ... */
+static const char *bytes(char *buf, size_t len, uint64_t n)
+{
+	static const char units[] = "KMGTPE";
+	int u = -1;
+
+	while (n >= (u < 0 ? 100000u : 10000u) && u < 5) {
+		n /= 1024;
+		u++;
+	}
+	if (u < 0) {
+		snprintf(buf, len, "%llu", (unsigned long long)n);
+	} else {
+		snprintf(buf, len, "%llu%c", (unsigned long long)n, units[u]);
+	}
+	return buf;
+}
+
+static const char *u64s(char *buf, size_t len, uint64_t n)
+{
+	snprintf(buf, len, "%llu", (unsigned long long)n);
+	return buf;
+}
+
+/* "15m", "60s", "500ms", "never" */
+static const char *duration(char *buf, size_t len, uint64_t ms)
+{
+	if (ms == 0) {
+		snprintf(buf, len, "never (0)");
+	} else if (ms % 3600000 == 0) {
+		snprintf(buf, len, "%lluh", (unsigned long long)(ms / 3600000));
+	} else if (ms % 60000 == 0) {
+		snprintf(buf, len, "%llum", (unsigned long long)(ms / 60000));
+	} else if (ms % 1000 == 0) {
+		snprintf(buf, len, "%llus", (unsigned long long)(ms / 1000));
+	} else {
+		snprintf(buf, len, "%llums", (unsigned long long)ms);
+	}
+	return buf;
+}
+
+static void kv(const char *key, const char *value)
+{
+	cell(key, 28, false);
+	putchar(' ');
+	cell_at(value, 50, LAST);
+	putchar('\n');
+}
+
+static void kv_u64(const char *key, uint64_t v)
+{
+	char b[24];
+
+	kv(key, u64s(b, sizeof(b), v));
+}
+
+static const char *yes_no(bool b)
+{
+	return b ? "Yes" : "No";
+}
+
+/* "\\name" for a computer. */
+static const char *unc(char *buf, size_t len, const char *name)
+{
+	snprintf(buf, len, "\\\\%s", name);
+	return buf;
+}
+
+static const char *type_title(const char *t)
+{
+	if (strcmp(t, "disk") == 0) {
+		return "Disk";
+	}
+	if (strcmp(t, "print") == 0) {
+		return "Print";
+	}
+	if (strcmp(t, "ipc") == 0) {
+		return "IPC";
+	}
+	return t;
+}
+
+/* ---- options --------------------------------------------------------- */
+
+enum {
+	OPT_JSON = 1u << 0,
+	OPT_DELETE = 1u << 1,
+	OPT_ALL = 1u << 2,
+	OPT_CLOSE = 1u << 3,
+};
+
+struct verb_args {
+	unsigned flags;
+	int npos;
+	char *pos[4];
+	bool help;
+};
+
+/*
+ * Options every daemon verb takes (--json, --socket, --help) plus the
+ * ones in allowed; "/delete" and "/close" (any case) count as their long
+ * options. Returns WGNET_OK or WGNET_USAGE (message printed).
+ */
+static int parse_verb_args(struct wgnet *ctx, int argc, char **argv,
+			   unsigned allowed, struct verb_args *va)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "delete", no_argument, NULL, 'd' },
+		{ "all", no_argument, NULL, 'a' },
+		{ "close", no_argument, NULL, 'C' },
+		{ "socket", required_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *verb = argv[0];
+	int c = 0;
+	int i = 0;
+
+	*va = (struct verb_args) {};
+	optind = 0;	/* glibc: full re-initialisation for a new argv */
+	while ((c = getopt_long(argc, argv, "hs:", opts, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			va->flags |= OPT_JSON;
+			break;
+		case 'd':
+			va->flags |= OPT_DELETE;
+			break;
+		case 'a':
+			va->flags |= OPT_ALL;
+			break;
+		case 'C':
+			va->flags |= OPT_CLOSE;
+			break;
+		case 's':
+			ctx->control_socket = talloc_strdup(ctx->mem, optarg);
+			ctx->socket_given = ctx->control_socket != NULL;
+			break;
+		case 'h':
+			va->help = true;
+			return WGNET_OK;
+		default:
+			err_msg("%s: try \"wgnet %s --help\"", verb, verb);
+			return WGNET_USAGE;
+		}
+	}
+	for (i = optind; i < argc; i++) {
+		if (strcasecmp(argv[i], "/delete") == 0 ||
+		    strcasecmp(argv[i], "/d") == 0) {
+			va->flags |= OPT_DELETE;
+		} else if (strcasecmp(argv[i], "/close") == 0) {
+			va->flags |= OPT_CLOSE;
+		} else if (va->npos < 4) {
+			va->pos[va->npos++] = argv[i];
+		} else {
+			err_msg("%s: too many arguments", verb);
+			return WGNET_USAGE;
+		}
+	}
+	if ((va->flags & ~(allowed | OPT_JSON)) != 0) {
+		err_msg("%s: %s is not an option of this verb (try --help)",
+			verb, (va->flags & OPT_DELETE) ? "/delete" :
+			(va->flags & OPT_CLOSE) ? "/close" : "--all");
+		return WGNET_USAGE;
+	}
+	return WGNET_OK;
+}
+
+/* ---- session --------------------------------------------------------- */
+
+static void usage_session(void)
+{
+	printf(
+"Usage: wgnet session [--json]\n"
+"       wgnet session \\\\COMPUTER [--json]\n"
+"       wgnet session \\\\COMPUTER /delete [--json]\n"
+"       wgnet session /delete --all [--json]\n"
+"\n"
+"Without arguments, list the client sessions of the running wgsmbd:\n"
+"computer, user name (\"(null)\" for null sessions), client type (the\n"
+"SMB dialect), open files and pipes, and idle time, then how many of\n"
+"the edition's session slots are in use.\n"
+"\n"
+"With a computer (\\\\NAME, \\\\IP, NAME or IP), show its sessions in\n"
+"detail: logon and idle time, signing and encryption, shares in use,\n"
+"open files and pipes (with printer handles), and its connections.\n"
+"\n"
+"  /delete, --delete  end the computer's sessions: what it wrote is\n"
+"                     flushed, its files closed, its slots freed\n"
+"  --all              with /delete: end every session\n"
+"  --json             print the daemon's answer as JSON\n"
+"  --socket PATH      the daemon's control socket\n"
+"\n"
+"Exit status: 0 success, 1 error (no such computer, daemon not\n"
+"running, permission denied), 2 usage error.\n");
+}
+
+static void print_session_row(const struct ctl_jv *s)
+{
+	char b[96];
+	const char *user = ctl_jv_str(s, "user", "");
+
+	cell(unc(b, sizeof(b), ctl_jv_str(s, "computer", "?")), 22, false);
+	putchar(' ');
+	cell(ctl_jv_bool(s, "anonymous", false) || user[0] == '\0' ?
+	     "(null)" : user, 20, false);
+	putchar(' ');
+	cell(ctl_jv_str(s, "client_type", ""), 13, false);
+	putchar(' ');
+	cell(u64s(b, sizeof(b), ctl_jv_u64(s, "opens", 0)), 5, true);
+	putchar(' ');
+	cell_at(hms(b, sizeof(b), ctl_jv_u64(s, "idle_secs", 0)), 9, LAST);
+	putchar('\n');
+}
+
+static void print_slots_footer(const struct ctl_jv *d)
+{
+	uint64_t cap = ctl_jv_u64(d, "cap", 0);
+	uint64_t used = ctl_jv_u64(d, "slots_used", 0);
+	const char *ed = ctl_jv_str(d, "edition", "?");
+
+	if (cap == 0) {
+		printf("%llu session(s) in use (no cap, edition %s)\n",
+		       (unsigned long long)used, ed);
+	} else {
+		printf("%llu of %llu sessions in use (edition %s)\n",
+		       (unsigned long long)used, (unsigned long long)cap, ed);
+	}
+}
+
+static int session_list(struct wgnet *ctx, bool json)
+{
+	struct answer a = {};
+	const struct ctl_jv *v = NULL;
+	size_t i = 0;
+
+	if (ctl_run(ctx, "sessions", NULL, &a) != WGNET_OK) {
+		return WGNET_ERR;
+	}
+	if (json) {
+		return print_raw(&a);
+	}
+	v = ctl_jv_get(a.doc, "sessions");
+	if (ctl_jv_len(v) == 0) {
+		printf("There are no entries in the list.\n");
+	} else {
+		cell("Computer", 22, false);
+		putchar(' ');
+		cell("User name", 20, false);
+		putchar(' ');
+		cell("Client type", 13, false);
+		printf(" Opens Idle time\n%s\n", RULE);
+		for (i = 0; i < ctl_jv_len(v); i++) {
+			print_session_row(ctl_jv_at(v, i));
+		}
+	}
+	print_slots_footer(a.doc);
+	return WGNET_OK;
+}
+
+static void print_session_shares(const struct ctl_jv *s)
+{
+	const struct ctl_jv *sh = ctl_jv_get(s, "shares");
+	char b[32];
+	size_t i = 0;
+
+	printf("\nShare name     Type     # Opens  Connected\n"
+	       "------------------------------------------\n");
+	for (i = 0; i < ctl_jv_len(sh); i++) {
+		const struct ctl_jv *t = ctl_jv_at(sh, i);
+
+		cell(ctl_jv_str(t, "name", "?"), 14, false);
+		putchar(' ');
+		cell(type_title(ctl_jv_str(t, "type", "")), 8, false);
+		putchar(' ');
+		cell(u64s(b, sizeof(b), ctl_jv_u64(t, "opens", 0)), 7, true);
+		printf("  %s\n", hms(b, sizeof(b),
+				     ctl_jv_u64(t, "connected_secs", 0)));
+	}
+	if (ctl_jv_len(sh) == 0) {
+		printf("(none)\n");
+	}
+}
+
+static void print_session_files(const struct ctl_jv *files, uint64_t sid,
+				uint64_t printer_handles)
+{
+	char b[32];
+	size_t i = 0;
+	bool any = false;
+
+	printf("\nID       Path                                Mode        "
+	       "# Locks  Idle time\n"
+	       "---------------------------------------------------------"
+	       "--------------------\n");
+	for (i = 0; i < ctl_jv_len(files); i++) {
+		const struct ctl_jv *f = ctl_jv_at(files, i);
+		char *path = NULL;
+
+		if (ctl_jv_u64(f, "session_id", 0) != sid) {
+			continue;
+		}
+		any = true;
+		path = talloc_asprintf(NULL, "%s%s", ctl_jv_str(f, "path", "?"),
+				       ctl_jv_bool(f, "is_dir", false) ?
+				       "\\" : "");
+		cell(u64s(b, sizeof(b), ctl_jv_u64(f, "id", 0)), 8, false);
+		putchar(' ');
+		cell(path != NULL ? path : "?", 35, false);
+		putchar(' ');
+		cell(ctl_jv_str(f, "mode", ""), 11, false);
+		putchar(' ');
+		cell(u64s(b, sizeof(b), ctl_jv_u64(f, "locks", 0)), 7, true);
+		printf("  %s\n", hms(b, sizeof(b),
+				     ctl_jv_u64(f, "idle_secs", 0)));
+		talloc_free(path);
+	}
+	if (!any) {
+		printf("(no open files or pipes)\n");
+	}
+	if (printer_handles > 0) {
+		printf("%llu printer handle(s) open on \\PIPE\\spoolss\n",
+		       (unsigned long long)printer_handles);
+	}
+}
+
+static void print_session_detail(const struct ctl_jv *s,
+				 const struct ctl_jv *files)
+{
+	char b[96];
+	const char *user = ctl_jv_str(s, "user", "");
+	const char *domain = ctl_jv_str(s, "domain", "");
+	uint64_t handles = ctl_jv_u64(s, "printer_handles", 0);
+
+	kv("User name", ctl_jv_bool(s, "anonymous", false) || user[0] == '\0' ?
+	   "(null)" : user);
+	if (domain[0] != '\0') {
+		kv("Domain", domain);
+	}
+	kv("Computer", unc(b, sizeof(b), ctl_jv_str(s, "computer", "?")));
+	kv("Client address", ctl_jv_str(s, "ip", "?"));
+	kv("Guest logon", yes_no(ctl_jv_bool(s, "guest", false)));
+	kv("Null session", yes_no(ctl_jv_bool(s, "anonymous", false)));
+	kv("Client type", ctl_jv_str(s, "client_type", ""));
+	kv("Sess time", hms(b, sizeof(b), ctl_jv_u64(s, "logon_secs", 0)));
+	kv("Idle time", hms(b, sizeof(b), ctl_jv_u64(s, "idle_secs", 0)));
+	kv("Signing", yes_no(ctl_jv_bool(s, "signing", false)));
+	kv("Encryption", yes_no(ctl_jv_bool(s, "encryption", false)));
+	kv_u64("Opens", ctl_jv_u64(s, "opens", 0));
+	kv_u64("Printer handles", handles);
+	snprintf(b, sizeof(b), "0x%016llx",
+		 (unsigned long long)ctl_jv_u64(s, "id", 0));
+	kv("Session id", b);
+	print_session_shares(s);
+	print_session_files(files, ctl_jv_u64(s, "id", 0), handles);
+}
+
+static void print_detail_conns(const struct ctl_jv *conns)
+{
+	char in[16], out[16], idle[24];
+	size_t i = 0;
+
+	printf("\nConnections\n");
+	for (i = 0; i < ctl_jv_len(conns); i++) {
+		const struct ctl_jv *c = ctl_jv_at(conns, i);
+
+		printf("  #%llu %s <- %s  %s %s\n"
+		       "     cipher %s, in %s B, out %s B, idle %s\n",
+		       (unsigned long long)ctl_jv_u64(c, "id", 0),
+		       ctl_jv_str(c, "local", "?"),
+		       ctl_jv_str(c, "remote", "?"),
+		       ctl_jv_str(c, "state", "?"),
+		       ctl_jv_str(c, "dialect", ""),
+		       ctl_jv_str(c, "cipher", "none"),
+		       bytes(in, sizeof(in), ctl_jv_u64(c, "bytes_in", 0)),
+		       bytes(out, sizeof(out), ctl_jv_u64(c, "bytes_out", 0)),
+		       hms(idle, sizeof(idle), ctl_jv_u64(c, "idle_secs", 0)));
+	}
+}
+
+static int session_show(struct wgnet *ctx, const char *computer, bool json)
+{
+	struct answer a = {};
+	const struct ctl_jv *v = NULL;
+	size_t i = 0;
+
+	if (ctl_run(ctx, "session", computer, &a) != WGNET_OK) {
+		return WGNET_ERR;
+	}
+	if (json) {
+		return print_raw(&a);
+	}
+	v = ctl_jv_get(a.doc, "sessions");
+	for (i = 0; i < ctl_jv_len(v); i++) {
+		if (i > 0) {
+			printf("\n%s\n", RULE);
+		}
+		print_session_detail(ctl_jv_at(v, i),
+				     ctl_jv_get(a.doc, "files"));
+	}
+	print_detail_conns(ctl_jv_get(a.doc, "connections"));
+	return WGNET_OK;
+}
+
+static int session_delete(struct wgnet *ctx, const char *computer, bool json)
+{
+	struct answer a = {};
+	const struct ctl_jv *v = NULL;
+	char b[96];
+	size_t i = 0;
+
+	if (ctl_run(ctx, "session-delete", computer != NULL ? computer :
+		    "--all", &a) != WGNET_OK) {
+		return WGNET_ERR;
+	}
+	if (json) {
+		return print_raw(&a);
+	}
+	v = ctl_jv_get(a.doc, "ended");
+	for (i = 0; i < ctl_jv_len(v); i++) {
+		const struct ctl_jv *s = ctl_jv_at(v, i);
+		const char *user = ctl_jv_str(s, "user", "");
+
+		printf("Ended session 0x%016llx of %s from %s\n",
+		       (unsigned long long)ctl_jv_u64(s, "id", 0),
+		       user[0] != '\0' ? user : "(null)",
+		       unc(b, sizeof(b), ctl_jv_str(s, "computer", "?")));
+	}
+	printf("%llu session(s) ended, %llu open file(s) and pipe(s) flushed "
+	       "and closed.\n",
+	       (unsigned long long)ctl_jv_u64(a.doc, "sessions_ended", 0),
+	       (unsigned long long)ctl_jv_u64(a.doc, "files_closed", 0));
+	return WGNET_OK;
+}
+
+int verb_session(struct wgnet *ctx, int argc, char **argv)
+{
+	struct verb_args va = {};
+	bool json = false;
+	int rc = parse_verb_args(ctx, argc, argv, OPT_DELETE | OPT_ALL, &va);
+
+	if (rc != WGNET_OK || va.help) {
+		if (va.help) {
+			usage_session();
+		}
+		return rc;
+	}
+	json = (va.flags & OPT_JSON) != 0;
+	if (va.flags & OPT_ALL) {
+		if (!(va.flags & OPT_DELETE) || va.npos != 0) {
+			err_msg("session: --all goes with /delete and no "
+				"computer: wgnet session /delete --all");
+			return WGNET_USAGE;
+		}
+		return session_delete(ctx, NULL, json);
+	}
+	if (va.npos > 1) {
+		err_msg("session: name one computer (try --help)");
+		return WGNET_USAGE;
+	}
+	if (va.flags & OPT_DELETE) {
+		if (va.npos == 0) {
+			err_msg("session: /delete needs a computer, or --all "
+				"to end every session");
+			return WGNET_USAGE;
+		}
+		return session_delete(ctx, va.pos[0], json);
+	}
+	return va.npos == 0 ? session_list(ctx, json) :
+			      session_show(ctx, va.pos[0], json);
+}
+
+/* ---- files ----------------------------------------------------------- */
+
+static void usage_files(void)
+{
+	printf(
+"Usage: wgnet files [--json]\n"
+"       wgnet files ID /close [--json]\n"
+"\n"
+"List the files, directories and pipes clients have open on the running\n"
+"wgsmbd: id, path (share-relative; pipes as \\PIPE\\name), user name,\n"
+"byte-range locks and access mode.\n"
+"\n"
+"  /close, --close  close open ID (what was written is flushed first);\n"
+"                   the client sees its handle closed\n"
+"  --json           print the daemon's answer as JSON\n"
+"  --socket PATH    the daemon's control socket\n"
+"\n"
+"Exit status: 0 success, 1 error (no such id, daemon not running,\n"
+"permission denied), 2 usage error.\n");
+}
+
+static int files_list(struct wgnet *ctx, bool json)
+{
+	struct answer a = {};
+	const struct ctl_jv *v = NULL;
+	char b[32];
+	size_t i = 0;
+
+	if (ctl_run(ctx, "files", NULL, &a) != WGNET_OK) {
+		return WGNET_ERR;
+	}
+	if (json) {
+		return print_raw(&a);
+	}
+	v = ctl_jv_get(a.doc, "files");
+	if (ctl_jv_len(v) == 0) {
+		printf("There are no entries in the list.\n");
+		return WGNET_OK;
+	}
+	printf("ID       Path                               User name        "
+	       "# Locks Mode\n%s\n", RULE);
+	for (i = 0; i < ctl_jv_len(v); i++) {
+		const struct ctl_jv *f = ctl_jv_at(v, i);
+		const char *user = ctl_jv_str(f, "user", "");
+		char *path = talloc_asprintf(NULL, "%s%s",
+					     ctl_jv_str(f, "path", "?"),
+					     ctl_jv_bool(f, "is_dir", false) ?
+					     "\\" : "");
+
+		cell(u64s(b, sizeof(b), ctl_jv_u64(f, "id", 0)), 8, false);
+		putchar(' ');
+		cell(path != NULL ? path : "?", 34, false);
+		putchar(' ');
+		cell(user[0] != '\0' ? user : "(null)", 16, false);
+		putchar(' ');
+		cell(u64s(b, sizeof(b), ctl_jv_u64(f, "locks", 0)), 7, true);
+		putchar(' ');
+		cell_at(ctl_jv_str(f, "mode", ""), 10, LAST);
+		putchar('\n');
+		talloc_free(path);
+	}
+	printf("%zu open file(s) and pipe(s)\n", ctl_jv_len(v));
+	return WGNET_OK;
+}
+
+static int files_close(struct wgnet *ctx, const char *id, bool json)
+{
+	struct answer a = {};
+
+	if (ctl_run(ctx, "file-close", id, &a) != WGNET_OK) {
+		return WGNET_ERR;
+	}
+	if (json) {
+		return print_raw(&a);
+	}
+	printf("Closed open file %llu (flushed first).\n",
+	       (unsigned long long)ctl_jv_u64(a.doc, "closed", 0));
+	return WGNET_OK;
+}
+
+int verb_files(struct wgnet *ctx, int argc, char **argv)
+{
+	struct verb_args va = {};
+	int rc = parse_verb_args(ctx, argc, argv, OPT_CLOSE, &va);
+	bool json = false;
+
+	if (rc != WGNET_OK || va.help) {
+		if (va.help) {
+			usage_files();
+		}
+		return rc;
+	}
+	json = (va.flags & OPT_JSON) != 0;
+	if (va.flags & OPT_CLOSE) {
+		if (va.npos != 1) {
+			err_msg("files: /close needs exactly one file id: "
+				"wgnet files ID /close");
+			return WGNET_USAGE;
+		}
+		return files_close(ctx, va.pos[0], json);
+	}
+	if (va.npos != 0) {
+		err_msg("files: to close a file: wgnet files ID /close");
+		return WGNET_USAGE;
+	}
+	return files_list(ctx, json);
+}
+
+/* ---- share ----------------------------------------------------------- */
+
+static void usage_share(void)
+{
+	printf(
+"Usage: wgnet share [--json]\n"
+"\n"
+"List the shares of the running wgsmbd: name, path, type (Disk, Print,\n"
+"IPC), how many tree connects use it now, and its remark.\n"
+"\n"
+"  --json         print the daemon's answer as JSON\n"
+"  --socket PATH  the daemon's control socket\n");
+}
+
+int verb_share(struct wgnet *ctx, int argc, char **argv)
+{
+	struct verb_args va = {};
+	struct answer a = {};
+	const struct ctl_jv *v = NULL;
+	char b[32];
+	size_t i = 0;
+	int rc = parse_verb_args(ctx, argc, argv, 0, &va);
+
+	if (rc != WGNET_OK || va.help) {
+		if (va.help) {
+			usage_share();
+		}
+		return rc;
+	}
+	if (va.npos != 0) {
+		err_msg("share: unexpected argument \"%s\" (try --help)",
+			va.pos[0]);
+		return WGNET_USAGE;
+	}
+	if (ctl_run(ctx, "shares", NULL, &a) != WGNET_OK) {
+		return WGNET_ERR;
+	}
+	if (va.flags & OPT_JSON) {
+		return print_raw(&a);
+	}
+	printf("Share name   Resource                        Type   Users  "
+	       "Remark\n%s\n", RULE);
+	v = ctl_jv_get(a.doc, "shares");
+	for (i = 0; i < ctl_jv_len(v); i++) {
+		const struct ctl_jv *s = ctl_jv_at(v, i);
+
+		cell(ctl_jv_str(s, "name", "?"), 12, false);
+		putchar(' ');
+		cell(ctl_jv_str(s, "path", ""), 31, false);
+		putchar(' ');
+		cell(type_title(ctl_jv_str(s, "type", "")), 5, false);
+		putchar(' ');
+		cell(u64s(b, sizeof(b), ctl_jv_u64(s, "current_users", 0)), 6,
+		     true);
+		if (ctl_jv_str(s, "remark", "")[0] != '\0') {
+			printf("  ");
+			cell_at(ctl_jv_str(s, "remark", ""), 20, LAST);
+		}
+		putchar('\n');
+	}
+	return WGNET_OK;
+}
+
+/* ---- connections ----------------------------------------------------- */
+
+static void usage_connections(void)
+{
+	printf(
+"Usage: wgnet connections [--json]\n"
+"\n"
+"List the TCP connections of the running wgsmbd, like nbtstat -s: local\n"
+"and remote address, client computer, state (netbios, negotiating,\n"
+"negotiated, authenticated, closing), bytes in and out, idle time.\n"
+"\n"
+"  --json         print the daemon's answer as JSON\n"
+"  --socket PATH  the daemon's control socket\n");
+}
+
+int verb_connections(struct wgnet *ctx, int argc, char **argv)
+{
+	struct verb_args va = {};
+	struct answer a = {};
+	const struct ctl_jv *v = NULL;
+	char b[32];
+	size_t i = 0;
+	int rc = parse_verb_args(ctx, argc, argv, 0, &va);
+
+	if (rc != WGNET_OK || va.help) {
+		if (va.help) {
+			usage_connections();
+		}
+		return rc;
+	}
+	if (va.npos != 0) {
+		err_msg("connections: unexpected argument \"%s\" (try --help)",
+			va.pos[0]);
+		return WGNET_USAGE;
+	}
+	if (ctl_run(ctx, "connections", NULL, &a) != WGNET_OK) {
+		return WGNET_ERR;
+	}
+	if (va.flags & OPT_JSON) {
+		return print_raw(&a);
+	}
+	v = ctl_jv_get(a.doc, "connections");
+	if (ctl_jv_len(v) == 0) {
+		printf("There are no entries in the list.\n");
+		return WGNET_OK;
+	}
+	printf("Local           Remote           Computer    State        "
+	       "     In   Out Idle\n%s\n", RULE);
+	for (i = 0; i < ctl_jv_len(v); i++) {
+		const struct ctl_jv *c = ctl_jv_at(v, i);
+
+		cell(ctl_jv_str(c, "local", "?"), 15, false);
+		putchar(' ');
+		cell(ctl_jv_str(c, "remote", "?"), 16, false);
+		putchar(' ');
+		cell(ctl_jv_str(c, "computer", "?"), 11, false);
+		putchar(' ');
+		cell(ctl_jv_str(c, "state", "?"), 13, false);
+		putchar(' ');
+		cell(bytes(b, sizeof(b), ctl_jv_u64(c, "bytes_in", 0)), 5,
+		     true);
+		putchar(' ');
+		cell(bytes(b, sizeof(b), ctl_jv_u64(c, "bytes_out", 0)), 5,
+		     true);
+		putchar(' ');
+		cell_at(hms(b, sizeof(b), ctl_jv_u64(c, "idle_secs", 0)), 8,
+			LAST);
+		putchar('\n');
+	}
+	return WGNET_OK;
+}
+
+/* ---- config and statistics ------------------------------------------- */
+
+static void usage_config(void)
+{
+	printf(
+"Usage: wgnet config server [--json]\n"
+"\n"
+"Show the running wgsmbd's settings: names, edition, session cap and\n"
+"slots in use, accounting mode, cap policy, every timeout, the control\n"
+"socket and who may use it.\n"
+"\n"
+"  --json         print the daemon's answer as JSON\n"
+"  --socket PATH  the daemon's control socket\n");
+}
+
+/* "server" is the only one there is; Windows also knows "workstation". */
+static int want_server(const char *verb, const struct verb_args *va)
+{
+	if (va->npos > 1 ||
+	    (va->npos == 1 && strcasecmp(va->pos[0], "server") != 0)) {
+		err_msg("%s: only \"%s server\" exists (try --help)", verb,
+			verb);
+		return WGNET_USAGE;
+	}
+	return WGNET_OK;
+}
+
+static void print_config(const struct ctl_jv *s)
+{
+	const struct ctl_jv *t = ctl_jv_get(s, "timeouts_ms");
+	char b[64];
+	uint64_t cap = ctl_jv_u64(s, "cap", 0);
+	const char *group = ctl_jv_str(s, "admin_group", "");
+
+	kv("Server name",
+	   unc(b, sizeof(b), ctl_jv_str(s, "netbios_name", "?")));
+	kv("Server comment", ctl_jv_str(s, "comment", ""));
+	kv("Workgroup", ctl_jv_str(s, "workgroup", ""));
+	kv("Software version", ctl_jv_str(s, "version", ""));
+	kv("Edition", ctl_jv_str(s, "edition", ""));
+	kv("Session cap", cap == 0 ? "none" : u64s(b, sizeof(b), cap));
+	kv_u64("Session slots in use", ctl_jv_u64(s, "slots_used", 0));
+	kv("Session accounting", ctl_jv_str(s, "accounting", ""));
+	kv("Cap policy", ctl_jv_str(s, "cap_policy", ""));
+	snprintf(b, sizeof(b), "%lld",
+		 (long long)ctl_jv_i64(s, "restrict_anonymous", 0));
+	kv("Restrict anonymous", b);
+	kv("Autodisconnect", duration(b, sizeof(b),
+				      ctl_jv_u64(t, "autodisconnect", 0)));
+	kv("Null session timeout", duration(b, sizeof(b),
+					    ctl_jv_u64(t, "null_session", 0)));
+	kv("Spoolss handle timeout",
+	   duration(b, sizeof(b), ctl_jv_u64(t, "spoolss_handle", 0)));
+	kv("Auth timeout", duration(b, sizeof(b), ctl_jv_u64(t, "auth", 0)));
+	kv("Linger timeout", duration(b, sizeof(b),
+				      ctl_jv_u64(t, "linger", 0)));
+	kv("Uptime", hms(b, sizeof(b), ctl_jv_u64(s, "uptime_secs", 0)));
+	kv("Control socket", ctl_jv_str(s, "control_socket", ""));
+	kv("Admin group", group[0] != '\0' ? group : "(none)");
+}
+
+int verb_config(struct wgnet *ctx, int argc, char **argv)
+{
+	struct verb_args va = {};
+	struct answer a = {};
+	int rc = parse_verb_args(ctx, argc, argv, 0, &va);
+
+	if (rc != WGNET_OK || va.help) {
+		if (va.help) {
+			usage_config();
+		}
+		return rc;
+	}
+	if (want_server("config", &va) != WGNET_OK) {
+		return WGNET_USAGE;
+	}
+	if (ctl_run(ctx, "config", NULL, &a) != WGNET_OK) {
+		return WGNET_ERR;
+	}
+	if (va.flags & OPT_JSON) {
+		return print_raw(&a);
+	}
+	print_config(ctl_jv_get(a.doc, "server"));
+	return WGNET_OK;
+}
+
+static void usage_statistics(void)
+{
+	printf(
+"Usage: wgnet statistics server [--json]\n"
+"\n"
+"Counters since the running wgsmbd started: sessions admitted, refused\n"
+"at the cap (Windows \"System error 71\") and refused as anonymous,\n"
+"sessions reaped by cause (autodisconnect, null idle, spoolss idle, auth\n"
+"timeout, half close, dead peer, admin, reclaim), bytes received and\n"
+"sent, connections, and errors.\n"
+"\n"
+"  --json         print the daemon's answer as JSON\n"
+"  --socket PATH  the daemon's control socket\n");
+}
+
+static void print_statistics(const struct ctl_jv *s)
+{
+	const struct ctl_jv *r = ctl_jv_get(s, "reaped");
+	const struct ctl_jv *e = ctl_jv_get(s, "errors");
+	time_t start = (time_t)ctl_jv_i64(s, "start_time", 0);
+	struct tm tm = {};
+	char b[64];
+	size_t i = 0;
+
+	localtime_r(&start, &tm);
+	strftime(b, sizeof(b), "%Y-%m-%d %H:%M:%S", &tm);
+	printf("Statistics since %s\n\n", b);
+	kv_u64("Sessions admitted", ctl_jv_u64(s, "sessions_admitted", 0));
+	kv_u64("Sessions refused (error 71)",
+	       ctl_jv_u64(s, "sessions_refused_cap", 0));
+	kv_u64("Sessions refused (anonymous)",
+	       ctl_jv_u64(s, "sessions_refused_anonymous", 0));
+	kv_u64("Sessions reaped", ctl_jv_u64(s, "sessions_reaped", 0));
+	for (i = 0; r != NULL && r->type == CTL_J_OBJECT && i < r->n; i++) {
+		char *key = talloc_asprintf(NULL, "  %s", r->keys[i]);
+		char *p = NULL;
+
+		for (p = key; p != NULL && *p != '\0'; p++) {
+			*p = *p == '_' ? ' ' : *p;
+		}
+		kv_u64(key != NULL ? key : "?",
+		       r->items[i]->type == CTL_J_NUMBER ?
+		       r->items[i]->mag : 0);
+		talloc_free(key);
+	}
+	kv_u64("Printer handles reaped",
+	       ctl_jv_u64(s, "printer_handles_reaped", 0));
+	kv_u64("Bytes received", ctl_jv_u64(s, "bytes_in", 0));
+	kv_u64("Bytes sent", ctl_jv_u64(s, "bytes_out", 0));
+	kv_u64("Connections accepted",
+	       ctl_jv_u64(s, "connections_accepted", 0));
+	kv_u64("Connections refused",
+	       ctl_jv_u64(e, "connections_refused", 0));
+	kv_u64("Connections dropped (errors)",
+	       ctl_jv_u64(e, "connections_dropped", 0));
+}
+
+int verb_statistics(struct wgnet *ctx, int argc, char **argv)
+{
+	struct verb_args va = {};
+	struct answer a = {};
+	int rc = parse_verb_args(ctx, argc, argv, 0, &va);
+
+	if (rc != WGNET_OK || va.help) {
+		if (va.help) {
+			usage_statistics();
+		}
+		return rc;
+	}
+	if (want_server("statistics", &va) != WGNET_OK) {
+		return WGNET_USAGE;
+	}
+	if (ctl_run(ctx, "statistics", NULL, &a) != WGNET_OK) {
+		return WGNET_ERR;
+	}
+	if (va.flags & OPT_JSON) {
+		return print_raw(&a);
+	}
+	print_statistics(ctl_jv_get(a.doc, "statistics"));
+	return WGNET_OK;
+}
