@@ -751,7 +751,7 @@ static void print_detail_conns(const struct ctl_jv *conns)
 		const struct ctl_jv *c = ctl_jv_at(conns, i);
 
 		printf("  #%llu %s <- %s  %s %s\n"
-		       "     cipher %s, in %s B, out %s B, idle %s\n",
+		       "     cipher %s, bytes in %s, out %s, idle %s\n",
 		       (unsigned long long)ctl_jv_u64(c, "id", 0),
 		       ctl_jv_str(c, "local", "?"),
 		       ctl_jv_str(c, "remote", "?"),
