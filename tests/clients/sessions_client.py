@@ -19,7 +19,7 @@ Commands
             SIGUSR2  one request on the first connection, print "PROBE OK"
                      or "PROBE FAILED <STATUS>" (a READ of the open file
                      with --open, else a listing of the first disk share,
-                     else a TREE_CONNECT to IPC$)
+                     else an open of \\srvsvc on IPC$)
             SIGTERM  exit without logging off (sockets just close)
           and exits by itself after --max-time seconds.
   retry   log on, print "LOGIN FAILED <STATUS>" (or "LOGIN OK"); if it
@@ -42,6 +42,11 @@ Commands
           Meanwhile --other ADDR logs on and lists the share:
           "OTHER OK" / "OTHER FAILED <STATUS>".
 
+--dialect 2.1|3.0 pins the dialect: impacket encrypts every SMB 3 session of
+a named user on its own, and a request encrypted for a session the server
+has ended can only be answered by a disconnect (MS-SMB2 3.3.5.2.1.1), so a
+client that should see STATUS_USER_SESSION_DELETED uses 2.1 (signed).
+
 Credentials: --anon for a null session, else --user (alice) / --password.
 Status names are impacket's (STATUS_REQUEST_NOT_ACCEPTED, ...).
 """
@@ -56,6 +61,7 @@ import time
 from impacket.nt_errors import ERROR_MESSAGES
 from impacket.smbconnection import SMBConnection, SessionError
 from impacket.dcerpc.v5 import transport, srvs
+from impacket.smb3structs import SMB2_DIALECT_21, SMB2_DIALECT_30
 
 HOST = os.environ.get("WG_HOST", "127.0.0.1")
 SRC = None
@@ -88,8 +94,12 @@ def status(e):
     return "%s:%s" % (type(e).__name__, str(e).replace("\n", " ")[:120])
 
 
+DIALECT = None
+
+
 def new_conn(port):
-    return SMBConnection(HOST, HOST, sess_port=port, timeout=15)
+    return SMBConnection(HOST, HOST, sess_port=port, timeout=15,
+                         preferredDialect=DIALECT)
 
 
 def login(conn, a):
@@ -206,7 +216,10 @@ class Holder:
             elif self.a.shares and self.a.shares[0] != "IPC$":
                 c0.listPath(self.a.shares[0], "*")
             else:
-                c0.connectTree("IPC$")
+                # (impacket answers a TREE_CONNECT to a share it has
+                # connected from its cache: open a pipe instead)
+                tid = c0.connectTree("IPC$")
+                c0.closeFile(tid, c0.openFile(tid, "srvsvc"))
             out("PROBE OK")
         except Exception as e:  # noqa: BLE001
             out("PROBE FAILED %s" % status(e))
@@ -363,7 +376,7 @@ def cmd_stall(a):
 
 
 def main():
-    global SRC
+    global SRC, DIALECT
     p = argparse.ArgumentParser()
     p.add_argument("port", type=int)
     p.add_argument("command", choices=("login", "hold", "retry", "silent",
@@ -381,7 +394,12 @@ def main():
     p.add_argument("--reads", type=int, default=200)
     p.add_argument("--shut-wr", action="store_true")
     p.add_argument("--other", default="")
+    p.add_argument("--dialect", choices=("2.1", "3.0"), default=None,
+                   help="pin the dialect (impacket encrypts every SMB 3 "
+                   "session of a named user; 2.1 only signs)")
     a = p.parse_args()
+    DIALECT = {None: None, "2.1": SMB2_DIALECT_21, "3.0": SMB2_DIALECT_30}[
+        a.dialect]
     a.shares = [s for s in a.shares.split(",") if s]
     SRC = a.addr
     if a.open and not a.shares:

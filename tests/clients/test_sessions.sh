@@ -128,8 +128,11 @@ py() {
 bg() {
 	local name=$1 addr=$2 cmd=$3
 	shift 3
+	# emptied here, not only by the child's redirection: wait_out must
+	# never see the output of an earlier client of the same name
+	: >"$WG_TMP/c.$name.out"
 	"$WG_PY" "$SC" "$WG_PORT" "$cmd" --addr "$addr" "$@" \
-		</dev/null >"$WG_TMP/c.$name.out" 2>&1 &
+		</dev/null >>"$WG_TMP/c.$name.out" 2>&1 &
 	BGPID[$name]=$!
 }
 
@@ -179,8 +182,9 @@ smb_hold() {
 	local name=$1 addr=$2 fifo=$WG_TMP/fifo.$1 fd
 	rm -f "$fifo"
 	mkfifo "$fifo"
+	: >"$WG_TMP/c.$name.out"
 	LD_PRELOAD=$SHIM WG_BIND_ADDR=$addr timeout 150 wg-smbclient demo \
-		<"$fifo" >"$WG_TMP/c.$name.out" 2>&1 &
+		<"$fifo" >>"$WG_TMP/c.$name.out" 2>&1 &
 	BGPID[$name]=$!
 	exec {fd}>"$fifo"
 	BGFD[$name]=$fd
@@ -197,6 +201,12 @@ smb_quit() {
 	timeout 20 tail --pid="${BGPID[$name]}" -f /dev/null
 	wait "${BGPID[$name]}" 2>/dev/null
 	unset "BGPID[$name]"
+}
+
+# smb_quit_after NAME COMMAND: the smbclient holder runs COMMAND, then quits.
+smb_quit_after() {
+	(echo "$2" >&"${BGFD[$1]}") 2>/dev/null
+	smb_quit "$1"
 }
 
 # sig NAME SIGNAL: to a background sessions_client.py.
@@ -447,18 +457,31 @@ case6() {
 	case_stop
 
 	case_start autodisc "autodisconnect = 2s"
-	bg A 127.0.0.62 hold --shares demo
+	bg A 127.0.0.62 hold --shares demo --dialect 2.1
+	bg E 127.0.0.65 hold --shares demo --dialect 3.0
 	bg B 127.0.0.63 hold --shares demo --open held-open.txt
+	smb_hold S 127.0.0.64
 	wait_out A '^READY' 20
+	wait_out E '^READY' 20
 	wait_out B '^READY' 20
-	check "autodisconnect: idle alice session without open files (127.0.0.62) ended" \
+	wait_log "127\.0\.0\.64: 'alice' connected to 'demo'" 20
+	check "autodisconnect: idle alice sessions without open files ended (impacket 2.1 127.0.0.62, impacket 3.0 127.0.0.65, smbclient 127.0.0.64)" \
 		wait_log 'ending session 127\.0\.0\.62/.*autodisconnect' 8 &&
-		show "$(grep 'ending session 127.0.0.62/' "$WG_TMP/server.log" |
-			head -n 1 | sed 's/^.*INFO //')"
+		wait_log 'ending session 127\.0\.0\.65/.*autodisconnect' 2 &&
+		wait_log 'ending session 127\.0\.0\.64/.*autodisconnect' 2 &&
+		show "$(grep 'ending session 127.0.0.6[245]/' "$WG_TMP/server.log" |
+			sed 's/^.*INFO //')"
 	sleep 1
 	probe A
-	check "autodisconnect: its next request: STATUS_USER_SESSION_DELETED" \
+	check "autodisconnect: impacket (SMB 2.1, signed): next request gets STATUS_USER_SESSION_DELETED" \
 		has 'PROBE FAILED STATUS_USER_SESSION_DELETED'
+	smb_quit_after S ls
+	check "autodisconnect: smbclient (SMB 3.1.1, signed): its next ls gets NT_STATUS_USER_SESSION_DELETED" \
+		grep -q NT_STATUS_USER_SESSION_DELETED "$WG_TMP/c.S.out" &&
+		show "$(grep NT_STATUS_USER_SESSION_DELETED "$WG_TMP/c.S.out" | head -n 1)"
+	probe E
+	check "autodisconnect: impacket (SMB 3.0, encrypting): its next request, encrypted for the ended session, closes the connection (MS-SMB2 3.3.5.2.1.1)" \
+		has 'PROBE FAILED NetBIOSError'
 	WHY=$(grep 'ending session' "$WG_TMP/server.log")
 	check "autodisconnect: the session holding an open file (127.0.0.63) was not ended" \
 		eval "! grep -q 'ending session 127\.0\.0\.63/' '$WG_TMP/server.log'"
@@ -542,6 +565,9 @@ case9() {
 	check "churn: $CHURN connect/negotiate/null session/logoff/disconnect cycles from 8 computers, every one OK" \
 		has 'errors=0'
 	show "$(printf '%s\n' "$OUT" | tail -n 6)"
+	i=$(grep -c ': null session from ' "$WG_TMP/server.log")
+	check "churn: the daemon logged $i null sessions set up (>= $((CHURN + 200)))" \
+		test "$i" -ge $((CHURN + 200))
 	for i in $(seq 1 50); do
 		[ "$(fds_of)" -le "$f0" ] && break
 		sleep 0.1
