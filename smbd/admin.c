@@ -129,7 +129,7 @@ static bool sess_walk_one(const struct sm_session_info *info, void *priv)
 		.anonymous = s->anonymous,
 		.guest = s->guest,
 		.signing = s->signing_required,
-		.encryption = false,
+		.encryption = s->encrypted,
 		.client_type = smb2_dialect_name(s->conn->dialect),
 		.opens = (unsigned)s->nopens,
 		.trees = count_trees(s),

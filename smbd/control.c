@@ -612,6 +612,7 @@ static int v_statistics(struct ctl_call *c, char **args)
 	ctl_json_object_begin(c->j, "errors");
 	ctl_json_u64(c->j, "connections_refused", srv->stats.conns_refused);
 	ctl_json_u64(c->j, "connections_dropped", srv->stats.conns_dropped);
+	ctl_json_u64(c->j, "logon_failures", srv->stats.logon_failures);
 	ctl_json_object_end(c->j);
 	ctl_json_object_end(c->j);
 	return 0;

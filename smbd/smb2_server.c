@@ -980,6 +980,7 @@ void smbd_smb2_process_transform(struct smbd_conn *conn, uint8_t *buf,
 	cmp->buf = talloc_steal(cmp, plain);
 	cmp->len = plain_len;
 	cmp->first = true;
+	s->encrypted = true;
 	/* Copies: the session may end (LOGOFF) before the reply goes. */
 	cmp->enc.on = true;
 	cmp->enc.session_id = s->id;

@@ -258,6 +258,7 @@ static NTSTATUS setup_leg2(struct smbd_req *req, struct smbd_session *s,
 	rc = ntlmssp_server_authenticate(s->ntlm, tok->mech_token,
 					 tok->mech_token_len, &res);
 	if (rc != 0) {
+		conn->srv->stats.logon_failures++;
 		DBG_CLIENT(AUTH, "%s: logon failure for '%s\\%s': %s",
 			   conn->peer_addr, res.domain ? res.domain : "",
 			   res.user ? res.user : "", wire_strerror(rc));

@@ -95,6 +95,7 @@ struct smbd_server {
 		uint64_t conns_accepted;
 		uint64_t conns_refused;	/* unauthenticated limits */
 		uint64_t conns_dropped;	/* protocol or network errors */
+		uint64_t logon_failures;
 	} stats;
 };
 
@@ -211,6 +212,7 @@ struct smbd_session {
 	uint32_t next_tree_id;
 	size_t nopens;
 	struct sess_auth *auth;	/* SPNEGO state during SESSION_SETUP */
+	bool encrypted;		/* the client encrypts its requests */
 	struct sm_session *ticket;	/* cap slot (sessions/), child */
 };
 

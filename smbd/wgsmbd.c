@@ -128,9 +128,10 @@ static void warn_restart_needed(const struct wg_config *old,
 			 "change only on restart");
 	}
 	if (strcmp(old->run_as_user, cfg->run_as_user) != 0 ||
-	    strcmp(old->state_dir, cfg->state_dir) != 0) {
-		DBG_WARN(GEN, "reload: 'run as user' and 'state directory' "
-			 "change only on restart");
+	    strcmp(old->state_dir, cfg->state_dir) != 0 ||
+	    strcmp(old->control_socket, cfg->control_socket) != 0) {
+		DBG_WARN(GEN, "reload: 'run as user', 'state directory' and "
+			 "'control socket' change only on restart");
 	}
 }
 
