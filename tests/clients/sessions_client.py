@@ -46,6 +46,11 @@ Commands
 a named user on its own, and a request encrypted for a session the server
 has ended can only be answered by a disconnect (MS-SMB2 3.3.5.2.1.1), so a
 client that should see STATUS_USER_SESSION_DELETED uses 2.1 (signed).
+  flood   open --count connections from --addr that send nothing; print
+          "FLOOD sent=N kept=K fds_base=B fds_flooded=F" (K: the ones the
+          server has not closed after 0.3 s; F: the daemon's --pid fd
+          count then), then "ALL CLOSED after S s" once the server has
+          closed every one (or "NOT ALL CLOSED ..." at --max-time).
 
 Credentials: --anon for a null session, else --user (alice) / --password.
 Status names are impacket's (STATUS_REQUEST_NOT_ACCEPTED, ...).
@@ -317,6 +322,43 @@ def cmd_negonly(a):
     return 0
 
 
+def cmd_flood(a):
+    import select
+    base = fd_count(a.pid)
+    socks = []
+    for _ in range(a.count):
+        s = raw_connect(a)
+        socks.append(s)
+    time.sleep(0.3)
+    t0 = time.monotonic()
+    fds = fd_count(a.pid)
+
+    def still_open():
+        alive = []
+        for s in socks:
+            r, _, _ = select.select([s], [], [], 0)
+            if r:
+                try:
+                    if s.recv(1) == b"":
+                        continue
+                except OSError:
+                    continue
+            alive.append(s)
+        return alive
+
+    socks = still_open()
+    out("FLOOD sent=%d kept=%d fds_base=%d fds_flooded=%d" % (
+        a.count, len(socks), base, fds))
+    while socks and time.monotonic() - t0 < a.max_time:
+        time.sleep(0.05)
+        socks = still_open()
+    if socks:
+        out("NOT ALL CLOSED %d left after %.1f s" % (len(socks), a.max_time))
+    else:
+        out("ALL CLOSED after %.2f s" % (time.monotonic() - t0))
+    return 0
+
+
 def fd_count(pid):
     return len(os.listdir("/proc/%d/fd" % pid))
 
@@ -380,7 +422,7 @@ def main():
     p = argparse.ArgumentParser()
     p.add_argument("port", type=int)
     p.add_argument("command", choices=("login", "hold", "retry", "silent",
-                                        "negonly", "stall"))
+                                        "negonly", "stall", "flood"))
     p.add_argument("--addr", required=True)
     p.add_argument("--anon", action="store_true")
     p.add_argument("--user", default="alice")
@@ -392,6 +434,7 @@ def main():
     p.add_argument("--max-time", type=float, default=120)
     p.add_argument("--pid", type=int, default=0)
     p.add_argument("--reads", type=int, default=200)
+    p.add_argument("--count", type=int, default=64)
     p.add_argument("--shut-wr", action="store_true")
     p.add_argument("--other", default="")
     p.add_argument("--dialect", choices=("2.1", "3.0"), default=None,
@@ -406,7 +449,7 @@ def main():
         p.error("--open needs --shares")
     return {"login": cmd_login, "hold": cmd_hold, "retry": cmd_retry,
             "silent": cmd_silent, "negonly": cmd_negonly,
-            "stall": cmd_stall}[a.command](a)
+            "stall": cmd_stall, "flood": cmd_flood}[a.command](a)
 
 
 if __name__ == "__main__":

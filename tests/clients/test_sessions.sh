@@ -5,8 +5,8 @@
 # per computer however many connections/shares/pipes it uses, both
 # accounting modes, cap policy reclaim, restrict anonymous 0/1/2, idle
 # reaping (null sessions, autodisconnect), the auth and linger timeouts,
-# and a connect/session/logoff churn that must leave the daemon's fd count
-# and memory where they were.
+# a connect/session/logoff churn that must leave the daemon's fd count
+# and memory where they were, and a SIGHUP that changes the cap live.
 #
 # Each client computer is its own loopback source address 127.0.0.N:
 # smbclient through tests/shim/bindaddr.c, impacket and the raw clients
@@ -20,7 +20,7 @@
 #   CHURN_RSS_KIB  allowed VmRSS growth over the churn (default 2048; not
 #                applied to a sanitizer build, whose allocator keeps freed
 #                memory in quarantine: there LeakSanitizer at exit decides)
-#   SESS_CASES   which cases to run, e.g. "1 4 9" (default all)
+#   SESS_CASES   which cases to run, e.g. "1 4 9" (default all: 1..10)
 set -u
 . "$(dirname "$0")/lib.sh"
 WG_NAME=test_sessions.sh
@@ -29,7 +29,7 @@ SC=$HERE/sessions_client.py
 : "${CHURN:=20000}"
 : "${CHURN_PROCS:=2}"
 : "${CHURN_RSS_KIB:=2048}"
-: "${SESS_CASES:=1 2 3 4 5 6 7 8 9}"
+: "${SESS_CASES:=1 2 3 4 5 6 7 8 9 10}"
 
 if [ "$WG_SERVER" != wgsmbd ]; then
 	echo "# $WG_NAME tests wgsmbd's session manager; nothing to do for $WG_SERVER"
@@ -276,6 +276,9 @@ cap_case() {
 	check "$label: $next: impacket login refused with STATUS_REQUEST_NOT_ACCEPTED" \
 		wait_out retry 'LOGIN FAILED STATUS_REQUEST_NOT_ACCEPTED' 20
 	wait_out retry WAITING 10
+	WHY=$(grep "refused session for" "$WG_TMP/server.log")
+	check "$label: the second refusal of $next within a minute is not logged again" \
+		test "$(grep -c "refused session for $next/" "$WG_TMP/server.log")" = 1
 	py 127.0.0.2 login --shares demo,ro
 	check "$label: while full, a computer that holds a slot still connects (new TCP connection) and lists two shares" \
 		has 'SHARE ro OK'
@@ -318,6 +321,18 @@ case2() {
 	smbc 127.0.0.30 third -c ls
 	check "slot: A's 5th TCP connection (smbclient on [third]) still gets in while full" \
 		has 'blocks (of size|available)'
+	# A goes away without logging off: its 4 connections just close.
+	sig A TERM
+	wait "${BGPID[A]}" 2>/dev/null
+	unset "BGPID[A]"
+	local i
+	for i in $(seq 1 40); do
+		py 127.0.0.32 login --shares demo
+		has 'LOGIN OK' && break
+		sleep 0.1
+	done
+	check "slot: A closes its 4 connections without LOGOFF: its one slot is free, C gets in" \
+		has 'SHARE demo OK'
 	case_stop
 }
 
@@ -499,8 +514,25 @@ case7() {
 	bg N 127.0.0.71 negonly --max-time 10
 	wait_out S CONNECTED 5
 	wait_out N NEGOTIATED 5
+	bg F 127.0.0.73 flood --count 64 --pid "$WG_PID" --max-time 10
+	wait_out F '^FLOOD' 10
 	py 127.0.0.72 login --shares demo
 	check "auth timeout: another client is served meanwhile" has 'SHARE demo OK'
+	wait_out F 'CLOSED' 12
+	local kept fb ff
+	kept=$(sed -n 's/^FLOOD .*kept=\([0-9]*\).*/\1/p' "$WG_TMP/c.F.out")
+	fb=$(sed -n 's/^FLOOD .*fds_base=\([0-9]*\).*/\1/p' "$WG_TMP/c.F.out")
+	ff=$(sed -n 's/^FLOOD .*fds_flooded=\([0-9]*\).*/\1/p' "$WG_TMP/c.F.out")
+	WHY="flood client said: $(bgout F)"
+	check "auth timeout: 64 silent connections from one computer (127.0.0.73): the daemon keeps ${kept:-?} (at most 32 unauthenticated per computer)" \
+		test "${kept:-99}" -le 32
+	WHY="flood client said: $(bgout F)"
+	check "auth timeout: ... and its fd count rises by $((${ff:-0} - ${fb:-0})) only (<= 32)" \
+		test $((${ff:-999} - ${fb:-0})) -le 32
+	s=$(sed -n 's/^ALL CLOSED after \([0-9.]*\) s$/\1/p' "$WG_TMP/c.F.out")
+	WHY="flood client said: $(bgout F)"
+	check "auth timeout: ... all of them closed ${s:-never} s after the flood (1 s + 2 s margin)" \
+		float_between "${s:-99}" 0 3
 	wait_out S 'EOF after' 12
 	wait_out N 'EOF after' 12
 	s=$(sed -n 's/^EOF after \([0-9.]*\) s$/\1/p' "$WG_TMP/c.S.out")
@@ -584,6 +616,47 @@ case9() {
 	fi
 	py 127.0.0.99 login --shares demo
 	check "churn: the daemon still serves alice afterwards" has 'SHARE demo OK'
+	case_stop
+}
+
+# ---- 10. SIGHUP: a new cap applies to live state, nobody dropped ----
+
+# reload N: rewrite "max sessions" in the config, SIGHUP, wait for the
+# (N+1)th "configuration reloaded" line.
+reload() {
+	sed -i "s/^max sessions = .*/max sessions = $1/" "$WG_CONF"
+	kill -HUP "$WG_PID"
+	local i
+	for i in $(seq 1 100); do
+		[ "$(grep -c 'configuration reloaded' "$WG_TMP/server.log")" -ge "$2" ] &&
+			return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+case10() {
+	case_start reload "max sessions = 2"
+	bg A 127.0.0.100 hold --shares demo --dialect 2.1
+	bg B 127.0.0.101 hold --shares demo --dialect 2.1
+	wait_out A '^READY' 20
+	wait_out B '^READY' 20
+	py 127.0.0.102 login --shares demo
+	check "reload: cap 2 held by A and B: C (127.0.0.102) refused" \
+		has 'LOGIN FAILED STATUS_REQUEST_NOT_ACCEPTED'
+	WHY=$(tail -n 5 "$WG_TMP/server.log")
+	check "reload: max sessions = 3, SIGHUP: configuration reloaded" reload 3 1
+	py 127.0.0.102 login --shares demo
+	check "reload: C now admitted" has 'SHARE demo OK'
+	WHY=$(tail -n 5 "$WG_TMP/server.log")
+	check "reload: max sessions = 1, SIGHUP: configuration reloaded" reload 1 2
+	probe A
+	check "reload: A keeps its session above the new cap" has 'PROBE OK'
+	probe B
+	check "reload: B keeps its session above the new cap" has 'PROBE OK'
+	py 127.0.0.103 login --shares demo
+	check "reload: D (127.0.0.103) refused under the new cap of 1" \
+		has 'LOGIN FAILED STATUS_REQUEST_NOT_ACCEPTED'
 	case_stop
 }
 
