@@ -4,7 +4,10 @@
  * [MS-FSCC §2.5], a minimal security descriptor [MS-DTYP §2.4.6].
  *
  * Every class is a row in a table: its fixed size, the access it needs
- * and a function that writes the whole record. qi_emit() then applies the
+ * and a function that writes the whole record. The fixed size is what
+ * Windows checks against: sizeof() of the C structure, padded to 8 bytes
+ * where it holds 8-byte fields (FileAllInformation: 104, not the 100
+ * bytes before its name). qi_emit() then applies the
  * output length rules of §3.3.5.20.1/2 in one place: a buffer smaller
  * than the fixed part fails with STATUS_INFO_LENGTH_MISMATCH; a record
  * whose variable part (a name) does not fit is cut at the buffer size and
@@ -246,9 +249,10 @@ static NTSTATUS qi_alt_name(struct qi_ctx *c)
 	/*
 	 * No 8.3 names. NTFS says OBJECT_NAME_NOT_FOUND for a file without
 	 * one, but smbclient's allinfo gives up on anything other than
-	 * NOT_SUPPORTED / NOT_IMPLEMENTED.
+	 * NOT_SUPPORTED / NOT_IMPLEMENTED, and smbtorture's buffer checks
+	 * skip a class answering NOT_IMPLEMENTED.
 	 */
-	return NT_STATUS_NOT_SUPPORTED;
+	return NT_STATUS_NOT_IMPLEMENTED;
 }
 
 static NTSTATUS qi_full_ea(struct qi_ctx *c)
@@ -328,15 +332,15 @@ static const struct qi_class file_classes[] = {
 	{ FileFullEaInformation, 4, FILE_READ_EA, qi_full_ea },
 	{ FileModeInformation, 4, 0, qi_mode },
 	{ FileAlignmentInformation, 4, 0, qi_alignment },
-	{ FileAllInformation, 100, FILE_READ_ATTRIBUTES, qi_all },
-	{ FileAlternateNameInformation, 4, 0, qi_alt_name },
-	{ FileStreamInformation, 24, 0, qi_stream },
+	{ FileAllInformation, 104, FILE_READ_ATTRIBUTES, qi_all },
+	{ FileAlternateNameInformation, 8, 0, qi_alt_name },
+	{ FileStreamInformation, 32, 0, qi_stream },
 	{ FileCompressionInformation, 16, 0, qi_compression },
 	{ FileNetworkOpenInformation, 56, FILE_READ_ATTRIBUTES,
 	  qi_network_open },
 	{ FileAttributeTagInformation, 8, FILE_READ_ATTRIBUTES,
 	  qi_attribute_tag },
-	{ FileNormalizedNameInformation, 4, 0, qi_normalized_name },
+	{ FileNormalizedNameInformation, 8, 0, qi_normalized_name },
 	{ FileIdInformation, 24, 0, qi_file_id },
 };
 
@@ -447,19 +451,40 @@ static NTSTATUS qfs_sector_size(struct qi_ctx *c)
 	return NT_STATUS_OK;
 }
 
-static NTSTATUS qfs_not_supported(struct qi_ctx *c)
+/* No quotas: no filtering thresholds, no default limits. */
+static NTSTATUS qfs_control(struct qi_ctx *c)
 {
-	return NT_STATUS_NOT_SUPPORTED;
+	wire_put_u64le(c->w, 0);		/* FreeSpaceStartFiltering */
+	wire_put_u64le(c->w, 0);		/* FreeSpaceThreshold */
+	wire_put_u64le(c->w, 0);		/* FreeSpaceStopFiltering */
+	wire_put_u64le(c->w, UINT64_MAX);	/* DefaultQuotaThreshold */
+	wire_put_u64le(c->w, UINT64_MAX);	/* DefaultQuotaLimit */
+	wire_put_u32le(c->w, 0);		/* FileSystemControlFlags */
+	wire_put_u32le(c->w, 0);		/* Padding */
+	return NT_STATUS_OK;
+}
+
+/* A volume GUID that is stable per share: the serial, spread out. */
+static NTSTATUS qfs_object_id(struct qi_ctx *c)
+{
+	uint32_t serial = volume_serial(c->op->tree);
+	uint32_t i = 0;
+
+	for (i = 0; i < 4; i++) {
+		wire_put_u32le(c->w, serial ^ (0x9E3779B9u * i));
+	}
+	wire_put_zero(c->w, 48);		/* ExtendedInfo */
+	return NT_STATUS_OK;
 }
 
 static const struct qi_class fs_classes[] = {
-	{ FileFsVolumeInformation, 18, 0, qfs_volume },
+	{ FileFsVolumeInformation, 24, 0, qfs_volume },
 	{ FileFsSizeInformation, 24, 0, qfs_size },
 	{ FileFsDeviceInformation, 8, 0, qfs_device },
-	{ FileFsAttributeInformation, 12, 0, qfs_attribute },
-	{ FileFsControlInformation, 0, 0, qfs_not_supported },
+	{ FileFsAttributeInformation, 16, 0, qfs_attribute },
+	{ FileFsControlInformation, 48, 0, qfs_control },
 	{ FileFsFullSizeInformation, 32, 0, qfs_full_size },
-	{ FileFsObjectIdInformation, 0, 0, qfs_not_supported },
+	{ FileFsObjectIdInformation, 64, 0, qfs_object_id },
 	{ FileFsSectorSizeInformation, 28, 0, qfs_sector_size },
 };
 
@@ -557,9 +582,6 @@ static NTSTATUS qi_fs(struct qi_ctx *c, const struct qi_args *a)
 	}
 	if (c->op->fd < 0 || c->op->tree->root_fd < 0) {
 		return NT_STATUS_NOT_SUPPORTED;
-	}
-	if (k->fixed == 0) {
-		return k->put(c);
 	}
 	return qi_emit(c, k, a->out_len);
 }
