@@ -1,0 +1,190 @@
+#!/usr/bin/python3
+"""report.py - the markdown tables of bench/run.sh from its results.tsv.
+
+Each line of results.tsv: METRIC SERVER ROUND VALUE STEAL% OTHER%
+(SERVER is wg, samba or ceiling; STEAL% is the machine's CPU steal during
+that run, OTHER% the CPU used by processes other than the server and the
+client, both in % of all CPUs).
+"""
+import argparse
+import statistics
+import sys
+
+
+def fmt(v):
+    if v is None:
+        return "—"
+    a = abs(v)
+    if a >= 100:
+        return "%.0f" % v
+    if a >= 10:
+        return "%.1f" % v
+    if a >= 1:
+        return "%.2f" % v
+    return "%.3g" % v
+
+
+def cell(vals):
+    if not vals:
+        return "—"
+    med = statistics.median(vals)
+    if len(vals) == 1:
+        return fmt(med)
+    return "%s (%s–%s)" % (fmt(med), fmt(min(vals)), fmt(max(vals)))
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("results")
+    ap.add_argument("--hold", type=int, default=500)
+    ap.add_argument("--big", type=int, default=10000)
+    ap.add_argument("--io", type=int, default=1 << 30)
+    ap.add_argument("--cycle-jobs", type=int, default=2)
+    ap.add_argument("--echo-procs", type=int, default=4)
+    a = ap.parse_args()
+
+    vals, steal, other = {}, {}, {}
+    with open(a.results) as f:
+        for line in f:
+            p = line.rstrip("\n").split("\t")
+            if len(p) < 4 or p[3] == "":
+                continue
+            key = (p[0], p[1])
+            vals.setdefault(key, []).append(float(p[3]))
+            if len(p) > 4 and p[4] != "":
+                steal.setdefault(key, []).append(float(p[4]))
+            if len(p) > 5 and p[5] != "":
+                other.setdefault(key, []).append(float(p[5]))
+
+    def med(metric, server):
+        v = vals.get((metric, server))
+        return statistics.median(v) if v else None
+
+    io = "1 GiB" if a.io == 1 << 30 else "%d MiB" % (a.io >> 20)
+    # metric, label, kind (ratio target: "le" or "ge"), target value, text
+    rows = [
+        ("cpu_cycles", "server CPU per session cycle (ms)", "le", 1 / 40,
+         "≤ 1/40 of Samba's"),
+        ("cycles", "session cycles per second (%d clients)" % a.cycle_jobs,
+         "ge", 4, "≥ 4× Samba"),
+        ("mem_session", "server memory per idle session + tree connect, "
+         "K = %d (KiB PSS)" % a.hold, "le", 1 / 50, "≤ 1/50 of Samba's"),
+        ("big", None, None, None, None),
+        ("sc_get", "smbclient get %s (MiB/s)" % io, "ge", 1.2, "≥ 1.2× Samba"),
+        ("get_ceiling", None, None, None, None),
+        ("sc_put", "smbclient put %s (MiB/s)" % io, "ge", 1.5, "≥ 1.5× Samba"),
+        ("openclose", "open+fstat+close per second", "ge", 2, "≥ 2× Samba"),
+        ("stat", "stat per second", "ge", 2, "≥ 2× Samba"),
+        ("echo", "SMB2 ECHO per second (smbtorture, %d connections)"
+         % a.echo_procs, "ge", 2, "≥ 2× Samba"),
+        ("lg_write", "libsmbclient write %s (MiB/s)" % io, None, None, "—"),
+        ("lg_read", "libsmbclient read %s (MiB/s)" % io, None, None, "—"),
+        ("mem_idle", "server memory when idle (KiB PSS)", None, None, "—"),
+    ]
+    out = ["| metric | wgsmb median (range) | Samba median (range) | ratio "
+           "| target | met? |", "|---|---|---|---|---|---|"]
+    for key, label, kind, target, text in rows:
+        if key == "big":
+            held, want = med("big_held", "wg"), med("big_want", "wg")
+            rss = med("big_rss", "wg")
+            if held is None:
+                continue
+            ok = held >= want and rss is not None and rss <= 200
+            fds, nofile = med("big_fds", "wg"), med("big_nofile", "wg")
+            extra = ""
+            if fds is not None and nofile is not None:
+                extra = "; %d fds open, limit %d" % (fds, nofile)
+            out.append("| %s concurrent idle sessions (`edition = server`), "
+                       "total RSS | %d held, %s MB%s | — (not run) | — | "
+                       "held, total RSS ≤ 200 MB | %s |"
+                       % ("{:,}".format(int(want)), held, fmt(rss), extra,
+                          "yes" if ok else "**no**"))
+            continue
+        if key == "get_ceiling":
+            ceil = med("ceil_tcp", "ceiling")
+            g_wg, g_sb = med("sc_get", "wg"), med("sc_get", "samba")
+            if not ceil:
+                continue
+            pw = 100 * g_wg / ceil if g_wg else None
+            ps = 100 * g_sb / ceil if g_sb else None
+            met = "yes" if pw is not None and pw >= 50 else "**no**"
+            out.append("| smbclient get as %% of loopback TCP (iperf3 %s "
+                       "MiB/s) | %s%% | %s%% | — | wgsmb ≥ 50%% | %s |"
+                       % (fmt(ceil), fmt(pw), fmt(ps), met))
+            continue
+        w, s = vals.get((key, "wg"), []), vals.get((key, "samba"), [])
+        if not w and not s:
+            continue
+        mw, ms = med(key, "wg"), med(key, "samba")
+        ratio = mw / ms if mw is not None and ms else None
+        if kind is None or ratio is None:
+            met = "—" if kind is None else "**no** (missing)"
+        elif kind == "le":
+            met = "yes" if ratio <= target else "**no**"
+        else:
+            met = "yes" if ratio >= target else "**no**"
+        out.append("| %s | %s | %s | %s | %s | %s |"
+                   % (label, cell(w), cell(s), fmt(ratio), text, met))
+
+    out += ["", "Server CPU per unit of work (all its processes and threads, "
+            "from /proc) and its CPU use in % of one CPU over the run:", "",
+            "| workload | unit | wgsmb | Samba | ratio | wgsmb CPU use % "
+            "| Samba CPU use % |", "|---|---|---|---|---|---|---|"]
+    for key, name, unit in [
+            ("cycles", "session cycles", "ms/cycle"),
+            ("openclose", "open+fstat+close", "µs/op"),
+            ("stat", "stat", "µs/op"),
+            ("echo", "SMB2 ECHO", "µs/echo"),
+            ("lg_write", "libsmbclient write", "s/GiB"),
+            ("lg_read", "libsmbclient read", "s/GiB"),
+            ("sc_put", "smbclient put", "s/GiB"),
+            ("sc_get", "smbclient get", "s/GiB")]:
+        cw = vals.get(("cpu_" + key, "wg"), [])
+        cs = vals.get(("cpu_" + key, "samba"), [])
+        if not cw and not cs:
+            continue
+        mw, ms = med("cpu_" + key, "wg"), med("cpu_" + key, "samba")
+        out.append("| %s | %s | %s | %s | %s | %s | %s |"
+                   % (name, unit, cell(cw), cell(cs),
+                      fmt(mw / ms) if mw is not None and ms else "—",
+                      cell(vals.get(("util_" + key, "wg"), [])),
+                      cell(vals.get(("util_" + key, "samba"), []))))
+
+    out += ["", "| ceiling (same machine) | median (range) |", "|---|---|"]
+    out.append("| loopback TCP, iperf3 (MiB/s) | %s |"
+               % cell(vals.get(("ceil_tcp", "ceiling"), [])))
+    out.append("| tmpfs read, dd bs=1M (MiB/s) | %s |"
+               % cell(vals.get(("ceil_tmpfs", "ceiling"), [])))
+
+    out += ["", "CPU steal and other load (% of all CPUs) during each run, "
+            "median (max):", "",
+            "| runs | steal, wgsmb | steal, Samba | other load, wgsmb "
+            "| other load, Samba |", "|---|---|---|---|---|"]
+
+    def sm(d, key):
+        v = d.get(key, [])
+        if not v:
+            return "—"
+        return "%.1f (%.1f)" % (statistics.median(v), max(v))
+
+    names = [("cycles", "session cycles"), ("mem_session", "hold K sessions"),
+             ("openclose", "open+fstat+close"), ("stat", "stat"),
+             ("lg_write", "libsmbclient write"), ("lg_read", "libsmbclient read"),
+             ("sc_put", "smbclient put"), ("sc_get", "smbclient get"),
+             ("echo", "SMB2 ECHO"), ("big_held", "%d sessions" % a.big)]
+    for key, name in names:
+        if (key, "wg") not in steal and (key, "samba") not in steal:
+            continue
+        out.append("| %s | %s | %s | %s | %s |"
+                   % (name, sm(steal, (key, "wg")), sm(steal, (key, "samba")),
+                      sm(other, (key, "wg")), sm(other, (key, "samba"))))
+    for key, name in [("ceil_tcp", "iperf3"), ("ceil_tmpfs", "dd")]:
+        if (key, "ceiling") in steal:
+            out.append("| %s | %s | — | — | — |"
+                       % (name, sm(steal, (key, "ceiling"))))
+    print("\n".join(out))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

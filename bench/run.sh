@@ -1,0 +1,640 @@
+#!/bin/bash
+#
+# bench/run.sh - wgsmbd and Samba's smbd side by side on one machine.
+#
+# Starts both servers on two loopback ports with equivalent shares on the
+# same tmpfs, runs every benchmark against both, interleaved (wgsmb,
+# Samba, wgsmb, Samba ...) for R rounds, and prints a markdown table with
+# the median and range per metric, the ratio wgsmb/Samba and the targets
+# of issue 6. bench/README.md says what each number means.
+#
+# Usage (as root; Debian 12):
+#   apt-get install samba smbclient samba-testsuite libsmbclient-dev \
+#       iperf3 python3 meson ninja-build gcc pkg-config
+#   bench/run.sh [--quick] [--rounds R] [--out FILE] [--no-10k|--only-10k]
+#                [--keep]
+#
+# Environment: WGSMBD (default build/wgsmbd; built with meson if missing),
+# BENCH_TMPFS_SIZE (default 4g), BENCH_NICE (e.g. -5: run the servers and
+# clients at that nice level, to shield them from other load; default off).
+#
+set -u
+export LC_ALL=C
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BENCH=$ROOT/bench
+WGSMBD=${WGSMBD:-$ROOT/build/wgsmbd}
+PY=/usr/bin/python3
+
+ROUNDS=3
+QUICK=0
+DO_10K=1
+ONLY_BIG=0
+KEEP=0
+OUT=
+HOLD_K=500		# sessions held for the memory figure
+HOLD_PROCS=4		# loadgen processes that open them
+BIG_K=10000		# concurrent idle sessions in one daemon
+BIG_PROCS=8
+CYCLE_SECS=8
+CYCLE_JOBS=2		# loadgen workers for session cycles
+OPS_SECS=5		# open+fstat+close, stat
+IO_BYTES=$((1024 * 1024 * 1024))
+ECHO_SECS=5
+ECHO_PROCS=4		# smbtorture torture:nprocs (connections)
+IPERF_SECS=5
+
+usage() {
+	sed -n '3,20p' "$0" | sed 's/^# \{0,1\}//'
+}
+
+while [ $# -gt 0 ]; do
+	case $1 in
+	--quick) QUICK=1 ;;
+	--rounds) ROUNDS=$2; shift ;;
+	--out) OUT=$2; shift ;;
+	--no-10k) DO_10K=0 ;;
+	--only-10k) ONLY_BIG=1 ;;
+	--keep) KEEP=1 ;;
+	-h|--help) usage; exit 0 ;;
+	*) echo "run.sh: unknown argument $1" >&2; usage >&2; exit 64 ;;
+	esac
+	shift
+done
+if [ "$QUICK" = 1 ]; then
+	ROUNDS=1
+	HOLD_K=100
+	BIG_K=1000
+	BIG_PROCS=2
+	CYCLE_SECS=3
+	OPS_SECS=2
+	IO_BYTES=$((256 * 1024 * 1024))
+	ECHO_SECS=3
+	IPERF_SECS=2
+fi
+if [ "$ONLY_BIG" = 1 ]; then
+	ROUNDS=0
+	DO_10K=1
+fi
+
+log() { printf '# %s %s\n' "$(date +%T)" "$*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+
+[ "$(id -u)" -eq 0 ] || die "run as root (starts Samba, adds a system user, mounts a tmpfs)"
+for t in /usr/sbin/smbd smbpasswd smbclient smbtorture iperf3 pkg-config cc "$PY"; do
+	command -v "$t" >/dev/null || die "$t is missing (see the apt-get line in $0)"
+done
+pkg-config --exists smbclient || die "libsmbclient-dev is missing"
+
+if [ ! -x "$WGSMBD" ]; then
+	log "building wgsmbd (meson, release)"
+	(cd "$ROOT" && { [ -d build ] || meson setup build --buildtype=release; } &&
+		ninja -C build) >&2 || die "cannot build wgsmbd"
+fi
+WGNET=${WGNET:-$(dirname "$WGSMBD")/wgnet}
+
+# ---------------------------------------------------------------- setup
+
+WORK=$(mktemp -d /tmp/wgbench.XXXXXX)
+chmod 755 "$WORK"
+FS=$WORK/fs
+FS_MOUNTED=0
+SAMBA_USER=wgbench
+USER_CREATED=0
+WG_PID=
+SB_PID=
+HOLDERS=()
+
+cleanup() {
+	local p
+	for p in "${HOLDERS[@]}"; do
+		kill -KILL "$p" 2>/dev/null
+	done
+	for p in $WG_PID $SB_PID; do
+		kill -TERM "$p" 2>/dev/null
+	done
+	sleep 0.5
+	for p in $WG_PID $SB_PID; do
+		kill -KILL "$p" 2>/dev/null
+		wait "$p" 2>/dev/null
+	done
+	if [ "$FS_MOUNTED" = 1 ]; then
+		umount "$FS" 2>/dev/null || umount -l "$FS"
+	fi
+	[ "$USER_CREATED" = 1 ] && userdel "$SAMBA_USER" 2>/dev/null
+	if [ "$KEEP" = 1 ]; then
+		log "kept $WORK"
+	else
+		rm -rf "$WORK"
+		[ "$FS" = "$WORK/fs" ] || rm -rf "$FS"
+	fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# Both shares on one tmpfs: our own, sized, or /dev/shm if we cannot mount.
+mkdir -p "$FS"
+if mount -t tmpfs -o "size=${BENCH_TMPFS_SIZE:-4g},mode=755" wgbench "$FS" 2>/dev/null; then
+	FS_MOUNTED=1
+else
+	avail=$(df -k --output=avail /dev/shm | tail -1)
+	[ "$avail" -gt $((IO_BYTES * 3 / 1024)) ] || die "cannot mount a tmpfs and /dev/shm is too small"
+	FS=$(mktemp -d /dev/shm/wgbench.XXXXXX)
+	chmod 755 "$FS"
+	log "using /dev/shm ($FS)"
+fi
+
+PORT_WG=${BENCH_PORT_WG:-$((45500 + RANDOM % 200))}
+PORT_SB=$((PORT_WG + 200))
+IPERF_PORT=$((PORT_WG + 400))
+USER_NAME=$SAMBA_USER
+USER_PASS='B3nch!pw'
+CCONF=$WORK/client/smb.conf
+RESULTS=$WORK/results.tsv
+: >"$RESULTS"
+TICKS=$("$PY" "$BENCH/proctree.py" ticks)
+
+mkdir -p "$WORK/wg/state" "$WORK/sb"/{priv,lock,state,cache,pid} \
+	"$WORK/client"/{cache,lock,state,private,home} "$FS/wg" "$FS/samba"
+chmod 777 "$FS/wg" "$FS/samba"
+export HOME=$WORK/client/home	# no ~/.smb/smb.conf for the client library
+
+log "source file: $((IO_BYTES >> 20)) MiB on tmpfs"
+dd if=/dev/zero of="$FS/src.dat" bs=1M count=$((IO_BYTES >> 20)) status=none ||
+	die "cannot write $FS/src.dat"
+chmod 644 "$FS/src.dat"
+# One file, two names: both servers read the same pages.
+ln "$FS/src.dat" "$FS/wg/get.dat"
+ln "$FS/src.dat" "$FS/samba/get.dat"
+
+cc -O2 -o "$WORK/loadgen" "$BENCH/loadgen.c" $(pkg-config --cflags --libs smbclient) ||
+	die "cannot build loadgen"
+cc -shared -fPIC -o "$WORK/bindaddr.so" "$ROOT/tests/shim/bindaddr.c" -ldl ||
+	die "cannot build the source-address shim"
+LOADGEN=$WORK/loadgen
+
+cat >"$CCONF" <<EOF
+[global]
+workgroup = WORKGROUP
+client min protocol = SMB2_02
+cache directory = $WORK/client/cache
+lock directory = $WORK/client/lock
+state directory = $WORK/client/state
+private dir = $WORK/client/private
+name resolve order = host
+EOF
+
+WG_CONF=$WORK/wg/wgsmb.conf
+cat >"$WG_CONF" <<EOF
+[global]
+netbios name = WGBENCH
+workgroup = WORKGROUP
+listen addresses = 127.0.0.1
+smb ports = $PORT_WG
+users file = $WORK/wg/users
+state directory = $WORK/wg/state
+run as user = nobody
+log level = 1
+edition = server
+
+[bench]
+path = $FS/wg
+read only = no
+EOF
+printf '%s\n' "$USER_PASS" | "$WGNET" -c "$WG_CONF" user add "$USER_NAME" --stdin >/dev/null ||
+	die "wgnet user add failed"
+
+SB_CONF=$WORK/sb/smb.conf
+cat >"$SB_CONF" <<EOF
+[global]
+netbios name = SBBENCH
+workgroup = WORKGROUP
+interfaces = 127.0.0.1/8
+bind interfaces only = yes
+smb ports = $PORT_SB
+disable netbios = yes
+server role = standalone server
+passdb backend = tdbsam:$WORK/sb/priv/passdb.tdb
+private dir = $WORK/sb/priv
+lock directory = $WORK/sb/lock
+state directory = $WORK/sb/state
+cache directory = $WORK/sb/cache
+pid directory = $WORK/sb/pid
+ncalrpc dir = $WORK/sb/state/ncalrpc
+log file = $WORK/sb/log.%m
+log level = 1
+max log size = 1000
+server min protocol = SMB2_02
+load printers = no
+printcap name = /dev/null
+disable spoolss = yes
+
+[bench]
+path = $FS/samba
+read only = no
+EOF
+if ! id "$SAMBA_USER" >/dev/null 2>&1; then
+	useradd -M -s /usr/sbin/nologin "$SAMBA_USER" || die "useradd failed"
+	USER_CREATED=1
+fi
+printf '%s\n%s\n' "$USER_PASS" "$USER_PASS" |
+	smbpasswd -c "$SB_CONF" -s -a "$USER_NAME" >/dev/null 2>&1 || die "smbpasswd failed"
+
+# ---------------------------------------------------------------- servers
+
+NICE=()
+[ -n "${BENCH_NICE:-}" ] && NICE=(nice -n "$BENCH_NICE")
+
+listening() {	# PORT on 127.0.0.1
+	awk -v re="^0100007F:$(printf '%04X' "$1")\$" \
+		'$4 == "0A" && $2 ~ re { f = 1 } END { exit !f }' /proc/net/tcp
+}
+
+wait_listen() {	# PID PORT NAME
+	local i
+	for i in $(seq 1 300); do
+		kill -0 "$1" 2>/dev/null || die "$3 exited during start-up"
+		listening "$2" && return 0
+		sleep 0.1
+	done
+	die "$3 does not listen on port $2"
+}
+
+# The daemons get the highest fd limit we may set: 10,000 sessions need
+# 10,000 sockets in wgsmbd.
+start_wg() {
+	( ulimit -n "$(ulimit -Hn)"; exec "${NICE[@]}" "$WGSMBD" -F -c "$WG_CONF" ) \
+		>>"$WORK/wg/log" 2>&1 &
+	WG_PID=$!
+	wait_listen "$WG_PID" "$PORT_WG" wgsmbd
+}
+
+start_sb() {
+	( ulimit -n "$(ulimit -Hn)"; exec "${NICE[@]}" /usr/sbin/smbd -F -s "$SB_CONF" ) \
+		>>"$WORK/sb/out" 2>&1 &
+	SB_PID=$!
+	wait_listen "$SB_PID" "$PORT_SB" "Samba smbd"
+	sleep 1		# smbd-notifyd, smbd-cleanupd
+	SB_IDLE_NPROC=$("$PY" "$BENCH/proctree.py" nproc "$SB_PID")
+}
+
+stop_pid() {
+	local p=$1 i
+	[ -n "$p" ] || return 0
+	kill -TERM "$p" 2>/dev/null
+	for i in $(seq 1 100); do
+		kill -0 "$p" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -KILL "$p" 2>/dev/null
+	wait "$p" 2>/dev/null
+}
+
+restart() {	# wg|samba: a fresh server (clean heap, no old children)
+	if [ "$1" = wg ]; then
+		stop_pid "$WG_PID"; WG_PID=; start_wg
+	else
+		stop_pid "$SB_PID"; SB_PID=
+		# Samba's children of the old server may still be exiting
+		sleep 0.5
+		start_sb
+	fi
+}
+
+pid_of() { [ "$1" = wg ] && echo "$WG_PID" || echo "$SB_PID"; }
+port_of() { [ "$1" = wg ] && echo "$PORT_WG" || echo "$PORT_SB"; }
+dir_of() { [ "$1" = wg ] && echo "$FS/wg" || echo "$FS/samba"; }
+
+# Wait until Samba's per-connection children have exited and been reaped,
+# so that their CPU time is in the parent's cutime/cstime.
+settle() {
+	local i n
+	if [ "$1" = wg ]; then
+		sleep 0.2
+		return 0
+	fi
+	for i in $(seq 1 150); do
+		n=$("$PY" "$BENCH/proctree.py" nproc "$SB_PID")
+		[ "$n" -le "$SB_IDLE_NPROC" ] && return 0
+		sleep 0.2
+	done
+	log "Samba still has $n processes (idle: $SB_IDLE_NPROC)"
+}
+
+# ---------------------------------------------------------------- sampling
+
+# /proc/stat "cpu" line: TOTAL BUSY STEAL (jiffies, all CPUs)
+sys_cpu() {
+	local _c u n s i w q sq st rest
+	read -r _c u n s i w q sq st rest </proc/stat
+	SYS_TOTAL=$((u + n + s + i + w + q + sq + st))
+	SYS_BUSY=$((u + n + s + q + sq))
+	SYS_STEAL=$st
+}
+
+# CPU of this script's reaped children (the clients): cutime + cstime.
+self_cpu() {
+	local line f
+	read -r line </proc/$$/stat
+	line=${line##*) }
+	read -r -a f <<<"$line"
+	SELF_CPU=$((f[13] + f[14]))
+}
+
+# run_measured SERVER OUTFILE CMD...: run CMD, then sample steal, the
+# server's CPU and the other load. Sets M_SRV_TICKS, M_STEAL, M_OTHER, M_RC.
+run_measured() {
+	local srv=$1 out=$2 pid t0 b0 st0 c0 s0 s1
+	shift 2
+	pid=$(pid_of "$srv")
+	s0=$("$PY" "$BENCH/proctree.py" cpu "$pid")
+	self_cpu; c0=$SELF_CPU
+	sys_cpu; t0=$SYS_TOTAL; b0=$SYS_BUSY; st0=$SYS_STEAL
+	M_RC=0
+	local w0 w1
+	w0=$(date +%s%N)
+	"${NICE[@]}" "$@" >"$out" 2>&1 || M_RC=$?
+	w1=$(date +%s%N)
+	M_WALL=$(awk -v ns="$((w1 - w0))" 'BEGIN { printf "%.6f", ns / 1e9 }')
+	settle "$srv"
+	sys_cpu
+	self_cpu
+	s1=$("$PY" "$BENCH/proctree.py" cpu "$pid")
+	M_SRV_TICKS=$((s1 - s0))
+	local dt=$((SYS_TOTAL - t0)) db=$((SYS_BUSY - b0)) dst=$((SYS_STEAL - st0))
+	local dc=$((SELF_CPU - c0))
+	[ "$dt" -gt 0 ] || dt=1
+	M_STEAL=$(awk -v a="$dst" -v b="$dt" 'BEGIN { printf "%.1f", 100 * a / b }')
+	M_OTHER=$(awk -v a="$((db - M_SRV_TICKS - dc))" -v b="$dt" \
+		'BEGIN { if (a < 0) a = 0; printf "%.1f", 100 * a / b }')
+	if [ "$M_RC" -ne 0 ]; then
+		log "$srv: '$*' failed (status $M_RC):"
+		tail -n 5 "$out" | sed 's/^/#   /' >&2
+	fi
+}
+
+# record METRIC SERVER ROUND VALUE
+record() {
+	printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" "${M_STEAL-}" \
+		"${M_OTHER-}" >>"$RESULTS"
+}
+
+# record_cpu METRIC SERVER ROUND UNITS SCALE: the server's CPU seconds per
+# unit of work times SCALE (from the last run_measured), and its CPU use
+# in % of one CPU over the run's wall time.
+record_cpu() {
+	record "cpu_$1" "$2" "$3" "$(awk -v t="$M_SRV_TICKS" -v hz="$TICKS" -v n="$4" \
+		-v k="$5" 'BEGIN { if (n > 0) printf "%.4f", k * t / hz / n }')"
+	record "util_$1" "$2" "$3" "$(awk -v t="$M_SRV_TICKS" -v hz="$TICKS" -v w="$M_WALL" \
+		'BEGIN { if (w > 0) printf "%.1f", 100 * t / hz / w }')"
+}
+
+field() {	# KEY FILE: value of KEY=... on the RESULT line
+	sed -n "s/^RESULT .*[ ]$1=\([^ ]*\).*/\1/p" "$2" | tail -n 1
+}
+
+LG_COMMON=()
+lg_args() {	# SERVER
+	LG_COMMON=(-p "$(port_of "$1")" -s "$CCONF" -S bench -U "$USER_NAME%$USER_PASS")
+}
+
+# ---------------------------------------------------------------- benchmarks
+
+bench_cycles() {	# SERVER ROUND
+	local out=$WORK/out.cycles.$1.$2 n rate
+	lg_args "$1"
+	run_measured "$1" "$out" "$LOADGEN" "${LG_COMMON[@]}" -t "$CYCLE_SECS" \
+		-j "$CYCLE_JOBS" cycles 100000000
+	n=$(field count "$out")
+	rate=$(field rate "$out")
+	[ -n "$n" ] && [ "$n" -gt 0 ] || return 0
+	record cycles "$1" "$2" "$rate"
+	record_cpu cycles "$1" "$2" "$n" 1000	# ms per cycle
+}
+
+# hold_sessions SERVER TOTAL PROCS SHIM(0|1): start loadgen holders, wait
+# until every one is READY; sets HELD and FAILED.
+hold_sessions() {
+	local srv=$1 total=$2 procs=$3 shim=$4 i per f ready h fl
+	local env_pre=()
+	lg_args "$srv"
+	HOLDERS=()
+	for i in $(seq 0 $((procs - 1))); do
+		per=$((total / procs + (i < total % procs ? 1 : 0)))
+		f=$WORK/hold.$srv.$i
+		: >"$f"
+		env_pre=()
+		[ "$shim" = 1 ] && env_pre=(env LD_PRELOAD="$WORK/bindaddr.so"
+			WG_BIND_ADDR="127.0.0.$((11 + i))")
+		"${env_pre[@]}" "${NICE[@]}" "$LOADGEN" "${LG_COMMON[@]}" hold "$per" >"$f" 2>&1 &
+		HOLDERS+=($!)
+	done
+	for i in $(seq 1 $((HOLD_TIMEOUT * 5))); do
+		ready=0
+		for f in "$WORK/hold.$srv".*; do
+			grep -q '^READY' "$f" && ready=$((ready + 1))
+		done
+		[ "$ready" -ge "$procs" ] && break
+		sleep 0.2
+	done
+	HELD=0
+	FAILED=0
+	for f in "$WORK/hold.$srv".*; do
+		h=$(sed -n 's/^READY held=\([0-9]*\).*/\1/p' "$f")
+		fl=$(sed -n 's/^READY .*failed=\([0-9]*\).*/\1/p' "$f")
+		HELD=$((HELD + ${h:-0}))
+		FAILED=$((FAILED + ${fl:-0}))
+		grep -v '^READY' "$f" | head -n 3 | sed "s/^/#   $srv holder: /" >&2
+	done
+	[ "$ready" -ge "$procs" ] || log "$srv: only $ready of $procs holders ready after ${HOLD_TIMEOUT}s"
+}
+
+release_sessions() {
+	local p
+	for p in "${HOLDERS[@]}"; do
+		kill -TERM "$p" 2>/dev/null
+	done
+	for p in "${HOLDERS[@]}"; do
+		wait "$p" 2>/dev/null
+	done
+	HOLDERS=()
+	rm -f "$WORK"/hold.*
+}
+
+bench_hold() {	# SERVER ROUND: memory per idle session + tree connect
+	local srv=$1 pid idle held_pss t0 st0
+	restart "$srv"
+	pid=$(pid_of "$srv")
+	sleep 0.5
+	idle=$("$PY" "$BENCH/proctree.py" pss "$pid")
+	sys_cpu; t0=$SYS_TOTAL; st0=$SYS_STEAL
+	HOLD_TIMEOUT=300 hold_sessions "$srv" "$HOLD_K" "$HOLD_PROCS" 0
+	sleep 1
+	held_pss=$("$PY" "$BENCH/proctree.py" pss "$pid")
+	sys_cpu
+	M_STEAL=$(awk -v a="$((SYS_STEAL - st0))" -v b="$((SYS_TOTAL - t0))" \
+		'BEGIN { printf "%.1f", b > 0 ? 100 * a / b : 0 }')
+	M_OTHER=
+	release_sessions
+	settle "$srv"
+	log "$srv: idle PSS ${idle} KiB, with $HELD sessions ${held_pss} KiB ($FAILED failed)"
+	[ "$HELD" -gt 0 ] || return 0
+	record mem_session "$srv" "$2" "$(awk -v a="$held_pss" -v b="$idle" -v n="$HELD" \
+		'BEGIN { printf "%.2f", (a - b) / n }')"
+	record mem_idle "$srv" "$2" "$idle"
+}
+
+bench_ops() {	# SERVER ROUND MODE(openclose|stat)
+	local out=$WORK/out.$3.$1.$2 rate
+	lg_args "$1"
+	run_measured "$1" "$out" "$LOADGEN" "${LG_COMMON[@]}" -t "$OPS_SECS" "$3" 100000000
+	rate=$(field rate "$out")
+	[ -n "$rate" ] && [ "$(field count "$out")" -gt 0 ] || return 0
+	record "$3" "$1" "$2" "$rate"
+	record_cpu "$3" "$1" "$2" "$(field count "$out")" 1000000	# us per op
+}
+
+bench_lgio() {	# SERVER ROUND write|read
+	local out=$WORK/out.lg$3.$1.$2 rate
+	lg_args "$1"
+	run_measured "$1" "$out" "$LOADGEN" "${LG_COMMON[@]}" "$3" "$IO_BYTES"
+	rate=$(field rate "$out")
+	if [ "$(field errors "$out")" = 0 ]; then
+		record "lg_$3" "$1" "$2" "$rate"
+		record_cpu "lg_$3" "$1" "$2" "$IO_BYTES" $((1 << 30))	# s per GiB
+	fi
+	[ "$3" = read ] && rm -f "$(dir_of "$1")/loadgen-io.dat"
+}
+
+# smbclient put/get of the whole file, timed from the outside: the wall
+# time of the smbclient process (connect and logon included, a few ms).
+bench_smbclient() {	# SERVER ROUND put|get
+	local out=$WORK/out.sc$3.$1.$2 cmd
+	if [ "$3" = put ]; then
+		cmd="put $FS/src.dat put.dat"
+	else
+		cmd="get get.dat /dev/null"
+	fi
+	run_measured "$1" "$out" smbclient "//127.0.0.1/bench" -p "$(port_of "$1")" \
+		-s "$CCONF" -U "$USER_NAME%$USER_PASS" -c "$cmd"
+	if [ "$M_RC" = 0 ] && ! grep -q NT_STATUS "$out"; then
+		record "sc_$3" "$1" "$2" "$(awk -v b="$IO_BYTES" -v s="$M_WALL" \
+			'BEGIN { printf "%.1f", b / 1048576 / s }')"
+		record_cpu "sc_$3" "$1" "$2" "$IO_BYTES" $((1 << 30))	# s per GiB
+	fi
+	rm -f "$(dir_of "$1")/put.dat"
+}
+
+bench_echo() {	# SERVER ROUND
+	local out=$WORK/out.echo.$1.$2 rate
+	run_measured "$1" "$out" smbtorture "//127.0.0.1/bench" -p "$(port_of "$1")" \
+		-s "$CCONF" -U "$USER_NAME%$USER_PASS" \
+		--option=torture:timelimit="$ECHO_SECS" \
+		--option=torture:nprocs="$ECHO_PROCS" smb2.bench.echo
+	# per-second lines "N second: echo[num/s=X,...]", \r-separated
+	rate=$(tr '\r' '\n' <"$out" | sed -n 's/.*echo\[num\/s=\([0-9]*\),.*/\1/p' |
+		awk '{ s += $1; n++ } END { if (n) printf "%.1f", s / n }')
+	[ -n "$rate" ] && grep -q '^success: echo' "$out" || return 0
+	record echo "$1" "$2" "$rate"
+	record_cpu echo "$1" "$2" "$(awk -v r="$rate" -v s="$ECHO_SECS" \
+		'BEGIN { printf "%.0f", r * s }')" 1000000	# us per echo
+}
+
+bench_ceiling() {	# ROUND: loopback TCP (iperf3) and tmpfs read (dd)
+	local out=$WORK/out.iperf.$1 ip rate pid
+	iperf3 -s -1 -B 127.0.0.1 -p "$IPERF_PORT" >/dev/null 2>&1 &
+	pid=$!
+	for _ in $(seq 1 50); do listening "$IPERF_PORT" && break; sleep 0.1; done
+	M_SRV_TICKS=0
+	sys_cpu; local t0=$SYS_TOTAL st0=$SYS_STEAL
+	iperf3 -c 127.0.0.1 -p "$IPERF_PORT" -t "$IPERF_SECS" -J >"$out" 2>&1
+	wait "$pid" 2>/dev/null
+	sys_cpu
+	M_STEAL=$(awk -v a="$((SYS_STEAL - st0))" -v b="$((SYS_TOTAL - t0))" \
+		'BEGIN { printf "%.1f", b > 0 ? 100 * a / b : 0 }')
+	M_OTHER=
+	ip=$("$PY" -c 'import json,sys
+d = json.load(open(sys.argv[1]))
+print("%.1f" % (d["end"]["sum_received"]["bits_per_second"] / 8 / 1048576))' "$out" 2>/dev/null)
+	[ -n "$ip" ] && record ceil_tcp ceiling "$1" "$ip"
+	sys_cpu; t0=$SYS_TOTAL; st0=$SYS_STEAL
+	rate=$(dd if="$FS/src.dat" of=/dev/null bs=1M 2>&1 |
+		awk '/copied/ { for (i = 1; i <= NF; i++) if ($i ~ /^s,?$/) s = $(i - 1);
+			b = $1 } END { if (s > 0) printf "%.1f", b / 1048576 / s }')
+	sys_cpu
+	M_STEAL=$(awk -v a="$((SYS_STEAL - st0))" -v b="$((SYS_TOTAL - t0))" \
+		'BEGIN { printf "%.1f", b > 0 ? 100 * a / b : 0 }')
+	[ -n "$rate" ] && record ceil_tmpfs ceiling "$1" "$rate"
+}
+
+bench_big() {	# BIG_K idle sessions in one wgsmbd (edition = server)
+	local pid rss pss fds
+	restart wg
+	pid=$WG_PID
+	# Each session needs its socket, and wgsmbd may hold more per tree
+	# connect: say what the daemon may open.
+	local nofile
+	nofile=$(awk '/^Max open files/ { print $4 }' "/proc/$pid/limits")
+	log "wg: daemon fd limit $nofile; opening $BIG_K sessions from $BIG_PROCS loadgen processes (127.0.0.11...)"
+	sys_cpu; local t0=$SYS_TOTAL st0=$SYS_STEAL
+	local ts0; ts0=$(date +%s)
+	HOLD_TIMEOUT=900 hold_sessions wg "$BIG_K" "$BIG_PROCS" 1
+	local secs=$(($(date +%s) - ts0))
+	sleep 1
+	sys_cpu
+	M_STEAL=$(awk -v a="$((SYS_STEAL - st0))" -v b="$((SYS_TOTAL - t0))" \
+		'BEGIN { printf "%.1f", b > 0 ? 100 * a / b : 0 }')
+	M_OTHER=
+	rss=$("$PY" "$BENCH/proctree.py" rss "$pid")
+	pss=$("$PY" "$BENCH/proctree.py" pss "$pid")
+	fds=$(ls "/proc/$pid/fd" 2>/dev/null | wc -l)
+	kill -0 "$pid" 2>/dev/null || log "wgsmbd died during the $BIG_K-session hold"
+	log "wg: held $HELD sessions ($FAILED failed) in ${secs}s: RSS ${rss} KiB, PSS ${pss} KiB, $fds fds"
+	record big_held wg 1 "$HELD"
+	record big_rss wg 1 "$(awk -v k="$rss" 'BEGIN { printf "%.1f", k / 1024 }')"
+	record big_want wg 1 "$BIG_K"
+	record big_fds wg 1 "$fds"
+	record big_nofile wg 1 "$nofile"
+	release_sessions
+}
+
+# ---------------------------------------------------------------- main
+
+log "wgsmbd $WGSMBD on port $PORT_WG, Samba $(/usr/sbin/smbd -V) on port $PORT_SB"
+log "tmpfs $FS; rounds $ROUNDS; $( [ "$QUICK" = 1 ] && echo quick || echo full) run"
+start_wg
+start_sb
+T_START=$(date +%s)
+
+for r in $(seq 1 "$ROUNDS"); do
+	log "round $r/$ROUNDS: ceilings"
+	bench_ceiling "$r"
+	for s in wg samba; do log "round $r: cycles $s"; bench_cycles "$s" "$r"; done
+	for s in wg samba; do log "round $r: hold $HOLD_K $s"; bench_hold "$s" "$r"; done
+	for s in wg samba; do log "round $r: openclose $s"; bench_ops "$s" "$r" openclose; done
+	for s in wg samba; do log "round $r: stat $s"; bench_ops "$s" "$r" stat; done
+	for s in wg samba; do log "round $r: loadgen write $s"; bench_lgio "$s" "$r" write; done
+	for s in wg samba; do log "round $r: loadgen read $s"; bench_lgio "$s" "$r" read; done
+	for s in wg samba; do log "round $r: smbclient put $s"; bench_smbclient "$s" "$r" put; done
+	for s in wg samba; do log "round $r: smbclient get $s"; bench_smbclient "$s" "$r" get; done
+	for s in wg samba; do log "round $r: echo $s"; bench_echo "$s" "$r"; done
+done
+[ "$DO_10K" = 1 ] && bench_big
+
+stop_pid "$WG_PID"; WG_PID=
+stop_pid "$SB_PID"; SB_PID=
+T_END=$(date +%s)
+
+{
+	echo "<!-- bench/run.sh $( [ "$QUICK" = 1 ] && echo --quick ) --rounds $ROUNDS;" \
+		"$(date -u +%Y-%m-%dT%H:%MZ); $(nproc) CPUs; $((T_END - T_START)) s;" \
+		"wgsmb $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null)," \
+		"$(/usr/sbin/smbd -V) -->"
+	"$PY" "$BENCH/report.py" "$RESULTS" --hold "$HOLD_K" --big "$BIG_K" \
+		--io "$IO_BYTES" --cycle-jobs "$CYCLE_JOBS" --echo-procs "$ECHO_PROCS"
+} >"$WORK/report.md"
+cat "$WORK/report.md"
+if [ -n "$OUT" ]; then
+	cp "$WORK/report.md" "$OUT"
+	cp "$RESULTS" "${OUT%.md}.tsv"
+fi
