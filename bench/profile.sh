@@ -1,0 +1,174 @@
+#!/bin/bash
+#
+# bench/profile.sh - where wgsmbd spends its time under one bench workload.
+#
+# Usage (as root): bench/profile.sh [--tool callgrind|perf|strace] WORKLOAD...
+#   WORKLOAD: cycles stat openclose echo read write put get
+#
+#   callgrind  user-space instructions (valgrind; exact, call paths, no
+#              kernel). Valgrind 3.19 does not know openat2(2), so the daemon
+#              runs with bench/vg_openat2.c preloaded (lookups then are not
+#              confined beneath the share root: profiling only).
+#   perf       perf record -e cpu-clock -g on the running daemon: user and
+#              kernel. cpu-clock because VMs often have no hardware counters
+#              (check: perf stat -e instructions true); on a VM, time spent
+#              with interrupts off lands on finish_task_switch and
+#              _raw_spin_unlock_irqrestore.
+#   strace     strace -c -f: system calls per workload.
+# Output goes to stdout; the raw profiles stay in the work directory with
+# --keep.
+#
+set -u
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+WGSMBD=${WGSMBD:-$ROOT/build/wgsmbd}
+WGNET=${WGNET:-$(dirname "$WGSMBD")/wgnet}
+TOOL=callgrind
+KEEP=0
+WORKLOADS=()
+while [ $# -gt 0 ]; do
+	case $1 in
+	--tool) TOOL=$2; shift ;;
+	--keep) KEEP=1 ;;
+	-h|--help) sed -n '3,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	*) WORKLOADS+=("$1") ;;
+	esac
+	shift
+done
+[ ${#WORKLOADS[@]} -gt 0 ] || WORKLOADS=(cycles stat echo read write)
+[ "$(id -u)" -eq 0 ] || { echo "run as root" >&2; exit 1; }
+[ -x "$WGSMBD" ] || { echo "$WGSMBD is not built" >&2; exit 1; }
+
+WORK=$(mktemp -d /tmp/wgprof.XXXXXX)
+chmod 755 "$WORK"
+mkdir -p "$WORK/fs"
+mount -t tmpfs -o size=2g,mode=755 wgprof "$WORK/fs" || exit 1
+PID=
+cleanup() {
+	[ -n "$PID" ] && kill -KILL "$PID" 2>/dev/null
+	umount "$WORK/fs" 2>/dev/null || umount -l "$WORK/fs"
+	if [ "$KEEP" = 1 ]; then echo "# kept $WORK" >&2; else rm -rf "$WORK"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+PORT=$((46000 + RANDOM % 400))
+SHARE=$WORK/fs/share
+mkdir -p "$SHARE" "$WORK/state" "$WORK/out" "$WORK/client"/{cache,lock,state,private,home}
+chmod 777 "$SHARE" "$WORK/out"
+export HOME=$WORK/client/home
+dd if=/dev/zero of="$WORK/fs/src.dat" bs=1M count=256 status=none
+chmod 644 "$WORK/fs/src.dat"
+ln "$WORK/fs/src.dat" "$SHARE/get.dat"
+cat >"$WORK/wgsmb.conf" <<EOF
+[global]
+listen addresses = 127.0.0.1
+smb ports = $PORT
+users file = $WORK/users
+state directory = $WORK/state
+run as user = nobody
+log level = 1
+edition = server
+[bench]
+path = $SHARE
+read only = no
+EOF
+cat >"$WORK/client/smb.conf" <<EOF
+[global]
+client min protocol = SMB2_02
+cache directory = $WORK/client/cache
+lock directory = $WORK/client/lock
+state directory = $WORK/client/state
+private dir = $WORK/client/private
+EOF
+printf 'bench\n' | "$WGNET" -c "$WORK/wgsmb.conf" user add bench --stdin >/dev/null
+cc -O2 -o "$WORK/loadgen" "$ROOT/bench/loadgen.c" $(pkg-config --cflags --libs smbclient) || exit 1
+cc -shared -fPIC -O2 -o "$WORK/vg_openat2.so" "$ROOT/bench/vg_openat2.c" -ldl || exit 1
+LG=("$WORK/loadgen" -p "$PORT" -s "$WORK/client/smb.conf" -U bench%bench)
+SC=(smbclient //127.0.0.1/bench -p "$PORT" -s "$WORK/client/smb.conf" -U bench%bench)
+
+listening() {
+	awk -v re="^0100007F:$(printf '%04X' "$PORT")\$" \
+		'$4 == "0A" && $2 ~ re { f = 1 } END { exit !f }' /proc/net/tcp
+}
+
+start() {	# [callgrind OUTFILE]
+	if [ "${1:-}" = callgrind ]; then
+		# callgrind opens its output as root and writes it as nobody
+		install -o nobody -m 644 /dev/null "$2"
+		( ulimit -n "$(ulimit -Hn)"; LD_PRELOAD=$WORK/vg_openat2.so exec valgrind \
+			--tool=callgrind --callgrind-out-file="$2" "$WGSMBD" -F \
+			-c "$WORK/wgsmb.conf" ) >"$2.log" 2>&1 &
+	else
+		( ulimit -n "$(ulimit -Hn)"; exec "$WGSMBD" -F -c "$WORK/wgsmb.conf" ) \
+			>"$WORK/out/daemon.log" 2>&1 &
+	fi
+	PID=$!
+	for _ in $(seq 1 300); do listening && return 0; sleep 0.1; done
+	echo "daemon does not listen" >&2
+	exit 1
+}
+
+stop() {
+	kill -TERM "$PID" 2>/dev/null
+	wait "$PID" 2>/dev/null
+	PID=
+}
+
+# The workloads: shorter under valgrind, which runs ~50x slower.
+run_workload() {	# NAME SLOW(0|1)
+	local n=$((${2} ? 300 : 3000)) secs=$((${2} ? 3 : 5))
+	local io=$((${2} ? 64 : 256))M
+	case $1 in
+	cycles) "${LG[@]}" -j 2 -t "$secs" cycles "$n" ;;
+	stat|openclose) "${LG[@]}" -t "$secs" "$1" $((n * 10)) ;;
+	echo) smbtorture //127.0.0.1/bench -p "$PORT" -U bench%bench \
+		-s "$WORK/client/smb.conf" --option=torture:timelimit="$secs" \
+		--option=torture:progress=no smb2.bench.echo | tail -n 1 ;;
+	write) "${LG[@]}" write "$io" ;;
+	read) "${LG[@]}" write "$io" >/dev/null; "${LG[@]}" read "$io" ;;
+	put) "${SC[@]}" -c "put $WORK/fs/src.dat put.dat" | tail -n 1
+		rm -f "$SHARE/put.dat" ;;
+	get) "${SC[@]}" -c "get get.dat /dev/null" | tail -n 1 ;;
+	*) echo "unknown workload $1" >&2; return 1 ;;
+	esac
+}
+
+for w in "${WORKLOADS[@]}"; do
+	echo "=== $w ($TOOL)"
+	case $TOOL in
+	callgrind)
+		start callgrind "$WORK/out/$w.callgrind"
+		run_workload "$w" 1
+		stop
+		callgrind_annotate --inclusive=yes "$WORK/out/$w.callgrind" |
+			grep -E '^ *[0-9,]+ \(' | grep -vE 'below main|libc_start|ld-linux' |
+			head -n 40
+		echo "--- self"
+		callgrind_annotate "$WORK/out/$w.callgrind" | grep -E '^ *[0-9,]+ \(' | head -n 20
+		;;
+	perf)
+		start
+		perf record -e cpu-clock -F 2000 -g -p "$PID" -o "$WORK/out/$w.perf" \
+			>/dev/null 2>&1 &
+		local_pp=$!
+		sleep 0.5
+		run_workload "$w" 0
+		kill -INT "$local_pp"; wait "$local_pp"
+		stop
+		perf report -i "$WORK/out/$w.perf" --children --stdio --sort sym -g none \
+			2>/dev/null | grep -E '^ +[0-9]' | head -n 50
+		;;
+	strace)
+		start
+		strace -c -f -p "$PID" -o "$WORK/out/$w.strace" &
+		local_sp=$!
+		sleep 1
+		run_workload "$w" 0
+		sleep 0.5
+		kill -INT "$local_sp"; wait "$local_sp"
+		stop
+		cat "$WORK/out/$w.strace"
+		;;
+	*) echo "unknown tool $TOOL" >&2; exit 64 ;;
+	esac
+done
