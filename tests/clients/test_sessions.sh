@@ -21,6 +21,8 @@
 #                applied to a sanitizer build, whose allocator keeps freed
 #                memory in quarantine: there LeakSanitizer at exit decides)
 #   SESS_CASES   which cases to run, e.g. "1 4 9" (default all: 1..10)
+# The cases are called as "case$c": shellcheck cannot see that.
+# shellcheck disable=SC2317,SC2119
 set -u
 . "$(dirname "$0")/lib.sh"
 WG_NAME=test_sessions.sh
