@@ -16,6 +16,7 @@
 
 struct sess_auth {
 	bool raw;			/* client speaks bare NTLMSSP */
+	bool reauth;			/* on a session that is already valid */
 	uint8_t *mech_types;		/* DER MechTypeList, for the MIC */
 	size_t mech_types_len;
 };
@@ -219,6 +220,70 @@ static NTSTATUS setup_leg1(struct smbd_req *req, struct smbd_session *s,
 	return NT_STATUS_MORE_PROCESSING_REQUIRED;
 }
 
+/* The final leg's SPNEGO reply: accept-completed, with our MIC if the
+ * client sent one. */
+static NTSTATUS put_final_reply(struct smbd_req *req, struct smbd_session *s,
+				const struct sess_auth *a,
+				const struct spnego_token *tok, bool anonymous,
+				uint16_t flags)
+{
+	struct wire_wr resp;
+	uint8_t mic[16];
+
+	if (a->raw) {
+		put_setup_body(req, flags, NULL, 0);
+		return NT_STATUS_OK;
+	}
+	wire_wr_init(&resp, req, 0);
+	if (tok->mech_list_mic != NULL && !anonymous) {
+		ntlmssp_server_make_mic(s->ntlm, a->mech_types,
+					a->mech_types_len, mic);
+		spnego_push_neg_token_resp(&resp, SPNEGO_ACCEPT_COMPLETED,
+					   false, NULL, 0, mic, 16);
+	} else {
+		spnego_push_neg_token_resp(&resp, SPNEGO_ACCEPT_COMPLETED,
+					   false, NULL, 0, NULL, 0);
+	}
+	if (wire_wr_error(&resp) != 0) {
+		return NT_STATUS_NO_MEMORY;
+	}
+	put_setup_body(req, flags, resp.buf, resp.len);
+	talloc_free(resp.buf);
+	return NT_STATUS_OK;
+}
+
+/*
+ * Re-authentication succeeded at the NTLM level: the same user must have
+ * proved itself again. The session keeps its keys, slot and opens.
+ */
+static NTSTATUS setup_reauth_done(struct smbd_req *req, struct smbd_session *s,
+				  struct sess_auth *a,
+				  const struct spnego_token *tok,
+				  const struct ntlmssp_result *res)
+{
+	NTSTATUS status = NT_STATUS_OK;
+
+	if (res->anonymous != s->anonymous ||
+	    (!res->anonymous && utf8_casecmp(res->user, s->user) != 0)) {
+		DBG_NOTICE(AUTH, "%s: re-authentication of session 0x%llx "
+			   "as another user refused", req->conn->peer_addr,
+			   (unsigned long long)s->id);
+		return NT_STATUS_LOGON_FAILURE;
+	}
+	status = put_final_reply(req, s, a, tok, res->anonymous,
+				 s->anonymous ? SMB2_SESSION_FLAG_IS_NULL : 0);
+	if (status != NT_STATUS_OK) {
+		return status;
+	}
+	TALLOC_FREE(s->ntlm);
+	req->preauth_sess = NULL;
+	req->sign_final = s->have_keys;
+	req->sign_sess = s;
+	DBG_INFO(AUTH, "%s: session 0x%llx re-authenticated",
+		 req->conn->peer_addr, (unsigned long long)s->id);
+	return NT_STATUS_OK;
+}
+
 /* Close the session a reconnecting client left behind [§3.3.5.5.3]. */
 static void drop_previous(struct smbd_req *req, struct smbd_session *s,
 			  uint64_t prev_id)
@@ -249,8 +314,6 @@ static NTSTATUS setup_leg2(struct smbd_req *req, struct smbd_session *s,
 	struct ntlmssp_result res = {};
 	const char *canonical = NULL;
 	uint8_t hash[16];
-	uint8_t mic[16];
-	struct wire_wr resp;
 	uint16_t flags = 0;
 	NTSTATUS status = NT_STATUS_OK;
 	int rc = 0;
@@ -272,6 +335,9 @@ static NTSTATUS setup_leg2(struct smbd_req *req, struct smbd_session *s,
 		DBG_CLIENT(AUTH, "%s: bad SPNEGO mechListMIC",
 			   conn->peer_addr);
 		return NT_STATUS_LOGON_FAILURE;
+	}
+	if (a->reauth) {
+		return setup_reauth_done(req, s, a, tok, &res);
 	}
 	s->anonymous = res.anonymous;
 	if (res.anonymous) {
@@ -309,26 +375,9 @@ static NTSTATUS setup_leg2(struct smbd_req *req, struct smbd_session *s,
 			(conn->client_security_mode &
 			 SMB2_NEGOTIATE_SIGNING_REQUIRED);
 	}
-	if (a->raw) {
-		put_setup_body(req, flags, NULL, 0);
-	} else {
-		wire_wr_init(&resp, req, 0);
-		if (tok->mech_list_mic != NULL && !res.anonymous) {
-			ntlmssp_server_make_mic(s->ntlm, a->mech_types,
-						a->mech_types_len, mic);
-			spnego_push_neg_token_resp(&resp,
-						   SPNEGO_ACCEPT_COMPLETED,
-						   false, NULL, 0, mic, 16);
-		} else {
-			spnego_push_neg_token_resp(&resp,
-						   SPNEGO_ACCEPT_COMPLETED,
-						   false, NULL, 0, NULL, 0);
-		}
-		if (wire_wr_error(&resp) != 0) {
-			return NT_STATUS_NO_MEMORY;
-		}
-		put_setup_body(req, flags, resp.buf, resp.len);
-		talloc_free(resp.buf);
+	status = put_final_reply(req, s, a, tok, res.anonymous, flags);
+	if (status != NT_STATUS_OK) {
+		return status;
 	}
 	s->state = SMBD_SESS_VALID;
 	s->logon_time_nt = smbd_nt_now();
@@ -391,9 +440,18 @@ NTSTATUS smbd_smb2_session_setup(struct smbd_req *req)
 		if (s == NULL) {
 			return NT_STATUS_USER_SESSION_DELETED;
 		}
-		if (s->state != SMBD_SESS_IN_PROGRESS) {
-			/* Re-authentication is not offered yet. */
-			return NT_STATUS_REQUEST_NOT_ACCEPTED;
+		if (s->state == SMBD_SESS_EXPIRED) {
+			return NT_STATUS_USER_SESSION_DELETED;	/* logging off */
+		}
+		if (s->state == SMBD_SESS_VALID && s->auth == NULL) {
+			/* Re-authentication of a live session [§3.3.5.5.2] */
+			TALLOC_FREE(s->ntlm);
+			s->auth = talloc_zero(s, struct sess_auth);
+			if (s->auth == NULL) {
+				return NT_STATUS_NO_MEMORY;
+			}
+			s->auth->reauth = true;
+			fresh = true;
 		}
 	}
 	if (conn->dialect == SMB2_DIALECT_311) {
@@ -433,8 +491,15 @@ NTSTATUS smbd_smb2_session_setup(struct smbd_req *req)
 		return status;
 	}
 fail:
-	/* A failed logon ends the half-built session. */
 	req->preauth_sess = NULL;
+	if (a != NULL && a->reauth) {
+		/* A failed re-authentication leaves the live session be. */
+		TALLOC_FREE(s->ntlm);
+		s->auth = NULL;
+		talloc_free(a);
+		return status;
+	}
+	/* A failed logon ends the half-built session. */
 	req->free_sess = s;
 	return status;
 }
