@@ -9,7 +9,7 @@
 #              kernel). Valgrind 3.19 does not know openat2(2), so the daemon
 #              runs with bench/vg_openat2.c preloaded (lookups then are not
 #              confined beneath the share root: profiling only).
-#   perf       perf record -e cpu-clock -g on the running daemon: user and
+#   perf       perf record -e cpu-clock --call-graph dwarf on the daemon: user and
 #              kernel. cpu-clock because VMs often have no hardware counters
 #              (check: perf stat -e instructions true); on a VM, time spent
 #              with interrupts off lands on finish_task_switch and
@@ -51,7 +51,12 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-PORT=$((46000 + RANDOM % 400))
+# a port below the usual ephemeral range, not in use now
+for _ in $(seq 1 100); do
+	PORT=$((20000 + RANDOM % 10000))
+	awk -v p=":$(printf '%04X' "$PORT")\$" '$2 ~ p { f = 1 } END { exit !f }' \
+		/proc/net/tcp /proc/net/tcp6 || break
+done
 SHARE=$WORK/fs/share
 mkdir -p "$SHARE" "$WORK/state" "$WORK/out" "$WORK/client"/{cache,lock,state,private,home}
 chmod 777 "$SHARE" "$WORK/out"
@@ -59,6 +64,9 @@ export HOME=$WORK/client/home
 dd if=/dev/zero of="$WORK/fs/src.dat" bs=1M count=256 status=none
 chmod 644 "$WORK/fs/src.dat"
 ln "$WORK/fs/src.dat" "$SHARE/get.dat"
+# what "read" reads (a copy: "write" truncates it)
+cp "$WORK/fs/src.dat" "$SHARE/loadgen-io.dat"
+chmod 666 "$SHARE/loadgen-io.dat"
 cat >"$WORK/wgsmb.conf" <<EOF
 [global]
 listen addresses = 127.0.0.1
@@ -125,7 +133,7 @@ run_workload() {	# NAME SLOW(0|1)
 		-s "$WORK/client/smb.conf" --option=torture:timelimit="$secs" \
 		--option=torture:progress=no smb2.bench.echo | tail -n 1 ;;
 	write) "${LG[@]}" write "$io" ;;
-	read) "${LG[@]}" write "$io" >/dev/null; "${LG[@]}" read "$io" ;;
+	read) "${LG[@]}" read "$io" ;;
 	put) "${SC[@]}" -c "put $WORK/fs/src.dat put.dat" | tail -n 1
 		rm -f "$SHARE/put.dat" ;;
 	get) "${SC[@]}" -c "get get.dat /dev/null" | tail -n 1 ;;
@@ -148,15 +156,16 @@ for w in "${WORKLOADS[@]}"; do
 		;;
 	perf)
 		start
-		perf record -e cpu-clock -F 2000 -g -p "$PID" -o "$WORK/out/$w.perf" \
-			>/dev/null 2>&1 &
+		# dwarf unwinding: the release build has no frame pointers
+		perf record -e cpu-clock -F 1000 --call-graph dwarf,16384 -p "$PID" \
+			-o "$WORK/out/$w.perf" >/dev/null 2>&1 &
 		local_pp=$!
 		sleep 0.5
 		run_workload "$w" 0
 		kill -INT "$local_pp"; wait "$local_pp"
 		stop
 		perf report -i "$WORK/out/$w.perf" --children --stdio --sort sym -g none \
-			2>/dev/null | grep -E '^ +[0-9]' | head -n 50
+			2>/dev/null | grep -E '^ +[0-9]' | grep -v '\] 0x0000' | head -n 60
 		;;
 	strace)
 		start

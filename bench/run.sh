@@ -10,11 +10,13 @@
 #
 # Usage (as root; Debian 12):
 #   apt-get install samba smbclient samba-testsuite libsmbclient-dev \
-#       iperf3 python3 meson ninja-build gcc pkg-config
+#       iperf3 python3 meson ninja-build gcc pkg-config libtalloc-dev \
+#       libtevent-dev nettle-dev libinih-dev
 #   bench/run.sh [--quick] [--rounds R] [--out FILE] [--no-10k|--only-10k]
 #                [--keep]
 #
 # Environment: WGSMBD (default build/wgsmbd; built with meson if missing),
+# WGSMB_REV (the revision to name in the report, default git describe),
 # BENCH_TMPFS_SIZE (default 4g), BENCH_NICE (e.g. -5: run the servers and
 # clients at that nice level, to shield them from other load; default off).
 #
@@ -144,9 +146,23 @@ else
 	log "using /dev/shm ($FS)"
 fi
 
-PORT_WG=${BENCH_PORT_WG:-$((45500 + RANDOM % 200))}
-PORT_SB=$((PORT_WG + 200))
-IPERF_PORT=$((PORT_WG + 400))
+# Ports below the usual ephemeral range (32768-60999), so that no client
+# connection of ours or anyone's holds them; and not in use at all now.
+port_used() {
+	awk -v p=":$(printf '%04X' "$1")\$" '$2 ~ p { f = 1 } END { exit !f }' \
+		/proc/net/tcp /proc/net/tcp6 2>/dev/null
+}
+free_port() {
+	local p
+	for _ in $(seq 1 100); do
+		p=$((20000 + RANDOM % 10000))
+		port_used "$p" || { echo "$p"; return 0; }
+	done
+	die "no free port in 20000-29999"
+}
+PORT_WG=${BENCH_PORT_WG:-$(free_port)}
+PORT_SB=$(free_port)
+IPERF_PORT=$(free_port)
 USER_NAME=$SAMBA_USER
 USER_PASS='B3nch!pw'
 CCONF=$WORK/client/smb.conf
@@ -628,8 +644,9 @@ T_END=$(date +%s)
 {
 	echo "<!-- bench/run.sh $( [ "$QUICK" = 1 ] && echo --quick ) --rounds $ROUNDS;" \
 		"$(date -u +%Y-%m-%dT%H:%MZ); $(nproc) CPUs; $((T_END - T_START)) s;" \
-		"wgsmb $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null)," \
-		"$(/usr/sbin/smbd -V) -->"
+		"wgsmbd $WGSMBD (${WGSMB_REV:-$(git -C "$ROOT" describe --always --dirty 2>/dev/null)})," \
+		"Samba $(/usr/sbin/smbd -V | sed 's/^Version //');" \
+		"BENCH_NICE=${BENCH_NICE:-none} -->"
 	"$PY" "$BENCH/report.py" "$RESULTS" --hold "$HOLD_K" --big "$BIG_K" \
 		--io "$IO_BYTES" --cycle-jobs "$CYCLE_JOBS" --echo-procs "$ECHO_PROCS"
 } >"$WORK/report.md"
