@@ -362,6 +362,30 @@ NTSTATUS smbd_smb2_negotiate(struct smbd_req *req)
 	return NT_STATUS_OK;
 }
 
+/* Scan SMB1 dialect strings (0x02 "name" NUL ...) for the SMB2 ones. */
+static void smb1_dialects(const uint8_t *p, size_t bc, bool *wild, bool *d202)
+{
+	size_t i = 0;
+
+	for (i = 0; i < bc;) {
+		const uint8_t *s = p + i + 1;
+		size_t n = 0;
+
+		if (p[i] != 0x02) {
+			break;
+		}
+		while (i + 1 + n < bc && s[n] != 0) {
+			n++;
+		}
+		if (n == 9 && memcmp(s, "SMB 2.???", 9) == 0) {
+			*wild = true;
+		} else if (n == 9 && memcmp(s, "SMB 2.002", 9) == 0) {
+			*d202 = true;
+		}
+		i += n + 2;
+	}
+}
+
 /*
  * SMB1 NEGOTIATE [MS-SMB2 §3.3.5.3.1-2]: "SMB 2.???" gets an SMB2
  * NEGOTIATE response with dialect 0x02FF (the client then sends an SMB2
@@ -378,7 +402,7 @@ void smbd_smb1_process_frame(struct smbd_conn *conn, const uint8_t *buf,
 	uint16_t bc = 0;
 	const uint8_t *p = NULL;
 	bool wild = false, d202 = false;
-	size_t i = 0, sec_pos = 0, ctx_pos = 0, start = 0;
+	size_t sec_pos = 0, ctx_pos = 0, start = 0;
 	uint16_t dialect = 0;
 
 	if (conn->state != SMBD_CONN_NEGOTIATE || conn->smb1_upgraded) {
@@ -393,24 +417,7 @@ void smbd_smb1_process_frame(struct smbd_conn *conn, const uint8_t *buf,
 		smbd_conn_terminate(conn, "bad SMB1 frame");
 		return;
 	}
-	/* Dialect strings: 0x02 "name" NUL, repeated */
-	for (i = 0; i < bc;) {
-		const uint8_t *s = p + i + 1;
-		size_t n = 0;
-
-		if (p[i] != 0x02) {
-			break;
-		}
-		while (i + 1 + n < bc && s[n] != 0) {
-			n++;
-		}
-		if (n == 9 && memcmp(s, "SMB 2.???", 9) == 0) {
-			wild = true;
-		} else if (n == 9 && memcmp(s, "SMB 2.002", 9) == 0) {
-			d202 = true;
-		}
-		i += n + 2;
-	}
+	smb1_dialects(p, bc, &wild, &d202);
 	if (wild && conn->srv->cfg->max_protocol >= SMB2_DIALECT_210) {
 		dialect = SMB2_DIALECT_WILDCARD;
 	} else if ((d202 || wild) && dialect_allowed(conn, SMB2_DIALECT_202)) {

@@ -305,6 +305,31 @@ static void drop_previous(struct smbd_req *req, struct smbd_session *s,
 	}
 }
 
+/* Who the session is, from the NTLM result (canonical user name). */
+static void session_set_identity(struct smbd_session *s,
+				 const struct ntlmssp_result *res,
+				 uint16_t *flags)
+{
+	struct smbd_server *srv = s->conn->srv;
+	const char *canonical = NULL;
+	uint8_t hash[16];
+
+	s->anonymous = res->anonymous;
+	if (res->anonymous) {
+		s->user = talloc_strdup(s, "");
+		*flags |= SMB2_SESSION_FLAG_IS_NULL;
+	} else {
+		if (users_lookup(srv->users, res->user, hash, &canonical) != 0 ||
+		    canonical == NULL) {
+			canonical = res->user;
+		}
+		s->user = talloc_strdup(s, canonical);
+	}
+	s->domain = talloc_strdup(s, res->domain != NULL ? res->domain : "");
+	s->workstation = talloc_strdup(s, res->workstation != NULL ?
+					  res->workstation : "");
+}
+
 static NTSTATUS setup_leg2(struct smbd_req *req, struct smbd_session *s,
 			   struct sess_auth *a, const struct spnego_token *tok,
 			   uint64_t prev_id)
@@ -312,8 +337,6 @@ static NTSTATUS setup_leg2(struct smbd_req *req, struct smbd_session *s,
 	struct smbd_conn *conn = req->conn;
 	const struct wg_config *cfg = conn->srv->cfg;
 	struct ntlmssp_result res = {};
-	const char *canonical = NULL;
-	uint8_t hash[16];
 	uint16_t flags = 0;
 	NTSTATUS status = NT_STATUS_OK;
 	int rc = 0;
@@ -339,20 +362,7 @@ static NTSTATUS setup_leg2(struct smbd_req *req, struct smbd_session *s,
 	if (a->reauth) {
 		return setup_reauth_done(req, s, a, tok, &res);
 	}
-	s->anonymous = res.anonymous;
-	if (res.anonymous) {
-		s->user = talloc_strdup(s, "");
-		flags |= SMB2_SESSION_FLAG_IS_NULL;
-	} else {
-		if (users_lookup(conn->srv->users, res.user, hash,
-				 &canonical) != 0 || canonical == NULL) {
-			canonical = res.user;
-		}
-		s->user = talloc_strdup(s, canonical);
-	}
-	s->domain = talloc_strdup(s, res.domain != NULL ? res.domain : "");
-	s->workstation = talloc_strdup(s, res.workstation != NULL ?
-					  res.workstation : "");
+	session_set_identity(s, &res, &flags);
 	/*
 	 * A reconnect replaces its old session before taking a slot, and
 	 * the slot is taken before anything else of the session exists.
