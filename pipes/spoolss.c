@@ -25,6 +25,7 @@
 #include <time.h>
 #include "../proto/utf16.h"
 
+/* Printer handles one session may hold, over all its spoolss pipes. */
 #define SPOOLSS_MAX_HANDLES	64
 /* Most bytes we answer for a client-sized [out] buffer (nSize). */
 #define SPOOLSS_MAX_OUT		(1024 * 1024)
@@ -116,15 +117,21 @@ void wg_pipe_reap_handle(void *handle_cookie)
 	talloc_free(handle_cookie);
 }
 
-/* A new handle on this pipe; NULL when over the limit or out of memory. */
+/* Handles the opening session holds (this pipe's if it has no ticket). */
+static unsigned handles_of_session(const struct spoolss_state *st)
+{
+	if (st->env->ticket != NULL) {
+		return sm_handle_count(st->env->ticket);
+	}
+	return st->n_handles;
+}
+
+/* A new handle on this pipe; NULL when out of memory. */
 static struct prn_handle *handle_new(struct spoolss_state *st,
 				     const char *printer)
 {
 	struct prn_handle *h = NULL;
 
-	if (st->n_handles >= SPOOLSS_MAX_HANDLES) {
-		return NULL;
-	}
 	h = talloc_zero(st, struct prn_handle);
 	if (h == NULL) {
 		return NULL;
@@ -619,6 +626,11 @@ static uint32_t op_open_printer_ex(struct wg_rpc_call *call)
 	if (werr == WERR_OK && datatype != NULL &&
 	    strcasecmp(datatype, "RAW") != 0) {
 		werr = WERR_INVALID_DATATYPE;
+	}
+	if (werr == WERR_OK && handles_of_session(call->state) >=
+			       SPOOLSS_MAX_HANDLES) {
+		/* the session's limit, not just this pipe's */
+		werr = WERR_NO_SYSTEM_RESOURCES;
 	}
 	if (werr == WERR_OK) {
 		h = handle_new(call->state, printer);

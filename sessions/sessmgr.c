@@ -1130,6 +1130,11 @@ struct sm_handle *sm_handle_add(struct sm_session *t, TALLOC_CTX *owner,
 	return h;
 }
 
+unsigned sm_handle_count(const struct sm_session *t)
+{
+	return t != NULL ? (unsigned)t->handles.n : 0;
+}
+
 void sm_handle_touch(struct sm_handle *h)
 {
 	if (h == NULL || h->sm == NULL) {

@@ -185,6 +185,9 @@ struct sm_handle *sm_handle_add(struct sm_session *t, TALLOC_CTX *owner,
  */
 void sm_handle_touch(struct sm_handle *h);
 
+/* Printer handles the session holds now (over all its pipes). */
+unsigned sm_handle_count(const struct sm_session *t);
+
 /* Count a connection-level reap (auth timeout, half-close, dead peer). */
 void sm_count_reap(struct sm_manager *sm, enum sm_reap_cause c);
 

@@ -52,7 +52,13 @@ static const struct wg_share_cfg *printer_share(struct smbd_server *srv,
 	return sh != NULL && sh->type == WG_SHARE_PRINT ? sh : NULL;
 }
 
-/* "%s" file, "%p" printer, "%J" document, "%U" user, "%j" job id. */
+/*
+ * The print command with its macros turned into shell parameters:
+ * "%s" file, "%p" printer, "%J" document, "%U" user become "$1".."$4",
+ * and "%j" the job number. Client-chosen names (file, document, user)
+ * are passed to the shell as arguments, never parsed by it: no quoting
+ * of ours can be escaped from.
+ */
 static char *expand_command(TALLOC_CTX *mem, const char *cmd,
 			    const struct print_job *j)
 {
@@ -67,16 +73,16 @@ static char *expand_command(TALLOC_CTX *mem, const char *cmd,
 		p++;
 		switch (*p) {
 		case 's':
-			out = talloc_asprintf_append(out, "'%s'", j->file);
+			out = talloc_strdup_append(out, "\"$1\"");
 			break;
 		case 'p':
-			out = talloc_asprintf_append(out, "'%s'", j->printer);
+			out = talloc_strdup_append(out, "\"$2\"");
 			break;
 		case 'J':
-			out = talloc_asprintf_append(out, "'%s'", j->doc);
+			out = talloc_strdup_append(out, "\"$3\"");
 			break;
 		case 'U':
-			out = talloc_asprintf_append(out, "'%s'", j->user);
+			out = talloc_strdup_append(out, "\"$4\"");
 			break;
 		case 'j':
 			out = talloc_asprintf_append(out, "%u", j->id);
@@ -91,6 +97,7 @@ static char *expand_command(TALLOC_CTX *mem, const char *cmd,
 
 struct spawn_arg {
 	char *command;
+	char *file, *printer, *doc, *user;	/* "$1".."$4" */
 	int status;
 };
 
@@ -98,7 +105,8 @@ struct spawn_arg {
 static int spawn_run(void *arg)
 {
 	struct spawn_arg *a = arg;
-	char *argv[] = { "/bin/sh", "-c", a->command, NULL };
+	char *argv[] = { "/bin/sh", "-c", a->command, "wgsmb-print",
+			 a->file, a->printer, a->doc, a->user, NULL };
 	pid_t pid = 0;
 	int rc = 0;
 
@@ -168,7 +176,12 @@ static void job_finish(struct print_ctx *pc, struct print_job *j)
 	st->pc = pc;
 	st->job_id = j->id;
 	a->command = expand_command(a, sh->print_command, j);
-	if (a->command == NULL) {
+	a->file = talloc_strdup(a, j->file);
+	a->printer = talloc_strdup(a, j->printer);
+	a->doc = talloc_strdup(a, j->doc);
+	a->user = talloc_strdup(a, j->user);
+	if (a->command == NULL || a->file == NULL || a->printer == NULL ||
+	    a->doc == NULL || a->user == NULL) {
 		goto fail;
 	}
 	subreq = smbd_job_send(st, pc->srv->ev, pc->srv->workers, spawn_run,
@@ -206,12 +219,36 @@ static struct print_job *job_new(struct print_ctx *pc, const char *printer,
 	return j;
 }
 
+/* A spool-safe copy of a client's file name: [A-Za-z0-9._-], 64 max. */
+static char *safe_name(TALLOC_CTX *mem, const char *name)
+{
+	const char *base = strrchr(name, '/');
+	char *out = NULL;
+	size_t i = 0;
+
+	base = base != NULL ? base + 1 : name;
+	out = talloc_strndup(mem, base, 64);
+	for (i = 0; out != NULL && out[i] != '\0'; i++) {
+		char c = out[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		      (c >= '0' && c <= '9') || c == '.' || c == '-')) {
+			out[i] = '_';
+		}
+	}
+	return out;
+}
+
 void smbd_print_file_closed(struct smbd_server *srv,
 			    const struct wg_share_cfg *share, const char *name,
 			    const char *user)
 {
 	struct print_ctx *pc = print_ctx(srv);
 	struct print_job *j = NULL;
+	char *from = NULL;
+	char *safe = NULL;
+	unsigned tries = 0;
+	int rc = -1;
 
 	if (pc == NULL) {
 		return;
@@ -222,7 +259,31 @@ void smbd_print_file_closed(struct smbd_server *srv,
 			"file stays spooled", share->name, name);
 		return;
 	}
-	j->file = talloc_asprintf(j, "%s/%s", share->path, name);
+	/*
+	 * The job takes a name of its own, so the next job a client sends
+	 * under the same name cannot overwrite it while it is spooled.
+	 */
+	from = talloc_asprintf(j, "%s/%s", share->path, name);
+	safe = safe_name(j, name);
+	rc = -1;
+	/* Names left by an earlier run may hold low numbers: skip them. */
+	for (tries = 0; from != NULL && safe != NULL && tries < 10000;
+	     tries++) {
+		j->file = talloc_asprintf(j, "%s/job-%u-%s", share->path,
+					  j->id, safe);
+		rc = j->file != NULL ?
+		     renameat2(AT_FDCWD, from, AT_FDCWD, j->file,
+			       RENAME_NOREPLACE) : -1;
+		if (rc == 0 || errno != EEXIST) {
+			break;
+		}
+		j->id = ++pc->next_id;
+	}
+	if (rc != 0) {
+		DBG_WARN(GEN, "print job %u: keeping its name %s: %s", j->id,
+			 from != NULL ? from : name, strerror(errno));
+		j->file = from;
+	}
 	job_finish(pc, j);
 }
 
@@ -264,6 +325,7 @@ static void *op_job_start(void *priv, TALLOC_CTX *mem, const char *printer,
 	struct print_ctx *pc = priv;
 	const struct wg_share_cfg *sh = printer_share(pc->srv, printer);
 	struct print_job *j = NULL;
+	unsigned tries = 0;
 
 	if (sh == NULL) {
 		return NULL;
@@ -272,10 +334,18 @@ static void *op_job_start(void *priv, TALLOC_CTX *mem, const char *printer,
 	if (j == NULL) {
 		return NULL;
 	}
-	j->file = talloc_asprintf(j, "%s/spoolss-%u.prn", sh->path, j->id);
-	j->fd = j->file != NULL ?
-		open(j->file, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600) :
-		-1;
+	/* Files left by an earlier run may hold low numbers: skip them. */
+	for (tries = 0; tries < 10000; tries++) {
+		j->file = talloc_asprintf(j, "%s/spoolss-%u.prn", sh->path,
+					  j->id);
+		j->fd = j->file != NULL ?
+			open(j->file, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+			     0600) : -1;
+		if (j->fd >= 0 || errno != EEXIST) {
+			break;
+		}
+		j->id = ++pc->next_id;
+	}
 	if (j->fd < 0) {
 		DBG_ERR(GEN, "printer '%s': cannot create %s: %s", sh->name,
 			j->file != NULL ? j->file : "(none)", strerror(errno));

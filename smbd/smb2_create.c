@@ -601,6 +601,11 @@ static NTSTATUS existing_checks(struct smbd_req *req,
 	if (!is_dir && !S_ISREG(st->st_mode)) {
 		return NT_STATUS_ACCESS_DENIED;	/* fifos, devices, sockets */
 	}
+	if (!is_dir && req->tree->share->type == WG_SHARE_PRINT) {
+		/* a print queue takes new jobs; spooled ones are nobody's
+		 * to open (they may be another user's) */
+		return NT_STATUS_ACCESS_DENIED;
+	}
 	if (is_dir && (a->options & FILE_NON_DIRECTORY_FILE)) {
 		return NT_STATUS_FILE_IS_A_DIRECTORY;
 	}
@@ -617,6 +622,9 @@ static NTSTATUS existing_checks(struct smbd_req *req,
 		return NT_STATUS_DELETE_PENDING;
 	}
 	*max = maximal_access(req->tree, &pr->acc, is_dir);
+	if (is_dir && req->tree->share->type == WG_SHARE_PRINT) {
+		*max &= ~FILE_LIST_DIRECTORY;	/* nor listed */
+	}
 	status = grant_access(a->desired, *max, granted);
 	if (status != NT_STATUS_OK) {
 		return status;

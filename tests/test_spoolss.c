@@ -412,7 +412,7 @@ START_TEST(test_reaped_by_session_manager)
 }
 END_TEST
 
-START_TEST(test_handles_per_pipe)
+START_TEST(test_handles_per_session)
 {
 	struct wg_pipe *p = open_spoolss();
 	struct wg_pipe *p2 = open_spoolss();
@@ -423,13 +423,16 @@ START_TEST(test_handles_per_pipe)
 	for (i = 0; i < 64; i++) {
 		ck_assert_uint_eq(open_printer(p, NULL, h), 0);
 	}
-	ck_assert_uint_eq(open_printer(p, NULL, h), 8);
+	/* the limit is the session's: a second pipe gets no more room */
+	ck_assert_uint_eq(open_printer(p, NULL, h), 1450);
+	ck_assert_uint_eq(open_printer(p2, "lp", h), 1450);
 	ck_assert_uint_eq(wg_pipe_handle_count(p), 64);
-	/* a handle from one pipe means nothing on another */
-	ck_assert_uint_eq(open_printer(p2, "lp", h), 0);
-	ck_assert_uint_eq(handle_call(p, 29, h, &werr), 0x1c00001au);
+	ck_assert_uint_eq(wg_pipe_handle_count(p2), 0);
 	wg_pipe_close_handles(p);
 	ck_assert_uint_eq(wg_pipe_handle_count(p), 0);
+	ck_assert_uint_eq(open_printer(p2, "lp", h), 0);
+	/* a handle from one pipe means nothing on another */
+	ck_assert_uint_eq(handle_call(p, 29, h, &werr), 0x1c00001au);
 	ck_assert_uint_eq(tracked(), 1);
 	talloc_free(p);
 	talloc_free(p2);
@@ -578,7 +581,7 @@ static Suite *spoolss_suite(void)
 	tcase_add_test(tc, test_open_get_close_tracked);
 	tcase_add_test(tc, test_raw_job);
 	tcase_add_test(tc, test_reaped_by_session_manager);
-	tcase_add_test(tc, test_handles_per_pipe);
+	tcase_add_test(tc, test_handles_per_session);
 	tcase_add_test(tc, test_enum_printers_and_jobs);
 	tcase_add_test(tc, test_clean_failures);
 	suite_add_tcase(s, tc);
