@@ -21,6 +21,7 @@
 
 #include "smbd.h"
 #include "fileinfo.h"
+#include "notify.h"
 #include "vfs.h"
 #include "../proto/utf16.h"
 
@@ -224,27 +225,26 @@ static bool open_is_under(const struct smbd_open *o, const char *path,
 }
 
 /*
- * Renaming a file acts as if its directory were opened for DELETE without
- * sharing delete (what Windows answers, smbtorture smb2.rename): an open
- * of that directory with DELETE access, or with data access that does
- * not share delete, makes the rename a sharing violation. Opens for
- * attributes only take no part in sharing checks (Word's save sequence
- * holds one).
+ * Renaming a file acts as if its directory were opened for FILE_ADD_FILE
+ * sharing read and write but not delete (what Windows answers in
+ * smbtorture smb2.rename and smb2.notify.rec). So an open of that
+ * directory conflicts if it has DELETE access or does not share write.
+ * Opens for attributes only take no part in sharing checks (Word's save
+ * sequence holds one).
  */
 static bool open_blocks_rename_in(const struct smbd_open *o,
 				  const char *dir, size_t len)
 {
-	const uint32_t data = FILE_READ_DATA | FILE_WRITE_DATA |
-			      FILE_APPEND_DATA | FILE_EXECUTE;
+	const uint32_t shared = FILE_READ_DATA | FILE_WRITE_DATA |
+				FILE_APPEND_DATA | FILE_EXECUTE |
+				SEC_STD_DELETE;
 
-	if (!o->is_dir || strcmp(o->path, dir) != 0) {
+	if (!o->is_dir || strcmp(o->path, dir) != 0 ||
+	    (o->access & shared) == 0) {
 		return false;
 	}
-	if ((o->access & SEC_STD_DELETE) != 0) {
-		return true;
-	}
-	return (o->access & data) != 0 &&
-	       (o->share_access & FILE_SHARE_DELETE) == 0;
+	return (o->access & SEC_STD_DELETE) != 0 ||
+	       (o->share_access & FILE_SHARE_WRITE) == 0;
 }
 
 /* Is there an open other than self on share, for which pred holds? */
@@ -506,13 +506,19 @@ done:
 
 static NTSTATUS si_disposition(struct si_ctx *c)
 {
+	NTSTATUS status = NT_STATUS_OK;
 	uint8_t pending = 0;
 
 	if (wire_get_u8(&c->buf, &pending) != 0) {
 		return NT_STATUS_INFO_LENGTH_MISMATCH;
 	}
 	/* The per-inode state and the MS-FSA checks live with the opens. */
-	return smbd_open_set_delete_pending(c->op, pending != 0);
+	status = smbd_open_set_delete_pending(c->op, pending != 0);
+	if (status == NT_STATUS_OK && pending != 0 && c->op->is_dir &&
+	    c->op->file != NULL) {
+		smbd_notify_delete_pending(c->op->file);
+	}
+	return status;
 }
 
 /* ---- per-handle state ---- */
