@@ -537,6 +537,9 @@ static NTSTATUS qi_emit(struct qi_ctx *c, const struct qi_class *k,
 		status = NT_STATUS_BUFFER_OVERFLOW;
 	}
 	wire_patch_u32le(w, base + 4, (uint32_t)len);
+	if (len == 0) {
+		wire_put_u8(w, 0);	/* StructureSize 9 counts one byte */
+	}
 	return status;
 }
 
