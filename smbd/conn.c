@@ -37,6 +37,7 @@ struct smbd_sendq {
 static void conn_io(struct tevent_context *ev, struct tevent_fd *fde,
 		    uint16_t flags, void *private_data);
 static void conn_update_flags(struct smbd_conn *conn);
+static void conn_write(struct smbd_conn *conn);
 
 static int conn_destructor(struct smbd_conn *conn)
 {
@@ -471,6 +472,15 @@ static int queue(struct smbd_conn *conn, uint8_t *buf, size_t len, bool hdr)
 	}
 	conn->sendq_tail = q;
 	conn->sendq_bytes += len + q->nbt_len;
+	if (conn->sendq_head == q && conn->fde != NULL) {
+		/*
+		 * Nothing ahead of it: write now. Only what the socket cannot
+		 * take waits for TEVENT_FD_WRITE (saves an epoll_ctl pair and
+		 * a wakeup per reply).
+		 */
+		conn_write(conn);
+		return 0;
+	}
 	conn_update_flags(conn);
 	return 0;
 }
@@ -642,82 +652,150 @@ static void conn_frame(struct smbd_conn *conn, uint8_t type, uint8_t *buf,
 	smbd_smb2_process_frame(conn, buf, len);
 }
 
+/* Begin a frame from its 4-byte header; false if the connection ends. */
+static bool frame_begin(struct smbd_conn *conn)
+{
+	struct wire_rd r;
+	struct nbt_frame_hdr h = {};
+
+	wire_rd_init(&r, conn->in_hdr, 4);
+	if (nbt_frame_hdr_pull(&r, &h) != 0) {
+		smbd_conn_terminate(conn, "bad frame");
+		return false;
+	}
+	if (h.length > smbd_conn_max_frame(conn)) {
+		DBG_CLIENT(CONN, "%s: frame of %u bytes over limit %zu, closing",
+			   conn->peer_addr, h.length,
+			   smbd_conn_max_frame(conn));
+		smbd_conn_terminate(conn, "frame too large");
+		return false;
+	}
+	conn->in_type = h.type;
+	conn->in_want = h.length;
+	conn->in_have = 0;
+	conn->in_hdr_done = true;
+	conn->in_buf = talloc_array(conn, uint8_t, h.length > 0 ? h.length : 1);
+	if (conn->in_buf == NULL) {
+		smbd_conn_terminate(conn, "no memory");
+		return false;
+	}
+	return true;
+}
+
+/* The frame is complete: hand it to the protocol. */
+static void frame_done(struct smbd_conn *conn)
+{
+	uint8_t *buf = conn->in_buf;
+	size_t len = conn->in_want;
+
+	conn->in_buf = NULL;
+	conn->in_hdr_done = false;
+	conn->in_have = 0;
+	conn->in_want = 0;
+	conn_frame(conn, conn->in_type, buf, len);
+}
+
+/* Cut frames out of n bytes just read. */
+static void consume(struct smbd_conn *conn, const uint8_t *p, size_t n)
+{
+	size_t off = 0;
+
+	while (off < n && conn->state != SMBD_CONN_CLOSING) {
+		size_t take = 0;
+
+		if (!conn->in_hdr_done) {
+			take = 4 - conn->in_have;
+			take = take < n - off ? take : n - off;
+			memcpy(conn->in_hdr + conn->in_have, p + off, take);
+			conn->in_have += take;
+			off += take;
+			if (conn->in_have == 4 && !frame_begin(conn)) {
+				return;
+			}
+		} else {
+			take = conn->in_want - conn->in_have;
+			take = take < n - off ? take : n - off;
+			memcpy(conn->in_buf + conn->in_have, p + off, take);
+			conn->in_have += take;
+			off += take;
+		}
+		if (conn->in_hdr_done && conn->in_have == conn->in_want) {
+			frame_done(conn);
+		}
+	}
+}
+
+/* Account n > 0 bytes read; false when there is nothing (more) to do. */
+static bool read_result(struct smbd_conn *conn, ssize_t n)
+{
+	if (n == 0) {
+		if (conn->sendq_head != NULL) {
+			/* gone with replies unread: a half-close */
+			smbd_conn_count_reap(conn, SM_REAP_HALF_CLOSE);
+		}
+		smbd_conn_terminate(conn, "peer closed");
+		return false;
+	}
+	if (n < 0) {
+		if (errno != EAGAIN && errno != EINTR) {
+			smbd_conn_terminate(conn, strerror(errno));
+		}
+		return false;
+	}
+	conn->bytes_in += (uint64_t)n;
+	conn->srv->stats.bytes_in += (uint64_t)n;
+	gettimeofday(&conn->last_activity, NULL);
+	return true;
+}
+
+/*
+ * Read what the peer sent. Small frames arrive in one read() into the
+ * server's shared buffer (then copied out frame by frame: the loop is
+ * single-threaded and the buffer is consumed before we return); the body
+ * of a large frame is read straight into its own buffer. A short read
+ * means the socket is drained: no extra read() just to see EAGAIN.
+ */
 static void conn_read(struct smbd_conn *conn)
 {
-	ssize_t n = 0;
+	struct smbd_server *srv = conn->srv;
 	int loops = 0;
 
+	if (srv->rbuf == NULL) {
+		srv->rbuf = talloc_array(srv, uint8_t, SMBD_RBUF_SIZE);
+		if (srv->rbuf == NULL) {
+			smbd_conn_terminate(conn, "no memory");
+			return;
+		}
+	}
 	/* Bounded work per wakeup: one client cannot starve the others. */
 	for (loops = 0; loops < 8; loops++) {
+		size_t want = 0;
+		ssize_t n = 0;
+
 		if (conn->state == SMBD_CONN_CLOSING) {
 			return;
 		}
-		if (!conn->in_hdr_done) {
-			n = read(conn->fd, conn->in_hdr + conn->in_have,
-				 4 - conn->in_have);
+		if (conn->in_hdr_done &&
+		    conn->in_want - conn->in_have >= SMBD_RBUF_SIZE / 2) {
+			want = conn->in_want - conn->in_have;
+			n = read(conn->fd, conn->in_buf + conn->in_have, want);
+			if (!read_result(conn, n)) {
+				return;
+			}
+			conn->in_have += (size_t)n;
+			if (conn->in_have == conn->in_want) {
+				frame_done(conn);
+			}
 		} else {
-			n = read(conn->fd, conn->in_buf + conn->in_have,
-				 conn->in_want - conn->in_have);
-		}
-		if (n == 0) {
-			if (conn->sendq_head != NULL) {
-				/* gone with replies unread: a half-close */
-				smbd_conn_count_reap(conn, SM_REAP_HALF_CLOSE);
-			}
-			smbd_conn_terminate(conn, "peer closed");
-			return;
-		}
-		if (n < 0) {
-			if (errno == EAGAIN || errno == EINTR) {
+			want = SMBD_RBUF_SIZE;
+			n = read(conn->fd, srv->rbuf, want);
+			if (!read_result(conn, n)) {
 				return;
 			}
-			smbd_conn_terminate(conn, strerror(errno));
-			return;
+			consume(conn, srv->rbuf, (size_t)n);
 		}
-		conn->bytes_in += (uint64_t)n;
-		conn->srv->stats.bytes_in += (uint64_t)n;
-		conn->in_have += (size_t)n;
-		gettimeofday(&conn->last_activity, NULL);
-		if (!conn->in_hdr_done) {
-			struct wire_rd r;
-			struct nbt_frame_hdr h = {};
-
-			if (conn->in_have < 4) {
-				continue;
-			}
-			wire_rd_init(&r, conn->in_hdr, 4);
-			if (nbt_frame_hdr_pull(&r, &h) != 0) {
-				smbd_conn_terminate(conn, "bad frame");
-				return;
-			}
-			if (h.length > smbd_conn_max_frame(conn)) {
-				DBG_CLIENT(CONN, "%s: frame of %u bytes over "
-					   "limit %zu, closing",
-					   conn->peer_addr, h.length,
-					   smbd_conn_max_frame(conn));
-				smbd_conn_terminate(conn, "frame too large");
-				return;
-			}
-			conn->in_type = h.type;
-			conn->in_want = h.length;
-			conn->in_have = 0;
-			conn->in_hdr_done = true;
-			conn->in_buf = talloc_array(conn, uint8_t,
-						    h.length > 0 ? h.length : 1);
-			if (conn->in_buf == NULL) {
-				smbd_conn_terminate(conn, "no memory");
-				return;
-			}
-		}
-		if (conn->in_have == conn->in_want) {
-			uint8_t *buf = conn->in_buf;
-			size_t len = conn->in_want;
-
-			conn->in_buf = NULL;
-			conn->in_hdr_done = false;
-			conn->in_have = 0;
-			conn->in_want = 0;
-			conn_frame(conn, conn->in_type, buf, len);
+		if ((size_t)n < want) {
+			return;		/* drained for now */
 		}
 	}
 }

@@ -63,6 +63,7 @@ struct print_ctx;
 #define SMBD_MAX_TRANSACT_202	(64u * 1024)
 #define SMBD_MAX_CREDITS	8192
 #define SMBD_MAX_OPENS_PER_CONN	16384
+#define SMBD_RBUF_SIZE		(64u * 1024)
 
 struct smbd_server {
 	struct tevent_context *ev;
@@ -90,6 +91,7 @@ struct smbd_server {
 	void *open_index;		/* fid -> open map (smb2_create.c) */
 	bool shutting_down;
 	struct smbd_control *control;	/* wgnet's socket (control.c) */
+	uint8_t *rbuf;			/* shared read buffer (conn.c) */
 	struct smbd_stats {		/* since start, counted in conn.c */
 		uint64_t bytes_in, bytes_out;
 		uint64_t conns_accepted;
