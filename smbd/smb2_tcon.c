@@ -12,6 +12,67 @@
 
 #define MAXIMAL_READ_ONLY 0x001200A9u
 
+/*
+ * One O_PATH fd per share root, shared by all its tree connects: a
+ * connection costs one fd, not one more per share it connects to (10,000
+ * idle sessions must fit the fd limit). Kept while any tree uses it.
+ */
+struct share_root {
+	struct share_root *next;
+	char *path;
+	int fd;
+	unsigned refs;
+};
+
+static int share_root_get(struct smbd_server *srv, const char *path)
+{
+	struct share_root *r = NULL;
+	int fd = -1;
+
+	for (r = srv->share_roots; r != NULL; r = r->next) {
+		if (strcmp(r->path, path) == 0) {
+			r->refs++;
+			return r->fd;
+		}
+	}
+	fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0) {
+		return -errno;
+	}
+	r = talloc_zero(srv, struct share_root);
+	if (r == NULL || (r->path = talloc_strdup(r, path)) == NULL) {
+		talloc_free(r);
+		close(fd);
+		return -ENOMEM;
+	}
+	r->fd = fd;
+	r->refs = 1;
+	r->next = srv->share_roots;
+	srv->share_roots = r;
+	return fd;
+}
+
+/* Drop a tree's reference; an fd that is not a shared root is closed. */
+static void share_root_put(struct smbd_server *srv, int fd)
+{
+	struct share_root **pr = NULL;
+
+	for (pr = &srv->share_roots; *pr != NULL; pr = &(*pr)->next) {
+		struct share_root *r = *pr;
+
+		if (r->fd != fd) {
+			continue;
+		}
+		if (--r->refs == 0) {
+			*pr = r->next;
+			close(r->fd);
+			talloc_free(r);
+		}
+		return;
+	}
+	close(fd);
+}
+
 static int tree_destructor(struct smbd_tree *t)
 {
 	struct smbd_session *s = t->sess;
@@ -30,7 +91,7 @@ static int tree_destructor(struct smbd_tree *t)
 		t->next->prev = t->prev;
 	}
 	if (t->root_fd >= 0) {
-		close(t->root_fd);
+		share_root_put(s->conn->srv, t->root_fd);
 		t->root_fd = -1;
 	}
 	return 0;
@@ -88,7 +149,7 @@ struct smbd_tree *smbd_tree_new(struct smbd_session *s,
 
 	if (t == NULL) {
 		if (root_fd >= 0) {
-			close(root_fd);
+			share_root_put(s->conn->srv, root_fd);
 		}
 		return NULL;
 	}
@@ -149,10 +210,10 @@ NTSTATUS smbd_smb2_tree_connect(struct smbd_req *req)
 		return NT_STATUS_ACCESS_DENIED;
 	}
 	if (sh->type != WG_SHARE_IPC) {
-		fd = open(sh->path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		fd = share_root_get(req->conn->srv, sh->path);
 		if (fd < 0) {
 			DBG_ERR(VFS, "share '%s': cannot open %s: %s",
-				sh->name, sh->path, strerror(errno));
+				sh->name, sh->path, strerror(-fd));
 			return NT_STATUS_BAD_NETWORK_NAME;
 		}
 	}

@@ -50,6 +50,7 @@ struct sm_session;
 struct admin_ctx;
 struct smbd_control;
 struct print_ctx;
+struct share_root;
 
 /* A handler returns this to say "I will call smbd_req_done() later". */
 #define SMBD_ASYNC ((NTSTATUS)0xFFFFFFFFu)
@@ -92,6 +93,7 @@ struct smbd_server {
 	bool shutting_down;
 	struct smbd_control *control;	/* wgnet's socket (control.c) */
 	uint8_t *rbuf;			/* shared read buffer (conn.c) */
+	struct share_root *share_roots;	/* one fd per share root (tcon) */
 	struct smbd_stats {		/* since start, counted in conn.c */
 		uint64_t bytes_in, bytes_out;
 		uint64_t conns_accepted;
@@ -360,8 +362,9 @@ struct smbd_session *smbd_session_new(struct smbd_conn *conn);
 
 /*
  * A tree connect of s to share sh over root_fd (O_PATH directory of the
- * share root, -1 for IPC$; the tree owns it). NULL on no memory (fd
- * closed). smb2_tcon.c.
+ * share root, -1 for IPC$). The tree owns its reference: a shared root
+ * fd of the server's is released, any other fd closed, with the tree.
+ * NULL on no memory (fd released). smb2_tcon.c.
  */
 struct smbd_tree *smbd_tree_new(struct smbd_session *s,
 				const struct wg_share_cfg *sh, int root_fd);

@@ -34,6 +34,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/resource.h>
 
 #ifndef WGSMB_VERSION
 #define WGSMB_VERSION "0.1.0"
@@ -117,6 +118,28 @@ static bool str_lists_equal(char **a, char **b)
 }
 
 /* Settings applied once at start-up, as root. */
+/*
+ * Every client holds a socket (and each open file an fd): take the whole
+ * hard limit, so a workgroup - or 10,000 sessions in the server edition -
+ * is not cut off at the default 1,024.
+ */
+static void raise_fd_limit(void)
+{
+	struct rlimit rl = {};
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= rl.rlim_max) {
+		return;
+	}
+	rl.rlim_cur = rl.rlim_max;
+	if (setrlimit(RLIMIT_NOFILE, &rl) != 0) {
+		DBG_WARN(GEN, "cannot raise the open file limit: %s",
+			 strerror(errno));
+		return;
+	}
+	DBG_INFO(GEN, "open file limit raised to %llu",
+		 (unsigned long long)rl.rlim_cur);
+}
+
 static void warn_restart_needed(const struct wg_config *old,
 				const struct wg_config *cfg)
 {
@@ -322,6 +345,7 @@ static int run(struct wgsmbd *d)
 		DBG_ERR(GEN, "cannot create the server: out of memory");
 		return 1;
 	}
+	raise_fd_limit();
 	if (smbd_server_listen(d->srv) != 0) {
 		return 1;
 	}
