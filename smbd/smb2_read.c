@@ -74,8 +74,8 @@ static NTSTATUS io_target(const struct smbd_open *op)
 
 /* ---- READ ---- */
 
-static void read_put_reply(struct smbd_req *req, const uint8_t *data,
-			   uint32_t len)
+/* The 16 fixed bytes of a READ response for len bytes of data. */
+static void read_put_header(struct smbd_req *req, uint32_t len)
 {
 	struct wire_wr *w = &req->out;
 
@@ -85,10 +85,16 @@ static void read_put_reply(struct smbd_req *req, const uint8_t *data,
 	wire_put_u32le(w, len);		/* DataLength */
 	wire_put_u32le(w, 0);		/* DataRemaining */
 	wire_put_u32le(w, 0);		/* Reserved2 */
+}
+
+static void read_put_reply(struct smbd_req *req, const uint8_t *data,
+			   uint32_t len)
+{
+	read_put_header(req, len);
 	if (len > 0) {
-		wire_put_bytes(w, data, len);
+		wire_put_bytes(&req->out, data, len);
 	} else {
-		wire_put_u8(w, 0);
+		wire_put_u8(&req->out, 0);
 	}
 }
 
@@ -191,8 +197,10 @@ static void read_done(struct tevent_req *subreq)
 	if (op != NULL) {
 		op->position = state->offset + (uint64_t)n;
 	}
-	read_put_reply(req, buf, (uint32_t)n);
-	TALLOC_FREE(buf);
+	/* The fixed part here; the data rides along without a copy. */
+	read_put_header(req, (uint32_t)n);
+	req->out_payload = talloc_steal(req, buf);
+	req->out_payload_len = (size_t)n;
 	smbd_req_done(req, wire_wr_error(&req->out) != 0 ?
 		      NT_STATUS_NO_MEMORY : NT_STATUS_OK);
 }

@@ -356,7 +356,9 @@ static size_t build_response(struct smbd_req *req, struct wire_wr *w,
 	     status != NT_STATUS_MORE_PROCESSING_REQUIRED)) {
 		put_error_body(w);
 	} else {
+		wire_wr_reserve(w, req->out.len + req->out_payload_len);
 		wire_put_bytes(w, req->out.buf, req->out.len);
+		wire_put_bytes(w, req->out_payload, req->out_payload_len);
 	}
 	return start;
 }
@@ -558,6 +560,8 @@ static void req_abort(struct smbd_req *req, NTSTATUS status)
 	/* Handler state and its worker jobs are children of req. */
 	talloc_free_children(req);
 	wire_wr_init(&req->out, req, 0);
+	req->out_payload = NULL;
+	req->out_payload_len = 0;
 	req->sess = NULL;
 	req->tree = NULL;
 	req->sign_sess = NULL;

@@ -292,6 +292,12 @@ struct smbd_req {
 	 * offset field is SMBD_OUT_OFF(req) at the moment the buffer starts.
 	 */
 	struct wire_wr out;
+	/*
+	 * Bulk data appended to the body as it is (READ: the worker's
+	 * buffer), so it is copied once, into the frame, not twice.
+	 */
+	uint8_t *out_payload;
+	size_t out_payload_len;
 	uint32_t out_flags_extra;
 	bool async;			/* interim STATUS_PENDING sent */
 	uint64_t async_id;
