@@ -3,19 +3,30 @@
  * into what an SMB2 client expects to see [MS-FSCC §2.4, §2.6]: NT times,
  * DOS attributes, allocation sizes and file ids.
  *
- * Everything here is pure computation except smbd_stat_fd() and
- * smbd_stat_at(), which call statx(2). Nothing allocates.
+ * Everything here is pure computation except the smbd_stat_*(),
+ * smbd_ntinfo_fd() and smbd_store_*() calls, which use statx(2) and
+ * xattrs. Nothing allocates.
  *
- * Creation time: Linux has no settable creation time. We report
+ * What a client sets that Linux has no place for - a creation time (a
+ * copy that keeps times) and the DOS attributes other than READONLY and
+ * DIRECTORY - is kept in the xattr user.wgsmb.dosinfo and reported as is.
+ * READONLY always stays the owner write bit.
+ *
+ * Creation time without a stored one: we report
  *	min(btime, mtime, ctime)
  * where btime is the birth time statx() gives on filesystems that record
  * it (ext4, xfs, btrfs, tmpfs...). The minimum keeps the Windows invariant
  * "created no later than last written" also for files whose mtime was set
- * into the past (a copy that preserves times). Without btime (callers
- * that only have a struct stat, or filesystems without it) the result is
- * min(mtime, ctime). Use smbd_stat_fd()/smbd_stat_at() wherever a
- * creation time goes on the wire, so that CREATE, QUERY_INFO and
- * QUERY_DIRECTORY agree.
+ * into the past. Without btime (callers that only have a struct stat, or
+ * filesystems without it) the result is min(mtime, ctime).
+ *
+ * Change time: ctime cannot be set either. A ChangeTime a client set is
+ * remembered in memory against the file's ctime of that moment and
+ * reported until the file changes again (its ctime moves on).
+ *
+ * Use smbd_stat_fd()/smbd_stat_at() and smbd_ntinfo_fill() (or
+ * smbd_ntinfo_fd()) wherever times go on the wire, so that CREATE,
+ * QUERY_INFO and QUERY_DIRECTORY agree. They are thread-safe.
  */
 #ifndef WG_SMBD_FILEINFO_H
 #define WG_SMBD_FILEINFO_H
@@ -24,6 +35,8 @@
 #include <stdint.h>
 #include <sys/stat.h>
 #include <time.h>
+
+#include "../proto/smb2.h"
 
 /* Seconds between 1601-01-01 and 1970-01-01. */
 #define SMBD_NT_EPOCH_DELTA	11644473600LL
@@ -51,8 +64,17 @@ bool smbd_nt_timespec(int64_t nt, struct timespec *ts);
 uint64_t smbd_create_time_nt(const struct stat *st,
 			     const struct timespec *btime);
 
+/* DOS attributes kept in the xattr (the others come from the mode). */
+#define SMBD_STORED_ATTRS	(FILE_ATTRIBUTE_HIDDEN | \
+				 FILE_ATTRIBUTE_SYSTEM | \
+				 FILE_ATTRIBUTE_ARCHIVE | \
+				 0x00000100u /* TEMPORARY */ | \
+				 0x00001000u /* OFFLINE */ | \
+				 0x00002000u /* NOT_CONTENT_INDEXED */)
+
 /*
- * DOS attributes [MS-FSCC §2.6] for st. name is the share-relative path
+ * DOS attributes [MS-FSCC §2.6] for st when none are stored, and the
+ * parts always computed. name is the share-relative path
  * or the leaf name (NULL or "" for the share root); only its last
  * component is looked at:
  *  - DIRECTORY for directories, ARCHIVE for everything else;
@@ -95,28 +117,63 @@ struct smbd_ntinfo {
 	bool is_dir;
 };
 
-void smbd_ntinfo_fill(const struct stat *st, const struct timespec *btime,
-		      const char *name, struct smbd_ntinfo *ni);
+/* What smbd_stat_fd()/smbd_stat_at() found. */
+struct smbd_stat {
+	struct stat st;
+	uint64_t create_time;	/* NT time, by the rule above */
+	bool have_attrs;	/* stored_attrs holds what a client set */
+	uint32_t stored_attrs;	/* within SMBD_STORED_ATTRS */
+};
 
 /*
- * statx(2) of an open fd (also O_PATH fds). Fills *st and, when the
- * filesystem records one, *btime (set to {0, 0} otherwise; *has_btime
- * tells which). Returns 0 or -errno.
+ * Fill *ni from sx; name as for smbd_dos_attrs(). Applies a remembered
+ * ChangeTime (see above).
  */
-int smbd_stat_fd(int fd, struct stat *st, struct timespec *btime,
-		 bool *has_btime);
+void smbd_ntinfo_fill(const struct smbd_stat *sx, const char *name,
+		      struct smbd_ntinfo *ni);
 
 /*
- * statx(2) of name relative to dirfd, with AT_* flags as for fstatat()
- * (AT_SYMLINK_NOFOLLOW, AT_EMPTY_PATH). Same results as smbd_stat_fd().
+ * statx(2) of an open fd (also O_PATH fds) plus its stored creation
+ * time. Returns 0 or -errno.
  */
-int smbd_stat_at(int dirfd, const char *name, int at_flags, struct stat *st,
-		 struct timespec *btime, bool *has_btime);
+int smbd_stat_fd(int fd, struct smbd_stat *sx);
 
 /*
- * Shortcut: statx of fd straight into *ni (name as for smbd_dos_attrs).
+ * The same for name relative to dirfd, with AT_* flags as for fstatat()
+ * (AT_SYMLINK_NOFOLLOW, AT_EMPTY_PATH).
+ */
+int smbd_stat_at(int dirfd, const char *name, int at_flags,
+		 struct smbd_stat *sx);
+
+/*
+ * Shortcut: stat fd straight into *ni (name as for smbd_dos_attrs).
  * Returns 0 or -errno.
  */
 int smbd_ntinfo_fd(int fd, const char *name, struct smbd_ntinfo *ni);
+
+/*
+ * Keep a creation time (create_time not NULL) and/or DOS attributes
+ * (attrs not NULL; only SMBD_STORED_ATTRS are kept) for the file open on
+ * fd (any kind of fd); what is not given stays as stored. Returns 0 or
+ * -errno (-ENOTSUP/-EOPNOTSUPP: no user xattrs here, -EACCES: no write
+ * permission on the file, so store before taking the write bit away).
+ */
+int smbd_store_dos_info(int fd, const uint64_t *create_time,
+			const uint32_t *attrs);
+
+/*
+ * Report nt as the ChangeTime of the file open on fd until it changes
+ * again. Call after the request's other changes to the file, since each
+ * of them moves ctime. Remembers the last 256 files or so; forgetting
+ * one just shows its real ctime.
+ */
+void smbd_store_change_time(int fd, uint64_t nt);
+
+/*
+ * The ChangeTime remembered for the file open on fd, if it still holds:
+ * true and *nt set. SET_INFO re-arms it after its own changes, since on
+ * Windows a handle that set a time keeps it through what it does next.
+ */
+bool smbd_remembered_change_time(int fd, uint64_t *nt);
 
 #endif

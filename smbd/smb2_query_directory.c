@@ -199,18 +199,15 @@ static int dir_scan_add(struct dir_scan *scan, const char *name,
 static int dir_scan_stat(struct dir_scan *scan, const char *name,
 			 struct smbd_ntinfo *ni)
 {
-	struct stat st = {};
-	struct timespec btime = {};
-	bool has_btime = false;
+	struct smbd_stat sx = {};
 	char rel[PATH_MAX];
 	int fd = -1;
 	int n = 0;
 
-	if (smbd_stat_at(scan->dir_fd, name, AT_SYMLINK_NOFOLLOW, &st,
-			 &btime, &has_btime) != 0) {
+	if (smbd_stat_at(scan->dir_fd, name, AT_SYMLINK_NOFOLLOW, &sx) != 0) {
 		return -1;
 	}
-	if (S_ISLNK(st.st_mode)) {
+	if (S_ISLNK(sx.st.st_mode)) {
 		n = snprintf(rel, sizeof(rel), "%s%s%s", scan->path,
 			     scan->path[0] != '\0' ? "/" : "", name);
 		if (n < 0 || (size_t)n >= sizeof(rel)) {
@@ -221,16 +218,16 @@ static int dir_scan_stat(struct dir_scan *scan, const char *name,
 		if (fd < 0) {
 			return -1;
 		}
-		n = smbd_stat_fd(fd, &st, &btime, &has_btime);
+		n = smbd_stat_fd(fd, &sx);
 		close(fd);
 		if (n != 0) {
 			return -1;
 		}
 	}
-	if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
+	if (!S_ISREG(sx.st.st_mode) && !S_ISDIR(sx.st.st_mode)) {
 		return -1;
 	}
-	smbd_ntinfo_fill(&st, has_btime ? &btime : NULL, name, ni);
+	smbd_ntinfo_fill(&sx, name, ni);
 	return 0;
 }
 
@@ -476,24 +473,21 @@ static void put_name_prefix(struct wire_wr *w, const char *name, size_t n)
 static bool dir_ent_refresh(const struct smbd_open *op, struct dir_ent *e,
 			    const char *name)
 {
-	struct stat st = {};
-	struct timespec btime = {};
-	bool has_btime = false;
+	struct smbd_stat sx = {};
 
 	if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0) {
 		return true;
 	}
-	if (smbd_stat_at(op->fd, name, AT_SYMLINK_NOFOLLOW, &st, &btime,
-			 &has_btime) != 0) {
+	if (smbd_stat_at(op->fd, name, AT_SYMLINK_NOFOLLOW, &sx) != 0) {
 		return false;
 	}
-	if (S_ISLNK(st.st_mode)) {
+	if (S_ISLNK(sx.st.st_mode)) {
 		return true;
 	}
-	if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
+	if (!S_ISREG(sx.st.st_mode) && !S_ISDIR(sx.st.st_mode)) {
 		return false;
 	}
-	smbd_ntinfo_fill(&st, has_btime ? &btime : NULL, name, &e->ni);
+	smbd_ntinfo_fill(&sx, name, &e->ni);
 	return true;
 }
 

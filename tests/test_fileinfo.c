@@ -185,6 +185,70 @@ START_TEST(test_ntinfo_real_file)
 }
 END_TEST
 
+START_TEST(test_store_dos_info)
+{
+	char path[] = "/tmp/test_fileinfo.XXXXXX";
+	struct smbd_ntinfo ni = {};
+	uint64_t crtime = 132000000000000000ULL;	/* 2019 */
+	uint32_t attrs = FILE_ATTRIBUTE_HIDDEN | FILE_ATTRIBUTE_SYSTEM;
+	uint32_t none = 0;
+	int fd = mkstemp(path);
+	int ret = 0;
+
+	ck_assert_int_ge(fd, 0);
+	ret = smbd_store_dos_info(fd, &crtime, NULL);
+	if (ret == -ENOTSUP || ret == -EOPNOTSUPP) {
+		close(fd);
+		unlink(path);
+		return;		/* no user xattrs on this /tmp */
+	}
+	ck_assert_int_eq(ret, 0);
+	ck_assert_int_eq(smbd_ntinfo_fd(fd, "f", &ni), 0);
+	ck_assert_uint_eq(ni.create_time, crtime);
+	ck_assert_uint_eq(ni.attrs, FILE_ATTRIBUTE_ARCHIVE);	/* default */
+
+	/* Attributes as set, READONLY still from the mode. */
+	ck_assert_int_eq(smbd_store_dos_info(fd, NULL, &attrs), 0);
+	ck_assert_int_eq(fchmod(fd, 0444), 0);
+	ck_assert_int_eq(smbd_ntinfo_fd(fd, "f", &ni), 0);
+	ck_assert_uint_eq(ni.create_time, crtime);	/* kept */
+	ck_assert_uint_eq(ni.attrs, FILE_ATTRIBUTE_HIDDEN |
+			  FILE_ATTRIBUTE_SYSTEM | FILE_ATTRIBUTE_READONLY);
+
+	/* Nothing left set: NORMAL, also for a dot name. */
+	ck_assert_int_eq(fchmod(fd, 0644), 0);
+	ck_assert_int_eq(smbd_store_dos_info(fd, NULL, &none), 0);
+	ck_assert_int_eq(smbd_ntinfo_fd(fd, ".f", &ni), 0);
+	ck_assert_uint_eq(ni.attrs, FILE_ATTRIBUTE_NORMAL);
+	close(fd);
+	unlink(path);
+}
+END_TEST
+
+START_TEST(test_change_time_override)
+{
+	char path[] = "/tmp/test_fileinfo.XXXXXX";
+	struct smbd_ntinfo ni = {};
+	struct timespec later[2] = { { .tv_sec = 0, .tv_nsec = UTIME_OMIT },
+				     { .tv_sec = 1000 } };
+	uint64_t set = 130000000000000000ULL;
+	int fd = mkstemp(path);
+
+	ck_assert_int_ge(fd, 0);
+	smbd_store_change_time(fd, set);
+	ck_assert_int_eq(smbd_ntinfo_fd(fd, "f", &ni), 0);
+	ck_assert_uint_eq(ni.change_time, set);
+
+	/* Any later change moves ctime: the real one shows again. */
+	usleep(20000);
+	ck_assert_int_eq(futimens(fd, later), 0);
+	ck_assert_int_eq(smbd_ntinfo_fd(fd, "f", &ni), 0);
+	ck_assert_uint_ne(ni.change_time, set);
+	close(fd);
+	unlink(path);
+}
+END_TEST
+
 static Suite *fileinfo_suite(void)
 {
 	Suite *s = suite_create("fileinfo");
@@ -199,6 +263,8 @@ static Suite *fileinfo_suite(void)
 	tcase_add_test(tc, test_attrs_readonly);
 	tcase_add_test(tc, test_sizes);
 	tcase_add_test(tc, test_ntinfo_real_file);
+	tcase_add_test(tc, test_store_dos_info);
+	tcase_add_test(tc, test_change_time_override);
 	suite_add_tcase(s, tc);
 	return s;
 }
