@@ -170,13 +170,17 @@ static bool delete_pending(const struct smbd_open *op)
 	return op->delete_on_close;
 }
 
+/* A delete-pending name no longer counts as a link (as NTFS reports). */
 static void put_standard(struct wire_wr *w, const struct smbd_ntinfo *ni,
 			 const struct smbd_open *op)
 {
+	bool pending = delete_pending(op);
+
 	wire_put_u64le(w, ni->alloc_size);
 	wire_put_u64le(w, ni->end_of_file);
-	wire_put_u32le(w, ni->nlink);
-	wire_put_u8(w, delete_pending(op) ? 1 : 0);
+	wire_put_u32le(w, pending && ni->nlink > 0 ? ni->nlink - 1 :
+						     ni->nlink);
+	wire_put_u8(w, pending ? 1 : 0);
 	wire_put_u8(w, ni->is_dir ? 1 : 0);
 	wire_put_u16le(w, 0);		/* Reserved */
 }

@@ -139,35 +139,71 @@ static NTSTATUS basic_time(uint64_t v, struct timespec *ts)
 	return NT_STATUS_OK;
 }
 
-/* READONLY maps to the owner write bit; other attributes are ignored. */
-static NTSTATUS basic_attrs(struct smbd_open *op, uint32_t attrs)
+/* A time field that is to be set (not 0, -1 or -2). */
+static bool basic_time_given(uint64_t v)
 {
+	int64_t nt = (int64_t)v;
+
+	return nt != 0 && nt != -1 && nt != -2;
+}
+
+/*
+ * Keep the creation time and attributes Linux has no place for (see
+ * fileinfo.h). A file system without user xattrs just keeps reporting
+ * what it can.
+ */
+static void basic_store(struct smbd_open *op, const uint64_t *create,
+			const uint32_t *attrs)
+{
+	int ret = 0;
+
+	if (create == NULL && attrs == NULL) {
+		return;
+	}
+	ret = smbd_store_dos_info(op->fd, create, attrs);
+	if (ret != 0) {
+		DBG_DEBUG(VFS, "%s: times/attributes not kept: %s", op->path,
+			  strerror(-ret));
+	}
+}
+
+/*
+ * Creation time and attributes. READONLY is the owner write bit (files
+ * only, see smbd_dos_attrs()); storing needs write permission, so it
+ * happens while the file is writable.
+ */
+static NTSTATUS basic_attrs(struct smbd_open *op, uint64_t create,
+			    uint32_t attrs)
+{
+	const uint64_t *pc = basic_time_given(create) ? &create : NULL;
+	const uint32_t *pa = attrs != 0 ? &attrs : NULL;
 	struct stat st = {};
 	mode_t mode = 0;
 	int ret = 0;
 
-	if (attrs == 0) {
-		return NT_STATUS_OK;	/* no change */
-	}
 	if ((attrs & FILE_ATTRIBUTE_DIRECTORY) != 0 && !op->is_dir) {
 		return NT_STATUS_INVALID_PARAMETER;
 	}
-	if (op->is_dir) {
-		return NT_STATUS_OK;	/* see smbd_dos_attrs() */
+	if (pa == NULL || op->is_dir) {
+		basic_store(op, pc, pa);
+		return NT_STATUS_OK;
 	}
 	if (fstat(op->fd, &st) != 0) {
 		return errno_status(errno);
 	}
 	mode = st.st_mode & 07777;
 	if ((attrs & FILE_ATTRIBUTE_READONLY) != 0) {
+		basic_store(op, pc, pa);
 		mode &= ~(mode_t)S_IWUSR;
 	} else {
 		mode |= S_IWUSR;
 	}
-	if (mode == (st.st_mode & 07777)) {
-		return NT_STATUS_OK;
+	if (mode != (st.st_mode & 07777)) {
+		ret = fd_chmod(op->fd, mode);
 	}
-	ret = fd_chmod(op->fd, mode);
+	if ((attrs & FILE_ATTRIBUTE_READONLY) == 0) {
+		basic_store(op, pc, pa);
+	}
 	return ret == 0 ? NT_STATUS_OK : errno_status(-ret);
 }
 
@@ -177,6 +213,7 @@ static NTSTATUS si_basic(struct si_ctx *c)
 	uint32_t attrs = 0;
 	struct timespec ts[2] = {};
 	NTSTATUS status = NT_STATUS_OK;
+	bool keep_change = false;
 	int ret = 0;
 
 	if (wire_get_u64le(&c->buf, &create) != 0 ||
@@ -186,13 +223,20 @@ static NTSTATUS si_basic(struct si_ctx *c)
 	    wire_get_u32le(&c->buf, &attrs) != 0) {
 		return NT_STATUS_INFO_LENGTH_MISMATCH;
 	}
-	/* CreationTime and ChangeTime cannot be set on Linux. */
 	status = basic_time(access, &ts[0]);
 	if (status == NT_STATUS_OK) {
 		status = basic_time(write, &ts[1]);
 	}
+	if (status == NT_STATUS_OK &&
+	    ((int64_t)create < -2 || (int64_t)change < -2)) {
+		status = NT_STATUS_INVALID_PARAMETER;
+	}
 	if (status != NT_STATUS_OK) {
 		return status;
+	}
+	/* A ChangeTime set before stays through what we change now. */
+	if (!basic_time_given(change)) {
+		keep_change = smbd_remembered_change_time(c->op->fd, &change);
 	}
 	if (ts[0].tv_nsec != UTIME_OMIT || ts[1].tv_nsec != UTIME_OMIT) {
 		ret = fd_utimens(c->op->fd, ts);
@@ -200,7 +244,12 @@ static NTSTATUS si_basic(struct si_ctx *c)
 			return errno_status(-ret);
 		}
 	}
-	return basic_attrs(c->op, attrs);
+	status = basic_attrs(c->op, create, attrs);
+	/* ChangeTime last: every change above moved ctime. */
+	if (keep_change || basic_time_given(change)) {
+		smbd_store_change_time(c->op->fd, change);
+	}
+	return status;
 }
 
 /* ---- FileRenameInformation ---- */
