@@ -572,18 +572,19 @@ static int v_statistics(struct ctl_call *c, char **args)
 {
 	const struct smbd_server *srv = c->srv;
 	struct sm_stats st = {};
-	struct timespec start = {};
 	uint64_t reaped = 0;
 	uint64_t now = smbd_nt_now();
 	int k = 0;
 
 	sm_get_stats(srv->sm, &st);
-	smbd_nt_to_timespec(srv->start_time_nt, &start);
 	for (k = 0; k < SM_REAP_NUM; k++) {
 		reaped += st.reaped[k];
 	}
 	ctl_json_object_begin(c->j, "statistics");
-	ctl_json_i64(c->j, "start_time", (int64_t)start.tv_sec);
+	/* Unix seconds: NT time is 100 ns units since 1601 */
+	ctl_json_i64(c->j, "start_time",
+		     (int64_t)(srv->start_time_nt / 10000000ULL) -
+		     11644473600LL);
 	ctl_json_u64(c->j, "uptime_secs", now > srv->start_time_nt ?
 		     (now - srv->start_time_nt) / 10000000ULL : 0);
 	ctl_json_u64(c->j, "sessions_admitted", st.admitted);

@@ -6,6 +6,7 @@
  * CREATE and CLOSE (smb2_create.c) use it through open.h.
  */
 #include "open.h"
+#include "notify.h"
 #include "print.h"
 #include "vfs.h"
 #include "workers.h"
@@ -417,8 +418,9 @@ int smbd_open_destructor(struct smbd_open *op)
 	if (op->file != NULL) {
 		smbd_lock_release_open(op);
 		unlink_now = smbd_open_will_unlink(op);
-		if (op->delete_on_close) {
+		if (op->delete_on_close && !op->file->delete_pending) {
 			op->file->delete_pending = true;
+			smbd_notify_delete_pending(op->file);
 		}
 	}
 	/* Only file and directory opens own their fd: a pipe open made

@@ -6,6 +6,7 @@
 #include "control.h"
 #include "workers.h"
 #include "limits.h"
+#include "fileinfo.h"
 #include "../sessions/users.h"
 
 #include <errno.h>
@@ -36,30 +37,12 @@ static int listener_destructor(struct smbd_listener *l)
 	return 0;
 }
 
-uint64_t smbd_timespec_to_nt(const struct timespec *ts)
-{
-	int64_t s = (int64_t)ts->tv_sec + 11644473600LL;
-
-	if (s < 0) {
-		return 0;
-	}
-	return (uint64_t)s * 10000000ULL + (uint64_t)ts->tv_nsec / 100;
-}
-
-void smbd_nt_to_timespec(uint64_t nt, struct timespec *ts)
-{
-	uint64_t s = nt / 10000000ULL;
-
-	ts->tv_sec = (time_t)((int64_t)s - 11644473600LL);
-	ts->tv_nsec = (long)((nt % 10000000ULL) * 100);
-}
-
 uint64_t smbd_nt_now(void)
 {
 	struct timespec ts = {};
 
 	clock_gettime(CLOCK_REALTIME, &ts);
-	return smbd_timespec_to_nt(&ts);
+	return smbd_timespec_nt(&ts);
 }
 
 struct smbd_server *smbd_server_new(TALLOC_CTX *mem_ctx,

@@ -19,6 +19,7 @@
  */
 #include "smbd.h"
 #include "open.h"
+#include "notify.h"
 #include "print.h"
 #include "smb2_pipe.h"
 #include "fileinfo.h"
@@ -1112,6 +1113,7 @@ NTSTATUS smbd_open_set_delete_pending(struct smbd_open *op, bool pending)
 		return NT_STATUS_CANNOT_DELETE;
 	}
 	op->file->delete_pending = true;
+	smbd_notify_delete_pending(op->file);
 	return NT_STATUS_OK;
 }
 

@@ -353,7 +353,13 @@ static size_t build_response(struct smbd_req *req, struct wire_wr *w,
 	smb2_hdr_push(w, &h);
 	if (interim || req->out.len == 0 ||
 	    (NT_STATUS_IS_ERROR(status) &&
-	     status != NT_STATUS_MORE_PROCESSING_REQUIRED)) {
+	     status != NT_STATUS_MORE_PROCESSING_REQUIRED &&
+	     status != NT_STATUS_BUFFER_TOO_SMALL)) {
+		/*
+		 * Error bodies are ours; the one exception is BUFFER_TOO_SMALL,
+		 * whose error data (the size needed) the handler writes in the
+		 * error response format [MS-SMB2 §2.2.2].
+		 */
 		put_error_body(w);
 	} else {
 		wire_wr_reserve(w, req->out.len + req->out_payload_len);

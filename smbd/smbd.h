@@ -377,8 +377,6 @@ struct smbd_tree *smbd_tree_new(struct smbd_session *s,
 
 /* Current time as NT FILETIME (100 ns since 1601). */
 uint64_t smbd_nt_now(void);
-uint64_t smbd_timespec_to_nt(const struct timespec *ts);
-void smbd_nt_to_timespec(uint64_t nt, struct timespec *ts);
 
 /* Mark a connection for teardown at a safe point in the loop. */
 void smbd_conn_terminate(struct smbd_conn *conn, const char *reason);
