@@ -33,6 +33,7 @@
 # shellcheck disable=SC2317,SC2119
 set -u
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/checks.sh"
 WG_NAME=test_rpc.sh
 HERE=$(cd "$(dirname "$0")" && pwd)
 RC=$HERE/rpc_client.py
@@ -177,25 +178,7 @@ phase_stop() {
 }
 
 # check DESC CONDITION-COMMAND...: PASS/FAIL; on failure print $WHY.
-WHY=
-check() {
-	local desc=$1
-	shift
-	if "$@"; then
-		wg_pass "$desc"
-		WHY=
-		return 0
-	fi
-	wg_fail "$desc"
-	[ -n "$WHY" ] && printf '%s\n' "$WHY" | tail -n 25 | sed 's/^/    | /'
-	WHY=
-	return 1
-}
 
-OUT=
-has() {
-	printf '%s\n' "$OUT" | grep -Eq -- "$1"
-}
 
 hasnt() {
 	! has "$1"
@@ -217,10 +200,6 @@ hasallf() {
 	done
 }
 
-# show LINES: real client output into the test log.
-show() {
-	printf '%s\n' "$@" | sed 's/^/    > /'
-}
 
 # showout REGEX: the lines of $OUT that match.
 showout() {
@@ -277,32 +256,8 @@ bg() {
 	BGPID[$name]=$!
 }
 
-bgout() {
-	cat "$WG_TMP/c.$1.out" 2>/dev/null
-}
 
-# wait_out NAME REGEX SECONDS
-wait_out() {
-	local name=$1 re=$2
-	for _ in $(seq 1 $(($3 * 20))); do
-		grep -Eq -- "$re" "$WG_TMP/c.$name.out" 2>/dev/null && return 0
-		sleep 0.05
-	done
-	WHY="$name said: $(bgout "$name")"
-	return 1
-}
 
-# wait_log REGEX SECONDS
-wait_log() {
-	local re=$1
-	for _ in $(seq 1 $(($2 * 20))); do
-		grep -Eq -- "$re" "$WG_TMP/server.log" && return 0
-		sleep 0.05
-	done
-	WHY="no line /$re/ in the server log; its end:
-$(tail -n 8 "$WG_TMP/server.log")"
-	return 1
-}
 
 # logline REGEX: the first matching server log line, without the prefix.
 logline() {
@@ -384,10 +339,6 @@ until_true() {
 	done
 }
 
-# float_between X LO HI
-float_between() {
-	awk -v x="$1" -v lo="$2" -v hi="$3" 'BEGIN { exit !(x >= lo && x <= hi) }'
-}
 
 secs() {
 	awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'

@@ -25,6 +25,7 @@
 # shellcheck disable=SC2317,SC2119
 set -u
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/checks.sh"
 WG_NAME=test_sessions.sh
 HERE=$(cd "$(dirname "$0")" && pwd)
 SC=$HERE/sessions_client.py
@@ -99,24 +100,9 @@ slog() {
 
 # check DESC CONDITION-COMMAND...: PASS/FAIL on a shell command (may be a
 # function), with no output shown; on failure print $WHY if set.
-WHY=
-check() {
-	local desc=$1
-	shift
-	if "$@"; then
-		wg_pass "$desc"
-		WHY=
-		return 0
-	fi
-	wg_fail "$desc"
-	[ -n "$WHY" ] && printf '%s\n' "$WHY" | tail -n 15 | sed 's/^/    | /'
-	WHY=
-	return 1
-}
 
 # py ADDR COMMAND [ARGS]: run sessions_client.py in the foreground; its
 # output is in $OUT.
-OUT=
 py() {
 	local addr=$1 cmd=$2
 	shift 2
@@ -138,36 +124,9 @@ bg() {
 	BGPID[$name]=$!
 }
 
-bgout() {
-	cat "$WG_TMP/c.$1.out" 2>/dev/null
-}
 
-# wait_out NAME REGEX SECONDS: until the client's output matches.
-wait_out() {
-	local name=$1 re=$2 i
-	for i in $(seq 1 $(($3 * 20))); do
-		grep -Eq -- "$re" "$WG_TMP/c.$name.out" 2>/dev/null && return 0
-		sleep 0.05
-	done
-	WHY="$name said: $(bgout "$name")"
-	return 1
-}
 
-# wait_log REGEX SECONDS: until the server log matches.
-wait_log() {
-	local re=$1 i
-	for i in $(seq 1 $(($2 * 20))); do
-		grep -Eq -- "$re" "$WG_TMP/server.log" && return 0
-		sleep 0.05
-	done
-	WHY="no line /$re/ in the server log; its end:
-$(tail -n 8 "$WG_TMP/server.log")"
-	return 1
-}
 
-has() {
-	printf '%s\n' "$OUT" | grep -Eq -- "$1"
-}
 
 # smbclient from computer ADDR (wg-smbclient: alice, signing required).
 smbc() {
@@ -230,9 +189,6 @@ probe() {
 	WHY="$1 said: $(bgout "$1")"
 }
 
-show() {
-	printf '%s\n' "$@" | sed 's/^/    > /'
-}
 
 fds_of() {
 	find "/proc/$WG_PID/fd" -mindepth 1 -maxdepth 1 2>/dev/null | wc -l
@@ -242,10 +198,6 @@ rss_of() {
 	awk '/^VmRSS:/ { print $2 }' "/proc/$WG_PID/status"
 }
 
-# float_between X LO HI
-float_between() {
-	awk -v x="$1" -v lo="$2" -v hi="$3" 'BEGIN { exit !(x >= lo && x <= hi) }'
-}
 
 # ---- 1. the cap: N computers in, the next refused, in after a logoff ----
 

@@ -1,0 +1,64 @@
+# checks.sh - helpers shared by the case-driven client tests
+# (test_sessions.sh, test_rpc.sh); sourced after lib.sh. A check sets
+# $WHY to what should be shown if it fails; background clients write to
+# $WG_TMP/c.NAME.out; $OUT holds the last foreground client's output.
+
+WHY=
+OUT=
+
+# check DESC CONDITION-COMMAND...: PASS/FAIL on a shell command (may be a
+# function), with no output shown; on failure print $WHY if set.
+check() {
+	local desc=$1
+	shift
+	if "$@"; then
+		wg_pass "$desc"
+		WHY=
+		return 0
+	fi
+	wg_fail "$desc"
+	[ -n "$WHY" ] && printf '%s\n' "$WHY" | tail -n 25 | sed 's/^/    | /'
+	WHY=
+	return 1
+}
+
+has() {
+	printf '%s\n' "$OUT" | grep -Eq -- "$1"
+}
+
+# show LINES: real client output into the test log.
+show() {
+	printf '%s\n' "$@" | sed 's/^/    > /'
+}
+
+bgout() {
+	cat "$WG_TMP/c.$1.out" 2>/dev/null
+}
+
+# wait_out NAME REGEX SECONDS
+wait_out() {
+	local name=$1 re=$2
+	for _ in $(seq 1 $(($3 * 20))); do
+		grep -Eq -- "$re" "$WG_TMP/c.$name.out" 2>/dev/null && return 0
+		sleep 0.05
+	done
+	WHY="$name said: $(bgout "$name")"
+	return 1
+}
+
+# wait_log REGEX SECONDS
+wait_log() {
+	local re=$1
+	for _ in $(seq 1 $(($2 * 20))); do
+		grep -Eq -- "$re" "$WG_TMP/server.log" && return 0
+		sleep 0.05
+	done
+	WHY="no line /$re/ in the server log; its end:
+$(tail -n 8 "$WG_TMP/server.log")"
+	return 1
+}
+
+# float_between X LO HI
+float_between() {
+	awk -v x="$1" -v lo="$2" -v hi="$3" 'BEGIN { exit !(x >= lo && x <= hi) }'
+}
