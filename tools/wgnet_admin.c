@@ -966,6 +966,59 @@ int verb_files(struct wgnet *ctx, int argc, char **argv)
 
 /* ---- share ----------------------------------------------------------- */
 
+static int want_server(const char *verb, const struct verb_args *va)
+{
+	if (va->npos > 1 ||
+	    (va->npos == 1 && strcasecmp(va->pos[0], "server") != 0)) {
+		err_msg("%s: only \"%s server\" exists (try --help)", verb,
+			verb);
+		return WGNET_USAGE;
+	}
+	return WGNET_OK;
+}
+
+/*
+ * The common start of a listing verb: parse the arguments (--help shows
+ * usage; "server" is the one positional a server verb takes, others take
+ * none), ask the daemon for ctl_verb, and print the answer as it is for
+ * --json. Returns true when the verb is finished (*rc says how); false
+ * when *a holds the answer for the verb to print as a table.
+ */
+static bool fetch_listing(struct wgnet *ctx, int argc, char **argv,
+			  const char *verb, const char *ctl_verb,
+			  void (*usage)(void), bool server_verb,
+			  struct answer *a, int *rc)
+{
+	struct verb_args va = {};
+
+	*rc = parse_verb_args(ctx, argc, argv, 0, &va);
+	if (*rc != WGNET_OK || va.help) {
+		if (va.help) {
+			usage();
+		}
+		return true;
+	}
+	if (server_verb && want_server(verb, &va) != WGNET_OK) {
+		*rc = WGNET_USAGE;
+		return true;
+	}
+	if (!server_verb && va.npos != 0) {
+		err_msg("%s: unexpected argument \"%s\" (try --help)", verb,
+			va.pos[0]);
+		*rc = WGNET_USAGE;
+		return true;
+	}
+	if (ctl_run(ctx, ctl_verb, NULL, a) != WGNET_OK) {
+		*rc = WGNET_ERR;
+		return true;
+	}
+	if (va.flags & OPT_JSON) {
+		*rc = print_raw(a);
+		return true;
+	}
+	return false;
+}
+
 static void usage_share(void)
 {
 	printf(
@@ -980,29 +1033,15 @@ static void usage_share(void)
 
 int verb_share(struct wgnet *ctx, int argc, char **argv)
 {
-	struct verb_args va = {};
 	struct answer a = {};
 	const struct ctl_jv *v = NULL;
 	char b[32];
 	size_t i = 0;
-	int rc = parse_verb_args(ctx, argc, argv, 0, &va);
+	int rc = WGNET_OK;
 
-	if (rc != WGNET_OK || va.help) {
-		if (va.help) {
-			usage_share();
-		}
+	if (fetch_listing(ctx, argc, argv, "share", "shares", usage_share,
+			  false, &a, &rc)) {
 		return rc;
-	}
-	if (va.npos != 0) {
-		err_msg("share: unexpected argument \"%s\" (try --help)",
-			va.pos[0]);
-		return WGNET_USAGE;
-	}
-	if (ctl_run(ctx, "shares", NULL, &a) != WGNET_OK) {
-		return WGNET_ERR;
-	}
-	if (va.flags & OPT_JSON) {
-		return print_raw(&a);
 	}
 	printf("Share name   Resource                        Type   Users  "
 	       "Remark\n%s\n", RULE);
@@ -1044,29 +1083,15 @@ static void usage_connections(void)
 
 int verb_connections(struct wgnet *ctx, int argc, char **argv)
 {
-	struct verb_args va = {};
 	struct answer a = {};
 	const struct ctl_jv *v = NULL;
 	char b[32];
 	size_t i = 0;
-	int rc = parse_verb_args(ctx, argc, argv, 0, &va);
+	int rc = WGNET_OK;
 
-	if (rc != WGNET_OK || va.help) {
-		if (va.help) {
-			usage_connections();
-		}
+	if (fetch_listing(ctx, argc, argv, "connections", "connections",
+			  usage_connections, false, &a, &rc)) {
 		return rc;
-	}
-	if (va.npos != 0) {
-		err_msg("connections: unexpected argument \"%s\" (try --help)",
-			va.pos[0]);
-		return WGNET_USAGE;
-	}
-	if (ctl_run(ctx, "connections", NULL, &a) != WGNET_OK) {
-		return WGNET_ERR;
-	}
-	if (va.flags & OPT_JSON) {
-		return print_raw(&a);
 	}
 	v = ctl_jv_get(a.doc, "connections");
 	if (ctl_jv_len(v) == 0) {
@@ -1115,17 +1140,6 @@ static void usage_config(void)
 }
 
 /* "server" is the only one there is; Windows also knows "workstation". */
-static int want_server(const char *verb, const struct verb_args *va)
-{
-	if (va->npos > 1 ||
-	    (va->npos == 1 && strcasecmp(va->pos[0], "server") != 0)) {
-		err_msg("%s: only \"%s server\" exists (try --help)", verb,
-			verb);
-		return WGNET_USAGE;
-	}
-	return WGNET_OK;
-}
-
 static void print_config(const struct ctl_jv *s)
 {
 	const struct ctl_jv *t = ctl_jv_get(s, "timeouts_ms");
@@ -1162,24 +1176,12 @@ static void print_config(const struct ctl_jv *s)
 
 int verb_config(struct wgnet *ctx, int argc, char **argv)
 {
-	struct verb_args va = {};
 	struct answer a = {};
-	int rc = parse_verb_args(ctx, argc, argv, 0, &va);
+	int rc = WGNET_OK;
 
-	if (rc != WGNET_OK || va.help) {
-		if (va.help) {
-			usage_config();
-		}
+	if (fetch_listing(ctx, argc, argv, "config", "config", usage_config,
+			  true, &a, &rc)) {
 		return rc;
-	}
-	if (want_server("config", &va) != WGNET_OK) {
-		return WGNET_USAGE;
-	}
-	if (ctl_run(ctx, "config", NULL, &a) != WGNET_OK) {
-		return WGNET_ERR;
-	}
-	if (va.flags & OPT_JSON) {
-		return print_raw(&a);
 	}
 	print_config(ctl_jv_get(a.doc, "server"));
 	return WGNET_OK;
@@ -1244,24 +1246,12 @@ static void print_statistics(const struct ctl_jv *s)
 
 int verb_statistics(struct wgnet *ctx, int argc, char **argv)
 {
-	struct verb_args va = {};
 	struct answer a = {};
-	int rc = parse_verb_args(ctx, argc, argv, 0, &va);
+	int rc = WGNET_OK;
 
-	if (rc != WGNET_OK || va.help) {
-		if (va.help) {
-			usage_statistics();
-		}
+	if (fetch_listing(ctx, argc, argv, "statistics", "statistics",
+			  usage_statistics, true, &a, &rc)) {
 		return rc;
-	}
-	if (want_server("statistics", &va) != WGNET_OK) {
-		return WGNET_USAGE;
-	}
-	if (ctl_run(ctx, "statistics", NULL, &a) != WGNET_OK) {
-		return WGNET_ERR;
-	}
-	if (va.flags & OPT_JSON) {
-		return print_raw(&a);
 	}
 	print_statistics(ctl_jv_get(a.doc, "statistics"));
 	return WGNET_OK;
