@@ -223,6 +223,9 @@ void wire_put_utf16(struct wire_wr *w, const char *utf8)
 		}
 		return;
 	}
+	if (units == 0) {
+		return;		/* nothing to write; buf may not exist yet */
+	}
 	if (wire_wr_reserve(w, units * 2) != 0) {
 		return;
 	}
