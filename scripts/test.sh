@@ -96,14 +96,16 @@ unit() {
 
 # fuzz_one NAME: run one target; its result goes to $LOGS/fuzz-NAME.rc.
 fuzz_one() {
-	local name=$1 exe=build-fuzz/fuzz/$1 rc=0
+	local name=$1 exe=build-fuzz/fuzz/$1 rc=0 seeds=
 	mkdir -p "$LOGS/corpus-$name"
+	# committed seeds (read only: new units go to the first directory)
+	[ -d "fuzz/seeds/$name" ] && seeds="fuzz/seeds/$name"
 	# UBSan only reports by default; a report must fail the target
 	UBSAN_OPTIONS="halt_on_error=1:abort_on_error=1:print_stacktrace=1" \
 		"$exe" -max_total_time="$FUZZ_SECONDS" -timeout=10 \
 		-rss_limit_mb=2048 -print_final_stats=1 \
 		-artifact_prefix="$LOGS/fuzz-$name-" \
-		"$LOGS/corpus-$name" >"$LOGS/fuzz-$name.log" 2>&1 || rc=$?
+		"$LOGS/corpus-$name" $seeds >"$LOGS/fuzz-$name.log" 2>&1 || rc=$?
 	echo "$rc" >"$LOGS/fuzz-$name.rc"
 }
 
