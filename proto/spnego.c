@@ -61,6 +61,24 @@ static bool is_context_tag(uint8_t tag)
 	return (tag & 0xe0) == 0xa0;
 }
 
+/*
+ * The next field of a negToken SEQUENCE: a context-specific tag, each
+ * at most once (seen keeps the tags met so far).
+ */
+static int next_field(struct der_rd *seq, unsigned int *seen, uint8_t *tag,
+		      struct der_rd *field)
+{
+	int rc = der_get_any(seq, tag, field, NULL, NULL);
+
+	if (rc != 0) {
+		return rc;
+	}
+	if (!is_context_tag(*tag)) {
+		return WIRE_E_INVALID;
+	}
+	return mark_seen(seen, *tag);
+}
+
 /* mechTypes [0]: field holds one SEQUENCE OF OBJECT IDENTIFIER. */
 static int parse_mech_types(struct der_rd *field, struct spnego_token *tok)
 {
@@ -117,14 +135,7 @@ static int parse_init(struct der_rd *ctx, struct spnego_token *tok)
 		uint8_t tag = 0;
 		uint8_t inner = 0;
 
-		rc = der_get_any(&seq, &tag, &field, NULL, NULL);
-		if (rc != 0) {
-			return rc;
-		}
-		if (!is_context_tag(tag)) {
-			return WIRE_E_INVALID;
-		}
-		rc = mark_seen(&seen, tag);
+		rc = next_field(&seq, &seen, &tag, &field);
 		if (rc != 0) {
 			return rc;
 		}
@@ -180,14 +191,7 @@ static int parse_resp(struct der_rd *ctx, struct spnego_token *tok)
 		uint32_t state = 0;
 		uint8_t tag = 0;
 
-		rc = der_get_any(&seq, &tag, &field, NULL, NULL);
-		if (rc != 0) {
-			return rc;
-		}
-		if (!is_context_tag(tag)) {
-			return WIRE_E_INVALID;
-		}
-		rc = mark_seen(&seen, tag);
+		rc = next_field(&seq, &seen, &tag, &field);
 		if (rc != 0) {
 			return rc;
 		}
