@@ -30,9 +30,10 @@ static bool dialect_allowed(const struct smbd_conn *conn, uint16_t d)
 	return d >= cfg->min_protocol && d <= cfg->max_protocol;
 }
 
-static void set_limits(struct smbd_conn *conn)
+/* Sizes and capabilities for dialect (2.0.2 has no LARGE_MTU). */
+static void set_limits(struct smbd_conn *conn, uint16_t dialect)
 {
-	if (conn->dialect == SMB2_DIALECT_202) {
+	if (dialect == SMB2_DIALECT_202) {
 		conn->max_trans = SMBD_MAX_TRANSACT_202;
 		conn->server_caps = 0;
 	} else {
@@ -71,12 +72,18 @@ static void put_negotiate_body(struct wire_wr *w, struct smbd_conn *conn,
 }
 
 /* Append the SPNEGO token and patch its offset/length. */
-static void put_security_buffer(struct wire_wr *w, size_t sec_off_pos)
+/*
+ * Append the SPNEGO token and patch its offset/length. Offsets count from
+ * the SMB2 header: hdr_before is how much of the header precedes w's
+ * start (SMB2_HDR_SIZE for a body writer, 0 for a whole-frame writer).
+ */
+static void put_security_buffer(struct wire_wr *w, size_t sec_off_pos,
+				size_t hdr_before)
 {
 	size_t start = w->len;
 
 	spnego_push_neg_token_init2(w);
-	wire_patch_u16le(w, sec_off_pos, (uint16_t)(SMB2_HDR_SIZE + start));
+	wire_patch_u16le(w, sec_off_pos, (uint16_t)(hdr_before + start));
 	wire_patch_u16le(w, sec_off_pos + 2, (uint16_t)(w->len - start));
 }
 
@@ -342,14 +349,14 @@ NTSTATUS smbd_smb2_negotiate(struct smbd_req *req)
 		smb2_preauth_update(conn->preauth, req->in.base, req->in.len);
 		req->preauth_conn = true;
 	}
-	set_limits(conn);
+	set_limits(conn, best);
 	choose_cipher(conn, &ctx);
 	put_negotiate_body(&req->out, conn, best,
 			   best == SMB2_DIALECT_311 ?
 			   (uint16_t)(1 + ctx.have_signing +
 				      ctx.have_encryption) : 0,
 			   &sec_pos, &ctx_pos);
-	put_security_buffer(&req->out, sec_pos);
+	put_security_buffer(&req->out, sec_pos, SMB2_HDR_SIZE);
 	if (best == SMB2_DIALECT_311) {
 		put_contexts_311(req, ctx_pos, &ctx);
 	}
@@ -402,7 +409,7 @@ void smbd_smb1_process_frame(struct smbd_conn *conn, const uint8_t *buf,
 	uint16_t bc = 0;
 	const uint8_t *p = NULL;
 	bool wild = false, d202 = false;
-	size_t sec_pos = 0, ctx_pos = 0, start = 0;
+	size_t sec_pos = 0, ctx_pos = 0;
 	uint16_t dialect = 0;
 
 	if (conn->state != SMBD_CONN_NEGOTIATE || conn->smb1_upgraded) {
@@ -428,30 +435,18 @@ void smbd_smb1_process_frame(struct smbd_conn *conn, const uint8_t *buf,
 		smbd_conn_terminate(conn, "SMB1 only");
 		return;
 	}
+	/* 0x02FF: the real dialect comes with the SMB2 NEGOTIATE that follows */
 	conn->dialect = dialect == SMB2_DIALECT_WILDCARD ? 0 :
 			SMB2_DIALECT_202;
-	if (conn->dialect != 0) {
-		set_limits(conn);
-	} else {
-		conn->dialect = SMB2_DIALECT_210;	/* for the limits */
-		set_limits(conn);
-		conn->dialect = 0;
-	}
+	set_limits(conn, dialect == SMB2_DIALECT_WILDCARD ? SMB2_DIALECT_210 :
+						      SMB2_DIALECT_202);
 	wire_wr_init(&w, conn, 0);
 	h.command = SMB2_NEGOTIATE;
 	h.credits = 1;
 	h.flags = SMB2_FLAGS_SERVER_TO_REDIR;
 	smb2_hdr_push(&w, &h);
-	start = w.len;
 	put_negotiate_body(&w, conn, dialect, 0, &sec_pos, &ctx_pos);
-	{
-		size_t sb = w.len;
-
-		spnego_push_neg_token_init2(&w);
-		wire_patch_u16le(&w, sec_pos, (uint16_t)sb);
-		wire_patch_u16le(&w, sec_pos + 2, (uint16_t)(w.len - sb));
-	}
-	(void)start;
+	put_security_buffer(&w, sec_pos, 0);
 	if (wire_wr_error(&w) != 0) {
 		talloc_free(w.buf);
 		smbd_conn_terminate(conn, "no memory");
