@@ -202,9 +202,6 @@ static NTSTATUS pipe_take(struct smbd_req *req, struct smbd_pipe *sp,
 	n = wg_pipe_read(sp->p, buf, max, &more);
 	put_read_reply(req, buf, (uint32_t)n);
 	talloc_free(buf);
-	if (sp->op->tree != NULL && sp->op->tree->sess->ticket != NULL) {
-		sm_touch(sp->op->tree->sess->ticket);
-	}
 	return more ? NT_STATUS_BUFFER_OVERFLOW : NT_STATUS_OK;
 }
 
@@ -277,9 +274,6 @@ static NTSTATUS pipe_feed(struct smbd_pipe *sp, const uint8_t *data,
 		sp->broken = true;
 		wg_pipe_close_handles(sp->p);
 		return NT_STATUS_PIPE_DISCONNECTED;
-	}
-	if (sp->op->tree != NULL && sp->op->tree->sess->ticket != NULL) {
-		sm_touch(sp->op->tree->sess->ticket);
 	}
 	return NT_STATUS_OK;
 }
