@@ -624,7 +624,7 @@ NTSTATUS smbd_req_go_async(struct smbd_req *req)
 
 /* ---- per-message checks ---- */
 
-static struct smbd_session *find_session(struct smbd_conn *conn, uint64_t id)
+struct smbd_session *smbd_session_find(struct smbd_conn *conn, uint64_t id)
 {
 	struct smbd_session *s = NULL;
 
@@ -801,7 +801,7 @@ static NTSTATUS dispatch(struct smbd_req *req, bool related)
 		req->in_hdr.tree_id = cmp->related_tree_id;
 	}
 	if (row->need_session) {
-		s = find_session(conn, req->in_hdr.session_id);
+		s = smbd_session_find(conn, req->in_hdr.session_id);
 		if (s == NULL) {
 			check_tombstone(req);
 			return NT_STATUS_USER_SESSION_DELETED;
@@ -961,7 +961,7 @@ void smbd_smb2_process_transform(struct smbd_conn *conn, uint8_t *buf,
 	wire_rd_init(&r, buf, len);
 	rc = smb2_transform_pull(&r, &th);
 	if (rc == 0) {
-		s = find_session(conn, th.session_id);
+		s = smbd_session_find(conn, th.session_id);
 	}
 	if (rc != 0 || s == NULL || !s->have_keys || conn->cipher == 0) {
 		DBG_CLIENT(PROTO, "%s: encrypted frame for no usable session",

@@ -442,11 +442,7 @@ NTSTATUS smbd_smb2_session_setup(struct smbd_req *req)
 		fresh = true;
 		req->in_hdr.session_id = s->id;
 	} else {
-		for (s = conn->sessions; s != NULL; s = s->next) {
-			if (s->id == req->in_hdr.session_id) {
-				break;
-			}
-		}
+		s = smbd_session_find(conn, req->in_hdr.session_id);
 		if (s == NULL) {
 			return NT_STATUS_USER_SESSION_DELETED;
 		}

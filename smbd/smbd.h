@@ -375,6 +375,9 @@ struct smbd_session *smbd_session_new(struct smbd_conn *conn);
 struct smbd_tree *smbd_tree_new(struct smbd_session *s,
 				const struct wg_share_cfg *sh, int root_fd);
 
+/* The session with this id on conn, or NULL. smb2_server.c. */
+struct smbd_session *smbd_session_find(struct smbd_conn *conn, uint64_t id);
+
 /* Current time as NT FILETIME (100 ns since 1601). */
 uint64_t smbd_nt_now(void);
 
