@@ -401,6 +401,13 @@ static int set_defaults(struct wg_config *cfg)
 	cfg->admin_users = talloc_strdup(cfg, "");
 	cfg->admin_group = talloc_strdup(cfg, "");
 	cfg->max_opens_per_session = SMBD_MAX_OPENS_PER_CONN;
+	cfg->max_sessions_per_conn = 64;
+	cfg->max_sessions_in_progress = 8;
+	cfg->max_tree_connects = 1024;
+	cfg->max_locks_per_open = 1024;
+	cfg->max_pending_notifies = 256;
+	cfg->max_dir_memory = 16u * 1024 * 1024;
+	cfg->max_reply_backlog = 8u * 1024 * 1024;
 	cfg->edition = talloc_strdup(cfg, "workstation");
 	cfg->max_sessions = -1;
 	cfg->session_accounting = talloc_strdup(cfg, "windows");

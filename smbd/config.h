@@ -47,6 +47,15 @@ struct wg_config {
 	char *admin_group;	/* Unix group allowed on it; "" = none */
 	size_t max_opens_per_session;
 
+	/* Per-client budgets (budget.h), defaults in config.c. */
+	uint32_t max_sessions_per_conn;	/* any state, one connection */
+	uint32_t max_sessions_in_progress; /* half-built, one connection */
+	uint32_t max_tree_connects;	/* per session */
+	uint32_t max_locks_per_open;
+	uint32_t max_pending_notifies;	/* per connection */
+	uint64_t max_dir_memory;	/* listing state per connection */
+	uint64_t max_reply_backlog;	/* reply bytes queued + in flight */
+
 	/* Keys owned by the session manager, read here, applied there. */
 	char *edition;
 	long max_sessions;	/* -1 = from edition */
@@ -76,5 +85,8 @@ const struct wg_share_cfg *wg_config_find_share(const struct wg_config *cfg,
 
 /* "15m", "60s", "500ms", "2h", bare number = seconds. -1 on error. */
 int wg_parse_duration_ms(const char *s, uint32_t *ms);
+
+/* "8M", "64K", "1G", bare number = bytes (binary units). -1 on error. */
+int wg_parse_size(const char *s, uint64_t *bytes);
 
 #endif

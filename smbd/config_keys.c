@@ -677,6 +677,117 @@ static int g_max_open_files(struct cfg_parse *p, const char *key,
 	return 0;
 }
 
+int wg_parse_size(const char *s, uint64_t *bytes)
+{
+	static const struct {
+		const char *suffix;
+		uint64_t mult;
+	} units[] = {
+		{ "", 1 }, { "k", 1024 }, { "m", 1024 * 1024 },
+		{ "g", 1024 * 1024 * 1024 },
+	};
+	char *end = NULL;
+	unsigned long long n = 0;
+	size_t i = 0;
+
+	if (!isdigit((unsigned char)s[0])) {
+		return -1;
+	}
+	errno = 0;
+	n = strtoull(s, &end, 10);
+	if (errno != 0) {
+		return -1;
+	}
+	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+		if (strcasecmp(end, units[i].suffix) == 0) {
+			if (n > UINT64_MAX / units[i].mult) {
+				return -1;
+			}
+			*bytes = (uint64_t)n * units[i].mult;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* A whole number in [min, max] for a per-client budget. */
+static int set_count(struct cfg_parse *p, const char *key, const char *v,
+		     long min, long max, uint32_t *out)
+{
+	long n = 0;
+
+	if (parse_long(v, min, max, &n) != 0) {
+		cfg_fail(p, "%s '%s' is not a number from %ld to %ld", key, v,
+			 min, max);
+		return -1;
+	}
+	*out = (uint32_t)n;
+	return 0;
+}
+
+/* A byte size ("8M") in [min, max]. */
+static int set_size(struct cfg_parse *p, const char *key, const char *v,
+		    uint64_t min, uint64_t max, uint64_t *out)
+{
+	uint64_t n = 0;
+
+	if (wg_parse_size(v, &n) != 0 || n < min || n > max) {
+		cfg_fail(p, "%s '%s' is not a size from %llu to %llu bytes "
+			 "(suffixes K, M, G)", key, v,
+			 (unsigned long long)min, (unsigned long long)max);
+		return -1;
+	}
+	*out = n;
+	return 0;
+}
+
+static int g_max_sessions_per_conn(struct cfg_parse *p, const char *key,
+				   const char *v)
+{
+	return set_count(p, key, v, 1, 65535, &p->cfg->max_sessions_per_conn);
+}
+
+static int g_max_sessions_in_progress(struct cfg_parse *p, const char *key,
+				      const char *v)
+{
+	return set_count(p, key, v, 1, 1024,
+			 &p->cfg->max_sessions_in_progress);
+}
+
+static int g_max_tree_connects(struct cfg_parse *p, const char *key,
+			       const char *v)
+{
+	return set_count(p, key, v, 1, 65534, &p->cfg->max_tree_connects);
+}
+
+static int g_max_locks_per_open(struct cfg_parse *p, const char *key,
+				const char *v)
+{
+	return set_count(p, key, v, 1, 1000000, &p->cfg->max_locks_per_open);
+}
+
+static int g_max_pending_notifies(struct cfg_parse *p, const char *key,
+				  const char *v)
+{
+	return set_count(p, key, v, 1, 65535,
+			 &p->cfg->max_pending_notifies);
+}
+
+static int g_max_dir_memory(struct cfg_parse *p, const char *key,
+			    const char *v)
+{
+	return set_size(p, key, v, 64 * 1024, 1024ull * 1024 * 1024,
+			&p->cfg->max_dir_memory);
+}
+
+static int g_max_reply_backlog(struct cfg_parse *p, const char *key,
+			       const char *v)
+{
+	/* at least two 1 MiB READ replies; at most 1 GiB */
+	return set_size(p, key, v, 2 * 1024 * 1024, 1024ull * 1024 * 1024,
+			&p->cfg->max_reply_backlog);
+}
+
 /* One of a fixed set of words, stored lower case. */
 static int set_word(struct cfg_parse *p, const char *key, const char *v,
 		    const char *const *words, const char *hint, char **out)
@@ -827,6 +938,13 @@ const struct cfg_key cfg_global_keys[] = {
 	{ "control socket", g_control_socket },
 	{ "admin group", g_admin_group },
 	{ "max open files", g_max_open_files },
+	{ "max sessions per connection", g_max_sessions_per_conn },
+	{ "max sessions in progress", g_max_sessions_in_progress },
+	{ "max tree connects", g_max_tree_connects },
+	{ "max locks per open", g_max_locks_per_open },
+	{ "max pending notifies", g_max_pending_notifies },
+	{ "max directory memory", g_max_dir_memory },
+	{ "max reply backlog", g_max_reply_backlog },
 	{ "edition", g_edition },
 	{ "max sessions", g_max_sessions },
 	{ "session accounting", g_session_accounting },

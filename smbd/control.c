@@ -615,6 +615,13 @@ static int v_statistics(struct ctl_call *c, char **args)
 	ctl_json_u64(c->j, "connections_dropped", srv->stats.conns_dropped);
 	ctl_json_u64(c->j, "logon_failures", srv->stats.logon_failures);
 	ctl_json_object_end(c->j);
+	/* refusals and back-pressure per budget (budget.h) */
+	ctl_json_object_begin(c->j, "limits_hit");
+	for (k = 0; k < SMBD_BUDGET_NUM; k++) {
+		ctl_json_u64(c->j, smbd_budget_name(k),
+			     srv->stats.budget_hits[k]);
+	}
+	ctl_json_object_end(c->j);
 	ctl_json_object_end(c->j);
 	return 0;
 }

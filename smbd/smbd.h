@@ -30,6 +30,7 @@
 #include "../proto/smb2_crypto.h"
 #include "config.h"
 #include "log.h"
+#include "budget.h"
 
 struct smbd_conn;
 struct smbd_session;
@@ -100,6 +101,7 @@ struct smbd_server {
 		uint64_t conns_refused;	/* unauthenticated limits */
 		uint64_t conns_dropped;	/* protocol or network errors */
 		uint64_t logon_failures;
+		uint64_t budget_hits[SMBD_BUDGET_NUM];	/* budget.h */
 	} stats;
 };
 

@@ -1196,10 +1196,34 @@ static void usage_statistics(void)
 "at the cap (Windows \"System error 71\") and refused as anonymous,\n"
 "sessions reaped by cause (autodisconnect, null idle, spoolss idle, auth\n"
 "timeout, half close, dead peer, admin, reclaim), bytes received and\n"
-"sent, connections, and errors.\n"
+"sent, connections, errors, and how often each per-client limit was\n"
+"reached (a refusal, or a connection not read for its reply backlog).\n"
 "\n"
 "  --json         print the daemon's answer as JSON\n"
 "  --socket PATH  the daemon's control socket\n");
+}
+
+/* "Limits reached": one line per budget, names as the daemon sends them. */
+static void print_limits(const struct ctl_jv *l)
+{
+	size_t i = 0;
+
+	if (l == NULL || l->type != CTL_J_OBJECT) {
+		return;
+	}
+	printf("Limits reached\n");
+	for (i = 0; i < l->n; i++) {
+		char *key = talloc_asprintf(NULL, "  %s", l->keys[i]);
+		char *p = NULL;
+
+		for (p = key; p != NULL && *p != '\0'; p++) {
+			*p = *p == '_' ? ' ' : *p;
+		}
+		kv_u64(key != NULL ? key : "?",
+		       l->items[i]->type == CTL_J_NUMBER ?
+		       l->items[i]->mag : 0);
+		talloc_free(key);
+	}
 }
 
 static void print_statistics(const struct ctl_jv *s)
@@ -1242,6 +1266,7 @@ static void print_statistics(const struct ctl_jv *s)
 	       ctl_jv_u64(e, "connections_refused", 0));
 	kv_u64("Connections dropped (errors)",
 	       ctl_jv_u64(e, "connections_dropped", 0));
+	print_limits(ctl_jv_get(s, "limits_hit"));
 }
 
 int verb_statistics(struct wgnet *ctx, int argc, char **argv)

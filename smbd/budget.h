@@ -1,0 +1,65 @@
+/*
+ * budget.h - the per-client resource budgets: one table of every kind of
+ * state a client can make the server hold, with the config key that sets
+ * its limit, and one function every refusal goes through so that each
+ * is counted (wgnet statistics) and logged (rate-limited, naming the
+ * computer and the limit).
+ *
+ * Where each budget is enforced (the status a client sees):
+ *   SMBD_BUDGET_SESS_IN_PROGRESS  smb2_sesssetup.c  INSUFFICIENT_RESOURCES
+ *   SMBD_BUDGET_SESS_PER_CONN     smb2_sesssetup.c  INSUFFICIENT_RESOURCES
+ *   SMBD_BUDGET_TREES             smb2_tcon.c       INSUFFICIENT_RESOURCES
+ *   SMBD_BUDGET_OPENS             open.c            INSUFFICIENT_RESOURCES
+ *   SMBD_BUDGET_LOCKS             smb2_lock.c       INSUFFICIENT_RESOURCES
+ *   SMBD_BUDGET_NOTIFIES          smb2_notify.c     INSUFFICIENT_RESOURCES
+ *   SMBD_BUDGET_DIR_MEMORY        smb2_query_directory.c
+ *                                                   INSUFFICIENT_RESOURCES
+ *   SMBD_BUDGET_PATTERN           smb2_query_directory.c OBJECT_NAME_INVALID
+ *   SMBD_BUDGET_REPLY_BACKLOG     conn.c, smb2_server.c: no status; the
+ *                                 connection is not read (back-pressure)
+ *                                 and dropped after linger timeout
+ *   SMBD_BUDGET_WORKERS           workers.c: no status; the connection's
+ *                                 further jobs wait for its share
+ *   SMBD_BUDGET_NO_NEGOTIATE      smb2_server.c: connection dropped
+ *   SMBD_BUDGET_COMPOUND          smb2_server.c  INSUFFICIENT_RESOURCES
+ */
+#ifndef WG_SMBD_BUDGET_H
+#define WG_SMBD_BUDGET_H
+
+#include <stdint.h>
+
+struct smbd_conn;
+struct smbd_server;
+
+enum smbd_budget {
+	SMBD_BUDGET_SESS_IN_PROGRESS = 0,
+	SMBD_BUDGET_SESS_PER_CONN,
+	SMBD_BUDGET_TREES,
+	SMBD_BUDGET_OPENS,
+	SMBD_BUDGET_LOCKS,
+	SMBD_BUDGET_NOTIFIES,
+	SMBD_BUDGET_DIR_MEMORY,
+	SMBD_BUDGET_PATTERN,
+	SMBD_BUDGET_REPLY_BACKLOG,
+	SMBD_BUDGET_WORKERS,
+	SMBD_BUDGET_NO_NEGOTIATE,
+	SMBD_BUDGET_COMPOUND,
+	SMBD_BUDGET_NUM
+};
+
+/*
+ * The budget's name in statistics (JSON key, snake case) and the config
+ * key that sets its limit ("" for a fixed limit).
+ */
+const char *smbd_budget_name(enum smbd_budget b);
+const char *smbd_budget_key(enum smbd_budget b);
+
+/*
+ * conn hit budget b whose limit is `limit`: count it in
+ * srv->stats.budget_hits[b] and log (rate-limited per budget) which
+ * computer hit which limit. conn may be NULL (then srv must not be).
+ */
+void smbd_budget_hit(struct smbd_server *srv, const struct smbd_conn *conn,
+		     enum smbd_budget b, uint64_t limit);
+
+#endif
