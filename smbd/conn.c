@@ -14,9 +14,6 @@
 #include <sys/uio.h>
 #include <netinet/tcp.h>
 
-/* Stop reading from a client that does not read its responses. */
-#define SENDQ_HIGH_WATER (8u * 1024 * 1024)
-
 /* Connections that have not authenticated yet: a flood of them must not
  * exhaust our fds. */
 #define MAX_UNAUTH_PER_IP 32
@@ -24,6 +21,14 @@
 
 /* Connections visited per sweep tick. */
 #define SWEEP_SLICE 512
+
+/* A complete frame read while the connection was over its backlog. */
+struct smbd_parked {
+	struct smbd_parked *next;
+	uint8_t type;
+	uint8_t *buf;		/* child of this struct */
+	size_t len;
+};
 
 struct smbd_sendq {
 	struct smbd_sendq *next;
@@ -38,6 +43,8 @@ static void conn_io(struct tevent_context *ev, struct tevent_fd *fde,
 		    uint16_t flags, void *private_data);
 static void conn_update_flags(struct smbd_conn *conn);
 static void conn_write(struct smbd_conn *conn);
+static void conn_frame(struct smbd_conn *conn, uint8_t type, uint8_t *buf,
+		       size_t len);
 
 static int conn_destructor(struct smbd_conn *conn)
 {
@@ -495,6 +502,101 @@ int smbd_conn_send_raw(struct smbd_conn *conn, uint8_t *buf, size_t len)
 	return queue(conn, buf, len, false);
 }
 
+size_t smbd_conn_backlog(const struct smbd_conn *conn)
+{
+	return conn->sendq_bytes + conn->cmp_bytes + conn->reply_reserved;
+}
+
+bool smbd_conn_accepting(const struct smbd_conn *conn)
+{
+	return conn->blocked_cmp == NULL &&
+	       smbd_conn_backlog(conn) < conn->srv->cfg->max_reply_backlog;
+}
+
+/* Over the backlog: count and log once per episode. */
+static void conn_throttle(struct smbd_conn *conn)
+{
+	if (conn->throttled) {
+		return;
+	}
+	conn->throttled = true;
+	smbd_budget_hit(NULL, conn, SMBD_BUDGET_REPLY_BACKLOG,
+			conn->srv->cfg->max_reply_backlog);
+}
+
+/* Keep a complete frame until the backlog allows it (frame stolen). */
+static void conn_park(struct smbd_conn *conn, uint8_t type, uint8_t *buf,
+		      size_t len)
+{
+	struct smbd_parked *p = talloc_zero(conn, struct smbd_parked);
+
+	if (p == NULL) {
+		talloc_free(buf);
+		smbd_conn_terminate(conn, "no memory");
+		return;
+	}
+	conn_throttle(conn);
+	p->type = type;
+	p->buf = talloc_steal(p, buf);
+	p->len = len;
+	if (conn->parked_tail != NULL) {
+		conn->parked_tail->next = p;
+	} else {
+		conn->parked_head = p;
+	}
+	conn->parked_tail = p;
+}
+
+static void conn_resume(struct tevent_context *ev, struct tevent_immediate *im,
+			void *private_data)
+{
+	struct smbd_conn *conn = private_data;
+	struct smbd_parked *p = NULL;
+
+	if (conn->state == SMBD_CONN_CLOSING) {
+		return;
+	}
+	if (conn->blocked_cmp != NULL) {
+		smbd_smb2_resume(conn);
+	}
+	while ((p = conn->parked_head) != NULL &&
+	       conn->state != SMBD_CONN_CLOSING &&
+	       smbd_conn_accepting(conn)) {
+		uint8_t *buf = talloc_steal(conn, p->buf);
+
+		conn->parked_head = p->next;
+		if (conn->parked_head == NULL) {
+			conn->parked_tail = NULL;
+		}
+		conn_frame(conn, p->type, buf, p->len);
+		talloc_free(p);
+	}
+	if (conn->state == SMBD_CONN_CLOSING) {
+		return;
+	}
+	if (conn->parked_head == NULL && smbd_conn_accepting(conn)) {
+		conn->throttled = false;
+	}
+	conn_update_flags(conn);
+}
+
+void smbd_conn_kick(struct smbd_conn *conn)
+{
+	if (conn->state == SMBD_CONN_CLOSING ||
+	    (conn->blocked_cmp == NULL && conn->parked_head == NULL &&
+	     !conn->throttled)) {
+		return;
+	}
+	if (conn->resume_im == NULL) {
+		conn->resume_im = tevent_create_immediate(conn);
+		if (conn->resume_im == NULL) {
+			return;	/* the next write tries again */
+		}
+	}
+	tevent_schedule_immediate(conn->resume_im, conn->srv->ev, conn_resume,
+				  conn);
+}
+
 static void conn_update_flags(struct smbd_conn *conn)
 {
 	uint16_t flags = 0;
@@ -505,8 +607,8 @@ static void conn_update_flags(struct smbd_conn *conn)
 	if (conn->sendq_head != NULL) {
 		flags |= TEVENT_FD_WRITE;
 	}
-	if (conn->state != SMBD_CONN_CLOSING &&
-	    conn->sendq_bytes < SENDQ_HIGH_WATER) {
+	if (conn->state != SMBD_CONN_CLOSING && conn->parked_head == NULL &&
+	    smbd_conn_accepting(conn)) {
 		flags |= TEVENT_FD_READ;
 	}
 	tevent_fd_set_flags(conn->fde, flags);
@@ -570,6 +672,7 @@ static void conn_write(struct smbd_conn *conn)
 		conn_free_later(conn);
 		return;
 	}
+	smbd_conn_kick(conn);
 	conn_update_flags(conn);
 }
 
@@ -692,6 +795,11 @@ static void frame_done(struct smbd_conn *conn)
 	conn->in_hdr_done = false;
 	conn->in_have = 0;
 	conn->in_want = 0;
+	if (conn->parked_head != NULL || !smbd_conn_accepting(conn)) {
+		/* over the reply backlog: later, in order */
+		conn_park(conn, conn->in_type, buf, len);
+		return;
+	}
 	conn_frame(conn, conn->in_type, buf, len);
 }
 
@@ -774,6 +882,10 @@ static void conn_read(struct smbd_conn *conn)
 
 		if (conn->state == SMBD_CONN_CLOSING) {
 			return;
+		}
+		if (conn->parked_head != NULL || !smbd_conn_accepting(conn)) {
+			conn_update_flags(conn);
+			return;	/* back-pressure: read again when kicked */
 		}
 		if (conn->in_hdr_done &&
 		    conn->in_want - conn->in_have >= SMBD_RBUF_SIZE / 2) {

@@ -41,6 +41,26 @@ void smbd_conn_set_authenticated(struct smbd_conn *conn, bool on);
 /* Start the periodic sweep over connection timeouts (server.c). */
 int smbd_conn_sweep_start(struct smbd_server *srv);
 
+/*
+ * Reply backlog (see struct smbd_conn): the bytes counted against
+ * max reply backlog, and whether a new request may be dispatched now.
+ */
+size_t smbd_conn_backlog(const struct smbd_conn *conn);
+bool smbd_conn_accepting(const struct smbd_conn *conn);
+
+/*
+ * The backlog may have shrunk (output written, a request or compound
+ * ended): at the next turn of the loop, resume the blocked compound and
+ * the parked frames while the budget allows, and read again.
+ */
+void smbd_conn_kick(struct smbd_conn *conn);
+
+/*
+ * Provided by smb2_server.c: go on with conn->blocked_cmp (called by the
+ * kick when the backlog allows).
+ */
+void smbd_smb2_resume(struct smbd_conn *conn);
+
 /* Largest frame accepted in the current state. */
 size_t smbd_conn_max_frame(const struct smbd_conn *conn);
 

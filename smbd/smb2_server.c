@@ -96,7 +96,61 @@ struct smbd_compound {
 	NTSTATUS create_status;
 	struct smbd_req *waiting;	/* handler running off-loop */
 	struct smbd_enc enc;		/* frame came encrypted */
+	size_t counted;			/* of out.len, in conn->cmp_bytes */
+	struct smbd_compound *blocked_next;	/* conn->blocked_cmp list */
 };
+
+/* Wait for the backlog, behind the compounds already waiting. */
+static void cmp_block(struct smbd_compound *cmp)
+{
+	struct smbd_compound **pp = &cmp->conn->blocked_cmp;
+
+	while (*pp != NULL) {
+		pp = &(*pp)->blocked_next;
+	}
+	cmp->blocked_next = NULL;
+	*pp = cmp;
+	if (!cmp->conn->throttled) {
+		cmp->conn->throttled = true;
+		smbd_budget_hit(NULL, cmp->conn, SMBD_BUDGET_REPLY_BACKLOG,
+				cmp->conn->srv->cfg->max_reply_backlog);
+	}
+	smbd_conn_kick(cmp->conn);
+}
+
+static void cmp_unblock(struct smbd_compound *cmp)
+{
+	struct smbd_compound **pp = &cmp->conn->blocked_cmp;
+
+	while (*pp != NULL && *pp != cmp) {
+		pp = &(*pp)->blocked_next;
+	}
+	if (*pp == cmp) {
+		*pp = cmp->blocked_next;
+	}
+	cmp->blocked_next = NULL;
+}
+
+/* Keep conn->cmp_bytes equal to the replies built and not yet queued. */
+static void cmp_count(struct smbd_compound *cmp)
+{
+	struct smbd_conn *conn = cmp->conn;
+
+	conn->cmp_bytes -= cmp->counted;
+	cmp->counted = cmp->out.buf != NULL ? cmp->out.len : 0;
+	conn->cmp_bytes += cmp->counted;
+}
+
+static int cmp_destructor(struct smbd_compound *cmp)
+{
+	struct smbd_conn *conn = cmp->conn;
+
+	conn->cmp_bytes -= cmp->counted;
+	cmp->counted = 0;
+	cmp_unblock(cmp);
+	smbd_conn_kick(conn);
+	return 0;
+}
 
 static void compound_next(struct smbd_compound *cmp);
 
@@ -115,6 +169,8 @@ static int req_destructor(struct smbd_req *req)
 	if (req->cmp != NULL && req->cmp->waiting == req) {
 		req->cmp->waiting = NULL;
 	}
+	conn->reply_reserved -= req->reserved;
+	req->reserved = 0;
 	return 0;
 }
 
@@ -219,15 +275,26 @@ static bool seq_consume(struct smbd_conn *c, uint64_t mid, uint16_t charge)
 	return true;
 }
 
+/*
+ * The credit window: each credit lets the client ask for 64 KiB of
+ * reply, so the window is no larger than the reply backlog allows.
+ */
+static uint64_t credits_window(const struct smbd_conn *c)
+{
+	uint64_t w = c->srv->cfg->max_reply_backlog / 65536;
+
+	return w < 16 ? 16 : w > SMBD_MAX_CREDITS ? SMBD_MAX_CREDITS : w;
+}
+
 /* Grant what the client asks (at least 1), within the window size. */
 static uint16_t credits_grant(struct smbd_conn *c, uint16_t asked)
 {
 	uint64_t outstanding = c->seq_high - c->seq_low;
+	uint64_t window = credits_window(c);
 	uint64_t room = 0;
 	uint16_t grant = asked == 0 ? 1 : asked;
 
-	room = outstanding >= SMBD_MAX_CREDITS ? 0 :
-	       SMBD_MAX_CREDITS - outstanding;
+	room = outstanding >= window ? 0 : window - outstanding;
 	if (grant > room) {
 		grant = (uint16_t)room;
 	}
@@ -236,58 +303,85 @@ static uint16_t credits_grant(struct smbd_conn *c, uint16_t asked)
 }
 
 /*
- * Bytes a request moves, for the LARGE_MTU credit charge check
- * [MS-SMB2 §3.3.5.2.5]: the larger of what it sends and what it may get
- * back, counting data buffers only (not the fixed parts).
+ * The data buffers a request sends (*in) and may get back (*out), not
+ * counting the fixed parts: for the LARGE_MTU credit charge check
+ * [MS-SMB2 §3.3.5.2.5] and the reply backlog.
  */
-static uint32_t payload_size(const struct smbd_req *req)
+static void payload_sizes(const struct smbd_req *req, uint32_t *in,
+			  uint32_t *out)
 {
 	const uint8_t *b = req->in.base + SMB2_HDR_SIZE;
 	size_t blen = req->in_body_len;
-	uint32_t in = 0;
-	uint32_t out = 0;
 
+	*in = 0;
+	*out = 0;
 	switch (req->in_hdr.command) {
 	case SMB2_READ:
 		if (blen >= 8) {
-			out = wire_le32(b + 4);		/* Length */
+			*out = wire_le32(b + 4);	/* Length */
 		}
 		break;
 	case SMB2_WRITE:
 		if (blen >= 8) {
-			in = wire_le32(b + 4);		/* Length */
+			*in = wire_le32(b + 4);		/* Length */
 		}
 		break;
 	case SMB2_QUERY_DIRECTORY:
 		if (blen >= 32) {
-			out = wire_le32(b + 28);	/* OutputBufferLength */
+			*out = wire_le32(b + 28);	/* OutputBufferLength */
 		}
 		break;
 	case SMB2_QUERY_INFO:
 		if (blen >= 8) {
-			out = wire_le32(b + 4);		/* OutputBufferLength */
+			*out = wire_le32(b + 4);	/* OutputBufferLength */
 		}
 		break;
 	case SMB2_SET_INFO:
 		if (blen >= 8) {
-			in = wire_le32(b + 4);		/* BufferLength */
+			*in = wire_le32(b + 4);		/* BufferLength */
 		}
 		break;
 	case SMB2_CHANGE_NOTIFY:
 		if (blen >= 8) {
-			out = wire_le32(b + 4);		/* OutputBufferLength */
+			*out = wire_le32(b + 4);	/* OutputBufferLength */
 		}
 		break;
 	case SMB2_IOCTL:
 		if (blen >= 48) {
-			in = wire_le32(b + 28);		/* InputCount */
-			out = wire_le32(b + 44);	/* MaxOutputResponse */
+			*in = wire_le32(b + 28);	/* InputCount */
+			*out = wire_le32(b + 44);	/* MaxOutputResponse */
 		}
 		break;
 	default:
 		break;
 	}
+}
+
+static uint32_t payload_size(const struct smbd_req *req)
+{
+	uint32_t in = 0, out = 0;
+
+	payload_sizes(req, &in, &out);
 	return in > out ? in : out;
+}
+
+/* Room for replies other than the data buffers (NEGOTIATE, SESSION_SETUP). */
+#define REPLY_FIXED_MAX 1024
+
+/*
+ * The largest reply req may produce: its output buffer as asked, within
+ * what the connection allows in one message, plus the fixed parts.
+ */
+static size_t reply_bound(const struct smbd_req *req)
+{
+	uint32_t in = 0, out = 0;
+
+	payload_sizes(req, &in, &out);
+	if (out > req->conn->max_trans && out > req->conn->max_read) {
+		out = req->conn->max_trans > req->conn->max_read ?
+		      req->conn->max_trans : req->conn->max_read;
+	}
+	return SMB2_HDR_SIZE + REPLY_FIXED_MAX + out;
 }
 
 /* ---- responses ---- */
@@ -395,6 +489,7 @@ static void compound_append(struct smbd_compound *cmp, struct smbd_req *req,
 				 (uint32_t)(cmp->out.len - prev));
 	}
 	start = build_response(req, &cmp->out, status, interim);
+	cmp_count(cmp);
 	if (wire_wr_error(&cmp->out) != 0) {
 		return;
 	}
@@ -457,6 +552,8 @@ static void compound_send(struct smbd_compound *cmp)
 		return;
 	}
 	if (cmp->enc.on) {
+		conn->cmp_bytes -= cmp->counted;
+		cmp->counted = 0;
 		send_encrypted(conn, &cmp->enc, cmp->out.buf, cmp->out.len);
 		talloc_free(cmp);
 		return;
@@ -471,6 +568,8 @@ static void compound_send(struct smbd_compound *cmp)
 				  cmp->out.buf + off, end - off);
 		}
 	}
+	conn->cmp_bytes -= cmp->counted;
+	cmp->counted = 0;
 	smbd_conn_send(conn, talloc_steal(conn, cmp->out.buf), cmp->out.len);
 	cmp->out.buf = NULL;
 	talloc_free(cmp);
@@ -617,6 +716,12 @@ NTSTATUS smbd_req_go_async(struct smbd_req *req)
 	req->async_id = req->conn->srv->next_async_id++;
 	compound_append(cmp, req, NT_STATUS_PENDING, true);
 	req->async = true;
+	/*
+	 * A pending request (NOTIFY, a blocking pipe READ or LOCK) holds no
+	 * reply memory until it completes, and has budgets of its own.
+	 */
+	req->conn->reply_reserved -= req->reserved;
+	req->reserved = 0;
 	/* The request no longer belongs to the chain. */
 	req->cmp = NULL;
 	return NT_STATUS_OK;
@@ -785,6 +890,14 @@ static NTSTATUS dispatch(struct smbd_req *req, bool related)
 	struct smbd_session *s = NULL;
 	NTSTATUS status = NT_STATUS_OK;
 
+	if (conn->state != SMBD_CONN_ACTIVE && cmd != SMB2_NEGOTIATE) {
+		/* Nothing before NEGOTIATE: disconnect [MS-SMB2 §3.3.5.2] */
+		DBG_CLIENT(PROTO, "%s: %s before NEGOTIATE, disconnecting",
+			   conn->peer_addr, smb2_cmd_name(cmd));
+		smbd_budget_hit(NULL, conn, SMBD_BUDGET_NO_NEGOTIATE, 0);
+		smbd_conn_terminate(conn, "no NEGOTIATE");
+		return SMBD_NO_REPLY;
+	}
 	if (cmd >= SMB2_NUM_CMDS || smbd_cmd_table[cmd].fn == NULL) {
 		return NT_STATUS_INVALID_PARAMETER;
 	}
@@ -831,6 +944,13 @@ static NTSTATUS dispatch(struct smbd_req *req, bool related)
 			return NT_STATUS_NETWORK_NAME_DELETED;
 		}
 	}
+	if (cmp != NULL &&
+	    cmp->out.len >= conn->srv->cfg->max_reply_backlog) {
+		/* one compound's replies alone fill the backlog */
+		smbd_budget_hit(NULL, conn, SMBD_BUDGET_COMPOUND,
+				conn->srv->cfg->max_reply_backlog);
+		return NT_STATUS_INSUFFICIENT_RESOURCES;
+	}
 	/* After the session is known, so that the error reply is signed. */
 	status = check_charge(req);
 	if (status != NT_STATUS_OK) {
@@ -854,6 +974,7 @@ static void compound_next(struct smbd_compound *cmp)
 	struct smbd_conn *conn = cmp->conn;
 
 	while (cmp->waiting == NULL && cmp->next_off < cmp->len) {
+		size_t others = smbd_conn_backlog(conn) - cmp->counted;
 		struct smbd_req *req = NULL;
 		struct wire_rd r;
 		struct smb2_hdr h = {};
@@ -864,6 +985,15 @@ static void compound_next(struct smbd_compound *cmp)
 
 		if (conn->state == SMBD_CONN_CLOSING) {
 			break;
+		}
+		if (others >= conn->srv->cfg->max_reply_backlog) {
+			/*
+			 * Replies of this connection's other requests fill the
+			 * backlog: wait (its own replies do not count, or a
+			 * long compound would wait for itself).
+			 */
+			cmp_block(cmp);
+			return;
 		}
 		wire_rd_init(&r, cmp->buf + start, cmp->len - start);
 		if (smb2_hdr_pull(&r, &h) != 0 ||
@@ -903,6 +1033,8 @@ static void compound_next(struct smbd_compound *cmp)
 		req->in.off = SMB2_HDR_SIZE;
 		req->in_body_len = mlen - SMB2_HDR_SIZE;
 		wire_wr_init(&req->out, req, 0);
+		req->reserved = reply_bound(req);
+		conn->reply_reserved += req->reserved;
 		req->next = conn->requests;
 		if (conn->requests != NULL) {
 			conn->requests->prev = req;
@@ -925,6 +1057,23 @@ static void compound_next(struct smbd_compound *cmp)
 	}
 }
 
+void smbd_smb2_resume(struct smbd_conn *conn)
+{
+	struct smbd_compound *cmp = NULL;
+
+	/* In arrival order, while the backlog allows; one may block again. */
+	while ((cmp = conn->blocked_cmp) != NULL &&
+	       conn->state != SMBD_CONN_CLOSING &&
+	       smbd_conn_backlog(conn) - cmp->counted <
+		       conn->srv->cfg->max_reply_backlog) {
+		cmp_unblock(cmp);
+		compound_next(cmp);
+		if (conn->blocked_cmp == cmp) {
+			break;
+		}
+	}
+}
+
 void smbd_smb2_process_frame(struct smbd_conn *conn, uint8_t *buf, size_t len)
 {
 	struct smbd_compound *cmp = talloc_zero(conn, struct smbd_compound);
@@ -935,6 +1084,7 @@ void smbd_smb2_process_frame(struct smbd_conn *conn, uint8_t *buf, size_t len)
 		return;
 	}
 	cmp->conn = conn;
+	talloc_set_destructor(cmp, cmp_destructor);
 	cmp->buf = talloc_steal(cmp, buf);
 	cmp->len = len;
 	cmp->first = true;
@@ -987,6 +1137,7 @@ void smbd_smb2_process_transform(struct smbd_conn *conn, uint8_t *buf,
 		return;
 	}
 	cmp->conn = conn;
+	talloc_set_destructor(cmp, cmp_destructor);
 	cmp->buf = talloc_steal(cmp, plain);
 	cmp->len = plain_len;
 	cmp->first = true;

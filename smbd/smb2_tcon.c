@@ -90,6 +90,7 @@ static int tree_destructor(struct smbd_tree *t)
 	if (t->next != NULL) {
 		t->next->prev = t->prev;
 	}
+	s->ntrees--;
 	if (t->root_fd >= 0) {
 		share_root_put(s->conn->srv, t->root_fd);
 		t->root_fd = -1;
@@ -167,6 +168,7 @@ struct smbd_tree *smbd_tree_new(struct smbd_session *s,
 		s->trees->prev = t;
 	}
 	s->trees = t;
+	s->ntrees++;
 	talloc_set_destructor(t, tree_destructor);
 	return t;
 }
@@ -208,6 +210,11 @@ NTSTATUS smbd_smb2_tree_connect(struct smbd_req *req)
 		DBG_INFO(SESS, "%s: '%s' not in valid users of '%s'",
 			 req->conn->peer_addr, s->user, sh->name);
 		return NT_STATUS_ACCESS_DENIED;
+	}
+	if (s->ntrees >= req->conn->srv->cfg->max_tree_connects) {
+		smbd_budget_hit(NULL, req->conn, SMBD_BUDGET_TREES,
+				req->conn->srv->cfg->max_tree_connects);
+		return NT_STATUS_INSUFFICIENT_RESOURCES;
 	}
 	if (sh->type != WG_SHARE_IPC) {
 		fd = share_root_get(req->conn->srv, sh->path);

@@ -162,6 +162,22 @@ struct smbd_conn {
 	struct smbd_sendq *sendq_head, *sendq_tail;
 	size_t sendq_bytes;
 
+	/*
+	 * Reply backlog [budget.h, max reply backlog]: bytes queued
+	 * (sendq_bytes), built but not yet queued (replies of compounds
+	 * still running, cmp_bytes) and reserved for requests in flight
+	 * (the largest reply each may produce, reply_reserved). While it is
+	 * over the budget no further request is dispatched: complete frames
+	 * already read wait in the parked queue, a compound waits in
+	 * blocked_cmp, and the socket is not read (conn.c).
+	 */
+	size_t cmp_bytes;
+	size_t reply_reserved;
+	struct smbd_parked *parked_head, *parked_tail;
+	struct smbd_compound *blocked_cmp;	/* waiting, oldest first */
+	struct tevent_immediate *resume_im;
+	bool throttled;			/* counted once per episode */
+
 	struct smbd_session *sessions;
 	struct smbd_req *requests;	/* in flight (async and compound) */
 	size_t nopens;
@@ -215,6 +231,7 @@ struct smbd_session {
 	uint64_t logon_time_nt;
 	struct timeval last_activity;
 	struct smbd_tree *trees;
+	uint32_t ntrees;	/* kept by smbd_tree_new and its destructor */
 	uint32_t next_tree_id;
 	size_t nopens;
 	struct sess_auth *auth;	/* SPNEGO state during SESSION_SETUP */
@@ -318,6 +335,7 @@ struct smbd_req {
 	bool in_signed;			/* request carried a valid signature */
 	struct smbd_enc enc;		/* request came encrypted */
 	bool running;			/* inside its handler right now */
+	size_t reserved;		/* in conn->reply_reserved */
 	bool tomb_sign;			/* sign the reply with tomb_key */
 	uint8_t tomb_key[16];
 };
