@@ -311,6 +311,7 @@ static bool close_is_error(const char *reason)
 {
 	static const char *const normal[] = {
 		"peer closed", "auth timeout", "peer stopped reading",
+		"partial frame timeout",
 	};
 	size_t i = 0;
 
@@ -369,6 +370,18 @@ static void conn_sweep_one(struct smbd_conn *c, const struct timeval *now)
 			 c->peer_addr, c->peer_port, cfg->auth_timeout_ms);
 		smbd_conn_count_reap(c, SM_REAP_AUTH_TIMEOUT);
 		smbd_conn_terminate(c, "auth timeout");
+		return;
+	}
+	if ((c->in_hdr_done || c->in_have > 0) && c->parked_head == NULL &&
+	    smbd_conn_accepting(c) &&
+	    tv_ms_since(now, &c->frame_start) > cfg->linger_timeout_ms) {
+		/* slowloris: a frame must arrive whole in linger timeout */
+		DBG_CLIENT(CONN, "%s:%u: a frame begun %llu ms ago is still "
+			   "incomplete, closing", c->peer_addr, c->peer_port,
+			   (unsigned long long)tv_ms_since(now,
+							   &c->frame_start));
+		smbd_conn_count_reap(c, SM_REAP_DEAD_PEER);
+		smbd_conn_terminate(c, "partial frame timeout");
 		return;
 	}
 	if (c->sendq_head != NULL &&
@@ -575,6 +588,10 @@ static void conn_resume(struct tevent_context *ev, struct tevent_immediate *im,
 		return;
 	}
 	if (conn->parked_head == NULL && smbd_conn_accepting(conn)) {
+		if (conn->throttled) {
+			/* a partial frame waited for us, not the peer */
+			gettimeofday(&conn->frame_start, NULL);
+		}
 		conn->throttled = false;
 	}
 	conn_update_flags(conn);
@@ -715,11 +732,16 @@ static void conn_nbt_session_request(struct smbd_conn *conn,
 static void conn_frame(struct smbd_conn *conn, uint8_t type, uint8_t *buf,
 		       size_t len)
 {
+	if (type == NBT_SESSION_KEEPALIVE) {
+		/*
+		 * Some clients send NetBIOS keep-alives on 445 too; like
+		 * Samba, accept them on any port. They are not requests, so
+		 * no session counts them as activity.
+		 */
+		talloc_free(buf);
+		return;
+	}
 	if (conn->netbios) {
-		if (type == NBT_SESSION_KEEPALIVE) {
-			talloc_free(buf);
-			return;
-		}
 		if (conn->state == SMBD_CONN_NBT_WAIT) {
 			if (type != NBT_SESSION_REQUEST) {
 				talloc_free(buf);
@@ -812,6 +834,9 @@ static void consume(struct smbd_conn *conn, const uint8_t *p, size_t n)
 		size_t take = 0;
 
 		if (!conn->in_hdr_done) {
+			if (conn->in_have == 0) {
+				gettimeofday(&conn->frame_start, NULL);
+			}
 			take = 4 - conn->in_have;
 			take = take < n - off ? take : n - off;
 			memcpy(conn->in_hdr + conn->in_have, p + off, take);
