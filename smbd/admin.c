@@ -370,7 +370,7 @@ static void deferred_fire(struct tevent_context *ev, struct tevent_immediate *im
 				   (unsigned long long)s->id,
 				   s->anonymous ? "null session" : s->user);
 			sm_count_reap(d->srv->sm, SM_REAP_ADMIN);
-			talloc_free(s);	/* flushes and closes its files */
+			smbd_session_end(s, "session deleted");
 		}
 	}
 	if (d->file_id != 0) {

@@ -311,7 +311,7 @@ static bool close_is_error(const char *reason)
 {
 	static const char *const normal[] = {
 		"peer closed", "auth timeout", "peer stopped reading",
-		"partial frame timeout",
+		"partial frame timeout", "session reaped", "session deleted",
 	};
 	size_t i = 0;
 

@@ -41,10 +41,24 @@ static void settings_from_config(const struct wg_config *cfg,
 	};
 }
 
+unsigned smbd_session_busy_opens(const struct smbd_session *s)
+{
+	const struct smbd_tree *t = NULL;
+	unsigned n = 0;
+
+	for (t = s->trees; t != NULL; t = t->next) {
+		const struct smbd_open *op = NULL;
+
+		for (op = t->opens; op != NULL; op = op->next) {
+			n += op->pipe == NULL;
+		}
+	}
+	return n;
+}
+
 /*
- * The one place that says what keeps a session alive: open files, and
- * pipes other than spoolss pipes whose printer handles are all idle
- * (those are what the spoolss timeout reaps).
+ * The one place that says what keeps a session alive: open files and
+ * directories, never pipes (smbd_session_busy_opens).
  */
 static bool hook_has_opens(void *priv, void *session)
 {
@@ -61,8 +75,7 @@ static void hook_end_session(void *priv, void *session, enum sm_reap_cause c)
 		   s->conn->peer_addr, (unsigned long long)s->id,
 		   s->anonymous ? "null session" : s->user,
 		   sm_reap_cause_name(c));
-	/* Flushes and closes its files; frees its ticket (the slot). */
-	talloc_free(s);
+	smbd_session_end(s, "session reaped");
 }
 
 static void hook_close_handle(void *priv, void *handle_cookie)
@@ -73,6 +86,22 @@ static void hook_close_handle(void *priv, void *handle_cookie)
 static void hook_log(void *priv, int level, const char *msg)
 {
 	WG_LOG(level, WG_CLS_SESS, "%s", msg);
+}
+
+void smbd_session_end(struct smbd_session *s, const char *why)
+{
+	struct smbd_conn *conn = s->conn;
+
+	/* Flushes and closes its files; frees its ticket (the slot). */
+	talloc_free(s);
+	if (conn->sessions == NULL) {
+		/*
+		 * Nothing left on the connection: close it now rather than
+		 * leave it open, counted as unauthenticated, for another auth
+		 * timeout (the client reconnects if it wants more).
+		 */
+		smbd_conn_terminate(conn, why);
+	}
 }
 
 int smbd_limits_start(struct smbd_server *srv)

@@ -23,10 +23,21 @@ NTSTATUS smbd_session_admit(struct smbd_session *s);
 const char *smbd_session_display(const struct smbd_session *s);
 
 /*
- * Opens that keep a session from idling out: every open except spoolss
- * pipes whose printer handles are idle (pipes glue, smb2_pipe.c).
+ * Opens that keep a session from idling out: open files and directories
+ * (a print job being spooled is an open file of a print share). Pipes
+ * never do: a null session holding an idle srvsvc pipe would otherwise
+ * hold its slot for good (KB 328459). Idle printer handles have their
+ * own timeout.
  */
 unsigned smbd_session_busy_opens(const struct smbd_session *s);
+
+/*
+ * End s for the session manager or an administrator (reaped, reclaimed,
+ * deleted): flush and close its files, give its slot back, and close
+ * its connection if no other session is left on it. why is the close
+ * reason ("session reaped", "session deleted").
+ */
+void smbd_session_end(struct smbd_session *s, const char *why);
 
 /* Close an idle printer handle (cookie from sm_handle_add). */
 void smbd_printer_handle_reap(void *cookie);

@@ -29,37 +29,6 @@ struct smbd_pipe {
 	bool broken;			/* stream unusable: disconnected */
 };
 
-static bool is_spoolss(const struct smbd_open *op)
-{
-	return op->pipe != NULL && op->pipe->p != NULL &&
-	       strcasecmp(wg_pipe_name(op->pipe->p), "spoolss") == 0;
-}
-
-unsigned smbd_session_busy_opens(const struct smbd_session *s)
-{
-	const struct smbd_tree *t = NULL;
-	unsigned n = 0;
-
-	for (t = s->trees; t != NULL; t = t->next) {
-		const struct smbd_open *op = NULL;
-
-		for (op = t->opens; op != NULL; op = op->next) {
-			/*
-			 * A spoolss pipe keeps its session only while it
-			 * holds printer handles; idle handles are reaped by
-			 * the spoolss timeout, and then the pipe alone does
-			 * not count (the classic stuck null session).
-			 */
-			if (is_spoolss(op) &&
-			    wg_pipe_handle_count(op->pipe->p) == 0) {
-				continue;
-			}
-			n++;
-		}
-	}
-	return n;
-}
-
 void smbd_printer_handle_reap(void *cookie)
 {
 	DBG_NOTICE(PIPE, "closing an idle spoolss printer handle");

@@ -62,3 +62,39 @@ $(tail -n 8 "$WG_TMP/server.log")"
 float_between() {
 	awk -v x="$1" -v lo="$2" -v hi="$3" 'BEGIN { exit !(x >= lo && x <= hi) }'
 }
+
+# logtime REGEX: seconds-of-day of the first matching server log line.
+logtime() {
+	grep -E -- "$1" "$WG_TMP/server.log" | head -n 1 |
+		awk '{ split($2, t, ":"); printf "%.3f\n", t[1] * 3600 + t[2] * 60 + t[3] }'
+}
+
+# secs A B: B - A, two decimals.
+secs() {
+	awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'
+}
+
+# closed_after_end ADDR: the daemon closed ADDR's connection within 1 s of
+# ending its session (issue 17: a connection whose sessions were reaped
+# or deleted is closed at once). Sets $CLOSE_SECS.
+closed_after_end() {
+	local re_end="ending session|ended by an administrator" \
+		re_close="${1//./\\.}:[0-9]+ closed \\(session (reaped|deleted)\\)" t_end t_close
+	wait_log "$re_close" 3 || return 1
+	t_end=$(grep -E -- "$re_end" "$WG_TMP/server.log" | grep -F "$1" | head -n 1 |
+		awk '{ split($2, t, ":"); printf "%.3f\n", t[1] * 3600 + t[2] * 60 + t[3] }')
+	t_close=$(logtime "$re_close")
+	CLOSE_SECS=$(secs "$t_end" "$t_close")
+	WHY="session ended at $t_end, connection closed at $t_close"
+	float_between "$CLOSE_SECS" 0 1
+}
+
+# check_closed DESC ADDR: a check that closed_after_end ADDR holds; the
+# description gets the measured delay.
+check_closed() {
+	local r
+	CLOSE_SECS=?
+	closed_after_end "$2"
+	r=$?
+	check "$1 ($CLOSE_SECS s after its session ended)" test "$r" = 0
+}

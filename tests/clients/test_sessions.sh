@@ -336,9 +336,10 @@ case4() {
 		wait_log "reclaiming slot .* of 127\.0\.0\.50/.*\(null session\).* for 127\.0\.0\.52/" 5 &&
 		show "$(grep 'reclaiming slot' "$WG_TMP/server.log" | head -n 1 |
 			sed 's/^.*NOTICE //')"
+	check_closed "reclaim: A's connection, with no session left, is closed at once" 127.0.0.50
 	probe A
-	check "reclaim: A's next request: STATUS_USER_SESSION_DELETED" \
-		has 'PROBE FAILED STATUS_USER_SESSION_DELETED'
+	check "reclaim: A's next request fails: its connection is gone" \
+		has 'PROBE FAILED NetBIOSError'
 	probe B
 	check "reclaim: B (open file) untouched: reads its file" has 'PROBE OK'
 	py 127.0.0.53 login --shares demo
@@ -420,9 +421,37 @@ case6() {
 	py 127.0.0.61 login --shares demo
 	check "null idle: the slot is free: B admitted and lists [demo]" \
 		has 'SHARE demo OK'
+	check_closed "null idle: A's connection is closed at once" 127.0.0.60
 	probe A
-	check "null idle: A's next request: STATUS_USER_SESSION_DELETED" \
-		has 'PROBE FAILED STATUS_USER_SESSION_DELETED'
+	check "null idle: A's next request fails: its connection is gone" \
+		has 'PROBE FAILED NetBIOSError'
+	case_stop
+
+	# Issue 17: an open pipe never keeps a null session alive, and
+	# idle pipes do not hold off autodisconnect for a user session.
+	case_start pipeidle "max sessions = 1" "null session timeout = 2s"
+	bg A 127.0.0.66 hold --anon --shares 'IPC$' --pipe srvsvc
+	wait_out A '^READY' 20
+	t0=$(date +%s.%N)
+	py 127.0.0.61 login --shares demo
+	check "pipe idle: A (127.0.0.66) null session with \\srvsvc bound holds the one slot: B refused" \
+		has 'LOGIN FAILED STATUS_REQUEST_NOT_ACCEPTED'
+	check "pipe idle: A's null session is ended after its 2 s idle limit though its srvsvc pipe is open" \
+		wait_log 'ending session 127\.0\.0\.66/.*null idle' 10
+	t1=$(date +%s.%N)
+	check "pipe idle: ... within 4.5 s ($(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }') s after B's refusal)" \
+		float_between "$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')" 1.5 4.5
+	check_closed "pipe idle: A's connection is closed at once" 127.0.0.66
+	py 127.0.0.61 login --shares demo
+	check "pipe idle: the slot is free: B admitted and lists [demo]" \
+		has 'SHARE demo OK'
+	case_stop
+	case_start pipeauto "autodisconnect = 2s"
+	bg A 127.0.0.67 hold --shares 'IPC$' --pipe srvsvc
+	wait_out A '^READY' 20
+	check "pipe idle: alice's session (127.0.0.67) with only an idle srvsvc pipe is autodisconnected" \
+		wait_log 'ending session 127\.0\.0\.67/.*autodisconnect' 8
+	check_closed "pipe idle: ... and its connection closed at once" 127.0.0.67
 	case_stop
 
 	case_start autodisc "autodisconnect = 2s"
@@ -440,16 +469,19 @@ case6() {
 		wait_log 'ending session 127\.0\.0\.64/.*autodisconnect' 2 &&
 		show "$(grep 'ending session 127.0.0.6[245]/' "$WG_TMP/server.log" |
 			sed 's/^.*INFO //')"
-	sleep 1
+	for c in 62 64 65; do
+		check_closed "autodisconnect: 127.0.0.$c's connection is closed at once" 127.0.0.$c
+	done
 	probe A
-	check "autodisconnect: impacket (SMB 2.1, signed): next request gets STATUS_USER_SESSION_DELETED" \
-		has 'PROBE FAILED STATUS_USER_SESSION_DELETED'
+	check "autodisconnect: impacket (SMB 2.1, signed): its next request fails: the connection is gone" \
+		has 'PROBE FAILED NetBIOSError'
 	smb_quit_after S ls
-	check "autodisconnect: smbclient (SMB 3.1.1, signed): its next ls gets NT_STATUS_USER_SESSION_DELETED" \
-		grep -q NT_STATUS_USER_SESSION_DELETED "$WG_TMP/c.S.out" &&
-		show "$(grep NT_STATUS_USER_SESSION_DELETED "$WG_TMP/c.S.out" | head -n 1)"
+	WHY=$(cat "$WG_TMP/c.S.out")
+	check "autodisconnect: smbclient (SMB 3.1.1, signed): its next ls fails: the connection is gone" \
+		grep -Eq 'NT_STATUS_(CONNECTION_(DISCONNECTED|RESET)|END_OF_FILE|USER_SESSION_DELETED|PIPE_BROKEN)' "$WG_TMP/c.S.out" &&
+		show "$(grep -E 'NT_STATUS_' "$WG_TMP/c.S.out" | head -n 1)"
 	probe E
-	check "autodisconnect: impacket (SMB 3.0, encrypting): its next request, encrypted for the ended session, closes the connection (MS-SMB2 3.3.5.2.1.1)" \
+	check "autodisconnect: impacket (SMB 3.0, encrypting): its next request fails: the connection is gone" \
 		has 'PROBE FAILED NetBIOSError'
 	WHY=$(grep 'ending session' "$WG_TMP/server.log")
 	check "autodisconnect: the session holding an open file (127.0.0.63) was not ended" \
