@@ -35,6 +35,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <pwd.h>
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
@@ -396,7 +397,7 @@ static int set_defaults(struct wg_config *cfg)
 	cfg->signing_mandatory = false;
 	cfg->min_protocol = SMB2_DIALECT_202;
 	cfg->max_protocol = SMB2_DIALECT_311;
-	cfg->map_to_guest = false;
+	cfg->map_to_guest = WG_GUEST_NEVER;
 	cfg->guest_account = talloc_strdup(cfg, "nobody");
 	cfg->admin_users = talloc_strdup(cfg, "");
 	cfg->admin_group = talloc_strdup(cfg, "");
@@ -591,6 +592,18 @@ out:
 	free(p.buf);
 	talloc_free(p.tmp);
 	return ret;
+}
+
+int wg_config_check_system(const struct wg_config *cfg, void *mem_ctx,
+			   char **err)
+{
+	if (getpwnam(cfg->guest_account) == NULL) {
+		*err = talloc_asprintf(mem_ctx, "%s: guest account '%s' is "
+				       "not a user on this system",
+				       cfg->path, cfg->guest_account);
+		return -1;
+	}
+	return 0;
 }
 
 const struct wg_share_cfg *wg_config_find_share(const struct wg_config *cfg,

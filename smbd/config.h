@@ -40,8 +40,12 @@ struct wg_config {
 	bool signing_mandatory;
 	uint16_t min_protocol;	/* dialect */
 	uint16_t max_protocol;
-	bool map_to_guest;	/* "guest account" logons allowed */
-	char *guest_account;	/* unix user for guest (default nobody) */
+	enum wg_map_to_guest {
+		WG_GUEST_NEVER = 0,
+		WG_GUEST_BAD_USER,	/* unknown user names become guest */
+		WG_GUEST_BAD_PASSWORD,	/* ... and wrong passwords too */
+	} map_to_guest;
+	char *guest_account;	/* Unix user guests are shown as (nobody) */
 	char *admin_users;	/* space-separated (issue 4/5) */
 	char *control_socket;	/* absolute; "<state_dir>/wgsmbd.sock" */
 	char *admin_group;	/* Unix group allowed on it; "" = none */
@@ -82,6 +86,14 @@ struct wg_config *wg_config_load(void *mem_ctx, const char *path, char **err);
 /* Case-insensitive share lookup; NULL if none. */
 const struct wg_share_cfg *wg_config_find_share(const struct wg_config *cfg,
 						const char *name);
+
+/*
+ * Checks against the running system that a config file alone cannot
+ * make: the guest account is a Unix user. 0, or -1 with a message in
+ * *err (talloc child of mem_ctx). wgsmbd runs it at start and reload.
+ */
+int wg_config_check_system(const struct wg_config *cfg, void *mem_ctx,
+			   char **err);
 
 /* "15m", "60s", "500ms", "2h", bare number = seconds. -1 on error. */
 int wg_parse_duration_ms(const char *s, uint32_t *ms);

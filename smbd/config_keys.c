@@ -586,17 +586,20 @@ static int g_map_to_guest(struct cfg_parse *p, const char *key,
 		goto out;
 	}
 	if (strcasecmp(norm, "bad user") == 0) {
-		p->cfg->map_to_guest = true;
+		p->cfg->map_to_guest = WG_GUEST_BAD_USER;
+		rc = 0;
+	} else if (strcasecmp(norm, "bad password") == 0) {
+		p->cfg->map_to_guest = WG_GUEST_BAD_PASSWORD;
 		rc = 0;
 	} else if (strcasecmp(norm, "never") == 0) {
-		p->cfg->map_to_guest = false;
+		p->cfg->map_to_guest = WG_GUEST_NEVER;
 		rc = 0;
-	} else if (strcasecmp(norm, "bad password") == 0 ||
-		   strcasecmp(norm, "bad uid") == 0) {
-		cfg_fail(p, "%s '%s' is not supported (use 'bad user' or "
-			 "'never')", key, v);
+	} else if (strcasecmp(norm, "bad uid") == 0) {
+		cfg_fail(p, "%s '%s' is for domain members; use 'never', "
+			 "'bad user' or 'bad password'", key, v);
 	} else {
-		cfg_fail(p, "%s '%s' is not 'bad user' or 'never'", key, v);
+		cfg_fail(p, "%s '%s' is not 'never', 'bad user' or "
+			 "'bad password'", key, v);
 	}
 out:
 	talloc_free(words);

@@ -305,9 +305,30 @@ static void drop_previous(struct smbd_req *req, struct smbd_session *s,
 	}
 }
 
+/*
+ * A failed NTLM logon that "map to guest" turns into a guest session:
+ * with bad user, a user name the users file does not know; with bad
+ * password, any named user. Never a re-authentication, never a null
+ * logon (those have their own rules).
+ */
+static bool map_to_guest(struct smbd_conn *conn, const struct sess_auth *a,
+			 const struct ntlmssp_result *res)
+{
+	const struct wg_config *cfg = conn->srv->cfg;
+
+	if (cfg->map_to_guest == WG_GUEST_NEVER || a->reauth ||
+	    res->user == NULL || res->user[0] == '\0') {
+		return false;
+	}
+	if (cfg->map_to_guest == WG_GUEST_BAD_PASSWORD) {
+		return true;
+	}
+	return users_lookup(conn->srv->users, res->user, NULL, NULL) != 0;
+}
+
 /* Who the session is, from the NTLM result (canonical user name). */
 static void session_set_identity(struct smbd_session *s,
-				 const struct ntlmssp_result *res,
+				 const struct ntlmssp_result *res, bool guest,
 				 uint16_t *flags)
 {
 	struct smbd_server *srv = s->conn->srv;
@@ -315,9 +336,14 @@ static void session_set_identity(struct smbd_session *s,
 	uint8_t hash[16];
 
 	s->anonymous = res->anonymous;
+	s->guest = guest;
 	if (res->anonymous) {
 		s->user = talloc_strdup(s, "");
 		*flags |= SMB2_SESSION_FLAG_IS_NULL;
+	} else if (guest) {
+		/* counted per computer like any user, as the guest account */
+		s->user = talloc_strdup(s, srv->cfg->guest_account);
+		*flags |= SMB2_SESSION_FLAG_IS_GUEST;
 	} else {
 		if (users_lookup(srv->users, res->user, hash, &canonical) != 0 ||
 		    canonical == NULL) {
@@ -339,10 +365,18 @@ static NTSTATUS setup_leg2(struct smbd_req *req, struct smbd_session *s,
 	struct ntlmssp_result res = {};
 	uint16_t flags = 0;
 	NTSTATUS status = NT_STATUS_OK;
+	bool guest = false;
 	int rc = 0;
 
 	rc = ntlmssp_server_authenticate(s->ntlm, tok->mech_token,
 					 tok->mech_token_len, &res);
+	if (rc == WIRE_E_AUTH && map_to_guest(conn, a, &res)) {
+		DBG_INFO(AUTH, "%s: '%s\\%s' mapped to guest (map to guest)",
+			 conn->peer_addr, res.domain ? res.domain : "",
+			 res.user);
+		guest = true;
+		rc = 0;
+	}
 	if (rc != 0) {
 		conn->srv->stats.logon_failures++;
 		DBG_CLIENT(AUTH, "%s: logon failure for '%s\\%s': %s",
@@ -350,7 +384,7 @@ static NTSTATUS setup_leg2(struct smbd_req *req, struct smbd_session *s,
 			   res.user ? res.user : "", wire_strerror(rc));
 		return NT_STATUS_LOGON_FAILURE;
 	}
-	if (!res.anonymous && tok->mech_list_mic != NULL &&
+	if (!res.anonymous && !guest && tok->mech_list_mic != NULL &&
 	    a->mech_types != NULL &&
 	    ntlmssp_server_check_mic(s->ntlm, a->mech_types,
 				     a->mech_types_len, tok->mech_list_mic,
@@ -362,7 +396,7 @@ static NTSTATUS setup_leg2(struct smbd_req *req, struct smbd_session *s,
 	if (a->reauth) {
 		return setup_reauth_done(req, s, a, tok, &res);
 	}
-	session_set_identity(s, &res, &flags);
+	session_set_identity(s, &res, guest, &flags);
 	/*
 	 * A reconnect replaces its old session before taking a slot, and
 	 * the slot is taken before anything else of the session exists.
@@ -375,7 +409,7 @@ static NTSTATUS setup_leg2(struct smbd_req *req, struct smbd_session *s,
 			   s->user, nt_errstr(status));
 		return status;
 	}
-	if (res.have_session_key && !res.anonymous) {
+	if (res.have_session_key && !res.anonymous && !guest) {
 		memcpy(s->session_key, res.session_key, 16);
 		smb2_derive_keys(conn->dialect, s->session_key, s->preauth,
 				 &s->keys);
@@ -385,7 +419,8 @@ static NTSTATUS setup_leg2(struct smbd_req *req, struct smbd_session *s,
 			(conn->client_security_mode &
 			 SMB2_NEGOTIATE_SIGNING_REQUIRED);
 	}
-	status = put_final_reply(req, s, a, tok, res.anonymous, flags);
+	status = put_final_reply(req, s, a, tok, res.anonymous || guest,
+				 flags);
 	if (status != NT_STATUS_OK) {
 		return status;
 	}
@@ -399,10 +434,11 @@ static NTSTATUS setup_leg2(struct smbd_req *req, struct smbd_session *s,
 			  (conn->dialect >= SMB2_DIALECT_300 ||
 			   s->signing_required);
 	req->sign_sess = s;
-	DBG_NOTICE(SESS, "%s: session 0x%llx: %s%s%s from '%s' (%s)",
+	DBG_NOTICE(SESS, "%s: session 0x%llx: %s%s%s%s from '%s' (%s)",
 		   conn->peer_addr, (unsigned long long)s->id,
 		   s->anonymous ? "null session" : s->domain,
 		   s->anonymous ? "" : "\\", s->user,
+		   s->guest ? " (guest)" : "",
 		   s->workstation[0] != '\0' ? s->workstation :
 		   conn->calling_name, smb2_dialect_name(conn->dialect));
 	return NT_STATUS_OK;

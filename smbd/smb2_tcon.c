@@ -201,12 +201,14 @@ NTSTATUS smbd_smb2_tree_connect(struct smbd_req *req)
 			 name);
 		return NT_STATUS_BAD_NETWORK_NAME;
 	}
-	if (s->anonymous && sh->type != WG_SHARE_IPC && !sh->guest_ok) {
-		DBG_INFO(SESS, "%s: null session refused share '%s'",
-			 req->conn->peer_addr, sh->name);
+	if ((s->anonymous || s->guest) && sh->type != WG_SHARE_IPC &&
+	    !sh->guest_ok) {
+		DBG_INFO(SESS, "%s: %s session refused share '%s'",
+			 req->conn->peer_addr, s->guest ? "guest" : "null",
+			 sh->name);
 		return NT_STATUS_ACCESS_DENIED;
 	}
-	if (!s->anonymous && !user_allowed(sh, s->user)) {
+	if (!s->anonymous && !s->guest && !user_allowed(sh, s->user)) {
 		DBG_INFO(SESS, "%s: '%s' not in valid users of '%s'",
 			 req->conn->peer_addr, s->user, sh->name);
 		return NT_STATUS_ACCESS_DENIED;

@@ -181,6 +181,9 @@ static void on_hup(struct tevent_context *ev, struct tevent_signal *se,
 		return;
 	}
 	cfg = wg_config_load(d->mem, d->config_path, &err);
+	if (cfg != NULL && wg_config_check_system(cfg, d->mem, &err) != 0) {
+		TALLOC_FREE(cfg);
+	}
 	if (cfg == NULL) {
 		DBG_ERR(GEN, "reload failed, keeping the running "
 			"configuration: %s", err != NULL ? err : "no memory");
@@ -338,6 +341,9 @@ static int run(struct wgsmbd *d)
 	int rc = 0;
 
 	cfg = wg_config_load(d->mem, d->config_path, &err);
+	if (cfg != NULL && wg_config_check_system(cfg, d->mem, &err) != 0) {
+		TALLOC_FREE(cfg);
+	}
 	if (cfg == NULL) {
 		fprintf(stderr, "wgsmbd: %s\n",
 			err != NULL ? err : "out of memory");

@@ -115,7 +115,7 @@ START_TEST(test_defaults)
 	ck_assert(!cfg->signing_mandatory);
 	ck_assert_uint_eq(cfg->min_protocol, SMB2_DIALECT_202);
 	ck_assert_uint_eq(cfg->max_protocol, SMB2_DIALECT_311);
-	ck_assert(!cfg->map_to_guest);
+	ck_assert_int_eq(cfg->map_to_guest, WG_GUEST_NEVER);
 	ck_assert_str_eq(cfg->guest_account, "nobody");
 	ck_assert_str_eq(cfg->admin_users, "");
 	ck_assert_uint_eq(cfg->max_opens_per_session, 16384);
@@ -189,7 +189,7 @@ START_TEST(test_global_keys)
 	ck_assert(cfg->signing_mandatory);
 	ck_assert_uint_eq(cfg->min_protocol, SMB2_DIALECT_210);
 	ck_assert_uint_eq(cfg->max_protocol, SMB2_DIALECT_302);
-	ck_assert(cfg->map_to_guest);
+	ck_assert_int_eq(cfg->map_to_guest, WG_GUEST_BAD_USER);
 	ck_assert_str_eq(cfg->guest_account, "smbguest");
 	ck_assert_str_eq(cfg->admin_users, "alice bob");
 	ck_assert_uint_eq(cfg->max_opens_per_session, 100);
@@ -219,11 +219,15 @@ START_TEST(test_alternate_values)
 		"log level = 10\n");
 
 	ck_assert(cfg->signing_mandatory);
-	ck_assert(!cfg->map_to_guest);
+	ck_assert_int_eq(cfg->map_to_guest, WG_GUEST_NEVER);
 	ck_assert_uint_eq(cfg->autodisconnect_ms, 90 * 1000);
 	ck_assert_str_eq(cfg->edition, "home");
 	ck_assert_int_eq(cfg->max_sessions, -1);
 	ck_assert_int_eq(cfg->log_level, WG_LOG_DEBUG);
+	talloc_free(cfg);
+
+	cfg = load_ok("[global]\nmap to guest = Bad Password\n");
+	ck_assert_int_eq(cfg->map_to_guest, WG_GUEST_BAD_PASSWORD);
 	talloc_free(cfg);
 
 	cfg = load_ok("[global]\nserver signing = auto\n"
@@ -421,10 +425,10 @@ START_TEST(test_global_errors)
 		  "SMB2_10" },
 		{ "[global]\nserver max protocol = SMB2_02\n\n"
 		  "server min protocol = SMB3_11\n", 4, "is above" },
-		{ "[global]\nmap to guest = bad password\n", 2,
-		  "not supported" },
+		{ "[global]\nmap to guest = bad uid\n", 2,
+		  "for domain members" },
 		{ "[global]\nmap to guest = always\n", 2,
-		  "not 'bad user' or 'never'" },
+		  "not 'never', 'bad user' or 'bad password'" },
 		{ "[global]\nguest ok = perhaps\n", 2, "not a boolean" },
 		{ "[global]\nmax open files = 0\n", 2, "from 1 to 16384" },
 		{ "[global]\nmax open files = 16385\n", 2, "from 1 to" },

@@ -20,7 +20,7 @@
 #   CHURN_RSS_KIB  allowed VmRSS growth over the churn (default 2048; not
 #                applied to a sanitizer build, whose allocator keeps freed
 #                memory in quarantine: there LeakSanitizer at exit decides)
-#   SESS_CASES   which cases to run, e.g. "1 4 9" (default all: 1..10)
+#   SESS_CASES   which cases to run, e.g. "1 4 9" (default all: 1..11)
 # The cases are called as "case$c": shellcheck cannot see that.
 # shellcheck disable=SC2317,SC2119
 set -u
@@ -32,7 +32,7 @@ SC=$HERE/sessions_client.py
 : "${CHURN:=20000}"
 : "${CHURN_PROCS:=2}"
 : "${CHURN_RSS_KIB:=2048}"
-: "${SESS_CASES:=1 2 3 4 5 6 7 8 9 10}"
+: "${SESS_CASES:=1 2 3 4 5 6 7 8 9 10 11}"
 
 if [ "$WG_SERVER" != wgsmbd ]; then
 	echo "# $WG_NAME tests wgsmbd's session manager; nothing to do for $WG_SERVER"
@@ -41,8 +41,8 @@ if [ "$WG_SERVER" != wgsmbd ]; then
 fi
 
 wg_setup
-mkdir -p "$WG_TMP/third" "$WG_TMP/logs"
-chmod 777 "$WG_TMP/third"
+mkdir -p "$WG_TMP/third" "$WG_TMP/pub" "$WG_TMP/logs"
+chmod 777 "$WG_TMP/third" "$WG_TMP/pub"
 cp "$WG_CONF" "$WG_TMP/base.conf"
 cat >>"$WG_TMP/base.conf" <<-EOF
 
@@ -50,6 +50,12 @@ cat >>"$WG_TMP/base.conf" <<-EOF
 	path = $WG_TMP/third
 	comment = a third disk share
 	read only = no
+
+	[pub]
+	path = $WG_TMP/pub
+	comment = open to guests
+	read only = no
+	guest ok = yes
 EOF
 SHIM=$(wg_build_shim) || wg_die "cannot build tests/shim/bindaddr.c"
 
@@ -644,6 +650,67 @@ case10() {
 	check "reload: D (127.0.0.103) refused under the new cap of 1" \
 		has 'LOGIN FAILED STATUS_REQUEST_NOT_ACCEPTED'
 	case_stop
+}
+
+# ---- 11. map to guest, guest account ----
+
+# guest_smbc ADDR USER%PASS SHARE COMMAND: smbclient without signing
+# (a guest session has no key to sign with); output in $OUT.
+guest_smbc() {
+	OUT=$(LD_PRELOAD=$SHIM WG_BIND_ADDR=$1 timeout 30 smbclient "//$WG_HOST/$3" \
+		-s "$WG_CLIENT_CONF" -p "$WG_PORT" -U "$2" -c "$4" </dev/null 2>&1)
+	WHY=$OUT
+}
+
+case11() {
+	local conf rc
+	case_start guestbad "map to guest = bad user" "max sessions = 1"
+	guest_smbc 127.0.0.110 'nosuchuser%x' pub ls
+	check "map to guest = bad user: an unknown user (smbclient -U nosuchuser%x) reaches the guest ok share [pub]" \
+		eval "! has 'NT_STATUS_' && has 'blocks of size'"
+	check "bad user: the daemon logs the session as the guest account, flagged guest" \
+		wait_log "127\.0\.0\.110: session 0x[0-9a-f]+: .*nobody \(guest\)" 2 &&
+		show "$(grep -E '127\.0\.0\.110: session 0x' "$WG_TMP/server.log" | head -n 1 | sed 's/^.*NOTICE //')"
+	guest_smbc 127.0.0.110 'nosuchuser%x' demo ls
+	check "bad user: ... and is refused [demo] (no guest ok): NT_STATUS_ACCESS_DENIED" \
+		has 'NT_STATUS_ACCESS_DENIED'
+	guest_smbc 127.0.0.110 'alice%wrong' pub ls
+	check "bad user: a known user with a wrong password still gets NT_STATUS_LOGON_FAILURE" \
+		has 'NT_STATUS_LOGON_FAILURE'
+	bg G 127.0.0.111 hold --user nosuchuser --password x --shares pub
+	check "bad user: a guest (impacket, 127.0.0.111) holds [pub]" \
+		wait_out G '^READY' 20
+	py 127.0.0.112 login --shares demo
+	check "bad user: the guest session takes its computer's slot like any user: with max sessions = 1, 127.0.0.112 is refused" \
+		has 'LOGIN FAILED STATUS_REQUEST_NOT_ACCEPTED'
+	case_stop
+
+	case_start guestpw "map to guest = bad password"
+	guest_smbc 127.0.0.113 'alice%wrong' pub ls
+	check "map to guest = bad password: alice with a wrong password becomes a guest and reaches [pub]" \
+		eval "! has 'NT_STATUS_' && has 'blocks of size'"
+	guest_smbc 127.0.0.113 'alice%wrong' demo ls
+	check "bad password: ... but not [demo]: NT_STATUS_ACCESS_DENIED" \
+		has 'NT_STATUS_ACCESS_DENIED'
+	case_stop
+
+	case_start guestnever
+	guest_smbc 127.0.0.114 'nosuchuser%x' pub ls
+	check "map to guest = never (default): an unknown user gets NT_STATUS_LOGON_FAILURE" \
+		has 'NT_STATUS_LOGON_FAILURE'
+	case_stop
+
+	conf=$WG_TMP/badguest.conf
+	{
+		printf '[global]\nguest account = wg-no-such-unix-user\n'
+		sed '1{/^\[global\]$/d}' "$WG_TMP/base.conf"
+	} >"$conf"
+	OUT=$(timeout 10 "$WGSMBD" -F -c "$conf" 2>&1)
+	rc=$?
+	WHY="exit $rc: $OUT"
+	check "a guest account that is not a user on this system: wgsmbd refuses the config" \
+		eval "[ $rc -ne 0 ] && has \"guest account 'wg-no-such-unix-user' is not a user\"" &&
+		show "$OUT"
 }
 
 for c in $SESS_CASES; do
