@@ -244,6 +244,46 @@ START_TEST(test_alternate_values)
 }
 END_TEST
 
+/* The per-client budgets: defaults, every key, size suffixes. */
+START_TEST(test_budget_keys)
+{
+	struct wg_config *cfg = load_ok("[global]\n");
+	uint64_t n = 0;
+
+	ck_assert_uint_eq(cfg->max_sessions_per_conn, 64);
+	ck_assert_uint_eq(cfg->max_sessions_in_progress, 8);
+	ck_assert_uint_eq(cfg->max_tree_connects, 1024);
+	ck_assert_uint_eq(cfg->max_reply_backlog, 8 * 1024 * 1024);
+	talloc_free(cfg);
+
+	cfg = load_ok("[global]\n"
+		      "max sessions per connection = 3\n"
+		      "max sessions in progress = 2\n"
+		      "max tree connects = 5\n"
+		      "max locks per open = 7\n"
+		      "max pending notifies = 9\n"
+		      "max directory memory = 512k\n"
+		      "max reply backlog = 16M\n");
+	ck_assert_uint_eq(cfg->max_sessions_per_conn, 3);
+	ck_assert_uint_eq(cfg->max_sessions_in_progress, 2);
+	ck_assert_uint_eq(cfg->max_tree_connects, 5);
+	ck_assert_uint_eq(cfg->max_locks_per_open, 7);
+	ck_assert_uint_eq(cfg->max_pending_notifies, 9);
+	ck_assert_uint_eq(cfg->max_dir_memory, 512 * 1024);
+	ck_assert_uint_eq(cfg->max_reply_backlog, 16 * 1024 * 1024);
+	talloc_free(cfg);
+
+	ck_assert_int_eq(wg_parse_size("4096", &n), 0);
+	ck_assert_uint_eq(n, 4096);
+	ck_assert_int_eq(wg_parse_size("2g", &n), 0);
+	ck_assert_uint_eq(n, 2ull * 1024 * 1024 * 1024);
+	ck_assert_int_eq(wg_parse_size("", &n), -1);
+	ck_assert_int_eq(wg_parse_size("-1", &n), -1);
+	ck_assert_int_eq(wg_parse_size("1T", &n), -1);
+	ck_assert_int_eq(wg_parse_size("18446744073709551615k", &n), -1);
+}
+END_TEST
+
 START_TEST(test_log_level_classes)
 {
 	struct wg_config *cfg = load_ok("[global]\n"
@@ -430,6 +470,18 @@ START_TEST(test_global_errors)
 		{ "[global]\nmap to guest = always\n", 2,
 		  "not 'never', 'bad user' or 'bad password'" },
 		{ "[global]\nguest ok = perhaps\n", 2, "not a boolean" },
+		{ "[global]\nmax reply backlog = 1M\n", 2,
+		  "not a size from 2097152 to" },
+		{ "[global]\nmax reply backlog = 8X\n", 2, "suffixes K, M, G" },
+		{ "[global]\nmax directory memory = 99999999999G\n", 2,
+		  "not a size" },
+		{ "[global]\nmax tree connects = 0\n", 2, "from 1 to 65534" },
+		{ "[global]\nmax sessions in progress = 2000\n", 2,
+		  "from 1 to 1024" },
+		{ "[global]\nmax sessions per connection = x\n", 2,
+		  "from 1 to 65535" },
+		{ "[global]\nmax locks per open = -1\n", 2, "from 1 to" },
+		{ "[global]\nmax pending notifies = 0\n", 2, "from 1 to" },
 		{ "[global]\nmax open files = 0\n", 2, "from 1 to 16384" },
 		{ "[global]\nmax open files = 16385\n", 2, "from 1 to" },
 		{ "[global]\nedition = enterprise\n", 2,
@@ -754,6 +806,7 @@ static Suite *config_suite(void)
 	tcase_add_test(tc, test_defaults);
 	tcase_add_test(tc, test_global_keys);
 	tcase_add_test(tc, test_alternate_values);
+	tcase_add_test(tc, test_budget_keys);
 	tcase_add_test(tc, test_log_level_classes);
 	tcase_add_test(tc, test_shares);
 	tcase_add_test(tc, test_share_errors);
