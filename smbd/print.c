@@ -184,8 +184,8 @@ static void job_finish(struct print_ctx *pc, struct print_job *j)
 	    a->doc == NULL || a->user == NULL) {
 		goto fail;
 	}
-	subreq = smbd_job_send(st, pc->srv->ev, pc->srv->workers, spawn_run,
-			       a);
+	subreq = smbd_job_send(st, pc->srv->ev, pc->srv->workers, NULL,
+			       spawn_run, a);
 	if (subreq == NULL) {
 		goto fail;
 	}

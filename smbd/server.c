@@ -193,6 +193,18 @@ static void listeners_enable(struct smbd_server *srv, bool on)
 	}
 }
 
+/*
+ * A connection's jobs waited for its share of the worker pool. The pool
+ * only names owners it still has live requests of, so conn is alive;
+ * NULL is the server's own jobs.
+ */
+static void server_worker_wait(const void *owner, unsigned share, void *data)
+{
+	struct smbd_server *srv = data;
+
+	smbd_budget_hit(srv, owner, SMBD_BUDGET_WORKERS, share);
+}
+
 int smbd_server_start(struct smbd_server *srv)
 {
 	char *err = NULL;
@@ -202,6 +214,7 @@ int smbd_server_start(struct smbd_server *srv)
 		DBG_ERR(GEN, "cannot start worker threads");
 		return -ENOMEM;
 	}
+	smbd_workers_set_wait_hook(srv->workers, server_worker_wait, srv);
 	srv->users = users_load(srv, srv->cfg->users_file, &err);
 	if (srv->users == NULL) {
 		DBG_ERR(AUTH, "%s", err != NULL ? err : "cannot load users");

@@ -363,7 +363,8 @@ static struct tevent_req *dir_scan_send(TALLOC_CTX *mem,
 		talloc_free(scan);
 		return NULL;
 	}
-	return smbd_job_send(mem, srv->ev, srv->workers, dir_scan_run, scan);
+	return smbd_job_send(mem, srv->ev, srv->workers, op->tree->sess->conn,
+			     dir_scan_run, scan);
 }
 
 /* On success *pds is a new enumeration state, a child of mem. */

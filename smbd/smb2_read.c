@@ -164,8 +164,8 @@ NTSTATUS smbd_smb2_read(struct smbd_req *req)
 	}
 	state->offset = offset;
 	state->mincount = mincount;
-	subreq = smbd_pread_send(state, srv->ev, srv->workers, op->fd, length,
-				 offset);
+	subreq = smbd_pread_send(state, srv->ev, srv->workers, req->conn,
+				 op->fd, length, offset);
 	if (subreq == NULL) {
 		talloc_free(state);
 		return NT_STATUS_NO_MEMORY;
@@ -312,8 +312,9 @@ NTSTATUS smbd_smb2_write(struct smbd_req *req)
 	}
 	state->offset = a.offset;
 	state->append = a.offset == SMBD_PWRITE_APPEND;
-	subreq = smbd_pwrite_send(state, srv->ev, srv->workers, op->fd,
-				  a.data.base, a.length, a.offset, pflags);
+	subreq = smbd_pwrite_send(state, srv->ev, srv->workers, req->conn,
+				  op->fd, a.data.base, a.length, a.offset,
+				  pflags);
 	if (subreq == NULL) {
 		talloc_free(state);
 		return NT_STATUS_NO_MEMORY;
@@ -394,7 +395,8 @@ NTSTATUS smbd_smb2_flush(struct smbd_req *req)
 	if (state == NULL) {
 		return NT_STATUS_NO_MEMORY;
 	}
-	subreq = smbd_fsync_send(state, srv->ev, srv->workers, op->fd);
+	subreq = smbd_fsync_send(state, srv->ev, srv->workers, req->conn,
+				 op->fd);
 	if (subreq == NULL) {
 		talloc_free(state);
 		return NT_STATUS_NO_MEMORY;

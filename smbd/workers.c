@@ -1,10 +1,23 @@
 /*
  * workers.c - pthread pool for blocking file I/O (see workers.h).
  *
- * Threading contract: the mutex protects the queue, the done list and
- * job->state. Everything else (talloc, tevent, job->req, the all-jobs
- * list) belongs to the loop thread. A worker thread only calls
- * job->fn(job->arg) and moves the job between lists under the mutex.
+ * Threading contract: the mutex protects the owners and their queues,
+ * the done list and job->state. Everything else (talloc, tevent,
+ * job->req, the all-jobs list) belongs to the loop thread. A worker
+ * thread only calls job->fn(job->arg) and moves the job between lists
+ * under the mutex.
+ *
+ * Fairness: every job has an owner key (a connection, or NULL for the
+ * server's own jobs). Each owner with jobs queued or running has a
+ * struct job_owner (malloc()ed, so that a worker may free it) holding
+ * its FIFO of queued jobs and how many of its jobs run. An idle worker
+ * walks the owners round-robin from where the last pick left off and
+ * takes the first job of the first owner that runs fewer than `share`
+ * jobs (max(1, nthreads / 2)). So one owner never holds more than its
+ * share of the threads, and one owner's long queue delays another's job
+ * by at most one job per worker. An owner skipped by an idle worker
+ * because of its share starts a "wait episode", reported once to the
+ * wait hook (on the loop thread) until its queue drains.
  */
 #include "workers.h"
 
@@ -29,15 +42,27 @@ enum job_state {
 	JOB_DONE,
 };
 
+/* One owner with jobs queued or running (mutex). */
+struct job_owner {
+	struct job_owner *prev, *next;	/* pool->owners */
+	const void *key;
+	struct smbd_job *q_head, *q_tail;	/* queued, FIFO */
+	unsigned running;
+	bool waiting;		/* in a wait episode (skipped for its share) */
+	bool report;		/* episode not reported to the hook yet */
+};
+
 struct smbd_job {
-	struct smbd_job *prev, *next;	/* queue or done list (mutex) */
+	struct smbd_job *prev, *next;	/* owner queue or done list (mutex) */
 	struct smbd_job *aprev, *anext;	/* pool->all (loop thread) */
 	struct smbd_workers *pool;
 	enum job_state state;		/* mutex */
+	struct job_owner *owner;	/* mutex; NULL once done */
 	smbd_job_fn fn;
 	void *arg;			/* talloc child of the job */
 	int result;
 	struct tevent_req *req;		/* NULL once orphaned (loop thread) */
+	const void *key;		/* the owner's key, for the hook */
 };
 
 struct smbd_workers {
@@ -46,9 +71,15 @@ struct smbd_workers {
 	int efd;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
-	struct smbd_job *q_head, *q_tail;	/* queued (mutex) */
+	struct job_owner *owners;		/* with jobs (mutex) */
+	struct job_owner *rr;			/* next to look at (mutex) */
+	size_t nqueued;				/* mutex */
 	struct smbd_job *d_head, *d_tail;	/* done (mutex) */
 	size_t busy;				/* queued + running (mutex) */
+	unsigned share;		/* max running jobs per owner */
+	bool report;		/* some owner has report set (mutex) */
+	smbd_workers_wait_fn wait_fn;		/* loop thread */
+	void *wait_data;
 	bool stop;				/* mutex */
 	struct smbd_job *all;			/* loop thread */
 	pthread_t *threads;
@@ -95,41 +126,155 @@ static void jq_remove(struct smbd_job **head, struct smbd_job **tail,
 	j->next = NULL;
 }
 
+/* ---- owners (all under the mutex) ---- */
+
+/* The owner record of key, made if it has none. NULL on no memory. */
+static struct job_owner *owner_get(struct smbd_workers *w, const void *key)
+{
+	struct job_owner *o = NULL;
+
+	for (o = w->owners; o != NULL; o = o->next) {
+		if (o->key == key) {
+			return o;
+		}
+	}
+	o = calloc(1, sizeof(*o));
+	if (o == NULL) {
+		return NULL;
+	}
+	o->key = key;
+	o->next = w->owners;
+	if (w->owners != NULL) {
+		w->owners->prev = o;
+	}
+	w->owners = o;
+	return o;
+}
+
+/* Forget o once it has nothing queued or running. */
+static void owner_put(struct smbd_workers *w, struct job_owner *o)
+{
+	if (o->q_head != NULL || o->running > 0) {
+		return;
+	}
+	if (w->rr == o) {
+		w->rr = o->next;
+	}
+	if (o->prev != NULL) {
+		o->prev->next = o->next;
+	} else {
+		w->owners = o->next;
+	}
+	if (o->next != NULL) {
+		o->next->prev = o->prev;
+	}
+	free(o);
+}
+
+/* Take j off its owner's queue (it runs or is dropped). */
+static void owner_dequeue(struct smbd_workers *w, struct smbd_job *j)
+{
+	struct job_owner *o = j->owner;
+
+	jq_remove(&o->q_head, &o->q_tail, j);
+	w->nqueued--;
+	if (o->q_head == NULL) {
+		o->waiting = false;	/* the wait episode ends */
+	}
+}
+
+/*
+ * The next job to run: round-robin over the owners, skipping those that
+ * already run their share (which starts their wait episode). NULL if
+ * nothing may run now. *report is set when an episode began.
+ */
+static struct smbd_job *pick_job(struct smbd_workers *w, bool *report)
+{
+	struct job_owner *start = NULL;
+	struct job_owner *o = NULL;
+	struct smbd_job *j = NULL;
+
+	if (w->nqueued == 0 || w->owners == NULL) {
+		return NULL;
+	}
+	start = w->rr != NULL ? w->rr : w->owners;
+	o = start;
+	do {
+		if (o->q_head != NULL && o->running < w->share) {
+			j = o->q_head;
+			owner_dequeue(w, j);
+			o->running++;
+			j->state = JOB_RUNNING;
+			w->rr = o->next;
+			return j;
+		}
+		if (o->q_head != NULL && !o->waiting) {
+			o->waiting = true;
+			o->report = true;
+			w->report = true;
+			*report = true;
+		}
+		o = o->next != NULL ? o->next : w->owners;
+	} while (o != start);
+	return NULL;
+}
+
 /* ---- worker threads ---- */
+
+static void wake_loop(struct smbd_workers *w)
+{
+	uint64_t one = 1;
+	ssize_t n = 0;
+
+	do {
+		n = write(w->efd, &one, sizeof(one));
+	} while (n < 0 && errno == EINTR);
+}
 
 static void *worker_main(void *p)
 {
 	struct smbd_workers *w = p;
 	struct smbd_job *j = NULL;
-	uint64_t one = 1;
-	ssize_t n = 0;
+	struct job_owner *o = NULL;
+	bool report = false;
 
 	for (;;) {
 		pthread_mutex_lock(&w->mu);
-		while (w->q_head == NULL && !w->stop) {
+		report = false;
+		for (;;) {
+			j = pick_job(w, &report);
+			if (j != NULL) {
+				break;
+			}
+			if (w->stop && w->nqueued == 0) {
+				/* stopping and the queue is drained */
+				pthread_mutex_unlock(&w->mu);
+				return NULL;
+			}
 			pthread_cond_wait(&w->cv, &w->mu);
 		}
-		if (w->q_head == NULL) {
-			/* stopping and the queue is drained */
-			pthread_mutex_unlock(&w->mu);
-			return NULL;
-		}
-		j = w->q_head;
-		jq_remove(&w->q_head, &w->q_tail, j);
-		j->state = JOB_RUNNING;
 		pthread_mutex_unlock(&w->mu);
+		if (report) {
+			wake_loop(w);
+		}
 
 		j->result = j->fn(j->arg);
 
 		pthread_mutex_lock(&w->mu);
+		o = j->owner;
+		j->owner = NULL;
 		j->state = JOB_DONE;
 		w->busy--;
+		o->running--;
+		if (o->q_head != NULL) {
+			/* a job held back for its share may run now */
+			pthread_cond_broadcast(&w->cv);
+		}
+		owner_put(w, o);
 		jq_append(&w->d_head, &w->d_tail, j);
 		pthread_mutex_unlock(&w->mu);
 
-		do {
-			n = write(w->efd, &one, sizeof(one));
-		} while (n < 0 && errno == EINTR);
+		wake_loop(w);
 	}
 }
 
@@ -155,6 +300,50 @@ static void job_deliver(struct smbd_job *j)
 	tevent_req_done(req);
 }
 
+/*
+ * Is some job of key still wanted by a request? Then key (a connection)
+ * is alive and may be named to the hook. Loop thread.
+ */
+static bool key_is_live(struct smbd_workers *w, const void *key)
+{
+	struct smbd_job *j = NULL;
+
+	for (j = w->all; j != NULL; j = j->anext) {
+		if (j->key == key && j->req != NULL) {
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Tell the hook about each wait episode that began. Loop thread. */
+static void report_waits(struct smbd_workers *w)
+{
+	struct job_owner *o = NULL;
+	const void *key = NULL;
+
+	for (;;) {
+		pthread_mutex_lock(&w->mu);
+		if (!w->report) {
+			pthread_mutex_unlock(&w->mu);
+			return;
+		}
+		for (o = w->owners; o != NULL && !o->report; o = o->next) {
+		}
+		if (o == NULL) {
+			w->report = false;
+			pthread_mutex_unlock(&w->mu);
+			return;
+		}
+		o->report = false;
+		key = o->key;
+		pthread_mutex_unlock(&w->mu);
+		if (w->wait_fn != NULL && key_is_live(w, key)) {
+			w->wait_fn(key, w->share, w->wait_data);
+		}
+	}
+}
+
 static void workers_fd_handler(struct tevent_context *ev,
 			       struct tevent_fd *fde, uint16_t flags,
 			       void *private_data)
@@ -169,6 +358,7 @@ static void workers_fd_handler(struct tevent_context *ev,
 	do {
 		n = read(w->efd, &cnt, sizeof(cnt));
 	} while (n < 0 && errno == EINTR);
+	report_waits(w);
 
 	/*
 	 * One job at a time: a completion callback may free other requests
@@ -244,6 +434,12 @@ static int workers_destructor(struct smbd_workers *w)
 			j->req = NULL;
 		}
 	}
+	while (w->owners != NULL) {
+		struct job_owner *o = w->owners;
+
+		w->owners = o->next;
+		free(o);
+	}
 	pthread_cond_destroy(&w->cv);
 	pthread_mutex_destroy(&w->mu);
 	return 0;
@@ -278,6 +474,7 @@ struct smbd_workers *smbd_workers_new(TALLOC_CTX *mem,
 	}
 	pthread_mutex_init(&w->mu, NULL);
 	pthread_cond_init(&w->cv, NULL);
+	w->share = nthreads / 2 > 0 ? nthreads / 2 : 1;
 	talloc_set_destructor(w, workers_destructor);
 
 	w->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
@@ -310,6 +507,10 @@ struct smbd_workers *smbd_workers_new(TALLOC_CTX *mem,
 		talloc_free(w);
 		return NULL;
 	}
+	/* fewer threads than asked for: a share of those */
+	pthread_mutex_lock(&w->mu);
+	w->share = w->nthreads / 2 > 0 ? w->nthreads / 2 : 1;
+	pthread_mutex_unlock(&w->mu);
 	return w;
 }
 
@@ -327,22 +528,48 @@ size_t smbd_workers_busy(const struct smbd_workers *w)
 	return busy;
 }
 
+unsigned smbd_workers_share(const struct smbd_workers *w)
+{
+	struct smbd_workers *mw = (struct smbd_workers *)w;
+	unsigned share = 0;
+
+	if (w == NULL) {
+		return 0;
+	}
+	pthread_mutex_lock(&mw->mu);
+	share = mw->share;
+	pthread_mutex_unlock(&mw->mu);
+	return share;
+}
+
+void smbd_workers_set_wait_hook(struct smbd_workers *w,
+				smbd_workers_wait_fn fn, void *data)
+{
+	if (w == NULL) {
+		return;
+	}
+	w->wait_fn = fn;
+	w->wait_data = data;
+}
+
 /*
  * Queue fn(arg) with arg stolen under the job. req may be NULL (fire and
  * forget). Returns NULL on no memory (arg is then left where it was).
  */
-static struct smbd_job *job_queue(struct smbd_workers *w, smbd_job_fn fn,
-				  void *arg, struct tevent_req *req)
+static struct smbd_job *job_queue(struct smbd_workers *w, const void *owner,
+				  smbd_job_fn fn, void *arg,
+				  struct tevent_req *req)
 {
 	struct smbd_job *j = talloc_zero(w, struct smbd_job);
+	struct job_owner *o = NULL;
 
 	if (j == NULL) {
 		return NULL;
 	}
 	j->pool = w;
 	j->fn = fn;
-	j->arg = talloc_steal(j, arg);
 	j->req = req;
+	j->key = owner;
 	j->anext = w->all;
 	if (w->all != NULL) {
 		w->all->aprev = j;
@@ -351,9 +578,18 @@ static struct smbd_job *job_queue(struct smbd_workers *w, smbd_job_fn fn,
 	talloc_set_destructor(j, job_destructor);
 
 	pthread_mutex_lock(&w->mu);
+	o = owner_get(w, owner);
+	if (o == NULL) {
+		pthread_mutex_unlock(&w->mu);
+		talloc_free(j);
+		return NULL;
+	}
+	j->arg = talloc_steal(j, arg);
+	j->owner = o;
 	j->state = JOB_QUEUED;
 	w->busy++;
-	jq_append(&w->q_head, &w->q_tail, j);
+	w->nqueued++;
+	jq_append(&o->q_head, &o->q_tail, j);
 	pthread_cond_signal(&w->cv);
 	pthread_mutex_unlock(&w->mu);
 	return j;
@@ -376,7 +612,11 @@ static int job_state_destructor(struct smbd_job_state *state)
 	w = j->pool;
 	pthread_mutex_lock(&w->mu);
 	if (j->state == JOB_QUEUED) {
-		jq_remove(&w->q_head, &w->q_tail, j);
+		struct job_owner *o = j->owner;
+
+		owner_dequeue(w, j);
+		j->owner = NULL;
+		owner_put(w, o);
 		w->busy--;
 		queued = true;
 	}
@@ -389,8 +629,8 @@ static int job_state_destructor(struct smbd_job_state *state)
 }
 
 struct tevent_req *smbd_job_send(TALLOC_CTX *mem, struct tevent_context *ev,
-				 struct smbd_workers *w, smbd_job_fn fn,
-				 void *arg)
+				 struct smbd_workers *w, const void *owner,
+				 smbd_job_fn fn, void *arg)
 {
 	struct tevent_req *req = NULL;
 	struct smbd_job_state *state = NULL;
@@ -406,7 +646,7 @@ struct tevent_req *smbd_job_send(TALLOC_CTX *mem, struct tevent_context *ev,
 		tevent_req_done(req);
 		return tevent_req_post(req, ev);
 	}
-	state->job = job_queue(w, fn, arg, req);
+	state->job = job_queue(w, owner, fn, arg, req);
 	if (state->job == NULL) {
 		tevent_req_error(req, ENOMEM);
 		return tevent_req_post(req, ev);
@@ -558,10 +798,10 @@ static struct tevent_req *failed_req(TALLOC_CTX *mem,
 
 /* Submit an io_arg job; the arg is owned by the request from here on. */
 static struct tevent_req *io_send(TALLOC_CTX *mem, struct tevent_context *ev,
-				  struct smbd_workers *w, smbd_job_fn fn,
-				  struct io_arg *a)
+				  struct smbd_workers *w, const void *owner,
+				  smbd_job_fn fn, struct io_arg *a)
 {
-	struct tevent_req *req = smbd_job_send(mem, ev, w, fn, a);
+	struct tevent_req *req = smbd_job_send(mem, ev, w, owner, fn, a);
 
 	if (req == NULL) {
 		talloc_free(a);
@@ -570,7 +810,8 @@ static struct tevent_req *io_send(TALLOC_CTX *mem, struct tevent_context *ev,
 }
 
 struct tevent_req *smbd_pread_send(TALLOC_CTX *mem, struct tevent_context *ev,
-				   struct smbd_workers *w, int fd,
+				   struct smbd_workers *w, const void *owner,
+				   int fd,
 				   size_t len, uint64_t offset)
 {
 	struct io_arg *a = NULL;
@@ -592,7 +833,7 @@ struct tevent_req *smbd_pread_send(TALLOC_CTX *mem, struct tevent_context *ev,
 			return failed_req(mem, ev, ENOMEM);
 		}
 	}
-	return io_send(mem, ev, w, pread_fn, a);
+	return io_send(mem, ev, w, owner, pread_fn, a);
 }
 
 ssize_t smbd_pread_recv(struct tevent_req *req, TALLOC_CTX *mem_ctx,
@@ -617,7 +858,8 @@ ssize_t smbd_pread_recv(struct tevent_req *req, TALLOC_CTX *mem_ctx,
 }
 
 struct tevent_req *smbd_pwrite_send(TALLOC_CTX *mem, struct tevent_context *ev,
-				    struct smbd_workers *w, int fd,
+				    struct smbd_workers *w, const void *owner,
+				    int fd,
 				    const void *data, size_t len,
 				    uint64_t offset, unsigned flags)
 {
@@ -642,7 +884,7 @@ struct tevent_req *smbd_pwrite_send(TALLOC_CTX *mem, struct tevent_context *ev,
 			return failed_req(mem, ev, ENOMEM);
 		}
 	}
-	return io_send(mem, ev, w, pwrite_fn, a);
+	return io_send(mem, ev, w, owner, pwrite_fn, a);
 }
 
 ssize_t smbd_pwrite_recv(struct tevent_req *req)
@@ -662,7 +904,8 @@ ssize_t smbd_pwrite_recv(struct tevent_req *req)
 }
 
 struct tevent_req *smbd_fsync_send(TALLOC_CTX *mem, struct tevent_context *ev,
-				   struct smbd_workers *w, int fd)
+				   struct smbd_workers *w, const void *owner,
+				   int fd)
 {
 	struct io_arg *a = NULL;
 	int err = 0;
@@ -671,7 +914,7 @@ struct tevent_req *smbd_fsync_send(TALLOC_CTX *mem, struct tevent_context *ev,
 	if (a == NULL) {
 		return failed_req(mem, ev, err);
 	}
-	return io_send(mem, ev, w, fsync_fn, a);
+	return io_send(mem, ev, w, owner, fsync_fn, a);
 }
 
 int smbd_fsync_recv(struct tevent_req *req)
@@ -709,7 +952,7 @@ void smbd_workers_close_fd(struct smbd_workers *w, int fd, bool sync)
 	a->fd = fd;
 	a->flags = sync ? SMBD_PWRITE_SYNC : 0;
 	talloc_set_destructor(a, io_arg_destructor);
-	if (job_queue(w, close_fn, a, NULL) == NULL) {
+	if (job_queue(w, NULL, close_fn, a, NULL) == NULL) {
 		/* the destructor closes fd */
 		if (sync) {
 			(void)fsync(fd);

@@ -25,6 +25,14 @@
  *    finish first; queued ones are dropped). Requests still pending then
  *    are detached and never complete, so free connections first.
  *
+ * Fairness: every job names an owner, an opaque key (smbd passes the
+ * request's struct smbd_conn; NULL for the server's own jobs, such as an
+ * open's closing fsync). No owner runs more than smbd_workers_share()
+ * jobs at once (max(1, nthreads / 2)), and queued jobs are taken
+ * round-robin across owners, so one connection's long queue delays
+ * another connection's job by at most one job per worker. The key is
+ * only compared, never dereferenced, except by the wait hook.
+ *
  * A NULL pool is accepted everywhere: the job then runs synchronously in
  * the caller and the request completes from the next loop iteration.
  */
@@ -52,6 +60,21 @@ struct smbd_workers *smbd_workers_new(TALLOC_CTX *mem,
 /* Jobs queued or running (for stats and tests). */
 size_t smbd_workers_busy(const struct smbd_workers *w);
 
+/* The most jobs one owner may have running at once (0 for a NULL pool). */
+unsigned smbd_workers_share(const struct smbd_workers *w);
+
+/*
+ * Called on the loop thread, once per wait episode, when an idle worker
+ * had to pass over owner's queued jobs because owner already ran `share`
+ * jobs; the episode lasts until owner's queue is empty. Only called
+ * while a request still waits for one of owner's jobs, so owner (a
+ * connection) is alive. The hook must not free the pool.
+ */
+typedef void (*smbd_workers_wait_fn)(const void *owner, unsigned share,
+				     void *data);
+void smbd_workers_set_wait_hook(struct smbd_workers *w,
+				smbd_workers_wait_fn fn, void *data);
+
 /*
  * A job function runs on a worker thread. It may only use arg and what
  * arg owns (no talloc calls on shared hierarchies, no tevent, no smbd
@@ -60,13 +83,14 @@ size_t smbd_workers_busy(const struct smbd_workers *w);
 typedef int (*smbd_job_fn)(void *arg);
 
 /*
- * Run fn(arg) on a worker. arg must be NULL or a talloc object: the job
- * takes it over (talloc_steal) so it stays alive while fn runs even if the
- * request is freed. smbd_job_recv() hands it back.
+ * Run fn(arg) on a worker, counted against owner's share (see above).
+ * arg must be NULL or a talloc object: the job takes it over
+ * (talloc_steal) so it stays alive while fn runs even if the request is
+ * freed. smbd_job_recv() hands it back.
  */
 struct tevent_req *smbd_job_send(TALLOC_CTX *mem, struct tevent_context *ev,
-				 struct smbd_workers *w, smbd_job_fn fn,
-				 void *arg);
+				 struct smbd_workers *w, const void *owner,
+				 smbd_job_fn fn, void *arg);
 /*
  * Returns fn's result, or -errno if the job could not be run (-ENOMEM).
  * If parg is not NULL, *parg is the job's arg, moved under mem_ctx.
@@ -78,7 +102,8 @@ int smbd_job_recv(struct tevent_req *req, TALLOC_CTX *mem_ctx, void **parg);
  * only at end of file. Errors: -EBADF/-EMFILE (dup), -ENOMEM, pread's.
  */
 struct tevent_req *smbd_pread_send(TALLOC_CTX *mem, struct tevent_context *ev,
-				   struct smbd_workers *w, int fd,
+				   struct smbd_workers *w, const void *owner,
+				   int fd,
 				   size_t len, uint64_t offset);
 /*
  * Returns the number of bytes read (0 at or past end of file) or -errno.
@@ -97,7 +122,8 @@ ssize_t smbd_pread_recv(struct tevent_req *req, TALLOC_CTX *mem_ctx,
  * of file with SMBD_PWRITE_APPEND. Retries short writes.
  */
 struct tevent_req *smbd_pwrite_send(TALLOC_CTX *mem, struct tevent_context *ev,
-				    struct smbd_workers *w, int fd,
+				    struct smbd_workers *w, const void *owner,
+				    int fd,
 				    const void *data, size_t len,
 				    uint64_t offset, unsigned flags);
 /* Returns the number of bytes written or -errno (-ENOSPC, -EFBIG ...). */
@@ -105,14 +131,16 @@ ssize_t smbd_pwrite_recv(struct tevent_req *req);
 
 /* fsync(fd) on a worker. */
 struct tevent_req *smbd_fsync_send(TALLOC_CTX *mem, struct tevent_context *ev,
-				   struct smbd_workers *w, int fd);
+				   struct smbd_workers *w, const void *owner,
+				   int fd);
 /* Returns 0 or -errno. */
 int smbd_fsync_recv(struct tevent_req *req);
 
 /*
  * Fire and forget: fsync (if sync) and close fd on a worker. Takes over
  * fd (no dup); it is closed even if nothing can be queued. Used by an
- * open's destructor so that teardown does not wait for the disk.
+ * open's destructor so that teardown does not wait for the disk. The
+ * owner is NULL (the server's own jobs).
  */
 void smbd_workers_close_fd(struct smbd_workers *w, int fd, bool sync);
 

@@ -8,6 +8,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -407,7 +409,7 @@ static void vt_generic_job(struct smbd_workers *w)
 	struct tevent_req *req = NULL;
 	void *back = NULL;
 
-	req = smbd_job_send(wgt_root, wgt_ev, w, vt_job, a);
+	req = smbd_job_send(wgt_root, wgt_ev, w, NULL, vt_job, a);
 	ck_assert_ptr_nonnull(req);
 	ck_assert(tevent_req_poll(req, wgt_ev));
 	ck_assert_int_eq(smbd_job_recv(req, wgt_root, &back), 21);
@@ -444,25 +446,25 @@ static void vt_io(struct smbd_workers *w)
 	fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	ck_assert_int_ge(fd, 0);
 
-	req = smbd_pwrite_send(wgt_root, wgt_ev, w, fd, data, 5, 10, 0);
+	req = smbd_pwrite_send(wgt_root, wgt_ev, w, NULL, fd, data, 5, 10, 0);
 	ck_assert(tevent_req_poll(req, wgt_ev));
 	ck_assert_int_eq(smbd_pwrite_recv(req), 5);
 	talloc_free(req);
 
-	req = smbd_pwrite_send(wgt_root, wgt_ev, w, fd, data + 5,
+	req = smbd_pwrite_send(wgt_root, wgt_ev, w, NULL, fd, data + 5,
 			       sizeof(data) - 6, SMBD_PWRITE_APPEND,
 			       SMBD_PWRITE_SYNC);
 	ck_assert(tevent_req_poll(req, wgt_ev));
 	ck_assert_int_eq(smbd_pwrite_recv(req), (ssize_t)sizeof(data) - 6);
 	talloc_free(req);
 
-	req = smbd_fsync_send(wgt_root, wgt_ev, w, fd);
+	req = smbd_fsync_send(wgt_root, wgt_ev, w, NULL, fd);
 	ck_assert(tevent_req_poll(req, wgt_ev));
 	ck_assert_int_eq(smbd_fsync_recv(req), 0);
 	talloc_free(req);
 
 	/* close our fd while the read is in flight: the job has its own */
-	req = smbd_pread_send(wgt_root, wgt_ev, w, fd, 100, 10);
+	req = smbd_pread_send(wgt_root, wgt_ev, w, NULL, fd, 100, 10);
 	close(fd);
 	ck_assert(tevent_req_poll(req, wgt_ev));
 	ck_assert_int_eq(smbd_pread_recv(req, wgt_root, &buf),
@@ -475,7 +477,7 @@ static void vt_io(struct smbd_workers *w)
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	ck_assert_int_ge(fd, 0);
 	/* at end of file: 0 bytes and no buffer */
-	req = smbd_pread_send(wgt_root, wgt_ev, w, fd, 100, 1000);
+	req = smbd_pread_send(wgt_root, wgt_ev, w, NULL, fd, 100, 1000);
 	ck_assert(tevent_req_poll(req, wgt_ev));
 	ck_assert_int_eq(smbd_pread_recv(req, wgt_root, &buf), 0);
 	ck_assert_ptr_null(buf);
@@ -483,7 +485,7 @@ static void vt_io(struct smbd_workers *w)
 	close(fd);
 
 	/* a bad fd fails cleanly */
-	req = smbd_pread_send(wgt_root, wgt_ev, w, 12345, 10, 0);
+	req = smbd_pread_send(wgt_root, wgt_ev, w, NULL, 12345, 10, 0);
 	ck_assert(tevent_req_poll(req, wgt_ev));
 	ck_assert_int_eq(smbd_pread_recv(req, wgt_root, &buf), -EBADF);
 	talloc_free(req);
@@ -510,10 +512,10 @@ START_TEST(test_workers_orphan)
 	ck_assert_ptr_nonnull(w);
 	/* one slow running job, one queued behind it */
 	a = vt_arg_new(1, 200);
-	req = smbd_job_send(wgt_root, wgt_ev, w, vt_job, a);
+	req = smbd_job_send(wgt_root, wgt_ev, w, NULL, vt_job, a);
 	ck_assert_ptr_nonnull(req);
 	usleep(50 * 1000);
-	queued = smbd_job_send(wgt_root, wgt_ev, w, vt_job,
+	queued = smbd_job_send(wgt_root, wgt_ev, w, NULL, vt_job,
 			       talloc_zero(wgt_root, struct vt_arg));
 	ck_assert_uint_eq(smbd_workers_busy(w), 2);
 
@@ -540,7 +542,7 @@ START_TEST(test_workers_shutdown_joins)
 	struct vt_arg *a = vt_arg_new(1, 100);
 
 	ck_assert_ptr_nonnull(w);
-	req = smbd_job_send(wgt_root, wgt_ev, w, vt_job, a);
+	req = smbd_job_send(wgt_root, wgt_ev, w, NULL, vt_job, a);
 	ck_assert_ptr_nonnull(req);
 	usleep(20 * 1000);
 	/* freeing the pool waits for the running job and frees it */
@@ -572,6 +574,191 @@ START_TEST(test_workers_close_fd)
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	smbd_workers_close_fd(NULL, fd, false);
 	ck_assert_int_eq(fcntl(fd, F_GETFD), -1);
+}
+END_TEST
+
+/*
+ * Fairness: owner A queues 50 jobs that block on a gate; owner B's one
+ * job must still run while the gate is shut (A holds at most its share
+ * of the 4 threads), and A never runs more than its share at once.
+ */
+static pthread_mutex_t vt_gate_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t vt_gate_cv = PTHREAD_COND_INITIALIZER;
+static bool vt_gate_open;
+static atomic_int vt_a_running;
+static atomic_int vt_a_max;
+static atomic_int vt_a_done;
+
+static int vt_gated_job(void *p)
+{
+	int now = atomic_fetch_add(&vt_a_running, 1) + 1;
+	int max = atomic_load(&vt_a_max);
+
+	while (now > max &&
+	       !atomic_compare_exchange_weak(&vt_a_max, &max, now)) {
+	}
+	pthread_mutex_lock(&vt_gate_mu);
+	while (!vt_gate_open) {
+		pthread_cond_wait(&vt_gate_cv, &vt_gate_mu);
+	}
+	pthread_mutex_unlock(&vt_gate_mu);
+	atomic_fetch_sub(&vt_a_running, 1);
+	atomic_fetch_add(&vt_a_done, 1);
+	return 0;
+}
+
+static void vt_gate_set(bool open)
+{
+	pthread_mutex_lock(&vt_gate_mu);
+	vt_gate_open = open;
+	pthread_cond_broadcast(&vt_gate_cv);
+	pthread_mutex_unlock(&vt_gate_mu);
+}
+
+static unsigned vt_hook_calls;
+static const void *vt_hook_owner;
+
+static void vt_wait_hook(const void *owner, unsigned share, void *data)
+{
+	vt_hook_calls++;
+	vt_hook_owner = owner;
+	ck_assert_uint_eq(share, 2);
+	ck_assert_ptr_eq(data, wgt_root);
+}
+
+static void vt_timeout(struct tevent_context *ev, struct tevent_timer *te,
+		       struct timeval now, void *priv)
+{
+	*(bool *)priv = true;
+}
+
+START_TEST(test_workers_fair)
+{
+	static int key_a;
+	static int key_b;
+	struct smbd_workers *w = smbd_workers_new(wgt_root, wgt_ev, 4);
+	struct tevent_req *a_reqs[50];
+	struct tevent_req *b_req = NULL;
+	struct tevent_timer *te = NULL;
+	bool timed_out = false;
+	int a_done = 0;
+	int a_max = 0;
+	size_t i = 0;
+
+	ck_assert_ptr_nonnull(w);
+	ck_assert_uint_eq(smbd_workers_share(w), 2);
+	smbd_workers_set_wait_hook(w, vt_wait_hook, wgt_root);
+	vt_gate_set(false);
+	atomic_store(&vt_a_running, 0);
+	atomic_store(&vt_a_max, 0);
+	atomic_store(&vt_a_done, 0);
+	vt_hook_calls = 0;
+	vt_hook_owner = NULL;
+	for (i = 0; i < 50; i++) {
+		a_reqs[i] = smbd_job_send(wgt_root, wgt_ev, w, &key_a,
+					  vt_gated_job, NULL);
+		ck_assert_ptr_nonnull(a_reqs[i]);
+	}
+	b_req = smbd_job_send(wgt_root, wgt_ev, w, &key_b, vt_job,
+			      vt_arg_new(5, 0));
+	ck_assert_ptr_nonnull(b_req);
+
+	/* B completes although A's 50 jobs are all stuck behind the gate */
+	te = tevent_add_timer(wgt_ev, wgt_root,
+			      tevent_timeval_current_ofs(10, 0), vt_timeout,
+			      &timed_out);
+	while (tevent_req_is_in_progress(b_req) && !timed_out) {
+		ck_assert_int_eq(tevent_loop_once(wgt_ev), 0);
+	}
+	ck_assert(!timed_out);
+	ck_assert_int_eq(smbd_job_recv(b_req, NULL, NULL), 6);
+	talloc_free(b_req);
+	a_done = atomic_load(&vt_a_done);
+	a_max = atomic_load(&vt_a_max);
+	ck_assert_int_eq(a_done, 0);
+	ck_assert_int_le(a_max, 2);
+	/* an idle worker passed A over: one wait episode, reported once */
+	while (vt_hook_calls == 0 && !timed_out) {
+		ck_assert_int_eq(tevent_loop_once(wgt_ev), 0);
+	}
+	ck_assert_uint_eq(vt_hook_calls, 1);
+	ck_assert_ptr_eq(vt_hook_owner, &key_a);
+
+	vt_gate_set(true);
+	for (i = 0; i < 50; i++) {
+		ck_assert(tevent_req_poll(a_reqs[i], wgt_ev));
+		ck_assert_int_eq(smbd_job_recv(a_reqs[i], NULL, NULL), 0);
+		talloc_free(a_reqs[i]);
+	}
+	a_done = atomic_load(&vt_a_done);
+	a_max = atomic_load(&vt_a_max);
+	ck_assert_int_eq(a_done, 50);
+	ck_assert_int_eq(a_max, 2);
+	ck_assert_uint_eq(vt_hook_calls, 1);
+	ck_assert_uint_eq(smbd_workers_busy(w), 0);
+	talloc_free(te);
+	talloc_free(w);
+}
+END_TEST
+
+/*
+ * Round-robin: with one thread, A's queue of 20 and B's and C's jobs
+ * queued after it, B and C run among the first three jobs.
+ */
+static atomic_int vt_order_next;
+
+struct vt_order {
+	int pos;
+};
+
+static int vt_order_job(void *p)
+{
+	struct vt_order *o = p;
+
+	o->pos = atomic_fetch_add(&vt_order_next, 1);
+	usleep(1000);
+	return 0;
+}
+
+START_TEST(test_workers_round_robin)
+{
+	static int keys[3];
+	struct smbd_workers *w = smbd_workers_new(wgt_root, wgt_ev, 1);
+	struct tevent_req *reqs[22];
+	struct vt_order *args[22];
+	size_t i = 0;
+
+	ck_assert_ptr_nonnull(w);
+	ck_assert_uint_eq(smbd_workers_share(w), 1);
+	atomic_store(&vt_order_next, 0);
+	for (i = 0; i < 22; i++) {
+		const void *key = i < 20 ? &keys[0] : &keys[i - 19];
+
+		args[i] = talloc_zero(wgt_root, struct vt_order);
+		ck_assert_ptr_nonnull(args[i]);
+		reqs[i] = smbd_job_send(wgt_root, wgt_ev, w, key,
+					vt_order_job, args[i]);
+		ck_assert_ptr_nonnull(reqs[i]);
+	}
+	for (i = 0; i < 22; i++) {
+		void *back = NULL;
+
+		ck_assert(tevent_req_poll(reqs[i], wgt_ev));
+		ck_assert_int_eq(smbd_job_recv(reqs[i], wgt_root, &back), 0);
+		ck_assert_ptr_eq(back, args[i]);
+		talloc_free(reqs[i]);
+	}
+	/* B (20) and C (21) were not kept behind A's queue */
+	ck_assert_int_lt(args[20]->pos, 4);
+	ck_assert_int_lt(args[21]->pos, 4);
+	/* A's own jobs kept their order */
+	for (i = 1; i < 20; i++) {
+		ck_assert_int_lt(args[i - 1]->pos, args[i]->pos);
+	}
+	for (i = 0; i < 22; i++) {
+		talloc_free(args[i]);
+	}
+	talloc_free(w);
 }
 END_TEST
 
@@ -610,7 +797,8 @@ START_TEST(test_workers_resolve)
 
 		r->root_fd = vt_root;
 		r->rel = names[i % 3];
-		reqs[i] = smbd_job_send(wgt_root, wgt_ev, w, vt_resolve_job, r);
+		reqs[i] = smbd_job_send(wgt_root, wgt_ev, w, NULL,
+					vt_resolve_job, r);
 		ck_assert_ptr_nonnull(reqs[i]);
 	}
 	for (i = 0; i < 12; i++) {
@@ -667,6 +855,8 @@ static Suite *vfs_suite(void)
 	tcase_add_test(tw, test_workers_shutdown_joins);
 	tcase_add_test(tw, test_workers_close_fd);
 	tcase_add_test(tw, test_workers_resolve);
+	tcase_add_test(tw, test_workers_fair);
+	tcase_add_test(tw, test_workers_round_robin);
 	suite_add_tcase(s, tw);
 	return s;
 }
