@@ -474,13 +474,14 @@ static uint32_t *decode_folded(const char *s, size_t *n)
 }
 
 /*
- * Windows name matching [MS-FSCC 2.1.4.4]: '*' any run, '?' one
- * character, '>' (DOS_QM) one character or nothing at a '.' or the end,
- * '<' (DOS_STAR) any run that may end with, but not pass, the name's last
- * '.', '"' (DOS_DOT) a '.' or nothing at the end.
+ * Windows name matching [MS-FSA 2.1.4.4]: '*' any run, '?' one
+ * character, '>' (DOS_QM) one character, or nothing at a '.' or the end
+ * (so a run of them stops there), '<' (DOS_STAR) any run that does not
+ * take the name's last '.', '"' (DOS_DOT) a '.', or nothing at the end.
  *
  * Dynamic programming from the end: row i says which name suffixes
- * pattern[i..] matches; only two rows are kept.
+ * pattern[i..] matches; only two rows are kept. Every cell costs O(1)
+ * ('<' and '*' keep a running OR), so a match is O(pattern x name).
  */
 static bool match_cp(const uint32_t *pat, size_t np, const uint32_t *name,
 		     size_t nn, bool *next, bool *cur)
@@ -500,6 +501,7 @@ static bool match_cp(const uint32_t *pat, size_t np, const uint32_t *name,
 	}
 	for (i = np; i-- > 0;) {
 		uint32_t p = pat[i];
+		bool run = false;	/* '<': OR of next[j..stop] */
 
 		cur[nn] = false;
 		for (j = nn + 1; j-- > 0;) {
@@ -527,18 +529,14 @@ static bool match_cp(const uint32_t *pat, size_t np, const uint32_t *name,
 					m = name[j] == '.' && next[j + 1];
 				}
 				break;
-			case '<': {
-				size_t limit = nn;
-				size_t k = 0;
-
-				if (lastdot != SIZE_MAX && lastdot >= j) {
-					limit = lastdot + 1;
+			case '<':
+				/* it may stop at, but not take, the last '.' */
+				if (j == lastdot) {
+					run = false;
 				}
-				for (k = j; k <= limit && !m; k++) {
-					m = next[k];
-				}
+				run = run || next[j];
+				m = run;
 				break;
-			}
 			default:
 				m = !at_end && name[j] == p && next[j + 1];
 				break;
@@ -559,7 +557,11 @@ bool vfs_wildcard_match(const char *pattern, const char *name)
 	size_t nn = 0;
 	bool ok = false;
 
-	if (strcmp(pattern, "*") == 0) {
+	/* MS-FSA 2.1.4.4 part 1 */
+	if (name[0] == '\0' || pattern[0] == '\0') {
+		return name[0] == '\0' && pattern[0] == '\0';
+	}
+	if (strcmp(pattern, "*") == 0 || strcmp(pattern, "*.*") == 0) {
 		return true;
 	}
 	pat = decode_folded(pattern, &np);

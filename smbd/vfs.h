@@ -58,8 +58,12 @@ NTSTATUS vfs_map_errno(int err);
 /* Case-insensitive compare of UTF-8 names (simple case folding). */
 int vfs_name_casecmp(const char *a, const char *b);
 
-/* Windows wildcard match ('*', '?', and the DOS '<', '>', '"'),
- * case-insensitive, for QUERY_DIRECTORY. */
+/*
+ * Windows wildcard match [MS-FSA 2.1.4.4] ('*', '?', and the DOS '<',
+ * '>', '"'), case-insensitive, for QUERY_DIRECTORY. O(pattern x name)
+ * time and O(name) memory; false on no memory. An empty name matches
+ * only an empty pattern.
+ */
 bool vfs_wildcard_match(const char *pattern, const char *name);
 
 #endif

@@ -240,9 +240,14 @@ static void *worker_main(void *p)
 
 	for (;;) {
 		pthread_mutex_lock(&w->mu);
-		report = false;
 		for (;;) {
+			report = false;
 			j = pick_job(w, &report);
+			if (report) {
+				/* before we may sleep: an eventfd write
+				 * does not block */
+				wake_loop(w);
+			}
 			if (j != NULL) {
 				break;
 			}
@@ -254,9 +259,6 @@ static void *worker_main(void *p)
 			pthread_cond_wait(&w->cv, &w->mu);
 		}
 		pthread_mutex_unlock(&w->mu);
-		if (report) {
-			wake_loop(w);
-		}
 
 		j->result = j->fn(j->arg);
 
