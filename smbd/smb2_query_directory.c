@@ -2,21 +2,40 @@
  * smb2_query_directory.c - SMB2 QUERY_DIRECTORY [MS-SMB2 §2.2.33, §3.3.5.18,
  * MS-FSCC §2.4, MS-FSA §2.1.5.6.3].
  *
- * Model: the first query on a directory open (and any query with
- * RESTART_SCANS or REOPEN) takes a snapshot of the matching entries:
- * names, stat results and UTF-16 sizes, "." and ".." first. The snapshot
- * hangs off op->dir (a talloc child of the open) and later queries
- * format entries from it, re-checking only the entries they return (one
- * fstatat each) so that files deleted meanwhile drop out and sizes stay
- * current. The search pattern is fixed by the query that took the
- * snapshot; files created meanwhile show up after a restart.
+ * Model: a cursor, not a snapshot. Each directory open keeps only its
+ * enumeration state (struct smbd_dirstate, a talloc child of the open):
+ * the search pattern, fixed by the first query and by any query with
+ * RESTART_SCANS or REOPEN, and a position: "." first, then "..", then
+ * (for a pattern without wildcards) the exact name, then the directory
+ * stream from a getdents64 offset cookie. Nothing a client has not
+ * received yet is kept between queries, so a file deleted meanwhile is
+ * not listed and sizes and times are current.
  *
- * Taking the snapshot (readdir + one statx per entry) can block, so it
- * runs on the worker pool (workers.h). The job owns duplicates of the
- * fds it needs and malloc()s its results: worker threads never touch
- * talloc. The request goes SMBD_ASYNC meanwhile (no interim response: the
- * job is short) and finishes from the completion callback, which looks
- * the open up again by FileId since it may have been closed meanwhile.
+ * Every query runs on the worker pool (workers.h), owned by its
+ * connection, in slices: one job opens its own file description of the
+ * directory, seeks to the cookie, and reads, filters and stats entries
+ * until the reply buffer (OutputBufferLength capped by MaxTransactSize)
+ * would overflow, computing each record's exact size, or until it has
+ * examined QD_SLICE_DIRENTS entries or filled QD_JOB_MEM bytes of
+ * output. The job malloc()s its result (workers never touch talloc); the
+ * loop formats it into the reply and, if the buffer has room and the
+ * directory is not exhausted, queues the next slice. So a huge
+ * directory holds a worker only for a slice at a time and other
+ * connections' jobs interleave; a query whose request is freed
+ * (connection closed) queues nothing more.
+ *
+ * Queries on one open run one at a time, in arrival order (the others
+ * wait on the dirstate). A running query owns a copy of the pattern and
+ * cursor and its own fds, so if the open is closed under it (a CLOSE
+ * right behind it in a compound) it still answers from its own result;
+ * queries still waiting then get FILE_CLOSED.
+ *
+ * Memory: each dirstate and each query in progress (with its job's
+ * output reservation) is counted in conn->dir_memory against
+ * max_dir_memory; over that budget a query fails with
+ * INSUFFICIENT_RESOURCES (SMBD_BUDGET_DIR_MEMORY). Patterns longer than
+ * QD_PATTERN_MAX UTF-16 units get OBJECT_NAME_INVALID
+ * (SMBD_BUDGET_PATTERN).
  *
  * Entries left out of listings: names that are not valid UTF-8 or hold a
  * character Windows forbids in names ('\\', ':', '*', '?', '"', '<', '>',
@@ -35,6 +54,7 @@
 #include <unistd.h>
 
 #include "smbd.h"
+#include "budget.h"
 #include "fileinfo.h"
 #include "vfs.h"
 #include "workers.h"
@@ -52,6 +72,14 @@
 #define QD_RESP_FIXED	8
 /* Windows' short names are at most 12 UTF-16 characters. */
 #define SHORT_NAME_BYTES 24
+/* Longest search pattern accepted, in UTF-16 units (a name's limit). */
+#define QD_PATTERN_MAX	255
+/* Directory entries one job examines before it hands back. */
+#define QD_SLICE_DIRENTS 4096
+/* Bytes of output (entries and names) one job may malloc(). */
+#define QD_JOB_MEM	(64u * 1024)
+/* getdents64 buffer of a job */
+#define QD_DENTS_BUF	(16u * 1024)
 
 /* Byte count of each class's record before its FileName. */
 static uint32_t qd_fixed_size(uint8_t cls)
@@ -74,59 +102,90 @@ static uint32_t qd_fixed_size(uint8_t cls)
 	}
 }
 
-/* ---- the snapshot, built on a worker thread ---- */
 
-struct dir_ent {
-	size_t name_off;	/* into dir_scan.names */
-	uint32_t name16_len;	/* UTF-16LE bytes of the name */
+/* ---- the cursor ---- */
+
+enum qd_phase {
+	QD_DOT = 0,	/* "." next */
+	QD_DOTDOT,	/* ".." next */
+	QD_EXACT,	/* the pattern as a name (no wildcards) */
+	QD_READDIR,	/* the directory stream from off */
+	QD_DONE,
+};
+
+struct qd_cursor {
+	enum qd_phase phase;
+	int64_t off;		/* getdents64 cookie (QD_READDIR) */
+};
+
+struct qd_state;
+
+/*
+ * One open's enumeration state: a talloc child of the open, counted in
+ * conn->dir_memory (charge) until freed.
+ */
+struct smbd_dirstate {
+	struct smbd_conn *conn;
+	char *pattern;		/* NULL until the first query */
+	struct qd_cursor cur;
+	bool answered;		/* a query since the pattern was set */
+	size_t charge;
+	struct qd_state *running;	/* the query in progress */
+	struct qd_state *wait_head, *wait_tail;	/* queued behind it */
+};
+
+/* ---- the job, on a worker thread: plain C, malloc only ---- */
+
+struct qd_ent {
 	struct smbd_ntinfo ni;
+	uint32_t name_off;	/* into qd_job.names */
+	uint32_t name16_len;	/* UTF-16LE bytes */
 };
 
 /*
- * The job's argument and, afterwards, the snapshot itself. A talloc
- * object; what the worker adds is malloc()ed and freed by the destructor.
+ * The job's argument (a talloc object made on the loop) and its result
+ * (what the worker adds is malloc()ed, freed by the destructor).
  */
-struct dir_scan {
-	int dir_fd;		/* own open of the directory, O_RDONLY */
+struct qd_job {
+	/* in */
+	int dir_fd;		/* dup of the open's fd; closed with us */
 	int root_fd;		/* dup of the share root */
-	char *path;		/* the directory, share-relative, on disk */
-	char *pattern;		/* UTF-8, "*" for an empty request pattern */
-	struct dir_ent *ents;	/* malloc() */
+	const char *path;	/* the directory, share-relative */
+	const char *pattern;
+	uint32_t fixed;		/* record size before FileName */
+	uint32_t budget;	/* reply buffer bytes */
+	size_t used;		/* of it, taken by earlier slices */
+	bool have_prev;		/* an entry is in the reply already */
+	bool single;		/* RETURN_SINGLE_ENTRY */
+	/* in and out */
+	struct qd_cursor cur;
+	/* out */
+	struct qd_ent *ents;	/* malloc() */
 	size_t nents, cap;
 	char *names;		/* malloc(): NUL-terminated names */
 	size_t names_len, names_cap;
+	bool full;		/* the next entry does not fit the reply */
+	bool overflow;		/* ents[0] alone does not fit: send a part */
 };
 
-struct smbd_dirstate {
-	struct dir_scan *scan;	/* entries; fds already closed */
-	size_t next;		/* first entry not returned yet */
-	bool answered;		/* a query on this snapshot has completed */
-};
-
-static void dir_scan_close_fds(struct dir_scan *scan)
+static int qd_job_destructor(struct qd_job *j)
 {
-	if (scan->dir_fd >= 0) {
-		close(scan->dir_fd);
-		scan->dir_fd = -1;
+	if (j->dir_fd >= 0) {
+		close(j->dir_fd);
+		j->dir_fd = -1;
 	}
-	if (scan->root_fd >= 0) {
-		close(scan->root_fd);
-		scan->root_fd = -1;
+	if (j->root_fd >= 0) {
+		close(j->root_fd);
+		j->root_fd = -1;
 	}
-}
-
-static int dir_scan_destructor(struct dir_scan *scan)
-{
-	dir_scan_close_fds(scan);
-	free(scan->ents);
-	free(scan->names);
+	free(j->ents);
+	free(j->names);
 	return 0;
 }
 
-static const char *dir_ent_name(const struct dir_scan *scan,
-				const struct dir_ent *e)
+static const char *qd_ent_name(const struct qd_job *j, const struct qd_ent *e)
 {
-	return scan->names + e->name_off;
+	return j->names + e->name_off;
 }
 
 /* Names a Windows client can neither show nor open are left out. */
@@ -142,52 +201,94 @@ static bool name_is_windows_legal(const char *name)
 	return true;
 }
 
+
 static bool pattern_has_wildcards(const char *pattern)
 {
 	return strpbrk(pattern, "*?<>\"") != NULL;
 }
 
-/* Append one entry (worker thread: malloc only). */
-static int dir_scan_add(struct dir_scan *scan, const char *name,
-			const struct smbd_ntinfo *ni)
+/* The reply bytes an entry takes when added after `used` bytes. */
+static size_t qd_ent_end(const struct qd_job *j, size_t used,
+			 uint32_t name16_len)
+{
+	size_t pos = (used + 7) & ~(size_t)7;
+
+	return pos + j->fixed + name16_len;
+}
+
+enum qd_add {
+	QD_ADDED = 0,
+	QD_SKIPPED,	/* not listable: go on */
+	QD_STOP,	/* reply or output full: leave it for later */
+};
+
+/*
+ * Add one entry if it fits the reply: otherwise stop, except that an
+ * entry that alone does not fit an empty reply is returned flagged
+ * overflow (its fixed part and a part of its name go out with
+ * BUFFER_OVERFLOW, and the cursor stays on it). Errors: -ENOMEM.
+ */
+static int qd_job_add(struct qd_job *j, const char *name,
+		      const struct smbd_ntinfo *ni, enum qd_add *res)
 {
 	size_t nlen = strlen(name) + 1;
 	size_t u16 = utf16_len_of_utf8(name);
-	struct dir_ent *e = NULL;
+	size_t mem = (j->nents + 1) * sizeof(struct qd_ent) + j->names_len +
+		     nlen;
+	struct qd_ent *e = NULL;
 
+	*res = QD_SKIPPED;
 	if (u16 == 0 || u16 > UINT16_MAX) {
 		return 0;	/* malformed UTF-8: skip */
 	}
-	if (scan->nents == scan->cap) {
-		size_t ncap = scan->cap == 0 ? 64 : scan->cap * 2;
-		struct dir_ent *n = realloc(scan->ents, ncap * sizeof(*n));
+	*res = QD_STOP;
+	if (j->single && (j->have_prev || j->nents > 0)) {
+		return 0;
+	}
+	if (j->nents > 0 && mem > QD_JOB_MEM) {
+		return 0;
+	}
+	if (qd_ent_end(j, j->used, (uint32_t)u16) > j->budget) {
+		if (j->have_prev || j->nents > 0) {
+			j->full = true;
+			return 0;
+		}
+		j->overflow = true;
+	}
+	if (j->nents == j->cap) {
+		size_t ncap = j->cap == 0 ? 32 : j->cap * 2;
+		struct qd_ent *n = realloc(j->ents, ncap * sizeof(*n));
 
 		if (n == NULL) {
 			return -ENOMEM;
 		}
-		scan->ents = n;
-		scan->cap = ncap;
+		j->ents = n;
+		j->cap = ncap;
 	}
-	if (scan->names_cap - scan->names_len < nlen) {
-		size_t ncap = scan->names_cap == 0 ? 4096 : scan->names_cap;
+	if (j->names_cap - j->names_len < nlen) {
+		size_t ncap = j->names_cap == 0 ? 1024 : j->names_cap;
 		char *n = NULL;
 
-		while (ncap - scan->names_len < nlen) {
+		while (ncap - j->names_len < nlen) {
 			ncap *= 2;
 		}
-		n = realloc(scan->names, ncap);
+		n = realloc(j->names, ncap);
 		if (n == NULL) {
 			return -ENOMEM;
 		}
-		scan->names = n;
-		scan->names_cap = ncap;
+		j->names = n;
+		j->names_cap = ncap;
 	}
-	e = &scan->ents[scan->nents++];
-	e->name_off = scan->names_len;
+	e = &j->ents[j->nents++];
+	e->name_off = (uint32_t)j->names_len;
 	e->name16_len = (uint32_t)u16;
 	e->ni = *ni;
-	memcpy(scan->names + scan->names_len, name, nlen);
-	scan->names_len += nlen;
+	memcpy(j->names + j->names_len, name, nlen);
+	j->names_len += nlen;
+	if (!j->overflow) {
+		j->used = qd_ent_end(j, j->used, (uint32_t)u16);
+		*res = QD_ADDED;
+	}
 	return 0;
 }
 
@@ -196,25 +297,24 @@ static int dir_scan_add(struct dir_scan *scan, const char *name,
  * followed, but only beneath the share root. Returns 0 if the entry is
  * to be listed, -1 if not.
  */
-static int dir_scan_stat(struct dir_scan *scan, const char *name,
-			 struct smbd_ntinfo *ni)
+static int qd_job_stat(struct qd_job *j, int dfd, const char *name,
+		       struct smbd_ntinfo *ni)
 {
 	struct smbd_stat sx = {};
 	char rel[PATH_MAX];
 	int fd = -1;
 	int n = 0;
 
-	if (smbd_stat_at(scan->dir_fd, name, AT_SYMLINK_NOFOLLOW, &sx) != 0) {
+	if (smbd_stat_at(dfd, name, AT_SYMLINK_NOFOLLOW, &sx) != 0) {
 		return -1;
 	}
 	if (S_ISLNK(sx.st.st_mode)) {
-		n = snprintf(rel, sizeof(rel), "%s%s%s", scan->path,
-			     scan->path[0] != '\0' ? "/" : "", name);
+		n = snprintf(rel, sizeof(rel), "%s%s%s", j->path,
+			     j->path[0] != '\0' ? "/" : "", name);
 		if (n < 0 || (size_t)n >= sizeof(rel)) {
 			return -1;
 		}
-		fd = vfs_open_beneath(scan->root_fd, rel, O_PATH | O_CLOEXEC,
-				      0);
+		fd = vfs_open_beneath(j->root_fd, rel, O_PATH | O_CLOEXEC, 0);
 		if (fd < 0) {
 			return -1;
 		}
@@ -232,30 +332,29 @@ static int dir_scan_stat(struct dir_scan *scan, const char *name,
 }
 
 /* "." is the directory itself, ".." its parent (the root's is itself). */
-static int dir_scan_dots(struct dir_scan *scan)
+static int qd_job_dot(struct qd_job *j, int dfd, bool dotdot,
+		      enum qd_add *res)
 {
 	struct smbd_ntinfo ni = {};
 	const char *leaf = NULL;
 	int pfd = -1;
 	int ret = 0;
 
-	if (vfs_wildcard_match(scan->pattern, ".")) {
-		ret = smbd_ntinfo_fd(scan->dir_fd, ".", &ni);
-		if (ret != 0) {
-			return ret;
-		}
-		ret = dir_scan_add(scan, ".", &ni);
-		if (ret != 0) {
-			return ret;
-		}
-	}
-	if (!vfs_wildcard_match(scan->pattern, "..")) {
+	*res = QD_SKIPPED;
+	if (!vfs_wildcard_match(j->pattern, dotdot ? ".." : ".")) {
 		return 0;
 	}
-	if (scan->path[0] == '\0') {
-		ret = smbd_ntinfo_fd(scan->dir_fd, "..", &ni);
+	if (!dotdot) {
+		ret = smbd_ntinfo_fd(dfd, ".", &ni);
+		if (ret != 0) {
+			return ret;
+		}
+		return qd_job_add(j, ".", &ni, res);
+	}
+	if (j->path[0] == '\0') {
+		ret = smbd_ntinfo_fd(dfd, "..", &ni);
 	} else {
-		pfd = vfs_open_parent(scan->root_fd, scan->path, &leaf);
+		pfd = vfs_open_parent(j->root_fd, j->path, &leaf);
 		if (pfd < 0) {
 			return 0;	/* parent gone: list no ".." */
 		}
@@ -265,135 +364,133 @@ static int dir_scan_dots(struct dir_scan *scan)
 	if (ret != 0) {
 		return 0;
 	}
-	return dir_scan_add(scan, "..", &ni);
+	return qd_job_add(j, "..", &ni, res);
 }
 
-static int dir_scan_readdir(struct dir_scan *scan)
+/* The phase after ".." for this pattern. */
+static void qd_after_dots(struct qd_job *j)
 {
-	struct smbd_ntinfo ni = {};
-	struct dirent *de = NULL;
-	DIR *d = NULL;
-	int fd = -1;
-	int ret = 0;
-
-	/* fdopendir() takes the fd over; keep dir_fd for fstatat. */
-	fd = openat(scan->dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0) {
-		return -errno;
+	if (strcmp(j->pattern, ".") == 0 || strcmp(j->pattern, "..") == 0) {
+		j->cur.phase = QD_DONE;
+	} else if (!pattern_has_wildcards(j->pattern) &&
+		   name_is_windows_legal(j->pattern)) {
+		j->cur.phase = QD_EXACT;
+	} else {
+		j->cur.phase = QD_READDIR;
+		j->cur.off = 0;
 	}
-	d = fdopendir(fd);
-	if (d == NULL) {
-		ret = -errno;
-		close(fd);
-		return ret;
-	}
-	while (ret == 0) {
-		errno = 0;
-		de = readdir(d);
-		if (de == NULL) {
-			ret = -errno;
-			break;
-		}
-		if (strcmp(de->d_name, ".") == 0 ||
-		    strcmp(de->d_name, "..") == 0 ||
-		    !name_is_windows_legal(de->d_name) ||
-		    !vfs_wildcard_match(scan->pattern, de->d_name)) {
-			continue;
-		}
-		if (dir_scan_stat(scan, de->d_name, &ni) != 0) {
-			continue;
-		}
-		ret = dir_scan_add(scan, de->d_name, &ni);
-	}
-	closedir(d);
-	return ret;
-}
-
-/* The job: runs on a worker thread. Returns 0 or -errno. */
-static int dir_scan_run(void *arg)
-{
-	struct dir_scan *scan = arg;
-	struct smbd_ntinfo ni = {};
-	int ret = 0;
-
-	ret = dir_scan_dots(scan);
-	if (ret != 0) {
-		return ret;
-	}
-	if (strcmp(scan->pattern, ".") == 0 ||
-	    strcmp(scan->pattern, "..") == 0) {
-		return 0;
-	}
-	/* A plain name: try the exact name before reading everything. */
-	if (!pattern_has_wildcards(scan->pattern) &&
-	    name_is_windows_legal(scan->pattern) &&
-	    dir_scan_stat(scan, scan->pattern, &ni) == 0) {
-		return dir_scan_add(scan, scan->pattern, &ni);
-	}
-	return dir_scan_readdir(scan);
 }
 
 /*
- * Start a snapshot of op's directory for pattern. The returned request is
- * a child of mem; finish it with dir_scan_recv().
+ * Read the directory stream from the cursor until the reply is full,
+ * the stream ends or *budget entries have been examined. The cursor
+ * moves past every entry consumed, never past one left for later.
  */
-static struct tevent_req *dir_scan_send(TALLOC_CTX *mem,
-					struct smbd_server *srv,
-					struct smbd_open *op,
-					const char *pattern)
+static int qd_job_readdir(struct qd_job *j, int dfd, unsigned *budget)
 {
-	struct dir_scan *scan = talloc_zero(mem, struct dir_scan);
-
-	if (scan == NULL) {
-		return NULL;
-	}
-	scan->dir_fd = -1;
-	scan->root_fd = -1;
-	talloc_set_destructor(scan, dir_scan_destructor);
-	scan->path = talloc_strdup(scan, op->path);
-	scan->pattern = talloc_strdup(scan, pattern);
-	if (scan->path == NULL || scan->pattern == NULL) {
-		talloc_free(scan);
-		return NULL;
-	}
-	scan->dir_fd = openat(op->fd, ".", O_RDONLY | O_DIRECTORY |
-			      O_CLOEXEC);
-	scan->root_fd = fcntl(op->tree->root_fd, F_DUPFD_CLOEXEC, 0);
-	if (scan->dir_fd < 0 || scan->root_fd < 0) {
-		talloc_free(scan);
-		return NULL;
-	}
-	return smbd_job_send(mem, srv->ev, srv->workers, op->tree->sess->conn,
-			     dir_scan_run, scan);
-}
-
-/* On success *pds is a new enumeration state, a child of mem. */
-static NTSTATUS dir_scan_recv(struct tevent_req *subreq, TALLOC_CTX *mem,
-			      struct smbd_dirstate **pds)
-{
-	struct smbd_dirstate *ds = NULL;
-	void *arg = NULL;
-	struct dir_scan *scan = NULL;
+	char buf[QD_DENTS_BUF] __attribute__((aligned(8)));
+	struct smbd_ntinfo ni = {};
+	enum qd_add res = QD_SKIPPED;
+	ssize_t n = 0;
+	size_t pos = 0;
 	int ret = 0;
 
-	ret = smbd_job_recv(subreq, mem, &arg);
-	scan = arg;
-	if (scan != NULL) {
-		dir_scan_close_fds(scan);
+	if (lseek(dfd, (off_t)j->cur.off, SEEK_SET) < 0) {
+		return -errno;
 	}
-	if (ret < 0) {
-		talloc_free(scan);
-		return vfs_map_errno(-ret);
+	while (*budget > 0) {
+		n = getdents64(dfd, buf, sizeof(buf));
+		if (n < 0) {
+			return -errno;
+		}
+		if (n == 0) {
+			j->cur.phase = QD_DONE;
+			return 0;
+		}
+		for (pos = 0; pos < (size_t)n && *budget > 0;) {
+			struct dirent64 *de = (struct dirent64 *)(buf + pos);
+
+			pos += de->d_reclen;
+			(*budget)--;
+			if (strcmp(de->d_name, ".") != 0 &&
+			    strcmp(de->d_name, "..") != 0 &&
+			    name_is_windows_legal(de->d_name) &&
+			    vfs_wildcard_match(j->pattern, de->d_name) &&
+			    qd_job_stat(j, dfd, de->d_name, &ni) == 0) {
+				ret = qd_job_add(j, de->d_name, &ni, &res);
+				if (ret != 0 || res == QD_STOP ||
+				    j->overflow) {
+					return ret;
+				}
+			}
+			j->cur.off = de->d_off;
+		}
+		if (pos < (size_t)n) {
+			/* slice over mid-buffer: seek back next time */
+			return 0;
+		}
 	}
-	ds = talloc_zero(mem, struct smbd_dirstate);
-	if (ds == NULL || scan == NULL) {
-		talloc_free(ds);
-		talloc_free(scan);
-		return NT_STATUS_NO_MEMORY;
+	return 0;
+}
+
+/* The job: runs on a worker thread. Returns 0 or -errno. */
+static int qd_job_run(void *arg)
+{
+	struct qd_job *j = arg;
+	struct smbd_ntinfo ni = {};
+	enum qd_add res = QD_SKIPPED;
+	unsigned budget = QD_SLICE_DIRENTS;
+	int dfd = -1;
+	int ret = 0;
+
+	/* our own file description: its offset is ours to move */
+	dfd = openat(j->dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0) {
+		return -errno;
 	}
-	ds->scan = talloc_steal(ds, scan);
-	*pds = ds;
-	return NT_STATUS_OK;
+	while (ret == 0 && res != QD_STOP && !j->overflow && budget > 0 &&
+	       j->cur.phase != QD_DONE) {
+		res = QD_SKIPPED;
+		switch (j->cur.phase) {
+		case QD_DOT:
+		case QD_DOTDOT:
+			ret = qd_job_dot(j, dfd, j->cur.phase == QD_DOTDOT,
+					 &res);
+			if (ret != 0 || res == QD_STOP || j->overflow) {
+				break;
+			}
+			if (j->cur.phase == QD_DOT) {
+				j->cur.phase = QD_DOTDOT;
+			} else {
+				qd_after_dots(j);
+			}
+			break;
+		case QD_EXACT:
+			/* found as given: that is the one entry */
+			if (qd_job_stat(j, dfd, j->pattern, &ni) != 0) {
+				j->cur.phase = QD_READDIR;
+				j->cur.off = 0;
+				break;
+			}
+			ret = qd_job_add(j, j->pattern, &ni, &res);
+			if (ret == 0 && res != QD_STOP && !j->overflow) {
+				j->cur.phase = QD_DONE;
+			}
+			break;
+		case QD_READDIR:
+			ret = qd_job_readdir(j, dfd, &budget);
+			res = j->full ? QD_STOP : res;
+			budget = j->cur.phase == QD_DONE ? budget : 0;
+			break;
+		default:
+			break;
+		}
+		if (j->single && j->nents > 0) {
+			break;
+		}
+	}
+	close(dfd);
+	return ret;
 }
 
 /* ---- formatting ---- */
@@ -462,128 +559,6 @@ static void put_name_prefix(struct wire_wr *w, const char *name, size_t n)
 	talloc_free(u16);
 }
 
-/*
- * Pages after the first come from the snapshot, but a file deleted since
- * must not be listed (smbtorture smb2.dir.fixed) and sizes and times
- * should be current: stat the entry again relative to the open
- * directory. A symlink keeps what the snapshot found for its target.
- * This runs on the loop: one fstatat per entry returned, whose dentry
- * the snapshot has just brought into the cache. Returns false for an
- * entry that is gone.
- */
-static bool dir_ent_refresh(const struct smbd_open *op, struct dir_ent *e,
-			    const char *name)
-{
-	struct smbd_stat sx = {};
-
-	if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0) {
-		return true;
-	}
-	if (smbd_stat_at(op->fd, name, AT_SYMLINK_NOFOLLOW, &sx) != 0) {
-		return false;
-	}
-	if (S_ISLNK(sx.st.st_mode)) {
-		return true;
-	}
-	if (!S_ISREG(sx.st.st_mode) && !S_ISDIR(sx.st.st_mode)) {
-		return false;
-	}
-	smbd_ntinfo_fill(&sx, name, &e->ni);
-	return true;
-}
-
-/*
- * Write as many entries from ds as fit in budget bytes; *count says how
- * many. The first entry that does not fit stays for the next query,
- * except when it is the first of this response: then its fixed part and
- * as much of its name as fits go out with STATUS_BUFFER_OVERFLOW
- * [MS-FSA §2.1.5.6.3], and it is still returned whole by the next query.
- * refresh: the open to re-check entries against (NULL: fresh snapshot).
- */
-static NTSTATUS qd_put_entries(struct wire_wr *w, struct smbd_dirstate *ds,
-			       const struct qd_args *a, uint32_t budget,
-			       const struct smbd_open *refresh, size_t *count)
-{
-	struct dir_scan *scan = ds->scan;
-	uint32_t fixed = qd_fixed_size(a->cls);
-	size_t start = w->len;
-	size_t used = 0;
-	size_t prev = SIZE_MAX;
-
-	*count = 0;
-	while (ds->next < scan->nents) {
-		struct dir_ent *e = &scan->ents[ds->next];
-		const char *name = dir_ent_name(scan, e);
-		size_t pos = (used + 7) & ~(size_t)7;
-
-		if (refresh != NULL && !dir_ent_refresh(refresh, e, name)) {
-			ds->next++;
-			continue;
-		}
-		if (pos > budget || fixed + e->name16_len > budget - pos) {
-			if (prev != SIZE_MAX) {
-				break;
-			}
-			put_entry_fixed(w, a->cls, &e->ni, e->name16_len);
-			put_name_prefix(w, name, (budget - fixed) & ~1u);
-			*count = 1;
-			return NT_STATUS_BUFFER_OVERFLOW;
-		}
-		wire_put_zero(w, pos - used);
-		if (prev != SIZE_MAX) {
-			wire_patch_u32le(w, start + prev,
-					 (uint32_t)(pos - prev));
-		}
-		put_entry_fixed(w, a->cls, &e->ni, e->name16_len);
-		wire_put_utf16(w, name);
-		prev = pos;
-		used = pos + fixed + e->name16_len;
-		ds->next++;
-		(*count)++;
-		if ((a->flags & SMB2_RETURN_SINGLE_ENTRY) != 0) {
-			break;
-		}
-	}
-	return NT_STATUS_OK;
-}
-
-/* Answer a query from the snapshot in ds (refresh: see above). */
-static NTSTATUS qd_answer(struct smbd_req *req, struct smbd_dirstate *ds,
-			  const struct qd_args *a,
-			  const struct smbd_open *refresh)
-{
-	struct wire_wr *w = &req->out;
-	uint32_t budget = a->out_len;
-	size_t base = w->len;
-	size_t count = 0;
-	NTSTATUS status = NT_STATUS_OK;
-	bool first = !ds->answered;
-
-	ds->answered = true;
-	if (first && ds->scan->nents == 0) {
-		return NT_STATUS_NO_SUCH_FILE;
-	}
-	if (budget > req->conn->max_trans) {
-		budget = req->conn->max_trans;
-	}
-	wire_put_u16le(w, 9);		/* StructureSize */
-	wire_put_u16le(w, 0);		/* OutputBufferOffset */
-	wire_put_u32le(w, 0);		/* OutputBufferLength */
-	wire_patch_u16le(w, base + 2, (uint16_t)SMBD_OUT_OFF(req));
-	status = qd_put_entries(w, ds, a, budget, refresh, &count);
-	wire_patch_u32le(w, base + 4, (uint32_t)(w->len - base -
-						  QD_RESP_FIXED));
-	if (wire_wr_error(w) != 0) {
-		w->len = base;
-		return NT_STATUS_NO_MEMORY;
-	}
-	if (count == 0) {
-		w->len = base;
-		return NT_STATUS_NO_MORE_FILES;
-	}
-	return status;
-}
-
 /* ---- the command ---- */
 
 static NTSTATUS qd_parse(struct smbd_req *req, struct qd_args *a)
@@ -628,19 +603,396 @@ static NTSTATUS qd_pattern(struct smbd_req *req, const struct qd_args *a,
 	return NT_STATUS_OK;
 }
 
+/*
+ * One query in progress: a talloc child of its request. It holds its own
+ * copies of what it needs, so it can finish after its open is closed.
+ */
 struct qd_state {
+	struct qd_state *next;		/* ds->wait_* */
 	struct smbd_req *req;
+	struct smbd_conn *conn;
+	struct smbd_dirstate *ds;	/* NULL once the open is gone */
+	struct tevent_immediate *im;	/* to start after waiting */
 	struct qd_args args;
+	char *pattern;			/* this query's, if it sets one */
+	char *path;
+	int dir_fd, root_fd;		/* dups, for each slice's job */
+	struct qd_cursor cur;
+	bool first;			/* NO_SUCH_FILE if nothing found */
+	uint32_t budget;
+	size_t base;			/* response start in req->out */
+	size_t used;			/* entry bytes in the reply */
+	size_t prev;			/* last entry's offset, or SIZE_MAX */
+	size_t count;
+	size_t charge;			/* in conn->dir_memory */
 };
 
-static void qd_scan_done(struct tevent_req *subreq);
+/* Count bytes against conn's directory budget; false when over it. */
+static bool dir_mem_take(struct smbd_conn *conn, size_t bytes)
+{
+	uint64_t max = conn->srv->cfg->max_dir_memory;
+
+	if (conn->dir_memory + bytes > max) {
+		smbd_budget_hit(conn->srv, conn, SMBD_BUDGET_DIR_MEMORY, max);
+		return false;
+	}
+	conn->dir_memory += bytes;
+	return true;
+}
+
+static void dir_mem_give(struct smbd_conn *conn, size_t *bytes)
+{
+	conn->dir_memory -= *bytes < conn->dir_memory ? *bytes :
+							conn->dir_memory;
+	*bytes = 0;
+}
+
+static void qd_kick(struct smbd_dirstate *ds);
+static void qd_start_im(struct tevent_context *ev,
+			struct tevent_immediate *im, void *private_data);
+
+static int dirstate_destructor(struct smbd_dirstate *ds)
+{
+	struct qd_state *st = NULL;
+
+	if (ds->running != NULL) {
+		ds->running->ds = NULL;	/* it answers from its own copy */
+		ds->running = NULL;
+	}
+	/* waiting queries are answered FILE_CLOSED from the loop */
+	while ((st = ds->wait_head) != NULL) {
+		ds->wait_head = st->next;
+		st->next = NULL;
+		st->ds = NULL;
+		tevent_schedule_immediate(st->im, st->conn->srv->ev,
+					  qd_start_im, st);
+	}
+	ds->wait_tail = NULL;
+	dir_mem_give(ds->conn, &ds->charge);
+	return 0;
+}
+
+static int qd_state_destructor(struct qd_state *st)
+{
+	struct smbd_dirstate *ds = st->ds;
+	struct qd_state **pp = NULL;
+
+	if (st->dir_fd >= 0) {
+		close(st->dir_fd);
+	}
+	if (st->root_fd >= 0) {
+		close(st->root_fd);
+	}
+	dir_mem_give(st->conn, &st->charge);
+	if (ds == NULL) {
+		return 0;
+	}
+	st->ds = NULL;
+	if (ds->running == st) {
+		ds->running = NULL;
+		qd_kick(ds);
+		return 0;
+	}
+	for (pp = &ds->wait_head; *pp != NULL; pp = &(*pp)->next) {
+		if (*pp == st) {
+			*pp = st->next;
+			break;
+		}
+	}
+	ds->wait_tail = NULL;
+	for (st = ds->wait_head; st != NULL; st = st->next) {
+		ds->wait_tail = st;
+	}
+	return 0;
+}
+
+/* The open's query ended: start the next one waiting, from the loop. */
+static void qd_kick(struct smbd_dirstate *ds)
+{
+	struct qd_state *st = ds->wait_head;
+
+	if (ds->running != NULL || st == NULL) {
+		return;
+	}
+	ds->wait_head = st->next;
+	if (ds->wait_head == NULL) {
+		ds->wait_tail = NULL;
+	}
+	st->next = NULL;
+	ds->running = st;
+	tevent_schedule_immediate(st->im, st->conn->srv->ev, qd_start_im,
+				  st);
+}
+
+static void qd_slice_done(struct tevent_req *subreq);
+
+/* Queue the next slice of st's query. */
+static NTSTATUS qd_send_slice(struct qd_state *st)
+{
+	struct qd_job *j = talloc_zero(st, struct qd_job);
+	struct tevent_req *subreq = NULL;
+
+	if (j == NULL) {
+		return NT_STATUS_NO_MEMORY;
+	}
+	j->dir_fd = -1;
+	j->root_fd = -1;
+	talloc_set_destructor(j, qd_job_destructor);
+	j->path = talloc_strdup(j, st->path);
+	j->pattern = talloc_strdup(j, st->pattern);
+	j->dir_fd = fcntl(st->dir_fd, F_DUPFD_CLOEXEC, 0);
+	j->root_fd = fcntl(st->root_fd, F_DUPFD_CLOEXEC, 0);
+	if (j->path == NULL || j->pattern == NULL || j->dir_fd < 0 ||
+	    j->root_fd < 0) {
+		talloc_free(j);
+		return NT_STATUS_NO_MEMORY;
+	}
+	j->fixed = qd_fixed_size(st->args.cls);
+	j->budget = st->budget;
+	j->used = st->used;
+	j->have_prev = st->count > 0;
+	j->single = (st->args.flags & SMB2_RETURN_SINGLE_ENTRY) != 0;
+	j->cur = st->cur;
+	subreq = smbd_job_send(st, st->conn->srv->ev, st->conn->srv->workers,
+			       st->conn, qd_job_run, j);
+	if (subreq == NULL) {
+		talloc_free(j);
+		return NT_STATUS_NO_MEMORY;
+	}
+	tevent_req_set_callback(subreq, qd_slice_done, st);
+	return NT_STATUS_OK;
+}
+
+/*
+ * Begin st's query, now at the head of its open's queue: take the
+ * pattern and cursor (a new pattern resets them), dup the fds, write
+ * the response's fixed part and queue the first slice.
+ */
+static NTSTATUS qd_start(struct qd_state *st)
+{
+	struct smbd_dirstate *ds = st->ds;
+	struct smbd_req *req = st->req;
+	struct smbd_open *op = NULL;
+	struct wire_wr *w = &req->out;
+	size_t charge = 0;
+
+	if (ds == NULL) {
+		return NT_STATUS_FILE_CLOSED;
+	}
+	op = smbd_open_find(st->conn->srv, st->args.fid_v);
+	if (op == NULL || op->dir != ds || op->fd < 0) {
+		return NT_STATUS_FILE_CLOSED;
+	}
+	if (ds->pattern == NULL ||
+	    (st->args.flags & (SMB2_RESTART_SCANS | SMB2_REOPEN)) != 0) {
+		/* this query sets the pattern: charge the new for the old */
+		size_t oldc = ds->pattern != NULL ?
+			strlen(ds->pattern) + 1 : 0;
+
+		charge = strlen(st->pattern) + 1;
+		if (!dir_mem_take(st->conn, charge)) {
+			return NT_STATUS_INSUFFICIENT_RESOURCES;
+		}
+		st->conn->dir_memory -= oldc;
+		ds->charge = ds->charge - oldc + charge;
+		talloc_free(ds->pattern);
+		ds->pattern = talloc_strdup(ds, st->pattern);
+		if (ds->pattern == NULL) {
+			return NT_STATUS_NO_MEMORY;
+		}
+		ds->cur.phase = QD_DOT;
+		ds->cur.off = 0;
+		ds->answered = false;
+	} else {
+		talloc_free(st->pattern);
+		st->pattern = talloc_strdup(st, ds->pattern);
+	}
+	st->path = talloc_strdup(st, op->path);
+	st->dir_fd = fcntl(op->fd, F_DUPFD_CLOEXEC, 0);
+	st->root_fd = fcntl(op->tree->root_fd, F_DUPFD_CLOEXEC, 0);
+	if (st->pattern == NULL || st->path == NULL || st->dir_fd < 0 ||
+	    st->root_fd < 0) {
+		return NT_STATUS_NO_MEMORY;
+	}
+	st->cur = ds->cur;
+	st->first = !ds->answered;
+	st->base = w->len;
+	wire_put_u16le(w, 9);		/* StructureSize */
+	wire_put_u16le(w, 0);		/* OutputBufferOffset */
+	wire_put_u32le(w, 0);		/* OutputBufferLength */
+	wire_patch_u16le(w, st->base + 2, (uint16_t)SMBD_OUT_OFF(req));
+	return qd_send_slice(st);
+}
+
+/*
+ * The query is over: store the cursor back (if the open still has this
+ * dirstate), let the next query of the open start, and answer.
+ */
+static void qd_finish(struct qd_state *st, NTSTATUS status)
+{
+	struct smbd_dirstate *ds = st->ds;
+	struct smbd_req *req = st->req;
+	struct wire_wr *w = &req->out;
+
+	if (status == NT_STATUS_OK || status == NT_STATUS_BUFFER_OVERFLOW) {
+		if (st->count == 0) {
+			w->len = st->base;
+			status = st->first ? NT_STATUS_NO_SUCH_FILE :
+					     NT_STATUS_NO_MORE_FILES;
+		} else {
+			wire_patch_u32le(w, st->base + 4,
+					 (uint32_t)(w->len - st->base -
+						    QD_RESP_FIXED));
+			if (wire_wr_error(w) != 0) {
+				w->len = st->base;
+				status = NT_STATUS_NO_MEMORY;
+			}
+		}
+	} else {
+		w->len = st->base < w->len ? st->base : w->len;
+	}
+	if (ds != NULL) {
+		if (status != NT_STATUS_FILE_CLOSED) {
+			ds->cur = st->cur;
+			ds->answered = true;
+		}
+		if (ds->running == st) {
+			ds->running = NULL;
+			qd_kick(ds);
+		}
+		st->ds = NULL;
+	}
+	dir_mem_give(st->conn, &st->charge);
+	smbd_req_done(req, status);
+}
+
+/* Append the job's entries to the reply (they fit: the job measured). */
+static void qd_put_job(struct qd_state *st, struct qd_job *j)
+{
+	struct wire_wr *w = &st->req->out;
+	size_t start = st->base + QD_RESP_FIXED;
+	size_t i = 0;
+
+	if (j->overflow) {
+		const struct qd_ent *e = &j->ents[0];
+
+		put_entry_fixed(w, st->args.cls, &e->ni, e->name16_len);
+		put_name_prefix(w, qd_ent_name(j, e),
+				(st->budget - j->fixed) & ~1u);
+		st->count = 1;
+		return;
+	}
+	for (i = 0; i < j->nents; i++) {
+		const struct qd_ent *e = &j->ents[i];
+		size_t pos = (st->used + 7) & ~(size_t)7;
+
+		wire_put_zero(w, pos - st->used);
+		if (st->prev != SIZE_MAX) {
+			wire_patch_u32le(w, start + st->prev,
+					 (uint32_t)(pos - st->prev));
+		}
+		put_entry_fixed(w, st->args.cls, &e->ni, e->name16_len);
+		wire_put_utf16(w, qd_ent_name(j, e));
+		st->prev = pos;
+		st->used = pos + j->fixed + e->name16_len;
+		st->count++;
+	}
+}
+
+static void qd_slice_done(struct tevent_req *subreq)
+{
+	struct qd_state *st = tevent_req_callback_data(subreq,
+						       struct qd_state);
+	struct qd_job *j = NULL;
+	void *arg = NULL;
+	bool more = false;
+	NTSTATUS status = NT_STATUS_OK;
+	int ret = 0;
+
+	ret = smbd_job_recv(subreq, st, &arg);
+	TALLOC_FREE(subreq);
+	j = arg;
+	if (ret < 0 || j == NULL) {
+		talloc_free(j);
+		qd_finish(st, ret < 0 ? vfs_map_errno(-ret) :
+					NT_STATUS_NO_MEMORY);
+		return;
+	}
+	qd_put_job(st, j);
+	if (j->overflow) {
+		/* the cursor stays on the entry: whole next time */
+		talloc_free(j);
+		qd_finish(st, NT_STATUS_BUFFER_OVERFLOW);
+		return;
+	}
+	st->cur = j->cur;
+	more = !j->full && st->cur.phase != QD_DONE &&
+	       !((st->args.flags & SMB2_RETURN_SINGLE_ENTRY) != 0 &&
+		 st->count > 0);
+	talloc_free(j);
+	if (!more) {
+		qd_finish(st, NT_STATUS_OK);
+		return;
+	}
+	/* a slice ended with room left: the next one, if still wanted */
+	status = qd_send_slice(st);
+	if (!status == NT_STATUS_OK) {
+		qd_finish(st, status);
+	}
+}
+
+/* A waiting query's turn came, or its open was closed. */
+static void qd_start_im(struct tevent_context *ev,
+			struct tevent_immediate *im, void *private_data)
+{
+	struct qd_state *st = private_data;
+	NTSTATUS status = NT_STATUS_OK;
+
+	status = qd_start(st);
+	if (!status == NT_STATUS_OK) {
+		qd_finish(st, status);
+	}
+}
+
+/* The open's dirstate, made on its first query. NULL: see *status. */
+static struct smbd_dirstate *qd_dirstate(struct smbd_req *req,
+					 struct smbd_open *op,
+					 NTSTATUS *status)
+{
+	struct smbd_dirstate *ds = op->dir;
+
+	if (ds != NULL) {
+		return ds;
+	}
+	if (!dir_mem_take(req->conn, sizeof(*ds))) {
+		*status = NT_STATUS_INSUFFICIENT_RESOURCES;
+		return NULL;
+	}
+	ds = talloc_zero(op, struct smbd_dirstate);
+	if (ds == NULL) {
+		req->conn->dir_memory -= sizeof(*ds);
+		*status = NT_STATUS_NO_MEMORY;
+		return NULL;
+	}
+	ds->conn = req->conn;
+	ds->charge = sizeof(*ds);
+	talloc_set_destructor(ds, dirstate_destructor);
+	op->dir = ds;
+	return ds;
+}
+
+/* What one query in progress holds, reserved for its whole life. */
+static size_t qd_state_charge(const struct smbd_open *op, const char *pat)
+{
+	return sizeof(struct qd_state) + strlen(op->path) + 1 +
+	       2 * (strlen(pat) + 1) + sizeof(struct qd_job) + QD_JOB_MEM;
+}
 
 NTSTATUS smbd_smb2_query_directory(struct smbd_req *req)
 {
+	struct smbd_dirstate *ds = NULL;
 	struct smbd_open *op = NULL;
-	struct qd_state *state = NULL;
-	struct tevent_req *subreq = NULL;
-	char *pattern = NULL;
+	struct qd_state *st = NULL;
 	struct qd_args a = {};
 	NTSTATUS status = NT_STATUS_OK;
 
@@ -650,6 +1002,11 @@ NTSTATUS smbd_smb2_query_directory(struct smbd_req *req)
 	}
 	if (qd_fixed_size(a.cls) == 0) {
 		return NT_STATUS_INVALID_INFO_CLASS;
+	}
+	if (a.name_len / 2 > QD_PATTERN_MAX) {
+		smbd_budget_hit(req->conn->srv, req->conn,
+				SMBD_BUDGET_PATTERN, QD_PATTERN_MAX);
+		return NT_STATUS_OBJECT_NAME_INVALID;
 	}
 	status = smbd_req_open(req, a.fid_p, a.fid_v, &op);
 	if (status != NT_STATUS_OK) {
@@ -665,68 +1022,61 @@ NTSTATUS smbd_smb2_query_directory(struct smbd_req *req)
 	    req->conn->max_trans < qd_fixed_size(a.cls)) {
 		return NT_STATUS_INFO_LENGTH_MISMATCH;
 	}
-	if (op->dir != NULL &&
-	    (a.flags & (SMB2_RESTART_SCANS | SMB2_REOPEN)) == 0) {
-		return qd_answer(req, op->dir, &a, op);
-	}
 
-	state = talloc_zero(req, struct qd_state);
-	if (state == NULL) {
+	st = talloc_zero(req, struct qd_state);
+	if (st == NULL) {
 		return NT_STATUS_NO_MEMORY;
 	}
-	state->req = req;
-	state->args = a;
-	status = qd_pattern(req, &a, state, &pattern);
+	st->req = req;
+	st->conn = req->conn;
+	st->args = a;
+	/* a related compound's all-ones FileId, resolved */
+	st->args.fid_p = op->fid_persistent;
+	st->args.fid_v = op->fid_volatile;
+	st->dir_fd = -1;
+	st->root_fd = -1;
+	st->prev = SIZE_MAX;
+	st->budget = a.out_len < req->conn->max_trans ? a.out_len :
+							 req->conn->max_trans;
+	talloc_set_destructor(st, qd_state_destructor);
+	st->im = tevent_create_immediate(st);
+	st->base = req->out.len;
+	if (st->im == NULL) {
+		talloc_free(st);
+		return NT_STATUS_NO_MEMORY;
+	}
+	status = qd_pattern(req, &a, st, &st->pattern);
 	if (status != NT_STATUS_OK) {
-		talloc_free(state);
+		talloc_free(st);
 		return status;
 	}
-	subreq = dir_scan_send(state, req->conn->srv, op, pattern);
-	if (subreq == NULL) {
-		talloc_free(state);
-		return NT_STATUS_NO_MEMORY;
+	if (!dir_mem_take(req->conn, qd_state_charge(op, st->pattern))) {
+		talloc_free(st);
+		return NT_STATUS_INSUFFICIENT_RESOURCES;
 	}
-	tevent_req_set_callback(subreq, qd_scan_done, state);
+	st->charge = qd_state_charge(op, st->pattern);
+	ds = qd_dirstate(req, op, &status);
+	if (ds == NULL) {
+		talloc_free(st);
+		return status;
+	}
+	st->ds = ds;
+	if (ds->running != NULL) {
+		/* another query of this open runs: wait for it */
+		if (ds->wait_tail != NULL) {
+			ds->wait_tail->next = st;
+		} else {
+			ds->wait_head = st;
+		}
+		ds->wait_tail = st;
+		return SMBD_ASYNC;
+	}
+	ds->running = st;
+	status = qd_start(st);
+	if (!status == NT_STATUS_OK) {
+		req->out.len = st->base;
+		talloc_free(st);
+		return status;
+	}
 	return SMBD_ASYNC;
-}
-
-static void qd_scan_done(struct tevent_req *subreq)
-{
-	struct qd_state *state = tevent_req_callback_data(subreq,
-							  struct qd_state);
-	struct smbd_req *req = state->req;
-	struct smbd_dirstate *ds = NULL;
-	struct smbd_open *op = NULL;
-	NTSTATUS status = NT_STATUS_OK;
-
-	status = dir_scan_recv(subreq, state, &ds);
-	TALLOC_FREE(subreq);
-	if (status != NT_STATUS_OK) {
-		smbd_req_done(req, status);
-		return;
-	}
-	/*
-	 * The open may have been closed while the snapshot was taken (a
-	 * CLOSE right behind the query): the query was accepted, so answer
-	 * it from its own snapshot (smbtorture compound_find_close).
-	 */
-	op = smbd_open_find(req->conn->srv, state->args.fid_v);
-	if (op == NULL || op->fid_persistent != state->args.fid_p) {
-		status = qd_answer(req, ds, &state->args, NULL);
-		smbd_req_done(req, status);
-		return;
-	}
-	/*
-	 * Without a restart flag this query only wanted a snapshot because
-	 * there was none; if a query that raced with it installed one, keep
-	 * that one and its position.
-	 */
-	if (op->dir == NULL ||
-	    (state->args.flags & (SMB2_RESTART_SCANS | SMB2_REOPEN)) != 0) {
-		talloc_free(op->dir);
-		op->dir = talloc_steal(op, ds);
-	}
-	status = qd_answer(req, op->dir, &state->args,
-			   op->dir == ds ? NULL : op);
-	smbd_req_done(req, status);
 }

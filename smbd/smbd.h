@@ -204,6 +204,7 @@ struct smbd_conn {
 	struct timeval deadline;	/* auth or linger deadline */
 	struct timeval last_write;	/* last output progress */
 	uint64_t id;			/* for listings */
+	uint64_t dir_memory;		/* QUERY_DIRECTORY state, bytes */
 };
 
 enum smbd_session_state {
