@@ -227,6 +227,7 @@ class Conn:
         self.dialect = 0
         self.max_read = 65536
         self.pending = {}   # mid -> Reply received while waiting for another
+        self.last_frame_len = 0
         self.inbuf = bytearray()
 
     # ---- framing ----
@@ -297,7 +298,10 @@ class Conn:
         deadline = time.monotonic() + (self.timeout if timeout is None
                                        else timeout)
         self._fill(4, deadline)
-        n = struct.unpack(">I", self.inbuf[:4])[0] & 0xFFFFFF
+        # Direct TCP allows 24 bits of length [MS-SMB2 2.1]; read all 32
+        # so that a server that writes more is seen as it is.
+        n = struct.unpack(">I", self.inbuf[:4])[0]
+        self.last_frame_len = n
         self._fill(4 + n, deadline)
         frame = bytes(self.inbuf[4:4 + n])
         del self.inbuf[:4 + n]
