@@ -87,6 +87,23 @@ static int f_list_sessions(void *priv, TALLOC_CTX *mem,
 	return 0;
 }
 
+static int f_list_slots(void *priv, TALLOC_CTX *mem,
+			struct wg_admin_slot **out, size_t *n)
+{
+	struct wg_admin_slot *v = talloc_zero_array(mem, struct wg_admin_slot,
+						     1);
+	struct wg_admin_session *s = NULL;
+	size_t ns = 0;
+
+	f_list_sessions(priv, v, &s, &ns);
+	v[0] = (struct wg_admin_slot) { .id = 1, .ip = "127.0.0.2",
+		.user = "bob", .client_type = "SMB3_11", .sessions = s,
+		.nsessions = 1 };
+	*out = v;
+	*n = 1;
+	return 0;
+}
+
 static int f_list_files(void *priv, TALLOC_CTX *mem,
 			struct wg_admin_file **out, size_t *n)
 {
@@ -164,6 +181,7 @@ static int f_list_jobs(void *priv, TALLOC_CTX *mem, const char *printer,
 static const struct wg_admin_ops admin = {
 	.server_info = f_server_info,
 	.list_sessions = f_list_sessions,
+	.list_slots = f_list_slots,
 	.list_files = f_list_files,
 	.list_shares = f_list_shares,
 	.list_conns = f_list_conns,

@@ -548,15 +548,16 @@ static bool user_matches(const char *want, const char *user)
 }
 
 struct sess_view {
-	const struct wg_admin_session *s;
+	const struct wg_admin_slot *s;
 	const char *cname;
 };
 
+/* One row per cap slot, as Windows lists (computer, user) sessions. */
 static void session_entry(struct ndr_push *p, const struct enum_out *e,
 			  size_t i)
 {
 	const struct sess_view *v = &((const struct sess_view *)e->items)[i];
-	const struct wg_admin_session *s = v->s;
+	const struct wg_admin_slot *s = v->s;
 	uint32_t flags = (s->guest || s->anonymous ? SESS_GUEST : 0) |
 			 (s->encryption ? 0 : SESS_NOENCRYPTION);
 
@@ -591,7 +592,7 @@ static uint32_t op_session_enum(struct wg_rpc_call *call)
 	const struct wg_admin_ops *admin = call->env->admin;
 	struct enum_req req = {};
 	char *server = NULL, *client = NULL, *user = NULL;
-	struct wg_admin_session *ss = NULL;
+	struct wg_admin_slot *ss = NULL;
 	struct sess_view *views = NULL;
 	struct enum_out *e = NULL;
 	size_t n = 0, m = 0, first = 0, count = 0;
@@ -616,8 +617,8 @@ static uint32_t op_session_enum(struct wg_rpc_call *call)
 		return DCERPC_FAULT_NDR;
 	}
 	werr = admin_check(call);
-	if (werr == WERR_OK && (admin->list_sessions == NULL ||
-		admin->list_sessions(admin->priv, call->mem, &ss, &n) != 0)) {
+	if (werr == WERR_OK && (admin->list_slots == NULL ||
+		admin->list_slots(admin->priv, call->mem, &ss, &n) != 0)) {
 		werr = WERR_NOT_ENOUGH_MEMORY;
 	}
 	if (werr != WERR_OK) {
@@ -629,8 +630,10 @@ static uint32_t op_session_enum(struct wg_rpc_call *call)
 	if (views == NULL || e == NULL) {
 		return DCERPC_FAULT_OUT_OF_MEMORY;
 	}
+	client = (char *)strip_unc(client);
 	for (size_t i = 0; i < n; i++) {
-		if (!client_matches(client, ss[i].ip, ss[i].computer) ||
+		if ((client != NULL && client[0] != '\0' &&
+		     !wg_admin_slot_named(&ss[i], client)) ||
 		    !user_matches(user, ss[i].user)) {
 			continue;
 		}
@@ -691,6 +694,8 @@ static uint32_t op_session_del(struct wg_rpc_call *call)
 					    user, &closed);
 		if (rc == 0) {
 			werr = WERR_NERR_CLIENTNAMENOTFOUND;
+		} else if (rc == -ENOTUNIQ) {
+			werr = WERR_INVALID_PARAMETER;	/* several computers */
 		} else if (rc < 0) {
 			werr = WERR_CAN_NOT_COMPLETE;
 		}

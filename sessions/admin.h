@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <strings.h>
 #include <talloc.h>
 
 struct wg_admin_session {
@@ -33,7 +34,71 @@ struct wg_admin_session {
 	uint64_t logon_secs;		/* seconds since logon */
 	uint64_t idle_secs;
 	unsigned slot_id;		/* sessions sharing a cap slot */
+	const char *calling_name;	/* NetBIOS calling name of its
+					 * connection, "" on a direct one */
+	const char *workstation;	/* NTLM Workstation, "" if none */
 };
+
+/*
+ * One slot of the session cap: what `net session` and NetSessionEnum
+ * show as one session. In "windows" accounting a slot is (computer,
+ * user) or one null session; in "computer" accounting it is the
+ * computer. It nests the SMB sessions sharing it.
+ *
+ * A computer is its address. The names it used are those of its live
+ * connections and sessions (any slot): NetBIOS calling names (port 139)
+ * and NTLM workstation names, which the client chooses freely (every
+ * smbclient on a host sends the same one), so they are never the
+ * identity, only other ways to name it.
+ */
+struct wg_admin_slot {
+	unsigned id;			/* the session manager's slot id */
+	const char *ip;			/* the computer */
+	const char **calling_names;	/* distinct, case-insensitively */
+	size_t ncalling_names;
+	const char **workstations;	/* distinct, case-insensitively */
+	size_t nworkstations;
+	const char *user;		/* "" for a null session; in computer
+					 * accounting the named users,
+					 * ", "-separated */
+	bool anonymous;			/* only null sessions */
+	bool guest;			/* any guest session */
+	bool encryption;		/* every session encrypts */
+	const char *client_type;	/* highest dialect of its sessions */
+	unsigned opens;			/* files + pipes, all sessions */
+	unsigned trees;
+	unsigned printer_handles;
+	uint64_t logon_secs;		/* the oldest session's */
+	uint64_t idle_secs;		/* the most recently active one's */
+	struct wg_admin_session *sessions;	/* by SessionId */
+	size_t nsessions;
+};
+
+/* Does computer ("\\name" or "name") name the slot's computer: its
+ * address, or a calling or workstation name (case-insensitive)? */
+static inline bool wg_admin_slot_named(const struct wg_admin_slot *s,
+				       const char *computer)
+{
+	size_t i = 0;
+
+	while (computer[0] == '\\') {
+		computer++;
+	}
+	if (strcasecmp(computer, s->ip) == 0) {
+		return true;
+	}
+	for (i = 0; i < s->ncalling_names; i++) {
+		if (strcasecmp(computer, s->calling_names[i]) == 0) {
+			return true;
+		}
+	}
+	for (i = 0; i < s->nworkstations; i++) {
+		if (strcasecmp(computer, s->workstations[i]) == 0) {
+			return true;
+		}
+	}
+	return false;
+}
 
 struct wg_admin_file {
 	uint64_t id;			/* FileId (volatile) */
@@ -70,6 +135,10 @@ struct wg_admin_conn {
 	uint64_t id;
 	const char *local;		/* "127.0.0.1:445" */
 	const char *remote;		/* "127.0.0.5:51234" */
+	const char *ip;			/* the computer: "127.0.0.5" */
+	uint16_t port;			/* local port: 445, 139, ... */
+	bool netbios;			/* NetBIOS session service framing */
+	const char *calling_name;	/* "" if none (direct TCP) */
 	const char *computer;
 	const char *state;		/* "negotiating", "authenticated", ... */
 	const char *dialect;		/* "" before NEGOTIATE */
@@ -102,8 +171,12 @@ struct wg_admin_ops {
 	void *priv;
 	int (*server_info)(void *priv, TALLOC_CTX *mem,
 			   struct wg_admin_server **out);
+	/* SMB sessions, one entry each (admitted ones only). */
 	int (*list_sessions)(void *priv, TALLOC_CTX *mem,
 			     struct wg_admin_session **out, size_t *n);
+	/* Cap slots in the order they were taken, sessions nested. */
+	int (*list_slots)(void *priv, TALLOC_CTX *mem,
+			  struct wg_admin_slot **out, size_t *n);
 	int (*list_files)(void *priv, TALLOC_CTX *mem,
 			  struct wg_admin_file **out, size_t *n);
 	int (*list_shares)(void *priv, TALLOC_CTX *mem,
@@ -111,10 +184,13 @@ struct wg_admin_ops {
 	int (*list_conns)(void *priv, TALLOC_CTX *mem,
 			  struct wg_admin_conn **out, size_t *n);
 	/*
-	 * End sessions matching computer (ip or display name, "\\" prefix
-	 * optional; NULL = any) and user (NULL = any; "" = null sessions).
-	 * What clients wrote is flushed before their files close. Returns
-	 * the number of sessions ended (0 = none matched) or -errno.
+	 * End the sessions of every slot of computer (as matched by
+	 * wg_admin_slot_named(); NULL = any), or with user only those of
+	 * that user (NULL = any; "" = null sessions): in windows
+	 * accounting, that user's slot. What clients wrote is flushed
+	 * before their files close. Returns the number of sessions ended
+	 * (0 = none matched), -ENOTUNIQ when the name is used by more than
+	 * one address (nothing is ended), or -errno.
 	 */
 	int (*delete_sessions)(void *priv, const char *computer,
 			       const char *user, unsigned *files_closed);

@@ -12,6 +12,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/time.h>
@@ -122,7 +123,7 @@ static bool sess_walk_one(const struct sm_session_info *info, void *priv)
 	*e = (struct wg_admin_session) {
 		.id = s->id,
 		.ip = talloc_strdup(w->v, info->ip),
-		.computer = talloc_strdup(w->v, info->display),
+		.computer = talloc_strdup(w->v, info->ip),
 		.user = talloc_strdup(w->v, s->user != NULL ? s->user : ""),
 		.domain = talloc_strdup(w->v, s->domain != NULL ?
 					s->domain : ""),
@@ -138,6 +139,9 @@ static bool sess_walk_one(const struct sm_session_info *info, void *priv)
 		.logon_secs = secs_since_nt(s->logon_time_nt),
 		.idle_secs = info->idle_ms / 1000,
 		.slot_id = info->slot_id,
+		.calling_name = talloc_strdup(w->v, s->conn->calling_name),
+		.workstation = talloc_strdup(w->v, s->workstation != NULL ?
+					     s->workstation : ""),
 	};
 	return true;
 }
@@ -159,6 +163,226 @@ static int op_list_sessions(void *priv, TALLOC_CTX *mem,
 	*out = w.v;
 	*n = w.n;
 	return 0;
+}
+
+/* ---- slots ------------------------------------------------------------ */
+
+/* The names one computer (address) used, over its live connections. */
+struct comp_names {
+	const char *ip;
+	const char **calling;
+	size_t ncalling;
+	const char **ws;
+	size_t nws;
+};
+
+/* Append name to *v unless empty or there already (case-insensitive). */
+static int add_name(TALLOC_CTX *mem, const char ***v, size_t *n,
+		    const char *name)
+{
+	size_t i = 0;
+
+	if (name == NULL || name[0] == '\0') {
+		return 0;
+	}
+	for (i = 0; i < *n; i++) {
+		if (strcasecmp((*v)[i], name) == 0) {
+			return 0;
+		}
+	}
+	*v = talloc_realloc(mem, *v, const char *, *n + 1);
+	if (*v == NULL) {
+		return -ENOMEM;
+	}
+	(*v)[*n] = talloc_strdup(*v, name);
+	if ((*v)[*n] == NULL) {
+		return -ENOMEM;
+	}
+	(*n)++;
+	return 0;
+}
+
+static struct comp_names *comp_find(struct comp_names *v, size_t n,
+				    const char *ip)
+{
+	size_t i = 0;
+
+	for (i = 0; i < n; i++) {
+		if (strcmp(v[i].ip, ip) == 0) {
+			return &v[i];
+		}
+	}
+	return NULL;
+}
+
+/*
+ * Calling names and workstation names per address, from every live
+ * connection and its valid sessions. Linear per connection in the number
+ * of computers: an admin listing, run on demand.
+ */
+static int comp_names_build(TALLOC_CTX *mem, const struct smbd_server *srv,
+			    struct comp_names **out, size_t *nout)
+{
+	struct comp_names *v = talloc_array(mem, struct comp_names, 0);
+	const struct smbd_conn *c = NULL;
+	size_t n = 0;
+	int rc = 0;
+
+	if (v == NULL) {
+		return -ENOMEM;
+	}
+	for (c = srv->conns; c != NULL && rc == 0; c = c->next) {
+		struct comp_names *e = comp_find(v, n, c->peer_addr);
+		const struct smbd_session *s = NULL;
+
+		if (e == NULL) {
+			v = talloc_realloc(mem, v, struct comp_names, n + 1);
+			if (v == NULL) {
+				return -ENOMEM;
+			}
+			e = &v[n++];
+			*e = (struct comp_names) {
+				.ip = talloc_strdup(v, c->peer_addr),
+			};
+		}
+		rc = add_name(v, &e->calling, &e->ncalling, c->calling_name);
+		for (s = c->sessions; s != NULL && rc == 0; s = s->next) {
+			if (s->state == SMBD_SESS_VALID) {
+				rc = add_name(v, &e->ws, &e->nws,
+					      s->workstation);
+			}
+		}
+	}
+	*out = v;
+	*nout = n;
+	return rc;
+}
+
+static int by_slot_then_id(const void *a, const void *b)
+{
+	const struct wg_admin_session *x = a, *y = b;
+
+	if (x->slot_id != y->slot_id) {
+		return x->slot_id < y->slot_id ? -1 : 1;
+	}
+	return x->id < y->id ? -1 : x->id > y->id ? 1 : 0;
+}
+
+/* The slot's user column: its named users, ", "-separated ("" if none). */
+static const char *slot_users(TALLOC_CTX *mem, const struct wg_admin_slot *sl)
+{
+	char *users = talloc_strdup(mem, "");
+	size_t i = 0, j = 0;
+
+	for (i = 0; i < sl->nsessions && users != NULL; i++) {
+		const struct wg_admin_session *s = &sl->sessions[i];
+		bool seen = s->anonymous || s->user[0] == '\0';
+
+		for (j = 0; j < i && !seen; j++) {
+			seen = !sl->sessions[j].anonymous &&
+			       utf8_casecmp(sl->sessions[j].user, s->user) == 0;
+		}
+		if (!seen) {
+			users = talloc_asprintf_append(users, "%s%s",
+						       users[0] != '\0' ?
+						       ", " : "", s->user);
+		}
+	}
+	return users;
+}
+
+/* Fill sl from its sessions (already set) and its computer's names. */
+static int slot_fill(struct wg_admin_slot *sl, TALLOC_CTX *mem,
+		     const struct smbd_server *srv, const struct comp_names *cn)
+{
+	uint16_t dialect = 0;
+	size_t i = 0;
+
+	sl->id = sl->sessions[0].slot_id;
+	sl->ip = sl->sessions[0].ip;
+	sl->anonymous = true;
+	sl->encryption = true;
+	sl->idle_secs = UINT64_MAX;
+	for (i = 0; i < sl->nsessions; i++) {
+		const struct wg_admin_session *s = &sl->sessions[i];
+		const struct smbd_session *live = session_by_id(
+			(struct smbd_server *)srv, s->id);
+
+		sl->anonymous = sl->anonymous && s->anonymous;
+		sl->guest = sl->guest || s->guest;
+		sl->encryption = sl->encryption && s->encryption;
+		sl->opens += s->opens;
+		sl->trees += s->trees;
+		sl->printer_handles += s->printer_handles;
+		if (s->logon_secs > sl->logon_secs) {
+			sl->logon_secs = s->logon_secs;
+		}
+		if (s->idle_secs < sl->idle_secs) {
+			sl->idle_secs = s->idle_secs;
+		}
+		if (live != NULL && live->conn->dialect > dialect) {
+			dialect = live->conn->dialect;
+		}
+	}
+	sl->client_type = dialect != 0 ? smb2_dialect_name(dialect) : "";
+	sl->user = slot_users(mem, sl);
+	if (cn != NULL) {
+		sl->calling_names = cn->calling;
+		sl->ncalling_names = cn->ncalling;
+		sl->workstations = cn->ws;
+		sl->nworkstations = cn->nws;
+	}
+	return sl->user != NULL ? 0 : -ENOMEM;
+}
+
+/*
+ * Slots from the session manager's tickets: sorted by slot id (the order
+ * slots were taken), each slot's sessions are one run of the array.
+ */
+static int op_list_slots(void *priv, TALLOC_CTX *mem,
+			 struct wg_admin_slot **out, size_t *n)
+{
+	struct admin_ctx *a = priv;
+	struct wg_admin_session *ss = NULL;
+	struct wg_admin_slot *v = NULL;
+	struct comp_names *cn = NULL;
+	size_t nss = 0, ncn = 0, k = 0, i = 0;
+	TALLOC_CTX *tmp = talloc_new(NULL);
+	int rc = tmp != NULL ? 0 : -ENOMEM;
+
+	if (rc == 0) {
+		rc = op_list_sessions(priv, tmp, &ss, &nss);
+	}
+	if (rc == 0) {
+		rc = comp_names_build(tmp, a->srv, &cn, &ncn);
+	}
+	if (rc == 0) {
+		v = talloc_zero_array(tmp, struct wg_admin_slot, nss + 1);
+		rc = v != NULL ? 0 : -ENOMEM;
+	}
+	if (rc != 0) {
+		goto done;
+	}
+	qsort(ss, nss, sizeof(ss[0]), by_slot_then_id);
+	for (i = 0; i < nss && rc == 0; i++) {
+		if (i == 0 || ss[i].slot_id != ss[i - 1].slot_id) {
+			v[k++].sessions = &ss[i];
+		}
+		v[k - 1].nsessions++;
+	}
+	for (i = 0; i < k && rc == 0; i++) {
+		rc = slot_fill(&v[i], v, a->srv,
+			       comp_find(cn, ncn, v[i].sessions[0].ip));
+	}
+	if (rc == 0) {
+		talloc_steal(v, ss);
+		talloc_steal(v, cn);
+		*out = talloc_steal(mem, v);
+		*n = k;
+	}
+done:
+	talloc_free(tmp);
+	return rc;
 }
 
 static unsigned locks_of(const struct smbd_open *op)
@@ -231,7 +455,7 @@ static int op_list_files(void *priv, TALLOC_CTX *mem,
 							op->path),
 					.user = talloc_strdup(v, s->user),
 					.computer = talloc_strdup(v,
-						smbd_session_display(s)),
+						s->conn->peer_addr),
 					.access = op->access,
 					.locks = locks_of(op),
 					.is_pipe = op->pipe != NULL,
@@ -335,6 +559,10 @@ static int op_list_conns(void *priv, TALLOC_CTX *mem,
 						 c->local_port),
 			.remote = talloc_asprintf(v, "%s:%u", c->peer_addr,
 						  c->peer_port),
+			.ip = talloc_strdup(v, c->peer_addr),
+			.port = c->local_port,
+			.netbios = c->netbios,
+			.calling_name = talloc_strdup(v, c->calling_name),
 			.computer = talloc_strdup(v, name != NULL ? name :
 						  c->peer_addr),
 			.state = conn_state(c),
@@ -395,49 +623,94 @@ static int defer(struct admin_deferred *d)
 	return 0;
 }
 
-/* "\\host" or "host": compare with the ip and the display name. */
-static bool computer_matches(const struct smbd_session *s, const char *want)
+/* user: NULL any, "" null sessions, else that user (as logged on). */
+static bool user_matches(const struct wg_admin_session *s, const char *user)
 {
-	while (want[0] == '\\') {
-		want++;
+	if (user == NULL) {
+		return true;
 	}
-	return strcasecmp(want, s->conn->peer_addr) == 0 ||
-	       strcasecmp(want, smbd_session_display(s)) == 0;
+	if (user[0] == '\0') {
+		return s->anonymous;
+	}
+	return !s->anonymous && utf8_casecmp(user, s->user) == 0;
 }
 
+/* Does computer name more than one address among the slots? */
+static bool name_ambiguous(const struct wg_admin_slot *v, size_t n,
+			   const char *computer)
+{
+	const char *ip = NULL;
+	size_t i = 0;
+
+	for (i = 0; i < n; i++) {
+		if (!wg_admin_slot_named(&v[i], computer)) {
+			continue;
+		}
+		if (ip != NULL && strcmp(ip, v[i].ip) != 0) {
+			return true;
+		}
+		ip = v[i].ip;
+	}
+	return false;
+}
+
+/*
+ * The sessions of the computer's slots (the same listing and match as
+ * wgnet and NetSessionEnum show), ended at the next turn of the loop.
+ */
 static int op_delete_sessions(void *priv, const char *computer,
 			      const char *user, unsigned *files_closed)
 {
 	struct admin_ctx *a = priv;
 	struct admin_deferred *d = NULL;
-	struct smbd_session *s = NULL;
+	struct wg_admin_slot *v = NULL;
 	unsigned files = 0;
+	size_t n = 0, i = 0, j = 0;
+	int rc = 0;
 
+	if (computer != NULL && computer[0] == '\0') {
+		computer = NULL;
+	}
 	d = talloc_zero(a->srv, struct admin_deferred);
 	if (d == NULL) {
 		return -ENOMEM;
 	}
 	d->srv = a->srv;
-	for (s = a->srv->sessions; s != NULL; s = s->gnext) {
-		if (s->state != SMBD_SESS_VALID) {
-			continue;
-		}
-		if (computer != NULL && computer[0] != '\0' &&
-		    !computer_matches(s, computer)) {
-			continue;
-		}
-		if (user != NULL && utf8_casecmp(user, s->user) != 0) {
-			continue;
-		}
-		d->session_ids = talloc_realloc(d, d->session_ids, uint64_t,
-						d->nsessions + 1);
-		if (d->session_ids == NULL) {
-			talloc_free(d);
-			return -ENOMEM;
-		}
-		d->session_ids[d->nsessions++] = s->id;
-		files += (unsigned)s->nopens;
+	rc = op_list_slots(priv, d, &v, &n);
+	if (rc != 0) {
+		talloc_free(d);
+		return rc;
 	}
+	if (computer != NULL && name_ambiguous(v, n, computer)) {
+		talloc_free(d);
+		return -ENOTUNIQ;
+	}
+	d->session_ids = talloc_array(d, uint64_t, 0);
+	for (i = 0; i < n && d->session_ids != NULL; i++) {
+		if (computer != NULL && !wg_admin_slot_named(&v[i], computer)) {
+			continue;
+		}
+		for (j = 0; j < v[i].nsessions; j++) {
+			const struct wg_admin_session *s = &v[i].sessions[j];
+
+			if (!user_matches(s, user)) {
+				continue;
+			}
+			d->session_ids = talloc_realloc(d, d->session_ids,
+							uint64_t,
+							d->nsessions + 1);
+			if (d->session_ids == NULL) {
+				break;
+			}
+			d->session_ids[d->nsessions++] = s->id;
+			files += s->opens;
+		}
+	}
+	if (d->session_ids == NULL) {
+		talloc_free(d);
+		return -ENOMEM;
+	}
+	TALLOC_FREE(v);
 	if (files_closed != NULL) {
 		*files_closed = files;
 	}
@@ -445,12 +718,8 @@ static int op_delete_sessions(void *priv, const char *computer,
 		talloc_free(d);
 		return 0;
 	}
-	{
-		int n = (int)d->nsessions;
-		int rc = defer(d);
-
-		return rc != 0 ? rc : n;
-	}
+	rc = (int)d->nsessions;
+	return defer(d) != 0 ? -ENOMEM : rc;
 }
 
 static int op_close_file(void *priv, uint64_t id)
@@ -508,6 +777,7 @@ const struct wg_admin_ops *smbd_admin_ops(struct smbd_server *srv)
 		.priv = a,
 		.server_info = op_server_info,
 		.list_sessions = op_list_sessions,
+		.list_slots = op_list_slots,
 		.list_files = op_list_files,
 		.list_shares = op_list_shares,
 		.list_conns = op_list_conns,

@@ -84,6 +84,34 @@ static int fake_list_sessions(void *priv, TALLOC_CTX *mem,
 	return 0;
 }
 
+/* The same two sessions, each its own slot (pc5 is a calling name). */
+static int fake_list_slots(void *priv, TALLOC_CTX *mem,
+			   struct wg_admin_slot **out, size_t *n)
+{
+	static const char *pc5[] = { "PC5" };
+	static const char *pc6[] = { "PC6" };
+	struct wg_admin_slot *v = talloc_zero_array(mem, struct wg_admin_slot,
+						     2);
+	struct wg_admin_session *s = NULL;
+	size_t ns = 0;
+
+	fake_list_sessions(priv, v, &s, &ns);
+	v[0] = (struct wg_admin_slot) {
+		.id = 1, .ip = "127.0.0.5", .calling_names = pc5,
+		.ncalling_names = 1, .user = "alice", .client_type = "SMB3_11",
+		.opens = 2, .logon_secs = 100, .idle_secs = 5,
+		.sessions = &s[0], .nsessions = 1,
+	};
+	v[1] = (struct wg_admin_slot) {
+		.id = 2, .ip = "127.0.0.6", .workstations = pc6,
+		.nworkstations = 1, .user = "", .anonymous = true,
+		.client_type = "SMB2_10", .sessions = &s[1], .nsessions = 1,
+	};
+	*out = v;
+	*n = 2;
+	return 0;
+}
+
 static int fake_list_files(void *priv, TALLOC_CTX *mem,
 			   struct wg_admin_file **out, size_t *n)
 {
@@ -158,6 +186,7 @@ static void setup(void)
 		.priv = &fa,
 		.server_info = fake_server_info,
 		.list_sessions = fake_list_sessions,
+		.list_slots = fake_list_slots,
 		.list_files = fake_list_files,
 		.list_shares = fake_list_shares,
 		.list_conns = fake_list_conns,
