@@ -11,6 +11,7 @@
 #include "../sessions/sessmgr.h"
 #include "../sessions/users.h"
 #include "../proto/smb2_transform.h"
+#include "../proto/utf16.h"
 
 #include <errno.h>
 #include <grp.h>
@@ -179,6 +180,40 @@ static void put_session(struct ctl_json *j, const struct wg_admin_session *s)
 	ctl_json_u64(j, "logon_secs", s->logon_secs);
 	ctl_json_u64(j, "idle_secs", s->idle_secs);
 	ctl_json_u64(j, "slot", s->slot_id);
+	ctl_json_string(j, "calling_name", s->calling_name);
+	ctl_json_string(j, "workstation", s->workstation);
+}
+
+static void put_names(struct ctl_json *j, const char *key,
+		      const char *const *v, size_t n)
+{
+	size_t i = 0;
+
+	ctl_json_array_begin(j, key);
+	for (i = 0; i < n; i++) {
+		ctl_json_string(j, NULL, v[i]);
+	}
+	ctl_json_array_end(j);
+}
+
+/* A slot's own fields (the caller adds its nested sessions). */
+static void put_slot(struct ctl_json *j, const struct wg_admin_slot *s)
+{
+	ctl_json_u64(j, "slot", s->id);
+	ctl_json_string(j, "computer", s->ip);
+	ctl_json_string(j, "ip", s->ip);
+	put_names(j, "calling_names", s->calling_names, s->ncalling_names);
+	put_names(j, "workstations", s->workstations, s->nworkstations);
+	ctl_json_string(j, "user", s->user);
+	ctl_json_bool(j, "anonymous", s->anonymous);
+	ctl_json_bool(j, "guest", s->guest);
+	ctl_json_bool(j, "encryption", s->encryption);
+	ctl_json_string(j, "client_type", s->client_type);
+	ctl_json_u64(j, "opens", s->opens);
+	ctl_json_u64(j, "trees", s->trees);
+	ctl_json_u64(j, "printer_handles", s->printer_handles);
+	ctl_json_u64(j, "logon_secs", s->logon_secs);
+	ctl_json_u64(j, "idle_secs", s->idle_secs);
 }
 
 static void put_file(struct ctl_json *j, const struct wg_admin_file *f)
@@ -206,6 +241,10 @@ static void put_conn(struct ctl_json *j, const struct wg_admin_conn *c)
 	ctl_json_u64(j, "id", c->id);
 	ctl_json_string(j, "local", c->local);
 	ctl_json_string(j, "remote", c->remote);
+	ctl_json_string(j, "ip", c->ip);
+	ctl_json_u64(j, "port", c->port);
+	ctl_json_bool(j, "netbios", c->netbios);
+	ctl_json_string(j, "calling_name", c->calling_name);
 	ctl_json_string(j, "computer", c->computer);
 	ctl_json_string(j, "state", c->state);
 	ctl_json_string(j, "dialect", c->dialect);
@@ -227,21 +266,15 @@ static const char *strip_unc(const char *name)
 	return name;
 }
 
-static bool session_matches(const struct wg_admin_session *s,
-			    const char *computer)
-{
-	return strcasecmp(computer, s->ip) == 0 ||
-	       strcasecmp(computer, s->computer) == 0;
-}
-
 /* ---- verbs ------------------------------------------------------------ */
 
+/* One row per slot, as `net session` shows; its SMB sessions nested. */
 static int v_sessions(struct ctl_call *c, char **args)
 {
-	struct wg_admin_session *v = NULL;
+	struct wg_admin_slot *v = NULL;
 	struct wg_admin_server *info = NULL;
-	size_t n = 0, i = 0;
-	int rc = c->ops->list_sessions(c->ops->priv, c->tmp, &v, &n);
+	size_t n = 0, i = 0, k = 0;
+	int rc = c->ops->list_slots(c->ops->priv, c->tmp, &v, &n);
 
 	if (rc == 0) {
 		rc = c->ops->server_info(c->ops->priv, c->tmp, &info);
@@ -253,7 +286,14 @@ static int v_sessions(struct ctl_call *c, char **args)
 	ctl_json_array_begin(c->j, "sessions");
 	for (i = 0; i < n; i++) {
 		ctl_json_object_begin(c->j, NULL);
-		put_session(c->j, &v[i]);
+		put_slot(c->j, &v[i]);
+		ctl_json_array_begin(c->j, "smb_sessions");
+		for (k = 0; k < v[i].nsessions; k++) {
+			ctl_json_object_begin(c->j, NULL);
+			put_session(c->j, &v[i].sessions[k]);
+			ctl_json_object_end(c->j);
+		}
+		ctl_json_array_end(c->j);
 		ctl_json_object_end(c->j);
 	}
 	ctl_json_array_end(c->j);
@@ -321,10 +361,67 @@ static bool id_in(uint64_t id, const uint64_t *ids, size_t n)
 	return false;
 }
 
-/* Connections and files of the sessions already listed. */
-static int put_session_detail_rest(struct ctl_call *c, const uint64_t *sids,
-				   size_t nsids, const uint64_t *cids,
-				   size_t ncids)
+static bool str_in(const char *s, const char *const *v, size_t n)
+{
+	size_t i = 0;
+
+	for (i = 0; i < n; i++) {
+		if (strcmp(v[i], s) == 0) {
+			return true;
+		}
+	}
+	return false;
+}
+
+/* The slots a computer name denotes, and their distinct addresses. */
+struct computer_match {
+	struct wg_admin_slot *slots;	/* in c->tmp */
+	size_t n;
+	const char **ips;
+	size_t nips;
+	uint64_t *sids;			/* every SMB session of them */
+	size_t nsids;
+};
+
+/* want NULL: every slot. 0 or -ENOMEM. */
+static int match_computer(struct ctl_call *c, const char *want,
+			  struct computer_match *m)
+{
+	struct wg_admin_slot *v = NULL;
+	size_t n = 0, i = 0, k = 0, total = 0;
+	int rc = c->ops->list_slots(c->ops->priv, c->tmp, &v, &n);
+
+	if (rc != 0) {
+		return rc;
+	}
+	*m = (struct computer_match) {};
+	m->slots = talloc_array(c->tmp, struct wg_admin_slot, n + 1);
+	m->ips = talloc_array(c->tmp, const char *, n + 1);
+	for (i = 0; i < n; i++) {
+		total += v[i].nsessions;
+	}
+	m->sids = talloc_array(c->tmp, uint64_t, total + 1);
+	if (m->slots == NULL || m->ips == NULL || m->sids == NULL) {
+		return -ENOMEM;
+	}
+	for (i = 0; i < n; i++) {
+		if (want != NULL && !wg_admin_slot_named(&v[i], want)) {
+			continue;
+		}
+		m->slots[m->n++] = v[i];
+		if (!str_in(v[i].ip, m->ips, m->nips)) {
+			m->ips[m->nips++] = v[i].ip;
+		}
+		for (k = 0; k < v[i].nsessions; k++) {
+			m->sids[m->nsids++] = v[i].sessions[k].id;
+		}
+	}
+	return 0;
+}
+
+/* The computer's connections (all, from its addresses) and files. */
+static int put_session_detail_rest(struct ctl_call *c,
+				   const struct computer_match *m)
 {
 	struct wg_admin_conn *conns = NULL;
 	struct wg_admin_file *files = NULL;
@@ -340,7 +437,7 @@ static int put_session_detail_rest(struct ctl_call *c, const uint64_t *sids,
 	}
 	ctl_json_array_begin(c->j, "connections");
 	for (i = 0; i < nconns; i++) {
-		if (!id_in(conns[i].id, cids, ncids)) {
+		if (!str_in(conns[i].ip, m->ips, m->nips)) {
 			continue;
 		}
 		ctl_json_object_begin(c->j, NULL);
@@ -352,7 +449,7 @@ static int put_session_detail_rest(struct ctl_call *c, const uint64_t *sids,
 	ctl_json_array_end(c->j);
 	ctl_json_array_begin(c->j, "files");
 	for (i = 0; i < nfiles; i++) {
-		if (id_in(files[i].session_id, sids, nsids)) {
+		if (id_in(files[i].session_id, m->sids, m->nsids)) {
 			put_file(c->j, &files[i]);
 		}
 	}
@@ -360,85 +457,157 @@ static int put_session_detail_rest(struct ctl_call *c, const uint64_t *sids,
 	return 0;
 }
 
+/*
+ * Every slot of the computer named (address, calling name or NTLM
+ * workstation name): its SMB sessions with their trees, its connections
+ * and its open files and pipes.
+ */
 static int v_session(struct ctl_call *c, char **args)
 {
 	const char *want = strip_unc(args[0]);
-	struct wg_admin_session *v = NULL;
-	uint64_t *sids = NULL, *cids = NULL;
-	size_t n = 0, i = 0, k = 0;
-	int rc = c->ops->list_sessions(c->ops->priv, c->tmp, &v, &n);
+	struct computer_match m = {};
+	size_t i = 0, k = 0;
+	int rc = match_computer(c, want, &m);
 
 	if (rc != 0) {
 		return ctl_fail(c, -rc, "cannot list sessions: %s",
 				strerror(-rc));
 	}
-	sids = talloc_array(c->tmp, uint64_t, n + 1);
-	cids = talloc_array(c->tmp, uint64_t, n + 1);
-	if (sids == NULL || cids == NULL) {
-		return ctl_fail(c, ENOMEM, "out of memory");
+	if (m.n == 0) {
+		return ctl_fail(c, ENOENT, "no session from \\\\%s", want);
 	}
 	ctl_json_string(c->j, "computer", want);
+	put_names(c->j, "addresses", m.ips, m.nips);
 	ctl_json_array_begin(c->j, "sessions");
-	for (i = 0; i < n; i++) {
-		if (!session_matches(&v[i], want)) {
-			continue;
-		}
-		sids[k] = v[i].id;
-		cids[k++] = v[i].conn_id;
+	for (i = 0; i < m.n; i++) {
+		const struct wg_admin_slot *sl = &m.slots[i];
+
 		ctl_json_object_begin(c->j, NULL);
-		put_session(c->j, &v[i]);
-		put_session_shares(c, v[i].id);
+		put_slot(c->j, sl);
+		ctl_json_array_begin(c->j, "smb_sessions");
+		for (k = 0; k < sl->nsessions; k++) {
+			ctl_json_object_begin(c->j, NULL);
+			put_session(c->j, &sl->sessions[k]);
+			put_session_shares(c, sl->sessions[k].id);
+			ctl_json_object_end(c->j);
+		}
+		ctl_json_array_end(c->j);
 		ctl_json_object_end(c->j);
 	}
 	ctl_json_array_end(c->j);
-	if (k == 0) {
-		return ctl_fail(c, ENOENT, "no session from \\\\%s", want);
-	}
-	return put_session_detail_rest(c, sids, k, cids, k);
+	return put_session_detail_rest(c, &m);
 }
 
+/* "(null)" names the null sessions (the way the listing shows them). */
+static const char *user_arg(const char *u)
+{
+	return u == NULL ? NULL : strcasecmp(u, "(null)") == 0 ? "" : u;
+}
+
+static bool user_is(const struct wg_admin_session *s, const char *user)
+{
+	if (user == NULL) {
+		return true;
+	}
+	return user[0] == '\0' ? s->anonymous :
+	       !s->anonymous && utf8_casecmp(user, s->user) == 0;
+}
+
+/* What session-delete ends: the slots, the sessions of each it ends. */
+static unsigned put_ended(struct ctl_call *c, const struct computer_match *m,
+			  const char *user)
+{
+	unsigned freed = 0;
+	size_t i = 0, k = 0;
+
+	ctl_json_array_begin(c->j, "ended");
+	for (i = 0; i < m->n; i++) {
+		const struct wg_admin_slot *sl = &m->slots[i];
+		size_t hit = 0;
+
+		for (k = 0; k < sl->nsessions; k++) {
+			hit += user_is(&sl->sessions[k], user);
+		}
+		if (hit == 0) {
+			continue;
+		}
+		freed += hit == sl->nsessions;
+		ctl_json_object_begin(c->j, NULL);
+		put_slot(c->j, sl);
+		ctl_json_bool(c->j, "freed", hit == sl->nsessions);
+		ctl_json_array_begin(c->j, "smb_sessions");
+		for (k = 0; k < sl->nsessions; k++) {
+			if (!user_is(&sl->sessions[k], user)) {
+				continue;
+			}
+			ctl_json_object_begin(c->j, NULL);
+			put_session(c->j, &sl->sessions[k]);
+			ctl_json_object_end(c->j);
+		}
+		ctl_json_array_end(c->j);
+		ctl_json_object_end(c->j);
+	}
+	ctl_json_array_end(c->j);
+	return freed;
+}
+
+/*
+ * session-delete COMPUTER|--all [USER]: end every slot of the computer
+ * (or, with USER, that user's sessions: in windows accounting one slot).
+ */
 static int v_session_delete(struct ctl_call *c, char **args)
 {
 	bool all = strcmp(args[0], "--all") == 0;
 	const char *want = all ? NULL : strip_unc(args[0]);
-	struct wg_admin_session *v = NULL;
-	unsigned files = 0;
-	size_t n = 0, i = 0;
-	int rc = c->ops->list_sessions(c->ops->priv, c->tmp, &v, &n);
+	const char *user = user_arg(args[1]);
+	const char *what = all ? "every computer" : want;
+	struct computer_match m = {};
+	unsigned files = 0, freed = 0;
+	int rc = 0;
 
+	if (!all && want[0] == '\0') {
+		return ctl_fail(c, EINVAL, "no computer named");
+	}
+	rc = match_computer(c, want, &m);
 	if (rc != 0) {
 		return ctl_fail(c, -rc, "cannot list sessions: %s",
 				strerror(-rc));
 	}
-	if (!all && want[0] == '\0') {
-		return ctl_fail(c, EINVAL, "no computer named");
+	rc = c->ops->delete_sessions(c->ops->priv, want, user, &files);
+	if (rc == -ENOTUNIQ) {
+		char *ips = talloc_strdup(c->tmp, "");
+		size_t i = 0;
+
+		for (i = 0; i < m.nips && ips != NULL; i++) {
+			ips = talloc_asprintf_append(ips, "%s%s",
+						     i > 0 ? ", " : "",
+						     m.ips[i]);
+		}
+		return ctl_fail(c, ENOTUNIQ, "\\\\%s names %zu computers "
+				"(%s): name one by its address", want, m.nips,
+				ips != NULL ? ips : "?");
 	}
-	rc = c->ops->delete_sessions(c->ops->priv, want, NULL, &files);
 	if (rc < 0) {
 		return ctl_fail(c, -rc, "cannot end sessions of %s: %s",
-				all ? "every computer" : want, strerror(-rc));
+				what, strerror(-rc));
 	}
 	if (rc == 0 && !all) {
+		if (user != NULL && m.n > 0) {
+			return ctl_fail(c, ENOENT, "no session of %s from "
+					"\\\\%s", user[0] != '\0' ? user :
+					"(null)", want);
+		}
 		return ctl_fail(c, ENOENT, "no session from \\\\%s", want);
 	}
-	/* What is being ended: the same match as delete_sessions. */
-	ctl_json_array_begin(c->j, "ended");
-	for (i = 0; i < n; i++) {
-		if (!all && !session_matches(&v[i], want)) {
-			continue;
-		}
-		ctl_json_object_begin(c->j, NULL);
-		ctl_json_u64(c->j, "id", v[i].id);
-		ctl_json_string(c->j, "computer", v[i].computer);
-		ctl_json_string(c->j, "user", v[i].user);
-		ctl_json_object_end(c->j);
-	}
-	ctl_json_array_end(c->j);
+	freed = put_ended(c, &m, user);
+	ctl_json_u64(c->j, "slots_freed", freed);
 	ctl_json_u64(c->j, "sessions_ended", (uint64_t)rc);
 	ctl_json_u64(c->j, "files_closed", files);
-	DBG_NOTICE(SESS, "control: %s ended %d session(s) of %s (%u open(s) "
-		   "flushed and closed)", c->cl->who, rc,
-		   all ? "every computer" : want, files);
+	DBG_NOTICE(SESS, "control: %s ended %d session(s) of %s%s%s (%u "
+		   "slot(s) freed, %u open(s) flushed and closed)",
+		   c->cl->who, rc, what, user != NULL ? ", user " : "",
+		   user == NULL ? "" : user[0] != '\0' ? user : "(null)",
+		   freed, files);
 	return 0;
 }
 
@@ -661,7 +830,7 @@ static const struct ctl_verb ctl_verbs[] = {
 	{ .name = "sessions", .run = v_sessions },
 	{ .name = "session", .min_args = 1, .max_args = 1,
 	  .run = v_session },
-	{ .name = "session-delete", .min_args = 1, .max_args = 1,
+	{ .name = "session-delete", .min_args = 1, .max_args = 2,
 	  .run = v_session_delete },
 	{ .name = "files", .run = v_files },
 	{ .name = "file-close", .min_args = 1, .max_args = 1,

@@ -2,7 +2,7 @@
  * wgnet_admin.c - the wgnet verbs answered by the running daemon over its
  * control socket (protocol: sessions/ctlproto.h, verbs: smbd/control.h):
  *
- *	wgnet session [\\COMPUTER [/delete]] | [/delete --all]
+ *	wgnet session [\\COMPUTER [/delete [/user NAME]]] | [/delete --all]
  *	wgnet files [ID /close]
  *	wgnet share
  *	wgnet connections
@@ -472,12 +472,14 @@ enum {
 	OPT_DELETE = 1u << 1,
 	OPT_ALL = 1u << 2,
 	OPT_CLOSE = 1u << 3,
+	OPT_USER = 1u << 4,
 };
 
 struct verb_args {
 	unsigned flags;
 	int npos;
 	char *pos[4];
+	const char *user;		/* /user NAME */
 	bool help;
 };
 
@@ -494,6 +496,7 @@ static int parse_verb_args(struct wgnet *ctx, int argc, char **argv,
 		{ "delete", no_argument, NULL, 'd' },
 		{ "all", no_argument, NULL, 'a' },
 		{ "close", no_argument, NULL, 'C' },
+		{ "user", required_argument, NULL, 'u' },
 		{ "socket", required_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -518,6 +521,10 @@ static int parse_verb_args(struct wgnet *ctx, int argc, char **argv,
 		case 'C':
 			va->flags |= OPT_CLOSE;
 			break;
+		case 'u':
+			va->flags |= OPT_USER;
+			va->user = optarg;
+			break;
 		case 's':
 			ctx->control_socket = talloc_strdup(ctx->mem, optarg);
 			ctx->socket_given = ctx->control_socket != NULL;
@@ -536,6 +543,13 @@ static int parse_verb_args(struct wgnet *ctx, int argc, char **argv,
 			va->flags |= OPT_DELETE;
 		} else if (strcasecmp(argv[i], "/close") == 0) {
 			va->flags |= OPT_CLOSE;
+		} else if (strcasecmp(argv[i], "/user") == 0) {
+			if (i + 1 >= argc) {
+				err_msg("%s: /user needs a user name", verb);
+				return WGNET_USAGE;
+			}
+			va->flags |= OPT_USER;
+			va->user = argv[++i];
 		} else if (va->npos < 4) {
 			va->pos[va->npos++] = argv[i];
 		} else {
@@ -544,9 +558,12 @@ static int parse_verb_args(struct wgnet *ctx, int argc, char **argv,
 		}
 	}
 	if ((va->flags & ~(allowed | OPT_JSON)) != 0) {
+		unsigned bad = va->flags & ~(allowed | OPT_JSON);
+
 		err_msg("%s: %s is not an option of this verb (try --help)",
-			verb, (va->flags & OPT_DELETE) ? "/delete" :
-			(va->flags & OPT_CLOSE) ? "/close" : "--all");
+			verb, (bad & OPT_DELETE) ? "/delete" :
+			(bad & OPT_CLOSE) ? "/close" :
+			(bad & OPT_USER) ? "/user" : "--all");
 		return WGNET_USAGE;
 	}
 	return WGNET_OK;
@@ -559,37 +576,50 @@ static void usage_session(void)
 	printf(
 "Usage: wgnet session [--json]\n"
 "       wgnet session \\\\COMPUTER [--json]\n"
-"       wgnet session \\\\COMPUTER /delete [--json]\n"
+"       wgnet session \\\\COMPUTER /delete [/user NAME] [--json]\n"
 "       wgnet session /delete --all [--json]\n"
 "\n"
-"Without arguments, list the client sessions of the running wgsmbd:\n"
-"computer, user name (\"(null)\" for null sessions), client type (the\n"
-"SMB dialect), open files and pipes, and idle time, then how many of\n"
-"the edition's session slots are in use.\n"
+"Without arguments, list the sessions of the running wgsmbd the way\n"
+"`net session` does: one row per session slot (what the edition's cap\n"
+"counts), with the computer's address, the user name (\"(null)\" for a\n"
+"null session), client type (SMB dialect), open files and pipes and\n"
+"idle time, then how many of the slots are in use.\n"
 "\n"
-"With a computer (\\\\NAME, \\\\IP, NAME or IP), show its sessions in\n"
-"detail: logon and idle time, signing and encryption, shares in use,\n"
-"open files and pipes (with printer handles), and its connections.\n"
+"A computer is named by its address, a NetBIOS calling name it used\n"
+"(port 139) or its NTLM workstation name, as \\\\NAME or NAME. Shown\n"
+"alone, its slots in detail: every SMB session with its shares, open\n"
+"files and pipes, and every connection (port, calling name).\n"
 "\n"
-"  /delete, --delete  end the computer's sessions: what it wrote is\n"
-"                     flushed, its files closed, its slots freed\n"
+"  /delete, --delete  end all of the computer's sessions: what it wrote\n"
+"                     is flushed, its files closed, its slots freed\n"
+"  /user NAME, --user NAME\n"
+"                     with /delete: only that user's session (NAME\n"
+"                     \"(null)\": its null sessions)\n"
 "  --all              with /delete: end every session\n"
-"  --json             print the daemon's answer as JSON\n"
+"  --json             print the daemon's answer as JSON: one object\n"
+"                     per slot, its SMB sessions in \"smb_sessions\"\n"
 "  --socket PATH      the daemon's control socket\n"
 "\n"
-"Exit status: 0 success, 1 error (no such computer, daemon not\n"
-"running, permission denied), 2 usage error.\n");
+"Exit status: 0 success, 1 error (no such computer, a name used by\n"
+"several computers, daemon not running, permission denied), 2 usage\n"
+"error.\n");
+}
+
+static const char *user_col(const struct ctl_jv *s)
+{
+	const char *user = ctl_jv_str(s, "user", "");
+
+	return ctl_jv_bool(s, "anonymous", false) || user[0] == '\0' ?
+	       "(null)" : user;
 }
 
 static void print_session_row(const struct ctl_jv *s)
 {
 	char b[96];
-	const char *user = ctl_jv_str(s, "user", "");
 
-	cell(unc(b, sizeof(b), ctl_jv_str(s, "computer", "?")), 22, false);
+	cell(unc(b, sizeof(b), ctl_jv_str(s, "ip", "?")), 22, false);
 	putchar(' ');
-	cell(ctl_jv_bool(s, "anonymous", false) || user[0] == '\0' ?
-	     "(null)" : user, 20, false);
+	cell(user_col(s), 20, false);
 	putchar(' ');
 	cell(ctl_jv_str(s, "client_type", ""), 13, false);
 	putchar(' ');
@@ -650,11 +680,12 @@ static void print_session_shares(const struct ctl_jv *s)
 	char b[32];
 	size_t i = 0;
 
-	printf("\nShare name     Type     # Opens  Connected\n"
-	       "------------------------------------------\n");
+	printf("\n  Share name     Type     # Opens  Connected\n"
+	       "  ------------------------------------------\n");
 	for (i = 0; i < ctl_jv_len(sh); i++) {
 		const struct ctl_jv *t = ctl_jv_at(sh, i);
 
+		printf("  ");
 		cell(ctl_jv_str(t, "name", "?"), 14, false);
 		putchar(' ');
 		cell(type_title(ctl_jv_str(t, "type", "")), 8, false);
@@ -664,7 +695,7 @@ static void print_session_shares(const struct ctl_jv *s)
 				     ctl_jv_u64(t, "connected_secs", 0)));
 	}
 	if (ctl_jv_len(sh) == 0) {
-		printf("(none)\n");
+		printf("  (none)\n");
 	}
 }
 
@@ -675,9 +706,9 @@ static void print_session_files(const struct ctl_jv *files, uint64_t sid,
 	size_t i = 0;
 	bool any = false;
 
-	printf("\nID       Path                                Mode        "
+	printf("\n  ID       Path                              Mode        "
 	       "# Locks  Idle time\n"
-	       "---------------------------------------------------------"
+	       "  -------------------------------------------------------"
 	       "--------------------\n");
 	for (i = 0; i < ctl_jv_len(files); i++) {
 		const struct ctl_jv *f = ctl_jv_at(files, i);
@@ -690,9 +721,10 @@ static void print_session_files(const struct ctl_jv *files, uint64_t sid,
 		path = talloc_asprintf(NULL, "%s%s", ctl_jv_str(f, "path", "?"),
 				       ctl_jv_bool(f, "is_dir", false) ?
 				       "\\" : "");
+		printf("  ");
 		cell(u64s(b, sizeof(b), ctl_jv_u64(f, "id", 0)), 8, false);
 		putchar(' ');
-		cell(path != NULL ? path : "?", 35, false);
+		cell(path != NULL ? path : "?", 33, false);
 		putchar(' ');
 		cell(ctl_jv_str(f, "mode", ""), 11, false);
 		putchar(' ');
@@ -702,62 +734,111 @@ static void print_session_files(const struct ctl_jv *files, uint64_t sid,
 		talloc_free(path);
 	}
 	if (!any) {
-		printf("(no open files or pipes)\n");
+		printf("  (no open files or pipes)\n");
 	}
 	if (printer_handles > 0) {
-		printf("%llu printer handle(s) open on \\PIPE\\spoolss\n",
+		printf("  %llu printer handle(s) open on \\PIPE\\spoolss\n",
 		       (unsigned long long)printer_handles);
 	}
 }
 
-static void print_session_detail(const struct ctl_jv *s,
-				 const struct ctl_jv *files)
+/* "PCONE, PCTWO" from a JSON array of strings; "-" if empty. */
+static const char *name_list(char *buf, size_t len, const struct ctl_jv *v)
 {
-	char b[96];
-	const char *user = ctl_jv_str(s, "user", "");
+	size_t i = 0, at = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < ctl_jv_len(v) && at < len; i++) {
+		const struct ctl_jv *e = ctl_jv_at(v, i);
+		int k = snprintf(buf + at, len - at, "%s%s", i > 0 ? ", " : "",
+				 e->type == CTL_J_STRING ? e->str : "?");
+
+		at += k > 0 ? (size_t)k : 0;
+	}
+	return buf[0] != '\0' ? buf : "-";
+}
+
+/* One SMB session of a slot: how it came in, then its trees and opens. */
+static void print_smb_session(const struct ctl_jv *s,
+			      const struct ctl_jv *files)
+{
+	char b[96], idle[24], logon[24];
+	const char *cn = ctl_jv_str(s, "calling_name", "");
+	const char *ws = ctl_jv_str(s, "workstation", "");
 	const char *domain = ctl_jv_str(s, "domain", "");
 	uint64_t handles = ctl_jv_u64(s, "printer_handles", 0);
 
-	kv("User name", ctl_jv_bool(s, "anonymous", false) || user[0] == '\0' ?
-	   "(null)" : user);
-	if (domain[0] != '\0') {
-		kv("Domain", domain);
-	}
-	kv("Computer", unc(b, sizeof(b), ctl_jv_str(s, "computer", "?")));
-	kv("Client address", ctl_jv_str(s, "ip", "?"));
-	kv("Guest logon", yes_no(ctl_jv_bool(s, "guest", false)));
-	kv("Null session", yes_no(ctl_jv_bool(s, "anonymous", false)));
-	kv("Client type", ctl_jv_str(s, "client_type", ""));
-	kv("Sess time", hms(b, sizeof(b), ctl_jv_u64(s, "logon_secs", 0)));
-	kv("Idle time", hms(b, sizeof(b), ctl_jv_u64(s, "idle_secs", 0)));
-	kv("Signing", yes_no(ctl_jv_bool(s, "signing", false)));
-	kv("Encryption", yes_no(ctl_jv_bool(s, "encryption", false)));
-	kv_u64("Opens", ctl_jv_u64(s, "opens", 0));
-	kv_u64("Printer handles", handles);
 	snprintf(b, sizeof(b), "0x%016llx",
 		 (unsigned long long)ctl_jv_u64(s, "id", 0));
-	kv("Session id", b);
+	printf("\nSMB session %s: %s%s%s on connection #%llu\n", b,
+	       domain[0] != '\0' ? domain : "", domain[0] != '\0' ? "\\" : "",
+	       user_col(s),
+	       (unsigned long long)ctl_jv_u64(s, "connection_id", 0));
+	printf("  NetBIOS name %s, workstation %s, %s\n",
+	       cn[0] != '\0' ? cn : "-", ws[0] != '\0' ? ws : "-",
+	       ctl_jv_str(s, "client_type", ""));
+	printf("  logon %s, idle %s, signing %s, encryption %s%s\n",
+	       hms(logon, sizeof(logon), ctl_jv_u64(s, "logon_secs", 0)),
+	       hms(idle, sizeof(idle), ctl_jv_u64(s, "idle_secs", 0)),
+	       yes_no(ctl_jv_bool(s, "signing", false)),
+	       yes_no(ctl_jv_bool(s, "encryption", false)),
+	       ctl_jv_bool(s, "guest", false) ? ", guest" : "");
 	print_session_shares(s);
 	print_session_files(files, ctl_jv_u64(s, "id", 0), handles);
 }
 
+/* One slot: the `net session \\computer` block, then its SMB sessions. */
+static void print_slot_detail(const struct ctl_jv *sl,
+			      const struct ctl_jv *files)
+{
+	const struct ctl_jv *ss = ctl_jv_get(sl, "smb_sessions");
+	char b[256];
+	size_t i = 0;
+
+	kv("User name", user_col(sl));
+	kv("Computer", unc(b, sizeof(b), ctl_jv_str(sl, "ip", "?")));
+	kv("NetBIOS names", name_list(b, sizeof(b),
+				      ctl_jv_get(sl, "calling_names")));
+	kv("Workstation names", name_list(b, sizeof(b),
+					  ctl_jv_get(sl, "workstations")));
+	kv("Guest logon", yes_no(ctl_jv_bool(sl, "guest", false)));
+	kv("Null session", yes_no(ctl_jv_bool(sl, "anonymous", false)));
+	kv("Client type", ctl_jv_str(sl, "client_type", ""));
+	kv("Sess time", hms(b, sizeof(b), ctl_jv_u64(sl, "logon_secs", 0)));
+	kv("Idle time", hms(b, sizeof(b), ctl_jv_u64(sl, "idle_secs", 0)));
+	kv_u64("Opens", ctl_jv_u64(sl, "opens", 0));
+	kv_u64("Printer handles", ctl_jv_u64(sl, "printer_handles", 0));
+	kv_u64("SMB sessions", ctl_jv_len(ss));
+	for (i = 0; i < ctl_jv_len(ss); i++) {
+		print_smb_session(ctl_jv_at(ss, i), files);
+	}
+}
+
 static void print_detail_conns(const struct ctl_jv *conns)
 {
-	char in[16], out[16], idle[24];
+	char in[16], out[16], idle[24], how[48];
 	size_t i = 0;
 
 	printf("\nConnections\n");
 	for (i = 0; i < ctl_jv_len(conns); i++) {
 		const struct ctl_jv *c = ctl_jv_at(conns, i);
+		const char *cn = ctl_jv_str(c, "calling_name", "");
 
-		printf("  #%llu %s <- %s  %s %s\n"
-		       "     cipher %s, bytes in %s, out %s, idle %s\n",
+		if (ctl_jv_bool(c, "netbios", false)) {
+			snprintf(how, sizeof(how), "NetBIOS from %s",
+				 cn[0] != '\0' ? cn : "?");
+		} else {
+			snprintf(how, sizeof(how), "direct TCP");
+		}
+		printf("  #%llu %s <- %s  %s\n"
+		       "     %s %s, %s, in %s, out %s, idle %s\n",
 		       (unsigned long long)ctl_jv_u64(c, "id", 0),
 		       ctl_jv_str(c, "local", "?"),
-		       ctl_jv_str(c, "remote", "?"),
+		       ctl_jv_str(c, "remote", "?"), how,
 		       ctl_jv_str(c, "state", "?"),
 		       ctl_jv_str(c, "dialect", ""),
-		       ctl_jv_str(c, "cipher", "none"),
+		       strcmp(ctl_jv_str(c, "cipher", "none"), "none") == 0 ?
+		       "not encrypted" : ctl_jv_str(c, "cipher", "?"),
 		       bytes(in, sizeof(in), ctl_jv_u64(c, "bytes_in", 0)),
 		       bytes(out, sizeof(out), ctl_jv_u64(c, "bytes_out", 0)),
 		       hms(idle, sizeof(idle), ctl_jv_u64(c, "idle_secs", 0)));
@@ -768,6 +849,7 @@ static int session_show(struct wgnet *ctx, const char *computer, bool json)
 {
 	struct answer a = {};
 	const struct ctl_jv *v = NULL;
+	char b[256];
 	size_t i = 0;
 
 	if (ctl_run(ctx, "session", computer, &a) != WGNET_OK) {
@@ -777,26 +859,32 @@ static int session_show(struct wgnet *ctx, const char *computer, bool json)
 		return print_raw(&a);
 	}
 	v = ctl_jv_get(a.doc, "sessions");
+	printf("%s: %zu session(s) from %s\n", computer, ctl_jv_len(v),
+	       name_list(b, sizeof(b), ctl_jv_get(a.doc, "addresses")));
 	for (i = 0; i < ctl_jv_len(v); i++) {
-		if (i > 0) {
-			printf("\n%s\n", RULE);
-		}
-		print_session_detail(ctl_jv_at(v, i),
-				     ctl_jv_get(a.doc, "files"));
+		printf("%s\n", RULE);
+		print_slot_detail(ctl_jv_at(v, i), ctl_jv_get(a.doc, "files"));
 	}
+	printf("%s\n", RULE);
 	print_detail_conns(ctl_jv_get(a.doc, "connections"));
 	return WGNET_OK;
 }
 
-static int session_delete(struct wgnet *ctx, const char *computer, bool json)
+static int session_delete(struct wgnet *ctx, const char *computer,
+			  const char *user, bool json)
 {
+	const char *args[2] = { computer != NULL ? computer : "--all", user };
 	struct answer a = {};
 	const struct ctl_jv *v = NULL;
 	char b[96];
 	size_t i = 0;
 
-	if (ctl_run(ctx, "session-delete", computer != NULL ? computer :
-		    "--all", &a) != WGNET_OK) {
+	if (ctl_call(ctx, "session-delete", args, user != NULL ? 2 : 1, &a,
+		     NULL) != WGNET_OK) {
+		return WGNET_ERR;
+	}
+	if (!a.ok) {
+		err_msg("%s", a.error);
 		return WGNET_ERR;
 	}
 	if (json) {
@@ -805,16 +893,16 @@ static int session_delete(struct wgnet *ctx, const char *computer, bool json)
 	v = ctl_jv_get(a.doc, "ended");
 	for (i = 0; i < ctl_jv_len(v); i++) {
 		const struct ctl_jv *s = ctl_jv_at(v, i);
-		const char *user = ctl_jv_str(s, "user", "");
+		size_t n = ctl_jv_len(ctl_jv_get(s, "smb_sessions"));
 
-		printf("Ended session 0x%016llx of %s from %s\n",
-		       (unsigned long long)ctl_jv_u64(s, "id", 0),
-		       user[0] != '\0' ? user : "(null)",
-		       unc(b, sizeof(b), ctl_jv_str(s, "computer", "?")));
+		printf("Ended the session of %s from %s (%zu SMB session%s)%s\n",
+		       user_col(s), unc(b, sizeof(b), ctl_jv_str(s, "ip", "?")),
+		       n, n == 1 ? "" : "s",
+		       ctl_jv_bool(s, "freed", true) ? "" :
+		       ": other users keep the slot");
 	}
-	printf("%llu session(s) ended, %llu open file(s) and pipe(s) flushed "
-	       "and closed.\n",
-	       (unsigned long long)ctl_jv_u64(a.doc, "sessions_ended", 0),
+	printf("%zu session(s) ended, %llu open file(s) and pipe(s) flushed "
+	       "and closed.\n", ctl_jv_len(v),
 	       (unsigned long long)ctl_jv_u64(a.doc, "files_closed", 0));
 	return WGNET_OK;
 }
@@ -823,7 +911,8 @@ int verb_session(struct wgnet *ctx, int argc, char **argv)
 {
 	struct verb_args va = {};
 	bool json = false;
-	int rc = parse_verb_args(ctx, argc, argv, OPT_DELETE | OPT_ALL, &va);
+	int rc = parse_verb_args(ctx, argc, argv,
+				 OPT_DELETE | OPT_ALL | OPT_USER, &va);
 
 	if (rc != WGNET_OK || va.help) {
 		if (va.help) {
@@ -832,13 +921,23 @@ int verb_session(struct wgnet *ctx, int argc, char **argv)
 		return rc;
 	}
 	json = (va.flags & OPT_JSON) != 0;
+	if ((va.flags & OPT_USER) && !(va.flags & OPT_DELETE)) {
+		err_msg("session: /user goes with /delete: wgnet session "
+			"\\\\COMPUTER /delete /user NAME");
+		return WGNET_USAGE;
+	}
+	if ((va.flags & OPT_USER) && va.user[0] == '\0') {
+		err_msg("session: /user needs a user name (\"(null)\" for "
+			"null sessions)");
+		return WGNET_USAGE;
+	}
 	if (va.flags & OPT_ALL) {
 		if (!(va.flags & OPT_DELETE) || va.npos != 0) {
 			err_msg("session: --all goes with /delete and no "
 				"computer: wgnet session /delete --all");
 			return WGNET_USAGE;
 		}
-		return session_delete(ctx, NULL, json);
+		return session_delete(ctx, NULL, va.user, json);
 	}
 	if (va.npos > 1) {
 		err_msg("session: name one computer (try --help)");
@@ -850,7 +949,7 @@ int verb_session(struct wgnet *ctx, int argc, char **argv)
 				"to end every session");
 			return WGNET_USAGE;
 		}
-		return session_delete(ctx, va.pos[0], json);
+		return session_delete(ctx, va.pos[0], va.user, json);
 	}
 	return va.npos == 0 ? session_list(ctx, json) :
 			      session_show(ctx, va.pos[0], json);
