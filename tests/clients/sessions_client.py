@@ -42,6 +42,8 @@ Commands
           Meanwhile --other ADDR logs on and lists the share:
           "OTHER OK" / "OTHER FAILED <STATUS>".
 
+--netbios NAME connects to port 139 (NetBIOS session service) with calling
+name NAME instead of PORT (direct TCP).
 --dialect 2.1|3.0 pins the dialect: impacket encrypts every SMB 3 session of
 a named user on its own, and a request encrypted for a session the server
 has ended can only be answered by a disconnect (MS-SMB2 3.3.5.2.1.1), so a
@@ -100,9 +102,18 @@ def status(e):
 
 
 DIALECT = None
+NBT_NAME = None     # --netbios NAME: NetBIOS session service, this caller
+NBT_PORT = 139
 
 
 def new_conn(port):
+    if NBT_NAME is not None:
+        # impacket speaks the NetBIOS session service (SESSION REQUEST
+        # with our calling name) on port 139 only; any called name is
+        # the server's (a name query for *SMBSERVER would wait on UDP).
+        return SMBConnection("WGTEST", HOST, myName=NBT_NAME,
+                             sess_port=NBT_PORT, timeout=15,
+                             preferredDialect=DIALECT)
     return SMBConnection(HOST, HOST, sess_port=port, timeout=15,
                          preferredDialect=DIALECT)
 
@@ -418,7 +429,7 @@ def cmd_stall(a):
 
 
 def main():
-    global SRC, DIALECT
+    global SRC, DIALECT, NBT_NAME
     p = argparse.ArgumentParser()
     p.add_argument("port", type=int)
     p.add_argument("command", choices=("login", "hold", "retry", "silent",
@@ -440,7 +451,11 @@ def main():
     p.add_argument("--dialect", choices=("2.1", "3.0"), default=None,
                    help="pin the dialect (impacket encrypts every SMB 3 "
                    "session of a named user; 2.1 only signs)")
+    p.add_argument("--netbios", default=None, metavar="NAME",
+                   help="connect to port 139 with the NetBIOS session "
+                   "service, calling name NAME")
     a = p.parse_args()
+    NBT_NAME = a.netbios
     DIALECT = {None: None, "2.1": SMB2_DIALECT_21, "3.0": SMB2_DIALECT_30}[
         a.dialect]
     a.shares = [s for s in a.shares.split(",") if s]

@@ -20,7 +20,7 @@
 #   CHURN_RSS_KIB  allowed VmRSS growth over the churn (default 2048; not
 #                applied to a sanitizer build, whose allocator keeps freed
 #                memory in quarantine: there LeakSanitizer at exit decides)
-#   SESS_CASES   which cases to run, e.g. "1 4 9" (default all: 1..11)
+#   SESS_CASES   which cases to run, e.g. "1 4 9" (default all: 1..12)
 # The cases are called as "case$c": shellcheck cannot see that.
 # shellcheck disable=SC2317,SC2119
 set -u
@@ -32,7 +32,7 @@ SC=$HERE/sessions_client.py
 : "${CHURN:=20000}"
 : "${CHURN_PROCS:=2}"
 : "${CHURN_RSS_KIB:=2048}"
-: "${SESS_CASES:=1 2 3 4 5 6 7 8 9 10 11}"
+: "${SESS_CASES:=1 2 3 4 5 6 7 8 9 10 11 12}"
 
 if [ "$WG_SERVER" != wgsmbd ]; then
 	echo "# $WG_NAME tests wgsmbd's session manager; nothing to do for $WG_SERVER"
@@ -75,7 +75,9 @@ case_start() {
 	{
 		printf '[global]\n'
 		printf '%s\n' "$@"
-		sed '1{/^\[global\]$/d}' "$WG_TMP/base.conf"
+		sed -e '1{/^\[global\]$/d}' \
+			-e "s/^smb ports = .*/smb ports = $WG_PORTS/" \
+			"$WG_TMP/base.conf"
 	} >"$WG_CONF"
 	wg_start
 }
@@ -711,6 +713,207 @@ case11() {
 	check "a guest account that is not a user on this system: wgsmbd refuses the config" \
 		eval "[ $rc -ne 0 ] && has \"guest account 'wg-no-such-unix-user' is not a user\"" &&
 		show "$OUT"
+}
+
+# ---- 12. wgnet session: one row per slot, a computer by any of its names ----
+
+WGN_HELPER=$HERE/wgnet_clients.py
+
+# wgn ARGS...: wgnet on this case's daemon; output in $OUT, status in $RC.
+wgn() {
+	RC=0
+	OUT=$(timeout 30 "$WGNET" -c "$WG_CONF" "$@" </dev/null 2>&1) || RC=$?
+	WHY=$OUT
+}
+
+# wgj NAME ARGS...: wgnet ARGS --json into $WG_TMP/NAME.json.
+wgj() {
+	local name=$1
+	shift
+	timeout 30 "$WGNET" -c "$WG_CONF" "$@" --json </dev/null \
+		>"$WG_TMP/$name.json" 2>&1
+}
+
+# jcheck MODE ARGS...: a wgnet_clients.py check; its complaints in $WHY.
+jcheck() {
+	WHY=$("$WG_PY" "$WGN_HELPER" "$@" 2>&1)
+}
+
+# smb_hold_as NAME ADDR USER%PASS [SMBCLIENT ARGS...]: smb_hold, but as
+# another user and with more smbclient options (-p 139 -n CALLING).
+smb_hold_as() {
+	local name=$1 addr=$2 cred=$3 fifo=$WG_TMP/fifo.$1 fd
+	shift 3
+	rm -f "$fifo"
+	mkfifo "$fifo"
+	: >"$WG_TMP/c.$name.out"
+	LD_PRELOAD=$SHIM WG_BIND_ADDR=$addr timeout 150 smbclient \
+		"//$WG_HOST/demo" -s "$WG_CLIENT_CONF" -U "$cred" \
+		--option='client signing=required' "$@" \
+		<"$fifo" >>"$WG_TMP/c.$name.out" 2>&1 &
+	BGPID[$name]=$!
+	exec {fd}>"$fifo"
+	BGFD[$name]=$fd
+	(echo ls >&"$fd") 2>/dev/null
+}
+
+# show_table TITLE ARGS...: a wgnet table into the log and $WG_TMP/NAME.txt
+show_table() {
+	local file=$WG_TMP/$1.txt
+	shift
+	wgn "$@"
+	printf '%s\n' "$OUT" >"$file"
+	wg_log "---- wgnet $* ----"
+	sed 's/^/# | /' "$file"
+}
+
+# rows FILE: the session table's rows, "ip user" each, sorted.
+rows() {
+	awk '/^\\\\/ { sub(/^\\\\/, "", $1); print $1, $2 }' "$1" | sort |
+		tr '\n' ,
+}
+
+case12() {
+	local bobpw=B0bPassw0rd i ok
+	printf '%s\n' "$bobpw" | "$WGNET" -c "$WG_TMP/base.conf" user add bob \
+		--stdin >/dev/null 2>&1 ||
+		grep -q '^bob:' "$WG_TMP/users" || wg_fail "wgnet user add bob"
+	WG_PORTS="$WG_PORT 139"
+	case_start slots "max sessions = 5"
+	WG_PORTS=$WG_PORT
+	# Computer A (127.0.0.110): eight SMB sessions on eight connections,
+	# three direct, five NetBIOS (port 139) calling themselves PCONE and
+	# PCTWO; users ALICE and alice (one user: one slot), bob (two
+	# sessions, one slot) and two null sessions (a slot each): 4 slots.
+	bg A1 127.0.0.110 hold --user ALICE --shares demo --open a1.txt
+	bg A2 127.0.0.110 hold --anon --pipe srvsvc
+	bg A3 127.0.0.110 hold --netbios PCONE --shares demo
+	bg A4 127.0.0.110 hold --netbios PCONE --user bob --password "$bobpw" \
+		--shares demo
+	bg A5 127.0.0.110 hold --netbios PCTWO --anon --shares 'IPC$'
+	bg A6 127.0.0.110 hold --netbios PCTWO --shares demo --dialect 2.1
+	smb_hold A7 127.0.0.110
+	smb_hold_as A8 127.0.0.110 "bob%$bobpw" -p 139 -n PCONE
+	ok=0
+	for i in 1 2 3 4 5 6; do
+		wait_out "A$i" '^READY' 30 || break
+		ok=$i
+	done
+	[ "$ok" = 6 ] && wait_log "127\.0\.0\.110: 'alice' connected to 'demo'" 20 &&
+		wait_log "127\.0\.0\.110: 'bob' connected to 'demo'" 20
+	check "slots: computer A (127.0.0.110) holds 8 SMB sessions: impacket ALICE, null, PCONE alice, PCONE bob, PCTWO null, PCTWO alice; smbclient alice (direct) and bob (NetBIOS, PCONE)" \
+		test $? = 0
+	bg B 127.0.0.111 hold --shares demo
+	wait_out B '^READY' 20
+	bg R 127.0.0.112 retry --shares demo
+	check "slots: A's 4 slots + B (127.0.0.111) fill max sessions = 5: R (127.0.0.112) refused" \
+		wait_out R 'LOGIN FAILED STATUS_REQUEST_NOT_ACCEPTED' 20
+	wait_out R WAITING 10
+
+	show_table before session
+	check "slots: wgnet session: one row per slot (A: alice, bob, 2 x (null); B: alice)" \
+		test "$(rows "$WG_TMP/before.txt")" = \
+		'127.0.0.110 (null),127.0.0.110 (null),127.0.0.110 alice,127.0.0.110 bob,127.0.0.111 alice,'
+	check "slots: ... and the count line matches the rows: 5 of 5" \
+		grep -q '^5 of 5 sessions in use (edition workstation)$' \
+		"$WG_TMP/before.txt"
+	wgj s-before session
+	jcheck check-slots "$WG_TMP/s-before.json" 127.0.0.110:alice:4 \
+		127.0.0.110:bob:2 127.0.0.110:-:1 127.0.0.110:-:1 \
+		127.0.0.111:alice:1
+	check "slots: --json: one object per slot with its SMB sessions nested (alice 4, bob 2, null 1 + 1; B 1)" \
+		test -z "$WHY"
+	for name in PCONE '\\PCTWO' 127.0.0.110; do
+		wgj "d-$name" session "$name"
+		jcheck check-computer "$WG_TMP/d-$name.json" 127.0.0.110 4 8 \
+			3 5 PCONE,PCTWO '\a1.txt' '\PIPE\srvsvc'
+		check "slots: wgnet session $name --json: A's 4 slots, 8 SMB sessions, 3 direct + 5 NetBIOS connections (PCONE, PCTWO), a1.txt and \\PIPE\\srvsvc" \
+			test -z "$WHY"
+	done
+	# smbclient sends the host's name as its NTLM workstation (impacket
+	# its calling name, or none)
+	ws=$("$WG_PY" -c 'import json, sys
+d = json.load(open(sys.argv[1]))
+s = [s for s in d["sessions"] if s["ip"] == "127.0.0.110"][0]
+print([n for n in s["workstations"] if n not in s["calling_names"]][0])' \
+		"$WG_TMP/s-before.json")
+	wgj d-ws session "$ws"
+	jcheck check-computer "$WG_TMP/d-ws.json" 127.0.0.110 4 8 3 5 \
+		PCONE,PCTWO
+	check "slots: wgnet session ${ws:-?} (smbclient's NTLM workstation name) names A too" \
+		test -n "$ws" -a -z "$WHY"
+	show_table detail session '\\PCONE'
+	check "slots: wgnet session \\\\PCONE details 8 SMB sessions" \
+		test "$(grep -c '^SMB session 0x' "$WG_TMP/detail.txt")" = 8
+	jcheck check-width "$WG_TMP/detail.txt"
+	check "slots: ... in 80 columns" test -z "$WHY"
+
+	show_table delete session '\\PCONE' /delete
+	check "slots: wgnet session \\\\PCONE /delete ends A's 4 sessions (8 SMB sessions)" \
+		test "$RC" = 0 -a "$(grep -c '^Ended the session of .* from \\\\127\.0\.0\.110 ' "$WG_TMP/delete.txt")" = 4 &&
+		grep -q '^4 session(s) ended, 2 open file' "$WG_TMP/delete.txt"
+	for i in 1 2 3 4 5 6; do
+		probe "A$i"
+		has 'PROBE FAILED (STATUS_USER_SESSION_DELETED|NetBIOSError)' ||
+			break
+	done
+	check "slots: every impacket client of A (direct and NetBIOS) finds its session ended" \
+		has 'PROBE FAILED (STATUS_USER_SESSION_DELETED|NetBIOSError)'
+	smb_quit_after A7 ls
+	smb_quit_after A8 ls
+	WHY="$(bgout A7; bgout A8)"
+	check "slots: ... and both smbclients (direct, NetBIOS PCONE)" \
+		test "$(cat "$WG_TMP/c.A7.out" "$WG_TMP/c.A8.out" |
+			grep -c 'NT_STATUS_USER_SESSION_DELETED\|NT_STATUS_CONNECTION')" -ge 2
+	show_table after session
+	check "slots: wgnet session after the delete: only B's row, 1 of 5" \
+		test "$(rows "$WG_TMP/after.txt")" = '127.0.0.111 alice,' &&
+		grep -q '^1 of 5 sessions in use' "$WG_TMP/after.txt"
+	sig R USR1
+	check "slots: A's 4 slots are free: R (refused before) logs on again over the same connection" \
+		wait_out R 'RETRY OK' 20 && wait_out R 'SHARE demo OK' 10
+	wgn session '\\PCONE'
+	check "slots: \\\\PCONE is gone: no session from \\\\PCONE" \
+		test "$RC" = 1 && has 'no session from \\\\PCONE'
+
+	# /user: one slot of a computer. D (127.0.0.113) also calls itself
+	# PCONE: the name is then ambiguous for /delete.
+	bg C1 127.0.0.110 hold --netbios PCONE --shares demo
+	bg C2 127.0.0.110 hold --user bob --password "$bobpw" --shares demo \
+		--dialect 2.1
+	bg C3 127.0.0.110 hold --netbios PCTWO --user bob --password "$bobpw" \
+		--shares demo --dialect 2.1
+	bg D 127.0.0.113 hold --netbios PCONE --anon --shares 'IPC$'
+	wait_out C1 '^READY' 20 && wait_out C2 '^READY' 20 &&
+		wait_out C3 '^READY' 20 && wait_out D '^READY' 20
+	check "slots: A again: alice (PCONE), bob direct and bob (PCTWO); D (127.0.0.113) calls itself PCONE too" \
+		test $? = 0
+	wgn session '\\PCONE' /delete
+	check "slots: \\\\PCONE /delete now names two computers: refused, nothing ended" \
+		test "$RC" = 1 && has 'PCONE names 2 computers \(127\.0\.0\.110, 127\.0\.0\.113\)' &&
+		show "$OUT"
+	wgj u-before session
+	jcheck check-slots "$WG_TMP/u-before.json" 127.0.0.110:alice:1 \
+		127.0.0.110:bob:2 127.0.0.111:alice:1 127.0.0.113:-:1
+	check "slots: ... A's and D's slots are all there" test -z "$WHY"
+	show_table user session '\\PCTWO' /delete /user bob
+	check "slots: wgnet session \\\\PCTWO /delete /user bob: only bob's slot (2 SMB sessions)" \
+		test "$RC" = 0 && grep -q '^Ended the session of bob from \\\\127\.0\.0\.110 (2 SMB sessions)$' "$WG_TMP/user.txt" &&
+		grep -q '^1 session(s) ended' "$WG_TMP/user.txt"
+	wgj u-after session
+	jcheck check-slots "$WG_TMP/u-after.json" 127.0.0.110:alice:1 \
+		127.0.0.111:alice:1 127.0.0.113:-:1
+	check "slots: ... A keeps its alice slot, B and D untouched" \
+		test -z "$WHY"
+	probe C2
+	check "slots: bob's direct session is gone with its connection (nothing else was on it)" \
+		has 'PROBE FAILED NetBIOSError'
+	probe C1
+	check "slots: A's alice (PCONE) still lists [demo]" has 'PROBE OK'
+	wgn session '\\127.0.0.110' /delete /user nobody
+	check "slots: /user of a user without a session there: an error" \
+		test "$RC" = 1 && has 'no session of nobody from'
+	case_stop
 }
 
 for c in $SESS_CASES; do

@@ -118,6 +118,12 @@ for v in session files share connections config statistics; do
 done
 WANT_RC=2 expect_fail "session /delete without a computer: usage error" \
 	"needs a computer, or --all" "${WGN[@]}" session /delete
+wg_expect "session --help documents /user" "/user NAME" \
+	"${WGN[@]}" session --help
+WANT_RC=2 expect_fail "session /user without /delete: usage error" \
+	"/user goes with /delete" "${WGN[@]}" session '\\pc1' /user bob
+WANT_RC=2 expect_fail "session /delete /user without a name: usage error" \
+	"/user needs a user name" "${WGN[@]}" session '\\pc1' /delete /user
 expect_fail "an unknown socket path names the path and errno" \
 	"cannot reach wgsmbd at $WG_TMP/nope: No such file or directory \(is the daemon running\?\)" \
 	"${WGN[@]}" --socket "$WG_TMP/nope" session
@@ -264,6 +270,12 @@ check "statistics count the admin delete" check-statistics \
 	"$WG_TMP/st2.json" 4 1
 show "after /delete" session
 show "after /delete" session '\\127.0.0.3'
+expect_fail "/delete /user of a user with no session there: an error" \
+	'no session of bob from \\\\127\.0\.0\.3' "${WGN[@]}" session \
+	'\\127.0.0.3' /delete /user bob
+expect_fail "/delete /user (null) of a computer without null sessions: an error" \
+	'no session of \(null\) from \\\\127\.0\.0\.3' "${WGN[@]}" session \
+	'\\127.0.0.3' /delete /user '(null)'
 expect_fail "deleting it again: no session from \\\\127.0.0.5" \
 	'no session from \\\\127\.0\.0\.5' "${WGN[@]}" session '\\127.0.0.5' --delete
 

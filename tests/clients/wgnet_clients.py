@@ -19,16 +19,28 @@ in place, then waits until STOP_FILE exists (or 120 s):
 Checks (read `wgnet ... --json` output from a file, exit 1 listing every
 mismatch):
 
-  check-sessions FILE SPEC...   SPEC = ip:user:client_type:opens[:name]
-                                (user "-" = null session; the computer's
-                                name is the ip unless name is given, "*"
-                                for any: smbclient sends its host name)
+  check-sessions FILE SPEC...   one slot and SMB session per computer:
+                                SPEC = ip:user:client_type:opens[:name]
+                                (user "-" = null session; the computer is
+                                the ip; name, if given, among its names,
+                                "*" any workstation name: smbclient sends
+                                its host name)
   check-session-detail FILE IP USER SHARE PATH
   check-files FILE IP:USER:PATH...
   check-shares FILE NAME:PATH:TYPE:USERS...   (USERS "*" = any)
   check-connections FILE LOCAL IP...
   check-statistics FILE MIN_ADMITTED MIN_ADMIN_REAPED
   check-config FILE NETBIOS CAP SLOTS SOCKET
+  check-slots FILE SPEC...      one row per slot, exactly these:
+                                SPEC = ip:user:smb_sessions (user "-" =
+                                null session); slots_used = the rows
+  check-computer FILE ADDRS SLOTS SMB DIRECT NETBIOS NAMES [PATH...]
+                                `session \\NAME` detail: ADDRS (comma-
+                                separated) its addresses, SLOTS slots
+                                holding SMB sessions in all, DIRECT +
+                                NETBIOS connections, NAMES (comma-
+                                separated) its calling names, PATHs among
+                                its open files and pipes
   check-gone FILE IP            no session from IP any more
   check-same BEFORE AFTER IP... the sessions of IP... kept their ids
   check-pattern PATH ACKED      the file holds the first ACKED pattern bytes
@@ -186,38 +198,53 @@ def check_session_fields(s):
 
 
 def check_sessions(path, *specs):
+    """One slot per computer here: its row and its one SMB session."""
     doc = load(path)
     want(doc.get("verb") == "sessions", "verb %r" % doc.get("verb"))
-    sessions = doc.get("sessions", [])
+    slots = doc.get("sessions", [])
     by_ip = {}
-    for s in sessions:
-        check_session_fields(s)
-        by_ip.setdefault(s.get("ip"), []).append(s)
+    for sl in slots:
+        check_slot_fields(sl)
+        by_ip.setdefault(sl.get("ip"), []).append(sl)
     ips = set()
     for spec in specs:
         ip, user, ctype, opens, *name = spec.split(":")
         ips.add(ip)
         got = by_ip.get(ip, [])
-        want(len(got) == 1, "%s: %d sessions, want 1" % (ip, len(got)))
+        want(len(got) == 1, "%s: %d slots, want 1" % (ip, len(got)))
         if not got:
             continue
-        s = got[0]
-        if user == "-":
-            want(s["anonymous"] and s["user"] == "",
-                 "%s: not a null session: %r" % (ip, s))
-            want(not s["signing"], "%s: null session signed" % ip)
-        else:
-            want(s["user"] == user and not s["anonymous"],
-                 "%s: user %r, want %r" % (ip, s["user"], user))
-        want(s["client_type"] == ctype, "%s: client type %r, want %r" %
-             (ip, s["client_type"], ctype))
-        want(s["opens"] == int(opens), "%s: opens %r, want %s" %
-             (ip, s["opens"], opens))
-        name = name[0] if name else ip
-        want(s["computer"] == name or (name == "*" and s["computer"]),
-             "%s: computer %r, want %r" % (ip, s["computer"], name))
+        sl = got[0]
+        ss = sl.get("smb_sessions", [])
+        want(len(ss) == 1, "%s: %d SMB sessions, want 1" % (ip, len(ss)))
+        for s in [sl] + ss:
+            if user == "-":
+                want(s["anonymous"] and s["user"] == "",
+                     "%s: not a null session: %r" % (ip, s))
+            else:
+                want(s["user"] == user and not s["anonymous"],
+                     "%s: user %r, want %r" % (ip, s["user"], user))
+            want(s["client_type"] == ctype, "%s: client type %r, want %r"
+                 % (ip, s["client_type"], ctype))
+            want(s["opens"] == int(opens), "%s: opens %r, want %s" %
+                 (ip, s["opens"], opens))
+            # the computer is the address; its names are listed apart
+            want(s["computer"] == ip, "%s: computer %r" %
+                 (ip, s["computer"]))
+        if user == "-" and ss:
+            want(not ss[0]["signing"], "%s: null session signed" % ip)
+        name = name[0] if name else ""
+        if name == "*":
+            want(len(sl["workstations"]) >= 1, "%s: no workstation name: "
+                 "%r" % (ip, sl["workstations"]))
+        elif name:
+            want(name in sl["workstations"] + sl["calling_names"],
+                 "%s: names %r, want %r" % (ip, sl["workstations"] +
+                                             sl["calling_names"], name))
     want(set(by_ip) == ips, "computers %s, want %s" %
          (sorted(by_ip), sorted(ips)))
+    want(len(slots) == len(specs), "%d rows, want %d" % (len(slots),
+                                                         len(specs)))
     want(doc.get("slots_used") == len(specs), "slots_used %r, want %d" %
          (doc.get("slots_used"), len(specs)))
     want(doc.get("cap") == 10, "cap %r" % doc.get("cap"))
@@ -225,19 +252,25 @@ def check_sessions(path, *specs):
          doc.get("edition"))
     want(doc.get("accounting") == "windows", "accounting %r" %
          doc.get("accounting"))
-    ids = [s.get("id") for s in sessions]
+    ids = [s.get("id") for sl in slots for s in sl.get("smb_sessions", [])]
     want(len(set(ids)) == len(ids), "duplicate session ids %r" % ids)
 
 
 def check_session_detail(path, ip, user, share, fname):
     doc = load(path)
     want(doc.get("computer") == ip, "computer %r" % doc.get("computer"))
-    sessions = doc.get("sessions", [])
-    want(len(sessions) == 1, "%d sessions" % len(sessions))
+    want(doc.get("addresses") == [ip], "addresses %r" %
+         doc.get("addresses"))
+    slots = doc.get("sessions", [])
+    want(len(slots) == 1, "%d slots" % len(slots))
+    if not slots:
+        return
+    check_slot_fields(slots[0])
+    sessions = slots[0].get("smb_sessions", [])
+    want(len(sessions) == 1, "%d SMB sessions" % len(sessions))
     if not sessions:
         return
     s = sessions[0]
-    check_session_fields(s)
     want(s["user"] == user, "user %r" % s["user"])
     shares = {t.get("name"): t for t in s.get("shares", [])}
     want(share in shares, "shares %s lack %s" % (sorted(shares), share))
@@ -268,6 +301,10 @@ def check_session_detail(path, ip, user, share, fname):
              % (c.get("id"), s["connection_id"]))
         want(c.get("remote", "").startswith(ip + ":"), "remote %r" %
              c.get("remote"))
+        want(c.get("ip") == ip, "ip %r" % c.get("ip"))
+        want(c.get("netbios") is False and c.get("calling_name") == "",
+             "direct TCP: netbios %r calling name %r" %
+             (c.get("netbios"), c.get("calling_name")))
         want(c.get("state") == "authenticated", "state %r" %
              c.get("state"))
         want(c.get("dialect") == s["client_type"], "dialect %r" %
@@ -400,6 +437,115 @@ def check_config(path, netbios, cap, slots, sock):
          t.get("autodisconnect"))
 
 
+SLOT_FIELDS = {"slot": int, "computer": str, "ip": str, "user": str,
+               "anonymous": bool, "guest": bool, "encryption": bool,
+               "client_type": str, "opens": int, "trees": int,
+               "printer_handles": int, "logon_secs": int, "idle_secs": int,
+               "calling_names": list, "workstations": list,
+               "smb_sessions": list}
+
+
+def check_slot_fields(sl):
+    for k, t in SLOT_FIELDS.items():
+        want(isinstance(sl.get(k), t), "slot %s: %s is %r" %
+             (sl.get("ip"), k, sl.get(k)))
+    want(sl.get("computer") == sl.get("ip"), "slot %s: computer %r is not "
+         "the address" % (sl.get("ip"), sl.get("computer")))
+    ss = sl.get("smb_sessions", [])
+    want(len(ss) >= 1, "slot %s/%s: no SMB session" % (sl.get("ip"),
+                                                      sl.get("user")))
+    for s in ss:
+        check_session_fields(s)
+        want(s.get("slot") == sl.get("slot"), "session %r in slot %r" %
+             (s.get("id"), sl.get("slot")))
+        want(s.get("ip") == sl.get("ip"), "session %r from %r" %
+             (s.get("id"), s.get("ip")))
+    want(sl.get("opens") == sum(s.get("opens", 0) for s in ss),
+         "slot %s: opens %r is not its sessions' sum" % (sl.get("ip"),
+                                                         sl.get("opens")))
+    want(sl.get("idle_secs") == min([s.get("idle_secs", 0) for s in ss] or
+                                    [0]), "slot %s: idle %r" %
+         (sl.get("ip"), sl.get("idle_secs")))
+
+
+def slot_key(sl):
+    user = "-" if sl.get("anonymous") else sl.get("user", "").lower()
+    return "%s:%s:%d" % (sl.get("ip"), user, len(sl.get("smb_sessions", [])))
+
+
+def check_slots(path, *specs):
+    doc = load(path)
+    slots = doc.get("sessions", [])
+    for sl in slots:
+        check_slot_fields(sl)
+    got = sorted(slot_key(sl) for sl in slots)
+    want(got == sorted(s.lower() for s in specs), "slots %s, want %s" %
+         (got, sorted(specs)))
+    want(doc.get("slots_used") == len(slots), "slots_used %r for %d rows" %
+         (doc.get("slots_used"), len(slots)))
+    ids = [s.get("id") for sl in slots for s in sl.get("smb_sessions", [])]
+    want(len(set(ids)) == len(ids), "duplicate session ids %r" % ids)
+    want(len({sl.get("slot") for sl in slots}) == len(slots),
+         "duplicate slot ids")
+
+
+def check_computer(path, addrs, nslots, nsmb, ndirect, nnbt, names, *paths):
+    doc = load(path)
+    addrs = addrs.split(",")
+    want(sorted(doc.get("addresses", [])) == sorted(addrs), "addresses %r"
+         % doc.get("addresses"))
+    slots = doc.get("sessions", [])
+    want(len(slots) == int(nslots), "%d slots, want %s" % (len(slots),
+                                                          nslots))
+    smb = []
+    for sl in slots:
+        check_slot_fields(sl)
+        want(sl.get("ip") in addrs, "slot from %r" % sl.get("ip"))
+        want(sorted(sl.get("calling_names", [])) ==
+             sorted(n for n in names.split(",") if n),
+             "%s: calling names %r, want %s" % (sl.get("ip"),
+                                                sl.get("calling_names"),
+                                                names))
+        for s in sl.get("smb_sessions", []):
+            want(isinstance(s.get("shares"), list), "session %r: shares %r"
+                 % (s.get("id"), s.get("shares")))
+            smb.append(s)
+    want(len(smb) == int(nsmb), "%d SMB sessions, want %s" % (len(smb),
+                                                             nsmb))
+    conns = doc.get("connections", [])
+    direct = [c for c in conns if not c.get("netbios")]
+    nbt = [c for c in conns if c.get("netbios")]
+    want(len(direct) == int(ndirect) and len(nbt) == int(nnbt),
+         "%d direct + %d NetBIOS connections, want %s + %s: %r" %
+         (len(direct), len(nbt), ndirect, nnbt,
+          [(c.get("remote"), c.get("calling_name")) for c in conns]))
+    for c in nbt:
+        want(c.get("port") == 139 and c.get("calling_name") in
+             names.split(","), "NetBIOS connection %r: port %r, calling "
+             "name %r" % (c.get("id"), c.get("port"), c.get("calling_name")))
+    for c in direct:
+        want(c.get("calling_name") == "" and c.get("port") != 139,
+             "direct connection %r: %r" % (c.get("id"), c))
+    conn_ids = {c.get("id") for c in conns}
+    for s in smb:
+        want(s.get("connection_id") in conn_ids, "session %r: connection "
+             "%r not listed" % (s.get("id"), s.get("connection_id")))
+        cn = [c for c in conns if c.get("id") == s.get("connection_id")]
+        if cn:
+            want(s.get("calling_name") == cn[0].get("calling_name"),
+                 "session %r: calling name %r, its connection's %r" %
+                 (s.get("id"), s.get("calling_name"),
+                  cn[0].get("calling_name")))
+    sids = {s.get("id") for s in smb}
+    files = doc.get("files", [])
+    for f in files:
+        want(f.get("session_id") in sids, "file %r of session %r" %
+             (f.get("path"), f.get("session_id")))
+    for fp in paths:
+        want(any(f.get("path") == fp for f in files), "no open %s in %r" %
+             (fp, [f.get("path") for f in files]))
+
+
 def check_gone(path, ip):
     doc = load(path)
     left = [s for s in doc.get("sessions", []) if s.get("ip") == ip]
@@ -409,7 +555,8 @@ def check_gone(path, ip):
 def check_same(before, after, *ips):
     def ids(path):
         doc = load(path)
-        return {s.get("ip"): s.get("id") for s in doc.get("sessions", [])}
+        return {sl.get("ip"): [s.get("id") for s in sl.get("smb_sessions")]
+                for sl in doc.get("sessions", [])}
     b, a = ids(before), ids(after)
     for ip in ips:
         want(ip in b and b.get(ip) == a.get(ip), "%s: session %r became %r"
@@ -501,7 +648,8 @@ CHECKS = {"check-sessions": check_sessions,
           "check-statistics": check_statistics,
           "check-config": check_config, "check-gone": check_gone,
           "check-pattern": check_pattern, "check-width": check_width,
-          "check-same": check_same, "probe-silent": probe_silent,
+          "check-same": check_same, "check-slots": check_slots,
+          "check-computer": check_computer, "probe-silent": probe_silent,
           "probe-bad": probe_bad}
 
 
