@@ -605,12 +605,20 @@ static void usage_session(void)
 "error.\n");
 }
 
+/* "(null)" for null sessions, "NAME (guest)" for guest logons. */
 static const char *user_col(const struct ctl_jv *s)
 {
+	static char buf[96];
 	const char *user = ctl_jv_str(s, "user", "");
 
-	return ctl_jv_bool(s, "anonymous", false) || user[0] == '\0' ?
-	       "(null)" : user;
+	if (ctl_jv_bool(s, "anonymous", false) || user[0] == '\0') {
+		return "(null)";
+	}
+	if (ctl_jv_bool(s, "guest", false)) {
+		snprintf(buf, sizeof(buf), "%s (guest)", user);
+		return buf;
+	}
+	return user;
 }
 
 static void print_session_row(const struct ctl_jv *s)

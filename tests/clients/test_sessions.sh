@@ -685,6 +685,9 @@ case11() {
 	py 127.0.0.112 login --shares demo
 	check "bad user: the guest session takes its computer's slot like any user: with max sessions = 1, 127.0.0.112 is refused" \
 		has 'LOGIN FAILED STATUS_REQUEST_NOT_ACCEPTED'
+	wgn session
+	check "bad user: wgnet session shows the guest's slot as guest" \
+		has '^\\\\127\.0\.0\.111 +nobody \(guest\) ' && show "$OUT"
 	case_stop
 
 	case_start guestpw "map to guest = bad password"
