@@ -23,6 +23,8 @@
 
 /* Largest message we accept in one frame (2^24 - 1 is the wire max). */
 #define NBT_MAX_FRAME			(16u * 1024 * 1024)
+/* The largest length the 4-byte header can carry. */
+#define NBT_MAX_LENGTH			0xFFFFFFu
 
 struct nbt_frame_hdr {
 	uint8_t type;

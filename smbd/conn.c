@@ -471,6 +471,14 @@ static int queue(struct smbd_conn *conn, uint8_t *buf, size_t len, bool hdr)
 		talloc_free(buf);
 		return 0;
 	}
+	if (hdr && len > NBT_MAX_LENGTH) {
+		/* never a frame whose length the 24-bit header would wrap */
+		DBG_ERR(CONN, "%s: a reply of %zu bytes does not fit a frame",
+			conn->peer_addr, len);
+		talloc_free(buf);
+		smbd_conn_terminate(conn, "reply too large");
+		return -EMSGSIZE;
+	}
 	q = talloc_zero(conn, struct smbd_sendq);
 	if (q == NULL) {
 		talloc_free(buf);

@@ -881,6 +881,21 @@ static NTSTATUS check_body(struct smbd_req *req, const struct smbd_cmd_row *row)
 	return NT_STATUS_OK;
 }
 
+/*
+ * What one compound's replies may add up to before its further requests
+ * are refused: the reply backlog, and never so much that the frame (one
+ * more reply of at most max_trans plus its header on top) would pass the
+ * 24-bit length of the transport header.
+ */
+#define COMPOUND_REPLY_MAX (8u * 1024 * 1024)
+
+static size_t compound_limit(const struct smbd_conn *conn)
+{
+	uint64_t b = conn->srv->cfg->max_reply_backlog;
+
+	return b < COMPOUND_REPLY_MAX ? (size_t)b : COMPOUND_REPLY_MAX;
+}
+
 static NTSTATUS dispatch(struct smbd_req *req, bool related)
 {
 	struct smbd_conn *conn = req->conn;
@@ -944,11 +959,10 @@ static NTSTATUS dispatch(struct smbd_req *req, bool related)
 			return NT_STATUS_NETWORK_NAME_DELETED;
 		}
 	}
-	if (cmp != NULL &&
-	    cmp->out.len >= conn->srv->cfg->max_reply_backlog) {
+	if (cmp != NULL && cmp->out.len >= compound_limit(conn)) {
 		/* one compound's replies alone fill the backlog */
 		smbd_budget_hit(NULL, conn, SMBD_BUDGET_COMPOUND,
-				conn->srv->cfg->max_reply_backlog);
+				compound_limit(conn));
 		return NT_STATUS_INSUFFICIENT_RESOURCES;
 	}
 	/* After the session is known, so that the error reply is signed. */

@@ -26,6 +26,7 @@
 #             no way round "server min protocol = SMB3_00"
 #   notify    10,000 CHANGE_NOTIFYs -> 256 pending, then refused
 #   compound  thousands of 64 KiB READs in one compound frame, not read
+#   compound64  the same with max reply backlog = 64M (1024 credits)
 #
 # Print shares (issue 9, item 8) have their own test.
 #
@@ -41,7 +42,7 @@ set -u
 . "$(dirname "$0")/lib.sh"
 WG_NAME=test_hostile.sh
 HERE=$(cd "$(dirname "$0")" && pwd)
-: "${HOSTILE_ATTACKS:=nonego pattern backlog sessions listings trees locks notify compound}"
+: "${HOSTILE_ATTACKS:=nonego pattern backlog sessions listings trees locks notify compound compound64}"
 [ "${HOSTILE_BIG:-0}" = 1 ] && HOSTILE_ATTACKS="$HOSTILE_ATTACKS listings20k"
 
 if [ "$WG_SERVER" != wgsmbd ]; then
@@ -104,9 +105,12 @@ for a in $HOSTILE_ATTACKS; do
 	nonego) attack_start "$a" "linger timeout = 2s" "server min protocol = SMB3_00" ;;
 	# no session cap: 65 null sessions of one computer
 	sessions) attack_start "$a" "linger timeout = 2s" "edition = server" ;;
+	compound64) attack_start "$a" "linger timeout = 2s" "max reply backlog = 64M" ;;
 	*) attack_start "$a" "linger timeout = 2s" ;;
 	esac
-	WG_PID=$WG_PID WG_CONF=$WG_CONF WGNET=$WGNET \
+	backlog=$((8 << 20))
+	[ "$a" = compound64 ] && backlog=$((64 << 20))
+	WG_PID=$WG_PID WG_CONF=$WG_CONF WGNET=$WGNET HOSTILE_BACKLOG=$backlog \
 		timeout "${WG_TIMEOUT:-240}" "$WG_PY" "$HERE/hostile.py" "$a" \
 		"$WG_PORT" "$WG_SHARE" </dev/null 2>&1
 	rc=$?
