@@ -28,6 +28,7 @@ export LC_ALL=C
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BENCH=$ROOT/bench
+. "$BENCH/lib.sh"
 WGSMBD=${WGSMBD:-$ROOT/build/wgsmbd}
 WGNET=${WGNET:-$(dirname "$WGSMBD")/wgnet}
 PY=/usr/bin/python3
@@ -58,9 +59,6 @@ while [ $# -gt 0 ]; do
 	esac
 	shift
 done
-
-log() { printf '# %s %s\n' "$(date +%T)" "$*" >&2; }
-die() { log "ERROR: $*"; exit 1; }
 
 [ "$(id -u)" -eq 0 ] || die "run as root (starts Samba, adds a system user)"
 [ -x "$WGSMBD" ] || die "$WGSMBD is not built (meson setup build && ninja -C build)"
@@ -109,18 +107,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-port_used() {
-	awk -v p=":$(printf '%04X' "$1")\$" '$2 ~ p { f = 1 } END { exit !f }' \
-		/proc/net/tcp /proc/net/tcp6 2>/dev/null
-}
-free_port() {
-	local p
-	for _ in $(seq 1 100); do
-		p=$((20000 + RANDOM % 10000))
-		port_used "$p" || { echo "$p"; return 0; }
-	done
-	die "no free port in 20000-29999"
-}
 PORT_WG=$(free_port)
 PORT_SB=$(free_port)
 while [ "$PORT_SB" = "$PORT_WG" ]; do PORT_SB=$(free_port); done
@@ -207,21 +193,6 @@ fi
 
 # ---------------------------------------------------------------- servers
 
-listening() {
-	awk -v re="^0100007F:$(printf '%04X' "$1")\$" \
-		'$4 == "0A" && $2 ~ re { f = 1 } END { exit !f }' /proc/net/tcp
-}
-
-wait_listen() {	# PID PORT NAME
-	local i
-	for i in $(seq 1 300); do
-		kill -0 "$1" 2>/dev/null || die "$3 exited during start-up"
-		listening "$2" && return 0
-		sleep 0.1
-	done
-	die "$3 does not listen on port $2"
-}
-
 start_server() {	# wg|samba
 	if [ "$1" = wg ]; then
 		( ulimit -n 65536; exec "$WGSMBD" -F -c "$WG_CONF" ) >>"$WORK/wg/log" 2>&1 &
@@ -233,18 +204,6 @@ start_server() {	# wg|samba
 		wait_listen "$SB_PID" "$PORT_SB" "Samba smbd"
 		sleep 1
 	fi
-}
-
-stop_pid() {
-	local p=$1 i
-	[ -n "$p" ] || return 0
-	kill -TERM "$p" 2>/dev/null
-	for i in $(seq 1 50); do
-		kill -0 "$p" 2>/dev/null || break
-		sleep 0.1
-	done
-	kill -KILL "$p" 2>/dev/null
-	wait "$p" 2>/dev/null
 }
 
 # VmRSS of the server's whole process tree (Samba forks per connection),
@@ -333,7 +292,7 @@ for srv in $SERVERS; do
 		log "$srv: phase $phase"
 		run_phase "$srv" "$phase"
 	done
-	if [ "$srv" = wg ]; then stop_pid "$WG_PID"; WG_PID=; else stop_pid "$SB_PID"; SB_PID=; fi
+	if [ "$srv" = wg ]; then stop_pid "$WG_PID" 5; WG_PID=; else stop_pid "$SB_PID" 5; SB_PID=; fi
 done
 T1=$(date +%s)
 

@@ -25,6 +25,7 @@ export LC_ALL=C
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BENCH=$ROOT/bench
+. "$BENCH/lib.sh"
 WGSMBD=${WGSMBD:-$ROOT/build/wgsmbd}
 PY=/usr/bin/python3
 
@@ -78,9 +79,6 @@ if [ "$ONLY_BIG" = 1 ]; then
 	ROUNDS=0
 	DO_10K=1
 fi
-
-log() { printf '# %s %s\n' "$(date +%T)" "$*" >&2; }
-die() { log "ERROR: $*"; exit 1; }
 
 [ "$(id -u)" -eq 0 ] || die "run as root (starts Samba, adds a system user, mounts a tmpfs)"
 for t in /usr/sbin/smbd smbpasswd smbclient smbtorture iperf3 pkg-config cc "$PY"; do
@@ -146,20 +144,6 @@ else
 	log "using /dev/shm ($FS)"
 fi
 
-# Ports below the usual ephemeral range (32768-60999), so that no client
-# connection of ours or anyone's holds them; and not in use at all now.
-port_used() {
-	awk -v p=":$(printf '%04X' "$1")\$" '$2 ~ p { f = 1 } END { exit !f }' \
-		/proc/net/tcp /proc/net/tcp6 2>/dev/null
-}
-free_port() {
-	local p
-	for _ in $(seq 1 100); do
-		p=$((20000 + RANDOM % 10000))
-		port_used "$p" || { echo "$p"; return 0; }
-	done
-	die "no free port in 20000-29999"
-}
 PORT_WG=${BENCH_PORT_WG:-$(free_port)}
 PORT_SB=$(free_port)
 IPERF_PORT=$(free_port)
@@ -261,21 +245,6 @@ printf '%s\n%s\n' "$USER_PASS" "$USER_PASS" |
 NICE=()
 [ -n "${BENCH_NICE:-}" ] && NICE=(nice -n "$BENCH_NICE")
 
-listening() {	# PORT on 127.0.0.1
-	awk -v re="^0100007F:$(printf '%04X' "$1")\$" \
-		'$4 == "0A" && $2 ~ re { f = 1 } END { exit !f }' /proc/net/tcp
-}
-
-wait_listen() {	# PID PORT NAME
-	local i
-	for i in $(seq 1 300); do
-		kill -0 "$1" 2>/dev/null || die "$3 exited during start-up"
-		listening "$2" && return 0
-		sleep 0.1
-	done
-	die "$3 does not listen on port $2"
-}
-
 # The daemons get the highest fd limit we may set: 10,000 sessions need
 # 10,000 sockets in wgsmbd.
 start_wg() {
@@ -292,18 +261,6 @@ start_sb() {
 	wait_listen "$SB_PID" "$PORT_SB" "Samba smbd"
 	sleep 1		# smbd-notifyd, smbd-cleanupd
 	SB_IDLE_NPROC=$("$PY" "$BENCH/proctree.py" nproc "$SB_PID")
-}
-
-stop_pid() {
-	local p=$1 i
-	[ -n "$p" ] || return 0
-	kill -TERM "$p" 2>/dev/null
-	for i in $(seq 1 100); do
-		kill -0 "$p" 2>/dev/null || break
-		sleep 0.1
-	done
-	kill -KILL "$p" 2>/dev/null
-	wait "$p" 2>/dev/null
 }
 
 restart() {	# wg|samba: a fresh server (clean heap, no old children)
