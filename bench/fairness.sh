@@ -71,13 +71,10 @@ fi
 
 # ---------------------------------------------------------------- setup
 
-WORK=$(mktemp -d /tmp/wgfair.XXXXXX)
-chmod 755 "$WORK"
-FS=$(mktemp -d /dev/shm/wgfair.XXXXXX)
-chmod 755 "$FS"
+WORK=$(make_dir /tmp/wgfair.XXXXXX)
+FS=$(make_dir /dev/shm/wgfair.XXXXXX)
 SAMBA_USER=wgbench
 USER_PASS='B3nch!pw'
-USER_CREATED=0
 WG_PID=
 SB_PID=
 SAMPLER=
@@ -88,15 +85,8 @@ cleanup() {
 	for p in "${KIDS[@]}" $SAMPLER; do
 		kill -KILL "$p" 2>/dev/null
 	done
-	for p in $WG_PID $SB_PID; do
-		kill -TERM "$p" 2>/dev/null
-	done
-	sleep 0.5
-	for p in $WG_PID $SB_PID; do
-		kill -KILL "$p" 2>/dev/null
-		wait "$p" 2>/dev/null
-	done
-	[ "$USER_CREATED" = 1 ] && userdel "$SAMBA_USER" 2>/dev/null
+	kill_daemons $WG_PID $SB_PID
+	sb_del_user
 	rm -rf "$FS"
 	if [ "$KEEP" = 1 ]; then
 		log "kept $WORK"
@@ -113,7 +103,7 @@ while [ "$PORT_SB" = "$PORT_WG" ]; do PORT_SB=$(free_port); done
 
 # The same tree in both shares: small/ (listed by the clients), big20k/
 # and big5k/ (attacked), big.bin (2 MiB, read by the backlog attack).
-mkdir -p "$FS/wg" "$FS/samba" "$WORK/wg/state" "$WORK/sb"/{priv,lock,state,cache,pid}
+mkdir -p "$FS/wg" "$FS/samba"
 "$PY" - "$FS/wg" "$FS/samba" <<-'EOF' || die "cannot make the share trees"
 	import os, sys
 	for share in sys.argv[1:]:
@@ -131,77 +121,25 @@ mkdir -p "$FS/wg" "$FS/samba" "$WORK/wg/state" "$WORK/sb"/{priv,lock,state,cache
 chmod -R a+rwX "$FS/wg" "$FS/samba"
 
 WG_CONF=$WORK/wg/wgsmb.conf
-cat >"$WG_CONF" <<EOF
-[global]
-netbios name = WGFAIR
-workgroup = WORKGROUP
-listen addresses = 127.0.0.1
-smb ports = $PORT_WG
-users file = $WORK/wg/users
-state directory = $WORK/wg/state
-run as user = nobody
-log level = 1
-edition = workstation
-# the ten normal computers and the attacker
-max sessions = 11
-
-[bench]
-path = $FS/wg
-read only = no
-EOF
-printf '%s\n' "$USER_PASS" | "$WGNET" -c "$WG_CONF" user add "$SAMBA_USER" --stdin >/dev/null ||
-	die "wgnet user add failed"
+wg_conf "$WG_CONF" WGFAIR "$PORT_WG" "$FS/wg" "edition = workstation" \
+	"# the ten normal computers and the attacker" "max sessions = 11"
+wg_add_user "$WG_CONF" "$SAMBA_USER" "$USER_PASS"
 
 SB_CONF=$WORK/sb/smb.conf
 if [ "$DO_SAMBA" = 1 ]; then
-	cat >"$SB_CONF" <<-EOF
-	[global]
-	netbios name = SBFAIR
-	workgroup = WORKGROUP
-	interfaces = 127.0.0.1/8
-	bind interfaces only = yes
-	smb ports = $PORT_SB
-	disable netbios = yes
-	server role = standalone server
-	passdb backend = tdbsam:$WORK/sb/priv/passdb.tdb
-	private dir = $WORK/sb/priv
-	lock directory = $WORK/sb/lock
-	state directory = $WORK/sb/state
-	cache directory = $WORK/sb/cache
-	pid directory = $WORK/sb/pid
-	ncalrpc dir = $WORK/sb/state/ncalrpc
-	log file = $WORK/sb/log.%m
-	log level = 1
-	max log size = 1000
-	server min protocol = SMB2_02
-	load printers = no
-	printcap name = /dev/null
-	disable spoolss = yes
-
-	[bench]
-	path = $FS/samba
-	read only = no
-	EOF
-	if ! id "$SAMBA_USER" >/dev/null 2>&1; then
-		useradd -M -s /usr/sbin/nologin "$SAMBA_USER" || die "useradd failed"
-		USER_CREATED=1
-	fi
-	printf '%s\n%s\n' "$USER_PASS" "$USER_PASS" |
-		smbpasswd -c "$SB_CONF" -s -a "$SAMBA_USER" >/dev/null 2>&1 ||
-		die "smbpasswd failed"
+	sb_conf "$SB_CONF" SBFAIR "$PORT_SB" "$FS/samba"
+	sb_add_user "$SB_CONF" "$SAMBA_USER" "$USER_PASS"
 fi
 
 # ---------------------------------------------------------------- servers
 
 start_server() {	# wg|samba
 	if [ "$1" = wg ]; then
-		( ulimit -n 65536; exec "$WGSMBD" -F -c "$WG_CONF" ) >>"$WORK/wg/log" 2>&1 &
-		WG_PID=$!
-		wait_listen "$WG_PID" "$PORT_WG" wgsmbd
+		start_daemon WG_PID "$PORT_WG" wgsmbd "$WORK/wg/log" 65536 \
+			"$WGSMBD" -F -c "$WG_CONF"
 	else
-		( ulimit -n 65536; exec /usr/sbin/smbd -F -s "$SB_CONF" ) >>"$WORK/sb/out" 2>&1 &
-		SB_PID=$!
-		wait_listen "$SB_PID" "$PORT_SB" "Samba smbd"
+		start_daemon SB_PID "$PORT_SB" "Samba smbd" "$WORK/sb/out" 65536 \
+			/usr/sbin/smbd -F -s "$SB_CONF"
 		sleep 1
 	fi
 }

@@ -95,12 +95,10 @@ WGNET=${WGNET:-$(dirname "$WGSMBD")/wgnet}
 
 # ---------------------------------------------------------------- setup
 
-WORK=$(mktemp -d /tmp/wgbench.XXXXXX)
-chmod 755 "$WORK"
+WORK=$(make_dir /tmp/wgbench.XXXXXX)
 FS=$WORK/fs
 FS_MOUNTED=0
 SAMBA_USER=wgbench
-USER_CREATED=0
 WG_PID=
 SB_PID=
 HOLDERS=()
@@ -110,18 +108,11 @@ cleanup() {
 	for p in "${HOLDERS[@]}"; do
 		kill -KILL "$p" 2>/dev/null
 	done
-	for p in $WG_PID $SB_PID; do
-		kill -TERM "$p" 2>/dev/null
-	done
-	sleep 0.5
-	for p in $WG_PID $SB_PID; do
-		kill -KILL "$p" 2>/dev/null
-		wait "$p" 2>/dev/null
-	done
+	kill_daemons $WG_PID $SB_PID
 	if [ "$FS_MOUNTED" = 1 ]; then
 		umount "$FS" 2>/dev/null || umount -l "$FS"
 	fi
-	[ "$USER_CREATED" = 1 ] && userdel "$SAMBA_USER" 2>/dev/null
+	sb_del_user
 	if [ "$KEEP" = 1 ]; then
 		log "kept $WORK"
 	else
@@ -139,8 +130,7 @@ if mount -t tmpfs -o "size=${BENCH_TMPFS_SIZE:-4g},mode=755" wgbench "$FS" 2>/de
 else
 	avail=$(df -k --output=avail /dev/shm | tail -1)
 	[ "$avail" -gt $((IO_BYTES * 3 / 1024)) ] || die "cannot mount a tmpfs and /dev/shm is too small"
-	FS=$(mktemp -d /dev/shm/wgbench.XXXXXX)
-	chmod 755 "$FS"
+	FS=$(make_dir /dev/shm/wgbench.XXXXXX)
 	log "using /dev/shm ($FS)"
 fi
 
@@ -154,8 +144,7 @@ RESULTS=$WORK/results.tsv
 : >"$RESULTS"
 TICKS=$("$PY" "$BENCH/proctree.py" ticks)
 
-mkdir -p "$WORK/wg/state" "$WORK/sb"/{priv,lock,state,cache,pid} \
-	"$WORK/client"/{cache,lock,state,private,home} "$FS/wg" "$FS/samba"
+mkdir -p "$WORK/client"/{cache,lock,state,private,home} "$FS/wg" "$FS/samba"
 chmod 777 "$FS/wg" "$FS/samba"
 export HOME=$WORK/client/home	# no ~/.smb/smb.conf for the client library
 
@@ -185,60 +174,12 @@ name resolve order = host
 EOF
 
 WG_CONF=$WORK/wg/wgsmb.conf
-cat >"$WG_CONF" <<EOF
-[global]
-netbios name = WGBENCH
-workgroup = WORKGROUP
-listen addresses = 127.0.0.1
-smb ports = $PORT_WG
-users file = $WORK/wg/users
-state directory = $WORK/wg/state
-run as user = nobody
-log level = 1
-edition = server
-
-[bench]
-path = $FS/wg
-read only = no
-EOF
-printf '%s\n' "$USER_PASS" | "$WGNET" -c "$WG_CONF" user add "$USER_NAME" --stdin >/dev/null ||
-	die "wgnet user add failed"
+wg_conf "$WG_CONF" WGBENCH "$PORT_WG" "$FS/wg" "edition = server"
+wg_add_user "$WG_CONF" "$USER_NAME" "$USER_PASS"
 
 SB_CONF=$WORK/sb/smb.conf
-cat >"$SB_CONF" <<EOF
-[global]
-netbios name = SBBENCH
-workgroup = WORKGROUP
-interfaces = 127.0.0.1/8
-bind interfaces only = yes
-smb ports = $PORT_SB
-disable netbios = yes
-server role = standalone server
-passdb backend = tdbsam:$WORK/sb/priv/passdb.tdb
-private dir = $WORK/sb/priv
-lock directory = $WORK/sb/lock
-state directory = $WORK/sb/state
-cache directory = $WORK/sb/cache
-pid directory = $WORK/sb/pid
-ncalrpc dir = $WORK/sb/state/ncalrpc
-log file = $WORK/sb/log.%m
-log level = 1
-max log size = 1000
-server min protocol = SMB2_02
-load printers = no
-printcap name = /dev/null
-disable spoolss = yes
-
-[bench]
-path = $FS/samba
-read only = no
-EOF
-if ! id "$SAMBA_USER" >/dev/null 2>&1; then
-	useradd -M -s /usr/sbin/nologin "$SAMBA_USER" || die "useradd failed"
-	USER_CREATED=1
-fi
-printf '%s\n%s\n' "$USER_PASS" "$USER_PASS" |
-	smbpasswd -c "$SB_CONF" -s -a "$USER_NAME" >/dev/null 2>&1 || die "smbpasswd failed"
+sb_conf "$SB_CONF" SBBENCH "$PORT_SB" "$FS/samba"
+sb_add_user "$SB_CONF" "$USER_NAME" "$USER_PASS"
 
 # ---------------------------------------------------------------- servers
 
@@ -248,17 +189,13 @@ NICE=()
 # The daemons get the highest fd limit we may set: 10,000 sessions need
 # 10,000 sockets in wgsmbd.
 start_wg() {
-	( ulimit -n "$(ulimit -Hn)"; exec "${NICE[@]}" "$WGSMBD" -F -c "$WG_CONF" ) \
-		>>"$WORK/wg/log" 2>&1 &
-	WG_PID=$!
-	wait_listen "$WG_PID" "$PORT_WG" wgsmbd
+	start_daemon WG_PID "$PORT_WG" wgsmbd "$WORK/wg/log" "$(ulimit -Hn)" \
+		"${NICE[@]}" "$WGSMBD" -F -c "$WG_CONF"
 }
 
 start_sb() {
-	( ulimit -n "$(ulimit -Hn)"; exec "${NICE[@]}" /usr/sbin/smbd -F -s "$SB_CONF" ) \
-		>>"$WORK/sb/out" 2>&1 &
-	SB_PID=$!
-	wait_listen "$SB_PID" "$PORT_SB" "Samba smbd"
+	start_daemon SB_PID "$PORT_SB" "Samba smbd" "$WORK/sb/out" "$(ulimit -Hn)" \
+		"${NICE[@]}" /usr/sbin/smbd -F -s "$SB_CONF"
 	sleep 1		# smbd-notifyd, smbd-cleanupd
 	SB_IDLE_NPROC=$("$PY" "$BENCH/proctree.py" nproc "$SB_PID")
 }
