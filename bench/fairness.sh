@@ -103,21 +103,8 @@ while [ "$PORT_SB" = "$PORT_WG" ]; do PORT_SB=$(free_port); done
 
 # The same tree in both shares: small/ (listed by the clients), big20k/
 # and big5k/ (attacked), big.bin (2 MiB, read by the backlog attack).
-mkdir -p "$FS/wg" "$FS/samba"
-"$PY" - "$FS/wg" "$FS/samba" <<-'EOF' || die "cannot make the share trees"
-	import os, sys
-	for share in sys.argv[1:]:
-	    def fill(d, n, fmt):
-	        p = os.path.join(share, d)
-	        os.makedirs(p, exist_ok=True)
-	        for i in range(n):
-	            open(os.path.join(p, fmt % i), "w").close()
-	    fill("big20k", 20000, "hostile-entry-%05d-with-a-longish-name.txt")
-	    fill("big5k", 5000, "entry-%04d-of-five-thousand.txt")
-	    fill("small", 8, "small-%d.txt")
-	    with open(os.path.join(share, "big.bin"), "wb") as f:
-	        f.write(os.urandom(2 << 20))
-	EOF
+"$PY" "$ROOT/tests/clients/hostile.py" tree 8 "$FS/wg" "$FS/samba" ||
+	die "cannot make the share trees"
 chmod -R a+rwX "$FS/wg" "$FS/samba"
 
 WG_CONF=$WORK/wg/wgsmb.conf

@@ -3,6 +3,7 @@
 
     /usr/bin/python3 hostile.py ATTACK PORT SHARE_DIR
     /usr/bin/python3 hostile.py victim-ops|victim-rtt PORT ADDR SECONDS
+    /usr/bin/python3 hostile.py tree NSMALL SHARE_DIR...
 
 The daemon's pid, config and admin tool come from the environment
 (WG_PID, WG_CONF, WGNET; test_hostile.sh sets them), as do the budget
@@ -22,6 +23,11 @@ Attacks: pattern, backlog, sessions, listings, trees, locks, nonego,
 notify, compound. Client computers (source addresses): the attacker is
 127.0.0.50, victims 127.0.0.60.., the "served afterwards" check
 127.0.0.70.
+
+tree makes, in each SHARE_DIR, what the attacks open: big20k/ (20,000
+empty files), big5k/ (5,000), small/ (NSMALL), notifydir/ (empty) and
+big.bin (2 MiB of random bytes); test_hostile.sh and bench/fairness.sh
+run it once before their daemons start.
 """
 
 import collections
@@ -289,6 +295,22 @@ def victim_result(p, limit):
         out, _ = p.communicate()
         out += "\n(victim killed after %g s)" % limit
     return out
+
+
+# ---- the share's tree ----
+
+def make_tree(share, nsmall):
+    def fill(d, n, fmt):
+        p = os.path.join(share, d)
+        os.makedirs(p, exist_ok=True)
+        for i in range(n):
+            open(os.path.join(p, fmt % i), "w").close()
+    fill("big20k", 20000, "hostile-entry-%05d-with-a-longish-name.txt")
+    fill("big5k", 5000, "entry-%04d-of-five-thousand.txt")
+    fill("small", nsmall, "small-%d.txt")
+    os.makedirs(os.path.join(share, "notifydir"), exist_ok=True)
+    with open(os.path.join(share, "big.bin"), "wb") as f:
+        f.write(os.urandom(2 << 20))
 
 
 # ---- 1. search patterns ----
@@ -853,6 +875,10 @@ ATTACKS = {
 def main():
     global PORT
     mode = sys.argv[1]
+    if mode == "tree":
+        for share in sys.argv[3:]:
+            make_tree(share, int(sys.argv[2]))
+        return 0
     PORT = int(sys.argv[2])
     if mode == "victim-ops":
         victim_ops(sys.argv[3])

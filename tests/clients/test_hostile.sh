@@ -62,21 +62,8 @@ export HOSTILE_RSS_MIB HOSTILE_SCALE
 wg_setup
 cp "$WG_CONF" "$WG_TMP/base.conf"
 # The directories the attacks list, made once for every daemon.
-"$WG_PY" - "$WG_SHARE" <<-'EOF' || wg_die "cannot make the test directories"
-	import os, sys
-	share = sys.argv[1]
-	def fill(d, n, fmt):
-	    p = os.path.join(share, d)
-	    os.makedirs(p, exist_ok=True)
-	    for i in range(n):
-	        open(os.path.join(p, fmt % i), "w").close()
-	fill("big20k", 20000, "hostile-entry-%05d-with-a-longish-name.txt")
-	fill("big5k", 5000, "entry-%04d-of-five-thousand.txt")
-	fill("small", 3, "small-%d.txt")
-	os.makedirs(os.path.join(share, "notifydir"), exist_ok=True)
-	with open(os.path.join(share, "big.bin"), "wb") as f:
-	    f.write(os.urandom(2 << 20))
-	EOF
+"$WG_PY" "$HERE/hostile.py" tree 3 "$WG_SHARE" ||
+	wg_die "cannot make the test directories"
 chmod -R a+rwX "$WG_SHARE"
 
 # attack_start NAME [CONFIG LINE...]: a fresh daemon for one attack.
