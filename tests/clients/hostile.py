@@ -41,6 +41,10 @@ import time
 
 import smb2raw as s2
 from smb2raw import Conn, Closed
+# The PASS:/FAIL: lines and their counts (t.passed, t.failed), as for
+# test_badinput.py; check(desc, cond, why) is test_impacket's expect.
+import test_impacket as t
+from test_impacket import ok, fail, expect as check
 
 HOST = s2.HOST
 USER, PASSWORD = "alice", "Passw0rd!"
@@ -54,30 +58,6 @@ SCALE = float(os.environ.get("HOSTILE_SCALE", "1"))
 GUARD_MIB = BUDGET_MIB + 512
 BACKLOG = int(os.environ.get("HOSTILE_BACKLOG", 8 << 20))  # max reply backlog
 HERE = os.path.dirname(os.path.abspath(__file__))
-
-passed = 0
-failed = 0
-
-
-def ok(desc):
-    global passed
-    passed += 1
-    print("PASS: " + desc, flush=True)
-
-
-def fail(desc, why):
-    global failed
-    failed += 1
-    print("FAIL: %s: %s" % (desc, why), flush=True)
-
-
-def check(desc, cond, why):
-    if cond:
-        ok(desc)
-    else:
-        fail(desc, why)
-    return cond
-
 
 def note(msg):
     print("# " + msg, flush=True)
@@ -895,9 +875,9 @@ def main():
              "%s: %s (daemon %s)" % (type(e).__name__, e,
                                      "alive" if alive() else "DEAD"))
         traceback.print_exc(limit=4, file=sys.stdout)
-    note("%s: %d passed, %d failed, %.1f s" % (mode, passed, failed,
+    note("%s: %d passed, %d failed, %.1f s" % (mode, t.passed, t.failed,
                                                 time.monotonic() - t0))
-    return 1 if failed else 0
+    return 1 if t.failed else 0
 
 
 if __name__ == "__main__":
