@@ -363,7 +363,8 @@ class Conn:
         blob["MechToken"] = t1.getData()
         return t1, blob.getData()
 
-    def session_setup_body(self, token, prev=0):
+    @staticmethod
+    def session_setup_body(token, prev=0):
         return struct.pack("<HBBIIHHQ", 25, 0, 0x01, 0, 0, HDR_LEN + 24,
                            len(token), prev) + token
 
