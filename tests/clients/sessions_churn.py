@@ -24,13 +24,10 @@ import struct
 import sys
 import time
 
-HOST = os.environ.get("WG_HOST", "127.0.0.1")
-
-NEGOTIATE = 0
-SESSION_SETUP = 1
-LOGOFF = 2
-STATUS_SUCCESS = 0
-STATUS_MORE_PROCESSING_REQUIRED = 0xC0000016
+# the wire constants (smb2raw's impacket NTLM is not used: too slow here)
+from smb2raw import (HOST, NEGOTIATE, SESSION_SETUP, LOGOFF, FLAG_ASYNC,
+                     HDR_LEN, STATUS_SUCCESS, STATUS_PENDING,
+                     STATUS_MORE_PROCESSING_REQUIRED, Conn)
 
 NTLM_FLAGS = (0x00000001 |  # UNICODE
               0x00000004 |  # REQUEST_TARGET
@@ -77,12 +74,12 @@ def recv_reply(s, want_cmd):
         status = struct.unpack_from("<I", msg, 8)[0]
         cmd = struct.unpack_from("<H", msg, 12)[0]
         flags = struct.unpack_from("<I", msg, 16)[0]
-        if status == 0x00000103 and flags & 0x2:  # async interim
+        if status == STATUS_PENDING and flags & FLAG_ASYNC:  # interim
             continue
         if cmd != want_cmd:
             raise CycleError("reply to command %d, wanted %d" % (cmd, want_cmd))
         sid = struct.unpack_from("<Q", msg, 40)[0]
-        return status, sid, msg[64:]
+        return status, sid, msg[HDR_LEN:]
 
 
 NEG_BODY = struct.pack("<HHHHI16sQ", 36, 2, 1, 0, 0, b"churn-client-0001", 0) \
@@ -113,13 +110,6 @@ def ntlm_anonymous_auth():
 NTLM_AUTH = ntlm_anonymous_auth()
 
 
-def session_setup_body(token):
-    # StructureSize 25, Flags 0, SecurityMode 1 (signing enabled),
-    # Capabilities 0, Channel 0, offset 64+24, length, PreviousSessionId 0
-    return struct.pack("<HBBIIHHQ", 25, 0, 1, 0, 0, 64 + 24, len(token),
-                       0) + token
-
-
 def cycle(src, port):
     s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     try:
@@ -131,11 +121,13 @@ def cycle(src, port):
         st, _, _ = recv_reply(s, NEGOTIATE)
         if st != STATUS_SUCCESS:
             raise CycleError("NEGOTIATE: 0x%08x" % st)
-        send(s, header(SESSION_SETUP, 1) + session_setup_body(NTLM_NEGOTIATE))
+        send(s, header(SESSION_SETUP, 1)
+             + Conn.session_setup_body(NTLM_NEGOTIATE))
         st, sid, _ = recv_reply(s, SESSION_SETUP)
         if st != STATUS_MORE_PROCESSING_REQUIRED or sid == 0:
             raise CycleError("SESSION_SETUP 1: 0x%08x" % st)
-        send(s, header(SESSION_SETUP, 2, sid) + session_setup_body(NTLM_AUTH))
+        send(s, header(SESSION_SETUP, 2, sid)
+             + Conn.session_setup_body(NTLM_AUTH))
         st, _, body = recv_reply(s, SESSION_SETUP)
         if st != STATUS_SUCCESS:
             raise CycleError("SESSION_SETUP 2: 0x%08x" % st)
