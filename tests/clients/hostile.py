@@ -329,16 +329,21 @@ def attack_pattern():
     a.limit_check("search_pattern")
 
     # Fairness: six connections scanning big20k with a slow pattern.
-    slow = "<" * 254 + "Z"
-    attackers = []
-    for _ in range(6):
-        ac = user_conn()
-        attackers.append((ac, ac.open_dir("big20k")))
-    for ac, d in attackers:
-        for _ in range(4):
-            ac.send(s2.QUERY_DIRECTORY,
-                    ac.query_directory_body(d, slow,
-                                            flags=s2.QD_RESTART_SCANS))
+    def scanners(nscans, **kw):
+        """Six attacker connections, each with nscans scans queued."""
+        slow = "<" * 254 + "Z"
+        conns = []
+        for _ in range(6):
+            ac = user_conn(**kw)
+            conns.append((ac, ac.open_dir("big20k")))
+        for ac, d in conns:
+            for _ in range(nscans):
+                ac.send(s2.QUERY_DIRECTORY,
+                        ac.query_directory_body(d, slow,
+                                                flags=s2.QD_RESTART_SCANS))
+        return conns
+
+    attackers = scanners(4)
     note("pattern: 6 connections from %s each sent 4 scans of big20k "
          "(20,000 entries) with a 255-unit '<...<Z' pattern" % ATTACKER)
     time.sleep(0.5)
@@ -354,15 +359,7 @@ def attack_pattern():
         ac.close_socket()
     # Closing stops the work: fresh attackers queue 8 scans each, close
     # their connections after 1 s; 2 s later the daemon must be idle.
-    attackers = []
-    for _ in range(6):
-        ac = user_conn(timeout=30)
-        attackers.append((ac, ac.open_dir("big20k")))
-    for ac, d in attackers:
-        for _ in range(8):
-            ac.send(s2.QUERY_DIRECTORY,
-                    ac.query_directory_body(d, slow,
-                                            flags=s2.QD_RESTART_SCANS))
+    attackers = scanners(8, timeout=30)
     time.sleep(1.0)
     for ac, _ in attackers:
         ac.close_socket()
