@@ -50,7 +50,7 @@ while [ $# -gt 0 ]; do
 	case $1 in
 	--quick) SECS=6 ;;
 	--secs) SECS=$2; shift ;;
-	--phases) PHASES=$2; shift ;;
+	--phases) PHASES=${2//,/ }; shift ;;
 	--no-samba) DO_SAMBA=0 ;;
 	--out) OUT=$2; shift ;;
 	--keep) KEEP=1 ;;

@@ -383,7 +383,7 @@ bench_hold() {	# SERVER ROUND: memory per idle session + tree connect
 	held_pss=$("$PY" "$BENCH/proctree.py" pss "$pid")
 	sys_cpu
 	M_STEAL=$(awk -v a="$((SYS_STEAL - st0))" -v b="$((SYS_TOTAL - t0))" \
-		'BEGIN { printf "%.1f", b > 0 ? 100 * a / b : 0 }')
+		'BEGIN { printf "%.1f", (b > 0 ? 100 * a / b : 0) }')
 	M_OTHER=
 	release_sessions
 	settle "$srv"
@@ -461,7 +461,7 @@ bench_ceiling() {	# ROUND: loopback TCP (iperf3) and tmpfs read (dd)
 	wait "$pid" 2>/dev/null
 	sys_cpu
 	M_STEAL=$(awk -v a="$((SYS_STEAL - st0))" -v b="$((SYS_TOTAL - t0))" \
-		'BEGIN { printf "%.1f", b > 0 ? 100 * a / b : 0 }')
+		'BEGIN { printf "%.1f", (b > 0 ? 100 * a / b : 0) }')
 	M_OTHER=
 	ip=$("$PY" -c 'import json,sys
 d = json.load(open(sys.argv[1]))
@@ -473,7 +473,7 @@ print("%.1f" % (d["end"]["sum_received"]["bits_per_second"] / 8 / 1048576))' "$o
 			b = $1 } END { if (s > 0) printf "%.1f", b / 1048576 / s }')
 	sys_cpu
 	M_STEAL=$(awk -v a="$((SYS_STEAL - st0))" -v b="$((SYS_TOTAL - t0))" \
-		'BEGIN { printf "%.1f", b > 0 ? 100 * a / b : 0 }')
+		'BEGIN { printf "%.1f", (b > 0 ? 100 * a / b : 0) }')
 	[ -n "$rate" ] && record ceil_tmpfs ceiling "$1" "$rate"
 }
 
@@ -493,7 +493,7 @@ bench_big() {	# BIG_K idle sessions in one wgsmbd (edition = server)
 	sleep 1
 	sys_cpu
 	M_STEAL=$(awk -v a="$((SYS_STEAL - st0))" -v b="$((SYS_TOTAL - t0))" \
-		'BEGIN { printf "%.1f", b > 0 ? 100 * a / b : 0 }')
+		'BEGIN { printf "%.1f", (b > 0 ? 100 * a / b : 0) }')
 	M_OTHER=
 	rss=$("$PY" "$BENCH/proctree.py" rss "$pid")
 	pss=$("$PY" "$BENCH/proctree.py" pss "$pid")
