@@ -387,17 +387,7 @@ done:
 
 static unsigned locks_of(const struct smbd_open *op)
 {
-	const struct smbd_file *f = op->file;
-	unsigned n = 0;
-	size_t i = 0;
-
-	if (f == NULL) {
-		return 0;
-	}
-	for (i = 0; i < f->nlocks; i++) {
-		n += f->locks[i].op == op;
-	}
-	return n;
+	return (unsigned)op->locks.count;
 }
 
 /* "dir/name" -> "\dir\name" */

@@ -9,6 +9,15 @@
  * the request goes async (interim STATUS_PENDING), sits on the file's
  * waiter list and is granted when a lock is released, or ends with
  * CANCELLED on CANCEL and RANGE_NOT_LOCKED when its open is closed.
+ *
+ * The locks themselves are kept by the engine in brlock.c (conflict
+ * checks in O(log n)); this file adds the budgets, each refused with
+ * STATUS_INSUFFICIENT_RESOURCES and counted as SMBD_BUDGET_LOCKS:
+ *  - 'max locks per open' (cfg->max_locks_per_open, default 1024);
+ *  - LOCK_CONN_FACTOR times that per connection, so that one client
+ *    cannot multiply the per-open cap by opening the file many times;
+ *  - LOCK_MAX_WAITS blocking LOCK requests waiting per connection (each
+ *    is a request in flight whose credit the interim response returned).
  */
 #include "smbd.h"
 
@@ -21,6 +30,9 @@
 
 #define LOCK_RESP_SIZE		4
 #define LOCK_ELEMENT_SIZE	24
+#define LOCK_DEFAULT_PER_OPEN	1024
+#define LOCK_CONN_FACTOR	16
+#define LOCK_MAX_WAITS		256
 
 struct smbd_lock_wait {
 	struct smbd_lock_wait *prev, *next;	/* file->waiters, FIFO */
@@ -38,120 +50,75 @@ struct lock_elem {
 	uint32_t flags;
 };
 
-/* ---- range rules ---- */
+/* ---- budgets and the engine ---- */
 
-/*
- * Do two ranges overlap [MS-FSA §2.1.4.10]? The range {0, 0} overlaps
- * nothing; another zero-length range at X overlaps a range holding X
- * beyond its first byte.
- */
-static bool ranges_overlap(uint64_t o1, uint64_t l1, uint64_t o2, uint64_t l2)
+static struct smbd_conn *open_conn(const struct smbd_open *op)
 {
-	uint64_t last1 = 0;
-	uint64_t last2 = 0;
-
-	if ((o1 == 0 && l1 == 0) || (o2 == 0 && l2 == 0)) {
-		return false;
-	}
-	last1 = o1 + l1 - 1;
-	last2 = o2 + l2 - 1;
-	return o1 <= last2 && last1 >= o2;
+	return op->tree->sess->conn;
 }
 
 /*
- * Would access to [off, off+len) by op conflict with f's locks? excl is
- * a write or an exclusive lock, lock_intent a lock rather than I/O.
- * Exclusive locks of other opens block everything; the owner may read,
- * write and stack shared locks on its own. Shared locks block writes and
- * exclusive locks, the owner's included.
+ * May op take one more lock? NT_STATUS_OK, or INSUFFICIENT_RESOURCES
+ * (counted and logged) when op or its connection is at its cap.
  */
-static bool lock_conflicts(const struct smbd_file *f,
-			   const struct smbd_open *op, uint64_t off,
-			   uint64_t len, bool excl, bool lock_intent)
+static NTSTATUS lock_admit(const struct smbd_open *op)
 {
-	size_t i = 0;
+	struct smbd_conn *conn = open_conn(op);
+	struct smbd_server *srv = conn->srv;
+	size_t per_open = LOCK_DEFAULT_PER_OPEN;
 
-	for (i = 0; i < f->nlocks; i++) {
-		const struct smbd_lock *l = &f->locks[i];
+	if (srv->cfg != NULL && srv->cfg->max_locks_per_open != 0) {
+		per_open = srv->cfg->max_locks_per_open;
+	}
+	if (op->locks.count >= per_open) {
+		smbd_budget_hit(srv, conn, SMBD_BUDGET_LOCKS, per_open);
+		return NT_STATUS_INSUFFICIENT_RESOURCES;
+	}
+	if (conn->nlocks >= per_open * LOCK_CONN_FACTOR) {
+		smbd_budget_hit(srv, conn, SMBD_BUDGET_LOCKS,
+				per_open * LOCK_CONN_FACTOR);
+		return NT_STATUS_INSUFFICIENT_RESOURCES;
+	}
+	return NT_STATUS_OK;
+}
 
-		if (!ranges_overlap(off, len, l->offset, l->length)) {
-			continue;
-		}
-		if (l->exclusive) {
-			if (l->op != op || (lock_intent && excl)) {
-				return true;
-			}
-		} else if (excl) {
-			return true;
+/* Add op's lock (admitted, no conflict); counted in its connection. */
+static struct brl_lock *lock_add(struct smbd_open *op, uint64_t off,
+				 uint64_t len, bool excl)
+{
+	struct smbd_file *f = op->file;
+
+	if (f->locks == NULL) {
+		f->locks = brl_table_new(f);
+		if (f->locks == NULL) {
+			return NULL;
 		}
 	}
-	return false;
+	if (op->locks.total == NULL) {
+		op->locks.total = &open_conn(op)->nlocks;
+	}
+	return brl_add(f->locks, &op->locks, off, len, excl);
+}
+
+static bool lock_conflicts(const struct smbd_open *op, uint64_t off,
+			   uint64_t len, bool excl, bool lock_intent)
+{
+	return brl_conflicts(op->file->locks, &op->locks, off, len, excl,
+			     lock_intent);
 }
 
 NTSTATUS smbd_lock_check_io(const struct smbd_open *op, uint64_t offset,
 			    uint64_t length, bool write)
 {
 	/* zero bytes touch no lock (a 0-byte read in a locked range works) */
-	if (op->file == NULL || op->file->nlocks == 0 || length == 0) {
+	if (op->file == NULL || brl_count(op->file->locks) == 0 ||
+	    length == 0) {
 		return NT_STATUS_OK;
 	}
-	if (lock_conflicts(op->file, op, offset, length, write, false)) {
+	if (lock_conflicts(op, offset, length, write, false)) {
 		return NT_STATUS_FILE_LOCK_CONFLICT;
 	}
 	return NT_STATUS_OK;
-}
-
-static int lock_add(struct smbd_file *f, struct smbd_open *op, uint64_t off,
-		    uint64_t len, bool excl)
-{
-	struct smbd_lock *n = NULL;
-
-	n = talloc_realloc(f, f->locks, struct smbd_lock, f->nlocks + 1);
-	if (n == NULL) {
-		return -ENOMEM;
-	}
-	f->locks = n;
-	f->locks[f->nlocks] = (struct smbd_lock) {
-		.offset = off,
-		.length = len,
-		.op = op,
-		.exclusive = excl,
-	};
-	f->nlocks++;
-	return 0;
-}
-
-static void lock_remove_at(struct smbd_file *f, size_t i)
-{
-	memmove(&f->locks[i], &f->locks[i + 1],
-		(f->nlocks - i - 1) * sizeof(f->locks[0]));
-	f->nlocks--;
-}
-
-/* op's lock on exactly [off, len), an exclusive one first; -1 if none. */
-static ssize_t lock_find_own(const struct smbd_file *f,
-			     const struct smbd_open *op, uint64_t off,
-			     uint64_t len)
-{
-	ssize_t found = -1;
-	size_t i = 0;
-
-	for (i = 0; i < f->nlocks; i++) {
-		const struct smbd_lock *l = &f->locks[i];
-
-		if (l->op == op && l->offset == off && l->length == len) {
-			found = (ssize_t)i;
-			if (l->exclusive) {
-				break;
-			}
-		}
-	}
-	return found;
-}
-
-static bool range_valid(uint64_t off, uint64_t len)
-{
-	return len == 0 || off + len - 1 >= off;
 }
 
 /* ---- waiting locks ---- */
@@ -170,6 +137,7 @@ static int lock_wait_destructor(struct smbd_lock_wait *w)
 	}
 	w->req->cancel_fn = NULL;
 	w->req->cancel_priv = NULL;
+	w->req->conn->nlock_waits--;
 	return 0;
 }
 
@@ -195,10 +163,11 @@ static void lock_wait_finish(struct smbd_lock_wait *w, NTSTATUS status)
 static void lock_retry_waiters(struct smbd_file *f)
 {
 	struct smbd_lock_wait *w = NULL;
+	NTSTATUS status = NT_STATUS_OK;
 
 	for (;;) {
 		for (w = f->waiters; w != NULL; w = w->next) {
-			if (!lock_conflicts(f, w->op, w->offset, w->length,
+			if (!lock_conflicts(w->op, w->offset, w->length,
 					    w->exclusive, true)) {
 				break;
 			}
@@ -206,12 +175,13 @@ static void lock_retry_waiters(struct smbd_file *f)
 		if (w == NULL) {
 			return;
 		}
-		if (lock_add(f, w->op, w->offset, w->length,
-			     w->exclusive) != 0) {
-			lock_wait_finish(w, NT_STATUS_NO_MEMORY);
-		} else {
-			lock_wait_finish(w, NT_STATUS_OK);
+		status = lock_admit(w->op);
+		if (status == NT_STATUS_OK &&
+		    lock_add(w->op, w->offset, w->length,
+			     w->exclusive) == NULL) {
+			status = NT_STATUS_NO_MEMORY;
 		}
+		lock_wait_finish(w, status);
 	}
 }
 
@@ -228,18 +198,12 @@ void smbd_lock_release_open(struct smbd_open *op)
 {
 	struct smbd_file *f = op->file;
 	struct smbd_lock_wait *w = NULL;
-	bool removed = false;
-	size_t i = 0;
+	size_t removed = 0;
 
 	if (f == NULL) {
 		return;
 	}
-	for (i = f->nlocks; i-- > 0;) {
-		if (f->locks[i].op == op) {
-			lock_remove_at(f, i);
-			removed = true;
-		}
-	}
+	removed = brl_remove_owner(&op->locks);
 	for (;;) {
 		for (w = f->waiters; w != NULL; w = w->next) {
 			if (w->op == op) {
@@ -251,7 +215,7 @@ void smbd_lock_release_open(struct smbd_open *op)
 		}
 		lock_wait_finish(w, NT_STATUS_RANGE_NOT_LOCKED);
 	}
-	if (removed) {
+	if (removed > 0) {
 		lock_retry_waiters(f);
 	}
 }
@@ -264,6 +228,11 @@ static NTSTATUS lock_wait(struct smbd_req *req, struct smbd_open *op,
 	struct smbd_lock_wait *w = NULL;
 	struct smbd_lock_wait *last = NULL;
 
+	if (req->conn->nlock_waits >= LOCK_MAX_WAITS) {
+		smbd_budget_hit(req->conn->srv, req->conn, SMBD_BUDGET_LOCKS,
+				LOCK_MAX_WAITS);
+		return NT_STATUS_INSUFFICIENT_RESOURCES;
+	}
 	w = talloc_zero(req, struct smbd_lock_wait);
 	if (w == NULL) {
 		return NT_STATUS_NO_MEMORY;
@@ -287,6 +256,7 @@ static NTSTATUS lock_wait(struct smbd_req *req, struct smbd_open *op,
 	} else {
 		f->waiters = w;
 	}
+	req->conn->nlock_waits++;
 	talloc_set_destructor(w, lock_wait_destructor);
 	req->cancel_fn = lock_cancel;
 	req->cancel_priv = w;
@@ -301,7 +271,7 @@ static NTSTATUS do_unlocks(struct smbd_req *req, struct smbd_open *op,
 	struct smbd_file *f = op->file;
 	NTSTATUS status = NT_STATUS_OK;
 	bool released = false;
-	ssize_t at = 0;
+	struct brl_lock *l = NULL;
 	size_t i = 0;
 
 	for (i = 0; i < n; i++) {
@@ -311,16 +281,16 @@ static NTSTATUS do_unlocks(struct smbd_req *req, struct smbd_open *op,
 			status = NT_STATUS_INVALID_PARAMETER;
 			break;
 		}
-		if (!range_valid(e[i].offset, e[i].length)) {
+		if (!brl_range_valid(e[i].offset, e[i].length)) {
 			status = NT_STATUS_INVALID_LOCK_RANGE;
 			break;
 		}
-		at = lock_find_own(f, op, e[i].offset, e[i].length);
-		if (at < 0) {
+		l = brl_find(&op->locks, e[i].offset, e[i].length);
+		if (l == NULL) {
 			status = NT_STATUS_RANGE_NOT_LOCKED;
 			break;
 		}
-		lock_remove_at(f, (size_t)at);
+		brl_remove(l);
 		released = true;
 	}
 	if (released) {
@@ -339,10 +309,17 @@ static bool lock_flags_valid(uint32_t fl)
 	       fl == SMB2_LOCKFLAG_EXCLUSIVE_LOCK;
 }
 
+/*
+ * Take e[0..n) for op, in order. A failure after some were granted
+ * releases those again [MS-SMB2 §3.3.5.14.2], except for invalid flags,
+ * which leave the earlier ones held (as Windows does). A single lock
+ * without FAIL_IMMEDIATELY that conflicts waits (lock_wait).
+ */
 static NTSTATUS do_locks(struct smbd_req *req, struct smbd_open *op,
 			 const struct lock_elem *e, size_t n)
 {
 	struct smbd_file *f = op->file;
+	struct brl_lock **added = NULL;
 	NTSTATUS status = NT_STATUS_OK;
 	size_t acquired = 0;
 	size_t i = 0;
@@ -352,42 +329,53 @@ static NTSTATUS do_locks(struct smbd_req *req, struct smbd_open *op,
 			return NT_STATUS_INVALID_PARAMETER;
 		}
 	}
+	added = talloc_array(req, struct brl_lock *, n);
+	if (added == NULL) {
+		return NT_STATUS_NO_MEMORY;
+	}
 	for (i = 0; i < n; i++) {
 		bool excl = (e[i].flags & SMB2_LOCKFLAG_EXCLUSIVE_LOCK) != 0;
 
 		if (!lock_flags_valid(e[i].flags)) {
 			/* earlier locks of this request stay [§3.3.5.14.2] */
 			status = NT_STATUS_INVALID_PARAMETER;
-			break;
+			goto done;
 		}
-		if (!range_valid(e[i].offset, e[i].length)) {
+		if (!brl_range_valid(e[i].offset, e[i].length)) {
 			status = NT_STATUS_INVALID_LOCK_RANGE;
 			goto rollback;
 		}
-		if (lock_conflicts(f, op, e[i].offset, e[i].length, excl,
-				   true)) {
+		status = lock_admit(op);
+		if (status != NT_STATUS_OK) {
+			goto rollback;
+		}
+		if (lock_conflicts(op, e[i].offset, e[i].length, excl, true)) {
 			if (e[i].flags & SMB2_LOCKFLAG_FAIL_IMMEDIATELY) {
 				status = NT_STATUS_LOCK_NOT_GRANTED;
 				goto rollback;
 			}
-			return lock_wait(req, op, &e[i]);	/* n == 1 */
+			status = lock_wait(req, op, &e[i]);	/* n == 1 */
+			goto done;
 		}
-		if (lock_add(f, op, e[i].offset, e[i].length, excl) != 0) {
+		added[acquired] = lock_add(op, e[i].offset, e[i].length,
+					   excl);
+		if (added[acquired] == NULL) {
 			status = NT_STATUS_NO_MEMORY;
 			goto rollback;
 		}
 		acquired++;
 	}
-	if (status == NT_STATUS_OK) {
-		lock_put_reply(req);
-	}
-	return status;
+	lock_put_reply(req);
+	goto done;
 rollback:
-	/* this request's locks are the last ones added */
-	f->nlocks -= acquired;
+	for (i = 0; i < acquired; i++) {
+		brl_remove(added[i]);
+	}
 	if (acquired > 0) {
 		lock_retry_waiters(f);
 	}
+done:
+	talloc_free(added);
 	return status;
 }
 

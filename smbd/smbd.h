@@ -31,6 +31,7 @@
 #include "config.h"
 #include "log.h"
 #include "budget.h"
+#include "brlock.h"
 
 struct smbd_conn;
 struct smbd_session;
@@ -182,6 +183,10 @@ struct smbd_conn {
 	struct smbd_session *sessions;
 	struct smbd_req *requests;	/* in flight (async and compound) */
 	size_t nopens;
+	size_t nlocks;			/* byte-range locks of its opens */
+	size_t nlock_waits;		/* blocking LOCKs waiting */
+	size_t nnotifies;		/* CHANGE_NOTIFYs pending */
+	size_t nwatches;		/* directories watched (inotify) */
 	struct tevent_immediate *free_im;	/* deferred teardown */
 	char *close_reason;
 
@@ -281,6 +286,7 @@ struct smbd_open {
 	struct smbd_dirstate *dir;	/* QUERY_DIRECTORY state */
 	struct smbd_pipe *pipe;		/* IPC$ pipe, else NULL */
 	struct smbd_req *notify;	/* pending CHANGE_NOTIFY */
+	struct brl_owner locks;		/* its byte-range locks (brlock.h) */
 	bool written;		/* any WRITE since the last flush */
 	bool ever_written;	/* any WRITE since open (print jobs) */
 };
@@ -443,13 +449,6 @@ int smbd_pull_fid(struct wire_rd *r, uint64_t *persistent,
 
 /* ---- per-inode state of open files (smb2_create.c) ---- */
 
-/* A byte-range lock [MS-FSA §2.1.5.8], owned by one open (smb2_lock.c). */
-struct smbd_lock {
-	uint64_t offset;
-	uint64_t length;
-	struct smbd_open *op;
-	bool exclusive;
-};
 struct smbd_lock_wait;	/* LOCK request waiting for a range (smb2_lock.c) */
 
 /*
@@ -464,8 +463,8 @@ struct smbd_file {
 	struct smbd_open **opens;	/* every open of the inode (share modes) */
 	size_t nopens;
 	bool delete_pending;	/* unlink when the last open closes */
-	struct smbd_lock *locks;	/* talloc array, nlocks used */
-	size_t nlocks;
+	struct brl_table *locks;	/* byte-range locks, child; NULL
+					 * until the first LOCK */
 	struct smbd_lock_wait *waiters;
 };
 

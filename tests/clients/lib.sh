@@ -182,6 +182,7 @@ wg_add_user() {
 }
 
 # wg_setup [EXTRA_PORT...]: create the temp dir, shares, config and user.
+# WG_EXTRA_GLOBAL, if set, is one more line for [global] (e.g. a limit).
 # Sets WG_TMP, WG_PORT, WG_CONF, WG_SHARE (demo), WG_RO (ro), WG_CLIENT_CONF
 # (a private smb.conf for the Samba client tools).
 wg_setup() {
@@ -211,6 +212,7 @@ wg_setup() {
 		state directory = $WG_TMP/state
 		run as user = $WG_RUN_AS
 		log level = $WG_LOG_LEVEL
+		${WG_EXTRA_GLOBAL:-}
 
 		[demo]
 		path = $WG_SHARE
