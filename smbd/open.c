@@ -469,12 +469,33 @@ int smbd_open_destructor(struct smbd_open *op)
 	return 0;
 }
 
+NTSTATUS smbd_open_admit(struct smbd_session *s)
+{
+	struct smbd_conn *conn = s->conn;
+	struct smbd_server *srv = conn->srv;
+	size_t per_sess = 0;
+
+	if (srv->cfg != NULL) {
+		per_sess = srv->cfg->max_opens_per_session;
+	}
+	if (conn->nopens >= SMBD_MAX_OPENS_PER_CONN) {
+		smbd_budget_hit(srv, conn, SMBD_BUDGET_OPENS,
+				SMBD_MAX_OPENS_PER_CONN);
+		return NT_STATUS_INSUFFICIENT_RESOURCES;
+	}
+	if (per_sess != 0 && s->nopens >= per_sess) {
+		smbd_budget_hit(srv, conn, SMBD_BUDGET_OPENS, per_sess);
+		return NT_STATUS_INSUFFICIENT_RESOURCES;
+	}
+	return NT_STATUS_OK;
+}
+
 /*
  * Assign ids, index op, hang it under tree (talloc parent and
  * tree->opens) and count it in the session and connection. From here on
  * talloc_free(op) undoes everything. Returns 0, -ENOMEM, or -EMFILE when
- * the connection (SMBD_MAX_OPENS_PER_CONN) or session (max opens per
- * session) cap is reached: answer NT_STATUS_INSUFFICIENT_RESOURCES.
+ * smbd_open_admit() refuses (counted and logged there): answer
+ * NT_STATUS_INSUFFICIENT_RESOURCES.
  */
 int smbd_open_register(struct smbd_tree *tree, struct smbd_open *op)
 {
@@ -482,13 +503,8 @@ int smbd_open_register(struct smbd_tree *tree, struct smbd_open *op)
 	struct smbd_conn *conn = s->conn;
 	struct smbd_server *srv = conn->srv;
 	struct smbd_open_index *idx = NULL;
-	size_t per_sess = 0;
 
-	if (srv->cfg != NULL) {
-		per_sess = srv->cfg->max_opens_per_session;
-	}
-	if (conn->nopens >= SMBD_MAX_OPENS_PER_CONN ||
-	    (per_sess != 0 && s->nopens >= per_sess)) {
+	if (smbd_open_admit(s) != NT_STATUS_OK) {
 		return -EMFILE;
 	}
 	idx = index_get(srv);

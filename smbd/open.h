@@ -27,6 +27,15 @@ int smbd_file_attach(struct smbd_server *srv, struct smbd_open *op,
 bool smbd_share_conflict(const struct smbd_file *f, uint32_t access,
 			 uint32_t share_access);
 
+/*
+ * May session s hold one more open? NT_STATUS_OK, or
+ * NT_STATUS_INSUFFICIENT_RESOURCES when its connection has
+ * SMBD_MAX_OPENS_PER_CONN opens or the session 'max open files' (both
+ * counted as SMBD_BUDGET_OPENS and logged). smbd_open_register() asks
+ * too; CREATE asks first so that a refused open costs no file system work.
+ */
+NTSTATUS smbd_open_admit(struct smbd_session *s);
+
 /* Will closing op unlink its file (delete on close, last open)? */
 bool smbd_open_will_unlink(const struct smbd_open *op);
 

@@ -1063,8 +1063,8 @@ NTSTATUS smbd_smb2_create(struct smbd_req *req)
 		}
 		goto fail;
 	}
-	if (req->conn->nopens >= SMBD_MAX_OPENS_PER_CONN) {
-		status = NT_STATUS_INSUFFICIENT_RESOURCES;
+	status = smbd_open_admit(req->sess);
+	if (status != NT_STATUS_OK) {
 		goto fail;
 	}
 	status = vfs_canonicalize(state, state->a.name, false, &state->rel);
