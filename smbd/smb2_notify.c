@@ -25,6 +25,17 @@
  * One pending request per open: a second one while the first is parked
  * fails with STATUS_INVALID_PARAMETER (no client we target sends two).
  *
+ * Budgets (SMBD_BUDGET_NOTIFIES, STATUS_INSUFFICIENT_RESOURCES): a
+ * connection may have 'max pending notifies' (cfg->max_pending_notifies,
+ * default 256) requests parked and as many directory opens watched (each
+ * holds an inotify watch, a kernel resource shared by the whole server,
+ * fs.inotify.max_user_watches). Changes collected for an open are kept
+ * as the FILE_NOTIFY_INFORMATION records they will be sent as, at most
+ * NOTIFY_MAX_CHANGES of them in at most min(its OutputBufferLength,
+ * NOTIFY_MAX_BYTES) bytes; past that the queue is dropped and the next
+ * answer is STATUS_NOTIFY_ENUM_DIR [MS-SMB2 §3.3.4.4], so a client that
+ * never re-arms holds at most that much per watch.
+ *
  * Lifetimes: the request (child of the connection) and the open (child
  * of its tree) can go away in either order, e.g. during connection
  * teardown. Two small link objects, one under each, point at each other;
@@ -62,29 +73,32 @@
 
 #define NOTIFY_RESP_FIXED	8	/* StructureSize, offset, length */
 #define NOTIFY_MAX_CHANGES	1024	/* then report ENUM_DIR instead */
+#define NOTIFY_MAX_BYTES	(64u * 1024)	/* ... or past this many bytes */
+#define NOTIFY_DEFAULT_PENDING	256
 #define INOTIFY_MASK	(IN_CREATE | IN_DELETE | IN_MOVED_FROM | \
 			 IN_MOVED_TO | IN_MODIFY | IN_ATTRIB | IN_ONLYDIR | \
 			 IN_EXCL_UNLINK)
 
 struct notify_ctx;
 
-/* One change waiting to be reported to an open. */
-struct notify_change {
-	uint32_t action;
-	char *name;		/* UTF-8 leaf name */
-};
-
 /* An open that asked for changes; a talloc child of the open. */
 struct notify_watch {
 	struct notify_watch *prev, *next;	/* ctx->watches */
 	struct notify_ctx *ctx;			/* NULL once ctx is gone */
 	struct smbd_open *op;
+	struct smbd_conn *conn;		/* counts it in conn->nwatches */
 	int wd;				/* inotify watch, -1 once gone */
 	uint32_t filter;		/* CompletionFilter (first request) */
 	uint32_t max_len;		/* its OutputBufferLength */
-	struct notify_change *changes;	/* talloc array */
+	/*
+	 * The changes as FILE_NOTIFY_INFORMATION records, chained by their
+	 * NextEntryOffset, ready to be copied into a response.
+	 */
+	struct wire_wr recs;
+	size_t last_rec;		/* offset of the last one */
 	size_t nchanges;
-	size_t bytes;			/* their FILE_NOTIFY_INFORMATION size */
+	uint32_t last_action;		/* of the last one, for merging */
+	char *last_name;
 	bool overflow;			/* report ENUM_DIR */
 	uint32_t move_cookie;		/* IN_MOVED_FROM waiting for its pair */
 	char *move_name;
@@ -111,6 +125,7 @@ struct notify_link {
 	struct notify_link *peer;	/* the other half, NULL once gone */
 	struct smbd_open *op;
 	struct smbd_req *req;
+	struct smbd_conn *conn;	/* request half: counts conn->nnotifies */
 };
 
 static void notify_fd_handler(struct tevent_context *ev,
@@ -128,6 +143,7 @@ static int notify_req_link_destructor(struct notify_link *l)
 {
 	struct notify_link *peer = l->peer;
 
+	l->conn->nnotifies--;
 	if (peer == NULL) {
 		return 0;	/* the open is already gone */
 	}
@@ -173,8 +189,10 @@ static NTSTATUS notify_link(struct smbd_req *req, struct smbd_open *op)
 	}
 	rl->op = ol->op = op;
 	rl->req = ol->req = req;
+	rl->conn = req->conn;
 	rl->peer = ol;
 	ol->peer = rl;
+	req->conn->nnotifies++;
 	talloc_set_destructor(rl, notify_req_link_destructor);
 	talloc_set_destructor(ol, notify_open_link_destructor);
 	req->cancel_priv = rl;
@@ -255,6 +273,7 @@ static int notify_watch_destructor(struct notify_watch *w)
 {
 	struct notify_ctx *ctx = w->ctx;
 
+	w->conn->nwatches--;
 	if (ctx == NULL) {
 		return 0;
 	}
@@ -272,32 +291,65 @@ static int notify_watch_destructor(struct notify_watch *w)
 	return 0;
 }
 
+/* The connection's limit of parked requests and of watches. */
+static size_t notify_limit(const struct smbd_conn *conn)
+{
+	const struct wg_config *cfg = conn->srv->cfg;
+
+	if (cfg != NULL && cfg->max_pending_notifies != 0) {
+		return cfg->max_pending_notifies;
+	}
+	return NOTIFY_DEFAULT_PENDING;
+}
+
+static void watch_clear(struct notify_watch *w)
+{
+	TALLOC_FREE(w->recs.buf);
+	wire_wr_init(&w->recs, w, 0);
+	w->last_rec = SIZE_MAX;
+	w->nchanges = 0;
+	TALLOC_FREE(w->last_name);
+	w->overflow = false;
+}
+
 /*
  * The open's watch, started on its first CHANGE_NOTIFY. Like Windows, the
  * first request's CompletionFilter and buffer size hold until the open
- * is closed (smbtorture smb2.notify.mask-change, valid-req).
+ * is closed (smbtorture smb2.notify.mask-change, valid-req). *pw is NULL
+ * without inotify (the request then waits for its end). Errors:
+ * INSUFFICIENT_RESOURCES (the connection watches its limit of
+ * directories), NO_MEMORY.
  */
-static struct notify_watch *notify_watch_get(struct smbd_open *op,
-					     struct smbd_server *srv,
-					     const struct notify_args *a)
+static NTSTATUS notify_watch_get(struct smbd_open *op, struct smbd_req *req,
+				 const struct notify_args *a,
+				 struct notify_watch **pw)
 {
+	struct smbd_conn *conn = req->conn;
 	struct notify_ctx *ctx = NULL;
 	struct notify_watch *w = NULL;
 	char path[64];
 
-	ctx = notify_ctx_get(srv);
+	*pw = NULL;
+	ctx = notify_ctx_get(conn->srv);
 	if (ctx == NULL) {
-		return NULL;
+		return NT_STATUS_OK;
 	}
 	for (w = ctx->watches; w != NULL; w = w->next) {
 		if (w->op == op) {
-			return w;
+			*pw = w;
+			return NT_STATUS_OK;
 		}
+	}
+	if (conn->nwatches >= notify_limit(conn)) {
+		smbd_budget_hit(conn->srv, conn, SMBD_BUDGET_NOTIFIES,
+				notify_limit(conn));
+		return NT_STATUS_INSUFFICIENT_RESOURCES;
 	}
 	w = talloc_zero(op, struct notify_watch);
 	if (w == NULL) {
-		return NULL;
+		return NT_STATUS_NO_MEMORY;
 	}
+	watch_clear(w);
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", op->fd);
 	w->wd = inotify_add_watch(ctx->fd, path, INOTIFY_MASK);
 	if (w->wd < 0) {
@@ -307,6 +359,7 @@ static struct notify_watch *notify_watch_get(struct smbd_open *op,
 	}
 	w->ctx = ctx;
 	w->op = op;
+	w->conn = conn;
 	w->filter = a->filter;
 	w->max_len = a->out_len;
 	w->next = ctx->watches;
@@ -314,8 +367,10 @@ static struct notify_watch *notify_watch_get(struct smbd_open *op,
 		w->next->prev = w;
 	}
 	ctx->watches = w;
+	conn->nwatches++;
 	talloc_set_destructor(w, notify_watch_destructor);
-	return w;
+	*pw = w;
+	return NT_STATUS_OK;
 }
 
 /* ---- collecting changes ---- */
@@ -342,48 +397,53 @@ static bool name_reportable(const char *name)
 	return true;
 }
 
+/* Forget w's changes and report ENUM_DIR next: the client re-reads. */
+static void watch_overflow(struct notify_watch *w)
+{
+	watch_clear(w);
+	w->overflow = true;
+}
+
 static void watch_add_change(struct notify_watch *w, uint32_t action,
 			     const char *name)
 {
-	struct notify_change *c = NULL;
+	size_t limit = w->max_len < NOTIFY_MAX_BYTES ? w->max_len :
+						       NOTIFY_MAX_BYTES;
+	size_t pos = 0;
 
 	if (w->overflow || !name_reportable(name)) {
 		return;
 	}
 	/* A write usually comes as many IN_MODIFY: report it once. */
 	if (action == FILE_ACTION_MODIFIED && w->nchanges > 0 &&
-	    w->changes[w->nchanges - 1].action == action &&
-	    strcmp(w->changes[w->nchanges - 1].name, name) == 0) {
+	    w->last_action == action && w->last_name != NULL &&
+	    strcmp(w->last_name, name) == 0) {
 		return;
 	}
-	w->bytes += change_size(name);
-	if (w->nchanges >= NOTIFY_MAX_CHANGES || w->bytes > w->max_len) {
-		w->overflow = true;
+	pos = (w->recs.len + 3) & ~(size_t)3;
+	if (w->nchanges >= NOTIFY_MAX_CHANGES ||
+	    pos + change_size(name) > limit) {
+		watch_overflow(w);
 		return;
 	}
-	c = talloc_realloc(w, w->changes, struct notify_change,
-			   w->nchanges + 1);
-	if (c == NULL) {
-		w->overflow = true;
+	TALLOC_FREE(w->last_name);
+	w->last_name = talloc_strdup(w, name);
+	wire_put_align(&w->recs, 4);
+	if (w->last_rec != SIZE_MAX) {
+		wire_patch_u32le(&w->recs, w->last_rec,
+				 (uint32_t)(pos - w->last_rec));
+	}
+	wire_put_u32le(&w->recs, 0);	/* NextEntryOffset */
+	wire_put_u32le(&w->recs, action);
+	wire_put_u32le(&w->recs, (uint32_t)utf16_len_of_utf8(name));
+	wire_put_utf16(&w->recs, name);
+	if (wire_wr_error(&w->recs) != 0 || w->last_name == NULL) {
+		watch_overflow(w);
 		return;
 	}
-	w->changes = c;
-	c = &w->changes[w->nchanges];
-	c->action = action;
-	c->name = talloc_strdup(w->changes, name);
-	if (c->name == NULL) {
-		w->overflow = true;
-		return;
-	}
+	w->last_rec = pos;
+	w->last_action = action;
 	w->nchanges++;
-}
-
-static void watch_clear(struct notify_watch *w)
-{
-	TALLOC_FREE(w->changes);
-	w->nchanges = 0;
-	w->bytes = 0;
-	w->overflow = false;
 }
 
 /* An IN_MOVED_FROM not followed by its IN_MOVED_TO left the directory. */
@@ -486,30 +546,18 @@ static NTSTATUS notify_answer(struct smbd_req *req, struct notify_watch *w,
 {
 	struct wire_wr *o = &req->out;
 	size_t base = o->len;
-	size_t prev = SIZE_MAX;
-	size_t i = 0;
 	NTSTATUS status = NT_STATUS_OK;
 
 	wire_put_u16le(o, 9);		/* StructureSize */
 	wire_put_u16le(o, (uint16_t)(SMBD_OUT_OFF(req) + 6));
 	wire_put_u32le(o, 0);		/* OutputBufferLength */
-	if (w->overflow || w->bytes > out_len) {
+	if (w->overflow || w->recs.len > out_len) {
 		status = NT_STATUS_NOTIFY_ENUM_DIR;	/* no records */
 	}
-	for (i = 0; status == NT_STATUS_OK && i < w->nchanges; i++) {
-		const struct notify_change *c = &w->changes[i];
-		size_t pos = 0;
-
+	if (status == NT_STATUS_OK && w->recs.len > 0) {
+		/* the records' offsets are relative to a 4-aligned start */
 		wire_put_align(o, 4);
-		pos = o->len;
-		if (prev != SIZE_MAX) {
-			wire_patch_u32le(o, prev, (uint32_t)(pos - prev));
-		}
-		wire_put_u32le(o, 0);	/* NextEntryOffset */
-		wire_put_u32le(o, c->action);
-		wire_put_u32le(o, (uint32_t)utf16_len_of_utf8(c->name));
-		wire_put_utf16(o, c->name);
-		prev = pos;
+		wire_put_bytes(o, w->recs.buf, w->recs.len);
 	}
 	if (o->len == base + NOTIFY_RESP_FIXED) {
 		wire_put_u8(o, 0);	/* StructureSize 9 counts one byte */
@@ -626,9 +674,18 @@ NTSTATUS smbd_smb2_change_notify(struct smbd_req *req)
 	if (op->file != NULL && op->file->delete_pending) {
 		return NT_STATUS_DELETE_PENDING;
 	}
-	w = notify_watch_get(op, req->conn->srv, &a);
+	status = notify_watch_get(op, req, &a, &w);
+	if (status != NT_STATUS_OK) {
+		return status;
+	}
 	if (w != NULL && (w->overflow || w->nchanges > 0)) {
 		return notify_answer(req, w, a.out_len);
+	}
+	if (req->conn->nnotifies >= notify_limit(req->conn)) {
+		smbd_budget_hit(req->conn->srv, req->conn,
+				SMBD_BUDGET_NOTIFIES,
+				notify_limit(req->conn));
+		return NT_STATUS_INSUFFICIENT_RESOURCES;
 	}
 	status = notify_link(req, op);
 	if (status != NT_STATUS_OK) {
