@@ -287,6 +287,54 @@ void smbd_print_file_closed(struct smbd_server *srv,
 	job_finish(pc, j);
 }
 
+/* "<prefix><digits><suffix-start>", the prefix in any case. */
+static bool numbered(const char *s, const char *prefix, const char **rest)
+{
+	size_t n = strlen(prefix);
+	const char *p = s + n;
+
+	if (strncasecmp(s, prefix, n) != 0 || *p < '0' || *p > '9') {
+		return false;
+	}
+	while (*p >= '0' && *p <= '9') {
+		p++;
+	}
+	*rest = p;
+	return true;
+}
+
+bool smbd_print_spool_name(const char *leaf)
+{
+	const char *rest = NULL;
+
+	if (numbered(leaf, "job-", &rest) && rest[0] == '-') {
+		return true;
+	}
+	return numbered(leaf, "spoolss-", &rest) &&
+	       strcasecmp(rest, ".prn") == 0;
+}
+
+bool smbd_print_job_owned(struct smbd_server *srv,
+			  const struct wg_share_cfg *share, const char *rel,
+			  const char *user)
+{
+	struct print_ctx *pc = srv->print;
+	const struct print_job *j = NULL;
+	size_t plen = strlen(share->path);
+
+	if (pc == NULL || user == NULL) {
+		return false;
+	}
+	for (j = pc->jobs; j != NULL; j = j->next) {
+		if (j->file == NULL || strncmp(j->file, share->path, plen) != 0 ||
+		    j->file[plen] != '/' || strcmp(j->file + plen + 1, rel) != 0) {
+			continue;
+		}
+		return strcasecmp(j->user, user) == 0;
+	}
+	return false;
+}
+
 static int op_list_printers(void *priv, TALLOC_CTX *mem,
 			    struct wg_admin_share **out, size_t *n)
 {

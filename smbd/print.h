@@ -23,4 +23,20 @@ void smbd_print_file_closed(struct smbd_server *srv,
 			    const struct wg_share_cfg *share, const char *name,
 			    const char *user);
 
+/*
+ * Is leaf a name the spooler gives jobs ("job-<n>-...", "spoolss-<n>.prn",
+ * any case)? No client may create or open such a name.
+ */
+bool smbd_print_spool_name(const char *leaf);
+
+/*
+ * Is the spooled job at rel (share-relative, on-disk name) on print
+ * share `share` one that `user` sent? Jobs are recorded in memory with
+ * their owner when they are spooled; a file no job claims (left by an
+ * earlier run) is nobody's.
+ */
+bool smbd_print_job_owned(struct smbd_server *srv,
+			  const struct wg_share_cfg *share, const char *rel,
+			  const char *user);
+
 #endif

@@ -686,6 +686,13 @@ static NTSTATUS si_file(struct si_ctx *c, const struct si_args *a)
 		return a->cls == FilePipeInformation ? NT_STATUS_OK :
 						       NT_STATUS_NOT_SUPPORTED;
 	}
+	if (c->op->tree->share->type == WG_SHARE_PRINT &&
+	    (a->cls == FileRenameInformation ||
+	     a->cls == FileRenameInformationEx ||
+	     a->cls == FileLinkInformation)) {
+		/* spool files keep their names: no job replaces another */
+		return NT_STATUS_ACCESS_DENIED;
+	}
 	if (k == NULL) {
 		switch (a->cls) {
 		case FileLinkInformation:
