@@ -86,6 +86,7 @@ def pending_cap(port, share):
     d = Client(port, "n2")
     fid = open_dir(d, "nd0")
     notify_send(d, fid)
+    time.sleep(0.5)  # the watch starts when the server has the request
     open(os.path.join(share, "nd0", "new.txt"), "w").close()
     st = d.smb.recvSMB(None)['Status']
     expect("another connection's CHANGE_NOTIFY still parks and fires",
@@ -100,6 +101,7 @@ def queue_bound(port, share):
     fid = open_dir(c, "nq")
     # a 1 MiB buffer: the budget, not the client's buffer, must bind
     mid = notify_send(c, fid, 1 << 20)
+    time.sleep(0.5)  # the watch starts when the server has the request
     open(os.path.join(share, "nq", "first.txt"), "w").close()
     st = c.smb.recvSMB(mid)['Status']
     expect("the first change completes the request", st == STATUS_SUCCESS,
@@ -117,6 +119,7 @@ def queue_bound(port, share):
            "STATUS_NOTIFY_ENUM_DIR (the queue was dropped at its budget)",
            st == STATUS_NOTIFY_ENUM_DIR, "%s, %d records" % (sname(st), n))
     mid = notify_send(c, fid)
+    time.sleep(0.5)
     for i in range(3):
         open(os.path.join(share, "nq", "g%d.txt" % i), "w").close()
     time.sleep(0.5)
