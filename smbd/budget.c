@@ -19,9 +19,11 @@ static const struct {
 	[SMBD_BUDGET_OPENS] = { "opens", "max open files",
 		"open files per session" },
 	[SMBD_BUDGET_LOCKS] = { "locks", "max locks per open",
-		"byte-range locks per open" },
+		"byte-range locks per open (16 times that per connection), "
+		"or LOCK requests waiting per connection" },
 	[SMBD_BUDGET_NOTIFIES] = { "pending_notifies", "max pending notifies",
-		"pending change notifications per connection" },
+		"pending change notifications or watched directories per "
+		"connection" },
 	[SMBD_BUDGET_DIR_MEMORY] = { "directory_memory",
 		"max directory memory",
 		"bytes of directory listing state per connection" },
