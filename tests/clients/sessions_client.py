@@ -428,12 +428,45 @@ def cmd_stall(a):
     return 0
 
 
+def cmd_partial(a):
+    """Log on, hold a file open, send a NetBIOS keep-alive (must be
+    ignored on any port: the listing after it still works), then the
+    first bytes of a frame and nothing more (slowloris): report when the
+    daemon closes the connection."""
+    conn = new_conn(a.port)
+    login(conn, a)
+    tid = conn.connectTree(a.shares[0])
+    conn.createFile(tid, a.open)
+    sock = conn.getSMBServer()._NetBIOSSession.get_socket()
+    sock.sendall(b"\x85\x00\x00\x00")
+    try:
+        conn.listPath(a.shares[0], "*")
+        out("KEEPALIVE OK")
+    except Exception as e:  # noqa: BLE001
+        out("KEEPALIVE FAILED %s" % status(e))
+        return 0
+    # a header that promises 200 bytes, and 10 of them
+    sock.sendall(b"\x00\x00\x00\xc8" + b"\xfeSMB" + b"\x00" * 6)
+    t0 = time.monotonic()
+    sock.settimeout(a.max_time)
+    try:
+        while sock.recv(4096):
+            pass
+        out("CLOSED after %.2f s" % (time.monotonic() - t0))
+    except socket.timeout:
+        out("NOT CLOSED after %.1f s" % (time.monotonic() - t0))
+    except OSError as e:
+        out("CLOSED after %.2f s (%s)" % (time.monotonic() - t0, e))
+    return 0
+
+
 def main():
     global SRC, DIALECT, NBT_NAME
     p = argparse.ArgumentParser()
     p.add_argument("port", type=int)
     p.add_argument("command", choices=("login", "hold", "retry", "silent",
-                                        "negonly", "stall", "flood"))
+                                        "negonly", "stall", "flood",
+                                        "partial"))
     p.add_argument("--addr", required=True)
     p.add_argument("--anon", action="store_true")
     p.add_argument("--user", default="alice")
@@ -464,7 +497,8 @@ def main():
         p.error("--open needs --shares")
     return {"login": cmd_login, "hold": cmd_hold, "retry": cmd_retry,
             "silent": cmd_silent, "negonly": cmd_negonly,
-            "stall": cmd_stall, "flood": cmd_flood}[a.command](a)
+            "stall": cmd_stall, "flood": cmd_flood,
+            "partial": cmd_partial}[a.command](a)
 
 
 if __name__ == "__main__":

@@ -562,6 +562,7 @@ stall_case() {
 }
 
 case8() {
+	local s
 	case_start linger "linger timeout = 1s"
 	head -c $((1024 * 1024)) /dev/urandom >"$WG_TMP/share/big.bin"
 	chmod 644 "$WG_TMP/share/big.bin"
@@ -569,6 +570,16 @@ case8() {
 	check "linger: logged as a peer that stopped reading" \
 		wait_log 'not reading its replies for 1000 ms' 2
 	stall_case "linger: the same, then shutdown(SHUT_WR)" --shut-wr
+	# issue 17: keep-alives on 445, and a frame begun and never finished
+	# by a session that holds an open file (slowloris)
+	py 127.0.0.82 partial --shares demo --open slow.txt --max-time 10
+	check "keep-alive: a NetBIOS keep-alive (0x85) on the direct-TCP port is ignored: the next listing works" \
+		has '^KEEPALIVE OK'
+	s=$(sed -n 's/^CLOSED after \([0-9.]*\) s.*/\1/p' <<<"$OUT")
+	check "slowloris: a session holding an open file sends 14 bytes of a 204-byte frame and stalls: closed ${s:-never} s later (linger 1 s + one sweep)" \
+		float_between "${s:-99}" 0.9 2.5
+	check "slowloris: logged as an incomplete frame" \
+		wait_log '127\.0\.0\.82:[0-9]+: a frame begun [0-9]+ ms ago is still incomplete' 2
 	case_stop
 }
 
