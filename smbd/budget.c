@@ -32,7 +32,7 @@ static const struct {
 	[SMBD_BUDGET_REPLY_BACKLOG] = { "reply_backlog", "max reply backlog",
 		"bytes of replies queued and in flight per connection" },
 	[SMBD_BUDGET_WORKERS] = { "worker_share", "",
-		"worker threads busy for one connection" },
+		"worker threads busy for one client computer" },
 	[SMBD_BUDGET_NO_NEGOTIATE] = { "no_negotiate", "",
 		"requests before NEGOTIATE" },
 	[SMBD_BUDGET_COMPOUND] = { "compound_reply", "max reply backlog",
@@ -49,17 +49,15 @@ const char *smbd_budget_key(enum smbd_budget b)
 	return b < SMBD_BUDGET_NUM ? budgets[b].key : "";
 }
 
-void smbd_budget_hit(struct smbd_server *srv, const struct smbd_conn *conn,
-		     enum smbd_budget b, uint64_t limit)
+static void budget_hit(struct smbd_server *srv, const char *addr,
+		       unsigned port, enum smbd_budget b, uint64_t limit)
 {
 	static struct wg_log_rl rl[SMBD_BUDGET_NUM];
+	char where[64];
 	unsigned sup = 0;
 
 	if (b >= SMBD_BUDGET_NUM) {
 		return;
-	}
-	if (srv == NULL && conn != NULL) {
-		srv = conn->srv;
 	}
 	if (srv != NULL) {
 		srv->stats.budget_hits[b]++;
@@ -72,12 +70,31 @@ void smbd_budget_hit(struct smbd_server *srv, const struct smbd_conn *conn,
 		wg_log_msg(WG_LOG_WARN, WG_CLS_CONN, __func__,
 			   "(%u similar messages suppressed)", sup);
 	}
-	wg_log_msg(WG_LOG_WARN, WG_CLS_CONN, __func__,
-		   "%s:%u reached the limit of %llu %s%s%s%s",
-		   conn != NULL ? conn->peer_addr : "?",
-		   conn != NULL ? conn->peer_port : 0,
+	if (port != 0) {
+		snprintf(where, sizeof(where), "%s:%u", addr, port);
+	} else {
+		snprintf(where, sizeof(where), "%s", addr);
+	}
+	wg_log_msg(WG_LOG_WARN, WG_CLS_CONN, "smbd_budget_hit",
+		   "%s reached the limit of %llu %s%s%s%s", where,
 		   (unsigned long long)limit, budgets[b].what,
 		   budgets[b].key[0] != '\0' ? " ('" : "",
 		   budgets[b].key,
 		   budgets[b].key[0] != '\0' ? "')" : "");
+}
+
+void smbd_budget_hit(struct smbd_server *srv, const struct smbd_conn *conn,
+		     enum smbd_budget b, uint64_t limit)
+{
+	if (srv == NULL && conn != NULL) {
+		srv = conn->srv;
+	}
+	budget_hit(srv, conn != NULL ? conn->peer_addr : "?",
+		   conn != NULL ? conn->peer_port : 0, b, limit);
+}
+
+void smbd_budget_hit_addr(struct smbd_server *srv, const char *addr,
+			  enum smbd_budget b, uint64_t limit)
+{
+	budget_hit(srv, addr, 0, b, limit);
 }

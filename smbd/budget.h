@@ -62,4 +62,8 @@ const char *smbd_budget_key(enum smbd_budget b);
 void smbd_budget_hit(struct smbd_server *srv, const struct smbd_conn *conn,
 		     enum smbd_budget b, uint64_t limit);
 
+/* The same for a budget of a client computer (addr), not a connection. */
+void smbd_budget_hit_addr(struct smbd_server *srv, const char *addr,
+			  enum smbd_budget b, uint64_t limit);
+
 #endif

@@ -46,6 +46,52 @@ static void conn_write(struct smbd_conn *conn);
 static void conn_frame(struct smbd_conn *conn, uint8_t type, uint8_t *buf,
 		       size_t len);
 
+/* The client entry for conn's address, made on first use; NULL on ENOMEM. */
+static struct smbd_client *client_get(struct smbd_server *srv,
+				      const char *addr)
+{
+	struct smbd_client *cl = NULL;
+
+	for (cl = srv->clients; cl != NULL; cl = cl->next) {
+		if (strcmp(cl->addr, addr) == 0) {
+			cl->nconns++;
+			return cl;
+		}
+	}
+	/*
+	 * Not a child of srv: the last connection's destructor frees it,
+	 * and at teardown the connections may go after srv's other children.
+	 */
+	cl = talloc_zero(NULL, struct smbd_client);
+	if (cl == NULL) {
+		return NULL;
+	}
+	snprintf(cl->addr, sizeof(cl->addr), "%s", addr);
+	cl->nconns = 1;
+	cl->next = srv->clients;
+	if (srv->clients != NULL) {
+		srv->clients->prev = cl;
+	}
+	srv->clients = cl;
+	return cl;
+}
+
+static void client_put(struct smbd_server *srv, struct smbd_client *cl)
+{
+	if (cl == NULL || --cl->nconns > 0) {
+		return;
+	}
+	if (cl->prev != NULL) {
+		cl->prev->next = cl->next;
+	} else {
+		srv->clients = cl->next;
+	}
+	if (cl->next != NULL) {
+		cl->next->prev = cl->prev;
+	}
+	talloc_free(cl);
+}
+
 static int conn_destructor(struct smbd_conn *conn)
 {
 	struct smbd_server *srv = conn->srv;
@@ -84,6 +130,8 @@ static int conn_destructor(struct smbd_conn *conn)
 			conn->next->prev = conn->prev;
 		}
 		srv->nconns--;
+		client_put(srv, conn->client);
+		conn->client = NULL;
 	}
 	DBG_INFO(CONN, "%s:%u closed (%s)", conn->peer_addr, conn->peer_port,
 		 conn->close_reason != NULL ? conn->close_reason : "freed");
@@ -262,6 +310,13 @@ struct smbd_conn *smbd_conn_new(struct smbd_server *srv, int fd, bool netbios)
 	conn->fde = tevent_add_fd(srv->ev, conn, fd, TEVENT_FD_READ, conn_io,
 				  conn);
 	if (conn->fde == NULL) {
+		conn->fd = -1;
+		talloc_free(conn);
+		return NULL;
+	}
+	conn->client = client_get(srv, conn->peer_addr);
+	if (conn->client == NULL) {
+		TALLOC_FREE(conn->fde);
 		conn->fd = -1;
 		talloc_free(conn);
 		return NULL;

@@ -194,15 +194,18 @@ static void listeners_enable(struct smbd_server *srv, bool on)
 }
 
 /*
- * A connection's jobs waited for its share of the worker pool. The pool
- * only names owners it still has live requests of, so conn is alive;
- * NULL is the server's own jobs.
+ * A client computer's jobs waited for its share of the worker pool. The
+ * pool only names owners it still has live requests of, so the client
+ * (struct smbd_client, kept by its connections) is alive; NULL is the
+ * server's own jobs.
  */
 static void server_worker_wait(const void *owner, unsigned share, void *data)
 {
 	struct smbd_server *srv = data;
+	const struct smbd_client *cl = owner;
 
-	smbd_budget_hit(srv, owner, SMBD_BUDGET_WORKERS, share);
+	smbd_budget_hit_addr(srv, cl != NULL ? cl->addr : "the server",
+			     SMBD_BUDGET_WORKERS, share);
 }
 
 int smbd_server_start(struct smbd_server *srv)

@@ -1006,7 +1006,7 @@ static NTSTATUS create_probe_send(struct create_state *state)
 		talloc_free(pr);
 		return NT_STATUS_NO_MEMORY;
 	}
-	subreq = smbd_job_send(state, srv->ev, srv->workers, req->conn,
+	subreq = smbd_job_send(state, srv->ev, srv->workers, req->conn->client,
 			       create_probe_run, pr);
 	if (subreq == NULL) {
 		talloc_free(pr);
@@ -1256,7 +1256,7 @@ NTSTATUS smbd_smb2_close(struct smbd_req *req)
 	state->fid_p = op->fid_persistent;
 	state->fid_v = op->fid_volatile;
 	state->flags = flags;
-	subreq = smbd_fsync_send(state, srv->ev, srv->workers, req->conn,
+	subreq = smbd_fsync_send(state, srv->ev, srv->workers, req->conn->client,
 				 op->fd);
 	if (subreq == NULL) {
 		talloc_free(state);

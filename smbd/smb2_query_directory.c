@@ -51,6 +51,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "smbd.h"
@@ -74,8 +75,12 @@
 #define SHORT_NAME_BYTES 24
 /* Longest search pattern accepted, in UTF-16 units (a name's limit). */
 #define QD_PATTERN_MAX	255
-/* Directory entries one job examines before it hands back. */
+/* Directory entries one job examines before it hands back ... */
 #define QD_SLICE_DIRENTS 4096
+/* ... or worker time it spends (checked every QD_CLOCK_EVERY entries), so
+ * a slow pattern frees the worker as often as a fast one. */
+#define QD_SLICE_NS	(5u * 1000 * 1000)
+#define QD_CLOCK_EVERY	32
 /* Bytes of output (entries and names) one job may malloc(). */
 #define QD_JOB_MEM	(64u * 1024)
 /* getdents64 buffer of a job */
@@ -166,7 +171,19 @@ struct qd_job {
 	size_t names_len, names_cap;
 	bool full;		/* the next entry does not fit the reply */
 	bool overflow;		/* ents[0] alone does not fit: send a part */
+	struct timespec slice_end;	/* CLOCK_MONOTONIC */
 };
+
+/* Is this job's time slice over? */
+static bool qd_slice_over(const struct qd_job *j)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return now.tv_sec > j->slice_end.tv_sec ||
+	       (now.tv_sec == j->slice_end.tv_sec &&
+		now.tv_nsec >= j->slice_end.tv_nsec);
+}
 
 static int qd_job_destructor(struct qd_job *j)
 {
@@ -412,6 +429,9 @@ static int qd_job_readdir(struct qd_job *j, int dfd, unsigned *budget)
 
 			pos += de->d_reclen;
 			(*budget)--;
+			if (*budget % QD_CLOCK_EVERY == 0 && qd_slice_over(j)) {
+				*budget = 0;	/* this entry is the last */
+			}
 			if (strcmp(de->d_name, ".") != 0 &&
 			    strcmp(de->d_name, "..") != 0 &&
 			    name_is_windows_legal(de->d_name) &&
@@ -443,6 +463,12 @@ static int qd_job_run(void *arg)
 	int dfd = -1;
 	int ret = 0;
 
+	clock_gettime(CLOCK_MONOTONIC, &j->slice_end);
+	j->slice_end.tv_nsec += QD_SLICE_NS;
+	if (j->slice_end.tv_nsec >= 1000000000L) {
+		j->slice_end.tv_sec++;
+		j->slice_end.tv_nsec -= 1000000000L;
+	}
 	/* our own file description: its offset is ours to move */
 	dfd = openat(j->dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0) {
@@ -754,7 +780,7 @@ static NTSTATUS qd_send_slice(struct qd_state *st)
 	j->single = (st->args.flags & SMB2_RETURN_SINGLE_ENTRY) != 0;
 	j->cur = st->cur;
 	subreq = smbd_job_send(st, st->conn->srv->ev, st->conn->srv->workers,
-			       st->conn, qd_job_run, j);
+			       st->conn->client, qd_job_run, j);
 	if (subreq == NULL) {
 		talloc_free(j);
 		return NT_STATUS_NO_MEMORY;

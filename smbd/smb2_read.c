@@ -164,7 +164,7 @@ NTSTATUS smbd_smb2_read(struct smbd_req *req)
 	}
 	state->offset = offset;
 	state->mincount = mincount;
-	subreq = smbd_pread_send(state, srv->ev, srv->workers, req->conn,
+	subreq = smbd_pread_send(state, srv->ev, srv->workers, req->conn->client,
 				 op->fd, length, offset);
 	if (subreq == NULL) {
 		talloc_free(state);
@@ -312,7 +312,7 @@ NTSTATUS smbd_smb2_write(struct smbd_req *req)
 	}
 	state->offset = a.offset;
 	state->append = a.offset == SMBD_PWRITE_APPEND;
-	subreq = smbd_pwrite_send(state, srv->ev, srv->workers, req->conn,
+	subreq = smbd_pwrite_send(state, srv->ev, srv->workers, req->conn->client,
 				  op->fd, a.data.base, a.length, a.offset,
 				  pflags);
 	if (subreq == NULL) {
@@ -395,7 +395,7 @@ NTSTATUS smbd_smb2_flush(struct smbd_req *req)
 	if (state == NULL) {
 		return NT_STATUS_NO_MEMORY;
 	}
-	subreq = smbd_fsync_send(state, srv->ev, srv->workers, req->conn,
+	subreq = smbd_fsync_send(state, srv->ev, srv->workers, req->conn->client,
 				 op->fd);
 	if (subreq == NULL) {
 		talloc_free(state);

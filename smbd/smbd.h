@@ -34,6 +34,7 @@
 #include "brlock.h"
 
 struct smbd_conn;
+struct smbd_client;
 struct smbd_session;
 struct smbd_tree;
 struct smbd_open;
@@ -76,6 +77,7 @@ struct smbd_server {
 	struct smbd_listener **listeners;
 	size_t nlisteners;
 	struct smbd_conn *conns;
+	struct smbd_client *clients;	/* one per peer address (conn.c) */
 	size_t nconns;
 	struct smbd_session *sessions;	/* every session, all conns */
 	uint8_t server_guid[16];
@@ -106,6 +108,18 @@ struct smbd_server {
 	} stats;
 };
 
+/*
+ * One client computer, as far as the transport knows it: a peer address
+ * with at least one connection. Its connections share one owner key in
+ * the worker pool, so a computer that opens six connections gets no
+ * more of the workers than one that opens one.
+ */
+struct smbd_client {
+	struct smbd_client *prev, *next;	/* srv->clients */
+	char addr[48];
+	unsigned nconns;
+};
+
 enum smbd_conn_state {
 	SMBD_CONN_NBT_WAIT = 0,	/* port 139, before SESSION REQUEST */
 	SMBD_CONN_NEGOTIATE,	/* waiting for NEGOTIATE */
@@ -122,6 +136,7 @@ struct smbd_conn {
 	bool netbios;			/* port 139 framing */
 	struct sockaddr_storage peer_ss;
 	char peer_addr[48];		/* IPv4-mapped folded to IPv4 */
+	struct smbd_client *client;	/* its computer; worker pool owner */
 	uint16_t peer_port;
 	char local_addr[48];
 	uint16_t local_port;

@@ -26,11 +26,12 @@
  *    are detached and never complete, so free connections first.
  *
  * Fairness: every job names an owner, an opaque key (smbd passes the
- * request's struct smbd_conn; NULL for the server's own jobs, such as an
- * open's closing fsync). No owner runs more than smbd_workers_share()
- * jobs at once (max(1, nthreads / 2)), and queued jobs are taken
- * round-robin across owners, so one connection's long queue delays
- * another connection's job by at most one job per worker. The key is
+ * request's client computer, struct smbd_client, shared by all its
+ * connections; NULL for the server's own jobs, such as an open's closing
+ * fsync). No owner runs more than smbd_workers_share() jobs at once
+ * (max(1, nthreads / 2)), and queued jobs are taken round-robin across
+ * owners, so one computer's long queue delays another computer's job by
+ * at most one job per worker. The key is
  * only compared, never dereferenced, except by the wait hook.
  *
  * A NULL pool is accepted everywhere: the job then runs synchronously in
@@ -68,7 +69,7 @@ unsigned smbd_workers_share(const struct smbd_workers *w);
  * had to pass over owner's queued jobs because owner already ran `share`
  * jobs; the episode lasts until owner's queue is empty. Only called
  * while a request still waits for one of owner's jobs, so owner (a
- * connection) is alive. The hook must not free the pool.
+ * client computer) is alive. The hook must not free the pool.
  */
 typedef void (*smbd_workers_wait_fn)(const void *owner, unsigned share,
 				     void *data);
