@@ -19,6 +19,13 @@
 #define MAX_UNAUTH_PER_IP 32
 #define MAX_UNAUTH_TOTAL 1024
 
+/*
+ * Frames one connection may have dispatched per turn of the event loop;
+ * the rest wait, parked, for its next turn, so a client that pipelines
+ * thousands of small requests takes its turns like everyone else.
+ */
+#define FRAMES_PER_TURN 16
+
 /* Connections visited per sweep tick. */
 #define SWEEP_SLICE 512
 
@@ -439,8 +446,16 @@ static void conn_sweep_one(struct smbd_conn *c, const struct timeval *now)
 		smbd_conn_terminate(c, "partial frame timeout");
 		return;
 	}
-	if (c->sendq_head != NULL &&
-	    tv_ms_since(now, &c->last_write) > cfg->linger_timeout_ms) {
+	if ((c->sendq_head != NULL &&
+	     tv_ms_since(now, &c->last_write) > cfg->linger_timeout_ms) ||
+	    (c->parked_head != NULL &&
+	     tv_ms_since(now, &c->parked_since) > cfg->linger_timeout_ms &&
+	     tv_ms_since(now, &c->last_write) > cfg->linger_timeout_ms)) {
+		/*
+		 * Replies queued, or requests parked (for the backlog, or for
+		 * a turn that needs a writable socket), and nothing written for
+		 * linger timeout: the peer does not read.
+		 */
 		DBG_INFO(CONN, "%s:%u: not reading its replies for %u ms, "
 			 "closing", c->peer_addr, c->peer_port,
 			 cfg->linger_timeout_ms);
@@ -600,9 +615,13 @@ static void conn_throttle(struct smbd_conn *conn)
 			conn->srv->cfg->max_reply_backlog);
 }
 
-/* Keep a complete frame until the backlog allows it (frame stolen). */
+/*
+ * Keep a complete frame until the backlog allows it or the connection's
+ * next turn (frame stolen). backlog: parked because of the reply
+ * backlog (counted), not only the turn.
+ */
 static void conn_park(struct smbd_conn *conn, uint8_t type, uint8_t *buf,
-		      size_t len)
+		      size_t len, bool backlog)
 {
 	struct smbd_parked *p = talloc_zero(conn, struct smbd_parked);
 
@@ -611,7 +630,9 @@ static void conn_park(struct smbd_conn *conn, uint8_t type, uint8_t *buf,
 		smbd_conn_terminate(conn, "no memory");
 		return;
 	}
-	conn_throttle(conn);
+	if (backlog) {
+		conn_throttle(conn);
+	}
 	p->type = type;
 	p->buf = talloc_steal(p, buf);
 	p->len = len;
@@ -619,15 +640,56 @@ static void conn_park(struct smbd_conn *conn, uint8_t type, uint8_t *buf,
 		conn->parked_tail->next = p;
 	} else {
 		conn->parked_head = p;
+		gettimeofday(&conn->parked_since, NULL);
 	}
 	conn->parked_tail = p;
 }
 
+/* Back under the backlog with nothing parked: the episode is over. */
+static void conn_unthrottle(struct smbd_conn *conn)
+{
+	if (conn->parked_head != NULL || !smbd_conn_accepting(conn)) {
+		return;
+	}
+	if (conn->throttled) {
+		/* a partial frame waited for us, not the peer */
+		gettimeofday(&conn->frame_start, NULL);
+	}
+	conn->throttled = false;
+}
+
+/* Dispatch parked frames, oldest first, at most a turn's worth. */
+static void conn_deliver_parked(struct smbd_conn *conn)
+{
+	struct smbd_parked *p = NULL;
+
+	while ((p = conn->parked_head) != NULL &&
+	       conn->state != SMBD_CONN_CLOSING &&
+	       smbd_conn_accepting(conn) &&
+	       conn->turn_frames < FRAMES_PER_TURN) {
+		uint8_t *buf = talloc_steal(conn, p->buf);
+
+		conn->parked_head = p->next;
+		if (conn->parked_head == NULL) {
+			conn->parked_tail = NULL;
+		}
+		conn->turn_frames++;
+		conn_frame(conn, p->type, buf, p->len);
+		talloc_free(p);
+	}
+	if (conn->state != SMBD_CONN_CLOSING) {
+		conn_unthrottle(conn);
+	}
+}
+
+/*
+ * The backlog shrank: go on with waiting compounds now; parked frames
+ * get their turns from conn_io (conn_update_flags asks for one).
+ */
 static void conn_resume(struct tevent_context *ev, struct tevent_immediate *im,
 			void *private_data)
 {
 	struct smbd_conn *conn = private_data;
-	struct smbd_parked *p = NULL;
 
 	if (conn->state == SMBD_CONN_CLOSING) {
 		return;
@@ -635,28 +697,10 @@ static void conn_resume(struct tevent_context *ev, struct tevent_immediate *im,
 	if (conn->blocked_cmp != NULL) {
 		smbd_smb2_resume(conn);
 	}
-	while ((p = conn->parked_head) != NULL &&
-	       conn->state != SMBD_CONN_CLOSING &&
-	       smbd_conn_accepting(conn)) {
-		uint8_t *buf = talloc_steal(conn, p->buf);
-
-		conn->parked_head = p->next;
-		if (conn->parked_head == NULL) {
-			conn->parked_tail = NULL;
-		}
-		conn_frame(conn, p->type, buf, p->len);
-		talloc_free(p);
-	}
 	if (conn->state == SMBD_CONN_CLOSING) {
 		return;
 	}
-	if (conn->parked_head == NULL && smbd_conn_accepting(conn)) {
-		if (conn->throttled) {
-			/* a partial frame waited for us, not the peer */
-			gettimeofday(&conn->frame_start, NULL);
-		}
-		conn->throttled = false;
-	}
+	conn_unthrottle(conn);
 	conn_update_flags(conn);
 }
 
@@ -687,9 +731,14 @@ static void conn_update_flags(struct smbd_conn *conn)
 	if (conn->sendq_head != NULL) {
 		flags |= TEVENT_FD_WRITE;
 	}
-	if (conn->state != SMBD_CONN_CLOSING && conn->parked_head == NULL &&
-	    smbd_conn_accepting(conn)) {
-		flags |= TEVENT_FD_READ;
+	if (conn->state != SMBD_CONN_CLOSING && smbd_conn_accepting(conn)) {
+		/*
+		 * Parked frames first: a socket with room to write is ready
+		 * at once, which gives the connection its next turn after the
+		 * others' (tevent serves one ready fd per loop turn).
+		 */
+		flags |= conn->parked_head != NULL ? TEVENT_FD_WRITE :
+			 TEVENT_FD_READ;
 	}
 	tevent_fd_set_flags(conn->fde, flags);
 }
@@ -880,11 +929,14 @@ static void frame_done(struct smbd_conn *conn)
 	conn->in_hdr_done = false;
 	conn->in_have = 0;
 	conn->in_want = 0;
-	if (conn->parked_head != NULL || !smbd_conn_accepting(conn)) {
-		/* over the reply backlog: later, in order */
-		conn_park(conn, conn->in_type, buf, len);
+	if (conn->parked_head != NULL || !smbd_conn_accepting(conn) ||
+	    conn->turn_frames >= FRAMES_PER_TURN) {
+		/* over the reply backlog, or its turn is used: later, in order */
+		conn_park(conn, conn->in_type, buf, len,
+			  !smbd_conn_accepting(conn));
 		return;
 	}
+	conn->turn_frames++;
 	conn_frame(conn, conn->in_type, buf, len);
 }
 
@@ -1005,13 +1057,19 @@ static void conn_io(struct tevent_context *ev, struct tevent_fd *fde,
 {
 	struct smbd_conn *conn = private_data;
 
-	if (flags & TEVENT_FD_WRITE) {
+	conn->turn_frames = 0;
+	if ((flags & TEVENT_FD_WRITE) && conn->sendq_head != NULL) {
 		conn_write(conn);
 	}
 	if (conn->state == SMBD_CONN_CLOSING) {
 		return;
 	}
-	if (flags & TEVENT_FD_READ) {
+	if (conn->parked_head != NULL) {
+		conn_deliver_parked(conn);
+	} else if (flags & TEVENT_FD_READ) {
 		conn_read(conn);
+	}
+	if (conn->state != SMBD_CONN_CLOSING) {
+		conn_update_flags(conn);
 	}
 }

@@ -194,6 +194,8 @@ struct smbd_conn {
 	struct smbd_compound *blocked_cmp;	/* waiting, oldest first */
 	struct tevent_immediate *resume_im;
 	bool throttled;			/* counted once per episode */
+	unsigned turn_frames;		/* dispatched in this loop turn */
+	struct timeval parked_since;	/* parked_head became non-NULL */
 
 	struct smbd_session *sessions;
 	struct smbd_req *requests;	/* in flight (async and compound) */
