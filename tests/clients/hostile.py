@@ -41,10 +41,8 @@ import time
 
 import smb2raw as s2
 from smb2raw import Conn, Closed
-# The PASS:/FAIL: lines and their counts (t.passed, t.failed), as for
-# test_badinput.py; check(desc, cond, why) is test_impacket's expect.
-import test_impacket as t
-from test_impacket import ok, fail, expect as check
+import wgcheck
+from wgcheck import ok, fail, expect as check
 
 HOST = s2.HOST
 USER, PASSWORD = "alice", "Passw0rd!"
@@ -872,9 +870,9 @@ def main():
              "%s: %s (daemon %s)" % (type(e).__name__, e,
                                      "alive" if alive() else "DEAD"))
         traceback.print_exc(limit=4, file=sys.stdout)
-    note("%s: %d passed, %d failed, %.1f s" % (mode, t.passed, t.failed,
+    note("%s: %d passed, %d failed, %.1f s" % (mode, wgcheck.passed, wgcheck.failed,
                                                 time.monotonic() - t0))
-    return 1 if t.failed else 0
+    return 1 if wgcheck.failed else 0
 
 
 if __name__ == "__main__":

@@ -17,8 +17,10 @@ still print.
 """
 
 import os
-import struct
 import sys
+
+import wgcheck
+from wgcheck import ok, fail
 
 from impacket import smb3
 from impacket.smbconnection import SMBConnection, SessionError
@@ -37,22 +39,6 @@ PASSWORD = "Passw0rd!"
 DELETE = 0x00010000
 STATUS_ACCESS_DENIED = 0xC0000022
 STATUS_OBJECT_NAME_NOT_FOUND = 0xC0000034
-
-passed = 0
-failed = 0
-
-
-def ok(desc):
-    global passed
-    passed += 1
-    print("PASS: " + desc, flush=True)
-
-
-def fail(desc, why):
-    global failed
-    failed += 1
-    print("FAIL: %s: %s" % (desc, why), flush=True)
-
 
 def sname(code):
     return "%s (0x%08x)" % (ERROR_MESSAGES.get(code, ("?",))[0], code)
@@ -186,8 +172,7 @@ def main():
         fail("three jobs spooled", got)
     a.close()
     b.close()
-    print("%d passed, %d failed" % (passed, failed))
-    sys.exit(1 if failed else 0)
+    sys.exit(wgcheck.summary("print_guard"))
 
 
 if __name__ == "__main__":

@@ -24,6 +24,7 @@ import sys
 import time
 
 import test_impacket as t
+import wgcheck
 from impacket.smbconnection import SMBConnection
 from impacket.smb3structs import SMB2_DIALECT_30
 
@@ -242,8 +243,7 @@ def main():
         s.close()
     still_served("closing the stalled connections")
 
-    print("# badinput: %d passed, %d failed" % (t.passed, t.failed))
-    return 1 if t.failed else 0
+    return wgcheck.summary("badinput")
 
 
 if __name__ == "__main__":

@@ -19,6 +19,9 @@ import os
 import sys
 import traceback
 
+import wgcheck
+from wgcheck import ok, fail, expect
+
 from impacket import smb
 from impacket.smbconnection import SMBConnection, SessionError
 from impacket.smb3structs import (SMB2_DIALECT_002, SMB2_DIALECT_21,
@@ -29,22 +32,6 @@ USER, PASSWORD = "alice", "Passw0rd!"
 HOST = os.environ.get("WG_HOST", "127.0.0.1")
 DIALECT_NAMES = {SMB2_DIALECT_002: "2.0.2", SMB2_DIALECT_21: "2.1",
                  SMB2_DIALECT_30: "3.0", smb.SMB_DIALECT: "SMB1"}
-
-passed = 0
-failed = 0
-
-
-def ok(desc):
-    global passed
-    passed += 1
-    print("PASS: " + desc, flush=True)
-
-
-def fail(desc, why):
-    global failed
-    failed += 1
-    print("FAIL: %s: %s" % (desc, why), flush=True)
-
 
 class ServerGone(Exception):
     """The server refuses connections: it has died. Later checks would
@@ -96,13 +83,6 @@ def refused(desc, fn, *args, status=None):
             raise ServerGone() from e
         return
     fail(desc, "the server allowed it")
-
-
-def expect(desc, cond, why):
-    if cond:
-        ok(desc)
-    else:
-        fail(desc, why)
 
 
 def connect(port, dialect):
@@ -242,7 +222,8 @@ def run_guarded(main):
         return main()
     except ServerGone:
         print("# the server no longer accepts connections: stopping here "
-              "(%d passed, %d failed so far)" % (passed, failed))
+              "(%d passed, %d failed so far)" % (wgcheck.passed,
+                                                 wgcheck.failed))
         return 1
 
 
@@ -266,8 +247,7 @@ def main():
         if gone(e):
             raise ServerGone() from e
     anonymous(port)
-    print("# impacket: %d passed, %d failed" % (passed, failed))
-    return 1 if failed else 0
+    return wgcheck.summary("impacket")
 
 
 if __name__ == "__main__":

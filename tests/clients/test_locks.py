@@ -18,6 +18,9 @@ first refusal) and reports READ latency, for before/after figures.
 import os
 import struct
 import sys
+
+import wgcheck
+from wgcheck import ok, fail, expect
 import time
 
 from impacket.smbconnection import SMBConnection
@@ -37,28 +40,6 @@ PER_OPEN = 1024
 PER_CONN = 16 * PER_OPEN
 WAITS = 256
 BATCH = 64
-
-passed = 0
-failed = 0
-
-
-def ok(desc):
-    global passed
-    passed += 1
-    print("PASS: " + desc, flush=True)
-
-
-def fail(desc, why):
-    global failed
-    failed += 1
-    print("FAIL: %s: %s" % (desc, why), flush=True)
-
-
-def expect(desc, cond, why):
-    if cond:
-        ok(desc)
-    else:
-        fail(desc, why)
 
 
 def sname(code):
@@ -281,8 +262,7 @@ def main():
         except Exception as e:
             fail("a new client logs on and lists the share afterwards",
                  str(e))
-    print("%d passed, %d failed" % (passed, failed))
-    sys.exit(1 if failed else 0)
+    sys.exit(wgcheck.summary("test_locks"))
 
 
 if __name__ == "__main__":

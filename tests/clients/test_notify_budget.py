@@ -26,8 +26,9 @@ from impacket.smb3structs import (SMB2_CHANGE_NOTIFY, SMB2ChangeNotify,
 from impacket.nt_errors import STATUS_SUCCESS
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from test_locks import Client, ok, fail, expect, sname  # noqa: E402
-import test_locks  # noqa: E402
+from test_locks import Client, sname  # noqa: E402
+import wgcheck  # noqa: E402
+from wgcheck import ok, fail, expect  # noqa: E402
 
 STATUS_INSUFFICIENT_RESOURCES = 0xC000009A
 STATUS_NOTIFY_ENUM_DIR = 0x0000010C
@@ -149,8 +150,7 @@ def main():
         ok("a new client logs on and lists the share afterwards")
     except Exception as e:
         fail("a new client logs on and lists the share afterwards", str(e))
-    print("%d passed, %d failed" % (test_locks.passed, test_locks.failed))
-    sys.exit(1 if test_locks.failed else 0)
+    sys.exit(wgcheck.summary("test_notify_budget"))
 
 
 if __name__ == "__main__":

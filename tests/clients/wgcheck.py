@@ -1,0 +1,35 @@
+"""PASS:/FAIL: lines and their counts, for the Python client tests.
+
+run_all.sh counts every PASS: and FAIL: line a test prints; a test also
+exits 1 if anything failed. Import the functions, read the counts as
+wgcheck.passed and wgcheck.failed (module attributes: a name imported
+with `from` would be a copy of 0)."""
+
+passed = 0
+failed = 0
+
+
+def ok(desc):
+    global passed
+    passed += 1
+    print("PASS: " + desc, flush=True)
+
+
+def fail(desc, why):
+    global failed
+    failed += 1
+    print("FAIL: %s: %s" % (desc, why), flush=True)
+
+
+def expect(desc, cond, why):
+    """ok(desc) if cond holds, else fail(desc, why)."""
+    if cond:
+        ok(desc)
+    else:
+        fail(desc, why)
+
+
+def summary(name):
+    """Print '# NAME: N passed, M failed'; the exit status to return."""
+    print("# %s: %d passed, %d failed" % (name, passed, failed), flush=True)
+    return 1 if failed else 0
