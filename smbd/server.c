@@ -218,6 +218,19 @@ int smbd_server_start(struct smbd_server *srv)
 		return -ENOMEM;
 	}
 	smbd_workers_set_wait_hook(srv->workers, server_worker_wait, srv);
+	/*
+	 * Directory scans are CPU work a client can make as slow as it
+	 * likes (patterns): two threads of their own at nice 10, shared
+	 * round-robin by the clients with one each, so scans never hold
+	 * the threads or the CPU that file I/O and the loop need.
+	 */
+	srv->scan_workers = smbd_workers_new_nice(srv, srv->ev, 2, 10);
+	if (srv->scan_workers == NULL) {
+		DBG_ERR(GEN, "cannot start the directory scan threads");
+		return -ENOMEM;
+	}
+	smbd_workers_set_wait_hook(srv->scan_workers, server_worker_wait,
+				   srv);
 	srv->users = users_load(srv, srv->cfg->users_file, &err);
 	if (srv->users == NULL) {
 		DBG_ERR(AUTH, "%s", err != NULL ? err : "cannot load users");

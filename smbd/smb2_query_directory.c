@@ -11,17 +11,18 @@
  * received yet is kept between queries, so a file deleted meanwhile is
  * not listed and sizes and times are current.
  *
- * Every query runs on the worker pool (workers.h), owned by its
- * connection, in slices: one job opens its own file description of the
- * directory, seeks to the cookie, and reads, filters and stats entries
- * until the reply buffer (OutputBufferLength capped by MaxTransactSize)
- * would overflow, computing each record's exact size, or until it has
- * examined QD_SLICE_DIRENTS entries or filled QD_JOB_MEM bytes of
- * output. The job malloc()s its result (workers never touch talloc); the
+ * Every query runs on the server's scan pool (srv->scan_workers: two
+ * threads at nice 10, workers.h), owned by its client computer, in
+ * slices: one job opens its own file description of the directory,
+ * seeks to the cookie, and reads, filters and stats entries until the
+ * reply buffer (OutputBufferLength capped by MaxTransactSize) would
+ * overflow, computing each record's exact size, or until it has
+ * examined QD_SLICE_DIRENTS entries, spent QD_SLICE_NS or filled
+ * QD_JOB_MEM bytes of output. The job malloc()s its result (workers never touch talloc); the
  * loop formats it into the reply and, if the buffer has room and the
  * directory is not exhausted, queues the next slice. So a huge
- * directory holds a worker only for a slice at a time and other
- * connections' jobs interleave; a query whose request is freed
+ * directory holds a thread only for a slice at a time and other
+ * computers' scans interleave; a query whose request is freed
  * (connection closed) queues nothing more.
  *
  * Queries on one open run one at a time, in arrival order (the others
@@ -779,8 +780,9 @@ static NTSTATUS qd_send_slice(struct qd_state *st)
 	j->have_prev = st->count > 0;
 	j->single = (st->args.flags & SMB2_RETURN_SINGLE_ENTRY) != 0;
 	j->cur = st->cur;
-	subreq = smbd_job_send(st, st->conn->srv->ev, st->conn->srv->workers,
-			       st->conn->client, qd_job_run, j);
+	subreq = smbd_job_send(st, st->conn->srv->ev,
+			       st->conn->srv->scan_workers, st->conn->client,
+			       qd_job_run, j);
 	if (subreq == NULL) {
 		talloc_free(j);
 		return NT_STATUS_NO_MEMORY;

@@ -73,6 +73,7 @@ struct smbd_server {
 	struct tevent_context *ev;
 	struct wg_config *cfg;
 	struct smbd_workers *workers;
+	struct smbd_workers *scan_workers; /* directory scans, low priority */
 	struct users_db *users;
 	struct smbd_listener **listeners;
 	size_t nlisteners;

@@ -29,6 +29,8 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/uio.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #define WORKERS_DEFAULT		4
@@ -77,6 +79,7 @@ struct smbd_workers {
 	struct smbd_job *d_head, *d_tail;	/* done (mutex) */
 	size_t busy;				/* queued + running (mutex) */
 	unsigned share;		/* max running jobs per owner */
+	int nice;		/* of every thread (read-only once started) */
 	bool report;		/* some owner has report set (mutex) */
 	smbd_workers_wait_fn wait_fn;		/* loop thread */
 	void *wait_data;
@@ -237,6 +240,12 @@ static void *worker_main(void *p)
 	struct smbd_job *j = NULL;
 	struct job_owner *o = NULL;
 	bool report = false;
+
+	if (w->nice > 0) {
+		/* this thread only; failure leaves it at its old priority */
+		(void)setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid),
+				  w->nice);
+	}
 
 	for (;;) {
 		pthread_mutex_lock(&w->mu);
@@ -451,6 +460,13 @@ struct smbd_workers *smbd_workers_new(TALLOC_CTX *mem,
 				      struct tevent_context *ev,
 				      unsigned nthreads)
 {
+	return smbd_workers_new_nice(mem, ev, nthreads, 0);
+}
+
+struct smbd_workers *smbd_workers_new_nice(TALLOC_CTX *mem,
+					   struct tevent_context *ev,
+					   unsigned nthreads, int nice)
+{
 	struct smbd_workers *w = NULL;
 	pthread_attr_t attr;
 	sigset_t all, old;
@@ -469,6 +485,7 @@ struct smbd_workers *smbd_workers_new(TALLOC_CTX *mem,
 	}
 	w->ev = ev;
 	w->efd = -1;
+	w->nice = nice < 0 ? 0 : nice > 19 ? 19 : nice;
 	w->threads = talloc_zero_array(w, pthread_t, nthreads);
 	if (w->threads == NULL) {
 		talloc_free(w);

@@ -58,6 +58,17 @@ struct smbd_workers *smbd_workers_new(TALLOC_CTX *mem,
 				      struct tevent_context *ev,
 				      unsigned nthreads);
 
+/*
+ * The same, with threads that run at nice value `nice` (0-19): a pool for
+ * CPU-heavy background work (directory scans), which then takes the CPU
+ * only when the loop and the ordinary workers do not need it. Raising
+ * one's own nice value needs no privilege. A thread that cannot (a
+ * seccomp filter, say) runs at its inherited priority.
+ */
+struct smbd_workers *smbd_workers_new_nice(TALLOC_CTX *mem,
+					   struct tevent_context *ev,
+					   unsigned nthreads, int nice);
+
 /* Jobs queued or running (for stats and tests). */
 size_t smbd_workers_busy(const struct smbd_workers *w);
 

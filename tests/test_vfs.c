@@ -15,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "smbd/vfs.h"
@@ -859,6 +861,37 @@ START_TEST(test_workers_fair)
 }
 END_TEST
 
+/* The nice value of the thread that runs the job. */
+static int vt_nice_job(void *p)
+{
+	errno = 0;
+	return getpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid));
+}
+
+/* A pool made with a nice value runs its jobs at it; the plain one at 0. */
+START_TEST(test_workers_nice)
+{
+	struct smbd_workers *low = smbd_workers_new_nice(wgt_root, wgt_ev, 1,
+							 10);
+	struct smbd_workers *plain = smbd_workers_new(wgt_root, wgt_ev, 1);
+	struct tevent_req *r1 = NULL, *r2 = NULL;
+	int base = getpriority(PRIO_PROCESS, 0);
+
+	ck_assert_ptr_nonnull(low);
+	ck_assert_ptr_nonnull(plain);
+	r1 = smbd_job_send(wgt_root, wgt_ev, low, NULL, vt_nice_job, NULL);
+	r2 = smbd_job_send(wgt_root, wgt_ev, plain, NULL, vt_nice_job, NULL);
+	ck_assert(tevent_req_poll(r1, wgt_ev));
+	ck_assert(tevent_req_poll(r2, wgt_ev));
+	ck_assert_int_eq(smbd_job_recv(r1, NULL, NULL), base > 10 ? base : 10);
+	ck_assert_int_eq(smbd_job_recv(r2, NULL, NULL), base);
+	talloc_free(r1);
+	talloc_free(r2);
+	talloc_free(low);
+	talloc_free(plain);
+}
+END_TEST
+
 /*
  * Round-robin: with one thread, A's queue of 20 and B's and C's jobs
  * queued after it, B and C run among the first three jobs.
@@ -1017,6 +1050,7 @@ static Suite *vfs_suite(void)
 	tcase_add_test(tw, test_workers_close_fd);
 	tcase_add_test(tw, test_workers_resolve);
 	tcase_add_test(tw, test_workers_fair);
+	tcase_add_test(tw, test_workers_nice);
 	tcase_add_test(tw, test_workers_round_robin);
 	suite_add_tcase(s, tw);
 	return s;
