@@ -209,6 +209,11 @@ END_TEST
 
 /* ---- resolve ---- */
 
+/*
+ * vfs_resolve(rel) gives want and the on-disk path ondisk; with ondisk
+ * NULL it must give no path at all (an escape must not leak where it
+ * led, nor memory).
+ */
 static void resolve_is(const char *rel, NTSTATUS want, const char *ondisk)
 {
 	char *out = NULL;
@@ -218,6 +223,8 @@ static void resolve_is(const char *rel, NTSTATUS want, const char *ondisk)
 	if (ondisk != NULL) {
 		ck_assert_ptr_nonnull(out);
 		ck_assert_str_eq(out, ondisk);
+	} else {
+		ck_assert_msg(out == NULL, "%s: leaked path '%s'", rel, out);
 	}
 	talloc_free(out);
 }

@@ -334,8 +334,11 @@ wg_stop() {
 	fi
 	wait "$WG_PID" 2>/dev/null || rc=$?
 	WG_PID=
-	# Samba's smbd dies of the signal; wgsmbd must shut down cleanly.
-	if [ "$rc" -ne 0 ] && [ "$WG_SERVER" != samba ]; then
+	# Samba's smbd dies of the signal: nothing to check there.
+	if [ "$WG_SERVER" = samba ]; then
+		return 0
+	fi
+	if [ "$rc" -ne 0 ]; then
 		wg_fail "$WG_SERVER exited with status $rc after SIGTERM"
 		return 1
 	fi
@@ -343,9 +346,12 @@ wg_stop() {
 	return 0
 }
 
-# Look for sanitizer reports in the server log.
+# Look for sanitizer reports in the server log of a sanitizer build (a
+# build without sanitizers cannot write one: no check, so no PASS).
 wg_check_log() {
 	[ -f "$WG_TMP/server.log" ] || return 0
+	[ "$WG_SERVER" = wgsmbd ] || return 0
+	grep -q __asan_init "$WGSMBD" 2>/dev/null || return 0
 	if grep -Eq 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:' "$WG_TMP/server.log"; then
 		wg_fail "sanitizer report in the server log"
 		grep -E -A 30 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:' \
