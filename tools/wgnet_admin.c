@@ -1310,25 +1310,24 @@ static void usage_statistics(void)
 "  --socket PATH  the daemon's control socket\n");
 }
 
-/* "Limits reached": one line per budget, names as the daemon sends them. */
-static void print_limits(const struct ctl_jv *l)
+/*
+ * One indented line per counter of a JSON object of numbers, its key
+ * with '_' shown as ' ' (the reap causes, the limits reached).
+ */
+static void print_counters(const struct ctl_jv *o)
 {
 	size_t i = 0;
 
-	if (l == NULL || l->type != CTL_J_OBJECT) {
-		return;
-	}
-	printf("Limits reached\n");
-	for (i = 0; i < l->n; i++) {
-		char *key = talloc_asprintf(NULL, "  %s", l->keys[i]);
+	for (i = 0; o != NULL && o->type == CTL_J_OBJECT && i < o->n; i++) {
+		char *key = talloc_asprintf(NULL, "  %s", o->keys[i]);
 		char *p = NULL;
 
 		for (p = key; p != NULL && *p != '\0'; p++) {
 			*p = *p == '_' ? ' ' : *p;
 		}
 		kv_u64(key != NULL ? key : "?",
-		       l->items[i]->type == CTL_J_NUMBER ?
-		       l->items[i]->mag : 0);
+		       o->items[i]->type == CTL_J_NUMBER ?
+		       o->items[i]->mag : 0);
 		talloc_free(key);
 	}
 }
@@ -1337,10 +1336,10 @@ static void print_statistics(const struct ctl_jv *s)
 {
 	const struct ctl_jv *r = ctl_jv_get(s, "reaped");
 	const struct ctl_jv *e = ctl_jv_get(s, "errors");
+	const struct ctl_jv *l = ctl_jv_get(s, "limits_hit");
 	time_t start = (time_t)ctl_jv_i64(s, "start_time", 0);
 	struct tm tm = {};
 	char b[64];
-	size_t i = 0;
 
 	localtime_r(&start, &tm);
 	strftime(b, sizeof(b), "%Y-%m-%d %H:%M:%S", &tm);
@@ -1351,18 +1350,7 @@ static void print_statistics(const struct ctl_jv *s)
 	kv_u64("Sessions refused (anonymous)",
 	       ctl_jv_u64(s, "sessions_refused_anonymous", 0));
 	kv_u64("Sessions reaped", ctl_jv_u64(s, "sessions_reaped", 0));
-	for (i = 0; r != NULL && r->type == CTL_J_OBJECT && i < r->n; i++) {
-		char *key = talloc_asprintf(NULL, "  %s", r->keys[i]);
-		char *p = NULL;
-
-		for (p = key; p != NULL && *p != '\0'; p++) {
-			*p = *p == '_' ? ' ' : *p;
-		}
-		kv_u64(key != NULL ? key : "?",
-		       r->items[i]->type == CTL_J_NUMBER ?
-		       r->items[i]->mag : 0);
-		talloc_free(key);
-	}
+	print_counters(r);
 	kv_u64("Printer handles reaped",
 	       ctl_jv_u64(s, "printer_handles_reaped", 0));
 	kv_u64("Bytes received", ctl_jv_u64(s, "bytes_in", 0));
@@ -1373,7 +1361,10 @@ static void print_statistics(const struct ctl_jv *s)
 	       ctl_jv_u64(e, "connections_refused", 0));
 	kv_u64("Connections dropped (errors)",
 	       ctl_jv_u64(e, "connections_dropped", 0));
-	print_limits(ctl_jv_get(s, "limits_hit"));
+	if (l != NULL && l->type == CTL_J_OBJECT) {
+		printf("Limits reached\n");
+		print_counters(l);
+	}
 }
 
 int verb_statistics(struct wgnet *ctx, int argc, char **argv)
