@@ -29,7 +29,10 @@
 /* Connections visited per sweep tick. */
 #define SWEEP_SLICE 512
 
-/* A complete frame read while the connection was over its backlog. */
+/*
+ * A complete frame read while the connection was over its backlog, or
+ * after its turn's FRAMES_PER_TURN: dispatched later, in order.
+ */
 struct smbd_parked {
 	struct smbd_parked *next;
 	uint8_t type;
@@ -604,8 +607,7 @@ bool smbd_conn_accepting(const struct smbd_conn *conn)
 	       smbd_conn_backlog(conn) < conn->srv->cfg->max_reply_backlog;
 }
 
-/* Over the backlog: count and log once per episode. */
-static void conn_throttle(struct smbd_conn *conn)
+void smbd_conn_throttle(struct smbd_conn *conn)
 {
 	if (conn->throttled) {
 		return;
@@ -631,7 +633,7 @@ static void conn_park(struct smbd_conn *conn, uint8_t type, uint8_t *buf,
 		return;
 	}
 	if (backlog) {
-		conn_throttle(conn);
+		smbd_conn_throttle(conn);
 	}
 	p->type = type;
 	p->buf = talloc_steal(p, buf);
@@ -924,16 +926,17 @@ static void frame_done(struct smbd_conn *conn)
 {
 	uint8_t *buf = conn->in_buf;
 	size_t len = conn->in_want;
+	bool accepting = false;
 
 	conn->in_buf = NULL;
 	conn->in_hdr_done = false;
 	conn->in_have = 0;
 	conn->in_want = 0;
-	if (conn->parked_head != NULL || !smbd_conn_accepting(conn) ||
+	accepting = smbd_conn_accepting(conn);
+	if (conn->parked_head != NULL || !accepting ||
 	    conn->turn_frames >= FRAMES_PER_TURN) {
 		/* over the reply backlog, or its turn is used: later, in order */
-		conn_park(conn, conn->in_type, buf, len,
-			  !smbd_conn_accepting(conn));
+		conn_park(conn, conn->in_type, buf, len, !accepting);
 		return;
 	}
 	conn->turn_frames++;

@@ -49,6 +49,12 @@ size_t smbd_conn_backlog(const struct smbd_conn *conn);
 bool smbd_conn_accepting(const struct smbd_conn *conn);
 
 /*
+ * conn went over its reply backlog: count and log it once per episode
+ * (the episode ends when nothing is parked or waiting any more).
+ */
+void smbd_conn_throttle(struct smbd_conn *conn);
+
+/*
  * The backlog may have shrunk (output written, a request or compound
  * ended): at the next turn of the loop, resume the blocked compound and
  * the parked frames while the budget allows, and read again.

@@ -110,11 +110,7 @@ static void cmp_block(struct smbd_compound *cmp)
 	}
 	cmp->blocked_next = NULL;
 	*pp = cmp;
-	if (!cmp->conn->throttled) {
-		cmp->conn->throttled = true;
-		smbd_budget_hit(NULL, cmp->conn, SMBD_BUDGET_REPLY_BACKLOG,
-				cmp->conn->srv->cfg->max_reply_backlog);
-	}
+	smbd_conn_throttle(cmp->conn);
 	smbd_conn_kick(cmp->conn);
 }
 
@@ -141,12 +137,31 @@ static void cmp_count(struct smbd_compound *cmp)
 	conn->cmp_bytes += cmp->counted;
 }
 
+/* Its replies leave the compound (queued, or dropped with it). */
+static void cmp_uncount(struct smbd_compound *cmp)
+{
+	cmp->conn->cmp_bytes -= cmp->counted;
+	cmp->counted = 0;
+}
+
+/*
+ * May cmp dispatch its next request? Only while the replies of the
+ * connection's other requests leave room in the backlog (its own do not
+ * count, or a long compound would wait for itself).
+ */
+static bool cmp_may_go(const struct smbd_compound *cmp)
+{
+	const struct smbd_conn *conn = cmp->conn;
+
+	return smbd_conn_backlog(conn) - cmp->counted <
+	       conn->srv->cfg->max_reply_backlog;
+}
+
 static int cmp_destructor(struct smbd_compound *cmp)
 {
 	struct smbd_conn *conn = cmp->conn;
 
-	conn->cmp_bytes -= cmp->counted;
-	cmp->counted = 0;
+	cmp_uncount(cmp);
 	cmp_unblock(cmp);
 	smbd_conn_kick(conn);
 	return 0;
@@ -552,8 +567,7 @@ static void compound_send(struct smbd_compound *cmp)
 		return;
 	}
 	if (cmp->enc.on) {
-		conn->cmp_bytes -= cmp->counted;
-		cmp->counted = 0;
+		cmp_uncount(cmp);
 		send_encrypted(conn, &cmp->enc, cmp->out.buf, cmp->out.len);
 		talloc_free(cmp);
 		return;
@@ -568,8 +582,7 @@ static void compound_send(struct smbd_compound *cmp)
 				  cmp->out.buf + off, end - off);
 		}
 	}
-	conn->cmp_bytes -= cmp->counted;
-	cmp->counted = 0;
+	cmp_uncount(cmp);
 	smbd_conn_send(conn, talloc_steal(conn, cmp->out.buf), cmp->out.len);
 	cmp->out.buf = NULL;
 	talloc_free(cmp);
@@ -988,7 +1001,6 @@ static void compound_next(struct smbd_compound *cmp)
 	struct smbd_conn *conn = cmp->conn;
 
 	while (cmp->waiting == NULL && cmp->next_off < cmp->len) {
-		size_t others = smbd_conn_backlog(conn) - cmp->counted;
 		struct smbd_req *req = NULL;
 		struct wire_rd r;
 		struct smb2_hdr h = {};
@@ -1000,13 +1012,8 @@ static void compound_next(struct smbd_compound *cmp)
 		if (conn->state == SMBD_CONN_CLOSING) {
 			break;
 		}
-		if (others >= conn->srv->cfg->max_reply_backlog) {
-			/*
-			 * Replies of this connection's other requests fill the
-			 * backlog: wait (its own replies do not count, or a
-			 * long compound would wait for itself).
-			 */
-			cmp_block(cmp);
+		if (!cmp_may_go(cmp)) {
+			cmp_block(cmp);	/* resumed by smbd_smb2_resume() */
 			return;
 		}
 		wire_rd_init(&r, cmp->buf + start, cmp->len - start);
@@ -1077,9 +1084,7 @@ void smbd_smb2_resume(struct smbd_conn *conn)
 
 	/* In arrival order, while the backlog allows; one may block again. */
 	while ((cmp = conn->blocked_cmp) != NULL &&
-	       conn->state != SMBD_CONN_CLOSING &&
-	       smbd_conn_backlog(conn) - cmp->counted <
-		       conn->srv->cfg->max_reply_backlog) {
+	       conn->state != SMBD_CONN_CLOSING && cmp_may_go(cmp)) {
 		cmp_unblock(cmp);
 		compound_next(cmp);
 		if (conn->blocked_cmp == cmp) {
