@@ -63,10 +63,15 @@ float_between() {
 	awk -v x="$1" -v lo="$2" -v hi="$3" 'BEGIN { exit !(x >= lo && x <= hi) }'
 }
 
+# line_time: seconds-of-day of the first server log line on stdin.
+line_time() {
+	head -n 1 |
+		awk '{ split($2, t, ":"); printf "%.3f\n", t[1] * 3600 + t[2] * 60 + t[3] }'
+}
+
 # logtime REGEX: seconds-of-day of the first matching server log line.
 logtime() {
-	grep -E -- "$1" "$WG_TMP/server.log" | head -n 1 |
-		awk '{ split($2, t, ":"); printf "%.3f\n", t[1] * 3600 + t[2] * 60 + t[3] }'
+	grep -E -- "$1" "$WG_TMP/server.log" | line_time
 }
 
 # secs A B: B - A, two decimals.
@@ -81,8 +86,7 @@ closed_after_end() {
 	local re_end="ending session|ended by an administrator" \
 		re_close="${1//./\\.}:[0-9]+ closed \\(session (reaped|deleted)\\)" t_end t_close
 	wait_log "$re_close" 3 || return 1
-	t_end=$(grep -E -- "$re_end" "$WG_TMP/server.log" | grep -F "$1" | head -n 1 |
-		awk '{ split($2, t, ":"); printf "%.3f\n", t[1] * 3600 + t[2] * 60 + t[3] }')
+	t_end=$(grep -E -- "$re_end" "$WG_TMP/server.log" | grep -F "$1" | line_time)
 	t_close=$(logtime "$re_close")
 	CLOSE_SECS=$(secs "$t_end" "$t_close")
 	WHY="session ended at $t_end, connection closed at $t_close"
