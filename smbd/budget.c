@@ -44,11 +44,6 @@ const char *smbd_budget_name(enum smbd_budget b)
 	return b < SMBD_BUDGET_NUM ? budgets[b].name : "?";
 }
 
-const char *smbd_budget_key(enum smbd_budget b)
-{
-	return b < SMBD_BUDGET_NUM ? budgets[b].key : "";
-}
-
 static void budget_hit(struct smbd_server *srv, const char *addr,
 		       unsigned port, enum smbd_budget b, uint64_t limit)
 {

@@ -47,12 +47,8 @@ enum smbd_budget {
 	SMBD_BUDGET_NUM
 };
 
-/*
- * The budget's name in statistics (JSON key, snake case) and the config
- * key that sets its limit ("" for a fixed limit).
- */
+/* The budget's name in statistics (JSON key, snake case). */
 const char *smbd_budget_name(enum smbd_budget b);
-const char *smbd_budget_key(enum smbd_budget b);
 
 /*
  * conn hit budget b whose limit is `limit`: count it in
