@@ -14,8 +14,8 @@
  * the stub bytes left from its start. wg_pipe_read() hands out one PDU
  * at a time, in pieces if the caller's buffer is short.
  */
-#include "pipe.h"
-#include "rpc.h"
+#include "pipes/pipe.h"
+#include "pipes/rpc.h"
 
 #include <errno.h>
 #include <string.h>

@@ -14,8 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <talloc.h>
-#include "../sessions/admin.h"
-#include "../sessions/sessmgr.h"
+#include "sessions/admin.h"
+#include "sessions/sessmgr.h"
 
 /* A print job submitted through spoolss (or a print share). */
 struct wg_print_ops {

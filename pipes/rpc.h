@@ -9,9 +9,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <talloc.h>
-#include "pipe.h"
-#include "../proto/ndr.h"
-#include "../proto/dcerpc.h"
+#include "pipes/pipe.h"
+#include "proto/ndr.h"
+#include "proto/dcerpc.h"
 
 /* Win32 error codes the services return (WERROR / NET_API_STATUS). */
 #define WERR_OK			0u

@@ -17,13 +17,13 @@
  * the fixed portions of every entry, then their strings; each offset is
  * counted from the start of its own entry.
  */
-#include "rpc.h"
+#include "pipes/rpc.h"
 
 #include <errno.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
-#include "../proto/utf16.h"
+#include "proto/utf16.h"
 
 /* Printer handles one session may hold, over all its spoolss pipes. */
 #define SPOOLSS_MAX_HANDLES	64

@@ -7,7 +7,7 @@
  * `wgnet` shows. PreferedMaximumLength is ignored: an enumeration answers
  * every entry from the resume handle on, and hands back resume handle 0.
  */
-#include "rpc.h"
+#include "pipes/rpc.h"
 
 #include <errno.h>
 #include <string.h>

@@ -3,7 +3,7 @@
  * 46c3f87e345a v1.0: NetrWkstaGetInfo levels 100, 101 and 102, which
  * clients use to learn our name and workgroup.
  */
-#include "rpc.h"
+#include "pipes/rpc.h"
 
 #define PLATFORM_ID_NT		500u
 #define WKS_VERSION_MAJOR	6u

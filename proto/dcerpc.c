@@ -1,7 +1,7 @@
 /*
  * dcerpc.c - connection-oriented DCE/RPC PDU codec (see dcerpc.h).
  */
-#include "dcerpc.h"
+#include "proto/dcerpc.h"
 
 #include <string.h>
 

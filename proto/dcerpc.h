@@ -21,7 +21,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include "wire.h"
+#include "proto/wire.h"
 
 #define DCERPC_HDR_LEN		16
 #define DCERPC_REQUEST_HDR_LEN	24	/* + 16 with an object UUID */

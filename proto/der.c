@@ -2,7 +2,7 @@
  * der.c - minimal DER TLV reader and length-back-patching writer
  * (see der.h).
  */
-#include "der.h"
+#include "proto/der.h"
 
 #include <string.h>
 

@@ -15,7 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdbool.h>
-#include "wire.h"
+#include "proto/wire.h"
 
 #define DER_MAX_DEPTH 8
 

@@ -3,7 +3,7 @@
  * (see nbt.h). Written from RFC 1001 §14.1 (first-level encoding) and
  * RFC 1002 §4.3 (session packets).
  */
-#include "nbt.h"
+#include "proto/nbt.h"
 
 #include <string.h>
 

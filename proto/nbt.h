@@ -7,7 +7,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include "wire.h"
+#include "proto/wire.h"
 
 #define NBT_SESSION_MESSAGE		0x00
 #define NBT_SESSION_REQUEST		0x81

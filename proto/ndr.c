@@ -1,10 +1,10 @@
 /*
  * ndr.c - NDR marshalling on the shared reader/writer (see ndr.h).
  */
-#include "ndr.h"
+#include "proto/ndr.h"
 
 #include <string.h>
-#include "utf16.h"
+#include "proto/utf16.h"
 
 /* 8a885d04-1ceb-11c9-9fe8-08002b104860 */
 const uint8_t NDR_SYNTAX_NDR32[16] = {

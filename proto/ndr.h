@@ -32,7 +32,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <talloc.h>
-#include "wire.h"
+#include "proto/wire.h"
 
 /* Most elements a conformant or varying array may announce. */
 #define NDR_MAX_COUNT		(1u << 20)

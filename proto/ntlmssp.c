@@ -3,8 +3,8 @@
  * verification, key exchange, MIC and the NTLM2 signature used for the
  * SPNEGO mechListMIC (see ntlmssp.h).
  */
-#include "ntlmssp.h"
-#include "utf16.h"
+#include "proto/ntlmssp.h"
+#include "proto/utf16.h"
 
 #include <string.h>
 #include <talloc.h>

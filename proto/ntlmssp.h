@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdbool.h>
-#include "wire.h"
+#include "proto/wire.h"
 
 #define NTLMSSP_NEGOTIATE_UNICODE		0x00000001u
 #define NTLMSSP_NEGOTIATE_OEM			0x00000002u

@@ -1,7 +1,7 @@
 /*
  * ntstatus.c - names for the NTSTATUS codes we use, for logs.
  */
-#include "ntstatus.h"
+#include "proto/ntstatus.h"
 
 #include <stdio.h>
 

@@ -1,7 +1,7 @@
 /*
  * smb2.c - SMB2 header codec and names.
  */
-#include "smb2.h"
+#include "proto/smb2.h"
 
 #include <string.h>
 #include <strings.h>

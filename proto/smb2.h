@@ -7,7 +7,7 @@
 
 #include <stdint.h>
 #include <stdbool.h>
-#include "wire.h"
+#include "proto/wire.h"
 
 #define SMB2_HDR_SIZE		64
 #define SMB2_MAGIC		"\xfeSMB"

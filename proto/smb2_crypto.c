@@ -9,8 +9,8 @@
  * 48 and 16 bytes long, which keeps nettle's rule that every update but
  * the last is a whole number of blocks.
  */
-#include "smb2_crypto.h"
-#include "smb2.h"
+#include "proto/smb2_crypto.h"
+#include "proto/smb2.h"
 
 #include <string.h>
 #include <nettle/cmac.h>

@@ -7,7 +7,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include "wire.h"
+#include "proto/wire.h"
 
 #define SMB2_PREAUTH_HASH_SIZE 64
 

@@ -8,8 +8,8 @@
  * received tag is compared with memeql_sec so the time taken does not
  * depend on where the first differing byte is.
  */
-#include "smb2_transform.h"
-#include "smb2.h"
+#include "proto/smb2_transform.h"
+#include "proto/smb2.h"
 
 #include <errno.h>
 #include <string.h>

@@ -28,7 +28,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include "wire.h"
+#include "proto/wire.h"
 
 #define SMB2_TRANSFORM_HDR_SIZE 52
 #define SMB2_TRANSFORM_SIG_SIZE 16

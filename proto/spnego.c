@@ -16,8 +16,8 @@
  *           responseToken [2] OCTET STRING OPTIONAL,
  *           mechListMIC [3] OCTET STRING OPTIONAL, ... }
  */
-#include "spnego.h"
-#include "der.h"
+#include "proto/spnego.h"
+#include "proto/der.h"
 
 #include <string.h>
 

@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdbool.h>
-#include "wire.h"
+#include "proto/wire.h"
 
 /* DER encoding of OID 1.3.6.1.4.1.311.2.2.10 (NTLMSSP), without tag/len */
 extern const uint8_t spnego_oid_ntlmssp[10];

@@ -1,7 +1,7 @@
 /*
  * utf16.c - UTF-8 <-> UTF-16LE and simple case mapping (see utf16.h).
  */
-#include "utf16.h"
+#include "proto/utf16.h"
 
 #include <locale.h>
 #include <string.h>

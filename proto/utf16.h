@@ -18,7 +18,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include "wire.h"
+#include "proto/wire.h"
 
 /*
  * Convert nbytes of UTF-16LE at p into a NUL-terminated UTF-8 string.

@@ -1,7 +1,7 @@
 /*
  * wire.c - bounds-checked reader and sticky-error writer (see wire.h).
  */
-#include "wire.h"
+#include "proto/wire.h"
 
 #include <string.h>
 #include <talloc.h>

@@ -2,7 +2,7 @@
  * ctlproto.c - control socket request lines and a small JSON writer and
  * reader (see ctlproto.h). Pure: no I/O, no globals.
  */
-#include "ctlproto.h"
+#include "sessions/ctlproto.h"
 
 #include <errno.h>
 #include <stdio.h>

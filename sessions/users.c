@@ -2,7 +2,7 @@
  * users.c - load, query, edit and atomically save the users file
  * (format and rules in users.h).
  */
-#include "users.h"
+#include "sessions/users.h"
 
 #include <errno.h>
 #include <fcntl.h>

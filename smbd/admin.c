@@ -5,10 +5,10 @@
  * loop, never inside the handler that asked: an admin may end the very
  * session or pipe its request arrived on.
  */
-#include "admin.h"
-#include "limits.h"
-#include "../proto/utf16.h"
-#include "../sessions/sessmgr.h"
+#include "smbd/admin.h"
+#include "smbd/limits.h"
+#include "proto/utf16.h"
+#include "sessions/sessmgr.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -5,8 +5,8 @@
 #ifndef WG_SMBD_ADMIN_H
 #define WG_SMBD_ADMIN_H
 
-#include "smbd.h"
-#include "../sessions/admin.h"
+#include "smbd/smbd.h"
+#include "sessions/admin.h"
 
 /* The ops table over srv's live state (valid as long as srv). */
 const struct wg_admin_ops *smbd_admin_ops(struct smbd_server *srv);

@@ -14,7 +14,7 @@
  * Each owner also links its locks in a list, for unlocking an exact
  * range and for dropping them all when the open closes.
  */
-#include "brlock.h"
+#include "smbd/brlock.h"
 
 struct brl_lock {
 	struct brl_lock *left, *right;		/* treap */

@@ -1,8 +1,8 @@
 /*
  * budget.c - counting and logging the per-client budgets (budget.h).
  */
-#include "budget.h"
-#include "smbd.h"
+#include "smbd/budget.h"
+#include "smbd/smbd.h"
 
 static const struct {
 	const char *name;

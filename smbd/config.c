@@ -26,8 +26,8 @@
  * itself (so empty sections and long share names are seen), and keeps
  * physical line numbers for messages.
  */
-#include "config_int.h"
-#include "smbd.h"
+#include "smbd/config_int.h"
+#include "smbd/smbd.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -46,7 +46,7 @@
 #include <ini.h>
 #include <talloc.h>
 
-#include "../proto/smb2.h"
+#include "proto/smb2.h"
 
 void cfg_fail_at(struct cfg_parse *p, int line, const char *fmt, ...)
 {

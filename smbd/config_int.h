@@ -10,8 +10,8 @@
 #include <ini.h>
 #include <talloc.h>
 
-#include "config.h"
-#include "log.h"
+#include "smbd/config.h"
+#include "smbd/log.h"
 
 #define WG_CONFIG_MAX_LINE	INI_MAX_LINE
 #define CFG_MAX_SHARE_NAME	80	/* characters */

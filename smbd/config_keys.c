@@ -2,8 +2,8 @@
  * config_keys.c - the value parsers and one handler per configuration key
  * ([global] and share keys), with the tables config.c looks keys up in.
  */
-#include "config_int.h"
-#include "smbd.h"
+#include "smbd/config_int.h"
+#include "smbd/smbd.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -20,7 +20,7 @@
 
 #include <talloc.h>
 
-#include "../proto/smb2.h"
+#include "proto/smb2.h"
 
 /* ---- small value parsers ---- */
 

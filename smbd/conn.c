@@ -3,9 +3,9 @@
  * session service on 139), write queued responses, tear down at a safe
  * point in the loop.
  */
-#include "conn.h"
-#include "../proto/nbt.h"
-#include "../sessions/sessmgr.h"
+#include "smbd/conn.h"
+#include "proto/nbt.h"
+#include "sessions/sessmgr.h"
 
 #include <errno.h>
 #include <string.h>

@@ -4,7 +4,7 @@
 #ifndef WG_SMBD_CONN_H
 #define WG_SMBD_CONN_H
 
-#include "smbd.h"
+#include "smbd/smbd.h"
 
 /* Take ownership of an accepted, non-blocking fd. NULL on failure (the
  * caller closes fd). */

@@ -4,14 +4,14 @@
  * document, close. Everything is non-blocking and bounded, so a slow or
  * hostile admin client costs SMB clients nothing.
  */
-#include "control.h"
-#include "admin.h"
-#include "../sessions/admin.h"
-#include "../sessions/ctlproto.h"
-#include "../sessions/sessmgr.h"
-#include "../sessions/users.h"
-#include "../proto/smb2_transform.h"
-#include "../proto/utf16.h"
+#include "smbd/control.h"
+#include "smbd/admin.h"
+#include "sessions/admin.h"
+#include "sessions/ctlproto.h"
+#include "sessions/sessmgr.h"
+#include "sessions/users.h"
+#include "proto/smb2_transform.h"
+#include "proto/utf16.h"
 
 #include <errno.h>
 #include <grp.h>

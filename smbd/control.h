@@ -71,7 +71,7 @@
 #ifndef WG_SMBD_CONTROL_H
 #define WG_SMBD_CONTROL_H
 
-#include "smbd.h"
+#include "smbd/smbd.h"
 
 #define CTL_MAX_CLIENTS		16
 #define CTL_CLIENT_TIMEOUT_SECS	10

@@ -2,8 +2,8 @@
  * daemon.c - process helpers for wgsmbd: detach, pid file, state
  * directory, handing files to the run-as user, dropping root.
  */
-#include "daemon.h"
-#include "log.h"
+#include "smbd/daemon.h"
+#include "smbd/log.h"
 
 #include <errno.h>
 #include <fcntl.h>

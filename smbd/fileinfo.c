@@ -12,9 +12,9 @@
 #include <sys/sysmacros.h>
 #include <sys/xattr.h>
 
-#include "fileinfo.h"
-#include "../proto/smb2.h"
-#include "../proto/wire.h"
+#include "smbd/fileinfo.h"
+#include "proto/smb2.h"
+#include "proto/wire.h"
 
 #define NT_TICKS_PER_SEC	10000000ULL
 #define CLUSTER_SIZE		4096ULL

@@ -36,7 +36,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include "../proto/smb2.h"
+#include "proto/smb2.h"
 
 /* Seconds between 1601-01-01 and 1970-01-01. */
 #define SMBD_NT_EPOCH_DELTA	11644473600LL

@@ -4,8 +4,8 @@
  * opens, end a session, close an idle printer handle), and admission of
  * a freshly authenticated session.
  */
-#include "limits.h"
-#include "../sessions/sessmgr.h"
+#include "smbd/limits.h"
+#include "sessions/sessmgr.h"
 
 #include <string.h>
 #include <strings.h>

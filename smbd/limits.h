@@ -4,7 +4,7 @@
 #ifndef WG_SMBD_LIMITS_H
 #define WG_SMBD_LIMITS_H
 
-#include "smbd.h"
+#include "smbd/smbd.h"
 
 /* Create srv->sm from the config; 0 or -1. */
 int smbd_limits_start(struct smbd_server *srv);

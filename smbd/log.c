@@ -9,7 +9,7 @@
  * messages (client-supplied names can hold them) are shown as '?', so a
  * client cannot forge log lines.
  */
-#include "log.h"
+#include "smbd/log.h"
 
 #include <errno.h>
 #include <stdarg.h>

@@ -4,7 +4,7 @@
 #ifndef WG_SMBD_NOTIFY_H
 #define WG_SMBD_NOTIFY_H
 
-#include "smbd.h"
+#include "smbd/smbd.h"
 
 /*
  * A directory became delete-pending: every CHANGE_NOTIFY parked on one

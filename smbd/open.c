@@ -5,11 +5,11 @@
  * registration to its destructor (flush, delete on close, counts).
  * CREATE and CLOSE (smb2_create.c) use it through open.h.
  */
-#include "open.h"
-#include "notify.h"
-#include "print.h"
-#include "vfs.h"
-#include "workers.h"
+#include "smbd/open.h"
+#include "smbd/notify.h"
+#include "smbd/print.h"
+#include "smbd/vfs.h"
+#include "smbd/workers.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -7,7 +7,7 @@
 #ifndef WG_SMBD_OPEN_H
 #define WG_SMBD_OPEN_H
 
-#include "smbd.h"
+#include "smbd/smbd.h"
 
 /* The per-inode state of (dev, ino), or NULL if nothing has it open. */
 struct smbd_file *smbd_file_find(struct smbd_server *srv, dev_t dev,

@@ -1,8 +1,8 @@
 /*
  * print.c - spooling and the print command (see print.h).
  */
-#include "print.h"
-#include "workers.h"
+#include "smbd/print.h"
+#include "smbd/workers.h"
 
 #include <errno.h>
 #include <fcntl.h>

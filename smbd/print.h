@@ -9,8 +9,8 @@
 #ifndef WG_SMBD_PRINT_H
 #define WG_SMBD_PRINT_H
 
-#include "smbd.h"
-#include "../pipes/pipe.h"
+#include "smbd/smbd.h"
+#include "pipes/pipe.h"
 
 /* The print ops for spoolss (valid as long as srv). */
 const struct wg_print_ops *smbd_print_ops(struct smbd_server *srv);

@@ -1,13 +1,13 @@
 /*
  * server.c - listening sockets, accepting connections, start/stop.
  */
-#include "server.h"
-#include "conn.h"
-#include "control.h"
-#include "workers.h"
-#include "limits.h"
-#include "fileinfo.h"
-#include "../sessions/users.h"
+#include "smbd/server.h"
+#include "smbd/conn.h"
+#include "smbd/control.h"
+#include "smbd/workers.h"
+#include "smbd/limits.h"
+#include "smbd/fileinfo.h"
+#include "sessions/users.h"
 
 #include <errno.h>
 #include <fcntl.h>

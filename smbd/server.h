@@ -4,7 +4,7 @@
 #ifndef WG_SMBD_SERVER_H
 #define WG_SMBD_SERVER_H
 
-#include "smbd.h"
+#include "smbd/smbd.h"
 
 /* Create the server state (no sockets yet). NULL on no memory. */
 struct smbd_server *smbd_server_new(TALLOC_CTX *mem_ctx,

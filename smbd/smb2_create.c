@@ -17,15 +17,15 @@
  * CREATE runs on the loop: the path walk and open are short metadata
  * operations. Data I/O goes to the worker pool (smb2_read.c).
  */
-#include "smbd.h"
-#include "open.h"
-#include "notify.h"
-#include "print.h"
-#include "smb2_pipe.h"
-#include "fileinfo.h"
-#include "vfs.h"
-#include "workers.h"
-#include "../proto/utf16.h"
+#include "smbd/smbd.h"
+#include "smbd/open.h"
+#include "smbd/notify.h"
+#include "smbd/print.h"
+#include "smbd/smb2_pipe.h"
+#include "smbd/fileinfo.h"
+#include "smbd/vfs.h"
+#include "smbd/workers.h"
+#include "proto/utf16.h"
 
 #include <dirent.h>
 #include <errno.h>

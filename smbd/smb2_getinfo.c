@@ -18,10 +18,10 @@
 #include <string.h>
 #include <sys/statvfs.h>
 
-#include "smbd.h"
-#include "fileinfo.h"
-#include "vfs.h"
-#include "../proto/utf16.h"
+#include "smbd/smbd.h"
+#include "smbd/fileinfo.h"
+#include "smbd/vfs.h"
+#include "proto/utf16.h"
 
 #ifndef NT_STATUS_NO_EAS_ON_FILE
 #define NT_STATUS_NO_EAS_ON_FILE	0xC0000052u

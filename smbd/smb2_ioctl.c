@@ -3,8 +3,8 @@
  * the DFS and snapshot queries clients make on every connect, and named
  * pipe transceive (pipes/ answers it once pipes exist).
  */
-#include "smbd.h"
-#include "smb2_pipe.h"
+#include "smbd/smbd.h"
+#include "smbd/smb2_pipe.h"
 
 #include <string.h>
 

@@ -19,7 +19,7 @@
  *  - LOCK_MAX_WAITS blocking LOCK requests waiting per connection (each
  *    is a request in flight whose credit the interim response returned).
  */
-#include "smbd.h"
+#include "smbd/smbd.h"
 
 #include <errno.h>
 #include <string.h>

@@ -2,10 +2,10 @@
  * smb2_negprot.c - NEGOTIATE [MS-SMB2 §3.3.5.3, §3.3.5.4] and the SMB1
  * NEGOTIATE that upgrades to SMB2.
  */
-#include "smbd.h"
-#include "conn.h"
-#include "../proto/spnego.h"
-#include "../proto/smb2_transform.h"
+#include "smbd/smbd.h"
+#include "smbd/conn.h"
+#include "proto/spnego.h"
+#include "proto/smb2_transform.h"
 
 #include <string.h>
 #include <sys/random.h>

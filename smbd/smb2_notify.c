@@ -49,9 +49,9 @@
 #include <sys/inotify.h>
 #include <unistd.h>
 
-#include "smbd.h"
-#include "notify.h"
-#include "../proto/utf16.h"
+#include "smbd/smbd.h"
+#include "smbd/notify.h"
+#include "proto/utf16.h"
 
 /* CompletionFilter bits [MS-SMB2 §2.2.35] */
 #define FILE_NOTIFY_CHANGE_FILE_NAME	0x00000001u

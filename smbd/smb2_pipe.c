@@ -4,12 +4,12 @@
  * FSCTL_PIPE_TRANSCEIVE (both at once), CLOSE (the open's destructor
  * frees the pipe and its printer handles). The RPC lives in pipes/.
  */
-#include "smbd.h"
-#include "limits.h"
-#include "admin.h"
-#include "print.h"
-#include "smb2_pipe.h"
-#include "../pipes/pipe.h"
+#include "smbd/smbd.h"
+#include "smbd/limits.h"
+#include "smbd/admin.h"
+#include "smbd/print.h"
+#include "smbd/smb2_pipe.h"
+#include "pipes/pipe.h"
 
 #include <errno.h>
 #include <string.h>

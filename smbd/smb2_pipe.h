@@ -4,7 +4,7 @@
 #ifndef WG_SMBD_SMB2_PIPE_H
 #define WG_SMBD_SMB2_PIPE_H
 
-#include "smbd.h"
+#include "smbd/smbd.h"
 
 /*
  * CREATE of a pipe name on an IPC$ tree: a registered open with

@@ -55,12 +55,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "smbd.h"
-#include "budget.h"
-#include "fileinfo.h"
-#include "vfs.h"
-#include "workers.h"
-#include "../proto/utf16.h"
+#include "smbd/smbd.h"
+#include "smbd/budget.h"
+#include "smbd/fileinfo.h"
+#include "smbd/vfs.h"
+#include "smbd/workers.h"
+#include "proto/utf16.h"
 
 /* File information classes [MS-FSCC §2.4] valid for QUERY_DIRECTORY */
 #define FileDirectoryInformation	0x01

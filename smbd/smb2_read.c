@@ -9,10 +9,10 @@
  * request, in turn, owns the I/O request, so a connection torn down in
  * the middle just orphans the job (see workers.h).
  */
-#include "smbd.h"
-#include "smb2_pipe.h"
-#include "vfs.h"
-#include "workers.h"
+#include "smbd/smbd.h"
+#include "smbd/smb2_pipe.h"
+#include "smbd/vfs.h"
+#include "smbd/workers.h"
 
 #include <errno.h>
 #include <stdint.h>

@@ -4,10 +4,10 @@
  * session and tree each command needs, runs the handler, and builds,
  * signs and sends the responses [MS-SMB2 §3.3.5.2].
  */
-#include "smbd.h"
-#include "conn.h"
-#include "../proto/smb2_transform.h"
-#include "../sessions/sessmgr.h"
+#include "smbd/smbd.h"
+#include "smbd/conn.h"
+#include "proto/smb2_transform.h"
+#include "sessions/sessmgr.h"
 
 #include <string.h>
 

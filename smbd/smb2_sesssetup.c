@@ -3,13 +3,13 @@
  * SPNEGO-wrapped (or raw) NTLMSSP, NTLMv2 only, anonymous logons flagged
  * IS_NULL, key derivation and the signed final response.
  */
-#include "smbd.h"
-#include "conn.h"
-#include "limits.h"
-#include "../proto/ntlmssp.h"
-#include "../proto/spnego.h"
-#include "../proto/utf16.h"
-#include "../sessions/users.h"
+#include "smbd/smbd.h"
+#include "smbd/conn.h"
+#include "smbd/limits.h"
+#include "proto/ntlmssp.h"
+#include "proto/spnego.h"
+#include "proto/utf16.h"
+#include "sessions/users.h"
 
 #include <string.h>
 #include <sys/random.h>

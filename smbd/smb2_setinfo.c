@@ -19,11 +19,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "smbd.h"
-#include "fileinfo.h"
-#include "notify.h"
-#include "vfs.h"
-#include "../proto/utf16.h"
+#include "smbd/smbd.h"
+#include "smbd/fileinfo.h"
+#include "smbd/notify.h"
+#include "smbd/vfs.h"
+#include "proto/utf16.h"
 
 /* File information classes [MS-FSCC §2.4] */
 #define FileBasicInformation		4

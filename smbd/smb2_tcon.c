@@ -1,8 +1,8 @@
 /*
  * smb2_tcon.c - TREE_CONNECT and TREE_DISCONNECT [MS-SMB2 §3.3.5.7-8].
  */
-#include "smbd.h"
-#include "../proto/utf16.h"
+#include "smbd/smbd.h"
+#include "proto/utf16.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -24,14 +24,14 @@
 #include <talloc.h>
 #include <tevent.h>
 
-#include "../proto/wire.h"
-#include "../proto/ntstatus.h"
-#include "../proto/smb2.h"
-#include "../proto/smb2_crypto.h"
-#include "config.h"
-#include "log.h"
-#include "budget.h"
-#include "brlock.h"
+#include "proto/wire.h"
+#include "proto/ntstatus.h"
+#include "proto/smb2.h"
+#include "proto/smb2_crypto.h"
+#include "smbd/config.h"
+#include "smbd/log.h"
+#include "smbd/budget.h"
+#include "smbd/brlock.h"
 
 struct smbd_conn;
 struct smbd_client;

@@ -11,7 +11,7 @@
  * Nothing here logs or uses tevent: it is plain blocking code, usable on
  * the loop or from a worker thread.
  */
-#include "vfs.h"
+#include "smbd/vfs.h"
 
 #include <dirent.h>
 #include <errno.h>

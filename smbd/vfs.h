@@ -14,7 +14,7 @@
 #include <stdbool.h>
 #include <sys/stat.h>
 #include <talloc.h>
-#include "../proto/ntstatus.h"
+#include "proto/ntstatus.h"
 
 /*
  * Turn a client path into a rel path: strips leading '\', folds '\' to

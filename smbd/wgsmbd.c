@@ -23,9 +23,9 @@
  * once), SIGHUP reloads the config (a bad one is logged and the running
  * one kept), SIGPIPE is ignored.
  */
-#include "smbd.h"
-#include "server.h"
-#include "daemon.h"
+#include "smbd/smbd.h"
+#include "smbd/server.h"
+#include "smbd/daemon.h"
 
 #include <errno.h>
 #include <getopt.h>

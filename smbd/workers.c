@@ -19,7 +19,7 @@
  * because of its share starts a "wait episode", reported once to the
  * wait hook (on the loop thread) until its queue drains.
  */
-#include "workers.h"
+#include "smbd/workers.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -6,7 +6,7 @@
 #ifndef WG_TESTS_RPCTEST_H
 #define WG_TESTS_RPCTEST_H
 
-#include "wgtest.h"
+#include "tests/wgtest.h"
 #include "pipes/pipe.h"
 #include "proto/dcerpc.h"
 #include "proto/ndr.h"

@@ -8,7 +8,7 @@
 #include <stdint.h>
 #include <time.h>
 
-#include "wgtest.h"
+#include "tests/wgtest.h"
 #include "smbd/brlock.h"
 
 /* ---- the reference: the linear scan smb2_lock.c used before ---- */

@@ -3,7 +3,7 @@
  * defaults, every key, durations, bad values reported as FILE:LINE,
  * shares and IPC$, protocol names.
  */
-#include "wgtest.h"
+#include "tests/wgtest.h"
 
 #include <ctype.h>
 #include <stdio.h>

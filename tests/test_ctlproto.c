@@ -3,7 +3,7 @@
  * writer and reader (good vectors, bad vectors, truncation at every byte,
  * round trips, random mutations).
  */
-#include "wgtest.h"
+#include "tests/wgtest.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -1,7 +1,7 @@
 /*
  * test_dcerpc.c - the connection-oriented PDU codec.
  */
-#include "wgtest.h"
+#include "tests/wgtest.h"
 #include "proto/dcerpc.h"
 #include "proto/ndr.h"
 

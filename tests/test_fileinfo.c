@@ -7,7 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "wgtest.h"
+#include "tests/wgtest.h"
 #include "smbd/fileinfo.h"
 #include "proto/smb2.h"
 

@@ -1,7 +1,7 @@
 /*
  * test_nbt.c - NetBIOS session framing and SESSION REQUEST names.
  */
-#include "wgtest.h"
+#include "tests/wgtest.h"
 #include "proto/nbt.h"
 
 /*

@@ -1,7 +1,7 @@
 /*
  * test_ndr.c - NDR primitives, strings, arrays and pointer deferral.
  */
-#include "wgtest.h"
+#include "tests/wgtest.h"
 #include "proto/ndr.h"
 
 START_TEST(test_alignment_from_stub_start)

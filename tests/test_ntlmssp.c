@@ -5,7 +5,7 @@
  * end. Its crypto is checked against the MS-NLMP §4.2.4 test vectors
  * first, so a shared misunderstanding cannot hide in both sides.
  */
-#include "wgtest.h"
+#include "tests/wgtest.h"
 #include "proto/ntlmssp.h"
 #include "proto/utf16.h"
 

@@ -3,7 +3,7 @@
  * reaping and counts that must not drift, driven through a fake smbd
  * (hooks) and a fake clock.
  */
-#include "wgtest.h"
+#include "tests/wgtest.h"
 #include "sessions/sessmgr.h"
 
 #include <stdio.h>

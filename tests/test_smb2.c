@@ -1,7 +1,7 @@
 /*
  * test_smb2.c - the 64-byte SMB2 header codec and the name tables.
  */
-#include "wgtest.h"
+#include "tests/wgtest.h"
 #include "proto/smb2.h"
 
 static const struct smb2_hdr sync_hdr = {

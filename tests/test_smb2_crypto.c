@@ -22,7 +22,7 @@
  * (our decrypt) and "DecryptionKey (client)" the server-to-client key
  * (our encrypt).
  */
-#include "wgtest.h"
+#include "tests/wgtest.h"
 #include "proto/smb2.h"
 #include "proto/smb2_crypto.h"
 

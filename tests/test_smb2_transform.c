@@ -13,7 +13,7 @@
  * the cryptography package (AESCCM/AESGCM): all four decrypt to the
  * given message and re-encrypt to the given frame.
  */
-#include "wgtest.h"
+#include "tests/wgtest.h"
 #include "proto/smb2.h"
 #include "proto/smb2_crypto.h"
 #include "proto/smb2_transform.h"

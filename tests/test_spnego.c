@@ -1,7 +1,7 @@
 /*
  * test_spnego.c - the DER reader/writer and SPNEGO tokens.
  */
-#include "wgtest.h"
+#include "tests/wgtest.h"
 #include "proto/der.h"
 #include "proto/spnego.h"
 

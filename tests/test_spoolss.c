@@ -5,7 +5,7 @@
  */
 #include <errno.h>
 
-#include "rpctest.h"
+#include "tests/rpctest.h"
 #include "sessions/sessmgr.h"
 
 #define SPOOLSS_UUID "12345678-1234-abcd-ef00-0123456789ab"

@@ -4,7 +4,7 @@
  */
 #include <errno.h>
 
-#include "rpctest.h"
+#include "tests/rpctest.h"
 
 #define SRVSVC_UUID "4b324fc8-1670-01d3-1278-5a47bf6ee188"
 #define WKSSVC_UUID "6bffd098-a112-3610-9833-46c3f87e345a"

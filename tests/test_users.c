@@ -1,7 +1,7 @@
 /*
  * test_users.c - the users file: format, lookups, edits, atomic save.
  */
-#include "wgtest.h"
+#include "tests/wgtest.h"
 #include "sessions/users.h"
 
 #include <dirent.h>

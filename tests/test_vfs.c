@@ -3,7 +3,7 @@
  * root, case-insensitive resolution, wildcards, errno mapping, and the
  * worker pool that runs file I/O off the event loop.
  */
-#include "wgtest.h"
+#include "tests/wgtest.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -1,7 +1,7 @@
 /*
  * test_wire.c - the shared reader/writer.
  */
-#include "wgtest.h"
+#include "tests/wgtest.h"
 #include "proto/wire.h"
 
 START_TEST(test_get_le_be)
