@@ -2,7 +2,7 @@
  * fuzz_ctlproto.c - the control socket's request line and the JSON
  * reader wgnet uses on the daemon's answers. The first byte picks which.
  */
-#include "sessions/ctlproto.h"
+#include "proto/ctlproto.h"
 
 #include <stdint.h>
 #include <stdlib.h>

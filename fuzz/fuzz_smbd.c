@@ -11,8 +11,8 @@
  * File I/O runs synchronously (no worker pool), so runs are repeatable.
  */
 #include "smbd/smbd.h"
-#include "smbd/conn.h"
-#include "smbd/server.h"
+#include "smbd/net/conn.h"
+#include "smbd/daemon/server.h"
 
 #include <fcntl.h>
 #include <stdio.h>

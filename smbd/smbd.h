@@ -28,10 +28,10 @@
 #include "proto/ntstatus.h"
 #include "proto/smb2.h"
 #include "proto/smb2_crypto.h"
-#include "smbd/config.h"
-#include "smbd/log.h"
-#include "smbd/budget.h"
-#include "smbd/brlock.h"
+#include "smbd/base/config.h"
+#include "smbd/base/log.h"
+#include "smbd/base/budget.h"
+#include "smbd/fs/brlock.h"
 
 struct smbd_conn;
 struct smbd_client;

@@ -27,7 +27,7 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 
-#include "sessions/ctlproto.h"
+#include "proto/ctlproto.h"
 #include "tools/wgnet.h"
 
 #define CTL_TIMEOUT_MS		30000

@@ -1,0 +1,95 @@
+/*
+ * budget.c - counting and logging the per-client budgets (budget.h).
+ */
+#include "smbd/base/budget.h"
+#include "smbd/smbd.h"
+
+static const struct {
+	const char *name;
+	const char *key;
+	const char *what;	/* "... per connection" for the log */
+} budgets[SMBD_BUDGET_NUM] = {
+	[SMBD_BUDGET_SESS_IN_PROGRESS] = { "sessions_in_progress",
+		"max sessions in progress",
+		"sessions being set up per connection" },
+	[SMBD_BUDGET_SESS_PER_CONN] = { "sessions_per_connection",
+		"max sessions per connection", "sessions per connection" },
+	[SMBD_BUDGET_TREES] = { "tree_connects", "max tree connects",
+		"tree connects per session" },
+	[SMBD_BUDGET_OPENS] = { "opens", "max open files",
+		"open files per session" },
+	[SMBD_BUDGET_LOCKS] = { "locks", "max locks per open",
+		"byte-range locks per open (16 times that per connection), "
+		"or LOCK requests waiting per connection" },
+	[SMBD_BUDGET_NOTIFIES] = { "pending_notifies", "max pending notifies",
+		"pending change notifications or watched directories per "
+		"connection" },
+	[SMBD_BUDGET_DIR_MEMORY] = { "directory_memory",
+		"max directory memory",
+		"bytes of directory listing state per connection" },
+	[SMBD_BUDGET_PATTERN] = { "search_pattern", "",
+		"UTF-16 units in a search pattern" },
+	[SMBD_BUDGET_REPLY_BACKLOG] = { "reply_backlog", "max reply backlog",
+		"bytes of replies queued and in flight per connection" },
+	[SMBD_BUDGET_WORKERS] = { "worker_share", "",
+		"worker threads busy for one client computer" },
+	[SMBD_BUDGET_NO_NEGOTIATE] = { "no_negotiate", "",
+		"requests before NEGOTIATE" },
+	[SMBD_BUDGET_COMPOUND] = { "compound_reply", "max reply backlog",
+		"bytes of one compound's replies" },
+};
+
+const char *smbd_budget_name(enum smbd_budget b)
+{
+	return b < SMBD_BUDGET_NUM ? budgets[b].name : "?";
+}
+
+static void budget_hit(struct smbd_server *srv, const char *addr,
+		       unsigned port, enum smbd_budget b, uint64_t limit)
+{
+	static struct wg_log_rl rl[SMBD_BUDGET_NUM];
+	char where[64];
+	unsigned sup = 0;
+
+	if (b >= SMBD_BUDGET_NUM) {
+		return;
+	}
+	if (srv != NULL) {
+		srv->stats.budget_hits[b]++;
+	}
+	if (WG_LOG_WARN > wg_log_levels[WG_CLS_CONN] ||
+	    !wg_log_rl_allow(&rl[b], &sup)) {
+		return;
+	}
+	if (sup > 0) {
+		wg_log_msg(WG_LOG_WARN, WG_CLS_CONN, __func__,
+			   "(%u similar messages suppressed)", sup);
+	}
+	if (port != 0) {
+		snprintf(where, sizeof(where), "%s:%u", addr, port);
+	} else {
+		snprintf(where, sizeof(where), "%s", addr);
+	}
+	wg_log_msg(WG_LOG_WARN, WG_CLS_CONN, "smbd_budget_hit",
+		   "%s reached the limit of %llu %s%s%s%s", where,
+		   (unsigned long long)limit, budgets[b].what,
+		   budgets[b].key[0] != '\0' ? " ('" : "",
+		   budgets[b].key,
+		   budgets[b].key[0] != '\0' ? "')" : "");
+}
+
+void smbd_budget_hit(struct smbd_server *srv, const struct smbd_conn *conn,
+		     enum smbd_budget b, uint64_t limit)
+{
+	if (srv == NULL && conn != NULL) {
+		srv = conn->srv;
+	}
+	budget_hit(srv, conn != NULL ? conn->peer_addr : "?",
+		   conn != NULL ? conn->peer_port : 0, b, limit);
+}
+
+void smbd_budget_hit_addr(struct smbd_server *srv, const char *addr,
+			  enum smbd_budget b, uint64_t limit)
+{
+	budget_hit(srv, addr, 0, b, limit);
+}

@@ -1,0 +1,335 @@
+/*
+ * server.c - listening sockets, accepting connections, start/stop.
+ */
+#include "smbd/daemon/server.h"
+#include "smbd/net/conn.h"
+#include "smbd/admin/control.h"
+#include "smbd/fs/workers.h"
+#include "smbd/admin/admission.h"
+#include "smbd/fs/fileinfo.h"
+#include "sessions/users.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <sys/random.h>
+
+struct smbd_listener {
+	struct smbd_server *srv;
+	int fd;
+	uint16_t port;
+	struct tevent_fd *fde;
+};
+
+static void listener_accept(struct tevent_context *ev, struct tevent_fd *fde,
+			    uint16_t flags, void *private_data);
+
+static int listener_destructor(struct smbd_listener *l)
+{
+	TALLOC_FREE(l->fde);
+	if (l->fd >= 0) {
+		close(l->fd);
+		l->fd = -1;
+	}
+	return 0;
+}
+
+uint64_t smbd_nt_now(void)
+{
+	struct timespec ts = {};
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return smbd_timespec_nt(&ts);
+}
+
+struct smbd_server *smbd_server_new(TALLOC_CTX *mem_ctx,
+				    struct tevent_context *ev,
+				    struct wg_config *cfg)
+{
+	struct smbd_server *srv = talloc_zero(mem_ctx, struct smbd_server);
+	uint64_t r = 0;
+
+	if (srv == NULL) {
+		return NULL;
+	}
+	srv->ev = ev;
+	srv->cfg = talloc_steal(srv, cfg);
+	if (getrandom(srv->server_guid, sizeof(srv->server_guid), 0) !=
+	    (ssize_t)sizeof(srv->server_guid)) {
+		talloc_free(srv);
+		return NULL;
+	}
+	if (getrandom(&r, sizeof(r), 0) != (ssize_t)sizeof(r)) {
+		talloc_free(srv);
+		return NULL;
+	}
+	/* Session ids are not guessable from one client to the next. */
+	srv->next_session_id = (r & 0x0000FFFF00000000ULL) | 1;
+	srv->next_file_id = 1;
+	srv->next_async_id = 1;
+	srv->start_time_nt = smbd_nt_now();
+	return srv;
+}
+
+static int listen_one(struct smbd_server *srv, const char *addr, uint16_t port)
+{
+	struct addrinfo hints = {
+		.ai_flags = AI_NUMERICHOST | AI_PASSIVE,
+		.ai_socktype = SOCK_STREAM,
+	};
+	struct addrinfo *ai = NULL;
+	struct smbd_listener *l = NULL;
+	char portstr[8];
+	int one = 1;
+	int fd = -1;
+	int rc = 0;
+
+	snprintf(portstr, sizeof(portstr), "%u", port);
+	rc = getaddrinfo(addr, portstr, &hints, &ai);
+	if (rc != 0) {
+		DBG_ERR(GEN, "listen address '%s': %s", addr, gai_strerror(rc));
+		return -EINVAL;
+	}
+	fd = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+		    0);
+	if (fd < 0) {
+		rc = -errno;
+		DBG_ERR(GEN, "socket for %s port %u: %s", addr, port,
+			strerror(errno));
+		goto out;
+	}
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (ai->ai_family == AF_INET6) {
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+	}
+	if (bind(fd, ai->ai_addr, ai->ai_addrlen) != 0) {
+		rc = -errno;
+		DBG_ERR(GEN, "bind %s port %u: %s", addr, port, strerror(errno));
+		goto out;
+	}
+	if (listen(fd, 256) != 0) {
+		rc = -errno;
+		DBG_ERR(GEN, "listen %s port %u: %s", addr, port,
+			strerror(errno));
+		goto out;
+	}
+	l = talloc_zero(srv, struct smbd_listener);
+	if (l == NULL) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	l->srv = srv;
+	l->fd = fd;
+	l->port = port;
+	fd = -1;
+	talloc_set_destructor(l, listener_destructor);
+	DBG_NOTICE(GEN, "listening on %s port %u", addr, port);
+	srv->listeners = talloc_realloc(srv, srv->listeners,
+					struct smbd_listener *,
+					srv->nlisteners + 1);
+	if (srv->listeners == NULL) {
+		talloc_free(l);
+		rc = -ENOMEM;
+		goto out;
+	}
+	srv->listeners[srv->nlisteners++] = l;
+	rc = 0;
+out:
+	if (fd >= 0) {
+		close(fd);
+	}
+	freeaddrinfo(ai);
+	return rc;
+}
+
+int smbd_server_listen(struct smbd_server *srv)
+{
+	const struct wg_config *cfg = srv->cfg;
+	static const char *const all[] = { "0.0.0.0", "::", NULL };
+	const char *const *addrs = all;
+	size_t i = 0, j = 0;
+	int ok = 0;
+	int rc = 0;
+
+	if (cfg->listen_addresses != NULL &&
+	    cfg->listen_addresses[0] != NULL) {
+		addrs = (const char *const *)cfg->listen_addresses;
+	}
+	for (i = 0; addrs[i] != NULL; i++) {
+		for (j = 0; j < cfg->nports; j++) {
+			rc = listen_one(srv, addrs[i], cfg->ports[j]);
+			if (rc == 0) {
+				ok++;
+			} else if (strcmp(addrs[i], "::") == 0 &&
+				   (rc == -EAFNOSUPPORT ||
+				    rc == -EADDRNOTAVAIL)) {
+				/* no IPv6 on this host: not fatal */
+				continue;
+			} else {
+				return rc;
+			}
+		}
+	}
+	return ok > 0 ? 0 : -EADDRNOTAVAIL;
+}
+
+static void listeners_enable(struct smbd_server *srv, bool on)
+{
+	size_t i = 0;
+
+	for (i = 0; i < srv->nlisteners; i++) {
+		struct smbd_listener *l = srv->listeners[i];
+
+		if (on && l->fde == NULL) {
+			l->fde = tevent_add_fd(srv->ev, l, l->fd,
+					       TEVENT_FD_READ, listener_accept,
+					       l);
+		} else if (!on) {
+			TALLOC_FREE(l->fde);
+		}
+	}
+}
+
+/*
+ * A client computer's jobs waited for its share of the worker pool. The
+ * pool only names owners it still has live requests of, so the client
+ * (struct smbd_client, kept by its connections) is alive; NULL is the
+ * server's own jobs.
+ */
+static void server_worker_wait(const void *owner, unsigned share, void *data)
+{
+	struct smbd_server *srv = data;
+	const struct smbd_client *cl = owner;
+
+	smbd_budget_hit_addr(srv, cl != NULL ? cl->addr : "the server",
+			     SMBD_BUDGET_WORKERS, share);
+}
+
+int smbd_server_start(struct smbd_server *srv)
+{
+	char *err = NULL;
+
+	srv->workers = smbd_workers_new(srv, srv->ev, 4);
+	if (srv->workers == NULL) {
+		DBG_ERR(GEN, "cannot start worker threads");
+		return -ENOMEM;
+	}
+	smbd_workers_set_wait_hook(srv->workers, server_worker_wait, srv);
+	/*
+	 * Directory scans are CPU work a client can make as slow as it
+	 * likes (patterns): two threads of their own at nice 10, shared
+	 * round-robin by the clients with one each, so scans never hold
+	 * the threads or the CPU that file I/O and the loop need.
+	 */
+	srv->scan_workers = smbd_workers_new_nice(srv, srv->ev, 2, 10);
+	if (srv->scan_workers == NULL) {
+		DBG_ERR(GEN, "cannot start the directory scan threads");
+		return -ENOMEM;
+	}
+	smbd_workers_set_wait_hook(srv->scan_workers, server_worker_wait,
+				   srv);
+	srv->users = users_load(srv, srv->cfg->users_file, &err);
+	if (srv->users == NULL) {
+		DBG_ERR(AUTH, "%s", err != NULL ? err : "cannot load users");
+		return -EINVAL;
+	}
+	if (smbd_limits_start(srv) != 0) {
+		DBG_ERR(SESS, "cannot start the session manager");
+		return -ENOMEM;
+	}
+	if (smbd_conn_sweep_start(srv) != 0) {
+		return -ENOMEM;
+	}
+	/* Not fatal (logged): SMB clients are served without wgnet. */
+	smbd_control_start(srv);
+	listeners_enable(srv, true);
+	return 0;
+}
+
+static void listener_accept(struct tevent_context *ev, struct tevent_fd *fde,
+			    uint16_t flags, void *private_data)
+{
+	struct smbd_listener *l = private_data;
+	struct sockaddr_storage peer = {};
+	socklen_t plen = sizeof(peer);
+	int fd = -1;
+	int i = 0;
+
+	/* Bounded work per wakeup so one busy port cannot starve others. */
+	for (i = 0; i < 32; i++) {
+		plen = sizeof(peer);
+		fd = accept4(l->fd, (struct sockaddr *)&peer, &plen,
+			     SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd < 0) {
+			if (errno == EMFILE || errno == ENFILE ||
+			    errno == ENOBUFS || errno == ENOMEM) {
+				WG_LOG_RL(WG_LOG_ERR, WG_CLS_CONN,
+					  "accept on port %u: %s", l->port,
+					  strerror(errno));
+			}
+			return;
+		}
+		if (smbd_conn_new(l->srv, fd, l->port == 139) == NULL) {
+			close(fd);
+		}
+	}
+}
+
+void smbd_server_shutdown(struct smbd_server *srv, bool *done)
+{
+	struct smbd_conn *c = NULL, *next = NULL;
+	size_t i = 0;
+
+	srv->shutting_down = true;
+	smbd_control_stop(srv);
+	for (i = 0; i < srv->nlisteners; i++) {
+		talloc_free(srv->listeners[i]);
+	}
+	TALLOC_FREE(srv->listeners);
+	srv->nlisteners = 0;
+	/* Freeing a connection flushes and closes everything it holds. */
+	for (c = srv->conns; c != NULL; c = next) {
+		next = c->next;
+		talloc_free(c);
+	}
+	DBG_NOTICE(GEN, "shut down cleanly");
+	*done = true;
+}
+
+void smbd_server_reload(struct smbd_server *srv, struct wg_config *cfg)
+{
+	struct wg_config *old = srv->cfg;
+	struct smbd_conn *c = NULL;
+	struct smbd_session *s = NULL;
+	struct smbd_tree *t = NULL;
+
+	/*
+	 * Trees point at share configs; keep the old config alive while
+	 * any tree uses it. The simplest correct rule: re-point trees at the
+	 * new share of the same name, or keep the old config referenced.
+	 */
+	for (c = srv->conns; c != NULL; c = c->next) {
+		for (s = c->sessions; s != NULL; s = s->next) {
+			for (t = s->trees; t != NULL; t = t->next) {
+				const struct wg_share_cfg *n =
+					wg_config_find_share(cfg,
+							     t->share->name);
+				if (n != NULL) {
+					t->share = n;
+				} else {
+					/* share removed: keep old cfg alive */
+					talloc_reference(t, old);
+				}
+			}
+		}
+	}
+	srv->cfg = talloc_steal(srv, cfg);
+	talloc_unlink(srv, old);
+	if (srv->sm != NULL) {
+		smbd_limits_reload(srv);
+	}
+	DBG_NOTICE(GEN, "configuration reloaded");
+}

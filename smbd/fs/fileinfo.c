@@ -1,0 +1,406 @@
+/*
+ * fileinfo.c - stat -> NT conversions shared by CREATE, CLOSE,
+ * QUERY_INFO and QUERY_DIRECTORY. See fileinfo.h for the rules.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/xattr.h>
+
+#include "smbd/fs/fileinfo.h"
+#include "proto/smb2.h"
+#include "proto/wire.h"
+
+#define NT_TICKS_PER_SEC	10000000ULL
+#define CLUSTER_SIZE		4096ULL
+
+uint64_t smbd_timespec_nt(const struct timespec *ts)
+{
+	int64_t sec = 0;
+
+	if (ts->tv_sec < -SMBD_NT_EPOCH_DELTA) {
+		return 0;
+	}
+	sec = (int64_t)ts->tv_sec + SMBD_NT_EPOCH_DELTA;
+	if ((uint64_t)sec > UINT64_MAX / NT_TICKS_PER_SEC - 1) {
+		return UINT64_MAX;
+	}
+	return (uint64_t)sec * NT_TICKS_PER_SEC + (uint64_t)ts->tv_nsec / 100;
+}
+
+bool smbd_nt_timespec(int64_t nt, struct timespec *ts)
+{
+	if (nt < 0) {
+		return false;
+	}
+	ts->tv_sec = (time_t)(nt / (int64_t)NT_TICKS_PER_SEC) -
+		     SMBD_NT_EPOCH_DELTA;
+	ts->tv_nsec = (long)(nt % (int64_t)NT_TICKS_PER_SEC) * 100;
+	return true;
+}
+
+static bool ts_before(const struct timespec *a, const struct timespec *b)
+{
+	if (a->tv_sec != b->tv_sec) {
+		return a->tv_sec < b->tv_sec;
+	}
+	return a->tv_nsec < b->tv_nsec;
+}
+
+uint64_t smbd_create_time_nt(const struct stat *st,
+			     const struct timespec *btime)
+{
+	const struct timespec *t = &st->st_mtim;
+
+	if (ts_before(&st->st_ctim, t)) {
+		t = &st->st_ctim;
+	}
+	if (btime != NULL && (btime->tv_sec != 0 || btime->tv_nsec != 0) &&
+	    ts_before(btime, t)) {
+		t = btime;
+	}
+	return smbd_timespec_nt(t);
+}
+
+static const char *leaf_of(const char *name)
+{
+	const char *slash = NULL;
+
+	if (name == NULL) {
+		return "";
+	}
+	slash = strrchr(name, '/');
+	return slash != NULL ? slash + 1 : name;
+}
+
+uint32_t smbd_dos_attrs(const struct stat *st, const char *name)
+{
+	const char *leaf = leaf_of(name);
+	uint32_t attrs = 0;
+
+	if (S_ISDIR(st->st_mode)) {
+		attrs |= FILE_ATTRIBUTE_DIRECTORY;
+	} else {
+		attrs |= FILE_ATTRIBUTE_ARCHIVE;
+		if ((st->st_mode & S_IWUSR) == 0) {
+			attrs |= FILE_ATTRIBUTE_READONLY;
+		}
+	}
+	if (leaf[0] == '.' && strcmp(leaf, ".") != 0 &&
+	    strcmp(leaf, "..") != 0) {
+		attrs |= FILE_ATTRIBUTE_HIDDEN;
+	}
+	if (attrs == 0) {
+		attrs = FILE_ATTRIBUTE_NORMAL;
+	}
+	return attrs;
+}
+
+uint64_t smbd_alloc_size(const struct stat *st)
+{
+	uint64_t bytes = 0;
+
+	if (S_ISDIR(st->st_mode) || st->st_blocks <= 0) {
+		return 0;
+	}
+	bytes = (uint64_t)st->st_blocks * 512;
+	if (bytes > UINT64_MAX - CLUSTER_SIZE) {
+		return bytes;
+	}
+	return (bytes + CLUSTER_SIZE - 1) & ~(CLUSTER_SIZE - 1);
+}
+
+uint64_t smbd_end_of_file(const struct stat *st)
+{
+	if (S_ISDIR(st->st_mode) || st->st_size < 0) {
+		return 0;
+	}
+	return (uint64_t)st->st_size;
+}
+
+uint64_t smbd_file_index(const struct stat *st)
+{
+	return (uint64_t)st->st_ino;
+}
+
+/* ---- ChangeTime a client set: in memory, keyed by inode ---- */
+
+#define CTIME_SLOTS	256
+
+struct ctime_override {
+	dev_t dev;
+	ino_t ino;
+	struct timespec ctime;	/* the file's ctime when it was set */
+	uint64_t nt;		/* what to report meanwhile */
+	bool used;
+};
+
+static struct ctime_override ctime_tab[CTIME_SLOTS];
+static pthread_mutex_t ctime_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static struct ctime_override *ctime_slot(const struct stat *st)
+{
+	uint64_t h = (uint64_t)st->st_ino * 0x9E3779B97F4A7C15ULL ^
+		     (uint64_t)st->st_dev;
+
+	return &ctime_tab[(h >> 32) % CTIME_SLOTS];
+}
+
+/* The remembered ChangeTime of st, if it still holds. */
+static bool remembered_change_time(const struct stat *st, uint64_t *nt)
+{
+	const struct ctime_override *o = NULL;
+	bool found = false;
+
+	pthread_mutex_lock(&ctime_lock);
+	o = ctime_slot(st);
+	if (o->used && o->dev == st->st_dev && o->ino == st->st_ino &&
+	    o->ctime.tv_sec == st->st_ctim.tv_sec &&
+	    o->ctime.tv_nsec == st->st_ctim.tv_nsec) {
+		*nt = o->nt;
+		found = true;
+	}
+	pthread_mutex_unlock(&ctime_lock);
+	return found;
+}
+
+/* The remembered ChangeTime of st, or its ctime. */
+static uint64_t change_time_of(const struct stat *st)
+{
+	uint64_t nt = 0;
+
+	if (remembered_change_time(st, &nt)) {
+		return nt;
+	}
+	return smbd_timespec_nt(&st->st_ctim);
+}
+
+bool smbd_remembered_change_time(int fd, uint64_t *nt)
+{
+	struct smbd_stat sx = {};
+
+	if (smbd_stat_fd(fd, &sx) != 0) {
+		return false;
+	}
+	return remembered_change_time(&sx.st, nt);
+}
+
+void smbd_store_change_time(int fd, uint64_t nt)
+{
+	struct ctime_override *o = NULL;
+	struct smbd_stat sx = {};
+
+	if (smbd_stat_fd(fd, &sx) != 0) {
+		return;
+	}
+	pthread_mutex_lock(&ctime_lock);
+	o = ctime_slot(&sx.st);
+	o->dev = sx.st.st_dev;
+	o->ino = sx.st.st_ino;
+	o->ctime = sx.st.st_ctim;
+	o->nt = nt;
+	o->used = true;
+	pthread_mutex_unlock(&ctime_lock);
+}
+
+void smbd_ntinfo_fill(const struct smbd_stat *sx, const char *name,
+		      struct smbd_ntinfo *ni)
+{
+	const struct stat *st = &sx->st;
+
+	ni->create_time = sx->create_time;
+	ni->access_time = smbd_timespec_nt(&st->st_atim);
+	ni->write_time = smbd_timespec_nt(&st->st_mtim);
+	ni->change_time = change_time_of(st);
+	ni->alloc_size = smbd_alloc_size(st);
+	ni->end_of_file = smbd_end_of_file(st);
+	ni->file_index = smbd_file_index(st);
+	ni->attrs = smbd_dos_attrs(st, name);
+	if (sx->have_attrs) {
+		/* What the client set, plus what the mode says. */
+		ni->attrs &= FILE_ATTRIBUTE_DIRECTORY |
+			     FILE_ATTRIBUTE_READONLY;
+		ni->attrs |= sx->stored_attrs;
+		if (ni->attrs == 0) {
+			ni->attrs = FILE_ATTRIBUTE_NORMAL;
+		}
+	}
+	ni->is_dir = S_ISDIR(st->st_mode);
+	ni->nlink = ni->is_dir ? 1 : (uint32_t)st->st_nlink;
+}
+
+/* ---- stat with birth time and the stored creation time ---- */
+
+/*
+ * user.wgsmb.dosinfo: what a client set that Linux cannot keep, 16 bytes
+ * little-endian: version (1), which fields are set (bit 0 creation time,
+ * bit 1 attributes), 2 reserved, attributes (4), creation time (8).
+ */
+#define DOSINFO_XATTR		"user.wgsmb.dosinfo"
+#define DOSINFO_SIZE		16
+#define DOSINFO_VERSION		1
+#define DOSINFO_HAVE_CRTIME	0x01
+#define DOSINFO_HAVE_ATTRS	0x02
+
+struct dosinfo {
+	uint8_t have;
+	uint32_t attrs;
+	uint64_t create_time;
+};
+
+static void dosinfo_pull(const uint8_t *v, struct dosinfo *di)
+{
+	di->have = v[0] == DOSINFO_VERSION ? v[1] : 0;
+	di->attrs = wire_le32(v + 4);
+	di->create_time = wire_le64(v + 8);
+}
+
+static void dosinfo_push(const struct dosinfo *di, uint8_t *v)
+{
+	memset(v, 0, DOSINFO_SIZE);
+	v[0] = DOSINFO_VERSION;
+	v[1] = di->have;
+	wire_setle32(v + 4, di->attrs);
+	wire_setle64(v + 8, di->create_time);
+}
+
+static void statx_ts(const struct statx_timestamp *sx, struct timespec *ts)
+{
+	ts->tv_sec = (time_t)sx->tv_sec;
+	ts->tv_nsec = (long)sx->tv_nsec;
+}
+
+static void statx_to_stat(const struct statx *sx, struct stat *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->st_dev = makedev(sx->stx_dev_major, sx->stx_dev_minor);
+	st->st_ino = (ino_t)sx->stx_ino;
+	st->st_mode = (mode_t)sx->stx_mode;
+	st->st_nlink = (nlink_t)sx->stx_nlink;
+	st->st_uid = (uid_t)sx->stx_uid;
+	st->st_gid = (gid_t)sx->stx_gid;
+	st->st_rdev = makedev(sx->stx_rdev_major, sx->stx_rdev_minor);
+	st->st_size = (off_t)sx->stx_size;
+	st->st_blksize = (blksize_t)sx->stx_blksize;
+	st->st_blocks = (blkcnt_t)sx->stx_blocks;
+	statx_ts(&sx->stx_atime, &st->st_atim);
+	statx_ts(&sx->stx_mtime, &st->st_mtim);
+	statx_ts(&sx->stx_ctime, &st->st_ctim);
+}
+
+/*
+ * What a client stored for the file, read through /proc so that it works
+ * for O_PATH fds and for names relative to a directory fd alike.
+ */
+static void stored_dosinfo(int dirfd, const char *name, bool follow,
+			   struct dosinfo *di)
+{
+	char path[PATH_MAX];
+	uint8_t v[DOSINFO_SIZE];
+	ssize_t n = 0;
+	int len = 0;
+
+	di->have = 0;
+	if (name[0] == '\0') {
+		len = snprintf(path, sizeof(path), "/proc/self/fd/%d", dirfd);
+		follow = true;
+	} else {
+		len = snprintf(path, sizeof(path), "/proc/self/fd/%d/%s",
+			       dirfd, name);
+	}
+	if (len < 0 || (size_t)len >= sizeof(path)) {
+		return;
+	}
+	n = follow ? getxattr(path, DOSINFO_XATTR, v, sizeof(v)) :
+		     lgetxattr(path, DOSINFO_XATTR, v, sizeof(v));
+	if (n == (ssize_t)sizeof(v)) {
+		dosinfo_pull(v, di);
+	}
+}
+
+int smbd_stat_at(int dirfd, const char *name, int at_flags,
+		 struct smbd_stat *sx)
+{
+	struct statx x = {};
+	struct timespec btime = {};
+	struct dosinfo di = {};
+	bool has_btime = false;
+	unsigned int mask = STATX_BASIC_STATS | STATX_BTIME;
+
+	if (statx(dirfd, name, at_flags | AT_STATX_SYNC_AS_STAT, mask,
+		  &x) == 0) {
+		statx_to_stat(&x, &sx->st);
+		if ((x.stx_mask & STATX_BTIME) != 0) {
+			statx_ts(&x.stx_btime, &btime);
+			has_btime = true;
+		}
+	} else if (errno != ENOSYS) {
+		return -errno;
+	} else if (fstatat(dirfd, name, &sx->st, at_flags) != 0) {
+		/* Kernels before 4.11: plain fstatat, no birth time. */
+		return -errno;
+	}
+	if (!S_ISLNK(sx->st.st_mode)) {
+		stored_dosinfo(dirfd, name,
+			       (at_flags & AT_SYMLINK_NOFOLLOW) == 0, &di);
+	}
+	if ((di.have & DOSINFO_HAVE_CRTIME) != 0) {
+		sx->create_time = di.create_time;
+	} else {
+		sx->create_time = smbd_create_time_nt(&sx->st,
+						      has_btime ? &btime :
+								  NULL);
+	}
+	sx->have_attrs = (di.have & DOSINFO_HAVE_ATTRS) != 0;
+	sx->stored_attrs = di.attrs & SMBD_STORED_ATTRS;
+	return 0;
+}
+
+int smbd_stat_fd(int fd, struct smbd_stat *sx)
+{
+	return smbd_stat_at(fd, "", AT_EMPTY_PATH, sx);
+}
+
+int smbd_ntinfo_fd(int fd, const char *name, struct smbd_ntinfo *ni)
+{
+	struct smbd_stat sx = {};
+	int ret = 0;
+
+	ret = smbd_stat_fd(fd, &sx);
+	if (ret != 0) {
+		return ret;
+	}
+	smbd_ntinfo_fill(&sx, name, ni);
+	return 0;
+}
+
+int smbd_store_dos_info(int fd, const uint64_t *create_time,
+			const uint32_t *attrs)
+{
+	char path[64];
+	uint8_t v[DOSINFO_SIZE];
+	struct dosinfo di = {};
+
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	if (getxattr(path, DOSINFO_XATTR, v, sizeof(v)) == (ssize_t)sizeof(v)) {
+		dosinfo_pull(v, &di);
+	}
+	if (create_time != NULL) {
+		di.have |= DOSINFO_HAVE_CRTIME;
+		di.create_time = *create_time;
+	}
+	if (attrs != NULL) {
+		di.have |= DOSINFO_HAVE_ATTRS;
+		di.attrs = *attrs & SMBD_STORED_ATTRS;
+	}
+	dosinfo_push(&di, v);
+	if (setxattr(path, DOSINFO_XATTR, v, sizeof(v), 0) != 0) {
+		return -errno;
+	}
+	return 0;
+}

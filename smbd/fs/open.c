@@ -1,0 +1,550 @@
+/*
+ * open.c - the open registry: FileId and (dev, ino) indexes, the
+ * per-inode state shared by every open of a file (share modes,
+ * delete-pending, byte-range locks), and an open's lifecycle from
+ * registration to its destructor (flush, delete on close, counts).
+ * CREATE and CLOSE (smb2_create.c) use it through open.h.
+ */
+#include "smbd/fs/open.h"
+#include "smbd/fs/notify.h"
+#include "smbd/print/print.h"
+#include "smbd/fs/vfs.h"
+#include "smbd/fs/workers.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define NT_STATUS_NOTIFY_CLEANUP		0x0000010Bu
+
+/* Access that takes part in share-mode checks [MS-FSA §2.1.5.1.2] */
+#define DATA_ACCESS	(FILE_READ_DATA | FILE_WRITE_DATA | FILE_APPEND_DATA | \
+			 FILE_EXECUTE | SEC_STD_DELETE)
+
+/* ================================================================== */
+/* Hash tables                                                         */
+/* ================================================================== */
+
+struct ptable {
+	void **slots;
+	size_t mask;		/* capacity - 1, capacity a power of two */
+	size_t n;
+	uint64_t (*hash)(const void *entry);
+};
+
+struct smbd_open_index {
+	struct ptable opens;	/* struct smbd_open, by fid_volatile */
+	struct ptable files;	/* struct smbd_file, by (dev, ino) */
+};
+
+static uint64_t mix64(uint64_t x)
+{
+	x ^= x >> 30;
+	x *= 0xbf58476d1ce4e5b9ULL;
+	x ^= x >> 27;
+	x *= 0x94d049bb133111ebULL;
+	x ^= x >> 31;
+	return x;
+}
+
+static uint64_t fid_hash(uint64_t fid)
+{
+	return mix64(fid);
+}
+
+static uint64_t inode_hash(dev_t dev, ino_t ino)
+{
+	return mix64(mix64((uint64_t)dev) ^ (uint64_t)ino);
+}
+
+static uint64_t open_entry_hash(const void *e)
+{
+	const struct smbd_open *op = e;
+
+	return fid_hash(op->fid_volatile);
+}
+
+static uint64_t file_entry_hash(const void *e)
+{
+	const struct smbd_file *f = e;
+
+	return inode_hash(f->dev, f->ino);
+}
+
+static int ptable_init(TALLOC_CTX *mem, struct ptable *t,
+		       uint64_t (*hash)(const void *entry))
+{
+	t->slots = talloc_zero_array(mem, void *, 64);
+	if (t->slots == NULL) {
+		return -ENOMEM;
+	}
+	t->mask = 63;
+	t->n = 0;
+	t->hash = hash;
+	return 0;
+}
+
+static void ptable_place(void **slots, size_t mask, void *e, uint64_t h)
+{
+	size_t i = h & mask;
+
+	while (slots[i] != NULL) {
+		i = (i + 1) & mask;
+	}
+	slots[i] = e;
+}
+
+static int ptable_insert(TALLOC_CTX *mem, struct ptable *t, void *e)
+{
+	if ((t->n + 1) * 2 > t->mask + 1) {
+		size_t ncap = (t->mask + 1) * 2;
+		void **ns = talloc_zero_array(mem, void *, ncap);
+		size_t i = 0;
+
+		if (ns == NULL) {
+			return -ENOMEM;
+		}
+		for (i = 0; i <= t->mask; i++) {
+			if (t->slots[i] != NULL) {
+				ptable_place(ns, ncap - 1, t->slots[i],
+					     t->hash(t->slots[i]));
+			}
+		}
+		talloc_free(t->slots);
+		t->slots = ns;
+		t->mask = ncap - 1;
+	}
+	ptable_place(t->slots, t->mask, e, t->hash(e));
+	t->n++;
+	return 0;
+}
+
+/* Remove e (by pointer), shifting later entries of its run back. */
+static void ptable_remove(struct ptable *t, const void *e)
+{
+	size_t i = t->hash(e) & t->mask;
+	size_t j = 0;
+
+	while (t->slots[i] != e) {
+		if (t->slots[i] == NULL) {
+			return;		/* not there */
+		}
+		i = (i + 1) & t->mask;
+	}
+	t->slots[i] = NULL;
+	t->n--;
+	j = i;
+	for (;;) {
+		size_t home = 0;
+
+		j = (j + 1) & t->mask;
+		if (t->slots[j] == NULL) {
+			break;
+		}
+		home = t->hash(t->slots[j]) & t->mask;
+		/* stays if home lies cyclically in (i, j] */
+		if (i <= j ? (home > i && home <= j) :
+			     (home > i || home <= j)) {
+			continue;
+		}
+		t->slots[i] = t->slots[j];
+		t->slots[j] = NULL;
+		i = j;
+	}
+}
+
+static struct smbd_open_index *index_get(struct smbd_server *srv)
+{
+	struct smbd_open_index *idx = srv->open_index;
+
+	if (idx != NULL) {
+		return idx;
+	}
+	idx = talloc_zero(srv, struct smbd_open_index);
+	if (idx == NULL) {
+		return NULL;
+	}
+	if (ptable_init(idx, &idx->opens, open_entry_hash) != 0 ||
+	    ptable_init(idx, &idx->files, file_entry_hash) != 0) {
+		talloc_free(idx);
+		return NULL;
+	}
+	srv->open_index = idx;
+	return idx;
+}
+
+struct smbd_open *smbd_open_find(struct smbd_server *srv,
+				 uint64_t fid_volatile)
+{
+	struct smbd_open_index *idx = srv->open_index;
+	size_t i = 0;
+
+	if (idx == NULL || fid_volatile == 0) {
+		return NULL;
+	}
+	i = fid_hash(fid_volatile) & idx->opens.mask;
+	while (idx->opens.slots[i] != NULL) {
+		struct smbd_open *op = idx->opens.slots[i];
+
+		if (op->fid_volatile == fid_volatile) {
+			return op;
+		}
+		i = (i + 1) & idx->opens.mask;
+	}
+	return NULL;
+}
+
+struct smbd_file *smbd_file_find(struct smbd_server *srv, dev_t dev,
+				 ino_t ino)
+{
+	struct smbd_open_index *idx = srv->open_index;
+	size_t i = 0;
+
+	if (idx == NULL) {
+		return NULL;
+	}
+	i = inode_hash(dev, ino) & idx->files.mask;
+	while (idx->files.slots[i] != NULL) {
+		struct smbd_file *f = idx->files.slots[i];
+
+		if (f->dev == dev && f->ino == ino) {
+			return f;
+		}
+		i = (i + 1) & idx->files.mask;
+	}
+	return NULL;
+}
+
+/* ================================================================== */
+/* Per-inode state                                                     */
+/* ================================================================== */
+
+/* Hang op on the smbd_file of st, creating it if needed. */
+int smbd_file_attach(struct smbd_server *srv, struct smbd_open *op,
+		     const struct stat *st)
+{
+	struct smbd_open_index *idx = index_get(srv);
+	struct smbd_file *f = NULL;
+	struct smbd_open **n = NULL;
+	bool fresh = false;
+
+	if (idx == NULL) {
+		return -ENOMEM;
+	}
+	f = smbd_file_find(srv, st->st_dev, st->st_ino);
+	if (f == NULL) {
+		f = talloc_zero(srv, struct smbd_file);
+		if (f == NULL) {
+			return -ENOMEM;
+		}
+		f->srv = srv;
+		f->dev = st->st_dev;
+		f->ino = st->st_ino;
+		if (ptable_insert(idx, &idx->files, f) != 0) {
+			talloc_free(f);
+			return -ENOMEM;
+		}
+		f->next = srv->files;
+		if (srv->files != NULL) {
+			srv->files->prev = f;
+		}
+		srv->files = f;
+		fresh = true;
+	}
+	n = talloc_realloc(f, f->opens, struct smbd_open *, f->nopens + 1);
+	if (n == NULL) {
+		if (fresh) {
+			ptable_remove(&idx->files, f);
+			srv->files = f->next;
+			if (f->next != NULL) {
+				f->next->prev = NULL;
+			}
+			talloc_free(f);
+		}
+		return -ENOMEM;
+	}
+	f->opens = n;
+	f->opens[f->nopens++] = op;
+	op->file = f;
+	return 0;
+}
+
+static void file_detach(struct smbd_open *op)
+{
+	struct smbd_file *f = op->file;
+	struct smbd_server *srv = f->srv;
+	size_t i = 0;
+
+	for (i = 0; i < f->nopens; i++) {
+		if (f->opens[i] == op) {
+			f->opens[i] = f->opens[f->nopens - 1];
+			f->nopens--;
+			break;
+		}
+	}
+	op->file = NULL;
+	if (f->nopens > 0) {
+		return;
+	}
+	if (srv->open_index != NULL) {
+		struct smbd_open_index *idx = srv->open_index;
+
+		ptable_remove(&idx->files, f);
+	}
+	if (f->prev != NULL) {
+		f->prev->next = f->next;
+	} else {
+		srv->files = f->next;
+	}
+	if (f->next != NULL) {
+		f->next->prev = f->prev;
+	}
+	talloc_free(f);
+}
+
+/*
+ * Share access [MS-FSA §2.1.5.1.2]: would an open with access/share
+ * clash with an existing open of f? Opens without data access do not
+ * take part.
+ */
+bool smbd_share_conflict(const struct smbd_file *f, uint32_t access,
+			 uint32_t share)
+{
+	size_t i = 0;
+
+	if ((access & DATA_ACCESS) == 0) {
+		return false;
+	}
+	for (i = 0; i < f->nopens; i++) {
+		const struct smbd_open *o = f->opens[i];
+		uint32_t oa = o->access;
+		uint32_t os = o->share_access;
+
+		if ((oa & DATA_ACCESS) == 0) {
+			continue;
+		}
+		if (((oa & (FILE_WRITE_DATA | FILE_APPEND_DATA)) &&
+		     !(share & FILE_SHARE_WRITE)) ||
+		    ((oa & (FILE_READ_DATA | FILE_EXECUTE)) &&
+		     !(share & FILE_SHARE_READ)) ||
+		    ((oa & SEC_STD_DELETE) && !(share & FILE_SHARE_DELETE))) {
+			return true;
+		}
+		if (((access & (FILE_WRITE_DATA | FILE_APPEND_DATA)) &&
+		     !(os & FILE_SHARE_WRITE)) ||
+		    ((access & (FILE_READ_DATA | FILE_EXECUTE)) &&
+		     !(os & FILE_SHARE_READ)) ||
+		    ((access & SEC_STD_DELETE) && !(os & FILE_SHARE_DELETE))) {
+			return true;
+		}
+	}
+	return false;
+}
+
+/* ================================================================== */
+/* Open lifecycle                                                      */
+/* ================================================================== */
+
+static struct smbd_server *open_srv(const struct smbd_open *op)
+{
+	if (op->file != NULL) {
+		return op->file->srv;
+	}
+	if (op->tree != NULL) {
+		return op->tree->sess->conn->srv;
+	}
+	return NULL;
+}
+
+/* Will closing op unlink its file? */
+bool smbd_open_will_unlink(const struct smbd_open *op)
+{
+	const struct smbd_file *f = op->file;
+
+	return f != NULL && f->nopens == 1 &&
+	       (f->delete_pending || op->delete_on_close);
+}
+
+/* Delete on close: unlink op's name if it still names op's inode. */
+static void open_unlink(struct smbd_open *op)
+{
+	const struct smbd_file *f = op->file;
+	const char *leaf = NULL;
+	struct stat st;
+	bool same = false;
+	bool link = false;
+	int pfd = -1;
+
+	if (op->tree == NULL || op->tree->root_fd < 0 || op->path[0] == '\0') {
+		return;
+	}
+	pfd = vfs_open_parent(op->tree->root_fd, op->path, &leaf);
+	if (pfd < 0) {
+		DBG_NOTICE(VFS, "delete on close of %s: %s", op->path,
+			   strerror(-pfd));
+		return;
+	}
+	if (fstatat(pfd, leaf, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+		same = st.st_dev == f->dev && st.st_ino == f->ino;
+		link = S_ISLNK(st.st_mode);
+		/* opened through a symlink: the name to remove is the link */
+		if (!same && link && fstatat(pfd, leaf, &st, 0) == 0) {
+			same = st.st_dev == f->dev && st.st_ino == f->ino;
+		}
+	}
+	if (!same) {
+		DBG_NOTICE(VFS, "delete on close of %s: name changed, kept",
+			   op->path);
+	} else if (unlinkat(pfd, leaf, op->is_dir && !link ?
+			    AT_REMOVEDIR : 0) != 0) {
+		DBG_NOTICE(VFS, "delete on close of %s: %s", op->path,
+			   strerror(errno));
+	}
+	close(pfd);
+}
+
+int smbd_open_destructor(struct smbd_open *op)
+{
+	struct smbd_server *srv = open_srv(op);
+	struct smbd_req *nreq = op->notify;
+	bool unlink_now = false;
+
+	if (nreq != NULL) {
+		op->notify = NULL;
+		smbd_req_done(nreq, NT_STATUS_NOTIFY_CLEANUP);
+	}
+	if (op->file != NULL) {
+		smbd_lock_release_open(op);
+		unlink_now = smbd_open_will_unlink(op);
+		if (op->delete_on_close && !op->file->delete_pending) {
+			op->file->delete_pending = true;
+			smbd_notify_delete_pending(op->file);
+		}
+	}
+	/* Only file and directory opens own their fd: a pipe open made
+	 * elsewhere may leave fd at 0 from talloc_zero. */
+	if (op->fd >= 0 && op->file != NULL) {
+		if (op->written && !unlink_now && srv != NULL) {
+			/* fsync and close on a worker, not on the loop */
+			smbd_workers_close_fd(srv->workers, op->fd, true);
+		} else {
+			close(op->fd);
+		}
+		op->fd = -1;
+	}
+	if (unlink_now) {
+		open_unlink(op);
+	} else if (op->ever_written && op->tree != NULL && srv != NULL &&
+		   op->tree->share->type == WG_SHARE_PRINT) {
+		/* a file written to a print queue is a job */
+		smbd_print_file_closed(srv, op->tree->share, op->path,
+				       op->tree->sess->user);
+	}
+	if (op->file != NULL) {
+		file_detach(op);
+	}
+	if (op->fid_volatile != 0 && op->tree != NULL) {
+		struct smbd_tree *t = op->tree;
+		struct smbd_session *s = t->sess;
+
+		if (srv != NULL && srv->open_index != NULL) {
+			struct smbd_open_index *idx = srv->open_index;
+
+			ptable_remove(&idx->opens, op);
+		}
+		if (op->prev != NULL) {
+			op->prev->next = op->next;
+		} else if (t->opens == op) {
+			t->opens = op->next;
+		}
+		if (op->next != NULL) {
+			op->next->prev = op->prev;
+		}
+		s->nopens--;
+		s->conn->nopens--;
+		op->fid_volatile = 0;
+	}
+	return 0;
+}
+
+NTSTATUS smbd_open_admit(struct smbd_session *s)
+{
+	struct smbd_conn *conn = s->conn;
+	struct smbd_server *srv = conn->srv;
+	size_t per_sess = 0;
+
+	if (srv->cfg != NULL) {
+		per_sess = srv->cfg->max_opens_per_session;
+	}
+	if (conn->nopens >= SMBD_MAX_OPENS_PER_CONN) {
+		smbd_budget_hit(srv, conn, SMBD_BUDGET_OPENS,
+				SMBD_MAX_OPENS_PER_CONN);
+		return NT_STATUS_INSUFFICIENT_RESOURCES;
+	}
+	if (per_sess != 0 && s->nopens >= per_sess) {
+		smbd_budget_hit(srv, conn, SMBD_BUDGET_OPENS, per_sess);
+		return NT_STATUS_INSUFFICIENT_RESOURCES;
+	}
+	return NT_STATUS_OK;
+}
+
+/*
+ * Assign ids, index op, hang it under tree (talloc parent and
+ * tree->opens) and count it in the session and connection. From here on
+ * talloc_free(op) undoes everything. Returns 0, -ENOMEM, or -EMFILE when
+ * smbd_open_admit() refuses (counted and logged there): answer
+ * NT_STATUS_INSUFFICIENT_RESOURCES.
+ */
+int smbd_open_register(struct smbd_tree *tree, struct smbd_open *op)
+{
+	struct smbd_session *s = tree->sess;
+	struct smbd_conn *conn = s->conn;
+	struct smbd_server *srv = conn->srv;
+	struct smbd_open_index *idx = NULL;
+
+	if (smbd_open_admit(s) != NT_STATUS_OK) {
+		return -EMFILE;
+	}
+	idx = index_get(srv);
+	if (idx == NULL) {
+		return -ENOMEM;
+	}
+	if (srv->next_file_id == 0) {
+		srv->next_file_id = 1;
+	}
+	op->fid_volatile = srv->next_file_id++;
+	op->fid_persistent = op->fid_volatile;
+	if (ptable_insert(idx, &idx->opens, op) != 0) {
+		op->fid_volatile = 0;
+		op->fid_persistent = 0;
+		return -ENOMEM;
+	}
+	op->tree = tree;
+	talloc_steal(tree, op);
+	op->prev = NULL;
+	op->next = tree->opens;
+	if (tree->opens != NULL) {
+		tree->opens->prev = op;
+	}
+	tree->opens = op;
+	s->nopens++;
+	conn->nopens++;
+	talloc_set_destructor(op, smbd_open_destructor);
+	return 0;
+}
+
+NTSTATUS smbd_open_close(struct smbd_open *op)
+{
+	NTSTATUS status = NT_STATUS_OK;
+
+	if (op->written && op->fd >= 0 && !smbd_open_will_unlink(op)) {
+		if (fsync(op->fd) != 0) {
+			status = vfs_map_errno(errno);
+		}
+		op->written = false;
+	}
+	talloc_free(op);
+	return status;
+}

@@ -1,0 +1,577 @@
+/*
+ * vfs.c - share filesystem access that cannot leave the share root
+ * (see vfs.h).
+ *
+ * Every path lookup goes through openat2(2) with RESOLVE_BENEATH |
+ * RESOLVE_NO_MAGICLINKS relative to the tree's root fd: "..", absolute
+ * symlinks and symlinks that climb out of the root fail with EXDEV, and
+ * /proc magic links with ELOOP. Case-insensitive lookup reads the
+ * directory only when the exact name does not exist.
+ *
+ * Nothing here logs or uses tevent: it is plain blocking code, usable on
+ * the loop or from a worker thread.
+ */
+#include "smbd/fs/vfs.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/openat2.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#define VFS_NAME_MAX	255	/* bytes in one on-disk component */
+
+/* ---- UTF-8 and simple case folding ---- */
+
+/*
+ * Decode one code point from s (NUL-terminated). Malformed bytes decode
+ * as 0xDC00 + byte so that they still compare consistently.
+ */
+static uint32_t utf8_next(const char **ps)
+{
+	const unsigned char *s = (const unsigned char *)*ps;
+	uint32_t c = s[0];
+	size_t n = 0;
+	size_t i = 0;
+
+	if (c < 0x80) {
+		*ps += 1;
+		return c;
+	}
+	if ((c & 0xE0) == 0xC0) {
+		n = 1;
+		c &= 0x1F;
+	} else if ((c & 0xF0) == 0xE0) {
+		n = 2;
+		c &= 0x0F;
+	} else if ((c & 0xF8) == 0xF0) {
+		n = 3;
+		c &= 0x07;
+	} else {
+		*ps += 1;
+		return 0xDC00 + s[0];
+	}
+	for (i = 1; i <= n; i++) {
+		if ((s[i] & 0xC0) != 0x80) {
+			*ps += 1;
+			return 0xDC00 + s[0];
+		}
+		c = (c << 6) | (s[i] & 0x3F);
+	}
+	*ps += n + 1;
+	return c;
+}
+
+/*
+ * Simple upper-case folding for the scripts file names mostly use:
+ * ASCII, Latin-1, Latin Extended-A, Greek, Cyrillic and fullwidth Latin.
+ * Other code points compare exactly.
+ */
+static uint32_t fold_cp(uint32_t c)
+{
+	if (c >= 'a' && c <= 'z') {
+		return c - 32;
+	}
+	if (c < 0x80) {
+		return c;
+	}
+	if (c >= 0xE0 && c <= 0xFE && c != 0xF7) {
+		return c - 32;
+	}
+	if (c == 0xFF) {
+		return 0x178;
+	}
+	if ((c >= 0x100 && c <= 0x12F) || (c >= 0x132 && c <= 0x137) ||
+	    (c >= 0x14A && c <= 0x177)) {
+		return c & ~1u;
+	}
+	if ((c >= 0x139 && c <= 0x148) || (c >= 0x179 && c <= 0x17E)) {
+		return (c & 1u) ? c : c - 1;
+	}
+	if (c >= 0x3B1 && c <= 0x3C9) {
+		return c == 0x3C2 ? 0x3A3 : c - 32;
+	}
+	if (c == 0x3AC) {
+		return 0x386;
+	}
+	if (c >= 0x3AD && c <= 0x3AF) {
+		return c - 37;
+	}
+	if (c == 0x3CC) {
+		return 0x38C;
+	}
+	if (c == 0x3CD || c == 0x3CE) {
+		return c - 63;
+	}
+	if (c >= 0x430 && c <= 0x44F) {
+		return c - 32;
+	}
+	if (c >= 0x450 && c <= 0x45F) {
+		return c - 80;
+	}
+	if (c >= 0xFF41 && c <= 0xFF5A) {
+		return c - 32;
+	}
+	return c;
+}
+
+int vfs_name_casecmp(const char *a, const char *b)
+{
+	uint32_t ca = 0;
+	uint32_t cb = 0;
+
+	while (*a != '\0' && *b != '\0') {
+		ca = fold_cp(utf8_next(&a));
+		cb = fold_cp(utf8_next(&b));
+		if (ca != cb) {
+			return ca < cb ? -1 : 1;
+		}
+	}
+	if (*a == '\0' && *b == '\0') {
+		return 0;
+	}
+	return *a == '\0' ? -1 : 1;
+}
+
+/* ---- errno mapping ---- */
+
+NTSTATUS vfs_map_errno(int err)
+{
+	if (err < 0) {
+		err = -err;
+	}
+	switch (err) {
+	case 0:
+		return NT_STATUS_OK;
+	case ENOENT:
+		return NT_STATUS_OBJECT_NAME_NOT_FOUND;
+	case ENOTDIR:
+		return NT_STATUS_OBJECT_PATH_NOT_FOUND;
+	case EEXIST:
+		return NT_STATUS_OBJECT_NAME_COLLISION;
+	case EACCES:
+	case EPERM:
+		return NT_STATUS_ACCESS_DENIED;
+	case EXDEV:
+	case ELOOP:
+		/* an attempt to leave the share */
+		return NT_STATUS_ACCESS_DENIED;
+	case ENOTEMPTY:
+		return NT_STATUS_DIRECTORY_NOT_EMPTY;
+	case EISDIR:
+		return NT_STATUS_FILE_IS_A_DIRECTORY;
+	case ENOSPC:
+	case EDQUOT:
+		return NT_STATUS_DISK_FULL;
+	case EMFILE:
+	case ENFILE:
+		return NT_STATUS_TOO_MANY_OPENED_FILES;
+	case EROFS:
+		return NT_STATUS_MEDIA_WRITE_PROTECTED;
+	case ENAMETOOLONG:
+		return NT_STATUS_OBJECT_NAME_INVALID;
+	case ENOMEM:
+		return NT_STATUS_NO_MEMORY;
+	default:
+		return NT_STATUS_UNSUCCESSFUL;
+	}
+}
+
+/* ---- client path to rel path ---- */
+
+static bool is_wildcard(unsigned char c)
+{
+	return c == '*' || c == '?' || c == '<' || c == '>' || c == '"';
+}
+
+NTSTATUS vfs_canonicalize(TALLOC_CTX *mem, const char *client_path,
+			  bool allow_wildcards, char **rel)
+{
+	const unsigned char *p = (const unsigned char *)client_path;
+	size_t len = strlen(client_path);
+	char *out = NULL;
+	size_t o = 0;
+	size_t comp = 0;	/* start of the current component in out */
+
+	*rel = NULL;
+	out = talloc_array(mem, char, len + 1);
+	if (out == NULL) {
+		return NT_STATUS_NO_MEMORY;
+	}
+	for (;; p++) {
+		unsigned char c = *p;
+
+		if (c == '\\' || c == '/' || c == '\0') {
+			size_t clen = o - comp;
+
+			if (clen == 1 && out[comp] == '.') {
+				goto invalid;
+			}
+			if (clen == 2 && out[comp] == '.' &&
+			    out[comp + 1] == '.') {
+				goto invalid;
+			}
+			if (clen > VFS_NAME_MAX) {
+				goto invalid;
+			}
+			if (clen > 0 && c != '\0') {
+				out[o++] = '/';
+				comp = o;
+			}
+			if (c == '\0') {
+				break;
+			}
+			continue;
+		}
+		if (c < 0x20 || c == '|' || c == ':') {
+			goto invalid;
+		}
+		if (is_wildcard(c) && !allow_wildcards) {
+			goto invalid;
+		}
+		out[o++] = (char)c;
+	}
+	/* a trailing separator left a '/' at the end */
+	if (o > 0 && out[o - 1] == '/') {
+		o--;
+	}
+	out[o] = '\0';
+	*rel = out;
+	return NT_STATUS_OK;
+
+invalid:
+	talloc_free(out);
+	return NT_STATUS_OBJECT_NAME_INVALID;
+}
+
+/* ---- opens beneath the root ---- */
+
+int vfs_open_beneath(int root_fd, const char *ondisk, int flags, mode_t mode)
+{
+	struct open_how how = {};
+	const char *path = ondisk[0] == '\0' ? "." : ondisk;
+	long fd = -1;
+	int tries = 0;
+
+	how.flags = (uint64_t)(unsigned)(flags | O_CLOEXEC);
+	if (flags & (O_CREAT | __O_TMPFILE)) {
+		how.mode = mode;
+	}
+	how.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
+	for (;;) {
+		fd = syscall(SYS_openat2, root_fd, path, &how, sizeof(how));
+		if (fd >= 0) {
+			return (int)fd;
+		}
+		/* EAGAIN: a concurrent rename raced the lookup; retry */
+		if ((errno == EAGAIN || errno == EINTR) && ++tries < 16) {
+			continue;
+		}
+		return -errno;
+	}
+}
+
+int vfs_open_parent(int root_fd, const char *ondisk, const char **leaf)
+{
+	const char *slash = strrchr(ondisk, '/');
+	char *parent = NULL;
+	int fd = -1;
+
+	*leaf = NULL;
+	if (ondisk[0] == '\0') {
+		return -EINVAL;
+	}
+	if (slash == NULL) {
+		fd = vfs_open_beneath(root_fd, "", O_PATH | O_DIRECTORY, 0);
+		if (fd >= 0) {
+			*leaf = ondisk;
+		}
+		return fd;
+	}
+	if (slash[1] == '\0') {
+		return -EINVAL;
+	}
+	parent = strndup(ondisk, (size_t)(slash - ondisk));
+	if (parent == NULL) {
+		return -ENOMEM;
+	}
+	fd = vfs_open_beneath(root_fd, parent, O_PATH | O_DIRECTORY, 0);
+	free(parent);
+	if (fd >= 0) {
+		*leaf = slash + 1;
+	}
+	return fd;
+}
+
+/* ---- case-insensitive resolution ---- */
+
+/*
+ * Look for a name in directory dir (an on-disk rel path) that matches
+ * want case-insensitively but is not want itself. Returns a talloc
+ * string under mem, NULL if none (or on error).
+ */
+static char *find_case(TALLOC_CTX *mem, int root_fd, const char *dir,
+		       const char *want)
+{
+	struct dirent *de = NULL;
+	char *found = NULL;
+	DIR *d = NULL;
+	int fd = -1;
+
+	fd = vfs_open_beneath(root_fd, dir, O_RDONLY | O_DIRECTORY, 0);
+	if (fd < 0) {
+		return NULL;
+	}
+	d = fdopendir(fd);
+	if (d == NULL) {
+		close(fd);
+		return NULL;
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, want) == 0) {
+			continue;
+		}
+		if (vfs_name_casecmp(de->d_name, want) == 0) {
+			found = talloc_strdup(mem, de->d_name);
+			break;
+		}
+	}
+	closedir(d);
+	return found;
+}
+
+static char *path_join(TALLOC_CTX *mem, const char *dir, const char *name)
+{
+	if (dir[0] == '\0') {
+		return talloc_strdup(mem, name);
+	}
+	return talloc_asprintf(mem, "%s/%s", dir, name);
+}
+
+/* Try to open cand as a lookup step; 0 if it exists (as a dir if
+ * want_dir), else -errno. */
+static int probe(int root_fd, const char *cand, bool want_dir)
+{
+	int flags = O_PATH | (want_dir ? O_DIRECTORY : 0);
+	int fd = vfs_open_beneath(root_fd, cand, flags, 0);
+
+	if (fd < 0) {
+		return fd;
+	}
+	close(fd);
+	return 0;
+}
+
+/* Component by component, trying other cases where the exact one fails. */
+static NTSTATUS resolve_walk(TALLOC_CTX *mem, int root_fd, const char *rel,
+			     char **ondisk)
+{
+	TALLOC_CTX *tmp = talloc_new(NULL);
+	char *prefix = talloc_strdup(tmp, "");
+	char *copy = talloc_strdup(tmp, rel);
+	char *save = NULL;
+	char *c = NULL;
+	char *next = NULL;
+	NTSTATUS status = NT_STATUS_OK;
+
+	if (tmp == NULL || prefix == NULL || copy == NULL) {
+		talloc_free(tmp);
+		return NT_STATUS_NO_MEMORY;
+	}
+	c = strtok_r(copy, "/", &save);
+	while (c != NULL) {
+		bool last = false;
+		char *cand = NULL;
+		char *alt = NULL;
+		int rc = 0;
+
+		next = strtok_r(NULL, "/", &save);
+		last = next == NULL;
+		cand = path_join(tmp, prefix, c);
+		if (cand == NULL) {
+			status = NT_STATUS_NO_MEMORY;
+			goto done;
+		}
+		rc = probe(root_fd, cand, !last);
+		if (rc == -ENOENT || rc == -ENOTDIR) {
+			alt = find_case(tmp, root_fd, prefix, c);
+			if (alt != NULL) {
+				char *acand = path_join(tmp, prefix, alt);
+
+				if (acand == NULL) {
+					status = NT_STATUS_NO_MEMORY;
+					goto done;
+				}
+				rc = probe(root_fd, acand, !last);
+				if (rc == 0) {
+					cand = acand;
+				}
+			}
+		}
+		if (rc == -ENOENT || rc == -ENOTDIR) {
+			if (last && rc == -ENOENT) {
+				/* parent found: ready for creation */
+				*ondisk = talloc_steal(mem, cand);
+				status = NT_STATUS_OBJECT_NAME_NOT_FOUND;
+			} else {
+				status = NT_STATUS_OBJECT_PATH_NOT_FOUND;
+			}
+			goto done;
+		}
+		if (rc < 0) {
+			status = vfs_map_errno(rc);
+			goto done;
+		}
+		prefix = cand;
+		c = next;
+	}
+	*ondisk = talloc_steal(mem, prefix);
+done:
+	talloc_free(tmp);
+	return status;
+}
+
+NTSTATUS vfs_resolve(TALLOC_CTX *mem, int root_fd, const char *rel,
+		     char **ondisk)
+{
+	int rc = 0;
+
+	*ondisk = NULL;
+	/* Fast path: the name exists exactly as given. */
+	rc = probe(root_fd, rel, false);
+	if (rc == 0) {
+		*ondisk = talloc_strdup(mem, rel);
+		return *ondisk == NULL ? NT_STATUS_NO_MEMORY : NT_STATUS_OK;
+	}
+	if (rc != -ENOENT && rc != -ENOTDIR) {
+		return vfs_map_errno(rc);
+	}
+	return resolve_walk(mem, root_fd, rel, ondisk);
+}
+
+/* ---- wildcards ---- */
+
+/* Decode and fold a UTF-8 string into a malloc'ed code point array. */
+static uint32_t *decode_folded(const char *s, size_t *n)
+{
+	size_t len = strlen(s);
+	uint32_t *out = malloc((len + 1) * sizeof(*out));
+	size_t i = 0;
+
+	if (out == NULL) {
+		return NULL;
+	}
+	while (*s != '\0') {
+		out[i++] = fold_cp(utf8_next(&s));
+	}
+	*n = i;
+	return out;
+}
+
+/*
+ * Windows name matching [MS-FSA 2.1.4.4]: '*' any run, '?' one
+ * character, '>' (DOS_QM) one character, or nothing at a '.' or the end
+ * (so a run of them stops there), '<' (DOS_STAR) any run that does not
+ * take the name's last '.', '"' (DOS_DOT) a '.', or nothing at the end.
+ *
+ * Dynamic programming from the end: row i says which name suffixes
+ * pattern[i..] matches; only two rows are kept. Every cell costs O(1)
+ * ('<' and '*' keep a running OR), so a match is O(pattern x name).
+ */
+static bool match_cp(const uint32_t *pat, size_t np, const uint32_t *name,
+		     size_t nn, bool *next, bool *cur)
+{
+	size_t lastdot = SIZE_MAX;
+	size_t i = 0;
+	size_t j = 0;
+
+	for (j = 0; j < nn; j++) {
+		if (name[j] == '.') {
+			lastdot = j;
+		}
+	}
+	/* row np: the empty pattern matches only the empty suffix */
+	for (j = 0; j <= nn; j++) {
+		next[j] = j == nn;
+	}
+	for (i = np; i-- > 0;) {
+		uint32_t p = pat[i];
+		bool run = false;	/* '<': OR of next[j..stop] */
+
+		cur[nn] = false;
+		for (j = nn + 1; j-- > 0;) {
+			bool at_end = j == nn;
+			bool m = false;
+
+			switch (p) {
+			case '*':
+				m = next[j] || (!at_end && cur[j + 1]);
+				break;
+			case '?':
+				m = !at_end && next[j + 1];
+				break;
+			case '>':
+				if (at_end || name[j] == '.') {
+					m = next[j];
+				} else {
+					m = next[j + 1];
+				}
+				break;
+			case '"':
+				if (at_end) {
+					m = next[j];
+				} else {
+					m = name[j] == '.' && next[j + 1];
+				}
+				break;
+			case '<':
+				/* it may stop at, but not take, the last '.' */
+				if (j == lastdot) {
+					run = false;
+				}
+				run = run || next[j];
+				m = run;
+				break;
+			default:
+				m = !at_end && name[j] == p && next[j + 1];
+				break;
+			}
+			cur[j] = m;
+		}
+		memcpy(next, cur, (nn + 1) * sizeof(*next));
+	}
+	return next[0];
+}
+
+bool vfs_wildcard_match(const char *pattern, const char *name)
+{
+	uint32_t *pat = NULL;
+	uint32_t *nm = NULL;
+	bool *rows = NULL;
+	size_t np = 0;
+	size_t nn = 0;
+	bool ok = false;
+
+	/* MS-FSA 2.1.4.4 part 1 */
+	if (name[0] == '\0' || pattern[0] == '\0') {
+		return name[0] == '\0' && pattern[0] == '\0';
+	}
+	if (strcmp(pattern, "*") == 0 || strcmp(pattern, "*.*") == 0) {
+		return true;
+	}
+	pat = decode_folded(pattern, &np);
+	nm = decode_folded(name, &nn);
+	rows = calloc(2 * (nn + 1), sizeof(*rows));
+	if (pat != NULL && nm != NULL && rows != NULL) {
+		ok = match_cp(pat, np, nm, nn, rows, rows + nn + 1);
+	}
+	free(rows);
+	free(nm);
+	free(pat);
+	return ok;
+}

@@ -1,0 +1,1078 @@
+/*
+ * conn.c - one TCP connection: read frames (direct TCP on 445, NetBIOS
+ * session service on 139), write queued responses, tear down at a safe
+ * point in the loop.
+ */
+#include "smbd/net/conn.h"
+#include "proto/nbt.h"
+#include "sessions/sessmgr.h"
+
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <sys/uio.h>
+#include <netinet/tcp.h>
+
+/* Connections that have not authenticated yet: a flood of them must not
+ * exhaust our fds. */
+#define MAX_UNAUTH_PER_IP 32
+#define MAX_UNAUTH_TOTAL 1024
+
+/*
+ * Frames one connection may have dispatched per turn of the event loop;
+ * the rest wait, parked, for its next turn, so a client that pipelines
+ * thousands of small requests takes its turns like everyone else.
+ */
+#define FRAMES_PER_TURN 16
+
+/* Connections visited per sweep tick. */
+#define SWEEP_SLICE 512
+
+/*
+ * A complete frame read while the connection was over its backlog, or
+ * after its turn's FRAMES_PER_TURN: dispatched later, in order.
+ */
+struct smbd_parked {
+	struct smbd_parked *next;
+	uint8_t type;
+	uint8_t *buf;		/* child of this struct */
+	size_t len;
+};
+
+struct smbd_sendq {
+	struct smbd_sendq *next;
+	uint8_t *buf;
+	size_t len;
+	size_t done;
+	uint8_t nbt[4];		/* transport header, if used */
+	size_t nbt_len;
+};
+
+static void conn_io(struct tevent_context *ev, struct tevent_fd *fde,
+		    uint16_t flags, void *private_data);
+static void conn_update_flags(struct smbd_conn *conn);
+static void conn_write(struct smbd_conn *conn);
+static void conn_frame(struct smbd_conn *conn, uint8_t type, uint8_t *buf,
+		       size_t len);
+
+/* The client entry for conn's address, made on first use; NULL on ENOMEM. */
+static struct smbd_client *client_get(struct smbd_server *srv,
+				      const char *addr)
+{
+	struct smbd_client *cl = NULL;
+
+	for (cl = srv->clients; cl != NULL; cl = cl->next) {
+		if (strcmp(cl->addr, addr) == 0) {
+			cl->nconns++;
+			return cl;
+		}
+	}
+	/*
+	 * Not a child of srv: the last connection's destructor frees it,
+	 * and at teardown the connections may go after srv's other children.
+	 */
+	cl = talloc_zero(NULL, struct smbd_client);
+	if (cl == NULL) {
+		return NULL;
+	}
+	snprintf(cl->addr, sizeof(cl->addr), "%s", addr);
+	cl->nconns = 1;
+	cl->next = srv->clients;
+	if (srv->clients != NULL) {
+		srv->clients->prev = cl;
+	}
+	srv->clients = cl;
+	return cl;
+}
+
+static void client_put(struct smbd_server *srv, struct smbd_client *cl)
+{
+	if (cl == NULL || --cl->nconns > 0) {
+		return;
+	}
+	if (cl->prev != NULL) {
+		cl->prev->next = cl->next;
+	} else {
+		srv->clients = cl->next;
+	}
+	if (cl->next != NULL) {
+		cl->next->prev = cl->prev;
+	}
+	talloc_free(cl);
+}
+
+static int conn_destructor(struct smbd_conn *conn)
+{
+	struct smbd_server *srv = conn->srv;
+	struct smbd_session *s = NULL;
+
+	conn->state = SMBD_CONN_CLOSING;
+	TALLOC_FREE(conn->fde);
+	if (srv != NULL && srv->sweep_cursor == conn) {
+		srv->sweep_cursor = conn->next;
+	}
+	/*
+	 * Sessions first: their opens flush and close, and complete any
+	 * pending request (which, with the connection closing, is freed
+	 * without a reply). Then whatever requests remain.
+	 */
+	while ((s = conn->sessions) != NULL) {
+		talloc_free(s);
+	}
+	while (conn->requests != NULL) {
+		talloc_free(conn->requests);
+	}
+	if (conn->fd >= 0) {
+		close(conn->fd);
+		conn->fd = -1;
+	}
+	if (srv != NULL) {
+		if (!conn->authenticated) {
+			srv->unauth_conns--;
+		}
+		if (conn->prev != NULL) {
+			conn->prev->next = conn->next;
+		} else {
+			srv->conns = conn->next;
+		}
+		if (conn->next != NULL) {
+			conn->next->prev = conn->prev;
+		}
+		srv->nconns--;
+		client_put(srv, conn->client);
+		conn->client = NULL;
+	}
+	DBG_INFO(CONN, "%s:%u closed (%s)", conn->peer_addr, conn->peer_port,
+		 conn->close_reason != NULL ? conn->close_reason : "freed");
+	return 0;
+}
+
+static void fold_addr(const struct sockaddr_storage *ss, char *buf,
+		      size_t len, uint16_t *port)
+{
+	if (ss->ss_family == AF_INET) {
+		const struct sockaddr_in *sin = (const void *)ss;
+
+		inet_ntop(AF_INET, &sin->sin_addr, buf, len);
+		*port = ntohs(sin->sin_port);
+	} else if (ss->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *sin6 = (const void *)ss;
+
+		if (IN6_IS_ADDR_V4MAPPED(&sin6->sin6_addr)) {
+			inet_ntop(AF_INET, &sin6->sin6_addr.s6_addr[12], buf,
+				  len);
+		} else {
+			inet_ntop(AF_INET6, &sin6->sin6_addr, buf, len);
+		}
+		*port = ntohs(sin6->sin6_port);
+	} else {
+		snprintf(buf, len, "unknown");
+		*port = 0;
+	}
+}
+
+static void smbd_conn_count_reap(struct smbd_conn *c, enum sm_reap_cause why)
+{
+	if (c->srv->sm != NULL) {
+		sm_count_reap(c->srv->sm, why);
+	}
+}
+
+static struct timeval tv_after(const struct timeval *t, uint32_t ms)
+{
+	struct timeval r = *t;
+
+	r.tv_sec += ms / 1000;
+	r.tv_usec += (ms % 1000) * 1000;
+	if (r.tv_usec >= 1000000) {
+		r.tv_sec++;
+		r.tv_usec -= 1000000;
+	}
+	return r;
+}
+
+static bool tv_passed(const struct timeval *now, const struct timeval *t)
+{
+	return now->tv_sec > t->tv_sec ||
+	       (now->tv_sec == t->tv_sec && now->tv_usec >= t->tv_usec);
+}
+
+static uint64_t tv_ms_since(const struct timeval *now, const struct timeval *t)
+{
+	int64_t ms = (int64_t)(now->tv_sec - t->tv_sec) * 1000 +
+		     (now->tv_usec - t->tv_usec) / 1000;
+
+	return ms < 0 ? 0 : (uint64_t)ms;
+}
+
+/* Dead peers: keepalive probes, and a bound on unacknowledged output. */
+static void set_tcp_options(int fd)
+{
+	int one = 1;
+	int idle = 60, intvl = 10, cnt = 6;
+	unsigned int user_timeout = 120 * 1000;
+
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof(one));
+	setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof(idle));
+	setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &intvl, sizeof(intvl));
+	setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &cnt, sizeof(cnt));
+	setsockopt(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &user_timeout,
+		   sizeof(user_timeout));
+}
+
+static bool unauth_allowed(const struct smbd_server *srv, const char *ip)
+{
+	const struct smbd_conn *c = NULL;
+	size_t n = 0;
+
+	if (srv->unauth_conns >= MAX_UNAUTH_TOTAL) {
+		return false;
+	}
+	if (srv->unauth_conns < MAX_UNAUTH_PER_IP) {
+		return true;
+	}
+	for (c = srv->conns; c != NULL; c = c->next) {
+		if (!c->authenticated && strcmp(c->peer_addr, ip) == 0) {
+			n++;
+		}
+	}
+	return n < MAX_UNAUTH_PER_IP;
+}
+
+void smbd_conn_set_authenticated(struct smbd_conn *conn, bool on)
+{
+	struct smbd_server *srv = conn->srv;
+	struct timeval now;
+
+	if (conn->authenticated == on) {
+		return;
+	}
+	conn->authenticated = on;
+	if (on) {
+		srv->unauth_conns--;
+		return;
+	}
+	srv->unauth_conns++;
+	gettimeofday(&now, NULL);
+	conn->deadline = tv_after(&now, srv->cfg->auth_timeout_ms);
+}
+
+struct smbd_conn *smbd_conn_new(struct smbd_server *srv, int fd, bool netbios)
+{
+	struct smbd_conn *conn = NULL;
+	socklen_t len = sizeof(conn->peer_ss);
+	struct sockaddr_storage local = {};
+
+	if (srv->shutting_down) {
+		return NULL;
+	}
+	conn = talloc_zero(srv, struct smbd_conn);
+	if (conn == NULL) {
+		return NULL;
+	}
+	conn->srv = srv;
+	conn->fd = -1;
+	if (getpeername(fd, (struct sockaddr *)&conn->peer_ss, &len) != 0) {
+		talloc_free(conn);
+		return NULL;
+	}
+	fold_addr(&conn->peer_ss, conn->peer_addr, sizeof(conn->peer_addr),
+		  &conn->peer_port);
+	len = sizeof(local);
+	if (getsockname(fd, (struct sockaddr *)&local, &len) == 0) {
+		fold_addr(&local, conn->local_addr, sizeof(conn->local_addr),
+			  &conn->local_port);
+	}
+	if (!unauth_allowed(srv, conn->peer_addr)) {
+		WG_LOG_RL(WG_LOG_WARN, WG_CLS_CONN,
+			  "%s: too many unauthenticated connections "
+			  "(%zu in all), refusing", conn->peer_addr,
+			  srv->unauth_conns);
+		srv->stats.conns_refused++;
+		talloc_free(conn);
+		return NULL;
+	}
+	set_tcp_options(fd);
+
+	conn->netbios = netbios;
+	conn->state = netbios ? SMBD_CONN_NBT_WAIT : SMBD_CONN_NEGOTIATE;
+	conn->connect_time_nt = smbd_nt_now();
+	gettimeofday(&conn->last_activity, NULL);
+	conn->last_write = conn->last_activity;
+	conn->deadline = tv_after(&conn->last_activity,
+				  srv->cfg->auth_timeout_ms);
+	conn->id = ++srv->next_conn_id;
+	conn->max_trans = SMBD_MAX_TRANSACT_202;
+	conn->max_read = SMBD_MAX_TRANSACT_202;
+	conn->max_write = SMBD_MAX_TRANSACT_202;
+	/* MessageId 0 (NEGOTIATE) is allowed before any grant. */
+	conn->seq_low = 0;
+	conn->seq_high = 1;
+	conn->seq_bitmap = talloc_zero_array(conn, uint8_t,
+					     SMBD_MAX_CREDITS / 8);
+	if (conn->seq_bitmap == NULL) {
+		talloc_free(conn);
+		return NULL;
+	}
+	conn->fd = fd;
+	conn->fde = tevent_add_fd(srv->ev, conn, fd, TEVENT_FD_READ, conn_io,
+				  conn);
+	if (conn->fde == NULL) {
+		conn->fd = -1;
+		talloc_free(conn);
+		return NULL;
+	}
+	conn->client = client_get(srv, conn->peer_addr);
+	if (conn->client == NULL) {
+		TALLOC_FREE(conn->fde);
+		conn->fd = -1;
+		talloc_free(conn);
+		return NULL;
+	}
+	conn->next = srv->conns;
+	if (srv->conns != NULL) {
+		srv->conns->prev = conn;
+	}
+	srv->conns = conn;
+	srv->nconns++;
+	srv->stats.conns_accepted++;
+	srv->unauth_conns++;
+	talloc_set_destructor(conn, conn_destructor);
+	DBG_INFO(CONN, "%s:%u connected to port %u", conn->peer_addr,
+		 conn->peer_port, conn->local_port);
+	return conn;
+}
+
+static void conn_free_im(struct tevent_context *ev, struct tevent_immediate *im,
+			 void *private_data)
+{
+	struct smbd_conn *conn = private_data;
+
+	talloc_free(conn);
+}
+
+static void conn_free_later(struct smbd_conn *conn)
+{
+	if (conn->free_im != NULL) {
+		return;
+	}
+	TALLOC_FREE(conn->fde);
+	/* Never freed from inside its own callback: at the next turn. */
+	conn->free_im = tevent_create_immediate(conn);
+	if (conn->free_im == NULL) {
+		/* The sweep frees it (fde is gone, deadline is now). */
+		conn->lingering = true;
+		gettimeofday(&conn->deadline, NULL);
+		return;
+	}
+	tevent_schedule_immediate(conn->free_im, conn->srv->ev, conn_free_im,
+				  conn);
+}
+
+/* Ends counted as reaps or normal closes, not as errors (statistics). */
+static bool close_is_error(const char *reason)
+{
+	static const char *const normal[] = {
+		"peer closed", "auth timeout", "peer stopped reading",
+		"partial frame timeout", "session reaped", "session deleted",
+	};
+	size_t i = 0;
+
+	for (i = 0; i < sizeof(normal) / sizeof(normal[0]); i++) {
+		if (strcmp(reason, normal[i]) == 0) {
+			return false;
+		}
+	}
+	return true;
+}
+
+void smbd_conn_terminate(struct smbd_conn *conn, const char *reason)
+{
+	struct timeval now;
+
+	if (conn->state == SMBD_CONN_CLOSING) {
+		return;
+	}
+	conn->state = SMBD_CONN_CLOSING;
+	conn->close_reason = talloc_strdup(conn, reason);
+	if (close_is_error(reason)) {
+		conn->srv->stats.conns_dropped++;
+	}
+	if (conn->sendq_head == NULL || conn->fde == NULL) {
+		conn_free_later(conn);
+		return;
+	}
+	/*
+	 * Output is queued (an error reply, a negative session response):
+	 * stop reading and flush it, but for the linger time at most, so a
+	 * client that never reads cannot hold the connection.
+	 */
+	shutdown(conn->fd, SHUT_RD);
+	conn->lingering = true;
+	gettimeofday(&now, NULL);
+	conn->deadline = tv_after(&now, conn->srv->cfg->linger_timeout_ms);
+	conn_update_flags(conn);
+}
+
+/* The sweep: auth timeouts, lingering closes, peers that stopped reading. */
+static void conn_sweep_one(struct smbd_conn *c, const struct timeval *now)
+{
+	const struct wg_config *cfg = c->srv->cfg;
+
+	if (c->state == SMBD_CONN_CLOSING) {
+		if (c->lingering && tv_passed(now, &c->deadline)) {
+			DBG_INFO(CONN, "%s: linger time over, dropping",
+				 c->peer_addr);
+			c->lingering = false;
+			conn_free_later(c);
+		}
+		return;
+	}
+	if (!c->authenticated && tv_passed(now, &c->deadline)) {
+		DBG_INFO(CONN, "%s:%u: no session within %u ms, closing",
+			 c->peer_addr, c->peer_port, cfg->auth_timeout_ms);
+		smbd_conn_count_reap(c, SM_REAP_AUTH_TIMEOUT);
+		smbd_conn_terminate(c, "auth timeout");
+		return;
+	}
+	if ((c->in_hdr_done || c->in_have > 0) && c->parked_head == NULL &&
+	    smbd_conn_accepting(c) &&
+	    tv_ms_since(now, &c->frame_start) > cfg->linger_timeout_ms) {
+		/* slowloris: a frame must arrive whole in linger timeout */
+		DBG_CLIENT(CONN, "%s:%u: a frame begun %llu ms ago is still "
+			   "incomplete, closing", c->peer_addr, c->peer_port,
+			   (unsigned long long)tv_ms_since(now,
+							   &c->frame_start));
+		smbd_conn_count_reap(c, SM_REAP_DEAD_PEER);
+		smbd_conn_terminate(c, "partial frame timeout");
+		return;
+	}
+	if ((c->sendq_head != NULL &&
+	     tv_ms_since(now, &c->last_write) > cfg->linger_timeout_ms) ||
+	    (c->parked_head != NULL &&
+	     tv_ms_since(now, &c->parked_since) > cfg->linger_timeout_ms &&
+	     tv_ms_since(now, &c->last_write) > cfg->linger_timeout_ms)) {
+		/*
+		 * Replies queued, or requests parked (for the backlog, or for
+		 * a turn that needs a writable socket), and nothing written for
+		 * linger timeout: the peer does not read.
+		 */
+		DBG_INFO(CONN, "%s:%u: not reading its replies for %u ms, "
+			 "closing", c->peer_addr, c->peer_port,
+			 cfg->linger_timeout_ms);
+		smbd_conn_count_reap(c, SM_REAP_DEAD_PEER);
+		c->sendq_head = NULL;	/* freed with the connection */
+		c->sendq_tail = NULL;
+		smbd_conn_terminate(c, "peer stopped reading");
+	}
+}
+
+static uint32_t sweep_period_ms(const struct wg_config *cfg)
+{
+	uint32_t p = cfg->auth_timeout_ms;
+
+	if (cfg->linger_timeout_ms < p) {
+		p = cfg->linger_timeout_ms;
+	}
+	p /= 4;
+	if (p < 100) {
+		p = 100;
+	}
+	if (p > 1000) {
+		p = 1000;
+	}
+	return p;
+}
+
+static void conn_sweep(struct tevent_context *ev, struct tevent_timer *te,
+		       struct timeval now, void *private_data)
+{
+	struct smbd_server *srv = private_data;
+	struct smbd_conn *c = NULL;
+	struct timeval tv;
+	int n = 0;
+
+	srv->sweep_te = NULL;
+	gettimeofday(&tv, NULL);
+	if (srv->sweep_cursor == NULL) {
+		srv->sweep_cursor = srv->conns;
+	}
+	/* A bounded, rotating slice per tick. */
+	for (n = 0; n < SWEEP_SLICE && srv->sweep_cursor != NULL; n++) {
+		c = srv->sweep_cursor;
+		srv->sweep_cursor = c->next;
+		conn_sweep_one(c, &tv);
+	}
+	smbd_conn_sweep_start(srv);
+}
+
+int smbd_conn_sweep_start(struct smbd_server *srv)
+{
+	if (srv->sweep_te != NULL) {
+		return 0;
+	}
+	srv->sweep_te = tevent_add_timer(srv->ev, srv,
+					 tevent_timeval_current_ofs(
+						 0, sweep_period_ms(srv->cfg) *
+							    1000),
+					 conn_sweep, srv);
+	return srv->sweep_te != NULL ? 0 : -ENOMEM;
+}
+
+size_t smbd_conn_max_frame(const struct smbd_conn *conn)
+{
+	size_t m = conn->max_trans;
+
+	if (conn->state != SMBD_CONN_ACTIVE) {
+		return 64 * 1024;
+	}
+	if (conn->max_write > m) {
+		m = conn->max_write;
+	}
+	/* a WRITE body plus headers, or a compound of several requests */
+	return m + 64 * 1024;
+}
+
+static int queue(struct smbd_conn *conn, uint8_t *buf, size_t len, bool hdr)
+{
+	struct smbd_sendq *q = NULL;
+
+	if (conn->state == SMBD_CONN_CLOSING &&
+	    (conn->fde == NULL || !conn->lingering)) {
+		talloc_free(buf);
+		return 0;
+	}
+	if (hdr && len > NBT_MAX_LENGTH) {
+		/* never a frame whose length the 24-bit header would wrap */
+		DBG_ERR(CONN, "%s: a reply of %zu bytes does not fit a frame",
+			conn->peer_addr, len);
+		talloc_free(buf);
+		smbd_conn_terminate(conn, "reply too large");
+		return -EMSGSIZE;
+	}
+	q = talloc_zero(conn, struct smbd_sendq);
+	if (q == NULL) {
+		talloc_free(buf);
+		return -ENOMEM;
+	}
+	q->buf = talloc_steal(q, buf);
+	q->len = len;
+	if (hdr) {
+		q->nbt[0] = NBT_SESSION_MESSAGE;
+		q->nbt[1] = (uint8_t)(len >> 16);
+		q->nbt[2] = (uint8_t)(len >> 8);
+		q->nbt[3] = (uint8_t)len;
+		q->nbt_len = 4;
+	}
+	if (conn->sendq_tail != NULL) {
+		conn->sendq_tail->next = q;
+	} else {
+		conn->sendq_head = q;
+	}
+	conn->sendq_tail = q;
+	conn->sendq_bytes += len + q->nbt_len;
+	if (conn->sendq_head == q && conn->fde != NULL) {
+		/*
+		 * Nothing ahead of it: write now. Only what the socket cannot
+		 * take waits for TEVENT_FD_WRITE (saves an epoll_ctl pair and
+		 * a wakeup per reply).
+		 */
+		conn_write(conn);
+		return 0;
+	}
+	conn_update_flags(conn);
+	return 0;
+}
+
+int smbd_conn_send(struct smbd_conn *conn, uint8_t *buf, size_t len)
+{
+	return queue(conn, buf, len, true);
+}
+
+int smbd_conn_send_raw(struct smbd_conn *conn, uint8_t *buf, size_t len)
+{
+	return queue(conn, buf, len, false);
+}
+
+size_t smbd_conn_backlog(const struct smbd_conn *conn)
+{
+	return conn->sendq_bytes + conn->cmp_bytes + conn->reply_reserved;
+}
+
+bool smbd_conn_accepting(const struct smbd_conn *conn)
+{
+	return conn->blocked_cmp == NULL &&
+	       smbd_conn_backlog(conn) < conn->srv->cfg->max_reply_backlog;
+}
+
+void smbd_conn_throttle(struct smbd_conn *conn)
+{
+	if (conn->throttled) {
+		return;
+	}
+	conn->throttled = true;
+	smbd_budget_hit(NULL, conn, SMBD_BUDGET_REPLY_BACKLOG,
+			conn->srv->cfg->max_reply_backlog);
+}
+
+/*
+ * Keep a complete frame until the backlog allows it or the connection's
+ * next turn (frame stolen). backlog: parked because of the reply
+ * backlog (counted), not only the turn.
+ */
+static void conn_park(struct smbd_conn *conn, uint8_t type, uint8_t *buf,
+		      size_t len, bool backlog)
+{
+	struct smbd_parked *p = talloc_zero(conn, struct smbd_parked);
+
+	if (p == NULL) {
+		talloc_free(buf);
+		smbd_conn_terminate(conn, "no memory");
+		return;
+	}
+	if (backlog) {
+		smbd_conn_throttle(conn);
+	}
+	p->type = type;
+	p->buf = talloc_steal(p, buf);
+	p->len = len;
+	if (conn->parked_tail != NULL) {
+		conn->parked_tail->next = p;
+	} else {
+		conn->parked_head = p;
+		gettimeofday(&conn->parked_since, NULL);
+	}
+	conn->parked_tail = p;
+}
+
+/* Back under the backlog with nothing parked: the episode is over. */
+static void conn_unthrottle(struct smbd_conn *conn)
+{
+	if (conn->parked_head != NULL || !smbd_conn_accepting(conn)) {
+		return;
+	}
+	if (conn->throttled) {
+		/* a partial frame waited for us, not the peer */
+		gettimeofday(&conn->frame_start, NULL);
+	}
+	conn->throttled = false;
+}
+
+/* Dispatch parked frames, oldest first, at most a turn's worth. */
+static void conn_deliver_parked(struct smbd_conn *conn)
+{
+	struct smbd_parked *p = NULL;
+
+	while ((p = conn->parked_head) != NULL &&
+	       conn->state != SMBD_CONN_CLOSING &&
+	       smbd_conn_accepting(conn) &&
+	       conn->turn_frames < FRAMES_PER_TURN) {
+		uint8_t *buf = talloc_steal(conn, p->buf);
+
+		conn->parked_head = p->next;
+		if (conn->parked_head == NULL) {
+			conn->parked_tail = NULL;
+		}
+		conn->turn_frames++;
+		conn_frame(conn, p->type, buf, p->len);
+		talloc_free(p);
+	}
+	if (conn->state != SMBD_CONN_CLOSING) {
+		conn_unthrottle(conn);
+	}
+}
+
+/*
+ * The backlog shrank: go on with waiting compounds now; parked frames
+ * get their turns from conn_io (conn_update_flags asks for one).
+ */
+static void conn_resume(struct tevent_context *ev, struct tevent_immediate *im,
+			void *private_data)
+{
+	struct smbd_conn *conn = private_data;
+
+	if (conn->state == SMBD_CONN_CLOSING) {
+		return;
+	}
+	if (conn->blocked_cmp != NULL) {
+		smbd_smb2_resume(conn);
+	}
+	if (conn->state == SMBD_CONN_CLOSING) {
+		return;
+	}
+	conn_unthrottle(conn);
+	conn_update_flags(conn);
+}
+
+void smbd_conn_kick(struct smbd_conn *conn)
+{
+	if (conn->state == SMBD_CONN_CLOSING ||
+	    (conn->blocked_cmp == NULL && conn->parked_head == NULL &&
+	     !conn->throttled)) {
+		return;
+	}
+	if (conn->resume_im == NULL) {
+		conn->resume_im = tevent_create_immediate(conn);
+		if (conn->resume_im == NULL) {
+			return;	/* the next write tries again */
+		}
+	}
+	tevent_schedule_immediate(conn->resume_im, conn->srv->ev, conn_resume,
+				  conn);
+}
+
+static void conn_update_flags(struct smbd_conn *conn)
+{
+	uint16_t flags = 0;
+
+	if (conn->fde == NULL) {
+		return;
+	}
+	if (conn->sendq_head != NULL) {
+		flags |= TEVENT_FD_WRITE;
+	}
+	if (conn->state != SMBD_CONN_CLOSING && smbd_conn_accepting(conn)) {
+		/*
+		 * Parked frames first: a socket with room to write is ready
+		 * at once, which gives the connection its next turn after the
+		 * others' (tevent serves one ready fd per loop turn).
+		 */
+		flags |= conn->parked_head != NULL ? TEVENT_FD_WRITE :
+			 TEVENT_FD_READ;
+	}
+	tevent_fd_set_flags(conn->fde, flags);
+}
+
+static void conn_write(struct smbd_conn *conn)
+{
+	struct iovec iov[32];
+	struct smbd_sendq *q = NULL;
+	size_t off = 0;
+	int n = 0;
+	ssize_t w = 0;
+
+	for (q = conn->sendq_head; q != NULL && n < 31; q = q->next) {
+		off = q->done;
+		if (off < q->nbt_len) {
+			iov[n].iov_base = q->nbt + off;
+			iov[n].iov_len = q->nbt_len - off;
+			n++;
+			off = 0;
+		} else {
+			off -= q->nbt_len;
+		}
+		iov[n].iov_base = q->buf + off;
+		iov[n].iov_len = q->len - off;
+		n++;
+	}
+	w = writev(conn->fd, iov, n);
+	if (w < 0) {
+		if (errno == EAGAIN || errno == EINTR) {
+			return;
+		}
+		conn->lingering = false;
+		smbd_conn_terminate(conn, strerror(errno));
+		conn_free_later(conn);
+		return;
+	}
+	conn->bytes_out += (uint64_t)w;
+	conn->srv->stats.bytes_out += (uint64_t)w;
+	if (w > 0) {
+		gettimeofday(&conn->last_write, NULL);
+	}
+	while (w > 0 && (q = conn->sendq_head) != NULL) {
+		size_t total = q->nbt_len + q->len;
+		size_t left = total - q->done;
+
+		if ((size_t)w < left) {
+			q->done += (size_t)w;
+			break;
+		}
+		w -= (ssize_t)left;
+		conn->sendq_bytes -= total;
+		conn->sendq_head = q->next;
+		if (conn->sendq_head == NULL) {
+			conn->sendq_tail = NULL;
+		}
+		talloc_free(q);
+	}
+	if (conn->lingering && conn->sendq_head == NULL) {
+		conn->lingering = false;
+		conn_free_later(conn);
+		return;
+	}
+	smbd_conn_kick(conn);
+	conn_update_flags(conn);
+}
+
+static void conn_nbt_session_request(struct smbd_conn *conn,
+				     const uint8_t *body, size_t len)
+{
+	struct wire_rd r;
+	struct nbt_name called = {}, calling = {};
+	uint8_t *resp = talloc_array(conn, uint8_t, 5);
+	int rc = 0;
+
+	if (resp == NULL) {
+		smbd_conn_terminate(conn, "no memory");
+		return;
+	}
+	wire_rd_init(&r, body, len);
+	rc = nbt_session_request_pull(&r, &called, &calling);
+	if (rc != 0) {
+		DBG_CLIENT(CONN, "%s: bad NetBIOS session request: %s",
+			   conn->peer_addr, wire_strerror(rc));
+		resp[0] = NBT_NEGATIVE_RESPONSE;
+		resp[1] = resp[2] = 0;
+		resp[3] = 1;
+		resp[4] = NBT_ERR_CALLED_NOT_PRESENT;
+		smbd_conn_send_raw(conn, resp, 5);
+		smbd_conn_terminate(conn, "bad session request");
+		return;
+	}
+	/* Any called name is ours, *SMBSERVER included. */
+	snprintf(conn->calling_name, sizeof(conn->calling_name), "%s",
+		 calling.name);
+	DBG_INFO(CONN, "%s: NetBIOS session from '%s' to '%s'",
+		 conn->peer_addr, calling.name, called.name);
+	resp[0] = NBT_POSITIVE_RESPONSE;
+	resp[1] = resp[2] = resp[3] = 0;
+	smbd_conn_send_raw(conn, resp, 4);
+	conn->state = SMBD_CONN_NEGOTIATE;
+}
+
+static void conn_frame(struct smbd_conn *conn, uint8_t type, uint8_t *buf,
+		       size_t len)
+{
+	if (type == NBT_SESSION_KEEPALIVE) {
+		/*
+		 * Some clients send NetBIOS keep-alives on 445 too; like
+		 * Samba, accept them on any port. They are not requests, so
+		 * no session counts them as activity.
+		 */
+		talloc_free(buf);
+		return;
+	}
+	if (conn->netbios) {
+		if (conn->state == SMBD_CONN_NBT_WAIT) {
+			if (type != NBT_SESSION_REQUEST) {
+				talloc_free(buf);
+				smbd_conn_terminate(conn, "no session request");
+				return;
+			}
+			conn_nbt_session_request(conn, buf, len);
+			talloc_free(buf);
+			return;
+		}
+	}
+	if (type != NBT_SESSION_MESSAGE) {
+		talloc_free(buf);
+		smbd_conn_terminate(conn, "bad frame type");
+		return;
+	}
+	if (len >= 4 && memcmp(buf, SMB1_MAGIC, 4) == 0) {
+		smbd_smb1_process_frame(conn, buf, len);
+		talloc_free(buf);
+		return;
+	}
+	if (len >= 4 && memcmp(buf, SMB2_TRANSFORM_MAGIC, 4) == 0) {
+		smbd_smb2_process_transform(conn, buf, len);
+		return;
+	}
+	if (len < 4 || memcmp(buf, SMB2_MAGIC, 4) != 0) {
+		talloc_free(buf);
+		DBG_CLIENT(CONN, "%s: not an SMB2 frame, closing",
+			   conn->peer_addr);
+		smbd_conn_terminate(conn, "garbage framing");
+		return;
+	}
+	smbd_smb2_process_frame(conn, buf, len);
+}
+
+/* Begin a frame from its 4-byte header; false if the connection ends. */
+static bool frame_begin(struct smbd_conn *conn)
+{
+	struct wire_rd r;
+	struct nbt_frame_hdr h = {};
+
+	wire_rd_init(&r, conn->in_hdr, 4);
+	if (nbt_frame_hdr_pull(&r, &h) != 0) {
+		smbd_conn_terminate(conn, "bad frame");
+		return false;
+	}
+	if (h.length > smbd_conn_max_frame(conn)) {
+		DBG_CLIENT(CONN, "%s: frame of %u bytes over limit %zu, closing",
+			   conn->peer_addr, h.length,
+			   smbd_conn_max_frame(conn));
+		smbd_conn_terminate(conn, "frame too large");
+		return false;
+	}
+	conn->in_type = h.type;
+	conn->in_want = h.length;
+	conn->in_have = 0;
+	conn->in_hdr_done = true;
+	conn->in_buf = talloc_array(conn, uint8_t, h.length > 0 ? h.length : 1);
+	if (conn->in_buf == NULL) {
+		smbd_conn_terminate(conn, "no memory");
+		return false;
+	}
+	return true;
+}
+
+/* The frame is complete: hand it to the protocol. */
+static void frame_done(struct smbd_conn *conn)
+{
+	uint8_t *buf = conn->in_buf;
+	size_t len = conn->in_want;
+	bool accepting = false;
+
+	conn->in_buf = NULL;
+	conn->in_hdr_done = false;
+	conn->in_have = 0;
+	conn->in_want = 0;
+	accepting = smbd_conn_accepting(conn);
+	if (conn->parked_head != NULL || !accepting ||
+	    conn->turn_frames >= FRAMES_PER_TURN) {
+		/* over the reply backlog, or its turn is used: later, in order */
+		conn_park(conn, conn->in_type, buf, len, !accepting);
+		return;
+	}
+	conn->turn_frames++;
+	conn_frame(conn, conn->in_type, buf, len);
+}
+
+/* Cut frames out of n bytes just read. */
+static void consume(struct smbd_conn *conn, const uint8_t *p, size_t n)
+{
+	size_t off = 0;
+
+	while (off < n && conn->state != SMBD_CONN_CLOSING) {
+		size_t take = 0;
+
+		if (!conn->in_hdr_done) {
+			if (conn->in_have == 0) {
+				gettimeofday(&conn->frame_start, NULL);
+			}
+			take = 4 - conn->in_have;
+			take = take < n - off ? take : n - off;
+			memcpy(conn->in_hdr + conn->in_have, p + off, take);
+			conn->in_have += take;
+			off += take;
+			if (conn->in_have == 4 && !frame_begin(conn)) {
+				return;
+			}
+		} else {
+			take = conn->in_want - conn->in_have;
+			take = take < n - off ? take : n - off;
+			memcpy(conn->in_buf + conn->in_have, p + off, take);
+			conn->in_have += take;
+			off += take;
+		}
+		if (conn->in_hdr_done && conn->in_have == conn->in_want) {
+			frame_done(conn);
+		}
+	}
+}
+
+/* Account n > 0 bytes read; false when there is nothing (more) to do. */
+static bool read_result(struct smbd_conn *conn, ssize_t n)
+{
+	if (n == 0) {
+		if (conn->sendq_head != NULL) {
+			/* gone with replies unread: a half-close */
+			smbd_conn_count_reap(conn, SM_REAP_HALF_CLOSE);
+		}
+		smbd_conn_terminate(conn, "peer closed");
+		return false;
+	}
+	if (n < 0) {
+		if (errno != EAGAIN && errno != EINTR) {
+			smbd_conn_terminate(conn, strerror(errno));
+		}
+		return false;
+	}
+	conn->bytes_in += (uint64_t)n;
+	conn->srv->stats.bytes_in += (uint64_t)n;
+	gettimeofday(&conn->last_activity, NULL);
+	return true;
+}
+
+/*
+ * Read what the peer sent. Small frames arrive in one read() into the
+ * server's shared buffer (then copied out frame by frame: the loop is
+ * single-threaded and the buffer is consumed before we return); the body
+ * of a large frame is read straight into its own buffer. A short read
+ * means the socket is drained: no extra read() just to see EAGAIN.
+ */
+static void conn_read(struct smbd_conn *conn)
+{
+	struct smbd_server *srv = conn->srv;
+	int loops = 0;
+
+	if (srv->rbuf == NULL) {
+		srv->rbuf = talloc_array(srv, uint8_t, SMBD_RBUF_SIZE);
+		if (srv->rbuf == NULL) {
+			smbd_conn_terminate(conn, "no memory");
+			return;
+		}
+	}
+	/* Bounded work per wakeup: one client cannot starve the others. */
+	for (loops = 0; loops < 8; loops++) {
+		size_t want = 0;
+		ssize_t n = 0;
+
+		if (conn->state == SMBD_CONN_CLOSING) {
+			return;
+		}
+		if (conn->parked_head != NULL || !smbd_conn_accepting(conn)) {
+			conn_update_flags(conn);
+			return;	/* back-pressure: read again when kicked */
+		}
+		if (conn->in_hdr_done &&
+		    conn->in_want - conn->in_have >= SMBD_RBUF_SIZE / 2) {
+			want = conn->in_want - conn->in_have;
+			n = read(conn->fd, conn->in_buf + conn->in_have, want);
+			if (!read_result(conn, n)) {
+				return;
+			}
+			conn->in_have += (size_t)n;
+			if (conn->in_have == conn->in_want) {
+				frame_done(conn);
+			}
+		} else {
+			want = SMBD_RBUF_SIZE;
+			n = read(conn->fd, srv->rbuf, want);
+			if (!read_result(conn, n)) {
+				return;
+			}
+			consume(conn, srv->rbuf, (size_t)n);
+		}
+		if ((size_t)n < want) {
+			return;		/* drained for now */
+		}
+	}
+}
+
+static void conn_io(struct tevent_context *ev, struct tevent_fd *fde,
+		    uint16_t flags, void *private_data)
+{
+	struct smbd_conn *conn = private_data;
+
+	conn->turn_frames = 0;
+	if ((flags & TEVENT_FD_WRITE) && conn->sendq_head != NULL) {
+		conn_write(conn);
+	}
+	if (conn->state == SMBD_CONN_CLOSING) {
+		return;
+	}
+	if (conn->parked_head != NULL) {
+		conn_deliver_parked(conn);
+	} else if (flags & TEVENT_FD_READ) {
+		conn_read(conn);
+	}
+	if (conn->state != SMBD_CONN_CLOSING) {
+		conn_update_flags(conn);
+	}
+}

@@ -1,0 +1,1293 @@
+/*
+ * smb2_create.c - CREATE and CLOSE [MS-SMB2 §3.3.5.9, §3.3.5.10], the
+ * open registry (FileId -> open) and the per-inode state every open of a
+ * file shares (struct smbd_file: share modes, delete-pending, byte-range
+ * locks).
+ *
+ * Indexes: srv->open_index holds two open-addressing hash tables (linear
+ * probing, backward-shift deletion), one keyed by the volatile FileId and
+ * one by (dev, ino), so lookups stay O(1) with tens of thousands of opens.
+ * srv->files additionally links every smbd_file for enumeration.
+ *
+ * Lifetime: an open is a talloc child of its tree. Its destructor does
+ * all the undoing (pending CHANGE_NOTIFY, locks, fsync, fd, delete on
+ * close, index, tree list, counts), so every way an open can go (CLOSE,
+ * TREE_DISCONNECT, LOGOFF, connection teardown) leaves the same state.
+ *
+ * CREATE runs on the loop: the path walk and open are short metadata
+ * operations. Data I/O goes to the worker pool (smb2_read.c).
+ */
+#include "smbd/smbd.h"
+#include "smbd/fs/open.h"
+#include "smbd/fs/notify.h"
+#include "smbd/print/print.h"
+#include "smbd/smb2/cmd/ipc.h"
+#include "smbd/fs/fileinfo.h"
+#include "smbd/fs/vfs.h"
+#include "smbd/fs/workers.h"
+#include "proto/utf16.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#ifndef NT_STATUS_BAD_IMPERSONATION_LEVEL
+#define NT_STATUS_BAD_IMPERSONATION_LEVEL	0xC00000A5u
+#endif
+#ifndef NT_STATUS_NOTIFY_CLEANUP
+#endif
+
+#define CREATE_RESP_SIZE	89
+#define CLOSE_RESP_SIZE		60
+#define CREATE_MAX_NAME		32767	/* bytes of UTF-16 */
+
+/* [MS-SMB2 §2.2.13.1.1] generic rights as specific file rights */
+#define FILE_GENERIC_READ_ALL	0x00120089u
+#define FILE_GENERIC_WRITE_ALL	0x00120116u
+#define FILE_GENERIC_EXEC_ALL	0x001200A0u
+/* DesiredAccess bits the server MUST refuse [MS-SMB2 §3.3.5.9] */
+#define ACCESS_RESERVED_MASK	0x0CE0FE00u
+
+/* Everything a read-only share or file cannot grant */
+#define WRITE_ACCESS	(FILE_WRITE_DATA | FILE_APPEND_DATA | FILE_WRITE_EA | \
+			 FILE_WRITE_ATTRIBUTES | FILE_DELETE_CHILD | \
+			 SEC_STD_DELETE | SEC_STD_WRITE_DAC | \
+			 SEC_STD_WRITE_OWNER)
+
+#define CREATE_OPTIONS_VALID		0x00FFFFFFu
+#define FILE_CREATE_TREE_CONNECTION	0x00000080u
+#define FILE_RESERVE_OPFILTER		0x00100000u
+/* FileAttributes a CREATE may not carry (VOLUME, DEVICE, bit 15, high) */
+#define CREATE_ATTRS_INVALID		0xFFFF8048u
+/* Largest AllocationSize ("AlSi") we preallocate for */
+#define CREATE_MAX_PREALLOC		(1024ULL * 1024 * 1024)
+/* CreateOptions bits FileModeInformation reports [MS-FSCC §2.4.26] */
+#define FILE_MODE_MASK			0x0000103Eu
+
+/* ================================================================== */
+/* Access                                                              */
+/* ================================================================== */
+
+/* May we (effective ids, ACLs, read-only mounts) access fd with mode? */
+static bool fd_may(int fd, int mode)
+{
+	long rc = syscall(SYS_faccessat2, fd, "", mode,
+			  AT_EMPTY_PATH | AT_EACCESS);
+
+	if (rc == 0) {
+		return true;
+	}
+	/* no faccessat2: let the open itself decide */
+	return errno == ENOSYS;
+}
+
+static bool dir_is_empty(int fd)
+{
+	struct dirent *de = NULL;
+	bool empty = true;
+	DIR *d = NULL;
+	int dfd = -1;
+
+	dfd = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0) {
+		return false;
+	}
+	d = fdopendir(dfd);
+	if (d == NULL) {
+		close(dfd);
+		return false;
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") != 0 &&
+		    strcmp(de->d_name, "..") != 0) {
+			empty = false;
+			break;
+		}
+	}
+	closedir(d);
+	return empty;
+}
+
+/*
+ * May we unlink the name whose parent is pfd and whose inode is fd?
+ * unlink(2) wants a writable, searchable parent, and in a sticky
+ * directory (/tmp-like shares) to own the file or the directory.
+ */
+static bool may_unlink(int pfd, int fd)
+{
+	struct stat pst, st;
+	uid_t me = geteuid();
+
+	if (!fd_may(pfd, W_OK | X_OK)) {
+		return false;
+	}
+	if (me == 0 || fstat(pfd, &pst) != 0 || !(pst.st_mode & S_ISVTX)) {
+		return true;
+	}
+	return pst.st_uid == me || (fstat(fd, &st) == 0 && st.st_uid == me);
+}
+
+/* What the filesystem lets us do with one object. */
+struct fs_access {
+	bool read;
+	bool write;
+	bool unlink;
+};
+
+/* Probe fd (named ondisk beneath root_fd); blocking, thread-safe. */
+static void fs_probe(int root_fd, int fd, const char *ondisk,
+		     bool want_unlink, struct fs_access *acc)
+{
+	const char *leaf = NULL;
+	int pfd = -1;
+
+	acc->read = fd_may(fd, R_OK);
+	acc->write = fd_may(fd, W_OK);
+	acc->unlink = false;
+	if (!want_unlink || ondisk[0] == '\0') {
+		return;		/* the share root is never deleted */
+	}
+	pfd = vfs_open_parent(root_fd, ondisk, &leaf);
+	if (pfd >= 0) {
+		acc->unlink = may_unlink(pfd, fd);
+		close(pfd);
+	}
+}
+
+/*
+ * The most a client may get on an object: the tree's maximal access less
+ * what the share's read-only flag and the filesystem (acc) forbid.
+ */
+static uint32_t maximal_access(const struct smbd_tree *tree,
+			       const struct fs_access *acc, bool is_dir)
+{
+	uint32_t max = tree->maximal_access;
+
+	if (max == 0) {
+		max = FILE_ALL_ACCESS;
+	}
+	if (tree->read_only) {
+		max &= ~WRITE_ACCESS;
+	}
+	if (!acc->read) {
+		max &= ~(FILE_READ_DATA | FILE_EXECUTE);
+	}
+	if (!acc->write) {
+		max &= ~(FILE_WRITE_DATA | FILE_APPEND_DATA);
+		if (is_dir) {
+			max &= ~FILE_DELETE_CHILD;
+		}
+	}
+	if (!acc->unlink) {
+		max &= ~SEC_STD_DELETE;
+	}
+	return max;
+}
+
+static uint32_t map_generic(uint32_t a)
+{
+	if (a & SEC_GENERIC_READ) {
+		a |= FILE_GENERIC_READ_ALL;
+	}
+	if (a & SEC_GENERIC_WRITE) {
+		a |= FILE_GENERIC_WRITE_ALL;
+	}
+	if (a & SEC_GENERIC_EXECUTE) {
+		a |= FILE_GENERIC_EXEC_ALL;
+	}
+	if (a & SEC_GENERIC_ALL) {
+		a |= FILE_ALL_ACCESS;
+	}
+	return a & ~(SEC_GENERIC_READ | SEC_GENERIC_WRITE |
+		     SEC_GENERIC_EXECUTE | SEC_GENERIC_ALL);
+}
+
+/* Requested access (generic and MAXIMUM_ALLOWED resolved) against max. */
+static NTSTATUS grant_access(uint32_t desired, uint32_t max,
+			     uint32_t *granted)
+{
+	uint32_t want = map_generic(desired) & ~SEC_FLAG_MAXIMUM_ALLOWED;
+
+	if (want & SEC_FLAG_SYSTEM_SECURITY) {
+		return NT_STATUS_PRIVILEGE_NOT_HELD;
+	}
+	if (want & ~max) {
+		return NT_STATUS_ACCESS_DENIED;
+	}
+	*granted = want;
+	if (desired & SEC_FLAG_MAXIMUM_ALLOWED) {
+		*granted |= max;
+	}
+	return NT_STATUS_OK;
+}
+
+/* ================================================================== */
+/* CREATE                                                              */
+/* ================================================================== */
+
+struct create_args {
+	uint8_t oplock;
+	uint32_t impersonation;
+	uint32_t desired;
+	uint32_t attrs;
+	uint32_t share;
+	uint32_t disposition;
+	uint32_t options;
+	char *name;		/* UTF-8, as the client sent it */
+	bool want_mxac;
+	bool want_qfid;
+	bool timewarp;		/* TWrp: open a snapshot */
+	uint64_t alloc_size;	/* AlSi, 0 if none */
+};
+
+struct create_result {
+	struct smbd_open *op;
+	uint32_t action;
+	uint32_t max_access;	/* for MxAc */
+};
+
+/* The create contexts we act on; DHnQ, DH2Q, RqLs, AAPL, ExtA, SecD and
+ * unknown tags are ignored. */
+static void create_context_tag(struct create_args *a, const uint8_t *tag,
+			       const struct wire_rd *data)
+{
+	struct wire_rd d = *data;
+
+	if (memcmp(tag, "MxAc", 4) == 0) {
+		a->want_mxac = true;
+	} else if (memcmp(tag, "QFid", 4) == 0) {
+		a->want_qfid = true;
+	} else if (memcmp(tag, "TWrp", 4) == 0) {
+		a->timewarp = true;
+	} else if (memcmp(tag, "AlSi", 4) == 0) {
+		if (wire_get_u64le(&d, &a->alloc_size) != 0) {
+			a->alloc_size = 0;
+		}
+	}
+}
+
+/*
+ * Walk the create context chain [MS-SMB2 §2.2.13.2]. Every Next,
+ * NameOffset and DataOffset is checked against the context and the
+ * chain; anything out of bounds is INVALID_PARAMETER.
+ */
+static NTSTATUS create_contexts(const struct wire_rd *all,
+				struct create_args *a)
+{
+	size_t off = 0;
+
+	for (;;) {
+		struct wire_rd c, name, data;
+		size_t left = all->len - off;
+		size_t clen = left;
+		uint32_t next = 0, dlen = 0;
+		uint16_t noff = 0, nlen = 0, resv = 0, doff = 0;
+
+		if (wire_sub(all, off, left, &c) != 0 ||
+		    wire_get_u32le(&c, &next) != 0 ||
+		    wire_get_u16le(&c, &noff) != 0 ||
+		    wire_get_u16le(&c, &nlen) != 0 ||
+		    wire_get_u16le(&c, &resv) != 0 ||
+		    wire_get_u16le(&c, &doff) != 0 ||
+		    wire_get_u32le(&c, &dlen) != 0) {
+			return NT_STATUS_INVALID_PARAMETER;
+		}
+		if (next != 0) {
+			if (next < 16 || (next & 7) != 0 || next > left) {
+				return NT_STATUS_INVALID_PARAMETER;
+			}
+			clen = next;
+		}
+		c.len = clen;
+		/* tags are at least 4 bytes (Windows refuses shorter) */
+		if (nlen < 4 || wire_sub(&c, noff, nlen, &name) != 0 ||
+		    wire_sub(&c, doff, dlen, &data) != 0) {
+			return NT_STATUS_INVALID_PARAMETER;
+		}
+		if (nlen == 4) {
+			create_context_tag(a, name.base, &data);
+		}
+		if (next == 0) {
+			return NT_STATUS_OK;
+		}
+		off += next;
+	}
+}
+
+static NTSTATUS create_parse(struct smbd_req *req, TALLOC_CTX *mem,
+			     struct create_args *a)
+{
+	struct wire_rd r = req->in;
+	struct wire_rd nr, cr;
+	uint16_t ssize = 0, noff = 0, nlen = 0;
+	uint32_t coff = 0, clen = 0;
+	uint8_t secflags = 0;
+
+	if (wire_get_u16le(&r, &ssize) != 0 ||
+	    wire_get_u8(&r, &secflags) != 0 ||
+	    wire_get_u8(&r, &a->oplock) != 0 ||
+	    wire_get_u32le(&r, &a->impersonation) != 0 ||
+	    wire_skip(&r, 16) != 0 ||	/* SmbCreateFlags, Reserved */
+	    wire_get_u32le(&r, &a->desired) != 0 ||
+	    wire_get_u32le(&r, &a->attrs) != 0 ||
+	    wire_get_u32le(&r, &a->share) != 0 ||
+	    wire_get_u32le(&r, &a->disposition) != 0 ||
+	    wire_get_u32le(&r, &a->options) != 0 ||
+	    wire_get_u16le(&r, &noff) != 0 ||
+	    wire_get_u16le(&r, &nlen) != 0 ||
+	    wire_get_u32le(&r, &coff) != 0 ||
+	    wire_get_u32le(&r, &clen) != 0) {
+		return NT_STATUS_INVALID_PARAMETER;
+	}
+	if ((nlen & 1) != 0) {
+		return NT_STATUS_INVALID_PARAMETER;
+	}
+	if (nlen > CREATE_MAX_NAME) {
+		return NT_STATUS_OBJECT_NAME_INVALID;
+	}
+	if (wire_sub(&req->in, noff, nlen, &nr) != 0) {
+		return NT_STATUS_INVALID_PARAMETER;
+	}
+	switch (utf16le_to_utf8(mem, nr.base, nlen, &a->name)) {
+	case 0:
+		break;
+	case WIRE_E_NOMEM:
+		return NT_STATUS_NO_MEMORY;
+	default:
+		return NT_STATUS_OBJECT_NAME_INVALID;
+	}
+	if (clen == 0) {
+		return NT_STATUS_OK;
+	}
+	if (wire_sub(&req->in, coff, clen, &cr) != 0) {
+		return NT_STATUS_INVALID_PARAMETER;
+	}
+	return create_contexts(&cr, a);
+}
+
+/* Field checks of [MS-SMB2 §3.3.5.9] and [MS-FSA §2.1.5.1]. */
+static NTSTATUS create_validate(const struct create_args *a)
+{
+	uint32_t o = a->options;
+
+	if (a->impersonation > 3) {
+		return NT_STATUS_BAD_IMPERSONATION_LEVEL;
+	}
+	/* no access at all: Windows refuses (smbtorture smb2.create.gentest) */
+	if (a->desired == 0 || (a->desired & ACCESS_RESERVED_MASK)) {
+		return NT_STATUS_ACCESS_DENIED;
+	}
+	if ((a->share & ~(FILE_SHARE_READ | FILE_SHARE_WRITE |
+			  FILE_SHARE_DELETE)) != 0 ||
+	    a->disposition > FILE_OVERWRITE_IF ||
+	    (o & ~CREATE_OPTIONS_VALID) != 0 ||
+	    (a->attrs & CREATE_ATTRS_INVALID) != 0) {
+		return NT_STATUS_INVALID_PARAMETER;
+	}
+	if ((o & FILE_DIRECTORY_FILE) && (o & FILE_NON_DIRECTORY_FILE)) {
+		return NT_STATUS_INVALID_PARAMETER;
+	}
+	if ((o & FILE_DIRECTORY_FILE) && a->disposition != FILE_CREATE &&
+	    a->disposition != FILE_OPEN && a->disposition != FILE_OPEN_IF) {
+		return NT_STATUS_INVALID_PARAMETER;
+	}
+	if (o & (FILE_OPEN_BY_FILE_ID | FILE_RESERVE_OPFILTER |
+		 FILE_CREATE_TREE_CONNECTION)) {
+		return NT_STATUS_NOT_SUPPORTED;
+	}
+	if (a->timewarp) {
+		/* no snapshots (FSCTL_SRV_ENUMERATE_SNAPSHOTS lists none) */
+		return NT_STATUS_OBJECT_NAME_NOT_FOUND;
+	}
+	return NT_STATUS_OK;
+}
+
+/* Delete on close asked at open time [MS-FSA §2.1.5.1.2.1]. */
+static NTSTATUS create_check_doc(uint32_t granted, const struct stat *st,
+				 bool empty, const char *ondisk)
+{
+	if ((granted & SEC_STD_DELETE) == 0) {
+		return NT_STATUS_ACCESS_DENIED;
+	}
+	if (ondisk[0] == '\0') {
+		return NT_STATUS_CANNOT_DELETE;
+	}
+	if (S_ISDIR(st->st_mode)) {
+		return empty ? NT_STATUS_OK : NT_STATUS_DIRECTORY_NOT_EMPTY;
+	}
+	if ((st->st_mode & S_IWUSR) == 0) {
+		return NT_STATUS_CANNOT_DELETE;	/* FILE_ATTRIBUTE_READONLY */
+	}
+	return NT_STATUS_OK;
+}
+
+/* AllocationSize of a new or overwritten file: best effort. */
+static void create_prealloc(int fd, uint64_t size)
+{
+	if (size == 0 || size > CREATE_MAX_PREALLOC) {
+		return;
+	}
+	(void)fallocate(fd, FALLOC_FL_KEEP_SIZE, 0, (off_t)size);
+}
+
+/* Allocate and register an open of fd; the open owns fd from here on. */
+static NTSTATUS create_new_open(struct smbd_req *req,
+				const struct create_args *a, int fd,
+				const struct stat *st, const char *ondisk,
+				uint32_t granted, struct smbd_open **pop)
+{
+	struct smbd_tree *tree = req->tree;
+	struct smbd_open *op = talloc_zero(tree, struct smbd_open);
+	int rc = 0;
+
+	if (op == NULL) {
+		close(fd);
+		return NT_STATUS_NO_MEMORY;
+	}
+	op->fd = -1;		/* owned by the open once it has its file */
+	talloc_set_destructor(op, smbd_open_destructor);
+	op->is_dir = S_ISDIR(st->st_mode);
+	op->path = talloc_strdup(op, ondisk);
+	op->client_name = talloc_strdup(op, a->name);
+	op->access = granted;
+	op->share_access = a->share;
+	op->create_options = a->options;
+	op->create_disposition = a->disposition;
+	op->delete_on_close = (a->options & FILE_DELETE_ON_CLOSE) != 0;
+	op->mode = a->options & FILE_MODE_MASK;
+	op->open_time_nt = smbd_nt_now();
+	rc = -ENOMEM;
+	if (op->path != NULL && op->client_name != NULL) {
+		rc = smbd_file_attach(req->conn->srv, op, st);
+	}
+	if (rc != 0) {
+		close(fd);
+		talloc_free(op);
+		return NT_STATUS_NO_MEMORY;
+	}
+	op->fd = fd;
+	rc = smbd_open_register(tree, op);
+	if (rc != 0) {
+		talloc_free(op);
+		return rc == -EMFILE ? NT_STATUS_INSUFFICIENT_RESOURCES :
+		       NT_STATUS_NO_MEMORY;
+	}
+	*pop = op;
+	return NT_STATUS_OK;
+}
+
+/*
+ * The fd an existing file is kept open with: a readable directory fd, a
+ * file fd with the access the handle needs (O_PATH when the handle needs
+ * no data and we may not read it).
+ */
+static int open_data_fd(int root_fd, const char *ondisk, bool is_dir,
+			uint32_t granted, uint32_t max, bool truncate)
+{
+	bool need_w = truncate ||
+		      (granted & (FILE_WRITE_DATA | FILE_APPEND_DATA)) != 0;
+	bool can_r = (max & FILE_READ_DATA) != 0;
+	int flags = 0;
+	int fd = -1;
+
+	if (is_dir) {
+		fd = vfs_open_beneath(root_fd, ondisk, O_RDONLY | O_DIRECTORY,
+				      0);
+		if (fd == -EACCES && (granted & FILE_LIST_DIRECTORY) == 0) {
+			fd = vfs_open_beneath(root_fd, ondisk,
+					      O_PATH | O_DIRECTORY, 0);
+		}
+		return fd;
+	}
+	if (need_w) {
+		flags = can_r ? O_RDWR : O_WRONLY;
+	} else {
+		flags = can_r ? O_RDONLY : O_PATH;
+	}
+	return vfs_open_beneath(root_fd, ondisk, flags | O_NOCTTY | O_NONBLOCK,
+				0);
+}
+
+/* ---- the lookup, on a worker thread ---- */
+
+/*
+ * What a worker finds out about the client's name: the slow part of a
+ * CREATE (the case-insensitive walk reads whole directories) runs off the
+ * loop. The worker uses only this struct, its own root fd duplicate and a
+ * talloc hierarchy of its own (res, for vfs_resolve), never the loop's.
+ * Everything that depends on other opens (share modes, delete-pending)
+ * is decided afterwards, on the loop, in one go with the open itself.
+ */
+struct create_probe {
+	/* in: set on the loop before the job runs */
+	int root_fd;		/* our own dup of the tree's root fd */
+	char *rel;
+	bool want_unlink;	/* may the name be deleted (DELETE access) */
+	bool want_empty;	/* is the directory empty (delete on close) */
+	/* out: set by the worker */
+	NTSTATUS status;	/* of vfs_resolve */
+	TALLOC_CTX *res;	/* the worker's hierarchy, holds ondisk */
+	char *ondisk;
+	int pfd;		/* O_PATH fd of the existing object, or -1 */
+	int err;		/* errno opening or stat'ing it, else 0 */
+	struct stat st;
+	struct fs_access acc;
+	bool empty;
+};
+
+static int create_probe_destructor(struct create_probe *pr)
+{
+	if (pr->root_fd >= 0) {
+		close(pr->root_fd);
+	}
+	if (pr->pfd >= 0) {
+		close(pr->pfd);
+	}
+	TALLOC_FREE(pr->res);
+	return 0;
+}
+
+/* Worker thread: resolve the name and look at what it names. */
+static int create_probe_run(void *p)
+{
+	struct create_probe *pr = p;
+
+	pr->res = talloc_new(NULL);
+	if (pr->res == NULL) {
+		pr->status = NT_STATUS_NO_MEMORY;
+		return 0;
+	}
+	pr->status = vfs_resolve(pr->res, pr->root_fd, pr->rel, &pr->ondisk);
+	if (pr->status != NT_STATUS_OK) {
+		return 0;
+	}
+	pr->pfd = vfs_open_beneath(pr->root_fd, pr->ondisk, O_PATH, 0);
+	if (pr->pfd < 0) {
+		pr->err = -pr->pfd;
+		return 0;
+	}
+	if (fstat(pr->pfd, &pr->st) != 0) {
+		pr->err = errno;
+		return 0;
+	}
+	fs_probe(pr->root_fd, pr->pfd, pr->ondisk, pr->want_unlink, &pr->acc);
+	if (pr->want_empty && S_ISDIR(pr->st.st_mode)) {
+		pr->empty = dir_is_empty(pr->pfd);
+	}
+	return 0;
+}
+
+/* ---- the open, back on the loop ---- */
+
+/*
+ * Checks on an existing file, in the order MS-FSA gives them.
+ * *truncate says whether the disposition overwrites.
+ */
+static NTSTATUS existing_checks(struct smbd_req *req,
+				const struct create_args *a,
+				const struct create_probe *pr,
+				uint32_t *granted, uint32_t *max,
+				bool *truncate)
+{
+	const struct stat *st = &pr->st;
+	struct smbd_file *f = NULL;
+	bool is_dir = S_ISDIR(st->st_mode);
+	uint32_t d = a->disposition;
+	NTSTATUS status = NT_STATUS_OK;
+
+	if (!is_dir && !S_ISREG(st->st_mode)) {
+		return NT_STATUS_ACCESS_DENIED;	/* fifos, devices, sockets */
+	}
+	if (!is_dir && req->tree->share->type == WG_SHARE_PRINT) {
+		/* a print queue takes new jobs; spooled ones are nobody's
+		 * to open (they may be another user's) */
+		return NT_STATUS_ACCESS_DENIED;
+	}
+	if (is_dir && (a->options & FILE_NON_DIRECTORY_FILE)) {
+		return NT_STATUS_FILE_IS_A_DIRECTORY;
+	}
+	if (!is_dir && (a->options & FILE_DIRECTORY_FILE)) {
+		return NT_STATUS_NOT_A_DIRECTORY;
+	}
+	*truncate = d == FILE_SUPERSEDE || d == FILE_OVERWRITE ||
+		    d == FILE_OVERWRITE_IF;
+	if (is_dir && *truncate) {
+		return NT_STATUS_FILE_IS_A_DIRECTORY;
+	}
+	f = smbd_file_find(req->conn->srv, st->st_dev, st->st_ino);
+	if (f != NULL && f->delete_pending) {
+		return NT_STATUS_DELETE_PENDING;
+	}
+	*max = maximal_access(req->tree, &pr->acc, is_dir);
+	if (is_dir && req->tree->share->type == WG_SHARE_PRINT) {
+		*max &= ~FILE_LIST_DIRECTORY;	/* nor listed */
+	}
+	status = grant_access(a->desired, *max, granted);
+	if (status != NT_STATUS_OK) {
+		return status;
+	}
+	if (*truncate && (*max & FILE_WRITE_DATA) == 0) {
+		return NT_STATUS_ACCESS_DENIED;
+	}
+	if (a->options & FILE_DELETE_ON_CLOSE) {
+		status = create_check_doc(*granted, st, pr->empty, pr->ondisk);
+		if (status != NT_STATUS_OK) {
+			return status;
+		}
+	}
+	if (f != NULL &&
+	    smbd_share_conflict(f, *granted | (*truncate ? FILE_WRITE_DATA : 0),
+			   a->share)) {
+		return NT_STATUS_SHARING_VIOLATION;
+	}
+	return NT_STATUS_OK;
+}
+
+static NTSTATUS open_existing(struct smbd_req *req,
+			      const struct create_args *a,
+			      const struct create_probe *pr,
+			      struct create_result *res)
+{
+	uint32_t granted = 0, max = 0;
+	bool truncate = false;
+	NTSTATUS status = NT_STATUS_OK;
+	struct stat st2;
+	int fd = -1;
+
+	if (a->disposition == FILE_CREATE) {
+		return NT_STATUS_OBJECT_NAME_COLLISION;
+	}
+	if (pr->err != 0) {
+		return vfs_map_errno(pr->err);
+	}
+	status = existing_checks(req, a, pr, &granted, &max, &truncate);
+	if (status != NT_STATUS_OK) {
+		return status;
+	}
+	fd = open_data_fd(req->tree->root_fd, pr->ondisk,
+			  S_ISDIR(pr->st.st_mode), granted, max, truncate);
+	if (fd < 0) {
+		return vfs_map_errno(fd);
+	}
+	if (fstat(fd, &st2) != 0 || st2.st_dev != pr->st.st_dev ||
+	    st2.st_ino != pr->st.st_ino) {
+		/* replaced since the lookup: look again */
+		close(fd);
+		return NT_STATUS_OBJECT_NAME_NOT_FOUND;
+	}
+	if (truncate && ftruncate(fd, 0) != 0) {
+		status = vfs_map_errno(errno);
+		close(fd);
+		return status;
+	}
+	if (truncate) {
+		create_prealloc(fd, a->alloc_size);
+	}
+	status = create_new_open(req, a, fd, &pr->st, pr->ondisk, granted,
+				 &res->op);
+	if (status != NT_STATUS_OK) {
+		return status;
+	}
+	res->max_access = max;
+	res->action = !truncate ? FILE_WAS_OPENED :
+		      a->disposition == FILE_SUPERSEDE ? FILE_WAS_SUPERSEDED :
+		      FILE_WAS_OVERWRITTEN;
+	return NT_STATUS_OK;
+}
+
+/* mkdir or O_CREAT|O_EXCL the leaf under its parent; returns fd/-errno. */
+static int create_leaf(int pfd, const char *leaf, bool is_dir, bool ro)
+{
+	struct stat st;
+	int fd = -1;
+
+	if (is_dir) {
+		if (mkdirat(pfd, leaf, 0777) != 0) {
+			return -errno;
+		}
+		fd = openat(pfd, leaf, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+			    O_CLOEXEC);
+		if (fd < 0) {
+			fd = -errno;
+			unlinkat(pfd, leaf, AT_REMOVEDIR);
+		}
+		return fd;
+	}
+	fd = openat(pfd, leaf, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW |
+		    O_NOCTTY | O_CLOEXEC, 0666);
+	if (fd < 0) {
+		return -errno;
+	}
+	/* FILE_ATTRIBUTE_READONLY: drop the write bits; our fd keeps
+	 * write access */
+	if (ro && fstat(fd, &st) == 0) {
+		(void)fchmod(fd, st.st_mode & ~(mode_t)0222);
+	}
+	return fd;
+}
+
+static NTSTATUS create_new(struct smbd_req *req, const struct create_args *a,
+			   const char *ondisk, struct create_result *res)
+{
+	struct smbd_tree *tree = req->tree;
+	bool is_dir = (a->options & FILE_DIRECTORY_FILE) != 0;
+	uint32_t max = tree->maximal_access != 0 ? tree->maximal_access :
+		       FILE_ALL_ACCESS;
+	uint32_t granted = 0;
+	struct fs_access acc;
+	const char *leaf = NULL;
+	NTSTATUS status = NT_STATUS_OK;
+	struct stat st;
+	int pfd = -1;
+	int fd = -1;
+
+	if (tree->read_only) {
+		return NT_STATUS_ACCESS_DENIED;
+	}
+	status = grant_access(a->desired, max, &granted);
+	if (status != NT_STATUS_OK) {
+		return status;
+	}
+	if ((a->options & FILE_DELETE_ON_CLOSE) &&
+	    (granted & SEC_STD_DELETE) == 0) {
+		return NT_STATUS_ACCESS_DENIED;
+	}
+	pfd = vfs_open_parent(tree->root_fd, ondisk, &leaf);
+	if (pfd < 0) {
+		return pfd == -ENOENT ? NT_STATUS_OBJECT_PATH_NOT_FOUND :
+		       vfs_map_errno(pfd);
+	}
+	fd = create_leaf(pfd, leaf, is_dir,
+			 (a->attrs & FILE_ATTRIBUTE_READONLY) != 0);
+	if (fd < 0) {
+		status = vfs_map_errno(fd);
+		goto out;
+	}
+	if (!is_dir) {
+		create_prealloc(fd, a->alloc_size);
+	}
+	if (fstat(fd, &st) != 0) {
+		status = vfs_map_errno(errno);
+		close(fd);
+		goto undo;
+	}
+	fs_probe(tree->root_fd, fd, ondisk, true, &acc);
+	res->max_access = maximal_access(tree, &acc, is_dir) | granted;
+	status = create_new_open(req, a, fd, &st, ondisk, granted, &res->op);
+	if (status != NT_STATUS_OK) {
+		goto undo;
+	}
+	res->action = FILE_WAS_CREATED;
+	goto out;
+undo:
+	unlinkat(pfd, leaf, is_dir ? AT_REMOVEDIR : 0);
+out:
+	close(pfd);
+	return status;
+}
+
+/* Does an open of `user` on the same share hold f (a job being written)? */
+static bool print_file_open_by(const struct smbd_file *f,
+			       const struct wg_share_cfg *share,
+			       const char *user)
+{
+	size_t i = 0;
+
+	for (i = 0; f != NULL && i < f->nopens; i++) {
+		const struct smbd_tree *t = f->opens[i]->tree;
+
+		if (t != NULL && t->share == share &&
+		    strcasecmp(t->sess->user, user) == 0) {
+			return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * A print share takes new jobs and nothing else. The spooler's own names
+ * (job-<n>-..., spoolss-<n>.prn) and any file that exists are never
+ * opened, overwritten or superseded. A file the caller sent (a spooled
+ * job of theirs, or one they are still writing) answers ACCESS_DENIED;
+ * any other such name answers OBJECT_NAME_NOT_FOUND whether or not it
+ * exists, so that other users' document names cannot be probed.
+ * NT_STATUS_OK: a new name, go on (create it, or NOT_FOUND for OPEN).
+ */
+static NTSTATUS print_create_guard(struct smbd_req *req,
+				   const struct create_probe *pr)
+{
+	const struct wg_share_cfg *share = req->tree->share;
+	const char *user = req->sess->user;
+	bool exists = pr->status == NT_STATUS_OK;
+	const char *name = exists && pr->ondisk != NULL ? pr->ondisk : pr->rel;
+	const char *leaf = strrchr(name, '/');
+	bool owned = false;
+
+	leaf = leaf != NULL ? leaf + 1 : name;
+	if (exists && pr->err == 0 && S_ISDIR(pr->st.st_mode)) {
+		return NT_STATUS_OK;	/* the spool directory itself */
+	}
+	if (!exists && !smbd_print_spool_name(leaf)) {
+		return NT_STATUS_OK;
+	}
+	if (exists && pr->err == 0 && user != NULL) {
+		owned = smbd_print_job_owned(req->conn->srv, share, name,
+					     user) ||
+			print_file_open_by(smbd_file_find(req->conn->srv,
+							  pr->st.st_dev,
+							  pr->st.st_ino),
+					   share, user);
+	}
+	return owned ? NT_STATUS_ACCESS_DENIED :
+		       NT_STATUS_OBJECT_NAME_NOT_FOUND;
+}
+
+/*
+ * Open or create from what the probe found. *retry: the name came or
+ * went since the lookup and the disposition allows the other branch.
+ */
+static NTSTATUS create_from_probe(struct smbd_req *req,
+				  const struct create_args *a,
+				  const struct create_probe *pr,
+				  struct create_result *res, bool *retry)
+{
+	uint32_t d = a->disposition;
+	NTSTATUS status = pr->status;
+
+	*retry = false;
+	if (req->tree->share->type == WG_SHARE_PRINT &&
+	    (status == NT_STATUS_OK ||
+	     status == NT_STATUS_OBJECT_NAME_NOT_FOUND)) {
+		status = print_create_guard(req, pr);
+		if (status != NT_STATUS_OK) {
+			return status;
+		}
+		status = pr->status;
+	}
+	if (status == NT_STATUS_OK) {
+		status = open_existing(req, a, pr, res);
+		*retry = status == NT_STATUS_OBJECT_NAME_NOT_FOUND &&
+			 d != FILE_OPEN && d != FILE_OVERWRITE;
+		return status;
+	}
+	if (status != NT_STATUS_OBJECT_NAME_NOT_FOUND ||
+	    d == FILE_OPEN || d == FILE_OVERWRITE) {
+		return status;
+	}
+	status = create_new(req, a, pr->ondisk, res);
+	*retry = status == NT_STATUS_OBJECT_NAME_COLLISION && d != FILE_CREATE;
+	return status;
+}
+
+/* One create context in the response chain; *prev is the offset in w of
+ * the previous context (SIZE_MAX if none), for its Next field. */
+static void put_context(struct wire_wr *w, size_t *prev, const char *tag,
+			const void *data, uint32_t dlen)
+{
+	size_t start = 0;
+
+	if (*prev != SIZE_MAX) {
+		wire_put_align(w, 8);
+		wire_patch_u32le(w, *prev, (uint32_t)(w->len - *prev));
+	}
+	start = w->len;
+	wire_put_u32le(w, 0);		/* Next */
+	wire_put_u16le(w, 16);		/* NameOffset */
+	wire_put_u16le(w, 4);		/* NameLength */
+	wire_put_u16le(w, 0);		/* Reserved */
+	wire_put_u16le(w, 24);		/* DataOffset */
+	wire_put_u32le(w, dlen);
+	wire_put_bytes(w, tag, 4);
+	wire_put_zero(w, 4);
+	wire_put_bytes(w, data, dlen);
+	*prev = start;
+}
+
+static NTSTATUS create_reply(struct smbd_req *req, const struct smbd_open *op,
+			     const struct create_args *a,
+			     const struct create_result *res)
+{
+	struct wire_wr *w = &req->out;
+	struct smbd_ntinfo ni;
+	size_t ctx_field = 0;
+	size_t start = 0;
+	size_t prev = SIZE_MAX;
+	int rc = 0;
+
+	rc = smbd_ntinfo_fd(op->fd, op->path, &ni);
+	if (rc != 0) {
+		return vfs_map_errno(rc);
+	}
+	wire_put_u16le(w, CREATE_RESP_SIZE);
+	wire_put_u8(w, SMB2_OPLOCK_LEVEL_NONE);
+	wire_put_u8(w, 0);			/* Flags */
+	wire_put_u32le(w, res->action);
+	wire_put_u64le(w, ni.create_time);
+	wire_put_u64le(w, ni.access_time);
+	wire_put_u64le(w, ni.write_time);
+	wire_put_u64le(w, ni.change_time);
+	wire_put_u64le(w, ni.alloc_size);
+	wire_put_u64le(w, ni.end_of_file);
+	wire_put_u32le(w, ni.attrs);
+	wire_put_u32le(w, 0);			/* Reserved2 */
+	wire_put_u64le(w, op->fid_persistent);
+	wire_put_u64le(w, op->fid_volatile);
+	ctx_field = w->len;
+	wire_put_u32le(w, 0);			/* CreateContextsOffset */
+	wire_put_u32le(w, 0);			/* CreateContextsLength */
+	start = w->len;
+	if (a->want_mxac) {
+		uint8_t d[8];
+
+		wire_setle32(d, NT_STATUS_OK);		/* QueryStatus */
+		wire_setle32(d + 4, res->max_access);
+		put_context(w, &prev, "MxAc", d, sizeof(d));
+	}
+	if (a->want_qfid && op->file != NULL) {
+		uint8_t d[32] = {};
+
+		wire_setle64(d, (uint64_t)op->file->ino);
+		wire_setle64(d + 8, (uint64_t)op->file->dev);
+		put_context(w, &prev, "QFid", d, sizeof(d));
+	}
+	if (prev != SIZE_MAX) {
+		wire_patch_u32le(w, ctx_field,
+				 (uint32_t)(SMB2_HDR_SIZE + start));
+		wire_patch_u32le(w, ctx_field + 4, (uint32_t)(w->len - start));
+	} else {
+		wire_put_u8(w, 0);	/* the odd byte of StructureSize 89 */
+	}
+	return wire_wr_error(w) != 0 ? NT_STATUS_NO_MEMORY : NT_STATUS_OK;
+}
+
+/* ---- the request ---- */
+
+struct create_state {
+	struct smbd_req *req;
+	struct create_args a;	/* a.name is a child of the state */
+	char *rel;
+	int tries;
+};
+
+static void create_probe_done(struct tevent_req *subreq);
+
+/* Hand the lookup to a worker; SMBD_ASYNC or an error status. */
+static NTSTATUS create_probe_send(struct create_state *state)
+{
+	struct smbd_req *req = state->req;
+	struct smbd_server *srv = req->conn->srv;
+	struct smbd_tree *tree = req->tree;
+	struct create_probe *pr = NULL;
+	struct tevent_req *subreq = NULL;
+	NTSTATUS status = NT_STATUS_OK;
+
+	pr = talloc_zero(state, struct create_probe);
+	if (pr == NULL) {
+		return NT_STATUS_NO_MEMORY;
+	}
+	pr->pfd = -1;
+	/* a tree disconnect may close the tree's fd meanwhile */
+	pr->root_fd = fcntl(tree->root_fd, F_DUPFD_CLOEXEC, 0);
+	talloc_set_destructor(pr, create_probe_destructor);
+	if (pr->root_fd < 0) {
+		status = vfs_map_errno(errno);
+		talloc_free(pr);
+		return status;
+	}
+	pr->rel = talloc_strdup(pr, state->rel);
+	pr->want_unlink = !tree->read_only;
+	pr->want_empty = (state->a.options & FILE_DELETE_ON_CLOSE) != 0;
+	if (pr->rel == NULL) {
+		talloc_free(pr);
+		return NT_STATUS_NO_MEMORY;
+	}
+	subreq = smbd_job_send(state, srv->ev, srv->workers, req->conn->client,
+			       create_probe_run, pr);
+	if (subreq == NULL) {
+		talloc_free(pr);
+		return NT_STATUS_NO_MEMORY;
+	}
+	tevent_req_set_callback(subreq, create_probe_done, state);
+	return SMBD_ASYNC;
+}
+
+/*
+ * The tree and session of req, looked up again by id: either may have
+ * been torn down (TREE_DISCONNECT, LOGOFF) while the worker ran.
+ */
+static NTSTATUS create_find_tree(struct smbd_req *req)
+{
+	struct smbd_session *s = NULL;
+	struct smbd_tree *t = NULL;
+
+	for (s = req->conn->sessions; s != NULL; s = s->next) {
+		if (s->id == req->in_hdr.session_id) {
+			break;
+		}
+	}
+	for (t = s != NULL ? s->trees : NULL; t != NULL; t = t->next) {
+		if (t->id == req->in_hdr.tree_id) {
+			break;
+		}
+	}
+	req->sess = s;
+	req->tree = t;
+	if (s == NULL) {
+		return NT_STATUS_USER_SESSION_DELETED;
+	}
+	if (t == NULL || t->root_fd < 0) {
+		return NT_STATUS_NETWORK_NAME_DELETED;
+	}
+	return NT_STATUS_OK;
+}
+
+static void create_probe_done(struct tevent_req *subreq)
+{
+	struct create_state *state =
+		tevent_req_callback_data(subreq, struct create_state);
+	struct smbd_req *req = state->req;
+	struct create_probe *pr = NULL;
+	struct create_result res = {};
+	NTSTATUS status = NT_STATUS_OK;
+	bool retry = false;
+	int ret = 0;
+
+	ret = smbd_job_recv(subreq, state, (void **)&pr);
+	TALLOC_FREE(subreq);
+	if (ret < 0 || pr == NULL) {
+		status = ret < 0 ? vfs_map_errno(ret) : NT_STATUS_NO_MEMORY;
+		goto done;
+	}
+	status = create_find_tree(req);
+	if (status == NT_STATUS_OK) {
+		status = create_from_probe(req, &state->a, pr, &res, &retry);
+	}
+	TALLOC_FREE(pr);
+	if (retry && ++state->tries < 2) {
+		status = create_probe_send(state);
+		if (status == SMBD_ASYNC) {
+			return;
+		}
+		goto done;
+	}
+	if (status != NT_STATUS_OK) {
+		DBG_DEBUG(VFS, "%s: CREATE '%s' disp %u opts 0x%x: %s",
+			  req->conn->peer_addr, state->a.name,
+			  state->a.disposition, state->a.options,
+			  nt_errstr(status));
+		goto done;
+	}
+	status = create_reply(req, res.op, &state->a, &res);
+	if (status != NT_STATUS_OK) {
+		req->out.len = 0;
+		talloc_free(res.op);
+		goto done;
+	}
+	smbd_req_set_last_fid(req, res.op);
+done:
+	talloc_free(state);
+	smbd_req_done(req, status);
+}
+
+NTSTATUS smbd_smb2_create(struct smbd_req *req)
+{
+	struct smbd_tree *tree = req->tree;
+	struct create_state *state = NULL;
+	NTSTATUS status = NT_STATUS_OK;
+
+	state = talloc_zero(req, struct create_state);
+	if (state == NULL) {
+		return NT_STATUS_NO_MEMORY;
+	}
+	state->req = req;
+	status = create_parse(req, state, &state->a);
+	if (status == NT_STATUS_OK) {
+		status = create_validate(&state->a);
+	}
+	if (status != NT_STATUS_OK) {
+		goto fail;
+	}
+	if (tree->share->type == WG_SHARE_IPC || tree->root_fd < 0) {
+		struct smbd_open *pop = NULL;
+
+		/* a named pipe (pipes/ serves the RPC behind it) */
+		status = smbd_pipe_create(req, state->a.name,
+					  state->a.desired, &pop);
+		if (status == NT_STATUS_OK) {
+			status = smbd_pipe_create_reply(req, pop);
+			if (status != NT_STATUS_OK) {
+				req->out.len = 0;
+				talloc_free(pop);
+			} else {
+				smbd_req_set_last_fid(req, pop);
+			}
+		}
+		goto fail;
+	}
+	status = smbd_open_admit(req->sess);
+	if (status != NT_STATUS_OK) {
+		goto fail;
+	}
+	status = vfs_canonicalize(state, state->a.name, false, &state->rel);
+	if (status != NT_STATUS_OK) {
+		goto fail;
+	}
+	status = create_probe_send(state);
+	if (status == SMBD_ASYNC) {
+		return SMBD_ASYNC;
+	}
+fail:
+	talloc_free(state);
+	return status;
+}
+
+/* ================================================================== */
+/* Delete-pending (SET_INFO FileDispositionInformation)                */
+/* ================================================================== */
+
+NTSTATUS smbd_open_set_delete_pending(struct smbd_open *op, bool pending)
+{
+	struct stat st;
+
+	if ((op->access & SEC_STD_DELETE) == 0) {
+		return NT_STATUS_ACCESS_DENIED;
+	}
+	if (op->file == NULL || op->fd < 0) {
+		return NT_STATUS_INVALID_HANDLE;
+	}
+	if (!pending) {
+		op->file->delete_pending = false;
+		op->delete_on_close = false;
+		return NT_STATUS_OK;
+	}
+	if (op->path[0] == '\0') {
+		return NT_STATUS_CANNOT_DELETE;
+	}
+	if (fstat(op->fd, &st) != 0) {
+		return vfs_map_errno(errno);
+	}
+	if (S_ISDIR(st.st_mode)) {
+		if (!dir_is_empty(op->fd)) {
+			return NT_STATUS_DIRECTORY_NOT_EMPTY;
+		}
+	} else if ((st.st_mode & S_IWUSR) == 0) {
+		return NT_STATUS_CANNOT_DELETE;
+	}
+	op->file->delete_pending = true;
+	smbd_notify_delete_pending(op->file);
+	return NT_STATUS_OK;
+}
+
+/* ================================================================== */
+/* CLOSE                                                               */
+/* ================================================================== */
+
+struct close_state {
+	struct smbd_req *req;
+	uint64_t fid_p;
+	uint64_t fid_v;
+	uint16_t flags;
+};
+
+static void close_fsync_done(struct tevent_req *subreq);
+
+/* Close op and write the response (attributes first if asked). */
+static NTSTATUS close_finish(struct smbd_req *req, struct smbd_open *op,
+			     uint16_t flags)
+{
+	struct wire_wr *w = &req->out;
+	struct smbd_ntinfo ni = {};
+	bool have = false;
+
+	if ((flags & SMB2_CLOSE_FLAGS_FULL_INFORMATION) && op->fd >= 0) {
+		have = smbd_ntinfo_fd(op->fd, op->path, &ni) == 0;
+	}
+	talloc_free(op);
+
+	wire_put_u16le(w, CLOSE_RESP_SIZE);
+	wire_put_u16le(w, have ? SMB2_CLOSE_FLAGS_FULL_INFORMATION : 0);
+	wire_put_u32le(w, 0);			/* Reserved */
+	wire_put_u64le(w, have ? ni.create_time : 0);
+	wire_put_u64le(w, have ? ni.access_time : 0);
+	wire_put_u64le(w, have ? ni.write_time : 0);
+	wire_put_u64le(w, have ? ni.change_time : 0);
+	wire_put_u64le(w, have ? ni.alloc_size : 0);
+	wire_put_u64le(w, have ? ni.end_of_file : 0);
+	wire_put_u32le(w, have ? ni.attrs : 0);
+	return wire_wr_error(w) != 0 ? NT_STATUS_NO_MEMORY : NT_STATUS_OK;
+}
+
+NTSTATUS smbd_smb2_close(struct smbd_req *req)
+{
+	struct smbd_server *srv = req->conn->srv;
+	struct wire_rd r = req->in;
+	struct close_state *state = NULL;
+	struct tevent_req *subreq = NULL;
+	struct smbd_open *op = NULL;
+	uint64_t fid_p = 0, fid_v = 0;
+	uint16_t ssize = 0, flags = 0;
+	uint32_t resv = 0;
+	NTSTATUS status = NT_STATUS_OK;
+
+	if (wire_get_u16le(&r, &ssize) != 0 ||
+	    wire_get_u16le(&r, &flags) != 0 ||
+	    wire_get_u32le(&r, &resv) != 0 ||
+	    smbd_pull_fid(&r, &fid_p, &fid_v) != 0) {
+		return NT_STATUS_INVALID_PARAMETER;
+	}
+	status = smbd_req_open(req, fid_p, fid_v, &op);
+	if (status != NT_STATUS_OK) {
+		return status;
+	}
+	if (!op->written || op->fd < 0 || smbd_open_will_unlink(op)) {
+		return close_finish(req, op, flags);
+	}
+	/* Written data goes to disk first, off the loop. */
+	state = talloc_zero(req, struct close_state);
+	if (state == NULL) {
+		return NT_STATUS_NO_MEMORY;
+	}
+	state->req = req;
+	state->fid_p = op->fid_persistent;
+	state->fid_v = op->fid_volatile;
+	state->flags = flags;
+	subreq = smbd_fsync_send(state, srv->ev, srv->workers, req->conn->client,
+				 op->fd);
+	if (subreq == NULL) {
+		talloc_free(state);
+		return NT_STATUS_NO_MEMORY;
+	}
+	op->written = false;
+	tevent_req_set_callback(subreq, close_fsync_done, state);
+	return SMBD_ASYNC;
+}
+
+static void close_fsync_done(struct tevent_req *subreq)
+{
+	struct close_state *state =
+		tevent_req_callback_data(subreq, struct close_state);
+	struct smbd_req *req = state->req;
+	struct smbd_open *op = NULL;
+	int ret = smbd_fsync_recv(subreq);
+
+	TALLOC_FREE(subreq);
+	/* The open may have gone meanwhile (tree disconnect, logoff). */
+	op = smbd_open_find(req->conn->srv, state->fid_v);
+	if (op == NULL || op->fid_persistent != state->fid_p) {
+		smbd_req_done(req, NT_STATUS_FILE_CLOSED);
+		return;
+	}
+	if (ret < 0) {
+		DBG_NOTICE(VFS, "%s: flush of %s on close: %s",
+			   req->conn->peer_addr, op->path, strerror(-ret));
+		talloc_free(op);
+		smbd_req_done(req, vfs_map_errno(ret));
+		return;
+	}
+	smbd_req_done(req, close_finish(req, op, state->flags));
+}

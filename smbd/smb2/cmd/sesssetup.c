@@ -1,0 +1,594 @@
+/*
+ * smb2_sesssetup.c - SESSION_SETUP and LOGOFF [MS-SMB2 §3.3.5.5-6]:
+ * SPNEGO-wrapped (or raw) NTLMSSP, NTLMv2 only, anonymous logons flagged
+ * IS_NULL, key derivation and the signed final response.
+ */
+#include "smbd/smbd.h"
+#include "smbd/net/conn.h"
+#include "smbd/admin/admission.h"
+#include "proto/ntlmssp.h"
+#include "proto/spnego.h"
+#include "proto/utf16.h"
+#include "sessions/users.h"
+
+#include <string.h>
+#include <sys/random.h>
+
+struct sess_auth {
+	bool raw;			/* client speaks bare NTLMSSP */
+	bool reauth;			/* on a session that is already valid */
+	uint8_t *mech_types;		/* DER MechTypeList, for the MIC */
+	size_t mech_types_len;
+};
+
+static void session_unlink(struct smbd_session *s)
+{
+	struct smbd_conn *conn = s->conn;
+	struct smbd_server *srv = conn->srv;
+
+	if (s->prev != NULL) {
+		s->prev->next = s->next;
+	} else if (conn->sessions == s) {
+		conn->sessions = s->next;
+	}
+	if (s->next != NULL) {
+		s->next->prev = s->prev;
+	}
+	if (s->gprev != NULL) {
+		s->gprev->gnext = s->gnext;
+	} else if (srv->sessions == s) {
+		srv->sessions = s->gnext;
+	}
+	if (s->gnext != NULL) {
+		s->gnext->gprev = s->gprev;
+	}
+	s->prev = s->next = s->gprev = s->gnext = NULL;
+}
+
+static int session_destructor(struct smbd_session *s)
+{
+	struct smbd_conn *conn = s->conn;
+
+	/*
+	 * Unlinked first, so whatever still runs (the rest of a chain whose
+	 * parked step is aborted below) finds no session. Then trees (their
+	 * opens flushed and closed), then the requests still in flight.
+	 */
+	session_unlink(s);
+	if (s->have_keys && conn->state != SMBD_CONN_CLOSING) {
+		struct smbd_tombstone *t =
+			&conn->tombs[conn->ntombs++ % ARRAY_SIZE(conn->tombs)];
+
+		t->id = s->id;
+		memcpy(t->key, s->keys.signing, sizeof(t->key));
+	}
+	while (s->trees != NULL) {
+		talloc_free(s->trees);
+	}
+	smbd_abort_requests(conn, s, NULL, NT_STATUS_USER_SESSION_DELETED);
+	if (conn->state != SMBD_CONN_CLOSING) {
+		struct smbd_session *o = NULL;
+		bool any = false;
+
+		for (o = conn->sessions; o != NULL; o = o->next) {
+			any |= o->state == SMBD_SESS_VALID;
+		}
+		smbd_conn_set_authenticated(conn, any);
+	}
+	if (s->state == SMBD_SESS_VALID) {
+		DBG_INFO(SESS, "%s: session 0x%llx (%s) ended",
+			 conn->peer_addr, (unsigned long long)s->id,
+			 s->anonymous ? "null" : s->user);
+	}
+	return 0;
+}
+
+struct smbd_session *smbd_session_new(struct smbd_conn *conn)
+{
+	struct smbd_server *srv = conn->srv;
+	struct smbd_session *s = talloc_zero(conn, struct smbd_session);
+
+	if (s == NULL) {
+		return NULL;
+	}
+	s->conn = conn;
+	s->id = srv->next_session_id++;
+	s->state = SMBD_SESS_IN_PROGRESS;
+	s->next_tree_id = 1;
+	memcpy(s->preauth, conn->preauth, sizeof(s->preauth));
+	gettimeofday(&s->last_activity, NULL);
+	s->next = conn->sessions;
+	if (conn->sessions != NULL) {
+		conn->sessions->prev = s;
+	}
+	conn->sessions = s;
+	s->gnext = srv->sessions;
+	if (srv->sessions != NULL) {
+		srv->sessions->gprev = s;
+	}
+	srv->sessions = s;
+	talloc_set_destructor(s, session_destructor);
+	return s;
+}
+
+static int lookup_user(void *priv, const char *user, const char *domain,
+		       uint8_t nt_hash[16])
+{
+	struct smbd_server *srv = priv;
+
+	return users_lookup(srv->users, user, nt_hash, NULL) == 0 ? 0 : -1;
+}
+
+static void reload_users_if_changed(struct smbd_server *srv)
+{
+	struct users_db *db = NULL;
+	char *err = NULL;
+
+	if (!users_changed(srv->cfg->users_file, srv->users)) {
+		return;
+	}
+	db = users_load(srv, srv->cfg->users_file, &err);
+	if (db == NULL) {
+		DBG_ERR(AUTH, "keeping old users: %s",
+			err != NULL ? err : "load failed");
+		talloc_free(err);
+		return;
+	}
+	talloc_free(srv->users);
+	srv->users = db;
+	DBG_NOTICE(AUTH, "users file reloaded");
+}
+
+static void put_setup_body(struct smbd_req *req, uint16_t flags,
+			   const uint8_t *buf, size_t len)
+{
+	wire_put_u16le(&req->out, 9);
+	wire_put_u16le(&req->out, flags);
+	wire_put_u16le(&req->out, len > 0 ? (uint16_t)(SMB2_HDR_SIZE + 8) : 0);
+	wire_put_u16le(&req->out, (uint16_t)len);
+	wire_put_bytes(&req->out, buf, len);
+}
+
+static NTSTATUS setup_leg1(struct smbd_req *req, struct smbd_session *s,
+			   struct sess_auth *a, const struct spnego_token *tok)
+{
+	struct smbd_server *srv = req->conn->srv;
+	const struct wg_config *cfg = srv->cfg;
+	struct ntlmssp_server_info info = {
+		.netbios_domain = cfg->workgroup,
+		.netbios_computer = cfg->netbios_name,
+		.dns_domain = "",
+		.dns_computer = "",
+	};
+	uint8_t challenge[8];
+	struct wire_wr chal, resp;
+	int rc = 0;
+
+	if (tok->is_init && tok->mech_types != NULL) {
+		a->mech_types = talloc_memdup(a, tok->mech_types,
+					      tok->mech_types_len);
+		a->mech_types_len = tok->mech_types_len;
+	}
+	if (!tok->is_raw_ntlmssp && tok->is_init && !tok->offers_ntlmssp) {
+		DBG_CLIENT(AUTH, "%s: client offers no NTLMSSP",
+			   req->conn->peer_addr);
+		return NT_STATUS_LOGON_FAILURE;
+	}
+	if (tok->mech_token == NULL || tok->mech_token_len < 8 ||
+	    memcmp(tok->mech_token, "NTLMSSP\0", 8) != 0) {
+		/* Kerberos first: say NTLMSSP is what we take, no token. */
+		wire_wr_init(&resp, req, 0);
+		spnego_push_neg_token_resp(&resp, SPNEGO_ACCEPT_INCOMPLETE,
+					   true, NULL, 0, NULL, 0);
+		if (wire_wr_error(&resp) != 0) {
+			return NT_STATUS_NO_MEMORY;
+		}
+		put_setup_body(req, 0, resp.buf, resp.len);
+		talloc_free(resp.buf);
+		return NT_STATUS_MORE_PROCESSING_REQUIRED;
+	}
+	s->ntlm = ntlmssp_server_new(s, &info, lookup_user, srv);
+	if (s->ntlm == NULL) {
+		return NT_STATUS_NO_MEMORY;
+	}
+	if (getrandom(challenge, sizeof(challenge), 0) != sizeof(challenge)) {
+		return NT_STATUS_INTERNAL_ERROR;
+	}
+	reload_users_if_changed(srv);
+	wire_wr_init(&chal, req, 0);
+	rc = ntlmssp_server_challenge(s->ntlm, tok->mech_token,
+				      tok->mech_token_len, challenge,
+				      smbd_nt_now(), &chal);
+	if (rc != 0 || wire_wr_error(&chal) != 0) {
+		DBG_CLIENT(AUTH, "%s: bad NTLMSSP NEGOTIATE: %s",
+			   req->conn->peer_addr, wire_strerror(rc));
+		return NT_STATUS_INVALID_PARAMETER;
+	}
+	if (a->raw) {
+		put_setup_body(req, 0, chal.buf, chal.len);
+	} else {
+		wire_wr_init(&resp, req, 0);
+		spnego_push_neg_token_resp(&resp, SPNEGO_ACCEPT_INCOMPLETE,
+					   true, chal.buf, chal.len, NULL, 0);
+		if (wire_wr_error(&resp) != 0) {
+			return NT_STATUS_NO_MEMORY;
+		}
+		put_setup_body(req, 0, resp.buf, resp.len);
+		talloc_free(resp.buf);
+	}
+	talloc_free(chal.buf);
+	return NT_STATUS_MORE_PROCESSING_REQUIRED;
+}
+
+/* The final leg's SPNEGO reply: accept-completed, with our MIC if the
+ * client sent one. */
+static NTSTATUS put_final_reply(struct smbd_req *req, struct smbd_session *s,
+				const struct sess_auth *a,
+				const struct spnego_token *tok, bool anonymous,
+				uint16_t flags)
+{
+	struct wire_wr resp;
+	uint8_t mic[16];
+
+	if (a->raw) {
+		put_setup_body(req, flags, NULL, 0);
+		return NT_STATUS_OK;
+	}
+	wire_wr_init(&resp, req, 0);
+	if (tok->mech_list_mic != NULL && !anonymous) {
+		ntlmssp_server_make_mic(s->ntlm, a->mech_types,
+					a->mech_types_len, mic);
+		spnego_push_neg_token_resp(&resp, SPNEGO_ACCEPT_COMPLETED,
+					   false, NULL, 0, mic, 16);
+	} else {
+		spnego_push_neg_token_resp(&resp, SPNEGO_ACCEPT_COMPLETED,
+					   false, NULL, 0, NULL, 0);
+	}
+	if (wire_wr_error(&resp) != 0) {
+		return NT_STATUS_NO_MEMORY;
+	}
+	put_setup_body(req, flags, resp.buf, resp.len);
+	talloc_free(resp.buf);
+	return NT_STATUS_OK;
+}
+
+/*
+ * Re-authentication succeeded at the NTLM level: the same user must have
+ * proved itself again. The session keeps its keys, slot and opens.
+ */
+static NTSTATUS setup_reauth_done(struct smbd_req *req, struct smbd_session *s,
+				  struct sess_auth *a,
+				  const struct spnego_token *tok,
+				  const struct ntlmssp_result *res)
+{
+	NTSTATUS status = NT_STATUS_OK;
+
+	if (res->anonymous != s->anonymous ||
+	    (!res->anonymous && utf8_casecmp(res->user, s->user) != 0)) {
+		DBG_NOTICE(AUTH, "%s: re-authentication of session 0x%llx "
+			   "as another user refused", req->conn->peer_addr,
+			   (unsigned long long)s->id);
+		return NT_STATUS_LOGON_FAILURE;
+	}
+	status = put_final_reply(req, s, a, tok, res->anonymous,
+				 s->anonymous ? SMB2_SESSION_FLAG_IS_NULL : 0);
+	if (status != NT_STATUS_OK) {
+		return status;
+	}
+	TALLOC_FREE(s->ntlm);
+	req->preauth_sess = NULL;
+	req->sign_final = s->have_keys;
+	req->sign_sess = s;
+	DBG_INFO(AUTH, "%s: session 0x%llx re-authenticated",
+		 req->conn->peer_addr, (unsigned long long)s->id);
+	return NT_STATUS_OK;
+}
+
+/* Close the session a reconnecting client left behind [§3.3.5.5.3]. */
+static void drop_previous(struct smbd_req *req, struct smbd_session *s,
+			  uint64_t prev_id)
+{
+	struct smbd_session *p = NULL;
+
+	if (prev_id == 0 || prev_id == s->id) {
+		return;
+	}
+	for (p = req->conn->srv->sessions; p != NULL; p = p->gnext) {
+		if (p->id == prev_id && p->state == SMBD_SESS_VALID &&
+		    !p->anonymous && utf8_casecmp(p->user, s->user) == 0) {
+			DBG_INFO(SESS, "%s: reconnect replaces session 0x%llx",
+				 req->conn->peer_addr,
+				 (unsigned long long)prev_id);
+			talloc_free(p);
+			return;
+		}
+	}
+}
+
+/*
+ * A failed NTLM logon that "map to guest" turns into a guest session:
+ * with bad user, a user name the users file does not know; with bad
+ * password, any named user. Never a re-authentication, never a null
+ * logon (those have their own rules).
+ */
+static bool map_to_guest(struct smbd_conn *conn, const struct sess_auth *a,
+			 const struct ntlmssp_result *res)
+{
+	const struct wg_config *cfg = conn->srv->cfg;
+
+	if (cfg->map_to_guest == WG_GUEST_NEVER || a->reauth ||
+	    res->user == NULL || res->user[0] == '\0') {
+		return false;
+	}
+	if (cfg->map_to_guest == WG_GUEST_BAD_PASSWORD) {
+		return true;
+	}
+	return users_lookup(conn->srv->users, res->user, NULL, NULL) != 0;
+}
+
+/* Who the session is, from the NTLM result (canonical user name). */
+static void session_set_identity(struct smbd_session *s,
+				 const struct ntlmssp_result *res, bool guest,
+				 uint16_t *flags)
+{
+	struct smbd_server *srv = s->conn->srv;
+	const char *canonical = NULL;
+	uint8_t hash[16];
+
+	s->anonymous = res->anonymous;
+	s->guest = guest;
+	if (res->anonymous) {
+		s->user = talloc_strdup(s, "");
+		*flags |= SMB2_SESSION_FLAG_IS_NULL;
+	} else if (guest) {
+		/* counted per computer like any user, as the guest account */
+		s->user = talloc_strdup(s, srv->cfg->guest_account);
+		*flags |= SMB2_SESSION_FLAG_IS_GUEST;
+	} else {
+		if (users_lookup(srv->users, res->user, hash, &canonical) != 0 ||
+		    canonical == NULL) {
+			canonical = res->user;
+		}
+		s->user = talloc_strdup(s, canonical);
+	}
+	s->domain = talloc_strdup(s, res->domain != NULL ? res->domain : "");
+	s->workstation = talloc_strdup(s, res->workstation != NULL ?
+					  res->workstation : "");
+}
+
+static NTSTATUS setup_leg2(struct smbd_req *req, struct smbd_session *s,
+			   struct sess_auth *a, const struct spnego_token *tok,
+			   uint64_t prev_id)
+{
+	struct smbd_conn *conn = req->conn;
+	const struct wg_config *cfg = conn->srv->cfg;
+	struct ntlmssp_result res = {};
+	uint16_t flags = 0;
+	NTSTATUS status = NT_STATUS_OK;
+	bool guest = false;
+	int rc = 0;
+
+	rc = ntlmssp_server_authenticate(s->ntlm, tok->mech_token,
+					 tok->mech_token_len, &res);
+	if (rc == WIRE_E_AUTH && map_to_guest(conn, a, &res)) {
+		DBG_INFO(AUTH, "%s: '%s\\%s' mapped to guest (map to guest)",
+			 conn->peer_addr, res.domain ? res.domain : "",
+			 res.user);
+		guest = true;
+		rc = 0;
+	}
+	if (rc != 0) {
+		conn->srv->stats.logon_failures++;
+		DBG_CLIENT(AUTH, "%s: logon failure for '%s\\%s': %s",
+			   conn->peer_addr, res.domain ? res.domain : "",
+			   res.user ? res.user : "", wire_strerror(rc));
+		return NT_STATUS_LOGON_FAILURE;
+	}
+	if (!res.anonymous && !guest && tok->mech_list_mic != NULL &&
+	    a->mech_types != NULL &&
+	    ntlmssp_server_check_mic(s->ntlm, a->mech_types,
+				     a->mech_types_len, tok->mech_list_mic,
+				     tok->mech_list_mic_len) != 0) {
+		DBG_CLIENT(AUTH, "%s: bad SPNEGO mechListMIC",
+			   conn->peer_addr);
+		return NT_STATUS_LOGON_FAILURE;
+	}
+	if (a->reauth) {
+		return setup_reauth_done(req, s, a, tok, &res);
+	}
+	session_set_identity(s, &res, guest, &flags);
+	/*
+	 * A reconnect replaces its old session before taking a slot, and
+	 * the slot is taken before anything else of the session exists.
+	 */
+	drop_previous(req, s, prev_id);
+	status = smbd_session_admit(s);
+	if (status != NT_STATUS_OK) {
+		DBG_NOTICE(SESS, "%s: %s session for '%s' refused: %s",
+			   conn->peer_addr, s->anonymous ? "null" : "user",
+			   s->user, nt_errstr(status));
+		return status;
+	}
+	if (res.have_session_key && !res.anonymous && !guest) {
+		memcpy(s->session_key, res.session_key, 16);
+		smb2_derive_keys(conn->dialect, s->session_key, s->preauth,
+				 &s->keys);
+		s->have_keys = true;
+		s->signing_required =
+			cfg->signing_mandatory ||
+			(conn->client_security_mode &
+			 SMB2_NEGOTIATE_SIGNING_REQUIRED);
+	}
+	status = put_final_reply(req, s, a, tok, res.anonymous || guest,
+				 flags);
+	if (status != NT_STATUS_OK) {
+		return status;
+	}
+	s->state = SMBD_SESS_VALID;
+	s->logon_time_nt = smbd_nt_now();
+	smbd_conn_set_authenticated(conn, true);
+	TALLOC_FREE(s->ntlm);
+	/* The final response is signed, and not part of the preauth hash. */
+	req->preauth_sess = NULL;
+	req->sign_final = s->have_keys &&
+			  (conn->dialect >= SMB2_DIALECT_300 ||
+			   s->signing_required);
+	req->sign_sess = s;
+	DBG_NOTICE(SESS, "%s: session 0x%llx: %s%s%s%s from '%s' (%s)",
+		   conn->peer_addr, (unsigned long long)s->id,
+		   s->anonymous ? "null session" : s->domain,
+		   s->anonymous ? "" : "\\", s->user,
+		   s->guest ? " (guest)" : "",
+		   s->workstation[0] != '\0' ? s->workstation :
+		   conn->calling_name, smb2_dialect_name(conn->dialect));
+	return NT_STATUS_OK;
+}
+
+/*
+ * May conn start one more session? Half-built sessions hold NTLM state
+ * and need no login, so they have a small budget of their own; all
+ * sessions of a connection a larger one. Both walks are bounded by
+ * max sessions per connection.
+ */
+static NTSTATUS session_budget(struct smbd_conn *conn)
+{
+	const struct wg_config *cfg = conn->srv->cfg;
+	const struct smbd_session *o = NULL;
+	uint32_t all = 0, building = 0;
+
+	for (o = conn->sessions; o != NULL; o = o->next) {
+		all++;
+		building += o->state == SMBD_SESS_IN_PROGRESS;
+	}
+	if (building >= cfg->max_sessions_in_progress) {
+		smbd_budget_hit(NULL, conn, SMBD_BUDGET_SESS_IN_PROGRESS,
+				cfg->max_sessions_in_progress);
+		return NT_STATUS_INSUFFICIENT_RESOURCES;
+	}
+	if (all >= cfg->max_sessions_per_conn) {
+		smbd_budget_hit(NULL, conn, SMBD_BUDGET_SESS_PER_CONN,
+				cfg->max_sessions_per_conn);
+		return NT_STATUS_INSUFFICIENT_RESOURCES;
+	}
+	return NT_STATUS_OK;
+}
+
+NTSTATUS smbd_smb2_session_setup(struct smbd_req *req)
+{
+	struct smbd_conn *conn = req->conn;
+	struct wire_rd r = req->in;
+	struct wire_rd sec;
+	struct spnego_token tok = {};
+	struct smbd_session *s = NULL;
+	struct sess_auth *a = NULL;
+	uint8_t flags = 0, secmode = 0;
+	uint16_t sec_off = 0, sec_len = 0;
+	uint64_t prev_id = 0;
+	bool fresh = false;
+	NTSTATUS status = NT_STATUS_OK;
+	int rc = 0;
+
+	if (wire_skip(&r, 2) != 0 || wire_get_u8(&r, &flags) != 0 ||
+	    wire_get_u8(&r, &secmode) != 0 || wire_skip(&r, 8) != 0 ||
+	    wire_get_u16le(&r, &sec_off) != 0 ||
+	    wire_get_u16le(&r, &sec_len) != 0 ||
+	    wire_get_u64le(&r, &prev_id) != 0 ||
+	    wire_sub(&req->in, sec_off, sec_len, &sec) != 0) {
+		return NT_STATUS_INVALID_PARAMETER;
+	}
+	if (flags & SMB2_SESSION_FLAG_BINDING) {
+		return NT_STATUS_NOT_SUPPORTED;	/* no multichannel */
+	}
+	if (req->in_hdr.session_id == 0) {
+		status = session_budget(conn);
+		if (status != NT_STATUS_OK) {
+			return status;
+		}
+		s = smbd_session_new(conn);
+		if (s == NULL) {
+			return NT_STATUS_NO_MEMORY;
+		}
+		fresh = true;
+		req->in_hdr.session_id = s->id;
+	} else {
+		s = smbd_session_find(conn, req->in_hdr.session_id);
+		if (s == NULL) {
+			return NT_STATUS_USER_SESSION_DELETED;
+		}
+		if (s->state == SMBD_SESS_EXPIRED) {
+			return NT_STATUS_USER_SESSION_DELETED;	/* logging off */
+		}
+		if (s->state == SMBD_SESS_VALID && s->auth == NULL) {
+			/* Re-authentication of a live session [§3.3.5.5.2] */
+			TALLOC_FREE(s->ntlm);
+			s->auth = talloc_zero(s, struct sess_auth);
+			if (s->auth == NULL) {
+				return NT_STATUS_NO_MEMORY;
+			}
+			s->auth->reauth = true;
+			fresh = true;
+		}
+	}
+	if (conn->dialect == SMB2_DIALECT_311) {
+		smb2_preauth_update(s->preauth, req->in.base, req->in.len);
+		req->preauth_sess = s;
+	}
+	a = s->auth;
+	if (a == NULL) {
+		a = talloc_zero(s, struct sess_auth);
+		if (a == NULL) {
+			status = NT_STATUS_NO_MEMORY;
+			goto fail;
+		}
+		s->auth = a;
+	}
+	rc = spnego_parse(sec.base, sec.len, &tok);
+	if (rc != 0) {
+		DBG_CLIENT(AUTH, "%s: bad SPNEGO token: %s", conn->peer_addr,
+			   wire_strerror(rc));
+		status = NT_STATUS_INVALID_PARAMETER;
+		goto fail;
+	}
+	if (fresh) {
+		a->raw = tok.is_raw_ntlmssp;
+	}
+	if (s->ntlm == NULL) {
+		status = setup_leg1(req, s, a, &tok);
+	} else {
+		status = setup_leg2(req, s, a, &tok, prev_id);
+	}
+	if (status == NT_STATUS_OK) {
+		s->auth = NULL;
+		talloc_free(a);
+		return status;
+	}
+	if (status == NT_STATUS_MORE_PROCESSING_REQUIRED) {
+		return status;
+	}
+fail:
+	req->preauth_sess = NULL;
+	if (a != NULL && a->reauth) {
+		/* A failed re-authentication leaves the live session be. */
+		TALLOC_FREE(s->ntlm);
+		s->auth = NULL;
+		talloc_free(a);
+		return status;
+	}
+	/* A failed logon ends the half-built session. */
+	req->free_sess = s;
+	return status;
+}
+
+NTSTATUS smbd_smb2_logoff(struct smbd_req *req)
+{
+	struct smbd_session *s = req->sess;
+
+	while (s->trees != NULL) {
+		talloc_free(s->trees);
+	}
+	s->state = SMBD_SESS_EXPIRED;
+	req->free_sess = s;
+	wire_put_u16le(&req->out, 4);
+	wire_put_u16le(&req->out, 0);
+	return NT_STATUS_OK;
+}

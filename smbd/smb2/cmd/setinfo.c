@@ -1,0 +1,783 @@
+/*
+ * smb2_setinfo.c - SMB2 SET_INFO [MS-SMB2 §2.2.39, §3.3.5.21; MS-FSCC §2.4;
+ * MS-FSA §2.1.5.15].
+ *
+ * File classes: Basic (times, READONLY), Rename, Disposition, Position,
+ * Mode, Allocation, EndOfFile. Security descriptors are accepted and
+ * ignored (clients set ACLs after a copy; the share's Unix permissions
+ * decide). File system and quota information cannot be set.
+ *
+ * Every class is a row in a table: the smallest input it accepts, the
+ * access it needs and whether it modifies the file system (refused on a
+ * read-only tree).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "smbd/smbd.h"
+#include "smbd/fs/fileinfo.h"
+#include "smbd/fs/notify.h"
+#include "smbd/fs/vfs.h"
+#include "proto/utf16.h"
+
+/* File information classes [MS-FSCC §2.4] */
+#define FileBasicInformation		4
+#define FileRenameInformation		10
+#define FileLinkInformation		11
+#define FileDispositionInformation	13
+#define FilePositionInformation		14
+#define FileFullEaInformation		15
+#define FileModeInformation		16
+#define FileAllocationInformation	19
+#define FileEndOfFileInformation	20
+#define FilePipeInformation		23
+#define FileValidDataLengthInformation	39
+#define FileShortNameInformation	40
+#define FileRenameInformationEx		65
+#define FileDispositionInformationEx	64
+
+/* FileModeInformation bits a client may set [MS-FSCC §2.4.31] */
+#define FILE_SYNCHRONOUS_IO_ALERT	0x00000010u
+#define FILE_SYNCHRONOUS_IO_NONALERT	0x00000020u
+#define MODE_SETTABLE	(FILE_WRITE_THROUGH | FILE_SEQUENTIAL_ONLY | \
+			 FILE_NO_INTERMEDIATE_BUFFERING | \
+			 FILE_SYNCHRONOUS_IO_ALERT | \
+			 FILE_SYNCHRONOUS_IO_NONALERT)
+
+#define RENAME_FIXED	20	/* ReplaceIfExists .. FileNameLength */
+
+struct si_args {
+	uint8_t info_type;
+	uint8_t cls;
+	uint32_t buf_len;
+	uint16_t buf_off;
+	uint32_t addl_info;
+	uint64_t fid_p, fid_v;
+};
+
+struct si_ctx {
+	struct smbd_req *req;
+	struct smbd_open *op;
+	struct wire_rd buf;	/* the class's input */
+};
+
+struct si_class {
+	uint8_t cls;
+	uint32_t min_len;	/* shorter input: INFO_LENGTH_MISMATCH */
+	uint32_t access;	/* granted access needed */
+	bool modifies;		/* refused on a read-only tree */
+	NTSTATUS (*set)(struct si_ctx *c);
+};
+
+/* ---- helpers ---- */
+
+static NTSTATUS errno_status(int err)
+{
+	return vfs_map_errno(err);
+}
+
+/* Path under /proc that reaches an fd, for calls that refuse O_PATH. */
+static void proc_fd_path(int fd, char *buf, size_t len)
+{
+	snprintf(buf, len, "/proc/self/fd/%d", fd);
+}
+
+static int fd_utimens(int fd, const struct timespec ts[2])
+{
+	char path[64];
+
+	if (futimens(fd, ts) == 0) {
+		return 0;
+	}
+	if (errno != EBADF) {
+		return -errno;
+	}
+	proc_fd_path(fd, path, sizeof(path));
+	if (utimensat(AT_FDCWD, path, ts, 0) != 0) {
+		return -errno;
+	}
+	return 0;
+}
+
+static int fd_chmod(int fd, mode_t mode)
+{
+	char path[64];
+
+	if (fchmod(fd, mode) == 0) {
+		return 0;
+	}
+	if (errno != EBADF) {
+		return -errno;
+	}
+	proc_fd_path(fd, path, sizeof(path));
+	if (chmod(path, mode) != 0) {
+		return -errno;
+	}
+	return 0;
+}
+
+/* ---- FileBasicInformation ---- */
+
+/* 0 and -1 (and -2, SMB 3.x "resume") leave a time alone. */
+static NTSTATUS basic_time(uint64_t v, struct timespec *ts)
+{
+	int64_t nt = (int64_t)v;
+
+	if (nt == 0 || nt == -1 || nt == -2) {
+		ts->tv_sec = 0;
+		ts->tv_nsec = UTIME_OMIT;
+		return NT_STATUS_OK;
+	}
+	if (!smbd_nt_timespec(nt, ts)) {
+		return NT_STATUS_INVALID_PARAMETER;
+	}
+	return NT_STATUS_OK;
+}
+
+/* A time field that is to be set (not 0, -1 or -2). */
+static bool basic_time_given(uint64_t v)
+{
+	int64_t nt = (int64_t)v;
+
+	return nt != 0 && nt != -1 && nt != -2;
+}
+
+/*
+ * Keep the creation time and attributes Linux has no place for (see
+ * fileinfo.h). A file system without user xattrs just keeps reporting
+ * what it can.
+ */
+static void basic_store(struct smbd_open *op, const uint64_t *create,
+			const uint32_t *attrs)
+{
+	int ret = 0;
+
+	if (create == NULL && attrs == NULL) {
+		return;
+	}
+	ret = smbd_store_dos_info(op->fd, create, attrs);
+	if (ret != 0) {
+		DBG_DEBUG(VFS, "%s: times/attributes not kept: %s", op->path,
+			  strerror(-ret));
+	}
+}
+
+/*
+ * Creation time and attributes. READONLY is the owner write bit (files
+ * only, see smbd_dos_attrs()); storing needs write permission, so it
+ * happens while the file is writable.
+ */
+static NTSTATUS basic_attrs(struct smbd_open *op, uint64_t create,
+			    uint32_t attrs)
+{
+	const uint64_t *pc = basic_time_given(create) ? &create : NULL;
+	const uint32_t *pa = attrs != 0 ? &attrs : NULL;
+	struct stat st = {};
+	mode_t mode = 0;
+	int ret = 0;
+
+	if ((attrs & FILE_ATTRIBUTE_DIRECTORY) != 0 && !op->is_dir) {
+		return NT_STATUS_INVALID_PARAMETER;
+	}
+	if (pa == NULL || op->is_dir) {
+		basic_store(op, pc, pa);
+		return NT_STATUS_OK;
+	}
+	if (fstat(op->fd, &st) != 0) {
+		return errno_status(errno);
+	}
+	mode = st.st_mode & 07777;
+	if ((attrs & FILE_ATTRIBUTE_READONLY) != 0) {
+		basic_store(op, pc, pa);
+		mode &= ~(mode_t)S_IWUSR;
+	} else {
+		mode |= S_IWUSR;
+	}
+	if (mode != (st.st_mode & 07777)) {
+		ret = fd_chmod(op->fd, mode);
+	}
+	if ((attrs & FILE_ATTRIBUTE_READONLY) == 0) {
+		basic_store(op, pc, pa);
+	}
+	return ret == 0 ? NT_STATUS_OK : errno_status(-ret);
+}
+
+static NTSTATUS si_basic(struct si_ctx *c)
+{
+	uint64_t create = 0, access = 0, write = 0, change = 0;
+	uint32_t attrs = 0;
+	struct timespec ts[2] = {};
+	NTSTATUS status = NT_STATUS_OK;
+	bool keep_change = false;
+	int ret = 0;
+
+	if (wire_get_u64le(&c->buf, &create) != 0 ||
+	    wire_get_u64le(&c->buf, &access) != 0 ||
+	    wire_get_u64le(&c->buf, &write) != 0 ||
+	    wire_get_u64le(&c->buf, &change) != 0 ||
+	    wire_get_u32le(&c->buf, &attrs) != 0) {
+		return NT_STATUS_INFO_LENGTH_MISMATCH;
+	}
+	status = basic_time(access, &ts[0]);
+	if (status == NT_STATUS_OK) {
+		status = basic_time(write, &ts[1]);
+	}
+	if (status == NT_STATUS_OK &&
+	    ((int64_t)create < -2 || (int64_t)change < -2)) {
+		status = NT_STATUS_INVALID_PARAMETER;
+	}
+	if (status != NT_STATUS_OK) {
+		return status;
+	}
+	/* A ChangeTime set before stays through what we change now. */
+	if (!basic_time_given(change)) {
+		keep_change = smbd_remembered_change_time(c->op->fd, &change);
+	}
+	if (ts[0].tv_nsec != UTIME_OMIT || ts[1].tv_nsec != UTIME_OMIT) {
+		ret = fd_utimens(c->op->fd, ts);
+		if (ret != 0) {
+			return errno_status(-ret);
+		}
+	}
+	status = basic_attrs(c->op, create, attrs);
+	/* ChangeTime last: every change above moved ctime. */
+	if (keep_change || basic_time_given(change)) {
+		smbd_store_change_time(c->op->fd, change);
+	}
+	return status;
+}
+
+/* ---- FileRenameInformation ---- */
+
+static bool same_share(const struct smbd_tree *t, const char *share_path)
+{
+	return t->root_fd >= 0 && strcmp(t->share->path, share_path) == 0;
+}
+
+typedef bool (*open_pred)(const struct smbd_open *o, const char *path,
+			  size_t len);
+
+static bool open_is(const struct smbd_open *o, const char *path, size_t len)
+{
+	return strcmp(o->path, path) == 0;
+}
+
+static bool open_is_under(const struct smbd_open *o, const char *path,
+			  size_t len)
+{
+	return strncmp(o->path, path, len) == 0 && o->path[len] == '/';
+}
+
+/*
+ * Renaming a file acts as if its directory were opened for FILE_ADD_FILE
+ * sharing read and write but not delete (what Windows answers in
+ * smbtorture smb2.rename and smb2.notify.rec). So an open of that
+ * directory conflicts if it has DELETE access or does not share write.
+ * Opens for attributes only take no part in sharing checks (Word's save
+ * sequence holds one).
+ */
+static bool open_blocks_rename_in(const struct smbd_open *o,
+				  const char *dir, size_t len)
+{
+	const uint32_t shared = FILE_READ_DATA | FILE_WRITE_DATA |
+				FILE_APPEND_DATA | FILE_EXECUTE |
+				SEC_STD_DELETE;
+
+	if (!o->is_dir || strcmp(o->path, dir) != 0 ||
+	    (o->access & shared) == 0) {
+		return false;
+	}
+	return (o->access & SEC_STD_DELETE) != 0 ||
+	       (o->share_access & FILE_SHARE_WRITE) == 0;
+}
+
+/* Is there an open other than self on share, for which pred holds? */
+static bool opens_match(struct smbd_server *srv, const struct smbd_open *self,
+			open_pred pred, const char *path)
+{
+	const char *share = self->tree->share->path;
+	size_t len = strlen(path);
+	struct smbd_session *s = NULL;
+	struct smbd_tree *t = NULL;
+	struct smbd_open *o = NULL;
+
+	for (s = srv->sessions; s != NULL; s = s->gnext) {
+		for (t = s->trees; t != NULL; t = t->next) {
+			if (!same_share(t, share)) {
+				continue;
+			}
+			for (o = t->opens; o != NULL; o = o->next) {
+				if (o != self && o->path != NULL &&
+				    pred(o, path, len)) {
+					return true;
+				}
+			}
+		}
+	}
+	return false;
+}
+
+/* If o is old or beneath it, point it at the same place under new. */
+static void open_follow(struct smbd_open *o, const char *old, size_t len,
+			const char *new_path)
+{
+	char *p = NULL;
+
+	if (o->path == NULL ||
+	    (!open_is(o, old, len) && !open_is_under(o, old, len))) {
+		return;
+	}
+	p = talloc_asprintf(o, "%s%s", new_path, o->path + len);
+	if (p == NULL) {
+		return;		/* keeps the old name */
+	}
+	talloc_free(o->path);
+	o->path = p;
+}
+
+/* After a rename, every open of old (or beneath it) follows to new. */
+static void opens_rename(struct smbd_server *srv, struct smbd_open *self,
+			 const char *old, const char *new_path)
+{
+	const char *share = self->tree->share->path;
+	size_t len = strlen(old);
+	struct smbd_session *s = NULL;
+	struct smbd_tree *t = NULL;
+	struct smbd_open *o = NULL;
+
+	open_follow(self, old, len, new_path);
+	for (s = srv->sessions; s != NULL; s = s->gnext) {
+		for (t = s->trees; t != NULL; t = t->next) {
+			if (!same_share(t, share)) {
+				continue;
+			}
+			for (o = t->opens; o != NULL; o = o->next) {
+				if (o != self) {
+					open_follow(o, old, len, new_path);
+				}
+			}
+		}
+	}
+}
+
+/* The directory part of a rel path ("" for the share root). */
+static char *parent_of(TALLOC_CTX *mem, const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (slash == NULL) {
+		return talloc_strdup(mem, "");
+	}
+	return talloc_strndup(mem, path, (size_t)(slash - path));
+}
+
+/* The on-disk parent of path ("" for the root) plus leaf of rel. */
+static char *with_client_leaf(TALLOC_CTX *mem, const char *ondisk,
+			      const char *rel)
+{
+	const char *slash = strrchr(ondisk, '/');
+	const char *leaf = strrchr(rel, '/');
+
+	leaf = leaf != NULL ? leaf + 1 : rel;
+	if (slash == NULL) {
+		return talloc_strdup(mem, leaf);
+	}
+	return talloc_asprintf(mem, "%.*s/%s", (int)(slash - ondisk), ondisk,
+			       leaf);
+}
+
+/*
+ * Where rel lands on disk. *exists says whether another file already has
+ * that name. Renaming a file to its own name in another case targets the
+ * client's spelling and does not count as existing.
+ */
+static NTSTATUS rename_target(TALLOC_CTX *mem, struct smbd_open *op,
+			      const char *rel, char **dst, bool *exists,
+			      bool *is_dir)
+{
+	struct stat st = {};
+	char *ondisk = NULL;
+	NTSTATUS status = NT_STATUS_OK;
+	int fd = -1;
+
+	*exists = false;
+	*is_dir = false;
+	status = vfs_resolve(mem, op->tree->root_fd, rel, &ondisk);
+	if (status == NT_STATUS_OBJECT_NAME_NOT_FOUND) {
+		*dst = ondisk;
+		return NT_STATUS_OK;
+	}
+	if (status != NT_STATUS_OK) {
+		return status;
+	}
+	if (strcmp(ondisk, op->path) == 0) {
+		*dst = with_client_leaf(mem, ondisk, rel);
+		return *dst != NULL ? NT_STATUS_OK : NT_STATUS_NO_MEMORY;
+	}
+	*dst = ondisk;
+	*exists = true;
+	fd = vfs_open_beneath(op->tree->root_fd, ondisk,
+			      O_PATH | O_NOFOLLOW | O_CLOEXEC, 0);
+	if (fd >= 0) {
+		*is_dir = fstat(fd, &st) == 0 && S_ISDIR(st.st_mode);
+		close(fd);
+	}
+	return NT_STATUS_OK;
+}
+
+/* renameat2() between two paths beneath root; returns 0 or -errno. */
+static int rename_beneath(int root_fd, const char *from, const char *to,
+			  bool replace)
+{
+	const char *from_leaf = NULL, *to_leaf = NULL;
+	struct stat st = {};
+	int ofd = -1, nfd = -1;
+	int ret = 0;
+
+	ofd = vfs_open_parent(root_fd, from, &from_leaf);
+	if (ofd < 0) {
+		return ofd;
+	}
+	nfd = vfs_open_parent(root_fd, to, &to_leaf);
+	if (nfd < 0) {
+		close(ofd);
+		return nfd;
+	}
+	ret = renameat2(ofd, from_leaf, nfd, to_leaf,
+			replace ? 0 : RENAME_NOREPLACE);
+	if (ret != 0 && errno == EINVAL && !replace) {
+		/* File systems without RENAME_NOREPLACE: check, then go. */
+		if (fstatat(nfd, to_leaf, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+			errno = EEXIST;
+		} else {
+			ret = renameat(ofd, from_leaf, nfd, to_leaf);
+		}
+	}
+	ret = ret == 0 ? 0 : -errno;
+	close(ofd);
+	close(nfd);
+	return ret;
+}
+
+/* Decode the FILE_RENAME_INFORMATION (SMB2 form) into a rel path. */
+static NTSTATUS rename_parse(struct si_ctx *c, TALLOC_CTX *mem,
+			     bool *replace, char **name, char **rel)
+{
+	uint8_t repl = 0;
+	uint64_t root_dir = 0;
+	uint32_t name_len = 0;
+	const uint8_t *p = NULL;
+
+	if (wire_get_u8(&c->buf, &repl) != 0 ||
+	    wire_skip(&c->buf, 7) != 0 ||
+	    wire_get_u64le(&c->buf, &root_dir) != 0 ||
+	    wire_get_u32le(&c->buf, &name_len) != 0) {
+		return NT_STATUS_INFO_LENGTH_MISMATCH;
+	}
+	if (root_dir != 0 || name_len == 0 || (name_len & 1) != 0 ||
+	    wire_get_ptr(&c->buf, &p, name_len) != 0) {
+		return NT_STATUS_INVALID_PARAMETER;
+	}
+	if (utf16le_to_utf8(mem, p, name_len, name) != 0) {
+		return NT_STATUS_OBJECT_NAME_INVALID;
+	}
+	*replace = repl != 0;
+	return vfs_canonicalize(mem, *name, false, rel);
+}
+
+static NTSTATUS si_rename(struct si_ctx *c)
+{
+	struct smbd_open *op = c->op;
+	struct smbd_server *srv = c->req->conn->srv;
+	TALLOC_CTX *tmp = talloc_new(NULL);
+	char *name = NULL, *rel = NULL, *dst = NULL;
+	char *old = NULL, *parent = NULL;
+	bool replace = false, exists = false, is_dir = false;
+	NTSTATUS status = NT_STATUS_OK;
+	int ret = 0;
+
+	if (tmp == NULL) {
+		return NT_STATUS_NO_MEMORY;
+	}
+	status = rename_parse(c, tmp, &replace, &name, &rel);
+	if (status == NT_STATUS_OK && (rel[0] == '\0' || op->path[0] == '\0')) {
+		status = NT_STATUS_ACCESS_DENIED;	/* the share root */
+	}
+	if (status == NT_STATUS_OK) {
+		status = rename_target(tmp, op, rel, &dst, &exists, &is_dir);
+	}
+	if (status != NT_STATUS_OK || strcmp(dst, op->path) == 0) {
+		goto done;	/* an error, or renamed to itself */
+	}
+	if (exists && !replace) {
+		status = NT_STATUS_OBJECT_NAME_COLLISION;
+		goto done;
+	}
+	/* Like Windows: no replacing directories or open files, and no
+	 * renaming a directory with opens beneath it. */
+	if ((exists && (is_dir || opens_match(srv, op, open_is, dst))) ||
+	    (op->is_dir && opens_match(srv, op, open_is_under, op->path))) {
+		status = NT_STATUS_ACCESS_DENIED;
+		goto done;
+	}
+	old = talloc_strdup(tmp, op->path);
+	parent = parent_of(tmp, op->path);
+	if (old == NULL || parent == NULL) {
+		status = NT_STATUS_NO_MEMORY;
+		goto done;
+	}
+	if (opens_match(srv, op, open_blocks_rename_in, parent)) {
+		status = NT_STATUS_SHARING_VIOLATION;
+		goto done;
+	}
+	ret = rename_beneath(op->tree->root_fd, old, dst, replace);
+	if (ret != 0) {
+		status = errno_status(-ret);
+		goto done;
+	}
+	DBG_DEBUG(VFS, "renamed '%s' -> '%s'", old, dst);
+	opens_rename(srv, op, old, dst);
+	if (op->client_name != NULL) {
+		talloc_free(op->client_name);
+		op->client_name = talloc_steal(op, name);
+	}
+done:
+	talloc_free(tmp);
+	return status;
+}
+
+/* ---- FileDispositionInformation ---- */
+
+static NTSTATUS si_disposition(struct si_ctx *c)
+{
+	NTSTATUS status = NT_STATUS_OK;
+	uint8_t pending = 0;
+
+	if (wire_get_u8(&c->buf, &pending) != 0) {
+		return NT_STATUS_INFO_LENGTH_MISMATCH;
+	}
+	/* The per-inode state and the MS-FSA checks live with the opens. */
+	status = smbd_open_set_delete_pending(c->op, pending != 0);
+	if (status == NT_STATUS_OK && pending != 0 && c->op->is_dir &&
+	    c->op->file != NULL) {
+		smbd_notify_delete_pending(c->op->file);
+	}
+	return status;
+}
+
+/* ---- per-handle state ---- */
+
+static NTSTATUS si_position(struct si_ctx *c)
+{
+	uint64_t pos = 0;
+
+	if (wire_get_u64le(&c->buf, &pos) != 0) {
+		return NT_STATUS_INFO_LENGTH_MISMATCH;
+	}
+	if (pos > INT64_MAX) {
+		return NT_STATUS_INVALID_PARAMETER;
+	}
+	c->op->position = pos;
+	return NT_STATUS_OK;
+}
+
+static NTSTATUS si_mode(struct si_ctx *c)
+{
+	uint32_t mode = 0;
+	uint32_t sync = FILE_SYNCHRONOUS_IO_ALERT |
+			FILE_SYNCHRONOUS_IO_NONALERT;
+
+	if (wire_get_u32le(&c->buf, &mode) != 0) {
+		return NT_STATUS_INFO_LENGTH_MISMATCH;
+	}
+	if ((mode & ~MODE_SETTABLE) != 0 || (mode & sync) == sync) {
+		return NT_STATUS_INVALID_PARAMETER;
+	}
+	c->op->mode = mode;
+	return NT_STATUS_OK;
+}
+
+/* ---- sizes ---- */
+
+static NTSTATUS get_size_arg(struct si_ctx *c, uint64_t *v)
+{
+	if (wire_get_u64le(&c->buf, v) != 0) {
+		return NT_STATUS_INFO_LENGTH_MISMATCH;
+	}
+	if (c->op->is_dir || *v > INT64_MAX) {
+		return NT_STATUS_INVALID_PARAMETER;
+	}
+	return NT_STATUS_OK;
+}
+
+static NTSTATUS si_allocation(struct si_ctx *c)
+{
+	struct stat st = {};
+	uint64_t alloc = 0;
+	NTSTATUS status = get_size_arg(c, &alloc);
+
+	if (status != NT_STATUS_OK) {
+		return status;
+	}
+	if (fstat(c->op->fd, &st) != 0) {
+		return errno_status(errno);
+	}
+	if (alloc < (uint64_t)st.st_size) {
+		/* Allocation below EOF cuts the file [MS-FSA §2.1.5.15.1]. */
+		if (ftruncate(c->op->fd, (off_t)alloc) != 0) {
+			return errno_status(errno);
+		}
+		return NT_STATUS_OK;
+	}
+	if (alloc > smbd_alloc_size(&st) &&
+	    fallocate(c->op->fd, FALLOC_FL_KEEP_SIZE, 0, (off_t)alloc) != 0 &&
+	    errno != EOPNOTSUPP && errno != ENOSYS) {
+		return errno_status(errno);
+	}
+	return NT_STATUS_OK;
+}
+
+static NTSTATUS si_end_of_file(struct si_ctx *c)
+{
+	uint64_t eof = 0;
+	NTSTATUS status = get_size_arg(c, &eof);
+
+	if (status != NT_STATUS_OK) {
+		return status;
+	}
+	if (ftruncate(c->op->fd, (off_t)eof) != 0) {
+		return errno_status(errno);
+	}
+	return NT_STATUS_OK;
+}
+
+static const struct si_class file_classes[] = {
+	{ FileBasicInformation, 40, FILE_WRITE_ATTRIBUTES, true, si_basic },
+	{ FileRenameInformation, RENAME_FIXED, SEC_STD_DELETE, true,
+	  si_rename },
+	{ FileDispositionInformation, 1, SEC_STD_DELETE, true,
+	  si_disposition },
+	{ FilePositionInformation, 8, 0, false, si_position },
+	{ FileModeInformation, 4, 0, false, si_mode },
+	{ FileAllocationInformation, 8, FILE_WRITE_DATA, true,
+	  si_allocation },
+	{ FileEndOfFileInformation, 8, FILE_WRITE_DATA, true,
+	  si_end_of_file },
+};
+
+static NTSTATUS si_file(struct si_ctx *c, const struct si_args *a)
+{
+	const struct si_class *k = NULL;
+	size_t i = 0;
+
+	for (i = 0; i < sizeof(file_classes) / sizeof(file_classes[0]); i++) {
+		if (file_classes[i].cls == a->cls) {
+			k = &file_classes[i];
+			break;
+		}
+	}
+	if (c->op->fd < 0) {
+		/* Named pipes: message mode switches are all we hear. */
+		return a->cls == FilePipeInformation ? NT_STATUS_OK :
+						       NT_STATUS_NOT_SUPPORTED;
+	}
+	if (c->op->tree->share->type == WG_SHARE_PRINT &&
+	    (a->cls == FileRenameInformation ||
+	     a->cls == FileRenameInformationEx ||
+	     a->cls == FileLinkInformation)) {
+		/* spool files keep their names: no job replaces another */
+		return NT_STATUS_ACCESS_DENIED;
+	}
+	if (k == NULL) {
+		switch (a->cls) {
+		case FileLinkInformation:
+		case FileFullEaInformation:
+		case FileValidDataLengthInformation:
+		case FileShortNameInformation:
+		case FileDispositionInformationEx:
+		case FileRenameInformationEx:
+			return NT_STATUS_NOT_SUPPORTED;
+		default:
+			return NT_STATUS_INVALID_INFO_CLASS;
+		}
+	}
+	if (a->buf_len < k->min_len) {
+		return NT_STATUS_INFO_LENGTH_MISMATCH;
+	}
+	if ((c->op->access & k->access) != k->access) {
+		return NT_STATUS_ACCESS_DENIED;
+	}
+	if (k->modifies && c->op->tree->read_only) {
+		return NT_STATUS_ACCESS_DENIED;
+	}
+	return k->set(c);
+}
+
+/* ---- the command ---- */
+
+static NTSTATUS si_parse(struct smbd_req *req, struct si_args *a)
+{
+	struct wire_rd r = req->in;
+
+	if (wire_skip(&r, 2) != 0 ||		/* StructureSize */
+	    wire_get_u8(&r, &a->info_type) != 0 ||
+	    wire_get_u8(&r, &a->cls) != 0 ||
+	    wire_get_u32le(&r, &a->buf_len) != 0 ||
+	    wire_get_u16le(&r, &a->buf_off) != 0 ||
+	    wire_skip(&r, 2) != 0 ||		/* Reserved */
+	    wire_get_u32le(&r, &a->addl_info) != 0 ||
+	    smbd_pull_fid(&r, &a->fid_p, &a->fid_v) != 0) {
+		return NT_STATUS_INVALID_PARAMETER;
+	}
+	return NT_STATUS_OK;
+}
+
+NTSTATUS smbd_smb2_set_info(struct smbd_req *req)
+{
+	struct si_ctx c = {};
+	struct si_args a = {};
+	NTSTATUS status = NT_STATUS_OK;
+
+	status = si_parse(req, &a);
+	if (status != NT_STATUS_OK) {
+		return status;
+	}
+	if (wire_sub(&req->in, a.buf_off, a.buf_len, &c.buf) != 0) {
+		return NT_STATUS_INVALID_PARAMETER;
+	}
+	status = smbd_req_open(req, a.fid_p, a.fid_v, &c.op);
+	if (status != NT_STATUS_OK) {
+		return status;
+	}
+	c.req = req;
+
+	switch (a.info_type) {
+	case SMB2_0_INFO_FILE:
+		status = si_file(&c, &a);
+		break;
+	case SMB2_0_INFO_SECURITY:
+		/* Accepted and ignored: Unix permissions decide. */
+		status = c.op->tree->read_only ? NT_STATUS_ACCESS_DENIED :
+						 NT_STATUS_OK;
+		break;
+	case SMB2_0_INFO_FILESYSTEM:
+	case SMB2_0_INFO_QUOTA:
+		status = NT_STATUS_NOT_SUPPORTED;
+		break;
+	default:
+		status = NT_STATUS_INVALID_PARAMETER;
+		break;
+	}
+	if (status == NT_STATUS_OK) {
+		wire_put_u16le(&req->out, 2);	/* StructureSize */
+		if (wire_wr_error(&req->out) != 0) {
+			return NT_STATUS_NO_MEMORY;
+		}
+	}
+	return status;
+}

@@ -1,0 +1,1202 @@
+/*
+ * smb2_server.c - the SMB2 dispatcher: splits compound frames, checks the
+ * MessageId window and credit charge, verifies signatures, resolves the
+ * session and tree each command needs, runs the handler, and builds,
+ * signs and sends the responses [MS-SMB2 §3.3.5.2].
+ */
+#include "smbd/smbd.h"
+#include "smbd/net/conn.h"
+#include "proto/smb2_transform.h"
+#include "sessions/sessmgr.h"
+
+#include <string.h>
+
+/* Handler asks for no response at all (CANCEL). */
+#define SMBD_NO_REPLY ((NTSTATUS)0xFFFFFFFEu)
+
+struct smbd_cmd_row {
+	NTSTATUS (*fn)(struct smbd_req *req);
+	uint16_t struct_size;	/* request StructureSize */
+	bool need_session;
+	bool need_tree;
+	bool allow_null;	/* may a null (anonymous) session use it */
+};
+
+static const struct smbd_cmd_row smbd_cmd_table[SMB2_NUM_CMDS] = {
+	[SMB2_NEGOTIATE] = { .fn = smbd_smb2_negotiate, .struct_size = 36 },
+	[SMB2_SESSION_SETUP] = { .fn = smbd_smb2_session_setup,
+				 .struct_size = 25, .allow_null = true },
+	[SMB2_LOGOFF] = { .fn = smbd_smb2_logoff, .struct_size = 4,
+			  .need_session = true, .allow_null = true },
+	[SMB2_TREE_CONNECT] = { .fn = smbd_smb2_tree_connect,
+				.struct_size = 9, .need_session = true,
+				.allow_null = true },
+	[SMB2_TREE_DISCONNECT] = { .fn = smbd_smb2_tree_disconnect,
+				   .struct_size = 4, .need_session = true,
+				   .need_tree = true, .allow_null = true },
+	[SMB2_CREATE] = { .fn = smbd_smb2_create, .struct_size = 57,
+			  .need_session = true, .need_tree = true,
+			  .allow_null = true },
+	[SMB2_CLOSE] = { .fn = smbd_smb2_close, .struct_size = 24,
+			 .need_session = true, .need_tree = true,
+			 .allow_null = true },
+	[SMB2_FLUSH] = { .fn = smbd_smb2_flush, .struct_size = 24,
+			 .need_session = true, .need_tree = true,
+			 .allow_null = true },
+	[SMB2_READ] = { .fn = smbd_smb2_read, .struct_size = 49,
+			.need_session = true, .need_tree = true,
+			.allow_null = true },
+	[SMB2_WRITE] = { .fn = smbd_smb2_write, .struct_size = 49,
+			 .need_session = true, .need_tree = true,
+			 .allow_null = true },
+	[SMB2_LOCK] = { .fn = smbd_smb2_lock, .struct_size = 48,
+			.need_session = true, .need_tree = true },
+	[SMB2_IOCTL] = { .fn = smbd_smb2_ioctl, .struct_size = 57,
+			 .need_session = true, .need_tree = true,
+			 .allow_null = true },
+	[SMB2_CANCEL] = { .fn = smbd_smb2_cancel, .struct_size = 4,
+			  .allow_null = true },
+	[SMB2_ECHO] = { .fn = smbd_smb2_echo, .struct_size = 4,
+			.allow_null = true },
+	[SMB2_QUERY_DIRECTORY] = { .fn = smbd_smb2_query_directory,
+				   .struct_size = 33, .need_session = true,
+				   .need_tree = true },
+	[SMB2_CHANGE_NOTIFY] = { .fn = smbd_smb2_change_notify,
+				 .struct_size = 32, .need_session = true,
+				 .need_tree = true },
+	[SMB2_QUERY_INFO] = { .fn = smbd_smb2_query_info, .struct_size = 41,
+			      .need_session = true, .need_tree = true,
+			      .allow_null = true },
+	[SMB2_SET_INFO] = { .fn = smbd_smb2_set_info, .struct_size = 33,
+			    .need_session = true, .need_tree = true },
+};
+
+/* A response waiting in a compound for its signature. */
+struct cmp_sign {
+	size_t off;		/* start of the response in cmp->out */
+	bool sign;
+	enum smb2_sign_alg alg;
+	uint8_t key[16];
+};
+
+struct smbd_compound {
+	struct smbd_conn *conn;
+	uint8_t *buf;
+	size_t len;
+	size_t next_off;
+	bool first;
+	struct wire_wr out;
+	struct cmp_sign *signs;
+	size_t nsigns;
+	uint64_t related_sess_id;
+	uint32_t related_tree_id;
+	bool have_last_fid;
+	uint64_t last_fid_p, last_fid_v;
+	bool create_failed;
+	NTSTATUS create_status;
+	struct smbd_req *waiting;	/* handler running off-loop */
+	struct smbd_enc enc;		/* frame came encrypted */
+	size_t counted;			/* of out.len, in conn->cmp_bytes */
+	struct smbd_compound *blocked_next;	/* conn->blocked_cmp list */
+};
+
+/* Wait for the backlog, behind the compounds already waiting. */
+static void cmp_block(struct smbd_compound *cmp)
+{
+	struct smbd_compound **pp = &cmp->conn->blocked_cmp;
+
+	while (*pp != NULL) {
+		pp = &(*pp)->blocked_next;
+	}
+	cmp->blocked_next = NULL;
+	*pp = cmp;
+	smbd_conn_throttle(cmp->conn);
+	smbd_conn_kick(cmp->conn);
+}
+
+static void cmp_unblock(struct smbd_compound *cmp)
+{
+	struct smbd_compound **pp = &cmp->conn->blocked_cmp;
+
+	while (*pp != NULL && *pp != cmp) {
+		pp = &(*pp)->blocked_next;
+	}
+	if (*pp == cmp) {
+		*pp = cmp->blocked_next;
+	}
+	cmp->blocked_next = NULL;
+}
+
+/* Keep conn->cmp_bytes equal to the replies built and not yet queued. */
+static void cmp_count(struct smbd_compound *cmp)
+{
+	struct smbd_conn *conn = cmp->conn;
+
+	conn->cmp_bytes -= cmp->counted;
+	cmp->counted = cmp->out.buf != NULL ? cmp->out.len : 0;
+	conn->cmp_bytes += cmp->counted;
+}
+
+/* Its replies leave the compound (queued, or dropped with it). */
+static void cmp_uncount(struct smbd_compound *cmp)
+{
+	cmp->conn->cmp_bytes -= cmp->counted;
+	cmp->counted = 0;
+}
+
+/*
+ * May cmp dispatch its next request? Only while the replies of the
+ * connection's other requests leave room in the backlog (its own do not
+ * count, or a long compound would wait for itself).
+ */
+static bool cmp_may_go(const struct smbd_compound *cmp)
+{
+	const struct smbd_conn *conn = cmp->conn;
+
+	return smbd_conn_backlog(conn) - cmp->counted <
+	       conn->srv->cfg->max_reply_backlog;
+}
+
+static int cmp_destructor(struct smbd_compound *cmp)
+{
+	struct smbd_conn *conn = cmp->conn;
+
+	cmp_uncount(cmp);
+	cmp_unblock(cmp);
+	smbd_conn_kick(conn);
+	return 0;
+}
+
+static void compound_next(struct smbd_compound *cmp);
+
+static int req_destructor(struct smbd_req *req)
+{
+	struct smbd_conn *conn = req->conn;
+
+	if (req->prev != NULL) {
+		req->prev->next = req->next;
+	} else if (conn->requests == req) {
+		conn->requests = req->next;
+	}
+	if (req->next != NULL) {
+		req->next->prev = req->prev;
+	}
+	if (req->cmp != NULL && req->cmp->waiting == req) {
+		req->cmp->waiting = NULL;
+	}
+	conn->reply_reserved -= req->reserved;
+	req->reserved = 0;
+	return 0;
+}
+
+int smbd_pull_fid(struct wire_rd *r, uint64_t *persistent,
+		  uint64_t *volatile_)
+{
+	struct wire_rd c = *r;
+	int rc = 0;
+
+	rc = wire_get_u64le(&c, persistent);
+	if (rc != 0) {
+		return rc;
+	}
+	rc = wire_get_u64le(&c, volatile_);
+	if (rc != 0) {
+		return rc;
+	}
+	*r = c;
+	return 0;
+}
+
+NTSTATUS smbd_req_open(struct smbd_req *req, uint64_t fid_persistent,
+		       uint64_t fid_volatile, struct smbd_open **op)
+{
+	struct smbd_open *o = NULL;
+
+	if (fid_persistent == SMB2_FID_RELATED &&
+	    fid_volatile == SMB2_FID_RELATED) {
+		if (req->cmp == NULL || !req->cmp->have_last_fid ||
+		    !(req->in_hdr.flags & SMB2_FLAGS_RELATED_OPERATIONS)) {
+			return NT_STATUS_FILE_CLOSED;
+		}
+		fid_persistent = req->cmp->last_fid_p;
+		fid_volatile = req->cmp->last_fid_v;
+	}
+	o = smbd_open_find(req->conn->srv, fid_volatile);
+	if (o == NULL || o->fid_persistent != fid_persistent ||
+	    o->tree != req->tree) {
+		return NT_STATUS_FILE_CLOSED;
+	}
+	/* Later related requests use this FileId too. */
+	if (req->cmp != NULL) {
+		req->cmp->have_last_fid = true;
+		req->cmp->last_fid_p = o->fid_persistent;
+		req->cmp->last_fid_v = o->fid_volatile;
+	}
+	*op = o;
+	return NT_STATUS_OK;
+}
+
+void smbd_req_set_last_fid(struct smbd_req *req, struct smbd_open *op)
+{
+	if (req->cmp == NULL) {
+		return;
+	}
+	req->cmp->have_last_fid = true;
+	req->cmp->last_fid_p = op->fid_persistent;
+	req->cmp->last_fid_v = op->fid_volatile;
+}
+
+/* ---- MessageId window and credits [MS-SMB2 §3.3.1.1, §3.3.5.2.3] ---- */
+
+static bool seq_used(const struct smbd_conn *c, uint64_t id)
+{
+	uint64_t bit = id % SMBD_MAX_CREDITS;
+
+	return (c->seq_bitmap[bit / 8] >> (bit % 8)) & 1;
+}
+
+static void seq_set(struct smbd_conn *c, uint64_t id, bool on)
+{
+	uint64_t bit = id % SMBD_MAX_CREDITS;
+
+	if (on) {
+		c->seq_bitmap[bit / 8] |= (uint8_t)(1u << (bit % 8));
+	} else {
+		c->seq_bitmap[bit / 8] &= (uint8_t)~(1u << (bit % 8));
+	}
+}
+
+/* Consume [mid, mid+charge); false if any id is outside or reused. */
+static bool seq_consume(struct smbd_conn *c, uint64_t mid, uint16_t charge)
+{
+	uint64_t i = 0;
+
+	if (mid < c->seq_low || mid >= c->seq_high ||
+	    charge > c->seq_high - mid) {
+		return false;
+	}
+	for (i = 0; i < charge; i++) {
+		if (seq_used(c, mid + i)) {
+			return false;
+		}
+	}
+	for (i = 0; i < charge; i++) {
+		seq_set(c, mid + i, true);
+	}
+	while (c->seq_low < c->seq_high && seq_used(c, c->seq_low)) {
+		seq_set(c, c->seq_low, false);
+		c->seq_low++;
+	}
+	return true;
+}
+
+/*
+ * The credit window: each credit lets the client ask for 64 KiB of
+ * reply, so the window is no larger than the reply backlog allows.
+ */
+static uint64_t credits_window(const struct smbd_conn *c)
+{
+	uint64_t w = c->srv->cfg->max_reply_backlog / 65536;
+
+	return w < 16 ? 16 : w > SMBD_MAX_CREDITS ? SMBD_MAX_CREDITS : w;
+}
+
+/* Grant what the client asks (at least 1), within the window size. */
+static uint16_t credits_grant(struct smbd_conn *c, uint16_t asked)
+{
+	uint64_t outstanding = c->seq_high - c->seq_low;
+	uint64_t window = credits_window(c);
+	uint64_t room = 0;
+	uint16_t grant = asked == 0 ? 1 : asked;
+
+	room = outstanding >= window ? 0 : window - outstanding;
+	if (grant > room) {
+		grant = (uint16_t)room;
+	}
+	c->seq_high += grant;
+	return grant;
+}
+
+/*
+ * The data buffers a request sends (*in) and may get back (*out), not
+ * counting the fixed parts: for the LARGE_MTU credit charge check
+ * [MS-SMB2 §3.3.5.2.5] and the reply backlog.
+ */
+static void payload_sizes(const struct smbd_req *req, uint32_t *in,
+			  uint32_t *out)
+{
+	const uint8_t *b = req->in.base + SMB2_HDR_SIZE;
+	size_t blen = req->in_body_len;
+
+	*in = 0;
+	*out = 0;
+	switch (req->in_hdr.command) {
+	case SMB2_READ:
+		if (blen >= 8) {
+			*out = wire_le32(b + 4);	/* Length */
+		}
+		break;
+	case SMB2_WRITE:
+		if (blen >= 8) {
+			*in = wire_le32(b + 4);		/* Length */
+		}
+		break;
+	case SMB2_QUERY_DIRECTORY:
+		if (blen >= 32) {
+			*out = wire_le32(b + 28);	/* OutputBufferLength */
+		}
+		break;
+	case SMB2_QUERY_INFO:
+		if (blen >= 8) {
+			*out = wire_le32(b + 4);	/* OutputBufferLength */
+		}
+		break;
+	case SMB2_SET_INFO:
+		if (blen >= 8) {
+			*in = wire_le32(b + 4);		/* BufferLength */
+		}
+		break;
+	case SMB2_CHANGE_NOTIFY:
+		if (blen >= 8) {
+			*out = wire_le32(b + 4);	/* OutputBufferLength */
+		}
+		break;
+	case SMB2_IOCTL:
+		if (blen >= 48) {
+			*in = wire_le32(b + 28);	/* InputCount */
+			*out = wire_le32(b + 44);	/* MaxOutputResponse */
+		}
+		break;
+	default:
+		break;
+	}
+}
+
+static uint32_t payload_size(const struct smbd_req *req)
+{
+	uint32_t in = 0, out = 0;
+
+	payload_sizes(req, &in, &out);
+	return in > out ? in : out;
+}
+
+/* Room for replies other than the data buffers (NEGOTIATE, SESSION_SETUP). */
+#define REPLY_FIXED_MAX 1024
+
+/*
+ * The largest reply req may produce: its output buffer as asked, within
+ * what the connection allows in one message, plus the fixed parts.
+ */
+static size_t reply_bound(const struct smbd_req *req)
+{
+	uint32_t in = 0, out = 0;
+
+	payload_sizes(req, &in, &out);
+	if (out > req->conn->max_trans && out > req->conn->max_read) {
+		out = req->conn->max_trans > req->conn->max_read ?
+		      req->conn->max_trans : req->conn->max_read;
+	}
+	return SMB2_HDR_SIZE + REPLY_FIXED_MAX + out;
+}
+
+/* ---- responses ---- */
+
+static void put_error_body(struct wire_wr *w)
+{
+	wire_put_u16le(w, 9);	/* StructureSize */
+	wire_put_u8(w, 0);	/* ErrorContextCount */
+	wire_put_u8(w, 0);
+	wire_put_u32le(w, 0);	/* ByteCount */
+	wire_put_u8(w, 0);	/* ErrorData */
+}
+
+static struct smbd_session *reply_sign_session(struct smbd_req *req,
+					       NTSTATUS status)
+{
+	struct smbd_session *s = req->sign_sess != NULL ? req->sign_sess :
+				 req->sess;
+
+	if (s == NULL || !s->have_keys || req->no_sign) {
+		return NULL;
+	}
+	if (status == NT_STATUS_USER_SESSION_DELETED) {
+		return NULL;
+	}
+	if (req->sign_final || req->in_signed || s->signing_required) {
+		return s;
+	}
+	return NULL;
+}
+
+static enum smb2_sign_alg conn_sign_alg(const struct smbd_conn *conn)
+{
+	if (conn->dialect < SMB2_DIALECT_300) {
+		return SMB2_SIGN_HMAC_SHA256;
+	}
+	return conn->sign_alg;
+}
+
+/* Append req's response header + body to w; returns its start offset. */
+static size_t build_response(struct smbd_req *req, struct wire_wr *w,
+			     NTSTATUS status, bool interim)
+{
+	struct smb2_hdr h = {};
+	size_t start = w->len;
+
+	h.credit_charge = req->in_hdr.credit_charge;
+	h.status = interim ? NT_STATUS_PENDING : status;
+	h.command = req->in_hdr.command;
+	h.credits = req->credits_granted;
+	h.flags = SMB2_FLAGS_SERVER_TO_REDIR |
+		  (req->in_hdr.flags & SMB2_FLAGS_RELATED_OPERATIONS) |
+		  req->out_flags_extra;
+	h.message_id = req->in_hdr.message_id;
+	h.session_id = req->in_hdr.session_id;
+	if (req->async || interim) {
+		h.flags |= SMB2_FLAGS_ASYNC_COMMAND;
+		h.async_id = req->async_id;
+	} else {
+		h.reserved = req->in_hdr.reserved;
+		h.tree_id = req->in_hdr.tree_id;
+	}
+	smb2_hdr_push(w, &h);
+	if (interim || req->out.len == 0 ||
+	    (NT_STATUS_IS_ERROR(status) &&
+	     status != NT_STATUS_MORE_PROCESSING_REQUIRED &&
+	     status != NT_STATUS_BUFFER_TOO_SMALL)) {
+		/*
+		 * Error bodies are ours; the one exception is BUFFER_TOO_SMALL,
+		 * whose error data (the size needed) the handler writes in the
+		 * error response format [MS-SMB2 §2.2.2].
+		 */
+		put_error_body(w);
+	} else {
+		wire_wr_reserve(w, req->out.len + req->out_payload_len);
+		wire_put_bytes(w, req->out.buf, req->out.len);
+		wire_put_bytes(w, req->out_payload, req->out_payload_len);
+	}
+	return start;
+}
+
+static void hash_preauth(struct smbd_req *req, const uint8_t *msg, size_t len)
+{
+	if (req->preauth_conn) {
+		smb2_preauth_update(req->conn->preauth, msg, len);
+	}
+	if (req->preauth_sess != NULL) {
+		smb2_preauth_update(req->preauth_sess->preauth, msg, len);
+	}
+}
+
+/* Add req's response to its compound reply. */
+static void compound_append(struct smbd_compound *cmp, struct smbd_req *req,
+			    NTSTATUS status, bool interim)
+{
+	struct smbd_session *ss = NULL;
+	struct cmp_sign *sg = NULL;
+	size_t start = 0;
+
+	if (cmp->nsigns > 0) {
+		size_t prev = cmp->signs[cmp->nsigns - 1].off;
+
+		wire_put_align(&cmp->out, 8);
+		wire_patch_u32le(&cmp->out, prev + SMB2_HDR_OFF_NEXT,
+				 (uint32_t)(cmp->out.len - prev));
+	}
+	start = build_response(req, &cmp->out, status, interim);
+	cmp_count(cmp);
+	if (wire_wr_error(&cmp->out) != 0) {
+		return;
+	}
+	if (!interim) {
+		hash_preauth(req, cmp->out.buf + start, cmp->out.len - start);
+	}
+	cmp->signs = talloc_realloc(cmp, cmp->signs, struct cmp_sign,
+				    cmp->nsigns + 1);
+	if (cmp->signs == NULL) {
+		cmp->out.err = WIRE_E_NOMEM;
+		return;
+	}
+	sg = &cmp->signs[cmp->nsigns++];
+	*sg = (struct cmp_sign) { .off = start };
+	ss = interim ? NULL : reply_sign_session(req, status);
+	if (ss != NULL) {
+		sg->sign = true;
+		sg->alg = conn_sign_alg(req->conn);
+		memcpy(sg->key, ss->keys.signing, 16);
+	} else if (req->tomb_sign && !interim) {
+		sg->sign = true;
+		sg->alg = conn_sign_alg(req->conn);
+		memcpy(sg->key, req->tomb_key, 16);
+	}
+}
+
+/* Encrypt a reply with the session's ServerOut key and queue it. */
+static void send_encrypted(struct smbd_conn *conn, const struct smbd_enc *e,
+			   const uint8_t *msg, size_t len)
+{
+	uint8_t *out = NULL;
+	size_t out_len = 0;
+	int rc = 0;
+
+	rc = smb2_encrypt(conn->cipher, e->key, e->session_id, msg, len,
+			  conn, &out, &out_len);
+	if (rc != 0) {
+		DBG_ERR(PROTO, "%s: cannot encrypt reply: %s",
+			conn->peer_addr, wire_strerror(rc));
+		smbd_conn_terminate(conn, "encryption failed");
+		return;
+	}
+	smbd_conn_send(conn, out, out_len);
+}
+
+static void compound_send(struct smbd_compound *cmp)
+{
+	struct smbd_conn *conn = cmp->conn;
+	size_t i = 0;
+
+	if (cmp->out.len == 0 || conn->state == SMBD_CONN_CLOSING) {
+		talloc_free(cmp);
+		return;
+	}
+	if (wire_wr_error(&cmp->out) != 0) {
+		DBG_ERR(PROTO, "%s: cannot build reply: %s", conn->peer_addr,
+			wire_strerror(wire_wr_error(&cmp->out)));
+		smbd_conn_terminate(conn, "reply build failed");
+		talloc_free(cmp);
+		return;
+	}
+	if (cmp->enc.on) {
+		cmp_uncount(cmp);
+		send_encrypted(conn, &cmp->enc, cmp->out.buf, cmp->out.len);
+		talloc_free(cmp);
+		return;
+	}
+	for (i = 0; i < cmp->nsigns; i++) {
+		size_t off = cmp->signs[i].off;
+		size_t end = i + 1 < cmp->nsigns ? cmp->signs[i + 1].off :
+			     cmp->out.len;
+
+		if (cmp->signs[i].sign) {
+			smb2_sign(cmp->signs[i].alg, cmp->signs[i].key,
+				  cmp->out.buf + off, end - off);
+		}
+	}
+	cmp_uncount(cmp);
+	smbd_conn_send(conn, talloc_steal(conn, cmp->out.buf), cmp->out.len);
+	cmp->out.buf = NULL;
+	talloc_free(cmp);
+}
+
+/* After a handler: record what related requests inherit, append reply. */
+static void req_finish(struct smbd_req *req, NTSTATUS status)
+{
+	struct smbd_compound *cmp = req->cmp;
+	struct smbd_session *free_sess = NULL;
+
+	if (cmp != NULL) {
+		cmp->related_sess_id = req->in_hdr.session_id;
+		cmp->related_tree_id = req->in_hdr.tree_id;
+		if (req->in_hdr.command == SMB2_CREATE &&
+		    NT_STATUS_IS_ERROR(status)) {
+			cmp->create_failed = true;
+			cmp->create_status = status;
+		}
+	}
+	if (NT_STATUS_IS_ERROR(status) &&
+	    status != NT_STATUS_MORE_PROCESSING_REQUIRED) {
+		DBG_DEBUG(PROTO, "%s: %s mid %llu -> %s",
+			  req->conn->peer_addr,
+			  smb2_cmd_name(req->in_hdr.command),
+			  (unsigned long long)req->in_hdr.message_id,
+			  nt_errstr(status));
+	}
+	if (status != SMBD_NO_REPLY && cmp != NULL) {
+		compound_append(cmp, req, status, false);
+	}
+	free_sess = req->free_sess;
+	req->free_sess = NULL;
+	/*
+	 * The request goes first: ending the session aborts every request
+	 * still bound to it, and this one must not be among them.
+	 */
+	talloc_free(req);
+	talloc_free(free_sess);
+}
+
+/* Send the final reply of a request that already had its interim. */
+static void req_finish_async(struct smbd_req *req, NTSTATUS status)
+{
+	struct smbd_conn *conn = req->conn;
+	struct smbd_session *ss = NULL;
+	struct wire_wr w;
+
+	req->credits_granted = 0;
+	wire_wr_init(&w, conn, 0);
+	build_response(req, &w, status, false);
+	if (wire_wr_error(&w) != 0) {
+		talloc_free(w.buf);
+		talloc_free(req);
+		smbd_conn_terminate(conn, "reply build failed");
+		return;
+	}
+	if (req->enc.on) {
+		send_encrypted(conn, &req->enc, w.buf, w.len);
+		talloc_free(w.buf);
+		talloc_free(req);
+		return;
+	}
+	ss = reply_sign_session(req, status);
+	if (ss != NULL) {
+		smb2_sign(conn_sign_alg(conn), ss->keys.signing, w.buf, w.len);
+	}
+	smbd_conn_send(conn, w.buf, w.len);
+	talloc_free(req);
+}
+
+void smbd_req_done(struct smbd_req *req, NTSTATUS status)
+{
+	struct smbd_compound *cmp = req->cmp;
+
+	if (req->conn->state == SMBD_CONN_CLOSING) {
+		talloc_free(req);
+		return;
+	}
+	if (req->async) {
+		req_finish_async(req, status);
+		return;
+	}
+	req_finish(req, status);
+	if (cmp != NULL) {
+		cmp->waiting = NULL;
+		compound_next(cmp);
+	}
+}
+
+static void req_abort(struct smbd_req *req, NTSTATUS status)
+{
+	/* Handler state and its worker jobs are children of req. */
+	talloc_free_children(req);
+	wire_wr_init(&req->out, req, 0);
+	req->out_payload = NULL;
+	req->out_payload_len = 0;
+	req->sess = NULL;
+	req->tree = NULL;
+	req->sign_sess = NULL;
+	req->preauth_sess = NULL;
+	req->free_sess = NULL;
+	req->cancel_fn = NULL;
+	smbd_req_done(req, status);
+}
+
+void smbd_abort_requests(struct smbd_conn *conn, struct smbd_session *s,
+			 struct smbd_tree *t, NTSTATUS status)
+{
+	struct smbd_req *r = NULL;
+	bool again = true;
+
+	if (conn->state == SMBD_CONN_CLOSING) {
+		return;		/* the connection frees them itself */
+	}
+	/* Finishing one may run more of its chain: rescan until clean. */
+	while (again) {
+		again = false;
+		for (r = conn->requests; r != NULL; r = r->next) {
+			if (r->running) {
+				continue;
+			}
+			if ((s == NULL || r->sess != s) &&
+			    (t == NULL || r->tree != t)) {
+				continue;
+			}
+			req_abort(r, status);
+			again = true;
+			break;
+		}
+	}
+}
+
+NTSTATUS smbd_req_go_async(struct smbd_req *req)
+{
+	struct smbd_compound *cmp = req->cmp;
+
+	if (req->async) {
+		return NT_STATUS_OK;
+	}
+	if (cmp == NULL) {
+		return NT_STATUS_INTERNAL_ERROR;
+	}
+	req->async_id = req->conn->srv->next_async_id++;
+	compound_append(cmp, req, NT_STATUS_PENDING, true);
+	req->async = true;
+	/*
+	 * A pending request (NOTIFY, a blocking pipe READ or LOCK) holds no
+	 * reply memory until it completes, and has budgets of its own.
+	 */
+	req->conn->reply_reserved -= req->reserved;
+	req->reserved = 0;
+	/* The request no longer belongs to the chain. */
+	req->cmp = NULL;
+	return NT_STATUS_OK;
+}
+
+/* ---- per-message checks ---- */
+
+struct smbd_session *smbd_session_find(struct smbd_conn *conn, uint64_t id)
+{
+	struct smbd_session *s = NULL;
+
+	for (s = conn->sessions; s != NULL; s = s->next) {
+		if (s->id == id) {
+			return s;
+		}
+	}
+	return NULL;
+}
+
+static struct smbd_tree *find_tree(struct smbd_session *s, uint32_t id)
+{
+	struct smbd_tree *t = NULL;
+
+	for (t = s->trees; t != NULL; t = t->next) {
+		if (t->id == id) {
+			return t;
+		}
+	}
+	return NULL;
+}
+
+/*
+ * A request for a session that is gone: if it is signed with the key of
+ * a session that ended on this connection, the reply is signed with it.
+ */
+static void check_tombstone(struct smbd_req *req)
+{
+	struct smbd_conn *conn = req->conn;
+	size_t i = 0;
+
+	if (!(req->in_hdr.flags & SMB2_FLAGS_SIGNED) || req->enc.on) {
+		return;
+	}
+	for (i = 0; i < ARRAY_SIZE(conn->tombs); i++) {
+		const struct smbd_tombstone *t = &conn->tombs[i];
+
+		if (t->id == 0 || t->id != req->in_hdr.session_id) {
+			continue;
+		}
+		if (smb2_verify(conn_sign_alg(conn), t->key, req->in.base,
+				req->in.len) == 0) {
+			req->tomb_sign = true;
+			memcpy(req->tomb_key, t->key, sizeof(req->tomb_key));
+		}
+		return;
+	}
+}
+
+static NTSTATUS check_signature(struct smbd_req *req, struct smbd_session *s)
+{
+	struct smbd_conn *conn = req->conn;
+
+	if (req->enc.on) {
+		/* Encrypted messages are not signed: the AEAD covers them. */
+		return NT_STATUS_OK;
+	}
+
+	if (req->in_hdr.flags & SMB2_FLAGS_SIGNED) {
+		if (!s->have_keys) {
+			/* Nothing to check against (null session). */
+			return NT_STATUS_OK;
+		}
+		if (smb2_verify(conn_sign_alg(conn), s->keys.signing,
+				req->in.base, req->in.len) != 0) {
+			DBG_CLIENT(AUTH, "%s: bad signature on %s mid %llu",
+				   conn->peer_addr,
+				   smb2_cmd_name(req->in_hdr.command),
+				   (unsigned long long)req->in_hdr.message_id);
+			req->no_sign = true;
+			return NT_STATUS_ACCESS_DENIED;
+		}
+		req->in_signed = true;
+		return NT_STATUS_OK;
+	}
+	if (s->signing_required && s->have_keys &&
+	    s->state == SMBD_SESS_VALID) {
+		DBG_CLIENT(AUTH, "%s: unsigned %s on a signed session",
+			   conn->peer_addr,
+			   smb2_cmd_name(req->in_hdr.command));
+		req->no_sign = true;
+		return NT_STATUS_ACCESS_DENIED;
+	}
+	return NT_STATUS_OK;
+}
+
+static uint16_t effective_charge(const struct smbd_req *req)
+{
+	uint16_t charge = req->in_hdr.credit_charge;
+
+	if (req->conn->dialect == SMB2_DIALECT_202 ||
+	    req->conn->dialect == 0) {
+		return 1;	/* the field is reserved before 2.1 */
+	}
+	return charge == 0 ? 1 : charge;
+}
+
+/* Consume the request's MessageIds and grant credits for the reply. */
+static bool check_sequence(struct smbd_req *req)
+{
+	struct smbd_conn *conn = req->conn;
+
+	if (req->in_hdr.command == SMB2_CANCEL) {
+		return true;
+	}
+	if (!seq_consume(conn, req->in_hdr.message_id,
+			 effective_charge(req))) {
+		return false;
+	}
+	req->credits_granted = credits_grant(conn, req->in_hdr.credits);
+	return true;
+}
+
+/* LARGE_MTU: the charge must cover the payload in 64 KiB units. */
+static NTSTATUS check_charge(struct smbd_req *req)
+{
+	uint32_t need = 0;
+
+	if (req->conn->dialect < SMB2_DIALECT_210 ||
+	    req->in_hdr.command == SMB2_CANCEL) {
+		return NT_STATUS_OK;
+	}
+	need = (uint32_t)(((uint64_t)payload_size(req) + 65535) / 65536);
+	if (need > effective_charge(req)) {
+		DBG_CLIENT(PROTO, "%s: %s charges %u credits for %u units",
+			   req->conn->peer_addr,
+			   smb2_cmd_name(req->in_hdr.command),
+			   effective_charge(req), need);
+		return NT_STATUS_INVALID_PARAMETER;
+	}
+	return NT_STATUS_OK;
+}
+
+static NTSTATUS check_body(struct smbd_req *req, const struct smbd_cmd_row *row)
+{
+	struct wire_rd r = req->in;
+	uint16_t ssize = 0;
+
+	if (wire_get_u16le(&r, &ssize) != 0) {
+		return NT_STATUS_INVALID_PARAMETER;
+	}
+	if (ssize != row->struct_size) {
+		return NT_STATUS_INVALID_PARAMETER;
+	}
+	if (req->in_body_len < (size_t)(row->struct_size & ~1u)) {
+		return NT_STATUS_INVALID_PARAMETER;
+	}
+	return NT_STATUS_OK;
+}
+
+/*
+ * What one compound's replies may add up to before its further requests
+ * are refused: the reply backlog, and never so much that the frame (one
+ * more reply of at most max_trans plus its header on top) would pass the
+ * 24-bit length of the transport header.
+ */
+#define COMPOUND_REPLY_MAX (8u * 1024 * 1024)
+
+static size_t compound_limit(const struct smbd_conn *conn)
+{
+	uint64_t b = conn->srv->cfg->max_reply_backlog;
+
+	return b < COMPOUND_REPLY_MAX ? (size_t)b : COMPOUND_REPLY_MAX;
+}
+
+static NTSTATUS dispatch(struct smbd_req *req, bool related)
+{
+	struct smbd_conn *conn = req->conn;
+	struct smbd_compound *cmp = req->cmp;
+	const struct smbd_cmd_row *row = NULL;
+	uint16_t cmd = req->in_hdr.command;
+	struct smbd_session *s = NULL;
+	NTSTATUS status = NT_STATUS_OK;
+
+	if (conn->state != SMBD_CONN_ACTIVE && cmd != SMB2_NEGOTIATE) {
+		/* Nothing before NEGOTIATE: disconnect [MS-SMB2 §3.3.5.2] */
+		DBG_CLIENT(PROTO, "%s: %s before NEGOTIATE, disconnecting",
+			   conn->peer_addr, smb2_cmd_name(cmd));
+		smbd_budget_hit(NULL, conn, SMBD_BUDGET_NO_NEGOTIATE, 0);
+		smbd_conn_terminate(conn, "no NEGOTIATE");
+		return SMBD_NO_REPLY;
+	}
+	if (cmd >= SMB2_NUM_CMDS || smbd_cmd_table[cmd].fn == NULL) {
+		return NT_STATUS_INVALID_PARAMETER;
+	}
+	row = &smbd_cmd_table[cmd];
+	if (!check_sequence(req)) {
+		DBG_CLIENT(PROTO, "%s: MessageId %llu outside the window",
+			   conn->peer_addr,
+			   (unsigned long long)req->in_hdr.message_id);
+		smbd_conn_terminate(conn, "bad MessageId");
+		return SMBD_NO_REPLY;
+	}
+	if (related) {
+		req->in_hdr.session_id = cmp->related_sess_id;
+		req->in_hdr.tree_id = cmp->related_tree_id;
+	}
+	if (row->need_session) {
+		s = smbd_session_find(conn, req->in_hdr.session_id);
+		if (s == NULL) {
+			check_tombstone(req);
+			return NT_STATUS_USER_SESSION_DELETED;
+		}
+		if (s->state == SMBD_SESS_IN_PROGRESS) {
+			return NT_STATUS_USER_SESSION_DELETED;
+		}
+		status = check_signature(req, s);
+		if (status != NT_STATUS_OK) {
+			return status;
+		}
+		if (s->state == SMBD_SESS_EXPIRED) {
+			return NT_STATUS_NETWORK_SESSION_EXPIRED;
+		}
+		if (s->anonymous && !row->allow_null) {
+			return NT_STATUS_ACCESS_DENIED;
+		}
+		req->sess = s;
+		gettimeofday(&s->last_activity, NULL);
+		if (s->ticket != NULL) {
+			sm_touch(s->ticket);
+		}
+	}
+	if (row->need_tree) {
+		req->tree = find_tree(s, req->in_hdr.tree_id);
+		if (req->tree == NULL) {
+			return NT_STATUS_NETWORK_NAME_DELETED;
+		}
+	}
+	if (cmp != NULL && cmp->out.len >= compound_limit(conn)) {
+		/* one compound's replies alone fill the backlog */
+		smbd_budget_hit(NULL, conn, SMBD_BUDGET_COMPOUND,
+				compound_limit(conn));
+		return NT_STATUS_INSUFFICIENT_RESOURCES;
+	}
+	/* After the session is known, so that the error reply is signed. */
+	status = check_charge(req);
+	if (status != NT_STATUS_OK) {
+		return status;
+	}
+	status = check_body(req, row);
+	if (status != NT_STATUS_OK) {
+		return status;
+	}
+	if (related && cmp->create_failed) {
+		return cmp->create_status;
+	}
+	req->running = true;
+	status = row->fn(req);
+	req->running = false;
+	return status;
+}
+
+static void compound_next(struct smbd_compound *cmp)
+{
+	struct smbd_conn *conn = cmp->conn;
+
+	while (cmp->waiting == NULL && cmp->next_off < cmp->len) {
+		struct smbd_req *req = NULL;
+		struct wire_rd r;
+		struct smb2_hdr h = {};
+		size_t start = cmp->next_off;
+		size_t mlen = 0;
+		bool related = false;
+		NTSTATUS status = NT_STATUS_OK;
+
+		if (conn->state == SMBD_CONN_CLOSING) {
+			break;
+		}
+		if (!cmp_may_go(cmp)) {
+			cmp_block(cmp);	/* resumed by smbd_smb2_resume() */
+			return;
+		}
+		wire_rd_init(&r, cmp->buf + start, cmp->len - start);
+		if (smb2_hdr_pull(&r, &h) != 0 ||
+		    (h.flags & SMB2_FLAGS_SERVER_TO_REDIR)) {
+			DBG_CLIENT(PROTO, "%s: malformed SMB2 header",
+				   conn->peer_addr);
+			smbd_conn_terminate(conn, "malformed header");
+			break;
+		}
+		mlen = cmp->len - start;
+		if (h.next_command != 0) {
+			if (h.next_command < SMB2_HDR_SIZE ||
+			    (h.next_command & 7) != 0 ||
+			    h.next_command > mlen) {
+				DBG_CLIENT(PROTO, "%s: bad NextCommand %u",
+					   conn->peer_addr, h.next_command);
+				smbd_conn_terminate(conn, "bad NextCommand");
+				break;
+			}
+			mlen = h.next_command;
+		}
+		cmp->next_off = start + mlen;
+		related = !cmp->first &&
+			  (h.flags & SMB2_FLAGS_RELATED_OPERATIONS);
+		cmp->first = false;
+
+		req = talloc_zero(conn, struct smbd_req);
+		if (req == NULL) {
+			smbd_conn_terminate(conn, "no memory");
+			break;
+		}
+		req->conn = conn;
+		req->cmp = cmp;
+		req->enc = cmp->enc;
+		req->in_hdr = h;
+		wire_rd_init(&req->in, cmp->buf + start, mlen);
+		req->in.off = SMB2_HDR_SIZE;
+		req->in_body_len = mlen - SMB2_HDR_SIZE;
+		wire_wr_init(&req->out, req, 0);
+		req->reserved = reply_bound(req);
+		conn->reply_reserved += req->reserved;
+		req->next = conn->requests;
+		if (conn->requests != NULL) {
+			conn->requests->prev = req;
+		}
+		conn->requests = req;
+		talloc_set_destructor(req, req_destructor);
+
+		status = dispatch(req, related);
+		if (status == SMBD_ASYNC) {
+			if (req->async) {
+				continue;	/* interim sent; go on */
+			}
+			cmp->waiting = req;
+			return;		/* resumed by smbd_req_done() */
+		}
+		req_finish(req, status);
+	}
+	if (cmp->waiting == NULL) {
+		compound_send(cmp);
+	}
+}
+
+void smbd_smb2_resume(struct smbd_conn *conn)
+{
+	struct smbd_compound *cmp = NULL;
+
+	/* In arrival order, while the backlog allows; one may block again. */
+	while ((cmp = conn->blocked_cmp) != NULL &&
+	       conn->state != SMBD_CONN_CLOSING && cmp_may_go(cmp)) {
+		cmp_unblock(cmp);
+		compound_next(cmp);
+		if (conn->blocked_cmp == cmp) {
+			break;
+		}
+	}
+}
+
+void smbd_smb2_process_frame(struct smbd_conn *conn, uint8_t *buf, size_t len)
+{
+	struct smbd_compound *cmp = talloc_zero(conn, struct smbd_compound);
+
+	if (cmp == NULL) {
+		talloc_free(buf);
+		smbd_conn_terminate(conn, "no memory");
+		return;
+	}
+	cmp->conn = conn;
+	talloc_set_destructor(cmp, cmp_destructor);
+	cmp->buf = talloc_steal(cmp, buf);
+	cmp->len = len;
+	cmp->first = true;
+	wire_wr_init(&cmp->out, cmp, 0);
+	compound_next(cmp);
+}
+
+/*
+ * An encrypted frame [MS-SMB2 §3.3.5.2.1.1]: decrypt with the session's
+ * ServerIn key, then process the plaintext chain as usual; its replies
+ * go back encrypted.
+ */
+void smbd_smb2_process_transform(struct smbd_conn *conn, uint8_t *buf,
+				 size_t len)
+{
+	struct smbd_compound *cmp = NULL;
+	struct smb2_transform_hdr th = {};
+	struct smbd_session *s = NULL;
+	struct wire_rd r;
+	uint8_t *plain = NULL;
+	size_t plain_len = 0;
+	int rc = 0;
+
+	wire_rd_init(&r, buf, len);
+	rc = smb2_transform_pull(&r, &th);
+	if (rc == 0) {
+		s = smbd_session_find(conn, th.session_id);
+	}
+	if (rc != 0 || s == NULL || !s->have_keys || conn->cipher == 0) {
+		DBG_CLIENT(PROTO, "%s: encrypted frame for no usable session",
+			   conn->peer_addr);
+		talloc_free(buf);
+		smbd_conn_terminate(conn, "bad transform");
+		return;
+	}
+	rc = smb2_decrypt(conn->cipher, s->keys.decrypt, buf, len, conn,
+			  &plain, &plain_len);
+	talloc_free(buf);
+	if (rc != 0 || plain_len < 4 || memcmp(plain, SMB2_MAGIC, 4) != 0) {
+		DBG_CLIENT(PROTO, "%s: decryption failed: %s",
+			   conn->peer_addr, wire_strerror(rc));
+		talloc_free(plain);
+		smbd_conn_terminate(conn, "decryption failed");
+		return;
+	}
+	cmp = talloc_zero(conn, struct smbd_compound);
+	if (cmp == NULL) {
+		talloc_free(plain);
+		smbd_conn_terminate(conn, "no memory");
+		return;
+	}
+	cmp->conn = conn;
+	talloc_set_destructor(cmp, cmp_destructor);
+	cmp->buf = talloc_steal(cmp, plain);
+	cmp->len = plain_len;
+	cmp->first = true;
+	s->encrypted = true;
+	/* Copies: the session may end (LOGOFF) before the reply goes. */
+	cmp->enc.on = true;
+	cmp->enc.session_id = s->id;
+	memcpy(cmp->enc.key, s->keys.encrypt, sizeof(cmp->enc.key));
+	wire_wr_init(&cmp->out, cmp, 0);
+	compound_next(cmp);
+}
+
+/* ---- tiny commands ---- */
+
+NTSTATUS smbd_smb2_echo(struct smbd_req *req)
+{
+	wire_put_u16le(&req->out, 4);
+	wire_put_u16le(&req->out, 0);
+	return NT_STATUS_OK;
+}
+
+NTSTATUS smbd_smb2_cancel(struct smbd_req *req)
+{
+	struct smbd_conn *conn = req->conn;
+	struct smbd_req *r = NULL;
+	bool by_async = req->in_hdr.flags & SMB2_FLAGS_ASYNC_COMMAND;
+
+	for (r = conn->requests; r != NULL; r = r->next) {
+		if (r == req) {
+			continue;
+		}
+		if (by_async ? (r->async && r->async_id == req->in_hdr.async_id)
+			     : (r->in_hdr.message_id ==
+				req->in_hdr.message_id)) {
+			break;
+		}
+	}
+	if (r != NULL && r->cancel_fn != NULL && !r->cancelled) {
+		r->cancelled = true;
+		r->cancel_fn(r);
+	}
+	return SMBD_NO_REPLY;
+}

@@ -1,0 +1,591 @@
+/*
+ * test_spoolss.c - printer handles (tracked by a real session manager),
+ * GetPrinter and the RPRN buffer convention, a RAW job end to end, and
+ * the clean failures Windows spoolers get.
+ */
+#include <errno.h>
+
+#include "tests/pipes/rpctest.h"
+#include "sessions/sessmgr.h"
+
+#define SPOOLSS_UUID "12345678-1234-abcd-ef00-0123456789ab"
+
+/* --- fake print ops: one printer "lp", a job buffer --- */
+
+struct fake_print {
+	char data[256];
+	size_t len;
+	int started, ended;
+	char doc[64];
+};
+
+struct fake_job {
+	struct fake_print *fp;
+};
+
+static int fake_list_printers(void *priv, TALLOC_CTX *mem,
+			      struct wg_admin_share **out, size_t *n)
+{
+	struct wg_admin_share *s = talloc_zero_array(mem,
+		struct wg_admin_share, 1);
+
+	s[0] = (struct wg_admin_share) {
+		.name = "lp", .comment = "Laser", .type = WG_ADMIN_SHARE_PRINT,
+	};
+	*out = s;
+	*n = 1;
+	return 0;
+}
+
+static void *fake_job_start(void *priv, TALLOC_CTX *mem, const char *printer,
+			    const char *doc, const char *user,
+			    uint32_t *job_id)
+{
+	struct fake_print *fp = priv;
+	struct fake_job *j = talloc_zero(mem, struct fake_job);
+
+	j->fp = fp;
+	fp->started++;
+	snprintf(fp->doc, sizeof(fp->doc), "%s", doc);
+	*job_id = 42;
+	return j;
+}
+
+static int fake_job_write(void *priv, void *job, const uint8_t *data,
+			  size_t len)
+{
+	struct fake_print *fp = priv;
+
+	if (len > sizeof(fp->data) - fp->len) {
+		return -ENOSPC;
+	}
+	memcpy(fp->data + fp->len, data, len);
+	fp->len += len;
+	return 0;
+}
+
+static int fake_job_end(void *priv, void *job)
+{
+	struct fake_print *fp = priv;
+
+	fp->ended++;
+	talloc_free(job);
+	return 0;
+}
+
+static int fake_list_jobs(void *priv, TALLOC_CTX *mem, const char *printer,
+			  uint32_t **ids, char ***names, uint64_t **sizes,
+			  size_t *n)
+{
+	*ids = talloc_zero_array(mem, uint32_t, 1);
+	*names = talloc_zero_array(mem, char *, 1);
+	*sizes = talloc_zero_array(mem, uint64_t, 1);
+	(*ids)[0] = 7;
+	(*names)[0] = talloc_strdup(*names, "report.txt");
+	(*sizes)[0] = 1234;
+	*n = 1;
+	return 0;
+}
+
+/* --- a session manager with a fake clock --- */
+
+static uint64_t clock_ms;
+static unsigned reaped;
+
+static uint64_t fake_now(void *priv)
+{
+	return clock_ms;
+}
+
+static void hook_close_handle(void *priv, void *cookie)
+{
+	reaped++;
+	wg_pipe_reap_handle(cookie);
+}
+
+static struct fake_print fp;
+static struct wg_print_ops print_ops;
+static struct wg_pipe_env env;
+static struct sm_manager *sm;
+static struct sm_session *ticket;
+static TALLOC_CTX *tmem;
+
+static void setup(void)
+{
+	struct sm_settings set = {
+		.edition = SM_EDITION_SERVER,
+		.max_sessions = 0,
+		.spoolss_handle_timeout_ms = 60000,
+	};
+	struct sm_hooks hooks = {
+		.close_handle = hook_close_handle,
+	};
+
+	wgt_setup();
+	tmem = talloc_new(NULL);
+	fp = (struct fake_print) { .len = 0 };
+	print_ops = (struct wg_print_ops) {
+		.priv = &fp,
+		.list_printers = fake_list_printers,
+		.job_start = fake_job_start,
+		.job_write = fake_job_write,
+		.job_end = fake_job_end,
+		.list_jobs = fake_list_jobs,
+	};
+	clock_ms = 1000;
+	reaped = 0;
+	sm = sm_new(wgt_root, NULL, &set, &hooks);
+	ck_assert_ptr_nonnull(sm);
+	sm_set_clock(sm, fake_now, NULL);
+	ck_assert_int_eq(sm_admit(sm, wgt_root, &env, "127.0.0.9", "PC9", "",
+				  true, &ticket), SM_ADMITTED);
+	env = (struct wg_pipe_env) {
+		.print = &print_ops,
+		.sm = sm,
+		.ticket = ticket,
+		.user = "",
+		.anonymous = true,
+		.client_ip = "127.0.0.9",
+	};
+}
+
+static void teardown(void)
+{
+	TALLOC_FREE(tmem);
+	talloc_free(ticket);
+	talloc_free(sm);
+	wgt_teardown();
+}
+
+static bool count_handles(const struct sm_session_info *info, void *priv)
+{
+	*(unsigned *)priv += info->handles;
+	return true;
+}
+
+static unsigned tracked(void)
+{
+	unsigned n = 0;
+
+	sm_foreach(sm, count_handles, &n);
+	return n;
+}
+
+static struct wg_pipe *open_spoolss(void)
+{
+	bool unknown = true;
+	struct wg_pipe *p = wg_pipe_open(wgt_root, "spoolss", &env, &unknown);
+
+	ck_assert_ptr_nonnull(p);
+	rt_bind(tmem, p, SPOOLSS_UUID, 1);
+	return p;
+}
+
+/* RpcOpenPrinterEx: returns the status, *h the handle. */
+static uint32_t open_printer(struct wg_pipe *p, const char *name,
+			     uint8_t h[NDR_HANDLE_LEN])
+{
+	struct ndr_push q;
+	uint8_t *stub = NULL;
+	size_t len = 0;
+
+	ndr_push_init(&q, tmem, 0);
+	rt_put_unique_string(&q, name);
+	rt_put_unique_string(&q, NULL);		/* datatype */
+	ndr_push_u32(&q, 0);			/* devmode cbBuf */
+	ndr_push_u32(&q, 0);			/* pDevMode NULL */
+	ndr_push_u32(&q, 0x00000008);		/* PRINTER_ACCESS_USE */
+	ndr_push_u32(&q, 1);			/* client info level */
+	ndr_push_u32(&q, 1);
+	ndr_push_u32(&q, 0);			/* NULL SPLCLIENT_INFO_1 */
+	ck_assert_uint_eq(rt_call(tmem, p, 69, &q.w, &stub, &len), 0);
+	ck_assert_uint_eq(len, 24);
+	memcpy(h, stub, NDR_HANDLE_LEN);
+	return wire_le32(stub + 20);
+}
+
+/* A call taking just the handle and answering a status (or a fault). */
+static uint32_t handle_call(struct wg_pipe *p, uint16_t opnum,
+			    const uint8_t h[NDR_HANDLE_LEN], uint32_t *werr)
+{
+	struct ndr_push q;
+	uint8_t *stub = NULL;
+	size_t len = 0;
+	uint32_t fault = 0;
+
+	ndr_push_init(&q, tmem, 0);
+	ndr_push_handle(&q, h);
+	fault = rt_call(tmem, p, opnum, &q.w, &stub, &len);
+	if (fault == 0) {
+		*werr = wire_le32(stub + len - 4);
+	}
+	return fault;
+}
+
+/* RpcGetPrinter(level, cbBuf): returns the status. */
+static uint32_t get_printer(struct wg_pipe *p, const uint8_t *h,
+			    uint32_t level, uint32_t cb, uint8_t **blob,
+			    uint32_t *needed)
+{
+	struct ndr_push q;
+	uint8_t *stub = NULL;
+	size_t len = 0;
+	uint8_t *zero = talloc_zero_array(tmem, uint8_t, cb + 1);
+
+	ndr_push_init(&q, tmem, 0);
+	ndr_push_handle(&q, h);
+	ndr_push_u32(&q, level);
+	if (cb > 0) {
+		ndr_push_referent(&q);
+		ndr_push_conformant_bytes(&q, zero, cb);
+	} else {
+		ndr_push_u32(&q, 0);
+	}
+	ndr_push_u32(&q, cb);
+	ck_assert_uint_eq(rt_call(tmem, p, 8, &q.w, &stub, &len), 0);
+	if (cb > 0) {
+		ck_assert_uint_ne(wire_le32(stub), 0);
+		ck_assert_uint_eq(wire_le32(stub + 4), cb);
+		*blob = stub + 8;
+		ck_assert_uint_eq(len, 8 + ((cb + 3) & ~3u) + 8);
+	} else {
+		ck_assert_uint_eq(wire_le32(stub), 0);
+		ck_assert_uint_eq(len, 12);
+	}
+	*needed = wire_le32(stub + len - 8);
+	return wire_le32(stub + len - 4);
+}
+
+/* A UTF-16 string at blob[off] compared with an ASCII one. */
+static void check_str(const uint8_t *blob, uint32_t off, const char *want)
+{
+	size_t n = strlen(want);
+
+	for (size_t i = 0; i <= n; i++) {
+		ck_assert_uint_eq(wire_le16(blob + off + 2 * i),
+				  (uint16_t)(unsigned char)want[i]);
+	}
+}
+
+START_TEST(test_open_get_close_tracked)
+{
+	struct wg_pipe *p = open_spoolss();
+	uint8_t h[NDR_HANDLE_LEN], srv[NDR_HANDLE_LEN];
+	static const uint8_t zero[NDR_HANDLE_LEN];
+	uint8_t *blob = NULL;
+	uint32_t needed = 0, werr = 0;
+
+	ck_assert_uint_eq(open_printer(p, "\\\\WGTEST\\LP", h), 0);
+	ck_assert_int_ne(memcmp(h, zero, sizeof(h)), 0);
+	ck_assert_uint_eq(open_printer(p, "\\\\127.0.0.1", srv), 0);
+	ck_assert_uint_eq(wg_pipe_handle_count(p), 2);
+	ck_assert_uint_eq(tracked(), 2);
+	ck_assert_uint_eq(open_printer(p, "\\\\WGTEST\\nope", srv), 1801);
+	ck_assert_uint_eq(open_printer(p, "\\\\WGTEST\\lp,Job 3", srv),
+			  1801);
+
+	/* the buffer convention: too small -> 122 and the size needed */
+	ck_assert_uint_eq(get_printer(p, h, 2, 0, &blob, &needed), 122);
+	ck_assert_uint_gt(needed, 84);
+	ck_assert_uint_eq(get_printer(p, h, 2, 16, &blob, &needed), 122);
+	ck_assert_uint_eq(get_printer(p, h, 2, needed, &blob, &needed), 0);
+	/* PRINTER_INFO_2: pPrinterName at +4, pShareName at +8 */
+	check_str(blob, wire_le32(blob + 4), "\\\\WGSMB\\lp");
+	check_str(blob, wire_le32(blob + 8), "lp");
+	check_str(blob, wire_le32(blob + 20), "Laser");
+	ck_assert_uint_eq(wire_le32(blob + 28), 0);	/* no DEVMODE */
+	ck_assert_uint_eq(wire_le32(blob + 76), 1);	/* cJobs */
+	ck_assert_uint_eq(get_printer(p, h, 0, 0, &blob, &needed), 122);
+	ck_assert_uint_eq(get_printer(p, h, 0, needed, &blob, &needed), 0);
+	ck_assert_uint_eq(get_printer(p, h, 1, 0, &blob, &needed), 122);
+	ck_assert_uint_eq(get_printer(p, h, 1, needed, &blob, &needed), 0);
+	ck_assert_uint_eq(get_printer(p, h, 3, 0, &blob, &needed), 124);
+
+	/* close: a zeroed handle; the handle is gone (fault after) */
+	ck_assert_uint_eq(handle_call(p, 29, h, &werr), 0);
+	ck_assert_uint_eq(werr, 0);
+	ck_assert_uint_eq(wg_pipe_handle_count(p), 1);
+	ck_assert_uint_eq(tracked(), 1);
+	ck_assert_uint_eq(handle_call(p, 29, h, &werr), 0x1c00001au);
+	talloc_free(p);
+	ck_assert_uint_eq(tracked(), 0);
+}
+END_TEST
+
+START_TEST(test_raw_job)
+{
+	struct wg_pipe *p = open_spoolss();
+	uint8_t h[NDR_HANDLE_LEN];
+	struct ndr_push q;
+	uint8_t *stub = NULL;
+	size_t len = 0;
+	uint32_t werr = 0;
+
+	ck_assert_uint_eq(open_printer(p, "lp", h), 0);
+	/* WritePrinter before StartDoc */
+	ndr_push_init(&q, tmem, 0);
+	ndr_push_handle(&q, h);
+	ndr_push_conformant_bytes(&q, "hello ", 6);
+	ndr_push_u32(&q, 6);
+	ck_assert_uint_eq(rt_call(tmem, p, 19, &q.w, &stub, &len), 0);
+	ck_assert_uint_eq(wire_le32(stub + 4), 3004);
+
+	/* StartDocPrinter(DOC_INFO_1 { "doc", NULL, "RAW" }) */
+	ndr_push_init(&q, tmem, 0);
+	ndr_push_handle(&q, h);
+	ndr_push_u32(&q, 1);
+	ndr_push_u32(&q, 1);
+	ndr_push_referent(&q);
+	ndr_push_referent(&q);
+	ndr_push_u32(&q, 0);
+	ndr_push_referent(&q);
+	ndr_push_string(&q, "doc");
+	ndr_push_string(&q, "RAW");
+	ck_assert_uint_eq(rt_call(tmem, p, 17, &q.w, &stub, &len), 0);
+	ck_assert_uint_eq(wire_le32(stub), 42);
+	ck_assert_uint_eq(wire_le32(stub + 4), 0);
+	ck_assert_str_eq(fp.doc, "doc");
+
+	for (int i = 0; i < 2; i++) {
+		ndr_push_init(&q, tmem, 0);
+		ndr_push_handle(&q, h);
+		ndr_push_conformant_bytes(&q, i == 0 ? "hello " : "world",
+					  i == 0 ? 6 : 5);
+		ndr_push_u32(&q, i == 0 ? 6 : 5);
+		ck_assert_uint_eq(rt_call(tmem, p, 19, &q.w, &stub, &len), 0);
+		ck_assert_uint_eq(wire_le32(stub), i == 0 ? 6 : 5);
+		ck_assert_uint_eq(wire_le32(stub + 4), 0);
+	}
+	/* cbBuf disagreeing with the array: bad stub */
+	ndr_push_init(&q, tmem, 0);
+	ndr_push_handle(&q, h);
+	ndr_push_conformant_bytes(&q, "x", 1);
+	ndr_push_u32(&q, 2);
+	ck_assert_uint_eq(rt_call(tmem, p, 19, &q.w, &stub, &len), 0x6f7u);
+
+	ck_assert_uint_eq(handle_call(p, 23, h, &werr), 0);
+	ck_assert_uint_eq(werr, 0);
+	ck_assert_uint_eq(fp.ended, 1);
+	ck_assert_uint_eq(fp.len, 11);
+	ck_assert_int_eq(memcmp(fp.data, "hello world", 11), 0);
+	ck_assert_uint_eq(handle_call(p, 23, h, &werr), 0);
+	ck_assert_uint_eq(werr, 3004);
+
+	/* a job left open is finished when the handle goes */
+	ndr_push_init(&q, tmem, 0);
+	ndr_push_handle(&q, h);
+	ndr_push_u32(&q, 1);
+	ndr_push_u32(&q, 1);
+	ndr_push_referent(&q);
+	ndr_push_u32(&q, 0);
+	ndr_push_u32(&q, 0);
+	ndr_push_u32(&q, 0);
+	ck_assert_uint_eq(rt_call(tmem, p, 17, &q.w, &stub, &len), 0);
+	ck_assert_uint_eq(fp.started, 2);
+	talloc_free(p);
+	ck_assert_uint_eq(fp.ended, 2);
+}
+END_TEST
+
+START_TEST(test_reaped_by_session_manager)
+{
+	struct wg_pipe *p = open_spoolss();
+	uint8_t h[NDR_HANDLE_LEN], h2[NDR_HANDLE_LEN];
+	uint32_t werr = 0;
+	uint8_t *blob = NULL;
+	uint32_t needed = 0;
+
+	ck_assert_uint_eq(open_printer(p, "\\\\x\\lp", h), 0);
+	ck_assert_uint_eq(open_printer(p, "\\\\x\\lp", h2), 0);
+	clock_ms += 50000;
+	/* using h2 keeps it alive */
+	ck_assert_uint_eq(get_printer(p, h2, 2, 0, &blob, &needed), 122);
+	clock_ms += 20000;
+	sm_tick_for_test(sm);
+	ck_assert_uint_eq(reaped, 1);
+	ck_assert_uint_eq(wg_pipe_handle_count(p), 1);
+	ck_assert_uint_eq(tracked(), 1);
+	ck_assert_uint_eq(handle_call(p, 29, h, &werr), 0x1c00001au);
+	ck_assert_uint_eq(handle_call(p, 29, h2, &werr), 0);
+	ck_assert_uint_eq(tracked(), 0);
+	talloc_free(p);
+}
+END_TEST
+
+START_TEST(test_handles_per_session)
+{
+	struct wg_pipe *p = open_spoolss();
+	struct wg_pipe *p2 = open_spoolss();
+	uint8_t h[NDR_HANDLE_LEN];
+	uint32_t werr = 0;
+	unsigned i = 0;
+
+	for (i = 0; i < 64; i++) {
+		ck_assert_uint_eq(open_printer(p, NULL, h), 0);
+	}
+	/* the limit is the session's: a second pipe gets no more room */
+	ck_assert_uint_eq(open_printer(p, NULL, h), 1450);
+	ck_assert_uint_eq(open_printer(p2, "lp", h), 1450);
+	ck_assert_uint_eq(wg_pipe_handle_count(p), 64);
+	ck_assert_uint_eq(wg_pipe_handle_count(p2), 0);
+	wg_pipe_close_handles(p);
+	ck_assert_uint_eq(wg_pipe_handle_count(p), 0);
+	ck_assert_uint_eq(open_printer(p2, "lp", h), 0);
+	/* a handle from one pipe means nothing on another */
+	ck_assert_uint_eq(handle_call(p, 29, h, &werr), 0x1c00001au);
+	ck_assert_uint_eq(tracked(), 1);
+	talloc_free(p);
+	talloc_free(p2);
+}
+END_TEST
+
+/* EnumPrinters(flags, name, level, cbBuf): status, needed, returned. */
+static uint32_t enum_printers(struct wg_pipe *p, uint32_t level, uint32_t cb,
+			      uint8_t **blob, uint32_t *needed,
+			      uint32_t *returned)
+{
+	struct ndr_push q;
+	uint8_t *stub = NULL;
+	size_t len = 0;
+	uint8_t *zero = talloc_zero_array(tmem, uint8_t, cb + 1);
+
+	ndr_push_init(&q, tmem, 0);
+	ndr_push_u32(&q, 0x2);
+	rt_put_unique_string(&q, "\\\\WGTEST");
+	ndr_push_u32(&q, level);
+	if (cb > 0) {
+		ndr_push_referent(&q);
+		ndr_push_conformant_bytes(&q, zero, cb);
+	} else {
+		ndr_push_u32(&q, 0);
+	}
+	ndr_push_u32(&q, cb);
+	ck_assert_uint_eq(rt_call(tmem, p, 0, &q.w, &stub, &len), 0);
+	*blob = stub + 8;
+	*needed = wire_le32(stub + len - 12);
+	*returned = wire_le32(stub + len - 8);
+	return wire_le32(stub + len - 4);
+}
+
+START_TEST(test_enum_printers_and_jobs)
+{
+	struct wg_pipe *p = open_spoolss();
+	uint8_t *blob = NULL;
+	uint32_t needed = 0, n = 0;
+	uint8_t h[NDR_HANDLE_LEN];
+	struct ndr_push q;
+	uint8_t *stub = NULL;
+	size_t len = 0;
+
+	ck_assert_uint_eq(enum_printers(p, 1, 0, &blob, &needed, &n), 122);
+	ck_assert_uint_eq(n, 0);
+	ck_assert_uint_eq(enum_printers(p, 1, needed, &blob, &needed, &n), 0);
+	ck_assert_uint_eq(n, 1);
+	check_str(blob, wire_le32(blob + 8), "\\\\WGSMB\\lp");
+	check_str(blob, wire_le32(blob + 12), "Laser");
+	ck_assert_uint_eq(enum_printers(p, 4, 0, &blob, &needed, &n), 122);
+	ck_assert_uint_eq(enum_printers(p, 4, needed, &blob, &needed, &n), 0);
+	check_str(blob, wire_le32(blob + 4), "\\\\WGSMB");
+	ck_assert_uint_eq(enum_printers(p, 2, 4000, &blob, &needed, &n), 0);
+	ck_assert_uint_eq(enum_printers(p, 3, 0, &blob, &needed, &n), 124);
+
+	ck_assert_uint_eq(open_printer(p, "lp", h), 0);
+	for (uint32_t level = 1; level <= 2; level++) {
+		ndr_push_init(&q, tmem, 0);
+		ndr_push_handle(&q, h);
+		ndr_push_u32(&q, 0);
+		ndr_push_u32(&q, 100);
+		ndr_push_u32(&q, level);
+		ndr_push_u32(&q, 0);
+		ndr_push_u32(&q, 0);
+		ck_assert_uint_eq(rt_call(tmem, p, 4, &q.w, &stub, &len), 0);
+		ck_assert_uint_eq(wire_le32(stub + len - 4), 122);
+		ck_assert_uint_eq(wire_le32(stub + len - 12),
+				  level == 1 ? 64 + 2 * (3 + 8 + 1 + 11 + 4)
+				  : 104 + 2 * (3 + 8 + 1 + 11 + 1 + 4 + 9 + 1
+					       + 1));
+	}
+	talloc_free(p);
+}
+END_TEST
+
+START_TEST(test_clean_failures)
+{
+	struct wg_pipe *p = open_spoolss();
+	uint8_t h[NDR_HANDLE_LEN];
+	struct ndr_push q;
+	uint8_t *stub = NULL;
+	size_t len = 0;
+
+	ck_assert_uint_eq(open_printer(p, "lp", h), 0);
+	/* GetPrinterDataEx(h, "PrinterDriverData", "ChangeId", 4) */
+	ndr_push_init(&q, tmem, 0);
+	ndr_push_handle(&q, h);
+	ndr_push_string(&q, "PrinterDriverData");
+	ndr_push_string(&q, "ChangeId");
+	ndr_push_u32(&q, 4);
+	ck_assert_uint_eq(rt_call(tmem, p, 78, &q.w, &stub, &len), 0);
+	ck_assert_uint_eq(len, 4 + 4 + 4 + 4 + 4);
+	ck_assert_uint_eq(wire_le32(stub + len - 4), 2);
+	/* GetPrinterData(h, "OSVersion", 0) */
+	ndr_push_init(&q, tmem, 0);
+	ndr_push_handle(&q, h);
+	ndr_push_string(&q, "OSVersion");
+	ndr_push_u32(&q, 0);
+	ck_assert_uint_eq(rt_call(tmem, p, 26, &q.w, &stub, &len), 0);
+	ck_assert_uint_eq(wire_le32(stub + len - 4), 2);
+	/* EnumForms(h, 1, NULL, 0) */
+	ndr_push_init(&q, tmem, 0);
+	ndr_push_handle(&q, h);
+	ndr_push_u32(&q, 1);
+	ndr_push_u32(&q, 0);
+	ndr_push_u32(&q, 0);
+	ck_assert_uint_eq(rt_call(tmem, p, 34, &q.w, &stub, &len), 0);
+	ck_assert_uint_eq(wire_le32(stub + len - 4), 50);
+	/* GetPrinterDriver2(h, "Windows x64", 3, NULL, 0, 3, 0) */
+	ndr_push_init(&q, tmem, 0);
+	ndr_push_handle(&q, h);
+	rt_put_unique_string(&q, "Windows x64");
+	ndr_push_u32(&q, 3);
+	ndr_push_u32(&q, 0);
+	ndr_push_u32(&q, 0);
+	ndr_push_u32(&q, 3);
+	ndr_push_u32(&q, 0);
+	ck_assert_uint_eq(rt_call(tmem, p, 53, &q.w, &stub, &len), 0);
+	ck_assert_uint_eq(len, 20);
+	ck_assert_uint_eq(wire_le32(stub + len - 4), 1797);
+	/* RemoteFindFirstPrinterChangeNotificationEx: refused */
+	ndr_push_init(&q, tmem, 0);
+	ndr_push_handle(&q, h);
+	ndr_push_u32(&q, 0x100);
+	ndr_push_u32(&q, 0);
+	rt_put_unique_string(&q, "\\\\client");
+	ndr_push_u32(&q, 1);
+	ndr_push_u32(&q, 0);
+	ck_assert_uint_eq(rt_call(tmem, p, 65, &q.w, &stub, &len), 0);
+	ck_assert_uint_eq(len, 4);
+	ck_assert_uint_ne(wire_le32(stub), 0);
+	/* an opnum we do not serve */
+	ck_assert_uint_eq(rt_call(tmem, p, 1, &q.w, &stub, &len),
+			  0x1c010002u);
+	talloc_free(p);
+}
+END_TEST
+
+static Suite *spoolss_suite(void)
+{
+	Suite *s = suite_create("spoolss");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_open_get_close_tracked);
+	tcase_add_test(tc, test_raw_job);
+	tcase_add_test(tc, test_reaped_by_session_manager);
+	tcase_add_test(tc, test_handles_per_session);
+	tcase_add_test(tc, test_enum_printers_and_jobs);
+	tcase_add_test(tc, test_clean_failures);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+WGT_MAIN(spoolss_suite)
