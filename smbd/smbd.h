@@ -30,6 +30,7 @@
 #include "proto/smb2_crypto.h"
 #include "smbd/base/config.h"
 #include "smbd/base/log.h"
+#include "smbd/base/nttime.h"
 #include "smbd/base/budget.h"
 #include "smbd/fs/brlock.h"
 
@@ -423,9 +424,6 @@ struct smbd_tree *smbd_tree_new(struct smbd_session *s,
 
 /* The session with this id on conn, or NULL. smb2_server.c. */
 struct smbd_session *smbd_session_find(struct smbd_conn *conn, uint64_t id);
-
-/* Current time as NT FILETIME (100 ns since 1601). */
-uint64_t smbd_nt_now(void);
 
 /* Mark a connection for teardown at a safe point in the loop. */
 void smbd_conn_terminate(struct smbd_conn *conn, const char *reason);

@@ -37,14 +37,6 @@ static int listener_destructor(struct smbd_listener *l)
 	return 0;
 }
 
-uint64_t smbd_nt_now(void)
-{
-	struct timespec ts = {};
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return smbd_timespec_nt(&ts);
-}
-
 struct smbd_server *smbd_server_new(TALLOC_CTX *mem_ctx,
 				    struct tevent_context *ev,
 				    struct wg_config *cfg)

@@ -16,33 +16,7 @@
 #include "proto/smb2.h"
 #include "proto/wire.h"
 
-#define NT_TICKS_PER_SEC	10000000ULL
 #define CLUSTER_SIZE		4096ULL
-
-uint64_t smbd_timespec_nt(const struct timespec *ts)
-{
-	int64_t sec = 0;
-
-	if (ts->tv_sec < -SMBD_NT_EPOCH_DELTA) {
-		return 0;
-	}
-	sec = (int64_t)ts->tv_sec + SMBD_NT_EPOCH_DELTA;
-	if ((uint64_t)sec > UINT64_MAX / NT_TICKS_PER_SEC - 1) {
-		return UINT64_MAX;
-	}
-	return (uint64_t)sec * NT_TICKS_PER_SEC + (uint64_t)ts->tv_nsec / 100;
-}
-
-bool smbd_nt_timespec(int64_t nt, struct timespec *ts)
-{
-	if (nt < 0) {
-		return false;
-	}
-	ts->tv_sec = (time_t)(nt / (int64_t)NT_TICKS_PER_SEC) -
-		     SMBD_NT_EPOCH_DELTA;
-	ts->tv_nsec = (long)(nt % (int64_t)NT_TICKS_PER_SEC) * 100;
-	return true;
-}
 
 static bool ts_before(const struct timespec *a, const struct timespec *b)
 {

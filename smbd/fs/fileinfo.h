@@ -37,25 +37,10 @@
 #include <time.h>
 
 #include "proto/smb2.h"
+#include "smbd/base/nttime.h"
 
-/* Seconds between 1601-01-01 and 1970-01-01. */
-#define SMBD_NT_EPOCH_DELTA	11644473600LL
 /* FILE_DEVICE_DISK [MS-FSCC §2.5.10] */
 #define SMBD_FILE_DEVICE_DISK	0x00000007u
-
-/*
- * A Unix time as an NT FILETIME (100 ns units since 1601-01-01 UTC):
- * (tv_sec + 11644473600) * 10^7 + tv_nsec / 100. Times before 1601 give 0.
- */
-uint64_t smbd_timespec_nt(const struct timespec *ts);
-
-/*
- * The reverse of smbd_timespec_nt(), for SET_INFO: nt is an NT time as a
- * signed 64-bit count; negative values are the caller's business (SET_INFO
- * gives 0, -1 and -2 special meanings) and are not accepted here: returns
- * false and leaves *ts alone for nt < 0.
- */
-bool smbd_nt_timespec(int64_t nt, struct timespec *ts);
 
 /*
  * Creation time as NT time: min(btime, mtime, ctime), see above. btime
