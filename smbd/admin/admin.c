@@ -40,9 +40,7 @@ static uint64_t secs_since(const struct timeval *t)
 
 static uint64_t secs_since_nt(uint64_t nt)
 {
-	uint64_t now = smbd_nt_now();
-
-	return now > nt ? (now - nt) / 10000000ULL : 0;
+	return smbd_nt_secs_since(nt, smbd_nt_now());
 }
 
 static struct smbd_session *session_by_id(struct smbd_server *srv,

@@ -330,8 +330,7 @@ static void put_session_shares(struct ctl_call *c, uint64_t id)
 				"disk");
 		ctl_json_u64(c->j, "opens", opens);
 		ctl_json_u64(c->j, "connected_secs",
-			     now > t->connect_time_nt ?
-			     (now - t->connect_time_nt) / 10000000ULL : 0);
+			     smbd_nt_secs_since(t->connect_time_nt, now));
 		ctl_json_object_end(c->j);
 	}
 	ctl_json_array_end(c->j);
@@ -750,12 +749,10 @@ static int v_statistics(struct ctl_call *c, char **args)
 		reaped += st.reaped[k];
 	}
 	ctl_json_object_begin(c->j, "statistics");
-	/* Unix seconds: NT time is 100 ns units since 1601 */
 	ctl_json_i64(c->j, "start_time",
-		     (int64_t)(srv->start_time_nt / 10000000ULL) -
-		     11644473600LL);
-	ctl_json_u64(c->j, "uptime_secs", now > srv->start_time_nt ?
-		     (now - srv->start_time_nt) / 10000000ULL : 0);
+		     smbd_nt_unix_secs(srv->start_time_nt));
+	ctl_json_u64(c->j, "uptime_secs",
+		     smbd_nt_secs_since(srv->start_time_nt, now));
 	ctl_json_u64(c->j, "sessions_admitted", st.admitted);
 	ctl_json_u64(c->j, "sessions_refused_cap", st.refused_cap);
 	ctl_json_u64(c->j, "sessions_refused_anonymous",

@@ -37,3 +37,13 @@ uint64_t smbd_nt_now(void)
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return smbd_timespec_nt(&ts);
 }
+
+uint64_t smbd_nt_secs_since(uint64_t then, uint64_t now)
+{
+	return now > then ? (now - then) / NT_TICKS_PER_SEC : 0;
+}
+
+int64_t smbd_nt_unix_secs(uint64_t nt)
+{
+	return (int64_t)(nt / NT_TICKS_PER_SEC) - SMBD_NT_EPOCH_DELTA;
+}

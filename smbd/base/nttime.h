@@ -29,4 +29,10 @@ bool smbd_nt_timespec(int64_t nt, struct timespec *ts);
 /* The current time (CLOCK_REALTIME) as NT time. */
 uint64_t smbd_nt_now(void);
 
+/* Whole seconds from NT time then until now (0 if then is not earlier). */
+uint64_t smbd_nt_secs_since(uint64_t then, uint64_t now);
+
+/* NT time as Unix seconds (negative before 1970). */
+int64_t smbd_nt_unix_secs(uint64_t nt);
+
 #endif
