@@ -31,7 +31,7 @@
 #include "smbd/base/config.h"
 #include "smbd/base/log.h"
 #include "smbd/base/nttime.h"
-#include "smbd/base/budget.h"
+#include "smbd/budget.h"
 #include "smbd/fs/brlock.h"
 
 struct smbd_conn;

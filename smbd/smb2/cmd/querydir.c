@@ -56,7 +56,7 @@
 #include <unistd.h>
 
 #include "smbd/smbd.h"
-#include "smbd/base/budget.h"
+#include "smbd/budget.h"
 #include "smbd/fs/fileinfo.h"
 #include "smbd/fs/vfs.h"
 #include "smbd/fs/workers.h"

@@ -1,7 +1,7 @@
 /*
  * budget.c - counting and logging the per-client budgets (budget.h).
  */
-#include "smbd/base/budget.h"
+#include "smbd/budget.h"
 #include "smbd/smbd.h"
 
 static const struct {
