@@ -26,8 +26,8 @@ LAYERS = [
     'proto',
     'sessions',
     'pipes',
-    'smbd',            # smbd.h: the object model
-    'smbd/base',
+    'smbd/base',       # log, config, NT time: need no smbd object
+    'smbd',            # smbd.h: the object model; budget.c
     'smbd/fs',
     'smbd/print',
     'smbd/net',

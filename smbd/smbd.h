@@ -67,7 +67,6 @@ struct share_root;
 #define SMBD_MAX_TRANSACT	(1024u * 1024)	/* 3.x / 2.1 with LARGE_MTU */
 #define SMBD_MAX_TRANSACT_202	(64u * 1024)
 #define SMBD_MAX_CREDITS	8192
-#define SMBD_MAX_OPENS_PER_CONN	16384
 #define SMBD_RBUF_SIZE		(64u * 1024)
 
 struct smbd_server {

@@ -27,7 +27,6 @@
  * physical line numbers for messages.
  */
 #include "smbd/base/config_int.h"
-#include "smbd/smbd.h"
 
 #include <ctype.h>
 #include <errno.h>

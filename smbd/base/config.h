@@ -8,6 +8,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* Opens one connection may hold; 'max open files' cannot exceed it. */
+#define SMBD_MAX_OPENS_PER_CONN	16384
+
 enum wg_share_type {
 	WG_SHARE_DISK = 0,
 	WG_SHARE_PRINT = 1,

@@ -3,7 +3,6 @@
  * ([global] and share keys), with the tables config.c looks keys up in.
  */
 #include "smbd/base/config_int.h"
-#include "smbd/smbd.h"
 
 #include <ctype.h>
 #include <errno.h>
