@@ -964,7 +964,7 @@ static void qd_slice_done(struct tevent_req *subreq)
 	}
 	/* a slice ended with room left: the next one, if still wanted */
 	status = qd_send_slice(st);
-	if (!status == NT_STATUS_OK) {
+	if (status != NT_STATUS_OK) {
 		qd_finish(st, status);
 	}
 }
@@ -977,7 +977,7 @@ static void qd_start_im(struct tevent_context *ev,
 	NTSTATUS status = NT_STATUS_OK;
 
 	status = qd_start(st);
-	if (!status == NT_STATUS_OK) {
+	if (status != NT_STATUS_OK) {
 		qd_finish(st, status);
 	}
 }
@@ -1101,7 +1101,7 @@ NTSTATUS smbd_smb2_query_directory(struct smbd_req *req)
 	}
 	ds->running = st;
 	status = qd_start(st);
-	if (!status == NT_STATUS_OK) {
+	if (status != NT_STATUS_OK) {
 		req->out.len = st->base;
 		talloc_free(st);
 		return status;
