@@ -12,6 +12,7 @@
  */
 #include "smbd/smbd.h"
 #include "smbd/net/conn.h"
+#include "smbd/smb2/dispatch.h"
 #include "smbd/daemon/server.h"
 
 #include <fcntl.h>

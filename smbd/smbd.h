@@ -69,9 +69,25 @@ struct share_root;
 #define SMBD_MAX_CREDITS	8192
 #define SMBD_RBUF_SIZE		(64u * 1024)
 
+/*
+ * What a connection hands up to the protocol above it: net/ names no
+ * higher layer, daemon/server.c registers the SMB layer's functions in
+ * srv->conn_up and every new connection takes them from there.
+ */
+struct smbd_conn_upcalls {
+	/* One whole session message (NBT header removed); buf is stolen. */
+	void (*frame)(struct smbd_conn *conn, uint8_t *buf, size_t len);
+	/* The reply backlog shrank: go on with work blocked on it. */
+	void (*resume)(struct smbd_conn *conn);
+};
+
 struct smbd_server {
 	struct tevent_context *ev;
 	struct wg_config *cfg;
+	const struct smbd_conn_upcalls *conn_up; /* set by server.c */
+	/* SMB1 NEGOTIATE (cmd/negprot.c), set by server.c for dispatch */
+	void (*smb1_negotiate)(struct smbd_conn *conn, const uint8_t *buf,
+			       size_t len);
 	struct smbd_workers *workers;
 	struct smbd_workers *scan_workers; /* directory scans, low priority */
 	struct users_db *users;
@@ -131,6 +147,7 @@ enum smbd_conn_state {
 struct smbd_conn {
 	struct smbd_conn *prev, *next;
 	struct smbd_server *srv;
+	const struct smbd_conn_upcalls *up;	/* from srv->conn_up */
 	int fd;
 	struct tevent_fd *fde;
 	enum smbd_conn_state state;
@@ -439,6 +456,9 @@ struct smbd_open *smbd_open_find(struct smbd_server *srv, uint64_t fid_volatile)
 NTSTATUS smbd_open_close(struct smbd_open *op);
 
 /* ---- command handlers: one file per command group ---- */
+/* An SMB1 frame: only NEGOTIATE is legal (smb2/cmd/negprot.c). */
+void smbd_smb1_process_frame(struct smbd_conn *conn, const uint8_t *buf,
+			     size_t len);
 NTSTATUS smbd_smb2_negotiate(struct smbd_req *req);	/* smb2_negprot.c */
 NTSTATUS smbd_smb2_session_setup(struct smbd_req *req);	/* smb2_sesssetup.c */
 NTSTATUS smbd_smb2_logoff(struct smbd_req *req);	/* smb2_sesssetup.c */

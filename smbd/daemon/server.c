@@ -3,6 +3,7 @@
  */
 #include "smbd/daemon/server.h"
 #include "smbd/net/conn.h"
+#include "smbd/smb2/dispatch.h"
 #include "smbd/admin/control.h"
 #include "smbd/fs/workers.h"
 #include "smbd/admin/admission.h"
@@ -49,6 +50,9 @@ struct smbd_server *smbd_server_new(TALLOC_CTX *mem_ctx,
 	}
 	srv->ev = ev;
 	srv->cfg = talloc_steal(srv, cfg);
+	/* Connections hand their frames up to the SMB layer. */
+	srv->conn_up = &smbd_smb2_upcalls;
+	srv->smb1_negotiate = smbd_smb1_process_frame;
 	if (getrandom(srv->server_guid, sizeof(srv->server_guid), 0) !=
 	    (ssize_t)sizeof(srv->server_guid)) {
 		talloc_free(srv);

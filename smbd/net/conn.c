@@ -273,6 +273,7 @@ struct smbd_conn *smbd_conn_new(struct smbd_server *srv, int fd, bool netbios)
 		return NULL;
 	}
 	conn->srv = srv;
+	conn->up = srv->conn_up;
 	conn->fd = -1;
 	if (getpeername(fd, (struct sockaddr *)&conn->peer_ss, &len) != 0) {
 		talloc_free(conn);
@@ -697,7 +698,7 @@ static void conn_resume(struct tevent_context *ev, struct tevent_immediate *im,
 		return;
 	}
 	if (conn->blocked_cmp != NULL) {
-		smbd_smb2_resume(conn);
+		conn->up->resume(conn);
 	}
 	if (conn->state == SMBD_CONN_CLOSING) {
 		return;
@@ -872,23 +873,7 @@ static void conn_frame(struct smbd_conn *conn, uint8_t type, uint8_t *buf,
 		smbd_conn_terminate(conn, "bad frame type");
 		return;
 	}
-	if (len >= 4 && memcmp(buf, SMB1_MAGIC, 4) == 0) {
-		smbd_smb1_process_frame(conn, buf, len);
-		talloc_free(buf);
-		return;
-	}
-	if (len >= 4 && memcmp(buf, SMB2_TRANSFORM_MAGIC, 4) == 0) {
-		smbd_smb2_process_transform(conn, buf, len);
-		return;
-	}
-	if (len < 4 || memcmp(buf, SMB2_MAGIC, 4) != 0) {
-		talloc_free(buf);
-		DBG_CLIENT(CONN, "%s: not an SMB2 frame, closing",
-			   conn->peer_addr);
-		smbd_conn_terminate(conn, "garbage framing");
-		return;
-	}
-	smbd_smb2_process_frame(conn, buf, len);
+	conn->up->frame(conn, buf, len);
 }
 
 /* Begin a frame from its 4-byte header; false if the connection ends. */

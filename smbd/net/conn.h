@@ -6,8 +6,11 @@
 
 #include "smbd/smbd.h"
 
-/* Take ownership of an accepted, non-blocking fd. NULL on failure (the
- * caller closes fd). */
+/*
+ * Take ownership of an accepted, non-blocking fd. NULL on failure (the
+ * caller closes fd). Whole session messages go up through srv->conn_up
+ * (struct smbd_conn_upcalls in smbd.h), which must be set.
+ */
 struct smbd_conn *smbd_conn_new(struct smbd_server *srv, int fd, bool netbios);
 
 /*
@@ -18,18 +21,6 @@ int smbd_conn_send(struct smbd_conn *conn, uint8_t *buf, size_t len);
 
 /* Queue raw bytes (NetBIOS session responses). buf is stolen. */
 int smbd_conn_send_raw(struct smbd_conn *conn, uint8_t *buf, size_t len);
-
-/* Provided by smb2_server.c: process one complete frame (owned by the
- * callee after the call: it is stolen). */
-void smbd_smb2_process_frame(struct smbd_conn *conn, uint8_t *buf, size_t len);
-
-/* Provided by smb2_server.c: an encrypted frame (TRANSFORM_HEADER). */
-void smbd_smb2_process_transform(struct smbd_conn *conn, uint8_t *buf,
-				 size_t len);
-
-/* Provided by smb2_negprot.c: an SMB1 frame (only NEGOTIATE is legal). */
-void smbd_smb1_process_frame(struct smbd_conn *conn, const uint8_t *buf,
-			     size_t len);
 
 /*
  * The connection gained its first valid session (on = true) or lost its
@@ -60,12 +51,6 @@ void smbd_conn_throttle(struct smbd_conn *conn);
  * the parked frames while the budget allows, and read again.
  */
 void smbd_conn_kick(struct smbd_conn *conn);
-
-/*
- * Provided by smb2_server.c: go on with conn->blocked_cmp (called by the
- * kick when the backlog allows).
- */
-void smbd_smb2_resume(struct smbd_conn *conn);
 
 /* Largest frame accepted in the current state. */
 size_t smbd_conn_max_frame(const struct smbd_conn *conn);

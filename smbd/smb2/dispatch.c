@@ -4,7 +4,7 @@
  * session and tree each command needs, runs the handler, and builds,
  * signs and sends the responses [MS-SMB2 §3.3.5.2].
  */
-#include "smbd/smbd.h"
+#include "smbd/smb2/dispatch.h"
 #include "smbd/net/conn.h"
 #include "proto/smb2_transform.h"
 #include "sessions/sessmgr.h"
@@ -1078,7 +1078,7 @@ static void compound_next(struct smbd_compound *cmp)
 	}
 }
 
-void smbd_smb2_resume(struct smbd_conn *conn)
+static void smbd_smb2_resume(struct smbd_conn *conn)
 {
 	struct smbd_compound *cmp = NULL;
 
@@ -1116,8 +1116,8 @@ void smbd_smb2_process_frame(struct smbd_conn *conn, uint8_t *buf, size_t len)
  * ServerIn key, then process the plaintext chain as usual; its replies
  * go back encrypted.
  */
-void smbd_smb2_process_transform(struct smbd_conn *conn, uint8_t *buf,
-				 size_t len)
+static void smbd_smb2_process_transform(struct smbd_conn *conn,
+					uint8_t *buf, size_t len)
 {
 	struct smbd_compound *cmp = NULL;
 	struct smb2_transform_hdr th = {};
@@ -1200,3 +1200,33 @@ NTSTATUS smbd_smb2_cancel(struct smbd_req *req)
 	}
 	return SMBD_NO_REPLY;
 }
+
+/*
+ * A whole session message from the connection: tell SMB1, SMB2 and
+ * encrypted SMB2 apart by the protocol id [MS-SMB2 §2.2.1, §2.2.41].
+ */
+static void smbd_smb2_input(struct smbd_conn *conn, uint8_t *buf, size_t len)
+{
+	if (len >= 4 && memcmp(buf, SMB1_MAGIC, 4) == 0) {
+		conn->srv->smb1_negotiate(conn, buf, len);
+		talloc_free(buf);
+		return;
+	}
+	if (len >= 4 && memcmp(buf, SMB2_TRANSFORM_MAGIC, 4) == 0) {
+		smbd_smb2_process_transform(conn, buf, len);
+		return;
+	}
+	if (len < 4 || memcmp(buf, SMB2_MAGIC, 4) != 0) {
+		talloc_free(buf);
+		DBG_CLIENT(CONN, "%s: not an SMB2 frame, closing",
+			   conn->peer_addr);
+		smbd_conn_terminate(conn, "garbage framing");
+		return;
+	}
+	smbd_smb2_process_frame(conn, buf, len);
+}
+
+const struct smbd_conn_upcalls smbd_smb2_upcalls = {
+	.frame = smbd_smb2_input,
+	.resume = smbd_smb2_resume,
+};

@@ -1,0 +1,21 @@
+/*
+ * dispatch.h - the SMB2 layer's entry points: what a connection hands up
+ * (through struct smbd_conn_upcalls, registered by daemon/server.c) and
+ * the frame entry the in-process fuzzer and unit tests drive.
+ */
+#ifndef WG_SMBD_SMB2_DISPATCH_H
+#define WG_SMBD_SMB2_DISPATCH_H
+
+#include "smbd/smbd.h"
+
+/*
+ * frame: SMB2 (plain or TRANSFORM) and SMB1 NEGOTIATE go on to the
+ * dispatcher or srv->smb1_negotiate; anything else closes the
+ * connection. resume: the blocked compound goes on.
+ */
+extern const struct smbd_conn_upcalls smbd_smb2_upcalls;
+
+/* One plain SMB2 frame (possibly a compound chain); buf is stolen. */
+void smbd_smb2_process_frame(struct smbd_conn *conn, uint8_t *buf, size_t len);
+
+#endif
