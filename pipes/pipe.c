@@ -161,6 +161,11 @@ const char *wg_pipe_name(const struct wg_pipe *p)
 	return p->iface->name;
 }
 
+bool wg_pipe_keeps_session(const struct wg_pipe *p)
+{
+	return false;
+}
+
 void wg_pipe_close_handles(struct wg_pipe *p)
 {
 	if (p->state != NULL && p->iface->close_handles != NULL) {

@@ -65,6 +65,14 @@ struct wg_pipe *wg_pipe_open(TALLOC_CTX *mem, const char *name,
 const char *wg_pipe_name(const struct wg_pipe *p);
 
 /*
+ * Whether an open of this pipe keeps its session from idling out. None
+ * does: a null session holding an idle srvsvc pipe would otherwise hold
+ * its slot for good (KB 328459), and spoolss printer handles have an
+ * idle timeout of their own (sm_handle_add).
+ */
+bool wg_pipe_keeps_session(const struct wg_pipe *p);
+
+/*
  * Feed bytes the client wrote. Complete PDUs are processed at once and
  * their responses queued. Returns 0, or -EPROTO when the stream is
  * broken beyond repair (the caller then closes the pipe: further I/O

@@ -320,6 +320,8 @@ struct smbd_open {
 	struct smbd_file *file;		/* shared per-inode state */
 	struct smbd_dirstate *dir;	/* QUERY_DIRECTORY state */
 	struct smbd_pipe *pipe;		/* IPC$ pipe, else NULL */
+	bool lets_session_idle;	/* does not keep its session busy
+				 * (pipes: wg_pipe_keeps_session) */
 	struct smbd_req *notify;	/* pending CHANGE_NOTIFY */
 	struct brl_owner locks;		/* its byte-range locks (brlock.h) */
 	bool written;		/* any WRITE since the last flush */

@@ -5,6 +5,7 @@
  * a freshly authenticated session.
  */
 #include "smbd/admin/admission.h"
+#include "pipes/pipe.h"
 #include "sessions/sessmgr.h"
 
 #include <string.h>
@@ -50,15 +51,15 @@ unsigned smbd_session_busy_opens(const struct smbd_session *s)
 		const struct smbd_open *op = NULL;
 
 		for (op = t->opens; op != NULL; op = op->next) {
-			n += op->pipe == NULL;
+			n += !op->lets_session_idle;
 		}
 	}
 	return n;
 }
 
 /*
- * The one place that says what keeps a session alive: open files and
- * directories, never pipes (smbd_session_busy_opens).
+ * What keeps a session alive: its open files and directories; pipes/
+ * says which pipes count (none do), see smbd_session_busy_opens.
  */
 static bool hook_has_opens(void *priv, void *session)
 {
@@ -80,7 +81,8 @@ static void hook_end_session(void *priv, void *session, enum sm_reap_cause c)
 
 static void hook_close_handle(void *priv, void *handle_cookie)
 {
-	smbd_printer_handle_reap(handle_cookie);
+	DBG_NOTICE(PIPE, "closing an idle spoolss printer handle");
+	wg_pipe_reap_handle(handle_cookie);
 }
 
 static void hook_log(void *priv, int level, const char *msg)

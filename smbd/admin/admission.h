@@ -24,10 +24,10 @@ const char *smbd_session_display(const struct smbd_session *s);
 
 /*
  * Opens that keep a session from idling out: open files and directories
- * (a print job being spooled is an open file of a print share). Pipes
- * never do: a null session holding an idle srvsvc pipe would otherwise
- * hold its slot for good (KB 328459). Idle printer handles have their
- * own timeout.
+ * (a print job being spooled is an open file of a print share), not the
+ * opens marked lets_session_idle: pipes, as wg_pipe_keeps_session()
+ * decides (none do, KB 328459). Idle printer handles have their own
+ * timeout.
  */
 unsigned smbd_session_busy_opens(const struct smbd_session *s);
 
@@ -38,8 +38,5 @@ unsigned smbd_session_busy_opens(const struct smbd_session *s);
  * reason ("session reaped", "session deleted").
  */
 void smbd_session_end(struct smbd_session *s, const char *why);
-
-/* Close an idle printer handle (cookie from sm_handle_add). */
-void smbd_printer_handle_reap(void *cookie);
 
 #endif

@@ -5,7 +5,6 @@
  * frees the pipe and its printer handles). The RPC lives in pipes/.
  */
 #include "smbd/smbd.h"
-#include "smbd/admin/admission.h"
 #include "smbd/admin/admin.h"
 #include "smbd/print/print.h"
 #include "smbd/smb2/cmd/ipc.h"
@@ -28,12 +27,6 @@ struct smbd_pipe {
 	uint32_t parked_len;
 	bool broken;			/* stream unusable: disconnected */
 };
-
-void smbd_printer_handle_reap(void *cookie)
-{
-	DBG_NOTICE(PIPE, "closing an idle spoolss printer handle");
-	wg_pipe_reap_handle(cookie);
-}
 
 static int pipe_destructor(struct smbd_pipe *sp)
 {
@@ -89,6 +82,7 @@ NTSTATUS smbd_pipe_create(struct smbd_req *req, const char *name,
 	}
 	talloc_set_destructor(sp, pipe_destructor);
 	op->pipe = sp;
+	op->lets_session_idle = !wg_pipe_keeps_session(sp->p);
 	op->path = talloc_strdup(op, wg_pipe_name(sp->p));
 	op->client_name = talloc_strdup(op, name);
 	op->access = access & (FILE_READ_DATA | FILE_WRITE_DATA |
