@@ -13,6 +13,8 @@
 #include "smbd/smbd.h"
 #include "smbd/net/conn.h"
 #include "smbd/smb2/dispatch.h"
+#include "smbd/smb2/session.h"
+#include "smbd/smb2/tree.h"
 #include "smbd/daemon/server.h"
 
 #include <fcntl.h>

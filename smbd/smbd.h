@@ -423,26 +423,6 @@ void smbd_req_set_last_fid(struct smbd_req *req, struct smbd_open *op);
 void smbd_abort_requests(struct smbd_conn *conn, struct smbd_session *s,
 			 struct smbd_tree *t, NTSTATUS status);
 
-/*
- * A new SMB2 session on conn (state IN_PROGRESS, linked into the
- * connection's and the server's lists, a talloc child of conn whose
- * destructor unlinks it and ends its trees and requests). NULL on no
- * memory. smb2_sesssetup.c.
- */
-struct smbd_session *smbd_session_new(struct smbd_conn *conn);
-
-/*
- * A tree connect of s to share sh over root_fd (O_PATH directory of the
- * share root, -1 for IPC$). The tree owns its reference: a shared root
- * fd of the server's is released, any other fd closed, with the tree.
- * NULL on no memory (fd released). smb2_tcon.c.
- */
-struct smbd_tree *smbd_tree_new(struct smbd_session *s,
-				const struct wg_share_cfg *sh, int root_fd);
-
-/* The session with this id on conn, or NULL. smb2_server.c. */
-struct smbd_session *smbd_session_find(struct smbd_conn *conn, uint64_t id);
-
 /* Mark a connection for teardown at a safe point in the loop. */
 void smbd_conn_terminate(struct smbd_conn *conn, const char *reason);
 

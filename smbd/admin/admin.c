@@ -7,6 +7,7 @@
  */
 #include "smbd/admin/admin.h"
 #include "smbd/admin/admission.h"
+#include "smbd/smb2/session.h"
 #include "proto/utf16.h"
 #include "sessions/sessmgr.h"
 

@@ -5,6 +5,7 @@
  * a freshly authenticated session.
  */
 #include "smbd/admin/admission.h"
+#include "smbd/smb2/session.h"
 #include "pipes/pipe.h"
 #include "sessions/sessmgr.h"
 
@@ -134,18 +135,6 @@ void smbd_limits_reload(struct smbd_server *srv)
 
 	settings_from_config(srv->cfg, &set);
 	sm_apply_settings(srv->sm, &set);
-}
-
-/* NetBIOS calling name, then NTLM workstation, then the address. */
-const char *smbd_session_display(const struct smbd_session *s)
-{
-	if (s->conn->calling_name[0] != '\0') {
-		return s->conn->calling_name;
-	}
-	if (s->workstation != NULL && s->workstation[0] != '\0') {
-		return s->workstation;
-	}
-	return s->conn->peer_addr;
 }
 
 NTSTATUS smbd_session_admit(struct smbd_session *s)

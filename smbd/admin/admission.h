@@ -19,9 +19,6 @@ void smbd_limits_reload(struct smbd_server *srv);
  */
 NTSTATUS smbd_session_admit(struct smbd_session *s);
 
-/* The name shown for the session's computer. */
-const char *smbd_session_display(const struct smbd_session *s);
-
 /*
  * Opens that keep a session from idling out: open files and directories
  * (a print job being spooled is an open file of a print share), not the

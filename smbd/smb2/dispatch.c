@@ -5,6 +5,7 @@
  * signs and sends the responses [MS-SMB2 §3.3.5.2].
  */
 #include "smbd/smb2/dispatch.h"
+#include "smbd/smb2/session.h"
 #include "smbd/net/conn.h"
 #include "proto/smb2_transform.h"
 #include "sessions/sessmgr.h"
@@ -741,18 +742,6 @@ NTSTATUS smbd_req_go_async(struct smbd_req *req)
 }
 
 /* ---- per-message checks ---- */
-
-struct smbd_session *smbd_session_find(struct smbd_conn *conn, uint64_t id)
-{
-	struct smbd_session *s = NULL;
-
-	for (s = conn->sessions; s != NULL; s = s->next) {
-		if (s->id == id) {
-			return s;
-		}
-	}
-	return NULL;
-}
 
 static struct smbd_tree *find_tree(struct smbd_session *s, uint32_t id)
 {

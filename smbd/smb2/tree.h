@@ -1,0 +1,25 @@
+/*
+ * tree.h - the tree connect object (struct smbd_tree, smbd.h).
+ */
+#ifndef WG_SMBD_SMB2_TREE_H
+#define WG_SMBD_SMB2_TREE_H
+
+#include "smbd/smbd.h"
+
+/*
+ * A tree connect of s to share sh over root_fd (O_PATH directory of the
+ * share root, -1 for IPC$). The tree owns its reference: a shared root
+ * fd of the server's is released, any other fd closed, with the tree.
+ * NULL on no memory (fd released). smb2_tcon.c.
+ */
+struct smbd_tree *smbd_tree_new(struct smbd_session *s,
+				const struct wg_share_cfg *sh, int root_fd);
+
+/*
+ * The O_PATH directory fd of the share root at path, shared by every
+ * tree connect to it (one fd per share, not per connect); -errno if it
+ * cannot be opened. Hand it to smbd_tree_new, which releases it.
+ */
+int share_root_get(struct smbd_server *srv, const char *path);
+
+#endif
