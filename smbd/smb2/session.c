@@ -109,7 +109,6 @@ struct smbd_session *smbd_session_find(struct smbd_conn *conn, uint64_t id)
 	return NULL;
 }
 
-/* NetBIOS calling name, then NTLM workstation, then the address. */
 const char *smbd_session_display(const struct smbd_session *s)
 {
 	if (s->conn->calling_name[0] != '\0') {

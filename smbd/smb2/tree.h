@@ -10,7 +10,7 @@
  * A tree connect of s to share sh over root_fd (O_PATH directory of the
  * share root, -1 for IPC$). The tree owns its reference: a shared root
  * fd of the server's is released, any other fd closed, with the tree.
- * NULL on no memory (fd released). smb2_tcon.c.
+ * NULL on no memory (fd released).
  */
 struct smbd_tree *smbd_tree_new(struct smbd_session *s,
 				const struct wg_share_cfg *sh, int root_fd);
