@@ -423,7 +423,7 @@ void smbd_req_set_last_fid(struct smbd_req *req, struct smbd_open *op);
 void smbd_abort_requests(struct smbd_conn *conn, struct smbd_session *s,
 			 struct smbd_tree *t, NTSTATUS status);
 
-/* Mark a connection for teardown at a safe point in the loop. */
+/* End a connection for an error (smbd_conn_end, net/conn.h). */
 void smbd_conn_terminate(struct smbd_conn *conn, const char *reason);
 
 /* ---- opens (smb2_create.c) ---- */

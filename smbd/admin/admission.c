@@ -6,6 +6,7 @@
  */
 #include "smbd/admin/admission.h"
 #include "smbd/smb2/session.h"
+#include "smbd/net/conn.h"
 #include "pipes/pipe.h"
 #include "sessions/sessmgr.h"
 
@@ -103,7 +104,7 @@ void smbd_session_end(struct smbd_session *s, const char *why)
 		 * leave it open, counted as unauthenticated, for another auth
 		 * timeout (the client reconnects if it wants more).
 		 */
-		smbd_conn_terminate(conn, why);
+		smbd_conn_end(conn, SMBD_END_SESSION, why);
 	}
 }
 

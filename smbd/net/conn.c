@@ -372,24 +372,13 @@ static void conn_free_later(struct smbd_conn *conn)
 				  conn);
 }
 
-/* Ends counted as reaps or normal closes, not as errors (statistics). */
-static bool close_is_error(const char *reason)
+void smbd_conn_terminate(struct smbd_conn *conn, const char *reason)
 {
-	static const char *const normal[] = {
-		"peer closed", "auth timeout", "peer stopped reading",
-		"partial frame timeout", "session reaped", "session deleted",
-	};
-	size_t i = 0;
-
-	for (i = 0; i < sizeof(normal) / sizeof(normal[0]); i++) {
-		if (strcmp(reason, normal[i]) == 0) {
-			return false;
-		}
-	}
-	return true;
+	smbd_conn_end(conn, SMBD_END_ERROR, reason);
 }
 
-void smbd_conn_terminate(struct smbd_conn *conn, const char *reason)
+void smbd_conn_end(struct smbd_conn *conn, enum smbd_conn_end why,
+		   const char *reason)
 {
 	struct timeval now;
 
@@ -398,7 +387,7 @@ void smbd_conn_terminate(struct smbd_conn *conn, const char *reason)
 	}
 	conn->state = SMBD_CONN_CLOSING;
 	conn->close_reason = talloc_strdup(conn, reason);
-	if (close_is_error(reason)) {
+	if (why == SMBD_END_ERROR) {
 		conn->srv->stats.conns_dropped++;
 	}
 	if (conn->sendq_head == NULL || conn->fde == NULL) {
@@ -435,7 +424,7 @@ static void conn_sweep_one(struct smbd_conn *c, const struct timeval *now)
 		DBG_INFO(CONN, "%s:%u: no session within %u ms, closing",
 			 c->peer_addr, c->peer_port, cfg->auth_timeout_ms);
 		smbd_conn_count_reap(c, SM_REAP_AUTH_TIMEOUT);
-		smbd_conn_terminate(c, "auth timeout");
+		smbd_conn_end(c, SMBD_END_TIMEOUT, "auth timeout");
 		return;
 	}
 	if ((c->in_hdr_done || c->in_have > 0) && c->parked_head == NULL &&
@@ -447,7 +436,7 @@ static void conn_sweep_one(struct smbd_conn *c, const struct timeval *now)
 			   (unsigned long long)tv_ms_since(now,
 							   &c->frame_start));
 		smbd_conn_count_reap(c, SM_REAP_DEAD_PEER);
-		smbd_conn_terminate(c, "partial frame timeout");
+		smbd_conn_end(c, SMBD_END_TIMEOUT, "partial frame timeout");
 		return;
 	}
 	if ((c->sendq_head != NULL &&
@@ -466,7 +455,7 @@ static void conn_sweep_one(struct smbd_conn *c, const struct timeval *now)
 		smbd_conn_count_reap(c, SM_REAP_DEAD_PEER);
 		c->sendq_head = NULL;	/* freed with the connection */
 		c->sendq_tail = NULL;
-		smbd_conn_terminate(c, "peer stopped reading");
+		smbd_conn_end(c, SMBD_END_TIMEOUT, "peer stopped reading");
 	}
 }
 
@@ -969,7 +958,7 @@ static bool read_result(struct smbd_conn *conn, ssize_t n)
 			/* gone with replies unread: a half-close */
 			smbd_conn_count_reap(conn, SM_REAP_HALF_CLOSE);
 		}
-		smbd_conn_terminate(conn, "peer closed");
+		smbd_conn_end(conn, SMBD_END_PEER, "peer closed");
 		return false;
 	}
 	if (n < 0) {

@@ -13,6 +13,23 @@
  */
 struct smbd_conn *smbd_conn_new(struct smbd_server *srv, int fd, bool netbios);
 
+/* Why a connection ends; every cause but ERROR is a normal end. */
+enum smbd_conn_end {
+	SMBD_END_ERROR,		/* protocol, network or resource error:
+				 * counted in stats.conns_dropped */
+	SMBD_END_PEER,		/* the client closed it */
+	SMBD_END_TIMEOUT,	/* auth, partial frame or stalled reader */
+	SMBD_END_SESSION,	/* its last session was reaped or deleted */
+};
+
+/*
+ * End conn at a safe point in the loop: output already queued is
+ * flushed for the linger time at most. reason is logged when it is
+ * freed. smbd_conn_terminate(conn, reason) is the SMBD_END_ERROR case.
+ */
+void smbd_conn_end(struct smbd_conn *conn, enum smbd_conn_end why,
+		   const char *reason);
+
 /*
  * Queue one frame for sending: buf holds the message WITHOUT the 4-byte
  * transport header (added here). buf is stolen. Returns 0 or -ENOMEM.
