@@ -77,8 +77,9 @@ static NTSTATUS validate_negotiate(struct smbd_req *req,
 	}
 	if (mismatch) {
 		/* A man in the middle changed the NEGOTIATE: hang up. */
-		DBG_ERR(PROTO, "%s: VALIDATE_NEGOTIATE mismatch, closing",
-			conn->peer_addr);
+		WG_LOG_RL(WG_LOG_ERR, WG_CLS_PROTO,
+			  "%s: VALIDATE_NEGOTIATE mismatch, closing",
+			  conn->peer_addr);
 		smbd_conn_terminate(conn, "validate negotiate mismatch");
 		return NT_STATUS_ACCESS_DENIED;
 	}

@@ -40,8 +40,9 @@ static void reload_users_if_changed(struct smbd_server *srv)
 	}
 	db = users_load(srv, srv->cfg->users_file, &err);
 	if (db == NULL) {
-		DBG_ERR(AUTH, "keeping old users: %s",
-			err != NULL ? err : "load failed");
+		/* tried at every logon while the file is bad: rate-limited */
+		WG_LOG_RL(WG_LOG_ERR, WG_CLS_AUTH, "keeping old users: %s",
+			  err != NULL ? err : "load failed");
 		talloc_free(err);
 		return;
 	}
@@ -176,7 +177,7 @@ static NTSTATUS setup_reauth_done(struct smbd_req *req, struct smbd_session *s,
 
 	if (res->anonymous != s->anonymous ||
 	    (!res->anonymous && utf8_casecmp(res->user, s->user) != 0)) {
-		DBG_NOTICE(AUTH, "%s: re-authentication of session 0x%llx "
+		DBG_CLIENT(AUTH, "%s: re-authentication of session 0x%llx "
 			   "as another user refused", req->conn->peer_addr,
 			   (unsigned long long)s->id);
 		return NT_STATUS_LOGON_FAILURE;
@@ -315,7 +316,7 @@ static NTSTATUS setup_leg2(struct smbd_req *req, struct smbd_session *s,
 	drop_previous(req, s, prev_id);
 	status = smbd_session_admit(s);
 	if (status != NT_STATUS_OK) {
-		DBG_NOTICE(SESS, "%s: %s session for '%s' refused: %s",
+		DBG_CLIENT(SESS, "%s: %s session for '%s' refused: %s",
 			   conn->peer_addr, s->anonymous ? "null" : "user",
 			   s->user, nt_errstr(status));
 		return status;
