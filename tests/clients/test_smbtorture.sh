@@ -31,8 +31,10 @@ wg_start
 summary=()
 for t in "${TESTS[@]}"; do
 	start=$SECONDS
+	# env -C: smbtorture leaves an empty smbtorture.XXXXXX directory
+	# where it runs; let that be the test's own temp dir.
 	WG_TIMEOUT=300 wg_check "smbtorture $t" \
-		smbtorture "//$WG_HOST/demo" -p "$WG_PORT" -s "$WG_CLIENT_CONF" \
+		env -C "$WG_TMP" smbtorture "//$WG_HOST/demo" -p "$WG_PORT" -s "$WG_CLIENT_CONF" \
 		-U "$WG_USER%$WG_PASS" --option='client signing=required' \
 		--option=torture:maxopenfiles=20000 "$t"
 	rc=$?
