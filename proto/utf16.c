@@ -3,31 +3,27 @@
  */
 #include "proto/utf16.h"
 
-#include <locale.h>
 #include <string.h>
 #include <talloc.h>
-#include <wctype.h>
 
-/* Above every code point: how a malformed UTF-8 byte compares. */
-#define CP_BAD_BASE 0x110000u
+/* upcase_index[] and upcase_pages[], from scripts/gen_upcase.py */
+#include "proto/upcase_table.inc"
 
 static bool is_cont(uint8_t b)
 {
 	return (b & 0xc0) == 0x80;
 }
 
-/*
- * Decode one code point from the NUL-terminated s. Returns the number of
- * bytes it takes (1..4) and sets *cp, or returns 0 if the sequence at s is
- * malformed. Never reads past a NUL: a NUL is not a continuation byte.
- * The caller handles s[0] == 0 itself.
- */
-static size_t utf8_decode(const uint8_t *s, uint32_t *cp)
+size_t utf8_decode(const uint8_t *s, size_t avail, uint32_t *cp)
 {
-	uint32_t c = s[0];
+	uint32_t c = 0;
 	uint32_t min = 0;
 	size_t n = 0;
 
+	if (avail == 0) {
+		return 0;
+	}
+	c = s[0];
 	if (c < 0x80) {
 		*cp = c;
 		return 1;
@@ -45,10 +41,10 @@ static size_t utf8_decode(const uint8_t *s, uint32_t *cp)
 		min = 0x10000;
 		c &= 0x07;
 	} else {
-		return 0;
+		return 0;	/* continuation, C0/C1 or F5..FF */
 	}
 	for (size_t i = 1; i < n; i++) {
-		if (!is_cont(s[i])) {
+		if (i >= avail || !is_cont(s[i])) {
 			return 0;
 		}
 		c = (c << 6) | (s[i] & 0x3f);
@@ -60,8 +56,7 @@ static size_t utf8_decode(const uint8_t *s, uint32_t *cp)
 	return n;
 }
 
-/* Encode cp (valid, not a surrogate) as UTF-8 at o; returns bytes used. */
-static size_t utf8_encode(uint32_t cp, char *o)
+size_t utf8_encode(uint32_t cp, char *o)
 {
 	if (cp < 0x80) {
 		o[0] = (char)cp;
@@ -89,11 +84,12 @@ static size_t utf8_encode(uint32_t cp, char *o)
 static int utf8_measure(const char *s, size_t *units)
 {
 	const uint8_t *p = (const uint8_t *)s;
+	const uint8_t *end = p + strlen(s);
 	size_t n = 0;
 
-	while (*p != 0) {
+	while (p < end) {
 		uint32_t cp = 0;
-		size_t used = utf8_decode(p, &cp);
+		size_t used = utf8_decode(p, (size_t)(end - p), &cp);
 
 		if (used == 0) {
 			return WIRE_E_INVALID;
@@ -168,11 +164,12 @@ fail:
 static void utf8_to_units(const char *s, uint8_t *o)
 {
 	const uint8_t *p = (const uint8_t *)s;
+	const uint8_t *end = p + strlen(s);
 
-	while (*p != 0) {
+	while (p < end) {
 		uint32_t cp = 0;
 
-		p += utf8_decode(p, &cp);
+		p += utf8_decode(p, (size_t)(end - p), &cp);
 		if (cp >= 0x10000) {
 			cp -= 0x10000;
 			wire_setle16(o, (uint16_t)(0xd800 | (cp >> 10)));
@@ -243,79 +240,28 @@ size_t utf16_len_of_utf8(const char *s)
 	return units * 2;
 }
 
-/*
- * A C.UTF-8 locale object for towupper_l(), created once. Two threads
- * racing here both create one; the loser frees its own. (locale_t)0 when
- * the system has no C.UTF-8: then only ASCII and Latin-1 are mapped.
- */
-static locale_t utf8_locale(void)
+uint32_t unicode_upper(uint32_t cp)
 {
-	static locale_t cached = (locale_t)0;
-	static int unavailable = 0;
-	locale_t loc = __atomic_load_n(&cached, __ATOMIC_ACQUIRE);
-	locale_t expected = (locale_t)0;
-
-	if (loc != (locale_t)0) {
-		return loc;
-	}
-	if (__atomic_load_n(&unavailable, __ATOMIC_RELAXED) != 0) {
-		return (locale_t)0;
-	}
-	loc = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
-	if (loc == (locale_t)0) {
-		__atomic_store_n(&unavailable, 1, __ATOMIC_RELAXED);
-		return (locale_t)0;
-	}
-	if (!__atomic_compare_exchange_n(&cached, &expected, loc, false,
-					 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
-		freelocale(loc);
-		return expected;
-	}
-	return loc;
-}
-
-/* Simple upper-case mapping of one code point, BMP only (see utf16.h). */
-static uint32_t cp_upper(uint32_t cp)
-{
-	locale_t loc = (locale_t)0;
-	wint_t up = 0;
+	uint8_t page = 0;
 
 	if (cp < 0x80) {
-		if (cp >= 'a' && cp <= 'z') {
-			return cp - 0x20;
-		}
-		return cp;
-	}
-	if (cp < 0x100) {
-		if (cp >= 0xe0 && cp <= 0xfe && cp != 0xf7) {
-			return cp - 0x20;
-		}
-		if (cp == 0xff) {
-			return 0x178;	/* y with diaeresis */
-		}
-		if (cp == 0xb5) {
-			return 0x39c;	/* micro sign -> capital mu */
-		}
-		return cp;
+		return cp >= 'a' && cp <= 'z' ? cp - 0x20 : cp;
 	}
 	if (cp >= 0x10000) {
+		return cp;	/* Windows maps UTF-16 units: BMP only */
+	}
+	page = upcase_index[cp >> 8];
+	if (page == 0) {
 		return cp;
 	}
-	loc = utf8_locale();
-	if (loc == (locale_t)0) {
-		return cp;
-	}
-	up = towupper_l((wint_t)cp, loc);
-	if (up == 0 || up >= 0x10000 || (up >= 0xd800 && up <= 0xdfff)) {
-		return cp;
-	}
-	return (uint32_t)up;
+	return upcase_pages[page - 1][cp & 0xff];
 }
 
 char *utf8_upper(void *mem, const char *s)
 {
 	const uint8_t *p = (const uint8_t *)s;
 	size_t n = strlen(s);
+	const uint8_t *end = p + n;
 	char *buf = NULL;
 	char *shrunk = NULL;
 	size_t o = 0;
@@ -329,15 +275,15 @@ char *utf8_upper(void *mem, const char *s)
 	if (buf == NULL) {
 		return NULL;
 	}
-	while (*p != 0) {
+	while (p < end) {
 		uint32_t cp = 0;
-		size_t used = utf8_decode(p, &cp);
+		size_t used = utf8_decode(p, (size_t)(end - p), &cp);
 
 		if (used == 0) {
 			talloc_free(buf);
 			return NULL;
 		}
-		o += utf8_encode(cp_upper(cp), buf + o);
+		o += utf8_encode(unicode_upper(cp), buf + o);
 		p += used;
 	}
 	buf[o] = '\0';
@@ -348,37 +294,33 @@ char *utf8_upper(void *mem, const char *s)
 	return buf;
 }
 
-/* Next comparison key from *p: upper-cased code point, or a value above
- * U+10FFFF for a malformed byte (which is consumed alone). */
-static uint32_t next_key(const uint8_t **p)
+uint32_t utf8_casekey_next(const char **s)
 {
+	const uint8_t *p = (const uint8_t *)*s;
 	uint32_t cp = 0;
-	size_t used = utf8_decode(*p, &cp);
+	/* 4 is enough: the decoder stops at the NUL, not a continuation */
+	size_t used = utf8_decode(p, 4, &cp);
 
 	if (used == 0) {
-		cp = CP_BAD_BASE + **p;
-		*p += 1;
-		return cp;
+		*s += 1;
+		return UTF8_KEY_BAD + p[0];
 	}
-	*p += used;
-	return cp_upper(cp);
+	*s += used;
+	return unicode_upper(cp);
 }
 
 int utf8_casecmp(const char *a, const char *b)
 {
-	const uint8_t *pa = (const uint8_t *)a;
-	const uint8_t *pb = (const uint8_t *)b;
-
-	while (*pa != 0 && *pb != 0) {
-		uint32_t ka = next_key(&pa);
-		uint32_t kb = next_key(&pb);
+	while (*a != '\0' && *b != '\0') {
+		uint32_t ka = utf8_casekey_next(&a);
+		uint32_t kb = utf8_casekey_next(&b);
 
 		if (ka != kb) {
 			return ka < kb ? -1 : 1;
 		}
 	}
-	if (*pa == 0 && *pb == 0) {
+	if (*a == '\0' && *b == '\0') {
 		return 0;
 	}
-	return *pa == 0 ? -1 : 1;
+	return *a == '\0' ? -1 : 1;
 }
