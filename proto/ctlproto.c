@@ -1,86 +1,16 @@
 /*
  * ctlproto.c - control socket request lines and a small JSON writer and
- * reader (see ctlproto.h). Pure: no I/O, no globals.
+ * reader (see ctlproto.h). Pure: no I/O, no globals. UTF-8 is decoded
+ * and encoded by proto/utf16.h, whose rule for malformed bytes this
+ * follows: the writer shows each as U+FFFD, the reader rejects it.
  */
 #include "proto/ctlproto.h"
+#include "proto/utf16.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* ---- UTF-8 ------------------------------------------------------------ */
-
-/*
- * Decode one strict UTF-8 sequence at s (at most avail bytes): no
- * overlong forms, no surrogates, nothing above U+10FFFF. Returns its
- * length and sets *cp, or 0 if the bytes are not valid UTF-8.
- */
-static size_t utf8_decode(const unsigned char *s, size_t avail, uint32_t *cp)
-{
-	uint32_t c = 0;
-	size_t n = 0;
-	size_t i = 0;
-
-	if (avail == 0) {
-		return 0;
-	}
-	if (s[0] < 0x80) {
-		*cp = s[0];
-		return 1;
-	}
-	if (s[0] >= 0xC2 && s[0] <= 0xDF) {
-		n = 2;
-		c = s[0] & 0x1F;
-	} else if (s[0] >= 0xE0 && s[0] <= 0xEF) {
-		n = 3;
-		c = s[0] & 0x0F;
-	} else if (s[0] >= 0xF0 && s[0] <= 0xF4) {
-		n = 4;
-		c = s[0] & 0x07;
-	} else {
-		return 0;
-	}
-	if (avail < n) {
-		return 0;
-	}
-	for (i = 1; i < n; i++) {
-		if ((s[i] & 0xC0) != 0x80) {
-			return 0;
-		}
-		c = (c << 6) | (s[i] & 0x3F);
-	}
-	if ((n == 3 && c < 0x800) || (n == 4 && c < 0x10000) ||
-	    c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF)) {
-		return 0;
-	}
-	*cp = c;
-	return n;
-}
-
-static size_t utf8_encode(uint32_t c, char *out)
-{
-	if (c < 0x80) {
-		out[0] = (char)c;
-		return 1;
-	}
-	if (c < 0x800) {
-		out[0] = (char)(0xC0 | (c >> 6));
-		out[1] = (char)(0x80 | (c & 0x3F));
-		return 2;
-	}
-	if (c < 0x10000) {
-		out[0] = (char)(0xE0 | (c >> 12));
-		out[1] = (char)(0x80 | ((c >> 6) & 0x3F));
-		out[2] = (char)(0x80 | (c & 0x3F));
-		return 3;
-	}
-	out[0] = (char)(0xF0 | (c >> 18));
-	out[1] = (char)(0x80 | ((c >> 12) & 0x3F));
-	out[2] = (char)(0x80 | ((c >> 6) & 0x3F));
-	out[3] = (char)(0x80 | (c & 0x3F));
-	return 4;
-}
 
 /* ---- requests --------------------------------------------------------- */
 
