@@ -3,6 +3,7 @@
  * (format and rules in users.h).
  */
 #include "sessions/users.h"
+#include "proto/utf16.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -55,44 +56,6 @@ static bool name_eq(const char *a, const char *b)
 	return *a == *b;
 }
 
-/* Length of the UTF-8 sequence at s (n bytes left), or 0 if invalid. */
-static size_t utf8_seq_len(const unsigned char *s, size_t n)
-{
-	uint32_t cp = 0;
-	size_t len = 0;
-
-	if (s[0] < 0x80) {
-		return 1;
-	}
-	if (s[0] >= 0xC2 && s[0] <= 0xDF) {
-		len = 2;
-		cp = s[0] & 0x1F;
-	} else if (s[0] >= 0xE0 && s[0] <= 0xEF) {
-		len = 3;
-		cp = s[0] & 0x0F;
-	} else if (s[0] >= 0xF0 && s[0] <= 0xF4) {
-		len = 4;
-		cp = s[0] & 0x07;
-	} else {
-		return 0;
-	}
-	if (len > n) {
-		return 0;
-	}
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xC0) != 0x80) {
-			return 0;
-		}
-		cp = cp << 6 | (s[i] & 0x3F);
-	}
-	/* overlong, surrogate or past U+10FFFF */
-	if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-	    (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF) {
-		return 0;
-	}
-	return len;
-}
-
 const char *users_name_check(const char *name)
 {
 	const unsigned char *s = (const unsigned char *)name;
@@ -112,6 +75,7 @@ const char *users_name_check(const char *name)
 		return "name starts or ends with a space";
 	}
 	for (size_t i = 0; i < n;) {
+		uint32_t cp = 0;
 		size_t len = 0;
 
 		if (s[i] < 0x20 || s[i] == 0x7F) {
@@ -120,7 +84,7 @@ const char *users_name_check(const char *name)
 		if (s[i] == ':') {
 			return "name contains ':'";
 		}
-		len = utf8_seq_len(s + i, n - i);
+		len = utf8_decode(s + i, n - i, &cp);
 		if (len == 0) {
 			return "name is not valid UTF-8";
 		}
