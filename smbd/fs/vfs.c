@@ -12,6 +12,7 @@
  * the loop or from a worker thread.
  */
 #include "smbd/fs/vfs.h"
+#include "proto/utf16.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -26,116 +27,12 @@
 
 #define VFS_NAME_MAX	255	/* bytes in one on-disk component */
 
-/* ---- UTF-8 and simple case folding ---- */
+/* ---- names ---- */
 
-/*
- * Decode one code point from s (NUL-terminated). Malformed bytes decode
- * as 0xDC00 + byte so that they still compare consistently.
- */
-static uint32_t utf8_next(const char **ps)
-{
-	const unsigned char *s = (const unsigned char *)*ps;
-	uint32_t c = s[0];
-	size_t n = 0;
-	size_t i = 0;
-
-	if (c < 0x80) {
-		*ps += 1;
-		return c;
-	}
-	if ((c & 0xE0) == 0xC0) {
-		n = 1;
-		c &= 0x1F;
-	} else if ((c & 0xF0) == 0xE0) {
-		n = 2;
-		c &= 0x0F;
-	} else if ((c & 0xF8) == 0xF0) {
-		n = 3;
-		c &= 0x07;
-	} else {
-		*ps += 1;
-		return 0xDC00 + s[0];
-	}
-	for (i = 1; i <= n; i++) {
-		if ((s[i] & 0xC0) != 0x80) {
-			*ps += 1;
-			return 0xDC00 + s[0];
-		}
-		c = (c << 6) | (s[i] & 0x3F);
-	}
-	*ps += n + 1;
-	return c;
-}
-
-/*
- * Simple upper-case folding for the scripts file names mostly use:
- * ASCII, Latin-1, Latin Extended-A, Greek, Cyrillic and fullwidth Latin.
- * Other code points compare exactly.
- */
-static uint32_t fold_cp(uint32_t c)
-{
-	if (c >= 'a' && c <= 'z') {
-		return c - 32;
-	}
-	if (c < 0x80) {
-		return c;
-	}
-	if (c >= 0xE0 && c <= 0xFE && c != 0xF7) {
-		return c - 32;
-	}
-	if (c == 0xFF) {
-		return 0x178;
-	}
-	if ((c >= 0x100 && c <= 0x12F) || (c >= 0x132 && c <= 0x137) ||
-	    (c >= 0x14A && c <= 0x177)) {
-		return c & ~1u;
-	}
-	if ((c >= 0x139 && c <= 0x148) || (c >= 0x179 && c <= 0x17E)) {
-		return (c & 1u) ? c : c - 1;
-	}
-	if (c >= 0x3B1 && c <= 0x3C9) {
-		return c == 0x3C2 ? 0x3A3 : c - 32;
-	}
-	if (c == 0x3AC) {
-		return 0x386;
-	}
-	if (c >= 0x3AD && c <= 0x3AF) {
-		return c - 37;
-	}
-	if (c == 0x3CC) {
-		return 0x38C;
-	}
-	if (c == 0x3CD || c == 0x3CE) {
-		return c - 63;
-	}
-	if (c >= 0x430 && c <= 0x44F) {
-		return c - 32;
-	}
-	if (c >= 0x450 && c <= 0x45F) {
-		return c - 80;
-	}
-	if (c >= 0xFF41 && c <= 0xFF5A) {
-		return c - 32;
-	}
-	return c;
-}
-
+/* The one UTF-8 decoder and case mapping live in proto/utf16.h. */
 int vfs_name_casecmp(const char *a, const char *b)
 {
-	uint32_t ca = 0;
-	uint32_t cb = 0;
-
-	while (*a != '\0' && *b != '\0') {
-		ca = fold_cp(utf8_next(&a));
-		cb = fold_cp(utf8_next(&b));
-		if (ca != cb) {
-			return ca < cb ? -1 : 1;
-		}
-	}
-	if (*a == '\0' && *b == '\0') {
-		return 0;
-	}
-	return *a == '\0' ? -1 : 1;
+	return utf8_casecmp(a, b);
 }
 
 /* ---- errno mapping ---- */
@@ -456,7 +353,11 @@ NTSTATUS vfs_resolve(TALLOC_CTX *mem, int root_fd, const char *rel,
 
 /* ---- wildcards ---- */
 
-/* Decode and fold a UTF-8 string into a malloc'ed code point array. */
+/*
+ * Decode and fold a UTF-8 string into a malloc'ed array of comparison keys
+ * (utf8_casekey_next(): upper-cased code points, UTF8_KEY_BAD + byte for a
+ * malformed byte, which matches '?' like any character).
+ */
 static uint32_t *decode_folded(const char *s, size_t *n)
 {
 	size_t len = strlen(s);
@@ -467,7 +368,7 @@ static uint32_t *decode_folded(const char *s, size_t *n)
 		return NULL;
 	}
 	while (*s != '\0') {
-		out[i++] = fold_cp(utf8_next(&s));
+		out[i++] = utf8_casekey_next(&s);
 	}
 	*n = i;
 	return out;
