@@ -28,7 +28,7 @@
 #include <sys/un.h>
 
 #include "proto/ctlproto.h"
-#include "tools/wgnet.h"
+#include "tools/wgnet_common.h"
 
 #define CTL_TIMEOUT_MS		30000
 #define CTL_MAX_RESPONSE	(64u * 1024 * 1024)

@@ -10,6 +10,7 @@
 #include <talloc.h>
 
 #define WGNET_DEFAULT_CONFIG	"/etc/wgsmb/wgsmb.conf"
+#define WGNET_DEFAULT_USERS	"/var/lib/wgsmb/users"
 #define WGNET_DEFAULT_STATE_DIR	"/var/lib/wgsmb"
 #define WGNET_SOCKET_NAME	"wgsmbd.sock"
 
