@@ -25,11 +25,11 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include <ini.h>
 #include <talloc.h>
 
 #include "proto/ntlmssp.h"
 #include "sessions/users.h"
+#include "tools/wgnet_admin.h"
 #include "tools/wgnet_common.h"
 
 #define WGNET_PASSWORD_MAX	256	/* bytes of UTF-8 */

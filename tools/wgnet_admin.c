@@ -1,6 +1,6 @@
 /*
  * wgnet_admin.c - the wgnet verbs answered by the running daemon over its
- * control socket (protocol: sessions/ctlproto.h, verbs: smbd/control.h):
+ * control socket (protocol: proto/ctlproto.h, verbs: smbd/admin/control.h):
  *
  *	wgnet session [\\COMPUTER [/delete [/user NAME]]] | [/delete --all]
  *	wgnet files [ID /close]
@@ -28,6 +28,7 @@
 #include <sys/un.h>
 
 #include "proto/ctlproto.h"
+#include "tools/wgnet_admin.h"
 #include "tools/wgnet_common.h"
 
 #define CTL_TIMEOUT_MS		30000

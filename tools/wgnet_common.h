@@ -1,10 +1,11 @@
 /*
- * wgnet.h - what the parts of wgnet share: the command context, the
- * config lookup and messages (wgnet.c), and the verbs that talk to the
- * running daemon over its control socket (wgnet_admin.c).
+ * wgnet_common.h - what every part of wgnet uses (wgnet_common.c): the
+ * command context, messages and the config lookup. It calls neither
+ * wgnet.c nor wgnet_admin.c: wgnet.c (main, `user`) calls the verbs of
+ * wgnet_admin.c (wgnet_admin.h), and both call this.
  */
-#ifndef WG_TOOLS_WGNET_H
-#define WG_TOOLS_WGNET_H
+#ifndef WG_TOOLS_WGNET_COMMON_H
+#define WG_TOOLS_WGNET_COMMON_H
 
 #include <stdbool.h>
 #include <talloc.h>
@@ -38,20 +39,5 @@ void err_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * control socket. WGNET_OK or WGNET_ERR (message printed).
  */
 int config_load(struct wgnet *ctx);
-
-/* Verbs served by the daemon (wgnet_admin.c); argv[0] is the verb. */
-int verb_session(struct wgnet *ctx, int argc, char **argv);
-int verb_files(struct wgnet *ctx, int argc, char **argv);
-int verb_share(struct wgnet *ctx, int argc, char **argv);
-int verb_connections(struct wgnet *ctx, int argc, char **argv);
-int verb_config(struct wgnet *ctx, int argc, char **argv);
-int verb_statistics(struct wgnet *ctx, int argc, char **argv);
-
-/*
- * After `user del NAME`: tell a running daemon to end NAME's sessions.
- * A daemon that is not running is not an error (nothing to end); other
- * failures print a warning. Never changes the exit status.
- */
-void wgnet_user_deleted(struct wgnet *ctx, const char *name);
 
 #endif
