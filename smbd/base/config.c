@@ -1,30 +1,25 @@
 /*
  * config.c - load and validate the smb.conf-style configuration file.
  *
- * Format (parsed with libinih through ini_parse_stream()):
+ * Syntax: proto/smbconf.h, the reader wgnet uses too. In short:
  *   - "[section]" headers and "key = value" lines; '#' or ';' at the start
  *     of a line is a comment, and ';' after whitespace starts an inline
- *     comment.
+ *     comment. A UTF-8 byte order mark at the start is skipped.
  *   - Keys are case-insensitive. Spaces inside a key are significant
  *     word separators ("netbios name"); runs of blanks count as one.
  *     Values are trimmed.
  *   - Lines may be indented, as in most smb.conf files. A line ending in
  *     '\' continues on the next line.
- *   - A logical line may hold at most WG_CONFIG_MAX_LINE - 1 characters
- *     (libinih's line buffer); longer lines are an error, never truncated.
+ *   - A logical line may hold at most SMBCONF_MAX_CHARS characters;
+ *     longer lines are an error, never truncated.
+ * What the sections and keys mean is decided here and in config_keys.c:
  *   - [global] holds the server settings and may appear anywhere, more
  *     than once. Every other section is a share. IPC$ is always added.
  *   - Strict: an unknown key, a bad value, a key outside any section, a
  *     duplicate share or a user-defined [IPC$] is an error
- *     "FILE:LINE: reason", and nothing is loaded. This catches typos
- *     that would otherwise silently change what is shared.
- *
- * Why ini_parse_stream() with our own line reader rather than ini_parse():
- * libinih (as packaged) treats an indented line as the continuation of
- * the previous value, and cuts section names at 50 bytes. The reader
- * strips leading blanks, joins '\' continuations, tracks the section
- * itself (so empty sections and long share names are seen), and keeps
- * physical line numbers for messages.
+ *     "FILE:LINE: reason" (LINE is where the logical line starts), and
+ *     nothing is loaded. This catches typos that would otherwise
+ *     silently change what is shared. The first error stops the load.
  */
 #include "smbd/base/config_int.h"
 
@@ -42,10 +37,10 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 
-#include <ini.h>
 #include <talloc.h>
 
 #include "proto/smb2.h"
+#include "proto/smbconf.h"
 
 void cfg_fail_at(struct cfg_parse *p, int line, const char *fmt, ...)
 {
@@ -179,53 +174,19 @@ static int section_begin(struct cfg_parse *p, const char *name, int line)
 	return 0;
 }
 
-/* ---- libinih glue ---- */
+/* ---- the reader's items ---- */
 
-/* Lower-case a key and fold runs of blanks into one space. */
-static char *normalize_key(TALLOC_CTX *mem_ctx, const char *name)
+/* One section header or "key = value" from proto/smbconf; 0 or 1 (stop). */
+static int cfg_item(void *priv, const struct smbconf_item *it)
 {
-	char *k = talloc_array(mem_ctx, char, strlen(name) + 1);
-	size_t o = 0;
-
-	if (k == NULL) {
-		return NULL;
-	}
-	for (; *name != '\0'; name++) {
-		if (cfg_is_blank(*name)) {
-			if (o > 0 && k[o - 1] != ' ') {
-				k[o++] = ' ';
-			}
-			continue;
-		}
-		k[o++] = (char)tolower((unsigned char)*name);
-	}
-	while (o > 0 && k[o - 1] == ' ') {
-		o--;
-	}
-	k[o] = '\0';
-	return k;
-}
-
-static int cfg_handler(void *user, const char *section, const char *name,
-		       const char *value)
-{
-	struct cfg_parse *p = user;
+	struct cfg_parse *p = priv;
 	const struct cfg_key *keys = NULL;
-	char *key = NULL;
-	char *v = NULL;
 	size_t i = 0;
-	int rc = -1;
 
-	if (p->err != NULL) {
-		return 0;
+	p->line = it->line;
+	if (it->key == NULL) {
+		return section_begin(p, it->section, it->line) == 0 ? 0 : 1;
 	}
-	key = normalize_key(p->tmp, name);
-	v = talloc_strdup(p->tmp, value);
-	if (key == NULL || v == NULL) {
-		cfg_fail(p, "out of memory");
-		goto out;
-	}
-	v = cfg_trim(v);
 	switch (p->where) {
 	case CFG_GLOBAL:
 		keys = cfg_global_keys;
@@ -235,120 +196,16 @@ static int cfg_handler(void *user, const char *section, const char *name,
 		break;
 	case CFG_NOWHERE:
 	default:
-		cfg_fail(p, "key '%s' is outside any [section]", key);
-		goto out;
+		cfg_fail(p, "key '%s' is outside any [section]", it->key);
+		return 1;
 	}
 	for (i = 0; keys[i].name != NULL; i++) {
-		if (strcmp(keys[i].name, key) == 0) {
-			rc = keys[i].fn(p, key, v);
-			goto out;
+		if (strcmp(keys[i].name, it->key) == 0) {
+			return keys[i].fn(p, it->key, it->value) == 0 ? 0 : 1;
 		}
 	}
-	cfg_fail(p, "unknown key '%s' in [%s]", key, p->section);
-out:
-	talloc_free(key);
-	return rc == 0 ? 1 : 0;
-}
-
-/* Read one physical line into p->buf; false at EOF or on error. */
-static bool read_physical(struct cfg_parse *p, size_t *len)
-{
-	ssize_t n = getline(&p->buf, &p->bufsize, p->fp);
-
-	if (n < 0) {
-		if (ferror(p->fp)) {
-			p->read_error = true;
-		}
-		return false;
-	}
-	p->phys_line++;
-	while (n > 0 && (p->buf[n - 1] == '\n' || p->buf[n - 1] == '\r')) {
-		p->buf[--n] = '\0';
-	}
-	if (memchr(p->buf, '\0', (size_t)n) != NULL) {
-		cfg_fail_at(p, p->phys_line, "NUL byte in line");
-		return false;
-	}
-	*len = (size_t)n;
-	return true;
-}
-
-/*
- * Our line reader: joins '\' continuations, strips leading blanks (so
- * indentation is not taken as a continuation) and notes section headers.
- */
-static char *cfg_reader(char *out, int size, void *stream)
-{
-	struct cfg_parse *p = stream;
-	char *line = NULL;
-	char *start = NULL;
-	size_t len = 0;
-	int *lines = NULL;
-
-	if (p->err != NULL || !read_physical(p, &len)) {
-		return NULL;
-	}
-	p->line = p->phys_line;
-	line = talloc_strndup(p->tmp, p->buf, len);
-	while (line != NULL && len > 0 && line[len - 1] == '\\') {
-		size_t more = 0;
-
-		line[--len] = '\0';
-		if (!read_physical(p, &more)) {
-			break;
-		}
-		line = talloc_strdup_append(line, p->buf);
-		len = line != NULL ? strlen(line) : 0;
-	}
-	if (line == NULL) {
-		cfg_fail(p, "out of memory");
-		return NULL;
-	}
-	start = line;
-	if (p->line == 1 && strncmp(start, "\xEF\xBB\xBF", 3) == 0) {
-		start += 3;
-	}
-	while (cfg_is_blank(*start)) {
-		start++;
-	}
-	if (strlen(start) + 1 > (size_t)size) {
-		cfg_fail(p, "line too long (at most %d characters)", size - 1);
-		goto fail;
-	}
-	if (start[0] == '[') {
-		char *end = strchr(start, ']');
-		char *name = NULL;
-
-		if (end == NULL) {
-			cfg_fail(p, "missing ']' in section header");
-			goto fail;
-		}
-		name = talloc_strndup(p->tmp, start + 1,
-				      (size_t)(end - start - 1));
-		if (name == NULL) {
-			cfg_fail(p, "out of memory");
-			goto fail;
-		}
-		if (section_begin(p, cfg_trim(name), p->line) != 0) {
-			talloc_free(name);
-			goto fail;
-		}
-		talloc_free(name);
-	}
-	lines = talloc_realloc(p->tmp, p->logical_lines, int,
-			       p->nlogical + 1);
-	if (lines == NULL) {
-		cfg_fail(p, "out of memory");
-		goto fail;
-	}
-	p->logical_lines = lines;
-	p->logical_lines[p->nlogical++] = p->line;
-	memcpy(out, start, strlen(start) + 1);
-	talloc_free(line);
-	return out;
-fail:
-	talloc_free(line);
-	return NULL;
+	cfg_fail(p, "unknown key '%s' in [%s]", it->key, p->section);
+	return 1;
 }
 
 /* ---- defaults and final checks ---- */
@@ -512,46 +369,74 @@ static int final_checks(struct cfg_parse *p)
 	return 0;
 }
 
+/* The whole of an open file as a talloc child of p->tmp; 0 or -1. */
+static int read_all(struct cfg_parse *p, FILE *fp, off_t hint, char **out,
+		    size_t *len)
+{
+	size_t cap = hint > 0 ? (size_t)hint + 1 : 4096;
+	char *buf = talloc_array(p->tmp, char, cap);
+	size_t n = 0;
+
+	while (buf != NULL) {
+		n += fread(buf + n, 1, cap - n, fp);
+		if (n < cap) {
+			break;
+		}
+		cap *= 2;
+		buf = talloc_realloc(p->tmp, buf, char, cap);
+	}
+	if (buf == NULL) {
+		cfg_fail_at(p, 0, "out of memory");
+		return -1;
+	}
+	if (ferror(fp)) {
+		cfg_fail_at(p, 0, "read error: %s", strerror(errno));
+		talloc_free(buf);
+		return -1;
+	}
+	*out = buf;
+	*len = n;
+	return 0;
+}
+
 static int cfg_parse_file(struct cfg_parse *p)
 {
 	struct stat st = {};
+	FILE *fp = NULL;
+	char *text = NULL;
+	size_t len = 0;
 	int line = 0;
-	int rc = 0;
+	int rc = -1;
 
-	p->fp = fopen(p->path, "re");
-	if (p->fp == NULL) {
+	fp = fopen(p->path, "re");
+	if (fp == NULL) {
 		cfg_fail_at(p, 0, "cannot open: %s", strerror(errno));
 		return -1;
 	}
-	if (fstat(fileno(p->fp), &st) != 0) {
+	if (fstat(fileno(fp), &st) != 0) {
 		cfg_fail_at(p, 0, "cannot stat: %s", strerror(errno));
-		return -1;
+		goto out;
 	}
 	if (!S_ISREG(st.st_mode)) {
 		cfg_fail_at(p, 0, "not a regular file");
-		return -1;
+		goto out;
 	}
-	rc = ini_parse_stream(cfg_reader, p, cfg_handler, p);
-	if (p->err != NULL) {
-		return -1;
+	if (read_all(p, fp, st.st_size, &text, &len) != 0) {
+		goto out;
 	}
-	if (p->read_error) {
-		cfg_fail_at(p, p->phys_line + 1, "read error");
-		return -1;
-	}
-	if (rc > 0) {
-		/* A line inih could not parse ("key" without "="). */
-		line = (size_t)rc <= p->nlogical ?
-			p->logical_lines[rc - 1] : p->phys_line;
-		cfg_fail_at(p, line, "syntax error: expected '[section]' or "
-			    "'key = value'");
-		return -1;
-	}
+	rc = smbconf_parse(text, len, cfg_item, p, &line);
 	if (rc < 0) {
-		cfg_fail_at(p, 0, "cannot parse: out of memory");
-		return -1;
+		cfg_fail_at(p, line, "%s", smbconf_strerror(rc));
 	}
-	return final_checks(p);
+	if (rc != 0 || p->err != NULL) {
+		rc = -1;
+		goto out;
+	}
+	rc = final_checks(p);
+out:
+	talloc_free(text);
+	fclose(fp);
+	return rc;
 }
 
 struct wg_config *wg_config_load(void *mem_ctx, const char *path, char **err)
@@ -585,10 +470,6 @@ out:
 	if (ret == NULL && err != NULL && p.err != NULL) {
 		*err = talloc_steal(mem_ctx, p.err);
 	}
-	if (p.fp != NULL) {
-		fclose(p.fp);
-	}
-	free(p.buf);
 	talloc_free(p.tmp);
 	return ret;
 }

@@ -1,5 +1,5 @@
 /*
- * config.h - the smb.conf-style configuration file (parsed with libinih).
+ * config.h - the smb.conf-style configuration file (syntax: proto/smbconf.h).
  */
 #ifndef WG_SMBD_CONFIG_H
 #define WG_SMBD_CONFIG_H

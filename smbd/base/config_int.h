@@ -6,14 +6,11 @@
 #define WG_SMBD_CONFIG_INT_H
 
 #include <stdbool.h>
-#include <stdio.h>
-#include <ini.h>
 #include <talloc.h>
 
 #include "smbd/base/config.h"
 #include "smbd/base/log.h"
 
-#define WG_CONFIG_MAX_LINE	INI_MAX_LINE
 #define CFG_MAX_SHARE_NAME	80	/* characters */
 #define CFG_MAX_NB_NAME		15
 #define CFG_MAX_LISTEN		32
@@ -40,14 +37,7 @@ struct cfg_parse {
 	TALLOC_CTX *tmp;
 	struct wg_config *cfg;
 	const char *path;
-	FILE *fp;
-	char *buf;		/* getline() buffer (malloc) */
-	size_t bufsize;
-	int phys_line;		/* last physical line read */
-	int line;		/* first physical line of the logical line */
-	int *logical_lines;	/* inih line number -> physical line */
-	size_t nlogical;
-	bool read_error;
+	int line;		/* where the current item's line starts */
 	enum cfg_where where;
 	char *section;
 	struct share_meta *meta;
@@ -74,8 +64,6 @@ extern const struct cfg_key cfg_share_keys[];
 
 /* Blank (space or tab). */
 bool cfg_is_blank(char c);
-/* Trim blanks at both ends, in place; returns the new start. */
-char *cfg_trim(char *s);
 /* May c appear in a NetBIOS name (spaces only if allow_space)? */
 bool cfg_nb_char_ok(char c, bool allow_space);
 

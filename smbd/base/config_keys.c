@@ -28,21 +28,6 @@ bool cfg_is_blank(char c)
 	return c == ' ' || c == '\t';
 }
 
-char *cfg_trim(char *s)
-{
-	size_t n = 0;
-
-	while (cfg_is_blank(*s)) {
-		s++;
-	}
-	n = strlen(s);
-	while (n > 0 && (cfg_is_blank(s[n - 1]) || s[n - 1] == '\r' ||
-			 s[n - 1] == '\n')) {
-		s[--n] = '\0';
-	}
-	return s;
-}
-
 static int parse_bool(const char *v, bool *out)
 {
 	static const char *const yes[] = { "yes", "true", "1", "on" };
