@@ -10,9 +10,9 @@
 #include <string.h>
 #include <strings.h>
 
-#include <ini.h>
 #include <talloc.h>
 
+#include "proto/smbconf.h"
 #include "tools/wgnet_common.h"
 
 void err_msg(const char *fmt, ...)
@@ -29,171 +29,87 @@ void err_msg(const char *fmt, ...)
 /* ---- configuration ---------------------------------------------------- */
 
 /*
- * The config is read with libinih, fed by our own line reader: the
- * packaged libinih takes an indented line as the continuation of the
- * previous value, while smb.conf files are usually indented. The reader
- * strips leading blanks and joins lines ending in '\\', like the daemon's
- * loader, and remembers where each logical line started for messages.
+ * The config is read with proto/smbconf, the reader wgsmbd uses, so any
+ * file the daemon accepts reads the same here. Only three keys of
+ * [global] matter to wgnet; every other section and key is left to the
+ * daemon to judge.
  */
-struct config_stream {
-	TALLOC_CTX *mem;
-	FILE *f;
-	char *buf;		/* getline() buffer (malloc) */
-	size_t cap;
-	int phys;		/* physical lines read */
-	int *start;		/* physical line of each logical one */
-	int nlogical;
-	bool too_long;
-	bool oom;
-};
-
-static bool is_blank(char c)
+static int config_item(void *priv, const struct smbconf_item *it)
 {
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
-/* One physical line without its line end, or NULL at EOF/error. */
-static char *read_physical(struct config_stream *cs)
-{
-	ssize_t n = getline(&cs->buf, &cs->cap, cs->f);
-
-	if (n < 0) {
-		return NULL;
-	}
-	cs->phys++;
-	while (n > 0 && (cs->buf[n - 1] == '\n' || cs->buf[n - 1] == '\r')) {
-		cs->buf[--n] = '\0';
-	}
-	return cs->buf;
-}
-
-static char *config_reader(char *out, int size, void *stream)
-{
-	struct config_stream *cs = stream;
-	char *line = read_physical(cs);
-	char *joined = NULL;
-	char *p = NULL;
-	int *start = NULL;
-	size_t len = 0;
-
-	if (line == NULL || cs->too_long || cs->oom) {
-		return NULL;
-	}
-	start = talloc_realloc(cs->mem, cs->start, int, cs->nlogical + 1);
-	if (start == NULL) {
-		cs->oom = true;
-		return NULL;
-	}
-	cs->start = start;
-	cs->start[cs->nlogical++] = cs->phys;
-	joined = talloc_strdup(cs->mem, line);
-	if (joined == NULL) {
-		cs->oom = true;
-		return NULL;
-	}
-	len = strlen(joined);
-	while (joined != NULL && len > 0 && joined[len - 1] == '\\') {
-		joined[--len] = '\0';
-		line = read_physical(cs);
-		if (line == NULL) {
-			break;
-		}
-		joined = talloc_strdup_append(joined, line);
-		len = joined != NULL ? strlen(joined) : 0;
-	}
-	if (joined == NULL) {
-		cs->oom = true;
-		return NULL;
-	}
-	p = joined;
-	while (is_blank(*p)) {
-		p++;
-	}
-	if (strlen(p) + 1 > (size_t)size) {
-		cs->too_long = true;
-		talloc_free(joined);
-		return NULL;
-	}
-	strcpy(out, p);
-	talloc_free(joined);
-	return out;
-}
-
-/* Keys ignore case, and runs of blanks count as one ("users  file"). */
-static bool key_eq(const char *key, const char *want)
-{
-	while (*key != '\0' && *want != '\0') {
-		if (is_blank(*key) && *want == ' ') {
-			while (is_blank(*key)) {
-				key++;
-			}
-			want++;
-			continue;
-		}
-		if ((*key | 0x20) != (*want | 0x20)) {
-			return false;
-		}
-		key++;
-		want++;
-	}
-	return *key == '\0' && *want == '\0';
-}
-
-static int config_handler(void *user, const char *section, const char *name,
-			  const char *value)
-{
-	struct wgnet *ctx = user;
+	struct wgnet *ctx = priv;
 	char **slot = NULL;
 
-	if (strcasecmp(section, "global") != 0) {
-		return 1;
+	if (it->key == NULL || it->section == NULL ||
+	    strcasecmp(it->section, "global") != 0) {
+		return 0;
 	}
-	if (key_eq(name, "users file")) {
+	if (strcmp(it->key, "users file") == 0) {
 		slot = &ctx->users_file;
-	} else if (key_eq(name, "state directory")) {
+	} else if (strcmp(it->key, "state directory") == 0) {
 		slot = &ctx->state_dir;
-	} else if (key_eq(name, "control socket") && !ctx->socket_given) {
+	} else if (strcmp(it->key, "control socket") == 0 &&
+		   !ctx->socket_given) {
 		slot = &ctx->control_socket;
 	} else {
-		return 1;
+		return 0;
 	}
 	talloc_free(*slot);
-	*slot = talloc_strdup(ctx->mem, value);
-	return *slot != NULL;
+	*slot = talloc_strdup(ctx->mem, it->value);
+	return *slot != NULL ? 0 : 1;
+}
+
+/* The whole of an open file (talloc child of mem) in *out; 0 or -errno. */
+static int read_all(TALLOC_CTX *mem, FILE *f, char **out, size_t *len)
+{
+	size_t cap = 4096;
+	char *buf = talloc_array(mem, char, cap);
+	size_t n = 0;
+
+	while (buf != NULL) {
+		n += fread(buf + n, 1, cap - n, f);
+		if (n < cap) {
+			break;
+		}
+		cap *= 2;
+		buf = talloc_realloc(mem, buf, char, cap);
+	}
+	if (buf == NULL) {
+		return -ENOMEM;
+	}
+	if (ferror(f)) {
+		talloc_free(buf);
+		return -(errno != 0 ? errno : EIO);
+	}
+	*out = buf;
+	*len = n;
+	return 0;
 }
 
 /* Parse an open config file; WGNET_OK or WGNET_ERR (message printed). */
 static int config_parse(struct wgnet *ctx, FILE *f)
 {
-	struct config_stream cs = {
-		.mem = talloc_new(ctx->mem),
-		.f = f,
-	};
-	int rc = 0;
-	int ret = WGNET_ERR;
+	char *text = NULL;
+	size_t len = 0;
+	int line = 0;
+	int rc = read_all(ctx->mem, f, &text, &len);
 
-	if (cs.mem == NULL) {
+	if (rc != 0) {
+		err_msg("cannot read config %s: %s", ctx->config_path,
+			strerror(-rc));
+		return WGNET_ERR;
+	}
+	rc = smbconf_parse(text, len, config_item, ctx, &line);
+	talloc_free(text);
+	if (rc < 0) {
+		err_msg("%s:%d: %s", ctx->config_path, line,
+			smbconf_strerror(rc));
+		return WGNET_ERR;
+	}
+	if (rc > 0) {
 		err_msg("out of memory");
 		return WGNET_ERR;
 	}
-	rc = ini_parse_stream(config_reader, &cs, config_handler, ctx);
-	if (cs.too_long) {
-		err_msg("%s:%d: line too long", ctx->config_path, cs.phys);
-	} else if (ferror(f)) {
-		err_msg("cannot read config %s: %s", ctx->config_path,
-			strerror(errno));
-	} else if (rc > 0) {
-		err_msg("%s:%d: syntax error", ctx->config_path,
-			rc <= cs.nlogical ? cs.start[rc - 1] : rc);
-	} else if (rc != 0 || cs.oom) {
-		err_msg("cannot parse config %s: %s", ctx->config_path,
-			strerror(ENOMEM));
-	} else {
-		ret = WGNET_OK;
-	}
-	free(cs.buf);
-	talloc_free(cs.mem);
-	return ret;
+	return WGNET_OK;
 }
 
 int config_load(struct wgnet *ctx)
