@@ -13,30 +13,14 @@
 #include <string.h>
 #include <strings.h>
 
-static enum sm_edition edition_of(const char *s)
-{
-	if (s != NULL && strcasecmp(s, "home") == 0) {
-		return SM_EDITION_HOME;
-	}
-	if (s != NULL && strcasecmp(s, "server") == 0) {
-		return SM_EDITION_SERVER;
-	}
-	return SM_EDITION_WORKSTATION;
-}
-
 static void settings_from_config(const struct wg_config *cfg,
 				 struct sm_settings *set)
 {
 	*set = (struct sm_settings) {
-		.edition = edition_of(cfg->edition),
+		.edition = cfg->sm.edition,
 		.max_sessions = cfg->max_sessions,
-		.accounting = (cfg->session_accounting != NULL &&
-			       strcasecmp(cfg->session_accounting,
-					  "computer") == 0) ?
-			      SM_ACCT_COMPUTER : SM_ACCT_WINDOWS,
-		.cap_policy = (cfg->cap_policy != NULL &&
-			       strcasecmp(cfg->cap_policy, "reclaim") == 0) ?
-			      SM_CAP_RECLAIM : SM_CAP_REFUSE,
+		.accounting = cfg->sm.accounting,
+		.cap_policy = cfg->sm.cap_policy,
 		.restrict_anonymous = cfg->restrict_anonymous,
 		.autodisconnect_ms = cfg->autodisconnect_ms,
 		.null_session_timeout_ms = cfg->null_session_timeout_ms,

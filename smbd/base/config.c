@@ -265,10 +265,13 @@ static int set_defaults(struct wg_config *cfg)
 	cfg->max_pending_notifies = 256;
 	cfg->max_dir_memory = 16u * 1024 * 1024;
 	cfg->max_reply_backlog = 8u * 1024 * 1024;
-	cfg->edition = talloc_strdup(cfg, "workstation");
+	cfg->sm.edition = SM_EDITION_WORKSTATION;
+	cfg->edition = "workstation";
 	cfg->max_sessions = -1;
-	cfg->session_accounting = talloc_strdup(cfg, "windows");
-	cfg->cap_policy = talloc_strdup(cfg, "refuse");
+	cfg->sm.accounting = SM_ACCT_WINDOWS;
+	cfg->session_accounting = "windows";
+	cfg->sm.cap_policy = SM_CAP_REFUSE;
+	cfg->cap_policy = "refuse";
 	cfg->restrict_anonymous = 0;
 	cfg->autodisconnect_ms = 15 * 60 * 1000;
 	cfg->null_session_timeout_ms = 60 * 1000;
@@ -282,9 +285,7 @@ static int set_defaults(struct wg_config *cfg)
 	    cfg->listen_addresses[1] == NULL || cfg->users_file == NULL ||
 	    cfg->state_dir == NULL || cfg->run_as_user == NULL ||
 	    cfg->log_classes == NULL || cfg->guest_account == NULL ||
-	    cfg->admin_users == NULL || cfg->admin_group == NULL ||
-	    cfg->edition == NULL ||
-	    cfg->session_accounting == NULL || cfg->cap_policy == NULL) {
+	    cfg->admin_users == NULL || cfg->admin_group == NULL) {
 		return -1;
 	}
 	return 0;

@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "sessions/sessmgr.h"
+
 /* Opens one connection may hold; 'max open files' cannot exceed it. */
 #define SMBD_MAX_OPENS_PER_CONN	16384
 
@@ -63,12 +65,21 @@ struct wg_config {
 	uint64_t max_dir_memory;	/* listing state per connection */
 	uint64_t max_reply_backlog;	/* reply bytes queued + in flight */
 
-	/* Keys owned by the session manager, read here, applied there. */
-	char *edition;
+	/*
+	 * Keys owned by the session manager, read here, applied there. A
+	 * word is stored twice, both set at parse time: sm.* is what code
+	 * decides on, the string (static, lower case) is for display.
+	 */
+	struct {
+		enum sm_edition edition;
+		enum sm_accounting accounting;
+		enum sm_cap_policy cap_policy;
+	} sm;
+	const char *edition;	/* "workstation", "home" or "server" */
 	long max_sessions;	/* -1 = from edition */
-	char *session_accounting;
-	char *cap_policy;
-	int restrict_anonymous;
+	const char *session_accounting;	/* "windows" or "computer" */
+	const char *cap_policy;	/* "refuse" or "reclaim" */
+	int restrict_anonymous;	/* 0, 1 or 2 */
 	uint32_t autodisconnect_ms;
 	uint32_t null_session_timeout_ms;
 	uint32_t spoolss_handle_timeout_ms;

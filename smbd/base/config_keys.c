@@ -775,23 +775,18 @@ static int g_max_reply_backlog(struct cfg_parse *p, const char *key,
 			&p->cfg->max_reply_backlog);
 }
 
-/* One of a fixed set of words, stored lower case. */
-static int set_word(struct cfg_parse *p, const char *key, const char *v,
-		    const char *const *words, const char *hint, char **out)
+/*
+ * One of a fixed set of words (NULL-terminated), any case: its index, or
+ * -1 with the error recorded.
+ */
+static int find_word(struct cfg_parse *p, const char *key, const char *v,
+		     const char *const *words, const char *hint)
 {
-	size_t i = 0;
+	int i = 0;
 
 	for (i = 0; words[i] != NULL; i++) {
 		if (strcasecmp(v, words[i]) == 0) {
-			char *s = talloc_strdup(p->cfg, words[i]);
-
-			if (s == NULL) {
-				cfg_fail(p, "out of memory");
-				return -1;
-			}
-			talloc_free(*out);
-			*out = s;
-			return 0;
+			return i;
 		}
 	}
 	cfg_fail(p, "%s '%s' is not %s", key, v, hint);
@@ -802,26 +797,50 @@ static int g_edition(struct cfg_parse *p, const char *key, const char *v)
 {
 	static const char *const w[] = { "workstation", "home", "server",
 					 NULL };
+	static const enum sm_edition e[] = {
+		SM_EDITION_WORKSTATION, SM_EDITION_HOME, SM_EDITION_SERVER,
+	};
+	int i = find_word(p, key, v, w, "workstation, home or server");
 
-	return set_word(p, key, v, w, "workstation, home or server",
-			&p->cfg->edition);
+	if (i < 0) {
+		return -1;
+	}
+	p->cfg->sm.edition = e[i];
+	p->cfg->edition = w[i];
+	return 0;
 }
 
 static int g_session_accounting(struct cfg_parse *p, const char *key,
 				const char *v)
 {
 	static const char *const w[] = { "windows", "computer", NULL };
+	static const enum sm_accounting e[] = {
+		SM_ACCT_WINDOWS, SM_ACCT_COMPUTER,
+	};
+	int i = find_word(p, key, v, w, "windows or computer");
 
-	return set_word(p, key, v, w, "windows or computer",
-			&p->cfg->session_accounting);
+	if (i < 0) {
+		return -1;
+	}
+	p->cfg->sm.accounting = e[i];
+	p->cfg->session_accounting = w[i];
+	return 0;
 }
 
 static int g_cap_policy(struct cfg_parse *p, const char *key, const char *v)
 {
 	static const char *const w[] = { "refuse", "reclaim", NULL };
+	static const enum sm_cap_policy e[] = {
+		SM_CAP_REFUSE, SM_CAP_RECLAIM,
+	};
+	int i = find_word(p, key, v, w, "refuse or reclaim");
 
-	return set_word(p, key, v, w, "refuse or reclaim",
-			&p->cfg->cap_policy);
+	if (i < 0) {
+		return -1;
+	}
+	p->cfg->sm.cap_policy = e[i];
+	p->cfg->cap_policy = w[i];
+	return 0;
 }
 
 static int g_max_sessions(struct cfg_parse *p, const char *key,

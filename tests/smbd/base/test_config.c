@@ -747,6 +747,45 @@ START_TEST(test_missing_file)
 }
 END_TEST
 
+START_TEST(test_session_words)
+{
+	/* the words the session manager acts on are stored as its enums,
+	 * at parse time, next to their canonical spelling */
+	struct wg_config *cfg = load_ok("");
+
+	ck_assert_int_eq(cfg->sm.edition, SM_EDITION_WORKSTATION);
+	ck_assert_int_eq(cfg->sm.accounting, SM_ACCT_WINDOWS);
+	ck_assert_int_eq(cfg->sm.cap_policy, SM_CAP_REFUSE);
+	talloc_free(cfg);
+
+	cfg = load_ok("[global]\nedition = HOME\n"
+		      "session accounting = Computer\n"
+		      "cap policy = RECLAIM\n");
+	ck_assert_int_eq(cfg->sm.edition, SM_EDITION_HOME);
+	ck_assert_str_eq(cfg->edition, "home");
+	ck_assert_int_eq(cfg->sm.accounting, SM_ACCT_COMPUTER);
+	ck_assert_str_eq(cfg->session_accounting, "computer");
+	ck_assert_int_eq(cfg->sm.cap_policy, SM_CAP_RECLAIM);
+	ck_assert_str_eq(cfg->cap_policy, "reclaim");
+	talloc_free(cfg);
+
+	/* the last setting wins, in both forms */
+	cfg = load_ok("[global]\nedition = home\n[global]\n"
+		      "edition = server\ncap policy = reclaim\n"
+		      "cap policy = refuse\n");
+	ck_assert_int_eq(cfg->sm.edition, SM_EDITION_SERVER);
+	ck_assert_str_eq(cfg->edition, "server");
+	ck_assert_int_eq(cfg->sm.cap_policy, SM_CAP_REFUSE);
+	ck_assert_str_eq(cfg->cap_policy, "refuse");
+	talloc_free(cfg);
+
+	expect_error("[global]\n\nsession accounting = user\n", 3,
+		     "not windows or computer");
+	expect_error("[global]\ncap policy = evict\n", 2,
+		     "not refuse or reclaim");
+}
+END_TEST
+
 START_TEST(test_log_classes)
 {
 	int saved[WG_CLS_NUM];
@@ -817,6 +856,7 @@ static Suite *config_suite(void)
 	tcase_add_test(tc, test_syntax);
 	tcase_add_test(tc, test_syntax_errors);
 	tcase_add_test(tc, test_missing_file);
+	tcase_add_test(tc, test_session_words);
 	suite_add_tcase(s, tc);
 
 	tcase_add_checked_fixture(tl, wgt_setup, wgt_teardown);
