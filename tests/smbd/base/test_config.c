@@ -786,6 +786,52 @@ START_TEST(test_session_words)
 }
 END_TEST
 
+/* Load len bytes (NUL bytes allowed); the error must start "PATH:LINE: ". */
+static void expect_error_bytes(const char *text, size_t len, int line,
+			       const char *what)
+{
+	char *path = write_conf(wgt_root, "");
+	char *err = NULL;
+	char *prefix = talloc_asprintf(wgt_root, "%s:%d: %s", path, line,
+				       what);
+	FILE *f = fopen(path, "w");
+
+	ck_assert_ptr_nonnull(f);
+	ck_assert_uint_eq(fwrite(text, 1, len, f), len);
+	fclose(f);
+	ck_assert_ptr_null(wg_config_load(wgt_root, path, &err));
+	unlink(path);
+	ck_assert_str_eq(err, prefix);
+	talloc_free(err);
+	talloc_free(prefix);
+	talloc_free(path);
+}
+
+START_TEST(test_shared_reader)
+{
+	/* the syntax of proto/smbconf.h, the reader wgnet uses too */
+	static const char nul[] = "[global]\nworkgroup = a\0b\nx = 1\n";
+	struct wg_config *cfg = load_ok(
+		"\xEF\xBB\xBF   [global]\r\n"
+		"workgroup: lab\r\n"
+		"  NetBIOS\t  Name  = box ; comment\r\n"
+		"[s]\npath = /srv/s \\\n/more\n");
+
+	ck_assert_str_eq(cfg->workgroup, "LAB");
+	ck_assert_str_eq(cfg->netbios_name, "BOX");
+	ck_assert_str_eq(wg_config_find_share(cfg, "s")->path,
+			 "/srv/s /more");
+	talloc_free(cfg);
+
+	/* the first error stops the load, whatever follows */
+	expect_error("[global]\njunk\nbogus = 1\n", 2, "syntax error");
+	expect_error("[global]\n[a ;b]\n", 2, "missing ']'");
+	expect_error("[global]\nworkgroup = a \\\n b\n[x\n", 4,
+		     "missing ']'");
+	expect_error_bytes(nul, sizeof(nul) - 1, 2, "NUL byte in line");
+}
+END_TEST
+
 START_TEST(test_log_classes)
 {
 	int saved[WG_CLS_NUM];
@@ -857,6 +903,7 @@ static Suite *config_suite(void)
 	tcase_add_test(tc, test_syntax_errors);
 	tcase_add_test(tc, test_missing_file);
 	tcase_add_test(tc, test_session_words);
+	tcase_add_test(tc, test_shared_reader);
 	suite_add_tcase(s, tc);
 
 	tcase_add_checked_fixture(tl, wgt_setup, wgt_teardown);
