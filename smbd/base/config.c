@@ -428,6 +428,9 @@ static int cfg_parse_file(struct cfg_parse *p)
 	rc = smbconf_parse(text, len, cfg_item, p, &line);
 	if (rc < 0) {
 		cfg_fail_at(p, line, "%s", smbconf_strerror(rc));
+	} else if (rc > 0) {
+		/* a handler stopped the parse; it has said why */
+		cfg_fail_at(p, line, "invalid setting");
 	}
 	if (rc != 0 || p->err != NULL) {
 		rc = -1;
