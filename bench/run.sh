@@ -11,7 +11,7 @@
 # Usage (as root; Debian 12):
 #   apt-get install samba smbclient samba-testsuite libsmbclient-dev \
 #       iperf3 python3 meson ninja-build gcc pkg-config libtalloc-dev \
-#       libtevent-dev nettle-dev libinih-dev
+#       libtevent-dev nettle-dev
 #   bench/run.sh [--quick] [--rounds R] [--out FILE] [--no-10k|--only-10k]
 #                [--keep]
 #

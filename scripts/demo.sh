@@ -12,7 +12,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
 BUILD_DEPS=(meson ninja-build pkg-config gcc libc6-dev libtalloc-dev
-	libtevent-dev nettle-dev libinih-dev check)
+	libtevent-dev nettle-dev check)
 PORT=4445
 
 missing=()

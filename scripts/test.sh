@@ -21,7 +21,7 @@ cd "$root"
 : "${FUZZ_SECONDS:=30}"
 LOGS=$root/build-test-logs
 PACKAGES=(meson ninja-build pkg-config gcc libc6-dev libtalloc-dev
-	libtevent-dev nettle-dev libinih-dev check
+	libtevent-dev nettle-dev check
 	smbclient samba-testsuite python3 python3-impacket smbnetfs
 	clang libclang-rt-14-dev)
 
