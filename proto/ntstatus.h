@@ -1,5 +1,7 @@
 /*
- * ntstatus.h - the NTSTATUS values wgsmb sends [MS-ERREF §2.3].
+ * ntstatus.h - the NTSTATUS values wgsmb sends [MS-ERREF §2.3]. Every
+ * status the server can put on the wire is defined here, and only here,
+ * with its name in ntstatus.c (nt_errstr): no file defines a private one.
  */
 #ifndef WG_PROTO_NTSTATUS_H
 #define WG_PROTO_NTSTATUS_H
@@ -10,6 +12,7 @@ typedef uint32_t NTSTATUS;
 
 #define NT_STATUS_OK				0x00000000u
 #define NT_STATUS_PENDING			0x00000103u
+#define NT_STATUS_NOTIFY_CLEANUP		0x0000010Bu
 #define NT_STATUS_NOTIFY_ENUM_DIR		0x0000010Cu
 #define NT_STATUS_BUFFER_OVERFLOW		0x80000005u
 #define NT_STATUS_NO_MORE_FILES			0x80000006u
@@ -58,9 +61,12 @@ typedef uint32_t NTSTATUS;
 #define NT_STATUS_USER_SESSION_DELETED		0xC0000203u
 #define NT_STATUS_NETWORK_SESSION_EXPIRED	0xC000035Cu
 #define NT_STATUS_NOT_A_REPARSE_POINT		0xC0000275u
+#define NT_STATUS_INVALID_LOCK_RANGE		0xC00001A1u
+#define NT_STATUS_NO_EAS_ON_FILE		0xC0000052u
 #define NT_STATUS_FILE_LOCK_CONFLICT		0xC0000054u
 #define NT_STATUS_LOCK_NOT_GRANTED		0xC0000055u
 #define NT_STATUS_MEDIA_WRITE_PROTECTED		0xC00000A2u
+#define NT_STATUS_BAD_IMPERSONATION_LEVEL	0xC00000A5u
 #define NT_STATUS_NOT_SAME_DEVICE		0xC00000D4u
 #define NT_STATUS_FILE_RENAMED			0xC00000D5u
 #define NT_STATUS_TOO_MANY_OPENED_FILES		0xC000011Fu

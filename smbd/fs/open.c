@@ -17,8 +17,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define NT_STATUS_NOTIFY_CLEANUP		0x0000010Bu
-
 /* Access that takes part in share-mode checks [MS-FSA §2.1.5.1.2] */
 #define DATA_ACCESS	(FILE_READ_DATA | FILE_WRITE_DATA | FILE_APPEND_DATA | \
 			 FILE_EXECUTE | SEC_STD_DELETE)

@@ -36,12 +36,6 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#ifndef NT_STATUS_BAD_IMPERSONATION_LEVEL
-#define NT_STATUS_BAD_IMPERSONATION_LEVEL	0xC00000A5u
-#endif
-#ifndef NT_STATUS_NOTIFY_CLEANUP
-#endif
-
 #define CREATE_RESP_SIZE	89
 #define CLOSE_RESP_SIZE		60
 #define CREATE_MAX_NAME		32767	/* bytes of UTF-16 */

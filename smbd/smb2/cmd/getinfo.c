@@ -23,10 +23,6 @@
 #include "smbd/fs/vfs.h"
 #include "proto/utf16.h"
 
-#ifndef NT_STATUS_NO_EAS_ON_FILE
-#define NT_STATUS_NO_EAS_ON_FILE	0xC0000052u
-#endif
-
 /* File information classes [MS-FSCC §2.4] */
 #define FileBasicInformation		4
 #define FileStandardInformation		5

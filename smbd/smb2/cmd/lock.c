@@ -24,10 +24,6 @@
 #include <errno.h>
 #include <string.h>
 
-#ifndef NT_STATUS_INVALID_LOCK_RANGE
-#define NT_STATUS_INVALID_LOCK_RANGE	0xC00001A1u
-#endif
-
 #define LOCK_RESP_SIZE		4
 #define LOCK_ELEMENT_SIZE	24
 #define LOCK_DEFAULT_PER_OPEN	1024
