@@ -7,9 +7,6 @@
 
 NTSTATUS smbd_map_errno(int err)
 {
-	if (err < 0) {
-		err = -err;
-	}
 	switch (err) {
 	case 0:
 		return NT_STATUS_OK;
@@ -43,6 +40,32 @@ NTSTATUS smbd_map_errno(int err)
 	case ENOMEM:
 		return NT_STATUS_NO_MEMORY;
 	default:
-		return NT_STATUS_UNSUCCESSFUL;
+		return err < 0 ? NT_STATUS_INTERNAL_ERROR :
+				 NT_STATUS_UNSUCCESSFUL;
 	}
+}
+
+NTSTATUS smbd_map_errno_in(enum smbd_errmap_ctx ctx, int err)
+{
+	switch (ctx) {
+	case SMBD_ERRMAP_FILE:
+		break;
+	case SMBD_ERRMAP_PARENT:
+		if (err == ENOENT) {
+			return NT_STATUS_OBJECT_PATH_NOT_FOUND;
+		}
+		break;
+	case SMBD_ERRMAP_WRITE:
+		if (err == EFBIG) {
+			return NT_STATUS_DISK_FULL;
+		}
+		break;
+	case SMBD_ERRMAP_OPEN_TABLE:
+		if (err == 0) {
+			return NT_STATUS_OK;
+		}
+		return err == EMFILE ? NT_STATUS_INSUFFICIENT_RESOURCES :
+				       NT_STATUS_NO_MEMORY;
+	}
+	return smbd_map_errno(err);
 }

@@ -6,6 +6,7 @@
  * CREATE and CLOSE (smb2_create.c) use it through open.h.
  */
 #include "smbd/fs/open.h"
+#include "smbd/base/errmap.h"
 #include "smbd/fs/notify.h"
 #include "smbd/print/print.h"
 #include "smbd/fs/vfs.h"
@@ -539,7 +540,7 @@ NTSTATUS smbd_open_close(struct smbd_open *op)
 
 	if (op->written && op->fd >= 0 && !smbd_open_will_unlink(op)) {
 		if (fsync(op->fd) != 0) {
-			status = vfs_map_errno(errno);
+			status = smbd_map_errno(errno);
 		}
 		op->written = false;
 	}

@@ -40,7 +40,7 @@ int vfs_name_casecmp(const char *a, const char *b)
 
 NTSTATUS vfs_map_errno(int err)
 {
-	return smbd_map_errno(err);
+	return smbd_map_errno(err < 0 ? -err : err);
 }
 
 /* ---- client path to rel path ---- */
@@ -285,7 +285,7 @@ static NTSTATUS resolve_walk(TALLOC_CTX *mem, int root_fd, const char *rel,
 			goto done;
 		}
 		if (rc < 0) {
-			status = vfs_map_errno(rc);
+			status = smbd_map_errno(-rc);
 			goto done;
 		}
 		prefix = cand;
@@ -310,7 +310,7 @@ NTSTATUS vfs_resolve(TALLOC_CTX *mem, int root_fd, const char *rel,
 		return *ondisk == NULL ? NT_STATUS_NO_MEMORY : NT_STATUS_OK;
 	}
 	if (rc != -ENOENT && rc != -ENOTDIR) {
-		return vfs_map_errno(rc);
+		return smbd_map_errno(-rc);
 	}
 	return resolve_walk(mem, root_fd, rel, ondisk);
 }

@@ -52,7 +52,11 @@ int vfs_open_beneath(int root_fd, const char *ondisk, int flags, mode_t mode);
  */
 int vfs_open_parent(int root_fd, const char *ondisk, const char **leaf);
 
-/* Map an errno to the NTSTATUS a Windows client expects. */
+/*
+ * smbd_map_errno() (smbd/base/errmap.h) for an errno of either sign.
+ * Only test_vfs still calls it; new code calls smbd_map_errno() with a
+ * positive errno.
+ */
 NTSTATUS vfs_map_errno(int err);
 
 /* Case-insensitive compare of UTF-8 names (simple case folding). */

@@ -18,6 +18,7 @@
  * operations. Data I/O goes to the worker pool (smb2_read.c).
  */
 #include "smbd/smbd.h"
+#include "smbd/base/errmap.h"
 #include "smbd/fs/open.h"
 #include "smbd/fs/notify.h"
 #include "smbd/print/print.h"
@@ -468,8 +469,7 @@ static NTSTATUS create_new_open(struct smbd_req *req,
 	rc = smbd_open_register(tree, op);
 	if (rc != 0) {
 		talloc_free(op);
-		return rc == -EMFILE ? NT_STATUS_INSUFFICIENT_RESOURCES :
-		       NT_STATUS_NO_MEMORY;
+		return smbd_map_errno_in(SMBD_ERRMAP_OPEN_TABLE, -rc);
 	}
 	*pop = op;
 	return NT_STATUS_OK;
@@ -657,7 +657,7 @@ static NTSTATUS open_existing(struct smbd_req *req,
 		return NT_STATUS_OBJECT_NAME_COLLISION;
 	}
 	if (pr->err != 0) {
-		return vfs_map_errno(pr->err);
+		return smbd_map_errno(pr->err);
 	}
 	status = existing_checks(req, a, pr, &granted, &max, &truncate);
 	if (status != NT_STATUS_OK) {
@@ -666,7 +666,7 @@ static NTSTATUS open_existing(struct smbd_req *req,
 	fd = open_data_fd(req->tree->root_fd, pr->ondisk,
 			  S_ISDIR(pr->st.st_mode), granted, max, truncate);
 	if (fd < 0) {
-		return vfs_map_errno(fd);
+		return smbd_map_errno(-fd);
 	}
 	if (fstat(fd, &st2) != 0 || st2.st_dev != pr->st.st_dev ||
 	    st2.st_ino != pr->st.st_ino) {
@@ -675,7 +675,7 @@ static NTSTATUS open_existing(struct smbd_req *req,
 		return NT_STATUS_OBJECT_NAME_NOT_FOUND;
 	}
 	if (truncate && ftruncate(fd, 0) != 0) {
-		status = vfs_map_errno(errno);
+		status = smbd_map_errno(errno);
 		close(fd);
 		return status;
 	}
@@ -753,20 +753,19 @@ static NTSTATUS create_new(struct smbd_req *req, const struct create_args *a,
 	}
 	pfd = vfs_open_parent(tree->root_fd, ondisk, &leaf);
 	if (pfd < 0) {
-		return pfd == -ENOENT ? NT_STATUS_OBJECT_PATH_NOT_FOUND :
-		       vfs_map_errno(pfd);
+		return smbd_map_errno_in(SMBD_ERRMAP_PARENT, -pfd);
 	}
 	fd = create_leaf(pfd, leaf, is_dir,
 			 (a->attrs & FILE_ATTRIBUTE_READONLY) != 0);
 	if (fd < 0) {
-		status = vfs_map_errno(fd);
+		status = smbd_map_errno(-fd);
 		goto out;
 	}
 	if (!is_dir) {
 		create_prealloc(fd, a->alloc_size);
 	}
 	if (fstat(fd, &st) != 0) {
-		status = vfs_map_errno(errno);
+		status = smbd_map_errno(errno);
 		close(fd);
 		goto undo;
 	}
@@ -915,7 +914,7 @@ static NTSTATUS create_reply(struct smbd_req *req, const struct smbd_open *op,
 
 	rc = smbd_ntinfo_fd(op->fd, op->path, &ni);
 	if (rc != 0) {
-		return vfs_map_errno(rc);
+		return smbd_map_errno(-rc);
 	}
 	wire_put_u16le(w, CREATE_RESP_SIZE);
 	wire_put_u8(w, SMB2_OPLOCK_LEVEL_NONE);
@@ -989,7 +988,7 @@ static NTSTATUS create_probe_send(struct create_state *state)
 	pr->root_fd = fcntl(tree->root_fd, F_DUPFD_CLOEXEC, 0);
 	talloc_set_destructor(pr, create_probe_destructor);
 	if (pr->root_fd < 0) {
-		status = vfs_map_errno(errno);
+		status = smbd_map_errno(errno);
 		talloc_free(pr);
 		return status;
 	}
@@ -1054,7 +1053,7 @@ static void create_probe_done(struct tevent_req *subreq)
 	ret = smbd_job_recv(subreq, state, (void **)&pr);
 	TALLOC_FREE(subreq);
 	if (ret < 0 || pr == NULL) {
-		status = ret < 0 ? vfs_map_errno(ret) : NT_STATUS_NO_MEMORY;
+		status = ret < 0 ? smbd_map_errno(-ret) : NT_STATUS_NO_MEMORY;
 		goto done;
 	}
 	status = create_find_tree(req);
@@ -1163,7 +1162,7 @@ NTSTATUS smbd_open_set_delete_pending(struct smbd_open *op, bool pending)
 		return NT_STATUS_CANNOT_DELETE;
 	}
 	if (fstat(op->fd, &st) != 0) {
-		return vfs_map_errno(errno);
+		return smbd_map_errno(errno);
 	}
 	if (S_ISDIR(st.st_mode)) {
 		if (!dir_is_empty(op->fd)) {
@@ -1280,7 +1279,7 @@ static void close_fsync_done(struct tevent_req *subreq)
 		DBG_NOTICE(VFS, "%s: flush of %s on close: %s",
 			   req->conn->peer_addr, op->path, strerror(-ret));
 		talloc_free(op);
-		smbd_req_done(req, vfs_map_errno(ret));
+		smbd_req_done(req, smbd_map_errno(-ret));
 		return;
 	}
 	smbd_req_done(req, close_finish(req, op, state->flags));

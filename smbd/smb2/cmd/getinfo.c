@@ -19,6 +19,7 @@
 #include <sys/statvfs.h>
 
 #include "smbd/smbd.h"
+#include "smbd/base/errmap.h"
 #include "smbd/fs/fileinfo.h"
 #include "smbd/fs/vfs.h"
 #include "proto/utf16.h"
@@ -353,7 +354,7 @@ static NTSTATUS fs_statvfs(struct qi_ctx *c, struct statvfs *vfs,
 	uint64_t unit = 0;
 
 	if (fstatvfs(c->op->fd, vfs) != 0) {
-		return vfs_map_errno(errno);
+		return smbd_map_errno(errno);
 	}
 	unit = vfs->f_frsize != 0 ? vfs->f_frsize : vfs->f_bsize;
 	if (unit >= BYTES_PER_SECTOR && unit % BYTES_PER_SECTOR == 0 &&
@@ -569,7 +570,7 @@ static NTSTATUS qi_file(struct qi_ctx *c, const struct qi_args *a)
 	}
 	ret = smbd_ntinfo_fd(c->op->fd, c->op->path, &c->ni);
 	if (ret != 0) {
-		return vfs_map_errno(-ret);
+		return smbd_map_errno(-ret);
 	}
 	return qi_emit(c, k, a->out_len);
 }

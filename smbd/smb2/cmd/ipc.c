@@ -5,12 +5,12 @@
  * frees the pipe and its printer handles). The RPC lives in pipes/.
  */
 #include "smbd/smbd.h"
+#include "smbd/base/errmap.h"
 #include "smbd/admin/admin.h"
 #include "smbd/print/print.h"
 #include "smbd/smb2/cmd/ipc.h"
 #include "pipes/pipe.h"
 
-#include <errno.h>
 #include <string.h>
 #include <strings.h>
 
@@ -96,8 +96,7 @@ NTSTATUS smbd_pipe_create(struct smbd_req *req, const char *name,
 	rc = smbd_open_register(tree, op);
 	if (rc != 0) {
 		talloc_free(op);
-		return rc == -EMFILE ? NT_STATUS_INSUFFICIENT_RESOURCES :
-				       NT_STATUS_NO_MEMORY;
+		return smbd_map_errno_in(SMBD_ERRMAP_OPEN_TABLE, -rc);
 	}
 	DBG_INFO(PIPE, "%s: opened \\PIPE\\%s (fid %llu)",
 		 req->conn->peer_addr, op->path,

@@ -56,6 +56,7 @@
 #include <unistd.h>
 
 #include "smbd/smbd.h"
+#include "smbd/base/errmap.h"
 #include "smbd/budget.h"
 #include "smbd/fs/fileinfo.h"
 #include "smbd/fs/vfs.h"
@@ -942,7 +943,7 @@ static void qd_slice_done(struct tevent_req *subreq)
 	j = arg;
 	if (ret < 0 || j == NULL) {
 		talloc_free(j);
-		qd_finish(st, ret < 0 ? vfs_map_errno(-ret) :
+		qd_finish(st, ret < 0 ? smbd_map_errno(-ret) :
 					NT_STATUS_NO_MEMORY);
 		return;
 	}

@@ -10,11 +10,11 @@
  * the middle just orphans the job (see workers.h).
  */
 #include "smbd/smbd.h"
+#include "smbd/base/errmap.h"
 #include "smbd/smb2/cmd/ipc.h"
 #include "smbd/fs/vfs.h"
 #include "smbd/fs/workers.h"
 
-#include <errno.h>
 #include <stdint.h>
 
 #define READ_RESP_SIZE		17
@@ -186,7 +186,7 @@ static void read_done(struct tevent_req *subreq)
 	n = smbd_pread_recv(subreq, state, &buf);
 	TALLOC_FREE(subreq);
 	if (n < 0) {
-		smbd_req_done(req, vfs_map_errno((int)n));
+		smbd_req_done(req, smbd_map_errno((int)-n));
 		return;
 	}
 	if (n == 0 || (uint64_t)n < state->mincount) {
@@ -337,8 +337,8 @@ static void write_done(struct tevent_req *subreq)
 	n = smbd_pwrite_recv(subreq);
 	TALLOC_FREE(subreq);
 	if (n < 0) {
-		smbd_req_done(req, n == -EFBIG ? NT_STATUS_DISK_FULL :
-			      vfs_map_errno((int)n));
+		smbd_req_done(req, smbd_map_errno_in(SMBD_ERRMAP_WRITE,
+						     (int)-n));
 		return;
 	}
 	op = io_open(state);
@@ -414,7 +414,7 @@ static void flush_done(struct tevent_req *subreq)
 
 	TALLOC_FREE(subreq);
 	if (ret < 0) {
-		smbd_req_done(req, vfs_map_errno(ret));
+		smbd_req_done(req, smbd_map_errno(-ret));
 		return;
 	}
 	flush_put_reply(req);

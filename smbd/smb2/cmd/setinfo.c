@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "smbd/smbd.h"
+#include "smbd/base/errmap.h"
 #include "smbd/fs/fileinfo.h"
 #include "smbd/fs/notify.h"
 #include "smbd/fs/vfs.h"
@@ -75,11 +76,6 @@ struct si_class {
 };
 
 /* ---- helpers ---- */
-
-static NTSTATUS errno_status(int err)
-{
-	return vfs_map_errno(err);
-}
 
 /* Path under /proc that reaches an fd, for calls that refuse O_PATH. */
 static void proc_fd_path(int fd, char *buf, size_t len)
@@ -189,7 +185,7 @@ static NTSTATUS basic_attrs(struct smbd_open *op, uint64_t create,
 		return NT_STATUS_OK;
 	}
 	if (fstat(op->fd, &st) != 0) {
-		return errno_status(errno);
+		return smbd_map_errno(errno);
 	}
 	mode = st.st_mode & 07777;
 	if ((attrs & FILE_ATTRIBUTE_READONLY) != 0) {
@@ -204,7 +200,7 @@ static NTSTATUS basic_attrs(struct smbd_open *op, uint64_t create,
 	if ((attrs & FILE_ATTRIBUTE_READONLY) == 0) {
 		basic_store(op, pc, pa);
 	}
-	return ret == 0 ? NT_STATUS_OK : errno_status(-ret);
+	return ret == 0 ? NT_STATUS_OK : smbd_map_errno(-ret);
 }
 
 static NTSTATUS si_basic(struct si_ctx *c)
@@ -241,7 +237,7 @@ static NTSTATUS si_basic(struct si_ctx *c)
 	if (ts[0].tv_nsec != UTIME_OMIT || ts[1].tv_nsec != UTIME_OMIT) {
 		ret = fd_utimens(c->op->fd, ts);
 		if (ret != 0) {
-			return errno_status(-ret);
+			return smbd_map_errno(-ret);
 		}
 	}
 	status = basic_attrs(c->op, create, attrs);
@@ -537,7 +533,7 @@ static NTSTATUS si_rename(struct si_ctx *c)
 	}
 	ret = rename_beneath(op->tree->root_fd, old, dst, replace);
 	if (ret != 0) {
-		status = errno_status(-ret);
+		status = smbd_map_errno(-ret);
 		goto done;
 	}
 	DBG_DEBUG(VFS, "renamed '%s' -> '%s'", old, dst);
@@ -625,19 +621,19 @@ static NTSTATUS si_allocation(struct si_ctx *c)
 		return status;
 	}
 	if (fstat(c->op->fd, &st) != 0) {
-		return errno_status(errno);
+		return smbd_map_errno(errno);
 	}
 	if (alloc < (uint64_t)st.st_size) {
 		/* Allocation below EOF cuts the file [MS-FSA §2.1.5.15.1]. */
 		if (ftruncate(c->op->fd, (off_t)alloc) != 0) {
-			return errno_status(errno);
+			return smbd_map_errno(errno);
 		}
 		return NT_STATUS_OK;
 	}
 	if (alloc > smbd_alloc_size(&st) &&
 	    fallocate(c->op->fd, FALLOC_FL_KEEP_SIZE, 0, (off_t)alloc) != 0 &&
 	    errno != EOPNOTSUPP && errno != ENOSYS) {
-		return errno_status(errno);
+		return smbd_map_errno(errno);
 	}
 	return NT_STATUS_OK;
 }
@@ -651,7 +647,7 @@ static NTSTATUS si_end_of_file(struct si_ctx *c)
 		return status;
 	}
 	if (ftruncate(c->op->fd, (off_t)eof) != 0) {
-		return errno_status(errno);
+		return smbd_map_errno(errno);
 	}
 	return NT_STATUS_OK;
 }
