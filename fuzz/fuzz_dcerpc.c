@@ -12,7 +12,7 @@
  * Properties checked (abort() on violation): reads never return more
  * than asked, every answer PDU carries a valid header and a size within
  * the negotiated fragment, pending bytes add up, no leak once the pipe is
- * freed.
+ * freed, writes return only enum wg_pipe_err values.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -268,6 +268,11 @@ static int write_chunked(struct wg_pipe *p, const uint8_t *d, size_t n,
 
 		rc = wg_pipe_write(p, d, c);
 		drain(p, read_chunk, NULL, NULL);
+		/* only pipes/' own codes come out, never a WIRE_E_* */
+		if (rc != WG_PIPE_OK && rc != WG_PIPE_E_BROKEN &&
+		    rc != WG_PIPE_E_TOOBIG && rc != WG_PIPE_E_NOMEM) {
+			abort();
+		}
 		if (rc == -EPROTO) {
 			return rc;
 		}

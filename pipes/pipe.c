@@ -4,10 +4,16 @@
  * contexts it accepted.
  *
  * Input: bytes are cut into fragments by frag_length; a fragment larger
- * than we agreed to receive breaks the stream (-EPROTO). Request
+ * than we agreed to receive breaks the stream (WG_PIPE_E_BROKEN). Request
  * fragments of one call (FIRST..LAST, same call_id, context and opnum)
  * are joined up to WG_RPC_MAX_REQUEST; past it the call is dropped with a
- * fault, its remaining fragments are skipped and the write returns -E2BIG.
+ * fault, its remaining fragments are skipped and the write returns
+ * WG_PIPE_E_TOOBIG.
+ *
+ * Errors: every function here that can fail returns enum wg_pipe_err
+ * (pipe.h). The WIRE_E_* codes of the proto/ decoders are kept in
+ * variables named werr and decided on where they arise: a fault or a
+ * bind_nak for the client, or a wg_pipe_err.
  *
  * Output: each answer is queued as whole PDUs; a response stub is cut
  * into fragments of at most max_xmit_frag bytes, each with alloc_hint =
@@ -156,6 +162,21 @@ fail:
 	return NULL;
 }
 
+const char *wg_pipe_strerror(enum wg_pipe_err e)
+{
+	switch (e) {
+	case WG_PIPE_OK:
+		return "ok";
+	case WG_PIPE_E_BROKEN:
+		return "broken stream";
+	case WG_PIPE_E_TOOBIG:
+		return "over a limit";
+	case WG_PIPE_E_NOMEM:
+		return "no memory";
+	}
+	return "unknown";
+}
+
 const char *wg_pipe_name(const struct wg_pipe *p)
 {
 	return p->iface->name;
@@ -184,22 +205,25 @@ unsigned wg_pipe_handle_count(const struct wg_pipe *p)
 /* --- output queue --- */
 
 /* Queue the PDU(s) in w (a talloc child of the pipe, stolen here). */
-static int queue_out(struct wg_pipe *p, struct wire_wr *w)
+static enum wg_pipe_err queue_out(struct wg_pipe *p, struct wire_wr *w)
 {
 	struct out_pdu *o = NULL;
+	int werr = wire_wr_error(w);
 
-	if (wire_wr_error(w) != 0 || w->len == 0) {
+	if (werr != 0 || w->len == 0) {
+		/* an answer we could not encode breaks the stream */
 		talloc_free(w->buf);
-		return wire_wr_error(w) == WIRE_E_NOMEM ? -ENOMEM : -EPROTO;
+		return werr == WIRE_E_NOMEM ? WG_PIPE_E_NOMEM :
+					      WG_PIPE_E_BROKEN;
 	}
 	if (w->len > WG_RPC_MAX_PENDING - p->pending) {
 		talloc_free(w->buf);
-		return -E2BIG;
+		return WG_PIPE_E_TOOBIG;
 	}
 	o = talloc_zero(p, struct out_pdu);
 	if (o == NULL) {
 		talloc_free(w->buf);
-		return -ENOMEM;
+		return WG_PIPE_E_NOMEM;
 	}
 	o->data = talloc_steal(o, w->buf);
 	o->len = w->len;
@@ -210,11 +234,12 @@ static int queue_out(struct wg_pipe *p, struct wire_wr *w)
 	}
 	p->out_tail = o;
 	p->pending += o->len;
-	return 0;
+	return WG_PIPE_OK;
 }
 
-static int queue_fault(struct wg_pipe *p, uint32_t call_id, uint8_t flags,
-		       uint16_t ctx_id, uint32_t status)
+static enum wg_pipe_err queue_fault(struct wg_pipe *p, uint32_t call_id,
+				    uint8_t flags, uint16_t ctx_id,
+				    uint32_t status)
 {
 	struct wire_wr w;
 
@@ -223,8 +248,8 @@ static int queue_fault(struct wg_pipe *p, uint32_t call_id, uint8_t flags,
 	return queue_out(p, &w);
 }
 
-static int queue_bind_nak(struct wg_pipe *p, uint32_t call_id,
-			  uint16_t reason)
+static enum wg_pipe_err queue_bind_nak(struct wg_pipe *p, uint32_t call_id,
+				       uint16_t reason)
 {
 	struct wire_wr w;
 
@@ -234,8 +259,9 @@ static int queue_bind_nak(struct wg_pipe *p, uint32_t call_id,
 }
 
 /* Cut stub into response fragments of at most max_xmit bytes. */
-static int queue_response(struct wg_pipe *p, uint32_t call_id,
-			  uint16_t ctx_id, const uint8_t *stub, size_t len)
+static enum wg_pipe_err queue_response(struct wg_pipe *p, uint32_t call_id,
+				       uint16_t ctx_id, const uint8_t *stub,
+				       size_t len)
 {
 	/* Stub bytes per fragment, a multiple of 8 so alignment holds. */
 	size_t room = ((size_t)p->max_xmit - DCERPC_RESPONSE_HDR_LEN) &
@@ -244,7 +270,7 @@ static int queue_response(struct wg_pipe *p, uint32_t call_id,
 	struct wire_wr w;
 
 	if (len > WG_RPC_MAX_PENDING - p->pending) {
-		return -E2BIG;
+		return WG_PIPE_E_TOOBIG;
 	}
 	do {
 		size_t n = len - off < room ? len - off : room;
@@ -265,11 +291,11 @@ static int queue_response(struct wg_pipe *p, uint32_t call_id,
 		wire_wr_init(&w, p, 0);
 		dcerpc_push_response(&w, call_id, flags, &r);
 		if (queue_out(p, &w) != 0) {
-			return -ENOMEM;
+			return WG_PIPE_E_NOMEM;
 		}
 		off += n;
 	} while (off < len);
-	return 0;
+	return WG_PIPE_OK;
 }
 
 size_t wg_pipe_pending(const struct wg_pipe *p)
@@ -389,8 +415,9 @@ static uint32_t new_assoc_group(void)
 }
 
 /* The answer to a bind or alter_context we cannot accept at all. */
-static int refuse_bind(struct wg_pipe *p, const struct dcerpc_hdr *h,
-		       bool alter, uint16_t reason)
+static enum wg_pipe_err refuse_bind(struct wg_pipe *p,
+				    const struct dcerpc_hdr *h, bool alter,
+				    uint16_t reason)
 {
 	if (alter) {
 		return queue_fault(p, h->call_id, DCERPC_PFC_DID_NOT_EXECUTE,
@@ -399,21 +426,23 @@ static int refuse_bind(struct wg_pipe *p, const struct dcerpc_hdr *h,
 	return queue_bind_nak(p, h->call_id, reason);
 }
 
-static int do_bind(struct wg_pipe *p, const uint8_t *pdu, size_t len,
-		   const struct dcerpc_hdr *h, bool alter)
+static enum wg_pipe_err do_bind(struct wg_pipe *p, const uint8_t *pdu,
+				size_t len, const struct dcerpc_hdr *h,
+				bool alter)
 {
 	struct dcerpc_bind b;
 	struct dcerpc_bind_ack a = {};
 	struct dcerpc_hdr h2;
 	struct wire_wr w;
 	char *sec = NULL;
-	int rc = dcerpc_pull_bind(pdu, len, &h2, &b);
+	int werr = dcerpc_pull_bind(pdu, len, &h2, &b);
 
-	if (rc == WIRE_E_TOOBIG) {
+	/* a bind that does not decode is refused, the stream goes on */
+	if (werr == WIRE_E_TOOBIG) {
 		return refuse_bind(p, h, alter,
 				   DCERPC_NAK_LOCAL_LIMIT_EXCEEDED);
 	}
-	if (rc != 0 || alter != p->bound || b.n_ctx == 0) {
+	if (werr != 0 || alter != p->bound || b.n_ctx == 0) {
 		return refuse_bind(p, h, alter, DCERPC_NAK_NOT_SPECIFIED);
 	}
 	if (!alter && (b.max_xmit_frag < WG_RPC_MIN_FRAG ||
@@ -431,7 +460,7 @@ static int do_bind(struct wg_pipe *p, const uint8_t *pdu, size_t len,
 			new_assoc_group();
 		sec = talloc_asprintf(p, "\\PIPE\\%s", p->iface->name);
 		if (sec == NULL) {
-			return -ENOMEM;
+			return WG_PIPE_E_NOMEM;
 		}
 	}
 	a.max_xmit_frag = p->max_xmit;
@@ -465,17 +494,19 @@ static void skip_rest(struct wg_pipe *p, uint32_t call_id, uint8_t flags)
 	}
 }
 
-static uint32_t push_status(int err)
+/* The fault for a response stub that could not be encoded (a WIRE_E_*). */
+static uint32_t push_status(int werr)
 {
-	if (err == WIRE_E_NOMEM || err == WIRE_E_TOOBIG) {
+	if (werr == WIRE_E_NOMEM || werr == WIRE_E_TOOBIG) {
 		return DCERPC_FAULT_OUT_OF_MEMORY;
 	}
 	return DCERPC_FAULT_NDR;
 }
 
 /* Run one whole request and queue its answer. */
-static int dispatch(struct wg_pipe *p, uint32_t call_id, uint16_t ctx_id,
-		    uint16_t opnum, const uint8_t *stub, size_t len)
+static enum wg_pipe_err dispatch(struct wg_pipe *p, uint32_t call_id,
+				 uint16_t ctx_id, uint16_t opnum,
+				 const uint8_t *stub, size_t len)
 {
 	struct wg_rpc_call call = {
 		.pipe = p,
@@ -483,7 +514,7 @@ static int dispatch(struct wg_pipe *p, uint32_t call_id, uint16_t ctx_id,
 		.state = p->state,
 	};
 	uint32_t status = 0;
-	int rc = 0;
+	enum wg_pipe_err rc = WG_PIPE_OK;
 
 	if (opnum >= p->iface->n_ops || p->iface->ops[opnum] == NULL) {
 		return queue_fault(p, call_id, DCERPC_PFC_DID_NOT_EXECUTE,
@@ -491,7 +522,7 @@ static int dispatch(struct wg_pipe *p, uint32_t call_id, uint16_t ctx_id,
 	}
 	call.mem = talloc_new(p);
 	if (call.mem == NULL) {
-		return -ENOMEM;
+		return WG_PIPE_E_NOMEM;
 	}
 	ndr_pull_init(&call.in, call.mem, stub, len);
 	ndr_push_init(&call.out, call.mem, WG_RPC_MAX_RESPONSE);
@@ -510,8 +541,9 @@ static int dispatch(struct wg_pipe *p, uint32_t call_id, uint16_t ctx_id,
 }
 
 /* The first fragment of a call. */
-static int request_first(struct wg_pipe *p, const struct dcerpc_hdr *h,
-			 const struct dcerpc_request *q)
+static enum wg_pipe_err request_first(struct wg_pipe *p,
+				      const struct dcerpc_hdr *h,
+				      const struct dcerpc_request *q)
 {
 	size_t hint = q->alloc_hint;
 
@@ -532,7 +564,7 @@ static int request_first(struct wg_pipe *p, const struct dcerpc_hdr *h,
 	}
 	p->call_mem = talloc_new(p);
 	if (p->call_mem == NULL) {
-		return -ENOMEM;
+		return WG_PIPE_E_NOMEM;
 	}
 	p->in_call = true;
 	p->call_id = h->call_id;
@@ -547,14 +579,16 @@ static int request_first(struct wg_pipe *p, const struct dcerpc_hdr *h,
 	if (q->stub_len > 0) {
 		wire_put_bytes(&p->call_stub, q->stub, q->stub_len);
 	}
-	return 0;
+	return WG_PIPE_OK;
 }
 
 /* A middle or last fragment. */
-static int request_next(struct wg_pipe *p, const struct dcerpc_hdr *h,
-			const struct dcerpc_request *q)
+static enum wg_pipe_err request_next(struct wg_pipe *p,
+				     const struct dcerpc_hdr *h,
+				     const struct dcerpc_request *q)
 {
-	int rc = 0;
+	enum wg_pipe_err rc = WG_PIPE_OK;
+	int werr = 0;
 
 	if (!p->in_call || h->call_id != p->call_id ||
 	    q->context_id != p->call_ctx || q->opnum != p->call_opnum) {
@@ -570,16 +604,18 @@ static int request_next(struct wg_pipe *p, const struct dcerpc_hdr *h,
 	if (q->stub_len > 0) {
 		wire_put_bytes(&p->call_stub, q->stub, q->stub_len);
 	}
-	if (wire_wr_error(&p->call_stub) != 0) {
-		rc = wire_wr_error(&p->call_stub);
+	werr = wire_wr_error(&p->call_stub);
+	if (werr != 0) {
 		drop_call(p);
 		skip_rest(p, h->call_id, h->pfc_flags);
 		(void)queue_fault(p, h->call_id, DCERPC_PFC_DID_NOT_EXECUTE,
 				  q->context_id, DCERPC_NCA_PROTO_ERROR);
-		return rc == WIRE_E_TOOBIG ? -E2BIG : -ENOMEM;
+		/* past WG_RPC_MAX_REQUEST, or no memory to grow the stub */
+		return werr == WIRE_E_TOOBIG ? WG_PIPE_E_TOOBIG :
+					       WG_PIPE_E_NOMEM;
 	}
 	if ((h->pfc_flags & DCERPC_PFC_LAST) == 0) {
-		return 0;
+		return WG_PIPE_OK;
 	}
 	rc = dispatch(p, p->call_id, p->call_ctx, p->call_opnum,
 		      p->call_stub.buf, p->call_stub.len);
@@ -587,18 +623,20 @@ static int request_next(struct wg_pipe *p, const struct dcerpc_hdr *h,
 	return rc;
 }
 
-static int do_request(struct wg_pipe *p, const uint8_t *pdu, size_t len)
+static enum wg_pipe_err do_request(struct wg_pipe *p, const uint8_t *pdu,
+				   size_t len)
 {
 	struct dcerpc_hdr h;
 	struct dcerpc_request q;
-	int rc = dcerpc_pull_request(pdu, len, &h, &q);
+	int werr = dcerpc_pull_request(pdu, len, &h, &q);
 
-	if (rc == WIRE_E_AUTH || rc == WIRE_E_SHORT) {
+	/* authenticated or truncated: a fault, the stream goes on */
+	if (werr == WIRE_E_AUTH || werr == WIRE_E_SHORT) {
 		return queue_fault(p, h.call_id, DCERPC_PFC_DID_NOT_EXECUTE,
 				   0, DCERPC_NCA_PROTO_ERROR);
 	}
-	if (rc != 0) {
-		return -EPROTO;
+	if (werr != 0) {
+		return WG_PIPE_E_BROKEN;
 	}
 	if (p->skipping) {
 		if (h.call_id == p->skip_call_id &&
@@ -606,7 +644,7 @@ static int do_request(struct wg_pipe *p, const uint8_t *pdu, size_t len)
 			if ((h.pfc_flags & DCERPC_PFC_LAST) != 0) {
 				p->skipping = false;
 			}
-			return 0;
+			return WG_PIPE_OK;
 		}
 		p->skipping = false;
 	}
@@ -622,18 +660,19 @@ static int do_request(struct wg_pipe *p, const uint8_t *pdu, size_t len)
 }
 
 /* One whole fragment. */
-static int process_pdu(struct wg_pipe *p, const uint8_t *pdu, size_t len)
+static enum wg_pipe_err process_pdu(struct wg_pipe *p, const uint8_t *pdu,
+				    size_t len)
 {
 	struct dcerpc_hdr h;
-	int rc = dcerpc_pull_hdr(pdu, len, &h);
+	int werr = dcerpc_pull_hdr(pdu, len, &h);
 
-	if (rc != 0 && rc != WIRE_E_AUTH) {
-		return -EPROTO;
+	if (werr != 0 && werr != WIRE_E_AUTH) {
+		return WG_PIPE_E_BROKEN;
 	}
 	switch (h.ptype) {
 	case DCERPC_PTYPE_BIND:
 	case DCERPC_PTYPE_ALTER:
-		if (rc == WIRE_E_AUTH) {
+		if (werr == WIRE_E_AUTH) {
 			/* No RPC-level authentication: the SMB session is. */
 			return refuse_bind(p, &h,
 					   h.ptype == DCERPC_PTYPE_ALTER,
@@ -645,9 +684,9 @@ static int process_pdu(struct wg_pipe *p, const uint8_t *pdu, size_t len)
 	case 16:	/* auth3 */
 	case 18:	/* co_cancel */
 	case 19:	/* orphaned */
-		return 0;
+		return WG_PIPE_OK;
 	default:
-		return -EPROTO;
+		return WG_PIPE_E_BROKEN;
 	}
 }
 
@@ -658,39 +697,46 @@ static size_t frag_cap(const struct wg_pipe *p)
 }
 
 /* Check the header at the start of buf; *fl its frag_length. */
-static int frame(const struct wg_pipe *p, const uint8_t *buf, size_t len,
-		 uint16_t *fl)
+static enum wg_pipe_err frame(const struct wg_pipe *p, const uint8_t *buf,
+			      size_t len, uint16_t *fl)
 {
 	if (dcerpc_frag_length(buf, len, fl) != 0 || *fl > frag_cap(p)) {
-		return -EPROTO;
+		return WG_PIPE_E_BROKEN;
 	}
-	return 0;
+	return WG_PIPE_OK;
 }
 
-/* Keep the first hard error; -E2BIG only if nothing worse happened. */
-static int worse(int have, int rc)
+/* An error after which the stream cannot go on. */
+static bool fatal(enum wg_pipe_err e)
 {
-	if (rc == 0 || have == -EPROTO || have == -ENOMEM) {
+	return e == WG_PIPE_E_BROKEN || e == WG_PIPE_E_NOMEM;
+}
+
+/* Keep the first hard error; TOOBIG only if nothing worse happened. */
+static enum wg_pipe_err worse(enum wg_pipe_err have, enum wg_pipe_err rc)
+{
+	if (rc == WG_PIPE_OK || fatal(have)) {
 		return have;
 	}
 	return rc;
 }
 
-int wg_pipe_write(struct wg_pipe *p, const uint8_t *data, size_t len)
+enum wg_pipe_err wg_pipe_write(struct wg_pipe *p, const uint8_t *data,
+			       size_t len)
 {
-	int result = 0;
+	enum wg_pipe_err result = WG_PIPE_OK;
 	uint16_t fl = 0;
 
 	while (len > 0) {
 		size_t need = 0, take = 0;
 
 		if (p->in_len == 0 && len >= 10) {
-			if (frame(p, data, len, &fl) != 0) {
-				return -EPROTO;
+			if (frame(p, data, len, &fl) != WG_PIPE_OK) {
+				return WG_PIPE_E_BROKEN;
 			}
 			if (len >= fl) {
 				result = worse(result, process_pdu(p, data, fl));
-				if (result == -EPROTO || result == -ENOMEM) {
+				if (fatal(result)) {
 					return result;
 				}
 				data += fl;
@@ -699,8 +745,8 @@ int wg_pipe_write(struct wg_pipe *p, const uint8_t *data, size_t len)
 			}
 		}
 		if (p->in_len >= 10 &&
-		    frame(p, p->in, p->in_len, &fl) != 0) {
-			return -EPROTO;
+		    frame(p, p->in, p->in_len, &fl) != WG_PIPE_OK) {
+			return WG_PIPE_E_BROKEN;
 		}
 		need = p->in_len < 10 ? 10 - p->in_len : (size_t)fl - p->in_len;
 		take = len < need ? len : need;
@@ -711,13 +757,13 @@ int wg_pipe_write(struct wg_pipe *p, const uint8_t *data, size_t len)
 		if (p->in_len < 10) {
 			continue;
 		}
-		if (frame(p, p->in, p->in_len, &fl) != 0) {
-			return -EPROTO;
+		if (frame(p, p->in, p->in_len, &fl) != WG_PIPE_OK) {
+			return WG_PIPE_E_BROKEN;
 		}
 		if (p->in_len == fl) {
 			p->in_len = 0;
 			result = worse(result, process_pdu(p, p->in, fl));
-			if (result == -EPROTO || result == -ENOMEM) {
+			if (fatal(result)) {
 				return result;
 			}
 		}

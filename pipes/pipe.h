@@ -10,6 +10,7 @@
 #ifndef WG_PIPES_PIPE_H
 #define WG_PIPES_PIPE_H
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -73,12 +74,36 @@ const char *wg_pipe_name(const struct wg_pipe *p);
 bool wg_pipe_keeps_session(const struct wg_pipe *p);
 
 /*
- * Feed bytes the client wrote. Complete PDUs are processed at once and
- * their responses queued. Returns 0, or -EPROTO when the stream is
- * broken beyond repair (the caller then closes the pipe: further I/O
- * gets PIPE_DISCONNECTED), -E2BIG when a reassembly limit is hit.
+ * The one error space of pipes/: what wg_pipe_write() returns, and what
+ * every function inside pipe.c that can fail returns. Wire-codec errors
+ * (WIRE_E_*) from proto/ are turned into these (or into an RPC fault
+ * for the client) where they arise and never returned as they are. The
+ * values are the negated errno of the same meaning, as wg_pipe_write()
+ * has always returned.
  */
-int wg_pipe_write(struct wg_pipe *p, const uint8_t *data, size_t len);
+enum wg_pipe_err {
+	WG_PIPE_OK = 0,
+	/* The byte stream is broken beyond repair (bad framing, a PDU
+	 * that does not decode, an answer we could not encode). */
+	WG_PIPE_E_BROKEN = -EPROTO,
+	/* A request or the queued answers passed their limit; the call
+	 * got a fault and the stream goes on. */
+	WG_PIPE_E_TOOBIG = -E2BIG,
+	WG_PIPE_E_NOMEM = -ENOMEM,
+};
+
+/* A static name for e ("broken stream"), never NULL. */
+const char *wg_pipe_strerror(enum wg_pipe_err e);
+
+/*
+ * Feed bytes the client wrote. Complete PDUs are processed at once and
+ * their responses queued. Returns WG_PIPE_OK; WG_PIPE_E_BROKEN or
+ * WG_PIPE_E_NOMEM when the stream cannot go on (the caller then closes
+ * the pipe: further I/O gets PIPE_DISCONNECTED); WG_PIPE_E_TOOBIG when a
+ * reassembly limit was hit (after everything written was processed).
+ */
+enum wg_pipe_err wg_pipe_write(struct wg_pipe *p, const uint8_t *data,
+			       size_t len);
 
 /* Bytes of response waiting to be read. */
 size_t wg_pipe_pending(const struct wg_pipe *p);

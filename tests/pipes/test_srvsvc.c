@@ -975,6 +975,36 @@ START_TEST(test_wkssvc)
 }
 END_TEST
 
+/*
+ * pipes/ answers in its own error space: a PDU the decoder refuses with a
+ * WIRE_E_* code becomes a bind_nak (stream goes on) or WG_PIPE_E_BROKEN,
+ * never the raw code (WIRE_E_SHORT is -1, which reads as -EPERM).
+ */
+START_TEST(test_pipe_error_space)
+{
+	bool unknown = true;
+	struct wg_pipe *p = wg_pipe_open(wgt_root, "srvsvc", &env, &unknown);
+	/* a bind whose body is missing: dcerpc_pull_bind says SHORT */
+	uint8_t bind[16] = { 5, 0, DCERPC_PTYPE_BIND, 3, 0x10, 0, 0, 0,
+			     16, 0, 0, 0, 1, 0, 0, 0 };
+	/* a PDU type nobody speaks */
+	uint8_t odd[16] = { 5, 0, 99, 3, 0x10, 0, 0, 0, 16, 0 };
+
+	ck_assert_ptr_nonnull(p);
+	ck_assert_int_eq(wg_pipe_write(p, bind, sizeof(bind)), WG_PIPE_OK);
+	ck_assert_uint_gt(wg_pipe_pending(p), 0);
+	ck_assert_int_eq(wg_pipe_write(p, odd, sizeof(odd)), WG_PIPE_E_BROKEN);
+	talloc_free(p);
+
+	ck_assert_str_eq(wg_pipe_strerror(WG_PIPE_OK), "ok");
+	ck_assert_str_eq(wg_pipe_strerror(WG_PIPE_E_BROKEN), "broken stream");
+	ck_assert_str_eq(wg_pipe_strerror(WG_PIPE_E_TOOBIG), "over a limit");
+	ck_assert_str_eq(wg_pipe_strerror(WG_PIPE_E_NOMEM), "no memory");
+	ck_assert_str_eq(wg_pipe_strerror((enum wg_pipe_err)WIRE_E_SHORT),
+			 "unknown");
+}
+END_TEST
+
 static Suite *srvsvc_suite(void)
 {
 	Suite *s = suite_create("srvsvc");
@@ -991,6 +1021,7 @@ static Suite *srvsvc_suite(void)
 	tcase_add_test(tc, test_faults);
 	tcase_add_test(tc, test_reassembly_limit);
 	tcase_add_test(tc, test_broken_streams);
+	tcase_add_test(tc, test_pipe_error_space);
 	tcase_add_test(tc, test_bind_refusals);
 	tcase_add_test(tc, test_session_del_needs_admin);
 	tcase_add_test(tc, test_restrict_anonymous);

@@ -224,15 +224,17 @@ static void pipe_wake(struct smbd_pipe *sp)
 static NTSTATUS pipe_feed(struct smbd_pipe *sp, const uint8_t *data,
 			  size_t len)
 {
-	int rc = 0;
+	enum wg_pipe_err rc = WG_PIPE_OK;
 
 	if (sp->broken) {
 		return NT_STATUS_PIPE_DISCONNECTED;
 	}
+	/* pipes/ errors become a status here and nowhere else */
 	rc = wg_pipe_write(sp->p, data, len);
-	if (rc != 0) {
-		DBG_CLIENT(PIPE, "\\PIPE\\%s: broken RPC stream (%d), "
-			   "disconnecting the pipe", wg_pipe_name(sp->p), rc);
+	if (rc != WG_PIPE_OK) {
+		DBG_CLIENT(PIPE, "\\PIPE\\%s: broken RPC stream (%s), "
+			   "disconnecting the pipe", wg_pipe_name(sp->p),
+			   wg_pipe_strerror(rc));
 		sp->broken = true;
 		wg_pipe_close_handles(sp->p);
 		return NT_STATUS_PIPE_DISCONNECTED;
