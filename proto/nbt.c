@@ -11,7 +11,6 @@
 #define NBT_NAME_LEN		15	/* the suffix is the 16th byte */
 #define NBT_LABEL_MAX		63
 #define NBT_NAME_WIRE_MAX	255	/* whole encoded name, RFC 1002 */
-#define NBT_FRAME_LEN_MAX	0xFFFFFFu
 
 int nbt_frame_hdr_pull(struct wire_rd *r, struct nbt_frame_hdr *h)
 {
@@ -34,16 +33,36 @@ int nbt_frame_hdr_pull(struct wire_rd *r, struct nbt_frame_hdr *h)
 	return 0;
 }
 
+int nbt_frame_hdr_put(uint8_t out[NBT_FRAME_HDR_LEN], uint8_t type,
+		      size_t length)
+{
+	if (length > NBT_MAX_LENGTH) {
+		return WIRE_E_TOOBIG;
+	}
+	out[0] = type;
+	out[1] = (uint8_t)(length >> 16);
+	out[2] = (uint8_t)(length >> 8);
+	out[3] = (uint8_t)length;
+	return 0;
+}
+
 void nbt_frame_hdr_push(struct wire_wr *w, uint8_t type, uint32_t length)
 {
-	if (length > NBT_FRAME_LEN_MAX) {
+	uint8_t hdr[NBT_FRAME_HDR_LEN];
+
+	if (nbt_frame_hdr_put(hdr, type, length) != 0) {
 		if (w->err == 0) {
 			w->err = WIRE_E_TOOBIG;
 		}
 		return;
 	}
-	wire_put_u8(w, type);
-	wire_put_u24be(w, length);
+	wire_put_bytes(w, hdr, sizeof(hdr));
+}
+
+void nbt_negative_response_push(struct wire_wr *w, uint8_t error)
+{
+	nbt_frame_hdr_push(w, NBT_NEGATIVE_RESPONSE, 1);
+	wire_put_u8(w, error);
 }
 
 /* One half-byte from a first-level letter 'A'..'P', or -1. */

@@ -25,6 +25,8 @@
 #define NBT_MAX_FRAME			(16u * 1024 * 1024)
 /* The largest length the 4-byte header can carry. */
 #define NBT_MAX_LENGTH			0xFFFFFFu
+/* The frame header: type, then a 24-bit big-endian length. */
+#define NBT_FRAME_HDR_LEN		4
 
 struct nbt_frame_hdr {
 	uint8_t type;
@@ -38,6 +40,21 @@ int nbt_frame_hdr_pull(struct wire_rd *r, struct nbt_frame_hdr *h) WIRE_WUR;
 /* Append a 4-byte frame header. A length over 2^24 - 1 sets the writer's
  * sticky error to WIRE_E_TOOBIG and writes nothing. */
 void nbt_frame_hdr_push(struct wire_wr *w, uint8_t type, uint32_t length);
+
+/*
+ * The same header into a fixed buffer, for a transport that keeps it
+ * beside the message it frames. Returns 0, or WIRE_E_TOOBIG for a
+ * length over 2^24 - 1 (out is left alone).
+ */
+int nbt_frame_hdr_put(uint8_t out[NBT_FRAME_HDR_LEN], uint8_t type,
+		      size_t length) WIRE_WUR;
+
+/*
+ * Append a whole NEGATIVE SESSION RESPONSE [RFC 1002 §4.3.4]: the frame
+ * header (NBT_NEGATIVE_RESPONSE, length 1) and the error code
+ * (NBT_ERR_*). Errors go to the writer's sticky error.
+ */
+void nbt_negative_response_push(struct wire_wr *w, uint8_t error);
 
 /*
  * A NetBIOS name, decoded from first-level encoding [RFC 1001 §14.1]:

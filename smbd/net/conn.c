@@ -45,7 +45,7 @@ struct smbd_sendq {
 	uint8_t *buf;
 	size_t len;
 	size_t done;
-	uint8_t nbt[4];		/* transport header, if used */
+	uint8_t nbt[NBT_FRAME_HDR_LEN];	/* transport header, if used */
 	size_t nbt_len;
 };
 
@@ -528,13 +528,14 @@ size_t smbd_conn_max_frame(const struct smbd_conn *conn)
 static int queue(struct smbd_conn *conn, uint8_t *buf, size_t len, bool hdr)
 {
 	struct smbd_sendq *q = NULL;
+	uint8_t nbt[NBT_FRAME_HDR_LEN];
 
 	if (conn->state == SMBD_CONN_CLOSING &&
 	    (conn->fde == NULL || !conn->lingering)) {
 		talloc_free(buf);
 		return 0;
 	}
-	if (hdr && len > NBT_MAX_LENGTH) {
+	if (hdr && nbt_frame_hdr_put(nbt, NBT_SESSION_MESSAGE, len) != 0) {
 		/* never a frame whose length the 24-bit header would wrap */
 		DBG_ERR(CONN, "%s: a reply of %zu bytes does not fit a frame",
 			conn->peer_addr, len);
@@ -550,11 +551,8 @@ static int queue(struct smbd_conn *conn, uint8_t *buf, size_t len, bool hdr)
 	q->buf = talloc_steal(q, buf);
 	q->len = len;
 	if (hdr) {
-		q->nbt[0] = NBT_SESSION_MESSAGE;
-		q->nbt[1] = (uint8_t)(len >> 16);
-		q->nbt[2] = (uint8_t)(len >> 8);
-		q->nbt[3] = (uint8_t)len;
-		q->nbt_len = 4;
+		memcpy(q->nbt, nbt, sizeof(nbt));
+		q->nbt_len = sizeof(nbt);
 	}
 	if (conn->sendq_tail != NULL) {
 		conn->sendq_tail->next = q;
@@ -801,11 +799,13 @@ static void conn_nbt_session_request(struct smbd_conn *conn,
 				     const uint8_t *body, size_t len)
 {
 	struct wire_rd r;
+	struct wire_wr w;
 	struct nbt_name called = {}, calling = {};
-	uint8_t *resp = talloc_array(conn, uint8_t, 5);
 	int rc = 0;
 
-	if (resp == NULL) {
+	/* room for either answer, so neither can fail to encode below */
+	wire_wr_init(&w, conn, 0);
+	if (wire_wr_reserve(&w, NBT_FRAME_HDR_LEN + 1) != 0) {
 		smbd_conn_terminate(conn, "no memory");
 		return;
 	}
@@ -814,11 +814,8 @@ static void conn_nbt_session_request(struct smbd_conn *conn,
 	if (rc != 0) {
 		DBG_CLIENT(CONN, "%s: bad NetBIOS session request: %s",
 			   conn->peer_addr, wire_strerror(rc));
-		resp[0] = NBT_NEGATIVE_RESPONSE;
-		resp[1] = resp[2] = 0;
-		resp[3] = 1;
-		resp[4] = NBT_ERR_CALLED_NOT_PRESENT;
-		smbd_conn_send_raw(conn, resp, 5);
+		nbt_negative_response_push(&w, NBT_ERR_CALLED_NOT_PRESENT);
+		smbd_conn_send_raw(conn, w.buf, w.len);
 		smbd_conn_terminate(conn, "bad session request");
 		return;
 	}
@@ -827,9 +824,8 @@ static void conn_nbt_session_request(struct smbd_conn *conn,
 		 calling.name);
 	DBG_INFO(CONN, "%s: NetBIOS session from '%s' to '%s'",
 		 conn->peer_addr, calling.name, called.name);
-	resp[0] = NBT_POSITIVE_RESPONSE;
-	resp[1] = resp[2] = resp[3] = 0;
-	smbd_conn_send_raw(conn, resp, 4);
+	nbt_frame_hdr_push(&w, NBT_POSITIVE_RESPONSE, 0);
+	smbd_conn_send_raw(conn, w.buf, w.len);
 	conn->state = SMBD_CONN_NEGOTIATE;
 }
 

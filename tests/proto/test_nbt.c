@@ -78,6 +78,57 @@ START_TEST(test_frame_hdr_push)
 }
 END_TEST
 
+START_TEST(test_frame_hdr_put)
+{
+	uint8_t out[NBT_FRAME_HDR_LEN] = { 0xEE, 0xEE, 0xEE, 0xEE };
+	static const uint8_t want[] = { 0x00, 0x12, 0x34, 0x56 };
+	static const uint8_t max[] = { 0x00, 0xFF, 0xFF, 0xFF };
+
+	ck_assert_int_eq(nbt_frame_hdr_put(out, NBT_SESSION_MESSAGE,
+					   0x123456), 0);
+	ck_assert_mem_eq(out, want, sizeof(want));
+	ck_assert_int_eq(nbt_frame_hdr_put(out, NBT_SESSION_MESSAGE,
+					   NBT_MAX_LENGTH), 0);
+	ck_assert_mem_eq(out, max, sizeof(max));
+	/* 2^24 would wrap to 0: refused, out untouched */
+	ck_assert_int_eq(nbt_frame_hdr_put(out, NBT_SESSION_MESSAGE,
+					   (size_t)NBT_MAX_LENGTH + 1),
+			 WIRE_E_TOOBIG);
+	ck_assert_mem_eq(out, max, sizeof(max));
+	/* a size_t past 2^32 is not cut to 32 bits first */
+	ck_assert_int_eq(nbt_frame_hdr_put(out, NBT_SESSION_MESSAGE,
+					   (size_t)1 << 32 | 5),
+			 WIRE_E_TOOBIG);
+	ck_assert_mem_eq(out, max, sizeof(max));
+}
+END_TEST
+
+/* RFC 1002 §4.3.4: 83 00 00 01, then the error code. */
+START_TEST(test_negative_response)
+{
+	TALLOC_CTX *mem = talloc_new(wgt_root);
+	static const uint8_t want[] = { 0x83, 0x00, 0x00, 0x01, 0x82 };
+	struct nbt_frame_hdr h = {};
+	struct wire_wr w;
+	struct wire_rd r;
+	uint8_t code = 0;
+
+	wire_wr_init(&w, mem, 0);
+	nbt_negative_response_push(&w, NBT_ERR_CALLED_NOT_PRESENT);
+	ck_assert_int_eq(wire_wr_error(&w), 0);
+	ck_assert_uint_eq(w.len, sizeof(want));
+	ck_assert_mem_eq(w.buf, want, sizeof(want));
+	/* and it reads back as a frame of one byte */
+	wire_rd_init(&r, w.buf, w.len);
+	ck_assert_int_eq(nbt_frame_hdr_pull(&r, &h), 0);
+	ck_assert_uint_eq(h.type, NBT_NEGATIVE_RESPONSE);
+	ck_assert_uint_eq(h.length, wire_left(&r));
+	ck_assert_int_eq(wire_get_u8(&r, &code), 0);
+	ck_assert_uint_eq(code, NBT_ERR_CALLED_NOT_PRESENT);
+	talloc_free(mem);
+}
+END_TEST
+
 START_TEST(test_session_request_vector)
 {
 	size_t len = 0;
@@ -364,6 +415,8 @@ static Suite *nbt_suite(void)
 	tcase_add_checked_fixture(tc, wgt_setup, wgt_teardown);
 	tcase_add_test(tc, test_frame_hdr);
 	tcase_add_test(tc, test_frame_hdr_push);
+	tcase_add_test(tc, test_frame_hdr_put);
+	tcase_add_test(tc, test_negative_response);
 	tcase_add_test(tc, test_session_request_vector);
 	tcase_add_test(tc, test_session_request_push);
 	tcase_add_test(tc, test_round_trip);
