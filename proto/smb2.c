@@ -76,6 +76,38 @@ void smb2_hdr_push(struct wire_wr *w, const struct smb2_hdr *h)
 	wire_put_bytes(w, h->signature, 16);
 }
 
+void smb2_read_resp_push_fixed(struct wire_wr *w, uint32_t data_len)
+{
+	wire_put_u16le(w, SMB2_READ_RESP_SIZE);
+	wire_put_u8(w, SMB2_READ_DATA_OFFSET);
+	wire_put_u8(w, 0);		/* Reserved */
+	wire_put_u32le(w, data_len);	/* DataLength */
+	wire_put_u32le(w, 0);		/* DataRemaining */
+	wire_put_u32le(w, 0);		/* Reserved2 */
+}
+
+void smb2_read_resp_push(struct wire_wr *w, const uint8_t *data,
+			 uint32_t len)
+{
+	smb2_read_resp_push_fixed(w, len);
+	if (len > 0) {
+		wire_put_bytes(w, data, len);
+	} else {
+		wire_put_u8(w, 0);
+	}
+}
+
+void smb2_write_resp_push(struct wire_wr *w, uint32_t count)
+{
+	wire_put_u16le(w, SMB2_WRITE_RESP_SIZE);
+	wire_put_u16le(w, 0);		/* Reserved */
+	wire_put_u32le(w, count);	/* Count */
+	wire_put_u32le(w, 0);		/* Remaining */
+	wire_put_u16le(w, 0);		/* WriteChannelInfoOffset */
+	wire_put_u16le(w, 0);		/* WriteChannelInfoLength */
+	wire_put_u8(w, 0);		/* the odd byte of StructureSize 17 */
+}
+
 static const char *const cmd_names[SMB2_NUM_CMDS] = {
 	[SMB2_NEGOTIATE] = "NEGOTIATE",
 	[SMB2_SESSION_SETUP] = "SESSION_SETUP",

@@ -247,6 +247,32 @@ void smb2_hdr_push(struct wire_wr *w, const struct smb2_hdr *h);
 #define SMB2_HDR_OFF_SESSION	40
 #define SMB2_HDR_OFF_SIGNATURE	48
 
+/*
+ * READ and WRITE response bodies [MS-SMB2 §2.2.20, §2.2.22], for files
+ * and named pipes alike. StructureSize is 17 for both: 16 fixed bytes
+ * and one more that is the first byte of the data (or a pad byte).
+ */
+#define SMB2_READ_RESP_SIZE	17
+#define SMB2_WRITE_RESP_SIZE	17
+/* DataOffset of a READ response, from the start of its SMB2 header. */
+#define SMB2_READ_DATA_OFFSET	(SMB2_HDR_SIZE + 16)
+
+/*
+ * The 16 fixed bytes of a READ response for data_len bytes of data, which
+ * must follow at SMB2_READ_DATA_OFFSET (appended by the caller, or sent
+ * beside the body without a copy). DataRemaining is 0.
+ */
+void smb2_read_resp_push_fixed(struct wire_wr *w, uint32_t data_len);
+
+/* A whole READ response body: the fixed bytes, then len bytes of data,
+ * or the pad byte StructureSize counts when len is 0. */
+void smb2_read_resp_push(struct wire_wr *w, const uint8_t *data,
+			 uint32_t len);
+
+/* A whole WRITE response body for count bytes written (17 bytes;
+ * Remaining and the channel info are 0). */
+void smb2_write_resp_push(struct wire_wr *w, uint32_t count);
+
 /* Name of a command for logs ("CREATE"), or "UNKNOWN". */
 const char *smb2_cmd_name(uint16_t cmd);
 

@@ -235,6 +235,67 @@ START_TEST(test_cmd_names)
 }
 END_TEST
 
+/* READ response [MS-SMB2 §2.2.20]: 17, DataOffset 0x50, then the data. */
+START_TEST(test_read_resp)
+{
+	TALLOC_CTX *mem = talloc_new(wgt_root);
+	static const uint8_t data[] = { 'a', 'b', 'c' };
+	static const uint8_t want[] = {
+		0x11, 0x00, 0x50, 0x00,		/* StructureSize, offset */
+		0x03, 0x00, 0x00, 0x00,		/* DataLength */
+		0x00, 0x00, 0x00, 0x00,		/* DataRemaining */
+		0x00, 0x00, 0x00, 0x00,		/* Reserved2 */
+		'a', 'b', 'c',
+	};
+	struct wire_wr w;
+
+	wire_wr_init(&w, mem, 0);
+	smb2_read_resp_push(&w, data, sizeof(data));
+	ck_assert_int_eq(wire_wr_error(&w), 0);
+	ck_assert_uint_eq(w.len, sizeof(want));
+	ck_assert_mem_eq(w.buf, want, sizeof(want));
+	/* the data offset names where the data is behind a 64-byte header */
+	ck_assert_uint_eq(SMB2_READ_DATA_OFFSET, SMB2_HDR_SIZE + 16);
+
+	/* no data: the one pad byte StructureSize 17 counts */
+	wire_wr_init(&w, mem, 0);
+	smb2_read_resp_push(&w, NULL, 0);
+	ck_assert_uint_eq(w.len, 17);
+	ck_assert_uint_eq(wire_le32(w.buf + 4), 0);
+	ck_assert_uint_eq(w.buf[16], 0);
+
+	/* fixed part only: the data rides beside it */
+	wire_wr_init(&w, mem, 0);
+	smb2_read_resp_push_fixed(&w, 0x10000);
+	ck_assert_uint_eq(w.len, 16);
+	ck_assert_mem_eq(w.buf, want, 4);
+	ck_assert_uint_eq(wire_le32(w.buf + 4), 0x10000);
+	talloc_free(mem);
+}
+END_TEST
+
+/* WRITE response [MS-SMB2 §2.2.22]: 17 bytes, Count, the rest 0. */
+START_TEST(test_write_resp)
+{
+	TALLOC_CTX *mem = talloc_new(wgt_root);
+	static const uint8_t want[] = {
+		0x11, 0x00, 0x00, 0x00,		/* StructureSize, Reserved */
+		0x78, 0x56, 0x34, 0x12,		/* Count */
+		0x00, 0x00, 0x00, 0x00,		/* Remaining */
+		0x00, 0x00, 0x00, 0x00,		/* WriteChannelInfo */
+		0x00,
+	};
+	struct wire_wr w;
+
+	wire_wr_init(&w, mem, 0);
+	smb2_write_resp_push(&w, 0x12345678);
+	ck_assert_int_eq(wire_wr_error(&w), 0);
+	ck_assert_uint_eq(w.len, sizeof(want));
+	ck_assert_mem_eq(w.buf, want, sizeof(want));
+	talloc_free(mem);
+}
+END_TEST
+
 static Suite *smb2_suite(void)
 {
 	Suite *s = suite_create("smb2");
@@ -251,6 +312,8 @@ static Suite *smb2_suite(void)
 	tcase_add_test(tc, test_dialect_names);
 	tcase_add_test(tc, test_dialect_parse);
 	tcase_add_test(tc, test_cmd_names);
+	tcase_add_test(tc, test_read_resp);
+	tcase_add_test(tc, test_write_resp);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -15,8 +15,6 @@
 #include <strings.h>
 
 #define PIPE_CREATE_RESP_SIZE 89
-#define READ_RESP_SIZE 17
-#define READ_DATA_OFFSET (SMB2_HDR_SIZE + 16)
 
 /* What smbd keeps beside the pipe: the env it lends, a parked READ. */
 struct smbd_pipe {
@@ -131,24 +129,6 @@ NTSTATUS smbd_pipe_create_reply(struct smbd_req *req,
 	return wire_wr_error(w) != 0 ? NT_STATUS_NO_MEMORY : NT_STATUS_OK;
 }
 
-static void put_read_reply(struct smbd_req *req, const uint8_t *data,
-			   uint32_t len)
-{
-	struct wire_wr *w = &req->out;
-
-	wire_put_u16le(w, READ_RESP_SIZE);
-	wire_put_u8(w, READ_DATA_OFFSET);
-	wire_put_u8(w, 0);
-	wire_put_u32le(w, len);
-	wire_put_u32le(w, 0);
-	wire_put_u32le(w, 0);
-	if (len > 0) {
-		wire_put_bytes(w, data, len);
-	} else {
-		wire_put_u8(w, 0);
-	}
-}
-
 /* Take up to max bytes of response into req's READ reply. */
 static NTSTATUS pipe_take(struct smbd_req *req, struct smbd_pipe *sp,
 			  uint32_t max)
@@ -162,7 +142,7 @@ static NTSTATUS pipe_take(struct smbd_req *req, struct smbd_pipe *sp,
 		return NT_STATUS_NO_MEMORY;
 	}
 	n = wg_pipe_read(sp->p, buf, max, &more);
-	put_read_reply(req, buf, (uint32_t)n);
+	smb2_read_resp_push(&req->out, buf, (uint32_t)n);
 	talloc_free(buf);
 	return more ? NT_STATUS_BUFFER_OVERFLOW : NT_STATUS_OK;
 }
@@ -251,13 +231,7 @@ NTSTATUS smbd_pipe_write(struct smbd_req *req, struct smbd_open *op,
 	if (status != NT_STATUS_OK) {
 		return status;
 	}
-	wire_put_u16le(&req->out, 17);
-	wire_put_u16le(&req->out, 0);
-	wire_put_u32le(&req->out, len);		/* Count */
-	wire_put_u32le(&req->out, 0);		/* Remaining */
-	wire_put_u16le(&req->out, 0);
-	wire_put_u16le(&req->out, 0);
-	wire_put_u8(&req->out, 0);
+	smb2_write_resp_push(&req->out, len);
 	pipe_wake(sp);
 	return NT_STATUS_OK;
 }

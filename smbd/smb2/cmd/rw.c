@@ -17,9 +17,6 @@
 
 #include <stdint.h>
 
-#define READ_RESP_SIZE		17
-#define READ_DATA_OFFSET	0x50	/* header + the 16 fixed bytes */
-#define WRITE_RESP_SIZE		17
 #define FLUSH_RESP_SIZE		4
 
 #define SMB2_WRITEFLAG_WRITE_THROUGH	0x00000001u
@@ -73,30 +70,6 @@ static NTSTATUS io_target(const struct smbd_open *op)
 }
 
 /* ---- READ ---- */
-
-/* The 16 fixed bytes of a READ response for len bytes of data. */
-static void read_put_header(struct smbd_req *req, uint32_t len)
-{
-	struct wire_wr *w = &req->out;
-
-	wire_put_u16le(w, READ_RESP_SIZE);
-	wire_put_u8(w, READ_DATA_OFFSET);
-	wire_put_u8(w, 0);		/* Reserved */
-	wire_put_u32le(w, len);		/* DataLength */
-	wire_put_u32le(w, 0);		/* DataRemaining */
-	wire_put_u32le(w, 0);		/* Reserved2 */
-}
-
-static void read_put_reply(struct smbd_req *req, const uint8_t *data,
-			   uint32_t len)
-{
-	read_put_header(req, len);
-	if (len > 0) {
-		wire_put_bytes(&req->out, data, len);
-	} else {
-		wire_put_u8(&req->out, 0);
-	}
-}
 
 NTSTATUS smbd_smb2_read(struct smbd_req *req)
 {
@@ -155,7 +128,7 @@ NTSTATUS smbd_smb2_read(struct smbd_req *req)
 		if (mincount > 0) {
 			return NT_STATUS_END_OF_FILE;
 		}
-		read_put_reply(req, NULL, 0);
+		smb2_read_resp_push(&req->out, NULL, 0);
 		return NT_STATUS_OK;
 	}
 	state = io_state_new(req, op);
@@ -198,7 +171,7 @@ static void read_done(struct tevent_req *subreq)
 		op->position = state->offset + (uint64_t)n;
 	}
 	/* The fixed part here; the data rides along without a copy. */
-	read_put_header(req, (uint32_t)n);
+	smb2_read_resp_push_fixed(&req->out, (uint32_t)n);
 	req->out_payload = talloc_steal(req, buf);
 	req->out_payload_len = (size_t)n;
 	smbd_req_done(req, wire_wr_error(&req->out) != 0 ?
@@ -206,19 +179,6 @@ static void read_done(struct tevent_req *subreq)
 }
 
 /* ---- WRITE ---- */
-
-static void write_put_reply(struct smbd_req *req, uint32_t count)
-{
-	struct wire_wr *w = &req->out;
-
-	wire_put_u16le(w, WRITE_RESP_SIZE);
-	wire_put_u16le(w, 0);		/* Reserved */
-	wire_put_u32le(w, count);
-	wire_put_u32le(w, 0);		/* Remaining */
-	wire_put_u16le(w, 0);		/* WriteChannelInfoOffset */
-	wire_put_u16le(w, 0);		/* WriteChannelInfoLength */
-	wire_put_u8(w, 0);		/* the odd byte of StructureSize 17 */
-}
 
 struct write_args {
 	uint64_t offset;
@@ -299,7 +259,7 @@ NTSTATUS smbd_smb2_write(struct smbd_req *req)
 		}
 	}
 	if (a.length == 0) {
-		write_put_reply(req, 0);
+		smb2_write_resp_push(&req->out, 0);
 		return NT_STATUS_OK;
 	}
 	if ((a.flags & SMB2_WRITEFLAG_WRITE_THROUGH) ||
@@ -349,7 +309,7 @@ static void write_done(struct tevent_req *subreq)
 			op->position = state->offset + (uint64_t)n;
 		}
 	}
-	write_put_reply(req, (uint32_t)n);
+	smb2_write_resp_push(&req->out, (uint32_t)n);
 	smbd_req_done(req, wire_wr_error(&req->out) != 0 ?
 		      NT_STATUS_NO_MEMORY : NT_STATUS_OK);
 }
