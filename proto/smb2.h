@@ -7,6 +7,7 @@
 
 #include <stdint.h>
 #include <stdbool.h>
+#include "proto/fscc.h"	/* file attributes, info classes */
 #include "proto/wire.h"
 
 #define SMB2_HDR_SIZE		64
@@ -151,14 +152,6 @@ enum smb2_cmd {
 #define FILE_OPEN_BY_FILE_ID		0x00002000u
 #define FILE_OPEN_FOR_BACKUP_INTENT	0x00004000u
 #define FILE_OPEN_REPARSE_POINT		0x00200000u
-
-/* File attributes [MS-FSCC §2.6] */
-#define FILE_ATTRIBUTE_READONLY		0x00000001u
-#define FILE_ATTRIBUTE_HIDDEN		0x00000002u
-#define FILE_ATTRIBUTE_SYSTEM		0x00000004u
-#define FILE_ATTRIBUTE_DIRECTORY	0x00000010u
-#define FILE_ATTRIBUTE_ARCHIVE		0x00000020u
-#define FILE_ATTRIBUTE_NORMAL		0x00000080u
 
 /* Oplock levels */
 #define SMB2_OPLOCK_LEVEL_NONE		0x00

@@ -22,48 +22,8 @@
 #include "smbd/base/errmap.h"
 #include "smbd/fs/fileinfo.h"
 #include "smbd/fs/vfs.h"
+#include "proto/fscc.h"
 #include "proto/utf16.h"
-
-/* File information classes [MS-FSCC §2.4] */
-#define FileBasicInformation		4
-#define FileStandardInformation		5
-#define FileInternalInformation		6
-#define FileEaInformation		7
-#define FileAccessInformation		8
-#define FilePositionInformation		14
-#define FileFullEaInformation		15
-#define FileModeInformation		16
-#define FileAlignmentInformation	17
-#define FileAllInformation		18
-#define FileAlternateNameInformation	21
-#define FileStreamInformation		22
-#define FilePipeInformation		23
-#define FilePipeLocalInformation	24
-#define FilePipeRemoteInformation	25
-#define FileCompressionInformation	28
-#define FileNetworkOpenInformation	34
-#define FileAttributeTagInformation	35
-#define FileNormalizedNameInformation	48
-#define FileIdInformation		59
-
-/* File system information classes [MS-FSCC §2.5] */
-#define FileFsVolumeInformation		1
-#define FileFsSizeInformation		3
-#define FileFsDeviceInformation		4
-#define FileFsAttributeInformation	5
-#define FileFsControlInformation	6
-#define FileFsFullSizeInformation	7
-#define FileFsObjectIdInformation	8
-#define FileFsSectorSizeInformation	11
-
-/* FileFsAttributeInformation.FileSystemAttributes [MS-FSCC §2.5.1] */
-#define FILE_CASE_PRESERVED_NAMES	0x00000002u
-#define FILE_UNICODE_ON_DISK		0x00000004u
-/* FileFsDeviceInformation.Characteristics [MS-FSCC §2.5.10] */
-#define FILE_DEVICE_IS_MOUNTED		0x00000020u
-/* FileFsSectorSizeInformation.Flags [MS-FSCC §2.5.7] */
-#define SSINFO_FLAGS_ALIGNED_DEVICE		0x00000001u
-#define SSINFO_FLAGS_PARTITION_ALIGNED_ON_DEVICE 0x00000002u
 
 /* AdditionalInformation for security queries [MS-SMB2 §2.2.37] */
 #define OWNER_SECURITY_INFORMATION	0x00000001u

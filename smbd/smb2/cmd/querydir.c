@@ -61,15 +61,8 @@
 #include "smbd/fs/fileinfo.h"
 #include "smbd/fs/vfs.h"
 #include "smbd/fs/workers.h"
+#include "proto/fscc.h"
 #include "proto/utf16.h"
-
-/* File information classes [MS-FSCC §2.4] valid for QUERY_DIRECTORY */
-#define FileDirectoryInformation	0x01
-#define FileFullDirectoryInformation	0x02
-#define FileBothDirectoryInformation	0x03
-#define FileNamesInformation		0x0C
-#define FileIdBothDirectoryInformation	0x25
-#define FileIdFullDirectoryInformation	0x26
 
 /* QUERY_DIRECTORY response: StructureSize 9, offset, length, buffer. */
 #define QD_RESP_FIXED	8

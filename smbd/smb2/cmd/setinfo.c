@@ -24,23 +24,8 @@
 #include "smbd/fs/fileinfo.h"
 #include "smbd/fs/notify.h"
 #include "smbd/fs/vfs.h"
+#include "proto/fscc.h"
 #include "proto/utf16.h"
-
-/* File information classes [MS-FSCC §2.4] */
-#define FileBasicInformation		4
-#define FileRenameInformation		10
-#define FileLinkInformation		11
-#define FileDispositionInformation	13
-#define FilePositionInformation		14
-#define FileFullEaInformation		15
-#define FileModeInformation		16
-#define FileAllocationInformation	19
-#define FileEndOfFileInformation	20
-#define FilePipeInformation		23
-#define FileValidDataLengthInformation	39
-#define FileShortNameInformation	40
-#define FileRenameInformationEx		65
-#define FileDispositionInformationEx	64
 
 /* FileModeInformation bits a client may set [MS-FSCC §2.4.31] */
 #define FILE_SYNCHRONOUS_IO_ALERT	0x00000010u
