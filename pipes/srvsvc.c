@@ -8,6 +8,7 @@
  * every entry from the resume handle on, and hands back resume handle 0.
  */
 #include "pipes/rpc.h"
+#include "proto/smb2.h"
 
 #include <errno.h>
 #include <string.h>
@@ -708,13 +709,13 @@ static uint32_t file_perms(uint32_t access)
 {
 	uint32_t perms = 0;
 
-	if ((access & 0x00000001u) != 0) {	/* FILE_READ_DATA */
+	if ((access & FILE_READ_DATA) != 0) {
 		perms |= PERM_FILE_READ;
 	}
-	if ((access & 0x00000006u) != 0) {	/* WRITE_DATA, APPEND */
+	if ((access & (FILE_WRITE_DATA | FILE_APPEND_DATA)) != 0) {
 		perms |= PERM_FILE_WRITE;
 	}
-	if ((access & 0x00010000u) != 0) {	/* DELETE */
+	if ((access & SEC_STD_DELETE) != 0) {
 		perms |= PERM_FILE_CREATE;
 	}
 	return perms;

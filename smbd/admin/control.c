@@ -10,6 +10,7 @@
 #include "proto/ctlproto.h"
 #include "sessions/sessmgr.h"
 #include "sessions/users.h"
+#include "proto/smb2.h"
 #include "proto/smb2_transform.h"
 #include "proto/utf16.h"
 
@@ -136,12 +137,13 @@ static const char *share_type_name(enum wg_admin_share_type t)
 	return "unknown";
 }
 
+/* An open's granted access [MS-SMB2 §2.2.13.1] as read/write words. */
 static const char *access_mode(uint32_t access)
 {
-	/* FILE_READ_DATA 0x1, FILE_WRITE_DATA 0x2, FILE_APPEND_DATA 0x4,
-	 * GENERIC_READ/WRITE/ALL 0x80000000/0x40000000/0x10000000 */
-	bool r = (access & (0x1u | 0x80000000u | 0x10000000u)) != 0;
-	bool w = (access & (0x2u | 0x4u | 0x40000000u | 0x10000000u)) != 0;
+	bool r = (access & (FILE_READ_DATA | SEC_GENERIC_READ |
+			    SEC_GENERIC_ALL)) != 0;
+	bool w = (access & (FILE_WRITE_DATA | FILE_APPEND_DATA |
+			    SEC_GENERIC_WRITE | SEC_GENERIC_ALL)) != 0;
 
 	if (r && w) {
 		return "read+write";
