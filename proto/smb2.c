@@ -108,6 +108,52 @@ void smb2_write_resp_push(struct wire_wr *w, uint32_t count)
 	wire_put_u8(w, 0);		/* the odd byte of StructureSize 17 */
 }
 
+/* The u32 at off in body, or 0 if the body is too short for it. */
+static uint32_t body_u32(const uint8_t *body, size_t len, size_t off)
+{
+	struct wire_rd r;
+	uint32_t v = 0;
+
+	wire_rd_init(&r, body, len);
+	if (wire_skip(&r, off) != 0 || wire_get_u32le(&r, &v) != 0) {
+		return 0;
+	}
+	return v;
+}
+
+void smb2_req_payload(uint16_t command, const uint8_t *body, size_t len,
+		      uint32_t *in, uint32_t *out)
+{
+	*in = 0;
+	*out = 0;
+	switch (command) {
+	case SMB2_READ:
+		*out = body_u32(body, len, 4);		/* Length */
+		break;
+	case SMB2_WRITE:
+		*in = body_u32(body, len, 4);		/* Length */
+		break;
+	case SMB2_QUERY_DIRECTORY:
+		*out = body_u32(body, len, 28);		/* OutputBufferLength */
+		break;
+	case SMB2_QUERY_INFO:
+	case SMB2_CHANGE_NOTIFY:
+		*out = body_u32(body, len, 4);		/* OutputBufferLength */
+		break;
+	case SMB2_SET_INFO:
+		*in = body_u32(body, len, 4);		/* BufferLength */
+		break;
+	case SMB2_IOCTL:
+		if (len >= 48) {
+			*in = body_u32(body, len, 28);	/* InputCount */
+			*out = body_u32(body, len, 44);	/* MaxOutputResponse */
+		}
+		break;
+	default:
+		break;
+	}
+}
+
 static const char *const cmd_names[SMB2_NUM_CMDS] = {
 	[SMB2_NEGOTIATE] = "NEGOTIATE",
 	[SMB2_SESSION_SETUP] = "SESSION_SETUP",

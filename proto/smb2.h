@@ -266,6 +266,17 @@ void smb2_read_resp_push(struct wire_wr *w, const uint8_t *data,
  * Remaining and the channel info are 0). */
 void smb2_write_resp_push(struct wire_wr *w, uint32_t count);
 
+/*
+ * The data buffers a request sends (*in) and may get back (*out), read
+ * from its body (the bytes after the SMB2 header): READ Length, WRITE
+ * Length, QUERY_DIRECTORY/QUERY_INFO/CHANGE_NOTIFY OutputBufferLength,
+ * SET_INFO BufferLength, IOCTL InputCount and MaxOutputResponse. For the
+ * LARGE_MTU credit charge [MS-SMB2 §3.3.5.2.5] and reply bounds. Other
+ * commands, and bodies too short to hold the field, give 0.
+ */
+void smb2_req_payload(uint16_t command, const uint8_t *body, size_t len,
+		      uint32_t *in, uint32_t *out);
+
 /* Name of a command for logs ("CREATE"), or "UNKNOWN". */
 const char *smb2_cmd_name(uint16_t cmd);
 

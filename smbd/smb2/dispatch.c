@@ -326,51 +326,8 @@ static uint16_t credits_grant(struct smbd_conn *c, uint16_t asked)
 static void payload_sizes(const struct smbd_req *req, uint32_t *in,
 			  uint32_t *out)
 {
-	const uint8_t *b = req->in.base + SMB2_HDR_SIZE;
-	size_t blen = req->in_body_len;
-
-	*in = 0;
-	*out = 0;
-	switch (req->in_hdr.command) {
-	case SMB2_READ:
-		if (blen >= 8) {
-			*out = wire_le32(b + 4);	/* Length */
-		}
-		break;
-	case SMB2_WRITE:
-		if (blen >= 8) {
-			*in = wire_le32(b + 4);		/* Length */
-		}
-		break;
-	case SMB2_QUERY_DIRECTORY:
-		if (blen >= 32) {
-			*out = wire_le32(b + 28);	/* OutputBufferLength */
-		}
-		break;
-	case SMB2_QUERY_INFO:
-		if (blen >= 8) {
-			*out = wire_le32(b + 4);	/* OutputBufferLength */
-		}
-		break;
-	case SMB2_SET_INFO:
-		if (blen >= 8) {
-			*in = wire_le32(b + 4);		/* BufferLength */
-		}
-		break;
-	case SMB2_CHANGE_NOTIFY:
-		if (blen >= 8) {
-			*out = wire_le32(b + 4);	/* OutputBufferLength */
-		}
-		break;
-	case SMB2_IOCTL:
-		if (blen >= 48) {
-			*in = wire_le32(b + 28);	/* InputCount */
-			*out = wire_le32(b + 44);	/* MaxOutputResponse */
-		}
-		break;
-	default:
-		break;
-	}
+	smb2_req_payload(req->in_hdr.command, req->in.base + SMB2_HDR_SIZE,
+			 req->in_body_len, in, out);
 }
 
 static uint32_t payload_size(const struct smbd_req *req)

@@ -296,6 +296,50 @@ START_TEST(test_write_resp)
 }
 END_TEST
 
+/* Each command's payload field at its offset; 0 when the body is short. */
+START_TEST(test_req_payload)
+{
+	static const struct {
+		uint16_t cmd;
+		size_t off;	/* of the field in the body */
+		bool is_in;	/* sent (in) or asked for (out) */
+		size_t need;	/* shortest body that yields it */
+	} rows[] = {
+		{ SMB2_READ, 4, false, 8 },
+		{ SMB2_WRITE, 4, true, 8 },
+		{ SMB2_QUERY_DIRECTORY, 28, false, 32 },
+		{ SMB2_QUERY_INFO, 4, false, 8 },
+		{ SMB2_CHANGE_NOTIFY, 4, false, 8 },
+		{ SMB2_SET_INFO, 4, true, 8 },
+		{ SMB2_IOCTL, 28, true, 48 },
+		{ SMB2_IOCTL, 44, false, 48 },
+	};
+	uint8_t body[64];
+	uint32_t in = 0, out = 0;
+
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		memset(body, 0, sizeof(body));
+		body[rows[i].off] = 0x78;
+		body[rows[i].off + 1] = 0x56;
+		body[rows[i].off + 2] = 0x34;
+		body[rows[i].off + 3] = 0x12;
+		smb2_req_payload(rows[i].cmd, body, rows[i].need, &in, &out);
+		ck_assert_uint_eq(rows[i].is_in ? in : out, 0x12345678);
+		ck_assert_uint_eq(rows[i].is_in ? out : in, 0);
+		in = out = 1;
+		smb2_req_payload(rows[i].cmd, body, rows[i].need - 1, &in,
+				 &out);
+		ck_assert_uint_eq(in, 0);
+		ck_assert_uint_eq(out, 0);
+	}
+	body[4] = 0xff;
+	in = out = 1;
+	smb2_req_payload(SMB2_CREATE, body, sizeof(body), &in, &out);
+	ck_assert_uint_eq(in, 0);
+	ck_assert_uint_eq(out, 0);
+}
+END_TEST
+
 static Suite *smb2_suite(void)
 {
 	Suite *s = suite_create("smb2");
@@ -314,6 +358,7 @@ static Suite *smb2_suite(void)
 	tcase_add_test(tc, test_cmd_names);
 	tcase_add_test(tc, test_read_resp);
 	tcase_add_test(tc, test_write_resp);
+	tcase_add_test(tc, test_req_payload);
 	suite_add_tcase(s, tc);
 	return s;
 }
