@@ -1,0 +1,400 @@
+/*
+ * watch.c - the change-watch engine, moved out of smb2_notify.c.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/inotify.h>
+#include <unistd.h>
+
+#include "smbd/fs/watch.h"
+#include "proto/utf16.h"
+
+/* CompletionFilter bits [MS-SMB2 §2.2.35] */
+#define FILE_NOTIFY_CHANGE_FILE_NAME	0x00000001u
+#define FILE_NOTIFY_CHANGE_DIR_NAME	0x00000002u
+#define FILE_NOTIFY_CHANGE_ATTRIBUTES	0x00000004u
+#define FILE_NOTIFY_CHANGE_SIZE		0x00000008u
+#define FILE_NOTIFY_CHANGE_LAST_WRITE	0x00000010u
+#define FILE_NOTIFY_CHANGE_LAST_ACCESS	0x00000020u
+#define FILE_NOTIFY_CHANGE_CREATION	0x00000040u
+#define FILE_NOTIFY_CHANGE_EA		0x00000080u
+#define FILE_NOTIFY_CHANGE_SECURITY	0x00000100u
+
+/* FILE_NOTIFY_INFORMATION.Action [MS-FSCC §2.4.42] */
+#define FILE_ACTION_ADDED		1
+#define FILE_ACTION_REMOVED		2
+#define FILE_ACTION_MODIFIED		3
+#define FILE_ACTION_RENAMED_OLD_NAME	4
+#define FILE_ACTION_RENAMED_NEW_NAME	5
+
+#define NOTIFY_MAX_CHANGES	1024	/* then report ENUM_DIR instead */
+#define NOTIFY_MAX_BYTES	(64u * 1024)	/* ... or past this many bytes */
+#define NOTIFY_DEFAULT_PENDING	256
+#define INOTIFY_MASK	(IN_CREATE | IN_DELETE | IN_MOVED_FROM | \
+			 IN_MOVED_TO | IN_MODIFY | IN_ATTRIB | IN_ONLYDIR | \
+			 IN_EXCL_UNLINK)
+
+static struct notify_ctx *notify_ctx_global;
+
+static void notify_fd_handler(struct tevent_context *ev,
+			      struct tevent_fd *fde, uint16_t flags,
+			      void *private_data);
+
+/* ---- the inotify instance and watches ---- */
+
+static int notify_ctx_destructor(struct notify_ctx *ctx)
+{
+	struct notify_watch *w = NULL;
+
+	for (w = ctx->watches; w != NULL; w = w->next) {
+		w->ctx = NULL;
+		w->wd = -1;
+	}
+	TALLOC_FREE(ctx->fde);
+	if (ctx->fd >= 0) {
+		close(ctx->fd);
+	}
+	if (notify_ctx_global == ctx) {
+		notify_ctx_global = NULL;
+	}
+	return 0;
+}
+
+static struct notify_ctx *notify_ctx_get(struct smbd_server *srv)
+{
+	struct notify_ctx *ctx = notify_ctx_global;
+
+	if (ctx != NULL) {
+		return ctx;
+	}
+	ctx = talloc_zero(srv, struct notify_ctx);
+	if (ctx == NULL) {
+		return NULL;
+	}
+	ctx->fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	talloc_set_destructor(ctx, notify_ctx_destructor);
+	if (ctx->fd < 0) {
+		DBG_WARN(VFS, "inotify_init1: %s", strerror(errno));
+		talloc_free(ctx);
+		return NULL;
+	}
+	ctx->fde = tevent_add_fd(srv->ev, ctx, ctx->fd, TEVENT_FD_READ,
+				 notify_fd_handler, ctx);
+	if (ctx->fde == NULL) {
+		talloc_free(ctx);
+		return NULL;
+	}
+	notify_ctx_global = ctx;
+	return ctx;
+}
+
+/* Is wd still used by another watch than w? (The kernel shares a watch
+ * between all callers that watch the same inode.) */
+static bool wd_shared(const struct notify_ctx *ctx,
+		      const struct notify_watch *w)
+{
+	const struct notify_watch *o = NULL;
+
+	for (o = ctx->watches; o != NULL; o = o->next) {
+		if (o != w && o->wd == w->wd) {
+			return true;
+		}
+	}
+	return false;
+}
+
+static int notify_watch_destructor(struct notify_watch *w)
+{
+	struct notify_ctx *ctx = w->ctx;
+
+	w->conn->nwatches--;
+	if (ctx == NULL) {
+		return 0;
+	}
+	if (w->wd >= 0 && !wd_shared(ctx, w)) {
+		inotify_rm_watch(ctx->fd, w->wd);
+	}
+	if (w->prev != NULL) {
+		w->prev->next = w->next;
+	} else {
+		ctx->watches = w->next;
+	}
+	if (w->next != NULL) {
+		w->next->prev = w->prev;
+	}
+	return 0;
+}
+
+/* The connection's limit of parked requests and of watches. */
+size_t notify_limit(const struct smbd_conn *conn)
+{
+	const struct wg_config *cfg = conn->srv->cfg;
+
+	if (cfg != NULL && cfg->max_pending_notifies != 0) {
+		return cfg->max_pending_notifies;
+	}
+	return NOTIFY_DEFAULT_PENDING;
+}
+
+void watch_clear(struct notify_watch *w)
+{
+	TALLOC_FREE(w->recs.buf);
+	wire_wr_init(&w->recs, w, 0);
+	w->last_rec = SIZE_MAX;
+	w->nchanges = 0;
+	TALLOC_FREE(w->last_name);
+	w->overflow = false;
+}
+
+/*
+ * The open's watch, started on its first CHANGE_NOTIFY. Like Windows, the
+ * first request's CompletionFilter and buffer size hold until the open
+ * is closed (smbtorture smb2.notify.mask-change, valid-req). *pw is NULL
+ * without inotify (the request then waits for its end). Errors:
+ * INSUFFICIENT_RESOURCES (the connection watches its limit of
+ * directories), NO_MEMORY.
+ */
+NTSTATUS notify_watch_get(struct smbd_open *op, struct smbd_req *req,
+				 const struct notify_args *a,
+				 struct notify_watch **pw)
+{
+	struct smbd_conn *conn = req->conn;
+	struct notify_ctx *ctx = NULL;
+	struct notify_watch *w = NULL;
+	char path[64];
+
+	*pw = NULL;
+	ctx = notify_ctx_get(conn->srv);
+	if (ctx == NULL) {
+		return NT_STATUS_OK;
+	}
+	for (w = ctx->watches; w != NULL; w = w->next) {
+		if (w->op == op) {
+			*pw = w;
+			return NT_STATUS_OK;
+		}
+	}
+	if (conn->nwatches >= notify_limit(conn)) {
+		smbd_budget_hit(conn->srv, conn, SMBD_BUDGET_NOTIFIES,
+				notify_limit(conn));
+		return NT_STATUS_INSUFFICIENT_RESOURCES;
+	}
+	w = talloc_zero(op, struct notify_watch);
+	if (w == NULL) {
+		return NT_STATUS_NO_MEMORY;
+	}
+	watch_clear(w);
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", op->fd);
+	w->wd = inotify_add_watch(ctx->fd, path, INOTIFY_MASK);
+	if (w->wd < 0) {
+		DBG_NOTICE(VFS, "inotify_add_watch %s: %s", op->path,
+			   strerror(errno));
+		w->overflow = true;	/* the client re-reads, once */
+	}
+	w->ctx = ctx;
+	w->op = op;
+	w->conn = conn;
+	w->filter = a->filter;
+	w->max_len = a->out_len;
+	w->next = ctx->watches;
+	if (w->next != NULL) {
+		w->next->prev = w;
+	}
+	ctx->watches = w;
+	conn->nwatches++;
+	talloc_set_destructor(w, notify_watch_destructor);
+	*pw = w;
+	return NT_STATUS_OK;
+}
+
+/* ---- collecting changes ---- */
+
+/* FILE_NOTIFY_INFORMATION size of one change, 4-byte aligned. */
+static size_t change_size(const char *name)
+{
+	return (12 + utf16_len_of_utf8(name) + 3) & ~(size_t)3;
+}
+
+/* Names a Windows client can neither show nor open are not reported. */
+static bool name_reportable(const char *name)
+{
+	const unsigned char *p = (const unsigned char *)name;
+
+	if (name[0] == '\0' || utf16_len_of_utf8(name) == 0) {
+		return false;
+	}
+	for (; *p != '\0'; p++) {
+		if (*p < 0x20 || strchr("\\:*?\"<>|", *p) != NULL) {
+			return false;
+		}
+	}
+	return true;
+}
+
+/* Forget w's changes and report ENUM_DIR next: the client re-reads. */
+static void watch_overflow(struct notify_watch *w)
+{
+	watch_clear(w);
+	w->overflow = true;
+}
+
+static void watch_add_change(struct notify_watch *w, uint32_t action,
+			     const char *name)
+{
+	size_t limit = w->max_len < NOTIFY_MAX_BYTES ? w->max_len :
+						       NOTIFY_MAX_BYTES;
+	size_t pos = 0;
+
+	if (w->overflow || !name_reportable(name)) {
+		return;
+	}
+	/* A write usually comes as many IN_MODIFY: report it once. */
+	if (action == FILE_ACTION_MODIFIED && w->nchanges > 0 &&
+	    w->last_action == action && w->last_name != NULL &&
+	    strcmp(w->last_name, name) == 0) {
+		return;
+	}
+	pos = (w->recs.len + 3) & ~(size_t)3;
+	if (w->nchanges >= NOTIFY_MAX_CHANGES ||
+	    pos + change_size(name) > limit) {
+		watch_overflow(w);
+		return;
+	}
+	TALLOC_FREE(w->last_name);
+	w->last_name = talloc_strdup(w, name);
+	wire_put_align(&w->recs, 4);
+	if (w->last_rec != SIZE_MAX) {
+		wire_patch_u32le(&w->recs, w->last_rec,
+				 (uint32_t)(pos - w->last_rec));
+	}
+	wire_put_u32le(&w->recs, 0);	/* NextEntryOffset */
+	wire_put_u32le(&w->recs, action);
+	wire_put_u32le(&w->recs, (uint32_t)utf16_len_of_utf8(name));
+	wire_put_utf16(&w->recs, name);
+	if (wire_wr_error(&w->recs) != 0 || w->last_name == NULL) {
+		watch_overflow(w);
+		return;
+	}
+	w->last_rec = pos;
+	w->last_action = action;
+	w->nchanges++;
+}
+
+/* An IN_MOVED_FROM not followed by its IN_MOVED_TO left the directory. */
+static void watch_flush_move(struct notify_watch *w)
+{
+	if (w->move_name == NULL) {
+		return;
+	}
+	if ((w->filter & (FILE_NOTIFY_CHANGE_FILE_NAME |
+			  FILE_NOTIFY_CHANGE_DIR_NAME)) != 0) {
+		watch_add_change(w, FILE_ACTION_REMOVED, w->move_name);
+	}
+	TALLOC_FREE(w->move_name);
+}
+
+/* The filter bits that make an inotify event reportable. */
+static uint32_t event_filter(uint32_t mask)
+{
+	bool dir = (mask & IN_ISDIR) != 0;
+
+	if ((mask & (IN_CREATE | IN_DELETE | IN_MOVED_FROM |
+		     IN_MOVED_TO)) != 0) {
+		return dir ? FILE_NOTIFY_CHANGE_DIR_NAME :
+			     FILE_NOTIFY_CHANGE_FILE_NAME;
+	}
+	if ((mask & IN_MODIFY) != 0) {
+		return FILE_NOTIFY_CHANGE_SIZE | FILE_NOTIFY_CHANGE_LAST_WRITE;
+	}
+	if ((mask & IN_ATTRIB) != 0) {
+		return FILE_NOTIFY_CHANGE_ATTRIBUTES |
+		       FILE_NOTIFY_CHANGE_LAST_WRITE |
+		       FILE_NOTIFY_CHANGE_LAST_ACCESS |
+		       FILE_NOTIFY_CHANGE_CREATION | FILE_NOTIFY_CHANGE_EA |
+		       FILE_NOTIFY_CHANGE_SECURITY;
+	}
+	return 0;
+}
+
+static void watch_event(struct notify_watch *w,
+			const struct inotify_event *ev)
+{
+	const char *name = ev->len > 0 ? ev->name : "";
+
+	if ((ev->mask & IN_MOVED_TO) != 0 && w->move_name != NULL &&
+	    ev->cookie == w->move_cookie) {
+		if ((w->filter & event_filter(ev->mask)) != 0) {
+			watch_add_change(w, FILE_ACTION_RENAMED_OLD_NAME,
+					 w->move_name);
+			watch_add_change(w, FILE_ACTION_RENAMED_NEW_NAME,
+					 name);
+		}
+		TALLOC_FREE(w->move_name);
+		return;
+	}
+	watch_flush_move(w);
+	if ((ev->mask & IN_MOVED_FROM) != 0) {
+		w->move_cookie = ev->cookie;
+		w->move_name = talloc_strdup(w, name);
+		return;
+	}
+	if ((w->filter & event_filter(ev->mask)) == 0) {
+		return;
+	}
+	if ((ev->mask & (IN_CREATE | IN_MOVED_TO)) != 0) {
+		watch_add_change(w, FILE_ACTION_ADDED, name);
+	} else if ((ev->mask & IN_DELETE) != 0) {
+		watch_add_change(w, FILE_ACTION_REMOVED, name);
+	} else if (name[0] != '\0') {
+		watch_add_change(w, FILE_ACTION_MODIFIED, name);
+	}
+}
+
+/* Hand one inotify event to every watch of its directory. */
+static void notify_dispatch(struct notify_ctx *ctx,
+			    const struct inotify_event *ev)
+{
+	struct notify_watch *w = NULL;
+
+	for (w = ctx->watches; w != NULL; w = w->next) {
+		if ((ev->mask & IN_Q_OVERFLOW) != 0) {
+			w->overflow = true;
+		} else if (w->wd == ev->wd) {
+			if ((ev->mask & IN_IGNORED) != 0) {
+				w->wd = -1;	/* directory gone */
+			} else {
+				watch_event(w, ev);
+			}
+		}
+	}
+}
+
+static void notify_fd_handler(struct tevent_context *ev,
+			      struct tevent_fd *fde, uint16_t flags,
+			      void *private_data)
+{
+	struct notify_ctx *ctx = private_data;
+	struct notify_watch *w = NULL, *next = NULL;
+	char buf[16384] __attribute__((aligned(8)));
+	ssize_t n = 0;
+	size_t off = 0;
+
+	n = read(ctx->fd, buf, sizeof(buf));
+	if (n <= 0) {
+		return;		/* EAGAIN, or nothing we can act on */
+	}
+	while (off + sizeof(struct inotify_event) <= (size_t)n) {
+		const struct inotify_event *e = (const void *)(buf + off);
+
+		notify_dispatch(ctx, e);
+		off += sizeof(struct inotify_event) + e->len;
+	}
+	/* Completing a request may free other opens' watches: take next
+	 * before each step. */
+	for (w = ctx->watches; w != NULL; w = next) {
+		next = w->next;
+		watch_flush_move(w);
+		watch_fire(w, w->max_len);
+	}
+}
