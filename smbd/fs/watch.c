@@ -1,5 +1,11 @@
 /*
- * watch.c - the change-watch engine, moved out of smb2_notify.c.
+ * watch.c - the change-watch engine: one inotify instance for the server,
+ * one watch per directory open that asked for changes, the changes kept
+ * as FILE_NOTIFY_INFORMATION records [MS-FSCC §2.4.42] (watch.h).
+ *
+ * Lifetimes: the instance hangs off the server and forgets its watches
+ * (children of the opens) when it goes; a watch unhooks itself from the
+ * instance when its open goes. Neither order leaves a dangling pointer.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -9,6 +15,37 @@
 
 #include "smbd/fs/watch.h"
 #include "proto/utf16.h"
+
+/* The server's inotify instance (one per process, child of the server). */
+struct watch_ctx {
+	int fd;
+	struct tevent_fd *fde;
+	struct smbd_watch *watches;
+};
+
+/* An open that asked for changes; a talloc child of the open. */
+struct smbd_watch {
+	struct smbd_watch *prev, *next;		/* ctx->watches */
+	struct watch_ctx *ctx;			/* NULL once ctx is gone */
+	struct smbd_open *op;
+	struct smbd_conn *conn;		/* counts it in conn->nwatches */
+	int wd;				/* inotify watch, -1 once gone */
+	uint32_t filter;		/* CompletionFilter (first request) */
+	uint32_t max_len;		/* its OutputBufferLength */
+	smbd_watch_fn ready;		/* the holder's "changes waiting" */
+	/*
+	 * The changes as FILE_NOTIFY_INFORMATION records, chained by their
+	 * NextEntryOffset, ready to be copied into a response.
+	 */
+	struct wire_wr recs;
+	size_t last_rec;		/* offset of the last one */
+	size_t nchanges;
+	uint32_t last_action;		/* of the last one, for merging */
+	char *last_name;
+	bool overflow;			/* report ENUM_DIR */
+	uint32_t move_cookie;		/* IN_MOVED_FROM waiting for its pair */
+	char *move_name;
+};
 
 /* CompletionFilter bits [MS-SMB2 §2.2.35] */
 #define FILE_NOTIFY_CHANGE_FILE_NAME	0x00000001u
@@ -28,24 +65,24 @@
 #define FILE_ACTION_RENAMED_OLD_NAME	4
 #define FILE_ACTION_RENAMED_NEW_NAME	5
 
-#define NOTIFY_MAX_CHANGES	1024	/* then report ENUM_DIR instead */
-#define NOTIFY_MAX_BYTES	(64u * 1024)	/* ... or past this many bytes */
-#define NOTIFY_DEFAULT_PENDING	256
+#define WATCH_MAX_CHANGES	1024	/* then report ENUM_DIR instead */
+#define WATCH_MAX_BYTES	(64u * 1024)	/* ... or past this many bytes */
+#define WATCH_DEFAULT_LIMIT	256
 #define INOTIFY_MASK	(IN_CREATE | IN_DELETE | IN_MOVED_FROM | \
 			 IN_MOVED_TO | IN_MODIFY | IN_ATTRIB | IN_ONLYDIR | \
 			 IN_EXCL_UNLINK)
 
-static struct notify_ctx *notify_ctx_global;
+static struct watch_ctx *watch_ctx_global;
 
-static void notify_fd_handler(struct tevent_context *ev,
+static void watch_fd_handler(struct tevent_context *ev,
 			      struct tevent_fd *fde, uint16_t flags,
 			      void *private_data);
 
 /* ---- the inotify instance and watches ---- */
 
-static int notify_ctx_destructor(struct notify_ctx *ctx)
+static int watch_ctx_destructor(struct watch_ctx *ctx)
 {
-	struct notify_watch *w = NULL;
+	struct smbd_watch *w = NULL;
 
 	for (w = ctx->watches; w != NULL; w = w->next) {
 		w->ctx = NULL;
@@ -55,46 +92,46 @@ static int notify_ctx_destructor(struct notify_ctx *ctx)
 	if (ctx->fd >= 0) {
 		close(ctx->fd);
 	}
-	if (notify_ctx_global == ctx) {
-		notify_ctx_global = NULL;
+	if (watch_ctx_global == ctx) {
+		watch_ctx_global = NULL;
 	}
 	return 0;
 }
 
-static struct notify_ctx *notify_ctx_get(struct smbd_server *srv)
+static struct watch_ctx *watch_ctx_get(struct smbd_server *srv)
 {
-	struct notify_ctx *ctx = notify_ctx_global;
+	struct watch_ctx *ctx = watch_ctx_global;
 
 	if (ctx != NULL) {
 		return ctx;
 	}
-	ctx = talloc_zero(srv, struct notify_ctx);
+	ctx = talloc_zero(srv, struct watch_ctx);
 	if (ctx == NULL) {
 		return NULL;
 	}
 	ctx->fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-	talloc_set_destructor(ctx, notify_ctx_destructor);
+	talloc_set_destructor(ctx, watch_ctx_destructor);
 	if (ctx->fd < 0) {
 		DBG_WARN(VFS, "inotify_init1: %s", strerror(errno));
 		talloc_free(ctx);
 		return NULL;
 	}
 	ctx->fde = tevent_add_fd(srv->ev, ctx, ctx->fd, TEVENT_FD_READ,
-				 notify_fd_handler, ctx);
+				 watch_fd_handler, ctx);
 	if (ctx->fde == NULL) {
 		talloc_free(ctx);
 		return NULL;
 	}
-	notify_ctx_global = ctx;
+	watch_ctx_global = ctx;
 	return ctx;
 }
 
 /* Is wd still used by another watch than w? (The kernel shares a watch
  * between all callers that watch the same inode.) */
-static bool wd_shared(const struct notify_ctx *ctx,
-		      const struct notify_watch *w)
+static bool wd_shared(const struct watch_ctx *ctx,
+		      const struct smbd_watch *w)
 {
-	const struct notify_watch *o = NULL;
+	const struct smbd_watch *o = NULL;
 
 	for (o = ctx->watches; o != NULL; o = o->next) {
 		if (o != w && o->wd == w->wd) {
@@ -104,9 +141,9 @@ static bool wd_shared(const struct notify_ctx *ctx,
 	return false;
 }
 
-static int notify_watch_destructor(struct notify_watch *w)
+static int watch_destructor(struct smbd_watch *w)
 {
-	struct notify_ctx *ctx = w->ctx;
+	struct watch_ctx *ctx = w->ctx;
 
 	w->conn->nwatches--;
 	if (ctx == NULL) {
@@ -126,18 +163,17 @@ static int notify_watch_destructor(struct notify_watch *w)
 	return 0;
 }
 
-/* The connection's limit of parked requests and of watches. */
-size_t notify_limit(const struct smbd_conn *conn)
+size_t smbd_watch_limit(const struct smbd_conn *conn)
 {
 	const struct wg_config *cfg = conn->srv->cfg;
 
 	if (cfg != NULL && cfg->max_pending_notifies != 0) {
 		return cfg->max_pending_notifies;
 	}
-	return NOTIFY_DEFAULT_PENDING;
+	return WATCH_DEFAULT_LIMIT;
 }
 
-void watch_clear(struct notify_watch *w)
+static void watch_clear(struct smbd_watch *w)
 {
 	TALLOC_FREE(w->recs.buf);
 	wire_wr_init(&w->recs, w, 0);
@@ -147,25 +183,16 @@ void watch_clear(struct notify_watch *w)
 	w->overflow = false;
 }
 
-/*
- * The open's watch, started on its first CHANGE_NOTIFY. Like Windows, the
- * first request's CompletionFilter and buffer size hold until the open
- * is closed (smbtorture smb2.notify.mask-change, valid-req). *pw is NULL
- * without inotify (the request then waits for its end). Errors:
- * INSUFFICIENT_RESOURCES (the connection watches its limit of
- * directories), NO_MEMORY.
- */
-NTSTATUS notify_watch_get(struct smbd_open *op, struct smbd_req *req,
-				 const struct notify_args *a,
-				 struct notify_watch **pw)
+NTSTATUS smbd_watch_get(struct smbd_open *op, struct smbd_conn *conn,
+			uint32_t filter, uint32_t max_len, smbd_watch_fn ready,
+			struct smbd_watch **pw)
 {
-	struct smbd_conn *conn = req->conn;
-	struct notify_ctx *ctx = NULL;
-	struct notify_watch *w = NULL;
+	struct watch_ctx *ctx = NULL;
+	struct smbd_watch *w = NULL;
 	char path[64];
 
 	*pw = NULL;
-	ctx = notify_ctx_get(conn->srv);
+	ctx = watch_ctx_get(conn->srv);
 	if (ctx == NULL) {
 		return NT_STATUS_OK;
 	}
@@ -175,12 +202,12 @@ NTSTATUS notify_watch_get(struct smbd_open *op, struct smbd_req *req,
 			return NT_STATUS_OK;
 		}
 	}
-	if (conn->nwatches >= notify_limit(conn)) {
+	if (conn->nwatches >= smbd_watch_limit(conn)) {
 		smbd_budget_hit(conn->srv, conn, SMBD_BUDGET_NOTIFIES,
-				notify_limit(conn));
+				smbd_watch_limit(conn));
 		return NT_STATUS_INSUFFICIENT_RESOURCES;
 	}
-	w = talloc_zero(op, struct notify_watch);
+	w = talloc_zero(op, struct smbd_watch);
 	if (w == NULL) {
 		return NT_STATUS_NO_MEMORY;
 	}
@@ -195,15 +222,16 @@ NTSTATUS notify_watch_get(struct smbd_open *op, struct smbd_req *req,
 	w->ctx = ctx;
 	w->op = op;
 	w->conn = conn;
-	w->filter = a->filter;
-	w->max_len = a->out_len;
+	w->filter = filter;
+	w->max_len = max_len;
+	w->ready = ready;
 	w->next = ctx->watches;
 	if (w->next != NULL) {
 		w->next->prev = w;
 	}
 	ctx->watches = w;
 	conn->nwatches++;
-	talloc_set_destructor(w, notify_watch_destructor);
+	talloc_set_destructor(w, watch_destructor);
 	*pw = w;
 	return NT_STATUS_OK;
 }
@@ -233,17 +261,17 @@ static bool name_reportable(const char *name)
 }
 
 /* Forget w's changes and report ENUM_DIR next: the client re-reads. */
-static void watch_overflow(struct notify_watch *w)
+static void watch_overflow(struct smbd_watch *w)
 {
 	watch_clear(w);
 	w->overflow = true;
 }
 
-static void watch_add_change(struct notify_watch *w, uint32_t action,
+static void watch_add_change(struct smbd_watch *w, uint32_t action,
 			     const char *name)
 {
-	size_t limit = w->max_len < NOTIFY_MAX_BYTES ? w->max_len :
-						       NOTIFY_MAX_BYTES;
+	size_t limit = w->max_len < WATCH_MAX_BYTES ? w->max_len :
+						       WATCH_MAX_BYTES;
 	size_t pos = 0;
 
 	if (w->overflow || !name_reportable(name)) {
@@ -256,7 +284,7 @@ static void watch_add_change(struct notify_watch *w, uint32_t action,
 		return;
 	}
 	pos = (w->recs.len + 3) & ~(size_t)3;
-	if (w->nchanges >= NOTIFY_MAX_CHANGES ||
+	if (w->nchanges >= WATCH_MAX_CHANGES ||
 	    pos + change_size(name) > limit) {
 		watch_overflow(w);
 		return;
@@ -282,7 +310,7 @@ static void watch_add_change(struct notify_watch *w, uint32_t action,
 }
 
 /* An IN_MOVED_FROM not followed by its IN_MOVED_TO left the directory. */
-static void watch_flush_move(struct notify_watch *w)
+static void watch_flush_move(struct smbd_watch *w)
 {
 	if (w->move_name == NULL) {
 		return;
@@ -317,7 +345,7 @@ static uint32_t event_filter(uint32_t mask)
 	return 0;
 }
 
-static void watch_event(struct notify_watch *w,
+static void watch_event(struct smbd_watch *w,
 			const struct inotify_event *ev)
 {
 	const char *name = ev->len > 0 ? ev->name : "";
@@ -352,10 +380,10 @@ static void watch_event(struct notify_watch *w,
 }
 
 /* Hand one inotify event to every watch of its directory. */
-static void notify_dispatch(struct notify_ctx *ctx,
+static void watch_dispatch(struct watch_ctx *ctx,
 			    const struct inotify_event *ev)
 {
-	struct notify_watch *w = NULL;
+	struct smbd_watch *w = NULL;
 
 	for (w = ctx->watches; w != NULL; w = w->next) {
 		if ((ev->mask & IN_Q_OVERFLOW) != 0) {
@@ -370,12 +398,12 @@ static void notify_dispatch(struct notify_ctx *ctx,
 	}
 }
 
-static void notify_fd_handler(struct tevent_context *ev,
+static void watch_fd_handler(struct tevent_context *ev,
 			      struct tevent_fd *fde, uint16_t flags,
 			      void *private_data)
 {
-	struct notify_ctx *ctx = private_data;
-	struct notify_watch *w = NULL, *next = NULL;
+	struct watch_ctx *ctx = private_data;
+	struct smbd_watch *w = NULL, *next = NULL;
 	char buf[16384] __attribute__((aligned(8)));
 	ssize_t n = 0;
 	size_t off = 0;
@@ -387,7 +415,7 @@ static void notify_fd_handler(struct tevent_context *ev,
 	while (off + sizeof(struct inotify_event) <= (size_t)n) {
 		const struct inotify_event *e = (const void *)(buf + off);
 
-		notify_dispatch(ctx, e);
+		watch_dispatch(ctx, e);
 		off += sizeof(struct inotify_event) + e->len;
 	}
 	/* Completing a request may free other opens' watches: take next
@@ -395,6 +423,35 @@ static void notify_fd_handler(struct tevent_context *ev,
 	for (w = ctx->watches; w != NULL; w = next) {
 		next = w->next;
 		watch_flush_move(w);
-		watch_fire(w, w->max_len);
+		if (smbd_watch_ready(w)) {
+			w->ready(w, w->op);
+		}
 	}
+}
+
+bool smbd_watch_ready(const struct smbd_watch *w)
+{
+	return w->overflow || w->nchanges > 0;
+}
+
+uint32_t smbd_watch_max_len(const struct smbd_watch *w)
+{
+	return w->max_len;
+}
+
+NTSTATUS smbd_watch_take(struct smbd_watch *w, uint32_t out_len,
+			 struct wire_wr *o)
+{
+	NTSTATUS status = NT_STATUS_OK;
+
+	if (w->overflow || w->recs.len > out_len) {
+		status = NT_STATUS_NOTIFY_ENUM_DIR;	/* no records */
+	}
+	if (status == NT_STATUS_OK && w->recs.len > 0) {
+		/* the records' offsets are relative to a 4-aligned start */
+		wire_put_align(o, 4);
+		wire_put_bytes(o, w->recs.buf, w->recs.len);
+	}
+	watch_clear(w);
+	return status;
 }

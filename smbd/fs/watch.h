@@ -1,55 +1,70 @@
 /*
- * watch.h - the change-watch engine (watch.c), moved out of smb2_notify.c.
+ * watch.h - the change-watch engine (watch.c): directory opens watched
+ * with inotify, their changes collected as the FILE_NOTIFY_INFORMATION
+ * records [MS-FSCC §2.4.42] a CHANGE_NOTIFY answer carries.
+ *
+ * Nothing here knows SMB2 requests. The holder of a watch (CHANGE_NOTIFY,
+ * smb2/cmd/notify.c) passes a callback when it starts one; the engine
+ * calls it after each batch of kernel events for every watch that has
+ * something to report, and the holder takes the records (or the "re-read
+ * the directory" verdict) with smbd_watch_take().
+ *
+ * Collected changes are bounded: at most 1024 records in at
+ * most min(max_len, 64 KiB) bytes; past that the queue is dropped and the
+ * next answer is STATUS_NOTIFY_ENUM_DIR [MS-SMB2 §3.3.4.4]. Also ENUM_DIR:
+ * a kernel queue overflow, or a watch the kernel refused.
+ *
+ * Ownership: a watch is a talloc child of its open and goes with it (its
+ * destructor drops the inotify watch and conn->nwatches); the inotify
+ * instance is a child of the server.
  */
 #ifndef WG_SMBD_WATCH_H
 #define WG_SMBD_WATCH_H
 
 #include "smbd/smbd.h"
 
-struct notify_ctx;
+struct smbd_watch;
 
-/* An open that asked for changes; a talloc child of the open. */
-struct notify_watch {
-	struct notify_watch *prev, *next;	/* ctx->watches */
-	struct notify_ctx *ctx;			/* NULL once ctx is gone */
-	struct smbd_open *op;
-	struct smbd_conn *conn;		/* counts it in conn->nwatches */
-	int wd;				/* inotify watch, -1 once gone */
-	uint32_t filter;		/* CompletionFilter (first request) */
-	uint32_t max_len;		/* its OutputBufferLength */
-	/*
-	 * The changes as FILE_NOTIFY_INFORMATION records, chained by their
-	 * NextEntryOffset, ready to be copied into a response.
-	 */
-	struct wire_wr recs;
-	size_t last_rec;		/* offset of the last one */
-	size_t nchanges;
-	uint32_t last_action;		/* of the last one, for merging */
-	char *last_name;
-	bool overflow;			/* report ENUM_DIR */
-	uint32_t move_cookie;		/* IN_MOVED_FROM waiting for its pair */
-	char *move_name;
-};
+/*
+ * Called when w (the watch of op) has changes or an overflow to report.
+ * It may free op's pending request, its own or other opens' watches'
+ * requests, but no open.
+ */
+typedef void (*smbd_watch_fn)(struct smbd_watch *w, struct smbd_open *op);
 
-/* The server's inotify instance (one per process, child of the server). */
-struct notify_ctx {
-	int fd;
-	struct tevent_fd *fde;
-	struct notify_watch *watches;
-};
+/*
+ * How many directories conn may watch (and, for CHANGE_NOTIFY, how many
+ * requests it may park): 'max pending notifies', default 256.
+ */
+size_t smbd_watch_limit(const struct smbd_conn *conn);
 
-struct notify_args {
-	uint16_t flags;		/* WATCH_TREE: only the directory itself */
-	uint32_t out_len;
-	uint64_t fid_p, fid_v;
-	uint32_t filter;
-};
+/*
+ * The watch of directory open op (op->fd open), started on first use:
+ * filter (a CompletionFilter [MS-SMB2 §2.2.35]) and max_len (the first
+ * request's OutputBufferLength) then hold for the life of the open, as
+ * on Windows (smbtorture smb2.notify.mask-change, valid-req); so does
+ * ready. The watch is counted in conn->nwatches. *pw is NULL without
+ * inotify (NT_STATUS_OK: the caller waits for other ends). Errors:
+ * INSUFFICIENT_RESOURCES (conn watches smbd_watch_limit() directories,
+ * counted as SMBD_BUDGET_NOTIFIES and logged), NO_MEMORY.
+ */
+NTSTATUS smbd_watch_get(struct smbd_open *op, struct smbd_conn *conn,
+			uint32_t filter, uint32_t max_len, smbd_watch_fn ready,
+			struct smbd_watch **pw);
 
-size_t notify_limit(const struct smbd_conn *conn);
-void watch_clear(struct notify_watch *w);
-NTSTATUS notify_watch_get(struct smbd_open *op, struct smbd_req *req,
-			  const struct notify_args *a,
-			  struct notify_watch **pw);
-void watch_fire(struct notify_watch *w, uint32_t out_len);
+/* Has w changes or an overflow to report? */
+bool smbd_watch_ready(const struct smbd_watch *w);
+
+/* The OutputBufferLength w was started with. */
+uint32_t smbd_watch_max_len(const struct smbd_watch *w);
+
+/*
+ * Append w's records to o (4-byte aligned, chained by NextEntryOffset)
+ * and forget them. NT_STATUS_OK (possibly with no records), or
+ * NT_STATUS_NOTIFY_ENUM_DIR with nothing appended when they overflowed
+ * or are more than out_len bytes. o's sticky error reports no memory.
+ */
+NTSTATUS smbd_watch_take(struct smbd_watch *w, uint32_t out_len,
+			 struct wire_wr *o);
 
 #endif

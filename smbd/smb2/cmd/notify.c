@@ -1,9 +1,9 @@
 /*
- * smb2_notify.c - SMB2 CHANGE_NOTIFY [MS-SMB2 §2.2.35, §2.2.36, §3.3.5.19;
+ * notify.c - SMB2 CHANGE_NOTIFY [MS-SMB2 §2.2.35, §2.2.36, §3.3.5.19;
  * MS-FSCC §2.4.42 FILE_NOTIFY_INFORMATION; MS-FSA §2.1.5.11].
  *
- * The first CHANGE_NOTIFY on a directory open starts watching it with
- * inotify; from then on changes are collected for that open (also while
+ * The first CHANGE_NOTIFY on a directory open starts watching it (the
+ * change-watch engine, fs/watch.c, with inotify); from then on changes are collected for that open (also while
  * no request is pending, as Windows does) until it is closed. A request
  * is answered at once if changes are waiting, otherwise it goes async
  * (interim STATUS_PENDING), is parked in op->notify and ends when
@@ -29,32 +29,29 @@
  * connection may have 'max pending notifies' (cfg->max_pending_notifies,
  * default 256) requests parked and as many directory opens watched (each
  * holds an inotify watch, a kernel resource shared by the whole server,
- * fs.inotify.max_user_watches). Changes collected for an open are kept
- * as the FILE_NOTIFY_INFORMATION records they will be sent as, at most
- * NOTIFY_MAX_CHANGES of them in at most min(its OutputBufferLength,
- * NOTIFY_MAX_BYTES) bytes; past that the queue is dropped and the next
- * answer is STATUS_NOTIFY_ENUM_DIR [MS-SMB2 §3.3.4.4], so a client that
- * never re-arms holds at most that much per watch.
+ * fs.inotify.max_user_watches). The engine bounds the changes it keeps
+ * per watch (watch.h); past that the answer is STATUS_NOTIFY_ENUM_DIR
+ * [MS-SMB2 §3.3.4.4], so a client that never re-arms holds at most that
+ * much per watch.
  *
  * Lifetimes: the request (child of the connection) and the open (child
  * of its tree) can go away in either order, e.g. during connection
  * teardown. Two small link objects, one under each, point at each other;
- * whichever is freed first unhooks the other. The inotify state hangs off
- * the server and forgets its watches (children of the opens) the same
- * way.
+ * whichever is freed first unhooks the other. The watches are children
+ * of the opens (watch.c).
  */
-#include <errno.h>
-#include <stdio.h>
-#include <string.h>
-#include <sys/inotify.h>
-#include <unistd.h>
-
 #include "smbd/smbd.h"
 #include "smbd/fs/notify.h"
 #include "smbd/fs/watch.h"
-#include "proto/utf16.h"
 
 #define NOTIFY_RESP_FIXED	8	/* StructureSize, offset, length */
+
+struct notify_args {
+	uint16_t flags;		/* WATCH_TREE: only the directory itself */
+	uint32_t out_len;
+	uint64_t fid_p, fid_v;
+	uint32_t filter;
+};
 
 /* One half of the req <-> open link. */
 struct notify_link {
@@ -145,7 +142,7 @@ static void notify_unlink(struct smbd_req *req)
  * Write the CHANGE_NOTIFY response for w's collected changes and forget
  * them. Returns the status to answer with.
  */
-static NTSTATUS notify_answer(struct smbd_req *req, struct notify_watch *w,
+static NTSTATUS notify_answer(struct smbd_req *req, struct smbd_watch *w,
 			      uint32_t out_len)
 {
 	struct wire_wr *o = &req->out;
@@ -155,21 +152,13 @@ static NTSTATUS notify_answer(struct smbd_req *req, struct notify_watch *w,
 	wire_put_u16le(o, 9);		/* StructureSize */
 	wire_put_u16le(o, (uint16_t)(SMBD_OUT_OFF(req) + 6));
 	wire_put_u32le(o, 0);		/* OutputBufferLength */
-	if (w->overflow || w->recs.len > out_len) {
-		status = NT_STATUS_NOTIFY_ENUM_DIR;	/* no records */
-	}
-	if (status == NT_STATUS_OK && w->recs.len > 0) {
-		/* the records' offsets are relative to a 4-aligned start */
-		wire_put_align(o, 4);
-		wire_put_bytes(o, w->recs.buf, w->recs.len);
-	}
+	status = smbd_watch_take(w, out_len, o);
 	if (o->len == base + NOTIFY_RESP_FIXED) {
 		wire_put_u8(o, 0);	/* StructureSize 9 counts one byte */
 	} else {
 		wire_patch_u32le(o, base + 4, (uint32_t)(o->len - base -
 							  NOTIFY_RESP_FIXED));
 	}
-	watch_clear(w);
 	if (wire_wr_error(o) != 0) {
 		o->len = base;
 		return NT_STATUS_NO_MEMORY;
@@ -177,21 +166,23 @@ static NTSTATUS notify_answer(struct smbd_req *req, struct notify_watch *w,
 	return status;
 }
 
-/* Complete the open's parked request if its watch has something. */
-void watch_fire(struct notify_watch *w, uint32_t out_len)
+/*
+ * The watch engine's callback (watch.h): op's watch has something, so
+ * complete op's parked request, if any, with it.
+ */
+static void notify_watch_ready(struct smbd_watch *w, struct smbd_open *op)
 {
-	struct smbd_req *req = w->op->notify;
+	struct smbd_req *req = op->notify;
 	NTSTATUS status = NT_STATUS_OK;
 
-	if (req == NULL || (!w->overflow && w->nchanges == 0)) {
+	if (req == NULL) {
 		return;
 	}
-	w->op->notify = NULL;
+	op->notify = NULL;
 	req->cancel_fn = NULL;
-	status = notify_answer(req, w, out_len);
+	status = notify_answer(req, w, smbd_watch_max_len(w));
 	smbd_req_done(req, status);
 }
-
 
 void smbd_notify_delete_pending(struct smbd_file *f)
 {
@@ -229,7 +220,7 @@ static NTSTATUS notify_parse(struct smbd_req *req, struct notify_args *a)
 NTSTATUS smbd_smb2_change_notify(struct smbd_req *req)
 {
 	struct smbd_open *op = NULL;
-	struct notify_watch *w = NULL;
+	struct smbd_watch *w = NULL;
 	struct notify_args a = {};
 	NTSTATUS status = NT_STATUS_OK;
 
@@ -250,17 +241,18 @@ NTSTATUS smbd_smb2_change_notify(struct smbd_req *req)
 	if (op->file != NULL && op->file->delete_pending) {
 		return NT_STATUS_DELETE_PENDING;
 	}
-	status = notify_watch_get(op, req, &a, &w);
+	status = smbd_watch_get(op, req->conn, a.filter, a.out_len,
+				notify_watch_ready, &w);
 	if (status != NT_STATUS_OK) {
 		return status;
 	}
-	if (w != NULL && (w->overflow || w->nchanges > 0)) {
+	if (w != NULL && smbd_watch_ready(w)) {
 		return notify_answer(req, w, a.out_len);
 	}
-	if (req->conn->nnotifies >= notify_limit(req->conn)) {
+	if (req->conn->nnotifies >= smbd_watch_limit(req->conn)) {
 		smbd_budget_hit(req->conn->srv, req->conn,
 				SMBD_BUDGET_NOTIFIES,
-				notify_limit(req->conn));
+				smbd_watch_limit(req->conn));
 		return NT_STATUS_INSUFFICIENT_RESOURCES;
 	}
 	status = notify_link(req, op);
