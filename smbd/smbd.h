@@ -39,6 +39,7 @@ struct smbd_client;
 struct smbd_session;
 struct smbd_tree;
 struct smbd_open;
+struct smbd_open_att;	/* a higher layer's state on an open: fs/open.h */
 struct smbd_req;
 struct smbd_workers;
 struct smbd_file;	/* per (dev, ino) shared state: vfs/smb2_create.c */
@@ -322,7 +323,8 @@ struct smbd_open {
 	struct smbd_pipe *pipe;		/* IPC$ pipe, else NULL */
 	bool lets_session_idle;	/* does not keep its session busy
 				 * (pipes: wg_pipe_keeps_session) */
-	struct smbd_req *notify;	/* pending CHANGE_NOTIFY */
+	struct smbd_req *notify;	/* pending CHANGE_NOTIFY (notify.c) */
+	struct smbd_open_att *atts;	/* attachments, oldest first (open.h) */
 	struct brl_owner locks;		/* its byte-range locks (brlock.h) */
 	bool written;		/* any WRITE since the last flush */
 	bool ever_written;	/* any WRITE since open (print jobs) */
@@ -493,13 +495,12 @@ struct smbd_file {
 NTSTATUS smbd_open_set_delete_pending(struct smbd_open *op, bool pending);
 
 /*
- * Byte-range locks (smb2_lock.c). smbd_lock_check_io: may op read (write
- * false) or write [offset, offset+length) given the other opens' locks?
- * NT_STATUS_OK or NT_STATUS_FILE_LOCK_CONFLICT. smbd_lock_release_open:
- * drop every lock op holds and fail its waiting LOCK requests (close).
+ * Byte-range locks (smb2/cmd/lock.c): may op read (write false) or write
+ * [offset, offset+length) given the other opens' locks? NT_STATUS_OK or
+ * NT_STATUS_FILE_LOCK_CONFLICT. (An open's locks and waiters are released
+ * by the attachment its first LOCK makes, fs/open.h.)
  */
 NTSTATUS smbd_lock_check_io(const struct smbd_open *op, uint64_t offset,
 			    uint64_t length, bool write);
-void smbd_lock_release_open(struct smbd_open *op);
 
 #endif

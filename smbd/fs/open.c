@@ -1,14 +1,13 @@
 /*
  * open.c - the open registry: FileId and (dev, ino) indexes, the
  * per-inode state shared by every open of a file (share modes,
- * delete-pending, byte-range locks), and an open's lifecycle from
- * registration to its destructor (flush, delete on close, counts).
- * CREATE and CLOSE (smb2_create.c) use it through open.h.
+ * delete-pending, byte-range locks), the attachments higher layers hang
+ * on an open, and an open's lifecycle from registration to its destructor
+ * (flush, delete on close, counts). CREATE and CLOSE (smb2/cmd/create.c)
+ * use it through open.h.
  */
 #include "smbd/fs/open.h"
 #include "smbd/base/errmap.h"
-#include "smbd/fs/notify.h"
-#include "smbd/print/print.h"
 #include "smbd/fs/vfs.h"
 #include "smbd/fs/workers.h"
 
@@ -404,23 +403,162 @@ static void open_unlink(struct smbd_open *op)
 	close(pfd);
 }
 
+/* ================================================================== */
+/* Attachments                                                         */
+/* ================================================================== */
+
+struct smbd_open_att {
+	struct smbd_open_att *prev, *next;	/* op->atts, oldest first */
+	struct smbd_open *op;
+	enum smbd_open_stage stage;
+	const struct smbd_open_att_ops *ops;
+	void *priv;
+};
+
+static void att_unlink(struct smbd_open_att *a)
+{
+	struct smbd_open *op = a->op;
+
+	if (op == NULL) {
+		return;
+	}
+	if (a->prev != NULL) {
+		a->prev->next = a->next;
+	} else {
+		op->atts = a->next;
+	}
+	if (a->next != NULL) {
+		a->next->prev = a->prev;
+	}
+	a->prev = a->next = NULL;
+	a->op = NULL;
+}
+
+static int att_destructor(struct smbd_open_att *a)
+{
+	att_unlink(a);
+	return 0;
+}
+
+struct smbd_open_att *smbd_open_attach(TALLOC_CTX *mem, struct smbd_open *op,
+				       enum smbd_open_stage stage,
+				       const struct smbd_open_att_ops *ops,
+				       void *priv)
+{
+	struct smbd_open_att *a = talloc_zero(mem, struct smbd_open_att);
+	struct smbd_open_att *last = NULL;
+
+	if (a == NULL) {
+		return NULL;
+	}
+	a->op = op;
+	a->stage = stage;
+	a->ops = ops;
+	a->priv = priv;
+	for (last = op->atts; last != NULL && last->next != NULL;
+	     last = last->next) {
+	}
+	if (last != NULL) {
+		last->next = a;
+		a->prev = last;
+	} else {
+		op->atts = a;
+	}
+	talloc_set_destructor(a, att_destructor);
+	return a;
+}
+
+struct smbd_open_att *smbd_open_att_find(const struct smbd_open *op,
+					 const struct smbd_open_att_ops *ops)
+{
+	struct smbd_open_att *a = NULL;
+
+	for (a = op->atts; a != NULL; a = a->next) {
+		if (a->ops == ops) {
+			return a;
+		}
+	}
+	return NULL;
+}
+
+void *smbd_open_att_priv(const struct smbd_open_att *a)
+{
+	return a->priv;
+}
+
+/*
+ * Run (call is true) or drop op's attachments of stage, oldest first.
+ * Each is taken off the list and reparented under op before its callback,
+ * so the callback may free its own parent (a request) without freeing
+ * the attachment under our feet; then it is freed here.
+ */
+static void open_run_stage(struct smbd_open *op, enum smbd_open_stage stage,
+			   bool call)
+{
+	struct smbd_open_att *a = NULL;
+
+	for (;;) {
+		for (a = op->atts; a != NULL && a->stage != stage;
+		     a = a->next) {
+		}
+		if (a == NULL) {
+			return;
+		}
+		att_unlink(a);
+		(void)talloc_steal(op, a);
+		if (call && a->ops->close != NULL) {
+			a->ops->close(op, a->priv);
+		}
+		talloc_free(a);
+	}
+}
+
+void smbd_file_signal_delete_pending(struct smbd_file *f)
+{
+	size_t i = 0;
+
+	for (i = 0; i < f->nopens; i++) {
+		struct smbd_open *op = f->opens[i];
+		struct smbd_open_att *a = NULL, *next = NULL;
+
+		/* a callback may free its own attachment: take next first */
+		for (a = op->atts; a != NULL; a = next) {
+			next = a->next;
+			if (a->ops->delete_pending != NULL) {
+				a->ops->delete_pending(op, a->priv);
+			}
+		}
+	}
+}
+
+/* ================================================================== */
+/* Open lifecycle, continued                                           */
+/* ================================================================== */
+
+/*
+ * The order of a close, kept as it was before the attachments: parked
+ * requests end, locks go (and waiters are told), delete-pending is
+ * signalled, the fd is closed, the name is deleted or a print job
+ * spooled, then the open leaves its file and the indexes. The stages
+ * are run explicitly below; talloc frees op's children (its watch, its
+ * QUERY_DIRECTORY state) only after this returns.
+ */
 int smbd_open_destructor(struct smbd_open *op)
 {
 	struct smbd_server *srv = open_srv(op);
-	struct smbd_req *nreq = op->notify;
 	bool unlink_now = false;
 
-	if (nreq != NULL) {
-		op->notify = NULL;
-		smbd_req_done(nreq, NT_STATUS_NOTIFY_CLEANUP);
-	}
+	open_run_stage(op, SMBD_OPEN_STAGE_REQUESTS, true);
 	if (op->file != NULL) {
-		smbd_lock_release_open(op);
+		open_run_stage(op, SMBD_OPEN_STAGE_LOCKS, true);
 		unlink_now = smbd_open_will_unlink(op);
 		if (op->delete_on_close && !op->file->delete_pending) {
 			op->file->delete_pending = true;
-			smbd_notify_delete_pending(op->file);
+			smbd_file_signal_delete_pending(op->file);
 		}
+	} else {
+		/* no file, no locks: nothing to release */
+		open_run_stage(op, SMBD_OPEN_STAGE_LOCKS, false);
 	}
 	/* Only file and directory opens own their fd: a pipe open made
 	 * elsewhere may leave fd at 0 from talloc_zero. */
@@ -435,11 +573,11 @@ int smbd_open_destructor(struct smbd_open *op)
 	}
 	if (unlink_now) {
 		open_unlink(op);
-	} else if (op->ever_written && op->tree != NULL && srv != NULL &&
-		   op->tree->share->type == WG_SHARE_PRINT) {
-		/* a file written to a print queue is a job */
-		smbd_print_file_closed(srv, op->tree->share, op->path,
-				       op->tree->sess->user);
+	}
+	open_run_stage(op, SMBD_OPEN_STAGE_KEPT, !unlink_now);
+	while (op->atts != NULL) {
+		/* attached during the stages above: dropped unrun */
+		open_run_stage(op, op->atts->stage, false);
 	}
 	if (op->file != NULL) {
 		file_detach(op);

@@ -40,9 +40,88 @@ NTSTATUS smbd_open_admit(struct smbd_session *s);
 bool smbd_open_will_unlink(const struct smbd_open *op);
 
 /*
- * The open's talloc destructor: completes a pending CHANGE_NOTIFY, drops
- * locks, flushes written data (on a worker) and closes the fd, deletes on
- * close, hands print jobs on, unindexes and keeps the counts.
+ * Attachments: how a higher layer hangs state on an open and has it undone
+ * when the open goes, without this layer naming that one. The holder
+ * (CHANGE_NOTIFY, LOCK, print) attaches a small object with its callbacks;
+ * the open's destructor calls them in a fixed order of stages, so that
+ * what happens on close stays in the order it always had:
+ *
+ *   SMBD_OPEN_STAGE_REQUESTS  first: requests parked on the open end
+ *                             (CHANGE_NOTIFY with STATUS_NOTIFY_CLEANUP)
+ *   SMBD_OPEN_STAGE_LOCKS     then: byte-range locks go and LOCK requests
+ *                             waiting on the open fail; waiters of other
+ *                             opens that no longer conflict are granted.
+ *                             All before the file is marked delete-pending
+ *                             (delete on close) and the fd is closed.
+ *   SMBD_OPEN_STAGE_KEPT      after the fd is closed (or handed to a worker
+ *                             to fsync and close) when delete on close did
+ *                             not remove the file: print jobs are spooled.
+ *                             When it did, these attachments are freed
+ *                             without their close callback.
+ *
+ * Within a stage, attachments run oldest first. The order does not come
+ * from talloc: talloc runs the open's destructor first and frees its
+ * children only after it returns, in no promised order, so the
+ * destructor walks op->atts itself, stage by stage.
+ *
+ * Lifetime: an attachment is a talloc child of mem, which may be the open
+ * or anything else (e.g. a request): freeing mem (or the attachment)
+ * first detaches it without a callback; the open going first runs its
+ * close callback once and frees it, even if the callback frees mem.
+ * Either order is safe, as with the notify links.
+ */
+enum smbd_open_stage {
+	SMBD_OPEN_STAGE_REQUESTS = 0,
+	SMBD_OPEN_STAGE_LOCKS,
+	SMBD_OPEN_STAGE_KEPT,
+	SMBD_OPEN_NSTAGES,
+};
+
+struct smbd_open_att_ops {
+	/*
+	 * The open is going (its stage has come): undo. May complete
+	 * requests and free mem; must not free op or other attachments.
+	 */
+	void (*close)(struct smbd_open *op, void *priv);
+	/*
+	 * op's file has just become delete-pending (through any of its
+	 * opens: SET_INFO or delete on close). NULL if not wanted. May free
+	 * its own attachment (through mem), nothing else.
+	 */
+	void (*delete_pending)(struct smbd_open *op, void *priv);
+};
+
+/*
+ * Attach ops/priv to op at stage, as a talloc child of mem. Returns the
+ * attachment (talloc_free it to detach) or NULL on no memory. ops must
+ * outlive it (a static table).
+ */
+struct smbd_open_att *smbd_open_attach(TALLOC_CTX *mem, struct smbd_open *op,
+				       enum smbd_open_stage stage,
+				       const struct smbd_open_att_ops *ops,
+				       void *priv);
+
+/* op's attachment with these ops (the first), or NULL. */
+struct smbd_open_att *smbd_open_att_find(const struct smbd_open *op,
+					 const struct smbd_open_att_ops *ops);
+
+/* The priv an attachment was made with. */
+void *smbd_open_att_priv(const struct smbd_open_att *a);
+
+/*
+ * f has just become delete-pending: call the delete_pending callback of
+ * every attachment of every open of f (CHANGE_NOTIFY completes its parked
+ * requests with STATUS_DELETE_PENDING [MS-FSA §2.1.5.11], smbtorture
+ * smb2.notify.rmdir*). Call after setting f->delete_pending. May complete
+ * requests but frees no open.
+ */
+void smbd_file_signal_delete_pending(struct smbd_file *f);
+
+/*
+ * The open's talloc destructor: runs its attachments' stages (see above),
+ * marks the file delete-pending for delete on close, flushes written data
+ * (on a worker) and closes the fd, deletes on close, unindexes and keeps
+ * the counts.
  */
 int smbd_open_destructor(struct smbd_open *op);
 

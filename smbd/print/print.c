@@ -2,6 +2,7 @@
  * print.c - spooling and the print command (see print.h).
  */
 #include "smbd/print/print.h"
+#include "smbd/fs/open.h"
 #include "smbd/fs/workers.h"
 
 #include <errno.h>
@@ -285,6 +286,40 @@ void smbd_print_file_closed(struct smbd_server *srv,
 		j->file = from;
 	}
 	job_finish(pc, j);
+}
+
+/*
+ * An open written through a print share is going, and delete on close
+ * did not remove its file (SMBD_OPEN_STAGE_KEPT: its fd is closed or on
+ * its way to be, fsync first): the file is a job. The share's type is
+ * read now, not when the open was written: a reload may have changed it.
+ */
+static void print_open_closed(struct smbd_open *op, void *priv)
+{
+	struct smbd_tree *t = op->tree;
+
+	if (!op->ever_written || t == NULL ||
+	    t->share->type != WG_SHARE_PRINT) {
+		return;
+	}
+	smbd_print_file_closed(t->sess->conn->srv, t->share, op->path,
+			       t->sess->user);
+}
+
+static const struct smbd_open_att_ops print_att_ops = {
+	.close = print_open_closed,
+};
+
+int smbd_print_open_written(struct smbd_open *op)
+{
+	if (smbd_open_att_find(op, &print_att_ops) != NULL) {
+		return 0;
+	}
+	if (smbd_open_attach(op, op, SMBD_OPEN_STAGE_KEPT, &print_att_ops,
+			     NULL) == NULL) {
+		return -ENOMEM;
+	}
+	return 0;
 }
 
 /* "<prefix><digits><suffix-start>", the prefix in any case. */

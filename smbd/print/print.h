@@ -24,6 +24,14 @@ void smbd_print_file_closed(struct smbd_server *srv,
 			    const char *user);
 
 /*
+ * op is about to be written (WRITE): when it is closed, if its share is
+ * then a print share and delete on close did not remove the file, the
+ * file is a job (smbd_print_file_closed). Made through an attachment on
+ * op (fs/open.h), once per open. Returns 0 or -ENOMEM.
+ */
+int smbd_print_open_written(struct smbd_open *op);
+
+/*
  * Is leaf a name the spooler gives jobs ("job-<n>-...", "spoolss-<n>.prn",
  * any case)? No client may create or open such a name.
  */

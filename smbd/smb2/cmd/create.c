@@ -20,7 +20,6 @@
 #include "smbd/smbd.h"
 #include "smbd/base/errmap.h"
 #include "smbd/fs/open.h"
-#include "smbd/fs/notify.h"
 #include "smbd/print/print.h"
 #include "smbd/smb2/cmd/ipc.h"
 #include "smbd/fs/fileinfo.h"
@@ -1172,7 +1171,7 @@ NTSTATUS smbd_open_set_delete_pending(struct smbd_open *op, bool pending)
 		return NT_STATUS_CANNOT_DELETE;
 	}
 	op->file->delete_pending = true;
-	smbd_notify_delete_pending(op->file);
+	smbd_file_signal_delete_pending(op->file);
 	return NT_STATUS_OK;
 }
 

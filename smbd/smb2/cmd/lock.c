@@ -1,5 +1,5 @@
 /*
- * smb2_lock.c - LOCK [MS-SMB2 §3.3.5.14] and the byte-range lock rules
+ * lock.c - LOCK [MS-SMB2 §3.3.5.14] and the byte-range lock rules
  * of [MS-FSA §2.1.4.10, §2.1.5.8, §2.1.5.9] that READ and WRITE obey too.
  *
  * Locks live in the per-inode struct smbd_file, so every open of a file
@@ -9,8 +9,10 @@
  * the request goes async (interim STATUS_PENDING), sits on the file's
  * waiter list and is granted when a lock is released, or ends with
  * CANCELLED on CANCEL and RANGE_NOT_LOCKED when its open is closed.
+ * An open's first LOCK attaches lock_open_closed() to it (fs/open.h),
+ * which its destructor runs to release its locks and waiters.
  *
- * The locks themselves are kept by the engine in brlock.c (conflict
+ * The locks themselves are kept by the engine in fs/brlock.c (conflict
  * checks in O(log n)); this file adds the budgets, each refused with
  * STATUS_INSUFFICIENT_RESOURCES and counted as SMBD_BUDGET_LOCKS:
  *  - 'max locks per open' (cfg->max_locks_per_open, default 1024);
@@ -20,6 +22,7 @@
  *    is a request in flight whose credit the interim response returned).
  */
 #include "smbd/smbd.h"
+#include "smbd/fs/open.h"
 
 #include <errno.h>
 #include <string.h>
@@ -190,7 +193,14 @@ static void lock_cancel(struct smbd_req *req)
 	}
 }
 
-void smbd_lock_release_open(struct smbd_open *op)
+/*
+ * op is going (its destructor, SMBD_OPEN_STAGE_LOCKS: after its parked
+ * CHANGE_NOTIFY ended, before delete on close marks the file and the fd
+ * is closed): drop every lock op holds, fail its waiting LOCK requests
+ * with RANGE_NOT_LOCKED, then grant the other opens' waiters that no
+ * longer conflict.
+ */
+static void lock_open_closed(struct smbd_open *op, void *priv)
 {
 	struct smbd_file *f = op->file;
 	struct smbd_lock_wait *w = NULL;
@@ -214,6 +224,27 @@ void smbd_lock_release_open(struct smbd_open *op)
 	if (removed > 0) {
 		lock_retry_waiters(f);
 	}
+}
+
+static const struct smbd_open_att_ops lock_att_ops = {
+	.close = lock_open_closed,
+};
+
+/*
+ * Make sure op's locks and waiters are released when op goes: one
+ * attachment per open, made by its first LOCK request (an open that never
+ * locked has nothing to release).
+ */
+static NTSTATUS lock_attach(struct smbd_open *op)
+{
+	if (smbd_open_att_find(op, &lock_att_ops) != NULL) {
+		return NT_STATUS_OK;
+	}
+	if (smbd_open_attach(op, op, SMBD_OPEN_STAGE_LOCKS, &lock_att_ops,
+			     NULL) == NULL) {
+		return NT_STATUS_NO_MEMORY;
+	}
+	return NT_STATUS_OK;
 }
 
 /* Queue req until [e] can be locked; the request goes async. */
@@ -417,6 +448,11 @@ NTSTATUS smbd_smb2_lock(struct smbd_req *req)
 			talloc_free(e);
 			return NT_STATUS_INVALID_PARAMETER;
 		}
+	}
+	status = lock_attach(op);
+	if (status != NT_STATUS_OK) {
+		talloc_free(e);
+		return status;
 	}
 	if (e[0].flags & SMB2_LOCKFLAG_UNLOCK) {
 		status = do_unlocks(req, op, e, count);

@@ -11,10 +11,12 @@
  *    STATUS_NOTIFY_ENUM_DIR if they do not fit in the client's buffer or
  *    the kernel queue overflowed ("re-read the directory");
  *  - the client cancels it: STATUS_CANCELLED (notify_cancel());
- *  - the open is closed: STATUS_NOTIFY_CLEANUP, sent by the open's
- *    destructor (smb2_create.c), which reads op->notify;
+ *  - the open is closed: STATUS_NOTIFY_CLEANUP, from the request's
+ *    attachment on the open, which the open's destructor runs first of
+ *    all (fs/open.h, SMBD_OPEN_STAGE_REQUESTS);
  *  - the directory becomes delete-pending: STATUS_DELETE_PENDING, when
- *    someone calls smbd_notify_delete_pending() (notify.h).
+ *    someone calls smbd_file_signal_delete_pending() (fs/open.h), which
+ *    runs the same attachment's delete_pending callback.
  * As on Windows, the first request's CompletionFilter and buffer size
  * hold for the life of the open.
  *
@@ -36,15 +38,18 @@
  *
  * Lifetimes: the request (child of the connection) and the open (child
  * of its tree) can go away in either order, e.g. during connection
- * teardown. Two small link objects, one under each, point at each other;
- * whichever is freed first unhooks the other. The watches are children
+ * teardown. A small link object under the request holds an attachment
+ * on the open (fs/open.h); whichever goes first unhooks the other: the
+ * request's link takes the attachment with it, the open's destructor
+ * runs the attachment, which forgets the open. The watches are children
  * of the opens (watch.c).
  */
 #include "smbd/smbd.h"
-#include "smbd/fs/notify.h"
+#include "smbd/fs/open.h"
 #include "smbd/fs/watch.h"
 
 #define NOTIFY_RESP_FIXED	8	/* StructureSize, offset, length */
+#define NT_STATUS_NOTIFY_CLEANUP	0x0000010Bu
 
 struct notify_args {
 	uint16_t flags;		/* WATCH_TREE: only the directory itself */
@@ -53,46 +58,76 @@ struct notify_args {
 	uint32_t filter;
 };
 
-/* One half of the req <-> open link. */
+/*
+ * A parked request's link to its open: a talloc child of the request,
+ * with an attachment on the open (fs/open.h) as its own child.
+ */
 struct notify_link {
-	struct notify_link *peer;	/* the other half, NULL once gone */
-	struct smbd_open *op;
+	struct smbd_open *op;		/* NULL once the open is gone */
 	struct smbd_req *req;
-	struct smbd_conn *conn;	/* request half: counts conn->nnotifies */
+	struct smbd_conn *conn;		/* counts it in conn->nnotifies */
 };
 
 /* ---- request <-> open link ---- */
 
 /*
- * Request side going away (completed or torn down): forget it, and free
- * the open's half too so that a long-lived handle re-arming its watch
- * does not pile them up.
+ * Request side going away (completed or torn down): forget it. The
+ * attachment, a child of the link, goes with it, so that a long-lived
+ * handle re-arming its watch does not pile them up.
  */
-static int notify_req_link_destructor(struct notify_link *l)
+static int notify_link_destructor(struct notify_link *l)
 {
-	struct notify_link *peer = l->peer;
-
 	l->conn->nnotifies--;
-	if (peer == NULL) {
+	if (l->op == NULL) {
 		return 0;	/* the open is already gone */
 	}
 	if (l->op->notify == l->req) {
 		l->op->notify = NULL;
 	}
-	peer->peer = NULL;
-	l->peer = NULL;
-	talloc_free(peer);
 	return 0;
 }
 
-/* Open side going away: the request must not reach the open any more. */
-static int notify_open_link_destructor(struct notify_link *l)
+/*
+ * The open is going (its destructor, SMBD_OPEN_STAGE_REQUESTS: before
+ * its locks go and its fd is closed): the request must not reach it any
+ * more, and if it is still parked there it ends with
+ * STATUS_NOTIFY_CLEANUP.
+ */
+static void notify_open_closed(struct smbd_open *op, void *priv)
 {
-	if (l->peer != NULL) {
-		l->peer->peer = NULL;
+	struct notify_link *l = priv;
+	struct smbd_req *req = l->req;
+
+	l->op = NULL;
+	if (op->notify != req) {
+		return;
 	}
-	return 0;
+	op->notify = NULL;
+	smbd_req_done(req, NT_STATUS_NOTIFY_CLEANUP);
 }
+
+/*
+ * The directory became delete-pending: a parked request ends with
+ * STATUS_DELETE_PENDING [MS-FSA §2.1.5.11] (smbtorture
+ * smb2.notify.rmdir*).
+ */
+static void notify_open_delete_pending(struct smbd_open *op, void *priv)
+{
+	struct notify_link *l = priv;
+	struct smbd_req *req = l->req;
+
+	if (op->notify != req) {
+		return;
+	}
+	op->notify = NULL;
+	req->cancel_fn = NULL;
+	smbd_req_done(req, NT_STATUS_DELETE_PENDING);
+}
+
+static const struct smbd_open_att_ops notify_att_ops = {
+	.close = notify_open_closed,
+	.delete_pending = notify_open_delete_pending,
+};
 
 static void notify_cancel(struct smbd_req *req)
 {
@@ -100,7 +135,7 @@ static void notify_cancel(struct smbd_req *req)
 
 	req->cancel_fn = NULL;
 	req->cancel_priv = NULL;
-	if (l != NULL && l->peer != NULL && l->op->notify == req) {
+	if (l != NULL && l->op != NULL && l->op->notify == req) {
 		l->op->notify = NULL;
 	}
 	smbd_req_done(req, NT_STATUS_CANCELLED);
@@ -108,27 +143,26 @@ static void notify_cancel(struct smbd_req *req)
 
 static NTSTATUS notify_link(struct smbd_req *req, struct smbd_open *op)
 {
-	struct notify_link *rl = talloc_zero(req, struct notify_link);
-	struct notify_link *ol = talloc_zero(op, struct notify_link);
+	struct notify_link *l = talloc_zero(req, struct notify_link);
 
-	if (rl == NULL || ol == NULL) {
-		talloc_free(rl);
-		talloc_free(ol);
+	if (l == NULL) {
 		return NT_STATUS_NO_MEMORY;
 	}
-	rl->op = ol->op = op;
-	rl->req = ol->req = req;
-	rl->conn = req->conn;
-	rl->peer = ol;
-	ol->peer = rl;
+	l->op = op;
+	l->req = req;
+	l->conn = req->conn;
+	if (smbd_open_attach(l, op, SMBD_OPEN_STAGE_REQUESTS, &notify_att_ops,
+			     l) == NULL) {
+		talloc_free(l);
+		return NT_STATUS_NO_MEMORY;
+	}
 	req->conn->nnotifies++;
-	talloc_set_destructor(rl, notify_req_link_destructor);
-	talloc_set_destructor(ol, notify_open_link_destructor);
-	req->cancel_priv = rl;
+	talloc_set_destructor(l, notify_link_destructor);
+	req->cancel_priv = l;
 	return NT_STATUS_OK;
 }
 
-/* Undo notify_link() (both halves go). */
+/* Undo notify_link() (the link and its attachment). */
 static void notify_unlink(struct smbd_req *req)
 {
 	talloc_free(req->cancel_priv);
@@ -182,23 +216,6 @@ static void notify_watch_ready(struct smbd_watch *w, struct smbd_open *op)
 	req->cancel_fn = NULL;
 	status = notify_answer(req, w, smbd_watch_max_len(w));
 	smbd_req_done(req, status);
-}
-
-void smbd_notify_delete_pending(struct smbd_file *f)
-{
-	size_t i = 0;
-
-	for (i = 0; i < f->nopens; i++) {
-		struct smbd_open *op = f->opens[i];
-		struct smbd_req *req = op->notify;
-
-		if (req == NULL) {
-			continue;
-		}
-		op->notify = NULL;
-		req->cancel_fn = NULL;
-		smbd_req_done(req, NT_STATUS_DELETE_PENDING);
-	}
 }
 
 /* ---- the command ---- */

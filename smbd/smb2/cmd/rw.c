@@ -12,6 +12,7 @@
 #include "smbd/smbd.h"
 #include "smbd/base/errmap.h"
 #include "smbd/smb2/cmd/ipc.h"
+#include "smbd/print/print.h"
 #include "smbd/fs/vfs.h"
 #include "smbd/fs/workers.h"
 
@@ -265,6 +266,10 @@ NTSTATUS smbd_smb2_write(struct smbd_req *req)
 	if ((a.flags & SMB2_WRITEFLAG_WRITE_THROUGH) ||
 	    (op->create_options & FILE_WRITE_THROUGH)) {
 		pflags |= SMBD_PWRITE_SYNC;
+	}
+	/* a file written through a print share is a job when closed */
+	if (!op->ever_written && smbd_print_open_written(op) != 0) {
+		return NT_STATUS_NO_MEMORY;
 	}
 	state = io_state_new(req, op);
 	if (state == NULL) {

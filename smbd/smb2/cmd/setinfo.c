@@ -22,7 +22,7 @@
 #include "smbd/smbd.h"
 #include "smbd/base/errmap.h"
 #include "smbd/fs/fileinfo.h"
-#include "smbd/fs/notify.h"
+#include "smbd/fs/open.h"
 #include "smbd/fs/vfs.h"
 #include "proto/fscc.h"
 #include "proto/utf16.h"
@@ -546,7 +546,7 @@ static NTSTATUS si_disposition(struct si_ctx *c)
 	status = smbd_open_set_delete_pending(c->op, pending != 0);
 	if (status == NT_STATUS_OK && pending != 0 && c->op->is_dir &&
 	    c->op->file != NULL) {
-		smbd_notify_delete_pending(c->op->file);
+		smbd_file_signal_delete_pending(c->op->file);
 	}
 	return status;
 }
