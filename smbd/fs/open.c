@@ -404,6 +404,135 @@ static void open_unlink(struct smbd_open *op)
 }
 
 /* ================================================================== */
+/* Walks                                                               */
+/* ================================================================== */
+
+static bool tree_passes(const struct smbd_tree *t,
+			const struct smbd_opens_filter *f)
+{
+	if (f == NULL) {
+		return true;
+	}
+	if (f->tree != NULL && t != f->tree) {
+		return false;
+	}
+	if (f->share_path != NULL &&
+	    (t->root_fd < 0 || strcmp(t->share->path, f->share_path) != 0)) {
+		return false;
+	}
+	return true;
+}
+
+static int tree_opens_foreach(struct smbd_tree *t,
+			      const struct smbd_opens_filter *f,
+			      int (*fn)(struct smbd_open *op, void *priv),
+			      void *priv)
+{
+	struct smbd_open *op = NULL;
+	int rc = 0;
+
+	if (!tree_passes(t, f)) {
+		return 0;
+	}
+	for (op = t->opens; op != NULL; op = op->next) {
+		if (f != NULL && op == f->except) {
+			continue;
+		}
+		rc = fn(op, priv);
+		if (rc != 0) {
+			return rc;
+		}
+	}
+	return 0;
+}
+
+int smbd_opens_foreach(struct smbd_server *srv,
+		       const struct smbd_opens_filter *filter,
+		       int (*fn)(struct smbd_open *op, void *priv), void *priv)
+{
+	struct smbd_session *s = NULL;
+	struct smbd_tree *t = NULL;
+	int rc = 0;
+
+	if (filter != NULL && filter->tree != NULL) {
+		/* one tree: no need to look at the others */
+		return tree_opens_foreach((struct smbd_tree *)filter->tree,
+					  filter, fn, priv);
+	}
+	for (s = srv->sessions; s != NULL; s = s->gnext) {
+		if (filter != NULL && filter->sess != NULL &&
+		    s != filter->sess) {
+			continue;
+		}
+		for (t = s->trees; t != NULL; t = t->next) {
+			rc = tree_opens_foreach(t, filter, fn, priv);
+			if (rc != 0) {
+				return rc;
+			}
+		}
+	}
+	return 0;
+}
+
+int smbd_trees_foreach(struct smbd_server *srv,
+		       int (*fn)(struct smbd_tree *t, void *priv), void *priv)
+{
+	struct smbd_session *s = NULL;
+	struct smbd_tree *t = NULL;
+	int rc = 0;
+
+	for (s = srv->sessions; s != NULL; s = s->gnext) {
+		for (t = s->trees; t != NULL; t = t->next) {
+			rc = fn(t, priv);
+			if (rc != 0) {
+				return rc;
+			}
+		}
+	}
+	return 0;
+}
+
+struct rename_walk {
+	const char *old;
+	size_t len;
+	const char *new_path;
+};
+
+/* If o is old or beneath it, point it at the same place under new. */
+static int open_follow(struct smbd_open *o, void *priv)
+{
+	const struct rename_walk *r = priv;
+	char *p = NULL;
+
+	if (o->path == NULL || strncmp(o->path, r->old, r->len) != 0 ||
+	    (o->path[r->len] != '\0' && o->path[r->len] != '/')) {
+		return 0;
+	}
+	p = talloc_asprintf(o, "%s%s", r->new_path, o->path + r->len);
+	if (p == NULL) {
+		return 0;	/* keeps the old name */
+	}
+	talloc_free(o->path);
+	o->path = p;
+	return 0;
+}
+
+void smbd_opens_rename_subtree(struct smbd_server *srv, const char *share_path,
+			       const char *old, const char *new_path)
+{
+	struct rename_walk r = {
+		.old = old,
+		.len = strlen(old),
+		.new_path = new_path,
+	};
+	struct smbd_opens_filter f = {
+		.share_path = share_path,
+	};
+
+	(void)smbd_opens_foreach(srv, &f, open_follow, &r);
+}
+
+/* ================================================================== */
 /* Attachments                                                         */
 /* ================================================================== */
 

@@ -40,6 +40,46 @@ NTSTATUS smbd_open_admit(struct smbd_session *s);
 bool smbd_open_will_unlink(const struct smbd_open *op);
 
 /*
+ * Walks of the open registry: the one place that knows opens hang off
+ * trees, trees off sessions and sessions off the server.
+ *
+ * A filter narrows a walk; every field is optional (zero: any). tree:
+ * only its opens. sess: only its trees' opens. share_path: only trees on
+ * a disk share (root_fd >= 0) whose path is this one (two shares of one
+ * path see the same files). except: skip this open.
+ */
+struct smbd_opens_filter {
+	const struct smbd_session *sess;
+	const struct smbd_tree *tree;
+	const char *share_path;
+	const struct smbd_open *except;
+};
+
+/*
+ * Call fn(op, priv) for every open (file, directory or pipe) filter lets
+ * through (NULL: all), sessions in srv->sessions order, trees and opens
+ * in their lists' order. fn returns 0 to go on; anything else stops the
+ * walk and is returned (0 if the walk ends). fn must not free opens,
+ * trees or sessions.
+ */
+int smbd_opens_foreach(struct smbd_server *srv,
+		       const struct smbd_opens_filter *filter,
+		       int (*fn)(struct smbd_open *op, void *priv), void *priv);
+
+/* The same over every tree connect of the server (same rules). */
+int smbd_trees_foreach(struct smbd_server *srv,
+		       int (*fn)(struct smbd_tree *t, void *priv), void *priv);
+
+/*
+ * A rename moved old to new_path (share-relative, on-disk names) on the
+ * disk share at share_path: every open of old, or of a name beneath it,
+ * follows (its path is rewritten; one that cannot get the memory keeps
+ * its old path). Neither old nor new_path may be an open's path.
+ */
+void smbd_opens_rename_subtree(struct smbd_server *srv, const char *share_path,
+			       const char *old, const char *new_path);
+
+/*
  * Attachments: how a higher layer hangs state on an open and has it undone
  * when the open goes, without this layer naming that one. The holder
  * (CHANGE_NOTIFY, LOCK, print) attaches a small object with its callbacks;

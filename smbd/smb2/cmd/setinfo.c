@@ -235,11 +235,6 @@ static NTSTATUS si_basic(struct si_ctx *c)
 
 /* ---- FileRenameInformation ---- */
 
-static bool same_share(const struct smbd_tree *t, const char *share_path)
-{
-	return t->root_fd >= 0 && strcmp(t->share->path, share_path) == 0;
-}
-
 typedef bool (*open_pred)(const struct smbd_open *o, const char *path,
 			  size_t len);
 
@@ -277,73 +272,34 @@ static bool open_blocks_rename_in(const struct smbd_open *o,
 	       (o->share_access & FILE_SHARE_WRITE) == 0;
 }
 
+struct match_walk {
+	open_pred pred;
+	const char *path;
+	size_t len;
+};
+
+static int match_one(struct smbd_open *o, void *priv)
+{
+	const struct match_walk *m = priv;
+
+	return o->path != NULL && m->pred(o, m->path, m->len);
+}
+
 /* Is there an open other than self on share, for which pred holds? */
 static bool opens_match(struct smbd_server *srv, const struct smbd_open *self,
 			open_pred pred, const char *path)
 {
-	const char *share = self->tree->share->path;
-	size_t len = strlen(path);
-	struct smbd_session *s = NULL;
-	struct smbd_tree *t = NULL;
-	struct smbd_open *o = NULL;
+	struct match_walk m = {
+		.pred = pred,
+		.path = path,
+		.len = strlen(path),
+	};
+	struct smbd_opens_filter f = {
+		.share_path = self->tree->share->path,
+		.except = self,
+	};
 
-	for (s = srv->sessions; s != NULL; s = s->gnext) {
-		for (t = s->trees; t != NULL; t = t->next) {
-			if (!same_share(t, share)) {
-				continue;
-			}
-			for (o = t->opens; o != NULL; o = o->next) {
-				if (o != self && o->path != NULL &&
-				    pred(o, path, len)) {
-					return true;
-				}
-			}
-		}
-	}
-	return false;
-}
-
-/* If o is old or beneath it, point it at the same place under new. */
-static void open_follow(struct smbd_open *o, const char *old, size_t len,
-			const char *new_path)
-{
-	char *p = NULL;
-
-	if (o->path == NULL ||
-	    (!open_is(o, old, len) && !open_is_under(o, old, len))) {
-		return;
-	}
-	p = talloc_asprintf(o, "%s%s", new_path, o->path + len);
-	if (p == NULL) {
-		return;		/* keeps the old name */
-	}
-	talloc_free(o->path);
-	o->path = p;
-}
-
-/* After a rename, every open of old (or beneath it) follows to new. */
-static void opens_rename(struct smbd_server *srv, struct smbd_open *self,
-			 const char *old, const char *new_path)
-{
-	const char *share = self->tree->share->path;
-	size_t len = strlen(old);
-	struct smbd_session *s = NULL;
-	struct smbd_tree *t = NULL;
-	struct smbd_open *o = NULL;
-
-	open_follow(self, old, len, new_path);
-	for (s = srv->sessions; s != NULL; s = s->gnext) {
-		for (t = s->trees; t != NULL; t = t->next) {
-			if (!same_share(t, share)) {
-				continue;
-			}
-			for (o = t->opens; o != NULL; o = o->next) {
-				if (o != self) {
-					open_follow(o, old, len, new_path);
-				}
-			}
-		}
-	}
+	return smbd_opens_foreach(srv, &f, match_one, &m) != 0;
 }
 
 /* The directory part of a rel path ("" for the share root). */
@@ -522,7 +478,8 @@ static NTSTATUS si_rename(struct si_ctx *c)
 		goto done;
 	}
 	DBG_DEBUG(VFS, "renamed '%s' -> '%s'", old, dst);
-	opens_rename(srv, op, old, dst);
+	/* every open of old or beneath it, op's own too, follows */
+	smbd_opens_rename_subtree(srv, op->tree->share->path, old, dst);
 	if (op->client_name != NULL) {
 		talloc_free(op->client_name);
 		op->client_name = talloc_steal(op, name);
