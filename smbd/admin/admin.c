@@ -7,6 +7,7 @@
  */
 #include "smbd/admin/admin.h"
 #include "smbd/admin/admission.h"
+#include "smbd/fs/open.h"
 #include "smbd/smb2/session.h"
 #include "proto/utf16.h"
 #include "sessions/sessmgr.h"
@@ -403,60 +404,80 @@ static char *wire_path(TALLOC_CTX *mem, const char *rel)
 	return p;
 }
 
+struct files_walk {
+	TALLOC_CTX *mem;
+	struct wg_admin_file *v;
+	size_t k;
+};
+
+static int list_one_file(struct smbd_open *op, void *priv)
+{
+	struct files_walk *w = priv;
+	const struct smbd_tree *t = op->tree;
+	const struct smbd_session *s = t->sess;
+	struct wg_admin_file *v = NULL;
+	struct wg_admin_file *e = NULL;
+
+	v = talloc_realloc(w->mem, w->v, struct wg_admin_file, w->k + 1);
+	if (v == NULL) {
+		return -ENOMEM;
+	}
+	w->v = v;
+	e = &v[w->k++];
+	*e = (struct wg_admin_file) {
+		.id = op->fid_volatile,
+		.session_id = s->id,
+		.share = talloc_strdup(v, t->share->name),
+		.path = op->pipe != NULL ?
+			talloc_asprintf(v, "\\PIPE\\%s", op->path) :
+			wire_path(v, op->path),
+		.local_path = op->pipe != NULL ?
+			talloc_strdup(v, "") :
+			talloc_asprintf(v, "%s/%s", t->share->path, op->path),
+		.user = talloc_strdup(v, s->user),
+		.computer = talloc_strdup(v, s->conn->peer_addr),
+		.access = op->access,
+		.locks = locks_of(op),
+		.is_pipe = op->pipe != NULL,
+		.is_dir = op->is_dir,
+		.idle_secs = secs_since(&s->last_activity),
+	};
+	return 0;
+}
+
 static int op_list_files(void *priv, TALLOC_CTX *mem,
 			 struct wg_admin_file **out, size_t *n)
 {
 	struct admin_ctx *a = priv;
-	struct wg_admin_file *v = talloc_array(mem, struct wg_admin_file, 0);
-	struct smbd_session *s = NULL;
-	size_t k = 0;
+	struct files_walk w = {
+		.mem = mem,
+		.v = talloc_array(mem, struct wg_admin_file, 0),
+	};
+	int rc = 0;
 
-	if (v == NULL) {
+	if (w.v == NULL) {
 		return -ENOMEM;
 	}
-	for (s = a->srv->sessions; s != NULL; s = s->gnext) {
-		struct smbd_tree *t = NULL;
-
-		for (t = s->trees; t != NULL; t = t->next) {
-			struct smbd_open *op = NULL;
-
-			for (op = t->opens; op != NULL; op = op->next) {
-				struct wg_admin_file *e = NULL;
-
-				v = talloc_realloc(mem, v, struct wg_admin_file,
-						   k + 1);
-				if (v == NULL) {
-					return -ENOMEM;
-				}
-				e = &v[k++];
-				*e = (struct wg_admin_file) {
-					.id = op->fid_volatile,
-					.session_id = s->id,
-					.share = talloc_strdup(v, t->share->name),
-					.path = op->pipe != NULL ?
-						talloc_asprintf(v, "\\PIPE\\%s",
-							op->path) :
-						wire_path(v, op->path),
-					.local_path = op->pipe != NULL ?
-						talloc_strdup(v, "") :
-						talloc_asprintf(v, "%s/%s",
-							t->share->path,
-							op->path),
-					.user = talloc_strdup(v, s->user),
-					.computer = talloc_strdup(v,
-						s->conn->peer_addr),
-					.access = op->access,
-					.locks = locks_of(op),
-					.is_pipe = op->pipe != NULL,
-					.is_dir = op->is_dir,
-					.idle_secs = secs_since(
-						&s->last_activity),
-				};
-			}
-		}
+	rc = smbd_opens_foreach(a->srv, NULL, list_one_file, &w);
+	if (rc != 0) {
+		return rc;
 	}
-	*out = v;
-	*n = k;
+	*out = w.v;
+	*n = w.k;
+	return 0;
+}
+
+struct users_walk {
+	const char *name;
+	unsigned users;
+};
+
+/* Tree connects of the share named u->name. */
+static int count_share_user(struct smbd_tree *t, void *priv)
+{
+	struct users_walk *u = priv;
+
+	u->users += strcasecmp(t->share->name, u->name) == 0;
 	return 0;
 }
 
@@ -474,17 +495,11 @@ static int op_list_shares(void *priv, TALLOC_CTX *mem,
 	}
 	for (i = 0; i < c->nshares; i++) {
 		const struct wg_share_cfg *sh = &c->shares[i];
-		struct smbd_session *s = NULL;
-		unsigned users = 0;
+		struct users_walk u = {
+			.name = sh->name,
+		};
 
-		for (s = a->srv->sessions; s != NULL; s = s->gnext) {
-			struct smbd_tree *t = NULL;
-
-			for (t = s->trees; t != NULL; t = t->next) {
-				users += strcasecmp(t->share->name,
-						    sh->name) == 0;
-			}
-		}
+		(void)smbd_trees_foreach(a->srv, count_share_user, &u);
 		v[i] = (struct wg_admin_share) {
 			.name = talloc_strdup(v, sh->name),
 			.path = talloc_strdup(v, sh->path),
@@ -494,7 +509,7 @@ static int op_list_shares(void *priv, TALLOC_CTX *mem,
 				sh->type == WG_SHARE_PRINT ?
 				WG_ADMIN_SHARE_PRINT : WG_ADMIN_SHARE_DISK,
 			.read_only = sh->read_only,
-			.current_users = users,
+			.current_users = u.users,
 		};
 	}
 	*out = v;

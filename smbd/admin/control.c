@@ -6,6 +6,7 @@
  */
 #include "smbd/admin/control.h"
 #include "smbd/admin/admin.h"
+#include "smbd/fs/open.h"
 #include "sessions/admin.h"
 #include "proto/ctlproto.h"
 #include "sessions/sessmgr.h"
@@ -307,23 +308,50 @@ static int v_sessions(struct ctl_call *c, char **args)
 	return 0;
 }
 
+struct session_walk {
+	uint64_t id;
+	const struct smbd_session *s;
+};
+
+/* Stops at the first tree of session w->id (a session without trees
+ * has no shares to list). */
+static int find_session(struct smbd_tree *t, void *priv)
+{
+	struct session_walk *w = priv;
+
+	if (t->sess->id != w->id) {
+		return 0;
+	}
+	w->s = t->sess;
+	return 1;
+}
+
+static int count_open(struct smbd_open *op, void *priv)
+{
+	unsigned *n = priv;
+
+	(*n)++;
+	return 0;
+}
+
 /* The tree connects of one session, straight from smbd's objects. */
 static void put_session_shares(struct ctl_call *c, uint64_t id)
 {
-	const struct smbd_session *s = NULL;
+	struct session_walk w = {
+		.id = id,
+	};
 	const struct smbd_tree *t = NULL;
 	uint64_t now = smbd_nt_now();
 
-	for (s = c->srv->sessions; s != NULL && s->id != id; s = s->gnext) {
-	}
+	(void)smbd_trees_foreach(c->srv, find_session, &w);
 	ctl_json_array_begin(c->j, "shares");
-	for (t = s != NULL ? s->trees : NULL; t != NULL; t = t->next) {
-		const struct smbd_open *op = NULL;
+	for (t = w.s != NULL ? w.s->trees : NULL; t != NULL; t = t->next) {
+		struct smbd_opens_filter f = {
+			.tree = t,
+		};
 		unsigned opens = 0;
 
-		for (op = t->opens; op != NULL; op = op->next) {
-			opens++;
-		}
+		(void)smbd_opens_foreach(c->srv, &f, count_open, &opens);
 		ctl_json_object_begin(c->j, NULL);
 		ctl_json_string(c->j, "name", t->share->name);
 		ctl_json_string(c->j, "type",

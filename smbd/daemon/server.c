@@ -5,6 +5,7 @@
 #include "smbd/net/conn.h"
 #include "smbd/smb2/dispatch.h"
 #include "smbd/admin/control.h"
+#include "smbd/fs/open.h"
 #include "smbd/fs/workers.h"
 #include "smbd/admin/admission.h"
 #include "smbd/fs/fileinfo.h"
@@ -295,33 +296,41 @@ void smbd_server_shutdown(struct smbd_server *srv, bool *done)
 	*done = true;
 }
 
+struct reload_walk {
+	struct wg_config *old;
+	const struct wg_config *cfg;
+};
+
+/* Point t at the new config's share of its name, or keep the old alive. */
+static int reload_tree(struct smbd_tree *t, void *priv)
+{
+	struct reload_walk *r = priv;
+	const struct wg_share_cfg *n = wg_config_find_share(r->cfg,
+							     t->share->name);
+
+	if (n != NULL) {
+		t->share = n;
+	} else {
+		/* share removed: keep old cfg alive */
+		talloc_reference(t, r->old);
+	}
+	return 0;
+}
+
 void smbd_server_reload(struct smbd_server *srv, struct wg_config *cfg)
 {
 	struct wg_config *old = srv->cfg;
-	struct smbd_conn *c = NULL;
-	struct smbd_session *s = NULL;
-	struct smbd_tree *t = NULL;
+	struct reload_walk r = {
+		.old = old,
+		.cfg = cfg,
+	};
 
 	/*
 	 * Trees point at share configs; keep the old config alive while
 	 * any tree uses it. The simplest correct rule: re-point trees at the
 	 * new share of the same name, or keep the old config referenced.
 	 */
-	for (c = srv->conns; c != NULL; c = c->next) {
-		for (s = c->sessions; s != NULL; s = s->next) {
-			for (t = s->trees; t != NULL; t = t->next) {
-				const struct wg_share_cfg *n =
-					wg_config_find_share(cfg,
-							     t->share->name);
-				if (n != NULL) {
-					t->share = n;
-				} else {
-					/* share removed: keep old cfg alive */
-					talloc_reference(t, old);
-				}
-			}
-		}
-	}
+	(void)smbd_trees_foreach(srv, reload_tree, &r);
 	srv->cfg = talloc_steal(srv, cfg);
 	talloc_unlink(srv, old);
 	if (srv->sm != NULL) {
