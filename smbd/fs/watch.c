@@ -26,7 +26,7 @@ struct watch_ctx {
 /* An open that asked for changes; a talloc child of the open. */
 struct smbd_watch {
 	struct smbd_watch *prev, *next;		/* ctx->watches */
-	struct watch_ctx *ctx;			/* NULL once ctx is gone */
+	struct watch_ctx *ctx;		/* NULL once ctx is gone */
 	struct smbd_open *op;
 	struct smbd_conn *conn;		/* counts it in conn->nwatches */
 	int wd;				/* inotify watch, -1 once gone */
@@ -43,7 +43,7 @@ struct smbd_watch {
 	uint32_t last_action;		/* of the last one, for merging */
 	char *last_name;
 	bool overflow;			/* report ENUM_DIR */
-	uint32_t move_cookie;		/* IN_MOVED_FROM waiting for its pair */
+	uint32_t move_cookie;		/* IN_MOVED_FROM awaiting its pair */
 	char *move_name;
 };
 
@@ -66,7 +66,7 @@ struct smbd_watch {
 #define FILE_ACTION_RENAMED_NEW_NAME	5
 
 #define WATCH_MAX_CHANGES	1024	/* then report ENUM_DIR instead */
-#define WATCH_MAX_BYTES	(64u * 1024)	/* ... or past this many bytes */
+#define WATCH_MAX_BYTES	(64u * 1024)	/* ... or past these bytes */
 #define WATCH_DEFAULT_LIMIT	256
 #define INOTIFY_MASK	(IN_CREATE | IN_DELETE | IN_MOVED_FROM | \
 			 IN_MOVED_TO | IN_MODIFY | IN_ATTRIB | IN_ONLYDIR | \

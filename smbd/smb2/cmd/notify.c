@@ -3,8 +3,9 @@
  * MS-FSCC §2.4.42 FILE_NOTIFY_INFORMATION; MS-FSA §2.1.5.11].
  *
  * The first CHANGE_NOTIFY on a directory open starts watching it (the
- * change-watch engine, fs/watch.c, with inotify); from then on changes are collected for that open (also while
- * no request is pending, as Windows does) until it is closed. A request
+ * change-watch engine, fs/watch.c, with inotify); from then on changes
+ * are collected for that open (also while no request is pending, as
+ * Windows does) until it is closed. A request
  * is answered at once if changes are waiting, otherwise it goes async
  * (interim STATUS_PENDING), is parked in op->notify and ends when
  *  - a change arrives: the collected FILE_NOTIFY_INFORMATION records, or
@@ -65,7 +66,7 @@ struct notify_args {
 struct notify_link {
 	struct smbd_open *op;		/* NULL once the open is gone */
 	struct smbd_req *req;
-	struct smbd_conn *conn;		/* counts it in conn->nnotifies */
+	struct smbd_conn *conn;		/* counted in conn->nnotifies */
 };
 
 /* ---- request <-> open link ---- */

@@ -1,0 +1,317 @@
+/*
+ * test_open.c - the open registry (smbd/fs/open.c): attachments run in
+ * their stages' order when an open goes, whichever order they were made
+ * in; one freed by its holder first is not run; delete on close skips the
+ * KEPT stage and tells the file's other opens; the walks filter by share
+ * path, tree and "except", stop when asked, and a rename moves exactly
+ * the subtree.
+ */
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "tests/wgtest.h"
+#include "smbd/fs/open.h"
+
+/* ---- a server with one session and trees on fake shares ---- */
+
+struct fixture {
+	struct smbd_server *srv;
+	struct smbd_conn *conn;
+	struct smbd_session *sess;
+	struct wg_share_cfg share[2];
+};
+
+static void fx_init(struct fixture *fx)
+{
+	fx->srv = talloc_zero(wgt_root, struct smbd_server);
+	ck_assert_ptr_nonnull(fx->srv);
+	fx->conn = talloc_zero(fx->srv, struct smbd_conn);
+	ck_assert_ptr_nonnull(fx->conn);
+	fx->conn->srv = fx->srv;
+	fx->sess = talloc_zero(fx->conn, struct smbd_session);
+	ck_assert_ptr_nonnull(fx->sess);
+	fx->sess->conn = fx->conn;
+	fx->srv->sessions = fx->sess;
+	fx->share[0] = (struct wg_share_cfg) {
+		.name = "one", .path = "/srv/one", .type = WG_SHARE_DISK,
+	};
+	fx->share[1] = (struct wg_share_cfg) {
+		.name = "two", .path = "/srv/two", .type = WG_SHARE_DISK,
+	};
+}
+
+/* Opens first, as a server ends its connections before itself. */
+static void fx_free(struct fixture *fx)
+{
+	talloc_free(fx->conn);
+	talloc_free(fx->srv);
+}
+
+static struct smbd_tree *fx_tree(struct fixture *fx, int share, int root_fd)
+{
+	struct smbd_tree *t = talloc_zero(fx->sess, struct smbd_tree);
+
+	ck_assert_ptr_nonnull(t);
+	t->sess = fx->sess;
+	t->share = &fx->share[share];
+	t->root_fd = root_fd;
+	t->next = fx->sess->trees;
+	fx->sess->trees = t;
+	return t;
+}
+
+/* A registered open of path; on inode ino of device 1 if ino != 0. */
+static struct smbd_open *fx_open(struct fixture *fx, struct smbd_tree *t,
+				 const char *path, ino_t ino)
+{
+	struct smbd_open *op = talloc_zero(t, struct smbd_open);
+	struct stat st = {};
+
+	ck_assert_ptr_nonnull(op);
+	op->fd = -1;
+	op->path = talloc_strdup(op, path);
+	ck_assert_int_eq(smbd_open_register(t, op), 0);
+	if (ino != 0) {
+		st.st_dev = 1;
+		st.st_ino = ino;
+		ck_assert_int_eq(smbd_file_attach(fx->srv, op, &st), 0);
+	}
+	return op;
+}
+
+/* ---- a log of callbacks ---- */
+
+static char cb_log[256];
+
+static void log_add(const char *what, void *priv)
+{
+	size_t n = strlen(cb_log);
+
+	snprintf(cb_log + n, sizeof(cb_log) - n, "%s%s:%s",
+		 n > 0 ? " " : "", what, (const char *)priv);
+}
+
+static void cb_close(struct smbd_open *op, void *priv)
+{
+	log_add("close", priv);
+}
+
+static void cb_delete_pending(struct smbd_open *op, void *priv)
+{
+	log_add("dp", priv);
+}
+
+static const struct smbd_open_att_ops log_ops = {
+	.close = cb_close,
+	.delete_pending = cb_delete_pending,
+};
+
+/* Like CHANGE_NOTIFY's link: the callback frees the attachment's parent. */
+static void cb_close_free_parent(struct smbd_open *op, void *priv)
+{
+	TALLOC_CTX *parent = priv;
+
+	log_add("close", "parent");
+	talloc_free(parent);
+}
+
+static const struct smbd_open_att_ops free_parent_ops = {
+	.close = cb_close_free_parent,
+};
+
+/* ---- tests ---- */
+
+START_TEST(test_stage_order)
+{
+	struct fixture fx = {};
+	struct smbd_tree *t = NULL;
+	struct smbd_open *op = NULL;
+	TALLOC_CTX *holder = NULL;
+
+	fx_init(&fx);
+	t = fx_tree(&fx, 0, 0);
+	op = fx_open(&fx, t, "f", 7);
+	cb_log[0] = '\0';
+	/* made in the reverse of the order they must run in */
+	ck_assert_ptr_nonnull(smbd_open_attach(op, op, SMBD_OPEN_STAGE_KEPT,
+					       &log_ops, "print"));
+	ck_assert_ptr_nonnull(smbd_open_attach(op, op, SMBD_OPEN_STAGE_LOCKS,
+					       &log_ops, "locks"));
+	ck_assert_ptr_nonnull(smbd_open_attach(op, op,
+					       SMBD_OPEN_STAGE_REQUESTS,
+					       &log_ops, "notify1"));
+	holder = talloc_new(wgt_root);
+	ck_assert_ptr_nonnull(smbd_open_attach(holder, op,
+					       SMBD_OPEN_STAGE_REQUESTS,
+					       &free_parent_ops, holder));
+	ck_assert_ptr_nonnull(smbd_open_attach(op, op,
+					       SMBD_OPEN_STAGE_REQUESTS,
+					       &log_ops, "notify2"));
+	ck_assert_ptr_eq(smbd_open_att_priv(smbd_open_att_find(op,
+							       &log_ops)),
+			 "print");
+	talloc_free(op);
+	ck_assert_str_eq(cb_log, "close:notify1 close:parent close:notify2 "
+				 "close:locks close:print");
+	ck_assert_ptr_null(fx.srv->files);
+	ck_assert_uint_eq(fx.sess->nopens, 0);
+	fx_free(&fx);
+}
+END_TEST
+
+START_TEST(test_holder_frees_first)
+{
+	struct fixture fx = {};
+	struct smbd_tree *t = NULL;
+	struct smbd_open *op = NULL;
+	TALLOC_CTX *holder = talloc_new(wgt_root);
+	struct smbd_open_att *a = NULL;
+
+	fx_init(&fx);
+	t = fx_tree(&fx, 0, 0);
+	op = fx_open(&fx, t, "f", 7);
+	cb_log[0] = '\0';
+	a = smbd_open_attach(holder, op, SMBD_OPEN_STAGE_REQUESTS, &log_ops,
+			     "gone");
+	ck_assert_ptr_nonnull(a);
+	ck_assert_ptr_nonnull(smbd_open_attach(op, op, SMBD_OPEN_STAGE_LOCKS,
+					       &log_ops, "kept"));
+	talloc_free(holder);	/* the request ended before the open */
+	ck_assert_ptr_eq(smbd_open_att_priv(smbd_open_att_find(op,
+							       &log_ops)),
+			 "kept");
+	talloc_free(op);
+	ck_assert_str_eq(cb_log, "close:kept");
+	fx_free(&fx);
+}
+END_TEST
+
+START_TEST(test_delete_on_close)
+{
+	struct fixture fx = {};
+	char dir[] = "/tmp/wgtest-open-XXXXXX";
+	struct smbd_tree *t = NULL;
+	struct smbd_open *a = NULL, *b = NULL;
+	struct stat st = {};
+	char file[64];
+	int root = -1, fd = -1;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	root = open(dir, O_PATH | O_DIRECTORY);
+	ck_assert_int_ge(root, 0);
+	snprintf(file, sizeof(file), "%s/f", dir);
+	fd = open(file, O_CREAT | O_WRONLY, 0644);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(fstat(fd, &st), 0);
+	close(fd);
+	fx_init(&fx);
+	t = fx_tree(&fx, 0, root);
+	a = fx_open(&fx, t, "f", 0);
+	b = fx_open(&fx, t, "f", 0);
+	ck_assert_int_eq(smbd_file_attach(fx.srv, a, &st), 0);
+	ck_assert_int_eq(smbd_file_attach(fx.srv, b, &st), 0);
+	ck_assert_ptr_eq(a->file, b->file);
+	ck_assert_ptr_nonnull(smbd_open_attach(a, a, SMBD_OPEN_STAGE_KEPT,
+					       &log_ops, "a"));
+	ck_assert_ptr_nonnull(smbd_open_attach(b, b, SMBD_OPEN_STAGE_KEPT,
+					       &log_ops, "b"));
+	cb_log[0] = '\0';
+	/*
+	 * a closes with delete on close: every open of the file hears of it
+	 * (a too: it is still one of the file's opens), and a's file stays
+	 */
+	a->delete_on_close = true;
+	talloc_free(a);
+	ck_assert_str_eq(cb_log, "dp:a dp:b close:a");
+	ck_assert(b->file->delete_pending);
+	ck_assert_int_eq(fstatat(root, "f", &st, 0), 0);
+	/* b is the last: the file goes and the KEPT stage does not run */
+	cb_log[0] = '\0';
+	talloc_free(b);
+	ck_assert_str_eq(cb_log, "");
+	ck_assert_int_ne(fstatat(root, "f", &st, 0), 0);
+	close(root);
+	rmdir(dir);
+	fx_free(&fx);
+}
+END_TEST
+
+static int collect(struct smbd_open *op, void *priv)
+{
+	log_add(op->tree->share->name, op->path);
+	return 0;
+}
+
+static int stop_at_b(struct smbd_open *op, void *priv)
+{
+	log_add("saw", op->path);
+	return strcmp(op->path, "b") == 0 ? 42 : 0;
+}
+
+START_TEST(test_walks_and_rename)
+{
+	struct fixture fx = {};
+	struct smbd_tree *t1 = NULL, *t2 = NULL, *ipc = NULL;
+	struct smbd_open *self = NULL;
+	struct smbd_opens_filter f = {};
+
+	fx_init(&fx);
+	ipc = fx_tree(&fx, 0, -1);	/* no root: never a disk share */
+	t2 = fx_tree(&fx, 1, 0);
+	t1 = fx_tree(&fx, 0, 0);
+	/* opens list newest first */
+	fx_open(&fx, ipc, "d", 0);
+	fx_open(&fx, t2, "d/x", 0);
+	fx_open(&fx, t1, "e", 0);
+	fx_open(&fx, t1, "dx", 0);
+	fx_open(&fx, t1, "d/x/y", 0);
+	self = fx_open(&fx, t1, "d", 0);
+
+	cb_log[0] = '\0';
+	f.share_path = "/srv/one";
+	f.except = self;
+	ck_assert_int_eq(smbd_opens_foreach(fx.srv, &f, collect, NULL), 0);
+	ck_assert_str_eq(cb_log, "one:d/x/y one:dx one:e");
+
+	cb_log[0] = '\0';
+	ck_assert_int_eq(smbd_opens_foreach(fx.srv, NULL, collect, NULL), 0);
+	ck_assert_str_eq(cb_log, "one:d one:d/x/y one:dx one:e two:d/x one:d");
+
+	cb_log[0] = '\0';
+	f = (struct smbd_opens_filter) { .tree = t2 };
+	ck_assert_int_eq(smbd_opens_foreach(fx.srv, &f, collect, NULL), 0);
+	ck_assert_str_eq(cb_log, "two:d/x");
+
+	smbd_opens_rename_subtree(fx.srv, "/srv/one", "d", "n/m");
+	cb_log[0] = '\0';
+	ck_assert_int_eq(smbd_opens_foreach(fx.srv, NULL, collect, NULL), 0);
+	ck_assert_str_eq(cb_log,
+			 "one:n/m one:n/m/x/y one:dx one:e two:d/x one:d");
+
+	cb_log[0] = '\0';
+	fx_open(&fx, t1, "b", 0);
+	fx_open(&fx, t1, "a", 0);
+	ck_assert_int_eq(smbd_opens_foreach(fx.srv, NULL, stop_at_b, NULL),
+			 42);
+	ck_assert_str_eq(cb_log, "saw:a saw:b");
+	fx_free(&fx);
+}
+END_TEST
+
+static Suite *open_suite(void)
+{
+	Suite *s = suite_create("open");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_checked_fixture(tc, wgt_setup, wgt_teardown);
+	tcase_add_test(tc, test_stage_order);
+	tcase_add_test(tc, test_holder_frees_first);
+	tcase_add_test(tc, test_delete_on_close);
+	tcase_add_test(tc, test_walks_and_rename);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+WGT_MAIN(open_suite)
