@@ -1,6 +1,6 @@
 /*
  * ctlproto.h - the control socket protocol spoken between wgsmbd
- * (smbd/control.c) and wgnet (tools/wgnet.c), and the small JSON writer
+ * (smbd/admin/control.c) and wgnet (tools/wgnet.c), and the small JSON writer
  * and reader both sides use. No I/O here: strings in, strings out.
  *
  * Transport: a Unix stream socket ("control socket" in [global], default
@@ -29,7 +29,7 @@
  * A client that gets a version other than its own may still read "ok"
  * and "error". Field names are stable: new fields may be added, existing
  * ones keep their meaning. The verbs and their members are documented in
- * smbd/control.h.
+ * smbd/admin/control.h.
  */
 #ifndef WG_SESSIONS_CTLPROTO_H
 #define WG_SESSIONS_CTLPROTO_H

@@ -6,22 +6,21 @@
  * computer and the limit).
  *
  * Where each budget is enforced (the status a client sees):
- *   SMBD_BUDGET_SESS_IN_PROGRESS  smb2_sesssetup.c  INSUFFICIENT_RESOURCES
- *   SMBD_BUDGET_SESS_PER_CONN     smb2_sesssetup.c  INSUFFICIENT_RESOURCES
- *   SMBD_BUDGET_TREES             smb2_tcon.c       INSUFFICIENT_RESOURCES
- *   SMBD_BUDGET_OPENS             open.c            INSUFFICIENT_RESOURCES
- *   SMBD_BUDGET_LOCKS             smb2_lock.c       INSUFFICIENT_RESOURCES
- *   SMBD_BUDGET_NOTIFIES          smb2_notify.c     INSUFFICIENT_RESOURCES
- *   SMBD_BUDGET_DIR_MEMORY        smb2_query_directory.c
- *                                                   INSUFFICIENT_RESOURCES
- *   SMBD_BUDGET_PATTERN           smb2_query_directory.c OBJECT_NAME_INVALID
- *   SMBD_BUDGET_REPLY_BACKLOG     conn.c, smb2_server.c: no status; the
- *                                 connection is not read (back-pressure)
+ *   SMBD_BUDGET_SESS_IN_PROGRESS  smb2/cmd/sesssetup.c  INSUFFICIENT_RESOURCES
+ *   SMBD_BUDGET_SESS_PER_CONN     smb2/cmd/sesssetup.c  INSUFFICIENT_RESOURCES
+ *   SMBD_BUDGET_TREES             smb2/cmd/tcon.c       INSUFFICIENT_RESOURCES
+ *   SMBD_BUDGET_OPENS             fs/open.c             INSUFFICIENT_RESOURCES
+ *   SMBD_BUDGET_LOCKS             smb2/cmd/lock.c       INSUFFICIENT_RESOURCES
+ *   SMBD_BUDGET_NOTIFIES          smb2/cmd/notify.c     INSUFFICIENT_RESOURCES
+ *   SMBD_BUDGET_DIR_MEMORY        smb2/cmd/querydir.c   INSUFFICIENT_RESOURCES
+ *   SMBD_BUDGET_PATTERN           smb2/cmd/querydir.c   OBJECT_NAME_INVALID
+ *   SMBD_BUDGET_REPLY_BACKLOG     net/conn.c, smb2/dispatch.c: no status;
+ *                                 the connection is not read (back-pressure)
  *                                 and dropped after linger timeout
- *   SMBD_BUDGET_WORKERS           workers.c: no status; the connection's
+ *   SMBD_BUDGET_WORKERS           fs/workers.c: no status; the connection's
  *                                 further jobs wait for its share
- *   SMBD_BUDGET_NO_NEGOTIATE      smb2_server.c: connection dropped
- *   SMBD_BUDGET_COMPOUND          smb2_server.c  INSUFFICIENT_RESOURCES
+ *   SMBD_BUDGET_NO_NEGOTIATE      smb2/dispatch.c: connection dropped
+ *   SMBD_BUDGET_COMPOUND          smb2/dispatch.c       INSUFFICIENT_RESOURCES
  */
 #ifndef WG_SMBD_BUDGET_H
 #define WG_SMBD_BUDGET_H

@@ -1,5 +1,5 @@
 /*
- * limits.c - smbd's side of the session manager (sessions/sessmgr.h):
+ * admission.c - smbd's side of the session manager (sessions/sessmgr.h):
  * settings from the config, the hooks it calls back (does a session hold
  * opens, end a session, close an idle printer handle), and admission of
  * a freshly authenticated session.

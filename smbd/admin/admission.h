@@ -1,5 +1,5 @@
 /*
- * limits.h - smbd's glue to the session manager (sessions/sessmgr.h).
+ * admission.h - smbd's glue to the session manager (sessions/sessmgr.h).
  */
 #ifndef WG_SMBD_LIMITS_H
 #define WG_SMBD_LIMITS_H

@@ -18,7 +18,7 @@
  * step; destructive verbs are carried out by the admin view at the next
  * turn of the loop (see wg_admin_ops.delete_sessions).
  *
- * Wire format: sessions/ctlproto.h. Verbs and the members of a
+ * Wire format: proto/ctlproto.h. Verbs and the members of a
  * successful response (besides "version", "ok" and "verb"):
  *
  *   sessions                  "sessions": [SESSION...], "slots_used",

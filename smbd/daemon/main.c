@@ -1,5 +1,5 @@
 /*
- * wgsmbd.c - the SMB2/3 server daemon: arguments, start-up order,
+ * main.c - wgsmbd, the SMB2/3 server daemon: arguments, start-up order,
  * signals and the main loop.
  *
  * Start-up order:

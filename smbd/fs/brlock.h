@@ -4,7 +4,7 @@
  * opens), with conflict checks that cost O(log n + k) for n locks on the
  * file and k locks of the asking owner in the range, not O(n).
  *
- * Nothing here knows SMB requests, connections or waiting: smb2_lock.c
+ * Nothing here knows SMB requests, connections or waiting: smb2/cmd/lock.c
  * glues it to LOCK, READ and WRITE (and keeps the budgets).
  *
  * Ownership: a table is a talloc child of whatever the caller hangs it

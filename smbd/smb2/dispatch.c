@@ -1,5 +1,5 @@
 /*
- * smb2_server.c - the SMB2 dispatcher: splits compound frames, checks the
+ * dispatch.c - the SMB2 dispatcher: splits compound frames, checks the
  * MessageId window and credit charge, verifies signatures, resolves the
  * session and tree each command needs, runs the handler, and builds,
  * signs and sends the responses [MS-SMB2 §3.3.5.2].

@@ -1,5 +1,5 @@
 /*
- * test_ctlproto.c - sessions/ctlproto.c: control request lines, the JSON
+ * test_ctlproto.c - proto/ctlproto.c: control request lines, the JSON
  * writer and reader (good vectors, bad vectors, truncation at every byte,
  * round trips, random mutations).
  */

@@ -1,5 +1,5 @@
 /*
- * smb2_create.c - CREATE and CLOSE [MS-SMB2 §3.3.5.9, §3.3.5.10], the
+ * create.c - CREATE and CLOSE [MS-SMB2 §3.3.5.9, §3.3.5.10], the
  * open registry (FileId -> open) and the per-inode state every open of a
  * file shares (struct smbd_file: share modes, delete-pending, byte-range
  * locks).

@@ -1,5 +1,5 @@
 /*
- * smb2_getinfo.c - SMB2 QUERY_INFO [MS-SMB2 §2.2.37, §2.2.38, §3.3.5.20]:
+ * getinfo.c - SMB2 QUERY_INFO [MS-SMB2 §2.2.37, §2.2.38, §3.3.5.20]:
  * file information classes [MS-FSCC §2.4], file system classes
  * [MS-FSCC §2.5], a minimal security descriptor [MS-DTYP §2.4.6].
  *

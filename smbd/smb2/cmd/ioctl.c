@@ -1,5 +1,5 @@
 /*
- * smb2_ioctl.c - IOCTL/FSCTL [MS-SMB2 §3.3.5.15]: VALIDATE_NEGOTIATE_INFO,
+ * ioctl.c - IOCTL/FSCTL [MS-SMB2 §3.3.5.15]: VALIDATE_NEGOTIATE_INFO,
  * the DFS and snapshot queries clients make on every connect, and named
  * pipe transceive (pipes/ answers it once pipes exist).
  */

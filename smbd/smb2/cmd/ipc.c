@@ -1,5 +1,5 @@
 /*
- * smb2_pipe.c - named pipes on IPC$ as SMB2 sees them: CREATE of a pipe
+ * ipc.c - named pipes on IPC$ as SMB2 sees them: CREATE of a pipe
  * name, WRITE (requests in), READ (responses out; parked while empty),
  * FSCTL_PIPE_TRANSCEIVE (both at once), CLOSE (the open's destructor
  * frees the pipe and its printer handles). The RPC lives in pipes/.

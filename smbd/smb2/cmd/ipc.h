@@ -1,5 +1,5 @@
 /*
- * smb2_pipe.h - named pipes on IPC$ for the SMB2 handlers.
+ * ipc.h - named pipes on IPC$ for the SMB2 handlers.
  */
 #ifndef WG_SMBD_SMB2_PIPE_H
 #define WG_SMBD_SMB2_PIPE_H

@@ -1,5 +1,5 @@
 /*
- * smb2_negprot.c - NEGOTIATE [MS-SMB2 §3.3.5.3, §3.3.5.4] and the SMB1
+ * negprot.c - NEGOTIATE [MS-SMB2 §3.3.5.3, §3.3.5.4] and the SMB1
  * NEGOTIATE that upgrades to SMB2.
  */
 #include "smbd/smbd.h"

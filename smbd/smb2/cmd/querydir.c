@@ -1,5 +1,5 @@
 /*
- * smb2_query_directory.c - SMB2 QUERY_DIRECTORY [MS-SMB2 §2.2.33, §3.3.5.18,
+ * querydir.c - SMB2 QUERY_DIRECTORY [MS-SMB2 §2.2.33, §3.3.5.18,
  * MS-FSCC §2.4, MS-FSA §2.1.5.6.3].
  *
  * Model: a cursor, not a snapshot. Each directory open keeps only its

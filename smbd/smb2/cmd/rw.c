@@ -1,5 +1,5 @@
 /*
- * smb2_read.c - READ, WRITE and FLUSH [MS-SMB2 §3.3.5.11-13].
+ * rw.c - READ, WRITE and FLUSH [MS-SMB2 §3.3.5.11-13].
  *
  * The data moves on the worker pool (smbd_pread/pwrite/fsync_send), so a
  * slow disk never stalls the event loop. The handler checks everything

@@ -1,5 +1,5 @@
 /*
- * smb2_sesssetup.c - SESSION_SETUP and LOGOFF [MS-SMB2 §3.3.5.5-6]:
+ * sesssetup.c - SESSION_SETUP and LOGOFF [MS-SMB2 §3.3.5.5-6]:
  * SPNEGO-wrapped (or raw) NTLMSSP, NTLMv2 only, anonymous logons flagged
  * IS_NULL, key derivation and the signed final response.
  */

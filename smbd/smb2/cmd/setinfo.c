@@ -1,5 +1,5 @@
 /*
- * smb2_setinfo.c - SMB2 SET_INFO [MS-SMB2 §2.2.39, §3.3.5.21; MS-FSCC §2.4;
+ * setinfo.c - SMB2 SET_INFO [MS-SMB2 §2.2.39, §3.3.5.21; MS-FSCC §2.4;
  * MS-FSA §2.1.5.15].
  *
  * File classes: Basic (times, READONLY), Rename, Disposition, Position,

@@ -1,5 +1,5 @@
 /*
- * smb2_tcon.c - TREE_CONNECT and TREE_DISCONNECT [MS-SMB2 §3.3.5.7-8].
+ * tcon.c - TREE_CONNECT and TREE_DISCONNECT [MS-SMB2 §3.3.5.7-8].
  */
 #include "smbd/smbd.h"
 #include "smbd/smb2/tree.h"

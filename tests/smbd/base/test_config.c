@@ -1,5 +1,5 @@
 /*
- * test_config.c - smbd/config.c (and the small log.c API it feeds):
+ * test_config.c - smbd/base/config.c (and the small log.c API it feeds):
  * defaults, every key, durations, bad values reported as FILE:LINE,
  * shares and IPC$, protocol names.
  */

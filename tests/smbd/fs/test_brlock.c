@@ -1,5 +1,5 @@
 /*
- * test_brlock.c - the byte-range lock engine (smbd/brlock.c): the MS-FSA
+ * test_brlock.c - the byte-range lock engine (smbd/fs/brlock.c): the MS-FSA
  * range rules on known cases, the engine against a plain linear model on
  * random workloads (conflict answers must match exactly), counts kept by
  * destructors, and a scale check that a conflict test does not walk
@@ -11,7 +11,7 @@
 #include "tests/wgtest.h"
 #include "smbd/fs/brlock.h"
 
-/* ---- the reference: the linear scan smb2_lock.c used before ---- */
+/* ---- the reference: the linear scan smb2/cmd/lock.c used before ---- */
 
 struct ref_lock {
 	uint64_t off, len;

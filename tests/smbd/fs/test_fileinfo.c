@@ -1,5 +1,5 @@
 /*
- * test_fileinfo.c - stat -> NT conversions (smbd/fileinfo.c).
+ * test_fileinfo.c - stat -> NT conversions (smbd/fs/fileinfo.c).
  */
 #include <errno.h>
 #include <fcntl.h>
