@@ -439,28 +439,9 @@ struct smbd_open *smbd_open_find(struct smbd_server *srv, uint64_t fid_volatile)
  * through its destructor, this also reports the fsync result. */
 NTSTATUS smbd_open_close(struct smbd_open *op);
 
-/* ---- command handlers: one file per command group ---- */
 /* An SMB1 frame: only NEGOTIATE is legal (smb2/cmd/negprot.c). */
 void smbd_smb1_process_frame(struct smbd_conn *conn, const uint8_t *buf,
 			     size_t len);
-NTSTATUS smbd_smb2_negotiate(struct smbd_req *req);	/* smb2_negprot.c */
-NTSTATUS smbd_smb2_session_setup(struct smbd_req *req);	/* smb2_sesssetup.c */
-NTSTATUS smbd_smb2_logoff(struct smbd_req *req);	/* smb2_sesssetup.c */
-NTSTATUS smbd_smb2_tree_connect(struct smbd_req *req);	/* smb2_tcon.c */
-NTSTATUS smbd_smb2_tree_disconnect(struct smbd_req *req); /* smb2_tcon.c */
-NTSTATUS smbd_smb2_create(struct smbd_req *req);	/* smb2_create.c */
-NTSTATUS smbd_smb2_close(struct smbd_req *req);		/* smb2_create.c */
-NTSTATUS smbd_smb2_flush(struct smbd_req *req);		/* smb2_read.c */
-NTSTATUS smbd_smb2_read(struct smbd_req *req);		/* smb2_read.c */
-NTSTATUS smbd_smb2_write(struct smbd_req *req);		/* smb2_read.c */
-NTSTATUS smbd_smb2_lock(struct smbd_req *req);		/* smb2_lock.c */
-NTSTATUS smbd_smb2_ioctl(struct smbd_req *req);		/* smb2_ioctl.c */
-NTSTATUS smbd_smb2_cancel(struct smbd_req *req);	/* smb2_server.c */
-NTSTATUS smbd_smb2_echo(struct smbd_req *req);		/* smb2_server.c */
-NTSTATUS smbd_smb2_query_directory(struct smbd_req *req); /* smb2_query_directory.c */
-NTSTATUS smbd_smb2_change_notify(struct smbd_req *req);	/* smb2_notify.c */
-NTSTATUS smbd_smb2_query_info(struct smbd_req *req);	/* smb2_getinfo.c */
-NTSTATUS smbd_smb2_set_info(struct smbd_req *req);	/* smb2_setinfo.c */
 
 /* Decode the FileId pair at the reader's cursor (16 bytes). */
 int smbd_pull_fid(struct wire_rd *r, uint64_t *persistent,

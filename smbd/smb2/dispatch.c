@@ -7,6 +7,7 @@
 #include "smbd/smb2/dispatch.h"
 #include "smbd/smb2/session.h"
 #include "smbd/net/conn.h"
+#include "smbd/smb2/cmd/cmd.h"
 #include "proto/smb2_transform.h"
 #include "sessions/sessmgr.h"
 
@@ -14,63 +15,6 @@
 
 /* Handler asks for no response at all (CANCEL). */
 #define SMBD_NO_REPLY ((NTSTATUS)0xFFFFFFFEu)
-
-struct smbd_cmd_row {
-	NTSTATUS (*fn)(struct smbd_req *req);
-	uint16_t struct_size;	/* request StructureSize */
-	bool need_session;
-	bool need_tree;
-	bool allow_null;	/* may a null (anonymous) session use it */
-};
-
-static const struct smbd_cmd_row smbd_cmd_table[SMB2_NUM_CMDS] = {
-	[SMB2_NEGOTIATE] = { .fn = smbd_smb2_negotiate, .struct_size = 36 },
-	[SMB2_SESSION_SETUP] = { .fn = smbd_smb2_session_setup,
-				 .struct_size = 25, .allow_null = true },
-	[SMB2_LOGOFF] = { .fn = smbd_smb2_logoff, .struct_size = 4,
-			  .need_session = true, .allow_null = true },
-	[SMB2_TREE_CONNECT] = { .fn = smbd_smb2_tree_connect,
-				.struct_size = 9, .need_session = true,
-				.allow_null = true },
-	[SMB2_TREE_DISCONNECT] = { .fn = smbd_smb2_tree_disconnect,
-				   .struct_size = 4, .need_session = true,
-				   .need_tree = true, .allow_null = true },
-	[SMB2_CREATE] = { .fn = smbd_smb2_create, .struct_size = 57,
-			  .need_session = true, .need_tree = true,
-			  .allow_null = true },
-	[SMB2_CLOSE] = { .fn = smbd_smb2_close, .struct_size = 24,
-			 .need_session = true, .need_tree = true,
-			 .allow_null = true },
-	[SMB2_FLUSH] = { .fn = smbd_smb2_flush, .struct_size = 24,
-			 .need_session = true, .need_tree = true,
-			 .allow_null = true },
-	[SMB2_READ] = { .fn = smbd_smb2_read, .struct_size = 49,
-			.need_session = true, .need_tree = true,
-			.allow_null = true },
-	[SMB2_WRITE] = { .fn = smbd_smb2_write, .struct_size = 49,
-			 .need_session = true, .need_tree = true,
-			 .allow_null = true },
-	[SMB2_LOCK] = { .fn = smbd_smb2_lock, .struct_size = 48,
-			.need_session = true, .need_tree = true },
-	[SMB2_IOCTL] = { .fn = smbd_smb2_ioctl, .struct_size = 57,
-			 .need_session = true, .need_tree = true,
-			 .allow_null = true },
-	[SMB2_CANCEL] = { .fn = smbd_smb2_cancel, .struct_size = 4,
-			  .allow_null = true },
-	[SMB2_ECHO] = { .fn = smbd_smb2_echo, .struct_size = 4,
-			.allow_null = true },
-	[SMB2_QUERY_DIRECTORY] = { .fn = smbd_smb2_query_directory,
-				   .struct_size = 33, .need_session = true,
-				   .need_tree = true },
-	[SMB2_CHANGE_NOTIFY] = { .fn = smbd_smb2_change_notify,
-				 .struct_size = 32, .need_session = true,
-				 .need_tree = true },
-	[SMB2_QUERY_INFO] = { .fn = smbd_smb2_query_info, .struct_size = 41,
-			      .need_session = true, .need_tree = true,
-			      .allow_null = true },
-	[SMB2_SET_INFO] = { .fn = smbd_smb2_set_info, .struct_size = 33,
-			    .need_session = true, .need_tree = true },
-};
 
 /* A response waiting in a compound for its signature. */
 struct cmp_sign {
@@ -872,10 +816,10 @@ static NTSTATUS dispatch(struct smbd_req *req, bool related)
 		smbd_conn_terminate(conn, "no NEGOTIATE");
 		return SMBD_NO_REPLY;
 	}
-	if (cmd >= SMB2_NUM_CMDS || smbd_cmd_table[cmd].fn == NULL) {
+	if (cmd >= SMB2_NUM_CMDS || smbd_smb2_commands[cmd].fn == NULL) {
 		return NT_STATUS_INVALID_PARAMETER;
 	}
-	row = &smbd_cmd_table[cmd];
+	row = &smbd_smb2_commands[cmd];
 	if (!check_sequence(req)) {
 		DBG_CLIENT(PROTO, "%s: MessageId %llu outside the window",
 			   conn->peer_addr,

@@ -15,6 +15,14 @@
  */
 extern const struct smbd_conn_upcalls smbd_smb2_upcalls;
 
+struct smbd_cmd_row {
+	NTSTATUS (*fn)(struct smbd_req *req);
+	uint16_t struct_size;	/* request StructureSize */
+	bool need_session;
+	bool need_tree;
+	bool allow_null;	/* may a null (anonymous) session use it */
+};
+
 /* One plain SMB2 frame (possibly a compound chain); buf is stolen. */
 void smbd_smb2_process_frame(struct smbd_conn *conn, uint8_t *buf, size_t len);
 

@@ -18,6 +18,7 @@
  * operations. Data I/O goes to the worker pool (smb2_read.c).
  */
 #include "smbd/smbd.h"
+#include "smbd/smb2/cmd/cmd.h"
 #include "smbd/base/errmap.h"
 #include "smbd/fs/open.h"
 #include "smbd/print/print.h"

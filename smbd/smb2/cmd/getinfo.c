@@ -19,6 +19,7 @@
 #include <sys/statvfs.h>
 
 #include "smbd/smbd.h"
+#include "smbd/smb2/cmd/cmd.h"
 #include "smbd/base/errmap.h"
 #include "smbd/fs/fileinfo.h"
 #include "smbd/fs/vfs.h"

@@ -23,6 +23,7 @@
  */
 #include "smbd/smbd.h"
 #include "smbd/fs/open.h"
+#include "smbd/smb2/cmd/cmd.h"
 
 #include <errno.h>
 #include <string.h>

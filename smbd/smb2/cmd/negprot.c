@@ -3,6 +3,7 @@
  * NEGOTIATE that upgrades to SMB2.
  */
 #include "smbd/smbd.h"
+#include "smbd/smb2/cmd/cmd.h"
 #include "smbd/net/conn.h"
 #include "proto/spnego.h"
 #include "proto/smb2_transform.h"

@@ -48,6 +48,7 @@
 #include "smbd/smbd.h"
 #include "smbd/fs/open.h"
 #include "smbd/fs/watch.h"
+#include "smbd/smb2/cmd/cmd.h"
 
 #define NOTIFY_RESP_FIXED	8	/* StructureSize, offset, length */
 #define NT_STATUS_NOTIFY_CLEANUP	0x0000010Bu

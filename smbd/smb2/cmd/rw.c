@@ -10,6 +10,7 @@
  * the middle just orphans the job (see workers.h).
  */
 #include "smbd/smbd.h"
+#include "smbd/smb2/cmd/cmd.h"
 #include "smbd/base/errmap.h"
 #include "smbd/smb2/cmd/ipc.h"
 #include "smbd/print/print.h"

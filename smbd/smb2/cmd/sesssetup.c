@@ -4,6 +4,7 @@
  * IS_NULL, key derivation and the signed final response.
  */
 #include "smbd/smbd.h"
+#include "smbd/smb2/cmd/cmd.h"
 #include "smbd/smb2/session.h"
 #include "smbd/net/conn.h"
 #include "smbd/admin/admission.h"

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "smbd/smbd.h"
+#include "smbd/smb2/cmd/cmd.h"
 #include "smbd/base/errmap.h"
 #include "smbd/fs/fileinfo.h"
 #include "smbd/fs/open.h"

@@ -2,6 +2,7 @@
  * tcon.c - TREE_CONNECT and TREE_DISCONNECT [MS-SMB2 §3.3.5.7-8].
  */
 #include "smbd/smbd.h"
+#include "smbd/smb2/cmd/cmd.h"
 #include "smbd/smb2/tree.h"
 #include "proto/utf16.h"
 
