@@ -56,6 +56,7 @@ struct admin_ctx;
 struct smbd_control;
 struct print_ctx;
 struct share_root;
+struct smbd_cmd_row;	/* the SMB2 command table: smb2/dispatch.h */
 
 /* A handler returns this to say "I will call smbd_req_done() later". */
 #define SMBD_ASYNC ((NTSTATUS)0xFFFFFFFFu)
@@ -116,6 +117,7 @@ struct smbd_server {
 	struct smbd_control *control;	/* wgnet's socket (control.c) */
 	uint8_t *rbuf;			/* shared read buffer (conn.c) */
 	struct share_root *share_roots;	/* one fd per share root (tcon) */
+	const struct smbd_cmd_row *cmds; /* command table (dispatcher) */
 	struct smbd_stats {		/* since start, counted in conn.c */
 		uint64_t bytes_in, bytes_out;
 		uint64_t conns_accepted;

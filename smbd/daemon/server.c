@@ -9,6 +9,7 @@
 #include "smbd/fs/workers.h"
 #include "smbd/admin/admission.h"
 #include "smbd/fs/fileinfo.h"
+#include "smbd/smb2/cmd/cmd.h"
 #include "sessions/users.h"
 
 #include <errno.h>
@@ -54,6 +55,8 @@ struct smbd_server *smbd_server_new(TALLOC_CTX *mem_ctx,
 	/* Connections hand their frames up to the SMB layer. */
 	srv->conn_up = &smbd_smb2_upcalls;
 	srv->smb1_negotiate = smbd_smb1_process_frame;
+	/* ... which runs each request through the commands' handlers. */
+	smbd_smb2_set_commands(srv, smbd_smb2_commands);
 	if (getrandom(srv->server_guid, sizeof(srv->server_guid), 0) !=
 	    (ssize_t)sizeof(srv->server_guid)) {
 		talloc_free(srv);

@@ -7,7 +7,6 @@
 #include "smbd/smb2/dispatch.h"
 #include "smbd/smb2/session.h"
 #include "smbd/net/conn.h"
-#include "smbd/smb2/cmd/cmd.h"
 #include "proto/smb2_transform.h"
 #include "sessions/sessmgr.h"
 
@@ -642,6 +641,12 @@ NTSTATUS smbd_req_go_async(struct smbd_req *req)
 	return NT_STATUS_OK;
 }
 
+void smbd_smb2_set_commands(struct smbd_server *srv,
+			    const struct smbd_cmd_row *rows)
+{
+	srv->cmds = rows;
+}
+
 /* ---- per-message checks ---- */
 
 static struct smbd_tree *find_tree(struct smbd_session *s, uint32_t id)
@@ -816,10 +821,11 @@ static NTSTATUS dispatch(struct smbd_req *req, bool related)
 		smbd_conn_terminate(conn, "no NEGOTIATE");
 		return SMBD_NO_REPLY;
 	}
-	if (cmd >= SMB2_NUM_CMDS || smbd_smb2_commands[cmd].fn == NULL) {
+	if (cmd >= SMB2_NUM_CMDS || conn->srv->cmds == NULL ||
+	    conn->srv->cmds[cmd].fn == NULL) {
 		return NT_STATUS_INVALID_PARAMETER;
 	}
-	row = &smbd_smb2_commands[cmd];
+	row = &conn->srv->cmds[cmd];
 	if (!check_sequence(req)) {
 		DBG_CLIENT(PROTO, "%s: MessageId %llu outside the window",
 			   conn->peer_addr,
