@@ -58,9 +58,6 @@ struct print_ctx;
 struct share_root;
 struct smbd_cmd_row;	/* the SMB2 command table: smb2/dispatch.h */
 
-/* A handler returns this to say "I will call smbd_req_done() later". */
-#define SMBD_ASYNC ((NTSTATUS)0xFFFFFFFFu)
-
 #ifndef ARRAY_SIZE
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #endif
@@ -339,6 +336,30 @@ struct smbd_enc {
 	uint8_t key[16];		/* ServerOut key */
 };
 
+/*
+ * What the dispatcher does with a request once its handler returns.
+ * A handler answers by returning its status (ANSWER), or goes async
+ * through exactly one of smbd_req_wait() and smbd_req_go_async() and
+ * returns the NT_STATUS_PENDING they give; then smbd_req_done() ends
+ * it later. Nothing else means "later": a handler that returns PENDING
+ * without either is answered INTERNAL_ERROR by the dispatcher.
+ */
+enum smbd_req_disp {
+	SMBD_REQ_ANSWER = 0,	/* the handler's status is the reply */
+	SMBD_REQ_WAIT,		/* work off the loop; its compound waits */
+	SMBD_REQ_PENDING,	/* interim STATUS_PENDING sent; the compound
+				 * went on without it */
+	SMBD_REQ_NO_REPLY,	/* no response at all (CANCEL; a message
+				 * the connection ends over) */
+};
+
+/*
+ * Called when a CANCEL names a PENDING request, with the priv given to
+ * smbd_req_go_async(), at most once. It must end the request, normally
+ * with smbd_req_done(req, NT_STATUS_CANCELLED).
+ */
+typedef void (*smbd_req_cancel_fn)(struct smbd_req *req, void *priv);
+
 /* One SMB2 message being processed. */
 struct smbd_req {
 	struct smbd_req *prev, *next;	/* conn->requests */
@@ -367,13 +388,18 @@ struct smbd_req {
 	uint8_t *out_payload;
 	size_t out_payload_len;
 	uint32_t out_flags_extra;
-	bool async;			/* interim STATUS_PENDING sent */
-	uint64_t async_id;
+	/*
+	 * What becomes of the request when its handler returns; set only
+	 * by smbd_req_wait() and smbd_req_go_async() (and NO_REPLY by the
+	 * dispatcher itself).
+	 */
+	enum smbd_req_disp disp;
+	uint64_t async_id;		/* disp PENDING: the interim's */
 	bool cancelled;
 	bool no_sign;			/* e.g. USER_SESSION_DELETED */
 	struct smbd_session *sign_sess;	/* session whose key signs reply */
-	/* Called when CANCEL arrives for this request (may be NULL). */
-	void (*cancel_fn)(struct smbd_req *req);
+	/* smbd_req_go_async()'s: called when CANCEL names the request */
+	smbd_req_cancel_fn cancel_fn;
 	void *cancel_priv;
 	/* Dispatcher bookkeeping (smb2_server.c only) */
 	uint16_t credits_granted;
@@ -394,18 +420,34 @@ struct smbd_req {
 /* ---- dispatcher services for handlers (smb2_server.c) ---- */
 
 /*
- * Finish an async request (after a handler returned SMBD_ASYNC). The
- * dispatcher sends the response (building the error body for error
- * statuses when the handler wrote nothing) and continues the compound.
+ * Finish a request that went async (smbd_req_wait, smbd_req_go_async)
+ * with status. The dispatcher sends the response (building the error
+ * body for error statuses when the handler wrote nothing) and, for a
+ * WAIT, continues the compound. req is freed; its cancel function is
+ * not called any more.
  */
 void smbd_req_done(struct smbd_req *req, NTSTATUS status);
 
 /*
- * Send an interim STATUS_PENDING response now and mark req async
- * (CHANGE_NOTIFY, blocking pipe READ). The handler then returns
- * SMBD_ASYNC and later calls smbd_req_done().
+ * The handler has started work that will end in smbd_req_done() (a
+ * worker job whose callback calls it, a queue behind another request)
+ * and its compound waits for it (CREATE, READ, WRITE, FLUSH, CLOSE,
+ * QUERY_DIRECTORY). Returns NT_STATUS_PENDING, which the handler
+ * returns. Calling it again (a retry from the job's callback) is
+ * harmless.
  */
-NTSTATUS smbd_req_go_async(struct smbd_req *req);
+NTSTATUS smbd_req_wait(struct smbd_req *req);
+
+/*
+ * Send an interim STATUS_PENDING response now; the request leaves its
+ * compound, which goes on (CHANGE_NOTIFY, a blocking pipe READ or
+ * LOCK). cancel (may be NULL) is called with priv if a CANCEL names the
+ * request. Returns NT_STATUS_PENDING, which the handler returns, or
+ * INTERNAL_ERROR with nothing sent and nothing recorded (a request
+ * outside any compound).
+ */
+NTSTATUS smbd_req_go_async(struct smbd_req *req, smbd_req_cancel_fn cancel,
+			   void *priv);
 
 /*
  * Resolve a FileId from a request body. Handles the all-ones FileId of

@@ -12,9 +12,6 @@
 
 #include <string.h>
 
-/* Handler asks for no response at all (CANCEL). */
-#define SMBD_NO_REPLY ((NTSTATUS)0xFFFFFFFEu)
-
 /* A response waiting in a compound for its signature. */
 struct cmp_sign {
 	size_t off;		/* start of the response in cmp->out */
@@ -353,7 +350,7 @@ static size_t build_response(struct smbd_req *req, struct wire_wr *w,
 		  req->out_flags_extra;
 	h.message_id = req->in_hdr.message_id;
 	h.session_id = req->in_hdr.session_id;
-	if (req->async || interim) {
+	if (req->disp == SMBD_REQ_PENDING || interim) {
 		h.flags |= SMB2_FLAGS_ASYNC_COMMAND;
 		h.async_id = req->async_id;
 	} else {
@@ -512,7 +509,7 @@ static void req_finish(struct smbd_req *req, NTSTATUS status)
 			  (unsigned long long)req->in_hdr.message_id,
 			  nt_errstr(status));
 	}
-	if (status != SMBD_NO_REPLY && cmp != NULL) {
+	if (req->disp != SMBD_REQ_NO_REPLY && cmp != NULL) {
 		compound_append(cmp, req, status, false);
 	}
 	free_sess = req->free_sess;
@@ -559,11 +556,14 @@ void smbd_req_done(struct smbd_req *req, NTSTATUS status)
 {
 	struct smbd_compound *cmp = req->cmp;
 
+	/* Ended: a CANCEL must not reach the handler's state any more. */
+	req->cancel_fn = NULL;
+	req->cancel_priv = NULL;
 	if (req->conn->state == SMBD_CONN_CLOSING) {
 		talloc_free(req);
 		return;
 	}
-	if (req->async) {
+	if (req->disp == SMBD_REQ_PENDING) {
 		req_finish_async(req, status);
 		return;
 	}
@@ -586,7 +586,6 @@ static void req_abort(struct smbd_req *req, NTSTATUS status)
 	req->sign_sess = NULL;
 	req->preauth_sess = NULL;
 	req->free_sess = NULL;
-	req->cancel_fn = NULL;
 	smbd_req_done(req, status);
 }
 
@@ -617,19 +616,32 @@ void smbd_abort_requests(struct smbd_conn *conn, struct smbd_session *s,
 	}
 }
 
-NTSTATUS smbd_req_go_async(struct smbd_req *req)
+NTSTATUS smbd_req_wait(struct smbd_req *req)
+{
+	if (req->disp == SMBD_REQ_ANSWER) {
+		req->disp = SMBD_REQ_WAIT;
+	}
+	return NT_STATUS_PENDING;
+}
+
+NTSTATUS smbd_req_go_async(struct smbd_req *req, smbd_req_cancel_fn cancel,
+			   void *priv)
 {
 	struct smbd_compound *cmp = req->cmp;
 
-	if (req->async) {
-		return NT_STATUS_OK;
+	if (req->disp == SMBD_REQ_PENDING) {
+		req->cancel_fn = cancel;
+		req->cancel_priv = priv;
+		return NT_STATUS_PENDING;
 	}
 	if (cmp == NULL) {
 		return NT_STATUS_INTERNAL_ERROR;
 	}
 	req->async_id = req->conn->srv->next_async_id++;
 	compound_append(cmp, req, NT_STATUS_PENDING, true);
-	req->async = true;
+	req->disp = SMBD_REQ_PENDING;
+	req->cancel_fn = cancel;
+	req->cancel_priv = priv;
 	/*
 	 * A pending request (NOTIFY, a blocking pipe READ or LOCK) holds no
 	 * reply memory until it completes, and has budgets of its own.
@@ -638,7 +650,7 @@ NTSTATUS smbd_req_go_async(struct smbd_req *req)
 	req->reserved = 0;
 	/* The request no longer belongs to the chain. */
 	req->cmp = NULL;
-	return NT_STATUS_OK;
+	return NT_STATUS_PENDING;
 }
 
 void smbd_smb2_set_commands(struct smbd_server *srv,
@@ -804,6 +816,34 @@ static size_t compound_limit(const struct smbd_conn *conn)
 	return b < COMPOUND_REPLY_MAX ? (size_t)b : COMPOUND_REPLY_MAX;
 }
 
+/*
+ * A handler returns NT_STATUS_PENDING exactly when it went async
+ * through smbd_req_wait() or smbd_req_go_async(). PENDING without
+ * either would leave the request (and a compound behind it) waiting
+ * for a completion nobody arranged: it is a bug in the handler, and
+ * the client gets INTERNAL_ERROR instead of a silent stall. Another
+ * status after going async is one too, but the completion is arranged
+ * and may still hold the request: it stands, and the status goes.
+ */
+static NTSTATUS check_disposition(struct smbd_req *req, NTSTATUS status)
+{
+	bool later = req->disp == SMBD_REQ_WAIT ||
+		     req->disp == SMBD_REQ_PENDING;
+
+	if (status == NT_STATUS_PENDING && !later) {
+		DBG_ERR(PROTO, "%s: %s handler returned PENDING without "
+			"going async", req->conn->peer_addr,
+			smb2_cmd_name(req->in_hdr.command));
+		return NT_STATUS_INTERNAL_ERROR;
+	}
+	if (status != NT_STATUS_PENDING && later) {
+		DBG_ERR(PROTO, "%s: %s handler went async and returned %s",
+			req->conn->peer_addr,
+			smb2_cmd_name(req->in_hdr.command), nt_errstr(status));
+	}
+	return status;
+}
+
 static NTSTATUS dispatch(struct smbd_req *req, bool related)
 {
 	struct smbd_conn *conn = req->conn;
@@ -819,7 +859,8 @@ static NTSTATUS dispatch(struct smbd_req *req, bool related)
 			   conn->peer_addr, smb2_cmd_name(cmd));
 		smbd_budget_hit(NULL, conn, SMBD_BUDGET_NO_NEGOTIATE, 0);
 		smbd_conn_terminate(conn, "no NEGOTIATE");
-		return SMBD_NO_REPLY;
+		req->disp = SMBD_REQ_NO_REPLY;
+		return NT_STATUS_OK;
 	}
 	if (cmd >= SMB2_NUM_CMDS || conn->srv->cmds == NULL ||
 	    conn->srv->cmds[cmd].fn == NULL) {
@@ -831,7 +872,8 @@ static NTSTATUS dispatch(struct smbd_req *req, bool related)
 			   conn->peer_addr,
 			   (unsigned long long)req->in_hdr.message_id);
 		smbd_conn_terminate(conn, "bad MessageId");
-		return SMBD_NO_REPLY;
+		req->disp = SMBD_REQ_NO_REPLY;
+		return NT_STATUS_OK;
 	}
 	if (related) {
 		req->in_hdr.session_id = cmp->related_sess_id;
@@ -889,7 +931,7 @@ static NTSTATUS dispatch(struct smbd_req *req, bool related)
 	req->running = true;
 	status = row->fn(req);
 	req->running = false;
-	return status;
+	return check_disposition(req, status);
 }
 
 static void compound_next(struct smbd_compound *cmp)
@@ -960,10 +1002,10 @@ static void compound_next(struct smbd_compound *cmp)
 		talloc_set_destructor(req, req_destructor);
 
 		status = dispatch(req, related);
-		if (status == SMBD_ASYNC) {
-			if (req->async) {
-				continue;	/* interim sent; go on */
-			}
+		if (req->disp == SMBD_REQ_PENDING) {
+			continue;	/* interim sent; go on */
+		}
+		if (req->disp == SMBD_REQ_WAIT) {
 			cmp->waiting = req;
 			return;		/* resumed by smbd_req_done() */
 		}
@@ -1081,20 +1123,27 @@ NTSTATUS smbd_smb2_cancel(struct smbd_req *req)
 	bool by_async = req->in_hdr.flags & SMB2_FLAGS_ASYNC_COMMAND;
 
 	for (r = conn->requests; r != NULL; r = r->next) {
+		bool match = false;
+
 		if (r == req) {
 			continue;
 		}
-		if (by_async ? (r->async && r->async_id == req->in_hdr.async_id)
-			     : (r->in_hdr.message_id ==
-				req->in_hdr.message_id)) {
+		if (by_async) {
+			match = r->disp == SMBD_REQ_PENDING &&
+				r->async_id == req->in_hdr.async_id;
+		} else {
+			match = r->in_hdr.message_id == req->in_hdr.message_id;
+		}
+		if (match) {
 			break;
 		}
 	}
 	if (r != NULL && r->cancel_fn != NULL && !r->cancelled) {
 		r->cancelled = true;
-		r->cancel_fn(r);
+		r->cancel_fn(r, r->cancel_priv);
 	}
-	return SMBD_NO_REPLY;
+	req->disp = SMBD_REQ_NO_REPLY;
+	return NT_STATUS_OK;
 }
 
 /*

@@ -969,7 +969,10 @@ struct create_state {
 
 static void create_probe_done(struct tevent_req *subreq);
 
-/* Hand the lookup to a worker; SMBD_ASYNC or an error status. */
+/*
+ * Hand the lookup to a worker: NT_STATUS_PENDING (the request waits for
+ * it) or an error status.
+ */
 static NTSTATUS create_probe_send(struct create_state *state)
 {
 	struct smbd_req *req = state->req;
@@ -1006,7 +1009,7 @@ static NTSTATUS create_probe_send(struct create_state *state)
 		return NT_STATUS_NO_MEMORY;
 	}
 	tevent_req_set_callback(subreq, create_probe_done, state);
-	return SMBD_ASYNC;
+	return smbd_req_wait(req);
 }
 
 /*
@@ -1063,7 +1066,7 @@ static void create_probe_done(struct tevent_req *subreq)
 	TALLOC_FREE(pr);
 	if (retry && ++state->tries < 2) {
 		status = create_probe_send(state);
-		if (status == SMBD_ASYNC) {
+		if (status == NT_STATUS_PENDING) {
 			return;
 		}
 		goto done;
@@ -1131,8 +1134,8 @@ NTSTATUS smbd_smb2_create(struct smbd_req *req)
 		goto fail;
 	}
 	status = create_probe_send(state);
-	if (status == SMBD_ASYNC) {
-		return SMBD_ASYNC;
+	if (status == NT_STATUS_PENDING) {
+		return status;
 	}
 fail:
 	talloc_free(state);
@@ -1257,7 +1260,7 @@ NTSTATUS smbd_smb2_close(struct smbd_req *req)
 	}
 	op->written = false;
 	tevent_req_set_callback(subreq, close_fsync_done, state);
-	return SMBD_ASYNC;
+	return smbd_req_wait(req);
 }
 
 static void close_fsync_done(struct tevent_req *subreq)

@@ -32,7 +32,6 @@ static int pipe_destructor(struct smbd_pipe *sp)
 
 	if (r != NULL) {
 		sp->parked = NULL;
-		r->cancel_fn = NULL;
 		smbd_req_done(r, NT_STATUS_PIPE_BROKEN);
 	}
 	return 0;
@@ -147,14 +146,13 @@ static NTSTATUS pipe_take(struct smbd_req *req, struct smbd_pipe *sp,
 	return more ? NT_STATUS_BUFFER_OVERFLOW : NT_STATUS_OK;
 }
 
-static void pipe_read_cancel(struct smbd_req *req)
+static void pipe_read_cancel(struct smbd_req *req, void *priv)
 {
-	struct smbd_pipe *sp = req->cancel_priv;
+	struct smbd_pipe *sp = priv;
 
 	if (sp != NULL && sp->parked == req) {
 		sp->parked = NULL;
 	}
-	req->cancel_fn = NULL;
 	smbd_req_done(req, NT_STATUS_CANCELLED);
 }
 
@@ -175,15 +173,13 @@ NTSTATUS smbd_pipe_read(struct smbd_req *req, struct smbd_open *op,
 		return NT_STATUS_INVALID_PIPE_STATE;
 	}
 	/* Empty pipe: a blocking read waits for the next response. */
-	status = smbd_req_go_async(req);
-	if (status != NT_STATUS_OK) {
+	status = smbd_req_go_async(req, pipe_read_cancel, sp);
+	if (status != NT_STATUS_PENDING) {
 		return status;
 	}
 	sp->parked = req;
 	sp->parked_len = length;
-	req->cancel_fn = pipe_read_cancel;
-	req->cancel_priv = sp;
-	return SMBD_ASYNC;
+	return status;
 }
 
 /* A WRITE brought a response: finish a parked READ with it. */
@@ -196,7 +192,6 @@ static void pipe_wake(struct smbd_pipe *sp)
 		return;
 	}
 	sp->parked = NULL;
-	r->cancel_fn = NULL;
 	status = pipe_take(r, sp, sp->parked_len);
 	smbd_req_done(r, status);
 }

@@ -17,7 +17,8 @@ NTSTATUS smbd_pipe_create(struct smbd_req *req, const char *name,
 NTSTATUS smbd_pipe_create_reply(struct smbd_req *req,
 				const struct smbd_open *op);
 /* READ: queued response bytes, BUFFER_OVERFLOW if more of the PDU
- * remains, or parked (SMBD_ASYNC) until a WRITE brings a response. */
+ * remains, or parked (PENDING, smbd_req_go_async) until a WRITE brings
+ * a response. */
 NTSTATUS smbd_pipe_read(struct smbd_req *req, struct smbd_open *op,
 			uint32_t length);
 /* WRITE: feed the RPC stream; writes the WRITE response body. */

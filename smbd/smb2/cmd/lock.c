@@ -135,8 +135,6 @@ static int lock_wait_destructor(struct smbd_lock_wait *w)
 	if (w->next != NULL) {
 		w->next->prev = w->prev;
 	}
-	w->req->cancel_fn = NULL;
-	w->req->cancel_priv = NULL;
 	w->req->conn->nlock_waits--;
 	return 0;
 }
@@ -185,13 +183,11 @@ static void lock_retry_waiters(struct smbd_file *f)
 	}
 }
 
-static void lock_cancel(struct smbd_req *req)
+static void lock_cancel(struct smbd_req *req, void *priv)
 {
-	struct smbd_lock_wait *w = req->cancel_priv;
+	struct smbd_lock_wait *w = priv;
 
-	if (w != NULL) {
-		lock_wait_finish(w, NT_STATUS_CANCELLED);
-	}
+	lock_wait_finish(w, NT_STATUS_CANCELLED);
 }
 
 /*
@@ -255,6 +251,7 @@ static NTSTATUS lock_wait(struct smbd_req *req, struct smbd_open *op,
 	struct smbd_file *f = op->file;
 	struct smbd_lock_wait *w = NULL;
 	struct smbd_lock_wait *last = NULL;
+	NTSTATUS status = NT_STATUS_OK;
 
 	if (req->conn->nlock_waits >= LOCK_MAX_WAITS) {
 		smbd_budget_hit(req->conn->srv, req->conn, SMBD_BUDGET_LOCKS,
@@ -265,7 +262,8 @@ static NTSTATUS lock_wait(struct smbd_req *req, struct smbd_open *op,
 	if (w == NULL) {
 		return NT_STATUS_NO_MEMORY;
 	}
-	if (smbd_req_go_async(req) != NT_STATUS_OK) {
+	status = smbd_req_go_async(req, lock_cancel, w);
+	if (status != NT_STATUS_PENDING) {
 		talloc_free(w);
 		return NT_STATUS_LOCK_NOT_GRANTED;
 	}
@@ -286,9 +284,7 @@ static NTSTATUS lock_wait(struct smbd_req *req, struct smbd_open *op,
 	}
 	req->conn->nlock_waits++;
 	talloc_set_destructor(w, lock_wait_destructor);
-	req->cancel_fn = lock_cancel;
-	req->cancel_priv = w;
-	return SMBD_ASYNC;
+	return status;
 }
 
 /* ---- LOCK ---- */

@@ -122,7 +122,6 @@ static void notify_open_delete_pending(struct smbd_open *op, void *priv)
 		return;
 	}
 	op->notify = NULL;
-	req->cancel_fn = NULL;
 	smbd_req_done(req, NT_STATUS_DELETE_PENDING);
 }
 
@@ -131,19 +130,19 @@ static const struct smbd_open_att_ops notify_att_ops = {
 	.delete_pending = notify_open_delete_pending,
 };
 
-static void notify_cancel(struct smbd_req *req)
+static void notify_cancel(struct smbd_req *req, void *priv)
 {
-	struct notify_link *l = req->cancel_priv;
+	struct notify_link *l = priv;
 
-	req->cancel_fn = NULL;
-	req->cancel_priv = NULL;
-	if (l != NULL && l->op != NULL && l->op->notify == req) {
+	if (l->op != NULL && l->op->notify == req) {
 		l->op->notify = NULL;
 	}
 	smbd_req_done(req, NT_STATUS_CANCELLED);
 }
 
-static NTSTATUS notify_link(struct smbd_req *req, struct smbd_open *op)
+/* Link req to op (a child of req holding an attachment on op). */
+static NTSTATUS notify_link(struct smbd_req *req, struct smbd_open *op,
+			    struct notify_link **out)
 {
 	struct notify_link *l = talloc_zero(req, struct notify_link);
 
@@ -160,15 +159,8 @@ static NTSTATUS notify_link(struct smbd_req *req, struct smbd_open *op)
 	}
 	req->conn->nnotifies++;
 	talloc_set_destructor(l, notify_link_destructor);
-	req->cancel_priv = l;
+	*out = l;
 	return NT_STATUS_OK;
-}
-
-/* Undo notify_link() (the link and its attachment). */
-static void notify_unlink(struct smbd_req *req)
-{
-	talloc_free(req->cancel_priv);
-	req->cancel_priv = NULL;
 }
 
 
@@ -215,7 +207,6 @@ static void notify_watch_ready(struct smbd_watch *w, struct smbd_open *op)
 		return;
 	}
 	op->notify = NULL;
-	req->cancel_fn = NULL;
 	status = notify_answer(req, w, smbd_watch_max_len(w));
 	smbd_req_done(req, status);
 }
@@ -238,6 +229,7 @@ static NTSTATUS notify_parse(struct smbd_req *req, struct notify_args *a)
 
 NTSTATUS smbd_smb2_change_notify(struct smbd_req *req)
 {
+	struct notify_link *l = NULL;
 	struct smbd_open *op = NULL;
 	struct smbd_watch *w = NULL;
 	struct notify_args a = {};
@@ -274,16 +266,15 @@ NTSTATUS smbd_smb2_change_notify(struct smbd_req *req)
 				smbd_watch_limit(req->conn));
 		return NT_STATUS_INSUFFICIENT_RESOURCES;
 	}
-	status = notify_link(req, op);
+	status = notify_link(req, op, &l);
 	if (status != NT_STATUS_OK) {
 		return status;
 	}
-	status = smbd_req_go_async(req);
-	if (status != NT_STATUS_OK) {
-		notify_unlink(req);
+	status = smbd_req_go_async(req, notify_cancel, l);
+	if (status != NT_STATUS_PENDING) {
+		talloc_free(l);	/* the link and its attachment */
 		return status;
 	}
 	op->notify = req;
-	req->cancel_fn = notify_cancel;
-	return SMBD_ASYNC;
+	return status;
 }

@@ -1092,7 +1092,7 @@ NTSTATUS smbd_smb2_query_directory(struct smbd_req *req)
 			ds->wait_head = st;
 		}
 		ds->wait_tail = st;
-		return SMBD_ASYNC;
+		return smbd_req_wait(req);
 	}
 	ds->running = st;
 	status = qd_start(st);
@@ -1101,5 +1101,5 @@ NTSTATUS smbd_smb2_query_directory(struct smbd_req *req)
 		talloc_free(st);
 		return status;
 	}
-	return SMBD_ASYNC;
+	return smbd_req_wait(req);
 }

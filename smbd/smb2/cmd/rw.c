@@ -3,7 +3,7 @@
  *
  * The data moves on the worker pool (smbd_pread/pwrite/fsync_send), so a
  * slow disk never stalls the event loop. The handler checks everything
- * it can up front, returns SMBD_ASYNC, and the completion builds the
+ * it can up front, waits (smbd_req_wait), and the completion builds the
  * response. The completion looks the open up again by FileId instead of
  * keeping a pointer: the open may have been closed meanwhile. The
  * request, in turn, owns the I/O request, so a connection torn down in
@@ -146,7 +146,7 @@ NTSTATUS smbd_smb2_read(struct smbd_req *req)
 		return NT_STATUS_NO_MEMORY;
 	}
 	tevent_req_set_callback(subreq, read_done, state);
-	return SMBD_ASYNC;
+	return smbd_req_wait(req);
 }
 
 static void read_done(struct tevent_req *subreq)
@@ -289,7 +289,7 @@ NTSTATUS smbd_smb2_write(struct smbd_req *req)
 	op->written = true;
 	op->ever_written = true;
 	tevent_req_set_callback(subreq, write_done, state);
-	return SMBD_ASYNC;
+	return smbd_req_wait(req);
 }
 
 static void write_done(struct tevent_req *subreq)
@@ -368,7 +368,7 @@ NTSTATUS smbd_smb2_flush(struct smbd_req *req)
 		return NT_STATUS_NO_MEMORY;
 	}
 	tevent_req_set_callback(subreq, flush_done, state);
-	return SMBD_ASYNC;
+	return smbd_req_wait(req);
 }
 
 static void flush_done(struct tevent_req *subreq)
