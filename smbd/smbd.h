@@ -32,7 +32,6 @@
 #include "smbd/base/log.h"
 #include "smbd/base/nttime.h"
 #include "smbd/budget.h"
-#include "smbd/fs/brlock.h"
 
 struct smbd_conn;
 struct smbd_client;
@@ -293,41 +292,6 @@ struct smbd_tree {
 	uint64_t connect_time_nt;
 };
 
-/*
- * An open of a file, directory or named pipe. Ids: fid_persistent ==
- * fid_volatile (no durable handles yet), unique for the life of the
- * server.
- */
-struct smbd_open {
-	struct smbd_open *prev, *next;	/* tree->opens */
-	struct smbd_tree *tree;
-	uint64_t fid_persistent;
-	uint64_t fid_volatile;
-	int fd;			/* O_RDONLY/O_RDWR file, O_DIRECTORY dir,
-				 * -1 for pipes */
-	bool is_dir;
-	char *path;		/* share-relative, '/'-separated, on-disk case;
-				 * "" is the share root */
-	char *client_name;	/* the name as the client gave it */
-	uint32_t access;	/* granted access mask */
-	uint32_t share_access;
-	uint32_t create_options;
-	uint32_t create_disposition;
-	bool delete_on_close;	/* set on this open (disposition/option) */
-	uint64_t position;	/* FilePositionInformation */
-	uint32_t mode;		/* FileModeInformation */
-	uint64_t open_time_nt;
-	struct smbd_file *file;		/* shared per-inode state */
-	struct smbd_dirstate *dir;	/* QUERY_DIRECTORY state */
-	struct smbd_pipe *pipe;		/* IPC$ pipe, else NULL */
-	bool lets_session_idle;	/* does not keep its session busy
-				 * (pipes: wg_pipe_keeps_session) */
-	struct smbd_req *notify;	/* pending CHANGE_NOTIFY (notify.c) */
-	struct smbd_open_att *atts;	/* attachments, oldest first (open.h) */
-	struct brl_owner locks;		/* its byte-range locks (brlock.h) */
-	bool written;		/* any WRITE since the last flush */
-	bool ever_written;	/* any WRITE since open (print jobs) */
-};
 
 /* Encryption of a reply: copied so it outlives the session. */
 struct smbd_enc {
@@ -417,115 +381,12 @@ struct smbd_req {
 
 #define SMBD_OUT_OFF(req) ((uint32_t)(SMB2_HDR_SIZE + (req)->out.len))
 
-/* ---- dispatcher services for handlers (smb2_server.c) ---- */
 
-/*
- * Finish a request that went async (smbd_req_wait, smbd_req_go_async)
- * with status. The dispatcher sends the response (building the error
- * body for error statuses when the handler wrote nothing) and, for a
- * WAIT, continues the compound. req is freed; its cancel function is
- * not called any more.
- */
-void smbd_req_done(struct smbd_req *req, NTSTATUS status);
 
-/*
- * The handler has started work that will end in smbd_req_done() (a
- * worker job whose callback calls it, a queue behind another request)
- * and its compound waits for it (CREATE, READ, WRITE, FLUSH, CLOSE,
- * QUERY_DIRECTORY). Returns NT_STATUS_PENDING, which the handler
- * returns. Calling it again (a retry from the job's callback) is
- * harmless.
- */
-NTSTATUS smbd_req_wait(struct smbd_req *req);
 
-/*
- * Send an interim STATUS_PENDING response now; the request leaves its
- * compound, which goes on (CHANGE_NOTIFY, a blocking pipe READ or
- * LOCK). cancel (may be NULL) is called with priv if a CANCEL names the
- * request. Returns NT_STATUS_PENDING, which the handler returns, or
- * INTERNAL_ERROR with nothing sent and nothing recorded (a request
- * outside any compound).
- */
-NTSTATUS smbd_req_go_async(struct smbd_req *req, smbd_req_cancel_fn cancel,
-			   void *priv);
 
-/*
- * Resolve a FileId from a request body. Handles the all-ones FileId of
- * related compound requests (the last CREATE's id). Checks the open
- * belongs to req->tree. Returns NT_STATUS_FILE_CLOSED if there is no
- * such open.
- */
-NTSTATUS smbd_req_open(struct smbd_req *req, uint64_t fid_persistent,
-		       uint64_t fid_volatile, struct smbd_open **op);
-/* Record the FileId a CREATE produced, for related requests after it. */
-void smbd_req_set_last_fid(struct smbd_req *req, struct smbd_open *op);
 
-/*
- * End every request in flight on session s or tree t (worker I/O,
- * parked compound steps) with status, freeing the handlers' state (their
- * worker jobs are orphaned safely). For sessions and trees that end
- * under their requests; a request inside its handler is never touched.
- */
-void smbd_abort_requests(struct smbd_conn *conn, struct smbd_session *s,
-			 struct smbd_tree *t, NTSTATUS status);
 
-/* End a connection for an error (smbd_conn_end, net/conn.h). */
-void smbd_conn_terminate(struct smbd_conn *conn, const char *reason);
 
-/* ---- opens (smb2_create.c) ---- */
-
-/* Assign ids and index an open, hang it under its tree. */
-int smbd_open_register(struct smbd_tree *tree, struct smbd_open *op);
-/* Find by volatile id; NULL if none. */
-struct smbd_open *smbd_open_find(struct smbd_server *srv, uint64_t fid_volatile);
-/* Close an open, flushing written data first (used by CLOSE, logoff,
- * tree disconnect, admin deletes and teardown): talloc_free(op) does it
- * through its destructor, this also reports the fsync result. */
-NTSTATUS smbd_open_close(struct smbd_open *op);
-
-/* An SMB1 frame: only NEGOTIATE is legal (smb2/cmd/negprot.c). */
-void smbd_smb1_process_frame(struct smbd_conn *conn, const uint8_t *buf,
-			     size_t len);
-
-/* Decode the FileId pair at the reader's cursor (16 bytes). */
-int smbd_pull_fid(struct wire_rd *r, uint64_t *persistent,
-		  uint64_t *volatile_) WIRE_WUR;
-
-/* ---- per-inode state of open files (smb2_create.c) ---- */
-
-struct smbd_lock_wait;	/* LOCK request waiting for a range (smb2_lock.c) */
-
-/*
- * One per (dev, ino) with at least one open, in srv->files; freed when its
- * last open goes. op->file points here for file and directory opens.
- */
-struct smbd_file {
-	struct smbd_file *prev, *next;	/* srv->files */
-	struct smbd_server *srv;
-	dev_t dev;
-	ino_t ino;
-	struct smbd_open **opens;	/* every open of the inode (share modes) */
-	size_t nopens;
-	bool delete_pending;	/* unlink when the last open closes */
-	struct brl_table *locks;	/* byte-range locks, child; NULL
-					 * until the first LOCK */
-	struct smbd_lock_wait *waiters;
-};
-
-/*
- * FileDispositionInformation through op: set or clear delete-pending on
- * its file. Errors: ACCESS_DENIED (op lacks DELETE), CANNOT_DELETE
- * (read-only file, the share root), DIRECTORY_NOT_EMPTY.
- */
-NTSTATUS smbd_open_set_delete_pending(struct smbd_open *op, bool pending);
-
-/*
- * Byte-range locks (smb2/cmd/lock.c): may op read (write false) or write
- * [offset, offset+length) given the other opens' locks? NT_STATUS_OK or
- * NT_STATUS_FILE_LOCK_CONFLICT. (An open's locks and waiters are released
- * by the attachment its first LOCK makes, fs/open.h.)
- */
-NTSTATUS smbd_lock_check_io(const struct smbd_open *op, uint64_t offset,
-			    uint64_t length, bool write);
 
 #endif

@@ -4,6 +4,7 @@
  * opens, end a session, close an idle printer handle), and admission of
  * a freshly authenticated session.
  */
+#include "smbd/fs/open.h"
 #include "smbd/admin/admission.h"
 #include "smbd/smb2/session.h"
 #include "smbd/net/conn.h"

@@ -8,6 +8,75 @@
 #define WG_SMBD_OPEN_H
 
 #include "smbd/smbd.h"
+#include "smbd/fs/brlock.h"
+
+/*
+ * An open of a file, directory or named pipe. Ids: fid_persistent ==
+ * fid_volatile (no durable handles yet), unique for the life of the
+ * server.
+ */
+struct smbd_open {
+	struct smbd_open *prev, *next;	/* tree->opens */
+	struct smbd_tree *tree;
+	uint64_t fid_persistent;
+	uint64_t fid_volatile;
+	int fd;			/* O_RDONLY/O_RDWR file, O_DIRECTORY dir,
+				 * -1 for pipes */
+	bool is_dir;
+	char *path;		/* share-relative, '/'-separated, on-disk case;
+				 * "" is the share root */
+	char *client_name;	/* the name as the client gave it */
+	uint32_t access;	/* granted access mask */
+	uint32_t share_access;
+	uint32_t create_options;
+	uint32_t create_disposition;
+	bool delete_on_close;	/* set on this open (disposition/option) */
+	uint64_t position;	/* FilePositionInformation */
+	uint32_t mode;		/* FileModeInformation */
+	uint64_t open_time_nt;
+	struct smbd_file *file;		/* shared per-inode state */
+	struct smbd_dirstate *dir;	/* QUERY_DIRECTORY state */
+	struct smbd_pipe *pipe;		/* IPC$ pipe, else NULL */
+	bool lets_session_idle;	/* does not keep its session busy
+				 * (pipes: wg_pipe_keeps_session) */
+	struct smbd_req *notify;	/* pending CHANGE_NOTIFY (notify.c) */
+	struct smbd_open_att *atts;	/* attachments, oldest first (open.h) */
+	struct brl_owner locks;		/* its byte-range locks (brlock.h) */
+	bool written;		/* any WRITE since the last flush */
+	bool ever_written;	/* any WRITE since open (print jobs) */
+};
+
+/* ---- per-inode state of open files (smb2_create.c) ---- */
+
+struct smbd_lock_wait;	/* LOCK request waiting for a range (smb2_lock.c) */
+
+/*
+ * One per (dev, ino) with at least one open, in srv->files; freed when its
+ * last open goes. op->file points here for file and directory opens.
+ */
+struct smbd_file {
+	struct smbd_file *prev, *next;	/* srv->files */
+	struct smbd_server *srv;
+	dev_t dev;
+	ino_t ino;
+	struct smbd_open **opens;	/* every open of the inode (share modes) */
+	size_t nopens;
+	bool delete_pending;	/* unlink when the last open closes */
+	struct brl_table *locks;	/* byte-range locks, child; NULL
+					 * until the first LOCK */
+	struct smbd_lock_wait *waiters;
+};
+
+/* ---- opens (smb2_create.c) ---- */
+
+/* Assign ids and index an open, hang it under its tree. */
+int smbd_open_register(struct smbd_tree *tree, struct smbd_open *op);
+/* Find by volatile id; NULL if none. */
+struct smbd_open *smbd_open_find(struct smbd_server *srv, uint64_t fid_volatile);
+/* Close an open, flushing written data first (used by CLOSE, logoff,
+ * tree disconnect, admin deletes and teardown): talloc_free(op) does it
+ * through its destructor, this also reports the fsync result. */
+NTSTATUS smbd_open_close(struct smbd_open *op);
 
 /* The per-inode state of (dev, ino), or NULL if nothing has it open. */
 struct smbd_file *smbd_file_find(struct smbd_server *srv, dev_t dev,

@@ -13,6 +13,7 @@
 #include <sys/inotify.h>
 #include <unistd.h>
 
+#include "smbd/fs/open.h"
 #include "smbd/fs/watch.h"
 #include "proto/utf16.h"
 

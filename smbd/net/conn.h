@@ -22,6 +22,9 @@ enum smbd_conn_end {
 	SMBD_END_SESSION,	/* its last session was reaped or deleted */
 };
 
+/* End a connection for an error (smbd_conn_end, net/conn.h). */
+void smbd_conn_terminate(struct smbd_conn *conn, const char *reason);
+
 /*
  * End conn at a safe point in the loop: output already queued is
  * flushed for the linger time at most. reason is logged when it is

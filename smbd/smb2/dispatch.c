@@ -4,6 +4,8 @@
  * session and tree each command needs, runs the handler, and builds,
  * signs and sends the responses [MS-SMB2 §3.3.5.2].
  */
+#include "smbd/fs/open.h"
+#include "smbd/smb2/request.h"
 #include "smbd/smb2/dispatch.h"
 #include "smbd/smb2/session.h"
 #include "smbd/net/conn.h"

@@ -3,6 +3,7 @@
  * for its computer, and the destructor that ends its trees and requests.
  */
 #include "smbd/smb2/session.h"
+#include "smbd/smb2/request.h"
 #include "smbd/net/conn.h"
 
 #include <string.h>

@@ -2,6 +2,7 @@
  * tree.c - the tree connect object and the share root fds it holds.
  */
 #include "smbd/smb2/tree.h"
+#include "smbd/smb2/request.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -10,6 +10,8 @@
 
 #include "smbd/smbd.h"
 #include "smbd/smb2/dispatch.h"
+#include "smbd/smb2/request.h"
+#include "smbd/fs/open.h"
 
 NTSTATUS smbd_smb2_negotiate(struct smbd_req *req);	/* negprot.c */
 NTSTATUS smbd_smb2_session_setup(struct smbd_req *req);	/* sesssetup.c */
@@ -30,5 +32,25 @@ NTSTATUS smbd_smb2_set_info(struct smbd_req *req);	/* setinfo.c */
 
 /* Every command, indexed by command code (table.c). */
 extern const struct smbd_cmd_row smbd_smb2_commands[SMB2_NUM_CMDS];
+
+/* An SMB1 frame: only NEGOTIATE is legal (smb2/cmd/negprot.c). */
+void smbd_smb1_process_frame(struct smbd_conn *conn, const uint8_t *buf,
+			     size_t len);
+
+/*
+ * FileDispositionInformation through op: set or clear delete-pending on
+ * its file. Errors: ACCESS_DENIED (op lacks DELETE), CANNOT_DELETE
+ * (read-only file, the share root), DIRECTORY_NOT_EMPTY.
+ */
+NTSTATUS smbd_open_set_delete_pending(struct smbd_open *op, bool pending);
+
+/*
+ * Byte-range locks (smb2/cmd/lock.c): may op read (write false) or write
+ * [offset, offset+length) given the other opens' locks? NT_STATUS_OK or
+ * NT_STATUS_FILE_LOCK_CONFLICT. (An open's locks and waiters are released
+ * by the attachment its first LOCK makes, fs/open.h.)
+ */
+NTSTATUS smbd_lock_check_io(const struct smbd_open *op, uint64_t offset,
+			    uint64_t length, bool write);
 
 #endif

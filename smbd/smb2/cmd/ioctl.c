@@ -4,6 +4,7 @@
  * pipe transceive (pipes/ answers it once pipes exist).
  */
 #include "smbd/smbd.h"
+#include "smbd/net/conn.h"
 #include "smbd/smb2/cmd/cmd.h"
 #include "smbd/smb2/cmd/ipc.h"
 

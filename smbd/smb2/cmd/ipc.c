@@ -4,6 +4,8 @@
  * FSCTL_PIPE_TRANSCEIVE (both at once), CLOSE (the open's destructor
  * frees the pipe and its printer handles). The RPC lives in pipes/.
  */
+#include "smbd/fs/open.h"
+#include "smbd/smb2/request.h"
 #include "smbd/smbd.h"
 #include "smbd/base/errmap.h"
 #include "smbd/admin/admin.h"

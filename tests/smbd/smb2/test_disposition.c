@@ -19,6 +19,7 @@
 #include <sys/socket.h>
 
 #include "tests/wgtest.h"
+#include "smbd/smb2/request.h"
 #include "smbd/smbd.h"
 #include "smbd/net/conn.h"
 #include "smbd/smb2/dispatch.h"
