@@ -1,14 +1,20 @@
 /*
- * smbd.h - the daemon's core objects and the contract between the SMB2
- * dispatcher (smb2_server.c) and the per-command handlers.
+ * smbd.h - the daemon's object model: the server, one client computer,
+ * its connections, their sessions, tree connects and requests in flight.
+ * No function lives here; each layer's header declares what it offers
+ * (README "Layout").
  *
  * Ownership (talloc parents):
  *   smbd_server
- *     +- smbd_conn            (one per TCP connection)
- *          +- smbd_session    (SMB2 sessions established on it)
- *          |    +- smbd_tree  (tree connects)
- *          |         +- smbd_open (open files, directories, pipes)
- *          +- smbd_req        (requests in flight)
+ *     +- smbd_conn            (one per TCP connection; net/conn.c)
+ *          +- smbd_session    (SMB2 sessions established on it;
+ *          |    |              smb2/session.c)
+ *          |    +- smbd_tree  (tree connects; smb2/tree.c)
+ *          |         +- smbd_open (open files, directories, pipes;
+ *          |                       fs/open.h, which also defines
+ *          |                       smbd_file, the per-inode state)
+ *          +- smbd_req        (requests in flight; smb2/dispatch.c,
+ *                              services in smb2/request.h)
  * Freeing a connection frees everything below it; destructors close fds
  * and unlink list entries.
  */
@@ -37,12 +43,12 @@ struct smbd_conn;
 struct smbd_client;
 struct smbd_session;
 struct smbd_tree;
-struct smbd_open;
+struct smbd_open;	/* fs/open.h */
 struct smbd_open_att;	/* a higher layer's state on an open: fs/open.h */
 struct smbd_req;
 struct smbd_workers;
-struct smbd_file;	/* per (dev, ino) shared state: vfs/smb2_create.c */
-struct smbd_dirstate;	/* enumeration state: smb2_query_directory.c */
+struct smbd_file;	/* per (dev, ino) shared state: fs/open.h */
+struct smbd_dirstate;	/* enumeration state: smb2/cmd/querydir.c */
 struct smbd_pipe;	/* named pipe state: pipes/ */
 struct users_db;
 struct smbd_listener;
@@ -108,7 +114,7 @@ struct smbd_server {
 	struct sm_manager *sm;		/* session manager (sessions/) */
 	struct admin_ctx *admin;	/* admin view (admin.c) */
 	struct print_ctx *print;	/* print queues (print.c) */
-	void *open_index;		/* fid -> open map (smb2_create.c) */
+	void *open_index;		/* fid -> open map (fs/open.c) */
 	bool shutting_down;
 	struct smbd_control *control;	/* wgnet's socket (control.c) */
 	uint8_t *rbuf;			/* shared read buffer (conn.c) */
@@ -365,7 +371,7 @@ struct smbd_req {
 	/* smbd_req_go_async()'s: called when CANCEL names the request */
 	smbd_req_cancel_fn cancel_fn;
 	void *cancel_priv;
-	/* Dispatcher bookkeeping (smb2_server.c only) */
+	/* Dispatcher bookkeeping (smb2/dispatch.c only) */
 	uint16_t credits_granted;
 	bool preauth_conn;		/* hash the response into conn->preauth */
 	struct smbd_session *preauth_sess; /* ... or into this session's */

@@ -5,6 +5,17 @@
  * on an open, and an open's lifecycle from registration to its destructor
  * (flush, delete on close, counts). CREATE and CLOSE (smb2/cmd/create.c)
  * use it through open.h.
+ *
+ * Indexes: srv->open_index holds two open-addressing hash tables (linear
+ * probing, backward-shift deletion), one keyed by the volatile FileId and
+ * one by (dev, ino), so lookups stay O(1) with tens of thousands of opens.
+ * srv->files additionally links every smbd_file for enumeration.
+ *
+ * Lifetime: an open is a talloc child of its tree. Its destructor does
+ * all the undoing (the attachments, in stage order: parked requests,
+ * locks, print; then fsync, fd, delete on close, index, tree list,
+ * counts), so every way an open can go (CLOSE, TREE_DISCONNECT, LOGOFF,
+ * connection teardown) leaves the same state.
  */
 #include "smbd/fs/open.h"
 #include "smbd/base/errmap.h"

@@ -1,8 +1,9 @@
 /*
- * open.h - the open registry shared by CREATE and CLOSE (open.c).
- * smbd.h declares the public part (smbd_open_register, smbd_open_find,
- * smbd_open_close, delete-pending and lock hooks); this is what CREATE
- * needs besides.
+ * open.h - the open object (struct smbd_open), the per-inode state every
+ * open of a file shares (struct smbd_file: share modes, delete-pending,
+ * byte-range locks), the registry that finds opens by FileId and walks
+ * them, and attachments: how a higher layer hangs its own clean-up on an
+ * open without the open's destructor naming it.
  */
 #ifndef WG_SMBD_OPEN_H
 #define WG_SMBD_OPEN_H
@@ -46,9 +47,9 @@ struct smbd_open {
 	bool ever_written;	/* any WRITE since open (print jobs) */
 };
 
-/* ---- per-inode state of open files (smb2_create.c) ---- */
+/* ---- per-inode state of open files ---- */
 
-struct smbd_lock_wait;	/* LOCK request waiting for a range (smb2_lock.c) */
+struct smbd_lock_wait;	/* LOCK request waiting for a range (smb2/cmd/lock.c) */
 
 /*
  * One per (dev, ino) with at least one open, in srv->files; freed when its
@@ -67,7 +68,7 @@ struct smbd_file {
 	struct smbd_lock_wait *waiters;
 };
 
-/* ---- opens (smb2_create.c) ---- */
+/* ---- the registry (open.c) ---- */
 
 /* Assign ids and index an open, hang it under its tree. */
 int smbd_open_register(struct smbd_tree *tree, struct smbd_open *op);

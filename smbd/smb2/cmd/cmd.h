@@ -2,8 +2,8 @@
  * cmd.h - the SMB2 command handlers, one file per command group, and
  * the table that names them (table.c), which the server installs with
  * smbd_smb2_set_commands(). A handler answers through the request (see
- * struct smbd_req and the dispatcher services in smbd.h); CANCEL and
- * ECHO are the dispatcher's own.
+ * struct smbd_req in smbd.h and the dispatcher services in
+ * smb2/request.h); CANCEL and ECHO are the dispatcher's own.
  */
 #ifndef WG_SMBD_SMB2_CMD_H
 #define WG_SMBD_SMB2_CMD_H

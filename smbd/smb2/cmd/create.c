@@ -1,21 +1,9 @@
 /*
- * create.c - CREATE and CLOSE [MS-SMB2 §3.3.5.9, §3.3.5.10], the
- * open registry (FileId -> open) and the per-inode state every open of a
- * file shares (struct smbd_file: share modes, delete-pending, byte-range
- * locks).
- *
- * Indexes: srv->open_index holds two open-addressing hash tables (linear
- * probing, backward-shift deletion), one keyed by the volatile FileId and
- * one by (dev, ino), so lookups stay O(1) with tens of thousands of opens.
- * srv->files additionally links every smbd_file for enumeration.
- *
- * Lifetime: an open is a talloc child of its tree. Its destructor does
- * all the undoing (pending CHANGE_NOTIFY, locks, fsync, fd, delete on
- * close, index, tree list, counts), so every way an open can go (CLOSE,
- * TREE_DISCONNECT, LOGOFF, connection teardown) leaves the same state.
+ * create.c - CREATE and CLOSE [MS-SMB2 §3.3.5.9, §3.3.5.10]. The open
+ * object, its registry and the per-inode state are fs/open.c's.
  *
  * CREATE runs on the loop: the path walk and open are short metadata
- * operations. Data I/O goes to the worker pool (smb2_read.c).
+ * operations. Data I/O goes to the worker pool (rw.c).
  */
 #include "smbd/smbd.h"
 #include "smbd/smb2/cmd/cmd.h"
