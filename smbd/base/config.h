@@ -109,6 +109,14 @@ const struct wg_share_cfg *wg_config_find_share(const struct wg_config *cfg,
 int wg_config_check_system(const struct wg_config *cfg, void *mem_ctx,
 			   char **err);
 
+/*
+ * The keys the parser knows, in table order: the i-th key of [global]
+ * (share false) or of a share section (share true), or NULL past the
+ * last. Static strings, lower case. For `wgsmbd --list-keys`, which the
+ * man page check compares with wgsmb.conf(5).
+ */
+const char *wg_config_key_name(bool share, size_t i);
+
 /* "15m", "60s", "500ms", "2h", bare number = seconds. -1 on error. */
 int wg_parse_duration_ms(const char *s, uint32_t *ms);
 

@@ -1089,3 +1089,16 @@ const struct cfg_key cfg_share_keys[] = {
 	{ "print command", s_print_command },
 	{ NULL, NULL },
 };
+
+const char *wg_config_key_name(bool share, size_t i)
+{
+	const struct cfg_key *keys = share ? cfg_share_keys : cfg_global_keys;
+	size_t n = 0;
+
+	for (n = 0; keys[n].name != NULL; n++) {
+		if (n == i) {
+			return keys[n].name;
+		}
+	}
+	return NULL;
+}

@@ -26,6 +26,7 @@
 #include "smbd/smbd.h"
 #include "smbd/daemon/server.h"
 #include "smbd/daemon/daemon.h"
+#include "smbd/base/config.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -231,6 +232,26 @@ static int install_signals(struct wgsmbd *d)
 	return 0;
 }
 
+/*
+ * --list-keys (not in --help): every key the config parser knows, one
+ * "global<TAB>key" or "share<TAB>key" line each, so the man page check
+ * (tests/man/check_man.py) compares wgsmb.conf(5) with the parser itself.
+ */
+static void list_keys(void)
+{
+	const char *name = NULL;
+	size_t i = 0;
+
+	for (i = 0; (name = wg_config_key_name(false, i)) != NULL; i++) {
+		printf("global\t%s\n", name);
+	}
+	for (i = 0; (name = wg_config_key_name(true, i)) != NULL; i++) {
+		printf("share\t%s\n", name);
+	}
+}
+
+enum { OPT_LIST_KEYS = 0x100 };
+
 static int parse_args(struct wgsmbd *d, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -240,6 +261,7 @@ static int parse_args(struct wgsmbd *d, int argc, char **argv)
 		{ "debuglevel", required_argument, NULL, 'd' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
+		{ "list-keys", no_argument, NULL, OPT_LIST_KEYS },
 		{ NULL, 0, NULL, 0 },
 	};
 	char *end = NULL;
@@ -271,6 +293,9 @@ static int parse_args(struct wgsmbd *d, int argc, char **argv)
 			return 0;
 		case 'V':
 			printf("wgsmbd %s\n", WGSMB_VERSION);
+			return 0;
+		case OPT_LIST_KEYS:
+			list_keys();
 			return 0;
 		default:
 			usage(stderr);
