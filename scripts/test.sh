@@ -9,10 +9,12 @@
 #   4. each fuzz target for FUZZ_SECONDS (default 30), two at a time
 #   5. the real-client tests (tests/clients/run_all.sh) against
 #      build/wgsmbd and against build-asan/wgsmbd
+#   6. the man pages (tests/man/check_man.py): they render without
+#      warnings, and wgsmb.conf(5) documents exactly the parser's keys
 # and prints "N passed, M failed" alone on the last line, where a unit
-# test, a fuzz target and a client check each count one. Logs are kept in
-# build-test-logs/. A step that cannot run (a build that fails) counts as
-# a failure and the steps that need it are skipped.
+# test, a fuzz target, a client check and a man page check each count
+# one. Logs are kept in build-test-logs/. A step that cannot run (a build
+# that fails) counts as a failure and the steps that need it are skipped.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -23,7 +25,8 @@ LOGS=$root/build-test-logs
 PACKAGES=(meson ninja-build pkg-config gcc libc6-dev libtalloc-dev
 	libtevent-dev nettle-dev check
 	smbclient samba-testsuite python3 python3-impacket smbnetfs
-	clang libclang-rt-14-dev)
+	clang libclang-rt-14-dev
+	scdoc man-db groff-base)
 
 passed=0
 failed=0
@@ -158,6 +161,18 @@ clients() {
 	note "client tests ($name)" "$p" "$f"
 }
 
+# mans: tests/man/check_man.py against build/ (PASS/FAIL per check).
+mans() {
+	local log=$LOGS/man.log last
+	python3 tests/man/check_man.py --build build 2>&1 | tee "$log" || true
+	last=$(tail -n 1 "$log")
+	if [[ $last =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
+		note "man pages" "${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}"
+	else
+		note "man pages" 0 1
+	fi
+}
+
 rm -rf "$LOGS"
 mkdir -p "$LOGS"
 
@@ -170,7 +185,8 @@ fi
 
 step "build: build/"
 have_build=0
-if build build; then
+# -Dman=enabled: CI must build the man pages (scdoc), not skip them.
+if build build -Dman=enabled; then
 	have_build=1
 	note "build build/" 1 0
 else
@@ -233,6 +249,11 @@ if [ "$have_asan" = 1 ]; then
 	else
 		note "sanitizer reports (build-asan)" 1 0
 	fi
+fi
+
+if [ "$have_build" = 1 ]; then
+	step "man pages"
+	mans
 fi
 
 echo
