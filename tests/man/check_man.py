@@ -3,8 +3,9 @@
 check_man.py - checks of the man pages (man/*.scd, built by meson into
 BUILD/man/), run by scripts/test.sh:
 
-  - each page was built, and renders with `man --warnings -l` and with
-    `groff -ww -z -man` without a single warning;
+  - each page was built, renders with `man --warnings -l` (run as lintian
+    runs it) and with `groff -ww -z -man` without a single warning, and
+    has a NAME line that lexgrog (whatis) reads;
   - wgsmb.conf(5) documents every key the config parser knows, in the
     right section, and documents no key the parser does not know. The
     parser's keys come from the daemon itself (`wgsmbd --list-keys`, read
@@ -69,7 +70,10 @@ def read(path):
 # ---- rendering -----------------------------------------------------------
 
 def check_render(build):
-    env = dict(os.environ, LC_ALL="C.UTF-8", MANWIDTH="80")
+    # As lintian runs man (manpage-has-errors-from-man): a clean
+    # environment, C.UTF-8, no roff sequences.
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+           "LC_ALL": "C.UTF-8", "MANROFFSEQ": "", "MANWIDTH": "80"}
     for page in PAGES:
         path = os.path.join(build, "man", page)
         if not os.path.isfile(path):
@@ -79,7 +83,8 @@ def check_render(build):
             continue
         report(f"{page} built", True)
         for what, argv in (
-                ("man --warnings -l", ["man", "--warnings", "-l", path]),
+                ("man --warnings -l", ["man", "--warnings", "-E", "UTF-8",
+                                       "-l", "-Tutf8", "-Z", path]),
                 ("groff -ww -z -man", ["groff", "-ww", "-z", "-t", "-man",
                                        path])):
             rc, out, err = run(argv, env)
@@ -88,6 +93,12 @@ def check_render(build):
             ok = rc == 0 and err.strip() == ""
             report(f"{page} renders with {what}", ok,
                    f"exit {rc}: {err.strip()[:400]}")
+        # The NAME section as mandb and apropos read it (lintian:
+        # manpage-has-bad-whatis-entry).
+        rc, out, err = run(["lexgrog", path], env)
+        name = page.rsplit(".", 1)[0]
+        report(f"{page} has a whatis entry", rc == 0 and
+               f'"{name} - ' in out, f"lexgrog: exit {rc}: {out}{err}")
 
 
 # ---- config keys ---------------------------------------------------------
