@@ -258,6 +258,8 @@ static int set_defaults(struct wg_config *cfg)
 	cfg->admin_users = talloc_strdup(cfg, "");
 	cfg->admin_group = talloc_strdup(cfg, "");
 	cfg->max_opens_per_session = SMBD_MAX_OPENS_PER_CONN;
+	cfg->mdns = true;
+	cfg->wsd = true;
 	cfg->max_sessions_per_conn = 64;
 	cfg->max_sessions_in_progress = 8;
 	cfg->max_tree_connects = 1024;

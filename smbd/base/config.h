@@ -56,6 +56,13 @@ struct wg_config {
 	char *admin_group;	/* Unix group allowed on it; "" = none */
 	size_t max_opens_per_session;
 
+	/*
+	 * Discovery, announced by Avahi (mdns) and wsdd (wsd), never by
+	 * wgsmbd itself: `wgnet discovery` turns these into their config.
+	 */
+	bool mdns;		/* Avahi service file for _smb._tcp */
+	bool wsd;		/* wsdd WS-Discovery */
+
 	/* Per-client budgets (budget.h), defaults in config.c. */
 	uint32_t max_sessions_per_conn;	/* any state, one connection */
 	uint32_t max_sessions_in_progress; /* half-built, one connection */

@@ -600,6 +600,24 @@ static int g_guest_ok(struct cfg_parse *p, const char *key, const char *v)
 	return 0;
 }
 
+static int g_mdns(struct cfg_parse *p, const char *key, const char *v)
+{
+	if (parse_bool(v, &p->cfg->mdns) != 0) {
+		cfg_fail(p, "%s '%s' is not a boolean (yes/no)", key, v);
+		return -1;
+	}
+	return 0;
+}
+
+static int g_wsd(struct cfg_parse *p, const char *key, const char *v)
+{
+	if (parse_bool(v, &p->cfg->wsd) != 0) {
+		cfg_fail(p, "%s '%s' is not a boolean (yes/no)", key, v);
+		return -1;
+	}
+	return 0;
+}
+
 static int g_admin_users(struct cfg_parse *p, const char *key, const char *v)
 {
 	char **list = split_list(p->tmp, v, NULL);
@@ -944,6 +962,8 @@ const struct cfg_key cfg_global_keys[] = {
 	{ "control socket", g_control_socket },
 	{ "admin group", g_admin_group },
 	{ "max open files", g_max_open_files },
+	{ "mdns", g_mdns },
+	{ "wsd", g_wsd },
 	{ "max sessions per connection", g_max_sessions_per_conn },
 	{ "max sessions in progress", g_max_sessions_in_progress },
 	{ "max tree connects", g_max_tree_connects },

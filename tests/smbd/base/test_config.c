@@ -119,6 +119,8 @@ START_TEST(test_defaults)
 	ck_assert_str_eq(cfg->guest_account, "nobody");
 	ck_assert_str_eq(cfg->admin_users, "");
 	ck_assert_uint_eq(cfg->max_opens_per_session, 16384);
+	ck_assert(cfg->mdns);
+	ck_assert(cfg->wsd);
 	ck_assert_str_eq(cfg->edition, "workstation");
 	ck_assert_int_eq(cfg->max_sessions, -1);
 	ck_assert_str_eq(cfg->session_accounting, "windows");
@@ -163,6 +165,8 @@ START_TEST(test_global_keys)
 		"guest account = smbguest\n"
 		"admin users = alice, bob\n"
 		"max open files = 100\n"
+		"mdns = no\n"
+		"wsd = off\n"
 		"edition = Server\n"
 		"max sessions = 0\n"
 		"session accounting = computer\n"
@@ -193,6 +197,8 @@ START_TEST(test_global_keys)
 	ck_assert_str_eq(cfg->guest_account, "smbguest");
 	ck_assert_str_eq(cfg->admin_users, "alice bob");
 	ck_assert_uint_eq(cfg->max_opens_per_session, 100);
+	ck_assert(!cfg->mdns);
+	ck_assert(!cfg->wsd);
 	ck_assert_str_eq(cfg->edition, "server");
 	ck_assert_int_eq(cfg->max_sessions, 0);
 	ck_assert_str_eq(cfg->session_accounting, "computer");
@@ -470,6 +476,9 @@ START_TEST(test_global_errors)
 		{ "[global]\nmap to guest = always\n", 2,
 		  "not 'never', 'bad user' or 'bad password'" },
 		{ "[global]\nguest ok = perhaps\n", 2, "not a boolean" },
+		{ "[global]\nmdns = maybe\n", 2,
+		  "mdns 'maybe' is not a boolean" },
+		{ "[global]\nwsd = 2\n", 2, "wsd '2' is not a boolean" },
 		{ "[global]\nmax reply backlog = 1M\n", 2,
 		  "not a size from 2097152 to" },
 		{ "[global]\nmax reply backlog = 8X\n", 2, "suffixes K, M, G" },
