@@ -7,8 +7,9 @@
  * edits the users file named by "users file" in [global] of the config;
  * the other verbs ask the running daemon over its control socket
  * ("control socket", default "<state directory>/wgsmbd.sock"), see
- * wgnet_admin.c. Errors go to stderr naming the object and the errno
- * text. Exit status: 0 success, 1 error, 2 usage.
+ * wgnet_admin.c; `discovery` sets up Avahi and wsdd from the config,
+ * see wgnet_discovery.c. Errors go to stderr naming the object and the
+ * errno text. Exit status: 0 success, 1 error, 2 usage.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -31,6 +32,7 @@
 #include "sessions/users.h"
 #include "tools/wgnet_admin.h"
 #include "tools/wgnet_common.h"
+#include "tools/wgnet_discovery.h"
 
 #define WGNET_PASSWORD_MAX	256	/* bytes of UTF-8 */
 
@@ -54,6 +56,7 @@ static const struct wgnet_verb verbs[] = {
 	{ .name = "config", .run = verb_config },
 	{ .name = "statistics", .run = verb_statistics },
 	{ .name = "stats", .run = verb_statistics },
+	{ .name = "discovery", .run = verb_discovery },
 };
 
 static void usage(FILE *out)
@@ -88,6 +91,9 @@ static void usage(FILE *out)
 		"  config server [--json]      the server's settings\n"
 		"  statistics server [--json]  counters since the daemon "
 		"started\n"
+		"  discovery [show|avahi|wsdd] how Avahi and wsdd announce "
+		"the\n"
+		"                              server (see discovery --help)\n"
 		"\n"
 		"User options:\n"
 		"  --stdin  read the password as one line from standard input\n"
