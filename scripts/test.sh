@@ -11,10 +11,14 @@
 #      build/wgsmbd and against build-asan/wgsmbd
 #   6. the man pages (tests/man/check_man.py): they render without
 #      warnings, and wgsmb.conf(5) documents exactly the parser's keys
+#   7. discovery (tests/discovery/test_discovery.sh): wsdd and
+#      avahi-daemon set up by build/wgnet, seen from a second network
+#      namespace
 # and prints "N passed, M failed" alone on the last line, where a unit
-# test, a fuzz target, a client check and a man page check each count
-# one. Logs are kept in build-test-logs/. A step that cannot run (a build
-# that fails) counts as a failure and the steps that need it are skipped.
+# test, a fuzz target, a client check, a man page check and a discovery
+# check each count one. Logs are kept in build-test-logs/. A step that
+# cannot run (a build that fails) counts as a failure and the steps that
+# need it are skipped.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -26,7 +30,8 @@ PACKAGES=(meson ninja-build pkg-config gcc libc6-dev libtalloc-dev
 	libtevent-dev nettle-dev check
 	smbclient samba-testsuite python3 python3-impacket smbnetfs
 	clang libclang-rt-14-dev
-	scdoc man-db groff-base)
+	scdoc man-db groff-base
+	avahi-daemon avahi-utils wsdd dbus iproute2)
 
 passed=0
 failed=0
@@ -144,6 +149,22 @@ fuzz_all() {
 	note "fuzzers (${FUZZ_SECONDS}s each)" "$ok" "$fail"
 }
 
+# discovery: tests/discovery/test_discovery.sh with build/wgnet.
+discovery() {
+	local log=$LOGS/discovery.log last p f
+	WGNET=$root/build/wgnet timeout 120 tests/discovery/test_discovery.sh \
+		</dev/null 2>&1 | tee "$log" || true
+	last=$(tail -n 1 "$log")
+	if [[ $last =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
+		p=${BASH_REMATCH[1]}
+		f=${BASH_REMATCH[2]}
+	else
+		p=0
+		f=1
+	fi
+	note "discovery (wsdd, avahi)" "$p" "$f"
+}
+
 # clients NAME WGSMBD [env...]: tests/clients/run_all.sh against a binary.
 clients() {
 	local name=$1 bin=$2 log=$LOGS/clients-$1.log last p f
@@ -224,6 +245,10 @@ fi
 if [ "$have_fuzz" = 1 ]; then
 	step "fuzzers"
 	fuzz_all
+fi
+if [ "$have_build" = 1 ]; then
+	step "discovery: build/wgnet"
+	discovery
 fi
 if [ "$have_build" = 1 ]; then
 	step "client tests: build/wgsmbd"
