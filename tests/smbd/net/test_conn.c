@@ -1,0 +1,494 @@
+/*
+ * test_conn.c - a connection's framing (smbd/net/conn.c), over a
+ * socketpair with no listener: the 4-byte transport header, frames that
+ * arrive byte by byte or split across reads, several frames in one
+ * read, keep-alives, the size limit, bad frame types, and the NetBIOS
+ * session service of port 139.
+ *
+ * SMB2 traffic is NEGOTIATE and ECHO, which need no session.
+ */
+#include "tests/wgtest.h"
+#include "tests/smbd/smbdtest.h"
+#include "smbd/net/conn.h"
+#include "proto/nbt.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <unistd.h>
+
+static struct smbdt *T;
+
+static void ct_setup(void)
+{
+	wgt_setup();
+	T = smbdt_new(wgt_root, wgt_ev, NULL);
+}
+
+static void ct_teardown(void)
+{
+	smbdt_free(T);
+	T = NULL;
+	wgt_teardown();
+}
+
+/* A whole ECHO frame (transport header included) with MessageId mid. */
+static uint8_t *echo_frame(uint64_t mid, size_t *len)
+{
+	struct smb2_hdr h = smbdt_hdr(SMB2_ECHO, mid, 0, 0);
+	struct wire_wr w;
+
+	wire_wr_init(&w, T, 0);
+	nbt_frame_hdr_push(&w, NBT_SESSION_MESSAGE, SMB2_HDR_SIZE + 4);
+	smb2_hdr_push(&w, &h);
+	smbdt_put_echo(&w);
+	ck_assert_int_eq(wire_wr_error(&w), 0);
+	*len = w.len;
+	return w.buf;
+}
+
+/* The NEGOTIATE frame smbdt_negotiate() would send, whole. */
+static uint8_t *negotiate_frame(size_t *len)
+{
+	struct smb2_hdr h = smbdt_hdr(SMB2_NEGOTIATE, 0, 0, 0);
+	uint16_t d = SMB2_DIALECT_302;
+	struct wire_wr m, w;
+
+	h.credits = 64;
+	wire_wr_init(&m, T, 0);
+	smb2_hdr_push(&m, &h);
+	smbdt_put_negotiate(&m, &d, 1);
+	wire_wr_init(&w, T, 0);
+	nbt_frame_hdr_push(&w, NBT_SESSION_MESSAGE, (uint32_t)m.len);
+	wire_put_bytes(&w, m.buf, m.len);
+	talloc_free(m.buf);
+	ck_assert_int_eq(wire_wr_error(&w), 0);
+	*len = w.len;
+	return w.buf;
+}
+
+/* Nothing came back and the connection is still there. */
+static void quiet(int ms)
+{
+	smbdt_run(T, ms);
+	ck_assert_uint_eq(smbdt_pending(T), 0);
+	ck_assert(!T->peer_eof);
+	ck_assert_ptr_nonnull(T->conn);
+}
+
+static void expect_echo_reply(uint64_t mid)
+{
+	ck_assert_int_eq(smbdt_recv(T, SMBDT_WAIT_MS), 0);
+	ck_assert_uint_eq(T->frame_type, NBT_SESSION_MESSAGE);
+	ck_assert_uint_eq(T->nrep, 1);
+	ck_assert_uint_eq(T->rep[0].h.command, SMB2_ECHO);
+	ck_assert_uint_eq(T->rep[0].h.message_id, mid);
+	ck_assert_uint_eq(T->rep[0].h.status, NT_STATUS_OK);
+}
+
+static void expect_closed(void)
+{
+	ck_assert(smbdt_closed(T, SMBDT_WAIT_MS));
+	ck_assert_uint_eq(smbdt_pending(T), 0);
+}
+
+/* ---- direct TCP (445) ---- */
+
+START_TEST(test_reply_has_transport_header)
+{
+	smbdt_connect(T, false);
+	smbdt_negotiate(T, SMB2_DIALECT_302, 8);
+	ck_assert_uint_eq(T->frame_type, NBT_SESSION_MESSAGE);
+	/* the length covers exactly the one message */
+	ck_assert_uint_eq(T->nrep, 1);
+	ck_assert_uint_eq(T->rep[0].msg_len, T->frame_len);
+	ck_assert_uint_gt(T->frame_len, SMB2_HDR_SIZE + 64);
+}
+END_TEST
+
+START_TEST(test_byte_by_byte)
+{
+	size_t len = 0, i = 0;
+	uint8_t *f = NULL;
+
+	smbdt_connect(T, false);
+	f = negotiate_frame(&len);
+	for (i = 0; i + 1 < len; i++) {
+		smbdt_send_raw(T, f + i, 1);
+		smbdt_run(T, 1);
+		ck_assert_uint_eq(smbdt_pending(T), 0);
+		ck_assert_ptr_nonnull(T->conn);
+	}
+	ck_assert_int_eq(T->conn->state, SMBD_CONN_NEGOTIATE);
+	smbdt_send_raw(T, f + len - 1, 1);
+	ck_assert_int_eq(smbdt_recv(T, SMBDT_WAIT_MS), 0);
+	ck_assert_uint_eq(T->rep[0].h.command, SMB2_NEGOTIATE);
+	ck_assert_uint_eq(T->rep[0].h.status, NT_STATUS_OK);
+	ck_assert_int_eq(T->conn->state, SMBD_CONN_ACTIVE);
+	talloc_free(f);
+}
+END_TEST
+
+/* The header in two pieces, the body in two more. */
+START_TEST(test_frame_split_across_reads)
+{
+	size_t len = 0;
+	uint8_t *f = NULL;
+
+	smbdt_connect(T, false);
+	smbdt_negotiate(T, SMB2_DIALECT_302, 8);
+	f = echo_frame(1, &len);
+	smbdt_send_raw(T, f, 2);
+	quiet(10);
+	smbdt_send_raw(T, f + 2, 2);
+	quiet(10);
+	ck_assert(T->conn->in_hdr_done);
+	smbdt_send_raw(T, f + 4, 30);
+	quiet(10);
+	smbdt_send_raw(T, f + 34, len - 34);
+	expect_echo_reply(1);
+	talloc_free(f);
+}
+END_TEST
+
+START_TEST(test_several_frames_one_write)
+{
+	uint8_t buf[3 * 128];
+	size_t off = 0, len = 0;
+	uint64_t mid = 0;
+
+	smbdt_connect(T, false);
+	smbdt_negotiate(T, SMB2_DIALECT_302, 8);
+	for (mid = 1; mid <= 3; mid++) {
+		uint8_t *f = echo_frame(mid, &len);
+
+		memcpy(buf + off, f, len);
+		off += len;
+		talloc_free(f);
+	}
+	smbdt_send_raw(T, buf, off);
+	for (mid = 1; mid <= 3; mid++) {
+		expect_echo_reply(mid);
+	}
+}
+END_TEST
+
+/* The second frame's end comes with a third frame's start. */
+START_TEST(test_frames_straddle_reads)
+{
+	uint8_t buf[3 * 128];
+	size_t off = 0, len = 0;
+	uint64_t mid = 0;
+
+	smbdt_connect(T, false);
+	smbdt_negotiate(T, SMB2_DIALECT_302, 8);
+	for (mid = 1; mid <= 3; mid++) {
+		uint8_t *f = echo_frame(mid, &len);
+
+		memcpy(buf + off, f, len);
+		off += len;
+		talloc_free(f);
+	}
+	smbdt_send_raw(T, buf, len + 10);
+	expect_echo_reply(1);
+	quiet(10);
+	smbdt_send_raw(T, buf + len + 10, len + 2);
+	expect_echo_reply(2);
+	quiet(10);
+	smbdt_send_raw(T, buf + 2 * len + 12, off - 2 * len - 12);
+	expect_echo_reply(3);
+}
+END_TEST
+
+/* More frames in one read than a turn dispatches: all answered, in order. */
+START_TEST(test_many_frames_one_write)
+{
+	enum { N = 40 };
+	uint8_t buf[N * 128];
+	size_t off = 0, len = 0;
+	uint64_t mid = 0;
+
+	smbdt_connect(T, false);
+	smbdt_negotiate(T, SMB2_DIALECT_302, 64);
+	for (mid = 1; mid <= N; mid++) {
+		uint8_t *f = echo_frame(mid, &len);
+
+		memcpy(buf + off, f, len);
+		off += len;
+		talloc_free(f);
+	}
+	smbdt_send_raw(T, buf, off);
+	for (mid = 1; mid <= N; mid++) {
+		expect_echo_reply(mid);
+	}
+}
+END_TEST
+
+START_TEST(test_keepalive_ignored)
+{
+	static const uint8_t ka[4] = { NBT_SESSION_KEEPALIVE, 0, 0, 0 };
+	size_t len = 0;
+	uint8_t *f = NULL;
+
+	smbdt_connect(T, false);
+	/* before NEGOTIATE too */
+	smbdt_send_raw(T, ka, sizeof(ka));
+	quiet(20);
+	ck_assert_int_eq(T->conn->state, SMBD_CONN_NEGOTIATE);
+	smbdt_negotiate(T, SMB2_DIALECT_302, 8);
+	smbdt_send_raw(T, ka, sizeof(ka));
+	quiet(20);
+	f = echo_frame(1, &len);
+	smbdt_send_raw(T, f, len);
+	expect_echo_reply(1);
+	talloc_free(f);
+}
+END_TEST
+
+/* A keep-alive between two frames of one write. */
+START_TEST(test_keepalive_between_frames)
+{
+	uint8_t buf[300];
+	size_t off = 0, len = 0;
+	uint8_t *f = NULL;
+
+	smbdt_connect(T, false);
+	smbdt_negotiate(T, SMB2_DIALECT_302, 8);
+	f = echo_frame(1, &len);
+	memcpy(buf, f, len);
+	off = len;
+	talloc_free(f);
+	buf[off++] = NBT_SESSION_KEEPALIVE;
+	buf[off++] = 0;
+	buf[off++] = 0;
+	buf[off++] = 0;
+	f = echo_frame(2, &len);
+	memcpy(buf + off, f, len);
+	off += len;
+	talloc_free(f);
+	smbdt_send_raw(T, buf, off);
+	expect_echo_reply(1);
+	expect_echo_reply(2);
+}
+END_TEST
+
+static void send_hdr(uint8_t type, uint32_t length)
+{
+	uint8_t h[4] = {
+		type, (uint8_t)(length >> 16), (uint8_t)(length >> 8),
+		(uint8_t)length,
+	};
+
+	smbdt_send_raw(T, h, sizeof(h));
+}
+
+/* Before NEGOTIATE a frame may be 64 KiB at most. */
+START_TEST(test_oversize_before_negotiate)
+{
+	smbdt_connect(T, false);
+	send_hdr(NBT_SESSION_MESSAGE, 64 * 1024 + 1);
+	expect_closed();
+}
+END_TEST
+
+START_TEST(test_limit_before_negotiate_waits)
+{
+	smbdt_connect(T, false);
+	send_hdr(NBT_SESSION_MESSAGE, 64 * 1024);
+	quiet(20);
+	ck_assert(T->conn->in_hdr_done);
+	ck_assert_uint_eq(T->conn->in_want, 64 * 1024);
+}
+END_TEST
+
+/* Negotiated: max(max_trans, max_write) plus 64 KiB. */
+START_TEST(test_oversize_after_negotiate)
+{
+	size_t max = 0;
+
+	smbdt_connect(T, false);
+	smbdt_negotiate(T, SMB2_DIALECT_302, 8);
+	max = smbd_conn_max_frame(T->conn);
+	ck_assert_uint_eq(max, T->conn->max_write > T->conn->max_trans ?
+			  T->conn->max_write + 64 * 1024 :
+			  T->conn->max_trans + 64 * 1024);
+	ck_assert_uint_gt(max, 64 * 1024);
+	send_hdr(NBT_SESSION_MESSAGE, (uint32_t)max);
+	quiet(20);
+	smbdt_free(T);
+	T = smbdt_new(wgt_root, wgt_ev, NULL);
+	smbdt_connect(T, false);
+	smbdt_negotiate(T, SMB2_DIALECT_302, 8);
+	send_hdr(NBT_SESSION_MESSAGE, (uint32_t)max + 1);
+	expect_closed();
+}
+END_TEST
+
+START_TEST(test_session_request_on_445_closes)
+{
+	smbdt_connect(T, false);
+	send_hdr(NBT_SESSION_REQUEST, 4);
+	smbdt_send_raw(T, "abcd", 4);
+	expect_closed();
+}
+END_TEST
+
+START_TEST(test_not_smb_closes)
+{
+	smbdt_connect(T, false);
+	send_hdr(NBT_SESSION_MESSAGE, 8);
+	smbdt_send_raw(T, "GET / HT", 8);
+	expect_closed();
+}
+END_TEST
+
+START_TEST(test_peer_close_frees)
+{
+	smbdt_connect(T, false);
+	smbdt_negotiate(T, SMB2_DIALECT_302, 8);
+	ck_assert_uint_eq(T->srv->nconns, 1);
+	close(T->peer);
+	T->peer = -1;
+	smbdt_run(T, 20);
+	ck_assert_ptr_null(T->conn);
+	ck_assert_uint_eq(T->srv->nconns, 0);
+}
+END_TEST
+
+/* A peer that closes in the middle of a frame. */
+START_TEST(test_peer_close_mid_frame)
+{
+	smbdt_connect(T, false);
+	send_hdr(NBT_SESSION_MESSAGE, 100);
+	smbdt_send_raw(T, "\xfeSMB", 4);
+	quiet(10);
+	close(T->peer);
+	T->peer = -1;
+	smbdt_run(T, 20);
+	ck_assert_ptr_null(T->conn);
+}
+END_TEST
+
+/* ---- NetBIOS session service (139) ---- */
+
+/* First-level encoding of name (space padded to 15) + suffix 0x20. */
+static void put_nb_name(struct wire_wr *w, const char *name)
+{
+	char n[16];
+	size_t i = 0;
+
+	snprintf(n, sizeof(n), "%-15s", name);
+	wire_put_u8(w, 32);
+	for (i = 0; i < 16; i++) {
+		uint8_t c = i < 15 ? (uint8_t)n[i] : 0x20;
+
+		wire_put_u8(w, (uint8_t)('A' + (c >> 4)));
+		wire_put_u8(w, (uint8_t)('A' + (c & 15)));
+	}
+	wire_put_u8(w, 0);
+}
+
+static void send_session_request(const char *called, const char *calling)
+{
+	struct wire_wr b, w;
+
+	wire_wr_init(&b, T, 0);
+	put_nb_name(&b, called);
+	put_nb_name(&b, calling);
+	wire_wr_init(&w, T, 0);
+	nbt_frame_hdr_push(&w, NBT_SESSION_REQUEST, (uint32_t)b.len);
+	wire_put_bytes(&w, b.buf, b.len);
+	ck_assert_int_eq(wire_wr_error(&w), 0);
+	smbdt_send_raw(T, w.buf, w.len);
+	talloc_free(b.buf);
+	talloc_free(w.buf);
+}
+
+START_TEST(test_netbios_session_request)
+{
+	smbdt_connect(T, true);
+	ck_assert_int_eq(T->conn->state, SMBD_CONN_NBT_WAIT);
+	send_session_request("WGSMB", "CLIENT1");
+	ck_assert_int_eq(smbdt_recv(T, SMBDT_WAIT_MS), 0);
+	ck_assert_uint_eq(T->frame_type, NBT_POSITIVE_RESPONSE);
+	ck_assert_uint_eq(T->frame_len, 0);
+	ck_assert_int_eq(T->conn->state, SMBD_CONN_NEGOTIATE);
+	ck_assert_str_eq(T->conn->calling_name, "CLIENT1");
+	smbdt_negotiate(T, SMB2_DIALECT_302, 8);
+}
+END_TEST
+
+START_TEST(test_netbios_message_first_closes)
+{
+	size_t len = 0;
+	uint8_t *f = NULL;
+
+	smbdt_connect(T, true);
+	f = negotiate_frame(&len);
+	smbdt_send_raw(T, f, len);
+	talloc_free(f);
+	expect_closed();
+}
+END_TEST
+
+START_TEST(test_netbios_bad_request_negative)
+{
+	smbdt_connect(T, true);
+	send_hdr(NBT_SESSION_REQUEST, 6);
+	smbdt_send_raw(T, "\x20zzzzz", 6);
+	ck_assert_int_eq(smbdt_recv(T, SMBDT_WAIT_MS), 0);
+	ck_assert_uint_eq(T->frame_type, NBT_NEGATIVE_RESPONSE);
+	ck_assert_uint_eq(T->frame_len, 1);
+	ck_assert_uint_eq(T->frame[0], NBT_ERR_CALLED_NOT_PRESENT);
+	expect_closed();
+}
+END_TEST
+
+/* A keep-alive before the session request is not one. */
+START_TEST(test_netbios_keepalive_before_request)
+{
+	static const uint8_t ka[4] = { NBT_SESSION_KEEPALIVE, 0, 0, 0 };
+
+	smbdt_connect(T, true);
+	smbdt_send_raw(T, ka, sizeof(ka));
+	quiet(20);
+	ck_assert_int_eq(T->conn->state, SMBD_CONN_NBT_WAIT);
+	send_session_request("WGSMB", "CLIENT2");
+	ck_assert_int_eq(smbdt_recv(T, SMBDT_WAIT_MS), 0);
+	ck_assert_uint_eq(T->frame_type, NBT_POSITIVE_RESPONSE);
+}
+END_TEST
+
+static Suite *conn_suite(void)
+{
+	Suite *su = suite_create("conn");
+	TCase *tf = tcase_create("framing");
+	TCase *tn = tcase_create("netbios");
+
+	tcase_add_checked_fixture(tf, ct_setup, ct_teardown);
+	tcase_add_test(tf, test_reply_has_transport_header);
+	tcase_add_test(tf, test_byte_by_byte);
+	tcase_add_test(tf, test_frame_split_across_reads);
+	tcase_add_test(tf, test_several_frames_one_write);
+	tcase_add_test(tf, test_frames_straddle_reads);
+	tcase_add_test(tf, test_many_frames_one_write);
+	tcase_add_test(tf, test_keepalive_ignored);
+	tcase_add_test(tf, test_keepalive_between_frames);
+	tcase_add_test(tf, test_oversize_before_negotiate);
+	tcase_add_test(tf, test_limit_before_negotiate_waits);
+	tcase_add_test(tf, test_oversize_after_negotiate);
+	tcase_add_test(tf, test_session_request_on_445_closes);
+	tcase_add_test(tf, test_not_smb_closes);
+	tcase_add_test(tf, test_peer_close_frees);
+	tcase_add_test(tf, test_peer_close_mid_frame);
+	suite_add_tcase(su, tf);
+
+	tcase_add_checked_fixture(tn, ct_setup, ct_teardown);
+	tcase_add_test(tn, test_netbios_session_request);
+	tcase_add_test(tn, test_netbios_message_first_closes);
+	tcase_add_test(tn, test_netbios_bad_request_negative);
+	tcase_add_test(tn, test_netbios_keepalive_before_request);
+	suite_add_tcase(su, tn);
+	return su;
+}
+
+WGT_MAIN(conn_suite)

@@ -1,0 +1,1098 @@
+/*
+ * test_dispatch.c - the SMB2 dispatcher (smbd/smb2/dispatch.c), driven
+ * over a socketpair with raw frames: the table's preconditions
+ * (NEGOTIATE first, need_session, need_tree, allow_null, StructureSize),
+ * the MessageId window and credits (grant, window, charge), compound
+ * chains (NextCommand bounds, related session/tree/FileId, a failed
+ * CREATE's status through the chain) and signature checks.
+ *
+ * Sessions are made through the internal API (tests/smbd/smbdtest.c),
+ * not NTLMSSP: a signing session has the fixed key SMBDT_KEY and the
+ * test signs its requests with proto/smb2_crypto.
+ */
+#include "tests/wgtest.h"
+#include "tests/smbd/smbdtest.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <unistd.h>
+
+static struct smbdt *T;
+static struct wire_wr W;	/* the request being built */
+
+static void dt_setup(void)
+{
+	wgt_setup();
+	T = smbdt_new(wgt_root, wgt_ev, NULL);
+	smbdt_connect(T, false);
+}
+
+static void dt_teardown(void)
+{
+	TALLOC_FREE(W.buf);
+	smbdt_free(T);
+	T = NULL;
+	wgt_teardown();
+}
+
+/* Start W with a header; returns the header to adjust before pushing. */
+static struct smb2_hdr hdr(uint16_t cmd, uint64_t sess, uint32_t tree)
+{
+	return smbdt_hdr(cmd, smbdt_next_mid(T), sess, tree);
+}
+
+static void begin_with(const struct smb2_hdr *h)
+{
+	TALLOC_FREE(W.buf);
+	wire_wr_init(&W, T, 0);
+	smb2_hdr_push(&W, h);
+}
+
+static void begin(uint16_t cmd, uint64_t sess, uint32_t tree)
+{
+	struct smb2_hdr h = hdr(cmd, sess, tree);
+
+	begin_with(&h);
+}
+
+static NTSTATUS call(void)
+{
+	return smbdt_call(T, &W);
+}
+
+/* Send W and expect the server to close without replying. */
+static void call_drops(void)
+{
+	smbdt_send(T, &W);
+	ck_assert_int_eq(smbdt_recv(T, SMBDT_WAIT_MS), -EPIPE);
+	ck_assert_ptr_null(T->conn);
+}
+
+/* A negotiated 3.0.2 connection with a valid session and a tree. */
+static void session_and_tree(bool signing, struct smbd_session **s,
+			     struct smbd_tree **tr)
+{
+	smbdt_negotiate(T, SMB2_DIALECT_302, 64);
+	*s = smbdt_session(T, signing, false);
+	*tr = smbdt_tree(T, *s);
+}
+
+/* ---- preconditions ---- */
+
+START_TEST(test_nothing_before_negotiate)
+{
+	begin(SMB2_ECHO, 0, 0);
+	smbdt_put_echo(&W);
+	call_drops();
+	ck_assert_uint_eq(
+		T->srv->stats.budget_hits[SMBD_BUDGET_NO_NEGOTIATE], 1);
+}
+END_TEST
+
+START_TEST(test_negotiate_first_accepted)
+{
+	ck_assert_int_eq(T->conn->state, SMBD_CONN_NEGOTIATE);
+	smbdt_negotiate(T, SMB2_DIALECT_302, 1);
+	ck_assert_uint_eq(T->rep[0].h.command, SMB2_NEGOTIATE);
+	ck_assert_uint_eq(T->conn->dialect, SMB2_DIALECT_302);
+}
+END_TEST
+
+START_TEST(test_second_negotiate_drops)
+{
+	uint16_t d = SMB2_DIALECT_302;
+
+	smbdt_negotiate(T, SMB2_DIALECT_302, 8);
+	begin(SMB2_NEGOTIATE, 0, 0);
+	smbdt_put_negotiate(&W, &d, 1);
+	call_drops();
+}
+END_TEST
+
+START_TEST(test_need_session_unknown)
+{
+	smbdt_negotiate(T, SMB2_DIALECT_302, 8);
+	begin(SMB2_FLUSH, 0x1234, 1);
+	smbdt_put_flush(&W, 1, 1);
+	ck_assert_uint_eq(call(), NT_STATUS_USER_SESSION_DELETED);
+	/* the error body [MS-SMB2 §2.2.2] */
+	ck_assert_uint_eq(T->rep[0].body_len, 9);
+	ck_assert_uint_eq(wire_le16(T->rep[0].body), 9);
+}
+END_TEST
+
+START_TEST(test_need_session_in_progress)
+{
+	struct smbd_session *s = NULL;
+	struct smbd_tree *tr = NULL;
+
+	session_and_tree(false, &s, &tr);
+	s->state = SMBD_SESS_IN_PROGRESS;
+	begin(SMB2_FLUSH, s->id, tr->id);
+	smbdt_put_flush(&W, 1, 1);
+	ck_assert_uint_eq(call(), NT_STATUS_USER_SESSION_DELETED);
+}
+END_TEST
+
+START_TEST(test_need_session_expired)
+{
+	struct smbd_session *s = NULL;
+	struct smbd_tree *tr = NULL;
+
+	session_and_tree(false, &s, &tr);
+	s->state = SMBD_SESS_EXPIRED;
+	begin(SMB2_FLUSH, s->id, tr->id);
+	smbdt_put_flush(&W, 1, 1);
+	ck_assert_uint_eq(call(), NT_STATUS_NETWORK_SESSION_EXPIRED);
+}
+END_TEST
+
+START_TEST(test_need_tree_unknown)
+{
+	struct smbd_session *s = NULL;
+	struct smbd_tree *tr = NULL;
+
+	session_and_tree(false, &s, &tr);
+	begin(SMB2_FLUSH, s->id, tr->id + 7);
+	smbdt_put_flush(&W, 1, 1);
+	ck_assert_uint_eq(call(), NT_STATUS_NETWORK_NAME_DELETED);
+}
+END_TEST
+
+/* Session and tree resolve: the handler runs (and finds no such file). */
+START_TEST(test_need_tree_reaches_handler)
+{
+	struct smbd_session *s = NULL;
+	struct smbd_tree *tr = NULL;
+
+	session_and_tree(false, &s, &tr);
+	begin(SMB2_FLUSH, s->id, tr->id);
+	smbdt_put_flush(&W, 1, 1);
+	ck_assert_uint_eq(call(), NT_STATUS_FILE_CLOSED);
+	ck_assert_uint_eq(T->rep[0].h.session_id, s->id);
+	ck_assert_uint_eq(T->rep[0].h.tree_id, tr->id);
+}
+END_TEST
+
+START_TEST(test_echo_needs_no_session)
+{
+	smbdt_negotiate(T, SMB2_DIALECT_302, 8);
+	begin(SMB2_ECHO, 0xdead, 0xbeef);
+	smbdt_put_echo(&W);
+	ck_assert_uint_eq(call(), NT_STATUS_OK);
+	ck_assert_uint_eq(T->rep[0].body_len, 4);
+	ck_assert_uint_eq(wire_le16(T->rep[0].body), 4);
+}
+END_TEST
+
+START_TEST(test_null_session_refused_lock)
+{
+	struct smbd_session *s = NULL;
+	struct smbd_tree *tr = NULL;
+
+	smbdt_negotiate(T, SMB2_DIALECT_302, 8);
+	s = smbdt_session(T, false, true);
+	tr = smbdt_tree(T, s);
+	begin(SMB2_LOCK, s->id, tr->id);
+	smbdt_put_lock(&W, 1, 1);
+	ck_assert_uint_eq(call(), NT_STATUS_ACCESS_DENIED);
+	/* allow_null: FLUSH gets as far as its handler */
+	begin(SMB2_FLUSH, s->id, tr->id);
+	smbdt_put_flush(&W, 1, 1);
+	ck_assert_uint_eq(call(), NT_STATUS_FILE_CLOSED);
+}
+END_TEST
+
+/* The same LOCK from a named session reaches the handler. */
+START_TEST(test_named_session_lock)
+{
+	struct smbd_session *s = NULL;
+	struct smbd_tree *tr = NULL;
+
+	session_and_tree(false, &s, &tr);
+	begin(SMB2_LOCK, s->id, tr->id);
+	smbdt_put_lock(&W, 1, 1);
+	ck_assert_uint_eq(call(), NT_STATUS_FILE_CLOSED);
+}
+END_TEST
+
+START_TEST(test_structure_size_wrong)
+{
+	struct smbd_session *s = NULL;
+	struct smbd_tree *tr = NULL;
+
+	session_and_tree(false, &s, &tr);
+	begin(SMB2_ECHO, 0, 0);
+	wire_put_u16le(&W, 5);
+	wire_put_u16le(&W, 0);
+	ck_assert_uint_eq(call(), NT_STATUS_INVALID_PARAMETER);
+	begin(SMB2_FLUSH, s->id, tr->id);
+	wire_put_u16le(&W, 25);
+	wire_put_zero(&W, 22);
+	ck_assert_uint_eq(call(), NT_STATUS_INVALID_PARAMETER);
+	/* nothing at all after the header */
+	begin(SMB2_ECHO, 0, 0);
+	ck_assert_uint_eq(call(), NT_STATUS_INVALID_PARAMETER);
+}
+END_TEST
+
+START_TEST(test_structure_size_short_body)
+{
+	struct smbd_session *s = NULL;
+	struct smbd_tree *tr = NULL;
+
+	session_and_tree(false, &s, &tr);
+	/* StructureSize 24, but 20 bytes of body */
+	begin(SMB2_FLUSH, s->id, tr->id);
+	wire_put_u16le(&W, 24);
+	wire_put_zero(&W, 18);
+	ck_assert_uint_eq(call(), NT_STATUS_INVALID_PARAMETER);
+	/* an odd size counts its variable byte as optional: 48 of 49 do */
+	begin(SMB2_READ, s->id, tr->id);
+	smbdt_put_read(&W, 1, 1, 16, 0);
+	W.len--;
+	ck_assert_uint_eq(call(), NT_STATUS_FILE_CLOSED);
+	begin(SMB2_READ, s->id, tr->id);
+	smbdt_put_read(&W, 1, 1, 16, 0);
+	W.len -= 2;
+	ck_assert_uint_eq(call(), NT_STATUS_INVALID_PARAMETER);
+}
+END_TEST
+
+START_TEST(test_unknown_command)
+{
+	smbdt_negotiate(T, SMB2_DIALECT_302, 8);
+	begin(SMB2_OPLOCK_BREAK, 0, 0);
+	wire_put_u16le(&W, 24);
+	wire_put_zero(&W, 22);
+	ck_assert_uint_eq(call(), NT_STATUS_INVALID_PARAMETER);
+	ck_assert_uint_eq(T->rep[0].h.command, SMB2_OPLOCK_BREAK);
+	begin(0x55, 0, 0);
+	smbdt_put_echo(&W);
+	ck_assert_uint_eq(call(), NT_STATUS_INVALID_PARAMETER);
+	ck_assert_uint_eq(T->rep[0].h.command, 0x55);
+}
+END_TEST
+
+START_TEST(test_response_flag_in_request_drops)
+{
+	struct smb2_hdr h = {};
+
+	smbdt_negotiate(T, SMB2_DIALECT_302, 8);
+	h = hdr(SMB2_ECHO, 0, 0);
+	h.flags = SMB2_FLAGS_SERVER_TO_REDIR;
+	begin_with(&h);
+	smbdt_put_echo(&W);
+	call_drops();
+}
+END_TEST
+
+/* ---- MessageIds and credits ---- */
+
+START_TEST(test_credits_granted_as_asked)
+{
+	struct smb2_hdr h = {};
+
+	smbdt_negotiate(T, SMB2_DIALECT_302, 10);
+	ck_assert_uint_eq(T->rep[0].h.credits, 10);
+	h = hdr(SMB2_ECHO, 0, 0);
+	h.credits = 5;
+	begin_with(&h);
+	smbdt_put_echo(&W);
+	ck_assert_uint_eq(call(), NT_STATUS_OK);
+	ck_assert_uint_eq(T->rep[0].h.credits, 5);
+	/* asking for none still gets one, or the client would be stuck */
+	h = hdr(SMB2_ECHO, 0, 0);
+	h.credits = 0;
+	begin_with(&h);
+	smbdt_put_echo(&W);
+	ck_assert_uint_eq(call(), NT_STATUS_OK);
+	ck_assert_uint_eq(T->rep[0].h.credits, 1);
+}
+END_TEST
+
+/* Ask for everything: the window (max reply backlog / 64 KiB) caps it. */
+static void window_check(uint16_t window)
+{
+	struct smb2_hdr h = {};
+
+	smbdt_negotiate(T, SMB2_DIALECT_302, 1);
+	h = hdr(SMB2_ECHO, 0, 0);
+	h.credits = 65535;
+	begin_with(&h);
+	smbdt_put_echo(&W);
+	ck_assert_uint_eq(call(), NT_STATUS_OK);
+	ck_assert_uint_eq(T->rep[0].h.credits, window);
+	ck_assert_uint_eq(T->conn->seq_high - T->conn->seq_low, window);
+	/* one used, so one more fits */
+	h = hdr(SMB2_ECHO, 0, 0);
+	h.credits = 65535;
+	begin_with(&h);
+	smbdt_put_echo(&W);
+	ck_assert_uint_eq(call(), NT_STATUS_OK);
+	ck_assert_uint_eq(T->rep[0].h.credits, 1);
+}
+
+START_TEST(test_credit_window_default)
+{
+	/* 8 MiB of backlog: 128 credits */
+	window_check(128);
+}
+END_TEST
+
+START_TEST(test_credit_window_small_backlog)
+{
+	smbdt_free(T);
+	T = smbdt_new(wgt_root, wgt_ev, "max reply backlog = 2M\n");
+	smbdt_connect(T, false);
+	window_check(32);
+}
+END_TEST
+
+/* Below the smallest backlog the config takes: the floor of 16. */
+START_TEST(test_credit_window_floor)
+{
+	T->srv->cfg->max_reply_backlog = 256 * 1024;
+	window_check(16);
+}
+END_TEST
+
+START_TEST(test_credit_window_ceiling)
+{
+	smbdt_free(T);
+	T = smbdt_new(wgt_root, wgt_ev, "max reply backlog = 1G\n");
+	smbdt_connect(T, false);
+	window_check(SMBD_MAX_CREDITS);
+}
+END_TEST
+
+START_TEST(test_mid_reused_drops)
+{
+	smbdt_negotiate(T, SMB2_DIALECT_302, 8);
+	begin(SMB2_ECHO, 0, 0);
+	smbdt_put_echo(&W);
+	ck_assert_uint_eq(call(), NT_STATUS_OK);
+	T->mid--;
+	begin(SMB2_ECHO, 0, 0);
+	smbdt_put_echo(&W);
+	call_drops();
+}
+END_TEST
+
+START_TEST(test_mid_beyond_window_drops)
+{
+	smbdt_negotiate(T, SMB2_DIALECT_302, 8);
+	/* granted 1..8 */
+	T->mid = 9;
+	begin(SMB2_ECHO, 0, 0);
+	smbdt_put_echo(&W);
+	call_drops();
+}
+END_TEST
+
+START_TEST(test_mid_last_in_window_ok)
+{
+	smbdt_negotiate(T, SMB2_DIALECT_302, 8);
+	T->mid = 8;
+	begin(SMB2_ECHO, 0, 0);
+	smbdt_put_echo(&W);
+	ck_assert_uint_eq(call(), NT_STATUS_OK);
+	ck_assert_uint_eq(T->rep[0].h.message_id, 8);
+}
+END_TEST
+
+START_TEST(test_mid_out_of_order)
+{
+	smbdt_negotiate(T, SMB2_DIALECT_302, 8);
+	T->mid = 5;
+	begin(SMB2_ECHO, 0, 0);
+	smbdt_put_echo(&W);
+	ck_assert_uint_eq(call(), NT_STATUS_OK);
+	ck_assert_uint_eq(T->rep[0].h.message_id, 5);
+	/* the window did not slide past the gap */
+	ck_assert_uint_eq(T->conn->seq_low, 1);
+	T->mid = 1;
+	begin(SMB2_ECHO, 0, 0);
+	smbdt_put_echo(&W);
+	ck_assert_uint_eq(call(), NT_STATUS_OK);
+	ck_assert_uint_eq(T->rep[0].h.message_id, 1);
+	ck_assert_uint_eq(T->conn->seq_low, 2);
+	/* 5 is still used */
+	T->mid = 5;
+	begin(SMB2_ECHO, 0, 0);
+	smbdt_put_echo(&W);
+	call_drops();
+}
+END_TEST
+
+START_TEST(test_mid_below_window_drops)
+{
+	smbdt_negotiate(T, SMB2_DIALECT_302, 8);
+	begin(SMB2_ECHO, 0, 0);
+	smbdt_put_echo(&W);
+	ck_assert_uint_eq(call(), NT_STATUS_OK);
+	ck_assert_uint_eq(T->conn->seq_low, 2);
+	T->mid = 0;		/* NEGOTIATE's */
+	begin(SMB2_ECHO, 0, 0);
+	smbdt_put_echo(&W);
+	call_drops();
+}
+END_TEST
+
+START_TEST(test_cancel_uses_no_mid)
+{
+	smbdt_negotiate(T, SMB2_DIALECT_302, 8);
+	begin(SMB2_CANCEL, 0, 0);
+	smbdt_put_echo(&W);	/* same body: StructureSize 4 */
+	smbdt_send(T, &W);
+	smbdt_run(T, 50);
+	ck_assert_uint_eq(smbdt_pending(T), 0);	/* no reply to CANCEL */
+	ck_assert_uint_eq(T->conn->seq_low, 1);
+	T->mid--;
+	begin(SMB2_ECHO, 0, 0);
+	smbdt_put_echo(&W);
+	ck_assert_uint_eq(call(), NT_STATUS_OK);
+}
+END_TEST
+
+/* A READ of 128 KiB needs a charge of 2 [MS-SMB2 §3.3.5.2.5]. */
+START_TEST(test_charge_large_read)
+{
+	struct smbd_session *s = NULL;
+	struct smbd_tree *tr = NULL;
+	struct smb2_hdr h = {};
+
+	session_and_tree(false, &s, &tr);
+	begin(SMB2_READ, s->id, tr->id);
+	smbdt_put_read(&W, 1, 1, 128 * 1024, 0);
+	ck_assert_uint_eq(call(), NT_STATUS_INVALID_PARAMETER);
+	h = hdr(SMB2_READ, s->id, tr->id);
+	h.credit_charge = 2;
+	T->mid++;
+	begin_with(&h);
+	smbdt_put_read(&W, 1, 1, 128 * 1024, 0);
+	ck_assert_uint_eq(call(), NT_STATUS_FILE_CLOSED);
+	ck_assert_uint_eq(T->rep[0].h.credit_charge, 2);
+	/* exactly 64 KiB fits one credit */
+	begin(SMB2_READ, s->id, tr->id);
+	smbdt_put_read(&W, 1, 1, 64 * 1024, 0);
+	ck_assert_uint_eq(call(), NT_STATUS_FILE_CLOSED);
+}
+END_TEST
+
+START_TEST(test_charge_large_write)
+{
+	struct smbd_session *s = NULL;
+	struct smbd_tree *tr = NULL;
+	struct smb2_hdr h = {};
+
+	session_and_tree(false, &s, &tr);
+	begin(SMB2_WRITE, s->id, tr->id);
+	smbdt_put_write(&W, 1, 1, NULL, 64 * 1024 + 1, 0);
+	ck_assert_uint_eq(call(), NT_STATUS_INVALID_PARAMETER);
+	h = hdr(SMB2_WRITE, s->id, tr->id);
+	h.credit_charge = 2;
+	T->mid++;
+	begin_with(&h);
+	smbdt_put_write(&W, 1, 1, NULL, 64 * 1024 + 1, 0);
+	ck_assert_uint_eq(call(), NT_STATUS_FILE_CLOSED);
+}
+END_TEST
+
+/* A charge of 3 consumes three MessageIds. */
+START_TEST(test_charge_consumes_mids)
+{
+	struct smbd_session *s = NULL;
+	struct smbd_tree *tr = NULL;
+	struct smb2_hdr h = {};
+	uint64_t mid = 0;
+
+	session_and_tree(false, &s, &tr);
+	h = hdr(SMB2_READ, s->id, tr->id);
+	mid = h.message_id;
+	h.credit_charge = 3;
+	begin_with(&h);
+	smbdt_put_read(&W, 1, 1, 1, 0);
+	ck_assert_uint_eq(call(), NT_STATUS_FILE_CLOSED);
+	ck_assert_uint_eq(T->conn->seq_low, mid + 3);
+	T->mid = mid + 3;
+	begin(SMB2_ECHO, 0, 0);
+	smbdt_put_echo(&W);
+	ck_assert_uint_eq(call(), NT_STATUS_OK);
+	T->mid = mid + 2;
+	begin(SMB2_ECHO, 0, 0);
+	smbdt_put_echo(&W);
+	call_drops();
+}
+END_TEST
+
+START_TEST(test_charge_beyond_window_drops)
+{
+	struct smb2_hdr h = {};
+
+	smbdt_negotiate(T, SMB2_DIALECT_302, 4);
+	/* ids 1..4 granted; a charge of 5 from 1 runs past them */
+	h = hdr(SMB2_ECHO, 0, 0);
+	h.credit_charge = 5;
+	begin_with(&h);
+	smbdt_put_echo(&W);
+	call_drops();
+}
+END_TEST
+
+/* Before 2.1 CreditCharge is reserved: one id, no size check. */
+START_TEST(test_charge_ignored_202)
+{
+	struct smbd_session *s = NULL;
+	struct smbd_tree *tr = NULL;
+	struct smb2_hdr h = {};
+
+	smbdt_negotiate(T, SMB2_DIALECT_202, 8);
+	s = smbdt_session(T, false, false);
+	tr = smbdt_tree(T, s);
+	h = hdr(SMB2_READ, s->id, tr->id);
+	h.credit_charge = 0;
+	begin_with(&h);
+	smbdt_put_read(&W, 1, 1, 128 * 1024, 0);
+	ck_assert_uint_eq(call(), NT_STATUS_FILE_CLOSED);
+	ck_assert_uint_eq(T->conn->seq_low, 2);
+	h = hdr(SMB2_ECHO, 0, 0);
+	h.credit_charge = 5;
+	begin_with(&h);
+	smbdt_put_echo(&W);
+	ck_assert_uint_eq(call(), NT_STATUS_OK);
+	ck_assert_uint_eq(T->conn->seq_low, 3);
+}
+END_TEST
+
+/* ---- compound chains ---- */
+
+START_TEST(test_compound_unrelated)
+{
+	struct smb2_hdr h = {};
+	size_t m = 0;
+
+	smbdt_negotiate(T, SMB2_DIALECT_302, 8);
+	begin(SMB2_ECHO, 0, 0);
+	smbdt_put_echo(&W);
+	m = smbdt_chain(&W, 0);
+	ck_assert_uint_eq(m, 72);
+	h = hdr(SMB2_ECHO, 0, 0);
+	smb2_hdr_push(&W, &h);
+	smbdt_put_echo(&W);
+	ck_assert_uint_eq(call(), NT_STATUS_OK);
+	ck_assert_uint_eq(T->nrep, 2);
+	ck_assert_uint_eq(T->rep[0].h.next_command, 72);
+	ck_assert_uint_eq(T->rep[0].h.message_id, 1);
+	ck_assert_uint_eq(T->rep[1].h.next_command, 0);
+	ck_assert_uint_eq(T->rep[1].h.message_id, 2);
+	ck_assert_uint_eq(T->rep[1].h.status, NT_STATUS_OK);
+	ck_assert(!(T->rep[1].h.flags & SMB2_FLAGS_RELATED_OPERATIONS));
+}
+END_TEST
+
+/* Push a related header: session and tree all ones (the server's). */
+static size_t push_related(size_t prev, uint16_t cmd)
+{
+	struct smb2_hdr h = hdr(cmd, UINT64_MAX, UINT32_MAX);
+	size_t m = smbdt_chain(&W, prev);
+
+	h.flags = SMB2_FLAGS_RELATED_OPERATIONS;
+	smb2_hdr_push(&W, &h);
+	return m;
+}
+
+static void read_file(const char *name, char *buf, size_t len)
+{
+	char path[192];
+	FILE *f = NULL;
+	size_t n = 0;
+
+	snprintf(path, sizeof(path), "%s/%s", T->share, name);
+	f = fopen(path, "r");
+	ck_assert_ptr_nonnull(f);
+	n = fread(buf, 1, len - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+}
+
+/*
+ * CREATE + WRITE + READ + CLOSE, the last three on the CREATE's FileId
+ * (all ones), session and tree: every step succeeds on the new file.
+ */
+START_TEST(test_compound_related_fid)
+{
+	struct smbd_session *s = NULL;
+	struct smbd_tree *tr = NULL;
+	char got[32];
+	size_t m = 0;
+
+	session_and_tree(false, &s, &tr);
+	begin(SMB2_CREATE, s->id, tr->id);
+	smbdt_put_create(&W, "chain.txt", FILE_CREATE);
+	m = push_related(0, SMB2_WRITE);
+	smbdt_put_write(&W, UINT64_MAX, UINT64_MAX, "hello", 5, 0);
+	m = push_related(m, SMB2_READ);
+	smbdt_put_read(&W, UINT64_MAX, UINT64_MAX, 5, 0);
+	push_related(m, SMB2_CLOSE);
+	smbdt_put_close(&W, UINT64_MAX, UINT64_MAX);
+	ck_assert_uint_eq(call(), NT_STATUS_OK);
+	ck_assert_uint_eq(T->nrep, 4);
+	for (size_t i = 0; i < 4; i++) {
+		ck_assert_uint_eq(T->rep[i].h.status, NT_STATUS_OK);
+		/* the reply names the session the server used */
+		ck_assert_uint_eq(T->rep[i].h.session_id, s->id);
+		ck_assert_uint_eq(T->rep[i].h.tree_id, tr->id);
+	}
+	ck_assert(T->rep[1].h.flags & SMB2_FLAGS_RELATED_OPERATIONS);
+	ck_assert_uint_eq(T->rep[2].h.command, SMB2_READ);
+	ck_assert_uint_eq(wire_le32(T->rep[2].body + 4), 5);	/* DataLength */
+	ck_assert_int_eq(memcmp(T->rep[2].msg + T->rep[2].body[2], "hello", 5),
+			 0);
+	ck_assert_uint_eq(T->conn->nopens, 0);
+	read_file("chain.txt", got, sizeof(got));
+	ck_assert_str_eq(got, "hello");
+}
+END_TEST
+
+/* The all-ones FileId means nothing without RELATED_OPERATIONS. */
+START_TEST(test_compound_related_fid_needs_flag)
+{
+	struct smbd_session *s = NULL;
+	struct smbd_tree *tr = NULL;
+	struct smb2_hdr h = {};
+
+	session_and_tree(false, &s, &tr);
+	begin(SMB2_CREATE, s->id, tr->id);
+	smbdt_put_create(&W, "x.txt", FILE_CREATE);
+	h = hdr(SMB2_FLUSH, s->id, tr->id);
+	smbdt_chain(&W, 0);
+	smb2_hdr_push(&W, &h);
+	smbdt_put_flush(&W, UINT64_MAX, UINT64_MAX);
+	ck_assert_uint_eq(call(), NT_STATUS_OK);
+	ck_assert_uint_eq(T->nrep, 2);
+	ck_assert_uint_eq(T->rep[1].h.status, NT_STATUS_FILE_CLOSED);
+	/* alone, too */
+	begin(SMB2_FLUSH, s->id, tr->id);
+	smbdt_put_flush(&W, UINT64_MAX, UINT64_MAX);
+	ck_assert_uint_eq(call(), NT_STATUS_FILE_CLOSED);
+}
+END_TEST
+
+/* A FileId named by any request is the one the related ones use. */
+START_TEST(test_compound_related_fid_from_flush)
+{
+	struct smbd_session *s = NULL;
+	struct smbd_tree *tr = NULL;
+	uint64_t fid = 0;
+
+	session_and_tree(false, &s, &tr);
+	begin(SMB2_CREATE, s->id, tr->id);
+	smbdt_put_create(&W, "y.txt", FILE_CREATE);
+	ck_assert_uint_eq(call(), NT_STATUS_OK);
+	fid = wire_le64(T->rep[0].body + 72);	/* FileId.Volatile */
+	begin(SMB2_FLUSH, s->id, tr->id);
+	smbdt_put_flush(&W, fid, fid);
+	push_related(0, SMB2_CLOSE);
+	smbdt_put_close(&W, UINT64_MAX, UINT64_MAX);
+	ck_assert_uint_eq(call(), NT_STATUS_OK);
+	ck_assert_uint_eq(T->nrep, 2);
+	ck_assert_uint_eq(T->rep[1].h.status, NT_STATUS_OK);
+	ck_assert_uint_eq(T->conn->nopens, 0);
+}
+END_TEST
+
+/* A failed CREATE fails the related requests after it with its status. */
+START_TEST(test_compound_create_error_propagates)
+{
+	struct smbd_session *s = NULL;
+	struct smbd_tree *tr = NULL;
+	size_t m = 0;
+
+	session_and_tree(false, &s, &tr);
+	begin(SMB2_CREATE, s->id, tr->id);
+	smbdt_put_create(&W, "missing.txt", FILE_OPEN);
+	m = push_related(0, SMB2_READ);
+	smbdt_put_read(&W, UINT64_MAX, UINT64_MAX, 5, 0);
+	push_related(m, SMB2_CLOSE);
+	smbdt_put_close(&W, UINT64_MAX, UINT64_MAX);
+	ck_assert_uint_eq(call(), NT_STATUS_OBJECT_NAME_NOT_FOUND);
+	ck_assert_uint_eq(T->nrep, 3);
+	ck_assert_uint_eq(T->rep[1].h.status, NT_STATUS_OBJECT_NAME_NOT_FOUND);
+	ck_assert_uint_eq(T->rep[2].h.status, NT_STATUS_OBJECT_NAME_NOT_FOUND);
+}
+END_TEST
+
+/* An unrelated request after a failed CREATE runs on its own. */
+START_TEST(test_compound_create_error_unrelated)
+{
+	struct smbd_session *s = NULL;
+	struct smbd_tree *tr = NULL;
+	struct smb2_hdr h = {};
+
+	session_and_tree(false, &s, &tr);
+	begin(SMB2_CREATE, s->id, tr->id);
+	smbdt_put_create(&W, "missing.txt", FILE_OPEN);
+	h = hdr(SMB2_ECHO, 0, 0);
+	smbdt_chain(&W, 0);
+	smb2_hdr_push(&W, &h);
+	smbdt_put_echo(&W);
+	ck_assert_uint_eq(call(), NT_STATUS_OBJECT_NAME_NOT_FOUND);
+	ck_assert_uint_eq(T->nrep, 2);
+	ck_assert_uint_eq(T->rep[1].h.status, NT_STATUS_OK);
+}
+END_TEST
+
+/* RELATED_OPERATIONS on the first request is ignored. */
+START_TEST(test_compound_first_related_ignored)
+{
+	struct smbd_session *s = NULL;
+	struct smbd_tree *tr = NULL;
+	struct smb2_hdr h = {};
+
+	session_and_tree(false, &s, &tr);
+	h = hdr(SMB2_FLUSH, s->id, tr->id);
+	h.flags = SMB2_FLAGS_RELATED_OPERATIONS;
+	begin_with(&h);
+	smbdt_put_flush(&W, 1, 1);
+	ck_assert_uint_eq(call(), NT_STATUS_FILE_CLOSED);
+}
+END_TEST
+
+/* Two ECHOs whose first NextCommand is set to next. */
+static void chain_with_next(uint32_t next)
+{
+	struct smb2_hdr h = {};
+
+	smbdt_negotiate(T, SMB2_DIALECT_302, 8);
+	begin(SMB2_ECHO, 0, 0);
+	smbdt_put_echo(&W);
+	smbdt_chain(&W, 0);
+	h = hdr(SMB2_ECHO, 0, 0);
+	smb2_hdr_push(&W, &h);
+	smbdt_put_echo(&W);
+	wire_patch_u32le(&W, SMB2_HDR_OFF_NEXT, next);
+}
+
+START_TEST(test_next_command_unaligned_drops)
+{
+	chain_with_next(68);
+	call_drops();
+}
+END_TEST
+
+START_TEST(test_next_command_inside_header_drops)
+{
+	chain_with_next(32);
+	call_drops();
+}
+END_TEST
+
+START_TEST(test_next_command_past_end_drops)
+{
+	chain_with_next(72 + 72);
+	call_drops();
+}
+END_TEST
+
+/* The same chain with a good NextCommand is answered (control). */
+START_TEST(test_next_command_exact_ok)
+{
+	chain_with_next(72);
+	ck_assert_uint_eq(call(), NT_STATUS_OK);
+	ck_assert_uint_eq(T->nrep, 2);
+}
+END_TEST
+
+/* ---- signing ---- */
+
+/* A FLUSH of no file on s/tr: FILE_CLOSED once it passed the checks. */
+static void begin_flush(struct smbd_session *s, struct smbd_tree *tr)
+{
+	begin(SMB2_FLUSH, s->id, tr->id);
+	smbdt_put_flush(&W, 1, 1);
+}
+
+static void sign_all(enum smb2_sign_alg alg, const uint8_t *key)
+{
+	smbdt_sign(&W, 0, W.len, alg, key);
+}
+
+static bool reply_signed_by(size_t i, enum smb2_sign_alg alg,
+			    const uint8_t *key)
+{
+	return (T->rep[i].h.flags & SMB2_FLAGS_SIGNED) &&
+	       smb2_verify(alg, key, T->rep[i].msg, T->rep[i].msg_len) == 0;
+}
+
+START_TEST(test_signed_request_passes)
+{
+	struct smbd_session *s = NULL;
+	struct smbd_tree *tr = NULL;
+
+	session_and_tree(true, &s, &tr);
+	begin_flush(s, tr);
+	sign_all(SMB2_SIGN_AES_CMAC, SMBDT_KEY);
+	ck_assert_uint_eq(call(), NT_STATUS_FILE_CLOSED);
+	ck_assert(reply_signed_by(0, SMB2_SIGN_AES_CMAC, SMBDT_KEY));
+}
+END_TEST
+
+START_TEST(test_unsigned_request_refused)
+{
+	struct smbd_session *s = NULL;
+	struct smbd_tree *tr = NULL;
+
+	session_and_tree(true, &s, &tr);
+	begin_flush(s, tr);
+	ck_assert_uint_eq(call(), NT_STATUS_ACCESS_DENIED);
+	ck_assert(!(T->rep[0].h.flags & SMB2_FLAGS_SIGNED));
+	/* the connection stays */
+	ck_assert_ptr_nonnull(T->conn);
+}
+END_TEST
+
+START_TEST(test_bad_signature_refused)
+{
+	struct smbd_session *s = NULL;
+	struct smbd_tree *tr = NULL;
+
+	session_and_tree(true, &s, &tr);
+	begin_flush(s, tr);
+	sign_all(SMB2_SIGN_AES_CMAC, SMBDT_KEY);
+	W.buf[SMB2_HDR_OFF_SIGNATURE + 3] ^= 0x40;
+	ck_assert_uint_eq(call(), NT_STATUS_ACCESS_DENIED);
+	ck_assert(!(T->rep[0].h.flags & SMB2_FLAGS_SIGNED));
+}
+END_TEST
+
+START_TEST(test_tampered_body_refused)
+{
+	struct smbd_session *s = NULL;
+	struct smbd_tree *tr = NULL;
+
+	session_and_tree(true, &s, &tr);
+	begin_flush(s, tr);
+	sign_all(SMB2_SIGN_AES_CMAC, SMBDT_KEY);
+	W.buf[W.len - 1] ^= 0x01;	/* FileId */
+	ck_assert_uint_eq(call(), NT_STATUS_ACCESS_DENIED);
+}
+END_TEST
+
+START_TEST(test_wrong_key_refused)
+{
+	struct smbd_session *s = NULL;
+	struct smbd_tree *tr = NULL;
+	uint8_t key[16];
+
+	session_and_tree(true, &s, &tr);
+	memcpy(key, SMBDT_KEY, 16);
+	key[15] ^= 1;
+	begin_flush(s, tr);
+	sign_all(SMB2_SIGN_AES_CMAC, key);
+	ck_assert_uint_eq(call(), NT_STATUS_ACCESS_DENIED);
+}
+END_TEST
+
+/* 3.x signs with AES-CMAC: an HMAC-SHA256 signature is wrong there. */
+START_TEST(test_wrong_alg_refused)
+{
+	struct smbd_session *s = NULL;
+	struct smbd_tree *tr = NULL;
+
+	session_and_tree(true, &s, &tr);
+	begin_flush(s, tr);
+	sign_all(SMB2_SIGN_HMAC_SHA256, SMBDT_KEY);
+	ck_assert_uint_eq(call(), NT_STATUS_ACCESS_DENIED);
+}
+END_TEST
+
+/* ... and 2.1 with HMAC-SHA256. */
+START_TEST(test_signed_hmac_21)
+{
+	struct smbd_session *s = NULL;
+	struct smbd_tree *tr = NULL;
+
+	smbdt_negotiate(T, SMB2_DIALECT_210, 8);
+	s = smbdt_session(T, true, false);
+	tr = smbdt_tree(T, s);
+	begin_flush(s, tr);
+	sign_all(SMB2_SIGN_HMAC_SHA256, SMBDT_KEY);
+	ck_assert_uint_eq(call(), NT_STATUS_FILE_CLOSED);
+	ck_assert(reply_signed_by(0, SMB2_SIGN_HMAC_SHA256, SMBDT_KEY));
+	begin_flush(s, tr);
+	sign_all(SMB2_SIGN_AES_CMAC, SMBDT_KEY);
+	ck_assert_uint_eq(call(), NT_STATUS_ACCESS_DENIED);
+}
+END_TEST
+
+/* Signing offered but not required: both kinds pass; replies match. */
+START_TEST(test_signing_optional)
+{
+	struct smbd_session *s = NULL;
+	struct smbd_tree *tr = NULL;
+
+	session_and_tree(true, &s, &tr);
+	s->signing_required = false;
+	begin_flush(s, tr);
+	ck_assert_uint_eq(call(), NT_STATUS_FILE_CLOSED);
+	ck_assert(!(T->rep[0].h.flags & SMB2_FLAGS_SIGNED));
+	begin_flush(s, tr);
+	sign_all(SMB2_SIGN_AES_CMAC, SMBDT_KEY);
+	ck_assert_uint_eq(call(), NT_STATUS_FILE_CLOSED);
+	ck_assert(reply_signed_by(0, SMB2_SIGN_AES_CMAC, SMBDT_KEY));
+}
+END_TEST
+
+/* Each message of a chain is signed on its own, padding included. */
+START_TEST(test_signed_compound)
+{
+	struct smbd_session *s = NULL;
+	struct smbd_tree *tr = NULL;
+	size_t m = 0;
+
+	session_and_tree(true, &s, &tr);
+	begin(SMB2_CREATE, s->id, tr->id);
+	smbdt_put_create(&W, "signed.txt", FILE_CREATE);
+	m = push_related(0, SMB2_CLOSE);
+	smbdt_put_close(&W, UINT64_MAX, UINT64_MAX);
+	smbdt_sign(&W, 0, m, SMB2_SIGN_AES_CMAC, SMBDT_KEY);
+	smbdt_sign(&W, m, W.len, SMB2_SIGN_AES_CMAC, SMBDT_KEY);
+	ck_assert_uint_eq(call(), NT_STATUS_OK);
+	ck_assert_uint_eq(T->nrep, 2);
+	ck_assert_uint_eq(T->rep[1].h.status, NT_STATUS_OK);
+	ck_assert(reply_signed_by(0, SMB2_SIGN_AES_CMAC, SMBDT_KEY));
+	ck_assert(reply_signed_by(1, SMB2_SIGN_AES_CMAC, SMBDT_KEY));
+	ck_assert_uint_eq(T->conn->nopens, 0);
+}
+END_TEST
+
+/* A bad signature on the second message fails that one only. */
+START_TEST(test_signed_compound_second_bad)
+{
+	struct smbd_session *s = NULL;
+	struct smbd_tree *tr = NULL;
+	struct smb2_hdr h = {};
+	size_t m = 0;
+
+	session_and_tree(true, &s, &tr);
+	begin_flush(s, tr);
+	m = smbdt_chain(&W, 0);
+	h = hdr(SMB2_FLUSH, s->id, tr->id);
+	smb2_hdr_push(&W, &h);
+	smbdt_put_flush(&W, 1, 1);
+	smbdt_sign(&W, 0, m, SMB2_SIGN_AES_CMAC, SMBDT_KEY);
+	smbdt_sign(&W, m, W.len, SMB2_SIGN_AES_CMAC, SMBDT_KEY);
+	W.buf[W.len - 2] ^= 0x10;
+	ck_assert_uint_eq(call(), NT_STATUS_FILE_CLOSED);
+	ck_assert_uint_eq(T->nrep, 2);
+	ck_assert_uint_eq(T->rep[1].h.status, NT_STATUS_ACCESS_DENIED);
+	ck_assert(reply_signed_by(0, SMB2_SIGN_AES_CMAC, SMBDT_KEY));
+	ck_assert(!(T->rep[1].h.flags & SMB2_FLAGS_SIGNED));
+}
+END_TEST
+
+/*
+ * A session that ended on this connection: a request signed with its
+ * key gets USER_SESSION_DELETED signed with that key.
+ */
+START_TEST(test_ended_session_reply_signed)
+{
+	struct smbd_session *s = NULL;
+	struct smbd_tree *tr = NULL;
+	uint64_t id = 0;
+	uint32_t tid = 0;
+
+	session_and_tree(true, &s, &tr);
+	id = s->id;
+	tid = tr->id;
+	talloc_free(s);
+	begin(SMB2_FLUSH, id, tid);
+	smbdt_put_flush(&W, 1, 1);
+	sign_all(SMB2_SIGN_AES_CMAC, SMBDT_KEY);
+	ck_assert_uint_eq(call(), NT_STATUS_USER_SESSION_DELETED);
+	ck_assert(reply_signed_by(0, SMB2_SIGN_AES_CMAC, SMBDT_KEY));
+	/* unsigned: the reply is not signed */
+	begin(SMB2_FLUSH, id, tid);
+	smbdt_put_flush(&W, 1, 1);
+	ck_assert_uint_eq(call(), NT_STATUS_USER_SESSION_DELETED);
+	ck_assert(!(T->rep[0].h.flags & SMB2_FLAGS_SIGNED));
+}
+END_TEST
+
+static Suite *dispatch_suite(void)
+{
+	Suite *su = suite_create("dispatch");
+	TCase *tp = tcase_create("preconditions");
+	TCase *tc = tcase_create("credits");
+	TCase *tx = tcase_create("compound");
+	TCase *ts = tcase_create("signing");
+
+	tcase_add_checked_fixture(tp, dt_setup, dt_teardown);
+	tcase_add_test(tp, test_nothing_before_negotiate);
+	tcase_add_test(tp, test_negotiate_first_accepted);
+	tcase_add_test(tp, test_second_negotiate_drops);
+	tcase_add_test(tp, test_need_session_unknown);
+	tcase_add_test(tp, test_need_session_in_progress);
+	tcase_add_test(tp, test_need_session_expired);
+	tcase_add_test(tp, test_need_tree_unknown);
+	tcase_add_test(tp, test_need_tree_reaches_handler);
+	tcase_add_test(tp, test_echo_needs_no_session);
+	tcase_add_test(tp, test_null_session_refused_lock);
+	tcase_add_test(tp, test_named_session_lock);
+	tcase_add_test(tp, test_structure_size_wrong);
+	tcase_add_test(tp, test_structure_size_short_body);
+	tcase_add_test(tp, test_unknown_command);
+	tcase_add_test(tp, test_response_flag_in_request_drops);
+	suite_add_tcase(su, tp);
+
+	tcase_add_checked_fixture(tc, dt_setup, dt_teardown);
+	tcase_add_test(tc, test_credits_granted_as_asked);
+	tcase_add_test(tc, test_credit_window_default);
+	tcase_add_test(tc, test_credit_window_small_backlog);
+	tcase_add_test(tc, test_credit_window_floor);
+	tcase_add_test(tc, test_credit_window_ceiling);
+	tcase_add_test(tc, test_mid_reused_drops);
+	tcase_add_test(tc, test_mid_beyond_window_drops);
+	tcase_add_test(tc, test_mid_last_in_window_ok);
+	tcase_add_test(tc, test_mid_out_of_order);
+	tcase_add_test(tc, test_mid_below_window_drops);
+	tcase_add_test(tc, test_cancel_uses_no_mid);
+	tcase_add_test(tc, test_charge_large_read);
+	tcase_add_test(tc, test_charge_large_write);
+	tcase_add_test(tc, test_charge_consumes_mids);
+	tcase_add_test(tc, test_charge_beyond_window_drops);
+	tcase_add_test(tc, test_charge_ignored_202);
+	suite_add_tcase(su, tc);
+
+	tcase_add_checked_fixture(tx, dt_setup, dt_teardown);
+	tcase_add_test(tx, test_compound_unrelated);
+	tcase_add_test(tx, test_compound_related_fid);
+	tcase_add_test(tx, test_compound_related_fid_needs_flag);
+	tcase_add_test(tx, test_compound_related_fid_from_flush);
+	tcase_add_test(tx, test_compound_create_error_propagates);
+	tcase_add_test(tx, test_compound_create_error_unrelated);
+	tcase_add_test(tx, test_compound_first_related_ignored);
+	tcase_add_test(tx, test_next_command_unaligned_drops);
+	tcase_add_test(tx, test_next_command_inside_header_drops);
+	tcase_add_test(tx, test_next_command_past_end_drops);
+	tcase_add_test(tx, test_next_command_exact_ok);
+	suite_add_tcase(su, tx);
+
+	tcase_add_checked_fixture(ts, dt_setup, dt_teardown);
+	tcase_add_test(ts, test_signed_request_passes);
+	tcase_add_test(ts, test_unsigned_request_refused);
+	tcase_add_test(ts, test_bad_signature_refused);
+	tcase_add_test(ts, test_tampered_body_refused);
+	tcase_add_test(ts, test_wrong_key_refused);
+	tcase_add_test(ts, test_wrong_alg_refused);
+	tcase_add_test(ts, test_signed_hmac_21);
+	tcase_add_test(ts, test_signing_optional);
+	tcase_add_test(ts, test_signed_compound);
+	tcase_add_test(ts, test_signed_compound_second_bad);
+	tcase_add_test(ts, test_ended_session_reply_signed);
+	suite_add_tcase(su, ts);
+	return su;
+}
+
+WGT_MAIN(dispatch_suite)
