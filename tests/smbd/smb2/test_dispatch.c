@@ -256,6 +256,10 @@ START_TEST(test_structure_size_short_body)
 	smbdt_put_read(&W, 1, 1, 16, 0);
 	W.len -= 2;
 	ck_assert_uint_eq(call(), NT_STATUS_INVALID_PARAMETER);
+	/* an ECHO of StructureSize 4 with 2 bytes */
+	begin(SMB2_ECHO, 0, 0);
+	wire_put_u16le(&W, 4);
+	ck_assert_uint_eq(call(), NT_STATUS_INVALID_PARAMETER);
 }
 END_TEST
 
@@ -366,13 +370,16 @@ START_TEST(test_credit_window_ceiling)
 }
 END_TEST
 
+/* A MessageId used once, still inside the window (1 is unused). */
 START_TEST(test_mid_reused_drops)
 {
 	smbdt_negotiate(T, SMB2_DIALECT_302, 8);
+	T->mid = 3;
 	begin(SMB2_ECHO, 0, 0);
 	smbdt_put_echo(&W);
 	ck_assert_uint_eq(call(), NT_STATUS_OK);
-	T->mid--;
+	ck_assert_uint_eq(T->conn->seq_low, 1);
+	T->mid = 3;
 	begin(SMB2_ECHO, 0, 0);
 	smbdt_put_echo(&W);
 	call_drops();
@@ -774,16 +781,42 @@ static void chain_with_next(uint32_t next)
 	wire_patch_u32le(&W, SMB2_HDR_OFF_NEXT, next);
 }
 
+/* The second ECHO right after the first, at 68: not 8-aligned. */
 START_TEST(test_next_command_unaligned_drops)
 {
-	chain_with_next(68);
+	struct smb2_hdr h = {};
+
+	smbdt_negotiate(T, SMB2_DIALECT_302, 8);
+	begin(SMB2_ECHO, 0, 0);
+	smbdt_put_echo(&W);
+	wire_patch_u32le(&W, SMB2_HDR_OFF_NEXT, (uint32_t)W.len);
+	h = hdr(SMB2_ECHO, 0, 0);
+	smb2_hdr_push(&W, &h);
+	smbdt_put_echo(&W);
 	call_drops();
 }
 END_TEST
 
+/*
+ * NextCommand 56, inside the first header, where a well-formed second
+ * ECHO begins (over the first's signature and body): refused, not run.
+ */
 START_TEST(test_next_command_inside_header_drops)
 {
-	chain_with_next(32);
+	struct smb2_hdr h = {};
+	struct wire_wr second;
+
+	smbdt_negotiate(T, SMB2_DIALECT_302, 8);
+	h = hdr(SMB2_ECHO, 0, 0);
+	h.next_command = 56;
+	begin_with(&h);
+	W.len = 56;
+	h = hdr(SMB2_ECHO, 0, 0);
+	wire_wr_init(&second, T, 0);
+	smb2_hdr_push(&second, &h);
+	smbdt_put_echo(&second);
+	wire_put_bytes(&W, second.buf, second.len);
+	talloc_free(second.buf);
 	call_drops();
 }
 END_TEST
