@@ -553,9 +553,10 @@ int smbdt_recv(struct smbdt *t, int timeout_ms)
 	}
 	t->frame_type = t->rx[0];
 	t->frame_len = len - 4;
-	t->frame = talloc_memdup(t, t->rx + 4, t->frame_len > 0 ?
-				 t->frame_len : 1);
+	/* a frame may be empty (NetBIOS responses): one byte at least */
+	t->frame = talloc_zero_array(t, uint8_t, t->frame_len + 1);
 	ck_assert_ptr_nonnull(t->frame);
+	memcpy(t->frame, t->rx + 4, t->frame_len);
 	memmove(t->rx, t->rx + len, t->rx_len - len);
 	t->rx_len -= len;
 	split_replies(t);
