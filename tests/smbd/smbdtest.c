@@ -3,6 +3,8 @@
  */
 #include "tests/smbd/smbdtest.h"
 #include "smbd/net/conn.h"
+#include "smbd/smb2/session.h"
+#include "smbd/smb2/tree.h"
 #include "smbd/daemon/server.h"
 #include "proto/nbt.h"
 
