@@ -109,6 +109,12 @@ struct smbd_conn *smbdt_connect(struct smbdt *t, bool netbios)
 	return t->conn;
 }
 
+void smbdt_set_upcalls(struct smbdt *t, const struct smbd_conn_upcalls *up)
+{
+	ck_assert_ptr_nonnull(t->conn);
+	t->conn->up = up;
+}
+
 /* The lazily made caches the server keeps for its life. */
 static size_t srv_cache_blocks(const struct smbdt *t)
 {

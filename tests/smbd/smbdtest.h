@@ -80,6 +80,12 @@ void smbdt_free(struct smbdt *t);
 struct smbd_conn *smbdt_connect(struct smbdt *t, bool netbios);
 
 /*
+ * Hand t->conn's whole messages to up instead of the SMB layer (the
+ * callbacks the server registered), to test the transport alone.
+ */
+void smbdt_set_upcalls(struct smbdt *t, const struct smbd_conn_upcalls *up);
+
+/*
  * NEGOTIATE over the wire (MessageId 0, asking for 'credits'), offering
  * only 'dialect' (3.1.1 with a SHA-512 preauth context). Asserts
  * success; afterwards t->mid is 1.

@@ -5,7 +5,10 @@
  * read, keep-alives, the size limit, bad frame types, and the NetBIOS
  * session service of port 139.
  *
- * SMB2 traffic is NEGOTIATE and ECHO, which need no session.
+ * The "framing" and "netbios" cases go through the SMB layer the server
+ * registered (NEGOTIATE and ECHO, which need no session); the "upcall"
+ * case gives the connection a recording frame callback instead, to see
+ * exactly which messages the transport hands up.
  */
 #include "tests/wgtest.h"
 #include "tests/smbd/smbdtest.h"
@@ -465,11 +468,202 @@ START_TEST(test_netbios_keepalive_before_request)
 }
 END_TEST
 
+/* ---- what the transport hands up ---- */
+
+struct up_msg {
+	uint8_t *buf;
+	size_t len;
+};
+
+static struct up_msg up_got[64];
+static size_t up_n;
+
+static void up_frame(struct smbd_conn *conn, uint8_t *buf, size_t len)
+{
+	ck_assert_uint_lt(up_n, 64);
+	/* the callee owns buf: keep it (under the test's root) */
+	up_got[up_n].buf = talloc_steal(wgt_root, buf);
+	up_got[up_n].len = len;
+	up_n++;
+}
+
+static void up_resume(struct smbd_conn *conn)
+{
+}
+
+static const struct smbd_conn_upcalls recorder = {
+	.frame = up_frame,
+	.resume = up_resume,
+};
+
+static void up_setup(void)
+{
+	ct_setup();
+	up_n = 0;
+	memset(up_got, 0, sizeof(up_got));
+}
+
+static void up_teardown(void)
+{
+	size_t i = 0;
+
+	for (i = 0; i < up_n; i++) {
+		TALLOC_FREE(up_got[i].buf);
+	}
+	ct_teardown();
+}
+
+static void up_connect(bool netbios)
+{
+	smbdt_connect(T, netbios);
+	smbdt_set_upcalls(T, &recorder);
+}
+
+/* Frames of len bytes, filled with a pattern that starts at seed. */
+static size_t put_msg(uint8_t *out, uint8_t type, size_t len, uint8_t seed)
+{
+	size_t i = 0;
+
+	out[0] = type;
+	out[1] = (uint8_t)(len >> 16);
+	out[2] = (uint8_t)(len >> 8);
+	out[3] = (uint8_t)len;
+	for (i = 0; i < len; i++) {
+		out[4 + i] = (uint8_t)(seed + i);
+	}
+	return 4 + len;
+}
+
+static void expect_msg(size_t k, size_t len, uint8_t seed)
+{
+	size_t i = 0;
+
+	ck_assert_uint_gt(up_n, k);
+	ck_assert_uint_eq(up_got[k].len, len);
+	for (i = 0; i < len; i++) {
+		ck_assert_uint_eq(up_got[k].buf[i], (uint8_t)(seed + i));
+	}
+}
+
+/* One call per message, its exact bytes, in order. */
+START_TEST(test_up_one_call_per_message)
+{
+	uint8_t buf[1024];
+	size_t off = 0;
+
+	up_connect(false);
+	off += put_msg(buf + off, NBT_SESSION_MESSAGE, 100, 1);
+	off += put_msg(buf + off, NBT_SESSION_MESSAGE, 7, 50);
+	off += put_msg(buf + off, NBT_SESSION_MESSAGE, 300, 9);
+	smbdt_send_raw(T, buf, off);
+	smbdt_run(T, 20);
+	ck_assert_uint_eq(up_n, 3);
+	expect_msg(0, 100, 1);
+	expect_msg(1, 7, 50);
+	expect_msg(2, 300, 9);
+	ck_assert_ptr_nonnull(T->conn);
+}
+END_TEST
+
+START_TEST(test_up_byte_by_byte)
+{
+	uint8_t buf[256];
+	size_t len = 0, i = 0;
+
+	up_connect(false);
+	len = put_msg(buf, NBT_SESSION_MESSAGE, 200, 3);
+	for (i = 0; i < len; i++) {
+		ck_assert_uint_eq(up_n, 0);
+		smbdt_send_raw(T, buf + i, 1);
+		smbdt_run(T, 1);
+	}
+	ck_assert_uint_eq(up_n, 1);
+	expect_msg(0, 200, 3);
+}
+END_TEST
+
+/* A body of over half the read buffer is read straight into its own. */
+START_TEST(test_up_large_message)
+{
+	size_t len = 60 * 1024;
+	uint8_t *buf = talloc_array(wgt_root, uint8_t, len + 4);
+
+	ck_assert_ptr_nonnull(buf);
+	up_connect(false);
+	put_msg(buf, NBT_SESSION_MESSAGE, len, 77);
+	smbdt_send_raw(T, buf, 4 + 1000);
+	smbdt_run(T, 10);
+	ck_assert_uint_eq(up_n, 0);
+	smbdt_send_raw(T, buf + 4 + 1000, len - 1000);
+	smbdt_run(T, 20);
+	ck_assert_uint_eq(up_n, 1);
+	expect_msg(0, len, 77);
+	talloc_free(buf);
+}
+END_TEST
+
+/* An empty session message is handed up too; the SMB layer judges. */
+START_TEST(test_up_empty_message)
+{
+	uint8_t buf[64];
+	size_t off = 0;
+
+	up_connect(false);
+	off += put_msg(buf + off, NBT_SESSION_MESSAGE, 0, 0);
+	off += put_msg(buf + off, NBT_SESSION_MESSAGE, 5, 20);
+	smbdt_send_raw(T, buf, off);
+	smbdt_run(T, 20);
+	ck_assert_uint_eq(up_n, 2);
+	expect_msg(0, 0, 0);
+	expect_msg(1, 5, 20);
+}
+END_TEST
+
+/* Keep-alives, even with a body, stay in the transport. */
+START_TEST(test_up_keepalive_not_handed_up)
+{
+	uint8_t buf[128];
+	size_t off = 0;
+
+	up_connect(false);
+	off += put_msg(buf + off, NBT_SESSION_KEEPALIVE, 0, 0);
+	off += put_msg(buf + off, NBT_SESSION_MESSAGE, 10, 1);
+	off += put_msg(buf + off, NBT_SESSION_KEEPALIVE, 3, 0);
+	off += put_msg(buf + off, NBT_SESSION_MESSAGE, 11, 2);
+	smbdt_send_raw(T, buf, off);
+	smbdt_run(T, 20);
+	ck_assert_uint_eq(up_n, 2);
+	expect_msg(0, 10, 1);
+	expect_msg(1, 11, 2);
+	ck_assert_ptr_nonnull(T->conn);
+}
+END_TEST
+
+/* On 139 the session request is answered below; messages after it go up. */
+START_TEST(test_up_netbios_request_not_handed_up)
+{
+	uint8_t buf[64];
+	size_t len = 0;
+
+	up_connect(true);
+	send_session_request("WGSMB", "CLIENT3");
+	ck_assert_int_eq(smbdt_recv(T, SMBDT_WAIT_MS), 0);
+	ck_assert_uint_eq(T->frame_type, NBT_POSITIVE_RESPONSE);
+	ck_assert_uint_eq(up_n, 0);
+	len = put_msg(buf, NBT_SESSION_MESSAGE, 12, 4);
+	smbdt_send_raw(T, buf, len);
+	smbdt_run(T, 20);
+	ck_assert_uint_eq(up_n, 1);
+	expect_msg(0, 12, 4);
+}
+END_TEST
+
 static Suite *conn_suite(void)
 {
 	Suite *su = suite_create("conn");
 	TCase *tf = tcase_create("framing");
 	TCase *tn = tcase_create("netbios");
+	TCase *tu = tcase_create("upcall");
 
 	tcase_add_checked_fixture(tf, ct_setup, ct_teardown);
 	tcase_add_test(tf, test_reply_has_transport_header);
@@ -495,6 +689,15 @@ static Suite *conn_suite(void)
 	tcase_add_test(tn, test_netbios_bad_request_negative);
 	tcase_add_test(tn, test_netbios_keepalive_before_request);
 	suite_add_tcase(su, tn);
+
+	tcase_add_checked_fixture(tu, up_setup, up_teardown);
+	tcase_add_test(tu, test_up_one_call_per_message);
+	tcase_add_test(tu, test_up_byte_by_byte);
+	tcase_add_test(tu, test_up_large_message);
+	tcase_add_test(tu, test_up_empty_message);
+	tcase_add_test(tu, test_up_keepalive_not_handed_up);
+	tcase_add_test(tu, test_up_netbios_request_not_handed_up);
+	suite_add_tcase(su, tu);
 	return su;
 }
 
