@@ -163,6 +163,9 @@ NTSTATUS smbdt_call(struct smbdt *t, const struct wire_wr *w);
 /* Turn the loop for ms, reading whatever arrives (into t->rx). */
 void smbdt_run(struct smbdt *t, int ms);
 
+/* Turn the loop for ms without reading: the server's output backs up. */
+void smbdt_run_deaf(struct smbdt *t, int ms);
+
 /*
  * Did the server close the connection within timeout_ms? True once the
  * peer saw EOF and the connection object is gone.

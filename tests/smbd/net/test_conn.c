@@ -378,6 +378,196 @@ START_TEST(test_peer_close_mid_frame)
 }
 END_TEST
 
+/* ---- deadlines (the server's sweep) ---- */
+
+/* Short timeouts, and the sweep that enforces them. */
+static void deadlines(uint32_t auth_ms, uint32_t linger_ms)
+{
+	T->srv->cfg->auth_timeout_ms = auth_ms;
+	T->srv->cfg->linger_timeout_ms = linger_ms;
+	smbdt_connect(T, false);
+	ck_assert_int_eq(smbd_conn_sweep_start(T->srv), 0);
+}
+
+START_TEST(test_auth_timeout)
+{
+	deadlines(200, 10000);
+	smbdt_negotiate(T, SMB2_DIALECT_302, 8);
+	quiet(20);
+	expect_closed();
+}
+END_TEST
+
+START_TEST(test_authenticated_no_timeout)
+{
+	deadlines(200, 10000);
+	smbdt_negotiate(T, SMB2_DIALECT_302, 8);
+	smbdt_session(T, false, false);
+	ck_assert(T->conn->authenticated);
+	quiet(700);
+}
+END_TEST
+
+/* A frame begun must arrive whole within the linger timeout. */
+START_TEST(test_partial_frame_timeout)
+{
+	size_t len = 0;
+	uint8_t *f = NULL;
+
+	deadlines(60000, 200);
+	smbdt_negotiate(T, SMB2_DIALECT_302, 8);
+	f = echo_frame(1, &len);
+	smbdt_send_raw(T, f, len - 1);
+	talloc_free(f);
+	quiet(20);
+	expect_closed();
+}
+END_TEST
+
+/* ... while whole frames and silence between them are fine. */
+START_TEST(test_idle_between_frames_no_timeout)
+{
+	size_t len = 0;
+	uint8_t *f = NULL;
+
+	deadlines(60000, 200);
+	smbdt_negotiate(T, SMB2_DIALECT_302, 8);
+	quiet(700);
+	f = echo_frame(1, &len);
+	smbdt_send_raw(T, f, len);
+	talloc_free(f);
+	expect_echo_reply(1);
+}
+END_TEST
+
+/* ---- replies larger than the socket takes at once ---- */
+
+enum { BIG = 1024 * 1024 };
+
+/*
+ * A session and tree on a negotiated connection and "big.bin" (BIG
+ * bytes of a pattern, returned) open on it: *fid.
+ */
+static uint8_t *open_big(uint64_t *fid, uint64_t *sess, uint32_t *tid)
+{
+	uint8_t *data = talloc_array(wgt_root, uint8_t, BIG);
+	struct smbd_session *s = NULL;
+	struct smbd_tree *tr = NULL;
+	struct smb2_hdr h = {};
+	struct wire_wr w;
+	char path[192];
+	FILE *fp = NULL;
+	size_t i = 0;
+
+	ck_assert_ptr_nonnull(data);
+	for (i = 0; i < BIG; i++) {
+		data[i] = (uint8_t)(i * 7 + i / 4096);
+	}
+	snprintf(path, sizeof(path), "%s/big.bin", T->share);
+	fp = fopen(path, "w");
+	ck_assert_ptr_nonnull(fp);
+	ck_assert_uint_eq(fwrite(data, 1, BIG, fp), BIG);
+	fclose(fp);
+	smbdt_connect(T, false);
+	smbdt_negotiate(T, SMB2_DIALECT_302, 64);
+	s = smbdt_session(T, false, false);
+	tr = smbdt_tree(T, s);
+	h = smbdt_hdr(SMB2_CREATE, smbdt_next_mid(T), s->id, tr->id);
+	wire_wr_init(&w, T, 0);
+	smb2_hdr_push(&w, &h);
+	smbdt_put_create(&w, "big.bin", FILE_OPEN);
+	ck_assert_uint_eq(smbdt_call(T, &w), NT_STATUS_OK);
+	talloc_free(w.buf);
+	*fid = wire_le64(T->rep[0].body + 72);
+	*sess = s->id;
+	*tid = tr->id;
+	return data;
+}
+
+/* Send a READ of all of big.bin (charged in full). */
+static void send_big_read(uint64_t fid, uint64_t sess, uint32_t tid)
+{
+	struct smb2_hdr h = smbdt_hdr(SMB2_READ, smbdt_next_mid(T), sess, tid);
+	struct wire_wr w;
+
+	h.credit_charge = BIG / 65536;
+	T->mid += BIG / 65536 - 1;
+	wire_wr_init(&w, T, 0);
+	smb2_hdr_push(&w, &h);
+	smbdt_put_read(&w, fid, fid, BIG, 0);
+	smbdt_send(T, &w);
+	talloc_free(w.buf);
+}
+
+static void expect_big_reply(const uint8_t *data)
+{
+	ck_assert_int_eq(smbdt_recv(T, SMBDT_WAIT_MS), 0);
+	ck_assert_uint_eq(T->rep[0].h.command, SMB2_READ);
+	ck_assert_uint_eq(T->rep[0].h.status, NT_STATUS_OK);
+	ck_assert_uint_eq(wire_le32(T->rep[0].body + 4), BIG);
+	ck_assert_uint_eq(T->rep[0].msg_len, T->rep[0].body[2] + BIG);
+	ck_assert_int_eq(memcmp(T->rep[0].msg + T->rep[0].body[2], data, BIG),
+			 0);
+}
+
+START_TEST(test_large_reply_partial_writes)
+{
+	uint64_t fid = 0, sess = 0, out = 0;
+	uint32_t tid = 0;
+	uint8_t *data = open_big(&fid, &sess, &tid);
+
+	out = T->conn->bytes_out;
+	send_big_read(fid, sess, tid);
+	/* the reply does not fit the socket: the rest waits for us */
+	smbdt_run_deaf(T, 50);
+	ck_assert_ptr_nonnull(T->conn->sendq_head);
+	ck_assert_uint_gt(T->conn->bytes_out, out);
+	ck_assert_uint_lt(T->conn->bytes_out, out + BIG);
+	expect_big_reply(data);
+	ck_assert_ptr_null(T->conn->sendq_head);
+	ck_assert_uint_eq(T->conn->sendq_bytes, 0);
+	talloc_free(data);
+}
+END_TEST
+
+/*
+ * A client that sends and does not read: once its replies fill the
+ * reply backlog the server takes no more requests (the ECHO behind the
+ * READs waits, its MessageId unused), and the output it holds stays
+ * near the backlog. Reading again lets everything through, in order.
+ */
+START_TEST(test_deaf_client_backs_up)
+{
+	uint64_t fid = 0, sess = 0, echo_mid = 0;
+	uint32_t tid = 0;
+	uint8_t *data = open_big(&fid, &sess, &tid);
+	size_t len = 0;
+	uint8_t *f = NULL;
+	int i = 0;
+
+	/* as after a reload to the smallest backlog the config takes */
+	T->srv->cfg->max_reply_backlog = 2 * BIG;
+	for (i = 0; i < 3; i++) {
+		send_big_read(fid, sess, tid);
+	}
+	echo_mid = smbdt_next_mid(T);
+	f = echo_frame(echo_mid, &len);
+	smbdt_send_raw(T, f, len);
+	talloc_free(f);
+	smbdt_run_deaf(T, 200);
+	ck_assert_ptr_nonnull(T->conn);
+	ck_assert_uint_le(T->conn->seq_low, echo_mid);
+	ck_assert(!smbd_conn_accepting(T->conn));
+	ck_assert_uint_le(T->conn->sendq_bytes, 2 * BIG + BIG + 4096);
+	for (i = 0; i < 3; i++) {
+		expect_big_reply(data);
+	}
+	expect_echo_reply(echo_mid);
+	ck_assert_uint_eq(smbd_conn_backlog(T->conn), 0);
+	talloc_free(data);
+}
+END_TEST
+
 /* ---- NetBIOS session service (139) ---- */
 
 /* First-level encoding of name (space padded to 15) + suffix 0x20. */
@@ -477,6 +667,7 @@ struct up_msg {
 
 static struct up_msg up_got[64];
 static size_t up_n;
+static bool up_hog;	/* each message takes the whole reply backlog */
 
 static void up_frame(struct smbd_conn *conn, uint8_t *buf, size_t len)
 {
@@ -485,6 +676,9 @@ static void up_frame(struct smbd_conn *conn, uint8_t *buf, size_t len)
 	up_got[up_n].buf = talloc_steal(wgt_root, buf);
 	up_got[up_n].len = len;
 	up_n++;
+	if (up_hog) {
+		conn->reply_reserved = conn->srv->cfg->max_reply_backlog;
+	}
 }
 
 static void up_resume(struct smbd_conn *conn)
@@ -500,6 +694,7 @@ static void up_setup(void)
 {
 	ct_setup();
 	up_n = 0;
+	up_hog = false;
 	memset(up_got, 0, sizeof(up_got));
 }
 
@@ -658,12 +853,74 @@ START_TEST(test_up_netbios_request_not_handed_up)
 }
 END_TEST
 
+/* More messages in one read than one turn takes: the rest next turn. */
+START_TEST(test_up_turns)
+{
+	enum { N = 40 };
+	uint8_t buf[N * 16];
+	size_t off = 0, i = 0, first = 0;
+
+	up_connect(false);
+	for (i = 0; i < N; i++) {
+		off += put_msg(buf + off, NBT_SESSION_MESSAGE, 8, (uint8_t)i);
+	}
+	smbdt_send_raw(T, buf, off);
+	ck_assert_int_eq(tevent_loop_once(T->ev), 0);
+	first = up_n;
+	ck_assert_uint_gt(first, 0);
+	ck_assert_uint_lt(first, N);
+	ck_assert_ptr_nonnull(T->conn->parked_head);
+	smbdt_run(T, 20);
+	ck_assert_uint_eq(up_n, N);
+	for (i = 0; i < N; i++) {
+		expect_msg(i, 8, (uint8_t)i);
+	}
+	ck_assert_ptr_null(T->conn->parked_head);
+}
+END_TEST
+
+/*
+ * The first message takes the whole reply backlog (as a request that
+ * reserves room for a large reply): the ones read with it are parked,
+ * counted once, and handed up in order when the backlog is kicked.
+ */
+START_TEST(test_up_backlog_parks)
+{
+	uint8_t buf[128];
+	size_t off = 0;
+
+	up_connect(false);
+	up_hog = true;
+	off += put_msg(buf + off, NBT_SESSION_MESSAGE, 10, 1);
+	off += put_msg(buf + off, NBT_SESSION_MESSAGE, 20, 2);
+	off += put_msg(buf + off, NBT_SESSION_MESSAGE, 30, 3);
+	smbdt_send_raw(T, buf, off);
+	smbdt_run(T, 20);
+	ck_assert_uint_eq(up_n, 1);
+	ck_assert_ptr_nonnull(T->conn->parked_head);
+	ck_assert(T->conn->throttled);
+	ck_assert_uint_eq(
+		T->srv->stats.budget_hits[SMBD_BUDGET_REPLY_BACKLOG], 1);
+	up_hog = false;
+	T->conn->reply_reserved = 0;
+	smbd_conn_kick(T->conn);
+	smbdt_run(T, 20);
+	ck_assert_uint_eq(up_n, 3);
+	expect_msg(0, 10, 1);
+	expect_msg(1, 20, 2);
+	expect_msg(2, 30, 3);
+	ck_assert_ptr_null(T->conn->parked_head);
+	ck_assert(!T->conn->throttled);
+}
+END_TEST
+
 static Suite *conn_suite(void)
 {
 	Suite *su = suite_create("conn");
 	TCase *tf = tcase_create("framing");
 	TCase *tn = tcase_create("netbios");
 	TCase *tu = tcase_create("upcall");
+	TCase *td = tcase_create("deadlines");
 
 	tcase_add_checked_fixture(tf, ct_setup, ct_teardown);
 	tcase_add_test(tf, test_reply_has_transport_header);
@@ -690,6 +947,15 @@ static Suite *conn_suite(void)
 	tcase_add_test(tn, test_netbios_keepalive_before_request);
 	suite_add_tcase(su, tn);
 
+	tcase_add_checked_fixture(td, ct_setup, ct_teardown);
+	tcase_add_test(td, test_auth_timeout);
+	tcase_add_test(td, test_authenticated_no_timeout);
+	tcase_add_test(td, test_partial_frame_timeout);
+	tcase_add_test(td, test_idle_between_frames_no_timeout);
+	tcase_add_test(td, test_large_reply_partial_writes);
+	tcase_add_test(td, test_deaf_client_backs_up);
+	suite_add_tcase(su, td);
+
 	tcase_add_checked_fixture(tu, up_setup, up_teardown);
 	tcase_add_test(tu, test_up_one_call_per_message);
 	tcase_add_test(tu, test_up_byte_by_byte);
@@ -697,6 +963,8 @@ static Suite *conn_suite(void)
 	tcase_add_test(tu, test_up_empty_message);
 	tcase_add_test(tu, test_up_keepalive_not_handed_up);
 	tcase_add_test(tu, test_up_netbios_request_not_handed_up);
+	tcase_add_test(tu, test_up_turns);
+	tcase_add_test(tu, test_up_backlog_parks);
 	suite_add_tcase(su, tu);
 	return su;
 }
