@@ -391,7 +391,7 @@ static void deadlines(uint32_t auth_ms, uint32_t linger_ms)
 
 START_TEST(test_auth_timeout)
 {
-	deadlines(200, 10000);
+	deadlines(500, 10000);
 	smbdt_negotiate(T, SMB2_DIALECT_302, 8);
 	quiet(20);
 	expect_closed();
@@ -400,11 +400,11 @@ END_TEST
 
 START_TEST(test_authenticated_no_timeout)
 {
-	deadlines(200, 10000);
+	deadlines(500, 10000);
 	smbdt_negotiate(T, SMB2_DIALECT_302, 8);
 	smbdt_session(T, false, false);
 	ck_assert(T->conn->authenticated);
-	quiet(700);
+	quiet(1200);
 }
 END_TEST
 
@@ -414,7 +414,7 @@ START_TEST(test_partial_frame_timeout)
 	size_t len = 0;
 	uint8_t *f = NULL;
 
-	deadlines(60000, 200);
+	deadlines(60000, 500);
 	smbdt_negotiate(T, SMB2_DIALECT_302, 8);
 	f = echo_frame(1, &len);
 	smbdt_send_raw(T, f, len - 1);
@@ -430,9 +430,9 @@ START_TEST(test_idle_between_frames_no_timeout)
 	size_t len = 0;
 	uint8_t *f = NULL;
 
-	deadlines(60000, 200);
+	deadlines(60000, 500);
 	smbdt_negotiate(T, SMB2_DIALECT_302, 8);
-	quiet(700);
+	quiet(1200);
 	f = echo_frame(1, &len);
 	smbdt_send_raw(T, f, len);
 	talloc_free(f);
