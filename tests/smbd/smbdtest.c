@@ -348,8 +348,8 @@ void smbdt_put_lock(struct wire_wr *w, uint64_t fid_p, uint64_t fid_v)
 	wire_put_u32le(w, 0);
 }
 
-void smbdt_put_negotiate(struct wire_wr *w, const uint16_t *dialects,
-			 uint16_t n)
+static void put_negotiate(struct wire_wr *w, const uint16_t *dialects,
+			  uint16_t n, int sign_alg)
 {
 	size_t hdr = w->len - SMB2_HDR_SIZE;
 	bool ctx = false;
@@ -367,7 +367,7 @@ void smbdt_put_negotiate(struct wire_wr *w, const uint16_t *dialects,
 	wire_put_bytes(w, "smbdtest-client!", 16);	/* ClientGuid */
 	ctx_pos = w->len;
 	wire_put_u32le(w, 0);		/* NegotiateContextOffset */
-	wire_put_u16le(w, ctx ? 1 : 0);	/* NegotiateContextCount */
+	wire_put_u16le(w, !ctx ? 0 : sign_alg >= 0 ? 2 : 1);
 	wire_put_u16le(w, 0);
 	for (i = 0; i < n; i++) {
 		wire_put_u16le(w, dialects[i]);
@@ -387,6 +387,29 @@ void smbdt_put_negotiate(struct wire_wr *w, const uint16_t *dialects,
 	wire_put_u16le(w, 32);
 	wire_put_u16le(w, SMB2_PREAUTH_HASH_SHA512);
 	wire_put_zero(w, 32);
+	if (sign_alg < 0) {
+		return;
+	}
+	while ((w->len - hdr) % 8 != 0) {
+		wire_put_u8(w, 0);
+	}
+	wire_put_u16le(w, SMB2_SIGNING_CAPABILITIES);
+	wire_put_u16le(w, 4);
+	wire_put_u32le(w, 0);
+	wire_put_u16le(w, 1);
+	wire_put_u16le(w, (uint16_t)sign_alg);
+}
+
+void smbdt_put_negotiate(struct wire_wr *w, const uint16_t *dialects,
+			 uint16_t n)
+{
+	put_negotiate(w, dialects, n, -1);
+}
+
+void smbdt_put_negotiate_signing(struct wire_wr *w, const uint16_t *dialects,
+				 uint16_t n, uint16_t sign_alg)
+{
+	put_negotiate(w, dialects, n, sign_alg);
 }
 
 size_t smbdt_chain(struct wire_wr *w, size_t prev)

@@ -127,6 +127,9 @@ void smbdt_put_write(struct wire_wr *w, uint64_t fid_p, uint64_t fid_v,
 void smbdt_put_lock(struct wire_wr *w, uint64_t fid_p, uint64_t fid_v);
 void smbdt_put_negotiate(struct wire_wr *w, const uint16_t *dialects,
 			 uint16_t n);
+/* ... with a SIGNING_CAPABILITIES context offering sign_alg (3.1.1). */
+void smbdt_put_negotiate_signing(struct wire_wr *w, const uint16_t *dialects,
+				 uint16_t n, uint16_t sign_alg);
 
 /*
  * Start the next message of a compound: pad w to 8 and set the

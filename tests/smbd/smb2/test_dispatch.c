@@ -959,6 +959,30 @@ START_TEST(test_signed_hmac_21)
 }
 END_TEST
 
+/* 3.1.1 with AES-GMAC negotiated: GMAC signatures, CMAC refused. */
+START_TEST(test_signed_gmac_311)
+{
+	struct smbd_session *s = NULL;
+	struct smbd_tree *tr = NULL;
+	uint16_t d = SMB2_DIALECT_311;
+
+	begin(SMB2_NEGOTIATE, 0, 0);
+	smbdt_put_negotiate_signing(&W, &d, 1, SMB2_SIGNING_AES_GMAC);
+	ck_assert_uint_eq(call(), NT_STATUS_OK);
+	ck_assert_uint_eq(T->conn->dialect, SMB2_DIALECT_311);
+	ck_assert_int_eq(T->conn->sign_alg, SMB2_SIGN_AES_GMAC);
+	s = smbdt_session(T, true, false);
+	tr = smbdt_tree(T, s);
+	begin_flush(s, tr);
+	sign_all(SMB2_SIGN_AES_GMAC, SMBDT_KEY);
+	ck_assert_uint_eq(call(), NT_STATUS_FILE_CLOSED);
+	ck_assert(reply_signed_by(0, SMB2_SIGN_AES_GMAC, SMBDT_KEY));
+	begin_flush(s, tr);
+	sign_all(SMB2_SIGN_AES_CMAC, SMBDT_KEY);
+	ck_assert_uint_eq(call(), NT_STATUS_ACCESS_DENIED);
+}
+END_TEST
+
 /* Signing offered but not required: both kinds pass; replies match. */
 START_TEST(test_signing_optional)
 {
@@ -1120,6 +1144,7 @@ static Suite *dispatch_suite(void)
 	tcase_add_test(ts, test_wrong_key_refused);
 	tcase_add_test(ts, test_wrong_alg_refused);
 	tcase_add_test(ts, test_signed_hmac_21);
+	tcase_add_test(ts, test_signed_gmac_311);
 	tcase_add_test(ts, test_signing_optional);
 	tcase_add_test(ts, test_signed_compound);
 	tcase_add_test(ts, test_signed_compound_second_bad);
