@@ -4,14 +4,17 @@
  * (NEGOTIATE first, need_session, need_tree, allow_null, StructureSize),
  * the MessageId window and credits (grant, window, charge), compound
  * chains (NextCommand bounds, related session/tree/FileId, a failed
- * CREATE's status through the chain) and signature checks.
+ * CREATE's status through the chain), signature checks and encrypted
+ * (TRANSFORM_HEADER) frames.
  *
  * Sessions are made through the internal API (tests/smbd/smbdtest.c),
  * not NTLMSSP: a signing session has the fixed key SMBDT_KEY and the
- * test signs its requests with proto/smb2_crypto.
+ * test signs its requests with proto/smb2_crypto; encrypting sessions
+ * get fixed keys too and the test encrypts with proto/smb2_transform.
  */
 #include "tests/wgtest.h"
 #include "tests/smbd/smbdtest.h"
+#include "proto/smb2_transform.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -1077,6 +1080,163 @@ START_TEST(test_ended_session_reply_signed)
 }
 END_TEST
 
+/* ---- encryption ---- */
+
+static const uint8_t KEY_C2S[16] = "client-to-serve";	/* server decrypts */
+static const uint8_t KEY_S2C[16] = "server-to-clien";	/* server encrypts */
+
+/* A signing session with encryption keys, on a GCM connection. */
+static void enc_session(struct smbd_session **s, struct smbd_tree **tr)
+{
+	session_and_tree(true, s, tr);
+	memcpy((*s)->keys.decrypt, KEY_C2S, 16);
+	memcpy((*s)->keys.encrypt, KEY_S2C, 16);
+	/* as NEGOTIATE of 3.1.1 with an encryption context would */
+	T->conn->cipher = SMB2_CIPHER_AES128_GCM;
+}
+
+/* Send W encrypted under key for session id. */
+static void send_encrypted(const uint8_t *key, uint64_t id)
+{
+	struct wire_wr f = {};
+	uint8_t *out = NULL;
+	size_t out_len = 0;
+
+	ck_assert_int_eq(smb2_encrypt(SMB2_CIPHER_AES128_GCM, key, id, W.buf,
+				      W.len, T, &out, &out_len), 0);
+	f.buf = out;
+	f.len = out_len;
+	smbdt_send(T, &f);
+	talloc_free(out);
+}
+
+/*
+ * Read an encrypted reply frame and decrypt it; *h is its first
+ * header. Returns the plaintext (child of T).
+ */
+static uint8_t *recv_encrypted(struct smb2_hdr *h, size_t *len)
+{
+	uint8_t *plain = NULL;
+	struct wire_rd r;
+
+	ck_assert_int_eq(smbdt_recv(T, SMBDT_WAIT_MS), 0);
+	ck_assert_uint_ge(T->frame_len, 4);
+	ck_assert_int_eq(memcmp(T->frame, SMB2_TRANSFORM_MAGIC, 4), 0);
+	ck_assert_int_eq(smb2_decrypt(SMB2_CIPHER_AES128_GCM, KEY_S2C,
+				      T->frame, T->frame_len, T, &plain, len),
+			 0);
+	wire_rd_init(&r, plain, *len);
+	ck_assert_int_eq(smb2_hdr_pull(&r, h), 0);
+	return plain;
+}
+
+/* The AEAD stands for the signature: an unsigned request passes. */
+START_TEST(test_encrypted_request_encrypted_reply)
+{
+	struct smbd_session *s = NULL;
+	struct smbd_tree *tr = NULL;
+	struct smb2_hdr h = {};
+	uint8_t *plain = NULL;
+	size_t len = 0;
+
+	enc_session(&s, &tr);
+	begin_flush(s, tr);
+	send_encrypted(KEY_C2S, s->id);
+	plain = recv_encrypted(&h, &len);
+	ck_assert_uint_eq(h.status, NT_STATUS_FILE_CLOSED);
+	ck_assert_uint_eq(h.command, SMB2_FLUSH);
+	ck_assert(s->encrypted);
+	talloc_free(plain);
+}
+END_TEST
+
+START_TEST(test_encrypted_compound)
+{
+	struct smbd_session *s = NULL;
+	struct smbd_tree *tr = NULL;
+	struct smb2_hdr h = {}, h2 = {};
+	struct wire_rd r;
+	uint8_t *plain = NULL;
+	size_t len = 0;
+
+	enc_session(&s, &tr);
+	begin(SMB2_CREATE, s->id, tr->id);
+	smbdt_put_create(&W, "secret.txt", FILE_CREATE);
+	push_related(0, SMB2_CLOSE);
+	smbdt_put_close(&W, UINT64_MAX, UINT64_MAX);
+	send_encrypted(KEY_C2S, s->id);
+	plain = recv_encrypted(&h, &len);
+	ck_assert_uint_eq(h.status, NT_STATUS_OK);
+	ck_assert_uint_ne(h.next_command, 0);
+	ck_assert_uint_lt(h.next_command, len);
+	wire_rd_init(&r, plain + h.next_command, len - h.next_command);
+	ck_assert_int_eq(smb2_hdr_pull(&r, &h2), 0);
+	ck_assert_uint_eq(h2.command, SMB2_CLOSE);
+	ck_assert_uint_eq(h2.status, NT_STATUS_OK);
+	ck_assert_uint_eq(T->conn->nopens, 0);
+	talloc_free(plain);
+}
+END_TEST
+
+START_TEST(test_encrypted_bad_tag_drops)
+{
+	struct smbd_session *s = NULL;
+	struct smbd_tree *tr = NULL;
+	struct wire_wr f = {};
+	uint8_t *out = NULL;
+	size_t out_len = 0;
+
+	enc_session(&s, &tr);
+	begin_flush(s, tr);
+	ck_assert_int_eq(smb2_encrypt(SMB2_CIPHER_AES128_GCM, KEY_C2S, s->id,
+				      W.buf, W.len, T, &out, &out_len), 0);
+	out[out_len - 1] ^= 0x80;	/* ciphertext */
+	f.buf = out;
+	f.len = out_len;
+	smbdt_send(T, &f);
+	talloc_free(out);
+	ck_assert_int_eq(smbdt_recv(T, SMBDT_WAIT_MS), -EPIPE);
+}
+END_TEST
+
+START_TEST(test_encrypted_wrong_key_drops)
+{
+	struct smbd_session *s = NULL;
+	struct smbd_tree *tr = NULL;
+
+	enc_session(&s, &tr);
+	begin_flush(s, tr);
+	send_encrypted(KEY_S2C, s->id);
+	ck_assert_int_eq(smbdt_recv(T, SMBDT_WAIT_MS), -EPIPE);
+}
+END_TEST
+
+START_TEST(test_encrypted_unknown_session_drops)
+{
+	struct smbd_session *s = NULL;
+	struct smbd_tree *tr = NULL;
+
+	enc_session(&s, &tr);
+	begin_flush(s, tr);
+	send_encrypted(KEY_C2S, s->id + 1);
+	ck_assert_int_eq(smbdt_recv(T, SMBDT_WAIT_MS), -EPIPE);
+}
+END_TEST
+
+/* No cipher negotiated: a TRANSFORM_HEADER frame ends the connection. */
+START_TEST(test_encrypted_without_cipher_drops)
+{
+	struct smbd_session *s = NULL;
+	struct smbd_tree *tr = NULL;
+
+	enc_session(&s, &tr);
+	T->conn->cipher = SMB2_CIPHER_NONE;
+	begin_flush(s, tr);
+	send_encrypted(KEY_C2S, s->id);
+	ck_assert_int_eq(smbdt_recv(T, SMBDT_WAIT_MS), -EPIPE);
+}
+END_TEST
+
 static Suite *dispatch_suite(void)
 {
 	Suite *su = suite_create("dispatch");
@@ -1084,6 +1244,7 @@ static Suite *dispatch_suite(void)
 	TCase *tc = tcase_create("credits");
 	TCase *tx = tcase_create("compound");
 	TCase *ts = tcase_create("signing");
+	TCase *te = tcase_create("encryption");
 
 	tcase_add_checked_fixture(tp, dt_setup, dt_teardown);
 	tcase_add_test(tp, test_nothing_before_negotiate);
@@ -1150,6 +1311,15 @@ static Suite *dispatch_suite(void)
 	tcase_add_test(ts, test_signed_compound_second_bad);
 	tcase_add_test(ts, test_ended_session_reply_signed);
 	suite_add_tcase(su, ts);
+
+	tcase_add_checked_fixture(te, dt_setup, dt_teardown);
+	tcase_add_test(te, test_encrypted_request_encrypted_reply);
+	tcase_add_test(te, test_encrypted_compound);
+	tcase_add_test(te, test_encrypted_bad_tag_drops);
+	tcase_add_test(te, test_encrypted_wrong_key_drops);
+	tcase_add_test(te, test_encrypted_unknown_session_drops);
+	tcase_add_test(te, test_encrypted_without_cipher_drops);
+	suite_add_tcase(su, te);
 	return su;
 }
 
