@@ -769,6 +769,56 @@ START_TEST(test_compound_first_related_ignored)
 }
 END_TEST
 
+/*
+ * One compound's replies may fill the reply backlog and no more: with a
+ * backlog of 2 MiB, the third 1 MiB READ of a chain is refused.
+ */
+START_TEST(test_compound_reply_limit)
+{
+	enum { MB = 1024 * 1024 };
+	struct smbd_session *s = NULL;
+	struct smbd_tree *tr = NULL;
+	struct smb2_hdr h = {};
+	char path[192];
+	uint64_t fid = 0;
+	FILE *fp = NULL;
+	size_t m = 0;
+	int i = 0;
+
+	snprintf(path, sizeof(path), "%s/mb.bin", T->share);
+	fp = fopen(path, "w");
+	ck_assert_ptr_nonnull(fp);
+	ck_assert_int_eq(ftruncate(fileno(fp), MB), 0);
+	fclose(fp);
+	session_and_tree(false, &s, &tr);
+	begin(SMB2_CREATE, s->id, tr->id);
+	smbdt_put_create(&W, "mb.bin", FILE_OPEN);
+	ck_assert_uint_eq(call(), NT_STATUS_OK);
+	fid = wire_le64(T->rep[0].body + 72);
+	T->srv->cfg->max_reply_backlog = 2 * MB;
+	for (i = 0; i < 3; i++) {
+		h = hdr(SMB2_READ, s->id, tr->id);
+		h.credit_charge = MB / 65536;
+		T->mid += MB / 65536 - 1;
+		if (i == 0) {
+			begin_with(&h);
+		} else {
+			m = smbdt_chain(&W, m);
+			h.flags = SMB2_FLAGS_RELATED_OPERATIONS;
+			smb2_hdr_push(&W, &h);
+		}
+		smbdt_put_read(&W, i == 0 ? fid : UINT64_MAX,
+			       i == 0 ? fid : UINT64_MAX, MB, 0);
+	}
+	ck_assert_uint_eq(call(), NT_STATUS_OK);
+	ck_assert_uint_eq(T->nrep, 3);
+	ck_assert_uint_eq(T->rep[1].h.status, NT_STATUS_OK);
+	ck_assert_uint_eq(T->rep[2].h.status,
+			  NT_STATUS_INSUFFICIENT_RESOURCES);
+	ck_assert_uint_eq(T->srv->stats.budget_hits[SMBD_BUDGET_COMPOUND], 1);
+}
+END_TEST
+
 /* Two ECHOs whose first NextCommand is set to next. */
 static void chain_with_next(uint32_t next)
 {
@@ -1291,6 +1341,7 @@ static Suite *dispatch_suite(void)
 	tcase_add_test(tx, test_compound_create_error_propagates);
 	tcase_add_test(tx, test_compound_create_error_unrelated);
 	tcase_add_test(tx, test_compound_first_related_ignored);
+	tcase_add_test(tx, test_compound_reply_limit);
 	tcase_add_test(tx, test_next_command_unaligned_drops);
 	tcase_add_test(tx, test_next_command_inside_header_drops);
 	tcase_add_test(tx, test_next_command_past_end_drops);
