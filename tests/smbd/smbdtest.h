@@ -15,7 +15,9 @@
  * smbdt_new(); the server is its child, the connection the server's.
  * smbdt_free() frees the connection, checks that the server is back to
  * the talloc blocks and counts it had before any connection (a leak in
- * the core fails the test), removes the temp directory and frees all.
+ * the core fails the test; the caches the server keeps for its life,
+ * read buffer, open index and sweep timer, are not counted), removes
+ * the temp directory and frees all.
  * Replies read are children of the smbdt and live until the next read.
  *
  * Server and connection creation live in smbdtest.c only
