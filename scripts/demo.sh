@@ -49,10 +49,13 @@ fi
 
 # The daemon refuses to keep running as root: it drops to "run as user"
 # after binding its port, so that user must be able to write the share.
+# As root that is the dedicated account _wgsmb (made here if missing, as
+# the Debian package makes it), never nobody, which the daemon refuses.
 run_as=$(id -un)
 if [ "$(id -u)" -eq 0 ]; then
-	run_as=nobody
-	chown -R nobody:nogroup "$demo/share"
+	. "$root/scripts/account.sh"
+	run_as=$(wgsmb_account _wgsmb)
+	chown -R "$run_as:$run_as" "$demo/share"
 fi
 
 cat >"$demo/wgsmb.conf" <<EOF

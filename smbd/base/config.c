@@ -247,7 +247,7 @@ static int set_defaults(struct wg_config *cfg)
 	cfg->nports = 2;
 	cfg->users_file = talloc_strdup(cfg, CFG_DEFAULT_USERS_FILE);
 	cfg->state_dir = talloc_strdup(cfg, CFG_DEFAULT_STATE_DIR);
-	cfg->run_as_user = talloc_strdup(cfg, "nobody");
+	cfg->run_as_user = talloc_strdup(cfg, WG_DEFAULT_RUN_AS_USER);
 	cfg->log_level = CFG_DEFAULT_LOG_LEVEL;
 	cfg->log_classes = talloc_strdup(cfg, "");
 	cfg->signing_mandatory = false;

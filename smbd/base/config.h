@@ -13,6 +13,12 @@
 /* Opens one connection may hold; 'max open files' cannot exceed it. */
 #define SMBD_MAX_OPENS_PER_CONN	16384
 
+/*
+ * Default "run as user": the dedicated account the Debian package creates
+ * (debian/wgsmb.postinst). Never nobody: the daemon refuses it.
+ */
+#define WG_DEFAULT_RUN_AS_USER	"_wgsmb"
+
 enum wg_share_type {
 	WG_SHARE_DISK = 0,
 	WG_SHARE_PRINT = 1,
@@ -39,7 +45,7 @@ struct wg_config {
 	size_t nports;
 	char *users_file;
 	char *state_dir;
-	char *run_as_user;
+	char *run_as_user;	/* default WG_DEFAULT_RUN_AS_USER */
 	int log_level;
 	char *log_classes;	/* "auth:4 conn:3" */
 	bool signing_mandatory;

@@ -3,6 +3,7 @@
  * directory, handing files to the run-as user, dropping root.
  */
 #include "smbd/daemon/daemon.h"
+#include "smbd/base/config.h"
 #include "smbd/base/log.h"
 
 #include <errno.h>
@@ -219,9 +220,31 @@ fail:
 	return rc;
 }
 
+int wg_daemon_refuse_nobody(const char *user, uid_t uid)
+{
+	struct passwd *nb = NULL;
+
+	errno = 0;
+	nb = getpwnam("nobody");
+	if (strcmp(user, "nobody") != 0 && (nb == NULL || nb->pw_uid != uid)) {
+		return 0;
+	}
+	DBG_ERR(GEN, "refusing to run as nobody ('run as user = %s', uid "
+		"%ld): other services run as nobody too and could read the "
+		"users file's password hashes and use the control socket. "
+		"Create a dedicated account (adduser --system --group "
+		"--no-create-home --home /nonexistent %s) and set 'run as "
+		"user' to it", user, (long)uid, WG_DEFAULT_RUN_AS_USER);
+	return -EPERM;
+}
+
 int wg_daemon_lookup_user(const char *user, uid_t *uid, gid_t *gid)
 {
 	struct passwd *pw = NULL;
+
+	if (strcmp(user, "nobody") == 0) {
+		return wg_daemon_refuse_nobody(user, (uid_t)-1);
+	}
 
 	errno = 0;
 	pw = getpwnam(user);
@@ -244,7 +267,8 @@ int wg_daemon_lookup_user(const char *user, uid_t *uid, gid_t *gid)
 	}
 	*uid = pw->pw_uid;
 	*gid = pw->pw_gid;
-	return 0;
+	/* Both values are copied: the next getpwnam reuses pw. */
+	return wg_daemon_refuse_nobody(user, *uid);
 }
 
 /* Directories whose owner must never be handed to the daemon's user. */
@@ -315,6 +339,47 @@ int wg_daemon_prepare_state_dir(const char *dir, uid_t uid, gid_t gid)
 		   (long)uid, (long)gid);
 out:
 	close(fd);
+	return rc;
+}
+
+int wg_daemon_prepare_socket_dir(const char *socket_path, uid_t uid,
+				 gid_t gid)
+{
+	const char *slash = strrchr(socket_path, '/');
+	char dir[PATH_MAX];
+	int fd = -1;
+	int rc = 0;
+
+	if (slash == NULL || slash == socket_path ||
+	    (size_t)(slash - socket_path) >= sizeof(dir)) {
+		return 0;
+	}
+	memcpy(dir, socket_path, (size_t)(slash - socket_path));
+	dir[slash - socket_path] = '\0';
+	if (mkdir(dir, 0755) != 0) {
+		if (errno == EEXIST) {
+			return 0;	/* the admin's, or ours from a last run */
+		}
+		rc = -errno;
+		DBG_WARN(GEN, "cannot create the control socket's directory "
+			 "%s: %s", dir, strerror(errno));
+		return rc;
+	}
+	if (geteuid() != 0) {
+		return 0;
+	}
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 || fchown(fd, uid, gid) != 0) {
+		rc = -errno;
+		DBG_WARN(GEN, "cannot give %s to %ld:%ld: %s", dir, (long)uid,
+			 (long)gid, strerror(errno));
+	} else {
+		DBG_NOTICE(GEN, "created %s for the control socket, owned by "
+			   "%ld:%ld", dir, (long)uid, (long)gid);
+	}
+	if (fd >= 0) {
+		close(fd);
+	}
 	return rc;
 }
 

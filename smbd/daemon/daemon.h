@@ -44,8 +44,17 @@ int wg_pidfile_create(TALLOC_CTX *mem_ctx, const char *path,
 		      struct wg_pidfile **pidfile);
 
 /*
+ * -EPERM (logged, with how to make a dedicated account) if user is
+ * "nobody" or uid is nobody's uid; else 0. Other services run as nobody,
+ * so as our user they could read the users file and use the control
+ * socket.
+ */
+int wg_daemon_refuse_nobody(const char *user, uid_t uid);
+
+/*
  * Look up the unprivileged account. Refuses (-EPERM) an account with
- * uid 0 and (-ENOENT) a missing one.
+ * uid 0 or nobody's uid (see wg_daemon_refuse_nobody) and (-ENOENT) a
+ * missing one.
  */
 int wg_daemon_lookup_user(const char *user, uid_t *uid, gid_t *gid);
 
@@ -55,6 +64,18 @@ int wg_daemon_lookup_user(const char *user, uid_t *uid, gid_t *gid);
  * Refuses to chown system directories such as "/" or "/var/lib".
  */
 int wg_daemon_prepare_state_dir(const char *dir, uid_t uid, gid_t gid);
+
+/*
+ * Create the directory the control socket goes in (socket_path up to its
+ * last '/') if it is missing, 0755, and when running as root make it
+ * owned by uid:gid, so the unprivileged daemon can bind the socket there
+ * (e.g. /run/wgsmb, emptied at boot, while the state directory is 0700
+ * and closed to "admin group" members). An existing directory is left as
+ * it is (0). Not fatal for the caller: without the socket only wgnet's
+ * daemon verbs fail, and the bind logs why.
+ */
+int wg_daemon_prepare_socket_dir(const char *socket_path, uid_t uid,
+				 gid_t gid);
 
 /*
  * When running as root and path is a root-owned regular file, give it

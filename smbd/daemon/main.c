@@ -7,8 +7,10 @@
  *   2. create the tevent context and the server, bind every port (root);
  *   3. unless -F/-i: detach (the launching process waits and exits with
  *      the daemon's start-up status);
- *   4. as root: create the state directory and give it, and the users
- *      file, to "run as user";
+ *   4. as root: refuse a "run as user" that is root or nobody, create
+ *      the state directory and give it, the users file and a new
+ *      directory for the control socket to "run as user" (not as root:
+ *      refuse to run as nobody);
  *   5. unless -F/-i: lock and write <state directory>/wgsmbd.pid;
  *   6. as root: drop to "run as user" for good;
  *   7. start serving, install the signal handlers, loop.
@@ -16,8 +18,10 @@
  * The users file is read by the server after privileges are dropped
  * (and again on SIGHUP, by path), so when we start as root and it is
  * root-owned we hand its ownership (not its group or mode) to the run-as
- * user. Use a dedicated run-as user rather than "nobody": any process
- * running as that user can read the password hashes.
+ * user. The run-as user is a dedicated account (default _wgsmb, made by
+ * the Debian package or scripts/demo.sh); "nobody" is refused, as is
+ * running as nobody's uid: any process running as that user can read
+ * the password hashes and use the control socket.
  *
  * Signals: SIGTERM/SIGINT shut down cleanly (a second one exits at
  * once), SIGHUP reloads the config (a bad one is logged and the running
@@ -322,14 +326,19 @@ static int become_unprivileged(struct wgsmbd *d, const struct wg_config *cfg)
 
 	if (root) {
 		rc = wg_daemon_lookup_user(cfg->run_as_user, &uid, &gid);
-		if (rc != 0) {
-			return rc;
-		}
+	} else {
+		/* "run as user" is not used, but nobody is never right. */
+		rc = wg_daemon_refuse_nobody(cfg->run_as_user, uid);
+	}
+	if (rc != 0) {
+		return rc;
 	}
 	rc = wg_daemon_prepare_state_dir(cfg->state_dir, uid, gid);
 	if (rc != 0 && (root || !d->foreground)) {
 		return rc;
 	}
+	/* Not fatal: the control socket logs its own failure. */
+	wg_daemon_prepare_socket_dir(cfg->control_socket, uid, gid);
 	if (root) {
 		/* Not fatal: the server reports an unreadable users file. */
 		wg_daemon_hand_over_file(cfg->users_file, uid);

@@ -17,7 +17,9 @@
 #   WGNET         admin tool used to add the test user (default: next to
 #                 WGSMBD); if it fails the users file is written directly
 #   WG_RUN_AS     "run as user" for the daemon (default: the current user,
-#                 or nobody when that is root, which the daemon refuses)
+#                 or when that is root, which the daemon refuses, the
+#                 dedicated account _wgsmb, made by scripts/account.sh if
+#                 missing; never nobody, which the daemon refuses too)
 #   WG_LOG_LEVEL  daemon "log level" (default 3)
 #   WG_HOST       loopback address the server listens on (default 127.0.0.1)
 #   WG_KEEP=1     keep the temp dir (config, shares, daemon log)
@@ -39,7 +41,8 @@ export WG_HOST
 export WG_SERVER
 if [ -z "${WG_RUN_AS:-}" ]; then
 	if [ "$(id -u)" -eq 0 ]; then
-		WG_RUN_AS=nobody
+		. "$WG_ROOT/scripts/account.sh"
+		WG_RUN_AS=$(wgsmb_account _wgsmb) || exit 1
 	else
 		WG_RUN_AS=$(id -un)
 	fi

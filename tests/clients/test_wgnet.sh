@@ -215,6 +215,10 @@ if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null; then
 	wg_check "the daemon's own user ($WG_RUN_AS) may list sessions" \
 		setpriv --reuid="$WG_RUN_AS" --regid="$(id -g "$WG_RUN_AS")" \
 		--clear-groups "$WGNET" -c "$WG_CONF" session
+	expect_fail "nobody is refused like any other uid" \
+		"^wgnet: permission denied: uid $(id -u nobody) is not root" \
+		setpriv --reuid=nobody --regid="$(id -g nobody)" --clear-groups \
+		"$WGNET" -c "$WG_CONF" session
 else
 	wg_log "not root: the permission checks need setpriv as root"
 fi

@@ -109,7 +109,7 @@ START_TEST(test_defaults)
 	ck_assert_uint_eq(cfg->ports[1], 139);
 	ck_assert_str_eq(cfg->users_file, "/var/lib/wgsmb/users");
 	ck_assert_str_eq(cfg->state_dir, "/var/lib/wgsmb");
-	ck_assert_str_eq(cfg->run_as_user, "nobody");
+	ck_assert_str_eq(cfg->run_as_user, "_wgsmb");
 	ck_assert_int_eq(cfg->log_level, WG_LOG_NOTICE);
 	ck_assert_str_eq(cfg->log_classes, "");
 	ck_assert(!cfg->signing_mandatory);
