@@ -6,17 +6,20 @@
 #   2. build build/ (normal), build-asan/ (ASan+UBSan), build-fuzz/ (clang,
 #      libFuzzer)
 #   3. unit tests (meson test) in build/ and build-asan/
-#   4. each fuzz target for FUZZ_SECONDS (default 30), two at a time
-#   5. the real-client tests (tests/clients/run_all.sh) against
+#   4. the Debian package (tests/package/test_package.sh): build it,
+#      lintian, install, run the installed daemon, connect, purge; before
+#      the client tests, which make the account the package must make
+#   5. each fuzz target for FUZZ_SECONDS (default 30), two at a time
+#   6. the real-client tests (tests/clients/run_all.sh) against
 #      build/wgsmbd and against build-asan/wgsmbd
-#   6. the man pages (tests/man/check_man.py): they render without
+#   7. the man pages (tests/man/check_man.py): they render without
 #      warnings, and wgsmb.conf(5) documents exactly the parser's keys
-#   7. discovery (tests/discovery/test_discovery.sh): wsdd and
+#   8. discovery (tests/discovery/test_discovery.sh): wsdd and
 #      avahi-daemon set up by build/wgnet, seen from a second network
 #      namespace
 # and prints "N passed, M failed" alone on the last line, where a unit
-# test, a fuzz target, a client check, a man page check and a discovery
-# check each count one. Logs are kept in build-test-logs/. A step that
+# test, a fuzz target, a package check, a client check, a man page check
+# and a discovery check each count one. Logs are kept in build-test-logs/. A step that
 # cannot run (a build that fails) counts as a failure and the steps that
 # need it are skipped.
 set -euo pipefail
@@ -31,7 +34,8 @@ PACKAGES=(meson ninja-build pkg-config gcc libc6-dev libtalloc-dev
 	smbclient samba-testsuite python3 python3-impacket smbnetfs
 	clang libclang-rt-14-dev
 	scdoc man-db groff-base
-	avahi-daemon avahi-utils wsdd dbus iproute2)
+	avahi-daemon avahi-utils wsdd dbus iproute2
+	debhelper dpkg-dev lintian adduser)
 
 passed=0
 failed=0
@@ -165,12 +169,13 @@ discovery() {
 	note "discovery (wsdd, avahi)" "$p" "$f"
 }
 
-# clients NAME WGSMBD [env...]: tests/clients/run_all.sh against a binary.
-clients() {
-	local name=$1 bin=$2 log=$LOGS/clients-$1.log last p f
+# counted NAME LOG CMD...: run CMD (it prints PASS:/FAIL: lines and
+# "N passed, M failed" last), tee it to LOG and note its counts; no such
+# last line counts as one failure.
+counted() {
+	local name=$1 log=$2 last p f
 	shift 2
-	env WGSMBD="$root/$bin" "$@" tests/clients/run_all.sh </dev/null 2>&1 |
-		tee "$log" || true
+	"$@" </dev/null 2>&1 | tee "$log" || true
 	last=$(tail -n 1 "$log")
 	if [[ $last =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
 		p=${BASH_REMATCH[1]}
@@ -179,7 +184,15 @@ clients() {
 		p=0
 		f=1
 	fi
-	note "client tests ($name)" "$p" "$f"
+	note "$name" "$p" "$f"
+}
+
+# clients NAME WGSMBD [env...]: tests/clients/run_all.sh against a binary.
+clients() {
+	local name=$1 bin=$2
+	shift 2
+	counted "client tests ($name)" "$LOGS/clients-$name.log" \
+		env WGSMBD="$root/$bin" "$@" tests/clients/run_all.sh
 }
 
 # mans: tests/man/check_man.py against build/ (PASS/FAIL per check).
@@ -242,6 +255,9 @@ if [ "$have_asan" = 1 ]; then
 	step "unit tests: build-asan/"
 	unit build-asan
 fi
+step "Debian package: build, lintian, install, run, purge"
+counted "package (build, install, purge)" "$LOGS/package.log" \
+	tests/package/test_package.sh
 if [ "$have_fuzz" = 1 ]; then
 	step "fuzzers"
 	fuzz_all
@@ -256,7 +272,7 @@ if [ "$have_build" = 1 ]; then
 fi
 if [ "$have_asan" = 1 ]; then
 	step "client tests: build-asan/wgsmbd"
-	# The daemon drops to nobody before a report is written: the report
+	# The daemon drops to _wgsmb before a report is written: the report
 	# directory must be writable by it.
 	mkdir -p "$LOGS/sanitizers"
 	chmod 1777 "$LOGS/sanitizers"
