@@ -88,12 +88,15 @@ start_daemon() {
 }
 
 # wg_conf CONF NETBIOS PORT SHARE [LINE...]: a wgsmbd config in CONF for
-# 127.0.0.1:PORT, run as nobody, its users file and state directory in
+# 127.0.0.1:PORT, run as _wgsmb (scripts/account.sh makes it; the daemon
+# refuses nobody), its users file and state directory in
 # the directory of CONF, one share [bench] = SHARE (writable). The LINEs
 # end [global].
 wg_conf() {
-	local conf=$1 name=$2 port=$3 share=$4 dir
+	local conf=$1 name=$2 port=$3 share=$4 dir run_as
 	shift 4
+	. "$(dirname "${BASH_SOURCE[0]}")/../scripts/account.sh"
+	run_as=$(wgsmb_account) || die "cannot make the account _wgsmb"
 	dir=$(dirname "$conf")
 	mkdir -p "$dir/state"
 	{
@@ -105,7 +108,7 @@ wg_conf() {
 		smb ports = $port
 		users file = $dir/users
 		state directory = $dir/state
-		run as user = nobody
+		run as user = $run_as
 		log level = 1
 		EOF
 		[ $# -eq 0 ] || printf '%s\n' "$@"

@@ -21,6 +21,9 @@
 set -u
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 WGSMBD=${WGSMBD:-$ROOT/build/wgsmbd}
+# the daemon's dedicated account (it refuses nobody)
+. "$ROOT/scripts/account.sh"
+RUN_AS=$(wgsmb_account) || exit 1
 WGNET=${WGNET:-$(dirname "$WGSMBD")/wgnet}
 TOOL=callgrind
 KEEP=0
@@ -73,7 +76,7 @@ listen addresses = 127.0.0.1
 smb ports = $PORT
 users file = $WORK/users
 state directory = $WORK/state
-run as user = nobody
+run as user = $RUN_AS
 log level = 1
 edition = server
 [bench]
@@ -101,8 +104,8 @@ listening() {
 
 start() {	# [callgrind OUTFILE]
 	if [ "${1:-}" = callgrind ]; then
-		# callgrind opens its output as root and writes it as nobody
-		install -o nobody -m 644 /dev/null "$2"
+		# callgrind opens its output as root and writes it as _wgsmb
+		install -o "$RUN_AS" -m 644 /dev/null "$2"
 		( ulimit -n "$(ulimit -Hn)"; LD_PRELOAD=$WORK/vg_openat2.so exec valgrind \
 			--tool=callgrind --callgrind-out-file="$2" "$WGSMBD" -F \
 			-c "$WORK/wgsmb.conf" ) >"$2.log" 2>&1 &
