@@ -235,6 +235,10 @@ check "$CONF is a conffile" sh -c \
 check "the unit runs /usr/sbin/wgsmbd" grep -q \
 	'^ExecStart=/usr/sbin/wgsmbd -F -c /etc/wgsmb/wgsmb.conf$' "$UNIT"
 check "the unit is enabled (multi-user.target wants it)" test -L "$WANTS"
+check "the discovery unit wgsmb-wsdd.service is installed" test -f \
+	/lib/systemd/system/wgsmb-wsdd.service
+check "the units run no program from /usr/local" sh -c \
+	"! grep -nE '^[A-Za-z]+=.*/usr/local' $UNIT /lib/systemd/system/wgsmb-wsdd.service"
 if ls "$ROOT"/man/*.scd >/dev/null 2>&1; then
 	for scd in "$ROOT"/man/*.scd; do
 		page=$(basename "$scd" .scd)	# wgsmbd.8
@@ -377,7 +381,7 @@ printf '%s\n' "$OUT" | sed 's/^/# dpkg --purge: /'
 installed_by_us=0
 expect "$PKG is gone from dpkg's database" "" "$(pkg_status)"
 for path in /usr/sbin/wgsmbd /usr/bin/wgnet /etc/wgsmb "$STATE" "$RUNDIR" \
-	"$UNIT" "$WANTS"; do
+	"$UNIT" "$WANTS" /lib/systemd/system/wgsmb-wsdd.service; do
 	check "purge removes $path" test ! -e "$path" -a ! -L "$path"
 done
 left=$(find /etc /lib/systemd /usr/bin /usr/sbin /usr/share/doc \
