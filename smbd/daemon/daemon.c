@@ -229,6 +229,9 @@ int wg_daemon_refuse_nobody(const char *user, uid_t uid)
 	if (strcmp(user, "nobody") != 0 && (nb == NULL || nb->pw_uid != uid)) {
 		return 0;
 	}
+	if (uid == (uid_t)-1 && nb != NULL) {
+		uid = nb->pw_uid;	/* refused by name: show its uid */
+	}
 	DBG_ERR(GEN, "refusing to run as nobody ('run as user = %s', uid "
 		"%ld): other services run as nobody too and could read the "
 		"users file's password hashes and use the control socket. "
