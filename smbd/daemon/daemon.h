@@ -45,7 +45,8 @@ int wg_pidfile_create(TALLOC_CTX *mem_ctx, const char *path,
 
 /*
  * -EPERM (logged, with how to make a dedicated account) if user is
- * "nobody" or uid is nobody's uid; else 0. Other services run as nobody,
+ * "nobody" or uid is nobody's uid ((uid_t)-1: check the name only);
+ * else 0. Other services run as nobody,
  * so as our user they could read the users file and use the control
  * socket.
  */
