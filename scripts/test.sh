@@ -153,22 +153,6 @@ fuzz_all() {
 	note "fuzzers (${FUZZ_SECONDS}s each)" "$ok" "$fail"
 }
 
-# discovery: tests/discovery/test_discovery.sh with build/wgnet.
-discovery() {
-	local log=$LOGS/discovery.log last p f
-	WGNET=$root/build/wgnet timeout 120 tests/discovery/test_discovery.sh \
-		</dev/null 2>&1 | tee "$log" || true
-	last=$(tail -n 1 "$log")
-	if [[ $last =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
-		p=${BASH_REMATCH[1]}
-		f=${BASH_REMATCH[2]}
-	else
-		p=0
-		f=1
-	fi
-	note "discovery (wsdd, avahi)" "$p" "$f"
-}
-
 # counted NAME LOG CMD...: run CMD (it prints PASS:/FAIL: lines and
 # "N passed, M failed" last), tee it to LOG and note its counts; no such
 # last line counts as one failure.
@@ -193,18 +177,6 @@ clients() {
 	shift 2
 	counted "client tests ($name)" "$LOGS/clients-$name.log" \
 		env WGSMBD="$root/$bin" "$@" tests/clients/run_all.sh
-}
-
-# mans: tests/man/check_man.py against build/ (PASS/FAIL per check).
-mans() {
-	local log=$LOGS/man.log last
-	python3 tests/man/check_man.py --build build 2>&1 | tee "$log" || true
-	last=$(tail -n 1 "$log")
-	if [[ $last =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
-		note "man pages" "${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}"
-	else
-		note "man pages" 0 1
-	fi
 }
 
 rm -rf "$LOGS"
@@ -264,7 +236,9 @@ if [ "$have_fuzz" = 1 ]; then
 fi
 if [ "$have_build" = 1 ]; then
 	step "discovery: build/wgnet"
-	discovery
+	counted "discovery (wsdd, avahi)" "$LOGS/discovery.log" \
+		env WGNET="$root/build/wgnet" timeout 120 \
+		tests/discovery/test_discovery.sh
 fi
 if [ "$have_build" = 1 ]; then
 	step "client tests: build/wgsmbd"
@@ -294,7 +268,8 @@ fi
 
 if [ "$have_build" = 1 ]; then
 	step "man pages"
-	mans
+	counted "man pages" "$LOGS/man.log" \
+		python3 tests/man/check_man.py --build build
 fi
 
 echo
