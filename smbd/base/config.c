@@ -115,6 +115,7 @@ static int add_share(struct cfg_parse *p, const char *name,
 	*sh = (struct wg_share_cfg){
 		.type = type,
 		.read_only = true,
+		.oplocks = true,
 	};
 	sh->name = talloc_strdup(cfg, name);
 	sh->comment = talloc_strdup(cfg, "");
@@ -280,6 +281,7 @@ static int set_defaults(struct wg_config *cfg)
 	cfg->spoolss_handle_timeout_ms = 5 * 60 * 1000;
 	cfg->auth_timeout_ms = 30 * 1000;
 	cfg->linger_timeout_ms = 10 * 1000;
+	cfg->oplock_break_timeout_ms = 35 * 1000;	/* as Windows */
 
 	if (cfg->netbios_name == NULL || cfg->workgroup == NULL ||
 	    cfg->listen_addresses == NULL ||

@@ -32,6 +32,7 @@ struct wg_share_cfg {
 	enum wg_share_type type;
 	bool read_only;
 	bool guest_ok;
+	bool oplocks;		/* grant oplocks (default yes) */
 	char **valid_users;	/* NULL = everyone; else NULL-terminated */
 	char *print_command;	/* printable shares */
 };
@@ -98,6 +99,7 @@ struct wg_config {
 	uint32_t spoolss_handle_timeout_ms;
 	uint32_t auth_timeout_ms;
 	uint32_t linger_timeout_ms;
+	uint32_t oplock_break_timeout_ms;	/* unacknowledged break */
 
 	struct wg_share_cfg *shares;	/* IPC$ is always present */
 	size_t nshares;

@@ -942,6 +942,18 @@ static int g_linger_timeout(struct cfg_parse *p, const char *key,
 	return set_duration(p, key, v, &p->cfg->linger_timeout_ms);
 }
 
+static int g_oplock_break_timeout(struct cfg_parse *p, const char *key,
+				  const char *v)
+{
+	if (set_duration(p, key, v, &p->cfg->oplock_break_timeout_ms) != 0) {
+		return -1;
+	}
+	if (p->cfg->oplock_break_timeout_ms == 0) {
+		cfg_fail(p, "%s must be more than 0", key);
+		return -1;
+	}
+	return 0;
+}
 
 const struct cfg_key cfg_global_keys[] = {
 	{ "netbios name", g_netbios_name },
@@ -981,6 +993,7 @@ const struct cfg_key cfg_global_keys[] = {
 	{ "spoolss handle timeout", g_spoolss_handle_timeout },
 	{ "auth timeout", g_auth_timeout },
 	{ "linger timeout", g_linger_timeout },
+	{ "oplock break timeout", g_oplock_break_timeout },
 	{ NULL, NULL },
 };
 
@@ -1095,6 +1108,11 @@ static int s_print_command(struct cfg_parse *p, const char *key,
 	return 0;
 }
 
+static int s_oplocks(struct cfg_parse *p, const char *key, const char *v)
+{
+	return share_bool(p, key, v, false, &cur_share(p)->oplocks);
+}
+
 const struct cfg_key cfg_share_keys[] = {
 	{ "path", s_path },
 	{ "comment", s_comment },
@@ -1107,6 +1125,7 @@ const struct cfg_key cfg_share_keys[] = {
 	{ "printable", s_printable },
 	{ "print ok", s_printable },
 	{ "print command", s_print_command },
+	{ "oplocks", s_oplocks },
 	{ NULL, NULL },
 };
 
