@@ -97,6 +97,48 @@ void smb2_read_resp_push(struct wire_wr *w, const uint8_t *data,
 	}
 }
 
+int smb2_oplock_break_pull(struct wire_rd *r, struct smb2_oplock_break *b)
+{
+	struct wire_rd t = *r;
+	uint16_t ssize = 0;
+	uint8_t level = 0, resv = 0;
+	uint32_t resv2 = 0;
+	uint64_t p = 0, v = 0;
+
+	if (wire_get_u16le(&t, &ssize) != 0) {
+		return WIRE_E_SHORT;
+	}
+	if (ssize == SMB2_LEASE_BREAK_ACK_SIZE) {
+		return WIRE_E_UNSUPPORTED;
+	}
+	if (ssize != SMB2_OPLOCK_BREAK_SIZE) {
+		return WIRE_E_INVALID;
+	}
+	if (wire_get_u8(&t, &level) != 0 ||
+	    wire_get_u8(&t, &resv) != 0 ||
+	    wire_get_u32le(&t, &resv2) != 0 ||
+	    wire_get_u64le(&t, &p) != 0 ||
+	    wire_get_u64le(&t, &v) != 0) {
+		return WIRE_E_SHORT;
+	}
+	b->level = level;
+	b->fid_persistent = p;
+	b->fid_volatile = v;
+	*r = t;
+	return 0;
+}
+
+void smb2_oplock_break_push(struct wire_wr *w,
+			    const struct smb2_oplock_break *b)
+{
+	wire_put_u16le(w, SMB2_OPLOCK_BREAK_SIZE);
+	wire_put_u8(w, b->level);
+	wire_put_u8(w, 0);		/* Reserved */
+	wire_put_u32le(w, 0);		/* Reserved2 */
+	wire_put_u64le(w, b->fid_persistent);
+	wire_put_u64le(w, b->fid_volatile);
+}
+
 void smb2_write_resp_push(struct wire_wr *w, uint32_t count)
 {
 	wire_put_u16le(w, SMB2_WRITE_RESP_SIZE);

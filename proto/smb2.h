@@ -153,8 +153,12 @@ enum smb2_cmd {
 #define FILE_OPEN_FOR_BACKUP_INTENT	0x00004000u
 #define FILE_OPEN_REPARSE_POINT		0x00200000u
 
-/* Oplock levels */
+/* Oplock levels [MS-SMB2 §2.2.13] */
 #define SMB2_OPLOCK_LEVEL_NONE		0x00
+#define SMB2_OPLOCK_LEVEL_II		0x01
+#define SMB2_OPLOCK_LEVEL_EXCLUSIVE	0x08
+#define SMB2_OPLOCK_LEVEL_BATCH		0x09
+#define SMB2_OPLOCK_LEVEL_LEASE		0xFF
 
 /* CLOSE flags */
 #define SMB2_CLOSE_FLAGS_FULL_INFORMATION 0x0001
@@ -261,6 +265,38 @@ void smb2_read_resp_push_fixed(struct wire_wr *w, uint32_t data_len);
  * or the pad byte StructureSize counts when len is 0. */
 void smb2_read_resp_push(struct wire_wr *w, const uint8_t *data,
 			 uint32_t len);
+
+/*
+ * OPLOCK_BREAK [MS-SMB2 §2.2.23.1, §2.2.24.1, §2.2.25.1]: the server's
+ * notification, the client's acknowledgment and the server's response
+ * share one 24-byte body: StructureSize, OplockLevel, Reserved,
+ * Reserved2, FileId. (A lease break acknowledgment is 36 bytes.)
+ */
+#define SMB2_OPLOCK_BREAK_SIZE		24
+#define SMB2_LEASE_BREAK_ACK_SIZE	36
+/* MessageId of an unsolicited notification [MS-SMB2 §3.3.4.6] */
+#define SMB2_MID_NOTIFICATION		0xFFFFFFFFFFFFFFFFull
+
+struct smb2_oplock_break {
+	uint8_t level;
+	uint64_t fid_persistent;
+	uint64_t fid_volatile;
+};
+
+/*
+ * Decode an oplock break acknowledgment body at the reader's cursor.
+ * WIRE_E_SHORT if it is shorter than 24 bytes, WIRE_E_INVALID if
+ * StructureSize is not 24, WIRE_E_UNSUPPORTED if it is 36 (a lease break
+ * acknowledgment). The level is returned as sent: whether it is one the
+ * open may acknowledge is for the caller. Reserved fields are ignored.
+ * The cursor is left where it was on failure.
+ */
+int smb2_oplock_break_pull(struct wire_rd *r, struct smb2_oplock_break *b)
+	WIRE_WUR;
+
+/* Encode the 24-byte body (notification or response). */
+void smb2_oplock_break_push(struct wire_wr *w,
+			    const struct smb2_oplock_break *b);
 
 /* A whole WRITE response body for count bytes written (17 bytes;
  * Remaining and the channel info are 0). */
