@@ -37,6 +37,9 @@ static const struct {
 		"requests before NEGOTIATE" },
 	[SMBD_BUDGET_COMPOUND] = { "compound_reply", "max reply backlog",
 		"bytes of one compound's replies" },
+	[SMBD_BUDGET_OPLOCKS] = { "oplock_breaks", "",
+		"requests waiting for oplock breaks, or oplock breaks "
+		"awaiting acknowledgment, per connection" },
 };
 
 const char *smbd_budget_name(enum smbd_budget b)

@@ -21,6 +21,9 @@
  *                                 further jobs wait for its share
  *   SMBD_BUDGET_NO_NEGOTIATE      smb2/dispatch.c: connection dropped
  *   SMBD_BUDGET_COMPOUND          smb2/dispatch.c       INSUFFICIENT_RESOURCES
+ *   SMBD_BUDGET_OPLOCKS           fs/oplock.c           INSUFFICIENT_RESOURCES
+ *                                 (a CREATE waiting for breaks); a break
+ *                                 over it counts as acknowledged at once
  */
 #ifndef WG_SMBD_BUDGET_H
 #define WG_SMBD_BUDGET_H
@@ -43,6 +46,7 @@ enum smbd_budget {
 	SMBD_BUDGET_WORKERS,
 	SMBD_BUDGET_NO_NEGOTIATE,
 	SMBD_BUDGET_COMPOUND,
+	SMBD_BUDGET_OPLOCKS,
 	SMBD_BUDGET_NUM
 };
 

@@ -62,6 +62,7 @@ struct smbd_control;
 struct print_ctx;
 struct share_root;
 struct smbd_cmd_row;	/* the SMB2 command table: smb2/dispatch.h */
+struct smbd_oplock_upcalls;	/* break notifications: fs/oplock.h */
 
 #ifndef ARRAY_SIZE
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -120,6 +121,8 @@ struct smbd_server {
 	uint8_t *rbuf;			/* shared read buffer (conn.c) */
 	struct share_root *share_roots;	/* one fd per share root (tcon) */
 	const struct smbd_cmd_row *cmds; /* command table (dispatcher) */
+	/* oplock break notifications (fs/oplock.h), set by server.c */
+	const struct smbd_oplock_upcalls *oplock_up;
 	struct smbd_stats {		/* since start, counted in conn.c */
 		uint64_t bytes_in, bytes_out;
 		uint64_t conns_accepted;
@@ -227,6 +230,8 @@ struct smbd_conn {
 	size_t nlock_waits;		/* blocking LOCKs waiting */
 	size_t nnotifies;		/* CHANGE_NOTIFYs pending */
 	size_t nwatches;		/* directories watched (inotify) */
+	size_t noplock_breaks;		/* its oplocks breaking (fs/oplock.c) */
+	size_t noplock_waits;		/* its requests waiting for breaks */
 	struct tevent_immediate *free_im;	/* deferred teardown */
 	char *close_reason;
 

@@ -57,6 +57,8 @@ struct smbd_server *smbd_server_new(TALLOC_CTX *mem_ctx,
 	srv->smb1_negotiate = smbd_smb1_process_frame;
 	/* ... which runs each request through the commands' handlers. */
 	smbd_smb2_set_commands(srv, smbd_smb2_commands);
+	/* Oplock breaks (fs/) are notified by the SMB2 layer. */
+	srv->oplock_up = &smbd_smb2_oplock_upcalls;
 	if (getrandom(srv->server_guid, sizeof(srv->server_guid), 0) !=
 	    (ssize_t)sizeof(srv->server_guid)) {
 		talloc_free(srv);

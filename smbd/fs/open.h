@@ -41,6 +41,8 @@ struct smbd_open {
 	bool lets_session_idle;	/* does not keep its session busy
 				 * (pipes: wg_pipe_keeps_session) */
 	struct smbd_req *notify;	/* pending CHANGE_NOTIFY (notify.c) */
+	struct smbd_oplock *oplock;	/* its oplock (fs/oplock.h), child;
+					 * NULL: none */
 	struct smbd_open_att *atts;	/* attachments, oldest first (open.h) */
 	struct brl_owner locks;		/* its byte-range locks (brlock.h) */
 	bool written;		/* any WRITE since the last flush */
@@ -50,6 +52,8 @@ struct smbd_open {
 /* ---- per-inode state of open files ---- */
 
 struct smbd_lock_wait;	/* LOCK request waiting for a range (smb2/cmd/lock.c) */
+struct smbd_oplock;	/* an open's oplock (fs/oplock.c) */
+struct smbd_oplock_wait; /* a request waiting for breaks (fs/oplock.c) */
 
 /*
  * One per (dev, ino) with at least one open, in srv->files; freed when its
@@ -66,6 +70,8 @@ struct smbd_file {
 	struct brl_table *locks;	/* byte-range locks, child; NULL
 					 * until the first LOCK */
 	struct smbd_lock_wait *waiters;
+	struct smbd_oplock *oplocks;	/* oplocks of its opens (oplock.h) */
+	struct smbd_oplock_wait *oplock_waits;	/* waiting for breaks */
 };
 
 /* ---- the registry (open.c) ---- */

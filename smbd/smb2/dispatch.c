@@ -639,6 +639,17 @@ NTSTATUS smbd_req_go_async(struct smbd_req *req, smbd_req_cancel_fn cancel,
 	if (cmp == NULL) {
 		return NT_STATUS_INTERNAL_ERROR;
 	}
+	if (req->disp == SMBD_REQ_WAIT && cmp->next_off < cmp->len) {
+		/*
+		 * Called back outside the handler with its compound waiting
+		 * and more of the compound behind it (which may need what it
+		 * produces): it stays in the compound, cancellable by
+		 * MessageId, without an interim response.
+		 */
+		req->cancel_fn = cancel;
+		req->cancel_priv = priv;
+		return NT_STATUS_PENDING;
+	}
 	req->async_id = req->conn->srv->next_async_id++;
 	compound_append(cmp, req, NT_STATUS_PENDING, true);
 	req->disp = SMBD_REQ_PENDING;
@@ -652,6 +663,12 @@ NTSTATUS smbd_req_go_async(struct smbd_req *req, smbd_req_cancel_fn cancel,
 	req->reserved = 0;
 	/* The request no longer belongs to the chain. */
 	req->cmp = NULL;
+	if (cmp->waiting == req) {
+		/* called back outside the handler: the chain (with the
+		 * interim) goes now */
+		cmp->waiting = NULL;
+		compound_next(cmp);
+	}
 	return NT_STATUS_PENDING;
 }
 

@@ -34,6 +34,13 @@ NTSTATUS smbd_req_wait(struct smbd_req *req);
  * request. Returns NT_STATUS_PENDING, which the handler returns, or
  * INTERNAL_ERROR with nothing sent and nothing recorded (a request
  * outside any compound).
+ *
+ * It may also be called later, from a callback of a request that went
+ * through smbd_req_wait() (a CREATE that found it must wait for an
+ * oplock break): when the request is the last of its compound, the
+ * interim goes out with the compound's replies so far and the request
+ * leaves it; when more of the compound follows, the request stays in it
+ * (no interim; cancel still applies, by MessageId).
  */
 NTSTATUS smbd_req_go_async(struct smbd_req *req, smbd_req_cancel_fn cancel,
 			   void *priv);

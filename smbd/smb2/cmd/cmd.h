@@ -29,6 +29,10 @@ NTSTATUS smbd_smb2_query_directory(struct smbd_req *req); /* querydir.c */
 NTSTATUS smbd_smb2_change_notify(struct smbd_req *req);	/* notify.c */
 NTSTATUS smbd_smb2_query_info(struct smbd_req *req);	/* getinfo.c */
 NTSTATUS smbd_smb2_set_info(struct smbd_req *req);	/* setinfo.c */
+NTSTATUS smbd_smb2_oplock_break(struct smbd_req *req);	/* oplock.c */
+
+/* Break notifications, registered as srv->oplock_up (oplock.c). */
+extern const struct smbd_oplock_upcalls smbd_smb2_oplock_upcalls;
 
 /* Every command, indexed by command code (table.c). */
 extern const struct smbd_cmd_row smbd_smb2_commands[SMB2_NUM_CMDS];

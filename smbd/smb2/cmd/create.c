@@ -9,6 +9,7 @@
 #include "smbd/smb2/cmd/cmd.h"
 #include "smbd/base/errmap.h"
 #include "smbd/fs/open.h"
+#include "smbd/fs/oplock.h"
 #include "smbd/print/print.h"
 #include "smbd/smb2/cmd/ipc.h"
 #include "smbd/fs/fileinfo.h"
@@ -51,6 +52,8 @@
 #define CREATE_MAX_PREALLOC		(1024ULL * 1024 * 1024)
 /* CreateOptions bits FileModeInformation reports [MS-FSCC §2.4.26] */
 #define FILE_MODE_MASK			0x0000103Eu
+/* Rounds of waiting for oplock breaks one CREATE may go through */
+#define CREATE_MAX_BREAK_ROUNDS		8
 
 /* ================================================================== */
 /* Access                                                              */
@@ -232,6 +235,9 @@ struct create_result {
 	struct smbd_open *op;
 	uint32_t action;
 	uint32_t max_access;	/* for MxAc */
+	uint8_t oplock;		/* granted level */
+	/* NT_STATUS_PENDING from the open: wait for this file's breaks */
+	struct smbd_file *wait;
 };
 
 /* The create contexts we act on; DHnQ, DH2Q, RqLs, AAPL, ExtA, SecD and
@@ -567,6 +573,28 @@ static int create_probe_run(void *p)
 /* ---- the open, back on the loop ---- */
 
 /*
+ * Break the oplocks of f an open with access (overwriting if truncate)
+ * conflicts with: NT_STATUS_PENDING with res->wait set when the open
+ * must wait for a break to end, else OK. Stat opens break nothing.
+ */
+static NTSTATUS create_break(struct smbd_file *f, uint32_t access,
+			     bool truncate, bool batch_only,
+			     struct create_result *res)
+{
+	enum smbd_oplock_op what = truncate ? SMBD_OPLOCK_OP_OVERWRITE :
+				   SMBD_OPLOCK_OP_OPEN;
+
+	if (smbd_oplock_stat_open(access) && !truncate) {
+		return NT_STATUS_OK;
+	}
+	if (smbd_oplock_break(f, NULL, what, batch_only)) {
+		res->wait = f;
+		return NT_STATUS_PENDING;
+	}
+	return NT_STATUS_OK;
+}
+
+/*
  * Checks on an existing file, in the order MS-FSA gives them.
  * *truncate says whether the disposition overwrites.
  */
@@ -574,7 +602,7 @@ static NTSTATUS existing_checks(struct smbd_req *req,
 				const struct create_args *a,
 				const struct create_probe *pr,
 				uint32_t *granted, uint32_t *max,
-				bool *truncate)
+				bool *truncate, struct create_result *res)
 {
 	const struct stat *st = &pr->st;
 	struct smbd_file *f = NULL;
@@ -622,12 +650,20 @@ static NTSTATUS existing_checks(struct smbd_req *req,
 			return status;
 		}
 	}
-	if (f != NULL &&
-	    smbd_share_conflict(f, *granted | (*truncate ? FILE_WRITE_DATA : 0),
-			   a->share)) {
+	if (f == NULL) {
+		return NT_STATUS_OK;
+	}
+	/* batch oplocks break before the share-mode check: the holder may
+	 * close [MS-FSA §2.1.5.1.2] */
+	status = create_break(f, *granted, *truncate, true, res);
+	if (status != NT_STATUS_OK) {
+		return status;
+	}
+	if (smbd_share_conflict(f, *granted | (*truncate ? FILE_WRITE_DATA : 0),
+				a->share)) {
 		return NT_STATUS_SHARING_VIOLATION;
 	}
-	return NT_STATUS_OK;
+	return create_break(f, *granted, *truncate, false, res);
 }
 
 static NTSTATUS open_existing(struct smbd_req *req,
@@ -647,7 +683,7 @@ static NTSTATUS open_existing(struct smbd_req *req,
 	if (pr->err != 0) {
 		return smbd_map_errno(pr->err);
 	}
-	status = existing_checks(req, a, pr, &granted, &max, &truncate);
+	status = existing_checks(req, a, pr, &granted, &max, &truncate, res);
 	if (status != NT_STATUS_OK) {
 		return status;
 	}
@@ -905,7 +941,7 @@ static NTSTATUS create_reply(struct smbd_req *req, const struct smbd_open *op,
 		return smbd_map_errno(-rc);
 	}
 	wire_put_u16le(w, CREATE_RESP_SIZE);
-	wire_put_u8(w, SMB2_OPLOCK_LEVEL_NONE);
+	wire_put_u8(w, res->oplock);
 	wire_put_u8(w, 0);			/* Flags */
 	wire_put_u32le(w, res->action);
 	wire_put_u64le(w, ni.create_time);
@@ -953,9 +989,91 @@ struct create_state {
 	struct create_args a;	/* a.name is a child of the state */
 	char *rel;
 	int tries;
+	int break_rounds;		/* waits for oplock breaks so far */
+	struct smbd_oplock_wait *wait;	/* while waiting for one */
 };
 
 static void create_probe_done(struct tevent_req *subreq);
+static NTSTATUS create_probe_send(struct create_state *state);
+
+/*
+ * Grant the oplock the client asked for, as far as the other opens of
+ * the file and the share allow [MS-SMB2 §3.3.5.9]. Out of memory: none.
+ */
+static uint8_t create_grant_oplock(struct smbd_req *req,
+				   const struct create_args *a,
+				   struct smbd_open *op)
+{
+	const struct wg_share_cfg *share = req->tree->share;
+	size_t others = 0;
+	uint8_t max = 0;
+	uint8_t level = 0;
+
+	if (op->file == NULL || op->is_dir || !share->oplocks ||
+	    share->type != WG_SHARE_DISK ||
+	    a->oplock == SMB2_OPLOCK_LEVEL_NONE) {
+		return SMB2_OPLOCK_LEVEL_NONE;
+	}
+	max = smbd_oplock_others_max(op->file, op, &others);
+	level = smbd_oplock_grant(a->oplock, true, others, max);
+	if (smbd_oplock_set(op, level) != 0) {
+		return SMB2_OPLOCK_LEVEL_NONE;
+	}
+	return level;
+}
+
+/* A CANCEL names a CREATE waiting for an oplock break. */
+static void create_cancel(struct smbd_req *req, void *priv)
+{
+	struct create_state *state = priv;
+
+	talloc_free(state);
+	smbd_req_done(req, NT_STATUS_CANCELLED);
+}
+
+/* The breaks the CREATE waited for ended: look at the name again. */
+static void create_break_done(void *priv)
+{
+	struct create_state *state = priv;
+	struct smbd_req *req = state->req;
+	NTSTATUS status = NT_STATUS_OK;
+
+	TALLOC_FREE(state->wait);
+	state->tries = 0;
+	status = create_probe_send(state);
+	if (status == NT_STATUS_PENDING) {
+		return;
+	}
+	talloc_free(state);
+	smbd_req_done(req, status);
+}
+
+/*
+ * The open must wait for the oplock breaks of f: register the wait and go
+ * async (interim STATUS_PENDING, cancellable). NT_STATUS_PENDING or an
+ * error to answer with.
+ */
+static NTSTATUS create_wait_break(struct create_state *state,
+				  struct smbd_file *f)
+{
+	struct smbd_req *req = state->req;
+	NTSTATUS status = NT_STATUS_OK;
+
+	if (++state->break_rounds > CREATE_MAX_BREAK_ROUNDS) {
+		/* others keep taking oplocks: give up like a conflict */
+		return NT_STATUS_SHARING_VIOLATION;
+	}
+	status = smbd_oplock_wait(state, f, req->conn, create_break_done,
+				  state, &state->wait);
+	if (status != NT_STATUS_OK) {
+		return status;
+	}
+	status = smbd_req_go_async(req, create_cancel, state);
+	if (status != NT_STATUS_PENDING) {
+		TALLOC_FREE(state->wait);
+	}
+	return status;
+}
 
 /*
  * Hand the lookup to a worker: NT_STATUS_PENDING (the request waits for
@@ -1052,6 +1170,13 @@ static void create_probe_done(struct tevent_req *subreq)
 		status = create_from_probe(req, &state->a, pr, &res, &retry);
 	}
 	TALLOC_FREE(pr);
+	if (status == NT_STATUS_PENDING && res.wait != NULL) {
+		status = create_wait_break(state, res.wait);
+		if (status == NT_STATUS_PENDING) {
+			return;
+		}
+		goto done;
+	}
 	if (retry && ++state->tries < 2) {
 		status = create_probe_send(state);
 		if (status == NT_STATUS_PENDING) {
@@ -1066,6 +1191,7 @@ static void create_probe_done(struct tevent_req *subreq)
 			  nt_errstr(status));
 		goto done;
 	}
+	res.oplock = create_grant_oplock(req, &state->a, res.op);
 	status = create_reply(req, res.op, &state->a, &res);
 	if (status != NT_STATUS_OK) {
 		req->out.len = 0;

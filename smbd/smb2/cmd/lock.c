@@ -23,6 +23,7 @@
  */
 #include "smbd/smbd.h"
 #include "smbd/fs/open.h"
+#include "smbd/fs/oplock.h"
 #include "smbd/smb2/cmd/cmd.h"
 
 #include <errno.h>
@@ -357,6 +358,8 @@ static NTSTATUS do_locks(struct smbd_req *req, struct smbd_open *op,
 	if (added == NULL) {
 		return NT_STATUS_NO_MEMORY;
 	}
+	/* other opens' level II oplocks break to none [MS-FSA §2.1.5.7] */
+	(void)smbd_oplock_break(f, op, SMBD_OPLOCK_OP_LOCK, false);
 	for (i = 0; i < n; i++) {
 		bool excl = (e[i].flags & SMB2_LOCKFLAG_EXCLUSIVE_LOCK) != 0;
 

@@ -14,6 +14,7 @@
 #include "smbd/base/errmap.h"
 #include "smbd/smb2/cmd/ipc.h"
 #include "smbd/print/print.h"
+#include "smbd/fs/oplock.h"
 #include "smbd/fs/vfs.h"
 #include "smbd/fs/workers.h"
 
@@ -271,6 +272,11 @@ NTSTATUS smbd_smb2_write(struct smbd_req *req)
 	/* a file written through a print share is a job when closed */
 	if (!op->ever_written && smbd_print_open_written(op) != 0) {
 		return NT_STATUS_NO_MEMORY;
+	}
+	/* other opens' level II oplocks break to none [MS-FSA §2.1.5.3] */
+	if (op->file != NULL) {
+		(void)smbd_oplock_break(op->file, op, SMBD_OPLOCK_OP_WRITE,
+					false);
 	}
 	state = io_state_new(req, op);
 	if (state == NULL) {

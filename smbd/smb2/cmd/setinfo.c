@@ -24,6 +24,7 @@
 #include "smbd/base/errmap.h"
 #include "smbd/fs/fileinfo.h"
 #include "smbd/fs/open.h"
+#include "smbd/fs/oplock.h"
 #include "smbd/fs/vfs.h"
 #include "proto/fscc.h"
 #include "proto/utf16.h"
@@ -52,6 +53,8 @@ struct si_ctx {
 	struct smbd_open *op;
 	struct wire_rd buf;	/* the class's input */
 };
+
+static void si_break(struct si_ctx *c, enum smbd_oplock_op what);
 
 struct si_class {
 	uint8_t cls;
@@ -473,6 +476,7 @@ static NTSTATUS si_rename(struct si_ctx *c)
 		status = NT_STATUS_SHARING_VIOLATION;
 		goto done;
 	}
+	si_break(c, SMBD_OPLOCK_OP_RENAME);
 	ret = rename_beneath(op->tree->root_fd, old, dst, replace);
 	if (ret != 0) {
 		status = smbd_map_errno(-ret);
@@ -492,6 +496,19 @@ done:
 
 /* ---- FileDispositionInformation ---- */
 
+/*
+ * A change through c->op breaks the other opens' oplocks it conflicts
+ * with (level II at once; exclusive and batch are broken, and the change
+ * goes on without waiting: an open able to make it already broke them on
+ * CREATE).
+ */
+static void si_break(struct si_ctx *c, enum smbd_oplock_op what)
+{
+	if (c->op->file != NULL) {
+		(void)smbd_oplock_break(c->op->file, c->op, what, false);
+	}
+}
+
 static NTSTATUS si_disposition(struct si_ctx *c)
 {
 	NTSTATUS status = NT_STATUS_OK;
@@ -502,6 +519,9 @@ static NTSTATUS si_disposition(struct si_ctx *c)
 	}
 	/* The per-inode state and the MS-FSA checks live with the opens. */
 	status = smbd_open_set_delete_pending(c->op, pending != 0);
+	if (status == NT_STATUS_OK && pending != 0) {
+		si_break(c, SMBD_OPLOCK_OP_DELETE);
+	}
 	if (status == NT_STATUS_OK && pending != 0 && c->op->is_dir &&
 	    c->op->file != NULL) {
 		smbd_file_signal_delete_pending(c->op->file);
@@ -566,6 +586,7 @@ static NTSTATUS si_allocation(struct si_ctx *c)
 	if (fstat(c->op->fd, &st) != 0) {
 		return smbd_map_errno(errno);
 	}
+	si_break(c, SMBD_OPLOCK_OP_SIZE);
 	if (alloc < (uint64_t)st.st_size) {
 		/* Allocation below EOF cuts the file [MS-FSA §2.1.5.15.1]. */
 		if (ftruncate(c->op->fd, (off_t)alloc) != 0) {
@@ -589,6 +610,7 @@ static NTSTATUS si_end_of_file(struct si_ctx *c)
 	if (status != NT_STATUS_OK) {
 		return status;
 	}
+	si_break(c, SMBD_OPLOCK_OP_SIZE);
 	if (ftruncate(c->op->fd, (off_t)eof) != 0) {
 		return smbd_map_errno(errno);
 	}

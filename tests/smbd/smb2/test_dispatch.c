@@ -269,10 +269,11 @@ END_TEST
 START_TEST(test_unknown_command)
 {
 	smbdt_negotiate(T, SMB2_DIALECT_302, 8);
+	/* OPLOCK_BREAK is known now: it needs a session */
 	begin(SMB2_OPLOCK_BREAK, 0, 0);
 	wire_put_u16le(&W, 24);
 	wire_put_zero(&W, 22);
-	ck_assert_uint_eq(call(), NT_STATUS_INVALID_PARAMETER);
+	ck_assert_uint_eq(call(), NT_STATUS_USER_SESSION_DELETED);
 	ck_assert_uint_eq(T->rep[0].h.command, SMB2_OPLOCK_BREAK);
 	begin(0x55, 0, 0);
 	smbdt_put_echo(&W);

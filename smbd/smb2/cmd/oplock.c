@@ -1,0 +1,92 @@
+/*
+ * oplock.c - OPLOCK_BREAK: the notification the server sends when an
+ * oplock is broken [MS-SMB2 §3.3.4.6], and the client's acknowledgment
+ * [MS-SMB2 §3.3.5.22.1]. Who holds what, the decisions and the timeout
+ * are fs/oplock.c's; it calls the notification through srv->oplock_up.
+ */
+#include "smbd/smbd.h"
+#include "smbd/smb2/cmd/cmd.h"
+#include "smbd/fs/oplock.h"
+#include "smbd/net/conn.h"
+#include "proto/smb2_transform.h"
+
+/*
+ * Send op's client an oplock break notification to level: an unsolicited
+ * message (MessageId all ones, no session, unsigned), encrypted with the
+ * session's key when the client encrypts that session.
+ */
+static void oplock_send_break(struct smbd_open *op, uint8_t level)
+{
+	struct smbd_session *s = op->tree != NULL ? op->tree->sess : NULL;
+	struct smbd_conn *conn = s != NULL ? s->conn : NULL;
+	struct smb2_oplock_break b = {
+		.level = level,
+		.fid_persistent = op->fid_persistent,
+		.fid_volatile = op->fid_volatile,
+	};
+	struct smb2_hdr h = {
+		.command = SMB2_OPLOCK_BREAK,
+		.flags = SMB2_FLAGS_SERVER_TO_REDIR,
+		.message_id = SMB2_MID_NOTIFICATION,
+	};
+	struct wire_wr w;
+	uint8_t *enc = NULL;
+	size_t enc_len = 0;
+
+	if (conn == NULL || conn->state != SMBD_CONN_ACTIVE) {
+		return;
+	}
+	wire_wr_init(&w, conn, 0);
+	smb2_hdr_push(&w, &h);
+	smb2_oplock_break_push(&w, &b);
+	if (wire_wr_error(&w) != 0) {
+		talloc_free(w.buf);
+		return;
+	}
+	DBG_DEBUG(VFS, "%s: oplock break of %s to %u", conn->peer_addr,
+		  op->path, level);
+	if (!s->encrypted || conn->cipher == 0 || !s->have_keys) {
+		smbd_conn_send(conn, w.buf, w.len);
+		return;
+	}
+	if (smb2_encrypt(conn->cipher, s->keys.encrypt, s->id, w.buf, w.len,
+			 conn, &enc, &enc_len) != 0) {
+		talloc_free(w.buf);
+		smbd_conn_terminate(conn, "encryption failed");
+		return;
+	}
+	talloc_free(w.buf);
+	smbd_conn_send(conn, enc, enc_len);
+}
+
+const struct smbd_oplock_upcalls smbd_smb2_oplock_upcalls = {
+	.send_break = oplock_send_break,
+};
+
+NTSTATUS smbd_smb2_oplock_break(struct smbd_req *req)
+{
+	struct wire_rd r = req->in;
+	struct smb2_oplock_break b = {};
+	struct smbd_open *op = NULL;
+	uint8_t granted = 0;
+	NTSTATUS status = NT_STATUS_OK;
+	int rc = 0;
+
+	rc = smb2_oplock_break_pull(&r, &b);
+	if (rc != 0) {
+		/* a lease break acknowledgment: no leases are granted */
+		return NT_STATUS_INVALID_PARAMETER;
+	}
+	status = smbd_req_open(req, b.fid_persistent, b.fid_volatile, &op);
+	if (status != NT_STATUS_OK) {
+		return status;
+	}
+	status = smbd_oplock_ack(op, b.level, &granted);
+	if (status != NT_STATUS_OK) {
+		return status;
+	}
+	b.level = granted;
+	smb2_oplock_break_push(&req->out, &b);
+	return wire_wr_error(&req->out) != 0 ? NT_STATUS_NO_MEMORY :
+					       NT_STATUS_OK;
+}
