@@ -52,6 +52,16 @@ CANCEL = 0x0C
 ECHO = 0x0D
 QUERY_DIRECTORY = 0x0E
 CHANGE_NOTIFY = 0x0F
+QUERY_INFO = 0x10
+SET_INFO = 0x11
+OPLOCK_BREAK = 0x12
+
+# oplock levels
+OPLOCK_NONE = 0x00
+OPLOCK_II = 0x01
+OPLOCK_EXCLUSIVE = 0x08
+OPLOCK_BATCH = 0x09
+MID_NOTIFICATION = 0xFFFFFFFFFFFFFFFF
 
 # header flags
 FLAG_RESPONSE = 0x01
@@ -227,6 +237,7 @@ class Conn:
         self.dialect = 0
         self.max_read = 65536
         self.pending = {}   # mid -> Reply received while waiting for another
+        self.breaks = []    # oplock break notifications not yet taken
         self.last_frame_len = 0
         self.inbuf = bytearray()
 
@@ -308,11 +319,15 @@ class Conn:
         return frame
 
     def recv(self, timeout=None):
-        """Replies of the next frame (a list); credits are counted."""
+        """Replies of the next frame (a list); credits are counted.
+        Oplock break notifications go to self.breaks instead."""
         reps = split_compound(self.recv_frame(timeout))
         for r in reps:
             self.granted += r.credits
-        return reps
+        notes = [r for r in reps if r.mid == MID_NOTIFICATION and
+                 r.command == OPLOCK_BREAK]
+        self.breaks.extend(notes)
+        return [r for r in reps if r not in notes]
 
     def wait(self, mid, timeout=None, interim=False):
         """The reply to mid (the final one, unless interim=True)."""
@@ -409,9 +424,9 @@ class Conn:
 
     @staticmethod
     def create_body(name, access=RW_ACCESS, disposition=FILE_OPEN,
-                    options=0, share=SHARE_ALL, attrs=0):
+                    options=0, share=SHARE_ALL, attrs=0, oplock=0):
         n = utf16(name)
-        body = struct.pack("<HBBIQQIIIIIHHII", 57, 0, 0, 2, 0, 0, access,
+        body = struct.pack("<HBBIQQIIIIIHHII", 57, 0, oplock, 2, 0, 0, access,
                            attrs, share, disposition, options, HDR_LEN + 56,
                            len(n), 0, 0)
         return body + (n if n else b"\0")
@@ -422,6 +437,30 @@ class Conn:
                                                options, share),
                       what="CREATE " + name, **kw)
         return r.body[64:80]
+
+    def create_oplock(self, name, oplock, access=RW_ACCESS,
+                      disposition=FILE_OPEN, share=SHARE_ALL, **kw):
+        """CREATE asking for an oplock: (FileId, granted level)."""
+        r = self.call(CREATE, self.create_body(name, access, disposition,
+                                               share=share, oplock=oplock),
+                      what="CREATE " + name, **kw)
+        return r.body[64:80], r.body[2]
+
+    def wait_break(self, timeout=None):
+        """The next oplock break notification: (FileId, level)."""
+        deadline = time.monotonic() + (self.timeout if timeout is None
+                                       else timeout)
+        while not self.breaks:
+            for r in self.recv(max(0.001, deadline - time.monotonic())):
+                self.pending[r.mid] = r
+        r = self.breaks.pop(0)
+        return r.body[8:24], r.body[2]
+
+    def oplock_ack(self, fid, level, **kw):
+        """Acknowledge a break (the reply; any status)."""
+        return self.call(OPLOCK_BREAK,
+                         struct.pack("<HBBI16s", 24, level, 0, 0, fid),
+                         ok=None, what="OPLOCK_BREAK", **kw)
 
     def open_dir(self, name=""):
         return self.create(name, access=FILE_LIST_DIRECTORY |
