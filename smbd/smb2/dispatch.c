@@ -650,6 +650,21 @@ NTSTATUS smbd_req_go_async(struct smbd_req *req, smbd_req_cancel_fn cancel,
 		req->cancel_priv = priv;
 		return NT_STATUS_PENDING;
 	}
+	if (cmp->next_off < cmp->len) {
+		/*
+		 * Not the last request of its compound: fail it rather than
+		 * hold the rest of the chain's replies behind an interim
+		 * [MS-SMB2 §3.3.5.2.7: the server MAY fail requests in a
+		 * compound chain which require asynchronous processing; as
+		 * Windows, with STATUS_INTERNAL_ERROR]. The requests after
+		 * it go on. CREATE and the other waiting commands use
+		 * smbd_req_wait(), which the chain waits for instead.
+		 */
+		DBG_CLIENT(PROTO, "%s: %s would go async inside a compound",
+			   req->conn->peer_addr,
+			   smb2_cmd_name(req->in_hdr.command));
+		return NT_STATUS_INTERNAL_ERROR;
+	}
 	req->async_id = req->conn->srv->next_async_id++;
 	compound_append(cmp, req, NT_STATUS_PENDING, true);
 	req->disp = SMBD_REQ_PENDING;

@@ -32,8 +32,10 @@ NTSTATUS smbd_req_wait(struct smbd_req *req);
  * compound, which goes on (CHANGE_NOTIFY, a blocking pipe READ or
  * LOCK). cancel (may be NULL) is called with priv if a CANCEL names the
  * request. Returns NT_STATUS_PENDING, which the handler returns, or
- * INTERNAL_ERROR with nothing sent and nothing recorded (a request
- * outside any compound).
+ * INTERNAL_ERROR with nothing sent and nothing recorded: a request
+ * outside any compound, or one that is not the last of its compound
+ * (those fail rather than go async, as on Windows [MS-SMB2 §3.3.5.2.7]);
+ * the handler then undoes what it prepared and fails the request.
  *
  * It may also be called later, from a callback of a request that went
  * through smbd_req_wait() (a CREATE that found it must wait for an

@@ -345,26 +345,27 @@ START_TEST(test_wait_then_status_keeps_wait)
 END_TEST
 
 /*
- * Pending: the interim goes at once and the compound goes on; CANCEL by
- * async id reaches the cancel function with its pointer, and gets no
- * reply of its own.
+ * Pending as the last of its compound: the interim goes with the replies
+ * before it; CANCEL by async id reaches the cancel function with its
+ * pointer, and gets no reply of its own.
  */
 START_TEST(test_pending_cancel)
 {
 	struct msg m[] = {
-		{ .command = CMD_PENDING, .mid = 0 },
-		{ .command = CMD_ANSWER, .mid = 1 },
+		{ .command = CMD_ANSWER, .mid = 0 },
+		{ .command = CMD_PENDING, .mid = 1 },
 	};
-	struct msg c = { .command = SMB2_CANCEL, .mid = 0, .async = true };
+	struct msg c = { .command = SMB2_CANCEL, .mid = 1, .async = true };
 	struct reply r = {};
 
 	send_frame(m, 2);
 	r = recv_frame(500);
 	ck_assert_uint_eq(r.n, 2);
-	ck_assert_uint_eq(r.h[0].status, NT_STATUS_PENDING);
-	ck_assert(r.h[0].flags & SMB2_FLAGS_ASYNC_COMMAND);
-	ck_assert_uint_ne(r.h[0].async_id, 0);
-	ck_assert_uint_eq(r.h[1].status, NT_STATUS_OK);
+	ck_assert_uint_eq(r.h[0].status, NT_STATUS_OK);
+	ck_assert_uint_eq(r.h[1].status, NT_STATUS_PENDING);
+	ck_assert(r.h[1].flags & SMB2_FLAGS_ASYNC_COMMAND);
+	ck_assert_uint_ne(r.h[1].async_id, 0);
+	r.h[0] = r.h[1];
 	ck_assert_ptr_nonnull(conn->requests);
 	ck_assert_int_eq(conn->requests->disp, SMBD_REQ_PENDING);
 	ck_assert_int_eq(cancel_calls, 0);
@@ -388,6 +389,35 @@ START_TEST(test_pending_cancel)
 	ck_assert_ptr_null(conn->requests);
 	r = recv_frame(20);
 	ck_assert_uint_eq(r.n, 0);
+}
+END_TEST
+
+/*
+ * A request that would go async inside its compound, not as the last,
+ * fails with INTERNAL_ERROR instead, as on Windows [MS-SMB2 §3.3.5.2.7],
+ * and the requests after it still run: no interim is left in the middle
+ * of the chain's replies, and nothing stays pending.
+ */
+START_TEST(test_pending_mid_compound_fails)
+{
+	struct msg m[] = {
+		{ .command = CMD_ANSWER, .mid = 0 },
+		{ .command = CMD_PENDING, .mid = 1 },
+		{ .command = CMD_ANSWER, .mid = 2 },
+	};
+	struct reply r = {};
+
+	send_frame(m, 3);
+	r = recv_frame(500);
+	ck_assert_uint_eq(r.n, 3);
+	ck_assert_uint_eq(r.h[0].status, NT_STATUS_OK);
+	ck_assert_uint_eq(r.h[1].status, NT_STATUS_INTERNAL_ERROR);
+	ck_assert(!(r.h[1].flags & SMB2_FLAGS_ASYNC_COMMAND));
+	ck_assert_uint_eq(r.h[1].message_id, 1);
+	ck_assert_uint_eq(r.h[2].status, NT_STATUS_OK);
+	ck_assert_uint_eq(r.h[2].message_id, 2);
+	ck_assert_ptr_null(conn->requests);
+	ck_assert_int_eq(cancel_calls, 0);
 }
 END_TEST
 
@@ -416,6 +446,7 @@ static Suite *disposition_suite(void)
 	tcase_add_test(tc, test_wait_holds_compound);
 	tcase_add_test(tc, test_wait_then_status_keeps_wait);
 	tcase_add_test(tc, test_pending_cancel);
+	tcase_add_test(tc, test_pending_mid_compound_fails);
 	tcase_add_test(tc, test_no_table);
 	suite_add_tcase(s, tc);
 	return s;
