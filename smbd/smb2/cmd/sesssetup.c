@@ -166,8 +166,12 @@ static NTSTATUS put_final_reply(struct smbd_req *req, struct smbd_session *s,
 }
 
 /*
- * Re-authentication succeeded at the NTLM level: the same user must have
- * proved itself again. The session keeps its keys, slot and opens.
+ * Re-authentication succeeded at the NTLM level [MS-SMB2 §3.3.5.5.2]. The
+ * session keeps its keys, slot, trees and opens. It may be re-authenticated
+ * as the user it was admitted as, or as anonymous (it then acts as a null
+ * session until that user re-authenticates again; what it opened before
+ * stays open, as on Windows). Another named user is refused: the slot and
+ * the cap count belong to the first one. s->user stays the admitted user.
  */
 static NTSTATUS setup_reauth_done(struct smbd_req *req, struct smbd_session *s,
 				  struct sess_auth *a,
@@ -176,13 +180,14 @@ static NTSTATUS setup_reauth_done(struct smbd_req *req, struct smbd_session *s,
 {
 	NTSTATUS status = NT_STATUS_OK;
 
-	if (res->anonymous != s->anonymous ||
-	    (!res->anonymous && utf8_casecmp(res->user, s->user) != 0)) {
+	if (!res->anonymous &&
+	    (s->user[0] == '\0' || utf8_casecmp(res->user, s->user) != 0)) {
 		DBG_CLIENT(AUTH, "%s: re-authentication of session 0x%llx "
 			   "as another user refused", req->conn->peer_addr,
 			   (unsigned long long)s->id);
 		return NT_STATUS_LOGON_FAILURE;
 	}
+	s->anonymous = res->anonymous;
 	status = put_final_reply(req, s, a, tok, res->anonymous,
 				 s->anonymous ? SMB2_SESSION_FLAG_IS_NULL : 0);
 	if (status != NT_STATUS_OK) {
@@ -455,6 +460,15 @@ NTSTATUS smbd_smb2_session_setup(struct smbd_req *req)
 		}
 		s->auth = a;
 	}
+	if (a->reauth) {
+		/*
+		 * The client keeps the session's key through a re-auth:
+		 * every response of the exchange, failures included, is
+		 * signed with it.
+		 */
+		req->sign_sess = s;
+		req->sign_final = s->have_keys;
+	}
 	rc = spnego_parse(sec.base, sec.len, &tok);
 	if (rc != 0) {
 		DBG_CLIENT(AUTH, "%s: bad SPNEGO token: %s", conn->peer_addr,
@@ -481,13 +495,17 @@ NTSTATUS smbd_smb2_session_setup(struct smbd_req *req)
 fail:
 	req->preauth_sess = NULL;
 	if (a != NULL && a->reauth) {
-		/* A failed re-authentication leaves the live session be. */
-		TALLOC_FREE(s->ntlm);
-		s->auth = NULL;
-		talloc_free(a);
-		return status;
+		/*
+		 * A failed re-authentication ends the session, its trees,
+		 * opens and pending requests (a NOTIFY ends with
+		 * NOTIFY_CLEANUP as its open closes) [MS-SMB2 §3.3.5.5.3].
+		 * The failure is still signed with the session's key.
+		 */
+		DBG_INFO(SESS, "%s: re-authentication of session 0x%llx "
+			 "failed (%s): session ended", conn->peer_addr,
+			 (unsigned long long)s->id, nt_errstr(status));
 	}
-	/* A failed logon ends the half-built session. */
+	/* A failed logon ends the session, half-built or live. */
 	req->free_sess = s;
 	return status;
 }
