@@ -37,6 +37,7 @@ struct smbd_compound {
 	uint64_t last_fid_p, last_fid_v;
 	bool create_failed;
 	NTSTATUS create_status;
+	bool related_bad;		/* chain began with a related request */
 	struct smbd_req *waiting;	/* handler running off-loop */
 	struct smbd_enc enc;		/* frame came encrypted */
 	size_t counted;			/* of out.len, in conn->cmp_bytes */
@@ -896,11 +897,10 @@ static NTSTATUS dispatch(struct smbd_req *req, bool related)
 		req->disp = SMBD_REQ_NO_REPLY;
 		return NT_STATUS_OK;
 	}
-	if (cmd >= SMB2_NUM_CMDS || conn->srv->cmds == NULL ||
-	    conn->srv->cmds[cmd].fn == NULL) {
-		return NT_STATUS_INVALID_PARAMETER;
+	if (cmd < SMB2_NUM_CMDS && conn->srv->cmds != NULL &&
+	    conn->srv->cmds[cmd].fn != NULL) {
+		row = &conn->srv->cmds[cmd];
 	}
-	row = &conn->srv->cmds[cmd];
 	if (!check_sequence(req)) {
 		DBG_CLIENT(PROTO, "%s: MessageId %llu outside the window",
 			   conn->peer_addr,
@@ -912,6 +912,19 @@ static NTSTATUS dispatch(struct smbd_req *req, bool related)
 	if (related) {
 		req->in_hdr.session_id = cmp->related_sess_id;
 		req->in_hdr.tree_id = cmp->related_tree_id;
+	}
+	if (row == NULL) {
+		/*
+		 * No such command. Its MessageId counts like any other, and
+		 * the error is signed like any reply on the session it names
+		 * (a client that signs rejects an unsigned one).
+		 */
+		s = smbd_session_find(conn, req->in_hdr.session_id);
+		if (s != NULL && s->state == SMBD_SESS_VALID &&
+		    check_signature(req, s) == NT_STATUS_OK) {
+			req->sess = s;
+		}
+		return NT_STATUS_INVALID_PARAMETER;
 	}
 	if (row->need_session) {
 		s = smbd_session_find(conn, req->in_hdr.session_id);
@@ -962,6 +975,11 @@ static NTSTATUS dispatch(struct smbd_req *req, bool related)
 	if (related && cmp->create_failed) {
 		return cmp->create_status;
 	}
+	if ((req->in_hdr.flags & SMB2_FLAGS_RELATED_OPERATIONS) && cmp != NULL &&
+	    cmp->related_bad) {
+		/* related to nothing [MS-SMB2 §3.3.5.2.7.2] */
+		return NT_STATUS_INVALID_PARAMETER;
+	}
 	req->running = true;
 	status = row->fn(req);
 	req->running = false;
@@ -1011,6 +1029,22 @@ static void compound_next(struct smbd_compound *cmp)
 		cmp->next_off = start + mlen;
 		related = !cmp->first &&
 			  (h.flags & SMB2_FLAGS_RELATED_OPERATIONS);
+		if (!(h.flags & SMB2_FLAGS_RELATED_OPERATIONS)) {
+			/*
+			 * A related request takes the FileId the one before it
+			 * used [§3.3.5.2.7.2]: an unrelated one starts afresh
+			 * (it records its own when it names an open).
+			 */
+			cmp->have_last_fid = false;
+			cmp->related_bad = false;
+		} else if (cmp->first) {
+			/*
+			 * The first request has nothing to be related to: it
+			 * fails, and so do the related ones after it, as on
+			 * Windows.
+			 */
+			cmp->related_bad = true;
+		}
 		cmp->first = false;
 
 		req = talloc_zero(conn, struct smbd_req);

@@ -754,19 +754,36 @@ START_TEST(test_compound_create_error_unrelated)
 }
 END_TEST
 
-/* RELATED_OPERATIONS on the first request is ignored. */
-START_TEST(test_compound_first_related_ignored)
+/*
+ * RELATED_OPERATIONS on the first request: it is related to nothing, so it
+ * fails with INVALID_PARAMETER, and so do the related requests after it;
+ * an unrelated one runs [MS-SMB2 §3.3.5.2.7.2, as Windows].
+ */
+START_TEST(test_compound_first_related_fails)
 {
 	struct smbd_session *s = NULL;
 	struct smbd_tree *tr = NULL;
 	struct smb2_hdr h = {};
+	size_t m = 0;
 
 	session_and_tree(false, &s, &tr);
 	h = hdr(SMB2_FLUSH, s->id, tr->id);
 	h.flags = SMB2_FLAGS_RELATED_OPERATIONS;
 	begin_with(&h);
 	smbdt_put_flush(&W, 1, 1);
-	ck_assert_uint_eq(call(), NT_STATUS_FILE_CLOSED);
+	h = hdr(SMB2_ECHO, 0, 0);
+	h.flags = SMB2_FLAGS_RELATED_OPERATIONS;
+	m = smbdt_chain(&W, 0);
+	smb2_hdr_push(&W, &h);
+	smbdt_put_echo(&W);
+	h = hdr(SMB2_ECHO, 0, 0);
+	smbdt_chain(&W, m);
+	smb2_hdr_push(&W, &h);
+	smbdt_put_echo(&W);
+	ck_assert_uint_eq(call(), NT_STATUS_INVALID_PARAMETER);
+	ck_assert_uint_eq(T->nrep, 3);
+	ck_assert_uint_eq(T->rep[1].h.status, NT_STATUS_INVALID_PARAMETER);
+	ck_assert_uint_eq(T->rep[2].h.status, NT_STATUS_OK);
 }
 END_TEST
 
@@ -1341,7 +1358,7 @@ static Suite *dispatch_suite(void)
 	tcase_add_test(tx, test_compound_related_fid_from_flush);
 	tcase_add_test(tx, test_compound_create_error_propagates);
 	tcase_add_test(tx, test_compound_create_error_unrelated);
-	tcase_add_test(tx, test_compound_first_related_ignored);
+	tcase_add_test(tx, test_compound_first_related_fails);
 	tcase_add_test(tx, test_compound_reply_limit);
 	tcase_add_test(tx, test_next_command_unaligned_drops);
 	tcase_add_test(tx, test_next_command_inside_header_drops);
