@@ -9,8 +9,8 @@
 # a failure; anything else is a FAIL, a skip too. The sub-tests listed in
 # KNOWN below, each with its reason, still run (under the shorter limit
 # WG_KNOWN_TIMEOUT, so a known hang costs little) but their failure is
-# only reported, as a "# known failure" line; one that passes says so, to
-# be taken off the list. SUITE... (default: all of SUITES) runs only
+# only reported, as a "# known failure" line; one that passes is a FAIL
+# until it is taken off the list, so the list stays true. SUITE... (default: all of SUITES) runs only
 # those suites, e.g.
 #   tests/clients/run_all.sh test_smbtorture_suites.sh
 #   bash tests/clients/test_smbtorture_suites.sh smb2.compound
@@ -40,14 +40,8 @@ declare -A KNOWN=(
 	[smb2.notify.mask-change]="rmdir of a directory whose files were just deleted answers DIRECTORY_NOT_EMPTY"
 	[smb2.notify.tree]="a path with a trailing separator is refused (OBJECT_NAME_INVALID)"
 	[smb2.notify.rec]="rmdir of a directory whose files were just deleted answers DIRECTORY_NOT_EMPTY"
-	[smb2.session.reconnect1]="needs a batch oplock (CREATE asks for one and checks it is granted): issue 11's oplock work"
-	[smb2.session.reconnect2]="needs a batch oplock (CREATE asks for one and checks it is granted): issue 11's oplock work"
-	[smb2.session.reauth1]="needs a batch oplock (CREATE asks for one and checks it is granted): issue 11's oplock work"
-	[smb2.session.reauth2]="needs a batch oplock (CREATE asks for one and checks it is granted): issue 11's oplock work"
-	[smb2.session.reauth3]="needs a batch oplock (CREATE asks for one and checks it is granted): issue 11's oplock work"
 	[smb2.session.reauth4]="sets a DACL after an anonymous re-authentication: SET_INFO is refused to null sessions, and security descriptors are ignored"
 	[smb2.session.reauth5]="renames allowed or refused by DACLs edited over SMB: security descriptors are accepted and ignored"
-	[smb2.session.reauth6]="needs a batch oplock (CREATE asks for one and checks it is granted): issue 11's oplock work"
 	[smb2.session.expire1n]="needs Kerberos (-k yes) and a ticket that expires: wgsmbd authenticates with NTLM only, whose sessions do not expire"
 	[smb2.session.expire1s]="needs Kerberos (-k yes) and a ticket that expires: wgsmbd authenticates with NTLM only, whose sessions do not expire"
 	[smb2.session.expire1e]="needs Kerberos (-k yes) and a ticket that expires: wgsmbd authenticates with NTLM only, whose sessions do not expire"
@@ -59,10 +53,6 @@ declare -A KNOWN=(
 	[smb2.session.bind_invalid_auth]="session binding is multichannel, not implemented"
 	[smb2.session.bind_different_user]="session binding is multichannel, not implemented (and needs a second user)"
 	[smb2.session.signing-hmac-sha-256]="an SMB 2.1 connection with its own options fails to connect (INVALID_NETWORK_RESPONSE): not looked into yet"
-	[smb2.session.signing-aes-128-cmac]="needs a batch oplock (CREATE asks for one and checks it is granted): issue 11's oplock work"
-	[smb2.session.signing-aes-128-gmac]="needs a batch oplock (CREATE asks for one and checks it is granted): issue 11's oplock work"
-	[smb2.session.encryption-aes-128-ccm]="needs a batch oplock (CREATE asks for one and checks it is granted): issue 11's oplock work"
-	[smb2.session.encryption-aes-128-gcm]="needs a batch oplock (CREATE asks for one and checks it is granted): issue 11's oplock work"
 	[smb2.session.encryption-aes-256-ccm]="AES-256 ciphers are not offered"
 	[smb2.session.encryption-aes-256-gcm]="AES-256 ciphers are not offered"
 	[smb2.session.ntlmssp_bug14932]="a malformed NTLMv2 AV pair list answers LOGON_FAILURE, INVALID_PARAMETER expected"
@@ -121,8 +111,9 @@ for suite in "${SUITES[@]}"; do
 		reason=${KNOWN[$t]:-}
 		if [ -n "$reason" ]; then
 			if torture_run "$t" "$WG_KNOWN_TIMEOUT"; then
-				wg_pass "smbtorture $t (${TOOK}s)"
-				wg_log "listed as a known failure but passes now: $t"
+				# the list must stay true: take it off
+				wg_fail "smbtorture $t is listed as a known" \
+					"failure but passes now (${TOOK}s)"
 			else
 				known=$((known + 1))
 				wg_log "known failure: $t ($WHY): $reason"
