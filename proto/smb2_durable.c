@@ -1,0 +1,128 @@
+/*
+ * smb2_durable.c - the durable handle create contexts (see the header).
+ */
+#include "proto/smb2_durable.h"
+
+#include <string.h>
+
+enum smb2_durable_kind smb2_durable_tag(const uint8_t tag[4])
+{
+	if (memcmp(tag, "DHnQ", 4) == 0) {
+		return SMB2_DURABLE_V1_REQ;
+	}
+	if (memcmp(tag, "DHnC", 4) == 0) {
+		return SMB2_DURABLE_V1_RECONNECT;
+	}
+	if (memcmp(tag, "DH2Q", 4) == 0) {
+		return SMB2_DURABLE_V2_REQ;
+	}
+	if (memcmp(tag, "DH2C", 4) == 0) {
+		return SMB2_DURABLE_V2_RECONNECT;
+	}
+	return SMB2_DURABLE_NONE;
+}
+
+static int pull_fid(struct wire_rd *r, struct smb2_durable_ctx *c)
+{
+	if (wire_get_u64le(r, &c->fid_persistent) != 0 ||
+	    wire_get_u64le(r, &c->fid_volatile) != 0) {
+		return -1;
+	}
+	return 0;
+}
+
+void smb2_durable_add(struct smb2_durable_ctx *c, enum smb2_durable_kind kind,
+		      const struct wire_rd *data)
+{
+	struct wire_rd r = *data;
+	uint8_t bit = (uint8_t)(1u << kind);
+	int rc = 0;
+
+	if (kind == SMB2_DURABLE_NONE) {
+		return;
+	}
+	if (c->seen & bit) {
+		c->dup = true;
+		return;
+	}
+	c->seen |= bit;
+	switch (kind) {
+	case SMB2_DURABLE_V1_REQ:
+		rc = wire_skip(&r, SMB2_DHNQ_SIZE);
+		break;
+	case SMB2_DURABLE_V1_RECONNECT:
+		rc = pull_fid(&r, c);
+		break;
+	case SMB2_DURABLE_V2_REQ:
+		if (wire_get_u32le(&r, &c->timeout_ms) != 0 ||
+		    wire_get_u32le(&r, &c->flags) != 0 ||
+		    wire_skip(&r, 8) != 0 ||
+		    wire_get_bytes(&r, c->create_guid, 16) != 0) {
+			rc = -1;
+		}
+		break;
+	case SMB2_DURABLE_V2_RECONNECT:
+		if (pull_fid(&r, c) != 0 ||
+		    wire_get_bytes(&r, c->create_guid, 16) != 0 ||
+		    wire_get_u32le(&r, &c->flags) != 0) {
+			rc = -1;
+		}
+		break;
+	default:
+		break;
+	}
+	if (rc != 0) {
+		c->bad = true;
+	}
+}
+
+#define BIT(k)	((uint8_t)(1u << (k)))
+
+int smb2_durable_pick(const struct smb2_durable_ctx *c, bool v2_ok,
+		      enum smb2_durable_kind *kind)
+{
+	uint8_t v1 = BIT(SMB2_DURABLE_V1_REQ) | BIT(SMB2_DURABLE_V1_RECONNECT);
+	uint8_t v2 = BIT(SMB2_DURABLE_V2_REQ) | BIT(SMB2_DURABLE_V2_RECONNECT);
+	uint8_t seen = c->seen;
+
+	*kind = SMB2_DURABLE_NONE;
+	if (!v2_ok) {
+		seen &= (uint8_t)~v2;	/* not looked at below SMB 3.0 */
+	}
+	if (seen == 0) {
+		return 0;
+	}
+	if (c->dup || c->bad) {
+		return -1;
+	}
+	if ((seen & v1) != 0 && (seen & v2) != 0) {
+		return -1;
+	}
+	if ((seen & v2) == v2) {
+		return -1;	/* a v2 request and reconnect together */
+	}
+	if ((seen & v1) == v1) {
+		/* DHnC wins over DHnQ [MS-SMB2 §3.3.5.9.7] */
+		*kind = SMB2_DURABLE_V1_RECONNECT;
+		return 0;
+	}
+	for (int k = SMB2_DURABLE_V1_REQ; k <= SMB2_DURABLE_V2_RECONNECT;
+	     k++) {
+		if (seen & BIT(k)) {
+			*kind = (enum smb2_durable_kind)k;
+		}
+	}
+	return 0;
+}
+
+void smb2_dhnq_resp(uint8_t out[SMB2_DHNQ_RESP_SIZE])
+{
+	memset(out, 0, SMB2_DHNQ_RESP_SIZE);
+}
+
+void smb2_dh2q_resp(uint8_t out[SMB2_DH2Q_RESP_SIZE], uint32_t timeout_ms,
+		    uint32_t flags)
+{
+	wire_setle32(out, timeout_ms);
+	wire_setle32(out + 4, flags);
+}
