@@ -40,6 +40,9 @@ static const struct {
 	[SMBD_BUDGET_OPLOCKS] = { "oplock_breaks", "",
 		"requests waiting for oplock breaks, or oplock breaks "
 		"awaiting acknowledgment, per connection" },
+	[SMBD_BUDGET_DURABLE] = { "durable_opens", "",
+		"durable opens preserved for one disconnected client "
+		"computer" },
 };
 
 const char *smbd_budget_name(enum smbd_budget b)

@@ -24,6 +24,9 @@
  *   SMBD_BUDGET_OPLOCKS           fs/oplock.c           INSUFFICIENT_RESOURCES
  *                                 (a CREATE waiting for breaks); a break
  *                                 over it counts as acknowledged at once
+ *   SMBD_BUDGET_DURABLE           fs/open.c: no status; an open over it is
+ *                                 closed, not preserved, when its
+ *                                 connection is lost
  */
 #ifndef WG_SMBD_BUDGET_H
 #define WG_SMBD_BUDGET_H
@@ -47,6 +50,7 @@ enum smbd_budget {
 	SMBD_BUDGET_NO_NEGOTIATE,
 	SMBD_BUDGET_COMPOUND,
 	SMBD_BUDGET_OPLOCKS,
+	SMBD_BUDGET_DURABLE,
 	SMBD_BUDGET_NUM
 };
 

@@ -116,6 +116,9 @@ struct smbd_server {
 	struct admin_ctx *admin;	/* admin view (admin.c) */
 	struct print_ctx *print;	/* print queues (print.c) */
 	void *open_index;		/* fid -> open map (fs/open.c) */
+	/* durable opens whose connection was lost (fs/open.c) */
+	struct smbd_open *preserved;
+	size_t npreserved;
 	bool shutting_down;
 	struct smbd_control *control;	/* wgnet's socket (control.c) */
 	uint8_t *rbuf;			/* shared read buffer (conn.c) */

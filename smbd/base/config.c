@@ -116,6 +116,7 @@ static int add_share(struct cfg_parse *p, const char *name,
 		.type = type,
 		.read_only = true,
 		.oplocks = true,
+		.durable_handles = true,
 	};
 	sh->name = talloc_strdup(cfg, name);
 	sh->comment = talloc_strdup(cfg, "");
@@ -282,6 +283,7 @@ static int set_defaults(struct wg_config *cfg)
 	cfg->auth_timeout_ms = 30 * 1000;
 	cfg->linger_timeout_ms = 10 * 1000;
 	cfg->oplock_break_timeout_ms = 35 * 1000;	/* as Windows */
+	cfg->durable_timeout_ms = 60 * 1000;	/* Windows' v2 default */
 
 	if (cfg->netbios_name == NULL || cfg->workgroup == NULL ||
 	    cfg->listen_addresses == NULL ||

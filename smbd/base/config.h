@@ -33,6 +33,7 @@ struct wg_share_cfg {
 	bool read_only;
 	bool guest_ok;
 	bool oplocks;		/* grant oplocks (default yes) */
+	bool durable_handles;	/* grant durable handles (default yes) */
 	char **valid_users;	/* NULL = everyone; else NULL-terminated */
 	char *print_command;	/* printable shares */
 };
@@ -100,6 +101,7 @@ struct wg_config {
 	uint32_t auth_timeout_ms;
 	uint32_t linger_timeout_ms;
 	uint32_t oplock_break_timeout_ms;	/* unacknowledged break */
+	uint32_t durable_timeout_ms;	/* most a durable open is kept */
 
 	struct wg_share_cfg *shares;	/* IPC$ is always present */
 	size_t nshares;

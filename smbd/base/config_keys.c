@@ -955,6 +955,19 @@ static int g_oplock_break_timeout(struct cfg_parse *p, const char *key,
 	return 0;
 }
 
+static int g_durable_timeout(struct cfg_parse *p, const char *key,
+			     const char *v)
+{
+	if (set_duration(p, key, v, &p->cfg->durable_timeout_ms) != 0) {
+		return -1;
+	}
+	if (p->cfg->durable_timeout_ms == 0) {
+		cfg_fail(p, "%s must be more than 0", key);
+		return -1;
+	}
+	return 0;
+}
+
 const struct cfg_key cfg_global_keys[] = {
 	{ "netbios name", g_netbios_name },
 	{ "workgroup", g_workgroup },
@@ -994,6 +1007,7 @@ const struct cfg_key cfg_global_keys[] = {
 	{ "auth timeout", g_auth_timeout },
 	{ "linger timeout", g_linger_timeout },
 	{ "oplock break timeout", g_oplock_break_timeout },
+	{ "durable handle timeout", g_durable_timeout },
 	{ NULL, NULL },
 };
 
@@ -1113,6 +1127,12 @@ static int s_oplocks(struct cfg_parse *p, const char *key, const char *v)
 	return share_bool(p, key, v, false, &cur_share(p)->oplocks);
 }
 
+static int s_durable_handles(struct cfg_parse *p, const char *key,
+			     const char *v)
+{
+	return share_bool(p, key, v, false, &cur_share(p)->durable_handles);
+}
+
 const struct cfg_key cfg_share_keys[] = {
 	{ "path", s_path },
 	{ "comment", s_comment },
@@ -1126,6 +1146,7 @@ const struct cfg_key cfg_share_keys[] = {
 	{ "print ok", s_printable },
 	{ "print command", s_print_command },
 	{ "oplocks", s_oplocks },
+	{ "durable handles", s_durable_handles },
 	{ NULL, NULL },
 };
 

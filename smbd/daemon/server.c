@@ -297,6 +297,7 @@ void smbd_server_shutdown(struct smbd_server *srv, bool *done)
 		next = c->next;
 		talloc_free(c);
 	}
+	smbd_opens_preserved_close_all(srv);
 	DBG_NOTICE(GEN, "shut down cleanly");
 	*done = true;
 }

@@ -676,6 +676,25 @@ void smbd_file_signal_delete_pending(struct smbd_file *f)
 /* Open lifecycle, continued                                           */
 /* ================================================================== */
 
+static void preserved_unlink(struct smbd_server *srv, struct smbd_open *op)
+{
+	if (op->prev != NULL) {
+		op->prev->next = op->next;
+	} else if (srv != NULL && srv->preserved == op) {
+		srv->preserved = op->next;
+	}
+	if (op->next != NULL) {
+		op->next->prev = op->prev;
+	}
+	op->prev = op->next = NULL;
+	if (srv != NULL) {
+		srv->npreserved--;
+	}
+	op->preserved = false;
+	TALLOC_FREE(op->durable_te);
+	TALLOC_FREE(op->durable_im);
+}
+
 /*
  * The order of a close, kept as it was before the attachments: parked
  * requests end, locks go (and waiters are told), delete-pending is
@@ -725,6 +744,15 @@ int smbd_open_destructor(struct smbd_open *op)
 	}
 	if (op->file != NULL) {
 		file_detach(op);
+	}
+	if (op->fid_volatile != 0 && op->preserved) {
+		if (srv != NULL && srv->open_index != NULL) {
+			struct smbd_open_index *idx = srv->open_index;
+
+			ptable_remove(&idx->opens, op);
+		}
+		preserved_unlink(srv, op);
+		op->fid_volatile = 0;
 	}
 	if (op->fid_volatile != 0 && op->tree != NULL) {
 		struct smbd_tree *t = op->tree;
@@ -828,4 +856,221 @@ NTSTATUS smbd_open_close(struct smbd_open *op)
 	}
 	talloc_free(op);
 	return status;
+}
+
+/* ================================================================== */
+/* Durable opens                                                       */
+/* ================================================================== */
+
+/*
+ * The hook for leases with handle caching [MS-SMB2 §3.3.5.9.6]: until
+ * leases land no open holds one.
+ */
+static bool open_lease_has_handle(const struct smbd_open *op)
+{
+	(void)op;
+	return false;
+}
+
+bool smbd_open_durable_ok(const struct smbd_open *op)
+{
+	if (op->file == NULL || op->is_dir || op->pipe != NULL) {
+		return false;
+	}
+	if (open_lease_has_handle(op)) {
+		return true;
+	}
+	return smbd_oplock_level(op) == SMB2_OPLOCK_LEVEL_BATCH &&
+	       !smbd_oplock_breaking_open(op);
+}
+
+size_t smbd_open_preserved_count(struct smbd_server *srv, const char *addr)
+{
+	const struct smbd_open *op = NULL;
+	size_t n = 0;
+
+	for (op = srv->preserved; op != NULL; op = op->next) {
+		if (addr == NULL || strcmp(op->owner_addr, addr) == 0) {
+			n++;
+		}
+	}
+	return n;
+}
+
+static void preserved_expire(struct tevent_context *ev,
+			     struct tevent_timer *te, struct timeval now,
+			     void *priv)
+{
+	struct smbd_open *op = priv;
+
+	(void)ev;
+	(void)te;
+	(void)now;
+	op->durable_te = NULL;	/* freed by tevent after this returns */
+	DBG_NOTICE(VFS, "%s: durable open of %s not reclaimed in %u ms: "
+		   "closed", op->owner_addr, op->path,
+		   op->durable_timeout_ms);
+	talloc_free(op);	/* flushes written data on a worker */
+}
+
+static void preserved_close_im(struct tevent_context *ev,
+			       struct tevent_immediate *im, void *priv)
+{
+	struct smbd_open *op = priv;
+
+	(void)ev;
+	(void)im;
+	op->durable_im = NULL;
+	DBG_NOTICE(VFS, "%s: durable open of %s closed: another open "
+		   "needs its oplock broken", op->owner_addr, op->path);
+	talloc_free(op);
+}
+
+void smbd_open_preserved_close_soon(struct smbd_open *op)
+{
+	struct smbd_server *srv = open_srv(op);
+
+	if (!op->preserved || op->durable_im != NULL || srv == NULL) {
+		return;
+	}
+	op->durable_im = tevent_create_immediate(op);
+	if (op->durable_im == NULL) {
+		/* no memory: the timeout closes it */
+		return;
+	}
+	tevent_schedule_immediate(op->durable_im, srv->ev, preserved_close_im,
+				  op);
+}
+
+/* Detach op from its tree, session and connection; keep it in srv. */
+static void preserve_one(struct smbd_server *srv, struct smbd_open *op)
+{
+	struct smbd_tree *t = op->tree;
+	struct smbd_session *s = t->sess;
+	struct smbd_conn *conn = s->conn;
+	uint32_t ms = op->durable_timeout_ms;
+
+	op->durable_te = tevent_add_timer(srv->ev, op,
+					  tevent_timeval_current_ofs(
+						  ms / 1000, (ms % 1000) * 1000),
+					  preserved_expire, op);
+	if (op->durable_te == NULL) {
+		return;		/* closes with its session */
+	}
+	op->preserved_until = tevent_timeval_current_ofs(ms / 1000,
+							 (ms % 1000) * 1000);
+	/* requests parked on it are its connection's: they end now */
+	open_run_stage(op, SMBD_OPEN_STAGE_REQUESTS, true);
+	if (op->locks.total != NULL) {
+		*op->locks.total -= op->locks.count;
+		op->locks.total = NULL;
+	}
+	smbd_oplock_set_conn(op, NULL);
+	if (op->prev != NULL) {
+		op->prev->next = op->next;
+	} else if (t->opens == op) {
+		t->opens = op->next;
+	}
+	if (op->next != NULL) {
+		op->next->prev = op->prev;
+	}
+	s->nopens--;
+	conn->nopens--;
+	op->tree = NULL;
+	op->preserved = true;
+	op->prev = NULL;
+	op->next = srv->preserved;
+	if (srv->preserved != NULL) {
+		srv->preserved->prev = op;
+	}
+	srv->preserved = op;
+	srv->npreserved++;
+	(void)talloc_steal(srv, op);
+	DBG_INFO(VFS, "%s: durable open of %s preserved for %u ms",
+		 op->owner_addr, op->path, ms);
+}
+
+void smbd_opens_preserve_conn(struct smbd_conn *conn)
+{
+	struct smbd_server *srv = conn->srv;
+	struct smbd_session *s = NULL;
+	struct smbd_tree *t = NULL;
+	size_t have = 0;
+
+	if (srv == NULL || srv->shutting_down) {
+		return;
+	}
+	have = smbd_open_preserved_count(srv, conn->peer_addr);
+	for (s = conn->sessions; s != NULL; s = s->next) {
+		for (t = s->trees; t != NULL; t = t->next) {
+			struct smbd_open *op = t->opens, *next = NULL;
+
+			for (; op != NULL; op = next) {
+				next = op->next;
+				if (!op->durable || !smbd_open_durable_ok(op)) {
+					continue;
+				}
+				if (have >= SMBD_MAX_DURABLE_PER_CLIENT) {
+					smbd_budget_hit(srv, conn,
+							SMBD_BUDGET_DURABLE,
+							SMBD_MAX_DURABLE_PER_CLIENT);
+					continue;
+				}
+				preserve_one(srv, op);
+				if (op->preserved) {
+					have++;
+				}
+			}
+		}
+	}
+}
+
+struct smbd_open *smbd_open_preserved_find(struct smbd_server *srv,
+					   uint64_t fid_p)
+{
+	struct smbd_open *op = NULL;
+
+	for (op = srv->preserved; op != NULL; op = op->next) {
+		if (op->fid_persistent == fid_p && op->durable_im == NULL) {
+			return op;
+		}
+	}
+	return NULL;
+}
+
+NTSTATUS smbd_open_reattach(struct smbd_open *op, struct smbd_tree *tree)
+{
+	struct smbd_session *s = tree->sess;
+	struct smbd_conn *conn = s->conn;
+	struct smbd_server *srv = conn->srv;
+	NTSTATUS status = smbd_open_admit(s);
+
+	if (status != NT_STATUS_OK) {
+		return status;
+	}
+	preserved_unlink(srv, op);
+	op->tree = tree;
+	(void)talloc_steal(tree, op);
+	op->prev = NULL;
+	op->next = tree->opens;
+	if (tree->opens != NULL) {
+		tree->opens->prev = op;
+	}
+	tree->opens = op;
+	s->nopens++;
+	conn->nopens++;
+	if (op->locks.count > 0) {
+		op->locks.total = &conn->nlocks;
+		conn->nlocks += op->locks.count;
+	}
+	smbd_oplock_set_conn(op, conn);
+	memcpy(op->client_guid, conn->client_guid, 16);
+	return NT_STATUS_OK;
+}
+
+void smbd_opens_preserved_close_all(struct smbd_server *srv)
+{
+	while (srv->preserved != NULL) {
+		talloc_free(srv->preserved);
+	}
 }

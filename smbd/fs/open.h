@@ -47,6 +47,25 @@ struct smbd_open {
 	struct brl_owner locks;		/* its byte-range locks (brlock.h) */
 	bool written;		/* any WRITE since the last flush */
 	bool ever_written;	/* any WRITE since open (print jobs) */
+
+	/*
+	 * Durability [MS-SMB2 §3.3.5.9.6-12, §3.3.7.1]: set by CREATE when
+	 * it grants a durable handle; kept by this layer. While preserved
+	 * the open has no tree (op->tree NULL), hangs in srv->preserved as
+	 * a talloc child of the server, and is closed by durable_te.
+	 */
+	bool durable;		/* granted: survives its connection's loss */
+	bool durable_v2;	/* DH2Q (create_guid counts) */
+	uint32_t durable_timeout_ms;
+	uint8_t create_guid[16];
+	uint8_t client_guid[16];	/* its connection's ClientGuid */
+	char *owner;		/* user that opened it, for the reconnect */
+	char *share_name;	/* its share, for the reconnect */
+	char owner_addr[48];	/* its computer */
+	bool preserved;		/* connection lost: waits for a reconnect */
+	struct timeval preserved_until;	/* while preserved */
+	struct tevent_timer *durable_te;	/* while preserved */
+	struct tevent_immediate *durable_im;	/* closing soon */
 };
 
 /* ---- per-inode state of open files ---- */
@@ -240,5 +259,49 @@ void smbd_file_signal_delete_pending(struct smbd_file *f);
  * the counts.
  */
 int smbd_open_destructor(struct smbd_open *op);
+
+/* ---- durable opens (open.c) ---- */
+
+/* Durable opens preserved per client computer (SMBD_BUDGET_DURABLE) */
+#define SMBD_MAX_DURABLE_PER_CLIENT	1024
+
+/*
+ * May op stay durable: a file open holding a batch oplock, not breaking,
+ * or a lease with handle caching [MS-SMB2 §3.3.5.9.6, §3.3.7.1]?
+ */
+bool smbd_open_durable_ok(const struct smbd_open *op);
+
+/*
+ * conn is going away with its sessions (a lost connection, not LOGOFF,
+ * CLOSE or an admin delete): every durable open of it that may stay
+ * durable is detached from its tree and session and preserved for its
+ * timeout (flushing and closing then); the others close with the
+ * sessions as before. Over SMBD_MAX_DURABLE_PER_CLIENT per computer the
+ * rest close (counted and logged).
+ */
+void smbd_opens_preserve_conn(struct smbd_conn *conn);
+
+/* The preserved open of persistent FileId fid_p, or NULL. */
+struct smbd_open *smbd_open_preserved_find(struct smbd_server *srv,
+					   uint64_t fid_p);
+
+/*
+ * Reattach preserved op to tree (a reconnect): it keeps its FileId, fd,
+ * locks, oplock and written data. NT_STATUS_OK, or what
+ * smbd_open_admit() says.
+ */
+NTSTATUS smbd_open_reattach(struct smbd_open *op, struct smbd_tree *tree);
+
+/*
+ * Close preserved op from the event loop, soon (an oplock break that
+ * would need its client: [MS-SMB2 §3.3.4.6] the disconnected open goes).
+ */
+void smbd_open_preserved_close_soon(struct smbd_open *op);
+
+/* How many opens of computer addr are preserved (wgnet, admission). */
+size_t smbd_open_preserved_count(struct smbd_server *srv, const char *addr);
+
+/* Server shutdown: close (flushing) every preserved open. */
+void smbd_opens_preserved_close_all(struct smbd_server *srv);
 
 #endif

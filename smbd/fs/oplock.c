@@ -388,6 +388,14 @@ static void break_start(struct smbd_oplock *o, uint8_t to)
 	struct smbd_conn *conn = o->conn;
 	uint32_t ms = break_timeout_ms(srv);
 
+	if (o->op->preserved) {
+		/* a durable open whose client is gone: it is closed (from
+		 * the loop), which ends the break [MS-SMB2 §3.3.5.9] */
+		o->breaking = true;
+		o->breaking_to = to;
+		smbd_open_preserved_close_soon(o->op);
+		return;
+	}
 	if (conn == NULL || conn->state == SMBD_CONN_CLOSING ||
 	    conn->noplock_breaks >= SMBD_MAX_OPLOCK_BREAKS) {
 		if (conn != NULL && conn->state != SMBD_CONN_CLOSING) {
@@ -485,4 +493,16 @@ NTSTATUS smbd_oplock_ack(struct smbd_open *op, uint8_t acked,
 void smbd_oplock_release(struct smbd_open *op)
 {
 	TALLOC_FREE(op->oplock);
+}
+
+void smbd_oplock_set_conn(struct smbd_open *op, struct smbd_conn *conn)
+{
+	if (op->oplock != NULL && !op->oplock->breaking) {
+		op->oplock->conn = conn;
+	}
+}
+
+bool smbd_oplock_breaking_open(const struct smbd_open *op)
+{
+	return op->oplock != NULL && op->oplock->breaking;
 }

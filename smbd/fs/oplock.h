@@ -125,6 +125,9 @@ uint8_t smbd_oplock_others_max(const struct smbd_file *f,
 bool smbd_oplock_break(struct smbd_file *f, const struct smbd_open *except,
 		       enum smbd_oplock_op what, bool batch_only);
 
+/* Is op's oplock breaking (awaiting acknowledgment)? */
+bool smbd_oplock_breaking_open(const struct smbd_open *op);
+
 /* Is any oplock of f breaking (awaiting acknowledgment)? */
 bool smbd_oplock_breaking(const struct smbd_file *f);
 
@@ -145,6 +148,13 @@ NTSTATUS smbd_oplock_ack(struct smbd_open *op, uint8_t acked,
  * file go on if it was the last). Called by the open's destructor.
  */
 void smbd_oplock_release(struct smbd_open *op);
+
+/*
+ * op's connection changes (NULL: lost and op preserved; else the one
+ * it reconnected on): its oplock counts its breaks there. op's oplock
+ * must not be breaking.
+ */
+void smbd_oplock_set_conn(struct smbd_open *op, struct smbd_conn *conn);
 
 /* ---- waits ---- */
 

@@ -4,6 +4,7 @@
  * point in the loop.
  */
 #include "smbd/net/conn.h"
+#include "smbd/fs/open.h"
 #include "proto/nbt.h"
 #include "sessions/sessmgr.h"
 
@@ -117,6 +118,8 @@ static int conn_destructor(struct smbd_conn *conn)
 	 * pending request (which, with the connection closing, is freed
 	 * without a reply). Then whatever requests remain.
 	 */
+	/* a lost connection keeps its durable opens [MS-SMB2 §3.3.7.1] */
+	smbd_opens_preserve_conn(conn);
 	while ((s = conn->sessions) != NULL) {
 		talloc_free(s);
 	}

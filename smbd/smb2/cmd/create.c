@@ -16,6 +16,7 @@
 #include "smbd/fs/vfs.h"
 #include "smbd/fs/workers.h"
 #include "proto/utf16.h"
+#include "proto/smb2_durable.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -229,6 +230,8 @@ struct create_args {
 	bool want_qfid;
 	bool timewarp;		/* TWrp: open a snapshot */
 	uint64_t alloc_size;	/* AlSi, 0 if none */
+	struct smb2_durable_ctx dur;	/* DHnQ, DHnC, DH2Q, DH2C */
+	enum smb2_durable_kind durable;	/* the one that counts */
 };
 
 struct create_result {
@@ -238,16 +241,20 @@ struct create_result {
 	uint8_t oplock;		/* granted level */
 	/* NT_STATUS_PENDING from the open: wait for this file's breaks */
 	struct smbd_file *wait;
+	enum smb2_durable_kind durable;	/* granted: DHnQ or DH2Q answered */
+	uint32_t durable_timeout_ms;
 };
 
-/* The create contexts we act on; DHnQ, DH2Q, RqLs, AAPL, ExtA, SecD and
- * unknown tags are ignored. */
+/* The create contexts we act on; RqLs, AAPL, ExtA, SecD and unknown tags
+ * are ignored. The durable ones are proto/smb2_durable's. */
 static void create_context_tag(struct create_args *a, const uint8_t *tag,
 			       const struct wire_rd *data)
 {
 	struct wire_rd d = *data;
 
-	if (memcmp(tag, "MxAc", 4) == 0) {
+	if (smb2_durable_tag(tag) != SMB2_DURABLE_NONE) {
+		smb2_durable_add(&a->dur, smb2_durable_tag(tag), &d);
+	} else if (memcmp(tag, "MxAc", 4) == 0) {
 		a->want_mxac = true;
 	} else if (memcmp(tag, "QFid", 4) == 0) {
 		a->want_qfid = true;
@@ -965,6 +972,18 @@ static NTSTATUS create_reply(struct smbd_req *req, const struct smbd_open *op,
 		wire_setle32(d + 4, res->max_access);
 		put_context(w, &prev, "MxAc", d, sizeof(d));
 	}
+	if (res->durable == SMB2_DURABLE_V1_REQ) {
+		uint8_t d[SMB2_DHNQ_RESP_SIZE];
+
+		smb2_dhnq_resp(d);
+		put_context(w, &prev, "DHnQ", d, sizeof(d));
+	} else if (res->durable == SMB2_DURABLE_V2_REQ) {
+		uint8_t d[SMB2_DH2Q_RESP_SIZE];
+
+		/* never persistent: no continuously available shares */
+		smb2_dh2q_resp(d, res->durable_timeout_ms, 0);
+		put_context(w, &prev, "DH2Q", d, sizeof(d));
+	}
 	if (a->want_qfid && op->file != NULL) {
 		uint8_t d[32] = {};
 
@@ -1020,6 +1039,161 @@ static uint8_t create_grant_oplock(struct smbd_req *req,
 		return SMB2_OPLOCK_LEVEL_NONE;
 	}
 	return level;
+}
+
+/*
+ * Make op durable if the client asked (DHnQ, DH2Q) and the share, the
+ * oplock and the open allow it [MS-SMB2 §3.3.5.9.6, §3.3.5.9.10]. The
+ * timeout is the client's (v2), capped by `durable handle timeout`,
+ * which is also what v1 and a v2 asking 0 get. A persistent handle is
+ * never granted: the handle is durable only.
+ */
+static void create_grant_durable(struct smbd_req *req,
+				 const struct create_args *a,
+				 struct smbd_open *op,
+				 struct create_result *res)
+{
+	const struct wg_share_cfg *share = req->tree->share;
+	const struct wg_config *cfg = req->conn->srv->cfg;
+	uint32_t cap = cfg != NULL ? cfg->durable_timeout_ms : 60000;
+	bool v2 = a->durable == SMB2_DURABLE_V2_REQ;
+	uint32_t t = v2 ? a->dur.timeout_ms : 0;
+
+	if ((a->durable != SMB2_DURABLE_V1_REQ && !v2) ||
+	    !share->durable_handles || share->type != WG_SHARE_DISK ||
+	    !smbd_open_durable_ok(op) || req->sess->user == NULL) {
+		return;
+	}
+	if (t == 0 || t > cap) {
+		t = cap;
+	}
+	op->owner = talloc_strdup(op, req->sess->user);
+	op->share_name = talloc_strdup(op, share->name);
+	if (op->owner == NULL || op->share_name == NULL) {
+		return;
+	}
+	op->durable = true;
+	op->durable_v2 = v2;
+	op->durable_timeout_ms = t;
+	memcpy(op->create_guid, a->dur.create_guid, 16);
+	memcpy(op->client_guid, req->conn->client_guid, 16);
+	snprintf(op->owner_addr, sizeof(op->owner_addr), "%s",
+		 req->conn->peer_addr);
+	res->durable = a->durable;
+	res->durable_timeout_ms = t;
+}
+
+/*
+ * DHnC / DH2C: reattach the preserved open the client names to this
+ * tree [MS-SMB2 §3.3.5.9.7, §3.3.5.9.12]. NOT_FOUND unless the FileId
+ * (and for v2 the CreateGuid and ClientGuid) match an open of this
+ * share whose connection was lost and that may still be durable;
+ * ACCESS_DENIED for another user. Answers the request.
+ */
+static NTSTATUS create_reconnect(struct smbd_req *req,
+				 const struct create_args *a)
+{
+	struct smbd_open *op = NULL;
+	struct create_result res = {};
+	bool v2 = a->durable == SMB2_DURABLE_V2_RECONNECT;
+	NTSTATUS status = NT_STATUS_OK;
+
+	op = smbd_open_preserved_find(req->conn->srv, a->dur.fid_persistent);
+	if (op == NULL || op->durable_v2 != v2 ||
+	    !smbd_open_durable_ok(op) ||
+	    strcasecmp(op->share_name, req->tree->share->name) != 0) {
+		return NT_STATUS_OBJECT_NAME_NOT_FOUND;
+	}
+	if (v2 && (memcmp(op->create_guid, a->dur.create_guid, 16) != 0 ||
+		   memcmp(op->client_guid, req->conn->client_guid, 16) != 0)) {
+		return NT_STATUS_OBJECT_NAME_NOT_FOUND;
+	}
+	if (req->sess->user == NULL ||
+	    strcasecmp(op->owner, req->sess->user) != 0) {
+		return NT_STATUS_ACCESS_DENIED;
+	}
+	status = smbd_open_reattach(op, req->tree);
+	if (status != NT_STATUS_OK) {
+		return status;
+	}
+	snprintf(op->owner_addr, sizeof(op->owner_addr), "%s",
+		 req->conn->peer_addr);
+	res.op = op;
+	res.action = FILE_WAS_OPENED;
+	res.max_access = op->access;
+	res.oplock = smbd_oplock_level(op);
+	status = create_reply(req, op, a, &res);
+	if (status != NT_STATUS_OK) {
+		req->out.len = 0;
+		talloc_free(op);
+		return status;
+	}
+	DBG_INFO(VFS, "%s: durable open of %s reconnected",
+		 req->conn->peer_addr, op->path);
+	smbd_req_set_last_fid(req, op);
+	return NT_STATUS_OK;
+}
+
+/* One of this connection's opens made with CreateGuid guid (DH2Q). */
+struct replay_find {
+	const struct smbd_conn *conn;
+	const uint8_t *guid;
+	struct smbd_open *found;
+};
+
+static int replay_match(struct smbd_open *op, void *priv)
+{
+	struct replay_find *r = priv;
+
+	if (op->durable_v2 && op->tree->sess->conn == r->conn &&
+	    memcmp(op->create_guid, r->guid, 16) == 0) {
+		r->found = op;
+		return 1;
+	}
+	return 0;
+}
+
+/*
+ * A replayed DH2Q [MS-SMB2 §3.3.5.9.10]: the header says replay and an
+ * open of this client with the CreateGuid exists: answer with that open
+ * instead of opening again. *answered says whether it did.
+ */
+static NTSTATUS create_replay(struct smbd_req *req,
+			      const struct create_args *a, bool *answered)
+{
+	struct replay_find r = {
+		.conn = req->conn,
+		.guid = a->dur.create_guid,
+	};
+	struct smbd_opens_filter f = {
+		.sess = req->sess,
+	};
+	struct create_result res = {};
+	NTSTATUS status = NT_STATUS_OK;
+
+	*answered = false;
+	if (a->durable != SMB2_DURABLE_V2_REQ ||
+	    (req->in_hdr.flags & SMB2_FLAGS_REPLAY_OPERATION) == 0) {
+		return NT_STATUS_OK;
+	}
+	(void)smbd_opens_foreach(req->conn->srv, &f, replay_match, &r);
+	if (r.found == NULL) {
+		return NT_STATUS_OK;
+	}
+	*answered = true;
+	res.op = r.found;
+	res.action = FILE_WAS_OPENED;
+	res.max_access = r.found->access;
+	res.oplock = smbd_oplock_level(r.found);
+	res.durable = SMB2_DURABLE_V2_REQ;
+	res.durable_timeout_ms = r.found->durable_timeout_ms;
+	status = create_reply(req, r.found, a, &res);
+	if (status != NT_STATUS_OK) {
+		req->out.len = 0;
+		return status;
+	}
+	smbd_req_set_last_fid(req, r.found);
+	return NT_STATUS_OK;
 }
 
 /* A CANCEL names a CREATE waiting for an oplock break. */
@@ -1192,6 +1366,7 @@ static void create_probe_done(struct tevent_req *subreq)
 		goto done;
 	}
 	res.oplock = create_grant_oplock(req, &state->a, res.op);
+	create_grant_durable(req, &state->a, res.op, &res);
 	status = create_reply(req, res.op, &state->a, &res);
 	if (status != NT_STATUS_OK) {
 		req->out.len = 0;
@@ -1219,6 +1394,11 @@ NTSTATUS smbd_smb2_create(struct smbd_req *req)
 	if (status == NT_STATUS_OK) {
 		status = create_validate(&state->a);
 	}
+	if (status == NT_STATUS_OK &&
+	    smb2_durable_pick(&state->a.dur, req->conn->dialect >= 0x0300,
+			      &state->a.durable) != 0) {
+		status = NT_STATUS_INVALID_PARAMETER;
+	}
 	if (status != NT_STATUS_OK) {
 		goto fail;
 	}
@@ -1238,6 +1418,19 @@ NTSTATUS smbd_smb2_create(struct smbd_req *req)
 			}
 		}
 		goto fail;
+	}
+	if (state->a.durable == SMB2_DURABLE_V1_RECONNECT ||
+	    state->a.durable == SMB2_DURABLE_V2_RECONNECT) {
+		status = create_reconnect(req, &state->a);
+		goto fail;
+	}
+	{
+		bool answered = false;
+
+		status = create_replay(req, &state->a, &answered);
+		if (status != NT_STATUS_OK || answered) {
+			goto fail;
+		}
 	}
 	status = smbd_open_admit(req->sess);
 	if (status != NT_STATUS_OK) {
