@@ -283,7 +283,7 @@ static int set_defaults(struct wg_config *cfg)
 	cfg->auth_timeout_ms = 30 * 1000;
 	cfg->linger_timeout_ms = 10 * 1000;
 	cfg->oplock_break_timeout_ms = 35 * 1000;	/* as Windows */
-	cfg->durable_timeout_ms = 60 * 1000;	/* Windows' v2 default */
+	cfg->durable_timeout_ms = 300 * 1000;	/* as Samba; smbtorture expects it */
 
 	if (cfg->netbios_name == NULL || cfg->workgroup == NULL ||
 	    cfg->listen_addresses == NULL ||
