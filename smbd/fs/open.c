@@ -387,10 +387,13 @@ static void open_unlink(struct smbd_open *op)
 	bool link = false;
 	int pfd = -1;
 
-	if (op->tree == NULL || op->tree->root_fd < 0 || op->path[0] == '\0') {
+	int root = op->tree != NULL ? op->tree->root_fd :
+		   op->preserved ? op->preserved_root : -1;
+
+	if (root < 0 || op->path[0] == '\0') {
 		return;
 	}
-	pfd = vfs_open_parent(op->tree->root_fd, op->path, &leaf);
+	pfd = vfs_open_parent(root, op->path, &leaf);
 	if (pfd < 0) {
 		DBG_NOTICE(VFS, "delete on close of %s: %s", op->path,
 			   strerror(-pfd));
@@ -690,6 +693,10 @@ static void preserved_unlink(struct smbd_server *srv, struct smbd_open *op)
 	if (srv != NULL) {
 		srv->npreserved--;
 	}
+	if (op->preserved && op->preserved_root >= 0) {
+		close(op->preserved_root);
+	}
+	op->preserved_root = -1;
 	op->preserved = false;
 	TALLOC_FREE(op->durable_te);
 	TALLOC_FREE(op->durable_im);
@@ -976,6 +983,9 @@ static void preserve_one(struct smbd_server *srv, struct smbd_open *op)
 	}
 	s->nopens--;
 	conn->nopens--;
+	/* delete on close needs the share root after the tree is gone */
+	op->preserved_root = t->root_fd >= 0 ?
+			     fcntl(t->root_fd, F_DUPFD_CLOEXEC, 3) : -1;
 	op->tree = NULL;
 	op->preserved = true;
 	op->prev = NULL;
@@ -990,11 +1000,38 @@ static void preserve_one(struct smbd_server *srv, struct smbd_open *op)
 		 op->owner_addr, op->path, ms);
 }
 
+/* Preserve the durable opens of s; have counts its client's so far. */
+static void preserve_session(struct smbd_server *srv, struct smbd_session *s,
+			     size_t *have)
+{
+	struct smbd_tree *t = NULL;
+
+	for (t = s->trees; t != NULL; t = t->next) {
+		struct smbd_open *op = t->opens, *next = NULL;
+
+		for (; op != NULL; op = next) {
+			next = op->next;
+			if (!op->durable || !smbd_open_durable_ok(op)) {
+				continue;
+			}
+			if (*have >= SMBD_MAX_DURABLE_PER_CLIENT) {
+				smbd_budget_hit(srv, s->conn,
+						SMBD_BUDGET_DURABLE,
+						SMBD_MAX_DURABLE_PER_CLIENT);
+				continue;
+			}
+			preserve_one(srv, op);
+			if (op->preserved) {
+				(*have)++;
+			}
+		}
+	}
+}
+
 void smbd_opens_preserve_conn(struct smbd_conn *conn)
 {
 	struct smbd_server *srv = conn->srv;
 	struct smbd_session *s = NULL;
-	struct smbd_tree *t = NULL;
 	size_t have = 0;
 
 	if (srv == NULL || srv->shutting_down) {
@@ -1002,27 +1039,20 @@ void smbd_opens_preserve_conn(struct smbd_conn *conn)
 	}
 	have = smbd_open_preserved_count(srv, conn->peer_addr);
 	for (s = conn->sessions; s != NULL; s = s->next) {
-		for (t = s->trees; t != NULL; t = t->next) {
-			struct smbd_open *op = t->opens, *next = NULL;
-
-			for (; op != NULL; op = next) {
-				next = op->next;
-				if (!op->durable || !smbd_open_durable_ok(op)) {
-					continue;
-				}
-				if (have >= SMBD_MAX_DURABLE_PER_CLIENT) {
-					smbd_budget_hit(srv, conn,
-							SMBD_BUDGET_DURABLE,
-							SMBD_MAX_DURABLE_PER_CLIENT);
-					continue;
-				}
-				preserve_one(srv, op);
-				if (op->preserved) {
-					have++;
-				}
-			}
-		}
+		preserve_session(srv, s, &have);
 	}
+}
+
+void smbd_opens_preserve_session(struct smbd_session *s)
+{
+	struct smbd_server *srv = s->conn->srv;
+	size_t have = 0;
+
+	if (srv == NULL || srv->shutting_down) {
+		return;
+	}
+	have = smbd_open_preserved_count(srv, s->conn->peer_addr);
+	preserve_session(srv, s, &have);
 }
 
 struct smbd_open *smbd_open_preserved_find(struct smbd_server *srv,

@@ -64,6 +64,8 @@ struct smbd_open {
 	char owner_addr[48];	/* its computer */
 	bool preserved;		/* connection lost: waits for a reconnect */
 	struct timeval preserved_until;	/* while preserved */
+	int preserved_root;	/* while preserved: its share root (dup),
+				 * for delete on close; -1: none */
 	struct tevent_timer *durable_te;	/* while preserved */
 	struct tevent_immediate *durable_im;	/* closing soon */
 };
@@ -280,6 +282,14 @@ bool smbd_open_durable_ok(const struct smbd_open *op);
  * rest close (counted and logged).
  */
 void smbd_opens_preserve_conn(struct smbd_conn *conn);
+
+/*
+ * The same for one session a reconnecting client replaces (a
+ * SESSION_SETUP naming it as PreviousSessionId, MS-SMB2 §3.3.5.5.3) or
+ * logs off (§3.3.5.6):
+ * its durable opens wait for the client's DHnC/DH2C on the new one.
+ */
+void smbd_opens_preserve_session(struct smbd_session *s);
 
 /* The preserved open of persistent FileId fid_p, or NULL. */
 struct smbd_open *smbd_open_preserved_find(struct smbd_server *srv,

@@ -1083,6 +1083,12 @@ static void create_grant_durable(struct smbd_req *req,
 	res->durable_timeout_ms = t;
 }
 
+static bool create_is_reconnect(const struct create_args *a)
+{
+	return a->durable == SMB2_DURABLE_V1_RECONNECT ||
+	       a->durable == SMB2_DURABLE_V2_RECONNECT;
+}
+
 /*
  * DHnC / DH2C: reattach the preserved open the client names to this
  * tree [MS-SMB2 §3.3.5.9.7, §3.3.5.9.12]. NOT_FOUND unless the FileId
@@ -1391,13 +1397,14 @@ NTSTATUS smbd_smb2_create(struct smbd_req *req)
 	}
 	state->req = req;
 	status = create_parse(req, state, &state->a);
-	if (status == NT_STATUS_OK) {
-		status = create_validate(&state->a);
-	}
 	if (status == NT_STATUS_OK &&
 	    smb2_durable_pick(&state->a.dur, req->conn->dialect >= 0x0300,
 			      &state->a.durable) != 0) {
 		status = NT_STATUS_INVALID_PARAMETER;
+	}
+	/* a reconnect ignores the other fields [MS-SMB2 §3.3.5.9.7] */
+	if (status == NT_STATUS_OK && !create_is_reconnect(&state->a)) {
+		status = create_validate(&state->a);
 	}
 	if (status != NT_STATUS_OK) {
 		goto fail;
@@ -1419,8 +1426,7 @@ NTSTATUS smbd_smb2_create(struct smbd_req *req)
 		}
 		goto fail;
 	}
-	if (state->a.durable == SMB2_DURABLE_V1_RECONNECT ||
-	    state->a.durable == SMB2_DURABLE_V2_RECONNECT) {
+	if (create_is_reconnect(&state->a)) {
 		status = create_reconnect(req, &state->a);
 		goto fail;
 	}

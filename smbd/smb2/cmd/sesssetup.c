@@ -7,6 +7,7 @@
 #include "smbd/smb2/cmd/cmd.h"
 #include "smbd/smb2/session.h"
 #include "smbd/net/conn.h"
+#include "smbd/fs/open.h"
 #include "smbd/admin/admission.h"
 #include "proto/ntlmssp.h"
 #include "proto/spnego.h"
@@ -217,6 +218,7 @@ static void drop_previous(struct smbd_req *req, struct smbd_session *s,
 			DBG_INFO(SESS, "%s: reconnect replaces session 0x%llx",
 				 req->conn->peer_addr,
 				 (unsigned long long)prev_id);
+			smbd_opens_preserve_session(p);
 			talloc_free(p);
 			return;
 		}
@@ -514,6 +516,8 @@ NTSTATUS smbd_smb2_logoff(struct smbd_req *req)
 {
 	struct smbd_session *s = req->sess;
 
+	/* its durable opens wait for a reconnect [MS-SMB2 §3.3.5.6] */
+	smbd_opens_preserve_session(s);
 	while (s->trees != NULL) {
 		talloc_free(s->trees);
 	}
