@@ -1092,9 +1092,10 @@ static bool create_is_reconnect(const struct create_args *a)
 /*
  * DHnC / DH2C: reattach the preserved open the client names to this
  * tree [MS-SMB2 §3.3.5.9.7, §3.3.5.9.12]. NOT_FOUND unless the FileId
- * (and for v2 the CreateGuid and ClientGuid) match an open of this
- * share whose connection was lost and that may still be durable;
- * ACCESS_DENIED for another user. Answers the request.
+ * (and for v2 the CreateGuid, for a lease the ClientGuid) match an
+ * open of this share whose connection was lost and that may still be
+ * durable; ACCESS_DENIED for another user. A v2 open may come back by
+ * DHnC. The answer has no DHnQ/DH2Q context. Answers the request.
  */
 static NTSTATUS create_reconnect(struct smbd_req *req,
 				 const struct create_args *a)
@@ -1105,13 +1106,18 @@ static NTSTATUS create_reconnect(struct smbd_req *req,
 	NTSTATUS status = NT_STATUS_OK;
 
 	op = smbd_open_preserved_find(req->conn->srv, a->dur.fid_persistent);
-	if (op == NULL || op->durable_v2 != v2 ||
+	/* a v2 open may come back with DHnC, a v1 open not with DH2C */
+	if (op == NULL || (v2 && !op->durable_v2) ||
 	    !smbd_open_durable_ok(op) ||
 	    strcasecmp(op->share_name, req->tree->share->name) != 0) {
 		return NT_STATUS_OBJECT_NAME_NOT_FOUND;
 	}
-	if (v2 && (memcmp(op->create_guid, a->dur.create_guid, 16) != 0 ||
-		   memcmp(op->client_guid, req->conn->client_guid, 16) != 0)) {
+	if (v2 && memcmp(op->create_guid, a->dur.create_guid, 16) != 0) {
+		return NT_STATUS_OBJECT_NAME_NOT_FOUND;
+	}
+	/* the ClientGuid counts for a lease only [§3.3.5.9.12] */
+	if (v2 && smbd_oplock_level(op) == SMB2_OPLOCK_LEVEL_LEASE &&
+	    memcmp(op->client_guid, req->conn->client_guid, 16) != 0) {
 		return NT_STATUS_OBJECT_NAME_NOT_FOUND;
 	}
 	if (req->sess->user == NULL ||
