@@ -78,6 +78,7 @@ STATUS_MORE_PROCESSING_REQUIRED = 0xC0000016
 STATUS_OBJECT_NAME_INVALID = 0xC0000033
 STATUS_INSUFFICIENT_RESOURCES = 0xC000009A
 STATUS_ACCESS_DENIED = 0xC0000022
+STATUS_OBJECT_NAME_NOT_FOUND = 0xC0000034
 STATUS_LOCK_NOT_GRANTED = 0xC0000055
 STATUS_CANCELLED = 0xC0000120
 STATUS_REQUEST_NOT_ACCEPTED = 0xC00000D0
@@ -210,6 +211,61 @@ def utf16(s):
 
 def pad8(b):
     return b + b"\0" * (-len(b) % 8)
+
+
+def create_contexts(ctxs):
+    """Encode [(name bytes, data bytes), ...] as CREATE contexts
+    [MS-SMB2 2.2.13.2]: each 8-byte aligned, Next chaining them."""
+    out = b""
+    for i, (name, data) in enumerate(ctxs):
+        one = struct.pack("<IHHHHI", 0, 16, len(name), 0,
+                          24 if data else 0, len(data))
+        one += pad8(name) + data
+        if i + 1 < len(ctxs):
+            one = pad8(one)
+            one = struct.pack("<I", len(one)) + one[4:]
+        out += one
+    return out
+
+
+def parse_contexts(r):
+    """The CREATE response's contexts: {name bytes: data bytes}."""
+    off, ln = struct.unpack_from("<II", r.body, 80)
+    out = {}
+    if not ln:
+        return out
+    buf = r.raw[off:off + ln]
+    pos = 0
+    while pos + 16 <= len(buf):
+        nxt, noff, nlen, _res, doff, dlen = struct.unpack_from(
+            "<IHHHHI", buf, pos)
+        out[bytes(buf[pos + noff:pos + noff + nlen])] = bytes(
+            buf[pos + doff:pos + doff + dlen])
+        if not nxt:
+            break
+        pos += nxt
+    return out
+
+
+def dhnq():
+    """DHnQ: durable handle v1 request [2.2.13.2.3]."""
+    return (b"DHnQ", bytes(16))
+
+
+def dh2q(create_guid, timeout_ms=0):
+    """DH2Q: durable handle v2 request, not persistent [2.2.13.2.11]."""
+    return (b"DH2Q", struct.pack("<II8s16s", timeout_ms, 0, bytes(8),
+                                 create_guid))
+
+
+def dhnc(fid):
+    """DHnC: reconnect durable handle fid (v1) [2.2.13.2.4]."""
+    return (b"DHnC", fid)
+
+
+def dh2c(fid, create_guid):
+    """DH2C: reconnect durable handle fid (v2) [2.2.13.2.12]."""
+    return (b"DH2C", fid + create_guid + bytes(4))
 
 
 class Conn:
@@ -424,12 +480,31 @@ class Conn:
 
     @staticmethod
     def create_body(name, access=RW_ACCESS, disposition=FILE_OPEN,
-                    options=0, share=SHARE_ALL, attrs=0, oplock=0):
+                    options=0, share=SHARE_ALL, attrs=0, oplock=0,
+                    contexts=()):
         n = utf16(name)
+        blob = create_contexts(list(contexts))
+        coff = 0
+        if blob:
+            n = pad8(n) if n else bytes(8)
+            coff = HDR_LEN + 56 + len(n)
         body = struct.pack("<HBBIQQIIIIIHHII", 57, 0, oplock, 2, 0, 0, access,
                            attrs, share, disposition, options, HDR_LEN + 56,
-                           len(n), 0, 0)
-        return body + (n if n else b"\0")
+                           len(utf16(name)), coff, len(blob))
+        return body + (n if n else b"\0") + blob
+
+    def create_ctx(self, name, contexts, oplock=OPLOCK_NONE,
+                   access=RW_ACCESS, disposition=FILE_OPEN, share=SHARE_ALL,
+                   **kw):
+        """CREATE with contexts: (FileId, oplock level, response contexts,
+        Reply). kw as for call (ok=None accepts any status)."""
+        r = self.call(CREATE, self.create_body(name, access, disposition,
+                                               share=share, oplock=oplock,
+                                               contexts=contexts),
+                      what="CREATE " + name, **kw)
+        if r.status != STATUS_SUCCESS:
+            return None, 0, {}, r
+        return r.body[64:80], r.body[2], parse_contexts(r), r
 
     def create(self, name, access=RW_ACCESS, disposition=FILE_OPEN,
                options=0, share=SHARE_ALL, **kw):
