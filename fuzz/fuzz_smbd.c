@@ -9,6 +9,9 @@
  * [u16 length][byte flags][frame]; flag bit 0 asks for SessionId and
  * TreeId of the frame's first header to be set to the prepared ones.
  * File I/O runs synchronously (no worker pool), so runs are repeatable.
+ * The share grants durable handles: the opens an input leaves durable are
+ * preserved when its connection ends and may be reattached by a later
+ * input's DHnC/DH2C, until every 256th run closes them.
  */
 #include "smbd/smbd.h"
 #include "smbd/net/conn.h"
@@ -16,6 +19,7 @@
 #include "smbd/smb2/session.h"
 #include "smbd/smb2/tree.h"
 #include "smbd/daemon/server.h"
+#include "smbd/fs/open.h"
 
 #include <fcntl.h>
 #include <stdio.h>
@@ -57,7 +61,8 @@ static void setup(void)
 		abort();
 	}
 	fprintf(f, "[global]\nlog level = 0\nusers file = %s.users\n"
-		"[demo]\npath = %s\nread only = no\n", share_dir, share_dir);
+		"[demo]\npath = %s\nread only = no\n"
+		"durable handles = yes\n", share_dir, share_dir);
 	fclose(f);
 	root = talloc_new(NULL);
 	ev = tevent_context_init(root);
@@ -187,6 +192,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	close(sv[1]);
 	if (++runs % 256 == 0) {
+		/* durable opens outlive their input (a later DHnC may
+		 * reattach one) until the share is cleaned */
+		smbd_opens_preserved_close_all(srv);
 		rm_rf_children(share_dir);
 	}
 	return 0;
