@@ -116,7 +116,7 @@ static int add_share(struct cfg_parse *p, const char *name,
 		.type = type,
 		.read_only = true,
 		.oplocks = true,
-		.durable_handles = false,	/* until reconnect is complete */
+		.durable_handles = true,
 	};
 	sh->name = talloc_strdup(cfg, name);
 	sh->comment = talloc_strdup(cfg, "");

@@ -33,7 +33,7 @@ struct wg_share_cfg {
 	bool read_only;
 	bool guest_ok;
 	bool oplocks;		/* grant oplocks (default yes) */
-	bool durable_handles;	/* grant durable handles (default no) */
+	bool durable_handles;	/* grant durable handles (default yes) */
 	char **valid_users;	/* NULL = everyone; else NULL-terminated */
 	char *print_command;	/* printable shares */
 };
