@@ -94,6 +94,7 @@ struct sm_session {
 	char *display;
 	bool anonymous;
 	bool ending;			/* end_session was called */
+	bool reserved;			/* a reservation (sm_reserve) */
 	uint64_t last_ms;
 	uint64_t logon_unix;
 };
@@ -597,11 +598,12 @@ static struct sm_session *sm_new_ticket(struct sm_manager *sm,
 
 /*
  * May this ticket be ended for idleness or by reclaim? Every exemption
- * lives here: a session already being ended, or one holding opens.
+ * lives here: a reservation (its cookie is not a session: no hook may
+ * see it), a session already being ended, or one holding opens.
  */
 static bool sm_exempt(const struct sm_manager *sm, const struct sm_session *t)
 {
-	if (t->ending || sm->hooks.end_session == NULL) {
+	if (t->reserved || t->ending || sm->hooks.end_session == NULL) {
 		return true;
 	}
 	if (sm->hooks.has_opens != NULL &&
@@ -1093,6 +1095,44 @@ void sm_touch(struct sm_session *t)
 	}
 }
 
+void sm_reserve(struct sm_session *t, TALLOC_CTX *holder, void *cookie)
+{
+	if (t == NULL || t->sm == NULL || t->reserved) {
+		return;
+	}
+	/* its printer handles were the ended session's */
+	while (t->handles.head != NULL) {
+		sm_handle_untrack(sm_container(t->handles.head,
+					       struct sm_handle, in_ticket));
+	}
+	t->reserved = true;
+	t->cookie = cookie;
+	(void)talloc_steal(holder, t);
+}
+
+bool sm_reserved(const struct sm_session *t)
+{
+	return t != NULL && t->reserved;
+}
+
+unsigned sm_reserved_slots(const struct sm_manager *sm)
+{
+	unsigned n = 0;
+
+	for (struct sm_link *l = sm->slots.head; l != NULL; l = l->next) {
+		const struct sm_slot *s = sm_container(l, struct sm_slot, all);
+		bool live = false;
+
+		for (struct sm_link *m = s->tickets.head; m != NULL && !live;
+		     m = m->next) {
+			live = !sm_container(m, struct sm_session,
+					     in_slot)->reserved;
+		}
+		n += s->tickets.n > 0 && !live;
+	}
+	return n;
+}
+
 void sm_set_display(struct sm_session *t, const char *display)
 {
 	char *d = NULL;
@@ -1194,6 +1234,7 @@ void sm_foreach(const struct sm_manager *sm,
 			.logon_unix = t->logon_unix,
 			.handles = (unsigned)t->handles.n,
 			.slot_id = t->slot->id,
+			.reserved = t->reserved,
 		};
 
 		if (!fn(&info, priv)) {

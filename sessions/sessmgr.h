@@ -211,6 +211,8 @@ struct sm_session_info {
 	uint64_t logon_unix;		/* seconds */
 	unsigned handles;		/* tracked printer handles */
 	unsigned slot_id;		/* tickets with the same id share a slot */
+	bool reserved;			/* a reservation: session is the
+					 * holder's cookie (sm_reserve) */
 };
 /* fn must not free tickets; the strings in info live until it returns. */
 void sm_foreach(const struct sm_manager *sm,
@@ -224,6 +226,25 @@ int sm_restrict_anonymous(const struct sm_manager *sm);
 
 /* Live tickets (smbd sessions admitted and not yet freed). */
 unsigned sm_tickets_used(const struct sm_manager *sm);
+
+/*
+ * Reservations. The session behind ticket t ended but left state its
+ * computer may come back for (durable opens preserved for a reconnect),
+ * so its slot stays taken: t becomes a reservation, moved under holder
+ * (talloc_steal) with cookie instead of the session's. A reservation is
+ * never ended for idleness, never reclaimed, and never handed to a hook;
+ * its printer handles stop being tracked. A new session with the same
+ * slot key (the computer and user; in computer accounting the computer)
+ * joins the reserved slot like any ticket of it, without a cap check, so
+ * a reconnecting computer is never refused by its own reservation, while
+ * another computer at a full cap is. Freeing the reservation (the state
+ * is gone: reclaimed, timed out, deleted) releases the slot if it was the
+ * last ticket. No-op on NULL, detached or already reserved tickets.
+ */
+void sm_reserve(struct sm_session *t, TALLOC_CTX *holder, void *cookie);
+bool sm_reserved(const struct sm_session *t);
+/* Slots held only by reservations (O(slots + tickets), for listings). */
+unsigned sm_reserved_slots(const struct sm_manager *sm);
 
 /* Log levels handed to the logger; numerically equal to smbd's wg_log_level. */
 enum sm_log_level {

@@ -32,6 +32,7 @@ static struct {
 	unsigned nlog;
 	char log[4096];
 	int log_level;
+	void *not_a_session;	/* a reservation's cookie: no hook sees it */
 } F;
 
 static uint64_t fake_now(void *priv)
@@ -43,6 +44,7 @@ static bool fake_has_opens(void *priv, void *session)
 {
 	struct fsess *s = session;
 
+	ck_assert_ptr_ne(session, F.not_a_session);
 	return s->opens || s->printers > 0;
 }
 
@@ -52,6 +54,7 @@ static void fake_end_session(void *priv, void *session,
 	struct fsess *s = session;
 
 	ck_assert_ptr_eq(priv, &F);
+	ck_assert_ptr_ne(session, F.not_a_session);
 	F.ended[c]++;
 	F.last_ended = session;
 	if (F.keep_on_end) {
@@ -1130,6 +1133,172 @@ START_TEST(test_free_all_at_once)
 }
 END_TEST
 
+/* ---- reservations (a lost session's durable opens) ---- */
+
+/* The session s ended leaving durable opens: its ticket goes to holder. */
+static struct sm_session *reserve(struct fsess *s, TALLOC_CTX *holder)
+{
+	struct sm_session *t = s->t;
+
+	F.not_a_session = holder;
+	sm_reserve(t, holder, holder);
+	ck_assert(sm_reserved(t));
+	s->t = NULL;
+	talloc_free(s);		/* the session goes, the slot stays */
+	return t;
+}
+
+static bool reserved_fn(const struct sm_session_info *info, void *priv)
+{
+	unsigned *n = priv;
+
+	if (info->reserved) {
+		ck_assert_ptr_eq(info->session, F.not_a_session);
+		(*n)++;
+	}
+	return true;
+}
+
+START_TEST(test_reserve_cap_refuse)
+{
+	struct sm_settings set = defset();
+	struct sm_manager *sm = NULL;
+	TALLOC_CTX *mem = talloc_new(wgt_root);
+	TALLOC_CTX *ghost = talloc_new(wgt_root);
+	struct fsess *a = NULL, *a2 = NULL, *a3 = NULL;
+	unsigned n = 0;
+
+	set.max_sessions = 2;
+	sm = new_sm(&set);
+	a = admit(sm, mem, "10.0.0.1", "Alice", false);
+	(void)admit(sm, mem, "10.0.0.2", "bob", false);
+	(void)reserve(a, ghost);
+	ck_assert_uint_eq(sm_slots_used(sm), 2);
+	ck_assert_uint_eq(sm_tickets_used(sm), 2);
+	ck_assert_uint_eq(sm_reserved_slots(sm), 1);
+	sm_foreach(sm, reserved_fn, &n);
+	ck_assert_uint_eq(n, 1);
+	/* another computer at the full cap is refused */
+	ck_assert_int_eq(try_admit(sm, mem, "10.0.0.3", "carol", false),
+			 SM_REFUSED_CAP);
+	/* so is another user of that computer (a slot of its own) */
+	ck_assert_int_eq(try_admit(sm, mem, "10.0.0.1", "bob", false),
+			 SM_REFUSED_CAP);
+	/* the computer and user coming back join the reserved slot */
+	a2 = admit(sm, mem, "10.0.0.1", "ALICE", false);
+	ck_assert_uint_eq(sm_slots_used(sm), 2);
+	ck_assert_uint_eq(sm_reserved_slots(sm), 0);
+	/* its durable opens reattached: the reservation goes, not the slot */
+	talloc_free(ghost);
+	ck_assert_uint_eq(sm_slots_used(sm), 2);
+	ck_assert_uint_eq(sm_tickets_used(sm), 2);
+	talloc_free(a2);
+	ck_assert_uint_eq(sm_slots_used(sm), 1);
+	/* a reservation nobody comes back for: freeing it frees the slot */
+	ghost = talloc_new(wgt_root);
+	a3 = admit(sm, mem, "10.0.0.4", "dave", false);
+	(void)reserve(a3, ghost);
+	ck_assert_int_eq(try_admit(sm, mem, "10.0.0.3", "carol", false),
+			 SM_REFUSED_CAP);
+	talloc_free(ghost);
+	ck_assert_uint_eq(sm_slots_used(sm), 1);
+	ck_assert_int_eq(try_admit(sm, mem, "10.0.0.3", "carol", false),
+			 SM_ADMITTED);
+	talloc_free(mem);
+	talloc_free(sm);
+}
+END_TEST
+
+START_TEST(test_reserve_never_reclaimed)
+{
+	struct sm_settings set = defset();
+	struct sm_manager *sm = NULL;
+	TALLOC_CTX *mem = talloc_new(wgt_root);
+	TALLOC_CTX *ghost = talloc_new(wgt_root);
+	struct fsess *a = NULL, *b = NULL;
+	struct sm_stats st;
+
+	set.max_sessions = 2;
+	set.cap_policy = SM_CAP_RECLAIM;
+	set.autodisconnect_ms = 1000;
+	sm = new_sm(&set);
+	a = admit(sm, mem, "10.0.0.1", "alice", false);
+	(void)add_printer(a);
+	(void)reserve(a, ghost);
+	F.now += 60000;		/* the reservation is by far the idlest */
+	b = admit(sm, mem, "10.0.0.2", "bob", false);
+	b->opens = true;
+	/* nothing reclaimable: refused rather than end the reservation */
+	ck_assert_int_eq(try_admit(sm, mem, "10.0.0.3", "carol", false),
+			 SM_REFUSED_CAP);
+	ck_assert_uint_eq(F.ended[SM_REAP_RECLAIM], 0);
+	/* an idle live session is reclaimed, the reservation still not */
+	b->opens = false;
+	ck_assert_int_eq(try_admit(sm, mem, "10.0.0.3", "carol", false),
+			 SM_ADMITTED);
+	ck_assert_ptr_eq(F.last_ended, b);
+	/* nor is it reaped for idleness */
+	F.now += 3600000;
+	for (int i = 0; i < 5; i++) {
+		sm_tick_for_test(sm);
+	}
+	ck_assert_uint_eq(sm_reserved_slots(sm), 1);
+	ck_assert_uint_eq(F.ended[SM_REAP_AUTODISCONNECT], 1);
+	sm_get_stats(sm, &st);
+	ck_assert_uint_eq(st.reaped[SM_REAP_RECLAIM], 1);
+	ck_assert_uint_eq(sm_handle_count(NULL), 0);
+	talloc_free(ghost);
+	ck_assert_uint_eq(sm_slots_used(sm), 0);
+	talloc_free(mem);
+	talloc_free(sm);
+}
+END_TEST
+
+START_TEST(test_reserve_computer_accounting)
+{
+	struct sm_settings set = defset();
+	struct sm_manager *sm = NULL;
+	TALLOC_CTX *mem = talloc_new(wgt_root);
+	TALLOC_CTX *ghost = talloc_new(wgt_root);
+	struct fsess *a = NULL;
+
+	set.max_sessions = 1;
+	set.accounting = SM_ACCT_COMPUTER;
+	sm = new_sm(&set);
+	a = admit(sm, mem, "10.0.0.1", "alice", false);
+	(void)reserve(a, ghost);
+	ck_assert_int_eq(try_admit(sm, mem, "10.0.0.2", "alice", false),
+			 SM_REFUSED_CAP);
+	/* any user of the computer joins its slot */
+	ck_assert_int_eq(try_admit(sm, mem, "10.0.0.1", "bob", false),
+			 SM_ADMITTED);
+	ck_assert_uint_eq(sm_slots_used(sm), 1);
+	talloc_free(mem);
+	ck_assert_uint_eq(sm_slots_used(sm), 1);
+	talloc_free(ghost);
+	ck_assert_uint_eq(sm_slots_used(sm), 0);
+	talloc_free(sm);
+}
+END_TEST
+
+START_TEST(test_reserve_outlives_manager)
+{
+	struct sm_settings set = defset();
+	struct sm_manager *sm = new_sm(&set);
+	TALLOC_CTX *mem = talloc_new(wgt_root);
+	TALLOC_CTX *ghost = talloc_new(wgt_root);
+	struct sm_session *t = NULL;
+
+	t = reserve(admit(sm, mem, "10.0.0.1", "alice", false), ghost);
+	sm_reserve(t, mem, mem);	/* twice: no-op */
+	ck_assert_ptr_eq(talloc_parent(t), ghost);
+	talloc_free(sm);
+	sm_reserve(NULL, mem, mem);
+	talloc_free(ghost);		/* detached: its destructor does nothing */
+	talloc_free(mem);
+}
+END_TEST
+
 static Suite *sessmgr_suite(void)
 {
 	Suite *s = suite_create("sessmgr");
@@ -1161,6 +1330,10 @@ static Suite *sessmgr_suite(void)
 	tcase_add_test(tc, test_free_handles_and_tickets);
 	tcase_add_test(tc, test_free_random_orders);
 	tcase_add_test(tc, test_free_all_at_once);
+	tcase_add_test(tc, test_reserve_cap_refuse);
+	tcase_add_test(tc, test_reserve_never_reclaimed);
+	tcase_add_test(tc, test_reserve_computer_accounting);
+	tcase_add_test(tc, test_reserve_outlives_manager);
 	suite_add_tcase(s, tc);
 	return s;
 }
