@@ -37,6 +37,14 @@ struct wg_admin_session {
 	const char *calling_name;	/* NetBIOS calling name of its
 					 * connection, "" on a direct one */
 	const char *workstation;	/* NTLM Workstation, "" if none */
+	/*
+	 * The session ended (connection lost, logoff) leaving durable
+	 * opens its computer may reclaim: it keeps its slot until they
+	 * are reattached or time out. opens counts them; no trees, no
+	 * connection (conn_id 0).
+	 */
+	bool disconnected;
+	uint64_t durable_secs_left;	/* until the last one times out */
 };
 
 /*
@@ -70,6 +78,10 @@ struct wg_admin_slot {
 	unsigned printer_handles;
 	uint64_t logon_secs;		/* the oldest session's */
 	uint64_t idle_secs;		/* the most recently active one's */
+	bool disconnected;		/* only disconnected sessions: kept
+					 * for their durable opens */
+	unsigned durable_opens;		/* of its disconnected sessions */
+	uint64_t durable_secs_left;	/* the longest of theirs */
 	struct wg_admin_session *sessions;	/* by SessionId */
 	size_t nsessions;
 };

@@ -119,6 +119,8 @@ struct smbd_server {
 	/* durable opens whose connection was lost (fs/open.c) */
 	struct smbd_open *preserved;
 	size_t npreserved;
+	/* cap slots those opens keep for their computers (fs/open.c) */
+	struct smbd_ghost *ghosts;
 	bool shutting_down;
 	struct smbd_control *control;	/* wgnet's socket (control.c) */
 	uint8_t *rbuf;			/* shared read buffer (conn.c) */

@@ -584,7 +584,11 @@ static void usage_session(void)
 "`net session` does: one row per session slot (what the edition's cap\n"
 "counts), with the computer's address, the user name (\"(null)\" for a\n"
 "null session), client type (SMB dialect), open files and pipes and\n"
-"idle time, then how many of the slots are in use.\n"
+"idle time, then how many of the slots are in use. A slot kept for a\n"
+"computer whose connection was lost (or that logged off) while it held\n"
+"durable opens shows as \"disconnected\", with those opens and the\n"
+"seconds left before they time out; it counts against the cap until\n"
+"the computer reconnects into it or they time out.\n"
 "\n"
 "A computer is named by its address, a NetBIOS calling name it used\n"
 "(port 139) or its NTLM workstation name, as \\\\NAME or NAME. Shown\n"
@@ -593,6 +597,8 @@ static void usage_session(void)
 "\n"
 "  /delete, --delete  end all of the computer's sessions: what it wrote\n"
 "                     is flushed, its files closed, its slots freed\n"
+"                     (durable opens kept for a disconnected session\n"
+"                     too)\n"
 "  /user NAME, --user NAME\n"
 "                     with /delete: only that user's session (NAME\n"
 "                     \"(null)\": its null sessions)\n"
@@ -622,6 +628,26 @@ static const char *user_col(const struct ctl_jv *s)
 	return user;
 }
 
+/*
+ * A slot kept for durable opens of a lost or logged-off session: how
+ * many, and the seconds until the last one times out (and the slot with
+ * it, unless the computer reconnects first).
+ */
+static void print_durable_line(const struct ctl_jv *sl, const char *indent)
+{
+	uint64_t n = ctl_jv_u64(sl, "durable_opens", 0);
+
+	if (n == 0) {
+		return;
+	}
+	printf("%s%s: %llu durable open%s kept for a reconnect, %llu s "
+	       "left\n", indent,
+	       ctl_jv_bool(sl, "disconnected", false) ? "disconnected" :
+	       "and a disconnected session", (unsigned long long)n,
+	       n == 1 ? "" : "s",
+	       (unsigned long long)ctl_jv_u64(sl, "durable_secs_left", 0));
+}
+
 static void print_session_row(const struct ctl_jv *s)
 {
 	char b[96];
@@ -630,12 +656,14 @@ static void print_session_row(const struct ctl_jv *s)
 	putchar(' ');
 	cell(user_col(s), 20, false);
 	putchar(' ');
-	cell(ctl_jv_str(s, "client_type", ""), 13, false);
+	cell(ctl_jv_bool(s, "disconnected", false) ? "disconnected" :
+	     ctl_jv_str(s, "client_type", ""), 13, false);
 	putchar(' ');
 	cell(u64s(b, sizeof(b), ctl_jv_u64(s, "opens", 0)), 5, true);
 	putchar(' ');
 	cell_at(hms(b, sizeof(b), ctl_jv_u64(s, "idle_secs", 0)), 9, LAST);
 	putchar('\n');
+	print_durable_line(s, "  ");
 }
 
 static void print_slots_footer(const struct ctl_jv *d)
@@ -779,6 +807,22 @@ static void print_smb_session(const struct ctl_jv *s,
 
 	snprintf(b, sizeof(b), "0x%016llx",
 		 (unsigned long long)ctl_jv_u64(s, "id", 0));
+	if (ctl_jv_bool(s, "disconnected", false)) {
+		uint64_t n = ctl_jv_u64(s, "opens", 0);
+
+		printf("\nSMB session %s: %s%s%s, disconnected\n"
+		       "  %llu durable open%s kept for a reconnect, %llu s "
+		       "left; logon %s, idle %s\n", b,
+		       domain[0] != '\0' ? domain : "",
+		       domain[0] != '\0' ? "\\" : "", user_col(s),
+		       (unsigned long long)n, n == 1 ? "" : "s",
+		       (unsigned long long)ctl_jv_u64(s, "durable_secs_left",
+						      0),
+		       hms(logon, sizeof(logon),
+			   ctl_jv_u64(s, "logon_secs", 0)),
+		       hms(idle, sizeof(idle), ctl_jv_u64(s, "idle_secs", 0)));
+		return;
+	}
 	printf("\nSMB session %s: %s%s%s on connection #%llu\n", b,
 	       domain[0] != '\0' ? domain : "", domain[0] != '\0' ? "\\" : "",
 	       user_col(s),
@@ -818,6 +862,15 @@ static void print_slot_detail(const struct ctl_jv *sl,
 	kv_u64("Opens", ctl_jv_u64(sl, "opens", 0));
 	kv_u64("Printer handles", ctl_jv_u64(sl, "printer_handles", 0));
 	kv_u64("SMB sessions", ctl_jv_len(ss));
+	if (ctl_jv_u64(sl, "durable_opens", 0) > 0) {
+		snprintf(b, sizeof(b), "%s, %llu durable open(s), %llu s left",
+			 ctl_jv_bool(sl, "disconnected", false) ? "yes" :
+			 "one of its sessions",
+			 (unsigned long long)ctl_jv_u64(sl, "durable_opens", 0),
+			 (unsigned long long)ctl_jv_u64(sl, "durable_secs_left",
+							0));
+		kv("Disconnected", b);
+	}
 	for (i = 0; i < ctl_jv_len(ss); i++) {
 		print_smb_session(ctl_jv_at(ss, i), files);
 	}

@@ -107,6 +107,32 @@ static unsigned count_trees(const struct smbd_session *s)
 	return n;
 }
 
+/* A session that ended leaving durable opens: its slot's reservation. */
+static void ghost_entry(struct sess_walk *w, struct wg_admin_session *e,
+			const struct sm_session_info *info)
+{
+	const struct smbd_ghost *g = info->session;
+
+	*e = (struct wg_admin_session) {
+		.id = g->session_id,
+		.ip = talloc_strdup(w->v, info->ip),
+		.computer = talloc_strdup(w->v, info->ip),
+		.user = talloc_strdup(w->v, g->user),
+		.domain = talloc_strdup(w->v, g->domain),
+		.anonymous = g->anonymous,
+		.guest = g->guest,
+		.client_type = smb2_dialect_name(g->dialect),
+		.opens = g->nopens,
+		.logon_secs = secs_since_nt(g->logon_time_nt),
+		.idle_secs = info->idle_ms / 1000,
+		.slot_id = info->slot_id,
+		.calling_name = "",
+		.workstation = "",
+		.disconnected = true,
+		.durable_secs_left = smbd_ghost_secs_left(g),
+	};
+}
+
 /* One entry per admitted session, in the session manager's order. */
 static bool sess_walk_one(const struct sm_session_info *info, void *priv)
 {
@@ -120,6 +146,10 @@ static bool sess_walk_one(const struct sm_session_info *info, void *priv)
 		return false;
 	}
 	e = &w->v[w->n++];
+	if (info->reserved) {
+		ghost_entry(w, e, info);
+		return true;
+	}
 	*e = (struct wg_admin_session) {
 		.id = s->id,
 		.ip = talloc_strdup(w->v, info->ip),
@@ -303,10 +333,19 @@ static int slot_fill(struct wg_admin_slot *sl, TALLOC_CTX *mem,
 	sl->anonymous = true;
 	sl->encryption = true;
 	sl->idle_secs = UINT64_MAX;
+	sl->disconnected = true;
 	for (i = 0; i < sl->nsessions; i++) {
 		const struct wg_admin_session *s = &sl->sessions[i];
-		const struct smbd_session *live = session_by_id(
-			(struct smbd_server *)srv, s->id);
+		const struct smbd_session *live = s->disconnected ? NULL :
+			session_by_id((struct smbd_server *)srv, s->id);
+
+		sl->disconnected = sl->disconnected && s->disconnected;
+		if (s->disconnected) {
+			sl->durable_opens += s->opens;
+			if (s->durable_secs_left > sl->durable_secs_left) {
+				sl->durable_secs_left = s->durable_secs_left;
+			}
+		}
 
 		sl->anonymous = sl->anonymous && s->anonymous;
 		sl->guest = sl->guest || s->guest;
@@ -324,7 +363,8 @@ static int slot_fill(struct wg_admin_slot *sl, TALLOC_CTX *mem,
 			dialect = live->conn->dialect;
 		}
 	}
-	sl->client_type = dialect != 0 ? smb2_dialect_name(dialect) : "";
+	sl->client_type = dialect != 0 ? smb2_dialect_name(dialect) :
+			  sl->sessions[0].client_type;
 	sl->user = slot_users(mem, sl);
 	if (cn != NULL) {
 		sl->calling_names = cn->calling;
@@ -596,6 +636,8 @@ static void deferred_fire(struct tevent_context *ev, struct tevent_immediate *im
 		struct smbd_session *s = session_by_id(d->srv,
 						       d->session_ids[i]);
 
+		struct smbd_ghost *g = NULL;
+
 		if (s != NULL) {
 			DBG_NOTICE(SESS, "%s: session 0x%llx (%s) ended by "
 				   "an administrator", s->conn->peer_addr,
@@ -603,6 +645,19 @@ static void deferred_fire(struct tevent_context *ev, struct tevent_immediate *im
 				   s->anonymous ? "null session" : s->user);
 			sm_count_reap(d->srv->sm, SM_REAP_ADMIN);
 			smbd_session_end(s, "session deleted");
+			continue;
+		}
+		g = smbd_ghost_find(d->srv, d->session_ids[i]);
+		if (g != NULL) {
+			uint64_t id = g->session_id;
+			unsigned n = 0;
+
+			sm_count_reap(d->srv->sm, SM_REAP_ADMIN);
+			n = smbd_ghost_end(g);	/* frees g */
+			DBG_NOTICE(SESS, "disconnected session 0x%llx ended "
+				   "by an administrator: %u durable open(s) "
+				   "flushed and closed",
+				   (unsigned long long)id, n);
 		}
 	}
 	if (d->file_id != 0) {

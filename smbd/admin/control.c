@@ -185,6 +185,10 @@ static void put_session(struct ctl_json *j, const struct wg_admin_session *s)
 	ctl_json_u64(j, "slot", s->slot_id);
 	ctl_json_string(j, "calling_name", s->calling_name);
 	ctl_json_string(j, "workstation", s->workstation);
+	ctl_json_bool(j, "disconnected", s->disconnected);
+	if (s->disconnected) {
+		ctl_json_u64(j, "durable_secs_left", s->durable_secs_left);
+	}
 }
 
 static void put_names(struct ctl_json *j, const char *key,
@@ -217,6 +221,9 @@ static void put_slot(struct ctl_json *j, const struct wg_admin_slot *s)
 	ctl_json_u64(j, "printer_handles", s->printer_handles);
 	ctl_json_u64(j, "logon_secs", s->logon_secs);
 	ctl_json_u64(j, "idle_secs", s->idle_secs);
+	ctl_json_bool(j, "disconnected", s->disconnected);
+	ctl_json_u64(j, "durable_opens", s->durable_opens);
+	ctl_json_u64(j, "durable_secs_left", s->durable_secs_left);
 }
 
 static void put_file(struct ctl_json *j, const struct wg_admin_file *f)

@@ -22,6 +22,7 @@
 #include "smbd/fs/oplock.h"
 #include "smbd/fs/vfs.h"
 #include "smbd/fs/workers.h"
+#include "sessions/sessmgr.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -679,6 +680,8 @@ void smbd_file_signal_delete_pending(struct smbd_file *f)
 /* Open lifecycle, continued                                           */
 /* ================================================================== */
 
+static void ghost_drop_open(struct smbd_open *op);
+
 static void preserved_unlink(struct smbd_server *srv, struct smbd_open *op)
 {
 	if (op->prev != NULL) {
@@ -700,6 +703,7 @@ static void preserved_unlink(struct smbd_server *srv, struct smbd_open *op)
 	op->preserved = false;
 	TALLOC_FREE(op->durable_te);
 	TALLOC_FREE(op->durable_im);
+	ghost_drop_open(op);
 }
 
 /*
@@ -949,6 +953,142 @@ void smbd_open_preserved_close_soon(struct smbd_open *op)
 				  op);
 }
 
+/* ---- ghosts: the cap slots preserved opens keep ---- */
+
+/* op is no longer preserved: the last one of its ghost frees it. */
+static void ghost_drop_open(struct smbd_open *op)
+{
+	struct smbd_ghost *g = op->ghost;
+
+	if (g == NULL) {
+		return;
+	}
+	op->ghost = NULL;
+	if (--g->nopens == 0) {
+		DBG_INFO(SESS, "%s: the slot of ended session 0x%llx (%s) is "
+			 "free: no durable open of it is left",
+			 op->owner_addr, (unsigned long long)g->session_id,
+			 g->anonymous ? "null session" : g->user);
+		talloc_free(g);	/* frees the reservation: the slot */
+	}
+}
+
+static int ghost_destructor(struct smbd_ghost *g)
+{
+	struct smbd_server *srv = g->srv;
+	struct smbd_open *op = NULL;
+
+	/* freed with the server: its opens may outlive it by a little */
+	for (op = srv->preserved; g->nopens > 0 && op != NULL;
+	     op = op->next) {
+		if (op->ghost == g) {
+			op->ghost = NULL;
+			g->nopens--;
+		}
+	}
+	if (g->prev != NULL) {
+		g->prev->next = g->next;
+	} else if (srv->ghosts == g) {
+		srv->ghosts = g->next;
+	}
+	if (g->next != NULL) {
+		g->next->prev = g->prev;
+	}
+	return 0;
+}
+
+/* s is ending with durable opens: its slot moves to a ghost. NULL: none. */
+static struct smbd_ghost *ghost_new(struct smbd_server *srv,
+				    struct smbd_session *s)
+{
+	struct smbd_ghost *g = NULL;
+
+	if (s->ticket == NULL) {
+		return NULL;	/* not admitted: no slot to keep */
+	}
+	g = talloc_zero(srv, struct smbd_ghost);
+	if (g == NULL) {
+		return NULL;	/* the slot goes with the session */
+	}
+	g->user = talloc_strdup(g, s->user != NULL ? s->user : "");
+	g->domain = talloc_strdup(g, s->domain != NULL ? s->domain : "");
+	if (g->user == NULL || g->domain == NULL) {
+		talloc_free(g);
+		return NULL;
+	}
+	g->srv = srv;
+	g->session_id = s->id;
+	g->anonymous = s->anonymous;
+	g->guest = s->guest;
+	g->dialect = s->conn->dialect;
+	g->logon_time_nt = s->logon_time_nt;
+	g->ticket = s->ticket;
+	s->ticket = NULL;
+	sm_reserve(g->ticket, g, g);
+	g->next = srv->ghosts;
+	if (srv->ghosts != NULL) {
+		srv->ghosts->prev = g;
+	}
+	srv->ghosts = g;
+	talloc_set_destructor(g, ghost_destructor);
+	return g;
+}
+
+struct smbd_ghost *smbd_ghost_find(struct smbd_server *srv,
+				   uint64_t session_id)
+{
+	struct smbd_ghost *g = NULL;
+
+	for (g = srv->ghosts; g != NULL; g = g->next) {
+		if (g->session_id == session_id) {
+			return g;
+		}
+	}
+	return NULL;
+}
+
+uint64_t smbd_ghost_secs_left(const struct smbd_ghost *g)
+{
+	const struct smbd_open *op = NULL;
+	struct timeval now = tevent_timeval_current();
+	int64_t best = 0;
+
+	for (op = g->srv->preserved; op != NULL; op = op->next) {
+		int64_t us = 0;
+
+		if (op->ghost != g) {
+			continue;
+		}
+		us = ((int64_t)op->preserved_until.tv_sec - now.tv_sec) *
+		     1000000 + (op->preserved_until.tv_usec - now.tv_usec);
+		if (us > best) {
+			best = us;
+		}
+	}
+	return (uint64_t)((best + 999999) / 1000000);
+}
+
+unsigned smbd_ghost_end(struct smbd_ghost *g)
+{
+	struct smbd_server *srv = g->srv;
+	unsigned n = g->nopens, closed = 0;
+
+	/* the last close frees g: count down, never look at g after it */
+	while (closed < n) {
+		struct smbd_open *op = srv->preserved;
+
+		while (op != NULL && op->ghost != g) {
+			op = op->next;
+		}
+		if (op == NULL) {
+			break;
+		}
+		closed++;
+		talloc_free(op);	/* flushes written data on a worker */
+	}
+	return closed;
+}
+
 /* Detach op from its tree, session and connection; keep it in srv. */
 static void preserve_one(struct smbd_server *srv, struct smbd_open *op)
 {
@@ -1005,6 +1145,7 @@ static void preserve_session(struct smbd_server *srv, struct smbd_session *s,
 			     size_t *have)
 {
 	struct smbd_tree *t = NULL;
+	struct smbd_ghost *g = NULL;
 
 	for (t = s->trees; t != NULL; t = t->next) {
 		struct smbd_open *op = t->opens, *next = NULL;
@@ -1021,8 +1162,17 @@ static void preserve_session(struct smbd_server *srv, struct smbd_session *s,
 				continue;
 			}
 			preserve_one(srv, op);
-			if (op->preserved) {
-				(*have)++;
+			if (!op->preserved) {
+				continue;
+			}
+			(*have)++;
+			/* the session's slot stays while its opens wait */
+			if (g == NULL) {
+				g = ghost_new(srv, s);
+			}
+			if (g != NULL) {
+				op->ghost = g;
+				g->nopens++;
 			}
 		}
 	}

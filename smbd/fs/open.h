@@ -66,6 +66,8 @@ struct smbd_open {
 	struct timeval preserved_until;	/* while preserved */
 	int preserved_root;	/* while preserved: its share root (dup),
 				 * for delete on close; -1: none */
+	struct smbd_ghost *ghost;	/* while preserved: the cap slot it
+					 * keeps for its computer, or NULL */
 	struct tevent_timer *durable_te;	/* while preserved */
 	struct tevent_immediate *durable_im;	/* closing soon */
 };
@@ -310,6 +312,43 @@ void smbd_open_preserved_close_soon(struct smbd_open *op);
 
 /* How many opens of computer addr are preserved (wgnet, admission). */
 size_t smbd_open_preserved_count(struct smbd_server *srv, const char *addr);
+
+/*
+ * The cap slot of a session that left durable opens behind (issue 11:
+ * the session cap and durability together). The session's ticket moves
+ * here as a reservation (sessions/sessmgr.h: sm_reserve): the slot stays
+ * taken while any open it preserved waits, so another computer at a full
+ * cap is refused, reclaim never takes it, and the same computer and user
+ * coming back join it. Each preserved open points to its ghost; the
+ * count is kept where a preserved open stops being one (reattached or
+ * closed), and the last one frees the ghost, which frees the ticket.
+ */
+struct smbd_ghost {
+	struct smbd_ghost *prev, *next;	/* srv->ghosts */
+	struct smbd_server *srv;
+	struct sm_session *ticket;	/* the reservation, child */
+	uint64_t session_id;		/* the session it was */
+	char *user;
+	char *domain;
+	bool anonymous;
+	bool guest;
+	uint16_t dialect;
+	uint64_t logon_time_nt;
+	unsigned nopens;		/* preserved opens pointing here */
+};
+
+/* The ghost of the ended session session_id, or NULL. */
+struct smbd_ghost *smbd_ghost_find(struct smbd_server *srv,
+				   uint64_t session_id);
+
+/* Seconds until its last preserved open times out (rounded up). */
+uint64_t smbd_ghost_secs_left(const struct smbd_ghost *g);
+
+/*
+ * An administrator ends it: flush and close every open it keeps (which
+ * frees g and its slot). Returns how many opens were closed.
+ */
+unsigned smbd_ghost_end(struct smbd_ghost *g);
 
 /* Server shutdown: close (flushing) every preserved open. */
 void smbd_opens_preserved_close_all(struct smbd_server *srv);
