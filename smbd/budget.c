@@ -43,6 +43,8 @@ static const struct {
 	[SMBD_BUDGET_DURABLE] = { "durable_opens", "",
 		"durable opens preserved for one disconnected client "
 		"computer" },
+	[SMBD_BUDGET_LEASES] = { "leases", "",
+		"opens holding a lease per connection" },
 };
 
 const char *smbd_budget_name(enum smbd_budget b)

@@ -27,6 +27,8 @@
  *   SMBD_BUDGET_DURABLE           fs/open.c: no status; an open over it is
  *                                 closed, not preserved, when its
  *                                 connection is lost
+ *   SMBD_BUDGET_LEASES            fs/lease.c: no status; the open is
+ *                                 granted no lease
  */
 #ifndef WG_SMBD_BUDGET_H
 #define WG_SMBD_BUDGET_H
@@ -51,6 +53,7 @@ enum smbd_budget {
 	SMBD_BUDGET_COMPOUND,
 	SMBD_BUDGET_OPLOCKS,
 	SMBD_BUDGET_DURABLE,
+	SMBD_BUDGET_LEASES,
 	SMBD_BUDGET_NUM
 };
 

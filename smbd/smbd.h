@@ -128,6 +128,7 @@ struct smbd_server {
 	const struct smbd_cmd_row *cmds; /* command table (dispatcher) */
 	/* oplock break notifications (fs/oplock.h), set by server.c */
 	const struct smbd_oplock_upcalls *oplock_up;
+	struct smbd_lease *leases;	/* every lease (fs/lease.c) */
 	struct smbd_stats {		/* since start, counted in conn.c */
 		uint64_t bytes_in, bytes_out;
 		uint64_t conns_accepted;
@@ -237,6 +238,7 @@ struct smbd_conn {
 	size_t nwatches;		/* directories watched (inotify) */
 	size_t noplock_breaks;		/* its oplocks breaking (fs/oplock.c) */
 	size_t noplock_waits;		/* its requests waiting for breaks */
+	size_t nleases;			/* its opens holding a lease */
 	struct tevent_immediate *free_im;	/* deferred teardown */
 	char *close_reason;
 

@@ -117,6 +117,7 @@ static int add_share(struct cfg_parse *p, const char *name,
 		.read_only = true,
 		.oplocks = true,
 		.durable_handles = true,
+		.leases = true,
 	};
 	sh->name = talloc_strdup(cfg, name);
 	sh->comment = talloc_strdup(cfg, "");

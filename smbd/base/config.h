@@ -34,6 +34,7 @@ struct wg_share_cfg {
 	bool guest_ok;
 	bool oplocks;		/* grant oplocks (default yes) */
 	bool durable_handles;	/* grant durable handles (default yes) */
+	bool leases;		/* grant leases (default yes) */
 	char **valid_users;	/* NULL = everyone; else NULL-terminated */
 	char *print_command;	/* printable shares */
 };

@@ -1131,6 +1131,9 @@ static int s_durable_handles(struct cfg_parse *p, const char *key,
 			     const char *v)
 {
 	return share_bool(p, key, v, false, &cur_share(p)->durable_handles);
+static int s_leases(struct cfg_parse *p, const char *key, const char *v)
+{
+	return share_bool(p, key, v, false, &cur_share(p)->leases);
 }
 
 const struct cfg_key cfg_share_keys[] = {
@@ -1147,6 +1150,7 @@ const struct cfg_key cfg_share_keys[] = {
 	{ "print command", s_print_command },
 	{ "oplocks", s_oplocks },
 	{ "durable handles", s_durable_handles },
+	{ "leases", s_leases },
 	{ NULL, NULL },
 };
 

@@ -20,6 +20,7 @@
 #include "smbd/fs/open.h"
 #include "smbd/base/errmap.h"
 #include "smbd/fs/oplock.h"
+#include "smbd/fs/lease.h"
 #include "smbd/fs/vfs.h"
 #include "smbd/fs/workers.h"
 #include "sessions/sessmgr.h"
@@ -722,6 +723,7 @@ int smbd_open_destructor(struct smbd_open *op)
 	/* its oplock goes first: requests waiting for its break go on
 	 * (from the event loop, after this close) */
 	smbd_oplock_release(op);
+	smbd_lease_release(op);
 	open_run_stage(op, SMBD_OPEN_STAGE_REQUESTS, true);
 	if (op->file != NULL) {
 		open_run_stage(op, SMBD_OPEN_STAGE_LOCKS, true);

@@ -43,6 +43,8 @@ struct smbd_open {
 	struct smbd_req *notify;	/* pending CHANGE_NOTIFY (notify.c) */
 	struct smbd_oplock *oplock;	/* its oplock (fs/oplock.h), child;
 					 * NULL: none */
+	struct smbd_lease *lease;	/* the lease it holds (fs/lease.h),
+					 * shared; NULL: none */
 	struct smbd_open_att *atts;	/* attachments, oldest first (open.h) */
 	struct brl_owner locks;		/* its byte-range locks (brlock.h) */
 	bool written;		/* any WRITE since the last flush */
@@ -77,6 +79,7 @@ struct smbd_open {
 struct smbd_lock_wait;	/* LOCK request waiting for a range (smb2/cmd/lock.c) */
 struct smbd_oplock;	/* an open's oplock (fs/oplock.c) */
 struct smbd_oplock_wait; /* a request waiting for breaks (fs/oplock.c) */
+struct smbd_lease;	/* a client's lease on the file (fs/lease.c) */
 
 /*
  * One per (dev, ino) with at least one open, in srv->files; freed when its
@@ -95,6 +98,7 @@ struct smbd_file {
 	struct smbd_lock_wait *waiters;
 	struct smbd_oplock *oplocks;	/* oplocks of its opens (oplock.h) */
 	struct smbd_oplock_wait *oplock_waits;	/* waiting for breaks */
+	struct smbd_lease *leases;	/* leases on it, children (lease.h) */
 };
 
 /* ---- the registry (open.c) ---- */

@@ -11,6 +11,7 @@
  * schedules its callback, so a file never goes with waits on it.
  */
 #include "smbd/fs/oplock.h"
+#include "smbd/fs/lease.h"
 
 #include <errno.h>
 
@@ -171,7 +172,7 @@ static void wait_wake(struct smbd_oplock_wait *w)
 }
 
 /* The last break of f ended: every wait goes on. */
-static void file_wake(struct smbd_file *f)
+void smbd_oplock_wake(struct smbd_file *f)
 {
 	if (f == NULL || smbd_oplock_breaking(f)) {
 		return;
@@ -262,7 +263,7 @@ static int oplock_destructor(struct smbd_oplock *o)
 	if (o->op != NULL && o->op->oplock == o) {
 		o->op->oplock = NULL;
 	}
-	file_wake(f);
+	smbd_oplock_wake(f);
 	return 0;
 }
 
@@ -331,7 +332,7 @@ bool smbd_oplock_breaking(const struct smbd_file *f)
 			return true;
 		}
 	}
-	return false;
+	return smbd_lease_breaking(f);
 }
 
 static void send_break(struct smbd_oplock *o, uint8_t level)
@@ -354,7 +355,7 @@ static void break_done(struct smbd_oplock *o, uint8_t level)
 		talloc_free(o);		/* wakes the file's waits */
 		return;
 	}
-	file_wake(f);
+	smbd_oplock_wake(f);
 }
 
 static void break_timeout(struct tevent_context *ev, struct tevent_timer *te,
@@ -372,7 +373,7 @@ static void break_timeout(struct tevent_context *ev, struct tevent_timer *te,
 	break_done(o, SMB2_OPLOCK_LEVEL_NONE);
 }
 
-static uint32_t break_timeout_ms(const struct smbd_server *srv)
+uint32_t smbd_oplock_timeout_ms(const struct smbd_server *srv)
 {
 	if (srv == NULL || srv->cfg == NULL ||
 	    srv->cfg->oplock_break_timeout_ms == 0) {
@@ -386,7 +387,7 @@ static void break_start(struct smbd_oplock *o, uint8_t to)
 {
 	struct smbd_server *srv = o->file->srv;
 	struct smbd_conn *conn = o->conn;
-	uint32_t ms = break_timeout_ms(srv);
+	uint32_t ms = smbd_oplock_timeout_ms(srv);
 
 	if (o->op->preserved) {
 		/* a durable open whose client is gone: it is closed (from
@@ -434,12 +435,25 @@ static bool breaks_own(uint8_t level, enum smbd_oplock_op what)
 bool smbd_oplock_break(struct smbd_file *f, const struct smbd_open *except,
 		       enum smbd_oplock_op what, bool batch_only)
 {
+	return smbd_oplock_break_lease(f, except, NULL, NULL, what,
+				       batch_only ? SMBD_BREAK_BATCH_ONLY : 0);
+}
+
+bool smbd_oplock_break_lease(struct smbd_file *f,
+			     const struct smbd_open *except,
+			     const uint8_t *own_guid, const uint8_t *own_key,
+			     enum smbd_oplock_op what, unsigned flags)
+{
+	bool batch_only = (flags & SMBD_BREAK_BATCH_ONLY) != 0;
 	struct smbd_oplock *o = NULL, *next = NULL;
 
 	for (o = f->oplocks; o != NULL; o = next) {
 		uint8_t to = 0;
 
 		next = o->next;
+		if (what == SMBD_OPLOCK_OP_SHARE) {
+			break;
+		}
 		if (o->op == except && !breaks_own(o->level, what)) {
 			continue;
 		}
@@ -466,7 +480,21 @@ bool smbd_oplock_break(struct smbd_file *f, const struct smbd_open *except,
 		}
 		break_start(o, to);
 	}
-	return smbd_oplock_breaking(f);
+	if (!(flags & SMBD_BREAK_BATCH_ONLY) && !(flags & SMBD_BREAK_NO_LEASES)) {
+		if (own_key == NULL && except != NULL &&
+		    except->lease != NULL) {
+			smbd_lease_own_id(except, &own_guid, &own_key);
+		}
+		if (smbd_lease_break_file(f, own_guid, own_key, what)) {
+			return true;
+		}
+	}
+	for (o = f->oplocks; o != NULL; o = o->next) {
+		if (o->breaking) {
+			return true;
+		}
+	}
+	return false;
 }
 
 NTSTATUS smbd_oplock_ack(struct smbd_open *op, uint8_t acked,

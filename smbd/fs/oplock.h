@@ -35,11 +35,17 @@
  * break counts as acknowledged to none at once (SMBD_BUDGET_OPLOCKS) */
 #define SMBD_MAX_OPLOCK_BREAKS	1024
 
+struct smb2_lease_break;
+
 /* What the layer above offers: send a break notification for op. */
 struct smbd_oplock_upcalls {
 	/* op's oplock is being broken to level (SMB2_OPLOCK_LEVEL_*). Must
 	 * not free opens. */
 	void (*send_break)(struct smbd_open *op, uint8_t level);
+	/* A lease is breaking: b to op's connection (fs/lease.h). Must not
+	 * free opens. */
+	void (*send_lease_break)(struct smbd_open *op,
+				 const struct smb2_lease_break *b);
 };
 
 /* What a request does to a file, for the break decision. */
@@ -51,6 +57,8 @@ enum smbd_oplock_op {
 	SMBD_OPLOCK_OP_SIZE,		/* SET_INFO end of file, allocation */
 	SMBD_OPLOCK_OP_RENAME,		/* rename of the file */
 	SMBD_OPLOCK_OP_DELETE,		/* delete-pending set on the file */
+	SMBD_OPLOCK_OP_SHARE,		/* an open the share modes refuse
+					 * (leases lose H; oplocks no break) */
 };
 
 /* ---- decisions (pure: no state, unit-tested as tables) ---- */
@@ -128,7 +136,27 @@ bool smbd_oplock_break(struct smbd_file *f, const struct smbd_open *except,
 /* Is op's oplock breaking (awaiting acknowledgment)? */
 bool smbd_oplock_breaking_open(const struct smbd_open *op);
 
-/* Is any oplock of f breaking (awaiting acknowledgment)? */
+/*
+ * smbd_oplock_break() with the leases of f too (fs/lease.h) but the one
+ * of (own_guid, own_key) (NULL: except's lease, if any), flags
+ * SMBD_BREAK_*:
+ * BATCH_ONLY as batch_only above (no leases then), NO_LEASES (an open
+ * leases see as a stat open). Returns true if an oplock or a lease but
+ * the own one is breaking afterwards.
+ */
+#define SMBD_BREAK_BATCH_ONLY	0x1u
+#define SMBD_BREAK_NO_LEASES	0x2u
+bool smbd_oplock_break_lease(struct smbd_file *f,
+			     const struct smbd_open *except,
+			     const uint8_t *own_guid, const uint8_t *own_key,
+			     enum smbd_oplock_op what, unsigned flags);
+
+/* For fs/lease.c: the waits of f go on if nothing of f is breaking now;
+ * the break timeout in milliseconds. */
+void smbd_oplock_wake(struct smbd_file *f);
+uint32_t smbd_oplock_timeout_ms(const struct smbd_server *srv);
+
+/* Is any oplock or lease of f breaking (awaiting acknowledgment)? */
 bool smbd_oplock_breaking(const struct smbd_file *f);
 
 /*

@@ -827,10 +827,11 @@ static NTSTATUS check_body(struct smbd_req *req, const struct smbd_cmd_row *row)
 	if (wire_get_u16le(&r, &ssize) != 0) {
 		return NT_STATUS_INVALID_PARAMETER;
 	}
-	if (ssize != row->struct_size) {
+	if (ssize != row->struct_size &&
+	    (row->struct_size2 == 0 || ssize != row->struct_size2)) {
 		return NT_STATUS_INVALID_PARAMETER;
 	}
-	if (req->in_body_len < (size_t)(row->struct_size & ~1u)) {
+	if (req->in_body_len < (size_t)(ssize & ~1u)) {
 		return NT_STATUS_INVALID_PARAMETER;
 	}
 	return NT_STATUS_OK;

@@ -24,6 +24,8 @@ extern const struct smbd_conn_upcalls smbd_smb2_upcalls;
 struct smbd_cmd_row {
 	NTSTATUS (*fn)(struct smbd_req *req);
 	uint16_t struct_size;	/* request StructureSize */
+	uint16_t struct_size2;	/* another it takes (0: none): the lease
+				 * break acknowledgment's 36 */
 	bool need_session;
 	bool need_tree;
 	bool allow_null;	/* may a null (anonymous) session use it */

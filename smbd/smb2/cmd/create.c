@@ -10,6 +10,8 @@
 #include "smbd/base/errmap.h"
 #include "smbd/fs/open.h"
 #include "smbd/fs/oplock.h"
+#include "smbd/fs/lease.h"
+#include "proto/smb2_lease.h"
 #include "smbd/print/print.h"
 #include "smbd/smb2/cmd/ipc.h"
 #include "smbd/fs/fileinfo.h"
@@ -232,6 +234,8 @@ struct create_args {
 	uint64_t alloc_size;	/* AlSi, 0 if none */
 	struct smb2_durable_ctx dur;	/* DHnQ, DHnC, DH2Q, DH2C */
 	enum smb2_durable_kind durable;	/* the one that counts */
+	bool want_lease;	/* RqLs (v1 or v2) */
+	struct smb2_lease lease;
 };
 
 struct create_result {
@@ -239,14 +243,17 @@ struct create_result {
 	uint32_t action;
 	uint32_t max_access;	/* for MxAc */
 	uint8_t oplock;		/* granted level */
+	bool lease;		/* answer with lease_resp */
+	struct smb2_lease lease_resp;
 	/* NT_STATUS_PENDING from the open: wait for this file's breaks */
 	struct smbd_file *wait;
 	enum smb2_durable_kind durable;	/* granted: DHnQ or DH2Q answered */
 	uint32_t durable_timeout_ms;
 };
 
-/* The create contexts we act on; RqLs, AAPL, ExtA, SecD and unknown tags
- * are ignored. The durable ones are proto/smb2_durable's. */
+/* The create contexts we act on; AAPL, ExtA, SecD and unknown tags are
+ * ignored, and a lease context too short for one. The durable ones are
+ * proto/smb2_durable's, the lease one proto/smb2_lease's. */
 static void create_context_tag(struct create_args *a, const uint8_t *tag,
 			       const struct wire_rd *data)
 {
@@ -260,6 +267,8 @@ static void create_context_tag(struct create_args *a, const uint8_t *tag,
 		a->want_qfid = true;
 	} else if (memcmp(tag, "TWrp", 4) == 0) {
 		a->timewarp = true;
+	} else if (memcmp(tag, "RqLs", 4) == 0) {
+		a->want_lease = smb2_lease_ctx_pull(&d, true, &a->lease) == 0;
 	} else if (memcmp(tag, "AlSi", 4) == 0) {
 		if (wire_get_u64le(&d, &a->alloc_size) != 0) {
 			a->alloc_size = 0;
@@ -584,21 +593,50 @@ static int create_probe_run(void *p)
  * conflicts with: NT_STATUS_PENDING with res->wait set when the open
  * must wait for a break to end, else OK. Stat opens break nothing.
  */
-static NTSTATUS create_break(struct smbd_file *f, uint32_t access,
+static NTSTATUS create_break(struct smbd_req *req, const struct create_args *a,
+			     struct smbd_file *f, uint32_t access,
 			     bool truncate, bool batch_only,
 			     struct create_result *res)
 {
 	enum smbd_oplock_op what = truncate ? SMBD_OPLOCK_OP_OVERWRITE :
 				   SMBD_OPLOCK_OP_OPEN;
+	const uint8_t *guid = a->want_lease ? req->conn->client_guid : NULL;
+	const uint8_t *key = a->want_lease ? a->lease.key : NULL;
+
+	unsigned flags = batch_only ? SMBD_BREAK_BATCH_ONLY : 0;
 
 	if (smbd_oplock_stat_open(access) && !truncate) {
 		return NT_STATUS_OK;
 	}
-	if (smbd_oplock_break(f, NULL, what, batch_only)) {
+	if (smbd_lease_stat_open(access) && !truncate) {
+		flags |= SMBD_BREAK_NO_LEASES;
+	}
+	if (smbd_oplock_break_lease(f, NULL, guid, key, what, flags)) {
 		res->wait = f;
 		return NT_STATUS_PENDING;
 	}
 	return NT_STATUS_OK;
+}
+
+/*
+ * The share modes refuse the open: leases holding H lose it (the client
+ * may close the handles it keeps open for caching) and the open waits
+ * for that and looks again [MS-FSA §2.1.5.1.2]; else SHARING_VIOLATION.
+ */
+static NTSTATUS create_share_break(struct smbd_req *req,
+				   const struct create_args *a,
+				   struct smbd_file *f, struct create_result *res)
+{
+	const uint8_t *guid = a->want_lease ? req->conn->client_guid : NULL;
+	const uint8_t *key = a->want_lease ? a->lease.key : NULL;
+
+	if (smbd_lease_any_handle(f, guid, key) &&
+	    smbd_oplock_break_lease(f, NULL, guid, key, SMBD_OPLOCK_OP_SHARE,
+				    0)) {
+		res->wait = f;
+		return NT_STATUS_PENDING;
+	}
+	return NT_STATUS_SHARING_VIOLATION;
 }
 
 /*
@@ -662,15 +700,15 @@ static NTSTATUS existing_checks(struct smbd_req *req,
 	}
 	/* batch oplocks break before the share-mode check: the holder may
 	 * close [MS-FSA §2.1.5.1.2] */
-	status = create_break(f, *granted, *truncate, true, res);
+	status = create_break(req, a, f, *granted, *truncate, true, res);
 	if (status != NT_STATUS_OK) {
 		return status;
 	}
 	if (smbd_share_conflict(f, *granted | (*truncate ? FILE_WRITE_DATA : 0),
 				a->share)) {
-		return NT_STATUS_SHARING_VIOLATION;
+		return create_share_break(req, a, f, res);
 	}
-	return create_break(f, *granted, *truncate, false, res);
+	return create_break(req, a, f, *granted, *truncate, false, res);
 }
 
 static NTSTATUS open_existing(struct smbd_req *req,
@@ -991,6 +1029,17 @@ static NTSTATUS create_reply(struct smbd_req *req, const struct smbd_open *op,
 		wire_setle64(d + 8, (uint64_t)op->file->dev);
 		put_context(w, &prev, "QFid", d, sizeof(d));
 	}
+	if (res->lease) {
+		struct wire_wr lw;
+
+		wire_wr_init(&lw, w->buf, 0);
+		smb2_lease_ctx_push(&lw, &res->lease_resp);
+		if (wire_wr_error(&lw) != 0) {
+			return NT_STATUS_NO_MEMORY;
+		}
+		put_context(w, &prev, "RqLs", lw.buf, (uint32_t)lw.len);
+		talloc_free(lw.buf);
+	}
 	if (prev != SIZE_MAX) {
 		wire_patch_u32le(w, ctx_field,
 				 (uint32_t)(SMB2_HDR_SIZE + start));
@@ -1031,6 +1080,11 @@ static uint8_t create_grant_oplock(struct smbd_req *req,
 	if (op->file == NULL || op->is_dir || !share->oplocks ||
 	    share->type != WG_SHARE_DISK ||
 	    a->oplock == SMB2_OPLOCK_LEVEL_NONE) {
+		return SMB2_OPLOCK_LEVEL_NONE;
+	}
+	if (smbd_lease_any_handle(op->file, NULL, NULL)) {
+		/* a lease caching handles: no oplock beside it
+		 * (smbtorture smb2.lease.oplock) */
 		return SMB2_OPLOCK_LEVEL_NONE;
 	}
 	max = smbd_oplock_others_max(op->file, op, &others);
@@ -1205,6 +1259,44 @@ static NTSTATUS create_replay(struct smbd_req *req,
 		return status;
 	}
 	smbd_req_set_last_fid(req, r.found);
+ * Grant the lease the client asked for (RqLs with OplockLevel LEASE), as
+ * far as the other opens of the file and the share allow [MS-SMB2
+ * §3.3.5.9.8]: res->lease says whether the reply carries a lease
+ * context. Not for directories (no directory leases yet), pipes or print
+ * queues, nor before SMB 2.1; v2 only from SMB 3.0 (a v2 context before
+ * reads as v1). NT_STATUS_OK, or the error the CREATE fails with.
+ */
+static NTSTATUS create_grant_lease(struct smbd_req *req,
+				   struct create_args *a,
+				   struct create_result *res)
+{
+	const struct wg_share_cfg *share = req->tree->share;
+	struct smbd_open *op = res->op;
+	NTSTATUS status = NT_STATUS_OK;
+
+	if (!a->want_lease || a->oplock != SMB2_OPLOCK_LEVEL_LEASE ||
+	    req->conn->dialect < SMB2_DIALECT_210 || op->file == NULL ||
+	    !share->leases || share->type != WG_SHARE_DISK) {
+		return NT_STATUS_OK;
+	}
+	if (op->is_dir) {
+		/* no lease, but the key of a file's lease is refused
+		 * (smbtorture smb2.lease.request) */
+		return smbd_lease_exists(req->conn->srv,
+					 req->conn->client_guid,
+					 a->lease.key) ?
+		       NT_STATUS_INVALID_PARAMETER : NT_STATUS_OK;
+	}
+	if (a->lease.version == 2 && req->conn->dialect < SMB2_DIALECT_300) {
+		a->lease.version = 1;
+	}
+	status = smbd_lease_open(op, req->conn->client_guid, &a->lease,
+				 &res->lease_resp);
+	if (status != NT_STATUS_OK) {
+		return status;
+	}
+	res->lease = true;
+	res->oplock = SMB2_OPLOCK_LEVEL_LEASE;
 	return NT_STATUS_OK;
 }
 
@@ -1378,8 +1470,12 @@ static void create_probe_done(struct tevent_req *subreq)
 		goto done;
 	}
 	res.oplock = create_grant_oplock(req, &state->a, res.op);
-	create_grant_durable(req, &state->a, res.op, &res);
-	status = create_reply(req, res.op, &state->a, &res);
+	status = create_grant_lease(req, &state->a, &res);
+	if (status == NT_STATUS_OK) {
+		/* after the lease: one caching handles makes it durable */
+		create_grant_durable(req, &state->a, res.op, &res);
+		status = create_reply(req, res.op, &state->a, &res);
+	}
 	if (status != NT_STATUS_OK) {
 		req->out.len = 0;
 		talloc_free(res.op);

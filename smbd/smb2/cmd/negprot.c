@@ -39,7 +39,9 @@ static void set_limits(struct smbd_conn *conn, uint16_t dialect)
 		conn->server_caps = 0;
 	} else {
 		conn->max_trans = SMBD_MAX_TRANSACT;
-		conn->server_caps = SMB2_GLOBAL_CAP_LARGE_MTU;
+		/* leases: v1 from 2.1, v2 from 3.0 (create.c) */
+		conn->server_caps = SMB2_GLOBAL_CAP_LARGE_MTU |
+				    SMB2_GLOBAL_CAP_LEASING;
 	}
 	conn->max_read = conn->max_trans;
 	conn->max_write = conn->max_trans;

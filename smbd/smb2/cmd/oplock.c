@@ -1,29 +1,30 @@
 /*
  * oplock.c - OPLOCK_BREAK: the notification the server sends when an
  * oplock is broken [MS-SMB2 §3.3.4.6], and the client's acknowledgment
- * [MS-SMB2 §3.3.5.22.1]. Who holds what, the decisions and the timeout
+ * [MS-SMB2 §3.3.5.22.1]; the lease break notification [MS-SMB2 §3.3.4.7]
+ * and acknowledgment [MS-SMB2 §3.3.5.22.2]. Who holds what, the decisions and the timeout
  * are fs/oplock.c's; it calls the notification through srv->oplock_up.
  */
 #include "smbd/smbd.h"
 #include "smbd/smb2/cmd/cmd.h"
 #include "smbd/fs/oplock.h"
+#include "smbd/fs/lease.h"
+#include "proto/smb2_lease.h"
 #include "smbd/net/conn.h"
 #include "proto/smb2_transform.h"
 
 /*
- * Send op's client an oplock break notification to level: an unsolicited
- * message (MessageId all ones, no session, unsigned), encrypted with the
- * session's key when the client encrypts that session.
+ * Send op's client a break notification whose body is b (oplock) or lb
+ * (lease): an unsolicited message (MessageId all ones, no session,
+ * unsigned), encrypted with the session's key when the client encrypts
+ * that session.
  */
-static void oplock_send_break(struct smbd_open *op, uint8_t level)
+static void send_notification(struct smbd_open *op,
+			      const struct smb2_oplock_break *b,
+			      const struct smb2_lease_break *lb)
 {
 	struct smbd_session *s = op->tree != NULL ? op->tree->sess : NULL;
 	struct smbd_conn *conn = s != NULL ? s->conn : NULL;
-	struct smb2_oplock_break b = {
-		.level = level,
-		.fid_persistent = op->fid_persistent,
-		.fid_volatile = op->fid_volatile,
-	};
 	struct smb2_hdr h = {
 		.command = SMB2_OPLOCK_BREAK,
 		.flags = SMB2_FLAGS_SERVER_TO_REDIR,
@@ -38,13 +39,18 @@ static void oplock_send_break(struct smbd_open *op, uint8_t level)
 	}
 	wire_wr_init(&w, conn, 0);
 	smb2_hdr_push(&w, &h);
-	smb2_oplock_break_push(&w, &b);
+	if (b != NULL) {
+		smb2_oplock_break_push(&w, b);
+	} else {
+		smb2_lease_break_push(&w, lb);
+	}
 	if (wire_wr_error(&w) != 0) {
 		talloc_free(w.buf);
 		return;
 	}
-	DBG_DEBUG(VFS, "%s: oplock break of %s to %u", conn->peer_addr,
-		  op->path, level);
+	DBG_DEBUG(VFS, "%s: %s break of %s to %u", conn->peer_addr,
+		  b != NULL ? "oplock" : "lease", op->path,
+		  b != NULL ? b->level : lb->new_state);
 	if (!s->encrypted || conn->cipher == 0 || !s->have_keys) {
 		smbd_conn_send(conn, w.buf, w.len);
 		return;
@@ -59,9 +65,52 @@ static void oplock_send_break(struct smbd_open *op, uint8_t level)
 	smbd_conn_send(conn, enc, enc_len);
 }
 
+static void oplock_send_break(struct smbd_open *op, uint8_t level)
+{
+	struct smb2_oplock_break b = {
+		.level = level,
+		.fid_persistent = op->fid_persistent,
+		.fid_volatile = op->fid_volatile,
+	};
+
+	send_notification(op, &b, NULL);
+}
+
+static void lease_send_break(struct smbd_open *op,
+			     const struct smb2_lease_break *lb)
+{
+	send_notification(op, NULL, lb);
+}
+
 const struct smbd_oplock_upcalls smbd_smb2_oplock_upcalls = {
 	.send_break = oplock_send_break,
+	.send_lease_break = lease_send_break,
 };
+
+/* A lease break acknowledgment [MS-SMB2 §3.3.5.22.2]. */
+static NTSTATUS lease_break_ack(struct smbd_req *req)
+{
+	struct wire_rd r = req->in;
+	struct smb2_lease_ack a = {};
+	NTSTATUS status = NT_STATUS_OK;
+
+	if (smb2_lease_ack_pull(&r, &a) != 0) {
+		return NT_STATUS_INVALID_PARAMETER;
+	}
+	if (req->conn->dialect < SMB2_DIALECT_210) {
+		return NT_STATUS_INVALID_PARAMETER;
+	}
+	status = smbd_lease_ack(req->conn->srv, req->conn->client_guid, a.key,
+				a.state);
+	if (status != NT_STATUS_OK) {
+		return status;
+	}
+	a.flags = 0;
+	a.duration = 0;
+	smb2_lease_ack_push(&req->out, &a);
+	return wire_wr_error(&req->out) != 0 ? NT_STATUS_NO_MEMORY :
+					       NT_STATUS_OK;
+}
 
 NTSTATUS smbd_smb2_oplock_break(struct smbd_req *req)
 {
@@ -73,8 +122,10 @@ NTSTATUS smbd_smb2_oplock_break(struct smbd_req *req)
 	int rc = 0;
 
 	rc = smb2_oplock_break_pull(&r, &b);
+	if (rc == WIRE_E_UNSUPPORTED) {
+		return lease_break_ack(req);
+	}
 	if (rc != 0) {
-		/* a lease break acknowledgment: no leases are granted */
 		return NT_STATUS_INVALID_PARAMETER;
 	}
 	status = smbd_req_open(req, b.fid_persistent, b.fid_volatile, &op);

@@ -53,6 +53,8 @@ const struct smbd_cmd_row smbd_smb2_commands[SMB2_NUM_CMDS] = {
 	[SMB2_SET_INFO] = { .fn = smbd_smb2_set_info, .struct_size = 33,
 			    .need_session = true, .need_tree = true },
 	[SMB2_OPLOCK_BREAK] = { .fn = smbd_smb2_oplock_break,
-				.struct_size = 24, .need_session = true,
+				.struct_size = 24,
+				.struct_size2 = SMB2_LEASE_BREAK_ACK_SIZE,
+				.need_session = true,
 				.need_tree = true, .allow_null = true },
 };
