@@ -269,11 +269,11 @@ NTSTATUS smbd_lease_open(struct smbd_open *op, const uint8_t client_guid[16],
 		}
 		l->state = can;
 		l->epoch++;
-	} else if (!l->breaking && others == 0 &&
+	} else if (!l->breaking && can == want &&
 		   (can | l->state) != l->state &&
 		   (can & l->state) == l->state) {
-		/* an upgrade, only while no other open shares the file
-		 * (smbtorture smb2.lease.break); never a downgrade */
+		/* an upgrade, only to all that is asked (smbtorture
+		 * smb2.lease.upgrade3, break); never a downgrade */
 		l->state = can;
 		l->epoch++;
 	}
