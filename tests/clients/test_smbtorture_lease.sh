@@ -2,10 +2,11 @@
 #
 # test_smbtorture_lease.sh - smbtorture's whole smb2.lease suite against
 # the [demo] share in one run (its tests open a second connection to the
-# same share). smb2.lease.timeout waits out the 35 s break timeout. Every sub-test must succeed, except the ones listed in
-# KNOWN below, each with the reason; a skipped sub-test counts as a
-# failure unless listed. A listed sub-test that now passes is reported,
-# so the list only shrinks.
+# same share; smb2.lease.timeout waits out the 35 s break timeout).
+# Every sub-test must succeed, except the ones listed in KNOWN below,
+# each with the reason; a skipped sub-test counts as a failure unless
+# listed. A listed sub-test that now passes is reported, so the list
+# only shrinks.
 set -u
 . "$(dirname "$0")/lib.sh"
 

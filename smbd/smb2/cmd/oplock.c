@@ -2,8 +2,9 @@
  * oplock.c - OPLOCK_BREAK: the notification the server sends when an
  * oplock is broken [MS-SMB2 §3.3.4.6], and the client's acknowledgment
  * [MS-SMB2 §3.3.5.22.1]; the lease break notification [MS-SMB2 §3.3.4.7]
- * and acknowledgment [MS-SMB2 §3.3.5.22.2]. Who holds what, the decisions and the timeout
- * are fs/oplock.c's; it calls the notification through srv->oplock_up.
+ * and acknowledgment [MS-SMB2 §3.3.5.22.2]. Who holds what, the decisions
+ * and the timeout are fs/oplock.c's and fs/lease.c's; they call the
+ * notifications through srv->oplock_up.
  */
 #include "smbd/smbd.h"
 #include "smbd/smb2/cmd/cmd.h"
