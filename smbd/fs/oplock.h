@@ -19,9 +19,9 @@
  * The notification to the client is the protocol layer's: it registers
  * srv->oplock_up (server.c); this layer never names it.
  *
- * Leases will be a second kind of holder (keyed by ClientGuid and lease
- * key, shared by opens) on the same file lists, with the same breaking
- * state, timer and waits.
+ * Leases (fs/lease.h) are a second kind of holder (keyed by ClientGuid
+ * and lease key, shared by opens) on the file, with the same breaking
+ * state, timer and waits: smbd_oplock_break_lease() breaks both.
  */
 #ifndef WG_SMBD_OPLOCK_H
 #define WG_SMBD_OPLOCK_H
