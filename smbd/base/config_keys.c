@@ -1131,6 +1131,8 @@ static int s_durable_handles(struct cfg_parse *p, const char *key,
 			     const char *v)
 {
 	return share_bool(p, key, v, false, &cur_share(p)->durable_handles);
+}
+
 static int s_leases(struct cfg_parse *p, const char *key, const char *v)
 {
 	return share_bool(p, key, v, false, &cur_share(p)->leases);

@@ -1259,6 +1259,10 @@ static NTSTATUS create_replay(struct smbd_req *req,
 		return status;
 	}
 	smbd_req_set_last_fid(req, r.found);
+	return NT_STATUS_OK;
+}
+
+/*
  * Grant the lease the client asked for (RqLs with OplockLevel LEASE), as
  * far as the other opens of the file and the share allow [MS-SMB2
  * §3.3.5.9.8]: res->lease says whether the reply carries a lease
