@@ -10,7 +10,7 @@
 set -u
 . "$(dirname "$0")/lib.sh"
 
-LEASES="needs leases (not granted yet: SMB2_GLOBAL_CAP_LEASING is off)"
+LEASES="needs durable handles on leases with handle caching (leases are granted, but fs/open.c open_lease_has_handle() does not count them yet)"
 # suite.sub-test -> why it is expected to fail
 declare -A KNOWN=(
 	[smb2.durable-open.open-lease]=$LEASES
