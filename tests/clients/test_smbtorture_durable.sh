@@ -9,6 +9,7 @@
 # text for the sub-test.
 set -u
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/torture.sh"
 
 LEASES="needs durable handles on leases with handle caching (leases are granted, but fs/open.c open_lease_has_handle() does not count them yet)"
 # suite.sub-test -> why it is expected to fail
@@ -38,49 +39,6 @@ grep -q '^durable handles = yes$' "$WG_CONF" || wg_die "could not set durable ha
 wg_start
 
 for suite in smb2.durable-open smb2.durable-v2-open; do
-	start=$SECONDS
-	out=$(timeout 900 env -C "$WG_TMP" smbtorture "//$WG_HOST/demo" -p "$WG_PORT" \
-		-s "$WG_CLIENT_CONF" -U "$WG_USER%$WG_PASS" \
-		--option='client signing=required' "$suite" 2>&1)
-	ok=0
-	bad=0
-	known=0
-	while read -r verdict name; do
-		name=${name%%[[:space:]]*}
-		key="$suite.$name"
-		case $verdict in
-		success:)
-			if [ -n "${KNOWN[$key]+x}" ]; then
-				wg_fail "$key passes now: take it off KNOWN"
-				bad=$((bad + 1))
-			else
-				ok=$((ok + 1))
-			fi
-			;;
-		failure: | error: | skip:)
-			if [ -n "${KNOWN[$key]+x}" ]; then
-				known=$((known + 1))
-				wg_log "known $verdict $key: ${KNOWN[$key]}"
-			else
-				bad=$((bad + 1))
-				wg_fail "$key: $verdict"
-				# from "test: NAME" to the "]" closing its verdict
-				printf '%s\n' "$out" | awk -v n="$name" '
-					$0 == "test: " n { on = 1 }
-					on { print }
-					on && /^(success|failure|error|skip): / && $2 == n {
-						if ($0 !~ /\[$/) { exit }
-						v = 1; next
-					}
-					v && /^\]$/ { exit }' | tail -n 60 | sed 's/^/#   /'
-			fi
-			;;
-		esac
-	done < <(printf '%s\n' "$out" | grep -E '^(success|failure|error|skip): ')
-	if [ $((ok + known + bad)) -ge "${COUNT[$suite]}" ] && [ "$bad" -eq 0 ]; then
-		wg_pass "$suite: $ok passed, $known known failures ($((SECONDS - start))s)"
-	else
-		wg_fail "$suite: $ok passed, $known known failures, $bad unexpected ($((SECONDS - start))s)"
-	fi
+	torture_suite "$suite" "${COUNT[$suite]}"
 done
 wg_finish

@@ -4,57 +4,22 @@
 # the [demo] share in one run (its tests open a second connection to the
 # same share). Every sub-test must succeed, except the ones listed in
 # KNOWN below, each with the reason; a skipped sub-test counts as a
-# failure unless listed. A listed sub-test that now passes is reported,
-# so the list only shrinks.
+# failure unless listed. A listed sub-test that now passes is a FAIL,
+# so the list only shrinks (torture.sh).
 set -u
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/torture.sh"
 
 # sub-test -> why it is expected to fail
 declare -A KNOWN=(
-	[batch22b]="uses Samba's private FSCTL_SMBTORTURE_FORCE_UNACKED_TIMEOUT"
-	[batch26]="needs alternate data streams (file:stream names), which wgsmbd does not serve"
-	[stream1]="needs alternate data streams (file:stream names), which wgsmbd does not serve"
+	[smb2.oplock.batch22b]="uses Samba's private FSCTL_SMBTORTURE_FORCE_UNACKED_TIMEOUT"
+	[smb2.oplock.batch26]="needs alternate data streams (file:stream names), which wgsmbd does not serve"
+	[smb2.oplock.stream1]="needs alternate data streams (file:stream names), which wgsmbd does not serve"
 )
 
 # batch22a/b time the break timeout: the default 35 s, as Windows
 wg_setup
 wg_start
 
-start=$SECONDS
-# smbtorture exits non-zero when any sub-test fails, known ones too: the
-# verdict is the per-sub-test lines below, not its status.
-out=$(timeout 900 env -C "$WG_TMP" smbtorture "//$WG_HOST/demo" -p "$WG_PORT" \
-	-s "$WG_CLIENT_CONF" -U "$WG_USER%$WG_PASS" \
-	--option='client signing=required' smb2.oplock 2>&1)
-ok=0
-bad=0
-known=0
-while read -r verdict name; do
-	name=${name%%[[:space:]]*}
-	case $verdict in
-	success:)
-		if [ -n "${KNOWN[$name]+x}" ]; then
-			wg_fail "smb2.oplock.$name passes now: take it off KNOWN"
-		else
-			ok=$((ok + 1))
-		fi
-		;;
-	failure: | error: | skip:)
-		if [ -n "${KNOWN[$name]+x}" ]; then
-			known=$((known + 1))
-			wg_log "known $verdict $name: ${KNOWN[$name]}"
-		else
-			bad=$((bad + 1))
-			wg_fail "smb2.oplock.$name: $verdict"
-			printf '%s\n' "$out" | sed -n "/^test: $name\$/,/^\(success\|failure\|error\|skip\): $name/p" |
-				tail -n 12 | sed 's/^/#   /'
-		fi
-		;;
-	esac
-done < <(printf '%s\n' "$out" | grep -E '^(success|failure|error|skip): ')
-if [ $((ok + known + bad)) -ge 42 ] && [ "$bad" -eq 0 ]; then
-	wg_pass "smb2.oplock: $ok passed, $known known failures ($((SECONDS - start))s)"
-else
-	wg_fail "smb2.oplock: $ok passed, $known known failures, $bad unexpected ($((SECONDS - start))s)"
-fi
+torture_suite smb2.oplock 42
 wg_finish
