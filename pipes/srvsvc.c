@@ -256,8 +256,26 @@ static int list_shares(struct wg_rpc_call *call,
 
 static const uint32_t share_enum_levels[] = { 0, 1, 2, 501, 502, 503 };
 
-/* NetrShareEnum (15) and NetrShareEnumSticky (36). */
-static uint32_t op_share_enum(struct wg_rpc_call *call)
+/*
+ * Levels that carry paths and limits (2, 502, and for an enumeration
+ * 501) are for signed-in users only: a null session gets ACCESS_DENIED,
+ * as from Windows. Signed-in users who are not admins get them with the
+ * path left empty (share_path()).
+ */
+static bool share_level_denied(struct wg_rpc_call *call, uint32_t level,
+			       bool enumeration)
+{
+	if (!call->env->anonymous) {
+		return false;
+	}
+	return level == 2 || level == 502 || (enumeration && level == 501);
+}
+
+/*
+ * NetrShareEnum (15) and NetrShareEnumSticky (36). The sticky call is
+ * the old one: like Windows it knows no level 501.
+ */
+static uint32_t share_enum(struct wg_rpc_call *call, bool sticky)
 {
 	struct enum_req req = {};
 	struct wg_admin_share *shares = NULL;
@@ -282,8 +300,12 @@ static uint32_t op_share_enum(struct wg_rpc_call *call)
 		push_enum(call, &req, NULL, 0, WERR_ACCESS_DENIED);
 		return 0;
 	}
-	if (req.level == 503) {
+	if (req.level == 503 || (sticky && req.level == 501)) {
 		push_enum(call, &req, NULL, 0, WERR_UNKNOWN_LEVEL);
+		return 0;
+	}
+	if (share_level_denied(call, req.level, true)) {
+		push_enum(call, &req, NULL, 0, WERR_ACCESS_DENIED);
 		return 0;
 	}
 	if (list_shares(call, &shares, &n) != 0) {
@@ -304,6 +326,16 @@ static uint32_t op_share_enum(struct wg_rpc_call *call)
 	};
 	push_enum(call, &req, e, n, WERR_OK);
 	return 0;
+}
+
+static uint32_t op_share_enum(struct wg_rpc_call *call)
+{
+	return share_enum(call, false);
+}
+
+static uint32_t op_share_enum_sticky(struct wg_rpc_call *call)
+{
+	return share_enum(call, true);
 }
 
 static void share_single_cb(struct ndr_push *p, const void *arg)
@@ -375,6 +407,10 @@ static uint32_t op_share_getinfo(struct wg_rpc_call *call)
 	}
 	if (!share_getinfo_level(level)) {
 		push_share_info(call, level, NULL, WERR_UNKNOWN_LEVEL);
+		return 0;
+	}
+	if (share_level_denied(call, level, false)) {
+		push_share_info(call, level, NULL, WERR_ACCESS_DENIED);
 		return 0;
 	}
 	if (list_shares(call, &shares, &n) != 0) {
@@ -1042,7 +1078,204 @@ static uint32_t op_conn_enum(struct wg_rpc_call *call)
 	return 0;
 }
 
+/* --- share check, disks, and what this server does not have --- */
+
+/* NetrShareCheck (20): is the device (a path as share_path() writes it,
+ * e.g. "C:\srv\data") shared, and as what type. */
+static uint32_t op_share_check(struct wg_rpc_call *call)
+{
+	struct wg_admin_share *shares = NULL;
+	char *server = NULL, *device = NULL;
+	uint32_t type = 0, werr = WERR_NERR_DEVICENOTSHARED;
+	size_t n = 0;
+	int rc = ndr_pull_unique_string(&call->in, &server);
+
+	if (rc == 0) {
+		rc = ndr_pull_string(&call->in, &device);
+	}
+	if (rc != 0) {
+		return DCERPC_FAULT_NDR;
+	}
+	if (wg_rpc_anonymous_restricted(call)) {
+		werr = WERR_ACCESS_DENIED;
+	} else if (list_shares(call, &shares, &n) != 0) {
+		werr = WERR_NOT_ENOUGH_MEMORY;
+	}
+	for (size_t i = 0; werr == WERR_NERR_DEVICENOTSHARED && i < n; i++) {
+		if (strcasecmp(share_path(call->mem, &shares[i], true),
+			       device) == 0) {
+			type = share_type(&shares[i]);
+			werr = WERR_OK;
+		}
+	}
+	ndr_push_u32(&call->out, type);
+	ndr_push_u32(&call->out, werr);
+	return 0;
+}
+
+/*
+ * The [in] DISK_ENUM_CONTAINER of NetrServerDiskEnum: EntriesRead and a
+ * unique pointer to a conformant varying array of DISK_INFO. The server
+ * ignores it [MS-SRVS 3.1.4.15], but it must decode; an array that holds
+ * entries is refused like the other enumerations' [in] containers.
+ */
+static int pull_disk_container(struct ndr_pull *in)
+{
+	uint32_t entries = 0, ref = 0, max = 0, offset = 0, actual = 0;
+	int rc = ndr_pull_u32(in, &entries);
+
+	if (rc == 0) {
+		rc = ndr_pull_ptr(in, &ref);
+	}
+	if (rc != 0 || ref == 0) {
+		return rc;
+	}
+	rc = ndr_pull_u32(in, &max);
+	if (rc == 0) {
+		rc = ndr_pull_u32(in, &offset);
+	}
+	if (rc == 0) {
+		rc = ndr_pull_u32(in, &actual);
+	}
+	if (rc == 0 && (actual != 0 || offset != 0)) {
+		rc = WIRE_E_UNSUPPORTED;
+	}
+	return rc;
+}
+
+/* One DISK_INFO: [string] WCHAR Disk[3], a varying array in line. */
+static void push_disk_info(struct ndr_push *p, const char *disk)
+{
+	size_t n = strlen(disk);
+
+	ndr_push_u32(p, 0);			/* offset */
+	ndr_push_u32(p, (uint32_t)n + 1);	/* actual count, NUL too */
+	for (size_t i = 0; i < n; i++) {
+		ndr_push_u16(p, (uint8_t)disk[i]);
+	}
+	ndr_push_u16(p, 0);
+	ndr_push_align(p, 4);
+}
+
+/*
+ * NetrServerDiskEnum (23), admins only: the one disk every share path is
+ * shown on ("C:", see share_path()).
+ */
+static uint32_t op_disk_enum(struct wg_rpc_call *call)
+{
+	static const char *const disks[] = { "C:" };
+	const size_t n_disks = sizeof(disks) / sizeof(disks[0]);
+	struct ndr_push *out = &call->out;
+	char *server = NULL;
+	uint32_t level = 0, prefmax = 0, ref = 0, resume = 0;
+	uint32_t werr = WERR_OK;
+	size_t n = 0;
+	int rc = ndr_pull_unique_string(&call->in, &server);
+
+	if (rc == 0) {
+		rc = ndr_pull_u32(&call->in, &level);
+	}
+	if (rc == 0) {
+		rc = pull_disk_container(&call->in);
+	}
+	if (rc == 0) {
+		rc = ndr_pull_u32(&call->in, &prefmax);
+	}
+	if (rc == 0) {
+		rc = ndr_pull_ptr(&call->in, &ref);
+	}
+	if (rc == 0 && ref != 0) {
+		rc = ndr_pull_u32(&call->in, &resume);
+	}
+	if (rc != 0) {
+		return DCERPC_FAULT_NDR;
+	}
+	werr = admin_check(call);
+	if (werr == WERR_OK && level != 0) {
+		werr = WERR_UNKNOWN_LEVEL;
+	}
+	if (werr == WERR_OK) {
+		n = n_disks;
+	}
+	ndr_push_u32(out, (uint32_t)n);		/* EntriesRead */
+	if (n == 0) {
+		ndr_push_u32(out, 0);
+	} else {
+		ndr_push_referent(out);
+		ndr_push_u32(out, (uint32_t)n);	/* max count */
+		ndr_push_u32(out, 0);		/* offset */
+		ndr_push_u32(out, (uint32_t)n);	/* actual count */
+		for (size_t i = 0; i < n; i++) {
+			push_disk_info(out, disks[i]);
+		}
+	}
+	ndr_push_u32(out, (uint32_t)n);		/* TotalEntries */
+	if (ref != 0) {
+		ndr_push_referent(out);
+		ndr_push_u32(out, 0);
+	} else {
+		ndr_push_u32(out, 0);
+	}
+	ndr_push_u32(out, werr);
+	return 0;
+}
+
+/*
+ * An enumeration of something this server does not have (character
+ * devices and their queues, transports): decoded like the others, then
+ * ERROR_NOT_SUPPORTED with an empty answer, as Windows answers for
+ * character devices. user_filter: the request has the UserName of
+ * NetrCharDevQEnum before its InfoStruct.
+ */
+static uint32_t not_supported_enum(struct wg_rpc_call *call,
+				   const uint32_t *levels, size_t n_levels,
+				   bool user_filter)
+{
+	struct enum_req req = {};
+	char *server = NULL, *user = NULL;
+	int rc = ndr_pull_unique_string(&call->in, &server);
+
+	if (rc == 0 && user_filter) {
+		rc = ndr_pull_unique_string(&call->in, &user);
+	}
+	if (rc == 0) {
+		rc = pull_enum_struct(&call->in, levels, n_levels,
+				      &req.level);
+	}
+	if (rc == 0) {
+		rc = pull_enum_tail(&call->in, &req);
+	}
+	if (rc != 0) {
+		return DCERPC_FAULT_NDR;
+	}
+	push_enum(call, &req, NULL, 0, WERR_NOT_SUPPORTED);
+	return 0;
+}
+
+static const uint32_t chardev_levels[] = { 0, 1 };
+static const uint32_t transport_levels[] = { 0, 1, 2, 3 };
+
+/* NetrCharDevEnum (0) */
+static uint32_t op_chardev_enum(struct wg_rpc_call *call)
+{
+	return not_supported_enum(call, chardev_levels, 2, false);
+}
+
+/* NetrCharDevQEnum (3) */
+static uint32_t op_chardevq_enum(struct wg_rpc_call *call)
+{
+	return not_supported_enum(call, chardev_levels, 2, true);
+}
+
+/* NetrServerTransportEnum (26) */
+static uint32_t op_transport_enum(struct wg_rpc_call *call)
+{
+	return not_supported_enum(call, transport_levels, 4, false);
+}
+
 static const wg_rpc_op srvsvc_ops[] = {
+	[0] = op_chardev_enum,
+	[3] = op_chardevq_enum,
 	[8] = op_conn_enum,
 	[9] = op_file_enum,
 	[11] = op_file_close,
@@ -1050,9 +1283,12 @@ static const wg_rpc_op srvsvc_ops[] = {
 	[13] = op_session_del,
 	[15] = op_share_enum,
 	[16] = op_share_getinfo,
+	[20] = op_share_check,
 	[21] = op_server_getinfo,
+	[23] = op_disk_enum,
+	[26] = op_transport_enum,
 	[28] = op_remote_tod,
-	[36] = op_share_enum,
+	[36] = op_share_enum_sticky,
 };
 
 const struct wg_rpc_iface wg_srvsvc_iface = {

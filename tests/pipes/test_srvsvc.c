@@ -1005,6 +1005,172 @@ START_TEST(test_pipe_error_space)
 }
 END_TEST
 
+/* NetrServerDiskEnum(NULL, level, {0, NULL}, max, resume 0) request. */
+static void disk_enum_req(struct ndr_push *q, uint32_t level)
+{
+	ndr_push_init(q, tmem, 0);
+	rt_put_unique_string(q, NULL);
+	ndr_push_u32(q, level);
+	ndr_push_u32(q, 0);		/* EntriesRead */
+	ndr_push_u32(q, 0);		/* Buffer NULL */
+	ndr_push_u32(q, 0xffffffffu);
+	ndr_push_referent(q);
+	ndr_push_u32(q, 0);
+}
+
+START_TEST(test_disk_enum)
+{
+	struct wg_pipe *p = NULL;
+	struct ndr_push q;
+	uint8_t *stub = NULL;
+	size_t len = 0;
+
+	/* admins only */
+	p = open_bound("srvsvc", SRVSVC_UUID, 3);
+	disk_enum_req(&q, 0);
+	ck_assert_uint_eq(rt_call(tmem, p, 23, &q.w, &stub, &len), 0);
+	ck_assert_uint_eq(len, 4 + 4 + 4 + 8 + 4);
+	ck_assert_uint_eq(wire_le32(stub), 0);
+	ck_assert_uint_eq(wire_le32(stub + len - 4), 5);
+	talloc_free(p);
+	env.user = "admin";
+	p = open_bound("srvsvc", SRVSVC_UUID, 3);
+	ck_assert_uint_eq(rt_call(tmem, p, 23, &q.w, &stub, &len), 0);
+	/* EntriesRead 1, referent, max 1, offset 0, actual 1, then one
+	 * DISK_INFO: offset 0, count 3, "C:\0" + 2 pad; total, resume. */
+	ck_assert_uint_eq(len, 4 + 4 + 12 + 8 + 8 + 4 + 8 + 4);
+	ck_assert_uint_eq(wire_le32(stub), 1);
+	ck_assert_uint_ne(wire_le32(stub + 4), 0);
+	ck_assert_uint_eq(wire_le32(stub + 8), 1);
+	ck_assert_uint_eq(wire_le32(stub + 16), 1);
+	ck_assert_uint_eq(wire_le32(stub + 20), 0);
+	ck_assert_uint_eq(wire_le32(stub + 24), 3);
+	ck_assert_uint_eq(wire_le16(stub + 28), 'C');
+	ck_assert_uint_eq(wire_le16(stub + 30), ':');
+	ck_assert_uint_eq(wire_le16(stub + 32), 0);
+	ck_assert_uint_eq(wire_le32(stub + 36), 1);	/* TotalEntries */
+	ck_assert_uint_eq(wire_le32(stub + len - 4), 0);
+	/* only level 0 exists */
+	disk_enum_req(&q, 1);
+	ck_assert_uint_eq(rt_call(tmem, p, 23, &q.w, &stub, &len), 0);
+	ck_assert_uint_eq(wire_le32(stub + len - 4), 124);
+	/* an [in] container with entries is refused; truncation faults */
+	ndr_push_init(&q, tmem, 0);
+	rt_put_unique_string(&q, NULL);
+	ndr_push_u32(&q, 0);
+	ndr_push_u32(&q, 1);
+	ndr_push_referent(&q);
+	ndr_push_u32(&q, 1);
+	ndr_push_u32(&q, 0);
+	ndr_push_u32(&q, 1);
+	ndr_push_u32(&q, 0);
+	ndr_push_u32(&q, 0);
+	ck_assert_uint_eq(rt_call(tmem, p, 23, &q.w, &stub, &len),
+			  DCERPC_FAULT_NDR);
+	disk_enum_req(&q, 0);
+	for (size_t cut = 0; cut < q.w.len; cut++) {
+		struct wire_wr w = q.w;
+
+		w.len = cut;
+		ck_assert_uint_eq(rt_call(tmem, p, 23, &w, &stub, &len),
+				  DCERPC_FAULT_NDR);
+	}
+	talloc_free(p);
+}
+END_TEST
+
+/* NetrShareCheck(device): the status, *type the type. */
+static uint32_t share_check(struct wg_pipe *p, const char *device,
+			    uint32_t *type)
+{
+	struct ndr_push q;
+	uint8_t *stub = NULL;
+	size_t len = 0;
+
+	ndr_push_init(&q, tmem, 0);
+	rt_put_unique_string(&q, "\\\\WGTEST");
+	ndr_push_string(&q, device);
+	ck_assert_uint_eq(rt_call(tmem, p, 20, &q.w, &stub, &len), 0);
+	ck_assert_uint_eq(len, 8);
+	*type = wire_le32(stub);
+	return wire_le32(stub + 4);
+}
+
+START_TEST(test_share_check_and_levels)
+{
+	struct wg_pipe *p = open_bound("srvsvc", SRVSVC_UUID, 3);
+	uint32_t type = 99;
+	struct ndr_push q;
+	uint8_t *stub = NULL;
+	size_t len = 0;
+
+	ck_assert_uint_eq(share_check(p, "c:\\SRV\\demo", &type), 0);
+	ck_assert_uint_eq(type, 0);
+	ck_assert_uint_eq(share_check(p, "C:\\var\\spool", &type), 0);
+	ck_assert_uint_eq(type, 1);
+	ck_assert_uint_eq(share_check(p, "D:\\nothing", &type), 2311);
+	ck_assert_uint_eq(type, 0);
+	/* NetrShareEnumSticky knows no level 501; NetrShareEnum does */
+	ndr_push_init(&q, tmem, 0);
+	share_enum_req(&q, 501, false, 0);
+	ck_assert_uint_eq(rt_call(tmem, p, 36, &q.w, &stub, &len), 0);
+	ck_assert_uint_eq(wire_le32(stub + len - 4), 124);
+	ck_assert_uint_eq(rt_call(tmem, p, 15, &q.w, &stub, &len), 0);
+	ck_assert_uint_eq(wire_le32(stub + len - 4), 0);
+	talloc_free(p);
+	/* null sessions: no paths (levels 2, 501 and 502 listed) */
+	env.user = "";
+	env.anonymous = true;
+	p = open_bound("srvsvc", SRVSVC_UUID, 3);
+	for (uint32_t level = 0; level < 503; level++) {
+		bool denied = level == 2 || level == 501 || level == 502;
+
+		if (level > 2 && level < 501) {
+			continue;
+		}
+		ndr_push_init(&q, tmem, 0);
+		share_enum_req(&q, level, false, 0);
+		ck_assert_uint_eq(rt_call(tmem, p, 15, &q.w, &stub, &len),
+				  0);
+		ck_assert_uint_eq(wire_le32(stub + len - 4),
+				  denied ? 5 : 0);
+	}
+	talloc_free(p);
+}
+END_TEST
+
+/* Character devices and transports: decoded, then NOT_SUPPORTED. */
+START_TEST(test_not_supported_enums)
+{
+	static const uint16_t opnums[] = { 0, 3, 26 };
+	struct wg_pipe *p = open_bound("srvsvc", SRVSVC_UUID, 3);
+
+	for (size_t i = 0; i < 3; i++) {
+		struct ndr_push q;
+		uint8_t *stub = NULL;
+		size_t len = 0;
+
+		ndr_push_init(&q, tmem, 0);
+		rt_put_unique_string(&q, NULL);
+		if (opnums[i] == 3) {
+			rt_put_unique_string(&q, "Administrator");
+		}
+		ndr_push_u32(&q, 1);		/* level */
+		ndr_push_u32(&q, 1);
+		ndr_push_u32(&q, 0);		/* no container */
+		ndr_push_u32(&q, 0xffffffffu);
+		ndr_push_u32(&q, 0);		/* no resume handle */
+		ck_assert_uint_eq(rt_call(tmem, p, opnums[i], &q.w, &stub,
+					  &len), 0);
+		ck_assert_uint_eq(wire_le32(stub + len - 4), 50);
+		q.w.len -= 1;
+		ck_assert_uint_eq(rt_call(tmem, p, opnums[i], &q.w, &stub,
+					  &len), DCERPC_FAULT_NDR);
+	}
+	talloc_free(p);
+}
+END_TEST
+
 static Suite *srvsvc_suite(void)
 {
 	Suite *s = suite_create("srvsvc");
@@ -1030,6 +1196,9 @@ static Suite *srvsvc_suite(void)
 	tcase_add_test(tc, test_conn_enum);
 	tcase_add_test(tc, test_server_info_and_tod);
 	tcase_add_test(tc, test_wkssvc);
+	tcase_add_test(tc, test_disk_enum);
+	tcase_add_test(tc, test_share_check_and_levels);
+	tcase_add_test(tc, test_not_supported_enums);
 	suite_add_tcase(s, tc);
 	return s;
 }
