@@ -30,6 +30,9 @@
 /* Most bytes we answer for a client-sized [out] buffer (nSize). */
 #define SPOOLSS_MAX_OUT		(1024 * 1024)
 
+/* The environment (architecture) this server reports as its own. */
+#define SPOOLSS_ARCH		"Windows x64"
+
 #define PRINTER_ENUM_LOCAL	0x00000002u
 #define PRINTER_ENUM_NAME	0x00000008u
 #define PRINTER_ENUM_ICON8	0x00800000u
@@ -545,7 +548,7 @@ static uint32_t op_enum_printers(struct wg_rpc_call *call)
 	if (rc != 0) {
 		return DCERPC_FAULT_NDR;
 	}
-	if (level != 1 && level != 2 && level != 4) {
+	if (level != 0 && level != 1 && level != 2 && level != 4) {
 		werr = WERR_UNKNOWN_LEVEL;
 	} else if ((flags & (PRINTER_ENUM_LOCAL | PRINTER_ENUM_NAME)) != 0 &&
 		   list_printers(call, &ps, &n) != 0) {
@@ -600,8 +603,14 @@ static int skip_devmode_container(struct ndr_pull *in)
 	return rc;
 }
 
-/* RpcOpenPrinterEx (69) */
-static uint32_t op_open_printer_ex(struct wg_rpc_call *call)
+/*
+ * RpcOpenPrinter (1) and RpcOpenPrinterEx (69): the same [in] start
+ * (pPrinterName, pDatatype, DEVMODE_CONTAINER, AccessRequired); Ex adds a
+ * SPLCLIENT_CONTAINER, which we do not need. Either way a new handle
+ * counts against the session's budget (SPOOLSS_MAX_HANDLES) and the
+ * session manager's reaper.
+ */
+static uint32_t open_printer(struct wg_rpc_call *call)
 {
 	struct prn_handle *h = NULL;
 	char *name = NULL, *datatype = NULL;
@@ -618,7 +627,6 @@ static uint32_t op_open_printer_ex(struct wg_rpc_call *call)
 	if (rc == 0) {
 		rc = ndr_pull_u32(&call->in, &access);
 	}
-	/* pClientInfo (SPLCLIENT_CONTAINER) follows; nothing we need. */
 	if (rc != 0) {
 		return DCERPC_FAULT_NDR;
 	}
@@ -640,6 +648,18 @@ static uint32_t op_open_printer_ex(struct wg_rpc_call *call)
 	}
 	push_handle_and_status(call, h, werr);
 	return 0;
+}
+
+/* RpcOpenPrinter (1) */
+static uint32_t op_open_printer(struct wg_rpc_call *call)
+{
+	return open_printer(call);
+}
+
+/* RpcOpenPrinterEx (69) */
+static uint32_t op_open_printer_ex(struct wg_rpc_call *call)
+{
+	return open_printer(call);
 }
 
 /* RpcGetPrinter (8) */
@@ -664,7 +684,8 @@ static uint32_t op_get_printer(struct wg_rpc_call *call)
 	if (level != 0 && level != 1 && level != 2) {
 		werr = WERR_UNKNOWN_LEVEL;
 	} else if (h->printer == NULL) {
-		werr = WERR_INVALID_HANDLE;
+		/* a server handle has none of the printer levels */
+		werr = WERR_UNKNOWN_LEVEL;
 	} else if (list_printers(call, &ps, &n) != 0) {
 		werr = WERR_NOT_ENOUGH_MEMORY;
 	}
@@ -995,18 +1016,112 @@ static uint32_t op_get_printer_driver2(struct wg_rpc_call *call)
 	return 0;
 }
 
-/* pType, pData[nSize], pcbNeeded and "no such value". */
-static uint32_t push_no_data(struct wg_rpc_call *call, uint32_t size)
+/* --- print server data [MS-RPRN 2.2.3.10.1]: server handle values --- */
+
+#define REG_SZ		1u
+#define REG_DWORD	4u
+
+/* What this server says about itself; every value a server handle has. */
+struct server_value {
+	const char *name;
+	uint32_t type;
+	const char *sz;		/* REG_SZ */
+	uint32_t dword;		/* REG_DWORD */
+};
+
+static const struct server_value server_values[] = {
+	{ "Architecture", REG_SZ, SPOOLSS_ARCH, 0 },
+	{ "BeepEnabled", REG_DWORD, NULL, 0 },
+	{ "DefaultSpoolDirectory", REG_SZ,
+	  "C:\\Windows\\system32\\spool\\PRINTERS", 0 },
+	{ "EventLog", REG_DWORD, NULL, 0 },
+	{ "MajorVersion", REG_DWORD, NULL, 3 },
+	{ "MinorVersion", REG_DWORD, NULL, 0 },
+	{ "NetPopup", REG_DWORD, NULL, 0 },
+	{ "NetPopupToComputer", REG_DWORD, NULL, 0 },
+	{ "RetryPopup", REG_DWORD, NULL, 0 },
+	{ "W3SvcInstalled", REG_DWORD, NULL, 0 },
+};
+
+/* The value's bytes (a child of mem) and type; false: no such value. */
+static bool server_value(TALLOC_CTX *mem, const char *name, uint32_t *type,
+			 uint8_t **data, size_t *len)
 {
+	const size_t n = sizeof(server_values) / sizeof(server_values[0]);
+	struct wire_wr w;
+
+	for (size_t i = 0; name != NULL && i < n; i++) {
+		const struct server_value *v = &server_values[i];
+
+		if (strcasecmp(v->name, name) != 0) {
+			continue;
+		}
+		wire_wr_init(&w, mem, SPOOLSS_MAX_OUT);
+		if (v->type == REG_SZ) {
+			(void)wire_wr_reserve(&w, utf16_len_of_utf8(v->sz) + 2);
+			wire_put_utf16(&w, v->sz);
+			wire_put_u16le(&w, 0);
+		} else {
+			wire_put_u32le(&w, v->dword);
+		}
+		if (wire_wr_error(&w) != 0) {
+			return false;
+		}
+		*type = v->type;
+		*data = w.buf;
+		*len = w.len;
+		return true;
+	}
+	return false;
+}
+
+/*
+ * The [out] pType, pData[nSize], pcbNeeded and status of
+ * GetPrinterData(Ex): the value if nSize holds it, MORE_DATA with the
+ * size it needs if not, BADFILE (not found) for a value we do not have.
+ */
+static uint32_t push_value(struct wg_rpc_call *call, uint32_t size,
+			   bool found, uint32_t type, const uint8_t *data,
+			   size_t len)
+{
+	uint32_t werr = found ? WERR_OK : WERR_BADFILE;
+
 	if (size > SPOOLSS_MAX_OUT) {
 		return DCERPC_FAULT_OUT_OF_MEMORY;
 	}
-	ndr_push_u32(&call->out, 0);		/* pType */
+	if (found && len > size) {
+		werr = WERR_MORE_DATA;
+	}
+	ndr_push_u32(&call->out, found ? type : 0);
 	ndr_push_u32(&call->out, size);		/* conformance */
-	wire_put_zero(&call->out.w, size);
-	ndr_push_u32(&call->out, 0);		/* pcbNeeded */
-	ndr_push_u32(&call->out, WERR_BADFILE);
+	if (werr == WERR_OK) {
+		ndr_push_bytes(&call->out, data, len);
+		wire_put_zero(&call->out.w, size - len);
+	} else {
+		wire_put_zero(&call->out.w, size);
+	}
+	ndr_push_align(&call->out, 4);
+	ndr_push_u32(&call->out, found ? (uint32_t)len : 0);
+	ndr_push_u32(&call->out, werr);
 	return 0;
+}
+
+/* A printer handle has no data; a server handle has server_values. */
+static uint32_t answer_value(struct wg_rpc_call *call,
+			     const struct prn_handle *h, const char *key,
+			     const char *value, uint32_t size)
+{
+	uint8_t *data = NULL;
+	uint32_t type = 0;
+	size_t len = 0;
+	bool found = false;
+
+	/* A server handle's values have no key: any key finds them. */
+	(void)key;
+	if (h->printer == NULL) {
+		found = server_value(call->mem, value, &type, &data, &len);
+	}
+	return push_value(call, size, found, type, data, len);
 }
 
 /* RpcGetPrinterData (26) */
@@ -1024,7 +1139,7 @@ static uint32_t op_get_printer_data(struct wg_rpc_call *call)
 	    ndr_pull_u32(&call->in, &size) != 0) {
 		return DCERPC_FAULT_NDR;
 	}
-	return push_no_data(call, size);
+	return answer_value(call, h, NULL, value, size);
 }
 
 /* RpcGetPrinterDataEx (78) */
@@ -1043,7 +1158,293 @@ static uint32_t op_get_printer_data_ex(struct wg_rpc_call *call)
 	    ndr_pull_u32(&call->in, &size) != 0) {
 		return DCERPC_FAULT_NDR;
 	}
-	return push_no_data(call, size);
+	return answer_value(call, h, key, value, size);
+}
+
+/* --- server-wide listings: ports, monitors, processors, drivers --- */
+
+/* NULL or "" is this server's own; else one Windows knows, or NULL. */
+static const char *environment_of(const char *env)
+{
+	static const char *const known[] = {
+		SPOOLSS_ARCH, "Windows NT x86", "Windows 4.0",
+		"Windows IA64", "Windows ARM64",
+	};
+
+	if (env == NULL || env[0] == '\0') {
+		return SPOOLSS_ARCH;
+	}
+	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++) {
+		if (strcasecmp(env, known[i]) == 0) {
+			return known[i];
+		}
+	}
+	return NULL;
+}
+
+/*
+ * pName: NULL, "" or "\\server" name this server; anything else is a
+ * name we are not (INVALID_NAME, as Windows answers).
+ */
+static uint32_t check_server_name(const char *name)
+{
+	if (name == NULL || name[0] == '\0') {
+		return WERR_OK;
+	}
+	if (name[0] == '\\' && name[1] == '\\' && name[2] != '\0' &&
+	    strchr(name + 2, '\\') == NULL) {
+		return WERR_OK;
+	}
+	return WERR_INVALID_NAME;
+}
+
+/* A table of strings, one per entry and field (NULL: a DWORD 0/arg). */
+struct str_table {
+	size_t rows, cols;
+	const char *const *cells;	/* rows * cols */
+	const uint32_t *dwords;		/* a trailing DWORD per row, or NULL */
+};
+
+/* Answer an enumeration of t's rows as INFO entries (strings first). */
+static uint32_t answer_table(struct wg_rpc_call *call, const struct out_buf *ob,
+			     const struct str_table *t, uint32_t werr)
+{
+	struct info_blob b;
+	uint8_t *data = NULL;
+	size_t len = 0, rows = werr == WERR_OK ? t->rows : 0;
+
+	if (rows > 0) {
+		blob_init(&b, call->mem, rows,
+			  4 * t->cols + (t->dwords != NULL ? 8 : 0));
+		for (size_t r = 0; r < rows; r++) {
+			blob_entry(&b);
+			for (size_t c = 0; c < t->cols; c++) {
+				blob_str(&b, t->cells[r * t->cols + c]);
+			}
+			if (t->dwords != NULL) {
+				blob_u32(&b, t->dwords[r]);
+				blob_u32(&b, 0);	/* Reserved */
+			}
+		}
+		if (blob_finish(&b, call->mem, &data, &len) != 0) {
+			return DCERPC_FAULT_OUT_OF_MEMORY;
+		}
+	}
+	push_out_buf(call, ob, data, len, &werr);
+	ndr_push_u32(&call->out, werr == WERR_OK ? (uint32_t)rows : 0);
+	ndr_push_u32(&call->out, werr);
+	return 0;
+}
+
+#define PORT_TYPE_WRITE		0x1u
+#define WG_PORT			"wgsmb:"
+#define WG_MONITOR		"Local Port"
+
+/* RpcEnumPorts (35): the one port every printer prints to. */
+static uint32_t op_enum_ports(struct wg_rpc_call *call)
+{
+	static const char *const p1[] = { WG_PORT };
+	static const char *const p2[] = {
+		WG_PORT, WG_MONITOR, "wgsmb print command",
+	};
+	static const uint32_t p2_type[] = { PORT_TYPE_WRITE };
+	struct str_table t = { .rows = 1 };
+	struct out_buf ob = {};
+	char *name = NULL;
+	uint32_t level = 0, werr = WERR_OK;
+
+	if (ndr_pull_unique_string(&call->in, &name) != 0 ||
+	    ndr_pull_u32(&call->in, &level) != 0 ||
+	    pull_out_buf(&call->in, &ob) != 0) {
+		return DCERPC_FAULT_NDR;
+	}
+	werr = check_server_name(name);
+	if (werr == WERR_OK && level == 1) {
+		t.cols = 1;
+		t.cells = p1;
+	} else if (werr == WERR_OK && level == 2) {
+		t.cols = 3;
+		t.cells = p2;
+		t.dwords = p2_type;
+	} else if (werr == WERR_OK) {
+		werr = WERR_UNKNOWN_LEVEL;
+	}
+	return answer_table(call, &ob, &t, werr);
+}
+
+/* RpcEnumMonitors (36) */
+static uint32_t op_enum_monitors(struct wg_rpc_call *call)
+{
+	static const char *const m1[] = { WG_MONITOR };
+	static const char *const m2[] = {
+		WG_MONITOR, SPOOLSS_ARCH, "localspl.dll",
+	};
+	struct str_table t = { .rows = 1 };
+	struct out_buf ob = {};
+	char *name = NULL;
+	uint32_t level = 0, werr = WERR_OK;
+
+	if (ndr_pull_unique_string(&call->in, &name) != 0 ||
+	    ndr_pull_u32(&call->in, &level) != 0 ||
+	    pull_out_buf(&call->in, &ob) != 0) {
+		return DCERPC_FAULT_NDR;
+	}
+	werr = check_server_name(name);
+	if (werr == WERR_OK && level == 1) {
+		t.cols = 1;
+		t.cells = m1;
+	} else if (werr == WERR_OK && level == 2) {
+		t.cols = 3;
+		t.cells = m2;
+	} else if (werr == WERR_OK) {
+		werr = WERR_UNKNOWN_LEVEL;
+	}
+	return answer_table(call, &ob, &t, werr);
+}
+
+/* The [in] pName, pEnvironment (or other string), Level, buffer. */
+static int pull_name_env_level(struct wg_rpc_call *call, char **name,
+			       char **env, uint32_t *level,
+			       struct out_buf *ob)
+{
+	int rc = ndr_pull_unique_string(&call->in, name);
+
+	if (rc == 0) {
+		rc = ndr_pull_unique_string(&call->in, env);
+	}
+	if (rc == 0) {
+		rc = ndr_pull_u32(&call->in, level);
+	}
+	if (rc == 0) {
+		rc = pull_out_buf(&call->in, ob);
+	}
+	return rc;
+}
+
+/* RpcEnumPrintProcessors (15): winprint, which prints RAW. */
+static uint32_t op_enum_print_processors(struct wg_rpc_call *call)
+{
+	static const char *const pp[] = { "winprint" };
+	struct str_table t = { .rows = 1, .cols = 1, .cells = pp };
+	struct out_buf ob = {};
+	char *name = NULL, *env = NULL;
+	uint32_t level = 0, werr = WERR_OK;
+
+	if (pull_name_env_level(call, &name, &env, &level, &ob) != 0) {
+		return DCERPC_FAULT_NDR;
+	}
+	werr = check_server_name(name);
+	if (werr == WERR_OK && environment_of(env) == NULL) {
+		werr = WERR_INVALID_ENVIRONMENT;
+	} else if (werr == WERR_OK && level != 1) {
+		werr = WERR_UNKNOWN_LEVEL;
+	}
+	return answer_table(call, &ob, &t, werr);
+}
+
+/* RpcEnumPrintProcessorDatatypes (51): RAW, of winprint. */
+static uint32_t op_enum_print_proc_datatypes(struct wg_rpc_call *call)
+{
+	static const char *const dt[] = { "RAW" };
+	struct str_table t = { .rows = 1, .cols = 1, .cells = dt };
+	struct out_buf ob = {};
+	char *name = NULL, *proc = NULL;
+	uint32_t level = 0, werr = WERR_OK;
+
+	if (pull_name_env_level(call, &name, &proc, &level, &ob) != 0) {
+		return DCERPC_FAULT_NDR;
+	}
+	werr = check_server_name(name);
+	if (werr == WERR_OK && (proc == NULL ||
+				strcasecmp(proc, "winprint") != 0)) {
+		werr = WERR_UNKNOWN_PRINTPROCESSOR;
+	} else if (werr == WERR_OK && level != 1) {
+		werr = WERR_UNKNOWN_LEVEL;
+	}
+	return answer_table(call, &ob, &t, werr);
+}
+
+/*
+ * RpcGetPrinterDriverDirectory (12) and RpcGetPrintProcessorDirectory
+ * (16): level 1 is the bare NUL-terminated path, no offsets; like Windows
+ * we answer it for any level. The paths are where Windows keeps them:
+ * nothing is stored there through us.
+ */
+static uint32_t get_directory(struct wg_rpc_call *call, const char *fmt)
+{
+	struct out_buf ob = {};
+	struct wire_wr w;
+	char *name = NULL, *env = NULL, *path = NULL;
+	const char *arch = NULL;
+	uint32_t level = 0, werr = WERR_OK;
+
+	if (pull_name_env_level(call, &name, &env, &level, &ob) != 0) {
+		return DCERPC_FAULT_NDR;
+	}
+	werr = check_server_name(name);
+	arch = environment_of(env);
+	if (werr == WERR_OK && arch == NULL) {
+		werr = WERR_INVALID_ENVIRONMENT;
+	}
+	(void)level;
+	wire_wr_init(&w, call->mem, SPOOLSS_MAX_OUT);
+	if (werr == WERR_OK) {
+		const char *sub = strcasecmp(arch, SPOOLSS_ARCH) == 0 ? "x64" :
+				  strcasecmp(arch, "Windows NT x86") == 0 ?
+				  "W32X86" : strcasecmp(arch, "Windows 4.0") ==
+				  0 ? "WIN40" : strcasecmp(arch,
+				  "Windows IA64") == 0 ? "IA64" : "ARM64";
+
+		path = talloc_asprintf(call->mem, fmt,
+				       wg_rpc_server(call)->netbios_name, sub);
+		if (path == NULL) {
+			return DCERPC_FAULT_OUT_OF_MEMORY;
+		}
+		(void)wire_wr_reserve(&w, utf16_len_of_utf8(path) + 2);
+		wire_put_utf16(&w, path);
+		wire_put_u16le(&w, 0);
+		if (wire_wr_error(&w) != 0) {
+			return DCERPC_FAULT_OUT_OF_MEMORY;
+		}
+	}
+	push_out_buf(call, &ob, w.buf, w.len, &werr);
+	ndr_push_u32(&call->out, werr);
+	return 0;
+}
+
+/* RpcGetPrinterDriverDirectory (12) */
+static uint32_t op_get_printer_driver_directory(struct wg_rpc_call *call)
+{
+	return get_directory(call, "\\\\%s\\print$\\%s");
+}
+
+/* RpcGetPrintProcessorDirectory (16) */
+static uint32_t op_get_print_processor_directory(struct wg_rpc_call *call)
+{
+	return get_directory(call,
+			     "C:\\Windows\\system32\\spool\\PRTPROCS\\%.0s%s");
+}
+
+/* RpcEnumPrinterDrivers (10): none installed (printers print RAW). */
+static uint32_t op_enum_printer_drivers(struct wg_rpc_call *call)
+{
+	struct str_table t = {};
+	struct out_buf ob = {};
+	char *name = NULL, *env = NULL;
+	uint32_t level = 0, werr = WERR_OK;
+
+	if (pull_name_env_level(call, &name, &env, &level, &ob) != 0) {
+		return DCERPC_FAULT_NDR;
+	}
+	werr = check_server_name(name);
+	if (werr == WERR_OK && env != NULL && strcasecmp(env, "all") != 0 &&
+	    environment_of(env) == NULL) {
+		werr = WERR_INVALID_ENVIRONMENT;
+	} else if (werr == WERR_OK && (level < 1 || level > 8 ||
+				       level == 7)) {
+		werr = WERR_UNKNOWN_LEVEL;
+	}
+	return answer_table(call, &ob, &t, werr);
 }
 
 /* RpcEnumForms (34) */
@@ -1085,8 +1486,13 @@ static uint32_t op_find_first_change_ex(struct wg_rpc_call *call)
 
 static const wg_rpc_op spoolss_ops[] = {
 	[0] = op_enum_printers,
+	[1] = op_open_printer,
 	[4] = op_enum_jobs,
 	[8] = op_get_printer,
+	[10] = op_enum_printer_drivers,
+	[12] = op_get_printer_driver_directory,
+	[15] = op_enum_print_processors,
+	[16] = op_get_print_processor_directory,
 	[17] = op_start_doc,
 	[18] = op_page,
 	[19] = op_write_printer,
@@ -1095,6 +1501,9 @@ static const wg_rpc_op spoolss_ops[] = {
 	[26] = op_get_printer_data,
 	[29] = op_close_printer,
 	[34] = op_enum_forms,
+	[35] = op_enum_ports,
+	[36] = op_enum_monitors,
+	[51] = op_enum_print_proc_datatypes,
 	[53] = op_get_printer_driver2,
 	[65] = op_find_first_change_ex,
 	[69] = op_open_printer_ex,

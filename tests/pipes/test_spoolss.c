@@ -565,9 +565,212 @@ START_TEST(test_clean_failures)
 	ck_assert_uint_eq(rt_call(tmem, p, 65, &q.w, &stub, &len), 0);
 	ck_assert_uint_eq(len, 4);
 	ck_assert_uint_ne(wire_le32(stub), 0);
-	/* an opnum we do not serve */
-	ck_assert_uint_eq(rt_call(tmem, p, 1, &q.w, &stub, &len),
+	/* an opnum we do not serve (RpcSetJob) */
+	ck_assert_uint_eq(rt_call(tmem, p, 2, &q.w, &stub, &len),
 			  0x1c010002u);
+	talloc_free(p);
+}
+END_TEST
+
+/* RpcOpenPrinter (1), the older call: same handles, same budget. */
+START_TEST(test_open_printer_old_call)
+{
+	struct wg_pipe *p = open_spoolss();
+	uint8_t h[NDR_HANDLE_LEN];
+	struct ndr_push q;
+	uint8_t *stub = NULL;
+	size_t len = 0;
+	uint32_t werr = 0;
+
+	ndr_push_init(&q, tmem, 0);
+	rt_put_unique_string(&q, "\\\\WGTEST\\lp");
+	rt_put_unique_string(&q, "RAW");
+	ndr_push_u32(&q, 0);			/* devmode cbBuf */
+	ndr_push_u32(&q, 0);			/* pDevMode NULL */
+	ndr_push_u32(&q, 0x00000008);		/* PRINTER_ACCESS_USE */
+	ck_assert_uint_eq(rt_call(tmem, p, 1, &q.w, &stub, &len), 0);
+	ck_assert_uint_eq(len, 24);
+	ck_assert_uint_eq(wire_le32(stub + 20), 0);
+	memcpy(h, stub, NDR_HANDLE_LEN);
+	ck_assert_uint_eq(tracked(), 1);
+	ck_assert_uint_eq(wg_pipe_handle_count(p), 1);
+	ck_assert_uint_eq(handle_call(p, 29, h, &werr), 0);
+	ck_assert_uint_eq(werr, 0);
+	ck_assert_uint_eq(tracked(), 0);
+	/* every prefix of the request faults, none opens a handle */
+	for (size_t cut = 0; cut < q.w.len; cut++) {
+		struct wire_wr w = q.w;
+
+		w.len = cut;
+		ck_assert_uint_eq(rt_call(tmem, p, 1, &w, &stub, &len),
+				  DCERPC_FAULT_NDR);
+	}
+	ck_assert_uint_eq(tracked(), 0);
+	ck_assert_uint_eq(wg_pipe_handle_count(p), 0);
+	talloc_free(p);
+}
+END_TEST
+
+/* GetPrinterData(h, value, size): status; *type, *needed, *data. */
+static uint32_t get_data(struct wg_pipe *p, const uint8_t *h,
+			 const char *value, uint32_t size, uint32_t *type,
+			 uint32_t *needed, uint8_t **data)
+{
+	struct ndr_push q;
+	uint8_t *stub = NULL;
+	size_t len = 0;
+
+	ndr_push_init(&q, tmem, 0);
+	ndr_push_handle(&q, h);
+	ndr_push_string(&q, value);
+	ndr_push_u32(&q, size);
+	ck_assert_uint_eq(rt_call(tmem, p, 26, &q.w, &stub, &len), 0);
+	ck_assert_uint_eq(len, 8 + ((size + 3) & ~3u) + 8);
+	ck_assert_uint_eq(wire_le32(stub + 4), size);
+	*type = wire_le32(stub);
+	*data = stub + 8;
+	*needed = wire_le32(stub + len - 8);
+	return wire_le32(stub + len - 4);
+}
+
+/* A server-wide listing (pName, Level, buffer): status, *n entries. */
+static uint32_t server_enum(struct wg_pipe *p, uint16_t opnum,
+			    const char *env_name, bool has_env,
+			    uint32_t level, uint32_t cb, uint8_t **blob,
+			    uint32_t *needed, uint32_t *n)
+{
+	struct ndr_push q;
+	uint8_t *stub = NULL;
+	size_t len = 0;
+	uint8_t *zero = talloc_zero_array(tmem, uint8_t, cb + 1);
+
+	ndr_push_init(&q, tmem, 0);
+	rt_put_unique_string(&q, "\\\\WGTEST");
+	if (has_env) {
+		rt_put_unique_string(&q, env_name);
+	}
+	ndr_push_u32(&q, level);
+	if (cb > 0) {
+		ndr_push_referent(&q);
+		ndr_push_conformant_bytes(&q, zero, cb);
+	} else {
+		ndr_push_u32(&q, 0);
+	}
+	ndr_push_u32(&q, cb);
+	ck_assert_uint_eq(rt_call(tmem, p, opnum, &q.w, &stub, &len), 0);
+	*blob = cb > 0 ? stub + 8 : NULL;
+	*needed = wire_le32(stub + len - 12);
+	*n = wire_le32(stub + len - 8);
+	/* every prefix of the request faults */
+	for (size_t cut = 0; cut < q.w.len; cut++) {
+		struct wire_wr w = q.w;
+		uint8_t *s2 = NULL;
+		size_t l2 = 0;
+
+		w.len = cut;
+		ck_assert_uint_eq(rt_call(tmem, p, opnum, &w, &s2, &l2),
+				  DCERPC_FAULT_NDR);
+	}
+	return wire_le32(stub + len - 4);
+}
+
+START_TEST(test_print_server_calls)
+{
+	struct wg_pipe *p = open_spoolss();
+	uint8_t h[NDR_HANDLE_LEN], lp[NDR_HANDLE_LEN];
+	uint8_t *data = NULL, *blob = NULL;
+	uint32_t type = 0, needed = 0, n = 0;
+
+	ck_assert_uint_eq(open_printer(p, "\\\\WGTEST", h), 0);
+	ck_assert_uint_eq(open_printer(p, "lp", lp), 0);
+	/* server data: too small, then the value */
+	ck_assert_uint_eq(get_data(p, h, "Architecture", 0, &type, &needed,
+				   &data), 234);
+	ck_assert_uint_eq(needed, 24);
+	ck_assert_uint_eq(get_data(p, h, "Architecture", 24, &type, &needed,
+				   &data), 0);
+	ck_assert_uint_eq(type, 1);
+	check_str(data, 0, "Windows x64");
+	ck_assert_uint_eq(get_data(p, h, "MajorVersion", 4, &type, &needed,
+				   &data), 0);
+	ck_assert_uint_eq(type, 4);
+	ck_assert_uint_eq(wire_le32(data), 3);
+	ck_assert_uint_eq(get_data(p, h, "NoSuchValue", 4, &type, &needed,
+				   &data), 2);
+	/* a printer handle has no server data */
+	ck_assert_uint_eq(get_data(p, lp, "Architecture", 64, &type,
+				   &needed, &data), 2);
+	/* EnumPorts level 1: INSUFFICIENT_BUFFER, then one PORT_INFO_1 */
+	ck_assert_uint_eq(server_enum(p, 35, NULL, false, 1, 0, &blob,
+				      &needed, &n), 122);
+	ck_assert_uint_eq(n, 0);
+	ck_assert_uint_eq(needed, 4 + 14);
+	ck_assert_uint_eq(server_enum(p, 35, NULL, false, 1, needed, &blob,
+				      &needed, &n), 0);
+	ck_assert_uint_eq(n, 1);
+	check_str(blob, wire_le32(blob), "wgsmb:");
+	ck_assert_uint_eq(server_enum(p, 35, NULL, false, 3, 0, &blob,
+				      &needed, &n), 124);
+	/* EnumMonitors level 2 */
+	ck_assert_uint_eq(server_enum(p, 36, NULL, false, 2, 256, &blob,
+				      &needed, &n), 0);
+	ck_assert_uint_eq(n, 1);
+	check_str(blob, wire_le32(blob), "Local Port");
+	check_str(blob, wire_le32(blob + 4), "Windows x64");
+	/* print processors, their datatypes, drivers, directories */
+	ck_assert_uint_eq(server_enum(p, 15, "Windows x64", true, 1, 256,
+				      &blob, &needed, &n), 0);
+	check_str(blob, wire_le32(blob), "winprint");
+	ck_assert_uint_eq(server_enum(p, 15, "phantasy", true, 1, 256,
+				      &blob, &needed, &n), 1805);
+	ck_assert_uint_eq(server_enum(p, 51, "winprint", true, 1, 256,
+				      &blob, &needed, &n), 0);
+	check_str(blob, wire_le32(blob), "RAW");
+	ck_assert_uint_eq(server_enum(p, 51, NULL, true, 1, 256,
+				      &blob, &needed, &n), 1798);
+	ck_assert_uint_eq(server_enum(p, 10, "Windows NT x86", true, 3, 0,
+				      &blob, &needed, &n), 0);
+	ck_assert_uint_eq(n, 0);
+	ck_assert_uint_eq(needed, 0);
+	ck_assert_uint_eq(wg_pipe_handle_count(p), 2);
+	talloc_free(p);
+}
+END_TEST
+
+/* GetPrintProcessorDirectory (16) and GetPrinterDriverDirectory (12). */
+START_TEST(test_directories)
+{
+	struct wg_pipe *p = open_spoolss();
+	struct ndr_push q;
+	uint8_t *stub = NULL;
+	size_t len = 0;
+	static const uint16_t opnums[] = { 16, 12 };
+	static const char *const want[] = {
+		"C:\\Windows\\system32\\spool\\PRTPROCS\\W32X86",
+		"\\\\WGSMB\\print$\\W32X86",
+	};
+
+	for (size_t i = 0; i < 2; i++) {
+		ndr_push_init(&q, tmem, 0);
+		rt_put_unique_string(&q, NULL);
+		rt_put_unique_string(&q, "Windows NT x86");
+		ndr_push_u32(&q, 1);
+		ndr_push_referent(&q);
+		ndr_push_conformant_bytes(&q, (const uint8_t *)
+					  "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0"
+					  "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0"
+					  "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0"
+					  "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0"
+					  "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0"
+					  "\0\0\0\0\0\0\0\0\0", 89);
+		ndr_push_u32(&q, 89);
+		ck_assert_uint_eq(rt_call(tmem, p, opnums[i], &q.w, &stub,
+					  &len), 0);
+		ck_assert_uint_eq(wire_le32(stub + len - 4), 0);
+		ck_assert_uint_eq(wire_le32(stub + len - 8),
+				  2 * strlen(want[i]) + 2);
+		check_str(stub + 8, 0, want[i]);
+	}
 	talloc_free(p);
 }
 END_TEST
@@ -584,6 +787,9 @@ static Suite *spoolss_suite(void)
 	tcase_add_test(tc, test_handles_per_session);
 	tcase_add_test(tc, test_enum_printers_and_jobs);
 	tcase_add_test(tc, test_clean_failures);
+	tcase_add_test(tc, test_open_printer_old_call);
+	tcase_add_test(tc, test_print_server_calls);
+	tcase_add_test(tc, test_directories);
 	suite_add_tcase(s, tc);
 	return s;
 }
