@@ -10,7 +10,7 @@
  *    nothing left allocated, or returns OriginalMessageSize bytes;
  *  - whatever decrypts re-encrypts (same nonce field) to the input.
  * The first input byte picks the cipher, so the corpus can hold frames
- * for both; the frame is the rest.
+ * for all four; the frame is the rest.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -22,9 +22,12 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static const uint8_t fuzz_key[16] = {
+/* 32 bytes: the AES-256 ciphers use all, the AES-128 ones the first 16. */
+static const uint8_t fuzz_key[32] = {
 	0x26, 0x1B, 0x72, 0x35, 0x05, 0x58, 0xF2, 0xE9,
 	0xDC, 0xF6, 0x13, 0x07, 0x03, 0x83, 0xED, 0xBF,
+	0xCB, 0x61, 0xEB, 0x11, 0x04, 0x46, 0xFB, 0xCA,
+	0xEB, 0x6A, 0x83, 0xBE, 0xED, 0xB9, 0x27, 0x79,
 };
 
 static void check_pull(const uint8_t *frame, size_t len, TALLOC_CTX *mem)
@@ -89,8 +92,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < 1) {
 		return 0;
 	}
-	/* 0 and 3 also exercise the unsupported-cipher path. */
-	c = (enum smb2_cipher)(data[0] & 3);
+	/* 1..4 are the ciphers; 0, 5, 6 and 7 the unsupported path. */
+	c = (enum smb2_cipher)(data[0] & 7);
 	mem = talloc_new(NULL);
 	if (mem == NULL) {
 		abort();

@@ -25,33 +25,43 @@
 
 static const uint8_t zero_sig[SIG_LEN];
 
-/* The KDF's PRF with the key already scheduled in keyed. */
+/*
+ * The KDF's PRF with the key already scheduled in keyed. out_len is 16
+ * or 32: one PRF block either way, truncated to L bits.
+ */
 static void kdf_keyed(const struct hmac_sha256_ctx *keyed, const void *label,
 		      size_t label_len, const void *context,
-		      size_t context_len, uint8_t out[16])
+		      size_t context_len, uint8_t *out, size_t out_len)
 {
 	static const uint8_t counter_i[4] = { 0, 0, 0, 1 };
 	static const uint8_t sep[1] = { 0 };
-	static const uint8_t length_l[4] = { 0, 0, 0, 128 };
+	uint8_t length_l[4] = { 0 };
 	struct hmac_sha256_ctx ctx = *keyed;
 
+	if (out_len > SHA256_DIGEST_SIZE) {
+		out_len = SHA256_DIGEST_SIZE;
+	}
+	/* L in bits, big-endian: 128 = 00 00 00 80, 256 = 00 00 01 00 */
+	length_l[2] = (uint8_t)((out_len * 8) >> 8);
+	length_l[3] = (uint8_t)(out_len * 8);
 	hmac_sha256_update(&ctx, sizeof(counter_i), counter_i);
 	hmac_sha256_update(&ctx, label_len, label);
 	hmac_sha256_update(&ctx, sizeof(sep), sep);
 	hmac_sha256_update(&ctx, context_len, context);
 	hmac_sha256_update(&ctx, sizeof(length_l), length_l);
-	/* L = 128 bits: one PRF block, truncated to 16 bytes. */
-	hmac_sha256_digest(&ctx, 16, out);
+	hmac_sha256_digest(&ctx, out_len, out);
 	explicit_bzero(&ctx, sizeof(ctx));
 }
 
 void smb2_kdf(const uint8_t key[16], const void *label, size_t label_len,
-	      const void *context, size_t context_len, uint8_t out[16])
+	      const void *context, size_t context_len, uint8_t *out,
+	      size_t out_len)
 {
 	struct hmac_sha256_ctx keyed = {};
 
 	hmac_sha256_set_key(&keyed, 16, key);
-	kdf_keyed(&keyed, label, label_len, context, context_len, out);
+	kdf_keyed(&keyed, label, label_len, context, context_len, out,
+		  out_len);
 	explicit_bzero(&keyed, sizeof(keyed));
 }
 
@@ -79,38 +89,42 @@ static void derive_30(const uint8_t sk[16], struct smb2_keys *keys)
 
 	hmac_sha256_set_key(&keyed, 16, sk);
 	kdf_keyed(&keyed, l30_sign, sizeof(l30_sign), c30_sign,
-		  sizeof(c30_sign), keys->signing);
+		  sizeof(c30_sign), keys->signing, 16);
 	kdf_keyed(&keyed, l30_app, sizeof(l30_app), c30_app, sizeof(c30_app),
-		  keys->application);
+		  keys->application, 16);
 	kdf_keyed(&keyed, l30_ccm, sizeof(l30_ccm), c30_out, sizeof(c30_out),
-		  keys->encrypt);
+		  keys->encrypt, 16);
 	kdf_keyed(&keyed, l30_ccm, sizeof(l30_ccm), c30_in, sizeof(c30_in),
-		  keys->decrypt);
+		  keys->decrypt, 16);
+	keys->cipher_key_len = 16;
 	explicit_bzero(&keyed, sizeof(keyed));
 }
 
 static void derive_311(const uint8_t sk[16],
 		       const uint8_t preauth[SMB2_PREAUTH_HASH_SIZE],
-		       struct smb2_keys *keys)
+		       size_t cipher_key_len, struct smb2_keys *keys)
 {
 	const size_t n = SMB2_PREAUTH_HASH_SIZE;
+	/* L = 256 for the AES-256 ciphers' keys only [MS-SMB2 §3.3.5.5.3] */
+	const size_t ck = cipher_key_len == 32 ? 32 : 16;
 	struct hmac_sha256_ctx keyed = {};
 
 	hmac_sha256_set_key(&keyed, 16, sk);
 	kdf_keyed(&keyed, l311_sign, sizeof(l311_sign), preauth, n,
-		  keys->signing);
+		  keys->signing, 16);
 	kdf_keyed(&keyed, l311_app, sizeof(l311_app), preauth, n,
-		  keys->application);
+		  keys->application, 16);
 	kdf_keyed(&keyed, l311_s2c, sizeof(l311_s2c), preauth, n,
-		  keys->encrypt);
+		  keys->encrypt, ck);
 	kdf_keyed(&keyed, l311_c2s, sizeof(l311_c2s), preauth, n,
-		  keys->decrypt);
+		  keys->decrypt, ck);
+	keys->cipher_key_len = (uint8_t)ck;
 	explicit_bzero(&keyed, sizeof(keyed));
 }
 
 void smb2_derive_keys(uint16_t dialect, const uint8_t session_key[16],
 		      const uint8_t preauth[SMB2_PREAUTH_HASH_SIZE],
-		      struct smb2_keys *keys)
+		      size_t cipher_key_len, struct smb2_keys *keys)
 {
 	*keys = (struct smb2_keys) {};
 
@@ -119,7 +133,7 @@ void smb2_derive_keys(uint16_t dialect, const uint8_t session_key[16],
 		return;
 	}
 	if (dialect == SMB2_DIALECT_311) {
-		derive_311(session_key, preauth, keys);
+		derive_311(session_key, preauth, cipher_key_len, keys);
 		return;
 	}
 	derive_30(session_key, keys);

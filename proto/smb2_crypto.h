@@ -18,19 +18,24 @@ enum smb2_sign_alg {
 };
 
 /*
- * SP800-108 counter-mode KDF with HMAC-SHA256, L = 128 [MS-SMB2 §3.1.4.2]:
- * out = HMAC-SHA256(key, 00000001 || label || 00 || context || 00000080)[0..15]
- * label_len/context_len are the byte lengths as they go on the wire
- * (callers include the terminating NUL of the label strings).
+ * SP800-108 counter-mode KDF with HMAC-SHA256 [MS-SMB2 §3.1.4.2]:
+ * out = HMAC-SHA256(key, 00000001 || label || 00 || context || L)
+ * truncated to out_len bytes, where L = out_len * 8 as a 32-bit
+ * big-endian number. out_len is 16 (L = 128) or 32 (L = 256, the AES-256
+ * cipher keys); anything else is clamped to 32. label_len/context_len
+ * are the byte lengths as they go on the wire (callers include the
+ * terminating NUL of the label strings).
  */
 void smb2_kdf(const uint8_t key[16], const void *label, size_t label_len,
-	      const void *context, size_t context_len, uint8_t out[16]);
+	      const void *context, size_t context_len, uint8_t *out,
+	      size_t out_len);
 
 struct smb2_keys {
 	uint8_t signing[16];
 	uint8_t application[16];
-	uint8_t encrypt[16];	/* server -> client */
-	uint8_t decrypt[16];	/* client -> server */
+	uint8_t encrypt[32];	/* server -> client; cipher_key_len used */
+	uint8_t decrypt[32];	/* client -> server; cipher_key_len used */
+	uint8_t cipher_key_len;	/* 16, or 32 for the AES-256 ciphers */
 };
 
 /*
@@ -38,11 +43,19 @@ struct smb2_keys {
  * For 2.x (any dialect below 0x0300), signing = session_key and the
  * others are zero. For 3.1.1, preauth is the session's final preauth hash
  * (64 bytes); it is ignored otherwise and may then be NULL. Any other
- * dialect from 0x0300 up gets the 3.0/3.0.2 labels. Never fails.
+ * dialect from 0x0300 up gets the 3.0/3.0.2 labels.
+ *
+ * cipher_key_len is the connection's cipher key length
+ * (smb2_cipher_key_len): 32 for AES-256-CCM/GCM, which only 3.1.1 can
+ * negotiate, derives the encryption and decryption keys with L = 256
+ * [MS-SMB2 §3.3.5.5.3]; anything else (16, or 0 when no cipher was
+ * agreed) derives 16-byte keys with L = 128. The KDF key is the session
+ * key either way: MS-SMB2 wants the full session key for AES-256, and
+ * NTLM's is 16 bytes long. Never fails.
  */
 void smb2_derive_keys(uint16_t dialect, const uint8_t session_key[16],
 		      const uint8_t preauth[SMB2_PREAUTH_HASH_SIZE],
-		      struct smb2_keys *keys);
+		      size_t cipher_key_len, struct smb2_keys *keys);
 
 /*
  * Compute the signature of one SMB2 message (header + body, exactly the

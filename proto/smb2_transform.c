@@ -1,9 +1,9 @@
 /*
- * smb2_transform.c - SMB 3.x transform header and AES-128-CCM/GCM
+ * smb2_transform.c - SMB 3.x transform header and AES-128/256-CCM/GCM
  * encryption (see smb2_transform.h). Written from MS-SMB2 §2.2.41,
  * §3.1.4.3 and §3.3.5.2.1.1, RFC 5084 and nettle's ccm.h/gcm.h.
  *
- * Both ciphers run through one helper with the same shape: key, nonce,
+ * All four ciphers run through one helper with the same shape: key, nonce,
  * 32 bytes of AAD in a single update, the payload, a 16-byte tag. The
  * received tag is compared with memeql_sec so the time taken does not
  * depend on where the first differing byte is.
@@ -28,13 +28,47 @@ size_t smb2_cipher_nonce_len(enum smb2_cipher c)
 {
 	switch (c) {
 	case SMB2_CIPHER_AES128_CCM:
+	case SMB2_CIPHER_AES256_CCM:
 		return 11;
 	case SMB2_CIPHER_AES128_GCM:
+	case SMB2_CIPHER_AES256_GCM:
 		return 12;
 	case SMB2_CIPHER_NONE:
 		break;
 	}
 	return 0;
+}
+
+size_t smb2_cipher_key_len(enum smb2_cipher c)
+{
+	switch (c) {
+	case SMB2_CIPHER_AES128_CCM:
+	case SMB2_CIPHER_AES128_GCM:
+		return 16;
+	case SMB2_CIPHER_AES256_CCM:
+	case SMB2_CIPHER_AES256_GCM:
+		return 32;
+	case SMB2_CIPHER_NONE:
+		break;
+	}
+	return 0;
+}
+
+const char *smb2_cipher_name(enum smb2_cipher c)
+{
+	switch (c) {
+	case SMB2_CIPHER_AES128_CCM:
+		return "AES-128-CCM";
+	case SMB2_CIPHER_AES128_GCM:
+		return "AES-128-GCM";
+	case SMB2_CIPHER_AES256_CCM:
+		return "AES-256-CCM";
+	case SMB2_CIPHER_AES256_GCM:
+		return "AES-256-GCM";
+	case SMB2_CIPHER_NONE:
+		break;
+	}
+	return "none";
 }
 
 int smb2_transform_pull(struct wire_rd *r, struct smb2_transform_hdr *h)
@@ -104,46 +138,75 @@ void smb2_transform_push(struct wire_wr *w,
 }
 
 /*
- * Run the AEAD over n bytes from src to dst (which may be the same
- * buffer) and write the tag. nonce is the 16-byte field; aad the 32 AAD
- * bytes. The caller has checked c and that n fits in a u32.
+ * The AEAD in one shape for both key sizes: CCM_RUN/GCM_RUN expand to
+ * the same steps over nettle's aes128 or aes256 functions.
  */
-static void aead_run(enum smb2_cipher c, const uint8_t key[16],
+#define CCM_RUN(bits)							\
+	do {								\
+		struct ccm_aes##bits##_ctx ctx = {};			\
+									\
+		ccm_aes##bits##_set_key(&ctx, key);			\
+		ccm_aes##bits##_set_nonce(&ctx, 11, nonce,		\
+					  SMB2_TRANSFORM_AAD_SIZE, n,	\
+					  TAG_LEN);			\
+		ccm_aes##bits##_update(&ctx, SMB2_TRANSFORM_AAD_SIZE,	\
+				       aad);				\
+		if (encrypt) {						\
+			ccm_aes##bits##_encrypt(&ctx, n, dst, src);	\
+		} else {						\
+			ccm_aes##bits##_decrypt(&ctx, n, dst, src);	\
+		}							\
+		ccm_aes##bits##_digest(&ctx, TAG_LEN, tag);		\
+		explicit_bzero(&ctx, sizeof(ctx));			\
+	} while (0)
+
+#define GCM_RUN(bits)							\
+	do {								\
+		struct gcm_aes##bits##_ctx ctx = {};			\
+									\
+		gcm_aes##bits##_set_key(&ctx, key);			\
+		gcm_aes##bits##_set_iv(&ctx, 12, nonce);		\
+		gcm_aes##bits##_update(&ctx, SMB2_TRANSFORM_AAD_SIZE,	\
+				       aad);				\
+		if (encrypt) {						\
+			gcm_aes##bits##_encrypt(&ctx, n, dst, src);	\
+		} else {						\
+			gcm_aes##bits##_decrypt(&ctx, n, dst, src);	\
+		}							\
+		gcm_aes##bits##_digest(&ctx, TAG_LEN, tag);		\
+		explicit_bzero(&ctx, sizeof(ctx));			\
+	} while (0)
+
+/*
+ * Run the AEAD over n bytes from src to dst (which may be the same
+ * buffer) and write the tag. key has smb2_cipher_key_len(c) bytes; nonce
+ * is the 16-byte field; aad the 32 AAD bytes. The caller has checked c
+ * and that n fits in a u32.
+ */
+static void aead_run(enum smb2_cipher c, const uint8_t *key,
 		     const uint8_t *nonce, const uint8_t *aad, bool encrypt,
 		     const uint8_t *src, uint8_t *dst, size_t n,
 		     uint8_t tag[TAG_LEN])
 {
-	if (c == SMB2_CIPHER_AES128_CCM) {
-		struct ccm_aes128_ctx ctx = {};
-
-		ccm_aes128_set_key(&ctx, key);
-		ccm_aes128_set_nonce(&ctx, smb2_cipher_nonce_len(c), nonce,
-				     SMB2_TRANSFORM_AAD_SIZE, n, TAG_LEN);
-		ccm_aes128_update(&ctx, SMB2_TRANSFORM_AAD_SIZE, aad);
-		if (encrypt) {
-			ccm_aes128_encrypt(&ctx, n, dst, src);
-		} else {
-			ccm_aes128_decrypt(&ctx, n, dst, src);
-		}
-		ccm_aes128_digest(&ctx, TAG_LEN, tag);
-		explicit_bzero(&ctx, sizeof(ctx));
-	} else {
-		struct gcm_aes128_ctx ctx = {};
-
-		gcm_aes128_set_key(&ctx, key);
-		gcm_aes128_set_iv(&ctx, smb2_cipher_nonce_len(c), nonce);
-		gcm_aes128_update(&ctx, SMB2_TRANSFORM_AAD_SIZE, aad);
-		if (encrypt) {
-			gcm_aes128_encrypt(&ctx, n, dst, src);
-		} else {
-			gcm_aes128_decrypt(&ctx, n, dst, src);
-		}
-		gcm_aes128_digest(&ctx, TAG_LEN, tag);
-		explicit_bzero(&ctx, sizeof(ctx));
+	switch (c) {
+	case SMB2_CIPHER_AES128_CCM:
+		CCM_RUN(128);
+		break;
+	case SMB2_CIPHER_AES128_GCM:
+		GCM_RUN(128);
+		break;
+	case SMB2_CIPHER_AES256_CCM:
+		CCM_RUN(256);
+		break;
+	case SMB2_CIPHER_AES256_GCM:
+		GCM_RUN(256);
+		break;
+	case SMB2_CIPHER_NONE:
+		break;
 	}
 }
 
-int smb2_decrypt(enum smb2_cipher c, const uint8_t key[16],
+int smb2_decrypt(enum smb2_cipher c, const uint8_t *key,
 		 const uint8_t *frame, size_t len, void *mem_ctx,
 		 uint8_t **plain, size_t *plain_len)
 {
@@ -192,7 +255,7 @@ fail:
 	return rc;
 }
 
-int smb2_encrypt_with_nonce(enum smb2_cipher c, const uint8_t key[16],
+int smb2_encrypt_with_nonce(enum smb2_cipher c, const uint8_t *key,
 			    uint64_t session_id,
 			    const uint8_t nonce[SMB2_TRANSFORM_NONCE_SIZE],
 			    const uint8_t *msg, size_t len, void *mem_ctx,
@@ -251,7 +314,7 @@ static int random_bytes(uint8_t *p, size_t n)
 	return 0;
 }
 
-int smb2_encrypt(enum smb2_cipher c, const uint8_t key[16],
+int smb2_encrypt(enum smb2_cipher c, const uint8_t *key,
 		 uint64_t session_id, const uint8_t *msg, size_t len,
 		 void *mem_ctx, uint8_t **out, size_t *out_len)
 {

@@ -18,10 +18,9 @@
  * "SMBS2CCipherKey") and decrypts with smb2_keys.decrypt ("ServerIn " /
  * "SMBC2SCipherKey"), see smb2_crypto.h.
  *
- * Only the 128-bit ciphers are implemented. AES-256-CCM (3) and
- * AES-256-GCM (4) need 32-byte keys and the 3.1.1 256-bit KDF (L = 256),
- * neither of which smb2_crypto provides yet; they are out of scope and
- * return WIRE_E_UNSUPPORTED like any other unknown id.
+ * All four ciphers of SMB 3.1.1 are implemented: AES-128-CCM/GCM take
+ * 16-byte keys, AES-256-CCM/GCM 32-byte ones (derived with L = 256, see
+ * smb2_derive_keys). 3.0 and 3.0.2 always use AES-128-CCM.
  */
 #ifndef WG_PROTO_SMB2_TRANSFORM_H
 #define WG_PROTO_SMB2_TRANSFORM_H
@@ -43,7 +42,12 @@ enum smb2_cipher {
 	SMB2_CIPHER_NONE = 0,
 	SMB2_CIPHER_AES128_CCM = 1,
 	SMB2_CIPHER_AES128_GCM = 2,
+	SMB2_CIPHER_AES256_CCM = 3,
+	SMB2_CIPHER_AES256_GCM = 4,
 };
+
+/* The longest cipher key (AES-256), in bytes. */
+#define SMB2_CIPHER_KEY_MAX 32
 
 struct smb2_transform_hdr {
 	uint8_t signature[SMB2_TRANSFORM_SIG_SIZE];
@@ -55,10 +59,17 @@ struct smb2_transform_hdr {
 };
 
 /*
- * Bytes of the Nonce field the cipher uses: 11 for CCM, 12 for GCM,
+ * Bytes of the Nonce field the cipher uses: 11 for CCM, 12 for GCM
+ * (either key size),
  * 0 for anything else.
  */
 size_t smb2_cipher_nonce_len(enum smb2_cipher c);
+
+/* Key length of the cipher in bytes: 16, 32, or 0 for an unknown one. */
+size_t smb2_cipher_key_len(enum smb2_cipher c);
+
+/* "AES-128-CCM" ...; "none" for SMB2_CIPHER_NONE or an unknown id. */
+const char *smb2_cipher_name(enum smb2_cipher c);
 
 /*
  * Decode the 52-byte transform header at the cursor. Checks the
@@ -77,7 +88,8 @@ void smb2_transform_push(struct wire_wr *w,
 
 /*
  * Decrypt one received frame (transform header + ciphertext, i.e. the
- * whole NetBIOS payload) with key (the session's smb2_keys.decrypt).
+ * whole NetBIOS payload) with key (the session's smb2_keys.decrypt,
+ * smb2_cipher_key_len(c) bytes).
  * The caller normally pulls the header first to find the session by
  * SessionId; this function decodes it again itself.
  *
@@ -94,13 +106,14 @@ void smb2_transform_push(struct wire_wr *w,
  *  WIRE_E_AUTH        the tag does not verify (constant-time compare)
  *  WIRE_E_NOMEM       allocation failed
  */
-int smb2_decrypt(enum smb2_cipher c, const uint8_t key[16],
+int smb2_decrypt(enum smb2_cipher c, const uint8_t *key,
 		 const uint8_t *frame, size_t len, void *mem_ctx,
 		 uint8_t **plain, size_t *plain_len) WIRE_WUR;
 
 /*
  * Encrypt one SMB2 message (or a whole compound) for sending with key
- * (the session's smb2_keys.encrypt). The nonce is fresh from getrandom():
+ * (the session's smb2_keys.encrypt, smb2_cipher_key_len(c) bytes). The
+ * nonce is fresh from getrandom():
  * 11 random bytes for CCM, 12 for GCM, the rest of the 16-byte field zero.
  * With 88/96 random bits a repeat within one session's key is not a
  * practical concern (birthday bound near 2^44 messages for CCM).
@@ -115,7 +128,7 @@ int smb2_decrypt(enum smb2_cipher c, const uint8_t key[16],
  *  WIRE_E_UNSUPPORTED unknown cipher
  *  WIRE_E_NOMEM       allocation failed or the random source failed
  */
-int smb2_encrypt(enum smb2_cipher c, const uint8_t key[16],
+int smb2_encrypt(enum smb2_cipher c, const uint8_t *key,
 		 uint64_t session_id, const uint8_t *msg, size_t len,
 		 void *mem_ctx, uint8_t **out, size_t *out_len) WIRE_WUR;
 
@@ -125,7 +138,7 @@ int smb2_encrypt(enum smb2_cipher c, const uint8_t key[16],
  * in the AAD). For known-answer tests only: production code must use
  * smb2_encrypt so that no nonce is ever reused under a key.
  */
-int smb2_encrypt_with_nonce(enum smb2_cipher c, const uint8_t key[16],
+int smb2_encrypt_with_nonce(enum smb2_cipher c, const uint8_t *key,
 			    uint64_t session_id,
 			    const uint8_t nonce[SMB2_TRANSFORM_NONCE_SIZE],
 			    const uint8_t *msg, size_t len, void *mem_ctx,

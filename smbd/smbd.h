@@ -315,7 +315,7 @@ struct smbd_tree {
 struct smbd_enc {
 	bool on;
 	uint64_t session_id;
-	uint8_t key[16];		/* ServerOut key */
+	uint8_t key[32];		/* ServerOut key (16 or 32 used) */
 };
 
 /*

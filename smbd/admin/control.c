@@ -159,6 +159,10 @@ static const char *cipher_name(uint16_t cipher)
 		return "AES-128-CCM";
 	case SMB2_CIPHER_AES128_GCM:
 		return "AES-128-GCM";
+	case SMB2_CIPHER_AES256_CCM:
+		return "AES-256-CCM";
+	case SMB2_CIPHER_AES256_GCM:
+		return "AES-256-GCM";
 	default:
 		return "none";
 	}

@@ -56,7 +56,7 @@ START_TEST(test_kdf_30_published)
 	hex_to("B4546771B515F766A86735532DD6C4F0", sk, 16);
 	for (size_t i = 0; i < 2; i++) {
 		/* preauth is ignored below 3.1.1: pass NULL to prove it */
-		smb2_derive_keys(dialects[i], sk, NULL, &k);
+		smb2_derive_keys(dialects[i], sk, NULL, 16, &k);
 		ck_hex(k.signing, "F773CD23C18FD1E08EE510CADA7CF852", 16);
 		ck_hex(k.application, "77432F808CE99156B5BC6A3676D730D1", 16);
 		ck_hex(k.decrypt, "261B72350558F2E9DCF613070383EDBF", 16);
@@ -71,10 +71,10 @@ START_TEST(test_kdf_raw)
 	uint8_t out[16] = { 0 };
 
 	hex_to("B4546771B515F766A86735532DD6C4F0", sk, 16);
-	smb2_kdf(sk, "SMB2AESCMAC", 12, "SmbSign", 8, out);
+	smb2_kdf(sk, "SMB2AESCMAC", 12, "SmbSign", 8, out, 16);
 	ck_hex(out, "F773CD23C18FD1E08EE510CADA7CF852", 16);
 	/* "ServerIn " carries a trailing space before its NUL */
-	smb2_kdf(sk, "SMB2AESCCM", 11, "ServerIn ", 10, out);
+	smb2_kdf(sk, "SMB2AESCCM", 11, "ServerIn ", 10, out, 16);
 	ck_hex(out, "261B72350558F2E9DCF613070383EDBF", 16);
 }
 END_TEST
@@ -89,11 +89,54 @@ START_TEST(test_kdf_311_published)
 	hex_to("B23F3CBFD69487D9832B79B1594A367CDD950909B774C3A4C412B4FCEA9E"
 	       "DDDBA7DB256BA2EA30E977F11F9B113247578E0E915C6D2A513B8F2FCA57"
 	       "07DC8770", pa, sizeof(pa));
-	smb2_derive_keys(SMB2_DIALECT_311, sk, pa, &k);
+	smb2_derive_keys(SMB2_DIALECT_311, sk, pa, 16, &k);
 	ck_hex(k.signing, "8765949DFEAEE105CE9118B45BE988F0", 16);
 	ck_hex(k.application, "099D610789FBE82055B313601C3E8CC4", 16);
 	ck_hex(k.decrypt, "A2F5E80E5D59103034F32E52F698E5EC", 16);
 	ck_hex(k.encrypt, "748C50868C90F302962A5C35F5F9A8BF", 16);
+}
+END_TEST
+
+/*
+ * [IND] AES-256: the [E311] session with L = 256 for the cipher keys
+ * [MS-SMB2 §3.3.5.5.3]. The signing and application keys stay the
+ * published 16-byte ones; the cipher keys are whole HMAC-SHA256 blocks,
+ * computed with python3 hmac/hashlib over the same label and context
+ * with L = 00000100.
+ */
+START_TEST(test_kdf_311_aes256)
+{
+	uint8_t sk[16] = { 0 };
+	uint8_t pa[SMB2_PREAUTH_HASH_SIZE] = { 0 };
+	uint8_t out[32] = { 0 };
+	struct smb2_keys k = {};
+
+	hex_to("419FDDF34C1E001909D362AE7FB6AF79", sk, 16);
+	hex_to("B23F3CBFD69487D9832B79B1594A367CDD950909B774C3A4C412B4FCEA9E"
+	       "DDDBA7DB256BA2EA30E977F11F9B113247578E0E915C6D2A513B8F2FCA57"
+	       "07DC8770", pa, sizeof(pa));
+	smb2_derive_keys(SMB2_DIALECT_311, sk, pa, 32, &k);
+	ck_assert_uint_eq(k.cipher_key_len, 32);
+	ck_hex(k.signing, "8765949DFEAEE105CE9118B45BE988F0", 16);
+	ck_hex(k.application, "099D610789FBE82055B313601C3E8CC4", 16);
+	ck_hex(k.decrypt, "CB61EB110446FBCAEB6A83BEEDB92779"
+			  "130B833A706E5B3495879D52195B90ED", 32);
+	ck_hex(k.encrypt, "F8CAE3069FFCDC7662E2941207AF4636"
+			  "14D520A1A204AAF6B9EAD136DE931111", 32);
+	/* L is part of the PRF input: not a longer cut of the L=128 key */
+	ck_assert_int_ne(memcmp(k.decrypt, "\xA2\xF5\xE8\x0E", 4), 0);
+	smb2_kdf(sk, "SMBC2SCipherKey", 16, pa, sizeof(pa), out, 32);
+	ck_assert_mem_eq(out, k.decrypt, 32);
+
+	/* 16 (and 0: no cipher) keep L = 128 and the published keys */
+	smb2_derive_keys(SMB2_DIALECT_311, sk, pa, 0, &k);
+	ck_assert_uint_eq(k.cipher_key_len, 16);
+	ck_hex(k.decrypt, "A2F5E80E5D59103034F32E52F698E5EC", 16);
+	/* 3.0 has no AES-256: its keys stay 16 bytes whatever is asked */
+	hex_to("B4546771B515F766A86735532DD6C4F0", sk, 16);
+	smb2_derive_keys(SMB2_DIALECT_300, sk, NULL, 32, &k);
+	ck_assert_uint_eq(k.cipher_key_len, 16);
+	ck_hex(k.encrypt, "8FE2B57EC34D2DB5B1A9727F526BBDB5", 16);
 }
 END_TEST
 
@@ -106,12 +149,12 @@ START_TEST(test_derive_2x)
 	for (size_t i = 0; i < 16; i++) {
 		sk[i] = (uint8_t)(0xA0 + i);
 	}
-	smb2_derive_keys(SMB2_DIALECT_202, sk, NULL, &k);
+	smb2_derive_keys(SMB2_DIALECT_202, sk, NULL, 16, &k);
 	ck_assert_mem_eq(k.signing, sk, 16);
 	ck_assert_mem_eq(k.application, zero, 16);
 	ck_assert_mem_eq(k.encrypt, zero, 16);
 	ck_assert_mem_eq(k.decrypt, zero, 16);
-	smb2_derive_keys(SMB2_DIALECT_210, sk, NULL, &k);
+	smb2_derive_keys(SMB2_DIALECT_210, sk, NULL, 16, &k);
 	ck_assert_mem_eq(k.signing, sk, 16);
 }
 END_TEST
@@ -207,7 +250,7 @@ START_TEST(test_preauth_chain_published)
 		ck_hex(h, pa_chain[i].hash, sizeof(h));
 	}
 	hex_to("270E1BA896585EEB7AF3472D3B4C75A7", sk, 16);
-	smb2_derive_keys(SMB2_DIALECT_311, sk, h, &k);
+	smb2_derive_keys(SMB2_DIALECT_311, sk, h, 16, &k);
 	ck_hex(k.signing, "73FE7A9A77BEF0BDE49C650D8CCB5F76", 16);
 }
 END_TEST
@@ -362,6 +405,7 @@ static Suite *smb2_crypto_suite(void)
 	tcase_add_test(tc, test_kdf_30_published);
 	tcase_add_test(tc, test_kdf_raw);
 	tcase_add_test(tc, test_kdf_311_published);
+	tcase_add_test(tc, test_kdf_311_aes256);
 	tcase_add_test(tc, test_derive_2x);
 	tcase_add_test(tc, test_preauth_chain_published);
 	tcase_add_test(tc, test_cmac_published);

@@ -12,6 +12,15 @@
  * of the blog data and checked independently with /usr/bin/python3 and
  * the cryptography package (AESCCM/AESGCM): all four decrypt to the
  * given message and re-encrypt to the given frame.
+ *
+ * AES-256-CCM/GCM: no published SMB example exists. The four AES-256
+ * vectors seal the same two 3.1.1 WRITE messages under the 32-byte keys
+ * the 3.1.1 example's session derives with L = 256 (test_smb2_crypto
+ * checks those keys), with the nonces of the published frames (the GCM
+ * ones for GCM, the 3.0 CCM request's 11 bytes for CCM). Keys and frames
+ * were computed independently with /usr/bin/python3: hmac/hashlib for
+ * the KDF and the cryptography package (AESGCM, AESCCM with a 16-byte
+ * tag) for the frames, the AAD being header bytes 20..51.
  */
 #include "tests/wgtest.h"
 #include "proto/smb2.h"
@@ -95,6 +104,78 @@ static const struct kat kats[] = {
 			 "000000000000000000000000000000001100000017000000"
 			 "0000000000000000",
 	},
+	{
+		.name = "3.1.1 AES-256-GCM WRITE request",
+		.cipher = SMB2_CIPHER_AES256_GCM,
+		.key = "CB61EB110446FBCAEB6A83BEEDB92779"
+		       "130B833A706E5B3495879D52195B90ED",
+		.frame = "FD534D429F6FE4EDA2E577F44A64D52E45F005B7C7D6822D"
+			 "269CAF48904C664C00000000870000000000010025000000"
+			 "0010000055FC21AF1162C23D4B696225659919122337750E"
+			 "70F8DAB6BFEC387CFA9BFA5872996BF1E2CA784CE1202238"
+			 "30BC9D8067F0D168C4B211B34DA554321D2D623F8E8AE478"
+			 "5A002FD73353C44A6DE3217295B6CCF92530AF1B290EB4D7"
+			 "096A95D74B9F2157FF1ADC40ABA0AFC27F1E348DE4743064"
+			 "CB7586FD408D0D6F3C3258AC60F35020D7E0FA",
+		.plain = "FE534D424000010000000000090001000800000000000000"
+			 "0500000000000000FFFE0000010000002500000000100000"
+			 "000000000000000000000000000000003100700017000000"
+			 "000000000000000006000000040000000100000004000000"
+			 "00000000000000007000000000000000536D623320656E63"
+			 "72797074696F6E2074657374696E67",
+	},
+	{
+		.name = "3.1.1 AES-256-GCM WRITE response",
+		.cipher = SMB2_CIPHER_AES256_GCM,
+		.key = "F8CAE3069FFCDC7662E2941207AF4636"
+		       "14D520A1A204AAF6B9EAD136DE931111",
+		.frame = "FD534D4218380274A99FB2F805809019DD1D1309E06831DD"
+			 "2E8EB7B40000000000000000500000000000010025000000"
+			 "00100000ECA9C7004A58567537957E6437B972C9CEC06ED8"
+			 "90CCCFA9E245E33CE5DDC57B59768121E433F5DFD567BF48"
+			 "FE84A472BB763F84C948FD465662AE4427C77CE2F7A8447D"
+			 "9F6142D578CF1B3628891306",
+		.plain = "FE534D424000010000000000090001000100000000000000"
+			 "0500000000000000FFFE0000010000002500000000100000"
+			 "000000000000000000000000000000001100000017000000"
+			 "0000000000000000",
+	},
+	{
+		.name = "3.1.1 AES-256-CCM WRITE request",
+		.cipher = SMB2_CIPHER_AES256_CCM,
+		.key = "CB61EB110446FBCAEB6A83BEEDB92779"
+		       "130B833A706E5B3495879D52195B90ED",
+		.frame = "FD534D42379D4DA022394A4CA825ABFCBA28638B66E69A11"
+			 "1892584FB5ED520000000000870000000000010025000000"
+			 "0010000039B863EB00978696DEDF9042DB7D227DC9261885"
+			 "9617030240D010C44B05B100FF1C114D5067BB62E102E61A"
+			 "C97C0BE82965641BAB38B69605773E92341294218274D251"
+			 "FEE27BB1F5FF148FE741A9F2568A3222825BDEFCB269C1AF"
+			 "F0D4EA1A9E9C345EFAB56499AA6B5516A51D1B6FED47A9FA"
+			 "33CCF4F8ABF144319654BBFA7738053FDC9832",
+		.plain = "FE534D424000010000000000090001000800000000000000"
+			 "0500000000000000FFFE0000010000002500000000100000"
+			 "000000000000000000000000000000003100700017000000"
+			 "000000000000000006000000040000000100000004000000"
+			 "00000000000000007000000000000000536D623320656E63"
+			 "72797074696F6E2074657374696E67",
+	},
+	{
+		.name = "3.1.1 AES-256-CCM WRITE response",
+		.cipher = SMB2_CIPHER_AES256_CCM,
+		.key = "F8CAE3069FFCDC7662E2941207AF4636"
+		       "14D520A1A204AAF6B9EAD136DE931111",
+		.frame = "FD534D425C73FA208B101AA748D36C902EC863FC66E69A11"
+			 "1892584FB5ED520000000000500000000000010025000000"
+			 "00100000D285A23295D46BAFECD965B8674800AE7E8CE0BB"
+			 "2173681F37DB10C32E47923178C0177E1B3822C2DC886994"
+			 "7478676C72A54702FDF143C3C190735EC9CE87D7B8AF0264"
+			 "D952014F6F413E041481FD49",
+		.plain = "FE534D424000010000000000090001000100000000000000"
+			 "0500000000000000FFFE0000010000002500000000100000"
+			 "000000000000000000000000000000001100000017000000"
+			 "0000000000000000",
+	},
 };
 
 struct vec {
@@ -110,7 +191,7 @@ static void load(TALLOC_CTX *mem, const struct kat *k, struct vec *v)
 	size_t key_len = 0;
 
 	v->key = wgt_hex(mem, k->key, &key_len);
-	ck_assert_uint_eq(key_len, 16);
+	ck_assert_uint_eq(key_len, smb2_cipher_key_len(k->cipher));
 	v->frame = wgt_hex(mem, k->frame, &v->frame_len);
 	v->plain = wgt_hex(mem, k->plain, &v->plain_len);
 	ck_assert_uint_eq(v->frame_len, v->plain_len + 52);
@@ -172,7 +253,7 @@ START_TEST(test_kat_server_keys_300)
 	size_t out_len = 0;
 
 	sk = wgt_hex(mem, "B4546771B515F766A86735532DD6C4F0", &sk_len);
-	smb2_derive_keys(SMB2_DIALECT_300, sk, NULL, &keys);
+	smb2_derive_keys(SMB2_DIALECT_300, sk, NULL, 16, &keys);
 	load(mem, &kats[0], &req);
 	load(mem, &kats[1], &resp);
 
@@ -273,18 +354,22 @@ START_TEST(test_round_trip)
 {
 	static const enum smb2_cipher ciphers[] = {
 		SMB2_CIPHER_AES128_CCM, SMB2_CIPHER_AES128_GCM,
+		SMB2_CIPHER_AES256_CCM, SMB2_CIPHER_AES256_GCM,
 	};
 	static const uint8_t zero[16] = { 0 };
 	static const size_t sizes[] = { 64, 65, 100, 4096, 65537 };
 	TALLOC_CTX *mem = talloc_new(wgt_root);
-	uint8_t key[16] = { 0x11, 0x22, 0x33 };
+	uint8_t key[32] = { 0x11, 0x22, 0x33 };
 	uint8_t *msg = talloc_array(mem, uint8_t, 65537);
 
+	key[31] = 0x44;
 	make_msg(msg, 65537);
-	for (size_t c = 0; c < 2; c++) {
+	for (size_t c = 0; c < 4; c++) {
 		size_t nlen = smb2_cipher_nonce_len(ciphers[c]);
 
-		ck_assert_uint_eq(nlen, c == 0 ? 11 : 12);
+		ck_assert_uint_eq(nlen, c % 2 == 0 ? 11 : 12);
+		ck_assert_uint_eq(smb2_cipher_key_len(ciphers[c]),
+				  c < 2 ? 16 : 32);
 		for (size_t s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++) {
 			uint8_t *a = NULL;
 			uint8_t *b = NULL;
@@ -422,18 +507,34 @@ START_TEST(test_wrong_key_or_cipher)
 {
 	TALLOC_CTX *mem = talloc_new(wgt_root);
 	const struct kat *k = &kats[_i];
-	enum smb2_cipher other = k->cipher == SMB2_CIPHER_AES128_CCM ?
-					 SMB2_CIPHER_AES128_GCM :
-					 SMB2_CIPHER_AES128_CCM;
+	/* the other mode of the same key size, and the same mode of the
+	 * other key size (a 16-byte key is the first half of the 32) */
+	static const enum smb2_cipher other_mode[] = {
+		[SMB2_CIPHER_AES128_CCM] = SMB2_CIPHER_AES128_GCM,
+		[SMB2_CIPHER_AES128_GCM] = SMB2_CIPHER_AES128_CCM,
+		[SMB2_CIPHER_AES256_CCM] = SMB2_CIPHER_AES256_GCM,
+		[SMB2_CIPHER_AES256_GCM] = SMB2_CIPHER_AES256_CCM,
+	};
+	static const enum smb2_cipher other_size[] = {
+		[SMB2_CIPHER_AES128_CCM] = SMB2_CIPHER_AES256_CCM,
+		[SMB2_CIPHER_AES128_GCM] = SMB2_CIPHER_AES256_GCM,
+		[SMB2_CIPHER_AES256_CCM] = SMB2_CIPHER_AES128_CCM,
+		[SMB2_CIPHER_AES256_GCM] = SMB2_CIPHER_AES128_GCM,
+	};
+	uint8_t key32[32] = { 0 };
 	struct vec v = {};
 	uint8_t *p = NULL;
 	size_t p_len = 0;
 
 	load(mem, k, &v);
-	ck_assert_int_eq(smb2_decrypt(other, v.key, v.frame, v.frame_len, mem,
-				      &p, &p_len),
+	memcpy(key32, v.key, smb2_cipher_key_len(k->cipher));
+	ck_assert_int_eq(smb2_decrypt(other_mode[k->cipher], key32, v.frame,
+				      v.frame_len, mem, &p, &p_len),
 			 WIRE_E_AUTH);
-	v.key[15] ^= 1;
+	ck_assert_int_eq(smb2_decrypt(other_size[k->cipher], key32, v.frame,
+				      v.frame_len, mem, &p, &p_len),
+			 WIRE_E_AUTH);
+	v.key[smb2_cipher_key_len(k->cipher) - 1] ^= 1;
 	ck_assert_int_eq(smb2_decrypt(k->cipher, v.key, v.frame, v.frame_len,
 				      mem, &p, &p_len),
 			 WIRE_E_AUTH);
@@ -445,7 +546,7 @@ END_TEST
 START_TEST(test_bad_args)
 {
 	static const enum smb2_cipher bad[] = {
-		SMB2_CIPHER_NONE, (enum smb2_cipher)3, (enum smb2_cipher)4,
+		SMB2_CIPHER_NONE, (enum smb2_cipher)5,
 		(enum smb2_cipher)0xFFFF,
 	};
 	TALLOC_CTX *mem = talloc_new(wgt_root);
@@ -461,6 +562,8 @@ START_TEST(test_bad_args)
 	blocks = talloc_total_blocks(mem);
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		ck_assert_uint_eq(smb2_cipher_nonce_len(bad[i]), 0);
+		ck_assert_uint_eq(smb2_cipher_key_len(bad[i]), 0);
+		ck_assert_str_eq(smb2_cipher_name(bad[i]), "none");
 		ck_assert_int_eq(smb2_encrypt(bad[i], key, 1, msg, sizeof(msg),
 					      mem, &out, &out_len),
 				 WIRE_E_UNSUPPORTED);

@@ -10,6 +10,7 @@
 #include "smbd/fs/open.h"
 #include "smbd/admin/admission.h"
 #include "proto/ntlmssp.h"
+#include "proto/smb2_transform.h"
 #include "proto/spnego.h"
 #include "proto/utf16.h"
 #include "sessions/users.h"
@@ -332,7 +333,7 @@ static NTSTATUS setup_leg2(struct smbd_req *req, struct smbd_session *s,
 	if (res.have_session_key && !res.anonymous && !guest) {
 		memcpy(s->session_key, res.session_key, 16);
 		smb2_derive_keys(conn->dialect, s->session_key, s->preauth,
-				 &s->keys);
+				 smb2_cipher_key_len(conn->cipher), &s->keys);
 		s->have_keys = true;
 		s->signing_required =
 			cfg->signing_mandatory ||
