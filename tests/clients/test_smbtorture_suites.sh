@@ -52,9 +52,6 @@ declare -A KNOWN=(
 	[smb2.session.bind2]="session binding is multichannel, not implemented"
 	[smb2.session.bind_invalid_auth]="session binding is multichannel, not implemented"
 	[smb2.session.bind_different_user]="session binding is multichannel, not implemented (and needs a second user)"
-	[smb2.session.signing-hmac-sha-256]="an SMB 2.1 connection with its own options fails to connect (INVALID_NETWORK_RESPONSE): not looked into yet"
-	[smb2.session.encryption-aes-256-ccm]="AES-256 ciphers are not offered"
-	[smb2.session.encryption-aes-256-gcm]="AES-256 ciphers are not offered"
 	[smb2.session.ntlmssp_bug14932]="a malformed NTLMv2 AV pair list answers LOGON_FAILURE, INVALID_PARAMETER expected"
 	# every smb2.session.bind_negative_*: see the loop below
 )

@@ -99,25 +99,36 @@ struct neg_ctx_in {
 	uint16_t cipher;	/* chosen; 0 = none in common */
 };
 
+/* The ciphers we implement [MS-SMB2 §2.2.3.1.2]. */
+static bool cipher_known(uint16_t c)
+{
+	return c == SMB2_CIPHER_AES128_CCM || c == SMB2_CIPHER_AES128_GCM ||
+	       c == SMB2_CIPHER_AES256_CCM || c == SMB2_CIPHER_AES256_GCM;
+}
+
+/*
+ * The client lists its ciphers most preferred first; the first one we
+ * implement wins [MS-SMB2 §3.3.5.4]. Clients put AES-128-GCM first, so
+ * that is what they get; one that offers only AES-256 gets it.
+ */
 static void parse_encryption(struct wire_rd *d, struct neg_ctx_in *in)
 {
 	uint16_t count = 0, c = 0, i = 0;
-	bool gcm = false, ccm = false;
 
 	if (wire_get_u16le(d, &count) != 0) {
 		return;
 	}
+	in->have_encryption = true;
+	in->cipher = SMB2_CIPHER_NONE;
 	for (i = 0; i < count; i++) {
 		if (wire_get_u16le(d, &c) != 0) {
 			break;
 		}
-		gcm |= c == SMB2_CIPHER_AES128_GCM;
-		ccm |= c == SMB2_CIPHER_AES128_CCM;
+		if (cipher_known(c)) {
+			in->cipher = c;
+			break;
+		}
 	}
-	in->have_encryption = true;
-	/* AES-128-GCM is faster; CCM is what 3.0 clients know. */
-	in->cipher = gcm ? SMB2_CIPHER_AES128_GCM :
-		     ccm ? SMB2_CIPHER_AES128_CCM : SMB2_CIPHER_NONE;
 }
 
 static NTSTATUS parse_preauth(struct wire_rd *d, struct neg_ctx_in *in)
@@ -152,28 +163,31 @@ static NTSTATUS parse_preauth(struct wire_rd *d, struct neg_ctx_in *in)
 	return NT_STATUS_OK;
 }
 
+/*
+ * As for ciphers, the client's order decides: the first algorithm of
+ * its list we implement (all three are). None in common leaves AES-CMAC,
+ * the 3.x default [MS-SMB2 §3.3.5.4].
+ */
 static void parse_signing(struct wire_rd *d, struct neg_ctx_in *in)
 {
 	uint16_t count = 0, alg = 0, i = 0;
-	bool cmac = false, gmac = false;
 
 	if (wire_get_u16le(d, &count) != 0) {
 		return;
 	}
+	in->have_signing = true;
+	in->signing_alg = SMB2_SIGNING_AES_CMAC;
 	for (i = 0; i < count; i++) {
 		if (wire_get_u16le(d, &alg) != 0) {
 			break;
 		}
-		if (alg == SMB2_SIGNING_AES_GMAC) {
-			gmac = true;
-		} else if (alg == SMB2_SIGNING_AES_CMAC) {
-			cmac = true;
+		if (alg == SMB2_SIGNING_HMAC_SHA256 ||
+		    alg == SMB2_SIGNING_AES_CMAC ||
+		    alg == SMB2_SIGNING_AES_GMAC) {
+			in->signing_alg = alg;
+			break;
 		}
 	}
-	in->have_signing = true;
-	/* Our preference: GMAC (faster), then CMAC, the 3.x default. */
-	in->signing_alg = gmac ? SMB2_SIGNING_AES_GMAC :
-			  cmac ? SMB2_SIGNING_AES_CMAC : SMB2_SIGNING_AES_CMAC;
 }
 
 static NTSTATUS parse_contexts(struct smbd_req *req, uint32_t off,
@@ -274,6 +288,18 @@ static void put_contexts_311(struct smbd_req *req, size_t ctx_off_pos,
 	}
 }
 
+static enum smb2_sign_alg sign_alg_of(uint16_t wire_id)
+{
+	switch (wire_id) {
+	case SMB2_SIGNING_HMAC_SHA256:
+		return SMB2_SIGN_HMAC_SHA256;
+	case SMB2_SIGNING_AES_GMAC:
+		return SMB2_SIGN_AES_GMAC;
+	default:
+		return SMB2_SIGN_AES_CMAC;
+	}
+}
+
 /* Which cipher, if any, this connection may encrypt with. */
 static void choose_cipher(struct smbd_conn *conn, const struct neg_ctx_in *in)
 {
@@ -344,9 +370,8 @@ NTSTATUS smbd_smb2_negotiate(struct smbd_req *req)
 			conn->dialect = 0;
 			return status;
 		}
-		if (ctx.have_signing &&
-		    ctx.signing_alg == SMB2_SIGNING_AES_GMAC) {
-			conn->sign_alg = SMB2_SIGN_AES_GMAC;
+		if (ctx.have_signing) {
+			conn->sign_alg = sign_alg_of(ctx.signing_alg);
 		}
 		memset(conn->preauth, 0, sizeof(conn->preauth));
 		smb2_preauth_update(conn->preauth, req->in.base, req->in.len);
@@ -364,11 +389,14 @@ NTSTATUS smbd_smb2_negotiate(struct smbd_req *req)
 		put_contexts_311(req, ctx_pos, &ctx);
 	}
 	conn->state = SMBD_CONN_ACTIVE;
-	DBG_INFO(PROTO, "%s: negotiated %s%s%s", conn->peer_addr,
+	DBG_INFO(PROTO, "%s: negotiated %s%s%s%s", conn->peer_addr,
 		 smb2_dialect_name(best),
-		 conn->sign_alg == SMB2_SIGN_AES_GMAC ? " GMAC" : "",
-		 conn->cipher == SMB2_CIPHER_AES128_GCM ? " GCM" :
-		 conn->cipher == SMB2_CIPHER_AES128_CCM ? " CCM" : "");
+		 conn->sign_alg == SMB2_SIGN_AES_GMAC ? " GMAC" :
+		 conn->sign_alg == SMB2_SIGN_HMAC_SHA256 &&
+		 best >= SMB2_DIALECT_300 ? " HMAC-SHA256" : "",
+		 conn->cipher != SMB2_CIPHER_NONE ? " " : "",
+		 conn->cipher != SMB2_CIPHER_NONE ?
+		 smb2_cipher_name(conn->cipher) : "");
 	return NT_STATUS_OK;
 }
 
