@@ -52,7 +52,6 @@ declare -A KNOWN=(
 	[smb2.session.bind2]="session binding is multichannel, not implemented"
 	[smb2.session.bind_invalid_auth]="session binding is multichannel, not implemented"
 	[smb2.session.bind_different_user]="session binding is multichannel, not implemented (and needs a second user)"
-	[smb2.session.ntlmssp_bug14932]="a malformed NTLMv2 AV pair list answers LOGON_FAILURE, INVALID_PARAMETER expected"
 	# every smb2.session.bind_negative_*: see the loop below
 )
 # The bind_negative_* tests bind a second channel: multichannel.

@@ -277,6 +277,27 @@ static void session_set_identity(struct smbd_session *s,
 					  res->workstation : "");
 }
 
+/*
+ * What a failed AUTHENTICATE answers: a wrong password, an unknown user
+ * or NTLMv1 is LOGON_FAILURE; a message that does not parse (an NTLMv2
+ * response whose AV pairs run past its end, say) is INVALID_PARAMETER,
+ * as Windows answers it (smbtorture smb2.session.ntlmssp_bug14932).
+ */
+static NTSTATUS auth_failure_status(int rc)
+{
+	switch (rc) {
+	case WIRE_E_SHORT:
+	case WIRE_E_BOUNDS:
+	case WIRE_E_INVALID:
+	case WIRE_E_TOOBIG:
+		return NT_STATUS_INVALID_PARAMETER;
+	case WIRE_E_NOMEM:
+		return NT_STATUS_NO_MEMORY;
+	default:
+		return NT_STATUS_LOGON_FAILURE;
+	}
+}
+
 static NTSTATUS setup_leg2(struct smbd_req *req, struct smbd_session *s,
 			   struct sess_auth *a, const struct spnego_token *tok,
 			   uint64_t prev_id)
@@ -303,7 +324,7 @@ static NTSTATUS setup_leg2(struct smbd_req *req, struct smbd_session *s,
 		DBG_CLIENT(AUTH, "%s: logon failure for '%s\\%s': %s",
 			   conn->peer_addr, res.domain ? res.domain : "",
 			   res.user ? res.user : "", wire_strerror(rc));
-		return NT_STATUS_LOGON_FAILURE;
+		return auth_failure_status(rc);
 	}
 	if (!res.anonymous && !guest && tok->mech_list_mic != NULL &&
 	    a->mech_types != NULL &&
