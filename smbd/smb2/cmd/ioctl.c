@@ -137,6 +137,27 @@ static NTSTATUS pipe_transceive(struct smbd_req *req,
 	return status;
 }
 
+/*
+ * An FSCTL we do not implement. Every FSCTL but the few handled above
+ * without one names an open, and the open is looked up first
+ * [MS-SMB2 §3.3.5.15]: a closed FileId answers FILE_CLOSED, not the
+ * refusal (smbtorture smb2.compound.related5).
+ */
+static NTSTATUS unsupported_fsctl(struct smbd_req *req,
+				  const struct ioctl_in *in)
+{
+	struct smbd_open *op = NULL;
+	NTSTATUS status = smbd_req_open(req, in->fid_p, in->fid_v, &op);
+
+	if (status != NT_STATUS_OK) {
+		return status;
+	}
+	if (req->tree->share->type == WG_SHARE_IPC) {
+		return NT_STATUS_NOT_SUPPORTED;
+	}
+	return NT_STATUS_INVALID_DEVICE_REQUEST;
+}
+
 NTSTATUS smbd_smb2_ioctl(struct smbd_req *req)
 {
 	struct wire_rd r = req->in;
@@ -185,8 +206,5 @@ NTSTATUS smbd_smb2_ioctl(struct smbd_req *req)
 	default:
 		break;
 	}
-	if (req->tree->share->type == WG_SHARE_IPC) {
-		return NT_STATUS_NOT_SUPPORTED;
-	}
-	return NT_STATUS_INVALID_DEVICE_REQUEST;
+	return unsupported_fsctl(req, &in);
 }
