@@ -395,6 +395,8 @@ struct smbd_req {
 	size_t reserved;		/* in conn->reply_reserved */
 	bool tomb_sign;			/* sign the reply with tomb_key */
 	uint8_t tomb_key[16];
+	bool sig_echo;			/* reply echoes SIGNED + sig_in */
+	uint8_t sig_in[16];
 };
 
 #define SMBD_OUT_OFF(req) ((uint32_t)(SMB2_HDR_SIZE + (req)->out.len))

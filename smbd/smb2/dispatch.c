@@ -429,6 +429,14 @@ static void compound_append(struct smbd_compound *cmp, struct smbd_req *req,
 		sg->sign = true;
 		sg->alg = conn_sign_alg(req->conn);
 		memcpy(sg->key, req->tomb_key, 16);
+	} else if (req->sig_echo && !interim) {
+		uint8_t *hdr = cmp->out.buf + start;
+
+		wire_setle32(hdr + SMB2_HDR_OFF_FLAGS,
+			     wire_le32(hdr + SMB2_HDR_OFF_FLAGS) |
+			     SMB2_FLAGS_SIGNED);
+		memcpy(hdr + SMB2_HDR_OFF_SIGNATURE, req->sig_in,
+		       sizeof(req->sig_in));
 	}
 }
 
@@ -711,6 +719,14 @@ static struct smbd_tree *find_tree(struct smbd_session *s, uint32_t id)
 /*
  * A request for a session that is gone: if it is signed with the key of
  * a session that ended on this connection, the reply is signed with it.
+ *
+ * A signed request for a SessionId this connection never had leaves no
+ * key to sign with. Its USER_SESSION_DELETED then echoes the request's
+ * SMB2_FLAGS_SIGNED and Signature, as Windows and Samba answer errors
+ * found before the signature is checked: a client that requires
+ * signing refuses an unsigned reply outright, and one that knows the
+ * session is gone does not check the echo (MS-SMB2 gives the server no
+ * key here; smbtorture smb2.compound.invalid2 sends exactly this).
  */
 static void check_tombstone(struct smbd_req *req)
 {
@@ -733,6 +749,9 @@ static void check_tombstone(struct smbd_req *req)
 		}
 		return;
 	}
+	req->sig_echo = true;
+	memcpy(req->sig_in, req->in.base + SMB2_HDR_OFF_SIGNATURE,
+	       sizeof(req->sig_in));
 }
 
 static NTSTATUS check_signature(struct smbd_req *req, struct smbd_session *s)
@@ -931,7 +950,11 @@ static NTSTATUS dispatch(struct smbd_req *req, bool related)
 		s = smbd_session_find(conn, req->in_hdr.session_id);
 		if (s == NULL) {
 			check_tombstone(req);
-			return NT_STATUS_USER_SESSION_DELETED;
+			/* A related request inherits a session that does not
+			 * exist: the chain is broken, as Windows answers it
+			 * (smbtorture smb2.compound.invalid2). */
+			return related ? NT_STATUS_INVALID_PARAMETER :
+					 NT_STATUS_USER_SESSION_DELETED;
 		}
 		if (s->state == SMBD_SESS_IN_PROGRESS) {
 			return NT_STATUS_USER_SESSION_DELETED;

@@ -33,7 +33,6 @@ declare -A KNOWN=(
 	[smb2.compound.related3]="FSCTL_CREATE_OR_GET_OBJECT_ID: object ids are not implemented (INVALID_DEVICE_REQUEST)"
 	[smb2.compound.related4]="a DACL denying write must refuse the CREATE: security descriptors are accepted and ignored, Unix permissions decide"
 	[smb2.compound.related7]="a DACL denying write must refuse the CREATE: security descriptors are accepted and ignored"
-	[smb2.compound.invalid2]="a request signed for SessionId 0xFFFFFFFFFFFFFFFF, which never existed, wants its USER_SESSION_DELETED signed: there is no key to sign it with"
 	[smb2.compound.compound-padding]="opens a named stream (file:stream): alternate data streams are not implemented"
 	[smb2.notify.mask]="hangs: waits for a change notification after setting DOS attributes by path, which makes no inotify event"
 	[smb2.notify.mask-change]="rmdir of a directory whose files were just deleted answers DIRECTORY_NOT_EMPTY"
