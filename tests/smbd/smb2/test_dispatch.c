@@ -124,6 +124,52 @@ START_TEST(test_need_session_unknown)
 }
 END_TEST
 
+/*
+ * A signed request for a session this connection never had: no key to
+ * sign the reply with, so USER_SESSION_DELETED echoes SMB2_FLAGS_SIGNED
+ * and the request's Signature (as Windows and Samba do); a related
+ * request after it inherits the missing session: INVALID_PARAMETER,
+ * echoed too. An unsigned request gets an unsigned reply.
+ */
+START_TEST(test_need_session_unknown_signed_echo)
+{
+	static const uint8_t sig[16] = { 0x5A, 1, 2, 3, 4, 5, 6, 7,
+					 8, 9, 10, 11, 12, 13, 14, 0xA5 };
+	struct smb2_hdr h = {};
+	size_t second = 0;
+
+	smbdt_negotiate(T, SMB2_DIALECT_302, 8);
+	h = hdr(SMB2_FLUSH, UINT64_MAX, UINT32_MAX);
+	h.flags |= SMB2_FLAGS_SIGNED;
+	begin_with(&h);
+	smbdt_put_flush(&W, 1, 1);
+	wire_put_align(&W, 8);
+	second = W.len;
+	wire_patch_u32le(&W, SMB2_HDR_OFF_NEXT, (uint32_t)second);
+	h = hdr(SMB2_FLUSH, 0, 0);
+	h.flags |= SMB2_FLAGS_SIGNED | SMB2_FLAGS_RELATED_OPERATIONS;
+	smb2_hdr_push(&W, &h);
+	smbdt_put_flush(&W, UINT64_MAX, UINT64_MAX);
+	memcpy(W.buf + SMB2_HDR_OFF_SIGNATURE, sig, 16);
+	memcpy(W.buf + second + SMB2_HDR_OFF_SIGNATURE, sig, 16);
+	smbdt_send(T, &W);
+	ck_assert_int_eq(smbdt_recv(T, SMBDT_WAIT_MS), 0);
+	ck_assert_uint_eq(T->nrep, 2);
+	ck_assert_uint_eq(T->rep[0].h.status, NT_STATUS_USER_SESSION_DELETED);
+	ck_assert_uint_eq(T->rep[1].h.status, NT_STATUS_INVALID_PARAMETER);
+	for (size_t i = 0; i < 2; i++) {
+		ck_assert(T->rep[i].h.flags & SMB2_FLAGS_SIGNED);
+		ck_assert_mem_eq(T->rep[i].msg + SMB2_HDR_OFF_SIGNATURE, sig,
+				 16);
+	}
+
+	begin(SMB2_FLUSH, UINT64_MAX, UINT32_MAX);
+	smbdt_put_flush(&W, 1, 1);
+	ck_assert_uint_eq(call(), NT_STATUS_USER_SESSION_DELETED);
+	ck_assert(!(T->rep[0].h.flags & SMB2_FLAGS_SIGNED));
+}
+END_TEST
+
 START_TEST(test_need_session_in_progress)
 {
 	struct smbd_session *s = NULL;
@@ -1319,6 +1365,7 @@ static Suite *dispatch_suite(void)
 	tcase_add_test(tp, test_negotiate_first_accepted);
 	tcase_add_test(tp, test_second_negotiate_drops);
 	tcase_add_test(tp, test_need_session_unknown);
+	tcase_add_test(tp, test_need_session_unknown_signed_echo);
 	tcase_add_test(tp, test_need_session_in_progress);
 	tcase_add_test(tp, test_need_session_expired);
 	tcase_add_test(tp, test_need_tree_unknown);
