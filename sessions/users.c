@@ -16,15 +16,22 @@
 #define USERS_FILE_MAX	(16u * 1024 * 1024)
 #define HASH_HEX_LEN	32
 
+#define NEXT_RID_KEY	"next rid "
+
 struct users_entry {
 	char *name;		/* talloc child of the db */
 	uint8_t nt_hash[16];
+	uint32_t rid;
 	unsigned line;		/* where users_load() found it; 0 if set */
 };
 
 struct users_db {
 	struct users_entry *v;	/* talloc array, n used */
 	size_t n;
+	uint32_t next_rid;	/* the RID the next new user gets */
+	int version;		/* of the file as read (USERS_FILE_VERSION
+				 * if there was none) */
+	unsigned next_rid_line;	/* where "next rid" was read; 0 if not */
 	/* identity of the file at load time, for users_changed() */
 	bool existed;
 	dev_t dev;
@@ -132,14 +139,30 @@ static struct users_entry *find(const struct users_db *db, const char *name)
 	return NULL;
 }
 
+static struct users_entry *find_rid(const struct users_db *db, uint32_t rid)
+{
+	for (size_t i = 0; i < db->n; i++) {
+		if (db->v[i].rid == rid) {
+			return &db->v[i];
+		}
+	}
+	return NULL;
+}
+
 struct users_db *users_new(TALLOC_CTX *mem)
 {
-	return talloc_zero(mem, struct users_db);
+	struct users_db *db = talloc_zero(mem, struct users_db);
+
+	if (db != NULL) {
+		db->next_rid = USERS_RID_FIRST;
+		db->version = USERS_FILE_VERSION;
+	}
+	return db;
 }
 
 /* Append without checks; the name is copied. */
 static int append(struct users_db *db, const char *name, size_t name_len,
-		  const uint8_t nt_hash[16], unsigned line)
+		  const uint8_t nt_hash[16], uint32_t rid, unsigned line)
 {
 	struct users_entry *v = NULL;
 	char *copy = NULL;
@@ -156,6 +179,7 @@ static int append(struct users_db *db, const char *name, size_t name_len,
 	db->v = v;
 	db->v[db->n] = (struct users_entry) {
 		.name = copy,
+		.rid = rid,
 		.line = line,
 	};
 	memcpy(db->v[db->n].nt_hash, nt_hash, 16);
@@ -163,9 +187,33 @@ static int append(struct users_db *db, const char *name, size_t name_len,
 	return 0;
 }
 
+/* A RID in decimal, USERS_RID_FIRST..USERS_RID_MAX; 0 or -EINVAL. */
+static int rid_parse(const char *s, size_t len, uint32_t *out)
+{
+	uint64_t v = 0;
+
+	if (len == 0 || len > 10) {
+		return -EINVAL;
+	}
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] < '0' || s[i] > '9') {
+			return -EINVAL;
+		}
+		v = v * 10 + (uint64_t)(s[i] - '0');
+	}
+	if (v < USERS_RID_FIRST || v > USERS_RID_MAX) {
+		return -EINVAL;
+	}
+	*out = (uint32_t)v;
+	return 0;
+}
+
+#define RID_RANGE_MSG	"RID must be a number from 1000 to 4294967294"
+
 /*
- * Parse one record line (no line end). Returns NULL or a static reason,
- * or a reason allocated on err_mem for duplicates.
+ * Parse one record line (no line end): NAME:NTHASH in a v1 file (the RID
+ * is the next free one), NAME:NTHASH:RID in a v2 file. Returns NULL or a
+ * static reason, or a reason allocated on err_mem for duplicates.
  */
 static const char *parse_record(struct users_db *db, TALLOC_CTX *err_mem,
 				char *line, size_t len, unsigned lineno)
@@ -174,13 +222,31 @@ static const char *parse_record(struct users_db *db, TALLOC_CTX *err_mem,
 	uint8_t hash[16] = { 0 };
 	const char *why = NULL;
 	char *colon = memchr(line, ':', len);
+	char *hash_s = NULL;
+	char *colon2 = NULL;
 	size_t name_len = 0;
+	size_t hash_len = 0;
+	uint32_t rid = 0;
 
 	if (colon == NULL) {
-		return "expected NAME:NTHASH";
+		return db->version == 1 ? "expected NAME:NTHASH"
+					: "expected NAME:NTHASH:RID";
 	}
 	name_len = (size_t)(colon - line);
-	if (hash_parse(colon + 1, len - name_len - 1, hash) != 0) {
+	hash_s = colon + 1;
+	hash_len = len - name_len - 1;
+	if (db->version >= 2) {
+		colon2 = memchr(hash_s, ':', hash_len);
+		if (colon2 == NULL) {
+			return "expected NAME:NTHASH:RID";
+		}
+		hash_len = (size_t)(colon2 - hash_s);
+		if (rid_parse(colon2 + 1, len - name_len - 2 - hash_len,
+			      &rid) != 0) {
+			return RID_RANGE_MSG;
+		}
+	}
+	if (hash_parse(hash_s, hash_len, hash) != 0) {
 		return "NT hash must be 32 hex digits";
 	}
 	*colon = '\0';		/* the name is now a C string */
@@ -194,10 +260,53 @@ static const char *parse_record(struct users_db *db, TALLOC_CTX *err_mem,
 				       "duplicate user \"%s\" (see line %u)",
 				       line, dup->line);
 	}
-	if (append(db, line, name_len, hash, lineno) != 0) {
+	if (db->version == 1) {
+		/* migration: RIDs in file order, as they will be saved */
+		if (db->next_rid > USERS_RID_MAX) {
+			return "too many users";
+		}
+		rid = db->next_rid++;
+	}
+	dup = find_rid(db, rid);
+	if (dup != NULL) {
+		return talloc_asprintf(err_mem,
+				       "duplicate RID %u (see line %u)",
+				       (unsigned)rid, dup->line);
+	}
+	if (append(db, line, name_len, hash, rid, lineno) != 0) {
 		return "out of memory";
 	}
 	return NULL;
+}
+
+/* "next rid N" (v2): the first RID no user has had yet. */
+static const char *parse_next_rid(struct users_db *db, const char *line,
+				  size_t len, unsigned lineno)
+{
+	size_t klen = strlen(NEXT_RID_KEY);
+	uint32_t rid = 0;
+
+	if (db->next_rid_line != 0) {
+		return "\"next rid\" given twice";
+	}
+	if (rid_parse(line + klen, len - klen, &rid) != 0) {
+		return "next " RID_RANGE_MSG;
+	}
+	db->next_rid = rid;
+	db->next_rid_line = lineno;
+	return NULL;
+}
+
+/* The file's header: its version, or 0 if it is none we know. */
+static int header_version(const char *line)
+{
+	if (strcmp(line, USERS_FILE_HEADER) == 0) {
+		return USERS_FILE_VERSION;
+	}
+	if (strcmp(line, USERS_FILE_HEADER_V1) == 0) {
+		return 1;
+	}
+	return 0;
 }
 
 /* Parse the whole file held in buf[0..len) (NUL-terminated). */
@@ -223,7 +332,8 @@ static const char *parse(struct users_db *db, TALLOC_CTX *err_mem,
 			return "NUL byte in line";
 		}
 		if (*lineno == 1) {
-			if (strcmp(line, USERS_FILE_HEADER) != 0) {
+			db->version = header_version(line);
+			if (db->version == 0) {
 				return "missing header \"" USERS_FILE_HEADER
 				       "\"";
 			}
@@ -232,7 +342,12 @@ static const char *parse(struct users_db *db, TALLOC_CTX *err_mem,
 		if (llen == 0 || line[0] == '#') {
 			continue;
 		}
-		why = parse_record(db, err_mem, line, llen, *lineno);
+		if (db->version >= 2 && memchr(line, ':', llen) == NULL &&
+		    strncmp(line, NEXT_RID_KEY, strlen(NEXT_RID_KEY)) == 0) {
+			why = parse_next_rid(db, line, llen, *lineno);
+		} else {
+			why = parse_record(db, err_mem, line, llen, *lineno);
+		}
 		if (why != NULL) {
 			return why;
 		}
@@ -361,7 +476,7 @@ struct users_db *users_load(TALLOC_CTX *mem, const char *path, char **err)
 	int rc = 0;
 
 	*err = NULL;
-	db = talloc_zero(mem, struct users_db);
+	db = users_new(mem);
 	if (db == NULL) {
 		return NULL;
 	}
@@ -384,6 +499,16 @@ struct users_db *users_load(TALLOC_CTX *mem, const char *path, char **err)
 	if (why != NULL) {
 		*err = talloc_asprintf(mem, "%s:%u: %s", path, lineno, why);
 		goto fail;
+	}
+	/* a zero-byte file has no header and is a current empty one */
+	if (db->version == 0) {
+		db->version = USERS_FILE_VERSION;
+	}
+	/* never hand out a RID a listed user has, whatever the file says */
+	for (size_t i = 0; i < db->n; i++) {
+		if (db->v[i].rid >= db->next_rid) {
+			db->next_rid = db->v[i].rid + 1;
+		}
 	}
 	TALLOC_FREE(buf);
 	close(fd);
@@ -421,6 +546,7 @@ int users_lookup(const struct users_db *db, const char *name,
 int users_set(struct users_db *db, const char *name, const uint8_t nt_hash[16])
 {
 	struct users_entry *e = NULL;
+	int rc = 0;
 
 	if (users_name_check(name) != NULL) {
 		return -EINVAL;
@@ -430,7 +556,14 @@ int users_set(struct users_db *db, const char *name, const uint8_t nt_hash[16])
 		memcpy(e->nt_hash, nt_hash, 16);
 		return 0;
 	}
-	return append(db, name, strlen(name), nt_hash, 0);
+	if (db->next_rid > USERS_RID_MAX) {
+		return -ENOSPC;
+	}
+	rc = append(db, name, strlen(name), nt_hash, db->next_rid, 0);
+	if (rc == 0) {
+		db->next_rid++;
+	}
+	return rc;
 }
 
 int users_del(struct users_db *db, const char *name)
@@ -465,10 +598,47 @@ const char *users_name_at(const struct users_db *db, size_t i)
 	return db->v[i].name;
 }
 
+uint32_t users_rid_at(const struct users_db *db, size_t i)
+{
+	if (i >= db->n) {
+		return 0;
+	}
+	return db->v[i].rid;
+}
+
+int users_rid(const struct users_db *db, const char *name, uint32_t *rid)
+{
+	const struct users_entry *e = name != NULL ? find(db, name) : NULL;
+
+	if (e == NULL) {
+		return -ENOENT;
+	}
+	*rid = e->rid;
+	return 0;
+}
+
+const char *users_name_by_rid(const struct users_db *db, uint32_t rid)
+{
+	const struct users_entry *e = rid != 0 ? find_rid(db, rid) : NULL;
+
+	return e != NULL ? e->name : NULL;
+}
+
+uint32_t users_next_rid(const struct users_db *db)
+{
+	return db->next_rid;
+}
+
+int users_file_version(const struct users_db *db)
+{
+	return db->version;
+}
+
 /* The file's text, a talloc child of mem; NULL on ENOMEM. */
 static char *render(TALLOC_CTX *mem, const struct users_db *db)
 {
-	char *s = talloc_strdup(mem, USERS_FILE_HEADER "\n");
+	char *s = talloc_asprintf(mem, USERS_FILE_HEADER "\n" NEXT_RID_KEY
+				  "%u\n", (unsigned)db->next_rid);
 
 	for (size_t i = 0; s != NULL && i < db->n; i++) {
 		static const char digits[] = "0123456789ABCDEF";
@@ -479,8 +649,9 @@ static char *render(TALLOC_CTX *mem, const struct users_db *db)
 			hex[2 * k] = digits[h[k] >> 4];
 			hex[2 * k + 1] = digits[h[k] & 0x0F];
 		}
-		s = talloc_asprintf_append_buffer(s, "%s:%s\n", db->v[i].name,
-						  hex);
+		s = talloc_asprintf_append_buffer(s, "%s:%s:%u\n",
+						  db->v[i].name, hex,
+						  (unsigned)db->v[i].rid);
 		explicit_bzero(hex, sizeof(hex));
 	}
 	return s;

@@ -1,17 +1,25 @@
 /*
- * users.h - the users file: local accounts and their NT hashes.
+ * users.h - the users file: local accounts, their NT hashes and RIDs.
  *
- * File format (UTF-8 text, LF or CRLF line ends):
+ * File format (UTF-8 text, LF or CRLF line ends), version 2:
  *
- *	# wgsmb users v1
- *	alice:8846F7EAEE8FB117AD06BDD830B7586C
- *	Bob Smith:0CB6948805F797BF2A82807973B89537
+ *	# wgsmb users v2
+ *	next rid 1003
+ *	alice:8846F7EAEE8FB117AD06BDD830B7586C:1000
+ *	Bob Smith:0CB6948805F797BF2A82807973B89537:1002
  *
- *  - The first line is exactly "# wgsmb users v1". A zero-byte file is
- *    an empty database too.
- *  - Then one user per line: NAME ':' NTHASH, where NTHASH is 32 hex
- *    digits (either case on input, upper case on output) of
- *    MD4(UTF-16LE(password)), see ntlm_nt_hash() in proto/ntlmssp.h.
+ *  - The first line is exactly "# wgsmb users v2" (or "# wgsmb users
+ *    v1", below). A zero-byte file is an empty database too.
+ *  - Then one user per line: NAME ':' NTHASH ':' RID, where NTHASH is 32
+ *    hex digits (either case on input, upper case on output) of
+ *    MD4(UTF-16LE(password)), see ntlm_nt_hash() in proto/ntlmssp.h, and
+ *    RID is the user's relative ID in decimal, 1000 to 4294967294, unique
+ *    in the file: the user's SID is the machine SID (sessions/identity.h)
+ *    followed by it. A user keeps the RID for life.
+ *  - "next rid N" (a line with no ':', at most once) is the RID the next
+ *    new user gets; it only grows, so a deleted user's RID (and with it
+ *    any permission granted to that SID) is never given to someone else.
+ *    If missing or too low it is taken as one above the highest RID.
  *  - Blank lines and lines starting with '#' after the header are
  *    ignored; users_save() does not keep them.
  *  - A name is 1..64 bytes of valid UTF-8 with no ':', no control
@@ -20,6 +28,12 @@
  *    only, and two names equal under that folding may not both exist.
  *  - The file must be a regular file with no group or other permission
  *    bits (it holds password equivalents); users_save() writes mode 0600.
+ *
+ * Version 1 ("# wgsmb users v1", lines NAME ':' NTHASH) is still read:
+ * its users get RIDs 1000, 1001, ... in file order, the same every time
+ * the unchanged file is read, and users_save() writes them as version 2.
+ * users_file_version() tells a caller that it read an old file, so the
+ * daemon can save the migration before any SID of it is stored.
  *
  * This module knows nothing of the wire. Functions returning int give 0
  * or a negative errno.
@@ -33,7 +47,11 @@
 #include <talloc.h>
 
 #define USERS_NAME_MAX		64	/* bytes, without the NUL */
-#define USERS_FILE_HEADER	"# wgsmb users v1"
+#define USERS_FILE_VERSION	2
+#define USERS_FILE_HEADER	"# wgsmb users v2"
+#define USERS_FILE_HEADER_V1	"# wgsmb users v1"
+#define USERS_RID_FIRST		1000u	/* the first user's RID */
+#define USERS_RID_MAX		0xFFFFFFFEu
 
 struct users_db;
 
@@ -68,12 +86,14 @@ int users_lookup(const struct users_db *db, const char *name,
 
 /*
  * Add a user, or replace the hash of an existing one (matched ignoring
- * ASCII case; the stored spelling is kept). Returns 0, -EINVAL (name fails
- * users_name_check()) or -ENOMEM.
+ * ASCII case; the stored spelling and the RID are kept). A new user gets
+ * users_next_rid(), which then grows by one. Returns 0, -EINVAL (name
+ * fails users_name_check()), -ENOSPC (no RID left) or -ENOMEM.
  */
 int users_set(struct users_db *db, const char *name, const uint8_t nt_hash[16]);
 
-/* Delete a user (ASCII case ignored). Returns 0 or -ENOENT. */
+/* Delete a user (ASCII case ignored); the RID is not given again.
+ * Returns 0 or -ENOENT. */
 int users_del(struct users_db *db, const char *name);
 
 /* Number of users. */
@@ -82,6 +102,25 @@ size_t users_count(const struct users_db *db);
 /* The i-th user's name in file order (owned by db), or NULL if i is out of
  * range. */
 const char *users_name_at(const struct users_db *db, size_t i);
+
+/* The i-th user's RID in file order, or 0 if i is out of range. */
+uint32_t users_rid_at(const struct users_db *db, size_t i);
+
+/* A user's RID (name matched ignoring ASCII case). Returns 0 or -ENOENT. */
+int users_rid(const struct users_db *db, const char *name, uint32_t *rid);
+
+/* The name of the user with this RID (owned by db), or NULL if none. */
+const char *users_name_by_rid(const struct users_db *db, uint32_t rid);
+
+/* The RID the next new user will get. */
+uint32_t users_next_rid(const struct users_db *db);
+
+/*
+ * The version of the file db was read from: 1 for an old file whose RIDs
+ * were assigned on load (save it to make them permanent), else
+ * USERS_FILE_VERSION (also for a new or missing file).
+ */
+int users_file_version(const struct users_db *db);
 
 /*
  * Write db to path atomically: a temporary file in the same directory

@@ -10,7 +10,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define HDR USERS_FILE_HEADER "\n"
+/* Most cases are written in the old format, which must keep loading. */
+#define HDR USERS_FILE_HEADER_V1 "\n"
+#define HDR2 USERS_FILE_HEADER "\n"
 #define H1 "8846F7EAEE8FB117AD06BDD830B7586C"
 #define H2 "0CB6948805F797BF2A82807973B89537"
 #define X16 "xxxxxxxxxxxxxxxx"
@@ -164,9 +166,10 @@ START_TEST(test_save_load_round_trip)
 	ck_assert_int_eq(stat(path, &st), 0);
 	ck_assert_uint_eq(st.st_mode & 07777, 0600);
 	text = read_text(wgt_root);
-	ck_assert_str_eq(text, HDR "alice:" H1 "\n"
-			 "Bob Smith:" H2 "\n"
-			 "J\xc3\xbcrgen:" H1 "\n");
+	ck_assert_str_eq(text, HDR2 "next rid 1003\n"
+			 "alice:" H1 ":1000\n"
+			 "Bob Smith:" H2 ":1001\n"
+			 "J\xc3\xbcrgen:" H1 ":1002\n");
 	talloc_free(text);
 
 	db2 = users_load(wgt_root, path, &err);
@@ -370,7 +373,7 @@ START_TEST(test_tolerated_syntax)
 	struct users_db *db = NULL;
 
 	/* CRLF, comments, blank lines, lower-case hex, no final newline */
-	write_file(USERS_FILE_HEADER "\r\n# comment\r\n\r\n"
+	write_file(USERS_FILE_HEADER_V1 "\r\n# comment\r\n\r\n"
 		   "alice:8846f7eaee8fb117ad06bdd830b7586c\r\n"
 		   "bob:" H1, 0600);
 	db = users_load(wgt_root, path, &err);
@@ -453,6 +456,152 @@ START_TEST(test_changed)
 }
 END_TEST
 
+/* An old (v1) file loses no user, gets RIDs in file order, and is saved
+ * as v2 with the same RIDs. */
+START_TEST(test_migrate_v1)
+{
+	static const char *const names[] = { "alice", "Bob Smith", "carol" };
+	struct users_db *db = NULL;
+	char *err = NULL;
+	char *text = NULL;
+	uint8_t h2[16], got[16];
+	uint32_t rid = 0;
+
+	hash_of(H2, h2);
+	write_file(HDR "alice:" H1 "\n# a comment\nBob Smith:" H2
+		   "\ncarol:" H1 "\n", 0600);
+	db = users_load(wgt_root, path, &err);
+	ck_assert_ptr_nonnull(db);
+	ck_assert_int_eq(users_file_version(db), 1);
+	ck_assert_uint_eq(users_count(db), 3);
+	for (size_t i = 0; i < 3; i++) {
+		ck_assert_str_eq(users_name_at(db, i), names[i]);
+		ck_assert_uint_eq(users_rid_at(db, i), 1000 + i);
+	}
+	ck_assert_int_eq(users_lookup(db, "bob smith", got, NULL), 0);
+	ck_assert_mem_eq(got, h2, 16);
+	ck_assert_uint_eq(users_next_rid(db), 1003);
+	ck_assert_int_eq(users_save(db, path), 0);
+	talloc_free(db);
+
+	text = read_text(wgt_root);
+	ck_assert_str_eq(text, HDR2 "next rid 1003\n"
+			 "alice:" H1 ":1000\n"
+			 "Bob Smith:" H2 ":1001\n"
+			 "carol:" H1 ":1002\n");
+	talloc_free(text);
+	db = users_load(wgt_root, path, &err);
+	ck_assert_ptr_nonnull(db);
+	ck_assert_int_eq(users_file_version(db), USERS_FILE_VERSION);
+	ck_assert_int_eq(users_rid(db, "CAROL", &rid), 0);
+	ck_assert_uint_eq(rid, 1002);
+	ck_assert_str_eq(users_name_by_rid(db, 1001), "Bob Smith");
+	ck_assert_ptr_null(users_name_by_rid(db, 1003));
+	ck_assert_ptr_null(users_name_by_rid(db, 0));
+	ck_assert_int_eq(users_rid(db, "dave", &rid), -ENOENT);
+	ck_assert_uint_eq(users_rid_at(db, 3), 0);
+	talloc_free(db);
+}
+END_TEST
+
+/* RIDs are stable across edits and never given again after a delete. */
+START_TEST(test_rid_never_reused)
+{
+	struct users_db *db = users_new(wgt_root);
+	char *err = NULL;
+	uint8_t h1[16];
+	uint32_t rid = 0;
+
+	hash_of(H1, h1);
+	ck_assert_int_eq(users_file_version(db), USERS_FILE_VERSION);
+	ck_assert_int_eq(users_set(db, "a", h1), 0);
+	ck_assert_int_eq(users_set(db, "b", h1), 0);
+	ck_assert_int_eq(users_set(db, "c", h1), 0);
+	/* a password change keeps the RID */
+	ck_assert_int_eq(users_set(db, "B", h1), 0);
+	ck_assert_int_eq(users_rid(db, "b", &rid), 0);
+	ck_assert_uint_eq(rid, 1001);
+	/* the highest one deleted: its RID stays used up, across a save */
+	ck_assert_int_eq(users_del(db, "c"), 0);
+	ck_assert_int_eq(users_save(db, path), 0);
+	talloc_free(db);
+	db = users_load(wgt_root, path, &err);
+	ck_assert_ptr_nonnull(db);
+	ck_assert_int_eq(users_set(db, "d", h1), 0);
+	ck_assert_int_eq(users_rid(db, "d", &rid), 0);
+	ck_assert_uint_eq(rid, 1003);
+	ck_assert_int_eq(users_rid(db, "a", &rid), 0);
+	ck_assert_uint_eq(rid, 1000);
+	talloc_free(db);
+}
+END_TEST
+
+/* A v2 file without "next rid", or with one too low, still never gives a
+ * listed RID; an exhausted RID space is refused. */
+START_TEST(test_next_rid_repair)
+{
+	struct users_db *db = NULL;
+	char *err = NULL;
+	uint8_t h1[16];
+	uint32_t rid = 0;
+
+	hash_of(H1, h1);
+	write_file(HDR2 "next rid 1000\nalice:" H1 ":1500\nbob:" H1
+		   ":1200\n", 0600);
+	db = users_load(wgt_root, path, &err);
+	ck_assert_ptr_nonnull(db);
+	ck_assert_uint_eq(users_next_rid(db), 1501);
+	talloc_free(db);
+	write_file(HDR2 "next rid 2000\nalice:" H1 ":1500\n", 0600);
+	db = users_load(wgt_root, path, &err);
+	ck_assert_ptr_nonnull(db);
+	ck_assert_uint_eq(users_next_rid(db), 2000);
+	talloc_free(db);
+	write_file(HDR2 "alice:" H1 ":4294967294\n", 0600);
+	db = users_load(wgt_root, path, &err);
+	ck_assert_ptr_nonnull(db);
+	ck_assert_int_eq(users_set(db, "bob", h1), -ENOSPC);
+	ck_assert_int_eq(users_rid(db, "bob", &rid), -ENOENT);
+	ck_assert_uint_eq(users_count(db), 1);
+	talloc_free(db);
+}
+END_TEST
+
+static const struct {
+	const char *text;
+	const char *err;	/* after "PATH" */
+} bad_v2_files[] = {
+	{ HDR2 "alice:" H1 "\n", ":2: expected NAME:NTHASH:RID" },
+	{ HDR2 "alice\n", ":2: expected NAME:NTHASH:RID" },
+	{ HDR2 "alice:" H1 ":\n", ":2: RID must be a number from 1000 to "
+	  "4294967294" },
+	{ HDR2 "alice:" H1 ":999\n", ":2: RID must be a number from 1000 to "
+	  "4294967294" },
+	{ HDR2 "alice:" H1 ":4294967295\n", ":2: RID must be a number from "
+	  "1000 to 4294967294" },
+	{ HDR2 "alice:" H1 ":10x0\n", ":2: RID must be a number from 1000 "
+	  "to 4294967294" },
+	{ HDR2 "alice:" H1 ":01000000000000\n", ":2: RID must be a number "
+	  "from 1000 to 4294967294" },
+	{ HDR2 "alice:" H1 "0:1000\n", ":2: NT hash must be 32 hex digits" },
+	{ HDR2 "alice:" H1 ":1000\nbob:" H2 ":1000\n",
+	  ":3: duplicate RID 1000 (see line 2)" },
+	{ HDR2 "next rid 1001\nnext rid 1002\n",
+	  ":3: \"next rid\" given twice" },
+	{ HDR2 "next rid 12\n", ":2: next RID must be a number from 1000 "
+	  "to 4294967294" },
+	{ HDR2 "next rid\n", ":2: expected NAME:NTHASH:RID" },
+	{ "# wgsmb users v3\n", ":1: missing header \"" USERS_FILE_HEADER
+	  "\"" },
+};
+
+START_TEST(test_bad_v2_lines)
+{
+	write_file(bad_v2_files[_i].text, 0600);
+	ck_load_error(bad_v2_files[_i].err);
+}
+END_TEST
+
 static Suite *users_suite(void)
 {
 	Suite *s = suite_create("users");
@@ -460,6 +609,11 @@ static Suite *users_suite(void)
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_missing_file);
+	tcase_add_test(tc, test_migrate_v1);
+	tcase_add_test(tc, test_rid_never_reused);
+	tcase_add_test(tc, test_next_rid_repair);
+	tcase_add_loop_test(tc, test_bad_v2_lines, 0,
+			    sizeof(bad_v2_files) / sizeof(bad_v2_files[0]));
 	tcase_add_test(tc, test_empty_and_header_only);
 	tcase_add_test(tc, test_save_load_round_trip);
 	tcase_add_test(tc, test_save_replaces_mode_and_leaves_no_tmp);
