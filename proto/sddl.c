@@ -237,8 +237,9 @@ static size_t sid_text_len(const char *p)
 		return 0;
 	}
 	if (p[n] == '0' && up(p[n + 1]) == 'X') {
+		/* exactly 12 digits: a hex "D" of "D:" may follow */
 		n += 2;
-		while (is_hex(p[n])) {
+		for (int i = 0; i < 12 && is_hex(p[n]); i++) {
 			n++;
 		}
 	} else {

@@ -358,6 +358,12 @@ START_TEST(test_sddl_reader)
 			  SEC_DESC_DACL_AUTO_INHERITED);
 	TALLOC_FREE(text);
 	TALLOC_FREE(sd);
+	/* a hex authority and no sub-authority, then D: */
+	ck_assert_int_eq(sd_from_sddl(wgt_root, "G:S-1-0x020000000025D:", &sd,
+				      NULL), 0);
+	ck_assert_uint_eq(sd->group->authority, 0x020000000025ull);
+	ck_assert_ptr_nonnull(sd->dacl);
+	TALLOC_FREE(sd);
 	/* rights spelled bit by bit */
 	ck_assert_int_eq(sd_from_sddl(wgt_root, "D:(A;;RCSDWDWO;;;BA)", &sd,
 				      NULL), 0);
