@@ -79,7 +79,7 @@ static void usage(FILE *out)
 		"  user passwd NAME [--stdin]  set a user's password\n"
 		"  user del NAME               delete a user (and end the\n"
 		"                              sessions it has on wgsmbd)\n"
-		"  user list [--json]          list user names\n"
+		"  user list [--json]          list user names (--json: and RIDs)\n"
 		"  session [\\\\COMPUTER] [/delete [/user NAME]] [--all] "
 		"[--json]\n"
 		"                              list session slots, show a "
@@ -487,7 +487,7 @@ static int user_list(struct wgnet *ctx, bool json)
 		}
 		printf("%s{\"name\":", i == 0 ? "" : ",");
 		json_string(users_name_at(db, i));
-		putchar('}');
+		printf(",\"rid\":%u}", (unsigned)users_rid_at(db, i));
 	}
 	if (json) {
 		printf("]}\n");
