@@ -51,6 +51,7 @@
 #define FILE_ATTRIBUTE_DIRECTORY	0x00000010u
 #define FILE_ATTRIBUTE_ARCHIVE		0x00000020u
 #define FILE_ATTRIBUTE_NORMAL		0x00000080u
+#define FILE_ATTRIBUTE_SPARSE_FILE	0x00000200u
 
 /* File system information classes [MS-FSCC §2.5] */
 #define FileFsVolumeInformation		1
@@ -65,6 +66,7 @@
 /* FileFsAttributeInformation.FileSystemAttributes [MS-FSCC §2.5.1] */
 #define FILE_CASE_PRESERVED_NAMES	0x00000002u
 #define FILE_UNICODE_ON_DISK		0x00000004u
+#define FILE_SUPPORTS_SPARSE_FILES	0x00000040u
 /* FileFsDeviceInformation.Characteristics [MS-FSCC §2.5.10] */
 #define FILE_DEVICE_IS_MOUNTED		0x00000020u
 /* FileFsSectorSizeInformation.Flags [MS-FSCC §2.5.7] */

@@ -371,6 +371,11 @@ struct smbd_req {
 	size_t out_payload_len;
 	uint32_t out_flags_extra;
 	/*
+	 * The body goes out even with an error status: the IOCTL replies
+	 * of FSCTL_SRV_COPYCHUNK carry one [MS-SMB2 §3.3.5.15.6].
+	 */
+	bool out_on_error;
+	/*
 	 * What becomes of the request when its handler returns; set only
 	 * by smbd_req_wait() and smbd_req_go_async() (and NO_REPLY by the
 	 * dispatcher itself).

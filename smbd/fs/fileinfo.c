@@ -204,6 +204,10 @@ void smbd_ntinfo_fill(const struct smbd_stat *sx, const char *name,
 			ni->attrs = FILE_ATTRIBUTE_NORMAL;
 		}
 	}
+	if (sx->sparse) {
+		ni->attrs &= ~FILE_ATTRIBUTE_NORMAL;
+		ni->attrs |= FILE_ATTRIBUTE_SPARSE_FILE;
+	}
 	ni->is_dir = S_ISDIR(st->st_mode);
 	ni->nlink = ni->is_dir ? 1 : (uint32_t)st->st_nlink;
 }
@@ -213,13 +217,15 @@ void smbd_ntinfo_fill(const struct smbd_stat *sx, const char *name,
 /*
  * user.wgsmb.dosinfo: what a client set that Linux cannot keep, 16 bytes
  * little-endian: version (1), which fields are set (bit 0 creation time,
- * bit 1 attributes), 2 reserved, attributes (4), creation time (8).
+ * bit 1 attributes, bit 2 sparse: a flag, no field), 2 reserved,
+ * attributes (4), creation time (8).
  */
 #define DOSINFO_XATTR		"user.wgsmb.dosinfo"
 #define DOSINFO_SIZE		16
 #define DOSINFO_VERSION		1
 #define DOSINFO_HAVE_CRTIME	0x01
 #define DOSINFO_HAVE_ATTRS	0x02
+#define DOSINFO_SPARSE		0x04
 
 struct dosinfo {
 	uint8_t have;
@@ -332,6 +338,7 @@ int smbd_stat_at(int dirfd, const char *name, int at_flags,
 	}
 	sx->have_attrs = (di.have & DOSINFO_HAVE_ATTRS) != 0;
 	sx->stored_attrs = di.attrs & SMBD_STORED_ATTRS;
+	sx->sparse = (di.have & DOSINFO_SPARSE) != 0;
 	return 0;
 }
 
@@ -353,8 +360,9 @@ int smbd_ntinfo_fd(int fd, const char *name, struct smbd_ntinfo *ni)
 	return 0;
 }
 
-int smbd_store_dos_info(int fd, const uint64_t *create_time,
-			const uint32_t *attrs)
+/* Read-modify-write of the xattr: change what is given (not NULL). */
+static int update_dosinfo(int fd, const uint64_t *create_time,
+			  const uint32_t *attrs, const bool *sparse)
 {
 	char path[64];
 	uint8_t v[DOSINFO_SIZE];
@@ -363,6 +371,10 @@ int smbd_store_dos_info(int fd, const uint64_t *create_time,
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
 	if (getxattr(path, DOSINFO_XATTR, v, sizeof(v)) == (ssize_t)sizeof(v)) {
 		dosinfo_pull(v, &di);
+	}
+	if (sparse != NULL) {
+		di.have &= (uint8_t)~DOSINFO_SPARSE;
+		di.have |= *sparse ? DOSINFO_SPARSE : 0;
 	}
 	if (create_time != NULL) {
 		di.have |= DOSINFO_HAVE_CRTIME;
@@ -377,4 +389,15 @@ int smbd_store_dos_info(int fd, const uint64_t *create_time,
 		return -errno;
 	}
 	return 0;
+}
+
+int smbd_store_dos_info(int fd, const uint64_t *create_time,
+			const uint32_t *attrs)
+{
+	return update_dosinfo(fd, create_time, attrs, NULL);
+}
+
+int smbd_store_sparse(int fd, bool sparse)
+{
+	return update_dosinfo(fd, NULL, NULL, &sparse);
 }

@@ -108,6 +108,7 @@ struct smbd_stat {
 	uint64_t create_time;	/* NT time, by the rule above */
 	bool have_attrs;	/* stored_attrs holds what a client set */
 	uint32_t stored_attrs;	/* within SMBD_STORED_ATTRS */
+	bool sparse;		/* FSCTL_SET_SPARSE marked it (see below) */
 };
 
 /*
@@ -145,6 +146,16 @@ int smbd_ntinfo_fd(int fd, const char *name, struct smbd_ntinfo *ni);
  */
 int smbd_store_dos_info(int fd, const uint64_t *create_time,
 			const uint32_t *attrs);
+
+/*
+ * Mark the file open on fd sparse or not (FSCTL_SET_SPARSE): kept in the
+ * same xattr, apart from the attributes a SET_INFO stores, which on
+ * Windows cannot set or clear FILE_ATTRIBUTE_SPARSE_FILE either. A sparse
+ * file reports that attribute; SET_ZERO_DATA punches holes in it and
+ * QUERY_ALLOCATED_RANGES reports its holes. Returns 0 or -errno as
+ * smbd_store_dos_info().
+ */
+int smbd_store_sparse(int fd, bool sparse);
 
 /*
  * Report nt as the ChangeTime of the file open on fd until it changes

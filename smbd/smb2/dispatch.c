@@ -362,7 +362,7 @@ static size_t build_response(struct smbd_req *req, struct wire_wr *w,
 	}
 	smb2_hdr_push(w, &h);
 	if (interim || req->out.len == 0 ||
-	    (NT_STATUS_IS_ERROR(status) &&
+	    (NT_STATUS_IS_ERROR(status) && !req->out_on_error &&
 	     status != NT_STATUS_MORE_PROCESSING_REQUIRED &&
 	     status != NT_STATUS_BUFFER_TOO_SMALL)) {
 		/*

@@ -392,8 +392,10 @@ static NTSTATUS qfs_attribute(struct qi_ctx *c)
 	/* Not FILE_CASE_SENSITIVE_SEARCH: lookups are case-insensitive. */
 	static const char fs_name[] = "NTFS";
 
+	/* sparse files: FSCTL_SET_SPARSE and friends, smb2/cmd/fsctl_file.c */
 	wire_put_u32le(c->w, FILE_CASE_PRESERVED_NAMES |
-			     FILE_UNICODE_ON_DISK);
+			     FILE_UNICODE_ON_DISK |
+			     FILE_SUPPORTS_SPARSE_FILES);
 	wire_put_u32le(c->w, 255);	/* MaximumComponentNameLength */
 	wire_put_u32le(c->w, (uint32_t)utf16_len_of_utf8(fs_name));
 	wire_put_utf16(c->w, fs_name);

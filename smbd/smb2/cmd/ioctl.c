@@ -7,6 +7,7 @@
 #include "smbd/net/conn.h"
 #include "smbd/smb2/cmd/cmd.h"
 #include "smbd/smb2/cmd/ipc.h"
+#include "smbd/smb2/cmd/fsctl_file.h"
 
 #include <string.h>
 
@@ -158,6 +159,8 @@ static NTSTATUS unsupported_fsctl(struct smbd_req *req,
 	return NT_STATUS_INVALID_DEVICE_REQUEST;
 }
 
+static NTSTATUS file_fsctl(struct smbd_req *req, const struct ioctl_in *in);
+
 NTSTATUS smbd_smb2_ioctl(struct smbd_req *req)
 {
 	struct wire_rd r = req->in;
@@ -206,5 +209,24 @@ NTSTATUS smbd_smb2_ioctl(struct smbd_req *req)
 	default:
 		break;
 	}
-	return unsupported_fsctl(req, &in);
+	return file_fsctl(req, &in);
+}
+
+/* The file FSCTLs of fsctl_file.c, else unsupported_fsctl(). */
+static NTSTATUS file_fsctl(struct smbd_req *req, const struct ioctl_in *in)
+{
+	struct smbd_fsctl f = {
+		.ctl_code = in->ctl_code,
+		.fid_p = in->fid_p,
+		.fid_v = in->fid_v,
+		.input = in->input,
+		.max_out = in->max_out_resp,
+	};
+	bool handled = false;
+	NTSTATUS status = smbd_fsctl_file(req, &f, &handled);
+
+	if (handled) {
+		return status;
+	}
+	return unsupported_fsctl(req, in);
 }
