@@ -386,8 +386,8 @@ case5() {
 	rpc -U% -N -c netsessenum
 	check "restrict anonymous 1: anonymous rpcclient netsessenum: access denied" \
 		has 'ACCESS_DENIED' && show "$(printf '%s\n' "$OUT" | tail -n 1)"
-	rpc -U% -N -c netshareenumall
-	check "restrict anonymous 1: anonymous rpcclient netshareenumall: access denied" \
+	rpc -U% -N -c 'netshareenumall 1'
+	check "restrict anonymous 1: anonymous rpcclient netshareenumall 1: access denied" \
 		has 'ACCESS_DENIED' && show "$(printf '%s\n' "$OUT" | tail -n 1)"
 	rpc -U "$WG_USER%$WG_PASS" -c netshareenumall
 	check "restrict anonymous 1: alice's rpcclient netshareenumall lists [demo]" \
@@ -395,9 +395,14 @@ case5() {
 	case_stop
 
 	case_start ra0 "restrict anonymous = 0"
-	rpc -U% -N -c netshareenumall
-	check "restrict anonymous 0: anonymous rpcclient netshareenumall lists [demo]" \
+	# level 1 (names, types, comments) is what a browser lists anonymously
+	rpc -U% -N -c 'netshareenumall 1'
+	check "restrict anonymous 0: anonymous rpcclient netshareenumall 1 lists [demo]" \
 		has 'netname: demo'
+	# levels 2 and 502 carry paths: refused to null sessions, as Windows
+	rpc -U% -N -c 'netshareenumall 2'
+	check "restrict anonymous 0: anonymous netshareenumall 2 (paths): access denied" \
+		has 'ACCESS_DENIED'
 	rpc -U% -N -c netsessenum
 	wg_log "restrict anonymous 0: anonymous netsessenum (admin-only call): $(printf '%s\n' "$OUT" | tail -n 1)"
 	OUT=$(timeout 30 smbclient -L "//$WG_HOST" -p "$WG_PORT" -s "$WG_CLIENT_CONF" \
