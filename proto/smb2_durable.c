@@ -126,3 +126,31 @@ void smb2_dh2q_resp(uint8_t out[SMB2_DH2Q_RESP_SIZE], uint32_t timeout_ms,
 	wire_setle32(out, timeout_ms);
 	wire_setle32(out + 4, flags);
 }
+
+/* {6AA6BC45-A7EF-4AF7-9008-FA462E144D74} as it goes on the wire */
+static const uint8_t app_instance_tag[SMB2_APP_INSTANCE_TAG_SIZE] = {
+	0x45, 0xBC, 0xA6, 0x6A, 0xEF, 0xA7, 0xF7, 0x4A,
+	0x90, 0x08, 0xFA, 0x46, 0x2E, 0x14, 0x4D, 0x74,
+};
+
+bool smb2_app_instance_tag(const uint8_t *name, size_t len)
+{
+	return len == SMB2_APP_INSTANCE_TAG_SIZE &&
+	       memcmp(name, app_instance_tag, len) == 0;
+}
+
+int smb2_app_instance_pull(const struct wire_rd *data, uint8_t id[16])
+{
+	struct wire_rd r = *data;
+	uint16_t size = 0, reserved = 0;
+	uint8_t tmp[16];
+
+	if (wire_get_u16le(&r, &size) != 0 ||
+	    wire_get_u16le(&r, &reserved) != 0 ||
+	    wire_get_bytes(&r, tmp, sizeof(tmp)) != 0 ||
+	    size != SMB2_APP_INSTANCE_SIZE) {
+		return -1;
+	}
+	memcpy(id, tmp, sizeof(tmp));
+	return 0;
+}

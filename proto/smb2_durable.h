@@ -4,7 +4,9 @@
  * (v1 request), DHnC (v1 reconnect), DH2Q (v2 request with CreateGuid and
  * timeout), DH2C (v2 reconnect), their responses, and the rules on which
  * of them may come together in one CREATE [MS-SMB2 §3.3.5.9.6-7,
- * §3.3.5.9.10-12]. Pure: no state, no I/O.
+ * §3.3.5.9.10-12], and the application instance id that lets a client's
+ * new open close its old one from another ClientGuid [MS-SMB2 §2.2.13.2.13,
+ * §3.3.5.9.13]. Pure: no state, no I/O.
  */
 #ifndef WG_PROTO_SMB2_DURABLE_H
 #define WG_PROTO_SMB2_DURABLE_H
@@ -63,6 +65,22 @@ void smb2_durable_add(struct smb2_durable_ctx *c, enum smb2_durable_kind kind,
  */
 int smb2_durable_pick(const struct smb2_durable_ctx *c, bool v2_ok,
 		      enum smb2_durable_kind *kind);
+
+/* ---- SMB2_CREATE_APP_INSTANCE_ID [MS-SMB2 §2.2.13.2.13] ---- */
+
+#define SMB2_APP_INSTANCE_TAG_SIZE	16	/* its name is a GUID */
+#define SMB2_APP_INSTANCE_SIZE		20	/* StructureSize, Reserved,
+						 * AppInstanceId */
+
+/* Is the create context name (len bytes) SMB2_CREATE_APP_INSTANCE_ID? */
+bool smb2_app_instance_tag(const uint8_t *name, size_t len);
+
+/*
+ * The AppInstanceId of the context's data: 0, or -1 when the data is
+ * shorter than SMB2_APP_INSTANCE_SIZE or its StructureSize is not 20
+ * (the context is then ignored). id is left alone on failure.
+ */
+int smb2_app_instance_pull(const struct wire_rd *data, uint8_t id[16]);
 
 /* Responses: DHnQ (8 bytes reserved) and DH2Q (Timeout, Flags). */
 void smb2_dhnq_resp(uint8_t out[SMB2_DHNQ_RESP_SIZE]);

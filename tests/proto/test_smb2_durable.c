@@ -98,6 +98,77 @@ START_TEST(test_dhnc_fields)
 }
 END_TEST
 
+/* The tag as MS-SMB2 §2.2.13.2 lists it: 0x45BCA66AEFA7F74A9008FA462E144D74 */
+START_TEST(test_app_instance_tag)
+{
+	uint8_t tag[16] = {
+		0x45, 0xBC, 0xA6, 0x6A, 0xEF, 0xA7, 0xF7, 0x4A,
+		0x90, 0x08, 0xFA, 0x46, 0x2E, 0x14, 0x4D, 0x74,
+	};
+
+	ck_assert(smb2_app_instance_tag(tag, sizeof(tag)));
+	ck_assert(!smb2_app_instance_tag(tag, 15));
+	ck_assert(!smb2_app_instance_tag((const uint8_t *)"DH2Q", 4));
+	for (size_t i = 0; i < sizeof(tag); i++) {
+		tag[i] ^= 0x01;
+		ck_assert(!smb2_app_instance_tag(tag, sizeof(tag)));
+		tag[i] ^= 0x01;
+	}
+}
+END_TEST
+
+static const uint8_t app_instance[SMB2_APP_INSTANCE_SIZE] = {
+	0x14, 0x00,				/* StructureSize 20 */
+	0x00, 0x00,				/* Reserved */
+	0x20, 0x21, 0x22, 0x23, 0x24, 0x25, 0x26, 0x27,
+	0x28, 0x29, 0x2A, 0x2B, 0x2C, 0x2D, 0x2E, 0x2F,
+};
+
+START_TEST(test_app_instance_fields)
+{
+	struct wire_rd r = rd(app_instance, sizeof(app_instance));
+	uint8_t id[16] = {};
+
+	ck_assert_int_eq(smb2_app_instance_pull(&r, id), 0);
+	ck_assert_mem_eq(id, app_instance + 4, 16);
+	/* the caller's reader does not move */
+	ck_assert_uint_eq(r.off, 0);
+}
+END_TEST
+
+/* Short data or another StructureSize: ignored, id untouched. */
+START_TEST(test_app_instance_bad)
+{
+	uint8_t buf[SMB2_APP_INSTANCE_SIZE + 4];
+	uint8_t id[16];
+	uint8_t zero[16] = {};
+
+	memcpy(buf, app_instance, sizeof(app_instance));
+	memset(buf + sizeof(app_instance), 0xEE, 4);
+	for (size_t n = 0; n < SMB2_APP_INSTANCE_SIZE; n++) {
+		struct wire_rd r = rd(buf, n);
+
+		memset(id, 0, sizeof(id));
+		ck_assert_int_eq(smb2_app_instance_pull(&r, id), -1);
+		ck_assert_mem_eq(id, zero, 16);
+	}
+	{
+		/* longer data is fine: the rest is not ours */
+		struct wire_rd r = rd(buf, sizeof(buf));
+
+		ck_assert_int_eq(smb2_app_instance_pull(&r, id), 0);
+	}
+	buf[0] = 0x18;	/* 24: the APP_INSTANCE_VERSION size */
+	{
+		struct wire_rd r = rd(buf, SMB2_APP_INSTANCE_SIZE);
+
+		memset(id, 0, sizeof(id));
+		ck_assert_int_eq(smb2_app_instance_pull(&r, id), -1);
+		ck_assert_mem_eq(id, zero, 16);
+	}
+}
+END_TEST
+
 /* Every length short of each context's size is malformed. */
 START_TEST(test_truncated_every_byte)
 {
@@ -208,6 +279,9 @@ static Suite *durable_suite(void)
 	tcase_add_test(tc, test_combinations);
 	tcase_add_test(tc, test_duplicate);
 	tcase_add_test(tc, test_responses);
+	tcase_add_test(tc, test_app_instance_tag);
+	tcase_add_test(tc, test_app_instance_fields);
+	tcase_add_test(tc, test_app_instance_bad);
 	suite_add_tcase(s, tc);
 	return s;
 }
