@@ -416,6 +416,41 @@ static void break_timeout(struct tevent_context *ev, struct tevent_timer *te,
 	break_done(l, SMB2_LEASE_NONE);
 }
 
+/*
+ * Is every open holding l a durable open whose connection was lost? Then
+ * they are closed soon: a disconnected durable open is not waited for
+ * (smbtorture smb2.durable-open.lease: another client's open gets the
+ * whole lease at once), as fs/oplock.c does for a batch oplock.
+ */
+static bool break_preserved(struct smbd_lease *l)
+{
+	size_t i = 0;
+	bool any = false;
+
+	for (i = 0; i < l->file->nopens; i++) {
+		const struct smbd_open *o = l->file->opens[i];
+
+		if (o->lease != l) {
+			continue;
+		}
+		if (!o->preserved) {
+			return false;
+		}
+		any = true;
+	}
+	if (!any) {
+		return false;
+	}
+	for (i = 0; i < l->file->nopens; i++) {
+		struct smbd_open *o = l->file->opens[i];
+
+		if (o->lease == l) {
+			smbd_open_preserved_close_soon(o);
+		}
+	}
+	return true;
+}
+
 /* Break l (not breaking) from its state to `to`. */
 static void break_start(struct smbd_lease *l, uint32_t to)
 {
@@ -432,6 +467,13 @@ static void break_start(struct smbd_lease *l, uint32_t to)
 		l->state = to;
 		return;
 	}
+	if (break_preserved(l)) {
+		/* its durable opens whose client is gone close (from the
+		 * loop) instead: the break ends when the lease goes with
+		 * them, or at the timeout */
+		conn = NULL;
+		goto wait;
+	}
 	if (conn == NULL || conn->state != SMBD_CONN_ACTIVE ||
 	    conn->noplock_breaks >= SMBD_MAX_OPLOCK_BREAKS) {
 		if (conn != NULL && conn->state == SMBD_CONN_ACTIVE) {
@@ -442,6 +484,7 @@ static void break_start(struct smbd_lease *l, uint32_t to)
 		l->state = SMB2_LEASE_NONE;
 		return;
 	}
+wait:
 	l->te = tevent_add_timer(srv->ev, l,
 				 tevent_timeval_current_ofs(ms / 1000,
 							    (ms % 1000) *
@@ -456,8 +499,10 @@ static void break_start(struct smbd_lease *l, uint32_t to)
 	l->notified_to = to;
 	l->breaking_to = to;
 	l->conn = conn;
-	conn->noplock_breaks++;
-	send_break(l, op, to, true);
+	if (conn != NULL) {
+		conn->noplock_breaks++;
+		send_break(l, op, to, true);
+	}
 }
 
 bool smbd_lease_break_file(struct smbd_file *f, const uint8_t *own_guid,
@@ -535,7 +580,7 @@ void smbd_lease_release(struct smbd_open *op)
 		talloc_free(l);
 		return;
 	}
-	if (l->breaking && l->conn == conn) {
+	if (l->breaking && conn != NULL && l->conn == conn) {
 		/* the break is counted on a connection of another open */
 		struct smbd_open *o = lease_open(l, op);
 		struct smbd_conn *c = o != NULL ? open_conn(o) : NULL;
@@ -546,4 +591,76 @@ void smbd_lease_release(struct smbd_open *op)
 			c->noplock_breaks++;
 		}
 	}
+}
+
+/* ================================================================== */
+/* Durable opens                                                       */
+/* ================================================================== */
+
+bool smbd_lease_durable_ok(const struct smbd_open *op)
+{
+	const struct smbd_lease *l = op->lease;
+
+	if (l == NULL || (l->state & SMB2_LEASE_HANDLE) == 0) {
+		return false;
+	}
+	return !l->breaking || (l->breaking_to & SMB2_LEASE_HANDLE) != 0;
+}
+
+/* An open holding l, but except, on an active connection; NULL: none. */
+static struct smbd_conn *lease_active_conn(const struct smbd_lease *l,
+					   const struct smbd_open *except)
+{
+	size_t i = 0;
+
+	for (i = 0; i < l->file->nopens; i++) {
+		const struct smbd_open *o = l->file->opens[i];
+		struct smbd_conn *c = NULL;
+
+		if (o->lease != l || o == except) {
+			continue;
+		}
+		c = open_conn(o);
+		if (c != NULL && c->state == SMBD_CONN_ACTIVE) {
+			return c;
+		}
+	}
+	return NULL;
+}
+
+void smbd_lease_set_conn(struct smbd_open *op, struct smbd_conn *conn)
+{
+	struct smbd_lease *l = op->lease;
+	struct smbd_conn *old = NULL;
+	struct smbd_conn *c = NULL;
+
+	if (l == NULL) {
+		return;
+	}
+	if (conn != NULL) {
+		conn->nleases++;
+		return;
+	}
+	old = open_conn(op);
+	if (old != NULL && old->nleases > 0) {
+		old->nleases--;
+	}
+	if (!l->breaking || l->conn != old || old == NULL) {
+		return;
+	}
+	old->noplock_breaks--;
+	l->conn = NULL;
+	c = lease_active_conn(l, op);
+	if (c != NULL) {
+		l->conn = c;
+		c->noplock_breaks++;
+		return;
+	}
+	/* nobody left to acknowledge: as if to what was asked */
+	break_done(l, l->breaking_to);
+}
+
+void smbd_lease_resp(const struct smbd_open *op, struct smb2_lease *resp)
+{
+	resp_fill(op->lease, resp);
 }

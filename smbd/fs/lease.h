@@ -118,6 +118,28 @@ bool smbd_lease_any_handle(const struct smbd_file *f, const uint8_t *own_guid,
 NTSTATUS smbd_lease_ack(struct smbd_server *srv, const uint8_t client_guid[16],
 			const uint8_t key[16], uint32_t state);
 
+/* ---- durable opens holding a lease [MS-SMB2 §3.3.5.9.6-12] ---- */
+
+/*
+ * May op's lease keep it durable: the lease caches handles and is not
+ * breaking away from that?
+ */
+bool smbd_lease_durable_ok(const struct smbd_open *op);
+
+/*
+ * op (holding a lease or not) leaves its connection (conn NULL: it is
+ * preserved, its connection lost) or joins conn (a reconnect). The
+ * per-connection counts move with it; a break counted on the old
+ * connection moves to another connection holding the lease, or, when
+ * none is left, ends at the state it was breaking to (nobody is there to
+ * acknowledge it). Call with op->tree still the old tree when leaving
+ * and already the new one when joining.
+ */
+void smbd_lease_set_conn(struct smbd_open *op, struct smbd_conn *conn);
+
+/* The lease context answering a reconnect of op (it holds a lease). */
+void smbd_lease_resp(const struct smbd_open *op, struct smb2_lease *resp);
+
 /* op goes: it leaves its lease, which goes with its last open. */
 void smbd_lease_release(struct smbd_open *op);
 

@@ -875,23 +875,14 @@ NTSTATUS smbd_open_close(struct smbd_open *op)
 /* Durable opens                                                       */
 /* ================================================================== */
 
-/*
- * The hook for leases with handle caching [MS-SMB2 §3.3.5.9.6]: until
- * leases land no open holds one.
- */
-static bool open_lease_has_handle(const struct smbd_open *op)
-{
-	(void)op;
-	return false;
-}
-
 bool smbd_open_durable_ok(const struct smbd_open *op)
 {
 	if (op->file == NULL || op->is_dir || op->pipe != NULL) {
 		return false;
 	}
-	if (open_lease_has_handle(op)) {
-		return true;
+	if (op->lease != NULL) {
+		/* a lease caching handles, not breaking away from that */
+		return smbd_lease_durable_ok(op);
 	}
 	return smbd_oplock_level(op) == SMB2_OPLOCK_LEVEL_BATCH &&
 	       !smbd_oplock_breaking_open(op);
@@ -1115,6 +1106,7 @@ static void preserve_one(struct smbd_server *srv, struct smbd_open *op)
 		op->locks.total = NULL;
 	}
 	smbd_oplock_set_conn(op, NULL);
+	smbd_lease_set_conn(op, NULL);	/* while op->tree is the old one */
 	if (op->prev != NULL) {
 		op->prev->next = op->next;
 	} else if (t->opens == op) {
@@ -1246,6 +1238,7 @@ NTSTATUS smbd_open_reattach(struct smbd_open *op, struct smbd_tree *tree)
 		conn->nlocks += op->locks.count;
 	}
 	smbd_oplock_set_conn(op, conn);
+	smbd_lease_set_conn(op, conn);
 	memcpy(op->client_guid, conn->client_guid, 16);
 	return NT_STATUS_OK;
 }

@@ -1144,9 +1144,39 @@ static bool create_is_reconnect(const struct create_args *a)
 }
 
 /*
+ * A reconnect of an open holding a lease [MS-SMB2 §3.3.5.9.7,
+ * §3.3.5.9.12]: the request must name the lease (its ClientGuid and lease
+ * key), else OBJECT_NAME_NOT_FOUND, and then the file's name too, else
+ * INVALID_PARAMETER (smbtorture smb2.durable-v2-open.reopen2-lease). An
+ * open without a lease is found by its FileId alone, whatever the name.
+ */
+static NTSTATUS reconnect_lease_check(struct smbd_req *req,
+				      const struct create_args *a,
+				      const struct smbd_open *op)
+{
+	char *rel = NULL;
+	NTSTATUS status = NT_STATUS_OK;
+
+	if (op->lease == NULL) {
+		return NT_STATUS_OK;
+	}
+	if (!a->want_lease ||
+	    !smbd_lease_is(op, req->conn->client_guid, a->lease.key)) {
+		return NT_STATUS_OBJECT_NAME_NOT_FOUND;
+	}
+	status = vfs_canonicalize(req, a->name, false, &rel);
+	if (status == NT_STATUS_OK && strcasecmp(rel, op->path) != 0) {
+		status = NT_STATUS_INVALID_PARAMETER;
+	}
+	talloc_free(rel);
+	return status == NT_STATUS_OK ? NT_STATUS_OK :
+	       NT_STATUS_INVALID_PARAMETER;
+}
+
+/*
  * DHnC / DH2C: reattach the preserved open the client names to this
  * tree [MS-SMB2 §3.3.5.9.7, §3.3.5.9.12]. NOT_FOUND unless the FileId
- * (and for v2 the CreateGuid, for a lease the ClientGuid) match an
+ * (and for v2 the CreateGuid, for a lease its key and the name) match an
  * open of this share whose connection was lost and that may still be
  * durable; ACCESS_DENIED for another user. A v2 open may come back by
  * DHnC. The answer has no DHnQ/DH2Q context. Answers the request.
@@ -1160,19 +1190,19 @@ static NTSTATUS create_reconnect(struct smbd_req *req,
 	NTSTATUS status = NT_STATUS_OK;
 
 	op = smbd_open_preserved_find(req->conn->srv, a->dur.fid_persistent);
-	/* a v2 open may come back with DHnC, a v1 open not with DH2C */
-	if (op == NULL || (v2 && !op->durable_v2) ||
-	    !smbd_open_durable_ok(op) ||
+	/* a v2 open may come back with DHnC, a v1 open with DH2C and no
+	 * CreateGuid (its own is zero; smbtorture
+	 * smb2.durable-open.reopen2-lease) */
+	if (op == NULL || !smbd_open_durable_ok(op) ||
 	    strcasecmp(op->share_name, req->tree->share->name) != 0) {
 		return NT_STATUS_OBJECT_NAME_NOT_FOUND;
 	}
 	if (v2 && memcmp(op->create_guid, a->dur.create_guid, 16) != 0) {
 		return NT_STATUS_OBJECT_NAME_NOT_FOUND;
 	}
-	/* the ClientGuid counts for a lease only [§3.3.5.9.12] */
-	if (v2 && smbd_oplock_level(op) == SMB2_OPLOCK_LEVEL_LEASE &&
-	    memcmp(op->client_guid, req->conn->client_guid, 16) != 0) {
-		return NT_STATUS_OBJECT_NAME_NOT_FOUND;
+	status = reconnect_lease_check(req, a, op);
+	if (status != NT_STATUS_OK) {
+		return status;
 	}
 	if (req->sess->user == NULL ||
 	    strcasecmp(op->owner, req->sess->user) != 0) {
@@ -1188,6 +1218,12 @@ static NTSTATUS create_reconnect(struct smbd_req *req,
 	res.action = FILE_WAS_OPENED;
 	res.max_access = op->access;
 	res.oplock = smbd_oplock_level(op);
+	if (op->lease != NULL) {
+		/* the lease comes back with the open, on this connection */
+		res.oplock = SMB2_OPLOCK_LEVEL_LEASE;
+		res.lease = true;
+		smbd_lease_resp(op, &res.lease_resp);
+	}
 	status = create_reply(req, op, a, &res);
 	if (status != NT_STATUS_OK) {
 		req->out.len = 0;
