@@ -72,6 +72,10 @@ struct smbd_open {
 					 * keeps for its computer, or NULL */
 	struct tevent_timer *durable_te;	/* while preserved */
 	struct tevent_immediate *durable_im;	/* closing soon */
+	/* SMB2_CREATE_APP_INSTANCE_ID [MS-SMB2 §3.3.5.9.13]: a later open
+	 * of the file with the same id from another ClientGuid closes it */
+	bool has_app_instance;
+	uint8_t app_instance_id[16];
 };
 
 /* ---- per-inode state of open files ---- */

@@ -236,6 +236,8 @@ struct create_args {
 	enum smb2_durable_kind durable;	/* the one that counts */
 	bool want_lease;	/* RqLs (v1 or v2) */
 	struct smb2_lease lease;
+	bool has_app_instance;	/* SMB2_CREATE_APP_INSTANCE_ID */
+	uint8_t app_instance_id[16];
 };
 
 struct create_result {
@@ -316,6 +318,10 @@ static NTSTATUS create_contexts(const struct wire_rd *all,
 		}
 		if (nlen == 4) {
 			create_context_tag(a, name.base, &data);
+		} else if (smb2_app_instance_tag(name.base, nlen)) {
+			/* a malformed one is ignored [MS-SMB2 §3.3.5.9.13] */
+			a->has_app_instance = smb2_app_instance_pull(
+				&data, a->app_instance_id) == 0;
 		}
 		if (next == 0) {
 			return NT_STATUS_OK;
@@ -639,6 +645,87 @@ static NTSTATUS create_share_break(struct smbd_req *req,
 	return NT_STATUS_SHARING_VIOLATION;
 }
 
+/* The ClientGuid of op's client (its connection's, or kept if lost). */
+static const uint8_t *open_client_guid(const struct smbd_open *op)
+{
+	if (op->tree != NULL && op->tree->sess != NULL) {
+		return op->tree->sess->conn->client_guid;
+	}
+	return op->client_guid;
+}
+
+/* The share op is on (its tree's, or kept if its connection was lost). */
+static const char *open_share_name(const struct smbd_open *op)
+{
+	if (op->tree != NULL) {
+		return op->tree->share->name;
+	}
+	return op->share_name != NULL ? op->share_name : "";
+}
+
+/*
+ * Is o an open the app instance id of a closes [MS-SMB2 §3.3.5.9.13]:
+ * the same id, the same share, another ClientGuid (the same client
+ * restarted elsewhere, a cluster node taking over), and, beyond the
+ * spec, the same user: another user's open is never closed by a GUID.
+ */
+static bool app_instance_match(const struct smbd_req *req,
+			       const struct create_args *a,
+			       const struct smbd_open *o)
+{
+	const char *owner = o->owner;
+
+	if (!o->has_app_instance ||
+	    memcmp(o->app_instance_id, a->app_instance_id, 16) != 0 ||
+	    strcasecmp(open_share_name(o), req->tree->share->name) != 0 ||
+	    memcmp(open_client_guid(o), req->conn->client_guid, 16) == 0) {
+		return false;
+	}
+	if (owner == NULL && o->tree != NULL) {
+		owner = o->tree->sess->user;
+	}
+	return owner != NULL && req->sess->user != NULL &&
+	       strcasecmp(owner, req->sess->user) == 0;
+}
+
+/*
+ * An open with an app instance id closes the opens of the file st names
+ * with the same id from another client instead of breaking their oplocks
+ * or leases or failing on their share modes (smbtorture
+ * smb2.durable-v2-open.app-instance). The file's state may go with them:
+ * the caller looks it up again.
+ */
+static void app_instance_close(struct smbd_req *req,
+			       const struct create_args *a,
+			       const struct stat *st)
+{
+	struct smbd_server *srv = req->conn->srv;
+
+	if (!a->has_app_instance || req->conn->dialect < SMB2_DIALECT_300) {
+		return;
+	}
+	for (;;) {
+		struct smbd_file *f = smbd_file_find(srv, st->st_dev,
+						     st->st_ino);
+		struct smbd_open *victim = NULL;
+		size_t i = 0;
+
+		for (i = 0; f != NULL && i < f->nopens; i++) {
+			if (app_instance_match(req, a, f->opens[i])) {
+				victim = f->opens[i];
+				break;
+			}
+		}
+		if (victim == NULL) {
+			return;
+		}
+		DBG_INFO(VFS, "%s: open of %s closed: the same application "
+			 "instance opens it again", req->conn->peer_addr,
+			 victim->path);
+		(void)smbd_open_close(victim);
+	}
+}
+
 /*
  * Checks on an existing file, in the order MS-FSA gives them.
  * *truncate says whether the disposition overwrites.
@@ -674,6 +761,7 @@ static NTSTATUS existing_checks(struct smbd_req *req,
 	if (is_dir && *truncate) {
 		return NT_STATUS_FILE_IS_A_DIRECTORY;
 	}
+	app_instance_close(req, a, st);
 	f = smbd_file_find(req->conn->srv, st->st_dev, st->st_ino);
 	if (f != NULL && f->delete_pending) {
 		return NT_STATUS_DELETE_PENDING;
@@ -1508,6 +1596,11 @@ static void create_probe_done(struct tevent_req *subreq)
 			  state->a.disposition, state->a.options,
 			  nt_errstr(status));
 		goto done;
+	}
+	if (state->a.has_app_instance &&
+	    req->conn->dialect >= SMB2_DIALECT_300) {
+		res.op->has_app_instance = true;
+		memcpy(res.op->app_instance_id, state->a.app_instance_id, 16);
 	}
 	res.oplock = create_grant_oplock(req, &state->a, res.op);
 	status = create_grant_lease(req, &state->a, &res);
