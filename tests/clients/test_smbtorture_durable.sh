@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 #
-# test_smbtorture_durable.sh - smbtorture's whole smb2.durable-open and
-# smb2.durable-v2-open and smb2.durable-v2-delay suites against the [demo] share with
-# `durable handles = yes`. Every sub-test must succeed, except the ones
+# test_smbtorture_durable.sh - smbtorture's whole smb2.durable-open,
+# smb2.durable-v2-open and smb2.durable-v2-delay suites against the [demo]
+# share with `durable handles = yes`. Every sub-test must succeed, except the ones
 # listed in KNOWN below, each with the reason; a skipped sub-test counts
 # as a failure unless listed. A listed sub-test that now passes is a
 # failure, so the list only shrinks. A failure shows smbtorture's whole
