@@ -268,6 +268,18 @@ def dh2c(fid, create_guid):
     return (b"DH2C", fid + create_guid + bytes(4))
 
 
+def rqls_v2(key, state, epoch=0):
+    """RqLs: lease v2 request for lease key (16 bytes) [2.2.13.2.10]."""
+    return (b"RqLs", struct.pack("<16sIIQ16sHH", key, state, 0, 0, bytes(16),
+                                 epoch, 0))
+
+
+def lease_state(ctxs):
+    """The lease state of a CREATE response's RqLs context, or None."""
+    d = ctxs.get(b"RqLs")
+    return struct.unpack_from("<I", d, 16)[0] if d and len(d) >= 20 else None
+
+
 class Conn:
     """One TCP connection to the server, from source address src."""
 
@@ -414,9 +426,9 @@ class Conn:
     # ---- NEGOTIATE, SESSION_SETUP, TREE_CONNECT ----
 
     def negotiate(self, dialects=(DIALECT_202, DIALECT_210, DIALECT_300),
-                  credits=1):
+                  credits=1, client_guid=None):
         body = struct.pack("<HHHHI16sQ", 36, len(dialects), 0x01, 0,
-                           CAP_LARGE_MTU, os.urandom(16), 0)
+                           CAP_LARGE_MTU, client_guid or os.urandom(16), 0)
         body += b"".join(struct.pack("<H", d) for d in dialects)
         r = self.call(NEGOTIATE, body, what="NEGOTIATE", charge=0,
                       credits=credits)
@@ -530,6 +542,24 @@ class Conn:
                 self.pending[r.mid] = r
         r = self.breaks.pop(0)
         return r.body[8:24], r.body[2]
+
+    def wait_lease_break(self, timeout=None):
+        """The next lease break notification [2.2.23.2]: (lease key,
+        current state, new state)."""
+        deadline = time.monotonic() + (self.timeout if timeout is None
+                                       else timeout)
+        while not self.breaks:
+            for r in self.recv(max(0.001, deadline - time.monotonic())):
+                self.pending[r.mid] = r
+        r = self.breaks.pop(0)
+        cur, new = struct.unpack_from("<II", r.body, 24)
+        return r.body[8:24], cur, new
+
+    def lease_ack(self, key, state, **kw):
+        """Acknowledge a lease break [2.2.24.2] (the reply; any status)."""
+        return self.call(OPLOCK_BREAK,
+                         struct.pack("<HHI16sIQ", 36, 0, 0, key, state, 0),
+                         ok=None, what="LEASE_BREAK", **kw)
 
     def oplock_ack(self, fid, level, **kw):
         """Acknowledge a break (the reply; any status)."""
