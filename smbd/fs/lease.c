@@ -29,6 +29,7 @@ struct smbd_lease {
 	bool is_dir;
 	/* while breaking (awaiting acknowledgment) */
 	bool breaking;
+	bool blocks;			/* the file's waits wait for it */
 	uint32_t notified_to;		/* the state the notification offered */
 	uint32_t breaking_to;		/* at most this once acknowledged */
 	struct smbd_conn *conn;		/* counts the break (noplock_breaks) */
@@ -123,6 +124,7 @@ static void break_stop(struct smbd_lease *l)
 		return;
 	}
 	l->breaking = false;
+	l->blocks = false;
 	TALLOC_FREE(l->te);
 	if (l->conn != NULL) {
 		l->conn->noplock_breaks--;
@@ -309,7 +311,7 @@ bool smbd_lease_breaking(const struct smbd_file *f)
 	const struct smbd_lease *l = NULL;
 
 	for (l = f->leases; l != NULL; l = l->next) {
-		if (l->breaking) {
+		if (l->breaking && l->blocks) {
 			return true;
 		}
 	}
@@ -322,7 +324,8 @@ bool smbd_lease_breaking_other(const struct smbd_file *f,
 	const struct smbd_lease *l = NULL;
 
 	for (l = f->leases; l != NULL; l = l->next) {
-		if (l->breaking && !lease_own(l, own_guid, own_key)) {
+		if (l->breaking && l->blocks &&
+		    !lease_own(l, own_guid, own_key)) {
 			return true;
 		}
 	}
@@ -376,10 +379,39 @@ static struct smbd_open *lease_open(const struct smbd_lease *l,
 	return any;
 }
 
+/*
+ * The connection a break of l held through op goes to [MS-SMB2 §3.3.4.7:
+ * a connection of the lease's client]: the oldest active one of that
+ * ClientGuid from the same address as op's, as Windows, which sends there
+ * even when the lease's opens are all on a later connection (smbtorture
+ * smb2.lease.v2_complex1); else op's own.
+ */
+static struct smbd_conn *break_conn(const struct smbd_lease *l,
+				    const struct smbd_open *op)
+{
+	struct smbd_conn *holder = op != NULL ? open_conn(op) : NULL;
+	struct smbd_conn *c = NULL, *oldest = NULL;
+
+	if (holder == NULL) {
+		return NULL;
+	}
+	/* new connections go first: the last match is the oldest */
+	for (c = l->srv->conns; c != NULL; c = c->next) {
+		if (c->state == SMBD_CONN_ACTIVE &&
+		    c->dialect >= SMB2_DIALECT_210 &&
+		    memcmp(c->client_guid, l->guid, 16) == 0 &&
+		    strcmp(c->peer_addr, holder->peer_addr) == 0) {
+			oldest = c;
+		}
+	}
+	return oldest != NULL ? oldest : holder;
+}
+
 static void send_break(struct smbd_lease *l, struct smbd_open *op,
 		       uint32_t to, bool ack)
 {
 	struct smbd_server *srv = l->srv;
+	struct smbd_conn *conn = break_conn(l, op);
 	struct smb2_lease_break b = {
 		.epoch = l->version == 2 ? l->epoch : 0,
 		.flags = ack ? SMB2_NOTIFY_BREAK_LEASE_FLAG_ACK_REQUIRED : 0,
@@ -388,9 +420,9 @@ static void send_break(struct smbd_lease *l, struct smbd_open *op,
 	};
 
 	memcpy(b.key, l->key, 16);
-	if (op != NULL && srv->oplock_up != NULL &&
+	if (conn != NULL && srv->oplock_up != NULL &&
 	    srv->oplock_up->send_lease_break != NULL) {
-		srv->oplock_up->send_lease_break(op, &b);
+		srv->oplock_up->send_lease_break(conn, op, &b);
 	}
 }
 
@@ -451,8 +483,39 @@ static bool break_preserved(struct smbd_lease *l)
 	return true;
 }
 
-/* Break l (not breaking) from its state to `to`. */
-static void break_start(struct smbd_lease *l, uint32_t to)
+/*
+ * Does a break of a lease from `from` to `to` for `what` (deleting: the
+ * open will delete the file on close) hold up the request causing it
+ * until the acknowledgment? When it takes write caching (the client
+ * flushes first), or handle caching from a rename, a delete or an open
+ * the share modes refuse (the client closes the handles it kept). Other
+ * breaks needing an acknowledgment are awaited by nobody (an overwrite
+ * of an RH lease: smbtorture smb2.lease.breaking4).
+ */
+static bool break_blocks(uint32_t from, uint32_t to, enum smbd_oplock_op what,
+			 bool deleting)
+{
+	uint32_t lost = from & ~to;
+
+	if (lost & SMB2_LEASE_WRITE) {
+		return true;
+	}
+	if (lost & SMB2_LEASE_HANDLE) {
+		return deleting || what == SMBD_OPLOCK_OP_RENAME ||
+		       what == SMBD_OPLOCK_OP_DELETE ||
+		       what == SMBD_OPLOCK_OP_SHARE;
+	}
+	return false;
+}
+
+/*
+ * Break l (not breaking) from its state to `to`; blocks: the file's
+ * waits wait for it. A new break bumps a v2 lease's epoch; the further
+ * break an acknowledgment starts (bump false) keeps it, as Windows
+ * (smbtorture smb2.lease.v2_breaking3).
+ */
+static void break_start(struct smbd_lease *l, uint32_t to, bool blocks,
+			bool bump)
 {
 	struct smbd_server *srv = l->srv;
 	struct smbd_open *op = lease_open(l, NULL);
@@ -460,7 +523,9 @@ static void break_start(struct smbd_lease *l, uint32_t to)
 	uint32_t ms = smbd_oplock_timeout_ms(srv);
 	bool ack = (l->state & (SMB2_LEASE_WRITE | SMB2_LEASE_HANDLE)) != 0;
 
-	l->epoch++;
+	if (bump) {
+		l->epoch++;
+	}
 	if (!ack) {
 		/* R to none: no acknowledgment [MS-SMB2 §3.3.4.7] */
 		send_break(l, op, to, false);
@@ -496,6 +561,7 @@ wait:
 		return;
 	}
 	l->breaking = true;
+	l->blocks = blocks;
 	l->notified_to = to;
 	l->breaking_to = to;
 	l->conn = conn;
@@ -506,7 +572,8 @@ wait:
 }
 
 bool smbd_lease_break_file(struct smbd_file *f, const uint8_t *own_guid,
-			   const uint8_t *own_key, enum smbd_oplock_op what)
+			   const uint8_t *own_key, enum smbd_oplock_op what,
+			   bool deleting)
 {
 	struct smbd_lease *l = NULL;
 
@@ -518,16 +585,27 @@ bool smbd_lease_break_file(struct smbd_file *f, const uint8_t *own_guid,
 		}
 		if (l->breaking) {
 			/* a second conflict: no higher than this once
-			 * acknowledged */
+			 * acknowledged, and maybe awaited now */
 			l->breaking_to &= smbd_lease_break_to(l->breaking_to,
 							      what);
+			if (deleting) {
+				l->breaking_to &= ~SMB2_LEASE_HANDLE;
+			}
+			if (break_blocks(l->state, l->breaking_to, what,
+					 deleting)) {
+				l->blocks = true;
+			}
 			continue;
 		}
 		to = smbd_lease_break_to(l->state, what);
+		if (deleting) {
+			to &= ~SMB2_LEASE_HANDLE;
+		}
 		if (to == l->state) {
 			continue;
 		}
-		break_start(l, to);
+		break_start(l, to, break_blocks(l->state, to, what, deleting),
+			    true);
 	}
 	return smbd_lease_breaking_other(f, own_guid, own_key);
 }
@@ -537,6 +615,7 @@ NTSTATUS smbd_lease_ack(struct smbd_server *srv, const uint8_t client_guid[16],
 {
 	struct smbd_lease *l = lease_find(srv, client_guid, key);
 	uint32_t lower = 0;
+	bool blocks = false;
 
 	if (l == NULL) {
 		return NT_STATUS_OBJECT_NAME_NOT_FOUND;
@@ -548,17 +627,22 @@ NTSTATUS smbd_lease_ack(struct smbd_server *srv, const uint8_t client_guid[16],
 		return NT_STATUS_REQUEST_NOT_ACCEPTED;
 	}
 	lower = l->breaking_to;
+	blocks = l->blocks;
 	break_stop(l);
 	l->state = state;
 	if ((state & ~lower) != 0) {
 		/* a further conflict came during the break: down again,
-		 * handle caching first (smbtorture smb2.lease.breaking3) */
+		 * handle caching first (smbtorture smb2.lease.breaking3),
+		 * awaited as the first was */
 		uint32_t to = state & lower;
 
 		if ((state & SMB2_LEASE_HANDLE) && !(lower & SMB2_LEASE_HANDLE)) {
 			to = state & ~(SMB2_LEASE_HANDLE | SMB2_LEASE_WRITE);
 		}
-		break_start(l, to);
+		break_start(l, to, blocks, false);
+		if (l->breaking) {
+			l->breaking_to &= lower;	/* and further on */
+		}
 	}
 	smbd_oplock_wake(l->file);
 	return NT_STATUS_OK;

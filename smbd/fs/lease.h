@@ -14,8 +14,10 @@
  *
  * A break that takes away W or H needs the client's acknowledgment
  * (smbd_lease_ack); one that takes away R alone does not. The
- * notification goes through srv->oplock_up->send_lease_break to a
- * connection with an open holding the lease.
+ * notification goes through srv->oplock_up->send_lease_break to the
+ * client's oldest connection (from the address of an open holding the
+ * lease). A further break that an acknowledgment starts (a conflict
+ * came meanwhile) keeps the epoch.
  */
 #ifndef WG_SMBD_LEASE_H
 #define WG_SMBD_LEASE_H
@@ -89,17 +91,23 @@ bool smbd_lease_is(const struct smbd_open *op, const uint8_t client_guid[16],
 		   const uint8_t key[16]);
 
 /*
- * Break the leases of f that `what` conflicts with, except the lease of
- * (own_guid, own_key) (may be NULL). Returns true if one but that is
- * breaking afterwards (awaiting acknowledgment): an open with the key of
- * a breaking lease does not wait for it (smbtorture
- * smb2.lease.breaking1).
+ * Break the leases of f that `what` conflicts with (deleting: the open
+ * doing it deletes the file on close, which takes handle caching too),
+ * except the lease of (own_guid, own_key) (may be NULL). Returns true if
+ * one but that is breaking afterwards in a way the request must wait
+ * for: one taking write caching, or handle caching for a rename, a
+ * delete or an open the share modes refuse. Other breaks still await
+ * an acknowledgment but hold nobody up (smbtorture smb2.lease.breaking4).
+ * An open with the key of a breaking lease does not wait for it
+ * (smbtorture smb2.lease.breaking1).
  */
 bool smbd_lease_break_file(struct smbd_file *f, const uint8_t *own_guid,
-			   const uint8_t *own_key, enum smbd_oplock_op what);
+			   const uint8_t *own_key, enum smbd_oplock_op what,
+			   bool deleting);
 
-/* Is a lease of f breaking (any; any but own)? Does one hold H (any,
- * but own)? Is (guid, key) a lease anywhere? */
+/* Is a lease of f breaking so that requests wait for it (any; any but
+ * own)? Does one hold H (any, but own)? Is (guid, key) a lease
+ * anywhere? */
 bool smbd_lease_breaking_other(const struct smbd_file *f,
 				const uint8_t *own_guid, const uint8_t *own_key);
 bool smbd_lease_exists(struct smbd_server *srv, const uint8_t *guid,

@@ -485,7 +485,8 @@ bool smbd_oplock_break_lease(struct smbd_file *f,
 		    except->lease != NULL) {
 			smbd_lease_own_id(except, &own_guid, &own_key);
 		}
-		if (smbd_lease_break_file(f, own_guid, own_key, what)) {
+		if (smbd_lease_break_file(f, own_guid, own_key, what,
+					  (flags & SMBD_BREAK_DELETE) != 0)) {
 			return true;
 		}
 	}

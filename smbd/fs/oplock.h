@@ -42,9 +42,10 @@ struct smbd_oplock_upcalls {
 	/* op's oplock is being broken to level (SMB2_OPLOCK_LEVEL_*). Must
 	 * not free opens. */
 	void (*send_break)(struct smbd_open *op, uint8_t level);
-	/* A lease is breaking: b to op's connection (fs/lease.h). Must not
-	 * free opens. */
-	void (*send_lease_break)(struct smbd_open *op,
+	/* A lease held by op is breaking: b to conn, a connection of the
+	 * lease's client, maybe not op's (fs/lease.h). Must not free
+	 * opens. */
+	void (*send_lease_break)(struct smbd_conn *conn, struct smbd_open *op,
 				 const struct smb2_lease_break *b);
 };
 
@@ -141,11 +142,15 @@ bool smbd_oplock_breaking_open(const struct smbd_open *op);
  * of (own_guid, own_key) (NULL: except's lease, if any), flags
  * SMBD_BREAK_*:
  * BATCH_ONLY as batch_only above (no leases then), NO_LEASES (an open
- * leases see as a stat open). Returns true if an oplock or a lease but
- * the own one is breaking afterwards.
+ * leases see as a stat open), DELETE (an open that deletes the file on
+ * close: leases lose handle caching too and it waits for that, as for
+ * SMBD_OPLOCK_OP_DELETE). Returns true if an oplock or a lease but the
+ * own one is breaking afterwards so that the caller must wait
+ * (smbd_lease_break_file()).
  */
 #define SMBD_BREAK_BATCH_ONLY	0x1u
 #define SMBD_BREAK_NO_LEASES	0x2u
+#define SMBD_BREAK_DELETE	0x4u
 bool smbd_oplock_break_lease(struct smbd_file *f,
 			     const struct smbd_open *except,
 			     const uint8_t *own_guid, const uint8_t *own_key,
@@ -156,7 +161,8 @@ bool smbd_oplock_break_lease(struct smbd_file *f,
 void smbd_oplock_wake(struct smbd_file *f);
 uint32_t smbd_oplock_timeout_ms(const struct smbd_server *srv);
 
-/* Is any oplock or lease of f breaking (awaiting acknowledgment)? */
+/* Is any oplock or lease of f breaking (awaiting an acknowledgment that
+ * requests wait for, smbd_lease_break_file())? */
 bool smbd_oplock_breaking(const struct smbd_file *f);
 
 /*

@@ -17,10 +17,6 @@ declare -A KNOWN=(
 	[smb2.lease.v2_request_parent]="skips: directory leases are not granted yet (SMB2_GLOBAL_CAP_DIRECTORY_LEASING not advertised)"
 	[smb2.lease.v2_request]="skips: directory leases are not granted yet (SMB2_GLOBAL_CAP_DIRECTORY_LEASING not advertised)"
 	[smb2.lease.dynamic_share]="skips: needs a Samba-only dynamic share (%R in the path)"
-	[smb2.lease.v2_breaking3]="the second break of a stepped-down v2 lease (RH to R after the acknowledgment) carries one epoch more than Windows"
-	[smb2.lease.breaking4]="a CREATE waiting for a lease break does not complete when the breaking open closes before acknowledging"
-	[smb2.lease.v2_complex1]="the break of a lease opened over a client's second connection is sent there, not over its first"
-	[smb2.lease.unlink]="a delete of a file whose lease caches handles breaks it without asking for an acknowledgment"
 	[smb2.lease.rename_wait]="a rename does not wait for the acknowledgment of the handle-caching break it causes (SET_INFO does not go async for it)"
 )
 

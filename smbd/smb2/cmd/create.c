@@ -611,6 +611,10 @@ static NTSTATUS create_break(struct smbd_req *req, const struct create_args *a,
 
 	unsigned flags = batch_only ? SMBD_BREAK_BATCH_ONLY : 0;
 
+	if (a->options & FILE_DELETE_ON_CLOSE) {
+		/* leases lose handle caching (smbtorture smb2.lease.unlink) */
+		flags |= SMBD_BREAK_DELETE;
+	}
 	if (smbd_oplock_stat_open(access) && !truncate) {
 		return NT_STATUS_OK;
 	}

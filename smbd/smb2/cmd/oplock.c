@@ -15,17 +15,38 @@
 #include "proto/smb2_transform.h"
 
 /*
- * Send op's client a break notification whose body is b (oplock) or lb
- * (lease): an unsolicited message (MessageId all ones, no session,
+ * The session whose key encrypts a notification to conn about op: op's
+ * own when it is on conn, else the first one on conn the client
+ * encrypts (a lease break may go to another connection of the client);
+ * NULL: sent in the clear.
+ */
+static struct smbd_session *notification_session(struct smbd_conn *conn,
+						 const struct smbd_open *op)
+{
+	struct smbd_session *s = op->tree != NULL ? op->tree->sess : NULL;
+
+	if (s != NULL && s->conn == conn) {
+		return s;
+	}
+	for (s = conn->sessions; s != NULL; s = s->next) {
+		if (s->encrypted && s->have_keys) {
+			return s;
+		}
+	}
+	return NULL;
+}
+
+/*
+ * Send conn a break notification about op whose body is b (oplock) or
+ * lb (lease): an unsolicited message (MessageId all ones, no session,
  * unsigned), encrypted with the session's key when the client encrypts
  * that session.
  */
-static void send_notification(struct smbd_open *op,
+static void send_notification(struct smbd_conn *conn, struct smbd_open *op,
 			      const struct smb2_oplock_break *b,
 			      const struct smb2_lease_break *lb)
 {
-	struct smbd_session *s = op->tree != NULL ? op->tree->sess : NULL;
-	struct smbd_conn *conn = s != NULL ? s->conn : NULL;
+	struct smbd_session *s = NULL;
 	struct smb2_hdr h = {
 		.command = SMB2_OPLOCK_BREAK,
 		.flags = SMB2_FLAGS_SERVER_TO_REDIR,
@@ -38,6 +59,7 @@ static void send_notification(struct smbd_open *op,
 	if (conn == NULL || conn->state != SMBD_CONN_ACTIVE) {
 		return;
 	}
+	s = notification_session(conn, op);
 	wire_wr_init(&w, conn, 0);
 	smb2_hdr_push(&w, &h);
 	if (b != NULL) {
@@ -52,7 +74,8 @@ static void send_notification(struct smbd_open *op,
 	DBG_DEBUG(VFS, "%s: %s break of %s to %u", conn->peer_addr,
 		  b != NULL ? "oplock" : "lease", op->path,
 		  b != NULL ? b->level : lb->new_state);
-	if (!s->encrypted || conn->cipher == 0 || !s->have_keys) {
+	if (s == NULL || !s->encrypted || conn->cipher == 0 ||
+	    !s->have_keys) {
 		smbd_conn_send(conn, w.buf, w.len);
 		return;
 	}
@@ -68,19 +91,20 @@ static void send_notification(struct smbd_open *op,
 
 static void oplock_send_break(struct smbd_open *op, uint8_t level)
 {
+	struct smbd_session *s = op->tree != NULL ? op->tree->sess : NULL;
 	struct smb2_oplock_break b = {
 		.level = level,
 		.fid_persistent = op->fid_persistent,
 		.fid_volatile = op->fid_volatile,
 	};
 
-	send_notification(op, &b, NULL);
+	send_notification(s != NULL ? s->conn : NULL, op, &b, NULL);
 }
 
-static void lease_send_break(struct smbd_open *op,
+static void lease_send_break(struct smbd_conn *conn, struct smbd_open *op,
 			     const struct smb2_lease_break *lb)
 {
-	send_notification(op, NULL, lb);
+	send_notification(conn, op, NULL, lb);
 }
 
 const struct smbd_oplock_upcalls smbd_smb2_oplock_upcalls = {

@@ -89,9 +89,11 @@ static void fake_send_break(struct smbd_open *op, uint8_t level)
 	ck_abort_msg("an oplock break from a lease");
 }
 
-static void fake_send_lease_break(struct smbd_open *op,
+static void fake_send_lease_break(struct smbd_conn *conn,
+				  struct smbd_open *op,
 				  const struct smb2_lease_break *b)
 {
+	(void)conn;
 	ck_assert_uint_lt(nsent, ARRAY_SIZE(sent));
 	sent[nsent] = *b;
 	sent_op[nsent] = op;
@@ -262,12 +264,19 @@ START_TEST(test_shared_and_broken)
 		ck_assert_ptr_null(x->lease);
 		open_drop(x);
 	}
-	/* b writes: a's RH goes to none (H: acknowledged), b's stays */
+	/* b writes: a's RH goes to none (H: acknowledged), b's stays; the
+	 * write waits for nothing (smbtorture smb2.lease.breaking4) */
 	nsent = 0;
-	ck_assert(smbd_oplock_break(w.file, b, SMBD_OPLOCK_OP_WRITE, false));
+	ck_assert(!smbd_oplock_break(w.file, b, SMBD_OPLOCK_OP_WRITE, false));
 	ck_assert_uint_eq(nsent, 1);
 	ck_assert_uint_eq(sent[0].new_state, 0);
+	ck_assert_uint_eq(sent[0].flags, ACK);
 	ck_assert_uint_eq(smbd_lease_state(b), R | H);
+	ck_assert_uint_eq(w.conn->noplock_breaks, 1);
+	/* ... until an open the share modes refuse needs H gone: it waits */
+	ck_assert(smbd_oplock_break_lease(w.file, b, NULL, NULL,
+					  SMBD_OPLOCK_OP_SHARE, 0));
+	ck_assert_uint_eq(nsent, 1);
 	/* a's opens close: the break ends with them, the lease goes */
 	open_drop(a1);
 	ck_assert(smbd_oplock_breaking(w.file));
@@ -304,6 +313,63 @@ START_TEST(test_read_breaks_without_ack)
 				     false));
 	ck_assert_uint_eq(nsent, 1);
 	open_drop(a);
+	talloc_free(w.srv);
+}
+END_TEST
+
+/*
+ * The further breaks an acknowledgment starts keep the epoch and hold up
+ * what the first did (smbtorture smb2.lease.v2_breaking3); an open that
+ * deletes on close takes handle caching and waits (smb2.lease.unlink).
+ */
+START_TEST(test_further_breaks)
+{
+	struct world w;
+	struct smbd_open *a = NULL, *a2 = NULL;
+	struct smb2_lease resp;
+
+	world_init(&w, 60000);
+	a = open_add(&w, w.file, FILE_READ_DATA | FILE_WRITE_DATA);
+	ck_assert_uint_eq(lease_ask(a, guid_a, key1, R | H | W, &resp),
+			  R | H | W);
+	ck_assert(smbd_oplock_break(w.file, NULL, SMBD_OPLOCK_OP_OPEN,
+				    false));
+	ck_assert(smbd_oplock_break(w.file, NULL, SMBD_OPLOCK_OP_OVERWRITE,
+				    false));
+	ck_assert_uint_eq(nsent, 1);
+	ck_assert_uint_eq(sent[0].new_state, R | H);
+	ck_assert_uint_eq(sent[0].epoch, 2);
+	ck_assert_uint_eq(smbd_lease_ack(w.srv, guid_a, key1, R | H),
+			  NT_STATUS_OK);
+	ck_assert_uint_eq(nsent, 2);
+	ck_assert_uint_eq(sent[1].current, R | H);
+	ck_assert_uint_eq(sent[1].new_state, R);
+	ck_assert_uint_eq(sent[1].flags, ACK);
+	ck_assert_uint_eq(sent[1].epoch, 2);
+	ck_assert(smbd_oplock_breaking(w.file));
+	ck_assert_uint_eq(smbd_lease_ack(w.srv, guid_a, key1, R),
+			  NT_STATUS_OK);
+	ck_assert_uint_eq(nsent, 3);
+	ck_assert_uint_eq(sent[2].new_state, 0);
+	ck_assert_uint_eq(sent[2].flags, 0);
+	ck_assert_uint_eq(sent[2].epoch, 2);
+	ck_assert(!smbd_oplock_breaking(w.file));
+	ck_assert_uint_eq(smbd_lease_state(a), 0);
+	/* RH again; an open deleting on close breaks it to R and waits */
+	a2 = open_add(&w, w.file, FILE_READ_DATA);
+	ck_assert_uint_eq(lease_ask(a2, guid_a, key1, R | H, &resp), R | H);
+	nsent = 0;
+	ck_assert(smbd_oplock_break_lease(w.file, NULL, NULL, NULL,
+					  SMBD_OPLOCK_OP_OPEN,
+					  SMBD_BREAK_DELETE));
+	ck_assert_uint_eq(nsent, 1);
+	ck_assert_uint_eq(sent[0].new_state, R);
+	ck_assert_uint_eq(sent[0].flags, ACK);
+	ck_assert_uint_eq(smbd_lease_ack(w.srv, guid_a, key1, R),
+			  NT_STATUS_OK);
+	ck_assert(!smbd_oplock_breaking(w.file));
+	open_drop(a);
+	open_drop(a2);
 	talloc_free(w.srv);
 }
 END_TEST
@@ -368,6 +434,7 @@ static Suite *lease_suite(void)
 	tcase_add_test(tc, test_grant_table);
 	tcase_add_test(tc, test_shared_and_broken);
 	tcase_add_test(tc, test_read_breaks_without_ack);
+	tcase_add_test(tc, test_further_breaks);
 	tcase_add_test(tc, test_timeout_counts_as_none);
 	tcase_add_test(tc, test_budget);
 	suite_add_tcase(s, tc);
