@@ -17,7 +17,6 @@ declare -A KNOWN=(
 	[smb2.lease.v2_request_parent]="skips: directory leases are not granted yet (SMB2_GLOBAL_CAP_DIRECTORY_LEASING not advertised)"
 	[smb2.lease.v2_request]="skips: directory leases are not granted yet (SMB2_GLOBAL_CAP_DIRECTORY_LEASING not advertised)"
 	[smb2.lease.dynamic_share]="skips: needs a Samba-only dynamic share (%R in the path)"
-	[smb2.lease.rename_wait]="a rename does not wait for the acknowledgment of the handle-caching break it causes (SET_INFO does not go async for it)"
 )
 
 wg_setup

@@ -38,6 +38,8 @@
 			 FILE_SYNCHRONOUS_IO_NONALERT)
 
 #define RENAME_FIXED	20	/* ReplaceIfExists .. FileNameLength */
+/* Waits for breaks by one SET_INFO: then the change goes on regardless */
+#define SI_MAX_BREAK_ROUNDS	8
 
 struct si_args {
 	uint8_t info_type;
@@ -52,9 +54,12 @@ struct si_ctx {
 	struct smbd_req *req;
 	struct smbd_open *op;
 	struct wire_rd buf;	/* the class's input */
+	bool may_wait;		/* a break may hold the change up */
+	struct smbd_file *wait;	/* set: wait for its breaks, then again */
 };
 
 static void si_break(struct si_ctx *c, enum smbd_oplock_op what);
+static bool si_break_wait(struct si_ctx *c, enum smbd_oplock_op what);
 
 struct si_class {
 	uint8_t cls;
@@ -476,7 +481,10 @@ static NTSTATUS si_rename(struct si_ctx *c)
 		status = NT_STATUS_SHARING_VIOLATION;
 		goto done;
 	}
-	si_break(c, SMBD_OPLOCK_OP_RENAME);
+	if (si_break_wait(c, SMBD_OPLOCK_OP_RENAME)) {
+		status = NT_STATUS_PENDING;	/* then all of it again */
+		goto done;
+	}
 	ret = rename_beneath(op->tree->root_fd, old, dst, replace);
 	if (ret != 0) {
 		status = smbd_map_errno(-ret);
@@ -509,6 +517,25 @@ static void si_break(struct si_ctx *c, enum smbd_oplock_op what)
 	}
 }
 
+/*
+ * A rename or delete through c->op breaks what it conflicts with, and
+ * waits for the breaks it must (a lease caching handles: the client
+ * closes the ones it kept, smbtorture smb2.lease.rename_wait) as a
+ * CREATE does: true with c->wait set when the request must wait and look
+ * again; `oplock break timeout` bounds each wait.
+ */
+static bool si_break_wait(struct si_ctx *c, enum smbd_oplock_op what)
+{
+	struct smbd_file *f = c->op->file;
+
+	if (f == NULL || !smbd_oplock_break(f, c->op, what, false) ||
+	    !c->may_wait) {
+		return false;
+	}
+	c->wait = f;
+	return true;
+}
+
 static NTSTATUS si_disposition(struct si_ctx *c)
 {
 	NTSTATUS status = NT_STATUS_OK;
@@ -517,11 +544,11 @@ static NTSTATUS si_disposition(struct si_ctx *c)
 	if (wire_get_u8(&c->buf, &pending) != 0) {
 		return NT_STATUS_INFO_LENGTH_MISMATCH;
 	}
+	if (pending != 0 && si_break_wait(c, SMBD_OPLOCK_OP_DELETE)) {
+		return NT_STATUS_PENDING;	/* then all of it again */
+	}
 	/* The per-inode state and the MS-FSA checks live with the opens. */
 	status = smbd_open_set_delete_pending(c->op, pending != 0);
-	if (status == NT_STATUS_OK && pending != 0) {
-		si_break(c, SMBD_OPLOCK_OP_DELETE);
-	}
 	if (status == NT_STATUS_OK && pending != 0 && c->op->is_dir &&
 	    c->op->file != NULL) {
 		smbd_file_signal_delete_pending(c->op->file);
@@ -698,28 +725,38 @@ static NTSTATUS si_parse(struct smbd_req *req, struct si_args *a)
 	return NT_STATUS_OK;
 }
 
-NTSTATUS smbd_smb2_set_info(struct smbd_req *req)
+/*
+ * A SET_INFO waiting for breaks (a rename, a delete): its input and the
+ * open it names, kept for the look again; a talloc child of the request.
+ */
+struct si_state {
+	struct smbd_req *req;
+	struct si_args a;
+	uint8_t *buf;		/* the class's input, copied */
+	int rounds;		/* waits so far */
+	struct smbd_oplock_wait *wait;
+};
+
+static NTSTATUS si_wait(struct si_state *state, struct smbd_file *f);
+
+/* Set what a names through the open of (fid_p, fid_v) with input buf. */
+static NTSTATUS si_run(struct smbd_req *req, const struct si_args *a,
+		       struct wire_rd buf, bool may_wait,
+		       struct smbd_file **wait)
 {
-	struct si_ctx c = {};
-	struct si_args a = {};
-	NTSTATUS status = NT_STATUS_OK;
+	struct si_ctx c = {
+		.req = req,
+		.buf = buf,
+		.may_wait = may_wait,
+	};
+	NTSTATUS status = smbd_req_open(req, a->fid_p, a->fid_v, &c.op);
 
-	status = si_parse(req, &a);
 	if (status != NT_STATUS_OK) {
 		return status;
 	}
-	if (wire_sub(&req->in, a.buf_off, a.buf_len, &c.buf) != 0) {
-		return NT_STATUS_INVALID_PARAMETER;
-	}
-	status = smbd_req_open(req, a.fid_p, a.fid_v, &c.op);
-	if (status != NT_STATUS_OK) {
-		return status;
-	}
-	c.req = req;
-
-	switch (a.info_type) {
+	switch (a->info_type) {
 	case SMB2_0_INFO_FILE:
-		status = si_file(&c, &a);
+		status = si_file(&c, a);
 		break;
 	case SMB2_0_INFO_SECURITY:
 		/* Accepted and ignored: Unix permissions decide. */
@@ -734,11 +771,121 @@ NTSTATUS smbd_smb2_set_info(struct smbd_req *req)
 		status = NT_STATUS_INVALID_PARAMETER;
 		break;
 	}
+	*wait = c.wait;
+	if (status == NT_STATUS_PENDING && c.wait == NULL) {
+		status = NT_STATUS_INTERNAL_ERROR;	/* never: a class bug */
+	}
+	return status;
+}
+
+static NTSTATUS si_reply(struct smbd_req *req, NTSTATUS status)
+{
 	if (status == NT_STATUS_OK) {
 		wire_put_u16le(&req->out, 2);	/* StructureSize */
 		if (wire_wr_error(&req->out) != 0) {
 			return NT_STATUS_NO_MEMORY;
 		}
+	}
+	return status;
+}
+
+/* A CANCEL names a SET_INFO waiting for a break. */
+static void si_cancel(struct smbd_req *req, void *priv)
+{
+	talloc_free(priv);
+	smbd_req_done(req, NT_STATUS_CANCELLED);
+}
+
+/* The breaks ended: do it all again (the open may be gone meanwhile). */
+static void si_break_done(void *priv)
+{
+	struct si_state *state = priv;
+	struct smbd_req *req = state->req;
+	struct smbd_file *f = NULL;
+	struct wire_rd buf;
+	NTSTATUS status = NT_STATUS_OK;
+
+	TALLOC_FREE(state->wait);
+	wire_rd_init(&buf, state->buf, state->a.buf_len);
+	status = si_run(req, &state->a, buf,
+			state->rounds < SI_MAX_BREAK_ROUNDS, &f);
+	if (status == NT_STATUS_PENDING) {
+		status = si_wait(state, f);
+		if (status == NT_STATUS_PENDING) {
+			return;
+		}
+	}
+	talloc_free(state);
+	smbd_req_done(req, si_reply(req, status));
+}
+
+/*
+ * Wait for the breaks of f, the request going async (interim
+ * STATUS_PENDING; inside a compound with more behind it, the compound
+ * waits), cancellable. NT_STATUS_PENDING or an error to answer with.
+ */
+static NTSTATUS si_wait(struct si_state *state, struct smbd_file *f)
+{
+	struct smbd_req *req = state->req;
+	NTSTATUS status = NT_STATUS_OK;
+
+	state->rounds++;
+	status = smbd_oplock_wait(state, f, req->conn, si_break_done, state,
+				  &state->wait);
+	if (status != NT_STATUS_OK) {
+		return status;
+	}
+	(void)smbd_req_wait(req);
+	status = smbd_req_go_async(req, si_cancel, state);
+	if (status != NT_STATUS_PENDING) {
+		TALLOC_FREE(state->wait);
+	}
+	return status;
+}
+
+NTSTATUS smbd_smb2_set_info(struct smbd_req *req)
+{
+	struct si_state *state = NULL;
+	struct smbd_open *op = NULL;
+	struct smbd_file *f = NULL;
+	struct si_args a = {};
+	struct wire_rd buf;
+	NTSTATUS status = NT_STATUS_OK;
+
+	status = si_parse(req, &a);
+	if (status != NT_STATUS_OK) {
+		return status;
+	}
+	if (wire_sub(&req->in, a.buf_off, a.buf_len, &buf) != 0) {
+		return NT_STATUS_INVALID_PARAMETER;
+	}
+	status = si_run(req, &a, buf, true, &f);
+	if (status != NT_STATUS_PENDING) {
+		return si_reply(req, status);
+	}
+	/*
+	 * Wait, then look again: the input may live in the compound's
+	 * buffer and the FileId be the related one, so both are kept.
+	 */
+	if (smbd_req_open(req, a.fid_p, a.fid_v, &op) != NT_STATUS_OK) {
+		return NT_STATUS_INTERNAL_ERROR;
+	}
+	state = talloc_zero(req, struct si_state);
+	if (state == NULL) {
+		return NT_STATUS_NO_MEMORY;
+	}
+	state->req = req;
+	state->a = a;
+	state->a.fid_p = op->fid_persistent;
+	state->a.fid_v = op->fid_volatile;
+	state->buf = talloc_memdup(state, buf.base + buf.off, a.buf_len);
+	if (state->buf == NULL && a.buf_len != 0) {
+		talloc_free(state);
+		return NT_STATUS_NO_MEMORY;
+	}
+	status = si_wait(state, f);
+	if (status != NT_STATUS_PENDING) {
+		talloc_free(state);
 	}
 	return status;
 }
