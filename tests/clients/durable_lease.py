@@ -91,7 +91,7 @@ def run(port, share_dir):
     t0 = time.monotonic()
     mid = b.send(CREATE, b.create_body(NAME, disposition=FILE_OPEN))
     try:
-        bkey, cur, new = a.wait_lease_break(timeout=10)
+        bkey, cur, new, _flags = a.wait_lease_break(timeout=10)
     except socket.timeout:
         fail("the lease break reaches the reattached connection",
              "none in 10 s")

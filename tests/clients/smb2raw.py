@@ -61,6 +61,11 @@ OPLOCK_NONE = 0x00
 OPLOCK_II = 0x01
 OPLOCK_EXCLUSIVE = 0x08
 OPLOCK_BATCH = 0x09
+OPLOCK_LEASE = 0xFF
+LEASE_R = 0x01
+LEASE_H = 0x02
+LEASE_W = 0x04
+LEASE_BREAK_ACK_REQUIRED = 0x01
 MID_NOTIFICATION = 0xFFFFFFFFFFFFFFFF
 
 # header flags
@@ -134,6 +139,8 @@ FILE_DELETE_ON_CLOSE = 0x1000
 # QUERY_DIRECTORY
 FILE_DIRECTORY_INFORMATION = 0x01
 FILE_NAMES_INFORMATION = 0x0C
+FILE_RENAME_INFORMATION = 0x0A
+FILE_DISPOSITION_INFORMATION = 0x0D
 QD_RESTART_SCANS = 0x01
 QD_REOPEN = 0x10
 
@@ -245,6 +252,11 @@ def parse_contexts(r):
             break
         pos += nxt
     return out
+
+
+def rqls(key, state):
+    """RqLs: lease request v1, key (16 bytes), state [2.2.13.2.8]."""
+    return (b"RqLs", key + struct.pack("<IIQ", state, 0, 0))
 
 
 def dhnq():
@@ -544,22 +556,40 @@ class Conn:
         return r.body[8:24], r.body[2]
 
     def wait_lease_break(self, timeout=None):
-        """The next lease break notification [2.2.23.2]: (lease key,
-        current state, new state)."""
+        """The next lease break notification [2.2.23.2]: (key, current
+        state, new state, flags). Oplock breaks before it are dropped."""
         deadline = time.monotonic() + (self.timeout if timeout is None
                                        else timeout)
-        while not self.breaks:
-            for r in self.recv(max(0.001, deadline - time.monotonic())):
-                self.pending[r.mid] = r
-        r = self.breaks.pop(0)
-        cur, new = struct.unpack_from("<II", r.body, 24)
-        return r.body[8:24], cur, new
+        while True:
+            while not self.breaks:
+                for r in self.recv(max(0.001,
+                                       deadline - time.monotonic())):
+                    self.pending[r.mid] = r
+            r = self.breaks.pop(0)
+            if struct.unpack_from("<H", r.body, 0)[0] == 44:
+                _sz, _epoch, flags, key, cur, new = struct.unpack_from(
+                    "<HHI16sII", r.body, 0)
+                return key, cur, new, flags
 
     def lease_ack(self, key, state, **kw):
         """Acknowledge a lease break [2.2.24.2] (the reply; any status)."""
         return self.call(OPLOCK_BREAK,
                          struct.pack("<HHI16sIQ", 36, 0, 0, key, state, 0),
                          ok=None, what="LEASE_BREAK", **kw)
+
+    @staticmethod
+    def set_info_body(fid, cls, data, info_type=1):
+        """SET_INFO of class cls (info_type 1: a file class) with data
+        [2.2.39]."""
+        return struct.pack("<HBBIHHI16s", 33, info_type, cls, len(data),
+                           HDR_LEN + 32, 0, 0, fid) + data
+
+    @staticmethod
+    def rename_info(name, replace=False):
+        """FILE_RENAME_INFORMATION, SMB2 form [MS-FSCC 2.4.37.2]."""
+        n = utf16(name)
+        return struct.pack("<B7sQI", 1 if replace else 0, bytes(7), 0,
+                           len(n)) + n
 
     def oplock_ack(self, fid, level, **kw):
         """Acknowledge a break (the reply; any status)."""
