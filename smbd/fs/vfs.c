@@ -75,7 +75,20 @@ NTSTATUS vfs_canonicalize(TALLOC_CTX *mem, const char *client_path,
 			}
 			if (clen == 2 && out[comp] == '.' &&
 			    out[comp + 1] == '.') {
-				goto invalid;
+				/* "dir\.." is dir's parent; nothing above
+				 * the share root */
+				if (comp == 0) {
+					goto invalid;
+				}
+				o = comp - 1;	/* drop "/.." */
+				while (o > 0 && out[o - 1] != '/') {
+					o--;	/* and the component */
+				}
+				comp = o;
+				if (c == '\0') {
+					break;
+				}
+				continue;
 			}
 			if (clen > VFS_NAME_MAX) {
 				goto invalid;

@@ -121,10 +121,23 @@ START_TEST(test_canonicalize)
 	canon_ok("<\"?>", true, "<\"?>");
 	canon_ok("caf\xc3\xa9\\\xd0\x94", false, "caf\xc3\xa9/\xd0\x94");
 
+	canon_ok("a\\..\\b", false, "b");
+	canon_ok("a\\..", false, "");
+	canon_ok("a\\..\\", false, "");
+	canon_ok("\\a\\b\\..", false, "a");
+	canon_ok("a\\b\\..\\..\\c\\", false, "c");
+	canon_ok("a\\\\b\\\\..\\\\c", false, "a/c");
+	canon_ok("d\\e\\..\\*.txt", true, "d/*.txt");
+	canon_ok("abc\\..x", false, "abc/..x");
+
 	canon_bad("..", false);
 	canon_bad("..\\x", false);
-	canon_bad("a\\..\\b", false);
-	canon_bad("a\\..", false);
+	canon_bad("\\..", false);
+	canon_bad("a\\..\\..", false);
+	canon_bad("a\\..\\..\\b", false);
+	canon_bad("a\\b\\..\\..\\..\\etc", false);
+	canon_bad("sub\\..\\..\\etc\\passwd", false);
+	canon_bad("a\\..\\.", false);
 	canon_bad("\\.\\a", false);
 	canon_bad("a\\.", false);
 	canon_bad("file:stream", false);
