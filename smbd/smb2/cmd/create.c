@@ -103,6 +103,81 @@ static bool dir_is_empty(int fd)
 }
 
 /*
+ * What a directory holds, as far as deleting it goes: up to
+ * DIR_LEFT_MAX entries (their inodes), or more.
+ */
+#define DIR_LEFT_MAX 8
+struct dir_left {
+	size_t n;
+	bool more;
+	dev_t dev[DIR_LEFT_MAX];
+	ino_t ino[DIR_LEFT_MAX];
+};
+
+/* List what directory fd holds into l (a worker may call it). */
+static void dir_list_left(int fd, struct dir_left *l)
+{
+	struct dirent *de = NULL;
+	struct stat st;
+	DIR *d = NULL;
+	int dfd = -1;
+
+	memset(l, 0, sizeof(*l));
+	l->more = true;		/* unreadable: not empty */
+	dfd = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0) {
+		return;
+	}
+	d = fdopendir(dfd);
+	if (d == NULL) {
+		close(dfd);
+		return;
+	}
+	l->more = false;
+	while ((de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0) {
+			continue;
+		}
+		if (l->n == DIR_LEFT_MAX ||
+		    fstatat(dirfd(d), de->d_name, &st,
+			    AT_SYMLINK_NOFOLLOW) != 0) {
+			l->more = true;
+			break;
+		}
+		l->dev[l->n] = st.st_dev;
+		l->ino[l->n] = st.st_ino;
+		l->n++;
+	}
+	closedir(d);
+}
+
+/*
+ * May a delete on close be asked for a directory holding l? Only if
+ * every entry is delete-pending already (it goes when its last open
+ * does): smbtorture smb2.notify.rec and mask-change rmdir a directory
+ * whose subdirectory was rmdir'ed while another handle held it open.
+ * If the entry is still there at the close, the directory stays and the
+ * close succeeds [MS-FSA §2.1.5.5 phase 1].
+ */
+static bool dir_left_empty(struct smbd_server *srv, const struct dir_left *l)
+{
+	const struct smbd_file *f = NULL;
+	size_t i = 0;
+
+	if (l->more) {
+		return false;
+	}
+	for (i = 0; i < l->n; i++) {
+		f = smbd_file_find(srv, l->dev[i], l->ino[i]);
+		if (f == NULL || !f->delete_pending) {
+			return false;
+		}
+	}
+	return true;
+}
+
+/*
  * May we unlink the name whose parent is pfd and whose inode is fd?
  * unlink(2) wants a writable, searchable parent, and in a sticky
  * directory (/tmp-like shares) to own the file or the directory.
@@ -547,7 +622,7 @@ struct create_probe {
 	int err;		/* errno opening or stat'ing it, else 0 */
 	struct stat st;
 	struct fs_access acc;
-	bool empty;
+	struct dir_left left;	/* want_empty: the directory's entries */
 };
 
 static int create_probe_destructor(struct create_probe *pr)
@@ -587,7 +662,7 @@ static int create_probe_run(void *p)
 	}
 	fs_probe(pr->root_fd, pr->pfd, pr->ondisk, pr->want_unlink, &pr->acc);
 	if (pr->want_empty && S_ISDIR(pr->st.st_mode)) {
-		pr->empty = dir_is_empty(pr->pfd);
+		dir_list_left(pr->pfd, &pr->left);
 	}
 	return 0;
 }
@@ -782,7 +857,10 @@ static NTSTATUS existing_checks(struct smbd_req *req,
 		return NT_STATUS_ACCESS_DENIED;
 	}
 	if (a->options & FILE_DELETE_ON_CLOSE) {
-		status = create_check_doc(*granted, st, pr->empty, pr->ondisk);
+		status = create_check_doc(*granted, st,
+					  dir_left_empty(req->conn->srv,
+							 &pr->left),
+					  pr->ondisk);
 		if (status != NT_STATUS_OK) {
 			return status;
 		}
