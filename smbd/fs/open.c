@@ -18,6 +18,7 @@
  * connection teardown) leaves the same state.
  */
 #include "smbd/fs/open.h"
+#include "smbd/fs/watch.h"
 #include "smbd/base/errmap.h"
 #include "smbd/fs/oplock.h"
 #include "smbd/fs/lease.h"
@@ -416,6 +417,8 @@ static void open_unlink(struct smbd_open *op)
 			    AT_REMOVEDIR : 0) != 0) {
 		DBG_NOTICE(VFS, "delete on close of %s: %s", op->path,
 			   strerror(errno));
+	} else {
+		smbd_watch_removed(op);
 	}
 	close(pfd);
 }
@@ -749,6 +752,8 @@ int smbd_open_destructor(struct smbd_open *op)
 	}
 	if (unlink_now) {
 		open_unlink(op);
+	} else {
+		smbd_watch_closed(op);
 	}
 	open_run_stage(op, SMBD_OPEN_STAGE_KEPT, !unlink_now);
 	while (op->atts != NULL) {

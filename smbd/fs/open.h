@@ -49,6 +49,7 @@ struct smbd_open {
 	struct brl_owner locks;		/* its byte-range locks (brlock.h) */
 	bool written;		/* any WRITE since the last flush */
 	bool ever_written;	/* any WRITE since open (print jobs) */
+	bool renamed;		/* renamed through it (fs/watch.h) */
 
 	/*
 	 * Durability [MS-SMB2 §3.3.5.9.6-12, §3.3.7.1]: set by CREATE when

@@ -21,6 +21,9 @@
 struct watch_ctx {
 	int fd;
 	struct tevent_fd *fde;
+	struct tevent_context *ev;
+	struct tevent_immediate *im;	/* runs the ready callbacks */
+	bool im_armed;
 	struct smbd_watch *watches;
 };
 
@@ -32,6 +35,7 @@ struct smbd_watch {
 	struct smbd_conn *conn;		/* counts it in conn->nwatches */
 	int wd;				/* inotify watch, -1 once gone */
 	uint32_t filter;		/* CompletionFilter (first request) */
+	bool tree;			/* WATCH_TREE (first request) */
 	uint32_t max_len;		/* its OutputBufferLength */
 	smbd_watch_fn ready;		/* the holder's "changes waiting" */
 	/*
@@ -47,24 +51,6 @@ struct smbd_watch {
 	uint32_t move_cookie;		/* IN_MOVED_FROM awaiting its pair */
 	char *move_name;
 };
-
-/* CompletionFilter bits [MS-SMB2 §2.2.35] */
-#define FILE_NOTIFY_CHANGE_FILE_NAME	0x00000001u
-#define FILE_NOTIFY_CHANGE_DIR_NAME	0x00000002u
-#define FILE_NOTIFY_CHANGE_ATTRIBUTES	0x00000004u
-#define FILE_NOTIFY_CHANGE_SIZE		0x00000008u
-#define FILE_NOTIFY_CHANGE_LAST_WRITE	0x00000010u
-#define FILE_NOTIFY_CHANGE_LAST_ACCESS	0x00000020u
-#define FILE_NOTIFY_CHANGE_CREATION	0x00000040u
-#define FILE_NOTIFY_CHANGE_EA		0x00000080u
-#define FILE_NOTIFY_CHANGE_SECURITY	0x00000100u
-
-/* FILE_NOTIFY_INFORMATION.Action [MS-FSCC §2.4.42] */
-#define FILE_ACTION_ADDED		1
-#define FILE_ACTION_REMOVED		2
-#define FILE_ACTION_MODIFIED		3
-#define FILE_ACTION_RENAMED_OLD_NAME	4
-#define FILE_ACTION_RENAMED_NEW_NAME	5
 
 #define WATCH_MAX_CHANGES	1024	/* then report ENUM_DIR instead */
 #define WATCH_MAX_BYTES	(64u * 1024)	/* ... or past these bytes */
@@ -111,8 +97,10 @@ static struct watch_ctx *watch_ctx_get(struct smbd_server *srv)
 		return NULL;
 	}
 	ctx->fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	ctx->ev = srv->ev;
+	ctx->im = tevent_create_immediate(ctx);
 	talloc_set_destructor(ctx, watch_ctx_destructor);
-	if (ctx->fd < 0) {
+	if (ctx->fd < 0 || ctx->im == NULL) {
 		DBG_WARN(VFS, "inotify_init1: %s", strerror(errno));
 		talloc_free(ctx);
 		return NULL;
@@ -185,8 +173,8 @@ static void watch_clear(struct smbd_watch *w)
 }
 
 NTSTATUS smbd_watch_get(struct smbd_open *op, struct smbd_conn *conn,
-			uint32_t filter, uint32_t max_len, smbd_watch_fn ready,
-			struct smbd_watch **pw)
+			uint32_t filter, bool tree, uint32_t max_len,
+			smbd_watch_fn ready, struct smbd_watch **pw)
 {
 	struct watch_ctx *ctx = NULL;
 	struct smbd_watch *w = NULL;
@@ -224,6 +212,7 @@ NTSTATUS smbd_watch_get(struct smbd_open *op, struct smbd_conn *conn,
 	w->op = op;
 	w->conn = conn;
 	w->filter = filter;
+	w->tree = tree;
 	w->max_len = max_len;
 	w->ready = ready;
 	w->next = ctx->watches;
@@ -245,8 +234,11 @@ static size_t change_size(const char *name)
 	return (12 + utf16_len_of_utf8(name) + 3) & ~(size_t)3;
 }
 
-/* Names a Windows client can neither show nor open are not reported. */
-static bool name_reportable(const char *name)
+/*
+ * Names a Windows client can neither show nor open are not reported.
+ * A name from smbd_watch_report() may be a path, "sub\\name".
+ */
+static bool name_reportable(const char *name, bool path)
 {
 	const unsigned char *p = (const unsigned char *)name;
 
@@ -254,6 +246,9 @@ static bool name_reportable(const char *name)
 		return false;
 	}
 	for (; *p != '\0'; p++) {
+		if (path && *p == '\\' && p[1] != '\0' && p[1] != '\\') {
+			continue;
+		}
 		if (*p < 0x20 || strchr("\\:*?\"<>|", *p) != NULL) {
 			return false;
 		}
@@ -268,14 +263,14 @@ static void watch_overflow(struct smbd_watch *w)
 	w->overflow = true;
 }
 
-static void watch_add_change(struct smbd_watch *w, uint32_t action,
-			     const char *name)
+static void watch_add_change_as(struct smbd_watch *w, uint32_t action,
+				const char *name, bool path)
 {
 	size_t limit = w->max_len < WATCH_MAX_BYTES ? w->max_len :
 						       WATCH_MAX_BYTES;
 	size_t pos = 0;
 
-	if (w->overflow || !name_reportable(name)) {
+	if (w->overflow || !name_reportable(name, path)) {
 		return;
 	}
 	/* A write usually comes as many IN_MODIFY: report it once. */
@@ -308,6 +303,12 @@ static void watch_add_change(struct smbd_watch *w, uint32_t action,
 	w->last_rec = pos;
 	w->last_action = action;
 	w->nchanges++;
+}
+
+static void watch_add_change(struct smbd_watch *w, uint32_t action,
+			     const char *name)
+{
+	watch_add_change_as(w, action, name, false);
 }
 
 /* An IN_MOVED_FROM not followed by its IN_MOVED_TO left the directory. */
@@ -399,12 +400,36 @@ static void watch_dispatch(struct watch_ctx *ctx,
 	}
 }
 
+/* Hand every watch that has something to its holder. */
+static void watch_run_ready(struct watch_ctx *ctx)
+{
+	struct smbd_watch *w = NULL, *next = NULL;
+
+	/* Completing a request may free other opens' watches: take next
+	 * before each step. */
+	for (w = ctx->watches; w != NULL; w = next) {
+		next = w->next;
+		if (smbd_watch_ready(w)) {
+			w->ready(w, w->op);
+		}
+	}
+}
+
+static void watch_im_handler(struct tevent_context *ev,
+			     struct tevent_immediate *im, void *private_data)
+{
+	struct watch_ctx *ctx = private_data;
+
+	ctx->im_armed = false;
+	watch_run_ready(ctx);
+}
+
 static void watch_fd_handler(struct tevent_context *ev,
 			      struct tevent_fd *fde, uint16_t flags,
 			      void *private_data)
 {
 	struct watch_ctx *ctx = private_data;
-	struct smbd_watch *w = NULL, *next = NULL;
+	struct smbd_watch *w = NULL;
 	char buf[16384] __attribute__((aligned(8)));
 	ssize_t n = 0;
 	size_t off = 0;
@@ -419,15 +444,10 @@ static void watch_fd_handler(struct tevent_context *ev,
 		watch_dispatch(ctx, e);
 		off += sizeof(struct inotify_event) + e->len;
 	}
-	/* Completing a request may free other opens' watches: take next
-	 * before each step. */
-	for (w = ctx->watches; w != NULL; w = next) {
-		next = w->next;
+	for (w = ctx->watches; w != NULL; w = w->next) {
 		watch_flush_move(w);
-		if (smbd_watch_ready(w)) {
-			w->ready(w, w->op);
-		}
 	}
+	watch_run_ready(ctx);
 }
 
 bool smbd_watch_ready(const struct smbd_watch *w)
@@ -455,4 +475,205 @@ NTSTATUS smbd_watch_take(struct smbd_watch *w, uint32_t out_len,
 	}
 	watch_clear(w);
 	return status;
+}
+
+/* ---- changes the server made ---- */
+
+/*
+ * Where is ondisk for w? Sets *name to its path relative to w's
+ * directory and returns 1 for an entry of the directory itself, 2 for
+ * one deeper down, 0 if it is elsewhere.
+ */
+static int watch_reach(const struct smbd_watch *w, const char *share_path,
+		       const char *ondisk, const char **name)
+{
+	const struct smbd_open *op = w->op;
+	size_t n = 0;
+
+	if (op == NULL || op->tree == NULL || op->tree->share == NULL ||
+	    op->path == NULL ||
+	    strcmp(op->tree->share->path, share_path) != 0) {
+		return 0;
+	}
+	n = strlen(op->path);
+	if (n > 0) {
+		if (strncmp(ondisk, op->path, n) != 0 || ondisk[n] != '/') {
+			return 0;
+		}
+		n++;
+	}
+	if (ondisk[n] == '\0') {
+		return 0;
+	}
+	*name = ondisk + n;
+	return strchr(ondisk + n, '/') != NULL ? 2 : 1;
+}
+
+/* Queue one change for w, with '/' shown as '\'. */
+static void watch_add_path(struct smbd_watch *w, uint32_t action,
+			   const char *rel)
+{
+	char *name = talloc_strdup(w, rel);
+	char *p = NULL;
+
+	if (name == NULL) {
+		watch_overflow(w);
+		return;
+	}
+	for (p = name; *p != '\0'; p++) {
+		if (*p == '/') {
+			*p = '\\';
+		}
+	}
+	watch_add_change_as(w, action, name, true);
+	talloc_free(name);
+}
+
+/* Run the ready callbacks soon, from the event loop. */
+static void watch_schedule(struct watch_ctx *ctx)
+{
+	if (!ctx->im_armed) {
+		ctx->im_armed = true;
+		tevent_schedule_immediate(ctx->im, ctx->ev, watch_im_handler,
+					  ctx);
+	}
+}
+
+/* Does w take this change: in reach, and not reported by inotify? */
+static const char *watch_takes(const struct smbd_watch *w,
+			       const char *share_path, const char *ondisk,
+			       uint32_t filter, bool kernel_sees)
+{
+	const char *name = NULL;
+	int reach = 0;
+
+	if ((w->filter & filter) == 0) {
+		return NULL;
+	}
+	reach = watch_reach(w, share_path, ondisk, &name);
+	if (reach == 1 && kernel_sees && w->wd >= 0) {
+		return NULL;
+	}
+	if (reach == 2 && !w->tree) {
+		return NULL;
+	}
+	return reach != 0 ? name : NULL;
+}
+
+void smbd_watch_report(const char *share_path, const char *ondisk,
+		       uint32_t action, uint32_t filter, bool kernel_sees)
+{
+	struct watch_ctx *ctx = watch_ctx_global;
+	struct smbd_watch *w = NULL;
+	bool any = false;
+
+	if (ctx == NULL || share_path == NULL || ondisk == NULL) {
+		return;
+	}
+	for (w = ctx->watches; w != NULL; w = w->next) {
+		const char *name = watch_takes(w, share_path, ondisk, filter,
+					       kernel_sees);
+
+		if (name != NULL) {
+			watch_flush_move(w);
+			watch_add_path(w, action, name);
+			any = true;
+		}
+	}
+	if (any) {
+		watch_schedule(ctx);
+	}
+}
+
+/* The directory part of a path relative to a watch ("" for none). */
+static size_t dir_len(const char *name)
+{
+	const char *slash = strrchr(name, '/');
+
+	return slash != NULL ? (size_t)(slash - name) : 0;
+}
+
+void smbd_watch_report_rename(const char *share_path, const char *from,
+			      const char *to, bool is_dir)
+{
+	uint32_t filter = is_dir ? FILE_NOTIFY_CHANGE_DIR_NAME :
+				   FILE_NOTIFY_CHANGE_FILE_NAME;
+	struct watch_ctx *ctx = watch_ctx_global;
+	struct smbd_watch *w = NULL;
+	bool any = false;
+
+	if (ctx == NULL || share_path == NULL || from == NULL || to == NULL) {
+		return;
+	}
+	for (w = ctx->watches; w != NULL; w = w->next) {
+		const char *a = watch_takes(w, share_path, from, filter, true);
+		const char *b = watch_takes(w, share_path, to, filter, true);
+
+		if (a == NULL && b == NULL) {
+			continue;
+		}
+		watch_flush_move(w);
+		if (a != NULL && b != NULL && dir_len(a) == dir_len(b) &&
+		    strncmp(a, b, dir_len(a)) == 0) {
+			watch_add_path(w, FILE_ACTION_RENAMED_OLD_NAME, a);
+			watch_add_path(w, FILE_ACTION_RENAMED_NEW_NAME, b);
+		} else {
+			if (a != NULL) {
+				watch_add_path(w, FILE_ACTION_REMOVED, a);
+			}
+			if (b != NULL) {
+				watch_add_path(w, FILE_ACTION_ADDED, b);
+			}
+		}
+		any = true;
+	}
+	if (any) {
+		watch_schedule(ctx);
+	}
+}
+
+/* ---- the hooks ---- */
+
+static const char *open_share_path(const struct smbd_open *op)
+{
+	if (op == NULL || op->tree == NULL || op->tree->share == NULL ||
+	    op->path == NULL || op->path[0] == '\0') {
+		return NULL;
+	}
+	return op->tree->share->path;
+}
+
+static uint32_t name_filter(const struct smbd_open *op)
+{
+	return op->is_dir ? FILE_NOTIFY_CHANGE_DIR_NAME :
+			    FILE_NOTIFY_CHANGE_FILE_NAME;
+}
+
+void smbd_watch_created(const struct smbd_open *op)
+{
+	smbd_watch_report(open_share_path(op), op != NULL ? op->path : NULL,
+			  FILE_ACTION_ADDED, op != NULL ? name_filter(op) : 0,
+			  true);
+}
+
+void smbd_watch_renamed(struct smbd_open *op, const char *from,
+			const char *to)
+{
+	op->renamed = true;
+	smbd_watch_report_rename(open_share_path(op), from, to, op->is_dir);
+}
+
+void smbd_watch_removed(const struct smbd_open *op)
+{
+	smbd_watch_report(open_share_path(op), op->path, FILE_ACTION_REMOVED,
+			  name_filter(op), true);
+}
+
+void smbd_watch_closed(const struct smbd_open *op)
+{
+	if (op->renamed && !op->is_dir) {
+		smbd_watch_report(open_share_path(op), op->path,
+				  FILE_ACTION_MODIFIED,
+				  FILE_NOTIFY_CHANGE_ATTRIBUTES, false);
+	}
 }

@@ -43,14 +43,15 @@ size_t smbd_watch_limit(const struct smbd_conn *conn);
  * filter (a CompletionFilter [MS-SMB2 §2.2.35]) and max_len (the first
  * request's OutputBufferLength) then hold for the life of the open, as
  * on Windows (smbtorture smb2.notify.mask-change, valid-req); so does
- * ready. The watch is counted in conn->nwatches. *pw is NULL without
+ * ready, and tree (WATCH_TREE: changes beneath subdirectories too, as
+ * far as the server makes them, see smbd_watch_report()). The watch is counted in conn->nwatches. *pw is NULL without
  * inotify (NT_STATUS_OK: the caller waits for other ends). Errors:
  * INSUFFICIENT_RESOURCES (conn watches smbd_watch_limit() directories,
  * counted as SMBD_BUDGET_NOTIFIES and logged), NO_MEMORY.
  */
 NTSTATUS smbd_watch_get(struct smbd_open *op, struct smbd_conn *conn,
-			uint32_t filter, uint32_t max_len, smbd_watch_fn ready,
-			struct smbd_watch **pw);
+			uint32_t filter, bool tree, uint32_t max_len,
+			smbd_watch_fn ready, struct smbd_watch **pw);
 
 /* Has w changes or an overflow to report? */
 bool smbd_watch_ready(const struct smbd_watch *w);
@@ -66,5 +67,64 @@ uint32_t smbd_watch_max_len(const struct smbd_watch *w);
  */
 NTSTATUS smbd_watch_take(struct smbd_watch *w, uint32_t out_len,
 			 struct wire_wr *o);
+
+/*
+ * Hooks for the places that change names through an open: op was just
+ * created (ADDED), renamed from from to to (op->path is to already; the
+ * rename is reported and op marked), removed by its delete on close
+ * (REMOVED), or closed without being removed: a file renamed through
+ * it reports MODIFIED to FILE_NOTIFY_CHANGE_ATTRIBUTES watchers, as
+ * Windows does (its attributes are updated at close; smbtorture
+ * smb2.notify.mask-change expects it).
+ */
+void smbd_watch_created(const struct smbd_open *op);
+void smbd_watch_renamed(struct smbd_open *op, const char *from,
+			const char *to);
+void smbd_watch_removed(const struct smbd_open *op);
+void smbd_watch_closed(const struct smbd_open *op);
+
+/* FILE_NOTIFY_INFORMATION.Action [MS-FSCC §2.4.42] */
+#define FILE_ACTION_ADDED		1
+#define FILE_ACTION_REMOVED		2
+#define FILE_ACTION_MODIFIED		3
+#define FILE_ACTION_RENAMED_OLD_NAME	4
+#define FILE_ACTION_RENAMED_NEW_NAME	5
+
+/* CompletionFilter bits [MS-SMB2 §2.2.35] */
+#define FILE_NOTIFY_CHANGE_FILE_NAME	0x00000001u
+#define FILE_NOTIFY_CHANGE_DIR_NAME	0x00000002u
+#define FILE_NOTIFY_CHANGE_ATTRIBUTES	0x00000004u
+#define FILE_NOTIFY_CHANGE_SIZE		0x00000008u
+#define FILE_NOTIFY_CHANGE_LAST_WRITE	0x00000010u
+#define FILE_NOTIFY_CHANGE_LAST_ACCESS	0x00000020u
+#define FILE_NOTIFY_CHANGE_CREATION	0x00000040u
+#define FILE_NOTIFY_CHANGE_EA		0x00000080u
+#define FILE_NOTIFY_CHANGE_SECURITY	0x00000100u
+
+/*
+ * A change the server itself made (MS-FSA's change notifications come
+ * from the object store; ours come from inotify, which sees only a
+ * directory's own entries, and from here): entry ondisk (share-relative,
+ * on-disk case) of the share at share_path changed with action, which
+ * a watch reports if its filter has a bit of filter. Reported to
+ *  - the watches of its parent directory, unless kernel_sees (inotify
+ *    reports the same change there; a watch without inotify gets it);
+ *  - the WATCH_TREE watches of the directories above, with the name
+ *    relative to the watched one ("sub\name"). Changes other programs
+ *    make deeper than a watched directory's own entries are not seen.
+ * The watches' requests complete from the event loop, not from inside
+ * the caller.
+ */
+void smbd_watch_report(const char *share_path, const char *ondisk,
+		       uint32_t action, uint32_t filter, bool kernel_sees);
+
+/*
+ * A rename the server made, from to to (ondisk paths, as above; the
+ * kernel sees it in both parent directories): RENAMED_OLD/NEW_NAME where
+ * both names are in the watched directory's reach and in one directory,
+ * else REMOVED and ADDED.
+ */
+void smbd_watch_report_rename(const char *share_path, const char *from,
+			      const char *to, bool is_dir);
 
 #endif

@@ -17,6 +17,7 @@
 #include "smbd/fs/fileinfo.h"
 #include "smbd/fs/vfs.h"
 #include "smbd/fs/workers.h"
+#include "smbd/fs/watch.h"
 #include "proto/utf16.h"
 #include "proto/smb2_durable.h"
 
@@ -1015,6 +1016,7 @@ static NTSTATUS create_new(struct smbd_req *req, const struct create_args *a,
 		goto undo;
 	}
 	res->action = FILE_WAS_CREATED;
+	smbd_watch_created(res->op);
 	goto out;
 undo:
 	unlinkat(pfd, leaf, is_dir ? AT_REMOVEDIR : 0);

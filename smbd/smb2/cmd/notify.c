@@ -21,12 +21,17 @@
  * As on Windows, the first request's CompletionFilter and buffer size
  * hold for the life of the open.
  *
- * Limits, documented rather than hidden: WATCH_TREE is accepted but only
- * the directory itself is watched (inotify is not recursive); renames
- * within the directory pair up as RENAMED_OLD/NEW_NAME, moves in or out
- * show as ADDED/REMOVED; names a client could not open are not reported.
- * One pending request per open: a second one while the first is parked
- * fails with STATUS_INVALID_PARAMETER (no client we target sends two).
+ * Requests parked on one open are answered oldest first, each with the
+ * changes collected since the one before it (smbtorture
+ * smb2.notify.mask-change parks two).
+ *
+ * Limits, documented rather than hidden: inotify sees a directory's own
+ * entries only, so WATCH_TREE (the first request's, like the filter)
+ * reports changes deeper down only when the server itself makes them
+ * (smbd_watch_report(), fs/watch.h), not those of local programs;
+ * renames within a directory pair up as RENAMED_OLD/NEW_NAME, moves in
+ * or out show as ADDED/REMOVED; names a client could not open are not
+ * reported.
  *
  * Budgets (SMBD_BUDGET_NOTIFIES, STATUS_INSUFFICIENT_RESOURCES): a
  * connection may have 'max pending notifies' (cfg->max_pending_notifies,
@@ -54,11 +59,13 @@
 #define NT_STATUS_NOTIFY_CLEANUP	0x0000010Bu
 
 struct notify_args {
-	uint16_t flags;		/* WATCH_TREE: only the directory itself */
+	uint16_t flags;		/* SMB2_WATCH_TREE */
 	uint32_t out_len;
 	uint64_t fid_p, fid_v;
 	uint32_t filter;
 };
+
+static const struct smbd_open_att_ops notify_att_ops;
 
 /*
  * A parked request's link to its open: a talloc child of the request,
@@ -68,7 +75,64 @@ struct notify_link {
 	struct smbd_open *op;		/* NULL once the open is gone */
 	struct smbd_req *req;
 	struct smbd_conn *conn;		/* counted in conn->nnotifies */
+	/* op's parked requests, oldest first; op->notify is the oldest's */
+	struct notify_link *prev, *next;
+	bool parked;
 };
+
+/* The oldest parked request's link on op, or NULL. */
+static struct notify_link *notify_head(struct smbd_open *op)
+{
+	struct smbd_open_att *a = NULL;
+	struct notify_link *l = NULL;
+
+	if (op->notify == NULL) {
+		return NULL;
+	}
+	a = smbd_open_att_find(op, &notify_att_ops);
+	l = a != NULL ? smbd_open_att_priv(a) : NULL;
+	while (l != NULL && l->prev != NULL) {
+		l = l->prev;
+	}
+	return l;
+}
+
+/* Take l off its open's parked list (op->notify follows). */
+static void notify_unpark(struct notify_link *l)
+{
+	if (!l->parked) {
+		return;
+	}
+	l->parked = false;
+	if (l->prev != NULL) {
+		l->prev->next = l->next;
+	}
+	if (l->next != NULL) {
+		l->next->prev = l->prev;
+	}
+	if (l->op != NULL && l->op->notify == l->req) {
+		l->op->notify = l->next != NULL ? l->next->req : NULL;
+	}
+	l->prev = l->next = NULL;
+}
+
+/* Park l last on its open's list. */
+static void notify_park(struct notify_link *l)
+{
+	struct notify_link *t = notify_head(l->op);
+
+	while (t != NULL && t->next != NULL) {
+		t = t->next;
+	}
+	l->prev = t;
+	l->next = NULL;
+	if (t != NULL) {
+		t->next = l;
+	} else {
+		l->op->notify = l->req;
+	}
+	l->parked = true;
+}
 
 /* ---- request <-> open link ---- */
 
@@ -80,12 +144,7 @@ struct notify_link {
 static int notify_link_destructor(struct notify_link *l)
 {
 	l->conn->nnotifies--;
-	if (l->op == NULL) {
-		return 0;	/* the open is already gone */
-	}
-	if (l->op->notify == l->req) {
-		l->op->notify = NULL;
-	}
+	notify_unpark(l);
 	return 0;
 }
 
@@ -100,11 +159,12 @@ static void notify_open_closed(struct smbd_open *op, void *priv)
 	struct notify_link *l = priv;
 	struct smbd_req *req = l->req;
 
-	l->op = NULL;
-	if (op->notify != req) {
+	if (!l->parked) {
+		l->op = NULL;
 		return;
 	}
-	op->notify = NULL;
+	notify_unpark(l);
+	l->op = NULL;
 	smbd_req_done(req, NT_STATUS_NOTIFY_CLEANUP);
 }
 
@@ -118,10 +178,10 @@ static void notify_open_delete_pending(struct smbd_open *op, void *priv)
 	struct notify_link *l = priv;
 	struct smbd_req *req = l->req;
 
-	if (op->notify != req) {
+	if (!l->parked) {
 		return;
 	}
-	op->notify = NULL;
+	notify_unpark(l);
 	smbd_req_done(req, NT_STATUS_DELETE_PENDING);
 }
 
@@ -134,9 +194,7 @@ static void notify_cancel(struct smbd_req *req, void *priv)
 {
 	struct notify_link *l = priv;
 
-	if (l->op != NULL && l->op->notify == req) {
-		l->op->notify = NULL;
-	}
+	notify_unpark(l);
 	smbd_req_done(req, NT_STATUS_CANCELLED);
 }
 
@@ -200,13 +258,15 @@ static NTSTATUS notify_answer(struct smbd_req *req, struct smbd_watch *w,
  */
 static void notify_watch_ready(struct smbd_watch *w, struct smbd_open *op)
 {
-	struct smbd_req *req = op->notify;
+	struct notify_link *l = notify_head(op);
+	struct smbd_req *req = NULL;
 	NTSTATUS status = NT_STATUS_OK;
 
-	if (req == NULL) {
+	if (l == NULL) {
 		return;
 	}
-	op->notify = NULL;
+	req = l->req;
+	notify_unpark(l);
 	status = notify_answer(req, w, smbd_watch_max_len(w));
 	smbd_req_done(req, status);
 }
@@ -242,8 +302,7 @@ NTSTATUS smbd_smb2_change_notify(struct smbd_req *req)
 	if (status != NT_STATUS_OK) {
 		return status;
 	}
-	if (!op->is_dir || op->fd < 0 || a.out_len > req->conn->max_trans ||
-	    op->notify != NULL) {
+	if (!op->is_dir || op->fd < 0 || a.out_len > req->conn->max_trans) {
 		return NT_STATUS_INVALID_PARAMETER;
 	}
 	if ((op->access & FILE_LIST_DIRECTORY) == 0) {
@@ -252,7 +311,8 @@ NTSTATUS smbd_smb2_change_notify(struct smbd_req *req)
 	if (op->file != NULL && op->file->delete_pending) {
 		return NT_STATUS_DELETE_PENDING;
 	}
-	status = smbd_watch_get(op, req->conn, a.filter, a.out_len,
+	status = smbd_watch_get(op, req->conn, a.filter,
+				(a.flags & SMB2_WATCH_TREE) != 0, a.out_len,
 				notify_watch_ready, &w);
 	if (status != NT_STATUS_OK) {
 		return status;
@@ -275,6 +335,6 @@ NTSTATUS smbd_smb2_change_notify(struct smbd_req *req)
 		talloc_free(l);	/* the link and its attachment */
 		return status;
 	}
-	op->notify = req;
+	notify_park(l);
 	return status;
 }

@@ -26,6 +26,7 @@
 #include "smbd/fs/open.h"
 #include "smbd/fs/oplock.h"
 #include "smbd/fs/vfs.h"
+#include "smbd/fs/watch.h"
 #include "proto/fscc.h"
 #include "proto/utf16.h"
 
@@ -493,6 +494,7 @@ static NTSTATUS si_rename(struct si_ctx *c)
 	DBG_DEBUG(VFS, "renamed '%s' -> '%s'", old, dst);
 	/* every open of old or beneath it, op's own too, follows */
 	smbd_opens_rename_subtree(srv, op->tree->share->path, old, dst);
+	smbd_watch_renamed(op, old, dst);
 	if (op->client_name != NULL) {
 		talloc_free(op->client_name);
 		op->client_name = talloc_steal(op, name);
