@@ -93,6 +93,8 @@ static const struct wg_rpc_iface *const ifaces[] = {
 	&wg_srvsvc_iface,
 	&wg_wkssvc_iface,
 	&wg_spoolss_iface,
+	&wg_lsarpc_iface,
+	&wg_samr_iface,
 };
 
 static const struct wg_admin_server default_server = {

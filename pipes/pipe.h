@@ -15,8 +15,11 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <talloc.h>
+#include "proto/sid.h"
 #include "sessions/admin.h"
 #include "sessions/sessmgr.h"
+
+struct users_db;
 
 /* A print job submitted through spoolss (or a print share). */
 struct wg_print_ops {
@@ -49,6 +52,17 @@ struct wg_pipe_env {
 	const char *user;		/* "" for null sessions */
 	bool anonymous;
 	const char *client_ip;
+	/* The machine SID (lsarpc, samr); NULL when the daemon could not
+	 * load it: those pipes then refuse to open policies. */
+	const struct dom_sid *machine_sid;
+	/* Where the server keeps its users (the pointer changes when the
+	 * file is reloaded); NULL or *users NULL: no users. */
+	struct users_db *const *users;
+	/* A session hit the RPC context handle budget (lsarpc, samr):
+	 * count and log it. Optional. */
+	void (*handle_budget_hit)(void *priv, const char *client_ip,
+				  unsigned limit);
+	void *hook_priv;
 };
 
 struct wg_pipe;

@@ -76,6 +76,8 @@ struct wg_rpc_iface {
 extern const struct wg_rpc_iface wg_srvsvc_iface;
 extern const struct wg_rpc_iface wg_wkssvc_iface;
 extern const struct wg_rpc_iface wg_spoolss_iface;
+extern const struct wg_rpc_iface wg_lsarpc_iface;
+extern const struct wg_rpc_iface wg_samr_iface;
 
 /*
  * The server's identity (NetBIOS name, comment, restrict anonymous...)
@@ -92,5 +94,68 @@ bool wg_rpc_is_admin(struct wg_rpc_call *call);
 
 /* Fill n bytes with random data (context handles). */
 void wg_rpc_random(void *buf, size_t n);
+
+/* NTSTATUS codes the LSA and SAM services return beside ntstatus.h's. */
+#define WG_STATUS_MORE_ENTRIES		0x00000105u
+#define WG_STATUS_SOME_NOT_MAPPED	0x00000107u
+#define WG_STATUS_NO_MORE_ENTRIES	0x8000001Au
+#define WG_STATUS_NO_SUCH_USER		0xC0000064u
+#define WG_STATUS_NONE_MAPPED		0xC0000073u
+#define WG_STATUS_NO_SUCH_DOMAIN	0xC00000DFu
+#define WG_STATUS_INVALID_INFO_CLASS	0xC0000003u
+#define WG_STATUS_INVALID_PARAMETER	0xC000000Du
+#define WG_STATUS_INVALID_HANDLE	0xC0000008u
+#define WG_STATUS_ACCESS_DENIED		0xC0000022u
+#define WG_STATUS_NO_MEMORY		0xC0000017u
+#define WG_STATUS_INSUFFICIENT_RESOURCES 0xC000009Au
+#define WG_STATUS_NOT_SUPPORTED		0xC00000BBu
+#define WG_STATUS_INTERNAL_DB_ERROR	0xC0000158u
+
+/*
+ * Context handles of the LSA and SAM services (rpc_handle.c). Each is
+ * 20 random bytes valid only on the pipe that made it, tracked in the
+ * session manager like a printer handle (sm_handle_add: idle reaping,
+ * released with the session), and counted against one budget per
+ * session: WG_RPC_MAX_HANDLES tracked handles of any service.
+ */
+#define WG_RPC_MAX_HANDLES	64
+
+struct wg_rpc_handles;
+
+struct wg_rpc_handle {
+	struct wg_rpc_handle *prev, *next;
+	struct wg_rpc_handles *set;
+	uint8_t wire[NDR_HANDLE_LEN];
+	uint32_t kind;			/* the service's type of object */
+	uint32_t access;		/* granted access */
+	struct sm_handle *smh;		/* NULL when no session tracks it */
+	void *data;			/* the service's, a child of the handle */
+};
+
+/* The handles of one pipe: a talloc child of mem, closing all on free. */
+struct wg_rpc_handles *wg_rpc_handles_new(TALLOC_CTX *mem,
+					  const struct wg_pipe_env *env);
+void wg_rpc_handles_close(struct wg_rpc_handles *set);
+unsigned wg_rpc_handles_count(const struct wg_rpc_handles *set);
+
+/*
+ * A new handle of kind. Returns it (free it with talloc_free to close)
+ * or NULL with *status WG_STATUS_INSUFFICIENT_RESOURCES when the session
+ * holds WG_RPC_MAX_HANDLES already (counted through the env's
+ * handle_budget_hit) or WG_STATUS_NO_MEMORY.
+ */
+struct wg_rpc_handle *wg_rpc_handle_new(struct wg_rpc_handles *set,
+					uint32_t kind, uint32_t *status);
+
+/*
+ * Pull a context handle from call->in and find it on this pipe (touching
+ * it). kind 0 takes any kind. Returns 0, -EINVAL (does not decode) or
+ * -ENOENT (unknown, or of another kind).
+ */
+int wg_rpc_handle_pull(struct wg_rpc_call *call, struct wg_rpc_handles *set,
+		       uint32_t kind, struct wg_rpc_handle **out);
+
+/* A zero handle, what Close answers. */
+void wg_rpc_push_null_handle(struct ndr_push *p);
 
 #endif

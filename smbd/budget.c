@@ -45,6 +45,9 @@ static const struct {
 		"computer" },
 	[SMBD_BUDGET_LEASES] = { "leases", "",
 		"opens holding a lease per connection" },
+	[SMBD_BUDGET_RPC_HANDLES] = { "rpc_handles", "",
+		"LSA and SAM context handles (with printer handles) per "
+		"session" },
 };
 
 const char *smbd_budget_name(enum smbd_budget b)

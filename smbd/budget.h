@@ -29,6 +29,8 @@
  *                                 connection is lost
  *   SMBD_BUDGET_LEASES            fs/lease.c: no status; the open is
  *                                 granted no lease
+ *   SMBD_BUDGET_RPC_HANDLES       pipes/rpc_handle.c (lsarpc, samr)
+ *                                 INSUFFICIENT_RESOURCES
  */
 #ifndef WG_SMBD_BUDGET_H
 #define WG_SMBD_BUDGET_H
@@ -54,6 +56,7 @@ enum smbd_budget {
 	SMBD_BUDGET_OPLOCKS,
 	SMBD_BUDGET_DURABLE,
 	SMBD_BUDGET_LEASES,
+	SMBD_BUDGET_RPC_HANDLES,
 	SMBD_BUDGET_NUM
 };
 

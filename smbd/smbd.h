@@ -32,6 +32,7 @@
 
 #include "proto/wire.h"
 #include "proto/ntstatus.h"
+#include "proto/sid.h"
 #include "proto/smb2.h"
 #include "proto/smb2_crypto.h"
 #include "smbd/base/config.h"
@@ -96,6 +97,10 @@ struct smbd_server {
 	struct smbd_workers *workers;
 	struct smbd_workers *scan_workers; /* directory scans, low priority */
 	struct users_db *users;
+	/* The machine SID (sessions/identity.h), loaded once at start from
+	 * the state directory; machine_sid_ok false if that failed. */
+	struct dom_sid machine_sid;
+	bool machine_sid_ok;
 	struct smbd_listener **listeners;
 	size_t nlisteners;
 	struct smbd_conn *conns;

@@ -11,6 +11,7 @@
 #include "smbd/fs/fileinfo.h"
 #include "smbd/smb2/cmd/cmd.h"
 #include "sessions/users.h"
+#include "sessions/identity.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -210,6 +211,25 @@ static void server_worker_wait(const void *owner, unsigned share, void *data)
 			     SMBD_BUDGET_WORKERS, share);
 }
 
+/*
+ * The machine SID, made at first start: every SID lsarpc, samr and the
+ * security descriptors give users is under it. Not fatal (logged): files
+ * are served without it, the lsarpc and samr pipes then refuse.
+ */
+static void server_load_machine_sid(struct smbd_server *srv)
+{
+	char *err = NULL;
+	int rc = identity_machine_sid(srv, srv->cfg->state_dir,
+				      &srv->machine_sid, &err);
+
+	srv->machine_sid_ok = rc == 0;
+	if (rc != 0) {
+		DBG_ERR(GEN, "machine SID: %s",
+			err != NULL ? err : strerror(-rc));
+	}
+	talloc_free(err);
+}
+
 int smbd_server_start(struct smbd_server *srv)
 {
 	char *err = NULL;
@@ -238,6 +258,7 @@ int smbd_server_start(struct smbd_server *srv)
 		DBG_ERR(AUTH, "%s", err != NULL ? err : "cannot load users");
 		return -EINVAL;
 	}
+	server_load_machine_sid(srv);
 	if (smbd_limits_start(srv) != 0) {
 		DBG_ERR(SESS, "cannot start the session manager");
 		return -ENOMEM;

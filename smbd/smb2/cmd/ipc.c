@@ -28,6 +28,15 @@ struct smbd_pipe {
 	bool broken;			/* stream unusable: disconnected */
 };
 
+/* pipes/ hit the per-session RPC handle budget: count and log it. */
+static void pipe_handle_budget_hit(void *priv, const char *client_ip,
+				   unsigned limit)
+{
+	struct smbd_server *srv = priv;
+
+	smbd_budget_hit_addr(srv, client_ip, SMBD_BUDGET_RPC_HANDLES, limit);
+}
+
 static int pipe_destructor(struct smbd_pipe *sp)
 {
 	struct smbd_req *r = sp->parked;
@@ -72,6 +81,10 @@ NTSTATUS smbd_pipe_create(struct smbd_req *req, const char *name,
 		.user = s->user != NULL ? s->user : "",
 		.anonymous = s->anonymous,
 		.client_ip = req->conn->peer_addr,
+		.machine_sid = srv->machine_sid_ok ? &srv->machine_sid : NULL,
+		.users = &srv->users,
+		.handle_budget_hit = pipe_handle_budget_hit,
+		.hook_priv = srv,
 	};
 	sp->p = wg_pipe_open(sp, name, &sp->env, &unknown);
 	if (sp->p == NULL) {

@@ -1,0 +1,159 @@
+/*
+ * ndr_sec.c - RPC_UNICODE_STRING and RPC_SID in NDR (see ndr_sec.h).
+ */
+#include "proto/ndr_sec.h"
+
+#include "proto/utf16.h"
+
+static void fail(struct ndr_push *p, int err)
+{
+	if (p->w.err == 0) {
+		p->w.err = err;
+	}
+}
+
+int ndr_pull_ustr_hdr(struct ndr_pull *p, struct ndr_ustr_hdr *h)
+{
+	size_t save = p->r.off;
+	int rc = ndr_pull_align(p, 4);	/* a structure with a pointer */
+
+	if (rc == 0) {
+		rc = ndr_pull_u16(p, &h->len);
+	}
+
+	if (rc == 0) {
+		rc = ndr_pull_u16(p, &h->max);
+	}
+	if (rc == 0) {
+		rc = ndr_pull_ptr(p, &h->ref);
+	}
+	if (rc == 0 && ((h->len | h->max) & 1) != 0) {
+		rc = WIRE_E_INVALID;
+	}
+	if (rc == 0 && h->len > h->max) {
+		rc = WIRE_E_INVALID;
+	}
+	if (rc != 0) {
+		p->r.off = save;
+	}
+	return rc;
+}
+
+int ndr_pull_ustr_body(struct ndr_pull *p, const struct ndr_ustr_hdr *h,
+		       char **out)
+{
+	size_t save = p->r.off;
+	uint32_t max = 0, offset = 0, actual = 0;
+	const uint8_t *units = NULL;
+	int rc = 0;
+
+	*out = NULL;
+	if (h->ref == 0) {
+		return 0;
+	}
+	rc = ndr_pull_u32(p, &max);
+	if (rc == 0) {
+		rc = ndr_pull_u32(p, &offset);
+	}
+	if (rc == 0) {
+		rc = ndr_pull_u32(p, &actual);
+	}
+	if (rc != 0) {
+		goto fail;
+	}
+	/* Windows sends exactly MaximumLength/2 and Length/2 */
+	if (max != h->max / 2u || offset != 0 || actual != h->len / 2u) {
+		rc = WIRE_E_INVALID;
+		goto fail;
+	}
+	rc = wire_get_ptr(&p->r, &units, (size_t)actual * 2);
+	if (rc == 0) {
+		rc = utf16le_to_utf8(p->mem, units, (size_t)actual * 2, out);
+	}
+	if (rc != 0) {
+		goto fail;
+	}
+	return 0;
+fail:
+	*out = NULL;
+	p->r.off = save;
+	return rc;
+}
+
+int ndr_pull_ustr(struct ndr_pull *p, char **out)
+{
+	size_t save = p->r.off;
+	struct ndr_ustr_hdr h;
+	int rc = ndr_pull_ustr_hdr(p, &h);
+
+	if (rc == 0) {
+		rc = ndr_pull_ustr_body(p, &h, out);
+	}
+	if (rc != 0) {
+		p->r.off = save;
+	}
+	return rc;
+}
+
+static void push_ustr_body(struct ndr_push *p, const void *arg)
+{
+	const char *s = arg;
+	uint32_t units = (uint32_t)(utf16_len_of_utf8(s) / 2);
+
+	ndr_push_u32(p, units);
+	ndr_push_u32(p, 0);
+	ndr_push_u32(p, units);
+	wire_put_utf16(&p->w, s);
+}
+
+void ndr_push_ustr(struct ndr_push *p, const char *s)
+{
+	size_t bytes = s != NULL ? utf16_len_of_utf8(s) : 0;
+
+	if (s != NULL && s[0] != '\0' && bytes == 0) {
+		fail(p, WIRE_E_INVALID);
+		return;
+	}
+	if (bytes / 2 > NDR_USTR_MAX_UNITS) {
+		fail(p, WIRE_E_TOOBIG);
+		return;
+	}
+	ndr_push_align(p, 4);	/* a structure with a pointer */
+	ndr_push_u16(p, (uint16_t)bytes);
+	ndr_push_u16(p, (uint16_t)bytes);
+	ndr_push_ptr(p, s, push_ustr_body);
+}
+
+int ndr_pull_rpc_sid(struct ndr_pull *p, struct dom_sid *sid)
+{
+	size_t save = p->r.off;
+	uint32_t count = 0;
+	int rc = ndr_pull_u32(p, &count);
+
+	if (rc == 0) {
+		rc = sid_pull(&p->r, sid);
+	}
+	if (rc == 0 && sid->num_auths != count) {
+		rc = WIRE_E_INVALID;
+	}
+	if (rc != 0) {
+		p->r.off = save;
+	}
+	return rc;
+}
+
+void ndr_push_rpc_sid(struct ndr_push *p, const struct dom_sid *sid)
+{
+	ndr_push_u32(p, sid->num_auths);
+	sid_push(&p->w, sid);
+}
+
+static void push_sid_cb(struct ndr_push *p, const void *arg)
+{
+	ndr_push_rpc_sid(p, arg);
+}
+
+void ndr_push_sid_ptr(struct ndr_push *p, const struct dom_sid *sid)
+{
+	ndr_push_ptr(p, sid, push_sid_cb);
+}
