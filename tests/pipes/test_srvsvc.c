@@ -311,7 +311,7 @@ START_TEST(test_open_names)
 	p = wg_pipe_open(wgt_root, "spoolss", &env, &unknown);
 	ck_assert_ptr_nonnull(p);
 	talloc_free(p);
-	p = wg_pipe_open(wgt_root, "lsarpc", &env, &unknown);
+	p = wg_pipe_open(wgt_root, "netlogon", &env, &unknown);
 	ck_assert_ptr_null(p);
 	ck_assert(unknown);
 	p = wg_pipe_open(wgt_root, "\\pipe\\", &env, &unknown);
