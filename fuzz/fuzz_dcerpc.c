@@ -2,7 +2,8 @@
  * fuzz_dcerpc.c - libFuzzer target: bytes written to the srvsvc, wkssvc
  * and spoolss pipes, with fake admin and print ops, responses drained.
  *
- * data[0]: bits 0-1 the pipe (0 srvsvc, 1 spoolss, 2 wkssvc, 3 spoolss),
+ * data[0]: bits 0-1 the pipe (0 srvsvc, 1 spoolss, 2 wkssvc, 3 spoolss;
+ * with bit 6 set, bit 0 picks lsarpc or samr instead),
  * bit 2 null session, bit 3 stub mode, bit 4 no automatic bind, bit 5
  * restrict anonymous; data[1]: write chunk size (0 = all at once).
  *  - stream mode: the rest is written as it is, in chunks;
@@ -23,6 +24,7 @@
 #include "pipes/pipe.h"
 #include "proto/dcerpc.h"
 #include "proto/ndr.h"
+#include "sessions/users.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -198,16 +200,38 @@ static const struct wg_print_ops print = {
 	.list_jobs = f_list_jobs,
 };
 
-static const char *const pipe_names[4] = {
-	"srvsvc", "spoolss", "wkssvc", "\\PIPE\\spoolss",
+static const char *const pipe_names[6] = {
+	"srvsvc", "spoolss", "wkssvc", "\\PIPE\\spoolss", "lsarpc", "samr",
 };
-static const char *const uuids[4] = {
+static const char *const uuids[6] = {
 	"4b324fc8-1670-01d3-1278-5a47bf6ee188",
 	"12345678-1234-abcd-ef00-0123456789ab",
 	"6bffd098-a112-3610-9833-46c3f87e345a",
 	"12345678-1234-abcd-ef00-0123456789ab",
+	"12345778-1234-abcd-ef00-0123456789ab",
+	"12345778-1234-abcd-ef00-0123456789ac",
 };
-static const uint16_t majors[4] = { 3, 1, 1, 1 };
+static const uint16_t majors[6] = { 3, 1, 1, 1, 0, 1 };
+
+/* lsarpc and samr: a machine SID and two users (made once). */
+static struct dom_sid fuzz_machine = {
+	.num_auths = 4, .authority = 5, .sub_auths = { 21, 1, 2, 3 },
+};
+static struct users_db *fuzz_users;
+
+static void fuzz_users_init(void)
+{
+	static const uint8_t h[16];
+
+	if (fuzz_users != NULL) {
+		return;
+	}
+	fuzz_users = users_new(NULL);
+	if (fuzz_users == NULL || users_set(fuzz_users, "alice", h) != 0 ||
+	    users_set(fuzz_users, "bob", h) != 0) {
+		abort();
+	}
+}
 
 /* Read everything queued, checking the PDUs; the last response stub
  * (if any) is copied to last/last_len (for the printer handle). */
@@ -407,6 +431,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		.print = &print,
 		.user = "admin",
 		.client_ip = "127.0.0.2",
+		.machine_sid = &fuzz_machine,
+		.users = &fuzz_users,
 	};
 	struct wg_pipe *p = NULL;
 	unsigned which = 0;
@@ -416,7 +442,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < 2) {
 		return 0;
 	}
+	fuzz_users_init();
 	which = data[0] & 3;
+	if ((data[0] & 0x40) != 0) {
+		which = 4 + (data[0] & 1);
+	}
 	if ((data[0] & 4) != 0) {
 		env.anonymous = true;
 		env.user = "";
