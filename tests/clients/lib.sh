@@ -163,16 +163,19 @@ wg_cleanup() {
 	fi
 }
 
-# Write the users file with alice's NT hash, preferring the project's own
-# admin tool. The fallback writes the documented format directly.
+# wg_add_user [NAME PASSWORD]: add a user (default alice, $WG_USER) to the
+# users file with the project's own admin tool. For alice alone, if wgnet
+# is not built, the fallback writes a version 1 file directly (the daemon
+# migrates it); further users need wgnet, as the file's format is its.
 wg_add_user() {
-	local err
+	local user=${1:-$WG_USER} pass=${2:-$WG_PASS} err
 	if [ -x "$WGNET" ] &&
-		err=$(printf '%s\n' "$WG_PASS" |
-			timeout 20 "$WGNET" -c "$WG_CONF" user add "$WG_USER" --stdin 2>&1) &&
-		grep -q "^$WG_USER:" "$WG_TMP/users" 2>/dev/null; then
+		err=$(printf '%s\n' "$pass" |
+			timeout 20 "$WGNET" -c "$WG_CONF" user add "$user" --stdin 2>&1) &&
+		grep -q "^$user:" "$WG_TMP/users" 2>/dev/null; then
 		return 0
 	fi
+	[ "$user" = "$WG_USER" ] || wg_die "wgnet user add $user: ${err:-wgnet not built}"
 	wg_log "wgnet user add did not work (${err:-not built}); writing $WG_TMP/users directly"
 	"$WG_PY" - "$WG_TMP/users" "$WG_USER" "$WG_PASS" <<-'EOF' || wg_die "cannot write the users file"
 		import os, sys

@@ -18,14 +18,7 @@ cat >>"$WG_CONF" <<-EOF
 	comment = print guard test
 	printable = yes
 EOF
-"$WG_PY" - "$WG_TMP/users" bob "$WG_PASS" <<-'PYEOF' ||
-	import sys
-	from impacket.ntlm import compute_nthash
-	path, user, pw = sys.argv[1:4]
-	with open(path, "a") as f:
-	    f.write("%s:%s\n" % (user, compute_nthash(pw).hex().upper()))
-PYEOF
-	wg_die "cannot add user bob"
+wg_add_user bob "$WG_PASS"
 wg_start
 wg_run_python "$(dirname "$0")/print_guard.py" "$SPOOL"
 wg_finish

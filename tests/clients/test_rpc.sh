@@ -84,18 +84,7 @@ EOF
 
 # bob: a second user, not an admin.
 BOB=bob
-if ! printf '%s\n' "$WG_PASS" |
-	timeout 20 "$WGNET" -c "$WG_CONF" user add "$BOB" --stdin >/dev/null 2>&1 ||
-	! grep -q "^$BOB:" "$WG_TMP/users"; then
-	"$WG_PY" - "$WG_TMP/users" "$BOB" "$WG_PASS" <<-'EOF' ||
-		import sys
-		from impacket.ntlm import compute_nthash
-		path, user, pw = sys.argv[1:4]
-		with open(path, "a") as f:
-		    f.write("%s:%s\n" % (user, compute_nthash(pw).hex().upper()))
-	EOF
-		wg_die "cannot add user $BOB"
-fi
+wg_add_user "$BOB" "$WG_PASS"
 
 SHIM=$(wg_build_shim) || wg_die "cannot build tests/shim/bindaddr.c"
 # net rpc: connects to 127.x:445 go to $WG_PORT_445, 139 is refused.

@@ -315,7 +315,7 @@ check "the control socket is $RUNDIR/wgsmbd.sock" test -S "$RUNDIR/wgsmbd.sock"
 
 check "wgnet user add alice (the installed wgnet)" sh -c \
 	"printf '%s\n' '$PASS_WORD' | /usr/bin/wgnet -c '$T/wgsmb.conf' user add alice --stdin"
-check "the users file has alice" grep -q '^alice:[0-9A-Fa-f]\{32\}$' "$STATE/users"
+check "the users file has alice (v2: name, NT hash, RID)" grep -q '^alice:[0-9A-Fa-f]\{32\}:[0-9]\+$' "$STATE/users"
 expect "$STATE/users keeps its mode and owner" "600 $ACCOUNT $ACCOUNT" \
 	"$(mode_owner "$STATE/users")"
 
