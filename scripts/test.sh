@@ -176,7 +176,8 @@ clients() {
 	local name=$1 bin=$2
 	shift 2
 	counted "client tests ($name)" "$LOGS/clients-$name.log" \
-		env WGSMBD="$root/$bin" "$@" tests/clients/run_all.sh
+		env WGSMBD="$root/$bin" WG_JOBS="${WG_JOBS:-2}" "$@" \
+		tests/clients/run_all.sh
 }
 
 rm -rf "$LOGS"
