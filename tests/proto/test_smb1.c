@@ -216,6 +216,7 @@ END_TEST
 START_TEST(test_strings)
 {
 	/* header-relative offsets: a pad byte at 33 before UTF-16 "a\b" */
+	TALLOC_CTX *mem = talloc_new(wgt_root);
 	uint8_t m[48] = {};
 	char *s = NULL;
 	size_t next = 0;
@@ -226,25 +227,26 @@ START_TEST(test_strings)
 	m[38] = 0;
 	m[39] = 0;
 	m[40] = 'Z';
-	ck_assert_int_eq(smb1_pull_string(wgt_root, m, 33, 42, true, &s,
+	ck_assert_int_eq(smb1_pull_string(mem, m, 33, 42, true, &s,
 					  &next), 0);
 	ck_assert_str_eq(s, "a\\");
 	ck_assert_uint_eq(next, 40);
 	/* no terminator: the string ends with the block */
-	ck_assert_int_eq(smb1_pull_string(wgt_root, m, 34, 38, true, &s,
+	ck_assert_int_eq(smb1_pull_string(mem, m, 34, 38, true, &s,
 					  &next), 0);
 	ck_assert_str_eq(s, "a\\");
 	ck_assert_uint_eq(next, 38);
 	/* ASCII */
-	ck_assert_int_eq(smb1_pull_string(wgt_root,
+	ck_assert_int_eq(smb1_pull_string(mem,
 					  (const uint8_t *)"xxIPC\0yy", 2, 8,
 					  false, &s, &next), 0);
 	ck_assert_str_eq(s, "IPC");
 	ck_assert_uint_eq(next, 6);
-	ck_assert_int_eq(smb1_pull_string(wgt_root, m, 40, 39, true, &s,
+	ck_assert_int_eq(smb1_pull_string(mem, m, 40, 39, true, &s,
 					  &next), WIRE_E_BOUNDS);
-	ck_assert_int_eq(smb1_pull_string(wgt_root, m, 33, 33, true, &s,
+	ck_assert_int_eq(smb1_pull_string(mem, m, 33, 33, true, &s,
 					  &next), WIRE_E_BOUNDS);
+	talloc_free(mem);
 }
 END_TEST
 
