@@ -1,0 +1,331 @@
+/*
+ * openpath.c - the file system core of an open by name (openpath.h),
+ * moved from smb2/cmd/create.c so that the SMB1 front end opens files
+ * the same way.
+ */
+#include "smbd/fs/openpath.h"
+#include "smbd/fs/open.h"
+#include "smbd/fs/vfs.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#define FILE_GENERIC_READ_ALL	0x00120089u
+#define FILE_GENERIC_WRITE_ALL	0x00120116u
+#define FILE_GENERIC_EXEC_ALL	0x001200A0u
+
+/* Everything a read-only share or file cannot grant */
+#define WRITE_ACCESS	(FILE_WRITE_DATA | FILE_APPEND_DATA | FILE_WRITE_EA | \
+			 FILE_WRITE_ATTRIBUTES | FILE_DELETE_CHILD | \
+			 SEC_STD_DELETE | SEC_STD_WRITE_DAC | \
+			 SEC_STD_WRITE_OWNER)
+
+/* Largest AllocationSize ("AlSi") we preallocate for */
+#define CREATE_MAX_PREALLOC		(1024ULL * 1024 * 1024)
+
+/* May we (effective ids, ACLs, read-only mounts) access fd with mode? */
+bool smbd_fd_may(int fd, int mode)
+{
+	long rc = syscall(SYS_faccessat2, fd, "", mode,
+			  AT_EMPTY_PATH | AT_EACCESS);
+
+	if (rc == 0) {
+		return true;
+	}
+	/* no faccessat2: let the open itself decide */
+	return errno == ENOSYS;
+}
+
+bool smbd_dir_is_empty(int fd)
+{
+	struct dirent *de = NULL;
+	bool empty = true;
+	DIR *d = NULL;
+	int dfd = -1;
+
+	dfd = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0) {
+		return false;
+	}
+	d = fdopendir(dfd);
+	if (d == NULL) {
+		close(dfd);
+		return false;
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") != 0 &&
+		    strcmp(de->d_name, "..") != 0) {
+			empty = false;
+			break;
+		}
+	}
+	closedir(d);
+	return empty;
+}
+
+/* List what directory fd holds into l (a worker may call it). */
+void smbd_dir_list_left(int fd, struct smbd_dir_left *l)
+{
+	struct dirent *de = NULL;
+	struct stat st;
+	DIR *d = NULL;
+	int dfd = -1;
+
+	memset(l, 0, sizeof(*l));
+	l->more = true;		/* unreadable: not empty */
+	dfd = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0) {
+		return;
+	}
+	d = fdopendir(dfd);
+	if (d == NULL) {
+		close(dfd);
+		return;
+	}
+	l->more = false;
+	while ((de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0) {
+			continue;
+		}
+		if (l->n == SMBD_DIR_LEFT_MAX ||
+		    fstatat(dirfd(d), de->d_name, &st,
+			    AT_SYMLINK_NOFOLLOW) != 0) {
+			l->more = true;
+			break;
+		}
+		l->dev[l->n] = st.st_dev;
+		l->ino[l->n] = st.st_ino;
+		l->n++;
+	}
+	closedir(d);
+}
+
+/*
+ * May a delete on close be asked for a directory holding l? Only if
+ * every entry is delete-pending already (it goes when its last open
+ * does): smbtorture smb2.notify.rec and mask-change rmdir a directory
+ * whose subdirectory was rmdir'ed while another handle held it open.
+ * If the entry is still there at the close, the directory stays and the
+ * close succeeds [MS-FSA §2.1.5.5 phase 1].
+ */
+bool smbd_dir_left_empty(struct smbd_server *srv,
+			 const struct smbd_dir_left *l)
+{
+	const struct smbd_file *f = NULL;
+	size_t i = 0;
+
+	if (l->more) {
+		return false;
+	}
+	for (i = 0; i < l->n; i++) {
+		f = smbd_file_find(srv, l->dev[i], l->ino[i]);
+		if (f == NULL || !f->delete_pending) {
+			return false;
+		}
+	}
+	return true;
+}
+
+/*
+ * May we unlink the name whose parent is pfd and whose inode is fd?
+ * unlink(2) wants a writable, searchable parent, and in a sticky
+ * directory (/tmp-like shares) to own the file or the directory.
+ */
+bool smbd_may_unlink(int pfd, int fd)
+{
+	struct stat pst, st;
+	uid_t me = geteuid();
+
+	if (!smbd_fd_may(pfd, W_OK | X_OK)) {
+		return false;
+	}
+	if (me == 0 || fstat(pfd, &pst) != 0 || !(pst.st_mode & S_ISVTX)) {
+		return true;
+	}
+	return pst.st_uid == me || (fstat(fd, &st) == 0 && st.st_uid == me);
+}
+
+/* Probe fd (named ondisk beneath root_fd); blocking, thread-safe. */
+void smbd_fs_probe(int root_fd, int fd, const char *ondisk,
+		   bool want_unlink, struct smbd_fs_access *acc)
+{
+	const char *leaf = NULL;
+	int pfd = -1;
+
+	acc->read = smbd_fd_may(fd, R_OK);
+	acc->write = smbd_fd_may(fd, W_OK);
+	acc->unlink = false;
+	if (!want_unlink || ondisk[0] == '\0') {
+		return;		/* the share root is never deleted */
+	}
+	pfd = vfs_open_parent(root_fd, ondisk, &leaf);
+	if (pfd >= 0) {
+		acc->unlink = smbd_may_unlink(pfd, fd);
+		close(pfd);
+	}
+}
+
+/*
+ * The most a client may get on an object: the tree's maximal access less
+ * what the share's read-only flag and the filesystem (acc) forbid.
+ */
+uint32_t smbd_maximal_access(const struct smbd_tree *tree,
+			     const struct smbd_fs_access *acc, bool is_dir)
+{
+	uint32_t max = tree->maximal_access;
+
+	if (max == 0) {
+		max = FILE_ALL_ACCESS;
+	}
+	if (tree->read_only) {
+		max &= ~WRITE_ACCESS;
+	}
+	if (!acc->read) {
+		max &= ~(FILE_READ_DATA | FILE_EXECUTE);
+	}
+	if (!acc->write) {
+		max &= ~(FILE_WRITE_DATA | FILE_APPEND_DATA);
+		if (is_dir) {
+			max &= ~FILE_DELETE_CHILD;
+		}
+	}
+	if (!acc->unlink) {
+		max &= ~SEC_STD_DELETE;
+	}
+	return max;
+}
+
+uint32_t smbd_map_generic(uint32_t a)
+{
+	if (a & SEC_GENERIC_READ) {
+		a |= FILE_GENERIC_READ_ALL;
+	}
+	if (a & SEC_GENERIC_WRITE) {
+		a |= FILE_GENERIC_WRITE_ALL;
+	}
+	if (a & SEC_GENERIC_EXECUTE) {
+		a |= FILE_GENERIC_EXEC_ALL;
+	}
+	if (a & SEC_GENERIC_ALL) {
+		a |= FILE_ALL_ACCESS;
+	}
+	return a & ~(SEC_GENERIC_READ | SEC_GENERIC_WRITE |
+		     SEC_GENERIC_EXECUTE | SEC_GENERIC_ALL);
+}
+
+/* Requested access (generic and MAXIMUM_ALLOWED resolved) against max. */
+NTSTATUS smbd_grant_access(uint32_t desired, uint32_t max,
+			   uint32_t *granted)
+{
+	uint32_t want = smbd_map_generic(desired) & ~SEC_FLAG_MAXIMUM_ALLOWED;
+
+	if (want & SEC_FLAG_SYSTEM_SECURITY) {
+		return NT_STATUS_PRIVILEGE_NOT_HELD;
+	}
+	if (want & ~max) {
+		return NT_STATUS_ACCESS_DENIED;
+	}
+	*granted = want;
+	if (desired & SEC_FLAG_MAXIMUM_ALLOWED) {
+		*granted |= max;
+	}
+	return NT_STATUS_OK;
+}
+
+/* Delete on close asked at open time [MS-FSA §2.1.5.1.2.1]. */
+NTSTATUS smbd_create_check_doc(uint32_t granted, const struct stat *st,
+			       bool empty, const char *ondisk)
+{
+	if ((granted & SEC_STD_DELETE) == 0) {
+		return NT_STATUS_ACCESS_DENIED;
+	}
+	if (ondisk[0] == '\0') {
+		return NT_STATUS_CANNOT_DELETE;
+	}
+	if (S_ISDIR(st->st_mode)) {
+		return empty ? NT_STATUS_OK : NT_STATUS_DIRECTORY_NOT_EMPTY;
+	}
+	if ((st->st_mode & S_IWUSR) == 0) {
+		return NT_STATUS_CANNOT_DELETE;	/* FILE_ATTRIBUTE_READONLY */
+	}
+	return NT_STATUS_OK;
+}
+
+/* AllocationSize of a new or overwritten file: best effort. */
+void smbd_create_prealloc(int fd, uint64_t size)
+{
+	if (size == 0 || size > CREATE_MAX_PREALLOC) {
+		return;
+	}
+	(void)fallocate(fd, FALLOC_FL_KEEP_SIZE, 0, (off_t)size);
+}
+
+/*
+ * The fd an existing file is kept open with: a readable directory fd, a
+ * file fd with the access the handle needs (O_PATH when the handle needs
+ * no data and we may not read it).
+ */
+int smbd_open_data_fd(int root_fd, const char *ondisk, bool is_dir,
+		      uint32_t granted, uint32_t max, bool truncate)
+{
+	bool need_w = truncate ||
+		      (granted & (FILE_WRITE_DATA | FILE_APPEND_DATA)) != 0;
+	bool can_r = (max & FILE_READ_DATA) != 0;
+	int flags = 0;
+	int fd = -1;
+
+	if (is_dir) {
+		fd = vfs_open_beneath(root_fd, ondisk, O_RDONLY | O_DIRECTORY,
+				      0);
+		if (fd == -EACCES && (granted & FILE_LIST_DIRECTORY) == 0) {
+			fd = vfs_open_beneath(root_fd, ondisk,
+					      O_PATH | O_DIRECTORY, 0);
+		}
+		return fd;
+	}
+	if (need_w) {
+		flags = can_r ? O_RDWR : O_WRONLY;
+	} else {
+		flags = can_r ? O_RDONLY : O_PATH;
+	}
+	return vfs_open_beneath(root_fd, ondisk, flags | O_NOCTTY | O_NONBLOCK,
+				0);
+}
+
+/* mkdir or O_CREAT|O_EXCL the leaf under its parent; returns fd/-errno. */
+int smbd_create_leaf(int pfd, const char *leaf, bool is_dir, bool ro)
+{
+	struct stat st;
+	int fd = -1;
+
+	if (is_dir) {
+		if (mkdirat(pfd, leaf, 0777) != 0) {
+			return -errno;
+		}
+		fd = openat(pfd, leaf, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+			    O_CLOEXEC);
+		if (fd < 0) {
+			fd = -errno;
+			unlinkat(pfd, leaf, AT_REMOVEDIR);
+		}
+		return fd;
+	}
+	fd = openat(pfd, leaf, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW |
+		    O_NOCTTY | O_CLOEXEC, 0666);
+	if (fd < 0) {
+		return -errno;
+	}
+	/* FILE_ATTRIBUTE_READONLY: drop the write bits; our fd keeps
+	 * write access */
+	if (ro && fstat(fd, &st) == 0) {
+		(void)fchmod(fd, st.st_mode & ~(mode_t)0222);
+	}
+	return fd;
+}
+
