@@ -98,4 +98,11 @@ int smbd_open_data_fd(int root_fd, const char *ondisk, bool is_dir,
 /* mkdir or O_CREAT|O_EXCL the leaf under its parent; returns fd/-errno. */
 int smbd_create_leaf(int pfd, const char *leaf, bool is_dir, bool ro);
 
+/*
+ * FileDispositionInformation through op: set or clear delete-pending on
+ * its file. Errors: ACCESS_DENIED (op lacks DELETE), CANNOT_DELETE
+ * (read-only file, the share root), DIRECTORY_NOT_EMPTY.
+ */
+NTSTATUS smbd_open_set_delete_pending(struct smbd_open *op, bool pending);
+
 #endif

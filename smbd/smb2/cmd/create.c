@@ -1445,43 +1445,6 @@ fail:
 }
 
 /* ================================================================== */
-/* Delete-pending (SET_INFO FileDispositionInformation)                */
-/* ================================================================== */
-
-NTSTATUS smbd_open_set_delete_pending(struct smbd_open *op, bool pending)
-{
-	struct stat st;
-
-	if ((op->access & SEC_STD_DELETE) == 0) {
-		return NT_STATUS_ACCESS_DENIED;
-	}
-	if (op->file == NULL || op->fd < 0) {
-		return NT_STATUS_INVALID_HANDLE;
-	}
-	if (!pending) {
-		op->file->delete_pending = false;
-		op->delete_on_close = false;
-		return NT_STATUS_OK;
-	}
-	if (op->path[0] == '\0') {
-		return NT_STATUS_CANNOT_DELETE;
-	}
-	if (fstat(op->fd, &st) != 0) {
-		return smbd_map_errno(errno);
-	}
-	if (S_ISDIR(st.st_mode)) {
-		if (!smbd_dir_is_empty(op->fd)) {
-			return NT_STATUS_DIRECTORY_NOT_EMPTY;
-		}
-	} else if ((st.st_mode & S_IWUSR) == 0) {
-		return NT_STATUS_CANNOT_DELETE;
-	}
-	op->file->delete_pending = true;
-	smbd_file_signal_delete_pending(op->file);
-	return NT_STATUS_OK;
-}
-
-/* ================================================================== */
 /* CLOSE                                                               */
 /* ================================================================== */
 

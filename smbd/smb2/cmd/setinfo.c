@@ -26,6 +26,7 @@
 #include "smbd/fs/open.h"
 #include "smbd/fs/oplock.h"
 #include "smbd/fs/vfs.h"
+#include "smbd/fs/openpath.h"
 #include "smbd/fs/watch.h"
 #include "proto/fscc.h"
 #include "proto/utf16.h"
