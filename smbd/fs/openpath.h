@@ -105,4 +105,19 @@ int smbd_create_leaf(int pfd, const char *leaf, bool is_dir, bool ro);
  */
 NTSTATUS smbd_open_set_delete_pending(struct smbd_open *op, bool pending);
 
+/*
+ * Rename op's file or directory to rel (a canonical share-relative path;
+ * name: the client's spelling, taken over by op on success), replacing
+ * an existing file if replace, with the checks Windows makes: no
+ * replacing directories or open files, no renaming a directory with
+ * opens beneath it, the parent directory's opens' share modes. Every
+ * open of the old name or beneath it follows; watchers are told.
+ * break_wait (may be NULL): called once the rename may go; true if
+ * oplocks or leases must break first (the caller waits and calls again:
+ * NT_STATUS_PENDING is returned).
+ */
+NTSTATUS smbd_open_rename(struct smbd_open *op, char *name, const char *rel,
+			  bool replace, bool (*break_wait)(void *priv),
+			  void *priv);
+
 #endif

@@ -246,172 +246,6 @@ static NTSTATUS si_basic(struct si_ctx *c)
 
 /* ---- FileRenameInformation ---- */
 
-typedef bool (*open_pred)(const struct smbd_open *o, const char *path,
-			  size_t len);
-
-static bool open_is(const struct smbd_open *o, const char *path, size_t len)
-{
-	return strcmp(o->path, path) == 0;
-}
-
-static bool open_is_under(const struct smbd_open *o, const char *path,
-			  size_t len)
-{
-	return strncmp(o->path, path, len) == 0 && o->path[len] == '/';
-}
-
-/*
- * Renaming a file acts as if its directory were opened for FILE_ADD_FILE
- * sharing read and write but not delete (what Windows answers in
- * smbtorture smb2.rename and smb2.notify.rec). So an open of that
- * directory conflicts if it has DELETE access or does not share write.
- * Opens for attributes only take no part in sharing checks (Word's save
- * sequence holds one).
- */
-static bool open_blocks_rename_in(const struct smbd_open *o,
-				  const char *dir, size_t len)
-{
-	const uint32_t shared = FILE_READ_DATA | FILE_WRITE_DATA |
-				FILE_APPEND_DATA | FILE_EXECUTE |
-				SEC_STD_DELETE;
-
-	if (!o->is_dir || strcmp(o->path, dir) != 0 ||
-	    (o->access & shared) == 0) {
-		return false;
-	}
-	return (o->access & SEC_STD_DELETE) != 0 ||
-	       (o->share_access & FILE_SHARE_WRITE) == 0;
-}
-
-struct match_walk {
-	open_pred pred;
-	const char *path;
-	size_t len;
-};
-
-static int match_one(struct smbd_open *o, void *priv)
-{
-	const struct match_walk *m = priv;
-
-	return o->path != NULL && m->pred(o, m->path, m->len);
-}
-
-/* Is there an open other than self on share, for which pred holds? */
-static bool opens_match(struct smbd_server *srv, const struct smbd_open *self,
-			open_pred pred, const char *path)
-{
-	struct match_walk m = {
-		.pred = pred,
-		.path = path,
-		.len = strlen(path),
-	};
-	struct smbd_opens_filter f = {
-		.share_path = self->tree->share->path,
-		.except = self,
-	};
-
-	return smbd_opens_foreach(srv, &f, match_one, &m) != 0;
-}
-
-/* The directory part of a rel path ("" for the share root). */
-static char *parent_of(TALLOC_CTX *mem, const char *path)
-{
-	const char *slash = strrchr(path, '/');
-
-	if (slash == NULL) {
-		return talloc_strdup(mem, "");
-	}
-	return talloc_strndup(mem, path, (size_t)(slash - path));
-}
-
-/* The on-disk parent of path ("" for the root) plus leaf of rel. */
-static char *with_client_leaf(TALLOC_CTX *mem, const char *ondisk,
-			      const char *rel)
-{
-	const char *slash = strrchr(ondisk, '/');
-	const char *leaf = strrchr(rel, '/');
-
-	leaf = leaf != NULL ? leaf + 1 : rel;
-	if (slash == NULL) {
-		return talloc_strdup(mem, leaf);
-	}
-	return talloc_asprintf(mem, "%.*s/%s", (int)(slash - ondisk), ondisk,
-			       leaf);
-}
-
-/*
- * Where rel lands on disk. *exists says whether another file already has
- * that name. Renaming a file to its own name in another case targets the
- * client's spelling and does not count as existing.
- */
-static NTSTATUS rename_target(TALLOC_CTX *mem, struct smbd_open *op,
-			      const char *rel, char **dst, bool *exists,
-			      bool *is_dir)
-{
-	struct stat st = {};
-	char *ondisk = NULL;
-	NTSTATUS status = NT_STATUS_OK;
-	int fd = -1;
-
-	*exists = false;
-	*is_dir = false;
-	status = vfs_resolve(mem, op->tree->root_fd, rel, &ondisk);
-	if (status == NT_STATUS_OBJECT_NAME_NOT_FOUND) {
-		*dst = ondisk;
-		return NT_STATUS_OK;
-	}
-	if (status != NT_STATUS_OK) {
-		return status;
-	}
-	if (strcmp(ondisk, op->path) == 0) {
-		*dst = with_client_leaf(mem, ondisk, rel);
-		return *dst != NULL ? NT_STATUS_OK : NT_STATUS_NO_MEMORY;
-	}
-	*dst = ondisk;
-	*exists = true;
-	fd = vfs_open_beneath(op->tree->root_fd, ondisk,
-			      O_PATH | O_NOFOLLOW | O_CLOEXEC, 0);
-	if (fd >= 0) {
-		*is_dir = fstat(fd, &st) == 0 && S_ISDIR(st.st_mode);
-		close(fd);
-	}
-	return NT_STATUS_OK;
-}
-
-/* renameat2() between two paths beneath root; returns 0 or -errno. */
-static int rename_beneath(int root_fd, const char *from, const char *to,
-			  bool replace)
-{
-	const char *from_leaf = NULL, *to_leaf = NULL;
-	struct stat st = {};
-	int ofd = -1, nfd = -1;
-	int ret = 0;
-
-	ofd = vfs_open_parent(root_fd, from, &from_leaf);
-	if (ofd < 0) {
-		return ofd;
-	}
-	nfd = vfs_open_parent(root_fd, to, &to_leaf);
-	if (nfd < 0) {
-		close(ofd);
-		return nfd;
-	}
-	ret = renameat2(ofd, from_leaf, nfd, to_leaf,
-			replace ? 0 : RENAME_NOREPLACE);
-	if (ret != 0 && errno == EINVAL && !replace) {
-		/* File systems without RENAME_NOREPLACE: check, then go. */
-		if (fstatat(nfd, to_leaf, &st, AT_SYMLINK_NOFOLLOW) == 0) {
-			errno = EEXIST;
-		} else {
-			ret = renameat(ofd, from_leaf, nfd, to_leaf);
-		}
-	}
-	ret = ret == 0 ? 0 : -errno;
-	close(ofd);
-	close(nfd);
-	return ret;
-}
-
 /* Decode the FILE_RENAME_INFORMATION (SMB2 form) into a rel path. */
 static NTSTATUS rename_parse(struct si_ctx *c, TALLOC_CTX *mem,
 			     bool *replace, char **name, char **rel)
@@ -438,69 +272,26 @@ static NTSTATUS rename_parse(struct si_ctx *c, TALLOC_CTX *mem,
 	return vfs_canonicalize(mem, *name, false, rel);
 }
 
+static bool si_rename_break(void *priv)
+{
+	return si_break_wait(priv, SMBD_OPLOCK_OP_RENAME);
+}
+
 static NTSTATUS si_rename(struct si_ctx *c)
 {
-	struct smbd_open *op = c->op;
-	struct smbd_server *srv = c->req->conn->srv;
 	TALLOC_CTX *tmp = talloc_new(NULL);
-	char *name = NULL, *rel = NULL, *dst = NULL;
-	char *old = NULL, *parent = NULL;
-	bool replace = false, exists = false, is_dir = false;
+	char *name = NULL, *rel = NULL;
+	bool replace = false;
 	NTSTATUS status = NT_STATUS_OK;
-	int ret = 0;
 
 	if (tmp == NULL) {
 		return NT_STATUS_NO_MEMORY;
 	}
 	status = rename_parse(c, tmp, &replace, &name, &rel);
-	if (status == NT_STATUS_OK && (rel[0] == '\0' || op->path[0] == '\0')) {
-		status = NT_STATUS_ACCESS_DENIED;	/* the share root */
-	}
 	if (status == NT_STATUS_OK) {
-		status = rename_target(tmp, op, rel, &dst, &exists, &is_dir);
+		status = smbd_open_rename(c->op, name, rel, replace,
+					  si_rename_break, c);
 	}
-	if (status != NT_STATUS_OK || strcmp(dst, op->path) == 0) {
-		goto done;	/* an error, or renamed to itself */
-	}
-	if (exists && !replace) {
-		status = NT_STATUS_OBJECT_NAME_COLLISION;
-		goto done;
-	}
-	/* Like Windows: no replacing directories or open files, and no
-	 * renaming a directory with opens beneath it. */
-	if ((exists && (is_dir || opens_match(srv, op, open_is, dst))) ||
-	    (op->is_dir && opens_match(srv, op, open_is_under, op->path))) {
-		status = NT_STATUS_ACCESS_DENIED;
-		goto done;
-	}
-	old = talloc_strdup(tmp, op->path);
-	parent = parent_of(tmp, op->path);
-	if (old == NULL || parent == NULL) {
-		status = NT_STATUS_NO_MEMORY;
-		goto done;
-	}
-	if (opens_match(srv, op, open_blocks_rename_in, parent)) {
-		status = NT_STATUS_SHARING_VIOLATION;
-		goto done;
-	}
-	if (si_break_wait(c, SMBD_OPLOCK_OP_RENAME)) {
-		status = NT_STATUS_PENDING;	/* then all of it again */
-		goto done;
-	}
-	ret = rename_beneath(op->tree->root_fd, old, dst, replace);
-	if (ret != 0) {
-		status = smbd_map_errno(-ret);
-		goto done;
-	}
-	DBG_DEBUG(VFS, "renamed '%s' -> '%s'", old, dst);
-	/* every open of old or beneath it, op's own too, follows */
-	smbd_opens_rename_subtree(srv, op->tree->share->path, old, dst);
-	smbd_watch_renamed(op, old, dst);
-	if (op->client_name != NULL) {
-		talloc_free(op->client_name);
-		op->client_name = talloc_steal(op, name);
-	}
-done:
 	talloc_free(tmp);
 	return status;
 }
