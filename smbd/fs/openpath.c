@@ -8,10 +8,12 @@
 #include "smbd/fs/vfs.h"
 #include "smbd/base/errmap.h"
 #include "smbd/fs/watch.h"
+#include "smbd/fs/fileinfo.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -363,6 +365,172 @@ NTSTATUS smbd_open_set_delete_pending(struct smbd_open *op, bool pending)
 	op->file->delete_pending = true;
 	smbd_file_signal_delete_pending(op->file);
 	return NT_STATUS_OK;
+}
+
+/* ---- FileBasicInformation through an open ---- */
+
+/* Path under /proc that reaches an fd, for calls that refuse O_PATH. */
+static void proc_fd_path(int fd, char *buf, size_t len)
+{
+	snprintf(buf, len, "/proc/self/fd/%d", fd);
+}
+
+static int fd_utimens(int fd, const struct timespec ts[2])
+{
+	char path[64];
+
+	if (futimens(fd, ts) == 0) {
+		return 0;
+	}
+	if (errno != EBADF) {
+		return -errno;
+	}
+	proc_fd_path(fd, path, sizeof(path));
+	if (utimensat(AT_FDCWD, path, ts, 0) != 0) {
+		return -errno;
+	}
+	return 0;
+}
+
+static int fd_chmod(int fd, mode_t mode)
+{
+	char path[64];
+
+	if (fchmod(fd, mode) == 0) {
+		return 0;
+	}
+	if (errno != EBADF) {
+		return -errno;
+	}
+	proc_fd_path(fd, path, sizeof(path));
+	if (chmod(path, mode) != 0) {
+		return -errno;
+	}
+	return 0;
+}
+
+/* ---- FileBasicInformation ---- */
+
+/* 0 and -1 (and -2, SMB 3.x "resume") leave a time alone. */
+static NTSTATUS basic_time(uint64_t v, struct timespec *ts)
+{
+	int64_t nt = (int64_t)v;
+
+	if (nt == 0 || nt == -1 || nt == -2) {
+		ts->tv_sec = 0;
+		ts->tv_nsec = UTIME_OMIT;
+		return NT_STATUS_OK;
+	}
+	if (!smbd_nt_timespec(nt, ts)) {
+		return NT_STATUS_INVALID_PARAMETER;
+	}
+	return NT_STATUS_OK;
+}
+
+/* A time field that is to be set (not 0, -1 or -2). */
+static bool basic_time_given(uint64_t v)
+{
+	int64_t nt = (int64_t)v;
+
+	return nt != 0 && nt != -1 && nt != -2;
+}
+
+/*
+ * Keep the creation time and attributes Linux has no place for (see
+ * fileinfo.h). A file system without user xattrs just keeps reporting
+ * what it can.
+ */
+static void basic_store(struct smbd_open *op, const uint64_t *create,
+			const uint32_t *attrs)
+{
+	int ret = 0;
+
+	if (create == NULL && attrs == NULL) {
+		return;
+	}
+	ret = smbd_store_dos_info(op->fd, create, attrs);
+	if (ret != 0) {
+		DBG_DEBUG(VFS, "%s: times/attributes not kept: %s", op->path,
+			  strerror(-ret));
+	}
+}
+
+/*
+ * Creation time and attributes. READONLY is the owner write bit (files
+ * only, see smbd_dos_attrs()); storing needs write permission, so it
+ * happens while the file is writable.
+ */
+static NTSTATUS basic_attrs(struct smbd_open *op, uint64_t create,
+			    uint32_t attrs)
+{
+	const uint64_t *pc = basic_time_given(create) ? &create : NULL;
+	const uint32_t *pa = attrs != 0 ? &attrs : NULL;
+	struct stat st = {};
+	mode_t mode = 0;
+	int ret = 0;
+
+	if ((attrs & FILE_ATTRIBUTE_DIRECTORY) != 0 && !op->is_dir) {
+		return NT_STATUS_INVALID_PARAMETER;
+	}
+	if (pa == NULL || op->is_dir) {
+		basic_store(op, pc, pa);
+		return NT_STATUS_OK;
+	}
+	if (fstat(op->fd, &st) != 0) {
+		return smbd_map_errno(errno);
+	}
+	mode = st.st_mode & 07777;
+	if ((attrs & FILE_ATTRIBUTE_READONLY) != 0) {
+		basic_store(op, pc, pa);
+		mode &= ~(mode_t)S_IWUSR;
+	} else {
+		mode |= S_IWUSR;
+	}
+	if (mode != (st.st_mode & 07777)) {
+		ret = fd_chmod(op->fd, mode);
+	}
+	if ((attrs & FILE_ATTRIBUTE_READONLY) == 0) {
+		basic_store(op, pc, pa);
+	}
+	return ret == 0 ? NT_STATUS_OK : smbd_map_errno(-ret);
+}
+
+NTSTATUS smbd_open_set_basic(struct smbd_open *op, uint64_t create,
+			     uint64_t access, uint64_t write, uint64_t change,
+			     uint32_t attrs)
+{
+	struct timespec ts[2] = {};
+	NTSTATUS status = NT_STATUS_OK;
+	bool keep_change = false;
+	int ret = 0;
+
+	status = basic_time(access, &ts[0]);
+	if (status == NT_STATUS_OK) {
+		status = basic_time(write, &ts[1]);
+	}
+	if (status == NT_STATUS_OK &&
+	    ((int64_t)create < -2 || (int64_t)change < -2)) {
+		status = NT_STATUS_INVALID_PARAMETER;
+	}
+	if (status != NT_STATUS_OK) {
+		return status;
+	}
+	/* A ChangeTime set before stays through what we change now. */
+	if (!basic_time_given(change)) {
+		keep_change = smbd_remembered_change_time(op->fd, &change);
+	}
+	if (ts[0].tv_nsec != UTIME_OMIT || ts[1].tv_nsec != UTIME_OMIT) {
+		ret = fd_utimens(op->fd, ts);
+		if (ret != 0) {
+			return smbd_map_errno(-ret);
+		}
+	}
+	status = basic_attrs(op, create, attrs);
+	/* ChangeTime last: every change above moved ctime. */
+	if (keep_change || basic_time_given(change)) {
+		smbd_store_change_time(op->fd, change);
+	}
+	return status;
 }
 
 /* ---- renaming through an open ---- */

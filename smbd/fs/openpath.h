@@ -106,6 +106,17 @@ int smbd_create_leaf(int pfd, const char *leaf, bool is_dir, bool ro);
 NTSTATUS smbd_open_set_delete_pending(struct smbd_open *op, bool pending);
 
 /*
+ * FileBasicInformation through op [MS-FSCC §2.4.7]: times (0, -1 and -2
+ * leave one alone; creation and change times are kept as fileinfo.h
+ * says) and DOS attributes (0: unchanged; READONLY is the owner write
+ * bit). Errors: INVALID_PARAMETER (a bad time, DIRECTORY on a file) or
+ * the file system's.
+ */
+NTSTATUS smbd_open_set_basic(struct smbd_open *op, uint64_t create,
+			     uint64_t access, uint64_t write, uint64_t change,
+			     uint32_t attrs);
+
+/*
  * Rename op's file or directory to rel (a canonical share-relative path;
  * name: the client's spelling, taken over by op on success), replacing
  * an existing file if replace, with the checks Windows makes: no
