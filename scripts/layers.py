@@ -33,6 +33,7 @@ LAYERS = [
     'smbd/net',
     'smbd/smb2',
     'smbd/admin',
+    'smbd/smb1',       # the SMB1 front end: beside smb2/cmd, below it
     'smbd/smb2/cmd',
     'smbd/daemon',
     'tools',

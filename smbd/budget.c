@@ -48,6 +48,8 @@ static const struct {
 	[SMBD_BUDGET_RPC_HANDLES] = { "rpc_handles", "",
 		"LSA and SAM context handles (with printer handles) per "
 		"session" },
+	[SMBD_BUDGET_ANDX_CHAIN] = { "andx_chain", "",
+		"SMB1 commands chained in one message (AndX)" },
 };
 
 const char *smbd_budget_name(enum smbd_budget b)

@@ -57,6 +57,7 @@ enum smbd_budget {
 	SMBD_BUDGET_DURABLE,
 	SMBD_BUDGET_LEASES,
 	SMBD_BUDGET_RPC_HANDLES,
+	SMBD_BUDGET_ANDX_CHAIN,	/* SMB1 commands in one message */
 	SMBD_BUDGET_NUM
 };
 

@@ -64,6 +64,7 @@ struct print_ctx;
 struct share_root;
 struct smbd_cmd_row;	/* the SMB2 command table: smb2/dispatch.h */
 struct smbd_oplock_upcalls;	/* break notifications: fs/oplock.h */
+struct smbd_smb1_conn;		/* SMB1 connection state: smb1/smb1.h */
 
 #ifndef ARRAY_SIZE
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -94,6 +95,9 @@ struct smbd_server {
 	/* SMB1 NEGOTIATE (cmd/negprot.c), set by server.c for dispatch */
 	void (*smb1_negotiate)(struct smbd_conn *conn, const uint8_t *buf,
 			       size_t len);
+	/* The SMB1 front end (smbd/smb1), set by server.c: true if it took
+	 * the message (buf stolen), false to leave it to smb1_negotiate */
+	bool (*smb1_frame)(struct smbd_conn *conn, uint8_t *buf, size_t len);
 	struct smbd_workers *workers;
 	struct smbd_workers *scan_workers; /* directory scans, low priority */
 	struct users_db *users;
@@ -140,6 +144,7 @@ struct smbd_server {
 		uint64_t conns_refused;	/* unauthenticated limits */
 		uint64_t conns_dropped;	/* protocol or network errors */
 		uint64_t logon_failures;
+		uint64_t smb1_refused;	/* SMB1-only clients turned away */
 		uint64_t budget_hits[SMBD_BUDGET_NUM];	/* budget.h */
 	} stats;
 };
@@ -184,6 +189,7 @@ struct smbd_conn {
 
 	/* NEGOTIATE results */
 	bool smb1_upgraded;		/* SMB1 "SMB 2.???" seen: expect MID 1 */
+	struct smbd_smb1_conn *smb1;	/* speaks SMB1 (smbd/smb1), child */
 	uint16_t dialect;
 	uint16_t client_security_mode;
 	uint32_t client_caps;
@@ -301,6 +307,7 @@ struct smbd_session {
 	struct sess_auth *auth;	/* SPNEGO state during SESSION_SETUP */
 	bool encrypted;		/* the client encrypts its requests */
 	struct sm_session *ticket;	/* cap slot (sessions/), child */
+	char *client_os;	/* SMB1 NativeOS, shown as its client type */
 };
 
 struct smbd_tree {

@@ -1333,6 +1333,8 @@ static void print_config(const struct ctl_jv *s)
 	kv("Uptime", hms(b, sizeof(b), ctl_jv_u64(s, "uptime_secs", 0)));
 	kv("Control socket", ctl_jv_str(s, "control_socket", ""));
 	kv("Admin group", group[0] != '\0' ? group : "(none)");
+	kv("SMB1 (NT1)", ctl_jv_bool(s, "smb1", false) ?
+	   "enabled (server min protocol = NT1)" : "disabled");
 }
 
 int verb_config(struct wgnet *ctx, int argc, char **argv)

@@ -161,7 +161,10 @@ static bool sess_walk_one(const struct sm_session_info *info, void *priv)
 		.guest = s->guest,
 		.signing = s->signing_required,
 		.encryption = s->encrypted,
-		.client_type = smb2_dialect_name(s->conn->dialect),
+		/* SMB1: the NativeOS it sent ("Windows 5.1"), else "SMB1" */
+		.client_type = s->client_os != NULL ? s->client_os :
+			       s->conn->smb1 != NULL ? "SMB1" :
+			       smb2_dialect_name(s->conn->dialect),
 		.opens = (unsigned)s->nopens,
 		.trees = count_trees(s),
 		.printer_handles = info->handles,
@@ -610,7 +613,8 @@ static int op_list_conns(void *priv, TALLOC_CTX *mem,
 			.computer = talloc_strdup(v, name != NULL ? name :
 						  c->peer_addr),
 			.state = conn_state(c),
-			.dialect = c->dialect != 0 ?
+			.dialect = c->smb1 != NULL ? "NT1" :
+				   c->dialect != 0 ?
 				   smb2_dialect_name(c->dialect) : "",
 			.bytes_in = c->bytes_in,
 			.bytes_out = c->bytes_out,

@@ -766,6 +766,7 @@ static int v_config(struct ctl_call *c, char **args)
 	ctl_json_string(c->j, "control_socket", cfg->control_socket);
 	ctl_json_string(c->j, "admin_group", cfg->admin_group);
 	ctl_json_string(c->j, "admin_users", cfg->admin_users);
+	ctl_json_bool(c->j, "smb1", cfg->smb1_enabled);
 	ctl_json_object_begin(c->j, "timeouts_ms");
 	ctl_json_u64(c->j, "autodisconnect", i->autodisconnect_ms);
 	ctl_json_u64(c->j, "null_session", i->null_session_timeout_ms);
@@ -821,6 +822,7 @@ static int v_statistics(struct ctl_call *c, char **args)
 	ctl_json_u64(c->j, "connections_refused", srv->stats.conns_refused);
 	ctl_json_u64(c->j, "connections_dropped", srv->stats.conns_dropped);
 	ctl_json_u64(c->j, "logon_failures", srv->stats.logon_failures);
+	ctl_json_u64(c->j, "smb1_refused", srv->stats.smb1_refused);
 	ctl_json_object_end(c->j);
 	/* refusals and back-pressure per budget (budget.h) */
 	ctl_json_object_begin(c->j, "limits_hit");

@@ -54,6 +54,9 @@ struct wg_config {
 	bool signing_mandatory;
 	uint16_t min_protocol;	/* dialect */
 	uint16_t max_protocol;
+	/* server min protocol = NT1: the SMB1 front end (smbd/smb1) answers
+	 * SMB1-only clients; min_protocol stays the lowest SMB2 dialect */
+	bool smb1_enabled;
 	enum wg_map_to_guest {
 		WG_GUEST_NEVER = 0,
 		WG_GUEST_BAD_USER,	/* unknown user names become guest */

@@ -519,9 +519,16 @@ static int set_protocol(struct cfg_parse *p, const char *key, const char *v,
 
 	if (strcasecmp(v, "default") == 0) {
 		d = max ? SMB2_DIALECT_311 : SMB2_DIALECT_202;
+	} else if (!max && (strcasecmp(v, "NT1") == 0 ||
+			    strcasecmp(v, "SMB1") == 0)) {
+		/* SMB1 (NT LM 0.12) on; SMB2 clients still get SMB2_02 up */
+		p->cfg->smb1_enabled = true;
+		d = SMB2_DIALECT_202;
 	} else if (is_smb1_name(v)) {
-		cfg_fail(p, "%s '%s': SMB1 is not supported; the lowest "
-			 "protocol is SMB2_02", key, v);
+		cfg_fail(p, "%s '%s': %s; the lowest protocol is NT1 "
+			 "(NT LM 0.12)", key, v,
+			 max ? "the server always offers SMB2" :
+			 "dialects before NT LM 0.12 are not supported");
 		return -1;
 	} else {
 		d = smb2_dialect_parse(v, max);
@@ -538,6 +545,7 @@ static int set_protocol(struct cfg_parse *p, const char *key, const char *v,
 static int g_min_protocol(struct cfg_parse *p, const char *key, const char *v)
 {
 	p->min_proto_line = p->line;
+	p->cfg->smb1_enabled = false;	/* the last setting counts */
 	return set_protocol(p, key, v, false, &p->cfg->min_protocol);
 }
 

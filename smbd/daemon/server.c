@@ -10,6 +10,7 @@
 #include "smbd/admin/admission.h"
 #include "smbd/fs/fileinfo.h"
 #include "smbd/smb2/cmd/cmd.h"
+#include "smbd/smb1/smb1.h"
 #include "sessions/users.h"
 #include "sessions/identity.h"
 
@@ -56,6 +57,8 @@ struct smbd_server *smbd_server_new(TALLOC_CTX *mem_ctx,
 	/* Connections hand their frames up to the SMB layer. */
 	srv->conn_up = &smbd_smb2_upcalls;
 	srv->smb1_negotiate = smbd_smb1_process_frame;
+	/* SMB1-only clients: served with server min protocol = NT1 */
+	srv->smb1_frame = smbd_smb1_frame;
 	/* ... which runs each request through the commands' handlers. */
 	smbd_smb2_set_commands(srv, smbd_smb2_commands);
 	/* Oplock breaks (fs/) are notified by the SMB2 layer. */
@@ -257,6 +260,10 @@ int smbd_server_start(struct smbd_server *srv)
 	if (srv->users == NULL) {
 		DBG_ERR(AUTH, "%s", err != NULL ? err : "cannot load users");
 		return -EINVAL;
+	}
+	if (srv->cfg->smb1_enabled) {
+		DBG_WARN(GEN, "SMB1 is enabled (server min protocol = NT1): "
+			 "clients that speak only SMB1 are served");
 	}
 	server_load_machine_sid(srv);
 	if (smbd_limits_start(srv) != 0) {

@@ -1245,6 +1245,10 @@ NTSTATUS smbd_smb2_cancel(struct smbd_req *req)
 static void smbd_smb2_input(struct smbd_conn *conn, uint8_t *buf, size_t len)
 {
 	if (len >= 4 && memcmp(buf, SMB1_MAGIC, 4) == 0) {
+		if (conn->srv->smb1_frame != NULL &&
+		    conn->srv->smb1_frame(conn, buf, len)) {
+			return;
+		}
 		conn->srv->smb1_negotiate(conn, buf, len);
 		talloc_free(buf);
 		return;

@@ -5,6 +5,9 @@
 #include "smbd/smb2/session.h"
 #include "smbd/smb2/request.h"
 #include "smbd/net/conn.h"
+#include "proto/ntlmssp.h"
+#include "proto/utf16.h"
+#include "sessions/users.h"
 
 #include <string.h>
 
@@ -119,4 +122,83 @@ const char *smbd_session_display(const struct smbd_session *s)
 		return s->workstation;
 	}
 	return s->conn->peer_addr;
+}
+
+/* Shared by the SMB2 and SMB1 SESSION_SETUP handlers. */
+
+int smbd_auth_lookup_user(void *priv, const char *user, const char *domain,
+		       uint8_t nt_hash[16])
+{
+	struct smbd_server *srv = priv;
+
+	return users_lookup(srv->users, user, nt_hash, NULL) == 0 ? 0 : -1;
+}
+
+void smbd_users_reload_if_changed(struct smbd_server *srv)
+{
+	struct users_db *db = NULL;
+	char *err = NULL;
+
+	if (!users_changed(srv->cfg->users_file, srv->users)) {
+		return;
+	}
+	db = users_load(srv, srv->cfg->users_file, &err);
+	if (db == NULL) {
+		/* tried at every logon while the file is bad: rate-limited */
+		WG_LOG_RL(WG_LOG_ERR, WG_CLS_AUTH, "keeping old users: %s",
+			  err != NULL ? err : "load failed");
+		talloc_free(err);
+		return;
+	}
+	talloc_free(srv->users);
+	srv->users = db;
+	DBG_NOTICE(AUTH, "users file reloaded");
+}
+
+/*
+ * A failed NTLM logon that "map to guest" turns into a guest session:
+ * with bad user, a user name the users file does not know; with bad
+ * password, any named user. Never a re-authentication, never a null
+ * logon (those have their own rules).
+ */
+bool smbd_map_to_guest(struct smbd_conn *conn, bool reauth,
+		       const struct ntlmssp_result *res)
+{
+	const struct wg_config *cfg = conn->srv->cfg;
+
+	if (cfg->map_to_guest == WG_GUEST_NEVER || reauth ||
+	    res->user == NULL || res->user[0] == '\0') {
+		return false;
+	}
+	if (cfg->map_to_guest == WG_GUEST_BAD_PASSWORD) {
+		return true;
+	}
+	return users_lookup(conn->srv->users, res->user, NULL, NULL) != 0;
+}
+
+/* Who the session is, from the NTLM result (canonical user name). */
+void smbd_session_set_identity(struct smbd_session *s,
+			       const struct ntlmssp_result *res, bool guest)
+{
+	struct smbd_server *srv = s->conn->srv;
+	const char *canonical = NULL;
+	uint8_t hash[16];
+
+	s->anonymous = res->anonymous;
+	s->guest = guest;
+	if (res->anonymous) {
+		s->user = talloc_strdup(s, "");
+	} else if (guest) {
+		/* counted per computer like any user, as the guest account */
+		s->user = talloc_strdup(s, srv->cfg->guest_account);
+	} else {
+		if (users_lookup(srv->users, res->user, hash, &canonical) != 0 ||
+		    canonical == NULL) {
+			canonical = res->user;
+		}
+		s->user = talloc_strdup(s, canonical);
+	}
+	s->domain = talloc_strdup(s, res->domain != NULL ? res->domain : "");
+	s->workstation = talloc_strdup(s, res->workstation != NULL ?
+					  res->workstation : "");
 }

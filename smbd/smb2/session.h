@@ -21,4 +21,31 @@ struct smbd_session *smbd_session_find(struct smbd_conn *conn, uint64_t id);
  * NTLM workstation, then the address. */
 const char *smbd_session_display(const struct smbd_session *s);
 
+/*
+ * Logon helpers both front ends' SESSION_SETUP use (the NTLM exchange
+ * itself is proto/ntlmssp.h).
+ */
+struct ntlmssp_result;
+
+/* ntlmssp_server_new()'s lookup: srv (priv) users file NT hash; 0/-1. */
+int smbd_auth_lookup_user(void *priv, const char *user, const char *domain,
+			  uint8_t nt_hash[16]);
+
+/* Reload srv->users if the users file changed (bad file: kept, logged). */
+void smbd_users_reload_if_changed(struct smbd_server *srv);
+
+/*
+ * Does "map to guest" turn this failed NTLM logon into a guest session?
+ * Never for a re-authentication or a null logon.
+ */
+bool smbd_map_to_guest(struct smbd_conn *conn, bool reauth,
+		       const struct ntlmssp_result *res);
+
+/*
+ * Set s->anonymous, guest, user (canonical name; "" for null, the guest
+ * account for guests), domain and workstation from the NTLM result.
+ */
+void smbd_session_set_identity(struct smbd_session *s,
+			       const struct ntlmssp_result *res, bool guest);
+
 #endif

@@ -2,6 +2,7 @@
  * tree.c - the tree connect object and the share root fds it holds.
  */
 #include "smbd/smb2/tree.h"
+#include "proto/utf16.h"
 #include "smbd/smb2/request.h"
 
 #include <errno.h>
@@ -125,4 +126,92 @@ struct smbd_tree *smbd_tree_new(struct smbd_session *s,
 	s->ntrees++;
 	talloc_set_destructor(t, tree_destructor);
 	return t;
+}
+
+/* "\\server\share" -> "share"; NULL if malformed. */
+static const char *share_of_path(const char *path)
+{
+	const char *p = path;
+	const char *share = NULL;
+
+	while (*p == '\\') {
+		p++;
+	}
+	share = strchr(p, '\\');
+	if (share == NULL || share[1] == '\0' ||
+	    strchr(share + 1, '\\') != NULL) {
+		return NULL;
+	}
+	return share + 1;
+}
+
+static bool user_allowed(const struct wg_share_cfg *sh, const char *user)
+{
+	size_t i = 0;
+
+	if (sh->valid_users == NULL) {
+		return true;
+	}
+	for (i = 0; sh->valid_users[i] != NULL; i++) {
+		if (utf8_casecmp(sh->valid_users[i], user) == 0) {
+			return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * Connect session s to the share "\\server\share" names: the share
+ * exists, the session may use it (null and guest sessions only IPC$ and
+ * guest ok shares; valid users), the tree budget holds, and its root
+ * opens. Shared by the SMB2 and SMB1 TREE_CONNECT handlers.
+ */
+NTSTATUS smbd_tree_connect(struct smbd_session *s, const char *path,
+			   struct smbd_tree **out)
+{
+	struct smbd_conn *conn = s->conn;
+	const char *name = share_of_path(path);
+	const struct wg_share_cfg *sh = NULL;
+	struct smbd_tree *t = NULL;
+	int fd = -1;
+
+	if (name == NULL) {
+		return NT_STATUS_BAD_NETWORK_NAME;
+	}
+	sh = wg_config_find_share(conn->srv->cfg, name);
+	if (sh == NULL) {
+		DBG_INFO(SESS, "%s: no share '%s'", conn->peer_addr, name);
+		return NT_STATUS_BAD_NETWORK_NAME;
+	}
+	if ((s->anonymous || s->guest) && sh->type != WG_SHARE_IPC &&
+	    !sh->guest_ok) {
+		DBG_INFO(SESS, "%s: %s session refused share '%s'",
+			 conn->peer_addr, s->guest ? "guest" : "null",
+			 sh->name);
+		return NT_STATUS_ACCESS_DENIED;
+	}
+	if (!s->anonymous && !s->guest && !user_allowed(sh, s->user)) {
+		DBG_INFO(SESS, "%s: '%s' not in valid users of '%s'",
+			 conn->peer_addr, s->user, sh->name);
+		return NT_STATUS_ACCESS_DENIED;
+	}
+	if (s->ntrees >= conn->srv->cfg->max_tree_connects) {
+		smbd_budget_hit(NULL, conn, SMBD_BUDGET_TREES,
+				conn->srv->cfg->max_tree_connects);
+		return NT_STATUS_INSUFFICIENT_RESOURCES;
+	}
+	if (sh->type != WG_SHARE_IPC) {
+		fd = share_root_get(conn->srv, sh->path);
+		if (fd < 0) {
+			DBG_ERR(VFS, "share '%s': cannot open %s: %s",
+				sh->name, sh->path, strerror(-fd));
+			return NT_STATUS_BAD_NETWORK_NAME;
+		}
+	}
+	t = smbd_tree_new(s, sh, fd);
+	if (t == NULL) {
+		return NT_STATUS_NO_MEMORY;
+	}
+	*out = t;
+	return NT_STATUS_OK;
 }

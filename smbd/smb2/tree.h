@@ -22,4 +22,13 @@ struct smbd_tree *smbd_tree_new(struct smbd_session *s,
  */
 int share_root_get(struct smbd_server *srv, const char *path);
 
+/*
+ * Connect s to the share the UNC path "\\server\share" names, after
+ * the checks both front ends share (share exists, null/guest and valid
+ * users rules, the tree budget, the share root opens). 0 with *out set,
+ * or BAD_NETWORK_NAME, ACCESS_DENIED, INSUFFICIENT_RESOURCES, NO_MEMORY.
+ */
+NTSTATUS smbd_tree_connect(struct smbd_session *s, const char *path,
+			   struct smbd_tree **out);
+
 #endif

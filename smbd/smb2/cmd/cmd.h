@@ -41,12 +41,6 @@ extern const struct smbd_cmd_row smbd_smb2_commands[SMB2_NUM_CMDS];
 void smbd_smb1_process_frame(struct smbd_conn *conn, const uint8_t *buf,
 			     size_t len);
 
-/*
- * FileDispositionInformation through op: set or clear delete-pending on
- * its file. Errors: ACCESS_DENIED (op lacks DELETE), CANNOT_DELETE
- * (read-only file, the share root), DIRECTORY_NOT_EMPTY.
- */
-NTSTATUS smbd_open_set_delete_pending(struct smbd_open *op, bool pending);
 
 /*
  * Byte-range locks (smb2/cmd/lock.c): may op read (write false) or write

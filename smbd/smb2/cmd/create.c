@@ -16,6 +16,7 @@
 #include "smbd/smb2/cmd/ipc.h"
 #include "smbd/fs/fileinfo.h"
 #include "smbd/fs/vfs.h"
+#include "smbd/fs/openpath.h"
 #include "smbd/fs/workers.h"
 #include "smbd/fs/watch.h"
 #include "proto/utf16.h"
@@ -34,26 +35,14 @@
 #define CLOSE_RESP_SIZE		60
 #define CREATE_MAX_NAME		32767	/* bytes of UTF-16 */
 
-/* [MS-SMB2 §2.2.13.1.1] generic rights as specific file rights */
-#define FILE_GENERIC_READ_ALL	0x00120089u
-#define FILE_GENERIC_WRITE_ALL	0x00120116u
-#define FILE_GENERIC_EXEC_ALL	0x001200A0u
 /* DesiredAccess bits the server MUST refuse [MS-SMB2 §3.3.5.9] */
 #define ACCESS_RESERVED_MASK	0x0CE0FE00u
-
-/* Everything a read-only share or file cannot grant */
-#define WRITE_ACCESS	(FILE_WRITE_DATA | FILE_APPEND_DATA | FILE_WRITE_EA | \
-			 FILE_WRITE_ATTRIBUTES | FILE_DELETE_CHILD | \
-			 SEC_STD_DELETE | SEC_STD_WRITE_DAC | \
-			 SEC_STD_WRITE_OWNER)
 
 #define CREATE_OPTIONS_VALID		0x00FFFFFFu
 #define FILE_CREATE_TREE_CONNECTION	0x00000080u
 #define FILE_RESERVE_OPFILTER		0x00100000u
 /* FileAttributes a CREATE may not carry (VOLUME, DEVICE, bit 15, high) */
 #define CREATE_ATTRS_INVALID		0xFFFF8048u
-/* Largest AllocationSize ("AlSi") we preallocate for */
-#define CREATE_MAX_PREALLOC		(1024ULL * 1024 * 1024)
 /* CreateOptions bits FileModeInformation reports [MS-FSCC §2.4.26] */
 #define FILE_MODE_MASK			0x0000103Eu
 /* Rounds of waiting for oplock breaks one CREATE may go through */
@@ -62,234 +51,6 @@
 /* ================================================================== */
 /* Access                                                              */
 /* ================================================================== */
-
-/* May we (effective ids, ACLs, read-only mounts) access fd with mode? */
-static bool fd_may(int fd, int mode)
-{
-	long rc = syscall(SYS_faccessat2, fd, "", mode,
-			  AT_EMPTY_PATH | AT_EACCESS);
-
-	if (rc == 0) {
-		return true;
-	}
-	/* no faccessat2: let the open itself decide */
-	return errno == ENOSYS;
-}
-
-static bool dir_is_empty(int fd)
-{
-	struct dirent *de = NULL;
-	bool empty = true;
-	DIR *d = NULL;
-	int dfd = -1;
-
-	dfd = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd < 0) {
-		return false;
-	}
-	d = fdopendir(dfd);
-	if (d == NULL) {
-		close(dfd);
-		return false;
-	}
-	while ((de = readdir(d)) != NULL) {
-		if (strcmp(de->d_name, ".") != 0 &&
-		    strcmp(de->d_name, "..") != 0) {
-			empty = false;
-			break;
-		}
-	}
-	closedir(d);
-	return empty;
-}
-
-/*
- * What a directory holds, as far as deleting it goes: up to
- * DIR_LEFT_MAX entries (their inodes), or more.
- */
-#define DIR_LEFT_MAX 8
-struct dir_left {
-	size_t n;
-	bool more;
-	dev_t dev[DIR_LEFT_MAX];
-	ino_t ino[DIR_LEFT_MAX];
-};
-
-/* List what directory fd holds into l (a worker may call it). */
-static void dir_list_left(int fd, struct dir_left *l)
-{
-	struct dirent *de = NULL;
-	struct stat st;
-	DIR *d = NULL;
-	int dfd = -1;
-
-	memset(l, 0, sizeof(*l));
-	l->more = true;		/* unreadable: not empty */
-	dfd = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd < 0) {
-		return;
-	}
-	d = fdopendir(dfd);
-	if (d == NULL) {
-		close(dfd);
-		return;
-	}
-	l->more = false;
-	while ((de = readdir(d)) != NULL) {
-		if (strcmp(de->d_name, ".") == 0 ||
-		    strcmp(de->d_name, "..") == 0) {
-			continue;
-		}
-		if (l->n == DIR_LEFT_MAX ||
-		    fstatat(dirfd(d), de->d_name, &st,
-			    AT_SYMLINK_NOFOLLOW) != 0) {
-			l->more = true;
-			break;
-		}
-		l->dev[l->n] = st.st_dev;
-		l->ino[l->n] = st.st_ino;
-		l->n++;
-	}
-	closedir(d);
-}
-
-/*
- * May a delete on close be asked for a directory holding l? Only if
- * every entry is delete-pending already (it goes when its last open
- * does): smbtorture smb2.notify.rec and mask-change rmdir a directory
- * whose subdirectory was rmdir'ed while another handle held it open.
- * If the entry is still there at the close, the directory stays and the
- * close succeeds [MS-FSA §2.1.5.5 phase 1].
- */
-static bool dir_left_empty(struct smbd_server *srv, const struct dir_left *l)
-{
-	const struct smbd_file *f = NULL;
-	size_t i = 0;
-
-	if (l->more) {
-		return false;
-	}
-	for (i = 0; i < l->n; i++) {
-		f = smbd_file_find(srv, l->dev[i], l->ino[i]);
-		if (f == NULL || !f->delete_pending) {
-			return false;
-		}
-	}
-	return true;
-}
-
-/*
- * May we unlink the name whose parent is pfd and whose inode is fd?
- * unlink(2) wants a writable, searchable parent, and in a sticky
- * directory (/tmp-like shares) to own the file or the directory.
- */
-static bool may_unlink(int pfd, int fd)
-{
-	struct stat pst, st;
-	uid_t me = geteuid();
-
-	if (!fd_may(pfd, W_OK | X_OK)) {
-		return false;
-	}
-	if (me == 0 || fstat(pfd, &pst) != 0 || !(pst.st_mode & S_ISVTX)) {
-		return true;
-	}
-	return pst.st_uid == me || (fstat(fd, &st) == 0 && st.st_uid == me);
-}
-
-/* What the filesystem lets us do with one object. */
-struct fs_access {
-	bool read;
-	bool write;
-	bool unlink;
-};
-
-/* Probe fd (named ondisk beneath root_fd); blocking, thread-safe. */
-static void fs_probe(int root_fd, int fd, const char *ondisk,
-		     bool want_unlink, struct fs_access *acc)
-{
-	const char *leaf = NULL;
-	int pfd = -1;
-
-	acc->read = fd_may(fd, R_OK);
-	acc->write = fd_may(fd, W_OK);
-	acc->unlink = false;
-	if (!want_unlink || ondisk[0] == '\0') {
-		return;		/* the share root is never deleted */
-	}
-	pfd = vfs_open_parent(root_fd, ondisk, &leaf);
-	if (pfd >= 0) {
-		acc->unlink = may_unlink(pfd, fd);
-		close(pfd);
-	}
-}
-
-/*
- * The most a client may get on an object: the tree's maximal access less
- * what the share's read-only flag and the filesystem (acc) forbid.
- */
-static uint32_t maximal_access(const struct smbd_tree *tree,
-			       const struct fs_access *acc, bool is_dir)
-{
-	uint32_t max = tree->maximal_access;
-
-	if (max == 0) {
-		max = FILE_ALL_ACCESS;
-	}
-	if (tree->read_only) {
-		max &= ~WRITE_ACCESS;
-	}
-	if (!acc->read) {
-		max &= ~(FILE_READ_DATA | FILE_EXECUTE);
-	}
-	if (!acc->write) {
-		max &= ~(FILE_WRITE_DATA | FILE_APPEND_DATA);
-		if (is_dir) {
-			max &= ~FILE_DELETE_CHILD;
-		}
-	}
-	if (!acc->unlink) {
-		max &= ~SEC_STD_DELETE;
-	}
-	return max;
-}
-
-static uint32_t map_generic(uint32_t a)
-{
-	if (a & SEC_GENERIC_READ) {
-		a |= FILE_GENERIC_READ_ALL;
-	}
-	if (a & SEC_GENERIC_WRITE) {
-		a |= FILE_GENERIC_WRITE_ALL;
-	}
-	if (a & SEC_GENERIC_EXECUTE) {
-		a |= FILE_GENERIC_EXEC_ALL;
-	}
-	if (a & SEC_GENERIC_ALL) {
-		a |= FILE_ALL_ACCESS;
-	}
-	return a & ~(SEC_GENERIC_READ | SEC_GENERIC_WRITE |
-		     SEC_GENERIC_EXECUTE | SEC_GENERIC_ALL);
-}
-
-/* Requested access (generic and MAXIMUM_ALLOWED resolved) against max. */
-static NTSTATUS grant_access(uint32_t desired, uint32_t max,
-			     uint32_t *granted)
-{
-	uint32_t want = map_generic(desired) & ~SEC_FLAG_MAXIMUM_ALLOWED;
-
-	if (want & SEC_FLAG_SYSTEM_SECURITY) {
-		return NT_STATUS_PRIVILEGE_NOT_HELD;
-	}
-	if (want & ~max) {
-		return NT_STATUS_ACCESS_DENIED;
-	}
-	*granted = want;
-	if (desired & SEC_FLAG_MAXIMUM_ALLOWED) {
-		*granted |= max;
-	}
-	return NT_STATUS_OK;
-}
 
 /* ================================================================== */
 /* CREATE                                                              */
@@ -494,34 +255,6 @@ static NTSTATUS create_validate(const struct create_args *a)
 	return NT_STATUS_OK;
 }
 
-/* Delete on close asked at open time [MS-FSA §2.1.5.1.2.1]. */
-static NTSTATUS create_check_doc(uint32_t granted, const struct stat *st,
-				 bool empty, const char *ondisk)
-{
-	if ((granted & SEC_STD_DELETE) == 0) {
-		return NT_STATUS_ACCESS_DENIED;
-	}
-	if (ondisk[0] == '\0') {
-		return NT_STATUS_CANNOT_DELETE;
-	}
-	if (S_ISDIR(st->st_mode)) {
-		return empty ? NT_STATUS_OK : NT_STATUS_DIRECTORY_NOT_EMPTY;
-	}
-	if ((st->st_mode & S_IWUSR) == 0) {
-		return NT_STATUS_CANNOT_DELETE;	/* FILE_ATTRIBUTE_READONLY */
-	}
-	return NT_STATUS_OK;
-}
-
-/* AllocationSize of a new or overwritten file: best effort. */
-static void create_prealloc(int fd, uint64_t size)
-{
-	if (size == 0 || size > CREATE_MAX_PREALLOC) {
-		return;
-	}
-	(void)fallocate(fd, FALLOC_FL_KEEP_SIZE, 0, (off_t)size);
-}
-
 /* Allocate and register an open of fd; the open owns fd from here on. */
 static NTSTATUS create_new_open(struct smbd_req *req,
 				const struct create_args *a, int fd,
@@ -567,38 +300,6 @@ static NTSTATUS create_new_open(struct smbd_req *req,
 	return NT_STATUS_OK;
 }
 
-/*
- * The fd an existing file is kept open with: a readable directory fd, a
- * file fd with the access the handle needs (O_PATH when the handle needs
- * no data and we may not read it).
- */
-static int open_data_fd(int root_fd, const char *ondisk, bool is_dir,
-			uint32_t granted, uint32_t max, bool truncate)
-{
-	bool need_w = truncate ||
-		      (granted & (FILE_WRITE_DATA | FILE_APPEND_DATA)) != 0;
-	bool can_r = (max & FILE_READ_DATA) != 0;
-	int flags = 0;
-	int fd = -1;
-
-	if (is_dir) {
-		fd = vfs_open_beneath(root_fd, ondisk, O_RDONLY | O_DIRECTORY,
-				      0);
-		if (fd == -EACCES && (granted & FILE_LIST_DIRECTORY) == 0) {
-			fd = vfs_open_beneath(root_fd, ondisk,
-					      O_PATH | O_DIRECTORY, 0);
-		}
-		return fd;
-	}
-	if (need_w) {
-		flags = can_r ? O_RDWR : O_WRONLY;
-	} else {
-		flags = can_r ? O_RDONLY : O_PATH;
-	}
-	return vfs_open_beneath(root_fd, ondisk, flags | O_NOCTTY | O_NONBLOCK,
-				0);
-}
-
 /* ---- the lookup, on a worker thread ---- */
 
 /*
@@ -622,8 +323,8 @@ struct create_probe {
 	int pfd;		/* O_PATH fd of the existing object, or -1 */
 	int err;		/* errno opening or stat'ing it, else 0 */
 	struct stat st;
-	struct fs_access acc;
-	struct dir_left left;	/* want_empty: the directory's entries */
+	struct smbd_fs_access acc;
+	struct smbd_dir_left left;	/* want_empty: the directory's entries */
 };
 
 static int create_probe_destructor(struct create_probe *pr)
@@ -661,9 +362,10 @@ static int create_probe_run(void *p)
 		pr->err = errno;
 		return 0;
 	}
-	fs_probe(pr->root_fd, pr->pfd, pr->ondisk, pr->want_unlink, &pr->acc);
+	smbd_fs_probe(pr->root_fd, pr->pfd, pr->ondisk, pr->want_unlink,
+		      &pr->acc);
 	if (pr->want_empty && S_ISDIR(pr->st.st_mode)) {
-		dir_list_left(pr->pfd, &pr->left);
+		smbd_dir_list_left(pr->pfd, &pr->left);
 	}
 	return 0;
 }
@@ -846,11 +548,11 @@ static NTSTATUS existing_checks(struct smbd_req *req,
 	if (f != NULL && f->delete_pending) {
 		return NT_STATUS_DELETE_PENDING;
 	}
-	*max = maximal_access(req->tree, &pr->acc, is_dir);
+	*max = smbd_maximal_access(req->tree, &pr->acc, is_dir);
 	if (is_dir && req->tree->share->type == WG_SHARE_PRINT) {
 		*max &= ~FILE_LIST_DIRECTORY;	/* nor listed */
 	}
-	status = grant_access(a->desired, *max, granted);
+	status = smbd_grant_access(a->desired, *max, granted);
 	if (status != NT_STATUS_OK) {
 		return status;
 	}
@@ -858,10 +560,9 @@ static NTSTATUS existing_checks(struct smbd_req *req,
 		return NT_STATUS_ACCESS_DENIED;
 	}
 	if (a->options & FILE_DELETE_ON_CLOSE) {
-		status = create_check_doc(*granted, st,
-					  dir_left_empty(req->conn->srv,
-							 &pr->left),
-					  pr->ondisk);
+		status = smbd_create_check_doc(*granted, st,
+				smbd_dir_left_empty(req->conn->srv, &pr->left),
+				pr->ondisk);
 		if (status != NT_STATUS_OK) {
 			return status;
 		}
@@ -903,8 +604,8 @@ static NTSTATUS open_existing(struct smbd_req *req,
 	if (status != NT_STATUS_OK) {
 		return status;
 	}
-	fd = open_data_fd(req->tree->root_fd, pr->ondisk,
-			  S_ISDIR(pr->st.st_mode), granted, max, truncate);
+	fd = smbd_open_data_fd(req->tree->root_fd, pr->ondisk,
+			       S_ISDIR(pr->st.st_mode), granted, max, truncate);
 	if (fd < 0) {
 		return smbd_map_errno(-fd);
 	}
@@ -920,7 +621,7 @@ static NTSTATUS open_existing(struct smbd_req *req,
 		return status;
 	}
 	if (truncate) {
-		create_prealloc(fd, a->alloc_size);
+		smbd_create_prealloc(fd, a->alloc_size);
 	}
 	status = create_new_open(req, a, fd, &pr->st, pr->ondisk, granted,
 				 &res->op);
@@ -934,37 +635,6 @@ static NTSTATUS open_existing(struct smbd_req *req,
 	return NT_STATUS_OK;
 }
 
-/* mkdir or O_CREAT|O_EXCL the leaf under its parent; returns fd/-errno. */
-static int create_leaf(int pfd, const char *leaf, bool is_dir, bool ro)
-{
-	struct stat st;
-	int fd = -1;
-
-	if (is_dir) {
-		if (mkdirat(pfd, leaf, 0777) != 0) {
-			return -errno;
-		}
-		fd = openat(pfd, leaf, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
-			    O_CLOEXEC);
-		if (fd < 0) {
-			fd = -errno;
-			unlinkat(pfd, leaf, AT_REMOVEDIR);
-		}
-		return fd;
-	}
-	fd = openat(pfd, leaf, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW |
-		    O_NOCTTY | O_CLOEXEC, 0666);
-	if (fd < 0) {
-		return -errno;
-	}
-	/* FILE_ATTRIBUTE_READONLY: drop the write bits; our fd keeps
-	 * write access */
-	if (ro && fstat(fd, &st) == 0) {
-		(void)fchmod(fd, st.st_mode & ~(mode_t)0222);
-	}
-	return fd;
-}
-
 static NTSTATUS create_new(struct smbd_req *req, const struct create_args *a,
 			   const char *ondisk, struct create_result *res)
 {
@@ -973,7 +643,7 @@ static NTSTATUS create_new(struct smbd_req *req, const struct create_args *a,
 	uint32_t max = tree->maximal_access != 0 ? tree->maximal_access :
 		       FILE_ALL_ACCESS;
 	uint32_t granted = 0;
-	struct fs_access acc;
+	struct smbd_fs_access acc;
 	const char *leaf = NULL;
 	NTSTATUS status = NT_STATUS_OK;
 	struct stat st;
@@ -983,7 +653,7 @@ static NTSTATUS create_new(struct smbd_req *req, const struct create_args *a,
 	if (tree->read_only) {
 		return NT_STATUS_ACCESS_DENIED;
 	}
-	status = grant_access(a->desired, max, &granted);
+	status = smbd_grant_access(a->desired, max, &granted);
 	if (status != NT_STATUS_OK) {
 		return status;
 	}
@@ -995,22 +665,22 @@ static NTSTATUS create_new(struct smbd_req *req, const struct create_args *a,
 	if (pfd < 0) {
 		return smbd_map_errno_in(SMBD_ERRMAP_PARENT, -pfd);
 	}
-	fd = create_leaf(pfd, leaf, is_dir,
-			 (a->attrs & FILE_ATTRIBUTE_READONLY) != 0);
+	fd = smbd_create_leaf(pfd, leaf, is_dir,
+			      (a->attrs & FILE_ATTRIBUTE_READONLY) != 0);
 	if (fd < 0) {
 		status = smbd_map_errno(-fd);
 		goto out;
 	}
 	if (!is_dir) {
-		create_prealloc(fd, a->alloc_size);
+		smbd_create_prealloc(fd, a->alloc_size);
 	}
 	if (fstat(fd, &st) != 0) {
 		status = smbd_map_errno(errno);
 		close(fd);
 		goto undo;
 	}
-	fs_probe(tree->root_fd, fd, ondisk, true, &acc);
-	res->max_access = maximal_access(tree, &acc, is_dir) | granted;
+	smbd_fs_probe(tree->root_fd, fd, ondisk, true, &acc);
+	res->max_access = smbd_maximal_access(tree, &acc, is_dir) | granted;
 	status = create_new_open(req, a, fd, &st, ondisk, granted, &res->op);
 	if (status != NT_STATUS_OK) {
 		goto undo;
@@ -1772,43 +1442,6 @@ NTSTATUS smbd_smb2_create(struct smbd_req *req)
 fail:
 	talloc_free(state);
 	return status;
-}
-
-/* ================================================================== */
-/* Delete-pending (SET_INFO FileDispositionInformation)                */
-/* ================================================================== */
-
-NTSTATUS smbd_open_set_delete_pending(struct smbd_open *op, bool pending)
-{
-	struct stat st;
-
-	if ((op->access & SEC_STD_DELETE) == 0) {
-		return NT_STATUS_ACCESS_DENIED;
-	}
-	if (op->file == NULL || op->fd < 0) {
-		return NT_STATUS_INVALID_HANDLE;
-	}
-	if (!pending) {
-		op->file->delete_pending = false;
-		op->delete_on_close = false;
-		return NT_STATUS_OK;
-	}
-	if (op->path[0] == '\0') {
-		return NT_STATUS_CANNOT_DELETE;
-	}
-	if (fstat(op->fd, &st) != 0) {
-		return smbd_map_errno(errno);
-	}
-	if (S_ISDIR(st.st_mode)) {
-		if (!dir_is_empty(op->fd)) {
-			return NT_STATUS_DIRECTORY_NOT_EMPTY;
-		}
-	} else if ((st.st_mode & S_IWUSR) == 0) {
-		return NT_STATUS_CANNOT_DELETE;
-	}
-	op->file->delete_pending = true;
-	smbd_file_signal_delete_pending(op->file);
-	return NT_STATUS_OK;
 }
 
 /* ================================================================== */

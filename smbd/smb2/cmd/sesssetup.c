@@ -25,35 +25,6 @@ struct sess_auth {
 	size_t mech_types_len;
 };
 
-static int lookup_user(void *priv, const char *user, const char *domain,
-		       uint8_t nt_hash[16])
-{
-	struct smbd_server *srv = priv;
-
-	return users_lookup(srv->users, user, nt_hash, NULL) == 0 ? 0 : -1;
-}
-
-static void reload_users_if_changed(struct smbd_server *srv)
-{
-	struct users_db *db = NULL;
-	char *err = NULL;
-
-	if (!users_changed(srv->cfg->users_file, srv->users)) {
-		return;
-	}
-	db = users_load(srv, srv->cfg->users_file, &err);
-	if (db == NULL) {
-		/* tried at every logon while the file is bad: rate-limited */
-		WG_LOG_RL(WG_LOG_ERR, WG_CLS_AUTH, "keeping old users: %s",
-			  err != NULL ? err : "load failed");
-		talloc_free(err);
-		return;
-	}
-	talloc_free(srv->users);
-	srv->users = db;
-	DBG_NOTICE(AUTH, "users file reloaded");
-}
-
 static void put_setup_body(struct smbd_req *req, uint16_t flags,
 			   const uint8_t *buf, size_t len)
 {
@@ -102,14 +73,14 @@ static NTSTATUS setup_leg1(struct smbd_req *req, struct smbd_session *s,
 		talloc_free(resp.buf);
 		return NT_STATUS_MORE_PROCESSING_REQUIRED;
 	}
-	s->ntlm = ntlmssp_server_new(s, &info, lookup_user, srv);
+	s->ntlm = ntlmssp_server_new(s, &info, smbd_auth_lookup_user, srv);
 	if (s->ntlm == NULL) {
 		return NT_STATUS_NO_MEMORY;
 	}
 	if (getrandom(challenge, sizeof(challenge), 0) != sizeof(challenge)) {
 		return NT_STATUS_INTERNAL_ERROR;
 	}
-	reload_users_if_changed(srv);
+	smbd_users_reload_if_changed(srv);
 	wire_wr_init(&chal, req, 0);
 	rc = ntlmssp_server_challenge(s->ntlm, tok->mech_token,
 				      tok->mech_token_len, challenge,
@@ -227,57 +198,6 @@ static void drop_previous(struct smbd_req *req, struct smbd_session *s,
 }
 
 /*
- * A failed NTLM logon that "map to guest" turns into a guest session:
- * with bad user, a user name the users file does not know; with bad
- * password, any named user. Never a re-authentication, never a null
- * logon (those have their own rules).
- */
-static bool map_to_guest(struct smbd_conn *conn, const struct sess_auth *a,
-			 const struct ntlmssp_result *res)
-{
-	const struct wg_config *cfg = conn->srv->cfg;
-
-	if (cfg->map_to_guest == WG_GUEST_NEVER || a->reauth ||
-	    res->user == NULL || res->user[0] == '\0') {
-		return false;
-	}
-	if (cfg->map_to_guest == WG_GUEST_BAD_PASSWORD) {
-		return true;
-	}
-	return users_lookup(conn->srv->users, res->user, NULL, NULL) != 0;
-}
-
-/* Who the session is, from the NTLM result (canonical user name). */
-static void session_set_identity(struct smbd_session *s,
-				 const struct ntlmssp_result *res, bool guest,
-				 uint16_t *flags)
-{
-	struct smbd_server *srv = s->conn->srv;
-	const char *canonical = NULL;
-	uint8_t hash[16];
-
-	s->anonymous = res->anonymous;
-	s->guest = guest;
-	if (res->anonymous) {
-		s->user = talloc_strdup(s, "");
-		*flags |= SMB2_SESSION_FLAG_IS_NULL;
-	} else if (guest) {
-		/* counted per computer like any user, as the guest account */
-		s->user = talloc_strdup(s, srv->cfg->guest_account);
-		*flags |= SMB2_SESSION_FLAG_IS_GUEST;
-	} else {
-		if (users_lookup(srv->users, res->user, hash, &canonical) != 0 ||
-		    canonical == NULL) {
-			canonical = res->user;
-		}
-		s->user = talloc_strdup(s, canonical);
-	}
-	s->domain = talloc_strdup(s, res->domain != NULL ? res->domain : "");
-	s->workstation = talloc_strdup(s, res->workstation != NULL ?
-					  res->workstation : "");
-}
-
-/*
  * What a failed AUTHENTICATE answers: a wrong password, an unknown user
  * or NTLMv1 is LOGON_FAILURE; a message that does not parse (an NTLMv2
  * response whose AV pairs run past its end, say) is INVALID_PARAMETER,
@@ -312,7 +232,7 @@ static NTSTATUS setup_leg2(struct smbd_req *req, struct smbd_session *s,
 
 	rc = ntlmssp_server_authenticate(s->ntlm, tok->mech_token,
 					 tok->mech_token_len, &res);
-	if (rc == WIRE_E_AUTH && map_to_guest(conn, a, &res)) {
+	if (rc == WIRE_E_AUTH && smbd_map_to_guest(conn, a->reauth, &res)) {
 		DBG_INFO(AUTH, "%s: '%s\\%s' mapped to guest (map to guest)",
 			 conn->peer_addr, res.domain ? res.domain : "",
 			 res.user);
@@ -338,7 +258,12 @@ static NTSTATUS setup_leg2(struct smbd_req *req, struct smbd_session *s,
 	if (a->reauth) {
 		return setup_reauth_done(req, s, a, tok, &res);
 	}
-	session_set_identity(s, &res, guest, &flags);
+	smbd_session_set_identity(s, &res, guest);
+	if (s->anonymous) {
+		flags |= SMB2_SESSION_FLAG_IS_NULL;
+	} else if (s->guest) {
+		flags |= SMB2_SESSION_FLAG_IS_GUEST;
+	}
 	/*
 	 * A reconnect replaces its old session before taking a slot, and
 	 * the slot is taken before anything else of the session exists.

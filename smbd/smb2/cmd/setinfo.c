@@ -26,6 +26,7 @@
 #include "smbd/fs/open.h"
 #include "smbd/fs/oplock.h"
 #include "smbd/fs/vfs.h"
+#include "smbd/fs/openpath.h"
 #include "smbd/fs/watch.h"
 #include "proto/fscc.h"
 #include "proto/utf16.h"
@@ -72,140 +73,10 @@ struct si_class {
 
 /* ---- helpers ---- */
 
-/* Path under /proc that reaches an fd, for calls that refuse O_PATH. */
-static void proc_fd_path(int fd, char *buf, size_t len)
-{
-	snprintf(buf, len, "/proc/self/fd/%d", fd);
-}
-
-static int fd_utimens(int fd, const struct timespec ts[2])
-{
-	char path[64];
-
-	if (futimens(fd, ts) == 0) {
-		return 0;
-	}
-	if (errno != EBADF) {
-		return -errno;
-	}
-	proc_fd_path(fd, path, sizeof(path));
-	if (utimensat(AT_FDCWD, path, ts, 0) != 0) {
-		return -errno;
-	}
-	return 0;
-}
-
-static int fd_chmod(int fd, mode_t mode)
-{
-	char path[64];
-
-	if (fchmod(fd, mode) == 0) {
-		return 0;
-	}
-	if (errno != EBADF) {
-		return -errno;
-	}
-	proc_fd_path(fd, path, sizeof(path));
-	if (chmod(path, mode) != 0) {
-		return -errno;
-	}
-	return 0;
-}
-
-/* ---- FileBasicInformation ---- */
-
-/* 0 and -1 (and -2, SMB 3.x "resume") leave a time alone. */
-static NTSTATUS basic_time(uint64_t v, struct timespec *ts)
-{
-	int64_t nt = (int64_t)v;
-
-	if (nt == 0 || nt == -1 || nt == -2) {
-		ts->tv_sec = 0;
-		ts->tv_nsec = UTIME_OMIT;
-		return NT_STATUS_OK;
-	}
-	if (!smbd_nt_timespec(nt, ts)) {
-		return NT_STATUS_INVALID_PARAMETER;
-	}
-	return NT_STATUS_OK;
-}
-
-/* A time field that is to be set (not 0, -1 or -2). */
-static bool basic_time_given(uint64_t v)
-{
-	int64_t nt = (int64_t)v;
-
-	return nt != 0 && nt != -1 && nt != -2;
-}
-
-/*
- * Keep the creation time and attributes Linux has no place for (see
- * fileinfo.h). A file system without user xattrs just keeps reporting
- * what it can.
- */
-static void basic_store(struct smbd_open *op, const uint64_t *create,
-			const uint32_t *attrs)
-{
-	int ret = 0;
-
-	if (create == NULL && attrs == NULL) {
-		return;
-	}
-	ret = smbd_store_dos_info(op->fd, create, attrs);
-	if (ret != 0) {
-		DBG_DEBUG(VFS, "%s: times/attributes not kept: %s", op->path,
-			  strerror(-ret));
-	}
-}
-
-/*
- * Creation time and attributes. READONLY is the owner write bit (files
- * only, see smbd_dos_attrs()); storing needs write permission, so it
- * happens while the file is writable.
- */
-static NTSTATUS basic_attrs(struct smbd_open *op, uint64_t create,
-			    uint32_t attrs)
-{
-	const uint64_t *pc = basic_time_given(create) ? &create : NULL;
-	const uint32_t *pa = attrs != 0 ? &attrs : NULL;
-	struct stat st = {};
-	mode_t mode = 0;
-	int ret = 0;
-
-	if ((attrs & FILE_ATTRIBUTE_DIRECTORY) != 0 && !op->is_dir) {
-		return NT_STATUS_INVALID_PARAMETER;
-	}
-	if (pa == NULL || op->is_dir) {
-		basic_store(op, pc, pa);
-		return NT_STATUS_OK;
-	}
-	if (fstat(op->fd, &st) != 0) {
-		return smbd_map_errno(errno);
-	}
-	mode = st.st_mode & 07777;
-	if ((attrs & FILE_ATTRIBUTE_READONLY) != 0) {
-		basic_store(op, pc, pa);
-		mode &= ~(mode_t)S_IWUSR;
-	} else {
-		mode |= S_IWUSR;
-	}
-	if (mode != (st.st_mode & 07777)) {
-		ret = fd_chmod(op->fd, mode);
-	}
-	if ((attrs & FILE_ATTRIBUTE_READONLY) == 0) {
-		basic_store(op, pc, pa);
-	}
-	return ret == 0 ? NT_STATUS_OK : smbd_map_errno(-ret);
-}
-
 static NTSTATUS si_basic(struct si_ctx *c)
 {
 	uint64_t create = 0, access = 0, write = 0, change = 0;
 	uint32_t attrs = 0;
-	struct timespec ts[2] = {};
-	NTSTATUS status = NT_STATUS_OK;
-	bool keep_change = false;
-	int ret = 0;
 
 	if (wire_get_u64le(&c->buf, &create) != 0 ||
 	    wire_get_u64le(&c->buf, &access) != 0 ||
@@ -214,202 +85,11 @@ static NTSTATUS si_basic(struct si_ctx *c)
 	    wire_get_u32le(&c->buf, &attrs) != 0) {
 		return NT_STATUS_INFO_LENGTH_MISMATCH;
 	}
-	status = basic_time(access, &ts[0]);
-	if (status == NT_STATUS_OK) {
-		status = basic_time(write, &ts[1]);
-	}
-	if (status == NT_STATUS_OK &&
-	    ((int64_t)create < -2 || (int64_t)change < -2)) {
-		status = NT_STATUS_INVALID_PARAMETER;
-	}
-	if (status != NT_STATUS_OK) {
-		return status;
-	}
-	/* A ChangeTime set before stays through what we change now. */
-	if (!basic_time_given(change)) {
-		keep_change = smbd_remembered_change_time(c->op->fd, &change);
-	}
-	if (ts[0].tv_nsec != UTIME_OMIT || ts[1].tv_nsec != UTIME_OMIT) {
-		ret = fd_utimens(c->op->fd, ts);
-		if (ret != 0) {
-			return smbd_map_errno(-ret);
-		}
-	}
-	status = basic_attrs(c->op, create, attrs);
-	/* ChangeTime last: every change above moved ctime. */
-	if (keep_change || basic_time_given(change)) {
-		smbd_store_change_time(c->op->fd, change);
-	}
-	return status;
+	return smbd_open_set_basic(c->op, create, access, write, change,
+				   attrs);
 }
 
 /* ---- FileRenameInformation ---- */
-
-typedef bool (*open_pred)(const struct smbd_open *o, const char *path,
-			  size_t len);
-
-static bool open_is(const struct smbd_open *o, const char *path, size_t len)
-{
-	return strcmp(o->path, path) == 0;
-}
-
-static bool open_is_under(const struct smbd_open *o, const char *path,
-			  size_t len)
-{
-	return strncmp(o->path, path, len) == 0 && o->path[len] == '/';
-}
-
-/*
- * Renaming a file acts as if its directory were opened for FILE_ADD_FILE
- * sharing read and write but not delete (what Windows answers in
- * smbtorture smb2.rename and smb2.notify.rec). So an open of that
- * directory conflicts if it has DELETE access or does not share write.
- * Opens for attributes only take no part in sharing checks (Word's save
- * sequence holds one).
- */
-static bool open_blocks_rename_in(const struct smbd_open *o,
-				  const char *dir, size_t len)
-{
-	const uint32_t shared = FILE_READ_DATA | FILE_WRITE_DATA |
-				FILE_APPEND_DATA | FILE_EXECUTE |
-				SEC_STD_DELETE;
-
-	if (!o->is_dir || strcmp(o->path, dir) != 0 ||
-	    (o->access & shared) == 0) {
-		return false;
-	}
-	return (o->access & SEC_STD_DELETE) != 0 ||
-	       (o->share_access & FILE_SHARE_WRITE) == 0;
-}
-
-struct match_walk {
-	open_pred pred;
-	const char *path;
-	size_t len;
-};
-
-static int match_one(struct smbd_open *o, void *priv)
-{
-	const struct match_walk *m = priv;
-
-	return o->path != NULL && m->pred(o, m->path, m->len);
-}
-
-/* Is there an open other than self on share, for which pred holds? */
-static bool opens_match(struct smbd_server *srv, const struct smbd_open *self,
-			open_pred pred, const char *path)
-{
-	struct match_walk m = {
-		.pred = pred,
-		.path = path,
-		.len = strlen(path),
-	};
-	struct smbd_opens_filter f = {
-		.share_path = self->tree->share->path,
-		.except = self,
-	};
-
-	return smbd_opens_foreach(srv, &f, match_one, &m) != 0;
-}
-
-/* The directory part of a rel path ("" for the share root). */
-static char *parent_of(TALLOC_CTX *mem, const char *path)
-{
-	const char *slash = strrchr(path, '/');
-
-	if (slash == NULL) {
-		return talloc_strdup(mem, "");
-	}
-	return talloc_strndup(mem, path, (size_t)(slash - path));
-}
-
-/* The on-disk parent of path ("" for the root) plus leaf of rel. */
-static char *with_client_leaf(TALLOC_CTX *mem, const char *ondisk,
-			      const char *rel)
-{
-	const char *slash = strrchr(ondisk, '/');
-	const char *leaf = strrchr(rel, '/');
-
-	leaf = leaf != NULL ? leaf + 1 : rel;
-	if (slash == NULL) {
-		return talloc_strdup(mem, leaf);
-	}
-	return talloc_asprintf(mem, "%.*s/%s", (int)(slash - ondisk), ondisk,
-			       leaf);
-}
-
-/*
- * Where rel lands on disk. *exists says whether another file already has
- * that name. Renaming a file to its own name in another case targets the
- * client's spelling and does not count as existing.
- */
-static NTSTATUS rename_target(TALLOC_CTX *mem, struct smbd_open *op,
-			      const char *rel, char **dst, bool *exists,
-			      bool *is_dir)
-{
-	struct stat st = {};
-	char *ondisk = NULL;
-	NTSTATUS status = NT_STATUS_OK;
-	int fd = -1;
-
-	*exists = false;
-	*is_dir = false;
-	status = vfs_resolve(mem, op->tree->root_fd, rel, &ondisk);
-	if (status == NT_STATUS_OBJECT_NAME_NOT_FOUND) {
-		*dst = ondisk;
-		return NT_STATUS_OK;
-	}
-	if (status != NT_STATUS_OK) {
-		return status;
-	}
-	if (strcmp(ondisk, op->path) == 0) {
-		*dst = with_client_leaf(mem, ondisk, rel);
-		return *dst != NULL ? NT_STATUS_OK : NT_STATUS_NO_MEMORY;
-	}
-	*dst = ondisk;
-	*exists = true;
-	fd = vfs_open_beneath(op->tree->root_fd, ondisk,
-			      O_PATH | O_NOFOLLOW | O_CLOEXEC, 0);
-	if (fd >= 0) {
-		*is_dir = fstat(fd, &st) == 0 && S_ISDIR(st.st_mode);
-		close(fd);
-	}
-	return NT_STATUS_OK;
-}
-
-/* renameat2() between two paths beneath root; returns 0 or -errno. */
-static int rename_beneath(int root_fd, const char *from, const char *to,
-			  bool replace)
-{
-	const char *from_leaf = NULL, *to_leaf = NULL;
-	struct stat st = {};
-	int ofd = -1, nfd = -1;
-	int ret = 0;
-
-	ofd = vfs_open_parent(root_fd, from, &from_leaf);
-	if (ofd < 0) {
-		return ofd;
-	}
-	nfd = vfs_open_parent(root_fd, to, &to_leaf);
-	if (nfd < 0) {
-		close(ofd);
-		return nfd;
-	}
-	ret = renameat2(ofd, from_leaf, nfd, to_leaf,
-			replace ? 0 : RENAME_NOREPLACE);
-	if (ret != 0 && errno == EINVAL && !replace) {
-		/* File systems without RENAME_NOREPLACE: check, then go. */
-		if (fstatat(nfd, to_leaf, &st, AT_SYMLINK_NOFOLLOW) == 0) {
-			errno = EEXIST;
-		} else {
-			ret = renameat(ofd, from_leaf, nfd, to_leaf);
-		}
-	}
-	ret = ret == 0 ? 0 : -errno;
-	close(ofd);
-	close(nfd);
-	return ret;
-}
 
 /* Decode the FILE_RENAME_INFORMATION (SMB2 form) into a rel path. */
 static NTSTATUS rename_parse(struct si_ctx *c, TALLOC_CTX *mem,
@@ -437,69 +117,26 @@ static NTSTATUS rename_parse(struct si_ctx *c, TALLOC_CTX *mem,
 	return vfs_canonicalize(mem, *name, false, rel);
 }
 
+static bool si_rename_break(void *priv)
+{
+	return si_break_wait(priv, SMBD_OPLOCK_OP_RENAME);
+}
+
 static NTSTATUS si_rename(struct si_ctx *c)
 {
-	struct smbd_open *op = c->op;
-	struct smbd_server *srv = c->req->conn->srv;
 	TALLOC_CTX *tmp = talloc_new(NULL);
-	char *name = NULL, *rel = NULL, *dst = NULL;
-	char *old = NULL, *parent = NULL;
-	bool replace = false, exists = false, is_dir = false;
+	char *name = NULL, *rel = NULL;
+	bool replace = false;
 	NTSTATUS status = NT_STATUS_OK;
-	int ret = 0;
 
 	if (tmp == NULL) {
 		return NT_STATUS_NO_MEMORY;
 	}
 	status = rename_parse(c, tmp, &replace, &name, &rel);
-	if (status == NT_STATUS_OK && (rel[0] == '\0' || op->path[0] == '\0')) {
-		status = NT_STATUS_ACCESS_DENIED;	/* the share root */
-	}
 	if (status == NT_STATUS_OK) {
-		status = rename_target(tmp, op, rel, &dst, &exists, &is_dir);
+		status = smbd_open_rename(c->op, name, rel, replace,
+					  si_rename_break, c);
 	}
-	if (status != NT_STATUS_OK || strcmp(dst, op->path) == 0) {
-		goto done;	/* an error, or renamed to itself */
-	}
-	if (exists && !replace) {
-		status = NT_STATUS_OBJECT_NAME_COLLISION;
-		goto done;
-	}
-	/* Like Windows: no replacing directories or open files, and no
-	 * renaming a directory with opens beneath it. */
-	if ((exists && (is_dir || opens_match(srv, op, open_is, dst))) ||
-	    (op->is_dir && opens_match(srv, op, open_is_under, op->path))) {
-		status = NT_STATUS_ACCESS_DENIED;
-		goto done;
-	}
-	old = talloc_strdup(tmp, op->path);
-	parent = parent_of(tmp, op->path);
-	if (old == NULL || parent == NULL) {
-		status = NT_STATUS_NO_MEMORY;
-		goto done;
-	}
-	if (opens_match(srv, op, open_blocks_rename_in, parent)) {
-		status = NT_STATUS_SHARING_VIOLATION;
-		goto done;
-	}
-	if (si_break_wait(c, SMBD_OPLOCK_OP_RENAME)) {
-		status = NT_STATUS_PENDING;	/* then all of it again */
-		goto done;
-	}
-	ret = rename_beneath(op->tree->root_fd, old, dst, replace);
-	if (ret != 0) {
-		status = smbd_map_errno(-ret);
-		goto done;
-	}
-	DBG_DEBUG(VFS, "renamed '%s' -> '%s'", old, dst);
-	/* every open of old or beneath it, op's own too, follows */
-	smbd_opens_rename_subtree(srv, op->tree->share->path, old, dst);
-	smbd_watch_renamed(op, old, dst);
-	if (op->client_name != NULL) {
-		talloc_free(op->client_name);
-		op->client_name = talloc_steal(op, name);
-	}
-done:
 	talloc_free(tmp);
 	return status;
 }

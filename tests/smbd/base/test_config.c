@@ -246,6 +246,20 @@ START_TEST(test_alternate_values)
 
 	cfg = load_ok("[global]\nserver signing = default\n");
 	ck_assert(!cfg->signing_mandatory);
+	ck_assert(!cfg->smb1_enabled);	/* SMB1 is off by default */
+	talloc_free(cfg);
+
+	/* NT1 turns the SMB1 front end on; SMB2 clients still get SMB2 */
+	cfg = load_ok("[global]\nserver min protocol = NT1\n");
+	ck_assert(cfg->smb1_enabled);
+	ck_assert_uint_eq(cfg->min_protocol, SMB2_DIALECT_202);
+	talloc_free(cfg);
+
+	/* the last setting counts */
+	cfg = load_ok("[global]\nserver min protocol = NT1\n"
+		      "server min protocol = SMB2_10\n");
+	ck_assert(!cfg->smb1_enabled);
+	ck_assert_uint_eq(cfg->min_protocol, SMB2_DIALECT_210);
 	talloc_free(cfg);
 }
 END_TEST
@@ -459,10 +473,12 @@ START_TEST(test_global_errors)
 		  "cannot be disabled" },
 		{ "[global]\nserver signing = sometimes\n", 2,
 		  "not enabled or mandatory" },
-		{ "[global]\nserver min protocol = NT1\n", 2,
-		  "SMB1 is not supported" },
+		{ "[global]\nserver min protocol = LANMAN1\n", 2,
+		  "before NT LM 0.12 are not supported" },
 		{ "[global]\nserver max protocol = LANMAN2\n", 2,
-		  "SMB1 is not supported" },
+		  "always offers SMB2" },
+		{ "[global]\nserver max protocol = NT1\n", 2,
+		  "always offers SMB2" },
 		{ "[global]\nserver max protocol = SMB4\n", 2,
 		  "'SMB4' is unknown" },
 		{ "[global]\nserver min protocol = SMB3\n"

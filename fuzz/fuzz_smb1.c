@@ -1,0 +1,120 @@
+/*
+ * fuzz_smb1.c - libFuzzer target: an SMB1 request as the front end reads
+ * it: the header, the AndX chain, each command's blocks, the strings of
+ * its data block, a NEGOTIATE dialect list and TRANS2 framing.
+ *
+ * Properties checked (abort() on violation):
+ *  - every block the walker returns lies inside the message, after the
+ *    header, and starts past the previous block's parameter words;
+ *  - the walk ends within its bound of commands;
+ *  - TRANS2 parameter and data ranges it accepts lie inside the message;
+ *  - signing and checking with the same key agree and leave the message
+ *    as it was.
+ */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <talloc.h>
+
+#include "proto/smb1.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+#define MAX_CHAIN 8
+
+static void check_block(const uint8_t *m, size_t len,
+			const struct smb1_block *b, size_t prev_min)
+{
+	if (b->off < SMB1_HDR_SIZE || b->off < prev_min || b->end > len ||
+	    b->bytes_off + b->bcc != b->end ||
+	    b->words != m + b->off + 1 || b->bytes != m + b->bytes_off) {
+		abort();
+	}
+}
+
+static void check_trans2(const uint8_t *m, size_t len,
+			 const struct smb1_block *b, uint8_t cmd)
+{
+	struct smb1_trans2 t;
+
+	if (cmd != SMB1_COM_TRANSACTION2 && cmd != 0x33) {
+		return;
+	}
+	if (smb1_trans2_parse(m, len, b, cmd == 0x33, &t) != 0) {
+		return;
+	}
+	if ((t.param_count > 0 && (size_t)t.param_off + t.param_count > len) ||
+	    (t.data_count > 0 && (size_t)t.data_off + t.data_count > len) ||
+	    t.param_count > t.total_param || t.data_count > t.total_data) {
+		abort();
+	}
+}
+
+static void pull_strings(const uint8_t *m, const struct smb1_block *b,
+			 bool unicode)
+{
+	TALLOC_CTX *mem = talloc_new(NULL);
+	size_t off = b->bytes_off;
+	size_t next = 0;
+	char *s = NULL;
+	int n = 0;
+
+	while (off < b->end && n++ < 8) {
+		if (smb1_pull_string(mem, m, off, b->end, unicode, &s,
+				     &next) != 0) {
+			break;
+		}
+		if (next <= off || next > b->end) {
+			abort();
+		}
+		off = next;
+	}
+	talloc_free(mem);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct smb1_hdr h;
+	struct smb1_andx_iter it;
+	struct smb1_block b;
+	struct smb1_dialects d;
+	uint8_t cmd = 0;
+	size_t prev_min = SMB1_HDR_SIZE;
+	unsigned n = 0;
+	uint8_t *copy = NULL;
+	int rc = 0;
+
+	if (smb1_hdr_parse(data, size, &h) != 0) {
+		return 0;
+	}
+	smb1_andx_start(&it, data, size, h.command, MAX_CHAIN);
+	while ((rc = smb1_andx_next(&it, &cmd, &b)) == 1) {
+		if (++n > MAX_CHAIN) {
+			abort();
+		}
+		check_block(data, size, &b, prev_min);
+		prev_min = b.bytes_off;
+		pull_strings(data, &b, (h.flags2 & SMB1_FLAGS2_UNICODE) != 0);
+		check_trans2(data, size, &b, cmd);
+		if (cmd == SMB1_COM_NEGOTIATE &&
+		    smb1_parse_dialects(b.bytes, b.bcc, &d) == 0 &&
+		    d.nt1 >= (int)d.count) {
+			abort();
+		}
+	}
+	copy = malloc(size);
+	if (copy == NULL) {
+		return 0;
+	}
+	memcpy(copy, data, size);
+	smb1_sign(data, 16, copy, size, h.mid);
+	if (!smb1_check(data, 16, copy, size, h.mid) ||
+	    memcmp(copy, data, SMB1_SIG_OFF) != 0 ||
+	    memcmp(copy + SMB1_SIG_OFF + 8, data + SMB1_SIG_OFF + 8,
+		   size - SMB1_SIG_OFF - 8) != 0) {
+		abort();
+	}
+	free(copy);
+	return 0;
+}

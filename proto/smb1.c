@@ -1,0 +1,348 @@
+/*
+ * smb1.c - SMB1 header, parameter/data blocks, AndX chains, dialect
+ * lists, TRANS2 framing and MD5 signing [MS-CIFS §2.2, §3.1.5.1].
+ */
+#include "proto/smb1.h"
+#include "proto/ntstatus.h"
+#include "proto/utf16.h"
+
+#include <string.h>
+#include <talloc.h>
+#include <nettle/md5.h>
+#include <nettle/memops.h>
+
+int smb1_hdr_parse(const uint8_t *msg, size_t len, struct smb1_hdr *h)
+{
+	if (len < SMB1_HDR_SIZE) {
+		return WIRE_E_SHORT;
+	}
+	if (memcmp(msg, "\xffSMB", 4) != 0) {
+		return WIRE_E_INVALID;
+	}
+	h->command = msg[4];
+	h->status = wire_le32(msg + 5);
+	h->flags = msg[9];
+	h->flags2 = wire_le16(msg + 10);
+	h->pid = ((uint32_t)wire_le16(msg + 12) << 16) | wire_le16(msg + 26);
+	memcpy(h->signature, msg + SMB1_SIG_OFF, 8);
+	/* 22: Reserved */
+	h->tid = wire_le16(msg + 24);
+	h->uid = wire_le16(msg + 28);
+	h->mid = wire_le16(msg + 30);
+	return 0;
+}
+
+void smb1_hdr_push(struct wire_wr *w, const struct smb1_hdr *h)
+{
+	wire_put_bytes(w, "\xffSMB", 4);
+	wire_put_u8(w, h->command);
+	wire_put_u32le(w, h->status);
+	wire_put_u8(w, h->flags);
+	wire_put_u16le(w, h->flags2);
+	wire_put_u16le(w, (uint16_t)(h->pid >> 16));
+	wire_put_bytes(w, h->signature, 8);
+	wire_put_u16le(w, 0);
+	wire_put_u16le(w, h->tid);
+	wire_put_u16le(w, (uint16_t)h->pid);
+	wire_put_u16le(w, h->uid);
+	wire_put_u16le(w, h->mid);
+}
+
+int smb1_block_parse(const uint8_t *msg, size_t len, size_t off,
+		     struct smb1_block *b)
+{
+	size_t words_end = 0;
+
+	if (off >= len) {
+		return WIRE_E_SHORT;
+	}
+	b->off = off;
+	b->wct = msg[off];
+	/* off < len, so none of these sums can overflow a size_t */
+	words_end = off + 1 + 2 * (size_t)b->wct;
+	if (words_end > len || len - words_end < 2) {
+		return WIRE_E_SHORT;
+	}
+	b->words = msg + off + 1;
+	b->bcc = wire_le16(msg + words_end);
+	b->bytes_off = words_end + 2;
+	if (b->bcc > len - b->bytes_off) {
+		return WIRE_E_BOUNDS;
+	}
+	b->bytes = msg + b->bytes_off;
+	b->end = b->bytes_off + b->bcc;
+	return 0;
+}
+
+bool smb1_is_andx(uint8_t cmd)
+{
+	switch (cmd) {
+	case SMB1_COM_READ_ANDX:
+	case SMB1_COM_WRITE_ANDX:
+	case SMB1_COM_SESSION_SETUP_ANDX:
+	case SMB1_COM_LOGOFF_ANDX:
+	case SMB1_COM_TREE_CONNECT_ANDX:
+	case SMB1_COM_NT_CREATE_ANDX:
+	case 0x2D:	/* OPEN_ANDX */
+	case 0x24:	/* LOCKING_ANDX */
+		return true;
+	default:
+		return false;
+	}
+}
+
+void smb1_andx_start(struct smb1_andx_iter *it, const uint8_t *msg,
+		     size_t len, uint8_t first_cmd, unsigned max)
+{
+	memset(it, 0, sizeof(*it));
+	it->msg = msg;
+	it->len = len;
+	it->max = max;
+	it->next_cmd = first_cmd;
+	it->next_off = SMB1_HDR_SIZE;
+	it->min_off = SMB1_HDR_SIZE;
+}
+
+int smb1_andx_next(struct smb1_andx_iter *it, uint8_t *cmd,
+		   struct smb1_block *b)
+{
+	int rc = 0;
+
+	if (it->next_cmd == SMB1_COM_NO_ANDX_COMMAND) {
+		return 0;
+	}
+	if (it->n >= it->max) {
+		it->next_cmd = SMB1_COM_NO_ANDX_COMMAND;
+		return WIRE_E_TOOBIG;
+	}
+	if (it->next_off < it->min_off || it->next_off >= it->len) {
+		it->next_cmd = SMB1_COM_NO_ANDX_COMMAND;
+		return WIRE_E_BOUNDS;
+	}
+	rc = smb1_block_parse(it->msg, it->len, it->next_off, b);
+	if (rc != 0) {
+		it->next_cmd = SMB1_COM_NO_ANDX_COMMAND;
+		return rc;
+	}
+	*cmd = it->next_cmd;
+	it->n++;
+	it->next_cmd = SMB1_COM_NO_ANDX_COMMAND;
+	/*
+	 * An empty block (wct 0, an error reply shape) ends the chain. The
+	 * next block must start past this one's parameter words and byte
+	 * count: offsets only move forward, so the walk ends.
+	 */
+	if (smb1_is_andx(*cmd) && b->wct >= 2) {
+		it->next_cmd = b->words[0];
+		it->next_off = wire_le16(b->words + 2);
+		it->min_off = b->bytes_off;
+	}
+	return 1;
+}
+
+int smb1_parse_dialects(const uint8_t *p, size_t n, struct smb1_dialects *d)
+{
+	size_t i = 0;
+
+	d->nt1 = -1;
+	d->smb2 = false;
+	d->count = 0;
+	while (i < n) {
+		const uint8_t *s = NULL;
+		const uint8_t *nul = NULL;
+		size_t l = 0;
+
+		if (p[i] != 0x02) {
+			return WIRE_E_INVALID;
+		}
+		s = p + i + 1;
+		nul = memchr(s, 0, n - i - 1);
+		if (nul == NULL) {
+			return WIRE_E_INVALID;
+		}
+		l = (size_t)(nul - s);
+		if (l == 10 && memcmp(s, "NT LM 0.12", 10) == 0 && d->nt1 < 0) {
+			d->nt1 = (int)d->count;
+		} else if (l == 9 && (memcmp(s, "SMB 2.002", 9) == 0 ||
+				      memcmp(s, "SMB 2.???", 9) == 0)) {
+			d->smb2 = true;
+		}
+		d->count++;
+		if (d->count > 0xFFFF) {
+			return WIRE_E_INVALID;
+		}
+		i += l + 2;
+	}
+	return 0;
+}
+
+int smb1_pull_string(void *mem, const uint8_t *msg, size_t off, size_t end,
+		     bool unicode, char **out, size_t *next)
+{
+	size_t i = 0;
+	size_t stop = 0;
+	int rc = 0;
+
+	if (off > end) {
+		return WIRE_E_BOUNDS;
+	}
+	if (!unicode) {
+		const uint8_t *nul = memchr(msg + off, 0, end - off);
+
+		stop = nul != NULL ? (size_t)(nul - msg) : end;
+		*out = talloc_strndup(mem, (const char *)msg + off,
+				      stop - off);
+		if (*out == NULL) {
+			return WIRE_E_NOMEM;
+		}
+		/* bytes above 0x7F are taken as Latin-1-ish OEM: only ASCII
+		 * survives as is; the rest is refused by the path checks */
+		*next = nul != NULL ? stop + 1 : end;
+		return 0;
+	}
+	if (off % 2 != 0) {
+		if (off == end) {
+			return WIRE_E_BOUNDS;
+		}
+		off++;
+	}
+	for (i = off; i + 1 < end; i += 2) {
+		if (msg[i] == 0 && msg[i + 1] == 0) {
+			break;
+		}
+	}
+	stop = i + 1 < end ? i : end - ((end - off) % 2);
+	rc = utf16le_to_utf8(mem, msg + off, stop - off, out);
+	if (rc != 0) {
+		return rc;
+	}
+	*next = i + 1 < end ? i + 2 : end;
+	return 0;
+}
+
+int smb1_trans2_parse(const uint8_t *msg, size_t len,
+		      const struct smb1_block *b, bool secondary,
+		      struct smb1_trans2 *t)
+{
+	memset(t, 0, sizeof(*t));
+	t->secondary = secondary;
+	if (b->wct < (secondary ? 9 : 14)) {
+		return WIRE_E_SHORT;
+	}
+	t->total_param = smb1_word(b, 0);
+	t->total_data = smb1_word(b, 1);
+	if (secondary) {
+		t->param_count = smb1_word(b, 2);
+		t->param_off = smb1_word(b, 3);
+		t->param_disp = smb1_word(b, 4);
+		t->data_count = smb1_word(b, 5);
+		t->data_off = smb1_word(b, 6);
+		t->data_disp = smb1_word(b, 7);
+	} else {
+		t->max_param = smb1_word(b, 2);
+		t->max_data = smb1_word(b, 3);
+		/* 4: MaxSetupCount, Reserved; 5: Flags; 6-7: Timeout; 8 */
+		t->param_count = smb1_word(b, 9);
+		t->param_off = smb1_word(b, 10);
+		t->data_count = smb1_word(b, 11);
+		t->data_off = smb1_word(b, 12);
+		/* 13: SetupCount (low byte), Reserved */
+		if ((smb1_word(b, 13) & 0xFF) < 1 || b->wct < 15) {
+			return WIRE_E_INVALID;
+		}
+		t->subcommand = smb1_word(b, 14);
+	}
+	if (t->param_count > t->total_param ||
+	    t->data_count > t->total_data ||
+	    (uint32_t)t->param_disp + t->param_count > t->total_param ||
+	    (uint32_t)t->data_disp + t->data_count > t->total_data) {
+		return WIRE_E_INVALID;
+	}
+	if ((t->param_count > 0 &&
+	     ((size_t)t->param_off > len ||
+	      t->param_count > len - t->param_off)) ||
+	    (t->data_count > 0 &&
+	     ((size_t)t->data_off > len || t->data_count > len - t->data_off))) {
+		return WIRE_E_BOUNDS;
+	}
+	return 0;
+}
+
+static void smb1_mac(const uint8_t *key, size_t key_len, uint8_t *msg,
+		     size_t len, uint32_t seq, uint8_t mac[8])
+{
+	struct md5_ctx ctx;
+	uint8_t digest[MD5_DIGEST_SIZE];
+
+	wire_setle32(msg + SMB1_SIG_OFF, seq);
+	wire_setle32(msg + SMB1_SIG_OFF + 4, 0);
+	md5_init(&ctx);
+	md5_update(&ctx, key_len, key);
+	md5_update(&ctx, len, msg);
+	md5_digest(&ctx, sizeof(digest), digest);
+	memcpy(mac, digest, 8);
+}
+
+void smb1_sign(const uint8_t *key, size_t key_len, uint8_t *msg, size_t len,
+	       uint32_t seq)
+{
+	uint8_t mac[8];
+
+	smb1_mac(key, key_len, msg, len, seq, mac);
+	memcpy(msg + SMB1_SIG_OFF, mac, 8);
+}
+
+bool smb1_check(const uint8_t *key, size_t key_len, uint8_t *msg, size_t len,
+		uint32_t seq)
+{
+	uint8_t got[8], mac[8];
+
+	memcpy(got, msg + SMB1_SIG_OFF, 8);
+	smb1_mac(key, key_len, msg, len, seq, mac);
+	memcpy(msg + SMB1_SIG_OFF, got, 8);
+	return memeql_sec(got, mac, 8) != 0;
+}
+
+void smb1_dos_error(uint32_t st, uint8_t *eclass, uint16_t *code)
+{
+	static const struct {
+		uint32_t nt;
+		uint8_t eclass;
+		uint16_t code;
+	} map[] = {
+		{ NT_STATUS_NO_SUCH_FILE, SMB1_ERRDOS, 2 },
+		{ NT_STATUS_OBJECT_NAME_NOT_FOUND, SMB1_ERRDOS, 2 },
+		{ NT_STATUS_OBJECT_PATH_NOT_FOUND, SMB1_ERRDOS, 3 },
+		{ NT_STATUS_TOO_MANY_OPENED_FILES, SMB1_ERRDOS, 4 },
+		{ NT_STATUS_ACCESS_DENIED, SMB1_ERRDOS, 5 },
+		{ NT_STATUS_INVALID_HANDLE, SMB1_ERRDOS, 6 },
+		{ NT_STATUS_FILE_CLOSED, SMB1_ERRDOS, 6 },
+		{ NT_STATUS_NO_MEMORY, SMB1_ERRDOS, 8 },
+		{ NT_STATUS_NO_MORE_FILES, SMB1_ERRDOS, 18 },
+		{ NT_STATUS_SHARING_VIOLATION, SMB1_ERRDOS, 32 },
+		{ NT_STATUS_NOT_SUPPORTED, SMB1_ERRDOS, 50 },
+		{ NT_STATUS_REQUEST_NOT_ACCEPTED, SMB1_ERRDOS, 71 },
+		{ NT_STATUS_OBJECT_NAME_COLLISION, SMB1_ERRDOS, 80 },
+		{ NT_STATUS_INVALID_PARAMETER, SMB1_ERRDOS, 87 },
+		{ NT_STATUS_DIRECTORY_NOT_EMPTY, SMB1_ERRDOS, 145 },
+		{ NT_STATUS_OBJECT_NAME_INVALID, SMB1_ERRDOS, 123 },
+		{ NT_STATUS_NOT_A_DIRECTORY, SMB1_ERRDOS, 267 },
+		{ NT_STATUS_LOGON_FAILURE, SMB1_ERRSRV, 2 },
+		{ NT_STATUS_BAD_NETWORK_NAME, SMB1_ERRSRV, 6 },
+		{ NT_STATUS_INSUFFICIENT_RESOURCES, SMB1_ERRSRV, 89 },
+		{ NT_STATUS_USER_SESSION_DELETED, SMB1_ERRSRV, 91 },
+		{ NT_STATUS_NETWORK_NAME_DELETED, SMB1_ERRSRV, 5 },
+		{ NT_STATUS_DISK_FULL, SMB1_ERRHRD, 39 },
+	};
+	size_t i = 0;
+
+	for (i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
+		if (map[i].nt == st) {
+			*eclass = map[i].eclass;
+			*code = map[i].code;
+			return;
+		}
+	}
+	*eclass = SMB1_ERRHRD;
+	*code = 31;	/* ERRgeneral */
+}

@@ -1,0 +1,243 @@
+/*
+ * smb1.h - SMB1 (CIFS, dialect NT LM 0.12) wire format [MS-CIFS §2.2,
+ * MS-SMB §2.2]: the 32-byte header, parameter words and byte blocks,
+ * AndX chains, NEGOTIATE dialect lists, TRANS2 request framing and the
+ * MD5 message signature [MS-CIFS §3.1.5.1]. Pure: no I/O.
+ */
+#ifndef WG_PROTO_SMB1_H
+#define WG_PROTO_SMB1_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "proto/wire.h"
+
+#define SMB1_HDR_SIZE		32
+#define SMB1_SIG_OFF		14	/* SecuritySignature in the header */
+
+/* Commands [MS-CIFS §2.2.2.1] */
+enum smb1_cmd {
+	SMB1_COM_CREATE_DIRECTORY = 0x00,
+	SMB1_COM_DELETE_DIRECTORY = 0x01,
+	SMB1_COM_CLOSE = 0x04,
+	SMB1_COM_FLUSH = 0x05,
+	SMB1_COM_DELETE = 0x06,
+	SMB1_COM_RENAME = 0x07,
+	SMB1_COM_CHECK_DIRECTORY = 0x10,
+	SMB1_COM_ECHO = 0x2B,
+	SMB1_COM_READ_ANDX = 0x2E,
+	SMB1_COM_WRITE_ANDX = 0x2F,
+	SMB1_COM_TRANSACTION2 = 0x32,
+	SMB1_COM_FIND_CLOSE2 = 0x34,
+	SMB1_COM_TREE_DISCONNECT = 0x71,
+	SMB1_COM_NEGOTIATE = 0x72,
+	SMB1_COM_SESSION_SETUP_ANDX = 0x73,
+	SMB1_COM_LOGOFF_ANDX = 0x74,
+	SMB1_COM_TREE_CONNECT_ANDX = 0x75,
+	SMB1_COM_NT_CREATE_ANDX = 0xA2,
+	SMB1_COM_NO_ANDX_COMMAND = 0xFF,
+};
+
+/* Flags [MS-CIFS §2.2.3.1] */
+#define SMB1_FLAGS_CASE_INSENSITIVE	0x08
+#define SMB1_FLAGS_CANONICALIZED_PATHS	0x10
+#define SMB1_FLAGS_REPLY		0x80
+
+/* Flags2 */
+#define SMB1_FLAGS2_LONG_NAMES		0x0001
+#define SMB1_FLAGS2_EAS			0x0002
+#define SMB1_FLAGS2_SMB_SECURITY_SIGNATURE 0x0004
+#define SMB1_FLAGS2_IS_LONG_NAME	0x0040
+#define SMB1_FLAGS2_EXTENDED_SECURITY	0x0800
+#define SMB1_FLAGS2_DFS			0x1000
+#define SMB1_FLAGS2_NT_STATUS		0x4000
+#define SMB1_FLAGS2_UNICODE		0x8000
+
+/* Capabilities [MS-CIFS §2.2.4.52.2, MS-SMB §2.2.4.5.2] */
+#define SMB1_CAP_RAW_MODE		0x00000001u
+#define SMB1_CAP_UNICODE		0x00000004u
+#define SMB1_CAP_LARGE_FILES		0x00000008u
+#define SMB1_CAP_NT_SMBS		0x00000010u
+#define SMB1_CAP_RPC_REMOTE_APIS	0x00000020u
+#define SMB1_CAP_STATUS32		0x00000040u
+#define SMB1_CAP_LEVEL_II_OPLOCKS	0x00000080u
+#define SMB1_CAP_NT_FIND		0x00000200u
+#define SMB1_CAP_LARGE_READX		0x00004000u
+#define SMB1_CAP_LARGE_WRITEX		0x00008000u
+#define SMB1_CAP_EXTENDED_SECURITY	0x80000000u
+
+/* SecurityMode of the NEGOTIATE response */
+#define SMB1_NEGOTIATE_USER_SECURITY	0x01
+#define SMB1_NEGOTIATE_ENCRYPT_PASSWORDS 0x02
+#define SMB1_NEGOTIATE_SIGNATURES_ENABLED 0x04
+#define SMB1_NEGOTIATE_SIGNATURES_REQUIRED 0x08
+
+/* TRANS2 subcommands [MS-CIFS §2.2.6] */
+#define SMB1_TRANS2_FIND_FIRST2		0x0001
+#define SMB1_TRANS2_FIND_NEXT2		0x0002
+#define SMB1_TRANS2_QUERY_FS_INFORMATION 0x0003
+#define SMB1_TRANS2_QUERY_PATH_INFORMATION 0x0005
+#define SMB1_TRANS2_QUERY_FILE_INFORMATION 0x0007
+
+/* DOS error classes [MS-CIFS §2.2.2.4] */
+#define SMB1_ERRDOS	0x01
+#define SMB1_ERRSRV	0x02
+#define SMB1_ERRHRD	0x03
+
+/*
+ * The header [MS-CIFS §2.2.3.1]. status is the 32-bit NTSTATUS, or with
+ * FLAGS2_NT_STATUS clear the DOS form: class in the low byte, code in the
+ * high 16 bits. pid is PIDHigh << 16 | PIDLow.
+ */
+struct smb1_hdr {
+	uint8_t command;
+	uint32_t status;
+	uint8_t flags;
+	uint16_t flags2;
+	uint32_t pid;
+	uint8_t signature[8];
+	uint16_t tid;
+	uint16_t uid;
+	uint16_t mid;
+};
+
+/*
+ * Decode the header at the start of msg. 0, WIRE_E_SHORT (fewer than 32
+ * bytes) or WIRE_E_INVALID (not "\xffSMB").
+ */
+int smb1_hdr_parse(const uint8_t *msg, size_t len,
+		   struct smb1_hdr *h) WIRE_WUR;
+
+/* Append the 32-byte header; errors stick to w. */
+void smb1_hdr_push(struct wire_wr *w, const struct smb1_hdr *h);
+
+/*
+ * One command's parameter block and data block [MS-CIFS §2.2.3.2-3],
+ * pointing into the message: wct words at words, bcc bytes at bytes.
+ * off is the offset of WordCount in the message, end the offset just
+ * past the data block, bytes_off the offset of the data block (strings
+ * are aligned relative to the header start).
+ */
+struct smb1_block {
+	uint8_t wct;
+	const uint8_t *words;
+	uint16_t bcc;
+	const uint8_t *bytes;
+	size_t off;
+	size_t bytes_off;
+	size_t end;
+};
+
+/*
+ * Decode the blocks at offset off of msg (len bytes from the header
+ * start). 0, WIRE_E_SHORT or WIRE_E_BOUNDS: nothing runs past len.
+ */
+int smb1_block_parse(const uint8_t *msg, size_t len, size_t off,
+		     struct smb1_block *b) WIRE_WUR;
+
+/* Parameter word i of b (0 if i is past wct: callers check wct first). */
+static inline uint16_t smb1_word(const struct smb1_block *b, unsigned i)
+{
+	return i < b->wct ? wire_le16(b->words + 2 * i) : 0;
+}
+static inline uint32_t smb1_dword(const struct smb1_block *b, unsigned i)
+{
+	return (uint32_t)smb1_word(b, i) | ((uint32_t)smb1_word(b, i + 1) << 16);
+}
+
+/* Is cmd one whose parameter block starts with an AndX header? */
+bool smb1_is_andx(uint8_t cmd);
+
+/*
+ * Walking an AndX chain [MS-CIFS §2.2.3.4]: the first command is the
+ * header's; each AndX block names the next command and its offset. The
+ * walk refuses a chain longer than max commands (WIRE_E_TOOBIG) and an
+ * offset that does not move strictly forward past the previous parameter
+ * block or lies outside the message (WIRE_E_BOUNDS), so it ends.
+ */
+struct smb1_andx_iter {
+	const uint8_t *msg;
+	size_t len;
+	unsigned max;
+	unsigned n;		/* commands returned so far */
+	uint8_t next_cmd;	/* SMB1_COM_NO_ANDX_COMMAND: done */
+	size_t next_off;
+	size_t min_off;		/* the next block must start here or later */
+};
+
+void smb1_andx_start(struct smb1_andx_iter *it, const uint8_t *msg,
+		     size_t len, uint8_t first_cmd, unsigned max);
+
+/*
+ * The next command of the chain: 1 with *cmd and *b set, 0 at the end,
+ * or a negative wire error (the chain is then over).
+ */
+int smb1_andx_next(struct smb1_andx_iter *it, uint8_t *cmd,
+		   struct smb1_block *b) WIRE_WUR;
+
+/*
+ * The dialect list of a NEGOTIATE request [MS-CIFS §2.2.4.52.1]: 0x02
+ * followed by a NUL-terminated name, repeated. nt1 is the index of
+ * "NT LM 0.12" (-1 if absent); smb2 is set if "SMB 2.002" or "SMB 2.???"
+ * is offered. 0 or WIRE_E_INVALID (a malformed list; an empty one is
+ * valid and has nt1 -1).
+ */
+struct smb1_dialects {
+	int nt1;
+	bool smb2;
+	unsigned count;
+};
+int smb1_parse_dialects(const uint8_t *p, size_t n,
+			struct smb1_dialects *d) WIRE_WUR;
+
+/*
+ * A string of the data block at offset off of msg (offsets from the
+ * header start) ending at or before end: UTF-16LE (after a pad byte to an
+ * even offset) or ASCII/OEM, NUL-terminated or ending at end. *out is a
+ * talloc'd UTF-8 string on mem, *next the offset past it and its NUL.
+ * 0, WIRE_E_BOUNDS, WIRE_E_INVALID (bad UTF-16) or WIRE_E_NOMEM.
+ */
+int smb1_pull_string(void *mem, const uint8_t *msg, size_t off, size_t end,
+		     bool unicode, char **out, size_t *next) WIRE_WUR;
+
+/*
+ * A TRANS2 request or secondary [MS-CIFS §2.2.4.46.1, §2.2.4.47.1]:
+ * counts and where this message's parameter and data bytes lie (offsets
+ * from the header start, already checked against the message).
+ */
+struct smb1_trans2 {
+	bool secondary;
+	uint16_t total_param, total_data;
+	uint16_t max_param, max_data;
+	uint16_t param_count, param_off, param_disp;
+	uint16_t data_count, data_off, data_disp;
+	uint16_t subcommand;	/* Setup[0]; primary only */
+};
+
+/*
+ * Decode the TRANS2 parameter block b of msg (primary when secondary is
+ * false). 0, WIRE_E_SHORT (too few words), WIRE_E_BOUNDS (a buffer past
+ * the message) or WIRE_E_INVALID (a count above its total, a
+ * displacement past it, a primary without its subcommand).
+ */
+int smb1_trans2_parse(const uint8_t *msg, size_t len,
+		      const struct smb1_block *b, bool secondary,
+		      struct smb1_trans2 *t) WIRE_WUR;
+
+/*
+ * The MD5 signature of an SMB1 message [MS-CIFS §3.1.5.1]: MD5 over
+ * key then the message with the signature field holding seq (LE) and
+ * four zero bytes; the first 8 bytes. smb1_sign writes it into msg;
+ * smb1_check compares it (constant time) with what msg carries and
+ * leaves msg as it was. msg must hold at least the header.
+ */
+void smb1_sign(const uint8_t *key, size_t key_len, uint8_t *msg, size_t len,
+	       uint32_t seq);
+bool smb1_check(const uint8_t *key, size_t key_len, uint8_t *msg, size_t len,
+		uint32_t seq);
+
+/* The DOS error for an NTSTATUS (class and code), for clients without
+ * CAP_STATUS32 [MS-CIFS §2.2.2.4]. */
+void smb1_dos_error(uint32_t ntstatus, uint8_t *eclass, uint16_t *code);
+
+#endif

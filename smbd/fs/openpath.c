@@ -1,0 +1,769 @@
+/*
+ * openpath.c - the file system core of an open by name (openpath.h),
+ * moved from smb2/cmd/create.c so that the SMB1 front end opens files
+ * the same way.
+ */
+#include "smbd/fs/openpath.h"
+#include "smbd/fs/open.h"
+#include "smbd/fs/vfs.h"
+#include "smbd/base/errmap.h"
+#include "smbd/fs/watch.h"
+#include "smbd/fs/fileinfo.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#define FILE_GENERIC_READ_ALL	0x00120089u
+#define FILE_GENERIC_WRITE_ALL	0x00120116u
+#define FILE_GENERIC_EXEC_ALL	0x001200A0u
+
+/* Everything a read-only share or file cannot grant */
+#define WRITE_ACCESS	(FILE_WRITE_DATA | FILE_APPEND_DATA | FILE_WRITE_EA | \
+			 FILE_WRITE_ATTRIBUTES | FILE_DELETE_CHILD | \
+			 SEC_STD_DELETE | SEC_STD_WRITE_DAC | \
+			 SEC_STD_WRITE_OWNER)
+
+/* Largest AllocationSize ("AlSi") we preallocate for */
+#define CREATE_MAX_PREALLOC		(1024ULL * 1024 * 1024)
+
+/* May we (effective ids, ACLs, read-only mounts) access fd with mode? */
+bool smbd_fd_may(int fd, int mode)
+{
+	long rc = syscall(SYS_faccessat2, fd, "", mode,
+			  AT_EMPTY_PATH | AT_EACCESS);
+
+	if (rc == 0) {
+		return true;
+	}
+	/* no faccessat2: let the open itself decide */
+	return errno == ENOSYS;
+}
+
+bool smbd_dir_is_empty(int fd)
+{
+	struct dirent *de = NULL;
+	bool empty = true;
+	DIR *d = NULL;
+	int dfd = -1;
+
+	dfd = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0) {
+		return false;
+	}
+	d = fdopendir(dfd);
+	if (d == NULL) {
+		close(dfd);
+		return false;
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") != 0 &&
+		    strcmp(de->d_name, "..") != 0) {
+			empty = false;
+			break;
+		}
+	}
+	closedir(d);
+	return empty;
+}
+
+/* List what directory fd holds into l (a worker may call it). */
+void smbd_dir_list_left(int fd, struct smbd_dir_left *l)
+{
+	struct dirent *de = NULL;
+	struct stat st;
+	DIR *d = NULL;
+	int dfd = -1;
+
+	memset(l, 0, sizeof(*l));
+	l->more = true;		/* unreadable: not empty */
+	dfd = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0) {
+		return;
+	}
+	d = fdopendir(dfd);
+	if (d == NULL) {
+		close(dfd);
+		return;
+	}
+	l->more = false;
+	while ((de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0) {
+			continue;
+		}
+		if (l->n == SMBD_DIR_LEFT_MAX ||
+		    fstatat(dirfd(d), de->d_name, &st,
+			    AT_SYMLINK_NOFOLLOW) != 0) {
+			l->more = true;
+			break;
+		}
+		l->dev[l->n] = st.st_dev;
+		l->ino[l->n] = st.st_ino;
+		l->n++;
+	}
+	closedir(d);
+}
+
+/*
+ * May a delete on close be asked for a directory holding l? Only if
+ * every entry is delete-pending already (it goes when its last open
+ * does): smbtorture smb2.notify.rec and mask-change rmdir a directory
+ * whose subdirectory was rmdir'ed while another handle held it open.
+ * If the entry is still there at the close, the directory stays and the
+ * close succeeds [MS-FSA §2.1.5.5 phase 1].
+ */
+bool smbd_dir_left_empty(struct smbd_server *srv,
+			 const struct smbd_dir_left *l)
+{
+	const struct smbd_file *f = NULL;
+	size_t i = 0;
+
+	if (l->more) {
+		return false;
+	}
+	for (i = 0; i < l->n; i++) {
+		f = smbd_file_find(srv, l->dev[i], l->ino[i]);
+		if (f == NULL || !f->delete_pending) {
+			return false;
+		}
+	}
+	return true;
+}
+
+/*
+ * May we unlink the name whose parent is pfd and whose inode is fd?
+ * unlink(2) wants a writable, searchable parent, and in a sticky
+ * directory (/tmp-like shares) to own the file or the directory.
+ */
+bool smbd_may_unlink(int pfd, int fd)
+{
+	struct stat pst, st;
+	uid_t me = geteuid();
+
+	if (!smbd_fd_may(pfd, W_OK | X_OK)) {
+		return false;
+	}
+	if (me == 0 || fstat(pfd, &pst) != 0 || !(pst.st_mode & S_ISVTX)) {
+		return true;
+	}
+	return pst.st_uid == me || (fstat(fd, &st) == 0 && st.st_uid == me);
+}
+
+/* Probe fd (named ondisk beneath root_fd); blocking, thread-safe. */
+void smbd_fs_probe(int root_fd, int fd, const char *ondisk,
+		   bool want_unlink, struct smbd_fs_access *acc)
+{
+	const char *leaf = NULL;
+	int pfd = -1;
+
+	acc->read = smbd_fd_may(fd, R_OK);
+	acc->write = smbd_fd_may(fd, W_OK);
+	acc->unlink = false;
+	if (!want_unlink || ondisk[0] == '\0') {
+		return;		/* the share root is never deleted */
+	}
+	pfd = vfs_open_parent(root_fd, ondisk, &leaf);
+	if (pfd >= 0) {
+		acc->unlink = smbd_may_unlink(pfd, fd);
+		close(pfd);
+	}
+}
+
+/*
+ * The most a client may get on an object: the tree's maximal access less
+ * what the share's read-only flag and the filesystem (acc) forbid.
+ */
+uint32_t smbd_maximal_access(const struct smbd_tree *tree,
+			     const struct smbd_fs_access *acc, bool is_dir)
+{
+	uint32_t max = tree->maximal_access;
+
+	if (max == 0) {
+		max = FILE_ALL_ACCESS;
+	}
+	if (tree->read_only) {
+		max &= ~WRITE_ACCESS;
+	}
+	if (!acc->read) {
+		max &= ~(FILE_READ_DATA | FILE_EXECUTE);
+	}
+	if (!acc->write) {
+		max &= ~(FILE_WRITE_DATA | FILE_APPEND_DATA);
+		if (is_dir) {
+			max &= ~FILE_DELETE_CHILD;
+		}
+	}
+	if (!acc->unlink) {
+		max &= ~SEC_STD_DELETE;
+	}
+	return max;
+}
+
+uint32_t smbd_map_generic(uint32_t a)
+{
+	if (a & SEC_GENERIC_READ) {
+		a |= FILE_GENERIC_READ_ALL;
+	}
+	if (a & SEC_GENERIC_WRITE) {
+		a |= FILE_GENERIC_WRITE_ALL;
+	}
+	if (a & SEC_GENERIC_EXECUTE) {
+		a |= FILE_GENERIC_EXEC_ALL;
+	}
+	if (a & SEC_GENERIC_ALL) {
+		a |= FILE_ALL_ACCESS;
+	}
+	return a & ~(SEC_GENERIC_READ | SEC_GENERIC_WRITE |
+		     SEC_GENERIC_EXECUTE | SEC_GENERIC_ALL);
+}
+
+/* Requested access (generic and MAXIMUM_ALLOWED resolved) against max. */
+NTSTATUS smbd_grant_access(uint32_t desired, uint32_t max,
+			   uint32_t *granted)
+{
+	uint32_t want = smbd_map_generic(desired) & ~SEC_FLAG_MAXIMUM_ALLOWED;
+
+	if (want & SEC_FLAG_SYSTEM_SECURITY) {
+		return NT_STATUS_PRIVILEGE_NOT_HELD;
+	}
+	if (want & ~max) {
+		return NT_STATUS_ACCESS_DENIED;
+	}
+	*granted = want;
+	if (desired & SEC_FLAG_MAXIMUM_ALLOWED) {
+		*granted |= max;
+	}
+	return NT_STATUS_OK;
+}
+
+/* Delete on close asked at open time [MS-FSA §2.1.5.1.2.1]. */
+NTSTATUS smbd_create_check_doc(uint32_t granted, const struct stat *st,
+			       bool empty, const char *ondisk)
+{
+	if ((granted & SEC_STD_DELETE) == 0) {
+		return NT_STATUS_ACCESS_DENIED;
+	}
+	if (ondisk[0] == '\0') {
+		return NT_STATUS_CANNOT_DELETE;
+	}
+	if (S_ISDIR(st->st_mode)) {
+		return empty ? NT_STATUS_OK : NT_STATUS_DIRECTORY_NOT_EMPTY;
+	}
+	if ((st->st_mode & S_IWUSR) == 0) {
+		return NT_STATUS_CANNOT_DELETE;	/* FILE_ATTRIBUTE_READONLY */
+	}
+	return NT_STATUS_OK;
+}
+
+/* AllocationSize of a new or overwritten file: best effort. */
+void smbd_create_prealloc(int fd, uint64_t size)
+{
+	if (size == 0 || size > CREATE_MAX_PREALLOC) {
+		return;
+	}
+	(void)fallocate(fd, FALLOC_FL_KEEP_SIZE, 0, (off_t)size);
+}
+
+/*
+ * The fd an existing file is kept open with: a readable directory fd, a
+ * file fd with the access the handle needs (O_PATH when the handle needs
+ * no data and we may not read it).
+ */
+int smbd_open_data_fd(int root_fd, const char *ondisk, bool is_dir,
+		      uint32_t granted, uint32_t max, bool truncate)
+{
+	bool need_w = truncate ||
+		      (granted & (FILE_WRITE_DATA | FILE_APPEND_DATA)) != 0;
+	bool can_r = (max & FILE_READ_DATA) != 0;
+	int flags = 0;
+	int fd = -1;
+
+	if (is_dir) {
+		fd = vfs_open_beneath(root_fd, ondisk, O_RDONLY | O_DIRECTORY,
+				      0);
+		if (fd == -EACCES && (granted & FILE_LIST_DIRECTORY) == 0) {
+			fd = vfs_open_beneath(root_fd, ondisk,
+					      O_PATH | O_DIRECTORY, 0);
+		}
+		return fd;
+	}
+	if (need_w) {
+		flags = can_r ? O_RDWR : O_WRONLY;
+	} else {
+		flags = can_r ? O_RDONLY : O_PATH;
+	}
+	return vfs_open_beneath(root_fd, ondisk, flags | O_NOCTTY | O_NONBLOCK,
+				0);
+}
+
+/* mkdir or O_CREAT|O_EXCL the leaf under its parent; returns fd/-errno. */
+int smbd_create_leaf(int pfd, const char *leaf, bool is_dir, bool ro)
+{
+	struct stat st;
+	int fd = -1;
+
+	if (is_dir) {
+		if (mkdirat(pfd, leaf, 0777) != 0) {
+			return -errno;
+		}
+		fd = openat(pfd, leaf, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+			    O_CLOEXEC);
+		if (fd < 0) {
+			fd = -errno;
+			unlinkat(pfd, leaf, AT_REMOVEDIR);
+		}
+		return fd;
+	}
+	fd = openat(pfd, leaf, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW |
+		    O_NOCTTY | O_CLOEXEC, 0666);
+	if (fd < 0) {
+		return -errno;
+	}
+	/* FILE_ATTRIBUTE_READONLY: drop the write bits; our fd keeps
+	 * write access */
+	if (ro && fstat(fd, &st) == 0) {
+		(void)fchmod(fd, st.st_mode & ~(mode_t)0222);
+	}
+	return fd;
+}
+
+
+NTSTATUS smbd_open_set_delete_pending(struct smbd_open *op, bool pending)
+{
+	struct stat st;
+
+	if ((op->access & SEC_STD_DELETE) == 0) {
+		return NT_STATUS_ACCESS_DENIED;
+	}
+	if (op->file == NULL || op->fd < 0) {
+		return NT_STATUS_INVALID_HANDLE;
+	}
+	if (!pending) {
+		op->file->delete_pending = false;
+		op->delete_on_close = false;
+		return NT_STATUS_OK;
+	}
+	if (op->path[0] == '\0') {
+		return NT_STATUS_CANNOT_DELETE;
+	}
+	if (fstat(op->fd, &st) != 0) {
+		return smbd_map_errno(errno);
+	}
+	if (S_ISDIR(st.st_mode)) {
+		if (!smbd_dir_is_empty(op->fd)) {
+			return NT_STATUS_DIRECTORY_NOT_EMPTY;
+		}
+	} else if ((st.st_mode & S_IWUSR) == 0) {
+		return NT_STATUS_CANNOT_DELETE;
+	}
+	op->file->delete_pending = true;
+	smbd_file_signal_delete_pending(op->file);
+	return NT_STATUS_OK;
+}
+
+/* ---- FileBasicInformation through an open ---- */
+
+/* Path under /proc that reaches an fd, for calls that refuse O_PATH. */
+static void proc_fd_path(int fd, char *buf, size_t len)
+{
+	snprintf(buf, len, "/proc/self/fd/%d", fd);
+}
+
+static int fd_utimens(int fd, const struct timespec ts[2])
+{
+	char path[64];
+
+	if (futimens(fd, ts) == 0) {
+		return 0;
+	}
+	if (errno != EBADF) {
+		return -errno;
+	}
+	proc_fd_path(fd, path, sizeof(path));
+	if (utimensat(AT_FDCWD, path, ts, 0) != 0) {
+		return -errno;
+	}
+	return 0;
+}
+
+static int fd_chmod(int fd, mode_t mode)
+{
+	char path[64];
+
+	if (fchmod(fd, mode) == 0) {
+		return 0;
+	}
+	if (errno != EBADF) {
+		return -errno;
+	}
+	proc_fd_path(fd, path, sizeof(path));
+	if (chmod(path, mode) != 0) {
+		return -errno;
+	}
+	return 0;
+}
+
+/* ---- FileBasicInformation ---- */
+
+/* 0 and -1 (and -2, SMB 3.x "resume") leave a time alone. */
+static NTSTATUS basic_time(uint64_t v, struct timespec *ts)
+{
+	int64_t nt = (int64_t)v;
+
+	if (nt == 0 || nt == -1 || nt == -2) {
+		ts->tv_sec = 0;
+		ts->tv_nsec = UTIME_OMIT;
+		return NT_STATUS_OK;
+	}
+	if (!smbd_nt_timespec(nt, ts)) {
+		return NT_STATUS_INVALID_PARAMETER;
+	}
+	return NT_STATUS_OK;
+}
+
+/* A time field that is to be set (not 0, -1 or -2). */
+static bool basic_time_given(uint64_t v)
+{
+	int64_t nt = (int64_t)v;
+
+	return nt != 0 && nt != -1 && nt != -2;
+}
+
+/*
+ * Keep the creation time and attributes Linux has no place for (see
+ * fileinfo.h). A file system without user xattrs just keeps reporting
+ * what it can.
+ */
+static void basic_store(struct smbd_open *op, const uint64_t *create,
+			const uint32_t *attrs)
+{
+	int ret = 0;
+
+	if (create == NULL && attrs == NULL) {
+		return;
+	}
+	ret = smbd_store_dos_info(op->fd, create, attrs);
+	if (ret != 0) {
+		DBG_DEBUG(VFS, "%s: times/attributes not kept: %s", op->path,
+			  strerror(-ret));
+	}
+}
+
+/*
+ * Creation time and attributes. READONLY is the owner write bit (files
+ * only, see smbd_dos_attrs()); storing needs write permission, so it
+ * happens while the file is writable.
+ */
+static NTSTATUS basic_attrs(struct smbd_open *op, uint64_t create,
+			    uint32_t attrs)
+{
+	const uint64_t *pc = basic_time_given(create) ? &create : NULL;
+	const uint32_t *pa = attrs != 0 ? &attrs : NULL;
+	struct stat st = {};
+	mode_t mode = 0;
+	int ret = 0;
+
+	if ((attrs & FILE_ATTRIBUTE_DIRECTORY) != 0 && !op->is_dir) {
+		return NT_STATUS_INVALID_PARAMETER;
+	}
+	if (pa == NULL || op->is_dir) {
+		basic_store(op, pc, pa);
+		return NT_STATUS_OK;
+	}
+	if (fstat(op->fd, &st) != 0) {
+		return smbd_map_errno(errno);
+	}
+	mode = st.st_mode & 07777;
+	if ((attrs & FILE_ATTRIBUTE_READONLY) != 0) {
+		basic_store(op, pc, pa);
+		mode &= ~(mode_t)S_IWUSR;
+	} else {
+		mode |= S_IWUSR;
+	}
+	if (mode != (st.st_mode & 07777)) {
+		ret = fd_chmod(op->fd, mode);
+	}
+	if ((attrs & FILE_ATTRIBUTE_READONLY) == 0) {
+		basic_store(op, pc, pa);
+	}
+	return ret == 0 ? NT_STATUS_OK : smbd_map_errno(-ret);
+}
+
+NTSTATUS smbd_open_set_basic(struct smbd_open *op, uint64_t create,
+			     uint64_t access, uint64_t write, uint64_t change,
+			     uint32_t attrs)
+{
+	struct timespec ts[2] = {};
+	NTSTATUS status = NT_STATUS_OK;
+	bool keep_change = false;
+	int ret = 0;
+
+	status = basic_time(access, &ts[0]);
+	if (status == NT_STATUS_OK) {
+		status = basic_time(write, &ts[1]);
+	}
+	if (status == NT_STATUS_OK &&
+	    ((int64_t)create < -2 || (int64_t)change < -2)) {
+		status = NT_STATUS_INVALID_PARAMETER;
+	}
+	if (status != NT_STATUS_OK) {
+		return status;
+	}
+	/* A ChangeTime set before stays through what we change now. */
+	if (!basic_time_given(change)) {
+		keep_change = smbd_remembered_change_time(op->fd, &change);
+	}
+	if (ts[0].tv_nsec != UTIME_OMIT || ts[1].tv_nsec != UTIME_OMIT) {
+		ret = fd_utimens(op->fd, ts);
+		if (ret != 0) {
+			return smbd_map_errno(-ret);
+		}
+	}
+	status = basic_attrs(op, create, attrs);
+	/* ChangeTime last: every change above moved ctime. */
+	if (keep_change || basic_time_given(change)) {
+		smbd_store_change_time(op->fd, change);
+	}
+	return status;
+}
+
+/* ---- renaming through an open ---- */
+
+typedef bool (*open_pred)(const struct smbd_open *o, const char *path,
+			  size_t len);
+
+static bool open_is(const struct smbd_open *o, const char *path, size_t len)
+{
+	return strcmp(o->path, path) == 0;
+}
+
+static bool open_is_under(const struct smbd_open *o, const char *path,
+			  size_t len)
+{
+	return strncmp(o->path, path, len) == 0 && o->path[len] == '/';
+}
+
+/*
+ * Renaming a file acts as if its directory were opened for FILE_ADD_FILE
+ * sharing read and write but not delete (what Windows answers in
+ * smbtorture smb2.rename and smb2.notify.rec). So an open of that
+ * directory conflicts if it has DELETE access or does not share write.
+ * Opens for attributes only take no part in sharing checks (Word's save
+ * sequence holds one).
+ */
+static bool open_blocks_rename_in(const struct smbd_open *o,
+				  const char *dir, size_t len)
+{
+	const uint32_t shared = FILE_READ_DATA | FILE_WRITE_DATA |
+				FILE_APPEND_DATA | FILE_EXECUTE |
+				SEC_STD_DELETE;
+
+	if (!o->is_dir || strcmp(o->path, dir) != 0 ||
+	    (o->access & shared) == 0) {
+		return false;
+	}
+	return (o->access & SEC_STD_DELETE) != 0 ||
+	       (o->share_access & FILE_SHARE_WRITE) == 0;
+}
+
+struct match_walk {
+	open_pred pred;
+	const char *path;
+	size_t len;
+};
+
+static int match_one(struct smbd_open *o, void *priv)
+{
+	const struct match_walk *m = priv;
+
+	return o->path != NULL && m->pred(o, m->path, m->len);
+}
+
+/* Is there an open other than self on share, for which pred holds? */
+static bool opens_match(struct smbd_server *srv, const struct smbd_open *self,
+			open_pred pred, const char *path)
+{
+	struct match_walk m = {
+		.pred = pred,
+		.path = path,
+		.len = strlen(path),
+	};
+	struct smbd_opens_filter f = {
+		.share_path = self->tree->share->path,
+		.except = self,
+	};
+
+	return smbd_opens_foreach(srv, &f, match_one, &m) != 0;
+}
+
+/* The directory part of a rel path ("" for the share root). */
+static char *parent_of(TALLOC_CTX *mem, const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (slash == NULL) {
+		return talloc_strdup(mem, "");
+	}
+	return talloc_strndup(mem, path, (size_t)(slash - path));
+}
+
+/* The on-disk parent of path ("" for the root) plus leaf of rel. */
+static char *with_client_leaf(TALLOC_CTX *mem, const char *ondisk,
+			      const char *rel)
+{
+	const char *slash = strrchr(ondisk, '/');
+	const char *leaf = strrchr(rel, '/');
+
+	leaf = leaf != NULL ? leaf + 1 : rel;
+	if (slash == NULL) {
+		return talloc_strdup(mem, leaf);
+	}
+	return talloc_asprintf(mem, "%.*s/%s", (int)(slash - ondisk), ondisk,
+			       leaf);
+}
+
+/*
+ * Where rel lands on disk. *exists says whether another file already has
+ * that name. Renaming a file to its own name in another case targets the
+ * client's spelling and does not count as existing.
+ */
+static NTSTATUS rename_target(TALLOC_CTX *mem, struct smbd_open *op,
+			      const char *rel, char **dst, bool *exists,
+			      bool *is_dir)
+{
+	struct stat st = {};
+	char *ondisk = NULL;
+	NTSTATUS status = NT_STATUS_OK;
+	int fd = -1;
+
+	*exists = false;
+	*is_dir = false;
+	status = vfs_resolve(mem, op->tree->root_fd, rel, &ondisk);
+	if (status == NT_STATUS_OBJECT_NAME_NOT_FOUND) {
+		*dst = ondisk;
+		return NT_STATUS_OK;
+	}
+	if (status != NT_STATUS_OK) {
+		return status;
+	}
+	if (strcmp(ondisk, op->path) == 0) {
+		*dst = with_client_leaf(mem, ondisk, rel);
+		return *dst != NULL ? NT_STATUS_OK : NT_STATUS_NO_MEMORY;
+	}
+	*dst = ondisk;
+	*exists = true;
+	fd = vfs_open_beneath(op->tree->root_fd, ondisk,
+			      O_PATH | O_NOFOLLOW | O_CLOEXEC, 0);
+	if (fd >= 0) {
+		*is_dir = fstat(fd, &st) == 0 && S_ISDIR(st.st_mode);
+		close(fd);
+	}
+	return NT_STATUS_OK;
+}
+
+/* renameat2() between two paths beneath root; returns 0 or -errno. */
+static int rename_beneath(int root_fd, const char *from, const char *to,
+			  bool replace)
+{
+	const char *from_leaf = NULL, *to_leaf = NULL;
+	struct stat st = {};
+	int ofd = -1, nfd = -1;
+	int ret = 0;
+
+	ofd = vfs_open_parent(root_fd, from, &from_leaf);
+	if (ofd < 0) {
+		return ofd;
+	}
+	nfd = vfs_open_parent(root_fd, to, &to_leaf);
+	if (nfd < 0) {
+		close(ofd);
+		return nfd;
+	}
+	ret = renameat2(ofd, from_leaf, nfd, to_leaf,
+			replace ? 0 : RENAME_NOREPLACE);
+	if (ret != 0 && errno == EINVAL && !replace) {
+		/* File systems without RENAME_NOREPLACE: check, then go. */
+		if (fstatat(nfd, to_leaf, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+			errno = EEXIST;
+		} else {
+			ret = renameat(ofd, from_leaf, nfd, to_leaf);
+		}
+	}
+	ret = ret == 0 ? 0 : -errno;
+	close(ofd);
+	close(nfd);
+	return ret;
+}
+
+NTSTATUS smbd_open_rename(struct smbd_open *op, char *name, const char *rel,
+			  bool replace, bool (*break_wait)(void *priv),
+			  void *priv)
+{
+	struct smbd_server *srv = op->tree->sess->conn->srv;
+	TALLOC_CTX *tmp = talloc_new(NULL);
+	char *dst = NULL;
+	char *old = NULL, *parent = NULL;
+	bool exists = false, is_dir = false;
+	NTSTATUS status = NT_STATUS_OK;
+	int ret = 0;
+
+	if (tmp == NULL) {
+		return NT_STATUS_NO_MEMORY;
+	}
+	if (rel[0] == '\0' || op->path[0] == '\0') {
+		status = NT_STATUS_ACCESS_DENIED;	/* the share root */
+	}
+	if (status == NT_STATUS_OK) {
+		status = rename_target(tmp, op, rel, &dst, &exists, &is_dir);
+	}
+	if (status != NT_STATUS_OK || strcmp(dst, op->path) == 0) {
+		goto done;	/* an error, or renamed to itself */
+	}
+	if (exists && !replace) {
+		status = NT_STATUS_OBJECT_NAME_COLLISION;
+		goto done;
+	}
+	/* Like Windows: no replacing directories or open files, and no
+	 * renaming a directory with opens beneath it. */
+	if ((exists && (is_dir || opens_match(srv, op, open_is, dst))) ||
+	    (op->is_dir && opens_match(srv, op, open_is_under, op->path))) {
+		status = NT_STATUS_ACCESS_DENIED;
+		goto done;
+	}
+	old = talloc_strdup(tmp, op->path);
+	parent = parent_of(tmp, op->path);
+	if (old == NULL || parent == NULL) {
+		status = NT_STATUS_NO_MEMORY;
+		goto done;
+	}
+	if (opens_match(srv, op, open_blocks_rename_in, parent)) {
+		status = NT_STATUS_SHARING_VIOLATION;
+		goto done;
+	}
+	if (break_wait != NULL && break_wait(priv)) {
+		status = NT_STATUS_PENDING;	/* then all of it again */
+		goto done;
+	}
+	ret = rename_beneath(op->tree->root_fd, old, dst, replace);
+	if (ret != 0) {
+		status = smbd_map_errno(-ret);
+		goto done;
+	}
+	DBG_DEBUG(VFS, "renamed '%s' -> '%s'", old, dst);
+	/* every open of old or beneath it, op's own too, follows */
+	smbd_opens_rename_subtree(srv, op->tree->share->path, old, dst);
+	smbd_watch_renamed(op, old, dst);
+	if (op->client_name != NULL) {
+		talloc_free(op->client_name);
+		op->client_name = talloc_steal(op, name);
+	}
+done:
+	talloc_free(tmp);
+	return status;
+}

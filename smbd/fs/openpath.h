@@ -1,0 +1,134 @@
+/*
+ * openpath.h - the file system core of an open by name, shared by the
+ * SMB2 CREATE (smb2/cmd/create.c) and the SMB1 opens (smbd/smb1): what
+ * the file system lets us do with an object, the access a client may be
+ * granted on it, delete-on-close checks, and the open(2)s themselves.
+ * Blocking but short; smbd_fs_probe and smbd_dir_list_left are
+ * thread-safe (a worker may run them).
+ */
+#ifndef WG_SMBD_FS_OPENPATH_H
+#define WG_SMBD_FS_OPENPATH_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include "smbd/smbd.h"
+
+/*
+ * What a directory holds, as far as deleting it goes: up to
+ * SMBD_DIR_LEFT_MAX entries (their inodes), or more.
+ */
+#define SMBD_DIR_LEFT_MAX 8
+struct smbd_dir_left {
+	size_t n;
+	bool more;
+	dev_t dev[SMBD_DIR_LEFT_MAX];
+	ino_t ino[SMBD_DIR_LEFT_MAX];
+};
+
+/* What the filesystem lets us do with one object. */
+struct smbd_fs_access {
+	bool read;
+	bool write;
+	bool unlink;
+};
+
+/* May we (effective ids, ACLs, read-only mounts) access fd with mode? */
+bool smbd_fd_may(int fd, int mode);
+
+/* Does directory fd hold nothing but "." and ".."? */
+bool smbd_dir_is_empty(int fd);
+
+/* List what directory fd holds into l (a worker may call it). */
+void smbd_dir_list_left(int fd, struct smbd_dir_left *l);
+
+/*
+ * May a delete on close be asked for a directory holding l? Only if
+ * every entry is delete-pending already (it goes when its last open
+ * does): smbtorture smb2.notify.rec and mask-change rmdir a directory
+ * whose subdirectory was rmdir'ed while another handle held it open.
+ * If the entry is still there at the close, the directory stays and the
+ * close succeeds [MS-FSA §2.1.5.5 phase 1].
+ */
+bool smbd_dir_left_empty(struct smbd_server *srv,
+			 const struct smbd_dir_left *l);
+
+/*
+ * May we unlink the name whose parent is pfd and whose inode is fd?
+ * unlink(2) wants a writable, searchable parent, and in a sticky
+ * directory (/tmp-like shares) to own the file or the directory.
+ */
+bool smbd_may_unlink(int pfd, int fd);
+
+/* Probe fd (named ondisk beneath root_fd); blocking, thread-safe. */
+void smbd_fs_probe(int root_fd, int fd, const char *ondisk,
+		   bool want_unlink, struct smbd_fs_access *acc);
+
+/*
+ * The most a client may get on an object: the tree's maximal access less
+ * what the share's read-only flag and the filesystem (acc) forbid.
+ */
+uint32_t smbd_maximal_access(const struct smbd_tree *tree,
+			     const struct smbd_fs_access *acc, bool is_dir);
+
+/* GENERIC_* rights as the specific file rights [MS-SMB2 §2.2.13.1.1]. */
+uint32_t smbd_map_generic(uint32_t a);
+
+/* Requested access (generic and MAXIMUM_ALLOWED resolved) against max. */
+NTSTATUS smbd_grant_access(uint32_t desired, uint32_t max,
+			   uint32_t *granted);
+
+/* Delete on close asked at open time [MS-FSA §2.1.5.1.2.1]. */
+NTSTATUS smbd_create_check_doc(uint32_t granted, const struct stat *st,
+			       bool empty, const char *ondisk);
+
+/* AllocationSize of a new or overwritten file: best effort. */
+void smbd_create_prealloc(int fd, uint64_t size);
+
+/*
+ * The fd an existing file is kept open with: a readable directory fd, a
+ * file fd with the access the handle needs (O_PATH when the handle needs
+ * no data and we may not read it).
+ */
+int smbd_open_data_fd(int root_fd, const char *ondisk, bool is_dir,
+		      uint32_t granted, uint32_t max, bool truncate);
+
+/* mkdir or O_CREAT|O_EXCL the leaf under its parent; returns fd/-errno. */
+int smbd_create_leaf(int pfd, const char *leaf, bool is_dir, bool ro);
+
+/*
+ * FileDispositionInformation through op: set or clear delete-pending on
+ * its file. Errors: ACCESS_DENIED (op lacks DELETE), CANNOT_DELETE
+ * (read-only file, the share root), DIRECTORY_NOT_EMPTY.
+ */
+NTSTATUS smbd_open_set_delete_pending(struct smbd_open *op, bool pending);
+
+/*
+ * FileBasicInformation through op [MS-FSCC §2.4.7]: times (0, -1 and -2
+ * leave one alone; creation and change times are kept as fileinfo.h
+ * says) and DOS attributes (0: unchanged; READONLY is the owner write
+ * bit). Errors: INVALID_PARAMETER (a bad time, DIRECTORY on a file) or
+ * the file system's.
+ */
+NTSTATUS smbd_open_set_basic(struct smbd_open *op, uint64_t create,
+			     uint64_t access, uint64_t write, uint64_t change,
+			     uint32_t attrs);
+
+/*
+ * Rename op's file or directory to rel (a canonical share-relative path;
+ * name: the client's spelling, taken over by op on success), replacing
+ * an existing file if replace, with the checks Windows makes: no
+ * replacing directories or open files, no renaming a directory with
+ * opens beneath it, the parent directory's opens' share modes. Every
+ * open of the old name or beneath it follows; watchers are told.
+ * break_wait (may be NULL): called once the rename may go; true if
+ * oplocks or leases must break first (the caller waits and calls again:
+ * NT_STATUS_PENDING is returned).
+ */
+NTSTATUS smbd_open_rename(struct smbd_open *op, char *name, const char *rel,
+			  bool replace, bool (*break_wait)(void *priv),
+			  void *priv);
+
+#endif

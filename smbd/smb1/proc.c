@@ -1,0 +1,409 @@
+/*
+ * proc.c - the SMB1 front end's entry: which SMB1 NEGOTIATE it takes
+ * (an SMB1-only client, when server min protocol = NT1), the NEGOTIATE
+ * response [MS-SMB §2.2.4.5.2], the command table, the AndX walk over a
+ * request and the reply it builds, its signature [MS-CIFS §3.1.5.1] and
+ * ECHO.
+ */
+#include "smbd/smb1/smb1.h"
+#include "smbd/net/conn.h"
+#include "smbd/smb2/session.h"
+#include "proto/spnego.h"
+#include "proto/utf16.h"
+
+#include <string.h>
+
+struct smb1_row {
+	smb1_cmd_fn fn;
+	bool need_session;
+	bool need_tree;
+};
+
+static NTSTATUS smb1_echo(struct smb1_req *r, const struct smb1_block *b);
+
+static const struct smb1_row smb1_cmds[256] = {
+	[SMB1_COM_ECHO] = { .fn = smb1_echo },
+	[SMB1_COM_SESSION_SETUP_ANDX] = { .fn = smb1_session_setup },
+	[SMB1_COM_LOGOFF_ANDX] = { .fn = smb1_logoff, .need_session = true },
+	[SMB1_COM_TREE_CONNECT_ANDX] = { .fn = smb1_tree_connect,
+					 .need_session = true },
+	[SMB1_COM_TREE_DISCONNECT] = { .fn = smb1_tree_disconnect,
+				       .need_session = true,
+				       .need_tree = true },
+};
+
+void smb1_put_andx(struct smb1_req *r, uint8_t wct)
+{
+	wire_put_u8(&r->out, wct);
+	wire_put_u8(&r->out, SMB1_COM_NO_ANDX_COMMAND);
+	wire_put_u8(&r->out, 0);
+	wire_put_u16le(&r->out, 0);	/* AndXOffset: patched if chained */
+}
+
+size_t smb1_bytes_begin(struct smb1_req *r)
+{
+	size_t pos = r->out.len;
+
+	wire_put_u16le(&r->out, 0);
+	return pos;
+}
+
+void smb1_bytes_end(struct smb1_req *r, size_t pos)
+{
+	wire_patch_u16le(&r->out, pos, (uint16_t)(r->out.len - pos - 2));
+}
+
+void smb1_put_string(struct smb1_req *r, const char *s, bool nul)
+{
+	if (!r->c1->unicode) {
+		wire_put_bytes(&r->out, s, strlen(s));
+		if (nul) {
+			wire_put_u8(&r->out, 0);
+		}
+		return;
+	}
+	wire_put_align(&r->out, 2);
+	wire_put_utf16(&r->out, s);
+	if (nul) {
+		wire_put_u16le(&r->out, 0);
+	}
+}
+
+static NTSTATUS smb1_echo(struct smb1_req *r, const struct smb1_block *b)
+{
+	size_t pos = 0;
+
+	if (b->wct < 1) {
+		return NT_STATUS_INVALID_PARAMETER;
+	}
+	/* one reply whatever EchoCount says: more is an amplifier */
+	wire_put_u8(&r->out, 1);
+	wire_put_u16le(&r->out, 1);	/* SequenceNumber */
+	pos = smb1_bytes_begin(r);
+	wire_put_bytes(&r->out, b->bytes, b->bcc);
+	smb1_bytes_end(r, pos);
+	return NT_STATUS_OK;
+}
+
+/* The reply header: the request's ids, flags and the status. */
+static void put_reply_hdr(struct smb1_req *r)
+{
+	struct smb1_hdr h = {
+		.command = r->hdr.command,
+		.flags = SMB1_FLAGS_REPLY | SMB1_FLAGS_CASE_INSENSITIVE |
+			 SMB1_FLAGS_CANONICALIZED_PATHS,
+		.flags2 = SMB1_FLAGS2_LONG_NAMES | SMB1_FLAGS2_IS_LONG_NAME |
+			  (r->hdr.flags2 & (SMB1_FLAGS2_EXTENDED_SECURITY |
+					    SMB1_FLAGS2_UNICODE |
+					    SMB1_FLAGS2_NT_STATUS)),
+		.pid = r->hdr.pid,
+		.tid = r->hdr.tid,
+		.uid = r->hdr.uid,
+		.mid = r->hdr.mid,
+	};
+
+	if (r->c1 != NULL && r->c1->status32) {
+		h.flags2 |= SMB1_FLAGS2_NT_STATUS;
+	}
+	smb1_hdr_push(&r->out, &h);
+}
+
+static void set_status(struct smb1_req *r, NTSTATUS status)
+{
+	uint8_t eclass = 0;
+	uint16_t code = 0;
+
+	if (wire_le16(r->out.buf + 10) & SMB1_FLAGS2_NT_STATUS) {
+		wire_patch_u32le(&r->out, 5, status);
+		return;
+	}
+	if (status == NT_STATUS_OK) {
+		wire_patch_u32le(&r->out, 5, 0);
+		return;
+	}
+	smb1_dos_error(status, &eclass, &code);
+	wire_patch_u32le(&r->out, 5, (uint32_t)eclass | ((uint32_t)code << 16));
+}
+
+/* Sign (when active) and queue the reply. */
+static void send_reply(struct smb1_req *r, uint32_t seq)
+{
+	struct smbd_smb1_conn *c1 = r->c1;
+
+	wire_patch_u16le(&r->out, 28, r->out_uid);
+	wire_patch_u16le(&r->out, 24, r->out_tid);
+	if (wire_wr_error(&r->out) != 0) {
+		talloc_free(r->out.buf);
+		smbd_conn_terminate(r->conn, "SMB1 reply: no memory");
+		return;
+	}
+	if (c1 != NULL && c1->signing) {
+		wire_patch_u16le(&r->out, 10, wire_le16(r->out.buf + 10) |
+				 SMB1_FLAGS2_SMB_SECURITY_SIGNATURE);
+		smb1_sign(c1->mac_key, sizeof(c1->mac_key), r->out.buf,
+			  r->out.len, seq);
+	}
+	smbd_conn_send(r->conn, r->out.buf, r->out.len);
+	r->out.buf = NULL;
+}
+
+static struct smbd_session *find_session(struct smbd_conn *conn,
+					 uint16_t uid)
+{
+	struct smbd_session *s = NULL;
+
+	for (s = conn->sessions; s != NULL; s = s->next) {
+		if ((uint16_t)s->id == uid) {
+			return s;
+		}
+	}
+	return NULL;
+}
+
+static struct smbd_tree *find_tree(struct smbd_session *s, uint16_t tid)
+{
+	struct smbd_tree *t = NULL;
+
+	for (t = s->trees; t != NULL; t = t->next) {
+		if ((uint16_t)t->id == tid) {
+			return t;
+		}
+	}
+	return NULL;
+}
+
+/* What the row needs, resolved from the header's UID and TID. */
+static NTSTATUS resolve(struct smb1_req *r, const struct smb1_row *row)
+{
+	if (!row->need_session) {
+		return NT_STATUS_OK;
+	}
+	r->sess = find_session(r->conn, r->out_uid);
+	if (r->sess == NULL || r->sess->state != SMBD_SESS_VALID) {
+		return NT_STATUS_USER_SESSION_DELETED;
+	}
+	r->sess->last_activity = r->conn->last_activity;
+	if (!row->need_tree) {
+		return NT_STATUS_OK;
+	}
+	r->tree = find_tree(r->sess, r->out_tid);
+	if (r->tree == NULL) {
+		return NT_STATUS_NETWORK_NAME_DELETED;
+	}
+	return NT_STATUS_OK;
+}
+
+/* Run the AndX chain of one request and answer it. */
+static void process(struct smbd_conn *conn, uint8_t *buf, size_t len)
+{
+	struct smbd_smb1_conn *c1 = conn->smb1;
+	struct smb1_req r = {
+		.conn = conn,
+		.c1 = c1,
+		.in = buf,
+		.in_len = len,
+	};
+	struct smb1_andx_iter it;
+	struct smb1_block b = {};
+	size_t andx_at = 0;	/* the previous AndX reply block, or 0 */
+	uint32_t seq = 0;
+	NTSTATUS status = NT_STATUS_OK;
+	uint8_t cmd = 0;
+	int rc = 0;
+
+	if (smb1_hdr_parse(buf, len, &r.hdr) != 0 ||
+	    (r.hdr.flags & SMB1_FLAGS_REPLY)) {
+		smbd_conn_terminate(conn, "bad SMB1 header");
+		return;
+	}
+	if (r.hdr.command == SMB1_COM_NEGOTIATE) {
+		smbd_conn_terminate(conn, "SMB1 NEGOTIATE again");
+		return;
+	}
+	if (c1->signing) {
+		seq = c1->seq;
+		c1->seq += 2;
+		if (!smb1_check(c1->mac_key, sizeof(c1->mac_key), buf, len,
+				seq)) {
+			DBG_CLIENT(AUTH, "%s: bad SMB1 signature (mid %u)",
+				   conn->peer_addr, r.hdr.mid);
+			smbd_conn_terminate(conn, "bad SMB1 signature");
+			return;
+		}
+	}
+	r.unicode = (r.hdr.flags2 & SMB1_FLAGS2_UNICODE) != 0;
+	r.out_uid = r.hdr.uid;
+	r.out_tid = r.hdr.tid;
+	wire_wr_init(&r.out, conn, 0);
+	put_reply_hdr(&r);
+	smb1_andx_start(&it, buf, len, r.hdr.command, SMB1_MAX_ANDX);
+	while ((rc = smb1_andx_next(&it, &cmd, &b)) == 1) {
+		const struct smb1_row *row = &smb1_cmds[cmd];
+		size_t start = r.out.len;
+
+		if (andx_at != 0) {
+			/* link the previous reply block to this one */
+			wire_patch_u8(&r.out, andx_at + 1, cmd);
+			wire_patch_u16le(&r.out, andx_at + 3, (uint16_t)start);
+		}
+		if (row->fn == NULL) {
+			DBG_CLIENT(PROTO, "%s: SMB1 command 0x%02x not served",
+				   conn->peer_addr, cmd);
+			status = NT_STATUS_NOT_IMPLEMENTED;
+		} else {
+			status = resolve(&r, row);
+			if (status == NT_STATUS_OK) {
+				status = row->fn(&r, &b);
+			}
+		}
+		if (status != NT_STATUS_OK &&
+		    status != NT_STATUS_MORE_PROCESSING_REQUIRED) {
+			r.out.len = start;
+			wire_put_u8(&r.out, 0);
+			wire_put_u16le(&r.out, 0);
+			break;
+		}
+		if (!smb1_is_andx(cmd) || status != NT_STATUS_OK) {
+			break;
+		}
+		andx_at = start;
+		/* later commands of the chain act on what this one made */
+		r.hdr.uid = r.out_uid;
+		r.hdr.tid = r.out_tid;
+	}
+	if (rc == WIRE_E_TOOBIG) {
+		smbd_budget_hit(NULL, conn, SMBD_BUDGET_ANDX_CHAIN,
+				SMB1_MAX_ANDX);
+		status = NT_STATUS_INSUFFICIENT_RESOURCES;
+	} else if (rc < 0 && it.n == 0) {
+		DBG_CLIENT(PROTO, "%s: malformed SMB1 request: %s",
+			   conn->peer_addr, wire_strerror(rc));
+		wire_put_u8(&r.out, 0);
+		wire_put_u16le(&r.out, 0);
+		status = NT_STATUS_INVALID_PARAMETER;
+	} else if (rc < 0) {
+		status = NT_STATUS_INVALID_PARAMETER;
+	}
+	if (r.no_reply) {
+		talloc_free(r.out.buf);
+		return;
+	}
+	set_status(&r, status);
+	if (r.sign_new != NULL) {
+		/* the final SESSION_SETUP reply is the first signed message */
+		seq = 0;
+	}
+	send_reply(&r, seq + 1);
+}
+
+/*
+ * NEGOTIATE [MS-CIFS §3.3.5.2, MS-SMB §3.3.5.2]: NT LM 0.12 with
+ * extended security; the SPNEGO hint names NTLMSSP.
+ */
+static void negotiate(struct smbd_conn *conn, uint8_t *buf, size_t len,
+		      const struct smb1_hdr *h, int nt1)
+{
+	const struct wg_config *cfg = conn->srv->cfg;
+	struct smbd_smb1_conn *c1 = talloc_zero(conn, struct smbd_smb1_conn);
+	struct smb1_req r = {
+		.conn = conn,
+		.c1 = c1,
+		.in = buf,
+		.in_len = len,
+		.hdr = *h,
+	};
+	uint32_t caps = SMB1_CAP_UNICODE | SMB1_CAP_LARGE_FILES |
+			SMB1_CAP_NT_SMBS | SMB1_CAP_STATUS32 |
+			SMB1_CAP_NT_FIND | SMB1_CAP_LARGE_READX |
+			SMB1_CAP_LARGE_WRITEX | SMB1_CAP_EXTENDED_SECURITY;
+	uint8_t secmode = SMB1_NEGOTIATE_USER_SECURITY |
+			  SMB1_NEGOTIATE_ENCRYPT_PASSWORDS |
+			  SMB1_NEGOTIATE_SIGNATURES_ENABLED;
+	uint64_t now = smbd_nt_now();
+	size_t pos = 0;
+
+	if (c1 == NULL) {
+		smbd_conn_terminate(conn, "no memory");
+		return;
+	}
+	if (!(h->flags2 & SMB1_FLAGS2_EXTENDED_SECURITY)) {
+		/* challenge/response without SPNEGO: a later round */
+		WG_LOG_RL(WG_LOG_NOTICE, WG_CLS_PROTO,
+			  "%s: SMB1 client without extended security refused",
+			  conn->peer_addr);
+		conn->srv->stats.smb1_refused++;
+		smbd_conn_end(conn, SMBD_END_ERROR, "SMB1 without extended "
+			      "security");
+		return;
+	}
+	if (cfg->signing_mandatory) {
+		secmode |= SMB1_NEGOTIATE_SIGNATURES_REQUIRED;
+	}
+	c1->unicode = true;
+	c1->status32 = true;
+	conn->smb1 = c1;
+	conn->dialect = 0;
+	conn->state = SMBD_CONN_ACTIVE;
+	conn->max_trans = 64 * 1024;
+	conn->max_read = 64 * 1024;
+	conn->max_write = 128 * 1024;
+	wire_wr_init(&r.out, conn, 0);
+	r.hdr.flags2 |= SMB1_FLAGS2_NT_STATUS | SMB1_FLAGS2_UNICODE;
+	put_reply_hdr(&r);
+	wire_put_u8(&r.out, 17);
+	wire_put_u16le(&r.out, (uint16_t)nt1);
+	wire_put_u8(&r.out, secmode);
+	wire_put_u16le(&r.out, 50);		/* MaxMpxCount */
+	wire_put_u16le(&r.out, 1);		/* MaxNumberVcs */
+	wire_put_u32le(&r.out, SMB1_MAX_BUFFER);
+	wire_put_u32le(&r.out, 64 * 1024);	/* MaxRawSize */
+	wire_put_u32le(&r.out, 0);		/* SessionKey */
+	wire_put_u32le(&r.out, caps);
+	wire_put_u64le(&r.out, now);
+	wire_put_u16le(&r.out, 0);		/* ServerTimeZone: UTC */
+	wire_put_u8(&r.out, 0);			/* ChallengeLength */
+	pos = smb1_bytes_begin(&r);
+	wire_put_bytes(&r.out, conn->srv->server_guid, 16);
+	spnego_push_neg_token_init2(&r.out);
+	smb1_bytes_end(&r, pos);
+	r.out_uid = h->uid;
+	r.out_tid = h->tid;
+	set_status(&r, NT_STATUS_OK);
+	send_reply(&r, 0);
+	DBG_INFO(PROTO, "%s: SMB1 NT LM 0.12 negotiated", conn->peer_addr);
+}
+
+bool smbd_smb1_frame(struct smbd_conn *conn, uint8_t *buf, size_t len)
+{
+	const struct wg_config *cfg = conn->srv->cfg;
+	struct smb1_hdr h = {};
+	struct smb1_block b = {};
+	struct smb1_dialects d = {};
+
+	if (conn->smb1 != NULL) {
+		process(conn, buf, len);
+		talloc_free(buf);
+		return true;
+	}
+	if (conn->state != SMBD_CONN_NEGOTIATE || conn->smb1_upgraded ||
+	    smb1_hdr_parse(buf, len, &h) != 0 ||
+	    h.command != SMB1_COM_NEGOTIATE ||
+	    smb1_block_parse(buf, len, SMB1_HDR_SIZE, &b) != 0 ||
+	    smb1_parse_dialects(b.bytes, b.bcc, &d) != 0 || d.smb2) {
+		return false;	/* the SMB2 path answers or refuses it */
+	}
+	if (!cfg->smb1_enabled || d.nt1 < 0) {
+		conn->srv->stats.smb1_refused++;
+		WG_LOG_RL(WG_LOG_NOTICE, WG_CLS_PROTO,
+			  "%s: SMB1-only client refused: %s",
+			  conn->peer_addr, !cfg->smb1_enabled ?
+			  "SMB1 is off (server min protocol = NT1 enables "
+			  "it)" : "no NT LM 0.12 dialect");
+		smbd_conn_end(conn, SMBD_END_ERROR, "SMB1 only");
+		talloc_free(buf);
+		return true;
+	}
+	negotiate(conn, buf, len, &h, d.nt1);
+	talloc_free(buf);
+	return true;
+}

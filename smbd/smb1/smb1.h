@@ -1,0 +1,77 @@
+/*
+ * smb1.h - the SMB1 front end (dialect NT LM 0.12, MS-CIFS / MS-SMB):
+ * what the transport's first-frame hook calls, and what the command
+ * files of this folder share. Sessions, trees and opens are the same
+ * objects the SMB2 front end uses (smbd.h); only the wire differs.
+ */
+#ifndef WG_SMBD_SMB1_SMB1_H
+#define WG_SMBD_SMB1_SMB1_H
+
+#include "smbd/smbd.h"
+#include "proto/smb1.h"
+
+/*
+ * An SMB1 message ("\xffSMB") on conn, registered as srv->smb1_frame.
+ * Returns false, taking nothing, when the message is a NEGOTIATE the
+ * SMB2 path answers (the client offers SMB2, or SMB1 is off and the
+ * refusal is left to it); true when it took buf (stolen): SMB1 is on and
+ * the connection speaks SMB1, or SMB1 is off and an SMB1-only client was
+ * refused (logged rate-limited, counted, connection closed).
+ */
+bool smbd_smb1_frame(struct smbd_conn *conn, uint8_t *buf, size_t len);
+
+/* Longest AndX chain taken from one message (a budget, counted). */
+#define SMB1_MAX_ANDX		8
+/* Largest message read (WRITE_ANDX with CAP_LARGE_WRITEX) */
+#define SMB1_MAX_BUFFER		(16u * 1024)
+
+/* The connection's SMB1 state, conn->smb1, a talloc child of conn. */
+struct smbd_smb1_conn {
+	bool unicode;		/* CAP_UNICODE negotiated */
+	bool status32;		/* CAP_STATUS32: NTSTATUS in replies */
+	uint32_t client_caps;
+	bool signing;		/* MD5 signing active */
+	uint8_t mac_key[16];
+	uint32_t seq;		/* the next request's sequence number */
+};
+
+/* One SMB1 message being answered. */
+struct smb1_req {
+	struct smbd_conn *conn;
+	struct smbd_smb1_conn *c1;
+	uint8_t *in;		/* the whole message, header first */
+	size_t in_len;
+	struct smb1_hdr hdr;
+	bool unicode;		/* strings in this request are UTF-16 */
+	struct smbd_session *sess;	/* by UID, when the row needs it */
+	struct smbd_tree *tree;		/* by TID, when the row needs it */
+	struct wire_wr out;	/* the reply, header first */
+	uint16_t out_uid;	/* the UID the reply carries */
+	uint16_t out_tid;
+	struct smbd_session *sign_new;	/* SESSION_SETUP turned signing on */
+	bool no_reply;
+};
+
+/*
+ * Handlers: each answers one command of the chain by appending its
+ * parameter and data blocks to r->out (an AndX reply starts with the
+ * four AndX bytes, which the dispatcher patches), or returns an error
+ * status (the dispatcher then appends an empty block). MORE_PROCESSING
+ * _REQUIRED with blocks written is sent as is.
+ */
+typedef NTSTATUS (*smb1_cmd_fn)(struct smb1_req *r,
+				const struct smb1_block *b);
+
+NTSTATUS smb1_session_setup(struct smb1_req *r, const struct smb1_block *b);
+NTSTATUS smb1_logoff(struct smb1_req *r, const struct smb1_block *b);
+NTSTATUS smb1_tree_connect(struct smb1_req *r, const struct smb1_block *b);
+NTSTATUS smb1_tree_disconnect(struct smb1_req *r, const struct smb1_block *b);
+
+/* Reply block helpers: wct then words; bytes_begin/end around the data. */
+void smb1_put_andx(struct smb1_req *r, uint8_t wct);
+size_t smb1_bytes_begin(struct smb1_req *r);
+void smb1_bytes_end(struct smb1_req *r, size_t pos);
+/* Append a string in the reply's encoding (UTF-16 aligned, or ASCII). */
+void smb1_put_string(struct smb1_req *r, const char *s, bool nul);
+
+#endif
