@@ -72,8 +72,9 @@ struct smbd_server *smbd_server_new(TALLOC_CTX *mem_ctx,
 		talloc_free(srv);
 		return NULL;
 	}
-	/* Session ids are not guessable from one client to the next. */
-	srv->next_session_id = (r & 0x0000FFFF00000000ULL) | 1;
+	/* Session ids start somewhere random in their 32 bits (see
+	 * smbd_session_new) */
+	srv->next_session_id = ((r & 0xFFFFULL) << 16) | 1;
 	srv->next_file_id = 1;
 	srv->next_async_id = 1;
 	srv->start_time_nt = smbd_nt_now();

@@ -73,6 +73,40 @@ static int session_destructor(struct smbd_session *s)
 	return 0;
 }
 
+/*
+ * Session ids fit in 32 bits (the upper half is 0), as Samba's do:
+ * clients keep them in 32-bit variables (smbtorture smb2.session-id saves
+ * its id in one, sends a request with a wrong id and then goes back to
+ * the saved one: a wider id came back truncated, and the real session's
+ * CLOSE got USER_SESSION_DELETED). The count starts at a random point
+ * (server.c), wraps from 2^32 - 1 to 1 and skips ids still in use.
+ */
+static bool session_id_in_use(const struct smbd_server *srv, uint64_t id)
+{
+	const struct smbd_session *s = NULL;
+
+	for (s = srv->sessions; s != NULL; s = s->gnext) {
+		if (s->id == id) {
+			return true;
+		}
+	}
+	return false;
+}
+
+static uint64_t session_id_next(struct smbd_server *srv)
+{
+	uint64_t id = 0;
+
+	do {
+		id = srv->next_session_id & 0xFFFFFFFFULL;
+		if (id == 0) {
+			id = 1;
+		}
+		srv->next_session_id = id + 1;
+	} while (session_id_in_use(srv, id));
+	return id;
+}
+
 struct smbd_session *smbd_session_new(struct smbd_conn *conn)
 {
 	struct smbd_server *srv = conn->srv;
@@ -82,7 +116,7 @@ struct smbd_session *smbd_session_new(struct smbd_conn *conn)
 		return NULL;
 	}
 	s->conn = conn;
-	s->id = srv->next_session_id++;
+	s->id = session_id_next(srv);
 	s->state = SMBD_SESS_IN_PROGRESS;
 	s->next_tree_id = 1;
 	memcpy(s->preauth, conn->preauth, sizeof(s->preauth));

@@ -223,6 +223,55 @@ START_TEST(test_need_tree_reaches_handler)
 }
 END_TEST
 
+/*
+ * smbtorture smb2.session-id: a client keeps its SessionId in 32 bits,
+ * sends one request with a wrong id (USER_SESSION_DELETED), then goes
+ * back to the kept id. Ids fit in 32 bits, so that id is the session's
+ * and the next request reaches its handler.
+ */
+START_TEST(test_session_id_fits_32_bits)
+{
+	struct smbd_session *s = NULL;
+	struct smbd_tree *tr = NULL;
+	uint32_t kept = 0;
+
+	session_and_tree(false, &s, &tr);
+	ck_assert_uint_ne(s->id, 0);
+	ck_assert_uint_le(s->id, 0xFFFFFFFFULL);
+	kept = (uint32_t)s->id;
+	begin(SMB2_FLUSH, (uint32_t)(kept + 1234), tr->id);
+	smbdt_put_flush(&W, 1, 1);
+	ck_assert_uint_eq(call(), NT_STATUS_USER_SESSION_DELETED);
+	begin(SMB2_FLUSH, kept, tr->id);
+	smbdt_put_flush(&W, 1, 1);
+	ck_assert_uint_eq(call(), NT_STATUS_FILE_CLOSED);
+	ck_assert_uint_eq(T->rep[0].h.session_id, s->id);
+}
+END_TEST
+
+/* The count wraps from 2^32 - 1 to 1 (never 0) and skips ids in use. */
+START_TEST(test_session_id_wraps_and_skips_live)
+{
+	struct smbd_session *a = NULL, *b = NULL, *c = NULL, *d = NULL;
+
+	smbdt_negotiate(T, SMB2_DIALECT_302, 8);
+	T->srv->next_session_id = 0xFFFFFFFFULL;
+	a = smbdt_session(T, false, false);
+	b = smbdt_session(T, false, false);
+	ck_assert_uint_eq(a->id, 0xFFFFFFFFULL);
+	ck_assert_uint_eq(b->id, 1);
+	/* 0xFFFFFFFF and 1 are taken: the next ones are 2 and 3 */
+	T->srv->next_session_id = 0xFFFFFFFFULL;
+	c = smbdt_session(T, false, false);
+	ck_assert_uint_eq(c->id, 2);
+	/* a gone, its id is free again */
+	talloc_free(a);
+	T->srv->next_session_id = 0xFFFFFFFFULL;
+	d = smbdt_session(T, false, false);
+	ck_assert_uint_eq(d->id, 0xFFFFFFFFULL);
+}
+END_TEST
+
 START_TEST(test_echo_needs_no_session)
 {
 	smbdt_negotiate(T, SMB2_DIALECT_302, 8);
@@ -1371,6 +1420,8 @@ static Suite *dispatch_suite(void)
 	tcase_add_test(tp, test_need_tree_unknown);
 	tcase_add_test(tp, test_need_tree_reaches_handler);
 	tcase_add_test(tp, test_echo_needs_no_session);
+	tcase_add_test(tp, test_session_id_fits_32_bits);
+	tcase_add_test(tp, test_session_id_wraps_and_skips_live);
 	tcase_add_test(tp, test_null_session_refused_lock);
 	tcase_add_test(tp, test_named_session_lock);
 	tcase_add_test(tp, test_structure_size_wrong);
