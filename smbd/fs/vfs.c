@@ -76,9 +76,12 @@ NTSTATUS vfs_canonicalize(TALLOC_CTX *mem, const char *client_path,
 			if (clen == 2 && out[comp] == '.' &&
 			    out[comp + 1] == '.') {
 				/* "dir\.." is dir's parent; nothing above
-				 * the share root */
+				 * the share root: a path that climbs out is
+				 * malformed as a whole (as Windows answers
+				 * mkdir "..\..\.."), not a bad name */
 				if (comp == 0) {
-					goto invalid;
+					talloc_free(out);
+					return NT_STATUS_OBJECT_PATH_SYNTAX_BAD;
 				}
 				o = comp - 1;	/* drop "/.." */
 				while (o > 0 && out[o - 1] != '/') {

@@ -21,8 +21,8 @@
  * '/', collapses repeated separators and a trailing one; a ".."
  * component takes away the one before it, as Windows does ("dir\sub\.."
  * is "dir", smbtorture smb2.notify.tree); rejects a ".." with nothing
- * before it (above the share root) and "." components
- * (OBJECT_NAME_INVALID), ':' (streams,
+ * before it (above the share root: OBJECT_PATH_SYNTAX_BAD, as Windows,
+ * smbtorture smb2.mkdir), "." components (OBJECT_NAME_INVALID), ':' (streams,
  * OBJECT_NAME_INVALID until streams exist), wildcards '*?<>"|' and
  * control characters (OBJECT_NAME_INVALID). allow_wildcards lets '*' and
  * '?' (and '<', '>', '"') through for QUERY_DIRECTORY patterns.

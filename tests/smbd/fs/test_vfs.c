@@ -99,14 +99,24 @@ static void canon_ok(const char *in, bool wild, const char *want)
 	talloc_free(rel);
 }
 
-static void canon_bad(const char *in, bool wild)
+static void canon_refused(const char *in, bool wild, NTSTATUS want)
 {
 	char *rel = NULL;
 	NTSTATUS st = vfs_canonicalize(wgt_root, in, wild, &rel);
 
-	ck_assert_msg(st == NT_STATUS_OBJECT_NAME_INVALID, "%s: 0x%08x",
-		      in, st);
+	ck_assert_msg(st == want, "%s: 0x%08x, want 0x%08x", in, st, want);
 	ck_assert_ptr_null(rel);
+}
+
+static void canon_bad(const char *in, bool wild)
+{
+	canon_refused(in, wild, NT_STATUS_OBJECT_NAME_INVALID);
+}
+
+/* A ".." that climbs above the share root: refused as malformed. */
+static void canon_above(const char *in, bool wild)
+{
+	canon_refused(in, wild, NT_STATUS_OBJECT_PATH_SYNTAX_BAD);
 }
 
 START_TEST(test_canonicalize)
@@ -130,14 +140,22 @@ START_TEST(test_canonicalize)
 	canon_ok("d\\e\\..\\*.txt", true, "d/*.txt");
 	canon_ok("abc\\..x", false, "abc/..x");
 
-	canon_bad("..", false);
-	canon_bad("..\\x", false);
-	canon_bad("\\..", false);
-	canon_bad("a\\..\\..", false);
-	canon_bad("a\\..\\..\\b", false);
-	canon_bad("a\\b\\..\\..\\..\\etc", false);
-	canon_bad("sub\\..\\..\\etc\\passwd", false);
+	canon_above("..", false);
+	canon_above("..\\x", false);
+	canon_above("\\..", false);
+	canon_above("..\\..\\..", false);	/* smbtorture smb2.mkdir */
+	canon_above("..\\..\\..", true);
+	canon_above("a\\..\\..", false);
+	canon_above("a\\..\\..\\b", false);
+	canon_above("a\\b\\..\\..\\..\\etc", false);
+	canon_above("sub\\..\\..\\etc\\passwd", false);
+	canon_above("a\\\\..\\\\..", false);
+	canon_above("../x", false);	/* '/' separates too */
 	canon_bad("a\\..\\.", false);
+	canon_bad(".", false);
+	canon_bad(".\\a", false);
+	canon_bad("a\\.\\b", false);
+	canon_bad("a\\.\\..\\..", false);	/* the "." comes first */
 	canon_bad("\\.\\a", false);
 	canon_bad("a\\.", false);
 	canon_bad("file:stream", false);
@@ -148,7 +166,7 @@ START_TEST(test_canonicalize)
 	canon_bad("a\"b", false);
 	canon_bad("a|b", true);
 	canon_bad("a\x01", false);
-	canon_bad("..", true);
+	canon_above("..", true);
 }
 END_TEST
 
