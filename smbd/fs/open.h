@@ -85,6 +85,7 @@ struct smbd_lock_wait;	/* LOCK request waiting for a range (smb2/cmd/lock.c) */
 struct smbd_oplock;	/* an open's oplock (fs/oplock.c) */
 struct smbd_oplock_wait; /* a request waiting for breaks (fs/oplock.c) */
 struct smbd_lease;	/* a client's lease on the file (fs/lease.c) */
+struct smbd_wtime;	/* its held write time update (fs/wtime.c) */
 
 /*
  * One per (dev, ino) with at least one open, in srv->files; freed when its
@@ -104,6 +105,8 @@ struct smbd_file {
 	struct smbd_oplock *oplocks;	/* oplocks of its opens (oplock.h) */
 	struct smbd_oplock_wait *oplock_waits;	/* waiting for breaks */
 	struct smbd_lease *leases;	/* leases on it, children (lease.h) */
+	struct smbd_wtime *wtime;	/* held LastWriteTime update
+					 * (wtime.h), child; NULL: none yet */
 };
 
 /* ---- the registry (open.c) ---- */

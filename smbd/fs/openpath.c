@@ -9,6 +9,7 @@
 #include "smbd/base/errmap.h"
 #include "smbd/fs/watch.h"
 #include "smbd/fs/fileinfo.h"
+#include "smbd/fs/wtime.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -519,11 +520,15 @@ NTSTATUS smbd_open_set_basic(struct smbd_open *op, uint64_t create,
 	if (!basic_time_given(change)) {
 		keep_change = smbd_remembered_change_time(op->fd, &change);
 	}
+	smbd_wtime_flush(op);	/* a held write time update first */
 	if (ts[0].tv_nsec != UTIME_OMIT || ts[1].tv_nsec != UTIME_OMIT) {
 		ret = fd_utimens(op->fd, ts);
 		if (ret != 0) {
 			return smbd_map_errno(-ret);
 		}
+	}
+	if (ts[1].tv_nsec != UTIME_OMIT) {
+		smbd_wtime_set_explicit(op);	/* it stays (wtime.h) */
 	}
 	status = basic_attrs(op, create, attrs);
 	/* ChangeTime last: every change above moved ctime. */

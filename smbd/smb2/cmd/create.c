@@ -19,6 +19,7 @@
 #include "smbd/fs/openpath.h"
 #include "smbd/fs/workers.h"
 #include "smbd/fs/watch.h"
+#include "smbd/fs/wtime.h"
 #include "proto/utf16.h"
 #include "proto/smb2_durable.h"
 
@@ -1431,6 +1432,12 @@ NTSTATUS smbd_smb2_create(struct smbd_req *req)
 	if (status != NT_STATUS_OK) {
 		goto fail;
 	}
+	/* a name starting with a separator [MS-SMB2 §3.3.5.9]; a
+	 * SET_INFO rename target may have one (vfs_canonicalize strips it) */
+	if (state->a.name[0] == '\\') {
+		status = NT_STATUS_INVALID_PARAMETER;
+		goto fail;
+	}
 	status = vfs_canonicalize(state, state->a.name, false, &state->rel);
 	if (status != NT_STATUS_OK) {
 		goto fail;
@@ -1465,6 +1472,8 @@ static NTSTATUS close_finish(struct smbd_req *req, struct smbd_open *op,
 	struct smbd_ntinfo ni = {};
 	bool have = false;
 
+	/* a held write time update first: the answer carries it */
+	smbd_wtime_close(op);
 	if ((flags & SMB2_CLOSE_FLAGS_FULL_INFORMATION) && op->fd >= 0) {
 		have = smbd_ntinfo_fd(op->fd, op->path, &ni) == 0;
 	}

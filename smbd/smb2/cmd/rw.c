@@ -17,6 +17,7 @@
 #include "smbd/fs/oplock.h"
 #include "smbd/fs/vfs.h"
 #include "smbd/fs/workers.h"
+#include "smbd/fs/wtime.h"
 
 #include <stdint.h>
 
@@ -31,6 +32,7 @@ struct io_state {
 	uint64_t offset;
 	uint32_t mincount;
 	bool append;
+	struct smbd_wtime_io wt;	/* WRITE: LastWriteTime to keep */
 };
 
 static void read_done(struct tevent_req *subreq);
@@ -284,6 +286,8 @@ NTSTATUS smbd_smb2_write(struct smbd_req *req)
 	}
 	state->offset = a.offset;
 	state->append = a.offset == SMBD_PWRITE_APPEND;
+	/* the write time moves later, not with this write (wtime.h) */
+	smbd_wtime_write_begin(op, &state->wt);
 	subreq = smbd_pwrite_send(state, srv->ev, srv->workers, req->conn->client,
 				  op->fd, a.data.base, a.length, a.offset,
 				  pflags);
@@ -308,12 +312,13 @@ static void write_done(struct tevent_req *subreq)
 
 	n = smbd_pwrite_recv(subreq);
 	TALLOC_FREE(subreq);
+	op = io_open(state);
+	smbd_wtime_write_end(op, &state->wt);
 	if (n < 0) {
 		smbd_req_done(req, smbd_map_errno_in(SMBD_ERRMAP_WRITE,
 						     (int)-n));
 		return;
 	}
-	op = io_open(state);
 	if (op != NULL) {
 		op->written = true;
 		op->ever_written = true;
@@ -363,6 +368,7 @@ NTSTATUS smbd_smb2_flush(struct smbd_req *req)
 		flush_put_reply(req);	/* nothing buffered here */
 		return NT_STATUS_OK;
 	}
+	smbd_wtime_flush(op);	/* a held write time update happens now */
 	state = io_state_new(req, op);
 	if (state == NULL) {
 		return NT_STATUS_NO_MEMORY;

@@ -28,6 +28,7 @@
 #include "smbd/fs/vfs.h"
 #include "smbd/fs/openpath.h"
 #include "smbd/fs/watch.h"
+#include "smbd/fs/wtime.h"
 #include "proto/fscc.h"
 #include "proto/utf16.h"
 
@@ -253,6 +254,7 @@ static NTSTATUS si_allocation(struct si_ctx *c)
 		return smbd_map_errno(errno);
 	}
 	si_break(c, SMBD_OPLOCK_OP_SIZE);
+	smbd_wtime_flush(c->op);	/* a held write time update now */
 	if (alloc < (uint64_t)st.st_size) {
 		/* Allocation below EOF cuts the file [MS-FSA §2.1.5.15.1]. */
 		if (ftruncate(c->op->fd, (off_t)alloc) != 0) {
@@ -277,6 +279,7 @@ static NTSTATUS si_end_of_file(struct si_ctx *c)
 		return status;
 	}
 	si_break(c, SMBD_OPLOCK_OP_SIZE);
+	smbd_wtime_flush(c->op);	/* a held write time update now */
 	if (ftruncate(c->op->fd, (off_t)eof) != 0) {
 		return smbd_map_errno(errno);
 	}
