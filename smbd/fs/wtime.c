@@ -236,9 +236,8 @@ void smbd_wtime_set_explicit(struct smbd_open *op)
 	}
 }
 
-void smbd_wtime_close(struct smbd_open *op)
+static void close_wo(struct smbd_open *op, struct wtime_open *wo)
 {
-	struct wtime_open *wo = wo_find(op);
 	struct smbd_wtime *w = op->file != NULL ? op->file->wtime : NULL;
 
 	if (wo == NULL || w == NULL || wo->sticky) {
@@ -250,9 +249,15 @@ void smbd_wtime_close(struct smbd_open *op)
 	wo->held_gen = 0;
 }
 
+void smbd_wtime_close(struct smbd_open *op)
+{
+	close_wo(op, wo_find(op));
+}
+
+/* (the open's destructor has taken the attachment off op->atts) */
 static void wtime_att_close(struct smbd_open *op, void *priv)
 {
-	smbd_wtime_close(op);
+	close_wo(op, priv);
 }
 
 bool smbd_wtime_holding(const struct smbd_open *op)

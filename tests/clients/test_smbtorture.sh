@@ -22,6 +22,7 @@ TESTS=(
 	smb2.compound.related1
 	smb2.compound.unrelated1
 	smb2.create.open
+	smb2.create.leading-slash
 	smb2.maxfid
 )
 
