@@ -22,7 +22,6 @@ TESTS=(
 	smb2.compound.related1
 	smb2.compound.unrelated1
 	smb2.create.open
-	smb2.create.leading-slash
 	smb2.maxfid
 )
 

@@ -1432,12 +1432,6 @@ NTSTATUS smbd_smb2_create(struct smbd_req *req)
 	if (status != NT_STATUS_OK) {
 		goto fail;
 	}
-	/* a name starting with a separator [MS-SMB2 §3.3.5.9]; a
-	 * SET_INFO rename target may have one (vfs_canonicalize strips it) */
-	if (state->a.name[0] == '\\') {
-		status = NT_STATUS_INVALID_PARAMETER;
-		goto fail;
-	}
 	status = vfs_canonicalize(state, state->a.name, false, &state->rel);
 	if (status != NT_STATUS_OK) {
 		goto fail;
