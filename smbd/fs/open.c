@@ -24,6 +24,7 @@
 #include "smbd/fs/lease.h"
 #include "smbd/fs/vfs.h"
 #include "smbd/fs/workers.h"
+#include "smbd/fs/streams.h"
 #include "sessions/sessmgr.h"
 
 #include <errno.h>
@@ -396,6 +397,16 @@ static void open_unlink(struct smbd_open *op)
 	if (root < 0 || op->path[0] == '\0') {
 		return;
 	}
+	if (op->stream != NULL) {
+		/* a stream: its file in the store (fs/streams.h) */
+		int ret = streams_unlink(root, op, f->dev, f->ino);
+
+		if (ret != 0) {
+			DBG_NOTICE(VFS, "delete on close of %s: %s", op->path,
+				   strerror(-ret));
+		}
+		return;
+	}
 	pfd = vfs_open_parent(root, op->path, &leaf);
 	if (pfd < 0) {
 		DBG_NOTICE(VFS, "delete on close of %s: %s", op->path,
@@ -419,6 +430,10 @@ static void open_unlink(struct smbd_open *op)
 			   strerror(errno));
 	} else {
 		smbd_watch_removed(op);
+		if (op->is_dir || st.st_nlink <= 1) {
+			/* its last name: its streams go with it */
+			(void)streams_remove_all(root, f->dev, f->ino);
+		}
 	}
 	close(pfd);
 }
@@ -525,7 +540,8 @@ static int open_follow(struct smbd_open *o, void *priv)
 	char *p = NULL;
 
 	if (o->path == NULL || strncmp(o->path, r->old, r->len) != 0 ||
-	    (o->path[r->len] != '\0' && o->path[r->len] != '/')) {
+	    (o->path[r->len] != '\0' && o->path[r->len] != '/' &&
+	     o->path[r->len] != ':')) {
 		return 0;
 	}
 	p = talloc_asprintf(o, "%s%s", r->new_path, o->path + r->len);

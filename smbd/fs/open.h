@@ -50,6 +50,12 @@ struct smbd_open {
 	bool written;		/* any WRITE since the last flush */
 	bool ever_written;	/* any WRITE since open (print jobs) */
 	bool renamed;		/* renamed through it (fs/watch.h) */
+	/* An open of an alternate data stream (fs/streams.h): its on-disk
+	 * name in the store and its base file; path is then
+	 * "<base path>:<stream>". NULL: the file itself. */
+	char *stream;
+	dev_t base_dev;
+	ino_t base_ino;
 
 	/*
 	 * Durability [MS-SMB2 §3.3.5.9.6-12, §3.3.7.1]: set by CREATE when

@@ -352,6 +352,10 @@ static void watch_event(struct smbd_watch *w,
 {
 	const char *name = ev->len > 0 ? ev->name : "";
 
+	if (strchr(name, ':') != NULL) {
+		return;	/* never a client's name (the streams store) */
+	}
+
 	if ((ev->mask & IN_MOVED_TO) != 0 && w->move_name != NULL &&
 	    ev->cookie == w->move_cookie) {
 		if ((w->filter & event_filter(ev->mask)) != 0) {
@@ -567,8 +571,9 @@ void smbd_watch_report(const char *share_path, const char *ondisk,
 	struct smbd_watch *w = NULL;
 	bool any = false;
 
-	if (ctx == NULL || share_path == NULL || ondisk == NULL) {
-		return;
+	if (ctx == NULL || share_path == NULL || ondisk == NULL ||
+	    strchr(ondisk, ':') != NULL) {
+		return;	/* the streams store (fs/streams.h) */
 	}
 	for (w = ctx->watches; w != NULL; w = w->next) {
 		const char *name = watch_takes(w, share_path, ondisk, filter,
@@ -637,8 +642,8 @@ void smbd_watch_report_rename(const char *share_path, const char *from,
 static const char *open_share_path(const struct smbd_open *op)
 {
 	if (op == NULL || op->tree == NULL || op->tree->share == NULL ||
-	    op->path == NULL || op->path[0] == '\0') {
-		return NULL;
+	    op->path == NULL || op->path[0] == '\0' || op->stream != NULL) {
+		return NULL;	/* streams: no name changes to report */
 	}
 	return op->tree->share->path;
 }

@@ -35,7 +35,6 @@ declare -A KNOWN=(
 	[smb2.ioctl.dup_extents_bad_handle]="skips: FSCTL_DUPLICATE_EXTENTS_TO_FILE needs FILE_SUPPORTS_BLOCK_REFCOUNTING, which wgsmbd does not claim (not built yet)"
 	[smb2.ioctl.dup_extents_src_lock]="skips: FSCTL_DUPLICATE_EXTENTS_TO_FILE needs FILE_SUPPORTS_BLOCK_REFCOUNTING, which wgsmbd does not claim (not built yet)"
 	[smb2.ioctl.dup_extents_dest_lock]="skips: FSCTL_DUPLICATE_EXTENTS_TO_FILE needs FILE_SUPPORTS_BLOCK_REFCOUNTING, which wgsmbd does not claim (not built yet)"
-	[smb2.ioctl.copy-chunk streams]="copies between alternate data streams (file:stream), which wgsmbd does not serve yet (issue 13, streams)"
 	[smb2.ioctl.trim_simple]="skips: FSCTL_FILE_LEVEL_TRIM is not served (a thin-provisioning hint; nothing to do on Linux)"
 	[smb2.ioctl.network_interface_info]="skips: wgsmbd does not offer multichannel (no SMB2_CAP_MULTI_CHANNEL)"
 	[smb2.ioctl.bug14788.NETWORK_INTERFACE]="FSCTL_QUERY_NETWORK_INTERFACE_INFO: no multichannel, answered NOT_SUPPORTED"

@@ -13,8 +13,6 @@ set -u
 # sub-test -> why it is expected to fail
 declare -A KNOWN=(
 	[smb2.oplock.batch22b]="uses Samba's private FSCTL_SMBTORTURE_FORCE_UNACKED_TIMEOUT"
-	[smb2.oplock.batch26]="needs alternate data streams (file:stream names), which wgsmbd does not serve"
-	[smb2.oplock.stream1]="needs alternate data streams (file:stream names), which wgsmbd does not serve"
 )
 
 # batch22a/b time the break timeout: the default 35 s, as Windows

@@ -17,6 +17,7 @@
 #include "smbd/fs/fileinfo.h"
 #include "smbd/fs/vfs.h"
 #include "smbd/fs/openpath.h"
+#include "smbd/fs/streams.h"
 #include "smbd/fs/workers.h"
 #include "smbd/fs/watch.h"
 #include "smbd/fs/wtime.h"
@@ -326,6 +327,14 @@ struct create_probe {
 	struct stat st;
 	struct smbd_fs_access acc;
 	struct smbd_dir_left left;	/* want_empty: the directory's entries */
+	/* a named stream (fs/streams.h): in, its name; out, its base
+	 * (found, its stat, on-disk name and an O_PATH fd) while ondisk,
+	 * st and pfd are the stream's */
+	char *stream;
+	bool base_found;
+	struct stat base_st;
+	char *base_ondisk;
+	int base_fd;
 };
 
 static int create_probe_destructor(struct create_probe *pr)
@@ -336,8 +345,40 @@ static int create_probe_destructor(struct create_probe *pr)
 	if (pr->pfd >= 0) {
 		close(pr->pfd);
 	}
+	if (pr->base_fd >= 0) {
+		close(pr->base_fd);
+	}
 	TALLOC_FREE(pr->res);
 	return 0;
+}
+
+/*
+ * Worker thread, a named stream: the base was found (pr->st, pfd,
+ * ondisk; its access in acc stands for the stream's); now look for the
+ * stream in the store and make ondisk, st and pfd the stream's.
+ */
+static void create_probe_stream(struct create_probe *pr)
+{
+	char *sondisk = NULL;
+
+	pr->base_found = true;
+	pr->base_st = pr->st;
+	pr->base_ondisk = pr->ondisk;
+	pr->base_fd = pr->pfd;
+	pr->pfd = -1;
+	pr->status = streams_resolve(pr->res, pr->root_fd, pr->base_fd,
+				     &pr->base_st, pr->stream, &sondisk);
+	pr->ondisk = sondisk;
+	if (pr->status != NT_STATUS_OK) {
+		return;
+	}
+	pr->pfd = vfs_open_beneath(pr->root_fd, sondisk, O_PATH | O_NOFOLLOW,
+				   0);
+	if (pr->pfd < 0) {
+		pr->err = -pr->pfd;
+	} else if (fstat(pr->pfd, &pr->st) != 0) {
+		pr->err = errno;
+	}
 }
 
 /* Worker thread: resolve the name and look at what it names. */
@@ -365,6 +406,10 @@ static int create_probe_run(void *p)
 	}
 	smbd_fs_probe(pr->root_fd, pr->pfd, pr->ondisk, pr->want_unlink,
 		      &pr->acc);
+	if (pr->stream != NULL) {
+		create_probe_stream(pr);
+		return 0;
+	}
 	if (pr->want_empty && S_ISDIR(pr->st.st_mode)) {
 		smbd_dir_list_left(pr->pfd, &pr->left);
 	}
@@ -568,6 +613,10 @@ static NTSTATUS existing_checks(struct smbd_req *req,
 			return status;
 		}
 	}
+	if (streams_base_conflict(req->conn->srv, st->st_dev, st->st_ino,
+				  *granted)) {
+		return NT_STATUS_SHARING_VIOLATION;
+	}
 	if (f == NULL) {
 		return NT_STATUS_OK;
 	}
@@ -623,6 +672,11 @@ static NTSTATUS open_existing(struct smbd_req *req,
 	}
 	if (truncate) {
 		smbd_create_prealloc(fd, a->alloc_size);
+		if (pr->stream == NULL) {
+			/* overwritten: its named streams go [MS-FSA 2.1.5.1.2] */
+			(void)streams_remove_all(req->tree->root_fd,
+						 pr->st.st_dev, pr->st.st_ino);
+		}
 	}
 	status = create_new_open(req, a, fd, &pr->st, pr->ondisk, granted,
 				 &res->op);
@@ -752,6 +806,96 @@ static NTSTATUS print_create_guard(struct smbd_req *req,
 		       NT_STATUS_OBJECT_NAME_NOT_FOUND;
 }
 
+/* A stream of a file that does not exist: the file comes first, empty. */
+static NTSTATUS create_stream_base(struct smbd_req *req,
+				   const struct create_args *a,
+				   const char *ondisk)
+{
+	const char *leaf = NULL;
+	int pfd = -1;
+	int fd = -1;
+
+	if (req->tree->read_only) {
+		return NT_STATUS_ACCESS_DENIED;
+	}
+	pfd = vfs_open_parent(req->tree->root_fd, ondisk, &leaf);
+	if (pfd < 0) {
+		return smbd_map_errno_in(SMBD_ERRMAP_PARENT, -pfd);
+	}
+	fd = smbd_create_leaf(pfd, leaf, false,
+			      (a->attrs & FILE_ATTRIBUTE_READONLY) != 0);
+	close(pfd);
+	if (fd < 0) {
+		return smbd_map_errno(-fd);
+	}
+	close(fd);
+	return NT_STATUS_OK;
+}
+
+/*
+ * Open or create a named stream from what the probe found [MS-FSA
+ * §2.1.5.1]: the base file is created if missing and the disposition
+ * creates; a base being deleted refuses (DELETE_PENDING). The open
+ * itself is an ordinary one of the stream's file in the store.
+ */
+static NTSTATUS create_stream_from_probe(struct smbd_req *req,
+					 const struct create_args *a,
+					 const struct create_probe *pr,
+					 struct create_result *res,
+					 bool *retry)
+{
+	uint32_t d = a->disposition;
+	bool may_create = d != FILE_OPEN && d != FILE_OVERWRITE;
+	struct smbd_file *bf = NULL;
+	const char *leaf = NULL;
+	NTSTATUS status = pr->status;
+	int rc = 0;
+
+	if (!pr->base_found) {
+		if (status != NT_STATUS_OBJECT_NAME_NOT_FOUND || !may_create) {
+			return status;
+		}
+		status = create_stream_base(req, a, pr->ondisk);
+		*retry = status == NT_STATUS_OK ||
+			 status == NT_STATUS_OBJECT_NAME_COLLISION;
+		return status;
+	}
+	if (pr->err != 0) {
+		return smbd_map_errno(pr->err);
+	}
+	bf = smbd_file_find(req->conn->srv, pr->base_st.st_dev,
+			    pr->base_st.st_ino);
+	if (bf != NULL && bf->delete_pending) {
+		return NT_STATUS_DELETE_PENDING;
+	}
+	if (status == NT_STATUS_OK) {
+		status = open_existing(req, a, pr, res);
+		*retry = status == NT_STATUS_OBJECT_NAME_NOT_FOUND &&
+			 may_create;
+	} else if (status == NT_STATUS_OBJECT_NAME_NOT_FOUND && may_create) {
+		rc = req->tree->read_only ? -EACCES :
+		     streams_prepare(req->tree->root_fd, pr->base_fd,
+				     &pr->base_st);
+		if (rc != 0) {
+			return rc == -EDQUOT ? NT_STATUS_INSUFFICIENT_RESOURCES :
+			       smbd_map_errno(-rc);
+		}
+		status = create_new(req, a, pr->ondisk, res);
+		*retry = status == NT_STATUS_OBJECT_NAME_COLLISION &&
+			 d != FILE_CREATE;
+	}
+	if (status != NT_STATUS_OK) {
+		return status;
+	}
+	leaf = strrchr(pr->ondisk, '/');
+	if (streams_open_mark(res->op, pr->base_ondisk, &pr->base_st,
+			      leaf != NULL ? leaf + 1 : pr->ondisk) != 0) {
+		TALLOC_FREE(res->op);
+		return NT_STATUS_NO_MEMORY;
+	}
+	return NT_STATUS_OK;
+}
+
 /*
  * Open or create from what the probe found. *retry: the name came or
  * went since the lookup and the disposition allows the other branch.
@@ -765,6 +909,9 @@ static NTSTATUS create_from_probe(struct smbd_req *req,
 	NTSTATUS status = pr->status;
 
 	*retry = false;
+	if (pr->stream != NULL) {
+		return create_stream_from_probe(req, a, pr, res, retry);
+	}
 	if (req->tree->share->type == WG_SHARE_PRINT &&
 	    (status == NT_STATUS_OK ||
 	     status == NT_STATUS_OBJECT_NAME_NOT_FOUND)) {
@@ -899,6 +1046,7 @@ struct create_state {
 	struct smbd_req *req;
 	struct create_args a;	/* a.name is a child of the state */
 	char *rel;
+	char *stream;		/* a named stream (fs/streams.h), or NULL */
 	int tries;
 	int break_rounds;		/* waits for oplock breaks so far */
 	struct smbd_oplock_wait *wait;	/* while waiting for one */
@@ -1254,6 +1402,7 @@ static NTSTATUS create_probe_send(struct create_state *state)
 		return NT_STATUS_NO_MEMORY;
 	}
 	pr->pfd = -1;
+	pr->base_fd = -1;
 	/* a tree disconnect may close the tree's fd meanwhile */
 	pr->root_fd = fcntl(tree->root_fd, F_DUPFD_CLOEXEC, 0);
 	talloc_set_destructor(pr, create_probe_destructor);
@@ -1265,6 +1414,13 @@ static NTSTATUS create_probe_send(struct create_state *state)
 	pr->rel = talloc_strdup(pr, state->rel);
 	pr->want_unlink = !tree->read_only;
 	pr->want_empty = (state->a.options & FILE_DELETE_ON_CLOSE) != 0;
+	if (state->stream != NULL) {
+		pr->stream = talloc_strdup(pr, state->stream);
+		if (pr->stream == NULL) {
+			talloc_free(pr);
+			return NT_STATUS_NO_MEMORY;
+		}
+	}
 	if (pr->rel == NULL) {
 		talloc_free(pr);
 		return NT_STATUS_NO_MEMORY;
@@ -1375,6 +1531,38 @@ done:
 	smbd_req_done(req, status);
 }
 
+/*
+ * The client's name into state->rel and, for "file:stream[:$DATA]",
+ * state->stream (fs/streams.h). "file::$DATA" is the file itself and
+ * cannot be a directory; a named stream is never one either.
+ */
+static NTSTATUS create_split_stream(struct smbd_req *req,
+				    struct create_state *state)
+{
+	struct create_args *a = &state->a;
+	char *base = NULL;
+	NTSTATUS status = NT_STATUS_OK;
+
+	status = streams_split(state, a->name, &base, &state->stream);
+	if (status != NT_STATUS_OK) {
+		return status;
+	}
+	if (state->stream != NULL &&
+	    req->tree->share->type != WG_SHARE_DISK) {
+		return NT_STATUS_OBJECT_NAME_INVALID;
+	}
+	if (state->stream != NULL && (a->options & FILE_DIRECTORY_FILE)) {
+		return NT_STATUS_NOT_A_DIRECTORY;
+	}
+	if (state->stream != NULL && state->stream[0] == '\0') {
+		a->options |= FILE_NON_DIRECTORY_FILE;
+		TALLOC_FREE(state->stream);
+	}
+	status = vfs_canonicalize(state, base, false, &state->rel);
+	talloc_free(base);
+	return status;
+}
+
 NTSTATUS smbd_smb2_create(struct smbd_req *req)
 {
 	struct smbd_tree *tree = req->tree;
@@ -1432,7 +1620,7 @@ NTSTATUS smbd_smb2_create(struct smbd_req *req)
 	if (status != NT_STATUS_OK) {
 		goto fail;
 	}
-	status = vfs_canonicalize(state, state->a.name, false, &state->rel);
+	status = create_split_stream(req, state);
 	if (status != NT_STATUS_OK) {
 		goto fail;
 	}

@@ -27,6 +27,7 @@
 #include "smbd/fs/oplock.h"
 #include "smbd/fs/vfs.h"
 #include "smbd/fs/openpath.h"
+#include "smbd/fs/streams.h"
 #include "smbd/fs/watch.h"
 #include "smbd/fs/wtime.h"
 #include "proto/fscc.h"
@@ -115,6 +116,10 @@ static NTSTATUS rename_parse(struct si_ctx *c, TALLOC_CTX *mem,
 		return NT_STATUS_OBJECT_NAME_INVALID;
 	}
 	*replace = repl != 0;
+	if ((*name)[0] == ':') {
+		*rel = NULL;	/* a stream's new name (fs/streams.h) */
+		return NT_STATUS_OK;
+	}
 	return vfs_canonicalize(mem, *name, false, rel);
 }
 
@@ -134,6 +139,13 @@ static NTSTATUS si_rename(struct si_ctx *c)
 		return NT_STATUS_NO_MEMORY;
 	}
 	status = rename_parse(c, tmp, &replace, &name, &rel);
+	if (status == NT_STATUS_OK && (rel == NULL || c->op->stream != NULL)) {
+		/* streams are renamed within their file only */
+		status = rel == NULL ? streams_rename(c->op, name, replace) :
+			 NT_STATUS_INVALID_PARAMETER;
+		talloc_free(tmp);
+		return status;
+	}
 	if (status == NT_STATUS_OK) {
 		status = smbd_open_rename(c->op, name, rel, replace,
 					  si_rename_break, c);

@@ -1,0 +1,638 @@
+/*
+ * streams.c - alternate data streams: the name parser and the store of
+ * one file per stream beneath the share root (see streams.h).
+ */
+#include "smbd/fs/streams.h"
+#include "smbd/fs/open.h"
+#include "smbd/fs/vfs.h"
+#include "smbd/fs/fileinfo.h"
+#include "smbd/base/errmap.h"
+#include "proto/utf16.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* ---- names ---- */
+
+/* UTF-16 code units of a UTF-8 string (4-byte sequences take two). */
+static size_t utf16_units(const char *s, size_t len)
+{
+	size_t n = 0;
+	size_t i = 0;
+
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if ((c & 0xc0) != 0x80) {
+			n += c >= 0xf0 ? 2 : 1;
+		}
+	}
+	return n;
+}
+
+NTSTATUS streams_split(TALLOC_CTX *mem, const char *name, char **base,
+		       char **stream)
+{
+	const char *colon = strchr(name, ':');
+	const char *sname = NULL;
+	const char *type = NULL;
+	size_t slen = 0;
+
+	*base = NULL;
+	*stream = NULL;
+	if (colon == NULL) {
+		*base = talloc_strdup(mem, name);
+		return *base != NULL ? NT_STATUS_OK : NT_STATUS_NO_MEMORY;
+	}
+	sname = colon + 1;
+	if (colon == name || strpbrk(sname, "\\/") != NULL) {
+		return NT_STATUS_OBJECT_NAME_INVALID;
+	}
+	type = strchr(sname, ':');
+	slen = type != NULL ? (size_t)(type - sname) : strlen(sname);
+	if (type != NULL) {
+		type++;
+		/* the only stream type of a file: $DATA */
+		if (strcasecmp(type, "$DATA") != 0) {
+			return NT_STATUS_OBJECT_NAME_INVALID;
+		}
+	} else if (slen == 0) {
+		return NT_STATUS_OBJECT_NAME_INVALID;	/* "file:" */
+	}
+	if ((slen == 1 && sname[0] == '.') ||
+	    (slen == 2 && sname[0] == '.' && sname[1] == '.') ||
+	    slen > STREAMS_NAME_MAX * 3 ||
+	    utf16_units(sname, slen) > STREAMS_NAME_MAX) {
+		return NT_STATUS_OBJECT_NAME_INVALID;
+	}
+	/* stored as one on-disk name */
+	if (slen > 255) {
+		return NT_STATUS_OBJECT_NAME_INVALID;
+	}
+	*base = talloc_strndup(mem, name, (size_t)(colon - name));
+	*stream = talloc_strndup(mem, sname, slen);
+	if (*base == NULL || *stream == NULL) {
+		TALLOC_FREE(*base);
+		TALLOC_FREE(*stream);
+		return NT_STATUS_NO_MEMORY;
+	}
+	return NT_STATUS_OK;
+}
+
+/* ---- the store ---- */
+
+char *streams_dir_rel(TALLOC_CTX *mem, dev_t dev, ino_t ino)
+{
+	return talloc_asprintf(mem, "%s/%llx-%llx", STREAMS_STORE,
+			       (unsigned long long)dev,
+			       (unsigned long long)ino);
+}
+
+/* The generation marker base_fd's per-file directory must hold. */
+static void gen_marker(int base_fd, char *buf, size_t len)
+{
+	struct statx sx = {};
+
+	if (statx(base_fd, "", AT_EMPTY_PATH, STATX_BTIME, &sx) == 0 &&
+	    (sx.stx_mask & STATX_BTIME) != 0) {
+		snprintf(buf, len, ":gen-%llx.%x",
+			 (unsigned long long)sx.stx_btime.tv_sec,
+			 (unsigned)sx.stx_btime.tv_nsec);
+	} else {
+		snprintf(buf, len, ":gen-0");
+	}
+}
+
+/* Is name one of the store's own entries (a marker), not a stream? */
+static bool is_internal(const char *name)
+{
+	return name[0] == ':' || strcmp(name, ".") == 0 ||
+	       strcmp(name, "..") == 0;
+}
+
+/*
+ * Remove every entry of directory dfd (streams and markers). Returns
+ * how many streams it held.
+ */
+static size_t dir_wipe(int dfd)
+{
+	struct dirent *de = NULL;
+	size_t n = 0;
+	DIR *d = NULL;
+	int fd = dup(dfd);
+
+	if (fd < 0) {
+		return 0;
+	}
+	d = fdopendir(fd);
+	if (d == NULL) {
+		close(fd);
+		return 0;
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0) {
+			continue;
+		}
+		if (unlinkat(dfd, de->d_name, 0) == 0 &&
+		    de->d_name[0] != ':') {
+			n++;
+		}
+	}
+	closedir(d);
+	return n;
+}
+
+/* Does dfd (a per-file directory) belong to base_fd's file? */
+static bool dir_fresh(int dfd, int base_fd)
+{
+	char marker[64];
+	struct stat st;
+
+	gen_marker(base_fd, marker, sizeof(marker));
+	return fstatat(dfd, marker, &st, AT_SYMLINK_NOFOLLOW) == 0;
+}
+
+/* Open the per-file directory of base: an fd, or -errno (-ENOENT: it has
+ * no streams). A stale one is emptied and -ENOENT returned. */
+static int dir_open(int root_fd, int base_fd, const struct stat *base)
+{
+	char *rel = streams_dir_rel(NULL, base->st_dev, base->st_ino);
+	int dfd = -ENOMEM;
+
+	if (rel != NULL) {
+		dfd = vfs_open_beneath(root_fd, rel, O_RDONLY | O_DIRECTORY |
+				       O_NOFOLLOW, 0);
+	}
+	talloc_free(rel);
+	if (dfd >= 0 && !dir_fresh(dfd, base_fd)) {
+		/* another file had this inode: its streams go */
+		(void)dir_wipe(dfd);
+		close(dfd);
+		return -ENOENT;
+	}
+	return dfd;
+}
+
+NTSTATUS streams_resolve(TALLOC_CTX *mem, int root_fd, int base_fd,
+			 const struct stat *base, const char *name,
+			 char **ondisk)
+{
+	char *dir = streams_dir_rel(mem, base->st_dev, base->st_ino);
+	char *rel = NULL;
+	NTSTATUS status = NT_STATUS_OK;
+	int dfd = -1;
+
+	*ondisk = NULL;
+	if (dir == NULL) {
+		return NT_STATUS_NO_MEMORY;
+	}
+	rel = talloc_asprintf(mem, "%s/%s", dir, name);
+	if (rel == NULL) {
+		talloc_free(dir);
+		return NT_STATUS_NO_MEMORY;
+	}
+	dfd = dir_open(root_fd, base_fd, base);
+	if (dfd == -ENOENT) {
+		talloc_free(dir);
+		*ondisk = rel;
+		return NT_STATUS_OBJECT_NAME_NOT_FOUND;
+	}
+	if (dfd < 0) {
+		talloc_free(dir);
+		talloc_free(rel);
+		return smbd_map_errno(-dfd);
+	}
+	close(dfd);
+	status = vfs_resolve(mem, root_fd, rel, ondisk);
+	talloc_free(rel);
+	talloc_free(dir);
+	return status;
+}
+
+/* How many streams directory dfd holds. */
+static size_t dir_count(int dfd)
+{
+	struct dirent *de = NULL;
+	size_t n = 0;
+	DIR *d = NULL;
+	int fd = dup(dfd);
+
+	if (fd < 0) {
+		return 0;
+	}
+	d = fdopendir(fd);
+	if (d == NULL) {
+		close(fd);
+		return 0;
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (!is_internal(de->d_name)) {
+			n++;
+		}
+	}
+	closedir(d);
+	return n;
+}
+
+int streams_prepare(int root_fd, int base_fd, const struct stat *base)
+{
+	char key[64];
+	char marker[64];
+	int sfd = -1;
+	int dfd = -1;
+	int fd = -1;
+	int ret = 0;
+
+	snprintf(key, sizeof(key), "%llx-%llx",
+		 (unsigned long long)base->st_dev,
+		 (unsigned long long)base->st_ino);
+	if (mkdirat(root_fd, STREAMS_STORE, 0700) != 0 && errno != EEXIST) {
+		return -errno;
+	}
+	sfd = vfs_open_beneath(root_fd, STREAMS_STORE,
+			       O_RDONLY | O_DIRECTORY | O_NOFOLLOW, 0);
+	if (sfd < 0) {
+		return sfd;
+	}
+	if (mkdirat(sfd, key, 0700) != 0 && errno != EEXIST) {
+		ret = -errno;
+		goto out;
+	}
+	dfd = openat(sfd, key, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+		     O_CLOEXEC);
+	if (dfd < 0) {
+		ret = -errno;
+		goto out;
+	}
+	gen_marker(base_fd, marker, sizeof(marker));
+	if (!dir_fresh(dfd, base_fd)) {
+		(void)dir_wipe(dfd);
+		fd = openat(dfd, marker, O_WRONLY | O_CREAT | O_CLOEXEC |
+			    O_NOFOLLOW, 0600);
+		if (fd < 0) {
+			ret = -errno;
+			goto out;
+		}
+		close(fd);
+	}
+	if (dir_count(dfd) >= STREAMS_MAX_PER_FILE) {
+		ret = -EDQUOT;
+	}
+out:
+	if (dfd >= 0) {
+		close(dfd);
+	}
+	close(sfd);
+	return ret;
+}
+
+int streams_list(TALLOC_CTX *mem, int root_fd, int base_fd,
+		 const struct stat *base, struct streams_entry **out,
+		 size_t *n)
+{
+	struct streams_entry *v = NULL;
+	struct dirent *de = NULL;
+	DIR *d = NULL;
+	int dfd = -1;
+
+	*out = NULL;
+	*n = 0;
+	dfd = dir_open(root_fd, base_fd, base);
+	if (dfd == -ENOENT) {
+		return 0;
+	}
+	if (dfd < 0) {
+		return dfd;
+	}
+	d = fdopendir(dfd);
+	if (d == NULL) {
+		close(dfd);
+		return -errno;
+	}
+	while ((de = readdir(d)) != NULL && *n < STREAMS_MAX_PER_FILE) {
+		struct streams_entry *nv = NULL;
+		struct stat st;
+
+		if (is_internal(de->d_name) ||
+		    fstatat(dirfd(d), de->d_name, &st,
+			    AT_SYMLINK_NOFOLLOW) != 0 ||
+		    !S_ISREG(st.st_mode)) {
+			continue;
+		}
+		nv = talloc_realloc(mem, v, struct streams_entry, *n + 1);
+		if (nv == NULL) {
+			goto nomem;
+		}
+		v = nv;
+		v[*n].name = talloc_strdup(v, de->d_name);
+		if (v[*n].name == NULL) {
+			goto nomem;
+		}
+		v[*n].size = (uint64_t)st.st_size;
+		v[*n].alloc = (uint64_t)st.st_blocks * 512;
+		(*n)++;
+	}
+	closedir(d);
+	*out = v;
+	return 0;
+nomem:
+	closedir(d);
+	talloc_free(v);
+	*n = 0;
+	return -ENOMEM;
+}
+
+int streams_list_open(TALLOC_CTX *mem, const struct smbd_open *op,
+		      struct smbd_ntinfo *ni, struct streams_entry **out,
+		      size_t *n)
+{
+	int root = op->tree != NULL ? op->tree->root_fd : -1;
+	char *base = NULL;
+	struct stat st;
+	int fd = op->fd;
+	int ret = 0;
+
+	*out = NULL;
+	*n = 0;
+	if (root < 0 || fd < 0) {
+		return 0;
+	}
+	if (op->stream != NULL) {
+		base = talloc_strndup(NULL, op->path,
+				      (size_t)(strchr(op->path, ':') -
+					       op->path));
+		if (base == NULL) {
+			return -ENOMEM;
+		}
+		fd = vfs_open_beneath(root, base, O_PATH | O_NOFOLLOW, 0);
+		if (fd < 0) {
+			talloc_free(base);
+			return fd;
+		}
+		ret = smbd_ntinfo_fd(fd, base, ni);
+		talloc_free(base);
+	}
+	if (ret == 0 && fstat(fd, &st) != 0) {
+		ret = -errno;
+	}
+	if (ret == 0 && op->stream != NULL &&
+	    (st.st_dev != op->base_dev || st.st_ino != op->base_ino)) {
+		ret = -ENOENT;	/* its base was replaced */
+	}
+	if (ret == 0) {
+		ret = streams_list(mem, root, fd, &st, out, n);
+	}
+	if (fd != op->fd) {
+		close(fd);
+	}
+	return ret;
+}
+
+int streams_remove_all(int root_fd, dev_t dev, ino_t ino)
+{
+	char key[64];
+	int sfd = -1;
+	int dfd = -1;
+	int ret = 0;
+
+	snprintf(key, sizeof(key), "%llx-%llx", (unsigned long long)dev,
+		 (unsigned long long)ino);
+	sfd = vfs_open_beneath(root_fd, STREAMS_STORE,
+			       O_RDONLY | O_DIRECTORY | O_NOFOLLOW, 0);
+	if (sfd < 0) {
+		return sfd == -ENOENT ? 0 : sfd;
+	}
+	dfd = openat(sfd, key, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+		     O_CLOEXEC);
+	if (dfd < 0) {
+		ret = errno == ENOENT ? 0 : -errno;
+		close(sfd);
+		return ret;
+	}
+	(void)dir_wipe(dfd);
+	close(dfd);
+	if (unlinkat(sfd, key, AT_REMOVEDIR) != 0) {
+		ret = -errno;
+	}
+	close(sfd);
+	return ret;
+}
+
+int streams_unlink(int root_fd, const struct smbd_open *op, dev_t dev,
+		   ino_t ino)
+{
+	char *dir = streams_dir_rel(NULL, op->base_dev, op->base_ino);
+	struct stat st;
+	int dfd = -ENOMEM;
+	int ret = 0;
+
+	if (dir != NULL) {
+		dfd = vfs_open_beneath(root_fd, dir, O_PATH | O_DIRECTORY |
+				       O_NOFOLLOW, 0);
+	}
+	talloc_free(dir);
+	if (dfd < 0) {
+		return dfd;
+	}
+	if (fstatat(dfd, op->stream, &st, AT_SYMLINK_NOFOLLOW) != 0) {
+		ret = -errno;
+	} else if (st.st_dev != dev || st.st_ino != ino) {
+		ret = -ESTALE;	/* replaced meanwhile: not ours */
+	} else if (unlinkat(dfd, op->stream, 0) != 0) {
+		ret = -errno;
+	}
+	close(dfd);
+	return ret;
+}
+
+/* ---- stream opens ---- */
+
+/* Stream opens in the process: the base-file share check walks the
+ * opens only while this is not zero. */
+static size_t streams_nopen;
+
+static void stream_att_close(struct smbd_open *op, void *priv)
+{
+	(void)op;
+	(void)priv;
+	streams_nopen--;
+}
+
+static const struct smbd_open_att_ops stream_att_ops = {
+	.close = stream_att_close,
+};
+
+int streams_open_mark(struct smbd_open *op, const char *base_path,
+		      const struct stat *base, const char *stored)
+{
+	char *path = talloc_asprintf(op, "%s:%s", base_path, stored);
+	char *s = talloc_strdup(op, stored);
+
+	if (path == NULL || s == NULL ||
+	    smbd_open_attach(op, op, SMBD_OPEN_STAGE_REQUESTS,
+			     &stream_att_ops, NULL) == NULL) {
+		talloc_free(path);
+		talloc_free(s);
+		return -ENOMEM;
+	}
+	streams_nopen++;
+	talloc_free(op->path);
+	op->path = path;
+	op->stream = s;
+	op->base_dev = base->st_dev;
+	op->base_ino = base->st_ino;
+	return 0;
+}
+
+struct base_walk {
+	dev_t dev;
+	ino_t ino;
+	uint32_t access;
+};
+
+static int base_conflict_one(struct smbd_open *o, void *priv)
+{
+	const struct base_walk *b = priv;
+
+	if (o->stream == NULL || o->base_dev != b->dev ||
+	    o->base_ino != b->ino) {
+		return 0;
+	}
+	return (b->access & SEC_STD_DELETE) != 0 &&
+	       (o->share_access & FILE_SHARE_DELETE) == 0;
+}
+
+bool streams_base_conflict(struct smbd_server *srv, dev_t dev, ino_t ino,
+			   uint32_t access)
+{
+	struct base_walk b = {
+		.dev = dev,
+		.ino = ino,
+		.access = access,
+	};
+
+	if (streams_nopen == 0 || (access & SEC_STD_DELETE) == 0) {
+		return false;
+	}
+	return smbd_opens_foreach(srv, NULL, base_conflict_one, &b) != 0;
+}
+
+/* ---- rename of a stream ---- */
+
+/* Point every open of op's stream file (op too) at its new name. */
+static NTSTATUS follow_rename(struct smbd_open *op, const char *stored)
+{
+	struct smbd_file *f = op->file;
+	const char *colon = strchr(op->path, ':');
+	size_t blen = colon != NULL ? (size_t)(colon - op->path) : 0;
+	char *base = talloc_strndup(NULL, op->path, blen);
+	size_t n = f != NULL ? f->nopens : 0;
+	size_t i = 0;
+
+	if (base == NULL) {
+		return NT_STATUS_NO_MEMORY;
+	}
+	for (i = 0; i < n; i++) {
+		struct smbd_open *o = f->opens[i];
+		char *p = talloc_asprintf(o, "%s:%s", base, stored);
+		char *s = talloc_strdup(o, stored);
+
+		if (p == NULL || s == NULL || o->stream == NULL) {
+			talloc_free(p);
+			talloc_free(s);
+			continue;	/* keeps its old name */
+		}
+		talloc_free(o->path);
+		o->path = p;
+		talloc_free(o->stream);
+		o->stream = s;
+	}
+	talloc_free(base);
+	return NT_STATUS_OK;
+}
+
+NTSTATUS streams_rename(struct smbd_open *op, const char *newname,
+			bool replace)
+{
+	TALLOC_CTX *tmp = talloc_new(NULL);
+	char *full = NULL, *base = NULL, *sname = NULL;
+	char *dir = NULL, *rel = NULL, *ondisk = NULL;
+	const char *leaf = NULL;
+	NTSTATUS status = NT_STATUS_OK;
+	struct stat st;
+	int root = op->tree != NULL ? op->tree->root_fd : -1;
+	int dfd = -1;
+
+	if (tmp == NULL) {
+		return NT_STATUS_NO_MEMORY;
+	}
+	full = talloc_asprintf(tmp, "x%s", newname);
+	if (full == NULL) {
+		status = NT_STATUS_NO_MEMORY;
+		goto done;
+	}
+	status = streams_split(tmp, full, &base, &sname);
+	if (status != NT_STATUS_OK) {
+		goto done;
+	}
+	if (op->stream == NULL || root < 0 || sname == NULL ||
+	    sname[0] == '\0') {
+		status = NT_STATUS_INVALID_PARAMETER;
+		goto done;
+	}
+	dir = streams_dir_rel(tmp, op->base_dev, op->base_ino);
+	rel = dir != NULL ? talloc_asprintf(tmp, "%s/%s", dir, sname) : NULL;
+	if (rel == NULL) {
+		status = NT_STATUS_NO_MEMORY;
+		goto done;
+	}
+	status = vfs_resolve(tmp, root, rel, &ondisk);
+	leaf = strrchr(ondisk != NULL ? ondisk : rel, '/') + 1;
+	if (status == NT_STATUS_OK) {
+		dfd = vfs_open_beneath(root, dir, O_PATH | O_DIRECTORY, 0);
+		if (dfd >= 0 && fstatat(dfd, leaf, &st,
+					AT_SYMLINK_NOFOLLOW) == 0 &&
+		    op->file != NULL && st.st_ino == op->file->ino &&
+		    st.st_dev == op->file->dev) {
+			leaf = sname;	/* a change of case only */
+		} else if (!replace) {
+			status = NT_STATUS_OBJECT_NAME_COLLISION;
+			goto done;
+		} else if (smbd_file_find(op->file->srv, st.st_dev,
+					  st.st_ino) != NULL) {
+			status = NT_STATUS_ACCESS_DENIED;
+			goto done;
+		}
+	} else if (status != NT_STATUS_OBJECT_NAME_NOT_FOUND) {
+		goto done;
+	}
+	if (dfd < 0) {
+		dfd = vfs_open_beneath(root, dir, O_PATH | O_DIRECTORY, 0);
+	}
+	if (dfd < 0) {
+		status = smbd_map_errno(-dfd);
+		goto done;
+	}
+	if (strcmp(leaf, op->stream) == 0) {
+		status = NT_STATUS_OK;	/* renamed to itself */
+		goto done;
+	}
+	if (renameat(dfd, op->stream, dfd, leaf) != 0) {
+		status = smbd_map_errno(errno);
+		goto done;
+	}
+	status = follow_rename(op, leaf);
+done:
+	if (dfd >= 0) {
+		close(dfd);
+	}
+	talloc_free(tmp);
+	return status;
+}

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+#
+# test_smbtorture_streams.sh - smbtorture's whole smb2.streams suite
+# (alternate data streams, "file:stream:$DATA") against the [demo] share
+# in one run. Every sub-test must succeed, except the ones listed in
+# KNOWN below, each with the reason; a skipped sub-test counts as a
+# failure unless listed. A listed sub-test that now passes is a FAIL,
+# so the list only shrinks (torture.sh).
+set -u
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/torture.sh"
+
+# sub-test -> why it is expected to fail
+# (before alternate data streams: 1 of 11 passed, now 9 of 14)
+declare -A KNOWN=(
+	[smb2.streams.names3]="needs FILE_CASE_SENSITIVE_SEARCH in the volume attributes: the share's names are case-insensitive (skip)"
+	[smb2.streams.rename2]="renaming a stream by a full '<base>:<stream>' name answers OBJECT_NAME_INVALID (Windows: SHARING_VIOLATION), and a stream is not renamed onto '::\$DATA'"
+	[smb2.streams.attributes1]="a stream open's times and attributes are its store file's own, not shared with the base file (SET_INFO on the stream does not reach the base)"
+	[smb2.streams.attributes2]="a stream open's times and attributes are its store file's own, not shared with the base file"
+	[smb2.streams.delete]="a base file deleted while a stream of it is open (FILE_SHARE_DELETE) is unlinked at once; Windows keeps it delete-pending (DELETE_PENDING) until the stream closes"
+)
+
+wg_setup
+wg_start
+
+torture_suite smb2.streams 11
+wg_finish
