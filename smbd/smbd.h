@@ -65,6 +65,7 @@ struct share_root;
 struct smbd_cmd_row;	/* the SMB2 command table: smb2/dispatch.h */
 struct smbd_oplock_upcalls;	/* break notifications: fs/oplock.h */
 struct smbd_smb1_conn;		/* SMB1 connection state: smb1/smb1.h */
+struct se_token;	/* who a session is: proto/seaccess.h */
 
 #ifndef ARRAY_SIZE
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -101,8 +102,13 @@ struct smbd_server {
 	struct smbd_workers *workers;
 	struct smbd_workers *scan_workers; /* directory scans, low priority */
 	struct users_db *users;
-	/* The machine SID (sessions/identity.h), loaded once at start from
-	 * the state directory; machine_sid_ok false if that failed. */
+	/*
+	 * This server's machine SID (sessions/identity.h): the domain of
+	 * every user SID (session tokens, fs/acl.c; lsarpc, samr). Loaded
+	 * once by smbd_server_start() (daemon/server.c) before any
+	 * connection; machine_sid_ok false if that failed (all zero until
+	 * then, e.g. in unit tests).
+	 */
 	struct dom_sid machine_sid;
 	bool machine_sid_ok;
 	struct smbd_listener **listeners;
@@ -308,6 +314,9 @@ struct smbd_session {
 	bool encrypted;		/* the client encrypts its requests */
 	struct sm_session *ticket;	/* cap slot (sessions/), child */
 	char *client_os;	/* SMB1 NativeOS, shown as its client type */
+	/* SIDs and privileges for access checks (fs/acl.h), child; made
+	 * at SESSION_SETUP, remade at re-authentication; NULL before */
+	struct se_token *token;
 };
 
 struct smbd_tree {

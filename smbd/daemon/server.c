@@ -234,6 +234,29 @@ static void server_load_machine_sid(struct smbd_server *srv)
 	talloc_free(err);
 }
 
+/*
+ * An old users file is saved in the current format at start, so that the
+ * RIDs its users were given on load are kept before any SID made from
+ * them is stored in a file's descriptor (fs/acl.c).
+ */
+static int server_migrate_users(struct smbd_server *srv)
+{
+	int rc = 0;
+
+	if (users_file_version(srv->users) != 1) {
+		return 0;
+	}
+	rc = users_save(srv->users, srv->cfg->users_file);
+	if (rc != 0) {
+		DBG_ERR(AUTH, "%s: cannot save the migrated users file: %s",
+			srv->cfg->users_file, strerror(-rc));
+		return rc;
+	}
+	DBG_NOTICE(AUTH, "%s: migrated to users file v%d",
+		   srv->cfg->users_file, USERS_FILE_VERSION);
+	return 0;
+}
+
 int smbd_server_start(struct smbd_server *srv)
 {
 	char *err = NULL;
@@ -267,6 +290,9 @@ int smbd_server_start(struct smbd_server *srv)
 			 "clients that speak only SMB1 are served");
 	}
 	server_load_machine_sid(srv);
+	if (server_migrate_users(srv) != 0) {
+		return -EINVAL;
+	}
 	if (smbd_limits_start(srv) != 0) {
 		DBG_ERR(SESS, "cannot start the session manager");
 		return -ENOMEM;

@@ -230,8 +230,8 @@ NTSTATUS smbd_grant_access(uint32_t desired, uint32_t max,
 {
 	uint32_t want = smbd_map_generic(desired) & ~SEC_FLAG_MAXIMUM_ALLOWED;
 
-	if (want & SEC_FLAG_SYSTEM_SECURITY) {
-		return NT_STATUS_PRIVILEGE_NOT_HELD;
+	if ((want & ~max) & SEC_FLAG_SYSTEM_SECURITY) {
+		return NT_STATUS_PRIVILEGE_NOT_HELD;	/* fs/acl.c adds it */
 	}
 	if (want & ~max) {
 		return NT_STATUS_ACCESS_DENIED;
@@ -299,8 +299,11 @@ int smbd_open_data_fd(int root_fd, const char *ondisk, bool is_dir,
 	} else {
 		flags = can_r ? O_RDONLY : O_PATH;
 	}
-	return vfs_open_beneath(root_fd, ondisk, flags | O_NOCTTY | O_NONBLOCK,
-				0);
+	if (flags != O_PATH) {
+		/* openat2() refuses these with O_PATH (EINVAL) */
+		flags |= O_NOCTTY | O_NONBLOCK;
+	}
+	return vfs_open_beneath(root_fd, ondisk, flags, 0);
 }
 
 /* mkdir or O_CREAT|O_EXCL the leaf under its parent; returns fd/-errno. */

@@ -120,6 +120,10 @@ static NTSTATUS leg2(struct smb1_req *r, struct smbd_session *s,
 					    NT_STATUS_LOGON_FAILURE;
 	}
 	smbd_session_set_identity(s, &res, guest);
+	status = smbd_session_set_token(s);
+	if (status != NT_STATUS_OK) {
+		return status;
+	}
 	status = smbd_session_admit(s);
 	if (status != NT_STATUS_OK) {
 		DBG_CLIENT(SESS, "%s: SMB1 %s session for '%s' refused: %s",

@@ -5,6 +5,7 @@
 #include "smbd/smb2/session.h"
 #include "smbd/smb2/request.h"
 #include "smbd/net/conn.h"
+#include "smbd/fs/acl.h"
 #include "proto/ntlmssp.h"
 #include "proto/utf16.h"
 #include "sessions/users.h"
@@ -235,4 +236,17 @@ void smbd_session_set_identity(struct smbd_session *s,
 	s->domain = talloc_strdup(s, res->domain != NULL ? res->domain : "");
 	s->workstation = talloc_strdup(s, res->workstation != NULL ?
 					  res->workstation : "");
+}
+
+NTSTATUS smbd_session_set_token(struct smbd_session *s)
+{
+	struct se_token *t = NULL;
+
+	t = smbd_acl_token(s, s->conn->srv, s->user, s->guest, s->anonymous);
+	if (t == NULL) {
+		return NT_STATUS_NO_MEMORY;
+	}
+	talloc_free(s->token);
+	s->token = t;
+	return NT_STATUS_OK;
 }

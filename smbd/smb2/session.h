@@ -48,4 +48,12 @@ bool smbd_map_to_guest(struct smbd_conn *conn, bool reauth,
 void smbd_session_set_identity(struct smbd_session *s,
 			       const struct ntlmssp_result *res, bool guest);
 
+/*
+ * (Re)make s->token (fs/acl.h) from who the session is now: at logon,
+ * after smbd_session_set_identity(), and at every re-authentication,
+ * which may turn a session into a null one and back, so the access
+ * checks of SMB2 and SMB1 alike see who it is. OK or NO_MEMORY.
+ */
+NTSTATUS smbd_session_set_token(struct smbd_session *s);
+
 #endif

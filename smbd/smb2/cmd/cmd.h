@@ -29,6 +29,10 @@ NTSTATUS smbd_smb2_query_directory(struct smbd_req *req); /* querydir.c */
 NTSTATUS smbd_smb2_change_notify(struct smbd_req *req);	/* notify.c */
 NTSTATUS smbd_smb2_query_info(struct smbd_req *req);	/* getinfo.c */
 NTSTATUS smbd_smb2_set_info(struct smbd_req *req);	/* setinfo.c */
+/* SET_INFO SMB2_0_INFO_SECURITY on op: the descriptor in buf, the parts
+ * named by addl_info (SECURITY_INFORMATION); secinfo.c */
+NTSTATUS smbd_secinfo_set(struct smbd_req *req, struct smbd_open *op,
+			  uint32_t addl_info, const struct wire_rd *buf);
 NTSTATUS smbd_smb2_oplock_break(struct smbd_req *req);	/* oplock.c */
 
 /* Break notifications, registered as srv->oplock_up (oplock.c). */

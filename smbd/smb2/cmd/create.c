@@ -14,6 +14,7 @@
 #include "proto/smb2_lease.h"
 #include "smbd/print/print.h"
 #include "smbd/smb2/cmd/ipc.h"
+#include "smbd/fs/acl.h"
 #include "smbd/fs/fileinfo.h"
 #include "smbd/fs/vfs.h"
 #include "smbd/fs/openpath.h"
@@ -77,6 +78,8 @@ struct create_args {
 	struct smb2_lease lease;
 	bool has_app_instance;	/* SMB2_CREATE_APP_INSTANCE_ID */
 	uint8_t app_instance_id[16];
+	bool have_secd;		/* SecD: the new object's descriptor */
+	struct wire_rd secd;
 };
 
 struct create_result {
@@ -92,7 +95,7 @@ struct create_result {
 	uint32_t durable_timeout_ms;
 };
 
-/* The create contexts we act on; AAPL, ExtA, SecD and unknown tags are
+/* The create contexts we act on; AAPL, ExtA and unknown tags are
  * ignored, and a lease context too short for one. The durable ones are
  * proto/smb2_durable's, the lease one proto/smb2_lease's. */
 static void create_context_tag(struct create_args *a, const uint8_t *tag,
@@ -110,6 +113,9 @@ static void create_context_tag(struct create_args *a, const uint8_t *tag,
 		a->timewarp = true;
 	} else if (memcmp(tag, "RqLs", 4) == 0) {
 		a->want_lease = smb2_lease_ctx_pull(&d, true, &a->lease) == 0;
+	} else if (memcmp(tag, "SecD", 4) == 0) {
+		a->secd = d;
+		a->have_secd = true;
 	} else if (memcmp(tag, "AlSi", 4) == 0) {
 		if (wire_get_u64le(&d, &a->alloc_size) != 0) {
 			a->alloc_size = 0;
@@ -598,6 +604,11 @@ static NTSTATUS existing_checks(struct smbd_req *req,
 	if (is_dir && req->tree->share->type == WG_SHARE_PRINT) {
 		*max &= ~FILE_LIST_DIRECTORY;	/* nor listed */
 	}
+	status = smbd_acl_open_check(req->tree, req->sess, pr->ondisk, is_dir,
+				     a->desired, a->options, max);
+	if (status != NT_STATUS_OK) {
+		return status;
+	}
 	status = smbd_grant_access(a->desired, *max, granted);
 	if (status != NT_STATUS_OK) {
 		return status;
@@ -701,12 +712,19 @@ static NTSTATUS create_new(struct smbd_req *req, const struct create_args *a,
 	struct smbd_fs_access acc;
 	const char *leaf = NULL;
 	NTSTATUS status = NT_STATUS_OK;
+	struct sec_desc *sd = NULL;
 	struct stat st;
 	int pfd = -1;
 	int fd = -1;
 
 	if (tree->read_only) {
 		return NT_STATUS_ACCESS_DENIED;
+	}
+	status = smbd_acl_create_prepare(req, tree, req->sess, ondisk, is_dir,
+					 a->have_secd ? &a->secd : NULL,
+					 a->desired, &max, &sd);
+	if (status != NT_STATUS_OK) {
+		return status;
 	}
 	status = smbd_grant_access(a->desired, max, &granted);
 	if (status != NT_STATUS_OK) {
@@ -731,6 +749,11 @@ static NTSTATUS create_new(struct smbd_req *req, const struct create_args *a,
 	}
 	if (fstat(fd, &st) != 0) {
 		status = smbd_map_errno(errno);
+		close(fd);
+		goto undo;
+	}
+	status = smbd_acl_create_store(fd, sd, a->have_secd);
+	if (status != NT_STATUS_OK) {
 		close(fd);
 		goto undo;
 	}

@@ -1,7 +1,7 @@
 /*
  * getinfo.c - SMB2 QUERY_INFO [MS-SMB2 §2.2.37, §2.2.38, §3.3.5.20]:
  * file information classes [MS-FSCC §2.4], file system classes
- * [MS-FSCC §2.5], a minimal security descriptor [MS-DTYP §2.4.6].
+ * [MS-FSCC §2.5], the security descriptor [MS-DTYP §2.4.6] (fs/acl.h).
  *
  * Every class is a row in a table: its fixed size, the access it needs
  * and a function that writes the whole record. The fixed size is what
@@ -21,23 +21,12 @@
 #include "smbd/smbd.h"
 #include "smbd/smb2/cmd/cmd.h"
 #include "smbd/base/errmap.h"
+#include "smbd/fs/acl.h"
 #include "smbd/fs/fileinfo.h"
 #include "smbd/fs/vfs.h"
 #include "smbd/fs/streams.h"
 #include "proto/fscc.h"
 #include "proto/utf16.h"
-
-/* AdditionalInformation for security queries [MS-SMB2 §2.2.37] */
-#define OWNER_SECURITY_INFORMATION	0x00000001u
-#define GROUP_SECURITY_INFORMATION	0x00000002u
-#define DACL_SECURITY_INFORMATION	0x00000004u
-/* SECURITY_DESCRIPTOR.Control [MS-DTYP §2.4.6] */
-#define SE_DACL_PRESENT			0x0004u
-#define SE_SELF_RELATIVE		0x8000u
-/* ACE [MS-DTYP §2.4.4] */
-#define ACCESS_ALLOWED_ACE_TYPE		0x00
-#define OBJECT_INHERIT_ACE		0x01
-#define CONTAINER_INHERIT_ACE		0x02
 
 #define QI_RESP_FIXED	8	/* StructureSize, offset, length */
 #define BYTES_PER_SECTOR 512u
@@ -590,89 +579,23 @@ static NTSTATUS qi_fs(struct qi_ctx *c, const struct qi_args *a)
 
 /* ---- security ---- */
 
-/* A SID with one or two sub-authorities [MS-DTYP §2.4.2.2]. */
-static void put_sid(struct wire_wr *w, uint8_t authority, uint32_t sub0,
-		    const uint32_t *sub1)
-{
-	wire_put_u8(w, 1);		/* Revision */
-	wire_put_u8(w, sub1 != NULL ? 2 : 1);
-	wire_put_zero(w, 5);		/* IdentifierAuthority, big-endian */
-	wire_put_u8(w, authority);
-	wire_put_u32le(w, sub0);
-	if (sub1 != NULL) {
-		wire_put_u32le(w, *sub1);
-	}
-}
-
-#define SID_SIZE(nsub)	(8 + 4 * (nsub))
-
-/*
- * A self-relative security descriptor with the parts asked for: owner
- * BUILTIN\Administrators (S-1-5-32-544), group BUILTIN\Users
- * (S-1-5-32-545), and a DACL granting Everyone (S-1-1-0) full access
- * (inherited by children for directories). No SACL. The share's Unix
- * permissions are what really decides access.
- */
-static void put_security_descriptor(struct wire_wr *w, uint32_t addl,
-				    bool is_dir)
-{
-	static const uint32_t admins = 544, users = 545;
-	bool owner = addl & OWNER_SECURITY_INFORMATION;
-	bool group = addl & GROUP_SECURITY_INFORMATION;
-	bool dacl = addl & DACL_SECURITY_INFORMATION;
-	uint32_t off = 20;
-	uint16_t ace_size = 8 + SID_SIZE(1);
-
-	wire_put_u8(w, 1);		/* Revision */
-	wire_put_u8(w, 0);		/* Sbz1 */
-	wire_put_u16le(w, SE_SELF_RELATIVE | (dacl ? SE_DACL_PRESENT : 0));
-	wire_put_u32le(w, owner ? off : 0);
-	off += owner ? SID_SIZE(2) : 0;
-	wire_put_u32le(w, group ? off : 0);
-	off += group ? SID_SIZE(2) : 0;
-	wire_put_u32le(w, 0);		/* OffsetSacl */
-	wire_put_u32le(w, dacl ? off : 0);
-	if (owner) {
-		put_sid(w, 5, 32, &admins);
-	}
-	if (group) {
-		put_sid(w, 5, 32, &users);
-	}
-	if (!dacl) {
-		return;
-	}
-	wire_put_u8(w, 2);		/* AclRevision */
-	wire_put_u8(w, 0);		/* Sbz1 */
-	wire_put_u16le(w, 8 + ace_size);	/* AclSize */
-	wire_put_u16le(w, 1);		/* AceCount */
-	wire_put_u16le(w, 0);		/* Sbz2 */
-	wire_put_u8(w, ACCESS_ALLOWED_ACE_TYPE);
-	wire_put_u8(w, is_dir ? OBJECT_INHERIT_ACE | CONTAINER_INHERIT_ACE :
-				0);
-	wire_put_u16le(w, ace_size);
-	wire_put_u32le(w, FILE_ALL_ACCESS);
-	put_sid(w, 1, 0, NULL);		/* S-1-1-0 Everyone */
-}
-
 static NTSTATUS qi_security(struct qi_ctx *c, const struct qi_args *a)
 {
 	struct wire_wr *w = c->w;
 	size_t base = w->len;
 	size_t len = 0;
+	NTSTATUS status = NT_STATUS_OK;
 
-	if ((a->addl_info & (OWNER_SECURITY_INFORMATION |
-			     GROUP_SECURITY_INFORMATION |
-			     DACL_SECURITY_INFORMATION)) != 0 &&
-	    (c->op->access & SEC_STD_READ_CONTROL) == 0) {
-		return NT_STATUS_ACCESS_DENIED;
-	}
 	wire_put_u16le(w, 9);
 	wire_put_u16le(w, (uint16_t)(SMBD_OUT_OFF(c->req) + 6));
 	wire_put_u32le(w, 0);
-	put_security_descriptor(w, a->addl_info, c->op->is_dir);
-	if (wire_wr_error(w) != 0) {
+	status = smbd_acl_query(c->op, a->addl_info, w);
+	if (status == NT_STATUS_OK && wire_wr_error(w) != 0) {
+		status = NT_STATUS_NO_MEMORY;
+	}
+	if (status != NT_STATUS_OK) {
 		w->len = base;
-		return NT_STATUS_NO_MEMORY;
+		return status;
 	}
 	len = w->len - base - QI_RESP_FIXED;
 	if (len > a->out_len) {

@@ -166,6 +166,10 @@ static NTSTATUS setup_reauth_done(struct smbd_req *req, struct smbd_session *s,
 	if (status != NT_STATUS_OK) {
 		return status;
 	}
+	status = smbd_session_set_token(s);
+	if (status != NT_STATUS_OK) {
+		return status;
+	}
 	TALLOC_FREE(s->ntlm);
 	req->preauth_sess = NULL;
 	req->sign_final = s->have_keys;
@@ -263,6 +267,10 @@ static NTSTATUS setup_leg2(struct smbd_req *req, struct smbd_session *s,
 		flags |= SMB2_SESSION_FLAG_IS_NULL;
 	} else if (s->guest) {
 		flags |= SMB2_SESSION_FLAG_IS_GUEST;
+	}
+	status = smbd_session_set_token(s);
+	if (status != NT_STATUS_OK) {
+		return status;
 	}
 	/*
 	 * A reconnect replaces its old session before taking a slot, and

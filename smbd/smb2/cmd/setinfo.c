@@ -3,9 +3,8 @@
  * MS-FSA §2.1.5.15].
  *
  * File classes: Basic (times, READONLY), Rename, Disposition, Position,
- * Mode, Allocation, EndOfFile. Security descriptors are accepted and
- * ignored (clients set ACLs after a copy; the share's Unix permissions
- * decide). File system and quota information cannot be set.
+ * Mode, Allocation, EndOfFile. Security descriptors: secinfo.c. File
+ * system and quota information cannot be set.
  *
  * Every class is a row in a table: the smallest input it accepts, the
  * access it needs and whether it modifies the file system (refused on a
@@ -413,9 +412,7 @@ static NTSTATUS si_run(struct smbd_req *req, const struct si_args *a,
 		status = si_file(&c, a);
 		break;
 	case SMB2_0_INFO_SECURITY:
-		/* Accepted and ignored: Unix permissions decide. */
-		status = c.op->tree->read_only ? NT_STATUS_ACCESS_DENIED :
-						 NT_STATUS_OK;
+		status = smbd_secinfo_set(req, c.op, a->addl_info, &c.buf);
 		break;
 	case SMB2_0_INFO_FILESYSTEM:
 	case SMB2_0_INFO_QUOTA:

@@ -1,0 +1,687 @@
+/*
+ * acl.c - security descriptors of files and directories, kept in an
+ * extended attribute, and the access checks of CREATE, QUERY_INFO and
+ * SET_INFO built on proto/seaccess.h. See acl.h for the format and the
+ * defaults.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+#include <fcntl.h>
+
+#include "smbd/fs/acl.h"
+#include "smbd/smbd.h"
+#include "smbd/base/errmap.h"
+#include "smbd/fs/open.h"
+#include "smbd/fs/vfs.h"
+#include "sessions/identity.h"
+#include "sessions/users.h"
+
+/* The root default, as SDDL (see acl.h). */
+#define ACL_ROOT_DEFAULT_SDDL	"O:BAG:BUD:(A;OICI;FA;;;WD)"
+/* Windows' "None" group of a workgroup machine: machine SID + 513 */
+#define ACL_RID_NONE		513u
+/* the built-in Guest account's RID, for guests not in the users file */
+#define ACL_RID_GUEST		501u
+
+/* ---- the stored format ---- */
+
+int smbd_acl_blob_pack(TALLOC_CTX *mem, const struct sec_desc *sd,
+		       uint8_t **buf, size_t *len)
+{
+	struct wire_wr w;
+	int rc = 0;
+
+	wire_wr_init(&w, mem, SMBD_ACL_BLOB_MAX);
+	wire_put_u8(&w, SMBD_ACL_BLOB_VERSION);
+	rc = sd_push(&w, sd, SMBD_ACL_ALL_PARTS);
+	if (rc == 0) {
+		rc = wire_wr_error(&w);
+	}
+	if (rc != 0) {
+		talloc_free(w.buf);
+		return rc;
+	}
+	*buf = w.buf;
+	*len = w.len;
+	return 0;
+}
+
+int smbd_acl_blob_unpack(TALLOC_CTX *mem, const uint8_t *buf, size_t len,
+			 struct sec_desc **sd)
+{
+	if (len < 1) {
+		return WIRE_E_SHORT;
+	}
+	if (buf[0] != SMBD_ACL_BLOB_VERSION) {
+		return WIRE_E_UNSUPPORTED;
+	}
+	return sd_pull(mem, buf + 1, len - 1, sd);
+}
+
+struct sec_desc *smbd_acl_root_default(TALLOC_CTX *mem)
+{
+	struct sec_desc *sd = NULL;
+
+	if (sd_from_sddl(mem, ACL_ROOT_DEFAULT_SDDL, &sd, NULL) != 0) {
+		return NULL;
+	}
+	return sd;
+}
+
+/* ---- tokens ---- */
+
+static bool acl_is_admin(const struct wg_config *cfg, const char *user)
+{
+	const char *p = cfg->admin_users;
+	size_t ulen = user != NULL ? strlen(user) : 0;
+
+	if (p == NULL || ulen == 0) {
+		return false;
+	}
+	while (*p != '\0') {
+		size_t n = strcspn(p, " ,");
+
+		if (n == ulen && strncasecmp(p, user, n) == 0) {
+			return true;
+		}
+		p += n;
+		p += strspn(p, " ,");
+	}
+	return false;
+}
+
+struct se_token *smbd_acl_token(TALLOC_CTX *mem,
+				const struct smbd_server *srv,
+				const char *user, bool guest, bool anonymous)
+{
+	const struct dom_sid *machine = &srv->machine_sid;
+	struct se_token *t = NULL;
+	struct dom_sid *sids = NULL;
+	struct dom_sid *group = NULL;
+	uint32_t rid = 0;
+	size_t n = 0;
+
+	t = talloc_zero(mem, struct se_token);
+	if (t == NULL) {
+		return NULL;
+	}
+	sids = talloc_zero_array(t, struct dom_sid, 8);
+	group = talloc_zero(t, struct dom_sid);
+	if (sids == NULL || group == NULL) {
+		talloc_free(t);
+		return NULL;
+	}
+	if (anonymous) {
+		sids[n++] = sid_anonymous;
+	} else if (srv->users != NULL &&
+		   users_rid(srv->users, user, &rid) == 0 &&
+		   sid_compose(&sids[n], machine, rid) == 0) {
+		n++;
+	} else if (guest && sid_compose(&sids[n], machine,
+					ACL_RID_GUEST) == 0) {
+		n++;
+	} else {
+		/* a user the users file no longer has: nobody in particular */
+		sids[n++] = sid_anonymous;
+	}
+	sids[n++] = sid_everyone;
+	if (anonymous || guest) {
+		sids[n++] = sid_builtin_guests;
+		if (guest) {
+			sids[n++] = sid_anonymous;
+		}
+	} else {
+		sids[n++] = sid_authenticated_users;
+		sids[n++] = sid_builtin_users;
+		if (sid_compose(group, machine, ACL_RID_NONE) == 0) {
+			sids[n++] = *group;
+			t->group = group;
+		}
+		if (acl_is_admin(srv->cfg, user)) {
+			sids[n++] = sid_builtin_admins;
+			t->privileges = SE_PRIV_SECURITY |
+					SE_PRIV_TAKE_OWNERSHIP |
+					SE_PRIV_BACKUP | SE_PRIV_RESTORE;
+		}
+	}
+	t->sids = sids;
+	t->n_sids = n;
+	return t;
+}
+
+/* ---- storage ---- */
+
+int smbd_acl_read_fd(TALLOC_CTX *mem, int fd, struct sec_desc **sd)
+{
+	char path[64];
+	uint8_t *buf = NULL;
+	ssize_t n = 0;
+	int rc = 0;
+
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	buf = talloc_size(NULL, SMBD_ACL_BLOB_MAX);
+	if (buf == NULL) {
+		return -ENOMEM;
+	}
+	n = getxattr(path, SMBD_ACL_XATTR, buf, SMBD_ACL_BLOB_MAX);
+	if (n < 0) {
+		rc = errno;
+		talloc_free(buf);
+		if (rc == ENOTSUP || rc == EOPNOTSUPP || rc == ENODATA) {
+			return -ENODATA;
+		}
+		return rc == ERANGE ? -EINVAL : -rc;
+	}
+	rc = smbd_acl_blob_unpack(mem, buf, (size_t)n, sd);
+	talloc_free(buf);
+	if (rc == WIRE_E_NOMEM) {
+		return -ENOMEM;
+	}
+	if (rc != 0) {
+		DBG_WARN(VFS, "%s of fd %d does not parse: %s", SMBD_ACL_XATTR,
+			 fd, wire_strerror(rc));
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int smbd_acl_write_fd(int fd, const struct sec_desc *sd)
+{
+	char path[64];
+	uint8_t *buf = NULL;
+	size_t len = 0;
+	int rc = 0;
+
+	if (smbd_acl_blob_pack(NULL, sd, &buf, &len) != 0) {
+		return -ENOMEM;
+	}
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	if (setxattr(path, SMBD_ACL_XATTR, buf, len, 0) != 0) {
+		rc = -errno;
+	}
+	talloc_free(buf);
+	if (rc == -EOPNOTSUPP) {
+		rc = -ENOTSUP;
+	}
+	return rc;
+}
+
+/* The stored descriptor of ondisk, or -ENODATA / -errno. */
+static int acl_read_at(TALLOC_CTX *mem, int root_fd, const char *ondisk,
+		       struct sec_desc **sd)
+{
+	int fd = vfs_open_beneath(root_fd, ondisk, O_PATH, 0);
+	int rc = 0;
+
+	if (fd < 0) {
+		return fd;
+	}
+	rc = smbd_acl_read_fd(mem, fd, sd);
+	close(fd);
+	return rc;
+}
+
+/* The token of whoever put a file there without us: the parent's owner
+ * and group become the object's (CREATOR OWNER maps to them). */
+static void acl_legacy_token(const struct sec_desc *parent,
+			     struct se_token *t)
+{
+	static const struct dom_sid fallback = {
+		.num_auths = 2, .authority = 5, .sub_auths = { 32, 544 },
+	};
+
+	*t = (struct se_token){
+		.sids = parent->owner != NULL ? parent->owner : &fallback,
+		.n_sids = 1,
+		.group = parent->group,
+	};
+}
+
+int smbd_acl_effective(TALLOC_CTX *mem, int root_fd, const char *ondisk,
+		       bool is_dir, struct sec_desc **sd)
+{
+	TALLOC_CTX *tmp = talloc_new(NULL);
+	struct sec_desc *cur = NULL;
+	char *path = NULL;
+	size_t have = 0;	/* length of the prefix cur belongs to */
+	size_t len = strlen(ondisk);
+	int rc = 0;
+
+	if (tmp == NULL) {
+		return -ENOMEM;
+	}
+	path = talloc_strdup(tmp, ondisk);
+	if (path == NULL) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	/* up: the nearest of ondisk and its ancestors that has one */
+	have = len;
+	for (;;) {
+		char save = path[have];
+
+		path[have] = '\0';
+		rc = acl_read_at(tmp, root_fd, path, &cur);
+		path[have] = save;
+		if (rc == 0) {
+			break;
+		}
+		if (rc != -ENODATA && rc != -EINVAL) {
+			goto out;
+		}
+		if (have == 0) {
+			cur = smbd_acl_root_default(tmp);
+			if (cur == NULL) {
+				rc = -ENOMEM;
+				goto out;
+			}
+			break;
+		}
+		while (have > 0 && path[have - 1] != '/') {
+			have--;
+		}
+		if (have > 0) {
+			have--;		/* the '/' */
+		}
+	}
+	/* down: inherit one level at a time */
+	while (have < len) {
+		struct sec_desc *next = NULL;
+		struct se_token t;
+		bool last = false;
+
+		if (path[have] == '/') {
+			have++;
+		}
+		while (have < len && path[have] != '/') {
+			have++;
+		}
+		last = have >= len;
+		acl_legacy_token(cur, &t);
+		rc = se_create_sd(tmp, cur, NULL, last ? is_dir : true, &t,
+				  NULL, &se_file_mapping, 0, &next);
+		if (rc != 0) {
+			rc = -ENOMEM;
+			goto out;
+		}
+		cur = next;
+	}
+	*sd = talloc_steal(mem, cur);
+	rc = 0;
+out:
+	talloc_free(tmp);
+	return rc;
+}
+
+/* ---- access checks ---- */
+
+static bool acl_tree(const struct smbd_tree *tree)
+{
+	return tree != NULL && tree->root_fd >= 0 && tree->share != NULL &&
+	       tree->share->type == WG_SHARE_DISK;
+}
+
+/* The parent's path of ondisk (a talloc child of mem); "" for the root's
+ * children. NULL on ENOMEM. */
+static char *acl_parent_path(TALLOC_CTX *mem, const char *ondisk)
+{
+	const char *slash = strrchr(ondisk, '/');
+
+	if (slash == NULL) {
+		return talloc_strdup(mem, "");
+	}
+	return talloc_strndup(mem, ondisk, (size_t)(slash - ondisk));
+}
+
+/* What the token may do by sd (MAXIMUM_ALLOWED), 0 if nothing. */
+static uint32_t acl_max(const struct sec_desc *sd, const struct se_token *t,
+			uint32_t flags)
+{
+	uint32_t granted = 0;
+
+	if (se_access_check(sd, t, SEC_RIGHT_MAXIMUM_ALLOWED, &se_file_mapping,
+			    flags, &granted) != NT_STATUS_OK) {
+		return 0;
+	}
+	return granted;
+}
+
+/*
+ * What the parent of ondisk gives on it [MS-FSA §2.1.5.1.2.1]: DELETE
+ * with FILE_DELETE_CHILD, FILE_READ_ATTRIBUTES with FILE_LIST_DIRECTORY.
+ */
+static uint32_t acl_from_parent(TALLOC_CTX *mem, int root_fd,
+				const char *ondisk, const struct se_token *t,
+				uint32_t flags)
+{
+	struct sec_desc *psd = NULL;
+	char *parent = acl_parent_path(mem, ondisk);
+	uint32_t pmax = 0, got = 0;
+
+	if (parent == NULL ||
+	    smbd_acl_effective(mem, root_fd, parent, true, &psd) != 0) {
+		return 0;
+	}
+	pmax = acl_max(psd, t, flags);
+	if (pmax & FILE_DELETE_CHILD) {
+		got |= SEC_RIGHT_DELETE;
+	}
+	if (pmax & FILE_LIST_DIRECTORY) {
+		got |= FILE_READ_ATTRIBUTES;
+	}
+	return got;
+}
+
+NTSTATUS smbd_acl_open_check(const struct smbd_tree *tree,
+			     const struct smbd_session *sess,
+			     const char *ondisk, bool is_dir, uint32_t desired,
+			     uint32_t options, uint32_t *max)
+{
+	const struct se_token *t = sess != NULL ? sess->token : NULL;
+	uint32_t flags = (options & FILE_OPEN_FOR_BACKUP_INTENT) ?
+			 SE_CHECK_BACKUP_INTENT : 0;
+	TALLOC_CTX *tmp = NULL;
+	struct sec_desc *sd = NULL;
+	uint32_t sd_max = 0;
+	NTSTATUS status = NT_STATUS_OK;
+
+	if (!acl_tree(tree) || t == NULL) {
+		return NT_STATUS_OK;
+	}
+	if ((desired & SEC_RIGHT_SYSTEM_SECURITY) &&
+	    (t->privileges & SE_PRIV_SECURITY) == 0) {
+		return NT_STATUS_PRIVILEGE_NOT_HELD;
+	}
+	tmp = talloc_new(NULL);
+	if (tmp == NULL ||
+	    smbd_acl_effective(tmp, tree->root_fd, ondisk, is_dir, &sd) != 0) {
+		status = NT_STATUS_NO_MEMORY;
+		goto out;
+	}
+	sd_max = acl_max(sd, t, flags) & ~SEC_RIGHT_SYSTEM_SECURITY;
+	/* SeTakeOwnershipPrivilege counts only when asked for by name */
+	if ((se_map_generic(desired, &se_file_mapping) &
+	     SEC_RIGHT_WRITE_OWNER) &&
+	    (t->privileges & SE_PRIV_TAKE_OWNERSHIP)) {
+		sd_max |= SEC_RIGHT_WRITE_OWNER;
+	}
+	if (ondisk[0] != '\0') {
+		sd_max |= acl_from_parent(tmp, tree->root_fd, ondisk, t, flags);
+	}
+	*max &= sd_max;
+	if (desired & SEC_RIGHT_SYSTEM_SECURITY) {
+		*max |= SEC_RIGHT_SYSTEM_SECURITY;
+	}
+out:
+	talloc_free(tmp);
+	return status;
+}
+
+/* May the token make sid the owner of something? Its own user SID or
+ * Administrators it belongs to; anything with SeRestorePrivilege. */
+static bool acl_owner_ok(const struct se_token *t, const struct dom_sid *sid)
+{
+	if (t->privileges & SE_PRIV_RESTORE) {
+		return true;
+	}
+	if (t->n_sids > 0 && sid_equal(&t->sids[0], sid)) {
+		return true;
+	}
+	return sid_equal(sid, &sid_builtin_admins) &&
+	       se_token_has_sid(t, sid);
+}
+
+NTSTATUS smbd_acl_create_prepare(TALLOC_CTX *mem, const struct smbd_tree *tree,
+				 const struct smbd_session *sess,
+				 const char *ondisk, bool is_dir,
+				 const struct wire_rd *secd, uint32_t desired,
+				 uint32_t *max, struct sec_desc **sd)
+{
+	const struct se_token *t = sess != NULL ? sess->token : NULL;
+	uint32_t need = is_dir ? FILE_ADD_SUBDIRECTORY : FILE_ADD_FILE;
+	TALLOC_CTX *tmp = NULL;
+	struct sec_desc *psd = NULL;
+	struct sec_desc *creator = NULL;
+	char *parent = NULL;
+	NTSTATUS status = NT_STATUS_OK;
+
+	*sd = NULL;
+	if (!acl_tree(tree) || t == NULL) {
+		return NT_STATUS_OK;
+	}
+	if (desired & SEC_RIGHT_SYSTEM_SECURITY) {
+		if ((t->privileges & SE_PRIV_SECURITY) == 0) {
+			return NT_STATUS_PRIVILEGE_NOT_HELD;
+		}
+		*max |= SEC_RIGHT_SYSTEM_SECURITY;
+	}
+	tmp = talloc_new(NULL);
+	parent = tmp != NULL ? acl_parent_path(tmp, ondisk) : NULL;
+	if (parent == NULL ||
+	    smbd_acl_effective(tmp, tree->root_fd, parent, true, &psd) != 0) {
+		status = NT_STATUS_NO_MEMORY;
+		goto out;
+	}
+	if ((acl_max(psd, t, 0) & need) == 0) {
+		status = NT_STATUS_ACCESS_DENIED;
+		goto out;
+	}
+	if (secd != NULL) {
+		if (sd_pull(tmp, secd->base + secd->off,
+			    secd->len - secd->off, &creator) != 0) {
+			status = NT_STATUS_INVALID_SECURITY_DESCR;
+			goto out;
+		}
+		if (creator->owner != NULL &&
+		    !acl_owner_ok(t, creator->owner)) {
+			status = NT_STATUS_INVALID_OWNER;
+			goto out;
+		}
+		if ((creator->control & SEC_DESC_SACL_PRESENT) &&
+		    (t->privileges & SE_PRIV_SECURITY) == 0) {
+			status = NT_STATUS_PRIVILEGE_NOT_HELD;
+			goto out;
+		}
+	}
+	if (se_create_sd(mem, psd, creator, is_dir, t, NULL, &se_file_mapping,
+			 SE_INHERIT_DEFAULT_ALL, sd) != 0) {
+		status = NT_STATUS_NO_MEMORY;
+	}
+out:
+	DBG_DEBUG(VFS, "new '%s': %s", ondisk, nt_errstr(status));
+	talloc_free(tmp);
+	return status;
+}
+
+NTSTATUS smbd_acl_create_store(int fd, const struct sec_desc *sd,
+			       bool explicit)
+{
+	int rc = 0;
+
+	if (sd == NULL) {
+		return NT_STATUS_OK;
+	}
+	rc = smbd_acl_write_fd(fd, sd);
+	if (rc == 0) {
+		return NT_STATUS_OK;
+	}
+	if (!explicit) {
+		/* shown as inherited from the parent, owner included */
+		DBG_INFO(VFS, "cannot store a new object's descriptor: %s",
+			 strerror(-rc));
+		return NT_STATUS_OK;
+	}
+	return rc == -ENOTSUP ? NT_STATUS_NOT_SUPPORTED :
+				smbd_map_errno(-rc);
+}
+
+/* ---- QUERY_INFO / SET_INFO ---- */
+
+/* op's descriptor: stored on its fd, else inherited. */
+static int acl_of_open(TALLOC_CTX *mem, const struct smbd_open *op,
+		       struct sec_desc **sd)
+{
+	int rc = -ENODATA;
+
+	if (!acl_tree(op->tree)) {
+		*sd = smbd_acl_root_default(mem);
+		return *sd != NULL ? 0 : -ENOMEM;
+	}
+	if (op->fd >= 0) {
+		rc = smbd_acl_read_fd(mem, op->fd, sd);
+	}
+	if (rc == -ENODATA || rc == -EINVAL) {
+		rc = smbd_acl_effective(mem, op->tree->root_fd, op->path,
+					op->is_dir, sd);
+	}
+	return rc;
+}
+
+NTSTATUS smbd_acl_query(const struct smbd_open *op, uint32_t secinfo,
+			struct wire_wr *w)
+{
+	struct sec_desc *sd = NULL;
+	int rc = 0;
+
+	if ((secinfo & (SECINFO_OWNER | SECINFO_GROUP | SECINFO_DACL)) &&
+	    (op->access & SEC_RIGHT_READ_CONTROL) == 0) {
+		return NT_STATUS_ACCESS_DENIED;
+	}
+	if ((secinfo & SECINFO_SACL) &&
+	    (op->access & SEC_RIGHT_SYSTEM_SECURITY) == 0) {
+		return NT_STATUS_ACCESS_DENIED;
+	}
+	rc = acl_of_open(NULL, op, &sd);
+	if (rc != 0) {
+		return smbd_map_errno(-rc);
+	}
+	rc = sd_push(w, sd, secinfo);
+	talloc_free(sd);
+	return rc == 0 ? NT_STATUS_OK : NT_STATUS_NO_MEMORY;
+}
+
+/* Replace the DACL or SACL of sd by in's (with its control bits). */
+static void acl_take(struct sec_desc *sd, struct sec_desc *in, bool dacl)
+{
+	uint16_t bits = dacl ? SEC_DESC_DACL_BITS : SEC_DESC_SACL_BITS;
+
+	sd->control = (uint16_t)((sd->control & ~bits) | (in->control & bits));
+	if (dacl) {
+		sd->dacl = talloc_steal(sd, in->dacl);
+	} else {
+		sd->sacl = talloc_steal(sd, in->sacl);
+	}
+}
+
+/*
+ * Generic rights in the ACEs that apply to the object itself are stored
+ * mapped to the file rights, as Windows does; inherit-only ACEs keep
+ * them for the children to map.
+ */
+static void acl_map_generic(struct sec_acl *acl)
+{
+	for (uint32_t i = 0; acl != NULL && i < acl->n; i++) {
+		struct sec_ace *a = &acl->aces[i];
+
+		if ((a->flags & SEC_ACE_FLAG_INHERIT_ONLY) == 0) {
+			a->mask = se_map_generic(a->mask, &se_file_mapping);
+		}
+	}
+}
+
+/* The rights on the handle that setting these parts needs. */
+static uint32_t acl_set_needs(uint32_t secinfo)
+{
+	uint32_t need = 0;
+
+	if (secinfo & (SECINFO_OWNER | SECINFO_GROUP)) {
+		need |= SEC_RIGHT_WRITE_OWNER;
+	}
+	if (secinfo & SECINFO_DACL) {
+		need |= SEC_RIGHT_WRITE_DAC;
+	}
+	if (secinfo & (SECINFO_SACL | SECINFO_LABEL)) {
+		need |= SEC_RIGHT_SYSTEM_SECURITY;
+	}
+	return need;
+}
+
+/* Merge the parts of in that secinfo names into sd. */
+static NTSTATUS acl_merge(struct sec_desc *sd, struct sec_desc *in,
+			  uint32_t secinfo, const struct se_token *t)
+{
+	if (secinfo & SECINFO_OWNER) {
+		if (in->owner == NULL || !acl_owner_ok(t, in->owner)) {
+			return NT_STATUS_INVALID_OWNER;
+		}
+		sd->owner = talloc_steal(sd, in->owner);
+	}
+	if ((secinfo & SECINFO_GROUP) && in->group != NULL) {
+		sd->group = talloc_steal(sd, in->group);
+	}
+	if (secinfo & SECINFO_DACL) {
+		acl_take(sd, in, true);
+	}
+	if (secinfo & SECINFO_SACL) {
+		acl_take(sd, in, false);
+	}
+	return NT_STATUS_OK;
+}
+
+NTSTATUS smbd_acl_set(const struct smbd_open *op,
+		      const struct smbd_session *sess, uint32_t secinfo,
+		      const uint8_t *buf, size_t len)
+{
+	const struct se_token *t = sess != NULL ? sess->token : NULL;
+	uint32_t need = acl_set_needs(secinfo);
+	TALLOC_CTX *tmp = NULL;
+	struct sec_desc *sd = NULL;
+	struct sec_desc *in = NULL;
+	NTSTATUS status = NT_STATUS_OK;
+	int rc = 0;
+
+	if (!acl_tree(op->tree) || op->fd < 0 || t == NULL) {
+		return NT_STATUS_NOT_SUPPORTED;
+	}
+	if ((op->access & need) != need) {
+		return NT_STATUS_ACCESS_DENIED;
+	}
+	if (op->tree->read_only) {
+		return NT_STATUS_ACCESS_DENIED;
+	}
+	tmp = talloc_new(NULL);
+	if (tmp == NULL) {
+		return NT_STATUS_NO_MEMORY;
+	}
+	if (sd_pull(tmp, buf, len, &in) != 0) {
+		status = NT_STATUS_INVALID_SECURITY_DESCR;
+		goto out;
+	}
+	/* AUTO_INHERIT_REQ is kept as given: like Samba, no re-inheritance
+	 * from the parent on SET (smb2.acls.DYNAMIC) */
+	acl_map_generic(in->dacl);
+	acl_map_generic(in->sacl);
+	rc = acl_of_open(tmp, op, &sd);
+	if (rc != 0) {
+		status = smbd_map_errno(-rc);
+		goto out;
+	}
+	status = acl_merge(sd, in, secinfo, t);
+	if (status != NT_STATUS_OK) {
+		goto out;
+	}
+	rc = smbd_acl_write_fd(op->fd, sd);
+	if (rc != 0) {
+		status = rc == -ENOTSUP ? NT_STATUS_NOT_SUPPORTED :
+					  smbd_map_errno(-rc);
+		DBG_CLIENT(VFS, "security of '%s' not stored: %s", op->path,
+			   strerror(-rc));
+	}
+out:
+	talloc_free(tmp);
+	return status;
+}

@@ -1,0 +1,170 @@
+/*
+ * acl.h - security descriptors of the files and directories of a disk
+ * share: where they are kept, what an object without one gets, the
+ * access check of an open, and the token of a session.
+ *
+ * Storage: the extended attribute "user.wgsmb.sd" of the object (user.*
+ * works for the daemon's own user on ext4, xfs, btrfs and tmpfs; trusted.*
+ * would need CAP_SYS_ADMIN). Its value is our own format:
+ *
+ *	byte 0      SMBD_ACL_BLOB_VERSION (1)
+ *	byte 1..    the self-relative descriptor (proto/secdesc.h sd_push,
+ *	            owner, group, DACL and SACL)
+ *
+ * An object without the attribute has the descriptor it would have got
+ * from its parent [MS-DTYP §2.5.3.4], up to the share root; a root
+ * without one has smbd_acl_root_default(): owner BUILTIN\Administrators,
+ * group BUILTIN\Users, Everyone full control inherited by everything
+ * below. So trees that predate descriptors behave as before (the share's
+ * own checks and Unix permissions decide) until someone sets one.
+ *
+ * New objects get their descriptor computed from the parent's and the
+ * creator's token (and the SD create context) and stored at CREATE.
+ * Filesystems without user xattrs: SET_INFO security and an SD create
+ * context fail with NOT_SUPPORTED; plain creates go on and show the
+ * inherited descriptor.
+ *
+ * Functions doing I/O block (getxattr/setxattr on local filesystems).
+ */
+#ifndef WG_SMBD_FS_ACL_H
+#define WG_SMBD_FS_ACL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <talloc.h>
+
+#include "proto/ntstatus.h"
+#include "proto/seaccess.h"
+#include "proto/secdesc.h"
+#include "proto/wire.h"
+
+struct smbd_server;
+struct smbd_session;
+struct smbd_tree;
+struct smbd_open;
+
+#define SMBD_ACL_XATTR		"user.wgsmb.sd"
+#define SMBD_ACL_BLOB_VERSION	1
+#define SMBD_ACL_BLOB_MAX	(64u * 1024)	/* what we read back */
+/* every part of a descriptor, for sd_push() */
+#define SMBD_ACL_ALL_PARTS	(SECINFO_OWNER | SECINFO_GROUP | \
+				 SECINFO_DACL | SECINFO_SACL)
+
+/*
+ * The stored form of sd (version byte, then sd_push of every part), a
+ * talloc child of mem in *buf with *len bytes. Returns 0, WIRE_E_NOMEM
+ * or WIRE_E_TOOBIG (an ACL over 64 KiB).
+ */
+int smbd_acl_blob_pack(TALLOC_CTX *mem, const struct sec_desc *sd,
+		       uint8_t **buf, size_t *len) WIRE_WUR;
+
+/*
+ * Parse a stored value. Returns 0 with *sd a new talloc child of mem,
+ * WIRE_E_SHORT (empty), WIRE_E_UNSUPPORTED (another version), or an
+ * sd_pull() error (truncated or malformed descriptor). Untrusted: the
+ * attribute may have been written by anyone with write access to the
+ * file on the server.
+ */
+int smbd_acl_blob_unpack(TALLOC_CTX *mem, const uint8_t *buf, size_t len,
+			 struct sec_desc **sd) WIRE_WUR;
+
+/* The share root's descriptor when none is stored (see above). NULL on
+ * ENOMEM. */
+struct sec_desc *smbd_acl_root_default(TALLOC_CTX *mem);
+
+/*
+ * The token of a session: user SID = machine SID + the user's RID,
+ * Everyone, Authenticated Users, BUILTIN\Users; BUILTIN\Administrators
+ * and the security, take-ownership, backup and restore privileges for
+ * `admin users`; Guests, Anonymous Logon and Everyone for guest and null
+ * sessions (a null session's user SID is Anonymous Logon). A talloc child
+ * of mem (its SID array too), NULL on ENOMEM.
+ */
+struct se_token *smbd_acl_token(TALLOC_CTX *mem,
+				const struct smbd_server *srv,
+				const char *user, bool guest, bool anonymous);
+
+/*
+ * The stored descriptor of the object fd refers to (any fd, O_PATH too).
+ * Returns 0 with *sd a talloc child of mem, -ENODATA if it has none,
+ * -EINVAL if the stored value does not parse (logged), or -errno.
+ */
+int smbd_acl_read_fd(TALLOC_CTX *mem, int fd, struct sec_desc **sd);
+
+/* Store sd on fd's object. Returns 0 or -errno (-ENOTSUP: no user
+ * xattrs on this filesystem). */
+int smbd_acl_write_fd(int fd, const struct sec_desc *sd);
+
+/*
+ * The descriptor of ondisk beneath root_fd ("" is the root): stored, or
+ * inherited down from the nearest ancestor that has one (or the root
+ * default). Returns 0 with *sd a talloc child of mem, or -errno.
+ */
+int smbd_acl_effective(TALLOC_CTX *mem, int root_fd, const char *ondisk,
+		       bool is_dir, struct sec_desc **sd);
+
+/*
+ * CREATE of an existing object: narrow *max (the share's and the
+ * filesystem's rights) to what the descriptor gives the session's token
+ * (MAXIMUM_ALLOWED; FILE_OPEN_FOR_BACKUP_INTENT in options lets the
+ * backup/restore privileges count), plus DELETE when the parent grants
+ * FILE_DELETE_CHILD. ACCESS_SYSTEM_SECURITY in desired is added to *max
+ * with SeSecurityPrivilege, else PRIVILEGE_NOT_HELD. Trees without
+ * descriptors (IPC$, print queues) and sessions without a token are left
+ * alone. Returns OK, PRIVILEGE_NOT_HELD or NO_MEMORY.
+ */
+NTSTATUS smbd_acl_open_check(const struct smbd_tree *tree,
+			     const struct smbd_session *sess,
+			     const char *ondisk, bool is_dir, uint32_t desired,
+			     uint32_t options, uint32_t *max);
+
+/*
+ * CREATE of a new object, before it is made: the parent must grant
+ * FILE_ADD_FILE (FILE_ADD_SUBDIRECTORY for a directory) to the token;
+ * the new descriptor is computed from the parent's, the SD create
+ * context (secd, its bytes from the cursor on; NULL if none) and the
+ * token. ACCESS_SYSTEM_SECURITY in desired is added to *max with
+ * SeSecurityPrivilege, else PRIVILEGE_NOT_HELD. *sd is a talloc child
+ * of mem, or NULL where the tree keeps none. Returns OK,
+ * ACCESS_DENIED, INVALID_SECURITY_DESCR (a SecD that does not parse),
+ * INVALID_OWNER (an owner the token may not set), PRIVILEGE_NOT_HELD (a
+ * SACL without SeSecurityPrivilege) or NO_MEMORY.
+ */
+NTSTATUS smbd_acl_create_prepare(TALLOC_CTX *mem, const struct smbd_tree *tree,
+				 const struct smbd_session *sess,
+				 const char *ondisk, bool is_dir,
+				 const struct wire_rd *secd, uint32_t desired,
+				 uint32_t *max, struct sec_desc **sd);
+
+/*
+ * CREATE of a new object, once made: store sd (from
+ * smbd_acl_create_prepare(); NULL does nothing) on fd. A filesystem
+ * without user xattrs fails the create with NOT_SUPPORTED only when
+ * the client gave a descriptor (explicit); else OK.
+ */
+NTSTATUS smbd_acl_create_store(int fd, const struct sec_desc *sd,
+			       bool explicit);
+
+/*
+ * QUERY_INFO SMB2_0_INFO_SECURITY: append op's descriptor with the
+ * parts secinfo asks for to w. OWNER/GROUP/DACL need READ_CONTROL on
+ * the handle, SACL ACCESS_SYSTEM_SECURITY (else ACCESS_DENIED).
+ */
+NTSTATUS smbd_acl_query(const struct smbd_open *op, uint32_t secinfo,
+			struct wire_wr *w);
+
+/*
+ * SET_INFO SMB2_0_INFO_SECURITY: replace the parts secinfo names with
+ * those of the descriptor in buf and store it. OWNER/GROUP need
+ * WRITE_OWNER on the handle, DACL WRITE_DAC, SACL ACCESS_SYSTEM_SECURITY;
+ * the owner may only become a SID of the token unless it holds
+ * SeRestorePrivilege. Returns OK, ACCESS_DENIED, INVALID_OWNER,
+ * INVALID_SECURITY_DESCR, NOT_SUPPORTED (no xattrs), MEDIA_WRITE_PROTECTED
+ * style errors of the store, NO_MEMORY.
+ */
+NTSTATUS smbd_acl_set(const struct smbd_open *op,
+		      const struct smbd_session *sess, uint32_t secinfo,
+		      const uint8_t *buf, size_t len);
+
+#endif
