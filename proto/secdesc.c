@@ -133,7 +133,9 @@ static int acl_pull(TALLOC_CTX *mem, const struct wire_rd *sd, uint32_t off,
 	p = sd->base + off;
 	size = wire_le16(p + 2);
 	count = wire_le16(p + 4);
-	if (p[0] != SEC_ACL_REVISION && p[0] != SEC_ACL_REVISION_DS) {
+	/* 2..4, as Windows' RtlValidAcl (smbcacls -S sends 3); kept as 2
+	 * or 4 on output */
+	if (p[0] < SEC_ACL_REVISION || p[0] > SEC_ACL_REVISION_DS) {
 		return WIRE_E_INVALID;
 	}
 	if (size < SEC_ACL_HEADER_SIZE) {

@@ -657,7 +657,10 @@ NTSTATUS smbd_acl_set(const struct smbd_open *op,
 	if (tmp == NULL) {
 		return NT_STATUS_NO_MEMORY;
 	}
-	if (sd_pull(tmp, buf, len, &in) != 0) {
+	rc = sd_pull(tmp, buf, len, &in);
+	if (rc != 0) {
+		DBG_CLIENT(VFS, "security descriptor of %zu bytes for '%s': %s",
+			   len, op->path, wire_strerror(rc));
 		status = NT_STATUS_INVALID_SECURITY_DESCR;
 		goto out;
 	}

@@ -130,10 +130,26 @@ START_TEST(test_malformed)
 }
 END_TEST
 
+/* ACL revision 3 (ACL_REVISION3, what smbcacls -S sends) is valid */
+START_TEST(test_acl_revision3)
+{
+	size_t len = 0;
+	uint8_t *b = dtyp_bytes(&len);
+	struct sec_desc *sd = NULL;
+
+	b[0x30] = 3;
+	ck_assert_int_eq(sd_pull(wgt_root, b, len, &sd), 0);
+	ck_assert_ptr_nonnull(sd->dacl);
+	talloc_free(sd);
+	talloc_free(b);
+}
+END_TEST
+
 START_TEST(test_malformed_acl)
 {
 	/* DACL at 0x30: revision, AclSize, AceCount; first ACE at 0x38 */
-	expect_bad(0x30, 3, WIRE_E_INVALID);		/* ACL revision 3 */
+	expect_bad(0x30, 1, WIRE_E_INVALID);		/* ACL revision 1 */
+	expect_bad(0x30, 5, WIRE_E_INVALID);		/* ACL revision 5 */
 	expect_bad(0x32, 0xff, WIRE_E_BOUNDS);		/* AclSize past end */
 	expect_bad(0x32, 0x04, WIRE_E_INVALID);		/* AclSize 4 < 8 */
 	expect_bad(0x34, 5, WIRE_E_BOUNDS);		/* 5 ACEs in 0x60 */
@@ -424,6 +440,7 @@ static Suite *secdesc_suite(void)
 	tcase_add_loop_test(tc, test_truncated, 0, 0xb0);
 	tcase_add_test(tc, test_malformed);
 	tcase_add_test(tc, test_malformed_acl);
+	tcase_add_test(tc, test_acl_revision3);
 	tcase_add_test(tc, test_absent_parts_ignored);
 	tcase_add_test(tc, test_secinfo_subsets);
 	tcase_add_test(tc, test_null_and_empty_dacl);
