@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 #include <fcntl.h>
@@ -500,9 +501,20 @@ out:
 NTSTATUS smbd_acl_create_store(int fd, const struct sec_desc *sd,
 			       bool explicit)
 {
+	struct stat st;
 	int rc = 0;
 
 	if (sd == NULL) {
+		return NT_STATUS_OK;
+	}
+	if (!explicit && fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+		/*
+		 * A plain new file keeps no attribute: its descriptor is the
+		 * one inherited from its folder (whose owner it shows). On
+		 * ext4 a descriptor does not fit in the inode, and the extra
+		 * block would show in every empty file's AllocationSize
+		 * (smb2.durable-open expects 0).
+		 */
 		return NT_STATUS_OK;
 	}
 	rc = smbd_acl_write_fd(fd, sd);
@@ -615,7 +627,10 @@ static NTSTATUS acl_merge(struct sec_desc *sd, struct sec_desc *in,
 			  uint32_t secinfo, const struct se_token *t)
 {
 	if (secinfo & SECINFO_OWNER) {
-		if (in->owner == NULL || !acl_owner_ok(t, in->owner)) {
+		/* the owner it has already may be sent back (smbcacls does) */
+		if (in->owner == NULL ||
+		    (!acl_owner_ok(t, in->owner) &&
+		     (sd->owner == NULL || !sid_equal(sd->owner, in->owner)))) {
 			return NT_STATUS_INVALID_OWNER;
 		}
 		sd->owner = talloc_steal(sd, in->owner);
