@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 #include <fcntl.h>
@@ -501,19 +500,20 @@ out:
 NTSTATUS smbd_acl_create_store(int fd, const struct sec_desc *sd,
 			       bool explicit)
 {
-	struct stat st;
 	int rc = 0;
 
 	if (sd == NULL) {
 		return NT_STATUS_OK;
 	}
-	if (!explicit && fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+	if (!explicit) {
 		/*
-		 * A plain new file keeps no attribute: its descriptor is the
-		 * one inherited from its folder (whose owner it shows). On
-		 * ext4 a descriptor does not fit in the inode, and the extra
-		 * block would show in every empty file's AllocationSize
-		 * (smb2.durable-open expects 0).
+		 * A plain new object keeps no attribute: its descriptor is
+		 * the one inherited from its folder (whose owner it shows).
+		 * On ext4 a descriptor does not fit in the inode, and the
+		 * extra block would show in every empty file's
+		 * AllocationSize (smb2.durable-open expects 0); and setting
+		 * it is an IN_ATTRIB that change notify would report as a
+		 * MODIFIED after the ADDED (smb2.notify.mask, rec).
 		 */
 		return NT_STATUS_OK;
 	}

@@ -18,10 +18,10 @@
  * below. So trees that predate descriptors behave as before (the share's
  * own checks and Unix permissions decide) until someone sets one.
  *
- * New directories, and objects created with an SD create context, get
- * their descriptor computed from the parent's and the creator's token
- * and stored at CREATE; plain new files inherit theirs (see
- * smbd_acl_create_store()).
+ * Objects created with an SD create context get their descriptor
+ * computed from the parent's, the context's and the creator's token and
+ * stored at CREATE; plain new objects inherit theirs until a SET_INFO
+ * stores one (see smbd_acl_create_store()).
  * Filesystems without user xattrs: SET_INFO security and an SD create
  * context fail with NOT_SUPPORTED; plain creates go on and show the
  * inherited descriptor.
@@ -141,12 +141,13 @@ NTSTATUS smbd_acl_create_prepare(TALLOC_CTX *mem, const struct smbd_tree *tree,
 
 /*
  * CREATE of a new object, once made: store sd (from
- * smbd_acl_create_prepare(); NULL does nothing) on fd: always for a
- * directory or a descriptor the client gave (explicit); a plain new file
- * stores none and shows the one its folder passes down, owner included
- * (an xattr block would show in its AllocationSize on ext4). A
- * filesystem without user xattrs fails the create with NOT_SUPPORTED
- * only when explicit; else OK.
+ * smbd_acl_create_prepare(); NULL does nothing) on fd when the client
+ * gave it (explicit: an SD create context). A plain new object stores
+ * none and shows the one its folder passes down, owner included: on
+ * ext4 the xattr block would show in an empty file's AllocationSize,
+ * and setting it is an inotify IN_ATTRIB that change notify reports.
+ * A filesystem without user xattrs fails an explicit store with
+ * NOT_SUPPORTED.
  */
 NTSTATUS smbd_acl_create_store(int fd, const struct sec_desc *sd,
 			       bool explicit);

@@ -79,9 +79,9 @@ wg_expect "the ACE is still there after a restart" \
 # (a DACL set on a folder applies to what is created in it afterwards;
 # smbcacls -S does not propagate it to existing children, nor do we)
 wg_check "alice makes a folder" wg-smbclient demo -c "mkdir private"
+wg_check "alice lets only herself in, as the owner" \
+	cacls "$ALICE" private -S "OWNER:$ALICE_SID,ACL:$ALICE_SID:ALLOWED/OI|CI/FULL"
 wg_expect "the folder's owner is alice" "OWNER:$ALICE_SID" cacls "$ALICE" private
-wg_check "alice lets only herself in" \
-	cacls "$ALICE" private -S "ACL:$ALICE_SID:ALLOWED/OI|CI/FULL"
 wg_check "alice puts a file in it" wg-smbclient demo -c "put $WG_TMP/hello.txt private/secret.txt"
 wg_expect "the file inherited alice's ACE only" "^ACL:$ALICE_SID:(ALLOWED|0)/(0x10|ID|I)/(FULL|0x001f01ff)" \
 	cacls "$ALICE" private/secret.txt
