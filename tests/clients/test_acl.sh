@@ -15,12 +15,6 @@ BOB_PASS='B0bPassw0rd!'
 ADMIN=boss
 ADMIN_PASS='B0ssPassw0rd!'
 
-# wg_adduser NAME PASSWORD: one more account in the users file
-wg_adduser() {
-	printf '%s\n' "$2" | timeout 20 "$WGNET" -c "$WG_CONF" user add "$1" \
-		--stdin >/dev/null 2>&1 || wg_die "cannot add user $1 with wgnet"
-}
-
 # rid_of NAME: the user's RID from the users file (v2: NAME:HASH:RID)
 rid_of() {
 	awk -F: -v u="$1" '$1 == u { print $3 }' "$WG_TMP/users"
@@ -46,8 +40,8 @@ fi
 WG_HOST=127.$((RANDOM % 200 + 20)).$((RANDOM % 250 + 1)).$((RANDOM % 250 + 1))
 WG_EXTRA_GLOBAL="admin users = $ADMIN"
 wg_setup 445
-wg_adduser "$BOB" "$BOB_PASS"
-wg_adduser "$ADMIN" "$ADMIN_PASS"
+wg_add_user "$BOB" "$BOB_PASS"
+wg_add_user "$ADMIN" "$ADMIN_PASS"
 write_cacls
 wg_start
 
