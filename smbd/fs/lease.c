@@ -295,6 +295,15 @@ void smbd_lease_own_id(const struct smbd_open *op, const uint8_t **guid,
 	*key = op->lease->key;
 }
 
+const uint8_t *smbd_lease_parent_key(const struct smbd_open *op)
+{
+	if (op->lease == NULL || op->lease->version != 2 ||
+	    !(op->lease->lflags & SMB2_LEASE_FLAG_PARENT_LEASE_KEY_SET)) {
+		return NULL;
+	}
+	return op->lease->parent_key;
+}
+
 uint32_t smbd_lease_state(const struct smbd_open *op)
 {
 	return op->lease != NULL ? op->lease->state : SMB2_LEASE_NONE;

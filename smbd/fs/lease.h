@@ -83,6 +83,10 @@ NTSTATUS smbd_lease_open(struct smbd_open *op, const uint8_t client_guid[16],
 void smbd_lease_own_id(const struct smbd_open *op, const uint8_t **guid,
 		       const uint8_t **key);
 
+/* The parent lease key op's v2 lease was opened with, or NULL (no
+ * lease, v1, or none given) [MS-SMB2 §3.3.5.9.11]. */
+const uint8_t *smbd_lease_parent_key(const struct smbd_open *op);
+
 /* The lease state op holds (none if it holds no lease). */
 uint32_t smbd_lease_state(const struct smbd_open *op);
 
