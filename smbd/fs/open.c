@@ -22,6 +22,7 @@
 #include "smbd/base/errmap.h"
 #include "smbd/fs/oplock.h"
 #include "smbd/fs/lease.h"
+#include "smbd/fs/dirlease.h"
 #include "smbd/fs/vfs.h"
 #include "smbd/fs/workers.h"
 #include "smbd/fs/streams.h"
@@ -739,6 +740,9 @@ int smbd_open_destructor(struct smbd_open *op)
 	struct smbd_server *srv = open_srv(op);
 	bool unlink_now = false;
 
+	/* a written file or a name deleted now changes its directory:
+	 * its leases break, but the one op's lease names as parent */
+	smbd_dirlease_closing(op);
 	/* its oplock goes first: requests waiting for its break go on
 	 * (from the event loop, after this close) */
 	smbd_oplock_release(op);

@@ -13,8 +13,6 @@ set -u
 
 # sub-test -> why it is expected to fail
 declare -A KNOWN=(
-	[smb2.lease.v2_request_parent]="skips: directory leases are not granted yet (SMB2_GLOBAL_CAP_DIRECTORY_LEASING not advertised)"
-	[smb2.lease.v2_request]="skips: directory leases are not granted yet (SMB2_GLOBAL_CAP_DIRECTORY_LEASING not advertised)"
 	[smb2.lease.dynamic_share]="skips: needs a Samba-only dynamic share (%R in the path)"
 )
 

@@ -11,6 +11,7 @@
 #include "smbd/fs/open.h"
 #include "smbd/fs/oplock.h"
 #include "smbd/fs/lease.h"
+#include "smbd/fs/dirlease.h"
 #include "proto/smb2_lease.h"
 #include "smbd/print/print.h"
 #include "smbd/smb2/cmd/ipc.h"
@@ -1316,9 +1317,10 @@ static NTSTATUS create_replay(struct smbd_req *req,
  * Grant the lease the client asked for (RqLs with OplockLevel LEASE), as
  * far as the other opens of the file and the share allow [MS-SMB2
  * §3.3.5.9.8]: res->lease says whether the reply carries a lease
- * context. Not for directories (no directory leases yet), pipes or print
- * queues, nor before SMB 2.1; v2 only from SMB 3.0 (a v2 context before
- * reads as v1). NT_STATUS_OK, or the error the CREATE fails with.
+ * context. Not for pipes or print queues, nor before SMB 2.1; v2 only
+ * from SMB 3.0 (a v2 context before reads as v1); on directories v2
+ * only, R or RH (fs/dirlease.h). NT_STATUS_OK, or the error the CREATE
+ * fails with.
  */
 static NTSTATUS create_grant_lease(struct smbd_req *req,
 				   struct create_args *a,
@@ -1333,9 +1335,11 @@ static NTSTATUS create_grant_lease(struct smbd_req *req,
 	    !share->leases || share->type != WG_SHARE_DISK) {
 		return NT_STATUS_OK;
 	}
-	if (op->is_dir) {
-		/* no lease, but the key of a file's lease is refused
-		 * (smbtorture smb2.lease.request) */
+	if (op->is_dir && (a->lease.version != 2 ||
+			   req->conn->dialect < SMB2_DIALECT_300)) {
+		/* directory leases are v2 only: no lease, but the key of
+		 * a file's lease is refused (smbtorture
+		 * smb2.lease.request) */
 		return smbd_lease_exists(req->conn->srv,
 					 req->conn->client_guid,
 					 a->lease.key) ?
@@ -1352,6 +1356,16 @@ static NTSTATUS create_grant_lease(struct smbd_req *req,
 	res->lease = true;
 	res->oplock = SMB2_OPLOCK_LEVEL_LEASE;
 	return NT_STATUS_OK;
+}
+
+/* The ParentLeaseKey of the CREATE's v2 lease context, or NULL. */
+static const uint8_t *create_parent_key(const struct create_args *a)
+{
+	if (!a->want_lease || a->lease.version != 2 ||
+	    !(a->lease.flags & SMB2_LEASE_FLAG_PARENT_LEASE_KEY_SET)) {
+		return NULL;
+	}
+	return a->lease.parent_key;
 }
 
 /* A CANCEL names a CREATE waiting for an oplock break. */
@@ -1547,6 +1561,12 @@ static void create_probe_done(struct tevent_req *subreq)
 		req->out.len = 0;
 		talloc_free(res.op);
 		goto done;
+	}
+	if (res.action != FILE_WAS_OPENED) {
+		/* a new name or new contents: the directory's leases
+		 * break, but the one named as parent */
+		smbd_dirlease_changed(res.op, NULL,
+				      create_parent_key(&state->a));
 	}
 	smbd_req_set_last_fid(req, res.op);
 done:

@@ -24,6 +24,7 @@
 #include "smbd/fs/fileinfo.h"
 #include "smbd/fs/open.h"
 #include "smbd/fs/oplock.h"
+#include "smbd/fs/dirlease.h"
 #include "smbd/fs/vfs.h"
 #include "smbd/fs/openpath.h"
 #include "smbd/fs/streams.h"
@@ -402,6 +403,7 @@ static NTSTATUS si_run(struct smbd_req *req, const struct si_args *a,
 		.buf = buf,
 		.may_wait = may_wait,
 	};
+	char *old_path = NULL;	/* a rename's: its directory changes */
 	NTSTATUS status = smbd_req_open(req, a->fid_p, a->fid_v, &c.op);
 
 	if (status != NT_STATUS_OK) {
@@ -409,7 +411,17 @@ static NTSTATUS si_run(struct smbd_req *req, const struct si_args *a,
 	}
 	switch (a->info_type) {
 	case SMB2_0_INFO_FILE:
+		if (a->cls == FileRenameInformation && c.op->path != NULL) {
+			old_path = talloc_strdup(req, c.op->path);
+			if (old_path == NULL) {
+				return NT_STATUS_NO_MEMORY;
+			}
+		}
 		status = si_file(&c, a);
+		if (status == NT_STATUS_OK) {
+			smbd_dirlease_set_info(c.op, a->cls, old_path);
+		}
+		TALLOC_FREE(old_path);
 		break;
 	case SMB2_0_INFO_SECURITY:
 		status = smbd_secinfo_set(req, c.op, a->addl_info, &c.buf);
