@@ -66,6 +66,7 @@ LEASE_R = 0x01
 LEASE_H = 0x02
 LEASE_W = 0x04
 LEASE_BREAK_ACK_REQUIRED = 0x01
+LEASE_FLAG_PARENT_KEY_SET = 0x04
 MID_NOTIFICATION = 0xFFFFFFFFFFFFFFFF
 
 # header flags
@@ -116,6 +117,7 @@ DIALECT_210 = 0x0210
 DIALECT_300 = 0x0300
 
 CAP_LARGE_MTU = 0x04
+CAP_DIRECTORY_LEASING = 0x20
 
 # access, share, disposition, options
 GENERIC_ALL = 0x10000000
@@ -280,10 +282,23 @@ def dh2c(fid, create_guid):
     return (b"DH2C", fid + create_guid + bytes(4))
 
 
-def rqls_v2(key, state, epoch=0):
-    """RqLs: lease v2 request for lease key (16 bytes) [2.2.13.2.10]."""
-    return (b"RqLs", struct.pack("<16sIIQ16sHH", key, state, 0, 0, bytes(16),
-                                 epoch, 0))
+def rqls_v2(key, state, epoch=0, parent=None):
+    """RqLs: lease v2 request for lease key (16 bytes) [2.2.13.2.10],
+    with ParentLeaseKey parent (16 bytes) if given."""
+    return (b"RqLs", struct.pack("<16sIIQ16sHH", key, state,
+                                 LEASE_FLAG_PARENT_KEY_SET if parent else 0,
+                                 0, parent or bytes(16), epoch, 0))
+
+
+def lease_of(ctxs):
+    """The RqLs response context [2.2.14.2.10] of parse_contexts():
+    (key, state, flags, epoch), or None."""
+    d = ctxs.get(b"RqLs")
+    if d is None or len(d) < 32:
+        return None
+    key, state, flags = struct.unpack_from("<16sII", d, 0)
+    epoch = struct.unpack_from("<H", d, 48)[0] if len(d) >= 52 else 0
+    return key, state, flags, epoch
 
 
 def lease_state(ctxs):
@@ -590,6 +605,12 @@ class Conn:
         n = utf16(name)
         return struct.pack("<B7sQI", 1 if replace else 0, bytes(7), 0,
                            len(n)) + n
+
+    def rename(self, fid, new_name, replace=False, **kw):
+        """SET_INFO FileRenameInformation: fid to new_name."""
+        return self.call(SET_INFO, self.set_info_body(
+            fid, 10, self.rename_info(new_name, replace)),
+            what="SET_INFO rename", **kw)
 
     def oplock_ack(self, fid, level, **kw):
         """Acknowledge a break (the reply; any status)."""
