@@ -209,6 +209,11 @@ def main():
         own_changes(a, fid)
         read_only_lease(a, b)
         unacknowledged(a, b)
+        # left for the teardown: A's lease on dl, B's written open in
+        # it; their connections end with the script
+        dir_lease(a, RH, "kept to the end")
+        f = b.create("dl\\left.txt", disposition=s2.FILE_OVERWRITE_IF)
+        b.write(f, b"written, never closed")
     except (s2.Failed, s2.Closed, OSError) as e:
         fail("directory lease scenario", repr(e))
     return wgcheck.summary("dirlease")
