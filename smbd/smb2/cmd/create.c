@@ -1319,8 +1319,8 @@ static NTSTATUS create_replay(struct smbd_req *req,
  * §3.3.5.9.8]: res->lease says whether the reply carries a lease
  * context. Not for pipes or print queues, nor before SMB 2.1; v2 only
  * from SMB 3.0 (a v2 context before reads as v1); on directories v2
- * only, R or RH (fs/dirlease.h). NT_STATUS_OK, or the error the CREATE
- * fails with.
+ * only where directory leasing was negotiated, R or RH
+ * (fs/dirlease.h). NT_STATUS_OK, or the error the CREATE fails with.
  */
 static NTSTATUS create_grant_lease(struct smbd_req *req,
 				   struct create_args *a,
@@ -1336,10 +1336,11 @@ static NTSTATUS create_grant_lease(struct smbd_req *req,
 		return NT_STATUS_OK;
 	}
 	if (op->is_dir && (a->lease.version != 2 ||
-			   req->conn->dialect < SMB2_DIALECT_300)) {
-		/* directory leases are v2 only: no lease, but the key of
-		 * a file's lease is refused (smbtorture
-		 * smb2.lease.request) */
+			   !(req->conn->server_caps &
+			     SMB2_GLOBAL_CAP_DIRECTORY_LEASING))) {
+		/* directory leases are v2 only, for a connection that
+		 * negotiated them: no lease, but the key of a file's lease
+		 * is refused (smbtorture smb2.lease.request) */
 		return smbd_lease_exists(req->conn->srv,
 					 req->conn->client_guid,
 					 a->lease.key) ?

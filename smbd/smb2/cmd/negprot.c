@@ -42,9 +42,13 @@ static void set_limits(struct smbd_conn *conn, uint16_t dialect)
 		/* leases: v1 from 2.1, v2 from 3.0 (create.c) */
 		conn->server_caps = SMB2_GLOBAL_CAP_LARGE_MTU |
 				    SMB2_GLOBAL_CAP_LEASING;
-		if (dialect >= SMB2_DIALECT_300) {
-			/* R and RH leases on directories (fs/dirlease.h);
-			 * a share's `leases = no` refuses them there */
+		if (dialect >= SMB2_DIALECT_300 &&
+		    (conn->client_caps & SMB2_GLOBAL_CAP_DIRECTORY_LEASING)) {
+			/* R and RH leases on directories (fs/dirlease.h),
+			 * only to a client that says it knows them: some
+			 * (impacket 0.10) fail every CREATE when offered
+			 * them unasked; a share's `leases = no` refuses
+			 * them there */
 			conn->server_caps |=
 				SMB2_GLOBAL_CAP_DIRECTORY_LEASING;
 		}
