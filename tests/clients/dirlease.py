@@ -13,7 +13,8 @@ waiting for it. An R lease is broken without an acknowledgment. A's own
 create carrying the directory's lease key as its parent key leaves the
 lease alone; one without it breaks it as anyone's. While a break is not
 acknowledged, an open of the directory itself waits for it, no longer
-than the timeout.
+than the timeout. Computer C (127.0.0.4), which does not say it knows
+directory leases, is neither offered them nor granted one.
 """
 
 import os
@@ -35,9 +36,12 @@ KF = bytes(range(101, 117))     # A's lease key on a file in dl
 QUICK = 0.5                     # a request that does not wait
 
 
-def computer(n):
+def computer(n, dirlease=True):
+    """A client at 127.0.0.n; dirlease: it says it knows directory
+    leases (SMB2_GLOBAL_CAP_DIRECTORY_LEASING in its NEGOTIATE)."""
     c = Conn(PORT, src="127.0.0.%d" % n, timeout=TIMEOUT + 10)
-    r = c.negotiate()
+    r = c.negotiate(caps=s2.CAP_LARGE_MTU |
+                    (s2.CAP_DIRECTORY_LEASING if dirlease else 0))
     c.caps = int.from_bytes(r.body[24:28], "little")
     c.logon(USER, PASSWORD)
     s2.grow_credits(c, 32)
@@ -197,6 +201,22 @@ def unacknowledged(a, b):
     a.close(fid)
 
 
+def not_offered(c):
+    """A client that does not say it knows directory leases is not
+    offered them (impacket 0.10 fails every CREATE when it is) and is
+    granted none."""
+    expect("a client without the capability is not offered directory "
+           "leasing", not c.caps & s2.CAP_DIRECTORY_LEASING,
+           "caps 0x%x" % c.caps)
+    fid, level, ctxs, _r = c.create_ctx(
+        "dl", [s2.rqls_v2(KA, RH)], oplock=0xFF,
+        access=s2.FILE_LIST_DIRECTORY | s2.SYNCHRONIZE)
+    expect("... and its open of dl with a v2 lease context gets none",
+           level == 0 and s2.lease_of(ctxs) is None,
+           "level 0x%02x lease %r" % (level, s2.lease_of(ctxs)))
+    c.close(fid)
+
+
 def main():
     try:
         a, b = computer(2), computer(3)
@@ -209,6 +229,7 @@ def main():
         own_changes(a, fid)
         read_only_lease(a, b)
         unacknowledged(a, b)
+        not_offered(computer(4, dirlease=False))
         # left for the teardown: A's lease on dl, B's written open in
         # it; their connections end with the script
         dir_lease(a, RH, "kept to the end")

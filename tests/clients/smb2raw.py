@@ -453,9 +453,9 @@ class Conn:
     # ---- NEGOTIATE, SESSION_SETUP, TREE_CONNECT ----
 
     def negotiate(self, dialects=(DIALECT_202, DIALECT_210, DIALECT_300),
-                  credits=1, client_guid=None):
+                  credits=1, client_guid=None, caps=CAP_LARGE_MTU):
         body = struct.pack("<HHHHI16sQ", 36, len(dialects), 0x01, 0,
-                           CAP_LARGE_MTU, client_guid or os.urandom(16), 0)
+                           caps, client_guid or os.urandom(16), 0)
         body += b"".join(struct.pack("<H", d) for d in dialects)
         r = self.call(NEGOTIATE, body, what="NEGOTIATE", charge=0,
                       credits=credits)

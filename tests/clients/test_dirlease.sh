@@ -5,8 +5,9 @@
 # a written file closed) break the RH lease a computer holds on it without
 # making the change wait; the holder's own change naming the lease as its
 # parent does not; an unacknowledged break holds up an open of the
-# directory itself for 'oplock break timeout' at most. Runs dirlease.py
-# (raw SMB2 3.0 from 127.0.0.2-3) against a daemon whose timeout is 2 s.
+# directory itself for 'oplock break timeout' at most; a client that
+# does not claim directory leasing is not offered it. Runs dirlease.py
+# (raw SMB2 3.0 from 127.0.0.2-4) against a daemon whose timeout is 2 s.
 set -u
 . "$(dirname "$0")/lib.sh"
 
