@@ -12,8 +12,9 @@ that asks for an acknowledgment, and B's request completes at once, not
 waiting for it. An R lease is broken without an acknowledgment. A's own
 create carrying the directory's lease key as its parent key leaves the
 lease alone; one without it breaks it as anyone's. While a break is not
-acknowledged, an open of the directory itself waits for it, no longer
-than the timeout. Computer C (127.0.0.4), which does not say it knows
+acknowledged, an open of the directory itself does not wait for it, but
+one the share modes refuse waits for H to go, no longer than the
+timeout. Computer C (127.0.0.4), which does not say it knows
 directory leases, is neither offered them nor granted one.
 """
 
@@ -34,6 +35,7 @@ RH = s2.LEASE_R | s2.LEASE_H
 KA = bytes(range(1, 17))        # A's lease key on dl
 KF = bytes(range(101, 117))     # A's lease key on a file in dl
 QUICK = 0.5                     # a request that does not wait
+STATUS_SHARING_VIOLATION = 0xC0000043
 
 
 def computer(n, dirlease=True):
@@ -186,18 +188,26 @@ def unacknowledged(a, b):
     key, cur, new, flags = a.wait_lease_break(timeout=QUICK * 4)
     expect("A is sent the break and does not answer",
            key == KA and cur == RH and new == 0, "%x -> %x" % (cur, new))
-    # B's open of dl itself waits for the break, the timeout at most
+    # B's open of dl itself does not wait for it ...
+    def plain_open():
+        b.close(b.create("dl", access=s2.FILE_LIST_DIRECTORY |
+                         s2.SYNCHRONIZE, options=s2.FILE_DIRECTORY_FILE))
+    dt = timed(plain_open)
+    expect("B's open of dl does not wait for the break (%.3f s)" % dt,
+           dt < QUICK, "%.3f s" % dt)
+    # ... but one the share modes refuse waits for H to go: the timeout
+    # at most, then it is refused
     t0 = time.monotonic()
     mid = b.send(s2.CREATE, b.create_body(
-        "dl", access=s2.FILE_LIST_DIRECTORY | s2.SYNCHRONIZE,
+        "dl", access=s2.FILE_LIST_DIRECTORY | s2.SYNCHRONIZE, share=0,
         options=s2.FILE_DIRECTORY_FILE))
     r = b.wait(mid, timeout=TIMEOUT + 10)
     dt = time.monotonic() - t0
-    expect("B's open of dl completes after the timeout (%.3f s)" % dt,
-           r.status == s2.STATUS_SUCCESS and
+    expect("B's open of dl sharing nothing waits out the timeout, then "
+           "is refused (%.3f s)" % dt,
+           r.status == STATUS_SHARING_VIOLATION and
            TIMEOUT - 0.3 <= dt < TIMEOUT + 3,
            "status 0x%08x after %.3f s" % (r.status, dt))
-    b.close(r.body[64:80])
     a.close(fid)
 
 
