@@ -60,6 +60,14 @@ NTSTATUS smbd_map_errno_in(enum smbd_errmap_ctx ctx, int err)
 			return NT_STATUS_DISK_FULL;
 		}
 		break;
+	case SMBD_ERRMAP_EA:
+		if (err == ENOSPC || err == E2BIG) {
+			return NT_STATUS_EA_TOO_LARGE;
+		}
+		if (err == ENOTSUP) {
+			return NT_STATUS_EAS_NOT_SUPPORTED;
+		}
+		break;
 	case SMBD_ERRMAP_OPEN_TABLE:
 		if (err == 0) {
 			return NT_STATUS_OK;

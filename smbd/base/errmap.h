@@ -38,6 +38,12 @@ enum smbd_errmap_ctx {
 	 * §3.3.5.9]; any other failure there is NO_MEMORY.
 	 */
 	SMBD_ERRMAP_OPEN_TABLE,
+	/*
+	 * Setting an extended attribute (fs/ea.c): ENOSPC and E2BIG mean
+	 * no room for it among the inode's xattrs, EA_TOO_LARGE; ENOTSUP
+	 * means a filesystem without user xattrs, EAS_NOT_SUPPORTED.
+	 */
+	SMBD_ERRMAP_EA,
 };
 
 /*

@@ -100,6 +100,8 @@ struct smbd_ntinfo {
 	uint32_t attrs;
 	uint32_t nlink;		/* 1 for directories */
 	bool is_dir;
+	uint32_t ea_size;	/* EaSize (fs/ea.h): 0 unless a caller that
+				 * reports it fills it in */
 };
 
 /* What smbd_stat_fd()/smbd_stat_at() found. */

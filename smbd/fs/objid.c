@@ -1,0 +1,58 @@
+/*
+ * objid.c - object ids in one xattr (see objid.h).
+ */
+#include "smbd/fs/objid.h"
+
+#include <errno.h>
+#include <sys/random.h>
+#include <sys/xattr.h>
+
+int smbd_objid_get(int fd, uint8_t buf[SMBD_OBJID_SIZE])
+{
+	ssize_t n = fgetxattr(fd, SMBD_OBJID_XATTR, buf, SMBD_OBJID_SIZE);
+
+	if (n < 0) {
+		return errno == ENOTSUP ? -ENODATA : -errno;
+	}
+	if (n != SMBD_OBJID_SIZE) {
+		return -ENODATA;	/* not one of ours: as if none */
+	}
+	return 0;
+}
+
+int smbd_objid_set(int fd, const uint8_t buf[SMBD_OBJID_SIZE],
+		   bool create_only)
+{
+	if (fsetxattr(fd, SMBD_OBJID_XATTR, buf, SMBD_OBJID_SIZE,
+		      create_only ? XATTR_CREATE : 0) != 0) {
+		return -errno;
+	}
+	return 0;
+}
+
+int smbd_objid_delete(int fd)
+{
+	if (fremovexattr(fd, SMBD_OBJID_XATTR) != 0 && errno != ENODATA &&
+	    errno != ENOTSUP) {
+		return -errno;
+	}
+	return 0;
+}
+
+int smbd_objid_new(uint8_t id[16])
+{
+	size_t got = 0;
+
+	while (got < 16) {
+		ssize_t n = getrandom(id + got, 16 - got, 0);
+
+		if (n < 0) {
+			if (errno == EINTR) {
+				continue;
+			}
+			return -errno;
+		}
+		got += (size_t)n;
+	}
+	return 0;
+}
