@@ -37,7 +37,6 @@ declare -A SLOW=(
 # Sub-tests that do not pass, each with the reason. Keep them few and
 # true: a listed sub-test that passes again should be unlisted.
 declare -A KNOWN=(
-	[smb2.compound.related3]="FSCTL_CREATE_OR_GET_OBJECT_ID: object ids are not implemented (INVALID_DEVICE_REQUEST)"
 	[smb2.compound.compound-padding]="the last response of a compound READ chain is not padded to 8 bytes (body_size 19, expected 24)"
 	[smb2.session.reauth4]="sets a DACL after an anonymous re-authentication: SET_INFO is refused to null sessions, and security descriptors are ignored"
 	[smb2.session.reauth5]="renames allowed or refused by DACLs edited over SMB: security descriptors are accepted and ignored"

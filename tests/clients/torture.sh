@@ -9,6 +9,8 @@
 # listed one that succeeds is a FAIL until it is taken off KNOWN, so the
 # list only shrinks. One PASS for the suite if nothing was unexpected and
 # at least COUNT verdicts were seen (a crash part-way shows as too few).
+# TORTURE_OPTS, an array the caller may set, adds smbtorture options
+# (--option=torture:NAME=VALUE).
 torture_suite() {
 	local suite=$1 count=$2 start=$SECONDS out verdict name key
 	local ok=0 bad=0 known=0
@@ -16,7 +18,8 @@ torture_suite() {
 	# the verdict is the per-sub-test lines, not its status.
 	out=$(timeout 900 env -C "$WG_TMP" smbtorture "//$WG_HOST/demo" \
 		-p "$WG_PORT" -s "$WG_CLIENT_CONF" -U "$WG_USER%$WG_PASS" \
-		--option='client signing=required' "$suite" 2>&1)
+		--option='client signing=required' \
+		${TORTURE_OPTS[@]+"${TORTURE_OPTS[@]}"} "$suite" 2>&1)
 	while read -r verdict name; do
 		# "NAME [" opens a reason; NAME may hold spaces
 		# ("srvsvc (admin access).NetDiskEnum")

@@ -16,6 +16,7 @@
 #include "smbd/print/print.h"
 #include "smbd/smb2/cmd/ipc.h"
 #include "smbd/fs/acl.h"
+#include "smbd/smb2/cmd/eainfo.h"
 #include "smbd/fs/fileinfo.h"
 #include "smbd/fs/vfs.h"
 #include "smbd/fs/openpath.h"
@@ -81,6 +82,10 @@ struct create_args {
 	uint8_t app_instance_id[16];
 	bool have_secd;		/* SecD: the new object's descriptor */
 	struct wire_rd secd;
+	struct wire_rd exta;	/* ExtA: EAs for a new file (eainfo.h) */
+	bool has_exta;
+	struct fscc_ea *eas;	/* ExtA decoded, checked */
+	size_t neas;
 };
 
 struct create_result {
@@ -96,7 +101,7 @@ struct create_result {
 	uint32_t durable_timeout_ms;
 };
 
-/* The create contexts we act on; AAPL, ExtA and unknown tags are
+/* The create contexts we act on; AAPL and unknown tags are
  * ignored, and a lease context too short for one. The durable ones are
  * proto/smb2_durable's, the lease one proto/smb2_lease's. */
 static void create_context_tag(struct create_args *a, const uint8_t *tag,
@@ -110,6 +115,9 @@ static void create_context_tag(struct create_args *a, const uint8_t *tag,
 		a->want_mxac = true;
 	} else if (memcmp(tag, "QFid", 4) == 0) {
 		a->want_qfid = true;
+	} else if (memcmp(tag, "ExtA", 4) == 0) {
+		a->exta = d;
+		a->has_exta = true;
 	} else if (memcmp(tag, "TWrp", 4) == 0) {
 		a->timewarp = true;
 	} else if (memcmp(tag, "RqLs", 4) == 0) {
@@ -1503,6 +1511,32 @@ static NTSTATUS create_find_tree(struct smbd_req *req)
 	return NT_STATUS_OK;
 }
 
+/*
+ * ExtA: the EAs go on a file this CREATE made, overwrote or superseded
+ * (an open of an existing file ignores them, as NTFS does). If they do
+ * not fit, the CREATE fails and a file it made is gone again.
+ */
+static NTSTATUS create_apply_eas(struct smbd_req *req,
+				 const struct create_args *a,
+				 struct create_result *res)
+{
+	NTSTATUS status = NT_STATUS_OK;
+
+	if (a->neas == 0 || res->action == FILE_WAS_OPENED ||
+	    req->tree->share->type != WG_SHARE_DISK) {
+		return NT_STATUS_OK;
+	}
+	status = smbd_ea_apply(res->op->fd, a->eas, a->neas);
+	if (status == NT_STATUS_OK) {
+		return NT_STATUS_OK;
+	}
+	if (res->action == FILE_WAS_CREATED) {
+		(void)smbd_open_set_delete_pending(res->op, true);
+	}
+	TALLOC_FREE(res->op);
+	return status;
+}
+
 static void create_probe_done(struct tevent_req *subreq)
 {
 	struct create_state *state =
@@ -1544,6 +1578,10 @@ static void create_probe_done(struct tevent_req *subreq)
 			  req->conn->peer_addr, state->a.name,
 			  state->a.disposition, state->a.options,
 			  nt_errstr(status));
+		goto done;
+	}
+	status = create_apply_eas(req, &state->a, &res);
+	if (status != NT_STATUS_OK) {
 		goto done;
 	}
 	if (state->a.has_app_instance &&
@@ -1627,6 +1665,12 @@ NTSTATUS smbd_smb2_create(struct smbd_req *req)
 	/* a reconnect ignores the other fields [MS-SMB2 §3.3.5.9.7] */
 	if (status == NT_STATUS_OK && !create_is_reconnect(&state->a)) {
 		status = create_validate(&state->a);
+	}
+	if (status == NT_STATUS_OK && state->a.has_exta &&
+	    !create_is_reconnect(&state->a)) {
+		status = smbd_ea_list_take(state, wire_cur(&state->a.exta),
+					   wire_left(&state->a.exta),
+					   &state->a.eas, &state->a.neas);
 	}
 	if (status != NT_STATUS_OK) {
 		goto fail;

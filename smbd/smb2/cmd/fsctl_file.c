@@ -611,7 +611,6 @@ NTSTATUS smbd_fsctl_file(struct smbd_req *req, const struct smbd_fsctl *f,
 	case FSCTL_SET_COMPRESSION:
 		return set_compression(req, f);
 	default:
-		*handled = false;
-		return NT_STATUS_OK;
+		return smbd_fsctl_objid(req, f, handled);
 	}
 }

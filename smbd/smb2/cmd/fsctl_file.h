@@ -38,6 +38,18 @@ struct smbd_fsctl {
 NTSTATUS smbd_fsctl_file(struct smbd_req *req, const struct smbd_fsctl *f,
 			 bool *handled);
 
+/*
+ * The object id FSCTLs (fsctl_objid.c), as smbd_fsctl_file(): CREATE_OR_
+ * GET, GET, SET, SET_EXTENDED and DELETE_OBJECT_ID. Statuses:
+ * FILE_CLOSED, INVALID_DEVICE_REQUEST (not on a disk share),
+ * INVALID_PARAMETER (output under 64 bytes, input not 64 / 48 bytes),
+ * OBJECTID_NOT_FOUND (none yet), OBJECT_NAME_COLLISION (SET when one is
+ * there), ACCESS_DENIED (SET / DELETE without write access),
+ * MEDIA_WRITE_PROTECTED (read-only share) and the mapped errno.
+ */
+NTSTATUS smbd_fsctl_objid(struct smbd_req *req, const struct smbd_fsctl *f,
+			  bool *handled);
+
 /* Append an IOCTL response body (StructureSize 49) with out as Output. */
 void smbd_ioctl_resp_push(struct smbd_req *req, const struct smbd_fsctl *f,
 			  const uint8_t *out, uint32_t out_len);

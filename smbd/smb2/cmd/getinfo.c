@@ -23,8 +23,10 @@
 #include "smbd/base/errmap.h"
 #include "smbd/fs/acl.h"
 #include "smbd/fs/fileinfo.h"
+#include "smbd/fs/shortname.h"
 #include "smbd/fs/vfs.h"
 #include "smbd/fs/streams.h"
+#include "smbd/smb2/cmd/eainfo.h"
 #include "proto/fscc.h"
 #include "proto/utf16.h"
 
@@ -36,6 +38,8 @@ struct qi_args {
 	uint8_t cls;
 	uint32_t out_len;
 	uint32_t addl_info;
+	uint32_t flags;		/* SL_* (FileFullEaInformation) */
+	struct wire_rd in;	/* the input buffer (EA names) */
 	uint64_t fid_p, fid_v;
 };
 
@@ -45,6 +49,8 @@ struct qi_ctx {
 	struct smbd_open *op;
 	struct wire_wr *w;
 	struct smbd_ntinfo ni;
+	const struct qi_args *a;
+	uint32_t out_len;	/* the output room, as qi_emit() caps it */
 };
 
 typedef NTSTATUS (*qi_put_fn)(struct qi_ctx *c);
@@ -155,7 +161,7 @@ static NTSTATUS qi_internal(struct qi_ctx *c)
 
 static NTSTATUS qi_ea(struct qi_ctx *c)
 {
-	wire_put_u32le(c->w, 0);	/* EaSize: we keep no EAs */
+	wire_put_u32le(c->w, smbd_ea_size_fd(c->op->fd));
 	return NT_STATUS_OK;
 }
 
@@ -188,7 +194,7 @@ static NTSTATUS qi_all(struct qi_ctx *c)
 	put_basic(c->w, &c->ni);
 	put_standard(c->w, &c->ni, c->op);
 	wire_put_u64le(c->w, c->ni.file_index);
-	wire_put_u32le(c->w, 0);	/* EaSize */
+	wire_put_u32le(c->w, smbd_ea_size_fd(c->op->fd));
 	wire_put_u32le(c->w, c->op->access);
 	wire_put_u64le(c->w, c->op->position);
 	wire_put_u32le(c->w, c->op->mode);
@@ -196,20 +202,32 @@ static NTSTATUS qi_all(struct qi_ctx *c)
 	return put_name_info(c->w, c->op->path, true);
 }
 
+/*
+ * The 8.3 name (fs/shortname.h). A name that is 8.3 already answers
+ * itself, as FAT does, rather than NTFS's OBJECT_NAME_NOT_FOUND:
+ * smbclient's allinfo gives up on any error but NOT_SUPPORTED /
+ * NOT_IMPLEMENTED. The share root has an empty name.
+ */
 static NTSTATUS qi_alt_name(struct qi_ctx *c)
 {
-	/*
-	 * No 8.3 names. NTFS says OBJECT_NAME_NOT_FOUND for a file without
-	 * one, but smbclient's allinfo gives up on anything other than
-	 * NOT_SUPPORTED / NOT_IMPLEMENTED, and smbtorture's buffer checks
-	 * skip a class answering NOT_IMPLEMENTED.
-	 */
-	return NT_STATUS_NOT_IMPLEMENTED;
+	const char *leaf = strrchr(c->op->path, '/');
+	char sn[SMBD_SHORT_NAME_MAX + 1];
+
+	leaf = leaf != NULL ? leaf + 1 : c->op->path;
+	if (leaf[0] == '\0') {
+		wire_put_u32le(c->w, 0);
+		return NT_STATUS_OK;
+	}
+	smbd_short_name(leaf, sn);
+	wire_put_u32le(c->w, (uint32_t)utf16_len_of_utf8(sn));
+	wire_put_utf16(c->w, sn);
+	return NT_STATUS_OK;
 }
 
 static NTSTATUS qi_full_ea(struct qi_ctx *c)
 {
-	return NT_STATUS_NO_EAS_ON_FILE;
+	return smbd_ea_query(c->op, &c->a->in, c->a->flags, c->a->addl_info,
+			     c->out_len, c->w);
 }
 
 /* One FILE_STREAM_INFORMATION entry [MS-FSCC §2.4.43]; *prev is the
@@ -513,8 +531,11 @@ static NTSTATUS qi_emit(struct qi_ctx *c, const struct qi_class *k,
 	wire_put_u16le(w, 9);		/* StructureSize */
 	wire_put_u16le(w, (uint16_t)(SMBD_OUT_OFF(c->req) + 6));
 	wire_put_u32le(w, 0);		/* OutputBufferLength */
+	c->out_len = out_len;
 	status = k->put(c);
-	if (status != NT_STATUS_OK || wire_wr_error(w) != 0) {
+	/* BUFFER_OVERFLOW from a writer: what fit goes out (EA lists) */
+	if ((status != NT_STATUS_OK && status != NT_STATUS_BUFFER_OVERFLOW) ||
+	    wire_wr_error(w) != 0) {
 		w->len = base;
 		return status != NT_STATUS_OK ? status : NT_STATUS_NO_MEMORY;
 	}
@@ -627,7 +648,7 @@ static NTSTATUS qi_parse(struct smbd_req *req, struct qi_args *a)
 {
 	struct wire_rd r = req->in;
 	uint16_t in_off = 0;
-	uint32_t in_len = 0, flags = 0;
+	uint32_t in_len = 0;
 
 	if (wire_skip(&r, 2) != 0 ||		/* StructureSize */
 	    wire_get_u8(&r, &a->info_type) != 0 ||
@@ -637,8 +658,14 @@ static NTSTATUS qi_parse(struct smbd_req *req, struct qi_args *a)
 	    wire_skip(&r, 2) != 0 ||		/* Reserved */
 	    wire_get_u32le(&r, &in_len) != 0 ||
 	    wire_get_u32le(&r, &a->addl_info) != 0 ||
-	    wire_get_u32le(&r, &flags) != 0 ||
+	    wire_get_u32le(&r, &a->flags) != 0 ||
 	    smbd_pull_fid(&r, &a->fid_p, &a->fid_v) != 0) {
+		return NT_STATUS_INVALID_PARAMETER;
+	}
+	if (in_len == 0) {
+		return NT_STATUS_OK;
+	}
+	if (wire_sub(&req->in, in_off, in_len, &a->in) != 0) {
 		return NT_STATUS_INVALID_PARAMETER;
 	}
 	return NT_STATUS_OK;
@@ -660,6 +687,7 @@ NTSTATUS smbd_smb2_query_info(struct smbd_req *req)
 	}
 	c.req = req;
 	c.w = &req->out;
+	c.a = &a;
 
 	switch (a.info_type) {
 	case SMB2_0_INFO_FILE:

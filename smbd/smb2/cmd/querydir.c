@@ -59,7 +59,9 @@
 #include "smbd/smb2/cmd/cmd.h"
 #include "smbd/base/errmap.h"
 #include "smbd/budget.h"
+#include "smbd/fs/ea.h"
 #include "smbd/fs/fileinfo.h"
+#include "smbd/fs/shortname.h"
 #include "smbd/fs/vfs.h"
 #include "smbd/fs/workers.h"
 #include "proto/fscc.h"
@@ -341,6 +343,9 @@ static int qd_job_stat(struct qd_job *j, int dfd, const char *name,
 		return -1;
 	}
 	smbd_ntinfo_fill(&sx, name, ni);
+	if (j->fixed > 64) {	/* the classes with an EaSize */
+		ni->ea_size = smbd_ea_size_at(dfd, name);
+	}
 	return 0;
 }
 
@@ -525,9 +530,27 @@ struct qd_args {
 	uint32_t out_len;
 };
 
+/* ShortName [MS-FSCC §2.4.8]: empty for a name that is 8.3 already. */
+static void put_short_name(struct wire_wr *w, const char *name)
+{
+	char sn[SMBD_SHORT_NAME_MAX + 1];
+	size_t len = 0;
+
+	if (!smbd_is_8dot3(name)) {
+		len = smbd_short_name(name, sn);
+	}
+	wire_put_u8(w, (uint8_t)(2 * len));	/* ShortNameLength */
+	wire_put_u8(w, 0);			/* Reserved1 */
+	if (len > 0) {
+		wire_put_utf16(w, sn);
+	}
+	wire_put_zero(w, SHORT_NAME_BYTES - 2 * len);
+}
+
 /* The record's fields before FileName, NextEntryOffset 0. */
 static void put_entry_fixed(struct wire_wr *w, uint8_t cls,
-			    const struct smbd_ntinfo *ni, uint32_t name16_len)
+			    const struct smbd_ntinfo *ni, uint32_t name16_len,
+			    const char *name)
 {
 	wire_put_u32le(w, 0);		/* NextEntryOffset, patched later */
 	wire_put_u32le(w, 0);		/* FileIndex */
@@ -546,7 +569,7 @@ static void put_entry_fixed(struct wire_wr *w, uint8_t cls,
 	if (cls == FileDirectoryInformation) {
 		return;
 	}
-	wire_put_u32le(w, 0);		/* EaSize */
+	wire_put_u32le(w, ni->ea_size);
 	switch (cls) {
 	case FileIdFullDirectoryInformation:
 		wire_put_u32le(w, 0);	/* Reserved */
@@ -554,9 +577,7 @@ static void put_entry_fixed(struct wire_wr *w, uint8_t cls,
 		break;
 	case FileBothDirectoryInformation:
 	case FileIdBothDirectoryInformation:
-		wire_put_u8(w, 0);	/* ShortNameLength: no 8.3 names */
-		wire_put_u8(w, 0);	/* Reserved1 */
-		wire_put_zero(w, SHORT_NAME_BYTES);
+		put_short_name(w, name);
 		if (cls == FileIdBothDirectoryInformation) {
 			wire_put_u16le(w, 0);	/* Reserved2 */
 			wire_put_u64le(w, ni->file_index);
@@ -899,7 +920,8 @@ static void qd_put_job(struct qd_state *st, struct qd_job *j)
 	if (j->overflow) {
 		const struct qd_ent *e = &j->ents[0];
 
-		put_entry_fixed(w, st->args.cls, &e->ni, e->name16_len);
+		put_entry_fixed(w, st->args.cls, &e->ni, e->name16_len,
+				qd_ent_name(j, e));
 		put_name_prefix(w, qd_ent_name(j, e),
 				(st->budget - j->fixed) & ~1u);
 		st->count = 1;
@@ -914,7 +936,8 @@ static void qd_put_job(struct qd_state *st, struct qd_job *j)
 			wire_patch_u32le(w, start + st->prev,
 					 (uint32_t)(pos - st->prev));
 		}
-		put_entry_fixed(w, st->args.cls, &e->ni, e->name16_len);
+		put_entry_fixed(w, st->args.cls, &e->ni, e->name16_len,
+				qd_ent_name(j, e));
 		wire_put_utf16(w, qd_ent_name(j, e));
 		st->prev = pos;
 		st->used = pos + j->fixed + e->name16_len;

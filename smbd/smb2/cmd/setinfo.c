@@ -20,6 +20,7 @@
 
 #include "smbd/smbd.h"
 #include "smbd/smb2/cmd/cmd.h"
+#include "smbd/smb2/cmd/eainfo.h"
 #include "smbd/base/errmap.h"
 #include "smbd/fs/fileinfo.h"
 #include "smbd/fs/open.h"
@@ -298,6 +299,12 @@ static NTSTATUS si_end_of_file(struct si_ctx *c)
 	return NT_STATUS_OK;
 }
 
+/* FileFullEaInformation: set and delete EAs (smb2/cmd/eainfo.h) */
+static NTSTATUS si_full_ea(struct si_ctx *c)
+{
+	return smbd_ea_set_info(c->op, &c->buf);
+}
+
 static const struct si_class file_classes[] = {
 	{ FileBasicInformation, 40, FILE_WRITE_ATTRIBUTES, true, si_basic },
 	{ FileRenameInformation, RENAME_FIXED, SEC_STD_DELETE, true,
@@ -310,6 +317,7 @@ static const struct si_class file_classes[] = {
 	  si_allocation },
 	{ FileEndOfFileInformation, 8, FILE_WRITE_DATA, true,
 	  si_end_of_file },
+	{ FileFullEaInformation, 0, FILE_WRITE_EA, true, si_full_ea },
 };
 
 static NTSTATUS si_file(struct si_ctx *c, const struct si_args *a)
@@ -338,7 +346,6 @@ static NTSTATUS si_file(struct si_ctx *c, const struct si_args *a)
 	if (k == NULL) {
 		switch (a->cls) {
 		case FileLinkInformation:
-		case FileFullEaInformation:
 		case FileValidDataLengthInformation:
 		case FileShortNameInformation:
 		case FileDispositionInformationEx:
