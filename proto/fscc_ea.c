@@ -39,7 +39,8 @@ static int ea_entry_pull(const uint8_t *p, size_t left, bool full,
 		e->name_len = p[4];
 	}
 	if (*next != 0) {
-		if ((*next & 3u) != 0 || *next > left) {
+		/* a next entry must follow, inside the buffer */
+		if ((*next & 3u) != 0 || *next >= left) {
 			return WIRE_E_INVALID;
 		}
 		room = *next;

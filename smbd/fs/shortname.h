@@ -7,7 +7,7 @@
  * alone, Windows-like ("PROGRA~1" shape): up to 2 characters of the
  * name, 4 hex digits and a digit after '~' taken from a 32-bit hash of
  * the whole name, then up to 3 characters of its extension, upper-cased
- * ("Program Files" -> "PR3A9F~4"). So it is stable for a name across
+ * ("Program Files" -> "PR8C4C~2"). So it is stable for a name across
  * restarts, renames back and every connection, at no cost, but two long
  * names in one directory can share a short name (about 1 in 590,000 for
  * two names with the same first two characters), where NTFS's stored
