@@ -37,6 +37,21 @@ static size_t align4(size_t n)
 	return (n + 3u) & ~(size_t)3u;
 }
 
+/*
+ * The path that reaches the file open on fd, for every kind of fd: the
+ * f*xattr calls refuse O_PATH fds, which CREATE gives a file the server
+ * may not read. Followed, it is the inode opened, whatever the name.
+ */
+struct fdpath {
+	char p[32];
+};
+
+static const char *fd_path(int fd, struct fdpath *fp)
+{
+	snprintf(fp->p, sizeof(fp->p), "/proc/self/fd/%d", fd);
+	return fp->p;
+}
+
 /* The xattr name of EA name[0, len), upper-cased. */
 static void xattr_name(char out[XNAME_MAX], const char *name, size_t len)
 {
@@ -60,8 +75,9 @@ static bool is_ea_xattr(const char *x, size_t *name_len)
 	return true;
 }
 
-/* flistxattr into a talloc buffer; *len 0 if none. */
-static int list_xattrs(TALLOC_CTX *mem, int fd, char **list, size_t *len)
+/* listxattr into a talloc buffer; *len 0 if none. */
+static int list_xattrs(TALLOC_CTX *mem, const char *path, char **list,
+		       size_t *len)
 {
 	ssize_t n = 0;
 	int tries = 0;
@@ -69,7 +85,7 @@ static int list_xattrs(TALLOC_CTX *mem, int fd, char **list, size_t *len)
 	*list = NULL;
 	*len = 0;
 	for (tries = 0; tries < 3; tries++) {
-		n = flistxattr(fd, NULL, 0);
+		n = listxattr(path, NULL, 0);
 		if (n < 0) {
 			return errno == ENOTSUP ? 0 : -errno;
 		}
@@ -81,7 +97,7 @@ static int list_xattrs(TALLOC_CTX *mem, int fd, char **list, size_t *len)
 		if (*list == NULL) {
 			return -ENOMEM;
 		}
-		n = flistxattr(fd, *list, (size_t)n);
+		n = listxattr(path, *list, (size_t)n);
 		if (n >= 0) {
 			*len = (size_t)n;
 			return 0;
@@ -94,7 +110,7 @@ static int list_xattrs(TALLOC_CTX *mem, int fd, char **list, size_t *len)
 }
 
 /* Read one EA's xattr into e (name already set); 1: gone, 0, -errno. */
-static int read_one(TALLOC_CTX *mem, int fd, const char *x,
+static int read_one(TALLOC_CTX *mem, const char *path, const char *x,
 		    struct fscc_ea *e)
 {
 	uint8_t *v = talloc_size(mem, XVALUE_MAX);
@@ -103,7 +119,7 @@ static int read_one(TALLOC_CTX *mem, int fd, const char *x,
 	if (v == NULL) {
 		return -ENOMEM;
 	}
-	n = fgetxattr(fd, x, v, XVALUE_MAX);
+	n = getxattr(path, x, v, XVALUE_MAX);
 	if (n < 0) {
 		talloc_free(v);
 		return errno == ENODATA ? 1 : -errno;
@@ -122,6 +138,8 @@ NTSTATUS smbd_ea_read(TALLOC_CTX *mem, int fd, struct fscc_ea **eas,
 		      size_t *n)
 {
 	TALLOC_CTX *tmp = talloc_new(NULL);
+	struct fdpath fp;
+	const char *path = fd_path(fd, &fp);
 	struct fscc_ea *arr = NULL;
 	char *list = NULL;
 	size_t len = 0, off = 0, cnt = 0;
@@ -133,7 +151,7 @@ NTSTATUS smbd_ea_read(TALLOC_CTX *mem, int fd, struct fscc_ea **eas,
 	if (tmp == NULL) {
 		return NT_STATUS_NO_MEMORY;
 	}
-	ret = list_xattrs(tmp, fd, &list, &len);
+	ret = list_xattrs(tmp, path, &list, &len);
 	if (ret != 0) {
 		status = smbd_map_errno(-ret);
 		goto out;
@@ -160,7 +178,7 @@ NTSTATUS smbd_ea_read(TALLOC_CTX *mem, int fd, struct fscc_ea **eas,
 		smbd_ea_upper(name, nlen);
 		e.name = name;
 		e.name_len = (uint8_t)nlen;
-		ret = read_one(arr, fd, x, &e);
+		ret = read_one(arr, path, x, &e);
 		if (ret < 0) {
 			status = smbd_map_errno(-ret);
 			goto out;
@@ -178,22 +196,22 @@ out:
 	return status;
 }
 
-/* Where EaSize reads from: a fd, or a path not followed at its end. */
+/* Where EaSize reads from: a path, followed at its end or not. */
 struct xsrc {
-	int fd;
 	const char *path;
+	bool follow;
 };
 
 static ssize_t xsrc_list(const struct xsrc *s, char *buf, size_t n)
 {
-	return s->path != NULL ? llistxattr(s->path, buf, n) :
-				 flistxattr(s->fd, buf, n);
+	return s->follow ? listxattr(s->path, buf, n) :
+			   llistxattr(s->path, buf, n);
 }
 
 static ssize_t xsrc_value_len(const struct xsrc *s, const char *x)
 {
-	return s->path != NULL ? lgetxattr(s->path, x, NULL, 0) :
-				 fgetxattr(s->fd, x, NULL, 0);
+	return s->follow ? getxattr(s->path, x, NULL, 0) :
+			   lgetxattr(s->path, x, NULL, 0);
 }
 
 /* EaSize; malloc only (runs on workers too). */
@@ -236,7 +254,8 @@ static uint32_t ea_size(const struct xsrc *s)
 
 uint32_t smbd_ea_size_fd(int fd)
 {
-	struct xsrc s = { .fd = fd };
+	struct fdpath fp;
+	struct xsrc s = { .path = fd_path(fd, &fp), .follow = true };
 
 	return ea_size(&s);
 }
@@ -244,7 +263,7 @@ uint32_t smbd_ea_size_fd(int fd)
 uint32_t smbd_ea_size_at(int dirfd, const char *name)
 {
 	char path[PATH_MAX];
-	struct xsrc s = { .fd = -1, .path = path };
+	struct xsrc s = { .path = path, .follow = false };
 	int len = snprintf(path, sizeof(path), "/proc/self/fd/%d/%s", dirfd,
 			   name);
 
@@ -318,7 +337,7 @@ static NTSTATUS simulate(TALLOC_CTX *mem, struct fscc_ea **cur, size_t *cnt,
 }
 
 /* Set (value) or remove (no value) one EA; 0 or -errno. */
-static int write_one(int fd, const struct fscc_ea *e)
+static int write_one(const char *path, const struct fscc_ea *e)
 {
 	char x[XNAME_MAX];
 	uint8_t *v = NULL;
@@ -326,7 +345,7 @@ static int write_one(int fd, const struct fscc_ea *e)
 
 	xattr_name(x, e->name, e->name_len);
 	if (e->value_len == 0) {
-		if (fremovexattr(fd, x) != 0 && errno != ENODATA) {
+		if (removexattr(path, x) != 0 && errno != ENODATA) {
 			return -errno;
 		}
 		return 0;
@@ -337,7 +356,7 @@ static int write_one(int fd, const struct fscc_ea *e)
 	}
 	v[0] = e->flags;
 	memcpy(v + 1, e->value, e->value_len);
-	if (fsetxattr(fd, x, v, 1u + e->value_len, 0) != 0) {
+	if (setxattr(path, x, v, 1u + e->value_len, 0) != 0) {
 		ret = -errno;
 	}
 	free(v);
@@ -345,7 +364,7 @@ static int write_one(int fd, const struct fscc_ea *e)
 }
 
 /* Put back the EAs eas[0, done) changed, from old[0, nold). */
-static void undo(int fd, const struct fscc_ea *eas, size_t done,
+static void undo(const char *path, const struct fscc_ea *eas, size_t done,
 		 const struct fscc_ea *old, size_t nold)
 {
 	size_t i = 0;
@@ -355,13 +374,15 @@ static void undo(int fd, const struct fscc_ea *eas, size_t done,
 		struct fscc_ea gone = eas[i];
 
 		gone.value_len = 0;
-		(void)write_one(fd, at >= 0 ? &old[at] : &gone);
+		(void)write_one(path, at >= 0 ? &old[at] : &gone);
 	}
 }
 
 NTSTATUS smbd_ea_apply(int fd, const struct fscc_ea *eas, size_t n)
 {
 	TALLOC_CTX *tmp = talloc_new(NULL);
+	struct fdpath fp;
+	const char *path = fd_path(fd, &fp);
 	struct fscc_ea *old = NULL, *after = NULL;
 	size_t nold = 0, nafter = 0, i = 0;
 	NTSTATUS status = NT_STATUS_OK;
@@ -391,9 +412,9 @@ NTSTATUS smbd_ea_apply(int fd, const struct fscc_ea *eas, size_t n)
 		goto out;
 	}
 	for (i = 0; i < n; i++) {
-		ret = write_one(fd, &eas[i]);
+		ret = write_one(path, &eas[i]);
 		if (ret != 0) {
-			undo(fd, eas, i, old, nold);
+			undo(path, eas, i, old, nold);
 			status = smbd_map_errno_in(SMBD_ERRMAP_EA, -ret);
 			goto out;
 		}

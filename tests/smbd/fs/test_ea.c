@@ -1,7 +1,7 @@
 /*
  * test_ea.c - EAs in xattrs (smbd/fs/ea.h) on a temp file: set and read
  * back with names upper-cased, a case-insensitive replace, delete by an
- * empty value, EaSize by fd and by directory entry, the checks (bad
+ * empty value, EaSize by fd (O_PATH too) and by directory entry, the checks (bad
  * names and flags, kernel EAs), the 64 KiB budget leaving the file as
  * it was, and no other xattr showing as an EA.
  */
@@ -83,6 +83,20 @@ START_TEST(test_set_read_delete)
 		close(dfd);
 		talloc_free(dir);
 		talloc_free(base);
+	}
+	{
+		/* an O_PATH fd (a file the server may not read) works too */
+		int pfd = open(path, O_PATH);
+		struct fscc_ea *viap = NULL;
+		size_t np = 0;
+
+		ck_assert_int_ge(pfd, 0);
+		ck_assert_uint_eq(smbd_ea_read(wgt_root, pfd, &viap, &np),
+				  NT_STATUS_OK);
+		ck_assert_uint_eq(np, 2);
+		ck_assert_uint_eq(smbd_ea_size_fd(pfd), 20 + 25);
+		talloc_free(viap);
+		close(pfd);
 	}
 	for (size_t i = 0; i < n; i++) {
 		if (strcmp(got[i].name, "EAONE") == 0) {
