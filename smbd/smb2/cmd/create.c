@@ -1668,8 +1668,7 @@ NTSTATUS smbd_smb2_create(struct smbd_req *req)
 	}
 	if (status == NT_STATUS_OK && state->a.has_exta &&
 	    !create_is_reconnect(&state->a)) {
-		status = smbd_ea_list_take(state, wire_cur(&state->a.exta),
-					   wire_left(&state->a.exta),
+		status = smbd_ea_list_take(state, &state->a.exta,
 					   &state->a.eas, &state->a.neas);
 	}
 	if (status != NT_STATUS_OK) {

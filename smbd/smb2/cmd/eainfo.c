@@ -59,9 +59,10 @@ static NTSTATUS pull_status(int ret)
 	}
 }
 
-NTSTATUS smbd_ea_list_take(TALLOC_CTX *mem, const uint8_t *data, size_t len,
+NTSTATUS smbd_ea_list_take(TALLOC_CTX *mem, const struct wire_rd *d,
 			   struct fscc_ea **eas, size_t *n)
 {
+	size_t len = wire_left(d);
 	uint8_t *copy = NULL;
 	NTSTATUS status = NT_STATUS_OK;
 
@@ -70,7 +71,7 @@ NTSTATUS smbd_ea_list_take(TALLOC_CTX *mem, const uint8_t *data, size_t len,
 	if (len == 0) {
 		return NT_STATUS_EA_LIST_INCONSISTENT;
 	}
-	copy = talloc_memdup(mem, data, len);
+	copy = talloc_memdup(mem, wire_cur(d), len);
 	if (copy == NULL) {
 		return NT_STATUS_NO_MEMORY;
 	}
@@ -94,7 +95,7 @@ static NTSTATUS query_names(TALLOC_CTX *tmp, const struct wire_rd *in,
 {
 	struct fscc_ea *want = NULL;
 	size_t nwant = 0, i = 0, j = 0;
-	int ret = fscc_ea_get_pull(tmp, in->base + in->off, wire_left(in),
+	int ret = fscc_ea_get_pull(tmp, wire_cur(in), wire_left(in),
 				   SMBD_EA_MAX_NAMES, &want, &nwant);
 
 	if (ret == WIRE_E_TOOBIG) {
@@ -210,8 +211,7 @@ NTSTATUS smbd_ea_set_info(struct smbd_open *op, const struct wire_rd *in)
 	if (tmp == NULL) {
 		return NT_STATUS_NO_MEMORY;
 	}
-	status = smbd_ea_list_take(tmp, in->base + in->off, wire_left(in),
-				   &eas, &n);
+	status = smbd_ea_list_take(tmp, in, &eas, &n);
 	if (status == NT_STATUS_OK) {
 		status = smbd_ea_apply(op->fd, eas, n);
 	}

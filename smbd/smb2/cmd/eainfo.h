@@ -17,13 +17,14 @@
 #define SL_INDEX_SPECIFIED	0x00000004u
 
 /*
- * Decode and check an ExtA context's FILE_FULL_EA_INFORMATION list into
- * *eas (talloc under mem, pointing into a copy of data under the same
- * parent), before anything is created. Returns OK, EA_LIST_INCONSISTENT,
+ * Decode and check the FILE_FULL_EA_INFORMATION list left in d (an ExtA
+ * context's data) into *eas (talloc under mem, pointing into a copy of
+ * the bytes under the same parent), before anything is created. An
+ * empty list is inconsistent. Returns OK, EA_LIST_INCONSISTENT,
  * INVALID_EA_NAME, ACCESS_DENIED (a kernel EA), EA_TOO_LARGE (more than
  * SMBD_EA_MAX_NAMES entries) or NO_MEMORY.
  */
-NTSTATUS smbd_ea_list_take(TALLOC_CTX *mem, const uint8_t *data, size_t len,
+NTSTATUS smbd_ea_list_take(TALLOC_CTX *mem, const struct wire_rd *d,
 			   struct fscc_ea **eas, size_t *n);
 
 /*
