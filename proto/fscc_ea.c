@@ -174,7 +174,8 @@ size_t fscc_ea_full_push(struct wire_wr *w, const struct fscc_ea *eas,
 		}
 		if (i > 0) {
 			wire_put_zero(w, at - used);
-			wire_patch_u32le(w, start + prev, (uint32_t)(at - prev));
+			wire_patch_u32le(w, start + prev,
+					 (uint32_t)(at - prev));
 		}
 		wire_put_u32le(w, 0);		/* NextEntryOffset */
 		wire_put_u8(w, eas[i].flags);

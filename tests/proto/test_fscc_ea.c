@@ -12,7 +12,8 @@
  * FILE_NEED_EA */
 static const uint8_t full_wire[] = {
 	0x10, 0x00, 0x00, 0x00,		/* NextEntryOffset 16 */
-	0x00, 0x03, 0x03, 0x00,		/* Flags, EaNameLength, EaValueLength */
+	/* Flags, EaNameLength, EaValueLength */
+	0x00, 0x03, 0x03, 0x00,
 	'E', 'A', '1', 0x00, 'a', 'b', 'c',
 	0x00,				/* padding */
 	0x00, 0x00, 0x00, 0x00,		/* last */
@@ -147,7 +148,8 @@ END_TEST
 START_TEST(test_name_rules)
 {
 	static const char *const good[] = {
-		"A", "EAONE", "security.NTACL", "$KERNEL.X", "a b", "~!@#$%^&()",
+		"A", "EAONE", "security.NTACL", "$KERNEL.X", "a b",
+		"~!@#$%^&()",
 		"org.samba.x-y_z", "\x80\xff",
 	};
 	static const char *const bad[] = {

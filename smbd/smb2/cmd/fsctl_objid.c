@@ -15,7 +15,8 @@
 #include "smbd/fs/objid.h"
 #include "smbd/smb2/cmd/cmd.h"
 
-#define OBJID_EXT_SIZE	48	/* BirthVolumeId, BirthObjectId, DomainId */
+/* BirthVolumeId, BirthObjectId, DomainId */
+#define OBJID_EXT_SIZE	48
 #define WRITE_ACCESS	(FILE_WRITE_DATA | FILE_WRITE_ATTRIBUTES | \
 			 FILE_APPEND_DATA)
 

@@ -1,9 +1,9 @@
 /*
  * test_ea.c - EAs in xattrs (smbd/fs/ea.h) on a temp file: set and read
  * back with names upper-cased, a case-insensitive replace, delete by an
- * empty value, EaSize by fd (O_PATH too) and by directory entry, the checks (bad
- * names and flags, kernel EAs), the 64 KiB budget leaving the file as
- * it was, and no other xattr showing as an EA.
+ * empty value, EaSize by fd (O_PATH too) and by directory entry, the
+ * checks (bad names and flags, kernel EAs), the 64 KiB budget leaving
+ * the file as it was, and no other xattr showing as an EA.
  */
 #include "tests/wgtest.h"
 #include "smbd/fs/ea.h"
