@@ -16,8 +16,6 @@ set -u
 
 # sub-test -> why it is expected to fail
 declare -A KNOWN=(
-	[smb2.getinfo.complex]="sets up testsmb2_file.dat:streamtwo: needs alternate data streams, which wgsmbd does not serve yet"
-	[smb2.getinfo.normalized]="opens dIr3NaM:sTrEaM3: needs alternate data streams, which wgsmbd does not serve yet"
 )
 
 # smb2.ea.acl_xattr sets an EA of this name and expects ACCESS_DENIED
