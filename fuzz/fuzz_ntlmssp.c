@@ -72,7 +72,7 @@ static void after_auth(struct ntlmssp_server *s,
 }
 
 static void run(const uint8_t *neg, size_t neg_len, const uint8_t *auth,
-		size_t auth_len)
+		size_t auth_len, bool permit_v1)
 {
 	TALLOC_CTX *mem = talloc_new(NULL);
 	struct ntlmssp_server *s = ntlmssp_server_new(mem, &info, lookup,
@@ -84,6 +84,7 @@ static void run(const uint8_t *neg, size_t neg_len, const uint8_t *auth,
 	if (s == NULL) {
 		abort();
 	}
+	ntlmssp_server_permit_ntlmv1(s, permit_v1);
 	wire_wr_init(&out, mem, 0);
 	rc = ntlmssp_server_challenge(s, neg, neg_len, challenge, FUZZ_NOW_NT,
 				      &out);
@@ -100,13 +101,19 @@ static void run(const uint8_t *neg, size_t neg_len, const uint8_t *auth,
 	if (rc != 0 && res.have_session_key) {
 		abort();
 	}
+	/* refused NTLMv1 is refused, and only when not permitted */
+	if (res.ntlmv1_refused && (rc == 0 || permit_v1 || !res.ntlmv1)) {
+		abort();
+	}
 done:
 	talloc_free(mem);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	run(negotiate, sizeof(negotiate), data, size);
-	run(data, size, data, size);
+	/* NTLMv1 (a 24-byte response) both refused and verified */
+	run(negotiate, sizeof(negotiate), data, size, false);
+	run(negotiate, sizeof(negotiate), data, size, true);
+	run(data, size, data, size, true);
 	return 0;
 }

@@ -4,6 +4,7 @@
  * SPNEGO mechListMIC (see ntlmssp.h).
  */
 #include "proto/ntlmssp.h"
+#include "proto/ntlmv1.h"
 #include "proto/utf16.h"
 
 #include <string.h>
@@ -78,6 +79,10 @@ struct ntlmssp_server {
 	void *priv;
 
 	enum ntlmssp_state state;
+	bool permit_v1;			/* ntlm auth = ntlmv1-permitted */
+	bool v1;			/* AUTHENTICATE was NTLMv1 */
+	bool v1_refused;
+	bool v1_no_sig;			/* NTLMv1 without ESS: no sign keys */
 	uint32_t chal_flags;		/* what CHALLENGE offered */
 	uint32_t flags;			/* negotiated, after AUTHENTICATE */
 	uint8_t challenge[8];
@@ -183,6 +188,11 @@ ntlmssp_server_new(void *mem_ctx, const struct ntlmssp_server_info *info,
 	s->lookup = lookup;
 	s->priv = priv;
 	return s;
+}
+
+void ntlmssp_server_permit_ntlmv1(struct ntlmssp_server *s, bool permit)
+{
+	s->permit_v1 = permit;
 }
 
 /* Append one AV_PAIR holding str as UTF-16LE. */
@@ -588,18 +598,97 @@ static void derive_session_keys(struct ntlmssp_server *s)
 		   sizeof(magic_seal_s2c), s->seal_s2c);
 }
 
+/*
+ * ExportedSessionKey from the KeyExchangeKey: the key itself, or with
+ * KEY_EXCH the client's EncryptedRandomSessionKey RC4-decrypted with it.
+ */
+static int exchange_key(struct ntlmssp_server *s, const struct auth_msg *m,
+			const uint8_t kx_key[16])
+{
+	struct arcfour_ctx rc4 = {};
+
+	memcpy(s->session_key, kx_key, sizeof(s->session_key));
+	if ((s->flags & NTLMSSP_NEGOTIATE_KEY_EXCH) == 0) {
+		return 0;
+	}
+	if (m->enc_key.len != sizeof(s->session_key)) {
+		return WIRE_E_INVALID;
+	}
+	arcfour_set_key(&rc4, 16, kx_key);
+	arcfour_crypt(&rc4, sizeof(s->session_key), s->session_key,
+		      m->enc_key.base);
+	explicit_bzero(&rc4, sizeof(rc4));
+	return 0;
+}
+
+/*
+ * An NTLMv1 response [MS-NLMP §3.3.1]: refused unless permitted; else
+ * checked against the user's NT hash, with extended session security
+ * when both sides set it, and the keys derived [§3.4.5.1]. There are no
+ * AV pairs, so no MIC.
+ */
+static int verify_v1(struct ntlmssp_server *s, const struct auth_msg *m)
+{
+	uint8_t nt_hash[16] = {};
+	uint8_t base_key[16] = {};
+	uint8_t kx_key[16] = {};
+	uint32_t flags = s->chal_flags & m->flags;
+	bool ess = (flags & NTLMSSP_NEGOTIATE_EXTENDED_SESSIONSECURITY) != 0;
+	int rc = 0;
+
+	s->v1 = true;
+	if (!s->permit_v1) {
+		s->v1_refused = true;
+		return WIRE_E_AUTH;
+	}
+	if (s->lookup == NULL ||
+	    s->lookup(s->priv, m->user_s, m->domain_s, nt_hash) != 0) {
+		return WIRE_E_AUTH;
+	}
+	rc = ntlmv1_verify(nt_hash, s->challenge, ess, m->lm.base, m->lm.len,
+			   m->nt.base, m->nt.len, base_key);
+	if (rc != 0) {
+		goto done;
+	}
+	s->flags = flags;
+	/* ntlmv1_verify made sure lm has its 8 bytes with ESS */
+	ntlmv1_key_exchange_key(base_key, ess, s->challenge,
+				ess ? m->lm.base : base_key, kx_key);
+	rc = exchange_key(s, m, kx_key);
+	if (rc != 0) {
+		goto done;
+	}
+	if (ess) {
+		derive_session_keys(s);
+	} else {
+		s->v1_no_sig = true;
+	}
+	s->have_key = true;
+done:
+	if (rc != 0) {
+		explicit_bzero(s->session_key, sizeof(s->session_key));
+	}
+	explicit_bzero(nt_hash, sizeof(nt_hash));
+	explicit_bzero(base_key, sizeof(base_key));
+	explicit_bzero(kx_key, sizeof(kx_key));
+	return rc;
+}
+
 /* Verify the NTLMv2 response and derive the keys; m is parsed. */
 static int verify_user(struct ntlmssp_server *s, const struct auth_msg *m,
 		       const uint8_t *auth, size_t auth_len)
 {
-	struct arcfour_ctx rc4 = {};
 	uint8_t nt_hash[16] = {};
 	uint8_t base_key[16] = {};
 	uint32_t av_flags = 0;
 	int rc = 0;
 
+	if (m->nt.len == NTLMV1_RESPONSE_LEN ||
+	    (m->nt.len == 0 && m->lm.len == NTLMV1_RESPONSE_LEN)) {
+		return verify_v1(s, m);
+	}
 	if (m->nt.len <= NTLMV1_RESPONSE_LEN) {
-		return WIRE_E_AUTH;	/* NTLMv1, LM only or no response */
+		return WIRE_E_AUTH;	/* no response, or a short one */
 	}
 	if (m->nt.len < NTPROOF_LEN + BLOB_AV_OFFSET) {
 		return WIRE_E_INVALID;
@@ -623,15 +712,9 @@ static int verify_user(struct ntlmssp_server *s, const struct auth_msg *m,
 	/* Keys follow what both sides agreed on. */
 	s->flags = s->chal_flags & m->flags;
 	/* NTLMv2: KeyExchangeKey = SessionBaseKey [MS-NLMP §3.4.5.1] */
-	memcpy(s->session_key, base_key, sizeof(s->session_key));
-	if ((s->flags & NTLMSSP_NEGOTIATE_KEY_EXCH) != 0) {
-		if (m->enc_key.len != sizeof(s->session_key)) {
-			rc = WIRE_E_INVALID;
-			goto done;
-		}
-		arcfour_set_key(&rc4, sizeof(base_key), base_key);
-		arcfour_crypt(&rc4, sizeof(s->session_key), s->session_key,
-			      m->enc_key.base);
+	rc = exchange_key(s, m, base_key);
+	if (rc != 0) {
+		goto done;
 	}
 	if ((av_flags & AV_FLAG_MIC_PRESENT) != 0) {
 		rc = check_auth_mic(s, auth, auth_len);
@@ -645,7 +728,6 @@ done:
 	if (rc != 0) {
 		explicit_bzero(s->session_key, sizeof(s->session_key));
 	}
-	explicit_bzero(&rc4, sizeof(rc4));
 	explicit_bzero(nt_hash, sizeof(nt_hash));
 	explicit_bzero(base_key, sizeof(base_key));
 	return rc;
@@ -683,6 +765,8 @@ int ntlmssp_server_authenticate(struct ntlmssp_server *s, const uint8_t *auth,
 	res->user = talloc_steal(s, m.user_s);
 	res->domain = talloc_steal(s, m.domain_s);
 	res->workstation = talloc_steal(s, m.workstation_s);
+	res->ntlmv1 = s->v1;
+	res->ntlmv1_refused = s->v1_refused;
 	if (rc != 0) {
 		goto done;
 	}
@@ -729,7 +813,8 @@ int ntlmssp_server_check_mic(struct ntlmssp_server *s, const uint8_t *data,
 	uint8_t expect[SIG_LEN] = {};
 	int rc = 0;
 
-	if (s->state != NTLMSSP_DONE || !s->have_key || sig_len != SIG_LEN) {
+	if (s->state != NTLMSSP_DONE || !s->have_key || s->v1_no_sig ||
+	    sig_len != SIG_LEN) {
 		return WIRE_E_AUTH;
 	}
 	make_sig(s, s->sign_c2s, s->seal_c2s, data, len, expect);
@@ -742,7 +827,7 @@ int ntlmssp_server_check_mic(struct ntlmssp_server *s, const uint8_t *data,
 void ntlmssp_server_make_mic(struct ntlmssp_server *s, const uint8_t *data,
 			     size_t len, uint8_t sig[16])
 {
-	if (s->state != NTLMSSP_DONE || !s->have_key) {
+	if (s->state != NTLMSSP_DONE || !s->have_key || s->v1_no_sig) {
 		memset(sig, 0, SIG_LEN);
 		return;
 	}

@@ -66,6 +66,14 @@ struct ntlmssp_server *ntlmssp_server_new(void *mem_ctx,
 					  ntlmssp_lookup_fn lookup, void *priv);
 
 /*
+ * Accept NTLMv1 responses (`ntlm auth = ntlmv1-permitted`); off by
+ * default. Call before the AUTHENTICATE. See ntlmv1.h for what is
+ * verified (NTLMv1, with and without extended session security, and the
+ * NTLMv1 response in the LM slot; never a real LM response).
+ */
+void ntlmssp_server_permit_ntlmv1(struct ntlmssp_server *s, bool permit);
+
+/*
  * Leg 1: consume the client's NEGOTIATE message and append the CHALLENGE
  * message to out. challenge is 8 random bytes from the caller; now_nt is
  * the current time as NT FILETIME (for the MsvAvTimestamp pair).
@@ -85,16 +93,20 @@ struct ntlmssp_result {
 	char *workstation;		/* as sent, UTF-8, may be "" */
 	uint8_t session_key[16];	/* ExportedSessionKey; zero if anon */
 	bool have_session_key;
+	bool ntlmv1;			/* the response was NTLMv1 or LM */
+	bool ntlmv1_refused;		/* ... and NTLMv1 is not permitted */
 };
 
 /*
- * Leg 2: verify the AUTHENTICATE message. NTLMv2 only: NTLMv1 and LM
- * responses give WIRE_E_AUTH. Anonymous (empty user and empty NT
+ * Leg 2: verify the AUTHENTICATE message. NTLMv2; NTLMv1 (a 24-byte NT
+ * response, or an empty one and 24 bytes of LM) only when permitted,
+ * else WIRE_E_AUTH with ntlmv1_refused set and no user looked up.
+ * Anonymous (empty user and empty NT
  * response, LM empty or one zero byte) succeeds with anonymous = true.
  * The MIC, when MsvAvFlags says it is present, is checked over
  * NEGOTIATE || CHALLENGE || AUTHENTICATE.
  * Errors: WIRE_E_SHORT/WIRE_E_BOUNDS/WIRE_E_INVALID (malformed),
- * WIRE_E_AUTH (unknown user, wrong password, bad MIC, NTLMv1).
+ * WIRE_E_AUTH (unknown user, wrong password, bad MIC, NTLMv1 refused).
  * res is zeroed first; on WIRE_E_AUTH user/domain/workstation are still
  * filled in (for logging) but there is no key. Only one call per state:
  * a second call, or one before the CHALLENGE, gives WIRE_E_INVALID.
@@ -107,7 +119,9 @@ int ntlmssp_server_authenticate(struct ntlmssp_server *s, const uint8_t *auth,
  * After a successful authenticate: compute the NTLMSSP signature (seq 0,
  * with the negotiated flags' keys) over data, for the SPNEGO
  * mechListMIC [MS-NLMP §3.4.4.2], and check the client's. Return
- * 0 / WIRE_E_AUTH. sig is 16 bytes.
+ * 0 / WIRE_E_AUTH. sig is 16 bytes. An NTLMv1 logon without extended
+ * session security has no such signature here: WIRE_E_AUTH (clients of
+ * that kind send no mechListMIC).
  */
 int ntlmssp_server_check_mic(struct ntlmssp_server *s, const uint8_t *data,
 			     size_t len, const uint8_t *sig, size_t sig_len)

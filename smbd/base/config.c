@@ -257,6 +257,9 @@ static int set_defaults(struct wg_config *cfg)
 	cfg->min_protocol = SMB2_DIALECT_202;
 	cfg->max_protocol = SMB2_DIALECT_311;
 	cfg->map_to_guest = WG_GUEST_NEVER;
+	cfg->ntlmv1_permitted = false;
+	cfg->nbns = false;
+	cfg->nbns_port = 137;
 	cfg->guest_account = talloc_strdup(cfg, "nobody");
 	cfg->admin_users = talloc_strdup(cfg, "");
 	cfg->admin_group = talloc_strdup(cfg, "");

@@ -63,6 +63,9 @@ struct wg_config {
 		WG_GUEST_BAD_PASSWORD,	/* ... and wrong passwords too */
 	} map_to_guest;
 	char *guest_account;	/* Unix user guests are shown as (nobody) */
+	bool ntlmv1_permitted;	/* ntlm auth = ntlmv1-permitted (insecure) */
+	bool nbns;		/* netbios name service = yes: UDP 137 */
+	uint16_t nbns_port;	/* nbns port (137; tests use another) */
 	char *admin_users;	/* space-separated (issue 4/5) */
 	char *control_socket;	/* absolute; "<state_dir>/wgsmbd.sock" */
 	char *admin_group;	/* Unix group allowed on it; "" = none */

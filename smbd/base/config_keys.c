@@ -608,6 +608,44 @@ static int g_guest_ok(struct cfg_parse *p, const char *key, const char *v)
 	return 0;
 }
 
+/* Samba's value names, so an smb.conf line carries over. */
+static int g_ntlm_auth(struct cfg_parse *p, const char *key, const char *v)
+{
+	if (strcasecmp(v, "ntlmv1-permitted") == 0 ||
+	    strcasecmp(v, "yes") == 0) {
+		p->cfg->ntlmv1_permitted = true;
+		return 0;
+	}
+	if (strcasecmp(v, "ntlmv2-only") == 0 || strcasecmp(v, "no") == 0) {
+		p->cfg->ntlmv1_permitted = false;
+		return 0;
+	}
+	cfg_fail(p, "%s '%s' is not 'ntlmv2-only' or 'ntlmv1-permitted'",
+		 key, v);
+	return -1;
+}
+
+static int g_nbns(struct cfg_parse *p, const char *key, const char *v)
+{
+	if (parse_bool(v, &p->cfg->nbns) != 0) {
+		cfg_fail(p, "%s '%s' is not a boolean (yes/no)", key, v);
+		return -1;
+	}
+	return 0;
+}
+
+static int g_nbns_port(struct cfg_parse *p, const char *key, const char *v)
+{
+	long port = 0;
+
+	if (parse_long(v, 1, 65535, &port) != 0) {
+		cfg_fail(p, "%s: '%s' is not a port (1-65535)", key, v);
+		return -1;
+	}
+	p->cfg->nbns_port = (uint16_t)port;
+	return 0;
+}
+
 static int g_mdns(struct cfg_parse *p, const char *key, const char *v)
 {
 	if (parse_bool(v, &p->cfg->mdns) != 0) {
@@ -995,6 +1033,9 @@ const struct cfg_key cfg_global_keys[] = {
 	{ "control socket", g_control_socket },
 	{ "admin group", g_admin_group },
 	{ "max open files", g_max_open_files },
+	{ "ntlm auth", g_ntlm_auth },
+	{ "netbios name service", g_nbns },
+	{ "nbns port", g_nbns_port },
 	{ "mdns", g_mdns },
 	{ "wsd", g_wsd },
 	{ "max sessions per connection", g_max_sessions_per_conn },

@@ -257,6 +257,15 @@ static int server_migrate_users(struct smbd_server *srv)
 	return 0;
 }
 
+/* Say plainly, at start and on reload, what weakens authentication. */
+static void server_log_insecure(const struct smbd_server *srv)
+{
+	if (srv->cfg->ntlmv1_permitted) {
+		DBG_WARN(AUTH, "ntlm auth = ntlmv1-permitted: insecure NTLMv1 "
+			 "logons are accepted (each one is logged)");
+	}
+}
+
 int smbd_server_start(struct smbd_server *srv)
 {
 	char *err = NULL;
@@ -302,6 +311,7 @@ int smbd_server_start(struct smbd_server *srv)
 	}
 	/* Not fatal (logged): SMB clients are served without wgnet. */
 	smbd_control_start(srv);
+	server_log_insecure(srv);
 	listeners_enable(srv, true);
 	return 0;
 }
@@ -398,4 +408,5 @@ void smbd_server_reload(struct smbd_server *srv, struct wg_config *cfg)
 		smbd_limits_reload(srv);
 	}
 	DBG_NOTICE(GEN, "configuration reloaded");
+	server_log_insecure(srv);
 }

@@ -55,6 +55,7 @@ static NTSTATUS leg1(struct smb1_req *r, struct smbd_session *s,
 	if (s->ntlm == NULL) {
 		return NT_STATUS_NO_MEMORY;
 	}
+	ntlmssp_server_permit_ntlmv1(s->ntlm, cfg->ntlmv1_permitted);
 	if (getrandom(challenge, sizeof(challenge), 0) != sizeof(challenge)) {
 		return NT_STATUS_INTERNAL_ERROR;
 	}
@@ -107,6 +108,10 @@ static NTSTATUS leg2(struct smb1_req *r, struct smbd_session *s,
 
 	rc = ntlmssp_server_authenticate(s->ntlm, tok->mech_token,
 					 tok->mech_token_len, &res);
+	if (smbd_auth_ntlmv1_refused(conn, &res, rc)) {
+		conn->srv->stats.logon_failures++;
+		return NT_STATUS_LOGON_FAILURE;
+	}
 	if (rc == WIRE_E_AUTH && smbd_map_to_guest(conn, false, &res)) {
 		guest = true;
 		rc = 0;

@@ -202,13 +202,37 @@ bool smbd_map_to_guest(struct smbd_conn *conn, bool reauth,
 	const struct wg_config *cfg = conn->srv->cfg;
 
 	if (cfg->map_to_guest == WG_GUEST_NEVER || reauth ||
-	    res->user == NULL || res->user[0] == '\0') {
+	    res->user == NULL || res->user[0] == '\0' ||
+	    res->ntlmv1_refused) {
 		return false;
 	}
 	if (cfg->map_to_guest == WG_GUEST_BAD_PASSWORD) {
 		return true;
 	}
 	return users_lookup(conn->srv->users, res->user, NULL, NULL) != 0;
+}
+
+bool smbd_auth_ntlmv1_refused(struct smbd_conn *conn,
+			      const struct ntlmssp_result *res, int rc)
+{
+	const char *dom = res->domain != NULL ? res->domain : "";
+	const char *user = res->user != NULL ? res->user : "";
+	const char *ws = res->workstation != NULL ? res->workstation : "";
+
+	if (res->ntlmv1_refused) {
+		WG_LOG_RL(WG_LOG_NOTICE, WG_CLS_AUTH,
+			  "%s: NTLMv1 refused: ntlm auth = ntlmv2-only "
+			  "(computer '%s', user '%s\\%s')",
+			  conn->peer_addr, ws, dom, user);
+		return true;
+	}
+	if (res->ntlmv1 && rc == 0) {
+		WG_LOG_RL(WG_LOG_WARN, WG_CLS_AUTH,
+			  "%s: insecure NTLMv1 logon by computer '%s', user "
+			  "'%s\\%s' (ntlm auth = ntlmv1-permitted)",
+			  conn->peer_addr, ws, dom, user);
+	}
+	return false;
 }
 
 /* Who the session is, from the NTLM result (canonical user name). */

@@ -42,6 +42,16 @@ bool smbd_map_to_guest(struct smbd_conn *conn, bool reauth,
 		       const struct ntlmssp_result *res);
 
 /*
+ * The NTLMv1 policy (`ntlm auth`), after ntlmssp_server_authenticate
+ * gave rc and res: an accepted NTLMv1 logon is logged as insecure, a
+ * refused one as refused and why, both naming computer and user
+ * (rate-limited). True when `ntlm auth` refused it: the caller answers
+ * LOGON_FAILURE and never maps it to guest.
+ */
+bool smbd_auth_ntlmv1_refused(struct smbd_conn *conn,
+			      const struct ntlmssp_result *res, int rc);
+
+/*
  * Set s->anonymous, guest, user (canonical name; "" for null, the guest
  * account for guests), domain and workstation from the NTLM result.
  */

@@ -786,6 +786,10 @@ START_TEST(test_ntlmv1_refused)
 	tx_start(mem, &x, &c);
 	ck_assert_int_eq(tx_finish(&x), WIRE_E_AUTH);
 	ck_assert(!x.res.have_session_key);
+	/* refused by policy (the default), before any user lookup */
+	ck_assert(x.res.ntlmv1);
+	ck_assert(x.res.ntlmv1_refused);
+	ck_assert_int_eq(x.users.calls, 0);
 	talloc_free(mem);
 }
 END_TEST

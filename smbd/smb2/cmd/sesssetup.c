@@ -77,6 +77,7 @@ static NTSTATUS setup_leg1(struct smbd_req *req, struct smbd_session *s,
 	if (s->ntlm == NULL) {
 		return NT_STATUS_NO_MEMORY;
 	}
+	ntlmssp_server_permit_ntlmv1(s->ntlm, cfg->ntlmv1_permitted);
 	if (getrandom(challenge, sizeof(challenge), 0) != sizeof(challenge)) {
 		return NT_STATUS_INTERNAL_ERROR;
 	}
@@ -236,6 +237,10 @@ static NTSTATUS setup_leg2(struct smbd_req *req, struct smbd_session *s,
 
 	rc = ntlmssp_server_authenticate(s->ntlm, tok->mech_token,
 					 tok->mech_token_len, &res);
+	if (smbd_auth_ntlmv1_refused(conn, &res, rc)) {
+		conn->srv->stats.logon_failures++;
+		return NT_STATUS_LOGON_FAILURE;	/* a policy, never a guest */
+	}
 	if (rc == WIRE_E_AUTH && smbd_map_to_guest(conn, a->reauth, &res)) {
 		DBG_INFO(AUTH, "%s: '%s\\%s' mapped to guest (map to guest)",
 			 conn->peer_addr, res.domain ? res.domain : "",

@@ -121,6 +121,9 @@ START_TEST(test_defaults)
 	ck_assert_uint_eq(cfg->max_opens_per_session, 16384);
 	ck_assert(cfg->mdns);
 	ck_assert(cfg->wsd);
+	ck_assert(!cfg->ntlmv1_permitted);
+	ck_assert(!cfg->nbns);
+	ck_assert_uint_eq(cfg->nbns_port, 137);
 	ck_assert_str_eq(cfg->edition, "workstation");
 	ck_assert_int_eq(cfg->max_sessions, -1);
 	ck_assert_str_eq(cfg->session_accounting, "windows");
@@ -167,6 +170,9 @@ START_TEST(test_global_keys)
 		"max open files = 100\n"
 		"mdns = no\n"
 		"wsd = off\n"
+		"ntlm auth = NTLMv1-permitted\n"
+		"netbios name service = yes\n"
+		"nbns port = 1137\n"
 		"edition = Server\n"
 		"max sessions = 0\n"
 		"session accounting = computer\n"
@@ -199,6 +205,9 @@ START_TEST(test_global_keys)
 	ck_assert_uint_eq(cfg->max_opens_per_session, 100);
 	ck_assert(!cfg->mdns);
 	ck_assert(!cfg->wsd);
+	ck_assert(cfg->ntlmv1_permitted);
+	ck_assert(cfg->nbns);
+	ck_assert_uint_eq(cfg->nbns_port, 1137);
 	ck_assert_str_eq(cfg->edition, "server");
 	ck_assert_int_eq(cfg->max_sessions, 0);
 	ck_assert_str_eq(cfg->session_accounting, "computer");
@@ -495,6 +504,13 @@ START_TEST(test_global_errors)
 		{ "[global]\nmdns = maybe\n", 2,
 		  "mdns 'maybe' is not a boolean" },
 		{ "[global]\nwsd = 2\n", 2, "wsd '2' is not a boolean" },
+		{ "[global]\nntlm auth = disabled\n", 2,
+		  "ntlm auth 'disabled' is not 'ntlmv2-only' or "
+		  "'ntlmv1-permitted'" },
+		{ "[global]\nnetbios name service = 2\n", 2,
+		  "netbios name service '2' is not a boolean" },
+		{ "[global]\nnbns port = 0\n", 2,
+		  "nbns port: '0' is not a port" },
 		{ "[global]\nmax reply backlog = 1M\n", 2,
 		  "not a size from 2097152 to" },
 		{ "[global]\nmax reply backlog = 8X\n", 2, "suffixes K, M, G" },
