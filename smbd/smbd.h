@@ -53,6 +53,7 @@ struct smbd_dirstate;	/* enumeration state: smb2/cmd/querydir.c */
 struct smbd_pipe;	/* named pipe state: pipes/ */
 struct users_db;
 struct smbd_listener;
+struct smbd_nbns;
 struct smbd_sendq;
 struct smbd_compound;
 struct sess_auth;
@@ -113,6 +114,7 @@ struct smbd_server {
 	bool machine_sid_ok;
 	struct smbd_listener **listeners;
 	size_t nlisteners;
+	struct smbd_nbns *nbns;		/* name service (net/nbns.c) or NULL */
 	struct smbd_conn *conns;
 	struct smbd_client *clients;	/* one per peer address (conn.c) */
 	size_t nconns;

@@ -167,6 +167,10 @@ static void warn_restart_needed(const struct wg_config *old,
 		DBG_WARN(GEN, "reload: 'listen addresses' and 'smb ports' "
 			 "change only on restart");
 	}
+	if (old->nbns != cfg->nbns || old->nbns_port != cfg->nbns_port) {
+		DBG_WARN(GEN, "reload: 'netbios name service' and 'nbns port' "
+			 "change only on restart");
+	}
 	if (strcmp(old->run_as_user, cfg->run_as_user) != 0 ||
 	    strcmp(old->state_dir, cfg->state_dir) != 0 ||
 	    strcmp(old->control_socket, cfg->control_socket) != 0) {

@@ -3,6 +3,7 @@
  */
 #include "smbd/daemon/server.h"
 #include "smbd/net/conn.h"
+#include "smbd/net/nbns.h"
 #include "smbd/smb2/dispatch.h"
 #include "smbd/admin/control.h"
 #include "smbd/fs/open.h"
@@ -180,7 +181,11 @@ int smbd_server_listen(struct smbd_server *srv)
 			}
 		}
 	}
-	return ok > 0 ? 0 : -EADDRNOTAVAIL;
+	if (ok == 0) {
+		return -EADDRNOTAVAIL;
+	}
+	/* UDP 137 is privileged too: bound here, answered from start */
+	return smbd_nbns_open(srv);
 }
 
 static void listeners_enable(struct smbd_server *srv, bool on)
@@ -313,6 +318,7 @@ int smbd_server_start(struct smbd_server *srv)
 	smbd_control_start(srv);
 	server_log_insecure(srv);
 	listeners_enable(srv, true);
+	smbd_nbns_start(srv);
 	return 0;
 }
 
@@ -357,6 +363,7 @@ void smbd_server_shutdown(struct smbd_server *srv, bool *done)
 	}
 	TALLOC_FREE(srv->listeners);
 	srv->nlisteners = 0;
+	smbd_nbns_stop(srv);
 	/* Freeing a connection flushes and closes everything it holds. */
 	for (c = srv->conns; c != NULL; c = next) {
 		next = c->next;
