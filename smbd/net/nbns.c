@@ -209,7 +209,14 @@ static bool build_reply(struct smbd_nbns *nb, const struct nbns_header *h,
 					      local.s_addr);
 		return true;
 	}
-	/* node status: for "*" (what nbtstat -A sends) or a name of ours */
+	/*
+	 * node status: for "*" (what nbtstat -A sends) or a name of ours,
+	 * asked of us alone: a broadcast one would have every node on the
+	 * segment answer at once.
+	 */
+	if ((h->nm_flags & NBNS_NM_B) != 0) {
+		return false;
+	}
 	if (i < 0 && !(strcmp(q->name.name, "*") == 0 &&
 		       q->name.suffix == 0 && !q->has_scope)) {
 		return false;

@@ -10,7 +10,8 @@ Otherwise:
   2  WORKGROUP<00>: positive with the group bit
   3  another name, and a query with a scope: no answer (no WINS here)
   4  node status "*" (nbtstat -A): the three names with their flags, a
-     zero MAC, and a reply of bounded size (157 bytes for 50 asked)
+     zero MAC, and a reply of bounded size (157 bytes for 50 asked); a
+     broadcast node status is not answered
   5  garbage, a truncated query and a compression-pointer loop get no
      answer, and a good query right after is still answered
   6  a flood of node status queries from one source: at most the burst
@@ -138,6 +139,10 @@ def main():
                "%d bytes" % len(r))
         expect("node status: the question name comes back as sent",
                r[12:46] == q[12:46], r[12:46].hex())
+
+    expect("a broadcast node status gets no answer",
+           c.ask(query(0x2002, "*", 0, qtype=0x21, flags=0x0010)) is None,
+           "answered")
 
     good = query(0x3001, name, 0)
     bad = [b"\xff" * 7, good[:30],
