@@ -1335,6 +1335,10 @@ static void print_config(const struct ctl_jv *s)
 	kv("Admin group", group[0] != '\0' ? group : "(none)");
 	kv("SMB1 (NT1)", ctl_jv_bool(s, "smb1", false) ?
 	   "enabled (server min protocol = NT1)" : "disabled");
+	kv("NTLMv1", ctl_jv_bool(s, "ntlmv1_permitted", false) ?
+	   "permitted (insecure)" : "refused (ntlmv2-only)");
+	kv("NetBIOS name service", ctl_jv_bool(s, "netbios_name_service",
+						false) ? "on (UDP)" : "off");
 }
 
 int verb_config(struct wgnet *ctx, int argc, char **argv)

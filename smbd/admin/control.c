@@ -767,6 +767,8 @@ static int v_config(struct ctl_call *c, char **args)
 	ctl_json_string(c->j, "admin_group", cfg->admin_group);
 	ctl_json_string(c->j, "admin_users", cfg->admin_users);
 	ctl_json_bool(c->j, "smb1", cfg->smb1_enabled);
+	ctl_json_bool(c->j, "ntlmv1_permitted", cfg->ntlmv1_permitted);
+	ctl_json_bool(c->j, "netbios_name_service", cfg->nbns);
 	ctl_json_object_begin(c->j, "timeouts_ms");
 	ctl_json_u64(c->j, "autodisconnect", i->autodisconnect_ms);
 	ctl_json_u64(c->j, "null_session", i->null_session_timeout_ms);

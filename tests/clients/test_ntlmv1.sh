@@ -59,12 +59,26 @@ else
 	wg_pass "default: no NTLMv1 logon accepted"
 fi
 wg_check "default: NTLMv2 still works" wg-smbclient demo -c ls
+if [ -x "$WGNET" ] &&
+	timeout 20 "$WGNET" -c "$WG_CONF" config server 2>&1 |
+	grep -q "NTLMv1 .*refused (ntlmv2-only)"; then
+	wg_pass "default: wgnet config server says NTLMv1 is refused"
+else
+	wg_fail "default: wgnet config server does not show NTLMv1 refused"
+fi
 wg_stop
 
 # 2: permitted
 sed -i "s/^\(\s*\)workgroup = WORKGROUP$/&\n\1ntlm auth = ntlmv1-permitted/" "$WG_CONF"
 grep -q "ntlm auth = ntlmv1-permitted" "$WG_CONF" || wg_die "config not changed"
 wg_start
+if [ -x "$WGNET" ] &&
+	timeout 20 "$WGNET" -c "$WG_CONF" config server 2>&1 |
+	grep -q "NTLMv1 .*permitted (insecure)"; then
+	wg_pass "permitted: wgnet config server says NTLMv1 is permitted"
+else
+	wg_fail "permitted: wgnet config server does not show NTLMv1 permitted"
+fi
 wg_check "permitted: the start-up warning" \
 	grep -q "ntlm auth = ntlmv1-permitted: insecure NTLMv1" "$WG_TMP/server.log"
 OUT=$(timeout 30 wg-smbclient demo "${V1[@]}" -c ls 2>&1)
