@@ -346,3 +346,179 @@ void smb1_dos_error(uint32_t st, uint8_t *eclass, uint16_t *code)
 	*eclass = SMB1_ERRHRD;
 	*code = 31;	/* ERRgeneral */
 }
+
+int smb1_ntcreate_parse(const struct smb1_block *b, struct smb1_ntcreate *c)
+{
+	const uint8_t *w = b->words;
+
+	memset(c, 0, sizeof(*c));
+	if (b->wct != 24) {
+		return WIRE_E_SHORT;
+	}
+	/* 0-3 AndX, 4 Reserved */
+	c->name_len = wire_le16(w + 5);
+	c->flags = wire_le32(w + 7);
+	c->root_fid = wire_le32(w + 11);
+	c->desired = wire_le32(w + 15);
+	c->alloc_size = wire_le64(w + 19);
+	c->attrs = wire_le32(w + 27);
+	c->share = wire_le32(w + 31);
+	c->disposition = wire_le32(w + 35);
+	c->options = wire_le32(w + 39);
+	c->impersonation = wire_le32(w + 43);
+	c->security_flags = w[47];
+	return 0;
+}
+
+int smb1_readx_parse(const struct smb1_block *b, bool large_readx,
+		     struct smb1_readx *r)
+{
+	const uint8_t *w = b->words;
+	uint32_t high = 0;
+
+	memset(r, 0, sizeof(*r));
+	if (b->wct != 10 && b->wct != 12) {
+		return WIRE_E_SHORT;
+	}
+	r->fid = wire_le16(w + 4);
+	r->offset = wire_le32(w + 6);
+	r->max_count = wire_le16(w + 10);
+	r->min_count = wire_le16(w + 12);
+	high = wire_le32(w + 14);
+	if (large_readx && high != 0xFFFFFFFFu) {
+		r->max_count |= (high & 0xFFFF) << 16;
+	}
+	/* 18: Remaining */
+	if (b->wct == 12) {
+		r->offset |= (uint64_t)wire_le32(w + 20) << 32;
+	}
+	return 0;
+}
+
+int smb1_writex_parse(const uint8_t *msg, size_t len,
+		      const struct smb1_block *b, bool large_writex,
+		      struct smb1_writex *wx)
+{
+	const uint8_t *w = b->words;
+
+	(void)msg;
+	memset(wx, 0, sizeof(*wx));
+	if (b->wct != 12 && b->wct != 14) {
+		return WIRE_E_SHORT;
+	}
+	wx->fid = wire_le16(w + 4);
+	wx->offset = wire_le32(w + 6);
+	/* 10: Timeout */
+	wx->write_mode = wire_le16(w + 14);
+	/* 16: Remaining */
+	wx->length = wire_le16(w + 20);
+	if (large_writex) {
+		wx->length |= (uint32_t)wire_le16(w + 18) << 16;
+	}
+	wx->data_off = wire_le16(w + 22);
+	if (b->wct == 14) {
+		wx->offset |= (uint64_t)wire_le32(w + 24) << 32;
+	}
+	if (wx->data_off < SMB1_HDR_SIZE || wx->data_off > len ||
+	    wx->length > len - wx->data_off) {
+		return WIRE_E_BOUNDS;
+	}
+	return 0;
+}
+
+int smb1_locking_parse(const struct smb1_block *b, struct smb1_locking *l)
+{
+	const uint8_t *w = b->words;
+	size_t each = 0;
+
+	memset(l, 0, sizeof(*l));
+	if (b->wct != 8) {
+		return WIRE_E_SHORT;
+	}
+	l->fid = wire_le16(w + 4);
+	l->type = w[6];
+	l->oplock_level = w[7];
+	l->timeout = wire_le32(w + 8);
+	l->nunlocks = wire_le16(w + 12);
+	l->nlocks = wire_le16(w + 14);
+	each = (l->type & SMB1_LOCKING_LARGE_FILES) ? 20 : 10;
+	if (((size_t)l->nunlocks + l->nlocks) * each > b->bcc) {
+		return WIRE_E_BOUNDS;
+	}
+	l->ranges = b->bytes;
+	return 0;
+}
+
+void smb1_locking_range(const struct smb1_locking *l, unsigned i,
+			uint16_t *pid, uint64_t *off, uint64_t *len)
+{
+	const uint8_t *p = NULL;
+
+	if (l->type & SMB1_LOCKING_LARGE_FILES) {
+		p = l->ranges + 20 * (size_t)i;
+		*pid = wire_le16(p);
+		*off = ((uint64_t)wire_le32(p + 4) << 32) | wire_le32(p + 8);
+		*len = ((uint64_t)wire_le32(p + 12) << 32) | wire_le32(p + 16);
+		return;
+	}
+	p = l->ranges + 10 * (size_t)i;
+	*pid = wire_le16(p);
+	*off = wire_le32(p + 2);
+	*len = wire_le32(p + 6);
+}
+
+/* The file name at off of a TRANS2 parameter block (no alignment pad). */
+static int param_name(void *mem, const uint8_t *p, size_t n, size_t off,
+		      bool unicode, char **name)
+{
+	size_t next = 0;
+
+	if (n < off) {
+		return WIRE_E_SHORT;
+	}
+	if (unicode && off % 2 != 0) {
+		return WIRE_E_INVALID;
+	}
+	return smb1_pull_string(mem, p, off, n, unicode, name, &next);
+}
+
+int smb1_find_first2_parse(void *mem, const uint8_t *p, size_t n,
+			   bool unicode, struct smb1_find_first2 *f)
+{
+	memset(f, 0, sizeof(*f));
+	if (n < 12) {
+		return WIRE_E_SHORT;
+	}
+	f->search_attrs = wire_le16(p);
+	f->search_count = wire_le16(p + 2);
+	f->flags = wire_le16(p + 4);
+	f->level = wire_le16(p + 6);
+	f->storage_type = wire_le32(p + 8);
+	return param_name(mem, p, n, 12, unicode, &f->pattern);
+}
+
+int smb1_find_next2_parse(void *mem, const uint8_t *p, size_t n,
+			  bool unicode, struct smb1_find_next2 *f)
+{
+	memset(f, 0, sizeof(*f));
+	if (n < 12) {
+		return WIRE_E_SHORT;
+	}
+	f->sid = wire_le16(p);
+	f->search_count = wire_le16(p + 2);
+	f->level = wire_le16(p + 4);
+	f->resume_key = wire_le32(p + 6);
+	f->flags = wire_le16(p + 10);
+	return param_name(mem, p, n, 12, unicode, &f->name);
+}
+
+int smb1_path_info_parse(void *mem, const uint8_t *p, size_t n,
+			 bool unicode, uint16_t *level, char **name)
+{
+	*name = NULL;
+	if (n < 6) {
+		return WIRE_E_SHORT;
+	}
+	*level = wire_le16(p);
+	return param_name(mem, p, n, 6, unicode, name);
+}

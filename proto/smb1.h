@@ -23,11 +23,16 @@ enum smb1_cmd {
 	SMB1_COM_FLUSH = 0x05,
 	SMB1_COM_DELETE = 0x06,
 	SMB1_COM_RENAME = 0x07,
+	SMB1_COM_QUERY_INFORMATION = 0x08,
+	SMB1_COM_SET_INFORMATION = 0x09,
 	SMB1_COM_CHECK_DIRECTORY = 0x10,
+	SMB1_COM_LOCKING_ANDX = 0x24,
+	SMB1_COM_OPEN_ANDX = 0x2D,
 	SMB1_COM_ECHO = 0x2B,
 	SMB1_COM_READ_ANDX = 0x2E,
 	SMB1_COM_WRITE_ANDX = 0x2F,
 	SMB1_COM_TRANSACTION2 = 0x32,
+	SMB1_COM_TRANSACTION2_SECONDARY = 0x33,
 	SMB1_COM_FIND_CLOSE2 = 0x34,
 	SMB1_COM_TREE_DISCONNECT = 0x71,
 	SMB1_COM_NEGOTIATE = 0x72,
@@ -35,6 +40,8 @@ enum smb1_cmd {
 	SMB1_COM_LOGOFF_ANDX = 0x74,
 	SMB1_COM_TREE_CONNECT_ANDX = 0x75,
 	SMB1_COM_NT_CREATE_ANDX = 0xA2,
+	SMB1_COM_NT_CANCEL = 0xA4,
+	SMB1_COM_NT_RENAME = 0xA5,
 	SMB1_COM_NO_ANDX_COMMAND = 0xFF,
 };
 
@@ -78,6 +85,128 @@ enum smb1_cmd {
 #define SMB1_TRANS2_QUERY_FS_INFORMATION 0x0003
 #define SMB1_TRANS2_QUERY_PATH_INFORMATION 0x0005
 #define SMB1_TRANS2_QUERY_FILE_INFORMATION 0x0007
+#define SMB1_TRANS2_SET_PATH_INFORMATION 0x0006
+#define SMB1_TRANS2_SET_FILE_INFORMATION 0x0008
+
+/* FIND_FIRST2 / FIND_NEXT2 Flags [MS-CIFS §2.2.6.2.1] */
+#define SMB1_FIND_CLOSE_AFTER_REQUEST	0x0001
+#define SMB1_FIND_CLOSE_AT_EOS		0x0002
+#define SMB1_FIND_RETURN_RESUME_KEYS	0x0004
+#define SMB1_FIND_CONTINUE_FROM_LAST	0x0008
+
+struct smb1_block;
+
+/*
+ * NT_CREATE_ANDX request [MS-SMB §2.2.4.9.1], 24 parameter words. name_off
+ * is where FileName starts in the message (a pad byte before UTF-16
+ * names is the caller's, smb1_pull_string skips it).
+ */
+struct smb1_ntcreate {
+	uint32_t flags;
+	uint32_t root_fid;
+	uint32_t desired;
+	uint64_t alloc_size;
+	uint32_t attrs;
+	uint32_t share;
+	uint32_t disposition;
+	uint32_t options;
+	uint32_t impersonation;
+	uint8_t security_flags;
+	uint16_t name_len;
+};
+/* 0, WIRE_E_SHORT (not 24 words) */
+int smb1_ntcreate_parse(const struct smb1_block *b,
+			struct smb1_ntcreate *c) WIRE_WUR;
+
+/*
+ * READ_ANDX request [MS-SMB §2.2.4.2.1]: 10 or 12 words. With
+ * large_readx the count's high 16 bits come from MaxCountHigh (unless it
+ * is all ones, the old Timeout meaning).
+ */
+struct smb1_readx {
+	uint16_t fid;
+	uint64_t offset;
+	uint32_t max_count;
+	uint16_t min_count;
+};
+int smb1_readx_parse(const struct smb1_block *b, bool large_readx,
+		     struct smb1_readx *r) WIRE_WUR;
+
+/*
+ * WRITE_ANDX request [MS-SMB §2.2.4.3.1]: 12 or 14 words. The data lies
+ * at data_off of msg (checked against len); length has DataLengthHigh
+ * when large_writex.
+ */
+struct smb1_writex {
+	uint16_t fid;
+	uint64_t offset;
+	uint16_t write_mode;
+	uint32_t length;
+	uint16_t data_off;
+};
+#define SMB1_WRITE_THROUGH_MODE	0x0001
+int smb1_writex_parse(const uint8_t *msg, size_t len,
+		      const struct smb1_block *b, bool large_writex,
+		      struct smb1_writex *w) WIRE_WUR;
+
+/*
+ * LOCKING_ANDX request [MS-CIFS §2.2.4.32.1]: 8 words, then the unlock
+ * ranges and the lock ranges (20 bytes each with LARGE_FILES, else 10).
+ */
+#define SMB1_LOCKING_SHARED		0x01
+#define SMB1_LOCKING_OPLOCK_RELEASE	0x02
+#define SMB1_LOCKING_CHANGE_LOCKTYPE	0x04
+#define SMB1_LOCKING_CANCEL		0x08
+#define SMB1_LOCKING_LARGE_FILES	0x10
+struct smb1_locking {
+	uint16_t fid;
+	uint8_t type;
+	uint8_t oplock_level;
+	uint32_t timeout;
+	uint16_t nunlocks;
+	uint16_t nlocks;
+	const uint8_t *ranges;	/* nunlocks + nlocks ranges */
+};
+int smb1_locking_parse(const struct smb1_block *b,
+		       struct smb1_locking *l) WIRE_WUR;
+/* Range i (unlocks first) of a parsed request. */
+void smb1_locking_range(const struct smb1_locking *l, unsigned i,
+			uint16_t *pid, uint64_t *off, uint64_t *len);
+
+/*
+ * TRANS2 parameter blocks whose last field is a file name (a string in
+ * the request's encoding, read without alignment: it starts at an even
+ * offset of the parameters). All are talloc'd on mem.
+ *
+ * FIND_FIRST2 [MS-CIFS §2.2.6.2.1]
+ */
+struct smb1_find_first2 {
+	uint16_t search_attrs;
+	uint16_t search_count;
+	uint16_t flags;
+	uint16_t level;
+	uint32_t storage_type;
+	char *pattern;
+};
+int smb1_find_first2_parse(void *mem, const uint8_t *p, size_t n,
+			   bool unicode, struct smb1_find_first2 *f) WIRE_WUR;
+
+/* FIND_NEXT2 [MS-CIFS §2.2.6.3.1] */
+struct smb1_find_next2 {
+	uint16_t sid;
+	uint16_t search_count;
+	uint16_t level;
+	uint32_t resume_key;
+	uint16_t flags;
+	char *name;
+};
+int smb1_find_next2_parse(void *mem, const uint8_t *p, size_t n,
+			  bool unicode, struct smb1_find_next2 *f) WIRE_WUR;
+
+/* QUERY_PATH_INFORMATION and SET_PATH_INFORMATION [MS-CIFS §2.2.6.6.1,
+ * §2.2.6.7.1]: InformationLevel, 4 reserved bytes, FileName. */
+int smb1_path_info_parse(void *mem, const uint8_t *p, size_t n,
+			 bool unicode, uint16_t *level, char **name) WIRE_WUR;
 
 /* DOS error classes [MS-CIFS §2.2.2.4] */
 #define SMB1_ERRDOS	0x01

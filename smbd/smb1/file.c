@@ -1,0 +1,634 @@
+/*
+ * file.c - SMB1 commands on open files [MS-CIFS §2.2.4, MS-SMB §2.2.4]:
+ * NT_CREATE_ANDX, CLOSE, READ_ANDX, WRITE_ANDX, FLUSH, LOCKING_ANDX and
+ * NT_CANCEL. Opens are the SMB2 front end's (fs/open.h, opened through
+ * fs/openpath.h), data moves on the worker pool (fs/workers.h), byte-range
+ * locks are fs/brlock.h's. The 16-bit FID is the low half of the open's
+ * volatile id, unique among the opens of the tree.
+ */
+#include "smbd/smb1/smb1.h"
+#include "smbd/base/errmap.h"
+#include "smbd/fs/brlock.h"
+#include "smbd/fs/fileinfo.h"
+#include "smbd/fs/open.h"
+#include "smbd/fs/openpath.h"
+#include "smbd/fs/oplock.h"
+#include "smbd/fs/workers.h"
+
+#include <string.h>
+
+#define NT_CREATE_OPEN_TARGET_DIR	0x00000008u
+#define SMB1_MAX_READ			(1024u * 1024)
+#define SMB1_OPEN_BREAK_ROUNDS		8
+#define SMB1_LOCKS_PER_OPEN		1024u
+#define SMB1_LOCKS_CONN_FACTOR		16u
+
+struct smbd_open *smb1_fid_find(struct smb1_req *r, uint16_t fid)
+{
+	struct smbd_open *op = NULL;
+
+	if (r->tree == NULL) {
+		return NULL;
+	}
+	for (op = r->tree->opens; op != NULL; op = op->next) {
+		if ((uint16_t)op->fid_volatile == fid) {
+			return op;
+		}
+	}
+	return NULL;
+}
+
+NTSTATUS smb1_fid_check(struct smb1_req *r, struct smbd_open *op)
+{
+	struct smbd_open *o = NULL;
+	uint16_t fid = (uint16_t)op->fid_volatile;
+
+	if (fid == 0 || fid == 0xFFFF) {
+		return NT_STATUS_INSUFFICIENT_RESOURCES;
+	}
+	for (o = r->tree->opens; o != NULL; o = o->next) {
+		if (o != op && (uint16_t)o->fid_volatile == fid) {
+			return NT_STATUS_INSUFFICIENT_RESOURCES;
+		}
+	}
+	return NT_STATUS_OK;
+}
+
+/* ---- NT_CREATE_ANDX [MS-SMB §2.2.4.9] ---- */
+
+struct ntcreate_state {
+	struct smb1_req *r;
+	struct smbd_open_args a;
+	struct smbd_oplock_wait *wait;
+	unsigned rounds;
+};
+
+static NTSTATUS ntcreate_try(struct ntcreate_state *st);
+
+static void ntcreate_woken(void *priv)
+{
+	struct ntcreate_state *st = priv;
+	struct smb1_req *r = st->r;
+	NTSTATUS status = NT_STATUS_OK;
+
+	TALLOC_FREE(st->wait);
+	status = ntcreate_try(st);
+	if (status == NT_STATUS_PENDING) {
+		return;
+	}
+	talloc_free(st);
+	smb1_req_done(r, status);
+}
+
+static void put_ntcreate_reply(struct smb1_req *r, struct smbd_open *op,
+			       uint32_t action)
+{
+	struct smbd_ntinfo ni = {};
+
+	(void)smbd_ntinfo_fd(op->fd, op->path, &ni);
+	smb1_put_andx(r, 34);
+	wire_put_u8(&r->out, 0);		/* OpLockLevel: none */
+	wire_put_u16le(&r->out, (uint16_t)op->fid_volatile);
+	wire_put_u32le(&r->out, action);
+	wire_put_u64le(&r->out, ni.create_time);
+	wire_put_u64le(&r->out, ni.access_time);
+	wire_put_u64le(&r->out, ni.write_time);
+	wire_put_u64le(&r->out, ni.change_time);
+	wire_put_u32le(&r->out, ni.attrs);
+	wire_put_u64le(&r->out, ni.alloc_size);
+	wire_put_u64le(&r->out, ni.end_of_file);
+	wire_put_u16le(&r->out, 0);		/* ResourceType: disk */
+	wire_put_u16le(&r->out, 0);		/* NMPHandleState */
+	wire_put_u8(&r->out, op->is_dir ? 1 : 0);
+	smb1_bytes_end(r, smb1_bytes_begin(r));
+}
+
+/* One round of the open; PENDING: waiting for breaks (st kept). */
+static NTSTATUS ntcreate_try(struct ntcreate_state *st)
+{
+	struct smb1_req *r = st->r;
+	struct smbd_open *op = NULL;
+	struct smbd_file *wait = NULL;
+	uint32_t action = 0;
+	NTSTATUS status = NT_STATUS_OK;
+
+	if (r->tree == NULL || r->tree->sess == NULL) {
+		return NT_STATUS_NETWORK_NAME_DELETED;
+	}
+	status = smbd_open_by_name(r->tree, &st->a, &op, &action, &wait);
+	if (status == NT_STATUS_PENDING) {
+		if (++st->rounds > SMB1_OPEN_BREAK_ROUNDS) {
+			return NT_STATUS_SHARING_VIOLATION;
+		}
+		status = smbd_oplock_wait(st, wait, r->conn, ntcreate_woken,
+					  st, &st->wait);
+		return status == NT_STATUS_OK ? NT_STATUS_PENDING : status;
+	}
+	if (status != NT_STATUS_OK) {
+		return status;
+	}
+	status = smb1_fid_check(r, op);
+	if (status != NT_STATUS_OK) {
+		talloc_free(op);
+		return status;
+	}
+	put_ntcreate_reply(r, op, action);
+	return NT_STATUS_OK;
+}
+
+NTSTATUS smb1_nt_create(struct smb1_req *r, const struct smb1_block *b)
+{
+	struct smb1_ntcreate c = {};
+	struct ntcreate_state *st = NULL;
+	char *name = NULL;
+	size_t next = 0;
+	NTSTATUS status = NT_STATUS_OK;
+
+	if (smb1_ntcreate_parse(b, &c) != 0) {
+		return NT_STATUS_INVALID_PARAMETER;
+	}
+	if (r->tree->share->type != WG_SHARE_DISK) {
+		/* named pipes over SMB1: a later round (TRANS) */
+		return NT_STATUS_NOT_SUPPORTED;
+	}
+	if (c.root_fid != 0 || (c.flags & NT_CREATE_OPEN_TARGET_DIR)) {
+		return NT_STATUS_NOT_SUPPORTED;
+	}
+	st = talloc_zero(r, struct ntcreate_state);
+	if (st == NULL) {
+		return NT_STATUS_NO_MEMORY;
+	}
+	if (smb1_pull_string(st, r->in, b->bytes_off, b->end, r->unicode,
+			     &name, &next) != 0) {
+		talloc_free(st);
+		return NT_STATUS_OBJECT_NAME_INVALID;
+	}
+	st->r = r;
+	st->a = (struct smbd_open_args){
+		.name = name,
+		.desired = c.desired,
+		.attrs = c.attrs,
+		.share = c.share,
+		.disposition = c.disposition,
+		.options = c.options,
+		.alloc_size = c.alloc_size,
+	};
+	status = ntcreate_try(st);
+	if (status != NT_STATUS_PENDING) {
+		talloc_free(st);
+	}
+	return status;
+}
+
+/* ---- CLOSE [MS-CIFS §2.2.4.5] ---- */
+
+NTSTATUS smb1_close(struct smb1_req *r, const struct smb1_block *b)
+{
+	struct smbd_open *op = NULL;
+
+	if (b->wct != 3) {
+		return NT_STATUS_INVALID_PARAMETER;
+	}
+	op = smb1_fid_find(r, smb1_word(b, 0));
+	if (op == NULL) {
+		return NT_STATUS_INVALID_HANDLE;
+	}
+	/* the destructor flushes written data on a worker and closes */
+	talloc_free(op);
+	wire_put_u8(&r->out, 0);
+	smb1_bytes_end(r, smb1_bytes_begin(r));
+	return NT_STATUS_OK;
+}
+
+/* ---- READ_ANDX and WRITE_ANDX ---- */
+
+struct io1_state {
+	struct smb1_req *r;
+	uint64_t fid_v;
+	uint64_t offset;
+	uint16_t min_count;
+};
+
+static struct smbd_open *io1_open(struct io1_state *st)
+{
+	struct smbd_open *op = smbd_open_find(st->r->conn->srv, st->fid_v);
+
+	return op != NULL && op->tree == st->r->tree ? op : NULL;
+}
+
+static NTSTATUS io1_target(const struct smbd_open *op)
+{
+	if (op->pipe != NULL || op->fd < 0 || op->is_dir) {
+		return NT_STATUS_INVALID_DEVICE_REQUEST;
+	}
+	return NT_STATUS_OK;
+}
+
+/* May op touch [off, off+len) given the other opens' byte-range locks? */
+static NTSTATUS io1_locks(const struct smbd_open *op, uint64_t off,
+			  uint64_t len, bool write)
+{
+	if (op->file == NULL || brl_count(op->file->locks) == 0 || len == 0) {
+		return NT_STATUS_OK;
+	}
+	return brl_conflicts(op->file->locks, &op->locks, off, len, write,
+			     false) ? NT_STATUS_FILE_LOCK_CONFLICT :
+				      NT_STATUS_OK;
+}
+
+static void readx_put(struct smb1_req *r, const uint8_t *data, uint32_t n)
+{
+	size_t off_at = 0, pos = 0;
+
+	smb1_put_andx(r, 12);
+	wire_put_u16le(&r->out, 0xFFFF);	/* Available */
+	wire_put_u16le(&r->out, 0);		/* DataCompactionMode */
+	wire_put_u16le(&r->out, 0);		/* Reserved */
+	wire_put_u16le(&r->out, (uint16_t)n);
+	off_at = r->out.len;
+	wire_put_u16le(&r->out, 0);		/* DataOffset */
+	wire_put_u16le(&r->out, (uint16_t)(n >> 16));
+	wire_put_u64le(&r->out, 0);		/* Reserved2 */
+	pos = smb1_bytes_begin(r);
+	wire_put_u8(&r->out, 0);		/* Pad */
+	wire_patch_u16le(&r->out, off_at, (uint16_t)r->out.len);
+	wire_put_bytes(&r->out, data, n);
+	/* ByteCount holds the low 16 bits of a large read's length */
+	wire_patch_u16le(&r->out, pos, (uint16_t)(r->out.len - pos - 2));
+}
+
+static void readx_done(struct tevent_req *subreq)
+{
+	struct io1_state *st = tevent_req_callback_data(subreq,
+							struct io1_state);
+	struct smb1_req *r = st->r;
+	struct smbd_open *op = NULL;
+	uint8_t *buf = NULL;
+	ssize_t n = smbd_pread_recv(subreq, st, &buf);
+
+	TALLOC_FREE(subreq);
+	if (n < 0) {
+		talloc_free(st);
+		smb1_req_done(r, smbd_map_errno((int)-n));
+		return;
+	}
+	op = io1_open(st);
+	if (op != NULL) {
+		op->position = st->offset + (uint64_t)n;
+	}
+	readx_put(r, buf, (uint32_t)n);
+	talloc_free(st);
+	smb1_req_done(r, wire_wr_error(&r->out) != 0 ? NT_STATUS_NO_MEMORY :
+			 NT_STATUS_OK);
+}
+
+NTSTATUS smb1_read_andx(struct smb1_req *r, const struct smb1_block *b)
+{
+	struct smbd_server *srv = r->conn->srv;
+	struct smb1_readx rx = {};
+	struct smbd_open *op = NULL;
+	struct io1_state *st = NULL;
+	struct tevent_req *subreq = NULL;
+	NTSTATUS status = NT_STATUS_OK;
+
+	if (smb1_readx_parse(b, (r->c1->client_caps &
+				 SMB1_CAP_LARGE_READX) != 0, &rx) != 0) {
+		return NT_STATUS_INVALID_PARAMETER;
+	}
+	op = smb1_fid_find(r, rx.fid);
+	if (op == NULL) {
+		return NT_STATUS_INVALID_HANDLE;
+	}
+	status = io1_target(op);
+	if (status != NT_STATUS_OK) {
+		return status;
+	}
+	if ((op->access & (FILE_READ_DATA | FILE_EXECUTE)) == 0) {
+		return NT_STATUS_ACCESS_DENIED;
+	}
+	if (rx.max_count > SMB1_MAX_READ) {
+		rx.max_count = SMB1_MAX_READ;	/* a short read, not an error */
+	}
+	if (rx.offset > (uint64_t)INT64_MAX - rx.max_count) {
+		return NT_STATUS_INVALID_PARAMETER;
+	}
+	status = io1_locks(op, rx.offset, rx.max_count, false);
+	if (status != NT_STATUS_OK) {
+		return status;
+	}
+	if (rx.max_count == 0) {
+		readx_put(r, NULL, 0);
+		return NT_STATUS_OK;
+	}
+	st = talloc_zero(r, struct io1_state);
+	if (st == NULL) {
+		return NT_STATUS_NO_MEMORY;
+	}
+	st->r = r;
+	st->fid_v = op->fid_volatile;
+	st->offset = rx.offset;
+	subreq = smbd_pread_send(st, srv->ev, srv->workers, r->conn->client,
+				 op->fd, rx.max_count, rx.offset);
+	if (subreq == NULL) {
+		talloc_free(st);
+		return NT_STATUS_NO_MEMORY;
+	}
+	tevent_req_set_callback(subreq, readx_done, st);
+	return NT_STATUS_PENDING;
+}
+
+static void writex_done(struct tevent_req *subreq)
+{
+	struct io1_state *st = tevent_req_callback_data(subreq,
+							struct io1_state);
+	struct smb1_req *r = st->r;
+	struct smbd_open *op = NULL;
+	ssize_t n = smbd_pwrite_recv(subreq);
+
+	TALLOC_FREE(subreq);
+	if (n < 0) {
+		talloc_free(st);
+		smb1_req_done(r, smbd_map_errno_in(SMBD_ERRMAP_WRITE,
+						   (int)-n));
+		return;
+	}
+	op = io1_open(st);
+	if (op != NULL) {
+		op->written = true;
+		op->ever_written = true;
+		op->position = st->offset + (uint64_t)n;
+	}
+	talloc_free(st);
+	smb1_put_andx(r, 6);
+	wire_put_u16le(&r->out, (uint16_t)n);
+	wire_put_u16le(&r->out, 0xFFFF);	/* Available */
+	wire_put_u16le(&r->out, (uint16_t)((size_t)n >> 16));
+	wire_put_u16le(&r->out, 0);
+	smb1_bytes_end(r, smb1_bytes_begin(r));
+	smb1_req_done(r, wire_wr_error(&r->out) != 0 ? NT_STATUS_NO_MEMORY :
+			 NT_STATUS_OK);
+}
+
+NTSTATUS smb1_write_andx(struct smb1_req *r, const struct smb1_block *b)
+{
+	struct smbd_server *srv = r->conn->srv;
+	struct smb1_writex wx = {};
+	struct smbd_open *op = NULL;
+	struct io1_state *st = NULL;
+	struct tevent_req *subreq = NULL;
+	uint64_t offset = 0;
+	unsigned pflags = 0;
+	NTSTATUS status = NT_STATUS_OK;
+
+	if (smb1_writex_parse(r->in, r->in_len, b,
+			      (r->c1->client_caps & SMB1_CAP_LARGE_WRITEX) !=
+				      0, &wx) != 0) {
+		return NT_STATUS_INVALID_PARAMETER;
+	}
+	op = smb1_fid_find(r, wx.fid);
+	if (op == NULL) {
+		return NT_STATUS_INVALID_HANDLE;
+	}
+	status = io1_target(op);
+	if (status != NT_STATUS_OK) {
+		return status;
+	}
+	if ((op->access & (FILE_WRITE_DATA | FILE_APPEND_DATA)) == 0) {
+		return NT_STATUS_ACCESS_DENIED;
+	}
+	offset = wx.offset;
+	if ((op->access & FILE_WRITE_DATA) == 0) {
+		offset = SMBD_PWRITE_APPEND;
+	} else if (offset > (uint64_t)INT64_MAX - wx.length) {
+		return NT_STATUS_INVALID_PARAMETER;
+	} else {
+		status = io1_locks(op, offset, wx.length, true);
+		if (status != NT_STATUS_OK) {
+			return status;
+		}
+	}
+	if (wx.length == 0) {
+		/* a zero-length write sets the file size in MS-CIFS' older
+		 * commands; WRITE_ANDX writes nothing */
+		smb1_put_andx(r, 6);
+		wire_put_u16le(&r->out, 0);
+		wire_put_u16le(&r->out, 0xFFFF);
+		wire_put_u16le(&r->out, 0);
+		wire_put_u16le(&r->out, 0);
+		smb1_bytes_end(r, smb1_bytes_begin(r));
+		return NT_STATUS_OK;
+	}
+	if ((wx.write_mode & SMB1_WRITE_THROUGH_MODE) ||
+	    (op->create_options & FILE_WRITE_THROUGH)) {
+		pflags |= SMBD_PWRITE_SYNC;
+	}
+	if (op->file != NULL) {
+		(void)smbd_oplock_break(op->file, op, SMBD_OPLOCK_OP_WRITE,
+					false);
+	}
+	st = talloc_zero(r, struct io1_state);
+	if (st == NULL) {
+		return NT_STATUS_NO_MEMORY;
+	}
+	st->r = r;
+	st->fid_v = op->fid_volatile;
+	st->offset = offset;
+	subreq = smbd_pwrite_send(st, srv->ev, srv->workers, r->conn->client,
+				  op->fd, r->in + wx.data_off, wx.length,
+				  offset, pflags);
+	if (subreq == NULL) {
+		talloc_free(st);
+		return NT_STATUS_NO_MEMORY;
+	}
+	op->written = true;
+	op->ever_written = true;
+	tevent_req_set_callback(subreq, writex_done, st);
+	return NT_STATUS_PENDING;
+}
+
+/* ---- FLUSH [MS-CIFS §2.2.4.6] ---- */
+
+static void flush_done(struct tevent_req *subreq)
+{
+	struct smb1_req *r = tevent_req_callback_data(subreq,
+						      struct smb1_req);
+	int rc = smbd_fsync_recv(subreq);
+
+	TALLOC_FREE(subreq);
+	if (rc != 0) {
+		smb1_req_done(r, smbd_map_errno(-rc));
+		return;
+	}
+	wire_put_u8(&r->out, 0);
+	smb1_bytes_end(r, smb1_bytes_begin(r));
+	smb1_req_done(r, NT_STATUS_OK);
+}
+
+NTSTATUS smb1_flush(struct smb1_req *r, const struct smb1_block *b)
+{
+	struct smbd_server *srv = r->conn->srv;
+	struct smbd_open *op = NULL;
+	struct tevent_req *subreq = NULL;
+
+	if (b->wct != 1) {
+		return NT_STATUS_INVALID_PARAMETER;
+	}
+	if (smb1_word(b, 0) == 0xFFFF) {
+		/* every file of the process: written data reaches the disk
+		 * when each closes */
+		wire_put_u8(&r->out, 0);
+		smb1_bytes_end(r, smb1_bytes_begin(r));
+		return NT_STATUS_OK;
+	}
+	op = smb1_fid_find(r, smb1_word(b, 0));
+	if (op == NULL) {
+		return NT_STATUS_INVALID_HANDLE;
+	}
+	if (op->fd < 0 || op->is_dir || !op->written) {
+		wire_put_u8(&r->out, 0);
+		smb1_bytes_end(r, smb1_bytes_begin(r));
+		return NT_STATUS_OK;
+	}
+	op->written = false;
+	subreq = smbd_fsync_send(r, srv->ev, srv->workers, r->conn->client,
+				 op->fd);
+	if (subreq == NULL) {
+		return NT_STATUS_NO_MEMORY;
+	}
+	tevent_req_set_callback(subreq, flush_done, r);
+	return NT_STATUS_PENDING;
+}
+
+/* ---- LOCKING_ANDX [MS-CIFS §2.2.4.32] ---- */
+
+/* op is going: its byte-range locks go with it. */
+static void locks_closed(struct smbd_open *op, void *priv)
+{
+	(void)brl_remove_owner(&op->locks);
+}
+
+static const struct smbd_open_att_ops smb1_lock_att_ops = {
+	.close = locks_closed,
+};
+
+static NTSTATUS lock_one(struct smb1_req *r, struct smbd_open *op,
+			 uint64_t off, uint64_t len, bool excl,
+			 struct brl_lock **pl)
+{
+	struct smbd_conn *conn = r->conn;
+	struct smbd_file *f = op->file;
+	size_t per_open = SMB1_LOCKS_PER_OPEN;
+
+	if (conn->srv->cfg != NULL && conn->srv->cfg->max_locks_per_open) {
+		per_open = conn->srv->cfg->max_locks_per_open;
+	}
+	if (!brl_range_valid(off, len)) {
+		return NT_STATUS_INVALID_LOCK_RANGE;
+	}
+	if (op->locks.count >= per_open ||
+	    conn->nlocks >= per_open * SMB1_LOCKS_CONN_FACTOR) {
+		smbd_budget_hit(conn->srv, conn, SMBD_BUDGET_LOCKS, per_open);
+		return NT_STATUS_INSUFFICIENT_RESOURCES;
+	}
+	if (f->locks == NULL) {
+		f->locks = brl_table_new(f);
+		if (f->locks == NULL) {
+			return NT_STATUS_NO_MEMORY;
+		}
+	}
+	if (brl_conflicts(f->locks, &op->locks, off, len, excl, true)) {
+		/* no waiting yet: a timed lock fails at once too */
+		return NT_STATUS_LOCK_NOT_GRANTED;
+	}
+	if (op->locks.total == NULL) {
+		op->locks.total = &conn->nlocks;
+	}
+	if (smbd_open_att_find(op, &smb1_lock_att_ops) == NULL &&
+	    smbd_open_attach(op, op, SMBD_OPEN_STAGE_LOCKS,
+			     &smb1_lock_att_ops, NULL) == NULL) {
+		return NT_STATUS_NO_MEMORY;
+	}
+	*pl = brl_add(f->locks, &op->locks, off, len, excl);
+	return *pl != NULL ? NT_STATUS_OK : NT_STATUS_NO_MEMORY;
+}
+
+NTSTATUS smb1_locking_andx(struct smb1_req *r, const struct smb1_block *b)
+{
+	struct smb1_locking l = {};
+	struct smbd_open *op = NULL;
+	struct brl_lock **added = NULL;
+	NTSTATUS status = NT_STATUS_OK;
+	unsigned i = 0, nadded = 0;
+
+	if (smb1_locking_parse(b, &l) != 0) {
+		return NT_STATUS_INVALID_PARAMETER;
+	}
+	op = smb1_fid_find(r, l.fid);
+	if (op == NULL) {
+		return NT_STATUS_INVALID_HANDLE;
+	}
+	if ((l.type & SMB1_LOCKING_OPLOCK_RELEASE) && l.nunlocks == 0 &&
+	    l.nlocks == 0) {
+		/* an oplock break acknowledgment: never answered; we grant
+		 * no oplocks to SMB1 opens, so there is nothing to end */
+		r->no_reply = true;
+		return NT_STATUS_OK;
+	}
+	if (l.type & (SMB1_LOCKING_CANCEL | SMB1_LOCKING_CHANGE_LOCKTYPE)) {
+		return NT_STATUS_NOT_SUPPORTED;
+	}
+	if (op->file == NULL || op->is_dir || op->fd < 0) {
+		return NT_STATUS_INVALID_DEVICE_REQUEST;
+	}
+	for (i = 0; i < l.nunlocks; i++) {
+		struct brl_lock *lk = NULL;
+		uint64_t off = 0, len = 0;
+		uint16_t pid = 0;
+
+		smb1_locking_range(&l, i, &pid, &off, &len);
+		lk = brl_find(&op->locks, off, len);
+		if (lk == NULL) {
+			return NT_STATUS_RANGE_NOT_LOCKED;
+		}
+		brl_remove(lk);
+	}
+	if (l.nlocks > 0) {
+		added = talloc_zero_array(r, struct brl_lock *, l.nlocks);
+		if (added == NULL) {
+			return NT_STATUS_NO_MEMORY;
+		}
+	}
+	for (i = 0; i < l.nlocks; i++) {
+		uint64_t off = 0, len = 0;
+		uint16_t pid = 0;
+
+		smb1_locking_range(&l, l.nunlocks + i, &pid, &off, &len);
+		status = lock_one(r, op, off, len,
+				  (l.type & SMB1_LOCKING_SHARED) == 0,
+				  &added[nadded]);
+		if (status != NT_STATUS_OK) {
+			break;
+		}
+		nadded++;
+	}
+	if (status != NT_STATUS_OK) {
+		/* all or nothing [MS-CIFS §3.3.5.31] */
+		while (nadded > 0) {
+			brl_remove(added[--nadded]);
+		}
+		talloc_free(added);
+		return status;
+	}
+	talloc_free(added);
+	smb1_put_andx(r, 2);
+	smb1_bytes_end(r, smb1_bytes_begin(r));
+	return NT_STATUS_OK;
+}
+
+/* ---- NT_CANCEL [MS-CIFS §2.2.4.65]: our waits are short; no reply ---- */
+
+NTSTATUS smb1_nt_cancel(struct smb1_req *r, const struct smb1_block *b)
+{
+	r->no_reply = true;
+	return NT_STATUS_OK;
+}
