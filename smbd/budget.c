@@ -50,6 +50,12 @@ static const struct {
 		"session" },
 	[SMBD_BUDGET_ANDX_CHAIN] = { "andx_chain", "",
 		"SMB1 commands chained in one message (AndX)" },
+	[SMBD_BUDGET_TRANS_REASSEMBLY] = { "trans_reassembly", "",
+		"bytes of an SMB1 TRANS2 request sent in pieces (one at a "
+		"time) per connection" },
+	[SMBD_BUDGET_SEARCHES] = { "smb1_searches", "",
+		"SMB1 directory searches (FIND_FIRST2) kept open per "
+		"session" },
 };
 
 const char *smbd_budget_name(enum smbd_budget b)

@@ -31,6 +31,9 @@
  *                                 granted no lease
  *   SMBD_BUDGET_RPC_HANDLES       pipes/rpc_handle.c (lsarpc, samr)
  *                                 INSUFFICIENT_RESOURCES
+ *   SMBD_BUDGET_ANDX_CHAIN        smb1/proc.c           INSUFFICIENT_RESOURCES
+ *   SMBD_BUDGET_TRANS_REASSEMBLY  smb1/trans2.c         INSUFFICIENT_RESOURCES
+ *   SMBD_BUDGET_SEARCHES          smb1/trans2.c         INSUFFICIENT_RESOURCES
  */
 #ifndef WG_SMBD_BUDGET_H
 #define WG_SMBD_BUDGET_H
@@ -58,6 +61,8 @@ enum smbd_budget {
 	SMBD_BUDGET_LEASES,
 	SMBD_BUDGET_RPC_HANDLES,
 	SMBD_BUDGET_ANDX_CHAIN,	/* SMB1 commands in one message */
+	SMBD_BUDGET_TRANS_REASSEMBLY,	/* SMB1 TRANS2 sent in pieces */
+	SMBD_BUDGET_SEARCHES,	/* SMB1 FIND continuation states */
 	SMBD_BUDGET_NUM
 };
 

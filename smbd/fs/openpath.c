@@ -7,6 +7,8 @@
 #include "smbd/fs/open.h"
 #include "smbd/fs/vfs.h"
 #include "smbd/base/errmap.h"
+#include "smbd/fs/oplock.h"
+#include "smbd/fs/lease.h"
 #include "smbd/fs/watch.h"
 #include "smbd/fs/fileinfo.h"
 #include "smbd/fs/wtime.h"
@@ -773,5 +775,308 @@ NTSTATUS smbd_open_rename(struct smbd_open *op, char *name, const char *rel,
 	}
 done:
 	talloc_free(tmp);
+	return status;
+}
+
+/* ---- an open by name, for front ends without SMB2's extras ---- */
+
+#define OPEN_FILE_MODE_MASK	0x0000103Eu	/* FileModeInformation */
+#define OPEN_ACCESS_RESERVED	0x0CE0FE00u
+
+static NTSTATUS open_register(struct smbd_tree *tree,
+			      const struct smbd_open_args *a, int fd,
+			      const struct stat *st, const char *ondisk,
+			      uint32_t granted, struct smbd_open **pop)
+{
+	struct smbd_open *op = talloc_zero(tree, struct smbd_open);
+	int rc = -ENOMEM;
+
+	if (op == NULL) {
+		close(fd);
+		return NT_STATUS_NO_MEMORY;
+	}
+	op->fd = -1;
+	talloc_set_destructor(op, smbd_open_destructor);
+	op->is_dir = S_ISDIR(st->st_mode);
+	op->path = talloc_strdup(op, ondisk);
+	op->client_name = talloc_strdup(op, a->name);
+	op->access = granted;
+	op->share_access = a->share;
+	op->create_options = a->options;
+	op->create_disposition = a->disposition;
+	op->delete_on_close = (a->options & FILE_DELETE_ON_CLOSE) != 0;
+	op->mode = a->options & OPEN_FILE_MODE_MASK;
+	op->open_time_nt = smbd_nt_now();
+	if (op->path != NULL && op->client_name != NULL) {
+		rc = smbd_file_attach(tree->sess->conn->srv, op, st);
+	}
+	if (rc != 0) {
+		close(fd);
+		talloc_free(op);
+		return NT_STATUS_NO_MEMORY;
+	}
+	op->fd = fd;
+	rc = smbd_open_register(tree, op);
+	if (rc != 0) {
+		talloc_free(op);
+		return smbd_map_errno_in(SMBD_ERRMAP_OPEN_TABLE, -rc);
+	}
+	*pop = op;
+	return NT_STATUS_OK;
+}
+
+/* Oplocks and leases of f the open breaks: true to wait for them. */
+static bool open_breaks(struct smbd_file *f, const struct smbd_open_args *a,
+			uint32_t granted, bool truncate)
+{
+	unsigned flags = (a->options & FILE_DELETE_ON_CLOSE) ?
+			 SMBD_BREAK_DELETE : 0;
+
+	if (smbd_oplock_stat_open(granted) && !truncate) {
+		return false;
+	}
+	if (smbd_lease_stat_open(granted) && !truncate) {
+		flags |= SMBD_BREAK_NO_LEASES;
+	}
+	return smbd_oplock_break_lease(f, NULL, NULL, NULL,
+				       truncate ? SMBD_OPLOCK_OP_OVERWRITE :
+				       SMBD_OPLOCK_OP_OPEN, flags);
+}
+
+static NTSTATUS open_existing(struct smbd_tree *tree,
+			      const struct smbd_open_args *a,
+			      const char *ondisk, struct smbd_open **pop,
+			      uint32_t *action, struct smbd_file **wait)
+{
+	struct smbd_server *srv = tree->sess->conn->srv;
+	uint32_t d = a->disposition;
+	uint32_t granted = 0, max = 0;
+	struct smbd_fs_access acc;
+	struct smbd_file *f = NULL;
+	struct smbd_dir_left left = { .more = true };
+	NTSTATUS status = NT_STATUS_OK;
+	bool truncate = false, is_dir = false;
+	struct stat st, st2;
+	int pfd = -1, fd = -1;
+
+	if (d == FILE_CREATE) {
+		return NT_STATUS_OBJECT_NAME_COLLISION;
+	}
+	pfd = vfs_open_beneath(tree->root_fd, ondisk, O_PATH, 0);
+	if (pfd < 0) {
+		return smbd_map_errno(-pfd);
+	}
+	if (fstat(pfd, &st) != 0) {
+		status = smbd_map_errno(errno);
+		goto out;
+	}
+	is_dir = S_ISDIR(st.st_mode);
+	status = NT_STATUS_ACCESS_DENIED;	/* fifos, devices, sockets */
+	if (!is_dir && !S_ISREG(st.st_mode)) {
+		goto out;
+	}
+	status = NT_STATUS_FILE_IS_A_DIRECTORY;
+	truncate = d == FILE_SUPERSEDE || d == FILE_OVERWRITE ||
+		   d == FILE_OVERWRITE_IF;
+	if (is_dir && ((a->options & FILE_NON_DIRECTORY_FILE) || truncate)) {
+		goto out;
+	}
+	status = NT_STATUS_NOT_A_DIRECTORY;
+	if (!is_dir && (a->options & FILE_DIRECTORY_FILE)) {
+		goto out;
+	}
+	f = smbd_file_find(srv, st.st_dev, st.st_ino);
+	status = NT_STATUS_DELETE_PENDING;
+	if (f != NULL && f->delete_pending) {
+		goto out;
+	}
+	smbd_fs_probe(tree->root_fd, pfd, ondisk, true, &acc);
+	max = smbd_maximal_access(tree, &acc, is_dir);
+	status = smbd_grant_access(a->desired, max, &granted);
+	if (status != NT_STATUS_OK) {
+		goto out;
+	}
+	status = NT_STATUS_ACCESS_DENIED;
+	if (truncate && (max & FILE_WRITE_DATA) == 0) {
+		goto out;
+	}
+	if (a->options & FILE_DELETE_ON_CLOSE) {
+		if (is_dir) {
+			smbd_dir_list_left(pfd, &left);
+		}
+		status = smbd_create_check_doc(granted, &st,
+					       smbd_dir_left_empty(srv, &left),
+					       ondisk);
+		if (status != NT_STATUS_OK) {
+			goto out;
+		}
+	}
+	if (f != NULL) {
+		if (open_breaks(f, a, granted, truncate)) {
+			*wait = f;
+			status = NT_STATUS_PENDING;
+			goto out;
+		}
+		status = NT_STATUS_SHARING_VIOLATION;
+		if (smbd_share_conflict(f, granted | (truncate ?
+						      FILE_WRITE_DATA : 0),
+					a->share)) {
+			goto out;
+		}
+	}
+	fd = smbd_open_data_fd(tree->root_fd, ondisk, is_dir, granted, max,
+			       truncate);
+	if (fd < 0) {
+		status = smbd_map_errno(-fd);
+		goto out;
+	}
+	if (fstat(fd, &st2) != 0 || st2.st_dev != st.st_dev ||
+	    st2.st_ino != st.st_ino) {
+		close(fd);
+		status = NT_STATUS_OBJECT_NAME_NOT_FOUND;	/* replaced */
+		goto out;
+	}
+	if (truncate && ftruncate(fd, 0) != 0) {
+		status = smbd_map_errno(errno);
+		close(fd);
+		goto out;
+	}
+	if (truncate) {
+		smbd_create_prealloc(fd, a->alloc_size);
+	}
+	status = open_register(tree, a, fd, &st, ondisk, granted, pop);
+	*action = !truncate ? FILE_WAS_OPENED :
+		  d == FILE_SUPERSEDE ? FILE_WAS_SUPERSEDED :
+		  FILE_WAS_OVERWRITTEN;
+out:
+	close(pfd);
+	return status;
+}
+
+static NTSTATUS open_new(struct smbd_tree *tree,
+			 const struct smbd_open_args *a, const char *ondisk,
+			 struct smbd_open **pop, uint32_t *action)
+{
+	bool is_dir = (a->options & FILE_DIRECTORY_FILE) != 0;
+	uint32_t max = tree->maximal_access != 0 ? tree->maximal_access :
+		       FILE_ALL_ACCESS;
+	uint32_t granted = 0;
+	const char *leaf = NULL;
+	NTSTATUS status = NT_STATUS_OK;
+	struct stat st;
+	int pfd = -1, fd = -1;
+
+	if (tree->read_only) {
+		return NT_STATUS_ACCESS_DENIED;
+	}
+	status = smbd_grant_access(a->desired, max, &granted);
+	if (status != NT_STATUS_OK) {
+		return status;
+	}
+	if ((a->options & FILE_DELETE_ON_CLOSE) &&
+	    (granted & SEC_STD_DELETE) == 0) {
+		return NT_STATUS_ACCESS_DENIED;
+	}
+	pfd = vfs_open_parent(tree->root_fd, ondisk, &leaf);
+	if (pfd < 0) {
+		return smbd_map_errno_in(SMBD_ERRMAP_PARENT, -pfd);
+	}
+	fd = smbd_create_leaf(pfd, leaf, is_dir,
+			      (a->attrs & FILE_ATTRIBUTE_READONLY) != 0);
+	if (fd < 0) {
+		status = smbd_map_errno(-fd);
+		goto out;
+	}
+	if (!is_dir) {
+		smbd_create_prealloc(fd, a->alloc_size);
+	}
+	if (fstat(fd, &st) != 0) {
+		status = smbd_map_errno(errno);
+		close(fd);
+		goto undo;
+	}
+	status = open_register(tree, a, fd, &st, ondisk, granted, pop);
+	if (status != NT_STATUS_OK) {
+		goto undo;
+	}
+	*action = FILE_WAS_CREATED;
+	smbd_watch_created(*pop);
+	goto out;
+undo:
+	unlinkat(pfd, leaf, is_dir ? AT_REMOVEDIR : 0);
+out:
+	close(pfd);
+	return status;
+}
+
+NTSTATUS smbd_open_by_name(struct smbd_tree *tree,
+			   const struct smbd_open_args *a,
+			   struct smbd_open **pop, uint32_t *action,
+			   struct smbd_file **wait)
+{
+	TALLOC_CTX *tmp = NULL;
+	char *rel = NULL, *ondisk = NULL;
+	uint32_t d = a->disposition;
+	uint32_t o = a->options;
+	NTSTATUS status = NT_STATUS_OK;
+	unsigned tries = 0;
+
+	*pop = NULL;
+	*wait = NULL;
+	if (tree->root_fd < 0 || tree->share->type != WG_SHARE_DISK) {
+		return NT_STATUS_ACCESS_DENIED;
+	}
+	if (a->desired == 0 || (a->desired & OPEN_ACCESS_RESERVED) ||
+	    d > FILE_OVERWRITE_IF ||
+	    (a->share & ~(FILE_SHARE_READ | FILE_SHARE_WRITE |
+			  FILE_SHARE_DELETE)) != 0 ||
+	    ((o & FILE_DIRECTORY_FILE) && (o & FILE_NON_DIRECTORY_FILE))) {
+		return a->desired == 0 ? NT_STATUS_ACCESS_DENIED :
+		       NT_STATUS_INVALID_PARAMETER;
+	}
+	if ((o & FILE_DIRECTORY_FILE) && d != FILE_CREATE && d != FILE_OPEN &&
+	    d != FILE_OPEN_IF) {
+		return NT_STATUS_INVALID_PARAMETER;
+	}
+	if (o & FILE_OPEN_BY_FILE_ID) {
+		return NT_STATUS_NOT_SUPPORTED;
+	}
+	status = smbd_open_admit(tree->sess);
+	if (status != NT_STATUS_OK) {
+		return status;
+	}
+	tmp = talloc_new(NULL);
+	if (tmp == NULL) {
+		return NT_STATUS_NO_MEMORY;
+	}
+	status = vfs_canonicalize(tmp, a->name, false, &rel);
+	while (status == NT_STATUS_OK && tries++ < 2) {
+		status = vfs_resolve(tmp, tree->root_fd, rel, &ondisk);
+		if (status == NT_STATUS_OK) {
+			status = open_existing(tree, a, ondisk, pop, action,
+					       wait);
+			if (status == NT_STATUS_OBJECT_NAME_NOT_FOUND &&
+			    d != FILE_OPEN && d != FILE_OVERWRITE) {
+				status = NT_STATUS_OK;	/* gone: create */
+				continue;
+			}
+			break;
+		}
+		if (status != NT_STATUS_OBJECT_NAME_NOT_FOUND ||
+		    d == FILE_OPEN || d == FILE_OVERWRITE) {
+			break;
+		}
+		status = open_new(tree, a, ondisk, pop, action);
+		if (status == NT_STATUS_OBJECT_NAME_COLLISION &&
+		    d != FILE_CREATE) {
+			status = NT_STATUS_OK;	/* came: open it */
+			continue;
+		}
+		break;
+	}
+	talloc_free(tmp);
+	if (status == NT_STATUS_OK && *pop == NULL) {
+		status = NT_STATUS_OBJECT_NAME_NOT_FOUND;	/* racing */
+	}
 	return status;
 }

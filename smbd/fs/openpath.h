@@ -131,4 +131,35 @@ NTSTATUS smbd_open_rename(struct smbd_open *op, char *name, const char *rel,
 			  bool replace, bool (*break_wait)(void *priv),
 			  void *priv);
 
+/*
+ * An open by name for a front end that has no create contexts, leases
+ * or durable handles (SMB1): what the client asked for, as in an SMB2
+ * CREATE [MS-SMB2 §2.2.13]. name is the client's path ('\' separated,
+ * UTF-8).
+ */
+struct smbd_open_args {
+	const char *name;
+	uint32_t desired;
+	uint32_t attrs;
+	uint32_t share;
+	uint32_t disposition;
+	uint32_t options;
+	uint64_t alloc_size;
+};
+
+/*
+ * Open or create a->name on disk tree's share for session tree->sess,
+ * through the same checks as an SMB2 CREATE (the opens budget, share
+ * modes, delete-pending, access, delete on close) and register the open
+ * (op->fd, op->file, FileId). Runs on the loop (path walk and open(2)).
+ * Grants no oplock. NT_STATUS_OK with *pop and *action (FILE_WAS_*);
+ * NT_STATUS_PENDING with *wait set when oplocks or leases of another
+ * open of the file are breaking: wait for them (smbd_oplock_wait) and
+ * call again; else the error.
+ */
+NTSTATUS smbd_open_by_name(struct smbd_tree *tree,
+			   const struct smbd_open_args *a,
+			   struct smbd_open **pop, uint32_t *action,
+			   struct smbd_file **wait);
+
 #endif

@@ -240,8 +240,8 @@ NTSTATUS smb1_delete(struct smb1_req *r, const struct smb1_block *b)
 }
 
 /* Rename the object name names to new_name (client paths). */
-NTSTATUS smb1_rename_path(struct smb1_req *r, const char *name,
-			  char *new_name, bool replace)
+static NTSTATUS smb1_rename_path(struct smb1_req *r, const char *name,
+				 char *new_name, bool replace)
 {
 	struct smbd_open *op = NULL;
 	char *rel = NULL;
@@ -369,11 +369,13 @@ NTSTATUS smb1_set_information(struct smb1_req *r, const struct smb1_block *b)
 	if (status != NT_STATUS_OK) {
 		return status;
 	}
-	attrs = smb1_word(b, 0);
-	status = smb1_set_basic(op, 0, 0, (uint64_t)smb1_dword(b, 1) != 0 ?
-				116444736000000000ULL +
-				(uint64_t)smb1_dword(b, 1) * 10000000ULL : 0,
-				0, attrs);
+	/* SMB_FILE_ATTRIBUTE_NORMAL is 0: clears read-only */
+	attrs = smb1_word(b, 0) & 0x27;
+	status = smbd_open_set_basic(op, 0, 0, smb1_dword(b, 1) != 0 ?
+				     116444736000000000ULL +
+				     (uint64_t)smb1_dword(b, 1) * 10000000ULL :
+				     0, 0, attrs != 0 ? attrs :
+				     FILE_ATTRIBUTE_NORMAL);
 	talloc_free(op);
 	if (status != NT_STATUS_OK) {
 		return status;

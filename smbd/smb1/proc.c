@@ -30,6 +30,25 @@ static const struct smb1_row smb1_cmds[256] = {
 	[SMB1_COM_TREE_DISCONNECT] = { .fn = smb1_tree_disconnect,
 				       .need_session = true,
 				       .need_tree = true },
+#define T .need_session = true, .need_tree = true
+	[SMB1_COM_NT_CREATE_ANDX] = { .fn = smb1_nt_create, T },
+	[SMB1_COM_CLOSE] = { .fn = smb1_close, T },
+	[SMB1_COM_READ_ANDX] = { .fn = smb1_read_andx, T },
+	[SMB1_COM_WRITE_ANDX] = { .fn = smb1_write_andx, T },
+	[SMB1_COM_FLUSH] = { .fn = smb1_flush, T },
+	[SMB1_COM_LOCKING_ANDX] = { .fn = smb1_locking_andx, T },
+	[SMB1_COM_NT_CANCEL] = { .fn = smb1_nt_cancel },
+	[SMB1_COM_CREATE_DIRECTORY] = { .fn = smb1_mkdir, T },
+	[SMB1_COM_DELETE_DIRECTORY] = { .fn = smb1_rmdir, T },
+	[SMB1_COM_DELETE] = { .fn = smb1_delete, T },
+	[SMB1_COM_RENAME] = { .fn = smb1_rename, T },
+	[SMB1_COM_CHECK_DIRECTORY] = { .fn = smb1_check_directory, T },
+	[SMB1_COM_QUERY_INFORMATION] = { .fn = smb1_query_information, T },
+	[SMB1_COM_SET_INFORMATION] = { .fn = smb1_set_information, T },
+	[SMB1_COM_TRANSACTION2] = { .fn = smb1_trans2, T },
+	[SMB1_COM_TRANSACTION2_SECONDARY] = { .fn = smb1_trans2_secondary, T },
+	[SMB1_COM_FIND_CLOSE2] = { .fn = smb1_find_close2, .need_session = true },
+#undef T
 };
 
 void smb1_put_andx(struct smb1_req *r, uint8_t wct)
@@ -143,7 +162,7 @@ static void send_reply(struct smb1_req *r, uint32_t seq)
 		smb1_sign(c1->mac_key, sizeof(c1->mac_key), r->out.buf,
 			  r->out.len, seq);
 	}
-	smbd_conn_send(r->conn, r->out.buf, r->out.len);
+	smbd_conn_send(r->conn, talloc_steal(r->conn, r->out.buf), r->out.len);
 	r->out.buf = NULL;
 }
 
@@ -193,107 +212,150 @@ static NTSTATUS resolve(struct smb1_req *r, const struct smb1_row *row)
 	return NT_STATUS_OK;
 }
 
-/* Run the AndX chain of one request and answer it. */
-static void process(struct smbd_conn *conn, uint8_t *buf, size_t len)
+static void chain_run(struct smb1_req *r, NTSTATUS status, bool resumed);
+
+/* Answer the request once its chain is over, and free it. */
+static void chain_finish(struct smb1_req *r, int rc, NTSTATUS status)
 {
-	struct smbd_smb1_conn *c1 = conn->smb1;
-	struct smb1_req r = {
-		.conn = conn,
-		.c1 = c1,
-		.in = buf,
-		.in_len = len,
-	};
-	struct smb1_andx_iter it;
-	struct smb1_block b = {};
-	size_t andx_at = 0;	/* the previous AndX reply block, or 0 */
-	uint32_t seq = 0;
-	NTSTATUS status = NT_STATUS_OK;
-	uint8_t cmd = 0;
-	int rc = 0;
+	struct smbd_conn *conn = r->conn;
 
-	if (smb1_hdr_parse(buf, len, &r.hdr) != 0 ||
-	    (r.hdr.flags & SMB1_FLAGS_REPLY)) {
-		smbd_conn_terminate(conn, "bad SMB1 header");
-		return;
-	}
-	if (r.hdr.command == SMB1_COM_NEGOTIATE) {
-		smbd_conn_terminate(conn, "SMB1 NEGOTIATE again");
-		return;
-	}
-	if (c1->signing) {
-		seq = c1->seq;
-		c1->seq += 2;
-		if (!smb1_check(c1->mac_key, sizeof(c1->mac_key), buf, len,
-				seq)) {
-			DBG_CLIENT(AUTH, "%s: bad SMB1 signature (mid %u)",
-				   conn->peer_addr, r.hdr.mid);
-			smbd_conn_terminate(conn, "bad SMB1 signature");
-			return;
-		}
-	}
-	r.unicode = (r.hdr.flags2 & SMB1_FLAGS2_UNICODE) != 0;
-	r.out_uid = r.hdr.uid;
-	r.out_tid = r.hdr.tid;
-	wire_wr_init(&r.out, conn, 0);
-	put_reply_hdr(&r);
-	smb1_andx_start(&it, buf, len, r.hdr.command, SMB1_MAX_ANDX);
-	while ((rc = smb1_andx_next(&it, &cmd, &b)) == 1) {
-		const struct smb1_row *row = &smb1_cmds[cmd];
-		size_t start = r.out.len;
-
-		if (andx_at != 0) {
-			/* link the previous reply block to this one */
-			wire_patch_u8(&r.out, andx_at + 1, cmd);
-			wire_patch_u16le(&r.out, andx_at + 3, (uint16_t)start);
-		}
-		if (row->fn == NULL) {
-			DBG_CLIENT(PROTO, "%s: SMB1 command 0x%02x not served",
-				   conn->peer_addr, cmd);
-			status = NT_STATUS_NOT_IMPLEMENTED;
-		} else {
-			status = resolve(&r, row);
-			if (status == NT_STATUS_OK) {
-				status = row->fn(&r, &b);
-			}
-		}
-		if (status != NT_STATUS_OK &&
-		    status != NT_STATUS_MORE_PROCESSING_REQUIRED) {
-			r.out.len = start;
-			wire_put_u8(&r.out, 0);
-			wire_put_u16le(&r.out, 0);
-			break;
-		}
-		if (!smb1_is_andx(cmd) || status != NT_STATUS_OK) {
-			break;
-		}
-		andx_at = start;
-		/* later commands of the chain act on what this one made */
-		r.hdr.uid = r.out_uid;
-		r.hdr.tid = r.out_tid;
-	}
 	if (rc == WIRE_E_TOOBIG) {
 		smbd_budget_hit(NULL, conn, SMBD_BUDGET_ANDX_CHAIN,
 				SMB1_MAX_ANDX);
 		status = NT_STATUS_INSUFFICIENT_RESOURCES;
-	} else if (rc < 0 && it.n == 0) {
+	} else if (rc < 0 && r->it.n == 0) {
 		DBG_CLIENT(PROTO, "%s: malformed SMB1 request: %s",
 			   conn->peer_addr, wire_strerror(rc));
-		wire_put_u8(&r.out, 0);
-		wire_put_u16le(&r.out, 0);
+		wire_put_u8(&r->out, 0);
+		wire_put_u16le(&r->out, 0);
 		status = NT_STATUS_INVALID_PARAMETER;
 	} else if (rc < 0) {
 		status = NT_STATUS_INVALID_PARAMETER;
 	}
-	if (r.no_reply) {
-		talloc_free(r.out.buf);
+	if (!r->no_reply) {
+		set_status(r, status);
+		/* the final SESSION_SETUP reply is the first signed message */
+		send_reply(r, r->sign_new != NULL ? 1 : r->seq + 1);
+	}
+	talloc_free(r);
+}
+
+void smb1_req_done(struct smb1_req *r, NTSTATUS status)
+{
+	r->pending = false;
+	chain_run(r, status, true);
+}
+
+/*
+ * Run the AndX chain from where it stands; resumed: the current command
+ * (r->cmd, its reply block at r->start) just ended with status.
+ */
+static void chain_run(struct smb1_req *r, NTSTATUS status, bool resumed)
+{
+	struct smb1_block b = {};
+	uint8_t cmd = 0;
+	int rc = 0;
+
+	for (;;) {
+		if (!resumed) {
+			const struct smb1_row *row = NULL;
+
+			rc = smb1_andx_next(&r->it, &cmd, &b);
+			if (rc != 1) {
+				break;
+			}
+			rc = 0;
+			row = &smb1_cmds[cmd];
+			r->cmd = cmd;
+			r->start = r->out.len;
+			if (r->andx_at != 0) {
+				/* link the previous reply block to this one */
+				wire_patch_u8(&r->out, r->andx_at + 1, cmd);
+				wire_patch_u16le(&r->out, r->andx_at + 3,
+						 (uint16_t)r->start);
+			}
+			if (row->fn == NULL) {
+				DBG_CLIENT(PROTO, "%s: SMB1 command 0x%02x not "
+					   "served", r->conn->peer_addr, cmd);
+				status = NT_STATUS_NOT_IMPLEMENTED;
+			} else {
+				status = resolve(r, row);
+				if (status == NT_STATUS_OK) {
+					status = row->fn(r, &b);
+				}
+			}
+			if (status == NT_STATUS_PENDING) {
+				/* smb1_req_done() goes on from here */
+				r->pending = true;
+				return;
+			}
+		}
+		resumed = false;
+		if (status != NT_STATUS_OK &&
+		    status != NT_STATUS_MORE_PROCESSING_REQUIRED &&
+		    !r->keep_block) {
+			r->out.len = r->start;
+			wire_put_u8(&r->out, 0);
+			wire_put_u16le(&r->out, 0);
+			break;
+		}
+		if (!smb1_is_andx(r->cmd) || status != NT_STATUS_OK) {
+			break;
+		}
+		r->andx_at = r->start;
+		/* later commands of the chain act on what this one made */
+		r->hdr.uid = r->out_uid;
+		r->hdr.tid = r->out_tid;
+	}
+	chain_finish(r, rc, status);
+}
+
+/* Run the AndX chain of one request (buf stolen) and answer it. */
+static void process(struct smbd_conn *conn, uint8_t *buf, size_t len)
+{
+	struct smbd_smb1_conn *c1 = conn->smb1;
+	struct smb1_req *r = talloc_zero(conn, struct smb1_req);
+
+	if (r == NULL) {
+		talloc_free(buf);
+		smbd_conn_terminate(conn, "no memory");
 		return;
 	}
-	set_status(&r, status);
-	if (r.sign_new != NULL) {
-		/* the final SESSION_SETUP reply is the first signed message */
-		seq = 0;
+	r->conn = conn;
+	r->c1 = c1;
+	r->in = talloc_steal(r, buf);
+	r->in_len = len;
+	if (smb1_hdr_parse(buf, len, &r->hdr) != 0 ||
+	    (r->hdr.flags & SMB1_FLAGS_REPLY)) {
+		talloc_free(r);
+		smbd_conn_terminate(conn, "bad SMB1 header");
+		return;
 	}
-	send_reply(&r, seq + 1);
+	if (r->hdr.command == SMB1_COM_NEGOTIATE) {
+		talloc_free(r);
+		smbd_conn_terminate(conn, "SMB1 NEGOTIATE again");
+		return;
+	}
+	if (c1->signing) {
+		r->seq = c1->seq;
+		/* NT_CANCEL takes a number but is not answered */
+		c1->seq += r->hdr.command == SMB1_COM_NT_CANCEL ? 1 : 2;
+		if (!smb1_check(c1->mac_key, sizeof(c1->mac_key), buf, len,
+				r->seq)) {
+			DBG_CLIENT(AUTH, "%s: bad SMB1 signature (mid %u)",
+				   conn->peer_addr, r->hdr.mid);
+			talloc_free(r);
+			smbd_conn_terminate(conn, "bad SMB1 signature");
+			return;
+		}
+	}
+	r->unicode = (r->hdr.flags2 & SMB1_FLAGS2_UNICODE) != 0;
+	r->out_uid = r->hdr.uid;
+	r->out_tid = r->hdr.tid;
+	wire_wr_init(&r->out, r, 0);
+	put_reply_hdr(r);
+	smb1_andx_start(&r->it, buf, len, r->hdr.command, SMB1_MAX_ANDX);
+	chain_run(r, NT_STATUS_OK, false);
 }
 
 /*
@@ -382,7 +444,6 @@ bool smbd_smb1_frame(struct smbd_conn *conn, uint8_t *buf, size_t len)
 
 	if (conn->smb1 != NULL) {
 		process(conn, buf, len);
-		talloc_free(buf);
 		return true;
 	}
 	if (conn->state != SMBD_CONN_NEGOTIATE || conn->smb1_upgraded ||

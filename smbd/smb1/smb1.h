@@ -25,6 +25,15 @@ bool smbd_smb1_frame(struct smbd_conn *conn, uint8_t *buf, size_t len);
 /* Largest message read (WRITE_ANDX with CAP_LARGE_WRITEX) */
 #define SMB1_MAX_BUFFER		(16u * 1024)
 
+/* Searches (FIND_FIRST2 continuation state) per session (a budget) */
+#define SMB1_MAX_SEARCHES	64
+/* Bytes of one TRANS2 request sent in pieces (a budget; one at a time
+ * per connection) */
+#define SMB1_MAX_TRANS2		(64u * 1024)
+
+struct smb1_search;
+struct smb1_trans_pending;
+
 /* The connection's SMB1 state, conn->smb1, a talloc child of conn. */
 struct smbd_smb1_conn {
 	bool unicode;		/* CAP_UNICODE negotiated */
@@ -33,6 +42,10 @@ struct smbd_smb1_conn {
 	bool signing;		/* MD5 signing active */
 	uint8_t mac_key[16];
 	uint32_t seq;		/* the next request's sequence number */
+	struct smb1_search *searches;	/* trans2.c */
+	unsigned nsearches;
+	uint16_t next_sid;
+	struct smb1_trans_pending *trans;	/* being reassembled */
 };
 
 /* One SMB1 message being answered. */
@@ -50,7 +63,24 @@ struct smb1_req {
 	uint16_t out_tid;
 	struct smbd_session *sign_new;	/* SESSION_SETUP turned signing on */
 	bool no_reply;
+	/* the chain's walk (proc.c) */
+	struct smb1_andx_iter it;
+	uint8_t cmd;		/* the command running */
+	size_t start;		/* its reply block in out */
+	size_t andx_at;		/* the previous AndX reply block, or 0 */
+	uint32_t seq;		/* the request's signing sequence number */
+	bool pending;		/* a handler went async */
+	bool keep_block;	/* an error reply keeps the block written */
 };
+
+/*
+ * A handler that waits (worker I/O, oplock breaks) returns
+ * NT_STATUS_PENDING with r kept (a talloc child of its connection,
+ * the owner of what the wait needs) and later calls smb1_req_done()
+ * with the command's status, its reply block written on success: the
+ * chain goes on from there, and r is answered and freed at its end.
+ */
+void smb1_req_done(struct smb1_req *r, NTSTATUS status);
 
 /*
  * Handlers: each answers one command of the chain by appending its
@@ -66,6 +96,43 @@ NTSTATUS smb1_session_setup(struct smb1_req *r, const struct smb1_block *b);
 NTSTATUS smb1_logoff(struct smb1_req *r, const struct smb1_block *b);
 NTSTATUS smb1_tree_connect(struct smb1_req *r, const struct smb1_block *b);
 NTSTATUS smb1_tree_disconnect(struct smb1_req *r, const struct smb1_block *b);
+
+/* file.c */
+NTSTATUS smb1_nt_create(struct smb1_req *r, const struct smb1_block *b);
+NTSTATUS smb1_close(struct smb1_req *r, const struct smb1_block *b);
+NTSTATUS smb1_read_andx(struct smb1_req *r, const struct smb1_block *b);
+NTSTATUS smb1_write_andx(struct smb1_req *r, const struct smb1_block *b);
+NTSTATUS smb1_flush(struct smb1_req *r, const struct smb1_block *b);
+NTSTATUS smb1_locking_andx(struct smb1_req *r, const struct smb1_block *b);
+NTSTATUS smb1_nt_cancel(struct smb1_req *r, const struct smb1_block *b);
+/* path.c */
+NTSTATUS smb1_mkdir(struct smb1_req *r, const struct smb1_block *b);
+NTSTATUS smb1_rmdir(struct smb1_req *r, const struct smb1_block *b);
+NTSTATUS smb1_delete(struct smb1_req *r, const struct smb1_block *b);
+NTSTATUS smb1_rename(struct smb1_req *r, const struct smb1_block *b);
+NTSTATUS smb1_check_directory(struct smb1_req *r, const struct smb1_block *b);
+NTSTATUS smb1_query_information(struct smb1_req *r,
+				const struct smb1_block *b);
+NTSTATUS smb1_set_information(struct smb1_req *r, const struct smb1_block *b);
+/* trans2.c */
+NTSTATUS smb1_trans2(struct smb1_req *r, const struct smb1_block *b);
+NTSTATUS smb1_trans2_secondary(struct smb1_req *r,
+			       const struct smb1_block *b);
+NTSTATUS smb1_find_close2(struct smb1_req *r, const struct smb1_block *b);
+
+/* The open of the request's tree with this FID, or NULL. */
+struct smbd_open *smb1_fid_find(struct smb1_req *r, uint16_t fid);
+/* May a new open of r's tree be known by its FID (unique, not 0 or
+ * 0xFFFF)? INSUFFICIENT_RESOURCES if not (close it then). */
+NTSTATUS smb1_fid_check(struct smb1_req *r, struct smbd_open *op);
+/* A 0x04-prefixed path at *off of b's data block (moved past it). */
+NTSTATUS smb1_pull_path(struct smb1_req *r, TALLOC_CTX *mem,
+			const struct smb1_block *b, size_t *off, char **name);
+/* Open a client path of r's disk tree sharing everything (path-based
+ * commands: the open lives as long as the command). */
+NTSTATUS smb1_open_path(struct smb1_req *r, const char *name,
+			uint32_t desired, uint32_t disposition,
+			uint32_t options, struct smbd_open **pop);
 
 /* Reply block helpers: wct then words; bytes_begin/end around the data. */
 void smb1_put_andx(struct smb1_req *r, uint8_t wct);

@@ -7,8 +7,9 @@
 # and IPC$, ECHO, the session cap refusing an 11th SMB1-only computer
 # with error 71, and `wgnet config` saying SMB1 is on.
 #
-# File commands (NT_CREATE_ANDX, READ/WRITE_ANDX, TRANS2 FIND, ...) come
-# with the next round; then put/get/ls/mkdir/rename/del/allinfo join here.
+# Round 2, the file commands: smbclient NT1 put/get (5 MiB byte-exact),
+# ls, mkdir, rename, del, rmdir, allinfo, du; impacket's SMB1 dialect
+# list/put/get/mkdir/rename/del/rmdir (smb1_impacket.py).
 set -u
 . "$(dirname "$0")/lib.sh"
 WG_NAME=test_smb1.sh
@@ -61,6 +62,51 @@ wg_expect "SMB1 on: an SMB2 smbclient still gets SMB2 and lists [demo]" \
 	'blocks (of size|available)' wg-smbclient demo -c 'ls'
 wg_check "SMB1 on: raw SMB1: NEGOTIATE, ECHO, a backward AndX offset refused, ECHO again" \
 	"$WG_PY" "$WG_ROOT/tests/clients/smb1_raw.py" "$WG_HOST" "$WG_PORT" "$WG_USER" "$WG_PASS"
+
+# --- file commands over SMB1 ---
+head -c $((5 * 1024 * 1024)) /dev/urandom >"$WG_TMP/big.bin"
+wg_check "SMB1 file: put a 5 MiB file (WRITE_ANDX)" \
+	wg-smbclient demo "${NT1[@]}" -c "put $WG_TMP/big.bin big.bin"
+wg_check "SMB1 file: the file on disk is byte-exact" \
+	cmp "$WG_TMP/big.bin" "$WG_SHARE/big.bin"
+rm -f "$WG_TMP/got.bin"
+wg_check "SMB1 file: get it back (READ_ANDX)" \
+	wg-smbclient demo "${NT1[@]}" -c "get big.bin $WG_TMP/got.bin"
+wg_check "SMB1 file: what came back is byte-exact" \
+	cmp "$WG_TMP/big.bin" "$WG_TMP/got.bin"
+wg_expect "SMB1 file: ls (TRANS2 FIND_FIRST2) lists it with its size" \
+	'big\.bin +A +5242880' wg-smbclient demo "${NT1[@]}" -c 'ls'
+for i in $(seq 1 300); do : >"$WG_SHARE/many_$i.txt"; done
+wg_expect "SMB1 file: ls of 300 more names (FIND_NEXT2) sees the last one" \
+	'many_300\.txt' wg-smbclient demo "${NT1[@]}" -c 'ls many_*'
+rm -f "$WG_SHARE"/many_*.txt
+wg_check "SMB1 file: mkdir (CREATE_DIRECTORY)" \
+	wg-smbclient demo "${NT1[@]}" -c 'mkdir sub1'
+wg_check "SMB1 file: the directory exists on disk" test -d "$WG_SHARE/sub1"
+wg_check "SMB1 file: rename big.bin into it (RENAME)" \
+	wg-smbclient demo "${NT1[@]}" -c 'rename big.bin sub1\moved.bin'
+wg_check "SMB1 file: the rename happened on disk" \
+	cmp "$WG_TMP/big.bin" "$WG_SHARE/sub1/moved.bin"
+wg_expect "SMB1 file: allinfo (QUERY_PATH_INFORMATION levels)" \
+	'write_time:.*' wg-smbclient demo "${NT1[@]}" -c 'allinfo sub1\moved.bin'
+wg_expect "SMB1 file: allinfo shows the stream and its size" \
+	'stream: \[::\$DATA\], 5242880 bytes' \
+	wg-smbclient demo "${NT1[@]}" -c 'allinfo sub1\moved.bin'
+wg_expect "SMB1 file: du (QUERY_FS_INFORMATION)" 'blocks of size|blocks available' \
+	wg-smbclient demo "${NT1[@]}" -c 'du'
+wg_expect "SMB1 file: rmdir of a non-empty directory is refused" \
+	'NT_STATUS_DIRECTORY_NOT_EMPTY' wg-smbclient demo "${NT1[@]}" -c 'rmdir sub1'
+wg_check "SMB1 file: del (DELETE)" \
+	wg-smbclient demo "${NT1[@]}" -c 'del sub1\moved.bin'
+wg_check "SMB1 file: the file is gone from disk" test ! -e "$WG_SHARE/sub1/moved.bin"
+wg_check "SMB1 file: rmdir (DELETE_DIRECTORY)" \
+	wg-smbclient demo "${NT1[@]}" -c 'rmdir sub1'
+wg_check "SMB1 file: the directory is gone from disk" test ! -e "$WG_SHARE/sub1"
+wg_expect "SMB1 file: get of a missing file says so" 'NT_STATUS_OBJECT_NAME_NOT_FOUND' \
+	wg-smbclient demo "${NT1[@]}" -c "get nosuch $WG_TMP/nosuch"
+wg_check "SMB1 file: impacket's SMB1 dialect lists, puts, gets, renames, deletes" \
+	"$WG_PY" "$WG_ROOT/tests/clients/smb1_impacket.py" "$WG_HOST" "$WG_PORT" \
+	"$WG_USER" "$WG_PASS" "$WG_SHARE"
 
 # The cap: 10 computers hold an SMB1 session each; the 11th gets error 71.
 HOLDERS=()

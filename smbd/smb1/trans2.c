@@ -1,0 +1,1168 @@
+/*
+ * trans2.c - SMB1 TRANSACTION2 [MS-CIFS §2.2.4.46, §2.2.6]: reassembly of
+ * a request sent in pieces (TRANSACTION2_SECONDARY), FIND_FIRST2,
+ * FIND_NEXT2 and FIND_CLOSE2 (directory searches kept per connection),
+ * QUERY_FS_INFORMATION, QUERY_PATH/FILE_INFORMATION and
+ * SET_PATH/FILE_INFORMATION, in the SMB1 information levels and the
+ * pass-through ones (level 1000 + an FSCC class [MS-SMB §2.2.2.3.5]).
+ *
+ * Budgets: one request being reassembled per connection, at most
+ * SMB1_MAX_TRANS2 bytes of it (SMBD_BUDGET_TRANS_REASSEMBLY), and
+ * SMB1_MAX_SEARCHES searches per session (SMBD_BUDGET_SEARCHES), whose
+ * name lists count against the connection's directory memory.
+ */
+#include "smbd/smb1/smb1.h"
+#include "smbd/base/errmap.h"
+#include "smbd/fs/fileinfo.h"
+#include "smbd/fs/open.h"
+#include "smbd/fs/openpath.h"
+#include "smbd/fs/vfs.h"
+#include "proto/fscc.h"
+#include "proto/utf16.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
+
+/* Information levels [MS-CIFS §2.2.2.3] */
+#define FIND_DIRECTORY_INFO		0x0101
+#define FIND_FULL_DIRECTORY_INFO	0x0102
+#define FIND_NAMES_INFO			0x0103
+#define FIND_BOTH_DIRECTORY_INFO	0x0104
+#define FIND_ID_FULL_DIRECTORY_INFO	0x0105
+#define FIND_ID_BOTH_DIRECTORY_INFO	0x0106
+
+#define QUERY_FILE_BASIC_INFO		0x0101
+#define QUERY_FILE_STANDARD_INFO	0x0102
+#define QUERY_FILE_EA_INFO		0x0103
+#define QUERY_FILE_NAME_INFO		0x0104
+#define QUERY_FILE_ALL_INFO		0x0107
+#define QUERY_FILE_ALT_NAME_INFO	0x0108
+#define QUERY_FILE_STREAM_INFO		0x0109
+#define QUERY_FILE_COMPRESSION_INFO	0x010B
+
+#define SET_FILE_BASIC_INFO		0x0101
+#define SET_FILE_DISPOSITION_INFO	0x0102
+#define SET_FILE_ALLOCATION_INFO	0x0103
+#define SET_FILE_END_OF_FILE_INFO	0x0104
+
+#define FS_INFO_ALLOCATION		0x0001
+#define FS_INFO_VOLUME			0x0002
+#define FS_QUERY_VOLUME_INFO		0x0102
+#define FS_QUERY_SIZE_INFO		0x0103
+#define FS_QUERY_DEVICE_INFO		0x0104
+#define FS_QUERY_ATTRIBUTE_INFO		0x0105
+
+#define PASSTHROUGH			1000
+/* FSCC classes through the pass-through levels */
+#define FSCC_BASIC		4
+#define FSCC_STANDARD		5
+#define FSCC_INTERNAL		6
+#define FSCC_EA			7
+#define FSCC_ACCESS		8
+#define FSCC_RENAME		10
+#define FSCC_DISPOSITION	13
+#define FSCC_POSITION		14
+#define FSCC_MODE		16
+#define FSCC_ALIGNMENT		17
+#define FSCC_ALL		18
+#define FSCC_ALLOCATION		19
+#define FSCC_EOF		20
+#define FSCC_ALT_NAME		21
+#define FSCC_STREAM		22
+#define FSCC_COMPRESSION	28
+#define FSCC_NETWORK_OPEN	34
+#define FSCC_ATTRIBUTE_TAG	35
+#define FSCC_FS_VOLUME		1
+#define FSCC_FS_SIZE		3
+#define FSCC_FS_DEVICE		4
+#define FSCC_FS_ATTRIBUTE	5
+#define FSCC_FS_FULL_SIZE	7
+
+#define BYTES_PER_SECTOR	512u
+/* Largest reply data we build (below the MaxBufferSize clients offer) */
+#define SMB1_MAX_TRANS2_REPLY	(60u * 1024)
+
+/* ---- searches ---- */
+
+struct smb1_search {
+	struct smb1_search *prev, *next;	/* c1->searches */
+	struct smbd_conn *conn;
+	uint16_t sid;
+	uint16_t uid;
+	uint16_t tid;
+	int dfd;		/* the directory, O_RDONLY */
+	bool root;		/* the share root ("..": itself) */
+	char **names;		/* matches, "." and ".." first */
+	size_t n, pos;
+	size_t mem;		/* counted in conn->dir_memory */
+};
+
+static int search_destructor(struct smb1_search *s)
+{
+	struct smbd_smb1_conn *c1 = s->conn->smb1;
+
+	if (s->dfd >= 0) {
+		close(s->dfd);
+	}
+	s->conn->dir_memory -= s->mem < s->conn->dir_memory ? s->mem :
+			       s->conn->dir_memory;
+	if (c1 != NULL) {
+		if (s->prev != NULL) {
+			s->prev->next = s->next;
+		} else if (c1->searches == s) {
+			c1->searches = s->next;
+		}
+		if (s->next != NULL) {
+			s->next->prev = s->prev;
+		}
+		c1->nsearches--;
+	}
+	return 0;
+}
+
+static struct smb1_search *search_find(struct smb1_req *r, uint16_t sid)
+{
+	struct smb1_search *s = NULL;
+
+	for (s = r->c1->searches; s != NULL; s = s->next) {
+		if (s->sid == sid && s->uid == r->hdr.uid) {
+			return s;
+		}
+	}
+	return NULL;
+}
+
+static bool search_add_name(struct smb1_search *s, const char *name)
+{
+	struct smbd_conn *conn = s->conn;
+	size_t cost = strlen(name) + 1 + sizeof(char *);
+	uint64_t max = conn->srv->cfg->max_dir_memory;
+
+	if (conn->dir_memory + cost > max) {
+		smbd_budget_hit(conn->srv, conn, SMBD_BUDGET_DIR_MEMORY, max);
+		return false;
+	}
+	if (s->n % 64 == 0) {
+		char **n = talloc_realloc(s, s->names, char *, s->n + 64);
+
+		if (n == NULL) {
+			return false;
+		}
+		s->names = n;
+	}
+	s->names[s->n] = talloc_strdup(s->names, name);
+	if (s->names[s->n] == NULL) {
+		return false;
+	}
+	s->n++;
+	conn->dir_memory += cost;
+	s->mem += cost;
+	return true;
+}
+
+/* List the directory of pattern into a new search. */
+static NTSTATUS search_new(struct smb1_req *r, const char *pattern,
+			   struct smb1_search **ps)
+{
+	struct smbd_smb1_conn *c1 = r->c1;
+	struct smbd_session *sess = r->sess;
+	TALLOC_CTX *tmp = talloc_new(r);
+	const char *sep = strrchr(pattern, '\\');
+	const char *pat = sep != NULL ? sep + 1 : pattern;
+	char *dir = NULL, *rel = NULL, *ondisk = NULL;
+	struct smb1_search *s = NULL;
+	struct dirent *de = NULL;
+	NTSTATUS status = NT_STATUS_OK;
+	unsigned per_sess = 0;
+	DIR *d = NULL;
+	int fd = -1;
+
+	for (s = c1->searches; s != NULL; s = s->next) {
+		per_sess += s->uid == (uint16_t)sess->id;
+	}
+	if (per_sess >= SMB1_MAX_SEARCHES) {
+		smbd_budget_hit(r->conn->srv, r->conn, SMBD_BUDGET_SEARCHES,
+				SMB1_MAX_SEARCHES);
+		talloc_free(tmp);
+		return NT_STATUS_INSUFFICIENT_RESOURCES;
+	}
+	if (tmp == NULL) {
+		return NT_STATUS_NO_MEMORY;
+	}
+	if (*pat == '\0') {
+		pat = "*";
+	}
+	dir = talloc_strndup(tmp, pattern, sep != NULL ?
+			     (size_t)(sep - pattern) : 0);
+	status = dir == NULL ? NT_STATUS_NO_MEMORY :
+		 vfs_canonicalize(tmp, dir, false, &rel);
+	if (status == NT_STATUS_OK) {
+		status = vfs_resolve(tmp, r->tree->root_fd, rel, &ondisk);
+	}
+	if (status == NT_STATUS_OBJECT_NAME_NOT_FOUND) {
+		status = NT_STATUS_OBJECT_PATH_NOT_FOUND;
+	}
+	if (status != NT_STATUS_OK) {
+		talloc_free(tmp);
+		return status;
+	}
+	fd = vfs_open_beneath(r->tree->root_fd, ondisk,
+			      O_RDONLY | O_DIRECTORY, 0);
+	if (fd < 0) {
+		talloc_free(tmp);
+		return fd == -ENOTDIR ? NT_STATUS_OBJECT_PATH_NOT_FOUND :
+					smbd_map_errno(-fd);
+	}
+	s = talloc_zero(c1, struct smb1_search);
+	if (s == NULL) {
+		close(fd);
+		talloc_free(tmp);
+		return NT_STATUS_NO_MEMORY;
+	}
+	s->conn = r->conn;
+	s->uid = (uint16_t)sess->id;
+	s->tid = (uint16_t)r->tree->id;
+	s->dfd = fd;
+	s->root = ondisk[0] == '\0';
+	do {
+		s->sid = ++c1->next_sid;
+	} while (s->sid == 0 || s->sid == 0xFFFF ||
+		 search_find(r, s->sid) != NULL);
+	s->next = c1->searches;
+	if (s->next != NULL) {
+		s->next->prev = s;
+	}
+	c1->searches = s;
+	c1->nsearches++;
+	talloc_set_destructor(s, search_destructor);
+	status = NT_STATUS_OK;
+	if (vfs_wildcard_match(pat, ".") && !search_add_name(s, ".")) {
+		status = NT_STATUS_INSUFFICIENT_RESOURCES;
+	}
+	if (status == NT_STATUS_OK && vfs_wildcard_match(pat, "..") &&
+	    !search_add_name(s, "..")) {
+		status = NT_STATUS_INSUFFICIENT_RESOURCES;
+	}
+	fd = openat(s->dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	d = fd >= 0 ? fdopendir(fd) : NULL;
+	if (d == NULL) {
+		if (fd >= 0) {
+			close(fd);
+		}
+		status = NT_STATUS_ACCESS_DENIED;
+	}
+	while (status == NT_STATUS_OK && (de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0 ||
+		    !vfs_wildcard_match(pat, de->d_name)) {
+			continue;
+		}
+		if (!search_add_name(s, de->d_name)) {
+			status = NT_STATUS_INSUFFICIENT_RESOURCES;
+		}
+	}
+	if (d != NULL) {
+		closedir(d);
+	}
+	talloc_free(tmp);
+	if (status != NT_STATUS_OK) {
+		talloc_free(s);
+		return status;
+	}
+	if (s->n == 0) {
+		talloc_free(s);
+		return NT_STATUS_NO_SUCH_FILE;
+	}
+	*ps = s;
+	return NT_STATUS_OK;
+}
+
+/* A name in the request's encoding; *len its bytes (no NUL). */
+static void put_name(struct wire_wr *w, bool unicode, const char *name)
+{
+	if (unicode) {
+		wire_put_utf16(w, name);
+	} else {
+		wire_put_bytes(w, name, strlen(name));
+	}
+}
+
+static uint32_t name_len(bool unicode, const char *name)
+{
+	return unicode ? (uint32_t)utf16_len_of_utf8(name) :
+			 (uint32_t)strlen(name);
+}
+
+/* One entry at level; false if it does not fit in max bytes of w. */
+static bool put_find_entry(struct wire_wr *w, uint16_t level, bool unicode,
+			   const char *name, const struct smbd_ntinfo *ni,
+			   size_t max, size_t *last)
+{
+	size_t start = w->len;
+	uint32_t nl = name_len(unicode, name);
+
+	wire_put_u32le(w, 0);		/* NextEntryOffset */
+	wire_put_u32le(w, 0);		/* FileIndex */
+	if (level == FIND_NAMES_INFO) {
+		wire_put_u32le(w, nl);
+	} else {
+		wire_put_u64le(w, ni->create_time);
+		wire_put_u64le(w, ni->access_time);
+		wire_put_u64le(w, ni->write_time);
+		wire_put_u64le(w, ni->change_time);
+		wire_put_u64le(w, ni->end_of_file);
+		wire_put_u64le(w, ni->alloc_size);
+		wire_put_u32le(w, ni->attrs);
+		wire_put_u32le(w, nl);
+	}
+	if (level != FIND_NAMES_INFO && level != FIND_DIRECTORY_INFO) {
+		wire_put_u32le(w, 0);	/* EaSize */
+	}
+	if (level == FIND_BOTH_DIRECTORY_INFO ||
+	    level == FIND_ID_BOTH_DIRECTORY_INFO) {
+		wire_put_u8(w, 0);	/* ShortNameLength: no 8.3 names */
+		wire_put_u8(w, 0);
+		wire_put_zero(w, 24);	/* ShortName */
+	}
+	if (level == FIND_ID_FULL_DIRECTORY_INFO) {
+		wire_put_u32le(w, 0);
+		wire_put_u64le(w, ni->file_index);
+	} else if (level == FIND_ID_BOTH_DIRECTORY_INFO) {
+		wire_put_u16le(w, 0);
+		wire_put_u64le(w, ni->file_index);
+	}
+	put_name(w, unicode, name);
+	wire_put_align(w, 8);
+	if (wire_wr_error(w) != 0 || w->len > max) {
+		w->len = start;
+		return false;
+	}
+	if (*last != SIZE_MAX) {
+		wire_patch_u32le(w, *last, (uint32_t)(start - *last));
+	}
+	*last = start;
+	return true;
+}
+
+static bool find_level_ok(uint16_t level)
+{
+	return level >= FIND_DIRECTORY_INFO &&
+	       level <= FIND_ID_BOTH_DIRECTORY_INFO;
+}
+
+/*
+ * Entries of s from s->pos into data (at most count and max bytes):
+ * *got of them, *last_off the last one's offset.
+ */
+static NTSTATUS search_fill(struct smb1_req *r, struct smb1_search *s,
+			    uint16_t level, uint16_t count, size_t max,
+			    struct wire_wr *data, uint16_t *got,
+			    uint16_t *last_off)
+{
+	size_t last = SIZE_MAX;
+
+	*got = 0;
+	while (s->pos < s->n && *got < count) {
+		const char *name = s->names[s->pos];
+		struct smbd_stat sx;
+		struct smbd_ntinfo ni = {};
+		const char *at = name;
+
+		if (strcmp(name, "..") == 0 && s->root) {
+			at = ".";
+		}
+		if (smbd_stat_at(s->dfd, at, AT_SYMLINK_NOFOLLOW, &sx) != 0) {
+			s->pos++;	/* gone since: skip it */
+			continue;
+		}
+		smbd_ntinfo_fill(&sx, name, &ni);
+		if (!put_find_entry(data, level, r->unicode, name, &ni, max,
+				    &last)) {
+			if (*got == 0) {
+				return NT_STATUS_BUFFER_OVERFLOW;
+			}
+			break;
+		}
+		(*got)++;
+		s->pos++;
+	}
+	*last_off = last == SIZE_MAX ? 0 : (uint16_t)last;
+	return NT_STATUS_OK;
+}
+
+/* ---- the reply ---- */
+
+struct t2 {
+	struct smb1_req *r;
+	const uint8_t *param;
+	size_t nparam;
+	const uint8_t *data;
+	size_t ndata;
+	uint16_t subcommand;
+	uint16_t max_param;
+	uint16_t max_data;
+	struct wire_wr op;	/* reply parameters */
+	struct wire_wr od;	/* reply data */
+};
+
+static void t2_put_reply(struct t2 *t)
+{
+	struct smb1_req *r = t->r;
+	size_t pos = 0, poff = 0, doff = 0, at = 0;
+
+	wire_put_u8(&r->out, 10);
+	wire_put_u16le(&r->out, (uint16_t)t->op.len);
+	wire_put_u16le(&r->out, (uint16_t)t->od.len);
+	wire_put_u16le(&r->out, 0);
+	wire_put_u16le(&r->out, (uint16_t)t->op.len);
+	at = r->out.len;
+	wire_put_u16le(&r->out, 0);		/* ParameterOffset */
+	wire_put_u16le(&r->out, 0);		/* ParameterDisplacement */
+	wire_put_u16le(&r->out, (uint16_t)t->od.len);
+	wire_put_u16le(&r->out, 0);		/* DataOffset */
+	wire_put_u16le(&r->out, 0);		/* DataDisplacement */
+	wire_put_u8(&r->out, 0);		/* SetupCount */
+	wire_put_u8(&r->out, 0);
+	pos = smb1_bytes_begin(r);
+	wire_put_align(&r->out, 4);
+	poff = r->out.len;
+	wire_put_bytes(&r->out, t->op.buf, t->op.len);
+	wire_put_align(&r->out, 4);
+	doff = r->out.len;
+	wire_put_bytes(&r->out, t->od.buf, t->od.len);
+	wire_patch_u16le(&r->out, at, (uint16_t)poff);
+	wire_patch_u16le(&r->out, at + 6, (uint16_t)doff);
+	smb1_bytes_end(r, pos);
+}
+
+/* ---- FIND_FIRST2, FIND_NEXT2, FIND_CLOSE2 ---- */
+
+static size_t t2_max_data(const struct t2 *t)
+{
+	return t->max_data < SMB1_MAX_TRANS2_REPLY ? t->max_data :
+						     SMB1_MAX_TRANS2_REPLY;
+}
+
+static NTSTATUS find_first2(struct t2 *t)
+{
+	struct smb1_req *r = t->r;
+	struct smb1_find_first2 f = {};
+	struct smb1_search *s = NULL;
+	uint16_t got = 0, last = 0;
+	bool eos = false;
+	NTSTATUS status = NT_STATUS_OK;
+
+	if (smb1_find_first2_parse(r, t->param, t->nparam, r->unicode,
+				   &f) != 0) {
+		return NT_STATUS_INVALID_PARAMETER;
+	}
+	if (!find_level_ok(f.level)) {
+		return NT_STATUS_INVALID_LEVEL;
+	}
+	status = search_new(r, f.pattern, &s);
+	if (status != NT_STATUS_OK) {
+		return status;
+	}
+	status = search_fill(r, s, f.level, f.search_count == 0 ? 1 :
+			     f.search_count, t2_max_data(t), &t->od, &got,
+			     &last);
+	if (status != NT_STATUS_OK) {
+		talloc_free(s);
+		return status;
+	}
+	eos = s->pos >= s->n;
+	wire_put_u16le(&t->op, s->sid);
+	wire_put_u16le(&t->op, got);
+	wire_put_u16le(&t->op, eos ? 1 : 0);
+	wire_put_u16le(&t->op, 0);		/* EaErrorOffset */
+	wire_put_u16le(&t->op, last);
+	if ((f.flags & SMB1_FIND_CLOSE_AFTER_REQUEST) ||
+	    (eos && (f.flags & SMB1_FIND_CLOSE_AT_EOS))) {
+		talloc_free(s);
+	}
+	return NT_STATUS_OK;
+}
+
+static NTSTATUS find_next2(struct t2 *t)
+{
+	struct smb1_req *r = t->r;
+	struct smb1_find_next2 f = {};
+	struct smb1_search *s = NULL;
+	uint16_t got = 0, last = 0;
+	bool eos = false;
+	NTSTATUS status = NT_STATUS_OK;
+
+	if (smb1_find_next2_parse(r, t->param, t->nparam, r->unicode,
+				  &f) != 0) {
+		return NT_STATUS_INVALID_PARAMETER;
+	}
+	if (!find_level_ok(f.level)) {
+		return NT_STATUS_INVALID_LEVEL;
+	}
+	s = search_find(r, f.sid);
+	if (s == NULL) {
+		return NT_STATUS_INVALID_HANDLE;
+	}
+	status = search_fill(r, s, f.level, f.search_count == 0 ? 1 :
+			     f.search_count, t2_max_data(t), &t->od, &got,
+			     &last);
+	if (status != NT_STATUS_OK) {
+		return status;
+	}
+	eos = s->pos >= s->n;
+	wire_put_u16le(&t->op, got);
+	wire_put_u16le(&t->op, eos ? 1 : 0);
+	wire_put_u16le(&t->op, 0);
+	wire_put_u16le(&t->op, last);
+	if ((f.flags & SMB1_FIND_CLOSE_AFTER_REQUEST) ||
+	    (eos && (f.flags & SMB1_FIND_CLOSE_AT_EOS))) {
+		talloc_free(s);
+	}
+	return NT_STATUS_OK;
+}
+
+NTSTATUS smb1_find_close2(struct smb1_req *r, const struct smb1_block *b)
+{
+	struct smb1_search *s = NULL;
+
+	if (b->wct != 1) {
+		return NT_STATUS_INVALID_PARAMETER;
+	}
+	s = search_find(r, smb1_word(b, 0));
+	if (s == NULL) {
+		return NT_STATUS_INVALID_HANDLE;
+	}
+	talloc_free(s);
+	wire_put_u8(&r->out, 0);
+	smb1_bytes_end(r, smb1_bytes_begin(r));
+	return NT_STATUS_OK;
+}
+
+/* ---- QUERY_FS_INFORMATION ---- */
+
+static uint32_t volume_serial(const struct smbd_tree *tree)
+{
+	const unsigned char *p = (const unsigned char *)tree->share->path;
+	uint32_t h = 2166136261u;	/* FNV-1a of the share path */
+
+	for (; *p != '\0'; p++) {
+		h = (h ^ *p) * 16777619u;
+	}
+	return h;
+}
+
+static NTSTATUS query_fs(struct t2 *t)
+{
+	struct smb1_req *r = t->r;
+	struct wire_wr *w = &t->od;
+	const char *label = r->tree->share->name;
+	struct smbd_ntinfo root = {};
+	struct statvfs vfs = {};
+	uint64_t unit = 0;
+	uint16_t level = 0;
+
+	if (t->nparam < 2) {
+		return NT_STATUS_INVALID_PARAMETER;
+	}
+	level = wire_le16(t->param);
+	if (r->tree->root_fd < 0) {
+		return NT_STATUS_INVALID_DEVICE_REQUEST;
+	}
+	if (fstatvfs(r->tree->root_fd, &vfs) != 0) {
+		return smbd_map_errno(errno);
+	}
+	unit = vfs.f_frsize != 0 ? vfs.f_frsize : vfs.f_bsize;
+	if (unit < BYTES_PER_SECTOR || unit % BYTES_PER_SECTOR != 0) {
+		unit = 4096;
+	}
+	if (smbd_ntinfo_fd(r->tree->root_fd, "", &root) != 0) {
+		root.create_time = r->conn->srv->start_time_nt;
+	}
+	switch (level) {
+	case FS_INFO_ALLOCATION:
+		wire_put_u32le(w, 0);		/* idFileSystem */
+		wire_put_u32le(w, (uint32_t)(unit / BYTES_PER_SECTOR));
+		wire_put_u32le(w, vfs.f_blocks > UINT32_MAX ? UINT32_MAX :
+				  (uint32_t)vfs.f_blocks);
+		wire_put_u32le(w, vfs.f_bavail > UINT32_MAX ? UINT32_MAX :
+				  (uint32_t)vfs.f_bavail);
+		wire_put_u16le(w, BYTES_PER_SECTOR);
+		break;
+	case FS_INFO_VOLUME:
+		wire_put_u32le(w, volume_serial(r->tree));
+		wire_put_u8(w, (uint8_t)name_len(r->unicode, label));
+		put_name(w, r->unicode, label);
+		break;
+	case FS_QUERY_VOLUME_INFO:
+	case PASSTHROUGH + FSCC_FS_VOLUME:
+		wire_put_u64le(w, root.create_time);
+		wire_put_u32le(w, volume_serial(r->tree));
+		wire_put_u32le(w, name_len(true, label));
+		wire_put_u16le(w, 0);		/* Reserved */
+		wire_put_utf16(w, label);
+		break;
+	case FS_QUERY_SIZE_INFO:
+	case PASSTHROUGH + FSCC_FS_SIZE:
+		wire_put_u64le(w, vfs.f_blocks);
+		wire_put_u64le(w, vfs.f_bavail);
+		wire_put_u32le(w, (uint32_t)(unit / BYTES_PER_SECTOR));
+		wire_put_u32le(w, BYTES_PER_SECTOR);
+		break;
+	case PASSTHROUGH + FSCC_FS_FULL_SIZE:
+		wire_put_u64le(w, vfs.f_blocks);
+		wire_put_u64le(w, vfs.f_bavail);
+		wire_put_u64le(w, vfs.f_bfree);
+		wire_put_u32le(w, (uint32_t)(unit / BYTES_PER_SECTOR));
+		wire_put_u32le(w, BYTES_PER_SECTOR);
+		break;
+	case FS_QUERY_DEVICE_INFO:
+	case PASSTHROUGH + FSCC_FS_DEVICE:
+		wire_put_u32le(w, SMBD_FILE_DEVICE_DISK);
+		wire_put_u32le(w, FILE_DEVICE_IS_MOUNTED);
+		break;
+	case FS_QUERY_ATTRIBUTE_INFO:
+	case PASSTHROUGH + FSCC_FS_ATTRIBUTE:
+		wire_put_u32le(w, FILE_CASE_PRESERVED_NAMES |
+				  FILE_UNICODE_ON_DISK |
+				  FILE_SUPPORTS_SPARSE_FILES);
+		wire_put_u32le(w, 255);
+		wire_put_u32le(w, name_len(true, "NTFS"));
+		wire_put_utf16(w, "NTFS");
+		break;
+	default:
+		return NT_STATUS_INVALID_LEVEL;
+	}
+	return NT_STATUS_OK;
+}
+
+/* ---- QUERY_PATH_INFORMATION and QUERY_FILE_INFORMATION ---- */
+
+static void put_times(struct wire_wr *w, const struct smbd_ntinfo *ni)
+{
+	wire_put_u64le(w, ni->create_time);
+	wire_put_u64le(w, ni->access_time);
+	wire_put_u64le(w, ni->write_time);
+	wire_put_u64le(w, ni->change_time);
+}
+
+/* The client's view of op's name: "\dir\name". */
+static char *op_client_path(TALLOC_CTX *mem, const struct smbd_open *op)
+{
+	char *s = talloc_asprintf(mem, "\\%s", op->path);
+	char *p = s;
+
+	for (; p != NULL && *p != '\0'; p++) {
+		if (*p == '/') {
+			*p = '\\';
+		}
+	}
+	return s;
+}
+
+static NTSTATUS query_file(struct t2 *t, struct smbd_open *op,
+			   uint16_t level)
+{
+	struct wire_wr *w = &t->od;
+	struct smbd_ntinfo ni = {};
+	bool pending = op->file != NULL && op->file->delete_pending;
+	char *name = NULL;
+
+	if (smbd_ntinfo_fd(op->fd, op->path, &ni) != 0) {
+		return NT_STATUS_ACCESS_DENIED;
+	}
+	switch (level) {
+	case QUERY_FILE_BASIC_INFO:
+	case PASSTHROUGH + FSCC_BASIC:
+		put_times(w, &ni);
+		wire_put_u32le(w, ni.attrs);
+		wire_put_u32le(w, 0);
+		break;
+	case QUERY_FILE_STANDARD_INFO:
+	case PASSTHROUGH + FSCC_STANDARD:
+		wire_put_u64le(w, ni.alloc_size);
+		wire_put_u64le(w, ni.end_of_file);
+		wire_put_u32le(w, ni.nlink);
+		wire_put_u8(w, pending ? 1 : 0);
+		wire_put_u8(w, ni.is_dir ? 1 : 0);
+		wire_put_u16le(w, 0);	/* clients read 24 bytes either way */
+		break;
+	case PASSTHROUGH + FSCC_INTERNAL:
+		wire_put_u64le(w, ni.file_index);
+		break;
+	case QUERY_FILE_EA_INFO:
+	case PASSTHROUGH + FSCC_EA:
+		wire_put_u32le(w, 0);
+		break;
+	case PASSTHROUGH + FSCC_ACCESS:
+		wire_put_u32le(w, op->access);
+		break;
+	case PASSTHROUGH + FSCC_POSITION:
+		wire_put_u64le(w, op->position);
+		break;
+	case PASSTHROUGH + FSCC_MODE:
+		wire_put_u32le(w, op->mode);
+		break;
+	case PASSTHROUGH + FSCC_ALIGNMENT:
+		wire_put_u32le(w, 0);
+		break;
+	case QUERY_FILE_NAME_INFO:
+		name = op_client_path(t->r, op);
+		if (name == NULL) {
+			return NT_STATUS_NO_MEMORY;
+		}
+		wire_put_u32le(w, name_len(t->r->unicode, name));
+		put_name(w, t->r->unicode, name);
+		break;
+	case QUERY_FILE_ALL_INFO:
+		name = op_client_path(t->r, op);
+		if (name == NULL) {
+			return NT_STATUS_NO_MEMORY;
+		}
+		put_times(w, &ni);
+		wire_put_u32le(w, ni.attrs);
+		wire_put_u32le(w, 0);
+		wire_put_u64le(w, ni.alloc_size);
+		wire_put_u64le(w, ni.end_of_file);
+		wire_put_u32le(w, ni.nlink);
+		wire_put_u8(w, pending ? 1 : 0);
+		wire_put_u8(w, ni.is_dir ? 1 : 0);
+		wire_put_u16le(w, 0);
+		wire_put_u32le(w, 0);		/* EaSize */
+		wire_put_u32le(w, name_len(t->r->unicode, name));
+		put_name(w, t->r->unicode, name);
+		break;
+	case PASSTHROUGH + FSCC_ALL:
+		name = op_client_path(t->r, op);
+		if (name == NULL) {
+			return NT_STATUS_NO_MEMORY;
+		}
+		put_times(w, &ni);
+		wire_put_u32le(w, ni.attrs);
+		wire_put_u32le(w, 0);
+		wire_put_u64le(w, ni.alloc_size);
+		wire_put_u64le(w, ni.end_of_file);
+		wire_put_u32le(w, ni.nlink);
+		wire_put_u8(w, pending ? 1 : 0);
+		wire_put_u8(w, ni.is_dir ? 1 : 0);
+		wire_put_u16le(w, 0);
+		wire_put_u64le(w, ni.file_index);
+		wire_put_u32le(w, 0);		/* EaSize */
+		wire_put_u32le(w, op->access);
+		wire_put_u64le(w, op->position);
+		wire_put_u32le(w, op->mode);
+		wire_put_u32le(w, 0);		/* AlignmentRequirement */
+		wire_put_u32le(w, name_len(true, name));
+		wire_put_utf16(w, name);
+		break;
+	case QUERY_FILE_ALT_NAME_INFO:
+	case PASSTHROUGH + FSCC_ALT_NAME:
+		/* no 8.3 names (as SMB2 QUERY_INFO answers) */
+		return NT_STATUS_NOT_IMPLEMENTED;
+	case QUERY_FILE_STREAM_INFO:
+	case PASSTHROUGH + FSCC_STREAM:
+		if (!ni.is_dir) {
+			wire_put_u32le(w, 0);
+			wire_put_u32le(w, name_len(true, "::$DATA"));
+			wire_put_u64le(w, ni.end_of_file);
+			wire_put_u64le(w, ni.alloc_size);
+			wire_put_utf16(w, "::$DATA");
+		}
+		break;
+	case QUERY_FILE_COMPRESSION_INFO:
+	case PASSTHROUGH + FSCC_COMPRESSION:
+		wire_put_u64le(w, ni.end_of_file);
+		wire_put_u16le(w, 0);		/* COMPRESSION_FORMAT_NONE */
+		wire_put_zero(w, 6);
+		break;
+	case PASSTHROUGH + FSCC_NETWORK_OPEN:
+		put_times(w, &ni);
+		wire_put_u64le(w, ni.alloc_size);
+		wire_put_u64le(w, ni.end_of_file);
+		wire_put_u32le(w, ni.attrs);
+		wire_put_u32le(w, 0);
+		break;
+	case PASSTHROUGH + FSCC_ATTRIBUTE_TAG:
+		wire_put_u32le(w, ni.attrs);
+		wire_put_u32le(w, 0);
+		break;
+	default:
+		return NT_STATUS_INVALID_LEVEL;
+	}
+	wire_put_u16le(&t->op, 0);		/* EaErrorOffset */
+	return NT_STATUS_OK;
+}
+
+static NTSTATUS query_path(struct t2 *t)
+{
+	struct smbd_open *op = NULL;
+	uint16_t level = 0;
+	char *name = NULL;
+	NTSTATUS status = NT_STATUS_OK;
+
+	if (smb1_path_info_parse(t->r, t->param, t->nparam, t->r->unicode,
+				 &level, &name) != 0) {
+		return NT_STATUS_INVALID_PARAMETER;
+	}
+	status = smb1_open_path(t->r, name, FILE_READ_ATTRIBUTES, FILE_OPEN,
+				0, &op);
+	if (status != NT_STATUS_OK) {
+		return status;
+	}
+	status = query_file(t, op, level);
+	talloc_free(op);
+	return status;
+}
+
+static NTSTATUS query_fid(struct t2 *t)
+{
+	struct smbd_open *op = NULL;
+
+	if (t->nparam < 4) {
+		return NT_STATUS_INVALID_PARAMETER;
+	}
+	op = smb1_fid_find(t->r, wire_le16(t->param));
+	if (op == NULL) {
+		return NT_STATUS_INVALID_HANDLE;
+	}
+	if (op->fd < 0) {
+		return NT_STATUS_INVALID_DEVICE_REQUEST;
+	}
+	return query_file(t, op, wire_le16(t->param + 2));
+}
+
+/* ---- SET_PATH_INFORMATION and SET_FILE_INFORMATION ---- */
+
+/* The access a set level needs through a path. */
+static uint32_t set_access(uint16_t level)
+{
+	switch (level) {
+	case SET_FILE_DISPOSITION_INFO:
+	case PASSTHROUGH + FSCC_DISPOSITION:
+	case PASSTHROUGH + FSCC_RENAME:
+		return SEC_STD_DELETE;
+	case SET_FILE_END_OF_FILE_INFO:
+	case PASSTHROUGH + FSCC_EOF:
+	case SET_FILE_ALLOCATION_INFO:
+	case PASSTHROUGH + FSCC_ALLOCATION:
+		return FILE_WRITE_DATA;
+	default:
+		return FILE_WRITE_ATTRIBUTES;
+	}
+}
+
+static NTSTATUS set_file(struct t2 *t, struct smbd_open *op, uint16_t level)
+{
+	const uint8_t *d = t->data;
+	size_t n = t->ndata;
+	uint64_t eof = 0;
+
+	if (t->r->tree->read_only) {
+		return NT_STATUS_ACCESS_DENIED;
+	}
+	switch (level) {
+	case SET_FILE_BASIC_INFO:
+	case PASSTHROUGH + FSCC_BASIC:
+		if (n < 36) {
+			return NT_STATUS_INFO_LENGTH_MISMATCH;
+		}
+		if ((op->access & FILE_WRITE_ATTRIBUTES) == 0) {
+			return NT_STATUS_ACCESS_DENIED;
+		}
+		return smbd_open_set_basic(op, wire_le64(d), wire_le64(d + 8),
+					   wire_le64(d + 16),
+					   wire_le64(d + 24),
+					   wire_le32(d + 32));
+	case SET_FILE_DISPOSITION_INFO:
+	case PASSTHROUGH + FSCC_DISPOSITION:
+		if (n < 1) {
+			return NT_STATUS_INFO_LENGTH_MISMATCH;
+		}
+		return smbd_open_set_delete_pending(op, d[0] != 0);
+	case SET_FILE_ALLOCATION_INFO:
+	case PASSTHROUGH + FSCC_ALLOCATION:
+		/* allocation is the file system's business: accepted */
+		return n < 8 ? NT_STATUS_INFO_LENGTH_MISMATCH : NT_STATUS_OK;
+	case SET_FILE_END_OF_FILE_INFO:
+	case PASSTHROUGH + FSCC_EOF:
+		if (n < 8) {
+			return NT_STATUS_INFO_LENGTH_MISMATCH;
+		}
+		if ((op->access & FILE_WRITE_DATA) == 0 || op->is_dir) {
+			return NT_STATUS_ACCESS_DENIED;
+		}
+		eof = wire_le64(d);
+		if (eof > (uint64_t)INT64_MAX) {
+			return NT_STATUS_INVALID_PARAMETER;
+		}
+		if (ftruncate(op->fd, (off_t)eof) != 0) {
+			return smbd_map_errno(errno);
+		}
+		return NT_STATUS_OK;
+	case PASSTHROUGH + FSCC_RENAME: {
+		/* SMB1 form: ReplaceIfExists, 3 reserved, RootDirectory (4),
+		 * FileNameLength (4), FileName */
+		char *name = NULL, *rel = NULL;
+		uint32_t len = 0;
+		NTSTATUS status = NT_STATUS_OK;
+
+		if (n < 12) {
+			return NT_STATUS_INFO_LENGTH_MISMATCH;
+		}
+		len = wire_le32(d + 8);
+		if (wire_le32(d + 4) != 0 || len > n - 12 || len == 0) {
+			return NT_STATUS_INVALID_PARAMETER;
+		}
+		if ((t->r->unicode ? utf16le_to_utf8(t->r, d + 12, len &
+						      ~1u, &name) :
+		     ((name = talloc_strndup(t->r, (const char *)d + 12,
+					     len)) == NULL)) != 0) {
+			return NT_STATUS_OBJECT_NAME_INVALID;
+		}
+		if (strchr(name, '\\') == NULL) {
+			/* a bare name renames within the directory */
+			const char *slash = strrchr(op->path, '/');
+
+			name = talloc_asprintf(t->r, "%.*s\\%s", slash != NULL ?
+					       (int)(slash - op->path) : 0,
+					       op->path, name);
+			if (name == NULL) {
+				return NT_STATUS_NO_MEMORY;
+			}
+		}
+		status = vfs_canonicalize(t->r, name, false, &rel);
+		if (status != NT_STATUS_OK) {
+			return status;
+		}
+		return smbd_open_rename(op, name, rel, d[0] != 0, NULL, NULL);
+	}
+	default:
+		return NT_STATUS_INVALID_LEVEL;
+	}
+}
+
+static NTSTATUS set_path(struct t2 *t)
+{
+	struct smbd_open *op = NULL;
+	uint16_t level = 0;
+	char *name = NULL;
+	NTSTATUS status = NT_STATUS_OK;
+
+	if (smb1_path_info_parse(t->r, t->param, t->nparam, t->r->unicode,
+				 &level, &name) != 0) {
+		return NT_STATUS_INVALID_PARAMETER;
+	}
+	status = smb1_open_path(t->r, name, set_access(level), FILE_OPEN, 0,
+				&op);
+	if (status != NT_STATUS_OK) {
+		return status;
+	}
+	status = set_file(t, op, level);
+	talloc_free(op);
+	if (status == NT_STATUS_OK) {
+		wire_put_u16le(&t->op, 0);
+	}
+	return status;
+}
+
+static NTSTATUS set_fid(struct t2 *t)
+{
+	struct smbd_open *op = NULL;
+	NTSTATUS status = NT_STATUS_OK;
+
+	if (t->nparam < 4) {
+		return NT_STATUS_INVALID_PARAMETER;
+	}
+	op = smb1_fid_find(t->r, wire_le16(t->param));
+	if (op == NULL) {
+		return NT_STATUS_INVALID_HANDLE;
+	}
+	if (op->fd < 0) {
+		return NT_STATUS_INVALID_DEVICE_REQUEST;
+	}
+	status = set_file(t, op, wire_le16(t->param + 2));
+	if (status == NT_STATUS_OK) {
+		wire_put_u16le(&t->op, 0);
+	}
+	return status;
+}
+
+/* ---- dispatch and reassembly ---- */
+
+static NTSTATUS t2_run(struct t2 *t)
+{
+	struct smb1_req *r = t->r;
+	NTSTATUS status = NT_STATUS_OK;
+
+	if (r->tree->share->type == WG_SHARE_IPC &&
+	    t->subcommand != SMB1_TRANS2_QUERY_FS_INFORMATION) {
+		return NT_STATUS_NOT_SUPPORTED;
+	}
+	wire_wr_init(&t->op, r, 0);
+	wire_wr_init(&t->od, r, 0);
+	switch (t->subcommand) {
+	case SMB1_TRANS2_FIND_FIRST2:
+		status = find_first2(t);
+		break;
+	case SMB1_TRANS2_FIND_NEXT2:
+		status = find_next2(t);
+		break;
+	case SMB1_TRANS2_QUERY_FS_INFORMATION:
+		status = query_fs(t);
+		break;
+	case SMB1_TRANS2_QUERY_PATH_INFORMATION:
+		status = query_path(t);
+		break;
+	case SMB1_TRANS2_QUERY_FILE_INFORMATION:
+		status = query_fid(t);
+		break;
+	case SMB1_TRANS2_SET_PATH_INFORMATION:
+		status = set_path(t);
+		break;
+	case SMB1_TRANS2_SET_FILE_INFORMATION:
+		status = set_fid(t);
+		break;
+	default:
+		DBG_CLIENT(PROTO, "%s: TRANS2 subcommand 0x%04x not served",
+			   r->conn->peer_addr, t->subcommand);
+		return NT_STATUS_NOT_SUPPORTED;
+	}
+	if (status != NT_STATUS_OK) {
+		return status;
+	}
+	if (wire_wr_error(&t->op) != 0 || wire_wr_error(&t->od) != 0) {
+		return NT_STATUS_NO_MEMORY;
+	}
+	if (t->od.len > t->max_data || t->op.len > t->max_param) {
+		return NT_STATUS_BUFFER_OVERFLOW;
+	}
+	t2_put_reply(t);
+	return NT_STATUS_OK;
+}
+
+/* A TRANS2 request being reassembled (one per connection). */
+struct smb1_trans_pending {
+	uint16_t mid, uid, tid;
+	uint32_t pid;
+	uint16_t subcommand, max_param, max_data;
+	uint16_t total_param, total_data;
+	uint16_t got_param, got_data;
+	uint8_t *param;
+	uint8_t *data;
+};
+
+/* Copy this message's pieces in; false if one overlaps or overruns. */
+static bool pending_take(struct smb1_trans_pending *p, const uint8_t *msg,
+			 const struct smb1_trans2 *t)
+{
+	if ((uint32_t)t->param_disp + t->param_count > p->total_param ||
+	    (uint32_t)t->data_disp + t->data_count > p->total_data ||
+	    (uint32_t)p->got_param + t->param_count > p->total_param ||
+	    (uint32_t)p->got_data + t->data_count > p->total_data) {
+		return false;
+	}
+	memcpy(p->param + t->param_disp, msg + t->param_off, t->param_count);
+	memcpy(p->data + t->data_disp, msg + t->data_off, t->data_count);
+	p->got_param += t->param_count;
+	p->got_data += t->data_count;
+	return true;
+}
+
+NTSTATUS smb1_trans2(struct smb1_req *r, const struct smb1_block *b)
+{
+	struct smb1_trans2 tp = {};
+	struct smb1_trans_pending *p = NULL;
+	struct t2 t = { .r = r };
+
+	if (smb1_trans2_parse(r->in, r->in_len, b, false, &tp) != 0) {
+		return NT_STATUS_INVALID_PARAMETER;
+	}
+	t.subcommand = tp.subcommand;
+	t.max_param = tp.max_param;
+	t.max_data = tp.max_data;
+	if (tp.param_count == tp.total_param &&
+	    tp.data_count == tp.total_data) {
+		t.param = r->in + tp.param_off;
+		t.nparam = tp.param_count;
+		t.data = r->in + tp.data_off;
+		t.ndata = tp.data_count;
+		return t2_run(&t);
+	}
+	/* in pieces: keep this one, answer with an interim response */
+	if (r->c1->trans != NULL ||
+	    (size_t)tp.total_param + tp.total_data > SMB1_MAX_TRANS2) {
+		smbd_budget_hit(r->conn->srv, r->conn,
+				SMBD_BUDGET_TRANS_REASSEMBLY, SMB1_MAX_TRANS2);
+		return NT_STATUS_INSUFFICIENT_RESOURCES;
+	}
+	p = talloc_zero(r->c1, struct smb1_trans_pending);
+	if (p == NULL) {
+		return NT_STATUS_NO_MEMORY;
+	}
+	p->param = talloc_zero_size(p, tp.total_param + 1);
+	p->data = talloc_zero_size(p, tp.total_data + 1);
+	if (p->param == NULL || p->data == NULL) {
+		talloc_free(p);
+		return NT_STATUS_NO_MEMORY;
+	}
+	p->mid = r->hdr.mid;
+	p->uid = r->hdr.uid;
+	p->tid = r->hdr.tid;
+	p->pid = r->hdr.pid;
+	p->subcommand = tp.subcommand;
+	p->max_param = tp.max_param;
+	p->max_data = tp.max_data;
+	p->total_param = tp.total_param;
+	p->total_data = tp.total_data;
+	if (!pending_take(p, r->in, &tp)) {
+		talloc_free(p);
+		return NT_STATUS_INVALID_PARAMETER;
+	}
+	r->c1->trans = p;
+	wire_put_u8(&r->out, 0);
+	smb1_bytes_end(r, smb1_bytes_begin(r));
+	return NT_STATUS_OK;
+}
+
+NTSTATUS smb1_trans2_secondary(struct smb1_req *r, const struct smb1_block *b)
+{
+	struct smb1_trans_pending *p = r->c1->trans;
+	struct smb1_trans2 tp = {};
+	struct t2 t = { .r = r };
+	NTSTATUS status = NT_STATUS_OK;
+
+	/* a secondary is never answered on its own [MS-CIFS §3.3.5.47] */
+	if (p == NULL || p->mid != r->hdr.mid || p->uid != r->hdr.uid ||
+	    p->tid != r->hdr.tid) {
+		r->no_reply = true;
+		return NT_STATUS_OK;
+	}
+	if (smb1_trans2_parse(r->in, r->in_len, b, true, &tp) != 0 ||
+	    tp.total_param > p->total_param || tp.total_data > p->total_data ||
+	    !pending_take(p, r->in, &tp)) {
+		TALLOC_FREE(r->c1->trans);
+		status = NT_STATUS_INVALID_PARAMETER;
+	} else if (p->got_param < p->total_param ||
+		   p->got_data < p->total_data) {
+		r->no_reply = true;
+		return NT_STATUS_OK;
+	}
+	/* the whole request: answered as a TRANSACTION2 */
+	wire_patch_u8(&r->out, 4, SMB1_COM_TRANSACTION2);
+	if (status != NT_STATUS_OK) {
+		return status;
+	}
+	t.subcommand = p->subcommand;
+	t.max_param = p->max_param;
+	t.max_data = p->max_data;
+	t.param = p->param;
+	t.nparam = p->total_param;
+	t.data = p->data;
+	t.ndata = p->total_data;
+	status = t2_run(&t);
+	TALLOC_FREE(r->c1->trans);
+	return status;
+}
