@@ -9,7 +9,12 @@
  *  - the walk ends within its bound of commands;
  *  - TRANS2 parameter and data ranges it accepts lie inside the message;
  *  - signing and checking with the same key agree and leave the message
- *    as it was.
+ *    as it was;
+ *  - the file command requests (NT_CREATE_ANDX, READ_ANDX, WRITE_ANDX,
+ *    LOCKING_ANDX) decode only from their word counts; WRITE_ANDX data
+ *    and LOCKING_ANDX ranges it accepts lie inside the message; the
+ *    TRANS2 FIND_FIRST2 / FIND_NEXT2 / path-info parameters decode from
+ *    a whole request's parameter bytes (names read stay inside them).
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -48,6 +53,89 @@ static void check_trans2(const uint8_t *m, size_t len,
 	    (t.data_count > 0 && (size_t)t.data_off + t.data_count > len) ||
 	    t.param_count > t.total_param || t.data_count > t.total_data) {
 		abort();
+	}
+}
+
+static void check_file_cmds(const uint8_t *m, size_t len,
+			    const struct smb1_block *b, uint8_t cmd,
+			    bool unicode)
+{
+	struct smb1_ntcreate c;
+	struct smb1_readx rx;
+	struct smb1_writex wx;
+	struct smb1_locking l;
+	struct smb1_trans2 t;
+	TALLOC_CTX *mem = NULL;
+	uint64_t off = 0, n = 0;
+	uint16_t pid = 0, level = 0;
+	char *name = NULL;
+	unsigned i = 0;
+
+	switch (cmd) {
+	case SMB1_COM_NT_CREATE_ANDX:
+		if (smb1_ntcreate_parse(b, &c) == 0 && b->wct != 24) {
+			abort();
+		}
+		break;
+	case SMB1_COM_READ_ANDX:
+		if (smb1_readx_parse(b, true, &rx) == 0 &&
+		    b->wct != 10 && b->wct != 12) {
+			abort();
+		}
+		break;
+	case SMB1_COM_WRITE_ANDX:
+		if (smb1_writex_parse(m, len, b, true, &wx) == 0 &&
+		    ((size_t)wx.data_off + wx.length > len ||
+		     wx.data_off < SMB1_HDR_SIZE)) {
+			abort();
+		}
+		break;
+	case SMB1_COM_LOCKING_ANDX:
+		if (smb1_locking_parse(b, &l) != 0) {
+			break;
+		}
+		if (l.ranges != b->bytes ||
+		    ((size_t)l.nunlocks + l.nlocks) *
+		    ((l.type & SMB1_LOCKING_LARGE_FILES) ? 20 : 10) > b->bcc) {
+			abort();
+		}
+		for (i = 0; i < (unsigned)l.nunlocks + l.nlocks; i++) {
+			smb1_locking_range(&l, i, &pid, &off, &n);
+		}
+		break;
+	case SMB1_COM_TRANSACTION2:
+		if (smb1_trans2_parse(m, len, b, false, &t) != 0 ||
+		    t.param_count == 0) {
+			break;
+		}
+		mem = talloc_new(NULL);
+		switch (t.subcommand) {
+		case SMB1_TRANS2_FIND_FIRST2: {
+			struct smb1_find_first2 f;
+
+			(void)smb1_find_first2_parse(mem, m + t.param_off,
+						     t.param_count, unicode,
+						     &f);
+			break;
+		}
+		case SMB1_TRANS2_FIND_NEXT2: {
+			struct smb1_find_next2 f;
+
+			(void)smb1_find_next2_parse(mem, m + t.param_off,
+						    t.param_count, unicode,
+						    &f);
+			break;
+		}
+		default:
+			(void)smb1_path_info_parse(mem, m + t.param_off,
+						   t.param_count, unicode,
+						   &level, &name);
+			break;
+		}
+		talloc_free(mem);
+		break;
+	default:
+		break;
 	}
 }
 
@@ -97,6 +185,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		prev_min = b.bytes_off;
 		pull_strings(data, &b, (h.flags2 & SMB1_FLAGS2_UNICODE) != 0);
 		check_trans2(data, size, &b, cmd);
+		check_file_cmds(data, size, &b, cmd,
+				(h.flags2 & SMB1_FLAGS2_UNICODE) != 0);
 		if (cmd == SMB1_COM_NEGOTIATE &&
 		    smb1_parse_dialects(b.bytes, b.bcc, &d) == 0 &&
 		    d.nt1 >= (int)d.count) {

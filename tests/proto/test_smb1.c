@@ -1,6 +1,7 @@
 /*
  * test_smb1.c - SMB1 header, blocks, AndX walker, dialect lists, strings,
- * TRANS2 framing and MD5 signing (proto/smb1.c).
+ * TRANS2 framing, MD5 signing and the file command requests (NT_CREATE,
+ * READ/WRITE_ANDX, LOCKING_ANDX, FIND_FIRST2/NEXT2, path info) (proto/smb1.c).
  */
 #include "tests/wgtest.h"
 #include "proto/smb1.h"
@@ -303,6 +304,341 @@ START_TEST(test_trans2)
 }
 END_TEST
 
+/* A message of header + one block: wct words then bcc bytes. */
+static size_t build_block(uint8_t *m, uint8_t cmd, const uint8_t *words,
+			  uint8_t wct, const uint8_t *bytes, uint16_t bcc)
+{
+	size_t o = SMB1_HDR_SIZE;
+
+	memset(m, 0, SMB1_HDR_SIZE);
+	memcpy(m, "\xffSMB", 4);
+	m[4] = cmd;
+	m[o++] = wct;
+	memcpy(m + o, words, 2 * (size_t)wct);
+	o += 2 * (size_t)wct;
+	wire_setle16(m + o, bcc);
+	o += 2;
+	memcpy(m + o, bytes, bcc);
+	return o + bcc;
+}
+
+/*
+ * Truncating m at every byte makes the block or the codec fail, reading
+ * nothing past the cut (an exact-size heap copy: ASan sees an overread).
+ */
+typedef int (*block_codec)(const uint8_t *msg, size_t len,
+			   const struct smb1_block *b);
+
+static void truncate_all(const uint8_t *m, size_t len, block_codec fn)
+{
+	for (size_t n = SMB1_HDR_SIZE; n < len; n++) {
+		uint8_t *c = talloc_memdup(wgt_root, m, n);
+		struct smb1_block b = {};
+
+		ck_assert_ptr_nonnull(c);
+		ck_assert(smb1_block_parse(c, n, SMB1_HDR_SIZE, &b) != 0 ||
+			  fn(c, n, &b) != 0);
+		talloc_free(c);
+	}
+}
+
+/* NT_CREATE_ANDX as smbclient opens "\a.txt" for reading (24 words). */
+static const uint8_t ntcreate_words[48] = {
+	0xFF, 0, 0, 0,			/* AndX: none */
+	0,				/* Reserved */
+	12, 0,				/* NameLength */
+	0x16, 0, 0, 0,			/* Flags */
+	0, 0, 0, 0,			/* RootDirectoryFID */
+	0x89, 0, 0x12, 0,		/* DesiredAccess */
+	0, 0x10, 0, 0, 0, 0, 0, 0,	/* AllocationSize 4096 */
+	0x80, 0, 0, 0,			/* ExtFileAttributes */
+	7, 0, 0, 0,			/* ShareAccess */
+	1, 0, 0, 0,			/* CreateDisposition: OPEN */
+	0x40, 0, 0, 0,			/* CreateOptions */
+	2, 0, 0, 0,			/* ImpersonationLevel */
+	3,				/* SecurityFlags */
+};
+
+static int ntcreate_codec(const uint8_t *msg, size_t len,
+			  const struct smb1_block *b)
+{
+	struct smb1_ntcreate c;
+
+	return smb1_ntcreate_parse(b, &c);
+}
+
+START_TEST(test_ntcreate)
+{
+	uint8_t m[128];
+	static const uint8_t name[] = { 0, '\\', 0, 'a', 0, '.', 0, 't', 0,
+					'x', 0, 't', 0, 0, 0 };
+	size_t len = build_block(m, SMB1_COM_NT_CREATE_ANDX, ntcreate_words,
+				 24, name, sizeof(name));
+	struct smb1_block b = {};
+	struct smb1_ntcreate c = {};
+
+	ck_assert_int_eq(smb1_block_parse(m, len, 32, &b), 0);
+	ck_assert_int_eq(smb1_ntcreate_parse(&b, &c), 0);
+	ck_assert_uint_eq(c.name_len, 12);
+	ck_assert_uint_eq(c.flags, 0x16);
+	ck_assert_uint_eq(c.desired, 0x00120089);
+	ck_assert_uint_eq(c.alloc_size, 4096);
+	ck_assert_uint_eq(c.attrs, 0x80);
+	ck_assert_uint_eq(c.share, 7);
+	ck_assert_uint_eq(c.disposition, 1);
+	ck_assert_uint_eq(c.options, 0x40);
+	ck_assert_uint_eq(c.impersonation, 2);
+	ck_assert_uint_eq(c.security_flags, 3);
+	truncate_all(m, len, ntcreate_codec);
+	/* another word count */
+	len = build_block(m, SMB1_COM_NT_CREATE_ANDX, ntcreate_words, 23,
+			  NULL, 0);
+	ck_assert_int_eq(smb1_block_parse(m, len, 32, &b), 0);
+	ck_assert_int_eq(smb1_ntcreate_parse(&b, &c), WIRE_E_SHORT);
+}
+END_TEST
+
+static const uint8_t readx_words[24] = {
+	0xFF, 0, 0, 0,		/* AndX */
+	0x34, 0x12,		/* FID */
+	0, 0, 1, 0,		/* Offset 0x10000 */
+	0, 0xF0,		/* MaxCountOfBytesToReturn 0xF000 */
+	1, 0,			/* MinCount */
+	1, 0, 0, 0,		/* MaxCountHigh 1 */
+	0, 0,			/* Remaining */
+	2, 0, 0, 0,		/* OffsetHigh 2 */
+};
+
+static int readx_codec(const uint8_t *msg, size_t len,
+		       const struct smb1_block *b)
+{
+	struct smb1_readx r;
+
+	return smb1_readx_parse(b, true, &r);
+}
+
+START_TEST(test_readx)
+{
+	uint8_t m[128];
+	size_t len = build_block(m, SMB1_COM_READ_ANDX, readx_words, 12,
+				 NULL, 0);
+	struct smb1_block b = {};
+	struct smb1_readx r = {};
+
+	ck_assert_int_eq(smb1_block_parse(m, len, 32, &b), 0);
+	ck_assert_int_eq(smb1_readx_parse(&b, true, &r), 0);
+	ck_assert_uint_eq(r.fid, 0x1234);
+	ck_assert_uint_eq(r.offset, 0x200010000ULL);
+	ck_assert_uint_eq(r.max_count, 0x1F000);	/* with CountHigh */
+	ck_assert_uint_eq(r.min_count, 1);
+	ck_assert_int_eq(smb1_readx_parse(&b, false, &r), 0);
+	ck_assert_uint_eq(r.max_count, 0xF000);		/* without */
+	truncate_all(m, len, readx_codec);
+	/* 10 words: a 32-bit offset; Timeout all ones is not a count */
+	len = build_block(m, SMB1_COM_READ_ANDX, readx_words, 10, NULL, 0);
+	m[32 + 1 + 14] = m[32 + 1 + 15] = m[32 + 1 + 16] = m[32 + 1 + 17] =
+		0xFF;
+	ck_assert_int_eq(smb1_block_parse(m, len, 32, &b), 0);
+	ck_assert_int_eq(smb1_readx_parse(&b, true, &r), 0);
+	ck_assert_uint_eq(r.offset, 0x10000);
+	ck_assert_uint_eq(r.max_count, 0xF000);
+}
+END_TEST
+
+static int writex_codec(const uint8_t *msg, size_t len,
+			const struct smb1_block *b)
+{
+	struct smb1_writex w;
+
+	return smb1_writex_parse(msg, len, b, true, &w);
+}
+
+START_TEST(test_writex)
+{
+	uint8_t words[28] = {
+		0xFF, 0, 0, 0,	/* AndX */
+		7, 0,		/* FID */
+		0x10, 0, 0, 0,	/* Offset */
+		0, 0, 0, 0,	/* Timeout */
+		1, 0,		/* WriteMode: write through */
+		0, 0,		/* Remaining */
+		0, 0,		/* DataLengthHigh */
+		4, 0,		/* DataLength */
+		64, 0,		/* DataOffset: 32 + 1 + 28 + 2 + 1 pad */
+		1, 0, 0, 0,	/* OffsetHigh */
+	};
+	static const uint8_t data[] = { 0, 'd', 'a', 't', 'a' };
+	uint8_t m[128];
+	size_t len = build_block(m, SMB1_COM_WRITE_ANDX, words, 14, data,
+				 sizeof(data));
+	struct smb1_block b = {};
+	struct smb1_writex w = {};
+
+	ck_assert_int_eq(smb1_block_parse(m, len, 32, &b), 0);
+	ck_assert_int_eq(smb1_writex_parse(m, len, &b, true, &w), 0);
+	ck_assert_uint_eq(w.fid, 7);
+	ck_assert_uint_eq(w.offset, 0x100000010ULL);
+	ck_assert_uint_eq(w.write_mode, SMB1_WRITE_THROUGH_MODE);
+	ck_assert_uint_eq(w.length, 4);
+	ck_assert_uint_eq(w.data_off, 64);
+	ck_assert_mem_eq(m + w.data_off, "data", 4);
+	truncate_all(m, len, writex_codec);
+	/* DataLengthHigh counts only with CAP_LARGE_WRITEX: then the data
+	 * runs past the message */
+	m[32 + 1 + 18] = 1;
+	ck_assert_int_eq(smb1_block_parse(m, len, 32, &b), 0);
+	ck_assert_int_eq(smb1_writex_parse(m, len, &b, false, &w), 0);
+	ck_assert_uint_eq(w.length, 4);
+	ck_assert_int_eq(smb1_writex_parse(m, len, &b, true, &w),
+			 WIRE_E_BOUNDS);
+	/* data offset inside the header */
+	m[32 + 1 + 18] = 0;
+	m[32 + 1 + 22] = 8;
+	ck_assert_int_eq(smb1_block_parse(m, len, 32, &b), 0);
+	ck_assert_int_eq(smb1_writex_parse(m, len, &b, true, &w),
+			 WIRE_E_BOUNDS);
+}
+END_TEST
+
+static int locking_codec(const uint8_t *msg, size_t len,
+			 const struct smb1_block *b)
+{
+	struct smb1_locking l;
+
+	return smb1_locking_parse(b, &l);
+}
+
+START_TEST(test_locking)
+{
+	uint8_t words[16] = {
+		0xFF, 0, 0, 0,	/* AndX */
+		9, 0,		/* FID */
+		SMB1_LOCKING_LARGE_FILES, 0,
+		0, 0, 0, 0,	/* Timeout */
+		1, 0,		/* unlocks */
+		1, 0,		/* locks */
+	};
+	uint8_t ranges[40] = {
+		/* unlock: PID 5, offset 0x1_00000002, length 3 */
+		5, 0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 3, 0, 0, 0,
+		/* lock: PID 6, offset 10, length 0x2_00000000 */
+		6, 0, 0, 0, 0, 0, 0, 0, 10, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0,
+	};
+	uint8_t m[128];
+	size_t len = build_block(m, SMB1_COM_LOCKING_ANDX, words, 8, ranges,
+				 sizeof(ranges));
+	struct smb1_block b = {};
+	struct smb1_locking l = {};
+	uint64_t off = 0, n = 0;
+	uint16_t pid = 0;
+
+	ck_assert_int_eq(smb1_block_parse(m, len, 32, &b), 0);
+	ck_assert_int_eq(smb1_locking_parse(&b, &l), 0);
+	ck_assert_uint_eq(l.fid, 9);
+	ck_assert_uint_eq(l.nunlocks, 1);
+	ck_assert_uint_eq(l.nlocks, 1);
+	smb1_locking_range(&l, 0, &pid, &off, &n);
+	ck_assert_uint_eq(pid, 5);
+	ck_assert_uint_eq(off, 0x100000002ULL);
+	ck_assert_uint_eq(n, 3);
+	smb1_locking_range(&l, 1, &pid, &off, &n);
+	ck_assert_uint_eq(pid, 6);
+	ck_assert_uint_eq(off, 10);
+	ck_assert_uint_eq(n, 0x200000000ULL);
+	truncate_all(m, len, locking_codec);
+	/* the small form: 10 bytes a range, 2 ranges need 20 */
+	words[6] = 0;
+	len = build_block(m, SMB1_COM_LOCKING_ANDX, words, 8, ranges, 20);
+	ck_assert_int_eq(smb1_block_parse(m, len, 32, &b), 0);
+	ck_assert_int_eq(smb1_locking_parse(&b, &l), 0);
+	smb1_locking_range(&l, 1, &pid, &off, &n);
+	ck_assert_uint_eq(pid, wire_le16(ranges + 10));
+	ck_assert_uint_eq(off, wire_le32(ranges + 12));
+	ck_assert_uint_eq(n, wire_le32(ranges + 16));
+	len = build_block(m, SMB1_COM_LOCKING_ANDX, words, 8, ranges, 19);
+	ck_assert_int_eq(smb1_block_parse(m, len, 32, &b), 0);
+	ck_assert_int_eq(smb1_locking_parse(&b, &l), WIRE_E_BOUNDS);
+}
+END_TEST
+
+START_TEST(test_find_params)
+{
+	/* FIND_FIRST2: attrs 0x16, count 1366, flags 6, level 0x104,
+	 * storage 0, "\*" in UTF-16 with its NUL */
+	static const uint8_t ff[] = {
+		0x16, 0, 0x56, 0x05, 6, 0, 0x04, 0x01, 0, 0, 0, 0,
+		'\\', 0, '*', 0, 0, 0,
+	};
+	/* FIND_NEXT2: sid 3, count 10, level 0x104, resume 0, flags 8, "" */
+	static const uint8_t fn[] = {
+		3, 0, 10, 0, 0x04, 0x01, 0, 0, 0, 0, 8, 0, 0, 0,
+	};
+	static const uint8_t qp[] = {
+		0x07, 0x01, 0, 0, 0, 0, 'a', 0, 0, 0,
+	};
+	struct smb1_find_first2 f = {};
+	struct smb1_find_next2 x = {};
+	uint16_t level = 0;
+	char *name = NULL;
+	void *mem = talloc_new(wgt_root);
+
+	ck_assert_int_eq(smb1_find_first2_parse(mem, ff, sizeof(ff),
+						true, &f), 0);
+	ck_assert_uint_eq(f.search_attrs, 0x16);
+	ck_assert_uint_eq(f.search_count, 1366);
+	ck_assert_uint_eq(f.flags, 6);
+	ck_assert_uint_eq(f.level, 0x104);
+	ck_assert_str_eq(f.pattern, "\\*");
+	ck_assert_int_eq(smb1_find_next2_parse(mem, fn, sizeof(fn),
+					       true, &x), 0);
+	ck_assert_uint_eq(x.sid, 3);
+	ck_assert_uint_eq(x.search_count, 10);
+	ck_assert_uint_eq(x.level, 0x104);
+	ck_assert_uint_eq(x.flags, SMB1_FIND_CONTINUE_FROM_LAST);
+	ck_assert_str_eq(x.name, "");
+	ck_assert_int_eq(smb1_path_info_parse(mem, qp, sizeof(qp), true,
+					      &level, &name), 0);
+	ck_assert_uint_eq(level, 0x107);
+	ck_assert_str_eq(name, "a");
+	/* ASCII names */
+	ck_assert_int_eq(smb1_path_info_parse(mem,
+					      (const uint8_t *)"\x01\x01\0\0\0\0b.txt",
+					      11, false, &level, &name), 0);
+	ck_assert_str_eq(name, "b.txt");
+	/* truncation at every byte: short before the name, then at most
+	 * a prefix of it, never a read past the cut */
+	for (size_t n = 0; n < sizeof(ff); n++) {
+		uint8_t *c = talloc_memdup(mem, ff, n ? n : 1);
+		int rc = smb1_find_first2_parse(mem, c, n, true, &f);
+
+		if (n < 12) {
+			ck_assert_int_eq(rc, WIRE_E_SHORT);
+		} else if (rc == 0) {
+			ck_assert_uint_le(strlen(f.pattern), 2);
+		}
+		rc = smb1_find_next2_parse(mem, c, n, true, &x);
+		if (n < 12) {
+			ck_assert_int_eq(rc, WIRE_E_SHORT);
+		}
+		rc = smb1_path_info_parse(mem, c, n, true, &level, &name);
+		if (n < 6) {
+			ck_assert_int_eq(rc, WIRE_E_SHORT);
+		}
+		talloc_free(c);
+	}
+	/* a lone surrogate is no name */
+	{
+		static const uint8_t bad[] = { 7, 1, 0, 0, 0, 0, 0x00, 0xD8,
+					       0, 0 };
+
+		ck_assert_int_ne(smb1_path_info_parse(mem, bad,
+						      sizeof(bad), true,
+						      &level, &name), 0);
+	}
+	talloc_free(mem);
+}
+END_TEST
+
 /*
  * MS-CIFS §3.1.5.1 signing over echo_req with key 00..0f and sequence
  * number 5; the expected MAC was computed independently (Python hashlib:
@@ -364,6 +700,11 @@ static Suite *smb1_suite(void)
 	tcase_add_test(tc, test_trans2);
 	tcase_add_test(tc, test_sign);
 	tcase_add_test(tc, test_dos_error);
+	tcase_add_test(tc, test_ntcreate);
+	tcase_add_test(tc, test_readx);
+	tcase_add_test(tc, test_writex);
+	tcase_add_test(tc, test_locking);
+	tcase_add_test(tc, test_find_params);
 	suite_add_tcase(s, tc);
 	return s;
 }
