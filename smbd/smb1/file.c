@@ -58,6 +58,8 @@ NTSTATUS smb1_fid_check(struct smb1_req *r, struct smbd_open *op)
 
 struct ntcreate_state {
 	struct smb1_req *r;
+	bool openx;		/* OPEN_ANDX: its reply */
+	uint16_t access_mode;	/* OPEN_ANDX: the AccessMode asked */
 	struct smbd_open_args a;
 	struct smbd_oplock_wait *wait;
 	unsigned rounds;
@@ -103,6 +105,30 @@ static void put_ntcreate_reply(struct smb1_req *r, struct smbd_open *op,
 	smb1_bytes_end(r, smb1_bytes_begin(r));
 }
 
+static void put_openx_reply(struct smb1_req *r, struct smbd_open *op,
+			    uint32_t action, uint16_t access_mode)
+{
+	const uint64_t epoch = 116444736000000000ULL;
+	struct smbd_ntinfo ni = {};
+
+	(void)smbd_ntinfo_fd(op->fd, op->path, &ni);
+	smb1_put_andx(r, 15);
+	wire_put_u16le(&r->out, (uint16_t)op->fid_volatile);
+	wire_put_u16le(&r->out, (uint16_t)(ni.attrs & 0x37));
+	wire_put_u32le(&r->out, ni.write_time <= epoch ? 0 :
+			       (uint32_t)((ni.write_time - epoch) / 10000000));
+	wire_put_u32le(&r->out, ni.end_of_file > UINT32_MAX ? UINT32_MAX :
+			       (uint32_t)ni.end_of_file);
+	wire_put_u16le(&r->out, access_mode & 0x7);	/* AccessRights */
+	wire_put_u16le(&r->out, 0);		/* ResourceType: disk */
+	wire_put_u16le(&r->out, 0);		/* NMPipeStatus */
+	/* OpenResults: 1 opened, 2 created, 3 truncated */
+	wire_put_u16le(&r->out, action == FILE_WAS_CREATED ? 2 :
+			       action == FILE_WAS_OPENED ? 1 : 3);
+	wire_put_zero(&r->out, 6);
+	smb1_bytes_end(r, smb1_bytes_begin(r));
+}
+
 /* One round of the open; PENDING: waiting for breaks (st kept). */
 static NTSTATUS ntcreate_try(struct ntcreate_state *st)
 {
@@ -132,7 +158,11 @@ static NTSTATUS ntcreate_try(struct ntcreate_state *st)
 		talloc_free(op);
 		return status;
 	}
-	put_ntcreate_reply(r, op, action);
+	if (st->openx) {
+		put_openx_reply(r, op, action, st->access_mode);
+	} else {
+		put_ntcreate_reply(r, op, action);
+	}
 	return NT_STATUS_OK;
 }
 
@@ -172,6 +202,92 @@ NTSTATUS smb1_nt_create(struct smb1_req *r, const struct smb1_block *b)
 		.disposition = c.disposition,
 		.options = c.options,
 		.alloc_size = c.alloc_size,
+	};
+	status = ntcreate_try(st);
+	if (status != NT_STATUS_PENDING) {
+		talloc_free(st);
+	}
+	return status;
+}
+
+/* ---- OPEN_ANDX [MS-CIFS §2.2.4.41] ---- */
+
+#define GENERIC_READ_ACCESS	0x00120089u
+#define GENERIC_WRITE_ACCESS	0x00120116u
+#define GENERIC_EXECUTE_ACCESS	0x001200A0u
+
+NTSTATUS smb1_open_andx(struct smb1_req *r, const struct smb1_block *b)
+{
+	static const uint32_t access[4] = {
+		GENERIC_READ_ACCESS, GENERIC_WRITE_ACCESS,
+		GENERIC_READ_ACCESS | GENERIC_WRITE_ACCESS,
+		GENERIC_READ_ACCESS | GENERIC_EXECUTE_ACCESS,
+	};
+	/* sharing mode: compatibility, deny all, write, read, none */
+	static const uint32_t share[5] = {
+		FILE_SHARE_READ | FILE_SHARE_WRITE, 0, FILE_SHARE_READ,
+		FILE_SHARE_WRITE, FILE_SHARE_READ | FILE_SHARE_WRITE,
+	};
+	struct ntcreate_state *st = NULL;
+	uint16_t mode = 0, open_mode = 0, attrs = 0;
+	uint32_t disposition = 0;
+	char *name = NULL;
+	size_t next = 0;
+	NTSTATUS status = NT_STATUS_OK;
+
+	if (b->wct != 15) {
+		return NT_STATUS_INVALID_PARAMETER;
+	}
+	if (r->tree->share->type != WG_SHARE_DISK) {
+		return NT_STATUS_NOT_SUPPORTED;
+	}
+	mode = smb1_word(b, 3);
+	attrs = smb1_word(b, 5);
+	open_mode = smb1_word(b, 8);
+	if ((mode & 0x7) > 3 || ((mode >> 4) & 0x7) > 4) {
+		return NT_STATUS_INVALID_PARAMETER;
+	}
+	switch (open_mode & 0x13) {
+	case 0x10:
+		disposition = FILE_CREATE;
+		break;
+	case 0x11:
+		disposition = FILE_OPEN_IF;
+		break;
+	case 0x12:
+		disposition = FILE_OVERWRITE_IF;
+		break;
+	case 0x01:
+		disposition = FILE_OPEN;
+		break;
+	case 0x02:
+		disposition = FILE_OVERWRITE;
+		break;
+	default:
+		/* neither open nor create: nothing the open could do */
+		return NT_STATUS_INVALID_PARAMETER;
+	}
+	st = talloc_zero(r, struct ntcreate_state);
+	if (st == NULL) {
+		return NT_STATUS_NO_MEMORY;
+	}
+	if (smb1_pull_string(st, r->in, b->bytes_off, b->end, r->unicode,
+			     &name, &next) != 0) {
+		talloc_free(st);
+		return NT_STATUS_OBJECT_NAME_INVALID;
+	}
+	st->r = r;
+	st->openx = true;
+	st->access_mode = mode;
+	st->a = (struct smbd_open_args){
+		.name = name,
+		.desired = access[mode & 0x7],
+		.attrs = attrs & 0x27,
+		.share = share[(mode >> 4) & 0x7],
+		.disposition = disposition,
+		.options = FILE_NON_DIRECTORY_FILE |
+			   ((mode & 0x4000) ? FILE_WRITE_THROUGH : 0),
+		.alloc_size = smb1_dword(b, 9),
 	};
 	status = ntcreate_try(st);
 	if (status != NT_STATUS_PENDING) {

@@ -45,14 +45,15 @@ NTSTATUS smb1_pull_path(struct smb1_req *r, TALLOC_CTX *mem,
 	return NT_STATUS_OK;
 }
 
-NTSTATUS smb1_open_path(struct smb1_req *r, const char *name,
-			uint32_t desired, uint32_t disposition,
-			uint32_t options, struct smbd_open **pop)
+NTSTATUS smb1_open_path_share(struct smb1_req *r, const char *name,
+			      uint32_t desired, uint32_t share,
+			      uint32_t disposition, uint32_t options,
+			      struct smbd_open **pop)
 {
 	struct smbd_open_args a = {
 		.name = name,
 		.desired = desired,
-		.share = SHARE_ALL,
+		.share = share,
 		.disposition = disposition,
 		.options = options,
 	};
@@ -66,6 +67,14 @@ NTSTATUS smb1_open_path(struct smb1_req *r, const char *name,
 	status = smbd_open_by_name(r->tree, &a, pop, &action, &wait);
 	return status == NT_STATUS_PENDING ? NT_STATUS_SHARING_VIOLATION :
 	       status;
+}
+
+NTSTATUS smb1_open_path(struct smb1_req *r, const char *name,
+			uint32_t desired, uint32_t disposition,
+			uint32_t options, struct smbd_open **pop)
+{
+	return smb1_open_path_share(r, name, desired, SHARE_ALL, disposition,
+				    options, pop);
 }
 
 static void put_empty(struct smb1_req *r)
@@ -99,10 +108,13 @@ static NTSTATUS delete_one(struct smb1_req *r, const char *name, bool dir)
 	struct smbd_open *op = NULL;
 	NTSTATUS status = NT_STATUS_OK;
 
-	status = smb1_open_path(r, name, SEC_STD_DELETE, FILE_OPEN,
-				FILE_DELETE_ON_CLOSE |
-				(dir ? FILE_DIRECTORY_FILE :
-				       FILE_NON_DIRECTORY_FILE), &op);
+	/* a file open elsewhere is not deleted: share nothing (as
+	 * Windows does, smbtorture base.unlink) */
+	status = smb1_open_path_share(r, name, SEC_STD_DELETE,
+				      dir ? SHARE_ALL : 0, FILE_OPEN,
+				      FILE_DELETE_ON_CLOSE |
+				      (dir ? FILE_DIRECTORY_FILE :
+					     FILE_NON_DIRECTORY_FILE), &op);
 	if (status != NT_STATUS_OK) {
 		return status;
 	}

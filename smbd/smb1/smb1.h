@@ -99,6 +99,7 @@ NTSTATUS smb1_tree_disconnect(struct smb1_req *r, const struct smb1_block *b);
 
 /* file.c */
 NTSTATUS smb1_nt_create(struct smb1_req *r, const struct smb1_block *b);
+NTSTATUS smb1_open_andx(struct smb1_req *r, const struct smb1_block *b);
 NTSTATUS smb1_close(struct smb1_req *r, const struct smb1_block *b);
 NTSTATUS smb1_read_andx(struct smb1_req *r, const struct smb1_block *b);
 NTSTATUS smb1_write_andx(struct smb1_req *r, const struct smb1_block *b);
@@ -133,6 +134,11 @@ NTSTATUS smb1_pull_path(struct smb1_req *r, TALLOC_CTX *mem,
 NTSTATUS smb1_open_path(struct smb1_req *r, const char *name,
 			uint32_t desired, uint32_t disposition,
 			uint32_t options, struct smbd_open **pop);
+/* The same with the share access given. */
+NTSTATUS smb1_open_path_share(struct smb1_req *r, const char *name,
+			      uint32_t desired, uint32_t share,
+			      uint32_t disposition, uint32_t options,
+			      struct smbd_open **pop);
 
 /* Reply block helpers: wct then words; bytes_begin/end around the data. */
 void smb1_put_andx(struct smb1_req *r, uint8_t wct);
