@@ -74,7 +74,10 @@ static void ntcreate_woken(void *priv)
 	NTSTATUS status = NT_STATUS_OK;
 
 	TALLOC_FREE(st->wait);
-	status = ntcreate_try(st);
+	status = smb1_req_reresolve(r);
+	if (status == NT_STATUS_OK) {
+		status = ntcreate_try(st);
+	}
 	if (status == NT_STATUS_PENDING) {
 		return;
 	}
@@ -138,9 +141,6 @@ static NTSTATUS ntcreate_try(struct ntcreate_state *st)
 	uint32_t action = 0;
 	NTSTATUS status = NT_STATUS_OK;
 
-	if (r->tree == NULL || r->tree->sess == NULL) {
-		return NT_STATUS_NETWORK_NAME_DELETED;
-	}
 	status = smbd_open_by_name(r->tree, &st->a, &op, &action, &wait);
 	if (status == NT_STATUS_PENDING) {
 		if (++st->rounds > SMB1_OPEN_BREAK_ROUNDS) {

@@ -215,6 +215,18 @@ static NTSTATUS resolve(struct smb1_req *r, const struct smb1_row *row)
 
 static void chain_run(struct smb1_req *r, NTSTATUS status, bool resumed);
 
+NTSTATUS smb1_req_reresolve(struct smb1_req *r)
+{
+	static const struct smb1_row tree_row = {
+		.need_session = true,
+		.need_tree = true,
+	};
+
+	r->sess = NULL;
+	r->tree = NULL;
+	return resolve(r, &tree_row);
+}
+
 /* Answer the request once its chain is over, and free it. */
 static void chain_finish(struct smb1_req *r, int rc, NTSTATUS status)
 {

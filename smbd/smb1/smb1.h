@@ -83,6 +83,12 @@ struct smb1_req {
 void smb1_req_done(struct smb1_req *r, NTSTATUS status);
 
 /*
+ * After a wait: find r's session and tree again by the request's UID and
+ * TID (either may have gone meanwhile: r->sess and r->tree are stale).
+ */
+NTSTATUS smb1_req_reresolve(struct smb1_req *r);
+
+/*
  * Handlers: each answers one command of the chain by appending its
  * parameter and data blocks to r->out (an AndX reply starts with the
  * four AndX bytes, which the dispatcher patches), or returns an error
