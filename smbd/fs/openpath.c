@@ -12,6 +12,7 @@
 #include "smbd/fs/watch.h"
 #include "smbd/fs/fileinfo.h"
 #include "smbd/fs/wtime.h"
+#include "smbd/fs/acl.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -892,6 +893,12 @@ static NTSTATUS open_existing(struct smbd_tree *tree,
 	}
 	smbd_fs_probe(tree->root_fd, pfd, ondisk, true, &acc);
 	max = smbd_maximal_access(tree, &acc, is_dir);
+	/* the object's descriptor narrows it, as for SMB2's CREATE */
+	status = smbd_acl_open_check(tree, tree->sess, ondisk, is_dir,
+				     a->desired, a->options, &max);
+	if (status != NT_STATUS_OK) {
+		goto out;
+	}
 	status = smbd_grant_access(a->desired, max, &granted);
 	if (status != NT_STATUS_OK) {
 		goto out;
@@ -962,6 +969,8 @@ static NTSTATUS open_new(struct smbd_tree *tree,
 		       FILE_ALL_ACCESS;
 	uint32_t granted = 0;
 	const char *leaf = NULL;
+	struct sec_desc *sd = NULL;
+	TALLOC_CTX *tmp = NULL;
 	NTSTATUS status = NT_STATUS_OK;
 	struct stat st;
 	int pfd = -1, fd = -1;
@@ -969,16 +978,27 @@ static NTSTATUS open_new(struct smbd_tree *tree,
 	if (tree->read_only) {
 		return NT_STATUS_ACCESS_DENIED;
 	}
-	status = smbd_grant_access(a->desired, max, &granted);
-	if (status != NT_STATUS_OK) {
-		return status;
+	tmp = talloc_new(NULL);
+	if (tmp == NULL) {
+		return NT_STATUS_NO_MEMORY;
 	}
-	if ((a->options & FILE_DELETE_ON_CLOSE) &&
+	/* the parent's descriptor must allow it, as for SMB2's CREATE */
+	status = smbd_acl_create_prepare(tmp, tree, tree->sess, ondisk, is_dir,
+					 NULL, a->desired, &max, &sd);
+	if (status == NT_STATUS_OK) {
+		status = smbd_grant_access(a->desired, max, &granted);
+	}
+	if (status == NT_STATUS_OK && (a->options & FILE_DELETE_ON_CLOSE) &&
 	    (granted & SEC_STD_DELETE) == 0) {
-		return NT_STATUS_ACCESS_DENIED;
+		status = NT_STATUS_ACCESS_DENIED;
+	}
+	if (status != NT_STATUS_OK) {
+		talloc_free(tmp);
+		return status;
 	}
 	pfd = vfs_open_parent(tree->root_fd, ondisk, &leaf);
 	if (pfd < 0) {
+		talloc_free(tmp);
 		return smbd_map_errno_in(SMBD_ERRMAP_PARENT, -pfd);
 	}
 	fd = smbd_create_leaf(pfd, leaf, is_dir,
@@ -995,6 +1015,11 @@ static NTSTATUS open_new(struct smbd_tree *tree,
 		close(fd);
 		goto undo;
 	}
+	status = smbd_acl_create_store(fd, sd, false);
+	if (status != NT_STATUS_OK) {
+		close(fd);
+		goto undo;
+	}
 	status = open_register(tree, a, fd, &st, ondisk, granted, pop);
 	if (status != NT_STATUS_OK) {
 		goto undo;
@@ -1006,6 +1031,7 @@ undo:
 	unlinkat(pfd, leaf, is_dir ? AT_REMOVEDIR : 0);
 out:
 	close(pfd);
+	talloc_free(tmp);
 	return status;
 }
 

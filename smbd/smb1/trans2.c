@@ -11,6 +11,7 @@
  * SMB1_MAX_SEARCHES searches per session (SMBD_BUDGET_SEARCHES), whose
  * name lists count against the connection's directory memory.
  */
+#include "smbd/fs/acl.h"
 #include "smbd/smb1/smb1.h"
 #include "smbd/base/errmap.h"
 #include "smbd/fs/fileinfo.h"
@@ -205,6 +206,21 @@ static NTSTATUS search_new(struct smb1_req *r, const char *pattern,
 	}
 	if (status == NT_STATUS_OBJECT_NAME_NOT_FOUND) {
 		status = NT_STATUS_OBJECT_PATH_NOT_FOUND;
+	}
+	if (status == NT_STATUS_OK) {
+		/* listing needs FILE_LIST_DIRECTORY, as SMB2's QUERY_DIRECTORY
+		 * on a handle opened for it: the share's and the folder's
+		 * descriptor's say */
+		uint32_t max = r->tree->maximal_access != 0 ?
+			       r->tree->maximal_access : FILE_ALL_ACCESS;
+
+		max &= FILE_LIST_DIRECTORY;
+		status = smbd_acl_open_check(r->tree, sess, ondisk, true,
+					     FILE_LIST_DIRECTORY, 0, &max);
+		if (status == NT_STATUS_OK &&
+		    (max & FILE_LIST_DIRECTORY) == 0) {
+			status = NT_STATUS_ACCESS_DENIED;
+		}
 	}
 	if (status != NT_STATUS_OK) {
 		talloc_free(tmp);

@@ -38,7 +38,8 @@ fi
 # smbcacls 4.17 has no port option and dials 445: a loopback address of
 # our own, as test_smbnetfs.sh does
 WG_HOST=127.$((RANDOM % 200 + 20)).$((RANDOM % 250 + 1)).$((RANDOM % 250 + 1))
-WG_EXTRA_GLOBAL="admin users = $ADMIN"
+WG_EXTRA_GLOBAL="admin users = $ADMIN
+server min protocol = NT1"
 wg_setup 445
 wg_add_user "$BOB" "$BOB_PASS"
 wg_add_user "$ADMIN" "$ADMIN_PASS"
@@ -89,6 +90,23 @@ wg_expect "bob gets ACCESS_DENIED from smbclient" "NT_STATUS_ACCESS_DENIED" \
 wg_expect "bob gets ACCESS_DENIED listing the folder" "NT_STATUS_ACCESS_DENIED" \
 	smbclient "//$WG_HOST/demo" -s "$WG_CLIENT_CONF" -p "$WG_PORT" \
 	-U "$BOB%$BOB_PASS" -c "ls private/*"
+# the same over SMB1: one file system layer, one access check
+NT1=(--option='client min protocol=NT1' --option='client max protocol=NT1')
+wg_expect "SMB1: bob gets ACCESS_DENIED reading alice's file" "NT_STATUS_ACCESS_DENIED" \
+	smbclient "//$WG_HOST/demo" -s "$WG_CLIENT_CONF" -p "$WG_PORT" "${NT1[@]}" \
+	-U "$BOB%$BOB_PASS" -c "get private/secret.txt $WG_TMP/stolen1.txt"
+[ ! -s "$WG_TMP/stolen1.txt" ] && wg_pass "SMB1: bob got no data" || wg_fail "SMB1: bob read alice's file"
+wg_expect "SMB1: bob gets ACCESS_DENIED putting a file in the folder" "NT_STATUS_ACCESS_DENIED" \
+	smbclient "//$WG_HOST/demo" -s "$WG_CLIENT_CONF" -p "$WG_PORT" "${NT1[@]}" \
+	-U "$BOB%$BOB_PASS" -c "put $WG_TMP/hello.txt private/planted.txt"
+[ ! -e "$WG_SHARE/private/planted.txt" ] && wg_pass "SMB1: nothing planted in alice's folder" ||
+	wg_fail "SMB1: bob created a file in alice's folder"
+wg_expect "SMB1: bob gets ACCESS_DENIED listing the folder" "NT_STATUS_ACCESS_DENIED" \
+	smbclient "//$WG_HOST/demo" -s "$WG_CLIENT_CONF" -p "$WG_PORT" "${NT1[@]}" \
+	-U "$BOB%$BOB_PASS" -c "ls private/*"
+wg_check "SMB1: alice still reads her file" smbclient "//$WG_HOST/demo" \
+	-s "$WG_CLIENT_CONF" -p "$WG_PORT" "${NT1[@]}" -U "$WG_USER%$WG_PASS" \
+	-c "get private/secret.txt $WG_TMP/back1.txt"
 cat >"$WG_TMP/bob_open.py" <<'EOF'
 import os, sys
 from impacket.smbconnection import SMBConnection, SessionError
