@@ -468,6 +468,15 @@ static void compound_send(struct smbd_compound *cmp)
 		talloc_free(cmp);
 		return;
 	}
+	if (cmp->nsigns > 1) {
+		/*
+		 * A compounded reply pads its last response to 8 bytes too,
+		 * as Windows does [MS-SMB2 §3.3.4.1.3]; the padding is part of
+		 * that response, so it is signed (and encrypted) with it. A
+		 * lone response is not padded.
+		 */
+		wire_put_align(&cmp->out, 8);
+	}
 	if (wire_wr_error(&cmp->out) != 0) {
 		DBG_ERR(PROTO, "%s: cannot build reply: %s", conn->peer_addr,
 			wire_strerror(wire_wr_error(&cmp->out)));
