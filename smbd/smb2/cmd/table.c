@@ -50,8 +50,11 @@ const struct smbd_cmd_row smbd_smb2_commands[SMB2_NUM_CMDS] = {
 	[SMB2_QUERY_INFO] = { .fn = smbd_smb2_query_info, .struct_size = 41,
 			      .need_session = true, .need_tree = true,
 			      .allow_null = true },
+	/* a null session may set what its handle was granted: a session
+	 * re-authenticated as anonymous keeps the opens its user made */
 	[SMB2_SET_INFO] = { .fn = smbd_smb2_set_info, .struct_size = 33,
-			    .need_session = true, .need_tree = true },
+			    .need_session = true, .need_tree = true,
+			    .allow_null = true },
 	[SMB2_OPLOCK_BREAK] = { .fn = smbd_smb2_oplock_break,
 				.struct_size = 24,
 				.struct_size2 = SMB2_LEASE_BREAK_ACK_SIZE,
