@@ -280,6 +280,8 @@ START_TEST(test_echo_needs_no_session)
 	ck_assert_uint_eq(call(), NT_STATUS_OK);
 	ck_assert_uint_eq(T->rep[0].body_len, 4);
 	ck_assert_uint_eq(wire_le16(T->rep[0].body), 4);
+	/* a lone response is not padded */
+	ck_assert_uint_eq(T->frame_len, 68);
 }
 END_TEST
 
@@ -297,6 +299,22 @@ START_TEST(test_null_session_refused_lock)
 	/* allow_null: FLUSH gets as far as its handler */
 	begin(SMB2_FLUSH, s->id, tr->id);
 	smbdt_put_flush(&W, 1, 1);
+	ck_assert_uint_eq(call(), NT_STATUS_FILE_CLOSED);
+	/*
+	 * allow_null: SET_INFO too, whose handle's granted access decides
+	 * (a session re-authenticated as anonymous keeps its user's opens)
+	 */
+	begin(SMB2_SET_INFO, s->id, tr->id);
+	wire_put_u16le(&W, 33);
+	wire_put_u8(&W, SMB2_0_INFO_FILE);
+	wire_put_u8(&W, 4);		/* FileBasicInformation */
+	wire_put_u32le(&W, 40);		/* BufferLength */
+	wire_put_u16le(&W, SMB2_HDR_SIZE + 32);
+	wire_put_u16le(&W, 0);
+	wire_put_u32le(&W, 0);
+	wire_put_u64le(&W, 1);
+	wire_put_u64le(&W, 1);
+	wire_put_zero(&W, 40);
 	ck_assert_uint_eq(call(), NT_STATUS_FILE_CLOSED);
 }
 END_TEST
@@ -694,6 +712,10 @@ START_TEST(test_compound_unrelated)
 	ck_assert_uint_eq(T->rep[1].h.message_id, 2);
 	ck_assert_uint_eq(T->rep[1].h.status, NT_STATUS_OK);
 	ck_assert(!(T->rep[1].h.flags & SMB2_FLAGS_RELATED_OPERATIONS));
+	/* the last response of a compound is padded to 8 bytes too
+	 * [MS-SMB2 §3.3.4.1.3]: 64 + 4 -> 72 */
+	ck_assert_uint_eq(T->rep[1].msg_len, 72);
+	ck_assert_uint_eq(T->frame_len, 144);
 }
 END_TEST
 
