@@ -505,18 +505,14 @@ NTSTATUS smbd_acl_create_store(int fd, const struct sec_desc *sd,
 	if (sd == NULL) {
 		return NT_STATUS_OK;
 	}
-	if (!explicit) {
-		/*
-		 * A plain new object keeps no attribute: its descriptor is
-		 * the one inherited from its folder (whose owner it shows).
-		 * On ext4 a descriptor does not fit in the inode, and the
-		 * extra block would show in every empty file's
-		 * AllocationSize (smb2.durable-open expects 0); and setting
-		 * it is an IN_ATTRIB that change notify would report as a
-		 * MODIFIED after the ADDED (smb2.notify.mask, rec).
-		 */
-		return NT_STATUS_OK;
-	}
+	/*
+	 * Every new object keeps the descriptor it got, as on Windows: a
+	 * later change of its folder's inheritable ACEs does not reach it
+	 * (no dynamic inheritance, smb2.acls.DYNAMIC). The block it may
+	 * take on ext4 is not counted in AllocationSize (fs/fileinfo.c),
+	 * and the IN_ATTRIB of setting it is not reported by change
+	 * notify (smbd_watch_own_attrib, called by CREATE).
+	 */
 	rc = smbd_acl_write_fd(fd, sd);
 	if (rc == 0) {
 		return NT_STATUS_OK;

@@ -18,10 +18,10 @@
  * below. So trees that predate descriptors behave as before (the share's
  * own checks and Unix permissions decide) until someone sets one.
  *
- * Objects created with an SD create context get their descriptor
- * computed from the parent's, the context's and the creator's token and
- * stored at CREATE; plain new objects inherit theirs until a SET_INFO
- * stores one (see smbd_acl_create_store()).
+ * Every object created through us gets its descriptor computed from the
+ * parent's, the SD create context's if any, and the creator's token
+ * (owner: the creator) and stored at CREATE, as Windows does; a later
+ * change of the folder does not reach it (see smbd_acl_create_store()).
  * Filesystems without user xattrs: SET_INFO security and an SD create
  * context fail with NOT_SUPPORTED; plain creates go on and show the
  * inherited descriptor.
@@ -141,13 +141,12 @@ NTSTATUS smbd_acl_create_prepare(TALLOC_CTX *mem, const struct smbd_tree *tree,
 
 /*
  * CREATE of a new object, once made: store sd (from
- * smbd_acl_create_prepare(); NULL does nothing) on fd when the client
- * gave it (explicit: an SD create context). A plain new object stores
- * none and shows the one its folder passes down, owner included: on
- * ext4 the xattr block would show in an empty file's AllocationSize,
- * and setting it is an inotify IN_ATTRIB that change notify reports.
- * A filesystem without user xattrs fails an explicit store with
- * NOT_SUPPORTED.
+ * smbd_acl_create_prepare(); NULL does nothing) on fd. explicit: the
+ * client gave an SD create context; a filesystem without user xattrs
+ * then fails with NOT_SUPPORTED, while a plain new object goes on
+ * showing the descriptor its folder passes down. The caller tells
+ * change notify first (smbd_watch_own_attrib); AllocationSize does not
+ * count the xattr block (fs/fileinfo.c).
  */
 NTSTATUS smbd_acl_create_store(int fd, const struct sec_desc *sd,
 			       bool explicit);

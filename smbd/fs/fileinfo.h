@@ -79,6 +79,16 @@ uint32_t smbd_dos_attrs(const struct stat *st, const char *name);
  */
 uint64_t smbd_alloc_size(const struct stat *st);
 
+/*
+ * The bytes that n FIEMAP extents hold on disk (inline data counts
+ * none); *last is set when one of them is the file's last. smbd_stat_at
+ * counts a file's allocation this way when it has extended attributes,
+ * whose block st_blocks would count too (see fileinfo.c).
+ */
+struct fiemap_extent;
+uint64_t smbd_extent_bytes(const struct fiemap_extent *e, uint32_t n,
+			   bool *last);
+
 /* EndOfFile: st_size, 0 for directories (NTFS reports 0 for them). */
 uint64_t smbd_end_of_file(const struct stat *st);
 

@@ -11,11 +11,16 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/inotify.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "smbd/fs/open.h"
 #include "smbd/fs/watch.h"
 #include "proto/utf16.h"
+
+/* Own attribute writes remembered at once, and for how long (seconds) */
+#define WATCH_QUIET_MAX		16
+#define WATCH_QUIET_SECONDS	2
 
 /* The server's inotify instance (one per process, child of the server). */
 struct watch_ctx {
@@ -25,6 +30,12 @@ struct watch_ctx {
 	struct tevent_immediate *im;	/* runs the ready callbacks */
 	bool im_armed;
 	struct smbd_watch *watches;
+	/* IN_ATTRIB events of the server's own (smbd_watch_own_attrib) */
+	struct watch_quiet {
+		char *path;		/* share path '/' ondisk */
+		struct timespec until;
+	} quiet[WATCH_QUIET_MAX];
+	unsigned int quiet_next;
 };
 
 /* An open that asked for changes; a talloc child of the open. */
@@ -385,11 +396,85 @@ static void watch_event(struct smbd_watch *w,
 	}
 }
 
+static bool ts_passed(const struct timespec *now, const struct timespec *t)
+{
+	return now->tv_sec != t->tv_sec ? now->tv_sec > t->tv_sec :
+					  now->tv_nsec > t->tv_nsec;
+}
+
+/*
+ * Is ev the IN_ATTRIB of an attribute the server set itself on a file
+ * it had just created? Then it is no change of the client's: forget the
+ * record and say so.
+ */
+static bool watch_own_attrib(struct watch_ctx *ctx,
+			     const struct inotify_event *ev)
+{
+	const struct smbd_open *op = NULL;
+	struct smbd_watch *w = NULL;
+	struct timespec now;
+	char *path = NULL;
+	bool own = false;
+
+	if ((ev->mask & ~IN_ISDIR) != IN_ATTRIB || ev->len == 0) {
+		return false;
+	}
+	for (w = ctx->watches; w != NULL && op == NULL; w = w->next) {
+		if (w->wd == ev->wd && w->op != NULL && w->op->tree != NULL &&
+		    w->op->tree->share != NULL && w->op->path != NULL) {
+			op = w->op;
+		}
+	}
+	if (op == NULL) {
+		return false;
+	}
+	path = talloc_asprintf(ctx, "%s/%s%s%s", op->tree->share->path,
+			       op->path, op->path[0] != '\0' ? "/" : "",
+			       ev->name);
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	for (unsigned int i = 0; path != NULL && i < WATCH_QUIET_MAX; i++) {
+		struct watch_quiet *q = &ctx->quiet[i];
+
+		if (q->path == NULL) {
+			continue;
+		}
+		if (ts_passed(&now, &q->until)) {
+			TALLOC_FREE(q->path);
+		} else if (!own && strcmp(q->path, path) == 0) {
+			TALLOC_FREE(q->path);
+			own = true;
+		}
+	}
+	talloc_free(path);
+	return own;
+}
+
+void smbd_watch_own_attrib(const char *share_path, const char *ondisk)
+{
+	struct watch_ctx *ctx = watch_ctx_global;
+	struct watch_quiet *q = NULL;
+
+	if (ctx == NULL || ctx->watches == NULL || share_path == NULL ||
+	    ondisk == NULL) {
+		return;		/* no watch: no event to hide */
+	}
+	q = &ctx->quiet[ctx->quiet_next];
+	ctx->quiet_next = (ctx->quiet_next + 1) % WATCH_QUIET_MAX;
+	talloc_free(q->path);
+	q->path = talloc_asprintf(ctx, "%s/%s", share_path, ondisk);
+	clock_gettime(CLOCK_MONOTONIC, &q->until);
+	q->until.tv_sec += WATCH_QUIET_SECONDS;
+}
+
 /* Hand one inotify event to every watch of its directory. */
 static void watch_dispatch(struct watch_ctx *ctx,
 			    const struct inotify_event *ev)
 {
 	struct smbd_watch *w = NULL;
+
+	if (watch_own_attrib(ctx, ev)) {
+		return;
+	}
 
 	for (w = ctx->watches; w != NULL; w = w->next) {
 		if ((ev->mask & IN_Q_OVERFLOW) != 0) {

@@ -78,6 +78,14 @@ NTSTATUS smbd_watch_take(struct smbd_watch *w, uint32_t out_len,
  * smb2.notify.mask-change expects it).
  */
 void smbd_watch_created(const struct smbd_open *op);
+
+/*
+ * The server is about to set an extended attribute of ondisk (a share
+ * path relative name) that it has just created (its security
+ * descriptor, fs/acl.h): the IN_ATTRIB this causes in the next seconds
+ * is no change a client made, and is not reported (smb2.notify.mask).
+ */
+void smbd_watch_own_attrib(const char *share_path, const char *ondisk);
 void smbd_watch_renamed(struct smbd_open *op, const char *from,
 			const char *to);
 void smbd_watch_removed(const struct smbd_open *op);

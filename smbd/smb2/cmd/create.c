@@ -761,6 +761,9 @@ static NTSTATUS create_new(struct smbd_req *req, const struct create_args *a,
 		close(fd);
 		goto undo;
 	}
+	if (sd != NULL) {
+		smbd_watch_own_attrib(tree->share->path, ondisk);
+	}
 	status = smbd_acl_create_store(fd, sd, a->have_secd);
 	if (status != NT_STATUS_OK) {
 		close(fd);

@@ -256,16 +256,21 @@ static NTSTATUS get_size_arg(struct si_ctx *c, uint64_t *v)
 
 static NTSTATUS si_allocation(struct si_ctx *c)
 {
+	struct smbd_stat sx = {};
 	struct stat st = {};
 	uint64_t alloc = 0;
 	NTSTATUS status = get_size_arg(c, &alloc);
+	int rc = 0;
 
 	if (status != NT_STATUS_OK) {
 		return status;
 	}
-	if (fstat(c->op->fd, &st) != 0) {
-		return smbd_map_errno(errno);
+	/* blocks of data only, as AllocationSize shows them (fileinfo.h) */
+	rc = smbd_stat_fd(c->op->fd, &sx);
+	if (rc != 0) {
+		return smbd_map_errno(-rc);
 	}
+	st = sx.st;
 	si_break(c, SMBD_OPLOCK_OP_SIZE);
 	smbd_wtime_flush(c->op);	/* a held write time update now */
 	if (alloc < (uint64_t)st.st_size) {

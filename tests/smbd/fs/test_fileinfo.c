@@ -5,6 +5,8 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
+#include <linux/fiemap.h>
 #include <unistd.h>
 
 #include "tests/wgtest.h"
@@ -225,6 +227,61 @@ START_TEST(test_store_dos_info)
 }
 END_TEST
 
+/*
+ * A block of extended attributes (ext4: one big value) counts in
+ * st_blocks, never in AllocationSize: empty is 0, one byte is a
+ * cluster, a preallocation counts in full.
+ */
+START_TEST(test_alloc_ignores_xattr_block)
+{
+	char path[] = "/tmp/test_fileinfo.XXXXXX";
+	char big[1024];
+	struct stat st;
+	struct smbd_ntinfo ni = {};
+	int fd = mkstemp(path);
+
+	ck_assert_int_ge(fd, 0);
+	memset(big, 'x', sizeof(big));
+	if (fsetxattr(fd, "user.test.big", big, sizeof(big), 0) != 0) {
+		close(fd);
+		unlink(path);
+		return;		/* no user xattrs on this /tmp */
+	}
+	ck_assert_int_eq(fstat(fd, &st), 0);
+	ck_assert_int_eq(smbd_ntinfo_fd(fd, "f", &ni), 0);
+	ck_assert_uint_eq(ni.alloc_size, 0);
+	ck_assert_int_eq(write(fd, "x", 1), 1);
+	ck_assert_int_eq(smbd_ntinfo_fd(fd, "f", &ni), 0);
+	ck_assert_uint_eq(ni.alloc_size, 4096);
+	if (fallocate(fd, FALLOC_FL_KEEP_SIZE, 0, 65536) == 0) {
+		ck_assert_int_eq(smbd_ntinfo_fd(fd, "f", &ni), 0);
+		ck_assert_uint_eq(ni.alloc_size, 65536);
+	}
+	close(fd);
+	unlink(path);
+}
+END_TEST
+
+START_TEST(test_extent_bytes)
+{
+	struct fiemap_extent e[3] = {
+		{ .fe_logical = 0, .fe_length = 8192 },
+		{ .fe_logical = 8192, .fe_length = 60,
+		  .fe_flags = FIEMAP_EXTENT_DATA_INLINE },
+		{ .fe_logical = 1 << 20, .fe_length = 4096,
+		  .fe_flags = FIEMAP_EXTENT_LAST },
+	};
+	bool last = true;
+
+	ck_assert_uint_eq(smbd_extent_bytes(e, 0, &last), 0);
+	ck_assert(!last);
+	ck_assert_uint_eq(smbd_extent_bytes(e, 2, &last), 8192);
+	ck_assert(!last);
+	ck_assert_uint_eq(smbd_extent_bytes(e, 3, &last), 12288);
+	ck_assert(last);
+}
+END_TEST
+
 START_TEST(test_change_time_override)
 {
 	char path[] = "/tmp/test_fileinfo.XXXXXX";
@@ -265,6 +322,8 @@ static Suite *fileinfo_suite(void)
 	tcase_add_test(tc, test_ntinfo_real_file);
 	tcase_add_test(tc, test_store_dos_info);
 	tcase_add_test(tc, test_change_time_override);
+	tcase_add_test(tc, test_alloc_ignores_xattr_block);
+	tcase_add_test(tc, test_extent_bytes);
 	suite_add_tcase(s, tc);
 	return s;
 }
