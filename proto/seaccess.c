@@ -194,6 +194,7 @@ struct inherit_ctx {
 	const struct dom_sid *group;
 	const struct se_generic_mapping *m;
 	bool is_dir;
+	uint8_t id;		/* INHERITED under auto-inherit, else 0 */
 };
 
 static bool needs_subst(const struct sec_ace *a)
@@ -240,7 +241,7 @@ static int inherit_ace(const struct inherit_ctx *c, struct sec_acl *out,
 	uint8_t inh = p->flags & (SEC_ACE_FLAG_OBJECT_INHERIT |
 				  SEC_ACE_FLAG_CONTAINER_INHERIT);
 	bool np = (p->flags & SEC_ACE_FLAG_NO_PROPAGATE) != 0;
-	uint8_t id = SEC_ACE_FLAG_INHERITED | audit;
+	uint8_t id = c->id | audit;
 	struct sec_ace a;
 	int rc = 0;
 
@@ -346,6 +347,7 @@ static int compute_acl(const struct inherit_ctx *c, struct sec_desc *sd,
 		       uint32_t flags, struct sec_acl **acl_out)
 {
 	bool from_parent = has_inheritable(parent_acl);
+	struct inherit_ctx inh;
 	bool merge = false;
 	struct sec_acl *acl = NULL;
 	int rc = 0;
@@ -382,13 +384,43 @@ static int compute_acl(const struct inherit_ctx *c, struct sec_desc *sd,
 			return rc;
 		}
 	}
+	inh = *c;
+	inh.id = 0;
 	if (flags & b->auto_flag) {
 		sd->control |= b->auto_inherited;
+		inh.id = SEC_ACE_FLAG_INHERITED;
 	}
 	for (uint32_t i = 0; rc == 0 && i < parent_acl->n; i++) {
-		rc = inherit_ace(c, acl, &parent_acl->aces[i]);
+		rc = inherit_ace(&inh, acl, &parent_acl->aces[i]);
 	}
 	return rc;
+}
+
+uint32_t se_inherit_flags(const struct sec_desc *parent)
+{
+	uint32_t flags = 0;
+
+	if (parent != NULL &&
+	    (parent->control & SEC_DESC_DACL_AUTO_INHERITED)) {
+		flags |= SE_INHERIT_DACL_AUTO;
+	}
+	if (parent != NULL &&
+	    (parent->control & SEC_DESC_SACL_AUTO_INHERITED)) {
+		flags |= SE_INHERIT_SACL_AUTO;
+	}
+	return flags;
+}
+
+uint16_t se_set_control(uint16_t control)
+{
+	if (!(control & SEC_DESC_DACL_AUTO_INHERIT_REQ)) {
+		control &= (uint16_t)~SEC_DESC_DACL_AUTO_INHERITED;
+	}
+	if (!(control & SEC_DESC_SACL_AUTO_INHERIT_REQ)) {
+		control &= (uint16_t)~SEC_DESC_SACL_AUTO_INHERITED;
+	}
+	return (uint16_t)(control & ~(SEC_DESC_DACL_AUTO_INHERIT_REQ |
+				      SEC_DESC_SACL_AUTO_INHERIT_REQ));
 }
 
 static struct dom_sid *dup_sid(TALLOC_CTX *mem, const struct dom_sid *s)

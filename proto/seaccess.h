@@ -119,7 +119,9 @@ NTSTATUS se_access_check(const struct sec_desc *sd, const struct se_token *t,
  *    unless NP), marked INHERITED, CREATOR OWNER / CREATOR GROUP replaced
  *    by the new owner / group and generic rights mapped with m; an ACE
  *    that needed either and still propagates is split in an effective
- *    copy and an inherit-only original, as Windows does;
+ *    copy and an inherit-only original, as Windows does; the INHERITED
+ *    flag and the ACL's AUTO_INHERITED control bit are set only under
+ *    auto-inherit (SE_INHERIT_DACL_AUTO / SACL_AUTO);
  *  - a creator ACL (present, not DEFAULTED) is kept as given (its ACEs
  *    already marked inherited dropped), followed by the parent's when
  *    auto-inherit is asked and the creator's ACL is not PROTECTED;
@@ -134,5 +136,21 @@ int se_create_sd(TALLOC_CTX *mem, const struct sec_desc *parent,
 		 const struct se_token *t, const struct sec_acl *default_dacl,
 		 const struct se_generic_mapping *m, uint32_t flags,
 		 struct sec_desc **out) WIRE_WUR;
+
+/*
+ * The flags se_create_sd() takes for a child of parent, as Windows'
+ * file systems choose them: auto-inherit for the ACLs of parent that
+ * are AUTO_INHERITED (a DACL set by hand, without it, passes its ACEs
+ * down unmarked). parent may be NULL (0).
+ */
+uint32_t se_inherit_flags(const struct sec_desc *parent);
+
+/*
+ * The control bits an ACL set by SET_INFO keeps [MS-DTYP §2.4.6]: the
+ * AUTO_INHERIT_REQ bits are requests, never stored; AUTO_INHERITED stays
+ * only when asked for with its AUTO_INHERIT_REQ; PROTECTED and the rest
+ * as given. control is the sent descriptor's.
+ */
+uint16_t se_set_control(uint16_t control);
 
 #endif

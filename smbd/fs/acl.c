@@ -21,7 +21,7 @@
 #include "sessions/users.h"
 
 /* The root default, as SDDL (see acl.h). */
-#define ACL_ROOT_DEFAULT_SDDL	"O:BAG:BUD:(A;OICI;FA;;;WD)"
+#define ACL_ROOT_DEFAULT_SDDL	"O:BAG:BUD:AI(A;OICI;FA;;;WD)"
 /* Windows' "None" group of a workgroup machine: machine SID + 513 */
 #define ACL_RID_NONE		513u
 /* the built-in Guest account's RID, for guests not in the users file */
@@ -303,7 +303,8 @@ int smbd_acl_effective(TALLOC_CTX *mem, int root_fd, const char *ondisk,
 		last = have >= len;
 		acl_legacy_token(cur, &t);
 		rc = se_create_sd(tmp, cur, NULL, last ? is_dir : true, &t,
-				  NULL, &se_file_mapping, 0, &next);
+				  NULL, &se_file_mapping,
+				  se_inherit_flags(cur), &next);
 		if (rc != 0) {
 			rc = -ENOMEM;
 			goto out;
@@ -488,7 +489,7 @@ NTSTATUS smbd_acl_create_prepare(TALLOC_CTX *mem, const struct smbd_tree *tree,
 		}
 	}
 	if (se_create_sd(mem, psd, creator, is_dir, t, NULL, &se_file_mapping,
-			 SE_INHERIT_DEFAULT_ALL, sd) != 0) {
+			 se_inherit_flags(psd), sd) != 0) {
 		status = NT_STATUS_NO_MEMORY;
 	}
 out:
@@ -577,7 +578,8 @@ static void acl_take(struct sec_desc *sd, struct sec_desc *in, bool dacl)
 {
 	uint16_t bits = dacl ? SEC_DESC_DACL_BITS : SEC_DESC_SACL_BITS;
 
-	sd->control = (uint16_t)((sd->control & ~bits) | (in->control & bits));
+	sd->control = (uint16_t)((sd->control & ~bits) |
+				 (se_set_control(in->control) & bits));
 	if (dacl) {
 		sd->dacl = talloc_steal(sd, in->dacl);
 	} else {
@@ -675,8 +677,9 @@ NTSTATUS smbd_acl_set(const struct smbd_open *op,
 		status = NT_STATUS_INVALID_SECURITY_DESCR;
 		goto out;
 	}
-	/* AUTO_INHERIT_REQ is kept as given: like Samba, no re-inheritance
-	 * from the parent on SET (smb2.acls.DYNAMIC) */
+	/* AUTO_INHERIT_REQ only decides whether AUTO_INHERITED is kept
+	 * (se_set_control); no re-inheritance from the parent on SET, as
+	 * smb2.acls.INHERITFLAGS sees of Windows */
 	acl_map_generic(in->dacl);
 	acl_map_generic(in->sacl);
 	rc = acl_of_open(tmp, op, &sd);

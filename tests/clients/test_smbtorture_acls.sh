@@ -14,10 +14,6 @@ set -u
 
 # sub-test -> why it is expected to fail
 declare -A KNOWN=(
-	[smb2.acls.INHERITANCE]="inherited ACEs are always marked INHERITED (ID) and IO|CI parents give the child directory IO|CI; Windows marks ID only under DACL auto-inheritance (proto/seaccess.c se_create_sd)"
-	[smb2.acls.INHERITFLAGS]="the same ID/auto-inherit rule of se_create_sd, and the AUTO_INHERITED control bits of new files"
-	[smb2.acls.SDFLAGSVSCHOWN]="AUTO_INHERIT_REQ / AUTO_INHERITED control bits are stored as sent, not recomputed as Windows does on SET"
-	[smb2.acls.DYNAMIC]="a plain new file keeps no stored descriptor (on ext4 the xattr block would show in an empty file's AllocationSize, smb2.durable-open), so a later change of the folder's inheritable ACEs reaches it: dynamic inheritance, which Windows does not have"
 	[smb2.acls.ACCESSBASED]="needs a share 'hideunread' with access based share enumeration, which wgsmbd does not have"
 )
 

@@ -315,9 +315,69 @@ START_TEST(test_inherit_generic_dir)
 	expect_create("D:(A;OICI;GRGX;;;BU)", NULL, true, SE_INHERIT_DACL_AUTO,
 		      "O:" ALICE "G:BUD:AI(A;ID;0x1200a9;;;BU)"
 		      "(A;OICIIOID;GRGX;;;BU)");
-	/* CREATOR GROUP becomes the primary group */
+	/* CREATOR GROUP becomes the primary group; without auto-inherit
+	 * the ACE is not marked inherited */
 	expect_create("D:(A;OI;FR;;;CG)", NULL, false, 0,
-		      "O:" ALICE "G:BUD:(A;ID;FR;;;BU)");
+		      "O:" ALICE "G:BUD:(A;;FR;;;BU)");
+}
+END_TEST
+
+/*
+ * A DACL set by hand (no AI) passes its ACEs down unmarked, as Windows
+ * does (smbtorture smb2.acls.INHERITANCE's table): CO WRITE_DATA with the
+ * parent's flags -> the child directory's ACEs.
+ */
+START_TEST(test_inherit_manual_dacl)
+{
+	/* CI: the owner's effective ACE and the CO original CI|IO */
+	expect_create("D:(A;CI;0x2;;;CO)", NULL, true, 0,
+		      "O:" ALICE "G:BUD:(A;;0x2;;;" ALICE ")(A;CIIO;0x2;;;CO)");
+	/* IO|CI: the same, the child is no longer inherit-only for CI */
+	expect_create("D:(A;CIIO;0x2;;;CO)", NULL, true, 0,
+		      "O:" ALICE "G:BUD:(A;;0x2;;;" ALICE ")(A;CIIO;0x2;;;CO)");
+	/* a plain SID with IO|CI: a plain CI ACE for child folders */
+	expect_create("D:(A;CIIO;0x2;;;BU)", NULL, true, 0,
+		      "O:" ALICE "G:BUD:(A;CI;0x2;;;BU)");
+	/* OI|IO: kept for the directory's files only */
+	expect_create("D:(A;OIIO;0x2;;;CO)", NULL, true, 0,
+		      "O:" ALICE "G:BUD:(A;OIIO;0x2;;;CO)");
+	/* a file: the owner's ACE, flags 0 */
+	expect_create("D:(A;OI;0x2;;;CO)", NULL, false, 0,
+		      "O:" ALICE "G:BUD:(A;;0x2;;;" ALICE ")");
+	/* the parent's AI turns auto-inherit on: ID and AI again */
+	{
+		struct sec_desc *p = sd_of("D:AI(A;OI;0x2;;;CO)");
+
+		ck_assert_uint_eq(se_inherit_flags(p), SE_INHERIT_DACL_AUTO);
+		talloc_free(p);
+		p = sd_of("D:(A;OI;0x2;;;CO)");
+		ck_assert_uint_eq(se_inherit_flags(p), 0);
+		talloc_free(p);
+		ck_assert_uint_eq(se_inherit_flags(NULL), 0);
+	}
+	expect_create("D:AI(A;OI;0x2;;;CO)", NULL, false, SE_INHERIT_DACL_AUTO,
+		      "O:" ALICE "G:BUD:AI(A;ID;0x2;;;" ALICE ")");
+}
+END_TEST
+
+/* SET_INFO's control bits (smbtorture smb2.acls.INHERITFLAGS) */
+START_TEST(test_set_control)
+{
+	const uint16_t ai = SEC_DESC_DACL_AUTO_INHERITED;
+	const uint16_t req = SEC_DESC_DACL_AUTO_INHERIT_REQ;
+	const uint16_t p = SEC_DESC_DACL_PROTECTED;
+	const uint16_t base = SEC_DESC_SELF_RELATIVE | SEC_DESC_DACL_PRESENT;
+
+	ck_assert_uint_eq(se_set_control(base), base);
+	ck_assert_uint_eq(se_set_control(base | ai), base);
+	ck_assert_uint_eq(se_set_control(base | req), base);
+	ck_assert_uint_eq(se_set_control(base | ai | req), base | ai);
+	ck_assert_uint_eq(se_set_control(base | p), base | p);
+	ck_assert_uint_eq(se_set_control(base | p | ai | req), base | p | ai);
+	ck_assert_uint_eq(se_set_control(SEC_DESC_SACL_AUTO_INHERITED |
+					 SEC_DESC_SACL_AUTO_INHERIT_REQ),
+			  SEC_DESC_SACL_AUTO_INHERITED);
+	ck_assert_uint_eq(se_set_control(SEC_DESC_SACL_AUTO_INHERITED), 0);
 }
 END_TEST
 
@@ -431,6 +491,8 @@ static Suite *seaccess_suite(void)
 	tcase_add_test(tc, test_inherit_file);
 	tcase_add_test(tc, test_inherit_dir);
 	tcase_add_test(tc, test_inherit_generic_dir);
+	tcase_add_test(tc, test_inherit_manual_dacl);
+	tcase_add_test(tc, test_set_control);
 	tcase_add_test(tc, test_inherit_creator);
 	tcase_add_test(tc, test_inherit_default);
 	tcase_add_test(tc, test_inherit_sacl);

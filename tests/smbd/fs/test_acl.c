@@ -112,7 +112,7 @@ START_TEST(test_root_default)
 
 	ck_assert_ptr_nonnull(sd);
 	text = sd_to_sddl(wgt_root, sd);
-	ck_assert_str_eq(text, "O:BAG:BUD:(A;OICI;FA;;;WD)");
+	ck_assert_str_eq(text, "O:BAG:BUD:AI(A;OICI;FA;;;WD)");
 	talloc_free(text);
 	talloc_free(sd);
 }
@@ -162,15 +162,16 @@ START_TEST(test_store_and_inherit)
 	ck_assert_int_eq(smbd_acl_effective(wgt_root, root, "a/b", false,
 					    &got), 0);
 	text = sd_to_sddl(wgt_root, got);
+	/* the stored DACL has no AI: inherited unmarked, as on Windows */
 	ck_assert_str_eq(text, "O:S-1-5-21-1-2-3-1000G:S-1-5-21-1-2-3-513"
-			 "D:(A;ID;FA;;;S-1-5-21-1-2-3-1000)");
+			 "D:(A;;FA;;;S-1-5-21-1-2-3-1000)");
 	TALLOC_FREE(text);
 	TALLOC_FREE(got);
 
 	ck_assert_int_eq(smbd_acl_effective(wgt_root, root, "c", false,
 					    &got), 0);
 	text = sd_to_sddl(wgt_root, got);
-	ck_assert_str_eq(text, "O:BAG:BUD:(A;ID;FA;;;WD)");
+	ck_assert_str_eq(text, "O:BAG:BUD:AI(A;ID;FA;;;WD)");
 	TALLOC_FREE(text);
 	TALLOC_FREE(got);
 out:
