@@ -436,6 +436,26 @@ static bool acl_owner_ok(const struct se_token *t, const struct dom_sid *sid)
 	       se_token_has_sid(t, sid);
 }
 
+/*
+ * se_create_sd()'s flags for a new child of psd: auto-inherit by the
+ * parent's ACLs (se_inherit_flags), except for an ACL the creator gives,
+ * which Windows keeps as given, unmerged with the parent's
+ * (smb2.create.aclfile).
+ */
+static uint32_t acl_create_flags(const struct sec_desc *psd,
+				 const struct sec_desc *creator)
+{
+	uint32_t flags = se_inherit_flags(psd);
+
+	if (creator != NULL && (creator->control & SEC_DESC_DACL_PRESENT)) {
+		flags &= ~SE_INHERIT_DACL_AUTO;
+	}
+	if (creator != NULL && (creator->control & SEC_DESC_SACL_PRESENT)) {
+		flags &= ~SE_INHERIT_SACL_AUTO;
+	}
+	return flags;
+}
+
 NTSTATUS smbd_acl_create_prepare(TALLOC_CTX *mem, const struct smbd_tree *tree,
 				 const struct smbd_session *sess,
 				 const char *ondisk, bool is_dir,
@@ -489,8 +509,17 @@ NTSTATUS smbd_acl_create_prepare(TALLOC_CTX *mem, const struct smbd_tree *tree,
 		}
 	}
 	if (se_create_sd(mem, psd, creator, is_dir, t, NULL, &se_file_mapping,
-			 se_inherit_flags(psd), sd) != 0) {
+			 acl_create_flags(psd, creator), sd) != 0) {
 		status = NT_STATUS_NO_MEMORY;
+		goto out;
+	}
+	if (creator != NULL) {
+		/* an ACL the creator gave keeps its AUTO_INHERITED as sent */
+		(*sd)->control |= creator->control &
+				  (uint16_t)((creator->dacl != NULL ?
+					      SEC_DESC_DACL_AUTO_INHERITED : 0) |
+					     (creator->sacl != NULL ?
+					      SEC_DESC_SACL_AUTO_INHERITED : 0));
 	}
 out:
 	DBG_DEBUG(VFS, "new '%s': %s", ondisk, nt_errstr(status));
