@@ -1015,6 +1015,9 @@ static NTSTATUS open_new(struct smbd_tree *tree,
 		close(fd);
 		goto undo;
 	}
+	if (sd != NULL) {
+		smbd_watch_own_attrib(tree->share->path, ondisk);
+	}
 	status = smbd_acl_create_store(fd, sd, false);
 	if (status != NT_STATUS_OK) {
 		close(fd);
