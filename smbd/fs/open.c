@@ -408,6 +408,9 @@ static void open_unlink(struct smbd_open *op)
 		}
 		return;
 	}
+	if (streams_defer_unlink(op, root)) {
+		return;	/* its streams' opens close first */
+	}
 	pfd = vfs_open_parent(root, op->path, &leaf);
 	if (pfd < 0) {
 		DBG_NOTICE(VFS, "delete on close of %s: %s", op->path,

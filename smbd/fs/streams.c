@@ -6,6 +6,7 @@
 #include "smbd/fs/open.h"
 #include "smbd/fs/vfs.h"
 #include "smbd/fs/fileinfo.h"
+#include "smbd/fs/watch.h"
 #include "smbd/base/errmap.h"
 #include "proto/utf16.h"
 
@@ -458,10 +459,147 @@ int streams_unlink(int root_fd, const struct smbd_open *op, dev_t dev,
  * opens only while this is not zero. */
 static size_t streams_nopen;
 
+/*
+ * A base file deleted (delete on close) while opens of its streams were
+ * left: its name stays, delete-pending to new opens, until the last of
+ * them closes [MS-FSA §2.1.5.4]. Few at a time; a list.
+ */
+struct doomed {
+	struct doomed *next;
+	dev_t dev;
+	ino_t ino;
+	int root_fd;		/* the share root (dup) */
+	char *path;		/* its name, share-relative */
+	char *share_path;	/* for change notification */
+};
+
+static struct doomed *doomed_list;
+
+static struct doomed **doomed_find(dev_t dev, ino_t ino)
+{
+	struct doomed **pd = &doomed_list;
+
+	while (*pd != NULL && ((*pd)->dev != dev || (*pd)->ino != ino)) {
+		pd = &(*pd)->next;
+	}
+	return pd;
+}
+
+bool streams_base_doomed(dev_t dev, ino_t ino)
+{
+	return doomed_list != NULL && *doomed_find(dev, ino) != NULL;
+}
+
+struct stream_walk {
+	const struct smbd_open *skip;
+	dev_t dev;
+	ino_t ino;
+};
+
+static int stream_of_one(struct smbd_open *o, void *priv)
+{
+	const struct stream_walk *b = priv;
+
+	return o != b->skip && o->stream != NULL && o->base_dev == b->dev &&
+	       o->base_ino == b->ino;
+}
+
+/* Is a stream of (dev, ino) open, but skip? */
+static bool streams_open_of(struct smbd_server *srv,
+			    const struct smbd_open *skip, dev_t dev, ino_t ino)
+{
+	struct stream_walk b = {
+		.skip = skip,
+		.dev = dev,
+		.ino = ino,
+	};
+
+	if (srv == NULL || streams_nopen == 0) {
+		return false;
+	}
+	return smbd_opens_foreach(srv, NULL, stream_of_one, &b) != 0;
+}
+
+/* Unlink the name of d if it still names its inode, then its streams. */
+static void doomed_finish(struct doomed *d)
+{
+	const char *leaf = NULL;
+	struct stat st;
+	int pfd = vfs_open_parent(d->root_fd, d->path, &leaf);
+
+	if (pfd < 0) {
+		return;
+	}
+	if (fstatat(pfd, leaf, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    st.st_dev == d->dev && st.st_ino == d->ino &&
+	    unlinkat(pfd, leaf, 0) == 0) {
+		smbd_watch_report(d->share_path, d->path, FILE_ACTION_REMOVED,
+				  FILE_NOTIFY_CHANGE_FILE_NAME, true);
+		if (st.st_nlink <= 1) {
+			(void)streams_remove_all(d->root_fd, d->dev, d->ino);
+		}
+	}
+	close(pfd);
+}
+
+static int doomed_destructor(struct doomed *d)
+{
+	if (d->root_fd >= 0) {
+		close(d->root_fd);
+	}
+	return 0;
+}
+
+bool streams_defer_unlink(const struct smbd_open *op, int root_fd)
+{
+	const struct smbd_file *f = op->file;
+	struct doomed *d = NULL;
+
+	if (f == NULL || op->stream != NULL || op->is_dir ||
+	    !streams_open_of(f->srv, op, f->dev, f->ino)) {
+		return false;
+	}
+	if (*doomed_find(f->dev, f->ino) != NULL) {
+		return true;	/* already waiting */
+	}
+	d = talloc_zero(NULL, struct doomed);
+	if (d == NULL) {
+		return false;	/* then at once, as before */
+	}
+	d->root_fd = -1;
+	talloc_set_destructor(d, doomed_destructor);
+	d->dev = f->dev;
+	d->ino = f->ino;
+	d->path = talloc_strdup(d, op->path);
+	d->share_path = op->tree != NULL && op->tree->share != NULL ?
+			talloc_strdup(d, op->tree->share->path) : NULL;
+	d->root_fd = fcntl(root_fd, F_DUPFD_CLOEXEC, 0);
+	if (d->path == NULL || d->root_fd < 0) {
+		talloc_free(d);
+		return false;
+	}
+	d->next = doomed_list;
+	doomed_list = d;
+	return true;
+}
+
 static void stream_att_close(struct smbd_open *op, void *priv)
 {
-	(void)op;
+	struct doomed **pd = NULL;
+	struct doomed *d = NULL;
+
 	(void)priv;
+	if (doomed_list != NULL && op->file != NULL) {
+		pd = doomed_find(op->base_dev, op->base_ino);
+		d = *pd;
+	}
+	if (d != NULL && !streams_open_of(op->file->srv, op, d->dev,
+					  d->ino)) {
+		/* the last stream of a deleted base: it goes now */
+		*pd = d->next;
+		doomed_finish(d);
+		talloc_free(d);
+	}
 	streams_nopen--;
 }
 

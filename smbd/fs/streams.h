@@ -148,6 +148,19 @@ int streams_open_mark(struct smbd_open *op, const char *base_path,
 		      const struct stat *base, const char *stored);
 
 /*
+ * Delete on close of op, a base file's last open (root_fd its share's
+ * root): while opens of its streams are left, its name is kept, and
+ * delete-pending to new opens of it and its streams
+ * (streams_base_doomed), until the last of them closes; then the name
+ * goes (if it still names the inode) and the streams with it. true:
+ * deferred so; false: unlink now.
+ */
+bool streams_defer_unlink(const struct smbd_open *op, int root_fd);
+
+/* Is (dev, ino) a base whose delete waits for its streams' opens? */
+bool streams_base_doomed(dev_t dev, ino_t ino);
+
+/*
  * Would an open of the base file (dev, ino) asking `access` conflict
  * with the share modes of its streams' opens (a stream open without
  * FILE_SHARE_DELETE refuses DELETE on its base, MS-FSA §2.1.5.1.2)?

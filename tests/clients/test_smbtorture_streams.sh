@@ -17,7 +17,6 @@ declare -A KNOWN=(
 	[smb2.streams.rename2]="renaming a stream by a full '<base>:<stream>' name answers OBJECT_NAME_INVALID (Windows: SHARING_VIOLATION), and a stream is not renamed onto '::\$DATA'"
 	[smb2.streams.attributes1]="a stream open's times and attributes are its store file's own, not shared with the base file (SET_INFO on the stream does not reach the base)"
 	[smb2.streams.attributes2]="a stream open's times and attributes are its store file's own, not shared with the base file"
-	[smb2.streams.delete]="a base file deleted while a stream of it is open (FILE_SHARE_DELETE) is unlinked at once; Windows keeps it delete-pending (DELETE_PENDING) until the stream closes"
 )
 
 wg_setup

@@ -606,7 +606,8 @@ static NTSTATUS existing_checks(struct smbd_req *req,
 	}
 	app_instance_close(req, a, st);
 	f = smbd_file_find(req->conn->srv, st->st_dev, st->st_ino);
-	if (f != NULL && f->delete_pending) {
+	if ((f != NULL && f->delete_pending) ||
+	    streams_base_doomed(st->st_dev, st->st_ino)) {
 		return NT_STATUS_DELETE_PENDING;
 	}
 	*max = smbd_maximal_access(req->tree, &pr->acc, is_dir);
@@ -900,7 +901,8 @@ static NTSTATUS create_stream_from_probe(struct smbd_req *req,
 	}
 	bf = smbd_file_find(req->conn->srv, pr->base_st.st_dev,
 			    pr->base_st.st_ino);
-	if (bf != NULL && bf->delete_pending) {
+	if ((bf != NULL && bf->delete_pending) ||
+	    streams_base_doomed(pr->base_st.st_dev, pr->base_st.st_ino)) {
 		return NT_STATUS_DELETE_PENDING;
 	}
 	if (status == NT_STATUS_OK) {
