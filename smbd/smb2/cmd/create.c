@@ -770,6 +770,14 @@ static NTSTATUS create_new(struct smbd_req *req, const struct create_args *a,
 		close(fd);
 		goto undo;
 	}
+	if (!is_dir && (a->attrs & SMBD_STORED_ATTRS &
+			~FILE_ATTRIBUTE_ARCHIVE) != 0) {
+		/* HIDDEN, SYSTEM...: kept as given, a new file's ARCHIVE
+		 * too [MS-FSA §2.1.5.1.2.1] */
+		uint32_t keep = a->attrs | FILE_ATTRIBUTE_ARCHIVE;
+
+		(void)smbd_store_dos_info(fd, NULL, &keep);
+	}
 	smbd_fs_probe(tree->root_fd, fd, ondisk, true, &acc);
 	res->max_access = smbd_maximal_access(tree, &acc, is_dir) | granted;
 	status = create_new_open(req, a, fd, &st, ondisk, granted, &res->op);
