@@ -7,6 +7,7 @@
 #include "smbd/fs/vfs.h"
 #include "smbd/fs/fileinfo.h"
 #include "smbd/fs/watch.h"
+#include "smbd/fs/openpath.h"
 #include "smbd/base/errmap.h"
 #include "proto/utf16.h"
 
@@ -350,6 +351,98 @@ nomem:
 	return -ENOMEM;
 }
 
+/* The base path of stream open op: its path before the ':'. */
+static char *base_path(TALLOC_CTX *mem, const struct smbd_open *op)
+{
+	const char *colon = strchr(op->path, ':');
+
+	return talloc_strndup(mem, op->path, colon != NULL ?
+			      (size_t)(colon - op->path) : strlen(op->path));
+}
+
+int streams_base_fd(const struct smbd_open *op, struct stat *st)
+{
+	int root = op->tree != NULL ? op->tree->root_fd : -1;
+	char *base = NULL;
+	int fd = -1;
+
+	if (root < 0 || op->stream == NULL) {
+		return -EBADF;
+	}
+	base = base_path(NULL, op);
+	if (base == NULL) {
+		return -ENOMEM;
+	}
+	fd = vfs_open_beneath(root, base, O_PATH | O_NOFOLLOW, 0);
+	talloc_free(base);
+	if (fd < 0) {
+		return fd;
+	}
+	if (fstat(fd, st) != 0) {
+		int err = errno;
+
+		close(fd);
+		return -err;
+	}
+	if (st->st_dev != op->base_dev || st->st_ino != op->base_ino) {
+		close(fd);
+		return -ENOENT;	/* its base was replaced */
+	}
+	return fd;
+}
+
+int streams_ntinfo(const struct smbd_open *op, struct smbd_ntinfo *ni)
+{
+	struct smbd_ntinfo own = {};
+	struct stat st;
+	char *base = base_path(NULL, op);
+	int fd = -1;
+	int ret = 0;
+
+	if (base == NULL) {
+		return -ENOMEM;
+	}
+	ret = smbd_ntinfo_fd(op->fd, op->path, &own);
+	fd = ret == 0 ? streams_base_fd(op, &st) : -1;
+	if (ret == 0 && fd < 0) {
+		ret = fd;
+	}
+	if (ret == 0) {
+		ret = smbd_ntinfo_fd(fd, base, ni);
+	}
+	if (ret == 0) {
+		/* the stream's own: its data */
+		ni->end_of_file = own.end_of_file;
+		ni->alloc_size = own.alloc_size;
+	}
+	if (fd >= 0) {
+		close(fd);
+	}
+	talloc_free(base);
+	return ret;
+}
+
+NTSTATUS streams_set_basic(struct smbd_open *op, uint64_t create,
+			   uint64_t access, uint64_t write, uint64_t change,
+			   uint32_t attrs)
+{
+	NTSTATUS status = NT_STATUS_OK;
+	struct stat st;
+	int fd = streams_base_fd(op, &st);
+	int own = op->fd;
+
+	if (fd < 0) {
+		return smbd_map_errno(-fd);
+	}
+	/* the same change, made through the base's fd */
+	op->fd = fd;
+	status = smbd_open_set_basic(op, create, access, write, change,
+				     attrs);
+	op->fd = own;
+	close(fd);
+	return status;
+}
+
 int streams_list_open(TALLOC_CTX *mem, const struct smbd_open *op,
 		      struct smbd_ntinfo *ni, struct streams_entry **out,
 		      size_t *n)
@@ -366,26 +459,19 @@ int streams_list_open(TALLOC_CTX *mem, const struct smbd_open *op,
 		return 0;
 	}
 	if (op->stream != NULL) {
-		base = talloc_strndup(NULL, op->path,
-				      (size_t)(strchr(op->path, ':') -
-					       op->path));
+		base = base_path(NULL, op);
 		if (base == NULL) {
 			return -ENOMEM;
 		}
-		fd = vfs_open_beneath(root, base, O_PATH | O_NOFOLLOW, 0);
+		fd = streams_base_fd(op, &st);
 		if (fd < 0) {
 			talloc_free(base);
 			return fd;
 		}
 		ret = smbd_ntinfo_fd(fd, base, ni);
 		talloc_free(base);
-	}
-	if (ret == 0 && fstat(fd, &st) != 0) {
+	} else if (fstat(fd, &st) != 0) {
 		ret = -errno;
-	}
-	if (ret == 0 && op->stream != NULL &&
-	    (st.st_dev != op->base_dev || st.st_ino != op->base_ino)) {
-		ret = -ENOENT;	/* its base was replaced */
 	}
 	if (ret == 0) {
 		ret = streams_list(mem, root, fd, &st, out, n);

@@ -124,6 +124,28 @@ int streams_list_open(TALLOC_CTX *mem, const struct smbd_open *op,
 		      size_t *n);
 
 /*
+ * The base file of stream open op, looked up by its path (op->path
+ * before the ':'): an O_PATH fd and *st, or -errno (-ENOENT: the name
+ * now names another inode, or none; -EBADF: op is no stream open).
+ */
+int streams_base_fd(const struct smbd_open *op, struct stat *st);
+
+/*
+ * A stream open's FileBasicInformation and the rest [MS-FSCC §2.4]:
+ * times, attributes, file index and link count are its base file's (one
+ * file on NTFS), sizes the stream's own. 0 or -errno.
+ */
+int streams_ntinfo(const struct smbd_open *op, struct smbd_ntinfo *ni);
+
+/*
+ * SET_INFO FileBasicInformation on stream open op: times and attributes
+ * are set on its base file (smbd_open_set_basic through the base's fd).
+ */
+NTSTATUS streams_set_basic(struct smbd_open *op, uint64_t create,
+			   uint64_t access, uint64_t write, uint64_t change,
+			   uint32_t attrs);
+
+/*
  * base (dev, ino) is gone (its last name unlinked): remove its streams
  * and their directory. Opens of them keep their data until closed.
  * 0 or -errno; no directory is 0.

@@ -15,8 +15,6 @@ set -u
 declare -A KNOWN=(
 	[smb2.streams.names3]="needs FILE_CASE_SENSITIVE_SEARCH in the volume attributes: the share's names are case-insensitive (skip)"
 	[smb2.streams.rename2]="renaming a stream by a full '<base>:<stream>' name answers OBJECT_NAME_INVALID (Windows: SHARING_VIOLATION), and a stream is not renamed onto '::\$DATA'"
-	[smb2.streams.attributes1]="a stream open's times and attributes are its store file's own, not shared with the base file (SET_INFO on the stream does not reach the base)"
-	[smb2.streams.attributes2]="a stream open's times and attributes are its store file's own, not shared with the base file"
 )
 
 wg_setup

@@ -576,7 +576,9 @@ static NTSTATUS qi_file(struct qi_ctx *c, const struct qi_args *a)
 		c->ni.nlink = 1;
 		return qi_emit(c, k, a->out_len);
 	}
-	ret = smbd_ntinfo_fd(c->op->fd, c->op->path, &c->ni);
+	/* a stream's times and attributes are its file's (fs/streams.h) */
+	ret = c->op->stream != NULL ? streams_ntinfo(c->op, &c->ni) :
+	      smbd_ntinfo_fd(c->op->fd, c->op->path, &c->ni);
 	if (ret != 0) {
 		return smbd_map_errno(-ret);
 	}
