@@ -782,6 +782,95 @@ static NTSTATUS follow_rename(struct smbd_open *op, const char *stored)
 	return NT_STATUS_OK;
 }
 
+/* Copy all of fd's data to out (from offset 0). 0 or -errno. */
+static int copy_all(int in, int out)
+{
+	off_t from = 0, to = 0;
+	char buf[65536];
+
+	for (;;) {
+		ssize_t n = copy_file_range(in, &from, out, &to, 1 << 30, 0);
+
+		if (n == 0) {
+			return 0;
+		}
+		if (n > 0) {
+			continue;
+		}
+		if (errno != EXDEV && errno != ENOSYS && errno != EINVAL &&
+		    errno != EOPNOTSUPP) {
+			return -errno;
+		}
+		break;	/* by hand */
+	}
+	for (;;) {
+		ssize_t n = pread(in, buf, sizeof(buf), from);
+
+		if (n < 0) {
+			return -errno;
+		}
+		if (n == 0) {
+			return 0;
+		}
+		if (pwrite(out, buf, (size_t)n, to) != n) {
+			return -EIO;
+		}
+		from += n;
+		to += n;
+	}
+}
+
+/*
+ * A stream renamed onto the unnamed data stream ("::$DATA", MS-FSA
+ * 2.1.5.15.11.1): the file's data becomes the stream's and the stream
+ * goes. Done by copying into the base (its inode, and so its other
+ * streams, stays) and unlinking the stream's store file: the base must
+ * be empty or replace given, and not open (SHARING_VIOLATION). op keeps
+ * the old stream's data, now nameless, until it closes.
+ */
+static NTSTATUS rename_to_default(struct smbd_open *op, bool replace)
+{
+	struct smbd_server *srv = op->file != NULL ? op->file->srv : NULL;
+	char proc[64];
+	struct stat st;
+	int root = op->tree->root_fd;
+	int bfd = streams_base_fd(op, &st);
+	int in = -1, out = -1;
+	int ret = 0;
+
+	if (bfd < 0) {
+		return smbd_map_errno(-bfd);
+	}
+	if (st.st_size != 0 && !replace) {
+		close(bfd);
+		return NT_STATUS_OBJECT_NAME_COLLISION;
+	}
+	if (srv != NULL && smbd_file_find(srv, st.st_dev, st.st_ino) != NULL) {
+		close(bfd);
+		return NT_STATUS_SHARING_VIOLATION;
+	}
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", bfd);
+	out = open(proc, O_WRONLY | O_TRUNC | O_CLOEXEC);
+	close(bfd);
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", op->fd);
+	in = open(proc, O_RDONLY | O_CLOEXEC);
+	if (out < 0 || in < 0) {
+		ret = -errno;
+	} else {
+		ret = copy_all(in, out);
+	}
+	if (in >= 0) {
+		close(in);
+	}
+	if (out >= 0) {
+		close(out);
+	}
+	if (ret == 0 && op->file != NULL) {
+		ret = streams_unlink(root, op, op->file->dev, op->file->ino);
+	}
+	return ret == 0 ? NT_STATUS_OK : smbd_map_errno(-ret);
+}
+
 NTSTATUS streams_rename(struct smbd_open *op, const char *newname,
 			bool replace)
 {
@@ -797,6 +886,12 @@ NTSTATUS streams_rename(struct smbd_open *op, const char *newname,
 	if (tmp == NULL) {
 		return NT_STATUS_NO_MEMORY;
 	}
+	if (op->stream != NULL && newname[0] != ':') {
+		/* "<file>:<stream>": a stream cannot move to a file, and
+		 * the file's name is open (ours): what Windows answers */
+		talloc_free(tmp);
+		return NT_STATUS_SHARING_VIOLATION;
+	}
 	full = talloc_asprintf(tmp, "x%s", newname);
 	if (full == NULL) {
 		status = NT_STATUS_NO_MEMORY;
@@ -806,9 +901,12 @@ NTSTATUS streams_rename(struct smbd_open *op, const char *newname,
 	if (status != NT_STATUS_OK) {
 		goto done;
 	}
-	if (op->stream == NULL || root < 0 || sname == NULL ||
-	    sname[0] == '\0') {
+	if (op->stream == NULL || root < 0 || sname == NULL) {
 		status = NT_STATUS_INVALID_PARAMETER;
+		goto done;
+	}
+	if (sname[0] == '\0') {
+		status = rename_to_default(op, replace);
 		goto done;
 	}
 	dir = streams_dir_rel(tmp, op->base_dev, op->base_ino);

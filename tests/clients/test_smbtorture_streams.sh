@@ -11,10 +11,9 @@ set -u
 . "$(dirname "$0")/torture.sh"
 
 # sub-test -> why it is expected to fail
-# (before alternate data streams: 1 of 11 passed, now 9 of 14)
+# (before alternate data streams: 1 of 11 passed, now 13 of 14)
 declare -A KNOWN=(
 	[smb2.streams.names3]="needs FILE_CASE_SENSITIVE_SEARCH in the volume attributes: the share's names are case-insensitive (skip)"
-	[smb2.streams.rename2]="renaming a stream by a full '<base>:<stream>' name answers OBJECT_NAME_INVALID (Windows: SHARING_VIOLATION), and a stream is not renamed onto '::\$DATA'"
 )
 
 wg_setup

@@ -122,7 +122,8 @@ static NTSTATUS rename_parse(struct si_ctx *c, TALLOC_CTX *mem,
 		return NT_STATUS_OBJECT_NAME_INVALID;
 	}
 	*replace = repl != 0;
-	if ((*name)[0] == ':') {
+	if ((*name)[0] == ':' ||
+	    (c->op->stream != NULL && strchr(*name, ':') != NULL)) {
 		*rel = NULL;	/* a stream's new name (fs/streams.h) */
 		return NT_STATUS_OK;
 	}
