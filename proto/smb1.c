@@ -220,13 +220,16 @@ int smb1_pull_string(void *mem, const uint8_t *msg, size_t off, size_t end,
 	return 0;
 }
 
-int smb1_trans2_parse(const uint8_t *msg, size_t len,
-		      const struct smb1_block *b, bool secondary,
-		      struct smb1_trans2 *t)
+/* TRANS and TRANS2: secondary_wct words in a secondary, min_setup
+ * setup words at least in a primary. */
+static int trans_parse(const uint8_t *msg, size_t len,
+		       const struct smb1_block *b, bool secondary,
+		       unsigned secondary_wct, unsigned min_setup,
+		       struct smb1_trans2 *t)
 {
 	memset(t, 0, sizeof(*t));
 	t->secondary = secondary;
-	if (b->wct < (secondary ? 9 : 14)) {
+	if (b->wct < (secondary ? secondary_wct : 14)) {
 		return WIRE_E_SHORT;
 	}
 	t->total_param = smb1_word(b, 0);
@@ -247,15 +250,86 @@ int smb1_trans2_parse(const uint8_t *msg, size_t len,
 		t->data_count = smb1_word(b, 11);
 		t->data_off = smb1_word(b, 12);
 		/* 13: SetupCount (low byte), Reserved */
-		if ((smb1_word(b, 13) & 0xFF) < 1 || b->wct < 15) {
+		t->setup_count = (uint8_t)(smb1_word(b, 13) & 0xFF);
+		if (t->setup_count < min_setup ||
+		    b->wct < 14u + t->setup_count) {
 			return WIRE_E_INVALID;
 		}
-		t->subcommand = smb1_word(b, 14);
+		t->subcommand = t->setup_count > 0 ? smb1_word(b, 14) : 0;
+		t->setup1 = t->setup_count > 1 ? smb1_word(b, 15) : 0;
 	}
 	if (t->param_count > t->total_param ||
 	    t->data_count > t->total_data ||
 	    (uint32_t)t->param_disp + t->param_count > t->total_param ||
 	    (uint32_t)t->data_disp + t->data_count > t->total_data) {
+		return WIRE_E_INVALID;
+	}
+	if ((t->param_count > 0 &&
+	     ((size_t)t->param_off > len ||
+	      t->param_count > len - t->param_off)) ||
+	    (t->data_count > 0 &&
+	     ((size_t)t->data_off > len || t->data_count > len - t->data_off))) {
+		return WIRE_E_BOUNDS;
+	}
+	return 0;
+}
+
+int smb1_trans2_parse(const uint8_t *msg, size_t len,
+		      const struct smb1_block *b, bool secondary,
+		      struct smb1_trans2 *t)
+{
+	return trans_parse(msg, len, b, secondary, 9, 1, t);
+}
+
+int smb1_trans_parse(const uint8_t *msg, size_t len,
+		     const struct smb1_block *b, bool secondary,
+		     struct smb1_trans2 *t)
+{
+	return trans_parse(msg, len, b, secondary, 8, 0, t);
+}
+
+static uint32_t words32(const struct smb1_block *b, size_t byte_off)
+{
+	return wire_le32(b->words + byte_off);
+}
+
+int smb1_nttrans_parse(const uint8_t *msg, size_t len,
+		       const struct smb1_block *b, bool secondary,
+		       struct smb1_nttrans *t)
+{
+	memset(t, 0, sizeof(*t));
+	t->secondary = secondary;
+	/* words start with MaxSetupCount (primary) or Reserved1: 3 bytes */
+	if (b->wct < (secondary ? 18 : 19)) {
+		return WIRE_E_SHORT;
+	}
+	t->total_param = words32(b, 3);
+	t->total_data = words32(b, 7);
+	if (secondary) {
+		t->param_count = words32(b, 11);
+		t->param_off = words32(b, 15);
+		t->param_disp = words32(b, 19);
+		t->data_count = words32(b, 23);
+		t->data_off = words32(b, 27);
+		t->data_disp = words32(b, 31);
+	} else {
+		t->max_param = words32(b, 11);
+		t->max_data = words32(b, 15);
+		t->param_count = words32(b, 19);
+		t->param_off = words32(b, 23);
+		t->data_count = words32(b, 27);
+		t->data_off = words32(b, 31);
+		t->setup_count = b->words[35];
+		t->function = wire_le16(b->words + 36);
+		if (b->wct < 19u + t->setup_count) {
+			return WIRE_E_INVALID;
+		}
+		t->setup = b->words + 38;
+	}
+	if (t->param_count > t->total_param ||
+	    t->data_count > t->total_data ||
+	    t->param_disp > t->total_param - t->param_count ||
+	    t->data_disp > t->total_data - t->data_count) {
 		return WIRE_E_INVALID;
 	}
 	if ((t->param_count > 0 &&

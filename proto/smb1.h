@@ -31,6 +31,8 @@ enum smb1_cmd {
 	SMB1_COM_ECHO = 0x2B,
 	SMB1_COM_READ_ANDX = 0x2E,
 	SMB1_COM_WRITE_ANDX = 0x2F,
+	SMB1_COM_TRANSACTION = 0x25,
+	SMB1_COM_TRANSACTION_SECONDARY = 0x26,
 	SMB1_COM_TRANSACTION2 = 0x32,
 	SMB1_COM_TRANSACTION2_SECONDARY = 0x33,
 	SMB1_COM_FIND_CLOSE2 = 0x34,
@@ -39,6 +41,8 @@ enum smb1_cmd {
 	SMB1_COM_SESSION_SETUP_ANDX = 0x73,
 	SMB1_COM_LOGOFF_ANDX = 0x74,
 	SMB1_COM_TREE_CONNECT_ANDX = 0x75,
+	SMB1_COM_NT_TRANSACT = 0xA0,
+	SMB1_COM_NT_TRANSACT_SECONDARY = 0xA1,
 	SMB1_COM_NT_CREATE_ANDX = 0xA2,
 	SMB1_COM_NT_CANCEL = 0xA4,
 	SMB1_COM_NT_RENAME = 0xA5,
@@ -341,6 +345,8 @@ struct smb1_trans2 {
 	uint16_t param_count, param_off, param_disp;
 	uint16_t data_count, data_off, data_disp;
 	uint16_t subcommand;	/* Setup[0]; primary only */
+	uint8_t setup_count;	/* primary only */
+	uint16_t setup1;	/* Setup[1] (TRANS: a pipe's FID), or 0 */
 };
 
 /*
@@ -352,6 +358,34 @@ struct smb1_trans2 {
 int smb1_trans2_parse(const uint8_t *msg, size_t len,
 		      const struct smb1_block *b, bool secondary,
 		      struct smb1_trans2 *t) WIRE_WUR;
+
+/*
+ * A TRANS request or secondary [MS-CIFS §2.2.4.33.1, §2.2.4.34.1]: the
+ * same words as TRANS2 but a secondary has no FID word and a primary
+ * may have no setup words (then subcommand is 0). The Name string
+ * starts the primary's data block (b->bytes_off).
+ */
+int smb1_trans_parse(const uint8_t *msg, size_t len,
+		     const struct smb1_block *b, bool secondary,
+		     struct smb1_trans2 *t) WIRE_WUR;
+
+/*
+ * An NT_TRANSACT request or secondary [MS-CIFS §2.2.4.62.1,
+ * §2.2.4.63.1]: 32-bit counts and offsets, checked against the message.
+ */
+struct smb1_nttrans {
+	bool secondary;
+	uint32_t total_param, total_data;
+	uint32_t max_param, max_data;
+	uint32_t param_count, param_off, param_disp;
+	uint32_t data_count, data_off, data_disp;
+	uint16_t function;	/* primary only */
+	uint8_t setup_count;
+	const uint8_t *setup;	/* setup_count words, in the message */
+};
+int smb1_nttrans_parse(const uint8_t *msg, size_t len,
+		       const struct smb1_block *b, bool secondary,
+		       struct smb1_nttrans *t) WIRE_WUR;
 
 /*
  * The MD5 signature of an SMB1 message [MS-CIFS §3.1.5.1]: MD5 over

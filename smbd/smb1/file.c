@@ -166,6 +166,26 @@ static NTSTATUS ntcreate_try(struct ntcreate_state *st)
 	return NT_STATUS_OK;
 }
 
+/* NT_CREATE_ANDX on IPC$: a named pipe */
+static NTSTATUS ntcreate_pipe(struct smb1_req *r, const struct smb1_block *b,
+			      const struct smb1_ntcreate *c)
+{
+	struct smbd_open *op = NULL;
+	char *name = NULL;
+	size_t next = 0;
+	NTSTATUS status = NT_STATUS_OK;
+
+	if (smb1_pull_string(r, r->in, b->bytes_off, b->end, r->unicode,
+			     &name, &next) != 0) {
+		return NT_STATUS_OBJECT_NAME_INVALID;
+	}
+	status = smb1_pipe_open(r, name, c->desired, &op);
+	if (status == NT_STATUS_OK) {
+		smb1_pipe_ntcreate_reply(r, op);
+	}
+	return status;
+}
+
 NTSTATUS smb1_nt_create(struct smb1_req *r, const struct smb1_block *b)
 {
 	struct smb1_ntcreate c = {};
@@ -177,8 +197,10 @@ NTSTATUS smb1_nt_create(struct smb1_req *r, const struct smb1_block *b)
 	if (smb1_ntcreate_parse(b, &c) != 0) {
 		return NT_STATUS_INVALID_PARAMETER;
 	}
+	if (r->tree->share->type == WG_SHARE_IPC) {
+		return ntcreate_pipe(r, b, &c);
+	}
 	if (r->tree->share->type != WG_SHARE_DISK) {
-		/* named pipes over SMB1: a later round (TRANS) */
 		return NT_STATUS_NOT_SUPPORTED;
 	}
 	if (c.root_fid != 0 || (c.flags & NT_CREATE_OPEN_TARGET_DIR)) {
@@ -216,6 +238,27 @@ NTSTATUS smb1_nt_create(struct smb1_req *r, const struct smb1_block *b)
 #define GENERIC_WRITE_ACCESS	0x00120116u
 #define GENERIC_EXECUTE_ACCESS	0x001200A0u
 
+/* OPEN_ANDX on IPC$: a named pipe ("\\PIPE\\name") */
+static NTSTATUS openx_pipe(struct smb1_req *r, const struct smb1_block *b,
+			   uint16_t mode)
+{
+	struct smbd_open *op = NULL;
+	char *name = NULL;
+	size_t next = 0;
+	NTSTATUS status = NT_STATUS_OK;
+
+	if (smb1_pull_string(r, r->in, b->bytes_off, b->end, r->unicode,
+			     &name, &next) != 0) {
+		return NT_STATUS_OBJECT_NAME_INVALID;
+	}
+	status = smb1_pipe_open(r, name, FILE_READ_DATA | FILE_WRITE_DATA,
+				&op);
+	if (status == NT_STATUS_OK) {
+		smb1_pipe_openx_reply(r, op, mode);
+	}
+	return status;
+}
+
 NTSTATUS smb1_open_andx(struct smb1_req *r, const struct smb1_block *b)
 {
 	static const uint32_t access[4] = {
@@ -238,10 +281,13 @@ NTSTATUS smb1_open_andx(struct smb1_req *r, const struct smb1_block *b)
 	if (b->wct != 15) {
 		return NT_STATUS_INVALID_PARAMETER;
 	}
+	mode = smb1_word(b, 3);
+	if (r->tree->share->type == WG_SHARE_IPC) {
+		return openx_pipe(r, b, mode);
+	}
 	if (r->tree->share->type != WG_SHARE_DISK) {
 		return NT_STATUS_NOT_SUPPORTED;
 	}
-	mode = smb1_word(b, 3);
 	attrs = smb1_word(b, 5);
 	open_mode = smb1_word(b, 8);
 	if ((mode & 0x7) > 3 || ((mode >> 4) & 0x7) > 4) {
@@ -415,6 +461,9 @@ NTSTATUS smb1_read_andx(struct smb1_req *r, const struct smb1_block *b)
 	if (op == NULL) {
 		return NT_STATUS_INVALID_HANDLE;
 	}
+	if (op->pipe != NULL) {
+		return smb1_pipe_read(r, op, rx.max_count);
+	}
 	status = io1_target(op);
 	if (status != NT_STATUS_OK) {
 		return status;
@@ -504,6 +553,9 @@ NTSTATUS smb1_write_andx(struct smb1_req *r, const struct smb1_block *b)
 	op = smb1_fid_find(r, wx.fid);
 	if (op == NULL) {
 		return NT_STATUS_INVALID_HANDLE;
+	}
+	if (op->pipe != NULL) {
+		return smb1_pipe_write(r, op, r->in + wx.data_off, wx.length);
 	}
 	status = io1_target(op);
 	if (status != NT_STATUS_OK) {

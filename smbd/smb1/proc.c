@@ -46,6 +46,7 @@ static const struct smb1_row smb1_cmds[256] = {
 	[SMB1_COM_CHECK_DIRECTORY] = { .fn = smb1_check_directory, T },
 	[SMB1_COM_QUERY_INFORMATION] = { .fn = smb1_query_information, T },
 	[SMB1_COM_SET_INFORMATION] = { .fn = smb1_set_information, T },
+	[SMB1_COM_TRANSACTION] = { .fn = smb1_trans, T },
 	[SMB1_COM_TRANSACTION2] = { .fn = smb1_trans2, T },
 	[SMB1_COM_TRANSACTION2_SECONDARY] = { .fn = smb1_trans2_secondary, T },
 	[SMB1_COM_FIND_CLOSE2] = { .fn = smb1_find_close2, .need_session = true },

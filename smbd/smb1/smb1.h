@@ -127,6 +127,20 @@ NTSTATUS smb1_trans2_secondary(struct smb1_req *r,
 			       const struct smb1_block *b);
 NTSTATUS smb1_find_close2(struct smb1_req *r, const struct smb1_block *b);
 
+/* ipc.c: named pipes on IPC$ */
+NTSTATUS smb1_trans(struct smb1_req *r, const struct smb1_block *b);
+/* Open pipe name ("\srvsvc", "\PIPE\srvsvc") on r's IPC$ tree. */
+NTSTATUS smb1_pipe_open(struct smb1_req *r, const char *name,
+			uint32_t access, struct smbd_open **pop);
+void smb1_pipe_ntcreate_reply(struct smb1_req *r, const struct smbd_open *op);
+void smb1_pipe_openx_reply(struct smb1_req *r, const struct smbd_open *op,
+			   uint16_t access_mode);
+/* READ_ANDX / WRITE_ANDX on a pipe FID: their reply blocks. */
+NTSTATUS smb1_pipe_read(struct smb1_req *r, struct smbd_open *op,
+			uint32_t max);
+NTSTATUS smb1_pipe_write(struct smb1_req *r, struct smbd_open *op,
+			 const uint8_t *data, uint32_t len);
+
 /* The open of the request's tree with this FID, or NULL. */
 struct smbd_open *smb1_fid_find(struct smb1_req *r, uint16_t fid);
 /* May a new open of r's tree be known by its FID (unique, not 0 or

@@ -8,41 +8,26 @@
 #include "smbd/smb2/request.h"
 #include "smbd/smbd.h"
 #include "smbd/base/errmap.h"
-#include "smbd/admin/admin.h"
-#include "smbd/print/print.h"
+#include "smbd/admin/pipe.h"
 #include "smbd/smb2/cmd/ipc.h"
-#include "pipes/pipe.h"
 
 #include <string.h>
 #include <strings.h>
 
 #define PIPE_CREATE_RESP_SIZE 89
 
-/* What smbd keeps beside the pipe: the env it lends, a parked READ. */
-struct smbd_pipe {
-	struct wg_pipe *p;
-	struct wg_pipe_env env;
-	struct smbd_open *op;
-	struct smbd_req *parked;	/* a READ waiting for data */
+/* A READ parked while the pipe is empty (sp->front, a child of sp). */
+struct smb2_pipe_wait {
+	struct smbd_req *parked;
 	uint32_t parked_len;
-	bool broken;			/* stream unusable: disconnected */
 };
 
-/* pipes/ hit the per-session RPC handle budget: count and log it. */
-static void pipe_handle_budget_hit(void *priv, const char *client_ip,
-				   unsigned limit)
+static int pipe_wait_destructor(struct smb2_pipe_wait *w)
 {
-	struct smbd_server *srv = priv;
-
-	smbd_budget_hit_addr(srv, client_ip, SMBD_BUDGET_RPC_HANDLES, limit);
-}
-
-static int pipe_destructor(struct smbd_pipe *sp)
-{
-	struct smbd_req *r = sp->parked;
+	struct smbd_req *r = w->parked;
 
 	if (r != NULL) {
-		sp->parked = NULL;
+		w->parked = NULL;
 		smbd_req_done(r, NT_STATUS_PIPE_BROKEN);
 	}
 	return 0;
@@ -51,68 +36,25 @@ static int pipe_destructor(struct smbd_pipe *sp)
 NTSTATUS smbd_pipe_create(struct smbd_req *req, const char *name,
 			  uint32_t access, struct smbd_open **out)
 {
-	struct smbd_tree *tree = req->tree;
-	struct smbd_session *s = req->sess;
-	struct smbd_server *srv = req->conn->srv;
+	struct smb2_pipe_wait *w = NULL;
 	struct smbd_open *op = NULL;
-	struct smbd_pipe *sp = NULL;
-	bool unknown = false;
-	int rc = 0;
+	NTSTATUS status = NT_STATUS_OK;
 
 	while (name[0] == '\\') {
 		name++;
 	}
-	op = talloc_zero(tree, struct smbd_open);
-	if (op == NULL) {
-		return NT_STATUS_NO_MEMORY;
+	status = smbd_pipe_open(req->conn, req->sess, req->tree, name, access,
+				&op);
+	if (status != NT_STATUS_OK) {
+		return status;
 	}
-	op->fd = -1;
-	sp = talloc_zero(op, struct smbd_pipe);
-	if (sp == NULL) {
+	w = talloc_zero(op->pipe, struct smb2_pipe_wait);
+	if (w == NULL) {
 		talloc_free(op);
 		return NT_STATUS_NO_MEMORY;
 	}
-	sp->op = op;
-	sp->env = (struct wg_pipe_env) {
-		.admin = smbd_admin_ops(srv),
-		.print = smbd_print_ops(srv),
-		.sm = srv->sm,
-		.ticket = s->ticket,
-		.user = s->user != NULL ? s->user : "",
-		.anonymous = s->anonymous,
-		.client_ip = req->conn->peer_addr,
-		.machine_sid = srv->machine_sid_ok ? &srv->machine_sid : NULL,
-		.users = &srv->users,
-		.handle_budget_hit = pipe_handle_budget_hit,
-		.hook_priv = srv,
-	};
-	sp->p = wg_pipe_open(sp, name, &sp->env, &unknown);
-	if (sp->p == NULL) {
-		talloc_free(op);
-		return unknown ? NT_STATUS_OBJECT_NAME_NOT_FOUND :
-				 NT_STATUS_NO_MEMORY;
-	}
-	talloc_set_destructor(sp, pipe_destructor);
-	op->pipe = sp;
-	op->lets_session_idle = !wg_pipe_keeps_session(sp->p);
-	op->path = talloc_strdup(op, wg_pipe_name(sp->p));
-	op->client_name = talloc_strdup(op, name);
-	op->access = access & (FILE_READ_DATA | FILE_WRITE_DATA |
-			       FILE_APPEND_DATA | FILE_READ_ATTRIBUTES |
-			       FILE_WRITE_ATTRIBUTES | FILE_READ_EA |
-			       SEC_STD_READ_CONTROL | SEC_STD_SYNCHRONIZE);
-	if (op->access == 0) {
-		op->access = FILE_READ_DATA | FILE_WRITE_DATA;
-	}
-	op->open_time_nt = smbd_nt_now();
-	rc = smbd_open_register(tree, op);
-	if (rc != 0) {
-		talloc_free(op);
-		return smbd_map_errno_in(SMBD_ERRMAP_OPEN_TABLE, -rc);
-	}
-	DBG_INFO(PIPE, "%s: opened \\PIPE\\%s (fid %llu)",
-		 req->conn->peer_addr, op->path,
-		 (unsigned long long)op->fid_volatile);
+	talloc_set_destructor(w, pipe_wait_destructor);
+	op->pipe->front = w;
 	*out = op;
 	return NT_STATUS_OK;
 }
@@ -148,25 +90,23 @@ static NTSTATUS pipe_take(struct smbd_req *req, struct smbd_pipe *sp,
 			  uint32_t max)
 {
 	uint8_t *buf = NULL;
-	size_t n = 0;
-	bool more = false;
+	uint32_t n = 0;
+	NTSTATUS status = smbd_pipe_take(req, sp, max, &buf, &n);
 
-	buf = talloc_array(req, uint8_t, max > 0 ? max : 1);
-	if (buf == NULL) {
-		return NT_STATUS_NO_MEMORY;
+	if (status != NT_STATUS_OK && status != NT_STATUS_BUFFER_OVERFLOW) {
+		return status;
 	}
-	n = wg_pipe_read(sp->p, buf, max, &more);
-	smb2_read_resp_push(&req->out, buf, (uint32_t)n);
+	smb2_read_resp_push(&req->out, buf, n);
 	talloc_free(buf);
-	return more ? NT_STATUS_BUFFER_OVERFLOW : NT_STATUS_OK;
+	return status;
 }
 
 static void pipe_read_cancel(struct smbd_req *req, void *priv)
 {
-	struct smbd_pipe *sp = priv;
+	struct smb2_pipe_wait *w = priv;
 
-	if (sp != NULL && sp->parked == req) {
-		sp->parked = NULL;
+	if (w != NULL && w->parked == req) {
+		w->parked = NULL;
 	}
 	smbd_req_done(req, NT_STATUS_CANCELLED);
 }
@@ -175,6 +115,7 @@ NTSTATUS smbd_pipe_read(struct smbd_req *req, struct smbd_open *op,
 			uint32_t length)
 {
 	struct smbd_pipe *sp = op->pipe;
+	struct smb2_pipe_wait *w = sp->front;
 	NTSTATUS status = NT_STATUS_OK;
 
 	if (sp->broken) {
@@ -183,60 +124,40 @@ NTSTATUS smbd_pipe_read(struct smbd_req *req, struct smbd_open *op,
 	if (wg_pipe_pending(sp->p) > 0) {
 		return pipe_take(req, sp, length);
 	}
-	if (sp->parked != NULL) {
+	if (w->parked != NULL) {
 		/* One blocking read at a time, as on Windows. */
 		return NT_STATUS_INVALID_PIPE_STATE;
 	}
 	/* Empty pipe: a blocking read waits for the next response. */
-	status = smbd_req_go_async(req, pipe_read_cancel, sp);
+	status = smbd_req_go_async(req, pipe_read_cancel, w);
 	if (status != NT_STATUS_PENDING) {
 		return status;
 	}
-	sp->parked = req;
-	sp->parked_len = length;
+	w->parked = req;
+	w->parked_len = length;
 	return status;
 }
 
 /* A WRITE brought a response: finish a parked READ with it. */
 static void pipe_wake(struct smbd_pipe *sp)
 {
-	struct smbd_req *r = sp->parked;
+	struct smb2_pipe_wait *w = sp->front;
+	struct smbd_req *r = w->parked;
 	NTSTATUS status = NT_STATUS_OK;
 
 	if (r == NULL || wg_pipe_pending(sp->p) == 0) {
 		return;
 	}
-	sp->parked = NULL;
-	status = pipe_take(r, sp, sp->parked_len);
+	w->parked = NULL;
+	status = pipe_take(r, sp, w->parked_len);
 	smbd_req_done(r, status);
-}
-
-static NTSTATUS pipe_feed(struct smbd_pipe *sp, const uint8_t *data,
-			  size_t len)
-{
-	enum wg_pipe_err rc = WG_PIPE_OK;
-
-	if (sp->broken) {
-		return NT_STATUS_PIPE_DISCONNECTED;
-	}
-	/* pipes/ errors become a status here and nowhere else */
-	rc = wg_pipe_write(sp->p, data, len);
-	if (rc != WG_PIPE_OK) {
-		DBG_CLIENT(PIPE, "\\PIPE\\%s: broken RPC stream (%s), "
-			   "disconnecting the pipe", wg_pipe_name(sp->p),
-			   wg_pipe_strerror(rc));
-		sp->broken = true;
-		wg_pipe_close_handles(sp->p);
-		return NT_STATUS_PIPE_DISCONNECTED;
-	}
-	return NT_STATUS_OK;
 }
 
 NTSTATUS smbd_pipe_write(struct smbd_req *req, struct smbd_open *op,
 			 const uint8_t *data, uint32_t len)
 {
 	struct smbd_pipe *sp = op->pipe;
-	NTSTATUS status = pipe_feed(sp, data, len);
+	NTSTATUS status = smbd_pipe_feed(sp, data, len);
 
 	if (status != NT_STATUS_OK) {
 		return status;
@@ -253,24 +174,14 @@ NTSTATUS smbd_pipe_transceive(struct smbd_req *req, struct smbd_open *op,
 {
 	struct smbd_pipe *sp = op->pipe;
 	NTSTATUS status = NT_STATUS_OK;
-	uint8_t *buf = NULL;
-	size_t n = 0;
-	bool more = false;
 
 	if (sp == NULL) {
 		return NT_STATUS_INVALID_DEVICE_REQUEST;
 	}
-	status = pipe_feed(sp, in, in_len);
+	status = smbd_pipe_feed(sp, in, in_len);
 	if (status != NT_STATUS_OK) {
 		return status;
 	}
-	buf = talloc_array(req, uint8_t, max_out > 0 ? max_out : 1);
-	if (buf == NULL) {
-		return NT_STATUS_NO_MEMORY;
-	}
-	n = wg_pipe_read(sp->p, buf, max_out, &more);
-	*out = buf;
-	*out_len = (uint32_t)n;
 	/* The rest of a long reply is fetched with READ. */
-	return more ? NT_STATUS_BUFFER_OVERFLOW : NT_STATUS_OK;
+	return smbd_pipe_take(req, sp, max_out, out, out_len);
 }
