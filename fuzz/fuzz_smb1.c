@@ -23,6 +23,7 @@
 #include <talloc.h>
 
 #include "proto/smb1.h"
+#include "proto/rap.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -38,21 +39,90 @@ static void check_block(const uint8_t *m, size_t len,
 	}
 }
 
+/* Descriptors are NUL-terminated within the message; a known call's
+ * answers build (within their receive buffer). */
+static void check_rap(const struct rap_req *q)
+{
+	static const struct rap_share sh[] = { { "demo", 0, "x" },
+					       { "IPC$", 3, "" } };
+	static const struct rap_server self = {
+		.name = "WGTEST", .workgroup = "WG", .comment = "c",
+		.user = "u", .type = 3,
+	};
+	struct wire_wr p, d;
+	TALLOC_CTX *mem = NULL;
+
+	if (strlen(q->param_desc) > 64 || strlen(q->data_desc) > 64 ||
+	    strlen(q->domain) > RAP_MAX_DOMAIN) {
+		abort();
+	}
+	if (!q->known) {
+		return;
+	}
+	mem = talloc_new(NULL);
+	wire_wr_init(&p, mem, 0);
+	wire_wr_init(&d, mem, 0);
+	switch (q->api) {
+	case RAP_NetShareEnum:
+		rap_share_enum_push(&p, &d, q, sh, 2);
+		break;
+	case RAP_NetServerGetInfo:
+		rap_server_info_push(&p, &d, q, &self);
+		break;
+	case RAP_NetWkstaGetInfo:
+		rap_wksta_info_push(&p, &d, q, &self);
+		break;
+	default:
+		rap_server_enum2_push(&p, &d, q, &self);
+	}
+	if (d.len > q->rcv_len || p.len < 4) {
+		abort();
+	}
+	talloc_free(mem);
+}
+
 static void check_trans2(const uint8_t *m, size_t len,
 			 const struct smb1_block *b, uint8_t cmd)
 {
 	struct smb1_trans2 t;
 
-	if (cmd != SMB1_COM_TRANSACTION2 && cmd != 0x33) {
+	struct smb1_nttrans nt;
+	struct rap_req q;
+
+	if (cmd == SMB1_COM_NT_TRANSACT || cmd == SMB1_COM_NT_TRANSACT_SECONDARY) {
+		if (smb1_nttrans_parse(m, len, b,
+				       cmd == SMB1_COM_NT_TRANSACT_SECONDARY,
+				       &nt) != 0) {
+			return;
+		}
+		if ((nt.param_count > 0 &&
+		     (size_t)nt.param_off + nt.param_count > len) ||
+		    (nt.data_count > 0 &&
+		     (size_t)nt.data_off + nt.data_count > len) ||
+		    nt.param_count > nt.total_param ||
+		    nt.data_count > nt.total_data) {
+			abort();
+		}
 		return;
 	}
-	if (smb1_trans2_parse(m, len, b, cmd == 0x33, &t) != 0) {
+	if (cmd == SMB1_COM_TRANSACTION || cmd == 0x26) {
+		if (smb1_trans_parse(m, len, b, cmd == 0x26, &t) != 0) {
+			return;
+		}
+	} else if (cmd != SMB1_COM_TRANSACTION2 && cmd != 0x33) {
+		return;
+	} else if (smb1_trans2_parse(m, len, b, cmd == 0x33, &t) != 0) {
 		return;
 	}
 	if ((t.param_count > 0 && (size_t)t.param_off + t.param_count > len) ||
 	    (t.data_count > 0 && (size_t)t.data_off + t.data_count > len) ||
 	    t.param_count > t.total_param || t.data_count > t.total_data) {
 		abort();
+	}
+	/* a TRANS's parameters: RAP on \\PIPE\\LANMAN */
+	if (cmd == SMB1_COM_TRANSACTION && t.param_count > 0 &&
+	    rap_req_parse(m + t.param_off, t.param_count, &q) == 0) {
+		check_rap(&q);
 	}
 }
 

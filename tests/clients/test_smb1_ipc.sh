@@ -6,7 +6,7 @@
 # netshareenumall and netsessenum; smbclient -L forced to NT1 lists
 # shares; a RAP NetShareEnum / NetServerGetInfo / NetWkstaGetInfo /
 # NetServerEnum2 over \PIPE\LANMAN (smb1_raw.py-style client) answers;
-# nmap's SMB1 scripts when nmap is installed.
+# nmap's smb-enum-shares over SMB1 when nmap is installed.
 set -u
 . "$(dirname "$0")/lib.sh"
 WG_NAME=test_smb1_ipc.sh
@@ -36,6 +36,22 @@ wg_expect "NT1 smbclient -L lists [demo] (RAP NetShareEnum or srvsvc)" \
 	'demo +Disk' wg-smbclient "" -L "$WG_HOST" "${NT1[@]}"
 wg_expect "NT1 anonymous smbclient -L lists [demo]" 'demo +Disk' \
 	smbclient -L "$WG_HOST" -s "$WG_CLIENT_CONF" -p "$WG_PORT" -N "${NT1[@]}"
+
+
+# nmap's SMB1 scripts (the CI installs nmap, scripts/test.sh)
+if command -v nmap >/dev/null; then
+	NMAP=(nmap -Pn -n -p "$WG_PORT" --script-args
+	      "smbport=$WG_PORT,smbusername=$WG_USER,smbpassword=$WG_PASS")
+	timeout 120 "${NMAP[@]}" --script smb-os-discovery,smb-enum-shares,smb-enum-sessions \
+		"$WG_HOST" >"$WG_TMP/nmap.out" 2>&1
+	sed 's/^/# nmap: /' "$WG_TMP/nmap.out"
+	# smb-os-discovery and smb-enum-sessions print nothing yet (nmap
+	# logs on anonymously only): listed in the issue, not asserted here
+	wg_check "nmap smb-enum-shares lists [demo]" \
+		grep -q 'demo:' "$WG_TMP/nmap.out"
+else
+	echo "# nmap not installed: its SMB1 scripts skipped"
+fi
 
 wg_stop
 wg_finish
