@@ -16,7 +16,6 @@ set -u
 declare -A KNOWN=(
 	[smb2.create.gentest]="the access-mask probe expects ACCESS_SYSTEM_SECURITY (0x01000000) and bit 0x00100000 granted or refused as Windows does (got mask 0x0ce0fe00, want 0x0df0fe00)"
 	[smb2.create.leading-slash]="a name with a leading backslash is opened instead of failing INVALID_PARAMETER"
-	[smb2.create.acldir]="the same attribute check as aclfile (create.c:978)"
 	[smb2.create.nulldacl]="a NULL DACL set through the SD create context is read back without SEC_DESC_DACL_PRESENT (create.c:1845)"
 	[smb2.create.dosattr_tmp_dir]="SET_INFO of FILE_ATTRIBUTE_TEMPORARY on a directory succeeds; Windows refuses it with INVALID_PARAMETER"
 	[smb2.create.quota-fake-file]="the NTFS quota pseudo-file \\\$Extend\\\$Quota:\$Q:\$INDEX_ALLOCATION is refused as an invalid name; there are no quotas"

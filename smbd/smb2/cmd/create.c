@@ -770,11 +770,12 @@ static NTSTATUS create_new(struct smbd_req *req, const struct create_args *a,
 		close(fd);
 		goto undo;
 	}
-	if (!is_dir && (a->attrs & SMBD_STORED_ATTRS &
-			~FILE_ATTRIBUTE_ARCHIVE) != 0) {
+	if ((a->attrs & SMBD_STORED_ATTRS & ~FILE_ATTRIBUTE_ARCHIVE) != 0) {
 		/* HIDDEN, SYSTEM...: kept as given, a new file's ARCHIVE
-		 * too [MS-FSA §2.1.5.1.2.1] */
-		uint32_t keep = a->attrs | FILE_ATTRIBUTE_ARCHIVE;
+		 * too [MS-FSA §2.1.5.1.2.1]; a directory's as given
+		 * (smb2.create.acldir) */
+		uint32_t keep = a->attrs |
+				(is_dir ? 0 : FILE_ATTRIBUTE_ARCHIVE);
 
 		(void)smbd_store_dos_info(fd, NULL, &keep);
 	}
