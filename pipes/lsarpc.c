@@ -23,6 +23,7 @@
 #include <string.h>
 #include <strings.h>
 #include "proto/ndr_sec.h"
+#include "sessions/identity.h"
 #include "sessions/users.h"
 
 #define LSA_HANDLE_POLICY	1u
@@ -237,38 +238,23 @@ machine_domain:
 	}
 }
 
-/* Translate one SID. An unknown RID of ours still names our domain. */
+/* Translate one SID (sessions/identity.h: the rules wgnet acl shares).
+ * An unknown RID of ours still names our domain. */
 static void xlat_sid(struct wg_rpc_call *call, struct lsa_refs *refs,
 		     const struct dom_sid *sid, struct lsa_xlat *x)
 {
-	const char *host = wg_rpc_server(call)->netbios_name;
-	const struct dom_sid *machine = call->env->machine_sid;
-	const struct users_db *db = users_of(call);
-	const struct sid_wk *wk = sid_wk_by_sid(sid);
-	const char *user = NULL;
-	uint32_t rid = 0;
+	struct identity_name n;
 
+	identity_sid_name(users_of(call), call->env->machine_sid,
+			  wg_rpc_server(call)->netbios_name, sid, &n);
 	*x = (struct lsa_xlat) {
-		.use = SID_NAME_UNKNOWN, .sid = *sid, .dom = UINT32_MAX,
+		.use = n.use, .sid = *sid, .name = n.name, .dom = UINT32_MAX,
 	};
-	if (wk != NULL) {
-		xlat_wk(refs, wk, x);
-		return;
+	if (n.domain != NULL) {
+		x->dom = ref_domain(refs, n.domain, &n.domain_sid);
 	}
-	if (sid_equal(sid, machine)) {
-		x->use = SID_NAME_DOMAIN;
-		x->name = host;
-		x->dom = ref_domain(refs, host, machine);
-		return;
-	}
-	if (!sid_in_domain(sid, machine, &rid)) {
-		return;
-	}
-	x->dom = ref_domain(refs, host, machine);
-	user = db != NULL ? users_name_by_rid(db, rid) : NULL;
-	if (user != NULL && x->dom != UINT32_MAX) {
-		x->use = SID_NAME_USER;
-		x->name = user;
+	if (x->dom == UINT32_MAX) {
+		x->use = SID_NAME_UNKNOWN;
 	}
 }
 

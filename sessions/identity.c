@@ -12,6 +12,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "sessions/users.h"
+
 #define SID_FILE_MAX	512	/* bytes; the real one is under 80 */
 
 /* S-1-5-21 and three sub-authorities: a machine (domain) SID. */
@@ -290,4 +292,64 @@ int identity_machine_sid(TALLOC_CTX *mem, const char *state_dir,
 done:
 	talloc_free(tmp);
 	return rc;
+}
+
+void identity_sid_name(const struct users_db *db,
+		       const struct dom_sid *machine, const char *host,
+		       const struct dom_sid *sid, struct identity_name *out)
+{
+	const struct sid_wk *wk = sid_wk_by_sid(sid);
+	uint32_t rid = 0;
+
+	*out = (struct identity_name){ .use = SID_NAME_UNKNOWN };
+	if (wk != NULL) {
+		out->use = wk->use;
+		out->domain = wk->domain;
+		out->domain_sid = wk->sid;
+		if (wk->use == SID_NAME_DOMAIN) {
+			out->name = wk->domain;
+		} else {
+			out->name = wk->name;
+			if (out->domain_sid.num_auths > 0) {
+				out->domain_sid.num_auths--;
+			}
+		}
+		return;
+	}
+	if (machine == NULL || host == NULL) {
+		return;
+	}
+	if (sid_equal(sid, machine)) {
+		out->use = SID_NAME_DOMAIN;
+		out->domain = host;
+		out->domain_sid = *machine;
+		out->name = host;
+		return;
+	}
+	if (!sid_in_domain(sid, machine, &rid)) {
+		return;
+	}
+	out->domain = host;
+	out->domain_sid = *machine;
+	out->name = db != NULL ? users_name_by_rid(db, rid) : NULL;
+	if (out->name != NULL) {
+		out->use = SID_NAME_USER;
+	}
+}
+
+char *identity_sid_display(TALLOC_CTX *mem, const struct users_db *db,
+			   const struct dom_sid *machine, const char *host,
+			   const struct dom_sid *sid)
+{
+	struct identity_name n;
+
+	identity_sid_name(db, machine, host, sid, &n);
+	if (n.use == SID_NAME_UNKNOWN || n.name == NULL) {
+		return sid_format(mem, sid);
+	}
+	if (n.use == SID_NAME_DOMAIN || n.domain == NULL ||
+	    n.domain[0] == '\0') {
+		return talloc_strdup(mem, n.name);
+	}
+	return talloc_asprintf(mem, "%s\\%s", n.domain, n.name);
 }

@@ -68,4 +68,36 @@ int identity_user_sid(const struct dom_sid *machine, uint32_t rid,
 int identity_sid_rid(const struct dom_sid *machine, const struct dom_sid *sid,
 		     uint32_t *rid);
 
+struct users_db;
+
+/* What a SID names on this server (see identity_sid_name()). */
+struct identity_name {
+	enum sid_name_use use;	/* SID_NAME_UNKNOWN: nothing we know */
+	const char *domain;	/* "BUILTIN", "NT AUTHORITY", the machine's
+				 * name, "" (Everyone...); NULL if unknown */
+	struct dom_sid domain_sid;	/* valid when domain is not NULL */
+	const char *name;	/* the account, or the domain's own name for
+				 * SID_NAME_DOMAIN; NULL if unknown */
+};
+
+/*
+ * Translate sid the way this server names things (the rules both
+ * \PIPE\lsarpc and wgnet acl follow): the well-known SIDs of
+ * proto/sid.h; the machine SID itself (the domain host); machine SID +
+ * a RID of the users file (db may be NULL: no users) as host\user. A
+ * RID of ours nobody has keeps domain = host and name = NULL. The
+ * strings point into the table, db or host: they live as long as those.
+ */
+void identity_sid_name(const struct users_db *db,
+		       const struct dom_sid *machine, const char *host,
+		       const struct dom_sid *sid, struct identity_name *out);
+
+/*
+ * "DOMAIN\name", "Everyone" (no domain), or the SID string when the SID
+ * is unknown; a talloc string child of mem, NULL on ENOMEM.
+ */
+char *identity_sid_display(TALLOC_CTX *mem, const struct users_db *db,
+			   const struct dom_sid *machine, const char *host,
+			   const struct dom_sid *sid);
+
 #endif

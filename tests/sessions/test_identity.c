@@ -4,6 +4,7 @@
  */
 #include "tests/wgtest.h"
 #include "sessions/identity.h"
+#include "sessions/users.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -196,6 +197,64 @@ START_TEST(test_user_sids)
 }
 END_TEST
 
+START_TEST(test_sid_names)
+{
+	static const uint8_t h[16] = { 1 };
+	TALLOC_CTX *tmp = talloc_new(wgt_root);
+	struct users_db *db = users_new(tmp);
+	struct dom_sid m, s;
+	struct identity_name n;
+	uint32_t rid = 0;
+	char *d = NULL;
+
+	ck_assert_ptr_nonnull(db);
+	ck_assert_int_eq(users_set(db, "Alice", h), 0);
+	ck_assert_int_eq(users_rid(db, "alice", &rid), 0);
+	ck_assert_int_eq(sid_parse("S-1-5-21-1-2-3", &m), 0);
+	ck_assert_int_eq(identity_user_sid(&m, rid, &s), 0);
+
+	identity_sid_name(db, &m, "HOST", &s, &n);
+	ck_assert_int_eq(n.use, SID_NAME_USER);
+	ck_assert_str_eq(n.domain, "HOST");
+	ck_assert_str_eq(n.name, "Alice");
+	ck_assert(sid_equal(&n.domain_sid, &m));
+	d = identity_sid_display(tmp, db, &m, "HOST", &s);
+	ck_assert_str_eq(d, "HOST\\Alice");
+
+	/* a RID of ours nobody has: our domain, no name, shown as a SID */
+	ck_assert_int_eq(identity_user_sid(&m, rid + 7, &s), 0);
+	identity_sid_name(db, &m, "HOST", &s, &n);
+	ck_assert_int_eq(n.use, SID_NAME_UNKNOWN);
+	ck_assert_str_eq(n.domain, "HOST");
+	ck_assert_ptr_null(n.name);
+	d = identity_sid_display(tmp, db, &m, "HOST", &s);
+	ck_assert_str_eq(d, sid_format(tmp, &s));
+
+	identity_sid_name(db, &m, "HOST", &m, &n);
+	ck_assert_int_eq(n.use, SID_NAME_DOMAIN);
+	ck_assert_str_eq(n.name, "HOST");
+
+	identity_sid_name(db, &m, "HOST", &sid_builtin_admins, &n);
+	ck_assert_int_eq(n.use, SID_NAME_ALIAS);
+	ck_assert_str_eq(n.domain, "BUILTIN");
+	ck_assert(sid_equal(&n.domain_sid, &sid_builtin));
+	d = identity_sid_display(tmp, NULL, &m, "HOST",
+				 &sid_builtin_admins);
+	ck_assert_str_eq(d, "BUILTIN\\Administrators");
+	d = identity_sid_display(tmp, NULL, &m, "HOST", &sid_everyone);
+	ck_assert_str_eq(d, "Everyone");
+	d = identity_sid_display(tmp, NULL, &m, "HOST", &sid_system);
+	ck_assert_str_eq(d, "NT AUTHORITY\\SYSTEM");
+
+	/* another machine's account */
+	ck_assert_int_eq(sid_parse("S-1-5-21-9-9-9-1000", &s), 0);
+	identity_sid_name(db, &m, "HOST", &s, &n);
+	ck_assert_int_eq(n.use, SID_NAME_UNKNOWN);
+	ck_assert_ptr_null(n.domain);
+	talloc_free(tmp);
+}
+END_TEST
+
 static Suite *identity_suite(void)
 {
 	Suite *s = suite_create("identity");
@@ -209,6 +268,7 @@ static Suite *identity_suite(void)
 	tcase_add_test(tc, test_bad_file_refused);
 	tcase_add_test(tc, test_no_directory);
 	tcase_add_test(tc, test_user_sids);
+	tcase_add_test(tc, test_sid_names);
 	suite_add_tcase(s, tc);
 	return s;
 }
