@@ -11,6 +11,8 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 #include <fcntl.h>
+#include <sys/stat.h>
+#include <time.h>
 
 #include "smbd/fs/acl.h"
 #include "smbd/smbd.h"
@@ -155,6 +157,8 @@ struct se_token *smbd_acl_token(TALLOC_CTX *mem,
 
 /* ---- storage ---- */
 
+static void acl_cache_forget(dev_t dev, ino_t ino);
+
 int smbd_acl_read_fd(TALLOC_CTX *mem, int fd, struct sec_desc **sd)
 {
 	char path[64];
@@ -191,6 +195,7 @@ int smbd_acl_read_fd(TALLOC_CTX *mem, int fd, struct sec_desc **sd)
 
 int smbd_acl_write_fd(int fd, const struct sec_desc *sd)
 {
+	struct stat st;
 	char path[64];
 	uint8_t *buf = NULL;
 	size_t len = 0;
@@ -203,6 +208,9 @@ int smbd_acl_write_fd(int fd, const struct sec_desc *sd)
 	if (setxattr(path, SMBD_ACL_XATTR, buf, len, 0) != 0) {
 		rc = -errno;
 	}
+	if (fstat(fd, &st) == 0) {
+		acl_cache_forget(st.st_dev, st.st_ino);
+	}
 	talloc_free(buf);
 	if (rc == -EOPNOTSUPP) {
 		rc = -ENOTSUP;
@@ -210,17 +218,307 @@ int smbd_acl_write_fd(int fd, const struct sec_desc *sd)
 	return rc;
 }
 
+/*
+ * ---- the descriptor cache ----
+ *
+ * Every CREATE reads the stored descriptor of the object and of each of
+ * its ancestors (smbd_acl_effective), and most of them have none. The
+ * cache keeps, per object (dev, ino), what its attribute held (a blob,
+ * or "none") with the object's st_ctime when it was read. A hit costs
+ * the open and an fstat instead of a getxattr through /proc/self/fd and
+ * a parse.
+ *
+ * Seeing changes: anything that changes the attribute changes ctime
+ * (setxattr, removexattr, also rename and link count changes), ours and
+ * other programs' (setfattr, a restore from backup) alike, so an entry
+ * whose ctime no longer matches is read again. A ctime in the last two
+ * seconds is not trusted (timestamps are coarse: two changes within one
+ * tick share a ctime), so such objects are read every time until their
+ * last change is older. A reused inode number has a new ctime. Our own
+ * stores also drop the entry (smbd_acl_write_fd) and wgnet acl /reset
+ * flushes it all.
+ *
+ * Bounded: ACL_CACHE_SIZE entries, least recently used evicted; blobs
+ * over ACL_CACHE_BLOB_MAX are not kept. Used on the event loop only.
+ */
+#define ACL_CACHE_SIZE		1024u
+#define ACL_CACHE_BUCKETS	2048u	/* power of two */
+#define ACL_CACHE_BLOB_MAX	4096u
+#define ACL_CACHE_NONE		UINT32_MAX
+
+struct acl_cache_ent {
+	dev_t dev;
+	ino_t ino;
+	struct timespec ctime;
+	uint8_t *blob;		/* NULL: the object has no descriptor */
+	size_t len;
+	uint32_t hnext;		/* bucket chain */
+	uint32_t prev, next;	/* LRU, most recent at head */
+	bool used;
+};
+
+static struct acl_cache {
+	struct acl_cache_ent ent[ACL_CACHE_SIZE];
+	uint32_t bucket[ACL_CACHE_BUCKETS];
+	uint32_t head, tail;	/* LRU */
+	uint32_t n;
+	bool init;
+	struct smbd_acl_cache_stats stats;
+} acl_cache;
+
+static void acl_cache_init(void)
+{
+	struct acl_cache *c = &acl_cache;
+
+	if (c->init) {
+		return;
+	}
+	for (uint32_t i = 0; i < ACL_CACHE_BUCKETS; i++) {
+		c->bucket[i] = ACL_CACHE_NONE;
+	}
+	c->head = c->tail = ACL_CACHE_NONE;
+	c->init = true;
+}
+
+static uint32_t acl_cache_hash(dev_t dev, ino_t ino)
+{
+	uint64_t h = (uint64_t)ino * 0x9e3779b97f4a7c15ull ^ (uint64_t)dev;
+
+	return (uint32_t)(h >> 32) & (ACL_CACHE_BUCKETS - 1);
+}
+
+static uint32_t acl_cache_find(dev_t dev, ino_t ino)
+{
+	uint32_t i = acl_cache.bucket[acl_cache_hash(dev, ino)];
+
+	while (i != ACL_CACHE_NONE) {
+		const struct acl_cache_ent *e = &acl_cache.ent[i];
+
+		if (e->dev == dev && e->ino == ino) {
+			return i;
+		}
+		i = e->hnext;
+	}
+	return ACL_CACHE_NONE;
+}
+
+static void acl_lru_unlink(uint32_t i)
+{
+	struct acl_cache *c = &acl_cache;
+	struct acl_cache_ent *e = &c->ent[i];
+
+	if (e->prev != ACL_CACHE_NONE) {
+		c->ent[e->prev].next = e->next;
+	} else {
+		c->head = e->next;
+	}
+	if (e->next != ACL_CACHE_NONE) {
+		c->ent[e->next].prev = e->prev;
+	} else {
+		c->tail = e->prev;
+	}
+}
+
+static void acl_lru_push(uint32_t i)
+{
+	struct acl_cache *c = &acl_cache;
+	struct acl_cache_ent *e = &c->ent[i];
+
+	e->prev = ACL_CACHE_NONE;
+	e->next = c->head;
+	if (c->head != ACL_CACHE_NONE) {
+		c->ent[c->head].prev = i;
+	}
+	c->head = i;
+	if (c->tail == ACL_CACHE_NONE) {
+		c->tail = i;
+	}
+}
+
+/* Take entry i out of the cache (its slot becomes free). */
+static void acl_cache_drop(uint32_t i)
+{
+	struct acl_cache *c = &acl_cache;
+	struct acl_cache_ent *e = &c->ent[i];
+	uint32_t *pp = &c->bucket[acl_cache_hash(e->dev, e->ino)];
+
+	while (*pp != i) {
+		pp = &c->ent[*pp].hnext;
+	}
+	*pp = e->hnext;
+	acl_lru_unlink(i);
+	TALLOC_FREE(e->blob);
+	e->used = false;
+	c->n--;
+}
+
+static void acl_cache_forget(dev_t dev, ino_t ino)
+{
+	uint32_t i = 0;
+
+	acl_cache_init();
+	i = acl_cache_find(dev, ino);
+	if (i != ACL_CACHE_NONE) {
+		acl_cache_drop(i);
+	}
+}
+
+void smbd_acl_cache_flush(void)
+{
+	acl_cache_init();
+	while (acl_cache.head != ACL_CACHE_NONE) {
+		acl_cache_drop(acl_cache.head);
+	}
+	acl_cache.stats.flushes++;
+}
+
+void smbd_acl_cache_stats(struct smbd_acl_cache_stats *out)
+{
+	*out = acl_cache.stats;
+	out->entries = acl_cache.n;
+}
+
+/* Is ctime old enough that a change since would show as a new one? */
+static bool acl_ctime_settled(const struct timespec *ct)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	return ct->tv_sec + 2 <= now.tv_sec;
+}
+
+/* Remember what st's object held (blob NULL: nothing). */
+static void acl_cache_put(const struct stat *st, const uint8_t *blob,
+			  size_t len)
+{
+	struct acl_cache *c = &acl_cache;
+	struct acl_cache_ent *e = NULL;
+	uint32_t i = 0, h = 0;
+
+	if (len > ACL_CACHE_BLOB_MAX || !acl_ctime_settled(&st->st_ctim)) {
+		return;
+	}
+	i = acl_cache_find(st->st_dev, st->st_ino);
+	if (i != ACL_CACHE_NONE) {
+		acl_cache_drop(i);
+	}
+	if (c->n >= ACL_CACHE_SIZE) {
+		acl_cache_drop(c->tail);
+		c->stats.evictions++;
+	}
+	for (i = 0; c->ent[i].used; i++) {
+		/* a free slot exists: n < ACL_CACHE_SIZE */
+	}
+	e = &c->ent[i];
+	*e = (struct acl_cache_ent){
+		.dev = st->st_dev, .ino = st->st_ino, .ctime = st->st_ctim,
+		.len = len, .used = true,
+	};
+	if (blob != NULL) {
+		e->blob = talloc_memdup(NULL, blob, len);
+		if (e->blob == NULL) {
+			e->used = false;
+			return;
+		}
+	}
+	h = acl_cache_hash(e->dev, e->ino);
+	e->hnext = c->bucket[h];
+	c->bucket[h] = i;
+	acl_lru_push(i);
+	c->n++;
+}
+
+/* A valid entry for st's object, moved to the front; NULL if none. */
+static const struct acl_cache_ent *acl_cache_get(const struct stat *st)
+{
+	uint32_t i = 0;
+	const struct acl_cache_ent *e = NULL;
+
+	acl_cache_init();
+	i = acl_cache_find(st->st_dev, st->st_ino);
+	if (i == ACL_CACHE_NONE) {
+		acl_cache.stats.misses++;
+		return NULL;
+	}
+	e = &acl_cache.ent[i];
+	if (e->ctime.tv_sec != st->st_ctim.tv_sec ||
+	    e->ctime.tv_nsec != st->st_ctim.tv_nsec) {
+		acl_cache_drop(i);
+		acl_cache.stats.stale++;
+		acl_cache.stats.misses++;
+		return NULL;
+	}
+	acl_lru_unlink(i);
+	acl_lru_push(i);
+	acl_cache.stats.hits++;
+	return e;
+}
+
+/* The stored descriptor of the object of the O_PATH fd (whose stat is
+ * st), through the cache; or -ENODATA / -EINVAL / -errno. */
+static int acl_read_cached(TALLOC_CTX *mem, int fd, const struct stat *st,
+			   struct sec_desc **sd)
+{
+	const struct acl_cache_ent *e = acl_cache_get(st);
+	char path[64];
+	uint8_t *buf = NULL;
+	ssize_t n = 0;
+	int rc = 0;
+
+	if (e != NULL) {
+		if (e->blob == NULL) {
+			return -ENODATA;
+		}
+		rc = smbd_acl_blob_unpack(mem, e->blob, e->len, sd);
+		return rc == 0 ? 0 : rc == WIRE_E_NOMEM ? -ENOMEM : -EINVAL;
+	}
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	buf = talloc_size(NULL, SMBD_ACL_BLOB_MAX);
+	if (buf == NULL) {
+		return -ENOMEM;
+	}
+	n = getxattr(path, SMBD_ACL_XATTR, buf, SMBD_ACL_BLOB_MAX);
+	if (n < 0) {
+		rc = errno;
+		talloc_free(buf);
+		if (rc == ENOTSUP || rc == EOPNOTSUPP || rc == ENODATA) {
+			acl_cache_put(st, NULL, 0);
+			return -ENODATA;
+		}
+		return rc == ERANGE ? -EINVAL : -rc;
+	}
+	rc = smbd_acl_blob_unpack(mem, buf, (size_t)n, sd);
+	if (rc == 0) {
+		acl_cache_put(st, buf, (size_t)n);
+	}
+	talloc_free(buf);
+	if (rc == WIRE_E_NOMEM) {
+		return -ENOMEM;
+	}
+	if (rc != 0) {
+		DBG_WARN(VFS, "%s of fd %d does not parse: %s", SMBD_ACL_XATTR,
+			 fd, wire_strerror(rc));
+		return -EINVAL;
+	}
+	return 0;
+}
+
 /* The stored descriptor of ondisk, or -ENODATA / -errno. */
 static int acl_read_at(TALLOC_CTX *mem, int root_fd, const char *ondisk,
 		       struct sec_desc **sd)
 {
 	int fd = vfs_open_beneath(root_fd, ondisk, O_PATH, 0);
+	struct stat st;
 	int rc = 0;
 
 	if (fd < 0) {
 		return fd;
 	}
-	rc = smbd_acl_read_fd(mem, fd, sd);
+	if (fstat(fd, &st) != 0) {
+		rc = smbd_acl_read_fd(mem, fd, sd);
+	} else {
+		rc = acl_read_cached(mem, fd, &st, sd);
+	}
 	close(fd);
 	return rc;
 }

@@ -94,6 +94,18 @@ struct se_token *smbd_acl_token(TALLOC_CTX *mem,
  */
 int smbd_acl_read_fd(TALLOC_CTX *mem, int fd, struct sec_desc **sd);
 
+/*
+ * The cache of stored descriptors the access checks read through (see
+ * acl.c for how changes are seen). flush empties it (after changes made
+ * behind its back in bulk, such as wgnet acl /reset).
+ */
+struct smbd_acl_cache_stats {
+	uint64_t hits, misses, stale, evictions, flushes;
+	uint32_t entries;
+};
+void smbd_acl_cache_flush(void);
+void smbd_acl_cache_stats(struct smbd_acl_cache_stats *out);
+
 /* Store sd on fd's object. Returns 0 or -errno (-ENOTSUP: no user
  * xattrs on this filesystem). */
 int smbd_acl_write_fd(int fd, const struct sec_desc *sd);
