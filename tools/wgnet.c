@@ -56,6 +56,7 @@ static const struct wgnet_verb verbs[] = {
 	{ .name = "config", .run = verb_config },
 	{ .name = "statistics", .run = verb_statistics },
 	{ .name = "stats", .run = verb_statistics },
+	{ .name = "acl", .run = verb_acl },
 	{ .name = "discovery", .run = verb_discovery },
 };
 
@@ -91,6 +92,10 @@ static void usage(FILE *out)
 		"  config server [--json]      the server's settings\n"
 		"  statistics server [--json]  counters since the daemon "
 		"started\n"
+		"  acl SHARE:PATH [/reset] [--sddl] [--json]\n"
+		"                              show a file's owner and ACL, or "
+		"reset\n"
+		"                              a tree to inherited permissions\n"
 		"  discovery [show|avahi|wsdd] how Avahi and wsdd announce "
 		"the\n"
 		"                              server (see discovery --help)\n"

@@ -474,6 +474,8 @@ enum {
 	OPT_ALL = 1u << 2,
 	OPT_CLOSE = 1u << 3,
 	OPT_USER = 1u << 4,
+	OPT_RESET = 1u << 5,
+	OPT_SDDL = 1u << 6,
 };
 
 struct verb_args {
@@ -498,6 +500,8 @@ static int parse_verb_args(struct wgnet *ctx, int argc, char **argv,
 		{ "all", no_argument, NULL, 'a' },
 		{ "close", no_argument, NULL, 'C' },
 		{ "user", required_argument, NULL, 'u' },
+		{ "reset", no_argument, NULL, 'R' },
+		{ "sddl", no_argument, NULL, 'S' },
 		{ "socket", required_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -526,6 +530,12 @@ static int parse_verb_args(struct wgnet *ctx, int argc, char **argv,
 			va->flags |= OPT_USER;
 			va->user = optarg;
 			break;
+		case 'R':
+			va->flags |= OPT_RESET;
+			break;
+		case 'S':
+			va->flags |= OPT_SDDL;
+			break;
 		case 's':
 			ctx->control_socket = talloc_strdup(ctx->mem, optarg);
 			ctx->socket_given = ctx->control_socket != NULL;
@@ -544,6 +554,8 @@ static int parse_verb_args(struct wgnet *ctx, int argc, char **argv,
 			va->flags |= OPT_DELETE;
 		} else if (strcasecmp(argv[i], "/close") == 0) {
 			va->flags |= OPT_CLOSE;
+		} else if (strcasecmp(argv[i], "/reset") == 0) {
+			va->flags |= OPT_RESET;
 		} else if (strcasecmp(argv[i], "/user") == 0) {
 			if (i + 1 >= argc) {
 				err_msg("%s: /user needs a user name", verb);
@@ -564,7 +576,9 @@ static int parse_verb_args(struct wgnet *ctx, int argc, char **argv,
 		err_msg("%s: %s is not an option of this verb (try --help)",
 			verb, (bad & OPT_DELETE) ? "/delete" :
 			(bad & OPT_CLOSE) ? "/close" :
-			(bad & OPT_USER) ? "/user" : "--all");
+			(bad & OPT_USER) ? "/user" :
+			(bad & OPT_RESET) ? "/reset" :
+			(bad & OPT_SDDL) ? "--sddl" : "--all");
 		return WGNET_USAGE;
 	}
 	return WGNET_OK;
@@ -1123,6 +1137,192 @@ int verb_files(struct wgnet *ctx, int argc, char **argv)
 		return WGNET_USAGE;
 	}
 	return files_list(ctx, json);
+}
+
+/* ---- acl ------------------------------------------------------------- */
+
+static void usage_acl(void)
+{
+	printf(
+"Usage: wgnet acl SHARE:PATH [--sddl] [--json]\n"
+"       wgnet acl SHARE:PATH /reset [--json]\n"
+"\n"
+"Show the owner, group and access control list (DACL) of a file or folder\n"
+"of a disk share, with names as Windows shows them (machine\\user,\n"
+"BUILTIN\\Administrators, Everyone), one ACE a line in the style of\n"
+"icacls: (DENY) for deny ACEs, the inheritance flags (OI)(CI)(IO)(NP), (ID)\n"
+"for an inherited ACE, and the rights (F, M, RX, R, W or the mask).\n"
+"PATH may also be written \\\\SHARE\\PATH; SHARE: or \\\\SHARE alone is the\n"
+"share's root. Names are matched without regard to case, as clients do.\n"
+"\n"
+"  --sddl           print the descriptor as one SDDL line instead\n"
+"  /reset, --reset  remove every stored descriptor of PATH and of\n"
+"                   everything below it: the tree shows the permissions\n"
+"                   its parent passes down again (the share root: the\n"
+"                   default, Everyone full control). The way back for\n"
+"                   an administrator locked out of a folder.\n"
+"  --json           print the daemon's answer as JSON\n"
+"  --socket PATH    the daemon's control socket\n"
+"\n"
+"Exit status: 0 success, 1 error (no such share or path, daemon not\n"
+"running, permission denied), 2 usage error.\n");
+}
+
+/* "SHARE:PATH" or "\\SHARE\PATH": *share and *path (talloc, "/" for the
+ * root). false if there is no share name. */
+static bool acl_split(TALLOC_CTX *mem, const char *arg, char **share,
+		      char **path)
+{
+	const char *colon = strchr(arg, ':');
+	const char *p = NULL;
+	size_t n = 0;
+
+	if (arg[0] == '\\' || arg[0] == '/') {
+		p = arg + strspn(arg, "\\/");
+		n = strcspn(p, "\\/");
+		*share = talloc_strndup(mem, p, n);
+		p += n;
+	} else if (colon != NULL) {
+		*share = talloc_strndup(mem, arg, (size_t)(colon - arg));
+		p = colon + 1;
+	} else {
+		return false;
+	}
+	p += strspn(p, "\\/");
+	*path = talloc_strdup(mem, p[0] != '\0' ? p : "/");
+	return *share != NULL && (*share)[0] != '\0' && *path != NULL;
+}
+
+/* icacls' short names for the usual masks. */
+static const char *acl_rights(char *buf, size_t len, uint64_t mask)
+{
+	switch (mask) {
+	case 0x1f01ff:	return "F";
+	case 0x1301bf:	return "M";
+	case 0x1200a9:	return "RX";
+	case 0x120089:	return "R";
+	case 0x100116:	return "W";
+	case 0x10000000: return "GA";
+	case 0xa0000000: return "GR,GE";
+	default:
+		snprintf(buf, len, "0x%llx", (unsigned long long)mask);
+		return buf;
+	}
+}
+
+static const char *acl_who(const struct ctl_jv *o)
+{
+	const char *name = ctl_jv_str(o, "name", NULL);
+
+	return name != NULL ? name : ctl_jv_str(o, "sid", "?");
+}
+
+static void acl_print(const struct ctl_jv *d, const char *share)
+{
+	const struct ctl_jv *dacl = ctl_jv_get(d, "dacl");
+	const struct ctl_jv *o = ctl_jv_get(d, "owner");
+	const struct ctl_jv *g = ctl_jv_get(d, "group");
+	const char *path = ctl_jv_str(d, "path", "");
+	char b[32];
+
+	printf("\\\\%s\\", share);
+	for (const char *p = path; *p != '\0'; p++) {
+		putchar(*p == '/' ? '\\' : *p);
+	}
+	printf("  (%s, %s)\n", ctl_jv_str(d, "type", "?"),
+	       ctl_jv_bool(d, "stored", false) ? "its own descriptor" :
+	       "inherited");
+	printf("Owner: %s (%s)\n", o != NULL ? acl_who(o) : "(none)",
+	       ctl_jv_str(o, "sid", "-"));
+	printf("Group: %s (%s)\n", g != NULL ? acl_who(g) : "(none)",
+	       ctl_jv_str(g, "sid", "-"));
+	if (dacl == NULL || dacl->type != CTL_J_ARRAY) {
+		printf("DACL: none (everyone has every right)\n");
+		return;
+	}
+	printf("DACL%s:%s\n", ctl_jv_bool(d, "protected", false) ?
+	       " (protected: nothing inherited)" : "",
+	       ctl_jv_len(dacl) == 0 ? " empty (only the owner may change "
+	       "it)" : "");
+	for (size_t i = 0; i < ctl_jv_len(dacl); i++) {
+		const struct ctl_jv *a = ctl_jv_at(dacl, i);
+		const struct ctl_jv *fl = ctl_jv_get(a, "flags");
+		const char *type = ctl_jv_str(a, "type", "?");
+
+		printf("  %s:", acl_who(a));
+		if (strcmp(type, "denied") == 0) {
+			printf("(DENY)");
+		} else if (strcmp(type, "allowed") != 0) {
+			printf("(%s)", type);
+		}
+		for (size_t k = 0; k < ctl_jv_len(fl); k++) {
+			const struct ctl_jv *f = ctl_jv_at(fl, k);
+
+			if (f != NULL && f->type == CTL_J_STRING) {
+				printf("(%s)", f->str);
+			}
+		}
+		printf("(%s)\n", acl_rights(b, sizeof(b),
+					    ctl_jv_u64(a, "mask", 0)));
+	}
+}
+
+int verb_acl(struct wgnet *ctx, int argc, char **argv)
+{
+	struct verb_args va = {};
+	struct answer a = {};
+	const char *args[2];
+	char *share = NULL, *path = NULL;
+	bool reset = false;
+	int rc = parse_verb_args(ctx, argc, argv, OPT_RESET | OPT_SDDL, &va);
+
+	if (rc != WGNET_OK || va.help) {
+		if (va.help) {
+			usage_acl();
+		}
+		return rc;
+	}
+	reset = (va.flags & OPT_RESET) != 0;
+	if (va.npos != 1 || !acl_split(ctx->mem, va.pos[0], &share, &path)) {
+		err_msg("acl: name one file or folder as SHARE:PATH or "
+			"\\\\SHARE\\PATH");
+		return WGNET_USAGE;
+	}
+	if (reset && (va.flags & OPT_SDDL)) {
+		err_msg("acl: --sddl shows a descriptor; /reset changes one");
+		return WGNET_USAGE;
+	}
+	args[0] = share;
+	args[1] = path;
+	if (ctl_call(ctx, reset ? "acl-reset" : "acl", args, 2, &a, NULL) !=
+	    WGNET_OK) {
+		return WGNET_ERR;
+	}
+	if (!a.ok) {
+		err_msg("%s", a.error);
+		return WGNET_ERR;
+	}
+	if (va.flags & OPT_JSON) {
+		return print_raw(&a);
+	}
+	if (reset) {
+		printf("Reset %s:%s: %llu stored descriptor(s) removed; it "
+		       "inherits its permissions again.\n", share, path,
+		       (unsigned long long)ctl_jv_u64(a.doc, "removed", 0));
+		if (ctl_jv_u64(a.doc, "failed", 0) != 0) {
+			printf("%llu object(s) could not be reset (see the "
+			       "daemon's log).\n", (unsigned long long)
+			       ctl_jv_u64(a.doc, "failed", 0));
+			return WGNET_ERR;
+		}
+		return WGNET_OK;
+	}
+	if (va.flags & OPT_SDDL) {
+		printf("%s\n", ctl_jv_str(a.doc, "sddl", ""));
+		return WGNET_OK;
+	}
+	acl_print(a.doc, ctl_jv_str(a.doc, "share", share));
+	return WGNET_OK;
 }
 
 /* ---- share ----------------------------------------------------------- */

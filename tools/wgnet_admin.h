@@ -11,6 +11,7 @@
 /* Verbs served by the daemon (wgnet_admin.c); argv[0] is the verb. */
 int verb_session(struct wgnet *ctx, int argc, char **argv);
 int verb_files(struct wgnet *ctx, int argc, char **argv);
+int verb_acl(struct wgnet *ctx, int argc, char **argv);
 int verb_share(struct wgnet *ctx, int argc, char **argv);
 int verb_connections(struct wgnet *ctx, int argc, char **argv);
 int verb_config(struct wgnet *ctx, int argc, char **argv);

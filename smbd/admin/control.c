@@ -7,6 +7,8 @@
 #include "smbd/admin/control.h"
 #include "smbd/admin/admin.h"
 #include "smbd/fs/open.h"
+#include "smbd/fs/acladmin.h"
+#include "sessions/identity.h"
 #include "sessions/admin.h"
 #include "proto/ctlproto.h"
 #include "sessions/sessmgr.h"
@@ -14,6 +16,7 @@
 #include "proto/smb2.h"
 #include "proto/smb2_transform.h"
 #include "proto/utf16.h"
+#include "proto/secdesc.h"
 
 #include <errno.h>
 #include <grp.h>
@@ -868,6 +871,157 @@ static int v_user_deleted(struct ctl_call *c, char **args)
 	return 0;
 }
 
+/* ---- acl, acl-reset: wgnet acl (fs/acladmin.h) ---- */
+
+/* The disk share named name, or NULL (the call failed with ENOENT). */
+static const struct wg_share_cfg *acl_share(struct ctl_call *c,
+					    const char *name)
+{
+	const struct wg_share_cfg *sh = wg_config_find_share(c->srv->cfg,
+							     name);
+
+	if (sh == NULL || sh->type != WG_SHARE_DISK) {
+		ctl_fail(c, ENOENT, "no disk share \"%s\"", name);
+		return NULL;
+	}
+	return sh;
+}
+
+/* "/" names the root: an argument cannot be empty. */
+static const char *acl_path_arg(const char *p)
+{
+	return strcmp(p, "/") == 0 || strcmp(p, "\\") == 0 ? "" : p;
+}
+
+static void put_sid(struct ctl_call *c, const char *key,
+		    const struct dom_sid *sid)
+{
+	const struct smbd_server *srv = c->srv;
+
+	if (sid == NULL) {
+		ctl_json_null(c->j, key);
+		return;
+	}
+	if (key != NULL) {
+		ctl_json_object_begin(c->j, key);
+	}
+	ctl_json_string(c->j, "sid", sid_format(c->tmp, sid));
+	ctl_json_string(c->j, "name", identity_sid_display(c->tmp,
+			srv->users, srv->machine_sid_ok ? &srv->machine_sid :
+			NULL, srv->cfg->netbios_name, sid));
+	if (key != NULL) {
+		ctl_json_object_end(c->j);
+	}
+}
+
+static const char *ace_type_name(uint8_t t)
+{
+	switch (t) {
+	case SEC_ACE_ALLOWED:		return "allowed";
+	case SEC_ACE_DENIED:		return "denied";
+	case SEC_ACE_AUDIT:		return "audit";
+	case SEC_ACE_ALLOWED_OBJECT:	return "allowed-object";
+	case SEC_ACE_DENIED_OBJECT:	return "denied-object";
+	case SEC_ACE_AUDIT_OBJECT:	return "audit-object";
+	case SEC_ACE_MANDATORY_LABEL:	return "label";
+	default:			return "other";
+	}
+}
+
+static void put_ace(struct ctl_call *c, const struct sec_ace *a)
+{
+	static const struct { uint8_t bit; const char *name; } fl[] = {
+		{ SEC_ACE_FLAG_OBJECT_INHERIT, "OI" },
+		{ SEC_ACE_FLAG_CONTAINER_INHERIT, "CI" },
+		{ SEC_ACE_FLAG_NO_PROPAGATE, "NP" },
+		{ SEC_ACE_FLAG_INHERIT_ONLY, "IO" },
+		{ SEC_ACE_FLAG_INHERITED, "ID" },
+		{ SEC_ACE_FLAG_SUCCESSFUL_ACCESS, "SA" },
+		{ SEC_ACE_FLAG_FAILED_ACCESS, "FA" },
+	};
+
+	ctl_json_object_begin(c->j, NULL);
+	ctl_json_string(c->j, "type", ace_type_name(a->type));
+	put_sid(c, NULL, &a->sid);
+	ctl_json_u64(c->j, "mask", a->mask);
+	ctl_json_array_begin(c->j, "flags");
+	for (size_t i = 0; i < sizeof(fl) / sizeof(fl[0]); i++) {
+		if (a->flags & fl[i].bit) {
+			ctl_json_string(c->j, NULL, fl[i].name);
+		}
+	}
+	ctl_json_array_end(c->j);
+	ctl_json_bool(c->j, "inherited",
+		      (a->flags & SEC_ACE_FLAG_INHERITED) != 0);
+	ctl_json_object_end(c->j);
+}
+
+static int v_acl(struct ctl_call *c, char **args)
+{
+	const struct wg_share_cfg *sh = acl_share(c, args[0]);
+	struct smbd_acl_view v;
+	const char *why = NULL;
+	const struct sec_desc *sd = NULL;
+	int rc = 0;
+
+	if (sh == NULL) {
+		return -ENOENT;
+	}
+	rc = smbd_acl_view(c->tmp, sh->path, acl_path_arg(args[1]), &v, &why);
+	if (rc != 0) {
+		return ctl_fail(c, -rc, "%s\\%s: %s (%s)", sh->name, args[1],
+				why, strerror(-rc));
+	}
+	sd = v.sd;
+	ctl_json_string(c->j, "share", sh->name);
+	ctl_json_string(c->j, "path", v.ondisk);
+	ctl_json_string(c->j, "type", v.is_dir ? "folder" : "file");
+	ctl_json_bool(c->j, "stored", v.stored);
+	put_sid(c, "owner", sd->owner);
+	put_sid(c, "group", sd->group);
+	ctl_json_u64(c->j, "control", sd->control);
+	ctl_json_bool(c->j, "protected",
+		      (sd->control & SEC_DESC_DACL_PROTECTED) != 0);
+	ctl_json_string(c->j, "sddl", sd_to_sddl(c->tmp, sd));
+	if ((sd->control & SEC_DESC_DACL_PRESENT) == 0 || sd->dacl == NULL) {
+		ctl_json_null(c->j, "dacl");	/* everyone may do anything */
+		return 0;
+	}
+	ctl_json_array_begin(c->j, "dacl");
+	for (uint32_t i = 0; i < sd->dacl->n; i++) {
+		put_ace(c, &sd->dacl->aces[i]);
+	}
+	ctl_json_array_end(c->j);
+	return 0;
+}
+
+static int v_acl_reset(struct ctl_call *c, char **args)
+{
+	const struct wg_share_cfg *sh = acl_share(c, args[0]);
+	const char *path = NULL;
+	const char *why = NULL;
+	unsigned removed = 0, failed = 0;
+	int rc = 0;
+
+	if (sh == NULL) {
+		return -ENOENT;
+	}
+	path = acl_path_arg(args[1]);
+	rc = smbd_acl_reset(sh->path, path, &removed, &failed, &why);
+	if (rc != 0) {
+		return ctl_fail(c, -rc, "%s\\%s: %s (%s)", sh->name, args[1],
+				why, strerror(-rc));
+	}
+	ctl_json_string(c->j, "share", sh->name);
+	ctl_json_string(c->j, "path", path);
+	ctl_json_u64(c->j, "removed", removed);
+	ctl_json_u64(c->j, "failed", failed);
+	DBG_NOTICE(VFS, "control: %s reset the permissions of %s\\%s: %u "
+		   "descriptor(s) removed, %u object(s) failed", c->cl->who,
+		   sh->name, path, removed, failed);
+	return 0;
+}
+
 static const struct ctl_verb ctl_verbs[] = {
 	{ .name = "sessions", .run = v_sessions },
 	{ .name = "session", .min_args = 1, .max_args = 1,
@@ -883,6 +1037,9 @@ static const struct ctl_verb ctl_verbs[] = {
 	{ .name = "statistics", .run = v_statistics },
 	{ .name = "user-deleted", .min_args = 1, .max_args = 1,
 	  .run = v_user_deleted },
+	{ .name = "acl", .min_args = 2, .max_args = 2, .run = v_acl },
+	{ .name = "acl-reset", .min_args = 2, .max_args = 2,
+	  .run = v_acl_reset },
 };
 
 static const struct ctl_verb *find_verb(const char *name)

@@ -56,6 +56,18 @@
  *                             "connections_dropped"}}
  *   user-deleted NAME         "user", "sessions_ended", "files_closed";
  *                             EEXIST if NAME is still in the users file
+ *   acl SHARE PATH            "share", "path" (on-disk, "" the root),
+ *                             "type" ("file", "folder"), "stored" (false:
+ *                             inherited), "owner"/"group": {"sid",
+ *                             "name"}, "control", "protected", "sddl",
+ *                             "dacl": [{"type" ("allowed", "denied",...),
+ *                             "sid","name","mask","flags": ["OI",...],
+ *                             "inherited"}] or null (no DACL); PATH "/"
+ *                             is the root; ENOENT: no such disk share or
+ *                             path. Names follow sessions/identity.h.
+ *   acl-reset SHARE PATH      "share", "path", "removed", "failed": every
+ *                             stored descriptor of PATH and below is
+ *                             removed (fs/acladmin.h)
  *
  * SESSION: {"id","computer","ip","user" ("" for null sessions),"domain",
  *   "anonymous","guest","signing","encryption","client_type","opens",
