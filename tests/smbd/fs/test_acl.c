@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include "tests/wgtest.h"
@@ -183,6 +184,80 @@ out:
 }
 END_TEST
 
+/*
+ * The descriptor cache: a second walk is served from it once the tree's
+ * ctimes are settled, and a change made behind its back (setxattr and
+ * removexattr by another program) is seen at once through ctime.
+ */
+START_TEST(test_cache_sees_outside_changes)
+{
+	char dir[] = "/tmp/test_acl.XXXXXX";
+	char path[128];
+	struct sec_desc *priv = sddl(wgt_root, SDDL_PRIVATE);
+	struct sec_desc *got = NULL;
+	struct smbd_acl_cache_stats st0, st1;
+	uint8_t *blob = NULL;
+	size_t len = 0;
+	char *text = NULL;
+	int root = -1, fd = -1;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/a", dir);
+	ck_assert_int_eq(mkdir(path, 0700), 0);
+	snprintf(path, sizeof(path), "%s/a/b", dir);
+	fd = open(path, O_CREAT | O_WRONLY, 0600);
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	root = open(dir, O_PATH | O_DIRECTORY);
+	ck_assert_int_ge(root, 0);
+	sleep(3);	/* ctimes under 2 s old are not cached */
+
+	smbd_acl_cache_flush();
+	ck_assert_int_eq(smbd_acl_effective(wgt_root, root, "a/b", false,
+					    &got), 0);
+	TALLOC_FREE(got);
+	smbd_acl_cache_stats(&st0);
+	ck_assert_uint_eq(st0.entries, 3);	/* root, a, a/b: none */
+	ck_assert_int_eq(smbd_acl_effective(wgt_root, root, "a/b", false,
+					    &got), 0);
+	TALLOC_FREE(got);
+	smbd_acl_cache_stats(&st1);
+	ck_assert_uint_eq(st1.hits - st0.hits, 3);
+
+	/* another program sets a's descriptor */
+	ck_assert_int_eq(smbd_acl_blob_pack(wgt_root, priv, &blob, &len), 0);
+	snprintf(path, sizeof(path), "%s/a", dir);
+	if (setxattr(path, SMBD_ACL_XATTR, blob, len, 0) != 0) {
+		goto out;	/* no user xattrs on this /tmp */
+	}
+	ck_assert_int_eq(smbd_acl_effective(wgt_root, root, "a/b", false,
+					    &got), 0);
+	text = sd_to_sddl(wgt_root, got);
+	ck_assert_str_eq(text, "O:S-1-5-21-1-2-3-1000G:S-1-5-21-1-2-3-513"
+			 "D:(A;ID;FA;;;S-1-5-21-1-2-3-1000)");
+	TALLOC_FREE(text);
+	TALLOC_FREE(got);
+	smbd_acl_cache_stats(&st0);
+	ck_assert_uint_eq(st0.stale - st1.stale, 1);
+
+	/* ... and removes it again */
+	ck_assert_int_eq(removexattr(path, SMBD_ACL_XATTR), 0);
+	ck_assert_int_eq(smbd_acl_effective(wgt_root, root, "a/b", false,
+					    &got), 0);
+	text = sd_to_sddl(wgt_root, got);
+	ck_assert_str_eq(text, "O:BAG:BUD:(A;ID;FA;;;WD)");
+	TALLOC_FREE(text);
+	TALLOC_FREE(got);
+out:
+	smbd_acl_cache_flush();
+	TALLOC_FREE(blob);
+	close(root);
+	talloc_free(priv);
+	snprintf(path, sizeof(path), "rm -rf %s", dir);
+	ck_assert_int_eq(system(path), 0);
+}
+END_TEST
+
 static Suite *acl_suite(void)
 {
 	Suite *s = suite_create("acl");
@@ -195,6 +270,8 @@ static Suite *acl_suite(void)
 	tcase_add_test(tc, test_blob_truncated);
 	tcase_add_test(tc, test_root_default);
 	tcase_add_test(tc, test_store_and_inherit);
+	tcase_add_test(tc, test_cache_sees_outside_changes);
+	tcase_set_timeout(tc, 15);
 	suite_add_tcase(s, tc);
 	return s;
 }
