@@ -234,7 +234,7 @@ START_TEST(test_cache_sees_outside_changes)
 					    &got), 0);
 	text = sd_to_sddl(wgt_root, got);
 	ck_assert_str_eq(text, "O:S-1-5-21-1-2-3-1000G:S-1-5-21-1-2-3-513"
-			 "D:(A;ID;FA;;;S-1-5-21-1-2-3-1000)");
+			 "D:(A;;FA;;;S-1-5-21-1-2-3-1000)");
 	TALLOC_FREE(text);
 	TALLOC_FREE(got);
 	smbd_acl_cache_stats(&st0);
@@ -245,7 +245,7 @@ START_TEST(test_cache_sees_outside_changes)
 	ck_assert_int_eq(smbd_acl_effective(wgt_root, root, "a/b", false,
 					    &got), 0);
 	text = sd_to_sddl(wgt_root, got);
-	ck_assert_str_eq(text, "O:BAG:BUD:(A;ID;FA;;;WD)");
+	ck_assert_str_eq(text, "O:BAG:BUD:AI(A;ID;FA;;;WD)");
 	TALLOC_FREE(text);
 	TALLOC_FREE(got);
 out:
