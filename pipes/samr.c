@@ -17,6 +17,7 @@
 #include <string.h>
 #include <strings.h>
 #include "proto/ndr_sec.h"
+#include "sessions/identity.h"
 #include "sessions/users.h"
 
 enum samr_kind {
@@ -37,7 +38,7 @@ enum samr_domain {
 
 #define USER_NORMAL_ACCOUNT	0x00000010u
 #define USER_DONT_EXPIRE_PASSWORD 0x00000200u
-#define DOMAIN_GROUP_RID_USERS	513u
+#define DOMAIN_GROUP_RID_USERS	IDENTITY_RID_NONE
 #define SE_GROUP_DEFAULT	7u	/* mandatory, default, enabled */
 
 struct samr_state {

@@ -31,7 +31,7 @@ cd "$root"
 LOGS=$root/build-test-logs
 PACKAGES=(meson ninja-build pkg-config gcc libc6-dev libtalloc-dev
 	libtevent-dev nettle-dev check
-	smbclient samba-testsuite python3 python3-impacket smbnetfs nmap
+	smbclient samba-testsuite python3 python3-impacket python3-smbc smbnetfs nmap
 	clang libclang-rt-14-dev
 	scdoc man-db groff-base
 	avahi-daemon avahi-utils wsdd dbus iproute2

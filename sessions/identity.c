@@ -334,6 +334,13 @@ void identity_sid_name(const struct users_db *db,
 	out->name = db != NULL ? users_name_by_rid(db, rid) : NULL;
 	if (out->name != NULL) {
 		out->use = SID_NAME_USER;
+	} else if (rid == IDENTITY_RID_NONE) {
+		/* every user's primary group, as on a Windows workstation */
+		out->name = "None";
+		out->use = SID_NAME_DOM_GRP;
+	} else if (rid == IDENTITY_RID_GUEST) {
+		out->name = "Guest";	/* what guest sessions are */
+		out->use = SID_NAME_USER;
 	}
 }
 

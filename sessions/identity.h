@@ -27,6 +27,12 @@
 #define IDENTITY_SID_FILE	"machine-sid"
 #define IDENTITY_SID_HEADER	"# wgsmb machine sid v1"
 
+/* Well-known RIDs of the machine's own domain [MS-SAMR §2.2.1.14]: every
+ * user's primary group "None" (a workgroup machine's "Domain Users"), and
+ * the account guest sessions run as. */
+#define IDENTITY_RID_NONE	513u
+#define IDENTITY_RID_GUEST	501u
+
 /*
  * Parse the text of a machine SID file (len bytes, need not be
  * NUL-terminated). The SID must be S-1-5-21 and three more

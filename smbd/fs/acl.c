@@ -25,9 +25,9 @@
 /* The root default, as SDDL (see acl.h). */
 #define ACL_ROOT_DEFAULT_SDDL	"O:BAG:BUD:AI(A;OICI;FA;;;WD)"
 /* Windows' "None" group of a workgroup machine: machine SID + 513 */
-#define ACL_RID_NONE		513u
+#define ACL_RID_NONE		IDENTITY_RID_NONE
 /* the built-in Guest account's RID, for guests not in the users file */
-#define ACL_RID_GUEST		501u
+#define ACL_RID_GUEST		IDENTITY_RID_GUEST
 
 /* ---- the stored format ---- */
 

@@ -234,7 +234,7 @@ wg_log "smbc: $OUT"
 has "smbc: the owner as a SID" "^system\.nt_sec_desc\.owner=($ALICE_SID|S-1-5-32-544)\$"
 has "smbc: the owner by name" '^system\.nt_sec_desc\.owner\+=(WGTEST\\alice|BUILTIN\\Administrators)$'
 has "smbc: the ACL names Administrators" '^system\.nt_sec_desc\.acl\.\*\+=.*BUILTIN\\Administrators:0/0/0x001f01ff'
-has "smbc: the whole descriptor, with names" '^system\.nt_sec_desc\.\*\+=REVISION:1,OWNER:[^,]+,GROUP:BUILTIN\\Users,.*Everyone:1/0/0x00000040'
+has "smbc: the whole descriptor, with names" '^system\.nt_sec_desc\.\*\+=REVISION:1,OWNER:[^,]*\\alice,GROUP:[^,]*\\None,.*Everyone:1/0/0x00000040'
 
 # ---- wgnet acl: show, and the way back for a locked-out admin ----
 printf '#!/bin/sh\nexec "%s" -c "%s" "$@"\n' "$WGNET" "$WG_CONF" >"$WG_TMP/bin/wgn"
