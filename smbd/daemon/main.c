@@ -319,21 +319,29 @@ static int parse_args(struct wgsmbd *d, int argc, char **argv)
 	return -1;
 }
 
+/* The account the daemon will run as (*uid, *gid), or -errno with the
+ * reason logged: an unknown user, root, or nobody. */
+static int run_as_account(const struct wg_config *cfg, uid_t *uid, gid_t *gid)
+{
+	*uid = geteuid();
+	*gid = getegid();
+	if (geteuid() == 0) {
+		return wg_daemon_lookup_user(cfg->run_as_user, uid, gid);
+	}
+	/* "run as user" is not used, but nobody is never right. */
+	return wg_daemon_refuse_nobody(cfg->run_as_user, *uid);
+}
+
 /* Steps 4-6 of the start-up: state directory, pid file, dropping root. */
 static int become_unprivileged(struct wgsmbd *d, const struct wg_config *cfg)
 {
 	bool root = geteuid() == 0;
 	char *pidpath = NULL;
-	uid_t uid = geteuid();
-	gid_t gid = getegid();
+	uid_t uid = 0;
+	gid_t gid = 0;
 	int rc = 0;
 
-	if (root) {
-		rc = wg_daemon_lookup_user(cfg->run_as_user, &uid, &gid);
-	} else {
-		/* "run as user" is not used, but nobody is never right. */
-		rc = wg_daemon_refuse_nobody(cfg->run_as_user, uid);
-	}
+	rc = run_as_account(cfg, &uid, &gid);
 	if (rc != 0) {
 		return rc;
 	}
@@ -403,6 +411,15 @@ static int run(struct wgsmbd *d)
 	}
 	raise_fd_limit();
 	tune_malloc();
+	/* an account that will be refused is said before binding a port */
+	{
+		uid_t uid = 0;
+		gid_t gid = 0;
+
+		if (run_as_account(d->srv->cfg, &uid, &gid) != 0) {
+			return 1;
+		}
+	}
 	if (smbd_server_listen(d->srv) != 0) {
 		return 1;
 	}
