@@ -596,3 +596,42 @@ int smb1_path_info_parse(void *mem, const uint8_t *p, size_t n,
 	*level = wire_le16(p);
 	return param_name(mem, p, n, 6, unicode, name);
 }
+
+/* days since 1970-01-01 -> civil y/m/d (proleptic Gregorian) */
+static void civil_from_days(int64_t z, int *y, unsigned *m, unsigned *d)
+{
+	int64_t era, yoe, doy, mp;
+
+	z += 719468;
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	yoe = z - era * 146097;
+	yoe = (yoe - yoe / 1460 + yoe / 36524 - yoe / 146096) / 365;
+	doy = (z - era * 146097) - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	*d = (unsigned)(doy - (153 * mp + 2) / 5 + 1);
+	*m = (unsigned)(mp < 10 ? mp + 3 : mp - 9);
+	*y = (int)(yoe + era * 400 + (*m <= 2 ? 1 : 0));
+}
+
+void smb1_nt_to_dos(uint64_t nt, uint16_t *date, uint16_t *time)
+{
+	const uint64_t epoch = 116444736000000000ULL;	/* 1970 in NT time */
+	uint64_t secs;
+	unsigned m, d, sod;
+	int y;
+
+	*date = 0;
+	*time = 0;
+	if (nt < epoch) {
+		return;
+	}
+	secs = (nt - epoch) / 10000000ULL;
+	civil_from_days((int64_t)(secs / 86400), &y, &m, &d);
+	if (y < 1980 || y > 1980 + 127) {
+		return;
+	}
+	sod = (unsigned)(secs % 86400);
+	*date = (uint16_t)((unsigned)(y - 1980) << 9 | m << 5 | d);
+	*time = (uint16_t)((sod / 3600) << 11 | (sod / 60 % 60) << 5 |
+			   (sod % 60) / 2);
+}

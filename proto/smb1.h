@@ -403,4 +403,10 @@ bool smb1_check(const uint8_t *key, size_t key_len, uint8_t *msg, size_t len,
  * CAP_STATUS32 [MS-CIFS §2.2.2.4]. */
 void smb1_dos_error(uint32_t ntstatus, uint8_t *eclass, uint16_t *code);
 
+/* NT time (100 ns since 1601, UTC) as an SMB_DATE and SMB_TIME
+ * [MS-CIFS §2.2.1.4.1-2] in UTC (the negotiated ServerTimeZone is 0):
+ * date = (year - 1980) << 9 | month << 5 | day, time = hour << 11 |
+ * minute << 5 | second / 2. Before 1980 or past 2107 both are 0. */
+void smb1_nt_to_dos(uint64_t nt, uint16_t *date, uint16_t *time);
+
 #endif

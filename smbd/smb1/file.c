@@ -206,6 +206,13 @@ NTSTATUS smb1_nt_create(struct smb1_req *r, const struct smb1_block *b)
 	if (c.root_fid != 0 || (c.flags & NT_CREATE_OPEN_TARGET_DIR)) {
 		return NT_STATUS_NOT_SUPPORTED;
 	}
+	/* delete-on-close asks for DELETE: over SMB1 its absence is a bad
+	 * request (INVALID_PARAMETER, as Windows NT answers), not a denial */
+	if ((c.options & FILE_DELETE_ON_CLOSE) &&
+	    !(c.desired & (SEC_STD_DELETE | SEC_GENERIC_ALL |
+			   SEC_FLAG_MAXIMUM_ALLOWED))) {
+		return NT_STATUS_INVALID_PARAMETER;
+	}
 	st = talloc_zero(r, struct ntcreate_state);
 	if (st == NULL) {
 		return NT_STATUS_NO_MEMORY;

@@ -36,6 +36,8 @@
 #define FIND_ID_FULL_DIRECTORY_INFO	0x0105
 #define FIND_ID_BOTH_DIRECTORY_INFO	0x0106
 
+#define SMB_INFO_STANDARD		0x0001
+#define SMB_INFO_QUERY_EA_SIZE		0x0002
 #define QUERY_FILE_BASIC_INFO		0x0101
 #define QUERY_FILE_STANDARD_INFO	0x0102
 #define QUERY_FILE_EA_INFO		0x0103
@@ -665,6 +667,21 @@ static void put_times(struct wire_wr *w, const struct smbd_ntinfo *ni)
 	wire_put_u64le(w, ni->change_time);
 }
 
+/* SMB_DATE then SMB_TIME of an NT time (UTC, as negotiated) */
+static void put_dos_time(struct wire_wr *w, uint64_t nt)
+{
+	uint16_t date, time;
+
+	smb1_nt_to_dos(nt, &date, &time);
+	wire_put_u16le(w, date);
+	wire_put_u16le(w, time);
+}
+
+static uint32_t clamp32(uint64_t v)
+{
+	return v > UINT32_MAX ? UINT32_MAX : (uint32_t)v;
+}
+
 /* The client's view of op's name: "\dir\name". */
 static char *op_client_path(TALLOC_CTX *mem, const struct smbd_open *op)
 {
@@ -685,12 +702,29 @@ static NTSTATUS query_file(struct t2 *t, struct smbd_open *op,
 	struct wire_wr *w = &t->od;
 	struct smbd_ntinfo ni = {};
 	bool pending = op->file != NULL && op->file->delete_pending;
+	uint32_t links;
 	char *name = NULL;
 
 	if (smbd_ntinfo_fd(op->fd, op->path, &ni) != 0) {
 		return NT_STATUS_ACCESS_DENIED;
 	}
+	/* NumberOfLinks leaves out the link being deleted [MS-FSA
+	 * 2.1.5.11.27] */
+	links = pending && ni.nlink > 0 ? ni.nlink - 1 : ni.nlink;
 	switch (level) {
+	case SMB_INFO_STANDARD:
+	case SMB_INFO_QUERY_EA_SIZE:
+		/* [MS-CIFS 2.2.8.3.1-2]: DOS dates, 32-bit sizes */
+		put_dos_time(w, ni.create_time);
+		put_dos_time(w, ni.access_time);
+		put_dos_time(w, ni.write_time);
+		wire_put_u32le(w, clamp32(ni.end_of_file));
+		wire_put_u32le(w, clamp32(ni.alloc_size));
+		wire_put_u16le(w, (uint16_t)ni.attrs);
+		if (level == SMB_INFO_QUERY_EA_SIZE) {
+			wire_put_u32le(w, 0);	/* EaSize: no EAs */
+		}
+		break;
 	case QUERY_FILE_BASIC_INFO:
 	case PASSTHROUGH + FSCC_BASIC:
 		put_times(w, &ni);
@@ -701,7 +735,7 @@ static NTSTATUS query_file(struct t2 *t, struct smbd_open *op,
 	case PASSTHROUGH + FSCC_STANDARD:
 		wire_put_u64le(w, ni.alloc_size);
 		wire_put_u64le(w, ni.end_of_file);
-		wire_put_u32le(w, ni.nlink);
+		wire_put_u32le(w, links);
 		wire_put_u8(w, pending ? 1 : 0);
 		wire_put_u8(w, ni.is_dir ? 1 : 0);
 		wire_put_u16le(w, 0);	/* clients read 24 bytes either way */
@@ -743,7 +777,7 @@ static NTSTATUS query_file(struct t2 *t, struct smbd_open *op,
 		wire_put_u32le(w, 0);
 		wire_put_u64le(w, ni.alloc_size);
 		wire_put_u64le(w, ni.end_of_file);
-		wire_put_u32le(w, ni.nlink);
+		wire_put_u32le(w, links);
 		wire_put_u8(w, pending ? 1 : 0);
 		wire_put_u8(w, ni.is_dir ? 1 : 0);
 		wire_put_u16le(w, 0);
@@ -761,7 +795,7 @@ static NTSTATUS query_file(struct t2 *t, struct smbd_open *op,
 		wire_put_u32le(w, 0);
 		wire_put_u64le(w, ni.alloc_size);
 		wire_put_u64le(w, ni.end_of_file);
-		wire_put_u32le(w, ni.nlink);
+		wire_put_u32le(w, links);
 		wire_put_u8(w, pending ? 1 : 0);
 		wire_put_u8(w, ni.is_dir ? 1 : 0);
 		wire_put_u16le(w, 0);

@@ -683,6 +683,38 @@ START_TEST(test_dos_error)
 }
 END_TEST
 
+/* SMB_DATE/SMB_TIME [MS-CIFS 2.2.1.4]: worked by hand from the bit layout */
+START_TEST(test_nt_to_dos)
+{
+	const uint64_t ep = 116444736000000000ULL;
+	uint16_t d = 1, t = 1;
+
+	/* 2000-03-01 12:34:56 UTC: (20<<9|3<<5|1), (12<<11|34<<5|56/2) */
+	smb1_nt_to_dos(ep + 951914096ULL * 10000000ULL + 9999999, &d, &t);
+	ck_assert_uint_eq(d, 0x2861);
+	ck_assert_uint_eq(t, 0x645C);
+	/* 1980-01-01 00:00:00, the first DOS date */
+	smb1_nt_to_dos(ep + 315532800ULL * 10000000ULL, &d, &t);
+	ck_assert_uint_eq(d, 0x0021);
+	ck_assert_uint_eq(t, 0);
+	/* 2024-02-29 23:59:59, a leap day */
+	smb1_nt_to_dos(ep + 1709251199ULL * 10000000ULL, &d, &t);
+	ck_assert_uint_eq(d, 0x585D);
+	ck_assert_uint_eq(t, 0xBF7D);
+	/* a second before 1980, before 1970 and 0: no DOS date */
+	smb1_nt_to_dos(ep + 315532799ULL * 10000000ULL, &d, &t);
+	ck_assert_uint_eq(d, 0);
+	ck_assert_uint_eq(t, 0);
+	d = t = 1;
+	smb1_nt_to_dos(5, &d, &t);
+	ck_assert_uint_eq(d, 0);
+	ck_assert_uint_eq(t, 0);
+	/* 2108-01-01: past the 7-bit year */
+	smb1_nt_to_dos(ep + 4354819200ULL * 10000000ULL, &d, &t);
+	ck_assert_uint_eq(d, 0);
+}
+END_TEST
+
 static Suite *smb1_suite(void)
 {
 	Suite *s = suite_create("smb1");
@@ -705,6 +737,7 @@ static Suite *smb1_suite(void)
 	tcase_add_test(tc, test_writex);
 	tcase_add_test(tc, test_locking);
 	tcase_add_test(tc, test_find_params);
+	tcase_add_test(tc, test_nt_to_dos);
 	suite_add_tcase(s, tc);
 	return s;
 }
