@@ -50,6 +50,18 @@ NTSTATUS smb1_tree_connect(struct smb1_req *r, const struct smb1_block *b)
 			}
 		}
 	}
+	/* Path may be the bare share name ("DEMO"), as Windows accepts and
+	 * smbtorture's base.tcon sends: give it a server part */
+	if (strchr(path, '\\') == NULL) {
+		char *unc = talloc_asprintf(r->conn, "\\\\-\\%s", path);
+
+		talloc_free(path);
+		path = unc;
+		if (path == NULL) {
+			talloc_free(service);
+			return NT_STATUS_NO_MEMORY;
+		}
+	}
 	status = smbd_tree_connect(r->sess, path, &t);
 	talloc_free(path);
 	if (status == NT_STATUS_OK && strcmp(service, "?????") != 0 &&

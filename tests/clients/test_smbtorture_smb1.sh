@@ -44,7 +44,6 @@ declare -A KNOWN=(
 	[base.lock.LOCK1]="a repeated conflicting lock at the same offset gets LOCK_NOT_GRANTED; SMB1 (Windows' last-failed-lock rule) wants FILE_LOCK_CONFLICT"
 	[base.lock.LOCK2]="as LOCK1 (FILE_LOCK_CONFLICT for a repeated failed lock)"
 	[base.lock.LOCK4]="as LOCK1 (FILE_LOCK_CONFLICT for a repeated failed lock)"
-	[base.tcon.tcon]="a second tree connect on the same session gets BAD_NETWORK_NAME"
 	[base.openattr.openattr]="DOS attribute checks on open/overwrite of HIDDEN/SYSTEM files differ"
 	[base.lock.LOCK7]="SMB1 byte-range lock owner is the open and the PID; wgsmbd keys locks by open only"
 	[base.deny1.deny1]="DOS and FCB share modes (OPEN_ANDX) are not implemented"
