@@ -855,6 +855,55 @@ NTSTATUS smbd_acl_create_store(int fd, const struct sec_desc *sd,
 				smbd_map_errno(-rc);
 }
 
+/* ---- rename ---- */
+
+NTSTATUS smbd_acl_rename_check(const struct smbd_tree *tree,
+			       const struct smbd_session *sess,
+			       const char *dst, bool is_dir, bool replaces,
+			       bool dst_is_dir)
+{
+	const struct se_token *t = sess != NULL ? sess->token : NULL;
+	uint32_t need = is_dir ? FILE_ADD_SUBDIRECTORY : FILE_ADD_FILE;
+	TALLOC_CTX *tmp = NULL;
+	struct sec_desc *psd = NULL;
+	struct sec_desc *tsd = NULL;
+	char *parent = NULL;
+	uint32_t pmax = 0;
+	NTSTATUS status = NT_STATUS_OK;
+
+	if (!acl_tree(tree) || t == NULL) {
+		return NT_STATUS_OK;
+	}
+	tmp = talloc_new(NULL);
+	parent = tmp != NULL ? acl_parent_path(tmp, dst) : NULL;
+	if (parent == NULL ||
+	    smbd_acl_effective(tmp, tree->root_fd, parent, true, &psd) != 0) {
+		status = NT_STATUS_NO_MEMORY;
+		goto out;
+	}
+	pmax = acl_max(psd, t, 0);
+	if ((pmax & need) == 0) {
+		status = NT_STATUS_ACCESS_DENIED;
+		goto out;
+	}
+	/* the replaced object goes: DELETE on it or DELETE_CHILD on its
+	 * folder, as for a delete-on-close open of it */
+	if (replaces && (pmax & FILE_DELETE_CHILD) == 0) {
+		if (smbd_acl_effective(tmp, tree->root_fd, dst, dst_is_dir,
+				       &tsd) != 0) {
+			status = NT_STATUS_NO_MEMORY;
+			goto out;
+		}
+		if ((acl_max(tsd, t, 0) & SEC_RIGHT_DELETE) == 0) {
+			status = NT_STATUS_ACCESS_DENIED;
+		}
+	}
+out:
+	DBG_DEBUG(VFS, "rename to '%s': %s", dst, nt_errstr(status));
+	talloc_free(tmp);
+	return status;
+}
+
 /* ---- QUERY_INFO / SET_INFO ---- */
 
 /* op's descriptor: stored on its fd, else inherited. */

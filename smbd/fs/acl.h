@@ -164,6 +164,21 @@ NTSTATUS smbd_acl_create_store(int fd, const struct sec_desc *sd,
 			       bool explicit);
 
 /*
+ * A rename of an object (a directory if is_dir) to dst (on-disk path
+ * beneath the tree's root) [MS-FSA §2.1.5.15.2]: the destination folder
+ * must grant the session's current token FILE_ADD_FILE
+ * (FILE_ADD_SUBDIRECTORY for a directory); replaces (dst exists, a
+ * directory if dst_is_dir, and ReplaceIfExists) also needs DELETE on it
+ * or FILE_DELETE_CHILD on the folder. DELETE on the source is the
+ * handle's, checked by the caller. Trees without descriptors and
+ * sessions without a token pass. Returns OK, ACCESS_DENIED or NO_MEMORY.
+ */
+NTSTATUS smbd_acl_rename_check(const struct smbd_tree *tree,
+			       const struct smbd_session *sess,
+			       const char *dst, bool is_dir, bool replaces,
+			       bool dst_is_dir);
+
+/*
  * QUERY_INFO SMB2_0_INFO_SECURITY: append op's descriptor with the
  * parts secinfo asks for to w. OWNER/GROUP/DACL need READ_CONTROL on
  * the handle, SACL ACCESS_SYSTEM_SECURITY (else ACCESS_DENIED).

@@ -740,6 +740,11 @@ NTSTATUS smbd_open_rename(struct smbd_open *op, char *name, const char *rel,
 		status = NT_STATUS_OBJECT_NAME_COLLISION;
 		goto done;
 	}
+	status = smbd_acl_rename_check(op->tree, op->tree->sess, dst,
+				       op->is_dir, exists, is_dir);
+	if (status != NT_STATUS_OK) {
+		goto done;
+	}
 	/* Like Windows: no replacing directories or open files, and no
 	 * renaming a directory with opens beneath it. */
 	if ((exists && (is_dir || opens_match(srv, op, open_is, dst))) ||

@@ -13,6 +13,7 @@
 
 #include "tests/wgtest.h"
 #include "smbd/fs/acl.h"
+#include "smbd/smbd.h"
 
 #define SDDL_PRIVATE "O:S-1-5-21-1-2-3-1000G:S-1-5-21-1-2-3-513" \
 		     "D:P(A;OICI;FA;;;S-1-5-21-1-2-3-1000)" \
@@ -258,6 +259,110 @@ out:
 }
 END_TEST
 
+/* Make dir/rel (a directory if is_dir) with descriptor text; false if
+ * this filesystem keeps no user xattrs. */
+static bool mk_with_sd(const char *dir, const char *rel, bool is_dir,
+		       const char *text)
+{
+	struct sec_desc *sd = sddl(wgt_root, text);
+	char path[160];
+	int fd = -1, rc = 0;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, rel);
+	if (is_dir) {
+		ck_assert_int_eq(mkdir(path, 0700), 0);
+		fd = open(path, O_RDONLY | O_DIRECTORY);
+	} else {
+		fd = open(path, O_CREAT | O_WRONLY, 0600);
+	}
+	ck_assert_int_ge(fd, 0);
+	rc = smbd_acl_write_fd(fd, sd);
+	close(fd);
+	talloc_free(sd);
+	if (rc == -ENOTSUP) {
+		return false;
+	}
+	ck_assert_int_eq(rc, 0);
+	return true;
+}
+
+/*
+ * The destination check of a rename [MS-FSA §2.1.5.15.2]: ADD_FILE or
+ * ADD_SUBDIRECTORY on the target folder for the session's token, and
+ * DELETE on a replaced file or DELETE_CHILD on its folder.
+ */
+START_TEST(test_rename_check)
+{
+	static const struct dom_sid user = {
+		.num_auths = 5, .authority = 5,
+		.sub_auths = { 21, 1, 2, 3, 1000 },
+	};
+	char dir[] = "/tmp/test_acl.XXXXXX";
+	char path[128];
+	struct dom_sid sids[2] = { user, sid_everyone };
+	struct dom_sid asids[3] = { user, sid_everyone, sid_builtin_admins };
+	struct se_token tok = { .sids = sids, .n_sids = 2 };
+	struct se_token admin = { .sids = asids, .n_sids = 3 };
+	struct wg_share_cfg share = { .type = WG_SHARE_DISK };
+	struct smbd_session sess = { .token = &tok };
+	struct smbd_tree tree = { .share = &share, .sess = &sess };
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	tree.root_fd = open(dir, O_PATH | O_DIRECTORY);
+	ck_assert_int_ge(tree.root_fd, 0);
+	/* ro: Everyone may read and list only, Administrators anything */
+	if (!mk_with_sd(dir, "ro", true, "O:BAG:BUD:P(A;;0x1200a9;;;WD)"
+			"(A;OICI;FA;;;BA)")) {
+		goto out;	/* no user xattrs on this /tmp */
+	}
+	/* nd: files may be added (0x2), no subdirectories, no DELETE_CHILD */
+	ck_assert(mk_with_sd(dir, "nd", true, "O:BAG:BUD:P(A;;0x1200ab;;;WD)"));
+	ck_assert(mk_with_sd(dir, "nd/keep", false,
+			     "O:BAG:BUD:P(A;;0x1200a9;;;WD)"));
+	ck_assert(mk_with_sd(dir, "nd/gone", false,
+			     "O:BAG:BUD:P(A;;0x1310a9;;;WD)"));
+	/* dc: DELETE_CHILD (0x40) too */
+	ck_assert(mk_with_sd(dir, "dc", true, "O:BAG:BUD:P(A;;0x1200eb;;;WD)"));
+	ck_assert(mk_with_sd(dir, "dc/keep", false,
+			     "O:BAG:BUD:P(A;;0x1200a9;;;WD)"));
+
+	/* the root default: Everyone full control */
+	ck_assert_uint_eq(smbd_acl_rename_check(&tree, &sess, "new", false,
+						false, false), NT_STATUS_OK);
+	ck_assert_uint_eq(smbd_acl_rename_check(&tree, &sess, "ro/x", false,
+						false, false),
+			  NT_STATUS_ACCESS_DENIED);
+	ck_assert_uint_eq(smbd_acl_rename_check(&tree, &sess, "ro/x", true,
+						false, false),
+			  NT_STATUS_ACCESS_DENIED);
+	ck_assert_uint_eq(smbd_acl_rename_check(&tree, &sess, "nd/x", false,
+						false, false), NT_STATUS_OK);
+	ck_assert_uint_eq(smbd_acl_rename_check(&tree, &sess, "nd/x", true,
+						false, false),
+			  NT_STATUS_ACCESS_DENIED);
+	/* replacing: DELETE on the target, or DELETE_CHILD on the folder */
+	ck_assert_uint_eq(smbd_acl_rename_check(&tree, &sess, "nd/keep", false,
+						true, false),
+			  NT_STATUS_ACCESS_DENIED);
+	ck_assert_uint_eq(smbd_acl_rename_check(&tree, &sess, "nd/gone", false,
+						true, false), NT_STATUS_OK);
+	ck_assert_uint_eq(smbd_acl_rename_check(&tree, &sess, "dc/keep", false,
+						true, false), NT_STATUS_OK);
+	/* the token counts, not the tree: an admin may add to ro */
+	sess.token = &admin;
+	ck_assert_uint_eq(smbd_acl_rename_check(&tree, &sess, "ro/x", true,
+						false, false), NT_STATUS_OK);
+	/* no token (IPC$-like callers): left alone */
+	sess.token = NULL;
+	ck_assert_uint_eq(smbd_acl_rename_check(&tree, &sess, "ro/x", false,
+						false, false), NT_STATUS_OK);
+out:
+	close(tree.root_fd);
+	snprintf(path, sizeof(path), "rm -rf %s", dir);
+	ck_assert_int_eq(system(path), 0);
+}
+END_TEST
+
 static Suite *acl_suite(void)
 {
 	Suite *s = suite_create("acl");
@@ -271,6 +376,7 @@ static Suite *acl_suite(void)
 	tcase_add_test(tc, test_root_default);
 	tcase_add_test(tc, test_store_and_inherit);
 	tcase_add_test(tc, test_cache_sees_outside_changes);
+	tcase_add_test(tc, test_rename_check);
 	tcase_set_timeout(tc, 15);
 	suite_add_tcase(s, tc);
 	return s;
