@@ -957,6 +957,9 @@ static void acl_take(struct sec_desc *sd, struct sec_desc *in, bool dacl)
 	sd->control = (uint16_t)((sd->control & ~bits) |
 				 (se_set_control(in->control) & bits));
 	if (dacl) {
+		/* a DACL set without DACL_PRESENT is a NULL DACL (everyone
+		 * anything), as Windows keeps it (smb2.create.nulldacl) */
+		sd->control |= SEC_DESC_DACL_PRESENT;
 		sd->dacl = talloc_steal(sd, in->dacl);
 	} else {
 		sd->sacl = talloc_steal(sd, in->sacl);

@@ -997,6 +997,10 @@ static NTSTATUS open_new(struct smbd_tree *tree,
 	    (granted & SEC_STD_DELETE) == 0) {
 		status = NT_STATUS_ACCESS_DENIED;
 	}
+	if (status == NT_STATUS_OK && (a->options & FILE_DELETE_ON_CLOSE) &&
+	    !is_dir && (a->attrs & FILE_ATTRIBUTE_READONLY)) {
+		status = NT_STATUS_CANNOT_DELETE;	/* as SMB2's CREATE */
+	}
 	if (status != NT_STATUS_OK) {
 		talloc_free(tmp);
 		return status;

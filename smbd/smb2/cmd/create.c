@@ -744,6 +744,10 @@ static NTSTATUS create_new(struct smbd_req *req, const struct create_args *a,
 	    (granted & SEC_STD_DELETE) == 0) {
 		return NT_STATUS_ACCESS_DENIED;
 	}
+	if ((a->options & FILE_DELETE_ON_CLOSE) && !is_dir &&
+	    (a->attrs & FILE_ATTRIBUTE_READONLY)) {
+		return NT_STATUS_CANNOT_DELETE;	/* MS-FSA 2.1.5.1.2.1 */
+	}
 	pfd = vfs_open_parent(tree->root_fd, ondisk, &leaf);
 	if (pfd < 0) {
 		return smbd_map_errno_in(SMBD_ERRMAP_PARENT, -pfd);
