@@ -519,6 +519,9 @@ NTSTATUS smbd_open_set_basic(struct smbd_open *op, uint64_t create,
 	    ((int64_t)create < -2 || (int64_t)change < -2)) {
 		status = NT_STATUS_INVALID_PARAMETER;
 	}
+	if (op->is_dir && (attrs & FILE_ATTRIBUTE_TEMPORARY)) {
+		status = NT_STATUS_INVALID_PARAMETER;	/* as at CREATE */
+	}
 	if (status != NT_STATUS_OK) {
 		return status;
 	}
@@ -1068,7 +1071,9 @@ NTSTATUS smbd_open_by_name(struct smbd_tree *tree,
 	    d > FILE_OVERWRITE_IF ||
 	    (a->share & ~(FILE_SHARE_READ | FILE_SHARE_WRITE |
 			  FILE_SHARE_DELETE)) != 0 ||
-	    ((o & FILE_DIRECTORY_FILE) && (o & FILE_NON_DIRECTORY_FILE))) {
+	    ((o & FILE_DIRECTORY_FILE) && (o & FILE_NON_DIRECTORY_FILE)) ||
+	    ((o & FILE_DIRECTORY_FILE) &&
+	     (a->attrs & FILE_ATTRIBUTE_TEMPORARY))) {
 		return a->desired == 0 ? NT_STATUS_ACCESS_DENIED :
 		       NT_STATUS_INVALID_PARAMETER;
 	}

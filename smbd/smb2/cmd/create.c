@@ -257,6 +257,11 @@ static NTSTATUS create_validate(const struct create_args *a)
 	if ((o & FILE_DIRECTORY_FILE) && (o & FILE_NON_DIRECTORY_FILE)) {
 		return NT_STATUS_INVALID_PARAMETER;
 	}
+	/* no temporary directories [MS-FSA §2.1.5.1] */
+	if ((o & FILE_DIRECTORY_FILE) &&
+	    (a->attrs & FILE_ATTRIBUTE_TEMPORARY)) {
+		return NT_STATUS_INVALID_PARAMETER;
+	}
 	if ((o & FILE_DIRECTORY_FILE) && a->disposition != FILE_CREATE &&
 	    a->disposition != FILE_OPEN && a->disposition != FILE_OPEN_IF) {
 		return NT_STATUS_INVALID_PARAMETER;
