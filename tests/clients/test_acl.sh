@@ -5,6 +5,8 @@
 #    there after a daemon restart (stored in the file's xattr);
 #  - alice's private folder with a DACL granting only alice refuses bob
 #    (ACCESS_DENIED through smbclient and impacket), alice still gets in;
+#  - bob may not move a file of his into that folder (a rename checks
+#    the destination folder), SMB2 and SMB1; alice may;
 #  - an admin user ("admin users") takes ownership, and bob may not;
 #  - by name (\PIPE\lsarpc): smbcacls adds, modifies and deletes ACEs for
 #    WGTEST\bob, Everyone and BUILTIN\Administrators and reads them back
@@ -118,6 +120,21 @@ wg_expect "SMB1: bob gets ACCESS_DENIED listing the folder" "NT_STATUS_ACCESS_DE
 wg_check "SMB1: alice still reads her file" smbclient "//$WG_HOST/demo" \
 	-s "$WG_CLIENT_CONF" -p "$WG_PORT" "${NT1[@]}" -U "$WG_USER%$WG_PASS" \
 	-c "get private/secret.txt $WG_TMP/back1.txt"
+# a rename needs ADD_FILE on the folder it lands in (MS-FSA 2.1.5.15.2)
+wg_check "bob puts a file of his own" smbclient "//$WG_HOST/demo" \
+	-s "$WG_CLIENT_CONF" -p "$WG_PORT" -U "$BOB%$BOB_PASS" \
+	-c "put $WG_TMP/hello.txt bob.txt"
+wg_expect "bob gets ACCESS_DENIED moving it into alice's folder" "NT_STATUS_ACCESS_DENIED" \
+	smbclient "//$WG_HOST/demo" -s "$WG_CLIENT_CONF" -p "$WG_PORT" \
+	-U "$BOB%$BOB_PASS" -c "rename bob.txt private\\bob.txt"
+wg_expect "SMB1: bob gets ACCESS_DENIED moving it into alice's folder" "NT_STATUS_ACCESS_DENIED" \
+	smbclient "//$WG_HOST/demo" -s "$WG_CLIENT_CONF" -p "$WG_PORT" "${NT1[@]}" \
+	-U "$BOB%$BOB_PASS" -c "rename bob.txt private\\bob.txt"
+[ ! -e "$WG_SHARE/private/bob.txt" ] && [ -e "$WG_SHARE/bob.txt" ] &&
+	wg_pass "bob's file stayed where it was" ||
+	wg_fail "bob moved a file into alice's folder"
+wg_check "alice moves a file into her folder" wg-smbclient demo \
+	-c "rename shared.txt private\\shared.txt"
 cat >"$WG_TMP/bob_open.py" <<'EOF'
 import os, sys
 from impacket.smbconnection import SMBConnection, SessionError
