@@ -34,7 +34,6 @@ declare -A TESTS=(
 
 # sub-test -> why it is expected to fail
 declare -A KNOWN=(
-	[base.delete.deltest12]="an NT_CREATE_ANDX the test wants refused with CANNOT_DELETE (delete-on-close where deletion is not allowed) succeeds"
 	[base.delete.deltest16a]="clearing delete-on-close on an open that asked for it at create leaves delete_pending set (the test wants it cleared), so the file is gone for the next open"
 	[base.delete.deltest17a]="as deltest16a: the open-time delete-on-close cannot be cleared, so the third open finds no file"
 	[base.delete.deltest17f]="delete_pending is not set from a second open's create-time delete-on-close, and a later open gets SHARING_VIOLATION where the test wants DELETE_PENDING"
