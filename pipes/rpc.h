@@ -40,6 +40,14 @@
 #define WERR_NERR_CLIENTNAMENOTFOUND 2312u
 #define WERR_NERR_FILEIDNOTFOUND 2314u
 #define WERR_SPL_NO_STARTDOC	3004u
+#define WERR_FILE_EXISTS	80u
+#define WERR_NO_MORE_ITEMS	259u
+#define WERR_NOT_FOUND		1168u
+#define WERR_INVALID_FORM_NAME	1902u
+#define WERR_INVALID_FORM_SIZE	1903u
+/* An HRESULT (GetCorePrinterDrivers, GetPrinterDriverPackagePath). */
+#define WG_HRES_E_NOTIMPL	0x80004001u
+#define WG_HRES_ERROR_NOT_FOUND	0x80070490u
 
 /* One call in progress, as a service sees it. */
 struct wg_rpc_call {

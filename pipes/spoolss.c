@@ -19,10 +19,12 @@
  */
 #include "pipes/rpc.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include "proto/secdesc.h"
 #include "proto/utf16.h"
 
 /* Printer handles one session may hold, over all its spoolss pipes. */
@@ -38,6 +40,8 @@
 #define PRINTER_ENUM_ICON8	0x00800000u
 #define PRINTER_ATTRIBUTE_SHARED 0x00000008u
 #define PRINTER_ATTRIBUTE_LOCAL	0x00000040u
+#define DSPRINT_UNPUBLISH	0x00000004u
+#define WG_PORT			"wgsmb:"
 
 struct spoolss_state {
 	const struct wg_pipe_env *env;
@@ -50,6 +54,8 @@ struct prn_handle {
 	struct spoolss_state *st;
 	uint8_t wire[NDR_HANDLE_LEN];
 	char *printer;			/* NULL: a server handle */
+	char *server;			/* "\\name" as the client named us,
+					 * NULL: it gave a bare printer name */
 	struct sm_handle *smh;		/* NULL when no session tracks it */
 	time_t opened;
 	time_t last_used;
@@ -131,7 +137,7 @@ static unsigned handles_of_session(const struct spoolss_state *st)
 
 /* A new handle on this pipe; NULL when out of memory. */
 static struct prn_handle *handle_new(struct spoolss_state *st,
-				     const char *printer)
+				     const char *printer, const char *server)
 {
 	struct prn_handle *h = NULL;
 
@@ -140,6 +146,11 @@ static struct prn_handle *handle_new(struct spoolss_state *st,
 		return NULL;
 	}
 	h->st = st;
+	h->server = server != NULL ? talloc_strdup(h, server) : NULL;
+	if (server != NULL && h->server == NULL) {
+		talloc_free(h);
+		return NULL;
+	}
 	if (printer != NULL) {
 		h->printer = talloc_strdup(h, printer);
 		if (h->printer == NULL) {
@@ -201,6 +212,13 @@ static uint32_t handle_fault(int rc)
 
 /* --- printers --- */
 
+static const char *server_unc(struct wg_rpc_call *call)
+{
+	return talloc_asprintf(call->mem, "\\\\%s",
+			       wg_rpc_server(call)->netbios_name);
+}
+
+
 static int list_printers(struct wg_rpc_call *call,
 			 struct wg_admin_share **out, size_t *n)
 {
@@ -231,38 +249,106 @@ static size_t count_jobs(struct wg_rpc_call *call, const char *printer)
 }
 
 /*
- * "\\server\printer", "printer" -> the printer's canonical name in *out;
- * NULL, "" or "\\server" -> a server handle (*out NULL). Anything else,
- * or a printer we do not have -> WERR_INVALID_PRINTER_NAME.
+ * Is host (len bytes) a name of this server? Its NetBIOS name (alone or
+ * as the first label of a DNS name), "localhost" or an IP literal: the
+ * client may have connected by any of them.
+ */
+static bool our_host(struct wg_rpc_call *call, const char *host, size_t len)
+{
+	const char *nb = wg_rpc_server(call)->netbios_name;
+	struct in6_addr a6;
+	struct in_addr a4;
+	char buf[256];
+	size_t nl = 0;
+
+	if (len == 0 || len >= sizeof(buf)) {
+		return false;
+	}
+	memcpy(buf, host, len);
+	buf[len] = '\0';
+	if (inet_pton(AF_INET, buf, &a4) == 1 ||
+	    inet_pton(AF_INET6, buf, &a6) == 1 ||
+	    strcasecmp(buf, "localhost") == 0) {
+		return true;
+	}
+	if (nb == NULL || nb[0] == '\0') {
+		return false;
+	}
+	nl = strlen(nb);
+	return strncasecmp(buf, nb, nl) == 0 &&
+	       (buf[nl] == '\0' || buf[nl] == '.');
+}
+
+/*
+ * A printer name's ",DrvConvert" / ", LocalOnly" option: Windows takes
+ * either keyword (case-sensitive, as a prefix of what follows the comma
+ * and one optional space); anything else after a comma is a bad name.
+ */
+static bool printer_option_ok(const char *opt)
+{
+	if (opt[0] == ' ') {
+		opt++;
+	}
+	return strncmp(opt, "DrvConvert", 10) == 0 ||
+	       strncmp(opt, "LocalOnly", 9) == 0;
+}
+
+/*
+ * The printer name of an OpenPrinter(Ex) [MS-RPRN 2.2.4.14]: NULL or
+ * "\\server" -> a server handle (*out NULL); "\\server\printer" or
+ * "printer", either with a ",DrvConvert" / ",LocalOnly" option -> the
+ * printer's canonical name in *out. *server (a child of call->mem) is
+ * "\\server" as the client named us, else our NetBIOS name. Anything
+ * else (an empty name, another host, a printer we do not have) ->
+ * WERR_INVALID_PRINTER_NAME.
  */
 static uint32_t resolve_printer(struct wg_rpc_call *call, const char *name,
-				const char **out)
+				const char **out, const char **server)
 {
 	struct wg_admin_share *ps = NULL;
-	size_t n = 0;
+	const char *comma = NULL;
+	size_t n = 0, len = 0;
 
 	*out = NULL;
-	if (name == NULL || name[0] == '\0') {
+	*server = server_unc(call);
+	if (*server == NULL) {
+		return WERR_NOT_ENOUGH_MEMORY;
+	}
+	if (name == NULL) {
 		return WERR_OK;
 	}
 	if (name[0] == '\\' && name[1] == '\\') {
 		const char *slash = strchr(name + 2, '\\');
+		size_t hl = slash != NULL ? (size_t)(slash - name - 2) :
+			    strlen(name + 2);
 
+		if (!our_host(call, name + 2, hl)) {
+			return WERR_INVALID_PRINTER_NAME;
+		}
+		*server = talloc_strndup(call->mem, name, hl + 2);
+		if (*server == NULL) {
+			return WERR_NOT_ENOUGH_MEMORY;
+		}
 		if (slash == NULL) {
-			return name[2] != '\0' ? WERR_OK :
-			       WERR_INVALID_PRINTER_NAME;
+			return WERR_OK;
 		}
 		name = slash + 1;
+	} else {
+		/* a bare name: the printer's entries name no server */
+		*server = NULL;
 	}
-	if (name[0] == '\0' || strchr(name, ',') != NULL ||
-	    strchr(name, '\\') != NULL) {
+	comma = strchr(name, ',');
+	len = comma != NULL ? (size_t)(comma - name) : strlen(name);
+	if (len == 0 || memchr(name, '\\', len) != NULL ||
+	    (comma != NULL && !printer_option_ok(comma + 1))) {
 		return WERR_INVALID_PRINTER_NAME;
 	}
 	if (list_printers(call, &ps, &n) != 0) {
 		return WERR_NOT_ENOUGH_MEMORY;
 	}
 	for (size_t i = 0; i < n; i++) {
-		if (ps[i].name != NULL && strcasecmp(ps[i].name, name) == 0) {
+		if (ps[i].name != NULL && strlen(ps[i].name) == len &&
+		    strncasecmp(ps[i].name, name, len) == 0) {
 			*out = ps[i].name;
 			return WERR_OK;
 		}
@@ -311,6 +397,19 @@ static void blob_str(struct info_blob *b, const char *s)
 	(void)wire_wr_reserve(&b->var, utf16_len_of_utf8(s) + 2);
 	wire_put_utf16(&b->var, s);
 	wire_put_u16le(&b->var, 0);
+}
+
+/* A self-relative security descriptor's offset and bytes, 4-aligned. */
+static void blob_bytes4(struct info_blob *b, const uint8_t *data, size_t len)
+{
+	if (data == NULL || len == 0) {
+		wire_put_u32le(&b->fixed, 0);
+		return;
+	}
+	wire_put_zero(&b->var, (4 - b->var.len % 4) % 4);
+	wire_put_u32le(&b->fixed, (uint32_t)(b->fixed_total + b->var.len -
+					     b->entry_start));
+	wire_put_bytes(&b->var, data, len);
 }
 
 static void blob_systemtime(struct info_blob *b, time_t t)
@@ -416,31 +515,59 @@ static void push_out_buf(struct wg_rpc_call *call, const struct out_buf *b,
 /* --- PRINTER_INFO --- */
 
 struct printer_ctx {
-	const char *server;		/* "\\NAME" */
+	const char *server;		/* "\\NAME", or NULL (see unc_printer) */
 	const struct wg_admin_share *p;
 	size_t jobs;
+	const uint8_t *sd;		/* the printer's descriptor */
+	size_t sd_len;
 };
 
+/*
+ * The descriptors we answer with [MS-RPRN 2.2.3.1 access values]:
+ * administrators may do anything, everyone may print (a printer) or
+ * enumerate (the server). Who may administer is smb.conf's admin users;
+ * these describe it, and are not stored or enforced apart from that.
+ */
+#define PRINTER_SDDL	"O:BAG:SYD:(A;;0xf000c;;;BA)(A;;0x20008;;;WD)"
+#define SERVER_SDDL	"O:BAG:SYD:(A;;0xf0003;;;BA)(A;;0x20002;;;WD)"
+#define SECINFO_ALL	0x0000000fu
+
+/* The self-relative form of an SDDL text in *out (child of mem). */
+static int sddl_bytes(TALLOC_CTX *mem, const char *sddl, uint8_t **out,
+		      size_t *len)
+{
+	struct sec_desc *sd = NULL;
+	struct wire_wr w;
+	int rc = sd_from_sddl(mem, sddl, &sd, NULL);
+
+	if (rc != 0) {
+		return rc;
+	}
+	wire_wr_init(&w, mem, SPOOLSS_MAX_OUT);
+	rc = sd_push(&w, sd, SECINFO_ALL);
+	if (rc != 0) {
+		return rc;
+	}
+	*out = w.buf;
+	*len = w.len;
+	return 0;
+}
+
+/* "\\server\printer", or the bare name when the client used that. */
 static const char *unc_printer(TALLOC_CTX *mem, const struct printer_ctx *c)
 {
+	if (c->server == NULL) {
+		return c->p->name;
+	}
 	return talloc_asprintf(mem, "%s\\%s", c->server, c->p->name);
 }
 
-/* Fixed portion sizes of PRINTER_INFO levels 0 (STRESS), 1, 2, 4. */
+/* Fixed portion sizes of PRINTER_INFO levels 0 (STRESS) to 8. */
 static size_t printer_fixed_size(uint32_t level)
 {
-	switch (level) {
-	case 0:
-		return 124;
-	case 1:
-		return 16;
-	case 2:
-		return 84;
-	case 4:
-		return 12;
-	default:
-		return 0;
-	}
+	static const size_t size[] = { 124, 16, 84, 4, 12, 20, 4, 8, 4 };
+
+	return level < sizeof(size) / sizeof(size[0]) ? size[level] : 0;
 }
 
 static void printer_info_0(struct info_blob *b, TALLOC_CTX *mem,
@@ -469,7 +596,7 @@ static void printer_info_2(struct info_blob *b, TALLOC_CTX *mem,
 	blob_str(b, c->server);
 	blob_str(b, unc_printer(mem, c));
 	blob_str(b, c->p->name);		/* share name */
-	blob_str(b, "wgsmb:");			/* port */
+	blob_str(b, WG_PORT);
 	blob_str(b, "");			/* driver */
 	blob_str(b, c->p->comment != NULL ? c->p->comment : "");
 	blob_str(b, "");			/* location */
@@ -478,7 +605,7 @@ static void printer_info_2(struct info_blob *b, TALLOC_CTX *mem,
 	blob_str(b, "winprint");
 	blob_str(b, "RAW");
 	blob_str(b, "");			/* parameters */
-	blob_u32(b, 0);				/* security descriptor */
+	blob_bytes4(b, c->sd, c->sd_len);
 	blob_u32(b, PRINTER_ATTRIBUTE_SHARED | PRINTER_ATTRIBUTE_LOCAL);
 	blob_u32(b, 1);				/* priority */
 	blob_u32(b, 1);				/* default priority */
@@ -509,19 +636,34 @@ static void printer_info(struct info_blob *b, TALLOC_CTX *mem,
 	case 2:
 		printer_info_2(b, mem, c);
 		break;
+	case 3:
+		blob_bytes4(b, c->sd, c->sd_len);
+		break;
 	case 4:
 		blob_str(b, unc_printer(mem, c));
 		blob_str(b, c->server);
 		blob_u32(b, PRINTER_ATTRIBUTE_SHARED |
 			 PRINTER_ATTRIBUTE_LOCAL);
 		break;
+	case 5:
+		blob_str(b, unc_printer(mem, c));
+		blob_str(b, WG_PORT);
+		blob_u32(b, PRINTER_ATTRIBUTE_SHARED |
+			 PRINTER_ATTRIBUTE_LOCAL);
+		blob_u32(b, 15000);	/* DeviceNotSelectedTimeout, ms */
+		blob_u32(b, 45000);	/* TransmissionRetryTimeout, ms */
+		break;
+	case 6:
+		blob_u32(b, 0);		/* dwStatus: ready */
+		break;
+	case 7:
+		blob_str(b, NULL);	/* pszObjectGUID: not published */
+		blob_u32(b, DSPRINT_UNPUBLISH);
+		break;
+	case 8:
+		blob_u32(b, 0);		/* pDevMode: none */
+		break;
 	}
-}
-
-static const char *server_unc(struct wg_rpc_call *call)
-{
-	return talloc_asprintf(call->mem, "\\\\%s",
-			       wg_rpc_server(call)->netbios_name);
 }
 
 /* RpcEnumPrinters (0) */
@@ -531,9 +673,9 @@ static uint32_t op_enum_printers(struct wg_rpc_call *call)
 	struct wg_admin_share *ps = NULL;
 	struct info_blob b;
 	char *name = NULL;
-	uint8_t *data = NULL;
+	uint8_t *data = NULL, *sd = NULL;
 	uint32_t flags = 0, level = 0, werr = WERR_OK;
-	size_t n = 0, len = 0;
+	size_t n = 0, len = 0, sd_len = 0;
 	int rc = ndr_pull_u32(&call->in, &flags);
 
 	if (rc == 0) {
@@ -548,14 +690,29 @@ static uint32_t op_enum_printers(struct wg_rpc_call *call)
 	if (rc != 0) {
 		return DCERPC_FAULT_NDR;
 	}
-	if (level != 0 && level != 1 && level != 2 && level != 4) {
+	if (level > 5 || level == 3) {
+		/* level 3 (a descriptor) is GetPrinter's only */
 		werr = WERR_UNKNOWN_LEVEL;
 	} else if ((flags & (PRINTER_ENUM_LOCAL | PRINTER_ENUM_NAME)) != 0 &&
 		   list_printers(call, &ps, &n) != 0) {
 		werr = WERR_NOT_ENOUGH_MEMORY;
 	}
+	if (werr == WERR_OK && n > 0 && level == 2 &&
+	    sddl_bytes(call->mem, PRINTER_SDDL, &sd, &sd_len) != 0) {
+		return DCERPC_FAULT_OUT_OF_MEMORY;
+	}
 	if (werr == WERR_OK && n > 0) {
-		const char *server = server_unc(call);
+		/*
+		 * The entries name us as the client did: "" names no
+		 * server (bare printer names, as Windows answers); NULL
+		 * gets our NetBIOS name.
+		 */
+		const char *server = name == NULL ? server_unc(call) :
+				     name[0] == '\0' ? NULL :
+				     name[0] == '\\' && name[1] == '\\' &&
+				     strchr(name + 2, '\\') == NULL &&
+				     our_host(call, name + 2, strlen(name + 2)) ?
+				     name : server_unc(call);
 
 		blob_init(&b, call->mem, n, printer_fixed_size(level));
 		for (size_t i = 0; i < n; i++) {
@@ -563,12 +720,13 @@ static uint32_t op_enum_printers(struct wg_rpc_call *call)
 				.server = server,
 				.p = &ps[i],
 				.jobs = count_jobs(call, ps[i].name),
+				.sd = sd,
+				.sd_len = sd_len,
 			};
 
 			printer_info(&b, call->mem, level, &c);
 		}
-		if (server == NULL ||
-		    blob_finish(&b, call->mem, &data, &len) != 0) {
+		if (blob_finish(&b, call->mem, &data, &len) != 0) {
 			return DCERPC_FAULT_OUT_OF_MEMORY;
 		}
 	}
@@ -606,16 +764,18 @@ static int skip_devmode_container(struct ndr_pull *in)
 /*
  * RpcOpenPrinter (1) and RpcOpenPrinterEx (69): the same [in] start
  * (pPrinterName, pDatatype, DEVMODE_CONTAINER, AccessRequired); Ex adds a
- * SPLCLIENT_CONTAINER, which we do not need. Either way a new handle
- * counts against the session's budget (SPOOLSS_MAX_HANDLES) and the
- * session manager's reaper.
+ * SPLCLIENT_CONTAINER, of which we read the level and whether the
+ * client info is there: without it Windows answers INVALID_PARAMETER
+ * before looking at the name. Either way a new handle counts against the
+ * session's budget (SPOOLSS_MAX_HANDLES) and the session manager's
+ * reaper.
  */
-static uint32_t open_printer(struct wg_rpc_call *call)
+static uint32_t open_printer(struct wg_rpc_call *call, bool ex)
 {
 	struct prn_handle *h = NULL;
 	char *name = NULL, *datatype = NULL;
-	const char *printer = NULL;
-	uint32_t access = 0, werr = 0;
+	const char *printer = NULL, *server = NULL;
+	uint32_t access = 0, werr = 0, level = 0, disc = 0, info = 0;
 	int rc = ndr_pull_unique_string(&call->in, &name);
 
 	if (rc == 0) {
@@ -627,10 +787,26 @@ static uint32_t open_printer(struct wg_rpc_call *call)
 	if (rc == 0) {
 		rc = ndr_pull_u32(&call->in, &access);
 	}
+	if (rc == 0 && ex) {
+		rc = ndr_pull_u32(&call->in, &level);
+		if (rc == 0) {
+			rc = ndr_pull_u32(&call->in, &disc);
+		}
+		if (rc == 0) {
+			rc = ndr_pull_ptr(&call->in, &info);
+		}
+		if (rc == 0 && disc != level) {
+			rc = WIRE_E_INVALID;
+		}
+	}
 	if (rc != 0) {
 		return DCERPC_FAULT_NDR;
 	}
-	werr = resolve_printer(call, name, &printer);
+	if (ex && (info == 0 || level < 1 || level > 3)) {
+		werr = WERR_INVALID_PARAMETER;
+	} else {
+		werr = resolve_printer(call, name, &printer, &server);
+	}
 	if (werr == WERR_OK && datatype != NULL &&
 	    strcasecmp(datatype, "RAW") != 0) {
 		werr = WERR_INVALID_DATATYPE;
@@ -641,7 +817,7 @@ static uint32_t open_printer(struct wg_rpc_call *call)
 		werr = WERR_NO_SYSTEM_RESOURCES;
 	}
 	if (werr == WERR_OK) {
-		h = handle_new(call->state, printer);
+		h = handle_new(call->state, printer, server);
 		if (h == NULL) {
 			werr = WERR_NOT_ENOUGH_MEMORY;
 		}
@@ -653,25 +829,28 @@ static uint32_t open_printer(struct wg_rpc_call *call)
 /* RpcOpenPrinter (1) */
 static uint32_t op_open_printer(struct wg_rpc_call *call)
 {
-	return open_printer(call);
+	return open_printer(call, false);
 }
 
 /* RpcOpenPrinterEx (69) */
 static uint32_t op_open_printer_ex(struct wg_rpc_call *call)
 {
-	return open_printer(call);
+	return open_printer(call, true);
 }
 
-/* RpcGetPrinter (8) */
+/*
+ * RpcGetPrinter (8): PRINTER_INFO levels 0 to 8 of a printer; a server
+ * handle has only level 3, the print server's descriptor.
+ */
 static uint32_t op_get_printer(struct wg_rpc_call *call)
 {
 	struct out_buf ob = {};
 	struct prn_handle *h = NULL;
 	struct wg_admin_share *ps = NULL;
 	struct info_blob b;
-	uint8_t *data = NULL;
+	uint8_t *data = NULL, *sd = NULL;
 	uint32_t level = 0, werr = WERR_OK;
-	size_t n = 0, len = 0;
+	size_t n = 0, len = 0, sd_len = 0;
 	int rc = pull_handle(call, &h);
 
 	if (rc != 0) {
@@ -681,18 +860,29 @@ static uint32_t op_get_printer(struct wg_rpc_call *call)
 	    pull_out_buf(&call->in, &ob) != 0) {
 		return DCERPC_FAULT_NDR;
 	}
-	if (level != 0 && level != 1 && level != 2) {
+	if (level > 8 || (h->printer == NULL && level != 3)) {
 		werr = WERR_UNKNOWN_LEVEL;
+	} else if ((level == 2 || level == 3) &&
+		   sddl_bytes(call->mem, h->printer != NULL ? PRINTER_SDDL :
+			      SERVER_SDDL, &sd, &sd_len) != 0) {
+		return DCERPC_FAULT_OUT_OF_MEMORY;
 	} else if (h->printer == NULL) {
-		/* a server handle has none of the printer levels */
-		werr = WERR_UNKNOWN_LEVEL;
+		blob_init(&b, call->mem, 1, printer_fixed_size(3));
+		blob_entry(&b);
+		blob_bytes4(&b, sd, sd_len);
+		if (blob_finish(&b, call->mem, &data, &len) != 0) {
+			return DCERPC_FAULT_OUT_OF_MEMORY;
+		}
 	} else if (list_printers(call, &ps, &n) != 0) {
 		werr = WERR_NOT_ENOUGH_MEMORY;
 	}
-	for (size_t i = 0; werr == WERR_OK && i < n; i++) {
+	for (size_t i = 0; werr == WERR_OK && h->printer != NULL && i < n;
+	     i++) {
 		struct printer_ctx c = {
-			.server = server_unc(call),
+			.server = h->server,
 			.p = &ps[i],
+			.sd = sd,
+			.sd_len = sd_len,
 		};
 
 		if (ps[i].name == NULL ||
@@ -702,8 +892,7 @@ static uint32_t op_get_printer(struct wg_rpc_call *call)
 		c.jobs = count_jobs(call, h->printer);
 		blob_init(&b, call->mem, 1, printer_fixed_size(level));
 		printer_info(&b, call->mem, level, &c);
-		if (c.server == NULL ||
-		    blob_finish(&b, call->mem, &data, &len) != 0) {
+		if (blob_finish(&b, call->mem, &data, &len) != 0) {
 			return DCERPC_FAULT_OUT_OF_MEMORY;
 		}
 		break;
@@ -1019,7 +1208,17 @@ static uint32_t op_get_printer_driver2(struct wg_rpc_call *call)
 /* --- print server data [MS-RPRN 2.2.3.10.1]: server handle values --- */
 
 #define REG_SZ		1u
+#define REG_BINARY	3u
 #define REG_DWORD	4u
+
+/* OSVERSIONINFO(EX)W sizes; the version we report is Windows Server 2019. */
+#define OSVERSIONINFO_SIZE	276u
+#define OSVERSIONINFOEX_SIZE	284u
+#define OS_MAJOR		10u
+#define OS_MINOR		0u
+#define OS_BUILD		17763u
+#define VER_PLATFORM_WIN32_NT	2u
+#define VER_NT_SERVER		3u
 
 /* What this server says about itself; every value a server handle has. */
 struct server_value {
@@ -1034,6 +1233,10 @@ static const struct server_value server_values[] = {
 	{ "BeepEnabled", REG_DWORD, NULL, 0 },
 	{ "DefaultSpoolDirectory", REG_SZ,
 	  "C:\\Windows\\system32\\spool\\PRINTERS", 0 },
+	{ "DNSMachineName", REG_SZ, NULL, 0 },	/* our NetBIOS name */
+	{ "DsPresent", REG_DWORD, NULL, 0 },	/* no directory service */
+	{ "OSVersion", REG_BINARY, NULL, OSVERSIONINFO_SIZE },
+	{ "OSVersionEx", REG_BINARY, NULL, OSVERSIONINFOEX_SIZE },
 	{ "EventLog", REG_DWORD, NULL, 0 },
 	{ "MajorVersion", REG_DWORD, NULL, 3 },
 	{ "MinorVersion", REG_DWORD, NULL, 0 },
@@ -1043,9 +1246,30 @@ static const struct server_value server_values[] = {
 	{ "W3SvcInstalled", REG_DWORD, NULL, 0 },
 };
 
-/* The value's bytes (a child of mem) and type; false: no such value. */
-static bool server_value(TALLOC_CTX *mem, const char *name, uint32_t *type,
-			 uint8_t **data, size_t *len)
+/* An OSVERSIONINFO(EX)W of size bytes: the version, no service pack. */
+static void put_os_version(struct wire_wr *w, uint32_t size)
+{
+	wire_put_u32le(w, size);		/* dwOSVersionInfoSize */
+	wire_put_u32le(w, OS_MAJOR);
+	wire_put_u32le(w, OS_MINOR);
+	wire_put_u32le(w, OS_BUILD);
+	wire_put_u32le(w, VER_PLATFORM_WIN32_NT);
+	wire_put_zero(w, 256);			/* szCSDVersion: "" */
+	if (size == OSVERSIONINFOEX_SIZE) {
+		wire_put_u16le(w, 0);		/* wServicePackMajor */
+		wire_put_u16le(w, 0);		/* wServicePackMinor */
+		wire_put_u16le(w, 0);		/* wSuiteMask */
+		wire_put_u8(w, VER_NT_SERVER);	/* wProductType */
+		wire_put_u8(w, 0);		/* wReserved */
+	}
+}
+
+/*
+ * The value's bytes (a child of mem) and type; false: no such value.
+ * host names the DNSMachineName.
+ */
+static bool server_value(TALLOC_CTX *mem, const char *host, const char *name,
+			 uint32_t *type, uint8_t **data, size_t *len)
 {
 	const size_t n = sizeof(server_values) / sizeof(server_values[0]);
 	struct wire_wr w;
@@ -1058,9 +1282,13 @@ static bool server_value(TALLOC_CTX *mem, const char *name, uint32_t *type,
 		}
 		wire_wr_init(&w, mem, SPOOLSS_MAX_OUT);
 		if (v->type == REG_SZ) {
-			(void)wire_wr_reserve(&w, utf16_len_of_utf8(v->sz) + 2);
-			wire_put_utf16(&w, v->sz);
+			const char *sz = v->sz != NULL ? v->sz : host;
+
+			(void)wire_wr_reserve(&w, utf16_len_of_utf8(sz) + 2);
+			wire_put_utf16(&w, sz);
 			wire_put_u16le(&w, 0);
+		} else if (v->type == REG_BINARY) {
+			put_os_version(&w, v->dword);
 		} else {
 			wire_put_u32le(&w, v->dword);
 		}
@@ -1119,7 +1347,9 @@ static uint32_t answer_value(struct wg_rpc_call *call,
 	/* A server handle's values have no key: any key finds them. */
 	(void)key;
 	if (h->printer == NULL) {
-		found = server_value(call->mem, value, &type, &data, &len);
+		found = server_value(call->mem,
+				     wg_rpc_server(call)->netbios_name, value,
+				     &type, &data, &len);
 	}
 	return push_value(call, size, found, type, data, len);
 }
@@ -1237,7 +1467,6 @@ static uint32_t answer_table(struct wg_rpc_call *call, const struct out_buf *ob,
 }
 
 #define PORT_TYPE_WRITE		0x1u
-#define WG_PORT			"wgsmb:"
 #define WG_MONITOR		"Local Port"
 
 /* RpcEnumPorts (35): the one port every printer prints to. */
@@ -1447,12 +1676,162 @@ static uint32_t op_enum_printer_drivers(struct wg_rpc_call *call)
 	return answer_table(call, &ob, &t, werr);
 }
 
-/* RpcEnumForms (34) */
+/* --- forms [MS-RPRN 2.2.1.5.x, 2.2.2.4.x] --- */
+
+#define FORM_USER		0u
+#define FORM_BUILTIN		1u
+#define FORM_PRINTER		2u
+#define STRING_NONE		1u
+/* User and printer forms the whole server keeps (in memory only). */
+#define SPOOLSS_MAX_FORMS	32
+/* Longest form name we keep, in UTF-8 bytes (Windows: 31 characters). */
+#define SPOOLSS_FORM_NAME_MAX	63
+
+/* Sizes in thousandths of a millimetre; the whole page is printable. */
+struct form {
+	const char *name;
+	uint32_t flags;
+	uint32_t cx, cy;
+	int32_t left, top, right, bottom;
+};
+
+/* The standard forms every Windows print server has (a subset). */
+static const struct form builtin_forms[] = {
+	{ "Letter", FORM_BUILTIN, 215900, 279400, 0, 0, 215900, 279400 },
+	{ "Legal", FORM_BUILTIN, 215900, 355600, 0, 0, 215900, 355600 },
+	{ "Executive", FORM_BUILTIN, 184150, 266700, 0, 0, 184150, 266700 },
+	{ "Tabloid", FORM_BUILTIN, 279400, 431800, 0, 0, 279400, 431800 },
+	{ "Statement", FORM_BUILTIN, 139700, 215900, 0, 0, 139700, 215900 },
+	{ "A3", FORM_BUILTIN, 297000, 420000, 0, 0, 297000, 420000 },
+	{ "A4", FORM_BUILTIN, 210000, 297000, 0, 0, 210000, 297000 },
+	{ "A5", FORM_BUILTIN, 148000, 210000, 0, 0, 148000, 210000 },
+	{ "B4 (JIS)", FORM_BUILTIN, 257000, 364000, 0, 0, 257000, 364000 },
+	{ "B5 (JIS)", FORM_BUILTIN, 182000, 257000, 0, 0, 182000, 257000 },
+	{ "Envelope #10", FORM_BUILTIN, 104775, 241300, 0, 0, 104775,
+	  241300 },
+	{ "Envelope DL", FORM_BUILTIN, 110000, 220000, 0, 0, 110000, 220000 },
+	{ "Envelope C5", FORM_BUILTIN, 162000, 229000, 0, 0, 162000, 229000 },
+	{ "Envelope Monarch", FORM_BUILTIN, 98425, 190500, 0, 0, 98425,
+	  190500 },
+};
+#define N_BUILTIN_FORMS	(sizeof(builtin_forms) / sizeof(builtin_forms[0]))
+
+/*
+ * Forms added with AddForm: the server's, not a pipe's (Windows keeps
+ * them in its registry; we keep them until the daemon restarts), at most
+ * SPOOLSS_MAX_FORMS of them.
+ */
+static struct user_form {
+	bool used;
+	char name[SPOOLSS_FORM_NAME_MAX + 1];
+	struct form f;
+} user_forms[SPOOLSS_MAX_FORMS];
+
+static unsigned n_user_forms(void)
+{
+	unsigned n = 0;
+
+	for (size_t i = 0; i < SPOOLSS_MAX_FORMS; i++) {
+		n += user_forms[i].used;
+	}
+	return n;
+}
+
+/* The builtin or user form of that name (case-insensitive), or NULL. */
+static const struct form *form_find(const char *name, struct user_form **uf)
+{
+	if (uf != NULL) {
+		*uf = NULL;
+	}
+	for (size_t i = 0; name != NULL && i < N_BUILTIN_FORMS; i++) {
+		if (strcasecmp(builtin_forms[i].name, name) == 0) {
+			return &builtin_forms[i];
+		}
+	}
+	for (size_t i = 0; name != NULL && i < SPOOLSS_MAX_FORMS; i++) {
+		if (user_forms[i].used &&
+		    strcasecmp(user_forms[i].name, name) == 0) {
+			if (uf != NULL) {
+				*uf = &user_forms[i];
+			}
+			return &user_forms[i].f;
+		}
+	}
+	return NULL;
+}
+
+/* The n-th form of the list (builtins first), or NULL past the end. */
+static const struct form *form_at(size_t n)
+{
+	if (n < N_BUILTIN_FORMS) {
+		return &builtin_forms[n];
+	}
+	n -= N_BUILTIN_FORMS;
+	for (size_t i = 0; i < SPOOLSS_MAX_FORMS; i++) {
+		if (user_forms[i].used && n-- == 0) {
+			return &user_forms[i].f;
+		}
+	}
+	return NULL;
+}
+
+/* An ANSI string's offset and bytes (pKeyword): non-ASCII become '?'. */
+static void blob_ascii(struct info_blob *b, const char *s)
+{
+	wire_put_u32le(&b->fixed, (uint32_t)(b->fixed_total + b->var.len -
+					     b->entry_start));
+	for (; *s != '\0'; s++) {
+		wire_put_u8(&b->var, (unsigned char)*s < 0x80 ? (uint8_t)*s :
+			    '?');
+	}
+	wire_put_u8(&b->var, 0);
+}
+
+/* FORM_INFO_1 (32 bytes) or FORM_INFO_2 (56). */
+static void form_info(struct info_blob *b, uint32_t level,
+		      const struct form *f)
+{
+	blob_entry(b);
+	blob_u32(b, f->flags);
+	blob_str(b, f->name);
+	blob_u32(b, f->cx);
+	blob_u32(b, f->cy);
+	blob_u32(b, (uint32_t)f->left);
+	blob_u32(b, (uint32_t)f->top);
+	blob_u32(b, (uint32_t)f->right);
+	blob_u32(b, (uint32_t)f->bottom);
+	if (level == 2) {
+		blob_ascii(b, f->name);		/* pKeyword */
+		blob_u32(b, STRING_NONE);	/* StringType */
+		blob_str(b, NULL);		/* pMuiDll */
+		blob_u32(b, 0);			/* dwResourceId */
+		blob_str(b, f->name);		/* pDisplayName */
+		wire_put_u16le(&b->fixed, 0);	/* wLangId */
+		wire_put_u16le(&b->fixed, 0);	/* unused */
+	}
+}
+
+/* Forms first..first+n as one blob. */
+static int forms_blob(TALLOC_CTX *mem, uint32_t level, size_t first,
+		      size_t n, uint8_t **data, size_t *len)
+{
+	struct info_blob b;
+
+	blob_init(&b, mem, n, level == 1 ? 32 : 56);
+	for (size_t i = first; i < first + n; i++) {
+		form_info(&b, level, form_at(i));
+	}
+	return blob_finish(&b, mem, data, len);
+}
+
+/* RpcEnumForms (34): the builtin forms, then the added ones. */
 static uint32_t op_enum_forms(struct wg_rpc_call *call)
 {
 	struct out_buf ob = {};
 	struct prn_handle *h = NULL;
-	uint32_t level = 0, werr = WERR_NOT_SUPPORTED;
+	uint8_t *data = NULL;
+	uint32_t level = 0, werr = WERR_OK;
+	size_t n = N_BUILTIN_FORMS + n_user_forms(), len = 0;
 	int rc = pull_handle(call, &h);
 
 	if (rc != 0) {
@@ -1462,8 +1841,222 @@ static uint32_t op_enum_forms(struct wg_rpc_call *call)
 	    pull_out_buf(&call->in, &ob) != 0) {
 		return DCERPC_FAULT_NDR;
 	}
-	push_out_buf(call, &ob, NULL, 0, &werr);
-	ndr_push_u32(&call->out, 0);	/* pcReturned */
+	if (level != 1 && level != 2) {
+		werr = WERR_UNKNOWN_LEVEL;
+	} else if (forms_blob(call->mem, level, 0, n, &data, &len) != 0) {
+		return DCERPC_FAULT_OUT_OF_MEMORY;
+	}
+	push_out_buf(call, &ob, data, len, &werr);
+	ndr_push_u32(&call->out, werr == WERR_OK ? (uint32_t)n : 0);
+	ndr_push_u32(&call->out, werr);
+	return 0;
+}
+
+/* RpcGetForm (32) */
+static uint32_t op_get_form(struct wg_rpc_call *call)
+{
+	struct out_buf ob = {};
+	struct prn_handle *h = NULL;
+	struct info_blob b;
+	const struct form *f = NULL;
+	char *name = NULL;
+	uint8_t *data = NULL;
+	uint32_t level = 0, werr = WERR_OK;
+	size_t len = 0;
+	int rc = pull_handle(call, &h);
+
+	if (rc != 0) {
+		return handle_fault(rc);
+	}
+	if (ndr_pull_string(&call->in, &name) != 0 ||
+	    ndr_pull_u32(&call->in, &level) != 0 ||
+	    pull_out_buf(&call->in, &ob) != 0) {
+		return DCERPC_FAULT_NDR;
+	}
+	f = form_find(name, NULL);
+	if (level != 1 && level != 2) {
+		werr = WERR_UNKNOWN_LEVEL;
+	} else if (f == NULL) {
+		werr = WERR_INVALID_FORM_NAME;
+	} else {
+		blob_init(&b, call->mem, 1, level == 1 ? 32 : 56);
+		form_info(&b, level, f);
+		if (blob_finish(&b, call->mem, &data, &len) != 0) {
+			return DCERPC_FAULT_OUT_OF_MEMORY;
+		}
+	}
+	push_out_buf(call, &ob, data, len, &werr);
+	ndr_push_u32(&call->out, werr);
+	return 0;
+}
+
+/*
+ * A FORM_CONTAINER [MS-RPRN 2.2.1.2.4] of level 1 into *f (the name a
+ * child of the call). *level is what the client sent; a level other than
+ * 1 leaves *f alone (the caller answers UNKNOWN_LEVEL).
+ */
+static int pull_form_container(struct ndr_pull *in, uint32_t *level,
+			       struct form *f, char **name)
+{
+	uint32_t disc = 0, ref = 0, name_ref = 0, v[6] = { 0 };
+	int rc = ndr_pull_u32(in, level);
+
+	*name = NULL;
+	if (rc == 0) {
+		rc = ndr_pull_u32(in, &disc);
+	}
+	if (rc == 0 && disc != *level) {
+		return WIRE_E_INVALID;
+	}
+	if (rc == 0) {
+		rc = ndr_pull_ptr(in, &ref);
+	}
+	if (rc != 0 || *level != 1 || ref == 0) {
+		return rc;
+	}
+	rc = ndr_pull_u32(in, &f->flags);
+	if (rc == 0) {
+		rc = ndr_pull_ptr(in, &name_ref);
+	}
+	for (int i = 0; rc == 0 && i < 6; i++) {
+		rc = ndr_pull_u32(in, &v[i]);
+	}
+	if (rc == 0 && name_ref != 0) {
+		rc = ndr_pull_string(in, name);
+	}
+	f->cx = v[0];
+	f->cy = v[1];
+	f->left = (int32_t)v[2];
+	f->top = (int32_t)v[3];
+	f->right = (int32_t)v[4];
+	f->bottom = (int32_t)v[5];
+	return rc;
+}
+
+/* What AddForm/SetForm say of a form's flags, name and size. */
+static uint32_t check_form(const struct form *f, const char *name)
+{
+	if (f->flags > FORM_PRINTER || name == NULL || name[0] == '\0' ||
+	    strlen(name) > SPOOLSS_FORM_NAME_MAX) {
+		return WERR_INVALID_PARAMETER;
+	}
+	if (f->cx == 0 || f->cy == 0) {
+		return WERR_INVALID_FORM_SIZE;
+	}
+	return WERR_OK;
+}
+
+/*
+ * RpcAddForm (30): an administrator adds a user or printer form to the
+ * server's list; a name already there (builtin or not) is FILE_EXISTS,
+ * a new builtin form INVALID_PARAMETER.
+ */
+static uint32_t op_add_form(struct wg_rpc_call *call)
+{
+	struct prn_handle *h = NULL;
+	struct form f = {};
+	struct user_form *slot = NULL;
+	char *name = NULL;
+	uint32_t level = 0, werr = WERR_OK;
+	int rc = pull_handle(call, &h);
+
+	if (rc != 0) {
+		return handle_fault(rc);
+	}
+	if (pull_form_container(&call->in, &level, &f, &name) != 0) {
+		return DCERPC_FAULT_NDR;
+	}
+	if (level != 1) {
+		werr = WERR_UNKNOWN_LEVEL;
+	} else if (!wg_rpc_is_admin(call)) {
+		werr = WERR_ACCESS_DENIED;
+	} else if ((werr = check_form(&f, name)) != WERR_OK) {
+		/* answered */
+	} else if (form_find(name, NULL) != NULL) {
+		werr = WERR_FILE_EXISTS;
+	} else if (f.flags == FORM_BUILTIN) {
+		werr = WERR_INVALID_PARAMETER;
+	}
+	for (size_t i = 0; werr == WERR_OK && i < SPOOLSS_MAX_FORMS; i++) {
+		if (!user_forms[i].used) {
+			slot = &user_forms[i];
+			break;
+		}
+	}
+	if (werr == WERR_OK && slot == NULL) {
+		werr = WERR_NO_SYSTEM_RESOURCES;
+	}
+	if (werr == WERR_OK) {
+		memset(slot, 0, sizeof(*slot));
+		memcpy(slot->name, name, strlen(name));
+		slot->f = f;
+		slot->f.name = slot->name;
+		slot->used = true;
+	}
+	ndr_push_u32(&call->out, werr);
+	return 0;
+}
+
+/* RpcSetForm (33): a user or printer form's new flags and sizes. */
+static uint32_t op_set_form(struct wg_rpc_call *call)
+{
+	struct prn_handle *h = NULL;
+	struct form f = {};
+	struct user_form *uf = NULL;
+	const struct form *old = NULL;
+	char *name = NULL, *info_name = NULL;
+	uint32_t level = 0, werr = WERR_OK;
+	int rc = pull_handle(call, &h);
+
+	if (rc != 0) {
+		return handle_fault(rc);
+	}
+	if (ndr_pull_string(&call->in, &name) != 0 ||
+	    pull_form_container(&call->in, &level, &f, &info_name) != 0) {
+		return DCERPC_FAULT_NDR;
+	}
+	old = form_find(name, &uf);
+	if (level != 1) {
+		werr = WERR_UNKNOWN_LEVEL;
+	} else if (!wg_rpc_is_admin(call)) {
+		werr = WERR_ACCESS_DENIED;
+	} else if (old == NULL) {
+		werr = WERR_INVALID_FORM_NAME;
+	} else if (uf == NULL || f.flags == FORM_BUILTIN) {
+		/* builtin forms are not changed */
+		werr = WERR_INVALID_PARAMETER;
+	} else if ((werr = check_form(&f, name)) == WERR_OK) {
+		f.name = uf->name;
+		uf->f = f;
+	}
+	ndr_push_u32(&call->out, werr);
+	return 0;
+}
+
+/* RpcDeleteForm (31): user and printer forms only. */
+static uint32_t op_delete_form(struct wg_rpc_call *call)
+{
+	struct prn_handle *h = NULL;
+	struct user_form *uf = NULL;
+	char *name = NULL;
+	uint32_t werr = WERR_OK;
+	int rc = pull_handle(call, &h);
+
+	if (rc != 0) {
+		return handle_fault(rc);
+	}
+	if (ndr_pull_string(&call->in, &name) != 0) {
+		return DCERPC_FAULT_NDR;
+	}
+	if (!wg_rpc_is_admin(call)) {
+		werr = WERR_ACCESS_DENIED;
+	} else if (form_find(name, &uf) == NULL) {
+		werr = WERR_INVALID_FORM_NAME;
+	} else if (uf == NULL) {
+		werr = WERR_INVALID_PARAMETER;
+	} else {
+		memset(uf, 0, sizeof(*uf));
+	}
 	ndr_push_u32(&call->out, werr);
 	return 0;
 }
@@ -1500,6 +2093,10 @@ static const wg_rpc_op spoolss_ops[] = {
 	[23] = op_end_doc,
 	[26] = op_get_printer_data,
 	[29] = op_close_printer,
+	[30] = op_add_form,
+	[31] = op_delete_form,
+	[32] = op_get_form,
+	[33] = op_set_form,
 	[34] = op_enum_forms,
 	[35] = op_enum_ports,
 	[36] = op_enum_monitors,

@@ -197,7 +197,14 @@ static uint32_t open_printer(struct wg_pipe *p, const char *name,
 	ndr_push_u32(&q, 0x00000008);		/* PRINTER_ACCESS_USE */
 	ndr_push_u32(&q, 1);			/* client info level */
 	ndr_push_u32(&q, 1);
-	ndr_push_u32(&q, 0);			/* NULL SPLCLIENT_INFO_1 */
+	ndr_push_u32(&q, 0x00020000);		/* SPLCLIENT_INFO_1 */
+	ndr_push_u32(&q, 28);			/* dwSize */
+	ndr_push_u32(&q, 0);			/* pMachineName */
+	ndr_push_u32(&q, 0);			/* pUserName */
+	ndr_push_u32(&q, 17763);		/* dwBuildNum */
+	ndr_push_u32(&q, 10);
+	ndr_push_u32(&q, 0);
+	ndr_push_u16(&q, 9);			/* x64 */
 	ck_assert_uint_eq(rt_call(tmem, p, 69, &q.w, &stub, &len), 0);
 	ck_assert_uint_eq(len, 24);
 	memcpy(h, stub, NDR_HANDLE_LEN);
@@ -270,18 +277,18 @@ static void check_str(const uint8_t *blob, uint32_t off, const char *want)
 START_TEST(test_open_get_close_tracked)
 {
 	struct wg_pipe *p = open_spoolss();
-	uint8_t h[NDR_HANDLE_LEN], srv[NDR_HANDLE_LEN];
+	uint8_t h[NDR_HANDLE_LEN], srv[NDR_HANDLE_LEN], h2[NDR_HANDLE_LEN];
 	static const uint8_t zero[NDR_HANDLE_LEN];
 	uint8_t *blob = NULL;
 	uint32_t needed = 0, werr = 0;
 
-	ck_assert_uint_eq(open_printer(p, "\\\\WGTEST\\LP", h), 0);
+	ck_assert_uint_eq(open_printer(p, "\\\\WGSMB\\LP", h), 0);
 	ck_assert_int_ne(memcmp(h, zero, sizeof(h)), 0);
 	ck_assert_uint_eq(open_printer(p, "\\\\127.0.0.1", srv), 0);
 	ck_assert_uint_eq(wg_pipe_handle_count(p), 2);
 	ck_assert_uint_eq(tracked(), 2);
-	ck_assert_uint_eq(open_printer(p, "\\\\WGTEST\\nope", srv), 1801);
-	ck_assert_uint_eq(open_printer(p, "\\\\WGTEST\\lp,Job 3", srv),
+	ck_assert_uint_eq(open_printer(p, "\\\\WGSMB\\nope", srv), 1801);
+	ck_assert_uint_eq(open_printer(p, "\\\\WGSMB\\lp,Job 3", srv),
 			  1801);
 
 	/* the buffer convention: too small -> 122 and the size needed */
@@ -299,7 +306,13 @@ START_TEST(test_open_get_close_tracked)
 	ck_assert_uint_eq(get_printer(p, h, 0, needed, &blob, &needed), 0);
 	ck_assert_uint_eq(get_printer(p, h, 1, 0, &blob, &needed), 122);
 	ck_assert_uint_eq(get_printer(p, h, 1, needed, &blob, &needed), 0);
-	ck_assert_uint_eq(get_printer(p, h, 3, 0, &blob, &needed), 124);
+	ck_assert_uint_eq(get_printer(p, h, 9, 0, &blob, &needed), 124);
+	/* opened by a bare name: PRINTER_INFO_2 names no server */
+	ck_assert_uint_eq(open_printer(p, "lp, LocalOnly", h2), 0);
+	ck_assert_uint_eq(get_printer(p, h2, 2, 4000, &blob, &needed), 0);
+	ck_assert_uint_eq(wire_le32(blob + 0), 0);
+	check_str(blob, wire_le32(blob + 4), "lp");
+	ck_assert_uint_eq(handle_call(p, 29, h2, &werr), 0);
 
 	/* close: a zeroed handle; the handle is gone (fault after) */
 	ck_assert_uint_eq(handle_call(p, 29, h, &werr), 0);
@@ -395,8 +408,8 @@ START_TEST(test_reaped_by_session_manager)
 	uint8_t *blob = NULL;
 	uint32_t needed = 0;
 
-	ck_assert_uint_eq(open_printer(p, "\\\\x\\lp", h), 0);
-	ck_assert_uint_eq(open_printer(p, "\\\\x\\lp", h2), 0);
+	ck_assert_uint_eq(open_printer(p, "\\\\WGSMB\\lp", h), 0);
+	ck_assert_uint_eq(open_printer(p, "\\\\WGSMB\\lp", h2), 0);
 	clock_ms += 50000;
 	/* using h2 keeps it alive */
 	ck_assert_uint_eq(get_printer(p, h2, 2, 0, &blob, &needed), 122);
@@ -451,7 +464,7 @@ static uint32_t enum_printers(struct wg_pipe *p, uint32_t level, uint32_t cb,
 
 	ndr_push_init(&q, tmem, 0);
 	ndr_push_u32(&q, 0x2);
-	rt_put_unique_string(&q, "\\\\WGTEST");
+	rt_put_unique_string(&q, "\\\\WGSMB");
 	ndr_push_u32(&q, level);
 	if (cb > 0) {
 		ndr_push_referent(&q);
@@ -541,7 +554,7 @@ START_TEST(test_clean_failures)
 	ndr_push_u32(&q, 0);
 	ndr_push_u32(&q, 0);
 	ck_assert_uint_eq(rt_call(tmem, p, 34, &q.w, &stub, &len), 0);
-	ck_assert_uint_eq(wire_le32(stub + len - 4), 50);
+	ck_assert_uint_eq(wire_le32(stub + len - 4), 122);
 	/* GetPrinterDriver2(h, "Windows x64", 3, NULL, 0, 3, 0) */
 	ndr_push_init(&q, tmem, 0);
 	ndr_push_handle(&q, h);
@@ -583,7 +596,7 @@ START_TEST(test_open_printer_old_call)
 	uint32_t werr = 0;
 
 	ndr_push_init(&q, tmem, 0);
-	rt_put_unique_string(&q, "\\\\WGTEST\\lp");
+	rt_put_unique_string(&q, "\\\\WGSMB\\lp");
 	rt_put_unique_string(&q, "RAW");
 	ndr_push_u32(&q, 0);			/* devmode cbBuf */
 	ndr_push_u32(&q, 0);			/* pDevMode NULL */
@@ -645,7 +658,7 @@ static uint32_t server_enum(struct wg_pipe *p, uint16_t opnum,
 	uint8_t *zero = talloc_zero_array(tmem, uint8_t, cb + 1);
 
 	ndr_push_init(&q, tmem, 0);
-	rt_put_unique_string(&q, "\\\\WGTEST");
+	rt_put_unique_string(&q, "\\\\WGSMB");
 	if (has_env) {
 		rt_put_unique_string(&q, env_name);
 	}
@@ -681,7 +694,7 @@ START_TEST(test_print_server_calls)
 	uint8_t *data = NULL, *blob = NULL;
 	uint32_t type = 0, needed = 0, n = 0;
 
-	ck_assert_uint_eq(open_printer(p, "\\\\WGTEST", h), 0);
+	ck_assert_uint_eq(open_printer(p, "\\\\WGSMB", h), 0);
 	ck_assert_uint_eq(open_printer(p, "lp", lp), 0);
 	/* server data: too small, then the value */
 	ck_assert_uint_eq(get_data(p, h, "Architecture", 0, &type, &needed,
