@@ -45,9 +45,12 @@
 #define WERR_NOT_FOUND		1168u
 #define WERR_INVALID_FORM_NAME	1902u
 #define WERR_INVALID_FORM_SIZE	1903u
+#define WERR_INVALID_PRINTER_COMMAND 1803u
 /* An HRESULT (GetCorePrinterDrivers, GetPrinterDriverPackagePath). */
 #define WG_HRES_E_NOTIMPL	0x80004001u
+#define WG_HRES_E_INVALIDARG	0x80070057u
 #define WG_HRES_ERROR_NOT_FOUND	0x80070490u
+#define WG_HRES_ERROR_FILE_NOT_FOUND 0x80070002u
 
 /* One call in progress, as a service sees it. */
 struct wg_rpc_call {

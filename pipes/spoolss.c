@@ -906,6 +906,81 @@ static uint32_t op_get_printer(struct wg_rpc_call *call)
 	return 0;
 }
 
+/*
+ * RpcSetPrinter (7). Printers' settings are smb.conf's, so this serves
+ * only level 3 with the print server's or a printer's own descriptor:
+ * who administers is `admin users`, so a descriptor other than the one
+ * we describe (GetPrinter level 3) cannot be applied and is refused;
+ * the same one back is accepted and changes nothing. Other levels are
+ * NOT_SUPPORTED.
+ */
+static uint32_t op_set_printer(struct wg_rpc_call *call)
+{
+	struct prn_handle *h = NULL;
+	struct sec_desc *sd = NULL, *ours = NULL;
+	const uint8_t *data = NULL;
+	uint32_t level = 0, disc = 0, ref = 0, sd_ptr = 0, cb = 0, sref = 0;
+	uint32_t count = 0, command = 0, werr = WERR_OK;
+	int rc = pull_handle(call, &h);
+
+	if (rc != 0) {
+		return handle_fault(rc);
+	}
+	rc = ndr_pull_u32(&call->in, &level);
+	if (rc == 0) {
+		rc = ndr_pull_u32(&call->in, &disc);
+	}
+	if (rc == 0 && disc != level) {
+		rc = WIRE_E_INVALID;
+	}
+	if (rc == 0) {
+		rc = ndr_pull_ptr(&call->in, &ref);
+	}
+	if (rc != 0) {
+		return DCERPC_FAULT_NDR;
+	}
+	if (level != 3) {
+		/* the rest is not decoded: we answer without it */
+		ndr_push_u32(&call->out, WERR_NOT_SUPPORTED);
+		return 0;
+	}
+	if (ref != 0) {
+		rc = ndr_pull_u32(&call->in, &sd_ptr);
+	}
+	if (rc == 0) {
+		rc = skip_devmode_container(&call->in);
+	}
+	if (rc == 0) {
+		rc = ndr_pull_u32(&call->in, &cb);
+	}
+	if (rc == 0) {
+		rc = ndr_pull_ptr(&call->in, &sref);
+	}
+	if (rc == 0 && sref != 0) {
+		rc = ndr_pull_conformant_bytes(&call->in, &data, &count);
+	}
+	if (rc == 0) {
+		rc = ndr_pull_u32(&call->in, &command);
+	}
+	if (rc != 0 || (sref != 0 && count != cb)) {
+		return DCERPC_FAULT_NDR;
+	}
+	if (command != 0) {
+		werr = WERR_INVALID_PRINTER_COMMAND;
+	} else if (!wg_rpc_is_admin(call)) {
+		werr = WERR_ACCESS_DENIED;
+	} else if (data == NULL || sd_pull(call->mem, data, count, &sd) != 0) {
+		werr = WERR_INVALID_PARAMETER;
+	} else if (sd_from_sddl(call->mem, h->printer != NULL ? PRINTER_SDDL :
+				SERVER_SDDL, &ours, NULL) != 0) {
+		return DCERPC_FAULT_OUT_OF_MEMORY;
+	} else if (!sd_equal(sd, ours)) {
+		werr = WERR_NOT_SUPPORTED;
+	}
+	ndr_push_u32(&call->out, werr);
+	return 0;
+}
+
 /* RpcClosePrinter (29) */
 static uint32_t op_close_printer(struct wg_rpc_call *call)
 {
@@ -2077,10 +2152,214 @@ static uint32_t op_find_first_change_ex(struct wg_rpc_call *call)
 	return 0;
 }
 
+/* --- package-aware drivers and per-machine connections --- */
+
+/* Most CORE_PRINTER_DRIVER entries a client may ask for at once. */
+#define SPOOLSS_MAX_CORE_DRIVERS	64
+#define CORE_PRINTER_DRIVER_SIZE	552u
+
+/* A [size_is(n)] wchar_t array (the MULTI_SZ of GetCorePrinterDrivers). */
+static int skip_wchar_array(struct ndr_pull *in, uint32_t n)
+{
+	const uint8_t *data = NULL;
+	uint32_t count = 0;
+	int rc = ndr_pull_u32(in, &count);
+
+	if (rc == 0 && count != n) {
+		rc = WIRE_E_INVALID;
+	}
+	if (rc == 0 && count > in->max_count) {
+		rc = WIRE_E_TOOBIG;
+	}
+	if (rc == 0) {
+		rc = wire_get_ptr(&in->r, &data, (size_t)count * 2);
+	}
+	if (rc == 0) {
+		rc = ndr_pull_align(in, 4);
+	}
+	return rc;
+}
+
+/*
+ * RpcGetCorePrinterDrivers (102): this server has no package-aware
+ * drivers, so no core driver is found: every entry comes back zeroed
+ * with HRESULT_FROM_WIN32(ERROR_NOT_FOUND), as Windows answers for a
+ * GUID it does not have.
+ */
+static uint32_t op_get_core_printer_drivers(struct wg_rpc_call *call)
+{
+	char *server = NULL, *env = NULL;
+	uint32_t cch = 0, n = 0, hres = WG_HRES_ERROR_NOT_FOUND;
+
+	if (ndr_pull_unique_string(&call->in, &server) != 0 ||
+	    ndr_pull_string(&call->in, &env) != 0 ||
+	    ndr_pull_u32(&call->in, &cch) != 0 ||
+	    skip_wchar_array(&call->in, cch) != 0 ||
+	    ndr_pull_u32(&call->in, &n) != 0) {
+		return DCERPC_FAULT_NDR;
+	}
+	if (n > SPOOLSS_MAX_CORE_DRIVERS) {
+		return DCERPC_FAULT_OUT_OF_MEMORY;
+	}
+	if (cch == 0 || n == 0) {
+		/* no dependency named, or no room for an answer */
+		hres = WG_HRES_E_INVALIDARG;
+	} else if (check_server_name(server) != WERR_OK) {
+		hres = 0x80070000u | WERR_INVALID_NAME;
+	} else if (environment_of(env) == NULL) {
+		hres = 0x80070000u | WERR_INVALID_ENVIRONMENT;
+	}
+	ndr_push_u32(&call->out, n);			/* conformance */
+	if (n > 0) {
+		ndr_push_align(&call->out, 8);
+		wire_put_zero(&call->out.w,
+			      (size_t)n * CORE_PRINTER_DRIVER_SIZE);
+	}
+	ndr_push_u32(&call->out, hres);
+	return 0;
+}
+
+/*
+ * RpcGetPrinterDriverPackagePath (104): no driver packages here, so the
+ * package's cab file is not found (as Windows answers for a package it
+ * does not have); the buffer comes back as sent, no size needed.
+ */
+static uint32_t op_get_printer_driver_package_path(struct wg_rpc_call *call)
+{
+	char *server = NULL, *env = NULL, *lang = NULL, *package = NULL;
+	const uint8_t *cab = NULL;
+	uint32_t ref = 0, count = 0, cch = 0;
+	uint32_t hres = WG_HRES_ERROR_FILE_NOT_FOUND;
+	int rc = ndr_pull_unique_string(&call->in, &server);
+
+	if (rc == 0) {
+		rc = ndr_pull_string(&call->in, &env);
+	}
+	if (rc == 0) {
+		rc = ndr_pull_unique_string(&call->in, &lang);
+	}
+	if (rc == 0) {
+		rc = ndr_pull_string(&call->in, &package);
+	}
+	if (rc == 0) {
+		rc = ndr_pull_ptr(&call->in, &ref);
+	}
+	if (rc == 0 && ref != 0) {
+		rc = ndr_pull_u32(&call->in, &count);
+		if (rc == 0 && count > call->in.max_count) {
+			rc = WIRE_E_TOOBIG;
+		}
+		if (rc == 0) {
+			rc = wire_get_ptr(&call->in.r, &cab,
+					  (size_t)count * 2);
+		}
+		if (rc == 0) {
+			rc = ndr_pull_align(&call->in, 4);
+		}
+	}
+	if (rc == 0) {
+		rc = ndr_pull_u32(&call->in, &cch);
+	}
+	if (rc != 0 || (ref != 0 && count != cch)) {
+		return DCERPC_FAULT_NDR;
+	}
+	if (check_server_name(server) != WERR_OK) {
+		hres = 0x80070000u | WERR_INVALID_NAME;
+	} else if (environment_of(env) == NULL) {
+		hres = 0x80070000u | WERR_INVALID_ENVIRONMENT;
+	}
+	if (ref == 0) {
+		ndr_push_u32(&call->out, 0);
+	} else {
+		ndr_push_referent(&call->out);
+		ndr_push_u32(&call->out, count);
+		ndr_push_bytes(&call->out, cab, (size_t)count * 2);
+		ndr_push_align(&call->out, 4);
+	}
+	ndr_push_u32(&call->out, 0);		/* pcchRequiredSize */
+	ndr_push_u32(&call->out, hres);
+	return 0;
+}
+
+/*
+ * RpcAddPerMachineConnection (85): a printer connection for every user
+ * who logs on to the server machine. Its users do not print through
+ * us, so there is nothing to record: a well-formed "\\server\printer"
+ * from an administrator is accepted and changes nothing; a malformed
+ * name is INVALID_PRINTER_NAME and anyone else ACCESS_DENIED, as on
+ * Windows.
+ */
+/* What a per-machine connection's server and printer names get. */
+static uint32_t check_connection(struct wg_rpc_call *call, const char *server,
+				 const char *printer)
+{
+	const char *slash = NULL;
+
+	if (printer[0] == '\\' && printer[1] == '\\') {
+		slash = strchr(printer + 2, '\\');
+	}
+	if (check_server_name(server) != WERR_OK) {
+		return WERR_INVALID_NAME;
+	}
+	if (slash == NULL || slash == printer + 2 || slash[1] == '\0' ||
+	    strchr(slash + 1, '\\') != NULL) {
+		return WERR_INVALID_PRINTER_NAME;
+	}
+	return wg_rpc_is_admin(call) ? WERR_OK : WERR_ACCESS_DENIED;
+}
+
+static uint32_t op_add_per_machine_connection(struct wg_rpc_call *call)
+{
+	char *server = NULL, *printer = NULL, *ps = NULL, *provider = NULL;
+
+	if (ndr_pull_unique_string(&call->in, &server) != 0 ||
+	    ndr_pull_string(&call->in, &printer) != 0 ||
+	    ndr_pull_string(&call->in, &ps) != 0 ||
+	    ndr_pull_string(&call->in, &provider) != 0) {
+		return DCERPC_FAULT_NDR;
+	}
+	ndr_push_u32(&call->out, check_connection(call, server, printer));
+	return 0;
+}
+
+/*
+ * RpcDeletePerMachineConnection (86): none is ever recorded, so a
+ * well-formed name is not found.
+ */
+static uint32_t op_delete_per_machine_connection(struct wg_rpc_call *call)
+{
+	char *server = NULL, *printer = NULL;
+	uint32_t werr = WERR_OK;
+
+	if (ndr_pull_unique_string(&call->in, &server) != 0 ||
+	    ndr_pull_string(&call->in, &printer) != 0) {
+		return DCERPC_FAULT_NDR;
+	}
+	werr = check_connection(call, server, printer);
+	ndr_push_u32(&call->out, werr == WERR_OK ? WERR_INVALID_PRINTER_NAME :
+		     werr);
+	return 0;
+}
+
+/* RpcEnumPerMachineConnections (87): none (see AddPerMachineConnection). */
+static uint32_t op_enum_per_machine_connections(struct wg_rpc_call *call)
+{
+	struct str_table t = {};
+	struct out_buf ob = {};
+	char *server = NULL;
+
+	if (ndr_pull_unique_string(&call->in, &server) != 0 ||
+	    pull_out_buf(&call->in, &ob) != 0) {
+		return DCERPC_FAULT_NDR;
+	}
+	return answer_table(call, &ob, &t, check_server_name(server));
+}
+
 static const wg_rpc_op spoolss_ops[] = {
 	[0] = op_enum_printers,
 	[1] = op_open_printer,
 	[4] = op_enum_jobs,
+	[7] = op_set_printer,
 	[8] = op_get_printer,
 	[10] = op_enum_printer_drivers,
 	[12] = op_get_printer_driver_directory,
@@ -2105,6 +2384,11 @@ static const wg_rpc_op spoolss_ops[] = {
 	[65] = op_find_first_change_ex,
 	[69] = op_open_printer_ex,
 	[78] = op_get_printer_data_ex,
+	[85] = op_add_per_machine_connection,
+	[86] = op_delete_per_machine_connection,
+	[87] = op_enum_per_machine_connections,
+	[102] = op_get_core_printer_drivers,
+	[104] = op_get_printer_driver_package_path,
 };
 
 const struct wg_rpc_iface wg_spoolss_iface = {
