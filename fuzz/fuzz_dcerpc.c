@@ -374,7 +374,15 @@ static void open_lp(TALLOC_CTX *mem, struct wg_pipe *p, uint8_t *handle)
 	}
 	ndr_push_u32(&q, 1);
 	ndr_push_u32(&q, 1);
+	/* a SPLCLIENT_INFO_1 (Windows refuses an OpenPrinterEx without) */
+	ndr_push_referent(&q);
+	ndr_push_u32(&q, 28);
 	ndr_push_u32(&q, 0);
+	ndr_push_u32(&q, 0);
+	ndr_push_u32(&q, 17763);
+	ndr_push_u32(&q, 10);
+	ndr_push_u32(&q, 0);
+	ndr_push_u16(&q, 9);
 	call(mem, p, 69, q.w.buf, q.w.len, last, &last_len);
 	if (last_len != 24 || wire_le32(last + 20) != 0) {
 		abort();

@@ -7,6 +7,7 @@
 
 #include "tests/pipes/rpctest.h"
 #include "sessions/sessmgr.h"
+#include "proto/secdesc.h"
 
 #define SPOOLSS_UUID "12345678-1234-abcd-ef00-0123456789ab"
 
@@ -751,6 +752,407 @@ START_TEST(test_print_server_calls)
 END_TEST
 
 /* GetPrintProcessorDirectory (16) and GetPrinterDriverDirectory (12). */
+static bool fake_is_admin(void *priv, const char *user)
+{
+	return strcmp(user, "alice") == 0;
+}
+
+/* Every prefix of a request shorter than `parsed` is a fault (NDR). */
+static void check_truncations(struct wg_pipe *p, uint16_t opnum,
+			      const struct wire_wr *w, size_t parsed)
+{
+	uint8_t *stub = NULL;
+	size_t len = 0;
+
+	for (size_t cut = 0; cut < parsed; cut++) {
+		struct wire_wr t = *w;
+
+		t.len = cut;
+		ck_assert_uint_eq(rt_call(tmem, p, opnum, &t, &stub, &len),
+				  DCERPC_FAULT_NDR);
+	}
+}
+
+/* A FORM_CONTAINER level 1: flags, name, size, whole-page area. */
+static void put_form(struct ndr_push *q, uint32_t flags, const char *name,
+		     uint32_t cx, uint32_t cy)
+{
+	ndr_push_u32(q, 1);
+	ndr_push_u32(q, 1);
+	ndr_push_referent(q);
+	ndr_push_u32(q, flags);
+	ndr_push_referent(q);
+	ndr_push_u32(q, cx);
+	ndr_push_u32(q, cy);
+	ndr_push_u32(q, 0);
+	ndr_push_u32(q, 0);
+	ndr_push_u32(q, cx);
+	ndr_push_u32(q, cy);
+	ndr_push_string(q, name);
+}
+
+/* AddForm (30) or, with set_name, SetForm (33): the status. */
+static uint32_t add_form(struct wg_pipe *p, const uint8_t h[NDR_HANDLE_LEN],
+			 const char *set_name, uint32_t flags,
+			 const char *name, uint32_t cx)
+{
+	struct ndr_push q;
+	uint8_t *stub = NULL;
+	size_t len = 0;
+
+	ndr_push_init(&q, tmem, 0);
+	ndr_push_handle(&q, h);
+	if (set_name != NULL) {
+		ndr_push_string(&q, set_name);
+	}
+	put_form(&q, flags, name, cx, 1000);
+	ck_assert_uint_eq(rt_call(tmem, p, set_name != NULL ? 33 : 30, &q.w,
+				  &stub, &len), 0);
+	ck_assert_uint_eq(len, 4);
+	return wire_le32(stub);
+}
+
+/* DeleteForm (31): the status. */
+static uint32_t delete_form(struct wg_pipe *p,
+			    const uint8_t h[NDR_HANDLE_LEN], const char *name)
+{
+	struct ndr_push q;
+	uint8_t *stub = NULL;
+	size_t len = 0;
+
+	ndr_push_init(&q, tmem, 0);
+	ndr_push_handle(&q, h);
+	ndr_push_string(&q, name);
+	ck_assert_uint_eq(rt_call(tmem, p, 31, &q.w, &stub, &len), 0);
+	return wire_le32(stub);
+}
+
+/* EnumForms (34) with GetForm (32) when name is set: status, blob, n. */
+static uint32_t get_forms(struct wg_pipe *p, const uint8_t h[NDR_HANDLE_LEN],
+			  const char *name, uint32_t level, uint32_t cb,
+			  uint8_t **blob, uint32_t *needed, uint32_t *n)
+{
+	struct ndr_push q;
+	uint8_t *stub = NULL;
+	size_t len = 0;
+
+	ndr_push_init(&q, tmem, 0);
+	ndr_push_handle(&q, h);
+	if (name != NULL) {
+		ndr_push_string(&q, name);
+	}
+	ndr_push_u32(&q, level);
+	if (cb > 0) {
+		uint8_t *zero = talloc_zero_array(tmem, uint8_t, cb);
+
+		ndr_push_referent(&q);
+		ndr_push_conformant_bytes(&q, zero, cb);
+	} else {
+		ndr_push_u32(&q, 0);
+	}
+	ndr_push_u32(&q, cb);
+	ck_assert_uint_eq(rt_call(tmem, p, name != NULL ? 32 : 34, &q.w,
+				  &stub, &len), 0);
+	*blob = cb > 0 ? stub + 8 : NULL;
+	*needed = wire_le32(stub + (cb > 0 ? 8 + cb : 4));
+	*n = name != NULL ? 1 : wire_le32(stub + len - 8);
+	return wire_le32(stub + len - 4);
+}
+
+START_TEST(test_forms)
+{
+	struct wg_pipe *p = open_spoolss();
+	struct wg_admin_ops admin = { .is_admin = fake_is_admin };
+	uint8_t h[NDR_HANDLE_LEN];
+	uint8_t *blob = NULL;
+	uint32_t needed = 0, n = 0, n0 = 0;
+	struct ndr_push q;
+
+	ck_assert_uint_eq(open_printer(p, "\\\\WGSMB", h), 0);
+	/* a null session may list forms but not change them */
+	ck_assert_uint_eq(add_form(p, h, NULL, 0, "wgform", 5000), 5);
+	ck_assert_uint_eq(delete_form(p, h, "Letter"), 5);
+	env.admin = &admin;
+	env.anonymous = false;
+	env.user = "alice";
+
+	/* EnumForms 1: Letter first, 32-byte entries, sizes in um */
+	ck_assert_uint_eq(get_forms(p, h, NULL, 1, 0, &blob, &needed, &n0),
+			  122);
+	ck_assert_uint_eq(get_forms(p, h, NULL, 1, needed, &blob, &needed,
+				    &n0), 0);
+	ck_assert_uint_ge(n0, 9);
+	ck_assert_uint_eq(wire_le32(blob), 1);			/* BUILTIN */
+	check_str(blob, wire_le32(blob + 4), "Letter");
+	ck_assert_uint_eq(wire_le32(blob + 8), 215900);
+	ck_assert_uint_eq(wire_le32(blob + 12), 279400);
+	check_str(blob + 32, wire_le32(blob + 32 + 4), "Legal");
+	ck_assert_uint_eq(get_forms(p, h, NULL, 3, 0, &blob, &needed, &n),
+			  124);
+	/* GetForm 2: keyword in ANSI, display name */
+	ck_assert_uint_eq(get_forms(p, h, "a4", 2, 0, &blob, &needed, &n),
+			  122);
+	ck_assert_uint_eq(get_forms(p, h, "a4", 2, needed, &blob, &needed,
+				    &n), 0);
+	check_str(blob, wire_le32(blob + 4), "A4");
+	ck_assert_uint_eq(wire_le32(blob + 8), 210000);
+	ck_assert_str_eq((const char *)blob + wire_le32(blob + 32), "A4");
+	check_str(blob, wire_le32(blob + 48), "A4");
+	ck_assert_uint_eq(get_forms(p, h, "nope", 1, 100, &blob, &needed,
+				    &n), 1902);
+
+	/* add, add again, list, get, set, delete, delete again */
+	ck_assert_uint_eq(add_form(p, h, NULL, 0, "wgform", 5000), 0);
+	ck_assert_uint_eq(add_form(p, h, NULL, 2, "WGFORM", 5000), 80);
+	ck_assert_uint_eq(add_form(p, h, NULL, 0, "Letter", 5000), 80);
+	ck_assert_uint_eq(add_form(p, h, NULL, 1, "builtin2", 5000), 87);
+	ck_assert_uint_eq(add_form(p, h, NULL, 12345, "flags", 5000), 87);
+	ck_assert_uint_eq(add_form(p, h, NULL, 0, "", 5000), 87);
+	ck_assert_uint_eq(add_form(p, h, NULL, 0, "zero", 0), 1903);
+	ck_assert_uint_eq(get_forms(p, h, NULL, 1, 4000, &blob, &needed, &n),
+			  0);
+	ck_assert_uint_eq(n, n0 + 1);
+	check_str(blob + 32 * n0, wire_le32(blob + 32 * n0 + 4), "wgform");
+	ck_assert_uint_eq(add_form(p, h, "wgform", 0, "wgform", 7000), 0);
+	ck_assert_uint_eq(get_forms(p, h, "wgform", 1, 100, &blob, &needed,
+				    &n), 0);
+	ck_assert_uint_eq(wire_le32(blob), 0);
+	ck_assert_uint_eq(wire_le32(blob + 8), 7000);
+	ck_assert_uint_eq(add_form(p, h, "Letter", 0, "Letter", 7000), 87);
+	ck_assert_uint_eq(add_form(p, h, "nope", 0, "nope", 7000), 1902);
+	ck_assert_uint_eq(delete_form(p, h, "Letter"), 87);
+	ck_assert_uint_eq(delete_form(p, h, "wgform"), 0);
+	ck_assert_uint_eq(delete_form(p, h, "wgform"), 1902);
+	ck_assert_uint_eq(get_forms(p, h, NULL, 1, 4000, &blob, &needed, &n),
+			  0);
+	ck_assert_uint_eq(n, n0);
+
+	/* the decoders: every shorter request is a fault */
+	ndr_push_init(&q, tmem, 0);
+	ndr_push_handle(&q, h);
+	put_form(&q, 0, "cut", 5000, 5000);
+	check_truncations(p, 30, &q.w, q.w.len);
+	ndr_push_init(&q, tmem, 0);
+	ndr_push_handle(&q, h);
+	ndr_push_string(&q, "cut");
+	put_form(&q, 0, "cut", 5000, 5000);
+	check_truncations(p, 33, &q.w, q.w.len);
+	ndr_push_init(&q, tmem, 0);
+	ndr_push_handle(&q, h);
+	ndr_push_string(&q, "Letter");
+	check_truncations(p, 31, &q.w, q.w.len);
+	ndr_push_init(&q, tmem, 0);
+	ndr_push_handle(&q, h);
+	ndr_push_string(&q, "Letter");
+	ndr_push_u32(&q, 1);
+	ndr_push_u32(&q, 0);
+	ndr_push_u32(&q, 0);
+	check_truncations(p, 32, &q.w, q.w.len);
+	ck_assert_uint_eq(get_forms(p, h, NULL, 1, 4000, &blob, &needed, &n),
+			  0);
+	ck_assert_uint_eq(n, n0);
+	talloc_free(p);
+}
+END_TEST
+
+/* SetPrinter (7) level 3 with a descriptor: the status. */
+static uint32_t set_printer_sd(struct wg_pipe *p,
+			       const uint8_t h[NDR_HANDLE_LEN],
+			       const uint8_t *sd, uint32_t sd_len,
+			       struct wire_wr *req)
+{
+	struct ndr_push q;
+	uint8_t *stub = NULL;
+	size_t len = 0;
+
+	ndr_push_init(&q, tmem, 0);
+	ndr_push_handle(&q, h);
+	ndr_push_u32(&q, 3);
+	ndr_push_u32(&q, 3);
+	ndr_push_referent(&q);
+	ndr_push_u32(&q, 0x00020004);		/* pSecurityDescriptor */
+	ndr_push_u32(&q, 0);			/* DEVMODE_CONTAINER */
+	ndr_push_u32(&q, 0);
+	ndr_push_u32(&q, sd_len);		/* SECURITY_CONTAINER */
+	ndr_push_referent(&q);
+	ndr_push_conformant_bytes(&q, sd, sd_len);
+	ndr_push_u32(&q, 0);			/* Command */
+	if (req != NULL) {
+		*req = q.w;
+	}
+	ck_assert_uint_eq(rt_call(tmem, p, 7, &q.w, &stub, &len), 0);
+	return wire_le32(stub);
+}
+
+START_TEST(test_descriptors_and_package_calls)
+{
+	struct wg_pipe *p = open_spoolss();
+	struct wg_admin_ops admin = { .is_admin = fake_is_admin };
+	uint8_t h[NDR_HANDLE_LEN], lp[NDR_HANDLE_LEN];
+	uint8_t *blob = NULL, *stub = NULL, *sd = NULL;
+	uint32_t needed = 0, sd_len = 0;
+	struct sec_desc *d = NULL;
+	struct wire_wr req;
+	struct ndr_push q;
+	size_t len = 0;
+
+	ck_assert_uint_eq(open_printer(p, "\\\\WGSMB", h), 0);
+	ck_assert_uint_eq(open_printer(p, "\\\\wgsmb.example.com\\lp", lp), 0);
+	/* other hosts, empty names, unknown options are not ours */
+	ck_assert_uint_eq(open_printer(p, "\\\\OTHER", lp + 0), 1801);
+	ck_assert_uint_eq(open_printer(p, "", lp + 0), 1801);
+	ck_assert_uint_eq(open_printer(p, "\\\\\\", lp + 0), 1801);
+	ck_assert_uint_eq(open_printer(p, "lp,drvconvert", lp + 0), 1801);
+	ck_assert_uint_eq(open_printer(p, "\\\\WGSMB\\lp", lp), 0);
+	/* the server's descriptor: admins full, everyone enumerates */
+	ck_assert_uint_eq(get_printer(p, h, 3, 0, &blob, &needed), 122);
+	ck_assert_uint_eq(get_printer(p, h, 3, needed, &blob, &needed), 0);
+	ck_assert_uint_eq(wire_le32(blob), 4);
+	sd = blob + 4;
+	sd_len = needed - 4;
+	ck_assert_int_eq(sd_pull(tmem, sd, sd_len, &d), 0);
+	ck_assert_str_eq(sd_to_sddl(tmem, d),
+			 "O:BAG:SYD:(A;;0xf0003;;;BA)(A;;0x20002;;;WD)");
+	ck_assert_uint_eq(get_printer(p, h, 2, 4000, &blob, &needed), 124);
+	/* a printer's, at level 3 and inside level 2 */
+	ck_assert_uint_eq(get_printer(p, lp, 3, 4000, &blob, &needed), 0);
+	ck_assert_int_eq(sd_pull(tmem, blob + wire_le32(blob),
+				 needed - wire_le32(blob), &d), 0);
+	ck_assert_str_eq(sd_to_sddl(tmem, d),
+			 "O:BAG:SYD:(A;;0xf000c;;;BA)(A;;0x20008;;;WD)");
+	ck_assert_uint_eq(get_printer(p, lp, 2, 4000, &blob, &needed), 0);
+	ck_assert_uint_ne(wire_le32(blob + 48), 0);
+	ck_assert_uint_eq(wire_le32(blob + 48) % 4, 0);
+	for (uint32_t level = 4; level <= 8; level++) {
+		ck_assert_uint_eq(get_printer(p, lp, level, 4000, &blob,
+					      &needed), 0);
+	}
+	ck_assert_uint_eq(get_printer(p, lp, 5, 4000, &blob, &needed), 0);
+	check_str(blob, wire_le32(blob + 4), "wgsmb:");
+
+	/* SetPrinter 3: only an administrator, only the same descriptor */
+	ck_assert_uint_eq(get_printer(p, h, 3, 4000, &blob, &needed), 0);
+	ck_assert_uint_eq(set_printer_sd(p, h, blob + 4, needed - 4, &req),
+			  5);
+	env.admin = &admin;
+	env.anonymous = false;
+	env.user = "alice";
+	ck_assert_uint_eq(set_printer_sd(p, h, blob + 4, needed - 4, NULL),
+			  0);
+	blob[4 + 32] ^= 1;	/* the first ACE's mask (header 20, ACL 8) */
+	ck_assert_uint_eq(set_printer_sd(p, h, blob + 4, needed - 4, NULL),
+			  50);
+	ck_assert_uint_eq(set_printer_sd(p, h, blob + 4, 3, NULL), 87);
+	check_truncations(p, 7, &req, req.len);
+
+	/* GetCorePrinterDrivers: none; no room or no GUID: E_INVALIDARG */
+	ndr_push_init(&q, tmem, 0);
+	ndr_push_u32(&q, 0);				/* pszServer */
+	ndr_push_string(&q, "Windows x64");
+	ndr_push_u32(&q, 4);
+	ndr_push_u32(&q, 4);
+	ndr_push_bytes(&q, "{\0}\0\0\0\0\0", 8);
+	ndr_push_u32(&q, 2);
+	ck_assert_uint_eq(rt_call(tmem, p, 102, &q.w, &stub, &len), 0);
+	ck_assert_uint_eq(len, 4 + 4 + 2 * 552 + 4);
+	ck_assert_uint_eq(wire_le32(stub), 2);
+	ck_assert_uint_eq(wire_le32(stub + len - 4), 0x80070490u);
+	check_truncations(p, 102, &q.w, q.w.len);
+	ndr_push_init(&q, tmem, 0);
+	ndr_push_u32(&q, 0);
+	ndr_push_string(&q, "Windows x64");
+	ndr_push_u32(&q, 0);
+	ndr_push_u32(&q, 0);
+	ndr_push_u32(&q, 0);
+	ck_assert_uint_eq(rt_call(tmem, p, 102, &q.w, &stub, &len), 0);
+	ck_assert_uint_eq(len, 8);
+	ck_assert_uint_eq(wire_le32(stub + 4), 0x80070057u);
+	ndr_push_init(&q, tmem, 0);
+	ndr_push_u32(&q, 0);
+	ndr_push_string(&q, "Windows x64");
+	ndr_push_u32(&q, 0);
+	ndr_push_u32(&q, 0);
+	ndr_push_u32(&q, 100000);		/* too many to answer */
+	ck_assert_uint_ne(rt_call(tmem, p, 102, &q.w, &stub, &len), 0);
+
+	/* GetPrinterDriverPackagePath: not found, the buffer echoed */
+	ndr_push_init(&q, tmem, 0);
+	ndr_push_u32(&q, 0);				/* pszServer */
+	ndr_push_string(&q, "Windows x64");
+	ndr_push_u32(&q, 0);				/* pszLanguage */
+	ndr_push_string(&q, "{pkg}");
+	ndr_push_referent(&q);
+	ndr_push_u32(&q, 2);
+	ndr_push_bytes(&q, "\0\0\0\0", 4);
+	ndr_push_u32(&q, 2);
+	ck_assert_uint_eq(rt_call(tmem, p, 104, &q.w, &stub, &len), 0);
+	ck_assert_uint_eq(len, 4 + 4 + 4 + 4 + 4);
+	ck_assert_uint_eq(wire_le32(stub + len - 4), 0x80070002u);
+	check_truncations(p, 104, &q.w, q.w.len);
+
+	/* per-machine connections: nothing recorded */
+	ndr_push_init(&q, tmem, 0);
+	ndr_push_u32(&q, 0);
+	ndr_push_string(&q, "\\\\pc\\laser");
+	ndr_push_string(&q, "pc");
+	ndr_push_string(&q, "");
+	ck_assert_uint_eq(rt_call(tmem, p, 85, &q.w, &stub, &len), 0);
+	ck_assert_uint_eq(wire_le32(stub), 0);
+	check_truncations(p, 85, &q.w, q.w.len);
+	ndr_push_init(&q, tmem, 0);
+	ndr_push_u32(&q, 0);
+	ndr_push_string(&q, "foo");
+	ndr_push_string(&q, "");
+	ndr_push_string(&q, "");
+	ck_assert_uint_eq(rt_call(tmem, p, 85, &q.w, &stub, &len), 0);
+	ck_assert_uint_eq(wire_le32(stub), 1801);
+	ndr_push_init(&q, tmem, 0);
+	ndr_push_u32(&q, 0);
+	ndr_push_string(&q, "\\\\pc\\laser");
+	ck_assert_uint_eq(rt_call(tmem, p, 86, &q.w, &stub, &len), 0);
+	ck_assert_uint_eq(wire_le32(stub), 1801);
+	check_truncations(p, 86, &q.w, q.w.len);
+	ndr_push_init(&q, tmem, 0);
+	ndr_push_u32(&q, 0);
+	ndr_push_u32(&q, 0);
+	ndr_push_u32(&q, 0);
+	ck_assert_uint_eq(rt_call(tmem, p, 87, &q.w, &stub, &len), 0);
+	ck_assert_uint_eq(len, 16);
+	ck_assert_uint_eq(wire_le32(stub + 8), 0);	/* pcReturned */
+	ck_assert_uint_eq(wire_le32(stub + 12), 0);
+	check_truncations(p, 87, &q.w, q.w.len);
+	talloc_free(p);
+}
+END_TEST
+
+START_TEST(test_open_printer_ex_client_info)
+{
+	struct wg_pipe *p = open_spoolss();
+	struct ndr_push q;
+	uint8_t *stub = NULL;
+	size_t len = 0;
+
+	/* without SPLCLIENT_INFO: INVALID_PARAMETER, whatever the name */
+	ndr_push_init(&q, tmem, 0);
+	rt_put_unique_string(&q, "\\\\nothere\\x");
+	rt_put_unique_string(&q, NULL);
+	ndr_push_u32(&q, 0);
+	ndr_push_u32(&q, 0);
+	ndr_push_u32(&q, 8);
+	ndr_push_u32(&q, 1);
+	ndr_push_u32(&q, 1);
+	ndr_push_u32(&q, 0);
+	ck_assert_uint_eq(rt_call(tmem, p, 69, &q.w, &stub, &len), 0);
+	ck_assert_uint_eq(wire_le32(stub + 20), 87);
+	check_truncations(p, 69, &q.w, q.w.len);
+	/* OpenPrinter (1) has none: a bad name is INVALID_PRINTER_NAME */
+	q.w.len -= 12;
+	ck_assert_uint_eq(rt_call(tmem, p, 1, &q.w, &stub, &len), 0);
+	ck_assert_uint_eq(wire_le32(stub + 20), 1801);
+	talloc_free(p);
+}
+END_TEST
+
 START_TEST(test_directories)
 {
 	struct wg_pipe *p = open_spoolss();
@@ -803,6 +1205,9 @@ static Suite *spoolss_suite(void)
 	tcase_add_test(tc, test_open_printer_old_call);
 	tcase_add_test(tc, test_print_server_calls);
 	tcase_add_test(tc, test_directories);
+	tcase_add_test(tc, test_forms);
+	tcase_add_test(tc, test_descriptors_and_package_calls);
+	tcase_add_test(tc, test_open_printer_ex_client_info);
 	suite_add_tcase(s, tc);
 	return s;
 }
