@@ -374,14 +374,16 @@ case3_info() {
 		hasall '^netname: demo$' 'remark:.test share$' 'path:.*share$' 'type:.0x0$'
 	showout '^(netname|	remark|	path|	type|	max_uses):'
 
+	# rpcclient names the server by the address it connected to
+	# (\\\\$WG_HOST); the printers are named back that way, as Windows does
 	rpc 127.0.0.3 alice enumprinters
-	check "rpcclient enumprinters: \\\\$NAME\\lp with its comment" \
-		hasallf "name:[\\\\$NAME\\lp]" "comment:[$LP_COMMENT]"
+	check "rpcclient enumprinters: \\\\$WG_HOST\\lp with its comment" \
+		hasallf "name:[\\\\$WG_HOST\\lp]" "comment:[$LP_COMMENT]"
 	showout '^	(flags|name|description|comment):'
 
 	rpc 127.0.0.3 alice 'getprinter lp'
-	check "rpcclient getprinter lp: \\\\$NAME\\lp" \
-		hasallf "name:[\\\\$NAME\\lp]" "comment:[$LP_COMMENT]"
+	check "rpcclient getprinter lp: \\\\$WG_HOST\\lp" \
+		hasallf "name:[\\\\$WG_HOST\\lp]" "comment:[$LP_COMMENT]"
 	showout '^	(flags|name|description|comment):'
 }
 
