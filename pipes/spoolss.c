@@ -1850,16 +1850,21 @@ static const struct form *form_at(size_t n)
 	return NULL;
 }
 
-/* An ANSI string's offset and bytes (pKeyword): non-ASCII become '?'. */
+/*
+ * An ANSI string's offset and bytes (pKeyword): non-ASCII become '?';
+ * padded to an even length so the UTF-16 strings after it stay aligned.
+ */
 static void blob_ascii(struct info_blob *b, const char *s)
 {
+	size_t n = strlen(s) + 1;
+
 	wire_put_u32le(&b->fixed, (uint32_t)(b->fixed_total + b->var.len -
 					     b->entry_start));
 	for (; *s != '\0'; s++) {
 		wire_put_u8(&b->var, (unsigned char)*s < 0x80 ? (uint8_t)*s :
 			    '?');
 	}
-	wire_put_u8(&b->var, 0);
+	wire_put_zero(&b->var, 1 + n % 2);
 }
 
 /* FORM_INFO_1 (32 bytes) or FORM_INFO_2 (56). */

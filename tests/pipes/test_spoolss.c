@@ -897,6 +897,7 @@ START_TEST(test_forms)
 	check_str(blob, wire_le32(blob + 4), "A4");
 	ck_assert_uint_eq(wire_le32(blob + 8), 210000);
 	ck_assert_str_eq((const char *)blob + wire_le32(blob + 32), "A4");
+	ck_assert_uint_eq(wire_le32(blob + 48) % 2, 0);	/* after the ANSI */
 	check_str(blob, wire_le32(blob + 48), "A4");
 	ck_assert_uint_eq(get_forms(p, h, "nope", 1, 100, &blob, &needed,
 				    &n), 1902);
