@@ -42,48 +42,6 @@
 #define POLICY_DNS_DOMAIN_INT		13u
 #define POLICY_LOCAL_ACCOUNT_DOMAIN	14u
 
-struct lsa_state {
-	struct wg_rpc_handles *handles;
-};
-
-static void *lsa_state_new(TALLOC_CTX *mem, struct wg_pipe *p,
-			   const struct wg_pipe_env *env)
-{
-	struct lsa_state *st = talloc_zero(mem, struct lsa_state);
-
-	if (st == NULL) {
-		return NULL;
-	}
-	st->handles = wg_rpc_handles_new(st, env);
-	if (st->handles == NULL) {
-		talloc_free(st);
-		return NULL;
-	}
-	return st;
-}
-
-static void lsa_close_handles(void *state)
-{
-	struct lsa_state *st = state;
-
-	wg_rpc_handles_close(st->handles);
-}
-
-static unsigned lsa_handle_count(const void *state)
-{
-	const struct lsa_state *st = state;
-
-	return wg_rpc_handles_count(st->handles);
-}
-
-static const struct users_db *users_of(const struct wg_rpc_call *call)
-{
-	if (call->env->users == NULL) {
-		return NULL;
-	}
-	return *call->env->users;
-}
-
 /* --- translation --- */
 
 struct lsa_domain {
@@ -166,7 +124,7 @@ static const struct sid_wk *wk_domain(const char *name)
 static bool xlat_user(struct wg_rpc_call *call, struct lsa_refs *refs,
 		      const char *name, struct lsa_xlat *x)
 {
-	const struct users_db *db = users_of(call);
+	const struct users_db *db = wg_rpc_users(call);
 	const struct dom_sid *machine = call->env->machine_sid;
 	const char *canon = NULL;
 	uint32_t rid = 0;
@@ -245,7 +203,7 @@ static void xlat_sid(struct wg_rpc_call *call, struct lsa_refs *refs,
 {
 	struct identity_name n;
 
-	identity_sid_name(users_of(call), call->env->machine_sid,
+	identity_sid_name(wg_rpc_users(call), call->env->machine_sid,
 			  wg_rpc_server(call)->netbios_name, sid, &n);
 	*x = (struct lsa_xlat) {
 		.use = n.use, .sid = *sid, .name = n.name, .dom = UINT32_MAX,
@@ -477,9 +435,9 @@ static int pull_sids(struct wg_rpc_call *call, struct dom_sid **sids,
 /* A policy handle of this pipe: 0, or the status for a bad one. */
 static int pull_policy(struct wg_rpc_call *call, uint32_t *status)
 {
-	struct lsa_state *st = call->state;
+	struct wg_rpc_handles *handles = call->state;
 	struct wg_rpc_handle *h = NULL;
-	int rc = wg_rpc_handle_pull(call, st->handles, LSA_HANDLE_POLICY, &h);
+	int rc = wg_rpc_handle_pull(call, handles, LSA_HANDLE_POLICY, &h);
 
 	*status = 0;
 	if (rc == -EINVAL) {
@@ -496,10 +454,10 @@ static int pull_policy(struct wg_rpc_call *call, uint32_t *status)
 /* LsarClose (0): [in,out] handle */
 static uint32_t op_close(struct wg_rpc_call *call)
 {
-	struct lsa_state *st = call->state;
+	struct wg_rpc_handles *handles = call->state;
 	struct wg_rpc_handle *h = NULL;
 	uint32_t status = 0;
-	int rc = wg_rpc_handle_pull(call, st->handles, 0, &h);
+	int rc = wg_rpc_handle_pull(call, handles, 0, &h);
 
 	if (rc == -EINVAL) {
 		return DCERPC_FAULT_NDR;
@@ -566,7 +524,7 @@ static int pull_object_attributes(struct ndr_pull *in)
 /* The rest of both OpenPolicy methods: attributes, access, [out] handle. */
 static uint32_t open_policy(struct wg_rpc_call *call)
 {
-	struct lsa_state *st = call->state;
+	struct wg_rpc_handles *handles = call->state;
 	struct wg_rpc_handle *h = NULL;
 	uint32_t access = 0, status = 0;
 	int rc = pull_object_attributes(&call->in);
@@ -581,7 +539,7 @@ static uint32_t open_policy(struct wg_rpc_call *call)
 	} else if (call->env->machine_sid == NULL) {
 		status = WG_STATUS_INTERNAL_DB_ERROR;
 	} else {
-		h = wg_rpc_handle_new(st->handles, LSA_HANDLE_POLICY, &status);
+		h = wg_rpc_handle_new(handles, LSA_HANDLE_POLICY, &status);
 	}
 	if (h != NULL) {
 		h->access = access;
@@ -951,7 +909,7 @@ const struct wg_rpc_iface wg_lsarpc_iface = {
 	.minor = 0,
 	.ops = lsa_ops,
 	.n_ops = sizeof(lsa_ops) / sizeof(lsa_ops[0]),
-	.state_new = lsa_state_new,
-	.close_handles = lsa_close_handles,
-	.handle_count = lsa_handle_count,
+	.state_new = wg_rpc_handles_state_new,
+	.close_handles = wg_rpc_handles_state_close,
+	.handle_count = wg_rpc_handles_state_count,
 };

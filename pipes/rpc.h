@@ -150,6 +150,19 @@ void wg_rpc_handles_close(struct wg_rpc_handles *set);
 unsigned wg_rpc_handles_count(const struct wg_rpc_handles *set);
 
 /*
+ * The state_new / close_handles / handle_count hooks of a service whose
+ * pipe state is just its handle set (lsarpc, samr): call->state is then
+ * the struct wg_rpc_handles.
+ */
+void *wg_rpc_handles_state_new(TALLOC_CTX *mem, struct wg_pipe *p,
+			       const struct wg_pipe_env *env);
+void wg_rpc_handles_state_close(void *state);
+unsigned wg_rpc_handles_state_count(const void *state);
+
+/* The users file the call's pipe sees now (reloads included), or NULL. */
+const struct users_db *wg_rpc_users(const struct wg_rpc_call *call);
+
+/*
  * A new handle of kind. Returns it (free it with talloc_free to close)
  * or NULL with *status WG_STATUS_INSUFFICIENT_RESOURCES when the session
  * holds WG_RPC_MAX_HANDLES already (counted through the env's

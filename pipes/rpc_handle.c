@@ -148,3 +148,28 @@ void wg_rpc_push_null_handle(struct ndr_push *p)
 
 	ndr_push_handle(p, zero);
 }
+
+void *wg_rpc_handles_state_new(TALLOC_CTX *mem, struct wg_pipe *p,
+			       const struct wg_pipe_env *env)
+{
+	(void)p;
+	return wg_rpc_handles_new(mem, env);
+}
+
+void wg_rpc_handles_state_close(void *state)
+{
+	wg_rpc_handles_close(state);
+}
+
+unsigned wg_rpc_handles_state_count(const void *state)
+{
+	return wg_rpc_handles_count(state);
+}
+
+const struct users_db *wg_rpc_users(const struct wg_rpc_call *call)
+{
+	if (call->env->users == NULL) {
+		return NULL;
+	}
+	return *call->env->users;
+}

@@ -41,51 +41,9 @@ enum samr_domain {
 #define DOMAIN_GROUP_RID_USERS	IDENTITY_RID_NONE
 #define SE_GROUP_DEFAULT	7u	/* mandatory, default, enabled */
 
-struct samr_state {
-	struct wg_rpc_handles *handles;
-};
-
-static void *samr_state_new(TALLOC_CTX *mem, struct wg_pipe *p,
-			    const struct wg_pipe_env *env)
-{
-	struct samr_state *st = talloc_zero(mem, struct samr_state);
-
-	if (st == NULL) {
-		return NULL;
-	}
-	st->handles = wg_rpc_handles_new(st, env);
-	if (st->handles == NULL) {
-		talloc_free(st);
-		return NULL;
-	}
-	return st;
-}
-
-static void samr_close_handles(void *state)
-{
-	struct samr_state *st = state;
-
-	wg_rpc_handles_close(st->handles);
-}
-
-static unsigned samr_handle_count(const void *state)
-{
-	const struct samr_state *st = state;
-
-	return wg_rpc_handles_count(st->handles);
-}
-
-static const struct users_db *users_of(const struct wg_rpc_call *call)
-{
-	if (call->env->users == NULL) {
-		return NULL;
-	}
-	return *call->env->users;
-}
-
 static size_t n_users(const struct wg_rpc_call *call)
 {
-	const struct users_db *db = users_of(call);
+	const struct users_db *db = wg_rpc_users(call);
 
 	return db != NULL ? users_count(db) : 0;
 }
@@ -118,8 +76,8 @@ static uintptr_t handle_val(const struct wg_rpc_handle *h)
 static int pull_h(struct wg_rpc_call *call, enum samr_kind kind,
 		  struct wg_rpc_handle **h, uint32_t *status)
 {
-	struct samr_state *st = call->state;
-	int rc = wg_rpc_handle_pull(call, st->handles, kind, h);
+	struct wg_rpc_handles *handles = call->state;
+	int rc = wg_rpc_handle_pull(call, handles, kind, h);
 
 	*status = 0;
 	if (rc == -EINVAL) {
@@ -136,14 +94,14 @@ static int pull_h(struct wg_rpc_call *call, enum samr_kind kind,
 static void answer_handle(struct wg_rpc_call *call, enum samr_kind kind,
 			  uintptr_t val, uint32_t access, uint32_t status)
 {
-	struct samr_state *st = call->state;
+	struct wg_rpc_handles *handles = call->state;
 	struct wg_rpc_handle *h = NULL;
 
 	if (status == 0 && call->env->machine_sid == NULL) {
 		status = WG_STATUS_INTERNAL_DB_ERROR;
 	}
 	if (status == 0) {
-		h = wg_rpc_handle_new(st->handles, kind, &status);
+		h = wg_rpc_handle_new(handles, kind, &status);
 	}
 	if (h != NULL) {
 		h->data = (void *)val;
@@ -352,7 +310,7 @@ static uint32_t op_enum_domains(struct wg_rpc_call *call)
  */
 static uint32_t enum_accounts(struct wg_rpc_call *call, enum sid_name_use use)
 {
-	const struct users_db *db = users_of(call);
+	const struct users_db *db = wg_rpc_users(call);
 	const struct sid_wk *wk[8];
 	struct wg_rpc_handle *h = NULL;
 	struct rid_entry *all = NULL;
@@ -566,7 +524,7 @@ static uint32_t op_query_domain_info(struct wg_rpc_call *call)
 static const char *rid_name(struct wg_rpc_call *call, uintptr_t dom,
 			    uint32_t rid, enum sid_name_use *use)
 {
-	const struct users_db *db = users_of(call);
+	const struct users_db *db = wg_rpc_users(call);
 	const struct sid_wk *wk[8];
 	size_t k = 0;
 
@@ -588,7 +546,7 @@ static const char *rid_name(struct wg_rpc_call *call, uintptr_t dom,
 static int name_rid(struct wg_rpc_call *call, uintptr_t dom,
 		    const char *name, uint32_t *rid, enum sid_name_use *use)
 {
-	const struct users_db *db = users_of(call);
+	const struct users_db *db = wg_rpc_users(call);
 	const struct sid_wk *wk[8];
 	size_t k = 0;
 
@@ -775,7 +733,7 @@ static uint32_t op_lookup_ids(struct wg_rpc_call *call)
 /* SamrOpenUser (34): domain handle, DesiredAccess, UserId */
 static uint32_t op_open_user(struct wg_rpc_call *call)
 {
-	const struct users_db *db = users_of(call);
+	const struct users_db *db = wg_rpc_users(call);
 	struct wg_rpc_handle *h = NULL;
 	uint32_t status = 0, access = 0, rid = 0;
 
@@ -889,7 +847,7 @@ static void push_user_info_cb(struct ndr_push *p, const void *arg)
 /* SamrQueryInformationUser (36) and ...User2 (47) */
 static uint32_t op_query_user_info(struct wg_rpc_call *call)
 {
-	const struct users_db *db = users_of(call);
+	const struct users_db *db = wg_rpc_users(call);
 	struct wg_rpc_handle *h = NULL;
 	struct user_info *v = NULL;
 	const char *name = NULL;
@@ -1061,7 +1019,7 @@ const struct wg_rpc_iface wg_samr_iface = {
 	.minor = 0,
 	.ops = samr_ops,
 	.n_ops = sizeof(samr_ops) / sizeof(samr_ops[0]),
-	.state_new = samr_state_new,
-	.close_handles = samr_close_handles,
-	.handle_count = samr_handle_count,
+	.state_new = wg_rpc_handles_state_new,
+	.close_handles = wg_rpc_handles_state_close,
+	.handle_count = wg_rpc_handles_state_count,
 };
