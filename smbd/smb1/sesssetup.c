@@ -172,24 +172,11 @@ static NTSTATUS leg2(struct smb1_req *r, struct smbd_session *s,
 static NTSTATUS new_session(struct smb1_req *r, struct smbd_session **out)
 {
 	struct smbd_conn *conn = r->conn;
-	const struct wg_config *cfg = conn->srv->cfg;
-	const struct smbd_session *o = NULL;
 	struct smbd_session *s = NULL;
-	uint32_t all = 0, building = 0;
+	NTSTATUS status = smbd_session_budget(conn);
 
-	for (o = conn->sessions; o != NULL; o = o->next) {
-		all++;
-		building += o->state == SMBD_SESS_IN_PROGRESS;
-	}
-	if (building >= cfg->max_sessions_in_progress) {
-		smbd_budget_hit(NULL, conn, SMBD_BUDGET_SESS_IN_PROGRESS,
-				cfg->max_sessions_in_progress);
-		return NT_STATUS_INSUFFICIENT_RESOURCES;
-	}
-	if (all >= cfg->max_sessions_per_conn) {
-		smbd_budget_hit(NULL, conn, SMBD_BUDGET_SESS_PER_CONN,
-				cfg->max_sessions_per_conn);
-		return NT_STATUS_INSUFFICIENT_RESOURCES;
+	if (status != NT_STATUS_OK) {
+		return status;
 	}
 	s = smbd_session_new(conn);
 	if (s == NULL) {

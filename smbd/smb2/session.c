@@ -274,3 +274,32 @@ NTSTATUS smbd_session_set_token(struct smbd_session *s)
 	s->token = t;
 	return NT_STATUS_OK;
 }
+
+/*
+ * May conn start one more session? Half-built sessions hold NTLM state
+ * and need no login, so they have a small budget of their own; all
+ * sessions of a connection a larger one. Both walks are bounded by
+ * max sessions per connection.
+ */
+NTSTATUS smbd_session_budget(struct smbd_conn *conn)
+{
+	const struct wg_config *cfg = conn->srv->cfg;
+	const struct smbd_session *o = NULL;
+	uint32_t all = 0, building = 0;
+
+	for (o = conn->sessions; o != NULL; o = o->next) {
+		all++;
+		building += o->state == SMBD_SESS_IN_PROGRESS;
+	}
+	if (building >= cfg->max_sessions_in_progress) {
+		smbd_budget_hit(NULL, conn, SMBD_BUDGET_SESS_IN_PROGRESS,
+				cfg->max_sessions_in_progress);
+		return NT_STATUS_INSUFFICIENT_RESOURCES;
+	}
+	if (all >= cfg->max_sessions_per_conn) {
+		smbd_budget_hit(NULL, conn, SMBD_BUDGET_SESS_PER_CONN,
+				cfg->max_sessions_per_conn);
+		return NT_STATUS_INSUFFICIENT_RESOURCES;
+	}
+	return NT_STATUS_OK;
+}

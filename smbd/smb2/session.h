@@ -17,6 +17,13 @@ struct smbd_session *smbd_session_new(struct smbd_conn *conn);
 /* The session with this id on conn, or NULL. */
 struct smbd_session *smbd_session_find(struct smbd_conn *conn, uint64_t id);
 
+/*
+ * May conn start one more session (SMB2 or SMB1)? OK, or
+ * INSUFFICIENT_RESOURCES with the budget hit counted and logged: the
+ * half-built sessions' budget or the connection's.
+ */
+NTSTATUS smbd_session_budget(struct smbd_conn *conn);
+
 /* The name shown for the session's computer: NetBIOS calling name, then
  * NTLM workstation, then the address. */
 const char *smbd_session_display(const struct smbd_session *s);

@@ -324,35 +324,6 @@ static NTSTATUS setup_leg2(struct smbd_req *req, struct smbd_session *s,
 	return NT_STATUS_OK;
 }
 
-/*
- * May conn start one more session? Half-built sessions hold NTLM state
- * and need no login, so they have a small budget of their own; all
- * sessions of a connection a larger one. Both walks are bounded by
- * max sessions per connection.
- */
-static NTSTATUS session_budget(struct smbd_conn *conn)
-{
-	const struct wg_config *cfg = conn->srv->cfg;
-	const struct smbd_session *o = NULL;
-	uint32_t all = 0, building = 0;
-
-	for (o = conn->sessions; o != NULL; o = o->next) {
-		all++;
-		building += o->state == SMBD_SESS_IN_PROGRESS;
-	}
-	if (building >= cfg->max_sessions_in_progress) {
-		smbd_budget_hit(NULL, conn, SMBD_BUDGET_SESS_IN_PROGRESS,
-				cfg->max_sessions_in_progress);
-		return NT_STATUS_INSUFFICIENT_RESOURCES;
-	}
-	if (all >= cfg->max_sessions_per_conn) {
-		smbd_budget_hit(NULL, conn, SMBD_BUDGET_SESS_PER_CONN,
-				cfg->max_sessions_per_conn);
-		return NT_STATUS_INSUFFICIENT_RESOURCES;
-	}
-	return NT_STATUS_OK;
-}
-
 NTSTATUS smbd_smb2_session_setup(struct smbd_req *req)
 {
 	struct smbd_conn *conn = req->conn;
@@ -380,7 +351,7 @@ NTSTATUS smbd_smb2_session_setup(struct smbd_req *req)
 		return NT_STATUS_NOT_SUPPORTED;	/* no multichannel */
 	}
 	if (req->in_hdr.session_id == 0) {
-		status = session_budget(conn);
+		status = smbd_session_budget(conn);
 		if (status != NT_STATUS_OK) {
 			return status;
 		}
