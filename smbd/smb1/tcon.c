@@ -13,6 +13,23 @@
 #define SMB_SUPPORT_SEARCH_BITS	0x0001
 #define SMB_UNIQUE_FILE_NAME	0x0010
 
+/* The Service strings of MS-CIFS §2.2.4.55.1: disk, printer, named
+ * pipe, serial device, or any. */
+static bool known_service(const char *service)
+{
+	static const char *const known[] = {
+		"A:", "LPT1:", "IPC", "COMM", "?????",
+	};
+	size_t i = 0;
+
+	for (i = 0; i < sizeof(known) / sizeof(known[0]); i++) {
+		if (strcmp(service, known[i]) == 0) {
+			return true;
+		}
+	}
+	return false;
+}
+
 NTSTATUS smb1_tree_connect(struct smb1_req *r, const struct smb1_block *b)
 {
 	struct smbd_tree *t = NULL;
@@ -39,6 +56,14 @@ NTSTATUS smb1_tree_connect(struct smb1_req *r, const struct smb1_block *b)
 			     &next) != 0) {
 		talloc_free(path);
 		return NT_STATUS_INVALID_PARAMETER;
+	}
+	/* a Service no share could have is BAD_DEVICE_TYPE, before the
+	 * share is looked at [MS-CIFS §2.2.4.55.2] (smbtorture
+	 * raw.context.tree sends "FOO") */
+	if (!known_service(service)) {
+		talloc_free(path);
+		talloc_free(service);
+		return NT_STATUS_BAD_DEVICE_TYPE;
 	}
 	if ((flags & TCON_DISCONNECT_TID) && r->hdr.tid != 0) {
 		struct smbd_tree *old = NULL;
