@@ -51,7 +51,7 @@ NTSTATUS smb1_fid_check(struct smb1_req *r, struct smbd_open *op)
 			return NT_STATUS_INSUFFICIENT_RESOURCES;
 		}
 	}
-	return NT_STATUS_OK;
+	return smb1_open_owner(r, op);
 }
 
 /* ---- NT_CREATE_ANDX [MS-SMB §2.2.4.9] ---- */

@@ -44,6 +44,8 @@ static const struct smb1_row smb1_cmds[256] = {
 	[SMB1_COM_DELETE] = { .fn = smb1_delete, T },
 	[SMB1_COM_RENAME] = { .fn = smb1_rename, T },
 	[SMB1_COM_CHECK_DIRECTORY] = { .fn = smb1_check_directory, T },
+	[SMB1_COM_PROCESS_EXIT] = { .fn = smb1_process_exit,
+				     .need_session = true },
 	[SMB1_COM_QUERY_INFORMATION] = { .fn = smb1_query_information, T },
 	[SMB1_COM_SET_INFORMATION] = { .fn = smb1_set_information, T },
 	[SMB1_COM_TRANSACTION] = { .fn = smb1_trans, T },

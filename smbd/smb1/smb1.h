@@ -127,6 +127,12 @@ NTSTATUS smb1_trans2_secondary(struct smb1_req *r,
 			       const struct smb1_block *b);
 NTSTATUS smb1_find_close2(struct smb1_req *r, const struct smb1_block *b);
 
+/* exit.c: PROCESS_EXIT closes the opens of the request's UID and PID */
+NTSTATUS smb1_process_exit(struct smb1_req *r, const struct smb1_block *b);
+/* Remember that r's UID and PID made op (every new SMB1 open);
+ * NO_MEMORY if not (close it then). */
+NTSTATUS smb1_open_owner(struct smb1_req *r, struct smbd_open *op);
+
 /* ipc.c: named pipes on IPC$ */
 NTSTATUS smb1_trans(struct smb1_req *r, const struct smb1_block *b);
 /* Open pipe name ("\srvsvc", "\PIPE\srvsvc") on r's IPC$ tree. */
@@ -144,7 +150,8 @@ NTSTATUS smb1_pipe_write(struct smb1_req *r, struct smbd_open *op,
 /* The open of the request's tree with this FID, or NULL. */
 struct smbd_open *smb1_fid_find(struct smb1_req *r, uint16_t fid);
 /* May a new open of r's tree be known by its FID (unique, not 0 or
- * 0xFFFF)? INSUFFICIENT_RESOURCES if not (close it then). */
+ * 0xFFFF)? INSUFFICIENT_RESOURCES if not, NO_MEMORY if its owner
+ * (smb1_open_owner) could not be kept (close it then). */
 NTSTATUS smb1_fid_check(struct smb1_req *r, struct smbd_open *op);
 /* A 0x04-prefixed path at *off of b's data block (moved past it). */
 NTSTATUS smb1_pull_path(struct smb1_req *r, TALLOC_CTX *mem,
