@@ -17,7 +17,7 @@
  * the fixed portions of every entry, then their strings; each offset is
  * counted from the start of its own entry.
  */
-#include "pipes/rpc.h"
+#include "pipes/spoolss_int.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -29,12 +29,6 @@
 
 /* Printer handles one session may hold, over all its spoolss pipes. */
 #define SPOOLSS_MAX_HANDLES	64
-/* Most bytes we answer for a client-sized [out] buffer (nSize). */
-#define SPOOLSS_MAX_OUT		(1024 * 1024)
-
-/* The environment (architecture) this server reports as its own. */
-#define SPOOLSS_ARCH		"Windows x64"
-
 #define PRINTER_ENUM_LOCAL	0x00000002u
 #define PRINTER_ENUM_NAME	0x00000008u
 #define PRINTER_ENUM_ICON8	0x00800000u
@@ -42,26 +36,6 @@
 #define PRINTER_ATTRIBUTE_LOCAL	0x00000040u
 #define DSPRINT_UNPUBLISH	0x00000004u
 #define WG_PORT			"wgsmb:"
-
-struct spoolss_state {
-	const struct wg_pipe_env *env;
-	struct prn_handle *handles;
-	unsigned n_handles;
-};
-
-struct prn_handle {
-	struct prn_handle *prev, *next;
-	struct spoolss_state *st;
-	uint8_t wire[NDR_HANDLE_LEN];
-	char *printer;			/* NULL: a server handle */
-	char *server;			/* "\\name" as the client named us,
-					 * NULL: it gave a bare printer name */
-	struct sm_handle *smh;		/* NULL when no session tracks it */
-	time_t opened;
-	time_t last_used;
-	void *job;			/* a document in progress */
-	uint32_t job_id;
-};
 
 /* --- handles --- */
 
@@ -182,7 +156,7 @@ static struct prn_handle *handle_new(struct spoolss_state *st,
 }
 
 /* Pull a context handle and find it on this pipe (touching it). */
-static int pull_handle(struct wg_rpc_call *call, struct prn_handle **out)
+int pull_handle(struct wg_rpc_call *call, struct prn_handle **out)
 {
 	struct spoolss_state *st = call->state;
 	uint8_t wire[NDR_HANDLE_LEN];
@@ -205,7 +179,7 @@ static int pull_handle(struct wg_rpc_call *call, struct prn_handle **out)
 }
 
 /* The fault for a request whose handle does not decode or is unknown. */
-static uint32_t handle_fault(int rc)
+uint32_t handle_fault(int rc)
 {
 	return rc == -ENOENT ? DCERPC_NCA_CONTEXT_MISMATCH : DCERPC_FAULT_NDR;
 }
@@ -358,15 +332,8 @@ static uint32_t resolve_printer(struct wg_rpc_call *call, const char *name,
 
 /* --- custom-marshaled INFO blobs --- */
 
-struct info_blob {
-	struct wire_wr fixed;		/* every entry's fixed portion */
-	struct wire_wr var;		/* then the strings */
-	size_t fixed_total;		/* entries * fixed size */
-	size_t entry_start;		/* where the current entry starts */
-};
-
-static void blob_init(struct info_blob *b, TALLOC_CTX *mem, size_t entries,
-		      size_t fixed_size)
+void blob_init(struct info_blob *b, TALLOC_CTX *mem, size_t entries,
+	       size_t fixed_size)
 {
 	wire_wr_init(&b->fixed, mem, SPOOLSS_MAX_OUT);
 	wire_wr_init(&b->var, mem, SPOOLSS_MAX_OUT);
@@ -374,18 +341,18 @@ static void blob_init(struct info_blob *b, TALLOC_CTX *mem, size_t entries,
 	b->entry_start = 0;
 }
 
-static void blob_entry(struct info_blob *b)
+void blob_entry(struct info_blob *b)
 {
 	b->entry_start = b->fixed.len;
 }
 
-static void blob_u32(struct info_blob *b, uint32_t v)
+void blob_u32(struct info_blob *b, uint32_t v)
 {
 	wire_put_u32le(&b->fixed, v);
 }
 
 /* A string's offset now and its UTF-16 (NUL included) in the var part. */
-static void blob_str(struct info_blob *b, const char *s)
+void blob_str(struct info_blob *b, const char *s)
 {
 	if (s == NULL) {
 		wire_put_u32le(&b->fixed, 0);
@@ -428,8 +395,8 @@ static void blob_systemtime(struct info_blob *b, time_t t)
 }
 
 /* Join both parts into one buffer (a child of mem). 0 or WIRE_E_*. */
-static int blob_finish(struct info_blob *b, TALLOC_CTX *mem, uint8_t **out,
-		       size_t *len)
+int blob_finish(struct info_blob *b, TALLOC_CTX *mem, uint8_t **out,
+		size_t *len)
 {
 	uint8_t *buf = NULL;
 
@@ -457,13 +424,7 @@ static int blob_finish(struct info_blob *b, TALLOC_CTX *mem, uint8_t **out,
 	return 0;
 }
 
-/* The request's [in, unique, size_is(cbBuf)] BYTE* buffer and cbBuf. */
-struct out_buf {
-	bool present;
-	uint32_t size;
-};
-
-static int pull_out_buf(struct ndr_pull *in, struct out_buf *b)
+int pull_out_buf(struct ndr_pull *in, struct out_buf *b)
 {
 	uint32_t ref = 0, count = 0, cb = 0;
 	const uint8_t *data = NULL;
@@ -488,8 +449,8 @@ static int pull_out_buf(struct ndr_pull *in, struct out_buf *b)
  * holding data only if it all fits; *werr becomes INSUFFICIENT_BUFFER
  * otherwise. Then pcbNeeded.
  */
-static void push_out_buf(struct wg_rpc_call *call, const struct out_buf *b,
-			 const uint8_t *data, size_t needed, uint32_t *werr)
+void push_out_buf(struct wg_rpc_call *call, const struct out_buf *b,
+		  const uint8_t *data, size_t needed, uint32_t *werr)
 {
 	struct ndr_push *out = &call->out;
 	bool fits = b->present && needed <= b->size;
@@ -1469,7 +1430,7 @@ static uint32_t op_get_printer_data_ex(struct wg_rpc_call *call)
 /* --- server-wide listings: ports, monitors, processors, drivers --- */
 
 /* NULL or "" is this server's own; else one Windows knows, or NULL. */
-static const char *environment_of(const char *env)
+const char *environment_of(const char *env)
 {
 	static const char *const known[] = {
 		SPOOLSS_ARCH, "Windows NT x86", "Windows 4.0",
@@ -1491,7 +1452,7 @@ static const char *environment_of(const char *env)
  * pName: NULL, "" or "\\server" name this server; anything else is a
  * name we are not (INVALID_NAME, as Windows answers).
  */
-static uint32_t check_server_name(const char *name)
+uint32_t check_server_name(const char *name)
 {
 	if (name == NULL || name[0] == '\0') {
 		return WERR_OK;
@@ -1607,9 +1568,9 @@ static uint32_t op_enum_monitors(struct wg_rpc_call *call)
 }
 
 /* The [in] pName, pEnvironment (or other string), Level, buffer. */
-static int pull_name_env_level(struct wg_rpc_call *call, char **name,
-			       char **env, uint32_t *level,
-			       struct out_buf *ob)
+int pull_name_env_level(struct wg_rpc_call *call, char **name,
+			char **env, uint32_t *level,
+			struct out_buf *ob)
 {
 	int rc = ndr_pull_unique_string(&call->in, name);
 

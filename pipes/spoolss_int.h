@@ -1,0 +1,99 @@
+/*
+ * spoolss_int.h - inside the spoolss service only: what spoolss.c shares
+ * with the files that serve the rest of [MS-RPRN] (spoolss_driver.c:
+ * drivers and change notifications). Not for other pipes.
+ */
+#ifndef WG_PIPES_SPOOLSS_INT_H
+#define WG_PIPES_SPOOLSS_INT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+#include "pipes/rpc.h"
+#include "proto/wire.h"
+
+/* Most bytes we answer for a client-sized [out] buffer (nSize). */
+#define SPOOLSS_MAX_OUT		(1024 * 1024)
+
+/* The environment (architecture) this server reports as its own. */
+#define SPOOLSS_ARCH		"Windows x64"
+
+struct spoolss_state {
+	const struct wg_pipe_env *env;
+	struct prn_handle *handles;
+	unsigned n_handles;
+};
+
+/* A printer or server handle; owned by its pipe's spoolss_state. */
+struct prn_handle {
+	struct prn_handle *prev, *next;
+	struct spoolss_state *st;
+	uint8_t wire[NDR_HANDLE_LEN];
+	char *printer;			/* NULL: a server handle */
+	char *server;			/* "\\name" as the client named us,
+					 * NULL: it gave a bare printer name */
+	struct sm_handle *smh;		/* NULL when no session tracks it */
+	time_t opened;
+	time_t last_used;
+	void *job;			/* a document in progress */
+	uint32_t job_id;
+};
+
+/*
+ * Pull a context handle from call->in and find it on this pipe (touching
+ * it). 0, -ENOENT (not ours) or -EINVAL (does not decode); *out is NULL
+ * on failure. handle_fault() turns the error into the call's fault.
+ */
+int pull_handle(struct wg_rpc_call *call, struct prn_handle **out);
+uint32_t handle_fault(int rc);
+
+/*
+ * A custom-marshaled INFO blob [MS-RPRN 2.2.2]: every entry's fixed
+ * portion, then the strings; each offset counts from its own entry.
+ * blob_init() sizes the fixed part (entries * fixed_size), blob_entry()
+ * starts an entry, blob_u32()/blob_str() append a field (blob_str(NULL)
+ * is offset 0), blob_finish() joins both parts into *out (a child of mem):
+ * 0, or a WIRE_E_* error (a wrong fixed size is WIRE_E_INVALID).
+ */
+struct info_blob {
+	struct wire_wr fixed;		/* every entry's fixed portion */
+	struct wire_wr var;		/* then the strings */
+	size_t fixed_total;		/* entries * fixed size */
+	size_t entry_start;		/* where the current entry starts */
+};
+
+void blob_init(struct info_blob *b, TALLOC_CTX *mem, size_t entries,
+	       size_t fixed_size);
+void blob_entry(struct info_blob *b);
+void blob_u32(struct info_blob *b, uint32_t v);
+void blob_str(struct info_blob *b, const char *s);
+int blob_finish(struct info_blob *b, TALLOC_CTX *mem, uint8_t **out,
+		size_t *len);
+
+/* The request's [in, unique, size_is(cbBuf)] BYTE* buffer and cbBuf. */
+struct out_buf {
+	bool present;
+	uint32_t size;
+};
+
+/* 0 or a WIRE_E_* error (the conformance differs from cbBuf: invalid). */
+int pull_out_buf(struct ndr_pull *in, struct out_buf *b);
+
+/*
+ * Push the [out] buffer the client sized (data only if all needed bytes
+ * fit: *werr becomes INSUFFICIENT_BUFFER otherwise), then pcbNeeded.
+ */
+void push_out_buf(struct wg_rpc_call *call, const struct out_buf *b,
+		  const uint8_t *data, size_t needed, uint32_t *werr);
+
+/* The [in] pName, pEnvironment (or other string), Level, buffer. */
+int pull_name_env_level(struct wg_rpc_call *call, char **name, char **env,
+			uint32_t *level, struct out_buf *ob);
+
+/* NULL or "" -> SPOOLSS_ARCH; a known environment's spelling; or NULL. */
+const char *environment_of(const char *env);
+
+/* pName of a server call: WERR_OK for NULL, "" or "\\server". */
+uint32_t check_server_name(const char *name);
+
+#endif
