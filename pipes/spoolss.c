@@ -541,8 +541,9 @@ static void printer_info_0(struct info_blob *b, TALLOC_CTX *mem,
 	blob_u32(b, 0);				/* cTotalBytes */
 	blob_systemtime(b, time(NULL));		/* stUpTime */
 	for (int i = 0; i < 18; i++) {
-		/* MaxcRef .. cAddNetPrinters: nothing we count. */
-		blob_u32(b, i == 2 ? 0x0105 : 0);	/* dwGetVersion */
+		/* MaxcRef .. cAddNetPrinters: nothing we count but these. */
+		blob_u32(b, i == 2 ? 0x0105 :		/* dwGetVersion */
+			 i == 13 ? spoolss_change_id(c->p) : 0);
 	}
 	wire_put_u16le(&b->fixed, 9);		/* x64 */
 	wire_put_u16le(&b->fixed, 0);
@@ -558,7 +559,7 @@ static void printer_info_2(struct info_blob *b, TALLOC_CTX *mem,
 	blob_str(b, unc_printer(mem, c));
 	blob_str(b, c->p->name);		/* share name */
 	blob_str(b, WG_PORT);
-	blob_str(b, "");			/* driver */
+	blob_str(b, SPOOLSS_DRIVER_NAME);
 	blob_str(b, c->p->comment != NULL ? c->p->comment : "");
 	blob_str(b, "");			/* location */
 	blob_u32(b, 0);				/* DEVMODE: none */
@@ -1212,35 +1213,6 @@ static uint32_t op_enum_jobs(struct wg_rpc_call *call)
 	return 0;
 }
 
-/* --- what we answer with a clean failure --- */
-
-/* RpcGetPrinterDriver2 (53): no drivers here. */
-static uint32_t op_get_printer_driver2(struct wg_rpc_call *call)
-{
-	struct out_buf ob = {};
-	struct prn_handle *h = NULL;
-	char *env = NULL;
-	uint32_t level = 0, major = 0, minor = 0;
-	uint32_t werr = WERR_UNKNOWN_PRINTER_DRIVER;
-	int rc = pull_handle(call, &h);
-
-	if (rc != 0) {
-		return handle_fault(rc);
-	}
-	if (ndr_pull_unique_string(&call->in, &env) != 0 ||
-	    ndr_pull_u32(&call->in, &level) != 0 ||
-	    pull_out_buf(&call->in, &ob) != 0 ||
-	    ndr_pull_u32(&call->in, &major) != 0 ||
-	    ndr_pull_u32(&call->in, &minor) != 0) {
-		return DCERPC_FAULT_NDR;
-	}
-	push_out_buf(call, &ob, NULL, 0, &werr);
-	ndr_push_u32(&call->out, 0);	/* pdwServerMaxVersion */
-	ndr_push_u32(&call->out, 0);	/* pdwServerMinVersion */
-	ndr_push_u32(&call->out, werr);
-	return 0;
-}
-
 /* --- print server data [MS-RPRN 2.2.3.10.1]: server handle values --- */
 
 #define REG_SZ		1u
@@ -1690,28 +1662,6 @@ static uint32_t op_get_print_processor_directory(struct wg_rpc_call *call)
 			     "C:\\Windows\\system32\\spool\\PRTPROCS\\%.0s%s");
 }
 
-/* RpcEnumPrinterDrivers (10): none installed (printers print RAW). */
-static uint32_t op_enum_printer_drivers(struct wg_rpc_call *call)
-{
-	struct str_table t = {};
-	struct out_buf ob = {};
-	char *name = NULL, *env = NULL;
-	uint32_t level = 0, werr = WERR_OK;
-
-	if (pull_name_env_level(call, &name, &env, &level, &ob) != 0) {
-		return DCERPC_FAULT_NDR;
-	}
-	werr = check_server_name(name);
-	if (werr == WERR_OK && env != NULL && strcasecmp(env, "all") != 0 &&
-	    environment_of(env) == NULL) {
-		werr = WERR_INVALID_ENVIRONMENT;
-	} else if (werr == WERR_OK && (level < 1 || level > 8 ||
-				       level == 7)) {
-		werr = WERR_UNKNOWN_LEVEL;
-	}
-	return answer_table(call, &ob, &t, werr);
-}
-
 /* --- forms [MS-RPRN 2.2.1.5.x, 2.2.2.4.x] --- */
 
 #define FORM_USER		0u
@@ -2102,22 +2052,6 @@ static uint32_t op_delete_form(struct wg_rpc_call *call)
 	return 0;
 }
 
-/*
- * RpcRemoteFindFirstPrinterChangeNotificationEx (65): we never call
- * clients back; refusing makes Windows poll instead.
- */
-static uint32_t op_find_first_change_ex(struct wg_rpc_call *call)
-{
-	struct prn_handle *h = NULL;
-	int rc = pull_handle(call, &h);
-
-	if (rc != 0) {
-		return handle_fault(rc);
-	}
-	ndr_push_u32(&call->out, WERR_NOT_SUPPORTED);
-	return 0;
-}
-
 /* --- package-aware drivers and per-machine connections --- */
 
 /* Most CORE_PRINTER_DRIVER entries a client may ask for at once. */
@@ -2328,6 +2262,7 @@ static const wg_rpc_op spoolss_ops[] = {
 	[7] = op_set_printer,
 	[8] = op_get_printer,
 	[10] = op_enum_printer_drivers,
+	[11] = op_get_printer_driver,
 	[12] = op_get_printer_driver_directory,
 	[15] = op_enum_print_processors,
 	[16] = op_get_print_processor_directory,
@@ -2347,7 +2282,10 @@ static const wg_rpc_op spoolss_ops[] = {
 	[36] = op_enum_monitors,
 	[51] = op_enum_print_proc_datatypes,
 	[53] = op_get_printer_driver2,
+	[56] = op_find_close_change,
+	[62] = op_find_first_change,
 	[65] = op_find_first_change_ex,
+	[67] = op_refresh_change,
 	[69] = op_open_printer_ex,
 	[78] = op_get_printer_data_ex,
 	[85] = op_add_per_machine_connection,

@@ -18,6 +18,9 @@
 /* The environment (architecture) this server reports as its own. */
 #define SPOOLSS_ARCH		"Windows x64"
 
+/* The driver every printer uses (spoolss_driver.c says why this one). */
+#define SPOOLSS_DRIVER_NAME	"MS Publisher Imagesetter"
+
 struct spoolss_state {
 	const struct wg_pipe_env *env;
 	struct prn_handle *handles;
@@ -95,5 +98,23 @@ const char *environment_of(const char *env);
 
 /* pName of a server call: WERR_OK for NULL, "" or "\\server". */
 uint32_t check_server_name(const char *name);
+
+/* spoolss_driver.c: the operations, as spoolss.c's table lists them. */
+uint32_t op_enum_printer_drivers(struct wg_rpc_call *call);
+uint32_t op_get_printer_driver(struct wg_rpc_call *call);
+uint32_t op_get_printer_driver2(struct wg_rpc_call *call);
+
+/* spoolss_notify.c: change notifications (refused: no call back). */
+uint32_t op_find_close_change(struct wg_rpc_call *call);
+uint32_t op_find_first_change(struct wg_rpc_call *call);
+uint32_t op_find_first_change_ex(struct wg_rpc_call *call);
+uint32_t op_refresh_change(struct wg_rpc_call *call);
+
+/*
+ * PRINTER_INFO_0's cChangeID for printer p: never 0, the same for as long
+ * as what we say about the printer (its share's name, comment, path, the
+ * driver) is the same, different when that changes.
+ */
+uint32_t spoolss_change_id(const struct wg_admin_share *p);
 
 #endif

@@ -556,7 +556,7 @@ START_TEST(test_clean_failures)
 	ndr_push_u32(&q, 0);
 	ck_assert_uint_eq(rt_call(tmem, p, 34, &q.w, &stub, &len), 0);
 	ck_assert_uint_eq(wire_le32(stub + len - 4), 122);
-	/* GetPrinterDriver2(h, "Windows x64", 3, NULL, 0, 3, 0) */
+	/* GetPrinterDriver2(h, "Windows x64", 3, NULL, 0, 3, 0): too small */
 	ndr_push_init(&q, tmem, 0);
 	ndr_push_handle(&q, h);
 	rt_put_unique_string(&q, "Windows x64");
@@ -567,7 +567,7 @@ START_TEST(test_clean_failures)
 	ndr_push_u32(&q, 0);
 	ck_assert_uint_eq(rt_call(tmem, p, 53, &q.w, &stub, &len), 0);
 	ck_assert_uint_eq(len, 20);
-	ck_assert_uint_eq(wire_le32(stub + len - 4), 1797);
+	ck_assert_uint_eq(wire_le32(stub + len - 4), 122);
 	/* RemoteFindFirstPrinterChangeNotificationEx: refused */
 	ndr_push_init(&q, tmem, 0);
 	ndr_push_handle(&q, h);
@@ -743,9 +743,9 @@ START_TEST(test_print_server_calls)
 	ck_assert_uint_eq(server_enum(p, 51, NULL, true, 1, 256,
 				      &blob, &needed, &n), 1798);
 	ck_assert_uint_eq(server_enum(p, 10, "Windows NT x86", true, 3, 0,
-				      &blob, &needed, &n), 0);
+				      &blob, &needed, &n), 122);
 	ck_assert_uint_eq(n, 0);
-	ck_assert_uint_eq(needed, 0);
+	ck_assert_uint_gt(needed, 40);
 	ck_assert_uint_eq(wg_pipe_handle_count(p), 2);
 	talloc_free(p);
 }
@@ -1191,6 +1191,302 @@ START_TEST(test_directories)
 }
 END_TEST
 
+/* --- drivers (spoolss_driver.c) --- */
+
+#define DRIVER_NAME "MS Publisher Imagesetter"
+
+/* RpcGetPrinterDriver2 (53): the status; *blob and *needed as answered. */
+static uint32_t get_driver2(struct wg_pipe *p, const uint8_t *h,
+			    const char *env_name, uint32_t level, uint32_t cb,
+			    uint32_t major, uint8_t **blob, uint32_t *needed)
+{
+	struct ndr_push q;
+	uint8_t *stub = NULL;
+	size_t len = 0;
+	uint8_t *zero = talloc_zero_array(tmem, uint8_t, cb + 1);
+
+	ndr_push_init(&q, tmem, 0);
+	ndr_push_handle(&q, h);
+	rt_put_unique_string(&q, env_name);
+	ndr_push_u32(&q, level);
+	if (cb > 0) {
+		ndr_push_referent(&q);
+		ndr_push_conformant_bytes(&q, zero, cb);
+	} else {
+		ndr_push_u32(&q, 0);
+	}
+	ndr_push_u32(&q, cb);
+	ndr_push_u32(&q, major);
+	ndr_push_u32(&q, 0);
+	ck_assert_uint_eq(rt_call(tmem, p, 53, &q.w, &stub, &len), 0);
+	*blob = cb > 0 ? stub + 8 : NULL;
+	*needed = wire_le32(stub + len - 16);
+	ck_assert_uint_eq(wire_le32(stub + len - 12), 3);	/* max */
+	ck_assert_uint_eq(wire_le32(stub + len - 8), 3);	/* min */
+	if (env_name != NULL && strcmp(env_name, "phantasy") == 0) {
+		/* once: every prefix of the request faults */
+		check_truncations(p, 53, &q.w, q.w.len);
+	}
+	return wire_le32(stub + len - 4);
+}
+
+/* Fixed sizes of DRIVER_INFO levels 1-6 and 8 [MS-RPRN 2.2.2.4]. */
+static const uint32_t driver_levels[] = { 1, 2, 3, 4, 5, 6, 8 };
+static const uint32_t driver_sizes[] = { 4, 24, 40, 44, 36, 80, 120 };
+
+START_TEST(test_get_printer_driver2)
+{
+	static const char *const envs[] = { "Windows x64", "Windows NT x86" };
+	struct wg_pipe *p = open_spoolss();
+	uint8_t h[NDR_HANDLE_LEN], srv[NDR_HANDLE_LEN];
+	uint8_t *blob = NULL;
+	uint32_t needed = 0;
+
+	ck_assert_uint_eq(open_printer(p, "lp", h), 0);
+	for (size_t e = 0; e < 2; e++) {
+		for (size_t i = 0; i < 7; i++) {
+			uint32_t lv = driver_levels[i];
+			uint32_t name_at = lv == 1 ? 0 : 4;
+
+			ck_assert_uint_eq(get_driver2(p, h, envs[e], lv, 0, 3,
+						      &blob, &needed), 122);
+			ck_assert_uint_gt(needed, driver_sizes[i]);
+			ck_assert_uint_eq(get_driver2(p, h, envs[e], lv,
+						      needed, 3, &blob,
+						      &needed), 0);
+			check_str(blob, wire_le32(blob + name_at),
+				  DRIVER_NAME);
+			if (lv == 1) {
+				ck_assert_uint_eq(wire_le32(blob), 4);
+				continue;
+			}
+			/* cVersion */
+			ck_assert_uint_eq(wire_le32(blob), 3);
+			check_str(blob, wire_le32(blob + 8), envs[e]);
+			/* the first string follows the fixed part */
+			ck_assert_uint_eq(wire_le32(blob + 4),
+					  driver_sizes[i]);
+		}
+		/* level 6: the date, padding, then the version at 56 */
+		ck_assert_uint_eq(get_driver2(p, h, envs[e], 6, 1024, 3,
+					      &blob, &needed), 0);
+		ck_assert_uint_eq(wire_le32(blob + 48), 0x01c694c5u);
+		ck_assert_uint_eq(wire_le32(blob + 52), 0);
+		ck_assert_uint_eq(wire_le32(blob + 60), 0x00060000u);
+		check_str(blob, wire_le32(blob + 64), "Microsoft");
+		/* level 8: winprint, not package-aware */
+		ck_assert_uint_eq(get_driver2(p, h, envs[e], 8, 2048, 4,
+					      &blob, &needed), 0);
+		check_str(blob, wire_le32(blob + 80), "winprint");
+		ck_assert_uint_eq(wire_le32(blob + 96), 0);
+		/* level 3: RAW by default, PSCRIPT.NTF then an empty string */
+		ck_assert_uint_eq(get_driver2(p, h, envs[e], 3, 2048, 3,
+					      &blob, &needed), 0);
+		check_str(blob, wire_le32(blob + 28), "PSCRIPT.NTF");
+		ck_assert_uint_eq(wire_le16(blob + wire_le32(blob + 28) + 24),
+				  0);
+		ck_assert_uint_eq(wire_le32(blob + 32), 0);	/* monitor */
+		check_str(blob, wire_le32(blob + 36), "RAW");
+	}
+	/* a client of version 2, an environment we have no driver for */
+	ck_assert_uint_eq(get_driver2(p, h, "Windows x64", 3, 2048, 2, &blob,
+				      &needed), 1797);
+	ck_assert_uint_eq(get_driver2(p, h, "Windows IA64", 3, 2048, 3,
+				      &blob, &needed), 1797);
+	ck_assert_uint_eq(get_driver2(p, h, "phantasy", 3, 2048, 3, &blob,
+				      &needed), 1805);
+	ck_assert_uint_eq(get_driver2(p, h, "Windows x64", 7, 2048, 3, &blob,
+				      &needed), 124);
+	ck_assert_uint_eq(get_driver2(p, h, "Windows x64", 101, 2048, 3,
+				      &blob, &needed), 124);
+	/* NULL is our own environment; a server handle has no driver */
+	ck_assert_uint_eq(get_driver2(p, h, NULL, 2, 2048, 3, &blob, &needed),
+			  0);
+	check_str(blob, wire_le32(blob + 8), "Windows x64");
+	ck_assert_uint_eq(open_printer(p, NULL, srv), 0);
+	ck_assert_uint_eq(get_driver2(p, srv, "Windows x64", 3, 2048, 3,
+				      &blob, &needed), 6);
+	talloc_free(p);
+}
+END_TEST
+
+START_TEST(test_enum_printer_drivers)
+{
+	struct wg_pipe *p = open_spoolss();
+	uint8_t h[NDR_HANDLE_LEN];
+	struct ndr_push q;
+	uint8_t *blob = NULL, *stub = NULL;
+	uint32_t needed = 0, n = 0;
+	size_t len = 0;
+
+	for (size_t i = 0; i < 7; i++) {
+		uint32_t lv = driver_levels[i];
+
+		ck_assert_uint_eq(server_enum(p, 10, "all", true, lv, 4096,
+					      &blob, &needed, &n), 0);
+		ck_assert_uint_eq(n, 2);
+		/* entries are consecutive, each string after both */
+		check_str(blob, wire_le32(blob + (lv == 1 ? 0 : 4)),
+			  DRIVER_NAME);
+		check_str(blob + driver_sizes[i],
+			  wire_le32(blob + driver_sizes[i] + (lv == 1 ? 0 : 4)),
+			  DRIVER_NAME);
+	}
+	ck_assert_uint_eq(server_enum(p, 10, "Windows NT x86", true, 2, 4096,
+				      &blob, &needed, &n), 0);
+	ck_assert_uint_eq(n, 1);
+	check_str(blob, wire_le32(blob + 8), "Windows NT x86");
+	ck_assert_uint_eq(server_enum(p, 10, NULL, true, 2, 4096, &blob,
+				      &needed, &n), 0);
+	ck_assert_uint_eq(n, 1);
+	check_str(blob, wire_le32(blob + 8), "Windows x64");
+	ck_assert_uint_eq(server_enum(p, 10, "Windows IA64", true, 1, 4096,
+				      &blob, &needed, &n), 0);
+	ck_assert_uint_eq(n, 0);
+	ck_assert_uint_eq(server_enum(p, 10, "phantasy", true, 1, 4096,
+				      &blob, &needed, &n), 1805);
+	ck_assert_uint_eq(server_enum(p, 10, "all", true, 7, 4096,
+				      &blob, &needed, &n), 124);
+	/* RpcGetPrinterDriver (11): as GetPrinterDriver2 for version 3 */
+	ck_assert_uint_eq(open_printer(p, "lp", h), 0);
+	ndr_push_init(&q, tmem, 0);
+	ndr_push_handle(&q, h);
+	rt_put_unique_string(&q, "Windows x64");
+	ndr_push_u32(&q, 1);
+	ndr_push_u32(&q, 0);
+	ndr_push_u32(&q, 0);
+	ck_assert_uint_eq(rt_call(tmem, p, 11, &q.w, &stub, &len), 0);
+	ck_assert_uint_eq(len, 12);
+	ck_assert_uint_eq(wire_le32(stub + 4), 4 + 2 * sizeof(DRIVER_NAME));
+	ck_assert_uint_eq(wire_le32(stub + 8), 122);
+	check_truncations(p, 11, &q.w, q.w.len);
+	/* PRINTER_INFO_2 names the driver */
+	ck_assert_uint_eq(get_printer(p, h, 2, 1024, &blob, &needed), 0);
+	check_str(blob, wire_le32(blob + 16), DRIVER_NAME);
+	talloc_free(p);
+}
+END_TEST
+
+/* --- change notifications (spoolss_notify.c) --- */
+
+/* An RPC_V2_NOTIFY_OPTIONS: version, then types[0..n) of 2 fields each. */
+static void put_notify_options(struct ndr_push *q, uint32_t version,
+			       const uint16_t *types, uint32_t n)
+{
+	ndr_push_referent(q);
+	ndr_push_u32(q, version);
+	ndr_push_u32(q, 0);			/* Flags */
+	ndr_push_u32(q, n);
+	if (n == 0) {
+		ndr_push_u32(q, 0);		/* pTypes: NULL */
+		return;
+	}
+	ndr_push_referent(q);			/* pTypes */
+	ndr_push_u32(q, n);			/* conformance */
+	for (uint32_t i = 0; i < n; i++) {
+		ndr_push_u16(q, types[i]);
+		ndr_push_u16(q, 0);
+		ndr_push_u32(q, 0);
+		ndr_push_u32(q, 0);
+		ndr_push_u32(q, 2);		/* Count */
+		ndr_push_referent(q);		/* pFields */
+	}
+	for (uint32_t i = 0; i < n; i++) {
+		ndr_push_u32(q, 2);
+		ndr_push_u16(q, 0x0000);	/* SERVER_NAME / JOB PRINTER */
+		ndr_push_u16(q, 0x000e);	/* ATTRIBUTES / NOTIFY_NAME */
+	}
+}
+
+/* FindFirstPrinterChangeNotificationEx (65): the status answered. */
+static uint32_t find_first_ex(struct wg_pipe *p, const uint8_t *h,
+			      uint32_t version, const uint16_t *types,
+			      uint32_t n)
+{
+	struct ndr_push q;
+	uint8_t *stub = NULL;
+	size_t len = 0;
+
+	ndr_push_init(&q, tmem, 0);
+	ndr_push_handle(&q, h);
+	ndr_push_u32(&q, 0);			/* fdwFlags */
+	ndr_push_u32(&q, 0);			/* fdwOptions */
+	rt_put_unique_string(&q, "\\\\CLIENT");
+	ndr_push_u32(&q, 0x1234);		/* dwPrinterLocal */
+	put_notify_options(&q, version, types, n);
+	ck_assert_uint_eq(rt_call(tmem, p, 65, &q.w, &stub, &len), 0);
+	ck_assert_uint_eq(len, 4);
+	check_truncations(p, 65, &q.w, q.w.len);
+	return wire_le32(stub);
+}
+
+START_TEST(test_change_notifications)
+{
+	static const uint16_t both[] = { 0, 1 }, bad[] = { 1, 5 };
+	struct wg_pipe *p = open_spoolss();
+	uint8_t h[NDR_HANDLE_LEN], other[NDR_HANDLE_LEN] = { 0, 1, 2 };
+	struct ndr_push q;
+	uint8_t *stub = NULL, *blob = NULL;
+	uint32_t werr = 0, needed = 0, id = 0;
+	size_t len = 0;
+
+	ck_assert_uint_eq(open_printer(p, "lp", h), 0);
+	/* no call back: refused, whatever the options */
+	ck_assert_uint_eq(find_first_ex(p, h, 2, both, 2), 50);
+	ck_assert_uint_eq(find_first_ex(p, h, 2, NULL, 0), 50);
+	ck_assert_uint_eq(find_first_ex(p, h, 1, both, 2), 87);
+	ck_assert_uint_eq(find_first_ex(p, h, 2, bad, 2), 87);
+	/* a types count that differs from its array does not decode */
+	ndr_push_init(&q, tmem, 0);
+	ndr_push_handle(&q, h);
+	ndr_push_u32(&q, 0);
+	ndr_push_u32(&q, 0);
+	rt_put_unique_string(&q, NULL);
+	ndr_push_u32(&q, 0);
+	put_notify_options(&q, 2, both, 2);
+	q.w.buf[20 + 16 + 12] = 1;		/* Count 1, conformance 2 */
+	ck_assert_uint_eq(rt_call(tmem, p, 65, &q.w, &stub, &len),
+			  DCERPC_FAULT_NDR);
+	/* Refresh (67) and FindClose (56): no notification object */
+	ndr_push_init(&q, tmem, 0);
+	ndr_push_handle(&q, h);
+	ndr_push_u32(&q, 7);			/* dwColor */
+	put_notify_options(&q, 2, both, 2);
+	ck_assert_uint_eq(rt_call(tmem, p, 67, &q.w, &stub, &len), 0);
+	ck_assert_uint_eq(len, 8);
+	ck_assert_uint_eq(wire_le32(stub), 0);	/* ppInfo: NULL */
+	ck_assert_uint_eq(wire_le32(stub + 4), 6);
+	check_truncations(p, 67, &q.w, q.w.len);
+	ck_assert_uint_eq(handle_call(p, 56, h, &werr), 0);
+	ck_assert_uint_eq(werr, 6);
+	ck_assert_uint_eq(handle_call(p, 56, other, &werr),
+			  DCERPC_NCA_CONTEXT_MISMATCH);
+	/* FindFirst (62): refused, the [in, out] buffer back as it came */
+	ndr_push_init(&q, tmem, 0);
+	ndr_push_handle(&q, h);
+	ndr_push_u32(&q, 0x100);
+	ndr_push_u32(&q, 0);
+	rt_put_unique_string(&q, "\\\\CLIENT");
+	ndr_push_u32(&q, 0);
+	ndr_push_u32(&q, 3);
+	ndr_push_referent(&q);
+	ndr_push_conformant_bytes(&q, (const uint8_t *)"abc", 3);
+	ck_assert_uint_eq(rt_call(tmem, p, 62, &q.w, &stub, &len), 0);
+	ck_assert_uint_eq(len, 16);
+	ck_assert_uint_eq(wire_le32(stub + 4), 3);
+	ck_assert_mem_eq(stub + 8, "abc", 3);
+	ck_assert_uint_eq(wire_le32(stub + 12), 50);
+	check_truncations(p, 62, &q.w, q.w.len);
+	/* cChangeID: not 0, the same while the printer is */
+	ck_assert_uint_eq(get_printer(p, h, 0, 1024, &blob, &needed), 0);
+	id = wire_le32(blob + 88);
+	ck_assert_uint_ne(id, 0);
+	ck_assert_uint_eq(get_printer(p, h, 0, 1024, &blob, &needed), 0);
+	ck_assert_uint_eq(wire_le32(blob + 88), id);
+	talloc_free(p);
+}
+END_TEST
+
 static Suite *spoolss_suite(void)
 {
 	Suite *s = suite_create("spoolss");
@@ -1209,6 +1505,9 @@ static Suite *spoolss_suite(void)
 	tcase_add_test(tc, test_forms);
 	tcase_add_test(tc, test_descriptors_and_package_calls);
 	tcase_add_test(tc, test_open_printer_ex_client_info);
+	tcase_add_test(tc, test_get_printer_driver2);
+	tcase_add_test(tc, test_enum_printer_drivers);
+	tcase_add_test(tc, test_change_notifications);
 	suite_add_tcase(s, tc);
 	return s;
 }
