@@ -8,7 +8,7 @@
 #   3  rpcclient as alice (an admin): srvinfo, netshareenumall,
 #      netsharegetinfo, netsessenum, netconnenum, netfileenum, netsessdel
 #      of another computer (its next request fails, its slot is free),
-#      enumprinters, getprinter
+#      enumprinters, getprinter, getdriver, enumdrivers, getdriverdir
 #   4  bob (not in admin users): netsessdel and netsessenum refused, the
 #      target session survives
 #   5  impacket srvs, wkst and rprn (rpc_client.py services)
@@ -385,6 +385,25 @@ case3_info() {
 	check "rpcclient getprinter lp: \\\\$WG_HOST\\lp" \
 		hasallf "name:[\\\\$WG_HOST\\lp]" "comment:[$LP_COMMENT]"
 	showout '^	(flags|name|description|comment):'
+
+	# the generic driver Windows' Add Printer wizard is told to use
+	rpc 127.0.0.3 alice 'getdriver lp 3'
+	check "rpcclient getdriver lp 3: MS Publisher Imagesetter, version 3, for x64 and x86" \
+		hasallf "Driver Name: [MS Publisher Imagesetter]" \
+		"Architecture: [Windows x64]" "Architecture: [Windows NT x86]" \
+		"Version: [3]" "Driver Path: [\\\\$NAME\\print\$\\x64\\3\\PSCRIPT5.DLL]"
+	showout '^	(Version|Driver Name|Architecture|Driver Path):'
+
+	rpc 127.0.0.3 alice 'enumdrivers 3'
+	check "rpcclient enumdrivers 3: MS Publisher Imagesetter for x64 and x86" \
+		hasallf "Driver Name: [MS Publisher Imagesetter]" \
+		"Architecture: [Windows x64]" "Architecture: [Windows NT x86]"
+	showout '^	(Driver Name|Architecture):'
+
+	rpc 127.0.0.3 alice 'getdriverdir "Windows x64"'
+	check "rpcclient getdriverdir: \\\\$NAME\\print\$\\x64" \
+		hasallf "Directory Name:[\\\\$NAME\\print\$\\x64]"
+	showout 'Directory Name'
 }
 
 # ---- 3b. rpcclient: sessions, connections, files, netsessdel ----

@@ -23,6 +23,7 @@ SV="rpc.srvsvc.srvsvc (admin access)"
 declare -A KNOWN=(
 	["$SV.NetShareAddSetDel"]="smbtorture skips it unless dangerous tests are on (it adds, edits and deletes a share); shares come from smb.conf and NetrShareAdd/SetInfo/Del are not served"
 	[$PS.forms_winreg]="needs the winreg pipe, which wgsmbd does not serve"
+	[$PS.enum_printer_drivers]="smbtorture 4.17 keeps EnumPrinterDrivers' answers in arrays of 8 (test_spoolss_context.driver_count[8], drivers[8]) and stores and reads level 8 at index 8, past their end: once a driver is listed (MS Publisher Imagesetter, for x64 and x86) it compares what lies beyond ('cur->info2.version was 0x...'); every level it asks for decodes and agrees (tests/pipes/test_spoolss.c, rpcclient enumdrivers)"
 	[$PS.add_port]="AddPort is not served: ports are not configurable over RPC"
 	[$PS.print_processors_winreg]="needs the winreg pipe, which wgsmbd does not serve"
 	[$PS.add_processor]="AddPrintProcessor is not served: print processors are not installable"
