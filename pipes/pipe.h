@@ -51,6 +51,7 @@ struct wg_pipe_env {
 	struct sm_session *ticket;	/* printer handles are tracked here */
 	const char *user;		/* "" for null sessions */
 	bool anonymous;
+	bool guest;			/* a guest session */
 	const char *client_ip;
 	/* The machine SID (lsarpc, samr); NULL when the daemon could not
 	 * load it: those pipes then refuse to open policies. */

@@ -254,6 +254,29 @@ static int list_shares(struct wg_rpc_call *call,
 	return admin->list_shares(admin->priv, call->mem, shares, n);
 }
 
+/*
+ * Leave out of shares[0..*n) those the admin ops say this caller is not
+ * to see (a share with access based share enum it may not connect to).
+ */
+static void hide_shares(struct wg_rpc_call *call,
+			struct wg_admin_share *shares, size_t *n)
+{
+	const struct wg_admin_ops *admin = call->env->admin;
+	size_t i = 0, k = 0;
+
+	if (admin->share_visible == NULL) {
+		return;
+	}
+	for (i = 0; i < *n; i++) {
+		if (admin->share_visible(admin->priv, shares[i].name,
+					 call->env->user, call->env->guest,
+					 call->env->anonymous)) {
+			shares[k++] = shares[i];
+		}
+	}
+	*n = k;
+}
+
 static const uint32_t share_enum_levels[] = { 0, 1, 2, 501, 502, 503 };
 
 /*
@@ -312,6 +335,7 @@ static uint32_t share_enum(struct wg_rpc_call *call, bool sticky)
 		push_enum(call, &req, NULL, 0, WERR_NOT_ENOUGH_MEMORY);
 		return 0;
 	}
+	hide_shares(call, shares, &n);
 	apply_resume(&req, n, &first, &count);
 	e = talloc_zero(call->mem, struct enum_out);
 	if (e == NULL) {

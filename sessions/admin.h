@@ -210,6 +210,13 @@ struct wg_admin_ops {
 	int (*close_file)(void *priv, uint64_t id);
 	/* Is this user listed in `admin users`? */
 	bool (*is_admin)(void *priv, const char *user);
+	/*
+	 * Is share (a name from list_shares) listed to this user? false only
+	 * for a share with access based share enum that the user (or a
+	 * guest / null session) may not connect to. NULL: every share is.
+	 */
+	bool (*share_visible)(void *priv, const char *share, const char *user,
+			      bool guest, bool anonymous);
 };
 
 #endif

@@ -9,6 +9,7 @@
 #include "smbd/admin/admission.h"
 #include "smbd/fs/open.h"
 #include "smbd/smb2/session.h"
+#include "smbd/smb2/tree.h"
 #include "proto/utf16.h"
 #include "sessions/sessmgr.h"
 
@@ -824,6 +825,19 @@ static bool op_is_admin(void *priv, const char *user)
 	return false;
 }
 
+static bool op_share_visible(void *priv, const char *share, const char *user,
+			     bool guest, bool anonymous)
+{
+	struct admin_ctx *a = priv;
+	const struct wg_share_cfg *sh = wg_config_find_share(a->srv->cfg,
+							     share);
+
+	if (sh == NULL || !sh->access_based_enum) {
+		return true;
+	}
+	return smbd_share_may_connect(sh, user, guest, anonymous);
+}
+
 const struct wg_admin_ops *smbd_admin_ops(struct smbd_server *srv)
 {
 	struct admin_ctx *a = srv->admin;
@@ -847,6 +861,7 @@ const struct wg_admin_ops *smbd_admin_ops(struct smbd_server *srv)
 		.delete_sessions = op_delete_sessions,
 		.close_file = op_close_file,
 		.is_admin = op_is_admin,
+		.share_visible = op_share_visible,
 	};
 	srv->admin = a;
 	return &a->ops;

@@ -36,6 +36,9 @@ struct wg_share_cfg {
 	bool durable_handles;	/* grant durable handles (default yes) */
 	bool leases;		/* grant leases (default yes) */
 	char **valid_users;	/* NULL = everyone; else NULL-terminated */
+	/* access based share enum: listings leave out what the session may
+	 * not read, NetShareEnum the share from users who may not connect */
+	bool access_based_enum;
 	char *print_command;	/* printable shares */
 };
 

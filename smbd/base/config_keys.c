@@ -1187,6 +1187,12 @@ static int s_leases(struct cfg_parse *p, const char *key, const char *v)
 	return share_bool(p, key, v, false, &cur_share(p)->leases);
 }
 
+static int s_access_based_enum(struct cfg_parse *p, const char *key,
+			       const char *v)
+{
+	return share_bool(p, key, v, false, &cur_share(p)->access_based_enum);
+}
+
 const struct cfg_key cfg_share_keys[] = {
 	{ "path", s_path },
 	{ "comment", s_comment },
@@ -1202,6 +1208,7 @@ const struct cfg_key cfg_share_keys[] = {
 	{ "oplocks", s_oplocks },
 	{ "durable handles", s_durable_handles },
 	{ "leases", s_leases },
+	{ "access based share enum", s_access_based_enum },
 	{ NULL, NULL },
 };
 

@@ -720,6 +720,147 @@ out:
 	return status;
 }
 
+/* ---- access-based enumeration ---- */
+
+/* What a listed entry's descriptor must grant [MS-SMB2 §3.3.5.18]: read
+ * data (list folder), attributes and EAs, as smb2.acls.ACCESSBASED
+ * checks each of them. */
+#define ACL_LIST_NEED	(FILE_READ_DATA | FILE_READ_ATTRIBUTES | FILE_READ_EA)
+
+struct smbd_acl_list {
+	int root_fd;			/* a dup of the tree's */
+	char *dir;			/* on-disk, "" for the root */
+	struct se_token token;		/* a copy: the session may go */
+	struct sec_desc *parent;	/* the folder's effective one */
+	/* the verdict for entries without a stored descriptor, which all
+	 * inherit the same one from the folder: -1 not computed yet */
+	int inherited[2];		/* [is_dir] */
+};
+
+/* A copy of t in mem (its SIDs too). */
+static bool acl_token_copy(TALLOC_CTX *mem, const struct se_token *t,
+			   struct se_token *out)
+{
+	*out = *t;
+	out->sids = talloc_memdup(mem, t->sids,
+				  t->n_sids * sizeof(t->sids[0]));
+	out->owner = t->owner != NULL ?
+		     talloc_memdup(mem, t->owner, sizeof(*t->owner)) : NULL;
+	out->group = t->group != NULL ?
+		     talloc_memdup(mem, t->group, sizeof(*t->group)) : NULL;
+	return (out->sids != NULL || t->n_sids == 0) &&
+	       (out->owner != NULL) == (t->owner != NULL) &&
+	       (out->group != NULL) == (t->group != NULL);
+}
+
+static int acl_list_destructor(struct smbd_acl_list *l)
+{
+	if (l->root_fd >= 0) {
+		close(l->root_fd);
+		l->root_fd = -1;
+	}
+	return 0;
+}
+
+NTSTATUS smbd_acl_list_new(TALLOC_CTX *mem, const struct smbd_tree *tree,
+			   const struct smbd_session *sess, const char *dir,
+			   struct smbd_acl_list **out)
+{
+	const struct se_token *t = sess != NULL ? sess->token : NULL;
+	struct smbd_acl_list *l = NULL;
+
+	*out = NULL;
+	if (!acl_tree(tree) || !tree->share->access_based_enum || t == NULL) {
+		return NT_STATUS_OK;
+	}
+	l = talloc_zero(mem, struct smbd_acl_list);
+	if (l == NULL) {
+		return NT_STATUS_NO_MEMORY;
+	}
+	l->inherited[0] = l->inherited[1] = -1;
+	l->root_fd = fcntl(tree->root_fd, F_DUPFD_CLOEXEC, 0);
+	talloc_set_destructor(l, acl_list_destructor);
+	l->dir = talloc_strdup(l, dir);
+	if (l->root_fd < 0 || l->dir == NULL ||
+	    !acl_token_copy(l, t, &l->token) ||
+	    smbd_acl_effective(l, tree->root_fd, dir, true,
+			       &l->parent) != 0) {
+		talloc_free(l);
+		return NT_STATUS_NO_MEMORY;
+	}
+	*out = l;
+	return NT_STATUS_OK;
+}
+
+static bool acl_list_grants(const struct sec_desc *sd,
+			    const struct se_token *t)
+{
+	return (acl_max(sd, t, 0) & ACL_LIST_NEED) == ACL_LIST_NEED;
+}
+
+/* The verdict for an entry of l->dir without a stored descriptor. */
+static bool acl_list_inherited(struct smbd_acl_list *l, bool is_dir)
+{
+	TALLOC_CTX *tmp = NULL;
+	struct sec_desc *sd = NULL;
+	struct se_token legacy;
+
+	if (l->inherited[is_dir] >= 0) {
+		return l->inherited[is_dir] != 0;
+	}
+	tmp = talloc_new(NULL);
+	acl_legacy_token(l->parent, &legacy);
+	if (tmp == NULL ||
+	    se_create_sd(tmp, l->parent, NULL, is_dir, &legacy, NULL,
+			 &se_file_mapping, se_inherit_flags(l->parent),
+			 &sd) != 0) {
+		talloc_free(tmp);
+		return false;	/* not known: hidden, and asked again */
+	}
+	l->inherited[is_dir] = acl_list_grants(sd, &l->token) ? 1 : 0;
+	talloc_free(tmp);
+	return l->inherited[is_dir] != 0;
+}
+
+bool smbd_acl_list_visible(struct smbd_acl_list *l, const char *name)
+{
+	TALLOC_CTX *tmp = NULL;
+	struct sec_desc *sd = NULL;
+	struct stat st;
+	char *path = NULL;
+	bool visible = false;
+	int fd = -1;
+	int rc = 0;
+
+	if (l == NULL || strcmp(name, ".") == 0 || strcmp(name, "..") == 0) {
+		return true;
+	}
+	tmp = talloc_new(NULL);
+	if (tmp != NULL) {
+		path = l->dir[0] == '\0' ? talloc_strdup(tmp, name) :
+		       talloc_asprintf(tmp, "%s/%s", l->dir, name);
+	}
+	if (path == NULL) {
+		goto out;
+	}
+	fd = vfs_open_beneath(l->root_fd, path, O_PATH, 0);
+	if (fd < 0 || fstat(fd, &st) != 0) {
+		goto out;	/* gone, or a link out of the share */
+	}
+	rc = acl_read_cached(tmp, fd, &st, &sd);
+	if (rc == 0) {
+		visible = acl_list_grants(sd, &l->token);
+	} else if (rc == -ENODATA || rc == -EINVAL) {
+		visible = acl_list_inherited(l, S_ISDIR(st.st_mode));
+	}
+out:
+	if (fd >= 0) {
+		close(fd);
+	}
+	talloc_free(tmp);
+	return visible;
+}
+
 /* May the token make sid the owner of something? Its own user SID or
  * Administrators it belongs to; anything with SeRestorePrivilege. */
 static bool acl_owner_ok(const struct se_token *t, const struct dom_sid *sid)

@@ -134,6 +134,30 @@ NTSTATUS smbd_acl_open_check(const struct smbd_tree *tree,
 			     uint32_t options, uint32_t *max);
 
 /*
+ * Access-based enumeration (the share's `access based share enum`): a
+ * listing of the folder dir (on-disk path beneath the tree's root, ""
+ * for the root) shows an entry only if its descriptor grants the
+ * session's token FILE_READ_DATA (FILE_LIST_DIRECTORY), READ_ATTRIBUTES
+ * and READ_EA. smbd_acl_list_new() makes the checker, a talloc child of
+ * mem holding a copy of the token and the folder's descriptor (so it
+ * outlives the session), or sets *out NULL when the share does not hide
+ * (option off, no descriptors, no token): callers test for NULL and
+ * keep listing at full speed. Returns OK or NO_MEMORY. It keeps its own
+ * dup of the tree's root fd, so it may outlive the tree.
+ *
+ * smbd_acl_list_visible(): whether name (an entry of dir; "." and ".."
+ * always, a NULL checker always) is listed. Reads the entry's stored
+ * descriptor through the descriptor cache; entries without one share the
+ * folder's inherited verdict, computed once. An entry that vanished, or
+ * whose descriptor cannot be read, is hidden. Event loop only.
+ */
+struct smbd_acl_list;
+NTSTATUS smbd_acl_list_new(TALLOC_CTX *mem, const struct smbd_tree *tree,
+			   const struct smbd_session *sess, const char *dir,
+			   struct smbd_acl_list **out);
+bool smbd_acl_list_visible(struct smbd_acl_list *l, const char *name);
+
+/*
  * CREATE of a new object, before it is made: the parent must grant
  * FILE_ADD_FILE (FILE_ADD_SUBDIRECTORY for a directory) to the token;
  * the new descriptor is computed from the parent's, the SD create

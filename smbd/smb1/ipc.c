@@ -254,7 +254,7 @@ static int rap_shares(struct smb1_req *r, TALLOC_CTX *mem,
 	const struct wg_admin_ops *admin = smbd_admin_ops(r->conn->srv);
 	struct wg_admin_share *sh = NULL;
 	struct rap_share *rs = NULL;
-	size_t i = 0;
+	size_t i = 0, k = 0;
 	int rc = admin->list_shares(admin->priv, mem, &sh, n);
 
 	if (rc != 0) {
@@ -265,10 +265,19 @@ static int rap_shares(struct smb1_req *r, TALLOC_CTX *mem,
 		return -1;
 	}
 	for (i = 0; i < *n; i++) {
-		rs[i].name = sh[i].name;
-		rs[i].type = (uint16_t)sh[i].type;
-		rs[i].comment = sh[i].comment != NULL ? sh[i].comment : "";
+		/* access based share enum: not the shares it may not use */
+		if (admin->share_visible != NULL &&
+		    !admin->share_visible(admin->priv, sh[i].name,
+					  r->sess->user, r->sess->guest,
+					  r->sess->anonymous)) {
+			continue;
+		}
+		rs[k].name = sh[i].name;
+		rs[k].type = (uint16_t)sh[i].type;
+		rs[k].comment = sh[i].comment != NULL ? sh[i].comment : "";
+		k++;
 	}
+	*n = k;
 	*out = rs;
 	return 0;
 }

@@ -178,6 +178,7 @@ static NTSTATUS search_new(struct smb1_req *r, const char *pattern,
 	const char *pat = sep != NULL ? sep + 1 : pattern;
 	char *dir = NULL, *rel = NULL, *ondisk = NULL;
 	struct smb1_search *s = NULL;
+	struct smbd_acl_list *abe = NULL;
 	struct dirent *de = NULL;
 	NTSTATUS status = NT_STATUS_OK;
 	unsigned per_sess = 0;
@@ -223,6 +224,10 @@ static NTSTATUS search_new(struct smb1_req *r, const char *pattern,
 		    (max & FILE_LIST_DIRECTORY) == 0) {
 			status = NT_STATUS_ACCESS_DENIED;
 		}
+	}
+	if (status == NT_STATUS_OK) {
+		/* access-based enumeration: NULL unless the share hides */
+		status = smbd_acl_list_new(tmp, r->tree, sess, ondisk, &abe);
 	}
 	if (status != NT_STATUS_OK) {
 		talloc_free(tmp);
@@ -276,7 +281,8 @@ static NTSTATUS search_new(struct smb1_req *r, const char *pattern,
 	while (status == NT_STATUS_OK && (de = readdir(d)) != NULL) {
 		if (strcmp(de->d_name, ".") == 0 ||
 		    strcmp(de->d_name, "..") == 0 ||
-		    !vfs_wildcard_match(pat, de->d_name)) {
+		    !vfs_wildcard_match(pat, de->d_name) ||
+		    (abe != NULL && !smbd_acl_list_visible(abe, de->d_name))) {
 			continue;
 		}
 		if (!search_add_name(s, de->d_name)) {

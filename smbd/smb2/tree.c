@@ -160,6 +160,15 @@ static bool user_allowed(const struct wg_share_cfg *sh, const char *user)
 	return false;
 }
 
+bool smbd_share_may_connect(const struct wg_share_cfg *sh, const char *user,
+			    bool guest, bool anonymous)
+{
+	if (anonymous || guest) {
+		return sh->type == WG_SHARE_IPC || sh->guest_ok;
+	}
+	return user_allowed(sh, user != NULL ? user : "");
+}
+
 /*
  * Connect session s to the share "\\server\share" names: the share
  * exists, the session may use it (null and guest sessions only IPC$ and

@@ -23,6 +23,16 @@ struct smbd_tree *smbd_tree_new(struct smbd_session *s,
 int share_root_get(struct smbd_server *srv, const char *path);
 
 /*
+ * Whether a session of user (guest / anonymous as flagged) passes the
+ * share's own rules: null and guest sessions only IPC$ and guest ok
+ * shares, others only if in valid users. What smbd_tree_connect checks
+ * before the tree budget; NetShareEnum hides shares with access based
+ * share enum from those it refuses.
+ */
+bool smbd_share_may_connect(const struct wg_share_cfg *sh, const char *user,
+			    bool guest, bool anonymous);
+
+/*
  * Connect s to the share the UNC path "\\server\share" names, after
  * the checks both front ends share (share exists, null/guest and valid
  * users rules, the tree budget, the share root opens). 0 with *out set,

@@ -43,7 +43,12 @@
  * '|', controls) since no client could open them; anything but regular
  * files and directories (FIFOs, sockets, devices); symlinks whose target
  * is missing or outside the share (a symlink is listed as what it
- * points to).
+ * points to). On a share with `access based share enum`, entries the
+ * session may not read (fs/acl.h smbd_acl_list_visible) are left out
+ * too: the job lists them, the loop drops them from its result (the
+ * descriptor cache lives on the loop) and moves the cursor past them, so
+ * resuming works and a slice whose entries were all hidden is followed
+ * by the next one, not by NO_MORE_FILES.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -59,6 +64,7 @@
 #include "smbd/smb2/cmd/cmd.h"
 #include "smbd/base/errmap.h"
 #include "smbd/budget.h"
+#include "smbd/fs/acl.h"
 #include "smbd/fs/ea.h"
 #include "smbd/fs/fileinfo.h"
 #include "smbd/fs/shortname.h"
@@ -83,6 +89,9 @@
 #define QD_JOB_MEM	(64u * 1024)
 /* getdents64 buffer of a job */
 #define QD_DENTS_BUF	(16u * 1024)
+/* What an access-based enumeration checker holds (a token, a path, the
+ * folder's descriptor), counted roughly. */
+#define QD_ABE_MEM	(8u * 1024)
 
 /* Byte count of each class's record before its FileName. */
 static uint32_t qd_fixed_size(uint8_t cls)
@@ -169,6 +178,7 @@ struct qd_job {
 	size_t names_len, names_cap;
 	bool full;		/* the next entry does not fit the reply */
 	bool overflow;		/* ents[0] alone does not fit: send a part */
+	struct qd_cursor ovf_next;	/* the cursor past that entry */
 	struct timespec slice_end;	/* CLOCK_MONOTONIC */
 };
 
@@ -439,6 +449,9 @@ static int qd_job_readdir(struct qd_job *j, int dfd, unsigned *budget)
 			    vfs_wildcard_match(j->pattern, de->d_name) &&
 			    qd_job_stat(j, dfd, de->d_name, &ni) == 0) {
 				ret = qd_job_add(j, de->d_name, &ni, &res);
+				j->ovf_next = (struct qd_cursor){
+					.phase = QD_READDIR, .off = de->d_off,
+				};
 				if (ret != 0 || res == QD_STOP ||
 				    j->overflow) {
 					return ret;
@@ -500,6 +513,7 @@ static int qd_job_run(void *arg)
 				break;
 			}
 			ret = qd_job_add(j, j->pattern, &ni, &res);
+			j->ovf_next.phase = QD_DONE;
 			if (ret == 0 && res != QD_STOP && !j->overflow) {
 				j->cur.phase = QD_DONE;
 			}
@@ -668,6 +682,7 @@ struct qd_state {
 	size_t prev;			/* last entry's offset, or SIZE_MAX */
 	size_t count;
 	size_t charge;			/* in conn->dir_memory */
+	struct smbd_acl_list *abe;	/* access-based enum; NULL: off */
 };
 
 /* Count bytes against conn's directory budget; false when over it. */
@@ -858,6 +873,10 @@ static NTSTATUS qd_start(struct qd_state *st)
 	    st->root_fd < 0) {
 		return NT_STATUS_NO_MEMORY;
 	}
+	if (smbd_acl_list_new(st, op->tree, st->req->sess, op->path,
+			      &st->abe) != NT_STATUS_OK) {
+		return NT_STATUS_NO_MEMORY;
+	}
 	st->cur = ds->cur;
 	st->first = !ds->answered;
 	st->base = w->len;
@@ -945,6 +964,32 @@ static void qd_put_job(struct qd_state *st, struct qd_job *j)
 	}
 }
 
+/*
+ * Access-based enumeration: drop the job's entries the session may not
+ * read. A hidden entry that alone overflowed the reply is passed over.
+ * Returns whether any was dropped (the reply may have room left then).
+ */
+static bool qd_hide(struct qd_state *st, struct qd_job *j)
+{
+	size_t i = 0, k = 0;
+
+	if (st->abe == NULL) {
+		return false;
+	}
+	for (i = 0; i < j->nents; i++) {
+		if (smbd_acl_list_visible(st->abe,
+					  qd_ent_name(j, &j->ents[i]))) {
+			j->ents[k++] = j->ents[i];
+		}
+	}
+	if (j->overflow && k == 0) {
+		j->overflow = false;
+		j->cur = j->ovf_next;
+	}
+	j->nents = k;
+	return k < i;
+}
+
 static void qd_slice_done(struct tevent_req *subreq)
 {
 	struct qd_state *st = tevent_req_callback_data(subreq,
@@ -952,6 +997,7 @@ static void qd_slice_done(struct tevent_req *subreq)
 	struct qd_job *j = NULL;
 	void *arg = NULL;
 	bool more = false;
+	bool hid = false;
 	NTSTATUS status = NT_STATUS_OK;
 	int ret = 0;
 
@@ -964,6 +1010,7 @@ static void qd_slice_done(struct tevent_req *subreq)
 					NT_STATUS_NO_MEMORY);
 		return;
 	}
+	hid = qd_hide(st, j);
 	qd_put_job(st, j);
 	if (j->overflow) {
 		/* the cursor stays on the entry: whole next time */
@@ -972,7 +1019,7 @@ static void qd_slice_done(struct tevent_req *subreq)
 		return;
 	}
 	st->cur = j->cur;
-	more = !j->full && st->cur.phase != QD_DONE &&
+	more = (!j->full || hid) && st->cur.phase != QD_DONE &&
 	       !((st->args.flags & SMB2_RETURN_SINGLE_ENTRY) != 0 &&
 		 st->count > 0);
 	talloc_free(j);
@@ -1031,7 +1078,9 @@ static struct smbd_dirstate *qd_dirstate(struct smbd_req *req,
 static size_t qd_state_charge(const struct smbd_open *op, const char *pat)
 {
 	return sizeof(struct qd_state) + strlen(op->path) + 1 +
-	       2 * (strlen(pat) + 1) + sizeof(struct qd_job) + QD_JOB_MEM;
+	       2 * (strlen(pat) + 1) + sizeof(struct qd_job) + QD_JOB_MEM +
+	       (op->tree->share != NULL &&
+		op->tree->share->access_based_enum ? QD_ABE_MEM : 0);
 }
 
 NTSTATUS smbd_smb2_query_directory(struct smbd_req *req)

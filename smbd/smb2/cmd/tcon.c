@@ -52,7 +52,9 @@ NTSTATUS smbd_smb2_tree_connect(struct smbd_req *req)
 	wire_put_u16le(&req->out, 16);
 	wire_put_u8(&req->out, share_type(sh));
 	wire_put_u8(&req->out, 0);
-	wire_put_u32le(&req->out, SMB2_SHAREFLAG_MANUAL_CACHING);
+	wire_put_u32le(&req->out, SMB2_SHAREFLAG_MANUAL_CACHING |
+		       (sh->access_based_enum ?
+			SMB2_SHAREFLAG_ACCESS_BASED_DIRECTORY_ENUM : 0));
 	wire_put_u32le(&req->out, 0);	/* Capabilities */
 	wire_put_u32le(&req->out, t->maximal_access);
 	DBG_INFO(SESS, "%s: '%s' connected to '%s' (tree %u)",
