@@ -12,6 +12,11 @@
 #    WGTEST\bob, Everyone and BUILTIN\Administrators and reads them back
 #    with names (rpcclient lookupsids/lookupnames: test_lsa.sh);
 #  - python3-smbc (libsmbclient) reads system.nt_sec_desc.* of a file;
+#  - access based share enum: on [abe] (the same folder as [demo]) bob's
+#    listings leave out alice's private folder and files, over SMB2 and
+#    SMB1, resuming right in small replies (impacket) and ending with
+#    NO_MORE_FILES where all is hidden; on [demo] bob sees them; the
+#    share list leaves out a share bob may not connect to;
 #  - wgnet acl shows a folder's per-user ACEs with names, and /reset lets
 #    an admin locked out of a folder back in.
 # The first part writes SIDs numerically (--numeric).
@@ -42,6 +47,16 @@ write_cacls() {
 	chmod 755 "$WG_TMP/bin/ncacls"
 }
 
+# has / hasnt WHAT REGEX: whether $OUT has a line matching REGEX
+has() {
+	if printf '%s\n' "$OUT" | grep -Eq -- "$2"; then wg_pass "$1"
+	else wg_fail "$1: no /$2/ in: $OUT"; fi
+}
+hasnt() {
+	if printf '%s\n' "$OUT" | grep -Eq -- "$2"; then wg_fail "$1: /$2/ in: $OUT"
+	else wg_pass "$1"; fi
+}
+
 if [ "$(id -u)" -ne 0 ]; then
 	wg_die "needs root (the daemon must listen on port 445 for smbcacls)"
 fi
@@ -51,6 +66,24 @@ WG_HOST=127.$((RANDOM % 200 + 20)).$((RANDOM % 250 + 1)).$((RANDOM % 250 + 1))
 WG_EXTRA_GLOBAL="admin users = $ADMIN
 server min protocol = NT1"
 wg_setup 445
+# [abe]: [demo]'s folder with access-based enumeration; [alicesabe] and
+# [alicesonly]: shares only alice may use, hidden from bob or not
+cat >>"$WG_CONF" <<EOF
+
+[abe]
+	path = $WG_SHARE
+	read only = no
+	access based share enum = yes
+
+[alicesabe]
+	path = $WG_SHARE
+	valid users = $WG_USER
+	access based share enum = yes
+
+[alicesonly]
+	path = $WG_SHARE
+	valid users = $WG_USER
+EOF
 wg_add_user "$BOB" "$BOB_PASS"
 wg_add_user "$ADMIN" "$ADMIN_PASS"
 write_cacls
@@ -120,6 +153,119 @@ wg_expect "SMB1: bob gets ACCESS_DENIED listing the folder" "NT_STATUS_ACCESS_DE
 wg_check "SMB1: alice still reads her file" smbclient "//$WG_HOST/demo" \
 	-s "$WG_CLIENT_CONF" -p "$WG_PORT" "${NT1[@]}" -U "$WG_USER%$WG_PASS" \
 	-c "get private/secret.txt $WG_TMP/back1.txt"
+
+# ---- access based share enum ----
+# bob_ls SHARE CMD [SMB1 options...]: smbclient as bob
+bob_ls() {
+	local share=$1 cmd=$2
+	shift 2
+	smbclient "//$WG_HOST/$share" -s "$WG_CLIENT_CONF" -p "$WG_PORT" \
+		"$@" -U "$BOB%$BOB_PASS" -c "$cmd" 2>&1
+}
+lists() {	# lists WHAT NAME OUTPUT
+	if printf '%s\n' "$3" | grep -Eq "^  $2 +D "; then wg_pass "$1"
+	else wg_fail "$1: no folder $2 in: $3"; fi
+}
+lists_not() {
+	if printf '%s\n' "$3" | grep -Eq "^  $2 +D "; then wg_fail "$1: $3"
+	else wg_pass "$1"; fi
+}
+OUT=$(bob_ls abe ls)
+lists_not "ABE: bob's ls does not show alice's private folder" private "$OUT"
+lists "ABE: bob's ls still shows the rest" '\.' "$OUT"
+OUT=$(smbclient "//$WG_HOST/abe" -s "$WG_CLIENT_CONF" -p "$WG_PORT" \
+	-U "$WG_USER%$WG_PASS" -c ls 2>&1)
+lists "ABE: alice's ls shows her private folder" private "$OUT"
+OUT=$(bob_ls demo ls)
+lists "no ABE: bob's ls shows alice's private folder" private "$OUT"
+OUT=$(bob_ls abe ls "${NT1[@]}")
+lists_not "ABE, SMB1: bob's ls does not show alice's private folder" private "$OUT"
+lists "ABE, SMB1: bob's ls still shows the rest" '\.' "$OUT"
+OUT=$(bob_ls demo ls "${NT1[@]}")
+lists "no ABE, SMB1: bob's ls shows alice's private folder" private "$OUT"
+wg_expect "ABE: bob still gets ACCESS_DENIED listing the folder" \
+	"NT_STATUS_ACCESS_DENIED" smbclient "//$WG_HOST/abe" -s "$WG_CLIENT_CONF" \
+	-p "$WG_PORT" -U "$BOB%$BOB_PASS" -c "ls private/*"
+# resuming past hidden entries: [many] holds 120 files, every other one
+# alice's alone (the stored descriptor of her secret file, set on the
+# server); [hidden] 40 such files and nothing else. impacket asks with
+# a 512-byte reply buffer, so each listing takes many queries.
+mk=""
+for i in $(seq -w 1 120); do mk="$mk put $WG_TMP/hello.txt many/f$i;"; done
+for i in $(seq -w 1 40); do mk="$mk put $WG_TMP/hello.txt hidden/h$i;"; done
+wg_check "alice fills two folders" wg-smbclient demo -c "mkdir many; mkdir hidden; $mk"
+cat >"$WG_TMP/abe_sd.py" <<'EOF'
+import os, sys
+root = sys.argv[1]
+sd = os.getxattr(os.path.join(root, "private", "secret.txt"), "user.wgsmb.sd")
+for i in range(1, 121, 2):
+    os.setxattr(os.path.join(root, "many", "f%03d" % i), "user.wgsmb.sd", sd)
+for i in range(1, 41):
+    os.setxattr(os.path.join(root, "hidden", "h%02d" % i), "user.wgsmb.sd", sd)
+EOF
+wg_check "alice's descriptor set on her files there, on the server" \
+	"$WG_PY" "$WG_TMP/abe_sd.py" "$WG_SHARE"
+cat >"$WG_TMP/abe_ls.py" <<'EOF'
+import os, sys
+from impacket import smb, smb3structs as s3
+from impacket.smbconnection import SMBConnection, SessionError
+port, user, pw, folder = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
+c = SMBConnection(os.environ["WG_HOST"], os.environ["WG_HOST"], sess_port=port)
+c.login(user, pw)
+tid = c.connectTree("abe")
+s = c.getSMBServer()
+fid = s.create(tid, folder, s3.FILE_LIST_DIRECTORY | s3.FILE_READ_ATTRIBUTES,
+               s3.FILE_SHARE_READ | s3.FILE_SHARE_WRITE, s3.FILE_DIRECTORY_FILE,
+               s3.FILE_OPEN, 0)
+names, queries, end = [], 0, "none"
+while queries < 1000:
+    try:
+        res = s.queryDirectory(tid, fid, "*", maxBufferSize=512,
+                               informationClass=s3.FILE_FULL_DIRECTORY_INFORMATION)
+    except Exception as e:
+        end = "NO_MORE_FILES" if e.get_error_code() == 0x80000006 else str(e)
+        break
+    queries += 1
+    off = 1
+    while off:
+        fi = smb.SMBFindFileFullDirectoryInfo(smb.SMB.FLAGS2_UNICODE)
+        fi.fromString(res)
+        names.append(fi["FileName"].decode("utf-16le"))
+        off = fi["NextEntryOffset"]
+        res = res[off:]
+print("queries", queries, "end", end)
+print("names", len(names), "unique", len(set(names)))
+print("list", " ".join(sorted(names)))
+EOF
+OUT=$(WG_HOST=$WG_HOST "$WG_PY" "$WG_TMP/abe_ls.py" "$WG_PORT" "$BOB" "$BOB_PASS" many 2>&1)
+wg_log "bob many: $(printf '%s' "$OUT" | head -2 | tr '\n' ' ')"
+EVEN=". .. $(for i in $(seq 2 2 120); do printf 'f%03d ' "$i"; done)"
+has "ABE: bob's small-buffer listing resumes past hidden files" "^names 62 unique 62\$"
+has "ABE: it ends with NO_MORE_FILES after many queries" "^queries ([2-9]|[1-9][0-9]+) end NO_MORE_FILES\$"
+has "ABE: bob sees exactly the files he may read" "^list ${EVEN% }\$"
+OUT=$(WG_HOST=$WG_HOST "$WG_PY" "$WG_TMP/abe_ls.py" "$WG_PORT" "$WG_USER" "$WG_PASS" many 2>&1)
+has "ABE: alice sees all 120 files" "^names 122 unique 122\$"
+OUT=$(WG_HOST=$WG_HOST "$WG_PY" "$WG_TMP/abe_ls.py" "$WG_PORT" "$BOB" "$BOB_PASS" hidden 2>&1)
+has "ABE: a folder whose files are all hidden lists . and .. to bob" "^list \. \.\.\$"
+has "ABE: ... and then NO_MORE_FILES" "^queries 1 end NO_MORE_FILES\$"
+OUT=$(bob_ls abe "ls hidden/*" "${NT1[@]}")
+if printf '%s\n' "$OUT" | grep -q ' h0'; then wg_fail "ABE, SMB1: bob sees hidden files: $OUT"
+else wg_pass "ABE, SMB1: bob's listing of the all-hidden folder shows none of them"; fi
+OUT=$(bob_ls abe "ls many/*" "${NT1[@]}")
+if [ "$(printf '%s\n' "$OUT" | grep -c '^  f[0-9]')" = 60 ] &&
+	! printf '%s\n' "$OUT" | grep -q '^  f001 '; then
+	wg_pass "ABE, SMB1: bob lists the 60 files he may read"
+else wg_fail "ABE, SMB1: many/: $OUT"; fi
+# the share list: NetShareEnum (srvsvc) leaves out what bob may not use
+OUT=$(smbclient -L "//$WG_HOST" -s "$WG_CLIENT_CONF" -p "$WG_PORT" \
+	-U "$BOB%$BOB_PASS" 2>&1)
+hasnt "ABE: bob's share list leaves out alice's share" '^[[:space:]]+alicesabe[[:space:]]'
+has "no ABE: bob's share list shows alice's other share" '^[[:space:]]+alicesonly[[:space:]]'
+has "bob's share list shows [abe]" '^[[:space:]]+abe[[:space:]]'
+OUT=$(smbclient -L "//$WG_HOST" -s "$WG_CLIENT_CONF" -p "$WG_PORT" \
+	-U "$WG_USER%$WG_PASS" 2>&1)
+has "ABE: alice's share list shows her share" '^[[:space:]]+alicesabe[[:space:]]'
+
 # a rename needs ADD_FILE on the folder it lands in (MS-FSA 2.1.5.15.2)
 wg_check "bob puts a file of his own" smbclient "//$WG_HOST/demo" \
 	-s "$WG_CLIENT_CONF" -p "$WG_PORT" -U "$BOB%$BOB_PASS" \
@@ -162,14 +308,6 @@ wg_check "the new owner may rewrite the DACL" \
 	cacls "$ADMIN%$ADMIN_PASS" private -a "ACL:$ADMIN_SID:ALLOWED/OI|CI/FULL"
 
 # ---- by name: smbcacls through \PIPE\lsarpc ----
-has() {
-	if printf '%s\n' "$OUT" | grep -Eq -- "$2"; then wg_pass "$1"
-	else wg_fail "$1: no /$2/ in: $OUT"; fi
-}
-hasnt() {
-	if printf '%s\n' "$OUT" | grep -Eq -- "$2"; then wg_fail "$1: /$2/ in: $OUT"
-	else wg_pass "$1"; fi
-}
 wg_check "alice puts a file for the named ACEs" \
 	wg-smbclient demo -c "put $WG_TMP/hello.txt named.txt"
 wg_check "smbcacls adds an ACE for bob by name" \
