@@ -11,7 +11,9 @@
 #  - by name (\PIPE\lsarpc): smbcacls adds, modifies and deletes ACEs for
 #    WGTEST\bob, Everyone and BUILTIN\Administrators and reads them back
 #    with names (rpcclient lookupsids/lookupnames: test_lsa.sh);
-#  - python3-smbc (libsmbclient) reads system.nt_sec_desc.* of a file;
+#  - python3-smbc (libsmbclient) reads system.nt_sec_desc.* of a file
+#    (revision, owner, group, ACL, by SID and by name; through ctypes
+#    where libsmbclient 4.17's getxattr size bug defeats python3-smbc);
 #  - access based share enum: on [abe] (the same folder as [demo]) bob's
 #    listings leave out alice's private folder and files, over SMB2 and
 #    SMB1, resuming right in small replies (impacket) and ending with
@@ -339,10 +341,22 @@ has "the others stay" '^ACL:BUILTIN\\Administrators:ALLOWED/0x0/FULL$'
 mkdir -p "$WG_TMP/smbchome/.smb"
 cp "$WG_CLIENT_CONF" "$WG_TMP/smbchome/.smb/smb.conf"
 cat >"$WG_TMP/smbc_sd.py" <<'PYEOF'
-# python3-smbc first; its getxattr (1.0.23) sizes its buffer with a
-# size-0 call whose answer libsmbclient 4.17 gives without the final NUL,
-# so the real call may fail with ERANGE: then the same libsmbclient call
-# through ctypes with a buffer of 64 KiB (noted in the output).
+# Each attribute through python3-smbc's Context.getxattr. Where that
+# fails, it must fail for the one known client-side reason, and the same
+# libsmbclient call is then made through ctypes with a 64 KiB buffer:
+#
+# python3-smbc 1.0.23 sizes its buffer by calling smbc_getxattr() with
+# size 0 and then reads into a buffer of that answer + 1 bytes.
+# libsmbclient 4.16 and 4.17 (Debian 12: 4.17.12) answer a size-0 call
+# with 0 instead of the length (Samba bug 14808, commit 113536e0d735;
+# undone upstream by samba-team/samba PR #222, "fix regression on
+# smbc_getxattr"), so python3-smbc passes a 1-byte buffer and gets ERANGE
+# (for "revision", whose value "1" needs 2 bytes, an empty string). That
+# length is computed inside libsmbclient from the descriptor it already
+# fetched (the same QUERY_INFO and lsarpc lookups as the 64 KiB call,
+# which gets the full value): no server answer can change it. The script
+# shows the size-0 answer (size0=) as evidence and stops with an error if
+# python3-smbc fails in any other way.
 import ctypes, errno, sys
 import smbc
 host, user, pw = sys.argv[1:4]
@@ -351,7 +365,7 @@ url = "smb://%s/demo/named.txt" % host
 ctx.stat(url)
 
 lib = None
-def raw(attr):
+def raw(attr, size):
     global lib, _cb
     if lib is None:
         lib = ctypes.CDLL("libsmbclient.so.0", use_errno=True)
@@ -366,30 +380,45 @@ def raw(attr):
         _cb = AUTH(cb)
         if lib.smbc_init(_cb, 0) != 0:
             raise OSError(ctypes.get_errno(), "smbc_init")
-    buf = ctypes.create_string_buffer(65536)
-    n = lib.smbc_getxattr(url.encode(), attr.encode(), buf, 65536)
+    buf = ctypes.create_string_buffer(max(size, 1))
+    n = lib.smbc_getxattr(url.encode(), attr.encode(),
+                          buf if size else None, size)
     if n < 0:
         raise OSError(ctypes.get_errno(), attr)
-    return buf.value.decode()
+    return n, buf.value.decode()
 
 # (libsmbclient: a trailing "+" asks for names, none for SIDs)
-for attr in ("system.nt_sec_desc.owner", "system.nt_sec_desc.owner+",
+for attr in ("system.nt_sec_desc.revision",
+             "system.nt_sec_desc.owner", "system.nt_sec_desc.owner+",
+             "system.nt_sec_desc.group", "system.nt_sec_desc.group+",
              "system.nt_sec_desc.acl.*+", "system.nt_sec_desc.*+"):
     try:
-        v = ctx.getxattr(url, attr)
+        v, how = ctx.getxattr(url, attr), "python3-smbc"
     except RuntimeError as e:
         if e.args[0] != errno.ERANGE:
             raise
-        print("(pysmbc ERANGE on %s: read through ctypes)" % attr)
-        v = raw(attr)
+        v, how = "", "ERANGE"
+    if v == "":
+        size0, v = raw(attr, 0)[0], raw(attr, 65536)[1]
+        if size0 != 0 or v == "":
+            sys.exit("python3-smbc failed on %s (%s) but libsmbclient "
+                     "sizes it right (%d): not the known bug" %
+                     (attr, how, size0))
+        how = "ctypes (python3-smbc: %s; size0=%d, length %d)" % (
+            "ERANGE" if how == "ERANGE" else "empty", size0, len(v))
     print("%s=%s" % (attr, v))
+    print("via %s: %s" % (attr, how))
 PYEOF
 OUT=$(HOME=$WG_TMP/smbchome "$WG_PY" "$WG_TMP/smbc_sd.py" "$WG_HOST" "$WG_USER" "$WG_PASS" 2>&1)
-wg_log "smbc: $OUT"
+wg_log "smbc: $(printf '%s\n' "$OUT" | grep '^via' | tr '\n' ' ')"
+has "smbc: the revision" '^system\.nt_sec_desc\.revision=1$'
 has "smbc: the owner as a SID" "^system\.nt_sec_desc\.owner=($ALICE_SID|S-1-5-32-544)\$"
 has "smbc: the owner by name" '^system\.nt_sec_desc\.owner\+=(WGTEST\\alice|BUILTIN\\Administrators)$'
+has "smbc: the group as a SID (the machine's None)" "^system\.nt_sec_desc\.group=$MACHINE-513\$"
+has "smbc: the group by name" '^system\.nt_sec_desc\.group\+=WGTEST\\None$'
 has "smbc: the ACL names Administrators" '^system\.nt_sec_desc\.acl\.\*\+=.*BUILTIN\\Administrators:0/0/0x001f01ff'
 has "smbc: the whole descriptor, with names" '^system\.nt_sec_desc\.\*\+=REVISION:1,OWNER:[^,]*\\alice,GROUP:[^,]*\\None,.*Everyone:1/0/0x00000040'
+has "smbc: every attribute read (python3-smbc, or the known libsmbclient size bug)" '^via system\.nt_sec_desc\.\*\+: '
 
 # ---- wgnet acl: show, and the way back for a locked-out admin ----
 printf '#!/bin/sh\nexec "%s" -c "%s" "$@"\n' "$WGNET" "$WG_CONF" >"$WG_TMP/bin/wgn"
