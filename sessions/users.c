@@ -17,6 +17,7 @@
 #define HASH_HEX_LEN	32
 
 #define NEXT_RID_KEY	"next rid "
+#define GROUP_KEY	"group "
 
 struct users_entry {
 	char *name;		/* talloc child of the db */
@@ -25,9 +26,22 @@ struct users_entry {
 	unsigned line;		/* where users_load() found it; 0 if set */
 };
 
+/* A local group; members are user RIDs. */
+struct users_group {
+	char *name;		/* talloc child of the db */
+	uint32_t rid;
+	uint32_t *members;	/* talloc child of the db, n_members used */
+	size_t n_members;
+	unsigned line;		/* where users_load() found it; 0 if added */
+	char **pending;		/* member names read, until resolved */
+	size_t n_pending;
+};
+
 struct users_db {
 	struct users_entry *v;	/* talloc array, n used */
 	size_t n;
+	struct users_group *g;	/* talloc array, n_groups used */
+	size_t n_groups;
 	uint32_t next_rid;	/* the RID the next new user gets */
 	int version;		/* of the file as read (USERS_FILE_VERSION
 				 * if there was none) */
@@ -149,6 +163,39 @@ static struct users_entry *find_rid(const struct users_db *db, uint32_t rid)
 	return NULL;
 }
 
+static struct users_group *find_group(const struct users_db *db,
+				      const char *name)
+{
+	for (size_t i = 0; i < db->n_groups; i++) {
+		if (name_eq(db->g[i].name, name)) {
+			return &db->g[i];
+		}
+	}
+	return NULL;
+}
+
+static struct users_group *find_group_rid(const struct users_db *db,
+					  uint32_t rid)
+{
+	for (size_t i = 0; i < db->n_groups; i++) {
+		if (db->g[i].rid == rid) {
+			return &db->g[i];
+		}
+	}
+	return NULL;
+}
+
+/* The line of whoever (user or group) has rid, or 0 if nobody. */
+static unsigned rid_taken_line(const struct users_db *db, uint32_t rid,
+			       bool *taken)
+{
+	const struct users_entry *u = find_rid(db, rid);
+	const struct users_group *g = find_group_rid(db, rid);
+
+	*taken = u != NULL || g != NULL;
+	return u != NULL ? u->line : g != NULL ? g->line : 0;
+}
+
 struct users_db *users_new(TALLOC_CTX *mem)
 {
 	struct users_db *db = talloc_zero(mem, struct users_db);
@@ -260,6 +307,12 @@ static const char *parse_record(struct users_db *db, TALLOC_CTX *err_mem,
 				       "duplicate user \"%s\" (see line %u)",
 				       line, dup->line);
 	}
+	if (find_group(db, line) != NULL) {
+		return talloc_asprintf(err_mem,
+				       "user \"%s\" has a group's name (see "
+				       "line %u)", line,
+				       find_group(db, line)->line);
+	}
 	if (db->version == 1) {
 		/* migration: RIDs in file order, as they will be saved */
 		if (db->next_rid > USERS_RID_MAX) {
@@ -267,14 +320,166 @@ static const char *parse_record(struct users_db *db, TALLOC_CTX *err_mem,
 		}
 		rid = db->next_rid++;
 	}
-	dup = find_rid(db, rid);
-	if (dup != NULL) {
-		return talloc_asprintf(err_mem,
-				       "duplicate RID %u (see line %u)",
-				       (unsigned)rid, dup->line);
+	{
+		bool taken = false;
+		unsigned at = rid_taken_line(db, rid, &taken);
+
+		if (taken) {
+			return talloc_asprintf(err_mem,
+					       "duplicate RID %u (see line %u)",
+					       (unsigned)rid, at);
+		}
 	}
 	if (append(db, line, name_len, hash, rid, lineno) != 0) {
 		return "out of memory";
+	}
+	return NULL;
+}
+
+/* Append an empty group without checks; the name is copied. */
+static struct users_group *group_append(struct users_db *db, const char *name,
+					size_t name_len, uint32_t rid,
+					unsigned line)
+{
+	struct users_group *g = NULL;
+	char *copy = talloc_strndup(db, name, name_len);
+
+	if (copy == NULL) {
+		return NULL;
+	}
+	g = talloc_realloc(db, db->g, struct users_group, db->n_groups + 1);
+	if (g == NULL) {
+		talloc_free(copy);
+		return NULL;
+	}
+	db->g = g;
+	g = &db->g[db->n_groups++];
+	*g = (struct users_group) { .name = copy, .rid = rid, .line = line };
+	return g;
+}
+
+/* Is the field after the first ':' of line[0..len) 32 hex digits (a user
+ * record, whatever its name)? */
+static bool second_field_is_hash(const char *line, size_t len)
+{
+	const char *c1 = memchr(line, ':', len);
+	const char *c2 = NULL;
+	uint8_t h[16];
+	size_t rest = 0;
+
+	if (c1 == NULL) {
+		return false;
+	}
+	rest = len - (size_t)(c1 + 1 - line);
+	c2 = memchr(c1 + 1, ':', rest);
+	return hash_parse(c1 + 1, c2 != NULL ? (size_t)(c2 - c1 - 1) : rest,
+			  h) == 0;
+}
+
+/*
+ * "group NAME:RID[:MEMBER]..." (v3), line[0..len) after the "group "
+ * key (NUL-terminated there). Member names wait in g->pending until the
+ * whole file is read (resolve_members()).
+ */
+static const char *parse_group(struct users_db *db, TALLOC_CTX *err_mem,
+			       char *line, size_t len, unsigned lineno)
+{
+	struct users_group *g = NULL;
+	const char *why = NULL;
+	char *colon = memchr(line, ':', len);
+	char *rid_s = NULL;
+	char *end = line + len;
+	char *p = NULL;
+	uint32_t rid = 0;
+	bool taken = false;
+	unsigned at = 0;
+
+	if (colon == NULL) {
+		return "expected group NAME:RID[:MEMBER]...";
+	}
+	*colon = '\0';
+	why = users_name_check(line);
+	if (why != NULL) {
+		return talloc_asprintf(err_mem, "group %s", why);
+	}
+	if (find_group(db, line) != NULL) {
+		return talloc_asprintf(err_mem,
+				       "duplicate group \"%s\" (see line %u)",
+				       line, find_group(db, line)->line);
+	}
+	if (find(db, line) != NULL) {
+		return talloc_asprintf(err_mem,
+				       "group \"%s\" has a user's name (see "
+				       "line %u)", line, find(db, line)->line);
+	}
+	rid_s = colon + 1;
+	p = memchr(rid_s, ':', (size_t)(end - rid_s));
+	if (rid_parse(rid_s, (size_t)((p != NULL ? p : end) - rid_s),
+		      &rid) != 0) {
+		return "group " RID_RANGE_MSG;
+	}
+	at = rid_taken_line(db, rid, &taken);
+	if (taken) {
+		return talloc_asprintf(err_mem,
+				       "duplicate RID %u (see line %u)",
+				       (unsigned)rid, at);
+	}
+	g = group_append(db, line, strlen(line), rid, lineno);
+	if (g == NULL) {
+		return "out of memory";
+	}
+	while (p != NULL) {
+		char *m = p + 1;
+		char **v = NULL;
+
+		p = memchr(m, ':', (size_t)(end - m));
+		if (p != NULL) {
+			*p = '\0';
+		}
+		v = talloc_realloc(db, g->pending, char *, g->n_pending + 1);
+		if (v == NULL) {
+			return "out of memory";
+		}
+		g->pending = v;
+		g->pending[g->n_pending++] = m;	/* points into the buffer */
+	}
+	return NULL;
+}
+
+/* Turn the member names read into user RIDs, now every user is known.
+ * On error *lineno is the group's line. */
+static const char *resolve_members(struct users_db *db, TALLOC_CTX *err_mem,
+				   unsigned *lineno)
+{
+	for (size_t i = 0; i < db->n_groups; i++) {
+		struct users_group *g = &db->g[i];
+
+		g->members = talloc_array(db, uint32_t, g->n_pending + 1);
+		if (g->members == NULL) {
+			return "out of memory";
+		}
+		for (size_t k = 0; k < g->n_pending; k++) {
+			const struct users_entry *u = find(db, g->pending[k]);
+
+			*lineno = g->line;
+			if (u == NULL) {
+				return talloc_asprintf(err_mem,
+						       "group \"%s\": no user "
+						       "\"%s\"", g->name,
+						       g->pending[k]);
+			}
+			for (size_t j = 0; j < g->n_members; j++) {
+				if (g->members[j] == u->rid) {
+					return talloc_asprintf(
+						err_mem,
+						"group \"%s\": \"%s\" listed "
+						"twice", g->name, u->name);
+				}
+			}
+			g->members[g->n_members++] = u->rid;
+		}
+		TALLOC_FREE(g->pending);
+		g->n_pending = 0;
 	}
 	return NULL;
 }
@@ -305,6 +510,9 @@ static int header_version(const char *line)
 	}
 	if (strcmp(line, USERS_FILE_HEADER_V1) == 0) {
 		return 1;
+	}
+	if (strcmp(line, USERS_FILE_HEADER_V3) == 0) {
+		return USERS_FILE_VERSION_GROUPS;
 	}
 	return 0;
 }
@@ -345,6 +553,11 @@ static const char *parse(struct users_db *db, TALLOC_CTX *err_mem,
 		if (db->version >= 2 && memchr(line, ':', llen) == NULL &&
 		    strncmp(line, NEXT_RID_KEY, strlen(NEXT_RID_KEY)) == 0) {
 			why = parse_next_rid(db, line, llen, *lineno);
+		} else if (db->version >= USERS_FILE_VERSION_GROUPS &&
+			   strncmp(line, GROUP_KEY, strlen(GROUP_KEY)) == 0 &&
+			   !second_field_is_hash(line, llen)) {
+			why = parse_group(db, err_mem, line + strlen(GROUP_KEY),
+					  llen - strlen(GROUP_KEY), *lineno);
 		} else {
 			why = parse_record(db, err_mem, line, llen, *lineno);
 		}
@@ -352,7 +565,7 @@ static const char *parse(struct users_db *db, TALLOC_CTX *err_mem,
 			return why;
 		}
 	}
-	return NULL;
+	return resolve_members(db, err_mem, lineno);
 }
 
 /* Read all of fd (size hint from fstat) into a NUL-terminated buffer. */
@@ -510,6 +723,11 @@ struct users_db *users_load(TALLOC_CTX *mem, const char *path, char **err)
 			db->next_rid = db->v[i].rid + 1;
 		}
 	}
+	for (size_t i = 0; i < db->n_groups; i++) {
+		if (db->g[i].rid >= db->next_rid) {
+			db->next_rid = db->g[i].rid + 1;
+		}
+	}
 	TALLOC_FREE(buf);
 	close(fd);
 	return db;
@@ -556,6 +774,9 @@ int users_set(struct users_db *db, const char *name, const uint8_t nt_hash[16])
 		memcpy(e->nt_hash, nt_hash, 16);
 		return 0;
 	}
+	if (find_group(db, name) != NULL) {
+		return -EEXIST;
+	}
 	if (db->next_rid > USERS_RID_MAX) {
 		return -ENOSPC;
 	}
@@ -579,6 +800,19 @@ int users_del(struct users_db *db, const char *name)
 		return -ENOENT;
 	}
 	i = (size_t)(e - db->v);
+	for (size_t k = 0; k < db->n_groups; k++) {
+		struct users_group *g = &db->g[k];
+
+		for (size_t j = 0; j < g->n_members; j++) {
+			if (g->members[j] == e->rid) {
+				memmove(&g->members[j], &g->members[j + 1],
+					(g->n_members - j - 1) *
+					sizeof(g->members[0]));
+				g->n_members--;
+				break;
+			}
+		}
+	}
 	talloc_free(e->name);
 	memmove(&db->v[i], &db->v[i + 1], (db->n - i - 1) * sizeof(db->v[0]));
 	db->n--;
@@ -624,6 +858,185 @@ const char *users_name_by_rid(const struct users_db *db, uint32_t rid)
 	return e != NULL ? e->name : NULL;
 }
 
+int users_group_add(struct users_db *db, const char *name)
+{
+	if (users_name_check(name) != NULL) {
+		return -EINVAL;
+	}
+	if (find(db, name) != NULL || find_group(db, name) != NULL) {
+		return -EEXIST;
+	}
+	if (db->next_rid > USERS_RID_MAX) {
+		return -ENOSPC;
+	}
+	if (group_append(db, name, strlen(name), db->next_rid, 0) == NULL) {
+		return -ENOMEM;
+	}
+	db->g[db->n_groups - 1].members = talloc_array(db, uint32_t, 1);
+	if (db->g[db->n_groups - 1].members == NULL) {
+		talloc_free(db->g[db->n_groups - 1].name);
+		db->n_groups--;
+		return -ENOMEM;
+	}
+	db->next_rid++;
+	return 0;
+}
+
+int users_group_del(struct users_db *db, const char *name)
+{
+	struct users_group *g = name != NULL ? find_group(db, name) : NULL;
+	size_t i = 0;
+
+	if (g == NULL) {
+		return -ENOENT;
+	}
+	i = (size_t)(g - db->g);
+	talloc_free(g->name);
+	talloc_free(g->members);
+	memmove(&db->g[i], &db->g[i + 1],
+		(db->n_groups - i - 1) * sizeof(db->g[0]));
+	db->n_groups--;
+	return 0;
+}
+
+/* The group and user of a membership edit, and where the user is in the
+ * group's members (g->n_members if not). */
+static int member_find(const struct users_db *db, const char *group,
+		       const char *user, struct users_group **g,
+		       const struct users_entry **u, size_t *at)
+{
+	*g = group != NULL ? find_group(db, group) : NULL;
+	if (*g == NULL) {
+		return -ENOENT;
+	}
+	*u = user != NULL ? find(db, user) : NULL;
+	if (*u == NULL) {
+		return -ESRCH;
+	}
+	for (*at = 0; *at < (*g)->n_members; (*at)++) {
+		if ((*g)->members[*at] == (*u)->rid) {
+			break;
+		}
+	}
+	return 0;
+}
+
+int users_group_addmember(struct users_db *db, const char *group,
+			  const char *user)
+{
+	struct users_group *g = NULL;
+	const struct users_entry *u = NULL;
+	uint32_t *v = NULL;
+	size_t at = 0;
+	int rc = member_find(db, group, user, &g, &u, &at);
+
+	if (rc != 0) {
+		return rc;
+	}
+	if (at < g->n_members) {
+		return -EEXIST;
+	}
+	v = talloc_realloc(db, g->members, uint32_t, g->n_members + 1);
+	if (v == NULL) {
+		return -ENOMEM;
+	}
+	g->members = v;
+	g->members[g->n_members++] = u->rid;
+	return 0;
+}
+
+int users_group_delmember(struct users_db *db, const char *group,
+			  const char *user)
+{
+	struct users_group *g = NULL;
+	const struct users_entry *u = NULL;
+	size_t at = 0;
+	int rc = member_find(db, group, user, &g, &u, &at);
+
+	if (rc != 0) {
+		return rc;
+	}
+	if (at == g->n_members) {
+		return -ENODATA;
+	}
+	memmove(&g->members[at], &g->members[at + 1],
+		(g->n_members - at - 1) * sizeof(g->members[0]));
+	g->n_members--;
+	return 0;
+}
+
+size_t users_group_count(const struct users_db *db)
+{
+	return db->n_groups;
+}
+
+const char *users_group_name_at(const struct users_db *db, size_t i)
+{
+	return i < db->n_groups ? db->g[i].name : NULL;
+}
+
+uint32_t users_group_rid_at(const struct users_db *db, size_t i)
+{
+	return i < db->n_groups ? db->g[i].rid : 0;
+}
+
+size_t users_group_members_at(const struct users_db *db, size_t i,
+			      const uint32_t **rids)
+{
+	if (i >= db->n_groups) {
+		*rids = NULL;
+		return 0;
+	}
+	*rids = db->g[i].members;
+	return db->g[i].n_members;
+}
+
+int users_group_lookup(const struct users_db *db, const char *name,
+		       uint32_t *rid, const char **canonical_name)
+{
+	const struct users_group *g = name != NULL ? find_group(db, name) :
+						     NULL;
+
+	if (g == NULL) {
+		return -ENOENT;
+	}
+	if (rid != NULL) {
+		*rid = g->rid;
+	}
+	if (canonical_name != NULL) {
+		*canonical_name = g->name;
+	}
+	return 0;
+}
+
+int users_group_index(const struct users_db *db, uint32_t rid)
+{
+	const struct users_group *g = rid != 0 ? find_group_rid(db, rid) :
+						 NULL;
+
+	return g != NULL ? (int)(g - db->g) : -ENOENT;
+}
+
+size_t users_groups_of(const struct users_db *db, uint32_t user_rid,
+		       uint32_t *out, size_t max)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < db->n_groups; i++) {
+		for (size_t j = 0; j < db->g[i].n_members; j++) {
+			if (db->g[i].members[j] != user_rid) {
+				continue;
+			}
+			if (n < max) {
+				out[n] = db->g[i].rid;
+			}
+			n++;
+			break;
+		}
+	}
+	return n;
+}
+
 uint32_t users_next_rid(const struct users_db *db)
 {
 	return db->next_rid;
@@ -637,8 +1050,10 @@ int users_file_version(const struct users_db *db)
 /* The file's text, a talloc child of mem; NULL on ENOMEM. */
 static char *render(TALLOC_CTX *mem, const struct users_db *db)
 {
-	char *s = talloc_asprintf(mem, USERS_FILE_HEADER "\n" NEXT_RID_KEY
-				  "%u\n", (unsigned)db->next_rid);
+	char *s = talloc_asprintf(mem, "%s\n" NEXT_RID_KEY "%u\n",
+				  db->n_groups > 0 ? USERS_FILE_HEADER_V3 :
+						     USERS_FILE_HEADER,
+				  (unsigned)db->next_rid);
 
 	for (size_t i = 0; s != NULL && i < db->n; i++) {
 		static const char digits[] = "0123456789ABCDEF";
@@ -653,6 +1068,24 @@ static char *render(TALLOC_CTX *mem, const struct users_db *db)
 						  db->v[i].name, hex,
 						  (unsigned)db->v[i].rid);
 		explicit_bzero(hex, sizeof(hex));
+	}
+	for (size_t i = 0; s != NULL && i < db->n_groups; i++) {
+		const struct users_group *g = &db->g[i];
+
+		s = talloc_asprintf_append_buffer(s, GROUP_KEY "%s:%u",
+						  g->name, (unsigned)g->rid);
+		for (size_t j = 0; s != NULL && j < g->n_members; j++) {
+			const struct users_entry *u =
+				find_rid(db, g->members[j]);
+
+			if (u != NULL) {
+				s = talloc_asprintf_append_buffer(s, ":%s",
+								  u->name);
+			}
+		}
+		if (s != NULL) {
+			s = talloc_asprintf_append_buffer(s, "\n");
+		}
 	}
 	return s;
 }

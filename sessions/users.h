@@ -29,6 +29,29 @@
  *  - The file must be a regular file with no group or other permission
  *    bits (it holds password equivalents); users_save() writes mode 0600.
  *
+ * Local groups (an office's "Accounting") live in the same file, so they
+ * share the RID allocator with users and one atomic save changes both.
+ * A file with at least one group is version 3: header "# wgsmb users v3"
+ * (a daemon that predates groups then refuses the file instead of
+ * dropping its groups on a save) and, among the user lines,
+ *
+ *	group Accounting:1003:alice:Bob Smith
+ *
+ *  - "group " GROUPNAME ':' RID, then ':' MEMBER for each member: a user
+ *    of the file by name (ASCII case ignored; saved as the user's
+ *    spelling). The line may come before or after the users it names.
+ *  - A line starting "group " is a group line unless its second field
+ *    is 32 hex digits: a user who is called "group x" keeps loading.
+ *  - GROUPNAME follows the user name rules and no user or other group
+ *    may have it (ignoring ASCII case): a name means one account.
+ *  - The RID comes from "next rid" like a user's and is unique among
+ *    users and groups. A group's SID (machine SID + RID) is an alias
+ *    (SID_NAME_ALIAS) of the machine's domain, as Windows' local groups.
+ *  - Members are users only, each at most once; deleting a user takes it
+ *    out of every group.
+ * A file without groups is still written as version 2, byte for byte as
+ * before groups existed.
+ *
  * Version 1 ("# wgsmb users v1", lines NAME ':' NTHASH) is still read:
  * its users get RIDs 1000, 1001, ... in file order, the same every time
  * the unchanged file is read, and users_save() writes them as version 2.
@@ -50,6 +73,8 @@
 #define USERS_FILE_VERSION	2
 #define USERS_FILE_HEADER	"# wgsmb users v2"
 #define USERS_FILE_HEADER_V1	"# wgsmb users v1"
+#define USERS_FILE_VERSION_GROUPS 3	/* written when there are groups */
+#define USERS_FILE_HEADER_V3	"# wgsmb users v3"
 #define USERS_RID_FIRST		1000u	/* the first user's RID */
 #define USERS_RID_MAX		0xFFFFFFFEu
 
@@ -88,12 +113,13 @@ int users_lookup(const struct users_db *db, const char *name,
  * Add a user, or replace the hash of an existing one (matched ignoring
  * ASCII case; the stored spelling and the RID are kept). A new user gets
  * users_next_rid(), which then grows by one. Returns 0, -EINVAL (name
- * fails users_name_check()), -ENOSPC (no RID left) or -ENOMEM.
+ * fails users_name_check()), -EEXIST (a group has the name), -ENOSPC (no
+ * RID left) or -ENOMEM.
  */
 int users_set(struct users_db *db, const char *name, const uint8_t nt_hash[16]);
 
-/* Delete a user (ASCII case ignored); the RID is not given again.
- * Returns 0 or -ENOENT. */
+/* Delete a user (ASCII case ignored) and its group memberships; the RID
+ * is not given again. Returns 0 or -ENOENT. */
 int users_del(struct users_db *db, const char *name);
 
 /* Number of users. */
@@ -112,13 +138,66 @@ int users_rid(const struct users_db *db, const char *name, uint32_t *rid);
 /* The name of the user with this RID (owned by db), or NULL if none. */
 const char *users_name_by_rid(const struct users_db *db, uint32_t rid);
 
-/* The RID the next new user will get. */
+/* ---- local groups (see the format above) ---- */
+
+/*
+ * Add an empty group; it gets users_next_rid(), which then grows by one.
+ * Returns 0, -EINVAL (bad name), -EEXIST (a user or group has the name),
+ * -ENOSPC (no RID left) or -ENOMEM.
+ */
+int users_group_add(struct users_db *db, const char *name);
+
+/* Delete a group (ASCII case ignored); its RID is not given again.
+ * Returns 0 or -ENOENT. */
+int users_group_del(struct users_db *db, const char *name);
+
+/*
+ * Put a user in a group, or take it out. Returns 0, -ENOENT (no such
+ * group), -ESRCH (no such user), -EEXIST (add: already a member),
+ * -ENODATA (del: not a member) or -ENOMEM.
+ */
+int users_group_addmember(struct users_db *db, const char *group,
+			  const char *user);
+int users_group_delmember(struct users_db *db, const char *group,
+			  const char *user);
+
+/* Number of groups. */
+size_t users_group_count(const struct users_db *db);
+
+/* The i-th group's name (owned by db) and RID in file order; NULL and 0
+ * if i is out of range. */
+const char *users_group_name_at(const struct users_db *db, size_t i);
+uint32_t users_group_rid_at(const struct users_db *db, size_t i);
+
+/*
+ * The members of the i-th group as user RIDs: *rids points into db
+ * (valid until the next change). Returns their number (0 out of range).
+ */
+size_t users_group_members_at(const struct users_db *db, size_t i,
+			      const uint32_t **rids);
+
+/* A group's RID and stored spelling (name matched ignoring ASCII case);
+ * either output may be NULL. Returns 0 or -ENOENT. */
+int users_group_lookup(const struct users_db *db, const char *name,
+		       uint32_t *rid, const char **canonical_name);
+
+/* The index of the group with this RID, or -ENOENT. */
+int users_group_index(const struct users_db *db, uint32_t rid);
+
+/*
+ * The groups user_rid is a member of, in file order: fills out[0..max)
+ * with their RIDs and returns how many there are (may exceed max).
+ */
+size_t users_groups_of(const struct users_db *db, uint32_t user_rid,
+		       uint32_t *out, size_t max);
+
+/* The RID the next new user or group will get. */
 uint32_t users_next_rid(const struct users_db *db);
 
 /*
  * The version of the file db was read from: 1 for an old file whose RIDs
- * were assigned on load (save it to make them permanent), else
- * USERS_FILE_VERSION (also for a new or missing file).
+ * were assigned on load (save it to make them permanent), 3 for one with
+ * groups, else USERS_FILE_VERSION (also for a new or missing file).
  */
 int users_file_version(const struct users_db *db);
 

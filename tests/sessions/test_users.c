@@ -591,7 +591,7 @@ static const struct {
 	{ HDR2 "next rid 12\n", ":2: next RID must be a number from 1000 "
 	  "to 4294967294" },
 	{ HDR2 "next rid\n", ":2: expected NAME:NTHASH:RID" },
-	{ "# wgsmb users v3\n", ":1: missing header \"" USERS_FILE_HEADER
+	{ "# wgsmb users v4\n", ":1: missing header \"" USERS_FILE_HEADER
 	  "\"" },
 };
 
@@ -599,6 +599,171 @@ START_TEST(test_bad_v2_lines)
 {
 	write_file(bad_v2_files[_i].text, 0600);
 	ck_load_error(bad_v2_files[_i].err);
+}
+END_TEST
+
+#define HDR3 USERS_FILE_HEADER_V3 "\n"
+
+/* Groups: RIDs from the users' allocator, members, deletes, the v3 file
+ * and its round trip; no groups means the v2 file of before. */
+START_TEST(test_groups_edit_and_save)
+{
+	struct users_db *db = users_new(wgt_root);
+	const uint32_t *m = NULL;
+	const char *canon = NULL;
+	uint32_t rids[4] = { 0 };
+	uint32_t rid = 0;
+	char *err = NULL;
+	char *text = NULL;
+	uint8_t h1[16];
+
+	hash_of(H1, h1);
+	ck_assert_int_eq(users_set(db, "alice", h1), 0);	/* 1000 */
+	ck_assert_int_eq(users_set(db, "Bob", h1), 0);		/* 1001 */
+	ck_assert_int_eq(users_group_add(db, "Accounting"), 0);	/* 1002 */
+	ck_assert_int_eq(users_set(db, "carol", h1), 0);	/* 1003 */
+	ck_assert_int_eq(users_group_add(db, "accounting"), -EEXIST);
+	ck_assert_int_eq(users_group_add(db, "ALICE"), -EEXIST);
+	ck_assert_int_eq(users_group_add(db, "#x"), -EINVAL);
+	ck_assert_int_eq(users_set(db, "ACCOUNTING", h1), -EEXIST);
+	ck_assert_int_eq(users_group_lookup(db, "ACCOUNTING", &rid, &canon),
+			 0);
+	ck_assert_uint_eq(rid, 1002);
+	ck_assert_str_eq(canon, "Accounting");
+	ck_assert_int_eq(users_group_index(db, 1002), 0);
+	ck_assert_int_eq(users_group_index(db, 1001), -ENOENT);
+	ck_assert_int_eq(users_group_addmember(db, "accounting", "bob"), 0);
+	ck_assert_int_eq(users_group_addmember(db, "accounting", "BOB"),
+			 -EEXIST);
+	ck_assert_int_eq(users_group_addmember(db, "accounting", "alice"), 0);
+	ck_assert_int_eq(users_group_addmember(db, "sales", "alice"),
+			 -ENOENT);
+	ck_assert_int_eq(users_group_addmember(db, "accounting", "dave"),
+			 -ESRCH);
+	ck_assert_int_eq(users_group_delmember(db, "accounting", "carol"),
+			 -ENODATA);
+	ck_assert_uint_eq(users_groups_of(db, 1001, rids, 4), 1);
+	ck_assert_uint_eq(rids[0], 1002);
+	ck_assert_uint_eq(users_groups_of(db, 1003, rids, 4), 0);
+	ck_assert_int_eq(users_save(db, path), 0);
+	text = read_text(wgt_root);
+	ck_assert_str_eq(text, HDR3 "next rid 1004\n"
+			 "alice:" H1 ":1000\n"
+			 "Bob:" H1 ":1001\n"
+			 "carol:" H1 ":1003\n"
+			 "group Accounting:1002:Bob:alice\n");
+	talloc_free(text);
+	talloc_free(db);
+
+	db = users_load(wgt_root, path, &err);
+	ck_assert_ptr_nonnull(db);
+	ck_assert_int_eq(users_file_version(db), USERS_FILE_VERSION_GROUPS);
+	ck_assert_uint_eq(users_group_count(db), 1);
+	ck_assert_str_eq(users_group_name_at(db, 0), "Accounting");
+	ck_assert_uint_eq(users_group_rid_at(db, 0), 1002);
+	ck_assert_uint_eq(users_group_members_at(db, 0, &m), 2);
+	ck_assert_uint_eq(m[0], 1001);
+	ck_assert_uint_eq(m[1], 1000);
+	/* a deleted user leaves its groups */
+	ck_assert_int_eq(users_del(db, "bob"), 0);
+	ck_assert_uint_eq(users_group_members_at(db, 0, &m), 1);
+	ck_assert_uint_eq(m[0], 1000);
+	ck_assert_int_eq(users_group_delmember(db, "Accounting", "alice"), 0);
+	ck_assert_uint_eq(users_group_members_at(db, 0, &m), 0);
+	/* a new account never gets the group's RID */
+	ck_assert_int_eq(users_set(db, "dave", h1), 0);
+	ck_assert_int_eq(users_rid(db, "dave", &rid), 0);
+	ck_assert_uint_eq(rid, 1004);
+	ck_assert_int_eq(users_save(db, path), 0);
+	text = read_text(wgt_root);
+	ck_assert_str_eq(text, HDR3 "next rid 1005\n"
+			 "alice:" H1 ":1000\n"
+			 "carol:" H1 ":1003\n"
+			 "dave:" H1 ":1004\n"
+			 "group Accounting:1002\n");
+	talloc_free(text);
+	/* the last group gone: the file is v2 again, the RID stays used */
+	ck_assert_int_eq(users_group_del(db, "ACCOUNTING"), 0);
+	ck_assert_int_eq(users_group_del(db, "accounting"), -ENOENT);
+	ck_assert_int_eq(users_save(db, path), 0);
+	text = read_text(wgt_root);
+	ck_assert_str_eq(text, HDR2 "next rid 1005\n"
+			 "alice:" H1 ":1000\n"
+			 "carol:" H1 ":1003\n"
+			 "dave:" H1 ":1004\n");
+	talloc_free(text);
+	talloc_free(db);
+}
+END_TEST
+
+/* Hand-written v3 files: groups before their users, CRLF, a user named
+ * "group x" (its second field is a hash), next rid above group RIDs. */
+START_TEST(test_groups_parse)
+{
+	struct users_db *db = NULL;
+	const uint32_t *m = NULL;
+	uint32_t rid = 0;
+	char *err = NULL;
+
+	write_file(HDR3 "group Sales:1500:BOB:group x\r\n"
+		   "bob:" H1 ":1000\n"
+		   "group x:" H2 ":1001\n"
+		   "group Empty:1002\n", 0600);
+	db = users_load(wgt_root, path, &err);
+	ck_assert_ptr_nonnull(db);
+	ck_assert_uint_eq(users_count(db), 2);
+	ck_assert_int_eq(users_rid(db, "group x", &rid), 0);
+	ck_assert_uint_eq(rid, 1001);
+	ck_assert_uint_eq(users_group_count(db), 2);
+	ck_assert_uint_eq(users_group_members_at(db, 0, &m), 2);
+	ck_assert_uint_eq(m[0], 1000);
+	ck_assert_uint_eq(m[1], 1001);
+	ck_assert_uint_eq(users_group_members_at(db, 1, &m), 0);
+	ck_assert_uint_eq(users_next_rid(db), 1501);
+	talloc_free(db);
+
+	/* in a v2 file a "group" line is a user, as it always was */
+	write_file(HDR2 "group Sales:" H1 ":1000\n", 0600);
+	db = users_load(wgt_root, path, &err);
+	ck_assert_ptr_nonnull(db);
+	ck_assert_int_eq(users_lookup(db, "group sales", NULL, NULL), 0);
+	ck_assert_uint_eq(users_group_count(db), 0);
+	talloc_free(db);
+}
+END_TEST
+
+static const struct {
+	const char *text;
+	const char *err;	/* after "PATH" */
+} bad_v3_files[] = {
+	{ HDR3 "group Sales\n", ":2: expected group NAME:RID[:MEMBER]..." },
+	{ HDR3 "group Sales:999\n", ":2: group RID must be a number from "
+	  "1000 to 4294967294" },
+	{ HDR3 "group Sales:\n", ":2: group RID must be a number from "
+	  "1000 to 4294967294" },
+	{ HDR3 "group :1000\n", ":2: group name is empty" },
+	{ HDR3 "group Sales:1000\ngroup sales:1001\n",
+	  ":3: duplicate group \"sales\" (see line 2)" },
+	{ HDR3 "bob:" H1 ":1000\ngroup Bob:1001\n",
+	  ":3: group \"Bob\" has a user's name (see line 2)" },
+	{ HDR3 "group Bob:1001\nbob:" H1 ":1000\n",
+	  ":3: user \"bob\" has a group's name (see line 2)" },
+	{ HDR3 "bob:" H1 ":1000\ngroup Sales:1000\n",
+	  ":3: duplicate RID 1000 (see line 2)" },
+	{ HDR3 "group Sales:1000\nbob:" H1 ":1000\n",
+	  ":3: duplicate RID 1000 (see line 2)" },
+	{ HDR3 "bob:" H1 ":1000\ngroup Sales:1001:carol\n",
+	  ":3: group \"Sales\": no user \"carol\"" },
+	{ HDR3 "bob:" H1 ":1000\ngroup Sales:1001:bob:BOB\n",
+	  ":3: group \"Sales\": \"bob\" listed twice" },
+	{ HDR3 "bob:" H1 ":1000\ngroup Sales:1001:\n",
+	  ":3: group \"Sales\": no user \"\"" },
+};
+
+START_TEST(test_bad_v3_lines)
+{
+	write_file(bad_v3_files[_i].text, 0600);
+	ck_load_error(bad_v3_files[_i].err);
 }
 END_TEST
 
@@ -615,6 +780,10 @@ static Suite *users_suite(void)
 	tcase_add_loop_test(tc, test_bad_v2_lines, 0,
 			    sizeof(bad_v2_files) / sizeof(bad_v2_files[0]));
 	tcase_add_test(tc, test_empty_and_header_only);
+	tcase_add_test(tc, test_groups_edit_and_save);
+	tcase_add_test(tc, test_groups_parse);
+	tcase_add_loop_test(tc, test_bad_v3_lines, 0,
+			    sizeof(bad_v3_files) / sizeof(bad_v3_files[0]));
 	tcase_add_test(tc, test_save_load_round_trip);
 	tcase_add_test(tc, test_save_replaces_mode_and_leaves_no_tmp);
 	tcase_add_test(tc, test_save_errors);
