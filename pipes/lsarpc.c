@@ -6,10 +6,11 @@
  * both ways, so clients (smbcacls, Windows' Security tab) show and
  * accept names.
  *
- * Names we know: the users file's users (MACHINE\name, SID = machine
- * SID + RID), the well-known SIDs of proto/sid.h (Everyone,
- * NT AUTHORITY\..., BUILTIN\...), and the domains themselves (the
- * machine's name, BUILTIN, NT AUTHORITY).
+ * Names we know: the users file's users and local groups
+ * (MACHINE\name, SID = machine SID + RID; groups are aliases), the
+ * well-known SIDs of proto/sid.h (Everyone, NT AUTHORITY\...,
+ * BUILTIN\...), and the domains themselves (the machine's name,
+ * BUILTIN, NT AUTHORITY).
  *
  * Policy handles are rpc_handle.c's: budgeted per session. Null
  * sessions may open a policy and query it, but when restrict anonymous
@@ -120,7 +121,7 @@ static const struct sid_wk *wk_domain(const char *name)
 	return NULL;
 }
 
-/* A user of ours, by name (already without the domain part). */
+/* A user or local group of ours, by name (without the domain part). */
 static bool xlat_user(struct wg_rpc_call *call, struct lsa_refs *refs,
 		      const char *name, struct lsa_xlat *x)
 {
@@ -128,15 +129,23 @@ static bool xlat_user(struct wg_rpc_call *call, struct lsa_refs *refs,
 	const struct dom_sid *machine = call->env->machine_sid;
 	const char *canon = NULL;
 	uint32_t rid = 0;
+	enum sid_name_use use = SID_NAME_USER;
 
-	if (db == NULL || users_rid(db, name, &rid) != 0 ||
-	    users_lookup(db, name, NULL, &canon) != 0) {
+	if (db == NULL) {
 		return false;
+	}
+	if (users_rid(db, name, &rid) != 0 ||
+	    users_lookup(db, name, NULL, &canon) != 0) {
+		/* a local group: an alias of our domain */
+		if (users_group_lookup(db, name, &rid, &canon) != 0) {
+			return false;
+		}
+		use = SID_NAME_ALIAS;
 	}
 	if (sid_compose(&x->sid, machine, rid) != 0) {
 		return false;
 	}
-	x->use = SID_NAME_USER;
+	x->use = use;
 	x->name = canon;
 	x->dom = ref_domain(refs, wg_rpc_server(call)->netbios_name, machine);
 	return x->dom != UINT32_MAX;

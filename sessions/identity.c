@@ -334,6 +334,11 @@ void identity_sid_name(const struct users_db *db,
 	out->name = db != NULL ? users_name_by_rid(db, rid) : NULL;
 	if (out->name != NULL) {
 		out->use = SID_NAME_USER;
+	} else if (db != NULL && users_group_index(db, rid) >= 0) {
+		/* a local group: an alias of the machine's domain */
+		out->name = users_group_name_at(db,
+				(size_t)users_group_index(db, rid));
+		out->use = SID_NAME_ALIAS;
 	} else if (rid == IDENTITY_RID_NONE) {
 		/* every user's primary group, as on a Windows workstation */
 		out->name = "None";

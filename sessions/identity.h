@@ -90,7 +90,8 @@ struct identity_name {
  * Translate sid the way this server names things (the rules both
  * \PIPE\lsarpc and wgnet acl follow): the well-known SIDs of
  * proto/sid.h; the machine SID itself (the domain host); machine SID +
- * a RID of the users file (db may be NULL: no users) as host\user. A
+ * a RID of the users file (db may be NULL: no users) as host\user, or
+ * host\group for a local group (SID_NAME_ALIAS). A
  * RID of ours nobody has keeps domain = host and name = NULL. The
  * strings point into the table, db or host: they live as long as those.
  */

@@ -104,6 +104,8 @@ struct se_token *smbd_acl_token(TALLOC_CTX *mem,
 	struct se_token *t = NULL;
 	struct dom_sid *sids = NULL;
 	struct dom_sid *group = NULL;
+	uint32_t *groups = NULL;
+	size_t n_groups = 0;
 	uint32_t rid = 0;
 	size_t n = 0;
 
@@ -111,7 +113,18 @@ struct se_token *smbd_acl_token(TALLOC_CTX *mem,
 	if (t == NULL) {
 		return NULL;
 	}
-	sids = talloc_zero_array(t, struct dom_sid, 8);
+	/* the local groups the user is in (none for guest and null) */
+	if (!anonymous && !guest && srv->users != NULL &&
+	    users_rid(srv->users, user, &rid) == 0) {
+		n_groups = users_groups_of(srv->users, rid, NULL, 0);
+		groups = talloc_array(t, uint32_t, n_groups + 1);
+		if (groups == NULL) {
+			talloc_free(t);
+			return NULL;
+		}
+		n_groups = users_groups_of(srv->users, rid, groups, n_groups);
+	}
+	sids = talloc_zero_array(t, struct dom_sid, 8 + n_groups);
 	group = talloc_zero(t, struct dom_sid);
 	if (sids == NULL || group == NULL) {
 		talloc_free(t);
@@ -142,6 +155,11 @@ struct se_token *smbd_acl_token(TALLOC_CTX *mem,
 		if (sid_compose(group, machine, ACL_RID_NONE) == 0) {
 			sids[n++] = *group;
 			t->group = group;
+		}
+		for (size_t i = 0; i < n_groups; i++) {
+			if (sid_compose(&sids[n], machine, groups[i]) == 0) {
+				n++;
+			}
 		}
 		if (acl_is_admin(srv->cfg, user)) {
 			sids[n++] = sid_builtin_admins;

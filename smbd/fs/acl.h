@@ -77,7 +77,8 @@ struct sec_desc *smbd_acl_root_default(TALLOC_CTX *mem);
 
 /*
  * The token of a session: user SID = machine SID + the user's RID,
- * Everyone, Authenticated Users, BUILTIN\Users; BUILTIN\Administrators
+ * Everyone, Authenticated Users, BUILTIN\Users, None, the user's local
+ * groups (machine SID + each group's RID); BUILTIN\Administrators
  * and the security, take-ownership, backup and restore privileges for
  * `admin users`; Guests, Anonymous Logon and Everyone for guest and null
  * sessions (a null session's user SID is Anonymous Logon). A talloc child
