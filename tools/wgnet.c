@@ -42,10 +42,12 @@ struct wgnet_verb {
 };
 
 static int verb_user(struct wgnet *ctx, int argc, char **argv);
+static int verb_group(struct wgnet *ctx, int argc, char **argv);
 
 /* Verbs, one row each, with a paragraph in usage() and its own --help. */
 static const struct wgnet_verb verbs[] = {
 	{ .name = "user", .run = verb_user },
+	{ .name = "group", .run = verb_group },
 	{ .name = "session", .run = verb_session },
 	{ .name = "sessions", .run = verb_session },
 	{ .name = "files", .run = verb_files },
@@ -81,6 +83,13 @@ static void usage(FILE *out)
 		"  user del NAME               delete a user (and end the\n"
 		"                              sessions it has on wgsmbd)\n"
 		"  user list [--json]          list user names (--json: and RIDs)\n"
+		"  group add|del NAME          add or delete a local group\n"
+		"  group addmember|delmember NAME USER\n"
+		"                              put a user in a group or take "
+		"it out\n"
+		"                              (sessions see it at their next "
+		"logon)\n"
+		"  group list [--json]         list groups and their members\n"
 		"  session [\\\\COMPUTER] [/delete [/user NAME]] [--all] "
 		"[--json]\n"
 		"                              list session slots, show a "
@@ -356,6 +365,10 @@ static bool op_allowed(struct wgnet *ctx, enum user_op op,
 		err_msg("user \"%s\" not found in %s", name, ctx->users_file);
 		return false;
 	}
+	if (op == USER_ADD && users_group_lookup(db, name, NULL, &canon) == 0) {
+		err_msg("\"%s\" is a group in %s", canon, ctx->users_file);
+		return false;
+	}
 	return true;
 }
 
@@ -570,6 +583,245 @@ static int verb_user(struct wgnet *ctx, int argc, char **argv)
 		return user_passwd(ctx, name, from_stdin);
 	}
 	return user_del(ctx, name);
+}
+
+/* ---- local groups ----------------------------------------------------- */
+
+enum group_op {
+	GROUP_ADD,
+	GROUP_DEL,
+	GROUP_ADDMEMBER,
+	GROUP_DELMEMBER,
+};
+
+/* Why a group edit failed, for users_group_*()'s errors. */
+static void group_err(struct wgnet *ctx, enum group_op op, const char *group,
+		      const char *user, int rc)
+{
+	switch (rc) {
+	case -EINVAL:
+		err_msg("invalid group name: %s", users_name_check(group));
+		break;
+	case -EEXIST:
+		if (op == GROUP_ADD) {
+			err_msg("a user or group \"%s\" already exists in %s",
+				group, ctx->users_file);
+		} else {
+			err_msg("\"%s\" is already a member of \"%s\"", user,
+				group);
+		}
+		break;
+	case -ENOENT:
+		err_msg("group \"%s\" not found in %s", group,
+			ctx->users_file);
+		break;
+	case -ESRCH:
+		err_msg("user \"%s\" not found in %s", user, ctx->users_file);
+		break;
+	case -ENODATA:
+		err_msg("\"%s\" is not a member of \"%s\"", user, group);
+		break;
+	default:
+		err_msg("cannot update group \"%s\": %s", group,
+			strerror(-rc));
+		break;
+	}
+}
+
+/* Lock, reload, apply and save, as users_apply(). user: members only. */
+static int group_apply(struct wgnet *ctx, enum group_op op, const char *group,
+		       const char *user)
+{
+	struct users_db *db = NULL;
+	const char *gname = group;
+	const char *uname = user;
+	int lock = users_lock(ctx);
+	int ret = WGNET_ERR;
+	int rc = 0;
+
+	if (lock < 0) {
+		return WGNET_ERR;
+	}
+	db = users_open(ctx);
+	if (db == NULL) {
+		goto done;
+	}
+	/* report stored spellings */
+	if (op != GROUP_ADD) {
+		(void)users_group_lookup(db, group, NULL, &gname);
+		gname = talloc_strdup(db, gname);
+	}
+	if (user != NULL) {
+		(void)users_lookup(db, user, NULL, &uname);
+		uname = talloc_strdup(db, uname);
+	}
+	if (gname == NULL || (user != NULL && uname == NULL)) {
+		err_msg("out of memory");
+		goto done;
+	}
+	switch (op) {
+	case GROUP_ADD:
+		rc = users_group_add(db, group);
+		break;
+	case GROUP_DEL:
+		rc = users_group_del(db, group);
+		break;
+	case GROUP_ADDMEMBER:
+		rc = users_group_addmember(db, group, user);
+		break;
+	case GROUP_DELMEMBER:
+		rc = users_group_delmember(db, group, user);
+		break;
+	}
+	if (rc != 0) {
+		group_err(ctx, op, gname, uname, rc);
+		goto done;
+	}
+	rc = users_save(db, ctx->users_file);
+	if (rc != 0) {
+		err_msg("cannot save %s: %s", ctx->users_file, strerror(-rc));
+		goto done;
+	}
+	switch (op) {
+	case GROUP_ADD:
+		printf("added group \"%s\"\n", gname);
+		break;
+	case GROUP_DEL:
+		printf("deleted group \"%s\"\n", gname);
+		break;
+	case GROUP_ADDMEMBER:
+		printf("added \"%s\" to group \"%s\"\n", uname, gname);
+		break;
+	case GROUP_DELMEMBER:
+		printf("removed \"%s\" from group \"%s\"\n", uname, gname);
+		break;
+	}
+	ret = WGNET_OK;
+
+done:
+	talloc_free(db);
+	close(lock);
+	return ret;
+}
+
+static int group_list(struct wgnet *ctx, bool json)
+{
+	struct users_db *db = users_open(ctx);
+	size_t n = 0;
+
+	if (db == NULL) {
+		return WGNET_ERR;
+	}
+	n = users_group_count(db);
+	if (json) {
+		printf("{\"groups\":[");
+	}
+	for (size_t i = 0; i < n; i++) {
+		const uint32_t *m = NULL;
+		size_t k = users_group_members_at(db, i, &m);
+
+		if (json) {
+			printf("%s{\"name\":", i == 0 ? "" : ",");
+			json_string(users_group_name_at(db, i));
+			printf(",\"rid\":%u,\"members\":[",
+			       (unsigned)users_group_rid_at(db, i));
+		} else {
+			printf("%s:", users_group_name_at(db, i));
+		}
+		for (size_t j = 0; j < k; j++) {
+			const char *u = users_name_by_rid(db, m[j]);
+
+			if (u == NULL) {
+				continue;
+			}
+			if (json) {
+				printf("%s", j == 0 ? "" : ",");
+				json_string(u);
+			} else {
+				printf("%s%s", j == 0 ? " " : ", ", u);
+			}
+		}
+		printf(json ? "]}" : "\n");
+	}
+	if (json) {
+		printf("]}\n");
+	}
+	talloc_free(db);
+	return WGNET_OK;
+}
+
+/* wgnet group add|del|addmember|delmember|list [NAME [USER]] [--json] */
+static int verb_group(struct wgnet *ctx, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	static const struct {
+		const char *name;
+		enum group_op op;
+		int args;
+	} subs[] = {
+		{ "add", GROUP_ADD, 1 },
+		{ "del", GROUP_DEL, 1 },
+		{ "addmember", GROUP_ADDMEMBER, 2 },
+		{ "delmember", GROUP_DELMEMBER, 2 },
+	};
+	bool json = false;
+	const char *sub = NULL;
+	int c = 0;
+
+	optind = 0;	/* glibc: full re-initialisation for a new argv */
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			json = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return WGNET_OK;
+		default:
+			return WGNET_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		err_msg("group: missing action (add, del, addmember, "
+			"delmember, list)");
+		return WGNET_USAGE;
+	}
+	sub = argv[optind++];
+	if (strcmp(sub, "list") == 0) {
+		if (optind != argc) {
+			err_msg("usage: wgnet group list [--json]");
+			return WGNET_USAGE;
+		}
+		return config_load(ctx) != WGNET_OK ? WGNET_ERR
+						    : group_list(ctx, json);
+	}
+	for (size_t i = 0; i < sizeof(subs) / sizeof(subs[0]); i++) {
+		if (strcmp(sub, subs[i].name) != 0) {
+			continue;
+		}
+		if (argc - optind != subs[i].args || json) {
+			err_msg("usage: wgnet group %s NAME%s", sub,
+				subs[i].args == 2 ? " USER" : "");
+			return WGNET_USAGE;
+		}
+		if (subs[i].op == GROUP_ADD &&
+		    users_name_check(argv[optind]) != NULL) {
+			err_msg("invalid group name: %s",
+				users_name_check(argv[optind]));
+			return WGNET_ERR;
+		}
+		if (config_load(ctx) != WGNET_OK) {
+			return WGNET_ERR;
+		}
+		return group_apply(ctx, subs[i].op, argv[optind],
+				   subs[i].args == 2 ? argv[optind + 1] : NULL);
+	}
+	err_msg("group: unknown action \"%s\" (try --help)", sub);
+	return WGNET_USAGE;
 }
 
 /* ---- main ------------------------------------------------------------- */
