@@ -9,7 +9,10 @@
  *  - stream mode: the rest is written as it is, in chunks;
  *  - stub mode: the rest is a list of [opnum u8][len u16le][stub] calls,
  *    each wrapped in request fragments; on spoolss a printer is opened
- *    first and a stub starting with 20 bytes of 0xAA gets its handle.
+ *    first and a stub starting with 20 bytes of 0xAA gets its handle;
+ *    on lsarpc and samr the marker gets the handle of the last answer
+ *    that was a handle and a success status (open policy, connect, open
+ *    domain, open alias: a seed chains them).
  * Properties checked (abort() on violation): reads never return more
  * than asked, every answer PDU carries a valid header and a size within
  * the negotiated fragment, pending bytes add up, no leak once the pipe is
@@ -213,7 +216,8 @@ static const char *const uuids[6] = {
 };
 static const uint16_t majors[6] = { 3, 1, 1, 1, 0, 1 };
 
-/* lsarpc and samr: a machine SID and two users (made once). */
+/* lsarpc and samr: a machine SID, two users and a local group with bob
+ * in it (made once). */
 static struct dom_sid fuzz_machine = {
 	.num_auths = 4, .authority = 5, .sub_auths = { 21, 1, 2, 3 },
 };
@@ -228,7 +232,9 @@ static void fuzz_users_init(void)
 	}
 	fuzz_users = users_new(NULL);
 	if (fuzz_users == NULL || users_set(fuzz_users, "alice", h) != 0 ||
-	    users_set(fuzz_users, "bob", h) != 0) {
+	    users_set(fuzz_users, "bob", h) != 0 ||
+	    users_group_add(fuzz_users, "Accounting") != 0 ||
+	    users_group_addmember(fuzz_users, "Accounting", "bob") != 0) {
 		abort();
 	}
 }
@@ -424,7 +430,18 @@ static void stub_mode(TALLOC_CTX *mem, struct wg_pipe *p, unsigned which,
 				memcpy(stub, handle, NDR_HANDLE_LEN);
 			}
 		}
-		call(mem, p, op, stub, len, NULL, NULL);
+		if (which >= 4) {
+			uint8_t last[64];
+			size_t last_len = 0;
+
+			call(mem, p, op, stub, len, last, &last_len);
+			if (last_len == NDR_HANDLE_LEN + 4 &&
+			    wire_le32(last + NDR_HANDLE_LEN) == 0) {
+				memcpy(handle, last, NDR_HANDLE_LEN);
+			}
+		} else {
+			call(mem, p, op, stub, len, NULL, NULL);
+		}
 		talloc_free(stub);
 		d += len;
 		n -= len;

@@ -3,17 +3,21 @@
  * ef00-0123456789ac v1.0, read only: what the Windows object picker,
  * rpcclient and impacket ask to list and name the users of a workgroup
  * server. Two domains: the account domain (our NetBIOS name, the machine
- * SID, the users file's users; no groups or aliases of its own) and
- * Builtin (S-1-5-32: Administrators, Users, Guests as aliases).
+ * SID, the users file's users; its local groups as aliases, as a Windows
+ * workstation's are; the one group "None" (513) every user is in) and
+ * Builtin (S-1-5-32: Administrators, Users, Guests as aliases; Users
+ * holds Authenticated Users, as the session token has it).
  *
  * Everything that writes (create, set, delete, change password) answers
- * STATUS_ACCESS_DENIED: accounts are managed with `wgnet user`.
+ * STATUS_ACCESS_DENIED: accounts are managed with `wgnet user` and
+ * `wgnet group`.
  * Handles are rpc_handle.c's, budgeted per session.
  */
 #include "pipes/rpc.h"
 
 #include <errno.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include "proto/ndr_sec.h"
@@ -24,6 +28,7 @@ enum samr_kind {
 	SAMR_SERVER = 1,
 	SAMR_DOMAIN = 2,
 	SAMR_USER = 3,
+	SAMR_ALIAS = 4,	/* data: the RID (Builtin's are < 1000) */
 };
 
 enum samr_domain {
@@ -40,12 +45,33 @@ enum samr_domain {
 #define USER_DONT_EXPIRE_PASSWORD 0x00000200u
 #define DOMAIN_GROUP_RID_USERS	IDENTITY_RID_NONE
 #define SE_GROUP_DEFAULT	7u	/* mandatory, default, enabled */
+#define GROUP_NAME_NONE		"None"
+#define WG_STATUS_NO_SUCH_ALIAS	0xC0000151u
+
+/* ALIAS_INFORMATION_CLASS [MS-SAMR §2.2.6.27] */
+#define ALIAS_GENERAL		1u
+#define ALIAS_NAME		2u
+#define ALIAS_ADMIN_COMMENT	3u
+
+/* DOMAIN_DISPLAY_INFORMATION [MS-SAMR §2.2.8.12] */
+#define DISPLAY_USER		1u
+#define DISPLAY_MACHINE		2u
+#define DISPLAY_GROUP		3u
+#define DISPLAY_OEM_USER	4u
+#define DISPLAY_OEM_GROUP	5u
 
 static size_t n_users(const struct wg_rpc_call *call)
 {
 	const struct users_db *db = wg_rpc_users(call);
 
 	return db != NULL ? users_count(db) : 0;
+}
+
+static size_t n_groups(const struct wg_rpc_call *call)
+{
+	const struct users_db *db = wg_rpc_users(call);
+
+	return db != NULL ? users_group_count(db) : 0;
 }
 
 /* The aliases of Builtin: the BUILTIN entries of the well-known table. */
@@ -323,7 +349,7 @@ static uint32_t enum_accounts(struct wg_rpc_call *call, enum sid_name_use use)
 		return DCERPC_FAULT_NDR;
 	}
 	all = talloc_zero_array(call->mem, struct rid_entry,
-				n_users(call) + 8);
+				n_users(call) + n_groups(call) + 8);
 	if (all == NULL) {
 		return DCERPC_FAULT_OUT_OF_MEMORY;
 	}
@@ -334,6 +360,21 @@ static uint32_t enum_accounts(struct wg_rpc_call *call, enum sid_name_use use)
 				users_rid_at(db, i), users_name_at(db, i),
 			};
 		}
+	}
+	if (h != NULL && handle_val(h) == DOM_ACCOUNT &&
+	    use == SID_NAME_ALIAS) {
+		for (size_t i = 0; i < n_groups(call); i++) {
+			all[n++] = (struct rid_entry) {
+				users_group_rid_at(db, i),
+				users_group_name_at(db, i),
+			};
+		}
+	}
+	if (h != NULL && handle_val(h) == DOM_ACCOUNT &&
+	    use == SID_NAME_DOM_GRP) {
+		all[n++] = (struct rid_entry) {
+			DOMAIN_GROUP_RID_USERS, GROUP_NAME_NONE,
+		};
 	}
 	if (h != NULL && handle_val(h) == DOM_BUILTIN &&
 	    use == SID_NAME_ALIAS) {
@@ -510,7 +551,8 @@ static uint32_t op_query_domain_info(struct wg_rpc_call *call)
 		v->level = level;
 		v->name = domain_name(call, handle_val(h));
 		v->n_users = builtin ? 0 : (uint32_t)n_users(call);
-		v->n_aliases = builtin ? (uint32_t)builtin_aliases(wk, 8) : 0;
+		v->n_aliases = builtin ? (uint32_t)builtin_aliases(wk, 8) :
+					 (uint32_t)n_groups(call);
 	}
 	ndr_push_ptr(&call->out, v, push_dom_info_cb);
 	ndr_push_flush(&call->out);
@@ -529,8 +571,20 @@ static const char *rid_name(struct wg_rpc_call *call, uintptr_t dom,
 	size_t k = 0;
 
 	if (dom == DOM_ACCOUNT) {
+		const char *name = NULL;
+		int gi = db != NULL ? users_group_index(db, rid) : -ENOENT;
+
 		*use = SID_NAME_USER;
-		return db != NULL ? users_name_by_rid(db, rid) : NULL;
+		name = db != NULL ? users_name_by_rid(db, rid) : NULL;
+		if (name == NULL && gi >= 0) {
+			*use = SID_NAME_ALIAS;
+			name = users_group_name_at(db, (size_t)gi);
+		}
+		if (name == NULL && rid == DOMAIN_GROUP_RID_USERS) {
+			*use = SID_NAME_DOM_GRP;
+			name = GROUP_NAME_NONE;
+		}
+		return name;
 	}
 	k = builtin_aliases(wk, 8);
 	for (size_t i = 0; i < k; i++) {
@@ -552,8 +606,16 @@ static int name_rid(struct wg_rpc_call *call, uintptr_t dom,
 
 	if (dom == DOM_ACCOUNT) {
 		*use = SID_NAME_USER;
-		return db != NULL && users_rid(db, name, rid) == 0 ? 0 :
-								   -ENOENT;
+		if (db != NULL && users_rid(db, name, rid) == 0) {
+			return 0;
+		}
+		*use = SID_NAME_ALIAS;
+		if (db != NULL && users_group_lookup(db, name, rid, NULL) == 0) {
+			return 0;
+		}
+		*use = SID_NAME_DOM_GRP;
+		*rid = DOMAIN_GROUP_RID_USERS;
+		return strcasecmp(name, GROUP_NAME_NONE) == 0 ? 0 : -ENOENT;
 	}
 	k = builtin_aliases(wk, 8);
 	for (size_t i = 0; i < k; i++) {
@@ -930,6 +992,477 @@ static uint32_t op_get_user_pw_info(struct wg_rpc_call *call)
 	return 0;
 }
 
+/* --- aliases: the local groups, and Builtin's --- */
+
+/* The Builtin alias with this RID, or NULL. */
+static const struct sid_wk *builtin_alias(uint32_t rid)
+{
+	const struct sid_wk *wk[8];
+	size_t k = builtin_aliases(wk, 8);
+
+	for (size_t i = 0; i < k; i++) {
+		if (wk[i]->sid.sub_auths[1] == rid) {
+			return wk[i];
+		}
+	}
+	return NULL;
+}
+
+/* SamrOpenAlias (27): domain handle, DesiredAccess, AliasId */
+static uint32_t op_open_alias(struct wg_rpc_call *call)
+{
+	const struct users_db *db = wg_rpc_users(call);
+	struct wg_rpc_handle *h = NULL;
+	uint32_t status = 0, access = 0, rid = 0;
+	bool found = false;
+
+	if (pull_h(call, SAMR_DOMAIN, &h, &status) != 0 ||
+	    ndr_pull_u32(&call->in, &access) != 0 ||
+	    ndr_pull_u32(&call->in, &rid) != 0) {
+		return DCERPC_FAULT_NDR;
+	}
+	if (status == 0 && handle_val(h) == DOM_ACCOUNT) {
+		found = rid >= USERS_RID_FIRST && db != NULL &&
+			users_group_index(db, rid) >= 0;
+	} else if (status == 0) {
+		found = builtin_alias(rid) != NULL;
+	}
+	if (status == 0 && !found) {
+		status = WG_STATUS_NO_SUCH_ALIAS;
+	}
+	answer_handle(call, SAMR_ALIAS, rid, access, status);
+	return 0;
+}
+
+/* An alias's members as SIDs (talloc array under mem, *n of them); its
+ * name in *name. Returns 0, -ENOENT (gone since opened) or -ENOMEM. */
+static int alias_members(struct wg_rpc_call *call, TALLOC_CTX *mem,
+			 uint32_t rid, const char **name,
+			 struct dom_sid **sids, uint32_t *n)
+{
+	const struct users_db *db = wg_rpc_users(call);
+	const struct sid_wk *wk = builtin_alias(rid);
+	const uint32_t *m = NULL;
+	size_t k = 0;
+	int gi = -ENOENT;
+
+	*n = 0;
+	*sids = talloc_array(mem, struct dom_sid, 1);
+	if (*sids == NULL) {
+		return -ENOMEM;
+	}
+	if (rid < USERS_RID_FIRST) {
+		if (wk == NULL) {
+			return -ENOENT;
+		}
+		*name = wk->name;
+		if (sid_equal(&wk->sid, &sid_builtin_users)) {
+			(*sids)[(*n)++] = sid_authenticated_users;
+		}
+		return 0;
+	}
+	gi = db != NULL ? users_group_index(db, rid) : -ENOENT;
+	if (gi < 0 || call->env->machine_sid == NULL) {
+		return -ENOENT;
+	}
+	*name = users_group_name_at(db, (size_t)gi);
+	k = users_group_members_at(db, (size_t)gi, &m);
+	*sids = talloc_realloc(mem, *sids, struct dom_sid, k + 1);
+	if (*sids == NULL) {
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < k; i++) {
+		if (sid_compose(&(*sids)[*n], call->env->machine_sid,
+				m[i]) == 0) {
+			(*n)++;
+		}
+	}
+	return 0;
+}
+
+struct alias_info {
+	uint16_t level;
+	const char *name;
+	uint32_t members;
+};
+
+/* SAMPR_ALIAS_INFO_BUFFER's arm for v->level */
+static void push_alias_info_cb(struct ndr_push *p, const void *arg)
+{
+	const struct alias_info *v = arg;
+
+	ndr_push_u16(p, v->level);
+	switch (v->level) {
+	case ALIAS_GENERAL:	/* SAMPR_ALIAS_GENERAL_INFORMATION */
+		ndr_push_ustr(p, v->name);
+		ndr_push_u32(p, v->members);
+		ndr_push_ustr(p, "");		/* AdminComment */
+		break;
+	case ALIAS_NAME:
+		ndr_push_ustr(p, v->name);
+		break;
+	case ALIAS_ADMIN_COMMENT:
+		ndr_push_ustr(p, "");
+		break;
+	}
+}
+
+/* SamrQueryInformationAlias (28): alias handle, ALIAS_INFORMATION_CLASS */
+static uint32_t op_query_alias_info(struct wg_rpc_call *call)
+{
+	struct wg_rpc_handle *h = NULL;
+	struct alias_info *v = NULL;
+	struct dom_sid *sids = NULL;
+	const char *name = NULL;
+	uint32_t status = 0, n = 0;
+	uint16_t level = 0;
+	int rc = 0;
+
+	if (pull_h(call, SAMR_ALIAS, &h, &status) != 0 ||
+	    ndr_pull_u16(&call->in, &level) != 0) {
+		return DCERPC_FAULT_NDR;
+	}
+	if (status == 0 && (level < ALIAS_GENERAL ||
+			    level > ALIAS_ADMIN_COMMENT)) {
+		status = WG_STATUS_INVALID_INFO_CLASS;
+	}
+	if (status == 0) {
+		rc = alias_members(call, call->mem, (uint32_t)handle_val(h),
+				   &name, &sids, &n);
+		if (rc == -ENOMEM) {
+			return DCERPC_FAULT_OUT_OF_MEMORY;
+		}
+		if (rc != 0) {
+			status = WG_STATUS_NO_SUCH_ALIAS;
+		}
+	}
+	if (status == 0) {
+		v = talloc_zero(call->mem, struct alias_info);
+		if (v == NULL) {
+			return DCERPC_FAULT_OUT_OF_MEMORY;
+		}
+		*v = (struct alias_info) {
+			.level = level,
+			.name = talloc_strdup(call->mem, name),
+			.members = n,
+		};
+	}
+	ndr_push_ptr(&call->out, v, push_alias_info_cb);
+	ndr_push_flush(&call->out);
+	ndr_push_u32(&call->out, status);
+	return 0;
+}
+
+struct sid_array {
+	const struct dom_sid *v;
+	uint32_t n;
+};
+
+static void push_sid_ptrs_cb(struct ndr_push *p, const void *arg)
+{
+	const struct sid_array *a = arg;
+
+	ndr_push_u32(p, a->n);
+	for (uint32_t i = 0; i < a->n; i++) {
+		ndr_push_sid_ptr(p, &a->v[i]);
+	}
+}
+
+/* SamrGetMembersInAlias (33): alias handle; out SAMPR_PSID_ARRAY_OUT */
+static uint32_t op_get_members_in_alias(struct wg_rpc_call *call)
+{
+	struct wg_rpc_handle *h = NULL;
+	struct sid_array *a = NULL;
+	struct dom_sid *sids = NULL;
+	const char *name = NULL;
+	uint32_t status = 0, n = 0;
+	int rc = 0;
+
+	if (pull_h(call, SAMR_ALIAS, &h, &status) != 0) {
+		return DCERPC_FAULT_NDR;
+	}
+	if (status == 0) {
+		rc = alias_members(call, call->mem, (uint32_t)handle_val(h),
+				   &name, &sids, &n);
+		if (rc == -ENOMEM) {
+			return DCERPC_FAULT_OUT_OF_MEMORY;
+		}
+		if (rc != 0) {
+			status = WG_STATUS_NO_SUCH_ALIAS;
+			n = 0;
+		}
+	}
+	a = talloc_zero(call->mem, struct sid_array);
+	if (a == NULL) {
+		return DCERPC_FAULT_OUT_OF_MEMORY;
+	}
+	*a = (struct sid_array) { sids, n };
+	ndr_push_u32(&call->out, n);
+	ndr_push_ptr(&call->out, n > 0 ? a : NULL, push_sid_ptrs_cb);
+	ndr_push_flush(&call->out);
+	ndr_push_u32(&call->out, status);
+	return 0;
+}
+
+/*
+ * SAMPR_PSID_ARRAY (a top-level [in] ref pointer): Count,
+ * [size_is(Count)] PSAMPR_SID_INFORMATION Sids, each a PRPC_SID.
+ * Returns 0 or -EPROTO (does not decode) or -ENOMEM.
+ */
+static int pull_psid_array(struct wg_rpc_call *call, struct dom_sid **sids,
+			   uint32_t *n)
+{
+	struct ndr_pull *in = &call->in;
+	uint32_t count = 0, ref = 0, max = 0;
+	struct dom_sid *v = NULL;
+
+	*sids = NULL;
+	*n = 0;
+	if (ndr_pull_u32(in, &count) != 0 || ndr_pull_ptr(in, &ref) != 0 ||
+	    count > SAMR_MAX_LOOKUP || (ref == 0 && count != 0)) {
+		return -EPROTO;
+	}
+	if (ref == 0) {
+		return 0;
+	}
+	if (ndr_pull_array_size(in, 4, &max) != 0 || max != count) {
+		return -EPROTO;
+	}
+	v = talloc_array(call->mem, struct dom_sid, count + 1);
+	if (v == NULL) {
+		return -ENOMEM;
+	}
+	for (uint32_t i = 0; i < count; i++) {
+		if (ndr_pull_ptr(in, &ref) != 0 || ref == 0) {
+			return -EPROTO;
+		}
+	}
+	for (uint32_t i = 0; i < count; i++) {
+		if (ndr_pull_rpc_sid(in, &v[i]) != 0) {
+			return -EPROTO;
+		}
+	}
+	*sids = v;
+	*n = count;
+	return 0;
+}
+
+/* Add rid to the set v[0..*n) if it is not there yet. */
+static void rid_set_add(uint32_t *v, uint32_t *n, uint32_t rid)
+{
+	for (uint32_t i = 0; i < *n; i++) {
+		if (v[i] == rid) {
+			return;
+		}
+	}
+	v[(*n)++] = rid;
+}
+
+/*
+ * SamrGetAliasMembership (16): domain handle, SAMPR_PSID_ARRAY; out the
+ * RIDs of the domain's aliases any of the SIDs is a member of.
+ */
+static uint32_t op_get_alias_membership(struct wg_rpc_call *call)
+{
+	const struct users_db *db = wg_rpc_users(call);
+	const struct dom_sid *machine = call->env->machine_sid;
+	struct wg_rpc_handle *h = NULL;
+	struct ulong_array out = {};
+	struct dom_sid *sids = NULL;
+	uint32_t *v = NULL;
+	uint32_t status = 0, n = 0, k = 0;
+	size_t cap = 0;
+	int rc = 0;
+
+	if (pull_h(call, SAMR_DOMAIN, &h, &status) != 0) {
+		return DCERPC_FAULT_NDR;
+	}
+	rc = pull_psid_array(call, &sids, &n);
+	if (rc == -ENOMEM) {
+		return DCERPC_FAULT_OUT_OF_MEMORY;
+	}
+	if (rc != 0) {
+		return DCERPC_FAULT_NDR;
+	}
+	cap = n_groups(call) + 8;
+	v = talloc_array(call->mem, uint32_t, cap);
+	if (v == NULL) {
+		return DCERPC_FAULT_OUT_OF_MEMORY;
+	}
+	for (uint32_t i = 0; status == 0 && i < n; i++) {
+		uint32_t rid = 0;
+
+		if (handle_val(h) == DOM_BUILTIN) {
+			/* Users holds Authenticated Users: every user */
+			if (sid_equal(&sids[i], &sid_authenticated_users) ||
+			    (machine != NULL && db != NULL &&
+			     sid_in_domain(&sids[i], machine, &rid) &&
+			     users_name_by_rid(db, rid) != NULL)) {
+				rid_set_add(v, &k,
+					    sid_builtin_users.sub_auths[1]);
+			}
+			continue;
+		}
+		if (machine == NULL || db == NULL ||
+		    !sid_in_domain(&sids[i], machine, &rid)) {
+			continue;
+		}
+		for (size_t g = 0; g < n_groups(call); g++) {
+			const uint32_t *m = NULL;
+			size_t mn = users_group_members_at(db, g, &m);
+
+			for (size_t j = 0; j < mn; j++) {
+				if (m[j] == rid) {
+					rid_set_add(v, &k,
+						    users_group_rid_at(db, g));
+					break;
+				}
+			}
+		}
+	}
+	out = (struct ulong_array) { v, k };
+	push_ulong_array(&call->out, &out);
+	ndr_push_u32(&call->out, status);
+	return 0;
+}
+
+/* --- display information (the object picker's listing) --- */
+
+struct disp_entry {
+	uint32_t rid;
+	const char *name;
+};
+
+struct disp_list {
+	uint16_t level;
+	const struct disp_entry *e;
+	uint32_t first;		/* the Index of e[0] */
+	uint32_t n;
+};
+
+static int disp_cmp(const void *a, const void *b)
+{
+	const struct disp_entry *x = a, *y = b;
+
+	return strcasecmp(x->name, y->name);
+}
+
+static void push_disp_array_cb(struct ndr_push *p, const void *arg)
+{
+	const struct disp_list *l = arg;
+
+	ndr_push_u32(p, l->n);
+	for (uint32_t i = 0; i < l->n; i++) {
+		ndr_push_u32(p, l->first + i + 1);	/* Index */
+		ndr_push_u32(p, l->e[i].rid);
+		switch (l->level) {
+		case DISPLAY_USER:
+			ndr_push_u32(p, USER_NORMAL_ACCOUNT |
+				     USER_DONT_EXPIRE_PASSWORD);
+			ndr_push_ustr(p, l->e[i].name);
+			ndr_push_ustr(p, "");		/* AdminComment */
+			ndr_push_ustr(p, "");		/* FullName */
+			break;
+		case DISPLAY_GROUP:
+			ndr_push_u32(p, SE_GROUP_DEFAULT);
+			ndr_push_ustr(p, l->e[i].name);
+			ndr_push_ustr(p, "");		/* AdminComment */
+			break;
+		}
+	}
+}
+
+/* The cost of one entry against PreferredMaximumLength. */
+static uint32_t disp_cost(const struct disp_entry *e)
+{
+	return SAMR_ENTRY_COST + 2 * (uint32_t)strlen(e->name);
+}
+
+/*
+ * SamrQueryDisplayInformation (40), ...2 (48), ...3 (51): domain handle,
+ * DOMAIN_DISPLAY_INFORMATION class, Index, EntryCount,
+ * PreferredMaximumLength; out TotalAvailable, TotalReturned, the
+ * SAMPR_DISPLAY_INFO_BUFFER arm (every arm is EntriesRead and a
+ * pointer). Accounts sorted by name; Index is a cursor into them.
+ * Users (1) and groups (3: "None"); no machines (2) and no OEM forms.
+ */
+static uint32_t op_query_display_info(struct wg_rpc_call *call)
+{
+	const struct users_db *db = wg_rpc_users(call);
+	struct ndr_push *out = &call->out;
+	struct wg_rpc_handle *h = NULL;
+	struct disp_entry *all = NULL;
+	struct disp_list *l = NULL;
+	uint32_t status = 0, index = 0, count = 0, max = 0, n = 0;
+	uint32_t avail = 0, used = 0;
+	uint16_t level = 0;
+
+	if (pull_h(call, SAMR_DOMAIN, &h, &status) != 0 ||
+	    ndr_pull_u16(&call->in, &level) != 0 ||
+	    ndr_pull_u32(&call->in, &index) != 0 ||
+	    ndr_pull_u32(&call->in, &count) != 0 ||
+	    ndr_pull_u32(&call->in, &max) != 0) {
+		return DCERPC_FAULT_NDR;
+	}
+	if (level < DISPLAY_USER || level > DISPLAY_OEM_GROUP) {
+		/* no arm to answer with */
+		return DCERPC_FAULT_NDR;
+	}
+	if (status == 0 && level != DISPLAY_USER && level != DISPLAY_MACHINE &&
+	    level != DISPLAY_GROUP) {
+		status = WG_STATUS_INVALID_INFO_CLASS;
+	}
+	all = talloc_zero_array(call->mem, struct disp_entry,
+				n_users(call) + 1);
+	l = talloc_zero(call->mem, struct disp_list);
+	if (all == NULL || l == NULL) {
+		return DCERPC_FAULT_OUT_OF_MEMORY;
+	}
+	if (status == 0 && handle_val(h) == DOM_ACCOUNT) {
+		if (level == DISPLAY_USER) {
+			for (size_t i = 0; i < n_users(call); i++) {
+				all[n++] = (struct disp_entry) {
+					users_rid_at(db, i),
+					users_name_at(db, i),
+				};
+			}
+		} else if (level == DISPLAY_GROUP) {
+			all[n++] = (struct disp_entry) {
+				DOMAIN_GROUP_RID_USERS, GROUP_NAME_NONE,
+			};
+		}
+	}
+	qsort(all, n, sizeof(all[0]), disp_cmp);
+	for (uint32_t i = 0; i < n; i++) {
+		avail += disp_cost(&all[i]);
+	}
+	l->level = level;
+	l->first = index;
+	if (status == 0 && index < n) {
+		l->e = all + index;
+		while (index + l->n < n && l->n < count) {
+			uint32_t cost = disp_cost(&all[index + l->n]);
+
+			if (l->n > 0 && used + cost > max) {
+				break;
+			}
+			used += cost;
+			l->n++;
+		}
+		if (index + l->n < n) {
+			status = WG_STATUS_MORE_ENTRIES;
+		}
+	}
+	ndr_push_u32(out, avail);		/* TotalAvailable */
+	ndr_push_u32(out, used);		/* TotalReturned */
+	ndr_push_u16(out, level);		/* the union's tag */
+	ndr_push_u32(out, l->n);		/* EntriesRead */
+	ndr_push_ptr(out, l->n > 0 ? l : NULL, push_disp_array_cb);
+	ndr_push_flush(out);
+	ndr_push_u32(out, status);
+	return 0;
+}
+
 /* --- what writes: refused, with the method's [out] shape --- */
 
 /* Methods whose only [out] is the status. */
@@ -981,6 +1514,7 @@ static const wg_rpc_op samr_ops[] = {
 	[13] = op_enum_users,
 	[14] = op_deny_create,		/* CreateAliasInDomain */
 	[15] = op_enum_aliases,
+	[16] = op_get_alias_membership,
 	[17] = op_lookup_names,
 	[18] = op_lookup_ids,
 	[21] = op_deny,			/* SetInformationGroup */
@@ -988,20 +1522,26 @@ static const wg_rpc_op samr_ops[] = {
 	[23] = op_deny_handle,		/* DeleteGroup */
 	[24] = op_deny,			/* RemoveMemberFromGroup */
 	[26] = op_deny,			/* SetMemberAttributesOfGroup */
+	[27] = op_open_alias,
+	[28] = op_query_alias_info,
 	[29] = op_deny,			/* SetInformationAlias */
 	[30] = op_deny_handle,		/* DeleteAlias */
 	[31] = op_deny,			/* AddMemberToAlias */
 	[32] = op_deny,			/* RemoveMemberFromAlias */
+	[33] = op_get_members_in_alias,
 	[34] = op_open_user,
 	[35] = op_deny_handle,		/* DeleteUser */
 	[36] = op_query_user_info,
 	[37] = op_deny,			/* SetInformationUser */
 	[38] = op_deny,			/* ChangePasswordUser */
 	[39] = op_get_groups_for_user,
+	[40] = op_query_display_info,
 	[44] = op_get_user_pw_info,
 	[46] = op_query_domain_info,
 	[47] = op_query_user_info,
+	[48] = op_query_display_info,
 	[50] = op_deny_create2,		/* CreateUser2InDomain */
+	[51] = op_query_display_info,
 	[52] = op_deny,			/* AddMultipleMembersToAlias */
 	[53] = op_deny,			/* RemoveMultipleMembersFromAlias */
 	[54] = op_deny,			/* OemChangePasswordUser2 */

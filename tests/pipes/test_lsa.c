@@ -46,6 +46,8 @@ static void setup(void)
 	db = users_new(NULL);
 	ck_assert_int_eq(users_set(db, "alice", h), 0);	/* RID 1000 */
 	ck_assert_int_eq(users_set(db, "bob", h), 0);	/* RID 1001 */
+	ck_assert_int_eq(users_group_add(db, "Accounting"), 0);	/* 1002 */
+	ck_assert_int_eq(users_group_addmember(db, "accounting", "bob"), 0);
 	ck_assert_int_eq(sid_parse("S-1-5-21-1-2-3", &machine), 0);
 	budget_hits = 0;
 	env = (struct wg_pipe_env) {
@@ -385,6 +387,284 @@ START_TEST(test_samr_users)
 }
 END_TEST
 
+/* SamrConnect5 then SamrOpenDomain(sid): the domain handle in dom. */
+static void samr_open_domain(struct wg_pipe *p, const struct dom_sid *sid,
+			     uint8_t dom[20])
+{
+	struct ndr_push in;
+	uint8_t *stub = NULL;
+	size_t len = 0;
+	uint8_t srv[20];
+
+	ndr_push_init(&in, wgt_root, 0);
+	rt_put_unique_string(&in, "\\\\WGTEST");
+	ndr_push_u32(&in, 0x02000000);
+	ndr_push_u32(&in, 1);
+	ndr_push_u32(&in, 1);
+	ndr_push_u32(&in, 3);
+	ndr_push_u32(&in, 0);
+	ck_assert_uint_eq(rt_call(wgt_root, p, 64, &in.w, &stub, &len), 0);
+	ck_assert_uint_eq(wire_le32(stub + 36), 0);
+	memcpy(srv, stub + 16, 20);
+	talloc_free(stub);
+	talloc_free(in.w.buf);
+	ndr_push_init(&in, wgt_root, 0);
+	ndr_push_handle(&in, srv);
+	ndr_push_u32(&in, 0x02000000);
+	ndr_push_rpc_sid(&in, sid);
+	ck_assert_uint_eq(rt_call(wgt_root, p, 7, &in.w, &stub, &len), 0);
+	ck_assert_uint_eq(wire_le32(stub + 20), 0);
+	memcpy(dom, stub, 20);
+	talloc_free(stub);
+	talloc_free(in.w.buf);
+}
+
+/* Call opnum with in; the answer in *stub (caller frees), checked to
+ * end in want_status; then every truncation of in. */
+static uint8_t *samr_call(struct wg_pipe *p, uint16_t opnum,
+			  struct ndr_push *in, size_t *len,
+			  uint32_t want_status)
+{
+	uint8_t *stub = NULL;
+
+	ck_assert_uint_eq(rt_call(wgt_root, p, opnum, &in->w, &stub, len),
+			  0);
+	ck_assert_uint_ge(*len, 4);
+	ck_assert_uint_eq(wire_le32(stub + *len - 4), want_status);
+	truncations(p, opnum, &in->w);
+	talloc_free(in->w.buf);
+	return stub;
+}
+
+/* The local group "Accounting" (RID 1002, bob in it) through samr: the
+ * object picker's listing, alias info and members, membership of SIDs,
+ * and name/RID lookups; Builtin's Users alias. */
+START_TEST(test_samr_groups)
+{
+	struct wg_pipe *p = open_bound("samr", SAMR_UUID, 1);
+	struct ndr_push in;
+	struct ndr_pull r;
+	struct ndr_ustr_hdr uh;
+	struct dom_sid sid, ask[3];
+	uint8_t dom[20], bdom[20], alias[20];
+	uint8_t *stub = NULL;
+	size_t len = 0;
+	uint32_t v = 0, ref = 0;
+	uint16_t tag = 0;
+	char *name = NULL;
+	const char *names[] = { "ACCOUNTING", "None" };
+
+	samr_open_domain(p, &machine, dom);
+	samr_open_domain(p, &sid_builtin, bdom);
+
+	/* SamrEnumerateAliasesInDomain: Accounting */
+	ndr_push_init(&in, wgt_root, 0);
+	ndr_push_handle(&in, dom);
+	ndr_push_u32(&in, 0);
+	ndr_push_u32(&in, 0xffff);
+	stub = samr_call(p, 15, &in, &len, 0);
+	ck_assert_uint_eq(wire_le32(stub + len - 8), 1);
+	/* ctx, ptr, count, ptr, max, then the first RID */
+	ck_assert_uint_eq(wire_le32(stub + 20), 1002);
+	talloc_free(stub);
+	/* SamrEnumerateGroupsInDomain: None */
+	ndr_push_init(&in, wgt_root, 0);
+	ndr_push_handle(&in, dom);
+	ndr_push_u32(&in, 0);
+	ndr_push_u32(&in, 0xffff);
+	stub = samr_call(p, 11, &in, &len, 0);
+	ck_assert_uint_eq(wire_le32(stub + 20), 513);
+	talloc_free(stub);
+
+	/* SamrLookupNamesInDomain: an alias and the group */
+	ndr_push_init(&in, wgt_root, 0);
+	ndr_push_handle(&in, dom);
+	ndr_push_u32(&in, 2);
+	ndr_push_u32(&in, 1000);
+	ndr_push_u32(&in, 0);
+	ndr_push_u32(&in, 2);
+	for (int i = 0; i < 2; i++) {
+		ndr_push_ustr(&in, names[i]);
+	}
+	ndr_push_flush(&in);
+	stub = samr_call(p, 17, &in, &len, 0);
+	ck_assert_uint_eq(wire_le32(stub + 12), 1002);
+	ck_assert_uint_eq(wire_le32(stub + 16), 513);
+	ck_assert_uint_eq(wire_le32(stub + 32), SID_NAME_ALIAS);
+	ck_assert_uint_eq(wire_le32(stub + 36), SID_NAME_DOM_GRP);
+	talloc_free(stub);
+	/* SamrLookupIdsInDomain: 1002 */
+	ndr_push_init(&in, wgt_root, 0);
+	ndr_push_handle(&in, dom);
+	ndr_push_u32(&in, 1);
+	ndr_push_u32(&in, 1000);
+	ndr_push_u32(&in, 0);
+	ndr_push_u32(&in, 1);
+	ndr_push_u32(&in, 1002);
+	stub = samr_call(p, 18, &in, &len, 0);
+	ndr_pull_init(&r, stub, stub, len);
+	ck_assert_int_eq(ndr_pull_u32(&r, &v), 0);
+	ck_assert_int_eq(ndr_pull_ptr(&r, &ref), 0);
+	ck_assert_int_eq(ndr_pull_u32(&r, &v), 0);
+	ck_assert_int_eq(ndr_pull_ustr_hdr(&r, &uh), 0);
+	ck_assert_int_eq(ndr_pull_ustr_body(&r, &uh, &name), 0);
+	ck_assert_str_eq(name, "Accounting");
+	talloc_free(stub);
+
+	/* SamrOpenAlias: 1001 is a user, not an alias; 1002 opens */
+	ndr_push_init(&in, wgt_root, 0);
+	ndr_push_handle(&in, dom);
+	ndr_push_u32(&in, 0x02000000);
+	ndr_push_u32(&in, 1001);
+	stub = samr_call(p, 27, &in, &len, 0xC0000151);
+	talloc_free(stub);
+	ndr_push_init(&in, wgt_root, 0);
+	ndr_push_handle(&in, dom);
+	ndr_push_u32(&in, 0x02000000);
+	ndr_push_u32(&in, 1002);
+	stub = samr_call(p, 27, &in, &len, 0);
+	ck_assert_uint_eq(len, 24);
+	memcpy(alias, stub, 20);
+	talloc_free(stub);
+	/* SamrQueryInformationAlias, general: name and one member */
+	ndr_push_init(&in, wgt_root, 0);
+	ndr_push_handle(&in, alias);
+	ndr_push_u16(&in, 1);
+	stub = samr_call(p, 28, &in, &len, 0);
+	ndr_pull_init(&r, stub, stub, len);
+	ck_assert_int_eq(ndr_pull_ptr(&r, &ref), 0);
+	ck_assert_uint_ne(ref, 0);
+	ck_assert_int_eq(ndr_pull_u16(&r, &tag), 0);
+	ck_assert_uint_eq(tag, 1);
+	ck_assert_int_eq(ndr_pull_ustr_hdr(&r, &uh), 0);
+	ck_assert_int_eq(ndr_pull_u32(&r, &v), 0);
+	ck_assert_uint_eq(v, 1);
+	talloc_free(stub);
+	ndr_push_init(&in, wgt_root, 0);
+	ndr_push_handle(&in, alias);
+	ndr_push_u16(&in, 9);
+	stub = samr_call(p, 28, &in, &len, 0xC0000003);
+	talloc_free(stub);
+	/* SamrGetMembersInAlias: bob's SID */
+	ndr_push_init(&in, wgt_root, 0);
+	ndr_push_handle(&in, alias);
+	stub = samr_call(p, 33, &in, &len, 0);
+	ndr_pull_init(&r, stub, stub, len);
+	ck_assert_int_eq(ndr_pull_u32(&r, &v), 0);
+	ck_assert_uint_eq(v, 1);
+	ck_assert_int_eq(ndr_pull_ptr(&r, &ref), 0);
+	ck_assert_int_eq(ndr_pull_u32(&r, &v), 0);
+	ck_assert_int_eq(ndr_pull_ptr(&r, &ref), 0);
+	ck_assert_int_eq(ndr_pull_rpc_sid(&r, &sid), 0);
+	ck_assert_int_eq(sid_compose(&ask[0], &machine, 1001), 0);
+	ck_assert(sid_equal(&sid, &ask[0]));
+	talloc_free(stub);
+
+	/* SamrGetAliasMembership: alice (none), bob (1002), a stranger */
+	ck_assert_int_eq(sid_compose(&ask[0], &machine, 1000), 0);
+	ck_assert_int_eq(sid_compose(&ask[1], &machine, 1001), 0);
+	ask[2] = sid_everyone;
+	ndr_push_init(&in, wgt_root, 0);
+	ndr_push_handle(&in, dom);
+	ndr_push_u32(&in, 3);
+	ndr_push_referent(&in);
+	ndr_push_u32(&in, 3);
+	for (int i = 0; i < 3; i++) {
+		ndr_push_sid_ptr(&in, &ask[i]);
+	}
+	ndr_push_flush(&in);
+	stub = samr_call(p, 16, &in, &len, 0);
+	ck_assert_uint_eq(len, 20);		/* n, ptr, max, 1002, status */
+	ck_assert_uint_eq(wire_le32(stub), 1);
+	ck_assert_uint_eq(wire_le32(stub + 12), 1002);
+	talloc_free(stub);
+	/* ... in Builtin: Users */
+	ndr_push_init(&in, wgt_root, 0);
+	ndr_push_handle(&in, bdom);
+	ndr_push_u32(&in, 1);
+	ndr_push_referent(&in);
+	ndr_push_u32(&in, 1);
+	ndr_push_sid_ptr(&in, &ask[0]);
+	ndr_push_flush(&in);
+	stub = samr_call(p, 16, &in, &len, 0);
+	ck_assert_uint_eq(wire_le32(stub + 12), 545);
+	talloc_free(stub);
+	/* a count the array does not have: a fault, not a read past */
+	ndr_push_init(&in, wgt_root, 0);
+	ndr_push_handle(&in, dom);
+	ndr_push_u32(&in, 2);
+	ndr_push_referent(&in);
+	ndr_push_u32(&in, 1);
+	ndr_push_sid_ptr(&in, &ask[0]);
+	ndr_push_flush(&in);
+	ck_assert_uint_ne(rt_call(wgt_root, p, 16, &in.w, &stub, &len), 0);
+	talloc_free(stub);
+	talloc_free(in.w.buf);
+
+	/* SamrQueryDisplayInformation3, users: alice then bob, by name */
+	ndr_push_init(&in, wgt_root, 0);
+	ndr_push_handle(&in, dom);
+	ndr_push_u16(&in, 1);
+	ndr_push_u32(&in, 0);
+	ndr_push_u32(&in, 100);
+	ndr_push_u32(&in, 0xffff);
+	stub = samr_call(p, 51, &in, &len, 0);
+	ck_assert_uint_eq(wire_le16(stub + 8), 1);
+	ck_assert_uint_eq(wire_le32(stub + 12), 2);	/* EntriesRead */
+	ck_assert_uint_eq(wire_le32(stub + 24), 1);	/* Index */
+	ck_assert_uint_eq(wire_le32(stub + 28), 1000);
+	ck_assert_uint_eq(wire_le32(stub + 24 + 36 + 4), 1001);
+	talloc_free(stub);
+	/* one at a time: MORE_ENTRIES, then bob from index 1 */
+	ndr_push_init(&in, wgt_root, 0);
+	ndr_push_handle(&in, dom);
+	ndr_push_u16(&in, 1);
+	ndr_push_u32(&in, 1);
+	ndr_push_u32(&in, 1);
+	ndr_push_u32(&in, 0xffff);
+	stub = samr_call(p, 40, &in, &len, 0);
+	ck_assert_uint_eq(wire_le32(stub + 12), 1);
+	ck_assert_uint_eq(wire_le32(stub + 28), 1001);
+	talloc_free(stub);
+	ndr_push_init(&in, wgt_root, 0);
+	ndr_push_handle(&in, dom);
+	ndr_push_u16(&in, 1);
+	ndr_push_u32(&in, 0);
+	ndr_push_u32(&in, 1);
+	ndr_push_u32(&in, 0xffff);
+	stub = samr_call(p, 48, &in, &len, 0x00000105);
+	talloc_free(stub);
+	/* groups: None */
+	ndr_push_init(&in, wgt_root, 0);
+	ndr_push_handle(&in, dom);
+	ndr_push_u16(&in, 3);
+	ndr_push_u32(&in, 0);
+	ndr_push_u32(&in, 100);
+	ndr_push_u32(&in, 0xffff);
+	stub = samr_call(p, 51, &in, &len, 0);
+	ck_assert_uint_eq(wire_le32(stub + 12), 1);
+	ck_assert_uint_eq(wire_le32(stub + 28), 513);
+	talloc_free(stub);
+	talloc_free(p);
+}
+END_TEST
+
+/* lsarpc names a local group MACHINE\group, an alias. */
+START_TEST(test_lsa_group_sid)
+{
+	struct wg_pipe *p = open_bound("lsarpc", LSA_UUID, 0);
+	struct dom_sid s[1];
+	uint8_t h[20];
+	uint32_t mapped = 0;
+
+	ck_assert_uint_eq(open_policy2(p, h), 0);
+	ck_assert_int_eq(sid_compose(&s[0], &machine, 1002), 0);
+	ck_assert_uint_eq(lookup_sids2(p, h, s, 1, &mapped, NULL), 0);
+	ck_assert_uint_eq(mapped, 1);
+	talloc_free(p);
+}
+END_TEST
+
 static Suite *lsa_suite(void)
 {
 	Suite *s = suite_create("lsa");
@@ -395,6 +675,8 @@ static Suite *lsa_suite(void)
 	tcase_add_test(tc, test_lookup_sids_statuses);
 	tcase_add_test(tc, test_handle_budget);
 	tcase_add_test(tc, test_samr_users);
+	tcase_add_test(tc, test_samr_groups);
+	tcase_add_test(tc, test_lsa_group_sid);
 	suite_add_tcase(s, tc);
 	return s;
 }
