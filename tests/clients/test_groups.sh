@@ -6,8 +6,8 @@
 #  - smbcacls gives the group an ACE on a folder by name (WGTEST\accounting,
 #    through \PIPE\lsarpc) and reads it back by name; wgnet acl names it;
 #  - bob (a member) reads a file there, carol (not one) gets
-#    ACCESS_DENIED; after wgnet group delmember bob, bob's next session is
-#    refused too;
+#    ACCESS_DENIED (SMB2 and SMB1); after wgnet group delmember bob,
+#    bob's next session is refused too;
 #  - rpcclient: enumalsgroups domain, queryaliasmem, queryuseraliases,
 #    lookupnames accounting, lookupsids of its SID, samlookupnames,
 #    samlookuprids, querydispinfo; impacket: QueryInformationAlias,
@@ -33,6 +33,7 @@ CAROL_PASS='C4rolPassw0rd!'
 
 # smbcacls 4.17 dials 445: a loopback address of our own (as test_acl.sh)
 WG_HOST=127.$((RANDOM % 200 + 20)).$((RANDOM % 250 + 1)).$((RANDOM % 250 + 1))
+WG_EXTRA_GLOBAL="server min protocol = NT1"
 wg_setup 445
 wg_add_user "$BOB" "$BOB_PASS"
 wg_add_user "$CAROL" "$CAROL_PASS"
@@ -110,6 +111,16 @@ OUT=$(as "$CAROL" "$CAROL_PASS" "get books/ledger.txt $WG_TMP/carol.txt")
 has "carol (not a member) gets ACCESS_DENIED" 'NT_STATUS_ACCESS_DENIED'
 [ ! -s "$WG_TMP/carol.txt" ] && wg_pass "carol got no data" ||
 	wg_fail "carol read the ledger"
+# SMB1 builds its token the same way
+NT1=(--option='client min protocol=NT1' --option='client max protocol=NT1')
+OUT=$(smbclient "//$WG_HOST/demo" -s "$WG_CLIENT_CONF" -p "$WG_PORT" "${NT1[@]}" \
+	-U "$BOB%$BOB_PASS" -c "get books/ledger.txt $WG_TMP/bob1.txt" 2>&1)
+cmp -s "$WG_TMP/ledger.txt" "$WG_TMP/bob1.txt" &&
+	wg_pass "SMB1: bob reads through the group's ACE" ||
+	wg_fail "SMB1: bob could not read the ledger: $OUT"
+OUT=$(smbclient "//$WG_HOST/demo" -s "$WG_CLIENT_CONF" -p "$WG_PORT" "${NT1[@]}" \
+	-U "$CAROL%$CAROL_PASS" -c "get books/ledger.txt $WG_TMP/carol1.txt" 2>&1)
+has "SMB1: carol gets ACCESS_DENIED" 'NT_STATUS_ACCESS_DENIED'
 OUT=$(wgn acl demo:books 2>&1)
 has "wgnet acl names the group" '^  WGTEST\\accounting:\(OI\)\(CI\)\(F\)$'
 
