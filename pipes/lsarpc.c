@@ -403,42 +403,12 @@ static int pull_names(struct wg_rpc_call *call, char ***names, uint32_t *n)
 static int pull_sids(struct wg_rpc_call *call, struct dom_sid **sids,
 		     uint32_t *n)
 {
-	struct ndr_pull *in = &call->in;
-	uint32_t count = 0, ref = 0, max = 0;
-	struct dom_sid *v = NULL;
-	int rc = ndr_pull_u32(in, &count);
+	int rc = ndr_pull_sid_array(&call->in, LSA_MAX_LOOKUP, sids, n);
 
-	if (rc == 0) {
-		rc = ndr_pull_ptr(in, &ref);
-	}
-	if (rc != 0 || count > LSA_MAX_LOOKUP || (ref == 0 && count != 0)) {
-		return -EPROTO;
-	}
-	*sids = NULL;
-	*n = 0;
-	if (ref == 0) {
-		return 0;
-	}
-	if (ndr_pull_array_size(in, 4, &max) != 0 || max != count) {
-		return -EPROTO;
-	}
-	v = talloc_array(call->mem, struct dom_sid, count);
-	if (v == NULL && count > 0) {
+	if (rc == WIRE_E_NOMEM) {
 		return -ENOMEM;
 	}
-	for (uint32_t i = 0; i < count; i++) {
-		if (ndr_pull_ptr(in, &ref) != 0 || ref == 0) {
-			return -EPROTO;
-		}
-	}
-	for (uint32_t i = 0; i < count; i++) {
-		if (ndr_pull_rpc_sid(in, &v[i]) != 0) {
-			return -EPROTO;
-		}
-	}
-	*sids = v;
-	*n = count;
-	return 0;
+	return rc != 0 ? -EPROTO : 0;
 }
 
 /* A policy handle of this pipe: 0, or the status for a bad one. */

@@ -1212,39 +1212,12 @@ static uint32_t op_get_members_in_alias(struct wg_rpc_call *call)
 static int pull_psid_array(struct wg_rpc_call *call, struct dom_sid **sids,
 			   uint32_t *n)
 {
-	struct ndr_pull *in = &call->in;
-	uint32_t count = 0, ref = 0, max = 0;
-	struct dom_sid *v = NULL;
+	int rc = ndr_pull_sid_array(&call->in, SAMR_MAX_LOOKUP, sids, n);
 
-	*sids = NULL;
-	*n = 0;
-	if (ndr_pull_u32(in, &count) != 0 || ndr_pull_ptr(in, &ref) != 0 ||
-	    count > SAMR_MAX_LOOKUP || (ref == 0 && count != 0)) {
-		return -EPROTO;
-	}
-	if (ref == 0) {
-		return 0;
-	}
-	if (ndr_pull_array_size(in, 4, &max) != 0 || max != count) {
-		return -EPROTO;
-	}
-	v = talloc_array(call->mem, struct dom_sid, count + 1);
-	if (v == NULL) {
+	if (rc == WIRE_E_NOMEM) {
 		return -ENOMEM;
 	}
-	for (uint32_t i = 0; i < count; i++) {
-		if (ndr_pull_ptr(in, &ref) != 0 || ref == 0) {
-			return -EPROTO;
-		}
-	}
-	for (uint32_t i = 0; i < count; i++) {
-		if (ndr_pull_rpc_sid(in, &v[i]) != 0) {
-			return -EPROTO;
-		}
-	}
-	*sids = v;
-	*n = count;
-	return 0;
+	return rc != 0 ? -EPROTO : 0;
 }
 
 /* Add rid to the set v[0..*n) if it is not there yet. */

@@ -157,3 +157,54 @@ void ndr_push_sid_ptr(struct ndr_push *p, const struct dom_sid *sid)
 {
 	ndr_push_ptr(p, sid, push_sid_cb);
 }
+
+int ndr_pull_sid_array(struct ndr_pull *p, uint32_t max_count,
+		       struct dom_sid **sids, uint32_t *n)
+{
+	size_t save = p->r.off;
+	uint32_t count = 0, ref = 0, max = 0;
+	struct dom_sid *v = NULL;
+	int rc = ndr_pull_u32(p, &count);
+
+	*sids = NULL;
+	*n = 0;
+	if (rc == 0) {
+		rc = ndr_pull_ptr(p, &ref);
+	}
+	if (rc == 0 && count > max_count) {
+		rc = WIRE_E_TOOBIG;
+	} else if (rc == 0 && ref == 0 && count != 0) {
+		rc = WIRE_E_INVALID;
+	}
+	if (rc == 0 && ref != 0) {
+		rc = ndr_pull_array_size(p, 4, &max);
+		if (rc == 0 && max != count) {
+			rc = WIRE_E_INVALID;
+		}
+	}
+	if (rc == 0 && ref != 0) {
+		v = talloc_array(p->mem, struct dom_sid, count + 1);
+		if (v == NULL) {
+			rc = WIRE_E_NOMEM;
+		}
+	}
+	for (uint32_t i = 0; rc == 0 && ref != 0 && i < count; i++) {
+		uint32_t elem = 0;
+
+		rc = ndr_pull_ptr(p, &elem);
+		if (rc == 0 && elem == 0) {
+			rc = WIRE_E_INVALID;
+		}
+	}
+	for (uint32_t i = 0; rc == 0 && ref != 0 && i < count; i++) {
+		rc = ndr_pull_rpc_sid(p, &v[i]);
+	}
+	if (rc != 0) {
+		TALLOC_FREE(v);
+		p->r.off = save;
+		return rc;
+	}
+	*sids = v;
+	*n = ref != 0 ? count : 0;
+	return 0;
+}

@@ -64,4 +64,17 @@ void ndr_push_rpc_sid(struct ndr_push *p, const struct dom_sid *sid);
 /* An embedded PRPC_SID: referent id now, the RPC_SID queued (NULL ok). */
 void ndr_push_sid_ptr(struct ndr_push *p, const struct dom_sid *sid);
 
+/*
+ * The SID list LSA and SAM take as a top-level [in] argument
+ * (LSAPR_SID_ENUM_BUFFER, MS-LSAT §2.2.18; SAMPR_PSID_ARRAY, MS-SAMR
+ * §2.2.7.6): Count, a unique pointer to a conformant array of Count
+ * PRPC_SIDs, then each pointee. *sids is a talloc child of p->mem with
+ * *n entries (NULL and 0 when the array pointer is NULL). Errors:
+ * WIRE_E_SHORT, WIRE_E_TOOBIG (Count over max_count), WIRE_E_INVALID (a
+ * NULL array with a Count, a max count other than Count, a NULL element,
+ * a bad SID), WIRE_E_NOMEM. The cursor stays put on failure.
+ */
+int ndr_pull_sid_array(struct ndr_pull *p, uint32_t max_count,
+		       struct dom_sid **sids, uint32_t *n) WIRE_WUR;
+
 #endif

@@ -3,6 +3,7 @@
  */
 #include "tests/wgtest.h"
 #include "proto/ndr.h"
+#include "proto/ndr_sec.h"
 
 START_TEST(test_alignment_from_stub_start)
 {
@@ -386,6 +387,91 @@ START_TEST(test_handle_and_uuid)
 }
 END_TEST
 
+/* An LSAPR_SID_ENUM_BUFFER / SAMPR_PSID_ARRAY of the SIDs in strs. */
+static void push_sid_list(struct ndr_push *p, uint32_t count, uint32_t ref,
+			  uint32_t max, const struct dom_sid *v, uint32_t nv)
+{
+	ndr_push_u32(p, count);
+	ndr_push_u32(p, ref);
+	if (ref == 0) {
+		return;
+	}
+	ndr_push_u32(p, max);
+	for (uint32_t i = 0; i < nv; i++) {
+		ndr_push_u32(p, 0x20000 + 4 * i);
+	}
+	for (uint32_t i = 0; i < nv; i++) {
+		ndr_push_rpc_sid(p, &v[i]);
+	}
+}
+
+START_TEST(test_sid_array)
+{
+	TALLOC_CTX *mem = talloc_new(wgt_root);
+	struct dom_sid in[2] = {}, *out = NULL;
+	struct ndr_push p;
+	struct ndr_pull r;
+	uint32_t n = 0;
+
+	ck_assert_int_eq(sid_parse("S-1-5-21-1-2-3-1000", &in[0]), 0);
+	ck_assert_int_eq(sid_parse("S-1-1-0", &in[1]), 0);
+	ndr_push_init(&p, mem, 0);
+	push_sid_list(&p, 2, 0x10000, 2, in, 2);
+	ck_assert_int_eq(ndr_push_error(&p), 0);
+
+	ndr_pull_init(&r, mem, p.w.buf, p.w.len);
+	ck_assert_int_eq(ndr_pull_sid_array(&r, 2, &out, &n), 0);
+	ck_assert_uint_eq(n, 2);
+	ck_assert(sid_equal(&out[0], &in[0]));
+	ck_assert(sid_equal(&out[1], &in[1]));
+	ck_assert_uint_eq(ndr_pull_left(&r), 0);
+
+	/* every truncation fails and leaves the cursor where it was */
+	for (size_t len = 0; len < p.w.len; len++) {
+		ndr_pull_init(&r, mem, p.w.buf, len);
+		ck_assert_int_eq(ndr_pull_sid_array(&r, 2, &out, &n),
+				 WIRE_E_SHORT);
+		ck_assert_uint_eq(r.r.off, 0);
+		ck_assert_ptr_null(out);
+	}
+	/* a Count over the caller's cap */
+	ndr_pull_init(&r, mem, p.w.buf, p.w.len);
+	ck_assert_int_eq(ndr_pull_sid_array(&r, 1, &out, &n), WIRE_E_TOOBIG);
+	ck_assert_uint_eq(r.r.off, 0);
+
+	/* a max count that disagrees with Count */
+	ndr_push_init(&p, mem, 0);
+	push_sid_list(&p, 2, 0x10000, 3, in, 2);
+	ndr_pull_init(&r, mem, p.w.buf, p.w.len);
+	ck_assert_int_eq(ndr_pull_sid_array(&r, 8, &out, &n), WIRE_E_INVALID);
+
+	/* a NULL array with a Count */
+	ndr_push_init(&p, mem, 0);
+	push_sid_list(&p, 1, 0, 0, NULL, 0);
+	ndr_pull_init(&r, mem, p.w.buf, p.w.len);
+	ck_assert_int_eq(ndr_pull_sid_array(&r, 8, &out, &n), WIRE_E_INVALID);
+
+	/* a NULL array and no Count: an empty list */
+	ndr_push_init(&p, mem, 0);
+	push_sid_list(&p, 0, 0, 0, NULL, 0);
+	ndr_pull_init(&r, mem, p.w.buf, p.w.len);
+	ck_assert_int_eq(ndr_pull_sid_array(&r, 8, &out, &n), 0);
+	ck_assert_uint_eq(n, 0);
+	ck_assert_ptr_null(out);
+
+	/* a NULL element */
+	ndr_push_init(&p, mem, 0);
+	ndr_push_u32(&p, 1);
+	ndr_push_u32(&p, 0x10000);
+	ndr_push_u32(&p, 1);
+	ndr_push_u32(&p, 0);
+	ndr_pull_init(&r, mem, p.w.buf, p.w.len);
+	ck_assert_int_eq(ndr_pull_sid_array(&r, 8, &out, &n), WIRE_E_INVALID);
+	ck_assert_uint_eq(r.r.off, 0);
+	talloc_free(mem);
+}
+END_TEST
+
 static Suite *ndr_suite(void)
 {
 	Suite *s = suite_create("ndr");
@@ -404,6 +490,7 @@ static Suite *ndr_suite(void)
 	tcase_add_test(tc, test_full_pointers);
 	tcase_add_test(tc, test_push_limit_and_bad_utf8);
 	tcase_add_test(tc, test_handle_and_uuid);
+	tcase_add_test(tc, test_sid_array);
 	suite_add_tcase(s, tc);
 	return s;
 }
