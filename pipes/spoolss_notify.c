@@ -126,27 +126,40 @@ out:
 	return rc;
 }
 
+/*
+ * The arguments both FindFirst forms start with, after the printer
+ * handle: fdwFlags, fdwOptions, pszLocalMachine, dwPrinterLocal. Returns
+ * 0 or a WIRE_E_* code; nothing of them is used (see the top).
+ */
+static int pull_find_first_head(struct ndr_pull *in)
+{
+	char *machine = NULL;
+	uint32_t flags = 0, options = 0, local = 0;
+	int rc = ndr_pull_u32(in, &flags);
+
+	if (rc == 0) {
+		rc = ndr_pull_u32(in, &options);
+	}
+	if (rc == 0) {
+		rc = ndr_pull_unique_string(in, &machine);
+	}
+	if (rc == 0) {
+		rc = ndr_pull_u32(in, &local);
+	}
+	return rc;
+}
+
 /* RpcRemoteFindFirstPrinterChangeNotificationEx (65): see the top. */
 uint32_t op_find_first_change_ex(struct wg_rpc_call *call)
 {
 	struct prn_handle *h = NULL;
-	char *machine = NULL;
-	uint32_t flags = 0, options = 0, local = 0, werr = WERR_OK;
+	uint32_t werr = WERR_OK;
 	int rc = pull_handle(call, &h);
 
 	if (rc != 0) {
 		return handle_fault(rc);
 	}
-	rc = ndr_pull_u32(&call->in, &flags);
-	if (rc == 0) {
-		rc = ndr_pull_u32(&call->in, &options);
-	}
-	if (rc == 0) {
-		rc = ndr_pull_unique_string(&call->in, &machine);
-	}
-	if (rc == 0) {
-		rc = ndr_pull_u32(&call->in, &local);
-	}
+	rc = pull_find_first_head(&call->in);
 	if (rc == 0) {
 		rc = pull_notify_options(&call->in, &werr);
 	}
@@ -162,23 +175,13 @@ uint32_t op_find_first_change(struct wg_rpc_call *call)
 {
 	struct prn_handle *h = NULL;
 	const uint8_t *data = NULL;
-	char *machine = NULL;
-	uint32_t flags = 0, options = 0, local = 0, cb = 0, ref = 0, n = 0;
+	uint32_t cb = 0, ref = 0, n = 0;
 	int rc = pull_handle(call, &h);
 
 	if (rc != 0) {
 		return handle_fault(rc);
 	}
-	rc = ndr_pull_u32(&call->in, &flags);
-	if (rc == 0) {
-		rc = ndr_pull_u32(&call->in, &options);
-	}
-	if (rc == 0) {
-		rc = ndr_pull_unique_string(&call->in, &machine);
-	}
-	if (rc == 0) {
-		rc = ndr_pull_u32(&call->in, &local);
-	}
+	rc = pull_find_first_head(&call->in);
 	if (rc == 0) {
 		rc = ndr_pull_u32(&call->in, &cb);
 	}
