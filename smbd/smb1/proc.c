@@ -163,7 +163,7 @@ static void send_reply(struct smb1_req *r, uint32_t seq)
 	if (c1 != NULL && c1->signing) {
 		wire_patch_u16le(&r->out, 10, wire_le16(r->out.buf + 10) |
 				 SMB1_FLAGS2_SMB_SECURITY_SIGNATURE);
-		smb1_sign(c1->mac_key, sizeof(c1->mac_key), r->out.buf,
+		smb1_sign(c1->mac_key, c1->mac_key_len, r->out.buf,
 			  r->out.len, seq);
 	}
 	smbd_conn_send(r->conn, talloc_steal(r->conn, r->out.buf), r->out.len);
@@ -356,7 +356,7 @@ static void process(struct smbd_conn *conn, uint8_t *buf, size_t len)
 		r->seq = c1->seq;
 		/* NT_CANCEL takes a number but is not answered */
 		c1->seq += r->hdr.command == SMB1_COM_NT_CANCEL ? 1 : 2;
-		if (!smb1_check(c1->mac_key, sizeof(c1->mac_key), buf, len,
+		if (!smb1_check(c1->mac_key, c1->mac_key_len, buf, len,
 				r->seq)) {
 			DBG_CLIENT(AUTH, "%s: bad SMB1 signature (mid %u)",
 				   conn->peer_addr, r->hdr.mid);
@@ -376,7 +376,8 @@ static void process(struct smbd_conn *conn, uint8_t *buf, size_t len)
 
 /*
  * NEGOTIATE [MS-CIFS §3.3.5.2, MS-SMB §3.3.5.2]: NT LM 0.12 with
- * extended security; the SPNEGO hint names NTLMSSP.
+ * extended security (the SPNEGO hint names NTLMSSP), or, for a client
+ * that does not ask for it, an 8-byte challenge.
  */
 static void negotiate(struct smbd_conn *conn, uint8_t *buf, size_t len,
 		      const struct smb1_hdr *h, int nt1)
@@ -405,14 +406,8 @@ static void negotiate(struct smbd_conn *conn, uint8_t *buf, size_t len,
 		return;
 	}
 	if (!(h->flags2 & SMB1_FLAGS2_EXTENDED_SECURITY)) {
-		/* challenge/response without SPNEGO: a later round */
-		WG_LOG_RL(WG_LOG_NOTICE, WG_CLS_PROTO,
-			  "%s: SMB1 client without extended security refused",
-			  conn->peer_addr);
-		conn->srv->stats.smb1_refused++;
-		smbd_conn_end(conn, SMBD_END_ERROR, "SMB1 without extended "
-			      "security");
-		return;
+		/* challenge/response in SESSION_SETUP (sesssetup.c) */
+		caps &= ~SMB1_CAP_EXTENDED_SECURITY;
 	}
 	if (cfg->signing_mandatory) {
 		secmode |= SMB1_NEGOTIATE_SIGNATURES_REQUIRED;
@@ -439,11 +434,19 @@ static void negotiate(struct smbd_conn *conn, uint8_t *buf, size_t len,
 	wire_put_u32le(&r.out, caps);
 	wire_put_u64le(&r.out, now);
 	wire_put_u16le(&r.out, 0);		/* ServerTimeZone: UTC */
-	wire_put_u8(&r.out, 0);			/* ChallengeLength */
-	pos = smb1_bytes_begin(&r);
-	wire_put_bytes(&r.out, conn->srv->server_guid, 16);
-	spnego_push_neg_token_init2(&r.out);
-	smb1_bytes_end(&r, pos);
+	if (!(caps & SMB1_CAP_EXTENDED_SECURITY)) {
+		if (smb1_negotiate_challenge(&r) != NT_STATUS_OK) {
+			talloc_free(r.out.buf);
+			smbd_conn_terminate(conn, "no random challenge");
+			return;
+		}
+	} else {
+		wire_put_u8(&r.out, 0);		/* ChallengeLength */
+		pos = smb1_bytes_begin(&r);
+		wire_put_bytes(&r.out, conn->srv->server_guid, 16);
+		spnego_push_neg_token_init2(&r.out);
+		smb1_bytes_end(&r, pos);
+	}
 	r.out_uid = h->uid;
 	r.out_tid = h->tid;
 	set_status(&r, NT_STATUS_OK);

@@ -31,6 +31,10 @@ bool smbd_smb1_frame(struct smbd_conn *conn, uint8_t *buf, size_t len);
  * per connection) */
 #define SMB1_MAX_TRANS2		(64u * 1024)
 
+/* Longest MAC key: the 16-byte key and a client's NTLMv2 response (a
+ * longer response leaves the session unsigned, refused if mandatory) */
+#define SMB1_MAC_KEY_MAX	(16 + 1024)
+
 struct smb1_search;
 struct smb1_trans_pending;
 
@@ -40,7 +44,12 @@ struct smbd_smb1_conn {
 	bool status32;		/* CAP_STATUS32: NTSTATUS in replies */
 	uint32_t client_caps;
 	bool signing;		/* MD5 signing active */
-	uint8_t mac_key[16];
+	/* the session key, then (without extended security) the response */
+	uint8_t mac_key[SMB1_MAC_KEY_MAX];
+	size_t mac_key_len;
+	/* NEGOTIATE without extended security: its challenge */
+	bool have_challenge;
+	uint8_t challenge[8];
 	uint32_t seq;		/* the next request's sequence number */
 	struct smb1_search *searches;	/* trans2.c */
 	unsigned nsearches;
@@ -100,6 +109,13 @@ typedef NTSTATUS (*smb1_cmd_fn)(struct smb1_req *r,
 
 NTSTATUS smb1_session_setup(struct smb1_req *r, const struct smb1_block *b);
 NTSTATUS smb1_logoff(struct smb1_req *r, const struct smb1_block *b);
+/*
+ * NEGOTIATE without extended security: draw the connection's challenge
+ * and append the response's ChallengeLength byte and its data block
+ * (the challenge, DomainName, ServerName). OK or INTERNAL_ERROR (no
+ * random bytes).
+ */
+NTSTATUS smb1_negotiate_challenge(struct smb1_req *r);
 NTSTATUS smb1_tree_connect(struct smb1_req *r, const struct smb1_block *b);
 NTSTATUS smb1_tree_disconnect(struct smb1_req *r, const struct smb1_block *b);
 

@@ -9,6 +9,9 @@
 # SMB1 is on (server min protocol = NT1) and smbclient also logs on over
 # it: SESSION_SETUP_ANDX applies the same policy.
 #
+# SMB1 without extended security (client use spnego = no) sends NTLMv1
+# in SESSION_SETUP_ANDX's password fields: the same policy and logs.
+#
 #   1  default: smbclient NTLMv1 gets NT_STATUS_LOGON_FAILURE and the log
 #      says "NTLMv1 refused: ntlm auth = ntlmv2-only" naming the user;
 #      NTLMv2 still works
@@ -29,6 +32,8 @@ fi
 
 V1=(--option='client ntlmv2 auth=no' --option='client lanman auth=no')
 NT1=(--option='client min protocol=NT1' --option='client max protocol=NT1')
+# SMB1 without extended security: NTLMv1 in the password fields
+NOSPNEGO=(--option='client use spnego=no')
 
 # SMB1 on too, so its SESSION_SETUP_ANDX is checked the same way
 WG_EXTRA_GLOBAL="server min protocol = NT1"
@@ -50,6 +55,21 @@ if grep -q NT_STATUS_LOGON_FAILURE <<<"$OUT"; then
 else
 	wg_fail "default: smbclient SMB1 NTLMv1: $OUT"
 fi
+OUT=$(timeout 30 wg-smbclient demo "${V1[@]}" "${NT1[@]}" "${NOSPNEGO[@]}" -c ls 2>&1)
+if grep -q NT_STATUS_LOGON_FAILURE <<<"$OUT"; then
+	wg_pass "default: smbclient over SMB1 without SPNEGO with NTLMv1 gets LOGON_FAILURE"
+else
+	wg_fail "default: smbclient SMB1 no-SPNEGO NTLMv1: $OUT"
+fi
+N=$(grep -c "NTLMv1 refused: ntlm auth = ntlmv2-only (computer .*user '.*\\\\$WG_USER')" \
+	"$WG_TMP/server.log")
+if [ "$N" -eq 3 ]; then
+	wg_pass "default: all three NTLMv1 refusals (SMB2, SMB1, SMB1 without SPNEGO) logged"
+else
+	wg_fail "default: $N NTLMv1 refusals logged, not 3"
+fi
+wg_check "default: NTLMv2 over SMB1 without SPNEGO still works" \
+	wg-smbclient demo "${NT1[@]}" "${NOSPNEGO[@]}" --option='client ntlmv2 auth=yes' -c ls
 wg_check "default: the log says NTLMv1 was refused and why" \
 	grep -q "NTLMv1 refused: ntlm auth = ntlmv2-only (computer .*user '.*\\\\$WG_USER')" \
 	"$WG_TMP/server.log"
@@ -93,6 +113,22 @@ if grep -qi "Current directory is .*demo" <<<"$OUT"; then
 	wg_pass "permitted: smbclient over SMB1 with NTLMv1 (signed) connects the share"
 else
 	wg_fail "permitted: smbclient SMB1 NTLMv1: $OUT"
+fi
+OUT=$(timeout 30 wg-smbclient demo "${V1[@]}" "${NT1[@]}" "${NOSPNEGO[@]}" -c ls 2>&1)
+if grep -q "v1file.txt" <<<"$OUT"; then
+	wg_pass "permitted: smbclient over SMB1 without SPNEGO with NTLMv1 (signed) lists a file"
+else
+	wg_fail "permitted: smbclient SMB1 no-SPNEGO NTLMv1: $OUT"
+fi
+wg_check "permitted: that logon was challenge/response, signed" \
+	grep -q "SMB1 session 0x[0-9a-f]*: .*$WG_USER (.*, challenge/response, signed)" \
+	"$WG_TMP/server.log"
+OUT=$(timeout 30 wg-smbclient demo "${V1[@]}" "${NT1[@]}" "${NOSPNEGO[@]}" \
+	-U "$WG_USER%wrong" -c ls 2>&1)
+if grep -q NT_STATUS_LOGON_FAILURE <<<"$OUT"; then
+	wg_pass "permitted: NTLMv1 without SPNEGO with a wrong password gets LOGON_FAILURE"
+else
+	wg_fail "permitted: NTLMv1 no-SPNEGO wrong password: $OUT"
 fi
 wg_check "permitted: the log names the insecure NTLMv1 logon" \
 	grep -q "insecure NTLMv1 logon by computer '.*', user '.*\\\\$WG_USER'" \
@@ -139,9 +175,9 @@ for mode in ESS NOESS; do
 	fi
 done
 N=$(grep -c "insecure NTLMv1 logon by" "$WG_TMP/server.log")
-if [ "$N" -eq 4 ]; then
-	wg_pass "permitted: all four logons (smbclient SMB2 and SMB1, impacket twice) were NTLMv1"
+if [ "$N" -eq 5 ]; then
+	wg_pass "permitted: all five logons (smbclient SMB2, SMB1 and SMB1 without SPNEGO, impacket twice) were NTLMv1"
 else
-	wg_fail "permitted: $N NTLMv1 logons logged, not 4"
+	wg_fail "permitted: $N NTLMv1 logons logged, not 5"
 fi
 wg_finish

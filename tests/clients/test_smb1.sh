@@ -108,6 +108,35 @@ wg_check "SMB1 file: impacket's SMB1 dialect lists, puts, gets, renames, deletes
 	"$WG_PY" "$WG_ROOT/tests/clients/smb1_impacket.py" "$WG_HOST" "$WG_PORT" \
 	"$WG_USER" "$WG_PASS" "$WG_SHARE"
 
+# Without extended security (MS-CIFS challenge/response): NTLMv2 and LMv2
+# in the password fields, signed with the session key and the response.
+NOSPNEGO=(--option='client use spnego=no' --option='client ntlmv2 auth=yes')
+echo "no spnego" >"$WG_TMP/nospnego.txt"
+wg_check "SMB1 no extended security: NTLMv2 logon (signed) and put" \
+	wg-smbclient demo "${NT1[@]}" "${NOSPNEGO[@]}" \
+	-c "put $WG_TMP/nospnego.txt nospnego.txt"
+wg_check "SMB1 no extended security: the file on disk is byte-exact" \
+	cmp "$WG_TMP/nospnego.txt" "$WG_SHARE/nospnego.txt"
+wg_check "SMB1 no extended security: get it back" \
+	wg-smbclient demo "${NT1[@]}" "${NOSPNEGO[@]}" \
+	-c "get nospnego.txt $WG_TMP/nospnego.got"
+wg_check "SMB1 no extended security: what came back is byte-exact" \
+	cmp "$WG_TMP/nospnego.txt" "$WG_TMP/nospnego.got"
+wg_check "SMB1 no extended security: the logon was challenge/response, signed" \
+	grep -q "SMB1 session 0x[0-9a-f]*: .*\\\\$WG_USER (.*, challenge/response, signed)" \
+	"$WG_TMP/server.log"
+wg_expect "SMB1 no extended security: a wrong password is refused" \
+	'NT_STATUS_LOGON_FAILURE' \
+	smbclient "//$WG_HOST/demo" -s "$WG_CLIENT_CONF" -p "$WG_PORT" \
+	-U "$WG_USER%wrong" "${NT1[@]}" "${NOSPNEGO[@]}" -c 'exit'
+wg_check "SMB1 no extended security: the failure is logged as such" \
+	grep -q "SMB1 logon failure for '.*$WG_USER' (challenge/response)" \
+	"$WG_TMP/server.log"
+wg_expect "SMB1 no extended security: anonymous logon, tree connect to IPC\$" \
+	'Anonymous login successful' \
+	smbclient "//$WG_HOST/IPC\$" -s "$WG_CLIENT_CONF" -p "$WG_PORT" -N \
+	"${NT1[@]}" "${NOSPNEGO[@]}" -c 'exit'
+
 # The cap: 10 computers hold an SMB1 session each; the 11th gets error 71.
 HOLDERS=()
 BASE=$(grep -c "connected to 'demo' over SMB1" "$WG_TMP/server.log")

@@ -1,0 +1,80 @@
+/*
+ * fuzz_smb1_core.c - libFuzzer target: the older SMB1 requests
+ * (proto/smb1_core.c) and the challenge/response they carry
+ * (proto/ntlm_cr.c). The input is an SMB1 message whose first command
+ * block is decoded as each of them.
+ *
+ * Properties checked (abort() on violation):
+ *  - a SESSION_SETUP_ANDX it accepts has its passwords inside the data
+ *    block, and its strings are NUL-free C strings;
+ *  - verifying those passwords never succeeds against a random hash for
+ *    anonymous or invalid lengths, never succeeds for NTLMv1 when it is
+ *    not permitted, and a MAC response lies inside what was given.
+ */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <talloc.h>
+
+#include "proto/smb1_core.h"
+#include "proto/ntlm_cr.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static void check_setup(const uint8_t *m, size_t len,
+			const struct smb1_block *b, bool unicode)
+{
+	static const uint8_t chal[8] = { 1, 2, 3, 4, 5, 6, 7, 8 };
+	static const uint8_t hash[16] = { 9 };
+	TALLOC_CTX *mem = talloc_new(NULL);
+	struct smb1_setup_nt s = {};
+	struct ntlm_cr_in in = {};
+	struct ntlm_cr_out out = {};
+	enum ntlm_cr_kind kind;
+	int rc = 0;
+
+	if (smb1_setup_nt_parse(mem, m, len, b, unicode, &s) != 0) {
+		talloc_free(mem);
+		return;
+	}
+	if (s.lm < b->bytes || s.nt + s.nt_len > b->bytes + b->bcc ||
+	    s.lm + s.lm_len != s.nt) {
+		abort();
+	}
+	(void)strlen(s.user);
+	(void)strlen(s.native_lanman);
+	in = (struct ntlm_cr_in) {
+		.challenge = chal, .user = s.user, .domain = s.domain,
+		.lm = s.lm, .lm_len = s.lm_len, .nt = s.nt,
+		.nt_len = s.nt_len, .permit_v1 = (s.caps & 1) != 0,
+	};
+	kind = ntlm_cr_classify(s.lm, s.lm_len, s.nt_len);
+	rc = ntlm_cr_verify(&in, hash, &out);
+	if ((kind == NTLM_CR_ANONYMOUS || kind == NTLM_CR_INVALID) &&
+	    rc != WIRE_E_INVALID) {
+		abort();
+	}
+	if (rc == 0 && out.ntlmv1 && !in.permit_v1) {
+		abort();
+	}
+	if (rc == 0 && !((out.mac_resp == s.nt &&
+			  out.mac_resp_len <= s.nt_len) ||
+			 (out.mac_resp == s.lm &&
+			  out.mac_resp_len <= s.lm_len))) {
+		abort();
+	}
+	talloc_free(mem);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct smb1_block b = {};
+
+	if (size < SMB1_HDR_SIZE + 1 ||
+	    smb1_block_parse(data, size, SMB1_HDR_SIZE, &b) != 0) {
+		return 0;
+	}
+	check_setup(data, size, &b, (data[11] & 0x80) != 0);
+	return 0;
+}

@@ -1,0 +1,148 @@
+/*
+ * test_smb1_core.c - the older SMB1 requests (proto/smb1_core.c):
+ * SESSION_SETUP_ANDX without extended security.
+ */
+#include "tests/wgtest.h"
+#include "proto/smb1_core.h"
+#include "proto/utf16.h"
+
+/* A 13-word SESSION_SETUP_ANDX: header, words, then the data block. */
+static uint8_t *setup_msg(TALLOC_CTX *mem, bool unicode, size_t lm_len,
+			  size_t nt_len, bool names, size_t *len)
+{
+	struct wire_wr w;
+	struct smb1_hdr h = { .command = SMB1_COM_SESSION_SETUP_ANDX };
+	size_t bcc_at = 0;
+
+	wire_wr_init(&w, mem, 0);
+	smb1_hdr_push(&w, &h);
+	wire_put_u8(&w, 13);
+	wire_put_u8(&w, 0xFF);
+	wire_put_u8(&w, 0);
+	wire_put_u16le(&w, 0);
+	wire_put_u16le(&w, 4356);	/* MaxBufferSize */
+	wire_put_u16le(&w, 2);		/* MaxMpxCount */
+	wire_put_u16le(&w, 1);		/* VcNumber */
+	wire_put_u32le(&w, 0);		/* SessionKey */
+	wire_put_u16le(&w, (uint16_t)lm_len);
+	wire_put_u16le(&w, (uint16_t)nt_len);
+	wire_put_u32le(&w, 0);
+	wire_put_u32le(&w, 0x800000d4u);
+	bcc_at = w.len;
+	wire_put_u16le(&w, 0);
+	for (size_t i = 0; i < lm_len; i++) {
+		wire_put_u8(&w, (uint8_t)(0x10 + i));
+	}
+	for (size_t i = 0; i < nt_len; i++) {
+		wire_put_u8(&w, (uint8_t)(0x80 + i));
+	}
+	if (names) {
+		static const char *const s[] = { "alice", "WORKGROUP",
+						 "Windows 2000 2195",
+						 "Windows 2000 5.0" };
+
+		for (size_t i = 0; i < 4; i++) {
+			if (unicode) {
+				wire_put_align(&w, 2);
+				wire_put_utf16(&w, s[i]);
+				wire_put_u16le(&w, 0);
+			} else {
+				wire_put_bytes(&w, s[i], strlen(s[i]) + 1);
+			}
+		}
+	}
+	wire_patch_u16le(&w, bcc_at, (uint16_t)(w.len - bcc_at - 2));
+	ck_assert_int_eq(wire_wr_error(&w), 0);
+	*len = w.len;
+	return w.buf;
+}
+
+static void setup_check(bool unicode, size_t lm_len, size_t nt_len)
+{
+	TALLOC_CTX *mem = talloc_new(wgt_root);
+	size_t len = 0;
+	uint8_t *m = setup_msg(mem, unicode, lm_len, nt_len, true, &len);
+	struct smb1_block b = {};
+	struct smb1_setup_nt s = {};
+
+	ck_assert_int_eq(smb1_block_parse(m, len, SMB1_HDR_SIZE, &b), 0);
+	ck_assert_int_eq(smb1_setup_nt_parse(mem, m, len, &b, unicode, &s), 0);
+	ck_assert_uint_eq(s.max_buffer, 4356);
+	ck_assert_uint_eq(s.vc_number, 1);
+	ck_assert_uint_eq(s.caps, 0x800000d4u);
+	ck_assert_uint_eq(s.lm_len, lm_len);
+	ck_assert_uint_eq(s.nt_len, nt_len);
+	if (lm_len > 0) {
+		ck_assert_uint_eq(s.lm[0], 0x10);
+	}
+	if (nt_len > 0) {
+		ck_assert_uint_eq(s.nt[0], 0x80);
+		ck_assert_uint_eq(s.nt[nt_len - 1], (uint8_t)(0x80 + nt_len - 1));
+	}
+	ck_assert_str_eq(s.user, "alice");
+	ck_assert_str_eq(s.domain, "WORKGROUP");
+	ck_assert_str_eq(s.native_os, "Windows 2000 2195");
+	ck_assert_str_eq(s.native_lanman, "Windows 2000 5.0");
+	/* every truncation: an error or shorter strings, never past it */
+	for (size_t n = SMB1_HDR_SIZE; n < len; n++) {
+		int rc = smb1_block_parse(m, n, SMB1_HDR_SIZE, &b);
+
+		if (rc == 0) {
+			rc = smb1_setup_nt_parse(mem, m, n, &b, unicode, &s);
+			ck_assert(rc == 0 || rc == WIRE_E_BOUNDS ||
+				  rc == WIRE_E_INVALID);
+		}
+	}
+	talloc_free(mem);
+}
+
+START_TEST(test_setup_nt)
+{
+	setup_check(true, 24, 24);
+	setup_check(true, 24, 0);
+	setup_check(true, 0, 0);
+	setup_check(true, 1, 0);	/* odd: the pad before the names */
+	setup_check(false, 24, 24);
+	setup_check(true, 24, 190);	/* NTLMv2 */
+}
+END_TEST
+
+START_TEST(test_setup_nt_bad)
+{
+	TALLOC_CTX *mem = talloc_new(wgt_root);
+	size_t len = 0;
+	uint8_t *m = setup_msg(mem, true, 24, 24, false, &len);
+	struct smb1_block b = {};
+	struct smb1_setup_nt s = {};
+
+	/* no names at all: empty strings */
+	ck_assert_int_eq(smb1_block_parse(m, len, SMB1_HDR_SIZE, &b), 0);
+	ck_assert_int_eq(smb1_setup_nt_parse(mem, m, len, &b, true, &s), 0);
+	ck_assert_str_eq(s.user, "");
+	ck_assert_str_eq(s.native_lanman, "");
+	/* passwords longer than the data block (NT slot 25 bytes) */
+	m[SMB1_HDR_SIZE + 1 + 16] = 25;
+	ck_assert_int_eq(smb1_block_parse(m, len, SMB1_HDR_SIZE, &b), 0);
+	ck_assert_int_eq(smb1_setup_nt_parse(mem, m, len, &b, true, &s),
+			 WIRE_E_BOUNDS);
+	/* 12 words (the extended form) is not this one */
+	b.wct = 12;
+	ck_assert_int_eq(smb1_setup_nt_parse(mem, m, len, &b, true, &s),
+			 WIRE_E_SHORT);
+	talloc_free(mem);
+}
+END_TEST
+
+static Suite *smb1_core_suite(void)
+{
+	Suite *s = suite_create("smb1_core");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_checked_fixture(tc, wgt_setup, wgt_teardown);
+	tcase_add_test(tc, test_setup_nt);
+	tcase_add_test(tc, test_setup_nt_bad);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+WGT_MAIN(smb1_core_suite)
