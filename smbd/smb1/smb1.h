@@ -35,8 +35,23 @@ bool smbd_smb1_frame(struct smbd_conn *conn, uint8_t *buf, size_t len);
  * longer response leaves the session unsigned, refused if mandatory) */
 #define SMB1_MAC_KEY_MAX	(16 + 1024)
 
-struct smb1_search;
 struct smb1_trans_pending;
+
+/* A directory search (trans2.c; FIND_FIRST2 and the core SEARCH), a
+ * talloc child of the connection's SMB1 state, in c1->searches. */
+struct smb1_search {
+	struct smb1_search *prev, *next;	/* c1->searches */
+	struct smbd_conn *conn;
+	uint16_t sid;
+	uint16_t uid;
+	uint16_t tid;
+	int dfd;		/* the directory, O_RDONLY */
+	bool root;		/* the share root ("..": itself) */
+	char **names;		/* matches, "." and ".." first */
+	size_t n, pos;
+	size_t mem;		/* counted in conn->dir_memory */
+};
+
 
 /* The connection's SMB1 state, conn->smb1, a talloc child of conn. */
 struct smbd_smb1_conn {
@@ -142,6 +157,16 @@ NTSTATUS smb1_trans2(struct smb1_req *r, const struct smb1_block *b);
 NTSTATUS smb1_trans2_secondary(struct smb1_req *r,
 			       const struct smb1_block *b);
 NTSTATUS smb1_find_close2(struct smb1_req *r, const struct smb1_block *b);
+/*
+ * List the directory of pattern ("dir\pattern", client form) into a new
+ * search of r's session and tree, within SMB1_MAX_SEARCHES per session
+ * (SMBD_BUDGET_SEARCHES: INSUFFICIENT_RESOURCES) and the directory
+ * memory. NO_SUCH_FILE when nothing matches; path and access errors.
+ */
+NTSTATUS smb1_search_new(struct smb1_req *r, const char *pattern,
+			 struct smb1_search **ps);
+/* r's session's search with this id, or NULL. */
+struct smb1_search *smb1_search_find(struct smb1_req *r, uint16_t sid);
 
 /* exit.c: PROCESS_EXIT closes the opens of the request's UID and PID */
 NTSTATUS smb1_process_exit(struct smb1_req *r, const struct smb1_block *b);

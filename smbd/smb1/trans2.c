@@ -91,19 +91,6 @@
 
 /* ---- searches ---- */
 
-struct smb1_search {
-	struct smb1_search *prev, *next;	/* c1->searches */
-	struct smbd_conn *conn;
-	uint16_t sid;
-	uint16_t uid;
-	uint16_t tid;
-	int dfd;		/* the directory, O_RDONLY */
-	bool root;		/* the share root ("..": itself) */
-	char **names;		/* matches, "." and ".." first */
-	size_t n, pos;
-	size_t mem;		/* counted in conn->dir_memory */
-};
-
 static int search_destructor(struct smb1_search *s)
 {
 	struct smbd_smb1_conn *c1 = s->conn->smb1;
@@ -127,7 +114,7 @@ static int search_destructor(struct smb1_search *s)
 	return 0;
 }
 
-static struct smb1_search *search_find(struct smb1_req *r, uint16_t sid)
+struct smb1_search *smb1_search_find(struct smb1_req *r, uint16_t sid)
 {
 	struct smb1_search *s = NULL;
 
@@ -167,9 +154,8 @@ static bool search_add_name(struct smb1_search *s, const char *name)
 	return true;
 }
 
-/* List the directory of pattern into a new search. */
-static NTSTATUS search_new(struct smb1_req *r, const char *pattern,
-			   struct smb1_search **ps)
+NTSTATUS smb1_search_new(struct smb1_req *r, const char *pattern,
+			 struct smb1_search **ps)
 {
 	struct smbd_smb1_conn *c1 = r->c1;
 	struct smbd_session *sess = r->sess;
@@ -254,7 +240,7 @@ static NTSTATUS search_new(struct smb1_req *r, const char *pattern,
 	do {
 		s->sid = ++c1->next_sid;
 	} while (s->sid == 0 || s->sid == 0xFFFF ||
-		 search_find(r, s->sid) != NULL);
+		 smb1_search_find(r, s->sid) != NULL);
 	s->next = c1->searches;
 	if (s->next != NULL) {
 		s->next->prev = s;
@@ -487,7 +473,7 @@ static NTSTATUS find_first2(struct t2 *t)
 	if (!find_level_ok(f.level)) {
 		return NT_STATUS_INVALID_LEVEL;
 	}
-	status = search_new(r, f.pattern, &s);
+	status = smb1_search_new(r, f.pattern, &s);
 	if (status != NT_STATUS_OK) {
 		return status;
 	}
@@ -527,7 +513,7 @@ static NTSTATUS find_next2(struct t2 *t)
 	if (!find_level_ok(f.level)) {
 		return NT_STATUS_INVALID_LEVEL;
 	}
-	s = search_find(r, f.sid);
+	s = smb1_search_find(r, f.sid);
 	if (s == NULL) {
 		return NT_STATUS_INVALID_HANDLE;
 	}
@@ -556,7 +542,7 @@ NTSTATUS smb1_find_close2(struct smb1_req *r, const struct smb1_block *b)
 	if (b->wct != 1) {
 		return NT_STATUS_INVALID_PARAMETER;
 	}
-	s = search_find(r, smb1_word(b, 0));
+	s = smb1_search_find(r, smb1_word(b, 0));
 	if (s == NULL) {
 		return NT_STATUS_INVALID_HANDLE;
 	}
