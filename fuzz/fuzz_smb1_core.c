@@ -9,7 +9,11 @@
  *    block, and its strings are NUL-free C strings;
  *  - verifying those passwords never succeeds against a random hash for
  *    anonymous or invalid lengths, never succeeds for NTLMv1 when it is
- *    not permitted, and a MAC response lies inside what was given.
+ *    not permitted, and a MAC response lies inside what was given;
+ *  - a SEARCH request it accepts has its resume key inside the data
+ *    block, and an entry built from its decoded key and pattern is 43
+ *    bytes and decodes back to the same key; the pattern conversion
+ *    never grows a pattern.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -67,6 +71,50 @@ static void check_setup(const uint8_t *m, size_t len,
 	talloc_free(mem);
 }
 
+static void check_search(const uint8_t *m, size_t len,
+			 const struct smb1_block *b, bool unicode)
+{
+	TALLOC_CTX *mem = talloc_new(NULL);
+	struct smb1_search_req q = {};
+	struct smb1_resume k = {};
+	struct smb1_resume back = {};
+	struct smb1_dir_entry e = {};
+	struct wire_wr w;
+	char *pat = NULL;
+
+	if (smb1_search_parse(mem, m, len, b, unicode, &q) != 0) {
+		talloc_free(mem);
+		return;
+	}
+	if (q.resume_key != NULL &&
+	    (q.resume_key < b->bytes ||
+	     q.resume_key + SMB1_RESUME_KEY_LEN > b->bytes + b->bcc)) {
+		abort();
+	}
+	if (q.resume_key != NULL) {
+		smb1_resume_decode(q.resume_key, &k);
+	}
+	pat = smb1_core_pattern(mem, q.pattern);
+	if (pat == NULL || (strlen(pat) > strlen(q.pattern) &&
+			    strcmp(pat, "*") != 0)) {
+		abort();
+	}
+	e.name83 = q.pattern;
+	wire_wr_init(&w, mem, 0);
+	smb1_dir_entry_put(&w, &e, &k);
+	if (wire_wr_error(&w) == 0) {
+		if (w.len != SMB1_DIR_INFO_LEN) {
+			abort();
+		}
+		smb1_resume_decode(w.buf, &back);
+		if (back.sid != k.sid || back.next != k.next ||
+		    memcmp(back.client_state, k.client_state, 4) != 0) {
+			abort();
+		}
+	}
+	talloc_free(mem);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct smb1_block b = {};
@@ -76,5 +124,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 	check_setup(data, size, &b, (data[11] & 0x80) != 0);
+	check_search(data, size, &b, (data[11] & 0x80) != 0);
 	return 0;
 }

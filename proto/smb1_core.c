@@ -66,3 +66,139 @@ int smb1_setup_nt_parse(void *mem, const uint8_t *msg, size_t len,
 	}
 	return rc;
 }
+
+int smb1_search_parse(void *mem, const uint8_t *msg, size_t len,
+		      const struct smb1_block *b, bool unicode,
+		      struct smb1_search_req *q)
+{
+	size_t off = 0;
+	size_t next = 0;
+	uint16_t klen = 0;
+	int rc = 0;
+
+	memset(q, 0, sizeof(*q));
+	if (b->wct < 2) {
+		return WIRE_E_SHORT;
+	}
+	if (b->end > len) {
+		return WIRE_E_BOUNDS;
+	}
+	q->max_count = smb1_word(b, 0);
+	q->attrs = smb1_word(b, 1);
+	off = b->bytes_off;
+	if (off >= b->end || msg[off] != 0x04) {
+		return WIRE_E_INVALID;
+	}
+	off++;
+	if (off >= b->end) {
+		return WIRE_E_INVALID;
+	}
+	rc = smb1_pull_string(mem, msg, off, b->end, unicode, &q->pattern,
+			      &next);
+	if (rc != 0) {
+		return rc;
+	}
+	off = next;
+	if (off + 3 > b->end || msg[off] != 0x05) {
+		return WIRE_E_INVALID;
+	}
+	klen = wire_le16(msg + off + 1);
+	off += 3;
+	if (klen == 0) {
+		return 0;
+	}
+	if (klen != SMB1_RESUME_KEY_LEN) {
+		return WIRE_E_INVALID;
+	}
+	if (off + SMB1_RESUME_KEY_LEN > b->end) {
+		return WIRE_E_BOUNDS;
+	}
+	q->resume_key = msg + off;
+	return 0;
+}
+
+/* ResumeKey: Reserved(1), ServerState(16) = FileName(11) || sid(2) ||
+ * next(3), ClientState(4). */
+void smb1_resume_decode(const uint8_t key[SMB1_RESUME_KEY_LEN],
+			struct smb1_resume *k)
+{
+	k->sid = wire_le16(key + 12);
+	k->next = (uint32_t)key[14] | (uint32_t)key[15] << 8 |
+		  (uint32_t)key[16] << 16;
+	memcpy(k->client_state, key + 17, 4);
+}
+
+void smb1_name_83_pad(const char *name83, uint8_t out[11])
+{
+	const char *dot = strrchr(name83, '.');
+	size_t base = 0;
+	size_t ext = 0;
+
+	memset(out, ' ', 11);
+	if (strcmp(name83, ".") == 0 || strcmp(name83, "..") == 0 ||
+	    dot == NULL) {
+		dot = NULL;
+	}
+	base = dot != NULL ? (size_t)(dot - name83) : strlen(name83);
+	memcpy(out, name83, base < 8 ? base : 8);
+	if (dot != NULL) {
+		ext = strlen(dot + 1);
+		memcpy(out + 8, dot + 1, ext < 3 ? ext : 3);
+	}
+}
+
+void smb1_dir_entry_put(struct wire_wr *w, const struct smb1_dir_entry *e,
+			const struct smb1_resume *k)
+{
+	uint8_t name11[11];
+	uint8_t name13[13];
+	size_t n = strlen(e->name83);
+
+	smb1_name_83_pad(e->name83, name11);
+	wire_put_u8(w, 0);			/* Reserved */
+	wire_put_bytes(w, name11, 11);
+	wire_put_u16le(w, k->sid);
+	wire_put_u8(w, (uint8_t)k->next);
+	wire_put_u8(w, (uint8_t)(k->next >> 8));
+	wire_put_u8(w, (uint8_t)(k->next >> 16));
+	wire_put_bytes(w, k->client_state, 4);
+	wire_put_u8(w, e->attrs);
+	wire_put_u16le(w, e->write_time);
+	wire_put_u16le(w, e->write_date);
+	wire_put_u32le(w, e->size);
+	memset(name13, 0, sizeof(name13));
+	memcpy(name13, e->name83, n < 12 ? n : 12);
+	wire_put_bytes(w, name13, sizeof(name13));
+}
+
+char *smb1_core_pattern(void *mem, const char *pattern)
+{
+	size_t n = strlen(pattern);
+	char *out = NULL;
+	size_t j = 0;
+
+	if (n == 0 || strcmp(pattern, "*.*") == 0 ||
+	    strcmp(pattern, "????????.???") == 0) {
+		return talloc_strdup(mem, "*");
+	}
+	out = talloc_array(mem, char, n + 1);
+	if (out == NULL) {
+		return NULL;
+	}
+	for (size_t i = 0; i < n; i++) {
+		char c = pattern[i];
+		char nx = pattern[i + 1];
+
+		if (c == '?') {
+			c = '>';
+		} else if (c == '.' && (nx == '?' || nx == '*' ||
+					nx == '\0')) {
+			c = '"';
+		} else if (c == '*' && nx == '.') {
+			c = '<';
+		}
+		out[j++] = c;
+	}
+	out[j] = '\0';
+	return out;
+}

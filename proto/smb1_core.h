@@ -46,4 +46,66 @@ int smb1_setup_nt_parse(void *mem, const uint8_t *msg, size_t len,
 			const struct smb1_block *b, bool unicode,
 			struct smb1_setup_nt *s) WIRE_WUR;
 
+/* ---- SEARCH [MS-CIFS §2.2.4.58] ---- */
+
+#define SMB1_COM_SEARCH			0x81
+#define SMB1_RESUME_KEY_LEN		21
+#define SMB1_DIR_INFO_LEN		43	/* SMB_Directory_Information */
+
+/*
+ * The request: MaxCount and SearchAttributes, then the 0x04 FileName
+ * (client form, talloc'd on mem; "" allowed) and the 0x05 resume key
+ * block (NULL when its length is 0, else 21 bytes in msg).
+ */
+struct smb1_search_req {
+	uint16_t max_count;
+	uint16_t attrs;
+	char *pattern;
+	const uint8_t *resume_key;
+};
+
+/* 0, WIRE_E_SHORT (fewer than 2 words), WIRE_E_BOUNDS, WIRE_E_INVALID
+ * (a missing buffer format, a resume key neither 0 nor 21 bytes, bad
+ * UTF-16) or WIRE_E_NOMEM. */
+int smb1_search_parse(void *mem, const uint8_t *msg, size_t len,
+		      const struct smb1_block *b, bool unicode,
+		      struct smb1_search_req *q) WIRE_WUR;
+
+/*
+ * What the server keeps in a resume key's ServerState: the entry's name
+ * in 11-byte 8.3 form ("NAME    EXT"), then the search id and the index
+ * of the entry after it. ClientState is the client's, echoed.
+ */
+struct smb1_resume {
+	uint16_t sid;
+	uint32_t next;		/* < 2^24 */
+	uint8_t client_state[4];
+};
+void smb1_resume_decode(const uint8_t key[SMB1_RESUME_KEY_LEN],
+			struct smb1_resume *k);
+
+/* The 11-byte 8.3 form of an 8.3 name (".", ".." kept as they are). */
+void smb1_name_83_pad(const char *name83, uint8_t out[11]);
+
+/* One SMB_Directory_Information entry [MS-CIFS §2.2.4.58.2]: 43 bytes.
+ * name83 is an 8.3 name (at most 12 characters, longer is cut). */
+struct smb1_dir_entry {
+	const char *name83;
+	uint8_t attrs;
+	uint16_t write_date;
+	uint16_t write_time;
+	uint32_t size;
+};
+void smb1_dir_entry_put(struct wire_wr *w, const struct smb1_dir_entry *e,
+			const struct smb1_resume *k);
+
+/*
+ * A core-protocol search pattern in the MS-FSA wildcard form
+ * vfs_wildcard_match() takes: "*.*" means every name (a dot-less one
+ * too), and in DOS matching '?' is '>', a '.' before a wildcard or the
+ * end is '"', and a '*' before a '.' is '<'. Talloc'd on mem; NULL on
+ * no memory.
+ */
+char *smb1_core_pattern(void *mem, const char *pattern);
+
 #endif

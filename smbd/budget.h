@@ -33,7 +33,8 @@
  *                                 INSUFFICIENT_RESOURCES
  *   SMBD_BUDGET_ANDX_CHAIN        smb1/proc.c           INSUFFICIENT_RESOURCES
  *   SMBD_BUDGET_TRANS_REASSEMBLY  smb1/trans2.c         INSUFFICIENT_RESOURCES
- *   SMBD_BUDGET_SEARCHES          smb1/trans2.c         INSUFFICIENT_RESOURCES
+ *   SMBD_BUDGET_SEARCHES          smb1/trans2.c (FIND_FIRST2 and the
+ *                                 core SEARCH, search.c) INSUFFICIENT_RESOURCES
  */
 #ifndef WG_SMBD_BUDGET_H
 #define WG_SMBD_BUDGET_H

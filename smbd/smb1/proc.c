@@ -10,6 +10,7 @@
 #include "smbd/smb2/session.h"
 #include "proto/spnego.h"
 #include "proto/utf16.h"
+#include "proto/smb1_core.h"
 
 #include <string.h>
 
@@ -52,6 +53,7 @@ static const struct smb1_row smb1_cmds[256] = {
 	[SMB1_COM_TRANSACTION2] = { .fn = smb1_trans2, T },
 	[SMB1_COM_TRANSACTION2_SECONDARY] = { .fn = smb1_trans2_secondary, T },
 	[SMB1_COM_FIND_CLOSE2] = { .fn = smb1_find_close2, .need_session = true },
+	[SMB1_COM_SEARCH] = { .fn = smb1_search, T },
 #undef T
 };
 

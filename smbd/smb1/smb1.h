@@ -50,6 +50,7 @@ struct smb1_search {
 	char **names;		/* matches, "." and ".." first */
 	size_t n, pos;
 	size_t mem;		/* counted in conn->dir_memory */
+	bool core;		/* a core SEARCH's (search.c) */
 };
 
 
@@ -167,6 +168,8 @@ NTSTATUS smb1_search_new(struct smb1_req *r, const char *pattern,
 			 struct smb1_search **ps);
 /* r's session's search with this id, or NULL. */
 struct smb1_search *smb1_search_find(struct smb1_req *r, uint16_t sid);
+/* search.c: the core SEARCH (0x81) */
+NTSTATUS smb1_search(struct smb1_req *r, const struct smb1_block *b);
 
 /* exit.c: PROCESS_EXIT closes the opens of the request's UID and PID */
 NTSTATUS smb1_process_exit(struct smb1_req *r, const struct smb1_block *b);

@@ -47,7 +47,6 @@ declare -A KNOWN=(
 	[base.lock.LOCK7]="SMB1 byte-range lock owner is the open and the PID; wgsmbd keys locks by open only"
 	[base.deny1.deny1]="DOS and FCB share modes (OPEN_ANDX) are not implemented"
 	[base.deny2.deny2]="DOS and FCB share modes (OPEN_ANDX) are not implemented"
-	[base.dir2.dir2]="SMBsearch (the core-protocol directory search) is not implemented"
 	[base.maximum_allowed.maximum_allowed]="needs NT_TRANSACT QUERY_SECURITY_DESC / NT_TRANSACT CREATE"
 	[base.createx_access.createx_access]="needs NT_TRANSACT CREATE"
 	[base.iometer.iometer]="needs NT_TRANSACT"

@@ -1,6 +1,7 @@
 /*
  * test_smb1_core.c - the older SMB1 requests (proto/smb1_core.c):
- * SESSION_SETUP_ANDX without extended security.
+ * SESSION_SETUP_ANDX without extended security; the core SEARCH request,
+ * its resume keys and entries and its patterns.
  */
 #include "tests/wgtest.h"
 #include "proto/smb1_core.h"
@@ -133,6 +134,133 @@ START_TEST(test_setup_nt_bad)
 }
 END_TEST
 
+
+/* A SEARCH request: MaxCount 5, attributes 0x1010, "\DIR\*.*" (OEM),
+ * and a resume key of klen bytes. */
+static uint8_t *search_msg(TALLOC_CTX *mem, uint16_t klen, size_t *len)
+{
+	struct wire_wr w;
+	struct smb1_hdr h = { .command = SMB1_COM_SEARCH };
+	size_t bcc_at = 0;
+
+	wire_wr_init(&w, mem, 0);
+	smb1_hdr_push(&w, &h);
+	wire_put_u8(&w, 2);
+	wire_put_u16le(&w, 5);
+	wire_put_u16le(&w, 0x1010);
+	bcc_at = w.len;
+	wire_put_u16le(&w, 0);
+	wire_put_u8(&w, 0x04);
+	wire_put_bytes(&w, "\\DIR\\*.*", 9);
+	wire_put_u8(&w, 0x05);
+	wire_put_u16le(&w, klen);
+	for (uint16_t i = 0; i < klen; i++) {
+		wire_put_u8(&w, (uint8_t)i);
+	}
+	wire_patch_u16le(&w, bcc_at, (uint16_t)(w.len - bcc_at - 2));
+	ck_assert_int_eq(wire_wr_error(&w), 0);
+	*len = w.len;
+	return w.buf;
+}
+
+START_TEST(test_search_parse)
+{
+	TALLOC_CTX *mem = talloc_new(wgt_root);
+	size_t len = 0;
+	uint8_t *m = search_msg(mem, 0, &len);
+	struct smb1_block b = {};
+	struct smb1_search_req q = {};
+	struct smb1_resume k = {};
+
+	ck_assert_int_eq(smb1_block_parse(m, len, SMB1_HDR_SIZE, &b), 0);
+	ck_assert_int_eq(smb1_search_parse(mem, m, len, &b, false, &q), 0);
+	ck_assert_uint_eq(q.max_count, 5);
+	ck_assert_uint_eq(q.attrs, 0x1010);
+	ck_assert_str_eq(q.pattern, "\\DIR\\*.*");
+	ck_assert_ptr_null(q.resume_key);
+	m = search_msg(mem, 21, &len);
+	ck_assert_int_eq(smb1_block_parse(m, len, SMB1_HDR_SIZE, &b), 0);
+	ck_assert_int_eq(smb1_search_parse(mem, m, len, &b, false, &q), 0);
+	ck_assert_ptr_nonnull(q.resume_key);
+	smb1_resume_decode(q.resume_key, &k);
+	ck_assert_uint_eq(k.sid, 12 | 13 << 8);
+	ck_assert_uint_eq(k.next, 14 | 15 << 8 | 16 << 16);
+	ck_assert_uint_eq(k.client_state[0], 17);
+	ck_assert_uint_eq(k.client_state[3], 20);
+	/* every truncation fails, never reading past */
+	for (size_t n = SMB1_HDR_SIZE; n < len; n++) {
+		if (smb1_block_parse(m, n, SMB1_HDR_SIZE, &b) == 0) {
+			ck_assert_int_ne(smb1_search_parse(mem, m, n, &b,
+							   false, &q), 0);
+		}
+	}
+	/* a resume key of another length */
+	m = search_msg(mem, 20, &len);
+	ck_assert_int_eq(smb1_block_parse(m, len, SMB1_HDR_SIZE, &b), 0);
+	ck_assert_int_eq(smb1_search_parse(mem, m, len, &b, false, &q),
+			 WIRE_E_INVALID);
+	/* a wrong buffer format */
+	m = search_msg(mem, 0, &len);
+	m[SMB1_HDR_SIZE + 7] = 0x03;
+	ck_assert_int_eq(smb1_block_parse(m, len, SMB1_HDR_SIZE, &b), 0);
+	ck_assert_int_eq(smb1_search_parse(mem, m, len, &b, false, &q),
+			 WIRE_E_INVALID);
+	talloc_free(mem);
+}
+END_TEST
+
+START_TEST(test_dir_entry)
+{
+	struct wire_wr w;
+	struct smb1_dir_entry e = {
+		.name83 = "README.TXT", .attrs = 0x20,
+		.write_date = 0x1234, .write_time = 0x5678, .size = 99,
+	};
+	struct smb1_resume k = { .sid = 7, .next = 0x030201,
+				 .client_state = { 9, 8, 7, 6 } };
+	struct smb1_resume back = {};
+	uint8_t pad[11];
+
+	wire_wr_init(&w, wgt_root, 0);
+	smb1_dir_entry_put(&w, &e, &k);
+	ck_assert_int_eq(wire_wr_error(&w), 0);
+	ck_assert_uint_eq(w.len, SMB1_DIR_INFO_LEN);
+	ck_assert_mem_eq(w.buf + 1, "README  TXT", 11);
+	smb1_resume_decode(w.buf, &back);
+	ck_assert_uint_eq(back.sid, 7);
+	ck_assert_uint_eq(back.next, 0x030201);
+	ck_assert_mem_eq(back.client_state, k.client_state, 4);
+	ck_assert_uint_eq(w.buf[21], 0x20);
+	ck_assert_uint_eq(wire_le16(w.buf + 22), 0x5678);	/* time */
+	ck_assert_uint_eq(wire_le16(w.buf + 24), 0x1234);	/* date */
+	ck_assert_uint_eq(wire_le32(w.buf + 26), 99);
+	ck_assert_str_eq((const char *)w.buf + 30, "README.TXT");
+	talloc_free(w.buf);
+	smb1_name_83_pad("..", pad);
+	ck_assert_mem_eq(pad, "..         ", 11);
+	smb1_name_83_pad("NOEXT", pad);
+	ck_assert_mem_eq(pad, "NOEXT      ", 11);
+	smb1_name_83_pad("A.B", pad);
+	ck_assert_mem_eq(pad, "A       B  ", 11);
+}
+END_TEST
+
+START_TEST(test_core_pattern)
+{
+	TALLOC_CTX *mem = talloc_new(wgt_root);
+
+	ck_assert_str_eq(smb1_core_pattern(mem, "*.*"), "*");
+	ck_assert_str_eq(smb1_core_pattern(mem, ""), "*");
+	ck_assert_str_eq(smb1_core_pattern(mem, "????????.???"), "*");
+	ck_assert_str_eq(smb1_core_pattern(mem, "*"), "*");
+	ck_assert_str_eq(smb1_core_pattern(mem, "A?.TXT"), "A>.TXT");
+	ck_assert_str_eq(smb1_core_pattern(mem, "*.TXT"), "<.TXT");
+	ck_assert_str_eq(smb1_core_pattern(mem, "F.*"), "F\"*");
+	ck_assert_str_eq(smb1_core_pattern(mem, "F."), "F\"");
+	talloc_free(mem);
+}
+END_TEST
+
 static Suite *smb1_core_suite(void)
 {
 	Suite *s = suite_create("smb1_core");
@@ -141,6 +269,9 @@ static Suite *smb1_core_suite(void)
 	tcase_add_checked_fixture(tc, wgt_setup, wgt_teardown);
 	tcase_add_test(tc, test_setup_nt);
 	tcase_add_test(tc, test_setup_nt_bad);
+	tcase_add_test(tc, test_search_parse);
+	tcase_add_test(tc, test_dir_entry);
+	tcase_add_test(tc, test_core_pattern);
 	suite_add_tcase(s, tc);
 	return s;
 }
