@@ -13,7 +13,10 @@
  *  - a SEARCH request it accepts has its resume key inside the data
  *    block, and an entry built from its decoded key and pattern is 43
  *    bytes and decodes back to the same key; the pattern conversion
- *    never grows a pattern.
+ *    never grows a pattern;
+ *  - the DOS share mode of the message's first two bytes (and its
+ *    strings as the name) is a known access class and share access,
+ *    and an exclusive open shares nothing.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -125,5 +128,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	check_setup(data, size, &b, (data[11] & 0x80) != 0);
 	check_search(data, size, &b, (data[11] & 0x80) != 0);
+	{
+		struct smb1_dos_open o = {};
+		char name[16] = {};
+
+		memcpy(name, data + 16, 15);
+		if (smb1_dos_open_map(wire_le16(data), name, &o) == 0 &&
+		    (o.access_class > 3 || (o.share & ~3u) != 0 ||
+		     (o.exclusive && (o.share != 0 || !o.dos_or_fcb)))) {
+			abort();
+		}
+	}
 	return 0;
 }

@@ -2,8 +2,10 @@
  * smb1_core.c - older SMB1 requests (see smb1_core.h).
  */
 #include "proto/smb1_core.h"
+#include "proto/smb2.h"
 
 #include <string.h>
+#include <strings.h>
 #include <talloc.h>
 
 /* The next string of the data block, or "" once it has ended. */
@@ -201,4 +203,67 @@ char *smb1_core_pattern(void *mem, const char *pattern)
 	}
 	out[j] = '\0';
 	return out;
+}
+
+bool smb1_name_is_executable(const char *name)
+{
+	static const char *const ext[] = { "EXE", "DLL", "SYM", "COM" };
+	const char *dot = strrchr(name, '.');
+	const char *sep = strrchr(name, '\\');
+
+	if (dot == NULL || (sep != NULL && sep > dot) || strlen(dot) != 4) {
+		return false;
+	}
+	for (size_t i = 0; i < sizeof(ext) / sizeof(ext[0]); i++) {
+		if (strncasecmp(dot + 1, ext[i], 3) == 0) {
+			return true;
+		}
+	}
+	return false;
+}
+
+int smb1_dos_open_map(uint16_t access_mode, const char *name,
+		      struct smb1_dos_open *o)
+{
+	unsigned sharing = (access_mode >> 4) & 0x7;
+
+	memset(o, 0, sizeof(*o));
+	o->access_class = access_mode & 0x7;
+	/* FCB mode is sent as AccessMode 0xFF (access class 7 too) */
+	if (o->access_class > 3 && sharing != SMB1_DENY_FCB) {
+		return WIRE_E_INVALID;
+	}
+	switch (sharing) {
+	case 1:
+		o->share = 0;
+		return 0;
+	case 2:
+		o->share = FILE_SHARE_READ;
+		return 0;
+	case 3:
+		o->share = FILE_SHARE_WRITE;
+		return 0;
+	case 4:
+		o->share = FILE_SHARE_READ | FILE_SHARE_WRITE;
+		return 0;
+	case SMB1_DENY_DOS:
+		o->dos_or_fcb = true;
+		if (smb1_name_is_executable(name)) {
+			o->share = FILE_SHARE_READ | FILE_SHARE_WRITE;
+		} else if (o->access_class == 0 || o->access_class == 3) {
+			o->share = FILE_SHARE_READ;
+		} else {
+			o->share = 0;
+			o->exclusive = true;
+		}
+		return 0;
+	case SMB1_DENY_FCB:
+		o->dos_or_fcb = true;
+		o->access_class = 2;
+		o->share = 0;
+		o->exclusive = true;
+		return 0;
+	default:
+		return WIRE_E_INVALID;
+	}
 }

@@ -108,4 +108,39 @@ void smb1_dir_entry_put(struct wire_wr *w, const struct smb1_dir_entry *e,
  */
 char *smb1_core_pattern(void *mem, const char *pattern);
 
+/* ---- DOS and FCB share modes [MS-CIFS §2.2.4.3.1, §3.2.4.5] ---- */
+
+/*
+ * What an OPEN / OPEN_ANDX AccessMode asks: its access class (0 read,
+ * 1 write, 2 read/write, 3 execute), the share access it maps to, and the
+ * compatibility-mode rules Windows applies (MS-CIFS §3.2.4.5.1 and the
+ * product behaviour notes of §3.3.5.5):
+ *  - deny all / write / read / none: share none / read / write / both;
+ *  - compatibility (DOS) mode: an executable name (.EXE, .DLL, .SYM,
+ *    .COM) shares read and write; otherwise a read-only open shares
+ *    read, and one that writes shares nothing and is exclusive;
+ *  - FCB mode (sharing 7, usually AccessMode 0xFF): read/write access
+ *    whatever was asked, exclusive.
+ * dos_or_fcb: the open is in compatibility or FCB mode, so it passes the
+ * exclusive opens of the same client process (connection and PID);
+ * exclusive: this open is such an exclusive one.
+ */
+struct smb1_dos_open {
+	unsigned access_class;
+	uint32_t share;
+	bool dos_or_fcb;
+	bool exclusive;
+};
+
+#define SMB1_DENY_DOS	0
+#define SMB1_DENY_FCB	7
+
+/* 0, or WIRE_E_INVALID (an access class or sharing mode with no
+ * meaning). name is the file name as the client gave it. */
+int smb1_dos_open_map(uint16_t access_mode, const char *name,
+		      struct smb1_dos_open *o) WIRE_WUR;
+
+/* Does name end in .EXE, .DLL, .SYM or .COM (any case)? */
+bool smb1_name_is_executable(const char *name);
+
 #endif

@@ -327,6 +327,12 @@ static void file_detach(struct smbd_open *op)
 bool smbd_share_conflict(const struct smbd_file *f, uint32_t access,
 			 uint32_t share)
 {
+	return smbd_share_conflict_compat(f, access, share, NULL, 0);
+}
+
+bool smbd_share_conflict_compat(const struct smbd_file *f, uint32_t access,
+				uint32_t share, const void *conn, uint32_t pid)
+{
 	size_t i = 0;
 
 	if ((access & DATA_ACCESS) == 0) {
@@ -339,6 +345,10 @@ bool smbd_share_conflict(const struct smbd_file *f, uint32_t access,
 
 		if ((oa & DATA_ACCESS) == 0) {
 			continue;
+		}
+		if (conn != NULL && o->compat_conn == conn &&
+		    o->compat_pid == pid) {
+			continue;	/* MS-CIFS §3.2.4.5.1: same process */
 		}
 		if (((oa & (FILE_WRITE_DATA | FILE_APPEND_DATA)) &&
 		     !(share & FILE_SHARE_WRITE)) ||

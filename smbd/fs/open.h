@@ -56,6 +56,11 @@ struct smbd_open {
 	char *stream;
 	dev_t base_dev;
 	ino_t base_ino;
+	/* An SMB1 open in DOS compatibility or FCB mode that shares nothing
+	 * (smb1_core.h): the client process owning it, whose own such opens
+	 * pass it (smbd_share_conflict_compat). NULL: none. */
+	const void *compat_conn;
+	uint32_t compat_pid;
 
 	/*
 	 * Durability [MS-SMB2 §3.3.5.9.6-12, §3.3.7.1]: set by CREATE when
@@ -143,6 +148,11 @@ int smbd_file_attach(struct smbd_server *srv, struct smbd_open *op,
  */
 bool smbd_share_conflict(const struct smbd_file *f, uint32_t access,
 			 uint32_t share_access);
+/* The same for an SMB1 DOS/FCB-mode open of client process (conn, pid):
+ * the exclusive compatibility opens of that process do not conflict. */
+bool smbd_share_conflict_compat(const struct smbd_file *f, uint32_t access,
+				uint32_t share_access, const void *conn,
+				uint32_t pid);
 
 /*
  * May session s hold one more open? NT_STATUS_OK, or

@@ -811,6 +811,10 @@ static NTSTATUS open_register(struct smbd_tree *tree,
 	op->client_name = talloc_strdup(op, a->name);
 	op->access = granted;
 	op->share_access = a->share;
+	if (a->compat_exclusive) {
+		op->compat_conn = a->compat_conn;
+		op->compat_pid = a->compat_pid;
+	}
 	op->create_options = a->options;
 	op->create_disposition = a->disposition;
 	op->delete_on_close = (a->options & FILE_DELETE_ON_CLOSE) != 0;
@@ -933,9 +937,11 @@ static NTSTATUS open_existing(struct smbd_tree *tree,
 			goto out;
 		}
 		status = NT_STATUS_SHARING_VIOLATION;
-		if (smbd_share_conflict(f, granted | (truncate ?
-						      FILE_WRITE_DATA : 0),
-					a->share)) {
+		if (smbd_share_conflict_compat(f, granted | (truncate ?
+							     FILE_WRITE_DATA :
+							     0), a->share,
+					       a->compat_conn,
+					       a->compat_pid)) {
 			goto out;
 		}
 	}

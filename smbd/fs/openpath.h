@@ -145,6 +145,13 @@ struct smbd_open_args {
 	uint32_t disposition;
 	uint32_t options;
 	uint64_t alloc_size;
+	/* SMB1 DOS/FCB share modes (smb1_core.h): compat_conn non-NULL for
+	 * such an open of client process (compat_conn, compat_pid), which
+	 * passes that process's exclusive compatibility opens; exclusive:
+	 * the new open is one of them. */
+	const void *compat_conn;
+	uint32_t compat_pid;
+	bool compat_exclusive;
 };
 
 /*

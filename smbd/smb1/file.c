@@ -7,6 +7,7 @@
  * volatile id, unique among the opens of the tree.
  */
 #include "smbd/smb1/smb1.h"
+#include "proto/smb1_core.h"
 #include "smbd/base/errmap.h"
 #include "smbd/fs/brlock.h"
 #include "smbd/fs/fileinfo.h"
@@ -273,11 +274,7 @@ NTSTATUS smb1_open_andx(struct smb1_req *r, const struct smb1_block *b)
 		GENERIC_READ_ACCESS | GENERIC_WRITE_ACCESS,
 		GENERIC_READ_ACCESS | GENERIC_EXECUTE_ACCESS,
 	};
-	/* sharing mode: compatibility, deny all, write, read, none */
-	static const uint32_t share[5] = {
-		FILE_SHARE_READ | FILE_SHARE_WRITE, 0, FILE_SHARE_READ,
-		FILE_SHARE_WRITE, FILE_SHARE_READ | FILE_SHARE_WRITE,
-	};
+	struct smb1_dos_open dos = {};
 	struct ntcreate_state *st = NULL;
 	uint16_t mode = 0, open_mode = 0, attrs = 0;
 	uint32_t disposition = 0;
@@ -297,9 +294,6 @@ NTSTATUS smb1_open_andx(struct smb1_req *r, const struct smb1_block *b)
 	}
 	attrs = smb1_word(b, 5);
 	open_mode = smb1_word(b, 8);
-	if ((mode & 0x7) > 3 || ((mode >> 4) & 0x7) > 4) {
-		return NT_STATUS_INVALID_PARAMETER;
-	}
 	switch (open_mode & 0x13) {
 	case 0x10:
 		disposition = FILE_CREATE;
@@ -329,18 +323,27 @@ NTSTATUS smb1_open_andx(struct smb1_req *r, const struct smb1_block *b)
 		talloc_free(st);
 		return NT_STATUS_OBJECT_NAME_INVALID;
 	}
+	/* DOS and FCB share modes, and the same-process compatibility
+	 * rules (proto/smb1_core.h) */
+	if (smb1_dos_open_map(mode, name, &dos) != 0) {
+		talloc_free(st);
+		return NT_STATUS_INVALID_PARAMETER;
+	}
 	st->r = r;
 	st->openx = true;
-	st->access_mode = mode;
+	st->access_mode = (uint16_t)((mode & ~0x7) | dos.access_class);
 	st->a = (struct smbd_open_args){
 		.name = name,
-		.desired = access[mode & 0x7],
+		.desired = access[dos.access_class],
 		.attrs = attrs & 0x27,
-		.share = share[(mode >> 4) & 0x7],
+		.share = dos.share,
 		.disposition = disposition,
 		.options = FILE_NON_DIRECTORY_FILE |
 			   ((mode & 0x4000) ? FILE_WRITE_THROUGH : 0),
 		.alloc_size = smb1_dword(b, 9),
+		.compat_conn = dos.dos_or_fcb ? r->conn : NULL,
+		.compat_pid = r->hdr.pid,
+		.compat_exclusive = dos.exclusive,
 	};
 	status = ntcreate_try(st);
 	if (status != NT_STATUS_PENDING) {

@@ -1,11 +1,13 @@
 /*
  * test_smb1_core.c - the older SMB1 requests (proto/smb1_core.c):
  * SESSION_SETUP_ANDX without extended security; the core SEARCH request,
- * its resume keys and entries and its patterns.
+ * its resume keys and entries and its patterns; the DOS and FCB share
+ * modes.
  */
 #include "tests/wgtest.h"
 #include "proto/smb1_core.h"
 #include "proto/utf16.h"
+#include "proto/smb2.h"
 
 /* A 13-word SESSION_SETUP_ANDX: header, words, then the data block. */
 static uint8_t *setup_msg(TALLOC_CTX *mem, bool unicode, size_t lm_len,
@@ -261,6 +263,59 @@ START_TEST(test_core_pattern)
 }
 END_TEST
 
+
+START_TEST(test_dos_open_map)
+{
+	struct smb1_dos_open o = {};
+	const uint32_t rw = FILE_SHARE_READ | FILE_SHARE_WRITE;
+
+	/* deny all / write / read / none, read-write access */
+	ck_assert_int_eq(smb1_dos_open_map(0x12, "a.dat", &o), 0);
+	ck_assert_uint_eq(o.share, 0);
+	ck_assert(!o.dos_or_fcb && !o.exclusive);
+	ck_assert_uint_eq(o.access_class, 2);
+	ck_assert_int_eq(smb1_dos_open_map(0x22, "a.dat", &o), 0);
+	ck_assert_uint_eq(o.share, FILE_SHARE_READ);
+	ck_assert_int_eq(smb1_dos_open_map(0x32, "a.dat", &o), 0);
+	ck_assert_uint_eq(o.share, FILE_SHARE_WRITE);
+	ck_assert_int_eq(smb1_dos_open_map(0x42, "a.dat", &o), 0);
+	ck_assert_uint_eq(o.share, rw);
+	/* compatibility mode: executables share all */
+	ck_assert_int_eq(smb1_dos_open_map(0x02, "\\dir\\A.Exe", &o), 0);
+	ck_assert_uint_eq(o.share, rw);
+	ck_assert(o.dos_or_fcb && !o.exclusive);
+	/* others: reading shares read, writing is exclusive */
+	ck_assert_int_eq(smb1_dos_open_map(0x00, "a.dat", &o), 0);
+	ck_assert_uint_eq(o.share, FILE_SHARE_READ);
+	ck_assert(o.dos_or_fcb && !o.exclusive);
+	ck_assert_int_eq(smb1_dos_open_map(0x01, "a.dat", &o), 0);
+	ck_assert_uint_eq(o.share, 0);
+	ck_assert(o.dos_or_fcb && o.exclusive);
+	ck_assert_int_eq(smb1_dos_open_map(0x02, "a.exe.dat", &o), 0);
+	ck_assert(o.exclusive);
+	/* FCB: 0xFF or 0x70 | class: read-write, exclusive */
+	ck_assert_int_eq(smb1_dos_open_map(0xFF, "a.dat", &o), 0);
+	ck_assert_uint_eq(o.access_class, 2);
+	ck_assert_uint_eq(o.share, 0);
+	ck_assert(o.dos_or_fcb && o.exclusive);
+	ck_assert_int_eq(smb1_dos_open_map(0x70, "a.exe", &o), 0);
+	ck_assert_uint_eq(o.access_class, 2);
+	ck_assert(o.exclusive);
+	/* no meaning: sharing 5 and 6, access class 4-7 outside FCB */
+	ck_assert_int_eq(smb1_dos_open_map(0x52, "a", &o), WIRE_E_INVALID);
+	ck_assert_int_eq(smb1_dos_open_map(0x62, "a", &o), WIRE_E_INVALID);
+	ck_assert_int_eq(smb1_dos_open_map(0x44, "a", &o), WIRE_E_INVALID);
+	ck_assert_int_eq(smb1_dos_open_map(0x07, "a", &o), WIRE_E_INVALID);
+	/* executables */
+	ck_assert(smb1_name_is_executable("X.DLL"));
+	ck_assert(smb1_name_is_executable("x.sym"));
+	ck_assert(smb1_name_is_executable("x.com"));
+	ck_assert(!smb1_name_is_executable("x.comx"));
+	ck_assert(!smb1_name_is_executable("exe"));
+	ck_assert(!smb1_name_is_executable("a.exe\\b"));
+}
+END_TEST
+
 static Suite *smb1_core_suite(void)
 {
 	Suite *s = suite_create("smb1_core");
@@ -272,6 +327,7 @@ static Suite *smb1_core_suite(void)
 	tcase_add_test(tc, test_search_parse);
 	tcase_add_test(tc, test_dir_entry);
 	tcase_add_test(tc, test_core_pattern);
+	tcase_add_test(tc, test_dos_open_map);
 	suite_add_tcase(s, tc);
 	return s;
 }
