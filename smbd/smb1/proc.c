@@ -80,7 +80,8 @@ void smb1_bytes_end(struct smb1_req *r, size_t pos)
 
 void smb1_put_string(struct smb1_req *r, const char *s, bool nul)
 {
-	if (!r->c1->unicode) {
+	/* the reply's FLAGS2_UNICODE is the request's (put_reply_hdr) */
+	if (!(wire_le16(r->out.buf + 10) & SMB1_FLAGS2_UNICODE)) {
 		wire_put_bytes(&r->out, s, strlen(s));
 		if (nul) {
 			wire_put_u8(&r->out, 0);

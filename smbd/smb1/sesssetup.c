@@ -122,6 +122,21 @@ static NTSTATUS logon_admit(struct smb1_req *r, struct smbd_session *s,
 	struct smbd_conn *conn = r->conn;
 	const struct wg_config *cfg = conn->srv->cfg;
 	NTSTATUS status = NT_STATUS_OK;
+	bool asked = (r->hdr.flags2 & SMB1_FLAGS2_SMB_SECURITY_SIGNATURE) != 0;
+	static const uint8_t unsigned_sig[8] = { 0 };
+
+	if (r->c1->have_challenge && asked &&
+	    memcmp(r->in + SMB1_SIG_OFF, unsigned_sig, 8) == 0) {
+		/*
+		 * Without extended security a client that will sign says so
+		 * in the signature field too (Samba's "BSRSPYL "); one that
+		 * leaves it zero, as nmap's NTLMv2 logon (which has no MAC
+		 * key), does not sign: signing it would end the connection
+		 * at its next request. `server signing = mandatory` still
+		 * refuses it below.
+		 */
+		asked = false;
+	}
 
 	smbd_session_set_identity(s, res, guest);
 	status = smbd_session_set_token(s);
@@ -137,8 +152,7 @@ static NTSTATUS logon_admit(struct smb1_req *r, struct smbd_session *s,
 	}
 	*sign = res->have_session_key && !res->anonymous && !guest &&
 		16 + resp_len <= sizeof(r->c1->mac_key) &&
-		((r->hdr.flags2 & SMB1_FLAGS2_SMB_SECURITY_SIGNATURE) ||
-		 cfg->signing_mandatory);
+		(asked || cfg->signing_mandatory);
 	if (cfg->signing_mandatory && !*sign && !s->anonymous && !s->guest) {
 		return NT_STATUS_ACCESS_DENIED;
 	}

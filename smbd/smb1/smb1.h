@@ -215,7 +215,8 @@ NTSTATUS smb1_open_path_share(struct smb1_req *r, const char *name,
 void smb1_put_andx(struct smb1_req *r, uint8_t wct);
 size_t smb1_bytes_begin(struct smb1_req *r);
 void smb1_bytes_end(struct smb1_req *r, size_t pos);
-/* Append a string in the reply's encoding (UTF-16 aligned, or ASCII). */
+/* Append a string in the reply's encoding: UTF-16 aligned when the
+ * reply (as its request) has FLAGS2_UNICODE, else ASCII. */
 void smb1_put_string(struct smb1_req *r, const char *s, bool nul);
 
 #endif
