@@ -132,6 +132,7 @@ struct smb1_dos_open {
 	bool exclusive;
 };
 
+#define SMB1_COM_OPEN	0x02	/* core protocol OPEN [MS-CIFS §2.2.4.3] */
 #define SMB1_DENY_DOS	0
 #define SMB1_DENY_FCB	7
 

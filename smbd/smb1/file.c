@@ -60,6 +60,7 @@ NTSTATUS smb1_fid_check(struct smb1_req *r, struct smbd_open *op)
 struct ntcreate_state {
 	struct smb1_req *r;
 	bool openx;		/* OPEN_ANDX: its reply */
+	bool core;		/* OPEN (0x02): its reply */
 	uint16_t access_mode;	/* OPEN_ANDX: the AccessMode asked */
 	struct smbd_open_args a;
 	struct smbd_oplock_wait *wait;
@@ -133,6 +134,25 @@ static void put_openx_reply(struct smb1_req *r, struct smbd_open *op,
 	smb1_bytes_end(r, smb1_bytes_begin(r));
 }
 
+/* OPEN [MS-CIFS §2.2.4.3.2]: FID, attributes, UTIME, size, access. */
+static void put_core_open_reply(struct smb1_req *r, struct smbd_open *op,
+				uint16_t access_mode)
+{
+	const uint64_t epoch = 116444736000000000ULL;
+	struct smbd_ntinfo ni = {};
+
+	(void)smbd_ntinfo_fd(op->fd, op->path, &ni);
+	wire_put_u8(&r->out, 7);
+	wire_put_u16le(&r->out, (uint16_t)op->fid_volatile);
+	wire_put_u16le(&r->out, (uint16_t)(ni.attrs & 0x37));
+	wire_put_u32le(&r->out, ni.write_time <= epoch ? 0 :
+			       (uint32_t)((ni.write_time - epoch) / 10000000));
+	wire_put_u32le(&r->out, ni.end_of_file > UINT32_MAX ? UINT32_MAX :
+			       (uint32_t)ni.end_of_file);
+	wire_put_u16le(&r->out, access_mode & 0x7F);
+	smb1_bytes_end(r, smb1_bytes_begin(r));
+}
+
 /* One round of the open; PENDING: waiting for breaks (st kept). */
 static NTSTATUS ntcreate_try(struct ntcreate_state *st)
 {
@@ -159,7 +179,9 @@ static NTSTATUS ntcreate_try(struct ntcreate_state *st)
 		talloc_free(op);
 		return status;
 	}
-	if (st->openx) {
+	if (st->core) {
+		put_core_open_reply(r, op, st->access_mode);
+	} else if (st->openx) {
 		put_openx_reply(r, op, action, st->access_mode);
 	} else {
 		put_ntcreate_reply(r, op, action);
@@ -341,6 +363,64 @@ NTSTATUS smb1_open_andx(struct smb1_req *r, const struct smb1_block *b)
 		.options = FILE_NON_DIRECTORY_FILE |
 			   ((mode & 0x4000) ? FILE_WRITE_THROUGH : 0),
 		.alloc_size = smb1_dword(b, 9),
+		.compat_conn = dos.dos_or_fcb ? r->conn : NULL,
+		.compat_pid = r->hdr.pid,
+		.compat_exclusive = dos.exclusive,
+	};
+	status = ntcreate_try(st);
+	if (status != NT_STATUS_PENDING) {
+		talloc_free(st);
+	}
+	return status;
+}
+
+/*
+ * OPEN (0x02, core protocol) [MS-CIFS §2.2.4.3]: an existing file, with
+ * the same DOS and FCB share modes as OPEN_ANDX.
+ */
+NTSTATUS smb1_open(struct smb1_req *r, const struct smb1_block *b)
+{
+	static const uint32_t access[4] = {
+		GENERIC_READ_ACCESS, GENERIC_WRITE_ACCESS,
+		GENERIC_READ_ACCESS | GENERIC_WRITE_ACCESS,
+		GENERIC_READ_ACCESS | GENERIC_EXECUTE_ACCESS,
+	};
+	struct smb1_dos_open dos = {};
+	struct ntcreate_state *st = NULL;
+	uint16_t mode = 0;
+	size_t off = b->bytes_off;
+	char *name = NULL;
+	NTSTATUS status = NT_STATUS_OK;
+
+	if (b->wct != 2) {
+		return NT_STATUS_INVALID_PARAMETER;
+	}
+	if (r->tree->share->type != WG_SHARE_DISK) {
+		return NT_STATUS_NOT_SUPPORTED;
+	}
+	mode = smb1_word(b, 0);
+	st = talloc_zero(r, struct ntcreate_state);
+	if (st == NULL) {
+		return NT_STATUS_NO_MEMORY;
+	}
+	status = smb1_pull_path(r, st, b, &off, &name);
+	if (status == NT_STATUS_OK &&
+	    smb1_dos_open_map(mode, name, &dos) != 0) {
+		status = NT_STATUS_INVALID_PARAMETER;
+	}
+	if (status != NT_STATUS_OK) {
+		talloc_free(st);
+		return status;
+	}
+	st->r = r;
+	st->core = true;
+	st->access_mode = (uint16_t)((mode & ~0x7) | dos.access_class);
+	st->a = (struct smbd_open_args){
+		.name = name,
+		.desired = access[dos.access_class],
+		.share = dos.share,
+		.disposition = FILE_OPEN,
+		.options = FILE_NON_DIRECTORY_FILE,
 		.compat_conn = dos.dos_or_fcb ? r->conn : NULL,
 		.compat_pid = r->hdr.pid,
 		.compat_exclusive = dos.exclusive,

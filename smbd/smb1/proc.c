@@ -54,6 +54,7 @@ static const struct smb1_row smb1_cmds[256] = {
 	[SMB1_COM_TRANSACTION2_SECONDARY] = { .fn = smb1_trans2_secondary, T },
 	[SMB1_COM_FIND_CLOSE2] = { .fn = smb1_find_close2, .need_session = true },
 	[SMB1_COM_SEARCH] = { .fn = smb1_search, T },
+	[SMB1_COM_OPEN] = { .fn = smb1_open, T },
 #undef T
 };
 

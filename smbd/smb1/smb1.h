@@ -138,6 +138,7 @@ NTSTATUS smb1_tree_disconnect(struct smb1_req *r, const struct smb1_block *b);
 /* file.c */
 NTSTATUS smb1_nt_create(struct smb1_req *r, const struct smb1_block *b);
 NTSTATUS smb1_open_andx(struct smb1_req *r, const struct smb1_block *b);
+NTSTATUS smb1_open(struct smb1_req *r, const struct smb1_block *b);
 NTSTATUS smb1_close(struct smb1_req *r, const struct smb1_block *b);
 NTSTATUS smb1_read_andx(struct smb1_req *r, const struct smb1_block *b);
 NTSTATUS smb1_write_andx(struct smb1_req *r, const struct smb1_block *b);

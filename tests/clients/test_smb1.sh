@@ -10,6 +10,10 @@
 # Round 2, the file commands: smbclient NT1 put/get (5 MiB byte-exact),
 # ls, mkdir, rename, del, rmdir, allinfo, du; impacket's SMB1 dialect
 # list/put/get/mkdir/rename/del/rmdir (smb1_impacket.py).
+#
+# Then: logons without extended security (client use spnego = no: NTLMv2
+# and anonymous, signed; a wrong password refused), and the core OPEN with
+# the DOS/FCB share modes (impacket's SMB.open).
 set -u
 . "$(dirname "$0")/lib.sh"
 WG_NAME=test_smb1.sh
@@ -136,6 +140,55 @@ wg_expect "SMB1 no extended security: anonymous logon, tree connect to IPC\$" \
 	'Anonymous login successful' \
 	smbclient "//$WG_HOST/IPC\$" -s "$WG_CLIENT_CONF" -p "$WG_PORT" -N \
 	"${NT1[@]}" "${NOSPNEGO[@]}" -c 'exit'
+
+# The core OPEN (0x02) and the DOS/FCB share modes (impacket's SMB.open):
+# two compatibility-mode read-write opens of a .dat file by one process
+# both succeed, an FCB open is read-write whatever it asks, and a deny-write
+# open is refused while a compatibility open that writes holds the file.
+echo "core open" >"$WG_SHARE/core.dat"
+chmod 666 "$WG_SHARE/core.dat"
+OUT=$(timeout 60 "$WG_PY" - "$WG_HOST" "$WG_PORT" "$WG_USER" "$WG_PASS" 2>&1 <<-'EOF'
+	import sys
+	from impacket import smb
+	from impacket.smbconnection import SMBConnection
+	host, port, user, pw = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
+	c = SMBConnection(host, host, sess_port=port, preferredDialect=smb.SMB_DIALECT)
+	c.login(user, pw)
+	s = c.getSMBServer()
+	tid = s.connect_tree("\\\\%s\\demo" % host)
+	f1 = s.open(tid, "core.dat", 0, 0x02)
+	f2 = s.open(tid, "core.dat", 0, 0x02)
+	print("dos twice:", f1[0] != f2[0], "access", f1[4] & 7, f2[4] & 7)
+	f3 = s.open(tid, "core.dat", 0, 0xFF)
+	print("fcb access", f3[4] & 7)
+	try:
+	    s.open(tid, "core.dat", 0, 0x22)
+	    print("deny-write: opened")
+	except smb.SessionError as e:
+	    print("deny-write: 0x%08x" % e.get_error_code())
+	for f in (f1, f2, f3):
+	    s.close(tid, f[0])
+	f4 = s.open(tid, "core.dat", 0, 0x22)
+	print("deny-write after close: size", f4[3])
+	try:
+	    s.open(tid, "nosuch.dat", 0, 0x40)
+	    print("missing: opened")
+	except smb.SessionError as e:
+	    print("missing: 0x%08x" % e.get_error_code())
+	EOF
+)
+echo "$OUT" >"$WG_TMP/coreopen.out"
+sed 's/^/# core open: /' "$WG_TMP/coreopen.out"
+wg_check "SMB1 OPEN: two compatibility-mode read-write opens by one process" \
+	grep -q "dos twice: True access 2 2" "$WG_TMP/coreopen.out"
+wg_check "SMB1 OPEN: an FCB open is read-write" \
+	grep -q "fcb access 2" "$WG_TMP/coreopen.out"
+wg_check "SMB1 OPEN: deny-write refused while a compatibility writer holds it" \
+	grep -q "deny-write: 0xc0000043" "$WG_TMP/coreopen.out"
+wg_check "SMB1 OPEN: deny-write once they are closed, with the file's size" \
+	grep -q "deny-write after close: size 10" "$WG_TMP/coreopen.out"
+wg_check "SMB1 OPEN: a missing file is not created" \
+	grep -q "missing: 0xc0000034" "$WG_TMP/coreopen.out"
 
 # The cap: 10 computers hold an SMB1 session each; the 11th gets error 71.
 HOLDERS=()
