@@ -25,8 +25,9 @@ enum ntlm_cr_kind {
 	NTLM_CR_ANONYMOUS,	/* both empty (the LM slot may be one NUL) */
 	NTLM_CR_V2,		/* NTLMv2 in the NT slot */
 	NTLM_CR_V1,		/* 24 bytes of NTLMv1 in the NT slot */
-	NTLM_CR_LM24,		/* NT slot empty, 24 LM-slot bytes: LMv2, or
-				 * LM / NTLMv1 there (v1 rules) */
+	/* NT slot empty, 24 LM-slot bytes: LMv2, or LM / NTLMv1 there
+	 * (the NTLMv1 rules) */
+	NTLM_CR_LM24,
 	NTLM_CR_INVALID,	/* any other lengths (plaintext, short) */
 };
 

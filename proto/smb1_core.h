@@ -50,7 +50,8 @@ int smb1_setup_nt_parse(void *mem, const uint8_t *msg, size_t len,
 
 #define SMB1_COM_SEARCH			0x81
 #define SMB1_RESUME_KEY_LEN		21
-#define SMB1_DIR_INFO_LEN		43	/* SMB_Directory_Information */
+/* SMB_Directory_Information */
+#define SMB1_DIR_INFO_LEN		43
 
 /*
  * The request: MaxCount and SearchAttributes, then the 0x04 FileName
@@ -132,7 +133,8 @@ struct smb1_dos_open {
 	bool exclusive;
 };
 
-#define SMB1_COM_OPEN	0x02	/* core protocol OPEN [MS-CIFS §2.2.4.3] */
+/* the core protocol's OPEN [MS-CIFS §2.2.4.3] */
+#define SMB1_COM_OPEN	0x02
 #define SMB1_DENY_DOS	0
 #define SMB1_DENY_FCB	7
 

@@ -290,7 +290,8 @@ NTSTATUS smb1_negotiate_challenge(struct smb1_req *r)
 		return NT_STATUS_INTERNAL_ERROR;
 	}
 	c1->have_challenge = true;
-	wire_put_u8(&r->out, sizeof(c1->challenge));	/* ChallengeLength */
+	/* ChallengeLength */
+	wire_put_u8(&r->out, sizeof(c1->challenge));
 	pos = smb1_bytes_begin(r);
 	wire_put_bytes(&r->out, c1->challenge, sizeof(c1->challenge));
 	wire_put_utf16(&r->out, cfg->workgroup);
@@ -431,7 +432,8 @@ NTSTATUS smb1_session_setup(struct smb1_req *r, const struct smb1_block *b)
 
 	if (b->wct == 13) {
 		if (r->hdr.uid != 0) {
-			return NT_STATUS_NOT_SUPPORTED;	/* re-authentication */
+			/* re-authentication */
+			return NT_STATUS_NOT_SUPPORTED;
 		}
 		status = new_session(r, &s);
 		if (status != NT_STATUS_OK) {

@@ -80,7 +80,8 @@ static void setup_check(bool unicode, size_t lm_len, size_t nt_len)
 	}
 	if (nt_len > 0) {
 		ck_assert_uint_eq(s.nt[0], 0x80);
-		ck_assert_uint_eq(s.nt[nt_len - 1], (uint8_t)(0x80 + nt_len - 1));
+		ck_assert_uint_eq(s.nt[nt_len - 1],
+				  (uint8_t)(0x80 + nt_len - 1));
 	}
 	ck_assert_str_eq(s.user, "alice");
 	ck_assert_str_eq(s.domain, "WORKGROUP");
