@@ -303,13 +303,12 @@ NTSTATUS smb1_negotiate_challenge(struct smb1_req *r)
 }
 
 /*
- * Verify a non-extended logon into res (the names on s); WIRE_E_AUTH
+ * Verify a non-extended logon into res (names pointing into q); WIRE_E_AUTH
  * with res->ntlmv1_refused when `ntlm auth` refuses NTLMv1 (no user is
  * looked up then), res->anonymous for a null logon.
  */
-static int verify_nt(struct smb1_req *r, struct smbd_session *s,
-		     const struct smb1_setup_nt *q, struct ntlmssp_result *res,
-		     struct ntlm_cr_out *out)
+static int verify_nt(struct smb1_req *r, const struct smb1_setup_nt *q,
+		     struct ntlmssp_result *res, struct ntlm_cr_out *out)
 {
 	struct smbd_server *srv = r->conn->srv;
 	struct ntlm_cr_in in = {
@@ -353,7 +352,6 @@ static int verify_nt(struct smb1_req *r, struct smbd_session *s,
 		memcpy(res->session_key, out->session_key, 16);
 		res->have_session_key = true;
 	}
-	(void)s;
 	return rc == WIRE_E_INVALID ? WIRE_E_AUTH : rc;
 }
 
@@ -387,7 +385,7 @@ static NTSTATUS setup_nt(struct smb1_req *r, struct smbd_session *s,
 	    strlen(q.native_os) <= 64) {
 		s->client_os = q.native_os;
 	}
-	rc = verify_nt(r, s, &q, &res, &out);
+	rc = verify_nt(r, &q, &res, &out);
 	if (smbd_auth_ntlmv1_refused(conn, &res, rc)) {
 		conn->srv->stats.logon_failures++;
 		return NT_STATUS_LOGON_FAILURE;
