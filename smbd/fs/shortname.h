@@ -11,8 +11,12 @@
  * restarts, renames back and every connection, at no cost, but two long
  * names in one directory can share a short name (about 1 in 590,000 for
  * two names with the same first two characters), where NTFS's stored
- * names never collide; and a short name does not open its file (CREATE
- * looks names up by their long form only). A name that is already a
+ * names never collide (a short name then opens the first of them in
+ * directory order). A short name opens its file: a path component that
+ * does not exist and looks like one (8.3 with a '~') is looked up by
+ * computing the short names of its directory's entries, in the one
+ * directory read that case-insensitive lookup does anyway (vfs.c
+ * find_case), so the cost is bounded by it. A name that is already a
  * valid 8.3 name has no other: it is its own short name, and directory
  * listings leave ShortName empty for it, as NTFS does.
  *

@@ -12,6 +12,7 @@
  * the loop or from a worker thread.
  */
 #include "smbd/fs/vfs.h"
+#include "smbd/fs/shortname.h"
 #include "smbd/base/errmap.h"
 #include "proto/utf16.h"
 
@@ -23,6 +24,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -188,15 +190,43 @@ int vfs_open_parent(int root_fd, const char *ondisk, const char **leaf)
 /* ---- case-insensitive resolution ---- */
 
 /*
+ * Could want be a short name the server generated (shortname.h): an 8.3
+ * name with a '~'? Only then are the entries' short names computed.
+ */
+static bool maybe_short(const char *want)
+{
+	return strchr(want, '~') != NULL && smbd_is_8dot3(want);
+}
+
+/* Is want the short name of entry name (a long name, not 8.3)? Names
+ * with ':' (the streams store) have none a client may use. */
+static bool short_matches(const char *name, const char *want)
+{
+	char sn[SMBD_SHORT_NAME_MAX + 1];
+
+	if (strchr(name, ':') != NULL || smbd_is_8dot3(name)) {
+		return false;
+	}
+	(void)smbd_short_name(name, sn);
+	return strcasecmp(sn, want) == 0;
+}
+
+/*
  * Look for a name in directory dir (an on-disk rel path) that matches
- * want case-insensitively but is not want itself. Returns a talloc
- * string under mem, NULL if none (or on error).
+ * want case-insensitively but is not want itself, or else, as Windows
+ * opens a file by its 8.3 name, whose short name is want. One pass over
+ * the directory, whichever it is. Returns a talloc string under mem,
+ * NULL if none (or on error).
  */
 static char *find_case(TALLOC_CTX *mem, int root_fd, const char *dir,
 		       const char *want)
 {
+	/* not in the streams store (its path has ':', no client's can):
+	 * stream names have no short form */
+	bool shortname = maybe_short(want) && strchr(dir, ':') == NULL;
 	struct dirent *de = NULL;
 	char *found = NULL;
+	char *alias = NULL;
 	DIR *d = NULL;
 	int fd = -1;
 
@@ -217,9 +247,18 @@ static char *find_case(TALLOC_CTX *mem, int root_fd, const char *dir,
 			found = talloc_strdup(mem, de->d_name);
 			break;
 		}
+		if (shortname && alias == NULL &&
+		    short_matches(de->d_name, want)) {
+			alias = talloc_strdup(mem, de->d_name);
+		}
 	}
 	closedir(d);
-	return found;
+	/* a long name that is want in another case wins over a short one */
+	if (found != NULL) {
+		talloc_free(alias);
+		return found;
+	}
+	return alias;
 }
 
 static char *path_join(TALLOC_CTX *mem, const char *dir, const char *name)

@@ -32,8 +32,10 @@ NTSTATUS vfs_canonicalize(TALLOC_CTX *mem, const char *client_path,
 
 /*
  * Find rel beneath root_fd, matching each component case-insensitively
- * when the exact name does not exist. On success *ondisk is the on-disk
- * name. If only the last component is missing: returns
+ * when the exact name does not exist, or else as the 8.3 short name of
+ * an entry (fs/shortname.h; not in the streams store, whose path holds
+ * ':'), as Windows opens "LO1A2B~3.TXT". On success *ondisk is the
+ * on-disk name. If only the last component is missing: returns
  * NT_STATUS_OBJECT_NAME_NOT_FOUND and *ondisk is the on-disk parent plus
  * the client's last component (ready for creation). A missing or
  * non-directory parent gives NT_STATUS_OBJECT_PATH_NOT_FOUND.

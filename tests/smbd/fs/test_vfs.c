@@ -21,6 +21,7 @@
 
 #include "smbd/fs/vfs.h"
 #include "smbd/fs/workers.h"
+#include "smbd/fs/shortname.h"
 
 static char vt_top[64];		/* mkdtemp dir: root/ and outside/ */
 static char vt_rootpath[128];
@@ -292,6 +293,43 @@ START_TEST(test_resolve_missing)
 	resolve_is("file.txt/x", NT_STATUS_OBJECT_PATH_NOT_FOUND, NULL);
 	resolve_is("FILE.TXT/x", NT_STATUS_OBJECT_PATH_NOT_FOUND, NULL);
 	resolve_is("dangling/x", NT_STATUS_OBJECT_PATH_NOT_FOUND, NULL);
+}
+END_TEST
+
+/* A generated 8.3 name opens its long-named file (fs/shortname.h). */
+START_TEST(test_resolve_short_name)
+{
+	char sn[SMBD_SHORT_NAME_MAX + 1];
+	char lower[SMBD_SHORT_NAME_MAX + 1];
+	char p[4096];
+	TALLOC_CTX *tmp = talloc_new(NULL);
+	char *path = NULL;
+	size_t i = 0;
+
+	snprintf(p, sizeof(p), "%s/Foo/Long file name.txt", vt_rootpath);
+	put_file(p, "long");
+	snprintf(p, sizeof(p), "%s/.odd:name here", vt_rootpath);
+	put_file(p, "store-like");
+	(void)smbd_short_name("Long file name.txt", sn);
+	ck_assert_ptr_nonnull(strchr(sn, '~'));
+	path = talloc_asprintf(tmp, "foo/%s", sn);
+	resolve_is(path, NT_STATUS_OK, "Foo/Long file name.txt");
+	/* in any case, and as a directory component too */
+	for (i = 0; sn[i] != '\0'; i++) {
+		lower[i] = (char)tolower((unsigned char)sn[i]);
+	}
+	lower[i] = '\0';
+	path = talloc_asprintf(tmp, "foo/%s", lower);
+	resolve_is(path, NT_STATUS_OK, "Foo/Long file name.txt");
+	resolve_is("FOO~1/BAR.txt", NT_STATUS_OBJECT_PATH_NOT_FOUND, NULL);
+	/* a name with ':' (the streams store) has no usable short name */
+	(void)smbd_short_name(".odd:name here", sn);
+	path = talloc_asprintf(tmp, "%s", sn);
+	resolve_is(path, NT_STATUS_OBJECT_NAME_NOT_FOUND, sn);
+	/* another short name of the right shape finds nothing */
+	resolve_is("foo/LO0000~1.TXT", NT_STATUS_OBJECT_NAME_NOT_FOUND,
+		   "Foo/LO0000~1.TXT");
+	talloc_free(tmp);
 }
 END_TEST
 
@@ -1071,6 +1109,7 @@ static Suite *vfs_suite(void)
 	tcase_add_test(tc, test_open_parent);
 	tcase_add_test(tc, test_resolve_case);
 	tcase_add_test(tc, test_resolve_missing);
+	tcase_add_test(tc, test_resolve_short_name);
 	tcase_add_test(tc, test_resolve_escape);
 	tcase_add_test(tc, test_map_errno);
 	tcase_add_test(tc, test_casecmp);
