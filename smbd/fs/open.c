@@ -415,6 +415,8 @@ static void open_unlink(struct smbd_open *op)
 		if (ret != 0) {
 			DBG_NOTICE(VFS, "delete on close of %s: %s", op->path,
 				   strerror(-ret));
+		} else {
+			smbd_watch_stream(op, FILE_ACTION_REMOVED_STREAM);
 		}
 		return;
 	}

@@ -249,9 +249,10 @@ static size_t change_size(const char *name)
  * Names a Windows client can neither show nor open are not reported.
  * A name from smbd_watch_report() may be a path, "sub\\name".
  */
-static bool name_reportable(const char *name, bool path)
+static bool name_reportable(const char *name, bool path, bool stream)
 {
 	const unsigned char *p = (const unsigned char *)name;
+	const char *colon = stream ? strrchr(name, ':') : NULL;
 
 	if (name[0] == '\0' || utf16_len_of_utf8(name) == 0) {
 		return false;
@@ -259,6 +260,9 @@ static bool name_reportable(const char *name, bool path)
 	for (; *p != '\0'; p++) {
 		if (path && *p == '\\' && p[1] != '\0' && p[1] != '\\') {
 			continue;
+		}
+		if ((const char *)p == colon) {
+			continue;	/* "file:stream" (stream_report) */
 		}
 		if (*p < 0x20 || strchr("\\:*?\"<>|", *p) != NULL) {
 			return false;
@@ -281,11 +285,14 @@ static void watch_add_change_as(struct smbd_watch *w, uint32_t action,
 						       WATCH_MAX_BYTES;
 	size_t pos = 0;
 
-	if (w->overflow || !name_reportable(name, path)) {
+	if (w->overflow ||
+	    !name_reportable(name, path,
+			     action >= FILE_ACTION_ADDED_STREAM)) {
 		return;
 	}
 	/* A write usually comes as many IN_MODIFY: report it once. */
-	if (action == FILE_ACTION_MODIFIED && w->nchanges > 0 &&
+	if ((action == FILE_ACTION_MODIFIED ||
+	     action == FILE_ACTION_MODIFIED_STREAM) && w->nchanges > 0 &&
 	    w->last_action == action && w->last_name != NULL &&
 	    strcmp(w->last_name, name) == 0) {
 		return;
@@ -649,6 +656,22 @@ static const char *watch_takes(const struct smbd_watch *w,
 	return reach != 0 ? name : NULL;
 }
 
+/*
+ * Is ondisk "dir/file:stream", one ':' in its last component, reported
+ * with a stream action (smbd_watch_stream), rather than a path in the
+ * store ".wgsmb:streams/..."?
+ */
+static bool stream_name(const char *ondisk, uint32_t action)
+{
+	const char *colon = strchr(ondisk, ':');
+	const char *slash = strrchr(ondisk, '/');
+
+	return action >= FILE_ACTION_ADDED_STREAM &&
+	       action <= FILE_ACTION_MODIFIED_STREAM && colon != NULL &&
+	       colon != ondisk && (slash == NULL || colon > slash) &&
+	       colon[-1] != '/' && strchr(colon + 1, ':') == NULL;
+}
+
 void smbd_watch_report(const char *share_path, const char *ondisk,
 		       uint32_t action, uint32_t filter, bool kernel_sees)
 {
@@ -657,7 +680,7 @@ void smbd_watch_report(const char *share_path, const char *ondisk,
 	bool any = false;
 
 	if (ctx == NULL || share_path == NULL || ondisk == NULL ||
-	    strchr(ondisk, ':') != NULL) {
+	    (strchr(ondisk, ':') != NULL && !stream_name(ondisk, action))) {
 		return;	/* the streams store (fs/streams.h) */
 	}
 	for (w = ctx->watches; w != NULL; w = w->next) {
@@ -766,4 +789,21 @@ void smbd_watch_closed(const struct smbd_open *op)
 				  FILE_ACTION_MODIFIED,
 				  FILE_NOTIFY_CHANGE_ATTRIBUTES, false);
 	}
+}
+
+void smbd_watch_stream(const struct smbd_open *op, uint32_t action)
+{
+	uint32_t filter = action == FILE_ACTION_MODIFIED_STREAM ?
+			  FILE_NOTIFY_CHANGE_STREAM_WRITE |
+			  FILE_NOTIFY_CHANGE_STREAM_SIZE :
+			  FILE_NOTIFY_CHANGE_STREAM_NAME;
+
+	if (op == NULL || op->stream == NULL || op->tree == NULL ||
+	    op->tree->share == NULL || op->path == NULL) {
+		return;
+	}
+	/* the store is no directory inotify maps to a client's: only
+	 * the server's own stream operations are seen */
+	smbd_watch_report(op->tree->share->path, op->path, action, filter,
+			  false);
 }

@@ -97,6 +97,9 @@ void smbd_watch_closed(const struct smbd_open *op);
 #define FILE_ACTION_MODIFIED		3
 #define FILE_ACTION_RENAMED_OLD_NAME	4
 #define FILE_ACTION_RENAMED_NEW_NAME	5
+#define FILE_ACTION_ADDED_STREAM	6
+#define FILE_ACTION_REMOVED_STREAM	7
+#define FILE_ACTION_MODIFIED_STREAM	8
 
 /* CompletionFilter bits [MS-SMB2 §2.2.35] */
 #define FILE_NOTIFY_CHANGE_FILE_NAME	0x00000001u
@@ -108,6 +111,9 @@ void smbd_watch_closed(const struct smbd_open *op);
 #define FILE_NOTIFY_CHANGE_CREATION	0x00000040u
 #define FILE_NOTIFY_CHANGE_EA		0x00000080u
 #define FILE_NOTIFY_CHANGE_SECURITY	0x00000100u
+#define FILE_NOTIFY_CHANGE_STREAM_NAME	0x00000200u
+#define FILE_NOTIFY_CHANGE_STREAM_SIZE	0x00000400u
+#define FILE_NOTIFY_CHANGE_STREAM_WRITE	0x00000800u
 
 /*
  * A change the server itself made (MS-FSA's change notifications come
@@ -125,6 +131,18 @@ void smbd_watch_closed(const struct smbd_open *op);
  */
 void smbd_watch_report(const char *share_path, const char *ondisk,
 		       uint32_t action, uint32_t filter, bool kernel_sees);
+
+/*
+ * A change of a named stream through stream open op (op->path
+ * "file:stream"; no-op for other opens), one of FILE_ACTION_ADDED_STREAM
+ * (created: FILE_NOTIFY_CHANGE_STREAM_NAME watchers), _REMOVED_STREAM
+ * (deleted, the same) or _MODIFIED_STREAM (written:
+ * FILE_NOTIFY_CHANGE_STREAM_WRITE or _SIZE watchers; consecutive ones
+ * of a name are reported once), to the watches of the file's directory
+ * and the WATCH_TREE watches above it [MS-FSCC §2.4.42]. Streams live in
+ * the store (fs/streams.h), where inotify sees nothing a client watches.
+ */
+void smbd_watch_stream(const struct smbd_open *op, uint32_t action);
 
 /*
  * A rename the server made, from to to (ondisk paths, as above; the

@@ -14,6 +14,7 @@
 #include "smbd/fs/open.h"
 #include "smbd/fs/openpath.h"
 #include "smbd/fs/oplock.h"
+#include "smbd/fs/watch.h"
 #include "smbd/fs/workers.h"
 
 #include <string.h>
@@ -612,6 +613,9 @@ static void writex_done(struct tevent_req *subreq)
 		op->written = true;
 		op->ever_written = true;
 		op->position = st->offset + (uint64_t)n;
+		if (n > 0) {
+			smbd_watch_stream(op, FILE_ACTION_MODIFIED_STREAM);
+		}
 	}
 	talloc_free(st);
 	smb1_put_andx(r, 6);

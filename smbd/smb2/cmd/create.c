@@ -948,6 +948,9 @@ static NTSTATUS create_stream_from_probe(struct smbd_req *req,
 		TALLOC_FREE(res->op);
 		return NT_STATUS_NO_MEMORY;
 	}
+	if (res->action == FILE_WAS_CREATED) {
+		smbd_watch_stream(res->op, FILE_ACTION_ADDED_STREAM);
+	}
 	return NT_STATUS_OK;
 }
 

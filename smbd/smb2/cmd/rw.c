@@ -16,6 +16,7 @@
 #include "smbd/print/print.h"
 #include "smbd/fs/oplock.h"
 #include "smbd/fs/vfs.h"
+#include "smbd/fs/watch.h"
 #include "smbd/fs/workers.h"
 #include "smbd/fs/wtime.h"
 
@@ -324,6 +325,10 @@ static void write_done(struct tevent_req *subreq)
 		op->ever_written = true;
 		if (!state->append) {
 			op->position = state->offset + (uint64_t)n;
+		}
+		if (n > 0) {
+			/* a named stream's: the server reports it */
+			smbd_watch_stream(op, FILE_ACTION_MODIFIED_STREAM);
 		}
 	}
 	smb2_write_resp_push(&req->out, (uint32_t)n);
