@@ -153,6 +153,9 @@ struct smbd_server {
 		uint64_t conns_dropped;	/* protocol or network errors */
 		uint64_t logon_failures;
 		uint64_t smb1_refused;	/* SMB1-only clients turned away */
+		/* named streams of files removed outside the server
+		 * (fs/streams_sweep.h) */
+		uint64_t streams_reclaimed;
 		uint64_t budget_hits[SMBD_BUDGET_NUM];	/* budget.h */
 	} stats;
 };

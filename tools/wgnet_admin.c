@@ -1617,6 +1617,8 @@ static void print_statistics(const struct ctl_jv *s)
 	kv_u64("Bytes sent", ctl_jv_u64(s, "bytes_out", 0));
 	kv_u64("Connections accepted",
 	       ctl_jv_u64(s, "connections_accepted", 0));
+	kv_u64("Orphaned streams reclaimed",
+	       ctl_jv_u64(s, "streams_reclaimed", 0));
 	kv_u64("Connections refused",
 	       ctl_jv_u64(e, "connections_refused", 0));
 	kv_u64("Connections dropped (errors)",

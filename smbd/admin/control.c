@@ -823,6 +823,7 @@ static int v_statistics(struct ctl_call *c, char **args)
 	ctl_json_u64(c->j, "bytes_in", srv->stats.bytes_in);
 	ctl_json_u64(c->j, "bytes_out", srv->stats.bytes_out);
 	ctl_json_u64(c->j, "connections_accepted", srv->stats.conns_accepted);
+	ctl_json_u64(c->j, "streams_reclaimed", srv->stats.streams_reclaimed);
 	ctl_json_object_begin(c->j, "errors");
 	ctl_json_u64(c->j, "connections_refused", srv->stats.conns_refused);
 	ctl_json_u64(c->j, "connections_dropped", srv->stats.conns_dropped);

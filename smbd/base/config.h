@@ -112,6 +112,8 @@ struct wg_config {
 	uint32_t linger_timeout_ms;
 	uint32_t oplock_break_timeout_ms;	/* unacknowledged break */
 	uint32_t durable_timeout_ms;	/* most a durable open is kept */
+	/* orphaned streams are looked for this often (0: never) */
+	uint32_t streams_sweep_ms;
 
 	struct wg_share_cfg *shares;	/* IPC$ is always present */
 	size_t nshares;

@@ -982,6 +982,12 @@ static int g_auth_timeout(struct cfg_parse *p, const char *key, const char *v)
 	return set_duration(p, key, v, &p->cfg->auth_timeout_ms);
 }
 
+static int g_streams_sweep(struct cfg_parse *p, const char *key,
+			   const char *v)
+{
+	return set_duration(p, key, v, &p->cfg->streams_sweep_ms);
+}
+
 static int g_linger_timeout(struct cfg_parse *p, const char *key,
 			    const char *v)
 {
@@ -1055,6 +1061,7 @@ const struct cfg_key cfg_global_keys[] = {
 	{ "spoolss handle timeout", g_spoolss_handle_timeout },
 	{ "auth timeout", g_auth_timeout },
 	{ "linger timeout", g_linger_timeout },
+	{ "streams sweep interval", g_streams_sweep },
 	{ "oplock break timeout", g_oplock_break_timeout },
 	{ "durable handle timeout", g_durable_timeout },
 	{ NULL, NULL },

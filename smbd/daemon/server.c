@@ -8,6 +8,7 @@
 #include "smbd/admin/control.h"
 #include "smbd/fs/open.h"
 #include "smbd/fs/workers.h"
+#include "smbd/fs/streams_sweep.h"
 #include "smbd/admin/admission.h"
 #include "smbd/fs/fileinfo.h"
 #include "smbd/smb2/cmd/cmd.h"
@@ -312,6 +313,9 @@ int smbd_server_start(struct smbd_server *srv)
 		return -ENOMEM;
 	}
 	if (smbd_conn_sweep_start(srv) != 0) {
+		return -ENOMEM;
+	}
+	if (streams_sweep_start(srv) != 0) {
 		return -ENOMEM;
 	}
 	/* Not fatal (logged): SMB clients are served without wgnet. */

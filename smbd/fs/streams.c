@@ -96,12 +96,12 @@ char *streams_dir_rel(TALLOC_CTX *mem, dev_t dev, ino_t ino)
 			       (unsigned long long)ino);
 }
 
-/* The generation marker base_fd's per-file directory must hold. */
-static void gen_marker(int base_fd, char *buf, size_t len)
+void streams_gen_marker(int dirfd, const char *name, char *buf, size_t len)
 {
+	int flags = name[0] == '\0' ? AT_EMPTY_PATH : AT_SYMLINK_NOFOLLOW;
 	struct statx sx = {};
 
-	if (statx(base_fd, "", AT_EMPTY_PATH, STATX_BTIME, &sx) == 0 &&
+	if (statx(dirfd, name, flags, STATX_BTIME, &sx) == 0 &&
 	    (sx.stx_mask & STATX_BTIME) != 0) {
 		snprintf(buf, len, ":gen-%llx.%x",
 			 (unsigned long long)sx.stx_btime.tv_sec,
@@ -109,6 +109,12 @@ static void gen_marker(int base_fd, char *buf, size_t len)
 	} else {
 		snprintf(buf, len, ":gen-0");
 	}
+}
+
+/* The generation marker base_fd's per-file directory must hold. */
+static void gen_marker(int base_fd, char *buf, size_t len)
+{
+	streams_gen_marker(base_fd, "", buf, len);
 }
 
 /* Is name one of the store's own entries (a marker), not a stream? */

@@ -76,6 +76,15 @@ NTSTATUS streams_split(TALLOC_CTX *mem, const char *name, char **base,
 char *streams_dir_rel(TALLOC_CTX *mem, dev_t dev, ino_t ino);
 
 /*
+ * The generation marker (":gen-<birth time>", see above) of name in
+ * directory dirfd ("" with an fd of the file itself) into buf: what its
+ * per-file directory holds while it is that directory's file. Pure
+ * statx, worker-safe.
+ */
+#define STREAMS_GEN_MAX		64
+void streams_gen_marker(int dirfd, const char *name, char *buf, size_t len);
+
+/*
  * Find stream name of base (fd base_fd, any kind incl. O_PATH, and its
  * stat) beneath root_fd, case-insensitively. NT_STATUS_OK: *ondisk is
  * its path in the store (on-disk case). NT_STATUS_OBJECT_NAME_NOT_FOUND:
