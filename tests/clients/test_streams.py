@@ -9,7 +9,10 @@ FileStreamInformation (::$DATA first, with the file's size) and reads it
 back; a 10 MiB stream (a macOS resource fork's size) is written and read
 back byte-exact; the store of streams is neither listed nor reachable by
 name; deleting the file removes its streams from the store; smbclient's
-`allinfo` shows the streams.
+`allinfo` shows the streams; a watcher of the folder (CHANGE_NOTIFY with
+the STREAM_NAME/SIZE/WRITE filter) gets ADDED_STREAM, MODIFIED_STREAM and
+REMOVED_STREAM for "file:stream" as a stream is created, written and
+deleted.
 """
 
 import os
@@ -81,6 +84,76 @@ def store_entries(share_dir):
     return sorted(os.listdir(store))
 
 
+FILE_NOTIFY_STREAMS = 0x200 | 0x400 | 0x800   # STREAM_NAME, _SIZE, _WRITE
+ADDED_STREAM, REMOVED_STREAM, MODIFIED_STREAM = 6, 7, 8
+
+
+def notify_send(conn, tid, fid, flt):
+    from impacket.smb3structs import SMB2_CHANGE_NOTIFY, SMB2ChangeNotify
+    smb = conn._SMBConnection
+    pkt = smb.SMB_PACKET()
+    pkt['Command'] = SMB2_CHANGE_NOTIFY
+    pkt['TreeID'] = tid
+    req = SMB2ChangeNotify()
+    req['OutputBufferLength'] = 65536
+    req['FileID'] = fid
+    req['CompletionFilter'] = flt
+    pkt['Data'] = req
+    return smb.sendSMB(pkt)
+
+
+def notify_recv(conn, mid):
+    """[(action, name)] of one CHANGE_NOTIFY answer."""
+    ans = conn._SMBConnection.recvSMB(mid)
+    out = []
+    if ans['Status'] != 0:
+        return [("status", ans['Status'])]
+    data = ans['Data']
+    off, length = struct.unpack_from("<HI", data, 2)
+    buf = data[off - 64:off - 64 + length]
+    pos = 0
+    while length > 0 and pos < len(buf):
+        nxt, action, nlen = struct.unpack_from("<III", buf, pos)
+        out.append((action, buf[pos + 12:pos + 12 + nlen].decode("utf-16-le")))
+        if nxt == 0:
+            break
+        pos += nxt
+    return out
+
+
+def test_notify(conn, tid, port):
+    """A watcher of the folder sees streams come, change and go."""
+    w = SMBConnection(HOST, HOST, sess_port=port,
+                      preferredDialect=SMB2_DIALECT_30, timeout=15)
+    w.login(USER, PASSWORD)
+    wtid = w.connectTree("demo")
+    put(conn, tid, "nf.txt", BASE)
+    dfid = w.createFile(wtid, "", desiredAccess=0x1 | 0x80, shareMode=ALL,
+                        creationOption=0x1, creationDisposition=FILE_OPEN)
+    steps = [
+        ("creating a stream", ADDED_STREAM,
+         lambda: conn.closeFile(tid, conn.createFile(
+             tid, "nf.txt:watched", desiredAccess=RW, shareMode=ALL,
+             creationDisposition=FILE_OPEN_IF))),
+        ("writing a stream", MODIFIED_STREAM,
+         lambda: put(conn, tid, "nf.txt:watched", b"data", FILE_OPEN)),
+        ("deleting a stream", REMOVED_STREAM,
+         lambda: conn.deleteFile("demo", "nf.txt:watched")),
+    ]
+    for what, action, act in steps:
+        mid = notify_send(w, wtid, dfid, FILE_NOTIFY_STREAMS)
+        act()
+        try:
+            got = notify_recv(w, mid)
+        except Exception as e:  # no answer: the change was not reported
+            got = repr(e)
+        expect("CHANGE_NOTIFY reports %s as action %d on nf.txt:watched"
+               % (what, action), isinstance(got, list) and
+               (action, "nf.txt:watched") in got, repr(got))
+    w.closeFile(wtid, dfid)
+    w.logoff()
+
+
 def main():
     port = int(sys.argv[1])
     share_dir = sys.argv[2]
@@ -140,6 +213,7 @@ def main():
     conn.deleteFile("demo", "zone.txt")
     expect("deleting the file removes its streams from the store",
            store_entries(share_dir) == [], repr(store_entries(share_dir)))
+    test_notify(conn, tid, port)
     conn.logoff()
     return wgcheck.summary("streams")
 
