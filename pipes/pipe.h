@@ -21,6 +21,45 @@
 
 struct users_db;
 
+/*
+ * A printer as spoolss describes it (PRINTER_INFO_2's settings). Printers
+ * made over RPC (AddPrinter) are `runtime`: an admin may change and
+ * delete them; smb.conf's printer shares are not runtime and stay as
+ * configured. Strings are never NULL ("" when unset).
+ */
+struct wg_printer_def {
+	char *name;		/* printer name */
+	char *share_name;	/* its share (runtime: "" = the name) */
+	char *comment;
+	char *location;
+	char *driver;
+	char *port;
+	char *print_processor;
+	char *datatype;
+	char *parameters;
+	char *sepfile;
+	uint32_t attributes;
+	uint32_t priority;
+	uint32_t default_priority;
+	uint32_t start_time;
+	uint32_t until_time;
+	uint8_t *sd;		/* self-relative descriptor; NULL: default */
+	size_t sd_len;
+	uint8_t *devmode;	/* the printer's DEVMODE; NULL: default */
+	size_t devmode_len;
+	uint32_t change_id;	/* moves on every change of the printer */
+	bool runtime;
+};
+
+/* One value of a printer's data: key ("PrinterDriverData", "a\\b"). */
+struct wg_printer_value {
+	char *key;
+	char *name;
+	uint32_t type;		/* REG_SZ, REG_DWORD, REG_BINARY ... */
+	uint8_t *data;
+	size_t len;
+};
+
 /* A print job submitted through spoolss (or a print share). */
 struct wg_print_ops {
 	void *priv;
@@ -41,6 +80,44 @@ struct wg_print_ops {
 	int (*list_jobs)(void *priv, TALLOC_CTX *mem, const char *printer,
 			 uint32_t **ids, char ***names, uint64_t **sizes,
 			 size_t *n);
+	/*
+	 * Printers made over RPC (optional: without these hooks spoolss
+	 * refuses AddPrinter). Names compare without case.
+	 *
+	 * printer_get: the printer's settings (a child of mem); 0 or
+	 * -ENOENT, -ENOMEM.
+	 * printer_add: a new runtime printer and its share; 0, -EEXIST (a
+	 * printer or share of that name), -EINVAL (a name that cannot be a
+	 * share), -ENOSPC (the printer budget, counted and logged for
+	 * client_ip), -EIO (not saved), -ENOMEM.
+	 * printer_set: replace a runtime printer's settings (its name
+	 * stays); printer_delete: remove it. 0, -ENOENT, -EROFS (an
+	 * smb.conf printer), -EIO, -ENOMEM.
+	 */
+	int (*printer_get)(void *priv, TALLOC_CTX *mem, const char *name,
+			   struct wg_printer_def **out);
+	int (*printer_add)(void *priv, const struct wg_printer_def *def,
+			   const char *client_ip);
+	int (*printer_set)(void *priv, const char *name,
+			   const struct wg_printer_def *def);
+	int (*printer_delete)(void *priv, const char *name);
+	/*
+	 * A runtime printer's data. data_list: every value, keys with no
+	 * values included as a value with name NULL (children of mem).
+	 * data_set: create or replace key\name (a key alone when name is
+	 * NULL); -ENOSPC when the printer's data budget (values, bytes)
+	 * would be passed (counted and logged for client_ip). data_delete:
+	 * the value, or with name NULL the key and every key below it;
+	 * -ENOENT when there is none. All: 0, -ENOENT (no such printer),
+	 * -EROFS (an smb.conf printer), -EIO (not saved), -ENOMEM.
+	 */
+	int (*data_list)(void *priv, TALLOC_CTX *mem, const char *printer,
+			 struct wg_printer_value **out, size_t *n);
+	int (*data_set)(void *priv, const char *printer,
+			const struct wg_printer_value *v,
+			const char *client_ip);
+	int (*data_delete)(void *priv, const char *printer, const char *key,
+			   const char *name);
 };
 
 /* Who opened the pipe, and what the services may use. */

@@ -27,15 +27,6 @@
 #include "proto/secdesc.h"
 #include "proto/utf16.h"
 
-/* Printer handles one session may hold, over all its spoolss pipes. */
-#define SPOOLSS_MAX_HANDLES	64
-#define PRINTER_ENUM_LOCAL	0x00000002u
-#define PRINTER_ENUM_NAME	0x00000008u
-#define PRINTER_ENUM_ICON8	0x00800000u
-#define PRINTER_ATTRIBUTE_SHARED 0x00000008u
-#define PRINTER_ATTRIBUTE_LOCAL	0x00000040u
-#define DSPRINT_UNPUBLISH	0x00000004u
-#define WG_PORT			"wgsmb:"
 
 /* --- handles --- */
 
@@ -101,7 +92,7 @@ void wg_pipe_reap_handle(void *handle_cookie)
 }
 
 /* Handles the opening session holds (this pipe's if it has no ticket). */
-static unsigned handles_of_session(const struct spoolss_state *st)
+unsigned handles_of_session(const struct spoolss_state *st)
 {
 	if (st->env->ticket != NULL) {
 		return sm_handle_count(st->env->ticket);
@@ -110,8 +101,8 @@ static unsigned handles_of_session(const struct spoolss_state *st)
 }
 
 /* A new handle on this pipe; NULL when out of memory. */
-static struct prn_handle *handle_new(struct spoolss_state *st,
-				     const char *printer, const char *server)
+struct prn_handle *handle_new(struct spoolss_state *st, const char *printer,
+			      const char *server)
 {
 	struct prn_handle *h = NULL;
 
@@ -193,8 +184,8 @@ static const char *server_unc(struct wg_rpc_call *call)
 }
 
 
-static int list_printers(struct wg_rpc_call *call,
-			 struct wg_admin_share **out, size_t *n)
+int list_printers(struct wg_rpc_call *call, struct wg_admin_share **out,
+		  size_t *n)
 {
 	const struct wg_print_ops *print = call->env->print;
 
@@ -276,8 +267,8 @@ static bool printer_option_ok(const char *opt)
  * else (an empty name, another host, a printer we do not have) ->
  * WERR_INVALID_PRINTER_NAME.
  */
-static uint32_t resolve_printer(struct wg_rpc_call *call, const char *name,
-				const char **out, const char **server)
+uint32_t resolve_printer(struct wg_rpc_call *call, const char *name,
+			 const char **out, const char **server)
 {
 	struct wg_admin_share *ps = NULL;
 	const char *comma = NULL;
@@ -367,7 +358,7 @@ void blob_str(struct info_blob *b, const char *s)
 }
 
 /* A self-relative security descriptor's offset and bytes, 4-aligned. */
-static void blob_bytes4(struct info_blob *b, const uint8_t *data, size_t len)
+void blob_bytes4(struct info_blob *b, const uint8_t *data, size_t len)
 {
 	if (data == NULL || len == 0) {
 		wire_put_u32le(&b->fixed, 0);
@@ -379,7 +370,7 @@ static void blob_bytes4(struct info_blob *b, const uint8_t *data, size_t len)
 	wire_put_bytes(&b->var, data, len);
 }
 
-static void blob_systemtime(struct info_blob *b, time_t t)
+void blob_systemtime(struct info_blob *b, time_t t)
 {
 	struct tm tm = {};
 
@@ -475,23 +466,6 @@ void push_out_buf(struct wg_rpc_call *call, const struct out_buf *b,
 
 /* --- PRINTER_INFO --- */
 
-struct printer_ctx {
-	const char *server;		/* "\\NAME", or NULL (see unc_printer) */
-	const struct wg_admin_share *p;
-	size_t jobs;
-	const uint8_t *sd;		/* the printer's descriptor */
-	size_t sd_len;
-};
-
-/*
- * The descriptors we answer with [MS-RPRN 2.2.3.1 access values]:
- * administrators may do anything, everyone may print (a printer) or
- * enumerate (the server). Who may administer is smb.conf's admin users;
- * these describe it, and are not stored or enforced apart from that.
- */
-#define PRINTER_SDDL	"O:BAG:SYD:(A;;0xf000c;;;BA)(A;;0x20008;;;WD)"
-#define SERVER_SDDL	"O:BAG:SYD:(A;;0xf0003;;;BA)(A;;0x20002;;;WD)"
-#define SECINFO_ALL	0x0000000fu
 
 /* The self-relative form of an SDDL text in *out (child of mem). */
 static int sddl_bytes(TALLOC_CTX *mem, const char *sddl, uint8_t **out,
@@ -515,7 +489,7 @@ static int sddl_bytes(TALLOC_CTX *mem, const char *sddl, uint8_t **out,
 }
 
 /* "\\server\printer", or the bare name when the client used that. */
-static const char *unc_printer(TALLOC_CTX *mem, const struct printer_ctx *c)
+const char *unc_printer(TALLOC_CTX *mem, const struct printer_ctx *c)
 {
 	if (c->server == NULL) {
 		return c->p->name;
@@ -541,9 +515,11 @@ static void printer_info_0(struct info_blob *b, TALLOC_CTX *mem,
 	blob_u32(b, 0);				/* cTotalBytes */
 	blob_systemtime(b, time(NULL));		/* stUpTime */
 	for (int i = 0; i < 18; i++) {
-		/* MaxcRef .. cAddNetPrinters: nothing we count but these. */
-		blob_u32(b, i == 2 ? 0x0105 :		/* dwGetVersion */
-			 i == 13 ? spoolss_change_id(c->p) : 0);
+		/* MaxcRef .. cAddNetPrinters: nothing we count. */
+		/* dwGetVersion (major, minor, build: 10.0.17763, as
+		 * OSVersion says), cChangeID */
+		blob_u32(b, i == 2 ? (17763u << 16) | 10u :
+			 i == 13 ? c->def->change_id : 0);
 	}
 	wire_put_u16le(&b->fixed, 9);		/* x64 */
 	wire_put_u16le(&b->fixed, 0);
@@ -555,24 +531,27 @@ static void printer_info_0(struct info_blob *b, TALLOC_CTX *mem,
 static void printer_info_2(struct info_blob *b, TALLOC_CTX *mem,
 			   const struct printer_ctx *c)
 {
+	const struct wg_printer_def *d = c->def;
+
 	blob_str(b, c->server);
 	blob_str(b, unc_printer(mem, c));
 	blob_str(b, c->p->name);		/* share name */
-	blob_str(b, WG_PORT);
-	blob_str(b, SPOOLSS_DRIVER_NAME);
-	blob_str(b, c->p->comment != NULL ? c->p->comment : "");
-	blob_str(b, "");			/* location */
-	blob_u32(b, 0);				/* DEVMODE: none */
-	blob_str(b, "");			/* separator file */
-	blob_str(b, "winprint");
-	blob_str(b, "RAW");
-	blob_str(b, "");			/* parameters */
+	blob_str(b, d->port);
+	blob_str(b, d->driver);
+	blob_str(b, d->comment);
+	blob_str(b, d->location);
+	blob_bytes4(b, devmode_named(mem, d, unc_printer(mem, c)),
+		    d->devmode_len);
+	blob_str(b, d->sepfile);
+	blob_str(b, d->print_processor);
+	blob_str(b, d->datatype);
+	blob_str(b, d->parameters);
 	blob_bytes4(b, c->sd, c->sd_len);
-	blob_u32(b, PRINTER_ATTRIBUTE_SHARED | PRINTER_ATTRIBUTE_LOCAL);
-	blob_u32(b, 1);				/* priority */
-	blob_u32(b, 1);				/* default priority */
-	blob_u32(b, 0);				/* start time */
-	blob_u32(b, 0);				/* until time */
+	blob_u32(b, d->attributes);
+	blob_u32(b, d->priority);
+	blob_u32(b, d->default_priority);
+	blob_u32(b, d->start_time);
+	blob_u32(b, d->until_time);
 	blob_u32(b, 0);				/* status: ready */
 	blob_u32(b, (uint32_t)c->jobs);
 	blob_u32(b, 0);				/* average ppm */
@@ -581,7 +560,7 @@ static void printer_info_2(struct info_blob *b, TALLOC_CTX *mem,
 static void printer_info(struct info_blob *b, TALLOC_CTX *mem,
 			 uint32_t level, const struct printer_ctx *c)
 {
-	const char *comment = c->p->comment != NULL ? c->p->comment : "";
+	const char *comment = c->def->comment;
 
 	blob_entry(b);
 	switch (level) {
@@ -604,14 +583,12 @@ static void printer_info(struct info_blob *b, TALLOC_CTX *mem,
 	case 4:
 		blob_str(b, unc_printer(mem, c));
 		blob_str(b, c->server);
-		blob_u32(b, PRINTER_ATTRIBUTE_SHARED |
-			 PRINTER_ATTRIBUTE_LOCAL);
+		blob_u32(b, c->def->attributes);
 		break;
 	case 5:
 		blob_str(b, unc_printer(mem, c));
-		blob_str(b, WG_PORT);
-		blob_u32(b, PRINTER_ATTRIBUTE_SHARED |
-			 PRINTER_ATTRIBUTE_LOCAL);
+		blob_str(b, c->def->port);
+		blob_u32(b, c->def->attributes);
 		blob_u32(b, 15000);	/* DeviceNotSelectedTimeout, ms */
 		blob_u32(b, 45000);	/* TransmissionRetryTimeout, ms */
 		break;
@@ -623,7 +600,8 @@ static void printer_info(struct info_blob *b, TALLOC_CTX *mem,
 		blob_u32(b, DSPRINT_UNPUBLISH);
 		break;
 	case 8:
-		blob_u32(b, 0);		/* pDevMode: none */
+		blob_bytes4(b, devmode_named(mem, c->def, unc_printer(mem, c)),
+			    c->def->devmode_len);
 		break;
 	}
 }
@@ -684,8 +662,16 @@ static uint32_t op_enum_printers(struct wg_rpc_call *call)
 				.jobs = count_jobs(call, ps[i].name),
 				.sd = sd,
 				.sd_len = sd_len,
+				.def = printer_def(call, &ps[i]),
 			};
 
+			if (c.def == NULL) {
+				return DCERPC_FAULT_OUT_OF_MEMORY;
+			}
+			if (c.def->sd != NULL) {
+				c.sd = c.def->sd;
+				c.sd_len = c.def->sd_len;
+			}
 			printer_info(&b, call->mem, level, &c);
 		}
 		if (blob_finish(&b, call->mem, &data, &len) != 0) {
@@ -698,8 +684,8 @@ static uint32_t op_enum_printers(struct wg_rpc_call *call)
 	return 0;
 }
 
-static void push_handle_and_status(struct wg_rpc_call *call,
-				   const struct prn_handle *h, uint32_t werr)
+void push_handle_and_status(struct wg_rpc_call *call,
+			    const struct prn_handle *h, uint32_t werr)
 {
 	static const uint8_t zero[NDR_HANDLE_LEN];
 
@@ -708,7 +694,7 @@ static void push_handle_and_status(struct wg_rpc_call *call,
 }
 
 /* DEVMODE_CONTAINER: cbBuf and a unique pointer to the bytes. */
-static int skip_devmode_container(struct ndr_pull *in)
+int skip_devmode_container(struct ndr_pull *in)
 {
 	uint32_t cb = 0, ref = 0, count = 0;
 	const uint8_t *data = NULL;
@@ -852,6 +838,14 @@ static uint32_t op_get_printer(struct wg_rpc_call *call)
 			continue;
 		}
 		c.jobs = count_jobs(call, h->printer);
+		c.def = printer_def(call, &ps[i]);
+		if (c.def == NULL) {
+			return DCERPC_FAULT_OUT_OF_MEMORY;
+		}
+		if (c.def->sd != NULL) {
+			c.sd = c.def->sd;
+			c.sd_len = c.def->sd_len;
+		}
 		blob_init(&b, call->mem, 1, printer_fixed_size(level));
 		printer_info(&b, call->mem, level, &c);
 		if (blob_finish(&b, call->mem, &data, &len) != 0) {
@@ -864,81 +858,6 @@ static uint32_t op_get_printer(struct wg_rpc_call *call)
 		werr = WERR_INVALID_PRINTER_NAME;
 	}
 	push_out_buf(call, &ob, data, len, &werr);
-	ndr_push_u32(&call->out, werr);
-	return 0;
-}
-
-/*
- * RpcSetPrinter (7). Printers' settings are smb.conf's, so this serves
- * only level 3 with the print server's or a printer's own descriptor:
- * who administers is `admin users`, so a descriptor other than the one
- * we describe (GetPrinter level 3) cannot be applied and is refused;
- * the same one back is accepted and changes nothing. Other levels are
- * NOT_SUPPORTED.
- */
-static uint32_t op_set_printer(struct wg_rpc_call *call)
-{
-	struct prn_handle *h = NULL;
-	struct sec_desc *sd = NULL, *ours = NULL;
-	const uint8_t *data = NULL;
-	uint32_t level = 0, disc = 0, ref = 0, sd_ptr = 0, cb = 0, sref = 0;
-	uint32_t count = 0, command = 0, werr = WERR_OK;
-	int rc = pull_handle(call, &h);
-
-	if (rc != 0) {
-		return handle_fault(rc);
-	}
-	rc = ndr_pull_u32(&call->in, &level);
-	if (rc == 0) {
-		rc = ndr_pull_u32(&call->in, &disc);
-	}
-	if (rc == 0 && disc != level) {
-		rc = WIRE_E_INVALID;
-	}
-	if (rc == 0) {
-		rc = ndr_pull_ptr(&call->in, &ref);
-	}
-	if (rc != 0) {
-		return DCERPC_FAULT_NDR;
-	}
-	if (level != 3) {
-		/* the rest is not decoded: we answer without it */
-		ndr_push_u32(&call->out, WERR_NOT_SUPPORTED);
-		return 0;
-	}
-	if (ref != 0) {
-		rc = ndr_pull_u32(&call->in, &sd_ptr);
-	}
-	if (rc == 0) {
-		rc = skip_devmode_container(&call->in);
-	}
-	if (rc == 0) {
-		rc = ndr_pull_u32(&call->in, &cb);
-	}
-	if (rc == 0) {
-		rc = ndr_pull_ptr(&call->in, &sref);
-	}
-	if (rc == 0 && sref != 0) {
-		rc = ndr_pull_conformant_bytes(&call->in, &data, &count);
-	}
-	if (rc == 0) {
-		rc = ndr_pull_u32(&call->in, &command);
-	}
-	if (rc != 0 || (sref != 0 && count != cb)) {
-		return DCERPC_FAULT_NDR;
-	}
-	if (command != 0) {
-		werr = WERR_INVALID_PRINTER_COMMAND;
-	} else if (!wg_rpc_is_admin(call)) {
-		werr = WERR_ACCESS_DENIED;
-	} else if (data == NULL || sd_pull(call->mem, data, count, &sd) != 0) {
-		werr = WERR_INVALID_PARAMETER;
-	} else if (sd_from_sddl(call->mem, h->printer != NULL ? PRINTER_SDDL :
-				SERVER_SDDL, &ours, NULL) != 0) {
-		return DCERPC_FAULT_OUT_OF_MEMORY;
-	} else if (!sd_equal(sd, ours)) {
-		werr = WERR_NOT_SUPPORTED;
-	}
 	ndr_push_u32(&call->out, werr);
 	return 0;
 }
@@ -1353,11 +1272,13 @@ static uint32_t answer_value(struct wg_rpc_call *call,
 	bool found = false;
 
 	/* A server handle's values have no key: any key finds them. */
-	(void)key;
 	if (h->printer == NULL) {
 		found = server_value(call->mem,
 				     wg_rpc_server(call)->netbios_name, value,
 				     &type, &data, &len);
+	} else {
+		found = printer_value(call, h->printer, key, value, &type,
+				      &data, &len);
 	}
 	return push_value(call, size, found, type, data, len);
 }
@@ -1377,7 +1298,7 @@ static uint32_t op_get_printer_data(struct wg_rpc_call *call)
 	    ndr_pull_u32(&call->in, &size) != 0) {
 		return DCERPC_FAULT_NDR;
 	}
-	return answer_value(call, h, NULL, value, size);
+	return answer_value(call, h, "PrinterDriverData", value, size);
 }
 
 /* RpcGetPrinterDataEx (78) */
@@ -1480,12 +1401,16 @@ static uint32_t answer_table(struct wg_rpc_call *call, const struct out_buf *ob,
 /* RpcEnumPorts (35): the one port every printer prints to. */
 static uint32_t op_enum_ports(struct wg_rpc_call *call)
 {
-	static const char *const p1[] = { WG_PORT };
+	/* LPT1: is there for clients that add printers on it, as on any
+	 * Windows server; it prints the same way. */
+	static const char *const p1[] = { WG_PORT, WG_PORT_LPT };
 	static const char *const p2[] = {
 		WG_PORT, WG_MONITOR, "wgsmb print command",
+		WG_PORT_LPT, WG_MONITOR, "wgsmb print command",
 	};
-	static const uint32_t p2_type[] = { PORT_TYPE_WRITE };
-	struct str_table t = { .rows = 1 };
+	static const uint32_t p2_type[] = { PORT_TYPE_WRITE,
+					    PORT_TYPE_WRITE };
+	struct str_table t = { .rows = 2 };
 	struct out_buf ob = {};
 	char *name = NULL;
 	uint32_t level = 0, werr = WERR_OK;
@@ -2259,6 +2184,8 @@ static const wg_rpc_op spoolss_ops[] = {
 	[0] = op_enum_printers,
 	[1] = op_open_printer,
 	[4] = op_enum_jobs,
+	[5] = op_add_printer,
+	[6] = op_delete_printer,
 	[7] = op_set_printer,
 	[8] = op_get_printer,
 	[10] = op_enum_printer_drivers,
@@ -2272,6 +2199,7 @@ static const wg_rpc_op spoolss_ops[] = {
 	[20] = op_page,
 	[23] = op_end_doc,
 	[26] = op_get_printer_data,
+	[27] = op_set_printer_data,
 	[29] = op_close_printer,
 	[30] = op_add_form,
 	[31] = op_delete_form,
@@ -2287,7 +2215,15 @@ static const wg_rpc_op spoolss_ops[] = {
 	[65] = op_find_first_change_ex,
 	[67] = op_refresh_change,
 	[69] = op_open_printer_ex,
+	[70] = op_add_printer_ex,
+	[72] = op_enum_printer_data,
+	[73] = op_delete_printer_data,
+	[77] = op_set_printer_data_ex,
 	[78] = op_get_printer_data_ex,
+	[79] = op_enum_printer_data_ex,
+	[80] = op_enum_printer_key,
+	[81] = op_delete_printer_data_ex,
+	[82] = op_delete_printer_key,
 	[85] = op_add_per_machine_connection,
 	[86] = op_delete_per_machine_connection,
 	[87] = op_enum_per_machine_connections,

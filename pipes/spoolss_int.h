@@ -1,7 +1,8 @@
 /*
  * spoolss_int.h - inside the spoolss service only: what spoolss.c shares
  * with the files that serve the rest of [MS-RPRN] (spoolss_driver.c:
- * drivers and change notifications). Not for other pipes.
+ * drivers and change notifications; spoolss_printer.c: adding, changing
+ * and deleting printers and their data). Not for other pipes.
  */
 #ifndef WG_PIPES_SPOOLSS_INT_H
 #define WG_PIPES_SPOOLSS_INT_H
@@ -17,6 +18,29 @@
 
 /* The environment (architecture) this server reports as its own. */
 #define SPOOLSS_ARCH		"Windows x64"
+
+/* Printer handles one session may hold, over all its spoolss pipes. */
+#define SPOOLSS_MAX_HANDLES	64
+
+#define PRINTER_ENUM_LOCAL	0x00000002u
+#define PRINTER_ENUM_NAME	0x00000008u
+#define PRINTER_ENUM_ICON8	0x00800000u
+#define PRINTER_ATTRIBUTE_SHARED 0x00000008u
+#define PRINTER_ATTRIBUTE_LOCAL	0x00000040u
+#define DSPRINT_UNPUBLISH	0x00000004u
+/* The ports EnumPorts lists; every one prints the same way. */
+#define WG_PORT			"wgsmb:"
+#define WG_PORT_LPT		"LPT1:"
+
+/*
+ * The descriptors we answer with [MS-RPRN 2.2.3.1 access values]:
+ * administrators may do anything, everyone may print (a printer) or
+ * enumerate (the server). Who may administer is smb.conf's admin users;
+ * these describe it. A printer made over RPC keeps the one it is given.
+ */
+#define PRINTER_SDDL	"O:BAG:SYD:(A;;0xf000c;;;BA)(A;;0x20008;;;WD)"
+#define SERVER_SDDL	"O:BAG:SYD:(A;;0xf0003;;;BA)(A;;0x20002;;;WD)"
+#define SECINFO_ALL	0x0000000fu
 
 /* The driver every printer uses (spoolss_driver.c says why this one). */
 #define SPOOLSS_DRIVER_NAME	"MS Publisher Imagesetter"
@@ -70,6 +94,9 @@ void blob_init(struct info_blob *b, TALLOC_CTX *mem, size_t entries,
 void blob_entry(struct info_blob *b);
 void blob_u32(struct info_blob *b, uint32_t v);
 void blob_str(struct info_blob *b, const char *s);
+/* A self-relative descriptor or DEVMODE: its offset, its bytes 4-aligned. */
+void blob_bytes4(struct info_blob *b, const uint8_t *data, size_t len);
+void blob_systemtime(struct info_blob *b, time_t t);
 int blob_finish(struct info_blob *b, TALLOC_CTX *mem, uint8_t **out,
 		size_t *len);
 
@@ -116,5 +143,73 @@ uint32_t op_refresh_change(struct wg_rpc_call *call);
  * driver) is the same, different when that changes.
  */
 uint32_t spoolss_change_id(const struct wg_admin_share *p);
+
+/* --- printers (spoolss.c), for spoolss_printer.c --- */
+
+/* What PRINTER_INFO levels are made of. */
+struct printer_ctx {
+	const char *server;		/* "\\NAME", or NULL (see unc_printer) */
+	const struct wg_admin_share *p;
+	size_t jobs;
+	const uint8_t *sd;		/* the printer's descriptor */
+	size_t sd_len;
+	const struct wg_printer_def *def;	/* its settings, never NULL */
+};
+
+/* Handles the opening session holds (this pipe's if it has no ticket). */
+unsigned handles_of_session(const struct spoolss_state *st);
+/* A new handle on this pipe (printer NULL: the server); NULL: no memory. */
+struct prn_handle *handle_new(struct spoolss_state *st, const char *printer,
+			      const char *server);
+void push_handle_and_status(struct wg_rpc_call *call,
+			    const struct prn_handle *h, uint32_t werr);
+/*
+ * OpenPrinter's name rules: a server handle (*out NULL) or a printer's
+ * canonical name in *out; *server how the client named us. WERR_*.
+ */
+uint32_t resolve_printer(struct wg_rpc_call *call, const char *name,
+			 const char **out, const char **server);
+/* The printers (smb.conf's and those made over RPC), under call->mem. */
+int list_printers(struct wg_rpc_call *call, struct wg_admin_share **out,
+		  size_t *n);
+/* A DEVMODE_CONTAINER, read past. 0 or WIRE_E_*. */
+int skip_devmode_container(struct ndr_pull *in);
+/* "\\server\printer", or the bare name when the client used that. */
+const char *unc_printer(TALLOC_CTX *mem, const struct printer_ctx *c);
+
+/*
+ * spoolss_printer.c: printer's settings (printer_get, or the defaults of
+ * an smb.conf printer share when the hook is missing), a child of
+ * call->mem; NULL when out of memory or there is no such printer. Its
+ * descriptor is the default (PRINTER_SDDL) when none was stored.
+ */
+const struct wg_printer_def *printer_def(struct wg_rpc_call *call,
+					 const struct wg_admin_share *p);
+
+/*
+ * The printer's DEVMODE with dmDeviceName the printer's name as the
+ * client gave it ("\\server\printer" or bare), as Windows answers: a
+ * copy under mem (d's own when it has none); NULL when out of memory.
+ */
+uint8_t *devmode_named(TALLOC_CTX *mem, const struct wg_printer_def *d,
+		       const char *name);
+
+/* spoolss_printer.c: the operations it serves (dispatch in spoolss.c). */
+uint32_t op_add_printer(struct wg_rpc_call *call);
+uint32_t op_add_printer_ex(struct wg_rpc_call *call);
+uint32_t op_delete_printer(struct wg_rpc_call *call);
+uint32_t op_set_printer(struct wg_rpc_call *call);
+uint32_t op_set_printer_data(struct wg_rpc_call *call);
+uint32_t op_set_printer_data_ex(struct wg_rpc_call *call);
+uint32_t op_enum_printer_data(struct wg_rpc_call *call);
+uint32_t op_enum_printer_data_ex(struct wg_rpc_call *call);
+uint32_t op_enum_printer_key(struct wg_rpc_call *call);
+uint32_t op_delete_printer_data(struct wg_rpc_call *call);
+uint32_t op_delete_printer_data_ex(struct wg_rpc_call *call);
+uint32_t op_delete_printer_key(struct wg_rpc_call *call);
+/* A printer handle's value (false: none), for GetPrinterData(Ex). */
+bool printer_value(struct wg_rpc_call *call, const char *printer,
+		   const char *key, const char *name, uint32_t *type,
+		   uint8_t **data, size_t *len);
 
 #endif

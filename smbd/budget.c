@@ -56,6 +56,10 @@ static const struct {
 	[SMBD_BUDGET_SEARCHES] = { "smb1_searches", "",
 		"SMB1 directory searches (FIND_FIRST2) kept open per "
 		"session" },
+	[SMBD_BUDGET_PRINTERS] = { "printers", "",
+		"printers added over RPC (AddPrinter) per server" },
+	[SMBD_BUDGET_PRINTER_DATA] = { "printer_data", "",
+		"printer data values, or their bytes, per printer" },
 };
 
 const char *smbd_budget_name(enum smbd_budget b)

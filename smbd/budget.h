@@ -35,6 +35,10 @@
  *   SMBD_BUDGET_TRANS_REASSEMBLY  smb1/trans2.c         INSUFFICIENT_RESOURCES
  *   SMBD_BUDGET_SEARCHES          smb1/trans2.c (FIND_FIRST2 and the
  *                                 core SEARCH, search.c) INSUFFICIENT_RESOURCES
+ *   SMBD_BUDGET_PRINTERS          print/printers.c      spoolss AddPrinter:
+ *                                 ERROR_NO_SYSTEM_RESOURCES (per server)
+ *   SMBD_BUDGET_PRINTER_DATA      print/printers.c      spoolss SetPrinterData:
+ *                                 ERROR_NO_SYSTEM_RESOURCES (per printer)
  */
 #ifndef WG_SMBD_BUDGET_H
 #define WG_SMBD_BUDGET_H
@@ -64,6 +68,8 @@ enum smbd_budget {
 	SMBD_BUDGET_ANDX_CHAIN,	/* SMB1 commands in one message */
 	SMBD_BUDGET_TRANS_REASSEMBLY,	/* SMB1 TRANS2 sent in pieces */
 	SMBD_BUDGET_SEARCHES,	/* SMB1 FIND continuation states */
+	SMBD_BUDGET_PRINTERS,	/* printers added over RPC */
+	SMBD_BUDGET_PRINTER_DATA,	/* printer data values and bytes */
 	SMBD_BUDGET_NUM
 };
 

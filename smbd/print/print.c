@@ -2,6 +2,8 @@
  * print.c - spooling and the print command (see print.h).
  */
 #include "smbd/print/print.h"
+#include "smbd/print/print_int.h"
+#include "smbd/print/printers.h"
 #include "smbd/fs/open.h"
 #include "smbd/fs/workers.h"
 
@@ -17,25 +19,6 @@
 
 extern char **environ;
 
-struct print_job {
-	struct print_job *prev, *next;
-	uint32_t id;
-	char *printer;
-	char *doc;
-	char *user;
-	char *file;		/* absolute path */
-	uint64_t size;
-	int fd;			/* while spoolss writes it */
-	bool done;		/* handed to the print command */
-};
-
-struct print_ctx {
-	struct smbd_server *srv;
-	struct wg_print_ops ops;
-	struct print_job *jobs;
-	uint32_t next_id;
-};
-
 static struct print_ctx *print_ctx(struct smbd_server *srv);
 
 static const struct wg_share_cfg *printer_share(struct smbd_server *srv,
@@ -50,6 +33,9 @@ static const struct wg_share_cfg *printer_share(struct smbd_server *srv,
 		name = strrchr(name, '\\') + 1;	/* \\server\printer */
 	}
 	sh = name != NULL ? wg_config_find_share(srv->cfg, name) : NULL;
+	if (sh == NULL && name != NULL && print_ctx(srv) != NULL) {
+		return rt_printers_share(srv->print, name);
+	}
 	return sh != NULL && sh->type == WG_SHARE_PRINT ? sh : NULL;
 }
 
@@ -398,7 +384,7 @@ static int op_list_printers(void *priv, TALLOC_CTX *mem,
 	}
 	*out = v;
 	*n = k;
-	return 0;
+	return rt_printers_list(pc, mem, out, n);
 }
 
 static void *op_job_start(void *priv, TALLOC_CTX *mem, const char *printer,
@@ -540,8 +526,22 @@ static struct print_ctx *print_ctx(struct smbd_server *srv)
 		.job_end = op_job_end,
 		.list_jobs = op_list_jobs,
 	};
+	rt_printers_set_ops(&pc->ops);
 	srv->print = pc;
+	if (rt_printers_init(pc) != 0) {
+		srv->print = NULL;
+		talloc_free(pc);
+		return NULL;
+	}
 	return pc;
+}
+
+const struct wg_share_cfg *smbd_print_find_share(struct smbd_server *srv,
+						 const char *name)
+{
+	struct print_ctx *pc = print_ctx(srv);
+
+	return pc != NULL ? rt_printers_share(pc, name) : NULL;
 }
 
 const struct wg_print_ops *smbd_print_ops(struct smbd_server *srv)

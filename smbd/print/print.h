@@ -16,6 +16,14 @@
 const struct wg_print_ops *smbd_print_ops(struct smbd_server *srv);
 
 /*
+ * The share of a printer added over RPC (printers.h), name in any case,
+ * or NULL. Valid until the printer is deleted, or as long as a tree
+ * connect to it (which keeps a reference) lives.
+ */
+const struct wg_share_cfg *smbd_print_find_share(struct smbd_server *srv,
+						 const char *name);
+
+/*
  * A file written through a print share was closed: it is a job. name is
  * the spool-relative file name. Runs the print command (off the loop).
  */

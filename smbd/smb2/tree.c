@@ -4,6 +4,7 @@
 #include "smbd/smb2/tree.h"
 #include "proto/utf16.h"
 #include "smbd/smb2/request.h"
+#include "smbd/print/print.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -188,6 +189,9 @@ NTSTATUS smbd_tree_connect(struct smbd_session *s, const char *path,
 		return NT_STATUS_BAD_NETWORK_NAME;
 	}
 	sh = wg_config_find_share(conn->srv->cfg, name);
+	if (sh == NULL) {
+		sh = smbd_print_find_share(conn->srv, name);
+	}
 	if (sh == NULL) {
 		DBG_INFO(SESS, "%s: no share '%s'", conn->peer_addr, name);
 		return NT_STATUS_BAD_NETWORK_NAME;

@@ -1,0 +1,31 @@
+/*
+ * print_int.h - inside smbd/print: the print context print.c keeps on the
+ * server (srv->print) and printers.c's part of it. Not for other folders.
+ */
+#ifndef WG_SMBD_PRINT_INT_H
+#define WG_SMBD_PRINT_INT_H
+
+#include "smbd/smbd.h"
+#include "pipes/pipe.h"
+
+struct print_job {
+	struct print_job *prev, *next;
+	uint32_t id;
+	char *printer;
+	char *doc;
+	char *user;
+	char *file;		/* absolute path */
+	uint64_t size;
+	int fd;			/* while spoolss writes it */
+	bool done;		/* handed to the print command */
+};
+
+struct print_ctx {
+	struct smbd_server *srv;
+	struct wg_print_ops ops;
+	struct print_job *jobs;
+	uint32_t next_id;
+	struct rt_printers *rt;	/* printers made over RPC (printers.c) */
+};
+
+#endif
