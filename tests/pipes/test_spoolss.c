@@ -301,7 +301,9 @@ START_TEST(test_open_get_close_tracked)
 	check_str(blob, wire_le32(blob + 4), "\\\\WGSMB\\lp");
 	check_str(blob, wire_le32(blob + 8), "lp");
 	check_str(blob, wire_le32(blob + 20), "Laser");
-	ck_assert_uint_eq(wire_le32(blob + 28), 0);	/* no DEVMODE */
+	/* the printer's default DEVMODE: dmSize at +68 */
+	ck_assert_uint_ne(wire_le32(blob + 28), 0);
+	ck_assert_uint_eq(wire_le16(blob + wire_le32(blob + 28) + 68), 220);
 	ck_assert_uint_eq(wire_le32(blob + 76), 1);	/* cJobs */
 	ck_assert_uint_eq(get_printer(p, h, 0, 0, &blob, &needed), 122);
 	ck_assert_uint_eq(get_printer(p, h, 0, needed, &blob, &needed), 0);
@@ -539,8 +541,10 @@ START_TEST(test_clean_failures)
 	ndr_push_string(&q, "ChangeId");
 	ndr_push_u32(&q, 4);
 	ck_assert_uint_eq(rt_call(tmem, p, 78, &q.w, &stub, &len), 0);
+	/* every printer has a ChangeID (REG_DWORD) */
 	ck_assert_uint_eq(len, 4 + 4 + 4 + 4 + 4);
-	ck_assert_uint_eq(wire_le32(stub + len - 4), 2);
+	ck_assert_uint_eq(wire_le32(stub), 4);
+	ck_assert_uint_eq(wire_le32(stub + len - 4), 0);
 	/* GetPrinterData(h, "OSVersion", 0) */
 	ndr_push_init(&q, tmem, 0);
 	ndr_push_handle(&q, h);
@@ -718,11 +722,12 @@ START_TEST(test_print_server_calls)
 	ck_assert_uint_eq(server_enum(p, 35, NULL, false, 1, 0, &blob,
 				      &needed, &n), 122);
 	ck_assert_uint_eq(n, 0);
-	ck_assert_uint_eq(needed, 4 + 14);
+	ck_assert_uint_eq(needed, 2 * 4 + 14 + 12);
 	ck_assert_uint_eq(server_enum(p, 35, NULL, false, 1, needed, &blob,
 				      &needed, &n), 0);
-	ck_assert_uint_eq(n, 1);
+	ck_assert_uint_eq(n, 2);
 	check_str(blob, wire_le32(blob), "wgsmb:");
+	check_str(blob + 4, wire_le32(blob + 4), "LPT1:");
 	ck_assert_uint_eq(server_enum(p, 35, NULL, false, 3, 0, &blob,
 				      &needed, &n), 124);
 	/* EnumMonitors level 2 */
