@@ -195,7 +195,75 @@ static const struct wg_admin_ops admin = {
 	.is_admin = f_is_admin,
 };
 
+/* Printers made over RPC: a stateless stand-in that accepts them. */
+static int f_printer_get(void *priv, TALLOC_CTX *mem, const char *name,
+			 struct wg_printer_def **out)
+{
+	struct wg_printer_def *d = talloc_zero(mem, struct wg_printer_def);
+
+	if (d == NULL) {
+		return -ENOMEM;
+	}
+	d->name = talloc_strdup(d, name);
+	d->runtime = strcmp(name, "lp") != 0;
+	*out = d;
+	return d->name != NULL ? 0 : -ENOMEM;
+}
+
+static int f_printer_add(void *priv, const struct wg_printer_def *def,
+			 const char *client_ip)
+{
+	return def->name[0] == 'x' ? -EEXIST : 0;
+}
+
+static int f_printer_set(void *priv, const char *name,
+			 const struct wg_printer_def *def)
+{
+	return strcmp(name, "lp") == 0 ? -EROFS : 0;
+}
+
+static int f_printer_delete(void *priv, const char *name)
+{
+	return strcmp(name, "lp") == 0 ? -EROFS : 0;
+}
+
+static int f_data_list(void *priv, TALLOC_CTX *mem, const char *printer,
+		       struct wg_printer_value **out, size_t *n)
+{
+	struct wg_printer_value *v = talloc_zero_array(mem,
+		struct wg_printer_value, 2);
+
+	if (v == NULL) {
+		return -ENOMEM;
+	}
+	v[0] = (struct wg_printer_value) { .key = "PrinterDriverData",
+		.name = "v", .type = 3, .data = (uint8_t *)"abc", .len = 3 };
+	v[1] = (struct wg_printer_value) { .key = "a\\b" };
+	*out = v;
+	*n = 2;
+	return 0;
+}
+
+static int f_data_set(void *priv, const char *printer,
+		      const struct wg_printer_value *v, const char *client_ip)
+{
+	return v->len > 100 ? -ENOSPC : 0;
+}
+
+static int f_data_delete(void *priv, const char *printer, const char *key,
+			 const char *name)
+{
+	return name != NULL ? -ENOENT : 0;
+}
+
 static const struct wg_print_ops print = {
+	.printer_get = f_printer_get,
+	.printer_add = f_printer_add,
+	.printer_set = f_printer_set,
+	.printer_delete = f_printer_delete,
+	.data_list = f_data_list,
+	.data_set = f_data_set,
+	.data_delete = f_data_delete,
 	.list_printers = f_list_printers,
 	.job_start = f_job_start,
 	.job_write = f_job_write,
