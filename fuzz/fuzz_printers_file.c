@@ -41,7 +41,8 @@ static int same(const struct rt_file_printer *a,
 		return 0;
 	}
 	for (size_t i = 0; i < a->nvals; i++) {
-		const struct wg_printer_value *v = &a->vals[i], *w = &b->vals[i];
+		const struct wg_printer_value *v = &a->vals[i];
+		const struct wg_printer_value *w = &b->vals[i];
 
 		if (!same_str(v->key, w->key) || !same_str(v->name, w->name) ||
 		    v->type != w->type ||

@@ -148,7 +148,7 @@ uint32_t spoolss_change_id(const struct wg_admin_share *p);
 
 /* What PRINTER_INFO levels are made of. */
 struct printer_ctx {
-	const char *server;		/* "\\NAME", or NULL (see unc_printer) */
+	const char *server;		/* "\\NAME" or NULL: unc_printer */
 	const struct wg_admin_share *p;
 	size_t jobs;
 	const uint8_t *sd;		/* the printer's descriptor */

@@ -25,7 +25,8 @@
 #define PRINTER_CONTROL_SET_STATUS	4u
 #define SPOOLSS_MAX_VALUE	(1024 * 1024)	/* one value's bytes */
 #define DRIVER_DATA_KEY		"PrinterDriverData"
-#define DEVMODE_SIZE		220u	/* DEVMODEW without a driver's part */
+/* DEVMODEW without a driver's part */
+#define DEVMODE_SIZE		220u
 
 /* --- what we read --- */
 
@@ -67,7 +68,8 @@ enum {
 	I2_START, I2_UNTIL, I2_STATUS, I2_CJOBS, I2_PPM,
 };
 
-static int pull_printer_container(struct ndr_pull *in, struct printer_container *c)
+static int pull_printer_container(struct ndr_pull *in,
+				  struct printer_container *c)
 {
 	uint32_t disc = 0, ref = 0, ptrs[PC_MAX_FIELDS] = { 0 };
 	const char *layout = NULL;
@@ -599,8 +601,9 @@ static uint32_t set_runtime(struct wg_rpc_call *call,
 		d.attributes = c->u[2];
 		break;
 	case 5:
-		if (c->s[1] == NULL || (strcasecmp(c->s[1], WG_PORT) != 0 &&
-					strcasecmp(c->s[1], WG_PORT_LPT) != 0)) {
+		if (c->s[1] == NULL ||
+		    (strcasecmp(c->s[1], WG_PORT) != 0 &&
+		     strcasecmp(c->s[1], WG_PORT_LPT) != 0)) {
 			return WERR_UNKNOWN_PORT;
 		}
 		d.attributes = c->u[2];

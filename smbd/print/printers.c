@@ -33,7 +33,7 @@ struct rt_printers {
 	uint32_t next_id;
 	char *file;		/* NULL: no state directory, nothing kept */
 	char *spool;		/* "<state>/spool" */
-	bool broken;		/* the file did not load: do not overwrite */
+	bool broken;		/* the file did not load: never overwrite */
 };
 
 static struct rt_printer *rt_find(struct rt_printers *rt, const char *name)
@@ -625,7 +625,8 @@ static int op_data_list(void *priv, TALLOC_CTX *mem, const char *printer,
 		v[i].name = s->name != NULL ? talloc_strdup(v, s->name) : NULL;
 		v[i].data = s->len > 0 ? talloc_memdup(v, s->data, s->len) :
 			    NULL;
-		if (v[i].key == NULL || (s->name != NULL && v[i].name == NULL) ||
+		if (v[i].key == NULL ||
+		    (s->name != NULL && v[i].name == NULL) ||
 		    (s->len > 0 && v[i].data == NULL)) {
 			talloc_free(v);
 			return -ENOMEM;

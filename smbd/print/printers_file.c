@@ -7,15 +7,15 @@
  * LF and the other control bytes are written %XX (two hex digits), every
  * other byte as it is:
  *
- *	P <id> <name> <share name> <comment> <location> <driver> <port> <processor>
- *	  <datatype> <parameters> <sepfile> <attributes> <priority>
- *	  <default priority> <start> <until> <change id> <descriptor>
- *	  <devmode>
+ *	P <id> <name> <share name> <comment> <location> <driver> <port>
+ *	  <processor> <datatype> <parameters> <sepfile> <attributes>
+ *	  <priority> <default priority> <start> <until> <change id>
+ *	  <descriptor> <devmode>
  *	K <id> <key>				a key with no values
  *	V <id> <key> <name> <type> <data>	a value
  *
- * Numbers are decimal; <descriptor>, <devmode> and <data> are hex ("" for none). A
- * K or V line names a printer an earlier P line gave.
+ * Numbers are decimal; <descriptor>, <devmode> and <data> are hex (""
+ * for none). A K or V line names a printer an earlier P line gave.
  */
 #include "smbd/print/printers.h"
 
@@ -246,7 +246,8 @@ static int parse_p(TALLOC_CTX *mem, const struct fields *f,
 		   struct rt_file_printer *p)
 {
 	struct wg_printer_def *d = &p->def;
-	char **strs[] = { &d->name, &d->share_name, &d->comment, &d->location, &d->driver,
+	char **strs[] = { &d->name, &d->share_name, &d->comment,
+			  &d->location, &d->driver,
 			  &d->port, &d->print_processor, &d->datatype,
 			  &d->parameters, &d->sepfile };
 	uint32_t *nums[] = { &d->attributes, &d->priority,

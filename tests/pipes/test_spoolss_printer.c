@@ -252,7 +252,7 @@ static void put_info2(struct ndr_push *q, const char *name, const char *port,
 	ndr_push_u32(q, 0);			/* pSecurityDescriptor */
 	ndr_push_u32(q, attrs);
 	for (int i = 0; i < 7; i++) {
-		ndr_push_u32(q, i < 2 ? 1 : 0);	/* priorities, times ... */
+		ndr_push_u32(q, i < 2 ? 1 : 0);	/* priorities, times */
 	}
 	for (int i = 0; i < 7; i++) {
 		put_deferred(q, s1[i]);

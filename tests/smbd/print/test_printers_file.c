@@ -128,18 +128,19 @@ START_TEST(test_refused)
 	refused(RT_FILE_MAGIC "\n" "P\t1\t\t\t\t\t\tLPT1:\t\t\t\t\t72\t1"
 		"\t1\t0\t0\t1\t\t\n");			/* no name */
 	refused(RT_FILE_MAGIC "\n" "P\tx\tp\t\t\t\t\tLPT1:\t\t\t\t\t72\t1"
-		"\t1\t0\t0\t1\t\t\n");			/* id not a number */
+		"\t1\t0\t0\t1\t\t\n");		/* id not a number */
 	refused(RT_FILE_MAGIC "\n" "P\t1\tp\t\t\t\t\tLPT1:\t\t\t\t\t"
 		"4294967296\t1\t1\t0\t0\t1\t\t\n");	/* 2^32 */
 	refused(RT_FILE_MAGIC "\n" "P\t1\tp%2\t\t\t\t\tLPT1:\t\t\t\t\t72\t1"
-		"\t1\t0\t0\t1\t\t\n");			/* cut escape */
+		"\t1\t0\t0\t1\t\t\n");		/* cut escape */
 	refused(RT_FILE_MAGIC "\n" "P\t1\tp%00\t\t\t\t\tLPT1:\t\t\t\t\t72"
 		"\t1\t1\t0\t0\t1\t\t\n");		/* %00 */
 	refused(RT_FILE_MAGIC "\n" "P\t1\tp\t\t\t\t\tLPT1:\t\t\t\t\t72\t1"
 		"\t1\t0\t0\t1\tabc\t\n");		/* odd hex */
 	refused(RT_FILE_MAGIC "\n" "P\t1\tp\t\t\t\t\tLPT1:\t\t\t\t\t72\t1"
-		"\t1\t0\t0\t1\tzz\t\n");		/* not hex */
-	refused(RT_FILE_MAGIC "\n" P_OK "V\t2\tk\tv\t3\t00\n");	/* no P 2 */
+		"\t1\t0\t0\t1\tzz\t\n");	/* not hex */
+	/* a value of a printer no P line gave */
+	refused(RT_FILE_MAGIC "\n" P_OK "V\t2\tk\tv\t3\t00\n");
 	refused(RT_FILE_MAGIC "\n" P_OK "V\t1\tk\tv\t3\n");	/* short V */
 	refused(RT_FILE_MAGIC "\n" P_OK "K\t1\tk\textra\n");
 	refused(RT_FILE_MAGIC "\n" P_OK "X\t1\n");		/* unknown */
