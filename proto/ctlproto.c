@@ -6,6 +6,7 @@
  */
 #include "proto/ctlproto.h"
 #include "proto/utf16.h"
+#include "proto/hex.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -86,20 +87,6 @@ char *ctl_request_format(TALLOC_CTX *mem_ctx, const char *verb,
 	return line;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9') {
-		return c - '0';
-	}
-	if (c >= 'a' && c <= 'f') {
-		return c - 'a' + 10;
-	}
-	if (c >= 'A' && c <= 'F') {
-		return c - 'A' + 10;
-	}
-	return -1;
-}
-
 /* Decode one percent-encoded argument of len bytes. */
 static int arg_decode(TALLOC_CTX *mem, const char *s, size_t len, char **out)
 {
@@ -117,12 +104,12 @@ static int arg_decode(TALLOC_CTX *mem, const char *s, size_t len, char **out)
 				talloc_free(d);
 				return -EINVAL;
 			}
-			if (hexval(s[i + 1]) < 0 || hexval(s[i + 2]) < 0) {
+			if (hex_digit(s[i + 1]) < 0 || hex_digit(s[i + 2]) < 0) {
 				talloc_free(d);
 				return -EINVAL;
 			}
-			c = (unsigned char)(hexval(s[i + 1]) << 4 |
-					    hexval(s[i + 2]));
+			c = (unsigned char)(hex_digit(s[i + 1]) << 4 |
+					    hex_digit(s[i + 2]));
 			if (c == 0) {
 				talloc_free(d);
 				return -EINVAL;
@@ -571,7 +558,7 @@ static int hex4(struct jparse *jp, uint32_t *v)
 		return -1;
 	}
 	for (i = 0; i < 4; i++) {
-		int h = hexval(jp->p[i]);
+		int h = hex_digit(jp->p[i]);
 
 		if (h < 0) {
 			return -1;

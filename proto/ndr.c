@@ -5,6 +5,7 @@
 
 #include <string.h>
 #include "proto/utf16.h"
+#include "proto/hex.h"
 
 /* 8a885d04-1ceb-11c9-9fe8-08002b104860 */
 const uint8_t NDR_SYNTAX_NDR32[16] = {
@@ -460,20 +461,6 @@ void ndr_push_handle(struct ndr_push *p, const uint8_t h[NDR_HANDLE_LEN])
 	ndr_push_bytes(p, h, NDR_HANDLE_LEN);
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9') {
-		return c - '0';
-	}
-	if (c >= 'a' && c <= 'f') {
-		return c - 'a' + 10;
-	}
-	if (c >= 'A' && c <= 'F') {
-		return c - 'A' + 10;
-	}
-	return -1;
-}
-
 int ndr_uuid_parse(const char *s, uint8_t out[16])
 {
 	/* Canonical order of the 16 bytes as printed, and where each goes. */
@@ -495,8 +482,8 @@ int ndr_uuid_parse(const char *s, uint8_t out[16])
 			}
 			continue;
 		}
-		hi = hexval(s[i]);
-		lo = hexval(s[i + 1]);
+		hi = hex_digit(s[i]);
+		lo = hex_digit(s[i + 1]);
 		if (hi < 0 || lo < 0 || i + 1 == 8 || i + 1 == 13 ||
 		    i + 1 == 18 || i + 1 == 23) {
 			return WIRE_E_INVALID;

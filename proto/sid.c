@@ -3,6 +3,7 @@
  * [MS-DTYP §2.4.2].
  */
 #include "proto/sid.h"
+#include "proto/hex.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -68,20 +69,6 @@ static int parse_dec(const char **p, uint64_t max, uint64_t *out)
 	return 0;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9') {
-		return c - '0';
-	}
-	if (c >= 'a' && c <= 'f') {
-		return c - 'a' + 10;
-	}
-	if (c >= 'A' && c <= 'F') {
-		return c - 'A' + 10;
-	}
-	return -1;
-}
-
 /* "0x" and exactly 12 hex digits (§2.4.2.1); advances *p. */
 static int parse_hex_authority(const char **p, uint64_t *out)
 {
@@ -89,7 +76,7 @@ static int parse_hex_authority(const char **p, uint64_t *out)
 	uint64_t v = 0;
 
 	for (int i = 0; i < 12; i++) {
-		int d = hexval(s[i]);
+		int d = hex_digit(s[i]);
 
 		if (d < 0) {
 			return WIRE_E_INVALID;

@@ -4,6 +4,7 @@
  */
 #include "sessions/users.h"
 #include "proto/utf16.h"
+#include "proto/hex.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -114,26 +115,14 @@ const char *users_name_check(const char *name)
 	return NULL;
 }
 
-static int hex_val(char c)
-{
-	if (c >= '0' && c <= '9') {
-		return c - '0';
-	}
-	c = (char)ascii_lower((unsigned char)c);
-	if (c >= 'a' && c <= 'f') {
-		return c - 'a' + 10;
-	}
-	return -1;
-}
-
 static int hash_parse(const char *s, size_t len, uint8_t out[16])
 {
 	if (len != HASH_HEX_LEN) {
 		return -EINVAL;
 	}
 	for (size_t i = 0; i < 16; i++) {
-		int hi = hex_val(s[2 * i]);
-		int lo = hex_val(s[2 * i + 1]);
+		int hi = hex_digit(s[2 * i]);
+		int lo = hex_digit(s[2 * i + 1]);
 
 		if (hi < 0 || lo < 0) {
 			return -EINVAL;

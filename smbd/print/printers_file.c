@@ -18,6 +18,7 @@
  * for none). A K or V line names a printer an earlier P line gave.
  */
 #include "smbd/print/printers.h"
+#include "proto/hex.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -120,20 +121,6 @@ char *rt_file_format(TALLOC_CTX *mem, const struct rt_file_printer *p,
 	return out;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9') {
-		return c - '0';
-	}
-	if (c >= 'a' && c <= 'f') {
-		return c - 'a' + 10;
-	}
-	if (c >= 'A' && c <= 'F') {
-		return c - 'A' + 10;
-	}
-	return -1;
-}
-
 /* Field s..s+len unescaped into a new string; NULL with *rc set. */
 static char *get_text(TALLOC_CTX *mem, const char *s, size_t len, int *rc)
 {
@@ -151,8 +138,8 @@ static char *get_text(TALLOC_CTX *mem, const char *s, size_t len, int *rc)
 			out[k++] = s[i];
 			continue;
 		}
-		if (len - i < 3 || (hi = hexval(s[i + 1])) < 0 ||
-		    (lo = hexval(s[i + 2])) < 0 || (hi == 0 && lo == 0)) {
+		if (len - i < 3 || (hi = hex_digit(s[i + 1])) < 0 ||
+		    (lo = hex_digit(s[i + 2])) < 0 || (hi == 0 && lo == 0)) {
 			talloc_free(out);
 			*rc = -EINVAL;
 			return NULL;
@@ -182,7 +169,7 @@ static int get_hex(TALLOC_CTX *mem, const char *s, size_t len,
 		return -ENOMEM;
 	}
 	for (size_t i = 0; i < len; i += 2) {
-		int hi = hexval(s[i]), lo = hexval(s[i + 1]);
+		int hi = hex_digit(s[i]), lo = hex_digit(s[i + 1]);
 
 		if (hi < 0 || lo < 0) {
 			talloc_free(b);
