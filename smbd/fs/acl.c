@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "smbd/fs/acl.h"
+#include "smbd/fs/fileinfo.h"
 #include "smbd/smbd.h"
 #include "smbd/base/errmap.h"
 #include "smbd/fs/open.h"
@@ -184,7 +185,7 @@ int smbd_acl_read_fd(TALLOC_CTX *mem, int fd, struct sec_desc **sd)
 	ssize_t n = 0;
 	int rc = 0;
 
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	smbd_proc_path(path, sizeof(path), fd, NULL);
 	buf = talloc_size(NULL, SMBD_ACL_BLOB_MAX);
 	if (buf == NULL) {
 		return -ENOMEM;
@@ -222,7 +223,7 @@ int smbd_acl_write_fd(int fd, const struct sec_desc *sd)
 	if (smbd_acl_blob_pack(NULL, sd, &buf, &len) != 0) {
 		return -ENOMEM;
 	}
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	smbd_proc_path(path, sizeof(path), fd, NULL);
 	if (setxattr(path, SMBD_ACL_XATTR, buf, len, 0) != 0) {
 		rc = -errno;
 	}
@@ -490,7 +491,7 @@ static int acl_read_cached(TALLOC_CTX *mem, int fd, const struct stat *st,
 		rc = smbd_acl_blob_unpack(mem, e->blob, e->len, sd);
 		return rc == 0 ? 0 : rc == WIRE_E_NOMEM ? -ENOMEM : -EINVAL;
 	}
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	smbd_proc_path(path, sizeof(path), fd, NULL);
 	buf = talloc_size(NULL, SMBD_ACL_BLOB_MAX);
 	if (buf == NULL) {
 		return -ENOMEM;

@@ -13,6 +13,7 @@
 #include <sys/xattr.h>
 
 #include "smbd/base/errmap.h"
+#include "smbd/fs/fileinfo.h"
 
 #define PREFIX_LEN	(sizeof(SMBD_EA_XATTR_PREFIX) - 1)
 /* "user.wgsmb.ea." + a 255-byte name + NUL */
@@ -48,7 +49,9 @@ struct fdpath {
 
 static const char *fd_path(int fd, struct fdpath *fp)
 {
-	snprintf(fp->p, sizeof(fp->p), "/proc/self/fd/%d", fd);
+	if (!smbd_proc_path(fp->p, sizeof(fp->p), fd, NULL)) {
+		fp->p[0] = '\0';
+	}
 	return fp->p;
 }
 
@@ -264,10 +267,7 @@ uint32_t smbd_ea_size_at(int dirfd, const char *name)
 {
 	char path[PATH_MAX];
 	struct xsrc s = { .path = path, .follow = false };
-	int len = snprintf(path, sizeof(path), "/proc/self/fd/%d/%s", dirfd,
-			   name);
-
-	if (len < 0 || (size_t)len >= sizeof(path)) {
+	if (!smbd_proc_path(path, sizeof(path), dirfd, name)) {
 		return 0;
 	}
 	return ea_size(&s);

@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -277,34 +278,58 @@ static void statx_to_stat(const struct statx *sx, struct stat *st)
 	statx_ts(&sx->stx_ctime, &st->st_ctim);
 }
 
+bool smbd_proc_path(char *path, size_t size, int fd, const char *name)
+{
+	static const char pre[] = "/proc/self/fd/";
+	char digits[12];
+	size_t nd = 0, len = sizeof(pre) - 1, nl = 0;
+	unsigned int v = (unsigned int)fd;
+
+	if (size > 0) {
+		path[0] = '\0';
+	}
+	if (fd < 0 || size < len + sizeof(digits)) {
+		return false;
+	}
+	do {
+		digits[nd++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v != 0);
+	memcpy(path, pre, len);
+	while (nd > 0) {
+		path[len++] = digits[--nd];
+	}
+	if (name != NULL && name[0] != '\0') {
+		nl = strlen(name);
+		if (len + 1 + nl >= size) {
+			return false;
+		}
+		path[len++] = '/';
+		memcpy(path + len, name, nl);
+		len += nl;
+	}
+	path[len] = '\0';
+	return true;
+}
+
 /*
  * What a client stored for the file, read through /proc so that it works
- * for O_PATH fds and for names relative to a directory fd alike.
+ * for O_PATH fds and for names relative to a directory fd alike. Returns
+ * true if the file has any extended attribute at all (as far as the read
+ * of this one tells: false means "not known").
  */
-static void stored_dosinfo(int dirfd, const char *name, bool follow,
-			   struct dosinfo *di)
+static bool stored_dosinfo(const char *path, bool follow, struct dosinfo *di)
 {
-	char path[PATH_MAX];
 	uint8_t v[DOSINFO_SIZE];
 	ssize_t n = 0;
-	int len = 0;
 
 	di->have = 0;
-	if (name[0] == '\0') {
-		len = snprintf(path, sizeof(path), "/proc/self/fd/%d", dirfd);
-		follow = true;
-	} else {
-		len = snprintf(path, sizeof(path), "/proc/self/fd/%d/%s",
-			       dirfd, name);
-	}
-	if (len < 0 || (size_t)len >= sizeof(path)) {
-		return;
-	}
 	n = follow ? getxattr(path, DOSINFO_XATTR, v, sizeof(v)) :
 		     lgetxattr(path, DOSINFO_XATTR, v, sizeof(v));
 	if (n == (ssize_t)sizeof(v)) {
 		dosinfo_pull(v, di);
 	}
+	return n >= 0 || errno == ERANGE;
 }
 
 /* Extents asked for per FS_IOC_FIEMAP call. */
@@ -331,10 +356,53 @@ uint64_t smbd_extent_bytes(const struct fiemap_extent *e, uint32_t n,
 }
 
 /*
- * The bytes of data extents of fd (delayed allocations included), or -1
- * when FIEMAP cannot tell.
+ * Filesystems (st_dev) whose FIEMAP said "not supported" (tmpfs, for
+ * one): a property of the filesystem, so their files skip the listxattr,
+ * open and ioctl of data_blocks_only from then on. Stat runs on the
+ * worker threads too, hence the atomics; the slots only ever go from
+ * empty (0) to a device + 1, and a full table only means more ioctls.
  */
-static int64_t fiemap_data_bytes(int fd)
+#define NOFIEMAP_SLOTS		8
+static _Atomic unsigned long long nofiemap_dev[NOFIEMAP_SLOTS];
+
+static bool fiemap_unsupported(dev_t dev)
+{
+	unsigned long long key = (unsigned long long)dev + 1;
+
+	for (int i = 0; i < NOFIEMAP_SLOTS; i++) {
+		unsigned long long v = atomic_load_explicit(
+			&nofiemap_dev[i], memory_order_relaxed);
+
+		if (v == key) {
+			return true;
+		}
+		if (v == 0) {
+			return false;
+		}
+	}
+	return false;
+}
+
+static void fiemap_mark_unsupported(dev_t dev)
+{
+	unsigned long long key = (unsigned long long)dev + 1;
+
+	for (int i = 0; i < NOFIEMAP_SLOTS; i++) {
+		unsigned long long v = 0;
+
+		if (atomic_compare_exchange_strong(&nofiemap_dev[i], &v, key) ||
+		    v == key) {
+			return;
+		}
+	}
+}
+
+/*
+ * The bytes of data extents of fd (delayed allocations included), or -1
+ * when FIEMAP cannot tell; *unsupported says whether it cannot because
+ * the filesystem has no FIEMAP.
+ */
+static int64_t fiemap_data_bytes(int fd, bool *unsupported)
 {
 	union {
 		struct fiemap fm;
@@ -343,6 +411,7 @@ static int64_t fiemap_data_bytes(int fd)
 	} u;
 	uint64_t start = 0, sum = 0;
 
+	*unsupported = false;
 	for (int call = 0; call < FIEMAP_MAX_CALLS; call++) {
 		const struct fiemap_extent *e = u.fm.fm_extents;
 		uint32_t n = 0;
@@ -353,6 +422,7 @@ static int64_t fiemap_data_bytes(int fd)
 		u.fm.fm_length = FIEMAP_MAX_OFFSET - start;
 		u.fm.fm_extent_count = FIEMAP_BATCH;
 		if (ioctl(fd, FS_IOC_FIEMAP, &u.fm) != 0) {
+			*unsupported = errno == ENOTTY || errno == EOPNOTSUPP;
 			return -1;
 		}
 		n = u.fm.fm_mapped_extents;
@@ -371,29 +441,23 @@ static int64_t fiemap_data_bytes(int fd)
  * block of its own, which would show as 4096 bytes of AllocationSize
  * of an empty file. For a regular file that has extended attributes,
  * count the data extents instead (FIEMAP, exact, delayed allocations
- * and preallocations included).
+ * and preallocations included). has_xattrs: the caller already knows
+ * the file has one (else a listxattr asks). On a filesystem without
+ * FIEMAP there is nothing better than st_blocks: nothing is asked.
  */
-static void data_blocks_only(int dirfd, const char *name, bool follow,
+static void data_blocks_only(const char *path, bool follow, bool has_xattrs,
 			     struct stat *st)
 {
-	char path[PATH_MAX];
 	int64_t bytes = 0;
-	int len = 0;
+	bool unsupported = false;
 	int fd = -1;
 
-	if (!S_ISREG(st->st_mode) || st->st_blocks <= 0) {
+	if (!S_ISREG(st->st_mode) || st->st_blocks <= 0 ||
+	    fiemap_unsupported(st->st_dev)) {
 		return;
 	}
-	if (name[0] == '\0') {
-		len = snprintf(path, sizeof(path), "/proc/self/fd/%d", dirfd);
-		follow = true;
-	} else {
-		len = snprintf(path, sizeof(path), "/proc/self/fd/%d/%s",
-			       dirfd, name);
-	}
-	if (len < 0 || (size_t)len >= sizeof(path) ||
-	    (follow ? listxattr(path, NULL, 0) :
-		      llistxattr(path, NULL, 0)) <= 0) {
+	if (!has_xattrs && (follow ? listxattr(path, NULL, 0) :
+				     llistxattr(path, NULL, 0)) <= 0) {
 		return;
 	}
 	fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC |
@@ -401,8 +465,11 @@ static void data_blocks_only(int dirfd, const char *name, bool follow,
 	if (fd < 0) {
 		return;
 	}
-	bytes = fiemap_data_bytes(fd);
+	bytes = fiemap_data_bytes(fd, &unsupported);
 	close(fd);
+	if (unsupported) {
+		fiemap_mark_unsupported(st->st_dev);
+	}
 	if (bytes >= 0 && bytes / 512 < (int64_t)st->st_blocks) {
 		st->st_blocks = (blkcnt_t)((bytes + 511) / 512);
 	}
@@ -414,6 +481,7 @@ int smbd_stat_at(int dirfd, const char *name, int at_flags,
 	struct statx x = {};
 	struct timespec btime = {};
 	struct dosinfo di = {};
+	char path[PATH_MAX];
 	bool has_btime = false;
 	unsigned int mask = STATX_BASIC_STATS | STATX_BTIME;
 
@@ -430,12 +498,14 @@ int smbd_stat_at(int dirfd, const char *name, int at_flags,
 		/* Kernels before 4.11: plain fstatat, no birth time. */
 		return -errno;
 	}
-	if (!S_ISLNK(sx->st.st_mode)) {
-		stored_dosinfo(dirfd, name,
-			       (at_flags & AT_SYMLINK_NOFOLLOW) == 0, &di);
-		data_blocks_only(dirfd, name,
-				 (at_flags & AT_SYMLINK_NOFOLLOW) == 0,
-				 &sx->st);
+	if (!S_ISLNK(sx->st.st_mode) &&
+	    smbd_proc_path(path, sizeof(path), dirfd, name)) {
+		/* an fd itself: whatever it names */
+		bool follow = name[0] == '\0' ||
+			      (at_flags & AT_SYMLINK_NOFOLLOW) == 0;
+		bool has_xattrs = stored_dosinfo(path, follow, &di);
+
+		data_blocks_only(path, follow, has_xattrs, &sx->st);
 	}
 	if ((di.have & DOSINFO_HAVE_CRTIME) != 0) {
 		sx->create_time = di.create_time;

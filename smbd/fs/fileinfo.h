@@ -131,6 +131,15 @@ void smbd_ntinfo_fill(const struct smbd_stat *sx, const char *name,
 		      struct smbd_ntinfo *ni);
 
 /*
+ * "/proc/self/fd/FD", or "/proc/self/fd/FD/NAME" if name is neither NULL
+ * nor empty, into path (size bytes): the name under which the xattr
+ * calls reach an fd, also an O_PATH one. Returns false (path then empty)
+ * if fd < 0 or it does not fit. Formats by hand: it is on the path of
+ * every stat, and snprintf costs as much as the rest of a reply.
+ */
+bool smbd_proc_path(char *path, size_t size, int fd, const char *name);
+
+/*
  * statx(2) of an open fd (also O_PATH fds) plus its stored creation
  * time. Returns 0 or -errno.
  */

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <sys/xattr.h>
 #include <linux/fiemap.h>
@@ -262,6 +263,63 @@ START_TEST(test_alloc_ignores_xattr_block)
 }
 END_TEST
 
+/* The same with only our DOS attribute xattr: its read alone says there
+ * are xattrs (no listxattr), and the count is still of data blocks. */
+START_TEST(test_alloc_with_dosinfo)
+{
+	char path[] = "/tmp/test_fileinfo.XXXXXX";
+	struct smbd_ntinfo ni = {};
+	uint64_t crtime = 130000000000000000ULL;
+	uint32_t attrs = 0x20;
+	int fd = mkstemp(path);
+
+	ck_assert_int_ge(fd, 0);
+	if (smbd_store_dos_info(fd, &crtime, &attrs) != 0) {
+		close(fd);
+		unlink(path);
+		return;		/* no user xattrs on this /tmp */
+	}
+	ck_assert_int_eq(smbd_ntinfo_fd(fd, "f", &ni), 0);
+	ck_assert_uint_eq(ni.alloc_size, 0);
+	ck_assert_uint_eq(ni.create_time, crtime);
+	ck_assert_int_eq(write(fd, "x", 1), 1);
+	ck_assert_int_eq(smbd_ntinfo_fd(fd, "f", &ni), 0);
+	ck_assert_uint_eq(ni.alloc_size, 4096);
+	close(fd);
+	unlink(path);
+}
+END_TEST
+
+START_TEST(test_proc_path)
+{
+	char p[64];
+	char small[20];
+	char name[80];
+
+	ck_assert(smbd_proc_path(p, sizeof(p), 0, NULL));
+	ck_assert_str_eq(p, "/proc/self/fd/0");
+	ck_assert(smbd_proc_path(p, sizeof(p), 7, ""));
+	ck_assert_str_eq(p, "/proc/self/fd/7");
+	ck_assert(smbd_proc_path(p, sizeof(p), 2147483647, NULL));
+	ck_assert_str_eq(p, "/proc/self/fd/2147483647");
+	ck_assert(smbd_proc_path(p, sizeof(p), 1024, "a/b c"));
+	ck_assert_str_eq(p, "/proc/self/fd/1024/a/b c");
+	ck_assert(!smbd_proc_path(p, sizeof(p), -1, NULL));
+	ck_assert_str_eq(p, "");
+	ck_assert(!smbd_proc_path(small, sizeof(small), 3, NULL));
+	memset(name, 'n', sizeof(name) - 1);
+	name[sizeof(name) - 1] = '\0';
+	ck_assert(!smbd_proc_path(p, sizeof(p), 3, name));
+	/* exactly full: 14 + 1 + 1 + 47 characters and the NUL */
+	name[47] = '\0';
+	ck_assert(smbd_proc_path(p, sizeof(p), 3, name));
+	ck_assert_uint_eq(strlen(p), 63);
+	name[47] = 'n';
+	name[48] = '\0';
+	ck_assert(!smbd_proc_path(p, sizeof(p), 3, name));
+}
+END_TEST
+
 START_TEST(test_extent_bytes)
 {
 	struct fiemap_extent e[3] = {
@@ -324,6 +382,8 @@ static Suite *fileinfo_suite(void)
 	tcase_add_test(tc, test_change_time_override);
 	tcase_add_test(tc, test_alloc_ignores_xattr_block);
 	tcase_add_test(tc, test_extent_bytes);
+	tcase_add_test(tc, test_alloc_with_dosinfo);
+	tcase_add_test(tc, test_proc_path);
 	suite_add_tcase(s, tc);
 	return s;
 }
