@@ -20,6 +20,25 @@
  *   stat N       N x stat of one file, one session.
  *   write BYTES  write a file of BYTES (default 1 GiB), one session.
  *   read BYTES   read BYTES (default 1 GiB) of the file "write" made.
+ *   office ID    one office computer (bench/run.sh's ten-computer run):
+ *                sets up its directory offID/ (200 files of 4-64 KiB and
+ *                a subdirectory new/, untimed), prints "READY", waits for
+ *                SIGUSR1, then for -t SECS repeats the office cycle
+ *                (below) in a closed loop and writes every operation's
+ *                latency to the -L file, one "OP MICROSECONDS" a line.
+ *   bulk BYTES   the copier: waits for SIGUSR1 like office, then for -t
+ *                SECS writes a file of BYTES (default 256 MiB) and reads
+ *                it back, again and again; the rate counts every byte
+ *                moved either way, the transfer cut off when time is up.
+ *
+ * The office cycle, each of its operations one libsmbclient call (and so
+ * one to three SMB requests, as a client application would make them):
+ *   stat       x3  stat of a random one of the 200 files
+ *   open+read  x2  open a random one, read it whole, close
+ *   create+write   create new/wN, write 4-64 KiB (random), close
+ *   rename         new/wN -> new/rN
+ *   delete         unlink new/rN
+ *   listing        opendir offID/, readdir to the end (~201 entries), close
  *
  * -j J runs J workers (processes, each with its own sessions) for cycles,
  * openclose and stat; N is split between them and the rate is the total
@@ -65,6 +84,7 @@ struct opts {
 	int debug;
 	const char *min_proto;
 	const char *max_proto;
+	const char *latfile;	/* office: where the latencies go */
 };
 
 static struct opts o = {
@@ -309,6 +329,354 @@ out:
 	return r;
 }
 
+/* ---- office: one computer of the ten-computer benchmark ---- */
+
+enum office_op {
+	OP_STAT, OP_READ, OP_CREATE, OP_RENAME, OP_DELETE, OP_LIST, OP_N
+};
+
+static const char *const office_op_name[OP_N] = {
+	"stat", "open+read", "create+write", "rename", "delete", "listing",
+};
+
+/* One cycle: the mix documented at the top. */
+static const enum office_op office_cycle[] = {
+	OP_STAT, OP_READ, OP_STAT, OP_CREATE, OP_RENAME, OP_STAT, OP_READ,
+	OP_DELETE, OP_LIST,
+};
+
+#define OFFICE_FILES	200
+#define OFFICE_MIN	(4u << 10)
+#define OFFICE_MAX	(64u << 10)
+
+struct lat {
+	uint32_t *v;
+	size_t n, cap;
+};
+
+static uint64_t rng_state;
+
+static uint32_t rng(void)
+{
+	/* xorshift64*: enough for picking files and sizes */
+	rng_state ^= rng_state >> 12;
+	rng_state ^= rng_state << 25;
+	rng_state ^= rng_state >> 27;
+	return (uint32_t)((rng_state * 2685821657736338717ull) >> 32);
+}
+
+static void lat_add(struct lat *l, double secs)
+{
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 4096;
+		uint32_t *v = realloc(l->v, cap * sizeof(*v));
+
+		if (v == NULL) {
+			return;
+		}
+		l->v = v;
+		l->cap = cap;
+	}
+	l->v[l->n++] = (uint32_t)(secs * 1e6 + 0.5);
+}
+
+static void wait_go(void)
+{
+	sigset_t set;
+	int sig = 0;
+
+	printf("READY\n");
+	fflush(stdout);
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	sigaddset(&set, SIGTERM);
+	sigwait(&set, &sig);
+	if (sig == SIGTERM) {
+		_exit(3);
+	}
+}
+
+static void block_go(void)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	sigaddset(&set, SIGTERM);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+}
+
+static int put_file(SMBCCTX *c, const char *u, const char *buf, size_t len)
+{
+	SMBCFILE *f = smbc_getFunctionOpen(c)(c, u, O_WRONLY | O_CREAT |
+					      O_TRUNC, 0644);
+	int rc = 0;
+
+	if (f == NULL) {
+		return -1;
+	}
+	if (smbc_getFunctionWrite(c)(c, f, buf, len) != (ssize_t)len) {
+		rc = -1;
+	}
+	if (smbc_getFunctionClose(c)(c, f) != 0) {
+		rc = -1;
+	}
+	return rc;
+}
+
+static int get_file(SMBCCTX *c, const char *u, char *buf, size_t len)
+{
+	SMBCFILE *f = smbc_getFunctionOpen(c)(c, u, O_RDONLY, 0);
+	int rc = 0;
+	ssize_t got = 0;
+
+	if (f == NULL) {
+		return -1;
+	}
+	do {
+		got = smbc_getFunctionRead(c)(c, f, buf, len);
+	} while (got > 0);
+	if (got < 0) {
+		rc = -1;
+	}
+	if (smbc_getFunctionClose(c)(c, f) != 0) {
+		rc = -1;
+	}
+	return rc;
+}
+
+/* offID/ with its 200 files and new/ (whatever of it is missing). */
+static int office_setup(SMBCCTX *c, const char *dir, char *buf)
+{
+	char u[1024], name[64];
+	bool have[OFFICE_FILES] = {false};
+	SMBCFILE *d = NULL;
+	struct smbc_dirent *de = NULL;
+
+	url(u, sizeof(u), dir);
+	smbc_getFunctionMkdir(c)(c, u, 0755);
+	snprintf(name, sizeof(name), "%s/new", dir);
+	url(u, sizeof(u), name);
+	smbc_getFunctionMkdir(c)(c, u, 0755);
+	url(u, sizeof(u), dir);
+	d = smbc_getFunctionOpendir(c)(c, u);
+	if (d == NULL) {
+		fprintf(stderr, "loadgen: opendir %s: %s\n", u,
+			strerror(errno));
+		return -1;
+	}
+	while ((de = smbc_getFunctionReaddir(c)(c, d)) != NULL) {
+		unsigned i = 0;
+		char end = 0;
+
+		if (sscanf(de->name, "f%u.dat%c", &i, &end) == 1 &&
+		    i < OFFICE_FILES) {
+			have[i] = true;
+		}
+	}
+	smbc_getFunctionClosedir(c)(c, d);
+	for (unsigned i = 0; i < OFFICE_FILES; i++) {
+		size_t len = OFFICE_MIN + (size_t)(i * 7919u) %
+					  (OFFICE_MAX - OFFICE_MIN + 1);
+
+		if (have[i]) {
+			continue;
+		}
+		snprintf(name, sizeof(name), "%s/f%03u.dat", dir, i);
+		url(u, sizeof(u), name);
+		if (put_file(c, u, buf, len) != 0) {
+			fprintf(stderr, "loadgen: create %s: %s\n", u,
+				strerror(errno));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int office_op(SMBCCTX *c, enum office_op op, const char *dir,
+		     uint64_t seq, char *buf)
+{
+	char u[1024], u2[1024], name[64];
+	struct stat st;
+	SMBCFILE *d = NULL;
+	size_t len = 0;
+	int rc = 0;
+
+	switch (op) {
+	case OP_STAT:
+		snprintf(name, sizeof(name), "%s/f%03u.dat", dir,
+			 rng() % OFFICE_FILES);
+		url(u, sizeof(u), name);
+		return smbc_getFunctionStat(c)(c, u, &st);
+	case OP_READ:
+		snprintf(name, sizeof(name), "%s/f%03u.dat", dir,
+			 rng() % OFFICE_FILES);
+		url(u, sizeof(u), name);
+		return get_file(c, u, buf, OFFICE_MAX);
+	case OP_CREATE:
+		len = OFFICE_MIN + rng() % (OFFICE_MAX - OFFICE_MIN + 1);
+		snprintf(name, sizeof(name), "%s/new/w%" PRIu64 ".dat", dir,
+			 seq);
+		url(u, sizeof(u), name);
+		return put_file(c, u, buf, len);
+	case OP_RENAME:
+		snprintf(name, sizeof(name), "%s/new/w%" PRIu64 ".dat", dir,
+			 seq);
+		url(u, sizeof(u), name);
+		snprintf(name, sizeof(name), "%s/new/r%" PRIu64 ".dat", dir,
+			 seq);
+		url(u2, sizeof(u2), name);
+		return smbc_getFunctionRename(c)(c, u, c, u2);
+	case OP_DELETE:
+		snprintf(name, sizeof(name), "%s/new/r%" PRIu64 ".dat", dir,
+			 seq);
+		url(u, sizeof(u), name);
+		return smbc_getFunctionUnlink(c)(c, u);
+	case OP_LIST:
+		url(u, sizeof(u), dir);
+		d = smbc_getFunctionOpendir(c)(c, u);
+		if (d == NULL) {
+			return -1;
+		}
+		while (smbc_getFunctionReaddir(c)(c, d) != NULL) {
+		}
+		if (smbc_getFunctionClosedir(c)(c, d) != 0) {
+			rc = -1;
+		}
+		return rc;
+	default:
+		return -1;
+	}
+}
+
+static int do_office(unsigned id)
+{
+	struct lat lat[OP_N] = {{0}};
+	struct result r = {0};
+	char dir[32];
+	char *buf = malloc(OFFICE_MAX);
+	SMBCCTX *c = NULL;
+	FILE *out = NULL;
+	uint64_t seq = 0;
+	double t0 = 0;
+
+	block_go();
+	rng_state = 0x9e3779b97f4a7c15ull ^ ((uint64_t)id << 32) ^
+		    (uint64_t)getpid();
+	snprintf(dir, sizeof(dir), "off%u", id);
+	c = ctx_new();
+	if (buf == NULL || c == NULL) {
+		fprintf(stderr, "loadgen: no context\n");
+		return 1;
+	}
+	memset(buf, 0x6f, OFFICE_MAX);
+	if (office_setup(c, dir, buf) != 0) {
+		return 1;
+	}
+	wait_go();
+	t0 = now();
+	while (!time_up(t0)) {
+		for (size_t i = 0; i < sizeof(office_cycle) /
+				       sizeof(office_cycle[0]); i++) {
+			enum office_op op = office_cycle[i];
+			double a = now();
+
+			if (office_op(c, op, dir, seq, buf) != 0) {
+				if (r.errors++ < 3) {
+					fprintf(stderr, "loadgen: office %s: "
+						"%s\n", office_op_name[op],
+						strerror(errno));
+				}
+				continue;
+			}
+			lat_add(&lat[op], now() - a);
+			r.count++;
+		}
+		seq++;
+	}
+	r.secs = now() - t0;
+	if (o.latfile != NULL && (out = fopen(o.latfile, "w")) != NULL) {
+		for (int op = 0; op < OP_N; op++) {
+			for (size_t i = 0; i < lat[op].n; i++) {
+				fprintf(out, "%s %" PRIu32 "\n",
+					office_op_name[op], lat[op].v[i]);
+			}
+		}
+		fclose(out);
+	}
+	printf("RESULT mode=office count=%" PRIu64 " errors=%" PRIu64
+	       " secs=%.3f rate=%.1f unit=ops/s\n", r.count, r.errors,
+	       r.secs, r.secs > 0 ? (double)r.count / r.secs : 0);
+	/* a cycle always ends with its delete: new/ is left empty */
+	smbc_free_context(c, 1);
+	return r.errors != 0 && r.count == 0 ? 1 : 0;
+}
+
+/* The copier: up and down, again and again, until time is up. */
+static int do_bulk(uint64_t bytes)
+{
+	struct result r = {0};
+	char u[1024], name[64];
+	char *buf = malloc(o.bufsize);
+	SMBCCTX *c = NULL;
+	double t0 = 0;
+
+	block_go();
+	c = ctx_new();
+	if (c == NULL || buf == NULL) {
+		fprintf(stderr, "loadgen: no context\n");
+		return 1;
+	}
+	memset(buf, 0x42, o.bufsize);
+	snprintf(name, sizeof(name), "bulk-%u.dat", (unsigned)getpid());
+	url(u, sizeof(u), name);
+	wait_go();
+	t0 = now();
+	for (bool writing = true; !time_up(t0) && r.errors == 0;
+	     writing = !writing) {
+		SMBCFILE *f = smbc_getFunctionOpen(c)(c, u, writing ?
+			(O_WRONLY | O_CREAT | O_TRUNC) : O_RDONLY, 0644);
+		uint64_t done = 0;
+
+		if (f == NULL) {
+			fprintf(stderr, "loadgen: bulk open: %s\n",
+				strerror(errno));
+			r.errors++;
+			break;
+		}
+		while (done < bytes && !time_up(t0)) {
+			size_t want = o.bufsize;
+			ssize_t got = 0;
+
+			if (bytes - done < want) {
+				want = (size_t)(bytes - done);
+			}
+			got = writing ?
+			      smbc_getFunctionWrite(c)(c, f, buf, want) :
+			      smbc_getFunctionRead(c)(c, f, buf, want);
+			if (got <= 0) {
+				fprintf(stderr, "loadgen: bulk %s: %s\n",
+					writing ? "write" : "read",
+					got == 0 ? "end of file" :
+						   strerror(errno));
+				r.errors++;
+				break;
+			}
+			done += (uint64_t)got;
+		}
+		r.count += done;
+		smbc_getFunctionClose(c)(c, f);
+	}
+	r.secs = now() - t0;
+	smbc_getFunctionUnlink(c)(c, u);
+	printf("RESULT mode=bulk count=%" PRIu64 " errors=%" PRIu64
+	       " secs=%.3f rate=%.1f unit=MiB/s\n", r.count, r.errors, r.secs,
+	       r.secs > 0 ? (double)r.count / 1048576.0 / r.secs : 0);
+	smbc_free_context(c, 1);
+	free(buf);
+	return r.errors != 0 ? 1 : 0;
+}
+
 /* K sessions with a tree connect each, held until a signal. */
 static int do_hold(uint64_t k)
 {
@@ -386,7 +754,7 @@ static void usage(FILE *f)
 	fprintf(f,
 		"Usage: loadgen [options] MODE [N|BYTES]\n"
 		"Modes: cycles N | hold K | openclose N | stat N |"
-		" write BYTES | read BYTES\n"
+		" write BYTES | read BYTES | office ID | bulk BYTES\n"
 		"  -H HOST      server address (127.0.0.1)\n"
 		"  -p PORT      server port (445)\n"
 		"  -S SHARE     share name (bench)\n"
@@ -398,7 +766,8 @@ static void usage(FILE *f)
 		"  -j J         J worker processes (cycles, openclose, stat)\n"
 		"  -b BYTES     I/O buffer for write/read (4M)\n"
 		"  -m MAXPROTO  client max protocol (SMB3_11)\n"
-		"  -d LEVEL     libsmbclient debug level (0)\n");
+		"  -d LEVEL     libsmbclient debug level (0)\n"
+		"  -L FILE      office: write the latencies to FILE\n");
 }
 
 /* Run fn in J workers; combine counts, take the wall time. */
@@ -473,7 +842,8 @@ int main(int argc, char **argv)
 	double rate;
 	int opt;
 
-	while ((opt = getopt(argc, argv, "H:p:S:U:W:s:D:t:j:b:m:d:h")) != -1) {
+	while ((opt = getopt(argc, argv, "H:p:S:U:W:s:D:t:j:b:m:d:L:h")) !=
+	       -1) {
 		switch (opt) {
 		case 'H': o.host = optarg; break;
 		case 'p': o.port = (unsigned)atoi(optarg); break;
@@ -496,6 +866,7 @@ int main(int argc, char **argv)
 		case 'b': o.bufsize = (size_t)parse_size(optarg); break;
 		case 'm': o.max_proto = optarg; break;
 		case 'd': o.debug = atoi(optarg); break;
+		case 'L': o.latfile = optarg; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 64;
 		}
@@ -527,6 +898,10 @@ int main(int argc, char **argv)
 		unit = "MiB/s";
 	} else if (strcmp(mode, "hold") == 0) {
 		return do_hold(n ? n : 500);
+	} else if (strcmp(mode, "office") == 0) {
+		return do_office((unsigned)n);
+	} else if (strcmp(mode, "bulk") == 0) {
+		return do_bulk(n ? n : (256ull << 20));
 	} else {
 		usage(stderr);
 		return 64;

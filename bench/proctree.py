@@ -13,6 +13,7 @@ Usage: proctree.py WHAT PID
   pss    sum of Pss (KiB) from /proc/N/smaps_rollup over the tree
   rss    sum of VmRSS (KiB) over the tree
   nproc  number of processes in the tree
+  pids   the pids of the tree, space-separated (to pin them with taskset)
   all    "cpu pss rss nproc" on one line
   ticks  the clock ticks per second (for converting cpu)
 Threads belong to their process: /proc/N/stat sums them.
@@ -99,6 +100,8 @@ def main():
         print(rss(pids))
     elif what == "nproc":
         print(len(pids))
+    elif what == "pids":
+        print(" ".join(str(p) for p in pids))
     elif what == "all":
         print(cpu(pids), pss(pids), rss(pids), len(pids))
     else:

@@ -33,6 +33,59 @@ def cell(vals):
     return "%s (%s–%s)" % (fmt(med), fmt(min(vals)), fmt(max(vals)))
 
 
+OFFICE_OPS = ["stat", "open+read", "create+write", "rename", "delete",
+              "listing"]
+
+
+def office_tables(a, vals, med):
+    """The ten-computer tables, one per server CPU count (issue 16)."""
+    tags = sorted({k[0].split(".", 1)[1] for k in vals
+                   if k[0].startswith("office_ops.")},
+                  key=lambda t: int(t[1:]))
+    out = []
+    for tag in tags:
+        n = int(tag[1:])
+        out += ["Ten computers at once, server on %d CPU%s (taskset): %d "
+                "office computers in a closed loop, one copier of a %d MiB "
+                "file up and down; %d s per run; latencies over all "
+                "computers, µs; median (range) over the rounds:"
+                % (n, "" if n == 1 else "s", a.office_clients,
+                   a.office_bulk >> 20, a.office_secs), "",
+                "| | wgsmb | Samba | ratio | target | met? |",
+                "|---|---|---|---|---|---|"]
+
+        def row(label, key, kind=None, target=None, text="—"):
+            w = vals.get((key, "wg"), [])
+            s = vals.get((key, "samba"), [])
+            if not w and not s:
+                return
+            mw, ms = med(key, "wg"), med(key, "samba")
+            ratio = mw / ms if mw is not None and ms else None
+            met = "—"
+            if kind is not None:
+                if ratio is None:
+                    met = "**no** (missing)"
+                elif kind == "le":
+                    met = "yes" if ratio <= target else "**no**"
+                else:
+                    met = "yes" if ratio >= target else "**no**"
+            out.append("| %s | %s | %s | %s | %s | %s |"
+                       % (label, cell(w), cell(s), fmt(ratio), text, met))
+
+        row("office operations/s", "office_ops." + tag, "ge", 2,
+            "≥ 2× Samba")
+        for op in OFFICE_OPS:
+            row("%s p50" % op, "office_p50_%s.%s" % (op, tag), "le", 1,
+                "≤ Samba's")
+            row("%s p99" % op, "office_p99_%s.%s" % (op, tag), "le", 0.5,
+                "≤ ½ Samba's")
+        row("copier MiB/s", "office_bulk." + tag)
+        row("server CPU (CPUs busy)", "office_cpu." + tag)
+        row("failed operations", "office_err." + tag)
+        out.append("")
+    return out
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("results")
@@ -41,6 +94,9 @@ def main():
     ap.add_argument("--io", type=int, default=1 << 30)
     ap.add_argument("--cycle-jobs", type=int, default=2)
     ap.add_argument("--echo-procs", type=int, default=4)
+    ap.add_argument("--office-secs", type=int, default=30)
+    ap.add_argument("--office-clients", type=int, default=9)
+    ap.add_argument("--office-bulk", type=int, default=256 << 20)
     a = ap.parse_args()
 
     vals, steal, other = {}, {}, {}
@@ -81,8 +137,10 @@ def main():
         ("lg_read", "libsmbclient read %s (MiB/s)" % io, None, None, "—"),
         ("mem_idle", "server memory when idle (KiB PSS)", None, None, "—"),
     ]
-    out = ["| metric | wgsmb median (range) | Samba median (range) | ratio "
-           "| target | met? |", "|---|---|---|---|---|---|"]
+    out = office_tables(a, vals, med)
+    main_start = len(out)
+    out += ["| metric | wgsmb median (range) | Samba median (range) | ratio "
+            "| target | met? |", "|---|---|---|---|---|---|"]
     for key, label, kind, target, text in rows:
         if key == "big":
             held, want = med("big_held", "wg"), med("big_want", "wg")
@@ -126,6 +184,9 @@ def main():
         out.append("| %s | %s | %s | %s | %s | %s |"
                    % (label, cell(w), cell(s), fmt(ratio), text, met))
 
+    if len(out) == main_start + 2:
+        del out[main_start:]	# --only-office: no single-client figures
+    cpu_start = len(out)
     out += ["", "Server CPU per unit of work (all its processes and threads, "
             "from /proc) and its CPU use in % of one CPU over the run:", "",
             "| workload | unit | wgsmb | Samba | ratio | wgsmb CPU use % "
@@ -150,11 +211,15 @@ def main():
                       cell(vals.get(("util_" + key, "wg"), [])),
                       cell(vals.get(("util_" + key, "samba"), []))))
 
-    out += ["", "| ceiling (same machine) | median (range) |", "|---|---|"]
-    out.append("| loopback TCP, iperf3 (MiB/s) | %s |"
-               % cell(vals.get(("ceil_tcp", "ceiling"), [])))
-    out.append("| tmpfs read, dd bs=1M (MiB/s) | %s |"
-               % cell(vals.get(("ceil_tmpfs", "ceiling"), [])))
+    if len(out) == cpu_start + 5:
+        del out[cpu_start:]
+    if ("ceil_tcp", "ceiling") in vals or ("ceil_tmpfs", "ceiling") in vals:
+        out += ["", "| ceiling (same machine) | median (range) |",
+                "|---|---|"]
+        out.append("| loopback TCP, iperf3 (MiB/s) | %s |"
+                   % cell(vals.get(("ceil_tcp", "ceiling"), [])))
+        out.append("| tmpfs read, dd bs=1M (MiB/s) | %s |"
+                   % cell(vals.get(("ceil_tmpfs", "ceiling"), [])))
 
     out += ["", "CPU steal and other load (% of all CPUs) during each run, "
             "median (max):", "",
@@ -167,7 +232,9 @@ def main():
             return "—"
         return "%.1f (%.1f)" % (statistics.median(v), max(v))
 
-    names = [("cycles", "session cycles"), ("mem_session", "hold K sessions"),
+    names = [("office_ops.c%d" % n, "ten computers, %d CPU%s"
+              % (n, "" if n == 1 else "s"))
+             for n in range(1, 65)] + [("cycles", "session cycles"), ("mem_session", "hold K sessions"),
              ("openclose", "open+fstat+close"), ("stat", "stat"),
              ("lg_write", "libsmbclient write"), ("lg_read", "libsmbclient read"),
              ("sc_put", "smbclient put"), ("sc_get", "smbclient get"),

@@ -13,7 +13,8 @@
 #       iperf3 python3 meson ninja-build gcc pkg-config libtalloc-dev \
 #       libtevent-dev nettle-dev
 #   bench/run.sh [--quick] [--rounds R] [--out FILE] [--no-10k|--only-10k]
-#                [--keep]
+#                [--no-office|--only-office] [--cpus 1|2|1,2]
+#                [--office-secs S] [--keep]
 #
 # Environment: WGSMBD (default build/wgsmbd; built with meson if missing),
 # WGSMB_REV (the revision to name in the report, default git describe),
@@ -46,6 +47,12 @@ IO_BYTES=$((1024 * 1024 * 1024))
 ECHO_SECS=5
 ECHO_PROCS=4		# smbtorture torture:nprocs (connections)
 IPERF_SECS=5
+DO_OFFICE=1
+ONLY_OFFICE=0
+OFFICE_CLIENTS=9	# office computers 127.0.0.2..10; the copier is .11
+OFFICE_SECS=30
+OFFICE_BULK=$((256 * 1024 * 1024))
+OFFICE_CPUS=		# server CPU counts to run the office section with
 
 usage() {
 	sed -n '3,20p' "$0" | sed 's/^# \{0,1\}//'
@@ -58,6 +65,10 @@ while [ $# -gt 0 ]; do
 	--out) OUT=$2; shift ;;
 	--no-10k) DO_10K=0 ;;
 	--only-10k) ONLY_BIG=1 ;;
+	--no-office) DO_OFFICE=0 ;;
+	--only-office) ONLY_OFFICE=1 ;;
+	--office-secs) OFFICE_SECS=$2; shift ;;
+	--cpus) OFFICE_CPUS=$2; shift ;;
 	--keep) KEEP=1 ;;
 	-h|--help) usage; exit 0 ;;
 	*) echo "run.sh: unknown argument $1" >&2; usage >&2; exit 64 ;;
@@ -74,14 +85,30 @@ if [ "$QUICK" = 1 ]; then
 	IO_BYTES=$((256 * 1024 * 1024))
 	ECHO_SECS=3
 	IPERF_SECS=2
+	OFFICE_SECS=10
 fi
 if [ "$ONLY_BIG" = 1 ]; then
 	ROUNDS=0
 	DO_10K=1
+	DO_OFFICE=0
 fi
+if [ "$ONLY_OFFICE" = 1 ]; then
+	DO_10K=0
+	DO_OFFICE=1
+	IO_BYTES=$((1024 * 1024))	# the source file is not used
+fi
+OFFICE_CPUS=${OFFICE_CPUS:-$(nproc)}
+for c in ${OFFICE_CPUS//,/ }; do
+	case $c in
+	[1-9]|[1-9][0-9]) [ "$c" -le "$(nproc)" ] ||
+		die "--cpus $c: this machine has $(nproc) CPUs" ;;
+	*) die "--cpus takes CPU counts, e.g. 1 or 1,2" ;;
+	esac
+done
 
 [ "$(id -u)" -eq 0 ] || die "run as root (starts Samba, adds a system user, mounts a tmpfs)"
-for t in /usr/sbin/smbd smbpasswd smbclient smbtorture iperf3 pkg-config cc "$PY"; do
+for t in /usr/sbin/smbd smbpasswd smbclient smbtorture iperf3 pkg-config cc \
+	taskset "$PY"; do
 	command -v "$t" >/dev/null || die "$t is missing (see the apt-get line in $0)"
 done
 pkg-config --exists smbclient || die "libsmbclient-dev is missing"
@@ -251,32 +278,43 @@ self_cpu() {
 	SELF_CPU=$((f[13] + f[14]))
 }
 
-# run_measured SERVER OUTFILE CMD...: run CMD, then sample steal, the
-# server's CPU and the other load. Sets M_SRV_TICKS, M_STEAL, M_OTHER, M_RC.
-run_measured() {
-	local srv=$1 out=$2 pid t0 b0 st0 c0 s0 s1
-	shift 2
-	pid=$(pid_of "$srv")
-	s0=$("$PY" "$BENCH/proctree.py" cpu "$pid")
-	self_cpu; c0=$SELF_CPU
-	sys_cpu; t0=$SYS_TOTAL; b0=$SYS_BUSY; st0=$SYS_STEAL
-	M_RC=0
-	local w0 w1
-	w0=$(date +%s%N)
-	"${NICE[@]}" "$@" >"$out" 2>&1 || M_RC=$?
+# measure_begin SERVER / measure_end SERVER: sample steal, the server's
+# CPU and the other load around a run. measure_end sets M_SRV_TICKS,
+# M_STEAL, M_OTHER and M_WALL.
+measure_begin() {
+	M_PID=$(pid_of "$1")
+	M_S0=$("$PY" "$BENCH/proctree.py" cpu "$M_PID")
+	self_cpu; M_C0=$SELF_CPU
+	sys_cpu; M_T0=$SYS_TOTAL; M_B0=$SYS_BUSY; M_ST0=$SYS_STEAL
+	M_W0=$(date +%s%N)
+}
+
+measure_end() {
+	local w1 s1
 	w1=$(date +%s%N)
-	M_WALL=$(awk -v ns="$((w1 - w0))" 'BEGIN { printf "%.6f", ns / 1e9 }')
-	settle "$srv"
+	M_WALL=$(awk -v ns="$((w1 - M_W0))" 'BEGIN { printf "%.6f", ns / 1e9 }')
+	settle "$1"
 	sys_cpu
 	self_cpu
-	s1=$("$PY" "$BENCH/proctree.py" cpu "$pid")
-	M_SRV_TICKS=$((s1 - s0))
-	local dt=$((SYS_TOTAL - t0)) db=$((SYS_BUSY - b0)) dst=$((SYS_STEAL - st0))
-	local dc=$((SELF_CPU - c0))
+	s1=$("$PY" "$BENCH/proctree.py" cpu "$M_PID")
+	M_SRV_TICKS=$((s1 - M_S0))
+	local dt=$((SYS_TOTAL - M_T0)) db=$((SYS_BUSY - M_B0))
+	local dst=$((SYS_STEAL - M_ST0)) dc=$((SELF_CPU - M_C0))
 	[ "$dt" -gt 0 ] || dt=1
 	M_STEAL=$(awk -v a="$dst" -v b="$dt" 'BEGIN { printf "%.1f", 100 * a / b }')
 	M_OTHER=$(awk -v a="$((db - M_SRV_TICKS - dc))" -v b="$dt" \
 		'BEGIN { if (a < 0) a = 0; printf "%.1f", 100 * a / b }')
+}
+
+# run_measured SERVER OUTFILE CMD...: run CMD between measure_begin and
+# measure_end. Sets what measure_end sets and M_RC.
+run_measured() {
+	local srv=$1 out=$2
+	shift 2
+	M_RC=0
+	measure_begin "$srv"
+	"${NICE[@]}" "$@" >"$out" 2>&1 || M_RC=$?
+	measure_end "$srv"
 	if [ "$M_RC" -ne 0 ]; then
 		log "$srv: '$*' failed (status $M_RC):"
 		tail -n 5 "$out" | sed 's/^/#   /' >&2
@@ -450,6 +488,80 @@ bench_echo() {	# SERVER ROUND
 		'BEGIN { printf "%.0f", r * s }')" 1000000	# us per echo
 }
 
+# pin_server SERVER N: the server's processes and threads (and so what
+# they start later) on CPUs 0..N-1.
+pin_server() {
+	local p
+	for p in $("$PY" "$BENCH/proctree.py" pids "$(pid_of "$1")"); do
+		taskset -a -cp "0-$(($2 - 1))" "$p" >/dev/null 2>&1
+	done
+}
+
+# Ten computers at once (issue 16): OFFICE_CLIENTS office computers from
+# 127.0.0.2 on, each a loadgen office in a closed loop, and one copier
+# (loadgen bulk) from the next address; all start together once every one
+# has set up, and run OFFICE_SECS. The server runs on N CPUs (taskset).
+bench_office() {	# SERVER ROUND N
+	local srv=$1 r=$2 n=$3 tag=c$3 i p f ready rate line op cnt p50 p99
+	local pids=() bindenv
+	pin_server "$srv" "$n"
+	lg_args "$srv"
+	rm -f "$WORK"/office.*
+	for i in $(seq 1 $((OFFICE_CLIENTS + 1))); do
+		bindenv=(env LD_PRELOAD="$WORK/bindaddr.so" WG_BIND_ADDR="127.0.0.$((i + 1))")
+		if [ "$i" -le "$OFFICE_CLIENTS" ]; then
+			"${bindenv[@]}" "${NICE[@]}" "$LOADGEN" "${LG_COMMON[@]}" \
+				-t "$OFFICE_SECS" -L "$WORK/office.lat.$i" office "$i" \
+				>"$WORK/office.out.$i" 2>&1 &
+		else
+			"${bindenv[@]}" "${NICE[@]}" "$LOADGEN" "${LG_COMMON[@]}" \
+				-t "$OFFICE_SECS" bulk "$OFFICE_BULK" \
+				>"$WORK/office.out.bulk" 2>&1 &
+		fi
+		pids+=($!)
+	done
+	# set-up (the first round creates 200 files per computer), up to 300 s
+	for i in $(seq 1 1500); do
+		ready=$(grep -l '^READY' "$WORK"/office.out.* 2>/dev/null | wc -l)
+		[ "$ready" -ge ${#pids[@]} ] && break
+		for p in "${pids[@]}"; do
+			kill -0 "$p" 2>/dev/null || break 2
+		done
+		sleep 0.2
+	done
+	if [ "$ready" -lt ${#pids[@]} ]; then
+		log "$srv: only $ready of ${#pids[@]} office computers set up:"
+		cat "$WORK"/office.out.* | grep -v '^READY' | head -n 5 | sed 's/^/#   /' >&2
+		kill -TERM "${pids[@]}" 2>/dev/null
+		wait "${pids[@]}" 2>/dev/null
+		pin_server "$srv" "$(nproc)"
+		return 0
+	fi
+	measure_begin "$srv"
+	kill -USR1 "${pids[@]}"
+	for p in "${pids[@]}"; do
+		wait "$p"
+	done
+	measure_end "$srv"
+	pin_server "$srv" "$(nproc)"
+	grep -h 'loadgen:' "$WORK"/office.out.* | head -n 3 | sed "s/^/#   $srv office: /" >&2
+	rate=$(for f in "$WORK"/office.out.[0-9]*; do field rate "$f"; done |
+		awk '{ s += $1 } END { printf "%.1f", s }')
+	record "office_ops.$tag" "$srv" "$r" "$rate"
+	record "office_err.$tag" "$srv" "$r" "$(for f in "$WORK"/office.out.*; do
+		field errors "$f"; done | awk '{ s += $1 } END { print s + 0 }')"
+	[ "$(field errors "$WORK/office.out.bulk")" = 0 ] &&
+		record "office_bulk.$tag" "$srv" "$r" "$(field rate "$WORK/office.out.bulk")"
+	record "office_cpu.$tag" "$srv" "$r" "$(awk -v t="$M_SRV_TICKS" -v hz="$TICKS" \
+		-v w="$M_WALL" 'BEGIN { if (w > 0) printf "%.2f", t / hz / w }')"
+	while read -r op cnt p50 p99; do
+		[ "$op" = all ] && continue
+		record "office_p50_$op.$tag" "$srv" "$r" "$p50"
+		record "office_p99_$op.$tag" "$srv" "$r" "$p99"
+	done < <("$PY" "$BENCH/office.py" "$WORK"/office.lat.*)
+	log "$srv ($n CPUs): $rate office ops/s, copier $(field rate "$WORK/office.out.bulk") MiB/s, server $(awk -v t="$M_SRV_TICKS" -v hz="$TICKS" -v w="$M_WALL" 'BEGIN { printf "%.2f", t / hz / w }') CPUs"
+}
+
 bench_ceiling() {	# ROUND: loopback TCP (iperf3) and tmpfs read (dd)
 	local out=$WORK/out.iperf.$1 ip rate pid
 	iperf3 -s -1 -B 127.0.0.1 -p "$IPERF_PORT" >/dev/null 2>&1 &
@@ -517,6 +629,15 @@ start_sb
 T_START=$(date +%s)
 
 for r in $(seq 1 "$ROUNDS"); do
+	if [ "$DO_OFFICE" = 1 ]; then
+		for c in ${OFFICE_CPUS//,/ }; do
+			for s in wg samba; do
+				log "round $r: ten computers, server on $c CPUs, $s"
+				bench_office "$s" "$r" "$c"
+			done
+		done
+	fi
+	[ "$ONLY_OFFICE" = 1 ] && continue
 	log "round $r/$ROUNDS: ceilings"
 	bench_ceiling "$r"
 	for s in wg samba; do log "round $r: cycles $s"; bench_cycles "$s" "$r"; done
@@ -542,7 +663,9 @@ T_END=$(date +%s)
 		"Samba $(/usr/sbin/smbd -V | sed 's/^Version //');" \
 		"BENCH_NICE=${BENCH_NICE:-none} -->"
 	"$PY" "$BENCH/report.py" "$RESULTS" --hold "$HOLD_K" --big "$BIG_K" \
-		--io "$IO_BYTES" --cycle-jobs "$CYCLE_JOBS" --echo-procs "$ECHO_PROCS"
+		--io "$IO_BYTES" --cycle-jobs "$CYCLE_JOBS" --echo-procs "$ECHO_PROCS" \
+		--office-secs "$OFFICE_SECS" --office-clients "$OFFICE_CLIENTS" \
+		--office-bulk "$OFFICE_BULK"
 } >"$WORK/report.md"
 cat "$WORK/report.md"
 if [ -n "$OUT" ]; then
