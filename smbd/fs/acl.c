@@ -5,7 +5,9 @@
  * defaults.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/xattr.h>
@@ -65,10 +67,43 @@ int smbd_acl_blob_unpack(TALLOC_CTX *mem, const uint8_t *buf, size_t len,
 	return sd_pull(mem, buf + 1, len - 1, sd);
 }
 
+/*
+ * The root default in our stored form, made once: every CREATE in a
+ * share whose root has no descriptor of its own starts from it, and
+ * unpacking the blob costs less than parsing the SDDL again. Never freed.
+ */
+static pthread_once_t acl_root_once = PTHREAD_ONCE_INIT;
+static uint8_t *acl_root_blob;
+static size_t acl_root_len;
+
+static void acl_root_default_init(void)
+{
+	struct sec_desc *sd = NULL;
+	uint8_t *blob = NULL;
+	size_t len = 0;
+
+	if (sd_from_sddl(NULL, ACL_ROOT_DEFAULT_SDDL, &sd, NULL) != 0) {
+		return;
+	}
+	/* malloc'd, not talloc'd: not a leak of any talloc context */
+	if (smbd_acl_blob_pack(NULL, sd, &blob, &len) == 0 &&
+	    (acl_root_blob = malloc(len)) != NULL) {
+		memcpy(acl_root_blob, blob, len);
+		acl_root_len = len;
+	}
+	talloc_free(blob);
+	talloc_free(sd);
+}
+
 struct sec_desc *smbd_acl_root_default(TALLOC_CTX *mem)
 {
 	struct sec_desc *sd = NULL;
 
+	pthread_once(&acl_root_once, acl_root_default_init);
+	if (acl_root_blob != NULL &&
+	    smbd_acl_blob_unpack(mem, acl_root_blob, acl_root_len, &sd) == 0) {
+		return sd;
+	}
 	if (sd_from_sddl(mem, ACL_ROOT_DEFAULT_SDDL, &sd, NULL) != 0) {
 		return NULL;
 	}

@@ -120,6 +120,36 @@ START_TEST(test_root_default)
 }
 END_TEST
 
+/* Made once and unpacked from then on: each call still gives its own
+ * copy, the same on the wire as the SDDL parsed afresh. */
+START_TEST(test_root_default_copies)
+{
+	struct sec_desc *a = smbd_acl_root_default(wgt_root);
+	struct sec_desc *b = smbd_acl_root_default(wgt_root);
+	struct sec_desc *ref = sddl(wgt_root, "O:BAG:BUD:AI(A;OICI;FA;;;WD)");
+	uint8_t *ba = NULL, *bref = NULL;
+	size_t la = 0, lref = 0;
+	char *text = NULL;
+
+	ck_assert_ptr_nonnull(a);
+	ck_assert_ptr_nonnull(b);
+	ck_assert_ptr_ne(a, b);
+	ck_assert_int_eq(smbd_acl_blob_pack(wgt_root, a, &ba, &la), 0);
+	ck_assert_int_eq(smbd_acl_blob_pack(wgt_root, ref, &bref, &lref), 0);
+	ck_assert_uint_eq(la, lref);
+	ck_assert_mem_eq(ba, bref, la);
+	ck_assert_uint_eq(a->control, ref->control);
+	talloc_free(a);
+	talloc_free(ba);
+	talloc_free(bref);
+	talloc_free(ref);
+	text = sd_to_sddl(wgt_root, b);
+	ck_assert_str_eq(text, "O:BAG:BUD:AI(A;OICI;FA;;;WD)");
+	talloc_free(text);
+	talloc_free(b);
+}
+END_TEST
+
 /*
  * A tree root/a/b where only a has a descriptor: b inherits from a
  * (with a's owner), a's sibling c from the root default; the store
@@ -374,6 +404,7 @@ static Suite *acl_suite(void)
 	tcase_add_test(tc, test_blob_bad_version);
 	tcase_add_test(tc, test_blob_truncated);
 	tcase_add_test(tc, test_root_default);
+	tcase_add_test(tc, test_root_default_copies);
 	tcase_add_test(tc, test_store_and_inherit);
 	tcase_add_test(tc, test_cache_sees_outside_changes);
 	tcase_add_test(tc, test_rename_check);
