@@ -561,7 +561,10 @@ static int acl_read_cached(TALLOC_CTX *mem, int fd, const struct stat *st,
 static int acl_read_at(TALLOC_CTX *mem, int root_fd, const char *ondisk,
 		       struct sec_desc **sd)
 {
-	int fd = vfs_open_beneath(root_fd, ondisk, O_PATH, 0);
+	/* the root itself: root_fd is it (openat2 of "." would give the
+	 * same inode again, for a syscall and a path walk) */
+	bool root = ondisk[0] == '\0';
+	int fd = root ? root_fd : vfs_open_beneath(root_fd, ondisk, O_PATH, 0);
 	struct stat st;
 	int rc = 0;
 
@@ -573,7 +576,9 @@ static int acl_read_at(TALLOC_CTX *mem, int root_fd, const char *ondisk,
 	} else {
 		rc = acl_read_cached(mem, fd, &st, sd);
 	}
-	close(fd);
+	if (!root) {
+		close(fd);
+	}
 	return rc;
 }
 

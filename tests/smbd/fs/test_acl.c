@@ -206,6 +206,23 @@ START_TEST(test_store_and_inherit)
 	ck_assert_str_eq(text, "O:BAG:BUD:AI(A;ID;FA;;;WD)");
 	TALLOC_FREE(text);
 	TALLOC_FREE(got);
+
+	/* the root itself (read through root_fd): the default, then what
+	 * is stored on it */
+	ck_assert_int_eq(smbd_acl_effective(wgt_root, root, "", true, &got),
+			 0);
+	text = sd_to_sddl(wgt_root, got);
+	ck_assert_str_eq(text, "O:BAG:BUD:AI(A;OICI;FA;;;WD)");
+	TALLOC_FREE(text);
+	TALLOC_FREE(got);
+	close(fd);
+	fd = open(dir, O_RDONLY | O_DIRECTORY);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(smbd_acl_write_fd(fd, priv), 0);
+	ck_assert_int_eq(smbd_acl_effective(wgt_root, root, "", true, &got),
+			 0);
+	ck_assert(sd_equal(got, priv));
+	TALLOC_FREE(got);
 out:
 	close(fd);
 	close(root);
