@@ -566,7 +566,7 @@ bench_office() {	# SERVER ROUND N
 		record "office_p50_$op.$tag" "$srv" "$r" "$p50"
 		record "office_p99_$op.$tag" "$srv" "$r" "$p99"
 	done < <("$PY" "$BENCH/office.py" "$WORK"/office.lat.*)
-	log "$srv ($n CPUs): $rate office ops/s, copier $(field rate "$WORK/office.out.bulk") MiB/s, server $(awk -v t="$M_SRV_TICKS" -v hz="$TICKS" -v w="$M_WALL" 'BEGIN { printf "%.2f", t / hz / w }') CPUs"
+	log "$srv ($n CPU(s)): $rate office ops/s, copier $(field rate "$WORK/office.out.bulk") MiB/s, server $(awk -v t="$M_SRV_TICKS" -v hz="$TICKS" -v w="$M_WALL" 'BEGIN { printf "%.2f", t / hz / w }') CPUs"
 }
 
 bench_ceiling() {	# ROUND: loopback TCP (iperf3) and tmpfs read (dd)
