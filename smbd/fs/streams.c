@@ -964,3 +964,78 @@ done:
 	talloc_free(tmp);
 	return status;
 }
+
+/* ---- for the front ends ---- */
+
+/* streams.h */
+NTSTATUS streams_create_base(struct smbd_tree *tree, const char *ondisk,
+			     bool readonly)
+{
+	const char *leaf = NULL;
+	int pfd = -1;
+	int fd = -1;
+
+	if (tree->read_only) {
+		return NT_STATUS_ACCESS_DENIED;
+	}
+	pfd = vfs_open_parent(tree->root_fd, ondisk, &leaf);
+	if (pfd < 0) {
+		return smbd_map_errno_in(SMBD_ERRMAP_PARENT, -pfd);
+	}
+	fd = smbd_create_leaf(pfd, leaf, false, readonly);
+	close(pfd);
+	if (fd < 0) {
+		return smbd_map_errno(-fd);
+	}
+	close(fd);
+	return NT_STATUS_OK;
+}
+
+/* One FILE_STREAM_INFORMATION entry [MS-FSCC §2.4.43]; *prev is the
+ * offset of the one before (SIZE_MAX: none), for its NextEntryOffset. */
+static void put_stream_entry(struct wire_wr *w, size_t *prev,
+			     const char *name, uint64_t size, uint64_t alloc)
+{
+	if (*prev != SIZE_MAX) {
+		wire_put_align(w, 8);
+		wire_patch_u32le(w, *prev, (uint32_t)(w->len - *prev));
+	}
+	*prev = w->len;
+	wire_put_u32le(w, 0);		/* NextEntryOffset */
+	wire_put_u32le(w, (uint32_t)utf16_len_of_utf8(name));
+	wire_put_u64le(w, size);
+	wire_put_u64le(w, alloc);
+	wire_put_utf16(w, name);
+}
+
+/* streams.h */
+NTSTATUS streams_put_info(struct wire_wr *w, const struct smbd_open *op,
+			  const struct smbd_ntinfo *ni)
+{
+	struct streams_entry *v = NULL;
+	struct smbd_ntinfo base = *ni;
+	size_t prev = SIZE_MAX;
+	size_t n = 0;
+	size_t i = 0;
+	int ret = 0;
+
+	ret = streams_list_open(w->buf, op, &base, &v, &n);
+	if (ret != 0) {
+		return smbd_map_errno(-ret);
+	}
+	if (!base.is_dir) {
+		put_stream_entry(w, &prev, "::$DATA", base.end_of_file,
+				 base.alloc_size);
+	}
+	for (i = 0; i < n; i++) {
+		char *name = talloc_asprintf(v, ":%s:$DATA", v[i].name);
+
+		if (name == NULL) {
+			talloc_free(v);
+			return NT_STATUS_NO_MEMORY;
+		}
+		put_stream_entry(w, &prev, name, v[i].size, v[i].alloc);
+	}
+	talloc_free(v);
+	return NT_STATUS_OK;
+}

@@ -213,4 +213,24 @@ bool streams_base_conflict(struct smbd_server *srv, dev_t dev, ino_t ino,
 NTSTATUS streams_rename(struct smbd_open *op, const char *newname,
 			bool replace);
 
+/*
+ * A stream of a file that does not exist (ondisk, on tree's share): the
+ * file comes first, empty (READONLY if readonly). ACCESS_DENIED on a
+ * read-only share, OBJECT_NAME_COLLISION if it came meanwhile, or the
+ * file system's error.
+ */
+struct smbd_tree;
+NTSTATUS streams_create_base(struct smbd_tree *tree, const char *ondisk,
+			     bool readonly);
+
+/*
+ * FileStreamInformation of op [MS-FSCC §2.4.43] into w: "::$DATA" first
+ * (files only) with the size in ni (op's file, or the stream's base
+ * file), then the named streams of the file as ":name:$DATA".
+ * Temporaries hang off w->buf. Errors: the file system's, NO_MEMORY.
+ */
+struct wire_wr;
+NTSTATUS streams_put_info(struct wire_wr *w, const struct smbd_open *op,
+			  const struct smbd_ntinfo *ni);
+
 #endif

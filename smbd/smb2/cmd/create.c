@@ -860,32 +860,6 @@ static NTSTATUS print_create_guard(struct smbd_req *req,
 		       NT_STATUS_OBJECT_NAME_NOT_FOUND;
 }
 
-/* A stream of a file that does not exist: the file comes first, empty. */
-static NTSTATUS create_stream_base(struct smbd_req *req,
-				   const struct create_args *a,
-				   const char *ondisk)
-{
-	const char *leaf = NULL;
-	int pfd = -1;
-	int fd = -1;
-
-	if (req->tree->read_only) {
-		return NT_STATUS_ACCESS_DENIED;
-	}
-	pfd = vfs_open_parent(req->tree->root_fd, ondisk, &leaf);
-	if (pfd < 0) {
-		return smbd_map_errno_in(SMBD_ERRMAP_PARENT, -pfd);
-	}
-	fd = smbd_create_leaf(pfd, leaf, false,
-			      (a->attrs & FILE_ATTRIBUTE_READONLY) != 0);
-	close(pfd);
-	if (fd < 0) {
-		return smbd_map_errno(-fd);
-	}
-	close(fd);
-	return NT_STATUS_OK;
-}
-
 /*
  * Open or create a named stream from what the probe found [MS-FSA
  * §2.1.5.1]: the base file is created if missing and the disposition
@@ -909,7 +883,8 @@ static NTSTATUS create_stream_from_probe(struct smbd_req *req,
 		if (status != NT_STATUS_OBJECT_NAME_NOT_FOUND || !may_create) {
 			return status;
 		}
-		status = create_stream_base(req, a, pr->ondisk);
+		status = streams_create_base(req->tree, pr->ondisk,
+				(a->attrs & FILE_ATTRIBUTE_READONLY) != 0);
 		*retry = status == NT_STATUS_OK ||
 			 status == NT_STATUS_OBJECT_NAME_COLLISION;
 		return status;

@@ -230,53 +230,10 @@ static NTSTATUS qi_full_ea(struct qi_ctx *c)
 			     c->out_len, c->w);
 }
 
-/* One FILE_STREAM_INFORMATION entry [MS-FSCC §2.4.43]; *prev is the
- * offset of the one before (SIZE_MAX: none), for its NextEntryOffset. */
-static void put_stream_entry(struct wire_wr *w, size_t *prev,
-			     const char *name, uint64_t size, uint64_t alloc)
-{
-	if (*prev != SIZE_MAX) {
-		wire_put_align(w, 8);
-		wire_patch_u32le(w, *prev, (uint32_t)(w->len - *prev));
-	}
-	*prev = w->len;
-	wire_put_u32le(w, 0);		/* NextEntryOffset */
-	wire_put_u32le(w, (uint32_t)utf16_len_of_utf8(name));
-	wire_put_u64le(w, size);
-	wire_put_u64le(w, alloc);
-	wire_put_utf16(w, name);
-}
-
-/* ::$DATA first (files only), with the file's size, then the named
- * streams of the file (or of the stream's file) as ":name:$DATA". */
+/* ::$DATA first (files only), then the named streams (fs/streams.h) */
 static NTSTATUS qi_stream(struct qi_ctx *c)
 {
-	struct streams_entry *v = NULL;
-	struct smbd_ntinfo base = c->ni;
-	size_t prev = SIZE_MAX;
-	size_t n = 0;
-	size_t i = 0;
-	int ret = 0;
-
-	ret = streams_list_open(c->w->buf, c->op, &base, &v, &n);
-	if (ret != 0) {
-		return smbd_map_errno(-ret);
-	}
-	if (!base.is_dir) {
-		put_stream_entry(c->w, &prev, "::$DATA", base.end_of_file,
-				 base.alloc_size);
-	}
-	for (i = 0; i < n; i++) {
-		char *name = talloc_asprintf(v, ":%s:$DATA", v[i].name);
-
-		if (name == NULL) {
-			talloc_free(v);
-			return NT_STATUS_NO_MEMORY;
-		}
-		put_stream_entry(c->w, &prev, name, v[i].size, v[i].alloc);
-	}
-	talloc_free(v);
-	return NT_STATUS_OK;
+	return streams_put_info(c->w, c->op, &c->ni);
 }
 
 static NTSTATUS qi_compression(struct qi_ctx *c)
