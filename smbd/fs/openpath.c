@@ -13,6 +13,7 @@
 #include "smbd/fs/fileinfo.h"
 #include "smbd/fs/wtime.h"
 #include "smbd/fs/acl.h"
+#include "smbd/fs/streams.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -856,10 +857,17 @@ static bool open_breaks(struct smbd_file *f, const struct smbd_open_args *a,
 				       SMBD_OPLOCK_OP_OPEN, flags);
 }
 
+/*
+ * Open the existing object at ondisk. base_acc: a named stream's, what
+ * the file system lets us do with its base file (which stands for the
+ * stream's, as for SMB2's CREATE); NULL for a file or directory.
+ */
 static NTSTATUS open_existing(struct smbd_tree *tree,
 			      const struct smbd_open_args *a,
-			      const char *ondisk, struct smbd_open **pop,
-			      uint32_t *action, struct smbd_file **wait)
+			      const char *ondisk,
+			      const struct smbd_fs_access *base_acc,
+			      struct smbd_open **pop, uint32_t *action,
+			      struct smbd_file **wait)
 {
 	struct smbd_server *srv = tree->sess->conn->srv;
 	uint32_t d = a->disposition;
@@ -900,10 +908,15 @@ static NTSTATUS open_existing(struct smbd_tree *tree,
 	}
 	f = smbd_file_find(srv, st.st_dev, st.st_ino);
 	status = NT_STATUS_DELETE_PENDING;
-	if (f != NULL && f->delete_pending) {
+	if ((f != NULL && f->delete_pending) ||
+	    streams_base_doomed(st.st_dev, st.st_ino)) {
 		goto out;
 	}
-	smbd_fs_probe(tree->root_fd, pfd, ondisk, true, &acc);
+	if (base_acc != NULL) {
+		acc = *base_acc;
+	} else {
+		smbd_fs_probe(tree->root_fd, pfd, ondisk, true, &acc);
+	}
 	max = smbd_maximal_access(tree, &acc, is_dir);
 	/* the object's descriptor narrows it, as for SMB2's CREATE */
 	status = smbd_acl_open_check(tree, tree->sess, ondisk, is_dir,
@@ -929,6 +942,10 @@ static NTSTATUS open_existing(struct smbd_tree *tree,
 		if (status != NT_STATUS_OK) {
 			goto out;
 		}
+	}
+	status = NT_STATUS_SHARING_VIOLATION;
+	if (streams_base_conflict(srv, st.st_dev, st.st_ino, granted)) {
+		goto out;
 	}
 	if (f != NULL) {
 		if (open_breaks(f, a, granted, truncate)) {
@@ -964,6 +981,12 @@ static NTSTATUS open_existing(struct smbd_tree *tree,
 	}
 	if (truncate) {
 		smbd_create_prealloc(fd, a->alloc_size);
+		if (base_acc == NULL) {
+			/* overwritten: its named streams go [MS-FSA
+			 * 2.1.5.1.2] */
+			(void)streams_remove_all(tree->root_fd, st.st_dev,
+						 st.st_ino);
+		}
 	}
 	status = open_register(tree, a, fd, &st, ondisk, granted, pop);
 	*action = !truncate ? FILE_WAS_OPENED :
@@ -1056,13 +1079,122 @@ out:
 	return status;
 }
 
+/*
+ * Named stream `stream` of the file at ondisk (its base, found: an O_PATH
+ * fd and its stat): open or create it in the store (fs/streams.h) and
+ * mark the open as the stream's. *retry: it came or went meanwhile.
+ */
+static NTSTATUS open_stream_of(struct smbd_tree *tree,
+			       const struct smbd_open_args *a, TALLOC_CTX *tmp,
+			       const char *ondisk, int bfd,
+			       const struct stat *bst, const char *stream,
+			       struct smbd_open **pop, uint32_t *action,
+			       struct smbd_file **wait, bool *retry)
+{
+	struct smbd_server *srv = tree->sess->conn->srv;
+	uint32_t d = a->disposition;
+	bool may_create = d != FILE_OPEN && d != FILE_OVERWRITE;
+	struct smbd_file *bf = smbd_file_find(srv, bst->st_dev, bst->st_ino);
+	struct smbd_fs_access acc;
+	const char *leaf = NULL;
+	char *sondisk = NULL;
+	NTSTATUS status = NT_STATUS_OK;
+	int rc = 0;
+
+	if ((bf != NULL && bf->delete_pending) ||
+	    streams_base_doomed(bst->st_dev, bst->st_ino)) {
+		return NT_STATUS_DELETE_PENDING;
+	}
+	smbd_fs_probe(tree->root_fd, bfd, ondisk, true, &acc);
+	status = streams_resolve(tmp, tree->root_fd, bfd, bst, stream,
+				 &sondisk);
+	if (status == NT_STATUS_OK) {
+		status = open_existing(tree, a, sondisk, &acc, pop, action,
+				       wait);
+		*retry = status == NT_STATUS_OBJECT_NAME_NOT_FOUND &&
+			 may_create;
+	} else if (status == NT_STATUS_OBJECT_NAME_NOT_FOUND && may_create) {
+		rc = tree->read_only ? -EACCES :
+		     streams_prepare(tree->root_fd, bfd, bst);
+		if (rc != 0) {
+			return rc == -EDQUOT ? NT_STATUS_INSUFFICIENT_RESOURCES :
+			       smbd_map_errno(-rc);
+		}
+		status = open_new(tree, a, sondisk, pop, action);
+		*retry = status == NT_STATUS_OBJECT_NAME_COLLISION &&
+			 d != FILE_CREATE;
+	}
+	if (status != NT_STATUS_OK) {
+		return status;
+	}
+	leaf = strrchr(sondisk, '/');
+	if (streams_open_mark(*pop, ondisk, bst,
+			      leaf != NULL ? leaf + 1 : sondisk) != 0) {
+		TALLOC_FREE(*pop);
+		return NT_STATUS_NO_MEMORY;
+	}
+	return NT_STATUS_OK;
+}
+
+/*
+ * An open of a named stream (rel: its base file, canonical): the base is
+ * created first, empty, when missing and the disposition creates, as
+ * SMB2's CREATE does.
+ */
+static NTSTATUS open_stream(struct smbd_tree *tree,
+			    const struct smbd_open_args *a, TALLOC_CTX *tmp,
+			    const char *rel, const char *stream,
+			    struct smbd_open **pop, uint32_t *action,
+			    struct smbd_file **wait)
+{
+	uint32_t d = a->disposition;
+	bool may_create = d != FILE_OPEN && d != FILE_OVERWRITE;
+	NTSTATUS status = NT_STATUS_OK;
+	char *ondisk = NULL;
+	unsigned tries = 0;
+	bool retry = true;
+	struct stat bst;
+	int bfd = -1;
+
+	while (retry && tries++ < 3) {
+		retry = false;
+		status = vfs_resolve(tmp, tree->root_fd, rel, &ondisk);
+		if (status == NT_STATUS_OBJECT_NAME_NOT_FOUND && may_create) {
+			status = streams_create_base(tree, ondisk,
+				(a->attrs & FILE_ATTRIBUTE_READONLY) != 0);
+			retry = status == NT_STATUS_OK ||
+				status == NT_STATUS_OBJECT_NAME_COLLISION;
+			continue;
+		}
+		if (status != NT_STATUS_OK) {
+			break;
+		}
+		bfd = vfs_open_beneath(tree->root_fd, ondisk, O_PATH, 0);
+		if (bfd < 0) {
+			status = smbd_map_errno(-bfd);
+			retry = status == NT_STATUS_OBJECT_NAME_NOT_FOUND;
+			continue;
+		}
+		if (fstat(bfd, &bst) != 0) {
+			status = smbd_map_errno(errno);
+		} else {
+			status = open_stream_of(tree, a, tmp, ondisk, bfd,
+						&bst, stream, pop, action,
+						wait, &retry);
+		}
+		close(bfd);
+	}
+	return status;
+}
+
 NTSTATUS smbd_open_by_name(struct smbd_tree *tree,
 			   const struct smbd_open_args *a,
 			   struct smbd_open **pop, uint32_t *action,
 			   struct smbd_file **wait)
 {
 	TALLOC_CTX *tmp = NULL;
-	char *rel = NULL, *ondisk = NULL;
+	struct smbd_open_args sa;
+	char *rel = NULL, *ondisk = NULL, *base = NULL, *stream = NULL;
 	uint32_t d = a->disposition;
 	uint32_t o = a->options;
 	NTSTATUS status = NT_STATUS_OK;
@@ -1098,12 +1230,31 @@ NTSTATUS smbd_open_by_name(struct smbd_tree *tree,
 	if (tmp == NULL) {
 		return NT_STATUS_NO_MEMORY;
 	}
-	status = vfs_canonicalize(tmp, a->name, false, &rel);
+	status = streams_split(tmp, a->name, &base, &stream);
+	if (status == NT_STATUS_OK && stream != NULL &&
+	    (o & FILE_DIRECTORY_FILE)) {
+		status = NT_STATUS_NOT_A_DIRECTORY;	/* never a directory */
+	}
+	if (status == NT_STATUS_OK && stream != NULL && stream[0] == '\0') {
+		/* "file::$DATA": the file itself */
+		sa = *a;
+		sa.options |= FILE_NON_DIRECTORY_FILE;
+		a = &sa;
+		stream = NULL;
+	}
+	if (status == NT_STATUS_OK) {
+		status = vfs_canonicalize(tmp, base, false, &rel);
+	}
+	if (status == NT_STATUS_OK && stream != NULL) {
+		status = open_stream(tree, a, tmp, rel, stream, pop, action,
+				     wait);
+		tries = 2;	/* done */
+	}
 	while (status == NT_STATUS_OK && tries++ < 2) {
 		status = vfs_resolve(tmp, tree->root_fd, rel, &ondisk);
 		if (status == NT_STATUS_OK) {
-			status = open_existing(tree, a, ondisk, pop, action,
-					       wait);
+			status = open_existing(tree, a, ondisk, NULL, pop,
+					       action, wait);
 			if (status == NT_STATUS_OBJECT_NAME_NOT_FOUND &&
 			    d != FILE_OPEN && d != FILE_OVERWRITE) {
 				status = NT_STATUS_OK;	/* gone: create */

@@ -1039,3 +1039,10 @@ NTSTATUS streams_put_info(struct wire_wr *w, const struct smbd_open *op,
 	talloc_free(v);
 	return NT_STATUS_OK;
 }
+
+/* streams.h */
+int streams_open_ntinfo(const struct smbd_open *op, struct smbd_ntinfo *ni)
+{
+	return op->stream != NULL ? streams_ntinfo(op, ni) :
+	       smbd_ntinfo_fd(op->fd, op->path, ni);
+}

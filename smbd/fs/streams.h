@@ -146,6 +146,10 @@ int streams_base_fd(const struct smbd_open *op, struct stat *st);
  */
 int streams_ntinfo(const struct smbd_open *op, struct smbd_ntinfo *ni);
 
+/* op's information, a stream open's (streams_ntinfo) or any other's
+ * (smbd_ntinfo_fd). 0 or -errno. */
+int streams_open_ntinfo(const struct smbd_open *op, struct smbd_ntinfo *ni);
+
 /*
  * SET_INFO FileBasicInformation on stream open op: times and attributes
  * are set on its base file (smbd_open_set_basic through the base's fd).

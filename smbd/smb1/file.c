@@ -11,6 +11,7 @@
 #include "smbd/base/errmap.h"
 #include "smbd/fs/brlock.h"
 #include "smbd/fs/fileinfo.h"
+#include "smbd/fs/streams.h"
 #include "smbd/fs/open.h"
 #include "smbd/fs/openpath.h"
 #include "smbd/fs/oplock.h"
@@ -93,7 +94,7 @@ static void put_ntcreate_reply(struct smb1_req *r, struct smbd_open *op,
 {
 	struct smbd_ntinfo ni = {};
 
-	(void)smbd_ntinfo_fd(op->fd, op->path, &ni);
+	(void)streams_open_ntinfo(op, &ni);
 	smb1_put_andx(r, 34);
 	wire_put_u8(&r->out, 0);		/* OpLockLevel: none */
 	wire_put_u16le(&r->out, (uint16_t)op->fid_volatile);
@@ -117,7 +118,7 @@ static void put_openx_reply(struct smb1_req *r, struct smbd_open *op,
 	const uint64_t epoch = 116444736000000000ULL;
 	struct smbd_ntinfo ni = {};
 
-	(void)smbd_ntinfo_fd(op->fd, op->path, &ni);
+	(void)streams_open_ntinfo(op, &ni);
 	smb1_put_andx(r, 15);
 	wire_put_u16le(&r->out, (uint16_t)op->fid_volatile);
 	wire_put_u16le(&r->out, (uint16_t)(ni.attrs & 0x37));

@@ -10,6 +10,7 @@
 #include "smbd/smb1/smb1.h"
 #include "smbd/base/errmap.h"
 #include "smbd/fs/fileinfo.h"
+#include "smbd/fs/streams.h"
 #include "smbd/fs/open.h"
 #include "smbd/fs/openpath.h"
 #include "smbd/fs/vfs.h"
@@ -259,7 +260,9 @@ static NTSTATUS smb1_rename_path(struct smb1_req *r, const char *name,
 	char *rel = NULL;
 	NTSTATUS status = NT_STATUS_OK;
 
-	status = vfs_canonicalize(r, new_name, false, &rel);
+	if (new_name[0] != ':') {
+		status = vfs_canonicalize(r, new_name, false, &rel);
+	}
 	if (status != NT_STATUS_OK) {
 		return status;
 	}
@@ -268,7 +271,15 @@ static NTSTATUS smb1_rename_path(struct smb1_req *r, const char *name,
 	if (status != NT_STATUS_OK) {
 		return status;
 	}
-	status = smbd_open_rename(op, new_name, rel, replace, NULL, NULL);
+	if (rel == NULL || op->stream != NULL) {
+		/* ":new": a stream renamed within its file (fs/streams.h) */
+		status = rel == NULL && op->stream != NULL ?
+			 streams_rename(op, new_name, replace) :
+			 NT_STATUS_INVALID_PARAMETER;
+	} else {
+		status = smbd_open_rename(op, new_name, rel, replace, NULL,
+					  NULL);
+	}
 	talloc_free(op);
 	return status;
 }
@@ -343,7 +354,7 @@ NTSTATUS smb1_query_information(struct smb1_req *r,
 	if (status != NT_STATUS_OK) {
 		return status;
 	}
-	if (smbd_ntinfo_fd(op->fd, op->path, &ni) != 0) {
+	if (streams_open_ntinfo(op, &ni) != 0) {
 		talloc_free(op);
 		return NT_STATUS_ACCESS_DENIED;
 	}

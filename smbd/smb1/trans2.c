@@ -15,6 +15,7 @@
 #include "smbd/smb1/smb1.h"
 #include "smbd/base/errmap.h"
 #include "smbd/fs/fileinfo.h"
+#include "smbd/fs/streams.h"
 #include "smbd/fs/open.h"
 #include "smbd/fs/openpath.h"
 #include "smbd/fs/vfs.h"
@@ -693,11 +694,15 @@ static NTSTATUS query_file(struct t2 *t, struct smbd_open *op,
 {
 	struct wire_wr *w = &t->od;
 	struct smbd_ntinfo ni = {};
-	bool pending = op->file != NULL && op->file->delete_pending;
+	/* a stream whose file is being deleted is too (as Windows 2008) */
+	bool pending = (op->file != NULL && op->file->delete_pending) ||
+		       (op->stream != NULL &&
+			streams_base_doomed(op->base_dev, op->base_ino));
+	NTSTATUS status = NT_STATUS_OK;
 	uint32_t links;
 	char *name = NULL;
 
-	if (smbd_ntinfo_fd(op->fd, op->path, &ni) != 0) {
+	if (streams_open_ntinfo(op, &ni) != 0) {
 		return NT_STATUS_ACCESS_DENIED;
 	}
 	/* NumberOfLinks leaves out the link being deleted [MS-FSA
@@ -806,12 +811,9 @@ static NTSTATUS query_file(struct t2 *t, struct smbd_open *op,
 		return NT_STATUS_NOT_IMPLEMENTED;
 	case QUERY_FILE_STREAM_INFO:
 	case PASSTHROUGH + FSCC_STREAM:
-		if (!ni.is_dir) {
-			wire_put_u32le(w, 0);
-			wire_put_u32le(w, name_len(true, "::$DATA"));
-			wire_put_u64le(w, ni.end_of_file);
-			wire_put_u64le(w, ni.alloc_size);
-			wire_put_utf16(w, "::$DATA");
+		status = streams_put_info(w, op, &ni);
+		if (status != NT_STATUS_OK) {
+			return status;
 		}
 		break;
 	case QUERY_FILE_COMPRESSION_INFO:
@@ -914,6 +916,14 @@ static NTSTATUS set_file(struct t2 *t, struct smbd_open *op, uint16_t level)
 		if ((op->access & FILE_WRITE_ATTRIBUTES) == 0) {
 			return NT_STATUS_ACCESS_DENIED;
 		}
+		if (op->stream != NULL) {
+			/* a stream's times and attributes are its file's */
+			return streams_set_basic(op, wire_le64(d),
+						 wire_le64(d + 8),
+						 wire_le64(d + 16),
+						 wire_le64(d + 24),
+						 wire_le32(d + 32));
+		}
 		return smbd_open_set_basic(op, wire_le64(d), wire_le64(d + 8),
 					   wire_le64(d + 16),
 					   wire_le64(d + 24),
@@ -963,6 +973,15 @@ static NTSTATUS set_file(struct t2 *t, struct smbd_open *op, uint16_t level)
 		     ((name = talloc_strndup(t->r, (const char *)d + 12,
 					     len)) == NULL)) != 0) {
 			return NT_STATUS_OBJECT_NAME_INVALID;
+		}
+		if (name[0] == ':' ||
+		    (op->stream != NULL && strchr(name, ':') != NULL)) {
+			/* a stream's new name (fs/streams.h) */
+			return streams_rename(op, name, d[0] != 0);
+		}
+		if (op->stream != NULL) {
+			/* streams are renamed within their file only */
+			return NT_STATUS_INVALID_PARAMETER;
 		}
 		if (strchr(name, '\\') == NULL) {
 			/* a bare name renames within the directory */
