@@ -11,7 +11,8 @@
  *  - signing and checking with the same key agree and leave the message
  *    as it was;
  *  - the file command requests (NT_CREATE_ANDX, READ_ANDX, WRITE_ANDX,
- *    LOCKING_ANDX) decode only from their word counts; WRITE_ANDX data
+ *    LOCKING_ANDX) decode only from their word counts; the core writes'
+ *    data lies in their data block; DOS times round-trip; WRITE_ANDX data
  *    and LOCKING_ANDX ranges it accepts lie inside the message; the
  *    TRANS2 FIND_FIRST2 / FIND_NEXT2 / path-info parameters decode from
  *    a whole request's parameter bytes (names read stay inside them).
@@ -133,6 +134,7 @@ static void check_file_cmds(const uint8_t *m, size_t len,
 	struct smb1_ntcreate c;
 	struct smb1_readx rx;
 	struct smb1_writex wx;
+	struct smb1_write cw;
 	struct smb1_locking l;
 	struct smb1_trans2 t;
 	TALLOC_CTX *mem = NULL;
@@ -158,6 +160,30 @@ static void check_file_cmds(const uint8_t *m, size_t len,
 		    ((size_t)wx.data_off + wx.length > len ||
 		     wx.data_off < SMB1_HDR_SIZE)) {
 			abort();
+		}
+		break;
+	case SMB1_COM_WRITE:
+	case SMB1_COM_WRITE_AND_UNLOCK:
+	case SMB1_COM_WRITE_AND_CLOSE:
+		/* the core writes: the data inside the data block */
+		if (smb1_write_parse(b, cmd, &cw) == 0 &&
+		    (cw.data_off < b->bytes_off ||
+		     cw.data_off + cw.count > b->end)) {
+			abort();
+		}
+		break;
+	case SMB1_COM_SET_INFORMATION2:
+		/* DOS date and time pairs: any value converts, and one that
+		 * converts back gives the same pair */
+		if (b->wct >= 2) {
+			uint64_t nt = smb1_dos_to_nt(smb1_word(b, 0),
+						     smb1_word(b, 1));
+			uint16_t d = 0, tm = 0;
+
+			smb1_nt_to_dos(nt, &d, &tm);
+			if (nt != 0 && d != 0 && smb1_dos_to_nt(d, tm) != nt) {
+				abort();
+			}
 		}
 		break;
 	case SMB1_COM_LOCKING_ANDX:

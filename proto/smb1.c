@@ -501,6 +501,43 @@ int smb1_writex_parse(const uint8_t *msg, size_t len,
 	return 0;
 }
 
+int smb1_write_parse(const struct smb1_block *b, uint8_t cmd,
+		     struct smb1_write *wr)
+{
+	const uint8_t *w = b->words;
+	size_t at = 0;
+
+	memset(wr, 0, sizeof(*wr));
+	if (cmd == SMB1_COM_WRITE_AND_CLOSE) {
+		if (b->wct != 6 && b->wct != 12) {
+			return WIRE_E_SHORT;
+		}
+		wr->last_write = wire_le32(w + 8);
+		at = 1;			/* Pad */
+	} else if (cmd == SMB1_COM_WRITE || cmd == SMB1_COM_WRITE_AND_UNLOCK) {
+		if (b->wct != 5) {
+			return WIRE_E_SHORT;
+		}
+		if (b->bcc < 3 || b->bytes[0] != 0x01) {
+			return WIRE_E_BOUNDS;
+		}
+		at = 3;			/* BufferFormat, DataLength */
+		if (wire_le16(w + 2) > wire_le16(b->bytes + 1)) {
+			return WIRE_E_BOUNDS;
+		}
+	} else {
+		return WIRE_E_SHORT;
+	}
+	wr->fid = wire_le16(w);
+	wr->count = wire_le16(w + 2);
+	wr->offset = wire_le32(w + 4);
+	if (b->bcc < at || wr->count > b->bcc - at) {
+		return WIRE_E_BOUNDS;
+	}
+	wr->data_off = b->bytes_off + at;
+	return 0;
+}
+
 int smb1_locking_parse(const struct smb1_block *b, struct smb1_locking *l)
 {
 	const uint8_t *w = b->words;
@@ -635,4 +672,40 @@ void smb1_nt_to_dos(uint64_t nt, uint16_t *date, uint16_t *time)
 	*date = (uint16_t)((unsigned)(y - 1980) << 9 | m << 5 | d);
 	*time = (uint16_t)((sod / 3600) << 11 | (sod / 60 % 60) << 5 |
 			   (sod % 60) / 2);
+}
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (m 1..12). */
+static int64_t days_from_civil(int y, unsigned m, unsigned d)
+{
+	int64_t era = 0;
+	unsigned yoe = 0, doy = 0, doe = 0;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = (unsigned)(y - era * 400);
+	doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + (int64_t)doe - 719468;
+}
+
+uint64_t smb1_dos_to_nt(uint16_t date, uint16_t time)
+{
+	const uint64_t epoch = 116444736000000000ULL;
+	unsigned m = (date >> 5) & 0xF;
+	unsigned d = date & 0x1F;
+	int64_t days = 0, secs = 0;
+
+	if (date == 0 && time == 0) {
+		return 0;
+	}
+	if (m < 1 || m > 12) {
+		m = 1;
+	}
+	if (d < 1) {
+		d = 1;
+	}
+	days = days_from_civil(1980 + (date >> 9), m, d);
+	secs = days * 86400 + (time >> 11) * 3600 + ((time >> 5) & 0x3F) * 60 +
+	       (time & 0x1F) * 2;
+	return epoch + (uint64_t)secs * 10000000ULL;
 }

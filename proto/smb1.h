@@ -19,14 +19,29 @@
 enum smb1_cmd {
 	SMB1_COM_CREATE_DIRECTORY = 0x00,
 	SMB1_COM_DELETE_DIRECTORY = 0x01,
+	SMB1_COM_OPEN = 0x02,
+	SMB1_COM_CREATE = 0x03,
 	SMB1_COM_CLOSE = 0x04,
 	SMB1_COM_FLUSH = 0x05,
 	SMB1_COM_DELETE = 0x06,
 	SMB1_COM_RENAME = 0x07,
 	SMB1_COM_QUERY_INFORMATION = 0x08,
 	SMB1_COM_SET_INFORMATION = 0x09,
+	SMB1_COM_READ = 0x0A,
+	SMB1_COM_WRITE = 0x0B,
+	SMB1_COM_LOCK_BYTE_RANGE = 0x0C,
+	SMB1_COM_UNLOCK_BYTE_RANGE = 0x0D,
+	SMB1_COM_CREATE_TEMPORARY = 0x0E,
+	SMB1_COM_CREATE_NEW = 0x0F,
 	SMB1_COM_CHECK_DIRECTORY = 0x10,
 	SMB1_COM_PROCESS_EXIT = 0x11,
+	SMB1_COM_SEEK = 0x12,
+	SMB1_COM_WRITE_AND_UNLOCK = 0x14,
+	SMB1_COM_SET_INFORMATION2 = 0x22,
+	SMB1_COM_QUERY_INFORMATION2 = 0x23,
+	SMB1_COM_IOCTL = 0x27,
+	SMB1_COM_WRITE_AND_CLOSE = 0x2C,
+	SMB1_COM_QUERY_INFORMATION_DISK = 0x80,
 	SMB1_COM_LOCKING_ANDX = 0x24,
 	SMB1_COM_OPEN_ANDX = 0x2D,
 	SMB1_COM_ECHO = 0x2B,
@@ -153,6 +168,26 @@ struct smb1_writex {
 int smb1_writex_parse(const uint8_t *msg, size_t len,
 		      const struct smb1_block *b, bool large_writex,
 		      struct smb1_writex *w) WIRE_WUR;
+
+/*
+ * The core writes: WRITE and WRITE_AND_UNLOCK [MS-CIFS §2.2.4.12.1,
+ * §2.2.4.19.1] (5 words; data block: BufferFormat 0x01, DataLength, the
+ * data) and WRITE_AND_CLOSE [§2.2.4.40.1] (6 or 12 words; data block: a
+ * pad byte, then the data). count bytes of data lie at data_off of the
+ * message; last_write is WRITE_AND_CLOSE's (UTIME, 0: leave it).
+ * 0; WIRE_E_SHORT (word count); WIRE_E_BOUNDS (a BufferFormat other
+ * than 0x01, or count past the DataLength or the data block); the
+ * command is no core write: WIRE_E_SHORT.
+ */
+struct smb1_write {
+	uint16_t fid;
+	uint16_t count;
+	uint32_t offset;
+	uint32_t last_write;
+	size_t data_off;
+};
+int smb1_write_parse(const struct smb1_block *b, uint8_t cmd,
+		     struct smb1_write *w) WIRE_WUR;
 
 /*
  * LOCKING_ANDX request [MS-CIFS §2.2.4.32.1]: 8 words, then the unlock
@@ -409,5 +444,11 @@ void smb1_dos_error(uint32_t ntstatus, uint8_t *eclass, uint16_t *code);
  * date = (year - 1980) << 9 | month << 5 | day, time = hour << 11 |
  * minute << 5 | second / 2. Before 1980 or past 2107 both are 0. */
 void smb1_nt_to_dos(uint64_t nt, uint16_t *date, uint16_t *time);
+
+/* The other way: an SMB_DATE and SMB_TIME (UTC) as NT time; 0 when both
+ * are 0 (no time given). A month out of 1..12 counts as January, day 0
+ * as 1; other fields out of range (day 31 of February, hour 24) carry
+ * over as the arithmetic falls. */
+uint64_t smb1_dos_to_nt(uint16_t date, uint16_t time);
 
 #endif

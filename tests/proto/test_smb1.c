@@ -683,6 +683,144 @@ START_TEST(test_dos_error)
 }
 END_TEST
 
+static int core_write_codec(const uint8_t *msg, size_t len,
+			    const struct smb1_block *b)
+{
+	struct smb1_write w;
+
+	return smb1_write_parse(b, msg[4], &w);
+}
+
+/* WRITE [MS-CIFS 2.2.4.12.1]: 5 words, then 0x01, DataLength, data */
+START_TEST(test_core_write)
+{
+	static const uint8_t words[10] = {
+		7, 0,		/* FID */
+		4, 0,		/* CountOfBytesToWrite */
+		0x10, 0, 1, 0,	/* WriteOffsetInBytes 0x10010 */
+		0, 0,		/* EstimateOfRemainingBytesToBeWritten */
+	};
+	uint8_t data[] = { 0x01, 4, 0, 'd', 'a', 't', 'a' };
+	uint8_t words9[10];
+	uint8_t m[128];
+	size_t len = build_block(m, SMB1_COM_WRITE, words, 5, data,
+				 sizeof(data));
+	struct smb1_block b = {};
+	struct smb1_write w = {};
+
+	ck_assert_int_eq(smb1_block_parse(m, len, 32, &b), 0);
+	ck_assert_int_eq(smb1_write_parse(&b, SMB1_COM_WRITE, &w), 0);
+	ck_assert_uint_eq(w.fid, 7);
+	ck_assert_uint_eq(w.count, 4);
+	ck_assert_uint_eq(w.offset, 0x10010);
+	ck_assert_uint_eq(w.data_off, 32 + 1 + 10 + 2 + 3);
+	ck_assert_mem_eq(m + w.data_off, "data", 4);
+	truncate_all(m, len, core_write_codec);
+	/* WRITE_AND_UNLOCK reads the same */
+	ck_assert_int_eq(smb1_write_parse(&b, SMB1_COM_WRITE_AND_UNLOCK, &w),
+			 0);
+	/* not a core write */
+	ck_assert_int_eq(smb1_write_parse(&b, SMB1_COM_WRITE_ANDX, &w),
+			 WIRE_E_SHORT);
+	/* a BufferFormat other than a data block */
+	data[0] = 0x04;
+	len = build_block(m, SMB1_COM_WRITE, words, 5, data, sizeof(data));
+	ck_assert_int_eq(smb1_block_parse(m, len, 32, &b), 0);
+	ck_assert_int_eq(smb1_write_parse(&b, SMB1_COM_WRITE, &w),
+			 WIRE_E_BOUNDS);
+	/* DataLength shorter than the count */
+	data[0] = 0x01;
+	data[1] = 3;
+	len = build_block(m, SMB1_COM_WRITE, words, 5, data, sizeof(data));
+	ck_assert_int_eq(smb1_block_parse(m, len, 32, &b), 0);
+	ck_assert_int_eq(smb1_write_parse(&b, SMB1_COM_WRITE, &w),
+			 WIRE_E_BOUNDS);
+	/* a count past the data block, DataLength agreeing */
+	memcpy(words9, words, sizeof(words9));
+	words9[2] = 9;
+	data[1] = 9;
+	len = build_block(m, SMB1_COM_WRITE, words9, 5, data, sizeof(data));
+	ck_assert_int_eq(smb1_block_parse(m, len, 32, &b), 0);
+	ck_assert_int_eq(smb1_write_parse(&b, SMB1_COM_WRITE, &w),
+			 WIRE_E_BOUNDS);
+	/* four words: short */
+	len = build_block(m, SMB1_COM_WRITE, words, 4, data, sizeof(data));
+	ck_assert_int_eq(smb1_block_parse(m, len, 32, &b), 0);
+	ck_assert_int_eq(smb1_write_parse(&b, SMB1_COM_WRITE, &w),
+			 WIRE_E_SHORT);
+}
+END_TEST
+
+/* WRITE_AND_CLOSE [MS-CIFS 2.2.4.40.1]: 6 or 12 words, a pad, data */
+START_TEST(test_write_and_close)
+{
+	static const uint8_t words[24] = {
+		7, 0,			/* FID */
+		3, 0,			/* CountOfBytesToWrite */
+		8, 0, 0, 0,		/* WriteOffsetInBytes */
+		0x78, 0x56, 0x34, 0x12,	/* LastWriteTime (UTIME) */
+	};
+	static const uint8_t data[] = { 0, 'a', 'b', 'c' };
+	uint8_t m[128];
+	size_t len = build_block(m, SMB1_COM_WRITE_AND_CLOSE, words, 6, data,
+				 sizeof(data));
+	struct smb1_block b = {};
+	struct smb1_write w = {};
+
+	ck_assert_int_eq(smb1_block_parse(m, len, 32, &b), 0);
+	ck_assert_int_eq(smb1_write_parse(&b, SMB1_COM_WRITE_AND_CLOSE, &w),
+			 0);
+	ck_assert_uint_eq(w.count, 3);
+	ck_assert_uint_eq(w.offset, 8);
+	ck_assert_uint_eq(w.last_write, 0x12345678);
+	ck_assert_mem_eq(m + w.data_off, "abc", 3);
+	truncate_all(m, len, core_write_codec);
+	/* the 12-word form (three reserved dwords) */
+	len = build_block(m, SMB1_COM_WRITE_AND_CLOSE, words, 12, data,
+			  sizeof(data));
+	ck_assert_int_eq(smb1_block_parse(m, len, 32, &b), 0);
+	ck_assert_int_eq(smb1_write_parse(&b, SMB1_COM_WRITE_AND_CLOSE, &w),
+			 0);
+	ck_assert_mem_eq(m + w.data_off, "abc", 3);
+	/* the pad and two bytes: one short */
+	len = build_block(m, SMB1_COM_WRITE_AND_CLOSE, words, 6, data, 3);
+	ck_assert_int_eq(smb1_block_parse(m, len, 32, &b), 0);
+	ck_assert_int_eq(smb1_write_parse(&b, SMB1_COM_WRITE_AND_CLOSE, &w),
+			 WIRE_E_BOUNDS);
+	/* seven words */
+	len = build_block(m, SMB1_COM_WRITE_AND_CLOSE, words, 7, data,
+			  sizeof(data));
+	ck_assert_int_eq(smb1_block_parse(m, len, 32, &b), 0);
+	ck_assert_int_eq(smb1_write_parse(&b, SMB1_COM_WRITE_AND_CLOSE, &w),
+			 WIRE_E_SHORT);
+}
+END_TEST
+
+/* SMB_DATE/SMB_TIME to NT time: the hand-worked dates of test_nt_to_dos */
+START_TEST(test_dos_to_nt)
+{
+	const uint64_t ep = 116444736000000000ULL;
+
+	/* 2000-03-01 12:34:56 (seconds kept to two) */
+	ck_assert_uint_eq(smb1_dos_to_nt(0x2861, 0x645C),
+			  ep + 951914096ULL * 10000000ULL);
+	/* 1980-01-01 00:00:00 */
+	ck_assert_uint_eq(smb1_dos_to_nt(0x0021, 0),
+			  ep + 315532800ULL * 10000000ULL);
+	/* 2024-02-29 23:59:58, a leap day */
+	ck_assert_uint_eq(smb1_dos_to_nt(0x585D, 0xBF7D),
+			  ep + 1709251198ULL * 10000000ULL);
+	/* nothing given */
+	ck_assert_uint_eq(smb1_dos_to_nt(0, 0), 0);
+	/* month 0 as January, day 0 as the 1st: 1980-01-01 */
+	ck_assert_uint_eq(smb1_dos_to_nt(0x0000, 1),
+			  ep + (315532800ULL + 2) * 10000000ULL);
+	/* 1980-02-31 carries into March 2nd */
+	ck_assert_uint_eq(smb1_dos_to_nt(0x005F, 0),
+			  ep + (315532800ULL + 61 * 86400ULL) * 10000000ULL);
+}
+END_TEST
+
 /* SMB_DATE/SMB_TIME [MS-CIFS 2.2.1.4]: worked by hand from the bit layout */
 START_TEST(test_nt_to_dos)
 {
@@ -738,6 +876,9 @@ static Suite *smb1_suite(void)
 	tcase_add_test(tc, test_locking);
 	tcase_add_test(tc, test_find_params);
 	tcase_add_test(tc, test_nt_to_dos);
+	tcase_add_test(tc, test_core_write);
+	tcase_add_test(tc, test_write_and_close);
+	tcase_add_test(tc, test_dos_to_nt);
 	suite_add_tcase(s, tc);
 	return s;
 }
