@@ -1064,6 +1064,14 @@ static NTSTATUS open_new(struct smbd_tree *tree,
 		close(fd);
 		goto undo;
 	}
+	if ((a->attrs & SMBD_STORED_ATTRS & ~FILE_ATTRIBUTE_ARCHIVE) != 0) {
+		/* HIDDEN, SYSTEM...: kept as given, a new file's ARCHIVE
+		 * too, as SMB2's CREATE [MS-FSA §2.1.5.1.2.1] */
+		uint32_t keep = a->attrs |
+				(is_dir ? 0 : FILE_ATTRIBUTE_ARCHIVE);
+
+		(void)smbd_store_dos_info(fd, NULL, &keep);
+	}
 	status = open_register(tree, a, fd, &st, ondisk, granted, pop);
 	if (status != NT_STATUS_OK) {
 		goto undo;

@@ -64,6 +64,8 @@ struct ntcreate_state {
 	bool openx;		/* OPEN_ANDX: its reply */
 	bool core;		/* OPEN (0x02): its reply */
 	uint16_t access_mode;	/* OPEN_ANDX: the AccessMode asked */
+	smb1_open_reply_fn reply;	/* another command's reply (core.c) */
+	uint32_t arg;			/* and its argument */
 	struct smbd_open_args a;
 	struct smbd_oplock_wait *wait;
 	unsigned rounds;
@@ -143,7 +145,7 @@ static void put_core_open_reply(struct smb1_req *r, struct smbd_open *op,
 	const uint64_t epoch = 116444736000000000ULL;
 	struct smbd_ntinfo ni = {};
 
-	(void)smbd_ntinfo_fd(op->fd, op->path, &ni);
+	(void)streams_open_ntinfo(op, &ni);
 	wire_put_u8(&r->out, 7);
 	wire_put_u16le(&r->out, (uint16_t)op->fid_volatile);
 	wire_put_u16le(&r->out, (uint16_t)(ni.attrs & 0x37));
@@ -174,6 +176,13 @@ static NTSTATUS ntcreate_try(struct ntcreate_state *st)
 		return status == NT_STATUS_OK ? NT_STATUS_PENDING : status;
 	}
 	if (status != NT_STATUS_OK) {
+		return status;
+	}
+	if (st->reply != NULL) {
+		status = st->reply(r, op, action, st->arg);
+		if (status != NT_STATUS_OK) {
+			talloc_free(op);
+		}
 		return status;
 	}
 	status = smb1_fid_check(r, op);
@@ -434,6 +443,31 @@ NTSTATUS smb1_open(struct smb1_req *r, const struct smb1_block *b)
 	return status;
 }
 
+NTSTATUS smb1_open_run(struct smb1_req *r, const struct smbd_open_args *a,
+		       uint32_t arg, smb1_open_reply_fn reply)
+{
+	struct ntcreate_state *st = talloc_zero(r, struct ntcreate_state);
+	NTSTATUS status = NT_STATUS_OK;
+
+	if (st == NULL) {
+		return NT_STATUS_NO_MEMORY;
+	}
+	st->r = r;
+	st->a = *a;
+	st->a.name = talloc_strdup(st, a->name);
+	st->arg = arg;
+	st->reply = reply;
+	if (st->a.name == NULL) {
+		talloc_free(st);
+		return NT_STATUS_NO_MEMORY;
+	}
+	status = ntcreate_try(st);
+	if (status != NT_STATUS_PENDING) {
+		talloc_free(st);
+	}
+	return status;
+}
+
 /* ---- CLOSE [MS-CIFS §2.2.4.5] ---- */
 
 NTSTATUS smb1_close(struct smb1_req *r, const struct smb1_block *b)
@@ -454,13 +488,14 @@ NTSTATUS smb1_close(struct smb1_req *r, const struct smb1_block *b)
 	return NT_STATUS_OK;
 }
 
-/* ---- READ_ANDX and WRITE_ANDX ---- */
+/* ---- reads and writes: READ_ANDX, WRITE_ANDX and core.c's ---- */
 
 struct io1_state {
 	struct smb1_req *r;
 	uint64_t fid_v;
 	uint64_t offset;
-	uint16_t min_count;
+	smb1_io_reply_fn put;
+	void *priv;
 };
 
 static struct smbd_open *io1_open(struct io1_state *st)
@@ -490,28 +525,40 @@ static NTSTATUS io1_locks(const struct smbd_open *op, uint64_t off,
 				      NT_STATUS_OK;
 }
 
-static void readx_put(struct smb1_req *r, const uint8_t *data, uint32_t n)
+static struct io1_state *io1_new(struct smb1_req *r, struct smbd_open *op,
+				 uint64_t offset, smb1_io_reply_fn put,
+				 void *priv)
 {
-	size_t off_at = 0, pos = 0;
+	struct io1_state *st = talloc_zero(r, struct io1_state);
 
-	smb1_put_andx(r, 12);
-	wire_put_u16le(&r->out, 0xFFFF);	/* Available */
-	wire_put_u16le(&r->out, 0);		/* DataCompactionMode */
-	wire_put_u16le(&r->out, 0);		/* Reserved */
-	wire_put_u16le(&r->out, (uint16_t)n);
-	off_at = r->out.len;
-	wire_put_u16le(&r->out, 0);		/* DataOffset */
-	wire_put_u16le(&r->out, (uint16_t)(n >> 16));
-	wire_put_u64le(&r->out, 0);		/* Reserved2 */
-	pos = smb1_bytes_begin(r);
-	wire_put_u8(&r->out, 0);		/* Pad */
-	wire_patch_u16le(&r->out, off_at, (uint16_t)r->out.len);
-	wire_put_bytes(&r->out, data, n);
-	/* ByteCount holds the low 16 bits of a large read's length */
-	wire_patch_u16le(&r->out, pos, (uint16_t)(r->out.len - pos - 2));
+	if (st != NULL) {
+		st->r = r;
+		st->fid_v = op->fid_volatile;
+		st->offset = offset;
+		st->put = put;
+		st->priv = priv;
+	}
+	return st;
 }
 
-static void readx_done(struct tevent_req *subreq)
+static void io1_done(struct io1_state *st, struct smbd_open *op,
+		     const uint8_t *data, uint32_t n)
+{
+	struct smb1_req *r = st->r;
+	NTSTATUS status = NT_STATUS_OK;
+
+	if (st->offset != SMBD_PWRITE_APPEND) {
+		smb1_seek_note(op, st->offset + n);
+	}
+	status = st->put(r, op, data, n, st->offset, st->priv);
+	talloc_free(st);
+	if (status == NT_STATUS_OK && wire_wr_error(&r->out) != 0) {
+		status = NT_STATUS_NO_MEMORY;
+	}
+	smb1_req_done(r, status);
+}
+
+static void read_done(struct tevent_req *subreq)
 {
 	struct io1_state *st = tevent_req_callback_data(subreq,
 							struct io1_state);
@@ -530,20 +577,79 @@ static void readx_done(struct tevent_req *subreq)
 	if (op != NULL) {
 		op->position = st->offset + (uint64_t)n;
 	}
-	readx_put(r, buf, (uint32_t)n);
-	talloc_free(st);
-	smb1_req_done(r, wire_wr_error(&r->out) != 0 ? NT_STATUS_NO_MEMORY :
-			 NT_STATUS_OK);
+	io1_done(st, op, buf, (uint32_t)n);
+}
+
+NTSTATUS smb1_read_op(struct smb1_req *r, struct smbd_open *op,
+		      uint64_t offset, uint32_t count, smb1_io_reply_fn put,
+		      void *priv)
+{
+	struct smbd_server *srv = r->conn->srv;
+	struct io1_state *st = NULL;
+	struct tevent_req *subreq = NULL;
+	NTSTATUS status = io1_target(op);
+
+	if (status != NT_STATUS_OK) {
+		return status;
+	}
+	if ((op->access & (FILE_READ_DATA | FILE_EXECUTE)) == 0) {
+		return NT_STATUS_ACCESS_DENIED;
+	}
+	if (count > SMB1_MAX_READ) {
+		count = SMB1_MAX_READ;	/* a short read, not an error */
+	}
+	if (offset > (uint64_t)INT64_MAX - count) {
+		return NT_STATUS_INVALID_PARAMETER;
+	}
+	status = io1_locks(op, offset, count, false);
+	if (status != NT_STATUS_OK) {
+		return status;
+	}
+	if (count == 0) {
+		return put(r, op, NULL, 0, offset, priv);
+	}
+	st = io1_new(r, op, offset, put, priv);
+	if (st == NULL) {
+		return NT_STATUS_NO_MEMORY;
+	}
+	subreq = smbd_pread_send(st, srv->ev, srv->workers, r->conn->client,
+				 op->fd, count, offset);
+	if (subreq == NULL) {
+		talloc_free(st);
+		return NT_STATUS_NO_MEMORY;
+	}
+	tevent_req_set_callback(subreq, read_done, st);
+	return NT_STATUS_PENDING;
+}
+
+static NTSTATUS readx_put(struct smb1_req *r, struct smbd_open *op,
+			  const uint8_t *data, uint32_t n, uint64_t offset,
+			  void *priv)
+{
+	size_t off_at = 0, pos = 0;
+
+	smb1_put_andx(r, 12);
+	wire_put_u16le(&r->out, 0xFFFF);	/* Available */
+	wire_put_u16le(&r->out, 0);		/* DataCompactionMode */
+	wire_put_u16le(&r->out, 0);		/* Reserved */
+	wire_put_u16le(&r->out, (uint16_t)n);
+	off_at = r->out.len;
+	wire_put_u16le(&r->out, 0);		/* DataOffset */
+	wire_put_u16le(&r->out, (uint16_t)(n >> 16));
+	wire_put_u64le(&r->out, 0);		/* Reserved2 */
+	pos = smb1_bytes_begin(r);
+	wire_put_u8(&r->out, 0);		/* Pad */
+	wire_patch_u16le(&r->out, off_at, (uint16_t)r->out.len);
+	wire_put_bytes(&r->out, data, n);
+	/* ByteCount holds the low 16 bits of a large read's length */
+	wire_patch_u16le(&r->out, pos, (uint16_t)(r->out.len - pos - 2));
+	return NT_STATUS_OK;
 }
 
 NTSTATUS smb1_read_andx(struct smb1_req *r, const struct smb1_block *b)
 {
-	struct smbd_server *srv = r->conn->srv;
 	struct smb1_readx rx = {};
 	struct smbd_open *op = NULL;
-	struct io1_state *st = NULL;
-	struct tevent_req *subreq = NULL;
-	NTSTATUS status = NT_STATUS_OK;
 
 	if (smb1_readx_parse(b, (r->c1->client_caps &
 				 SMB1_CAP_LARGE_READX) != 0, &rx) != 0) {
@@ -556,45 +662,10 @@ NTSTATUS smb1_read_andx(struct smb1_req *r, const struct smb1_block *b)
 	if (op->pipe != NULL) {
 		return smb1_pipe_read(r, op, rx.max_count);
 	}
-	status = io1_target(op);
-	if (status != NT_STATUS_OK) {
-		return status;
-	}
-	if ((op->access & (FILE_READ_DATA | FILE_EXECUTE)) == 0) {
-		return NT_STATUS_ACCESS_DENIED;
-	}
-	if (rx.max_count > SMB1_MAX_READ) {
-		rx.max_count = SMB1_MAX_READ;	/* a short read, not an error */
-	}
-	if (rx.offset > (uint64_t)INT64_MAX - rx.max_count) {
-		return NT_STATUS_INVALID_PARAMETER;
-	}
-	status = io1_locks(op, rx.offset, rx.max_count, false);
-	if (status != NT_STATUS_OK) {
-		return status;
-	}
-	if (rx.max_count == 0) {
-		readx_put(r, NULL, 0);
-		return NT_STATUS_OK;
-	}
-	st = talloc_zero(r, struct io1_state);
-	if (st == NULL) {
-		return NT_STATUS_NO_MEMORY;
-	}
-	st->r = r;
-	st->fid_v = op->fid_volatile;
-	st->offset = rx.offset;
-	subreq = smbd_pread_send(st, srv->ev, srv->workers, r->conn->client,
-				 op->fd, rx.max_count, rx.offset);
-	if (subreq == NULL) {
-		talloc_free(st);
-		return NT_STATUS_NO_MEMORY;
-	}
-	tevent_req_set_callback(subreq, readx_done, st);
-	return NT_STATUS_PENDING;
+	return smb1_read_op(r, op, rx.offset, rx.max_count, readx_put, NULL);
 }
 
-static void writex_done(struct tevent_req *subreq)
+static void write_done(struct tevent_req *subreq)
 {
 	struct io1_state *st = tevent_req_callback_data(subreq,
 							struct io1_state);
@@ -609,36 +680,88 @@ static void writex_done(struct tevent_req *subreq)
 						   (int)-n));
 		return;
 	}
+	/* FilePositionInformation moves with reads only (smbtorture
+	 * raw.seek, as Windows); the seek pointer with both */
 	op = io1_open(st);
 	if (op != NULL) {
 		op->written = true;
 		op->ever_written = true;
-		op->position = st->offset + (uint64_t)n;
 		if (n > 0) {
 			smbd_watch_stream(op, FILE_ACTION_MODIFIED_STREAM);
 		}
 	}
-	talloc_free(st);
+	io1_done(st, op, NULL, (uint32_t)n);
+}
+
+NTSTATUS smb1_write_op(struct smb1_req *r, struct smbd_open *op,
+		       uint64_t offset, const uint8_t *data, uint32_t len,
+		       bool sync, smb1_io_reply_fn put, void *priv)
+{
+	struct smbd_server *srv = r->conn->srv;
+	struct io1_state *st = NULL;
+	struct tevent_req *subreq = NULL;
+	unsigned pflags = 0;
+	NTSTATUS status = io1_target(op);
+
+	if (status != NT_STATUS_OK) {
+		return status;
+	}
+	if ((op->access & (FILE_WRITE_DATA | FILE_APPEND_DATA)) == 0) {
+		return NT_STATUS_ACCESS_DENIED;
+	}
+	if ((op->access & FILE_WRITE_DATA) == 0) {
+		offset = SMBD_PWRITE_APPEND;
+	} else if (offset > (uint64_t)INT64_MAX - len) {
+		return NT_STATUS_INVALID_PARAMETER;
+	} else {
+		status = io1_locks(op, offset, len, true);
+		if (status != NT_STATUS_OK) {
+			return status;
+		}
+	}
+	if (len == 0) {
+		return put(r, op, NULL, 0, offset, priv);
+	}
+	if (sync || (op->create_options & FILE_WRITE_THROUGH)) {
+		pflags |= SMBD_PWRITE_SYNC;
+	}
+	if (op->file != NULL) {
+		(void)smbd_oplock_break(op->file, op, SMBD_OPLOCK_OP_WRITE,
+					false);
+	}
+	st = io1_new(r, op, offset, put, priv);
+	if (st == NULL) {
+		return NT_STATUS_NO_MEMORY;
+	}
+	subreq = smbd_pwrite_send(st, srv->ev, srv->workers, r->conn->client,
+				  op->fd, data, len, offset, pflags);
+	if (subreq == NULL) {
+		talloc_free(st);
+		return NT_STATUS_NO_MEMORY;
+	}
+	op->written = true;
+	op->ever_written = true;
+	tevent_req_set_callback(subreq, write_done, st);
+	return NT_STATUS_PENDING;
+}
+
+static NTSTATUS writex_put(struct smb1_req *r, struct smbd_open *op,
+			   const uint8_t *data, uint32_t n, uint64_t offset,
+			  void *priv)
+{
 	smb1_put_andx(r, 6);
 	wire_put_u16le(&r->out, (uint16_t)n);
 	wire_put_u16le(&r->out, 0xFFFF);	/* Available */
-	wire_put_u16le(&r->out, (uint16_t)((size_t)n >> 16));
+	wire_put_u16le(&r->out, (uint16_t)(n >> 16));
 	wire_put_u16le(&r->out, 0);
 	smb1_bytes_end(r, smb1_bytes_begin(r));
-	smb1_req_done(r, wire_wr_error(&r->out) != 0 ? NT_STATUS_NO_MEMORY :
-			 NT_STATUS_OK);
+	return NT_STATUS_OK;
 }
 
 NTSTATUS smb1_write_andx(struct smb1_req *r, const struct smb1_block *b)
 {
-	struct smbd_server *srv = r->conn->srv;
 	struct smb1_writex wx = {};
 	struct smbd_open *op = NULL;
-	struct io1_state *st = NULL;
-	struct tevent_req *subreq = NULL;
-	uint64_t offset = 0;
-	unsigned pflags = 0;
-	NTSTATUS status = NT_STATUS_OK;
 
 	if (smb1_writex_parse(r->in, r->in_len, b,
 			      (r->c1->client_caps & SMB1_CAP_LARGE_WRITEX) !=
@@ -652,61 +775,11 @@ NTSTATUS smb1_write_andx(struct smb1_req *r, const struct smb1_block *b)
 	if (op->pipe != NULL) {
 		return smb1_pipe_write(r, op, r->in + wx.data_off, wx.length);
 	}
-	status = io1_target(op);
-	if (status != NT_STATUS_OK) {
-		return status;
-	}
-	if ((op->access & (FILE_WRITE_DATA | FILE_APPEND_DATA)) == 0) {
-		return NT_STATUS_ACCESS_DENIED;
-	}
-	offset = wx.offset;
-	if ((op->access & FILE_WRITE_DATA) == 0) {
-		offset = SMBD_PWRITE_APPEND;
-	} else if (offset > (uint64_t)INT64_MAX - wx.length) {
-		return NT_STATUS_INVALID_PARAMETER;
-	} else {
-		status = io1_locks(op, offset, wx.length, true);
-		if (status != NT_STATUS_OK) {
-			return status;
-		}
-	}
-	if (wx.length == 0) {
-		/* a zero-length write sets the file size in MS-CIFS' older
-		 * commands; WRITE_ANDX writes nothing */
-		smb1_put_andx(r, 6);
-		wire_put_u16le(&r->out, 0);
-		wire_put_u16le(&r->out, 0xFFFF);
-		wire_put_u16le(&r->out, 0);
-		wire_put_u16le(&r->out, 0);
-		smb1_bytes_end(r, smb1_bytes_begin(r));
-		return NT_STATUS_OK;
-	}
-	if ((wx.write_mode & SMB1_WRITE_THROUGH_MODE) ||
-	    (op->create_options & FILE_WRITE_THROUGH)) {
-		pflags |= SMBD_PWRITE_SYNC;
-	}
-	if (op->file != NULL) {
-		(void)smbd_oplock_break(op->file, op, SMBD_OPLOCK_OP_WRITE,
-					false);
-	}
-	st = talloc_zero(r, struct io1_state);
-	if (st == NULL) {
-		return NT_STATUS_NO_MEMORY;
-	}
-	st->r = r;
-	st->fid_v = op->fid_volatile;
-	st->offset = offset;
-	subreq = smbd_pwrite_send(st, srv->ev, srv->workers, r->conn->client,
-				  op->fd, r->in + wx.data_off, wx.length,
-				  offset, pflags);
-	if (subreq == NULL) {
-		talloc_free(st);
-		return NT_STATUS_NO_MEMORY;
-	}
-	op->written = true;
-	op->ever_written = true;
-	tevent_req_set_callback(subreq, writex_done, st);
-	return NT_STATUS_PENDING;
+	/* a zero-length write sets the file size in MS-CIFS' older
+	 * commands; WRITE_ANDX writes nothing */
+	return smb1_write_op(r, op, wx.offset, r->in + wx.data_off, wx.length,
+			     (wx.write_mode & SMB1_WRITE_THROUGH_MODE) != 0,
+			     writex_put, NULL);
 }
 
 /* ---- FLUSH [MS-CIFS §2.2.4.6] ---- */
@@ -886,6 +959,17 @@ NTSTATUS smb1_locking_andx(struct smb1_req *r, const struct smb1_block *b)
 	smb1_put_andx(r, 2);
 	smb1_bytes_end(r, smb1_bytes_begin(r));
 	return NT_STATUS_OK;
+}
+
+NTSTATUS smb1_lock_range(struct smb1_req *r, struct smbd_open *op,
+			 uint64_t off, uint64_t len, bool excl)
+{
+	struct brl_lock *lk = NULL;
+
+	if (op->file == NULL || op->is_dir || op->fd < 0) {
+		return NT_STATUS_INVALID_DEVICE_REQUEST;
+	}
+	return lock_one(r, op, off, len, excl, &lk);
 }
 
 /* ---- NT_CANCEL [MS-CIFS §2.2.4.65]: our waits are short; no reply ---- */

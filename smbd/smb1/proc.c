@@ -55,6 +55,21 @@ static const struct smb1_row smb1_cmds[256] = {
 	[SMB1_COM_FIND_CLOSE2] = { .fn = smb1_find_close2, .need_session = true },
 	[SMB1_COM_SEARCH] = { .fn = smb1_search, T },
 	[SMB1_COM_OPEN] = { .fn = smb1_open, T },
+	[SMB1_COM_CREATE] = { .fn = smb1_create, T },
+	[SMB1_COM_CREATE_NEW] = { .fn = smb1_create_new, T },
+	[SMB1_COM_CREATE_TEMPORARY] = { .fn = smb1_create_temporary, T },
+	[SMB1_COM_READ] = { .fn = smb1_read, T },
+	[SMB1_COM_WRITE] = { .fn = smb1_write, T },
+	[SMB1_COM_WRITE_AND_UNLOCK] = { .fn = smb1_write_and_unlock, T },
+	[SMB1_COM_WRITE_AND_CLOSE] = { .fn = smb1_write_and_close, T },
+	[SMB1_COM_LOCK_BYTE_RANGE] = { .fn = smb1_lock_byte_range, T },
+	[SMB1_COM_UNLOCK_BYTE_RANGE] = { .fn = smb1_lock_byte_range, T },
+	[SMB1_COM_SEEK] = { .fn = smb1_seek, T },
+	[SMB1_COM_SET_INFORMATION2] = { .fn = smb1_set_information2, T },
+	[SMB1_COM_QUERY_INFORMATION2] = { .fn = smb1_query_information2, T },
+	[SMB1_COM_QUERY_INFORMATION_DISK] = { .fn = smb1_query_information_disk,
+					      T },
+	[SMB1_COM_IOCTL] = { .fn = smb1_ioctl, T },
 #undef T
 };
 
@@ -137,10 +152,17 @@ static void put_reply_hdr(struct smb1_req *r)
 
 static void set_status(struct smb1_req *r, NTSTATUS status)
 {
+	uint16_t flags2 = wire_le16(r->out.buf + 10);
 	uint8_t eclass = 0;
 	uint16_t code = 0;
 
-	if (wire_le16(r->out.buf + 10) & SMB1_FLAGS2_NT_STATUS) {
+	if (SMB1_IS_DOS_STATUS(status)) {
+		wire_patch_u16le(&r->out, 10, flags2 & ~SMB1_FLAGS2_NT_STATUS);
+		wire_patch_u32le(&r->out, 5, ((status >> 16) & 0xFF) |
+					     ((status & 0xFFFF) << 16));
+		return;
+	}
+	if (flags2 & SMB1_FLAGS2_NT_STATUS) {
 		wire_patch_u32le(&r->out, 5, status);
 		return;
 	}
@@ -207,7 +229,8 @@ static NTSTATUS resolve(struct smb1_req *r, const struct smb1_row *row)
 	}
 	r->sess = find_session(r->conn, r->out_uid);
 	if (r->sess == NULL || r->sess->state != SMBD_SESS_VALID) {
-		return NT_STATUS_USER_SESSION_DELETED;
+		/* in DOS form, as Windows (smbtorture raw.context) */
+		return SMB1_DOS_STATUS(SMB1_ERRSRV, SMB1_ERRbaduid);
 	}
 	r->sess->last_activity = r->conn->last_activity;
 	if (!row->need_tree) {

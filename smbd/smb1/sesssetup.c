@@ -468,7 +468,8 @@ NTSTATUS smb1_session_setup(struct smb1_req *r, const struct smb1_block *b)
 		if (s == NULL || s->state != SMBD_SESS_IN_PROGRESS ||
 		    s->ntlm == NULL) {
 			/* re-authentication: a later round */
-			return s == NULL ? NT_STATUS_USER_SESSION_DELETED :
+			return s == NULL ? SMB1_DOS_STATUS(SMB1_ERRSRV,
+							   SMB1_ERRbaduid) :
 					   NT_STATUS_NOT_SUPPORTED;
 		}
 	}

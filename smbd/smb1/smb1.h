@@ -9,6 +9,7 @@
 
 #include "smbd/smbd.h"
 #include "proto/smb1.h"
+#include "smbd/fs/openpath.h"
 
 /*
  * An SMB1 message ("\xffSMB") on conn, registered as srv->smb1_frame.
@@ -34,6 +35,18 @@ bool smbd_smb1_frame(struct smbd_conn *conn, uint8_t *buf, size_t len);
 /* Longest MAC key: the 16-byte key and a client's NTLMv2 response (a
  * longer response leaves the session unsigned, refused if mandatory) */
 #define SMB1_MAC_KEY_MAX	(16 + 1024)
+
+/*
+ * An error Windows answers in DOS form (ERRCLASS, code) even to a client
+ * that negotiated NT status codes (CAP_STATUS32): a handler or the
+ * dispatcher returns it as its status and the reply carries it with
+ * FLAGS2_NT_STATUS clear. Values 0xF1cc'xxxx, as no NTSTATUS is.
+ */
+#define SMB1_DOS_STATUS(eclass, code) \
+	((NTSTATUS)(0xF1000000u | ((uint32_t)(eclass) << 16) | (code)))
+#define SMB1_IS_DOS_STATUS(s)	(((s) & 0xFF000000u) == 0xF1000000u)
+#define SMB1_ERRerror		1	/* ERRSRV: non-specific error */
+#define SMB1_ERRbaduid		91	/* ERRSRV: UID not known */
 
 struct smb1_trans_pending;
 
@@ -145,6 +158,68 @@ NTSTATUS smb1_write_andx(struct smb1_req *r, const struct smb1_block *b);
 NTSTATUS smb1_flush(struct smb1_req *r, const struct smb1_block *b);
 NTSTATUS smb1_locking_andx(struct smb1_req *r, const struct smb1_block *b);
 NTSTATUS smb1_nt_cancel(struct smb1_req *r, const struct smb1_block *b);
+
+/*
+ * The reply block of an open by name (op just opened, action FILE_WAS_*,
+ * arg as given to smb1_open_run: the command's own, an AccessMode or a
+ * time); an error closes op and is the command's.
+ */
+typedef NTSTATUS (*smb1_open_reply_fn)(struct smb1_req *r,
+				       struct smbd_open *op, uint32_t action,
+				       uint32_t arg);
+/*
+ * Open a disk-share name as NT_CREATE_ANDX does (waiting for oplock
+ * breaks: PENDING, the reply follows), then reply(). a is copied.
+ */
+NTSTATUS smb1_open_run(struct smb1_req *r, const struct smbd_open_args *a,
+		       uint32_t arg, smb1_open_reply_fn reply);
+
+/*
+ * The reply block of a read (data, n bytes) or a write (n bytes written)
+ * at offset through op (NULL: closed meanwhile). Its status is the
+ * command's.
+ */
+typedef NTSTATUS (*smb1_io_reply_fn)(struct smb1_req *r, struct smbd_open *op,
+				     const uint8_t *data, uint32_t n,
+				     uint64_t offset, void *priv);
+/*
+ * Read up to count bytes of op's file at offset on a worker, as READ_ANDX
+ * does (access, byte-range locks), then put(). PENDING: the reply comes.
+ * INVALID_DEVICE_REQUEST (no file), ACCESS_DENIED, FILE_LOCK_CONFLICT.
+ */
+NTSTATUS smb1_read_op(struct smb1_req *r, struct smbd_open *op,
+		      uint64_t offset, uint32_t count, smb1_io_reply_fn put,
+		      void *priv);
+/* Write len bytes of data (in r->in) at offset, as WRITE_ANDX does. */
+NTSTATUS smb1_write_op(struct smb1_req *r, struct smbd_open *op,
+		       uint64_t offset, const uint8_t *data, uint32_t len,
+		       bool sync, smb1_io_reply_fn put, void *priv);
+/* A byte-range lock of op, as one of LOCKING_ANDX (its budgets); no
+ * waiting: LOCK_NOT_GRANTED. */
+NTSTATUS smb1_lock_range(struct smb1_req *r, struct smbd_open *op,
+			 uint64_t off, uint64_t len, bool excl);
+
+/* core.c: the core commands on files, and the SEEK pointer that reads
+ * and writes leave at end (op NULL: nothing) */
+void smb1_seek_note(struct smbd_open *op, uint64_t end);
+NTSTATUS smb1_create(struct smb1_req *r, const struct smb1_block *b);
+NTSTATUS smb1_create_new(struct smb1_req *r, const struct smb1_block *b);
+NTSTATUS smb1_create_temporary(struct smb1_req *r,
+			       const struct smb1_block *b);
+NTSTATUS smb1_read(struct smb1_req *r, const struct smb1_block *b);
+NTSTATUS smb1_write(struct smb1_req *r, const struct smb1_block *b);
+NTSTATUS smb1_write_and_unlock(struct smb1_req *r,
+			       const struct smb1_block *b);
+NTSTATUS smb1_write_and_close(struct smb1_req *r, const struct smb1_block *b);
+NTSTATUS smb1_lock_byte_range(struct smb1_req *r, const struct smb1_block *b);
+NTSTATUS smb1_seek(struct smb1_req *r, const struct smb1_block *b);
+NTSTATUS smb1_set_information2(struct smb1_req *r,
+			       const struct smb1_block *b);
+NTSTATUS smb1_query_information2(struct smb1_req *r,
+				 const struct smb1_block *b);
+NTSTATUS smb1_query_information_disk(struct smb1_req *r,
+				     const struct smb1_block *b);
+NTSTATUS smb1_ioctl(struct smb1_req *r, const struct smb1_block *b);
 /* path.c */
 NTSTATUS smb1_mkdir(struct smb1_req *r, const struct smb1_block *b);
 NTSTATUS smb1_rmdir(struct smb1_req *r, const struct smb1_block *b);

@@ -954,6 +954,15 @@ static NTSTATUS set_file(struct t2 *t, struct smbd_open *op, uint16_t level)
 			return smbd_map_errno(errno);
 		}
 		return NT_STATUS_OK;
+	case PASSTHROUGH + FSCC_POSITION:
+		if (n < 8) {
+			return NT_STATUS_INFO_LENGTH_MISMATCH;
+		}
+		if (wire_le64(d) > (uint64_t)INT64_MAX) {
+			return NT_STATUS_INVALID_PARAMETER;
+		}
+		op->position = wire_le64(d);
+		return NT_STATUS_OK;
 	case PASSTHROUGH + FSCC_RENAME: {
 		/* SMB1 form: ReplaceIfExists, 3 reserved, RootDirectory (4),
 		 * FileNameLength (4), FileName */
