@@ -788,6 +788,57 @@ done:
 	return status;
 }
 
+/* ---- hard links ---- */
+
+NTSTATUS smbd_open_link(struct smbd_open *op, const char *rel)
+{
+	struct smbd_tree *tree = op->tree;
+	TALLOC_CTX *tmp = NULL;
+	char *ondisk = NULL;
+	const char *leaf = NULL;
+	NTSTATUS status = NT_STATUS_OK;
+	char src[64];
+	int pfd = -1;
+	int rc = 0;
+
+	if (tree == NULL || tree->root_fd < 0 || op->fd < 0) {
+		return NT_STATUS_INVALID_HANDLE;
+	}
+	if (tree->read_only) {
+		return NT_STATUS_ACCESS_DENIED;
+	}
+	if (op->is_dir || op->stream != NULL) {
+		return NT_STATUS_FILE_IS_A_DIRECTORY;
+	}
+	tmp = talloc_new(NULL);
+	if (tmp == NULL) {
+		return NT_STATUS_NO_MEMORY;
+	}
+	status = vfs_resolve(tmp, tree->root_fd, rel, &ondisk);
+	if (status != NT_STATUS_OBJECT_NAME_NOT_FOUND) {
+		talloc_free(tmp);
+		return status == NT_STATUS_OK ?
+		       NT_STATUS_OBJECT_NAME_COLLISION : status;
+	}
+	pfd = vfs_open_parent(tree->root_fd, ondisk, &leaf);
+	if (pfd < 0) {
+		talloc_free(tmp);
+		return smbd_map_errno_in(SMBD_ERRMAP_PARENT, -pfd);
+	}
+	/* the open's own inode, whatever its name now: linkat(2) of the
+	 * /proc name follows it (AT_EMPTY_PATH would need privilege) */
+	proc_fd_path(op->fd, src, sizeof(src));
+	rc = linkat(AT_FDCWD, src, pfd, leaf, AT_SYMLINK_FOLLOW) == 0 ? 0 :
+	     -errno;
+	close(pfd);
+	talloc_free(tmp);
+	if (rc != 0) {
+		return rc == -EEXIST ? NT_STATUS_OBJECT_NAME_COLLISION :
+		       smbd_map_errno(-rc);
+	}
+	return NT_STATUS_OK;
+}
+
 /* ---- an open by name, for front ends without SMB2's extras ---- */
 
 #define OPEN_FILE_MODE_MASK	0x0000103Eu	/* FileModeInformation */

@@ -132,6 +132,14 @@ NTSTATUS smbd_open_rename(struct smbd_open *op, char *name, const char *rel,
 			  void *priv);
 
 /*
+ * A new name rel (canonical, share-relative, its parent existing) for
+ * op's file: a hard link [MS-FSCC §2.4.21]. OBJECT_NAME_COLLISION if rel
+ * exists, FILE_IS_A_DIRECTORY for a directory or stream open,
+ * ACCESS_DENIED on a read-only share, else the file system's error.
+ */
+NTSTATUS smbd_open_link(struct smbd_open *op, const char *rel);
+
+/*
  * An open by name for a front end that has no create contexts, leases
  * or durable handles (SMB1): what the client asked for, as in an SMB2
  * CREATE [MS-SMB2 §2.2.13]. name is the client's path ('\' separated,

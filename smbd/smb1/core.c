@@ -3,7 +3,8 @@
  * 0.12 clients still send [MS-CIFS §2.2.4]: CREATE, CREATE_NEW,
  * CREATE_TEMPORARY, READ, WRITE, LOCK_BYTE_RANGE, UNLOCK_BYTE_RANGE,
  * SEEK, WRITE_AND_UNLOCK, WRITE_AND_CLOSE, SET_INFORMATION2,
- * QUERY_INFORMATION2, QUERY_INFORMATION_DISK and IOCTL. They are other
+ * QUERY_INFORMATION2, QUERY_INFORMATION_DISK, IOCTL and NT_RENAME (its
+ * rename, hard link and copy). They are other
  * wire forms of the AndX commands: opens go through file.c's open path
  * (smb1_open_run; the core OPEN is file.c's, beside OPEN_ANDX), data
  * through its read and write path (smb1_read_op, smb1_write_op), locks
@@ -18,9 +19,11 @@
 #include "smbd/base/errmap.h"
 #include "smbd/fs/brlock.h"
 #include "smbd/fs/fileinfo.h"
+#include "smbd/fs/fileops.h"
 #include "smbd/fs/open.h"
 #include "smbd/fs/openpath.h"
 #include "smbd/fs/streams.h"
+#include "smbd/fs/vfs.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -598,4 +601,224 @@ NTSTATUS smb1_ioctl(struct smb1_req *r, const struct smb1_block *b)
 	/* ERRSRV/ERRerror, as Windows answers a function it lacks (on
 	 * any FID: smbtorture raw.ioctl) */
 	return SMB1_DOS_STATUS(SMB1_ERRSRV, SMB1_ERRerror);
+}
+
+/* ---- NT_RENAME [MS-CIFS §2.2.4.66]: rename, hard link, copy ---- */
+
+#define NT_RENAME_MOVE_CLUSTER	0x0102
+#define NT_RENAME_HARD_LINK	0x0103
+#define NT_RENAME_RENAME	0x0104
+#define NT_RENAME_COPY		0x0105
+#define NT_RENAME_ATTR_HIDDEN	0x0002
+#define NT_RENAME_ATTR_SYSTEM	0x0004
+/* the most a copy moves: its ranges of 1 MiB (fs/fileops.h) */
+#define NT_COPY_RANGES		256u
+#define NT_COPY_RANGE		(1024u * 1024)
+
+/*
+ * Open the source of an NT_RENAME: hidden and system files match only
+ * when SearchAttributes names them (NO_SUCH_FILE), as for DELETE.
+ */
+static NTSTATUS ntrename_source(struct smb1_req *r, const char *name,
+				uint16_t sattrs, uint32_t desired,
+				uint32_t share, struct smbd_open **pop)
+{
+	struct smbd_ntinfo ni = {};
+	uint32_t hide = 0;
+	NTSTATUS status = smb1_open_path_share(r, name, desired, share,
+					       FILE_OPEN, 0, pop);
+
+	if (status != NT_STATUS_OK) {
+		return status;
+	}
+	if (streams_open_ntinfo(*pop, &ni) == 0) {
+		hide = ni.attrs & ~(uint32_t)sattrs &
+		       (FILE_ATTRIBUTE_HIDDEN | FILE_ATTRIBUTE_SYSTEM);
+	}
+	if (hide != 0) {
+		TALLOC_FREE(*pop);
+		return NT_STATUS_NO_SUCH_FILE;
+	}
+	return NT_STATUS_OK;
+}
+
+struct ntcopy_state {
+	struct smb1_req *r;
+	struct smbd_open *src;
+	struct smbd_open *dst;
+	struct smbd_copy_range *ranges;
+};
+
+static void ntcopy_done(struct tevent_req *subreq)
+{
+	struct ntcopy_state *st = tevent_req_callback_data(subreq,
+						struct ntcopy_state);
+	struct smb1_req *r = st->r;
+	uint32_t done = 0;
+	uint64_t bytes = 0;
+	int rc = smbd_copy_ranges_recv(subreq, &done, &bytes);
+
+	TALLOC_FREE(subreq);
+	talloc_free(st);	/* closes both */
+	if (rc != 0) {
+		smb1_req_done(r, smbd_map_errno(-rc));
+		return;
+	}
+	put_words_only(r, 0);
+	put_no_bytes(r);
+	smb1_req_done(r, NT_STATUS_OK);
+}
+
+/* A copy of the file from to the new file to, on a worker. */
+static NTSTATUS ntrename_copy(struct smb1_req *r, const char *from,
+			      const char *to, uint16_t sattrs)
+{
+	struct smbd_server *srv = r->conn->srv;
+	struct ntcopy_state *st = talloc_zero(r, struct ntcopy_state);
+	struct tevent_req *subreq = NULL;
+	struct smbd_ntinfo ni = {};
+	uint64_t size = 0, off = 0;
+	uint32_t n = 0;
+	NTSTATUS status = NT_STATUS_OK;
+
+	if (st == NULL) {
+		return NT_STATUS_NO_MEMORY;
+	}
+	st->r = r;
+	status = ntrename_source(r, from, sattrs,
+				 FILE_READ_DATA | FILE_READ_ATTRIBUTES,
+				 FILE_SHARE_READ, &st->src);
+	if (status == NT_STATUS_OK && (st->src->is_dir ||
+				       streams_open_ntinfo(st->src,
+							   &ni) != 0)) {
+		status = NT_STATUS_FILE_IS_A_DIRECTORY;
+	}
+	size = ni.end_of_file;
+	if (status == NT_STATUS_OK &&
+	    size > (uint64_t)NT_COPY_RANGES * NT_COPY_RANGE) {
+		status = NT_STATUS_INSUFFICIENT_RESOURCES;
+	}
+	if (status == NT_STATUS_OK) {
+		status = smb1_open_path_share(r, to, FILE_WRITE_DATA |
+					      FILE_READ_ATTRIBUTES, 0,
+					      FILE_CREATE,
+					      FILE_NON_DIRECTORY_FILE,
+					      &st->dst);
+	}
+	if (status == NT_STATUS_OK) {
+		st->ranges = talloc_zero_array(st, struct smbd_copy_range,
+					       NT_COPY_RANGES);
+		status = st->ranges != NULL ? NT_STATUS_OK :
+			 NT_STATUS_NO_MEMORY;
+	}
+	if (status != NT_STATUS_OK) {
+		talloc_free(st);
+		return status;
+	}
+	talloc_steal(st, st->src);
+	talloc_steal(st, st->dst);
+	for (off = 0; off < size; off += NT_COPY_RANGE, n++) {
+		st->ranges[n].src_off = off;
+		st->ranges[n].dst_off = off;
+		st->ranges[n].len = (uint32_t)(size - off < NT_COPY_RANGE ?
+					       size - off : NT_COPY_RANGE);
+	}
+	if (n == 0) {
+		talloc_free(st);
+		put_words_only(r, 0);
+		put_no_bytes(r);
+		return NT_STATUS_OK;
+	}
+	subreq = smbd_copy_ranges_send(st, srv->ev, srv->workers,
+				       r->conn->client, st->src->fd,
+				       st->dst->fd, st->ranges, n, false);
+	if (subreq == NULL) {
+		talloc_free(st);
+		return NT_STATUS_NO_MEMORY;
+	}
+	tevent_req_set_callback(subreq, ntcopy_done, st);
+	return NT_STATUS_PENDING;
+}
+
+/* A hard link to to of the file from. */
+static NTSTATUS ntrename_link(struct smb1_req *r, const char *from,
+			      const char *to, uint16_t sattrs)
+{
+	struct smbd_open *op = NULL;
+	char *rel = NULL;
+	NTSTATUS status = vfs_canonicalize(r, to, false, &rel);
+
+	if (status == NT_STATUS_OK) {
+		status = ntrename_source(r, from, sattrs, FILE_READ_ATTRIBUTES,
+					 FILE_SHARE_READ | FILE_SHARE_WRITE |
+					 FILE_SHARE_DELETE, &op);
+	}
+	if (status == NT_STATUS_OK) {
+		status = smbd_open_link(op, rel);
+		talloc_free(op);
+	}
+	return status;
+}
+
+NTSTATUS smb1_nt_rename(struct smb1_req *r, const struct smb1_block *b)
+{
+	struct smbd_open *op = NULL;
+	char *from = NULL, *to = NULL;
+	size_t off = b->bytes_off;
+	uint16_t sattrs = 0, level = 0;
+	NTSTATUS status = NT_STATUS_OK;
+
+	if (b->wct != 4) {
+		return NT_STATUS_INVALID_PARAMETER;
+	}
+	sattrs = smb1_word(b, 0) & (NT_RENAME_ATTR_HIDDEN |
+				    NT_RENAME_ATTR_SYSTEM);
+	level = smb1_word(b, 1);
+	status = core_disk(r);
+	if (status == NT_STATUS_OK) {
+		status = smb1_pull_path(r, r, b, &off, &from);
+	}
+	if (status == NT_STATUS_OK) {
+		status = smb1_pull_path(r, r, b, &off, &to);
+	}
+	if (status != NT_STATUS_OK) {
+		return status;
+	}
+	if (level == NT_RENAME_MOVE_CLUSTER) {
+		return NT_STATUS_INVALID_PARAMETER;
+	}
+	if (level != NT_RENAME_HARD_LINK && level != NT_RENAME_RENAME &&
+	    level != NT_RENAME_COPY) {
+		return NT_STATUS_ACCESS_DENIED;	/* as Windows before 7 */
+	}
+	if (strpbrk(from, "*?<>\"") != NULL) {
+		return NT_STATUS_OBJECT_PATH_SYNTAX_BAD;
+	}
+	if (strchr(from, ':') != NULL && to[0] != ':') {
+		/* a stream is renamed within its file (":new") only */
+		return NT_STATUS_INVALID_PARAMETER;
+	}
+	switch (level) {
+	case NT_RENAME_HARD_LINK:
+		status = ntrename_link(r, from, to, sattrs);
+		break;
+	case NT_RENAME_COPY:
+		return ntrename_copy(r, from, to, sattrs);
+	default:
+		/* the attribute check first, then the rename */
+		status = ntrename_source(r, from, sattrs, FILE_READ_ATTRIBUTES,
+					 FILE_SHARE_READ | FILE_SHARE_WRITE |
+					 FILE_SHARE_DELETE, &op);
+		TALLOC_FREE(op);
+		if (status == NT_STATUS_OK) {
+			status = smb1_rename_path(r, from, to, false);
+		}
+		break;
+	}
+	if (status != NT_STATUS_OK) {
+		return status;
+	}
+	put_words_only(r, 0);
+	put_no_bytes(r);
+	return NT_STATUS_OK;
 }

@@ -252,9 +252,9 @@ NTSTATUS smb1_delete(struct smb1_req *r, const struct smb1_block *b)
 	return NT_STATUS_OK;
 }
 
-/* Rename the object name names to new_name (client paths). */
-static NTSTATUS smb1_rename_path(struct smb1_req *r, const char *name,
-				 char *new_name, bool replace)
+/* smb1.h */
+NTSTATUS smb1_rename_path(struct smb1_req *r, const char *name,
+			  char *new_name, bool replace)
 {
 	struct smbd_open *op = NULL;
 	char *rel = NULL;

@@ -70,6 +70,7 @@ static const struct smb1_row smb1_cmds[256] = {
 	[SMB1_COM_QUERY_INFORMATION_DISK] = { .fn = smb1_query_information_disk,
 					      T },
 	[SMB1_COM_IOCTL] = { .fn = smb1_ioctl, T },
+	[SMB1_COM_NT_RENAME] = { .fn = smb1_nt_rename, T },
 #undef T
 };
 

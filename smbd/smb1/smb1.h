@@ -220,6 +220,11 @@ NTSTATUS smb1_query_information2(struct smb1_req *r,
 NTSTATUS smb1_query_information_disk(struct smb1_req *r,
 				     const struct smb1_block *b);
 NTSTATUS smb1_ioctl(struct smb1_req *r, const struct smb1_block *b);
+NTSTATUS smb1_nt_rename(struct smb1_req *r, const struct smb1_block *b);
+/* path.c: rename the object name names to new_name (client paths; a
+ * new name ":stream" renames a stream within its file) */
+NTSTATUS smb1_rename_path(struct smb1_req *r, const char *name,
+			  char *new_name, bool replace);
 /* path.c */
 NTSTATUS smb1_mkdir(struct smb1_req *r, const struct smb1_block *b);
 NTSTATUS smb1_rmdir(struct smb1_req *r, const struct smb1_block *b);

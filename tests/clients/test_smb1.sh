@@ -111,6 +111,9 @@ wg_expect "SMB1 file: get of a missing file says so" 'NT_STATUS_OBJECT_NAME_NOT_
 wg_check "SMB1 file: impacket's SMB1 dialect lists, puts, gets, renames, deletes" \
 	"$WG_PY" "$WG_ROOT/tests/clients/smb1_impacket.py" "$WG_HOST" "$WG_PORT" \
 	"$WG_USER" "$WG_PASS" "$WG_SHARE"
+wg_check "SMB1 core: NT_RENAME links, copies and renames; QUERY_INFORMATION_DISK is statvfs's" \
+	"$WG_PY" "$WG_ROOT/tests/clients/smb1_core.py" "$WG_HOST" "$WG_PORT" \
+	"$WG_USER" "$WG_PASS" "$WG_SHARE"
 
 # Without extended security (MS-CIFS challenge/response): NTLMv2 and LMv2
 # in the password fields, signed with the session key and the response.
