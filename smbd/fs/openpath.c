@@ -1175,9 +1175,11 @@ static NTSTATUS open_stream_of(struct smbd_tree *tree,
 	} else if (status == NT_STATUS_OBJECT_NAME_NOT_FOUND && may_create) {
 		rc = tree->read_only ? -EACCES :
 		     streams_prepare(tree->root_fd, bfd, bst);
+		if (rc == -EDQUOT) {
+			return NT_STATUS_INSUFFICIENT_RESOURCES;
+		}
 		if (rc != 0) {
-			return rc == -EDQUOT ? NT_STATUS_INSUFFICIENT_RESOURCES :
-			       smbd_map_errno(-rc);
+			return smbd_map_errno(-rc);
 		}
 		status = open_new(tree, a, sondisk, pop, action);
 		*retry = status == NT_STATUS_OBJECT_NAME_COLLISION &&
@@ -1292,7 +1294,8 @@ NTSTATUS smbd_open_by_name(struct smbd_tree *tree,
 	status = streams_split(tmp, a->name, &base, &stream);
 	if (status == NT_STATUS_OK && stream != NULL &&
 	    (o & FILE_DIRECTORY_FILE)) {
-		status = NT_STATUS_NOT_A_DIRECTORY;	/* never a directory */
+		/* a named stream is never a directory */
+		status = NT_STATUS_NOT_A_DIRECTORY;
 	}
 	if (status == NT_STATUS_OK && stream != NULL && stream[0] == '\0') {
 		/* "file::$DATA": the file itself */

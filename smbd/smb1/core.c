@@ -261,7 +261,7 @@ static NTSTATUS read_put(struct smb1_req *r, struct smbd_open *op,
 	wire_put_u16le(&r->out, (uint16_t)n);
 	wire_put_zero(&r->out, 8);		/* Reserved */
 	pos = smb1_bytes_begin(r);
-	wire_put_u8(&r->out, 0x01);		/* BufferFormat: data block */
+	wire_put_u8(&r->out, 0x01);		/* BufferFormat: data */
 	wire_put_u16le(&r->out, (uint16_t)n);
 	wire_put_bytes(&r->out, data, n);
 	smb1_bytes_end(r, pos);
