@@ -608,6 +608,9 @@ struct vt_arg {
 	int in;
 	int out;
 	unsigned sleep_ms;
+	/* if set (not 0): the job writes a byte to started_fd, then waits
+	 * for one on gate_fd, so a test decides when it ends */
+	int started_fd, gate_fd;
 };
 
 static int vt_arg_destructor(struct vt_arg *a)
@@ -620,8 +623,16 @@ static int vt_job(void *p)
 {
 	struct vt_arg *a = p;
 
+	char c = 0;
+
 	if (a->sleep_ms > 0) {
 		usleep(a->sleep_ms * 1000);
+	}
+	if (a->started_fd > 0 && write(a->started_fd, "s", 1) != 1) {
+		return -1;
+	}
+	if (a->gate_fd > 0 && read(a->gate_fd, &c, 1) != 1) {
+		return -1;
 	}
 	a->out = a->in * 2;
 	return a->in + 1;
@@ -744,13 +755,20 @@ START_TEST(test_workers_orphan)
 	struct tevent_req *req = NULL;
 	struct tevent_req *queued = NULL;
 	struct vt_arg *a = NULL;
+	int started[2] = { -1, -1 }, gate[2] = { -1, -1 };
+	char c = 0;
 
 	ck_assert_ptr_nonnull(w);
-	/* one slow running job, one queued behind it */
-	a = vt_arg_new(1, 200);
+	ck_assert_int_eq(pipe(started), 0);
+	ck_assert_int_eq(pipe(gate), 0);
+	/* one running job, held until the test opens its gate (no timing:
+	 * a loaded machine must not make it finish early), one queued */
+	a = vt_arg_new(1, 0);
+	a->started_fd = started[1];
+	a->gate_fd = gate[0];
 	req = smbd_job_send(wgt_root, wgt_ev, w, NULL, vt_job, a);
 	ck_assert_ptr_nonnull(req);
-	usleep(50 * 1000);
+	ck_assert_int_eq(read(started[0], &c, 1), 1);
 	queued = smbd_job_send(wgt_root, wgt_ev, w, NULL, vt_job,
 			       talloc_zero(wgt_root, struct vt_arg));
 	ck_assert_uint_eq(smbd_workers_busy(w), 2);
@@ -763,11 +781,16 @@ START_TEST(test_workers_orphan)
 	ck_assert_uint_eq(smbd_workers_busy(w), 1);
 
 	/* the orphan finishes and is freed on the loop */
+	ck_assert_int_eq(write(gate[1], "g", 1), 1);
 	while (!vt_arg_freed) {
 		ck_assert_int_eq(tevent_loop_once(wgt_ev), 0);
 	}
 	ck_assert_uint_eq(smbd_workers_busy(w), 0);
 	talloc_free(w);
+	close(started[0]);
+	close(started[1]);
+	close(gate[0]);
+	close(gate[1]);
 }
 END_TEST
 
