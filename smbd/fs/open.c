@@ -26,6 +26,7 @@
 #include "smbd/fs/vfs.h"
 #include "smbd/fs/workers.h"
 #include "smbd/fs/streams.h"
+#include "smbd/fs/openpath.h"
 #include "sessions/sessmgr.h"
 
 #include <errno.h>
@@ -383,13 +384,37 @@ static struct smbd_server *open_srv(const struct smbd_open *op)
 	return NULL;
 }
 
+/*
+ * Phase 1 of a close [MS-FSA §2.1.5.5]: does op's create-time delete on
+ * close mark its file delete-pending? A file (or stream) always; a
+ * directory only if it is empty, entries that are delete-pending
+ * themselves not counted (they go when their last open does). A
+ * directory that is not empty simply stays, and the close succeeds.
+ */
+static bool open_doc_applies(const struct smbd_open *op)
+{
+	struct smbd_dir_left left = { .more = true };
+
+	if (!op->delete_on_close || op->file == NULL) {
+		return false;
+	}
+	if (!op->is_dir || op->stream != NULL) {
+		return true;
+	}
+	if (op->fd < 0) {
+		return false;
+	}
+	smbd_dir_list_left(op->fd, &left);
+	return smbd_dir_left_empty(op->file->srv, &left);
+}
+
 /* Will closing op unlink its file? */
 bool smbd_open_will_unlink(const struct smbd_open *op)
 {
 	const struct smbd_file *f = op->file;
 
 	return f != NULL && f->nopens == 1 &&
-	       (f->delete_pending || op->delete_on_close);
+	       (f->delete_pending || open_doc_applies(op));
 }
 
 /* Delete on close: unlink op's name if it still names op's inode. */
@@ -765,11 +790,12 @@ int smbd_open_destructor(struct smbd_open *op)
 	open_run_stage(op, SMBD_OPEN_STAGE_REQUESTS, true);
 	if (op->file != NULL) {
 		open_run_stage(op, SMBD_OPEN_STAGE_LOCKS, true);
-		unlink_now = smbd_open_will_unlink(op);
-		if (op->delete_on_close && !op->file->delete_pending) {
+		/* phase 1: its delete on close marks the file */
+		if (!op->file->delete_pending && open_doc_applies(op)) {
 			op->file->delete_pending = true;
 			smbd_file_signal_delete_pending(op->file);
 		}
+		unlink_now = smbd_open_will_unlink(op);
 	} else {
 		/* no file, no locks: nothing to release */
 		open_run_stage(op, SMBD_OPEN_STAGE_LOCKS, false);

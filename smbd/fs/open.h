@@ -31,7 +31,8 @@ struct smbd_open {
 	uint32_t share_access;
 	uint32_t create_options;
 	uint32_t create_disposition;
-	bool delete_on_close;	/* set on this open (disposition/option) */
+	bool delete_on_close;	/* FILE_DELETE_ON_CLOSE at its create
+				 * (Open.Mode, MS-FSA): see smbd_file */
 	uint64_t position;	/* FilePositionInformation */
 	uint32_t mode;		/* FileModeInformation */
 	uint64_t open_time_nt;
@@ -101,6 +102,35 @@ struct smbd_wtime;	/* its held write time update (fs/wtime.c) */
 /*
  * One per (dev, ino) with at least one open, in srv->files; freed when its
  * last open goes. op->file points here for file and directory opens.
+ *
+ * Delete on close, as MS-FSA models it, once for every front end (SMB2
+ * CREATE/SET_INFO, SMB1 NT_CREATE_ANDX/TRANS2/DELETE/RMDIR):
+ *
+ *  - op->delete_on_close is the open's own create-time
+ *    FILE_DELETE_ON_CLOSE (Open.Mode). Set only at the create (which
+ *    needs DELETE granted, refuses the share root and read-only files
+ *    with CANNOT_DELETE, and accepts a directory empty or not,
+ *    §2.1.5.1.2.1); nothing clears it. A query through the open does not
+ *    report it (base.delete.deltest16/17).
+ *  - f->delete_pending is the file's mark (Link.IsDeleted), what
+ *    FileStandardInformation.DeletePending reports through any open and
+ *    what makes a new open fail with DELETE_PENDING. Disposition TRUE
+ *    sets it (DELETE access; CANNOT_DELETE on a read-only file,
+ *    DIRECTORY_NOT_EMPTY on a directory with entries), FALSE clears it,
+ *    through any open with DELETE; FALSE leaves every open's
+ *    delete_on_close alone (§2.1.5.15.3).
+ *  - Phase 1 of a close (§2.1.5.5): an open with delete_on_close marks
+ *    the file, a directory only if it is empty (entries that are
+ *    delete-pending themselves not counted); a directory that is not
+ *    empty stays and the close succeeds. So a disposition cleared
+ *    through an open with delete_on_close comes back at its close
+ *    (deltest17f, 24).
+ *  - The close of the last open of a marked file removes its name.
+ *
+ * Windows differs from MS-FSA in one case smbtorture records
+ * (base.delete.deltest16a, 17a): a later open of a file that an open
+ * made with delete on close but did not create seems to cancel that
+ * open's delete on close. wgsmbd follows MS-FSA there.
  */
 struct smbd_file {
 	struct smbd_file *prev, *next;	/* srv->files */
@@ -109,7 +139,8 @@ struct smbd_file {
 	ino_t ino;
 	struct smbd_open **opens;	/* every open of the inode (share modes) */
 	size_t nopens;
-	bool delete_pending;	/* unlink when the last open closes */
+	bool delete_pending;	/* Link.IsDeleted: unlink when the last
+				 * open closes (see above) */
 	struct brl_table *locks;	/* byte-range locks, child; NULL
 					 * until the first LOCK */
 	struct smbd_lock_wait *waiters;

@@ -249,7 +249,7 @@ NTSTATUS smbd_grant_access(uint32_t desired, uint32_t max,
 
 /* Delete on close asked at open time [MS-FSA §2.1.5.1.2.1]. */
 NTSTATUS smbd_create_check_doc(uint32_t granted, const struct stat *st,
-			       bool empty, const char *ondisk)
+			       const char *ondisk)
 {
 	if ((granted & SEC_STD_DELETE) == 0) {
 		return NT_STATUS_ACCESS_DENIED;
@@ -258,7 +258,7 @@ NTSTATUS smbd_create_check_doc(uint32_t granted, const struct stat *st,
 		return NT_STATUS_CANNOT_DELETE;
 	}
 	if (S_ISDIR(st->st_mode)) {
-		return empty ? NT_STATUS_OK : NT_STATUS_DIRECTORY_NOT_EMPTY;
+		return NT_STATUS_OK;	/* empty or not: see open.h */
 	}
 	if ((st->st_mode & S_IWUSR) == 0) {
 		return NT_STATUS_CANNOT_DELETE;	/* FILE_ATTRIBUTE_READONLY */
@@ -353,8 +353,10 @@ NTSTATUS smbd_open_set_delete_pending(struct smbd_open *op, bool pending)
 		return NT_STATUS_INVALID_HANDLE;
 	}
 	if (!pending) {
+		/* the file's mark only: the open's create-time delete on
+		 * close stays and marks it again at its close [MS-FSA
+		 * §2.1.5.15.3, §2.1.5.5] (smbtorture base.delete.deltest24) */
 		op->file->delete_pending = false;
-		op->delete_on_close = false;
 		return NT_STATUS_OK;
 	}
 	if (op->path[0] == '\0') {
@@ -925,7 +927,6 @@ static NTSTATUS open_existing(struct smbd_tree *tree,
 	uint32_t granted = 0, max = 0;
 	struct smbd_fs_access acc;
 	struct smbd_file *f = NULL;
-	struct smbd_dir_left left = { .more = true };
 	NTSTATUS status = NT_STATUS_OK;
 	bool truncate = false, is_dir = false;
 	struct stat st, st2;
@@ -984,12 +985,7 @@ static NTSTATUS open_existing(struct smbd_tree *tree,
 		goto out;
 	}
 	if (a->options & FILE_DELETE_ON_CLOSE) {
-		if (is_dir) {
-			smbd_dir_list_left(pfd, &left);
-		}
-		status = smbd_create_check_doc(granted, &st,
-					       smbd_dir_left_empty(srv, &left),
-					       ondisk);
+		status = smbd_create_check_doc(granted, &st, ondisk);
 		if (status != NT_STATUS_OK) {
 			goto out;
 		}

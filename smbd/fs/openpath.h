@@ -45,12 +45,12 @@ bool smbd_dir_is_empty(int fd);
 void smbd_dir_list_left(int fd, struct smbd_dir_left *l);
 
 /*
- * May a delete on close be asked for a directory holding l? Only if
- * every entry is delete-pending already (it goes when its last open
- * does): smbtorture smb2.notify.rec and mask-change rmdir a directory
- * whose subdirectory was rmdir'ed while another handle held it open.
- * If the entry is still there at the close, the directory stays and the
- * close succeeds [MS-FSA §2.1.5.5 phase 1].
+ * Does a directory holding l count as empty for its delete on close at
+ * close time [MS-FSA §2.1.5.5 phase 1]? Only if every entry is
+ * delete-pending already (it goes when its last open does): smbtorture
+ * smb2.notify.rec and mask-change rmdir a directory whose subdirectory
+ * was rmdir'ed while another handle held it open. If the entry is still
+ * there when the last open closes, the directory stays.
  */
 bool smbd_dir_left_empty(struct smbd_server *srv,
 			 const struct smbd_dir_left *l);
@@ -80,9 +80,14 @@ uint32_t smbd_map_generic(uint32_t a);
 NTSTATUS smbd_grant_access(uint32_t desired, uint32_t max,
 			   uint32_t *granted);
 
-/* Delete on close asked at open time [MS-FSA §2.1.5.1.2.1]. */
+/*
+ * Delete on close asked at open time [MS-FSA §2.1.5.1.2.1]: OK, or
+ * ACCESS_DENIED (no DELETE granted), CANNOT_DELETE (the share root, a
+ * read-only file). A directory is accepted empty or not (open.h: the
+ * close keeps one that is not empty).
+ */
 NTSTATUS smbd_create_check_doc(uint32_t granted, const struct stat *st,
-			       bool empty, const char *ondisk);
+			       const char *ondisk);
 
 /* AllocationSize of a new or overwritten file: best effort. */
 void smbd_create_prealloc(int fd, uint64_t size);
@@ -100,8 +105,9 @@ int smbd_create_leaf(int pfd, const char *leaf, bool is_dir, bool ro);
 
 /*
  * FileDispositionInformation through op: set or clear delete-pending on
- * its file. Errors: ACCESS_DENIED (op lacks DELETE), CANNOT_DELETE
- * (read-only file, the share root), DIRECTORY_NOT_EMPTY.
+ * its file (not op->delete_on_close: open.h, struct smbd_file). Errors:
+ * ACCESS_DENIED (op lacks DELETE), CANNOT_DELETE (read-only file, the
+ * share root), DIRECTORY_NOT_EMPTY.
  */
 NTSTATUS smbd_open_set_delete_pending(struct smbd_open *op, bool pending);
 

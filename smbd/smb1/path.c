@@ -103,7 +103,12 @@ NTSTATUS smb1_mkdir(struct smb1_req *r, const struct smb1_block *b)
 	return NT_STATUS_OK;
 }
 
-/* Open name for DELETE with delete on close, and close: it goes. */
+/*
+ * Open name for DELETE with delete on close, and close: it goes. A
+ * directory is marked through its disposition instead, which refuses
+ * one that is not empty (the open alone would succeed and the close
+ * keep it, MS-FSA §2.1.5.5).
+ */
 static NTSTATUS delete_one(struct smb1_req *r, const char *name, bool dir)
 {
 	struct smbd_open *op = NULL;
@@ -113,14 +118,14 @@ static NTSTATUS delete_one(struct smb1_req *r, const char *name, bool dir)
 	 * Windows does, smbtorture base.unlink) */
 	status = smb1_open_path_share(r, name, SEC_STD_DELETE,
 				      dir ? SHARE_ALL : 0, FILE_OPEN,
+				      dir ? FILE_DIRECTORY_FILE :
 				      FILE_DELETE_ON_CLOSE |
-				      (dir ? FILE_DIRECTORY_FILE :
-					     FILE_NON_DIRECTORY_FILE), &op);
-	if (status != NT_STATUS_OK) {
-		return status;
+				      FILE_NON_DIRECTORY_FILE, &op);
+	if (status == NT_STATUS_OK && dir) {
+		status = smbd_open_set_delete_pending(op, true);
 	}
 	talloc_free(op);
-	return NT_STATUS_OK;
+	return status;
 }
 
 NTSTATUS smb1_rmdir(struct smb1_req *r, const struct smb1_block *b)

@@ -164,7 +164,6 @@ declare -A KNOWN=(
 	[raw.sfileinfo.bug]="smbtorture skips it unless torture:dangerous=yes (it crashed old servers)"
 	[raw.sfileinfo.end-of-file]="TRANS2 SET_PATH_INFORMATION at FILE_END_OF_FILE_INFORMATION passthrough (1020) is OK; the test wants INVALID_LEVEL (Windows takes that level by handle only)"
 	[raw.unlink.unlink]="a wildcard DELETE that matches nothing answers OK; the test wants NO_SUCH_FILE"
-	[raw.unlink.delete_on_close]="the open of a non-empty directory with delete on close (unlink.c:263) answers DIRECTORY_NOT_EMPTY; Windows accepts the open (OK) and refuses only at close"
 	[raw.write.write]="sets the file sparse with NT_TRANSACT IOCTL (FSCTL_SET_SPARSE), answered NOT_IMPLEMENTED where the test wants OK; the core WRITEs before it pass"
 	[raw.write.write unlock]="smbtorture skips it unless the server advertises CAP_LOCK_AND_READ (LOCK_AND_READ, 0x13, is not served, so it is not advertised); it would then set the file sparse with NT_TRANSACT IOCTL"
 	[raw.write.write close]="sets the file sparse with NT_TRANSACT IOCTL (FSCTL_SET_SPARSE), answered NOT_IMPLEMENTED where the test wants OK; the WRITE_AND_CLOSEs before it pass"

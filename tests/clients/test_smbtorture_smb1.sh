@@ -34,12 +34,9 @@ declare -A TESTS=(
 
 # sub-test -> why it is expected to fail
 declare -A KNOWN=(
-	[base.delete.deltest16a]="clearing delete-on-close on an open that asked for it at create leaves delete_pending set (the test wants it cleared), so the file is gone for the next open"
-	[base.delete.deltest17a]="as deltest16a: the open-time delete-on-close cannot be cleared, so the third open finds no file"
-	[base.delete.deltest17f]="delete_pending is not set from a second open's create-time delete-on-close, and a later open gets SHARING_VIOLATION where the test wants DELETE_PENDING"
+	[base.delete.deltest16a]="an open of an existing file with delete on close (not its creator), then a second open without it: Windows keeps the file when the first closes (the second open seems to cancel the first one's create-time delete on close); MS-FSA 2.1.5.5 marks it at that close and wgsmbd follows MS-FSA"
+	[base.delete.deltest17a]="as deltest16a: Windows keeps the file when the delete-on-close open (not its creator) closes after a later open came and went; MS-FSA 2.1.5.5, which wgsmbd follows, deletes it"
 	[base.delete.deltest20]="smbtorture skips it when the client runs as root (CI does)"
-	[base.delete.deltest20c]="re-creating a directory with delete-on-close after its files were removed gets DIRECTORY_NOT_EMPTY"
-	[base.delete.deltest24]="an open of a file whose delete-on-close was set by another open succeeds; the test wants OBJECT_NAME_NOT_FOUND"
 	[base.lock.LOCK1]="a repeated conflicting lock at the same offset gets LOCK_NOT_GRANTED; SMB1 (Windows' last-failed-lock rule) wants FILE_LOCK_CONFLICT"
 	[base.lock.LOCK2]="as LOCK1 (FILE_LOCK_CONFLICT for a repeated failed lock)"
 	[base.lock.LOCK4]="as LOCK1 (FILE_LOCK_CONFLICT for a repeated failed lock)"

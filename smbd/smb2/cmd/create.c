@@ -337,7 +337,6 @@ struct create_probe {
 	int root_fd;		/* our own dup of the tree's root fd */
 	char *rel;
 	bool want_unlink;	/* may the name be deleted (DELETE access) */
-	bool want_empty;	/* is the directory empty (delete on close) */
 	/* out: set by the worker */
 	NTSTATUS status;	/* of vfs_resolve */
 	TALLOC_CTX *res;	/* the worker's hierarchy, holds ondisk */
@@ -346,7 +345,6 @@ struct create_probe {
 	int err;		/* errno opening or stat'ing it, else 0 */
 	struct stat st;
 	struct smbd_fs_access acc;
-	struct smbd_dir_left left;	/* want_empty: the directory's entries */
 	/* a named stream (fs/streams.h): in, its name; out, its base
 	 * (found, its stat, on-disk name and an O_PATH fd) while ondisk,
 	 * st and pfd are the stream's */
@@ -429,9 +427,6 @@ static int create_probe_run(void *p)
 	if (pr->stream != NULL) {
 		create_probe_stream(pr);
 		return 0;
-	}
-	if (pr->want_empty && S_ISDIR(pr->st.st_mode)) {
-		smbd_dir_list_left(pr->pfd, &pr->left);
 	}
 	return 0;
 }
@@ -632,9 +627,7 @@ static NTSTATUS existing_checks(struct smbd_req *req,
 		return NT_STATUS_ACCESS_DENIED;
 	}
 	if (a->options & FILE_DELETE_ON_CLOSE) {
-		status = smbd_create_check_doc(*granted, st,
-				smbd_dir_left_empty(req->conn->srv, &pr->left),
-				pr->ondisk);
+		status = smbd_create_check_doc(*granted, st, pr->ondisk);
 		if (status != NT_STATUS_OK) {
 			return status;
 		}
@@ -1460,7 +1453,6 @@ static NTSTATUS create_probe_send(struct create_state *state)
 	}
 	pr->rel = talloc_strdup(pr, state->rel);
 	pr->want_unlink = !tree->read_only;
-	pr->want_empty = (state->a.options & FILE_DELETE_ON_CLOSE) != 0;
 	if (state->stream != NULL) {
 		pr->stream = talloc_strdup(pr, state->stream);
 		if (pr->stream == NULL) {

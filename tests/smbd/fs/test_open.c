@@ -2,7 +2,9 @@
  * test_open.c - the open registry (smbd/fs/open.c): attachments run in
  * their stages' order when an open goes, whichever order they were made
  * in; one freed by its holder first is not run; delete on close skips the
- * KEPT stage and tells the file's other opens; the walks filter by share
+ * KEPT stage and tells the file's other opens; a create-time delete on
+ * close outlives a disposition cleared through its own open and a
+ * directory that is not empty stays (MS-FSA); the walks filter by share
  * path, tree and "except", stop when asked, and a rename moves exactly
  * the subtree.
  */
@@ -13,6 +15,7 @@
 
 #include "tests/wgtest.h"
 #include "smbd/fs/open.h"
+#include "smbd/fs/openpath.h"
 
 /* ---- a server with one session and trees on fake shares ---- */
 
@@ -238,6 +241,122 @@ START_TEST(test_delete_on_close)
 }
 END_TEST
 
+/* An open of root/path on its own fd, with DELETE access. */
+static struct smbd_open *fx_open_fd(struct fixture *fx, struct smbd_tree *t,
+				    int root, const char *path, bool dir)
+{
+	struct smbd_open *op = fx_open(fx, t, path, 0);
+	struct stat st;
+
+	op->fd = openat(root, path, dir ? O_RDONLY | O_DIRECTORY : O_RDWR);
+	ck_assert_int_ge(op->fd, 0);
+	ck_assert_int_eq(fstat(op->fd, &st), 0);
+	op->is_dir = dir;
+	op->access = SEC_STD_DELETE;
+	ck_assert_int_eq(smbd_file_attach(fx->srv, op, &st), 0);
+	return op;
+}
+
+/*
+ * Disposition FALSE clears the file's mark, not the open's create-time
+ * delete on close [MS-FSA §2.1.5.15.3, §2.1.5.5]: that open's close
+ * marks the file again (smbtorture base.delete.deltest17f), and alone
+ * it deletes it (deltest24).
+ */
+START_TEST(test_doc_outlives_disposition_false)
+{
+	struct fixture fx = {};
+	char dir[] = "/tmp/wgtest-open-XXXXXX";
+	struct smbd_tree *t = NULL;
+	struct smbd_open *a = NULL, *b = NULL;
+	struct stat st;
+	int root = -1;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	root = open(dir, O_PATH | O_DIRECTORY);
+	ck_assert_int_ge(root, 0);
+	close(openat(root, "f", O_CREAT | O_WRONLY, 0644));
+	fx_init(&fx);
+	t = fx_tree(&fx, 0, root);
+	a = fx_open_fd(&fx, t, root, "f", false);
+	b = fx_open_fd(&fx, t, root, "f", false);
+	a->delete_on_close = true;
+	ck_assert_int_eq(smbd_open_set_delete_pending(b, true), 0);
+	ck_assert(a->file->delete_pending);
+	ck_assert_int_eq(smbd_open_set_delete_pending(a, false), 0);
+	ck_assert(!a->file->delete_pending);
+	ck_assert(a->delete_on_close);
+	/* a goes first: its own delete on close marks the file again */
+	talloc_free(a);
+	ck_assert(b->file->delete_pending);
+	ck_assert_int_eq(fstatat(root, "f", &st, 0), 0);
+	talloc_free(b);
+	ck_assert_int_ne(fstatat(root, "f", &st, 0), 0);
+
+	/* alone: cleared, and still deleted at its close */
+	close(openat(root, "f", O_CREAT | O_WRONLY, 0644));
+	a = fx_open_fd(&fx, t, root, "f", false);
+	a->delete_on_close = true;
+	ck_assert_int_eq(smbd_open_set_delete_pending(a, false), 0);
+	ck_assert(smbd_open_will_unlink(a));
+	talloc_free(a);
+	ck_assert_int_ne(fstatat(root, "f", &st, 0), 0);
+	close(root);
+	rmdir(dir);
+	fx_free(&fx);
+}
+END_TEST
+
+/*
+ * A directory that is not empty: delete on close is accepted at the
+ * open [MS-FSA §2.1.5.1.2.1] and the close keeps the directory without
+ * marking it (§2.1.5.5 phase 1, raw.unlink.delete_on_close,
+ * base.delete.deltest20c); the disposition is refused (§2.1.5.15.3).
+ * Empty, it goes.
+ */
+START_TEST(test_doc_dir_not_empty)
+{
+	struct fixture fx = {};
+	char dir[] = "/tmp/wgtest-open-XXXXXX";
+	struct smbd_tree *t = NULL;
+	struct smbd_open *a = NULL, *b = NULL;
+	struct stat st;
+	int root = -1;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	root = open(dir, O_PATH | O_DIRECTORY);
+	ck_assert_int_ge(root, 0);
+	ck_assert_int_eq(mkdirat(root, "d", 0755), 0);
+	close(openat(root, "d/f", O_CREAT | O_WRONLY, 0644));
+	ck_assert_int_eq(fstatat(root, "d", &st, 0), 0);
+	ck_assert_int_eq(smbd_create_check_doc(SEC_STD_DELETE, &st,
+					       "d"), 0);
+	fx_init(&fx);
+	t = fx_tree(&fx, 0, root);
+	a = fx_open_fd(&fx, t, root, "d", true);
+	b = fx_open_fd(&fx, t, root, "d", true);
+	a->delete_on_close = true;
+	ck_assert_int_eq(smbd_open_set_delete_pending(b, true),
+			 NT_STATUS_DIRECTORY_NOT_EMPTY);
+	ck_assert(!smbd_open_will_unlink(b));
+	talloc_free(a);
+	ck_assert(!b->file->delete_pending);
+	talloc_free(b);
+	ck_assert_int_eq(fstatat(root, "d", &st, 0), 0);
+
+	/* emptied, the same close removes it */
+	ck_assert_int_eq(unlinkat(root, "d/f", 0), 0);
+	a = fx_open_fd(&fx, t, root, "d", true);
+	a->delete_on_close = true;
+	ck_assert(smbd_open_will_unlink(a));
+	talloc_free(a);
+	ck_assert_int_ne(fstatat(root, "d", &st, 0), 0);
+	close(root);
+	rmdir(dir);
+	fx_free(&fx);
+}
+END_TEST
+
 static int collect(struct smbd_open *op, void *priv)
 {
 	log_add(op->tree->share->name, op->path);
@@ -309,6 +428,8 @@ static Suite *open_suite(void)
 	tcase_add_test(tc, test_stage_order);
 	tcase_add_test(tc, test_holder_frees_first);
 	tcase_add_test(tc, test_delete_on_close);
+	tcase_add_test(tc, test_doc_outlives_disposition_false);
+	tcase_add_test(tc, test_doc_dir_not_empty);
 	tcase_add_test(tc, test_walks_and_rename);
 	suite_add_tcase(s, tc);
 	return s;
