@@ -59,12 +59,19 @@ static int f_add(void *priv, const struct wg_printer_def *def,
 	if (fk.have || strcasecmp(def->name, "lp") == 0) {
 		return -EEXIST;
 	}
+	/* a deep copy: def's strings belong to the request */
 	fk.def = *def;
 	fk.def.name = talloc_strdup(fk.mem, def->name);
+	fk.def.share_name = talloc_strdup(fk.mem, def->share_name);
 	fk.def.comment = talloc_strdup(fk.mem, def->comment != NULL ?
 				       def->comment : "");
+	fk.def.location = talloc_strdup(fk.mem, def->location);
 	fk.def.driver = talloc_strdup(fk.mem, def->driver);
 	fk.def.port = talloc_strdup(fk.mem, def->port);
+	fk.def.print_processor = talloc_strdup(fk.mem, def->print_processor);
+	fk.def.datatype = talloc_strdup(fk.mem, def->datatype);
+	fk.def.parameters = talloc_strdup(fk.mem, def->parameters);
+	fk.def.sepfile = talloc_strdup(fk.mem, def->sepfile);
 	fk.def.sd = NULL;
 	fk.def.sd_len = 0;
 	fk.def.devmode = NULL;
