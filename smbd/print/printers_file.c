@@ -19,8 +19,10 @@
  */
 #include "smbd/print/printers.h"
 #include "proto/hex.h"
+#include "proto/wire.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,96 +31,123 @@
 #define RT_V_FIELDS	5
 #define RT_MAX_LINE_FIELDS	RT_P_FIELDS
 
-static char *put_text(char *out, const char *s)
+/*
+ * The text is built in a wire_wr, which doubles its buffer as it grows:
+ * appending to a string a byte at a time reallocated it each time, and
+ * made writing a printer with a megabyte of data quadratic.
+ */
+static void put_str(struct wire_wr *w, const char *s)
 {
-	for (const unsigned char *p = (const unsigned char *)s;
-	     out != NULL && *p != '\0'; p++) {
+	wire_put_bytes(w, s, strlen(s));
+}
+
+static void put_text(struct wire_wr *w, const char *s)
+{
+	static const char digits[] = "0123456789ABCDEF";
+
+	for (const unsigned char *p = (const unsigned char *)s; *p != '\0';
+	     p++) {
 		if (*p < 0x20 || *p == 0x7f || *p == '%') {
-			out = talloc_asprintf_append_buffer(out, "%%%02X", *p);
+			char esc[3] = { '%', digits[*p >> 4], digits[*p & 15] };
+
+			wire_put_bytes(w, esc, sizeof(esc));
 		} else {
-			out = talloc_asprintf_append_buffer(out, "%c", *p);
+			wire_put_u8(w, *p);
 		}
 	}
-	return out;
 }
 
-static char *put_hex(char *out, const uint8_t *data, size_t len)
+static void put_hex(struct wire_wr *w, const uint8_t *data, size_t len)
 {
-	for (size_t i = 0; out != NULL && i < len; i++) {
-		out = talloc_asprintf_append_buffer(out, "%02x", data[i]);
+	static const char digits[] = "0123456789abcdef";
+
+	if (wire_wr_reserve(w, 2 * len) != 0) {
+		return;
 	}
-	return out;
+	for (size_t i = 0; i < len; i++) {
+		wire_put_u8(w, digits[data[i] >> 4]);
+		wire_put_u8(w, digits[data[i] & 15]);
+	}
 }
 
-static char *put_fields(char *out, const char *const *f, size_t n)
+static void put_fields(struct wire_wr *w, const char *const *f, size_t n)
 {
-	for (size_t i = 0; out != NULL && i < n; i++) {
+	for (size_t i = 0; i < n; i++) {
 		if (i > 0) {
-			out = talloc_strdup_append_buffer(out, "\t");
+			put_str(w, "\t");
 		}
-		out = put_text(out, f[i] != NULL ? f[i] : "");
+		put_text(w, f[i] != NULL ? f[i] : "");
 	}
-	return out;
 }
 
-static char *format_printer(char *out, TALLOC_CTX *tmp,
-			    const struct rt_file_printer *p)
+static void put_uint(struct wire_wr *w, uint32_t v)
+{
+	char num[16];
+
+	snprintf(num, sizeof(num), "%u", v);
+	put_str(w, num);
+}
+
+static void format_printer(struct wire_wr *w, const struct rt_file_printer *p)
 {
 	const struct wg_printer_def *d = &p->def;
-	const char *f[RT_P_FIELDS - 2] = {
-		talloc_asprintf(tmp, "%u", p->id), d->name, d->share_name,
-		d->comment,
-		d->location, d->driver, d->port, d->print_processor,
-		d->datatype, d->parameters, d->sepfile,
-		talloc_asprintf(tmp, "%u", d->attributes),
-		talloc_asprintf(tmp, "%u", d->priority),
-		talloc_asprintf(tmp, "%u", d->default_priority),
-		talloc_asprintf(tmp, "%u", d->start_time),
-		talloc_asprintf(tmp, "%u", d->until_time),
-		talloc_asprintf(tmp, "%u", d->change_id),
+	const char *f[] = {
+		d->name, d->share_name, d->comment, d->location, d->driver,
+		d->port, d->print_processor, d->datatype, d->parameters,
+		d->sepfile,
+	};
+	const uint32_t nums[] = {
+		d->attributes, d->priority, d->default_priority,
+		d->start_time, d->until_time, d->change_id,
 	};
 
-	out = talloc_strdup_append_buffer(out, "P\t");
-	out = put_fields(out, f, RT_P_FIELDS - 2);
-	out = talloc_strdup_append_buffer(out, "\t");
-	out = put_hex(out, d->sd, d->sd_len);
-	out = talloc_strdup_append_buffer(out, "\t");
-	out = put_hex(out, d->devmode, d->devmode_len);
-	out = talloc_strdup_append_buffer(out, "\n");
-	for (size_t i = 0; out != NULL && i < p->nvals; i++) {
-		const struct wg_printer_value *v = &p->vals[i];
-		const char *kf[] = { f[0], v->key, v->name,
-				     talloc_asprintf(tmp, "%u", v->type) };
-
-		if (v->name == NULL) {
-			out = talloc_strdup_append_buffer(out, "K\t");
-			out = put_fields(out, kf, 2);
-			out = talloc_strdup_append_buffer(out, "\n");
-			continue;
-		}
-		out = talloc_strdup_append_buffer(out, "V\t");
-		out = put_fields(out, kf, 4);
-		out = talloc_strdup_append_buffer(out, "\t");
-		out = put_hex(out, v->data, v->len);
-		out = talloc_strdup_append_buffer(out, "\n");
+	put_str(w, "P\t");
+	put_uint(w, p->id);
+	put_str(w, "\t");
+	put_fields(w, f, ARRAY_SIZE(f));
+	for (size_t i = 0; i < ARRAY_SIZE(nums); i++) {
+		put_str(w, "\t");
+		put_uint(w, nums[i]);
 	}
-	return out;
+	put_str(w, "\t");
+	put_hex(w, d->sd, d->sd_len);
+	put_str(w, "\t");
+	put_hex(w, d->devmode, d->devmode_len);
+	put_str(w, "\n");
+	for (size_t i = 0; i < p->nvals; i++) {
+		const struct wg_printer_value *v = &p->vals[i];
+		const char *kf[] = { v->key, v->name };
+
+		put_str(w, v->name == NULL ? "K\t" : "V\t");
+		put_uint(w, p->id);
+		put_str(w, "\t");
+		put_fields(w, kf, v->name == NULL ? 1 : 2);
+		if (v->name != NULL) {
+			put_str(w, "\t");
+			put_uint(w, v->type);
+			put_str(w, "\t");
+			put_hex(w, v->data, v->len);
+		}
+		put_str(w, "\n");
+	}
 }
 
 char *rt_file_format(TALLOC_CTX *mem, const struct rt_file_printer *p,
 		     size_t n)
 {
-	TALLOC_CTX *tmp = talloc_new(NULL);
-	char *out = talloc_strdup(mem, RT_FILE_MAGIC "\n");
+	struct wire_wr w;
 
-	for (size_t i = 0; tmp != NULL && out != NULL && i < n; i++) {
-		out = format_printer(out, tmp, &p[i]);
+	wire_wr_init(&w, mem, 0);
+	put_str(&w, RT_FILE_MAGIC "\n");
+	for (size_t i = 0; i < n; i++) {
+		format_printer(&w, &p[i]);
 	}
-	if (tmp == NULL) {
-		TALLOC_FREE(out);
+	wire_put_u8(&w, '\0');
+	if (wire_wr_error(&w) != 0) {
+		talloc_free(w.buf);
+		return NULL;
 	}
-	talloc_free(tmp);
-	return out;
+	return (char *)w.buf;
 }
 
 /* Field s..s+len unescaped into a new string; NULL with *rc set. */
