@@ -27,6 +27,7 @@ struct brl_lock {
 	uint64_t max_last;	/* largest last in this subtree */
 	uint64_t seq;
 	uint64_t prio;
+	uint32_t tag;
 	bool exclusive;
 };
 
@@ -169,21 +170,23 @@ static struct brl_lock *erase(struct brl_lock *t, struct brl_lock *n)
 }
 
 /*
- * Is there a lock in t overlapping [o1, last1] whose owner is not skip?
+ * Is there a lock in t overlapping [o1, last1] that is not skip's with
+ * tag (skip NULL: any lock)?
  * Subtrees whose largest last byte is before o1 are skipped, and so is
  * everything right of a lock that starts after last1.
  */
 static bool tree_any(const struct brl_lock *t, uint64_t o1, uint64_t last1,
-		     const struct brl_owner *skip)
+		     const struct brl_owner *skip, uint32_t tag)
 {
 	while (t != NULL && t->max_last >= o1) {
-		if (tree_any(t->left, o1, last1, skip)) {
+		if (tree_any(t->left, o1, last1, skip, tag)) {
 			return true;
 		}
 		if (t->offset > last1) {
 			return false;
 		}
-		if (t->owner != skip && lock_overlaps(t, o1, last1)) {
+		if ((t->owner != skip || t->tag != tag) &&
+		    lock_overlaps(t, o1, last1)) {
 			return true;
 		}
 		t = t->right;
@@ -204,18 +207,19 @@ size_t brl_count(const struct brl_table *t)
 }
 
 bool brl_conflicts(const struct brl_table *t, const struct brl_owner *o,
-		   uint64_t off, uint64_t len, bool excl, bool lock_intent)
+		   uint32_t tag, uint64_t off, uint64_t len, bool excl,
+		   bool lock_intent)
 {
 	uint64_t last1 = off + len - 1;
 
 	if (t == NULL || t->count == 0 || (off == 0 && len == 0)) {
 		return false;
 	}
-	if (excl && tree_any(t->root[0], off, last1, NULL)) {
+	if (excl && tree_any(t->root[0], off, last1, NULL, 0)) {
 		return true;
 	}
 	return tree_any(t->root[1], off, last1,
-			lock_intent && excl ? NULL : o);
+			lock_intent && excl ? NULL : o, tag);
 }
 
 static int brl_lock_destructor(struct brl_lock *l)
@@ -241,7 +245,7 @@ static int brl_lock_destructor(struct brl_lock *l)
 }
 
 struct brl_lock *brl_add(struct brl_table *t, struct brl_owner *o,
-			 uint64_t off, uint64_t len, bool excl)
+			 uint32_t tag, uint64_t off, uint64_t len, bool excl)
 {
 	struct brl_lock *l = NULL;
 
@@ -251,6 +255,7 @@ struct brl_lock *brl_add(struct brl_table *t, struct brl_owner *o,
 	}
 	l->table = t;
 	l->owner = o;
+	l->tag = tag;
 	l->offset = off;
 	l->length = len;
 	l->last = range_last(off, len);
@@ -273,14 +278,14 @@ struct brl_lock *brl_add(struct brl_table *t, struct brl_owner *o,
 	return l;
 }
 
-struct brl_lock *brl_find(const struct brl_owner *o, uint64_t off,
-			  uint64_t len)
+struct brl_lock *brl_find(const struct brl_owner *o, uint32_t tag,
+			  uint64_t off, uint64_t len)
 {
 	struct brl_lock *found = NULL;
 	struct brl_lock *l = NULL;
 
 	for (l = o->locks; l != NULL; l = l->onext) {
-		if (l->offset != off || l->length != len) {
+		if (l->tag != tag || l->offset != off || l->length != len) {
 			continue;
 		}
 		found = l;

@@ -29,6 +29,11 @@ struct brl_lock;
  * A lock holder, embedded in the caller's object and zero-initialised.
  * count is how many locks it holds; if total is set, *total is kept
  * with it (a counter shared by several owners, e.g. per connection).
+ *
+ * A lock belongs to an owner and a tag: two locks are the same holder's
+ * only if both match. SMB2 keys locks by the open alone (tag 0); SMB1 by
+ * the open and the client's PID [MS-CIFS §3.3.5.31] (tag = PID), so one
+ * FID used by two processes holds two sets of locks that conflict.
  */
 struct brl_owner {
 	struct brl_lock *locks;		/* newest first (brlock.c) */
@@ -49,7 +54,7 @@ size_t brl_count(const struct brl_table *t);
 bool brl_range_valid(uint64_t off, uint64_t len);
 
 /*
- * Would an access to [off, off+len) by owner o conflict with t's locks?
+ * Would an access to [off, off+len) by owner o (with tag) conflict with t's locks?
  * excl: a write or an exclusive lock; lock_intent: a lock rather than
  * I/O. Exclusive locks of other owners block everything; the owner may
  * read, write and stack shared locks on its own. Shared locks block
@@ -58,27 +63,28 @@ bool brl_range_valid(uint64_t off, uint64_t len);
  * X overlaps a range that holds X beyond its first byte. t may be NULL.
  */
 bool brl_conflicts(const struct brl_table *t, const struct brl_owner *o,
-		   uint64_t off, uint64_t len, bool excl, bool lock_intent);
+		   uint32_t tag, uint64_t off, uint64_t len, bool excl,
+		   bool lock_intent);
 
 /*
- * Add o's lock on [off, off+len) (the caller checked brl_range_valid and
+ * Add o's lock with tag on [off, off+len) (the caller checked brl_range_valid and
  * brl_conflicts). Returns the lock, a talloc child of t, or NULL on no
  * memory.
  */
 struct brl_lock *brl_add(struct brl_table *t, struct brl_owner *o,
-			 uint64_t off, uint64_t len, bool excl);
+			 uint32_t tag, uint64_t off, uint64_t len, bool excl);
 
 /*
- * o's lock on exactly [off, off+len), an exclusive one first; NULL if
- * none. O(o->count).
+ * o's lock with tag on exactly [off, off+len), an exclusive one first;
+ * NULL if none. O(o->count).
  */
-struct brl_lock *brl_find(const struct brl_owner *o, uint64_t off,
-			  uint64_t len);
+struct brl_lock *brl_find(const struct brl_owner *o, uint32_t tag,
+			  uint64_t off, uint64_t len);
 
 /* Release one lock (talloc_free: its destructor keeps the counts). */
 void brl_remove(struct brl_lock *l);
 
-/* Release every lock of o. Returns how many there were. */
+/* Release every lock of o, whatever its tag. Returns how many there were. */
 size_t brl_remove_owner(struct brl_owner *o);
 
 #endif

@@ -304,7 +304,7 @@ static NTSTATUS write_unlock_put(struct smb1_req *r, struct smbd_open *op,
 				 const uint8_t *data, uint32_t n,
 				 uint64_t offset, void *priv)
 {
-	struct brl_lock *lk = NULL;
+	NTSTATUS status = NT_STATUS_OK;
 
 	if (op == NULL) {
 		return NT_STATUS_INVALID_HANDLE;
@@ -313,11 +313,10 @@ static NTSTATUS write_unlock_put(struct smb1_req *r, struct smbd_open *op,
 		return write_put(r, op, data, n, offset, NULL);
 	}
 	/* written, but the range was not locked: the data stays */
-	lk = brl_find(&op->locks, offset, n);
-	if (lk == NULL) {
-		return NT_STATUS_RANGE_NOT_LOCKED;
+	status = smb1_unlock_range(r, op, offset, n);
+	if (status != NT_STATUS_OK) {
+		return status;
 	}
-	brl_remove(lk);
 	return write_put(r, op, data, n, offset, NULL);
 }
 
@@ -411,7 +410,6 @@ NTSTATUS smb1_write_and_close(struct smb1_req *r, const struct smb1_block *b)
 NTSTATUS smb1_lock_byte_range(struct smb1_req *r, const struct smb1_block *b)
 {
 	struct smbd_open *op = NULL;
-	struct brl_lock *lk = NULL;
 	NTSTATUS status = NT_STATUS_OK;
 
 	if (b->wct != 5) {
@@ -425,12 +423,8 @@ NTSTATUS smb1_lock_byte_range(struct smb1_req *r, const struct smb1_block *b)
 		status = smb1_lock_range(r, op, smb1_dword(b, 3),
 					 smb1_dword(b, 1), true);
 	} else {
-		lk = brl_find(&op->locks, smb1_dword(b, 3), smb1_dword(b, 1));
-		if (lk == NULL) {
-			status = NT_STATUS_RANGE_NOT_LOCKED;
-		} else {
-			brl_remove(lk);
-		}
+		status = smb1_unlock_range(r, op, smb1_dword(b, 3),
+					   smb1_dword(b, 1));
 	}
 	if (status != NT_STATUS_OK) {
 		return status;

@@ -3,7 +3,7 @@
  * NT_CREATE_ANDX, CLOSE, READ_ANDX, WRITE_ANDX, FLUSH, LOCKING_ANDX and
  * NT_CANCEL. Opens are the SMB2 front end's (fs/open.h, opened through
  * fs/openpath.h), data moves on the worker pool (fs/workers.h), byte-range
- * locks are fs/brlock.h's. The 16-bit FID is the low half of the open's
+ * locks are lock.c's. The 16-bit FID is the low half of the open's
  * volatile id, unique among the opens of the tree.
  */
 #include "smbd/smb1/smb1.h"
@@ -23,8 +23,6 @@
 #define NT_CREATE_OPEN_TARGET_DIR	0x00000008u
 #define SMB1_MAX_READ			(1024u * 1024)
 #define SMB1_OPEN_BREAK_ROUNDS		8
-#define SMB1_LOCKS_PER_OPEN		1024u
-#define SMB1_LOCKS_CONN_FACTOR		16u
 
 struct smbd_open *smb1_fid_find(struct smb1_req *r, uint16_t fid)
 {
@@ -513,16 +511,14 @@ static NTSTATUS io1_target(const struct smbd_open *op)
 	return NT_STATUS_OK;
 }
 
-/* May op touch [off, off+len) given the other opens' byte-range locks? */
-static NTSTATUS io1_locks(const struct smbd_open *op, uint64_t off,
+/* May r touch [off, off+len) of op given the byte-range locks of other
+ * opens and of other PIDs (lock.c)? */
+static NTSTATUS io1_locks(const struct smb1_req *r,
+			  const struct smbd_open *op, uint64_t off,
 			  uint64_t len, bool write)
 {
-	if (op->file == NULL || brl_count(op->file->locks) == 0 || len == 0) {
-		return NT_STATUS_OK;
-	}
-	return brl_conflicts(op->file->locks, &op->locks, off, len, write,
-			     false) ? NT_STATUS_FILE_LOCK_CONFLICT :
-				      NT_STATUS_OK;
+	return smb1_lock_io_conflicts(r, op, off, len, write) ?
+	       NT_STATUS_FILE_LOCK_CONFLICT : NT_STATUS_OK;
 }
 
 static struct io1_state *io1_new(struct smb1_req *r, struct smbd_open *op,
@@ -601,7 +597,7 @@ NTSTATUS smb1_read_op(struct smb1_req *r, struct smbd_open *op,
 	if (offset > (uint64_t)INT64_MAX - count) {
 		return NT_STATUS_INVALID_PARAMETER;
 	}
-	status = io1_locks(op, offset, count, false);
+	status = io1_locks(r, op, offset, count, false);
 	if (status != NT_STATUS_OK) {
 		return status;
 	}
@@ -714,7 +710,7 @@ NTSTATUS smb1_write_op(struct smb1_req *r, struct smbd_open *op,
 	} else if (offset > (uint64_t)INT64_MAX - len) {
 		return NT_STATUS_INVALID_PARAMETER;
 	} else {
-		status = io1_locks(op, offset, len, true);
+		status = io1_locks(r, op, offset, len, true);
 		if (status != NT_STATUS_OK) {
 			return status;
 		}
@@ -837,64 +833,10 @@ NTSTATUS smb1_flush(struct smb1_req *r, const struct smb1_block *b)
 
 /* ---- LOCKING_ANDX [MS-CIFS §2.2.4.32] ---- */
 
-/* op is going: its byte-range locks go with it. */
-static void locks_closed(struct smbd_open *op, void *priv)
-{
-	(void)brl_remove_owner(&op->locks);
-}
-
-static const struct smbd_open_att_ops smb1_lock_att_ops = {
-	.close = locks_closed,
-};
-
-static NTSTATUS lock_one(struct smb1_req *r, struct smbd_open *op,
-			 uint64_t off, uint64_t len, bool excl,
-			 struct brl_lock **pl)
-{
-	struct smbd_conn *conn = r->conn;
-	struct smbd_file *f = op->file;
-	size_t per_open = SMB1_LOCKS_PER_OPEN;
-
-	if (conn->srv->cfg != NULL && conn->srv->cfg->max_locks_per_open) {
-		per_open = conn->srv->cfg->max_locks_per_open;
-	}
-	if (!brl_range_valid(off, len)) {
-		return NT_STATUS_INVALID_LOCK_RANGE;
-	}
-	if (op->locks.count >= per_open ||
-	    conn->nlocks >= per_open * SMB1_LOCKS_CONN_FACTOR) {
-		smbd_budget_hit(conn->srv, conn, SMBD_BUDGET_LOCKS, per_open);
-		return NT_STATUS_INSUFFICIENT_RESOURCES;
-	}
-	if (f->locks == NULL) {
-		f->locks = brl_table_new(f);
-		if (f->locks == NULL) {
-			return NT_STATUS_NO_MEMORY;
-		}
-	}
-	if (brl_conflicts(f->locks, &op->locks, off, len, excl, true)) {
-		/* no waiting yet: a timed lock fails at once too */
-		return NT_STATUS_LOCK_NOT_GRANTED;
-	}
-	if (op->locks.total == NULL) {
-		op->locks.total = &conn->nlocks;
-	}
-	if (smbd_open_att_find(op, &smb1_lock_att_ops) == NULL &&
-	    smbd_open_attach(op, op, SMBD_OPEN_STAGE_LOCKS,
-			     &smb1_lock_att_ops, NULL) == NULL) {
-		return NT_STATUS_NO_MEMORY;
-	}
-	*pl = brl_add(f->locks, &op->locks, off, len, excl);
-	return *pl != NULL ? NT_STATUS_OK : NT_STATUS_NO_MEMORY;
-}
-
 NTSTATUS smb1_locking_andx(struct smb1_req *r, const struct smb1_block *b)
 {
 	struct smb1_locking l = {};
 	struct smbd_open *op = NULL;
-	struct brl_lock **added = NULL;
-	NTSTATUS status = NT_STATUS_OK;
-	unsigned i = 0, nadded = 0;
 
 	if (smb1_locking_parse(b, &l) != 0) {
 		return NT_STATUS_INVALID_PARAMETER;
@@ -910,72 +852,14 @@ NTSTATUS smb1_locking_andx(struct smb1_req *r, const struct smb1_block *b)
 		r->no_reply = true;
 		return NT_STATUS_OK;
 	}
-	if (l.type & (SMB1_LOCKING_CANCEL | SMB1_LOCKING_CHANGE_LOCKTYPE)) {
-		return NT_STATUS_NOT_SUPPORTED;
-	}
-	if (op->file == NULL || op->is_dir || op->fd < 0) {
-		return NT_STATUS_INVALID_DEVICE_REQUEST;
-	}
-	for (i = 0; i < l.nunlocks; i++) {
-		struct brl_lock *lk = NULL;
-		uint64_t off = 0, len = 0;
-		uint16_t pid = 0;
-
-		smb1_locking_range(&l, i, &pid, &off, &len);
-		lk = brl_find(&op->locks, off, len);
-		if (lk == NULL) {
-			return NT_STATUS_RANGE_NOT_LOCKED;
-		}
-		brl_remove(lk);
-	}
-	if (l.nlocks > 0) {
-		added = talloc_zero_array(r, struct brl_lock *, l.nlocks);
-		if (added == NULL) {
-			return NT_STATUS_NO_MEMORY;
-		}
-	}
-	for (i = 0; i < l.nlocks; i++) {
-		uint64_t off = 0, len = 0;
-		uint16_t pid = 0;
-
-		smb1_locking_range(&l, l.nunlocks + i, &pid, &off, &len);
-		status = lock_one(r, op, off, len,
-				  (l.type & SMB1_LOCKING_SHARED) == 0,
-				  &added[nadded]);
-		if (status != NT_STATUS_OK) {
-			break;
-		}
-		nadded++;
-	}
-	if (status != NT_STATUS_OK) {
-		/* all or nothing [MS-CIFS §3.3.5.31] */
-		while (nadded > 0) {
-			brl_remove(added[--nadded]);
-		}
-		talloc_free(added);
-		return status;
-	}
-	talloc_free(added);
-	smb1_put_andx(r, 2);
-	smb1_bytes_end(r, smb1_bytes_begin(r));
-	return NT_STATUS_OK;
+	return smb1_lock_ranges(r, op, &l);
 }
 
-NTSTATUS smb1_lock_range(struct smb1_req *r, struct smbd_open *op,
-			 uint64_t off, uint64_t len, bool excl)
-{
-	struct brl_lock *lk = NULL;
-
-	if (op->file == NULL || op->is_dir || op->fd < 0) {
-		return NT_STATUS_INVALID_DEVICE_REQUEST;
-	}
-	return lock_one(r, op, off, len, excl, &lk);
-}
-
-/* ---- NT_CANCEL [MS-CIFS §2.2.4.65]: our waits are short; no reply ---- */
+/* ---- NT_CANCEL [MS-CIFS §2.2.4.65]: ends a waiting lock; no reply ---- */
 
 NTSTATUS smb1_nt_cancel(struct smb1_req *r, const struct smb1_block *b)
 {
 	r->no_reply = true;
+	(void)smb1_lock_nt_cancel(r);
 	return NT_STATUS_OK;
 }

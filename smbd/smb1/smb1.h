@@ -47,8 +47,11 @@ bool smbd_smb1_frame(struct smbd_conn *conn, uint8_t *buf, size_t len);
 #define SMB1_IS_DOS_STATUS(s)	(((s) & 0xFF000000u) == 0xF1000000u)
 #define SMB1_ERRerror		1	/* ERRSRV: non-specific error */
 #define SMB1_ERRbaduid		91	/* ERRSRV: UID not known */
+#define SMB1_ERRcancelviolation	173	/* ERRDOS: CANCEL_LOCK, none waits */
+#define SMB1_ERRnoatomiclocks	174	/* ERRDOS: CHANGE_LOCKTYPE */
 
 struct smb1_trans_pending;
+struct smb1_lock_state;
 
 /* A directory search (trans2.c; FIND_FIRST2 and the core SEARCH), a
  * talloc child of the connection's SMB1 state, in c1->searches. */
@@ -84,6 +87,7 @@ struct smbd_smb1_conn {
 	unsigned nsearches;
 	uint16_t next_sid;
 	struct smb1_trans_pending *trans;	/* being reassembled */
+	struct smb1_lock_state *lock_waits;	/* lock.c: waiting */
 };
 
 /* One SMB1 message being answered. */
@@ -194,10 +198,14 @@ NTSTATUS smb1_read_op(struct smb1_req *r, struct smbd_open *op,
 NTSTATUS smb1_write_op(struct smb1_req *r, struct smbd_open *op,
 		       uint64_t offset, const uint8_t *data, uint32_t len,
 		       bool sync, smb1_io_reply_fn put, void *priv);
-/* A byte-range lock of op, as one of LOCKING_ANDX (its budgets); no
- * waiting: LOCK_NOT_GRANTED. */
+/* lock.c: a byte-range lock of op for r's PID, as one of LOCKING_ANDX
+ * (its budgets and its refusal statuses); no waiting. */
 NTSTATUS smb1_lock_range(struct smb1_req *r, struct smbd_open *op,
 			 uint64_t off, uint64_t len, bool excl);
+/* Release r's PID's lock on exactly [off, off+len) of op (waking the
+ * waiters); RANGE_NOT_LOCKED if it holds none. */
+NTSTATUS smb1_unlock_range(struct smb1_req *r, struct smbd_open *op,
+			   uint64_t off, uint64_t len);
 
 /* core.c: the core commands on files, and the SEEK pointer that reads
  * and writes leave at end (op NULL: nothing) */
@@ -251,6 +259,26 @@ NTSTATUS smb1_search_new(struct smb1_req *r, const char *pattern,
 struct smb1_search *smb1_search_find(struct smb1_req *r, uint16_t sid);
 /* search.c: the core SEARCH (0x81) */
 NTSTATUS smb1_search(struct smb1_req *r, const struct smb1_block *b);
+
+/*
+ * lock.c: the byte-range part of LOCKING_ANDX on op (l parsed, not an
+ * oplock release): unlocks, then locks, waiting up to l->timeout ms;
+ * CANCEL_LOCK and CHANGE_LOCKTYPE. Writes the reply block when OK;
+ * PENDING: r waits (smb1_req_done later). Errors: RANGE_NOT_LOCKED,
+ * LOCK_NOT_GRANTED, FILE_LOCK_CONFLICT, INVALID_LOCK_RANGE,
+ * INSUFFICIENT_RESOURCES (budgets), INVALID_DEVICE_REQUEST (not a file),
+ * ERRDOS/ERRcancelviolation and ERRnoatomiclocks (SMB1_DOS_STATUS).
+ */
+NTSTATUS smb1_lock_ranges(struct smb1_req *r, struct smbd_open *op,
+			  const struct smb1_locking *l);
+/* NT_CANCEL r: end the waiting LOCKING_ANDX with r's MID, PID and UID
+ * (FILE_LOCK_CONFLICT). Whether there was one. */
+bool smb1_lock_nt_cancel(struct smb1_req *r);
+/* Would r (its header's PID) reading or writing [off, off+len) of op
+ * conflict with a byte-range lock? */
+bool smb1_lock_io_conflicts(const struct smb1_req *r,
+			    const struct smbd_open *op, uint64_t off,
+			    uint64_t len, bool write);
 
 /* exit.c: PROCESS_EXIT closes the opens of the request's UID and PID */
 NTSTATUS smb1_process_exit(struct smb1_req *r, const struct smb1_block *b);

@@ -11,6 +11,10 @@
  * CANCELLED on CANCEL and RANGE_NOT_LOCKED when its open is closed.
  * An open's first LOCK attaches lock_open_closed() to it (fs/open.h),
  * which its destructor runs to release its locks and waiters.
+ * The waiter queue, the budgets and the engine calls are shared with the
+ * SMB1 front end (smb1/lock.c), in fs/locks.c: a waiter carries a wake
+ * callback, and a lock a tag (SMB1's PID; 0 for SMB2), so a release by
+ * either front end wakes both's waiters in order.
  *
  * The locks themselves are kept by the engine in fs/brlock.c (conflict
  * checks in O(log n)); this file adds the budgets, each refused with
@@ -22,6 +26,7 @@
  *    is a request in flight whose credit the interim response returned).
  */
 #include "smbd/smbd.h"
+#include "smbd/fs/locks.h"
 #include "smbd/fs/open.h"
 #include "smbd/fs/oplock.h"
 #include "smbd/smb2/cmd/cmd.h"
@@ -31,82 +36,12 @@
 
 #define LOCK_RESP_SIZE		4
 #define LOCK_ELEMENT_SIZE	24
-#define LOCK_DEFAULT_PER_OPEN	1024
-#define LOCK_CONN_FACTOR	16
-#define LOCK_MAX_WAITS		256
-
-struct smbd_lock_wait {
-	struct smbd_lock_wait *prev, *next;	/* file->waiters, FIFO */
-	struct smbd_file *file;
-	struct smbd_req *req;
-	struct smbd_open *op;
-	uint64_t offset;
-	uint64_t length;
-	bool exclusive;
-};
 
 struct lock_elem {
 	uint64_t offset;
 	uint64_t length;
 	uint32_t flags;
 };
-
-/* ---- budgets and the engine ---- */
-
-static struct smbd_conn *open_conn(const struct smbd_open *op)
-{
-	return op->tree->sess->conn;
-}
-
-/*
- * May op take one more lock? NT_STATUS_OK, or INSUFFICIENT_RESOURCES
- * (counted and logged) when op or its connection is at its cap.
- */
-static NTSTATUS lock_admit(const struct smbd_open *op)
-{
-	struct smbd_conn *conn = open_conn(op);
-	struct smbd_server *srv = conn->srv;
-	size_t per_open = LOCK_DEFAULT_PER_OPEN;
-
-	if (srv->cfg != NULL && srv->cfg->max_locks_per_open != 0) {
-		per_open = srv->cfg->max_locks_per_open;
-	}
-	if (op->locks.count >= per_open) {
-		smbd_budget_hit(srv, conn, SMBD_BUDGET_LOCKS, per_open);
-		return NT_STATUS_INSUFFICIENT_RESOURCES;
-	}
-	if (conn->nlocks >= per_open * LOCK_CONN_FACTOR) {
-		smbd_budget_hit(srv, conn, SMBD_BUDGET_LOCKS,
-				per_open * LOCK_CONN_FACTOR);
-		return NT_STATUS_INSUFFICIENT_RESOURCES;
-	}
-	return NT_STATUS_OK;
-}
-
-/* Add op's lock (admitted, no conflict); counted in its connection. */
-static struct brl_lock *lock_add(struct smbd_open *op, uint64_t off,
-				 uint64_t len, bool excl)
-{
-	struct smbd_file *f = op->file;
-
-	if (f->locks == NULL) {
-		f->locks = brl_table_new(f);
-		if (f->locks == NULL) {
-			return NULL;
-		}
-	}
-	if (op->locks.total == NULL) {
-		op->locks.total = &open_conn(op)->nlocks;
-	}
-	return brl_add(f->locks, &op->locks, off, len, excl);
-}
-
-static bool lock_conflicts(const struct smbd_open *op, uint64_t off,
-			   uint64_t len, bool excl, bool lock_intent)
-{
-	return brl_conflicts(op->file->locks, &op->locks, off, len, excl,
-			     lock_intent);
-}
 
 NTSTATUS smbd_lock_check_io(const struct smbd_open *op, uint64_t offset,
 			    uint64_t length, bool write)
@@ -116,28 +51,10 @@ NTSTATUS smbd_lock_check_io(const struct smbd_open *op, uint64_t offset,
 	    length == 0) {
 		return NT_STATUS_OK;
 	}
-	if (lock_conflicts(op, offset, length, write, false)) {
+	if (smbd_lock_conflicts(op, 0, offset, length, write, false)) {
 		return NT_STATUS_FILE_LOCK_CONFLICT;
 	}
 	return NT_STATUS_OK;
-}
-
-/* ---- waiting locks ---- */
-
-static int lock_wait_destructor(struct smbd_lock_wait *w)
-{
-	struct smbd_file *f = w->file;
-
-	if (w->prev != NULL) {
-		w->prev->next = w->next;
-	} else if (f->waiters == w) {
-		f->waiters = w->next;
-	}
-	if (w->next != NULL) {
-		w->next->prev = w->prev;
-	}
-	w->req->conn->nlock_waits--;
-	return 0;
 }
 
 static void lock_put_reply(struct smbd_req *req)
@@ -146,10 +63,10 @@ static void lock_put_reply(struct smbd_req *req)
 	wire_put_u16le(&req->out, 0);
 }
 
-/* Finish a waiter's request with status (its wait struct goes first). */
+/* Finish an SMB2 waiter's request with status (its wait struct first). */
 static void lock_wait_finish(struct smbd_lock_wait *w, NTSTATUS status)
 {
-	struct smbd_req *req = w->req;
+	struct smbd_req *req = w->priv;
 
 	talloc_free(w);
 	if (status == NT_STATUS_OK) {
@@ -158,30 +75,21 @@ static void lock_wait_finish(struct smbd_lock_wait *w, NTSTATUS status)
 	smbd_req_done(req, status);
 }
 
-/* Grant every waiter that no longer conflicts, oldest first. */
-static void lock_retry_waiters(struct smbd_file *f)
-{
-	struct smbd_lock_wait *w = NULL;
-	NTSTATUS status = NT_STATUS_OK;
+/* ---- waiting locks ---- */
 
-	for (;;) {
-		for (w = f->waiters; w != NULL; w = w->next) {
-			if (!lock_conflicts(w->op, w->offset, w->length,
-					    w->exclusive, true)) {
-				break;
-			}
-		}
-		if (w == NULL) {
-			return;
-		}
-		status = lock_admit(w->op);
-		if (status == NT_STATUS_OK &&
-		    lock_add(w->op, w->offset, w->length,
-			     w->exclusive) == NULL) {
-			status = NT_STATUS_NO_MEMORY;
-		}
-		lock_wait_finish(w, status);
+/* An SMB2 waiter's range is free: take it (or the wait ends with status) */
+static void lock_woken(struct smbd_lock_wait *w, void *priv,
+		       NTSTATUS status)
+{
+	if (status == NT_STATUS_OK) {
+		status = smbd_lock_admit(w->op);
 	}
+	if (status == NT_STATUS_OK &&
+	    smbd_lock_add(w->op, w->tag, w->offset, w->length,
+			  w->exclusive) == NULL) {
+		status = NT_STATUS_NO_MEMORY;
+	}
+	lock_wait_finish(w, status);
 }
 
 static void lock_cancel(struct smbd_req *req, void *priv)
@@ -191,100 +99,25 @@ static void lock_cancel(struct smbd_req *req, void *priv)
 	lock_wait_finish(w, NT_STATUS_CANCELLED);
 }
 
-/*
- * op is going (its destructor, SMBD_OPEN_STAGE_LOCKS: after its parked
- * CHANGE_NOTIFY ended, before delete on close marks the file and the fd
- * is closed): drop every lock op holds, fail its waiting LOCK requests
- * with RANGE_NOT_LOCKED, then grant the other opens' waiters that no
- * longer conflict.
- */
-static void lock_open_closed(struct smbd_open *op, void *priv)
-{
-	struct smbd_file *f = op->file;
-	struct smbd_lock_wait *w = NULL;
-	size_t removed = 0;
-
-	if (f == NULL) {
-		return;
-	}
-	removed = brl_remove_owner(&op->locks);
-	for (;;) {
-		for (w = f->waiters; w != NULL; w = w->next) {
-			if (w->op == op) {
-				break;
-			}
-		}
-		if (w == NULL) {
-			break;
-		}
-		lock_wait_finish(w, NT_STATUS_RANGE_NOT_LOCKED);
-	}
-	if (removed > 0) {
-		lock_retry_waiters(f);
-	}
-}
-
-static const struct smbd_open_att_ops lock_att_ops = {
-	.close = lock_open_closed,
-};
-
-/*
- * Make sure op's locks and waiters are released when op goes: one
- * attachment per open, made by its first LOCK request (an open that never
- * locked has nothing to release).
- */
-static NTSTATUS lock_attach(struct smbd_open *op)
-{
-	if (smbd_open_att_find(op, &lock_att_ops) != NULL) {
-		return NT_STATUS_OK;
-	}
-	if (smbd_open_attach(op, op, SMBD_OPEN_STAGE_LOCKS, &lock_att_ops,
-			     NULL) == NULL) {
-		return NT_STATUS_NO_MEMORY;
-	}
-	return NT_STATUS_OK;
-}
-
 /* Queue req until [e] can be locked; the request goes async. */
 static NTSTATUS lock_wait(struct smbd_req *req, struct smbd_open *op,
 			  const struct lock_elem *e)
 {
-	struct smbd_file *f = op->file;
 	struct smbd_lock_wait *w = NULL;
-	struct smbd_lock_wait *last = NULL;
 	NTSTATUS status = NT_STATUS_OK;
 
-	if (req->conn->nlock_waits >= LOCK_MAX_WAITS) {
-		smbd_budget_hit(req->conn->srv, req->conn, SMBD_BUDGET_LOCKS,
-				LOCK_MAX_WAITS);
-		return NT_STATUS_INSUFFICIENT_RESOURCES;
-	}
-	w = talloc_zero(req, struct smbd_lock_wait);
-	if (w == NULL) {
-		return NT_STATUS_NO_MEMORY;
+	status = smbd_lock_wait_add(req, req->conn, op, 0, e->offset,
+				    e->length,
+				    (e->flags & SMB2_LOCKFLAG_EXCLUSIVE_LOCK)
+				    != 0, lock_woken, req, &w);
+	if (status != NT_STATUS_OK) {
+		return status;
 	}
 	status = smbd_req_go_async(req, lock_cancel, w);
 	if (status != NT_STATUS_PENDING) {
 		talloc_free(w);
 		return NT_STATUS_LOCK_NOT_GRANTED;
 	}
-	w->file = f;
-	w->req = req;
-	w->op = op;
-	w->offset = e->offset;
-	w->length = e->length;
-	w->exclusive = (e->flags & SMB2_LOCKFLAG_EXCLUSIVE_LOCK) != 0;
-	for (last = f->waiters; last != NULL && last->next != NULL;
-	     last = last->next) {
-	}
-	if (last != NULL) {
-		last->next = w;
-		w->prev = last;
-	} else {
-		f->waiters = w;
-	}
-	req->conn->nlock_waits++;
-	talloc_set_destructor(w, lock_wait_destructor);
 	return status;
 }
 
@@ -310,7 +143,7 @@ static NTSTATUS do_unlocks(struct smbd_req *req, struct smbd_open *op,
 			status = NT_STATUS_INVALID_LOCK_RANGE;
 			break;
 		}
-		l = brl_find(&op->locks, e[i].offset, e[i].length);
+		l = brl_find(&op->locks, 0, e[i].offset, e[i].length);
 		if (l == NULL) {
 			status = NT_STATUS_RANGE_NOT_LOCKED;
 			break;
@@ -319,7 +152,7 @@ static NTSTATUS do_unlocks(struct smbd_req *req, struct smbd_open *op,
 		released = true;
 	}
 	if (released) {
-		lock_retry_waiters(f);
+		smbd_lock_released(f);
 	}
 	if (status == NT_STATUS_OK) {
 		lock_put_reply(req);
@@ -372,11 +205,12 @@ static NTSTATUS do_locks(struct smbd_req *req, struct smbd_open *op,
 			status = NT_STATUS_INVALID_LOCK_RANGE;
 			goto rollback;
 		}
-		status = lock_admit(op);
+		status = smbd_lock_admit(op);
 		if (status != NT_STATUS_OK) {
 			goto rollback;
 		}
-		if (lock_conflicts(op, e[i].offset, e[i].length, excl, true)) {
+		if (smbd_lock_conflicts(op, 0, e[i].offset, e[i].length, excl,
+					true)) {
 			if (e[i].flags & SMB2_LOCKFLAG_FAIL_IMMEDIATELY) {
 				status = NT_STATUS_LOCK_NOT_GRANTED;
 				goto rollback;
@@ -384,8 +218,8 @@ static NTSTATUS do_locks(struct smbd_req *req, struct smbd_open *op,
 			status = lock_wait(req, op, &e[i]);	/* n == 1 */
 			goto done;
 		}
-		added[acquired] = lock_add(op, e[i].offset, e[i].length,
-					   excl);
+		added[acquired] = smbd_lock_add(op, 0, e[i].offset,
+						e[i].length, excl);
 		if (added[acquired] == NULL) {
 			status = NT_STATUS_NO_MEMORY;
 			goto rollback;
@@ -399,7 +233,7 @@ rollback:
 		brl_remove(added[i]);
 	}
 	if (acquired > 0) {
-		lock_retry_waiters(f);
+		smbd_lock_released(f);
 	}
 done:
 	talloc_free(added);
@@ -449,7 +283,7 @@ NTSTATUS smbd_smb2_lock(struct smbd_req *req)
 			return NT_STATUS_INVALID_PARAMETER;
 		}
 	}
-	status = lock_attach(op);
+	status = smbd_lock_attach(op);
 	if (status != NT_STATUS_OK) {
 		talloc_free(e);
 		return status;

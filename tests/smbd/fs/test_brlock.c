@@ -68,38 +68,38 @@ START_TEST(test_range_rules)
 	ck_assert(!brl_range_valid(2, UINT64_MAX));
 	ck_assert(brl_range_valid(1, UINT64_MAX));
 
-	ck_assert(!brl_conflicts(NULL, &a, 0, 10, true, true));
-	ck_assert_ptr_nonnull(brl_add(t, &a, 10, 10, true));	/* [10,19] */
+	ck_assert(!brl_conflicts(NULL, &a, 0, 0, 10, true, true));
+	ck_assert_ptr_nonnull(brl_add(t, &a, 0, 10, 10, true));	/* [10,19] */
 	/* a's own exclusive lock: a may read, write, share-lock over it */
-	ck_assert(!brl_conflicts(t, &a, 10, 10, false, false));
-	ck_assert(!brl_conflicts(t, &a, 10, 10, true, false));
-	ck_assert(!brl_conflicts(t, &a, 12, 1, false, true));
-	ck_assert(brl_conflicts(t, &a, 12, 1, true, true));
+	ck_assert(!brl_conflicts(t, &a, 0, 10, 10, false, false));
+	ck_assert(!brl_conflicts(t, &a, 0, 10, 10, true, false));
+	ck_assert(!brl_conflicts(t, &a, 0, 12, 1, false, true));
+	ck_assert(brl_conflicts(t, &a, 0, 12, 1, true, true));
 	/* b: blocked inside, free at the edges */
-	ck_assert(brl_conflicts(t, &b, 19, 1, false, false));
-	ck_assert(brl_conflicts(t, &b, 0, 11, false, false));
-	ck_assert(!brl_conflicts(t, &b, 0, 10, true, true));
-	ck_assert(!brl_conflicts(t, &b, 20, 5, true, true));
+	ck_assert(brl_conflicts(t, &b, 0, 19, 1, false, false));
+	ck_assert(brl_conflicts(t, &b, 0, 0, 11, false, false));
+	ck_assert(!brl_conflicts(t, &b, 0, 0, 10, true, true));
+	ck_assert(!brl_conflicts(t, &b, 0, 20, 5, true, true));
 	/* zero-length at X overlaps a range holding X beyond its start */
-	ck_assert(brl_conflicts(t, &b, 15, 0, true, true));
-	ck_assert(!brl_conflicts(t, &b, 10, 0, true, true));
-	ck_assert(brl_conflicts(t, &b, 19, 0, true, true));
-	ck_assert(!brl_conflicts(t, &b, 20, 0, true, true));
+	ck_assert(brl_conflicts(t, &b, 0, 15, 0, true, true));
+	ck_assert(!brl_conflicts(t, &b, 0, 10, 0, true, true));
+	ck_assert(brl_conflicts(t, &b, 0, 19, 0, true, true));
+	ck_assert(!brl_conflicts(t, &b, 0, 20, 0, true, true));
 	/* {0, 0} overlaps nothing, in either role */
-	ck_assert(!brl_conflicts(t, &b, 0, 0, true, true));
-	ck_assert_ptr_nonnull(brl_add(t, &b, 0, 0, true));
-	ck_assert(!brl_conflicts(t, &a, 0, 1, true, true));
+	ck_assert(!brl_conflicts(t, &b, 0, 0, 0, true, true));
+	ck_assert_ptr_nonnull(brl_add(t, &b, 0, 0, 0, true));
+	ck_assert(!brl_conflicts(t, &a, 0, 0, 1, true, true));
 	/* shared locks of both stack; then nobody writes there */
-	ck_assert_ptr_nonnull(brl_add(t, &a, 100, 10, false));
-	ck_assert(!brl_conflicts(t, &b, 105, 1, false, true));
-	ck_assert_ptr_nonnull(brl_add(t, &b, 105, 1, false));
-	ck_assert(brl_conflicts(t, &a, 105, 1, true, false));
-	ck_assert(brl_conflicts(t, &b, 100, 1, true, false));
-	ck_assert(!brl_conflicts(t, &b, 100, 10, false, false));
+	ck_assert_ptr_nonnull(brl_add(t, &a, 0, 100, 10, false));
+	ck_assert(!brl_conflicts(t, &b, 0, 105, 1, false, true));
+	ck_assert_ptr_nonnull(brl_add(t, &b, 0, 105, 1, false));
+	ck_assert(brl_conflicts(t, &a, 0, 105, 1, true, false));
+	ck_assert(brl_conflicts(t, &b, 0, 100, 1, true, false));
+	ck_assert(!brl_conflicts(t, &b, 0, 100, 10, false, false));
 	/* the last byte of the space */
-	ck_assert_ptr_nonnull(brl_add(t, &a, UINT64_MAX, 1, true));
-	ck_assert(brl_conflicts(t, &b, UINT64_MAX - 4, 5, false, false));
-	ck_assert(!brl_conflicts(t, &b, UINT64_MAX - 4, 4, false, false));
+	ck_assert_ptr_nonnull(brl_add(t, &a, 0, UINT64_MAX, 1, true));
+	ck_assert(brl_conflicts(t, &b, 0, UINT64_MAX - 4, 5, false, false));
+	ck_assert(!brl_conflicts(t, &b, 0, UINT64_MAX - 4, 4, false, false));
 
 	ck_assert_uint_eq(brl_count(t), 5);
 	ck_assert_uint_eq(a.count, 3);
@@ -119,29 +119,63 @@ START_TEST(test_find_remove_counts)
 
 	a.total = &total;
 	b.total = &total;
-	s = brl_add(t, &a, 0, 10, false);
-	x = brl_add(t, &a, 0, 10, true);
-	ck_assert_ptr_nonnull(brl_add(t, &b, 50, 10, false));
+	s = brl_add(t, &a, 0, 0, 10, false);
+	x = brl_add(t, &a, 0, 0, 10, true);
+	ck_assert_ptr_nonnull(brl_add(t, &b, 0, 50, 10, false));
 	ck_assert_uint_eq(total, 3);
 	/* the exclusive one of two on the same range first */
-	ck_assert_ptr_eq(brl_find(&a, 0, 10), x);
-	ck_assert_ptr_null(brl_find(&a, 0, 9));
-	ck_assert_ptr_null(brl_find(&b, 0, 10));
+	ck_assert_ptr_eq(brl_find(&a, 0, 0, 10), x);
+	ck_assert_ptr_null(brl_find(&a, 0, 0, 9));
+	ck_assert_ptr_null(brl_find(&b, 0, 0, 10));
 	brl_remove(x);
-	ck_assert_ptr_eq(brl_find(&a, 0, 10), s);
-	ck_assert(!brl_conflicts(t, &b, 0, 10, false, false));
-	ck_assert(brl_conflicts(t, &b, 0, 10, true, false));
+	ck_assert_ptr_eq(brl_find(&a, 0, 0, 10), s);
+	ck_assert(!brl_conflicts(t, &b, 0, 0, 10, false, false));
+	ck_assert(brl_conflicts(t, &b, 0, 0, 10, true, false));
 	ck_assert_uint_eq(total, 2);
 	ck_assert_uint_eq(brl_remove_owner(&a), 1);
 	ck_assert_uint_eq(a.count, 0);
 	ck_assert_ptr_null(a.locks);
-	ck_assert(!brl_conflicts(t, &b, 0, 10, true, true));
+	ck_assert(!brl_conflicts(t, &b, 0, 0, 10, true, true));
 	ck_assert_uint_eq(total, 1);
 	/* freeing the table releases the rest and keeps the counts */
 	talloc_free(t);
 	ck_assert_uint_eq(b.count, 0);
 	ck_assert_ptr_null(b.locks);
 	ck_assert_uint_eq(total, 0);
+}
+END_TEST
+
+/*
+ * One owner, two tags (an SMB1 FID used by two PIDs): the tags are two
+ * holders. Each reads and writes its own exclusive range; the other tag
+ * conflicts there as another owner would; unlocking finds a lock only
+ * under its own tag; brl_remove_owner drops both tags' locks.
+ */
+START_TEST(test_tags)
+{
+	struct brl_table *t = brl_table_new(NULL);
+	struct brl_owner a = {};
+	struct brl_lock *l1 = NULL;
+
+	l1 = brl_add(t, &a, 1, 0, 10, true);
+	ck_assert_ptr_nonnull(l1);
+	ck_assert(!brl_conflicts(t, &a, 1, 0, 10, true, false));
+	ck_assert(!brl_conflicts(t, &a, 1, 5, 1, false, false));
+	ck_assert(brl_conflicts(t, &a, 2, 5, 1, false, false));
+	ck_assert(brl_conflicts(t, &a, 2, 5, 1, true, false));
+	ck_assert(brl_conflicts(t, &a, 2, 5, 1, false, true));
+	/* an exclusive lock conflicts with the same tag's too */
+	ck_assert(brl_conflicts(t, &a, 1, 5, 1, true, true));
+	ck_assert_ptr_null(brl_find(&a, 2, 0, 10));
+	ck_assert_ptr_eq(brl_find(&a, 1, 0, 10), l1);
+	/* tag 2's shared lock outside: both are the owner's */
+	ck_assert_ptr_nonnull(brl_add(t, &a, 2, 20, 10, false));
+	ck_assert(brl_conflicts(t, &a, 1, 25, 1, true, false));
+	ck_assert(!brl_conflicts(t, &a, 1, 25, 1, false, false));
+	ck_assert_uint_eq(a.count, 2);
+	ck_assert_uint_eq(brl_remove_owner(&a), 2);
+	ck_assert_uint_eq(brl_count(t), 0);
+	talloc_free(t);
 }
 END_TEST
 
@@ -206,7 +240,7 @@ START_TEST(test_against_model)
 
 		rnd_range(&off, &len);
 		want = ref_conflicts(ref, nref, o, off, len, excl, intent);
-		got = brl_conflicts(t, &own[o], off, len, excl, intent);
+		got = brl_conflicts(t, &own[o], 0, off, len, excl, intent);
 		ck_assert_msg(want == got,
 			      "op %zu: owner %d [%llu,+%llu) excl %d intent "
 			      "%d: model %d engine %d", i, o,
@@ -223,7 +257,7 @@ START_TEST(test_against_model)
 			ref[k].live = false;
 			live--;
 		} else if (intent && !want && brl_range_valid(off, len)) {
-			lk[nref] = brl_add(t, &own[o], off, len, excl);
+			lk[nref] = brl_add(t, &own[o], 0, off, len, excl);
 			ck_assert_ptr_nonnull(lk[nref]);
 			ref[nref] = (struct ref_lock) {
 				.off = off, .len = len, .owner = o,
@@ -271,13 +305,13 @@ START_TEST(test_scale)
 	for (i = 0; i < n; i++) {
 		struct brl_owner *o = &own[i % 200];
 
-		ck_assert(!brl_conflicts(t, o, i * 2, 1, true, true));
-		ck_assert_ptr_nonnull(brl_add(t, o, i * 2, 1, true));
+		ck_assert(!brl_conflicts(t, o, 0, i * 2, 1, true, true));
+		ck_assert_ptr_nonnull(brl_add(t, o, 0, i * 2, 1, true));
 	}
 	for (i = 0; i < n; i++) {
-		ck_assert(!brl_conflicts(t, &own[0], i * 2 + 1, 1, true,
+		ck_assert(!brl_conflicts(t, &own[0], 0, i * 2 + 1, 1, true,
 					 false));
-		ck_assert(brl_conflicts(t, &own[0], i * 2 + 1, 2, false,
+		ck_assert(brl_conflicts(t, &own[0], 0, i * 2 + 1, 2, false,
 					false) ==
 			  (i + 1 < n && (i + 1) % 200 != 0));
 	}
@@ -296,6 +330,7 @@ static Suite *brlock_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_range_rules);
 	tcase_add_test(tc, test_find_remove_counts);
+	tcase_add_test(tc, test_tags);
 	tcase_add_test(tc, test_against_model);
 	tcase_add_test(tc, test_scale);
 	suite_add_tcase(s, tc);
