@@ -1,14 +1,16 @@
 /*
  * fuzz_fscc_ea.c - libFuzzer target: the EA list decoders of
  * proto/fscc_ea.h (FILE_FULL_EA_INFORMATION and FILE_GET_EA_INFORMATION
- * chains) on the same bytes.
+ * chains, SMB1's SMB_FEA_LIST and SMB_GEA_LIST) on the same bytes.
  *
  * Properties checked (abort() on violation):
  *  - every decoded entry lies inside the input, its name NUL-terminated
  *    there, its value after the NUL;
  *  - a decoded full list pushed again decodes to the same entries, and
  *    its size is what fscc_ea_list_size() says;
- *  - a partial push writes whole entries only, within its limit.
+ *  - a partial push writes whole entries only, within its limit;
+ *  - a decoded SMB_FEA_LIST pushed again is the same bytes as its
+ *    SizeOfListInBytes covered.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -91,6 +93,33 @@ static void check_get(TALLOC_CTX *mem, const uint8_t *data, size_t size)
 	}
 }
 
+static void check_smb1(TALLOC_CTX *mem, const uint8_t *data, size_t size)
+{
+	struct fscc_ea *eas = NULL;
+	size_t n = 0, i = 0;
+	struct wire_wr w;
+
+	if (smb1_ea_list_pull(mem, data, size, false, MAX_ENTRIES, &eas,
+			      &n) == 0) {
+		for (i = 0; i < n; i++) {
+			check_inside(data, size, &eas[i]);
+		}
+	}
+	if (smb1_ea_list_pull(mem, data, size, true, MAX_ENTRIES, &eas,
+			      &n) != 0) {
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		check_inside(data, size, &eas[i]);
+	}
+	wire_wr_init(&w, mem, 0);
+	smb1_fea_list_push(&w, eas, n);
+	if (wire_wr_error(&w) != 0 || w.len != smb1_fea_list_size(eas, n) ||
+	    w.len != wire_le32(data) || memcmp(w.buf, data, w.len) != 0) {
+		abort();
+	}
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	TALLOC_CTX *mem = talloc_new(NULL);
@@ -100,6 +129,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	check_full(mem, data, size);
 	check_get(mem, data, size);
+	check_smb1(mem, data, size);
 	talloc_free(mem);
 	return 0;
 }

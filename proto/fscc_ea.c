@@ -191,3 +191,121 @@ size_t fscc_ea_full_push(struct wire_wr *w, const struct fscc_ea *eas,
 	}
 	return i;
 }
+
+/* ---- SMB_FEA_LIST and SMB_GEA_LIST [MS-CIFS §2.2.1.2] ---- */
+
+/* One SMB_FEA or SMB_GEA at p[0, left): its fields and its size. */
+static int smb1_entry_pull(const uint8_t *p, size_t left, bool fea,
+			   struct fscc_ea *e, size_t *size)
+{
+	size_t fixed = fea ? SMB1_FEA_FIXED : SMB1_GEA_FIXED;
+	size_t need = 0;
+
+	if (left < fixed) {
+		return WIRE_E_INVALID;
+	}
+	memset(e, 0, sizeof(*e));
+	if (fea) {
+		e->flags = p[0];
+		e->name_len = p[1];
+		e->value_len = wire_le16(p + 2);
+	} else {
+		e->name_len = p[0];
+	}
+	/* fixed + name + NUL + value: at most 4 + 255 + 1 + 65535 */
+	need = fixed + (size_t)e->name_len + 1 + e->value_len;
+	if (need > left) {
+		return WIRE_E_INVALID;
+	}
+	e->name = (const char *)p + fixed;
+	if (e->name[e->name_len] != '\0') {
+		return WIRE_E_INVALID;
+	}
+	if (e->value_len != 0) {
+		e->value = p + fixed + e->name_len + 1;
+	}
+	*size = need;
+	return 0;
+}
+
+int smb1_ea_list_pull(void *mem, const uint8_t *buf, size_t len, bool fea,
+		      size_t max, struct fscc_ea **eas, size_t *n)
+{
+	struct fscc_ea *arr = NULL;
+	size_t cap = 0, cnt = 0, off = SMB1_EA_LIST_FIXED, total = 0;
+	int ret = 0;
+
+	*eas = NULL;
+	*n = 0;
+	if (len < SMB1_EA_LIST_FIXED) {
+		return WIRE_E_SHORT;
+	}
+	total = wire_le32(buf);
+	if (total < SMB1_EA_LIST_FIXED || total > len) {
+		return WIRE_E_INVALID;
+	}
+	while (off < total) {
+		struct fscc_ea e;
+		size_t size = 0;
+
+		ret = smb1_entry_pull(buf + off, total - off, fea, &e, &size);
+		if (ret != 0) {
+			goto fail;
+		}
+		if (cnt == max) {
+			ret = WIRE_E_TOOBIG;
+			goto fail;
+		}
+		if (cnt == cap) {
+			struct fscc_ea *t = NULL;
+
+			cap = cap == 0 ? EA_FIRST_ALLOC : cap * 2;
+			if (cap > max) {
+				cap = max;
+			}
+			t = talloc_realloc(mem, arr, struct fscc_ea, cap);
+			if (t == NULL) {
+				ret = WIRE_E_NOMEM;
+				goto fail;
+			}
+			arr = t;
+		}
+		arr[cnt++] = e;
+		off += size;
+	}
+	*eas = arr;
+	*n = cnt;
+	return 0;
+fail:
+	talloc_free(arr);
+	return ret;
+}
+
+size_t smb1_fea_list_size(const struct fscc_ea *eas, size_t n)
+{
+	size_t total = SMB1_EA_LIST_FIXED, i = 0;
+
+	for (i = 0; i < n; i++) {
+		total += SMB1_FEA_FIXED + (size_t)eas[i].name_len + 1 +
+			 eas[i].value_len;
+	}
+	return total;
+}
+
+void smb1_fea_list_push(struct wire_wr *w, const struct fscc_ea *eas,
+			size_t n)
+{
+	size_t i = 0;
+
+	wire_put_u32le(w, (uint32_t)smb1_fea_list_size(eas, n));
+	for (i = 0; i < n; i++) {
+		wire_put_u8(w, eas[i].flags);
+		wire_put_u8(w, eas[i].name_len);
+		wire_put_u16le(w, eas[i].value_len);
+		wire_put_bytes(w, eas[i].name, eas[i].name_len);
+		wire_put_u8(w, 0);
+		if (eas[i].value_len != 0) {
+			wire_put_bytes(w, eas[i].value, eas[i].value_len);
+		}
+	}
+}

@@ -82,4 +82,37 @@ size_t fscc_ea_list_size(const struct fscc_ea *eas, size_t n);
 size_t fscc_ea_full_push(struct wire_wr *w, const struct fscc_ea *eas,
 			 size_t n, size_t max);
 
+/*
+ * The SMB1 forms of the same lists [MS-CIFS §2.2.1.2]: SMB_FEA_LIST
+ * (SizeOfListInBytes, then SMB_FEA entries ExtendedAttributeFlag,
+ * AttributeNameLengthInBytes, AttributeValueLengthInBytes, the OEM name,
+ * its NUL, the value; no padding) and SMB_GEA_LIST (SizeOfListInBytes,
+ * then SMB_GEA entries AttributeNameLengthInBytes, the name, its NUL).
+ * SizeOfListInBytes counts itself and must lie within the buffer; bytes
+ * after it are ignored, and the entries must fill it exactly.
+ */
+#define SMB1_EA_LIST_FIXED		4u
+#define SMB1_FEA_FIXED			4u
+#define SMB1_GEA_FIXED			1u
+
+/*
+ * Pull an SMB_FEA_LIST (fea true) or SMB_GEA_LIST (names only) from
+ * buf[0, len), entries pointing into buf as fscc_ea_full_pull()'s do.
+ * *eas is a talloc array under mem (NULL when n is 0: an empty list).
+ * At most max entries. Returns 0, WIRE_E_SHORT (no SizeOfListInBytes),
+ * WIRE_E_INVALID (a size or entry out of bounds, a name without its
+ * NUL: the caller answers STATUS_EA_LIST_INCONSISTENT), WIRE_E_TOOBIG or
+ * WIRE_E_NOMEM. Names are not checked here: fscc_ea_name_valid().
+ */
+int smb1_ea_list_pull(void *mem, const uint8_t *buf, size_t len, bool fea,
+		      size_t max, struct fscc_ea **eas, size_t *n) WIRE_WUR;
+
+/* Bytes the SMB_FEA_LIST of eas[0, n) takes, SizeOfListInBytes too. */
+size_t smb1_fea_list_size(const struct fscc_ea *eas, size_t n);
+
+/* Append eas[0, n) to w as an SMB_FEA_LIST (smb1_fea_list_size()
+ * bytes; the caller keeps it below 4 GiB). */
+void smb1_fea_list_push(struct wire_wr *w, const struct fscc_ea *eas,
+			size_t n);
+
 #endif

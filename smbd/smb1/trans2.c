@@ -13,6 +13,7 @@
  */
 #include "smbd/fs/acl.h"
 #include "smbd/smb1/smb1.h"
+#include "smbd/smb1/ea.h"
 #include "smbd/base/errmap.h"
 #include "smbd/fs/fileinfo.h"
 #include "smbd/fs/streams.h"
@@ -39,6 +40,9 @@
 
 #define SMB_INFO_STANDARD		0x0001
 #define SMB_INFO_QUERY_EA_SIZE		0x0002
+#define SMB_INFO_QUERY_EAS_FROM_LIST	0x0003
+#define SMB_INFO_QUERY_ALL_EAS		0x0004
+#define SMB_INFO_SET_EAS		0x0002
 #define QUERY_FILE_BASIC_INFO		0x0101
 #define QUERY_FILE_STANDARD_INFO	0x0102
 #define QUERY_FILE_EA_INFO		0x0103
@@ -699,15 +703,31 @@ static NTSTATUS query_file(struct t2 *t, struct smbd_open *op,
 		       (op->stream != NULL &&
 			streams_base_doomed(op->base_dev, op->base_ino));
 	NTSTATUS status = NT_STATUS_OK;
-	uint32_t links;
+	uint32_t links, ea_size = 0;
 	char *name = NULL;
 
+	if (level == SMB_INFO_QUERY_EAS_FROM_LIST ||
+	    level == SMB_INFO_QUERY_ALL_EAS) {
+		/* [MS-CIFS 2.2.8.3.3-4]: an SMB_FEA_LIST; none of a
+		 * stream's (Windows: INVALID_PARAMETER) */
+		if (op->stream != NULL) {
+			return NT_STATUS_INVALID_PARAMETER;
+		}
+		status = smb1_ea_query(op, level == SMB_INFO_QUERY_ALL_EAS ?
+				       NULL : t->data, t->ndata, w);
+		if (status == NT_STATUS_OK) {
+			wire_put_u16le(&t->op, 0);	/* EaErrorOffset */
+		}
+		return status;
+	}
 	if (streams_open_ntinfo(op, &ni) != 0) {
 		return NT_STATUS_ACCESS_DENIED;
 	}
 	/* NumberOfLinks leaves out the link being deleted [MS-FSA
 	 * 2.1.5.11.27] */
 	links = pending && ni.nlink > 0 ? ni.nlink - 1 : ni.nlink;
+	/* one EaSize at every level, as SMB2's (FILE_FULL_EA_INFORMATION) */
+	ea_size = op->stream != NULL ? 0 : smbd_ea_size_fd(op->fd);
 	switch (level) {
 	case SMB_INFO_STANDARD:
 	case SMB_INFO_QUERY_EA_SIZE:
@@ -719,7 +739,7 @@ static NTSTATUS query_file(struct t2 *t, struct smbd_open *op,
 		wire_put_u32le(w, clamp32(ni.alloc_size));
 		wire_put_u16le(w, (uint16_t)ni.attrs);
 		if (level == SMB_INFO_QUERY_EA_SIZE) {
-			wire_put_u32le(w, 0);	/* EaSize: no EAs */
+			wire_put_u32le(w, ea_size);
 		}
 		break;
 	case QUERY_FILE_BASIC_INFO:
@@ -742,7 +762,7 @@ static NTSTATUS query_file(struct t2 *t, struct smbd_open *op,
 		break;
 	case QUERY_FILE_EA_INFO:
 	case PASSTHROUGH + FSCC_EA:
-		wire_put_u32le(w, 0);
+		wire_put_u32le(w, ea_size);
 		break;
 	case PASSTHROUGH + FSCC_ACCESS:
 		wire_put_u32le(w, op->access);
@@ -778,7 +798,7 @@ static NTSTATUS query_file(struct t2 *t, struct smbd_open *op,
 		wire_put_u8(w, pending ? 1 : 0);
 		wire_put_u8(w, ni.is_dir ? 1 : 0);
 		wire_put_u16le(w, 0);
-		wire_put_u32le(w, 0);		/* EaSize */
+		wire_put_u32le(w, ea_size);
 		wire_put_u32le(w, name_len(t->r->unicode, name));
 		put_name(w, t->r->unicode, name);
 		break;
@@ -797,7 +817,7 @@ static NTSTATUS query_file(struct t2 *t, struct smbd_open *op,
 		wire_put_u8(w, ni.is_dir ? 1 : 0);
 		wire_put_u16le(w, 0);
 		wire_put_u64le(w, ni.file_index);
-		wire_put_u32le(w, 0);		/* EaSize */
+		wire_put_u32le(w, ea_size);
 		wire_put_u32le(w, op->access);
 		wire_put_u64le(w, op->position);
 		wire_put_u32le(w, op->mode);
@@ -851,7 +871,10 @@ static NTSTATUS query_path(struct t2 *t)
 				 &level, &name) != 0) {
 		return NT_STATUS_INVALID_PARAMETER;
 	}
-	status = smb1_open_path(t->r, name, FILE_READ_ATTRIBUTES, FILE_OPEN,
+	status = smb1_open_path(t->r, name,
+				level == SMB_INFO_QUERY_EAS_FROM_LIST ||
+				level == SMB_INFO_QUERY_ALL_EAS ?
+				FILE_READ_EA : FILE_READ_ATTRIBUTES, FILE_OPEN,
 				0, &op);
 	if (status != NT_STATUS_OK) {
 		return status;
@@ -893,6 +916,8 @@ static uint32_t set_access(uint16_t level)
 	case SET_FILE_ALLOCATION_INFO:
 	case PASSTHROUGH + FSCC_ALLOCATION:
 		return FILE_WRITE_DATA;
+	case SMB_INFO_SET_EAS:
+		return FILE_WRITE_EA;
 	default:
 		return FILE_WRITE_ATTRIBUTES;
 	}
@@ -908,6 +933,13 @@ static NTSTATUS set_file(struct t2 *t, struct smbd_open *op, uint16_t level)
 		return NT_STATUS_ACCESS_DENIED;
 	}
 	switch (level) {
+	case SMB_INFO_SET_EAS:
+		/* [MS-CIFS 2.2.8.4.2]: an SMB_FEA_LIST; a stream has no
+		 * EAs of its own (Windows: INVALID_PARAMETER) */
+		if (op->stream != NULL) {
+			return NT_STATUS_INVALID_PARAMETER;
+		}
+		return smb1_ea_set(op, d, n);
 	case SET_FILE_BASIC_INFO:
 	case PASSTHROUGH + FSCC_BASIC:
 		if (n < 36) {
@@ -1099,6 +1131,15 @@ static NTSTATUS t2_run(struct t2 *t)
 		DBG_CLIENT(PROTO, "%s: TRANS2 subcommand 0x%04x not served",
 			   r->conn->peer_addr, t->subcommand);
 		return NT_STATUS_NOT_SUPPORTED;
+	}
+	if (status == NT_STATUS_INVALID_EA_NAME) {
+		/* a warning: clients read the reply's EaErrorOffset */
+		t->op.len = 0;
+		t->od.len = 0;
+		wire_put_u16le(&t->op, 0);
+		t2_put_reply(t);
+		r->keep_block = true;
+		return status;
 	}
 	if (status != NT_STATUS_OK) {
 		return status;

@@ -3,7 +3,9 @@
  * and §2.4.15.1 lay them out: a two-entry FILE_FULL_EA_INFORMATION chain
  * with its 4-byte padding, pulled and pushed back byte for byte, cut at
  * every byte; bad NextEntryOffsets, a missing NUL, the entry cap; the
- * FILE_GET_EA_INFORMATION chain; the name rules; partial pushes.
+ * FILE_GET_EA_INFORMATION chain; the name rules; partial pushes; the
+ * SMB1 SMB_FEA_LIST and SMB_GEA_LIST of MS-CIFS §2.2.1.2 (unpadded, a
+ * leading SizeOfListInBytes), round trip and every cut.
  */
 #include "tests/wgtest.h"
 #include "proto/fscc_ea.h"
@@ -203,6 +205,127 @@ START_TEST(test_push_partial)
 }
 END_TEST
 
+/* SMB_FEA_LIST: SizeOfListInBytes 25, "EA1" = "abc" (11 bytes), then
+ * "NAME2" = "" with FILE_NEED_EA (10), no padding between them */
+static const uint8_t fea_wire[] = {
+	0x19, 0x00, 0x00, 0x00,
+	0x00, 0x03, 0x03, 0x00, 'E', 'A', '1', 0x00, 'a', 'b', 'c',
+	0x80, 0x05, 0x00, 0x00, 'N', 'A', 'M', 'E', '2', 0x00,
+	0xEE, 0xEE,			/* after the list: ignored */
+};
+
+START_TEST(test_fea_layout)
+{
+	struct fscc_ea *eas = NULL;
+	struct wire_wr w;
+	size_t n = 0;
+
+	ck_assert_int_eq(smb1_ea_list_pull(wgt_root, fea_wire,
+					   sizeof(fea_wire), true, 16, &eas,
+					   &n), 0);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_str_eq(eas[0].name, "EA1");
+	ck_assert_uint_eq(eas[0].flags, 0);
+	ck_assert_uint_eq(eas[0].value_len, 3);
+	ck_assert_mem_eq(eas[0].value, "abc", 3);
+	ck_assert_str_eq(eas[1].name, "NAME2");
+	ck_assert_uint_eq(eas[1].flags, FSCC_FILE_NEED_EA);
+	ck_assert_uint_eq(eas[1].value_len, 0);
+	ck_assert_ptr_null(eas[1].value);
+	ck_assert_uint_eq(smb1_fea_list_size(eas, n), 25);
+	ck_assert_uint_eq(smb1_fea_list_size(eas, 0), 4);
+
+	wire_wr_init(&w, wgt_root, 0);
+	smb1_fea_list_push(&w, eas, n);
+	ck_assert_uint_eq(w.len, 25);
+	ck_assert_mem_eq(w.buf, fea_wire, 25);
+	w.len = 0;
+	smb1_fea_list_push(&w, NULL, 0);
+	ck_assert_uint_eq(w.len, 4);
+	ck_assert_uint_eq(wire_le32(w.buf), 4);
+	talloc_free(w.buf);
+	talloc_free(eas);
+}
+END_TEST
+
+/* Cut before the end of the list: short (no size) or inconsistent. */
+START_TEST(test_fea_truncated)
+{
+	struct fscc_ea *eas = NULL;
+	size_t n = 99;
+	int ret = smb1_ea_list_pull(wgt_root, fea_wire, (size_t)_i, true, 16,
+				    &eas, &n);
+
+	ck_assert_int_eq(ret, _i < 4 ? WIRE_E_SHORT : WIRE_E_INVALID);
+	ck_assert_ptr_null(eas);
+	ck_assert_uint_eq(n, 0);
+}
+END_TEST
+
+/* A size smaller than its entries, below 4, a missing NUL, the cap. */
+START_TEST(test_fea_bad)
+{
+	uint8_t b[sizeof(fea_wire)];
+	struct fscc_ea *eas = NULL;
+	size_t n = 0;
+
+	memcpy(b, fea_wire, sizeof(b));
+	b[0] = 24;	/* ends inside the second entry */
+	ck_assert_int_eq(smb1_ea_list_pull(wgt_root, b, sizeof(b), true, 16,
+					   &eas, &n), WIRE_E_INVALID);
+	b[0] = 3;
+	ck_assert_int_eq(smb1_ea_list_pull(wgt_root, b, sizeof(b), true, 16,
+					   &eas, &n), WIRE_E_INVALID);
+	b[0] = 4;	/* the empty list */
+	ck_assert_int_eq(smb1_ea_list_pull(wgt_root, b, sizeof(b), true, 16,
+					   &eas, &n), 0);
+	ck_assert_uint_eq(n, 0);
+	ck_assert_ptr_null(eas);
+	b[0] = 25;
+	b[11] = 'X';	/* the first name's NUL */
+	ck_assert_int_eq(smb1_ea_list_pull(wgt_root, b, sizeof(b), true, 16,
+					   &eas, &n), WIRE_E_INVALID);
+	ck_assert_int_eq(smb1_ea_list_pull(wgt_root, fea_wire,
+					   sizeof(fea_wire), true, 1, &eas,
+					   &n), WIRE_E_TOOBIG);
+	ck_assert_ptr_null(eas);
+}
+END_TEST
+
+/* SMB_GEA_LIST: "EA1", "B" */
+START_TEST(test_gea_list)
+{
+	static const uint8_t gea[] = {
+		0x0D, 0x00, 0x00, 0x00,
+		0x03, 'E', 'A', '1', 0x00,
+		0x01, 'B', 0x00,
+		0x00,	/* a byte left in the list: not an entry */
+	};
+	struct fscc_ea *eas = NULL;
+	size_t n = 0;
+
+	ck_assert_int_eq(smb1_ea_list_pull(wgt_root, gea, sizeof(gea), false,
+					   16, &eas, &n), WIRE_E_INVALID);
+	ck_assert_int_eq(smb1_ea_list_pull(wgt_root, gea, sizeof(gea) - 1,
+					   false, 16, &eas, &n),
+			 WIRE_E_INVALID);	/* size 13 > 12 bytes */
+	{
+		uint8_t b[sizeof(gea)];
+
+		memcpy(b, gea, sizeof(b));
+		b[0] = 12;
+		ck_assert_int_eq(smb1_ea_list_pull(wgt_root, b, sizeof(b),
+						   false, 16, &eas, &n), 0);
+	}
+	ck_assert_uint_eq(n, 2);
+	ck_assert_str_eq(eas[0].name, "EA1");
+	ck_assert_uint_eq(eas[0].name_len, 3);
+	ck_assert_str_eq(eas[1].name, "B");
+	ck_assert_uint_eq(eas[1].value_len, 0);
+	talloc_free(eas);
+}
+END_TEST
+
 static Suite *fscc_ea_suite(void)
 {
 	Suite *s = suite_create("fscc_ea");
@@ -215,6 +338,10 @@ static Suite *fscc_ea_suite(void)
 	tcase_add_test(tc, test_get_list);
 	tcase_add_test(tc, test_name_rules);
 	tcase_add_test(tc, test_push_partial);
+	tcase_add_test(tc, test_fea_layout);
+	tcase_add_loop_test(tc, test_fea_truncated, 0, 25);
+	tcase_add_test(tc, test_fea_bad);
+	tcase_add_test(tc, test_gea_list);
 	suite_add_tcase(s, tc);
 	return s;
 }
