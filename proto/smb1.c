@@ -635,6 +635,29 @@ int smb1_path_info_parse(void *mem, const uint8_t *p, size_t n,
 	return param_name(mem, p, n, 6, unicode, name);
 }
 
+int smb1_open2_parse(void *mem, const uint8_t *p, size_t n, bool unicode,
+		     struct smb1_open2 *o)
+{
+	memset(o, 0, sizeof(*o));
+	if (n < 28) {
+		return WIRE_E_SHORT;
+	}
+	o->flags = wire_le16(p);
+	o->access_mode = wire_le16(p + 2);
+	o->attrs = wire_le16(p + 6);
+	o->create_time = wire_le32(p + 8);
+	o->open_mode = wire_le16(p + 12);
+	o->alloc_size = wire_le32(p + 14);
+	return param_name(mem, p, n, 28, unicode, &o->name);
+}
+
+int smb1_mkdir2_parse(void *mem, const uint8_t *p, size_t n, bool unicode,
+		      char **name)
+{
+	*name = NULL;
+	return param_name(mem, p, n, 4, unicode, name);
+}
+
 /* days since 1970-01-01 -> civil y/m/d (proleptic Gregorian) */
 static void civil_from_days(int64_t z, int *y, unsigned *m, unsigned *d)
 {

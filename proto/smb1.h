@@ -100,7 +100,9 @@ enum smb1_cmd {
 #define SMB1_NEGOTIATE_SIGNATURES_REQUIRED 0x08
 
 /* TRANS2 subcommands [MS-CIFS §2.2.6] */
+#define SMB1_TRANS2_OPEN2		0x0000
 #define SMB1_TRANS2_FIND_FIRST2		0x0001
+#define SMB1_TRANS2_CREATE_DIRECTORY	0x000D
 #define SMB1_TRANS2_FIND_NEXT2		0x0002
 #define SMB1_TRANS2_QUERY_FS_INFORMATION 0x0003
 #define SMB1_TRANS2_QUERY_PATH_INFORMATION 0x0005
@@ -247,6 +249,26 @@ int smb1_find_next2_parse(void *mem, const uint8_t *p, size_t n,
  * §2.2.6.7.1]: InformationLevel, 4 reserved bytes, FileName. */
 int smb1_path_info_parse(void *mem, const uint8_t *p, size_t n,
 			 bool unicode, uint16_t *level, char **name) WIRE_WUR;
+
+/* TRANS2_OPEN2 [MS-CIFS §2.2.6.1.1]: Flags, AccessMode, 2 reserved
+ * bytes, FileAttributes, CreationTime, OpenMode, AllocationSize, 10
+ * reserved bytes, FileName. */
+struct smb1_open2 {
+	uint16_t flags;
+	uint16_t access_mode;
+	uint16_t attrs;
+	uint32_t create_time;
+	uint16_t open_mode;
+	uint32_t alloc_size;
+	char *name;
+};
+int smb1_open2_parse(void *mem, const uint8_t *p, size_t n, bool unicode,
+		     struct smb1_open2 *o) WIRE_WUR;
+
+/* TRANS2_CREATE_DIRECTORY [MS-CIFS §2.2.6.14.1]: 4 reserved bytes, then
+ * DirectoryName. */
+int smb1_mkdir2_parse(void *mem, const uint8_t *p, size_t n, bool unicode,
+		      char **name) WIRE_WUR;
 
 /* DOS error classes [MS-CIFS §2.2.2.4] */
 #define SMB1_ERRDOS	0x01

@@ -64,6 +64,8 @@ struct ntcreate_state {
 	uint16_t access_mode;	/* OPEN_ANDX: the AccessMode asked */
 	smb1_open_reply_fn reply;	/* another command's reply (core.c) */
 	uint32_t arg;			/* and its argument */
+	smb1_open_reply_priv_fn reply_priv;	/* or this one (trans2.c) */
+	void *priv;				/* and its state (ours) */
 	struct smbd_open_args a;
 	struct smbd_oplock_wait *wait;
 	unsigned rounds;
@@ -176,8 +178,10 @@ static NTSTATUS ntcreate_try(struct ntcreate_state *st)
 	if (status != NT_STATUS_OK) {
 		return status;
 	}
-	if (st->reply != NULL) {
-		status = st->reply(r, op, action, st->arg);
+	if (st->reply != NULL || st->reply_priv != NULL) {
+		status = st->reply != NULL ?
+			 st->reply(r, op, action, st->arg) :
+			 st->reply_priv(r, op, action, st->priv);
 		if (status != NT_STATUS_OK) {
 			talloc_free(op);
 		}
@@ -272,10 +276,6 @@ NTSTATUS smb1_nt_create(struct smb1_req *r, const struct smb1_block *b)
 }
 
 /* ---- OPEN_ANDX [MS-CIFS §2.2.4.41] ---- */
-
-#define GENERIC_READ_ACCESS	0x00120089u
-#define GENERIC_WRITE_ACCESS	0x00120116u
-#define GENERIC_EXECUTE_ACCESS	0x001200A0u
 
 /* OPEN_ANDX on IPC$: a named pipe ("\\PIPE\\name") */
 static NTSTATUS openx_pipe(struct smb1_req *r, const struct smb1_block *b,
@@ -455,6 +455,32 @@ NTSTATUS smb1_open_run(struct smb1_req *r, const struct smbd_open_args *a,
 	st->a.name = talloc_strdup(st, a->name);
 	st->arg = arg;
 	st->reply = reply;
+	if (st->a.name == NULL) {
+		talloc_free(st);
+		return NT_STATUS_NO_MEMORY;
+	}
+	status = ntcreate_try(st);
+	if (status != NT_STATUS_PENDING) {
+		talloc_free(st);
+	}
+	return status;
+}
+
+NTSTATUS smb1_open_run_priv(struct smb1_req *r,
+			    const struct smbd_open_args *a, void *priv,
+			    smb1_open_reply_priv_fn reply)
+{
+	struct ntcreate_state *st = talloc_zero(r, struct ntcreate_state);
+	NTSTATUS status = NT_STATUS_OK;
+
+	if (st == NULL) {
+		return NT_STATUS_NO_MEMORY;
+	}
+	st->r = r;
+	st->a = *a;
+	st->a.name = talloc_strdup(st, a->name);
+	st->priv = talloc_steal(st, priv);
+	st->reply_priv = reply;
 	if (st->a.name == NULL) {
 		talloc_free(st);
 		return NT_STATUS_NO_MEMORY;

@@ -177,6 +177,19 @@ typedef NTSTATUS (*smb1_open_reply_fn)(struct smb1_req *r,
  */
 NTSTATUS smb1_open_run(struct smb1_req *r, const struct smbd_open_args *a,
 		       uint32_t arg, smb1_open_reply_fn reply);
+/* The access a DOS AccessMode's class grants (OPEN_ANDX, OPEN,
+ * TRANS2_OPEN2): the generic rights mapped for a file */
+#define GENERIC_READ_ACCESS	0x00120089u
+#define GENERIC_WRITE_ACCESS	0x00120116u
+#define GENERIC_EXECUTE_ACCESS	0x001200A0u
+/* The same with a talloc state for the reply (stolen: freed with the
+ * open's request, whatever the outcome). */
+typedef NTSTATUS (*smb1_open_reply_priv_fn)(struct smb1_req *r,
+					    struct smbd_open *op,
+					    uint32_t action, void *priv);
+NTSTATUS smb1_open_run_priv(struct smb1_req *r,
+			    const struct smbd_open_args *a, void *priv,
+			    smb1_open_reply_priv_fn reply);
 
 /*
  * The reply block of a read (data, n bytes) or a write (n bytes written)

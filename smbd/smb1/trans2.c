@@ -21,6 +21,7 @@
 #include "smbd/fs/openpath.h"
 #include "smbd/fs/vfs.h"
 #include "proto/fscc.h"
+#include "proto/smb1_core.h"
 #include "proto/utf16.h"
 
 #include <dirent.h>
@@ -1092,6 +1093,166 @@ static NTSTATUS set_fid(struct t2 *t)
 	return status;
 }
 
+/* ---- TRANS2_OPEN2 and TRANS2_CREATE_DIRECTORY ---- */
+
+/* What the reply of an OPEN2 needs after the open (a talloc state). */
+struct open2_state {
+	uint16_t access_mode;	/* as asked, with the access class granted */
+	bool fail_if_exists;	/* OpenMode 0: neither open nor create */
+	struct fscc_ea *eas;
+	size_t neas;
+};
+
+/* [MS-CIFS 2.2.6.1.2]: the open's FID and what it found, as params */
+static NTSTATUS open2_reply(struct smb1_req *r, struct smbd_open *op,
+			    uint32_t action, void *priv)
+{
+	const uint64_t epoch = 116444736000000000ULL;
+	struct open2_state *o = priv;
+	struct smbd_ntinfo ni = {};
+	struct t2 t = { .r = r };
+	NTSTATUS status = NT_STATUS_OK;
+
+	if (o->fail_if_exists) {
+		return NT_STATUS_OBJECT_NAME_COLLISION;
+	}
+	status = smb1_fid_check(r, op);
+	if (status != NT_STATUS_OK) {
+		return status;
+	}
+	/* the EAs go on a file this open made or replaced */
+	if (o->neas != 0 && action != FILE_WAS_OPENED) {
+		status = smbd_ea_apply(op->fd, o->eas, o->neas);
+		if (status != NT_STATUS_OK) {
+			return status;
+		}
+	}
+	(void)streams_open_ntinfo(op, &ni);
+	wire_wr_init(&t.op, r, 0);
+	wire_wr_init(&t.od, r, 0);
+	wire_put_u16le(&t.op, (uint16_t)op->fid_volatile);
+	wire_put_u16le(&t.op, (uint16_t)(ni.attrs & 0x37));
+	wire_put_u32le(&t.op, ni.create_time <= epoch ? 0 :
+			      (uint32_t)((ni.create_time - epoch) / 10000000));
+	wire_put_u32le(&t.op, clamp32(ni.end_of_file));
+	wire_put_u16le(&t.op, o->access_mode & 0x7F);
+	wire_put_u16le(&t.op, 0);		/* ResourceType: disk */
+	wire_put_u16le(&t.op, 0);		/* NMPipeStatus */
+	/* ActionTaken: 1 opened, 2 created, 3 truncated */
+	wire_put_u16le(&t.op, action == FILE_WAS_CREATED ? 2 :
+			      action == FILE_WAS_OPENED ? 1 : 3);
+	wire_put_u32le(&t.op, 0);		/* Reserved */
+	wire_put_u16le(&t.op, 0);		/* ExtendedAttributeErrorOffset */
+	wire_put_u32le(&t.op, smbd_ea_size_fd(op->fd));
+	if (wire_wr_error(&t.op) != 0) {
+		return NT_STATUS_NO_MEMORY;
+	}
+	t2_put_reply(&t);
+	return NT_STATUS_OK;
+}
+
+static NTSTATUS open2(struct t2 *t)
+{
+	static const uint32_t access[4] = {
+		GENERIC_READ_ACCESS, GENERIC_WRITE_ACCESS,
+		GENERIC_READ_ACCESS | GENERIC_WRITE_ACCESS,
+		GENERIC_READ_ACCESS | GENERIC_EXECUTE_ACCESS,
+	};
+	struct smb1_req *r = t->r;
+	struct smb1_open2 p = {};
+	struct smb1_dos_open dos = {};
+	struct open2_state *o = NULL;
+	struct smbd_open_args a = {};
+	NTSTATUS status = NT_STATUS_OK;
+
+	if (smb1_open2_parse(r, t->param, t->nparam, r->unicode, &p) != 0) {
+		return NT_STATUS_INVALID_PARAMETER;
+	}
+	o = talloc_zero(r, struct open2_state);
+	if (o == NULL) {
+		return NT_STATUS_NO_MEMORY;
+	}
+	/* OpenMode as OPEN_ANDX's; 0 (fail either way) opens to tell
+	 * which failure it is */
+	switch (p.open_mode & 0x13) {
+	case 0x00:
+		o->fail_if_exists = true;
+		a.disposition = FILE_OPEN;
+		break;
+	case 0x10:
+		a.disposition = FILE_CREATE;
+		break;
+	case 0x11:
+		a.disposition = FILE_OPEN_IF;
+		break;
+	case 0x12:
+		a.disposition = FILE_OVERWRITE_IF;
+		break;
+	case 0x01:
+		a.disposition = FILE_OPEN;
+		break;
+	default:
+		a.disposition = FILE_OVERWRITE;
+		break;
+	}
+	status = smb1_ea_take(o, t->data, t->ndata, &o->eas, &o->neas);
+	if (status == NT_STATUS_OK &&
+	    smb1_dos_open_map(p.access_mode, p.name, &dos) != 0) {
+		status = NT_STATUS_INVALID_PARAMETER;
+	}
+	if (status != NT_STATUS_OK) {
+		talloc_free(o);
+		return status;
+	}
+	o->access_mode = (uint16_t)((p.access_mode & ~0x7) |
+				    dos.access_class);
+	a.name = p.name;
+	a.desired = access[dos.access_class] |
+		    (o->neas != 0 ? FILE_WRITE_EA : 0);
+	a.attrs = p.attrs & 0x27;
+	a.share = dos.share;
+	a.options = FILE_NON_DIRECTORY_FILE |
+		    ((p.access_mode & 0x4000) ? FILE_WRITE_THROUGH : 0);
+	a.alloc_size = p.alloc_size;
+	a.compat_conn = dos.dos_or_fcb ? r->conn : NULL;
+	a.compat_pid = r->hdr.pid;
+	a.compat_exclusive = dos.exclusive;
+	return smb1_open_run_priv(r, &a, o, open2_reply);
+}
+
+static NTSTATUS mkdir2(struct t2 *t)
+{
+	struct smb1_req *r = t->r;
+	struct smbd_open *op = NULL;
+	struct fscc_ea *eas = NULL;
+	size_t neas = 0;
+	char *name = NULL;
+	NTSTATUS status = NT_STATUS_OK;
+
+	if (smb1_mkdir2_parse(r, t->param, t->nparam, r->unicode,
+			      &name) != 0) {
+		return NT_STATUS_INVALID_PARAMETER;
+	}
+	status = smb1_ea_take(r, t->data, t->ndata, &eas, &neas);
+	if (status != NT_STATUS_OK) {
+		return status;
+	}
+	status = smb1_open_path(r, name, FILE_READ_ATTRIBUTES |
+				(neas != 0 ? FILE_WRITE_EA : 0), FILE_CREATE,
+				FILE_DIRECTORY_FILE, &op);
+	if (status != NT_STATUS_OK) {
+		return status;
+	}
+	if (neas != 0) {
+		status = smbd_ea_apply(op->fd, eas, neas);
+	}
+	talloc_free(op);
+	if (status == NT_STATUS_OK) {
+		wire_put_u16le(&t->op, 0);	/* EaErrorOffset */
+	}
+	return status;
+}
+
 /* ---- dispatch and reassembly ---- */
 
 static NTSTATUS t2_run(struct t2 *t)
@@ -1106,6 +1267,12 @@ static NTSTATUS t2_run(struct t2 *t)
 	wire_wr_init(&t->op, r, 0);
 	wire_wr_init(&t->od, r, 0);
 	switch (t->subcommand) {
+	case SMB1_TRANS2_OPEN2:
+		/* its reply is written once the open is made */
+		return open2(t);
+	case SMB1_TRANS2_CREATE_DIRECTORY:
+		status = mkdir2(t);
+		break;
 	case SMB1_TRANS2_FIND_FIRST2:
 		status = find_first2(t);
 		break;

@@ -626,6 +626,37 @@ START_TEST(test_find_params)
 		}
 		talloc_free(c);
 	}
+	/* TRANS2_OPEN2 (MS-CIFS 2.2.6.1.1) and TRANS2_CREATE_DIRECTORY
+	 * (2.2.6.14.1): fixed fields at their offsets, then the name */
+	{
+		static const uint8_t o2[] = {
+			0x01, 0x00, 0x42, 0x00, 0x00, 0x00, 0x04, 0x00,
+			0x78, 0x56, 0x34, 0x12, 0x11, 0x00, 0x00, 0x10,
+			0x00, 0x00, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+			'x', 0, 0, 0,
+		};
+		static const uint8_t md[] = { 0, 0, 0, 0, 'd', 0, 0, 0 };
+		struct smb1_open2 o;
+		char *dname = NULL;
+
+		ck_assert_int_eq(smb1_open2_parse(mem, o2, sizeof(o2), true,
+						  &o), 0);
+		ck_assert_uint_eq(o.flags, 1);
+		ck_assert_uint_eq(o.access_mode, 0x42);
+		ck_assert_uint_eq(o.attrs, 4);
+		ck_assert_uint_eq(o.create_time, 0x12345678);
+		ck_assert_uint_eq(o.open_mode, 0x11);
+		ck_assert_uint_eq(o.alloc_size, 0x1000);
+		ck_assert_str_eq(o.name, "x");
+		ck_assert_int_eq(smb1_open2_parse(mem, o2, 27, true, &o),
+				 WIRE_E_SHORT);
+		ck_assert_ptr_null(o.name);
+		ck_assert_int_eq(smb1_mkdir2_parse(mem, md, sizeof(md), true,
+						   &dname), 0);
+		ck_assert_str_eq(dname, "d");
+		ck_assert_int_eq(smb1_mkdir2_parse(mem, md, 3, true, &dname),
+				 WIRE_E_SHORT);
+	}
 	/* a lone surrogate is no name */
 	{
 		static const uint8_t bad[] = { 7, 1, 0, 0, 0, 0, 0x00, 0xD8,
