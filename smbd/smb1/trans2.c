@@ -968,9 +968,48 @@ static NTSTATUS set_file(struct t2 *t, struct smbd_open *op, uint16_t level)
 		}
 		return smbd_open_set_delete_pending(op, d[0] != 0);
 	case SET_FILE_ALLOCATION_INFO:
-	case PASSTHROUGH + FSCC_ALLOCATION:
-		/* allocation is the file system's business: accepted */
-		return n < 8 ? NT_STATUS_INFO_LENGTH_MISMATCH : NT_STATUS_OK;
+	case PASSTHROUGH + FSCC_ALLOCATION: {
+		struct stat st = {};
+
+		if (n < 8) {
+			return NT_STATUS_INFO_LENGTH_MISMATCH;
+		}
+		if ((op->access & FILE_WRITE_DATA) == 0) {
+			return NT_STATUS_ACCESS_DENIED;
+		}
+		eof = wire_le64(d);
+		if (op->is_dir || eof > (uint64_t)INT64_MAX) {
+			return NT_STATUS_INVALID_PARAMETER;
+		}
+		/* below EOF it cuts the file [MS-FSA 2.1.5.15.1]; the rest
+		 * is the file system's business */
+		if (fstat(op->fd, &st) != 0) {
+			return smbd_map_errno(errno);
+		}
+		if (eof < (uint64_t)st.st_size &&
+		    ftruncate(op->fd, (off_t)eof) != 0) {
+			return smbd_map_errno(errno);
+		}
+		return NT_STATUS_OK;
+	}
+	case PASSTHROUGH + FSCC_MODE: {
+		/* [MS-FSCC 2.4.31]: the bits a client may set, not both
+		 * synchronous ones */
+		const uint32_t sync = 0x10 | 0x20;
+		const uint32_t settable = FILE_WRITE_THROUGH |
+					  FILE_SEQUENTIAL_ONLY |
+					  FILE_NO_INTERMEDIATE_BUFFERING | sync;
+
+		if (n < 4) {
+			return NT_STATUS_INFO_LENGTH_MISMATCH;
+		}
+		if ((wire_le32(d) & ~settable) != 0 ||
+		    (wire_le32(d) & sync) == sync) {
+			return NT_STATUS_INVALID_PARAMETER;
+		}
+		op->mode = wire_le32(d);
+		return NT_STATUS_OK;
+	}
 	case SET_FILE_END_OF_FILE_INFO:
 	case PASSTHROUGH + FSCC_EOF:
 		if (n < 8) {

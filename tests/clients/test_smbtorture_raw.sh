@@ -142,7 +142,7 @@ declare -A KNOWN=(
 	[raw.session.reauth1]="a second SESSION_SETUP_ANDX on a logged-on UID (re-authentication) answers NOT_SUPPORTED where the test wants OK"
 	[raw.session.reauth2]="SMB1 oplocks are not granted: the test wants a batch oplock (OplockLevel 2) before re-authenticating, gets 0"
 	[raw.session.expire1]="smbtorture skips it without Kerberos (-k yes); the server has NTLM only"
-	[raw.sfileinfo.base]="setting FileAllocationInformation to 0 does not truncate the file (size stays 7, the test wants 0), and TRANS2 SET_FILE_INFORMATION at FILE_MODE_INFORMATION (passthrough) answers INVALID_LEVEL"
+	[raw.sfileinfo.base]="FILE_MODE_INFORMATION and allocation below EOF (truncation) now pass over TRANS2; still: a core SETATTR to READONLY reads back 0x80 (NORMAL), TRANS2 SET at SMB_INFO_STANDARD (1, DOS times) is INVALID_LEVEL, and an allocation of 4096 on an empty file reads back AllocationSize 0 (the test wants 0x1000)"
 	[raw.sfileinfo.rename]="TRANS2 SET_PATH_INFORMATION at FILE_RENAME_INFORMATION is OK; the test wants NOT_SUPPORTED (Windows renames only by handle at that level)"
 	[raw.sfileinfo.bug]="smbtorture skips it unless torture:dangerous=yes (it crashed old servers)"
 	[raw.sfileinfo.end-of-file]="TRANS2 SET_PATH_INFORMATION at FILE_END_OF_FILE_INFORMATION passthrough (1020) is OK; the test wants INVALID_LEVEL (Windows takes that level by handle only)"
