@@ -15,8 +15,13 @@
  *    data lies in their data block; DOS times round-trip; WRITE_ANDX data
  *    and LOCKING_ANDX ranges it accepts lie inside the message; the
  *    TRANS2 FIND_FIRST2 / FIND_NEXT2 / path-info parameters decode from
- *    a whole request's parameter bytes (names read stay inside them).
+ *    a whole request's parameter bytes (names read stay inside them);
+ *  - a TRANS, TRANS2 or NT_TRANSACT rebuilt from its pieces (as
+ *    smbd/smb1/reasm.c does) parses as one message carrying exactly
+ *    them; NT_TRANSACT setup words and CREATE / security descriptor
+ *    parameters decode without reading past them.
  */
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -82,6 +87,57 @@ static void check_rap(const struct rap_req *q)
 	talloc_free(mem);
 }
 
+/*
+ * A transaction's pieces put together (as reasm.c does with the bytes
+ * the secondaries brought): the rebuilt message parses as one carrying
+ * exactly param and data, and the function's parameters decode.
+ */
+static void check_rebuild(const uint8_t *m, const struct smb1_block *b,
+			  uint8_t cmd, const uint8_t *param, uint32_t np,
+			  const uint8_t *data, uint32_t nd, bool unicode)
+{
+	TALLOC_CTX *mem = talloc_new(NULL);
+	struct smb1_block ob = {};
+	struct smb1_nttrans nt = {};
+	struct smb1_trans2 t = {};
+	struct smb1_nttrans_create c = {};
+	uint8_t *out = NULL;
+	size_t out_len = 0;
+	uint16_t fid = 0;
+	uint32_t secinfo = 0;
+	size_t lead = b->bcc < 8 ? b->bcc : 8;
+
+	if (smb1_trans_rebuild(mem, cmd, m, b->wct, b->words, b->bytes, lead,
+			       param, np, data, nd, &out, &out_len) != 0) {
+		talloc_free(mem);
+		return;
+	}
+	if (smb1_block_parse(out, out_len, SMB1_HDR_SIZE, &ob) != 0) {
+		abort();
+	}
+	if (cmd == SMB1_COM_NT_TRANSACT) {
+		if (smb1_nttrans_parse(out, out_len, &ob, false, &nt) != 0 ||
+		    nt.param_count != np || nt.data_count != nd ||
+		    (np > 0 && memcmp(out + nt.param_off, param, np) != 0) ||
+		    (nd > 0 && memcmp(out + nt.data_off, data, nd) != 0)) {
+			abort();
+		}
+		if (smb1_nttrans_create_parse(mem, out + nt.param_off, np,
+					      unicode, &c) == 0 &&
+		    c.name == NULL) {
+			abort();
+		}
+		(void)smb1_nttrans_secdesc_parse(out + nt.param_off, np, &fid,
+						 &secinfo);
+	} else if ((cmd == SMB1_COM_TRANSACTION ?
+		    smb1_trans_parse(out, out_len, &ob, false, &t) :
+		    smb1_trans2_parse(out, out_len, &ob, false, &t)) != 0 ||
+		   t.param_count != np || t.data_count != nd) {
+		abort();
+	}
+	talloc_free(mem);
+}
+
 static void check_trans2(const uint8_t *m, size_t len,
 			 const struct smb1_block *b, uint8_t cmd)
 {
@@ -104,6 +160,16 @@ static void check_trans2(const uint8_t *m, size_t len,
 		    nt.data_count > nt.total_data) {
 			abort();
 		}
+		if (cmd == SMB1_COM_NT_TRANSACT) {
+			struct smb1_nttrans_ioctl io;
+			struct smb1_nttrans_notify no;
+
+			(void)smb1_nttrans_ioctl_parse(&nt, &io);
+			(void)smb1_nttrans_notify_parse(&nt, &no);
+			check_rebuild(m, b, cmd, m + nt.param_off,
+				      nt.param_count, m + nt.data_off,
+				      nt.data_count, (m[11] & 0x80) != 0);
+		}
 		return;
 	}
 	if (cmd == SMB1_COM_TRANSACTION || cmd == 0x26) {
@@ -119,6 +185,10 @@ static void check_trans2(const uint8_t *m, size_t len,
 	    (t.data_count > 0 && (size_t)t.data_off + t.data_count > len) ||
 	    t.param_count > t.total_param || t.data_count > t.total_data) {
 		abort();
+	}
+	if (cmd == SMB1_COM_TRANSACTION || cmd == SMB1_COM_TRANSACTION2) {
+		check_rebuild(m, b, cmd, m + t.param_off, t.param_count,
+			      m + t.data_off, t.data_count, false);
 	}
 	/* a TRANS's parameters: RAP on \\PIPE\\LANMAN */
 	if (cmd == SMB1_COM_TRANSACTION && t.param_count > 0 &&

@@ -732,3 +732,194 @@ uint64_t smb1_dos_to_nt(uint16_t date, uint16_t time)
 	       (time & 0x1F) * 2;
 	return epoch + (uint64_t)secs * 10000000ULL;
 }
+
+void smb1_trans2_piece(const struct smb1_trans2 *t,
+		       struct smb1_trans_piece *p)
+{
+	*p = (struct smb1_trans_piece){
+		.total_param = t->total_param,
+		.total_data = t->total_data,
+		.param_count = t->param_count,
+		.param_off = t->param_off,
+		.param_disp = t->param_disp,
+		.data_count = t->data_count,
+		.data_off = t->data_off,
+		.data_disp = t->data_disp,
+	};
+}
+
+void smb1_nttrans_piece(const struct smb1_nttrans *t,
+			struct smb1_trans_piece *p)
+{
+	*p = (struct smb1_trans_piece){
+		.total_param = t->total_param,
+		.total_data = t->total_data,
+		.param_count = t->param_count,
+		.param_off = t->param_off,
+		.param_disp = t->param_disp,
+		.data_count = t->data_count,
+		.data_off = t->data_off,
+		.data_disp = t->data_disp,
+	};
+}
+
+static size_t align4(size_t v)
+{
+	return (v + 3) & ~(size_t)3;
+}
+
+int smb1_trans_rebuild(void *mem, uint8_t cmd, const uint8_t *hdr,
+		       uint8_t wct, const uint8_t *words, const uint8_t *lead,
+		       size_t nlead, const uint8_t *param, uint32_t nparam,
+		       const uint8_t *data, uint32_t ndata, uint8_t **out,
+		       size_t *out_len)
+{
+	bool nt = cmd == SMB1_COM_NT_TRANSACT;
+	size_t bytes_off = SMB1_HDR_SIZE + 1 + 2 * (size_t)wct + 2;
+	size_t poff = 0, doff = 0, end = 0;
+	uint8_t *m = NULL;
+
+	if ((!nt && cmd != SMB1_COM_TRANSACTION &&
+	     cmd != SMB1_COM_TRANSACTION2) || wct < (nt ? 19 : 14)) {
+		return WIRE_E_INVALID;
+	}
+	if (nlead > 0xFFFF || nparam > 0xFFFF || ndata > 0xFFFF) {
+		return WIRE_E_TOOBIG;
+	}
+	poff = align4(bytes_off + nlead);
+	doff = align4(poff + nparam);
+	end = doff + ndata;
+	if (end - bytes_off > 0xFFFF || (!nt && doff > 0xFFFF)) {
+		return WIRE_E_TOOBIG;
+	}
+	m = talloc_zero_size(mem, end);
+	if (m == NULL) {
+		return WIRE_E_NOMEM;
+	}
+	memcpy(m, hdr, SMB1_HDR_SIZE);
+	m[4] = cmd;
+	m[SMB1_HDR_SIZE] = wct;
+	memcpy(m + SMB1_HDR_SIZE + 1, words, 2 * (size_t)wct);
+	if (nt) {
+		uint8_t *w = m + SMB1_HDR_SIZE + 1;
+
+		wire_setle32(w + 3, nparam);
+		wire_setle32(w + 7, ndata);
+		wire_setle32(w + 19, nparam);
+		wire_setle32(w + 23, (uint32_t)poff);
+		wire_setle32(w + 27, ndata);
+		wire_setle32(w + 31, (uint32_t)doff);
+	} else {
+		uint8_t *w = m + SMB1_HDR_SIZE + 1;
+
+		wire_setle16(w + 0, (uint16_t)nparam);
+		wire_setle16(w + 2, (uint16_t)ndata);
+		wire_setle16(w + 18, (uint16_t)nparam);
+		wire_setle16(w + 20, (uint16_t)poff);
+		wire_setle16(w + 22, (uint16_t)ndata);
+		wire_setle16(w + 24, (uint16_t)doff);
+	}
+	wire_setle16(m + bytes_off - 2, (uint16_t)(end - bytes_off));
+	if (nlead > 0) {
+		memcpy(m + bytes_off, lead, nlead);
+	}
+	if (nparam > 0) {
+		memcpy(m + poff, param, nparam);
+	}
+	if (ndata > 0) {
+		memcpy(m + doff, data, ndata);
+	}
+	*out = m;
+	*out_len = end;
+	return 0;
+}
+
+#define NTTRANS_CREATE_FIXED	53
+
+int smb1_nttrans_create_parse(void *mem, const uint8_t *p, size_t n,
+			      bool unicode, struct smb1_nttrans_create *c)
+{
+	uint32_t name_len = 0;
+	size_t off = NTTRANS_CREATE_FIXED, end = 0;
+	int rc = 0;
+
+	memset(c, 0, sizeof(*c));
+	if (n < NTTRANS_CREATE_FIXED) {
+		return WIRE_E_SHORT;
+	}
+	c->c.flags = wire_le32(p);
+	c->c.root_fid = wire_le32(p + 4);
+	c->c.desired = wire_le32(p + 8);
+	c->c.alloc_size = wire_le64(p + 12);
+	c->c.attrs = wire_le32(p + 20);
+	c->c.share = wire_le32(p + 24);
+	c->c.disposition = wire_le32(p + 28);
+	c->c.options = wire_le32(p + 32);
+	c->sd_len = wire_le32(p + 36);
+	c->ea_len = wire_le32(p + 40);
+	name_len = wire_le32(p + 44);
+	c->c.impersonation = wire_le32(p + 48);
+	c->c.security_flags = p[52];
+	if (unicode && off < n) {
+		off++;		/* the pad to an even offset */
+	}
+	if (name_len > n - off) {
+		/* some clients count the pad byte in: take what is there */
+		if (!unicode || name_len > n - NTTRANS_CREATE_FIXED) {
+			return WIRE_E_BOUNDS;
+		}
+		name_len = (uint32_t)(n - off);
+	}
+	end = off + name_len;
+	if (unicode) {
+		end -= name_len % 2;
+		while (end >= off + 2 && p[end - 1] == 0 && p[end - 2] == 0) {
+			end -= 2;
+		}
+		rc = utf16le_to_utf8(mem, p + off, end - off, &c->name);
+		return rc;
+	}
+	while (end > off && p[end - 1] == 0) {
+		end--;
+	}
+	c->name = talloc_strndup(mem, (const char *)p + off, end - off);
+	return c->name != NULL ? 0 : WIRE_E_NOMEM;
+}
+
+int smb1_nttrans_ioctl_parse(const struct smb1_nttrans *t,
+			     struct smb1_nttrans_ioctl *io)
+{
+	memset(io, 0, sizeof(*io));
+	if (t->setup_count < 4 || t->setup == NULL) {
+		return WIRE_E_SHORT;
+	}
+	io->function = wire_le32(t->setup);
+	io->fid = wire_le16(t->setup + 4);
+	io->is_fsctl = t->setup[6] != 0;
+	io->is_flags = t->setup[7];
+	return 0;
+}
+
+int smb1_nttrans_notify_parse(const struct smb1_nttrans *t,
+			      struct smb1_nttrans_notify *nt)
+{
+	memset(nt, 0, sizeof(*nt));
+	if (t->setup_count < 4 || t->setup == NULL) {
+		return WIRE_E_SHORT;
+	}
+	nt->filter = wire_le32(t->setup);
+	nt->fid = wire_le16(t->setup + 4);
+	nt->watch_tree = t->setup[6] != 0;
+	return 0;
+}
+
+int smb1_nttrans_secdesc_parse(const uint8_t *p, size_t n, uint16_t *fid,
+			       uint32_t *secinfo)
+{
+	if (n < 8) {
+		return WIRE_E_SHORT;
+	}
+	*fid = wire_le16(p);
+	*secinfo = wire_le32(p + 4);
+	return 0;
+}

@@ -77,6 +77,7 @@ enum smb1_cmd {
 #define SMB1_FLAGS2_IS_LONG_NAME	0x0040
 #define SMB1_FLAGS2_EXTENDED_SECURITY	0x0800
 #define SMB1_FLAGS2_DFS			0x1000
+#define SMB1_FLAGS2_READ_IF_EXECUTE	0x2000
 #define SMB1_FLAGS2_NT_STATUS		0x4000
 #define SMB1_FLAGS2_UNICODE		0x8000
 
@@ -444,6 +445,95 @@ struct smb1_nttrans {
 int smb1_nttrans_parse(const uint8_t *msg, size_t len,
 		       const struct smb1_block *b, bool secondary,
 		       struct smb1_nttrans *t) WIRE_WUR;
+
+/* NT_TRANSACT functions [MS-CIFS §2.2.7] */
+#define SMB1_NT_TRANSACT_CREATE			0x0001
+#define SMB1_NT_TRANSACT_IOCTL			0x0002
+#define SMB1_NT_TRANSACT_SET_SECURITY_DESC	0x0003
+#define SMB1_NT_TRANSACT_NOTIFY_CHANGE		0x0004
+#define SMB1_NT_TRANSACT_RENAME			0x0005
+#define SMB1_NT_TRANSACT_QUERY_SECURITY_DESC	0x0006
+
+/*
+ * Where one message of a transaction (TRANS, TRANS2 or NT_TRANSACT, a
+ * primary or a secondary) puts its pieces: the totals announced, and
+ * this message's parameter and data bytes (offsets from the header
+ * start, checked against the message by the parsers above) and their
+ * displacements in the whole.
+ */
+struct smb1_trans_piece {
+	uint32_t total_param, total_data;
+	uint32_t param_count, param_off, param_disp;
+	uint32_t data_count, data_off, data_disp;
+};
+void smb1_trans2_piece(const struct smb1_trans2 *t,
+		       struct smb1_trans_piece *p);
+void smb1_nttrans_piece(const struct smb1_nttrans *t,
+			struct smb1_trans_piece *p);
+
+/*
+ * A transaction sent in pieces, whole again [MS-CIFS §3.3.5.33]: a new
+ * message (talloc'd on mem in *out, *out_len bytes) made of hdr (32
+ * bytes; its Command set to cmd: TRANS, TRANS2 or NT_TRANSACT), the
+ * primary's wct parameter words with the counts and offsets set to carry
+ * all of param and data, and a data block of lead (the bytes the
+ * primary's data block had before its first piece: a TRANS's Name),
+ * then param and data, each at a 4-byte aligned offset. The result
+ * parses with smb1_trans*_parse as one message holding everything.
+ * 0, WIRE_E_INVALID (cmd not one of the three, too few words),
+ * WIRE_E_TOOBIG (offsets or the byte count past 16 bits where the
+ * format has only 16) or WIRE_E_NOMEM.
+ */
+int smb1_trans_rebuild(void *mem, uint8_t cmd, const uint8_t *hdr,
+		       uint8_t wct, const uint8_t *words, const uint8_t *lead,
+		       size_t nlead, const uint8_t *param, uint32_t nparam,
+		       const uint8_t *data, uint32_t ndata, uint8_t **out,
+		       size_t *out_len) WIRE_WUR;
+
+/*
+ * NT_TRANSACT_CREATE parameters [MS-CIFS §2.2.7.1.1]: NT_CREATE_ANDX's
+ * fields, the lengths of the security descriptor and EA list in the
+ * data, and the name (53 bytes in; UTF-16 after a pad byte to an even
+ * offset, NameLength bytes at most, trailing NULs dropped), talloc'd
+ * on mem. 0, WIRE_E_SHORT, WIRE_E_BOUNDS (NameLength past the
+ * parameters), WIRE_E_INVALID (bad UTF-16) or WIRE_E_NOMEM.
+ */
+struct smb1_nttrans_create {
+	struct smb1_ntcreate c;	/* name_len unused */
+	uint32_t sd_len;
+	uint32_t ea_len;
+	char *name;
+};
+int smb1_nttrans_create_parse(void *mem, const uint8_t *p, size_t n,
+			      bool unicode,
+			      struct smb1_nttrans_create *c) WIRE_WUR;
+
+/* NT_TRANSACT_IOCTL setup [MS-CIFS §2.2.7.2.1]: 4 words. 0 or
+ * WIRE_E_SHORT. */
+struct smb1_nttrans_ioctl {
+	uint32_t function;
+	uint16_t fid;
+	bool is_fsctl;
+	uint8_t is_flags;
+};
+int smb1_nttrans_ioctl_parse(const struct smb1_nttrans *t,
+			     struct smb1_nttrans_ioctl *io) WIRE_WUR;
+
+/* NT_TRANSACT_NOTIFY_CHANGE setup [MS-CIFS §2.2.7.4.1]: 4 words. 0 or
+ * WIRE_E_SHORT. */
+struct smb1_nttrans_notify {
+	uint32_t filter;
+	uint16_t fid;
+	bool watch_tree;
+};
+int smb1_nttrans_notify_parse(const struct smb1_nttrans *t,
+			      struct smb1_nttrans_notify *nt) WIRE_WUR;
+
+/* QUERY_SECURITY_DESC and SET_SECURITY_DESC parameters [MS-CIFS
+ * §2.2.7.6.1, §2.2.7.3.1]: FID, Reserved, SecurityInformation. 0 or
+ * WIRE_E_SHORT. */
+int smb1_nttrans_secdesc_parse(const uint8_t *p, size_t n, uint16_t *fid,
+			       uint32_t *secinfo) WIRE_WUR;
 
 /*
  * The MD5 signature of an SMB1 message [MS-CIFS §3.1.5.1]: MD5 over

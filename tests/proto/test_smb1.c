@@ -1,7 +1,9 @@
 /*
  * test_smb1.c - SMB1 header, blocks, AndX walker, dialect lists, strings,
- * TRANS2 framing, MD5 signing and the file command requests (NT_CREATE,
- * READ/WRITE_ANDX, LOCKING_ANDX, FIND_FIRST2/NEXT2, path info) (proto/smb1.c).
+ * TRANS2 and NT_TRANSACT framing, transactions rebuilt from pieces, MD5
+ * signing and the file command requests (NT_CREATE, READ/WRITE_ANDX,
+ * LOCKING_ANDX, FIND_FIRST2/NEXT2, path info, NT_TRANSACT_CREATE, IOCTL,
+ * NOTIFY_CHANGE, QUERY/SET_SECURITY_DESC) (proto/smb1.c).
  */
 #include "tests/wgtest.h"
 #include "proto/smb1.h"
@@ -884,6 +886,332 @@ START_TEST(test_nt_to_dos)
 }
 END_TEST
 
+/*
+ * An NT_TRANSACT primary (NOTIFY_CHANGE: 4 setup words) whose data block
+ * is 3 pad bytes, then nparam parameter bytes (0x11...) and ndata data
+ * bytes (0x22...), announcing tparam and tdata in all.
+ */
+static size_t build_nttrans(uint8_t *m, uint32_t nparam, uint32_t ndata,
+			    uint32_t tparam, uint32_t tdata)
+{
+	uint8_t w[46] = {};
+	size_t bytes_off = SMB1_HDR_SIZE + 1 + sizeof(w) + 2;
+	size_t poff = bytes_off + 3, doff = poff + nparam;
+	uint8_t bytes[256] = {};
+
+	w[0] = 4;			/* MaxSetupCount */
+	wire_setle32(w + 3, tparam);
+	wire_setle32(w + 7, tdata);
+	wire_setle32(w + 11, 64);	/* MaxParameterCount */
+	wire_setle32(w + 15, 1024);	/* MaxDataCount */
+	wire_setle32(w + 19, nparam);
+	wire_setle32(w + 23, (uint32_t)poff);
+	wire_setle32(w + 27, ndata);
+	wire_setle32(w + 31, (uint32_t)doff);
+	w[35] = 4;			/* SetupCount */
+	wire_setle16(w + 36, SMB1_NT_TRANSACT_NOTIFY_CHANGE);
+	wire_setle32(w + 38, 0x17);	/* CompletionFilter */
+	wire_setle16(w + 42, 0x4001);	/* FID */
+	w[44] = 1;			/* WatchTree */
+	memset(bytes + 3, 0x11, nparam);
+	memset(bytes + 3 + nparam, 0x22, ndata);
+	return build_block(m, SMB1_COM_NT_TRANSACT, w, 23, bytes,
+			   (uint16_t)(3 + nparam + ndata));
+}
+
+static int nttrans_codec(const uint8_t *msg, size_t len,
+			 const struct smb1_block *b)
+{
+	struct smb1_nttrans t;
+
+	return smb1_nttrans_parse(msg, len, b, false, &t);
+}
+
+START_TEST(test_nttrans)
+{
+	uint8_t m[512];
+	size_t len = build_nttrans(m, 8, 16, 8, 16);
+	struct smb1_block b = {};
+	struct smb1_nttrans t = {};
+	struct smb1_nttrans_notify nt = {};
+	struct smb1_nttrans_ioctl io = {};
+	struct smb1_trans_piece pc = {};
+
+	ck_assert_int_eq(smb1_block_parse(m, len, SMB1_HDR_SIZE, &b), 0);
+	ck_assert_int_eq(smb1_nttrans_parse(m, len, &b, false, &t), 0);
+	ck_assert_uint_eq(t.function, SMB1_NT_TRANSACT_NOTIFY_CHANGE);
+	ck_assert_uint_eq(t.setup_count, 4);
+	ck_assert_uint_eq(t.param_count, 8);
+	ck_assert_uint_eq(t.data_count, 16);
+	ck_assert_uint_eq(t.max_param, 64);
+	ck_assert_uint_eq(m[t.param_off], 0x11);
+	ck_assert_uint_eq(m[t.data_off + 15], 0x22);
+	ck_assert_int_eq(smb1_nttrans_notify_parse(&t, &nt), 0);
+	ck_assert_uint_eq(nt.filter, 0x17);
+	ck_assert_uint_eq(nt.fid, 0x4001);
+	ck_assert(nt.watch_tree);
+	/* the same setup as an IOCTL's: FunctionCode, FID, IsFsctl */
+	ck_assert_int_eq(smb1_nttrans_ioctl_parse(&t, &io), 0);
+	ck_assert_uint_eq(io.function, 0x17);
+	ck_assert_uint_eq(io.fid, 0x4001);
+	ck_assert(io.is_fsctl);
+	smb1_nttrans_piece(&t, &pc);
+	ck_assert_uint_eq(pc.total_data, 16);
+	ck_assert_uint_eq(pc.data_off, t.data_off);
+	truncate_all(m, len, nttrans_codec);
+
+	/* in pieces: fewer bytes here than announced */
+	len = build_nttrans(m, 8, 16, 100, 200);
+	ck_assert_int_eq(smb1_block_parse(m, len, SMB1_HDR_SIZE, &b), 0);
+	ck_assert_int_eq(smb1_nttrans_parse(m, len, &b, false, &t), 0);
+	ck_assert_uint_eq(t.total_param, 100);
+	/* more bytes than announced */
+	len = build_nttrans(m, 8, 16, 4, 16);
+	ck_assert_int_eq(smb1_block_parse(m, len, SMB1_HDR_SIZE, &b), 0);
+	ck_assert_int_eq(smb1_nttrans_parse(m, len, &b, false, &t),
+			 WIRE_E_INVALID);
+	/* data past the message */
+	len = build_nttrans(m, 8, 16, 8, 16);
+	wire_setle32(m + SMB1_HDR_SIZE + 1 + 31, (uint32_t)len - 8);
+	ck_assert_int_eq(smb1_block_parse(m, len, SMB1_HDR_SIZE, &b), 0);
+	ck_assert_int_eq(smb1_nttrans_parse(m, len, &b, false, &t),
+			 WIRE_E_BOUNDS);
+	/* an offset near 2^32 does not wrap */
+	wire_setle32(m + SMB1_HDR_SIZE + 1 + 31, 0xFFFFFFF8u);
+	ck_assert_int_eq(smb1_nttrans_parse(m, len, &b, false, &t),
+			 WIRE_E_BOUNDS);
+	/* more setup words announced than there are */
+	len = build_nttrans(m, 8, 16, 8, 16);
+	m[SMB1_HDR_SIZE + 1 + 35] = 5;
+	ck_assert_int_eq(smb1_block_parse(m, len, SMB1_HDR_SIZE, &b), 0);
+	ck_assert_int_eq(smb1_nttrans_parse(m, len, &b, false, &t),
+			 WIRE_E_INVALID);
+	/* no setup words: no IOCTL or NOTIFY setup */
+	t.setup_count = 0;
+	ck_assert_int_eq(smb1_nttrans_notify_parse(&t, &nt), WIRE_E_SHORT);
+	ck_assert_int_eq(smb1_nttrans_ioctl_parse(&t, &io), WIRE_E_SHORT);
+}
+END_TEST
+
+/* An NT_TRANSACT_SECONDARY carrying param bytes at displacement pdisp. */
+START_TEST(test_nttrans_secondary)
+{
+	uint8_t w[36] = {}, bytes[16] = {}, m[256];
+	size_t bytes_off = SMB1_HDR_SIZE + 1 + sizeof(w) + 2;
+	struct smb1_block b = {};
+	struct smb1_nttrans t = {};
+	size_t len = 0;
+
+	wire_setle32(w + 3, 100);	/* TotalParameterCount */
+	wire_setle32(w + 7, 0);
+	wire_setle32(w + 11, 8);	/* ParameterCount */
+	wire_setle32(w + 15, (uint32_t)bytes_off);
+	wire_setle32(w + 19, 92);	/* ParameterDisplacement */
+	len = build_block(m, SMB1_COM_NT_TRANSACT_SECONDARY, w, 18, bytes, 8);
+	ck_assert_int_eq(smb1_block_parse(m, len, SMB1_HDR_SIZE, &b), 0);
+	ck_assert_int_eq(smb1_nttrans_parse(m, len, &b, true, &t), 0);
+	ck_assert_uint_eq(t.param_disp, 92);
+	/* the piece would end past the total */
+	wire_setle32(m + SMB1_HDR_SIZE + 1 + 19, 93);
+	ck_assert_int_eq(smb1_nttrans_parse(m, len, &b, true, &t),
+			 WIRE_E_INVALID);
+	wire_setle32(m + SMB1_HDR_SIZE + 1 + 19, 0xFFFFFFFCu);
+	ck_assert_int_eq(smb1_nttrans_parse(m, len, &b, true, &t),
+			 WIRE_E_INVALID);
+	/* a primary's 19 words are too many to miss: 17 is short */
+	m[SMB1_HDR_SIZE] = 17;
+	ck_assert_int_eq(smb1_block_parse(m, len, SMB1_HDR_SIZE, &b), 0);
+	ck_assert_int_eq(smb1_nttrans_parse(m, len, &b, true, &t),
+			 WIRE_E_SHORT);
+}
+END_TEST
+
+START_TEST(test_trans_rebuild)
+{
+	uint8_t m[512], param[300], data[700];
+	uint8_t *out = NULL;
+	size_t len = build_nttrans(m, 8, 16, sizeof(param), sizeof(data));
+	size_t out_len = 0;
+	struct smb1_block b = {}, ob = {};
+	struct smb1_nttrans t = {};
+	struct smb1_trans2 t2 = {};
+
+	for (size_t i = 0; i < sizeof(param); i++) {
+		param[i] = (uint8_t)i;
+	}
+	for (size_t i = 0; i < sizeof(data); i++) {
+		data[i] = (uint8_t)(i * 7);
+	}
+	ck_assert_int_eq(smb1_block_parse(m, len, SMB1_HDR_SIZE, &b), 0);
+	/* NT_TRANSACT: all of it in one message, the setup kept */
+	ck_assert_int_eq(smb1_trans_rebuild(wgt_root, SMB1_COM_NT_TRANSACT,
+					    m, b.wct, b.words, b.bytes, 3,
+					    param, sizeof(param), data,
+					    sizeof(data), &out, &out_len), 0);
+	ck_assert_uint_eq(out[4], SMB1_COM_NT_TRANSACT);
+	ck_assert_int_eq(smb1_block_parse(out, out_len, SMB1_HDR_SIZE, &ob),
+			 0);
+	ck_assert_int_eq(smb1_nttrans_parse(out, out_len, &ob, false, &t), 0);
+	ck_assert_uint_eq(t.total_param, sizeof(param));
+	ck_assert_uint_eq(t.param_count, sizeof(param));
+	ck_assert_uint_eq(t.data_count, sizeof(data));
+	ck_assert_uint_eq(t.param_off % 4, 0);
+	ck_assert_uint_eq(t.data_off % 4, 0);
+	ck_assert_uint_eq(t.function, SMB1_NT_TRANSACT_NOTIFY_CHANGE);
+	ck_assert_mem_eq(out + t.param_off, param, sizeof(param));
+	ck_assert_mem_eq(out + t.data_off, data, sizeof(data));
+	talloc_free(out);
+
+	/* TRANS2 (16-bit fields): the lead bytes (a Name) come first */
+	len = build_trans2(m, 12, 68, 12);
+	ck_assert_int_eq(smb1_block_parse(m, len, SMB1_HDR_SIZE, &b), 0);
+	ck_assert_int_eq(smb1_trans_rebuild(wgt_root, SMB1_COM_TRANSACTION2,
+					    m, b.wct, b.words,
+					    (const uint8_t *)"NAME", 4, param,
+					    sizeof(param), NULL, 0, &out,
+					    &out_len), 0);
+	ck_assert_int_eq(smb1_block_parse(out, out_len, SMB1_HDR_SIZE, &ob),
+			 0);
+	ck_assert_int_eq(smb1_trans2_parse(out, out_len, &ob, false, &t2), 0);
+	ck_assert_uint_eq(t2.total_param, sizeof(param));
+	ck_assert_uint_eq(t2.param_count, sizeof(param));
+	ck_assert_uint_eq(t2.data_count, 0);
+	ck_assert_uint_eq(t2.subcommand, SMB1_TRANS2_FIND_FIRST2);
+	ck_assert_mem_eq(ob.bytes, "NAME", 4);
+	ck_assert_mem_eq(out + t2.param_off, param, sizeof(param));
+	talloc_free(out);
+
+	/* past what 16-bit counts and offsets can say */
+	{
+		uint8_t *big = talloc_zero_size(wgt_root, 0x10000);
+
+		ck_assert_ptr_nonnull(big);
+		ck_assert_int_eq(smb1_trans_rebuild(wgt_root,
+						    SMB1_COM_TRANSACTION2, m,
+						    b.wct, b.words, NULL, 0,
+						    big, 0xFFF0, big, 0x100,
+						    &out, &out_len),
+				 WIRE_E_TOOBIG);
+		static const uint8_t ntw[38];
+
+		ck_assert_int_eq(smb1_trans_rebuild(wgt_root,
+						    SMB1_COM_NT_TRANSACT, m,
+						    19, ntw, NULL, 0,
+						    big, 0x10000, NULL, 0,
+						    &out, &out_len),
+				 WIRE_E_TOOBIG);
+		talloc_free(big);
+	}
+	/* not a transaction, or too few words for one */
+	ck_assert_int_eq(smb1_trans_rebuild(wgt_root, SMB1_COM_ECHO, m,
+					    b.wct, b.words, NULL, 0, NULL, 0,
+					    NULL, 0, &out, &out_len),
+			 WIRE_E_INVALID);
+	ck_assert_int_eq(smb1_trans_rebuild(wgt_root, SMB1_COM_NT_TRANSACT, m,
+					    14, b.words, NULL, 0, NULL, 0,
+					    NULL, 0, &out, &out_len),
+			 WIRE_E_INVALID);
+}
+END_TEST
+
+/* NT_TRANSACT_CREATE parameters for "dir\\f.txt", UTF-16 after a pad. */
+static size_t build_nt_create(uint8_t *p, bool unicode, uint32_t name_len)
+{
+	static const char name[] = "dir\\f.txt";
+	size_t o = 53, i = 0;
+
+	memset(p, 0, 128);
+	wire_setle32(p + 4, 0);			/* RootDirectoryFID */
+	wire_setle32(p + 8, 0x0012019F);	/* DesiredAccess */
+	wire_setle64(p + 12, 8192);		/* AllocationSize */
+	wire_setle32(p + 20, 0x20);		/* ExtFileAttributes */
+	wire_setle32(p + 24, 7);		/* ShareAccess */
+	wire_setle32(p + 28, 2);		/* CreateDisposition */
+	wire_setle32(p + 32, 0x40);		/* CreateOptions */
+	wire_setle32(p + 36, 20);		/* SecurityDescriptorLength */
+	wire_setle32(p + 40, 12);		/* EALength */
+	wire_setle32(p + 44, name_len);
+	wire_setle32(p + 48, 2);		/* ImpersonationLevel */
+	p[52] = 3;				/* SecurityFlags */
+	if (unicode) {
+		o++;				/* pad */
+		for (i = 0; name[i] != '\0'; i++) {
+			p[o++] = (uint8_t)name[i];
+			p[o++] = 0;
+		}
+		p[o++] = 0;
+		p[o++] = 0;
+		return o;
+	}
+	memcpy(p + o, name, sizeof(name));
+	return o + sizeof(name);
+}
+
+START_TEST(test_nttrans_create)
+{
+	uint8_t p[128];
+	struct smb1_nttrans_create c = {};
+	size_t n = build_nt_create(p, true, 20);
+	void *mem = talloc_new(wgt_root);
+
+	ck_assert_int_eq(smb1_nttrans_create_parse(mem, p, n, true, &c),
+			 0);
+	ck_assert_str_eq(c.name, "dir\\f.txt");
+	ck_assert_uint_eq(c.c.desired, 0x0012019F);
+	ck_assert_uint_eq(c.c.alloc_size, 8192);
+	ck_assert_uint_eq(c.c.disposition, 2);
+	ck_assert_uint_eq(c.c.options, 0x40);
+	ck_assert_uint_eq(c.sd_len, 20);
+	ck_assert_uint_eq(c.ea_len, 12);
+	ck_assert_uint_eq(c.c.security_flags, 3);
+	/* NameLength counting the pad byte as well */
+	n = build_nt_create(p, true, 21);
+	ck_assert_int_eq(smb1_nttrans_create_parse(mem, p, n, true, &c),
+			 0);
+	ck_assert_str_eq(c.name, "dir\\f.txt");
+	/* ASCII */
+	n = build_nt_create(p, false, 10);
+	ck_assert_int_eq(smb1_nttrans_create_parse(mem, p, n, false,
+						   &c), 0);
+	ck_assert_str_eq(c.name, "dir\\f.txt");
+	/* a NameLength past the parameters */
+	n = build_nt_create(p, false, 11);
+	ck_assert_int_eq(smb1_nttrans_create_parse(mem, p, n, false,
+						   &c), WIRE_E_BOUNDS);
+	n = build_nt_create(p, true, 0xFFFFFFFFu);
+	ck_assert_int_eq(smb1_nttrans_create_parse(mem, p, n, true, &c),
+			 WIRE_E_BOUNDS);
+	/* shorter than the fixed part */
+	ck_assert_int_eq(smb1_nttrans_create_parse(mem, p, 52, true, &c),
+			 WIRE_E_SHORT);
+	/* every truncation: an error or a name within what is left */
+	n = build_nt_create(p, true, 20);
+	for (size_t k = 0; k < n; k++) {
+		uint8_t *cut = talloc_memdup(wgt_root, p, k);
+		int rc = smb1_nttrans_create_parse(mem, cut, k, true, &c);
+
+		ck_assert(rc != 0 || strlen(c.name) <= (k - 53) / 2);
+		talloc_free(cut);
+	}
+	talloc_free(mem);
+}
+END_TEST
+
+START_TEST(test_nttrans_secdesc)
+{
+	static const uint8_t p[8] = { 0x05, 0x40, 0, 0, 0x07, 0, 0, 0 };
+	uint16_t fid = 0;
+	uint32_t secinfo = 0;
+
+	ck_assert_int_eq(smb1_nttrans_secdesc_parse(p, sizeof(p), &fid,
+						    &secinfo), 0);
+	ck_assert_uint_eq(fid, 0x4005);
+	ck_assert_uint_eq(secinfo, 7);
+	ck_assert_int_eq(smb1_nttrans_secdesc_parse(p, 7, &fid, &secinfo),
+			 WIRE_E_SHORT);
+}
+END_TEST
+
 static Suite *smb1_suite(void)
 {
 	Suite *s = suite_create("smb1");
@@ -910,6 +1238,11 @@ static Suite *smb1_suite(void)
 	tcase_add_test(tc, test_core_write);
 	tcase_add_test(tc, test_write_and_close);
 	tcase_add_test(tc, test_dos_to_nt);
+	tcase_add_test(tc, test_nttrans);
+	tcase_add_test(tc, test_nttrans_secondary);
+	tcase_add_test(tc, test_trans_rebuild);
+	tcase_add_test(tc, test_nttrans_create);
+	tcase_add_test(tc, test_nttrans_secdesc);
 	suite_add_tcase(s, tc);
 	return s;
 }
