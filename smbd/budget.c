@@ -51,8 +51,8 @@ static const struct {
 	[SMBD_BUDGET_ANDX_CHAIN] = { "andx_chain", "",
 		"SMB1 commands chained in one message (AndX)" },
 	[SMBD_BUDGET_TRANS_REASSEMBLY] = { "trans_reassembly", "",
-		"bytes of an SMB1 TRANS2 request sent in pieces (one at a "
-		"time) per connection" },
+		"bytes of an SMB1 transaction sent in pieces, or such "
+		"transactions at a time per connection" },
 	[SMBD_BUDGET_SEARCHES] = { "smb1_searches", "",
 		"SMB1 directory searches (FIND_FIRST2) kept open per "
 		"session" },

@@ -12,6 +12,7 @@
  *   SMBD_BUDGET_OPENS             fs/open.c             INSUFFICIENT_RESOURCES
  *   SMBD_BUDGET_LOCKS             smb2/cmd/lock.c       INSUFFICIENT_RESOURCES
  *   SMBD_BUDGET_NOTIFIES          smb2/cmd/notify.c     INSUFFICIENT_RESOURCES
+ *                                 and smb1/nttrans.c
  *   SMBD_BUDGET_DIR_MEMORY        smb2/cmd/querydir.c   INSUFFICIENT_RESOURCES
  *   SMBD_BUDGET_PATTERN           smb2/cmd/querydir.c   OBJECT_NAME_INVALID
  *   SMBD_BUDGET_REPLY_BACKLOG     net/conn.c, smb2/dispatch.c: no status;
@@ -32,7 +33,7 @@
  *   SMBD_BUDGET_RPC_HANDLES       pipes/rpc_handle.c (lsarpc, samr)
  *                                 INSUFFICIENT_RESOURCES
  *   SMBD_BUDGET_ANDX_CHAIN        smb1/proc.c           INSUFFICIENT_RESOURCES
- *   SMBD_BUDGET_TRANS_REASSEMBLY  smb1/trans2.c         INSUFFICIENT_RESOURCES
+ *   SMBD_BUDGET_TRANS_REASSEMBLY  smb1/reasm.c          INSUFFICIENT_RESOURCES
  *   SMBD_BUDGET_SEARCHES          smb1/trans2.c (FIND_FIRST2 and the
  *                                 core SEARCH, search.c) INSUFFICIENT_RESOURCES
  *   SMBD_BUDGET_PRINTERS          print/printers.c      spoolss AddPrinter:
@@ -66,7 +67,7 @@ enum smbd_budget {
 	SMBD_BUDGET_LEASES,
 	SMBD_BUDGET_RPC_HANDLES,
 	SMBD_BUDGET_ANDX_CHAIN,	/* SMB1 commands in one message */
-	SMBD_BUDGET_TRANS_REASSEMBLY,	/* SMB1 TRANS2 sent in pieces */
+	SMBD_BUDGET_TRANS_REASSEMBLY,	/* SMB1 transactions in pieces */
 	SMBD_BUDGET_SEARCHES,	/* SMB1 FIND continuation states */
 	SMBD_BUDGET_PRINTERS,	/* printers added over RPC */
 	SMBD_BUDGET_PRINTER_DATA,	/* printer data values and bytes */

@@ -843,6 +843,22 @@ NTSTATUS smbd_open_link(struct smbd_open *op, const char *rel)
 
 /* ---- an open by name, for front ends without SMB2's extras ---- */
 
+/*
+ * With MAXIMUM_ALLOWED, what GENERIC_READ and GENERIC_EXECUTE map to is
+ * granted as far as max allows, not demanded in full (Windows over SMB1:
+ * smbtorture base.maximum_allowed); GENERIC_WRITE and GENERIC_ALL and
+ * the specific rights named stay demanded.
+ */
+static uint32_t open_max_generic(uint32_t desired, uint32_t max)
+{
+	uint32_t soft = desired & (SEC_GENERIC_READ | SEC_GENERIC_EXECUTE);
+
+	if (!(desired & SEC_FLAG_MAXIMUM_ALLOWED) || soft == 0) {
+		return desired;
+	}
+	return (desired & ~soft) | (smbd_map_generic(soft) & max);
+}
+
 #define OPEN_FILE_MODE_MASK	0x0000103Eu	/* FileModeInformation */
 #define OPEN_ACCESS_RESERVED	0x0CE0FE00u
 
@@ -976,7 +992,8 @@ static NTSTATUS open_existing(struct smbd_tree *tree,
 	if (status != NT_STATUS_OK) {
 		goto out;
 	}
-	status = smbd_grant_access(a->desired, max, &granted);
+	status = smbd_grant_access(open_max_generic(a->desired, max), max,
+				   &granted);
 	if (status != NT_STATUS_OK) {
 		goto out;
 	}
@@ -1068,7 +1085,7 @@ static NTSTATUS open_new(struct smbd_tree *tree,
 	}
 	/* the parent's descriptor must allow it, as for SMB2's CREATE */
 	status = smbd_acl_create_prepare(tmp, tree, tree->sess, ondisk, is_dir,
-					 NULL, a->desired, &max, &sd);
+					 a->secd, a->desired, &max, &sd);
 	if (status == NT_STATUS_OK) {
 		status = smbd_grant_access(a->desired, max, &granted);
 	}
@@ -1106,7 +1123,7 @@ static NTSTATUS open_new(struct smbd_tree *tree,
 	if (sd != NULL) {
 		smbd_watch_own_attrib(tree->share->path, ondisk);
 	}
-	status = smbd_acl_create_store(fd, sd, false);
+	status = smbd_acl_create_store(fd, sd, a->secd != NULL);
 	if (status != NT_STATUS_OK) {
 		close(fd);
 		goto undo;
@@ -1262,15 +1279,18 @@ NTSTATUS smbd_open_by_name(struct smbd_tree *tree,
 	if (tree->root_fd < 0 || tree->share->type != WG_SHARE_DISK) {
 		return NT_STATUS_ACCESS_DENIED;
 	}
-	if (a->desired == 0 || (a->desired & OPEN_ACCESS_RESERVED) ||
-	    d > FILE_OVERWRITE_IF ||
+	/* reserved access bits are denied, and no access at all is a
+	 * valid open, as Windows does (smbtorture base.createx_access) */
+	if (a->desired & OPEN_ACCESS_RESERVED) {
+		return NT_STATUS_ACCESS_DENIED;
+	}
+	if (d > FILE_OVERWRITE_IF ||
 	    (a->share & ~(FILE_SHARE_READ | FILE_SHARE_WRITE |
 			  FILE_SHARE_DELETE)) != 0 ||
 	    ((o & FILE_DIRECTORY_FILE) && (o & FILE_NON_DIRECTORY_FILE)) ||
 	    ((o & FILE_DIRECTORY_FILE) &&
 	     (a->attrs & FILE_ATTRIBUTE_TEMPORARY))) {
-		return a->desired == 0 ? NT_STATUS_ACCESS_DENIED :
-		       NT_STATUS_INVALID_PARAMETER;
+		return NT_STATUS_INVALID_PARAMETER;
 	}
 	if ((o & FILE_DIRECTORY_FILE) && d != FILE_CREATE && d != FILE_OPEN &&
 	    d != FILE_OPEN_IF) {

@@ -166,6 +166,8 @@ struct smbd_open_args {
 	const void *compat_conn;
 	uint32_t compat_pid;
 	bool compat_exclusive;
+	/* a new object's security descriptor (NT_TRANSACT_CREATE), or NULL */
+	const struct wire_rd *secd;
 };
 
 /*

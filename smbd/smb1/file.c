@@ -227,6 +227,7 @@ NTSTATUS smb1_nt_create(struct smb1_req *r, const struct smb1_block *b)
 	struct smb1_ntcreate c = {};
 	struct ntcreate_state *st = NULL;
 	char *name = NULL;
+	const char *path = NULL;
 	size_t next = 0;
 	NTSTATUS status = NT_STATUS_OK;
 
@@ -239,7 +240,7 @@ NTSTATUS smb1_nt_create(struct smb1_req *r, const struct smb1_block *b)
 	if (r->tree->share->type != WG_SHARE_DISK) {
 		return NT_STATUS_NOT_SUPPORTED;
 	}
-	if (c.root_fid != 0 || (c.flags & NT_CREATE_OPEN_TARGET_DIR)) {
+	if (c.flags & NT_CREATE_OPEN_TARGET_DIR) {
 		return NT_STATUS_NOT_SUPPORTED;
 	}
 	/* delete-on-close asks for DELETE: over SMB1 its absence is a bad
@@ -258,9 +259,14 @@ NTSTATUS smb1_nt_create(struct smb1_req *r, const struct smb1_block *b)
 		talloc_free(st);
 		return NT_STATUS_OBJECT_NAME_INVALID;
 	}
+	status = smb1_root_fid_path(r, st, c.root_fid, name, &path);
+	if (status != NT_STATUS_OK) {
+		talloc_free(st);
+		return status;
+	}
 	st->r = r;
 	st->a = (struct smbd_open_args){
-		.name = name,
+		.name = path,
 		.desired = c.desired,
 		.attrs = c.attrs,
 		.share = c.share,
@@ -614,7 +620,11 @@ NTSTATUS smb1_read_op(struct smb1_req *r, struct smbd_open *op,
 	if (status != NT_STATUS_OK) {
 		return status;
 	}
-	if ((op->access & (FILE_READ_DATA | FILE_EXECUTE)) == 0) {
+	/* execute access reads only for a client that says it executes
+	 * (SMB_FLAGS2_READ_IF_EXECUTE [MS-SMB §2.2.3.1]) */
+	if ((op->access & FILE_READ_DATA) == 0 &&
+	    ((op->access & FILE_EXECUTE) == 0 ||
+	     (r->hdr.flags2 & SMB1_FLAGS2_READ_IF_EXECUTE) == 0)) {
 		return NT_STATUS_ACCESS_DENIED;
 	}
 	if (count > SMB1_MAX_READ) {
@@ -886,6 +896,8 @@ NTSTATUS smb1_locking_andx(struct smb1_req *r, const struct smb1_block *b)
 NTSTATUS smb1_nt_cancel(struct smb1_req *r, const struct smb1_block *b)
 {
 	r->no_reply = true;
-	(void)smb1_lock_nt_cancel(r);
+	if (!smb1_lock_nt_cancel(r)) {
+		smb1_nttrans_cancel(r);
+	}
 	return NT_STATUS_OK;
 }

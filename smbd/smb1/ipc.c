@@ -348,10 +348,11 @@ NTSTATUS smb1_trans(struct smb1_req *r, const struct smb1_block *b)
 		return NT_STATUS_INVALID_PARAMETER;
 	}
 	if (t.param_count != t.total_param || t.data_count != t.total_data) {
-		/* a TRANS in pieces: pipe requests fit our buffer whole */
-		DBG_CLIENT(PROTO, "%s: TRANS in pieces refused",
-			   r->conn->peer_addr);
-		return NT_STATUS_NOT_SUPPORTED;
+		struct smb1_trans_piece piece = {};
+
+		/* the rest comes in TRANSACTION_SECONDARY requests */
+		smb1_trans2_piece(&t, &piece);
+		return smb1_trans_start(r, b, &piece);
 	}
 	if (r->tree->share->type != WG_SHARE_IPC) {
 		return NT_STATUS_NOT_SUPPORTED;	/* mailslots: none */

@@ -28,9 +28,11 @@ bool smbd_smb1_frame(struct smbd_conn *conn, uint8_t *buf, size_t len);
 
 /* Searches (FIND_FIRST2 continuation state) per session (a budget) */
 #define SMB1_MAX_SEARCHES	64
-/* Bytes of one TRANS2 request sent in pieces (a budget; one at a time
- * per connection) */
+/* Bytes of one TRANS, TRANS2 or NT_TRANSACT request sent in pieces, and
+ * how many may be in pieces at a time per connection (a budget:
+ * reasm.c) */
 #define SMB1_MAX_TRANS2		(64u * 1024)
+#define SMB1_MAX_TRANS_PENDING	4
 
 /* Longest MAC key: the 16-byte key and a client's NTLMv2 response (a
  * longer response leaves the session unsigned, refused if mandatory) */
@@ -52,6 +54,7 @@ bool smbd_smb1_frame(struct smbd_conn *conn, uint8_t *buf, size_t len);
 
 struct smb1_trans_pending;
 struct smb1_lock_state;
+struct smb1_notify;
 
 /* A directory search (trans2.c; FIND_FIRST2 and the core SEARCH), a
  * talloc child of the connection's SMB1 state, in c1->searches. */
@@ -86,8 +89,12 @@ struct smbd_smb1_conn {
 	struct smb1_search *searches;	/* trans2.c */
 	unsigned nsearches;
 	uint16_t next_sid;
-	struct smb1_trans_pending *trans;	/* being reassembled */
+	/* transactions being reassembled (reasm.c) */
+	struct smb1_trans_pending *trans;
+	unsigned ntrans;
 	struct smb1_lock_state *lock_waits;	/* lock.c: waiting */
+	/* NT_TRANSACT_NOTIFY_CHANGEs waiting (nttrans.c) */
+	struct smb1_notify *notifies;
 };
 
 /* One SMB1 message being answered. */
@@ -257,8 +264,6 @@ NTSTATUS smb1_query_information(struct smb1_req *r,
 NTSTATUS smb1_set_information(struct smb1_req *r, const struct smb1_block *b);
 /* trans2.c */
 NTSTATUS smb1_trans2(struct smb1_req *r, const struct smb1_block *b);
-NTSTATUS smb1_trans2_secondary(struct smb1_req *r,
-			       const struct smb1_block *b);
 NTSTATUS smb1_find_close2(struct smb1_req *r, const struct smb1_block *b);
 /*
  * List the directory of pattern ("dir\pattern", client form) into a new
@@ -298,6 +303,33 @@ NTSTATUS smb1_process_exit(struct smb1_req *r, const struct smb1_block *b);
 /* Remember that r's UID and PID made op (every new SMB1 open);
  * NO_MEMORY if not (close it then). */
 NTSTATUS smb1_open_owner(struct smb1_req *r, struct smbd_open *op);
+
+/*
+ * reasm.c: a TRANS, TRANS2 or NT_TRANSACT primary b of r (command
+ * r->cmd) whose pieces t do not carry all it announces is kept, and the
+ * interim response written (OK); INSUFFICIENT_RESOURCES over the
+ * budget, INVALID_PARAMETER, NO_MEMORY. The three secondaries' handler
+ * runs the whole once the last piece is in, answered as the primary.
+ */
+NTSTATUS smb1_trans_start(struct smb1_req *r, const struct smb1_block *b,
+			  const struct smb1_trans_piece *t);
+NTSTATUS smb1_trans_secondary(struct smb1_req *r, const struct smb1_block *b);
+
+/* nttrans.c: NT_TRANSACT */
+NTSTATUS smb1_nttrans(struct smb1_req *r, const struct smb1_block *b);
+/* NT_CANCEL: end r's (same MID, PID, UID, TID) waiting NOTIFY_CHANGE,
+ * if any, with STATUS_CANCELLED. */
+void smb1_nttrans_cancel(struct smb1_req *r);
+/*
+ * The share-relative path of name opened relative to the directory
+ * open root_fid of r's tree (NT_CREATE_ANDX, NT_TRANSACT_CREATE
+ * RootDirectoryFID), talloc'd on mem; name itself when root_fid is 0.
+ * INVALID_HANDLE (no such FID), INVALID_PARAMETER (not a directory),
+ * NO_MEMORY.
+ */
+NTSTATUS smb1_root_fid_path(struct smb1_req *r, TALLOC_CTX *mem,
+			    uint32_t root_fid, const char *name,
+			    const char **out);
 
 /* ipc.c: named pipes on IPC$ */
 NTSTATUS smb1_trans(struct smb1_req *r, const struct smb1_block *b);

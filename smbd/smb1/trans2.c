@@ -1,13 +1,11 @@
 /*
- * trans2.c - SMB1 TRANSACTION2 [MS-CIFS §2.2.4.46, §2.2.6]: reassembly of
- * a request sent in pieces (TRANSACTION2_SECONDARY), FIND_FIRST2,
+ * trans2.c - SMB1 TRANSACTION2 [MS-CIFS §2.2.4.46, §2.2.6]: FIND_FIRST2,
  * FIND_NEXT2 and FIND_CLOSE2 (directory searches kept per connection),
  * QUERY_FS_INFORMATION, QUERY_PATH/FILE_INFORMATION and
  * SET_PATH/FILE_INFORMATION, in the SMB1 information levels and the
  * pass-through ones (level 1000 + an FSCC class [MS-SMB §2.2.2.3.5]).
  *
- * Budgets: one request being reassembled per connection, at most
- * SMB1_MAX_TRANS2 bytes of it (SMBD_BUDGET_TRANS_REASSEMBLY), and
+ * A request sent in pieces is put together by reasm.c. Budgets:
  * SMB1_MAX_SEARCHES searches per session (SMBD_BUDGET_SEARCHES), whose
  * name lists count against the connection's directory memory.
  */
@@ -1360,38 +1358,10 @@ static NTSTATUS t2_run(struct t2 *t)
 	return NT_STATUS_OK;
 }
 
-/* A TRANS2 request being reassembled (one per connection). */
-struct smb1_trans_pending {
-	uint16_t mid, uid, tid;
-	uint32_t pid;
-	uint16_t subcommand, max_param, max_data;
-	uint16_t total_param, total_data;
-	uint16_t got_param, got_data;
-	uint8_t *param;
-	uint8_t *data;
-};
-
-/* Copy this message's pieces in; false if one overlaps or overruns. */
-static bool pending_take(struct smb1_trans_pending *p, const uint8_t *msg,
-			 const struct smb1_trans2 *t)
-{
-	if ((uint32_t)t->param_disp + t->param_count > p->total_param ||
-	    (uint32_t)t->data_disp + t->data_count > p->total_data ||
-	    (uint32_t)p->got_param + t->param_count > p->total_param ||
-	    (uint32_t)p->got_data + t->data_count > p->total_data) {
-		return false;
-	}
-	memcpy(p->param + t->param_disp, msg + t->param_off, t->param_count);
-	memcpy(p->data + t->data_disp, msg + t->data_off, t->data_count);
-	p->got_param += t->param_count;
-	p->got_data += t->data_count;
-	return true;
-}
-
 NTSTATUS smb1_trans2(struct smb1_req *r, const struct smb1_block *b)
 {
 	struct smb1_trans2 tp = {};
-	struct smb1_trans_pending *p = NULL;
+	struct smb1_trans_piece piece = {};
 	struct t2 t = { .r = r };
 
 	if (smb1_trans2_parse(r->in, r->in_len, b, false, &tp) != 0) {
@@ -1408,78 +1378,7 @@ NTSTATUS smb1_trans2(struct smb1_req *r, const struct smb1_block *b)
 		t.ndata = tp.data_count;
 		return t2_run(&t);
 	}
-	/* in pieces: keep this one, answer with an interim response */
-	if (r->c1->trans != NULL ||
-	    (size_t)tp.total_param + tp.total_data > SMB1_MAX_TRANS2) {
-		smbd_budget_hit(r->conn->srv, r->conn,
-				SMBD_BUDGET_TRANS_REASSEMBLY, SMB1_MAX_TRANS2);
-		return NT_STATUS_INSUFFICIENT_RESOURCES;
-	}
-	p = talloc_zero(r->c1, struct smb1_trans_pending);
-	if (p == NULL) {
-		return NT_STATUS_NO_MEMORY;
-	}
-	p->param = talloc_zero_size(p, tp.total_param + 1);
-	p->data = talloc_zero_size(p, tp.total_data + 1);
-	if (p->param == NULL || p->data == NULL) {
-		talloc_free(p);
-		return NT_STATUS_NO_MEMORY;
-	}
-	p->mid = r->hdr.mid;
-	p->uid = r->hdr.uid;
-	p->tid = r->hdr.tid;
-	p->pid = r->hdr.pid;
-	p->subcommand = tp.subcommand;
-	p->max_param = tp.max_param;
-	p->max_data = tp.max_data;
-	p->total_param = tp.total_param;
-	p->total_data = tp.total_data;
-	if (!pending_take(p, r->in, &tp)) {
-		talloc_free(p);
-		return NT_STATUS_INVALID_PARAMETER;
-	}
-	r->c1->trans = p;
-	wire_put_u8(&r->out, 0);
-	smb1_bytes_end(r, smb1_bytes_begin(r));
-	return NT_STATUS_OK;
-}
-
-NTSTATUS smb1_trans2_secondary(struct smb1_req *r, const struct smb1_block *b)
-{
-	struct smb1_trans_pending *p = r->c1->trans;
-	struct smb1_trans2 tp = {};
-	struct t2 t = { .r = r };
-	NTSTATUS status = NT_STATUS_OK;
-
-	/* a secondary is never answered on its own [MS-CIFS §3.3.5.47] */
-	if (p == NULL || p->mid != r->hdr.mid || p->uid != r->hdr.uid ||
-	    p->tid != r->hdr.tid) {
-		r->no_reply = true;
-		return NT_STATUS_OK;
-	}
-	if (smb1_trans2_parse(r->in, r->in_len, b, true, &tp) != 0 ||
-	    tp.total_param > p->total_param || tp.total_data > p->total_data ||
-	    !pending_take(p, r->in, &tp)) {
-		TALLOC_FREE(r->c1->trans);
-		status = NT_STATUS_INVALID_PARAMETER;
-	} else if (p->got_param < p->total_param ||
-		   p->got_data < p->total_data) {
-		r->no_reply = true;
-		return NT_STATUS_OK;
-	}
-	/* the whole request: answered as a TRANSACTION2 */
-	wire_patch_u8(&r->out, 4, SMB1_COM_TRANSACTION2);
-	if (status != NT_STATUS_OK) {
-		return status;
-	}
-	t.subcommand = p->subcommand;
-	t.max_param = p->max_param;
-	t.max_data = p->max_data;
-	t.param = p->param;
-	t.nparam = p->total_param;
-	t.data = p->data;
-	t.ndata = p->total_data;
-	status = t2_run(&t);
-	TALLOC_FREE(r->c1->trans);
-	return status;
+	/* in pieces: the rest comes in TRANSACTION2_SECONDARY requests */
+	smb1_trans2_piece(&tp, &piece);
+	return smb1_trans_start(r, b, &piece);
 }
