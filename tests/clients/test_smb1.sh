@@ -193,6 +193,12 @@ wg_check "SMB1 OPEN: deny-write once they are closed, with the file's size" \
 wg_check "SMB1 OPEN: a missing file is not created" \
 	grep -q "missing: 0xc0000034" "$WG_TMP/coreopen.out"
 
+wg_check "SMB1 transactions: TRANS2 and NT_TRANSACT in pieces, the reassembly budget counted, NOTIFY_CHANGE and NT_CANCEL" \
+	"$WG_PY" "$WG_ROOT/tests/clients/smb1_trans.py" "$WG_HOST" "$WG_PORT" \
+	"$WG_USER" "$WG_PASS" "$WG_SHARE" "$WGNET" "$WG_CONF"
+wg_check "SMB1 transactions: the over-budget ones are logged" \
+	grep -q 'SMB1 transaction sent in pieces' "$WG_TMP/server.log"
+
 # The cap: 10 computers hold an SMB1 session each; the 11th gets error 71.
 HOLDERS=()
 BASE=$(grep -c "connected to 'demo' over SMB1" "$WG_TMP/server.log")
