@@ -11,6 +11,8 @@ by hand):
    incomplete while four are, get STATUS_INSUFFICIENT_RESOURCES, and
    `wgnet statistics` counts trans_reassembly hits for both;
  - a secondary nobody started is not answered (the next ECHO is);
+ - NT_TRANSACT IOCTL: SET_SPARSE, SET_ZERO_DATA (checked on disk),
+   QUERY_ALLOCATED_RANGES, GET/SET_OBJECT_ID;
  - NT_TRANSACT NOTIFY_CHANGE waits, and is answered with the name of a
    file made in the directory; a second one ends STATUS_CANCELLED by
    NT_CANCEL.
@@ -219,6 +221,10 @@ def notify(raw, dfid, share_dir):
     mid = raw.next_mid()
     setup = struct.pack('<IHBB', 0x1, dfid, 0, 0)  # FILE_NAME
     nttrans(raw, 4, setup, b'', b'', 0, 0, mid, max_param=4096)
+    # the ECHO's answer comes once the NOTIFY_CHANGE waits (in order)
+    cmd, st, r = echo(raw, raw.next_mid())
+    expect('NOTIFY_CHANGE waits (an ECHO after it is answered first)',
+           cmd == 0x2B, 'got 0x%02x status 0x%08x' % (cmd, st))
     with open(os.path.join(share_dir, 'ntdir', 'seen.txt'), 'wb'):
         pass
     cmd, st, r = raw.recv()
@@ -236,6 +242,51 @@ def notify(raw, dfid, share_dir):
            cmd == 0xA0 and st == CANCELLED, 'status 0x%08x' % st)
 
 
+def ioctl(raw, function, fid, data):
+    mid = raw.next_mid()
+    nttrans(raw, 2, struct.pack('<IHBB', function, fid, 1, 0), b'', data,
+            0, len(data), mid)
+    cmd, st, r = raw.recv()
+    out = b''
+    if st in (OK, 0x80000005) and r[32] >= 19:
+        dcount = struct.unpack('<I', r[56:60])[0]
+        doff = struct.unpack('<I', r[60:64])[0]
+        out = r[doff:doff + dcount]
+    return cmd, st, out
+
+
+def fsctls(raw, fid, share_dir):
+    size = os.path.getsize(os.path.join(share_dir, 'sparse.bin'))
+    cmd, st, _ = ioctl(raw, 0x000900C4, fid, b'\x01')
+    expect('IOCTL FSCTL_SET_SPARSE', cmd == 0xA0 and st == OK,
+           'status 0x%08x' % st)
+    cmd, st, _ = ioctl(raw, 0x000980C8, fid,
+                       struct.pack('<QQ', 4096, size))
+    expect('IOCTL FSCTL_SET_ZERO_DATA of all but the first 4 KiB',
+           st == OK, 'status 0x%08x' % st)
+    with open(os.path.join(share_dir, 'sparse.bin'), 'rb') as f:
+        body = f.read()
+    expect('SET_ZERO_DATA zeroed the range on disk, and only it',
+           len(body) == size and body[4096:] == b'\0' * (size - 4096) and
+           body[:4096] != b'\0' * 4096)
+    cmd, st, out = ioctl(raw, 0x000940CF, fid, struct.pack('<QQ', 0, size))
+    ranges = [struct.unpack('<QQ', out[i:i + 16])
+              for i in range(0, len(out), 16)]
+    expect('IOCTL FSCTL_QUERY_ALLOCATED_RANGES: the data at the start',
+           st == OK and len(out) % 16 == 0 and ranges and
+           ranges[0][0] == 0 and ranges[0][1] >= 4096,
+           'status 0x%08x %r' % (st, ranges))
+    cmd, st, _ = ioctl(raw, 0x0009009C, fid, b'')
+    expect('IOCTL FSCTL_GET_OBJECT_ID of a file without one: '
+           'OBJECTID_NOT_FOUND', st == 0xC00002F0, 'status 0x%08x' % st)
+    oid = bytes(range(64))
+    cmd, st, _ = ioctl(raw, 0x00090098, fid, oid)
+    expect('IOCTL FSCTL_SET_OBJECT_ID', st == OK, 'status 0x%08x' % st)
+    cmd, st, out = ioctl(raw, 0x0009009C, fid, b'')
+    expect('IOCTL FSCTL_GET_OBJECT_ID returns it', st == OK and out == oid,
+           'status 0x%08x %r' % (st, out[:16]))
+
+
 def main():
     host, port, user, pw, share_dir, wgnet, conf = sys.argv[1:8]
     c = SMBConnection(host, host, sess_port=int(port),
@@ -250,6 +301,11 @@ def main():
     fid = c.openFile(tid, '\\sd.txt', desiredAccess=0x00120089)
     dfid = c.openFile(tid, '\\ntdir', desiredAccess=0x00100081,
                       creationOption=0x1)
+    with open(os.path.join(share_dir, 'sparse.bin'), 'wb') as f:
+        f.write(os.urandom(65536))
+    os.chmod(os.path.join(share_dir, 'sparse.bin'), 0o666)
+    wfid = c.openFile(tid, '\\sparse.bin', desiredAccess=0x0012019F)
+    fsctls(raw, wfid, share_dir)
     pieces(raw)
     query_sd_pieces(raw, fid)
     budget(raw, wgnet, conf)
