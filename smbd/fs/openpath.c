@@ -844,6 +844,10 @@ NTSTATUS smbd_open_link(struct smbd_open *op, const char *rel)
 /* ---- an open by name, for front ends without SMB2's extras ---- */
 
 /*
+ * An SMB1 open is granted FILE_READ_ATTRIBUTES besides what it asks for
+ * wherever it may have it, as Windows does (smbtorture raw.acls: a
+ * READ_CONTROL open reports READ_CONTROL | FILE_READ_ATTRIBUTES).
+ *
  * With MAXIMUM_ALLOWED, what GENERIC_READ and GENERIC_EXECUTE map to is
  * granted as far as max allows, not demanded in full (Windows over SMB1:
  * smbtorture base.maximum_allowed); GENERIC_WRITE and GENERIC_ALL and
@@ -997,6 +1001,7 @@ static NTSTATUS open_existing(struct smbd_tree *tree,
 	if (status != NT_STATUS_OK) {
 		goto out;
 	}
+	granted |= max & FILE_READ_ATTRIBUTES;
 	status = NT_STATUS_ACCESS_DENIED;
 	if (truncate && (max & FILE_WRITE_DATA) == 0) {
 		goto out;
@@ -1088,6 +1093,7 @@ static NTSTATUS open_new(struct smbd_tree *tree,
 					 a->secd, a->desired, &max, &sd);
 	if (status == NT_STATUS_OK) {
 		status = smbd_grant_access(a->desired, max, &granted);
+		granted |= max & FILE_READ_ATTRIBUTES;
 	}
 	if (status == NT_STATUS_OK && (a->options & FILE_DELETE_ON_CLOSE) &&
 	    (granted & SEC_STD_DELETE) == 0) {

@@ -8,8 +8,8 @@
  * SMB2's QUERY_INFO and SET_INFO), and NOTIFY_CHANGE (the change-watch
  * engine, fs/watch.h, as SMB2's CHANGE_NOTIFY: the first request's
  * filter holds for the open; a request waits until a change comes, the
- * open closes (NOTIFY_CLEANUP), its directory becomes delete-pending or
- * NT_CANCEL ends it (CANCELLED)). RENAME is not served (Windows never
+ * open closes (STATUS_OK, no changes), its directory becomes
+ * delete-pending or NT_CANCEL ends it (CANCELLED)). RENAME is not served (Windows never
  * did either). A transaction sent in pieces is put together by reasm.c
  * first.
  *
@@ -609,6 +609,10 @@ static NTSTATUS nt_ioctl(struct smb1_req *r, const struct smb1_nttrans *t)
 	if (!io.is_fsctl) {
 		return NT_STATUS_NOT_SUPPORTED;	/* device IOCTLs: none */
 	}
+	/* the handle first, whatever the FSCTL (smbtorture raw.ioctl) */
+	if (smb1_fid_find(r, io.fid) == NULL) {
+		return NT_STATUS_INVALID_HANDLE;
+	}
 	switch (io.function) {
 	case FSCTL_SET_SPARSE:
 		status = file_fid(r, io.fid, &op);
@@ -710,22 +714,31 @@ static NTSTATUS notify_answer(struct smb1_req *r, struct smbd_watch *w,
 	if (wire_wr_error(&o) != 0) {
 		return NT_STATUS_NO_MEMORY;
 	}
-	/* the changes are the response's parameters */
-	nt_put_reply(r, NULL, 0, o.buf, o.len, NULL, 0);
+	/*
+	 * The changes are the response's parameters. Ones that overflowed
+	 * (NOTIFY_ENUM_DIR over SMB2) are an empty list with STATUS_OK over
+	 * SMB1: "re-read the directory" (smbtorture raw.notify.overflow).
+	 */
 	if (status != NT_STATUS_OK) {
-		/* NOTIFY_ENUM_DIR: an empty list */
-		r->keep_block = true;
+		o.len = 0;
 	}
-	return status;
+	nt_put_reply(r, NULL, 0, o.buf, o.len, NULL, 0);
+	return NT_STATUS_OK;
 }
 
+/*
+ * The open is going (closed, its tree or session gone, its PID exited):
+ * a waiting request ends with STATUS_OK and no changes, as Windows
+ * answers over SMB1 (smbtorture raw.notify.dir, tdis, exit, ulogoff).
+ */
 static void notify_open_closed(struct smbd_open *op, void *priv)
 {
 	struct smb1_notify *n = priv;
 
 	n->op = NULL;
 	if (n->linked) {
-		notify_end(n, NT_STATUS_NOTIFY_CLEANUP);
+		nt_put_reply(n->r, NULL, 0, NULL, 0, NULL, 0);
+		notify_end(n, NT_STATUS_OK);
 	}
 }
 
