@@ -123,9 +123,10 @@ NTSTATUS smb1_trans_start(struct smb1_req *r, const struct smb1_block *b,
 	p->pid = r->hdr.pid;
 	memcpy(p->hdr, r->in, SMB1_HDR_SIZE);
 	p->wct = b->wct;
-	p->words = talloc_memdup(p, b->words, 2 * (size_t)b->wct + 1);
 	p->nlead = first - b->bytes_off;
-	p->lead = talloc_memdup(p, r->in + b->bytes_off, p->nlead + 1);
+	/* one byte more than needed, so that none is an empty allocation */
+	p->words = talloc_zero_size(p, 2 * (size_t)b->wct + 1);
+	p->lead = talloc_zero_size(p, p->nlead + 1);
 	p->total_param = t->total_param;
 	p->total_data = t->total_data;
 	p->param = talloc_zero_size(p, (size_t)t->total_param + 1);
@@ -135,6 +136,8 @@ NTSTATUS smb1_trans_start(struct smb1_req *r, const struct smb1_block *b,
 		talloc_free(p);
 		return NT_STATUS_NO_MEMORY;
 	}
+	memcpy(p->words, b->words, 2 * (size_t)b->wct);
+	memcpy(p->lead, r->in + b->bytes_off, p->nlead);
 	if (!pending_take(p, r->in, t)) {
 		talloc_free(p);
 		return NT_STATUS_INVALID_PARAMETER;
