@@ -88,7 +88,7 @@ declare -A KNOWN=(
 	[raw.acls.create_owner_dir]="as create_owner_file, for a directory"
 	[raw.streams.rename2]="NT_RENAME of a stream to \"::\$DATA\" (the unnamed stream of an empty file) succeeds, as SMB2 renames do (fs/streams.c); the test wants OBJECT_NAME_COLLISION"
 	[raw.streams.rename3]="a stream renamed with replace onto another stream that is open answers ACCESS_DENIED (fs/streams.c, as for SMB2); Windows answers INVALID_PARAMETER over SMB1"
-	[raw.streams.perms]="the stream opens pass; it then reads and sets the base file's security descriptor with NT_TRANSACT QUERY/SET_SECURITY_DESC (NOT_IMPLEMENTED)"
+	[raw.streams.perms]="the base file's descriptor (set with NT_TRANSACT SET_SECURITY_DESC, which passes) is not checked when a stream of it is opened over SMB1: OK where the test wants ACCESS_DENIED"
 	[raw.streams.names]="the EA part passes (EAs set and queried on the base file, INVALID_PARAMETER on a stream); the write time read back after the stream opens is the time of the last change, the test wants the one it set (streams.c:938)"
 	[raw.chkpath.chkpath]="CHECK_DIRECTORY of a path starting with .\\ (\".\\.\", \".\\rawchkpath\", \".\\.\\.aaaaa\") is OBJECT_NAME_INVALID; the test wants OBJECT_PATH_NOT_FOUND (Windows)"
 	[raw.close.close]="the write time given to CLOSE is not applied (the test reads back a time three months off), and SMB_COM_CLOSE_PRINT_FILE (0xC2) is not served (wants ERRSRV:ERRerror, gets NOT_IMPLEMENTED)"
@@ -97,7 +97,6 @@ declare -A KNOWN=(
 	[raw.context.tree]="a WRITE_ANDX on a disconnected TID gets NETWORK_NAME_DELETED (the TID check comes first); the test wants INVALID_HANDLE"
 	[raw.context.tree_ulogoff]="a tree connected by a logged-off UID is not usable by a new UID of the same connection (NETWORK_NAME_DELETED); Windows keeps trees per connection, the test wants OK"
 	[raw.eas.eas]="its TRANS2 SMB_INFO_SET_EAS / QUERY_EAS_FROM_LIST half passes (set, change, delete, bad names refused whole); it then creates files with EAs by NT_TRANSACT CREATE: NOT_IMPLEMENTED where the test wants OK"
-	[raw.ioctl.ioctl]="SMB_COM_IOCTL passes (ERRSRV:ERRerror for every function); the FSCTLs then go through NT_TRANSACT IOCTL (FSCTL_SET_SPARSE): NOT_IMPLEMENTED where the test wants OK"
 	[raw.mux.mux]="a conflicting NT_CREATE_ANDX answers SHARING_VIOLATION at once where the test wants it after about 1 s (Windows delays it), so the async open sent next also fails at once instead of waiting for the first open to close (SHARING_VIOLATION where it wants OK); its lock, write and cancel parts pass"
 	[raw.open.openx]="OPEN_ANDX with AccessMode 4 or 5 (invalid) is INVALID_PARAMETER; the test wants ERRDOS:ERRbadaccess; and AllocationSize is not reported as the size of a new file (0, wants 0x100000)"
 	[raw.open.nttrans-create]="needs NT_TRANSACT CREATE: answered NOT_IMPLEMENTED"
@@ -123,9 +122,7 @@ declare -A KNOWN=(
 	[raw.sfileinfo.bug]="smbtorture skips it unless torture:dangerous=yes (it crashed old servers)"
 	[raw.sfileinfo.end-of-file]="TRANS2 SET_PATH_INFORMATION at FILE_END_OF_FILE_INFORMATION passthrough (1020) is OK; the test wants INVALID_LEVEL (Windows takes that level by handle only)"
 	[raw.unlink.unlink]="a wildcard DELETE that matches nothing answers OK; the test wants NO_SUCH_FILE"
-	[raw.write.write]="sets the file sparse with NT_TRANSACT IOCTL (FSCTL_SET_SPARSE), answered NOT_IMPLEMENTED where the test wants OK; the core WRITEs before it pass"
 	[raw.write.write unlock]="smbtorture skips it unless the server advertises CAP_LOCK_AND_READ (LOCK_AND_READ, 0x13, is not served, so it is not advertised); it would then set the file sparse with NT_TRANSACT IOCTL"
-	[raw.write.write close]="sets the file sparse with NT_TRANSACT IOCTL (FSCTL_SET_SPARSE), answered NOT_IMPLEMENTED where the test wants OK; the WRITE_AND_CLOSEs before it pass"
 )
 
 wg_setup
