@@ -206,19 +206,41 @@ static void aead_run(enum smb2_cipher c, const uint8_t *key,
 	}
 }
 
-int smb2_decrypt(enum smb2_cipher c, const uint8_t *key,
-		 const uint8_t *frame, size_t len, void *mem_ctx,
-		 uint8_t **plain, size_t *plain_len)
+/*
+ * Check the header of frame and decrypt its n = len - 52 bytes into dst
+ * (which may be frame + 52). On WIRE_E_AUTH dst holds the unverified
+ * plaintext: the caller wipes it.
+ */
+static int decrypt_to(enum smb2_cipher c, const uint8_t *key,
+		      const uint8_t *frame, size_t len, uint8_t *dst)
 {
 	struct smb2_transform_hdr h = {};
 	struct wire_rd r;
 	uint8_t tag[TAG_LEN] = {};
-	uint8_t *buf = NULL;
-	size_t n = 0;
 	int rc = 0;
 
-	*plain = NULL;
-	*plain_len = 0;
+	wire_rd_init(&r, frame, len);
+	rc = smb2_transform_pull(&r, &h);
+	if (rc != 0) {
+		return rc;
+	}
+	aead_run(c, key, frame + SMB2_TRANSFORM_AAD_OFF,
+		 frame + SMB2_TRANSFORM_AAD_OFF, false, frame + HDR_LEN, dst,
+		 len - HDR_LEN, tag);
+	if (memeql_sec(tag, h.signature, TAG_LEN) == 0) {
+		return WIRE_E_AUTH;
+	}
+	return 0;
+}
+
+/* The checks before any work: 0, or why the frame cannot decrypt. */
+static int decrypt_check(enum smb2_cipher c, const uint8_t *frame,
+			 size_t len)
+{
+	struct smb2_transform_hdr h = {};
+	struct wire_rd r;
+	int rc = 0;
+
 	if (smb2_cipher_nonce_len(c) == 0) {
 		return WIRE_E_UNSUPPORTED;
 	}
@@ -230,43 +252,81 @@ int smb2_decrypt(enum smb2_cipher c, const uint8_t *key,
 	if (rc != 0) {
 		return rc;
 	}
-	n = len - HDR_LEN;
-	if (h.original_size != n || n < SMB2_HDR_SIZE) {
+	if (h.original_size != len - HDR_LEN ||
+	    len - HDR_LEN < SMB2_HDR_SIZE) {
 		return WIRE_E_INVALID;
 	}
+	return 0;
+}
+
+int smb2_decrypt(enum smb2_cipher c, const uint8_t *key,
+		 const uint8_t *frame, size_t len, void *mem_ctx,
+		 uint8_t **plain, size_t *plain_len)
+{
+	uint8_t *buf = NULL;
+	size_t n = 0;
+	int rc = 0;
+
+	*plain = NULL;
+	*plain_len = 0;
+	rc = decrypt_check(c, frame, len);
+	if (rc != 0) {
+		return rc;
+	}
+	n = len - HDR_LEN;
 	buf = talloc_array(mem_ctx, uint8_t, n);
 	if (buf == NULL) {
 		return WIRE_E_NOMEM;
 	}
-	aead_run(c, key, frame + SMB2_TRANSFORM_AAD_OFF,
-		 frame + SMB2_TRANSFORM_AAD_OFF, false, frame + HDR_LEN, buf,
-		 n, tag);
-	if (memeql_sec(tag, h.signature, TAG_LEN) == 0) {
-		rc = WIRE_E_AUTH;
-		goto fail;
+	rc = decrypt_to(c, key, frame, len, buf);
+	if (rc != 0) {
+		explicit_bzero(buf, n);
+		talloc_free(buf);
+		return rc;
 	}
 	*plain = buf;
 	*plain_len = n;
 	return 0;
+}
 
-fail:
-	explicit_bzero(buf, n);
-	talloc_free(buf);
+int smb2_decrypt_inplace(enum smb2_cipher c, const uint8_t *key,
+			 uint8_t *frame, size_t len)
+{
+	int rc = decrypt_check(c, frame, len);
+
+	if (rc != 0) {
+		return rc;
+	}
+	rc = decrypt_to(c, key, frame, len, frame + HDR_LEN);
+	if (rc != 0) {
+		explicit_bzero(frame + HDR_LEN, len - HDR_LEN);
+	}
 	return rc;
 }
 
-int smb2_encrypt_with_nonce(enum smb2_cipher c, const uint8_t *key,
-			    uint64_t session_id,
-			    const uint8_t nonce[SMB2_TRANSFORM_NONCE_SIZE],
-			    const uint8_t *msg, size_t len, void *mem_ctx,
-			    uint8_t **out, size_t *out_len)
+/* Header and ciphertext of msg into out (len + 52 bytes); checked. */
+static void encrypt_into(enum smb2_cipher c, const uint8_t *key,
+			 uint64_t session_id,
+			 const uint8_t nonce[SMB2_TRANSFORM_NONCE_SIZE],
+			 const uint8_t *msg, size_t len, uint8_t *out)
 {
 	struct smb2_transform_hdr h = {};
-	uint8_t *buf = NULL;
 	uint8_t tag[TAG_LEN] = {};
 
-	*out = NULL;
-	*out_len = 0;
+	memcpy(h.nonce, nonce, sizeof(h.nonce));
+	h.original_size = (uint32_t)len;
+	h.flags = SMB2_TRANSFORM_FLAG_ENCRYPTED;
+	h.session_id = session_id;
+	/* Signature is still zero here; it is not part of the AAD. */
+	transform_encode(out, &h);
+	aead_run(c, key, out + SMB2_TRANSFORM_AAD_OFF,
+		 out + SMB2_TRANSFORM_AAD_OFF, true, msg, out + HDR_LEN, len,
+		 tag);
+	memcpy(out + 4, tag, TAG_LEN);
+}
+
+static int encrypt_check(enum smb2_cipher c, size_t len)
+{
 	if (smb2_cipher_nonce_len(c) == 0) {
 		return WIRE_E_UNSUPPORTED;
 	}
@@ -276,20 +336,29 @@ int smb2_encrypt_with_nonce(enum smb2_cipher c, const uint8_t *key,
 	if (len > UINT32_MAX || len > SIZE_MAX - HDR_LEN) {
 		return WIRE_E_TOOBIG;
 	}
+	return 0;
+}
+
+int smb2_encrypt_with_nonce(enum smb2_cipher c, const uint8_t *key,
+			    uint64_t session_id,
+			    const uint8_t nonce[SMB2_TRANSFORM_NONCE_SIZE],
+			    const uint8_t *msg, size_t len, void *mem_ctx,
+			    uint8_t **out, size_t *out_len)
+{
+	uint8_t *buf = NULL;
+	int rc = 0;
+
+	*out = NULL;
+	*out_len = 0;
+	rc = encrypt_check(c, len);
+	if (rc != 0) {
+		return rc;
+	}
 	buf = talloc_array(mem_ctx, uint8_t, len + HDR_LEN);
 	if (buf == NULL) {
 		return WIRE_E_NOMEM;
 	}
-	memcpy(h.nonce, nonce, sizeof(h.nonce));
-	h.original_size = (uint32_t)len;
-	h.flags = SMB2_TRANSFORM_FLAG_ENCRYPTED;
-	h.session_id = session_id;
-	/* Signature is still zero here; it is not part of the AAD. */
-	transform_encode(buf, &h);
-	aead_run(c, key, buf + SMB2_TRANSFORM_AAD_OFF,
-		 buf + SMB2_TRANSFORM_AAD_OFF, true, msg, buf + HDR_LEN, len,
-		 tag);
-	memcpy(buf + 4, tag, TAG_LEN);
+	encrypt_into(c, key, session_id, nonce, msg, len, buf);
 	*out = buf;
 	*out_len = len + HDR_LEN;
 	return 0;
@@ -333,4 +402,23 @@ int smb2_encrypt(enum smb2_cipher c, const uint8_t *key,
 	}
 	return smb2_encrypt_with_nonce(c, key, session_id, nonce, msg, len,
 				       mem_ctx, out, out_len);
+}
+
+int smb2_encrypt_to(enum smb2_cipher c, const uint8_t *key,
+		    uint64_t session_id, const uint8_t *msg, size_t len,
+		    uint8_t *out)
+{
+	uint8_t nonce[SMB2_TRANSFORM_NONCE_SIZE] = {};
+	size_t nlen = smb2_cipher_nonce_len(c);
+	int rc = encrypt_check(c, len);
+
+	if (rc != 0) {
+		return rc;
+	}
+	rc = random_bytes(nonce, nlen);
+	if (rc != 0) {
+		return rc;
+	}
+	encrypt_into(c, key, session_id, nonce, msg, len, out);
+	return 0;
 }

@@ -111,6 +111,15 @@ int smb2_decrypt(enum smb2_cipher c, const uint8_t *key,
 		 uint8_t **plain, size_t *plain_len) WIRE_WUR;
 
 /*
+ * As smb2_decrypt, without allocating (for a worker thread): the
+ * plaintext replaces the ciphertext, at frame + 52, len - 52 bytes. On
+ * failure those bytes are wiped (or, for the checks before any work,
+ * untouched). Same returns, but never WIRE_E_NOMEM.
+ */
+int smb2_decrypt_inplace(enum smb2_cipher c, const uint8_t *key,
+			 uint8_t *frame, size_t len) WIRE_WUR;
+
+/*
  * Encrypt one SMB2 message (or a whole compound) for sending with key
  * (the session's smb2_keys.encrypt, smb2_cipher_key_len(c) bytes). The
  * nonce is fresh from getrandom():
@@ -131,6 +140,15 @@ int smb2_decrypt(enum smb2_cipher c, const uint8_t *key,
 int smb2_encrypt(enum smb2_cipher c, const uint8_t *key,
 		 uint64_t session_id, const uint8_t *msg, size_t len,
 		 void *mem_ctx, uint8_t **out, size_t *out_len) WIRE_WUR;
+
+/*
+ * As smb2_encrypt, without allocating (for a worker thread): header and
+ * ciphertext go to out, which holds len + 52 bytes and must not overlap
+ * msg. Same returns.
+ */
+int smb2_encrypt_to(enum smb2_cipher c, const uint8_t *key,
+		    uint64_t session_id, const uint8_t *msg, size_t len,
+		    uint8_t *out) WIRE_WUR;
 
 /*
  * As smb2_encrypt, with the whole 16-byte Nonce field given by the caller

@@ -612,6 +612,55 @@ START_TEST(test_tiny_message)
 }
 END_TEST
 
+/*
+ * The worker-thread variants: smb2_decrypt_inplace gives the known
+ * plaintext at frame + 52 and wipes it on a bad tag; smb2_encrypt_to
+ * writes a frame smb2_decrypt opens, and refuses what smb2_encrypt does.
+ */
+START_TEST(test_inplace)
+{
+	TALLOC_CTX *mem = talloc_new(wgt_root);
+	const struct kat *k = &kats[_i];
+	struct vec v = {};
+	uint8_t *f = NULL;
+	uint8_t *out = NULL;
+	uint8_t *p = NULL;
+	size_t p_len = 0;
+
+	load(mem, k, &v);
+	f = talloc_memdup(mem, v.frame, v.frame_len);
+	ck_assert_int_eq(smb2_decrypt_inplace(k->cipher, v.key, f,
+					      v.frame_len), 0);
+	ck_assert_uint_eq(v.frame_len - 52, v.plain_len);
+	ck_assert_mem_eq(f + 52, v.plain, v.plain_len);
+
+	memcpy(f, v.frame, v.frame_len);
+	f[v.frame_len - 1] ^= 1;
+	ck_assert_int_eq(smb2_decrypt_inplace(k->cipher, v.key, f,
+					      v.frame_len), WIRE_E_AUTH);
+	for (size_t i = 52; i < v.frame_len; i++) {
+		ck_assert_uint_eq(f[i], 0);
+	}
+	ck_assert_int_eq(smb2_decrypt_inplace(k->cipher, v.key, f, 52),
+			 WIRE_E_SHORT);
+
+	out = talloc_array(mem, uint8_t, v.plain_len + 52);
+	ck_assert_int_eq(smb2_encrypt_to(k->cipher, v.key, 7, v.plain,
+					 v.plain_len, out), 0);
+	ck_assert_uint_eq(wire_le64(out + 44), 7);
+	ck_assert_int_eq(smb2_decrypt(k->cipher, v.key, out,
+				      v.plain_len + 52, mem, &p, &p_len), 0);
+	ck_assert_uint_eq(p_len, v.plain_len);
+	ck_assert_mem_eq(p, v.plain, p_len);
+	ck_assert_int_eq(smb2_encrypt_to(k->cipher, v.key, 7, v.plain, 63,
+					 out), WIRE_E_INVALID);
+	ck_assert_int_eq(smb2_encrypt_to(SMB2_CIPHER_NONE, v.key, 7, v.plain,
+					 v.plain_len, out),
+			 WIRE_E_UNSUPPORTED);
+	talloc_free(mem);
+}
+END_TEST
+
 static Suite *transform_suite(void)
 {
 	Suite *s = suite_create("smb2_transform");
@@ -630,6 +679,7 @@ static Suite *transform_suite(void)
 	tcase_add_loop_test(tc, test_wrong_key_or_cipher, 0, nk);
 	tcase_add_test(tc, test_bad_args);
 	tcase_add_test(tc, test_tiny_message);
+	tcase_add_loop_test(tc, test_inplace, 0, nk);
 	suite_add_tcase(s, tc);
 	return s;
 }
