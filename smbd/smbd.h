@@ -250,6 +250,7 @@ struct smbd_conn {
 	bool throttled;			/* counted once per episode */
 	unsigned turn_frames;		/* dispatched in this loop turn */
 	struct timeval parked_since;	/* parked_head became non-NULL */
+	unsigned held;			/* frames off to a worker (conn.c) */
 
 	struct smbd_session *sessions;
 	struct smbd_req *requests;	/* in flight (async and compound) */

@@ -43,7 +43,7 @@ struct smbd_parked {
 
 struct smbd_sendq {
 	struct smbd_sendq *next;
-	uint8_t *buf;
+	uint8_t *buf;		/* NULL: a place kept for a frame not ready */
 	size_t len;
 	size_t done;
 	uint8_t nbt[NBT_FRAME_HDR_LEN];	/* transport header, if used */
@@ -431,7 +431,7 @@ static void conn_sweep_one(struct smbd_conn *c, const struct timeval *now)
 		return;
 	}
 	if ((c->in_hdr_done || c->in_have > 0) && c->parked_head == NULL &&
-	    smbd_conn_accepting(c) &&
+	    c->held == 0 && smbd_conn_accepting(c) &&
 	    tv_ms_since(now, &c->frame_start) > cfg->linger_timeout_ms) {
 		/* slowloris: a frame must arrive whole in linger timeout */
 		DBG_CLIENT(CONN, "%s:%u: a frame begun %llu ms ago is still "
@@ -441,6 +441,10 @@ static void conn_sweep_one(struct smbd_conn *c, const struct timeval *now)
 		smbd_conn_count_reap(c, SM_REAP_DEAD_PEER);
 		smbd_conn_end(c, SMBD_END_TIMEOUT, "partial frame timeout");
 		return;
+	}
+	if (c->held > 0 ||
+	    (c->sendq_head != NULL && c->sendq_head->buf == NULL)) {
+		return;		/* waiting for a worker, not for the peer */
 	}
 	if ((c->sendq_head != NULL &&
 	     tv_ms_since(now, &c->last_write) > cfg->linger_timeout_ms) ||
@@ -528,15 +532,22 @@ size_t smbd_conn_max_frame(const struct smbd_conn *conn)
 	return m + 64 * 1024;
 }
 
-static int queue(struct smbd_conn *conn, uint8_t *buf, size_t len, bool hdr)
+/*
+ * Append an entry for len bytes; buf (stolen) may be NULL for a place
+ * kept for a frame not ready yet. NULL if nothing was queued (*rc says
+ * why; 0 for a closing connection).
+ */
+static struct smbd_sendq *queue_entry(struct smbd_conn *conn, uint8_t *buf,
+				      size_t len, bool hdr, int *rc)
 {
 	struct smbd_sendq *q = NULL;
 	uint8_t nbt[NBT_FRAME_HDR_LEN];
 
+	*rc = 0;
 	if (conn->state == SMBD_CONN_CLOSING &&
 	    (conn->fde == NULL || !conn->lingering)) {
 		talloc_free(buf);
-		return 0;
+		return NULL;
 	}
 	if (hdr && nbt_frame_hdr_put(nbt, NBT_SESSION_MESSAGE, len) != 0) {
 		/* never a frame whose length the 24-bit header would wrap */
@@ -544,12 +555,14 @@ static int queue(struct smbd_conn *conn, uint8_t *buf, size_t len, bool hdr)
 			conn->peer_addr, len);
 		talloc_free(buf);
 		smbd_conn_terminate(conn, "reply too large");
-		return -EMSGSIZE;
+		*rc = -EMSGSIZE;
+		return NULL;
 	}
 	q = talloc_zero(conn, struct smbd_sendq);
 	if (q == NULL) {
 		talloc_free(buf);
-		return -ENOMEM;
+		*rc = -ENOMEM;
+		return NULL;
 	}
 	q->buf = talloc_steal(q, buf);
 	q->len = len;
@@ -564,17 +577,94 @@ static int queue(struct smbd_conn *conn, uint8_t *buf, size_t len, bool hdr)
 	}
 	conn->sendq_tail = q;
 	conn->sendq_bytes += len + q->nbt_len;
-	if (conn->sendq_head == q && conn->fde != NULL) {
+	return q;
+}
+
+/* Write now if q heads the queue, else when the socket is writable. */
+static void queue_go(struct smbd_conn *conn, struct smbd_sendq *q)
+{
+	if (conn->sendq_head == q && q->buf != NULL && conn->fde != NULL) {
 		/*
 		 * Nothing ahead of it: write now. Only what the socket cannot
 		 * take waits for TEVENT_FD_WRITE (saves an epoll_ctl pair and
 		 * a wakeup per reply).
 		 */
 		conn_write(conn);
-		return 0;
+		return;
 	}
 	conn_update_flags(conn);
-	return 0;
+}
+
+static int queue(struct smbd_conn *conn, uint8_t *buf, size_t len, bool hdr)
+{
+	struct smbd_sendq *q = NULL;
+	int rc = 0;
+
+	q = queue_entry(conn, buf, len, hdr, &rc);
+	if (q != NULL) {
+		queue_go(conn, q);
+	}
+	return rc;
+}
+
+struct smbd_sendq *smbd_conn_send_later(struct smbd_conn *conn, size_t len)
+{
+	int rc = 0;
+
+	return queue_entry(conn, NULL, len, true, &rc);
+}
+
+void smbd_conn_send_fill(struct smbd_conn *conn, struct smbd_sendq *q,
+			 uint8_t *buf)
+{
+	q->buf = talloc_steal(q, buf);
+	queue_go(conn, q);
+}
+
+void smbd_conn_send_drop(struct smbd_conn *conn, struct smbd_sendq *q)
+{
+	struct smbd_sendq **pp = &conn->sendq_head;
+	struct smbd_sendq *prev = NULL;
+
+	while (*pp != NULL && *pp != q) {
+		prev = *pp;
+		pp = &(*pp)->next;
+	}
+	if (*pp != q) {
+		return;
+	}
+	*pp = q->next;
+	if (conn->sendq_tail == q) {
+		conn->sendq_tail = prev;
+	}
+	conn->sendq_bytes -= q->len + q->nbt_len;
+	talloc_free(q);
+	if (conn->lingering && conn->sendq_head == NULL) {
+		conn->lingering = false;
+		conn_free_later(conn);
+		return;
+	}
+	if (conn->sendq_head != NULL && conn->sendq_head->buf != NULL &&
+	    conn->fde != NULL) {
+		conn_write(conn);
+		return;
+	}
+	conn_update_flags(conn);
+}
+
+void smbd_conn_hold(struct smbd_conn *conn, bool on)
+{
+	if (on) {
+		conn->held++;
+		conn_update_flags(conn);
+		return;
+	}
+	conn->held--;
+	if (conn->state == SMBD_CONN_CLOSING) {
+		return;
+	}
+	/* parked frames and reading go on from conn_io */
+	conn_update_flags(conn);
 }
 
 int smbd_conn_send(struct smbd_conn *conn, uint8_t *buf, size_t len)
@@ -657,7 +747,7 @@ static void conn_deliver_parked(struct smbd_conn *conn)
 	struct smbd_parked *p = NULL;
 
 	while ((p = conn->parked_head) != NULL &&
-	       conn->state != SMBD_CONN_CLOSING &&
+	       conn->state != SMBD_CONN_CLOSING && conn->held == 0 &&
 	       smbd_conn_accepting(conn) &&
 	       conn->turn_frames < FRAMES_PER_TURN) {
 		uint8_t *buf = talloc_steal(conn, p->buf);
@@ -721,10 +811,11 @@ static void conn_update_flags(struct smbd_conn *conn)
 	if (conn->fde == NULL) {
 		return;
 	}
-	if (conn->sendq_head != NULL) {
+	if (conn->sendq_head != NULL && conn->sendq_head->buf != NULL) {
 		flags |= TEVENT_FD_WRITE;
 	}
-	if (conn->state != SMBD_CONN_CLOSING && smbd_conn_accepting(conn)) {
+	if (conn->state != SMBD_CONN_CLOSING && smbd_conn_accepting(conn) &&
+	    conn->held == 0) {
 		/*
 		 * Parked frames first: a socket with room to write is ready
 		 * at once, which gives the connection its next turn after the
@@ -744,7 +835,12 @@ static void conn_write(struct smbd_conn *conn)
 	int n = 0;
 	ssize_t w = 0;
 
-	for (q = conn->sendq_head; q != NULL && n < 31; q = q->next) {
+	if (conn->sendq_head == NULL || conn->sendq_head->buf == NULL) {
+		conn_update_flags(conn);
+		return;		/* its head is not ready yet */
+	}
+	for (q = conn->sendq_head; q != NULL && q->buf != NULL && n < 31;
+	     q = q->next) {
 		off = q->done;
 		if (off < q->nbt_len) {
 			iov[n].iov_base = q->nbt + off;
@@ -906,9 +1002,12 @@ static void frame_done(struct smbd_conn *conn)
 	conn->in_have = 0;
 	conn->in_want = 0;
 	accepting = smbd_conn_accepting(conn);
-	if (conn->parked_head != NULL || !accepting ||
+	if (conn->parked_head != NULL || !accepting || conn->held > 0 ||
 	    conn->turn_frames >= FRAMES_PER_TURN) {
-		/* over the reply backlog, or its turn is used: later, in order */
+		/*
+		 * over the reply backlog, its turn is used, or an earlier
+		 * frame is still being decrypted or verified: later, in order
+		 */
 		conn_park(conn, conn->in_type, buf, len, !accepting);
 		return;
 	}
@@ -999,7 +1098,8 @@ static void conn_read(struct smbd_conn *conn)
 		if (conn->state == SMBD_CONN_CLOSING) {
 			return;
 		}
-		if (conn->parked_head != NULL || !smbd_conn_accepting(conn)) {
+		if (conn->parked_head != NULL || conn->held > 0 ||
+		    !smbd_conn_accepting(conn)) {
 			conn_update_flags(conn);
 			return;	/* back-pressure: read again when kicked */
 		}

@@ -39,6 +39,30 @@ void smbd_conn_end(struct smbd_conn *conn, enum smbd_conn_end why,
  */
 int smbd_conn_send(struct smbd_conn *conn, uint8_t *buf, size_t len);
 
+/*
+ * Keep the next place in the send queue for a frame of len bytes
+ * (without the transport header) that is not ready yet: a reply being
+ * signed or encrypted on a worker. Frames queued after it wait for it,
+ * so replies go out whole and in the order they were queued. Returns
+ * the place (owned by conn, freed with it), or NULL if nothing will be
+ * sent (a closing connection, no memory, a frame too large: then the
+ * connection is ending).
+ */
+struct smbd_sendq *smbd_conn_send_later(struct smbd_conn *conn, size_t len);
+/* The frame for place q is ready: buf (len bytes as kept) is stolen. */
+void smbd_conn_send_fill(struct smbd_conn *conn, struct smbd_sendq *q,
+			 uint8_t *buf);
+/* The frame for place q will not come: give the place up. */
+void smbd_conn_send_drop(struct smbd_conn *conn, struct smbd_sendq *q);
+
+/*
+ * hold(true): a frame went to a worker (decryption, signature check);
+ * until the matching hold(false) no later frame of conn is dispatched
+ * and the socket is not read, so requests keep their arrival order.
+ * Other connections go on. The timeouts do not count the wait.
+ */
+void smbd_conn_hold(struct smbd_conn *conn, bool on);
+
 /* Queue raw bytes (NetBIOS session responses). buf is stolen. */
 int smbd_conn_send_raw(struct smbd_conn *conn, uint8_t *buf, size_t len);
 
