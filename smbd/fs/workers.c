@@ -906,6 +906,36 @@ struct tevent_req *smbd_pwrite_send(TALLOC_CTX *mem, struct tevent_context *ev,
 	return io_send(mem, ev, w, owner, pwrite_fn, a);
 }
 
+struct tevent_req *smbd_pwrite_send_owned(TALLOC_CTX *mem,
+					  struct tevent_context *ev,
+					  struct smbd_workers *w,
+					  const void *owner, int fd,
+					  void *hold, const void *data,
+					  size_t len, uint64_t offset,
+					  unsigned flags)
+{
+	struct io_arg *a = NULL;
+	int err = 0;
+
+	if (len > WORKERS_MAX_IO ||
+	    (offset != SMBD_PWRITE_APPEND && offset > INT64_MAX)) {
+		talloc_free(hold);
+		return failed_req(mem, ev, EINVAL);
+	}
+	a = io_arg_new(fd, &err);
+	if (a == NULL) {
+		talloc_free(hold);
+		return failed_req(mem, ev, err);
+	}
+	a->len = len;
+	a->offset = offset;
+	a->flags = flags;
+	/* no copy: the data stays where it is, in hold, which the job owns */
+	talloc_steal(a, hold);
+	a->buf = (uint8_t *)data;
+	return io_send(mem, ev, w, owner, pwrite_fn, a);
+}
+
 ssize_t smbd_pwrite_recv(struct tevent_req *req)
 {
 	struct io_arg *a = NULL;

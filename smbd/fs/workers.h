@@ -20,7 +20,8 @@
  *    its fd (CLOSE, logoff, teardown) at any moment, and no fd number is
  *    ever closed (and possibly reused) under a running job.
  *  - Buffers: a pread job allocates its buffer and hands it over on recv;
- *    a pwrite job copies its input at send time.
+ *    a pwrite job copies its input at send time, or (send_owned) takes
+ *    over the talloc object that holds it.
  *  - Freeing the pool stops and joins every thread (jobs already running
  *    finish first; queued ones are dropped). Requests still pending then
  *    are detached and never complete, so free connections first.
@@ -138,6 +139,18 @@ struct tevent_req *smbd_pwrite_send(TALLOC_CTX *mem, struct tevent_context *ev,
 				    int fd,
 				    const void *data, size_t len,
 				    uint64_t offset, unsigned flags);
+/*
+ * The same without the copy: data (len bytes) lies inside hold, a talloc
+ * object the job takes over (stolen, in every case, also on failure) and
+ * frees when it is done: a received WRITE frame.
+ */
+struct tevent_req *smbd_pwrite_send_owned(TALLOC_CTX *mem,
+					  struct tevent_context *ev,
+					  struct smbd_workers *w,
+					  const void *owner, int fd,
+					  void *hold, const void *data,
+					  size_t len, uint64_t offset,
+					  unsigned flags);
 /* Returns the number of bytes written or -errno (-ENOSPC, -EFBIG ...). */
 ssize_t smbd_pwrite_recv(struct tevent_req *req);
 

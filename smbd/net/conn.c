@@ -45,7 +45,9 @@ struct smbd_sendq {
 	struct smbd_sendq *next;
 	uint8_t *buf;		/* NULL: a place kept for a frame not ready */
 	size_t len;
-	size_t done;
+	uint8_t *buf2;		/* the rest of the frame, if not in buf */
+	size_t len2;
+	size_t done;		/* of nbt_len + len + len2 */
 	uint8_t nbt[NBT_FRAME_HDR_LEN];	/* transport header, if used */
 	size_t nbt_len;
 };
@@ -637,7 +639,7 @@ void smbd_conn_send_drop(struct smbd_conn *conn, struct smbd_sendq *q)
 	if (conn->sendq_tail == q) {
 		conn->sendq_tail = prev;
 	}
-	conn->sendq_bytes -= q->len + q->nbt_len;
+	conn->sendq_bytes -= q->len + q->len2 + q->nbt_len;
 	talloc_free(q);
 	if (conn->lingering && conn->sendq_head == NULL) {
 		conn->lingering = false;
@@ -670,6 +672,29 @@ void smbd_conn_hold(struct smbd_conn *conn, bool on)
 int smbd_conn_send(struct smbd_conn *conn, uint8_t *buf, size_t len)
 {
 	return queue(conn, buf, len, true);
+}
+
+int smbd_conn_send2(struct smbd_conn *conn, uint8_t *buf, size_t len,
+		    uint8_t *buf2, size_t len2)
+{
+	struct smbd_sendq *q = NULL;
+	int rc = 0;
+
+	if (len2 > SIZE_MAX - len) {
+		talloc_free(buf);
+		talloc_free(buf2);
+		return -EMSGSIZE;
+	}
+	q = queue_entry(conn, buf, len + len2, true, &rc);
+	if (q == NULL) {
+		talloc_free(buf2);
+		return rc;
+	}
+	q->len = len;
+	q->buf2 = talloc_steal(q, buf2);
+	q->len2 = len2;
+	queue_go(conn, q);
+	return 0;
 }
 
 int smbd_conn_send_raw(struct smbd_conn *conn, uint8_t *buf, size_t len)
@@ -839,7 +864,7 @@ static void conn_write(struct smbd_conn *conn)
 		conn_update_flags(conn);
 		return;		/* its head is not ready yet */
 	}
-	for (q = conn->sendq_head; q != NULL && q->buf != NULL && n < 31;
+	for (q = conn->sendq_head; q != NULL && q->buf != NULL && n < 30;
 	     q = q->next) {
 		off = q->done;
 		if (off < q->nbt_len) {
@@ -850,9 +875,19 @@ static void conn_write(struct smbd_conn *conn)
 		} else {
 			off -= q->nbt_len;
 		}
-		iov[n].iov_base = q->buf + off;
-		iov[n].iov_len = q->len - off;
-		n++;
+		if (off < q->len) {
+			iov[n].iov_base = q->buf + off;
+			iov[n].iov_len = q->len - off;
+			n++;
+			off = 0;
+		} else {
+			off -= q->len;
+		}
+		if (q->len2 > 0) {
+			iov[n].iov_base = q->buf2 + off;
+			iov[n].iov_len = q->len2 - off;
+			n++;
+		}
 	}
 	w = writev(conn->fd, iov, n);
 	if (w < 0) {
@@ -870,7 +905,7 @@ static void conn_write(struct smbd_conn *conn)
 		gettimeofday(&conn->last_write, NULL);
 	}
 	while (w > 0 && (q = conn->sendq_head) != NULL) {
-		size_t total = q->nbt_len + q->len;
+		size_t total = q->nbt_len + q->len + q->len2;
 		size_t left = total - q->done;
 
 		if ((size_t)w < left) {

@@ -63,6 +63,13 @@ void smbd_conn_send_drop(struct smbd_conn *conn, struct smbd_sendq *q);
  */
 void smbd_conn_hold(struct smbd_conn *conn, bool on);
 
+/*
+ * The same for a frame in two pieces, buf then buf2 (both stolen): a
+ * READ reply whose data stays in the buffer the file was read into.
+ */
+int smbd_conn_send2(struct smbd_conn *conn, uint8_t *buf, size_t len,
+		    uint8_t *buf2, size_t len2);
+
 /* Queue raw bytes (NetBIOS session responses). buf is stolen. */
 int smbd_conn_send_raw(struct smbd_conn *conn, uint8_t *buf, size_t len);
 

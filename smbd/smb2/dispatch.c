@@ -21,11 +21,12 @@
  * verified, encrypted and signed on a worker, as a job of the client
  * computer (fairness counts them like its I/O), instead of on the loop:
  * one computer's 1 MiB encrypted READs and WRITEs then hold up nobody
- * else's small requests. Below it the hop to a worker (an eventfd wakeup
- * and a loop turn, some 10-20 us) costs about what the crypto does
- * (AES-GCM 64 KiB: ~40 us, CCM and CMAC ~2x that), so small messages
- * stay on the loop; so do NEGOTIATE and SESSION_SETUP (the preauth
- * hash), which are small anyway.
+ * else's small requests. Measured on the 2-CPU test machine (loaded):
+ * a worker hop (eventfd, loop turn) costs 27-34 us; at 16 KiB GMAC takes
+ * 13 us and GCM 36 us, less than or about a hop; at 64 KiB GMAC takes
+ * 73 us, GCM 122 us, CCM and CMAC ~300 us; at 1 MiB 0.8-5.3 ms. So
+ * messages from 64 KiB go to a worker and smaller ones stay on the loop,
+ * as do NEGOTIATE and SESSION_SETUP (the preauth hash), small anyway.
  */
 #define CRYPTO_OFFLOAD_MIN (64u * 1024)
 
@@ -39,11 +40,16 @@ struct cmp_sign {
 
 struct smbd_compound {
 	struct smbd_conn *conn;
+	void *mem;			/* child: holds buf (NULL once taken) */
 	uint8_t *buf;
 	size_t len;
 	size_t next_off;
 	bool first;
 	struct wire_wr out;
+	uint8_t *tail;			/* child: the data of a lone large
+					 * reply (READ), sent after out as
+					 * it was read, without a copy */
+	size_t tail_len;
 	struct cmp_sign *signs;
 	size_t nsigns;
 	uint64_t related_sess_id;
@@ -96,7 +102,8 @@ static void cmp_count(struct smbd_compound *cmp)
 	struct smbd_conn *conn = cmp->conn;
 
 	conn->cmp_bytes -= cmp->counted;
-	cmp->counted = cmp->out.buf != NULL ? cmp->out.len : 0;
+	cmp->counted = (cmp->out.buf != NULL ? cmp->out.len : 0) +
+		       cmp->tail_len;
 	conn->cmp_bytes += cmp->counted;
 }
 
@@ -197,6 +204,22 @@ NTSTATUS smbd_req_open(struct smbd_req *req, uint64_t fid_persistent,
 	}
 	*op = o;
 	return NT_STATUS_OK;
+}
+
+void *smbd_req_take_input(struct smbd_req *req)
+{
+	struct smbd_compound *cmp = req->cmp;
+	void *mem = NULL;
+
+	if (cmp == NULL || cmp->mem == NULL || cmp->next_off < cmp->len ||
+	    !req->running) {
+		return NULL;
+	}
+	/* The last request of its frame: nothing reads the frame after it. */
+	mem = talloc_steal(NULL, cmp->mem);
+	cmp->mem = NULL;
+	cmp->buf = NULL;
+	return mem;
 }
 
 void smbd_req_set_last_fid(struct smbd_req *req, struct smbd_open *op)
@@ -414,8 +437,23 @@ static void compound_append(struct smbd_compound *cmp, struct smbd_req *req,
 {
 	struct smbd_session *ss = NULL;
 	struct cmp_sign *sg = NULL;
+	uint8_t *payload = NULL;
 	size_t start = 0;
 
+	if (!interim && cmp->nsigns == 0 && cmp->next_off >= cmp->len &&
+	    cmp->tail == NULL && req->out.len > 0 &&
+	    req->out_payload_len >= CRYPTO_OFFLOAD_MIN &&
+	    !NT_STATUS_IS_ERROR(status) && !req->preauth_conn &&
+	    req->preauth_sess == NULL) {
+		/*
+		 * The compound's only reply, with a large payload (a READ's
+		 * data): it stays in its buffer, the tail of the frame.
+		 */
+		payload = req->out_payload;
+		cmp->tail_len = req->out_payload_len;
+		req->out_payload = NULL;
+		req->out_payload_len = 0;
+	}
 	if (cmp->nsigns > 0) {
 		size_t prev = cmp->signs[cmp->nsigns - 1].off;
 
@@ -424,6 +462,9 @@ static void compound_append(struct smbd_compound *cmp, struct smbd_req *req,
 				 (uint32_t)(cmp->out.len - prev));
 	}
 	start = build_response(req, &cmp->out, status, interim);
+	if (payload != NULL) {
+		cmp->tail = talloc_steal(cmp, payload);
+	}
 	cmp_count(cmp);
 	if (wire_wr_error(&cmp->out) != 0) {
 		return;
@@ -488,6 +529,8 @@ static void send_encrypted(struct smbd_conn *conn, const struct smbd_enc *e,
 struct tx_job {
 	uint8_t *msg;			/* child: the plain reply (chain) */
 	size_t len;
+	uint8_t *tail;			/* child: copied to msg + len - */
+	size_t tail_len;		/* tail_len first, on the worker */
 	uint8_t *out;			/* child: len + 52, when encrypting */
 	enum smb2_cipher cipher;
 	uint8_t key[32];
@@ -507,6 +550,9 @@ static int tx_job_fn(void *p)
 	struct tx_job *j = p;
 	size_t i = 0;
 
+	if (j->tail != NULL) {
+		memcpy(j->msg + j->len - j->tail_len, j->tail, j->tail_len);
+	}
 	if (j->out != NULL) {
 		j->rc = smb2_encrypt_to(j->cipher, j->key, j->session_id,
 					j->msg, j->len, j->out);
@@ -546,6 +592,22 @@ static void tx_done(struct tevent_req *req)
 	talloc_free(st);
 }
 
+/* Does cmp's reply need encrypting or signing? */
+static bool cmp_crypto(const struct smbd_compound *cmp)
+{
+	size_t i = 0;
+
+	if (cmp->enc.on) {
+		return true;
+	}
+	for (i = 0; i < cmp->nsigns; i++) {
+		if (cmp->signs[i].sign) {
+			return true;
+		}
+	}
+	return false;
+}
+
 /*
  * Hand cmp's reply to a worker for its signatures or its encryption if
  * it is large and needs either; its place in the send queue is kept, so
@@ -558,17 +620,11 @@ static bool tx_offload(struct smbd_compound *cmp)
 	struct tx_state *st = NULL;
 	struct tx_job *j = NULL;
 	struct tevent_req *req = NULL;
-	size_t out_len = cmp->out.len;
-	bool sign = false;
-	size_t i = 0;
+	size_t len = cmp->out.len + cmp->tail_len;
+	size_t out_len = len;
 
-	if (cmp->out.len < CRYPTO_OFFLOAD_MIN || conn->srv->workers == NULL) {
-		return false;
-	}
-	for (i = 0; i < cmp->nsigns; i++) {
-		sign = sign || cmp->signs[i].sign;
-	}
-	if (!cmp->enc.on && !sign) {
+	if (len < CRYPTO_OFFLOAD_MIN || conn->srv->workers == NULL ||
+	    !cmp_crypto(cmp)) {
 		return false;
 	}
 	st = talloc_zero(conn, struct tx_state);
@@ -581,7 +637,7 @@ static bool tx_offload(struct smbd_compound *cmp)
 		talloc_free(st);
 		return false;
 	}
-	j->len = cmp->out.len;
+	j->len = len;
 	if (cmp->enc.on) {
 		out_len += SMB2_TRANSFORM_HDR_SIZE;
 		j->out = talloc_array(j, uint8_t, out_len);
@@ -608,6 +664,19 @@ static bool tx_offload(struct smbd_compound *cmp)
 	}
 	j->msg = talloc_steal(j, cmp->out.buf);
 	cmp->out.buf = NULL;
+	if (cmp->tail != NULL) {
+		j->msg = talloc_realloc(j, j->msg, uint8_t, len);
+		j->tail = talloc_steal(j, cmp->tail);
+		j->tail_len = cmp->tail_len;
+		cmp->tail = NULL;
+		cmp->tail_len = 0;
+	}
+	if (j->msg == NULL) {
+		smbd_conn_send_drop(conn, st->slot);
+		talloc_free(st);
+		smbd_conn_terminate(conn, "no memory");
+		return true;
+	}
 	req = smbd_job_send(st, conn->srv->ev, conn->srv->workers,
 			    conn->client, tx_job_fn, j);
 	if (req == NULL) {
@@ -648,6 +717,28 @@ static void compound_send(struct smbd_compound *cmp)
 	if (tx_offload(cmp)) {
 		talloc_free(cmp);
 		return;
+	}
+	if (cmp->tail != NULL && !cmp_crypto(cmp)) {
+		/* header and body, then the data where it was read to */
+		cmp_uncount(cmp);
+		smbd_conn_send2(conn, talloc_steal(conn, cmp->out.buf),
+				cmp->out.len, talloc_steal(conn, cmp->tail),
+				cmp->tail_len);
+		cmp->out.buf = NULL;
+		cmp->tail = NULL;
+		talloc_free(cmp);
+		return;
+	}
+	if (cmp->tail != NULL) {
+		/* signed or encrypted here on the loop: one piece */
+		wire_put_bytes(&cmp->out, cmp->tail, cmp->tail_len);
+		TALLOC_FREE(cmp->tail);
+		cmp->tail_len = 0;
+		if (wire_wr_error(&cmp->out) != 0) {
+			smbd_conn_terminate(conn, "reply build failed");
+			talloc_free(cmp);
+			return;
+		}
 	}
 	if (cmp->enc.on) {
 		cmp_uncount(cmp);
@@ -1331,7 +1422,7 @@ static void compound_start(struct smbd_conn *conn, void *mem, uint8_t *msg,
 	}
 	cmp->conn = conn;
 	talloc_set_destructor(cmp, cmp_destructor);
-	talloc_steal(cmp, mem);
+	cmp->mem = talloc_steal(cmp, mem);
 	cmp->buf = msg;
 	cmp->len = len;
 	cmp->first = true;

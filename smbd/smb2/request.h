@@ -55,6 +55,15 @@ NTSTATUS smbd_req_go_async(struct smbd_req *req, smbd_req_cancel_fn cancel,
  */
 NTSTATUS smbd_req_open(struct smbd_req *req, uint64_t fid_persistent,
 		       uint64_t fid_volatile, struct smbd_open **op);
+/*
+ * Take over the memory the request's input lies in (a talloc object,
+ * now without a parent; the caller steals or frees it), so that a WRITE
+ * hands its data to the disk without a copy. Only for the last request
+ * of its frame, from inside its handler; NULL otherwise (copy instead).
+ * From then on req->in must not be read once that memory is freed.
+ */
+void *smbd_req_take_input(struct smbd_req *req);
+
 /* Record the FileId a CREATE produced, for related requests after it. */
 void smbd_req_set_last_fid(struct smbd_req *req, struct smbd_open *op);
 

@@ -227,6 +227,7 @@ NTSTATUS smbd_smb2_write(struct smbd_req *req)
 	struct io_state *state = NULL;
 	struct tevent_req *subreq = NULL;
 	unsigned pflags = 0;
+	void *hold = NULL;
 	NTSTATUS status = NT_STATUS_OK;
 
 	status = write_parse(req, &a);
@@ -289,9 +290,19 @@ NTSTATUS smbd_smb2_write(struct smbd_req *req)
 	state->append = a.offset == SMBD_PWRITE_APPEND;
 	/* the write time moves later, not with this write (wtime.h) */
 	smbd_wtime_write_begin(op, &state->wt);
-	subreq = smbd_pwrite_send(state, srv->ev, srv->workers, req->conn->client,
-				  op->fd, a.data.base, a.length, a.offset,
-				  pflags);
+	hold = smbd_req_take_input(req);
+	if (hold != NULL) {
+		/* the frame goes to the job: no copy of the data */
+		subreq = smbd_pwrite_send_owned(state, srv->ev, srv->workers,
+						req->conn->client, op->fd,
+						hold, a.data.base, a.length,
+						a.offset, pflags);
+	} else {
+		subreq = smbd_pwrite_send(state, srv->ev, srv->workers,
+					  req->conn->client, op->fd,
+					  a.data.base, a.length, a.offset,
+					  pflags);
+	}
 	if (subreq == NULL) {
 		talloc_free(state);
 		return NT_STATUS_NO_MEMORY;

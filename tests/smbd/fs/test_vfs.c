@@ -738,14 +738,62 @@ static void vt_io(struct smbd_workers *w)
 	talloc_free(req);
 }
 
+static bool vt_hold_freed;
+
+static int vt_hold_destructor(uint8_t *p)
+{
+	vt_hold_freed = true;
+	return 0;
+}
+
+/* pwrite without a copy: the job writes from the memory it was given,
+ * and frees it when done, also when it fails */
+static void vt_io_owned(struct smbd_workers *w)
+{
+	struct tevent_req *req = NULL;
+	uint8_t *hold = NULL;
+	char path[160];
+	char got[8] = "";
+	int fd = -1;
+
+	snprintf(path, sizeof(path), "%s/owned.bin", vt_rootpath);
+	fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	ck_assert_int_ge(fd, 0);
+	hold = talloc_array(NULL, uint8_t, 16);
+	memcpy(hold, "..frame-data....", 16);
+	talloc_set_destructor(hold, vt_hold_destructor);
+	vt_hold_freed = false;
+	req = smbd_pwrite_send_owned(wgt_root, wgt_ev, w, NULL, fd, hold,
+				     hold + 2, 10, 3, 0);
+	ck_assert(tevent_req_poll(req, wgt_ev));
+	ck_assert_int_eq(smbd_pwrite_recv(req), 10);
+	talloc_free(req);
+	ck_assert(vt_hold_freed);
+	ck_assert_int_eq(pread(fd, got, 7, 3), 7);
+	ck_assert(memcmp(got, "frame-d", 7) == 0);
+	close(fd);
+
+	hold = talloc_array(NULL, uint8_t, 4);
+	talloc_set_destructor(hold, vt_hold_destructor);
+	vt_hold_freed = false;
+	req = smbd_pwrite_send_owned(wgt_root, wgt_ev, w, NULL, 12345, hold,
+				     hold, 4, 0, 0);
+	ck_assert(tevent_req_poll(req, wgt_ev));
+	ck_assert_int_eq(smbd_pwrite_recv(req), -EBADF);
+	talloc_free(req);
+	ck_assert(vt_hold_freed);
+}
+
 START_TEST(test_workers_io)
 {
 	struct smbd_workers *w = smbd_workers_new(wgt_root, wgt_ev, 3);
 
 	ck_assert_ptr_nonnull(w);
 	vt_io(w);
+	vt_io_owned(w);
 	talloc_free(w);
 	vt_io(NULL);
+	vt_io_owned(NULL);
 }
 END_TEST
 
