@@ -8,7 +8,9 @@
  *    successful one consumes 52 bytes and pushes back to the same bytes;
  *  - smb2_decrypt, whichever cipher, either fails with *plain NULL and
  *    nothing left allocated, or returns OriginalMessageSize bytes;
- *  - whatever decrypts re-encrypts (same nonce field) to the input.
+ *  - whatever decrypts re-encrypts (same nonce field) to the input;
+ *  - smb2_decrypt_inplace (the workers' variant) agrees with it: the same
+ *    result, the same plaintext at frame + 52, wiped on a bad tag.
  * The first input byte picks the cipher, so the corpus can hold frames
  * for all four; the frame is the rest.
  */
@@ -54,6 +56,39 @@ static void check_pull(const uint8_t *frame, size_t len, TALLOC_CTX *mem)
 	}
 }
 
+/* The in-place variant on a copy: rc as smb2_decrypt's, plain its output. */
+static void check_inplace(enum smb2_cipher c, const uint8_t *frame,
+			  size_t len, TALLOC_CTX *mem, int want,
+			  const uint8_t *plain)
+{
+	uint8_t *f = talloc_array(mem, uint8_t, len > 0 ? len : 1);
+	size_t i = 0;
+	int rc = 0;
+
+	if (f == NULL) {
+		abort();
+	}
+	if (len > 0) {
+		memcpy(f, frame, len);
+	}
+	rc = smb2_decrypt_inplace(c, fuzz_key, f, len);
+	if (rc != want) {
+		abort();
+	}
+	if (rc == 0 && memcmp(f + SMB2_TRANSFORM_HDR_SIZE, plain,
+			      len - SMB2_TRANSFORM_HDR_SIZE) != 0) {
+		abort();
+	}
+	if (rc == WIRE_E_AUTH) {
+		for (i = SMB2_TRANSFORM_HDR_SIZE; i < len; i++) {
+			if (f[i] != 0) {
+				abort();
+			}
+		}
+	}
+	talloc_free(f);
+}
+
 static void check_decrypt(enum smb2_cipher c, const uint8_t *frame,
 			  size_t len, TALLOC_CTX *mem)
 {
@@ -70,12 +105,14 @@ static void check_decrypt(enum smb2_cipher c, const uint8_t *frame,
 		    talloc_total_blocks(mem) != blocks) {
 			abort();
 		}
+		check_inplace(c, frame, len, mem, rc, NULL);
 		return;
 	}
 	if (plain == NULL || len < SMB2_TRANSFORM_HDR_SIZE ||
 	    plain_len != len - SMB2_TRANSFORM_HDR_SIZE) {
 		abort();
 	}
+	check_inplace(c, frame, len, mem, 0, plain);
 	rc = smb2_encrypt_with_nonce(c, fuzz_key, wire_le64(frame + 44),
 				     frame + 20, plain, plain_len, mem,
 				     &again, &again_len);
