@@ -1498,6 +1498,8 @@ static Suite *spoolss_suite(void)
 	TCase *tc = tcase_create("core");
 
 	tcase_add_checked_fixture(tc, setup, teardown);
+	/* every prefix of each request is replayed: seconds under ASan */
+	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_open_get_close_tracked);
 	tcase_add_test(tc, test_raw_job);
 	tcase_add_test(tc, test_reaped_by_session_manager);
