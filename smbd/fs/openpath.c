@@ -912,12 +912,14 @@ static NTSTATUS open_register(struct smbd_tree *tree,
 	return NT_STATUS_OK;
 }
 
-/* Oplocks and leases of f the open breaks: true to wait for them. */
+/* Oplocks and leases of f the open breaks (batch_only: batch oplocks
+ * only): true to wait for them. */
 static bool open_breaks(struct smbd_file *f, const struct smbd_open_args *a,
-			uint32_t granted, bool truncate)
+			uint32_t granted, bool truncate, bool batch_only)
 {
-	unsigned flags = (a->options & FILE_DELETE_ON_CLOSE) ?
-			 SMBD_BREAK_DELETE : 0;
+	unsigned flags = ((a->options & FILE_DELETE_ON_CLOSE) ?
+			  SMBD_BREAK_DELETE : 0) |
+			 (batch_only ? SMBD_BREAK_BATCH_ONLY : 0);
 
 	if (smbd_oplock_stat_open(granted) && !truncate) {
 		return false;
@@ -1017,7 +1019,10 @@ static NTSTATUS open_existing(struct smbd_tree *tree,
 		goto out;
 	}
 	if (f != NULL) {
-		if (open_breaks(f, a, granted, truncate)) {
+		/* batch oplocks break before the share-mode check (the
+		 * holder may close), the others only for an open that
+		 * passes it [MS-FSA §2.1.5.1.2] */
+		if (open_breaks(f, a, granted, truncate, true)) {
 			*wait = f;
 			status = NT_STATUS_PENDING;
 			goto out;
@@ -1028,6 +1033,11 @@ static NTSTATUS open_existing(struct smbd_tree *tree,
 							     0), a->share,
 					       a->compat_conn,
 					       a->compat_pid)) {
+			goto out;
+		}
+		if (open_breaks(f, a, granted, truncate, false)) {
+			*wait = f;
+			status = NT_STATUS_PENDING;
 			goto out;
 		}
 	}
