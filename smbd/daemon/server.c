@@ -11,6 +11,7 @@
 #include "smbd/fs/streams_sweep.h"
 #include "smbd/admin/admission.h"
 #include "smbd/fs/fileinfo.h"
+#include "smbd/fs/oplock.h"
 #include "smbd/smb2/cmd/cmd.h"
 #include "smbd/smb1/smb1.h"
 #include "sessions/users.h"
@@ -44,6 +45,27 @@ static int listener_destructor(struct smbd_listener *l)
 	return 0;
 }
 
+/* An oplock break goes to the SMB1 front end for its opens, else to
+ * SMB2's; leases are SMB2's only. */
+static void oplock_send_break(struct smbd_open *op, uint8_t level)
+{
+	if (!smbd_smb1_oplock_send_break(op, level)) {
+		smbd_smb2_oplock_upcalls.send_break(op, level);
+	}
+}
+
+static void oplock_send_lease_break(struct smbd_conn *conn,
+				    struct smbd_open *op,
+				    const struct smb2_lease_break *b)
+{
+	smbd_smb2_oplock_upcalls.send_lease_break(conn, op, b);
+}
+
+static const struct smbd_oplock_upcalls oplock_upcalls = {
+	.send_break = oplock_send_break,
+	.send_lease_break = oplock_send_lease_break,
+};
+
 struct smbd_server *smbd_server_new(TALLOC_CTX *mem_ctx,
 				    struct tevent_context *ev,
 				    struct wg_config *cfg)
@@ -63,8 +85,8 @@ struct smbd_server *smbd_server_new(TALLOC_CTX *mem_ctx,
 	srv->smb1_frame = smbd_smb1_frame;
 	/* ... which runs each request through the commands' handlers. */
 	smbd_smb2_set_commands(srv, smbd_smb2_commands);
-	/* Oplock breaks (fs/) are notified by the SMB2 layer. */
-	srv->oplock_up = &smbd_smb2_oplock_upcalls;
+	/* Oplock breaks (fs/) are notified by the front end of the open. */
+	srv->oplock_up = &oplock_upcalls;
 	if (getrandom(srv->server_guid, sizeof(srv->server_guid), 0) !=
 	    (ssize_t)sizeof(srv->server_guid)) {
 		talloc_free(srv);

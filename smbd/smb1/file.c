@@ -3,8 +3,8 @@
  * NT_CREATE_ANDX, CLOSE, READ_ANDX, WRITE_ANDX, FLUSH, LOCKING_ANDX and
  * NT_CANCEL. Opens are the SMB2 front end's (fs/open.h, opened through
  * fs/openpath.h), data moves on the worker pool (fs/workers.h), byte-range
- * locks are lock.c's. The 16-bit FID is the low half of the open's
- * volatile id, unique among the opens of the tree.
+ * locks are lock.c's, oplocks oplock.c's. The 16-bit FID is the low
+ * half of the open's volatile id, unique among the opens of the tree.
  */
 #include "smbd/smb1/smb1.h"
 #include "proto/smb1_core.h"
@@ -22,7 +22,6 @@
 
 #define NT_CREATE_OPEN_TARGET_DIR	0x00000008u
 #define SMB1_MAX_READ			(1024u * 1024)
-#define SMB1_OPEN_BREAK_ROUNDS		8
 
 struct smbd_open *smb1_fid_find(struct smb1_req *r, uint16_t fid)
 {
@@ -66,6 +65,7 @@ struct ntcreate_state {
 	uint32_t arg;			/* and its argument */
 	smb1_open_reply_priv_fn reply_priv;	/* or this one (trans2.c) */
 	void *priv;				/* and its state (ours) */
+	uint8_t oplock;		/* the level asked (smb1_oplock_requested) */
 	struct smbd_open_args a;
 	struct smbd_oplock_wait *wait;
 	unsigned rounds;
@@ -92,13 +92,13 @@ static void ntcreate_woken(void *priv)
 }
 
 static void put_ntcreate_reply(struct smb1_req *r, struct smbd_open *op,
-			       uint32_t action)
+			       uint32_t action, uint8_t oplock)
 {
 	struct smbd_ntinfo ni = {};
 
 	(void)streams_open_ntinfo(op, &ni);
 	smb1_put_andx(r, 34);
-	wire_put_u8(&r->out, 0);		/* OpLockLevel: none */
+	wire_put_u8(&r->out, smb1_oplock_wire_level(oplock));
 	wire_put_u16le(&r->out, (uint16_t)op->fid_volatile);
 	wire_put_u32le(&r->out, action);
 	wire_put_u64le(&r->out, ni.create_time);
@@ -115,7 +115,8 @@ static void put_ntcreate_reply(struct smb1_req *r, struct smbd_open *op,
 }
 
 static void put_openx_reply(struct smb1_req *r, struct smbd_open *op,
-			    uint32_t action, uint16_t access_mode)
+			    uint32_t action, uint16_t access_mode,
+			    uint8_t oplock)
 {
 	const uint64_t epoch = 116444736000000000ULL;
 	struct smbd_ntinfo ni = {};
@@ -131,9 +132,11 @@ static void put_openx_reply(struct smb1_req *r, struct smbd_open *op,
 	wire_put_u16le(&r->out, access_mode & 0x7);	/* AccessRights */
 	wire_put_u16le(&r->out, 0);		/* ResourceType: disk */
 	wire_put_u16le(&r->out, 0);		/* NMPipeStatus */
-	/* OpenResults: 1 opened, 2 created, 3 truncated */
-	wire_put_u16le(&r->out, action == FILE_WAS_CREATED ? 2 :
-			       action == FILE_WAS_OPENED ? 1 : 3);
+	/* OpenResults: 1 opened, 2 created, 3 truncated; 0x8000 an
+	 * oplock granted */
+	wire_put_u16le(&r->out, (action == FILE_WAS_CREATED ? 2 :
+				 action == FILE_WAS_OPENED ? 1 : 3) |
+			       (oplock != SMB2_OPLOCK_LEVEL_NONE ? 0x8000 : 0));
 	wire_put_zero(&r->out, 6);
 	smb1_bytes_end(r, smb1_bytes_begin(r));
 }
@@ -164,6 +167,7 @@ static NTSTATUS ntcreate_try(struct ntcreate_state *st)
 	struct smbd_open *op = NULL;
 	struct smbd_file *wait = NULL;
 	uint32_t action = 0;
+	uint8_t oplock = 0;
 	NTSTATUS status = NT_STATUS_OK;
 
 	status = smbd_open_by_name(r->tree, &st->a, &op, &action, &wait);
@@ -192,12 +196,15 @@ static NTSTATUS ntcreate_try(struct ntcreate_state *st)
 		talloc_free(op);
 		return status;
 	}
+	/* level II over NT_CREATE_ANDX only [MS-CIFS §3.2.4.18] */
+	oplock = smb1_oplock_grant(r, op, st->oplock, !st->openx && !st->core);
 	if (st->core) {
+		smb1_oplock_core_reply(r, oplock);
 		put_core_open_reply(r, op, st->access_mode);
 	} else if (st->openx) {
-		put_openx_reply(r, op, action, st->access_mode);
+		put_openx_reply(r, op, action, st->access_mode, oplock);
 	} else {
-		put_ntcreate_reply(r, op, action);
+		put_ntcreate_reply(r, op, action, oplock);
 	}
 	return NT_STATUS_OK;
 }
@@ -265,6 +272,7 @@ NTSTATUS smb1_nt_create(struct smb1_req *r, const struct smb1_block *b)
 		return status;
 	}
 	st->r = r;
+	st->oplock = smb1_oplock_requested(c.flags);
 	st->a = (struct smbd_open_args){
 		.name = path,
 		.desired = c.desired,
@@ -369,6 +377,7 @@ NTSTATUS smb1_open_andx(struct smb1_req *r, const struct smb1_block *b)
 	st->r = r;
 	st->openx = true;
 	st->access_mode = (uint16_t)((mode & ~0x7) | dos.access_class);
+	st->oplock = smb1_oplock_requested(smb1_word(b, 2));
 	st->a = (struct smbd_open_args){
 		.name = name,
 		.desired = access[dos.access_class],
@@ -430,6 +439,7 @@ NTSTATUS smb1_open(struct smb1_req *r, const struct smb1_block *b)
 	st->r = r;
 	st->core = true;
 	st->access_mode = (uint16_t)((mode & ~0x7) | dos.access_class);
+	st->oplock = smb1_oplock_core_requested(r->hdr.flags);
 	st->a = (struct smbd_open_args){
 		.name = name,
 		.desired = access[dos.access_class],
@@ -881,12 +891,18 @@ NTSTATUS smb1_locking_andx(struct smb1_req *r, const struct smb1_block *b)
 	if (op == NULL) {
 		return NT_STATUS_INVALID_HANDLE;
 	}
-	if ((l.type & SMB1_LOCKING_OPLOCK_RELEASE) && l.nunlocks == 0 &&
-	    l.nlocks == 0) {
-		/* an oplock break acknowledgment: never answered; we grant
-		 * no oplocks to SMB1 opens, so there is nothing to end */
-		r->no_reply = true;
-		return NT_STATUS_OK;
+	if (l.type & SMB1_LOCKING_OPLOCK_RELEASE) {
+		smb1_oplock_ack(op, l.oplock_level);
+		if (l.nunlocks == 0 && l.nlocks == 0) {
+			/* an acknowledgment alone is never answered */
+			r->no_reply = true;
+			return NT_STATUS_OK;
+		}
+	}
+	if (l.nlocks > 0 && op->file != NULL && !op->is_dir) {
+		/* a byte-range lock breaks oplocks, as SMB2 LOCK does */
+		(void)smbd_oplock_break(op->file, op, SMBD_OPLOCK_OP_LOCK,
+					false);
 	}
 	return smb1_lock_ranges(r, op, &l);
 }

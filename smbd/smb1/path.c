@@ -3,9 +3,9 @@
  * DELETE_DIRECTORY, DELETE, RENAME, CHECK_DIRECTORY, QUERY_INFORMATION
  * and SET_INFORMATION. Each is an open by name (fs/openpath.h) with the
  * access the operation needs, the operation through it and a close, so
- * share modes and delete-pending hold as for SMB2. An open that would
- * wait for another client's oplock break answers SHARING_VIOLATION (the
- * client retries).
+ * share modes and delete-pending hold as for SMB2. An open that must
+ * wait for oplock breaks runs the command again once they end
+ * (smb1_oplock_retry).
  */
 #include "smbd/smb1/smb1.h"
 #include "smbd/base/errmap.h"
@@ -46,6 +46,22 @@ NTSTATUS smb1_pull_path(struct smb1_req *r, TALLOC_CTX *mem,
 	return NT_STATUS_OK;
 }
 
+NTSTATUS smb1_open_path_args(struct smb1_req *r,
+			     const struct smbd_open_args *a,
+			     struct smbd_open **pop)
+{
+	struct smbd_file *wait = NULL;
+	uint32_t action = 0;
+	NTSTATUS status = NT_STATUS_OK;
+
+	if (r->tree->share->type != WG_SHARE_DISK) {
+		return NT_STATUS_ACCESS_DENIED;
+	}
+	status = smbd_open_by_name(r->tree, a, pop, &action, &wait);
+	return status == NT_STATUS_PENDING ? smb1_oplock_retry(r, wait) :
+	       status;
+}
+
 NTSTATUS smb1_open_path_share(struct smb1_req *r, const char *name,
 			      uint32_t desired, uint32_t share,
 			      uint32_t disposition, uint32_t options,
@@ -58,16 +74,8 @@ NTSTATUS smb1_open_path_share(struct smb1_req *r, const char *name,
 		.disposition = disposition,
 		.options = options,
 	};
-	struct smbd_file *wait = NULL;
-	uint32_t action = 0;
-	NTSTATUS status = NT_STATUS_OK;
 
-	if (r->tree->share->type != WG_SHARE_DISK) {
-		return NT_STATUS_ACCESS_DENIED;
-	}
-	status = smbd_open_by_name(r->tree, &a, pop, &action, &wait);
-	return status == NT_STATUS_PENDING ? NT_STATUS_SHARING_VIOLATION :
-	       status;
+	return smb1_open_path_args(r, &a, pop);
 }
 
 NTSTATUS smb1_open_path(struct smb1_req *r, const char *name,

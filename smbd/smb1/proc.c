@@ -293,6 +293,22 @@ void smb1_req_done(struct smb1_req *r, NTSTATUS status)
 	chain_run(r, status, true);
 }
 
+void smb1_req_rerun(struct smb1_req *r)
+{
+	const struct smb1_row *row = &smb1_cmds[r->cmd];
+	NTSTATUS status = NT_STATUS_OK;
+
+	r->out.len = r->start;
+	r->keep_block = false;
+	status = resolve(r, row);
+	if (status == NT_STATUS_OK) {
+		status = row->fn(r, &r->blk);
+	}
+	if (status != NT_STATUS_PENDING) {
+		smb1_req_done(r, status);
+	}
+}
+
 /*
  * Run the AndX chain from where it stands; resumed: the current command
  * (r->cmd, its reply block at r->start) just ended with status.
@@ -328,7 +344,8 @@ static void chain_run(struct smb1_req *r, NTSTATUS status, bool resumed)
 			} else {
 				status = resolve(r, row);
 				if (status == NT_STATUS_OK) {
-					status = row->fn(r, &b);
+					r->blk = b;
+					status = row->fn(r, &r->blk);
 				}
 			}
 			if (status == NT_STATUS_PENDING) {
@@ -425,6 +442,7 @@ static void negotiate(struct smbd_conn *conn, uint8_t *buf, size_t len,
 	uint32_t caps = SMB1_CAP_UNICODE | SMB1_CAP_LARGE_FILES |
 			SMB1_CAP_NT_SMBS | SMB1_CAP_STATUS32 |
 			SMB1_CAP_NT_FIND | SMB1_CAP_LARGE_READX |
+			SMB1_CAP_LEVEL_II_OPLOCKS |
 			SMB1_CAP_LARGE_WRITEX | SMB1_CAP_EXTENDED_SECURITY;
 	uint8_t secmode = SMB1_NEGOTIATE_USER_SECURITY |
 			  SMB1_NEGOTIATE_ENCRYPT_PASSWORDS |

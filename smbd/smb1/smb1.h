@@ -120,6 +120,9 @@ struct smb1_req {
 	uint32_t seq;		/* the request's signing sequence number */
 	bool pending;		/* a handler went async */
 	bool keep_block;	/* an error reply keeps the block written */
+	struct smb1_block blk;	/* the running command's request block */
+	unsigned break_rounds;	/* its waits for oplock breaks so far */
+	struct smbd_oplock_wait *wait;	/* while waiting for one */
 };
 
 /*
@@ -136,6 +139,14 @@ void smb1_req_done(struct smb1_req *r, NTSTATUS status);
  * TID (either may have gone meanwhile: r->sess and r->tree are stale).
  */
 NTSTATUS smb1_req_reresolve(struct smb1_req *r);
+
+/*
+ * Run the current command (r->cmd, r->blk) again from its start: its
+ * reply block so far is dropped, its session and tree found again. For
+ * a command that waited for oplock breaks before doing anything
+ * (smb1_oplock_retry); it ends as smb1_req_done() does.
+ */
+void smb1_req_rerun(struct smb1_req *r);
 
 /*
  * Handlers: each answers one command of the chain by appending its
@@ -330,6 +341,49 @@ void smb1_nttrans_cancel(struct smb1_req *r);
 NTSTATUS smb1_root_fid_path(struct smb1_req *r, TALLOC_CTX *mem,
 			    uint32_t root_fid, const char *name,
 			    const char **out);
+/*
+ * oplock.c: oplocks on SMB1 opens, held in fs/oplock.c beside SMB2's.
+ * Levels are SMB2_OPLOCK_LEVEL_*.
+ *
+ * The level NT_CREATE_ANDX or OPEN_ANDX Flags ask for (REQUEST_OPLOCK:
+ * exclusive, REQUEST_OPBATCH: batch).
+ */
+uint8_t smb1_oplock_requested(uint32_t flags);
+/* The level the header Flags of a core OPEN ask for (SMB_FLAGS_OPLOCK:
+ * exclusive, with SMB_FLAGS_OPBATCH: batch) [MS-CIFS §2.2.3.1]. */
+uint8_t smb1_oplock_core_requested(uint8_t hdr_flags);
+/* A core OPEN's reply says in its header Flags that level was granted. */
+void smb1_oplock_core_reply(struct smb1_req *r, uint8_t level);
+/* NT_CREATE_ANDX's OpLockLevel for a level (0 none, 1 exclusive, 2 batch,
+ * 3 level II). */
+uint8_t smb1_oplock_wire_level(uint8_t level);
+/*
+ * Grant op (just opened by r) what it asked for, as far as the other
+ * opens of its file and the share allow; level II only when level2 (the
+ * command has it: NT_CREATE_ANDX) and the client's capabilities have
+ * CAP_LEVEL_II_OPLOCKS. Returns the level granted (none when out of
+ * memory).
+ */
+uint8_t smb1_oplock_grant(struct smb1_req *r, struct smbd_open *op,
+			  uint8_t requested, bool level2);
+/* A LOCKING_ANDX with OPLOCK_RELEASE acknowledges op's break with
+ * NewOpLockLevel new_level (1 level II, else none): the break ends. */
+void smb1_oplock_ack(struct smbd_open *op, uint8_t new_level);
+/*
+ * A path-based command's open must wait for the oplock breaks of f
+ * (smbd_open_by_name said PENDING): once they end, the command runs
+ * again from its start (smb1_req_rerun), so it must have changed
+ * nothing before its open. NT_STATUS_PENDING (return it as the
+ * command's status), or SHARING_VIOLATION after SMB1_OPEN_BREAK_ROUNDS
+ * waits or for a TRANS2 secondary (its pieces are gone), or what
+ * smbd_oplock_wait() answers.
+ */
+#define SMB1_OPEN_BREAK_ROUNDS		8
+NTSTATUS smb1_oplock_retry(struct smb1_req *r, struct smbd_file *f);
+/* The break notification (smbd_oplock_upcalls.send_break, called by
+ * server.c's) of op to level, if op is an SMB1 open: false if it is
+ * not (the SMB2 front end's then). */
+bool smbd_smb1_oplock_send_break(struct smbd_open *op, uint8_t level);
 
 /* ipc.c: named pipes on IPC$ */
 NTSTATUS smb1_trans(struct smb1_req *r, const struct smb1_block *b);
@@ -364,6 +418,11 @@ NTSTATUS smb1_open_path_share(struct smb1_req *r, const char *name,
 			      uint32_t desired, uint32_t share,
 			      uint32_t disposition, uint32_t options,
 			      struct smbd_open **pop);
+/* The same with every argument given (a->changes: a set info). */
+struct smbd_open_args;
+NTSTATUS smb1_open_path_args(struct smb1_req *r,
+			     const struct smbd_open_args *a,
+			     struct smbd_open **pop);
 
 /* Reply block helpers: wct then words; bytes_begin/end around the data. */
 void smb1_put_andx(struct smb1_req *r, uint8_t wct);
