@@ -928,7 +928,8 @@ static bool open_breaks(struct smbd_file *f, const struct smbd_open_args *a,
 		flags |= SMBD_BREAK_NO_LEASES;
 	}
 	return smbd_oplock_break_lease(f, NULL, NULL, NULL,
-				       truncate ? SMBD_OPLOCK_OP_OVERWRITE :
+				       truncate || a->changes ?
+				       SMBD_OPLOCK_OP_OVERWRITE :
 				       SMBD_OPLOCK_OP_OPEN, flags);
 }
 

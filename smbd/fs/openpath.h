@@ -168,6 +168,9 @@ struct smbd_open_args {
 	bool compat_exclusive;
 	/* a new object's security descriptor (NT_TRANSACT_CREATE), or NULL */
 	const struct wire_rd *secd;
+	/* the opener changes the file at once (an SMB1 path-based set
+	 * info): oplocks break to none, as for an overwrite */
+	bool changes;
 };
 
 /*

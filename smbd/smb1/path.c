@@ -279,8 +279,13 @@ NTSTATUS smb1_rename_path(struct smb1_req *r, const char *name,
 	if (status != NT_STATUS_OK) {
 		return status;
 	}
-	status = smb1_open_path(r, name, SEC_STD_DELETE | FILE_READ_ATTRIBUTES,
-				FILE_OPEN, 0, &op);
+	/* sharing read and write only: a file another open may delete is
+	 * not renamed (Windows; a batch oplock breaks first, smbtorture
+	 * raw.oplock.batch26, raw.rename.mv) */
+	status = smb1_open_path_share(r, name, SEC_STD_DELETE |
+				      FILE_READ_ATTRIBUTES,
+				      FILE_SHARE_READ | FILE_SHARE_WRITE,
+				      FILE_OPEN, 0, &op);
 	if (status != NT_STATUS_OK) {
 		return status;
 	}

@@ -1086,6 +1086,12 @@ static NTSTATUS set_file(struct t2 *t, struct smbd_open *op, uint16_t level)
 
 static NTSTATUS set_path(struct t2 *t)
 {
+	struct smbd_open_args a = {
+		.share = FILE_SHARE_READ | FILE_SHARE_WRITE |
+			 FILE_SHARE_DELETE,
+		.disposition = FILE_OPEN,
+		.changes = true,
+	};
 	struct smbd_open *op = NULL;
 	uint16_t level = 0;
 	char *name = NULL;
@@ -1095,8 +1101,11 @@ static NTSTATUS set_path(struct t2 *t)
 				 &level, &name) != 0) {
 		return NT_STATUS_INVALID_PARAMETER;
 	}
-	status = smb1_open_path(t->r, name, set_access(level), FILE_OPEN, 0,
-				&op);
+	a.name = name;
+	a.desired = set_access(level);
+	/* a set info by name breaks oplocks to none, not level II as an
+	 * open would (smbtorture raw.oplock.exclusive3, batch11) */
+	status = smb1_open_path_args(t->r, &a, &op);
 	if (status != NT_STATUS_OK) {
 		return status;
 	}
