@@ -212,4 +212,14 @@ bool printer_value(struct wg_rpc_call *call, const char *printer,
 		   const char *key, const char *name, uint32_t *type,
 		   uint8_t **data, size_t *len);
 
+/* "\\NAME", this server as clients name it (under call->mem). */
+const char *server_unc(struct wg_rpc_call *call);
+
+/* spoolss_job.c: documents and the job queue (dispatch in spoolss.c). */
+uint32_t op_start_doc(struct wg_rpc_call *call);
+uint32_t op_write_printer(struct wg_rpc_call *call);
+uint32_t op_end_doc(struct wg_rpc_call *call);
+uint32_t op_page(struct wg_rpc_call *call);
+uint32_t op_enum_jobs(struct wg_rpc_call *call);
+
 #endif
