@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <talloc.h>
+#include <time.h>
 #include "proto/sid.h"
 #include "sessions/admin.h"
 #include "sessions/sessmgr.h"
@@ -60,6 +61,37 @@ struct wg_printer_value {
 	size_t len;
 };
 
+/*
+ * A job in a printer's queue, as spoolss describes it (JOB_INFO): sent
+ * through spoolss or written to the printer's share. Strings are never
+ * NULL.
+ */
+struct wg_print_job {
+	uint32_t id;
+	char *doc;
+	char *user;
+	char *datatype;
+	uint64_t size;		/* bytes spooled so far */
+	uint32_t status;	/* WG_JOB_STATUS_* */
+	uint32_t priority;	/* 1..99 */
+	uint32_t position;	/* in the queue, from 1 */
+	time_t submitted;
+};
+
+/* JOB_STATUS bits [MS-RPRN 2.2.3.12] the queue reports. */
+#define WG_JOB_STATUS_PAUSED	0x00000001u
+#define WG_JOB_STATUS_SPOOLING	0x00000008u
+#define WG_JOB_STATUS_PRINTING	0x00000010u
+
+/* What job_control does (the JOB_CONTROL values of SetJob). */
+enum wg_job_cmd {
+	WG_JOB_PAUSE = 1,
+	WG_JOB_RESUME = 2,
+	WG_JOB_CANCEL = 3,
+	WG_JOB_RESTART = 4,
+	WG_JOB_DELETE = 5,
+};
+
 /* A print job submitted through spoolss (or a print share). */
 struct wg_print_ops {
 	void *priv;
@@ -80,6 +112,30 @@ struct wg_print_ops {
 	int (*list_jobs)(void *priv, TALLOC_CTX *mem, const char *printer,
 			 uint32_t **ids, char ***names, uint64_t **sizes,
 			 size_t *n);
+	/*
+	 * The printer's queue, in order (an array under mem). 0 or -ENOMEM;
+	 * an unknown printer has none.
+	 */
+	int (*jobs)(void *priv, TALLOC_CTX *mem, const char *printer,
+		    struct wg_print_job **out, size_t *n);
+	/*
+	 * Job id of printer: pause (a paused job is not handed to the
+	 * print command until it is resumed), resume, restart (hand it to
+	 * the print command again), cancel or delete (its spool file goes;
+	 * one still being written ends there). 0, -ENOENT (no such job on
+	 * that printer), -EINVAL (cmd).
+	 */
+	int (*job_control)(void *priv, const char *printer, uint32_t id,
+			   enum wg_job_cmd cmd);
+	/*
+	 * SetJob's changes: the document name (NULL: kept), priority (0:
+	 * kept), position in the queue (0: kept; past the end: last).
+	 * 0, -ENOENT, -ENOMEM.
+	 */
+	int (*job_set)(void *priv, const char *printer, uint32_t id,
+		       const char *doc, uint32_t priority, uint32_t position);
+	/* Delete every job of the printer (PRINTER_CONTROL_PURGE). */
+	void (*purge)(void *priv, const char *printer);
 	/*
 	 * Printers made over RPC (optional: without these hooks spoolss
 	 * refuses AddPrinter). Names compare without case.

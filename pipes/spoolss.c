@@ -1927,6 +1927,8 @@ static uint32_t op_enum_per_machine_connections(struct wg_rpc_call *call)
 static const wg_rpc_op spoolss_ops[] = {
 	[0] = op_enum_printers,
 	[1] = op_open_printer,
+	[2] = op_set_job,
+	[3] = op_get_job,
 	[4] = op_enum_jobs,
 	[5] = op_add_printer,
 	[6] = op_delete_printer,
@@ -1942,6 +1944,7 @@ static const wg_rpc_op spoolss_ops[] = {
 	[19] = op_write_printer,
 	[20] = op_page,
 	[23] = op_end_doc,
+	[24] = op_add_job,
 	[26] = op_get_printer_data,
 	[27] = op_set_printer_data,
 	[29] = op_close_printer,

@@ -221,5 +221,8 @@ uint32_t op_write_printer(struct wg_rpc_call *call);
 uint32_t op_end_doc(struct wg_rpc_call *call);
 uint32_t op_page(struct wg_rpc_call *call);
 uint32_t op_enum_jobs(struct wg_rpc_call *call);
+uint32_t op_get_job(struct wg_rpc_call *call);
+uint32_t op_set_job(struct wg_rpc_call *call);
+uint32_t op_add_job(struct wg_rpc_call *call);
 
 #endif

@@ -22,6 +22,7 @@
 
 #define WERR_UNKNOWN_PORT		1796u
 #define WERR_PRINTER_ALREADY_EXISTS	1802u
+#define PRINTER_CONTROL_PURGE		3u
 #define PRINTER_CONTROL_SET_STATUS	4u
 #define SPOOLSS_MAX_VALUE	(1024 * 1024)	/* one value's bytes */
 #define DRIVER_DATA_KEY		"PrinterDriverData"
@@ -669,6 +670,11 @@ uint32_t op_set_printer(struct wg_rpc_call *call)
 		werr = !c.present && command == 0 ? WERR_INVALID_PARAMETER :
 		       command <= PRINTER_CONTROL_SET_STATUS ? WERR_OK :
 		       WERR_INVALID_PRINTER_COMMAND;
+		if (werr == WERR_OK && command == PRINTER_CONTROL_PURGE &&
+		    h->printer != NULL && print != NULL &&
+		    print->purge != NULL) {
+			print->purge(print->priv, h->printer);
+		}
 	} else if (command != 0) {
 		werr = WERR_INVALID_PRINTER_COMMAND;
 	} else if (c.level != 3 && !c.present) {

@@ -60,6 +60,8 @@ static const struct {
 		"printers added over RPC (AddPrinter) per server" },
 	[SMBD_BUDGET_PRINTER_DATA] = { "printer_data", "",
 		"printer data values, or their bytes, per printer" },
+	[SMBD_BUDGET_PRINT_JOBS] = { "print_jobs", "",
+		"print jobs queued per printer" },
 };
 
 const char *smbd_budget_name(enum smbd_budget b)

@@ -40,6 +40,10 @@
  *                                 ERROR_NO_SYSTEM_RESOURCES (per server)
  *   SMBD_BUDGET_PRINTER_DATA      print/printers.c      spoolss SetPrinterData:
  *                                 ERROR_NO_SYSTEM_RESOURCES (per printer)
+ *   SMBD_BUDGET_PRINT_JOBS        print/print.c         jobs queued per printer:
+ *                                 StartDocPrinter CAN_NOT_COMPLETE; a file
+ *                                 written to the share stays spooled
+ *                                 without a job (logged)
  */
 #ifndef WG_SMBD_BUDGET_H
 #define WG_SMBD_BUDGET_H
@@ -71,6 +75,7 @@ enum smbd_budget {
 	SMBD_BUDGET_SEARCHES,	/* SMB1 FIND continuation states */
 	SMBD_BUDGET_PRINTERS,	/* printers added over RPC */
 	SMBD_BUDGET_PRINTER_DATA,	/* printer data values and bytes */
+	SMBD_BUDGET_PRINT_JOBS,	/* jobs queued on one printer */
 	SMBD_BUDGET_NUM
 };
 

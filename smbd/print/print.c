@@ -4,6 +4,7 @@
 #include "smbd/print/print.h"
 #include "smbd/print/print_int.h"
 #include "smbd/print/printers.h"
+#include "smbd/budget.h"
 #include "smbd/fs/open.h"
 #include "smbd/fs/workers.h"
 
@@ -114,16 +115,35 @@ struct run_state {
 	uint32_t job_id;
 };
 
+static struct print_job *job_find(struct print_ctx *pc, const char *printer,
+				   uint32_t id)
+{
+	struct print_job *j = NULL;
+
+	for (j = pc->jobs; j != NULL; j = j->next) {
+		if (j->id == id && (printer == NULL ||
+				    strcasecmp(j->printer, printer) == 0)) {
+			return j;
+		}
+	}
+	return NULL;
+}
+
 static void run_done(struct tevent_req *subreq)
 {
 	struct run_state *st = tevent_req_callback_data(subreq,
 							struct run_state);
+	struct print_job *j = NULL;
 	void *arg = NULL;
 	struct spawn_arg *a = NULL;
 	int rc = smbd_job_recv(subreq, st, &arg);
 
 	TALLOC_FREE(subreq);
 	a = arg;
+	j = job_find(st->pc, NULL, st->job_id);
+	if (j != NULL && j->running > 0) {
+		j->running--;
+	}
 	if (rc != 0 || a == NULL || !WIFEXITED(a->status) ||
 	    WEXITSTATUS(a->status) != 0) {
 		DBG_ERR(GEN, "print job %u: print command failed (%s); the "
@@ -136,21 +156,14 @@ static void run_done(struct tevent_req *subreq)
 	talloc_free(st);
 }
 
-static void job_finish(struct print_ctx *pc, struct print_job *j)
+/* Hand a spooled job to its printer's print command (if it has one). */
+static void job_hand(struct print_ctx *pc, struct print_job *j)
 {
 	const struct wg_share_cfg *sh = printer_share(pc->srv, j->printer);
 	struct tevent_req *subreq = NULL;
 	struct run_state *st = NULL;
 	struct spawn_arg *a = NULL;
-	struct stat stt;
 
-	j->done = true;
-	if (stat(j->file, &stt) == 0) {
-		j->size = (uint64_t)stt.st_size;
-	}
-	DBG_NOTICE(GEN, "print job %u on '%s' from '%s': %s (%llu bytes)",
-		   j->id, j->printer, j->user, j->file,
-		   (unsigned long long)j->size);
 	if (sh == NULL || sh->print_command == NULL ||
 	    sh->print_command[0] == '\0') {
 		return;		/* kept in the spool directory */
@@ -177,6 +190,7 @@ static void job_finish(struct print_ctx *pc, struct print_job *j)
 		goto fail;
 	}
 	tevent_req_set_callback(subreq, run_done, st);
+	j->running++;
 	return;
 fail:
 	talloc_free(a);
@@ -185,11 +199,128 @@ fail:
 		"stays spooled", j->id);
 }
 
+/* The job is spooled: hand it on, or hold it while it is paused. */
+static void job_finish(struct print_ctx *pc, struct print_job *j)
+{
+	struct stat stt;
+
+	j->done = true;
+	if (stat(j->file, &stt) == 0) {
+		j->size = (uint64_t)stt.st_size;
+	}
+	DBG_NOTICE(GEN, "print job %u on '%s' from '%s': %s (%llu bytes)",
+		   j->id, j->printer, j->user, j->file,
+		   (unsigned long long)j->size);
+	if (j->paused) {
+		j->held = true;
+		return;
+	}
+	job_hand(pc, j);
+}
+
+static void job_unlink(struct print_ctx *pc, struct print_job *j)
+{
+	if (j->prev != NULL) {
+		j->prev->next = j->next;
+	} else if (pc->jobs == j) {
+		pc->jobs = j->next;
+	}
+	if (j->next != NULL) {
+		j->next->prev = j->prev;
+	}
+	j->prev = NULL;
+	j->next = NULL;
+}
+
+/* Put j before `at` in the queue; at NULL: at its end. */
+static void job_insert(struct print_ctx *pc, struct print_job *j,
+		       struct print_job *at)
+{
+	struct print_job *last = NULL;
+
+	if (at != NULL) {
+		j->next = at;
+		j->prev = at->prev;
+		if (at->prev != NULL) {
+			at->prev->next = j;
+		} else {
+			pc->jobs = j;
+		}
+		at->prev = j;
+		return;
+	}
+	for (last = pc->jobs; last != NULL && last->next != NULL;
+	     last = last->next) {
+	}
+	j->prev = last;
+	j->next = NULL;
+	if (last != NULL) {
+		last->next = j;
+	} else {
+		pc->jobs = j;
+	}
+}
+
+/* A spooled job whose file is gone (printed and removed) leaves. */
+static bool job_gone(const struct print_job *j)
+{
+	struct stat st;
+
+	return j->done && j->running == 0 && !j->held &&
+	       stat(j->file, &st) != 0;
+}
+
+static void jobs_prune(struct print_ctx *pc)
+{
+	struct print_job *j = pc->jobs, *next = NULL;
+
+	for (; j != NULL; j = next) {
+		next = j->next;
+		if (job_gone(j)) {
+			job_unlink(pc, j);
+			talloc_free(j);
+		}
+	}
+}
+
+/*
+ * Delete a job: its spool file goes. One still being written is only
+ * marked: its writer's job_end frees it.
+ */
+static void job_delete(struct print_ctx *pc, struct print_job *j)
+{
+	if (j->file != NULL && unlink(j->file) != 0 && errno != ENOENT) {
+		DBG_WARN(GEN, "print job %u: cannot remove %s: %s", j->id,
+			 j->file, strerror(errno));
+	}
+	DBG_NOTICE(GEN, "print job %u on '%s' deleted", j->id, j->printer);
+	if (!j->done) {
+		j->cancelled = true;
+		return;
+	}
+	job_unlink(pc, j);
+	talloc_free(j);
+}
+
+/* A new job at the end of the queue; NULL: no memory or over budget. */
 static struct print_job *job_new(struct print_ctx *pc, const char *printer,
 				 const char *doc, const char *user)
 {
-	struct print_job *j = talloc_zero(pc, struct print_job);
+	struct print_job *j = NULL, *k = NULL;
+	unsigned queued = 0;
 
+	jobs_prune(pc);
+	for (k = pc->jobs; k != NULL; k = k->next) {
+		if (!k->cancelled && strcasecmp(k->printer, printer) == 0) {
+			queued++;
+		}
+	}
+	if (queued >= PRINT_MAX_JOBS) {
+		smbd_budget_hit_addr(pc->srv, user != NULL ? user : "?",
+				     SMBD_BUDGET_PRINT_JOBS, PRINT_MAX_JOBS);
+		return NULL;
+	}
+	j = talloc_zero(pc, struct print_job);
 	if (j == NULL) {
 		return NULL;
 	}
@@ -198,11 +329,13 @@ static struct print_job *job_new(struct print_ctx *pc, const char *printer,
 	j->doc = talloc_strdup(j, doc != NULL ? doc : "document");
 	j->user = talloc_strdup(j, user != NULL ? user : "");
 	j->fd = -1;
-	j->next = pc->jobs;
-	if (pc->jobs != NULL) {
-		pc->jobs->prev = j;
+	j->priority = 1;
+	j->submitted = time(NULL);
+	if (j->printer == NULL || j->doc == NULL || j->user == NULL) {
+		talloc_free(j);
+		return NULL;
 	}
-	pc->jobs = j;
+	job_insert(pc, j, NULL);
 	return j;
 }
 
@@ -242,8 +375,9 @@ void smbd_print_file_closed(struct smbd_server *srv,
 	}
 	j = job_new(pc, share->name, name, user);
 	if (j == NULL) {
-		DBG_ERR(GEN, "print share '%s': no memory for job %s; the "
-			"file stays spooled", share->name, name);
+		DBG_ERR(GEN, "print share '%s': no job for %s (no memory, or "
+			"the queue is full); the file stays spooled",
+			share->name, name);
 		return;
 	}
 	/*
@@ -418,12 +552,7 @@ static void *op_job_start(void *priv, TALLOC_CTX *mem, const char *printer,
 	if (j->fd < 0) {
 		DBG_ERR(GEN, "printer '%s': cannot create %s: %s", sh->name,
 			j->file != NULL ? j->file : "(none)", strerror(errno));
-		if (pc->jobs == j) {
-			pc->jobs = j->next;
-		}
-		if (j->next != NULL) {
-			j->next->prev = NULL;
-		}
+		job_unlink(pc, j);
 		talloc_free(j);
 		return NULL;
 	}
@@ -437,6 +566,9 @@ static int op_job_write(void *priv, void *job, const uint8_t *data,
 	struct print_job *j = job;
 	size_t done = 0;
 
+	if (j->cancelled) {
+		return -ECANCELED;
+	}
 	while (done < len) {
 		ssize_t w = write(j->fd, data + done, len - done);
 
@@ -465,8 +597,160 @@ static int op_job_end(void *priv, void *job)
 		close(j->fd);
 		j->fd = -1;
 	}
+	if (j->cancelled) {
+		job_unlink(pc, j);
+		talloc_free(j);
+		return 0;
+	}
 	job_finish(pc, j);
 	return rc;
+}
+
+static int op_jobs(void *priv, TALLOC_CTX *mem, const char *printer,
+		   struct wg_print_job **out, size_t *n)
+{
+	struct print_ctx *pc = priv;
+	const struct wg_share_cfg *sh = printer_share(pc->srv, printer);
+	struct print_job *j = NULL;
+	struct wg_print_job *v = NULL;
+	size_t k = 0, cap = 0;
+
+	*out = NULL;
+	*n = 0;
+	jobs_prune(pc);
+	for (j = pc->jobs; sh != NULL && j != NULL; j = j->next) {
+		cap += !j->cancelled && strcasecmp(j->printer, sh->name) == 0;
+	}
+	v = talloc_zero_array(mem, struct wg_print_job, cap > 0 ? cap : 1);
+	if (v == NULL) {
+		return -ENOMEM;
+	}
+	for (j = pc->jobs; sh != NULL && j != NULL && k < cap; j = j->next) {
+		struct wg_print_job *o = &v[k];
+
+		if (j->cancelled || strcasecmp(j->printer, sh->name) != 0) {
+			continue;
+		}
+		o->id = j->id;
+		o->doc = talloc_strdup(v, j->doc);
+		o->user = talloc_strdup(v, j->user);
+		o->datatype = talloc_strdup(v, "RAW");
+		o->size = j->size;
+		o->status = (j->paused ? WG_JOB_STATUS_PAUSED : 0) |
+			    (!j->done ? WG_JOB_STATUS_SPOOLING : 0) |
+			    (j->running > 0 ? WG_JOB_STATUS_PRINTING : 0);
+		o->priority = j->priority;
+		o->position = (uint32_t)++k;
+		o->submitted = j->submitted;
+		if (o->doc == NULL || o->user == NULL || o->datatype == NULL) {
+			talloc_free(v);
+			return -ENOMEM;
+		}
+	}
+	*out = v;
+	*n = k;
+	return 0;
+}
+
+/* The job of printer (share name, any case) with that id, or NULL. */
+static struct print_job *printer_job(struct print_ctx *pc,
+				     const char *printer, uint32_t id)
+{
+	const struct wg_share_cfg *sh = printer_share(pc->srv, printer);
+	struct print_job *j = NULL;
+
+	if (sh == NULL) {
+		return NULL;
+	}
+	j = job_find(pc, sh->name, id);
+	return j != NULL && !j->cancelled && !job_gone(j) ? j : NULL;
+}
+
+static int op_job_control(void *priv, const char *printer, uint32_t id,
+			  enum wg_job_cmd cmd)
+{
+	struct print_ctx *pc = priv;
+	struct print_job *j = printer_job(pc, printer, id);
+
+	if (j == NULL) {
+		return -ENOENT;
+	}
+	switch (cmd) {
+	case WG_JOB_PAUSE:
+		j->paused = true;
+		return 0;
+	case WG_JOB_RESUME:
+		j->paused = false;
+		if (j->held) {
+			j->held = false;
+			job_hand(pc, j);
+		}
+		return 0;
+	case WG_JOB_RESTART:
+		if (j->done && !j->held) {
+			job_hand(pc, j);
+		}
+		return 0;
+	case WG_JOB_CANCEL:
+	case WG_JOB_DELETE:
+		job_delete(pc, j);
+		return 0;
+	}
+	return -EINVAL;
+}
+
+static int op_job_set(void *priv, const char *printer, uint32_t id,
+		      const char *doc, uint32_t priority, uint32_t position)
+{
+	struct print_ctx *pc = priv;
+	struct print_job *j = printer_job(pc, printer, id);
+	struct print_job *at = NULL;
+	uint32_t seen = 0;
+	char *d = NULL;
+
+	if (j == NULL) {
+		return -ENOENT;
+	}
+	if (doc != NULL) {
+		d = talloc_strdup(j, doc);
+		if (d == NULL) {
+			return -ENOMEM;
+		}
+		talloc_free(j->doc);
+		j->doc = d;
+	}
+	if (priority != 0) {
+		j->priority = priority;
+	}
+	if (position == 0) {
+		return 0;
+	}
+	job_unlink(pc, j);
+	/* before the printer's job now at `position`, or at the end */
+	for (at = pc->jobs; at != NULL; at = at->next) {
+		if (at->cancelled || strcasecmp(at->printer, j->printer) != 0) {
+			continue;
+		}
+		if (++seen == position) {
+			break;
+		}
+	}
+	job_insert(pc, j, at);
+	return 0;
+}
+
+static void op_purge(void *priv, const char *printer)
+{
+	struct print_ctx *pc = priv;
+	const struct wg_share_cfg *sh = printer_share(pc->srv, printer);
+	struct print_job *j = NULL, *next = NULL;
+
+	for (j = pc->jobs; sh != NULL && j != NULL; j = next) {
+		next = j->next;
+		if (!j->cancelled && strcasecmp(j->printer, sh->name) == 0) {
+			job_delete(pc, j);
+		}
+	}
 }
 
 static int op_list_jobs(void *priv, TALLOC_CTX *mem, const char *printer,
@@ -485,10 +769,8 @@ static int op_list_jobs(void *priv, TALLOC_CTX *mem, const char *printer,
 		return -ENOMEM;
 	}
 	for (j = pc->jobs; j != NULL; j = j->next) {
-		struct stat st;
-
 		if (sh == NULL || strcasecmp(j->printer, sh->name) != 0 ||
-		    (j->done && stat(j->file, &st) != 0)) {
+		    j->cancelled || job_gone(j)) {
 			continue;	/* printed and removed by the command */
 		}
 		*ids = talloc_realloc(mem, *ids, uint32_t, k + 1);
@@ -525,6 +807,10 @@ static struct print_ctx *print_ctx(struct smbd_server *srv)
 		.job_write = op_job_write,
 		.job_end = op_job_end,
 		.list_jobs = op_list_jobs,
+		.jobs = op_jobs,
+		.job_control = op_job_control,
+		.job_set = op_job_set,
+		.purge = op_purge,
 	};
 	rt_printers_set_ops(&pc->ops);
 	srv->print = pc;

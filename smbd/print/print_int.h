@@ -8,6 +8,8 @@
 #include "smbd/smbd.h"
 #include "pipes/pipe.h"
 
+#include <time.h>
+
 struct print_job {
 	struct print_job *prev, *next;
 	uint32_t id;
@@ -17,8 +19,17 @@ struct print_job {
 	char *file;		/* absolute path */
 	uint64_t size;
 	int fd;			/* while spoolss writes it */
-	bool done;		/* handed to the print command */
+	bool done;		/* spooled: no more writes */
+	bool paused;		/* not to be handed on until resumed */
+	bool held;		/* spooled while paused: not handed on yet */
+	bool cancelled;		/* deleted while being written */
+	unsigned running;	/* print commands running for it */
+	uint32_t priority;
+	time_t submitted;
 };
+
+/* Jobs one printer may hold queued (SMBD_BUDGET_PRINT_JOBS). */
+#define PRINT_MAX_JOBS	512
 
 struct print_ctx {
 	struct smbd_server *srv;
