@@ -43,7 +43,10 @@ static int pull_doc_info(struct ndr_pull *in, uint32_t *level,
 	return rc;
 }
 
-/* RpcStartDocPrinter (17) */
+/*
+ * RpcStartDocPrinter (17): DOC_INFO_1 with datatype RAW or XPS_PASS
+ * (XPS bytes that bypass the print filters: as RAW, passed on unchanged).
+ */
 uint32_t op_start_doc(struct wg_rpc_call *call)
 {
 	const struct wg_print_ops *print = call->env->print;
@@ -62,7 +65,9 @@ uint32_t op_start_doc(struct wg_rpc_call *call)
 		werr = WERR_UNKNOWN_LEVEL;
 	} else if (h->printer == NULL) {
 		werr = WERR_INVALID_HANDLE;
-	} else if (datatype != NULL && strcasecmp(datatype, "RAW") != 0) {
+	} else if (datatype != NULL && strcasecmp(datatype, "RAW") != 0 &&
+		   strcasecmp(datatype, "XPS_PASS") != 0) {
+		/* XPS_PASS: bytes for the printer as they are, as RAW */
 		werr = WERR_INVALID_DATATYPE;
 	} else if (h->job != NULL) {
 		werr = WERR_INVALID_PRINTER_STATE;
