@@ -183,6 +183,41 @@ static int f_list_jobs(void *priv, TALLOC_CTX *mem, const char *printer,
 	return 0;
 }
 
+/* The queue: one job (1) of admin's, whatever is done to it. */
+static int f_jobs(void *priv, TALLOC_CTX *mem, const char *printer,
+		  struct wg_print_job **out, size_t *n)
+{
+	struct wg_print_job *v = talloc_zero_array(mem, struct wg_print_job,
+						   1);
+
+	if (v == NULL) {
+		return -ENOMEM;
+	}
+	v[0] = (struct wg_print_job) {
+		.id = 1, .doc = "job", .user = "admin", .datatype = "RAW",
+		.size = 5000000000ull, .priority = 1, .position = 1,
+	};
+	*out = v;
+	*n = 1;
+	return 0;
+}
+
+static int f_job_control(void *priv, const char *printer, uint32_t id,
+			 enum wg_job_cmd cmd)
+{
+	return cmd >= WG_JOB_PAUSE && cmd <= WG_JOB_DELETE ? 0 : -EINVAL;
+}
+
+static int f_job_set(void *priv, const char *printer, uint32_t id,
+		     const char *doc, uint32_t priority, uint32_t position)
+{
+	return 0;
+}
+
+static void f_purge(void *priv, const char *printer)
+{
+}
+
 static const struct wg_admin_ops admin = {
 	.server_info = f_server_info,
 	.list_sessions = f_list_sessions,
@@ -269,6 +304,10 @@ static const struct wg_print_ops print = {
 	.job_write = f_job_write,
 	.job_end = f_job_end,
 	.list_jobs = f_list_jobs,
+	.jobs = f_jobs,
+	.job_control = f_job_control,
+	.job_set = f_job_set,
+	.purge = f_purge,
 };
 
 static const char *const pipe_names[6] = {

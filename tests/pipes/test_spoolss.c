@@ -18,6 +18,12 @@ struct fake_print {
 	size_t len;
 	int started, ended;
 	char doc[64];
+	/* the queue's one job (7), and what SetJob did to it */
+	int controlled, set;
+	enum wg_job_cmd cmd;
+	char set_doc[64];
+	uint32_t set_priority, set_position;
+	int purged;
 };
 
 struct fake_job {
@@ -88,6 +94,55 @@ static int fake_list_jobs(void *priv, TALLOC_CTX *mem, const char *printer,
 	return 0;
 }
 
+static int fake_jobs(void *priv, TALLOC_CTX *mem, const char *printer,
+		     struct wg_print_job **out, size_t *n)
+{
+	struct wg_print_job *v = talloc_zero_array(mem, struct wg_print_job,
+						   1);
+
+	v[0] = (struct wg_print_job) {
+		.id = 7, .doc = talloc_strdup(v, "report.txt"),
+		.user = talloc_strdup(v, "bob"),
+		.datatype = talloc_strdup(v, "RAW"), .size = 1234,
+		.status = WG_JOB_STATUS_PAUSED, .priority = 1, .position = 1,
+		.submitted = 1700000000,
+	};
+	*out = v;
+	*n = 1;
+	return 0;
+}
+
+static int fake_job_control(void *priv, const char *printer, uint32_t id,
+			    enum wg_job_cmd cmd)
+{
+	struct fake_print *fp = priv;
+
+	if (id != 7) {
+		return -ENOENT;
+	}
+	fp->controlled++;
+	fp->cmd = cmd;
+	return 0;
+}
+
+static int fake_job_set(void *priv, const char *printer, uint32_t id,
+			const char *doc, uint32_t priority, uint32_t position)
+{
+	struct fake_print *fp = priv;
+
+	fp->set++;
+	snprintf(fp->set_doc, sizeof(fp->set_doc), "%s",
+		 doc != NULL ? doc : "(null)");
+	fp->set_priority = priority;
+	fp->set_position = position;
+	return 0;
+}
+
+static void fake_purge(void *priv, const char *printer)
+{
+	((struct fake_print *)priv)->purged++;
+}
+
 /* --- a session manager with a fake clock --- */
 
 static uint64_t clock_ms;
@@ -132,6 +187,10 @@ static void setup(void)
 		.job_write = fake_job_write,
 		.job_end = fake_job_end,
 		.list_jobs = fake_list_jobs,
+		.jobs = fake_jobs,
+		.job_control = fake_job_control,
+		.job_set = fake_job_set,
+		.purge = fake_purge,
 	};
 	clock_ms = 1000;
 	reaped = 0;
@@ -506,7 +565,7 @@ START_TEST(test_enum_printers_and_jobs)
 	ck_assert_uint_eq(enum_printers(p, 3, 0, &blob, &needed, &n), 124);
 
 	ck_assert_uint_eq(open_printer(p, "lp", h), 0);
-	for (uint32_t level = 1; level <= 2; level++) {
+	for (uint32_t level = 1; level <= 5; level++) {
 		ndr_push_init(&q, tmem, 0);
 		ndr_push_handle(&q, h);
 		ndr_push_u32(&q, 0);
@@ -515,11 +574,221 @@ START_TEST(test_enum_printers_and_jobs)
 		ndr_push_u32(&q, 0);
 		ndr_push_u32(&q, 0);
 		ck_assert_uint_eq(rt_call(tmem, p, 4, &q.w, &stub, &len), 0);
+		if (level == 5) {
+			ck_assert_uint_eq(wire_le32(stub + len - 4), 124);
+			continue;
+		}
 		ck_assert_uint_eq(wire_le32(stub + len - 4), 122);
+		/* printer, \\WGSMB, bob, report.txt, RAW; at 2 and 4
+		 * also bob (notify), winprint, "" and the driver */
 		ck_assert_uint_eq(wire_le32(stub + len - 12),
-				  level == 1 ? 64 + 2 * (3 + 8 + 1 + 11 + 4)
-				  : 104 + 2 * (3 + 8 + 1 + 11 + 1 + 4 + 9 + 1
-					       + 1));
+				  level == 1 ? 64 + 2 * (3 + 8 + 4 + 11 + 4) :
+				  level == 3 ? 12 :
+				  (level == 2 ? 104 : 108) +
+				  2 * (3 + 8 + 4 + 11 + 4 + 4 + 9 + 1 + 25));
+	}
+	talloc_free(p);
+}
+END_TEST
+
+/* RpcGetJob (3); returns the status, *blob the buffer when it fit. */
+static uint32_t get_job(struct wg_pipe *p, const uint8_t *h, uint32_t id,
+			uint32_t level, uint32_t offered, uint8_t **blob,
+			uint32_t *needed)
+{
+	struct ndr_push q;
+	uint8_t *stub = NULL;
+	size_t len = 0;
+
+	ndr_push_init(&q, tmem, 0);
+	ndr_push_handle(&q, h);
+	ndr_push_u32(&q, id);
+	ndr_push_u32(&q, level);
+	if (offered > 0) {
+		ndr_push_referent(&q);
+		ndr_push_u32(&q, offered);
+		for (uint32_t i = 0; i < offered; i++) {
+			wire_put_u8(&q.w, 0);
+		}
+	} else {
+		ndr_push_u32(&q, 0);
+	}
+	ndr_push_u32(&q, offered);
+	ck_assert_uint_eq(rt_call(tmem, p, 3, &q.w, &stub, &len), 0);
+	*blob = wire_le32(stub) != 0 ? stub + 8 : NULL;
+	*needed = wire_le32(stub + len - 8);
+	return wire_le32(stub + len - 4);
+}
+
+/*
+ * A JOB_CONTAINER of JOB_INFO_<level> (1, 2 or 4) naming document doc
+ * (NULL: no pointer) with priority and position, then Command. disc is
+ * the union's discriminant (normally the level).
+ */
+static void put_set_job(struct ndr_push *q, const uint8_t *h, uint32_t id,
+			uint32_t level, uint32_t disc, const char *doc,
+			uint32_t priority, uint32_t position, uint32_t cmd)
+{
+	uint32_t nptrs = level == 1 ? 6 : 10;
+
+	ndr_push_handle(q, h);
+	ndr_push_u32(q, id);
+	ndr_push_referent(q);			/* pJobContainer */
+	ndr_push_u32(q, level);
+	ndr_push_u32(q, disc);
+	ndr_push_referent(q);			/* JobInfo.LevelN */
+	ndr_push_u32(q, id);
+	for (uint32_t k = 0; k < nptrs; k++) {
+		if (k == 0 || (k == 3 && doc != NULL)) {
+			ndr_push_referent(q);	/* pPrinterName, pDocument */
+		} else {
+			ndr_push_u32(q, 0);
+		}
+		if (level != 1 && (k == 8 || k == 9)) {
+			ndr_push_u32(q, 0);	/* pDevMode, pSecurityDesc. */
+		}
+	}
+	ndr_push_u32(q, 0);			/* Status */
+	ndr_push_u32(q, priority);
+	ndr_push_u32(q, position);
+	for (uint32_t k = 0; k < (level == 1 ? 6u : level == 2 ? 10u : 11u);
+	     k++) {
+		ndr_push_u32(q, 0x00010002);	/* times, sizes, pages */
+	}
+	ndr_push_string(q, "lp");
+	if (doc != NULL) {
+		ndr_push_string(q, doc);
+	}
+	ndr_push_u32(q, cmd);
+}
+
+/* RpcSetJob (2) with only a command (no container). */
+static uint32_t set_job_cmd(struct wg_pipe *p, const uint8_t *h,
+			    uint32_t id, uint32_t cmd)
+{
+	struct ndr_push q;
+	uint8_t *stub = NULL;
+	size_t len = 0;
+
+	ndr_push_init(&q, tmem, 0);
+	ndr_push_handle(&q, h);
+	ndr_push_u32(&q, id);
+	ndr_push_u32(&q, 0);
+	ndr_push_u32(&q, cmd);
+	ck_assert_uint_eq(rt_call(tmem, p, 2, &q.w, &stub, &len), 0);
+	return wire_le32(stub);
+}
+
+static uint32_t set_job(struct wg_pipe *p, const uint8_t *h, uint32_t id,
+			uint32_t level, const char *doc, uint32_t priority,
+			uint32_t cmd)
+{
+	struct ndr_push q;
+	uint8_t *stub = NULL;
+	size_t len = 0;
+
+	ndr_push_init(&q, tmem, 0);
+	put_set_job(&q, h, id, level, level, doc, priority, 2, cmd);
+	ck_assert_uint_eq(rt_call(tmem, p, 2, &q.w, &stub, &len), 0);
+	return wire_le32(stub);
+}
+
+START_TEST(test_jobs)
+{
+	struct wg_pipe *p = open_spoolss();
+	uint8_t h[NDR_HANDLE_LEN];
+	uint8_t *blob = NULL, *stub = NULL;
+	uint32_t needed = 0;
+	struct ndr_push q;
+	size_t len = 0;
+
+	ck_assert_uint_eq(open_printer(p, "lp", h), 0);
+
+	/* GetJob: the buffer convention, the fields, unknown jobs/levels */
+	ck_assert_uint_eq(get_job(p, h, 7, 1, 0, &blob, &needed), 122);
+	ck_assert_uint_eq(needed, 64 + 2 * (3 + 8 + 4 + 11 + 4));
+	ck_assert_uint_eq(get_job(p, h, 7, 1, needed, &blob, &needed), 0);
+	ck_assert_ptr_nonnull(blob);
+	ck_assert_uint_eq(wire_le32(blob), 7);
+	check_str(blob, wire_le32(blob + 12), "bob");
+	check_str(blob, wire_le32(blob + 16), "report.txt");
+	ck_assert_uint_eq(wire_le32(blob + 28), WG_JOB_STATUS_PAUSED);
+	ck_assert_uint_eq(wire_le32(blob + 36), 1);	/* position */
+	ck_assert_uint_eq(wire_le16(blob + 48), 2023);	/* submitted */
+	ck_assert_uint_eq(get_job(p, h, 7, 3, 100, &blob, &needed), 0);
+	ck_assert_uint_eq(needed, 12);
+	ck_assert_uint_eq(wire_le32(blob + 4), 0);	/* no next job */
+	ck_assert_uint_eq(get_job(p, h, 7, 4, 1000, &blob, &needed), 0);
+	ck_assert_uint_eq(wire_le32(blob + 76), 1234);	/* Size */
+	ck_assert_uint_eq(wire_le32(blob + 104), 0);	/* SizeHigh */
+	ck_assert_uint_eq(get_job(p, h, 7, 0, 100, &blob, &needed), 124);
+	ck_assert_uint_eq(get_job(p, h, 8, 1, 1000, &blob, &needed), 87);
+
+	/* SetJob: only the job's owner (or an admin) */
+	ck_assert_uint_eq(set_job_cmd(p, h, 7, 1), 5);
+	ck_assert_int_eq(fp.controlled, 0);
+	env.user = "bob";
+	env.anonymous = false;
+	ck_assert_uint_eq(set_job_cmd(p, h, 7, 1), 0);
+	ck_assert_int_eq(fp.controlled, 1);
+	ck_assert_int_eq(fp.cmd, WG_JOB_PAUSE);
+	ck_assert_uint_eq(set_job_cmd(p, h, 7, 5), 0);
+	ck_assert_int_eq(fp.cmd, WG_JOB_DELETE);
+	ck_assert_uint_eq(set_job_cmd(p, h, 7, 8), 0);	/* RETAIN: nothing */
+	ck_assert_int_eq(fp.controlled, 2);
+	ck_assert_uint_eq(set_job_cmd(p, h, 7, 10), 87);
+	ck_assert_uint_eq(set_job_cmd(p, h, 7, 0), 87);
+	ck_assert_uint_eq(set_job_cmd(p, h, 9, 1), 87);
+
+	/* JOB_INFO 1, 2 and 4 reach the document name and priority */
+	ck_assert_uint_eq(set_job(p, h, 7, 1, "new name", 5, 0), 0);
+	ck_assert_int_eq(fp.set, 1);
+	ck_assert_str_eq(fp.set_doc, "new name");
+	ck_assert_uint_eq(fp.set_priority, 5);
+	ck_assert_uint_eq(fp.set_position, 2);
+	ck_assert_uint_eq(set_job(p, h, 7, 2, "two", 3, 2), 0);
+	ck_assert_str_eq(fp.set_doc, "two");
+	ck_assert_uint_eq(fp.set_priority, 3);
+	ck_assert_int_eq(fp.cmd, WG_JOB_RESUME);
+	ck_assert_uint_eq(set_job(p, h, 7, 4, NULL, 9, 0), 0);
+	ck_assert_str_eq(fp.set_doc, "(null)");
+	ck_assert_uint_eq(set_job(p, h, 7, 1, "x", 100, 0), 87);
+	ck_assert_int_eq(fp.set, 3);
+
+	/* a discriminant that is not the level, or no such arm: a fault */
+	ndr_push_init(&q, tmem, 0);
+	put_set_job(&q, h, 7, 1, 2, "doc", 1, 0, 0);
+	ck_assert_uint_eq(rt_call(tmem, p, 2, &q.w, &stub, &len),
+			  DCERPC_FAULT_NDR);
+	ndr_push_init(&q, tmem, 0);
+	put_set_job(&q, h, 7, 5, 5, "doc", 1, 0, 0);
+	ck_assert_uint_eq(rt_call(tmem, p, 2, &q.w, &stub, &len),
+			  DCERPC_FAULT_NDR);
+	/* cut short anywhere: a fault, never a read past the end */
+	ndr_push_init(&q, tmem, 0);
+	put_set_job(&q, h, 7, 2, 2, "document", 1, 0, 0);
+	for (size_t cut = NDR_HANDLE_LEN + 4; cut < q.w.len - 4; cut += 3) {
+		struct wire_wr w = q.w;
+
+		w.len = cut;
+		ck_assert_uint_ne(rt_call(tmem, p, 2, &w, &stub, &len), 0);
+	}
+	ck_assert_int_eq(fp.set, 3);
+
+	/* another user: refused */
+	env.user = "eve";
+	ck_assert_uint_eq(set_job(p, h, 7, 1, "x", 1, 0), 5);
+
+	/* AddJob: level 1 is for local clients only */
+	for (uint32_t level = 0; level <= 1; level++) {
+		ndr_push_init(&q, tmem, 0);
+		ndr_push_handle(&q, h);
+		ndr_push_u32(&q, level);
+		ndr_push_u32(&q, 0);
+		ndr_push_u32(&q, 0);
+		ck_assert_uint_eq(rt_call(tmem, p, 24, &q.w, &stub, &len), 0);
+		ck_assert_uint_eq(wire_le32(stub + len - 4),
+				  level == 0 ? 124 : 87);
 	}
 	talloc_free(p);
 }
@@ -583,8 +852,8 @@ START_TEST(test_clean_failures)
 	ck_assert_uint_eq(rt_call(tmem, p, 65, &q.w, &stub, &len), 0);
 	ck_assert_uint_eq(len, 4);
 	ck_assert_uint_ne(wire_le32(stub), 0);
-	/* an opnum we do not serve (RpcSetJob) */
-	ck_assert_uint_eq(rt_call(tmem, p, 2, &q.w, &stub, &len),
+	/* an opnum we do not serve (RpcAddPrinterDriver) */
+	ck_assert_uint_eq(rt_call(tmem, p, 9, &q.w, &stub, &len),
 			  0x1c010002u);
 	talloc_free(p);
 }
@@ -1505,6 +1774,7 @@ static Suite *spoolss_suite(void)
 	tcase_add_test(tc, test_reaped_by_session_manager);
 	tcase_add_test(tc, test_handles_per_session);
 	tcase_add_test(tc, test_enum_printers_and_jobs);
+	tcase_add_test(tc, test_jobs);
 	tcase_add_test(tc, test_clean_failures);
 	tcase_add_test(tc, test_open_printer_old_call);
 	tcase_add_test(tc, test_print_server_calls);
