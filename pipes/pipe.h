@@ -146,9 +146,12 @@ struct wg_print_ops {
 	 * printer or share of that name), -EINVAL (a name that cannot be a
 	 * share), -ENOSPC (the printer budget, counted and logged for
 	 * client_ip), -EIO (not saved), -ENOMEM.
-	 * printer_set: replace a runtime printer's settings (its name
-	 * stays); printer_delete: remove it. 0, -ENOENT, -EROFS (an
-	 * smb.conf printer), -EIO, -ENOMEM.
+	 * printer_set: replace a runtime printer's settings; a different
+	 * def->name ("\\server\name" or "name") renames it, and its share
+	 * with it when the share has no name of its own (-EINVAL: a name
+	 * that cannot be a share's, -EEXIST: another printer's or share's).
+	 * printer_delete: remove it. 0, -ENOENT, -EROFS (an smb.conf
+	 * printer), -EIO, -ENOMEM.
 	 */
 	int (*printer_get)(void *priv, TALLOC_CTX *mem, const char *name,
 			   struct wg_printer_def **out);

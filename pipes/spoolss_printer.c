@@ -549,8 +549,7 @@ struct blob {
 };
 
 /* The new settings of a runtime printer for SetPrinter's level. */
-static uint32_t set_runtime(struct wg_rpc_call *call,
-			    const struct prn_handle *h,
+static uint32_t set_runtime(struct wg_rpc_call *call, struct prn_handle *h,
 			    const struct printer_container *c,
 			    const uint8_t *sd, uint32_t sd_len,
 			    const struct blob *dm)
@@ -559,6 +558,7 @@ static uint32_t set_runtime(struct wg_rpc_call *call,
 	struct wg_admin_share p = { .name = h->printer };
 	const struct wg_printer_def *cur = printer_def(call, &p);
 	struct wg_printer_def d = {};
+	uint32_t werr = WERR_OK;
 
 	if (cur == NULL) {
 		return WERR_NOT_ENOUGH_MEMORY;
@@ -574,7 +574,10 @@ static uint32_t set_runtime(struct wg_rpc_call *call,
 			return check_port_driver(c);
 		}
 		def_from_info2(call->mem, c, &d);
-		d.name = cur->name;
+		/* another pPrinterName renames the printer */
+		d.name = c->s[I2_PRINTER] != NULL &&
+			 c->s[I2_PRINTER][0] != '\0' ?
+			 c->s[I2_PRINTER] : cur->name;
 		d.share_name = cur->share_name;
 		if (sd_len > 0) {
 			d.sd = (uint8_t *)sd;
@@ -626,7 +629,20 @@ static uint32_t set_runtime(struct wg_rpc_call *call,
 		 * keep */
 		return WERR_OK;
 	}
-	return werr_of(print->printer_set(print->priv, h->printer, &d));
+	werr = werr_of(print->printer_set(print->priv, h->printer, &d));
+	if (werr == WERR_OK && c->level == 2 && d.name != cur->name) {
+		/* this handle follows the printer to its new name (others,
+		 * on other pipes, find it no more) */
+		const char *leaf = strrchr(d.name, '\\');
+		char *name = talloc_strdup(h, leaf != NULL ? leaf + 1 :
+					   d.name);
+
+		if (name != NULL) {
+			talloc_free(h->printer);
+			h->printer = name;
+		}
+	}
+	return werr;
 }
 
 /*

@@ -490,6 +490,21 @@ bool smbd_print_job_owned(struct smbd_server *srv,
 	return false;
 }
 
+void print_jobs_renamed(struct print_ctx *pc, const char *from,
+			const char *to)
+{
+	for (struct print_job *j = pc->jobs; j != NULL; j = j->next) {
+		char *name = NULL;
+
+		if (strcasecmp(j->printer, from) != 0 ||
+		    (name = talloc_strdup(j, to)) == NULL) {
+			continue;	/* no memory: it keeps the old name */
+		}
+		talloc_free(j->printer);
+		j->printer = name;
+	}
+}
+
 static int op_list_printers(void *priv, TALLOC_CTX *mem,
 			    struct wg_admin_share **out, size_t *n)
 {

@@ -39,4 +39,11 @@ struct print_ctx {
 	struct rt_printers *rt;	/* printers made over RPC (printers.c) */
 };
 
+/*
+ * print.c: a printer's share was renamed from `from` to `to` (any case):
+ * its jobs follow it.
+ */
+void print_jobs_renamed(struct print_ctx *pc, const char *from,
+			const char *to);
+
 #endif

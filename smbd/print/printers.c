@@ -546,6 +546,39 @@ static int rt_lookup(struct print_ctx *pc, const char *name,
 	return sh != NULL && sh->type == WG_SHARE_PRINT ? -EROFS : -ENOENT;
 }
 
+/*
+ * May p take def's name (a rename when it differs)? The new name must be
+ * one a share could have, and neither it nor the share name that
+ * follows it may be another printer's or share's. 0, -EINVAL, -EEXIST.
+ */
+static int rename_ok(struct print_ctx *pc, struct rt_printer *p,
+		     const struct wg_printer_def *def)
+{
+	const char *name = def->name != NULL && def->name[0] != '\0' ?
+			   leaf_name(def->name) : p->f.def.name;
+	struct wg_printer_def next = p->f.def;
+	struct rt_printer *o = NULL;
+	const char *share = NULL;
+
+	if (strcmp(name, p->f.def.name) == 0) {
+		return 0;
+	}
+	if (!share_name_ok(name)) {
+		return -EINVAL;
+	}
+	next.name = (char *)name;
+	share = def_share(&next);
+	o = rt_find(pc->rt, name);
+	if ((o != NULL && o != p) ||
+	    ((o = rt_find_share(pc->rt, name)) != NULL && o != p) ||
+	    ((o = rt_find_share(pc->rt, share)) != NULL && o != p) ||
+	    wg_config_find_share(pc->srv->cfg, name) != NULL ||
+	    wg_config_find_share(pc->srv->cfg, share) != NULL) {
+		return -EEXIST;
+	}
+	return 0;
+}
+
 static int op_printer_set(void *priv, const char *name,
 			  const struct wg_printer_def *def)
 {
@@ -553,9 +586,13 @@ static int op_printer_set(void *priv, const char *name,
 	struct rt_printer *p = NULL;
 	struct wg_printer_def *c = NULL;
 	uint32_t change_id = 0;
-	char *comment = NULL;
+	char *comment = NULL, *share = NULL;
 	int rc = rt_lookup(pc, name, &p);
 
+	if (rc != 0) {
+		return rc;
+	}
+	rc = rename_ok(pc, p, def);
 	if (rc != 0) {
 		return rc;
 	}
@@ -564,15 +601,25 @@ static int op_printer_set(void *priv, const char *name,
 		return -ENOMEM;
 	}
 	change_id = p->f.def.change_id;
-	/* the name and share stay */
-	c->name = talloc_strdup(c, p->f.def.name);
+	/* a new name (def's) is a rename; the share's own name stays */
+	c->name = talloc_strdup(c, def->name != NULL && def->name[0] != '\0' ?
+			       leaf_name(def->name) : p->f.def.name);
 	c->share_name = talloc_strdup(c, p->f.def.share_name);
 	comment = talloc_strdup(p->share, c->comment);
-	if (c->name == NULL || c->share_name == NULL || comment == NULL) {
+	share = c->name != NULL && c->share_name != NULL ?
+		talloc_strdup(p->share, def_share(c)) : NULL;
+	if (share == NULL || comment == NULL) {
+		talloc_free(share);
 		talloc_free(comment);
 		talloc_free(c);
 		return -ENOMEM;
 	}
+	if (strcmp(c->name, p->f.def.name) != 0) {
+		DBG_NOTICE(GEN, "printer '%s' renamed '%s'", p->f.def.name,
+			   c->name);
+	}
+	/* its jobs follow the share (print.c keys them by it) */
+	print_jobs_renamed(pc, p->share->name, share);
 	talloc_free(p->def_mem);
 	p->def_mem = c;
 	p->f.def = *c;
@@ -580,6 +627,8 @@ static int op_printer_set(void *priv, const char *name,
 	p->f.def.change_id = change_id + 1;
 	talloc_free(p->share->comment);
 	p->share->comment = comment;
+	talloc_free(p->share->name);
+	p->share->name = share;
 	return rt_save(pc->rt);
 }
 

@@ -213,6 +213,77 @@ START_TEST(test_conf_printers_and_names)
 }
 END_TEST
 
+START_TEST(test_rename)
+{
+	struct smbd_server *srv = server();
+	const struct wg_print_ops *ops = smbd_print_ops(srv);
+	struct wg_printer_def *got = NULL;
+	struct wg_printer_def d = {
+		.name = "\\\\WGSMB\\Front Desk (2)", .port = "LPT1:",
+		.driver = "Generic", .comment = "moved",
+	};
+	struct wg_print_job *q = NULL;
+	const struct wg_share_cfg *sh = NULL;
+	uint32_t id = 0;
+	size_t n = 0;
+	void *j = NULL;
+
+	ck_assert_int_eq(add(ops, "office"), 0);
+	ck_assert_int_eq(add(ops, "other"), 0);
+	j = ops->job_start(ops->priv, wgt_root, "office", "doc", "alice", &id);
+	ck_assert_ptr_nonnull(j);
+	ck_assert_int_eq(ops->job_end(ops->priv, j), 0);
+
+	/* names taken, or that cannot be shares: refused, nothing moves */
+	d.name = "other";
+	ck_assert_int_eq(ops->printer_set(ops->priv, "office", &d), -EEXIST);
+	d.name = "demo";
+	ck_assert_int_eq(ops->printer_set(ops->priv, "office", &d), -EEXIST);
+	d.name = "a/b";
+	ck_assert_int_eq(ops->printer_set(ops->priv, "office", &d), -EINVAL);
+	d.name = "lp2";
+	ck_assert_int_eq(ops->printer_set(ops->priv, "lp", &d), -EROFS);
+	ck_assert_ptr_nonnull(smbd_print_find_share(srv, "office"));
+
+	d.name = "\\\\WGSMB\\Front Desk (2)";
+	ck_assert_int_eq(ops->printer_set(ops->priv, "office", &d), 0);
+	ck_assert_ptr_null(smbd_print_find_share(srv, "office"));
+	sh = smbd_print_find_share(srv, "front desk (2)");
+	ck_assert_ptr_nonnull(sh);
+	ck_assert_str_eq(sh->name, "Front Desk (2)");
+	ck_assert_str_eq(sh->comment, "moved");
+	ck_assert_int_eq(ops->printer_get(ops->priv, wgt_root, "office",
+					  &got), -ENOENT);
+	/* its queue went with it */
+	ck_assert_int_eq(ops->jobs(ops->priv, wgt_root, "Front Desk (2)", &q,
+				   &n), 0);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_uint_eq(q[0].id, id);
+	talloc_free(q);
+	ck_assert_int_eq(ops->jobs(ops->priv, wgt_root, "office", &q, &n), 0);
+	ck_assert_uint_eq(n, 0);
+	talloc_free(q);
+	ck_assert_int_eq(ops->job_control(ops->priv, "Front Desk (2)", id,
+					  WG_JOB_DELETE), 0);
+	talloc_free(srv);
+
+	/* kept: a new server knows it by its new name only */
+	srv = server();
+	ops = smbd_print_ops(srv);
+	ck_assert_ptr_null(smbd_print_find_share(srv, "office"));
+	ck_assert_ptr_nonnull(smbd_print_find_share(srv, "Front Desk (2)"));
+	ck_assert_int_eq(ops->printer_get(ops->priv, wgt_root,
+					  "Front Desk (2)", &got), 0);
+	ck_assert_str_eq(got->name, "Front Desk (2)");
+	talloc_free(got);
+	/* the same name back is no rename */
+	d.name = "front desk (2)";
+	ck_assert_int_eq(ops->printer_set(ops->priv, "Front Desk (2)", &d), 0);
+	ck_assert_ptr_nonnull(smbd_print_find_share(srv, "front desk (2)"));
+	talloc_free(srv);
+}
+END_TEST
+
 START_TEST(test_broken_file_left_alone)
 {
 	struct smbd_server *srv = NULL;
@@ -245,6 +316,7 @@ static Suite *printers_suite(void)
 	tcase_add_test(tc, test_share_and_restart);
 	tcase_add_test(tc, test_budgets);
 	tcase_add_test(tc, test_conf_printers_and_names);
+	tcase_add_test(tc, test_rename);
 	tcase_add_test(tc, test_broken_file_left_alone);
 	suite_add_tcase(s, tc);
 	return s;
