@@ -23,7 +23,6 @@
 #define WERR_UNKNOWN_PORT		1796u
 #define WERR_PRINTER_ALREADY_EXISTS	1802u
 #define PRINTER_CONTROL_PURGE		3u
-#define PRINTER_CONTROL_SET_STATUS	4u
 #define SPOOLSS_MAX_VALUE	(1024 * 1024)	/* one value's bytes */
 #define DRIVER_DATA_KEY		"PrinterDriverData"
 /* DEVMODEW without a driver's part */
@@ -602,9 +601,18 @@ static uint32_t set_runtime(struct wg_rpc_call *call, struct prn_handle *h,
 		d.sd_len = sd_len;
 		break;
 	case 4:
+		/* PRINTER_INFO_4 and _5 name the printer they are for:
+		 * Windows refuses them without a name, before looking at
+		 * the rest (smbtorture's printer_info) */
+		if (c->s[0] == NULL || c->s[0][0] == '\0') {
+			return WERR_INVALID_PARAMETER;
+		}
 		d.attributes = c->u[2];
 		break;
 	case 5:
+		if (c->s[0] == NULL || c->s[0][0] == '\0') {
+			return WERR_INVALID_PARAMETER;
+		}
 		if (c->s[1] == NULL ||
 		    (strcasecmp(c->s[1], WG_PORT) != 0 &&
 		     strcasecmp(c->s[1], WG_PORT_LPT) != 0)) {
@@ -613,15 +621,31 @@ static uint32_t set_runtime(struct wg_rpc_call *call, struct prn_handle *h,
 		d.attributes = c->u[2];
 		d.port = c->s[1];
 		break;
-	case 8:
 	case 9:
-		/* the printer's (9: the user's, kept as the printer's) */
+		/* the user's DEVMODE: not valid remotely [MS-RPRN
+		 * 3.1.4.2.6] */
+		return WERR_NOT_SUPPORTED;
+	case 8:
+		/* the printer's DEVMODE; none given changes nothing, as
+		 * Windows answers */
+		if (dm->data == NULL) {
+			return WERR_OK;
+		}
 		if (!devmode_ok(dm->data, dm->len)) {
 			return WERR_INVALID_PARAMETER;
 		}
 		d.devmode = (uint8_t *)dm->data;
 		d.devmode_len = dm->len;
 		break;
+	case 7:
+		/* dwAction: publish, update, unpublish or republish
+		 * [MS-RPRN 2.2.1.10.6]; none of them is INVALID_PARAMETER.
+		 * There is no directory to publish in: nothing changes. */
+		if (c->u[1] != 1 && c->u[1] != 2 && c->u[1] != 4 &&
+		    c->u[1] != 8) {
+			return WERR_INVALID_PARAMETER;
+		}
+		return WERR_OK;
 	case 1:
 		return WERR_UNKNOWN_LEVEL;	/* GetPrinter's only */
 	default:
@@ -682,9 +706,10 @@ uint32_t op_set_printer(struct wg_rpc_call *call)
 	if (!wg_rpc_is_admin(call)) {
 		werr = WERR_ACCESS_DENIED;
 	} else if (c.level == 0) {
-		/* a command (pause, resume, purge, set status) or none */
+		/* a command (pause, resume, purge) or none; SET_STATUS,
+		 * for port monitors, is refused over RPC as Windows does */
 		werr = !c.present && command == 0 ? WERR_INVALID_PARAMETER :
-		       command <= PRINTER_CONTROL_SET_STATUS ? WERR_OK :
+		       command <= PRINTER_CONTROL_PURGE ? WERR_OK :
 		       WERR_INVALID_PRINTER_COMMAND;
 		if (werr == WERR_OK && command == PRINTER_CONTROL_PURGE &&
 		    h->printer != NULL && print != NULL &&

@@ -497,9 +497,10 @@ static uint32_t set_printer(struct wg_pipe *p, const uint8_t *h,
 	ndr_push_u32(&q, level);
 	ndr_push_referent(&q);
 	if (level == 4) {
-		ndr_push_u32(&q, 0);		/* pPrinterName */
+		ndr_push_referent(&q);		/* pPrinterName */
 		ndr_push_u32(&q, 0);		/* pServerName */
 		ndr_push_u32(&q, value);	/* Attributes */
+		ndr_push_string(&q, "new");
 	} else {
 		for (int i = 0; i < 31; i++) {
 			ndr_push_u32(&q, 0);	/* names and counters */
@@ -516,6 +517,56 @@ static uint32_t set_printer(struct wg_pipe *p, const uint8_t *h,
 	ck_assert_uint_eq(rt_call(tmem, p, 7, &q.w, &stub, &len), 0);
 	return wire_le32(stub + len - 4);
 }
+
+/* SetPrinter at level with `words` DWORDs of info (all 0 but the last,
+ * `last`), no DEVMODE or descriptor, and command. */
+static uint32_t set_printer_words(struct wg_pipe *p, const uint8_t *h,
+				  uint32_t level, unsigned words,
+				  uint32_t last, uint32_t command)
+{
+	struct ndr_push q;
+	uint8_t *stub = NULL;
+	size_t len = 0;
+
+	ndr_push_init(&q, tmem, 0);
+	ndr_push_handle(&q, h);
+	ndr_push_u32(&q, level);
+	ndr_push_u32(&q, level);
+	ndr_push_referent(&q);
+	for (unsigned i = 0; i < words; i++) {
+		ndr_push_u32(&q, i + 1 == words ? last : 0);
+	}
+	for (int i = 0; i < 4; i++) {
+		ndr_push_u32(&q, 0);	/* DEVMODE_, SECURITY_CONTAINER */
+	}
+	ndr_push_u32(&q, command);
+	ck_assert_uint_eq(rt_call(tmem, p, 7, &q.w, &stub, &len), 0);
+	return wire_le32(stub + len - 4);
+}
+
+/* What Windows answers for PRINTER_INFOs with nothing in them. */
+START_TEST(test_set_errors)
+{
+	struct wg_pipe *p = open_spoolss();
+	uint8_t h[NDR_HANDLE_LEN];
+
+	ck_assert_uint_eq(add_printer(p, "new", "wgsmb:", "Generic", h, NULL),
+			  0);
+	ck_assert_uint_eq(set_printer_words(p, h, 4, 3, 0, 0), 87);
+	ck_assert_uint_eq(set_printer_words(p, h, 5, 5, 0, 0), 87);
+	ck_assert_uint_eq(set_printer_words(p, h, 7, 2, 0, 0), 87);
+	ck_assert_uint_eq(set_printer_words(p, h, 7, 2, 3, 0), 87);
+	ck_assert_uint_eq(set_printer_words(p, h, 7, 2, 4, 0), 0);
+	ck_assert_uint_eq(set_printer_words(p, h, 8, 1, 0, 0), 0);
+	ck_assert_uint_eq(set_printer_words(p, h, 9, 1, 0, 0), 50);
+	ck_assert_uint_eq(fk.def.change_id, 1);		/* none changed it */
+	/* commands: pause, resume, purge; not SET_STATUS */
+	ck_assert_uint_eq(set_printer_words(p, h, 0, 31, 0, 3), 0);
+	ck_assert_uint_eq(set_printer_words(p, h, 0, 31, 0, 4), 1803);
+	ck_assert_uint_eq(set_printer_words(p, h, 2, 21, 0, 3), 1803);
+	talloc_free(p);
+}
+END_TEST
 
 START_TEST(test_set_and_delete)
 {
@@ -556,6 +607,7 @@ static Suite *spoolss_printer_suite(void)
 	tcase_add_test(tc, test_add_printer);
 	tcase_add_test(tc, test_printer_data);
 	tcase_add_test(tc, test_set_and_delete);
+	tcase_add_test(tc, test_set_errors);
 	suite_add_tcase(s, tc);
 	return s;
 }
