@@ -754,17 +754,25 @@ static int op_job_set(void *priv, const char *printer, uint32_t id,
 	return 0;
 }
 
+void print_jobs_purge(struct print_ctx *pc, const char *share)
+{
+	struct print_job *j = NULL, *next = NULL;
+
+	for (j = pc->jobs; j != NULL; j = next) {
+		next = j->next;
+		if (!j->cancelled && strcasecmp(j->printer, share) == 0) {
+			job_delete(pc, j);
+		}
+	}
+}
+
 static void op_purge(void *priv, const char *printer)
 {
 	struct print_ctx *pc = priv;
 	const struct wg_share_cfg *sh = printer_share(pc->srv, printer);
-	struct print_job *j = NULL, *next = NULL;
 
-	for (j = pc->jobs; sh != NULL && j != NULL; j = next) {
-		next = j->next;
-		if (!j->cancelled && strcasecmp(j->printer, sh->name) == 0) {
-			job_delete(pc, j);
-		}
+	if (sh != NULL) {
+		print_jobs_purge(pc, sh->name);
 	}
 }
 

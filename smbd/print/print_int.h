@@ -46,4 +46,10 @@ struct print_ctx {
 void print_jobs_renamed(struct print_ctx *pc, const char *from,
 			const char *to);
 
+/*
+ * print.c: delete every job of the printer whose share is `share` (any
+ * case), as PRINTER_CONTROL_PURGE does; also when the printer goes.
+ */
+void print_jobs_purge(struct print_ctx *pc, const char *share);
+
 #endif

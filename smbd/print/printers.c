@@ -642,6 +642,9 @@ static int op_printer_delete(void *priv, const char *name)
 		return rc;
 	}
 	DBG_NOTICE(GEN, "printer '%s' deleted", p->f.def.name);
+	/* its queue goes with it: a printer of that name added later
+	 * starts empty */
+	print_jobs_purge(pc, p->share->name);
 	rt_drop(pc->rt, p);
 	return rt_save(pc->rt);
 }

@@ -280,6 +280,18 @@ START_TEST(test_rename)
 	d.name = "front desk (2)";
 	ck_assert_int_eq(ops->printer_set(ops->priv, "Front Desk (2)", &d), 0);
 	ck_assert_ptr_nonnull(smbd_print_find_share(srv, "front desk (2)"));
+
+	/* a deleted printer's queue goes with it */
+	j = ops->job_start(ops->priv, wgt_root, "front desk (2)", "doc",
+			   "alice", &id);
+	ck_assert_ptr_nonnull(j);
+	ck_assert_int_eq(ops->job_end(ops->priv, j), 0);
+	ck_assert_int_eq(ops->printer_delete(ops->priv, "front desk (2)"), 0);
+	ck_assert_int_eq(add(ops, "front desk (2)"), 0);
+	ck_assert_int_eq(ops->jobs(ops->priv, wgt_root, "front desk (2)", &q,
+				   &n), 0);
+	ck_assert_uint_eq(n, 0);
+	talloc_free(q);
 	talloc_free(srv);
 }
 END_TEST
