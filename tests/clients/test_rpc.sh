@@ -591,8 +591,25 @@ spool: $(ls "$SPOOL/lpcp")"
 	check "impacket rprn on lpcp: the print command ran on the spoolss job (exact copy)" \
 		test "$r" = 0
 	rpc 127.0.0.3 alice 'enumjobs lp 2'
-	check "rpcclient enumjobs lp 2: lists the spoolss job" has 'jobid\[[0-9]+\]: +rprn test' &&
+	check "rpcclient enumjobs lp 2: lists the spoolss job with its owner" has 'jobid\[[0-9]+\]: +alice +rprn test' &&
 		showout 'jobid\['
+	# GetJob and SetJob (pause, then resume) on that job, as its owner;
+	# bob, neither its owner nor an admin, may not touch it
+	jid=$(printf '%s\n' "$OUT" | sed -n 's/.*jobid\[\([0-9]*\)\]: *alice *rprn test.*/\1/p' | head -n 1)
+	rpc 127.0.0.3 alice "getjob lp $jid 2; setjob lp $jid 1; setjob lp $jid 2; getjob lp $jid 1"
+	check "rpcclient getjob lp $jid (levels 2 and 1) reads the job back, setjob pauses and resumes it (no error)" \
+		getjob_ok "$jid" && showout "jobid\\[$jid\\]"
+	rpc 127.0.0.3 bob "setjob lp $jid 5"
+	check "rpcclient setjob as bob (not the owner, not an admin): access denied" \
+		has 'WERR_ACCESS_DENIED' && showout 'WERR_'
+}
+
+# The rpcclient output in OUT shows job $1 twice (GetJob at two levels),
+# with its owner and name, and no call failed.
+getjob_ok() {
+	[ "$(printf '%s\n' "$OUT" |
+		grep -cE "jobid\[$1\]: +alice +rprn test")" = 2 ] &&
+		! printf '%s\n' "$OUT" | grep -q 'result was WERR_'
 }
 
 # ---- 6b. after a restart ----
