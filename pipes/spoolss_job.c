@@ -189,8 +189,8 @@ static void job_info(struct info_blob *b, uint32_t level, const char *server,
 	blob_entry(b);
 	blob_u32(b, j->id);
 	if (level == 3) {
-		blob_u32(b, i + 1 < n ? q[i + 1].id : 0);	/* NextJobId */
-		blob_u32(b, 0);					/* Reserved */
+		blob_u32(b, i + 1 < n ? q[i + 1].id : 0); /* NextJobId */
+		blob_u32(b, 0);				/* Reserved */
 		return;
 	}
 	blob_str(b, printer);

@@ -40,7 +40,7 @@
  *                                 ERROR_NO_SYSTEM_RESOURCES (per server)
  *   SMBD_BUDGET_PRINTER_DATA      print/printers.c      spoolss SetPrinterData:
  *                                 ERROR_NO_SYSTEM_RESOURCES (per printer)
- *   SMBD_BUDGET_PRINT_JOBS        print/print.c         jobs queued per printer:
+ *   SMBD_BUDGET_PRINT_JOBS        print/print.c         jobs per printer:
  *                                 StartDocPrinter CAN_NOT_COMPLETE; a file
  *                                 written to the share stays spooled
  *                                 without a job (logged)

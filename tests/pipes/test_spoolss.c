@@ -640,12 +640,12 @@ static void put_set_job(struct ndr_push *q, const uint8_t *h, uint32_t id,
 	ndr_push_u32(q, id);
 	for (uint32_t k = 0; k < nptrs; k++) {
 		if (k == 0 || (k == 3 && doc != NULL)) {
-			ndr_push_referent(q);	/* pPrinterName, pDocument */
+			ndr_push_referent(q);	/* printer, document */
 		} else {
 			ndr_push_u32(q, 0);
 		}
 		if (level != 1 && (k == 8 || k == 9)) {
-			ndr_push_u32(q, 0);	/* pDevMode, pSecurityDesc. */
+			ndr_push_u32(q, 0);	/* DEVMODE, descriptor */
 		}
 	}
 	ndr_push_u32(q, 0);			/* Status */
@@ -734,7 +734,7 @@ START_TEST(test_jobs)
 	ck_assert_int_eq(fp.cmd, WG_JOB_PAUSE);
 	ck_assert_uint_eq(set_job_cmd(p, h, 7, 5), 0);
 	ck_assert_int_eq(fp.cmd, WG_JOB_DELETE);
-	ck_assert_uint_eq(set_job_cmd(p, h, 7, 8), 0);	/* RETAIN: nothing */
+	ck_assert_uint_eq(set_job_cmd(p, h, 7, 8), 0);	/* RETAIN */
 	ck_assert_int_eq(fp.controlled, 2);
 	ck_assert_uint_eq(set_job_cmd(p, h, 7, 10), 87);
 	ck_assert_uint_eq(set_job_cmd(p, h, 7, 0), 87);

@@ -559,7 +559,7 @@ START_TEST(test_set_errors)
 	ck_assert_uint_eq(set_printer_words(p, h, 7, 2, 4, 0), 0);
 	ck_assert_uint_eq(set_printer_words(p, h, 8, 1, 0, 0), 0);
 	ck_assert_uint_eq(set_printer_words(p, h, 9, 1, 0, 0), 50);
-	ck_assert_uint_eq(fk.def.change_id, 1);		/* none changed it */
+	ck_assert_uint_eq(fk.def.change_id, 1);	/* none changed it */
 	/* commands: pause, resume, purge; not SET_STATUS */
 	ck_assert_uint_eq(set_printer_words(p, h, 0, 31, 0, 3), 0);
 	ck_assert_uint_eq(set_printer_words(p, h, 0, 31, 0, 4), 1803);
