@@ -40,6 +40,7 @@
 #include "smbd/base/nttime.h"
 #include "smbd/budget.h"
 
+struct smbd_loop;
 struct smbd_conn;
 struct smbd_client;
 struct smbd_session;
@@ -67,6 +68,7 @@ struct smbd_cmd_row;	/* the SMB2 command table: smb2/dispatch.h */
 struct smbd_oplock_upcalls;	/* break notifications: fs/oplock.h */
 struct smbd_smb1_conn;		/* SMB1 connection state: smb1/smb1.h */
 struct se_token;	/* who a session is: proto/seaccess.h */
+struct smbd_acl_cache;	/* stored descriptors: fs/acl.h */
 
 #ifndef ARRAY_SIZE
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -90,8 +92,24 @@ struct smbd_conn_upcalls {
 	void (*resume)(struct smbd_conn *conn);
 };
 
-struct smbd_server {
+/*
+ * One event loop and what only it uses (docs/threads.md, stage 2): its
+ * tevent_context, the buffer its connections read into, the cache of
+ * stored descriptors its access checks read through. Each connection
+ * names the loop it runs on (conn->loop); everything of a connection is
+ * touched from that loop only. Today the server has one loop, srv->loop,
+ * made by smbd_loop_new() (net/conn.h), a talloc child of the server,
+ * whose ev is srv->ev.
+ */
+struct smbd_loop {
+	struct smbd_server *srv;
 	struct tevent_context *ev;
+	uint8_t *rbuf;			/* shared read buffer (conn.c), child */
+};
+
+struct smbd_server {
+	struct tevent_context *ev;	/* the main loop's */
+	struct smbd_loop *loop;		/* the only loop, for now */
 	struct wg_config *cfg;
 	const struct smbd_conn_upcalls *conn_up; /* set by server.c */
 	/* SMB1 NEGOTIATE (cmd/negprot.c), set by server.c for dispatch */
@@ -140,7 +158,6 @@ struct smbd_server {
 	struct smbd_ghost *ghosts;
 	bool shutting_down;
 	struct smbd_control *control;	/* wgnet's socket (control.c) */
-	uint8_t *rbuf;			/* shared read buffer (conn.c) */
 	struct share_root *share_roots;	/* one fd per share root (tcon) */
 	const struct smbd_cmd_row *cmds; /* command table (dispatcher) */
 	/* oplock break notifications (fs/oplock.h), set by server.c */
@@ -182,6 +199,7 @@ enum smbd_conn_state {
 struct smbd_conn {
 	struct smbd_conn *prev, *next;
 	struct smbd_server *srv;
+	struct smbd_loop *loop;		/* the loop it runs on */
 	const struct smbd_conn_upcalls *up;	/* from srv->conn_up */
 	int fd;
 	struct tevent_fd *fde;

@@ -77,6 +77,11 @@ struct smbd_server *smbd_server_new(TALLOC_CTX *mem_ctx,
 		return NULL;
 	}
 	srv->ev = ev;
+	srv->loop = smbd_loop_new(srv, ev);
+	if (srv->loop == NULL) {
+		talloc_free(srv);
+		return NULL;
+	}
 	srv->cfg = talloc_steal(srv, cfg);
 	/* Connections hand their frames up to the SMB layer. */
 	srv->conn_up = &smbd_smb2_upcalls;

@@ -264,6 +264,19 @@ void smbd_conn_set_authenticated(struct smbd_conn *conn, bool on)
 	conn->deadline = tv_after(&now, srv->cfg->auth_timeout_ms);
 }
 
+struct smbd_loop *smbd_loop_new(struct smbd_server *srv,
+			       struct tevent_context *ev)
+{
+	struct smbd_loop *lp = talloc_zero(srv, struct smbd_loop);
+
+	if (lp == NULL) {
+		return NULL;
+	}
+	lp->srv = srv;
+	lp->ev = ev;
+	return lp;
+}
+
 struct smbd_conn *smbd_conn_new(struct smbd_server *srv, int fd, bool netbios)
 {
 	struct smbd_conn *conn = NULL;
@@ -278,6 +291,7 @@ struct smbd_conn *smbd_conn_new(struct smbd_server *srv, int fd, bool netbios)
 		return NULL;
 	}
 	conn->srv = srv;
+	conn->loop = srv->loop;
 	conn->up = srv->conn_up;
 	conn->fd = -1;
 	if (getpeername(fd, (struct sockaddr *)&conn->peer_ss, &len) != 0) {
@@ -323,7 +337,7 @@ struct smbd_conn *smbd_conn_new(struct smbd_server *srv, int fd, bool netbios)
 		return NULL;
 	}
 	conn->fd = fd;
-	conn->fde = tevent_add_fd(srv->ev, conn, fd, TEVENT_FD_READ, conn_io,
+	conn->fde = tevent_add_fd(conn->loop->ev, conn, fd, TEVENT_FD_READ, conn_io,
 				  conn);
 	if (conn->fde == NULL) {
 		conn->fd = -1;
@@ -373,7 +387,7 @@ static void conn_free_later(struct smbd_conn *conn)
 		gettimeofday(&conn->deadline, NULL);
 		return;
 	}
-	tevent_schedule_immediate(conn->free_im, conn->srv->ev, conn_free_im,
+	tevent_schedule_immediate(conn->free_im, conn->loop->ev, conn_free_im,
 				  conn);
 }
 
@@ -825,7 +839,7 @@ void smbd_conn_kick(struct smbd_conn *conn)
 			return;	/* the next write tries again */
 		}
 	}
-	tevent_schedule_immediate(conn->resume_im, conn->srv->ev, conn_resume,
+	tevent_schedule_immediate(conn->resume_im, conn->loop->ev, conn_resume,
 				  conn);
 }
 
@@ -1108,19 +1122,19 @@ static bool read_result(struct smbd_conn *conn, ssize_t n)
 
 /*
  * Read what the peer sent. Small frames arrive in one read() into the
- * server's shared buffer (then copied out frame by frame: the loop is
+ * loop's shared buffer (then copied out frame by frame: the loop is
  * single-threaded and the buffer is consumed before we return); the body
  * of a large frame is read straight into its own buffer. A short read
  * means the socket is drained: no extra read() just to see EAGAIN.
  */
 static void conn_read(struct smbd_conn *conn)
 {
-	struct smbd_server *srv = conn->srv;
+	struct smbd_loop *lp = conn->loop;
 	int loops = 0;
 
-	if (srv->rbuf == NULL) {
-		srv->rbuf = talloc_array(srv, uint8_t, SMBD_RBUF_SIZE);
-		if (srv->rbuf == NULL) {
+	if (lp->rbuf == NULL) {
+		lp->rbuf = talloc_array(lp, uint8_t, SMBD_RBUF_SIZE);
+		if (lp->rbuf == NULL) {
 			smbd_conn_terminate(conn, "no memory");
 			return;
 		}
@@ -1151,11 +1165,11 @@ static void conn_read(struct smbd_conn *conn)
 			}
 		} else {
 			want = SMBD_RBUF_SIZE;
-			n = read(conn->fd, srv->rbuf, want);
+			n = read(conn->fd, lp->rbuf, want);
 			if (!read_result(conn, n)) {
 				return;
 			}
-			consume(conn, srv->rbuf, (size_t)n);
+			consume(conn, lp->rbuf, (size_t)n);
 		}
 		if ((size_t)n < want) {
 			return;		/* drained for now */

@@ -7,7 +7,14 @@
 #include "smbd/smbd.h"
 
 /*
- * Take ownership of an accepted, non-blocking fd. NULL on failure (the
+ * A loop of srv running on ev (struct smbd_loop, smbd.h), a talloc child
+ * of srv; NULL on ENOMEM. Its read buffer is allocated on first use.
+ */
+struct smbd_loop *smbd_loop_new(struct smbd_server *srv,
+				struct tevent_context *ev);
+
+/*
+ * Take ownership of an accepted, non-blocking fd, on srv->loop. NULL on failure (the
  * caller closes fd). Whole session messages go up through srv->conn_up
  * (struct smbd_conn_upcalls in smbd.h), which must be set.
  */

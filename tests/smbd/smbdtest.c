@@ -120,8 +120,8 @@ static size_t srv_cache_blocks(const struct smbdt *t)
 {
 	size_t n = 0;
 
-	if (t->srv->rbuf != NULL) {
-		n += talloc_total_blocks(t->srv->rbuf);
+	if (t->srv->loop->rbuf != NULL) {
+		n += talloc_total_blocks(t->srv->loop->rbuf);
 	}
 	if (t->srv->open_index != NULL) {
 		n += talloc_total_blocks(t->srv->open_index);
