@@ -6,6 +6,10 @@
  *
  * Ownership (talloc parents):
  *   smbd_server
+ *     +- smbd_loop            (an event loop's own state: read buffer,
+ *     |                        descriptor cache; one today, srv->loop;
+ *     |                        every connection names its loop and is
+ *     |                        touched from it only; docs/threads.md)
  *     +- smbd_conn            (one per TCP connection; net/conn.c)
  *          +- smbd_session    (SMB2 sessions established on it;
  *          |    |              smb2/session.c)
@@ -105,6 +109,7 @@ struct smbd_loop {
 	struct smbd_server *srv;
 	struct tevent_context *ev;
 	uint8_t *rbuf;			/* shared read buffer (conn.c), child */
+	struct smbd_acl_cache *acl_cache; /* stored descriptors (fs/acl.c) */
 };
 
 struct smbd_server {

@@ -968,7 +968,8 @@ static int v_acl(struct ctl_call *c, char **args)
 	if (sh == NULL) {
 		return -ENOENT;
 	}
-	rc = smbd_acl_view(c->tmp, sh->path, acl_path_arg(args[1]), &v, &why);
+	rc = smbd_acl_view(c->tmp, c->srv->loop->acl_cache, sh->path,
+			   acl_path_arg(args[1]), &v, &why);
 	if (rc != 0) {
 		return ctl_fail(c, -rc, "%s\\%s: %s (%s)", sh->name, args[1],
 				why, strerror(-rc));
@@ -1008,7 +1009,9 @@ static int v_acl_reset(struct ctl_call *c, char **args)
 		return -ENOENT;
 	}
 	path = acl_path_arg(args[1]);
-	rc = smbd_acl_reset(sh->path, path, &removed, &failed, &why);
+	/* (with several loops: every loop's cache) */
+	rc = smbd_acl_reset(c->srv->loop->acl_cache, sh->path, path, &removed,
+			    &failed, &why);
 	if (rc != 0) {
 		return ctl_fail(c, -rc, "%s\\%s: %s (%s)", sh->name, args[1],
 				why, strerror(-rc));

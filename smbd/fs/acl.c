@@ -211,8 +211,6 @@ struct se_token *smbd_acl_token(TALLOC_CTX *mem,
 
 /* ---- storage ---- */
 
-static void acl_cache_forget(dev_t dev, ino_t ino);
-
 int smbd_acl_read_fd(TALLOC_CTX *mem, int fd, struct sec_desc **sd)
 {
 	char path[64];
@@ -249,7 +247,6 @@ int smbd_acl_read_fd(TALLOC_CTX *mem, int fd, struct sec_desc **sd)
 
 int smbd_acl_write_fd(int fd, const struct sec_desc *sd)
 {
-	struct stat st;
 	char path[64];
 	uint8_t *buf = NULL;
 	size_t len = 0;
@@ -261,9 +258,6 @@ int smbd_acl_write_fd(int fd, const struct sec_desc *sd)
 	smbd_proc_path(path, sizeof(path), fd, NULL);
 	if (setxattr(path, SMBD_ACL_XATTR, buf, len, 0) != 0) {
 		rc = -errno;
-	}
-	if (fstat(fd, &st) == 0) {
-		acl_cache_forget(st.st_dev, st.st_ino);
 	}
 	talloc_free(buf);
 	if (rc == -EOPNOTSUPP) {
@@ -289,11 +283,12 @@ int smbd_acl_write_fd(int fd, const struct sec_desc *sd)
  * seconds is not trusted (timestamps are coarse: two changes within one
  * tick share a ctime), so such objects are read every time until their
  * last change is older. A reused inode number has a new ctime. Our own
- * stores also drop the entry (smbd_acl_write_fd) and wgnet acl /reset
+ * stores also drop the entry (smbd_acl_set) and wgnet acl /reset
  * flushes it all.
  *
  * Bounded: ACL_CACHE_SIZE entries, least recently used evicted; blobs
- * over ACL_CACHE_BLOB_MAX are not kept. Used on the event loop only.
+ * over ACL_CACHE_BLOB_MAX are not kept. One per event loop (struct
+ * smbd_loop), used from that loop only; blobs are its talloc children.
  */
 #define ACL_CACHE_SIZE		1024u
 #define ACL_CACHE_BUCKETS	2048u	/* power of two */
@@ -311,27 +306,26 @@ struct acl_cache_ent {
 	bool used;
 };
 
-static struct acl_cache {
+struct smbd_acl_cache {
 	struct acl_cache_ent ent[ACL_CACHE_SIZE];
 	uint32_t bucket[ACL_CACHE_BUCKETS];
 	uint32_t head, tail;	/* LRU */
 	uint32_t n;
-	bool init;
 	struct smbd_acl_cache_stats stats;
-} acl_cache;
+};
 
-static void acl_cache_init(void)
+struct smbd_acl_cache *smbd_acl_cache_new(TALLOC_CTX *mem)
 {
-	struct acl_cache *c = &acl_cache;
+	struct smbd_acl_cache *c = talloc_zero(mem, struct smbd_acl_cache);
 
-	if (c->init) {
-		return;
+	if (c == NULL) {
+		return NULL;
 	}
 	for (uint32_t i = 0; i < ACL_CACHE_BUCKETS; i++) {
 		c->bucket[i] = ACL_CACHE_NONE;
 	}
 	c->head = c->tail = ACL_CACHE_NONE;
-	c->init = true;
+	return c;
 }
 
 static uint32_t acl_cache_hash(dev_t dev, ino_t ino)
@@ -341,12 +335,13 @@ static uint32_t acl_cache_hash(dev_t dev, ino_t ino)
 	return (uint32_t)(h >> 32) & (ACL_CACHE_BUCKETS - 1);
 }
 
-static uint32_t acl_cache_find(dev_t dev, ino_t ino)
+static uint32_t acl_cache_find(const struct smbd_acl_cache *c, dev_t dev,
+			       ino_t ino)
 {
-	uint32_t i = acl_cache.bucket[acl_cache_hash(dev, ino)];
+	uint32_t i = c->bucket[acl_cache_hash(dev, ino)];
 
 	while (i != ACL_CACHE_NONE) {
-		const struct acl_cache_ent *e = &acl_cache.ent[i];
+		const struct acl_cache_ent *e = &c->ent[i];
 
 		if (e->dev == dev && e->ino == ino) {
 			return i;
@@ -356,9 +351,8 @@ static uint32_t acl_cache_find(dev_t dev, ino_t ino)
 	return ACL_CACHE_NONE;
 }
 
-static void acl_lru_unlink(uint32_t i)
+static void acl_lru_unlink(struct smbd_acl_cache *c, uint32_t i)
 {
-	struct acl_cache *c = &acl_cache;
 	struct acl_cache_ent *e = &c->ent[i];
 
 	if (e->prev != ACL_CACHE_NONE) {
@@ -373,9 +367,8 @@ static void acl_lru_unlink(uint32_t i)
 	}
 }
 
-static void acl_lru_push(uint32_t i)
+static void acl_lru_push(struct smbd_acl_cache *c, uint32_t i)
 {
-	struct acl_cache *c = &acl_cache;
 	struct acl_cache_ent *e = &c->ent[i];
 
 	e->prev = ACL_CACHE_NONE;
@@ -390,9 +383,8 @@ static void acl_lru_push(uint32_t i)
 }
 
 /* Take entry i out of the cache (its slot becomes free). */
-static void acl_cache_drop(uint32_t i)
+static void acl_cache_drop(struct smbd_acl_cache *c, uint32_t i)
 {
-	struct acl_cache *c = &acl_cache;
 	struct acl_cache_ent *e = &c->ent[i];
 	uint32_t *pp = &c->bucket[acl_cache_hash(e->dev, e->ino)];
 
@@ -400,36 +392,51 @@ static void acl_cache_drop(uint32_t i)
 		pp = &c->ent[*pp].hnext;
 	}
 	*pp = e->hnext;
-	acl_lru_unlink(i);
+	acl_lru_unlink(c, i);
 	TALLOC_FREE(e->blob);
 	e->used = false;
 	c->n--;
 }
 
-static void acl_cache_forget(dev_t dev, ino_t ino)
+static void acl_cache_forget(struct smbd_acl_cache *c, dev_t dev, ino_t ino)
 {
 	uint32_t i = 0;
 
-	acl_cache_init();
-	i = acl_cache_find(dev, ino);
+	if (c == NULL) {
+		return;
+	}
+	i = acl_cache_find(c, dev, ino);
 	if (i != ACL_CACHE_NONE) {
-		acl_cache_drop(i);
+		acl_cache_drop(c, i);
 	}
 }
 
-void smbd_acl_cache_flush(void)
+void smbd_acl_cache_flush(struct smbd_acl_cache *c)
 {
-	acl_cache_init();
-	while (acl_cache.head != ACL_CACHE_NONE) {
-		acl_cache_drop(acl_cache.head);
+	while (c->head != ACL_CACHE_NONE) {
+		acl_cache_drop(c, c->head);
 	}
-	acl_cache.stats.flushes++;
+	c->stats.flushes++;
 }
 
-void smbd_acl_cache_stats(struct smbd_acl_cache_stats *out)
+void smbd_acl_cache_stats(const struct smbd_acl_cache *c,
+			  struct smbd_acl_cache_stats *out)
 {
-	*out = acl_cache.stats;
-	out->entries = acl_cache.n;
+	*out = c->stats;
+	out->entries = c->n;
+}
+
+/* The cache of the loop tree's connection runs on; NULL (read without
+ * one) for a tree not on a connection (unit tests). */
+static struct smbd_acl_cache *acl_cache_of(const struct smbd_tree *tree)
+{
+	const struct smbd_conn *conn = tree->sess != NULL ?
+				       tree->sess->conn : NULL;
+
+	if (conn == NULL || conn->loop == NULL) {
+		return NULL;
+	}
+	return conn->loop->acl_cache;
 }
 
 /* Is ctime old enough that a change since would show as a new one? */
@@ -442,22 +449,21 @@ static bool acl_ctime_settled(const struct timespec *ct)
 }
 
 /* Remember what st's object held (blob NULL: nothing). */
-static void acl_cache_put(const struct stat *st, const uint8_t *blob,
-			  size_t len)
+static void acl_cache_put(struct smbd_acl_cache *c, const struct stat *st,
+			  const uint8_t *blob, size_t len)
 {
-	struct acl_cache *c = &acl_cache;
 	struct acl_cache_ent *e = NULL;
 	uint32_t i = 0, h = 0;
 
 	if (len > ACL_CACHE_BLOB_MAX || !acl_ctime_settled(&st->st_ctim)) {
 		return;
 	}
-	i = acl_cache_find(st->st_dev, st->st_ino);
+	i = acl_cache_find(c, st->st_dev, st->st_ino);
 	if (i != ACL_CACHE_NONE) {
-		acl_cache_drop(i);
+		acl_cache_drop(c, i);
 	}
 	if (c->n >= ACL_CACHE_SIZE) {
-		acl_cache_drop(c->tail);
+		acl_cache_drop(c, c->tail);
 		c->stats.evictions++;
 	}
 	for (i = 0; c->ent[i].used; i++) {
@@ -469,7 +475,7 @@ static void acl_cache_put(const struct stat *st, const uint8_t *blob,
 		.len = len, .used = true,
 	};
 	if (blob != NULL) {
-		e->blob = talloc_memdup(NULL, blob, len);
+		e->blob = talloc_memdup(c, blob, len);
 		if (e->blob == NULL) {
 			e->used = false;
 			return;
@@ -478,42 +484,42 @@ static void acl_cache_put(const struct stat *st, const uint8_t *blob,
 	h = acl_cache_hash(e->dev, e->ino);
 	e->hnext = c->bucket[h];
 	c->bucket[h] = i;
-	acl_lru_push(i);
+	acl_lru_push(c, i);
 	c->n++;
 }
 
 /* A valid entry for st's object, moved to the front; NULL if none. */
-static const struct acl_cache_ent *acl_cache_get(const struct stat *st)
+static const struct acl_cache_ent *acl_cache_get(struct smbd_acl_cache *c,
+						 const struct stat *st)
 {
 	uint32_t i = 0;
 	const struct acl_cache_ent *e = NULL;
 
-	acl_cache_init();
-	i = acl_cache_find(st->st_dev, st->st_ino);
+	i = acl_cache_find(c, st->st_dev, st->st_ino);
 	if (i == ACL_CACHE_NONE) {
-		acl_cache.stats.misses++;
+		c->stats.misses++;
 		return NULL;
 	}
-	e = &acl_cache.ent[i];
+	e = &c->ent[i];
 	if (e->ctime.tv_sec != st->st_ctim.tv_sec ||
 	    e->ctime.tv_nsec != st->st_ctim.tv_nsec) {
-		acl_cache_drop(i);
-		acl_cache.stats.stale++;
-		acl_cache.stats.misses++;
+		acl_cache_drop(c, i);
+		c->stats.stale++;
+		c->stats.misses++;
 		return NULL;
 	}
-	acl_lru_unlink(i);
-	acl_lru_push(i);
-	acl_cache.stats.hits++;
+	acl_lru_unlink(c, i);
+	acl_lru_push(c, i);
+	c->stats.hits++;
 	return e;
 }
 
 /* The stored descriptor of the object of the O_PATH fd (whose stat is
  * st), through the cache; or -ENODATA / -EINVAL / -errno. */
-static int acl_read_cached(TALLOC_CTX *mem, int fd, const struct stat *st,
-			   struct sec_desc **sd)
+static int acl_read_cached(TALLOC_CTX *mem, struct smbd_acl_cache *c, int fd,
+			   const struct stat *st, struct sec_desc **sd)
 {
-	const struct acl_cache_ent *e = acl_cache_get(st);
+	const struct acl_cache_ent *e = acl_cache_get(c, st);
 	char path[64];
 	uint8_t *buf = NULL;
 	ssize_t n = 0;
@@ -536,14 +542,14 @@ static int acl_read_cached(TALLOC_CTX *mem, int fd, const struct stat *st,
 		rc = errno;
 		talloc_free(buf);
 		if (rc == ENOTSUP || rc == EOPNOTSUPP || rc == ENODATA) {
-			acl_cache_put(st, NULL, 0);
+			acl_cache_put(c, st, NULL, 0);
 			return -ENODATA;
 		}
 		return rc == ERANGE ? -EINVAL : -rc;
 	}
 	rc = smbd_acl_blob_unpack(mem, buf, (size_t)n, sd);
 	if (rc == 0) {
-		acl_cache_put(st, buf, (size_t)n);
+		acl_cache_put(c, st, buf, (size_t)n);
 	}
 	talloc_free(buf);
 	if (rc == WIRE_E_NOMEM) {
@@ -557,9 +563,10 @@ static int acl_read_cached(TALLOC_CTX *mem, int fd, const struct stat *st,
 	return 0;
 }
 
-/* The stored descriptor of ondisk, or -ENODATA / -errno. */
-static int acl_read_at(TALLOC_CTX *mem, int root_fd, const char *ondisk,
-		       struct sec_desc **sd)
+/* The stored descriptor of ondisk, through cache c if not NULL, or
+ * -ENODATA / -errno. */
+static int acl_read_at(TALLOC_CTX *mem, struct smbd_acl_cache *c, int root_fd,
+		       const char *ondisk, struct sec_desc **sd)
 {
 	/* the root itself: root_fd is it (openat2 of "." would give the
 	 * same inode again, for a syscall and a path walk) */
@@ -571,10 +578,10 @@ static int acl_read_at(TALLOC_CTX *mem, int root_fd, const char *ondisk,
 	if (fd < 0) {
 		return fd;
 	}
-	if (fstat(fd, &st) != 0) {
+	if (c == NULL || fstat(fd, &st) != 0) {
 		rc = smbd_acl_read_fd(mem, fd, sd);
 	} else {
-		rc = acl_read_cached(mem, fd, &st, sd);
+		rc = acl_read_cached(mem, c, fd, &st, sd);
 	}
 	if (!root) {
 		close(fd);
@@ -598,8 +605,9 @@ static void acl_legacy_token(const struct sec_desc *parent,
 	};
 }
 
-int smbd_acl_effective(TALLOC_CTX *mem, int root_fd, const char *ondisk,
-		       bool is_dir, struct sec_desc **sd)
+int smbd_acl_effective(TALLOC_CTX *mem, struct smbd_acl_cache *cache,
+		       int root_fd, const char *ondisk, bool is_dir,
+		       struct sec_desc **sd)
 {
 	TALLOC_CTX *tmp = talloc_new(NULL);
 	struct sec_desc *cur = NULL;
@@ -622,7 +630,7 @@ int smbd_acl_effective(TALLOC_CTX *mem, int root_fd, const char *ondisk,
 		char save = path[have];
 
 		path[have] = '\0';
-		rc = acl_read_at(tmp, root_fd, path, &cur);
+		rc = acl_read_at(tmp, cache, root_fd, path, &cur);
 		path[have] = save;
 		if (rc == 0) {
 			break;
@@ -712,8 +720,8 @@ static uint32_t acl_max(const struct sec_desc *sd, const struct se_token *t,
  * What the parent of ondisk gives on it [MS-FSA §2.1.5.1.2.1]: DELETE
  * with FILE_DELETE_CHILD, FILE_READ_ATTRIBUTES with FILE_LIST_DIRECTORY.
  */
-static uint32_t acl_from_parent(TALLOC_CTX *mem, int root_fd,
-				const char *ondisk, const struct se_token *t,
+static uint32_t acl_from_parent(TALLOC_CTX *mem, struct smbd_acl_cache *cache,
+				int root_fd, const char *ondisk, const struct se_token *t,
 				uint32_t flags)
 {
 	struct sec_desc *psd = NULL;
@@ -721,7 +729,7 @@ static uint32_t acl_from_parent(TALLOC_CTX *mem, int root_fd,
 	uint32_t pmax = 0, got = 0;
 
 	if (parent == NULL ||
-	    smbd_acl_effective(mem, root_fd, parent, true, &psd) != 0) {
+	    smbd_acl_effective(mem, cache, root_fd, parent, true, &psd) != 0) {
 		return 0;
 	}
 	pmax = acl_max(psd, t, flags);
@@ -756,7 +764,7 @@ NTSTATUS smbd_acl_open_check(const struct smbd_tree *tree,
 	}
 	tmp = talloc_new(NULL);
 	if (tmp == NULL ||
-	    smbd_acl_effective(tmp, tree->root_fd, ondisk, is_dir, &sd) != 0) {
+	    smbd_acl_effective(tmp, acl_cache_of(tree), tree->root_fd, ondisk, is_dir, &sd) != 0) {
 		status = NT_STATUS_NO_MEMORY;
 		goto out;
 	}
@@ -768,7 +776,8 @@ NTSTATUS smbd_acl_open_check(const struct smbd_tree *tree,
 		sd_max |= SEC_RIGHT_WRITE_OWNER;
 	}
 	if (ondisk[0] != '\0') {
-		sd_max |= acl_from_parent(tmp, tree->root_fd, ondisk, t, flags);
+		sd_max |= acl_from_parent(tmp, acl_cache_of(tree), tree->root_fd,
+					  ondisk, t, flags);
 	}
 	*max &= sd_max;
 	if (desired & SEC_RIGHT_SYSTEM_SECURITY) {
@@ -787,6 +796,7 @@ out:
 #define ACL_LIST_NEED	(FILE_READ_DATA | FILE_READ_ATTRIBUTES | FILE_READ_EA)
 
 struct smbd_acl_list {
+	struct smbd_acl_cache *cache;	/* its loop's (outlives it), or NULL */
 	int root_fd;			/* a dup of the tree's */
 	char *dir;			/* on-disk, "" for the root */
 	struct se_token token;		/* a copy: the session may go */
@@ -837,12 +847,13 @@ NTSTATUS smbd_acl_list_new(TALLOC_CTX *mem, const struct smbd_tree *tree,
 		return NT_STATUS_NO_MEMORY;
 	}
 	l->inherited[0] = l->inherited[1] = -1;
+	l->cache = acl_cache_of(tree);
 	l->root_fd = fcntl(tree->root_fd, F_DUPFD_CLOEXEC, 0);
 	talloc_set_destructor(l, acl_list_destructor);
 	l->dir = talloc_strdup(l, dir);
 	if (l->root_fd < 0 || l->dir == NULL ||
 	    !acl_token_copy(l, t, &l->token) ||
-	    smbd_acl_effective(l, tree->root_fd, dir, true,
+	    smbd_acl_effective(l, l->cache, tree->root_fd, dir, true,
 			       &l->parent) != 0) {
 		talloc_free(l);
 		return NT_STATUS_NO_MEMORY;
@@ -906,7 +917,8 @@ bool smbd_acl_list_visible(struct smbd_acl_list *l, const char *name)
 	if (fd < 0 || fstat(fd, &st) != 0) {
 		goto out;	/* gone, or a link out of the share */
 	}
-	rc = acl_read_cached(tmp, fd, &st, &sd);
+	rc = l->cache != NULL ? acl_read_cached(tmp, l->cache, fd, &st, &sd) :
+				smbd_acl_read_fd(tmp, fd, &sd);
 	if (rc == 0) {
 		visible = acl_list_grants(sd, &l->token);
 	} else if (rc == -ENODATA || rc == -EINVAL) {
@@ -981,7 +993,7 @@ NTSTATUS smbd_acl_create_prepare(TALLOC_CTX *mem, const struct smbd_tree *tree,
 	tmp = talloc_new(NULL);
 	parent = tmp != NULL ? acl_parent_path(tmp, ondisk) : NULL;
 	if (parent == NULL ||
-	    smbd_acl_effective(tmp, tree->root_fd, parent, true, &psd) != 0) {
+	    smbd_acl_effective(tmp, acl_cache_of(tree), tree->root_fd, parent, true, &psd) != 0) {
 		status = NT_STATUS_NO_MEMORY;
 		goto out;
 	}
@@ -1077,7 +1089,7 @@ NTSTATUS smbd_acl_rename_check(const struct smbd_tree *tree,
 	tmp = talloc_new(NULL);
 	parent = tmp != NULL ? acl_parent_path(tmp, dst) : NULL;
 	if (parent == NULL ||
-	    smbd_acl_effective(tmp, tree->root_fd, parent, true, &psd) != 0) {
+	    smbd_acl_effective(tmp, acl_cache_of(tree), tree->root_fd, parent, true, &psd) != 0) {
 		status = NT_STATUS_NO_MEMORY;
 		goto out;
 	}
@@ -1089,7 +1101,7 @@ NTSTATUS smbd_acl_rename_check(const struct smbd_tree *tree,
 	/* the replaced object goes: DELETE on it or DELETE_CHILD on its
 	 * folder, as for a delete-on-close open of it */
 	if (replaces && (pmax & FILE_DELETE_CHILD) == 0) {
-		if (smbd_acl_effective(tmp, tree->root_fd, dst, dst_is_dir,
+		if (smbd_acl_effective(tmp, acl_cache_of(tree), tree->root_fd, dst, dst_is_dir,
 				       &tsd) != 0) {
 			status = NT_STATUS_NO_MEMORY;
 			goto out;
@@ -1120,7 +1132,7 @@ static int acl_of_open(TALLOC_CTX *mem, const struct smbd_open *op,
 		rc = smbd_acl_read_fd(mem, op->fd, sd);
 	}
 	if (rc == -ENODATA || rc == -EINVAL) {
-		rc = smbd_acl_effective(mem, op->tree->root_fd, op->path,
+		rc = smbd_acl_effective(mem, acl_cache_of(op->tree), op->tree->root_fd, op->path,
 					op->is_dir, sd);
 	}
 	return rc;
@@ -1233,6 +1245,7 @@ NTSTATUS smbd_acl_set(const struct smbd_open *op,
 	TALLOC_CTX *tmp = NULL;
 	struct sec_desc *sd = NULL;
 	struct sec_desc *in = NULL;
+	struct stat st;
 	NTSTATUS status = NT_STATUS_OK;
 	int rc = 0;
 
@@ -1271,6 +1284,10 @@ NTSTATUS smbd_acl_set(const struct smbd_open *op,
 		goto out;
 	}
 	rc = smbd_acl_write_fd(op->fd, sd);
+	/* (its ctime changed too: this only spares the loop a stale hit) */
+	if (fstat(op->fd, &st) == 0) {
+		acl_cache_forget(acl_cache_of(op->tree), st.st_dev, st.st_ino);
+	}
 	if (rc != 0) {
 		status = rc == -ENOTSUP ? NT_STATUS_NOT_SUPPORTED :
 					  smbd_map_errno(-rc);

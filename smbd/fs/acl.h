@@ -96,28 +96,35 @@ struct se_token *smbd_acl_token(TALLOC_CTX *mem,
 int smbd_acl_read_fd(TALLOC_CTX *mem, int fd, struct sec_desc **sd);
 
 /*
- * The cache of stored descriptors the access checks read through (see
- * acl.c for how changes are seen). flush empties it (after changes made
- * behind its back in bulk, such as wgnet acl /reset).
+ * A cache of stored descriptors the access checks read through (see
+ * acl.c for how changes are seen): one per event loop (loop->acl_cache,
+ * smbd.h), used from that loop only. new: a talloc child of mem, NULL on
+ * ENOMEM. flush empties it (after changes made behind its back in bulk,
+ * such as wgnet acl /reset).
  */
 struct smbd_acl_cache_stats {
 	uint64_t hits, misses, stale, evictions, flushes;
 	uint32_t entries;
 };
-void smbd_acl_cache_flush(void);
-void smbd_acl_cache_stats(struct smbd_acl_cache_stats *out);
+struct smbd_acl_cache *smbd_acl_cache_new(TALLOC_CTX *mem);
+void smbd_acl_cache_flush(struct smbd_acl_cache *c);
+void smbd_acl_cache_stats(const struct smbd_acl_cache *c,
+			  struct smbd_acl_cache_stats *out);
 
-/* Store sd on fd's object. Returns 0 or -errno (-ENOTSUP: no user
- * xattrs on this filesystem). */
+/* Store sd on fd's object (caches see the change by its new ctime;
+ * smbd_acl_set also drops its loop's entry). Returns 0 or -errno (-ENOTSUP: no
+ * user xattrs on this filesystem). */
 int smbd_acl_write_fd(int fd, const struct sec_desc *sd);
 
 /*
  * The descriptor of ondisk beneath root_fd ("" is the root): stored, or
  * inherited down from the nearest ancestor that has one (or the root
- * default). Returns 0 with *sd a talloc child of mem, or -errno.
+ * default), read through cache (NULL: without one). Returns 0 with *sd a
+ * talloc child of mem, or -errno.
  */
-int smbd_acl_effective(TALLOC_CTX *mem, int root_fd, const char *ondisk,
-		       bool is_dir, struct sec_desc **sd);
+int smbd_acl_effective(TALLOC_CTX *mem, struct smbd_acl_cache *cache,
+		       int root_fd, const char *ondisk, bool is_dir,
+		       struct sec_desc **sd);
 
 /*
  * CREATE of an existing object: narrow *max (the share's and the

@@ -50,9 +50,9 @@ fail_inval:
 	return -EINVAL;
 }
 
-int smbd_acl_view(TALLOC_CTX *mem, const char *share_path,
-		  const char *client_path, struct smbd_acl_view *v,
-		  const char **why)
+int smbd_acl_view(TALLOC_CTX *mem, struct smbd_acl_cache *cache,
+		  const char *share_path, const char *client_path,
+		  struct smbd_acl_view *v, const char **why)
 {
 	struct stat st;
 	struct sec_desc *stored = NULL;
@@ -74,7 +74,8 @@ int smbd_acl_view(TALLOC_CTX *mem, const char *share_path,
 	rc = smbd_acl_read_fd(mem, fd, &stored);
 	v->stored = rc == 0;
 	talloc_free(stored);
-	rc = smbd_acl_effective(mem, root_fd, v->ondisk, v->is_dir, &v->sd);
+	rc = smbd_acl_effective(mem, cache, root_fd, v->ondisk, v->is_dir,
+				&v->sd);
 	if (rc != 0) {
 		*why = "cannot read its descriptor";
 	}
@@ -182,8 +183,9 @@ static void acl_reset_below(struct acl_reset *rs, int dir_fd,
 	closedir(d);
 }
 
-int smbd_acl_reset(const char *share_path, const char *client_path,
-		   unsigned *removed, unsigned *failed, const char **why)
+int smbd_acl_reset(struct smbd_acl_cache *cache, const char *share_path,
+		   const char *client_path, unsigned *removed, unsigned *failed,
+		   const char **why)
 {
 	TALLOC_CTX *tmp = talloc_new(NULL);
 	struct acl_reset rs = { 0 };
@@ -227,7 +229,9 @@ int smbd_acl_reset(const char *share_path, const char *client_path,
 		}
 		acl_reset_below(&rs, fd, ondisk[0] != '\0' ? ondisk : ".", 0);
 	}
-	smbd_acl_cache_flush();
+	if (cache != NULL) {
+		smbd_acl_cache_flush(cache);
+	}
 	*removed = rs.removed;
 	*failed = rs.failed;
 out:

@@ -17,6 +17,8 @@
 
 #include "proto/secdesc.h"
 
+struct smbd_acl_cache;	/* acl.h */
+
 struct smbd_acl_view {
 	char *ondisk;		/* share-relative, on-disk case; "" the root */
 	bool is_dir;
@@ -27,13 +29,14 @@ struct smbd_acl_view {
 /*
  * The descriptor of client_path ('\' or '/' separated, "" or "\" the
  * root, matched case-insensitively as CREATE does) in the share rooted
- * at share_path. Returns 0 with *v's members talloc children of mem,
+ * at share_path, read through cache (acl.h; NULL: without one). Returns
+ * 0 with *v's members talloc children of mem,
  * -ENOENT, -EINVAL (a path clients could not name) or -errno; *why
  * (static) says which part failed.
  */
-int smbd_acl_view(TALLOC_CTX *mem, const char *share_path,
-		  const char *client_path, struct smbd_acl_view *v,
-		  const char **why);
+int smbd_acl_view(TALLOC_CTX *mem, struct smbd_acl_cache *cache,
+		  const char *share_path, const char *client_path,
+		  struct smbd_acl_view *v, const char **why);
 
 /*
  * Remove the stored descriptor of every object below client_path and
@@ -42,9 +45,10 @@ int smbd_acl_view(TALLOC_CTX *mem, const char *share_path,
  * Symbolic links are not followed; other mounts are not entered.
  * Returns 0 with *removed the descriptors removed and *failed the
  * objects that could not be read or changed (logged), or -errno if the
- * path itself cannot be found.
+ * path itself cannot be found. cache (acl.h) is flushed.
  */
-int smbd_acl_reset(const char *share_path, const char *client_path,
-		   unsigned *removed, unsigned *failed, const char **why);
+int smbd_acl_reset(struct smbd_acl_cache *cache, const char *share_path,
+		   const char *client_path, unsigned *removed, unsigned *failed,
+		   const char **why);
 
 #endif

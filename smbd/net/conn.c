@@ -4,6 +4,7 @@
  * point in the loop.
  */
 #include "smbd/net/conn.h"
+#include "smbd/fs/acl.h"
 #include "smbd/fs/open.h"
 #include "proto/nbt.h"
 #include "sessions/sessmgr.h"
@@ -274,6 +275,11 @@ struct smbd_loop *smbd_loop_new(struct smbd_server *srv,
 	}
 	lp->srv = srv;
 	lp->ev = ev;
+	lp->acl_cache = smbd_acl_cache_new(lp);
+	if (lp->acl_cache == NULL) {
+		talloc_free(lp);
+		return NULL;
+	}
 	return lp;
 }
 

@@ -8,7 +8,8 @@
 
 /*
  * A loop of srv running on ev (struct smbd_loop, smbd.h), a talloc child
- * of srv; NULL on ENOMEM. Its read buffer is allocated on first use.
+ * of srv, with its descriptor cache (fs/acl.h); NULL on ENOMEM. Its read
+ * buffer is allocated on first use.
  */
 struct smbd_loop *smbd_loop_new(struct smbd_server *srv,
 				struct tevent_context *ev);

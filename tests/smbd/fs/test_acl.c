@@ -27,6 +27,18 @@ static struct sec_desc *sddl(TALLOC_CTX *mem, const char *text)
 	return sd;
 }
 
+/* The descriptor cache a loop would have (made on first use, kept). */
+static struct smbd_acl_cache *tcache(void)
+{
+	static struct smbd_acl_cache *c;
+
+	if (c == NULL) {
+		c = smbd_acl_cache_new(NULL);
+		ck_assert_ptr_nonnull(c);
+	}
+	return c;
+}
+
 START_TEST(test_blob_roundtrip)
 {
 	struct sec_desc *sd = sddl(wgt_root, SDDL_PRIVATE);
@@ -191,7 +203,7 @@ START_TEST(test_store_and_inherit)
 	ck_assert(sd_equal(got, priv));
 	TALLOC_FREE(got);
 
-	ck_assert_int_eq(smbd_acl_effective(wgt_root, root, "a/b", false,
+	ck_assert_int_eq(smbd_acl_effective(wgt_root, tcache(), root, "a/b", false,
 					    &got), 0);
 	text = sd_to_sddl(wgt_root, got);
 	/* the stored DACL has no AI: inherited unmarked, as on Windows */
@@ -200,7 +212,7 @@ START_TEST(test_store_and_inherit)
 	TALLOC_FREE(text);
 	TALLOC_FREE(got);
 
-	ck_assert_int_eq(smbd_acl_effective(wgt_root, root, "c", false,
+	ck_assert_int_eq(smbd_acl_effective(wgt_root, tcache(), root, "c", false,
 					    &got), 0);
 	text = sd_to_sddl(wgt_root, got);
 	ck_assert_str_eq(text, "O:BAG:BUD:AI(A;ID;FA;;;WD)");
@@ -209,7 +221,7 @@ START_TEST(test_store_and_inherit)
 
 	/* the root itself (read through root_fd): the default, then what
 	 * is stored on it */
-	ck_assert_int_eq(smbd_acl_effective(wgt_root, root, "", true, &got),
+	ck_assert_int_eq(smbd_acl_effective(wgt_root, tcache(), root, "", true, &got),
 			 0);
 	text = sd_to_sddl(wgt_root, got);
 	ck_assert_str_eq(text, "O:BAG:BUD:AI(A;OICI;FA;;;WD)");
@@ -219,7 +231,7 @@ START_TEST(test_store_and_inherit)
 	fd = open(dir, O_RDONLY | O_DIRECTORY);
 	ck_assert_int_ge(fd, 0);
 	ck_assert_int_eq(smbd_acl_write_fd(fd, priv), 0);
-	ck_assert_int_eq(smbd_acl_effective(wgt_root, root, "", true, &got),
+	ck_assert_int_eq(smbd_acl_effective(wgt_root, tcache(), root, "", true, &got),
 			 0);
 	ck_assert(sd_equal(got, priv));
 	TALLOC_FREE(got);
@@ -260,16 +272,16 @@ START_TEST(test_cache_sees_outside_changes)
 	ck_assert_int_ge(root, 0);
 	sleep(3);	/* ctimes under 2 s old are not cached */
 
-	smbd_acl_cache_flush();
-	ck_assert_int_eq(smbd_acl_effective(wgt_root, root, "a/b", false,
+	smbd_acl_cache_flush(tcache());
+	ck_assert_int_eq(smbd_acl_effective(wgt_root, tcache(), root, "a/b", false,
 					    &got), 0);
 	TALLOC_FREE(got);
-	smbd_acl_cache_stats(&st0);
+	smbd_acl_cache_stats(tcache(), &st0);
 	ck_assert_uint_eq(st0.entries, 3);	/* root, a, a/b: none */
-	ck_assert_int_eq(smbd_acl_effective(wgt_root, root, "a/b", false,
+	ck_assert_int_eq(smbd_acl_effective(wgt_root, tcache(), root, "a/b", false,
 					    &got), 0);
 	TALLOC_FREE(got);
-	smbd_acl_cache_stats(&st1);
+	smbd_acl_cache_stats(tcache(), &st1);
 	ck_assert_uint_eq(st1.hits - st0.hits, 3);
 
 	/* another program sets a's descriptor */
@@ -278,26 +290,26 @@ START_TEST(test_cache_sees_outside_changes)
 	if (setxattr(path, SMBD_ACL_XATTR, blob, len, 0) != 0) {
 		goto out;	/* no user xattrs on this /tmp */
 	}
-	ck_assert_int_eq(smbd_acl_effective(wgt_root, root, "a/b", false,
+	ck_assert_int_eq(smbd_acl_effective(wgt_root, tcache(), root, "a/b", false,
 					    &got), 0);
 	text = sd_to_sddl(wgt_root, got);
 	ck_assert_str_eq(text, "O:S-1-5-21-1-2-3-1000G:S-1-5-21-1-2-3-513"
 			 "D:(A;;FA;;;S-1-5-21-1-2-3-1000)");
 	TALLOC_FREE(text);
 	TALLOC_FREE(got);
-	smbd_acl_cache_stats(&st0);
+	smbd_acl_cache_stats(tcache(), &st0);
 	ck_assert_uint_eq(st0.stale - st1.stale, 1);
 
 	/* ... and removes it again */
 	ck_assert_int_eq(removexattr(path, SMBD_ACL_XATTR), 0);
-	ck_assert_int_eq(smbd_acl_effective(wgt_root, root, "a/b", false,
+	ck_assert_int_eq(smbd_acl_effective(wgt_root, tcache(), root, "a/b", false,
 					    &got), 0);
 	text = sd_to_sddl(wgt_root, got);
 	ck_assert_str_eq(text, "O:BAG:BUD:AI(A;ID;FA;;;WD)");
 	TALLOC_FREE(text);
 	TALLOC_FREE(got);
 out:
-	smbd_acl_cache_flush();
+	smbd_acl_cache_flush(tcache());
 	TALLOC_FREE(blob);
 	close(root);
 	talloc_free(priv);
