@@ -89,6 +89,11 @@ struct smbd_open {
 	 * of the file with the same id from another ClientGuid closes it */
 	bool has_app_instance;
 	uint8_t app_instance_id[16];
+	/* Open.LockSequenceArray [MS-SMB2 §3.3.5.14], kept by smb2/cmd/lock.c
+	 * for a durable open: entry i (LockSequenceIndex i + 1) holds
+	 * lock_seq[i] when bit i of lock_seq_valid is set */
+	uint64_t lock_seq_valid;
+	uint8_t lock_seq[64];
 };
 
 /* ---- per-inode state of open files ---- */

@@ -24,6 +24,15 @@
  *    cannot multiply the per-open cap by opening the file many times;
  *  - LOCK_MAX_WAITS blocking LOCK requests waiting per connection (each
  *    is a request in flight whose credit the interim response returned).
+ *
+ * Lock sequence replay [MS-SMB2 §3.3.5.14]: over SMB 2.1 and later, on a
+ * durable open (we grant neither resilient nor persistent handles and
+ * offer no multichannel, the other cases the spec names), a LOCK whose
+ * LockSequenceIndex (1..64) names an entry of the open's
+ * LockSequenceArray (op->lock_seq) holding its LockSequenceNumber is a
+ * replay of one that succeeded: it succeeds again without being done.
+ * Otherwise the entry is invalidated, the request is processed, and its
+ * success (a waiting lock's too, once granted) records the number.
  */
 #include "smbd/smbd.h"
 #include "smbd/fs/locks.h"
@@ -36,11 +45,24 @@
 
 #define LOCK_RESP_SIZE		4
 #define LOCK_ELEMENT_SIZE	24
+#define LOCK_SEQ_ENTRIES	64	/* Open.LockSequenceArray */
 
 struct lock_elem {
 	uint64_t offset;
 	uint64_t length;
 	uint32_t flags;
+};
+
+/* A LOCK request's sequence: index 1..LOCK_SEQ_ENTRIES, or 0: none kept */
+struct lock_seq {
+	uint32_t index;
+	uint8_t number;
+};
+
+/* A waiting SMB2 lock's context (the waiter's priv), a child of req */
+struct lock_pending {
+	struct smbd_req *req;
+	struct lock_seq seq;
 };
 
 NTSTATUS smbd_lock_check_io(const struct smbd_open *op, uint64_t offset,
@@ -63,12 +85,68 @@ static void lock_put_reply(struct smbd_req *req)
 	wire_put_u16le(&req->out, 0);
 }
 
+/* ---- lock sequence replay [MS-SMB2 §3.3.5.14] ---- */
+
+/*
+ * The sequence of a LOCK with LockSequenceNumber/Index raw on op: its
+ * index is 0 (nothing checked or kept) over 2.0.2, on an open that is not
+ * durable, or when out of 1..LOCK_SEQ_ENTRIES.
+ */
+static struct lock_seq lock_seq_of(const struct smbd_req *req,
+				   const struct smbd_open *op, uint32_t raw)
+{
+	struct lock_seq sq = { .index = raw >> 4, .number = raw & 0x0f };
+
+	if (req->conn->dialect == SMB2_DIALECT_202 || !op->durable ||
+	    sq.index > LOCK_SEQ_ENTRIES) {
+		sq.index = 0;
+	}
+	return sq;
+}
+
+/*
+ * Is the request a replay of one that succeeded on op? If not, its entry
+ * is invalidated until the request succeeds.
+ */
+static bool lock_seq_replayed(struct smbd_open *op, struct lock_seq sq)
+{
+	uint64_t bit = 0;
+
+	if (sq.index == 0) {
+		return false;
+	}
+	bit = UINT64_C(1) << (sq.index - 1);
+	if ((op->lock_seq_valid & bit) == 0) {
+		return false;
+	}
+	if (op->lock_seq[sq.index - 1] == sq.number) {
+		return true;
+	}
+	op->lock_seq_valid &= ~bit;
+	return false;
+}
+
+/* The request of sequence sq succeeded on op: record it. */
+static void lock_seq_done(struct smbd_open *op, struct lock_seq sq)
+{
+	if (sq.index == 0) {
+		return;
+	}
+	op->lock_seq[sq.index - 1] = sq.number;
+	op->lock_seq_valid |= UINT64_C(1) << (sq.index - 1);
+}
+
 /* Finish an SMB2 waiter's request with status (its wait struct first). */
 static void lock_wait_finish(struct smbd_lock_wait *w, NTSTATUS status)
 {
-	struct smbd_req *req = w->priv;
+	struct lock_pending *p = w->priv;
+	struct smbd_req *req = p->req;
 
+	if (status == NT_STATUS_OK) {
+		lock_seq_done(w->op, p->seq);
+	}
 	talloc_free(w);
+	talloc_free(p);
 	if (status == NT_STATUS_OK) {
 		lock_put_reply(req);
 	}
@@ -101,21 +179,30 @@ static void lock_cancel(struct smbd_req *req, void *priv)
 
 /* Queue req until [e] can be locked; the request goes async. */
 static NTSTATUS lock_wait(struct smbd_req *req, struct smbd_open *op,
-			  const struct lock_elem *e)
+			  const struct lock_elem *e, struct lock_seq sq)
 {
 	struct smbd_lock_wait *w = NULL;
+	struct lock_pending *p = NULL;
 	NTSTATUS status = NT_STATUS_OK;
 
+	p = talloc_zero(req, struct lock_pending);
+	if (p == NULL) {
+		return NT_STATUS_NO_MEMORY;
+	}
+	p->req = req;
+	p->seq = sq;
 	status = smbd_lock_wait_add(req, req->conn, op, 0, e->offset,
 				    e->length,
 				    (e->flags & SMB2_LOCKFLAG_EXCLUSIVE_LOCK)
-				    != 0, lock_woken, req, &w);
+				    != 0, lock_woken, p, &w);
 	if (status != NT_STATUS_OK) {
+		talloc_free(p);
 		return status;
 	}
 	status = smbd_req_go_async(req, lock_cancel, w);
 	if (status != NT_STATUS_PENDING) {
 		talloc_free(w);
+		talloc_free(p);
 		return NT_STATUS_LOCK_NOT_GRANTED;
 	}
 	return status;
@@ -174,7 +261,8 @@ static bool lock_flags_valid(uint32_t fl)
  * without FAIL_IMMEDIATELY that conflicts waits (lock_wait).
  */
 static NTSTATUS do_locks(struct smbd_req *req, struct smbd_open *op,
-			 const struct lock_elem *e, size_t n)
+			 const struct lock_elem *e, size_t n,
+			 struct lock_seq sq)
 {
 	struct smbd_file *f = op->file;
 	struct brl_lock **added = NULL;
@@ -215,7 +303,7 @@ static NTSTATUS do_locks(struct smbd_req *req, struct smbd_open *op,
 				status = NT_STATUS_LOCK_NOT_GRANTED;
 				goto rollback;
 			}
-			status = lock_wait(req, op, &e[i]);	/* n == 1 */
+			status = lock_wait(req, op, &e[i], sq);	/* n == 1 */
 			goto done;
 		}
 		added[acquired] = smbd_lock_add(op, 0, e[i].offset,
@@ -248,6 +336,7 @@ NTSTATUS smbd_smb2_lock(struct smbd_req *req)
 	uint64_t fid_p = 0, fid_v = 0;
 	uint16_t ssize = 0, count = 0;
 	uint32_t seq = 0, resv = 0;
+	struct lock_seq sq = { 0 };
 	NTSTATUS status = NT_STATUS_OK;
 	size_t i = 0;
 
@@ -288,10 +377,19 @@ NTSTATUS smbd_smb2_lock(struct smbd_req *req)
 		talloc_free(e);
 		return status;
 	}
+	sq = lock_seq_of(req, op, seq);
+	if (lock_seq_replayed(op, sq)) {
+		talloc_free(e);
+		lock_put_reply(req);
+		return NT_STATUS_OK;
+	}
 	if (e[0].flags & SMB2_LOCKFLAG_UNLOCK) {
 		status = do_unlocks(req, op, e, count);
 	} else {
-		status = do_locks(req, op, e, count);
+		status = do_locks(req, op, e, count, sq);
+	}
+	if (status == NT_STATUS_OK) {
+		lock_seq_done(op, sq);
 	}
 	talloc_free(e);
 	return status;
