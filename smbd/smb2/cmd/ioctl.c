@@ -159,6 +159,23 @@ static NTSTATUS unsupported_fsctl(struct smbd_req *req,
 	return NT_STATUS_INVALID_DEVICE_REQUEST;
 }
 
+/*
+ * FSCTL_LMR_REQUEST_RESILIENCY: we grant no resilient handles, which the
+ * spec answers NOT_SUPPORTED, but over 2.0.2, which knows no resiliency
+ * (INVALID_DEVICE_REQUEST) [MS-SMB2 §3.3.5.15.9]; the open comes first.
+ */
+static NTSTATUS request_resiliency(struct smbd_req *req,
+				   const struct ioctl_in *in)
+{
+	NTSTATUS status = unsupported_fsctl(req, in);
+
+	if (status == NT_STATUS_INVALID_DEVICE_REQUEST &&
+	    req->conn->dialect != SMB2_DIALECT_202) {
+		return NT_STATUS_NOT_SUPPORTED;
+	}
+	return status;
+}
+
 static NTSTATUS file_fsctl(struct smbd_req *req, const struct ioctl_in *in);
 
 NTSTATUS smbd_smb2_ioctl(struct smbd_req *req)
@@ -206,6 +223,8 @@ NTSTATUS smbd_smb2_ioctl(struct smbd_req *req)
 		return NT_STATUS_OK;
 	case FSCTL_PIPE_PEEK:
 		return NT_STATUS_NOT_SUPPORTED;
+	case FSCTL_LMR_REQUEST_RESILIENCY:
+		return request_resiliency(req, &in);
 	default:
 		break;
 	}
