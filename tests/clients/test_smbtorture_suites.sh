@@ -19,6 +19,7 @@ set -u
 
 SUITES=(
 	smb2.compound
+	smb2.lock
 	smb2.notify
 	smb2.session
 )
@@ -49,6 +50,10 @@ declare -A KNOWN=(
 	[smb2.session.bind_invalid_auth]="session binding is multichannel, not implemented"
 	[smb2.session.bind_different_user]="session binding is multichannel, not implemented (and needs a second user)"
 	# every smb2.session.bind_negative_*: see the loop below
+	[smb2.lock.rw-none]="runs only against Windows Server 2008 (--option=torture:w2k8=yes), whose bug grants a lock with flags 0 (NONE) as a shared one; it skips otherwise. We refuse flags 0 with INVALID_PARAMETER as MS-SMB2 3.3.5.14.2 says and later Windows do (smb2.lock.valid-request checks that)"
+	[smb2.lock.replay_broken_windows]="needs resilient handles: after checking that a non-durable open does no lock replay detection (ours does none, the spec's case when neither multichannel nor durability applies), it wants FSCTL_LMR_REQUEST_RESILIENCY to succeed and then replays on the resilient open. We grant no resilient handles (they would have to survive a disconnect and reconnect like durable ones) and answer STATUS_NOT_SUPPORTED as MS-SMB2 3.3.5.15.9 says for a server without them"
+	[smb2.lock.replay_smb3_specification_multi]="wants replay detection on a plain (not durable) open, which MS-SMB2 3.3.5.14 asks only of a server offering SMB2_GLOBAL_CAP_MULTI_CHANNEL: it skips without that capability, and we do not serve multichannel (the durable variant, replay_smb3_specification_durable, passes)"
+	[smb2.lock.ctdb-delrec-deadlock]="a Samba cluster regression test (smbd vs ctdb tombstone records, Samba bugs 10008/12005): it skips unless the client's own smb.conf says 'clustering = yes'; wgsmbd is not clustered"
 )
 # The bind_negative_* tests bind a second channel: multichannel.
 while read -r t; do
