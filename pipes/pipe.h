@@ -83,6 +83,27 @@ struct wg_print_job {
 #define WG_JOB_STATUS_SPOOLING	0x00000008u
 #define WG_JOB_STATUS_PRINTING	0x00000010u
 
+/*
+ * A Job Named Property [MS-RPRN 2.2.1.14]: a name and a typed value,
+ * kept with its job and gone with it.
+ */
+enum wg_prop_type {
+	WG_PROP_STRING = 1,	/* str */
+	WG_PROP_INT32 = 2,	/* num */
+	WG_PROP_INT64 = 3,	/* num */
+	WG_PROP_BYTE = 4,	/* num */
+	WG_PROP_BUFFER = 5,	/* data, len */
+};
+
+struct wg_job_prop {
+	char *name;
+	enum wg_prop_type type;
+	int64_t num;
+	char *str;
+	uint8_t *data;
+	size_t len;
+};
+
 /* What job_control does (the JOB_CONTROL values of SetJob). */
 enum wg_job_cmd {
 	WG_JOB_PAUSE = 1,
@@ -134,6 +155,22 @@ struct wg_print_ops {
 	 */
 	int (*job_set)(void *priv, const char *printer, uint32_t id,
 		       const char *doc, uint32_t priority, uint32_t position);
+	/*
+	 * A job's named properties. printer NULL: the job of that id on
+	 * any printer (a server handle). job_props: every one, in the
+	 * order they were first set (an array under mem). job_prop_set:
+	 * create or replace p->name; -ENOSPC when the job's budget
+	 * (properties, bytes) would be passed (counted and logged for
+	 * client_ip). job_prop_delete: -ENODATA when the job has no such
+	 * property. All: 0, -ENOENT (no such job), -ENOMEM.
+	 */
+	int (*job_props)(void *priv, TALLOC_CTX *mem, const char *printer,
+			 uint32_t id, struct wg_job_prop **out, size_t *n);
+	int (*job_prop_set)(void *priv, const char *printer, uint32_t id,
+			    const struct wg_job_prop *p,
+			    const char *client_ip);
+	int (*job_prop_delete)(void *priv, const char *printer, uint32_t id,
+			       const char *name);
 	/* Delete every job of the printer (PRINTER_CONTROL_PURGE). */
 	void (*purge)(void *priv, const char *printer);
 	/*

@@ -1976,6 +1976,10 @@ static const wg_rpc_op spoolss_ops[] = {
 	[87] = op_enum_per_machine_connections,
 	[102] = op_get_core_printer_drivers,
 	[104] = op_get_printer_driver_package_path,
+	[110] = op_get_job_named_property,
+	[111] = op_set_job_named_property,
+	[112] = op_delete_job_named_property,
+	[113] = op_enum_job_named_properties,
 };
 
 const struct wg_rpc_iface wg_spoolss_iface = {

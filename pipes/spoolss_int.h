@@ -225,4 +225,17 @@ uint32_t op_get_job(struct wg_rpc_call *call);
 uint32_t op_set_job(struct wg_rpc_call *call);
 uint32_t op_add_job(struct wg_rpc_call *call);
 
+/* spoolss_jobprop.c: Job Named Properties (dispatch in spoolss.c). */
+uint32_t op_get_job_named_property(struct wg_rpc_call *call);
+uint32_t op_set_job_named_property(struct wg_rpc_call *call);
+uint32_t op_delete_job_named_property(struct wg_rpc_call *call);
+uint32_t op_enum_job_named_properties(struct wg_rpc_call *call);
+/*
+ * SetJobNamedProperty's [in, ref] RPC_PrintNamedProperty*: p's strings
+ * are children of in->mem, its buffer points into the stub. 0, or a
+ * WIRE_E_* error (an unknown value type is WIRE_E_INVALID); p->name is
+ * NULL when the client sent none.
+ */
+int spoolss_pull_named_property(struct ndr_pull *in, struct wg_job_prop *p);
+
 #endif

@@ -62,6 +62,9 @@ static const struct {
 		"printer data values, or their bytes, per printer" },
 	[SMBD_BUDGET_PRINT_JOBS] = { "print_jobs", "",
 		"print jobs queued per printer" },
+	[SMBD_BUDGET_JOB_PROPERTIES] = { "job_properties", "",
+		"named properties of a print job, or their bytes, per "
+		"job" },
 };
 
 const char *smbd_budget_name(enum smbd_budget b)

@@ -44,6 +44,10 @@
  *                                 StartDocPrinter CAN_NOT_COMPLETE; a file
  *                                 written to the share stays spooled
  *                                 without a job (logged)
+ *   SMBD_BUDGET_JOB_PROPERTIES    print/print.c         named properties
+ *                                 per job (count, bytes): spoolss
+ *                                 SetJobNamedProperty
+ *                                 ERROR_NO_SYSTEM_RESOURCES
  */
 #ifndef WG_SMBD_BUDGET_H
 #define WG_SMBD_BUDGET_H
@@ -76,6 +80,7 @@ enum smbd_budget {
 	SMBD_BUDGET_PRINTERS,	/* printers added over RPC */
 	SMBD_BUDGET_PRINTER_DATA,	/* printer data values and bytes */
 	SMBD_BUDGET_PRINT_JOBS,	/* jobs queued on one printer */
+	SMBD_BUDGET_JOB_PROPERTIES,	/* named properties of one job */
 	SMBD_BUDGET_NUM
 };
 

@@ -667,18 +667,26 @@ static int op_jobs(void *priv, TALLOC_CTX *mem, const char *printer,
 	return 0;
 }
 
-/* The job of printer (share name, any case) with that id, or NULL. */
 static struct print_job *printer_job(struct print_ctx *pc,
 				     const char *printer, uint32_t id)
 {
-	const struct wg_share_cfg *sh = printer_share(pc->srv, printer);
+	const struct wg_share_cfg *sh = NULL;
 	struct print_job *j = NULL;
 
-	if (sh == NULL) {
-		return NULL;
+	if (printer != NULL) {
+		sh = printer_share(pc->srv, printer);
+		if (sh == NULL) {
+			return NULL;
+		}
 	}
-	j = job_find(pc, sh->name, id);
+	j = job_find(pc, sh != NULL ? sh->name : NULL, id);
 	return j != NULL && !j->cancelled && !job_gone(j) ? j : NULL;
+}
+
+struct print_job *print_job_of(struct print_ctx *pc, const char *printer,
+			       uint32_t id)
+{
+	return printer_job(pc, printer, id);
 }
 
 static int op_job_control(void *priv, const char *printer, uint32_t id,
@@ -836,6 +844,7 @@ static struct print_ctx *print_ctx(struct smbd_server *srv)
 		.purge = op_purge,
 	};
 	rt_printers_set_ops(&pc->ops);
+	job_props_set_ops(&pc->ops);
 	srv->print = pc;
 	if (rt_printers_init(pc) != 0) {
 		srv->print = NULL;

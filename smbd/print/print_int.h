@@ -26,10 +26,18 @@ struct print_job {
 	unsigned running;	/* print commands running for it */
 	uint32_t priority;
 	time_t submitted;
+	struct wg_job_prop *props;	/* named properties (children of
+					 * the job), nprops of them */
+	size_t nprops;
+	size_t prop_bytes;		/* their names and values */
 };
 
 /* Jobs one printer may hold queued (SMBD_BUDGET_PRINT_JOBS). */
 #define PRINT_MAX_JOBS	512
+/* Named properties one job may hold, and their bytes
+ * (SMBD_BUDGET_JOB_PROPERTIES). */
+#define PRINT_MAX_JOB_PROPS	64
+#define PRINT_MAX_JOB_PROP_BYTES (64 * 1024)
 
 struct print_ctx {
 	struct smbd_server *srv;
@@ -39,6 +47,14 @@ struct print_ctx {
 	struct rt_printers *rt;	/* printers made over RPC (printers.c) */
 };
 
+/*
+ * print.c: the live job of printer (share name, any case; NULL: any
+ * printer) with that id, or NULL.
+ */
+struct print_job *print_job_of(struct print_ctx *pc, const char *printer,
+			       uint32_t id);
+/* job_props.c: fill in ops' job_props, job_prop_set, job_prop_delete. */
+void job_props_set_ops(struct wg_print_ops *ops);
 /*
  * print.c: a printer's share was renamed from `from` to `to` (any case):
  * its jobs follow it.

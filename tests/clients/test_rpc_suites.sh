@@ -39,8 +39,6 @@ declare -A KNOWN=(
 declare -A PRINTER_KNOWN=(
 	[dm]="SetPrinter level 2 checks the DEVMODE it carries but does not take it (the printer's DEVMODE changes through level 8 only), so the test fails at 'modified DM level 8 != DM level 8 after DM has been set via level 2'; taking it lets the test reach test_devicemode_full, whose TESTGETCALL retries GetPrinter with a DATA_BLOB gone out of scope and smbtorture 4.17 dies (ndr_push_expand to a garbage size, then SIGSEGV), ending the whole suite"
 	[printer_info]="skips itself: test_PrinterInfo says 'Printer Info test is currently broken, skipping' (smbtorture 4.17), so the sub-test ends as a skip; its SetPrinter error cases (test_SetPrinter_errors, every level and command) all answer as it wants (tests/pipes/test_spoolss_printer.c test_set_errors)"
-	[print_test_properties]="job named properties (RpcEnumJobNamedProperties and the Get/Set/Delete calls, opnums 110-113) are not served: EnumJobNamedProperties is PROCNUM_OUT_OF_RANGE"
-	[print_test_purge]="passes run alone; in the suite it shares the testcase's one printer with print_test_properties, which fails at EnumJobNamedProperties (above) before deleting its 8 jobs, so the purge test finds 16 queued where it wants its own 8"
 	[print_test_smbd]="connects to the printer share print1 (TORTURE_PRINTER_STATIC1 of Samba's selftest; BAD_NETWORK_NAME here), then looks for the job it is still writing there in EnumJobs of the printer it added: a file written to a print share is a job once it is closed"
 	[printer_info_winreg]="needs the winreg pipe, which wgsmbd does not serve"
 	[printerdata_winreg]="needs the winreg pipe, which wgsmbd does not serve"
