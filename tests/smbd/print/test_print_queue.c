@@ -265,6 +265,76 @@ START_TEST(test_jobs_budget)
 }
 END_TEST
 
+START_TEST(test_job_properties)
+{
+	struct smbd_server *srv = server();
+	const struct wg_print_ops *ops = smbd_print_ops(srv);
+	struct wg_print_job *q = NULL;
+	struct wg_job_prop p = { .name = "a", .type = WG_PROP_INT32,
+				 .num = -7 }, *v = NULL;
+	uint8_t big[PRINT_MAX_JOB_PROP_BYTES];
+	char name[16];
+	size_t n = 0;
+
+	send_job(ops, "lp", "d", "x");
+	ck_assert_uint_eq(queue(ops, "lp", &q), 1);
+	ck_assert_int_eq(ops->job_prop_set(ops->priv, "lp", q[0].id, &p,
+					   "10.0.0.1"), 0);
+	p.type = WG_PROP_STRING;
+	p.str = "now a string";
+	ck_assert_int_eq(ops->job_prop_set(ops->priv, "lp", q[0].id, &p,
+					   "10.0.0.1"), 0);
+	/* a server handle: any printer */
+	ck_assert_int_eq(ops->job_props(ops->priv, tmem, NULL, q[0].id, &v,
+					&n), 0);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_str_eq(v[0].str, "now a string");
+	ck_assert_int_eq(ops->job_prop_delete(ops->priv, "lp", q[0].id,
+					      "b"), -ENODATA);
+	ck_assert_int_eq(ops->job_props(ops->priv, tmem, "lp", 9999, &v,
+					&n), -ENOENT);
+	/* the count budget */
+	p.type = WG_PROP_BYTE;
+	p.name = name;
+	for (unsigned i = 1; i < PRINT_MAX_JOB_PROPS; i++) {
+		snprintf(name, sizeof(name), "p%u", i);
+		ck_assert_int_eq(ops->job_prop_set(ops->priv, "lp", q[0].id,
+						   &p, "10.0.0.1"), 0);
+	}
+	ck_assert_uint_eq(
+		srv->stats.budget_hits[SMBD_BUDGET_JOB_PROPERTIES], 0);
+	snprintf(name, sizeof(name), "one more");
+	ck_assert_int_eq(ops->job_prop_set(ops->priv, "lp", q[0].id, &p,
+					   "10.0.0.1"), -ENOSPC);
+	ck_assert_uint_eq(
+		srv->stats.budget_hits[SMBD_BUDGET_JOB_PROPERTIES], 1);
+	/* the byte budget, replacing one */
+	memset(big, 'x', sizeof(big));
+	p.name = "a";
+	p.type = WG_PROP_BUFFER;
+	p.data = big;
+	p.len = sizeof(big);
+	ck_assert_int_eq(ops->job_prop_set(ops->priv, "lp", q[0].id, &p,
+					   "10.0.0.1"), -ENOSPC);
+	ck_assert_uint_eq(
+		srv->stats.budget_hits[SMBD_BUDGET_JOB_PROPERTIES], 2);
+	p.len = sizeof(big) / 2;
+	ck_assert_int_eq(ops->job_prop_set(ops->priv, "lp", q[0].id, &p,
+					   "10.0.0.1"), 0);
+	ck_assert_int_eq(ops->job_prop_delete(ops->priv, "lp", q[0].id,
+					      "a"), 0);
+	ck_assert_int_eq(ops->job_props(ops->priv, tmem, "lp", q[0].id, &v,
+					&n), 0);
+	ck_assert_uint_eq(n, PRINT_MAX_JOB_PROPS - 1);
+	/* gone with the job */
+	ck_assert_int_eq(ops->job_control(ops->priv, "lp", q[0].id,
+					  WG_JOB_DELETE), 0);
+	ck_assert_int_eq(ops->job_props(ops->priv, tmem, "lp", q[0].id, &v,
+					&n), -ENOENT);
+	talloc_free(srv);
+}
+END_TEST
+
 static Suite *print_queue_suite(void)
 {
 	Suite *s = suite_create("print_queue");
@@ -273,6 +343,7 @@ static Suite *print_queue_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_order_move_rename);
+	tcase_add_test(tc, test_job_properties);
 	tcase_add_test(tc, test_pause_delete_purge);
 	tcase_add_test(tc, test_share_files_and_printed);
 	tcase_add_test(tc, test_jobs_budget);
