@@ -17,8 +17,8 @@
 
 #include "proto/smb2_fsctl.h"
 #include "smbd/base/errmap.h"
-#include "smbd/fs/fileinfo.h"
 #include "smbd/fs/fileops.h"
+#include "smbd/fs/fsctl.h"
 #include "smbd/fs/oplock.h"
 #include "smbd/smb2/cmd/cmd.h"
 
@@ -355,35 +355,20 @@ static void copy_done(struct tevent_req *subreq)
 		      NT_STATUS_NO_MEMORY : status);
 }
 
-/* ---- sparse files ---- */
+/* ---- sparse files (fs/fsctl.h) ---- */
 
 static NTSTATUS set_sparse(struct smbd_req *req, const struct smbd_fsctl *f)
 {
 	struct smbd_open *op = NULL;
 	NTSTATUS status = file_open(req, f, false, &op);
-	int ret = 0;
 
-	if (status != NT_STATUS_OK) {
-		return status;
+	if (status == NT_STATUS_OK) {
+		status = smbd_open_set_sparse(op, &f->input);
 	}
-	if ((op->access & (FILE_WRITE_DATA | FILE_WRITE_ATTRIBUTES |
-			   FILE_APPEND_DATA)) == 0) {
-		return NT_STATUS_ACCESS_DENIED;
+	if (status == NT_STATUS_OK) {
+		smbd_ioctl_resp_push(req, f, NULL, 0);
 	}
-	ret = smbd_store_sparse(op->fd, smb2_set_sparse_pull(&f->input));
-	if (ret < 0) {
-		return smbd_map_errno(-ret);
-	}
-	smbd_ioctl_resp_push(req, f, NULL, 0);
-	return NT_STATUS_OK;
-}
-
-/* Is the file open on fd marked sparse? */
-static bool open_is_sparse(const struct smbd_open *op)
-{
-	struct smbd_stat sx = {};
-
-	return smbd_stat_fd(op->fd, &sx) == 0 && sx.sparse;
+	return status;
 }
 
 struct range_state {
@@ -394,11 +379,22 @@ struct range_state {
 static void qar_done(struct tevent_req *subreq);
 static void zero_done(struct tevent_req *subreq);
 
+/* A range_state for req and f; NULL on no memory. */
+static struct range_state *range_state_new(struct smbd_req *req,
+					   const struct smbd_fsctl *f)
+{
+	struct range_state *state = talloc_zero(req, struct range_state);
+
+	if (state != NULL) {
+		state->req = req;
+		state->f = *f;
+	}
+	return state;
+}
+
 static NTSTATUS query_allocated_ranges(struct smbd_req *req,
 				       const struct smbd_fsctl *f)
 {
-	struct smbd_server *srv = req->conn->srv;
-	struct smb2_file_range fr = {};
 	struct smbd_open *op = NULL;
 	struct range_state *state = NULL;
 	struct tevent_req *subreq = NULL;
@@ -407,27 +403,15 @@ static NTSTATUS query_allocated_ranges(struct smbd_req *req,
 	if (status != NT_STATUS_OK) {
 		return status;
 	}
-	if (smb2_file_range_pull(&f->input, &fr) != 0 ||
-	    fr.off > (uint64_t)INT64_MAX ||
-	    fr.len_or_end > (uint64_t)INT64_MAX - fr.off) {
-		return NT_STATUS_INVALID_PARAMETER;
-	}
-	if ((op->access & FILE_READ_DATA) == 0) {
-		return NT_STATUS_ACCESS_DENIED;
-	}
-	state = talloc_zero(req, struct range_state);
+	state = range_state_new(req, f);
 	if (state == NULL) {
 		return NT_STATUS_NO_MEMORY;
 	}
-	state->req = req;
-	state->f = *f;
-	subreq = smbd_alloc_ranges_send(state, srv->ev, srv->workers,
-					req->conn->client, op->fd, fr.off,
-					fr.len_or_end, open_is_sparse(op),
-					f->max_out / SMB2_FILE_RANGE_SIZE);
-	if (subreq == NULL) {
+	status = smbd_open_ranges_send(state, req->conn, op, &f->input,
+				       f->max_out, &subreq);
+	if (status != NT_STATUS_OK) {
 		talloc_free(state);
-		return NT_STATUS_NO_MEMORY;
+		return status;
 	}
 	tevent_req_set_callback(subreq, qar_done, state);
 	return smbd_req_wait(req);
@@ -438,44 +422,23 @@ static void qar_done(struct tevent_req *subreq)
 	struct range_state *state =
 		tevent_req_callback_data(subreq, struct range_state);
 	struct smbd_req *req = state->req;
-	struct smbd_alloc_range *ranges = NULL;
-	struct wire_wr w;
-	uint32_t n = 0, i = 0;
-	bool more = false;
-	int ret = smbd_alloc_ranges_recv(subreq, state, &ranges, &n, &more);
+	uint8_t *out = NULL;
+	size_t len = 0;
+	NTSTATUS status = smbd_open_ranges_recv(subreq, state, &out, &len);
 
 	TALLOC_FREE(subreq);
-	if (ret < 0) {
-		smbd_req_done(req, smbd_map_errno(-ret));
-		return;
+	if (status == NT_STATUS_OK || status == NT_STATUS_BUFFER_OVERFLOW) {
+		smbd_ioctl_resp_push(req, &state->f, out, (uint32_t)len);
+		if (wire_wr_error(&req->out) != 0) {
+			status = NT_STATUS_NO_MEMORY;
+		}
 	}
-	wire_wr_init(&w, state, 0);
-	for (i = 0; i < n; i++) {
-		smb2_file_range_push(&w, ranges[i].off, ranges[i].len);
-	}
-	smbd_ioctl_resp_push(req, &state->f, w.buf, (uint32_t)w.len);
-	if (wire_wr_error(&w) != 0 || wire_wr_error(&req->out) != 0) {
-		smbd_req_done(req, NT_STATUS_NO_MEMORY);
-		return;
-	}
-	/*
-	 * No room for even one range: BUFFER_TOO_SMALL, but only if there is
-	 * one (an empty answer fits any buffer). Else as many as fit, and
-	 * the rest is the client's to ask for again [MS-FSA §2.1.5.10.22].
-	 */
-	if (more && n == 0) {
-		req->out.len = 0;
-		smbd_req_done(req, NT_STATUS_BUFFER_TOO_SMALL);
-		return;
-	}
-	smbd_req_done(req, more ? NT_STATUS_BUFFER_OVERFLOW : NT_STATUS_OK);
+	smbd_req_done(req, status);
 }
 
 static NTSTATUS set_zero_data(struct smbd_req *req,
 			      const struct smbd_fsctl *f)
 {
-	struct smbd_server *srv = req->conn->srv;
-	struct smb2_file_range fr = {};
 	struct smbd_open *op = NULL;
 	struct range_state *state = NULL;
 	struct tevent_req *subreq = NULL;
@@ -484,42 +447,19 @@ static NTSTATUS set_zero_data(struct smbd_req *req,
 	if (status != NT_STATUS_OK) {
 		return status;
 	}
-	/* (FileOffset, BeyondFinalZero) */
-	if (smb2_file_range_pull(&f->input, &fr) != 0 ||
-	    fr.off > (uint64_t)INT64_MAX ||
-	    fr.len_or_end > (uint64_t)INT64_MAX || fr.off > fr.len_or_end) {
-		return NT_STATUS_INVALID_PARAMETER;
-	}
-	if ((op->access & FILE_WRITE_DATA) == 0) {
-		return NT_STATUS_ACCESS_DENIED;
-	}
-	if (fr.off == fr.len_or_end) {
-		smbd_ioctl_resp_push(req, f, NULL, 0);
-		return NT_STATUS_OK;
-	}
-	status = smbd_lock_check_io(op, fr.off, fr.len_or_end - fr.off, true);
-	if (status != NT_STATUS_OK) {
-		return status;
-	}
-	state = talloc_zero(req, struct range_state);
+	state = range_state_new(req, f);
 	if (state == NULL) {
 		return NT_STATUS_NO_MEMORY;
 	}
-	state->req = req;
-	state->f = *f;
-	if (op->file != NULL) {
-		(void)smbd_oplock_break(op->file, op, SMBD_OPLOCK_OP_WRITE,
-					false);
-	}
-	subreq = smbd_zero_range_send(state, srv->ev, srv->workers,
-				      req->conn->client, op->fd, fr.off,
-				      fr.len_or_end, open_is_sparse(op));
-	if (subreq == NULL) {
+	status = smbd_open_zero_send(state, req->conn, op, 0, &f->input,
+				     &subreq);
+	if (status != NT_STATUS_OK || subreq == NULL) {
 		talloc_free(state);
-		return NT_STATUS_NO_MEMORY;
+		if (status == NT_STATUS_OK) {	/* an empty range */
+			smbd_ioctl_resp_push(req, f, NULL, 0);
+		}
+		return status;
 	}
-	op->written = true;
-	op->ever_written = true;
 	tevent_req_set_callback(subreq, zero_done, state);
 	return smbd_req_wait(req);
 }
@@ -529,11 +469,11 @@ static void zero_done(struct tevent_req *subreq)
 	struct range_state *state =
 		tevent_req_callback_data(subreq, struct range_state);
 	struct smbd_req *req = state->req;
-	int ret = smbd_zero_range_recv(subreq);
+	NTSTATUS status = smbd_open_zero_recv(subreq);
 
 	TALLOC_FREE(subreq);
-	if (ret < 0) {
-		smbd_req_done(req, smbd_map_errno_in(SMBD_ERRMAP_WRITE, -ret));
+	if (status != NT_STATUS_OK) {
+		smbd_req_done(req, status);
 		return;
 	}
 	smbd_ioctl_resp_push(req, &state->f, NULL, 0);

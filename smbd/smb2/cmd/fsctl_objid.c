@@ -12,13 +12,9 @@
 
 #include "proto/smb2_fsctl.h"
 #include "smbd/base/errmap.h"
+#include "smbd/fs/fsctl.h"
 #include "smbd/fs/objid.h"
 #include "smbd/smb2/cmd/cmd.h"
-
-/* BirthVolumeId, BirthObjectId, DomainId */
-#define OBJID_EXT_SIZE	48
-#define WRITE_ACCESS	(FILE_WRITE_DATA | FILE_WRITE_ATTRIBUTES | \
-			 FILE_APPEND_DATA)
 
 /* The open f names, if it is a file or directory of a disk share. */
 static NTSTATUS objid_open(struct smbd_req *req, const struct smbd_fsctl *f,
@@ -95,13 +91,10 @@ static NTSTATUS get(struct smbd_req *req, const struct smbd_fsctl *f,
 		    struct smbd_open *op)
 {
 	uint8_t buf[SMBD_OBJID_SIZE] = {};
-	int ret = smbd_objid_get(op->fd, buf);
+	NTSTATUS status = smbd_open_objid_get(op, buf);
 
-	if (ret == -ENODATA) {
-		return NT_STATUS_OBJECTID_NOT_FOUND;
-	}
-	if (ret != 0) {
-		return smbd_map_errno(-ret);
+	if (status != NT_STATUS_OK) {
+		return status;
 	}
 	return objid_reply(req, f, buf);
 }
@@ -110,59 +103,24 @@ static NTSTATUS get(struct smbd_req *req, const struct smbd_fsctl *f,
 static NTSTATUS set(struct smbd_req *req, const struct smbd_fsctl *f,
 		    struct smbd_open *op, bool extended)
 {
-	uint8_t buf[SMBD_OBJID_SIZE] = {};
-	size_t want = extended ? OBJID_EXT_SIZE : SMBD_OBJID_SIZE;
-	int ret = 0;
+	NTSTATUS status = smbd_open_objid_set(op, req->tree, f->input.base,
+					      f->input.len, extended);
 
-	if (f->input.len != want) {
-		return NT_STATUS_INVALID_PARAMETER;
+	if (status == NT_STATUS_OK) {
+		smbd_ioctl_resp_push(req, f, NULL, 0);
 	}
-	if ((op->access & WRITE_ACCESS) == 0) {
-		return NT_STATUS_ACCESS_DENIED;
-	}
-	if (req->tree->read_only) {
-		return NT_STATUS_MEDIA_WRITE_PROTECTED;
-	}
-	if (extended) {
-		ret = smbd_objid_get(op->fd, buf);
-		if (ret == -ENODATA) {
-			return NT_STATUS_OBJECTID_NOT_FOUND;
-		}
-		if (ret != 0) {
-			return smbd_map_errno(-ret);
-		}
-		memcpy(buf + 16, f->input.base, OBJID_EXT_SIZE);
-	} else {
-		memcpy(buf, f->input.base, SMBD_OBJID_SIZE);
-	}
-	ret = smbd_objid_set(op->fd, buf, !extended);
-	if (ret == -EEXIST) {
-		return NT_STATUS_OBJECT_NAME_COLLISION;
-	}
-	if (ret != 0) {
-		return smbd_map_errno(-ret);
-	}
-	smbd_ioctl_resp_push(req, f, NULL, 0);
-	return NT_STATUS_OK;
+	return status;
 }
 
 static NTSTATUS delete(struct smbd_req *req, const struct smbd_fsctl *f,
 		       struct smbd_open *op)
 {
-	int ret = 0;
+	NTSTATUS status = smbd_open_objid_delete(op, req->tree);
 
-	if ((op->access & WRITE_ACCESS) == 0) {
-		return NT_STATUS_ACCESS_DENIED;
+	if (status == NT_STATUS_OK) {
+		smbd_ioctl_resp_push(req, f, NULL, 0);
 	}
-	if (req->tree->read_only) {
-		return NT_STATUS_MEDIA_WRITE_PROTECTED;
-	}
-	ret = smbd_objid_delete(op->fd);
-	if (ret != 0) {
-		return smbd_map_errno(-ret);
-	}
-	smbd_ioctl_resp_push(req, f, NULL, 0);
-	return NT_STATUS_OK;
+	return status;
 }
 
 NTSTATUS smbd_fsctl_objid(struct smbd_req *req, const struct smbd_fsctl *f,
