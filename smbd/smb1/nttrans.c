@@ -1,9 +1,9 @@
 /*
  * nttrans.c - SMB1 NT_TRANSACT [MS-CIFS §2.2.4.62, §2.2.7, §3.3.5.59]:
  * CREATE (NT_CREATE_ANDX with a security descriptor and an EA list),
- * IOCTL (SET_SPARSE, QUERY_ALLOCATED_RANGES and SET_ZERO_DATA on the
- * workers (fs/fileops.h), GET/SET/DELETE_OBJECT_ID: the fs/ code SMB2's
- * FSCTLs use),
+ * IOCTL (SET_SPARSE, QUERY_ALLOCATED_RANGES and SET_ZERO_DATA, the last
+ * two on the workers, and GET/SET/DELETE_OBJECT_ID: fs/fsctl.h, the code
+ * SMB2's FSCTLs use),
  * QUERY_SECURITY_DESC and SET_SECURITY_DESC (fs/acl.c, the checks of
  * SMB2's QUERY_INFO and SET_INFO), and NOTIFY_CHANGE (the change-watch
  * engine, fs/watch.h, as SMB2's CHANGE_NOTIFY: the first request's
@@ -18,22 +18,18 @@
  * (SMBD_BUDGET_NOTIFIES, INSUFFICIENT_RESOURCES).
  */
 #include "smbd/smb1/smb1.h"
-#include "smbd/base/errmap.h"
 #include "smbd/fs/acl.h"
 #include "smbd/fs/ea.h"
-#include "smbd/fs/brlock.h"
 #include "smbd/fs/fileinfo.h"
-#include "smbd/fs/fileops.h"
+#include "smbd/fs/fsctl.h"
 #include "smbd/fs/objid.h"
 #include "smbd/fs/open.h"
 #include "smbd/fs/openpath.h"
 #include "smbd/fs/oplock.h"
 #include "smbd/fs/watch.h"
-#include "smbd/fs/workers.h"
 #include "proto/smb2.h"
 #include "proto/smb2_fsctl.h"
 
-#include <errno.h>
 #include <string.h>
 
 #ifndef NT_STATUS_INVALID_SMB
@@ -41,8 +37,6 @@
 #endif
 #define NTTRANS_CREATE_RESP		69
 #define NTTRANS_OPEN_BREAK_ROUNDS	8
-#define WRITE_ACCESS	(FILE_WRITE_DATA | FILE_WRITE_ATTRIBUTES | \
-			 FILE_APPEND_DATA)
 
 /* The NT_TRANSACT response [MS-CIFS §2.2.4.62.2], everything in one. */
 static void nt_put_reply(struct smb1_req *r, const uint16_t *setup,
@@ -377,220 +371,104 @@ static NTSTATUS ioctl_objid(struct smb1_req *r, const struct smb1_nttrans *t,
 			    struct smbd_open *op)
 {
 	uint8_t buf[SMBD_OBJID_SIZE] = {};
-	int ret = 0;
+	NTSTATUS status = NT_STATUS_OK;
 
 	switch (io->function) {
 	case FSCTL_GET_OBJECT_ID:
 		if (t->max_data < SMBD_OBJID_SIZE) {
 			return NT_STATUS_INVALID_PARAMETER;
 		}
-		ret = smbd_objid_get(op->fd, buf);
-		if (ret == -ENODATA) {
-			return NT_STATUS_OBJECTID_NOT_FOUND;
-		}
-		if (ret != 0) {
-			return smbd_map_errno(-ret);
+		status = smbd_open_objid_get(op, buf);
+		if (status != NT_STATUS_OK) {
+			return status;
 		}
 		return ioctl_reply(r, buf, sizeof(buf));
 	case FSCTL_SET_OBJECT_ID:
-		if (t->data_count != SMBD_OBJID_SIZE) {
-			return NT_STATUS_INVALID_PARAMETER;
-		}
-		if ((op->access & WRITE_ACCESS) == 0) {
-			return NT_STATUS_ACCESS_DENIED;
-		}
-		if (r->tree->read_only) {
-			return NT_STATUS_MEDIA_WRITE_PROTECTED;
-		}
-		ret = smbd_objid_set(op->fd, r->in + t->data_off, true);
-		if (ret == -EEXIST) {
-			return NT_STATUS_OBJECT_NAME_COLLISION;
-		}
+		status = smbd_open_objid_set(op, r->tree, r->in + t->data_off,
+					     t->data_count, false);
 		break;
 	default:	/* FSCTL_DELETE_OBJECT_ID */
-		if ((op->access & WRITE_ACCESS) == 0) {
-			return NT_STATUS_ACCESS_DENIED;
-		}
-		if (r->tree->read_only) {
-			return NT_STATUS_MEDIA_WRITE_PROTECTED;
-		}
-		ret = smbd_objid_delete(op->fd);
+		status = smbd_open_objid_delete(op, r->tree);
 		break;
 	}
-	if (ret != 0) {
-		return smbd_map_errno(-ret);
+	if (status != NT_STATUS_OK) {
+		return status;
 	}
 	return ioctl_reply(r, NULL, 0);
 }
 
-struct range_state {
-	struct smb1_req *r;
-	uint32_t max_data;
-};
-
 static void qar_done(struct tevent_req *subreq);
 static void zero_done(struct tevent_req *subreq);
 
-/* Is the file open on op marked sparse? */
-static bool open_is_sparse(const struct smbd_open *op)
-{
-	struct smbd_stat sx = {};
-
-	return smbd_stat_fd(op->fd, &sx) == 0 && sx.sparse;
-}
-
-/* FSCTL_QUERY_ALLOCATED_RANGES [MS-FSA §2.1.5.10.22], on the workers */
+/* FSCTL_QUERY_ALLOCATED_RANGES (fs/fsctl.h), on the workers */
 static NTSTATUS ioctl_qar(struct smb1_req *r, const struct smb1_nttrans *t,
 			  struct smbd_open *op)
 {
-	struct smbd_server *srv = r->conn->srv;
-	struct smb2_file_range fr = {};
-	struct range_state *st = NULL;
 	struct tevent_req *subreq = NULL;
 	struct wire_rd in;
+	NTSTATUS status = NT_STATUS_OK;
 
 	wire_rd_init(&in, r->in + t->data_off, t->data_count);
-	if (smb2_file_range_pull(&in, &fr) != 0 ||
-	    fr.off > (uint64_t)INT64_MAX ||
-	    fr.len_or_end > (uint64_t)INT64_MAX - fr.off) {
-		return NT_STATUS_INVALID_PARAMETER;
+	status = smbd_open_ranges_send(r, r->conn, op, &in, t->max_data,
+				       &subreq);
+	if (status != NT_STATUS_OK) {
+		return status;
 	}
-	if ((op->access & FILE_READ_DATA) == 0) {
-		return NT_STATUS_ACCESS_DENIED;
-	}
-	st = talloc_zero(r, struct range_state);
-	if (st == NULL) {
-		return NT_STATUS_NO_MEMORY;
-	}
-	st->r = r;
-	st->max_data = t->max_data;
-	subreq = smbd_alloc_ranges_send(st, srv->ev, srv->workers,
-					r->conn->client, op->fd, fr.off,
-					fr.len_or_end, open_is_sparse(op),
-					t->max_data / SMB2_FILE_RANGE_SIZE);
-	if (subreq == NULL) {
-		talloc_free(st);
-		return NT_STATUS_NO_MEMORY;
-	}
-	tevent_req_set_callback(subreq, qar_done, st);
+	tevent_req_set_callback(subreq, qar_done, r);
 	return NT_STATUS_PENDING;
 }
 
 static void qar_done(struct tevent_req *subreq)
 {
-	struct range_state *st =
-		tevent_req_callback_data(subreq, struct range_state);
-	struct smb1_req *r = st->r;
-	struct smbd_alloc_range *ranges = NULL;
-	NTSTATUS status = NT_STATUS_OK;
-	struct wire_wr w;
-	uint32_t n = 0, i = 0;
-	bool more = false;
-	int ret = smbd_alloc_ranges_recv(subreq, st, &ranges, &n, &more);
+	struct smb1_req *r = tevent_req_callback_data(subreq, struct smb1_req);
+	uint8_t *out = NULL;
+	size_t len = 0;
+	NTSTATUS status = smbd_open_ranges_recv(subreq, r, &out, &len);
 
 	TALLOC_FREE(subreq);
-	if (ret < 0) {
-		status = smbd_map_errno(-ret);
-	} else if (more && n == 0) {
-		/* no room for even one range */
-		status = NT_STATUS_BUFFER_TOO_SMALL;
-	} else {
-		wire_wr_init(&w, st, 0);
-		for (i = 0; i < n; i++) {
-			smb2_file_range_push(&w, ranges[i].off,
-					     ranges[i].len);
-		}
-		if (wire_wr_error(&w) != 0) {
-			status = NT_STATUS_NO_MEMORY;
-		} else {
-			(void)ioctl_reply(r, w.buf, w.len);
-			if (more) {
-				/* as many as fit; the client asks again */
-				r->keep_block = true;
-				status = NT_STATUS_BUFFER_OVERFLOW;
-			}
+	if (status == NT_STATUS_OK || status == NT_STATUS_BUFFER_OVERFLOW) {
+		(void)ioctl_reply(r, out, len);
+		if (status == NT_STATUS_BUFFER_OVERFLOW) {
+			/* as many as fit; the client asks again */
+			r->keep_block = true;
 		}
 	}
-	talloc_free(st);
+	talloc_free(out);
 	smb1_req_done(r, status);
 }
 
 /*
- * Would writing [off, end) through op by the request's PID meet a lock
- * of another open or PID (SMB1 lock owners are the open and PidLow,
- * as smb1/lock.c keys them)?
+ * FSCTL_SET_ZERO_DATA (fs/fsctl.h), on the workers; SMB1 lock owners are
+ * the open and PidLow, as smb1/lock.c keys them.
  */
-static bool range_locked(const struct smbd_open *op, uint32_t pid,
-			 uint64_t off, uint64_t end)
-{
-	if (op->file == NULL || brl_count(op->file->locks) == 0 ||
-	    end <= off) {
-		return false;
-	}
-	return brl_conflicts(op->file->locks, &op->locks, pid, off,
-			     end - off, true, false);
-}
-
-/* FSCTL_SET_ZERO_DATA [MS-FSA §2.1.5.10.39], on the workers */
 static NTSTATUS ioctl_zero(struct smb1_req *r, const struct smb1_nttrans *t,
 			   struct smbd_open *op)
 {
-	struct smbd_server *srv = r->conn->srv;
-	struct smb2_file_range fr = {};
-	struct range_state *st = NULL;
 	struct tevent_req *subreq = NULL;
 	struct wire_rd in;
+	NTSTATUS status = NT_STATUS_OK;
 
-	/* (FileOffset, BeyondFinalZero) */
 	wire_rd_init(&in, r->in + t->data_off, t->data_count);
-	if (smb2_file_range_pull(&in, &fr) != 0 ||
-	    fr.off > (uint64_t)INT64_MAX ||
-	    fr.len_or_end > (uint64_t)INT64_MAX || fr.off > fr.len_or_end) {
-		return NT_STATUS_INVALID_PARAMETER;
+	status = smbd_open_zero_send(r, r->conn, op, (uint16_t)r->hdr.pid,
+				     &in, &subreq);
+	if (status != NT_STATUS_OK) {
+		return status;
 	}
-	if ((op->access & FILE_WRITE_DATA) == 0) {
-		return NT_STATUS_ACCESS_DENIED;
-	}
-	if (fr.off == fr.len_or_end) {
-		return ioctl_reply(r, NULL, 0);
-	}
-	if (range_locked(op, (uint16_t)r->hdr.pid, fr.off,
-			 fr.len_or_end)) {
-		return NT_STATUS_FILE_LOCK_CONFLICT;
-	}
-	st = talloc_zero(r, struct range_state);
-	if (st == NULL) {
-		return NT_STATUS_NO_MEMORY;
-	}
-	st->r = r;
-	if (op->file != NULL) {
-		(void)smbd_oplock_break(op->file, op, SMBD_OPLOCK_OP_WRITE,
-					false);
-	}
-	subreq = smbd_zero_range_send(st, srv->ev, srv->workers,
-				      r->conn->client, op->fd, fr.off,
-				      fr.len_or_end, open_is_sparse(op));
 	if (subreq == NULL) {
-		talloc_free(st);
-		return NT_STATUS_NO_MEMORY;
+		return ioctl_reply(r, NULL, 0);		/* an empty range */
 	}
-	op->written = true;
-	op->ever_written = true;
-	tevent_req_set_callback(subreq, zero_done, st);
+	tevent_req_set_callback(subreq, zero_done, r);
 	return NT_STATUS_PENDING;
 }
 
 static void zero_done(struct tevent_req *subreq)
 {
-	struct range_state *st =
-		tevent_req_callback_data(subreq, struct range_state);
-	struct smb1_req *r = st->r;
-	int ret = smbd_zero_range_recv(subreq);
+	struct smb1_req *r = tevent_req_callback_data(subreq, struct smb1_req);
+	NTSTATUS status = smbd_open_zero_recv(subreq);
 
 	TALLOC_FREE(subreq);
-	talloc_free(st);
-	if (ret < 0) {
-		smb1_req_done(r, smbd_map_errno_in(SMBD_ERRMAP_WRITE, -ret));
+	if (status != NT_STATUS_OK) {
+		smb1_req_done(r, status);
 		return;
 	}
 	smb1_req_done(r, ioctl_reply(r, NULL, 0));
@@ -600,8 +478,8 @@ static NTSTATUS nt_ioctl(struct smb1_req *r, const struct smb1_nttrans *t)
 {
 	struct smb1_nttrans_ioctl io = {};
 	struct smbd_open *op = NULL;
+	struct wire_rd in;
 	NTSTATUS status = NT_STATUS_OK;
-	int ret = 0;
 
 	if (smb1_nttrans_ioctl_parse(t, &io) != 0) {
 		return NT_STATUS_INVALID_PARAMETER;
@@ -619,14 +497,11 @@ static NTSTATUS nt_ioctl(struct smb1_req *r, const struct smb1_nttrans *t)
 		if (status != NT_STATUS_OK) {
 			return status;
 		}
-		if ((op->access & WRITE_ACCESS) == 0) {
-			return NT_STATUS_ACCESS_DENIED;
-		}
 		/* SetSparse, a BOOLEAN; none means TRUE [MS-FSCC §2.3.64] */
-		ret = smbd_store_sparse(op->fd, t->data_count == 0 ||
-					r->in[t->data_off] != 0);
-		if (ret < 0) {
-			return smbd_map_errno(-ret);
+		wire_rd_init(&in, r->in + t->data_off, t->data_count);
+		status = smbd_open_set_sparse(op, &in);
+		if (status != NT_STATUS_OK) {
+			return status;
 		}
 		return ioctl_reply(r, NULL, 0);
 	case FSCTL_QUERY_ALLOCATED_RANGES:
