@@ -273,6 +273,21 @@ uint32_t smbd_ea_size_at(int dirfd, const char *name)
 	return ea_size(&s);
 }
 
+/* A pull's wire error as the status an EA list earns. */
+NTSTATUS smbd_ea_pull_status(int ret)
+{
+	switch (ret) {
+	case 0:
+		return NT_STATUS_OK;
+	case WIRE_E_NOMEM:
+		return NT_STATUS_NO_MEMORY;
+	case WIRE_E_TOOBIG:
+		return NT_STATUS_EA_TOO_LARGE;
+	default:
+		return NT_STATUS_EA_LIST_INCONSISTENT;
+	}
+}
+
 NTSTATUS smbd_ea_check(const struct fscc_ea *eas, size_t n)
 {
 	size_t i = 0;

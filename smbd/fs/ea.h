@@ -56,6 +56,13 @@ uint32_t smbd_ea_size_fd(int fd);
 uint32_t smbd_ea_size_at(int dirfd, const char *name);
 
 /*
+ * The status a list a client sent earns for its pull's wire error (0:
+ * OK; WIRE_E_NOMEM: NO_MEMORY; WIRE_E_TOOBIG: EA_TOO_LARGE; else
+ * EA_LIST_INCONSISTENT).
+ */
+NTSTATUS smbd_ea_pull_status(int ret);
+
+/*
  * Check a list a client wants to set (names well-formed, Flags 0 or
  * FILE_NEED_EA, no kernel EA), before anything is created or changed.
  * Returns OK, INVALID_EA_NAME or ACCESS_DENIED.

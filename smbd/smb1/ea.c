@@ -8,21 +8,6 @@
 #include "proto/smb2.h"
 #include "smbd/fs/open.h"
 
-/* A pull's wire error as the status a list earns. */
-static NTSTATUS pull_status(int ret)
-{
-	switch (ret) {
-	case 0:
-		return NT_STATUS_OK;
-	case WIRE_E_NOMEM:
-		return NT_STATUS_NO_MEMORY;
-	case WIRE_E_TOOBIG:
-		return NT_STATUS_EA_TOO_LARGE;
-	default:
-		return NT_STATUS_EA_LIST_INCONSISTENT;
-	}
-}
-
 NTSTATUS smb1_ea_take(TALLOC_CTX *mem, const uint8_t *data, size_t n,
 		      struct fscc_ea **eas, size_t *neas)
 {
@@ -38,7 +23,7 @@ NTSTATUS smb1_ea_take(TALLOC_CTX *mem, const uint8_t *data, size_t n,
 	if (copy == NULL) {
 		return NT_STATUS_NO_MEMORY;
 	}
-	status = pull_status(smb1_ea_list_pull(copy, copy, n, true,
+	status = smbd_ea_pull_status(smb1_ea_list_pull(copy, copy, n, true,
 					       SMBD_EA_MAX_NAMES, eas, neas));
 	if (status == NT_STATUS_OK) {
 		status = smbd_ea_check(*eas, *neas);
@@ -83,7 +68,7 @@ static NTSTATUS pick(TALLOC_CTX *mem, const uint8_t *gea, size_t ngea,
 {
 	struct fscc_ea *want = NULL;
 	size_t nwant = 0, i = 0, j = 0;
-	NTSTATUS status = pull_status(smb1_ea_list_pull(mem, gea, ngea,
+	NTSTATUS status = smbd_ea_pull_status(smb1_ea_list_pull(mem, gea, ngea,
 							false,
 							SMBD_EA_MAX_NAMES,
 							&want, &nwant));

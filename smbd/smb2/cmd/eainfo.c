@@ -45,20 +45,6 @@ static struct ea_scan *ea_scan_of(struct smbd_open *op)
 	return s;
 }
 
-static NTSTATUS pull_status(int ret)
-{
-	switch (ret) {
-	case 0:
-		return NT_STATUS_OK;
-	case WIRE_E_NOMEM:
-		return NT_STATUS_NO_MEMORY;
-	case WIRE_E_TOOBIG:
-		return NT_STATUS_EA_TOO_LARGE;
-	default:
-		return NT_STATUS_EA_LIST_INCONSISTENT;
-	}
-}
-
 NTSTATUS smbd_ea_list_take(TALLOC_CTX *mem, const struct wire_rd *d,
 			   struct fscc_ea **eas, size_t *n)
 {
@@ -75,7 +61,7 @@ NTSTATUS smbd_ea_list_take(TALLOC_CTX *mem, const struct wire_rd *d,
 	if (copy == NULL) {
 		return NT_STATUS_NO_MEMORY;
 	}
-	status = pull_status(fscc_ea_full_pull(copy, copy, len,
+	status = smbd_ea_pull_status(fscc_ea_full_pull(copy, copy, len,
 					       SMBD_EA_MAX_NAMES, eas, n));
 	if (status == NT_STATUS_OK) {
 		status = smbd_ea_check(*eas, *n);
@@ -102,7 +88,7 @@ static NTSTATUS query_names(TALLOC_CTX *tmp, const struct wire_rd *in,
 		return NT_STATUS_INVALID_PARAMETER;
 	}
 	if (ret != 0) {
-		return pull_status(ret);
+		return smbd_ea_pull_status(ret);
 	}
 	for (i = 0; i < nwant; i++) {
 		char *up = NULL;
