@@ -288,6 +288,38 @@ NTSTATUS smbd_ea_pull_status(int ret)
 	}
 }
 
+NTSTATUS smbd_ea_pick(TALLOC_CTX *mem, struct fscc_ea *want, size_t nwant,
+		      const struct fscc_ea *all, size_t nall)
+{
+	size_t i = 0, j = 0;
+
+	for (i = 0; i < nwant; i++) {
+		char *up = NULL;
+
+		if (!fscc_ea_name_valid(want[i].name, want[i].name_len)) {
+			return NT_STATUS_INVALID_EA_NAME;
+		}
+		for (j = 0; j < nall; j++) {
+			if (all[j].name_len == want[i].name_len &&
+			    strncasecmp(all[j].name, want[i].name,
+					want[i].name_len) == 0) {
+				break;
+			}
+		}
+		if (j < nall) {
+			want[i] = all[j];
+			continue;
+		}
+		up = talloc_strndup(mem, want[i].name, want[i].name_len);
+		if (up == NULL) {
+			return NT_STATUS_NO_MEMORY;
+		}
+		smbd_ea_upper(up, want[i].name_len);
+		want[i].name = up;
+	}
+	return NT_STATUS_OK;
+}
+
 NTSTATUS smbd_ea_check(const struct fscc_ea *eas, size_t n)
 {
 	size_t i = 0;

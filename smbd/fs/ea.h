@@ -63,6 +63,16 @@ uint32_t smbd_ea_size_at(int dirfd, const char *name);
 NTSTATUS smbd_ea_pull_status(int ret);
 
 /*
+ * The EAs a client asked for by name, want[0, nwant), looked up among the
+ * file's all[0, nall) (as smbd_ea_read gives them) without regard to
+ * case: each one found becomes that EA (name and value); one not found
+ * keeps its name, upper-cased (a copy under mem), and no value. Returns
+ * OK, INVALID_EA_NAME (a malformed name) or NO_MEMORY.
+ */
+NTSTATUS smbd_ea_pick(TALLOC_CTX *mem, struct fscc_ea *want, size_t nwant,
+		      const struct fscc_ea *all, size_t nall);
+
+/*
  * Check a list a client wants to set (names well-formed, Flags 0 or
  * FILE_NEED_EA, no kernel EA), before anything is created or changed.
  * Returns OK, INVALID_EA_NAME or ACCESS_DENIED.

@@ -67,7 +67,7 @@ static NTSTATUS pick(TALLOC_CTX *mem, const uint8_t *gea, size_t ngea,
 		     struct fscc_ea **out, size_t *nout)
 {
 	struct fscc_ea *want = NULL;
-	size_t nwant = 0, i = 0, j = 0;
+	size_t nwant = 0;
 	NTSTATUS status = smbd_ea_pull_status(smb1_ea_list_pull(mem, gea, ngea,
 							false,
 							SMBD_EA_MAX_NAMES,
@@ -76,25 +76,9 @@ static NTSTATUS pick(TALLOC_CTX *mem, const uint8_t *gea, size_t ngea,
 	if (status != NT_STATUS_OK) {
 		return status;
 	}
-	for (i = 0; i < nwant; i++) {
-		char *up = NULL;
-
-		if (!fscc_ea_name_valid(want[i].name, want[i].name_len)) {
-			return NT_STATUS_INVALID_EA_NAME;
-		}
-		up = talloc_strndup(mem, want[i].name, want[i].name_len);
-		if (up == NULL) {
-			return NT_STATUS_NO_MEMORY;
-		}
-		smbd_ea_upper(up, want[i].name_len);
-		want[i].name = up;
-		for (j = 0; j < nall; j++) {
-			if (all[j].name_len == want[i].name_len &&
-			    memcmp(all[j].name, up, want[i].name_len) == 0) {
-				want[i] = all[j];
-				break;
-			}
-		}
+	status = smbd_ea_pick(mem, want, nwant, all, nall);
+	if (status != NT_STATUS_OK) {
+		return status;
 	}
 	*out = want;
 	*nout = nwant;

@@ -5,7 +5,6 @@
 #include "smbd/smb2/cmd/eainfo.h"
 
 #include <string.h>
-#include <strings.h>
 
 #include "smbd/fs/open.h"
 
@@ -80,7 +79,8 @@ static NTSTATUS query_names(TALLOC_CTX *tmp, const struct wire_rd *in,
 			    struct fscc_ea **out, size_t *nout)
 {
 	struct fscc_ea *want = NULL;
-	size_t nwant = 0, i = 0, j = 0;
+	size_t nwant = 0;
+	NTSTATUS status = NT_STATUS_OK;
 	int ret = fscc_ea_get_pull(tmp, wire_cur(in), wire_left(in),
 				   SMBD_EA_MAX_NAMES, &want, &nwant);
 
@@ -90,29 +90,9 @@ static NTSTATUS query_names(TALLOC_CTX *tmp, const struct wire_rd *in,
 	if (ret != 0) {
 		return smbd_ea_pull_status(ret);
 	}
-	for (i = 0; i < nwant; i++) {
-		char *up = NULL;
-
-		if (!fscc_ea_name_valid(want[i].name, want[i].name_len)) {
-			return NT_STATUS_INVALID_EA_NAME;
-		}
-		for (j = 0; j < nall; j++) {
-			if (all[j].name_len == want[i].name_len &&
-			    strncasecmp(all[j].name, want[i].name,
-					want[i].name_len) == 0) {
-				break;
-			}
-		}
-		if (j < nall) {
-			want[i] = all[j];
-			continue;
-		}
-		up = talloc_strndup(want, want[i].name, want[i].name_len);
-		if (up == NULL) {
-			return NT_STATUS_NO_MEMORY;
-		}
-		smbd_ea_upper(up, want[i].name_len);
-		want[i].name = up;
+	status = smbd_ea_pick(want, want, nwant, all, nall);
+	if (status != NT_STATUS_OK) {
+		return status;
 	}
 	*out = want;
 	*nout = nwant;
