@@ -162,6 +162,26 @@ static NTSTATUS core_disk(struct smb1_req *r)
 	       NT_STATUS_ACCESS_DENIED;
 }
 
+/*
+ * The checks a path-taking core command starts with: b has wct words,
+ * the share is a disk, and the bytes at *off begin with a path (*name,
+ * a child of r; *off moves past it).
+ */
+static NTSTATUS core_path(struct smb1_req *r, const struct smb1_block *b,
+			  uint8_t wct, size_t *off, char **name)
+{
+	NTSTATUS status = NT_STATUS_OK;
+
+	if (b->wct != wct) {
+		return NT_STATUS_INVALID_PARAMETER;
+	}
+	status = core_disk(r);
+	if (status != NT_STATUS_OK) {
+		return status;
+	}
+	return smb1_pull_path(r, r, b, off, name);
+}
+
 /* CREATE (0x03, replaces a file) and CREATE_NEW (0x0F) [MS-CIFS
  * §2.2.4.4, §2.2.4.16]: attributes, a creation time, the name. */
 static NTSTATUS create_common(struct smb1_req *r, const struct smb1_block *b,
@@ -177,13 +197,7 @@ static NTSTATUS create_common(struct smb1_req *r, const struct smb1_block *b,
 	size_t off = b->bytes_off;
 	NTSTATUS status = NT_STATUS_OK;
 
-	if (b->wct != 3) {
-		return NT_STATUS_INVALID_PARAMETER;
-	}
-	status = core_disk(r);
-	if (status == NT_STATUS_OK) {
-		status = smb1_pull_path(r, r, b, &off, &name);
-	}
+	status = core_path(r, b, 3, &off, &name);
 	if (status != NT_STATUS_OK) {
 		return status;
 	}
@@ -217,13 +231,7 @@ NTSTATUS smb1_create_temporary(struct smb1_req *r, const struct smb1_block *b)
 	unsigned i = 0;
 	NTSTATUS status = NT_STATUS_OK;
 
-	if (b->wct != 3) {
-		return NT_STATUS_INVALID_PARAMETER;
-	}
-	status = core_disk(r);
-	if (status == NT_STATUS_OK) {
-		status = smb1_pull_path(r, r, b, &off, &dir);
-	}
+	status = core_path(r, b, 3, &off, &dir);
 	if (status != NT_STATUS_OK) {
 		return status;
 	}
@@ -762,22 +770,16 @@ NTSTATUS smb1_nt_rename(struct smb1_req *r, const struct smb1_block *b)
 	uint16_t sattrs = 0, level = 0;
 	NTSTATUS status = NT_STATUS_OK;
 
-	if (b->wct != 4) {
-		return NT_STATUS_INVALID_PARAMETER;
-	}
-	sattrs = smb1_word(b, 0) & (NT_RENAME_ATTR_HIDDEN |
-				    NT_RENAME_ATTR_SYSTEM);
-	level = smb1_word(b, 1);
-	status = core_disk(r);
-	if (status == NT_STATUS_OK) {
-		status = smb1_pull_path(r, r, b, &off, &from);
-	}
+	status = core_path(r, b, 4, &off, &from);
 	if (status == NT_STATUS_OK) {
 		status = smb1_pull_path(r, r, b, &off, &to);
 	}
 	if (status != NT_STATUS_OK) {
 		return status;
 	}
+	sattrs = smb1_word(b, 0) & (NT_RENAME_ATTR_HIDDEN |
+				    NT_RENAME_ATTR_SYSTEM);
+	level = smb1_word(b, 1);
 	if (level == NT_RENAME_MOVE_CLUSTER) {
 		return NT_STATUS_INVALID_PARAMETER;
 	}
