@@ -41,6 +41,7 @@
 #define SMB_INFO_QUERY_EA_SIZE		0x0002
 #define SMB_INFO_QUERY_EAS_FROM_LIST	0x0003
 #define SMB_INFO_QUERY_ALL_EAS		0x0004
+#define SMB_INFO_IS_NAME_VALID		0x0006
 #define SMB_INFO_SET_EAS		0x0002
 #define QUERY_FILE_BASIC_INFO		0x0101
 #define QUERY_FILE_STANDARD_INFO	0x0102
@@ -70,6 +71,7 @@
 #define FSCC_INTERNAL		6
 #define FSCC_EA			7
 #define FSCC_ACCESS		8
+#define FSCC_NAME		9
 #define FSCC_RENAME		10
 #define FSCC_DISPOSITION	13
 #define FSCC_POSITION		14
@@ -776,32 +778,24 @@ static NTSTATUS query_file(struct t2 *t, struct smbd_open *op,
 		wire_put_u32le(w, 0);
 		break;
 	case QUERY_FILE_NAME_INFO:
+	case PASSTHROUGH + FSCC_NAME:
+		/* [MS-CIFS 2.2.8.3.9]: FileNameLength, FileName in UTF-16
+		 * whatever the request's encoding */
 		name = op_client_path(t->r, op);
 		if (name == NULL) {
 			return NT_STATUS_NO_MEMORY;
 		}
-		wire_put_u32le(w, name_len(t->r->unicode, name));
-		put_name(w, t->r->unicode, name);
+		wire_put_u32le(w, name_len(true, name));
+		wire_put_utf16(w, name);
 		break;
 	case QUERY_FILE_ALL_INFO:
-		name = op_client_path(t->r, op);
-		if (name == NULL) {
-			return NT_STATUS_NO_MEMORY;
-		}
-		put_times(w, &ni);
-		wire_put_u32le(w, ni.attrs);
-		wire_put_u32le(w, 0);
-		wire_put_u64le(w, ni.alloc_size);
-		wire_put_u64le(w, ni.end_of_file);
-		wire_put_u32le(w, links);
-		wire_put_u8(w, pending ? 1 : 0);
-		wire_put_u8(w, ni.is_dir ? 1 : 0);
-		wire_put_u16le(w, 0);
-		wire_put_u32le(w, ea_size);
-		wire_put_u32le(w, name_len(t->r->unicode, name));
-		put_name(w, t->r->unicode, name);
-		break;
 	case PASSTHROUGH + FSCC_ALL:
+		/*
+		 * [MS-CIFS 2.2.8.3.10], UTF-16 FileName. Over SMB1 the
+		 * pass-through FileAllInformation has this same layout, not
+		 * [MS-FSCC 2.4.2]'s (no index, access, position, mode or
+		 * alignment; what Windows answers and clients parse).
+		 */
 		name = op_client_path(t->r, op);
 		if (name == NULL) {
 			return NT_STATUS_NO_MEMORY;
@@ -815,12 +809,7 @@ static NTSTATUS query_file(struct t2 *t, struct smbd_open *op,
 		wire_put_u8(w, pending ? 1 : 0);
 		wire_put_u8(w, ni.is_dir ? 1 : 0);
 		wire_put_u16le(w, 0);
-		wire_put_u64le(w, ni.file_index);
 		wire_put_u32le(w, ea_size);
-		wire_put_u32le(w, op->access);
-		wire_put_u64le(w, op->position);
-		wire_put_u32le(w, op->mode);
-		wire_put_u32le(w, 0);		/* AlignmentRequirement */
 		wire_put_u32le(w, name_len(true, name));
 		wire_put_utf16(w, name);
 		break;
@@ -869,6 +858,16 @@ static NTSTATUS query_path(struct t2 *t)
 	if (smb1_path_info_parse(t->r, t->param, t->nparam, t->r->unicode,
 				 &level, &name) != 0) {
 		return NT_STATUS_INVALID_PARAMETER;
+	}
+	if (level == SMB_INFO_IS_NAME_VALID) {
+		/* [MS-CIFS 2.2.8.3.5]: the name's syntax only, no data */
+		char *rel = NULL;
+
+		status = vfs_canonicalize(t->r, name, false, &rel);
+		if (status == NT_STATUS_OK) {
+			wire_put_u16le(&t->op, 0);	/* EaErrorOffset */
+		}
+		return status;
 	}
 	status = smb1_open_path(t->r, name,
 				level == SMB_INFO_QUERY_EAS_FROM_LIST ||
