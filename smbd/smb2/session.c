@@ -275,6 +275,31 @@ NTSTATUS smbd_session_set_token(struct smbd_session *s)
 	return NT_STATUS_OK;
 }
 
+NTSTATUS smbd_session_reauth(struct smbd_session *s,
+			     const struct ntlmssp_result *res)
+{
+	bool was_anonymous = s->anonymous;
+	NTSTATUS status = NT_STATUS_OK;
+
+	if (!res->anonymous &&
+	    (s->user[0] == '\0' || utf8_casecmp(res->user, s->user) != 0)) {
+		DBG_CLIENT(AUTH, "%s: re-authentication of session 0x%llx "
+			   "as another user refused", s->conn->peer_addr,
+			   (unsigned long long)s->id);
+		return NT_STATUS_LOGON_FAILURE;
+	}
+	s->anonymous = res->anonymous;
+	status = smbd_session_set_token(s);
+	if (status != NT_STATUS_OK) {
+		s->anonymous = was_anonymous;
+		return status;
+	}
+	DBG_INFO(AUTH, "%s: session 0x%llx re-authenticated%s",
+		 s->conn->peer_addr, (unsigned long long)s->id,
+		 s->anonymous ? " as anonymous" : "");
+	return NT_STATUS_OK;
+}
+
 /*
  * May conn start one more session? Half-built sessions hold NTLM state
  * and need no login, so they have a small budget of their own; all

@@ -73,4 +73,20 @@ void smbd_session_set_identity(struct smbd_session *s,
  */
 NTSTATUS smbd_session_set_token(struct smbd_session *s);
 
+/*
+ * A re-authentication of the valid session s verified as res (SMB2
+ * SESSION_SETUP [MS-SMB2 3.3.5.5.2] and SMB1 SESSION_SETUP_ANDX on a
+ * logged-on UID [MS-SMB 3.3.5.3] alike). s keeps its id, keys, slot in
+ * the session manager (no new admission: one computer is one session),
+ * trees and opens. It may become the user it was admitted as again, or
+ * anonymous (a null session until that user re-authenticates; what it
+ * opened stays open, as on Windows); another named user, or a named user
+ * on a session admitted as null, is LOGON_FAILURE (the slot and the cap
+ * count are the first one's). On OK s->anonymous and s->token are the
+ * new ones; s->user stays the admitted user. OK, LOGON_FAILURE or
+ * NO_MEMORY.
+ */
+NTSTATUS smbd_session_reauth(struct smbd_session *s,
+			     const struct ntlmssp_result *res);
+
 #endif

@@ -140,34 +140,21 @@ static NTSTATUS put_final_reply(struct smbd_req *req, struct smbd_session *s,
 }
 
 /*
- * Re-authentication succeeded at the NTLM level [MS-SMB2 §3.3.5.5.2]. The
- * session keeps its keys, slot, trees and opens. It may be re-authenticated
- * as the user it was admitted as, or as anonymous (it then acts as a null
- * session until that user re-authenticates again; what it opened before
- * stays open, as on Windows). Another named user is refused: the slot and
- * the cap count belong to the first one. s->user stays the admitted user.
+ * Re-authentication succeeded at the NTLM level [MS-SMB2 §3.3.5.5.2]:
+ * who the session may become is smbd_session_reauth()'s (session.h).
  */
 static NTSTATUS setup_reauth_done(struct smbd_req *req, struct smbd_session *s,
 				  struct sess_auth *a,
 				  const struct spnego_token *tok,
 				  const struct ntlmssp_result *res)
 {
-	NTSTATUS status = NT_STATUS_OK;
+	NTSTATUS status = smbd_session_reauth(s, res);
 
-	if (!res->anonymous &&
-	    (s->user[0] == '\0' || utf8_casecmp(res->user, s->user) != 0)) {
-		DBG_CLIENT(AUTH, "%s: re-authentication of session 0x%llx "
-			   "as another user refused", req->conn->peer_addr,
-			   (unsigned long long)s->id);
-		return NT_STATUS_LOGON_FAILURE;
-	}
-	s->anonymous = res->anonymous;
-	status = put_final_reply(req, s, a, tok, res->anonymous,
-				 s->anonymous ? SMB2_SESSION_FLAG_IS_NULL : 0);
 	if (status != NT_STATUS_OK) {
 		return status;
 	}
-	status = smbd_session_set_token(s);
+	status = put_final_reply(req, s, a, tok, res->anonymous,
+				 s->anonymous ? SMB2_SESSION_FLAG_IS_NULL : 0);
 	if (status != NT_STATUS_OK) {
 		return status;
 	}
@@ -175,8 +162,6 @@ static NTSTATUS setup_reauth_done(struct smbd_req *req, struct smbd_session *s,
 	req->preauth_sess = NULL;
 	req->sign_final = s->have_keys;
 	req->sign_sess = s;
-	DBG_INFO(AUTH, "%s: session 0x%llx re-authenticated",
-		 req->conn->peer_addr, (unsigned long long)s->id);
 	return NT_STATUS_OK;
 }
 
