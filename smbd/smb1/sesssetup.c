@@ -213,9 +213,18 @@ static NTSTATUS leg2(struct smb1_req *r, struct smbd_session *s,
 		return rc == WIRE_E_NOMEM ? NT_STATUS_NO_MEMORY :
 					    NT_STATUS_LOGON_FAILURE;
 	}
-	status = logon_admit(r, s, &res, guest, 0, &sign);
-	if (status != NT_STATUS_OK) {
-		return status;
+	if (s->state == SMBD_SESS_VALID) {
+		/* re-authentication: no new admission, signing goes on */
+		status = smbd_session_reauth(s, &res);
+		if (status != NT_STATUS_OK) {
+			return status;
+		}
+		sign = false;
+	} else {
+		status = logon_admit(r, s, &res, guest, 0, &sign);
+		if (status != NT_STATUS_OK) {
+			return status;
+		}
 	}
 	if (raw) {
 		put_setup_reply(r, s->guest ? 1 : 0, NULL, 0);
@@ -225,6 +234,10 @@ static NTSTATUS leg2(struct smb1_req *r, struct smbd_session *s,
 					   false, NULL, 0, NULL, 0);
 		put_setup_reply(r, s->guest ? 1 : 0, resp.buf, resp.len);
 		talloc_free(resp.buf);
+	}
+	if (s->state == SMBD_SESS_VALID) {
+		TALLOC_FREE(s->ntlm);
+		return NT_STATUS_OK;
 	}
 	logon_done(r, s, sign ? res.session_key : NULL, NULL, 0, "NTLMSSP");
 	return NT_STATUS_OK;
@@ -372,13 +385,17 @@ static NTSTATUS setup_nt(struct smb1_req *r, struct smbd_session *s,
 	size_t pos = 0;
 	int rc = 0;
 
-	if (!r->c1->have_challenge) {
-		return NT_STATUS_INVALID_PARAMETER; /* extended was agreed */
-	}
 	rc = smb1_setup_nt_parse(s, r->in, r->in_len, b, r->unicode, &q);
 	if (rc != 0) {
 		return rc == WIRE_E_NOMEM ? NT_STATUS_NO_MEMORY :
 					    NT_STATUS_INVALID_PARAMETER;
+	}
+	if (!r->c1->have_challenge &&
+	    (q.user[0] != '\0' || ntlm_cr_classify(q.lm, q.lm_len, q.nt_len) !=
+				  NTLM_CR_ANONYMOUS)) {
+		/* extended security was agreed: no challenge to answer, only
+		 * an anonymous logon (Windows 2008 R2: INVALID_PARAMETER) */
+		return NT_STATUS_INVALID_PARAMETER;
 	}
 	r->c1->client_caps = q.caps;
 	if (s->client_os == NULL && q.native_os[0] != '\0' &&
@@ -402,8 +419,15 @@ static NTSTATUS setup_nt(struct smb1_req *r, struct smbd_session *s,
 		return rc == WIRE_E_NOMEM ? NT_STATUS_NO_MEMORY :
 					    NT_STATUS_LOGON_FAILURE;
 	}
-	status = logon_admit(r, s, &res, guest, out.mac_resp_len, &sign);
+	if (s->state == SMBD_SESS_VALID) {
+		/* re-authentication: no new admission, signing goes on */
+		status = smbd_session_reauth(s, &res);
+	} else {
+		status = logon_admit(r, s, &res, guest, out.mac_resp_len,
+				     &sign);
+	}
 	if (status != NT_STATUS_OK) {
+		explicit_bzero(&out, sizeof(out));
 		return status;
 	}
 	smb1_put_andx(r, 3);
@@ -413,11 +437,31 @@ static NTSTATUS setup_nt(struct smb1_req *r, struct smbd_session *s,
 	smb1_put_string(r, SMB1_NATIVE_LANMAN, true);
 	smb1_put_string(r, conn->srv->cfg->workgroup, true);
 	smb1_bytes_end(r, pos);
-	logon_done(r, s, sign ? res.session_key : NULL, out.mac_resp,
-		   out.mac_resp_len, "challenge/response");
+	if (s->state != SMBD_SESS_VALID) {
+		logon_done(r, s, sign ? res.session_key : NULL, out.mac_resp,
+			   out.mac_resp_len, "challenge/response");
+	}
 	explicit_bzero(&out, sizeof(out));
 	explicit_bzero(res.session_key, sizeof(res.session_key));
 	return NT_STATUS_OK;
+}
+
+/*
+ * The session a request with a UID continues: a later round of its logon,
+ * or a re-authentication of a logged-on one [MS-SMB 3.3.5.3] (smbd/smb2/
+ * session.h smbd_session_reauth: same user or anonymous, same UID and
+ * slot). NULL: ERRSRV/ERRbaduid.
+ */
+static struct smbd_session *uid_session(struct smb1_req *r)
+{
+	struct smbd_session *s = NULL;
+
+	for (s = r->conn->sessions; s != NULL; s = s->next) {
+		if ((uint16_t)s->id == r->hdr.uid) {
+			break;
+		}
+	}
+	return s;
 }
 
 NTSTATUS smb1_session_setup(struct smb1_req *r, const struct smb1_block *b)
@@ -428,50 +472,52 @@ NTSTATUS smb1_session_setup(struct smb1_req *r, const struct smb1_block *b)
 	bool raw = false;
 	NTSTATUS status = NT_STATUS_OK;
 
+	if (b->wct != 12 && b->wct != 13) {
+		return NT_STATUS_INVALID_PARAMETER;
+	}
+	if (r->hdr.uid != 0) {
+		s = uid_session(r);
+		if (s == NULL && b->wct == 13) {
+			/* without extended security the UID of a logon means
+			 * nothing yet: a new one (as Windows, smbtorture
+			 * raw.context.session1) */
+		} else if (s == NULL || s->state == SMBD_SESS_EXPIRED) {
+			return SMB1_DOS_STATUS(SMB1_ERRSRV, SMB1_ERRbaduid);
+		}
+		if (s != NULL && s->state == SMBD_SESS_IN_PROGRESS &&
+		    (b->wct == 13 || s->ntlm == NULL)) {
+			return NT_STATUS_INVALID_PARAMETER;
+		}
+		if (s != NULL && s->state == SMBD_SESS_VALID && b->wct == 13) {
+			/* a re-authentication starts afresh */
+			TALLOC_FREE(s->ntlm);
+		}
+	}
 	if (b->wct == 13) {
-		if (r->hdr.uid != 0) {
-			/* re-authentication */
-			return NT_STATUS_NOT_SUPPORTED;
+		if (s == NULL) {
+			status = new_session(r, &s);
+			if (status != NT_STATUS_OK) {
+				return status;
+			}
+			r->out_uid = (uint16_t)s->id;
 		}
-		status = new_session(r, &s);
-		if (status != NT_STATUS_OK) {
-			return status;
-		}
-		r->out_uid = (uint16_t)s->id;
 		status = setup_nt(r, s, b);
 		if (status == NT_STATUS_OK) {
 			return status;
 		}
 		goto fail;
 	}
-	if (b->wct != 12) {
-		return NT_STATUS_INVALID_PARAMETER;
-	}
 	blob_len = smb1_word(b, 7);
 	if (blob_len > b->bcc) {
 		return NT_STATUS_INVALID_PARAMETER;
 	}
 	r->c1->client_caps = smb1_dword(b, 10);
-	if (r->hdr.uid == 0) {
+	if (s == NULL) {
 		status = new_session(r, &s);
 		if (status != NT_STATUS_OK) {
 			return status;
 		}
 		r->out_uid = (uint16_t)s->id;
-	} else {
-		s = NULL;
-		for (s = r->conn->sessions; s != NULL; s = s->next) {
-			if ((uint16_t)s->id == r->hdr.uid) {
-				break;
-			}
-		}
-		if (s == NULL || s->state != SMBD_SESS_IN_PROGRESS ||
-		    s->ntlm == NULL) {
-			/* re-authentication: a later round */
-			return s == NULL ? SMB1_DOS_STATUS(SMB1_ERRSRV,
-							   SMB1_ERRbaduid) :
-					   NT_STATUS_NOT_SUPPORTED;
-		}
 	}
 	take_native_os(r, s, b, blob_len);
 	if (spnego_parse(b->bytes, blob_len, &tok) != 0) {
@@ -489,7 +535,18 @@ NTSTATUS smb1_session_setup(struct smb1_req *r, const struct smb1_block *b)
 		return status;
 	}
 fail:
-	talloc_free(s);		/* a failed logon ends the session */
+	/* A failed logon ends the session, half-built or re-authenticating
+	 * (as SMB2's [MS-SMB2 3.3.5.5.3]; MS-SMB 3.3.5.3 lets it) */
+	if (s->state == SMBD_SESS_VALID) {
+		DBG_INFO(SESS, "%s: re-authentication of SMB1 session 0x%llx "
+			 "failed (%s): session ended", r->conn->peer_addr,
+			 (unsigned long long)s->id, nt_errstr(status));
+		smbd_opens_preserve_session(s);
+	}
+	if (r->sess == s) {
+		r->sess = NULL;
+	}
+	talloc_free(s);
 	r->out_uid = 0;
 	return status;
 }
