@@ -168,8 +168,11 @@ static NTSTATUS ntcreate_try(struct ntcreate_state *st)
 	struct smbd_file *wait = NULL;
 	uint32_t action = 0;
 	uint8_t oplock = 0;
-	NTSTATUS status = NT_STATUS_OK;
+	NTSTATUS status = smb1_path_syntax(st->a.name);
 
+	if (status != NT_STATUS_OK) {
+		return status;
+	}
 	status = smbd_open_by_name(r->tree, &st->a, &op, &action, &wait);
 	if (status == NT_STATUS_PENDING) {
 		if (++st->rounds > SMB1_OPEN_BREAK_ROUNDS) {

@@ -46,6 +46,47 @@ NTSTATUS smb1_pull_path(struct smb1_req *r, TALLOC_CTX *mem,
 	return NT_STATUS_OK;
 }
 
+/*
+ * Does name have a "." component before its last one? Windows walks
+ * such a path and does not find it (OBJECT_PATH_NOT_FOUND, smbtorture
+ * raw.chkpath ".\rawchkpath", CHECK_DIRECTORY and QUERY_PATH_INFORMATION
+ * alike); a "." last is an invalid name (vfs_canonicalize).
+ */
+static bool dot_before_last(const char *name)
+{
+	const char *p = name;
+
+	while (*p != '\0') {
+		const char *end = strchr(p, '\\');
+		size_t len = end != NULL ? (size_t)(end - p) : strlen(p);
+		const char *next = end != NULL ? end + 1 : p + len;
+
+		while (*next == '\\') {
+			next++;
+		}
+		if (len == 1 && p[0] == '.' && *next != '\0') {
+			return true;
+		}
+		p = next;
+	}
+	return false;
+}
+
+/* smb1.h */
+NTSTATUS smb1_path_syntax(const char *name)
+{
+	if (name == NULL) {
+		return NT_STATUS_OK;
+	}
+	if (strchr(name, '/') != NULL) {
+		/* '/' is no separator in an SMB1 path, nor a name's
+		 * character [MS-FSCC 2.1.5.2] */
+		return NT_STATUS_OBJECT_NAME_INVALID;
+	}
+	return dot_before_last(name) ? NT_STATUS_OBJECT_PATH_NOT_FOUND :
+				       NT_STATUS_OK;
+}
+
 NTSTATUS smb1_open_path_args(struct smb1_req *r,
 			     const struct smbd_open_args *a,
 			     struct smbd_open **pop)
@@ -56,6 +97,10 @@ NTSTATUS smb1_open_path_args(struct smb1_req *r,
 
 	if (r->tree->share->type != WG_SHARE_DISK) {
 		return NT_STATUS_ACCESS_DENIED;
+	}
+	status = smb1_path_syntax(a->name);
+	if (status != NT_STATUS_OK) {
+		return status;
 	}
 	status = smbd_open_by_name(r->tree, a, pop, &action, &wait);
 	return status == NT_STATUS_PENDING ? smb1_oplock_retry(r, wait) :
@@ -240,6 +285,47 @@ out:
 	return status;
 }
 
+/*
+ * A DELETE of one name sees a hidden or system file only when
+ * SearchAttributes names it [MS-CIFS 2.2.4.7.1]: else NO_SUCH_FILE, as for
+ * a pattern (smbtorture raw.unlink). Other errors are left to the open.
+ */
+static NTSTATUS delete_visible(struct smb1_req *r, const char *name,
+			       uint16_t sattrs)
+{
+	TALLOC_CTX *tmp = talloc_new(r);
+	char *rel = NULL, *ondisk = NULL;
+	const char *last = NULL;
+	struct smbd_stat sx;
+	uint32_t attrs = 0;
+	NTSTATUS status = NT_STATUS_OK;
+
+	if (tmp == NULL) {
+		return NT_STATUS_NO_MEMORY;
+	}
+	if (vfs_canonicalize(tmp, name, false, &rel) != NT_STATUS_OK ||
+	    vfs_resolve(tmp, r->tree->root_fd, rel, &ondisk) !=
+	    NT_STATUS_OK ||
+	    smbd_stat_at(r->tree->root_fd, ondisk, AT_SYMLINK_NOFOLLOW,
+			 &sx) != 0 || !S_ISREG(sx.st.st_mode)) {
+		goto out;
+	}
+	last = strrchr(ondisk, '/');
+	attrs = smbd_dos_attrs(&sx.st, last != NULL ? last + 1 : ondisk);
+	if (sx.have_attrs) {
+		attrs |= sx.stored_attrs;
+	}
+	if (((attrs & FILE_ATTRIBUTE_HIDDEN) &&
+	     !(sattrs & SMB1_ATTR_HIDDEN)) ||
+	    ((attrs & FILE_ATTRIBUTE_SYSTEM) &&
+	     !(sattrs & SMB1_ATTR_SYSTEM))) {
+		status = NT_STATUS_NO_SUCH_FILE;
+	}
+out:
+	talloc_free(tmp);
+	return status;
+}
+
 NTSTATUS smb1_delete(struct smb1_req *r, const struct smb1_block *b)
 {
 	char *name = NULL;
@@ -256,7 +342,10 @@ NTSTATUS smb1_delete(struct smb1_req *r, const struct smb1_block *b)
 	if (strpbrk(name, "*?<>\"") != NULL) {
 		status = delete_pattern(r, name, smb1_word(b, 0));
 	} else {
-		status = delete_one(r, name, false);
+		status = delete_visible(r, name, smb1_word(b, 0));
+		if (status == NT_STATUS_OK) {
+			status = delete_one(r, name, false);
+		}
 	}
 	if (status != NT_STATUS_OK) {
 		return status;
@@ -333,11 +422,10 @@ NTSTATUS smb1_check_directory(struct smb1_req *r, const struct smb1_block *b)
 	NTSTATUS status = smb1_pull_path(r, r, b, &off, &name);
 
 	if (status == NT_STATUS_OK) {
+		/* a missing last component is OBJECT_NAME_NOT_FOUND, a
+		 * missing parent OBJECT_PATH_NOT_FOUND (as Windows) */
 		status = smb1_open_path(r, name, FILE_READ_ATTRIBUTES,
 					FILE_OPEN, FILE_DIRECTORY_FILE, &op);
-	}
-	if (status == NT_STATUS_OBJECT_NAME_NOT_FOUND) {
-		status = NT_STATUS_OBJECT_PATH_NOT_FOUND;
 	}
 	if (status != NT_STATUS_OK) {
 		return status;

@@ -408,6 +408,10 @@ NTSTATUS smb1_fid_check(struct smb1_req *r, struct smbd_open *op);
 /* A 0x04-prefixed path at *off of b's data block (moved past it). */
 NTSTATUS smb1_pull_path(struct smb1_req *r, TALLOC_CTX *mem,
 			const struct smb1_block *b, size_t *off, char **name);
+/* What an SMB1 path's syntax alone answers before any open: '/' in it
+ * OBJECT_NAME_INVALID, a "." component before the last one
+ * OBJECT_PATH_NOT_FOUND (as Windows), else OK (NULL too). */
+NTSTATUS smb1_path_syntax(const char *name);
 /* Open a client path of r's disk tree sharing everything (path-based
  * commands: the open lives as long as the command). */
 NTSTATUS smb1_open_path(struct smb1_req *r, const char *name,

@@ -194,8 +194,10 @@ NTSTATUS smb1_search_new(struct smb1_req *r, const char *pattern,
 	}
 	dir = talloc_strndup(tmp, pattern, sep != NULL ?
 			     (size_t)(sep - pattern) : 0);
-	status = dir == NULL ? NT_STATUS_NO_MEMORY :
-		 vfs_canonicalize(tmp, dir, false, &rel);
+	status = dir == NULL ? NT_STATUS_NO_MEMORY : smb1_path_syntax(dir);
+	if (status == NT_STATUS_OK) {
+		status = vfs_canonicalize(tmp, dir, false, &rel);
+	}
 	if (status == NT_STATUS_OK) {
 		status = vfs_resolve(tmp, r->tree->root_fd, rel, &ondisk);
 	}
@@ -476,12 +478,15 @@ static NTSTATUS find_first2(struct t2 *t)
 				   &f) != 0) {
 		return NT_STATUS_INVALID_PARAMETER;
 	}
-	if (!find_level_ok(f.level)) {
-		return NT_STATUS_INVALID_LEVEL;
-	}
+	/* the name is checked before the level (Windows, smbtorture
+	 * raw.chkpath: OBJECT_NAME_INVALID for "\\.\\\\." at level 1) */
 	status = smb1_search_new(r, f.pattern, &s);
 	if (status != NT_STATUS_OK) {
 		return status;
+	}
+	if (!find_level_ok(f.level)) {
+		talloc_free(s);
+		return NT_STATUS_INVALID_LEVEL;
 	}
 	status = search_fill(r, s, f.level, f.search_count == 0 ? 1 :
 			     f.search_count, t2_max_data(t), &t->od, &got,
