@@ -157,7 +157,7 @@ int pull_handle(struct wg_rpc_call *call, struct prn_handle **out)
 		return -EINVAL;
 	}
 	for (struct prn_handle *h = st->handles; h != NULL; h = h->next) {
-		if (memcmp(h->wire, wire, sizeof(wire)) == 0) {
+		if (!h->ic && memcmp(h->wire, wire, sizeof(wire)) == 0) {
 			h->last_used = time(NULL);
 			if (h->smh != NULL) {
 				sm_handle_touch(h->smh);
@@ -1955,6 +1955,9 @@ static const wg_rpc_op spoolss_ops[] = {
 	[34] = op_enum_forms,
 	[35] = op_enum_ports,
 	[36] = op_enum_monitors,
+	[40] = op_create_printer_ic,
+	[41] = op_play_gdi_script_on_printer_ic,
+	[42] = op_delete_printer_ic,
 	[51] = op_enum_print_proc_datatypes,
 	[53] = op_get_printer_driver2,
 	[56] = op_find_close_change,
@@ -1974,12 +1977,14 @@ static const wg_rpc_op spoolss_ops[] = {
 	[85] = op_add_per_machine_connection,
 	[86] = op_delete_per_machine_connection,
 	[87] = op_enum_per_machine_connections,
+	[97] = op_send_recv_bidi_data,
 	[102] = op_get_core_printer_drivers,
 	[104] = op_get_printer_driver_package_path,
 	[110] = op_get_job_named_property,
 	[111] = op_set_job_named_property,
 	[112] = op_delete_job_named_property,
 	[113] = op_enum_job_named_properties,
+	[116] = op_log_job_info_for_branch_office,
 };
 
 const struct wg_rpc_iface wg_spoolss_iface = {

@@ -64,6 +64,9 @@ struct prn_handle {
 	time_t last_used;
 	void *job;			/* a document in progress */
 	uint32_t job_id;
+	bool ic;			/* an information context (GDI_HANDLE,
+					 * spoolss_ic.c), not a printer handle:
+					 * pull_handle() does not find it */
 };
 
 /*
@@ -237,5 +240,43 @@ uint32_t op_enum_job_named_properties(struct wg_rpc_call *call);
  * NULL when the client sent none.
  */
 int spoolss_pull_named_property(struct ndr_pull *in, struct wg_job_prop *p);
+
+/*
+ * spoolss_ic.c: printer information contexts (opnums 40-42), bidi data
+ * (97) and branch office job logs (116); dispatch in spoolss.c.
+ */
+uint32_t op_create_printer_ic(struct wg_rpc_call *call);
+uint32_t op_play_gdi_script_on_printer_ic(struct wg_rpc_call *call);
+uint32_t op_delete_printer_ic(struct wg_rpc_call *call);
+uint32_t op_send_recv_bidi_data(struct wg_rpc_call *call);
+uint32_t op_log_job_info_for_branch_office(struct wg_rpc_call *call);
+
+/* PlayGDIScriptOnPrinterIC's [in] parameters after the handle. */
+struct gdi_script_req {
+	const uint8_t *in;		/* pIn, into the stub */
+	uint32_t c_in;
+	uint32_t c_out;			/* at most SPOOLSS_MAX_OUT */
+	uint32_t ul;
+};
+
+/*
+ * Pull pIn (a conformant array whose count must be cIn), cIn, cOut and
+ * ul. 0, or WIRE_E_SHORT, WIRE_E_TOOBIG (cOut over SPOOLSS_MAX_OUT),
+ * WIRE_E_INVALID (the array's count is not cIn).
+ */
+int spoolss_pull_gdi_script(struct ndr_pull *in, struct gdi_script_req *r);
+
+/* Most entries one LogJobInfoForBranchOffice may carry. */
+#define SPOOLSS_MAX_BRANCH_LOG	1024
+
+/*
+ * LogJobInfoForBranchOffice's RPC_BranchOfficeJobDataContainer, its
+ * fixed part: the conformance, then cJobDataEntries, which must agree
+ * and be at most SPOOLSS_MAX_BRANCH_LOG, and room left in the stub for
+ * that many entries' fixed parts (eEventType, JobId, the union's tag).
+ * The entries themselves are not read (nothing is logged). *count the
+ * entries. 0, or WIRE_E_SHORT, WIRE_E_TOOBIG, WIRE_E_INVALID.
+ */
+int spoolss_pull_branch_log(struct ndr_pull *in, uint32_t *count);
 
 #endif
