@@ -1,7 +1,8 @@
 /*
  * spoolss_printer.c - managing printers over spoolss [MS-RPRN]: AddPrinter
  * (Ex), SetPrinter, DeletePrinter, and printer data (Set/Get/Enum/Delete
- * PrinterData, the Ex and key variants).
+ * PrinterData, the Ex and key variants; the DsSpooler key, made from the
+ * printer's settings).
  *
  * Who may: `admin users` (wg_rpc_is_admin), as a Windows print server's
  * administrators. What: printers made here are runtime printers kept by
@@ -757,18 +758,164 @@ static uint32_t data_werr(int rc)
 	}
 }
 
-/* The values of the handle's printer (none for a server handle). */
+/*
+ * The DsSpooler key [MS-RPRN 2.2.3.11 / 3.1.1, SPLDS_SPOOLER_KEY]: what
+ * Windows publishes of a printer, kept by the spooler in step with
+ * PRINTER_INFO_2. Here its values are made from the printer's current
+ * settings each time they are asked for, never stored: a SetPrinter shows
+ * at once, and there is nothing to keep in step. Clients cannot write it
+ * (ACCESS_DENIED), as its values would not follow.
+ */
+#define DSSPOOLER_KEY		"DsSpooler"
+#define DS_REG_SZ		1u
+#define DS_REG_BINARY		3u
+#define DS_REG_DWORD		4u
+#define DS_REG_MULTI_SZ		7u
+#define PRINTER_ATTRIBUTE_DIRECT		0x00000002u
+#define PRINTER_ATTRIBUTE_KEEPPRINTEDJOBS	0x00000100u
+#define PRINTER_ATTRIBUTE_DO_COMPLETE_FIRST	0x00000200u
+#define DS_VALUES_MAX		16
+
+static bool is_dsspooler(const char *key)
+{
+	return key != NULL && strcasecmp(key, DSSPOOLER_KEY) == 0;
+}
+
+/* Adds one DsSpooler value (data a child of mem); false: no memory. */
+static bool ds_value(TALLOC_CTX *mem, struct wg_printer_value *v,
+		     size_t *n, const char *name, uint32_t type,
+		     const char *sz, uint32_t dword)
+{
+	struct wire_wr w;
+
+	wire_wr_init(&w, mem, SPOOLSS_MAX_VALUE);
+	if (type == DS_REG_DWORD) {
+		wire_put_u32le(&w, dword);
+	} else if (type == DS_REG_BINARY) {
+		wire_put_u8(&w, (uint8_t)dword);
+	} else {
+		wire_put_utf16(&w, sz != NULL ? sz : "");
+		wire_put_u16le(&w, 0);
+		if (type == DS_REG_MULTI_SZ) {
+			wire_put_u16le(&w, 0);
+		}
+	}
+	if (wire_wr_error(&w) != 0 || *n >= DS_VALUES_MAX) {
+		return false;
+	}
+	v[*n] = (struct wg_printer_value) {
+		.key = DSSPOOLER_KEY, .name = (char *)name, .type = type,
+		.data = w.buf, .len = w.len,
+	};
+	(*n)++;
+	return true;
+}
+
+/* The printer's DsSpooler values into v[DS_VALUES_MAX]; -ENOMEM. */
+static int dsspooler_values(struct wg_rpc_call *call, const char *printer,
+			    struct wg_printer_value *v, size_t *n)
+{
+	struct wg_admin_share p = { .name = (char *)printer };
+	const struct wg_printer_def *d = printer_def(call, &p);
+	const char *server = wg_rpc_server(call)->netbios_name;
+	const char *name = NULL, *share = NULL, *spooling = NULL;
+	char *unc = NULL;
+	bool ok = true;
+
+	*n = 0;
+	if (d == NULL) {
+		return -ENOMEM;
+	}
+	name = leaf(d->name);
+	share = d->share_name != NULL && d->share_name[0] != '\0' ?
+		d->share_name : name;
+	unc = talloc_asprintf(call->mem, "%s\\%s", server_unc(call),
+			      share);
+	spooling = (d->attributes & PRINTER_ATTRIBUTE_DIRECT) != 0 ?
+		   "PrintDirect" :
+		   (d->attributes & PRINTER_ATTRIBUTE_DO_COMPLETE_FIRST) != 0 ?
+		   "PrintAfterSpooled" : "PrintWhileSpooling";
+	if (unc == NULL) {
+		return -ENOMEM;
+	}
+	ok = ds_value(call->mem, v, n, "description", DS_REG_SZ,
+		      d->comment, 0) &&
+	     ds_value(call->mem, v, n, "driverName", DS_REG_SZ, d->driver,
+		      0) &&
+	     ds_value(call->mem, v, n, "location", DS_REG_SZ, d->location,
+		      0) &&
+	     ds_value(call->mem, v, n, "portName", DS_REG_MULTI_SZ, d->port,
+		      0) &&
+	     ds_value(call->mem, v, n, "printerName", DS_REG_SZ, name, 0) &&
+	     ds_value(call->mem, v, n, "printShareName", DS_REG_SZ, share,
+		      0) &&
+	     ds_value(call->mem, v, n, "printSeparatorFile", DS_REG_SZ,
+		      d->sepfile, 0) &&
+	     ds_value(call->mem, v, n, "printSpooling", DS_REG_SZ, spooling,
+		      0) &&
+	     ds_value(call->mem, v, n, "printKeepPrintedJobs",
+		      DS_REG_BINARY, NULL,
+		      (d->attributes &
+		       PRINTER_ATTRIBUTE_KEEPPRINTEDJOBS) != 0) &&
+	     ds_value(call->mem, v, n, "priority", DS_REG_DWORD, NULL,
+		      d->priority) &&
+	     ds_value(call->mem, v, n, "printStartTime", DS_REG_DWORD, NULL,
+		      d->start_time) &&
+	     ds_value(call->mem, v, n, "printEndTime", DS_REG_DWORD, NULL,
+		      d->until_time) &&
+	     ds_value(call->mem, v, n, "serverName", DS_REG_SZ, server, 0) &&
+	     ds_value(call->mem, v, n, "shortServerName", DS_REG_SZ, server,
+		      0) &&
+	     ds_value(call->mem, v, n, "uNCName", DS_REG_SZ, unc, 0) &&
+	     ds_value(call->mem, v, n, "versionNumber", DS_REG_DWORD, NULL,
+		      4);
+	return ok ? 0 : -ENOMEM;
+}
+
+/*
+ * The values of the handle's printer (none for a server handle): the
+ * stored ones, then the DsSpooler key made from its settings (anything
+ * stored under that key is left out).
+ */
 static int values_of(struct wg_rpc_call *call, const char *printer,
 		     struct wg_printer_value **v, size_t *n)
 {
 	const struct wg_print_ops *print = call->env->print;
+	struct wg_printer_value *stored = NULL, *all = NULL;
+	struct wg_printer_value ds[DS_VALUES_MAX];
+	size_t nstored = 0, nds = 0, k = 0;
+	int rc = 0;
 
 	*v = NULL;
 	*n = 0;
 	if (printer == NULL || print == NULL || print->data_list == NULL) {
 		return 0;
 	}
-	return print->data_list(print->priv, call->mem, printer, v, n);
+	rc = print->data_list(print->priv, call->mem, printer, &stored,
+			      &nstored);
+	if (rc != 0) {
+		return rc;
+	}
+	rc = dsspooler_values(call, printer, ds, &nds);
+	if (rc != 0) {
+		return rc;
+	}
+	all = talloc_array(call->mem, struct wg_printer_value,
+			   nstored + nds);
+	if (all == NULL) {
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < nstored; i++) {
+		if (!is_dsspooler(stored[i].key)) {
+			all[k++] = stored[i];
+		}
+	}
+	for (size_t i = 0; i < nds; i++) {
+		all[k++] = ds[i];
+	}
+	*v = all;
+	*n = k;
+	return 0;
 }
 
 bool printer_value(struct wg_rpc_call *call, const char *printer,
@@ -852,6 +999,8 @@ static uint32_t set_data(struct wg_rpc_call *call, bool ex)
 		werr = WERR_ACCESS_DENIED;
 	} else if (key[0] == '\0') {
 		werr = WERR_INVALID_PARAMETER;
+	} else if (is_dsspooler(key)) {
+		werr = WERR_ACCESS_DENIED;	/* the spooler's own */
 	} else if (count > SPOOLSS_MAX_VALUE) {
 		werr = WERR_NO_SYSTEM_RESOURCES;
 	} else if (print == NULL || print->data_set == NULL) {
@@ -909,6 +1058,8 @@ static uint32_t delete_data(struct wg_rpc_call *call, int kind)
 		werr = WERR_NOT_SUPPORTED;
 	} else if (!wg_rpc_is_admin(call)) {
 		werr = WERR_ACCESS_DENIED;
+	} else if (is_dsspooler(key)) {
+		werr = WERR_ACCESS_DENIED;	/* the spooler's own */
 	} else if (print == NULL || print->data_delete == NULL) {
 		werr = WERR_ACCESS_DENIED;
 	} else {

@@ -43,7 +43,6 @@ declare -A PRINTER_KNOWN=(
 	[printer_info_winreg]="needs the winreg pipe, which wgsmbd does not serve"
 	[printerdata_winreg]="needs the winreg pipe, which wgsmbd does not serve"
 	[driver_info_winreg]="skips itself: no printer driver is installed on the server (the test then has no driver to look at)"
-	[printerdata_dsspooler]="the DsSpooler key's values (description, printerName, location ...) that Windows keeps in step with PRINTER_INFO_2 are not kept: GetPrinterDataEx(DsSpooler, description) is FILE_NOT_FOUND"
 	[publish_toggle]="SetPrinter level 7 (publish in a directory) is accepted without effect: there is no directory service, so PRINTER_ATTRIBUTE_PUBLISHED is never set"
 	[bidi]="skips itself: SendRecvBidiData answers ERROR_NOT_SUPPORTED, as Windows does for a port without a bidi monitor (pipes/spoolss_ic.c), and the test then says 'skipping further tests as printer is not BIDI enabled'"
 )

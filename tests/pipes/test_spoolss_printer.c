@@ -177,7 +177,18 @@ static struct wg_print_ops print_ops = {
 	.data_set = f_set_data,
 	.data_delete = f_delete_data,
 };
-static struct wg_admin_ops admin_ops = { .is_admin = f_is_admin };
+static int f_server_info(void *priv, TALLOC_CTX *mem,
+			 struct wg_admin_server **out)
+{
+	*out = talloc_zero(mem, struct wg_admin_server);
+	(*out)->netbios_name = "WGSMB";
+	return 0;
+}
+
+static struct wg_admin_ops admin_ops = {
+	.is_admin = f_is_admin,
+	.server_info = f_server_info,
+};
 static struct wg_pipe_env env;
 static TALLOC_CTX *tmem;
 
@@ -598,6 +609,102 @@ START_TEST(test_set_and_delete)
 }
 END_TEST
 
+/* SetPrinter (7) level 2 of "new" with another comment. */
+static uint32_t set_info2(struct wg_pipe *p, const uint8_t *h,
+			  const char *comment)
+{
+	struct ndr_push q;
+	uint8_t *stub = NULL;
+	size_t len = 0;
+
+	ndr_push_init(&q, tmem, 0);
+	ndr_push_handle(&q, h);
+	put_info2(&q, "new", "wgsmb:", "Generic", comment, 0x48);
+	for (int i = 0; i < 5; i++) {
+		ndr_push_u32(&q, 0);	/* containers, Command */
+	}
+	ck_assert_uint_eq(rt_call(tmem, p, 7, &q.w, &stub, &len), 0);
+	return wire_le32(stub + len - 4);
+}
+
+/* GetPrinterDataEx(DsSpooler, name) is the REG_SZ want. */
+static void check_ds_sz(struct wg_pipe *p, const uint8_t *h,
+			const char *name, const char *want)
+{
+	uint8_t *out = NULL;
+	size_t len = 0, n = strlen(want);
+
+	ck_assert_uint_eq(str_call(p, 78, h, "DsSpooler", name, 256, &out,
+				   &len, NULL), 0);
+	ck_assert_uint_eq(wire_le32(out), 1);	/* REG_SZ */
+	/* pcbNeeded: the string and its NUL */
+	ck_assert_uint_eq(wire_le32(out + len - 8), 2 * n + 2);
+	for (size_t i = 0; i < n; i++) {
+		ck_assert_uint_eq(wire_le16(out + 8 + 2 * i),
+				  (uint8_t)want[i]);
+	}
+	ck_assert_uint_eq(wire_le16(out + 8 + 2 * n), 0);
+}
+
+/*
+ * The DsSpooler key follows the printer's settings (smbtorture's
+ * printerdata_dsspooler): made from them, not stored, not writable.
+ */
+START_TEST(test_dsspooler)
+{
+	struct wg_pipe *p = open_spoolss();
+	uint8_t h[NDR_HANDLE_LEN];
+	uint8_t *out = NULL;
+	size_t len = 0;
+
+	ck_assert_uint_eq(add_printer(p, "new", "wgsmb:", "Generic", h, NULL),
+			  0);
+	check_ds_sz(p, h, "description", "first floor");
+	check_ds_sz(p, h, "driverName", "Generic");
+	check_ds_sz(p, h, "printerName", "new");
+	check_ds_sz(p, h, "printShareName", "new");
+	check_ds_sz(p, h, "uNCName", "\\\\WGSMB\\new");
+	check_ds_sz(p, h, "shortServerName", "WGSMB");
+	/* SetPrinter level 2 shows at once */
+	ck_assert_uint_eq(set_info2(p, h, "newval"), 0);
+	check_ds_sz(p, h, "description", "newval");
+	/* a DWORD: versionNumber */
+	ck_assert_uint_eq(str_call(p, 78, h, "dsspooler", "versionNumber",
+				   4, &out, &len, NULL), 0);
+	ck_assert_uint_eq(wire_le32(out), 4);	/* REG_DWORD */
+	ck_assert_uint_eq(wire_le32(out + 8), 4);
+	ck_assert_uint_eq(str_call(p, 78, h, "DsSpooler", "nothing", 256,
+				   &out, &len, NULL), 2);
+	/* the key is listed, its values enumerate, none is stored */
+	ck_assert_uint_eq(str_call(p, 80, h, "", NULL, 256, &out, &len,
+				   NULL), 0);
+	ck_assert_uint_eq(wire_le16(out + 4), 'D');
+	ck_assert_uint_eq(wire_le16(out + 4 + 18), 0);	/* 9 chars */
+	ck_assert_uint_eq(str_call(p, 79, h, "DsSpooler", NULL, 4096, &out,
+				   &len, NULL), 0);
+	ck_assert_uint_eq(wire_le32(out + len - 8), 16);	/* count */
+	ck_assert_uint_eq(fk.nvals, 0);
+	/* writes: the spooler's own */
+	ck_assert_uint_eq(set_data(p, h, "DsSpooler", "description", "x",
+				   NULL), 5);
+	ck_assert_uint_eq(str_call(p, 81, h, "DsSpooler", "description",
+				   UINT32_MAX, &out, &len, NULL), 5);
+	ck_assert_uint_eq(str_call(p, 82, h, "DsSpooler", NULL, UINT32_MAX,
+				   &out, &len, NULL), 5);
+	ck_assert_uint_eq(fk.nvals, 0);
+	/* one stored there anyway (an older state) does not show twice */
+	fk.vals[0] = (struct wg_printer_value) {
+		.key = "DsSpooler", .name = "description", .type = 3,
+		.data = (uint8_t *)"old", .len = 3 };
+	fk.nvals = 1;
+	check_ds_sz(p, h, "description", "newval");
+	ck_assert_uint_eq(str_call(p, 79, h, "DsSpooler", NULL, 4096, &out,
+				   &len, NULL), 0);
+	ck_assert_uint_eq(wire_le32(out + len - 8), 16);
+	talloc_free(p);
+}
+END_TEST
+
 static Suite *spoolss_printer_suite(void)
 {
 	Suite *s = suite_create("spoolss_printer");
@@ -608,6 +715,7 @@ static Suite *spoolss_printer_suite(void)
 	tcase_add_test(tc, test_printer_data);
 	tcase_add_test(tc, test_set_and_delete);
 	tcase_add_test(tc, test_set_errors);
+	tcase_add_test(tc, test_dsspooler);
 	suite_add_tcase(s, tc);
 	return s;
 }
