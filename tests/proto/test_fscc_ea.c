@@ -303,20 +303,18 @@ START_TEST(test_gea_list)
 	};
 	struct fscc_ea *eas = NULL;
 	size_t n = 0;
+	/* the pulled names point into the buffer: it must outlive them */
+	uint8_t b[sizeof(gea)];
 
 	ck_assert_int_eq(smb1_ea_list_pull(wgt_root, gea, sizeof(gea), false,
 					   16, &eas, &n), WIRE_E_INVALID);
 	ck_assert_int_eq(smb1_ea_list_pull(wgt_root, gea, sizeof(gea) - 1,
 					   false, 16, &eas, &n),
 			 WIRE_E_INVALID);	/* size 13 > 12 bytes */
-	{
-		uint8_t b[sizeof(gea)];
-
-		memcpy(b, gea, sizeof(b));
-		b[0] = 12;
-		ck_assert_int_eq(smb1_ea_list_pull(wgt_root, b, sizeof(b),
-						   false, 16, &eas, &n), 0);
-	}
+	memcpy(b, gea, sizeof(b));
+	b[0] = 12;
+	ck_assert_int_eq(smb1_ea_list_pull(wgt_root, b, sizeof(b), false, 16,
+					   &eas, &n), 0);
 	ck_assert_uint_eq(n, 2);
 	ck_assert_str_eq(eas[0].name, "EA1");
 	ck_assert_uint_eq(eas[0].name_len, 3);
