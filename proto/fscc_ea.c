@@ -60,6 +60,35 @@ static int ea_entry_pull(const uint8_t *p, size_t left, bool full,
 	return 0;
 }
 
+/*
+ * Append e to the list *arr of *cnt entries (room for *cap), growing it
+ * by doubling up to max entries. 0, WIRE_E_TOOBIG (already max entries)
+ * or WIRE_E_NOMEM; *arr stays valid either way.
+ */
+static int ea_append(void *mem, struct fscc_ea **arr, size_t *cap,
+		     size_t *cnt, size_t max, const struct fscc_ea *e)
+{
+	if (*cnt == max) {
+		return WIRE_E_TOOBIG;
+	}
+	if (*cnt == *cap) {
+		size_t want = *cap == 0 ? EA_FIRST_ALLOC : *cap * 2;
+		struct fscc_ea *t = NULL;
+
+		if (want > max) {
+			want = max;
+		}
+		t = talloc_realloc(mem, *arr, struct fscc_ea, want);
+		if (t == NULL) {
+			return WIRE_E_NOMEM;
+		}
+		*arr = t;
+		*cap = want;
+	}
+	(*arr)[(*cnt)++] = *e;
+	return 0;
+}
+
 static int ea_chain_pull(void *mem, const uint8_t *buf, size_t len,
 			 size_t max, bool full, struct fscc_ea **eas,
 			 size_t *n)
@@ -78,25 +107,10 @@ static int ea_chain_pull(void *mem, const uint8_t *buf, size_t len,
 		if (ret != 0) {
 			goto fail;
 		}
-		if (cnt == max) {
-			ret = WIRE_E_TOOBIG;
+		ret = ea_append(mem, &arr, &cap, &cnt, max, &e);
+		if (ret != 0) {
 			goto fail;
 		}
-		if (cnt == cap) {
-			struct fscc_ea *t = NULL;
-
-			cap = cap == 0 ? EA_FIRST_ALLOC : cap * 2;
-			if (cap > max) {
-				cap = max;
-			}
-			t = talloc_realloc(mem, arr, struct fscc_ea, cap);
-			if (t == NULL) {
-				ret = WIRE_E_NOMEM;
-				goto fail;
-			}
-			arr = t;
-		}
-		arr[cnt++] = e;
 		if (next == 0) {
 			break;
 		}
@@ -252,25 +266,10 @@ int smb1_ea_list_pull(void *mem, const uint8_t *buf, size_t len, bool fea,
 		if (ret != 0) {
 			goto fail;
 		}
-		if (cnt == max) {
-			ret = WIRE_E_TOOBIG;
+		ret = ea_append(mem, &arr, &cap, &cnt, max, &e);
+		if (ret != 0) {
 			goto fail;
 		}
-		if (cnt == cap) {
-			struct fscc_ea *t = NULL;
-
-			cap = cap == 0 ? EA_FIRST_ALLOC : cap * 2;
-			if (cap > max) {
-				cap = max;
-			}
-			t = talloc_realloc(mem, arr, struct fscc_ea, cap);
-			if (t == NULL) {
-				ret = WIRE_E_NOMEM;
-				goto fail;
-			}
-			arr = t;
-		}
-		arr[cnt++] = e;
 		off += size;
 	}
 	*eas = arr;
