@@ -4,7 +4,7 @@
 # real SMB clients. Source it from a test script, then:
 #
 #   wg_setup            temp dir, free port, config, shares, user alice
-#   wg_start            start the daemon, wait until it listens
+#   wg_start            start the daemon, wait until it listens and is ready
 #   wg_check DESC CMD   run CMD, record PASS/FAIL (output kept in $WG_OUT)
 #   wg_finish           stop the daemon, check its log, print totals, exit
 #
@@ -306,6 +306,13 @@ wg_start() {
 		for p in $WG_PORTS; do
 			wg_listening "$p" "$WG_HOST" || up=0
 		done
+		# wgsmbd binds its ports before it drops privileges and
+		# writes its state (state/machine-sid, the printers file);
+		# it is ready once it logs "started", after both.
+		if [ "$up" = 1 ] && [ "$WG_SERVER" != samba ] &&
+		   ! grep -q "wgsmbd .* started (config" "$WG_TMP/server.log"; then
+			up=0
+		fi
 		if [ "$up" = 1 ]; then
 			wg_log "$WG_SERVER pid $WG_PID listening on $WG_HOST port(s) $WG_PORTS"
 			return 0
