@@ -232,7 +232,7 @@ struct wg_pipe_env {
 	/* Where the server keeps its users (the pointer changes when the
 	 * file is reloaded); NULL or *users NULL: no users. */
 	struct users_db *const *users;
-	/* A session hit the RPC context handle budget (lsarpc, samr):
+	/* A session hit the RPC context handle budget (lsarpc, samr, spoolss):
 	 * count and log it. Optional. */
 	void (*handle_budget_hit)(void *priv, const char *client_ip,
 				  unsigned limit);

@@ -100,6 +100,25 @@ unsigned handles_of_session(const struct spoolss_state *st)
 	return st->n_handles;
 }
 
+/*
+ * Whether the session already holds its SPOOLSS_MAX_HANDLES handles; a
+ * full budget is reported (counted and logged by the host) each time a
+ * new handle is refused for it.
+ */
+bool handle_budget_full(struct spoolss_state *st)
+{
+	const struct wg_pipe_env *env = st->env;
+
+	if (handles_of_session(st) < SPOOLSS_MAX_HANDLES) {
+		return false;
+	}
+	if (env->handle_budget_hit != NULL) {
+		env->handle_budget_hit(env->hook_priv, env->client_ip,
+				       SPOOLSS_MAX_HANDLES);
+	}
+	return true;
+}
+
 /* A new handle on this pipe; NULL when out of memory. */
 struct prn_handle *handle_new(struct spoolss_state *st, const char *printer,
 			      const char *server)
@@ -759,8 +778,7 @@ static uint32_t open_printer(struct wg_rpc_call *call, bool ex)
 	    strcasecmp(datatype, "RAW") != 0) {
 		werr = WERR_INVALID_DATATYPE;
 	}
-	if (werr == WERR_OK && handles_of_session(call->state) >=
-			       SPOOLSS_MAX_HANDLES) {
+	if (werr == WERR_OK && handle_budget_full(call->state)) {
 		/* the session's limit, not just this pipe's */
 		werr = WERR_NO_SYSTEM_RESOURCES;
 	}

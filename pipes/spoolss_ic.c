@@ -118,7 +118,7 @@ uint32_t op_create_printer_ic(struct wg_rpc_call *call)
 	}
 	if (h->printer == NULL) {
 		werr = WERR_INVALID_HANDLE;
-	} else if (handles_of_session(call->state) >= SPOOLSS_MAX_HANDLES) {
+	} else if (handle_budget_full(call->state)) {
 		werr = WERR_NO_SYSTEM_RESOURCES;
 	} else {
 		ic = handle_new(call->state, h->printer, h->server);

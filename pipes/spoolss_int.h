@@ -161,6 +161,8 @@ struct printer_ctx {
 
 /* Handles the opening session holds (this pipe's if it has no ticket). */
 unsigned handles_of_session(const struct spoolss_state *st);
+/* The session holds SPOOLSS_MAX_HANDLES already (reported to the host). */
+bool handle_budget_full(struct spoolss_state *st);
 /* A new handle on this pipe (printer NULL: the server); NULL: no memory. */
 struct prn_handle *handle_new(struct spoolss_state *st, const char *printer,
 			      const char *server);

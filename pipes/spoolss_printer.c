@@ -476,8 +476,7 @@ static uint32_t add_printer(struct wg_rpc_call *call, bool ex)
 		werr = werr_of(print->printer_add(print->priv, &def,
 						  call->env->client_ip));
 	}
-	if (werr == WERR_OK && handles_of_session(call->state) >=
-			       SPOOLSS_MAX_HANDLES) {
+	if (werr == WERR_OK && handle_budget_full(call->state)) {
 		werr = WERR_NO_SYSTEM_RESOURCES;
 	}
 	if (werr == WERR_OK) {

@@ -31,7 +31,9 @@
  *   SMBD_BUDGET_LEASES            fs/lease.c: no status; the open is
  *                                 granted no lease
  *   SMBD_BUDGET_RPC_HANDLES       pipes/rpc_handle.c (lsarpc, samr)
- *                                 INSUFFICIENT_RESOURCES
+ *                                 INSUFFICIENT_RESOURCES; spoolss.c
+ *                                 (printer handles and information
+ *                                 contexts) ERROR_NO_SYSTEM_RESOURCES
  *   SMBD_BUDGET_ANDX_CHAIN        smb1/proc.c           INSUFFICIENT_RESOURCES
  *   SMBD_BUDGET_TRANS_REASSEMBLY  smb1/reasm.c          INSUFFICIENT_RESOURCES
  *   SMBD_BUDGET_SEARCHES          smb1/trans2.c (FIND_FIRST2 and the

@@ -196,6 +196,30 @@ def client_info(a):
     return ci
 
 
+class RpcCreatePrinterIC(NDRCALL):
+    opnum = 40
+    structure = (
+        ("hPrinter", PRINTER_HANDLE),
+        ("pDevModeContainer", rprn.DEVMODE_CONTAINER),
+    )
+
+
+class RpcCreatePrinterICResponse(NDRCALL):
+    structure = (
+        ("pHandle", PRINTER_HANDLE),
+        ("ErrorCode", ULONG),
+    )
+
+
+def create_printer_ic(dce, handle):
+    """RpcCreatePrinterIC with no DEVMODE: the IC handle."""
+    req = RpcCreatePrinterIC()
+    req["hPrinter"] = handle
+    req["pDevModeContainer"]["cbBuf"] = 0
+    req["pDevModeContainer"]["pDevMode"] = NULL
+    return dce.request(req)["pHandle"]
+
+
 def open_printer(dce, a, name):
     return rprn.hRpcOpenPrinterEx(dce, name, pClientInfo=client_info(a),
                                   accessRequired=rprn.SERVER_READ
@@ -558,24 +582,37 @@ def cmd_handles(a):
     c = Checks()
     conn = new_conn(a)
     login(conn, a)
-    counts, errs = [], []
+    counts, errs, pipes, lasts = [], [], [], []
     for _ in range(2):
         sp = bind_pipe(conn, a, "spoolss", rprn.MSRPC_UUID_RPRN)
-        n, err = 0, None
+        n, err, last = 0, None, None
         while n < 300 and err is None:
             try:
-                open_printer(sp, a, "\\\\%s\\lp" % a.name)
+                last = open_printer(sp, a, "\\\\%s\\lp" % a.name)
                 n += 1
             except Exception as e:  # noqa: BLE001
                 err = status(e)
         counts.append(n)
         errs.append(err)
+        pipes.append(sp)
+        lasts.append(last)
     detail = "pipe 1: %d handles, then %s; a second pipe of the same " \
         "session: %d more, then %s" % (counts[0], errs[0], counts[1],
                                         errs[1])
     c.check("a session's printer handles are capped, past the cap "
             "insufficient resources", counts[0] > 0 and counts[1] == 0 and
             errs[0] is not None and "RESOURCES" in errs[0], detail)
+    # An information context is a handle of the same budget.
+    ic = "no printer handle to make it on"
+    if lasts[0] is not None:
+        try:
+            create_printer_ic(pipes[0], lasts[0]["pHandle"])
+            ic = "granted"
+        except Exception as e:  # noqa: BLE001
+            ic = status(e)
+    c.check("CreatePrinterIC past the handle cap is refused with "
+            "insufficient resources", "RESOURCES" in ic,
+            "CreatePrinterIC: %s" % ic)
     return 1 if c.bad else 0
 
 

@@ -504,6 +504,9 @@ case5() {
 		--demo-path "$WG_SHARE"
 	pychecks "spoolss (alice)" "$WG_PY" "$RC" "$WG_PORT" handles \
 		--addr 127.0.0.5 --name "$NAME"
+	check "spoolss (alice): the refused printer handles are logged as the handle budget" \
+		grep -q "127.0.0.5 reached the limit of 64 LSA and SAM context handles (with printer handles)" \
+		"$WG_TMP/server.log"
 }
 
 # ---- 6. printing ----
