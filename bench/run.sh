@@ -6,7 +6,7 @@
 # same tmpfs, runs every benchmark against both, interleaved (wgsmb,
 # Samba, wgsmb, Samba ...) for R rounds, and prints a markdown table with
 # the median and range per metric, the ratio wgsmb/Samba and the targets
-# of issue 6. bench/README.md says what each number means.
+# of issue 16 (issue 6's where it sets none). bench/README.md says what each number means.
 #
 # Usage (as root; Debian 12):
 #   apt-get install samba smbclient samba-testsuite libsmbclient-dev \
@@ -463,19 +463,25 @@ bench_lgio() {	# SERVER ROUND write|read
 
 # smbclient put/get of the whole file, timed from the outside: the wall
 # time of the smbclient process (connect and logon included, a few ms).
-bench_smbclient() {	# SERVER ROUND put|get
-	local out=$WORK/out.sc$3.$1.$2 cmd
+# PROTECTION (off|sign|encrypt, default off) is smbclient's
+# --client-protection: signed or encrypted transfers are recorded as
+# sc_put_sign, sc_get_encrypt, ...
+bench_smbclient() {	# SERVER ROUND put|get [PROTECTION]
+	local prot=${4:-off} key=sc_$3 out cmd
+	[ "$prot" = off ] || key=sc_$3_$prot
+	out=$WORK/out.$key.$1.$2
 	if [ "$3" = put ]; then
 		cmd="put $FS/src.dat put.dat"
 	else
 		cmd="get get.dat /dev/null"
 	fi
 	run_measured "$1" "$out" smbclient "//127.0.0.1/bench" -p "$(port_of "$1")" \
-		-s "$CCONF" -U "$USER_NAME%$USER_PASS" -c "$cmd"
+		-s "$CCONF" -U "$USER_NAME%$USER_PASS" \
+		--client-protection="$prot" -c "$cmd"
 	if [ "$M_RC" = 0 ] && ! grep -q NT_STATUS "$out"; then
-		record "sc_$3" "$1" "$2" "$(awk -v b="$IO_BYTES" -v s="$M_WALL" \
+		record "$key" "$1" "$2" "$(awk -v b="$IO_BYTES" -v s="$M_WALL" \
 			'BEGIN { printf "%.1f", b / 1048576 / s }')"
-		record_cpu "sc_$3" "$1" "$2" "$IO_BYTES" $((1 << 30))	# s per GiB
+		record_cpu "$key" "$1" "$2" "$IO_BYTES" $((1 << 30))	# s per GiB
 	fi
 	rm -f "$(dir_of "$1")/put.dat"
 }
@@ -660,6 +666,10 @@ for r in $(seq 1 "$ROUNDS"); do
 	for s in wg samba; do log "round $r: loadgen read $s"; bench_lgio "$s" "$r" read; done
 	for s in wg samba; do log "round $r: smbclient put $s"; bench_smbclient "$s" "$r" put; done
 	for s in wg samba; do log "round $r: smbclient get $s"; bench_smbclient "$s" "$r" get; done
+	for p in sign encrypt; do
+		for s in wg samba; do log "round $r: smbclient put ($p) $s"; bench_smbclient "$s" "$r" put "$p"; done
+		for s in wg samba; do log "round $r: smbclient get ($p) $s"; bench_smbclient "$s" "$r" get "$p"; done
+	done
 	for s in wg samba; do log "round $r: echo $s"; bench_echo "$s" "$r"; done
 done
 [ "$DO_10K" = 1 ] && bench_big
