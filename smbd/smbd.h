@@ -240,11 +240,14 @@ struct smbd_conn {
 	/*
 	 * Credits and the MessageId window [MS-SMB2 §3.3.1.1]: ids in
 	 * [seq_low, seq_high) may be used once; seq_bitmap (circular,
-	 * SMBD_MAX_CREDITS bits) marks the used ones above seq_low.
+	 * seq_bits bits) marks the used ones above seq_low. seq_bits is the
+	 * connection's credit window (conn.c), which seq_high - seq_low
+	 * never exceeds.
 	 */
 	uint64_t seq_low;
 	uint64_t seq_high;
 	uint8_t *seq_bitmap;
+	uint32_t seq_bits;
 
 	/* I/O */
 	uint8_t in_hdr[4];

@@ -283,6 +283,22 @@ struct smbd_loop *smbd_loop_new(struct smbd_server *srv,
 	return lp;
 }
 
+/*
+ * The credit window of a new connection [MS-SMB2 §3.3.1.1]: each credit
+ * lets the client ask for 64 KiB of reply, so the window is no larger
+ * than the reply backlog allows (16 to SMBD_MAX_CREDITS MessageIds). It
+ * is fixed for the connection's life, so that its MessageId bitmap is
+ * only as large as it (16 bytes at the default 8 MiB backlog, not 1 KiB);
+ * a reload that changes the backlog applies to new connections.
+ */
+static uint32_t credit_window(const struct wg_config *cfg)
+{
+	uint64_t w = cfg->max_reply_backlog / 65536;
+
+	return w < 16 ? 16 : w > SMBD_MAX_CREDITS ? SMBD_MAX_CREDITS :
+							(uint32_t)w;
+}
+
 struct smbd_conn *smbd_conn_new(struct smbd_server *srv, int fd, bool netbios)
 {
 	struct smbd_conn *conn = NULL;
@@ -336,8 +352,9 @@ struct smbd_conn *smbd_conn_new(struct smbd_server *srv, int fd, bool netbios)
 	/* MessageId 0 (NEGOTIATE) is allowed before any grant. */
 	conn->seq_low = 0;
 	conn->seq_high = 1;
+	conn->seq_bits = credit_window(srv->cfg);
 	conn->seq_bitmap = talloc_zero_array(conn, uint8_t,
-					     SMBD_MAX_CREDITS / 8);
+					     (conn->seq_bits + 7) / 8);
 	if (conn->seq_bitmap == NULL) {
 		talloc_free(conn);
 		return NULL;

@@ -236,14 +236,14 @@ void smbd_req_set_last_fid(struct smbd_req *req, struct smbd_open *op)
 
 static bool seq_used(const struct smbd_conn *c, uint64_t id)
 {
-	uint64_t bit = id % SMBD_MAX_CREDITS;
+	uint64_t bit = id % c->seq_bits;
 
 	return (c->seq_bitmap[bit / 8] >> (bit % 8)) & 1;
 }
 
 static void seq_set(struct smbd_conn *c, uint64_t id, bool on)
 {
-	uint64_t bit = id % SMBD_MAX_CREDITS;
+	uint64_t bit = id % c->seq_bits;
 
 	if (on) {
 		c->seq_bitmap[bit / 8] |= (uint8_t)(1u << (bit % 8));
@@ -276,15 +276,10 @@ static bool seq_consume(struct smbd_conn *c, uint64_t mid, uint16_t charge)
 	return true;
 }
 
-/*
- * The credit window: each credit lets the client ask for 64 KiB of
- * reply, so the window is no larger than the reply backlog allows.
- */
+/* The credit window, fixed when the connection was accepted (conn.c). */
 static uint64_t credits_window(const struct smbd_conn *c)
 {
-	uint64_t w = c->srv->cfg->max_reply_backlog / 65536;
-
-	return w < 16 ? 16 : w > SMBD_MAX_CREDITS ? SMBD_MAX_CREDITS : w;
+	return c->seq_bits;
 }
 
 /* Grant what the client asks (at least 1), within the window size. */

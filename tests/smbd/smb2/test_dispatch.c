@@ -445,6 +445,9 @@ static void window_check(uint16_t window)
 	ck_assert_uint_eq(call(), NT_STATUS_OK);
 	ck_assert_uint_eq(T->rep[0].h.credits, window);
 	ck_assert_uint_eq(T->conn->seq_high - T->conn->seq_low, window);
+	/* the MessageId bitmap is as large as the window, no larger */
+	ck_assert_uint_eq(talloc_get_size(T->conn->seq_bitmap),
+			  (window + 7u) / 8u);
 	/* one used, so one more fits */
 	h = hdr(SMB2_ECHO, 0, 0);
 	h.credits = 65535;
@@ -473,7 +476,11 @@ END_TEST
 /* Below the smallest backlog the config takes: the floor of 16. */
 START_TEST(test_credit_window_floor)
 {
+	/* the window is fixed when a connection is accepted */
+	smbdt_free(T);
+	T = smbdt_new(wgt_root, wgt_ev, "");
 	T->srv->cfg->max_reply_backlog = 256 * 1024;
+	smbdt_connect(T, false);
 	window_check(16);
 }
 END_TEST
