@@ -14,6 +14,7 @@
 #include "smbd/smb1/ea.h"
 #include "smbd/base/errmap.h"
 #include "smbd/fs/fileinfo.h"
+#include "smbd/fs/fsinfo.h"
 #include "smbd/fs/streams.h"
 #include "smbd/fs/open.h"
 #include "smbd/fs/openpath.h"
@@ -89,7 +90,9 @@
 #define FSCC_FS_SIZE		3
 #define FSCC_FS_DEVICE		4
 #define FSCC_FS_ATTRIBUTE	5
+#define FSCC_FS_CONTROL		6
 #define FSCC_FS_FULL_SIZE	7
+#define FSCC_FS_OBJECTID	8
 
 #define BYTES_PER_SECTOR	512u
 /* Largest reply data we build (below the MaxBufferSize clients offer) */
@@ -565,17 +568,6 @@ NTSTATUS smb1_find_close2(struct smb1_req *r, const struct smb1_block *b)
 
 /* ---- QUERY_FS_INFORMATION ---- */
 
-static uint32_t volume_serial(const struct smbd_tree *tree)
-{
-	const unsigned char *p = (const unsigned char *)tree->share->path;
-	uint32_t h = 2166136261u;	/* FNV-1a of the share path */
-
-	for (; *p != '\0'; p++) {
-		h = (h ^ *p) * 16777619u;
-	}
-	return h;
-}
-
 static NTSTATUS query_fs(struct t2 *t)
 {
 	struct smb1_req *r = t->r;
@@ -614,14 +606,14 @@ static NTSTATUS query_fs(struct t2 *t)
 		wire_put_u16le(w, BYTES_PER_SECTOR);
 		break;
 	case FS_INFO_VOLUME:
-		wire_put_u32le(w, volume_serial(r->tree));
+		wire_put_u32le(w, smbd_fs_volume_serial(r->tree));
 		wire_put_u8(w, (uint8_t)name_len(r->unicode, label));
 		put_name(w, r->unicode, label);
 		break;
 	case FS_QUERY_VOLUME_INFO:
 	case PASSTHROUGH + FSCC_FS_VOLUME:
 		wire_put_u64le(w, root.create_time);
-		wire_put_u32le(w, volume_serial(r->tree));
+		wire_put_u32le(w, smbd_fs_volume_serial(r->tree));
 		wire_put_u32le(w, name_len(true, label));
 		wire_put_u16le(w, 0);		/* Reserved */
 		wire_put_utf16(w, label);
@@ -653,6 +645,12 @@ static NTSTATUS query_fs(struct t2 *t)
 		wire_put_u32le(w, 255);
 		wire_put_u32le(w, name_len(true, "NTFS"));
 		wire_put_utf16(w, "NTFS");
+		break;
+	case PASSTHROUGH + FSCC_FS_CONTROL:
+		smbd_fs_put_control(w);
+		break;
+	case PASSTHROUGH + FSCC_FS_OBJECTID:
+		smbd_fs_put_object_id(w, r->tree);
 		break;
 	default:
 		return NT_STATUS_INVALID_LEVEL;

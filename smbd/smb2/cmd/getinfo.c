@@ -23,6 +23,7 @@
 #include "smbd/base/errmap.h"
 #include "smbd/fs/acl.h"
 #include "smbd/fs/fileinfo.h"
+#include "smbd/fs/fsinfo.h"
 #include "smbd/fs/shortname.h"
 #include "smbd/fs/vfs.h"
 #include "smbd/fs/streams.h"
@@ -63,19 +64,6 @@ struct qi_class {
 };
 
 /* ---- helpers ---- */
-
-/* FNV-1a of the share path: stable across restarts, differs per share. */
-static uint32_t volume_serial(const struct smbd_tree *tree)
-{
-	const unsigned char *p = (const unsigned char *)tree->share->path;
-	uint32_t h = 2166136261u;
-
-	for (; *p != '\0'; p++) {
-		h ^= *p;
-		h *= 16777619u;
-	}
-	return h;
-}
 
 /* "\dir\name" (lead true) or "dir\name" for op's path; talloc child. */
 static char *client_path(TALLOC_CTX *mem, const char *path, bool lead)
@@ -277,7 +265,7 @@ static NTSTATUS qi_normalized_name(struct qi_ctx *c)
 
 static NTSTATUS qi_file_id(struct qi_ctx *c)
 {
-	wire_put_u64le(c->w, volume_serial(c->op->tree));
+	wire_put_u64le(c->w, smbd_fs_volume_serial(c->op->tree));
 	wire_put_u64le(c->w, c->ni.file_index);	/* FileId: 128 bits */
 	wire_put_u64le(c->w, 0);
 	return NT_STATUS_OK;
@@ -338,7 +326,7 @@ static NTSTATUS qfs_volume(struct qi_ctx *c)
 		root.create_time = c->req->conn->srv->start_time_nt;
 	}
 	wire_put_u64le(c->w, root.create_time);
-	wire_put_u32le(c->w, volume_serial(c->op->tree));
+	wire_put_u32le(c->w, smbd_fs_volume_serial(c->op->tree));
 	wire_put_u32le(c->w, (uint32_t)utf16_len_of_utf8(label));
 	wire_put_u8(c->w, 0);		/* SupportsObjects */
 	wire_put_u8(c->w, 0);		/* Reserved */
@@ -414,29 +402,15 @@ static NTSTATUS qfs_sector_size(struct qi_ctx *c)
 	return NT_STATUS_OK;
 }
 
-/* No quotas: no filtering thresholds, no default limits. */
 static NTSTATUS qfs_control(struct qi_ctx *c)
 {
-	wire_put_u64le(c->w, 0);		/* FreeSpaceStartFiltering */
-	wire_put_u64le(c->w, 0);		/* FreeSpaceThreshold */
-	wire_put_u64le(c->w, 0);		/* FreeSpaceStopFiltering */
-	wire_put_u64le(c->w, UINT64_MAX);	/* DefaultQuotaThreshold */
-	wire_put_u64le(c->w, UINT64_MAX);	/* DefaultQuotaLimit */
-	wire_put_u32le(c->w, 0);		/* FileSystemControlFlags */
-	wire_put_u32le(c->w, 0);		/* Padding */
+	smbd_fs_put_control(c->w);
 	return NT_STATUS_OK;
 }
 
-/* A volume GUID that is stable per share: the serial, spread out. */
 static NTSTATUS qfs_object_id(struct qi_ctx *c)
 {
-	uint32_t serial = volume_serial(c->op->tree);
-	uint32_t i = 0;
-
-	for (i = 0; i < 4; i++) {
-		wire_put_u32le(c->w, serial ^ (0x9E3779B9u * i));
-	}
-	wire_put_zero(c->w, 48);		/* ExtendedInfo */
+	smbd_fs_put_object_id(c->w, c->op->tree);
 	return NT_STATUS_OK;
 }
 
