@@ -498,13 +498,21 @@ NTSTATUS smb1_set_information(struct smb1_req *r, const struct smb1_block *b)
 	if (status != NT_STATUS_OK) {
 		return status;
 	}
-	/* SMB_FILE_ATTRIBUTE_NORMAL is 0: clears read-only */
+	/*
+	 * SMB_FILE_ATTRIBUTE_NORMAL is 0: clears read-only. A value with
+	 * none of the settable bits but others (0x80, NT's NORMAL, is no
+	 * SMB_FILE_ATTRIBUTES bit [MS-CIFS 2.2.1.2.4]) leaves the
+	 * attributes: a field the server does not implement is ignored
+	 * [MS-CIFS 2.2.4.10] (smbtorture raw.sfileinfo.base).
+	 */
 	attrs = smb1_word(b, 0) & 0x27;
+	if (attrs == 0 && smb1_word(b, 0) == 0) {
+		attrs = FILE_ATTRIBUTE_NORMAL;
+	}
 	status = smbd_open_set_basic(op, 0, 0, smb1_dword(b, 1) != 0 ?
 				     116444736000000000ULL +
 				     (uint64_t)smb1_dword(b, 1) * 10000000ULL :
-				     0, 0, attrs != 0 ? attrs :
-				     FILE_ATTRIBUTE_NORMAL);
+				     0, 0, attrs);
 	talloc_free(op);
 	if (status != NT_STATUS_OK) {
 		return status;

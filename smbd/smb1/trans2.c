@@ -934,6 +934,24 @@ static NTSTATUS set_file(struct t2 *t, struct smbd_open *op, uint16_t level)
 		return NT_STATUS_ACCESS_DENIED;
 	}
 	switch (level) {
+	case SMB_INFO_STANDARD: {
+		/* [MS-CIFS 2.2.8.4.1]: SMB_DATE, SMB_TIME of creation, last
+		 * access and last write; a zero pair leaves that time */
+		uint64_t c = 0, a = 0, w = 0;
+
+		if (n < 12) {
+			return NT_STATUS_INFO_LENGTH_MISMATCH;
+		}
+		if ((op->access & FILE_WRITE_ATTRIBUTES) == 0) {
+			return NT_STATUS_ACCESS_DENIED;
+		}
+		c = smb1_dos_to_nt(wire_le16(d), wire_le16(d + 2));
+		a = smb1_dos_to_nt(wire_le16(d + 4), wire_le16(d + 6));
+		w = smb1_dos_to_nt(wire_le16(d + 8), wire_le16(d + 10));
+		return op->stream != NULL ?
+		       streams_set_basic(op, c, a, w, 0, 0) :
+		       smbd_open_set_basic(op, c, a, w, 0, 0);
+	}
 	case SMB_INFO_SET_EAS:
 		/* [MS-CIFS 2.2.8.4.2]: an SMB_FEA_LIST; a stream has no
 		 * EAs of its own (Windows: INVALID_PARAMETER) */
@@ -969,7 +987,9 @@ static NTSTATUS set_file(struct t2 *t, struct smbd_open *op, uint16_t level)
 		return smbd_open_set_delete_pending(op, d[0] != 0);
 	case SET_FILE_ALLOCATION_INFO:
 	case PASSTHROUGH + FSCC_ALLOCATION: {
-		struct stat st = {};
+		struct smbd_stat sx = {};
+		const struct stat *st = &sx.st;
+		int rc = 0;
 
 		if (n < 8) {
 			return NT_STATUS_INFO_LENGTH_MISMATCH;
@@ -981,13 +1001,23 @@ static NTSTATUS set_file(struct t2 *t, struct smbd_open *op, uint16_t level)
 		if (op->is_dir || eof > (uint64_t)INT64_MAX) {
 			return NT_STATUS_INVALID_PARAMETER;
 		}
-		/* below EOF it cuts the file [MS-FSA 2.1.5.15.1]; the rest
-		 * is the file system's business */
-		if (fstat(op->fd, &st) != 0) {
-			return smbd_map_errno(errno);
+		/* below EOF it cuts the file [MS-FSA 2.1.5.15.1]; data
+		 * blocks only, as AllocationSize shows them (fileinfo.h) */
+		rc = smbd_stat_fd(op->fd, &sx);
+		if (rc != 0) {
+			return smbd_map_errno(-rc);
 		}
-		if (eof < (uint64_t)st.st_size &&
-		    ftruncate(op->fd, (off_t)eof) != 0) {
+		if (eof < (uint64_t)st->st_size) {
+			if (ftruncate(op->fd, (off_t)eof) != 0) {
+				return smbd_map_errno(errno);
+			}
+			return NT_STATUS_OK;
+		}
+		/* above EOF: reserve the blocks, the size stays */
+		if (eof > smbd_alloc_size(st) &&
+		    fallocate(op->fd, FALLOC_FL_KEEP_SIZE, 0,
+			      (off_t)eof) != 0 &&
+		    errno != EOPNOTSUPP && errno != ENOSYS) {
 			return smbd_map_errno(errno);
 		}
 		return NT_STATUS_OK;
@@ -1039,6 +1069,7 @@ static NTSTATUS set_file(struct t2 *t, struct smbd_open *op, uint16_t level)
 		/* SMB1 form: ReplaceIfExists, 3 reserved, RootDirectory (4),
 		 * FileNameLength (4), FileName */
 		char *name = NULL, *rel = NULL;
+		const char *slash = NULL;
 		uint32_t len = 0;
 		NTSTATUS status = NT_STATUS_OK;
 
@@ -1064,16 +1095,19 @@ static NTSTATUS set_file(struct t2 *t, struct smbd_open *op, uint16_t level)
 			/* streams are renamed within their file only */
 			return NT_STATUS_INVALID_PARAMETER;
 		}
-		if (strchr(name, '\\') == NULL) {
-			/* a bare name renames within the directory */
-			const char *slash = strrchr(op->path, '/');
-
-			name = talloc_asprintf(t->r, "%.*s\\%s", slash != NULL ?
-					       (int)(slash - op->path) : 0,
-					       op->path, name);
-			if (name == NULL) {
-				return NT_STATUS_NO_MEMORY;
-			}
+		if (strchr(name, '\\') != NULL) {
+			/* FileName is a Filename [MS-FSCC 2.4.42.1, 2.1.5.2],
+			 * not a path: one with a separator is refused as
+			 * SMB2 refuses it [MS-SMB2 3.3.5.21.1] */
+			return NT_STATUS_NOT_SUPPORTED;
+		}
+		/* a bare name renames within the directory */
+		slash = strrchr(op->path, '/');
+		name = talloc_asprintf(t->r, "%.*s\\%s", slash != NULL ?
+				       (int)(slash - op->path) : 0, op->path,
+				       name);
+		if (name == NULL) {
+			return NT_STATUS_NO_MEMORY;
 		}
 		status = vfs_canonicalize(t->r, name, false, &rel);
 		if (status != NT_STATUS_OK) {
@@ -1083,6 +1117,21 @@ static NTSTATUS set_file(struct t2 *t, struct smbd_open *op, uint16_t level)
 	}
 	default:
 		return NT_STATUS_INVALID_LEVEL;
+	}
+}
+
+/*
+ * The open a set by path makes closes at once, and unused allocation
+ * beyond EOF is freed on close [MS-FSCC 2.4.4, MS-CIFS 2.2.8.4.5]: a
+ * truncate to the same size gives back blocks reserved past it (ext4,
+ * xfs). Best effort: the set itself succeeded.
+ */
+static void release_beyond_eof(int fd)
+{
+	struct stat st = {};
+
+	if (fstat(fd, &st) == 0) {
+		(void)ftruncate(fd, st.st_size);
 	}
 }
 
@@ -1111,7 +1160,16 @@ static NTSTATUS set_path(struct t2 *t)
 	if (status != NT_STATUS_OK) {
 		return status;
 	}
-	status = set_file(t, op, level);
+	/* Windows takes SMB_SET_FILE_END_OF_FILE_INFO by FID only, after
+	 * the open (a conflicting one is SHARING_VIOLATION first; smbtorture
+	 * raw.sfileinfo.end-of-file); the pass-through level 1020 works */
+	status = level == SET_FILE_END_OF_FILE_INFO ?
+		 NT_STATUS_INVALID_LEVEL : set_file(t, op, level);
+	if (status == NT_STATUS_OK && op->fd >= 0 &&
+	    (level == SET_FILE_ALLOCATION_INFO ||
+	     level == PASSTHROUGH + FSCC_ALLOCATION)) {
+		release_beyond_eof(op->fd);
+	}
 	talloc_free(op);
 	if (status == NT_STATUS_OK) {
 		wire_put_u16le(&t->op, 0);

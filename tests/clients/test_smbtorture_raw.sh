@@ -71,10 +71,7 @@ declare -A KNOWN=(
 	[raw.search.ea list]="FIND_FIRST2 at level SMB_INFO_QUERY_EAS_FROM_LIST (3) answers INVALID_LEVEL; the test wants OK"
 	[raw.session.reauth2]="the re-authentication as anonymous keeps the UID and the batch oplock, but the open it then completes and the NT_TRANSACT QUERY_SECURITY_DESC (owner) on it succeed for the null session where the test wants ACCESS_DENIED: a null session's token holds Everyone, which the default descriptors grant (Windows leaves Anonymous Logon out of Everyone; as smb2.session.reauth5)"
 	[raw.session.expire1]="smbtorture skips it without Kerberos (-k yes); the server has NTLM only"
-	[raw.sfileinfo.base]="FILE_MODE_INFORMATION and allocation below EOF (truncation) now pass over TRANS2; still: a core SETATTR to READONLY reads back 0x80 (NORMAL), TRANS2 SET at SMB_INFO_STANDARD (1, DOS times) is INVALID_LEVEL, and an allocation of 4096 on an empty file reads back AllocationSize 0 (the test wants 0x1000)"
-	[raw.sfileinfo.rename]="TRANS2 SET_PATH_INFORMATION at FILE_RENAME_INFORMATION is OK; the test wants NOT_SUPPORTED (Windows renames only by handle at that level)"
 	[raw.sfileinfo.bug]="smbtorture skips it unless torture:dangerous=yes (it crashed old servers)"
-	[raw.sfileinfo.end-of-file]="TRANS2 SET_PATH_INFORMATION at FILE_END_OF_FILE_INFORMATION passthrough (1020) is OK; the test wants INVALID_LEVEL (Windows takes that level by handle only)"
 	[raw.write.write unlock]="smbtorture skips it unless the server advertises CAP_LOCK_AND_READ (LOCK_AND_READ, 0x13, is not served, so it is not advertised); it would then set the file sparse with NT_TRANSACT IOCTL"
 )
 
