@@ -30,6 +30,9 @@ struct smbd_open *smb1_fid_find(struct smb1_req *r, uint16_t fid)
 	if (r->tree == NULL) {
 		return NULL;
 	}
+	if (r->chain_fid_set && r->andx_at != 0) {
+		fid = r->chain_fid;
+	}
 	for (op = r->tree->opens; op != NULL; op = op->next) {
 		if ((uint16_t)op->fid_volatile == fid) {
 			return op;
@@ -201,6 +204,8 @@ static NTSTATUS ntcreate_try(struct ntcreate_state *st)
 	}
 	/* level II over NT_CREATE_ANDX only [MS-CIFS §3.2.4.18] */
 	oplock = smb1_oplock_grant(r, op, st->oplock, !st->openx && !st->core);
+	r->chain_fid_set = true;
+	r->chain_fid = (uint16_t)op->fid_volatile;
 	if (st->core) {
 		smb1_oplock_core_reply(r, oplock);
 		put_core_open_reply(r, op, st->access_mode);

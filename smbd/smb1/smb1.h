@@ -123,6 +123,10 @@ struct smb1_req {
 	struct smb1_block blk;	/* the running command's request block */
 	unsigned break_rounds;	/* its waits for oplock breaks so far */
 	struct smbd_oplock_wait *wait;	/* while waiting for one */
+	/* an open of the chain succeeded: the later commands act on its
+	 * FID [MS-CIFS §2.2.3.4: a chain references one FID] */
+	bool chain_fid_set;
+	uint16_t chain_fid;
 };
 
 /*
@@ -399,7 +403,10 @@ NTSTATUS smb1_pipe_read(struct smb1_req *r, struct smbd_open *op,
 NTSTATUS smb1_pipe_write(struct smb1_req *r, struct smbd_open *op,
 			 const uint8_t *data, uint32_t len);
 
-/* The open of the request's tree with this FID, or NULL. */
+/*
+ * The open of the request's tree with this FID, or NULL; in a follow-on
+ * command of a chain whose open succeeded, that open's FID instead.
+ */
 struct smbd_open *smb1_fid_find(struct smb1_req *r, uint16_t fid);
 /* May a new open of r's tree be known by its FID (unique, not 0 or
  * 0xFFFF)? INSUFFICIENT_RESOURCES if not, NO_MEMORY if its owner
