@@ -255,6 +255,9 @@ NTSTATUS smb1_nt_create(struct smb1_req *r, const struct smb1_block *b)
 	if (r->tree->share->type != WG_SHARE_DISK) {
 		return NT_STATUS_NOT_SUPPORTED;
 	}
+	if (c.options & SMB1_CREATE_OPTIONS_REFUSED) {
+		return NT_STATUS_INVALID_PARAMETER;
+	}
 	if (c.flags & NT_CREATE_OPEN_TARGET_DIR) {
 		return NT_STATUS_NOT_SUPPORTED;
 	}

@@ -238,6 +238,10 @@ static NTSTATUS nt_create(struct smb1_req *r, const struct smb1_nttrans *t)
 		talloc_free(st);
 		return NT_STATUS_INVALID_PARAMETER;
 	}
+	if (c.c.options & SMB1_CREATE_OPTIONS_REFUSED) {
+		talloc_free(st);
+		return NT_STATUS_INVALID_PARAMETER;
+	}
 	if (c.c.flags & 0x00000008u) {	/* NT_CREATE_OPEN_TARGET_DIR */
 		talloc_free(st);
 		return NT_STATUS_NOT_SUPPORTED;

@@ -330,6 +330,16 @@ NTSTATUS smb1_trans_start(struct smb1_req *r, const struct smb1_block *b,
 			  const struct smb1_trans_piece *t);
 NTSTATUS smb1_trans_secondary(struct smb1_req *r, const struct smb1_block *b);
 
+/*
+ * CreateOptions bits NT_CREATE_ANDX and NT_TRANSACT_CREATE refuse with
+ * INVALID_PARAMETER [MS-SMB §2.2.4.9.1, §2.2.7.1.1]: the reserved bits
+ * 0xFF000000, FILE_RESERVE_OPFILTER (0x00100000) and the two
+ * synchronous-I/O modes (0x10, 0x20), which describe the caller's own
+ * handle and mean nothing to a server's open (Windows answers so too:
+ * smbtorture raw.open.nttrans-create).
+ */
+#define SMB1_CREATE_OPTIONS_REFUSED	0xFF100030u
+
 /* nttrans.c: NT_TRANSACT */
 NTSTATUS smb1_nttrans(struct smb1_req *r, const struct smb1_block *b);
 /* NT_CANCEL: end r's (same MID, PID, UID, TID) waiting NOTIFY_CHANGE,

@@ -56,7 +56,6 @@ declare -A KNOWN=(
 	[raw.eas.eas]="the TRANS2 EA levels pass and NT_TRANSACT CREATE with EAs creates the files; a create whose EA list has an invalid name gets a reply smbtorture cannot decode (INVALID_NETWORK_RESPONSE, eas.c:528) where it wants STATUS_INVALID_EA_NAME"
 	[raw.mux.mux]="a conflicting NT_CREATE_ANDX answers SHARING_VIOLATION at once where the test wants it after about 1 s (Windows delays it), so the async open sent next also fails at once instead of waiting for the first open to close (SHARING_VIOLATION where it wants OK); its lock, write and cancel parts pass"
 	[raw.open.openx]="OPEN_ANDX with AccessMode 4 or 5 (invalid) is INVALID_PARAMETER; the test wants ERRDOS:ERRbadaccess; and AllocationSize is not reported as the size of a new file (0, wants 0x100000)"
-	[raw.open.nttrans-create]="NT_TRANSACT CREATE is served; the test then probes which CreateOptions bits are refused: none of 0xff100030 (the reserved bits) gets INVALID_PARAMETER here, the test wants all of them to (open.c:1074)"
 	[raw.qfileinfo.ipc.qfileinfo.ipc]="opens the pipe \\lsass (Windows' other name of lsarpc), which IPC$ does not have: OBJECT_NAME_NOT_FOUND where the test wants OK"
 	[raw.rename.ntrename]="NT_RENAME (0xA5) is served (rename, hard link, copy; test_smb1.sh checks them on disk), but its first rename, of a file the test holds open (OPEN_ANDX, DENY_NONE), succeeds where the test wants SHARING_VIOLATION"
 	[raw.rename.nttransrename]="needs NT_TRANSACT RENAME: answered NOT_IMPLEMENTED (oplock.c:3003)"
