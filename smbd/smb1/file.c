@@ -18,7 +18,9 @@
 #include "smbd/fs/watch.h"
 #include "smbd/fs/workers.h"
 
+#include <errno.h>
 #include <string.h>
+#include <unistd.h>
 
 #define NT_CREATE_OPEN_TARGET_DIR	0x00000008u
 #define SMB1_MAX_READ			(1024u * 1024)
@@ -197,6 +199,15 @@ static NTSTATUS ntcreate_try(struct ntcreate_state *st)
 		}
 		return status;
 	}
+	if (st->openx && st->a.alloc_size > 0 && op->fd >= 0 &&
+	    (action == FILE_WAS_CREATED || action == FILE_WAS_OVERWRITTEN) &&
+	    ftruncate(op->fd, (off_t)st->a.alloc_size) != 0) {
+		/* OPEN_ANDX's AllocationSize is the size of the file it
+		 * creates or truncates [MS-CIFS §2.2.4.41.1] */
+		status = smbd_map_errno(errno);
+		talloc_free(op);
+		return status;
+	}
 	status = smb1_fid_check(r, op);
 	if (status != NT_STATUS_OK) {
 		talloc_free(op);
@@ -366,8 +377,10 @@ NTSTATUS smb1_open_andx(struct smb1_req *r, const struct smb1_block *b)
 	case 0x02:
 		disposition = FILE_OVERWRITE;
 		break;
+	case 0x00:
+		/* neither open nor create: decided below, by the access */
+		break;
 	default:
-		/* neither open nor create: nothing the open could do */
 		return NT_STATUS_INVALID_PARAMETER;
 	}
 	st = talloc_zero(r, struct ntcreate_state);
@@ -384,6 +397,17 @@ NTSTATUS smb1_open_andx(struct smb1_req *r, const struct smb1_block *b)
 	if (smb1_dos_open_map(mode, name, &dos) != 0) {
 		talloc_free(st);
 		return NT_STATUS_INVALID_PARAMETER;
+	}
+	if (disposition == 0 && dos.access_class != 3) {
+		/* an OpenMode that neither opens nor creates: an invalid
+		 * open mode [MS-CIFS §2.2.4.41.2], in DOS form as Windows */
+		talloc_free(st);
+		return SMB1_DOS_STATUS(SMB1_ERRDOS, SMB1_ERRbadaccess);
+	}
+	if (disposition == 0) {
+		/* Windows opens for execute whatever OpenMode says, creating
+		 * the file if need be (smbtorture raw.open.openx) */
+		disposition = FILE_OPEN_IF;
 	}
 	st->r = r;
 	st->openx = true;
