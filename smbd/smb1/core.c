@@ -80,7 +80,7 @@ void smb1_seek_note(struct smbd_open *op, uint64_t end)
 	}
 }
 
-static uint64_t utime_to_nt(uint32_t t)
+uint64_t smb1_utime_to_nt(uint32_t t)
 {
 	return t == 0 || t == UINT32_MAX ? 0 :
 	       UTIME_EPOCH + (uint64_t)t * 10000000ULL;
@@ -124,8 +124,8 @@ static NTSTATUS fid_reply(struct smb1_req *r, struct smbd_open *op,
 {
 	NTSTATUS status = smb1_fid_check(r, op);
 
-	if (status == NT_STATUS_OK && utime_to_nt(arg) != 0) {
-		status = smbd_open_set_basic(op, 0, 0, utime_to_nt(arg), 0,
+	if (status == NT_STATUS_OK && smb1_utime_to_nt(arg) != 0) {
+		status = smbd_open_set_basic(op, 0, 0, smb1_utime_to_nt(arg), 0,
 					     0);
 	}
 	if (status != NT_STATUS_OK) {
@@ -332,7 +332,7 @@ static NTSTATUS write_close_put(struct smb1_req *r, struct smbd_open *op,
 				const uint8_t *data, uint32_t n,
 				uint64_t offset, void *priv)
 {
-	uint64_t when = utime_to_nt((uint32_t)(uintptr_t)priv);
+	uint64_t when = smb1_utime_to_nt((uint32_t)(uintptr_t)priv);
 	NTSTATUS status = NT_STATUS_OK;
 
 	if (op == NULL) {

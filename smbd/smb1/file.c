@@ -548,6 +548,8 @@ NTSTATUS smb1_open_run_priv(struct smb1_req *r,
 NTSTATUS smb1_close(struct smb1_req *r, const struct smb1_block *b)
 {
 	struct smbd_open *op = NULL;
+	uint64_t when = 0;
+	NTSTATUS status = NT_STATUS_OK;
 
 	if (b->wct != 3) {
 		return NT_STATUS_INVALID_PARAMETER;
@@ -556,11 +558,42 @@ NTSTATUS smb1_close(struct smb1_req *r, const struct smb1_block *b)
 	if (op == NULL) {
 		return NT_STATUS_INVALID_HANDLE;
 	}
+	/* LastTimeModified: the file's write time from now on
+	 * [MS-CIFS §2.2.4.5.1] */
+	when = smb1_utime_to_nt(smb1_dword(b, 1));
+	if (when != 0 && op->pipe == NULL && op->fd >= 0) {
+		status = op->stream != NULL ?
+			 streams_set_basic(op, 0, 0, when, 0, 0) :
+			 smbd_open_set_basic(op, 0, 0, when, 0, 0);
+	}
 	/* the destructor flushes written data on a worker and closes */
 	talloc_free(op);
+	if (status != NT_STATUS_OK) {
+		return status;
+	}
 	wire_put_u8(&r->out, 0);
 	smb1_bytes_end(r, smb1_bytes_begin(r));
 	return NT_STATUS_OK;
+}
+
+/*
+ * CLOSE_PRINT_FILE [MS-CIFS §2.2.4.67, §3.3.5.64]: closes a print file
+ * (one OPEN_PRINT_FILE made) and queues it. The SMB1 front end opens
+ * no print files (print shares are SMB2's, smbd/print), so a known FID
+ * is never one: ERRSRV:ERRerror, as the section says for a FID that is
+ * not a print file.
+ */
+NTSTATUS smb1_close_print_file(struct smb1_req *r,
+			       const struct smb1_block *b)
+{
+	/* WordCount 1; smbtorture sends CLOSE's 3 words */
+	if (b->wct < 1) {
+		return NT_STATUS_INVALID_PARAMETER;
+	}
+	if (smb1_fid_find(r, smb1_word(b, 0)) == NULL) {
+		return NT_STATUS_INVALID_HANDLE;
+	}
+	return SMB1_DOS_STATUS(SMB1_ERRSRV, SMB1_ERRerror);
 }
 
 /* ---- reads and writes: READ_ANDX, WRITE_ANDX and core.c's ---- */

@@ -180,6 +180,8 @@ NTSTATUS smb1_nt_create(struct smb1_req *r, const struct smb1_block *b);
 NTSTATUS smb1_open_andx(struct smb1_req *r, const struct smb1_block *b);
 NTSTATUS smb1_open(struct smb1_req *r, const struct smb1_block *b);
 NTSTATUS smb1_close(struct smb1_req *r, const struct smb1_block *b);
+NTSTATUS smb1_close_print_file(struct smb1_req *r,
+			       const struct smb1_block *b);
 NTSTATUS smb1_read_andx(struct smb1_req *r, const struct smb1_block *b);
 NTSTATUS smb1_write_andx(struct smb1_req *r, const struct smb1_block *b);
 NTSTATUS smb1_flush(struct smb1_req *r, const struct smb1_block *b);
@@ -413,6 +415,10 @@ NTSTATUS smb1_pipe_read(struct smb1_req *r, struct smbd_open *op,
 			uint32_t max);
 NTSTATUS smb1_pipe_write(struct smb1_req *r, struct smbd_open *op,
 			 const uint8_t *data, uint32_t len);
+
+/* A UTIME (seconds since 1970) as a FILETIME; 0 for 0 and 0xFFFFFFFF,
+ * which leave a time alone [MS-CIFS §2.2.1.4.3]. core.c */
+uint64_t smb1_utime_to_nt(uint32_t t);
 
 /*
  * The open of the request's tree with this FID, or NULL; in a follow-on

@@ -49,7 +49,6 @@ declare -A KNOWN=(
 	[raw.streams.rename3]="a stream renamed with replace onto another stream that is open answers ACCESS_DENIED (fs/streams.c, as for SMB2); Windows answers INVALID_PARAMETER over SMB1"
 	[raw.streams.perms]="the base file's descriptor (set with NT_TRANSACT SET_SECURITY_DESC, which passes) is not checked when a stream of it is opened over SMB1: OK where the test wants ACCESS_DENIED"
 	[raw.streams.names]="the EA part passes (EAs set and queried on the base file, INVALID_PARAMETER on a stream); the write time read back after the stream opens is the time of the last change, the test wants the one it set (streams.c:938)"
-	[raw.close.close]="the write time given to CLOSE is not applied (the test reads back a time three months off), and SMB_COM_CLOSE_PRINT_FILE (0xC2) is not served (wants ERRSRV:ERRerror, gets NOT_IMPLEMENTED)"
 	[raw.context.session1]="its logons on the transport pass (an unknown UID with extended security is ERRSRV:ERRbaduid, an anonymous one without it a new session); it then uses the first session's tree with the new UID: NETWORK_NAME_DELETED (trees are per session here, Windows keeps them per connection; as tree_ulogoff), the test wants OK"
 	[raw.context.tree]="a WRITE_ANDX on a disconnected TID gets NETWORK_NAME_DELETED (the TID check comes first); the test wants INVALID_HANDLE"
 	[raw.context.tree_ulogoff]="a tree connected by a logged-off UID is not usable by a new UID of the same connection (NETWORK_NAME_DELETED); Windows keeps trees per connection, the test wants OK"
