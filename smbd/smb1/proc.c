@@ -64,6 +64,7 @@ static const struct smb1_row smb1_cmds[256] = {
 	[SMB1_COM_CREATE_TEMPORARY] = { .fn = smb1_create_temporary, T },
 	[SMB1_COM_READ] = { .fn = smb1_read, T },
 	[SMB1_COM_WRITE] = { .fn = smb1_write, T },
+	[SMB1_COM_LOCK_AND_READ] = { .fn = smb1_lock_and_read, T },
 	[SMB1_COM_WRITE_AND_UNLOCK] = { .fn = smb1_write_and_unlock, T },
 	[SMB1_COM_WRITE_AND_CLOSE] = { .fn = smb1_write_and_close, T },
 	[SMB1_COM_LOCK_BYTE_RANGE] = { .fn = smb1_lock_byte_range, T },
@@ -443,7 +444,7 @@ static void negotiate(struct smbd_conn *conn, uint8_t *buf, size_t len,
 	uint32_t caps = SMB1_CAP_UNICODE | SMB1_CAP_LARGE_FILES |
 			SMB1_CAP_NT_SMBS | SMB1_CAP_STATUS32 |
 			SMB1_CAP_NT_FIND | SMB1_CAP_LARGE_READX |
-			SMB1_CAP_LEVEL_II_OPLOCKS |
+			SMB1_CAP_LEVEL_II_OPLOCKS | SMB1_CAP_LOCK_AND_READ |
 			SMB1_CAP_LARGE_WRITEX | SMB1_CAP_EXTENDED_SECURITY;
 	uint8_t secmode = SMB1_NEGOTIATE_USER_SECURITY |
 			  SMB1_NEGOTIATE_ENCRYPT_PASSWORDS |

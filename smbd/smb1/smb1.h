@@ -253,6 +253,7 @@ NTSTATUS smb1_create_new(struct smb1_req *r, const struct smb1_block *b);
 NTSTATUS smb1_create_temporary(struct smb1_req *r,
 			       const struct smb1_block *b);
 NTSTATUS smb1_read(struct smb1_req *r, const struct smb1_block *b);
+NTSTATUS smb1_lock_and_read(struct smb1_req *r, const struct smb1_block *b);
 NTSTATUS smb1_write(struct smb1_req *r, const struct smb1_block *b);
 NTSTATUS smb1_write_and_unlock(struct smb1_req *r,
 			       const struct smb1_block *b);

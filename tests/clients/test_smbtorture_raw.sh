@@ -68,7 +68,6 @@ declare -A KNOWN=(
 	[raw.session.reauth2]="the re-authentication as anonymous keeps the UID and the batch oplock, but the open it then completes and the NT_TRANSACT QUERY_SECURITY_DESC (owner) on it succeed for the null session where the test wants ACCESS_DENIED: a null session's token holds Everyone, which the default descriptors grant (Windows leaves Anonymous Logon out of Everyone; as smb2.session.reauth5)"
 	[raw.session.expire1]="smbtorture skips it without Kerberos (-k yes); the server has NTLM only"
 	[raw.sfileinfo.bug]="smbtorture skips it unless torture:dangerous=yes (it crashed old servers)"
-	[raw.write.write unlock]="smbtorture skips it unless the server advertises CAP_LOCK_AND_READ (LOCK_AND_READ, 0x13, is not served, so it is not advertised); it would then set the file sparse with NT_TRANSACT IOCTL"
 )
 
 wg_setup
