@@ -46,6 +46,8 @@ struct fscc_ea {
  * Returns 0, WIRE_E_INVALID (an inconsistent list: the caller answers
  * STATUS_EA_LIST_INCONSISTENT), WIRE_E_TOOBIG (more than max entries)
  * or WIRE_E_NOMEM. Names are not checked here: fscc_ea_name_valid().
+ * Each name and value points into buf (an entry starts 8 bytes before
+ * its name), which must outlive *eas.
  */
 int fscc_ea_full_pull(void *mem, const uint8_t *buf, size_t len, size_t max,
 		      struct fscc_ea **eas, size_t *n) WIRE_WUR;

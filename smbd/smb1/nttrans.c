@@ -209,6 +209,30 @@ static NTSTATUS create_try(struct create_state *st)
 	return NT_STATUS_OK;
 }
 
+/*
+ * STATUS_INVALID_EA_NAME is a warning: its reply is the create response
+ * with no open, EAErrorOffset naming the offset in the EA list of the
+ * first entry refused [MS-CIFS §2.2.7.1.2].
+ */
+static void ea_error_reply(struct smb1_req *r, const uint8_t *list,
+			   const struct fscc_ea *eas, size_t n)
+{
+	uint8_t p[NTTRANS_CREATE_RESP] = {};
+	size_t i = 0;
+
+	for (i = 0; i < n; i++) {
+		const uint8_t *name = (const uint8_t *)eas[i].name;
+
+		if (smbd_ea_check(&eas[i], 1) == NT_STATUS_INVALID_EA_NAME) {
+			/* the entry's 8 fixed bytes precede its name */
+			wire_setle32(p + 8, (uint32_t)(name - 8 - list));
+			break;
+		}
+	}
+	nt_put_reply(r, NULL, 0, p, sizeof(p), NULL, 0);
+	r->keep_block = true;
+}
+
 static NTSTATUS nt_create(struct smb1_req *r, const struct smb1_nttrans *t)
 {
 	struct smb1_nttrans_create c = {};
@@ -259,6 +283,9 @@ static NTSTATUS nt_create(struct smb1_req *r, const struct smb1_nttrans *t)
 		status = rc == 0 ? smbd_ea_check(st->eas, st->neas) :
 			 rc == WIRE_E_NOMEM ? NT_STATUS_NO_MEMORY :
 			 NT_STATUS_EA_LIST_INCONSISTENT;
+		if (status == NT_STATUS_INVALID_EA_NAME) {
+			ea_error_reply(r, data + c.sd_len, st->eas, st->neas);
+		}
 		if (status != NT_STATUS_OK) {
 			talloc_free(st);
 			return status;
