@@ -235,6 +235,7 @@ static void check_file_cmds(const uint8_t *m, size_t len,
 	case SMB1_COM_WRITE:
 	case SMB1_COM_WRITE_AND_UNLOCK:
 	case SMB1_COM_WRITE_AND_CLOSE:
+	case SMB1_COM_WRITE_PRINT_FILE:
 		/* the core writes: the data inside the data block */
 		if (smb1_write_parse(b, cmd, &cw) == 0 &&
 		    (cw.data_off < b->bytes_off ||

@@ -525,6 +525,20 @@ int smb1_write_parse(const struct smb1_block *b, uint8_t cmd,
 		if (wire_le16(w + 2) > wire_le16(b->bytes + 1)) {
 			return WIRE_E_BOUNDS;
 		}
+	} else if (cmd == SMB1_COM_WRITE_PRINT_FILE) {
+		if (b->wct != 1) {
+			return WIRE_E_SHORT;
+		}
+		if (b->bcc < 3 || b->bytes[0] != 0x01) {
+			return WIRE_E_BOUNDS;
+		}
+		wr->fid = wire_le16(w);
+		wr->count = wire_le16(b->bytes + 1);
+		if (wr->count > b->bcc - 3) {
+			return WIRE_E_BOUNDS;
+		}
+		wr->data_off = b->bytes_off + 3;
+		return 0;
 	} else {
 		return WIRE_E_SHORT;
 	}

@@ -63,6 +63,8 @@ enum smb1_cmd {
 	SMB1_COM_NT_CREATE_ANDX = 0xA2,
 	SMB1_COM_NT_CANCEL = 0xA4,
 	SMB1_COM_NT_RENAME = 0xA5,
+	SMB1_COM_OPEN_PRINT_FILE = 0xC0,
+	SMB1_COM_WRITE_PRINT_FILE = 0xC1,
 	SMB1_COM_CLOSE_PRINT_FILE = 0xC2,
 	SMB1_COM_NO_ANDX_COMMAND = 0xFF,
 };
@@ -179,7 +181,9 @@ int smb1_writex_parse(const uint8_t *msg, size_t len,
  * The core writes: WRITE and WRITE_AND_UNLOCK [MS-CIFS §2.2.4.12.1,
  * §2.2.4.19.1] (5 words; data block: BufferFormat 0x01, DataLength, the
  * data) and WRITE_AND_CLOSE [§2.2.4.40.1] (6 or 12 words; data block: a
- * pad byte, then the data). count bytes of data lie at data_off of the
+ * pad byte, then the data), and WRITE_PRINT_FILE [§2.2.4.68.1] (1 word,
+ * the FID; a data block as WRITE's, count its DataLength, offset 0: the
+ * data goes at the end). count bytes of data lie at data_off of the
  * message; last_write is WRITE_AND_CLOSE's (UTIME, 0: leave it).
  * 0; WIRE_E_SHORT (word count); WIRE_E_BOUNDS (a BufferFormat other
  * than 0x01, or count past the DataLength or the data block); the

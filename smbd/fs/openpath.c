@@ -1293,7 +1293,10 @@ NTSTATUS smbd_open_by_name(struct smbd_tree *tree,
 
 	*pop = NULL;
 	*wait = NULL;
-	if (tree->root_fd < 0 || tree->share->type != WG_SHARE_DISK) {
+	if (tree->root_fd < 0 ||
+	    (tree->share->type != WG_SHARE_DISK &&
+	     !(tree->share->type == WG_SHARE_PRINT && a->spool &&
+	       d == FILE_CREATE))) {
 		return NT_STATUS_ACCESS_DENIED;
 	}
 	/* reserved access bits are denied, and no access at all is a

@@ -9,6 +9,7 @@
 #include "smbd/smb1/smb1.h"
 #include "proto/smb1_core.h"
 #include "smbd/base/errmap.h"
+#include "smbd/base/nttime.h"
 #include "smbd/fs/brlock.h"
 #include "smbd/fs/fileinfo.h"
 #include "smbd/fs/streams.h"
@@ -17,8 +18,10 @@
 #include "smbd/fs/oplock.h"
 #include "smbd/fs/watch.h"
 #include "smbd/fs/workers.h"
+#include "smbd/print/print.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -576,24 +579,130 @@ NTSTATUS smb1_close(struct smb1_req *r, const struct smb1_block *b)
 	return NT_STATUS_OK;
 }
 
+/* ---- OPEN_PRINT_FILE, WRITE_PRINT_FILE, CLOSE_PRINT_FILE ---- */
+
+static NTSTATUS print_open_reply(struct smb1_req *r, struct smbd_open *op,
+				 uint32_t action, uint32_t arg)
+{
+	NTSTATUS status = smb1_fid_check(r, op);
+
+	(void)action;
+	(void)arg;
+	if (status != NT_STATUS_OK) {
+		return status;
+	}
+	wire_put_u8(&r->out, 1);
+	wire_put_u16le(&r->out, (uint16_t)op->fid_volatile);
+	smb1_bytes_end(r, smb1_bytes_begin(r));
+	return NT_STATUS_OK;
+}
+
 /*
- * CLOSE_PRINT_FILE [MS-CIFS §2.2.4.67, §3.3.5.64]: closes a print file
- * (one OPEN_PRINT_FILE made) and queues it. The SMB1 front end opens
- * no print files (print shares are SMB2's, smbd/print), so a known FID
- * is never one: ERRSRV:ERRerror, as the section says for a FID that is
- * not a print file.
+ * OPEN_PRINT_FILE [MS-CIFS §2.2.4.67, §3.3.5.54]: a new spool file in
+ * the print share's spool directory, under a name the server gives
+ * (the client's Identifier is not a file name); written at its end
+ * (append-only access), a job when closed (smbd/print). The setup data
+ * SetupLength announces is the first data written, spooled as it is.
+ */
+NTSTATUS smb1_open_print_file(struct smb1_req *r, const struct smb1_block *b)
+{
+	struct smbd_open_args a = {
+		.desired = FILE_APPEND_DATA | FILE_READ_ATTRIBUTES |
+			   SEC_STD_SYNCHRONIZE,
+		.attrs = FILE_ATTRIBUTE_NORMAL,
+		.disposition = FILE_CREATE,
+		.options = FILE_NON_DIRECTORY_FILE,
+		.spool = true,
+	};
+	char name[64];
+
+	if (b->wct != 2) {
+		return NT_STATUS_INVALID_PARAMETER;
+	}
+	if (r->tree->share->type != WG_SHARE_PRINT) {
+		return NT_STATUS_INVALID_DEVICE_REQUEST;
+	}
+	/* unique among the spool's files: tree, PID and the time in
+	 * 100 ns; a clash is OBJECT_NAME_COLLISION, never another's file */
+	snprintf(name, sizeof(name), "smb1-%08x-%04x-%016llx.prn",
+		 (unsigned)r->tree->id, (unsigned)r->hdr.pid,
+		 (unsigned long long)smbd_nt_now());
+	a.name = name;
+	return smb1_open_run(r, &a, 0, print_open_reply);
+}
+
+/* A spool file: an open of a print share (OPEN_PRINT_FILE's only). */
+static NTSTATUS print_fid(struct smb1_req *r, uint16_t fid,
+			  struct smbd_open **pop)
+{
+	*pop = smb1_fid_find(r, fid);
+	if (*pop == NULL) {
+		return NT_STATUS_INVALID_HANDLE;
+	}
+	if ((*pop)->pipe != NULL || (*pop)->fd < 0 ||
+	    r->tree->share->type != WG_SHARE_PRINT) {
+		/* not a print file [MS-CIFS §2.2.4.68, §2.2.4.69] */
+		return SMB1_DOS_STATUS(SMB1_ERRSRV, SMB1_ERRerror);
+	}
+	return NT_STATUS_OK;
+}
+
+static NTSTATUS write_print_put(struct smb1_req *r, struct smbd_open *op,
+				const uint8_t *data, uint32_t n,
+				uint64_t offset, void *priv)
+{
+	(void)op;
+	(void)data;
+	(void)n;
+	(void)offset;
+	(void)priv;
+	wire_put_u8(&r->out, 0);
+	smb1_bytes_end(r, smb1_bytes_begin(r));
+	return NT_STATUS_OK;
+}
+
+/* WRITE_PRINT_FILE [MS-CIFS §2.2.4.68]: data at the spool file's end */
+NTSTATUS smb1_write_print_file(struct smb1_req *r,
+			       const struct smb1_block *b)
+{
+	struct smb1_write w = {};
+	struct smbd_open *op = NULL;
+	NTSTATUS status = NT_STATUS_OK;
+
+	if (smb1_write_parse(b, SMB1_COM_WRITE_PRINT_FILE, &w) != 0) {
+		return NT_STATUS_INVALID_PARAMETER;
+	}
+	status = print_fid(r, w.fid, &op);
+	if (status != NT_STATUS_OK) {
+		return status;
+	}
+	return smb1_write_op(r, op, 0, r->in + w.data_off, w.count, false,
+			     write_print_put, NULL);
+}
+
+/*
+ * CLOSE_PRINT_FILE [MS-CIFS §2.2.4.69]: close a spool file,
+ * which queues it (the job is made as the open goes, smbd/print); a FID
+ * that is no print file is ERRSRV:ERRerror.
  */
 NTSTATUS smb1_close_print_file(struct smb1_req *r,
 			       const struct smb1_block *b)
 {
+	struct smbd_open *op = NULL;
+	NTSTATUS status = NT_STATUS_OK;
+
 	/* WordCount 1; smbtorture sends CLOSE's 3 words */
 	if (b->wct < 1) {
 		return NT_STATUS_INVALID_PARAMETER;
 	}
-	if (smb1_fid_find(r, smb1_word(b, 0)) == NULL) {
-		return NT_STATUS_INVALID_HANDLE;
+	status = print_fid(r, smb1_word(b, 0), &op);
+	if (status != NT_STATUS_OK) {
+		return status;
 	}
-	return SMB1_DOS_STATUS(SMB1_ERRSRV, SMB1_ERRerror);
+	talloc_free(op);
+	wire_put_u8(&r->out, 0);
+	smb1_bytes_end(r, smb1_bytes_begin(r));
+	return NT_STATUS_OK;
 }
 
 /* ---- reads and writes: READ_ANDX, WRITE_ANDX and core.c's ---- */
@@ -834,6 +943,10 @@ NTSTATUS smb1_write_op(struct smb1_req *r, struct smbd_open *op,
 	}
 	if (sync || (op->create_options & FILE_WRITE_THROUGH)) {
 		pflags |= SMBD_PWRITE_SYNC;
+	}
+	/* a file written through a print share is a job when closed */
+	if (!op->ever_written && smbd_print_open_written(op) != 0) {
+		return NT_STATUS_NO_MEMORY;
 	}
 	if (op->file != NULL) {
 		(void)smbd_oplock_break(op->file, op, SMBD_OPLOCK_OP_WRITE,

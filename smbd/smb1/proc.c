@@ -35,6 +35,8 @@ static const struct smb1_row smb1_cmds[256] = {
 	[SMB1_COM_NT_CREATE_ANDX] = { .fn = smb1_nt_create, T },
 	[SMB1_COM_OPEN_ANDX] = { .fn = smb1_open_andx, T },
 	[SMB1_COM_CLOSE] = { .fn = smb1_close, T },
+	[SMB1_COM_OPEN_PRINT_FILE] = { .fn = smb1_open_print_file, T },
+	[SMB1_COM_WRITE_PRINT_FILE] = { .fn = smb1_write_print_file, T },
 	[SMB1_COM_CLOSE_PRINT_FILE] = { .fn = smb1_close_print_file, T },
 	[SMB1_COM_READ_ANDX] = { .fn = smb1_read_andx, T },
 	[SMB1_COM_WRITE_ANDX] = { .fn = smb1_write_andx, T },

@@ -180,6 +180,10 @@ NTSTATUS smb1_nt_create(struct smb1_req *r, const struct smb1_block *b);
 NTSTATUS smb1_open_andx(struct smb1_req *r, const struct smb1_block *b);
 NTSTATUS smb1_open(struct smb1_req *r, const struct smb1_block *b);
 NTSTATUS smb1_close(struct smb1_req *r, const struct smb1_block *b);
+/* print spool files over SMB1 (print shares, smbd/print) */
+NTSTATUS smb1_open_print_file(struct smb1_req *r, const struct smb1_block *b);
+NTSTATUS smb1_write_print_file(struct smb1_req *r,
+			       const struct smb1_block *b);
 NTSTATUS smb1_close_print_file(struct smb1_req *r,
 			       const struct smb1_block *b);
 NTSTATUS smb1_read_andx(struct smb1_req *r, const struct smb1_block *b);

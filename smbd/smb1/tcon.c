@@ -30,6 +30,20 @@ static bool known_service(const char *service)
 	return false;
 }
 
+/* The Service a share answers [MS-CIFS §2.2.4.55.2]: a printer's is
+ * LPT1: */
+static const char *share_service(const struct wg_share_cfg *share)
+{
+	switch (share->type) {
+	case WG_SHARE_IPC:
+		return "IPC";
+	case WG_SHARE_PRINT:
+		return "LPT1:";
+	default:
+		return "A:";
+	}
+}
+
 NTSTATUS smb1_tree_connect(struct smb1_req *r, const struct smb1_block *b)
 {
 	struct smbd_tree *t = NULL;
@@ -38,7 +52,6 @@ NTSTATUS smb1_tree_connect(struct smb1_req *r, const struct smb1_block *b)
 	uint16_t flags = 0, pwlen = 0;
 	size_t next = 0;
 	size_t pos = 0;
-	bool ipc = false;
 	NTSTATUS status = NT_STATUS_OK;
 
 	if (b->wct != 4) {
@@ -90,8 +103,7 @@ NTSTATUS smb1_tree_connect(struct smb1_req *r, const struct smb1_block *b)
 	status = smbd_tree_connect(r->sess, path, &t);
 	talloc_free(path);
 	if (status == NT_STATUS_OK && strcmp(service, "?????") != 0 &&
-	    strcmp(service, t->share->type == WG_SHARE_IPC ? "IPC" : "A:") !=
-		    0) {
+	    strcmp(service, share_service(t->share)) != 0) {
 		talloc_free(t);
 		status = NT_STATUS_BAD_NETWORK_NAME;
 	}
@@ -103,7 +115,6 @@ NTSTATUS smb1_tree_connect(struct smb1_req *r, const struct smb1_block *b)
 		talloc_free(t);
 		return NT_STATUS_INSUFFICIENT_RESOURCES;
 	}
-	ipc = t->share->type == WG_SHARE_IPC;
 	r->out_tid = (uint16_t)t->id;
 	if (flags & TCON_EXTENDED_RESPONSE) {
 		smb1_put_andx(r, 7);
@@ -116,8 +127,10 @@ NTSTATUS smb1_tree_connect(struct smb1_req *r, const struct smb1_block *b)
 		wire_put_u16le(&r->out, SMB_SUPPORT_SEARCH_BITS);
 	}
 	pos = smb1_bytes_begin(r);
-	wire_put_bytes(&r->out, ipc ? "IPC" : "A:", ipc ? 4 : 3);
-	smb1_put_string(r, ipc ? "" : "NTFS", true);
+	wire_put_bytes(&r->out, share_service(t->share),
+		       strlen(share_service(t->share)) + 1);
+	smb1_put_string(r, t->share->type == WG_SHARE_DISK ? "NTFS" : "",
+			true);
 	smb1_bytes_end(r, pos);
 	DBG_INFO(SESS, "%s: '%s' connected to '%s' over SMB1 (tree %u)",
 		 r->conn->peer_addr, r->sess->anonymous ? "(null)" :

@@ -784,6 +784,56 @@ START_TEST(test_core_write)
 }
 END_TEST
 
+/* WRITE_PRINT_FILE [MS-CIFS 2.2.4.68.1]: the FID, then 0x01,
+ * DataLength, data */
+START_TEST(test_write_print_file)
+{
+	static const uint8_t words[2] = { 9, 0 };	/* FID */
+	uint8_t data[] = { 0x01, 4, 0, 'd', 'a', 't', 'a' };
+	uint8_t m[128];
+	size_t len = build_block(m, SMB1_COM_WRITE_PRINT_FILE, words, 1,
+				 data, sizeof(data));
+	struct smb1_block b = {};
+	struct smb1_write w = {};
+
+	ck_assert_int_eq(smb1_block_parse(m, len, 32, &b), 0);
+	ck_assert_int_eq(smb1_write_parse(&b, SMB1_COM_WRITE_PRINT_FILE, &w),
+			 0);
+	ck_assert_uint_eq(w.fid, 9);
+	ck_assert_uint_eq(w.count, 4);
+	ck_assert_uint_eq(w.offset, 0);
+	ck_assert_uint_eq(w.data_off, 32 + 1 + 2 + 2 + 3);
+	ck_assert_mem_eq(m + w.data_off, "data", 4);
+	truncate_all(m, len, core_write_codec);
+	/* DataLength past the data block */
+	data[1] = 5;
+	len = build_block(m, SMB1_COM_WRITE_PRINT_FILE, words, 1, data,
+			  sizeof(data));
+	ck_assert_int_eq(smb1_block_parse(m, len, 32, &b), 0);
+	ck_assert_int_eq(smb1_write_parse(&b, SMB1_COM_WRITE_PRINT_FILE, &w),
+			 WIRE_E_BOUNDS);
+	/* not a data block */
+	data[0] = 0x04;
+	data[1] = 4;
+	len = build_block(m, SMB1_COM_WRITE_PRINT_FILE, words, 1, data,
+			  sizeof(data));
+	ck_assert_int_eq(smb1_block_parse(m, len, 32, &b), 0);
+	ck_assert_int_eq(smb1_write_parse(&b, SMB1_COM_WRITE_PRINT_FILE, &w),
+			 WIRE_E_BOUNDS);
+	/* a short block header, and a word count other than 1 */
+	data[0] = 0x01;
+	len = build_block(m, SMB1_COM_WRITE_PRINT_FILE, words, 1, data, 2);
+	ck_assert_int_eq(smb1_block_parse(m, len, 32, &b), 0);
+	ck_assert_int_eq(smb1_write_parse(&b, SMB1_COM_WRITE_PRINT_FILE, &w),
+			 WIRE_E_BOUNDS);
+	len = build_block(m, SMB1_COM_WRITE_PRINT_FILE, words, 0, data,
+			  sizeof(data));
+	ck_assert_int_eq(smb1_block_parse(m, len, 32, &b), 0);
+	ck_assert_int_eq(smb1_write_parse(&b, SMB1_COM_WRITE_PRINT_FILE, &w),
+			 WIRE_E_SHORT);
+}
+END_TEST
+
 /* WRITE_AND_CLOSE [MS-CIFS 2.2.4.40.1]: 6 or 12 words, a pad, data */
 START_TEST(test_write_and_close)
 {
@@ -1236,6 +1286,7 @@ static Suite *smb1_suite(void)
 	tcase_add_test(tc, test_find_params);
 	tcase_add_test(tc, test_nt_to_dos);
 	tcase_add_test(tc, test_core_write);
+	tcase_add_test(tc, test_write_print_file);
 	tcase_add_test(tc, test_write_and_close);
 	tcase_add_test(tc, test_dos_to_nt);
 	tcase_add_test(tc, test_nttrans);
