@@ -195,6 +195,21 @@ void smbd_wtime_write_begin(struct smbd_open *op, struct smbd_wtime_io *io)
 	io->mtime = w->held;
 }
 
+void smbd_wtime_size_begin(struct smbd_open *op, struct smbd_wtime_io *io)
+{
+	const struct wtime_open *wo = wo_find(op);
+	struct stat st = {};
+
+	*io = (struct smbd_wtime_io) {};
+	if (wo == NULL || !wo->sticky || op->fd < 0 ||
+	    fstat(op->fd, &st) != 0) {
+		return;
+	}
+	io->restore = true;
+	io->sticky = true;
+	io->mtime = st.st_mtim;
+}
+
 void smbd_wtime_write_end(struct smbd_open *op,
 			  const struct smbd_wtime_io *io)
 {

@@ -64,6 +64,15 @@ void smbd_wtime_write_begin(struct smbd_open *op, struct smbd_wtime_io *io);
 void smbd_wtime_write_end(struct smbd_open *op,
 			  const struct smbd_wtime_io *io);
 
+/*
+ * Before a change of size through op (SET_INFO of end of file or
+ * allocation): if LastWriteTime was set through op, io says to put it
+ * back after (smbd_wtime_write_end), as MS-FSA §2.1.4.17 updates it only
+ * for an open whose UserSetModificationTime is FALSE. Else io->restore
+ * is false and the change moves the time as it does.
+ */
+void smbd_wtime_size_begin(struct smbd_open *op, struct smbd_wtime_io *io);
+
 /* FLUSH or SET_INFO through op: a held update of its file happens now. */
 void smbd_wtime_flush(struct smbd_open *op);
 

@@ -19,6 +19,7 @@
 #include "smbd/fs/open.h"
 #include "smbd/fs/openpath.h"
 #include "smbd/fs/vfs.h"
+#include "smbd/fs/wtime.h"
 #include "proto/fscc.h"
 #include "proto/smb1_core.h"
 #include "proto/utf16.h"
@@ -697,6 +698,20 @@ static char *op_client_path(TALLOC_CTX *mem, const struct smbd_open *op)
 	return s;
 }
 
+/* The EaSize of a stream open's file (0 when its base cannot be had). */
+static uint32_t stream_ea_size(const struct smbd_open *op)
+{
+	struct stat st;
+	int fd = streams_base_fd(op, &st);
+	uint32_t size = 0;
+
+	if (fd >= 0) {
+		size = smbd_ea_size_fd(fd);
+		close(fd);
+	}
+	return size;
+}
+
 static NTSTATUS query_file(struct t2 *t, struct smbd_open *op,
 			   uint16_t level)
 {
@@ -730,8 +745,10 @@ static NTSTATUS query_file(struct t2 *t, struct smbd_open *op,
 	/* NumberOfLinks leaves out the link being deleted [MS-FSA
 	 * 2.1.5.11.27] */
 	links = pending && ni.nlink > 0 ? ni.nlink - 1 : ni.nlink;
-	/* one EaSize at every level, as SMB2's (FILE_FULL_EA_INFORMATION) */
-	ea_size = op->stream != NULL ? 0 : smbd_ea_size_fd(op->fd);
+	/* one EaSize at every level, as SMB2's (FILE_FULL_EA_INFORMATION);
+	 * a stream's is its file's: EAs belong to the file [MS-FSA 2.1.1.3] */
+	ea_size = op->stream != NULL ? stream_ea_size(op) :
+				       smbd_ea_size_fd(op->fd);
 	switch (level) {
 	case SMB_INFO_STANDARD:
 	case SMB_INFO_QUERY_EA_SIZE:
@@ -924,6 +941,26 @@ static uint32_t set_access(uint16_t level)
 	}
 }
 
+/*
+ * The size of op's file becomes len (end of file, or an allocation below
+ * it): a held write time update happens first, and a write time set
+ * through op stays [MS-FSA §2.1.4.17] (fs/wtime.h).
+ */
+static NTSTATUS set_size(struct smbd_open *op, uint64_t len)
+{
+	struct smbd_wtime_io io;
+	int ret = 0;
+
+	smbd_wtime_flush(op);
+	smbd_wtime_size_begin(op, &io);
+	ret = ftruncate(op->fd, (off_t)len);
+	if (ret != 0) {
+		ret = errno;
+	}
+	smbd_wtime_write_end(op, &io);
+	return ret != 0 ? smbd_map_errno(ret) : NT_STATUS_OK;
+}
+
 static NTSTATUS set_file(struct t2 *t, struct smbd_open *op, uint16_t level)
 {
 	const uint8_t *d = t->data;
@@ -1008,10 +1045,7 @@ static NTSTATUS set_file(struct t2 *t, struct smbd_open *op, uint16_t level)
 			return smbd_map_errno(-rc);
 		}
 		if (eof < (uint64_t)st->st_size) {
-			if (ftruncate(op->fd, (off_t)eof) != 0) {
-				return smbd_map_errno(errno);
-			}
-			return NT_STATUS_OK;
+			return set_size(op, eof);
 		}
 		/* above EOF: reserve the blocks, the size stays */
 		if (eof > smbd_alloc_size(st) &&
@@ -1052,10 +1086,7 @@ static NTSTATUS set_file(struct t2 *t, struct smbd_open *op, uint16_t level)
 		if (eof > (uint64_t)INT64_MAX) {
 			return NT_STATUS_INVALID_PARAMETER;
 		}
-		if (ftruncate(op->fd, (off_t)eof) != 0) {
-			return smbd_map_errno(errno);
-		}
-		return NT_STATUS_OK;
+		return set_size(op, eof);
 	case PASSTHROUGH + FSCC_POSITION:
 		if (n < 8) {
 			return NT_STATUS_INFO_LENGTH_MISMATCH;
