@@ -13,7 +13,11 @@
  *  - a SEARCH request it accepts has its resume key inside the data
  *    block, and an entry built from its decoded key and pattern is 43
  *    bytes and decodes back to the same key; the pattern conversion
- *    never grows a pattern;
+ *    never grows a pattern; the pattern as a name in an entry of each
+ *    OS/2 FIND level (SMB_INFO_STANDARD, _QUERY_EA_SIZE,
+ *    _QUERY_EAS_FROM_LIST) is taken exactly when it fits the 8-bit
+ *    FileNameLength, which then says its length, and the entry has the
+ *    size its level gives;
  *  - the DOS share mode of the message's first two bytes (and its
  *    strings as the name) is a known access class and share access,
  *    and an exclusive open shares nothing.
@@ -26,6 +30,7 @@
 
 #include "proto/smb1_core.h"
 #include "proto/ntlm_cr.h"
+#include "proto/utf16.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -74,6 +79,43 @@ static void check_setup(const uint8_t *m, size_t len,
 	talloc_free(mem);
 }
 
+/* name (a decoded SEARCH pattern) in an entry of each OS/2 FIND level */
+static void check_find_std(TALLOC_CTX *mem, const char *name, bool unicode,
+			   bool resume)
+{
+	static const uint8_t fea[] = { 4, 0, 0, 0 };
+	static const uint16_t levels[] = {
+		SMB1_INFO_STANDARD, SMB1_INFO_QUERY_EA_SIZE,
+		SMB1_INFO_QUERY_EAS_FROM_LIST,
+	};
+	struct smb1_find_std e = {
+		.name = name, .ea_list = fea, .ea_list_len = sizeof(fea),
+	};
+	size_t nl = unicode ? utf16_len_of_utf8(name) : strlen(name);
+
+	for (size_t i = 0; i < sizeof(levels) / sizeof(levels[0]); i++) {
+		uint16_t lv = levels[i];
+		size_t fixed = (resume ? 4 : 0) + 22 +
+			       (lv == SMB1_INFO_STANDARD ? 0 : 4);
+		size_t want = fixed + 1 + nl +
+			      (lv == SMB1_INFO_STANDARD && unicode ? 3 : 1);
+		struct wire_wr w;
+		bool ok = false;
+
+		wire_wr_init(&w, mem, 0);
+		ok = smb1_find_std_put(&w, lv, unicode, resume, 7, &e);
+		if (ok != (nl <= 255)) {
+			abort();
+		}
+		if (!ok || wire_wr_error(&w) != 0) {
+			continue;
+		}
+		if (w.buf[fixed] != nl || w.len != want) {
+			abort();
+		}
+	}
+}
+
 static void check_search(const uint8_t *m, size_t len,
 			 const struct smb1_block *b, bool unicode)
 {
@@ -115,6 +157,7 @@ static void check_search(const uint8_t *m, size_t len,
 			abort();
 		}
 	}
+	check_find_std(mem, q.pattern, unicode, k.next & 1);
 	talloc_free(mem);
 }
 

@@ -937,3 +937,57 @@ int smb1_nttrans_secdesc_parse(const uint8_t *p, size_t n, uint16_t *fid,
 	*secinfo = wire_le32(p + 4);
 	return 0;
 }
+
+bool smb1_find_std_put(struct wire_wr *w, uint16_t level, bool unicode,
+		       bool resume, uint32_t key,
+		       const struct smb1_find_std *e)
+{
+	size_t start = w->len;
+	size_t nl = unicode ? utf16_len_of_utf8(e->name) : strlen(e->name);
+	uint16_t d = 0, t = 0;
+
+	if (nl > 255 || (level != SMB1_INFO_STANDARD &&
+			 level != SMB1_INFO_QUERY_EA_SIZE &&
+			 level != SMB1_INFO_QUERY_EAS_FROM_LIST)) {
+		return false;
+	}
+	if (resume) {
+		wire_put_u32le(w, key);
+	}
+	smb1_nt_to_dos(e->create_time, &d, &t);
+	wire_put_u16le(w, d);
+	wire_put_u16le(w, t);
+	smb1_nt_to_dos(e->access_time, &d, &t);
+	wire_put_u16le(w, d);
+	wire_put_u16le(w, t);
+	smb1_nt_to_dos(e->write_time, &d, &t);
+	wire_put_u16le(w, d);
+	wire_put_u16le(w, t);
+	wire_put_u32le(w, e->size);
+	wire_put_u32le(w, e->alloc_size);
+	wire_put_u16le(w, e->attrs);
+	if (level == SMB1_INFO_QUERY_EA_SIZE) {
+		wire_put_u32le(w, e->ea_size);
+	} else if (level == SMB1_INFO_QUERY_EAS_FROM_LIST) {
+		wire_put_bytes(w, e->ea_list, e->ea_list_len);
+	}
+	wire_put_u8(w, (uint8_t)nl);
+	if (level == SMB1_INFO_STANDARD && unicode &&
+	    (w->len - start - (resume ? 4 : 0)) % 2 != 0) {
+		wire_put_u8(w, 0);
+	}
+	if (unicode) {
+		wire_put_utf16(w, e->name);
+	} else {
+		wire_put_bytes(w, e->name, nl);
+	}
+	if (level == SMB1_INFO_STANDARD && unicode) {
+		wire_put_u16le(w, 0);
+	} else {
+		wire_put_u8(w, 0);
+	}
+	if (wire_wr_error(w) != 0) {
+		w->len = start;
+	}
+	return true;
+}

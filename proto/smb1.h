@@ -253,6 +253,39 @@ struct smb1_find_next2 {
 int smb1_find_next2_parse(void *mem, const uint8_t *p, size_t n,
 			  bool unicode, struct smb1_find_next2 *f) WIRE_WUR;
 
+/*
+ * The OS/2-era FIND levels [MS-CIFS 2.2.8.1.1-3]: SMB_INFO_STANDARD,
+ * SMB_INFO_QUERY_EA_SIZE and SMB_INFO_QUERY_EAS_FROM_LIST entries, each
+ * with its ResumeKey first when the client asked for resume keys.
+ */
+#define SMB1_INFO_STANDARD		0x0001
+#define SMB1_INFO_QUERY_EA_SIZE		0x0002
+#define SMB1_INFO_QUERY_EAS_FROM_LIST	0x0003
+struct smb1_find_std {
+	uint64_t create_time;	/* NT times, sent as SMB_DATE/SMB_TIME */
+	uint64_t access_time;
+	uint64_t write_time;
+	uint32_t size;
+	uint32_t alloc_size;
+	uint16_t attrs;
+	uint32_t ea_size;	/* SMB_INFO_QUERY_EA_SIZE */
+	/* SMB_INFO_QUERY_EAS_FROM_LIST: the SMB_FEA_LIST, its size first */
+	const uint8_t *ea_list;
+	size_t ea_list_len;
+	const char *name;	/* UTF-8 */
+};
+/*
+ * Append e at level to w: the name in UTF-16 when unicode, else as it
+ * is; FileNameLength counts its bytes without the terminator. The
+ * STANDARD name is aligned to 2 in UTF-16 and ends in a terminator of
+ * its width; the EA levels' ends in one zero byte. false (w as it was)
+ * when the name is longer than FileNameLength can say (255 bytes) or
+ * the level is another; w's error state tells running out of memory.
+ */
+bool smb1_find_std_put(struct wire_wr *w, uint16_t level, bool unicode,
+		       bool resume, uint32_t key,
+		       const struct smb1_find_std *e);
+
 /* QUERY_PATH_INFORMATION and SET_PATH_INFORMATION [MS-CIFS §2.2.6.6.1,
  * §2.2.6.7.1]: InformationLevel, 4 reserved bytes, FileName. */
 int smb1_path_info_parse(void *mem, const uint8_t *p, size_t n,

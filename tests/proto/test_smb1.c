@@ -2,7 +2,8 @@
  * test_smb1.c - SMB1 header, blocks, AndX walker, dialect lists, strings,
  * TRANS2 and NT_TRANSACT framing, transactions rebuilt from pieces, MD5
  * signing and the file command requests (NT_CREATE, READ/WRITE_ANDX,
- * LOCKING_ANDX, FIND_FIRST2/NEXT2, path info, NT_TRANSACT_CREATE, IOCTL,
+ * LOCKING_ANDX, FIND_FIRST2/NEXT2 and the OS/2 FIND levels' entries,
+ * path info, NT_TRANSACT_CREATE, IOCTL,
  * NOTIFY_CHANGE, QUERY/SET_SECURITY_DESC) (proto/smb1.c).
  */
 #include "tests/wgtest.h"
@@ -1262,6 +1263,97 @@ START_TEST(test_nttrans_secdesc)
 }
 END_TEST
 
+/* The OS/2 FIND levels' entries [MS-CIFS 2.2.8.1.1-3] */
+START_TEST(test_find_std)
+{
+	const uint64_t ep = 116444736000000000ULL;
+	struct smb1_find_std e = {
+		/* 2000-03-01 12:34:56 UTC: date 0x2861, time 0x645C */
+		.create_time = ep + 951914096ULL * 10000000ULL,
+		.access_time = ep + 951914096ULL * 10000000ULL,
+		.write_time = ep + 951914096ULL * 10000000ULL,
+		.size = 0x11223344,
+		.alloc_size = 0x1000,
+		.attrs = 0x20,
+		.ea_size = 0x2D,
+		.name = "a.txt",
+	};
+	static const uint8_t fea[] = { 4, 0, 0, 0 };
+	char long_name[257];
+	void *mem = talloc_new(wgt_root);
+	struct wire_wr w;
+
+	/* STANDARD, 8-bit names, no resume key: 22 + length + name + NUL */
+	wire_wr_init(&w, mem, 0);
+	ck_assert(smb1_find_std_put(&w, SMB1_INFO_STANDARD, false, false, 0,
+				    &e));
+	ck_assert_uint_eq(w.len, 29);
+	ck_assert_uint_eq(wire_le16(w.buf), 0x2861);
+	ck_assert_uint_eq(wire_le16(w.buf + 2), 0x645C);
+	ck_assert_uint_eq(wire_le16(w.buf + 8), 0x2861);
+	ck_assert_uint_eq(wire_le32(w.buf + 12), 0x11223344);
+	ck_assert_uint_eq(wire_le32(w.buf + 16), 0x1000);
+	ck_assert_uint_eq(wire_le16(w.buf + 20), 0x20);
+	ck_assert_uint_eq(w.buf[22], 5);
+	ck_assert_mem_eq(w.buf + 23, "a.txt", 6);
+
+	/* STANDARD in UTF-16 with a resume key: the name aligned to 2 and
+	 * ended by a 2-byte NUL; the length counts neither */
+	wire_wr_init(&w, mem, 0);
+	ck_assert(smb1_find_std_put(&w, SMB1_INFO_STANDARD, true, true,
+				    0xA1B2C3D4, &e));
+	ck_assert_uint_eq(w.len, 4 + 22 + 1 + 1 + 10 + 2);
+	ck_assert_uint_eq(wire_le32(w.buf), 0xA1B2C3D4);
+	ck_assert_uint_eq(wire_le16(w.buf + 4), 0x2861);
+	ck_assert_uint_eq(w.buf[26], 10);
+	ck_assert_uint_eq(w.buf[27], 0);
+	ck_assert_mem_eq(w.buf + 28, "a\0.\0t\0x\0t\0\0\0", 12);
+
+	/* EA_SIZE in UTF-16: EaSize, then the name unaligned and one 0 */
+	wire_wr_init(&w, mem, 0);
+	ck_assert(smb1_find_std_put(&w, SMB1_INFO_QUERY_EA_SIZE, true, false,
+				    0, &e));
+	ck_assert_uint_eq(w.len, 22 + 4 + 1 + 10 + 1);
+	ck_assert_uint_eq(wire_le32(w.buf + 22), 0x2D);
+	ck_assert_uint_eq(w.buf[26], 10);
+	ck_assert_mem_eq(w.buf + 27, "a\0.\0t\0x\0t\0\0", 11);
+
+	/* EAS_FROM_LIST: the SMB_FEA_LIST as given where EaSize was */
+	e.ea_list = fea;
+	e.ea_list_len = sizeof(fea);
+	wire_wr_init(&w, mem, 0);
+	ck_assert(smb1_find_std_put(&w, SMB1_INFO_QUERY_EAS_FROM_LIST, false,
+				    true, 7, &e));
+	ck_assert_uint_eq(w.len, 4 + 22 + 4 + 1 + 5 + 1);
+	ck_assert_uint_eq(wire_le32(w.buf), 7);
+	ck_assert_mem_eq(w.buf + 26, fea, 4);
+	ck_assert_uint_eq(w.buf[30], 5);
+	ck_assert_mem_eq(w.buf + 31, "a.txt", 6);
+
+	/* a name past 255 bytes (256 8-bit, or 128 characters in UTF-16)
+	 * and a level that is not one of these: nothing written */
+	memset(long_name, 'x', sizeof(long_name) - 1);
+	long_name[256] = '\0';
+	e.name = long_name;
+	wire_wr_init(&w, mem, 0);
+	ck_assert(!smb1_find_std_put(&w, SMB1_INFO_STANDARD, false, false, 0,
+				     &e));
+	long_name[128] = '\0';
+	ck_assert(!smb1_find_std_put(&w, SMB1_INFO_STANDARD, true, false, 0,
+				     &e));
+	long_name[127] = '\0';
+	ck_assert(smb1_find_std_put(&w, SMB1_INFO_STANDARD, true, false, 0,
+				    &e));
+	ck_assert_uint_eq(w.buf[22], 254);
+	w.len = 0;
+	e.name = "a.txt";
+	ck_assert(!smb1_find_std_put(&w, 0x0104, false, false, 0, &e));
+	ck_assert_uint_eq(w.len, 0);
+	ck_assert_int_eq(wire_wr_error(&w), 0);
+	talloc_free(mem);
+}
+END_TEST
+
 static Suite *smb1_suite(void)
 {
 	Suite *s = suite_create("smb1");
@@ -1285,6 +1377,7 @@ static Suite *smb1_suite(void)
 	tcase_add_test(tc, test_locking);
 	tcase_add_test(tc, test_find_params);
 	tcase_add_test(tc, test_nt_to_dos);
+	tcase_add_test(tc, test_find_std);
 	tcase_add_test(tc, test_core_write);
 	tcase_add_test(tc, test_write_print_file);
 	tcase_add_test(tc, test_write_and_close);
