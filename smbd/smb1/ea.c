@@ -85,22 +85,19 @@ static NTSTATUS pick(TALLOC_CTX *mem, const uint8_t *gea, size_t ngea,
 	return NT_STATUS_OK;
 }
 
-NTSTATUS smb1_ea_query(struct smbd_open *op, const uint8_t *gea,
-		       size_t ngea, struct wire_wr *w)
+NTSTATUS smb1_ea_query_fd(int fd, const uint8_t *gea, size_t ngea,
+			  struct wire_wr *w)
 {
 	TALLOC_CTX *tmp = NULL;
 	struct fscc_ea *all = NULL, *list = NULL;
 	size_t nall = 0, nlist = 0;
 	NTSTATUS status = NT_STATUS_OK;
 
-	if ((op->access & FILE_READ_EA) == 0) {
-		return NT_STATUS_ACCESS_DENIED;
-	}
 	tmp = talloc_new(NULL);
 	if (tmp == NULL) {
 		return NT_STATUS_NO_MEMORY;
 	}
-	status = smbd_ea_read(tmp, op->fd, &all, &nall);
+	status = smbd_ea_read(tmp, fd, &all, &nall);
 	if (status != NT_STATUS_OK) {
 		goto out;
 	}
@@ -116,4 +113,13 @@ NTSTATUS smb1_ea_query(struct smbd_open *op, const uint8_t *gea,
 out:
 	talloc_free(tmp);
 	return status;
+}
+
+NTSTATUS smb1_ea_query(struct smbd_open *op, const uint8_t *gea,
+		       size_t ngea, struct wire_wr *w)
+{
+	if ((op->access & FILE_READ_EA) == 0) {
+		return NT_STATUS_ACCESS_DENIED;
+	}
+	return smb1_ea_query_fd(op->fd, gea, ngea, w);
 }

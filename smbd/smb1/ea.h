@@ -41,4 +41,10 @@ NTSTATUS smb1_ea_set(struct smbd_open *op, const uint8_t *data, size_t n);
 NTSTATUS smb1_ea_query(struct smbd_open *op, const uint8_t *gea,
 		       size_t ngea, struct wire_wr *w);
 
+/* The same of the file open as fd, with no access check: the caller
+ * makes it (FIND_FIRST2 at SMB_INFO_QUERY_EAS_FROM_LIST asks the file's
+ * descriptor for FILE_READ_EA, having no open of it). */
+NTSTATUS smb1_ea_query_fd(int fd, const uint8_t *gea, size_t ngea,
+			  struct wire_wr *w);
+
 #endif
