@@ -54,8 +54,8 @@ static const struct {
 		"bytes of an SMB1 transaction sent in pieces, or such "
 		"transactions at a time per connection" },
 	[SMBD_BUDGET_SEARCHES] = { "smb1_searches", "",
-		"SMB1 directory searches (FIND_FIRST2) kept open per "
-		"session" },
+		"SMB1 directory searches (FIND_FIRST2, FIND, SEARCH) kept "
+		"open per session" },
 	[SMBD_BUDGET_PRINTERS] = { "printers", "",
 		"printers added over RPC (AddPrinter) per server" },
 	[SMBD_BUDGET_PRINTER_DATA] = { "printer_data", "",

@@ -37,7 +37,8 @@
  *   SMBD_BUDGET_ANDX_CHAIN        smb1/proc.c           INSUFFICIENT_RESOURCES
  *   SMBD_BUDGET_TRANS_REASSEMBLY  smb1/reasm.c          INSUFFICIENT_RESOURCES
  *   SMBD_BUDGET_SEARCHES          smb1/trans2.c (FIND_FIRST2 and the
- *                                 core SEARCH, search.c) INSUFFICIENT_RESOURCES
+ *                                 core SEARCH and FIND, search.c)
+ *                                 INSUFFICIENT_RESOURCES
  *   SMBD_BUDGET_PRINTERS          print/printers.c      spoolss AddPrinter:
  *                                 ERROR_NO_SYSTEM_RESOURCES (per server)
  *   SMBD_BUDGET_PRINTER_DATA      print/printers.c      spoolss SetPrinterData:

@@ -67,11 +67,22 @@ struct smb1_search {
 	uint16_t tid;
 	int dfd;		/* the directory, O_RDONLY */
 	bool root;		/* the share root ("..": itself) */
-	char **names;		/* matches, "." and ".." first */
+	char **names;		/* ".", "..", then the rest sorted */
 	size_t n, pos;
 	size_t mem;		/* counted in conn->dir_memory */
-	bool core;		/* a core SEARCH's (search.c) */
+	bool core;		/* a core SEARCH's or FIND's (search.c) */
+	bool find;		/* FIND's: kept until FIND_CLOSE */
+	uint16_t attrs;		/* SearchAttributes [MS-CIFS 2.2.1.2.4]
+				 * (FIND_FIRST2's; SEARCH gives its own) */
+	char *ondisk;		/* the directory, from the share root */
+	char *pat;		/* the last part of the pattern */
+	struct timespec mtime;	/* the directory's when listed */
 };
+
+/* Whether an entry with attributes attrs shows in a search asking for
+ * search_attrs (hidden, system and directory only when asked for; the
+ * high byte's "must have" bits [MS-CIFS 2.2.1.2.4]). */
+bool smb1_search_attr_ok(uint16_t search_attrs, uint32_t attrs);
 
 
 /* The connection's SMB1 state, conn->smb1, a talloc child of conn. */
@@ -298,8 +309,20 @@ NTSTATUS smb1_search_new(struct smb1_req *r, const char *pattern,
 			 struct smb1_search **ps);
 /* r's session's search with this id, or NULL. */
 struct smb1_search *smb1_search_find(struct smb1_req *r, uint16_t sid);
-/* search.c: the core SEARCH (0x81) */
+/*
+ * Before going on from a name: list s's directory again when it changed
+ * since (so entries made since show, gone ones do not), and put s->pos
+ * just after where name sorts. The list's errors (NO_MEMORY,
+ * INSUFFICIENT_RESOURCES); on error s is as it was.
+ */
+NTSTATUS smb1_search_seek(struct smb1_req *r, struct smb1_search *s,
+			  const char *name);
+/* search.c: the core SEARCH (0x81), FIND (0x82), FIND_UNIQUE (0x83) and
+ * FIND_CLOSE (0x84) [MS-CIFS 2.2.4.58-61] */
 NTSTATUS smb1_search(struct smb1_req *r, const struct smb1_block *b);
+NTSTATUS smb1_find(struct smb1_req *r, const struct smb1_block *b);
+NTSTATUS smb1_find_unique(struct smb1_req *r, const struct smb1_block *b);
+NTSTATUS smb1_find_close(struct smb1_req *r, const struct smb1_block *b);
 
 /*
  * lock.c: the byte-range part of LOCKING_ANDX on op (l parsed, not an

@@ -1,6 +1,9 @@
 /*
  * trans2.c - SMB1 TRANSACTION2 [MS-CIFS §2.2.4.46, §2.2.6]: FIND_FIRST2,
- * FIND_NEXT2 and FIND_CLOSE2 (directory searches kept per connection),
+ * FIND_NEXT2 and FIND_CLOSE2 (directory searches kept per connection,
+ * listed in Windows' order, gone on from the last entry sent, a resume
+ * key or a name; the NT levels and the OS/2 ones, SMB_INFO_STANDARD,
+ * _QUERY_EA_SIZE and _QUERY_EAS_FROM_LIST),
  * QUERY_FS_INFORMATION, QUERY_PATH/FILE_INFORMATION and
  * SET_PATH/FILE_INFORMATION, in the SMB1 information levels and the
  * pass-through ones (level 1000 + an FSCC class [MS-SMB §2.2.2.3.5]).
@@ -28,6 +31,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
 
@@ -136,7 +140,11 @@ struct smb1_search *smb1_search_find(struct smb1_req *r, uint16_t sid)
 	return NULL;
 }
 
-static bool search_add_name(struct smb1_search *s, const char *name)
+/* names[] grows in steps of 64 */
+#define NAMES_STEP	64
+
+static bool search_add_name(struct smb1_search *s, char ***names,
+			    size_t *n, size_t *mem, const char *name)
 {
 	struct smbd_conn *conn = s->conn;
 	size_t cost = strlen(name) + 1 + sizeof(char *);
@@ -146,22 +154,173 @@ static bool search_add_name(struct smb1_search *s, const char *name)
 		smbd_budget_hit(conn->srv, conn, SMBD_BUDGET_DIR_MEMORY, max);
 		return false;
 	}
-	if (s->n % 64 == 0) {
-		char **n = talloc_realloc(s, s->names, char *, s->n + 64);
+	if (*n % NAMES_STEP == 0) {
+		char **nn = talloc_realloc(s, *names, char *,
+					   *n + NAMES_STEP);
 
-		if (n == NULL) {
+		if (nn == NULL) {
 			return false;
 		}
-		s->names = n;
+		*names = nn;
 	}
-	s->names[s->n] = talloc_strdup(s->names, name);
-	if (s->names[s->n] == NULL) {
+	(*names)[*n] = talloc_strdup(*names, name);
+	if ((*names)[*n] == NULL) {
 		return false;
 	}
-	s->n++;
+	(*n)++;
 	conn->dir_memory += cost;
-	s->mem += cost;
+	*mem += cost;
 	return true;
+}
+
+/* The order of a listing: ".", "..", then names as Windows sorts them
+ * (case-insensitively), ties by bytes so that the order is total. */
+static int name_rank(const char *a)
+{
+	if (strcmp(a, ".") == 0) {
+		return 0;
+	}
+	return strcmp(a, "..") == 0 ? 1 : 2;
+}
+
+static int name_order(const char *a, const char *b)
+{
+	int ra = name_rank(a), rb = name_rank(b);
+	int c = 0;
+
+	if (ra != rb) {
+		return ra - rb;
+	}
+	c = vfs_name_casecmp(a, b);
+	return c != 0 ? c : strcmp(a, b);
+}
+
+static int name_order_qsort(const void *a, const void *b)
+{
+	return name_order(*(char *const *)a, *(char *const *)b);
+}
+
+/*
+ * List s's directory (s->dfd, s->pat; access-based enumeration by r's
+ * session) into a new names[] and put it in place of the old one.
+ */
+static NTSTATUS search_list(struct smb1_req *r, struct smb1_search *s)
+{
+	struct smbd_conn *conn = s->conn;
+	struct smbd_acl_list *abe = NULL;
+	TALLOC_CTX *tmp = talloc_new(r);
+	struct dirent *de = NULL;
+	struct stat st = {};
+	char **names = NULL;
+	size_t n = 0, mem = 0;
+	NTSTATUS status = NT_STATUS_OK;
+	DIR *d = NULL;
+	int fd = -1;
+
+	if (tmp == NULL) {
+		return NT_STATUS_NO_MEMORY;
+	}
+	/* access-based enumeration: NULL unless the share hides */
+	status = smbd_acl_list_new(tmp, r->tree, r->sess, s->ondisk, &abe);
+	if (status == NT_STATUS_OK && fstat(s->dfd, &st) != 0) {
+		status = smbd_map_errno(errno);
+	}
+	if (status == NT_STATUS_OK && vfs_wildcard_match(s->pat, ".") &&
+	    !search_add_name(s, &names, &n, &mem, ".")) {
+		status = NT_STATUS_INSUFFICIENT_RESOURCES;
+	}
+	if (status == NT_STATUS_OK && vfs_wildcard_match(s->pat, "..") &&
+	    !search_add_name(s, &names, &n, &mem, "..")) {
+		status = NT_STATUS_INSUFFICIENT_RESOURCES;
+	}
+	if (status == NT_STATUS_OK) {
+		fd = openat(s->dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		d = fd >= 0 ? fdopendir(fd) : NULL;
+		if (d == NULL) {
+			if (fd >= 0) {
+				close(fd);
+			}
+			status = NT_STATUS_ACCESS_DENIED;
+		}
+	}
+	while (status == NT_STATUS_OK && (de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0 ||
+		    !vfs_wildcard_match(s->pat, de->d_name) ||
+		    (abe != NULL && !smbd_acl_list_visible(abe, de->d_name))) {
+			continue;
+		}
+		if (!search_add_name(s, &names, &n, &mem, de->d_name)) {
+			status = NT_STATUS_INSUFFICIENT_RESOURCES;
+		}
+	}
+	if (d != NULL) {
+		closedir(d);
+	}
+	talloc_free(tmp);
+	if (status != NT_STATUS_OK) {
+		talloc_free(names);
+		conn->dir_memory -= mem < conn->dir_memory ? mem :
+				    conn->dir_memory;
+		return status;
+	}
+	if (n > 0) {
+		qsort(names, n, sizeof(*names), name_order_qsort);
+	}
+	talloc_free(s->names);
+	conn->dir_memory -= s->mem < conn->dir_memory ? s->mem :
+			    conn->dir_memory;
+	s->names = names;
+	s->n = n;
+	s->mem = mem;
+	s->mtime = st.st_mtim;
+	return NT_STATUS_OK;
+}
+
+NTSTATUS smb1_search_seek(struct smb1_req *r, struct smb1_search *s,
+			  const char *name)
+{
+	struct stat st = {};
+	size_t lo = 0, hi = 0;
+
+	if (fstat(s->dfd, &st) == 0 &&
+	    (st.st_mtim.tv_sec != s->mtime.tv_sec ||
+	     st.st_mtim.tv_nsec != s->mtime.tv_nsec)) {
+		NTSTATUS status = search_list(r, s);
+
+		if (status != NT_STATUS_OK) {
+			return status;
+		}
+	}
+	/* the first entry that sorts after name */
+	hi = s->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (name_order(s->names[mid], name) <= 0) {
+			lo = mid + 1;
+		} else {
+			hi = mid;
+		}
+	}
+	s->pos = lo;
+	return NT_STATUS_OK;
+}
+
+/* A session at its budget: a core search sent to its end (SEARCH has no
+ * close, a client may never come back for the empty answer) makes room. */
+static bool search_reclaim(struct smb1_req *r)
+{
+	struct smb1_search *s = NULL;
+
+	for (s = r->c1->searches; s != NULL; s = s->next) {
+		if (s->uid == (uint16_t)r->sess->id && s->core && !s->find &&
+		    s->pos >= s->n) {
+			talloc_free(s);
+			return true;
+		}
+	}
+	return false;
 }
 
 NTSTATUS smb1_search_new(struct smb1_req *r, const char *pattern,
@@ -169,27 +328,27 @@ NTSTATUS smb1_search_new(struct smb1_req *r, const char *pattern,
 {
 	struct smbd_smb1_conn *c1 = r->c1;
 	struct smbd_session *sess = r->sess;
-	TALLOC_CTX *tmp = talloc_new(r);
+	TALLOC_CTX *tmp = NULL;
 	const char *sep = strrchr(pattern, '\\');
 	const char *pat = sep != NULL ? sep + 1 : pattern;
 	char *dir = NULL, *rel = NULL, *ondisk = NULL;
 	struct smb1_search *s = NULL;
-	struct smbd_acl_list *abe = NULL;
-	struct dirent *de = NULL;
 	NTSTATUS status = NT_STATUS_OK;
 	unsigned per_sess = 0;
-	DIR *d = NULL;
 	int fd = -1;
 
-	for (s = c1->searches; s != NULL; s = s->next) {
-		per_sess += s->uid == (uint16_t)sess->id;
-	}
+	do {
+		per_sess = 0;
+		for (s = c1->searches; s != NULL; s = s->next) {
+			per_sess += s->uid == (uint16_t)sess->id;
+		}
+	} while (per_sess >= SMB1_MAX_SEARCHES && search_reclaim(r));
 	if (per_sess >= SMB1_MAX_SEARCHES) {
 		smbd_budget_hit(r->conn->srv, r->conn, SMBD_BUDGET_SEARCHES,
 				SMB1_MAX_SEARCHES);
-		talloc_free(tmp);
 		return NT_STATUS_INSUFFICIENT_RESOURCES;
 	}
+	tmp = talloc_new(r);
 	if (tmp == NULL) {
 		return NT_STATUS_NO_MEMORY;
 	}
@@ -223,10 +382,6 @@ NTSTATUS smb1_search_new(struct smb1_req *r, const char *pattern,
 			status = NT_STATUS_ACCESS_DENIED;
 		}
 	}
-	if (status == NT_STATUS_OK) {
-		/* access-based enumeration: NULL unless the share hides */
-		status = smbd_acl_list_new(tmp, r->tree, sess, ondisk, &abe);
-	}
 	if (status != NT_STATUS_OK) {
 		talloc_free(tmp);
 		return status;
@@ -249,6 +404,8 @@ NTSTATUS smb1_search_new(struct smb1_req *r, const char *pattern,
 	s->tid = (uint16_t)r->tree->id;
 	s->dfd = fd;
 	s->root = ondisk[0] == '\0';
+	s->ondisk = talloc_strdup(s, ondisk);
+	s->pat = talloc_strdup(s, pat);
 	do {
 		s->sid = ++c1->next_sid;
 	} while (s->sid == 0 || s->sid == 0xFFFF ||
@@ -260,37 +417,9 @@ NTSTATUS smb1_search_new(struct smb1_req *r, const char *pattern,
 	c1->searches = s;
 	c1->nsearches++;
 	talloc_set_destructor(s, search_destructor);
-	status = NT_STATUS_OK;
-	if (vfs_wildcard_match(pat, ".") && !search_add_name(s, ".")) {
-		status = NT_STATUS_INSUFFICIENT_RESOURCES;
-	}
-	if (status == NT_STATUS_OK && vfs_wildcard_match(pat, "..") &&
-	    !search_add_name(s, "..")) {
-		status = NT_STATUS_INSUFFICIENT_RESOURCES;
-	}
-	fd = openat(s->dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	d = fd >= 0 ? fdopendir(fd) : NULL;
-	if (d == NULL) {
-		if (fd >= 0) {
-			close(fd);
-		}
-		status = NT_STATUS_ACCESS_DENIED;
-	}
-	while (status == NT_STATUS_OK && (de = readdir(d)) != NULL) {
-		if (strcmp(de->d_name, ".") == 0 ||
-		    strcmp(de->d_name, "..") == 0 ||
-		    !vfs_wildcard_match(pat, de->d_name) ||
-		    (abe != NULL && !smbd_acl_list_visible(abe, de->d_name))) {
-			continue;
-		}
-		if (!search_add_name(s, de->d_name)) {
-			status = NT_STATUS_INSUFFICIENT_RESOURCES;
-		}
-	}
-	if (d != NULL) {
-		closedir(d);
-	}
 	talloc_free(tmp);
+	status = s->ondisk == NULL || s->pat == NULL ? NT_STATUS_NO_MEMORY :
+						       search_list(r, s);
 	if (status != NT_STATUS_OK) {
 		talloc_free(s);
 		return status;
@@ -301,6 +430,18 @@ NTSTATUS smb1_search_new(struct smb1_req *r, const char *pattern,
 	}
 	*ps = s;
 	return NT_STATUS_OK;
+}
+
+bool smb1_search_attr_ok(uint16_t search_attrs, uint32_t attrs)
+{
+	uint32_t gated = FILE_ATTRIBUTE_HIDDEN | FILE_ATTRIBUTE_SYSTEM |
+			 FILE_ATTRIBUTE_DIRECTORY;
+	uint32_t must = (uint32_t)(search_attrs >> 8);
+
+	if ((attrs & gated) & ~(uint32_t)(search_attrs & 0xFF)) {
+		return false;
+	}
+	return (attrs & must) == must;
 }
 
 /* A name in the request's encoding; *len its bytes (no NUL). */
@@ -322,7 +463,7 @@ static uint32_t name_len(bool unicode, const char *name)
 /* One entry at level; false if it does not fit in max bytes of w. */
 static bool put_find_entry(struct wire_wr *w, uint16_t level, bool unicode,
 			   const char *name, const struct smbd_ntinfo *ni,
-			   size_t max, size_t *last)
+			   uint32_t ea_size, size_t max, size_t *last)
 {
 	size_t start = w->len;
 	uint32_t nl = name_len(unicode, name);
@@ -342,7 +483,7 @@ static bool put_find_entry(struct wire_wr *w, uint16_t level, bool unicode,
 		wire_put_u32le(w, nl);
 	}
 	if (level != FIND_NAMES_INFO && level != FIND_DIRECTORY_INFO) {
-		wire_put_u32le(w, 0);	/* EaSize */
+		wire_put_u32le(w, ea_size);
 	}
 	if (level == FIND_BOTH_DIRECTORY_INFO ||
 	    level == FIND_ID_BOTH_DIRECTORY_INFO) {
@@ -372,20 +513,110 @@ static bool put_find_entry(struct wire_wr *w, uint16_t level, bool unicode,
 
 static bool find_level_ok(uint16_t level)
 {
-	return level >= FIND_DIRECTORY_INFO &&
-	       level <= FIND_ID_BOTH_DIRECTORY_INFO;
+	return (level >= FIND_DIRECTORY_INFO &&
+		level <= FIND_ID_BOTH_DIRECTORY_INFO) ||
+	       level == SMB_INFO_STANDARD || level == SMB_INFO_QUERY_EA_SIZE ||
+	       level == SMB_INFO_QUERY_EAS_FROM_LIST;
+}
+
+/* How a FIND_FIRST2 or FIND_NEXT2 wants its entries. */
+struct find_how {
+	uint16_t level;
+	uint16_t flags;		/* SMB1_FIND_RETURN_RESUME_KEYS */
+	const uint8_t *gea;	/* SMB_INFO_QUERY_EAS_FROM_LIST's names */
+	size_t ngea;
+};
+
+/* One OS/2-level entry (SMB_INFO_STANDARD, _QUERY_EA_SIZE,
+ * _QUERY_EAS_FROM_LIST) of name: 1, 0 if it does not fit in max bytes
+ * of w, -1 if its name is too long for the level. Its resume key is the
+ * index of the entry after it, plus 1. */
+static int put_std_entry(struct smb1_req *r, struct smb1_search *s,
+			  const struct find_how *how, const char *at,
+			  const char *name, const struct smbd_ntinfo *ni,
+			  size_t max, struct wire_wr *w)
+{
+	struct smb1_find_std e = {
+		.create_time = ni->create_time,
+		.access_time = ni->access_time,
+		.write_time = ni->write_time,
+		.size = ni->end_of_file > UINT32_MAX ? UINT32_MAX :
+			(uint32_t)ni->end_of_file,
+		.alloc_size = ni->alloc_size > UINT32_MAX ? UINT32_MAX :
+			      (uint32_t)ni->alloc_size,
+		.attrs = (uint16_t)(ni->attrs & 0xFFF),
+		.name = name,
+	};
+	struct wire_wr eas = {};
+	size_t start = w->len;
+	bool ok = false;
+
+	if (how->level == SMB_INFO_QUERY_EA_SIZE) {
+		e.ea_size = smbd_ea_size_at(s->dfd, at);
+	} else if (how->level == SMB_INFO_QUERY_EAS_FROM_LIST) {
+		/* the EAs only of an entry the session may read them of
+		 * (FILE_READ_EA, as an open for them would need) */
+		uint32_t allow = (r->tree->maximal_access != 0 ?
+				  r->tree->maximal_access : FILE_ALL_ACCESS) &
+				 FILE_READ_EA;
+		char *path = talloc_asprintf(r, "%s%s%s", s->ondisk,
+					     s->ondisk[0] != '\0' ? "/" : "",
+					     at);
+		bool dir = (ni->attrs & FILE_ATTRIBUTE_DIRECTORY) != 0;
+		int fd = -1;
+
+		if (path == NULL ||
+		    smbd_acl_open_check(r->tree, r->sess, path, dir,
+					FILE_READ_EA, 0,
+					&allow) != NT_STATUS_OK) {
+			allow = 0;
+		}
+		talloc_free(path);
+		if (allow & FILE_READ_EA) {
+			fd = openat(s->dfd, at, O_RDONLY | O_NOFOLLOW |
+				    O_CLOEXEC | O_NONBLOCK);
+		}
+		wire_wr_init(&eas, r, SMB1_MAX_TRANS2_REPLY);
+		if (fd >= 0) {
+			(void)smb1_ea_query_fd(fd, how->gea, how->ngea, &eas);
+			close(fd);
+		}
+		if (eas.len == 0 || wire_wr_error(&eas) != 0) {
+			/* an empty SMB_FEA_LIST: its size only */
+			eas.len = 0;
+			eas.err = 0;
+			wire_put_u32le(&eas, 4);
+		}
+		e.ea_list = eas.buf;
+		e.ea_list_len = eas.len;
+	}
+	ok = smb1_find_std_put(w, how->level, r->unicode,
+			       (how->flags & SMB1_FIND_RETURN_RESUME_KEYS) != 0,
+			       (uint32_t)s->pos + 2, &e);
+	talloc_free(eas.buf);
+	if (!ok) {
+		return -1;
+	}
+	if (wire_wr_error(w) != 0 || w->len > max) {
+		w->len = start;
+		w->err = 0;
+		return 0;
+	}
+	return 1;
 }
 
 /*
  * Entries of s from s->pos into data (at most count and max bytes):
- * *got of them, *last_off the last one's offset.
+ * *got of them, *last_off the last one's offset (its name's, at the
+ * OS/2 levels, which have no NextEntryOffset).
  */
 static NTSTATUS search_fill(struct smb1_req *r, struct smb1_search *s,
-			    uint16_t level, uint16_t count, size_t max,
-			    struct wire_wr *data, uint16_t *got,
+			    const struct find_how *how, uint16_t count,
+			    size_t max, struct wire_wr *data, uint16_t *got,
 			    uint16_t *last_off)
 {
 	size_t last = SIZE_MAX;
+	bool os2 = how->level < FIND_DIRECTORY_INFO;
 
 	*got = 0;
 	while (s->pos < s->n && *got < count) {
@@ -393,6 +624,7 @@ static NTSTATUS search_fill(struct smb1_req *r, struct smb1_search *s,
 		struct smbd_stat sx;
 		struct smbd_ntinfo ni = {};
 		const char *at = name;
+		size_t start = data->len;
 
 		if (strcmp(name, "..") == 0 && s->root) {
 			at = ".";
@@ -402,8 +634,31 @@ static NTSTATUS search_fill(struct smb1_req *r, struct smb1_search *s,
 			continue;
 		}
 		smbd_ntinfo_fill(&sx, name, &ni);
-		if (!put_find_entry(data, level, r->unicode, name, &ni, max,
-				    &last)) {
+		if (!smb1_search_attr_ok(s->attrs, ni.attrs)) {
+			s->pos++;
+			continue;
+		}
+		if (os2) {
+			int put = put_std_entry(r, s, how, at, name, &ni, max,
+						data);
+
+			if (put < 0) {
+				s->pos++;	/* longer than 255 bytes */
+				continue;
+			}
+			if (put == 0) {
+				if (*got == 0) {
+					return NT_STATUS_BUFFER_OVERFLOW;
+				}
+				break;
+			}
+			last = start;
+		} else if (!put_find_entry(data, how->level, r->unicode,
+					   name, &ni,
+					   how->level == FIND_DIRECTORY_INFO ||
+					   how->level == FIND_NAMES_INFO ? 0 :
+					   smbd_ea_size_at(s->dfd, at),
+					   max, &last)) {
 			if (*got == 0) {
 				return NT_STATUS_BUFFER_OVERFLOW;
 			}
@@ -469,11 +724,23 @@ static size_t t2_max_data(const struct t2 *t)
 						     SMB1_MAX_TRANS2_REPLY;
 }
 
+/* The SMB_GEA_LIST of an SMB_INFO_QUERY_EAS_FROM_LIST request: the
+ * TRANS2 data, its first 4 bytes the list's size (checked when it is
+ * pulled, entry by entry). */
+static void find_how_eas(const struct t2 *t, struct find_how *how)
+{
+	if (how->level == SMB_INFO_QUERY_EAS_FROM_LIST) {
+		how->gea = t->data;
+		how->ngea = t->ndata;
+	}
+}
+
 static NTSTATUS find_first2(struct t2 *t)
 {
 	struct smb1_req *r = t->r;
 	struct smb1_find_first2 f = {};
 	struct smb1_search *s = NULL;
+	struct find_how how = {};
 	uint16_t got = 0, last = 0;
 	bool eos = false;
 	NTSTATUS status = NT_STATUS_OK;
@@ -492,9 +759,17 @@ static NTSTATUS find_first2(struct t2 *t)
 		talloc_free(s);
 		return NT_STATUS_INVALID_LEVEL;
 	}
-	status = search_fill(r, s, f.level, f.search_count == 0 ? 1 :
+	s->attrs = f.search_attrs;
+	how.level = f.level;
+	how.flags = f.flags;
+	find_how_eas(t, &how);
+	status = search_fill(r, s, &how, f.search_count == 0 ? 1 :
 			     f.search_count, t2_max_data(t), &t->od, &got,
 			     &last);
+	if (status == NT_STATUS_OK && got == 0) {
+		/* all it matched was left out by SearchAttributes */
+		status = NT_STATUS_NO_SUCH_FILE;
+	}
 	if (status != NT_STATUS_OK) {
 		talloc_free(s);
 		return status;
@@ -512,11 +787,34 @@ static NTSTATUS find_first2(struct t2 *t)
 	return NT_STATUS_OK;
 }
 
+/*
+ * Where a FIND_NEXT2 goes on from [MS-CIFS 3.3.5.58.4]: after the last
+ * entry sent with SMB_FIND_CONTINUE_FROM_LAST; else after the FileName
+ * it names (where that name sorts, in the listing as it is now: the
+ * entry may be gone, others new); else after the entry whose resume key
+ * it gives; else (neither given) after the last one sent.
+ */
+static NTSTATUS find_next2_seek(struct smb1_req *r, struct smb1_search *s,
+				const struct smb1_find_next2 *f)
+{
+	if (f->flags & SMB1_FIND_CONTINUE_FROM_LAST) {
+		return NT_STATUS_OK;
+	}
+	if (f->name != NULL && f->name[0] != '\0') {
+		return smb1_search_seek(r, s, f->name);
+	}
+	if (f->resume_key != 0 && f->resume_key - 1 <= s->n) {
+		s->pos = f->resume_key - 1;
+	}
+	return NT_STATUS_OK;
+}
+
 static NTSTATUS find_next2(struct t2 *t)
 {
 	struct smb1_req *r = t->r;
 	struct smb1_find_next2 f = {};
 	struct smb1_search *s = NULL;
+	struct find_how how = {};
 	uint16_t got = 0, last = 0;
 	bool eos = false;
 	NTSTATUS status = NT_STATUS_OK;
@@ -529,10 +827,17 @@ static NTSTATUS find_next2(struct t2 *t)
 		return NT_STATUS_INVALID_LEVEL;
 	}
 	s = smb1_search_find(r, f.sid);
-	if (s == NULL) {
+	if (s == NULL || s->core) {
 		return NT_STATUS_INVALID_HANDLE;
 	}
-	status = search_fill(r, s, f.level, f.search_count == 0 ? 1 :
+	status = find_next2_seek(r, s, &f);
+	if (status != NT_STATUS_OK) {
+		return status;
+	}
+	how.level = f.level;
+	how.flags = f.flags;
+	find_how_eas(t, &how);
+	status = search_fill(r, s, &how, f.search_count == 0 ? 1 :
 			     f.search_count, t2_max_data(t), &t->od, &got,
 			     &last);
 	if (status != NT_STATUS_OK) {
@@ -558,7 +863,7 @@ NTSTATUS smb1_find_close2(struct smb1_req *r, const struct smb1_block *b)
 		return NT_STATUS_INVALID_PARAMETER;
 	}
 	s = smb1_search_find(r, smb1_word(b, 0));
-	if (s == NULL) {
+	if (s == NULL || s->core) {
 		return NT_STATUS_INVALID_HANDLE;
 	}
 	talloc_free(s);
