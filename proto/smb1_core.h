@@ -46,9 +46,13 @@ int smb1_setup_nt_parse(void *mem, const uint8_t *msg, size_t len,
 			const struct smb1_block *b, bool unicode,
 			struct smb1_setup_nt *s) WIRE_WUR;
 
-/* ---- SEARCH [MS-CIFS §2.2.4.58] ---- */
+/* ---- SEARCH, FIND, FIND_UNIQUE, FIND_CLOSE [MS-CIFS §2.2.4.58-61]:
+ * one request form ---- */
 
 #define SMB1_COM_SEARCH			0x81
+#define SMB1_COM_FIND			0x82
+#define SMB1_COM_FIND_UNIQUE		0x83
+#define SMB1_COM_FIND_CLOSE		0x84
 #define SMB1_RESUME_KEY_LEN		21
 /* SMB_Directory_Information */
 #define SMB1_DIR_INFO_LEN		43
