@@ -202,6 +202,10 @@ wg_check "SMB1 transactions: TRANS2 and NT_TRANSACT in pieces, the reassembly bu
 wg_check "SMB1 transactions: the over-budget ones are logged" \
 	grep -q 'SMB1 transaction sent in pieces' "$WG_TMP/server.log"
 
+wg_check "SMB1 FIND family: resume keys, FIND_UNIQUE, FIND_CLOSE; FINDs left open hit the search budget (INSUFFICIENT_RESOURCES, counted)" \
+	"$WG_PY" "$WG_ROOT/tests/clients/smb1_find.py" "$WG_HOST" "$WG_PORT" \
+	"$WG_USER" "$WG_PASS" "$WG_SHARE" "$WGNET" "$WG_CONF"
+
 # The cap: 10 computers hold an SMB1 session each; the 11th gets error 71.
 HOLDERS=()
 BASE=$(grep -c "connected to 'demo' over SMB1" "$WG_TMP/server.log")
