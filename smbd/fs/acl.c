@@ -950,7 +950,10 @@ static bool acl_owner_ok(const struct se_token *t, const struct dom_sid *sid)
  * se_create_sd()'s flags for a new child of psd: auto-inherit by the
  * parent's ACLs (se_inherit_flags), except for an ACL the creator gives,
  * which Windows keeps as given, unmerged with the parent's
- * (smb2.create.aclfile).
+ * (smb2.create.aclfile). Such an ACL is not auto-inherited, so the new
+ * descriptor does not carry its AUTO_INHERITED bit, whatever the creator
+ * sent (MS-DTYP 2.5.3.4.1 sets it only when the ACL is auto-inherited;
+ * raw.acls.create_file reads it back over NT_TRANSACT CREATE).
  */
 static uint32_t acl_create_flags(const struct sec_desc *psd,
 				 const struct sec_desc *creator)
@@ -1022,14 +1025,6 @@ NTSTATUS smbd_acl_create_prepare(TALLOC_CTX *mem, const struct smbd_tree *tree,
 			 acl_create_flags(psd, creator), sd) != 0) {
 		status = NT_STATUS_NO_MEMORY;
 		goto out;
-	}
-	if (creator != NULL) {
-		/* an ACL the creator gave keeps its AUTO_INHERITED as sent */
-		(*sd)->control |= creator->control &
-				  (uint16_t)((creator->dacl != NULL ?
-					      SEC_DESC_DACL_AUTO_INHERITED : 0) |
-					     (creator->sacl != NULL ?
-					      SEC_DESC_SACL_AUTO_INHERITED : 0));
 	}
 out:
 	DBG_DEBUG(VFS, "new '%s': %s", ondisk, nt_errstr(status));
