@@ -937,11 +937,14 @@ static bool open_breaks(struct smbd_file *f, const struct smbd_open_args *a,
  * Open the existing object at ondisk. base_acc: a named stream's, what
  * the file system lets us do with its base file (which stands for the
  * stream's, as for SMB2's CREATE); NULL for a file or directory.
+ * base_ondisk: a named stream's base file, whose descriptor is the
+ * stream's [MS-FSA 2.1.5.1.2]; NULL for a file or directory.
  */
 static NTSTATUS open_existing(struct smbd_tree *tree,
 			      const struct smbd_open_args *a,
 			      const char *ondisk,
 			      const struct smbd_fs_access *base_acc,
+			      const char *base_ondisk,
 			      struct smbd_open **pop, uint32_t *action,
 			      struct smbd_file **wait)
 {
@@ -994,8 +997,9 @@ static NTSTATUS open_existing(struct smbd_tree *tree,
 	}
 	max = smbd_maximal_access(tree, &acc, is_dir);
 	/* the object's descriptor narrows it, as for SMB2's CREATE */
-	status = smbd_acl_open_check(tree, tree->sess, ondisk, is_dir,
-				     a->desired, a->options, &max);
+	status = smbd_acl_open_check(tree, tree->sess,
+				     base_ondisk != NULL ? base_ondisk : ondisk,
+				     is_dir, a->desired, a->options, &max);
 	if (status != NT_STATUS_OK) {
 		goto out;
 	}
@@ -1198,8 +1202,8 @@ static NTSTATUS open_stream_of(struct smbd_tree *tree,
 	status = streams_resolve(tmp, tree->root_fd, bfd, bst, stream,
 				 &sondisk);
 	if (status == NT_STATUS_OK) {
-		status = open_existing(tree, a, sondisk, &acc, pop, action,
-				       wait);
+		status = open_existing(tree, a, sondisk, &acc, ondisk, pop,
+				       action, wait);
 		*retry = status == NT_STATUS_OBJECT_NAME_NOT_FOUND &&
 			 may_create;
 	} else if (status == NT_STATUS_OBJECT_NAME_NOT_FOUND && may_create) {
@@ -1351,7 +1355,7 @@ NTSTATUS smbd_open_by_name(struct smbd_tree *tree,
 	while (status == NT_STATUS_OK && tries++ < 2) {
 		status = vfs_resolve(tmp, tree->root_fd, rel, &ondisk);
 		if (status == NT_STATUS_OK) {
-			status = open_existing(tree, a, ondisk, NULL, pop,
+			status = open_existing(tree, a, ondisk, NULL, NULL, pop,
 					       action, wait);
 			if (status == NT_STATUS_OBJECT_NAME_NOT_FOUND &&
 			    d != FILE_OPEN && d != FILE_OVERWRITE) {

@@ -614,8 +614,11 @@ static NTSTATUS existing_checks(struct smbd_req *req,
 	if (is_dir && req->tree->share->type == WG_SHARE_PRINT) {
 		*max &= ~FILE_LIST_DIRECTORY;	/* nor listed */
 	}
-	status = smbd_acl_open_check(req->tree, req->sess, pr->ondisk, is_dir,
-				     a->desired, a->options, max);
+	/* a named stream has its base file's descriptor [MS-FSA 2.1.5.1.2] */
+	status = smbd_acl_open_check(req->tree, req->sess,
+				     pr->base_found ? pr->base_ondisk :
+				     pr->ondisk, is_dir, a->desired,
+				     a->options, max);
 	if (status != NT_STATUS_OK) {
 		return status;
 	}
