@@ -349,6 +349,9 @@ struct smbd_session {
 	/* SIDs and privileges for access checks (fs/acl.h), child; made
 	 * at SESSION_SETUP, remade at re-authentication; NULL before */
 	struct se_token *token;
+	/* a null session's token on guest ok shares, where it acts as
+	 * the guest account (fs/acl.c), child; NULL for other sessions */
+	struct se_token *guest_token;
 };
 
 struct smbd_tree {

@@ -281,6 +281,7 @@ static int set_defaults(struct wg_config *cfg)
 	cfg->sm.cap_policy = SM_CAP_REFUSE;
 	cfg->cap_policy = "refuse";
 	cfg->restrict_anonymous = 0;
+	cfg->everyone_includes_anonymous = false;
 	cfg->autodisconnect_ms = 15 * 60 * 1000;
 	cfg->null_session_timeout_ms = 60 * 1000;
 	cfg->spoolss_handle_timeout_ms = 5 * 60 * 1000;

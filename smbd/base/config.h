@@ -105,6 +105,9 @@ struct wg_config {
 	const char *session_accounting;	/* "windows" or "computer" */
 	const char *cap_policy;	/* "refuse" or "reclaim" */
 	int restrict_anonymous;	/* 0, 1 or 2 */
+	/* null sessions' tokens hold Everyone (and Guests) too: Windows'
+	 * EveryoneIncludesAnonymous policy; off by default */
+	bool everyone_includes_anonymous;
 	uint32_t autodisconnect_ms;
 	uint32_t null_session_timeout_ms;
 	uint32_t spoolss_handle_timeout_ms;

@@ -935,6 +935,16 @@ static int g_restrict_anonymous(struct cfg_parse *p, const char *key,
 	return 0;
 }
 
+static int g_everyone_anon(struct cfg_parse *p, const char *key,
+			   const char *v)
+{
+	if (parse_bool(v, &p->cfg->everyone_includes_anonymous) != 0) {
+		cfg_fail(p, "%s '%s' is not a boolean (yes/no)", key, v);
+		return -1;
+	}
+	return 0;
+}
+
 static int set_duration(struct cfg_parse *p, const char *key, const char *v,
 			uint32_t *out)
 {
@@ -1056,6 +1066,7 @@ const struct cfg_key cfg_global_keys[] = {
 	{ "session accounting", g_session_accounting },
 	{ "cap policy", g_cap_policy },
 	{ "restrict anonymous", g_restrict_anonymous },
+	{ "everyone includes anonymous", g_everyone_anon },
 	{ "autodisconnect", g_autodisconnect },
 	{ "null session timeout", g_null_session_timeout },
 	{ "spoolss handle timeout", g_spoolss_handle_timeout },

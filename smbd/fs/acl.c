@@ -179,13 +179,17 @@ struct se_token *smbd_acl_token(TALLOC_CTX *mem,
 		/* a user the users file no longer has: nobody in particular */
 		sids[n++] = sid_anonymous;
 	}
-	sids[n++] = sid_everyone;
-	if (anonymous || guest) {
+	if (anonymous && !srv->cfg->everyone_includes_anonymous) {
+		/* Anonymous Logon alone: not one of Everyone, as Windows
+		 * since XP/2003 unless EveryoneIncludesAnonymous is set */
+	} else if (anonymous || guest) {
+		sids[n++] = sid_everyone;
 		sids[n++] = sid_builtin_guests;
 		if (guest) {
 			sids[n++] = sid_anonymous;
 		}
 	} else {
+		sids[n++] = sid_everyone;
 		sids[n++] = sid_authenticated_users;
 		sids[n++] = sid_builtin_users;
 		if (sid_compose(group, machine, ACL_RID_NONE) == 0) {
@@ -207,6 +211,24 @@ struct se_token *smbd_acl_token(TALLOC_CTX *mem,
 	t->sids = sids;
 	t->n_sids = n;
 	return t;
+}
+
+/*
+ * The token the checks on tree use for sess: a null session on a guest
+ * ok share acts as the guest account there (smbd_session.guest_token),
+ * elsewhere as itself. NULL without a session.
+ */
+static const struct se_token *acl_token_of(const struct smbd_tree *tree,
+					   const struct smbd_session *sess)
+{
+	if (sess == NULL) {
+		return NULL;
+	}
+	if (sess->guest_token != NULL && tree != NULL &&
+	    tree->share != NULL && tree->share->guest_ok) {
+		return sess->guest_token;
+	}
+	return sess->token;
 }
 
 /* ---- storage ---- */
@@ -747,7 +769,7 @@ NTSTATUS smbd_acl_open_check(const struct smbd_tree *tree,
 			     const char *ondisk, bool is_dir, uint32_t desired,
 			     uint32_t options, uint32_t *max)
 {
-	const struct se_token *t = sess != NULL ? sess->token : NULL;
+	const struct se_token *t = acl_token_of(tree, sess);
 	uint32_t flags = (options & FILE_OPEN_FOR_BACKUP_INTENT) ?
 			 SE_CHECK_BACKUP_INTENT : 0;
 	TALLOC_CTX *tmp = NULL;
@@ -835,7 +857,7 @@ NTSTATUS smbd_acl_list_new(TALLOC_CTX *mem, const struct smbd_tree *tree,
 			   const struct smbd_session *sess, const char *dir,
 			   struct smbd_acl_list **out)
 {
-	const struct se_token *t = sess != NULL ? sess->token : NULL;
+	const struct se_token *t = acl_token_of(tree, sess);
 	struct smbd_acl_list *l = NULL;
 
 	*out = NULL;
@@ -975,7 +997,7 @@ NTSTATUS smbd_acl_create_prepare(TALLOC_CTX *mem, const struct smbd_tree *tree,
 				 const struct wire_rd *secd, uint32_t desired,
 				 uint32_t *max, struct sec_desc **sd)
 {
-	const struct se_token *t = sess != NULL ? sess->token : NULL;
+	const struct se_token *t = acl_token_of(tree, sess);
 	uint32_t need = is_dir ? FILE_ADD_SUBDIRECTORY : FILE_ADD_FILE;
 	TALLOC_CTX *tmp = NULL;
 	struct sec_desc *psd = NULL;
@@ -1069,7 +1091,7 @@ NTSTATUS smbd_acl_rename_check(const struct smbd_tree *tree,
 			       const char *dst, bool is_dir, bool replaces,
 			       bool dst_is_dir)
 {
-	const struct se_token *t = sess != NULL ? sess->token : NULL;
+	const struct se_token *t = acl_token_of(tree, sess);
 	uint32_t need = is_dir ? FILE_ADD_SUBDIRECTORY : FILE_ADD_FILE;
 	TALLOC_CTX *tmp = NULL;
 	struct sec_desc *psd = NULL;
@@ -1235,7 +1257,7 @@ NTSTATUS smbd_acl_set(const struct smbd_open *op,
 		      const struct smbd_session *sess, uint32_t secinfo,
 		      const uint8_t *buf, size_t len)
 {
-	const struct se_token *t = sess != NULL ? sess->token : NULL;
+	const struct se_token *t = acl_token_of(op->tree, sess);
 	uint32_t need = acl_set_needs(secinfo);
 	TALLOC_CTX *tmp = NULL;
 	struct sec_desc *sd = NULL;

@@ -80,9 +80,11 @@ struct sec_desc *smbd_acl_root_default(TALLOC_CTX *mem);
  * Everyone, Authenticated Users, BUILTIN\Users, None, the user's local
  * groups (machine SID + each group's RID); BUILTIN\Administrators
  * and the security, take-ownership, backup and restore privileges for
- * `admin users`; Guests, Anonymous Logon and Everyone for guest and null
- * sessions (a null session's user SID is Anonymous Logon). A talloc child
- * of mem (its SID array too), NULL on ENOMEM.
+ * `admin users`; Everyone, Guests and Anonymous Logon for guests. A null
+ * session's holds Anonymous Logon only, not Everyone [MS-DTYP 2.4.2.4],
+ * as Windows since XP/2003, unless `everyone includes anonymous` is set
+ * (then Everyone and Guests too). A talloc child of mem (its SID array
+ * too), NULL on ENOMEM.
  */
 struct se_token *smbd_acl_token(TALLOC_CTX *mem,
 				const struct smbd_server *srv,

@@ -264,14 +264,23 @@ void smbd_session_set_identity(struct smbd_session *s,
 
 NTSTATUS smbd_session_set_token(struct smbd_session *s)
 {
+	struct smbd_server *srv = s->conn->srv;
 	struct se_token *t = NULL;
+	struct se_token *g = NULL;
 
-	t = smbd_acl_token(s, s->conn->srv, s->user, s->guest, s->anonymous);
-	if (t == NULL) {
+	t = smbd_acl_token(s, srv, s->user, s->guest, s->anonymous);
+	if (t != NULL && s->anonymous) {
+		g = smbd_acl_token(s, srv, srv->cfg->guest_account, true,
+				   false);
+	}
+	if (t == NULL || (s->anonymous && g == NULL)) {
+		talloc_free(t);
 		return NT_STATUS_NO_MEMORY;
 	}
 	talloc_free(s->token);
+	talloc_free(s->guest_token);
 	s->token = t;
+	s->guest_token = g;
 	return NT_STATUS_OK;
 }
 

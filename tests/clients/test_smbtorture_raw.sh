@@ -55,7 +55,7 @@ declare -A KNOWN=(
 	[raw.rename.ntrename]="NT_RENAME (0xA5) is served (rename, hard link, copy; test_smb1.sh checks them on disk), but its first rename, of a file the test holds open (OPEN_ANDX, DENY_NONE), succeeds where the test wants SHARING_VIOLATION"
 	[raw.rename.nttransrename]="needs NT_TRANSACT RENAME: answered NOT_IMPLEMENTED (oplock.c:3003)"
 	[raw.rename.trans2rename]="a TRANS2 setpathinfo rename breaks the exclusive oplock the test holds (it wants no break: Windows renames without one)"
-	[raw.session.reauth2]="the re-authentication as anonymous keeps the UID and the batch oplock, but the open it then completes and the NT_TRANSACT QUERY_SECURITY_DESC (owner) on it succeed for the null session where the test wants ACCESS_DENIED: a null session's token holds Everyone, which the default descriptors grant (Windows leaves Anonymous Logon out of Everyone; as smb2.session.reauth5)"
+	[raw.session.reauth2]="the re-authentication as anonymous keeps the UID and the batch oplock; the open waiting for the break is then run again, after the first handle (delete on close) went, under the session's new token: a null session is no longer one of Everyone (everyone includes anonymous = no), so creating the file is ACCESS_DENIED where the test wants the open checked as the user who sent it (OK), and then QUERY_SECURITY_DESC (owner) on it refused to the null session although the handle holds READ_CONTROL"
 	[raw.session.expire1]="smbtorture skips it without Kerberos (-k yes); the server has NTLM only"
 	[raw.sfileinfo.bug]="smbtorture skips it unless torture:dangerous=yes (it crashed old servers)"
 )

@@ -38,7 +38,7 @@ declare -A SLOW=(
 # Sub-tests that do not pass, each with the reason. Keep them few and
 # true: a listed sub-test that passes again should be unlisted.
 declare -A KNOWN=(
-	[smb2.session.reauth5]="session.c:705 unlinks file2.dat, which the test never created, and wants STATUS_OK: no server answers that (Samba lists it in its own knownfail). Past it (checked with a raw client), the session re-authenticated as anonymous may still rename the file the test wants refused: a rename checks the destination folder against the token, but a null session's token holds Everyone, which the default root descriptor grants full control (Windows leaves Anonymous Logon out of Everyone)"
+	[smb2.session.reauth5]="session.c:705 unlinks file2.dat, which the test never created, and wants STATUS_OK: no server answers that (Samba lists it in its own knownfail). Past it, the session re-authenticated as anonymous holds Anonymous Logon but not Everyone (everyone includes anonymous = no), which the default descriptors grant"
 	[smb2.session.expire1n]="needs Kerberos (-k yes) and a ticket that expires: wgsmbd authenticates with NTLM only, whose sessions do not expire"
 	[smb2.session.expire1s]="needs Kerberos (-k yes) and a ticket that expires: wgsmbd authenticates with NTLM only, whose sessions do not expire"
 	[smb2.session.expire1e]="needs Kerberos (-k yes) and a ticket that expires: wgsmbd authenticates with NTLM only, whose sessions do not expire"

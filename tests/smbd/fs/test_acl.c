@@ -350,6 +350,67 @@ static bool mk_with_sd(const char *dir, const char *rel, bool is_dir,
  * ADD_SUBDIRECTORY on the target folder for the session's token, and
  * DELETE on a replaced file or DELETE_CHILD on its folder.
  */
+/*
+ * A null session's token holds Anonymous Logon but not Everyone (nor
+ * Guests, nor Authenticated Users) unless everyone includes anonymous;
+ * a guest's holds Everyone. On a guest ok share a null session is
+ * checked with its guest token, elsewhere with its own.
+ */
+START_TEST(test_token_anonymous)
+{
+	static const struct dom_sid machine = {
+		.num_auths = 4, .authority = 5,
+		.sub_auths = { 21, 1, 2, 3 },
+	};
+	char gname[] = "nobody";
+	struct wg_config cfg = { .guest_account = gname };
+	struct smbd_server srv = { .cfg = &cfg, .machine_sid = machine };
+	struct se_token *anon = smbd_acl_token(NULL, &srv, "", false, true);
+	struct se_token *guest = smbd_acl_token(NULL, &srv, "nobody", true,
+						false);
+	struct se_token *old = NULL;
+	char dir[] = "/tmp/test_acl.XXXXXX";
+	struct wg_share_cfg share = { .type = WG_SHARE_DISK };
+	struct smbd_session sess = { .token = anon, .anonymous = true };
+	struct smbd_tree tree = { .share = &share, .sess = &sess };
+
+	ck_assert_ptr_nonnull(anon);
+	ck_assert_ptr_nonnull(guest);
+	ck_assert(se_token_has_sid(anon, &sid_anonymous));
+	ck_assert(!se_token_has_sid(anon, &sid_everyone));
+	ck_assert(!se_token_has_sid(anon, &sid_builtin_guests));
+	ck_assert(!se_token_has_sid(anon, &sid_authenticated_users));
+	ck_assert(se_token_has_sid(guest, &sid_everyone));
+	ck_assert(se_token_has_sid(guest, &sid_builtin_guests));
+	cfg.everyone_includes_anonymous = true;
+	old = smbd_acl_token(NULL, &srv, "", false, true);
+	ck_assert_ptr_nonnull(old);
+	ck_assert(se_token_has_sid(old, &sid_anonymous));
+	ck_assert(se_token_has_sid(old, &sid_everyone));
+	ck_assert(!se_token_has_sid(old, &sid_authenticated_users));
+
+	/* the root default grants Everyone only */
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	tree.root_fd = open(dir, O_PATH | O_DIRECTORY);
+	ck_assert_int_ge(tree.root_fd, 0);
+	ck_assert_uint_eq(smbd_acl_rename_check(&tree, &sess, "new", false,
+						false, false),
+			  NT_STATUS_ACCESS_DENIED);
+	sess.guest_token = guest;
+	ck_assert_uint_eq(smbd_acl_rename_check(&tree, &sess, "new", false,
+						false, false),
+			  NT_STATUS_ACCESS_DENIED);
+	share.guest_ok = true;
+	ck_assert_uint_eq(smbd_acl_rename_check(&tree, &sess, "new", false,
+						false, false), NT_STATUS_OK);
+	close(tree.root_fd);
+	rmdir(dir);
+	talloc_free(old);
+	talloc_free(guest);
+	talloc_free(anon);
+}
+END_TEST
+
 START_TEST(test_rename_check)
 {
 	static const struct dom_sid user = {
@@ -437,6 +498,7 @@ static Suite *acl_suite(void)
 	tcase_add_test(tc, test_store_and_inherit);
 	tcase_add_test(tc, test_cache_sees_outside_changes);
 	tcase_add_test(tc, test_rename_check);
+	tcase_add_test(tc, test_token_anonymous);
 	tcase_set_timeout(tc, 15);
 	suite_add_tcase(s, tc);
 	return s;
