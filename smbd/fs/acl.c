@@ -132,11 +132,26 @@ static bool acl_is_admin(const struct wg_config *cfg, const char *user)
 	return false;
 }
 
+/*
+ * A token is one allocation: the se_token, its primary group and its SIDs
+ * (at most the user, Everyone, Authenticated Users, Users, the group
+ * None, the local groups and Administrators), since every session holds
+ * one for its life (about 600 bytes rather than 1.1 KiB in four pieces).
+ */
+struct acl_token_mem {
+	struct se_token t;
+	struct dom_sid group;
+	struct dom_sid sids[];
+};
+
+#define ACL_TOKEN_FIXED_SIDS	6u
+
 struct se_token *smbd_acl_token(TALLOC_CTX *mem,
 				const struct smbd_server *srv,
 				const char *user, bool guest, bool anonymous)
 {
 	const struct dom_sid *machine = &srv->machine_sid;
+	struct acl_token_mem *tm = NULL;
 	struct se_token *t = NULL;
 	struct dom_sid *sids = NULL;
 	struct dom_sid *group = NULL;
@@ -145,27 +160,26 @@ struct se_token *smbd_acl_token(TALLOC_CTX *mem,
 	uint32_t rid = 0;
 	size_t n = 0;
 
-	t = talloc_zero(mem, struct se_token);
-	if (t == NULL) {
-		return NULL;
-	}
 	/* the local groups the user is in (none for guest and null) */
 	if (!anonymous && !guest && srv->users != NULL &&
 	    users_rid(srv->users, user, &rid) == 0) {
 		n_groups = users_groups_of(srv->users, rid, NULL, 0);
-		groups = talloc_array(t, uint32_t, n_groups + 1);
+		groups = talloc_array(NULL, uint32_t, n_groups + 1);
 		if (groups == NULL) {
-			talloc_free(t);
 			return NULL;
 		}
 		n_groups = users_groups_of(srv->users, rid, groups, n_groups);
 	}
-	sids = talloc_zero_array(t, struct dom_sid, 8 + n_groups);
-	group = talloc_zero(t, struct dom_sid);
-	if (sids == NULL || group == NULL) {
-		talloc_free(t);
+	tm = talloc_zero_size(mem, sizeof(*tm) + sizeof(struct dom_sid) *
+					  (ACL_TOKEN_FIXED_SIDS + n_groups));
+	if (tm == NULL) {
+		talloc_free(groups);
 		return NULL;
 	}
+	talloc_set_name_const(tm, "struct se_token");
+	t = &tm->t;
+	sids = tm->sids;
+	group = &tm->group;
 	if (anonymous) {
 		sids[n++] = sid_anonymous;
 	} else if (srv->users != NULL &&
@@ -208,6 +222,7 @@ struct se_token *smbd_acl_token(TALLOC_CTX *mem,
 					SE_PRIV_BACKUP | SE_PRIV_RESTORE;
 		}
 	}
+	talloc_free(groups);
 	t->sids = sids;
 	t->n_sids = n;
 	return t;
