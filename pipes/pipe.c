@@ -95,6 +95,7 @@ static const struct wg_rpc_iface *const ifaces[] = {
 	&wg_spoolss_iface,
 	&wg_lsarpc_iface,
 	&wg_samr_iface,
+	&wg_winreg_iface,
 };
 
 static const struct wg_admin_server default_server = {
@@ -116,6 +117,10 @@ static const struct wg_rpc_iface *find_iface(const char *name)
 	if (strncasecmp(name, "pipe", 4) == 0 &&
 	    (name[4] == '\\' || name[4] == '/')) {
 		name += 5;
+	}
+	/* \PIPE\lsass is Windows' other name of the lsarpc endpoint */
+	if (strcasecmp(name, "lsass") == 0) {
+		return &wg_lsarpc_iface;
 	}
 	for (size_t i = 0; i < sizeof(ifaces) / sizeof(ifaces[0]); i++) {
 		if (strcasecmp(name, ifaces[i]->name) == 0) {

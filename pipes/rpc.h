@@ -89,6 +89,7 @@ extern const struct wg_rpc_iface wg_wkssvc_iface;
 extern const struct wg_rpc_iface wg_spoolss_iface;
 extern const struct wg_rpc_iface wg_lsarpc_iface;
 extern const struct wg_rpc_iface wg_samr_iface;
+extern const struct wg_rpc_iface wg_winreg_iface;
 
 /*
  * The server's identity (NetBIOS name, comment, restrict anonymous...)
