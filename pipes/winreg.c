@@ -124,6 +124,19 @@ int winreg_pull_name(struct ndr_pull *in, char **out)
 	return *out != NULL ? 0 : -ENOMEM;
 }
 
+/* As winreg_pull_name(), *out NULL for a NULL buffer. */
+static int pull_name_or_null(struct ndr_pull *in, char **out)
+{
+	struct ndr_ustr_hdr h;
+
+	*out = NULL;
+	if (ndr_pull_ustr_hdr(in, &h) != 0 ||
+	    pull_name_body(in, &h, out) != 0) {
+		return -EPROTO;
+	}
+	return 0;
+}
+
 int winreg_pull_buf_name(struct ndr_pull *in, uint16_t *size)
 {
 	struct ndr_ustr_hdr h;
@@ -256,31 +269,40 @@ struct val_answer {
 	uint32_t in_size;
 };
 
+/*
+ * The [in,out,unique] type, data, size and length of QueryValue and
+ * EnumValue: every pointer that came in goes out (clients read them
+ * whatever the status), data with max count = *size and actual count =
+ * *length as its size_is/length_is say. v NULL (an error, werr): type 0
+ * and sizes 0. Returns the status: werr, ERROR_MORE_DATA when the data
+ * does not fit the caller's buffer (*size then says what would), or OK.
+ */
 static uint32_t push_value(struct ndr_push *p, const struct val_answer *a,
-			   const struct wr_value *v)
+			   const struct wr_value *v, uint32_t werr)
 {
-	uint32_t werr = WERR_OK;
-	bool send = a->has_data;
+	uint32_t size = v != NULL ? v->len : 0, len = 0;
 
-	if (a->has_data && !a->has_size) {
-		return WERR_INVALID_PARAMETER;
-	}
-	if (a->has_data && v->len > a->in_size) {
+	if (werr == WERR_OK && a->has_data && v->len > a->in_size) {
 		werr = WERR_MORE_DATA;
-		send = false;
 	}
-	push_opt_u32(p, a->has_type, v->type);
-	if (send) {
+	if (werr == WERR_OK && a->has_data) {
+		len = v->len;
+	}
+	push_opt_u32(p, a->has_type, v != NULL ? v->type : 0);
+	if (a->has_data) {
 		ndr_push_referent(p);
-		ndr_push_u32(p, v->len);
+		ndr_push_u32(p, size);
 		ndr_push_u32(p, 0);
-		ndr_push_u32(p, v->len);
-		ndr_push_bytes(p, v->data, v->len);
+		ndr_push_u32(p, len);
+		if (len > 0) {
+			ndr_push_bytes(p, v->data, len);
+		}
 	} else {
 		ndr_push_u32(p, 0);
 	}
-	push_opt_u32(p, a->has_size, v->len);
-	push_opt_u32(p, a->has_len, send ? v->len : 0);
+	ndr_push_align(p, 4);
+	push_opt_u32(p, a->has_size, size);
+	push_opt_u32(p, a->has_len, len);
 	return werr;
 }
 
@@ -498,6 +520,25 @@ static uint32_t op_flush_key(struct wg_rpc_call *call)
 	return 0;
 }
 
+/*
+ * BaseRegNotifyChangeKeyValue (14): hKey, bWatchSubtree, dwNotifyFilter,
+ * fAsynchronous, lpName, lpClass, dwUnknown. Nothing here ever changes
+ * and no event can be signalled over RPC: ERROR_NOT_SUPPORTED.
+ */
+static uint32_t op_notify_change(struct wg_rpc_call *call)
+{
+	struct wg_rpc_handle *h = NULL;
+	const struct wr_key *key = NULL;
+	int rc = pull_key(call, &h, &key);
+
+	if (rc == -EINVAL) {
+		return DCERPC_FAULT_NDR;
+	}
+	ndr_push_u32(&call->out, rc != 0 ? WERR_INVALID_HANDLE :
+		     WERR_NOT_SUPPORTED);
+	return 0;
+}
+
 /* The status of a call on a key handle that reads: 0 when it may go on. */
 static uint32_t key_status(int rc, const struct wr_key *key)
 {
@@ -587,20 +628,13 @@ static uint32_t op_enum_value(struct wg_rpc_call *call)
 			werr = WERR_MORE_DATA;
 		}
 	}
+	if (werr == WERR_OK && a.has_data && !a.has_size) {
+		werr = WERR_INVALID_PARAMETER;
+	}
 	push_buf_name(&call->out, werr == WERR_OK ? v->name : NULL,
 		      name_size);
-	if (werr != WERR_OK && werr != WERR_MORE_DATA) {
-		for (int i = 0; i < 4; i++) {
-			ndr_push_u32(&call->out, 0);
-		}
-		ndr_push_u32(&call->out, werr);
-		return 0;
-	}
-	if (werr == WERR_MORE_DATA) {
-		a.has_data = false;
-	}
-	rc = (int)push_value(&call->out, &a, v);
-	ndr_push_u32(&call->out, werr != WERR_OK ? werr : (uint32_t)rc);
+	werr = push_value(&call->out, &a, werr == WERR_OK ? v : NULL, werr);
+	ndr_push_u32(&call->out, werr);
 	return 0;
 }
 
@@ -772,7 +806,7 @@ static uint32_t op_query_value(struct wg_rpc_call *call)
 	uint32_t werr = 0, ignored = 0;
 	int rc = pull_key(call, &h, &key);
 
-	if (rc == -EINVAL || winreg_pull_name(&call->in, &name) != 0 ||
+	if (rc == -EINVAL || pull_name_or_null(&call->in, &name) != 0 ||
 	    winreg_pull_opt_u32(&call->in, &a.has_type, &ignored) != 0 ||
 	    winreg_pull_opt_data(&call->in, &a.has_data) != 0 ||
 	    winreg_pull_opt_u32(&call->in, &a.has_size, &a.in_size) != 0 ||
@@ -780,20 +814,260 @@ static uint32_t op_query_value(struct wg_rpc_call *call)
 		return DCERPC_FAULT_NDR;
 	}
 	werr = key_status(rc, key);
-	if (werr == WERR_OK) {
+	/* a NULL name, or no size to answer */
+	if (werr == WERR_OK && (name == NULL ||
+	    !a.has_size)) {
+		werr = WERR_INVALID_PARAMETER;
+	} else if (werr == WERR_OK) {
 		v = winreg_tree_value(key, name);
 		if (v == NULL) {
 			werr = WERR_BADFILE;
 		}
 	}
-	if (werr != WERR_OK) {
-		for (int i = 0; i < 4; i++) {
-			ndr_push_u32(&call->out, 0);
-		}
-		ndr_push_u32(&call->out, werr);
-		return 0;
+	werr = push_value(&call->out, &a, werr == WERR_OK ? v : NULL, werr);
+	ndr_push_u32(&call->out, werr);
+	return 0;
+}
+
+/* Most values one QueryMultipleValues may ask for. */
+#define WR_MAX_MULTI		512u
+
+/* One RVALENT of a QueryMultipleValues request. */
+struct wr_valent {
+	char *name;		/* NULL: no name came */
+	uint16_t size;		/* its buffer's MaximumLength */
+	bool no_buf;		/* the name's Buffer was NULL */
+	const struct wr_value *v;
+	uint32_t off;		/* where its data starts in the buffer */
+};
+
+/*
+ * [size_is(n), length_is(n)] RVALENT *val_listIn, then DWORD num_vals:
+ * each RVALENT is { [unique] PRRP_UNICODE_STRING ve_valuename;
+ * ve_valuelen; ve_valueptr; ve_type }, names deferred after the array.
+ */
+int winreg_pull_valents(struct ndr_pull *in, struct wr_valent **out,
+			uint32_t *n)
+{
+	uint32_t max = 0, off = 0, actual = 0, num = 0, skip = 0;
+	uint32_t *refs = NULL;
+	struct wr_valent *e = NULL;
+
+	if (ndr_pull_array_size(in, 16, &max) != 0 ||
+	    ndr_pull_u32(in, &off) != 0 || ndr_pull_u32(in, &actual) != 0 ||
+	    off != 0 || actual != max || max > WR_MAX_MULTI) {
+		return -EPROTO;
 	}
-	werr = push_value(&call->out, &a, v);
+	e = talloc_zero_array(in->mem, struct wr_valent, max + 1);
+	refs = talloc_zero_array(e, uint32_t, max + 1);
+	if (e == NULL || refs == NULL) {
+		talloc_free(e);
+		return -ENOMEM;
+	}
+	for (uint32_t i = 0; i < max; i++) {
+		if (ndr_pull_ptr(in, &refs[i]) != 0 ||
+		    ndr_pull_u32(in, &skip) != 0 ||
+		    ndr_pull_u32(in, &skip) != 0 ||
+		    ndr_pull_u32(in, &skip) != 0) {
+			goto fail;
+		}
+	}
+	for (uint32_t i = 0; i < max; i++) {
+		struct ndr_ustr_hdr h;
+
+		if (refs[i] == 0) {
+			continue;
+		}
+		if (ndr_pull_ustr_hdr(in, &h) != 0 ||
+		    pull_name_body(in, &h, &e[i].name) != 0) {
+			goto fail;
+		}
+		e[i].size = h.max;
+		e[i].no_buf = h.ref == 0;
+		if (e[i].name == NULL) {
+			e[i].name = talloc_strdup(e, "");
+		}
+	}
+	if (ndr_pull_u32(in, &num) != 0 || num != max) {
+		goto fail;
+	}
+	talloc_free(refs);
+	*out = e;
+	*n = max;
+	return 0;
+fail:
+	talloc_free(e);
+	return -EPROTO;
+}
+
+static void push_valents(struct ndr_push *p, const struct wr_valent *e,
+			 uint32_t n)
+{
+	ndr_push_u32(p, n);
+	ndr_push_u32(p, 0);
+	ndr_push_u32(p, n);
+	for (uint32_t i = 0; i < n; i++) {
+		if (e[i].name != NULL) {
+			ndr_push_referent(p);
+		} else {
+			ndr_push_u32(p, 0);
+		}
+		ndr_push_u32(p, e[i].v != NULL ? e[i].v->len : 0);
+		ndr_push_u32(p, e[i].off);
+		ndr_push_u32(p, e[i].v != NULL ? e[i].v->type : 0);
+	}
+	for (uint32_t i = 0; i < n; i++) {
+		if (e[i].name != NULL) {
+			push_buf_name(p, e[i].no_buf ||
+				      !name_fits(e[i].name, e[i].size) ?
+				      NULL : e[i].name, e[i].size);
+		}
+	}
+}
+
+/*
+ * Find every value asked for (ERROR_FILE_NOT_FOUND if one is missing)
+ * and lay their data out one after the other: *total bytes.
+ */
+static uint32_t find_valents(const struct wr_key *key, struct wr_valent *e,
+			     uint32_t n, uint32_t *total)
+{
+	uint64_t t = 0;
+
+	*total = 0;
+	for (uint32_t i = 0; i < n; i++) {
+		if (e[i].name == NULL) {
+			return WERR_INVALID_PARAMETER;
+		}
+		e[i].v = winreg_tree_value(key, e[i].name);
+		if (e[i].v == NULL) {
+			return WERR_BADFILE;
+		}
+		e[i].off = (uint32_t)t;
+		t += e[i].v->len;
+	}
+	if (t > UINT32_MAX / 2) {
+		return WERR_NOT_ENOUGH_MEMORY;
+	}
+	*total = (uint32_t)t;
+	return WERR_OK;
+}
+
+/* The data of every value, back to back. */
+static void push_valent_data(struct ndr_push *p, const struct wr_valent *e,
+			     uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i++) {
+		if (e[i].v->len > 0) {
+			ndr_push_bytes(p, e[i].v->data, e[i].v->len);
+		}
+	}
+}
+
+/*
+ * BaseRegQueryMultipleValues (29): hKey, val_listIn, num_vals,
+ * [in,out,unique,size_is(*ldwTotsize),length_is(*ldwTotsize)]
+ * lpvalueBuf, [in,out] ldwTotsize; out val_listOut, lpvalueBuf,
+ * ldwTotsize, status.
+ */
+static uint32_t op_query_multiple(struct wg_rpc_call *call)
+{
+	struct wg_rpc_handle *h = NULL;
+	const struct wr_key *key = NULL;
+	struct wr_valent *e = NULL;
+	uint32_t n = 0, offered = 0, total = 0, werr = 0;
+	bool has_buf = false;
+	int rc = pull_key(call, &h, &key);
+
+	if (rc == -EINVAL || winreg_pull_valents(&call->in, &e, &n) != 0 ||
+	    winreg_pull_opt_data(&call->in, &has_buf) != 0 ||
+	    ndr_pull_u32(&call->in, &offered) != 0) {
+		return DCERPC_FAULT_NDR;
+	}
+	werr = key_status(rc, key);
+	if (werr == WERR_OK) {
+		werr = find_valents(key, e, n, &total);
+	}
+	if (werr == WERR_OK && (total > offered || (!has_buf && total > 0))) {
+		werr = WERR_MORE_DATA;
+	}
+	push_valents(&call->out, e, n);
+	if (werr == WERR_MORE_DATA && has_buf && total > WR_MAX_MULTI * 4096u) {
+		werr = WERR_NOT_ENOUGH_MEMORY;
+	}
+	if ((werr == WERR_OK && has_buf) ||
+	    (werr == WERR_MORE_DATA && has_buf)) {
+		/* size_is and length_is are *ldwTotsize, the size needed:
+		 * a buffer too small comes back that long, zeroed */
+		ndr_push_referent(&call->out);
+		ndr_push_u32(&call->out, total);
+		ndr_push_u32(&call->out, 0);
+		ndr_push_u32(&call->out, total);
+		if (werr == WERR_OK) {
+			push_valent_data(&call->out, e, n);
+		} else {
+			for (uint32_t i = 0; i < total; i++) {
+				ndr_push_u8(&call->out, 0);
+			}
+		}
+	} else {
+		ndr_push_u32(&call->out, 0);
+	}
+	ndr_push_align(&call->out, 4);
+	ndr_push_u32(&call->out, werr == WERR_OK || werr == WERR_MORE_DATA ?
+		     total : 0);
+	ndr_push_u32(&call->out, werr);
+	return 0;
+}
+
+/*
+ * BaseRegQueryMultipleValues2 (34): hKey, val_listIn, num_vals,
+ * [in,out,unique,size_is(*offered),length_is(*offered)] lpvalueBuf,
+ * [in] offered; out val_listOut, lpvalueBuf, [out] needed, status.
+ */
+static uint32_t op_query_multiple2(struct wg_rpc_call *call)
+{
+	struct wg_rpc_handle *h = NULL;
+	const struct wr_key *key = NULL;
+	struct wr_valent *e = NULL;
+	uint32_t n = 0, offered = 0, total = 0, werr = 0;
+	bool has_buf = false;
+	int rc = pull_key(call, &h, &key);
+
+	if (rc == -EINVAL || winreg_pull_valents(&call->in, &e, &n) != 0 ||
+	    winreg_pull_opt_data(&call->in, &has_buf) != 0 ||
+	    ndr_pull_u32(&call->in, &offered) != 0 ||
+	    offered > WR_MAX_MULTI * 4096u) {
+		return DCERPC_FAULT_NDR;
+	}
+	werr = key_status(rc, key);
+	if (werr == WERR_OK) {
+		werr = find_valents(key, e, n, &total);
+	}
+	if (werr == WERR_OK && (total > offered || (!has_buf && total > 0))) {
+		werr = WERR_MORE_DATA;
+	}
+	push_valents(&call->out, e, n);
+	if (has_buf) {
+		ndr_push_referent(&call->out);
+		ndr_push_u32(&call->out, offered);
+		ndr_push_u32(&call->out, 0);
+		ndr_push_u32(&call->out, offered);
+		if (werr == WERR_OK) {
+			push_valent_data(&call->out, e, n);
+		} else {
+			total = werr == WERR_MORE_DATA ? total : 0;
+		}
+		for (uint32_t i = werr == WERR_OK ? total : 0; i < offered;
+		     i++) {
+			ndr_push_u8(&call->out, 0);
+		}
+	} else {
+		ndr_push_u32(&call->out, 0);
+	}
+	ndr_push_align(&call->out, 4);
+	ndr_push_u32(&call->out, werr == WERR_OK || werr == WERR_MORE_DATA ?
+		     total : 0);
 	ndr_push_u32(&call->out, werr);
 	return 0;
 }
@@ -830,6 +1104,7 @@ static const wg_rpc_op winreg_ops[] = {
 	[11] = op_flush_key,
 	[12] = op_get_key_security,
 	[13] = op_write,	/* LoadKey */
+	[14] = op_notify_change,
 	[15] = op_open_key,
 	[16] = op_query_info_key,
 	[17] = op_query_value,
@@ -843,10 +1118,12 @@ static const wg_rpc_op winreg_ops[] = {
 	[25] = op_shutdown,
 	[26] = op_get_version,
 	[27] = op_open_hkcc,
+	[29] = op_query_multiple,
 	[30] = op_shutdown,
 	[31] = op_write,	/* SaveKeyEx */
 	[32] = op_open_hkpt,
 	[33] = op_open_hkpn,
+	[34] = op_query_multiple2,
 	[35] = op_write,	/* DeleteKeyEx */
 };
 

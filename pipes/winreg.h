@@ -97,5 +97,13 @@ int winreg_pull_name(struct ndr_pull *in, char **out);
 int winreg_pull_buf_name(struct ndr_pull *in, uint16_t *size);
 int winreg_pull_opt_u32(struct ndr_pull *in, bool *present, uint32_t *v);
 int winreg_pull_opt_data(struct ndr_pull *in, bool *present);
+/*
+ * valents: val_listIn and num_vals of QueryMultipleValues(2), an array
+ * under in->mem (*n entries, each name "" when its buffer is NULL and
+ * NULL when no name came).
+ */
+struct wr_valent;
+int winreg_pull_valents(struct ndr_pull *in, struct wr_valent **out,
+			uint32_t *n);
 
 #endif
