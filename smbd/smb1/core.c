@@ -562,11 +562,19 @@ NTSTATUS smb1_query_information2(struct smb1_req *r,
 	if (b->wct != 1) {
 		return NT_STATUS_INVALID_PARAMETER;
 	}
-	status = core_fid(r, smb1_word(b, 0), &op);
+	/* a pipe answers too: no times, no size, one 4096-byte unit, as
+	 * TRANS2_QUERY_FILE_INFORMATION's standard level says (Windows;
+	 * smbtorture raw.qfileinfo.ipc) */
+	op = smb1_fid_find(r, smb1_word(b, 0));
+	if (op == NULL || op->pipe == NULL) {
+		status = core_fid(r, smb1_word(b, 0), &op);
+	}
 	if (status != NT_STATUS_OK) {
 		return status;
 	}
-	if (streams_open_ntinfo(op, &ni) != 0) {
+	if (op->pipe != NULL) {
+		ni.alloc_size = 4096;
+	} else if (streams_open_ntinfo(op, &ni) != 0) {
 		return NT_STATUS_ACCESS_DENIED;
 	}
 	put_words_only(r, 11);

@@ -1207,6 +1207,38 @@ static NTSTATUS query_path(struct t2 *t)
 	return status;
 }
 
+/*
+ * A named pipe answers what Windows' pipes do (smbtorture
+ * raw.qfileinfo.ipc): basic (no times, FILE_ATTRIBUTE_NORMAL) and
+ * standard (one 4096-byte unit, one link, delete pending as a pipe
+ * goes with its last handle); the rest are not supported.
+ */
+static NTSTATUS query_pipe(struct t2 *t, uint16_t level)
+{
+	struct wire_wr *w = &t->od;
+
+	switch (level) {
+	case QUERY_FILE_BASIC_INFO:
+	case PASSTHROUGH + FSCC_BASIC:
+		for (int i = 0; i < 4; i++) {
+			wire_put_u64le(w, 0);
+		}
+		wire_put_u32le(w, 0x80);	/* FILE_ATTRIBUTE_NORMAL */
+		wire_put_u32le(w, 0);
+		return NT_STATUS_OK;
+	case QUERY_FILE_STANDARD_INFO:
+	case PASSTHROUGH + FSCC_STANDARD:
+		wire_put_u64le(w, 4096);
+		wire_put_u64le(w, 0);
+		wire_put_u32le(w, 1);
+		wire_put_u8(w, 1);
+		wire_put_u8(w, 0);
+		wire_put_u16le(w, 0);
+		return NT_STATUS_OK;
+	}
+	return NT_STATUS_NOT_SUPPORTED;
+}
+
 static NTSTATUS query_fid(struct t2 *t)
 {
 	struct smbd_open *op = NULL;
@@ -1217,6 +1249,9 @@ static NTSTATUS query_fid(struct t2 *t)
 	op = smb1_fid_find(t->r, wire_le16(t->param));
 	if (op == NULL) {
 		return NT_STATUS_INVALID_HANDLE;
+	}
+	if (op->pipe != NULL) {
+		return query_pipe(t, wire_le16(t->param + 2));
 	}
 	if (op->fd < 0) {
 		return NT_STATUS_INVALID_DEVICE_REQUEST;
@@ -1702,8 +1737,10 @@ static NTSTATUS t2_run(struct t2 *t)
 	struct smb1_req *r = t->r;
 	NTSTATUS status = NT_STATUS_OK;
 
+	/* on IPC$: the file system's, and a pipe's own information */
 	if (r->tree->share->type == WG_SHARE_IPC &&
-	    t->subcommand != SMB1_TRANS2_QUERY_FS_INFORMATION) {
+	    t->subcommand != SMB1_TRANS2_QUERY_FS_INFORMATION &&
+	    t->subcommand != SMB1_TRANS2_QUERY_FILE_INFORMATION) {
 		return NT_STATUS_NOT_SUPPORTED;
 	}
 	wire_wr_init(&t->op, r, 0);

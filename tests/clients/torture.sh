@@ -16,7 +16,7 @@ torture_suite() {
 	local ok=0 bad=0 known=0
 	# smbtorture exits non-zero when any sub-test fails, known ones too:
 	# the verdict is the per-sub-test lines, not its status.
-	out=$(timeout 900 env -C "$WG_TMP" smbtorture "//$WG_HOST/demo" \
+	out=$(timeout 900 env -C "$WG_TMP" smbtorture "//$WG_HOST/${TORTURE_SHARE:-demo}" \
 		-p "$WG_PORT" -s "$WG_CLIENT_CONF" -U "$WG_USER%$WG_PASS" \
 		--option='client signing=required' \
 		${TORTURE_OPTS[@]+"${TORTURE_OPTS[@]}"} "$suite" 2>&1)
