@@ -3,16 +3,18 @@
  * and spoolss pipes, with fake admin and print ops, responses drained.
  *
  * data[0]: bits 0-1 the pipe (0 srvsvc, 1 spoolss, 2 wkssvc, 3 spoolss;
- * with bit 6 set, bit 0 picks lsarpc or samr instead),
+ * with bit 6 set, bit 0 picks lsarpc or samr instead; with bit 7 set,
+ * winreg),
  * bit 2 null session, bit 3 stub mode, bit 4 no automatic bind, bit 5
  * restrict anonymous; data[1]: write chunk size (0 = all at once).
  *  - stream mode: the rest is written as it is, in chunks;
  *  - stub mode: the rest is a list of [opnum u8][len u16le][stub] calls,
  *    each wrapped in request fragments; on spoolss a printer is opened
  *    first and a stub starting with 20 bytes of 0xAA gets its handle;
- *    on lsarpc and samr the marker gets the handle of the last answer
- *    that was a handle and a success status (open policy, connect, open
- *    domain, open alias: a seed chains them).
+ *    on lsarpc, samr and winreg the marker gets the handle of the last
+ *    answer that was a handle and a success status (open policy,
+ *    connect, open domain, open alias, open a hive or key: a seed chains
+ *    them).
  * Properties checked (abort() on violation): reads never return more
  * than asked, every answer PDU carries a valid header and a size within
  * the negotiated fragment, pending bytes add up, no leak once the pipe is
@@ -310,18 +312,20 @@ static const struct wg_print_ops print = {
 	.purge = f_purge,
 };
 
-static const char *const pipe_names[6] = {
+static const char *const pipe_names[7] = {
 	"srvsvc", "spoolss", "wkssvc", "\\PIPE\\spoolss", "lsarpc", "samr",
+	"winreg",
 };
-static const char *const uuids[6] = {
+static const char *const uuids[7] = {
 	"4b324fc8-1670-01d3-1278-5a47bf6ee188",
 	"12345678-1234-abcd-ef00-0123456789ab",
 	"6bffd098-a112-3610-9833-46c3f87e345a",
 	"12345678-1234-abcd-ef00-0123456789ab",
 	"12345778-1234-abcd-ef00-0123456789ab",
 	"12345778-1234-abcd-ef00-0123456789ac",
+	"338cd001-2244-31f1-aaaa-900038001003",
 };
-static const uint16_t majors[6] = { 3, 1, 1, 1, 0, 1 };
+static const uint16_t majors[7] = { 3, 1, 1, 1, 0, 1, 1 };
 
 /* lsarpc and samr: a machine SID, two users and a local group with bob
  * in it (made once). */
@@ -578,6 +582,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	which = data[0] & 3;
 	if ((data[0] & 0x40) != 0) {
 		which = 4 + (data[0] & 1);
+	}
+	if ((data[0] & 0x80) != 0) {
+		which = 6;
 	}
 	if ((data[0] & 4) != 0) {
 		env.anonymous = true;
