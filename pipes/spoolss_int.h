@@ -212,6 +212,13 @@ uint32_t op_enum_printer_key(struct wg_rpc_call *call);
 uint32_t op_delete_printer_data(struct wg_rpc_call *call);
 uint32_t op_delete_printer_data_ex(struct wg_rpc_call *call);
 uint32_t op_delete_printer_key(struct wg_rpc_call *call);
+/*
+ * A printer's data (none for NULL): the stored values, then the
+ * DsSpooler key made from its settings; an array under call->mem (a
+ * value with name NULL is a key with no values). 0 or -errno.
+ */
+int printer_values(struct wg_rpc_call *call, const char *printer,
+		   struct wg_printer_value **v, size_t *n);
 /* A printer handle's value (false: none), for GetPrinterData(Ex). */
 bool printer_value(struct wg_rpc_call *call, const char *printer,
 		   const char *key, const char *name, uint32_t *type,

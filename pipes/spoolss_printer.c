@@ -876,8 +876,8 @@ static int dsspooler_values(struct wg_rpc_call *call, const char *printer,
  * stored ones, then the DsSpooler key made from its settings (anything
  * stored under that key is left out).
  */
-static int values_of(struct wg_rpc_call *call, const char *printer,
-		     struct wg_printer_value **v, size_t *n)
+int printer_values(struct wg_rpc_call *call, const char *printer,
+		   struct wg_printer_value **v, size_t *n)
 {
 	const struct wg_print_ops *print = call->env->print;
 	struct wg_printer_value *stored = NULL, *all = NULL;
@@ -925,7 +925,7 @@ bool printer_value(struct wg_rpc_call *call, const char *printer,
 	size_t n = 0;
 
 	if (key == NULL || name == NULL ||
-	    values_of(call, printer, &v, &n) != 0) {
+	    printer_values(call, printer, &v, &n) != 0) {
 		return false;
 	}
 	if (strcasecmp(name, "ChangeID") == 0) {
@@ -1117,7 +1117,7 @@ uint32_t op_enum_printer_data(struct wg_rpc_call *call)
 	if (cb_name > SPOOLSS_MAX_OUT || cb_data > SPOOLSS_MAX_OUT) {
 		return DCERPC_FAULT_OUT_OF_MEMORY;
 	}
-	if (values_of(call, h->printer, &v, &n) != 0) {
+	if (printer_values(call, h->printer, &v, &n) != 0) {
 		werr = WERR_NOT_ENOUGH_MEMORY;
 	}
 	for (size_t i = 0; werr == WERR_OK && i < n; i++) {
@@ -1217,7 +1217,7 @@ uint32_t op_enum_printer_data_ex(struct wg_rpc_call *call)
 	if (ob.size > SPOOLSS_MAX_OUT) {
 		return DCERPC_FAULT_OUT_OF_MEMORY;
 	}
-	if (values_of(call, h->printer, &v, &n) != 0) {
+	if (printer_values(call, h->printer, &v, &n) != 0) {
 		werr = WERR_NOT_ENOUGH_MEMORY;
 	} else if (key[0] == '\0' || !key_exists(v, n, key)) {
 		werr = WERR_BADFILE;
@@ -1305,7 +1305,7 @@ uint32_t op_enum_printer_key(struct wg_rpc_call *call)
 	if (cb > SPOOLSS_MAX_OUT) {
 		return DCERPC_FAULT_OUT_OF_MEMORY;
 	}
-	if (values_of(call, h->printer, &v, &n) != 0) {
+	if (printer_values(call, h->printer, &v, &n) != 0) {
 		return DCERPC_FAULT_OUT_OF_MEMORY;
 	}
 	subs = talloc_array(call->mem, char *, n);

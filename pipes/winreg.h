@@ -22,7 +22,9 @@
 
 /* Value types. */
 #define WR_REG_SZ	1u
+#define WR_REG_BINARY	3u
 #define WR_REG_DWORD	4u
+#define WR_REG_LINK	6u
 #define WR_REG_MULTI_SZ	7u
 
 /* A value: name "" is the key's default value. data is the wire form. */

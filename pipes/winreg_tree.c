@@ -7,7 +7,9 @@
 
 #include <string.h>
 #include "proto/utf16.h"
+#include "proto/secdesc.h"
 #include "proto/wire.h"
+#include "pipes/spoolss_int.h"
 
 /* What the server says of itself elsewhere: srvsvc's SERVER_INFO_101
  * version (6.1), NTLMSSP's VERSION build (20348), SMB1's NativeLanMan. */
@@ -16,8 +18,6 @@
 #define WR_BUILD_NUMBER		"20348"
 /* A server that is not a domain controller [KB 152078]. */
 #define WR_PRODUCT_TYPE		"ServerNT"
-/* Printer key values Windows keeps, for the PRINTER_ATTRIBUTE bits. */
-#define PRINTER_ATTRIBUTE_SHARED	0x00000008u
 
 static struct wr_key *key_new(TALLOC_CTX *mem, const char *name)
 {
@@ -203,52 +203,148 @@ static void add_shares(struct wg_rpc_call *call, struct wr_key *root)
 	}
 }
 
+static void set_binary(struct wr_key *k, const char *name,
+		       const uint8_t *data, size_t len)
+{
+	struct wr_value *v = NULL;
+
+	if (data == NULL || len > UINT32_MAX) {
+		return;
+	}
+	v = value_add(k, name, WR_REG_BINARY);
+	if (v != NULL) {
+		v->data = data;
+		v->len = (uint32_t)len;
+	}
+}
+
+/* A printer's descriptor when it has none of its own: spoolss's. */
+static void set_default_sd(struct wr_key *k)
+{
+	struct sec_desc *sd = NULL;
+	struct wire_wr w;
+
+	if (sd_from_sddl(k, PRINTER_SDDL, &sd, NULL) != 0) {
+		return;
+	}
+	wire_wr_init(&w, k, 0);
+	if (sd_push(&w, sd, SECINFO_ALL) == 0) {
+		set_binary(k, "Security", w.buf, w.len);
+	}
+}
+
+/*
+ * HKLM\SOFTWARE\Microsoft\Windows NT\CurrentVersion\Print\Printers\
+ * <printer>: its data keys and values (PrinterDriverData, DsSpooler ...)
+ * as GetPrinterDataEx answers them.
+ */
+static void add_printer_data(struct wg_rpc_call *call, struct wr_key *root,
+			     const char *printer)
+{
+	struct wr_key *k = key_path(root, "SOFTWARE\\Microsoft\\"
+				    "Windows NT\\CurrentVersion\\Print\\"
+				    "Printers");
+	struct wg_printer_value *v = NULL;
+	size_t n = 0;
+
+	k = key_child(k, printer);
+	if (k == NULL || printer_values(call, printer, &v, &n) != 0) {
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct wr_key *vk = key_path(k, v[i].key != NULL ?
+					     v[i].key : "");
+		struct wr_value *val = NULL;
+
+		if (vk == NULL || v[i].name == NULL) {
+			continue;
+		}
+		val = value_add(vk, v[i].name, v[i].type);
+		if (val != NULL && v[i].len <= UINT32_MAX) {
+			val->data = v[i].data;
+			val->len = (uint32_t)v[i].len;
+		}
+	}
+}
+
+/* A printer's settings, as Windows keeps them in its key pk. */
+static void add_printer_info(struct wr_key *pk,
+			     const struct wg_printer_def *d, const char *share)
+{
+	if (pk == NULL) {
+		return;
+	}
+	set_sz(pk, "Name", d->name);
+	set_sz(pk, "Share Name", d->share_name != NULL &&
+	       d->share_name[0] != '\0' ? d->share_name : share);
+	set_sz(pk, "Port", d->port);
+	set_sz(pk, "Printer Driver", d->driver);
+	set_sz(pk, "Description", d->comment);
+	set_sz(pk, "Location", d->location);
+	set_sz(pk, "Separator File", d->sepfile);
+	set_sz(pk, "Print Processor", d->print_processor);
+	set_sz(pk, "Datatype", d->datatype);
+	set_sz(pk, "Parameters", d->parameters);
+	set_dword(pk, "Attributes", d->attributes);
+	set_dword(pk, "Priority", d->priority);
+	set_dword(pk, "Default Priority", d->default_priority);
+	set_dword(pk, "StartTime", d->start_time);
+	set_dword(pk, "UntilTime", d->until_time);
+	set_dword(pk, "ChangeID", d->change_id);
+	set_binary(pk, "Default DevMode",
+		   devmode_named(pk, d, d->name), d->devmode_len);
+	if (d->sd != NULL) {
+		set_binary(pk, "Security", d->sd, d->sd_len);
+	} else {
+		set_default_sd(pk);
+	}
+}
+
+/* The printers, as spoolss describes them (spoolss_printer.c). */
 static void add_printers(struct wg_rpc_call *call, struct wr_key *root)
 {
 	const struct wg_print_ops *print = call->env->print;
 	struct wr_key *k = key_path(root, "SYSTEM\\CurrentControlSet\\"
 				    "Control\\Print\\Printers");
+	struct wr_key *soft = key_path(root, "SOFTWARE\\Microsoft\\"
+				       "Windows NT\\CurrentVersion\\Print\\"
+				       "Printers");
 	struct wg_admin_share *s = NULL;
 	size_t n = 0;
 
-	if (k == NULL || print == NULL || print->list_printers == NULL ||
+	if (k != NULL) {
+		/* on Windows the key is a link to SOFTWARE's (REG_LINK,
+		 * its target's native path in UTF-16, no NUL) */
+		struct wr_value *v = value_add(k, "SymbolicLinkValue",
+					       WR_REG_LINK);
+		struct wire_wr w;
+
+		wire_wr_init(&w, k, 0);
+		wire_put_utf16(&w, "\\Registry\\Machine\\Software\\"
+			       "Microsoft\\Windows NT\\CurrentVersion\\Print"
+			       "\\Printers");
+		if (v != NULL && wire_wr_error(&w) == 0) {
+			v->data = w.buf;
+			v->len = (uint32_t)w.len;
+		}
+	}
+	if (k == NULL || soft == NULL || print == NULL ||
+	    print->list_printers == NULL ||
 	    print->list_printers(print->priv, call->mem, &s, &n) != 0) {
 		return;
 	}
 	for (size_t i = 0; i < n; i++) {
 		struct wr_key *pk = key_child(k, s[i].name);
-		struct wg_printer_def *d = NULL;
+		const struct wg_printer_def *d = printer_def(call, &s[i]);
 
-		if (pk == NULL) {
+		if (pk == NULL || d == NULL) {
 			continue;
 		}
-		if (print->printer_get != NULL &&
-		    print->printer_get(print->priv, call->mem, s[i].name,
-				       &d) != 0) {
-			d = NULL;
-		}
-		set_sz(pk, "Name", s[i].name);
-		set_sz(pk, "Share Name", d != NULL && d->share_name[0] != '\0' ?
-		       d->share_name : s[i].name);
-		set_sz(pk, "Description", d != NULL ? d->comment :
-		       (s[i].comment != NULL ? s[i].comment : ""));
-		if (d == NULL) {
-			set_dword(pk, "Attributes", PRINTER_ATTRIBUTE_SHARED);
-			continue;
-		}
-		set_sz(pk, "Location", d->location);
-		set_sz(pk, "Printer Driver", d->driver);
-		set_sz(pk, "Port", d->port);
-		set_sz(pk, "Print Processor", d->print_processor);
-		set_sz(pk, "Datatype", d->datatype);
-		set_sz(pk, "Parameters", d->parameters);
-		set_sz(pk, "Separator File", d->sepfile);
-		set_dword(pk, "Attributes", d->attributes);
-		set_dword(pk, "Priority", d->priority);
-		set_dword(pk, "Default Priority", d->default_priority);
-		set_dword(pk, "StartTime", d->start_time);
-		set_dword(pk, "UntilTime", d->until_time);
-		set_dword(pk, "ChangeID", d->change_id);
+		/* SYSTEM's key is a link to SOFTWARE's on Windows: the
+		 * same values in both */
+		add_printer_info(pk, d, s[i].name);
+		add_printer_info(key_child(soft, s[i].name), d, s[i].name);
+		add_printer_data(call, root, d->name);
 	}
 }
 
