@@ -1356,7 +1356,7 @@ static uint32_t op_get_print_processor_directory(struct wg_rpc_call *call)
 #define FORM_PRINTER		2u
 #define STRING_NONE		1u
 /* User and printer forms the whole server keeps (in memory only). */
-#define SPOOLSS_MAX_FORMS	32
+#define SPOOLSS_MAX_FORMS	SPOOLSS_FORM_SLOTS
 /* Longest form name we keep, in UTF-8 bytes (Windows: 31 characters). */
 #define SPOOLSS_FORM_NAME_MAX	63
 
@@ -1408,6 +1408,30 @@ static unsigned n_user_forms(void)
 		n += user_forms[i].used;
 	}
 	return n;
+}
+
+int spoolss_user_form(size_t i, const char **name, uint8_t out[32])
+{
+	const struct form *f = NULL;
+	uint32_t w[8];
+
+	if (i >= SPOOLSS_MAX_FORMS || !user_forms[i].used) {
+		return -ENOENT;
+	}
+	f = &user_forms[i].f;
+	w[0] = f->cx;
+	w[1] = f->cy;
+	w[2] = (uint32_t)f->left;
+	w[3] = (uint32_t)f->top;
+	w[4] = (uint32_t)f->right;
+	w[5] = (uint32_t)f->bottom;
+	w[6] = (uint32_t)(N_BUILTIN_FORMS + i + 1);	/* its index */
+	w[7] = f->flags;
+	for (size_t k = 0; k < 8; k++) {
+		wire_setle32(out + 4 * k, w[k]);
+	}
+	*name = user_forms[i].name;
+	return 0;
 }
 
 /* The builtin or user form of that name (case-insensitive), or NULL. */

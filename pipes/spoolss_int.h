@@ -213,6 +213,15 @@ uint32_t op_delete_printer_data(struct wg_rpc_call *call);
 uint32_t op_delete_printer_data_ex(struct wg_rpc_call *call);
 uint32_t op_delete_printer_key(struct wg_rpc_call *call);
 /*
+ * The i-th slot of the forms AddForm made (spoolss.c), as Windows keeps
+ * them in its registry (Print\Forms): cx, cy, left, top, right, bottom,
+ * index, flags, 32 bytes into out; *name its name. 0, or -ENOENT for an
+ * empty slot or i past the last (SPOOLSS_FORM_SLOTS).
+ */
+#define SPOOLSS_FORM_SLOTS	32
+int spoolss_user_form(size_t i, const char **name, uint8_t out[32]);
+
+/*
  * A printer's data (none for NULL): the stored values, then the
  * DsSpooler key made from its settings; an array under call->mem (a
  * value with name NULL is a key with no values). 0 or -errno.

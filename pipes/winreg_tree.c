@@ -361,6 +361,22 @@ static void add_hklm(struct wg_rpc_call *call, struct wr_key *root)
 	set_sz(k, "ProductType", WR_PRODUCT_TYPE);
 	add_shares(call, root);
 	add_printers(call, root);
+	/* the forms AddForm made (the built-in ones are not kept there) */
+	k = key_path(root, "SYSTEM\\CurrentControlSet\\Control\\Print\\"
+		     "Forms");
+	for (size_t i = 0; k != NULL && i < SPOOLSS_FORM_SLOTS; i++) {
+		const char *name = NULL;
+		uint8_t *b = talloc_array(k, uint8_t, 32);
+
+		if (b != NULL && spoolss_user_form(i, &name, b) == 0) {
+			set_binary(k, name, b, 32);
+		}
+	}
+	/* the one print processor EnumPrintProcessors lists (spoolss.c) */
+	k = key_path(root, "SYSTEM\\CurrentControlSet\\Control\\Print\\"
+		     "Environments\\" SPOOLSS_ARCH "\\Print Processors\\"
+		     "winprint");
+	set_sz(k, "Driver", "winprint.dll");
 }
 
 const struct wr_key *winreg_tree_hive(struct wg_rpc_call *call,

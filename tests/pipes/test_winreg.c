@@ -323,6 +323,13 @@ START_TEST(test_version_values)
 	ck_assert_uint_eq(query_sz(p, k, "ProductType", 64, &text, &type,
 				   &needed), 0);
 	ck_assert_str_eq(text, "ServerNT");
+	ck_assert_uint_eq(open_key(p, hklm, "SYSTEM\\CurrentControlSet\\"
+				   "Control\\Print\\Environments\\"
+				   "Windows x64\\Print Processors\\winprint",
+				   k), 0);
+	ck_assert_uint_eq(query_sz(p, k, "Driver", 64, &text, &type,
+				   &needed), 0);
+	ck_assert_str_eq(text, "winprint.dll");
 	ck_assert_uint_eq(open_key(p, hklm, "SOFTWARE\\NoSuchKey", k),
 			  WERR_BADFILE);
 	ck_assert_uint_eq(open_key(p, hklm, "\\SOFTWARE", k),
