@@ -490,6 +490,49 @@ bool smbd_print_job_owned(struct smbd_server *srv,
 	return false;
 }
 
+/* Does an open of `user` on the same share hold f (a job being written)? */
+static bool print_file_open_by(const struct smbd_file *f,
+			       const struct wg_share_cfg *share,
+			       const char *user)
+{
+	size_t i = 0;
+
+	for (i = 0; f != NULL && i < f->nopens; i++) {
+		const struct smbd_tree *t = f->opens[i]->tree;
+
+		if (t != NULL && t->share == share &&
+		    strcasecmp(t->sess->user, user) == 0) {
+			return true;
+		}
+	}
+	return false;
+}
+
+NTSTATUS smbd_print_create_guard(struct smbd_server *srv,
+				 const struct wg_share_cfg *share,
+				 const char *user, bool exists,
+				 const char *name, const struct stat *st)
+{
+	const char *leaf = strrchr(name, '/');
+	bool owned = false;
+
+	leaf = leaf != NULL ? leaf + 1 : name;
+	if (exists && st != NULL && S_ISDIR(st->st_mode)) {
+		return NT_STATUS_OK;	/* the spool directory itself */
+	}
+	if (!exists && !smbd_print_spool_name(leaf)) {
+		return NT_STATUS_OK;
+	}
+	if (exists && st != NULL && user != NULL) {
+		owned = smbd_print_job_owned(srv, share, name, user) ||
+			print_file_open_by(smbd_file_find(srv, st->st_dev,
+							  st->st_ino),
+					   share, user);
+	}
+	return owned ? NT_STATUS_ACCESS_DENIED :
+		       NT_STATUS_OBJECT_NAME_NOT_FOUND;
+}
+
 void print_jobs_renamed(struct print_ctx *pc, const char *from,
 			const char *to)
 {

@@ -12,6 +12,8 @@
 #include "smbd/smbd.h"
 #include "pipes/pipe.h"
 
+#include <sys/stat.h>
+
 /* The print ops for spoolss (valid as long as srv). */
 const struct wg_print_ops *smbd_print_ops(struct smbd_server *srv);
 
@@ -54,5 +56,23 @@ bool smbd_print_spool_name(const char *leaf);
 bool smbd_print_job_owned(struct smbd_server *srv,
 			  const struct wg_share_cfg *share, const char *rel,
 			  const char *user);
+
+/*
+ * A print share takes new jobs and nothing else; this is the check both
+ * front ends make before an open by name on one (SMB2 CREATE, the SMB1
+ * opens). The spooler's own names (job-<n>-..., spoolss-<n>.prn) and any
+ * file that exists are never opened, overwritten or superseded. A file
+ * `user` sent (a spooled job of theirs, or one they are still writing)
+ * answers ACCESS_DENIED; any other such name answers
+ * OBJECT_NAME_NOT_FOUND whether or not it exists, so that other users'
+ * document names cannot be probed. name: the on-disk share-relative name
+ * when it exists (exists), else the canonical one asked; st: its stat,
+ * NULL if it could not be read. NT_STATUS_OK: a new name, go on (create
+ * it, or NOT_FOUND for an open), or the spool directory itself.
+ */
+NTSTATUS smbd_print_create_guard(struct smbd_server *srv,
+				 const struct wg_share_cfg *share,
+				 const char *user, bool exists,
+				 const char *name, const struct stat *st);
 
 #endif

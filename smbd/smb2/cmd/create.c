@@ -800,62 +800,6 @@ out:
 	return status;
 }
 
-/* Does an open of `user` on the same share hold f (a job being written)? */
-static bool print_file_open_by(const struct smbd_file *f,
-			       const struct wg_share_cfg *share,
-			       const char *user)
-{
-	size_t i = 0;
-
-	for (i = 0; f != NULL && i < f->nopens; i++) {
-		const struct smbd_tree *t = f->opens[i]->tree;
-
-		if (t != NULL && t->share == share &&
-		    strcasecmp(t->sess->user, user) == 0) {
-			return true;
-		}
-	}
-	return false;
-}
-
-/*
- * A print share takes new jobs and nothing else. The spooler's own names
- * (job-<n>-..., spoolss-<n>.prn) and any file that exists are never
- * opened, overwritten or superseded. A file the caller sent (a spooled
- * job of theirs, or one they are still writing) answers ACCESS_DENIED;
- * any other such name answers OBJECT_NAME_NOT_FOUND whether or not it
- * exists, so that other users' document names cannot be probed.
- * NT_STATUS_OK: a new name, go on (create it, or NOT_FOUND for OPEN).
- */
-static NTSTATUS print_create_guard(struct smbd_req *req,
-				   const struct create_probe *pr)
-{
-	const struct wg_share_cfg *share = req->tree->share;
-	const char *user = req->sess->user;
-	bool exists = pr->status == NT_STATUS_OK;
-	const char *name = exists && pr->ondisk != NULL ? pr->ondisk : pr->rel;
-	const char *leaf = strrchr(name, '/');
-	bool owned = false;
-
-	leaf = leaf != NULL ? leaf + 1 : name;
-	if (exists && pr->err == 0 && S_ISDIR(pr->st.st_mode)) {
-		return NT_STATUS_OK;	/* the spool directory itself */
-	}
-	if (!exists && !smbd_print_spool_name(leaf)) {
-		return NT_STATUS_OK;
-	}
-	if (exists && pr->err == 0 && user != NULL) {
-		owned = smbd_print_job_owned(req->conn->srv, share, name,
-					     user) ||
-			print_file_open_by(smbd_file_find(req->conn->srv,
-							  pr->st.st_dev,
-							  pr->st.st_ino),
-					   share, user);
-	}
-	return owned ? NT_STATUS_ACCESS_DENIED :
-		       NT_STATUS_OBJECT_NAME_NOT_FOUND;
-}
-
 /*
  * Open or create a named stream from what the probe found [MS-FSA
  * §2.1.5.1]: the base file is created if missing and the disposition
@@ -944,7 +888,12 @@ static NTSTATUS create_from_probe(struct smbd_req *req,
 	if (req->tree->share->type == WG_SHARE_PRINT &&
 	    (status == NT_STATUS_OK ||
 	     status == NT_STATUS_OBJECT_NAME_NOT_FOUND)) {
-		status = print_create_guard(req, pr);
+		status = smbd_print_create_guard(req->conn->srv,
+			req->tree->share, req->sess->user,
+			pr->status == NT_STATUS_OK,
+			pr->status == NT_STATUS_OK && pr->ondisk != NULL ?
+			pr->ondisk : pr->rel,
+			pr->err == 0 ? &pr->st : NULL);
 		if (status != NT_STATUS_OK) {
 			return status;
 		}
