@@ -171,7 +171,8 @@ struct smbd_open_args {
 	/* the opener changes the file at once (an SMB1 path-based set
 	 * info): oplocks break to none, as for an overwrite */
 	bool changes;
-	/* a print spool file the front end named (SMB1 OPEN_PRINT_FILE):
+	/* a print spool file the front end let through (SMB1
+	 * OPEN_PRINT_FILE, or an SMB1 open smbd_print_create_guard passed):
 	 * created (FILE_CREATE only) on a print share too */
 	bool spool;
 };

@@ -16,11 +16,13 @@
 #include "smbd/fs/open.h"
 #include "smbd/fs/openpath.h"
 #include "smbd/fs/oplock.h"
+#include "smbd/fs/vfs.h"
 #include "smbd/fs/watch.h"
 #include "smbd/fs/workers.h"
 #include "smbd/print/print.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -168,6 +170,69 @@ static void put_core_open_reply(struct smb1_req *r, struct smbd_open *op,
 	smb1_bytes_end(r, smb1_bytes_begin(r));
 }
 
+/*
+ * An open by name on a print share takes a new spool file and nothing
+ * else, as SMB2's CREATE (smbd_print_create_guard): a name that exists
+ * or is the spooler's answers as the guard says, an open of a missing
+ * name OBJECT_NAME_NOT_FOUND, and any creating disposition creates the
+ * file new (FILE_CREATE: a file that appears meanwhile is never opened).
+ * Written, it is a job when closed (the write path's hook, smbd/print).
+ * The spool directory itself, a directory or a stream is left to
+ * smbd_open_by_name, which refuses it.
+ */
+static NTSTATUS print_share_open(struct ntcreate_state *st)
+{
+	struct smbd_tree *tree = st->r->tree;
+	struct smbd_open_args *a = &st->a;
+	TALLOC_CTX *tmp = NULL;
+	char *rel = NULL, *ondisk = NULL;
+	struct stat sb;
+	bool have_st = false;
+	NTSTATUS status = NT_STATUS_OK;
+	int fd = -1;
+
+	if (a->spool || tree->share->type != WG_SHARE_PRINT ||
+	    tree->root_fd < 0 || strchr(a->name, ':') != NULL ||
+	    (a->options & FILE_DIRECTORY_FILE)) {
+		return NT_STATUS_OK;
+	}
+	tmp = talloc_new(st);
+	if (tmp == NULL) {
+		return NT_STATUS_NO_MEMORY;
+	}
+	status = vfs_canonicalize(tmp, a->name, false, &rel);
+	if (status == NT_STATUS_OK) {
+		status = vfs_resolve(tmp, tree->root_fd, rel, &ondisk);
+	}
+	if (status == NT_STATUS_OK) {
+		fd = vfs_open_beneath(tree->root_fd, ondisk, O_PATH, 0);
+		have_st = fd >= 0 && fstat(fd, &sb) == 0;
+		if (fd >= 0) {
+			close(fd);
+		}
+	}
+	if (status == NT_STATUS_OK ||
+	    status == NT_STATUS_OBJECT_NAME_NOT_FOUND) {
+		bool exists = status == NT_STATUS_OK;
+
+		status = smbd_print_create_guard(tree->sess->conn->srv,
+						 tree->share, tree->sess->user,
+						 exists, exists ? ondisk : rel,
+						 have_st ? &sb : NULL);
+		if (status == NT_STATUS_OK && !exists) {
+			if (a->disposition == FILE_OPEN ||
+			    a->disposition == FILE_OVERWRITE) {
+				status = NT_STATUS_OBJECT_NAME_NOT_FOUND;
+			} else {
+				a->disposition = FILE_CREATE;
+				a->spool = true;
+			}
+		}
+	}
+	talloc_free(tmp);
+	return status;
+}
+
 /* One round of the open; PENDING: waiting for breaks (st kept). */
 static NTSTATUS ntcreate_try(struct ntcreate_state *st)
 {
@@ -178,6 +243,9 @@ static NTSTATUS ntcreate_try(struct ntcreate_state *st)
 	uint8_t oplock = 0;
 	NTSTATUS status = smb1_path_syntax(st->a.name);
 
+	if (status == NT_STATUS_OK) {
+		status = print_share_open(st);
+	}
 	if (status != NT_STATUS_OK) {
 		return status;
 	}
@@ -266,7 +334,9 @@ NTSTATUS smb1_nt_create(struct smb1_req *r, const struct smb1_block *b)
 	if (r->tree->share->type == WG_SHARE_IPC) {
 		return ntcreate_pipe(r, b, &c);
 	}
-	if (r->tree->share->type != WG_SHARE_DISK) {
+	/* on a print share: a new spool file (print_share_open) */
+	if (r->tree->share->type != WG_SHARE_DISK &&
+	    r->tree->share->type != WG_SHARE_PRINT) {
 		return NT_STATUS_NOT_SUPPORTED;
 	}
 	if (c.options & SMB1_CREATE_OPTIONS_REFUSED) {
@@ -359,7 +429,8 @@ NTSTATUS smb1_open_andx(struct smb1_req *r, const struct smb1_block *b)
 	if (r->tree->share->type == WG_SHARE_IPC) {
 		return openx_pipe(r, b, mode);
 	}
-	if (r->tree->share->type != WG_SHARE_DISK) {
+	if (r->tree->share->type != WG_SHARE_DISK &&
+	    r->tree->share->type != WG_SHARE_PRINT) {
 		return NT_STATUS_NOT_SUPPORTED;
 	}
 	attrs = smb1_word(b, 5);
