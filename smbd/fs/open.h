@@ -28,6 +28,9 @@ struct smbd_open {
 				 * "" is the share root */
 	char *client_name;	/* the name as the client gave it */
 	uint32_t access;	/* granted access mask */
+	uint32_t maximal_access;	/* the most the opener could have
+				 * had on it (SMB1 extended responses);
+				 * 0: not known */
 	uint32_t share_access;
 	uint32_t create_options;
 	uint32_t create_disposition;

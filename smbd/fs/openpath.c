@@ -869,7 +869,8 @@ static uint32_t open_max_generic(uint32_t desired, uint32_t max)
 static NTSTATUS open_register(struct smbd_tree *tree,
 			      const struct smbd_open_args *a, int fd,
 			      const struct stat *st, const char *ondisk,
-			      uint32_t granted, struct smbd_open **pop)
+			      uint32_t granted, uint32_t max,
+			      struct smbd_open **pop)
 {
 	struct smbd_open *op = talloc_zero(tree, struct smbd_open);
 	int rc = -ENOMEM;
@@ -884,6 +885,7 @@ static NTSTATUS open_register(struct smbd_tree *tree,
 	op->path = talloc_strdup(op, ondisk);
 	op->client_name = talloc_strdup(op, a->name);
 	op->access = granted;
+	op->maximal_access = max | granted;
 	op->share_access = a->share;
 	if (a->compat_exclusive) {
 		op->compat_conn = a->compat_conn;
@@ -1072,7 +1074,8 @@ static NTSTATUS open_existing(struct smbd_tree *tree,
 						 st.st_ino);
 		}
 	}
-	status = open_register(tree, a, fd, &st, ondisk, granted, pop);
+	status = open_register(tree, a, fd, &st, ondisk, granted, max,
+			       pop);
 	*action = !truncate ? FILE_WAS_OPENED :
 		  d == FILE_SUPERSEDE ? FILE_WAS_SUPERSEDED :
 		  FILE_WAS_OVERWRITTEN;
@@ -1157,7 +1160,8 @@ static NTSTATUS open_new(struct smbd_tree *tree,
 
 		(void)smbd_store_dos_info(fd, NULL, &keep);
 	}
-	status = open_register(tree, a, fd, &st, ondisk, granted, pop);
+	status = open_register(tree, a, fd, &st, ondisk, granted, max,
+			       pop);
 	if (status != NT_STATUS_OK) {
 		goto undo;
 	}

@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #define NT_CREATE_OPEN_TARGET_DIR	0x00000008u
+#define SMB1_OPEN_EXTENDED_RESPONSE	0x0010u	/* OPEN_ANDX Flags */
 #define SMB1_MAX_READ			(1024u * 1024)
 
 struct smbd_open *smb1_fid_find(struct smb1_req *r, uint16_t fid)
@@ -69,6 +70,7 @@ NTSTATUS smb1_fid_check(struct smb1_req *r, struct smbd_open *op)
 struct ntcreate_state {
 	struct smb1_req *r;
 	bool openx;		/* OPEN_ANDX: its reply */
+	bool openx_ext;		/* its extended form [MS-SMB §2.2.4.1.2] */
 	bool core;		/* OPEN (0x02): its reply */
 	uint16_t access_mode;	/* OPEN_ANDX: the AccessMode asked */
 	smb1_open_reply_fn reply;	/* another command's reply (core.c) */
@@ -124,15 +126,25 @@ static void put_ntcreate_reply(struct smb1_req *r, struct smbd_open *op,
 	smb1_bytes_end(r, smb1_bytes_begin(r));
 }
 
+/*
+ * OPEN_ANDX's response [MS-CIFS §2.2.4.41.2]; ext: the extended one the
+ * request's SMB_OPEN_EXTENDED_RESPONSE asks for [MS-SMB §2.2.4.1.2,
+ * §3.3.5.6], whose MaximalAccessRights is the most the user could have
+ * had on the file (what the open's access check computed, as SMB2's
+ * MxAc context answers). GuestMaximalAccessRights is 0, not computed
+ * (it would be the guest account's on a 'guest ok' share), as the
+ * extended TREE_CONNECT_ANDX response's (tcon.c); the spec leaves both
+ * implementation-specific.
+ */
 static void put_openx_reply(struct smb1_req *r, struct smbd_open *op,
 			    uint32_t action, uint16_t access_mode,
-			    uint8_t oplock)
+			    uint8_t oplock, bool ext)
 {
 	const uint64_t epoch = 116444736000000000ULL;
 	struct smbd_ntinfo ni = {};
 
 	(void)streams_open_ntinfo(op, &ni);
-	smb1_put_andx(r, 15);
+	smb1_put_andx(r, ext ? 19 : 15);
 	wire_put_u16le(&r->out, (uint16_t)op->fid_volatile);
 	wire_put_u16le(&r->out, (uint16_t)(ni.attrs & 0x37));
 	wire_put_u32le(&r->out, ni.write_time <= epoch ? 0 :
@@ -147,7 +159,14 @@ static void put_openx_reply(struct smb1_req *r, struct smbd_open *op,
 	wire_put_u16le(&r->out, (action == FILE_WAS_CREATED ? 2 :
 				 action == FILE_WAS_OPENED ? 1 : 3) |
 			       (oplock != SMB2_OPLOCK_LEVEL_NONE ? 0x8000 : 0));
-	wire_put_zero(&r->out, 6);
+	if (ext) {
+		wire_put_u32le(&r->out, 0);	/* ServerFID: unused */
+		wire_put_u16le(&r->out, 0);	/* Reserved */
+		wire_put_u32le(&r->out, op->maximal_access);
+		wire_put_u32le(&r->out, 0);	/* GuestMaximalAccess */
+	} else {
+		wire_put_zero(&r->out, 6);
+	}
 	smb1_bytes_end(r, smb1_bytes_begin(r));
 }
 
@@ -292,7 +311,8 @@ static NTSTATUS ntcreate_try(struct ntcreate_state *st)
 		smb1_oplock_core_reply(r, oplock);
 		put_core_open_reply(r, op, st->access_mode);
 	} else if (st->openx) {
-		put_openx_reply(r, op, action, st->access_mode, oplock);
+		put_openx_reply(r, op, action, st->access_mode, oplock,
+				st->openx_ext);
 	} else {
 		put_ntcreate_reply(r, op, action, oplock);
 	}
@@ -485,6 +505,7 @@ NTSTATUS smb1_open_andx(struct smb1_req *r, const struct smb1_block *b)
 	}
 	st->r = r;
 	st->openx = true;
+	st->openx_ext = (smb1_word(b, 2) & SMB1_OPEN_EXTENDED_RESPONSE) != 0;
 	st->access_mode = (uint16_t)((mode & ~0x7) | dos.access_class);
 	st->oplock = smb1_oplock_requested(smb1_word(b, 2));
 	st->a = (struct smbd_open_args){

@@ -5,7 +5,10 @@ NT_RENAME makes a hard link (the same inode on disk, two links), a copy
 (the same bytes, another inode) and a rename, and refuses an unknown
 level; QUERY_INFORMATION_DISK gives the share's size as statvfs sees it
 (within one allocation unit, or 65535 units of 32768 blocks for a larger
-disk). Exit 0 if all hold."""
+disk); OPEN_ANDX with SMB_OPEN_EXTENDED_RESPONSE answers the extended
+response (19 words, MS-SMB 2.2.4.1.2) whose MaximalAccessRights is the
+owner's full access and GuestMaximalAccessRights 0, and without the flag
+the 15-word one. Exit 0 if all hold."""
 import io
 import os
 import struct
@@ -42,6 +45,17 @@ def ntrename(s, tid, old, new, level):
             b'\x04\x00' + new.encode('utf-16le') + b'\0\0')
     return call(s, tid, smb.SMB.SMB_COM_NT_RENAME,
                 struct.pack('<HHI', 0x16, level, 0), data)[0]
+
+
+def openx(s, tid, name, flags):
+    """OPEN_ANDX of name (open or create), read/write, deny none:
+    (status, parameter words)."""
+    params = struct.pack('<BBHHHHHIHIIHH', 0xFF, 0, 0, flags, 0x0042,
+                         0, 0, 0, 0x11, 0, 0, 0, 0)
+    # the name starts at an odd offset: a pad byte aligns its UTF-16
+    data = b'\0' + name.encode('utf-16le') + b'\0\0'
+    st, w, _ = call(s, tid, smb.SMB.SMB_COM_OPEN_ANDX, params, data)
+    return st, w
 
 
 def main():
@@ -92,6 +106,20 @@ def main():
     assert free <= total
     print('QUERY_INFORMATION_DISK: %d units of %d x %d bytes, %d free'
           % (total, per_unit, block, free))
+
+    st, w = openx(s, tid, '\\openx_ext.txt', 0x0011)
+    assert st == 0 and len(w) == 38, ('extended OPEN_ANDX', hex(st), len(w))
+    fid = struct.unpack_from('<H', w, 4)[0]
+    maximal, guest = struct.unpack_from('<II', w, 30)
+    assert maximal & 0x1F01FF == 0x1F01FF and guest == 0, (hex(maximal),
+                                                          hex(guest))
+    c.closeFile(tid, fid)
+    print('OPEN_ANDX extended: 19 words, MaximalAccessRights 0x%x, guest 0'
+          % maximal)
+    st, w = openx(s, tid, '\\openx_ext.txt', 0x0001)
+    assert st == 0 and len(w) == 30, ('plain OPEN_ANDX', hex(st), len(w))
+    c.closeFile(tid, struct.unpack_from('<H', w, 4)[0])
+    print('OPEN_ANDX without the flag: 15 words')
     c.logoff()
     return 0
 

@@ -111,7 +111,7 @@ wg_expect "SMB1 file: get of a missing file says so" 'NT_STATUS_OBJECT_NAME_NOT_
 wg_check "SMB1 file: impacket's SMB1 dialect lists, puts, gets, renames, deletes" \
 	"$WG_PY" "$WG_ROOT/tests/clients/smb1_impacket.py" "$WG_HOST" "$WG_PORT" \
 	"$WG_USER" "$WG_PASS" "$WG_SHARE"
-wg_check "SMB1 core: NT_RENAME links, copies and renames; QUERY_INFORMATION_DISK is statvfs's" \
+wg_check "SMB1 core: NT_RENAME links, copies and renames; QUERY_INFORMATION_DISK is statvfs's; OPEN_ANDX's extended response" \
 	"$WG_PY" "$WG_ROOT/tests/clients/smb1_core.py" "$WG_HOST" "$WG_PORT" \
 	"$WG_USER" "$WG_PASS" "$WG_SHARE"
 wg_check "SMB1 budget: the 257th waiting LOCKING_ANDX of a connection is INSUFFICIENT_RESOURCES" \
