@@ -69,15 +69,21 @@ static void done_later(struct smbd_req *req, unsigned ms)
 					       wait_fire, req));
 }
 
+/*
+ * The waits end 300 ms later: well past the 20 ms in which the tests
+ * check that nothing came yet, even on a loaded machine.
+ */
+#define WAIT_MS	300
+
 static NTSTATUS h_wait(struct smbd_req *req)
 {
-	done_later(req, 50);
+	done_later(req, WAIT_MS);
 	return smbd_req_wait(req);
 }
 
 static NTSTATUS h_wait_liar(struct smbd_req *req)
 {
-	done_later(req, 50);
+	done_later(req, WAIT_MS);
 	(void)smbd_req_wait(req);
 	return NT_STATUS_OK;
 }
@@ -209,16 +215,19 @@ static void tick(struct tevent_context *e, struct tevent_timer *te,
 {
 }
 
-/* Turn the loop for up to ms; the next whole reply frame, or n = 0. */
+/* Turn the loop for up to ms (of real time); the next whole reply
+ * frame, or n = 0. */
 static struct reply recv_frame(unsigned ms)
 {
 	struct reply r = {};
 	uint8_t buf[4096];
 	size_t have = 0;
 	size_t flen = 0;
-	unsigned waited = 0;
+	struct timeval end = tevent_timeval_current_ofs(ms / 1000,
+							(ms % 1000) * 1000);
 
 	for (;;) {
+		struct timeval now = {};
 		ssize_t got = 0;
 
 		/* the frame header first, then exactly the frame */
@@ -237,7 +246,8 @@ static struct reply recv_frame(unsigned ms)
 			continue;
 		}
 		ck_assert(got < 0 && errno == EAGAIN);
-		if (waited >= ms) {
+		now = tevent_timeval_current();
+		if (tevent_timeval_compare(&now, &end) >= 0) {
 			ck_assert_uint_eq(have, 0);	/* no torn frames */
 			return r;
 		}
@@ -245,7 +255,6 @@ static struct reply recv_frame(unsigned ms)
 				 tevent_timeval_current_ofs(0, 5000), tick,
 				 NULL);
 		tevent_loop_once(wgt_ev);
-		waited += 5;
 	}
 	{
 		struct wire_rd rd;
