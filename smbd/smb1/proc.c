@@ -18,6 +18,8 @@ struct smb1_row {
 	smb1_cmd_fn fn;
 	bool need_session;
 	bool need_tree;
+	/* names an open by its FID: an unknown TID is INVALID_HANDLE */
+	bool fid_cmd;
 };
 
 static NTSTATUS smb1_echo(struct smb1_req *r, const struct smb1_block *b);
@@ -32,16 +34,17 @@ static const struct smb1_row smb1_cmds[256] = {
 				       .need_session = true,
 				       .need_tree = true },
 #define T .need_session = true, .need_tree = true
+#define F T, .fid_cmd = true
 	[SMB1_COM_NT_CREATE_ANDX] = { .fn = smb1_nt_create, T },
 	[SMB1_COM_OPEN_ANDX] = { .fn = smb1_open_andx, T },
-	[SMB1_COM_CLOSE] = { .fn = smb1_close, T },
+	[SMB1_COM_CLOSE] = { .fn = smb1_close, F },
 	[SMB1_COM_OPEN_PRINT_FILE] = { .fn = smb1_open_print_file, T },
-	[SMB1_COM_WRITE_PRINT_FILE] = { .fn = smb1_write_print_file, T },
-	[SMB1_COM_CLOSE_PRINT_FILE] = { .fn = smb1_close_print_file, T },
-	[SMB1_COM_READ_ANDX] = { .fn = smb1_read_andx, T },
-	[SMB1_COM_WRITE_ANDX] = { .fn = smb1_write_andx, T },
-	[SMB1_COM_FLUSH] = { .fn = smb1_flush, T },
-	[SMB1_COM_LOCKING_ANDX] = { .fn = smb1_locking_andx, T },
+	[SMB1_COM_WRITE_PRINT_FILE] = { .fn = smb1_write_print_file, F },
+	[SMB1_COM_CLOSE_PRINT_FILE] = { .fn = smb1_close_print_file, F },
+	[SMB1_COM_READ_ANDX] = { .fn = smb1_read_andx, F },
+	[SMB1_COM_WRITE_ANDX] = { .fn = smb1_write_andx, F },
+	[SMB1_COM_FLUSH] = { .fn = smb1_flush, F },
+	[SMB1_COM_LOCKING_ANDX] = { .fn = smb1_locking_andx, F },
 	[SMB1_COM_NT_CANCEL] = { .fn = smb1_nt_cancel },
 	[SMB1_COM_CREATE_DIRECTORY] = { .fn = smb1_mkdir, T },
 	[SMB1_COM_DELETE_DIRECTORY] = { .fn = smb1_rmdir, T },
@@ -67,20 +70,21 @@ static const struct smb1_row smb1_cmds[256] = {
 	[SMB1_COM_CREATE] = { .fn = smb1_create, T },
 	[SMB1_COM_CREATE_NEW] = { .fn = smb1_create_new, T },
 	[SMB1_COM_CREATE_TEMPORARY] = { .fn = smb1_create_temporary, T },
-	[SMB1_COM_READ] = { .fn = smb1_read, T },
-	[SMB1_COM_WRITE] = { .fn = smb1_write, T },
-	[SMB1_COM_LOCK_AND_READ] = { .fn = smb1_lock_and_read, T },
-	[SMB1_COM_WRITE_AND_UNLOCK] = { .fn = smb1_write_and_unlock, T },
-	[SMB1_COM_WRITE_AND_CLOSE] = { .fn = smb1_write_and_close, T },
-	[SMB1_COM_LOCK_BYTE_RANGE] = { .fn = smb1_lock_byte_range, T },
-	[SMB1_COM_UNLOCK_BYTE_RANGE] = { .fn = smb1_lock_byte_range, T },
-	[SMB1_COM_SEEK] = { .fn = smb1_seek, T },
-	[SMB1_COM_SET_INFORMATION2] = { .fn = smb1_set_information2, T },
-	[SMB1_COM_QUERY_INFORMATION2] = { .fn = smb1_query_information2, T },
+	[SMB1_COM_READ] = { .fn = smb1_read, F },
+	[SMB1_COM_WRITE] = { .fn = smb1_write, F },
+	[SMB1_COM_LOCK_AND_READ] = { .fn = smb1_lock_and_read, F },
+	[SMB1_COM_WRITE_AND_UNLOCK] = { .fn = smb1_write_and_unlock, F },
+	[SMB1_COM_WRITE_AND_CLOSE] = { .fn = smb1_write_and_close, F },
+	[SMB1_COM_LOCK_BYTE_RANGE] = { .fn = smb1_lock_byte_range, F },
+	[SMB1_COM_UNLOCK_BYTE_RANGE] = { .fn = smb1_lock_byte_range, F },
+	[SMB1_COM_SEEK] = { .fn = smb1_seek, F },
+	[SMB1_COM_SET_INFORMATION2] = { .fn = smb1_set_information2, F },
+	[SMB1_COM_QUERY_INFORMATION2] = { .fn = smb1_query_information2, F },
 	[SMB1_COM_QUERY_INFORMATION_DISK] = { .fn = smb1_query_information_disk,
 					      T },
 	[SMB1_COM_IOCTL] = { .fn = smb1_ioctl, T },
 	[SMB1_COM_NT_RENAME] = { .fn = smb1_nt_rename, T },
+#undef F
 #undef T
 };
 
@@ -248,6 +252,15 @@ static NTSTATUS resolve(struct smb1_req *r, const struct smb1_row *row)
 		return NT_STATUS_OK;
 	}
 	r->tree = find_tree(r->sess, r->out_tid);
+	if (r->tree == NULL && row->fid_cmd) {
+		/*
+		 * FIDs belong to the connection [MS-CIFS 3.3.1.3
+		 * FileOpenTable] and a TREE_DISCONNECT closed the opens
+		 * of its tree, so the FID is what is invalid (Windows,
+		 * smbtorture raw.context.tree)
+		 */
+		return NT_STATUS_INVALID_HANDLE;
+	}
 	if (r->tree == NULL) {
 		return NT_STATUS_NETWORK_NAME_DELETED;
 	}
