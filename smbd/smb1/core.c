@@ -747,6 +747,16 @@ static NTSTATUS ntrename_copy(struct smb1_req *r, const char *from,
 					      &st->dst);
 	}
 	if (status == NT_STATUS_OK) {
+		/* a copy carries the source's attributes, not the ARCHIVE
+		 * of a new file (Windows; smbtorture raw.rename.ntrename) */
+		uint32_t attrs = ni.attrs & SMBD_STORED_ATTRS;
+		int rc = smbd_store_dos_info(st->dst->fd, NULL, &attrs);
+
+		if (rc != 0 && rc != -ENOTSUP && rc != -EOPNOTSUPP) {
+			status = smbd_map_errno(-rc);
+		}
+	}
+	if (status == NT_STATUS_OK) {
 		st->ranges = talloc_zero_array(st, struct smbd_copy_range,
 					       NT_COPY_RANGES);
 		status = st->ranges != NULL ? NT_STATUS_OK :
