@@ -804,6 +804,10 @@ NTSTATUS smb1_nttrans(struct smb1_req *r, const struct smb1_block *b)
 		return nt_notify(r, &t);
 	case SMB1_NT_TRANSACT_QUERY_SECURITY_DESC:
 		return query_sd(r, &t);
+	case SMB1_NT_TRANSACT_RENAME:
+		/* reserved, never implemented: STATUS_SMB_BAD_COMMAND
+		 * [MS-CIFS 2.2.7.5] */
+		return SMB1_DOS_STATUS(SMB1_ERRSRV, SMB1_ERRbadcmd);
 	default:
 		DBG_CLIENT(PROTO, "%s: NT_TRANSACT function 0x%04x not served",
 			   r->conn->peer_addr, t.function);

@@ -49,6 +49,7 @@ bool smbd_smb1_frame(struct smbd_conn *conn, uint8_t *buf, size_t len);
 #define SMB1_IS_DOS_STATUS(s)	(((s) & 0xFF000000u) == 0xF1000000u)
 #define SMB1_ERRbadaccess	12	/* ERRDOS: invalid open mode */
 #define SMB1_ERRerror		1	/* ERRSRV: non-specific error */
+#define SMB1_ERRbadcmd		22	/* ERRSRV: command not recognized */
 #define SMB1_ERRbaduid		91	/* ERRSRV: UID not known */
 #define SMB1_ERRcancelviolation	173	/* ERRDOS: CANCEL_LOCK, none waits */
 #define SMB1_ERRnoatomiclocks	174	/* ERRDOS: CHANGE_LOCKTYPE */
