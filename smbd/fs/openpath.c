@@ -926,6 +926,20 @@ static bool open_breaks(struct smbd_file *f, const struct smbd_open_args *a,
 	if (smbd_oplock_stat_open(granted) && !truncate) {
 		return false;
 	}
+	if (a->renames) {
+		/* batch oplocks to none, leases lose handle caching */
+		bool wait = smbd_oplock_break_lease(f, NULL, NULL, NULL,
+						    SMBD_OPLOCK_OP_OVERWRITE,
+						    flags |
+						    SMBD_BREAK_BATCH_ONLY);
+
+		if (!batch_only && !smbd_lease_stat_open(granted) &&
+		    smbd_lease_break_file(f, NULL, NULL, SMBD_OPLOCK_OP_RENAME,
+					  (flags & SMBD_BREAK_DELETE) != 0)) {
+			wait = true;
+		}
+		return wait;
+	}
 	if (smbd_lease_stat_open(granted) && !truncate) {
 		flags |= SMBD_BREAK_NO_LEASES;
 	}

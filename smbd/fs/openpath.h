@@ -175,6 +175,11 @@ struct smbd_open_args {
 	 * OPEN_PRINT_FILE, or an SMB1 open smbd_print_create_guard passed):
 	 * created (FILE_CREATE only) on a print share too */
 	bool spool;
+	/* the opener renames the file at once (an SMB1 path-based rename):
+	 * of the oplocks only batch ones break, to none [MS-FSA 2.1.4.12:
+	 * a rename breaks no level 1 or level II oplock]; leases lose
+	 * handle caching */
+	bool renames;
 };
 
 /*

@@ -1526,7 +1526,10 @@ static NTSTATUS set_path(struct t2 *t)
 	a.name = name;
 	a.desired = set_access(level);
 	/* a set info by name breaks oplocks to none, not level II as an
-	 * open would (smbtorture raw.oplock.exclusive3, batch11) */
+	 * open would (smbtorture raw.oplock.exclusive3, batch11); a
+	 * rename breaks batch oplocks only (smbtorture raw.rename
+	 * .trans2rename, raw.oplock.batch20) */
+	a.renames = level == PASSTHROUGH + FSCC_RENAME;
 	status = smb1_open_path_args(t->r, &a, &op);
 	if (status != NT_STATUS_OK) {
 		return status;
