@@ -44,6 +44,34 @@ static bool owned_by(const struct smbd_open *op, uintptr_t key)
 	return a != NULL && (uintptr_t)smbd_open_att_priv(a) == key;
 }
 
+bool smb1_open_usable_by(const struct smbd_open *op, uint16_t uid)
+{
+	const struct smbd_open_att *a = smbd_open_att_find(op, &owner_ops);
+
+	return a == NULL ||
+	       (uint16_t)((uintptr_t)smbd_open_att_priv(a) >> 16) == uid;
+}
+
+void smb1_close_uid_opens(struct smbd_conn *conn, uint16_t uid)
+{
+	struct smbd_session *s = NULL;
+	struct smbd_tree *t = NULL;
+	struct smbd_open *op = NULL, *next = NULL;
+
+	for (s = conn->sessions; s != NULL; s = s->next) {
+		for (t = s->trees; t != NULL; t = t->next) {
+			for (op = t->opens; op != NULL; op = next) {
+				next = op->next;
+				if (smbd_open_att_find(op, &owner_ops) !=
+					    NULL &&
+				    smb1_open_usable_by(op, uid)) {
+					talloc_free(op);
+				}
+			}
+		}
+	}
+}
+
 NTSTATUS smb1_process_exit(struct smb1_req *r, const struct smb1_block *b)
 {
 	uintptr_t key = owner_key(r->out_uid, r->hdr.pid);

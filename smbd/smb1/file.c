@@ -43,7 +43,9 @@ struct smbd_open *smb1_fid_find(struct smb1_req *r, uint16_t fid)
 	}
 	for (op = r->tree->opens; op != NULL; op = op->next) {
 		if ((uint16_t)op->fid_volatile == fid) {
-			return op;
+			/* the tree may be another UID's (tcon.c), the FID
+			 * is its opener's only */
+			return smb1_open_usable_by(op, r->out_uid) ? op : NULL;
 		}
 	}
 	return NULL;

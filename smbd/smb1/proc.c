@@ -20,6 +20,8 @@ struct smb1_row {
 	bool need_tree;
 	/* names an open by its FID: an unknown TID is INVALID_HANDLE */
 	bool fid_cmd;
+	/* TREE_DISCONNECT: the TID alone names the tree (any UID) */
+	bool tid_only;
 };
 
 static NTSTATUS smb1_echo(struct smb1_req *r, const struct smb1_block *b);
@@ -32,7 +34,8 @@ static const struct smb1_row smb1_cmds[256] = {
 					 .need_session = true },
 	[SMB1_COM_TREE_DISCONNECT] = { .fn = smb1_tree_disconnect,
 				       .need_session = true,
-				       .need_tree = true },
+				       .need_tree = true,
+				       .tid_only = true },
 #define T .need_session = true, .need_tree = true
 #define F T, .fid_cmd = true
 	[SMB1_COM_NT_CREATE_ANDX] = { .fn = smb1_nt_create, T },
@@ -224,18 +227,6 @@ static struct smbd_session *find_session(struct smbd_conn *conn,
 	return NULL;
 }
 
-static struct smbd_tree *find_tree(struct smbd_session *s, uint16_t tid)
-{
-	struct smbd_tree *t = NULL;
-
-	for (t = s->trees; t != NULL; t = t->next) {
-		if ((uint16_t)t->id == tid) {
-			return t;
-		}
-	}
-	return NULL;
-}
-
 /* What the row needs, resolved from the header's UID and TID. */
 static NTSTATUS resolve(struct smb1_req *r, const struct smb1_row *row)
 {
@@ -243,7 +234,27 @@ static NTSTATUS resolve(struct smb1_req *r, const struct smb1_row *row)
 		return NT_STATUS_OK;
 	}
 	r->sess = find_session(r->conn, r->out_uid);
-	if (r->sess == NULL || r->sess->state != SMBD_SESS_VALID) {
+	if (r->sess != NULL && r->sess->state != SMBD_SESS_VALID) {
+		r->sess = NULL;
+	}
+	if (row->tid_only) {
+		/* a TID is the connection's: TREE_DISCONNECT needs no valid
+		 * UID (Windows; smbtorture raw.context.tree_ulogoff) and
+		 * answers an unknown one ERRSRV/ERRinvtid [MS-CIFS
+		 * 2.2.4.51.2] */
+		r->tree = smb1_tree_find(r->conn, r->sess, r->out_tid);
+		if (r->tree == NULL && r->sess == NULL) {
+			r->tree = smb1_tree_find(r->conn, NULL, r->out_tid);
+		}
+		return r->tree != NULL ? NT_STATUS_OK :
+		       SMB1_DOS_STATUS(SMB1_ERRSRV, SMB1_ERRinvtid);
+	}
+	if (r->sess == NULL && row->fid_cmd) {
+		/* a FID serves only the UID that opened it, and a LOGOFF
+		 * closed those: the FID is what is invalid (Windows) */
+		return NT_STATUS_INVALID_HANDLE;
+	}
+	if (r->sess == NULL) {
 		/* in DOS form, as Windows (smbtorture raw.context) */
 		return SMB1_DOS_STATUS(SMB1_ERRSRV, SMB1_ERRbaduid);
 	}
@@ -251,7 +262,7 @@ static NTSTATUS resolve(struct smb1_req *r, const struct smb1_row *row)
 	if (!row->need_tree) {
 		return NT_STATUS_OK;
 	}
-	r->tree = find_tree(r->sess, r->out_tid);
+	r->tree = smb1_tree_find(r->conn, r->sess, r->out_tid);
 	if (r->tree == NULL && row->fid_cmd) {
 		/*
 		 * FIDs belong to the connection [MS-CIFS 3.3.1.3

@@ -555,6 +555,7 @@ NTSTATUS smb1_logoff(struct smb1_req *r, const struct smb1_block *b)
 {
 	struct smbd_session *s = r->sess;
 
+	smb1_trees_logoff(s);
 	smbd_opens_preserve_session(s);
 	talloc_free(s);
 	r->sess = NULL;

@@ -50,6 +50,7 @@ bool smbd_smb1_frame(struct smbd_conn *conn, uint8_t *buf, size_t len);
 #define SMB1_ERRbadaccess	12	/* ERRDOS: invalid open mode */
 #define SMB1_ERRerror		1	/* ERRSRV: non-specific error */
 #define SMB1_ERRbadcmd		22	/* ERRSRV: command not recognized */
+#define SMB1_ERRinvtid		5	/* ERRSRV: TID not known */
 #define SMB1_ERRbaduid		91	/* ERRSRV: UID not known */
 #define SMB1_ERRcancelviolation	173	/* ERRDOS: CANCEL_LOCK, none waits */
 #define SMB1_ERRnoatomiclocks	174	/* ERRDOS: CHANGE_LOCKTYPE */
@@ -108,6 +109,7 @@ struct smbd_smb1_conn {
 	struct smb1_lock_state *lock_waits;	/* lock.c: waiting */
 	/* NT_TRANSACT_NOTIFY_CHANGEs waiting (nttrans.c) */
 	struct smb1_notify *notifies;
+	uint16_t next_tid;	/* tcon.c: TIDs are per connection */
 };
 
 /* One SMB1 message being answered. */
@@ -185,6 +187,21 @@ NTSTATUS smb1_logoff(struct smb1_req *r, const struct smb1_block *b);
  */
 NTSTATUS smb1_negotiate_challenge(struct smb1_req *r);
 NTSTATUS smb1_tree_connect(struct smb1_req *r, const struct smb1_block *b);
+/*
+ * The tree of conn with this TID that session s may use: one of a
+ * session of the same user (TIDs are per connection, tcon.c); s NULL:
+ * of any session. NULL if none.
+ */
+struct smbd_tree *smb1_tree_find(struct smbd_conn *conn,
+				 const struct smbd_session *s, uint16_t tid);
+/*
+ * Session s logs off: the files its UID opened close, and its trees
+ * move to another valid session of the same user on the connection
+ * (their open counts with them), if there is one, while that session
+ * stays within max tree connects; the others stay to close with s.
+ * Call before freeing s.
+ */
+void smb1_trees_logoff(struct smbd_session *s);
 NTSTATUS smb1_tree_disconnect(struct smb1_req *r, const struct smb1_block *b);
 
 /* file.c */
@@ -350,6 +367,12 @@ NTSTATUS smb1_process_exit(struct smb1_req *r, const struct smb1_block *b);
 /* Remember that r's UID and PID made op (every new SMB1 open);
  * NO_MEMORY if not (close it then). */
 NTSTATUS smb1_open_owner(struct smb1_req *r, struct smbd_open *op);
+/* May a request with this UID use op? Only the UID that opened it may
+ * (smbtorture raw.context); an open without an owner (none kept) may be
+ * used by any. */
+bool smb1_open_usable_by(const struct smbd_open *op, uint16_t uid);
+/* Close every open the UID made on the trees of conn (its LOGOFF). */
+void smb1_close_uid_opens(struct smbd_conn *conn, uint16_t uid);
 
 /*
  * reasm.c: a TRANS, TRANS2 or NT_TRANSACT primary b of r (command
