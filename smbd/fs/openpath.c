@@ -266,6 +266,39 @@ NTSTATUS smbd_create_check_doc(uint32_t granted, const struct stat *st,
 	return NT_STATUS_OK;
 }
 
+NTSTATUS smbd_overwrite_check_attrs(int fd, uint32_t attrs)
+{
+	const uint32_t sticky = FILE_ATTRIBUTE_HIDDEN | FILE_ATTRIBUTE_SYSTEM;
+	struct smbd_stat sx = {};
+
+	if (smbd_stat_fd(fd, &sx) != 0 || !sx.have_attrs) {
+		return NT_STATUS_OK;
+	}
+	if ((sx.stored_attrs & sticky & ~attrs) != 0) {
+		return NT_STATUS_ACCESS_DENIED;
+	}
+	return NT_STATUS_OK;
+}
+
+void smbd_overwrite_set_attrs(int fd, uint32_t attrs)
+{
+	uint32_t keep = (attrs | FILE_ATTRIBUTE_ARCHIVE) & SMBD_STORED_ATTRS;
+	struct smbd_stat sx = {};
+
+	if (smbd_stat_fd(fd, &sx) != 0) {
+		return;
+	}
+	/* nothing stored and nothing but ARCHIVE asked: what the file
+	 * shows by default already (as a create stores nothing then) */
+	if (sx.have_attrs || (keep & ~FILE_ATTRIBUTE_ARCHIVE) != 0) {
+		(void)smbd_store_dos_info(fd, NULL, &keep);
+	}
+	/* stored first: the xattr needs the write bit */
+	if ((attrs & FILE_ATTRIBUTE_READONLY) != 0) {
+		(void)fchmod(fd, sx.st.st_mode & 07777 & ~(mode_t)0222);
+	}
+}
+
 /* AllocationSize of a new or overwritten file: best effort. */
 void smbd_create_prealloc(int fd, uint64_t size)
 {
@@ -1006,6 +1039,12 @@ static NTSTATUS open_existing(struct smbd_tree *tree,
 	    streams_base_doomed(st.st_dev, st.st_ino)) {
 		goto out;
 	}
+	if (truncate && base_acc == NULL) {
+		status = smbd_overwrite_check_attrs(pfd, a->attrs);
+		if (status != NT_STATUS_OK) {
+			goto out;
+		}
+	}
 	if (base_acc != NULL) {
 		acc = *base_acc;
 	} else {
@@ -1082,10 +1121,11 @@ static NTSTATUS open_existing(struct smbd_tree *tree,
 	if (truncate) {
 		smbd_create_prealloc(fd, a->alloc_size);
 		if (base_acc == NULL) {
-			/* overwritten: its named streams go [MS-FSA
-			 * 2.1.5.1.2] */
+			/* overwritten: its named streams go, it takes the
+			 * request's attributes [MS-FSA 2.1.5.1.2] */
 			(void)streams_remove_all(tree->root_fd, st.st_dev,
 						 st.st_ino);
+			smbd_overwrite_set_attrs(fd, a->attrs);
 		}
 	}
 	status = open_register(tree, a, fd, &st, ondisk, granted, max,

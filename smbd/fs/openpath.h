@@ -89,6 +89,24 @@ NTSTATUS smbd_grant_access(uint32_t desired, uint32_t max,
 NTSTATUS smbd_create_check_doc(uint32_t granted, const struct stat *st,
 			       const char *ondisk);
 
+/*
+ * Overwrite or supersede of an existing file's unnamed data stream
+ * [MS-FSA 2.1.5.1.2]: ACCESS_DENIED when the file (open on fd, O_PATH
+ * will do) is HIDDEN or SYSTEM and attrs, the FileAttributes of the
+ * request, does not carry that attribute; else OK. Only what a client
+ * stored counts: the HIDDEN a name starting with '.' shows (fileinfo.h)
+ * is a Unix convention, and clients overwrite such files (.gitignore)
+ * with FILE_ATTRIBUTE_NORMAL.
+ */
+NTSTATUS smbd_overwrite_check_attrs(int fd, uint32_t attrs);
+
+/*
+ * The overwritten or superseded file open on fd (with write access)
+ * takes attrs, the request's FileAttributes, plus ARCHIVE [MS-FSA
+ * 2.1.5.1.2]; READONLY drops its write bits. Best effort, as at create.
+ */
+void smbd_overwrite_set_attrs(int fd, uint32_t attrs);
+
 /* AllocationSize of a new or overwritten file: best effort. */
 void smbd_create_prealloc(int fd, uint64_t size);
 

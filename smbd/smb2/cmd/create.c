@@ -610,6 +610,12 @@ static NTSTATUS existing_checks(struct smbd_req *req,
 	    streams_base_doomed(st->st_dev, st->st_ino)) {
 		return NT_STATUS_DELETE_PENDING;
 	}
+	if (*truncate && pr->stream == NULL) {
+		status = smbd_overwrite_check_attrs(pr->pfd, a->attrs);
+		if (status != NT_STATUS_OK) {
+			return status;
+		}
+	}
 	*max = smbd_maximal_access(req->tree, &pr->acc, is_dir);
 	if (is_dir && req->tree->share->type == WG_SHARE_PRINT) {
 		*max &= ~FILE_LIST_DIRECTORY;	/* nor listed */
@@ -695,9 +701,11 @@ static NTSTATUS open_existing(struct smbd_req *req,
 	if (truncate) {
 		smbd_create_prealloc(fd, a->alloc_size);
 		if (pr->stream == NULL) {
-			/* overwritten: its named streams go [MS-FSA 2.1.5.1.2] */
+			/* overwritten: its named streams go, it takes the
+			 * request's attributes [MS-FSA 2.1.5.1.2] */
 			(void)streams_remove_all(req->tree->root_fd,
 						 pr->st.st_dev, pr->st.st_ino);
+			smbd_overwrite_set_attrs(fd, a->attrs);
 		}
 	}
 	status = create_new_open(req, a, fd, &pr->st, pr->ondisk, granted,
