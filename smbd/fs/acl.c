@@ -246,6 +246,46 @@ static const struct se_token *acl_token_of(const struct smbd_tree *tree,
 	return sess->token;
 }
 
+const struct se_token *smbd_acl_token_of(const struct smbd_tree *tree,
+					 const struct smbd_session *sess)
+{
+	return acl_token_of(tree, sess);
+}
+
+/* smbd_acl_token_dup's block: the token, then its SIDs, owner, group */
+struct acl_token_block {
+	struct se_token t;
+	struct dom_sid sids[];
+};
+
+struct se_token *smbd_acl_token_dup(TALLOC_CTX *mem, const struct se_token *t)
+{
+	struct acl_token_block *b = NULL;
+	struct dom_sid *s = NULL;
+	size_t n = t->n_sids;
+
+	b = talloc_size(mem, sizeof(*b) + sizeof(b->sids[0]) * (n + 2));
+	if (b == NULL) {
+		return NULL;
+	}
+	talloc_set_name_const(b, "struct se_token");
+	s = b->sids;
+	b->t = *t;
+	if (n > 0) {
+		memcpy(s, t->sids, sizeof(s[0]) * n);
+	}
+	b->t.sids = s;
+	if (t->owner != NULL) {
+		s[n] = *t->owner;
+		b->t.owner = &s[n];
+	}
+	if (t->group != NULL) {
+		s[n + 1] = *t->group;
+		b->t.group = &s[n + 1];
+	}
+	return &b->t;
+}
+
 /* ---- storage ---- */
 
 int smbd_acl_read_fd(TALLOC_CTX *mem, int fd, struct sec_desc **sd)
@@ -780,11 +820,10 @@ static uint32_t acl_from_parent(TALLOC_CTX *mem, struct smbd_acl_cache *cache,
 }
 
 NTSTATUS smbd_acl_open_check(const struct smbd_tree *tree,
-			     const struct smbd_session *sess,
+			     const struct se_token *t,
 			     const char *ondisk, bool is_dir, uint32_t desired,
 			     uint32_t options, uint32_t *max)
 {
-	const struct se_token *t = acl_token_of(tree, sess);
 	uint32_t flags = (options & FILE_OPEN_FOR_BACKUP_INTENT) ?
 			 SE_CHECK_BACKUP_INTENT : 0;
 	TALLOC_CTX *tmp = NULL;
@@ -1007,12 +1046,11 @@ static uint32_t acl_create_flags(const struct sec_desc *psd,
 }
 
 NTSTATUS smbd_acl_create_prepare(TALLOC_CTX *mem, const struct smbd_tree *tree,
-				 const struct smbd_session *sess,
+				 const struct se_token *t,
 				 const char *ondisk, bool is_dir,
 				 const struct wire_rd *secd, uint32_t desired,
 				 uint32_t *max, struct sec_desc **sd)
 {
-	const struct se_token *t = acl_token_of(tree, sess);
 	uint32_t need = is_dir ? FILE_ADD_SUBDIRECTORY : FILE_ADD_FILE;
 	TALLOC_CTX *tmp = NULL;
 	struct sec_desc *psd = NULL;

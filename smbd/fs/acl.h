@@ -91,6 +91,24 @@ struct se_token *smbd_acl_token(TALLOC_CTX *mem,
 				const char *user, bool guest, bool anonymous);
 
 /*
+ * The token the access checks on tree use for sess: a null session on a
+ * guest ok share acts as the guest account there, elsewhere as itself.
+ * The session's (it goes at re-authentication and logoff); NULL without
+ * a session or token.
+ */
+const struct se_token *smbd_acl_token_of(const struct smbd_tree *tree,
+					 const struct smbd_session *sess);
+
+/*
+ * A copy of t (its SIDs too) in one allocation, a talloc child of mem,
+ * for a request that outlives the session's token: an open waiting for
+ * oplock breaks is checked as the user who sent it, whatever the session
+ * re-authenticated as meanwhile [MS-SMB2 3.3.5.9, MS-CIFS 3.3.5.51: the
+ * session's security context when the request arrived]. NULL on ENOMEM.
+ */
+struct se_token *smbd_acl_token_dup(TALLOC_CTX *mem, const struct se_token *t);
+
+/*
  * The stored descriptor of the object fd refers to (any fd, O_PATH too).
  * Returns 0 with *sd a talloc child of mem, -ENODATA if it has none,
  * -EINVAL if the stored value does not parse (logged), or -errno.
@@ -130,16 +148,17 @@ int smbd_acl_effective(TALLOC_CTX *mem, struct smbd_acl_cache *cache,
 
 /*
  * CREATE of an existing object: narrow *max (the share's and the
- * filesystem's rights) to what the descriptor gives the session's token
+ * filesystem's rights) to what the descriptor gives t, the requester's
+ * token (smbd_acl_token_of, or the copy a waiting open keeps)
  * (MAXIMUM_ALLOWED; FILE_OPEN_FOR_BACKUP_INTENT in options lets the
  * backup/restore privileges count), plus DELETE when the parent grants
  * FILE_DELETE_CHILD. ACCESS_SYSTEM_SECURITY in desired is added to *max
  * with SeSecurityPrivilege, else PRIVILEGE_NOT_HELD. Trees without
- * descriptors (IPC$, print queues) and sessions without a token are left
- * alone. Returns OK, PRIVILEGE_NOT_HELD or NO_MEMORY.
+ * descriptors (IPC$, print queues) and a NULL token are left alone.
+ * Returns OK, PRIVILEGE_NOT_HELD or NO_MEMORY.
  */
 NTSTATUS smbd_acl_open_check(const struct smbd_tree *tree,
-			     const struct smbd_session *sess,
+			     const struct se_token *t,
 			     const char *ondisk, bool is_dir, uint32_t desired,
 			     uint32_t options, uint32_t *max);
 
@@ -169,7 +188,8 @@ bool smbd_acl_list_visible(struct smbd_acl_list *l, const char *name);
 
 /*
  * CREATE of a new object, before it is made: the parent must grant
- * FILE_ADD_FILE (FILE_ADD_SUBDIRECTORY for a directory) to the token;
+ * FILE_ADD_FILE (FILE_ADD_SUBDIRECTORY for a directory) to t, the
+ * requester's token as for smbd_acl_open_check (NULL: no checks);
  * the new descriptor is computed from the parent's, the SD create
  * context (secd, its bytes from the cursor on; NULL if none) and the
  * token. ACCESS_SYSTEM_SECURITY in desired is added to *max with
@@ -180,7 +200,7 @@ bool smbd_acl_list_visible(struct smbd_acl_list *l, const char *name);
  * SACL without SeSecurityPrivilege) or NO_MEMORY.
  */
 NTSTATUS smbd_acl_create_prepare(TALLOC_CTX *mem, const struct smbd_tree *tree,
-				 const struct smbd_session *sess,
+				 const struct se_token *t,
 				 const char *ondisk, bool is_dir,
 				 const struct wire_rd *secd, uint32_t desired,
 				 uint32_t *max, struct sec_desc **sd);

@@ -947,6 +947,14 @@ static NTSTATUS open_register(struct smbd_tree *tree,
 	return NT_STATUS_OK;
 }
 
+/* The token the open is checked as: the requester's (smbd_open_args) */
+static const struct se_token *open_token(const struct smbd_tree *tree,
+					 const struct smbd_open_args *a)
+{
+	return a->token != NULL ? a->token :
+	       smbd_acl_token_of(tree, tree->sess);
+}
+
 /* Oplocks and leases of f the open breaks (batch_only: batch oplocks
  * only): true to wait for them. */
 static bool open_breaks(struct smbd_file *f, const struct smbd_open_args *a,
@@ -1052,7 +1060,7 @@ static NTSTATUS open_existing(struct smbd_tree *tree,
 	}
 	max = smbd_maximal_access(tree, &acc, is_dir);
 	/* the object's descriptor narrows it, as for SMB2's CREATE */
-	status = smbd_acl_open_check(tree, tree->sess,
+	status = smbd_acl_open_check(tree, open_token(tree, a),
 				     base_ondisk != NULL ? base_ondisk : ondisk,
 				     is_dir, a->desired, a->options, &max);
 	if (status != NT_STATUS_OK) {
@@ -1161,7 +1169,8 @@ static NTSTATUS open_new(struct smbd_tree *tree,
 		return NT_STATUS_NO_MEMORY;
 	}
 	/* the parent's descriptor must allow it, as for SMB2's CREATE */
-	status = smbd_acl_create_prepare(tmp, tree, tree->sess, ondisk, is_dir,
+	status = smbd_acl_create_prepare(tmp, tree, open_token(tree, a),
+					 ondisk, is_dir,
 					 a->secd, a->desired, &max, &sd);
 	if (status == NT_STATUS_OK) {
 		status = smbd_grant_access(a->desired, max, &granted);

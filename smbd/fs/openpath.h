@@ -198,6 +198,11 @@ struct smbd_open_args {
 	 * a rename breaks no level 1 or level II oplock]; leases lose
 	 * handle caching */
 	bool renames;
+	/* the token the checks use: the requester's, kept by a front end
+	 * whose open waits for oplock breaks (fs/acl.h,
+	 * smbd_acl_token_dup), since the session may re-authenticate
+	 * meanwhile; NULL: the session's current one */
+	const struct se_token *token;
 };
 
 /*

@@ -270,10 +270,16 @@ static NTSTATUS ntcreate_try(struct ntcreate_state *st)
 	if (status != NT_STATUS_OK) {
 		return status;
 	}
+	/* checked as its sender if it waited (smb1_req_keep_token) */
+	st->a.token = r->token;
 	status = smbd_open_by_name(r->tree, &st->a, &op, &action, &wait);
 	if (status == NT_STATUS_PENDING) {
 		if (++st->rounds > SMB1_OPEN_BREAK_ROUNDS) {
 			return NT_STATUS_SHARING_VIOLATION;
+		}
+		status = smb1_req_keep_token(r);
+		if (status != NT_STATUS_OK) {
+			return status;
 		}
 		status = smbd_oplock_wait(st, wait, r->conn, ntcreate_woken,
 					  st, &st->wait);

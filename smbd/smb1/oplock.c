@@ -14,6 +14,7 @@
  * and at the SMB2 front end's for the others.
  */
 #include "smbd/smb1/smb1.h"
+#include "smbd/fs/acl.h"
 #include "smbd/fs/brlock.h"
 #include "smbd/fs/lease.h"
 #include "smbd/fs/oplock.h"
@@ -214,6 +215,21 @@ static void retry_woken(void *priv)
 	smb1_req_rerun(r);
 }
 
+NTSTATUS smb1_req_keep_token(struct smb1_req *r)
+{
+	const struct se_token *t = NULL;
+
+	if (r->token != NULL) {
+		return NT_STATUS_OK;
+	}
+	t = smbd_acl_token_of(r->tree, r->sess);
+	if (t == NULL) {
+		return NT_STATUS_OK;
+	}
+	r->token = smbd_acl_token_dup(r, t);
+	return r->token != NULL ? NT_STATUS_OK : NT_STATUS_NO_MEMORY;
+}
+
 NTSTATUS smb1_oplock_retry(struct smb1_req *r, struct smbd_file *f)
 {
 	NTSTATUS status = NT_STATUS_OK;
@@ -221,6 +237,10 @@ NTSTATUS smb1_oplock_retry(struct smb1_req *r, struct smbd_file *f)
 	if (r->cmd == SMB1_COM_TRANSACTION2_SECONDARY ||
 	    ++r->break_rounds > SMB1_OPEN_BREAK_ROUNDS) {
 		return NT_STATUS_SHARING_VIOLATION;
+	}
+	status = smb1_req_keep_token(r);
+	if (status != NT_STATUS_OK) {
+		return status;
 	}
 	status = smbd_oplock_wait(r, f, r->conn, retry_woken, r, &r->wait);
 	return status == NT_STATUS_OK ? NT_STATUS_PENDING : status;

@@ -91,6 +91,7 @@ NTSTATUS smb1_open_path_args(struct smb1_req *r,
 			     const struct smbd_open_args *a,
 			     struct smbd_open **pop)
 {
+	struct smbd_open_args as = *a;
 	struct smbd_file *wait = NULL;
 	uint32_t action = 0;
 	NTSTATUS status = NT_STATUS_OK;
@@ -102,7 +103,9 @@ NTSTATUS smb1_open_path_args(struct smb1_req *r,
 	if (status != NT_STATUS_OK) {
 		return status;
 	}
-	status = smbd_open_by_name(r->tree, a, pop, &action, &wait);
+	/* checked as its sender if it waited (smb1_req_keep_token) */
+	as.token = r->token;
+	status = smbd_open_by_name(r->tree, &as, pop, &action, &wait);
 	return status == NT_STATUS_PENDING ? smb1_oplock_retry(r, wait) :
 	       status;
 }

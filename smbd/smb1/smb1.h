@@ -142,6 +142,9 @@ struct smb1_req {
 	 * FID [MS-CIFS §2.2.3.4: a chain references one FID] */
 	bool chain_fid_set;
 	uint16_t chain_fid;
+	/* the sender's token, a copy kept once an open of r waits for
+	 * oplock breaks (smb1_req_keep_token), child; NULL before */
+	struct se_token *token;
 };
 
 /*
@@ -449,6 +452,16 @@ void smb1_oplock_ack(struct smbd_open *op, uint8_t new_level);
  */
 #define SMB1_OPEN_BREAK_ROUNDS		8
 NTSTATUS smb1_oplock_retry(struct smb1_req *r, struct smbd_file *f);
+
+/*
+ * An open of r goes waiting for oplock breaks: keep a copy of the token
+ * it is checked as (r->token), so that when it runs again it is checked
+ * as the user who sent it, whatever the session re-authenticated as
+ * meanwhile [MS-CIFS 3.3.5.51, MS-SMB2 3.3.5.9: the security context is
+ * the session's when the request arrives]. Callers pass r->token in
+ * smbd_open_args.token. OK or NO_MEMORY.
+ */
+NTSTATUS smb1_req_keep_token(struct smb1_req *r);
 /* The break notification (smbd_oplock_upcalls.send_break, called by
  * server.c's) of op to level, if op is an SMB1 open: false if it is
  * not (the SMB2 front end's then). */

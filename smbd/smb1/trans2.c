@@ -375,7 +375,9 @@ NTSTATUS smb1_search_new(struct smb1_req *r, const char *pattern,
 			       r->tree->maximal_access : FILE_ALL_ACCESS;
 
 		max &= FILE_LIST_DIRECTORY;
-		status = smbd_acl_open_check(r->tree, sess, ondisk, true,
+		status = smbd_acl_open_check(r->tree,
+					     smbd_acl_token_of(r->tree, sess),
+					     ondisk, true,
 					     FILE_LIST_DIRECTORY, 0, &max);
 		if (status == NT_STATUS_OK &&
 		    (max & FILE_LIST_DIRECTORY) == 0) {
@@ -566,7 +568,9 @@ static int put_std_entry(struct smb1_req *r, struct smb1_search *s,
 		int fd = -1;
 
 		if (path == NULL ||
-		    smbd_acl_open_check(r->tree, r->sess, path, dir,
+		    smbd_acl_open_check(r->tree,
+					smbd_acl_token_of(r->tree, r->sess),
+					path, dir,
 					FILE_READ_EA, 0,
 					&allow) != NT_STATUS_OK) {
 			allow = 0;

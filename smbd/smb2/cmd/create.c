@@ -86,6 +86,10 @@ struct create_args {
 	bool has_exta;
 	struct fscc_ea *eas;	/* ExtA decoded, checked */
 	size_t neas;
+	/* the sender's token as the CREATE arrived, a copy (child of the
+	 * state): the checks use it even if the session re-authenticates
+	 * while the open waits [MS-SMB2 3.3.5.9]; NULL: none */
+	const struct se_token *token;
 };
 
 struct create_result {
@@ -569,6 +573,14 @@ static void app_instance_close(struct smbd_req *req,
 	}
 }
 
+/* The token the open is checked as: the sender's (create_args) */
+static const struct se_token *create_token(const struct smbd_req *req,
+					   const struct create_args *a)
+{
+	return a->token != NULL ? a->token :
+	       smbd_acl_token_of(req->tree, req->sess);
+}
+
 /*
  * Checks on an existing file, in the order MS-FSA gives them.
  * *truncate says whether the disposition overwrites.
@@ -621,7 +633,7 @@ static NTSTATUS existing_checks(struct smbd_req *req,
 		*max &= ~FILE_LIST_DIRECTORY;	/* nor listed */
 	}
 	/* a named stream has its base file's descriptor [MS-FSA 2.1.5.1.2] */
-	status = smbd_acl_open_check(req->tree, req->sess,
+	status = smbd_acl_open_check(req->tree, create_token(req, a),
 				     pr->base_found ? pr->base_ondisk :
 				     pr->ondisk, is_dir, a->desired,
 				     a->options, max);
@@ -739,7 +751,8 @@ static NTSTATUS create_new(struct smbd_req *req, const struct create_args *a,
 	if (tree->read_only) {
 		return NT_STATUS_ACCESS_DENIED;
 	}
-	status = smbd_acl_create_prepare(req, tree, req->sess, ondisk, is_dir,
+	status = smbd_acl_create_prepare(req, tree, create_token(req, a),
+					 ondisk, is_dir,
 					 a->have_secd ? &a->secd : NULL,
 					 a->desired, &max, &sd);
 	if (status != NT_STATUS_OK) {
@@ -1663,6 +1676,14 @@ NTSTATUS smbd_smb2_create(struct smbd_req *req)
 	status = create_split_stream(req, state);
 	if (status != NT_STATUS_OK) {
 		goto fail;
+	}
+	if (smbd_acl_token_of(tree, req->sess) != NULL) {
+		state->a.token = smbd_acl_token_dup(state,
+				smbd_acl_token_of(tree, req->sess));
+		if (state->a.token == NULL) {
+			status = NT_STATUS_NO_MEMORY;
+			goto fail;
+		}
 	}
 	status = create_probe_send(state);
 	if (status == NT_STATUS_PENDING) {
