@@ -411,6 +411,55 @@ START_TEST(test_token_anonymous)
 }
 END_TEST
 
+/*
+ * A waiting open keeps a copy of its sender's token: the copy stands
+ * alone (its SIDs, owner and group in itself) once the session's token
+ * is gone or changed.
+ */
+START_TEST(test_token_dup)
+{
+	static const struct dom_sid machine = {
+		.num_auths = 4, .authority = 5,
+		.sub_auths = { 21, 1, 2, 3 },
+	};
+	char gname[] = "nobody";
+	struct wg_config cfg = { .guest_account = gname };
+	struct smbd_server srv = { .cfg = &cfg, .machine_sid = machine };
+	struct se_token *guest = smbd_acl_token(NULL, &srv, "nobody", true,
+						false);
+	struct dom_sid sids[2] = { sid_anonymous, sid_everyone };
+	struct dom_sid owner = sid_builtin_admins;
+	struct dom_sid group = sid_builtin_users;
+	struct se_token tok = {
+		.sids = sids, .n_sids = 2, .owner = &owner, .group = &group,
+		.privileges = SE_PRIV_BACKUP,
+	};
+	struct se_token *c = NULL;
+	struct se_token *g = NULL;
+
+	ck_assert_ptr_nonnull(guest);
+	c = smbd_acl_token_dup(NULL, &tok);
+	ck_assert_ptr_nonnull(c);
+	memset(sids, 0, sizeof(sids));
+	memset(&owner, 0, sizeof(owner));
+	memset(&group, 0, sizeof(group));
+	ck_assert_uint_eq(c->n_sids, 2);
+	ck_assert(se_token_has_sid(c, &sid_anonymous));
+	ck_assert(se_token_has_sid(c, &sid_everyone));
+	ck_assert_int_eq(sid_compare(c->owner, &sid_builtin_admins), 0);
+	ck_assert_int_eq(sid_compare(c->group, &sid_builtin_users), 0);
+	ck_assert_uint_eq(c->privileges, SE_PRIV_BACKUP);
+
+	g = smbd_acl_token_dup(c, guest);
+	ck_assert_ptr_nonnull(g);
+	talloc_free(guest);
+	ck_assert(se_token_has_sid(g, &sid_everyone));
+	ck_assert(se_token_has_sid(g, &sid_builtin_guests));
+	ck_assert_ptr_null(g->owner);
+	talloc_free(c);
+}
+END_TEST
+
 START_TEST(test_rename_check)
 {
 	static const struct dom_sid user = {
@@ -499,6 +548,7 @@ static Suite *acl_suite(void)
 	tcase_add_test(tc, test_cache_sees_outside_changes);
 	tcase_add_test(tc, test_rename_check);
 	tcase_add_test(tc, test_token_anonymous);
+	tcase_add_test(tc, test_token_dup);
 	tcase_set_timeout(tc, 15);
 	suite_add_tcase(s, tc);
 	return s;
