@@ -42,7 +42,10 @@ export WG_SERVER
 if [ -z "${WG_RUN_AS:-}" ]; then
 	if [ "$(id -u)" -eq 0 ]; then
 		. "$WG_ROOT/scripts/account.sh"
-		WG_RUN_AS=$(wgsmb_account _wgsmb) || exit 1
+		WG_RUN_AS=$(wgsmb_account _wgsmb) || {
+			echo "FAIL: no account _wgsmb to run wgsmbd as"
+			exit 1
+		}
 	else
 		WG_RUN_AS=$(id -un)
 	fi
