@@ -135,18 +135,65 @@ wg_listening() {
 		/proc/net/tcp 2>/dev/null
 }
 
-# Print a TCP port in 44450..45449 that nothing listens on.
-wg_free_port() {
+# wg_reserve KEY: claim KEY (a port "port-N", an address "host-A.B.C.D")
+# for this test script until wg_cleanup, so that no other test using this
+# harness (another job of run_all.sh WG_JOBS=N, or another checkout's run
+# on the same machine) picks it meanwhile. A probe alone cannot do that:
+# the port of a test that restarts its daemon is free between the stop and
+# the start, and two tests may probe the same port before either binds.
+# A claim is a file naming the owner's pid, made under flock; a claim
+# whose owner is gone is taken over. Returns 1 if KEY is someone else's.
+WG_RESERVE_DIR=${WG_RESERVE_DIR:-/tmp/wgsmb-test-reservations}
+WG_RESERVED=()
+wg_reserve() {
+	local f=$WG_RESERVE_DIR/$1 lock=(flock "$WG_RESERVE_DIR/lock")
+	# flock is in util-linux; without it, claims still help, unlocked
+	command -v flock >/dev/null || lock=()
+	if [ ! -d "$WG_RESERVE_DIR" ]; then
+		mkdir -p "$WG_RESERVE_DIR" 2>/dev/null &&
+			chmod 1777 "$WG_RESERVE_DIR" 2>/dev/null
+	fi
+	# shellcheck disable=SC2016 # expanded by the inner bash
+	"${lock[@]}" bash -c '
+		f=$1 me=$2 pid=
+		[ -f "$f" ] && read -r pid <"$f"
+		if [ -n "$pid" ] && [ "$pid" != "$me" ] && [ -d "/proc/$pid" ]; then
+			exit 1
+		fi
+		printf "%s\n" "$me" >"$f"' _ "$f" "$$" 2>/dev/null || return 1
+	WG_RESERVED+=("$f")
+}
+
+# Give back this script's claims (wg_cleanup).
+wg_release() {
+	local f pid
+	for f in "${WG_RESERVED[@]}"; do
+		pid=
+		[ -f "$f" ] && read -r pid <"$f"
+		[ "$pid" = "$$" ] && rm -f "$f"
+	done
+	WG_RESERVED=()
+}
+
+# wg_pick_port: set WG_PORT to a TCP port in 30000..32699 claimed for this
+# script (wg_reserve) that nothing listens on or has bound. The range is
+# below Linux's ephemeral ports (32768..60999 by default): a client's
+# outgoing connection never holds the port while the daemon (re)binds it.
+wg_pick_port() {
 	local i p
 	for i in $(seq 1 200); do
-		p=$((44450 + RANDOM % 1000))
-		if ! wg_listening "$p" &&
-			"$WG_PY" -c 'import socket,sys
+		p=$((30000 + RANDOM % 2700))
+		wg_listening "$p" && continue
+		wg_reserve "port-$p" || continue
+		if "$WG_PY" -c 'import socket,sys
 s = socket.socket()
 s.bind((sys.argv[1], int(sys.argv[2])))' "$WG_HOST" "$p" 2>/dev/null; then
-			echo "$p"
+			WG_PORT=$p
 			return 0
 		fi
+		# bound by something outside the harness: not ours to keep
+		rm -f "$WG_RESERVE_DIR/port-$p"
+		unset 'WG_RESERVED[-1]'
 	done
 	return 1
 }
@@ -159,6 +206,7 @@ wg_cleanup() {
 	if [ -n "$WG_PID" ] && kill -0 "$WG_PID" 2>/dev/null; then
 		kill -KILL "$WG_PID" 2>/dev/null || true
 	fi
+	wg_release
 	if [ -n "$WG_TMP" ] && [ "${WG_KEEP:-0}" != 1 ]; then
 		rm -rf "$WG_TMP"
 	elif [ -n "$WG_TMP" ]; then
@@ -199,7 +247,7 @@ wg_setup() {
 	chmod 755 "$WG_TMP"
 	trap wg_cleanup EXIT
 	trap 'exit 130' INT TERM
-	WG_PORT=$(wg_free_port) || wg_die "no free port in 44450..45449"
+	wg_pick_port || wg_die "no free port in 30000..32699"
 	WG_PORTS="$WG_PORT $*"
 	WG_CONF=$WG_TMP/wgsmb.conf
 	WG_SHARE=$WG_TMP/share
