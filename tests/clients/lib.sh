@@ -175,6 +175,24 @@ wg_release() {
 	WG_RESERVED=()
 }
 
+# wg_own_host: set WG_HOST to a random loopback address 127.X.Y.Z
+# (X 20..219) claimed for this script: for a test whose daemon must
+# listen on a fixed port (445 for clients that dial nothing else, 139),
+# where 127.0.0.1 would be shared with every other test. Call it before
+# wg_setup.
+wg_own_host() {
+	local i h
+	for i in $(seq 1 50); do
+		h=127.$((RANDOM % 200 + 20)).$((RANDOM % 250 + 1)).$((RANDOM % 250 + 1))
+		if wg_reserve "host-$h"; then
+			WG_HOST=$h
+			export WG_HOST
+			return 0
+		fi
+	done
+	wg_die "no loopback address of our own (claims in $WG_RESERVE_DIR)"
+}
+
 # wg_pick_port: set WG_PORT to a TCP port in 30000..32699 claimed for this
 # script (wg_reserve) that nothing listens on or has bound. The range is
 # below Linux's ephemeral ports (32768..60999 by default): a client's

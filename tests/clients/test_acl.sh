@@ -64,7 +64,7 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 # smbcacls 4.17 has no port option and dials 445: a loopback address of
 # our own, as test_smbnetfs.sh does
-WG_HOST=127.$((RANDOM % 200 + 20)).$((RANDOM % 250 + 1)).$((RANDOM % 250 + 1))
+wg_own_host
 WG_EXTRA_GLOBAL="admin users = $ADMIN
 server min protocol = NT1"
 wg_setup 445

@@ -32,7 +32,7 @@ CAROL=carol
 CAROL_PASS='C4rolPassw0rd!'
 
 # smbcacls 4.17 dials 445: a loopback address of our own (as test_acl.sh)
-WG_HOST=127.$((RANDOM % 200 + 20)).$((RANDOM % 250 + 1)).$((RANDOM % 250 + 1))
+wg_own_host
 WG_EXTRA_GLOBAL="server min protocol = NT1"
 wg_setup 445
 wg_add_user "$BOB" "$BOB_PASS"

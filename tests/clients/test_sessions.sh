@@ -40,6 +40,9 @@ if [ "$WG_SERVER" != wgsmbd ]; then
 	exit 0
 fi
 
+# case 12 has the daemon listen on port 139 too: on an address of its own,
+# not 127.0.0.1, which other tests (another run's test_sessions.sh) share
+wg_own_host
 wg_setup
 mkdir -p "$WG_TMP/third" "$WG_TMP/pub" "$WG_TMP/logs"
 chmod 777 "$WG_TMP/third" "$WG_TMP/pub"

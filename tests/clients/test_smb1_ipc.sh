@@ -27,7 +27,7 @@ NT1=(--option='client min protocol=NT1' --option='client max protocol=NT1')
 
 NMAP_PORT=
 if command -v nmap >/dev/null && [ "$(id -u)" -eq 0 ]; then
-	WG_HOST=127.$((RANDOM % 200 + 20)).$((RANDOM % 250 + 1)).$((RANDOM % 250 + 1))
+	wg_own_host
 	NMAP_PORT=445
 	wg_setup 445
 else

@@ -23,7 +23,7 @@ if [ ! -c /dev/fuse ] || ! command -v smbnetfs >/dev/null ||
 	wg_die "needs /dev/fuse, smbnetfs and fusermount (apt-get install smbnetfs fuse)"
 fi
 
-WG_HOST=127.$((RANDOM % 200 + 20)).$((RANDOM % 250 + 1)).$((RANDOM % 250 + 1))
+wg_own_host
 wg_setup 445
 wg_start
 
