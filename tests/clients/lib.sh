@@ -20,7 +20,8 @@
 #                 or when that is root, which the daemon refuses, the
 #                 dedicated account _wgsmb, made by scripts/account.sh if
 #                 missing; never nobody, which the daemon refuses too)
-#   WG_LOG_LEVEL  daemon "log level" (default 3)
+#   WG_LOG_LEVEL  daemon "log level" (default 3; at least 2, notice:
+#                 wg_start waits for the daemon's "started" notice)
 #   WG_HOST       loopback address the server listens on (default 127.0.0.1)
 #   WG_KEEP=1     keep the temp dir (config, shares, daemon log)
 #   WG_SERVER=samba  run Samba's smbd on the same shares instead, to check
@@ -388,7 +389,7 @@ wg_start() {
 		fi
 		sleep 0.1
 	done
-	wg_die "$WG_SERVER did not listen on $WG_PORTS within ${WG_START_TIMEOUT:-30}s"
+	wg_die "$WG_SERVER did not listen on $WG_PORTS and log \"started\" within ${WG_START_TIMEOUT:-30}s"
 }
 
 # Stop the server with SIGTERM. A clean daemon exits 0; a crash during the
