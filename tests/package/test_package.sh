@@ -293,12 +293,18 @@ writable = yes
 EOF
 /usr/sbin/wgsmbd -F -c "$T/wgsmb.conf" >"$T/server.log" 2>&1 &
 PID=$!
-for _ in $(seq 1 100); do
-	listening "$PORT" && break
+# Ready once it logs "started": it binds the port as root, then makes its
+# run directory and control socket and drops to $ACCOUNT, all of which the
+# checks below look at.
+started() {
+	listening "$PORT" && grep -q 'wgsmbd .* started (config' "$T/server.log"
+}
+for _ in $(seq 1 300); do
+	started && break
 	kill -0 "$PID" 2>/dev/null || break
 	sleep 0.1
 done
-if listening "$PORT"; then
+if started; then
 	pass "/usr/sbin/wgsmbd listens on 127.0.0.1:$PORT with the packaged config"
 else
 	sed 's/^/    | /' "$T/server.log"
