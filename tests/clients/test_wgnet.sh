@@ -230,7 +230,10 @@ for kind in oversize garbage version2 extra; do
 done
 "$WG_PY" "$HELPER" probe-silent "$SOCK" 16 16 >"$WG_TMP/silent.log" 2>&1 &
 silent=$!
-sleep 1
+# a fixed sleep raced with the helper's start on a loaded machine: a 17th
+# client that came before the 16 was let in
+until_ok 30 grep -q '^connected 16 silent clients' "$WG_TMP/silent.log" ||
+	wg_fail "the 16 silent control clients did not connect: $(cat "$WG_TMP/silent.log")"
 expect_fail "a 17th control client is told the daemon is busy" \
 	"busy: too many control clients" "${WGN[@]}" session
 wg_check "SMB clients are served while 16 control clients stall" \

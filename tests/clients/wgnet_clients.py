@@ -50,7 +50,9 @@ Control socket probes (print what happened, exit 1 if not as expected):
 
   probe-silent SOCKET N SECS    hold N connections that send nothing for
                                 SECS seconds; each must be closed by the
-                                daemon within 8..14 s (if SECS > 14)
+                                daemon within 8..14 s (if SECS > 14);
+                                prints "connected N silent clients" once
+                                all N are connected
   probe-bad SOCKET KIND         KIND: oversize, garbage, version2, extra;
                                 expects {"ok":false} with the right errno
 """
@@ -585,6 +587,8 @@ def probe_silent(path, n, secs):
         s.settimeout(secs)
         socks.append(s)
     t0 = time.time()
+    # the caller waits for this line before it tries client N+1
+    print("connected %d silent clients" % n, flush=True)
     for s in socks:
         try:
             data = read_all(s)
