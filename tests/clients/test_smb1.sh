@@ -207,14 +207,21 @@ wg_check "SMB1 FIND family: resume keys, FIND_UNIQUE, FIND_CLOSE; FINDs left ope
 	"$WG_USER" "$WG_PASS" "$WG_SHARE" "$WGNET" "$WG_CONF"
 
 # The cap: 10 computers hold an SMB1 session each; the 11th gets error 71.
+# A holder lasts until it is ended below (its stdin is a sleep far longer
+# than the test): on a loaded machine starting ten smbclients can take
+# most of the wait, and a holder that had already quit would let the 11th
+# in.
 HOLDERS=()
 BASE=$(grep -c "connected to 'demo' over SMB1" "$WG_TMP/server.log")
 for i in $(seq 2 11); do
-	(sleep 25 | LD_PRELOAD=$SHIM WG_BIND_ADDR=127.0.0.$i wg-smbclient demo \
+	(sleep 300 2>/dev/null |
+		LD_PRELOAD=$SHIM WG_BIND_ADDR=127.0.0.$i wg-smbclient demo \
 		"${NT1[@]}" >"$WG_TMP/hold.$i" 2>&1) &
 	HOLDERS+=("$!")
+	# and if the test stops early
+	WG_CLEANUP+=("pkill -P $!")
 done
-for _ in $(seq 1 100); do
+for _ in $(seq 1 300); do
 	[ "$(grep -c "connected to 'demo' over SMB1" "$WG_TMP/server.log")" \
 		-ge $((BASE + 10)) ] && break
 	sleep 0.2
@@ -224,7 +231,7 @@ wg_expect "SMB1 on: an 11th SMB1-only computer (127.0.0.12) gets NT_STATUS_REQUE
 	env LD_PRELOAD="$SHIM" WG_BIND_ADDR=127.0.0.12 wg-smbclient demo "${NT1[@]}" -c 'exit'
 wg_expect "SMB1 on: wgnet session shows the SMB1 sessions' client type" '"client_type": *"Unix"' \
 	"$WGNET" -c "$WG_CONF" session --json
-# the holders end when their sleep does; no need to wait for that
+# end the holders (the children of our own subshells, by parent pid)
 for p in "${HOLDERS[@]}"; do
 	pkill -P "$p" 2>/dev/null
 done
