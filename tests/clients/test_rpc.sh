@@ -683,7 +683,7 @@ case7() {
 		wait_out E '^READY' 20
 	wait_out E '^BUSY DONE' 15 && ! grep -q 'BUSY [0-9]* FAILED' "$WG_TMP/c.E.out"
 	r=$?
-	check "busy spooler: GetPrinter every second for 7 s, all answered" \
+	check "busy spooler: GetPrinter every half second for 7 s, all answered" \
 		test "$r" = 0 &&
 		show "$(grep '^BUSY' "$WG_TMP/c.E.out" | sed -n '1p;$p')"
 	WHY=$(grep -E '127\.0\.0\.42|idle spoolss' "$WG_TMP/server.log")
