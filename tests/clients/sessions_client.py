@@ -487,7 +487,19 @@ def main():
     p.add_argument("--netbios", default=None, metavar="NAME",
                    help="connect to port 139 with the NetBIOS session "
                    "service, calling name NAME")
+    p.add_argument("--go-file", default=None, metavar="PATH",
+                   help="print STARTED, then wait (up to --max-time) for "
+                   "PATH to exist before the command: the caller times "
+                   "the command without Python's start in it")
     a = p.parse_args()
+    if a.go_file:
+        out("STARTED")
+        end = time.monotonic() + a.max_time
+        while not os.path.exists(a.go_file):
+            if time.monotonic() > end:
+                out("NO GO after %.0f s" % a.max_time)
+                return 1
+            time.sleep(0.02)
     NBT_NAME = a.netbios
     DIALECT = {None: None, "2.1": SMB2_DIALECT_21, "3.0": SMB2_DIALECT_30}[
         a.dialect]
