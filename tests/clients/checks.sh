@@ -58,6 +58,31 @@ $(tail -n 8 "$WG_TMP/server.log")"
 	return 1
 }
 
+# py_ready NAME ADDR COMMAND [ARGS]: start the test's Python client in the
+# background (the test's bg NAME; the client takes --go-file) but hold the
+# command back until py_go NAME: a timed check then does not wait for
+# Python's start, which takes seconds on a loaded machine.
+py_ready() {
+	local name=$1
+	rm -f "$WG_TMP/go.$name"
+	bg "$@" --go-file "$WG_TMP/go.$name"
+	wait_out "$name" '^STARTED' 60
+}
+
+# py_go NAME: let a py_ready client run its command; wait (up to 60 s) for
+# it to end; its output is then in $OUT, as py leaves it.
+py_go() {
+	touch "$WG_TMP/go.$1"
+	for _ in $(seq 1 1200); do
+		kill -0 "${BGPID[$1]}" 2>/dev/null || break
+		sleep 0.05
+	done
+	wait "${BGPID[$1]}" 2>/dev/null
+	unset "BGPID[$1]"
+	OUT=$(bgout "$1")
+	WHY=$OUT
+}
+
 # float_between X LO HI
 float_between() {
 	awk -v x="$1" -v lo="$2" -v hi="$3" 'BEGIN { exit !(x >= lo && x <= hi) }'

@@ -924,7 +924,19 @@ def main():
     ap.add_argument("--workgroup", default="WORKGROUP")
     ap.add_argument("--lp-comment", default="")
     ap.add_argument("--demo-path", default="")
+    ap.add_argument("--go-file", default=None,
+                    help="print STARTED, then wait (up to --max-time) for "
+                    "this path to exist before the command: the caller "
+                    "times the command without Python's start in it")
     a = ap.parse_args()
+    if a.go_file:
+        out("STARTED")
+        end = time.monotonic() + a.max_time
+        while not os.path.exists(a.go_file):
+            if time.monotonic() > end:
+                out("NO GO after %.0f s" % a.max_time)
+                return 1
+            time.sleep(0.02)
     SRC = a.addr
     if a.printer is None:
         a.printer = "\\\\%s\\lp" % a.name

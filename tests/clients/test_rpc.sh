@@ -643,11 +643,14 @@ $(grep 'cannot create' "$WG_TMP/server.log" | sed 's/^.*ERR //')"
 
 case7() {
 	local t_open t_sess r n0
+	# C (127.0.0.41) must try within S's 2 s null session limit: its
+	# Python client is started first and told to go once S is ready
+	py_ready C 127.0.0.41 login
 	bg S 127.0.0.40 spool --anon
 	check "stuck spooler: S (127.0.0.40, null session) opened \\PIPE\\spoolss, OpenPrinterEx(\\\\$NAME\\lp), keeps the handle and goes idle" \
 		wait_out S '^READY' 20 && show "$(bgout S)"
 	t_open=$(logtime '127\.0\.0\.40: opened .PIPE.spoolss')
-	py 127.0.0.41 login
+	py_go C
 	check "stuck spooler: while the handle is live another computer (127.0.0.41) is refused: STATUS_REQUEST_NOT_ACCEPTED" \
 		has 'LOGIN FAILED STATUS_REQUEST_NOT_ACCEPTED' && show "$OUT"
 	check "stuck spooler: the null session is ended as null idle though it holds a printer handle (log)" \
@@ -678,6 +681,8 @@ case7() {
 	# The negative: a handle in use is not reaped.
 	local busy_re='ending session 127\.0\.0\.42/'
 	n0=$(grep -c 'closing an idle spoolss printer handle' "$WG_TMP/server.log")
+	# D must try within 2 s of E's last call: started first, as C above
+	py_ready D 127.0.0.43 login
 	bg E 127.0.0.42 spool --anon --busy 7
 	check "busy spooler: E (127.0.0.42, null session) opened a printer handle" \
 		wait_out E '^READY' 20
@@ -692,7 +697,7 @@ case7() {
 	r=$?
 	check "busy spooler: 7 s (> handle 3 s + null 2 s) of use: the handle was not reaped, the session not ended" \
 		test "$r" = 0
-	py 127.0.0.43 login
+	py_go D
 	check "busy spooler: meanwhile another computer (127.0.0.43) is still refused" \
 		has 'LOGIN FAILED STATUS_REQUEST_NOT_ACCEPTED'
 	check "busy spooler: once idle, E's null session is ended" \

@@ -122,30 +122,6 @@ py() {
 	WHY=$OUT
 }
 
-# py_ready NAME ADDR COMMAND [ARGS]: start sessions_client.py in the
-# background (bg NAME) but hold the command back until py_go NAME: a
-# timed check then does not wait for Python's start.
-py_ready() {
-	local name=$1
-	rm -f "$WG_TMP/go.$name"
-	bg "$@" --go-file "$WG_TMP/go.$name"
-	wait_out "$name" '^STARTED' 60
-}
-
-# py_go NAME: let a py_ready client run its command; wait (up to 60 s) for
-# it to end; its output is then in $OUT, as py leaves it.
-py_go() {
-	touch "$WG_TMP/go.$1"
-	for _ in $(seq 1 1200); do
-		kill -0 "${BGPID[$1]}" 2>/dev/null || break
-		sleep 0.05
-	done
-	wait "${BGPID[$1]}" 2>/dev/null
-	unset "BGPID[$1]"
-	OUT=$(bgout "$1")
-	WHY=$OUT
-}
-
 # bg NAME ADDR COMMAND [ARGS]: sessions_client.py in the background,
 # output in $WG_TMP/c.NAME.out.
 bg() {
