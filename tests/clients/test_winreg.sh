@@ -33,7 +33,7 @@ fi
 
 NMAP_PORT=
 if command -v nmap >/dev/null && [ "$(id -u)" -eq 0 ]; then
-	WG_HOST=127.$((RANDOM % 200 + 20)).$((RANDOM % 250 + 1)).$((RANDOM % 250 + 1))
+	wg_own_host
 	NMAP_PORT=445
 	wg_setup 445
 else
