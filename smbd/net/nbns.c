@@ -368,7 +368,9 @@ static int open_one(struct smbd_nbns *nb, struct in_addr addr, uint16_t port,
 		DBG_ERR(GEN, "nbns: socket: %s", strerror(errno));
 		return rc;
 	}
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	/* No SO_REUSEADDR: UDP has no TIME_WAIT to wait out, and with it a
+	 * second name server (another wgsmbd, nmbd) could bind the same
+	 * address and port silently and take the queries meant for us. */
 	if (setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one)) != 0 ||
 	    bind(fd, (struct sockaddr *)&sin, sizeof(sin)) != 0) {
 		rc = -errno;

@@ -67,6 +67,17 @@ wg_check "the log counts malformed packets" \
 	grep -q "nbns: malformed packet from $WG_HOST dropped" "$WG_TMP/server.log"
 wg_check "the log names the rate-limited source" \
 	grep -q "nbns: replies to $WG_HOST over the rate limit" "$WG_TMP/server.log"
+# a second name server on the same address and port (SO_REUSEADDR both
+# sides, as nmbd sets it) is refused, not silently handed our queries
+wg_check "a second socket cannot bind the name service's address and port" \
+	"$WG_PY" -c 'import errno, socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+try:
+    s.bind((sys.argv[1], int(sys.argv[2])))
+except OSError as e:
+    sys.exit(0 if e.errno == errno.EADDRINUSE else 1)
+sys.exit(1)' "$WG_HOST" "$NBNS_PORT"
 
 # 3: nmblookup, on port 137
 if [ "$NMBLOOKUP" = 1 ]; then
