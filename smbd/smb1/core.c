@@ -276,34 +276,13 @@ static NTSTATUS read_put(struct smb1_req *r, struct smbd_open *op,
 	return NT_STATUS_OK;
 }
 
-/* READ [MS-CIFS §2.2.4.11] */
-NTSTATUS smb1_read(struct smb1_req *r, const struct smb1_block *b)
-{
-	struct smbd_open *op = NULL;
-	uint32_t count = 0;
-	NTSTATUS status = NT_STATUS_OK;
-
-	if (b->wct != 5) {
-		return NT_STATUS_INVALID_PARAMETER;
-	}
-	status = core_fid(r, smb1_word(b, 0), &op);
-	if (status != NT_STATUS_OK) {
-		return status;
-	}
-	/* the reply must fit the negotiated buffer */
-	count = smb1_word(b, 1);
-	if (count > SMB1_MAX_BUFFER - 64) {
-		count = SMB1_MAX_BUFFER - 64;
-	}
-	return smb1_read_op(r, op, smb1_dword(b, 2), count, read_put, NULL);
-}
-
 /*
- * LOCK_AND_READ [MS-CIFS §2.2.4.20, §3.3.5.16]: READ's request and reply,
- * the range first locked exclusively for the PID as LOCKING_ANDX would
- * (lock.c: its budgets, no waiting); a refused lock is the error.
+ * READ's request (FID, count, offset) and reply; with lock, the range is
+ * first locked exclusively for the PID as LOCKING_ANDX would (lock.c: its
+ * budgets, no waiting), and a refused lock is the error.
  */
-NTSTATUS smb1_lock_and_read(struct smb1_req *r, const struct smb1_block *b)
+static NTSTATUS core_read(struct smb1_req *r, const struct smb1_block *b,
+			  bool lock)
 {
 	struct smbd_open *op = NULL;
 	uint32_t count = 0;
@@ -319,14 +298,29 @@ NTSTATUS smb1_lock_and_read(struct smb1_req *r, const struct smb1_block *b)
 	}
 	count = smb1_word(b, 1);
 	offset = smb1_dword(b, 2);
-	status = smb1_lock_range(r, op, offset, count, true);
-	if (status != NT_STATUS_OK) {
-		return status;
+	if (lock) {
+		status = smb1_lock_range(r, op, offset, count, true);
+		if (status != NT_STATUS_OK) {
+			return status;
+		}
 	}
+	/* the reply must fit the negotiated buffer */
 	if (count > SMB1_MAX_BUFFER - 64) {
 		count = SMB1_MAX_BUFFER - 64;
 	}
 	return smb1_read_op(r, op, offset, count, read_put, NULL);
+}
+
+/* READ [MS-CIFS §2.2.4.11] */
+NTSTATUS smb1_read(struct smb1_req *r, const struct smb1_block *b)
+{
+	return core_read(r, b, false);
+}
+
+/* LOCK_AND_READ [MS-CIFS §2.2.4.20, §3.3.5.16] */
+NTSTATUS smb1_lock_and_read(struct smb1_req *r, const struct smb1_block *b)
+{
+	return core_read(r, b, true);
 }
 
 static NTSTATUS write_put(struct smb1_req *r, struct smbd_open *op,
