@@ -17,25 +17,9 @@ import sys
 from impacket import smb
 from impacket.smbconnection import SMBConnection
 
+from smb1raw import call
+
 STATUS_ACCESS_DENIED = 0xC0000022
-
-
-def call(s, tid, cmd, params, data):
-    """One request on tree tid; (NT status, parameter words, data)."""
-    pkt = smb.NewSMBPacket()
-    pkt['Tid'] = tid
-    c = smb.SMBCommand(cmd)
-    c['Parameters'] = params
-    c['Data'] = data
-    pkt.addCommand(c)
-    s.sendSMB(pkt)
-    r = s.recvSMB()
-    status = r['ErrorCode'] << 16 | r['_reserved'] << 8 | r['ErrorClass']
-    words, data = b'', b''
-    if r['Data']:
-        rc = smb.SMBCommand(r['Data'][0])
-        words, data = rc['Parameters'], rc['Data']
-    return status, words, data
 
 
 def ntrename(s, tid, old, new, level):

@@ -11,14 +11,14 @@ dialect logs on; the requests are built by hand, MS-CIFS 2.2.4.59-61):
    counts the smb1_searches hit; a FIND_CLOSE makes room for another;
    closing the same search again is INVALID_HANDLE.
 Exit 0 if all hold."""
-import json
 import os
 import struct
-import subprocess
 import sys
 
 from impacket import smb
 from impacket.smbconnection import SMBConnection
+
+from smb1raw import FAILS, call, expect, wgnet_counter
 
 OK = 0
 INVALID_HANDLE = 0xC0000008
@@ -28,16 +28,6 @@ FIND, FIND_UNIQUE, FIND_CLOSE = 0x82, 0x83, 0x84
 KEY_LEN = 21
 ENTRY_LEN = 43
 
-FAILS = []
-
-
-def expect(what, cond, detail=''):
-    print('%s: %s%s' % ('PASS' if cond else 'FAIL', what,
-                        '' if cond else ' (%s)' % detail))
-    if not cond:
-        FAILS.append(what)
-
-
 class Raw:
     """Hand-built SMB1 requests on impacket's session (it signs them)."""
 
@@ -46,21 +36,7 @@ class Raw:
         self.tid = tid
 
     def call(self, cmd, words, data):
-        p = smb.NewSMBPacket()
-        p['Tid'] = self.tid
-        c = smb.SMBCommand(cmd)
-        c['Parameters'] = words
-        c['Data'] = data
-        p.addCommand(c)
-        self.s.sendSMB(p)
-        r = self.s.recvSMB()
-        status = r['ErrorCode'] << 16 | r['_reserved'] << 8 | \
-            r['ErrorClass']
-        words, data = b'', b''
-        if r['Data']:
-            rc = smb.SMBCommand(r['Data'][0])
-            words, data = rc['Parameters'], rc['Data']
-        return status, words, data
+        return call(self.s, self.tid, cmd, words, data)
 
 
 def find(raw, cmd, pattern, max_count, key=b''):
@@ -81,26 +57,7 @@ def find(raw, cmd, pattern, max_count, key=b''):
 
 
 def wgnet_hits(wgnet, conf):
-    p = subprocess.run([wgnet, '-c', conf, 'statistics', '--json'],
-                       stdin=subprocess.DEVNULL, capture_output=True,
-                       text=True, timeout=30)
-    try:
-        d = json.loads(p.stdout)
-    except ValueError:
-        return None
-
-    def walk(x):
-        if isinstance(x, dict):
-            if isinstance(x.get('smb1_searches'), int):
-                return x['smb1_searches']
-            x = list(x.values())
-        if isinstance(x, list):
-            for v in x:
-                r = walk(v)
-                if r is not None:
-                    return r
-        return None
-    return walk(d)
+    return wgnet_counter(wgnet, conf, 'smb1_searches')
 
 
 def main():

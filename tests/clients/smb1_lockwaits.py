@@ -16,6 +16,8 @@ import sys
 from impacket import smb
 from impacket.smbconnection import SMBConnection
 
+from smb1raw import status_of
+
 WAITS = 256
 STATUS_SUCCESS = 0
 STATUS_INSUFFICIENT_RESOURCES = 0xC000009A
@@ -49,10 +51,6 @@ def send_lock(c, tid, fid, mid, timeout, unlock=False):
     s.sendSMB(pkt)
 
 
-def status(p):
-    return (p['ErrorCode'] << 16) | (p['_reserved'] << 8) | p['ErrorClass']
-
-
 def reply(c, wait):
     """The next reply on c's socket, or None if none within wait s."""
     s = c.getSMBServer()
@@ -70,7 +68,7 @@ def main():
     h, htid, hfid = connect(host, port, user, pw)
     send_lock(h, htid, hfid, 10, 0)
     p = reply(h, 5)
-    if p is None or status(p) != STATUS_SUCCESS:
+    if p is None or status_of(p) != STATUS_SUCCESS:
         print('holder: lock of byte 0 not granted')
         return 1
     w, wtid, wfid = connect(host, port, user, pw)
@@ -83,10 +81,10 @@ def main():
                    (WAITS + 1))
     elif p['Mid'] != 100 + WAITS:
         bad.append('a reply to waiting lock mid %d came (status 0x%08x) '
-                   'before the refusal' % (p['Mid'], status(p)))
-    elif status(p) != STATUS_INSUFFICIENT_RESOURCES:
+                   'before the refusal' % (p['Mid'], status_of(p)))
+    elif status_of(p) != STATUS_INSUFFICIENT_RESOURCES:
         bad.append('lock %d: status 0x%08x, not INSUFFICIENT_RESOURCES' %
-                   (WAITS + 1, status(p)))
+                   (WAITS + 1, status_of(p)))
     else:
         print('lock %d waiting on one SMB1 connection: '
               'STATUS_INSUFFICIENT_RESOURCES' % (WAITS + 1))
@@ -96,17 +94,17 @@ def main():
     e, etid, efid = connect(host, port, user, pw)
     send_lock(e, etid, efid, 20, 0)
     p = reply(e, 5)
-    if p is None or status(p) not in LOCK_REFUSED:
+    if p is None or status_of(p) not in LOCK_REFUSED:
         bad.append('after the waiters went, a third lock was not refused '
                    '(%s)' % ('no reply' if p is None else
-                             '0x%08x' % status(p)))
+                             '0x%08x' % status_of(p)))
     send_lock(h, htid, hfid, 11, 0, unlock=True)
     p = reply(h, 5)
-    if p is None or status(p) != STATUS_SUCCESS:
+    if p is None or status_of(p) != STATUS_SUCCESS:
         bad.append('holder: unlock failed')
     send_lock(e, etid, efid, 21, 0)
     p = reply(e, 5)
-    if p is None or status(p) != STATUS_SUCCESS:
+    if p is None or status_of(p) != STATUS_SUCCESS:
         bad.append('after the unlock, the third connection cannot lock')
     for b in bad:
         print('FAILED: ' + b)

@@ -7,7 +7,6 @@ command keeps in the spool directory with the bytes written; on the
 disk share OPEN_PRINT_FILE is INVALID_DEVICE_REQUEST and
 CLOSE_PRINT_FILE of an ordinary file ERRSRV:ERRerror. Exit 0 if all
 hold."""
-import glob
 import os
 import struct
 import sys
@@ -16,28 +15,16 @@ import time
 from impacket import smb
 from impacket.smbconnection import SMBConnection
 
+from smb1raw import call_dos
+
 STATUS_INVALID_DEVICE_REQUEST = 0xC0000010
 OPEN_PRINT_FILE, WRITE_PRINT_FILE, CLOSE_PRINT_FILE = 0xC0, 0xC1, 0xC2
 
 
-def call(s, tid, cmd, params, data, flags2_nt=True):
-    """One request on tree tid; (status, parameter words, data). A DOS
-    error reads as (class, code) with class in the low byte."""
-    pkt = smb.NewSMBPacket()
-    pkt['Tid'] = tid
-    c = smb.SMBCommand(cmd)
-    c['Parameters'] = params
-    c['Data'] = data
-    pkt.addCommand(c)
-    s.sendSMB(pkt)
-    r = s.recvSMB()
-    status = r['ErrorCode'] << 16 | r['_reserved'] << 8 | r['ErrorClass']
-    dos = not (r['Flags2'] & smb.SMB.FLAGS2_NT_STATUS)
-    words, data = b'', b''
-    if r['Data']:
-        rc = smb.SMBCommand(r['Data'][0])
-        words, data = rc['Parameters'], rc['Data']
-    return status, dos, words, data
+def call(s, tid, cmd, params, data):
+    """(status, dos, parameter words, data): a DOS error reads as (class,
+    code) with class in the low byte."""
+    return call_dos(s, tid, cmd, params, data)
 
 
 def open_print(s, tid):

@@ -17,29 +17,19 @@ by hand):
    file made in the directory; a second one ends STATUS_CANCELLED by
    NT_CANCEL.
 Exit 0 if all hold."""
-import json
 import os
 import struct
-import subprocess
 import sys
 
 from impacket import smb
 from impacket.smbconnection import SMBConnection
 
+from smb1raw import FAILS, expect, send, wgnet_counter
+
 OK = 0
 PENDING_NONE = None
 INSUFFICIENT_RESOURCES = 0xC000009A
 CANCELLED = 0xC0000120
-
-FAILS = []
-
-
-def expect(what, cond, detail=''):
-    print('%s: %s%s' % ('PASS' if cond else 'FAIL', what,
-                        '' if cond else ' (%s)' % detail))
-    if not cond:
-        FAILS.append(what)
-
 
 class Raw:
     """Hand-built SMB1 requests on impacket's session (it signs them)."""
@@ -50,14 +40,8 @@ class Raw:
         self.mid = 0x4000
 
     def send(self, cmd, words, data=b'', mid=None):
-        p = smb.NewSMBPacket()
-        p['Tid'] = self.tid
-        p['Mid'] = self.mid if mid is None else mid
-        c = smb.SMBCommand(cmd)
-        c['Parameters'] = words
-        c['Data'] = data
-        p.addCommand(c)
-        self.s.sendSMB(p)
+        send(self.s, self.tid, cmd, words, data,
+             self.mid if mid is None else mid)
 
     def recv(self):
         r = self.s.recvSMB().getData()
@@ -118,29 +102,7 @@ def echo(raw, mid):
 
 
 def wgnet_hits(wgnet, conf):
-    p = subprocess.run([wgnet, '-c', conf, 'statistics', '--json'],
-                       stdin=subprocess.DEVNULL, capture_output=True,
-                       text=True, timeout=30)
-    try:
-        d = json.loads(p.stdout)
-    except ValueError:
-        return None
-
-    def find(x):
-        if isinstance(x, dict):
-            if isinstance(x.get('trans_reassembly'), int):
-                return x['trans_reassembly']
-            for v in x.values():
-                r = find(v)
-                if r is not None:
-                    return r
-        elif isinstance(x, list):
-            for v in x:
-                r = find(v)
-                if r is not None:
-                    return r
-        return None
-    return find(d)
+    return wgnet_counter(wgnet, conf, 'trans_reassembly')
 
 
 def pieces(raw):
