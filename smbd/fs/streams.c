@@ -830,8 +830,9 @@ static int copy_all(int in, int out)
  * A stream renamed onto the unnamed data stream ("::$DATA", MS-FSA
  * 2.1.5.15.11.1): the file's data becomes the stream's and the stream
  * goes. Done by copying into the base (its inode, and so its other
- * streams, stays) and unlinking the stream's store file: the base must
- * be empty or replace given, and not open (SHARING_VIOLATION). op keeps
+ * streams, stays) and unlinking the stream's store file. The unnamed
+ * stream exists even when empty, so without replace this is always
+ * OBJECT_NAME_COLLISION; the base must not be open (SHARING_VIOLATION). op keeps
  * the old stream's data, now nameless, until it closes.
  */
 static NTSTATUS rename_to_default(struct smbd_open *op, bool replace)
@@ -847,7 +848,8 @@ static NTSTATUS rename_to_default(struct smbd_open *op, bool replace)
 	if (bfd < 0) {
 		return smbd_map_errno(-bfd);
 	}
-	if (st.st_size != 0 && !replace) {
+	if (!replace) {
+		/* the unnamed data stream always exists, even empty */
 		close(bfd);
 		return NT_STATUS_OBJECT_NAME_COLLISION;
 	}

@@ -210,8 +210,9 @@ bool streams_base_conflict(struct smbd_server *srv, dev_t dev, ino_t ino,
  * OBJECT_NAME_COLLISION if new exists and !replace, ACCESS_DENIED if it
  * is open, INVALID_PARAMETER for a base-file open, OBJECT_NAME_INVALID
  * for a bad name. "::$DATA" (the unnamed stream): the stream's data
- * becomes the file's (copied; the file empty or replace, and not open,
- * else OBJECT_NAME_COLLISION / SHARING_VIOLATION) and the stream goes.
+ * becomes the file's (copied; replace given, as the unnamed stream
+ * always exists, and the file not open, else OBJECT_NAME_COLLISION /
+ * SHARING_VIOLATION) and the stream goes.
  * A full "<file>:<stream>" name: SHARING_VIOLATION, as Windows answers.
  */
 NTSTATUS streams_rename(struct smbd_open *op, const char *newname,

@@ -1461,6 +1461,13 @@ static NTSTATUS set_file(struct t2 *t, struct smbd_open *op, uint16_t level)
 					     len)) == NULL)) != 0) {
 			return NT_STATUS_OBJECT_NAME_INVALID;
 		}
+		if (strchr(name, '\\') != NULL) {
+			/* FileName is a Filename [MS-FSCC 2.4.42.1, 2.1.5.2],
+			 * not a path: one with a separator is refused as
+			 * SMB2 refuses it [MS-SMB2 3.3.5.21.1], for a
+			 * stream's "<file>:<stream>" too (raw.streams) */
+			return NT_STATUS_NOT_SUPPORTED;
+		}
 		if (name[0] == ':' ||
 		    (op->stream != NULL && strchr(name, ':') != NULL)) {
 			/* a stream's new name (fs/streams.h) */
@@ -1469,12 +1476,6 @@ static NTSTATUS set_file(struct t2 *t, struct smbd_open *op, uint16_t level)
 		if (op->stream != NULL) {
 			/* streams are renamed within their file only */
 			return NT_STATUS_INVALID_PARAMETER;
-		}
-		if (strchr(name, '\\') != NULL) {
-			/* FileName is a Filename [MS-FSCC 2.4.42.1, 2.1.5.2],
-			 * not a path: one with a separator is refused as
-			 * SMB2 refuses it [MS-SMB2 3.3.5.21.1] */
-			return NT_STATUS_NOT_SUPPORTED;
 		}
 		/* a bare name renames within the directory */
 		slash = strrchr(op->path, '/');
