@@ -832,7 +832,8 @@ static int copy_all(int in, int out)
  * goes. Done by copying into the base (its inode, and so its other
  * streams, stays) and unlinking the stream's store file. The unnamed
  * stream exists even when empty, so without replace this is always
- * OBJECT_NAME_COLLISION; the base must not be open (SHARING_VIOLATION). op keeps
+ * OBJECT_NAME_COLLISION; with it the file must be empty and not open
+ * (INVALID_PARAMETER), as a named target stream. op keeps
  * the old stream's data, now nameless, until it closes.
  */
 static NTSTATUS rename_to_default(struct smbd_open *op, bool replace)
@@ -853,9 +854,13 @@ static NTSTATUS rename_to_default(struct smbd_open *op, bool replace)
 		close(bfd);
 		return NT_STATUS_OBJECT_NAME_COLLISION;
 	}
-	if (srv != NULL && smbd_file_find(srv, st.st_dev, st.st_ino) != NULL) {
+	if (st.st_size != 0 || (srv != NULL &&
+				smbd_file_find(srv, st.st_dev, st.st_ino) !=
+				NULL)) {
+		/* as for a named target (streams_rename): it must be
+		 * empty and not open, MS-FSA 2.1.5.15.11.1 */
 		close(bfd);
-		return NT_STATUS_SHARING_VIOLATION;
+		return NT_STATUS_INVALID_PARAMETER;
 	}
 	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", bfd);
 	out = open(proc, O_WRONLY | O_TRUNC | O_CLOEXEC);
@@ -926,18 +931,23 @@ NTSTATUS streams_rename(struct smbd_open *op, const char *newname,
 	status = vfs_resolve(tmp, root, rel, &ondisk);
 	leaf = strrchr(ondisk != NULL ? ondisk : rel, '/') + 1;
 	if (status == NT_STATUS_OK) {
+		bool found = false;
+
 		dfd = vfs_open_beneath(root, dir, O_PATH | O_DIRECTORY, 0);
-		if (dfd >= 0 && fstatat(dfd, leaf, &st,
-					AT_SYMLINK_NOFOLLOW) == 0 &&
-		    op->file != NULL && st.st_ino == op->file->ino &&
+		found = dfd >= 0 && fstatat(dfd, leaf, &st,
+					    AT_SYMLINK_NOFOLLOW) == 0;
+		if (found && op->file != NULL && st.st_ino == op->file->ino &&
 		    st.st_dev == op->file->dev) {
 			leaf = sname;	/* a change of case only */
 		} else if (!replace) {
 			status = NT_STATUS_OBJECT_NAME_COLLISION;
 			goto done;
-		} else if (smbd_file_find(op->file->srv, st.st_dev,
-					  st.st_ino) != NULL) {
-			status = NT_STATUS_ACCESS_DENIED;
+		} else if (found && (st.st_size != 0 ||
+				     smbd_file_find(op->file->srv, st.st_dev,
+						    st.st_ino) != NULL)) {
+			/* MS-FSA 2.1.5.15.11.1: only an empty target
+			 * stream that nobody has open is replaced */
+			status = NT_STATUS_INVALID_PARAMETER;
 			goto done;
 		}
 	} else if (status != NT_STATUS_OBJECT_NAME_NOT_FOUND) {

@@ -207,12 +207,12 @@ bool streams_base_conflict(struct smbd_server *srv, dev_t dev, ino_t ino,
 /*
  * SET_INFO FileRenameInformation with a name ":new[:$DATA]" on the
  * stream open op [MS-FSCC §2.4.42]: rename the stream within its file.
- * OBJECT_NAME_COLLISION if new exists and !replace, ACCESS_DENIED if it
- * is open, INVALID_PARAMETER for a base-file open, OBJECT_NAME_INVALID
- * for a bad name. "::$DATA" (the unnamed stream): the stream's data
- * becomes the file's (copied; replace given, as the unnamed stream
- * always exists, and the file not open, else OBJECT_NAME_COLLISION /
- * SHARING_VIOLATION) and the stream goes.
+ * OBJECT_NAME_COLLISION if new exists and !replace; with replace an
+ * existing target is replaced only when empty and not open, else
+ * INVALID_PARAMETER (MS-FSA 2.1.5.15.11.1); INVALID_PARAMETER for a
+ * base-file open, OBJECT_NAME_INVALID for a bad name. "::$DATA" (the
+ * unnamed stream, which always exists): the stream's data becomes the
+ * file's (copied) and the stream goes, under the same rules.
  * A full "<file>:<stream>" name: SHARING_VIOLATION, as Windows answers.
  */
 NTSTATUS streams_rename(struct smbd_open *op, const char *newname,
