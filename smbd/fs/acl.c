@@ -22,6 +22,7 @@
 #include "smbd/base/errmap.h"
 #include "smbd/fs/open.h"
 #include "smbd/fs/vfs.h"
+#include "smbd/fs/watch.h"
 #include "sessions/identity.h"
 #include "sessions/users.h"
 
@@ -1363,6 +1364,8 @@ NTSTATUS smbd_acl_set(const struct smbd_open *op,
 					  smbd_map_errno(-rc);
 		DBG_CLIENT(VFS, "security of '%s' not stored: %s", op->path,
 			   strerror(-rc));
+	} else {
+		smbd_watch_modified(op, FILE_NOTIFY_CHANGE_SECURITY);
 	}
 out:
 	talloc_free(tmp);

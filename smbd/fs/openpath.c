@@ -538,6 +538,30 @@ static NTSTATUS basic_attrs(struct smbd_open *op, uint64_t create,
 	return ret == 0 ? NT_STATUS_OK : smbd_map_errno(-ret);
 }
 
+/*
+ * What a FileBasicInformation set reports to change notify [MS-FSA
+ * 2.1.5.14.2]: one kind per field given; a ChangeTime alone, none.
+ */
+static uint32_t basic_filter(uint64_t create, uint64_t access,
+			     uint64_t write, uint32_t attrs)
+{
+	uint32_t filter = 0;
+
+	if (basic_time_given(create)) {
+		filter |= FILE_NOTIFY_CHANGE_CREATION;
+	}
+	if (basic_time_given(access)) {
+		filter |= FILE_NOTIFY_CHANGE_LAST_ACCESS;
+	}
+	if (basic_time_given(write)) {
+		filter |= FILE_NOTIFY_CHANGE_LAST_WRITE;
+	}
+	if (attrs != 0) {
+		filter |= FILE_NOTIFY_CHANGE_ATTRIBUTES;
+	}
+	return filter;
+}
+
 NTSTATUS smbd_open_set_basic(struct smbd_open *op, uint64_t create,
 			     uint64_t access, uint64_t write, uint64_t change,
 			     uint32_t attrs)
@@ -580,6 +604,7 @@ NTSTATUS smbd_open_set_basic(struct smbd_open *op, uint64_t create,
 	if (keep_change || basic_time_given(change)) {
 		smbd_store_change_time(op->fd, change);
 	}
+	smbd_watch_modified(op, basic_filter(create, access, write, attrs));
 	return status;
 }
 

@@ -34,6 +34,8 @@ struct watch_ctx {
 	struct watch_quiet {
 		char *path;		/* share path '/' ondisk */
 		struct timespec until;
+		uint32_t mask;		/* the inotify events it hides */
+		bool once;		/* only the first one */
 	} quiet[WATCH_QUIET_MAX];
 	unsigned int quiet_next;
 };
@@ -411,8 +413,9 @@ static bool ts_passed(const struct timespec *now, const struct timespec *t)
 
 /*
  * Is ev the IN_ATTRIB of an attribute the server set itself on a file
- * it had just created? Then it is no change of the client's: forget the
- * record and say so.
+ * it had just created, or an IN_ATTRIB or IN_MODIFY of a change it made
+ * and reported itself with its exact bits (smbd_watch_modified)? Then
+ * it is not reported again: say so (a one-shot record is forgotten).
  */
 static bool watch_own_attrib(struct watch_ctx *ctx,
 			     const struct inotify_event *ev)
@@ -423,7 +426,8 @@ static bool watch_own_attrib(struct watch_ctx *ctx,
 	char *path = NULL;
 	bool own = false;
 
-	if ((ev->mask & ~IN_ISDIR) != IN_ATTRIB || ev->len == 0) {
+	if (((ev->mask & ~IN_ISDIR) != IN_ATTRIB &&
+	     (ev->mask & ~IN_ISDIR) != IN_MODIFY) || ev->len == 0) {
 		return false;
 	}
 	for (w = ctx->watches; w != NULL && op == NULL; w = w->next) {
@@ -447,8 +451,11 @@ static bool watch_own_attrib(struct watch_ctx *ctx,
 		}
 		if (ts_passed(&now, &q->until)) {
 			TALLOC_FREE(q->path);
-		} else if (!own && strcmp(q->path, path) == 0) {
-			TALLOC_FREE(q->path);
+		} else if (!own && (ev->mask & q->mask) != 0 &&
+			   strcmp(q->path, path) == 0) {
+			if (q->once) {
+				TALLOC_FREE(q->path);
+			}
 			own = true;
 		}
 	}
@@ -456,21 +463,48 @@ static bool watch_own_attrib(struct watch_ctx *ctx,
 	return own;
 }
 
+/* Hide the inotify events in mask of ondisk for a while (see above). */
+static void watch_quiet_add(struct watch_ctx *ctx, const char *share_path,
+			    const char *ondisk, int len, uint32_t mask,
+			    bool once)
+{
+	char *path = talloc_asprintf(ctx, "%s/%.*s", share_path, len, ondisk);
+	struct watch_quiet *q = NULL;
+
+	if (path == NULL) {
+		return;
+	}
+	/* a lasting record of the path is renewed (a run of writes) */
+	for (unsigned int i = 0; !once && i < WATCH_QUIET_MAX; i++) {
+		if (ctx->quiet[i].path != NULL && !ctx->quiet[i].once &&
+		    strcmp(ctx->quiet[i].path, path) == 0) {
+			q = &ctx->quiet[i];
+			mask |= q->mask;
+			break;
+		}
+	}
+	if (q == NULL) {
+		q = &ctx->quiet[ctx->quiet_next];
+		ctx->quiet_next = (ctx->quiet_next + 1) % WATCH_QUIET_MAX;
+	}
+	talloc_free(q->path);
+	q->path = path;
+	q->mask = mask;
+	q->once = once;
+	clock_gettime(CLOCK_MONOTONIC, &q->until);
+	q->until.tv_sec += WATCH_QUIET_SECONDS;
+}
+
 void smbd_watch_own_attrib(const char *share_path, const char *ondisk)
 {
 	struct watch_ctx *ctx = watch_ctx_global;
-	struct watch_quiet *q = NULL;
 
 	if (ctx == NULL || ctx->watches == NULL || share_path == NULL ||
 	    ondisk == NULL) {
 		return;		/* no watch: no event to hide */
 	}
-	q = &ctx->quiet[ctx->quiet_next];
-	ctx->quiet_next = (ctx->quiet_next + 1) % WATCH_QUIET_MAX;
-	talloc_free(q->path);
-	q->path = talloc_asprintf(ctx, "%s/%s", share_path, ondisk);
-	clock_gettime(CLOCK_MONOTONIC, &q->until);
-	q->until.tv_sec += WATCH_QUIET_SECONDS;
+	watch_quiet_add(ctx, share_path, ondisk, (int)strlen(ondisk),
+			IN_ATTRIB, true);
 }
 
 /* Hand one inotify event to every watch of its directory. */
@@ -784,11 +818,31 @@ void smbd_watch_removed(const struct smbd_open *op)
 
 void smbd_watch_closed(const struct smbd_open *op)
 {
+	uint32_t filter = 0;
+
 	if (op->renamed && !op->is_dir) {
-		smbd_watch_report(open_share_path(op), op->path,
-				  FILE_ACTION_MODIFIED,
-				  FILE_NOTIFY_CHANGE_ATTRIBUTES, false);
+		filter |= FILE_NOTIFY_CHANGE_ATTRIBUTES;
 	}
+	if (op->ever_written && !op->is_dir) {
+		filter |= FILE_NOTIFY_CHANGE_SIZE |
+			  FILE_NOTIFY_CHANGE_LAST_WRITE;
+	}
+	if (filter != 0) {
+		smbd_watch_report(open_share_path(op), op->path,
+				  FILE_ACTION_MODIFIED, filter, false);
+	}
+}
+
+void smbd_watch_wrote(const struct smbd_open *op)
+{
+	struct watch_ctx *ctx = watch_ctx_global;
+
+	if (ctx == NULL || ctx->watches == NULL || op->stream != NULL ||
+	    open_share_path(op) == NULL) {
+		return;		/* no watch; a stream: smbd_watch_stream */
+	}
+	watch_quiet_add(ctx, op->tree->share->path, op->path,
+			(int)strlen(op->path), IN_MODIFY, false);
 }
 
 void smbd_watch_stream(const struct smbd_open *op, uint32_t action)
@@ -806,4 +860,36 @@ void smbd_watch_stream(const struct smbd_open *op, uint32_t action)
 	 * the server's own stream operations are seen */
 	smbd_watch_report(op->tree->share->path, op->path, action, filter,
 			  false);
+}
+
+void smbd_watch_modified(const struct smbd_open *op, uint32_t filter)
+{
+	struct watch_ctx *ctx = watch_ctx_global;
+	const char *colon = NULL;
+	char *base = NULL;
+	int len = 0;
+
+	if (ctx == NULL || ctx->watches == NULL || op == NULL ||
+	    op->tree == NULL || op->tree->share == NULL || op->path == NULL ||
+	    op->path[0] == '\0') {
+		return;		/* no watch, or the share root */
+	}
+	/* a stream's attributes and times are its file's */
+	colon = op->stream != NULL ? strchr(op->path, ':') : NULL;
+	len = colon != NULL ? (int)(colon - op->path) : (int)strlen(op->path);
+	/* Linux reports a size change, and a write time set without an
+	 * access time, as IN_MODIFY (fsnotify_change) */
+	watch_quiet_add(ctx, op->tree->share->path, op->path, len,
+			IN_ATTRIB | ((filter & (FILE_NOTIFY_CHANGE_SIZE |
+						FILE_NOTIFY_CHANGE_LAST_WRITE)) !=
+				     0 ? IN_MODIFY : 0), false);
+	if (filter == 0) {
+		return;
+	}
+	base = talloc_strndup(ctx, op->path, (size_t)len);
+	if (base != NULL) {
+		smbd_watch_report(op->tree->share->path, base,
+				  FILE_ACTION_MODIFIED, filter, false);
+	}
+	talloc_free(base);
 }

@@ -75,7 +75,8 @@ NTSTATUS smbd_watch_take(struct smbd_watch *w, uint32_t out_len,
  * (REMOVED), or closed without being removed: a file renamed through
  * it reports MODIFIED to FILE_NOTIFY_CHANGE_ATTRIBUTES watchers, as
  * Windows does (its attributes are updated at close; smbtorture
- * smb2.notify.mask-change expects it).
+ * smb2.notify.mask-change expects it), one written through it to
+ * FILE_NOTIFY_CHANGE_SIZE and _LAST_WRITE watchers.
  */
 void smbd_watch_created(const struct smbd_open *op);
 
@@ -86,10 +87,34 @@ void smbd_watch_created(const struct smbd_open *op);
  * is no change a client made, and is not reported (smb2.notify.mask).
  */
 void smbd_watch_own_attrib(const char *share_path, const char *ondisk);
+
+/*
+ * The server itself just changed op's file (not its name) through op:
+ * report FILE_ACTION_MODIFIED to the watchers of its directory (and the
+ * WATCH_TREE ones above) whose filter has a bit of filter, the exact
+ * kinds of change made (FILE_NOTIFY_CHANGE_ATTRIBUTES, _CREATION,
+ * _LAST_WRITE, _LAST_ACCESS, _EA, _SECURITY, _SIZE; 0: none to report,
+ * as for a ChangeTime set), as MS-FSA 2.1.5.14 has the object store
+ * report them. The IN_ATTRIB events the change causes in the next
+ * seconds, and its IN_MODIFY for a _SIZE or _LAST_WRITE change (Linux
+ * reports a write time set alone so), are then not reported
+ * again with the broad inotify mapping (which stays for changes other
+ * programs make). A stream open reports its file.
+ */
+void smbd_watch_modified(const struct smbd_open *op, uint32_t filter);
 void smbd_watch_renamed(struct smbd_open *op, const char *from,
 			const char *to);
 void smbd_watch_removed(const struct smbd_open *op);
 void smbd_watch_closed(const struct smbd_open *op);
+
+/*
+ * op (a file, not a stream: smbd_watch_stream) was just written through.
+ * Its size and write time are reported when op closes (SIZE and
+ * LAST_WRITE watchers, by smbd_watch_closed), not at each write, as
+ * Windows does (smbtorture raw.notify.mask: a write completes no
+ * watch); the IN_MODIFY events of its writes are not reported again.
+ */
+void smbd_watch_wrote(const struct smbd_open *op);
 
 /* FILE_NOTIFY_INFORMATION.Action [MS-FSCC §2.4.42] */
 #define FILE_ACTION_ADDED		1

@@ -24,6 +24,7 @@
 #include "smbd/fs/openpath.h"
 #include "smbd/fs/streams.h"
 #include "smbd/fs/vfs.h"
+#include "smbd/fs/watch.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -391,6 +392,8 @@ static NTSTATUS write_set_size(struct smb1_req *r, struct smbd_open *op,
 	if (ftruncate(op->fd, (off_t)offset) != 0) {
 		return smbd_map_errno_in(SMBD_ERRMAP_WRITE, errno);
 	}
+	smbd_watch_modified(op, FILE_NOTIFY_CHANGE_SIZE |
+			    FILE_NOTIFY_CHANGE_ATTRIBUTES);
 	op->written = true;
 	op->ever_written = true;
 	return write_put(r, op, NULL, 0, offset, NULL);

@@ -7,6 +7,7 @@
 
 #include "proto/smb2.h"
 #include "smbd/fs/open.h"
+#include "smbd/fs/watch.h"
 
 NTSTATUS smb1_ea_take(TALLOC_CTX *mem, const uint8_t *data, size_t n,
 		      struct fscc_ea **eas, size_t *neas)
@@ -56,6 +57,9 @@ NTSTATUS smb1_ea_set(struct smbd_open *op, const uint8_t *data, size_t n)
 	status = smb1_ea_take(tmp, data, n, &eas, &neas);
 	if (status == NT_STATUS_OK && neas != 0) {
 		status = smbd_ea_apply(op->fd, eas, neas);
+		if (status == NT_STATUS_OK) {
+			smbd_watch_modified(op, FILE_NOTIFY_CHANGE_EA);
+		}
 	}
 	talloc_free(tmp);
 	return status;

@@ -1056,6 +1056,9 @@ NTSTATUS smb1_write_op(struct smb1_req *r, struct smbd_open *op,
 	if (st == NULL) {
 		return NT_STATUS_NO_MEMORY;
 	}
+	if (len > 0) {
+		smbd_watch_wrote(op);	/* before its IN_MODIFY comes */
+	}
 	subreq = smbd_pwrite_send(st, srv->ev, srv->workers, r->conn->client,
 				  op->fd, data, len, offset, pflags);
 	if (subreq == NULL) {

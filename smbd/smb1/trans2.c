@@ -22,6 +22,7 @@
 #include "smbd/fs/open.h"
 #include "smbd/fs/openpath.h"
 #include "smbd/fs/vfs.h"
+#include "smbd/fs/watch.h"
 #include "smbd/fs/wtime.h"
 #include "proto/fscc.h"
 #include "proto/smb1_core.h"
@@ -1302,7 +1303,13 @@ static NTSTATUS set_size(struct smbd_open *op, uint64_t len)
 		ret = errno;
 	}
 	smbd_wtime_write_end(op, &io);
-	return ret != 0 ? smbd_map_errno(ret) : NT_STATUS_OK;
+	if (ret != 0) {
+		return smbd_map_errno(ret);
+	}
+	/* a size change; the ARCHIVE attribute is set with it (fs/watch.h) */
+	smbd_watch_modified(op, FILE_NOTIFY_CHANGE_SIZE |
+			    FILE_NOTIFY_CHANGE_ATTRIBUTES);
+	return NT_STATUS_OK;
 }
 
 static NTSTATUS set_file(struct t2 *t, struct smbd_open *op, uint16_t level)

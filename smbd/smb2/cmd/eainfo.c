@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "smbd/fs/open.h"
+#include "smbd/fs/watch.h"
 
 /* Open.NextEaEntry [MS-FSA §2.1.1.6]: where an unindexed scan goes on. */
 struct ea_scan {
@@ -180,6 +181,9 @@ NTSTATUS smbd_ea_set_info(struct smbd_open *op, const struct wire_rd *in)
 	status = smbd_ea_list_take(tmp, in, &eas, &n);
 	if (status == NT_STATUS_OK) {
 		status = smbd_ea_apply(op->fd, eas, n);
+	}
+	if (status == NT_STATUS_OK) {
+		smbd_watch_modified(op, FILE_NOTIFY_CHANGE_EA);
 	}
 	talloc_free(tmp);
 	return status;

@@ -290,6 +290,9 @@ NTSTATUS smbd_smb2_write(struct smbd_req *req)
 	state->append = a.offset == SMBD_PWRITE_APPEND;
 	/* the write time moves later, not with this write (wtime.h) */
 	smbd_wtime_write_begin(op, &state->wt);
+	if (a.length > 0) {
+		smbd_watch_wrote(op);	/* before its IN_MODIFY comes */
+	}
 	hold = smbd_req_take_input(req);
 	if (hold != NULL) {
 		/* the frame goes to the job: no copy of the data */

@@ -307,6 +307,8 @@ static NTSTATUS si_end_of_file(struct si_ctx *c)
 	if (ftruncate(c->op->fd, (off_t)eof) != 0) {
 		return smbd_map_errno(errno);
 	}
+	smbd_watch_modified(c->op, FILE_NOTIFY_CHANGE_SIZE |
+			    FILE_NOTIFY_CHANGE_ATTRIBUTES);
 	return NT_STATUS_OK;
 }
 
