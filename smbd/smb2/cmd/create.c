@@ -403,6 +403,29 @@ static void create_probe_stream(struct create_probe *pr)
 	}
 }
 
+/*
+ * pr->pfd is open on pr->rel exactly as the client wrote it (beneath
+ * root_fd): that is the on-disk name; look at the object. On the loop or
+ * on a worker (pr->res exists).
+ */
+static void create_probe_found(struct create_probe *pr, int root_fd)
+{
+	pr->ondisk = talloc_strdup(pr->res, pr->rel);
+	if (pr->ondisk == NULL) {
+		pr->status = NT_STATUS_NO_MEMORY;
+		return;
+	}
+	if (fstat(pr->pfd, &pr->st) != 0) {
+		pr->err = errno;
+		return;
+	}
+	smbd_fs_probe(root_fd, pr->pfd, pr->ondisk, pr->want_unlink,
+		      &pr->acc);
+	if (pr->stream != NULL) {
+		create_probe_stream(pr);
+	}
+}
+
 /* Worker thread: resolve the name and look at what it names. */
 static int create_probe_run(void *p)
 {
@@ -411,6 +434,13 @@ static int create_probe_run(void *p)
 	pr->res = talloc_new(NULL);
 	if (pr->res == NULL) {
 		pr->status = NT_STATUS_NO_MEMORY;
+		return 0;
+	}
+	/* the name as given first: vfs_resolve would open it to see that
+	 * it exists, then the open below again */
+	pr->pfd = vfs_open_beneath(pr->root_fd, pr->rel, O_PATH, 0);
+	if (pr->pfd >= 0) {
+		create_probe_found(pr, pr->root_fd);
 		return 0;
 	}
 	pr->status = vfs_resolve(pr->res, pr->root_fd, pr->rel, &pr->ondisk);
@@ -1049,9 +1079,14 @@ struct create_state {
 	int tries;
 	int break_rounds;		/* waits for oplock breaks so far */
 	struct smbd_oplock_wait *wait;	/* while waiting for one */
+	/* a probe done on the loop, handed on by im */
+	struct tevent_immediate *im;
+	struct create_probe *done_pr;
 };
 
 static void create_probe_done(struct tevent_req *subreq);
+static void create_probe_now(struct tevent_context *ev,
+			     struct tevent_immediate *im, void *priv);
 static NTSTATUS create_probe_send(struct create_state *state);
 
 /*
@@ -1398,6 +1433,51 @@ static NTSTATUS create_wait_break(struct create_state *state,
 }
 
 /*
+ * The name exactly as the client wrote it exists (one openat2): the
+ * probe is a few calls on fds at hand, so it runs here, on the loop,
+ * without the worker hop (a dup of the root fd, a wakeup of a worker, an
+ * eventfd write and read, two thread switches). The rest goes on from an
+ * immediate, as it would from the worker's callback, so that the request
+ * ends the same way. The loop's own open of the object (open_existing)
+ * walks the same name anyway. A name in another case, a missing one or a
+ * stream still goes to a worker (the walk may read whole directories).
+ * false: not found as written, ask a worker; true: *status is
+ * NT_STATUS_PENDING (the request waits for the immediate) or an error
+ * (pr is gone).
+ */
+static bool create_probe_inline(struct create_state *state,
+				struct create_probe *pr, NTSTATUS *status)
+{
+	struct smbd_req *req = state->req;
+	struct smbd_tree *tree = req->tree;
+	int fd = vfs_open_beneath(tree->root_fd, pr->rel, O_PATH, 0);
+
+	*status = NT_STATUS_NO_MEMORY;
+	if (fd < 0) {
+		return false;
+	}
+	pr->pfd = fd;
+	pr->res = talloc_new(NULL);
+	if (pr->res == NULL) {
+		talloc_free(pr);
+		return true;
+	}
+	if (state->im == NULL) {
+		state->im = tevent_create_immediate(state);
+		if (state->im == NULL) {
+			talloc_free(pr);
+			return true;
+		}
+	}
+	create_probe_found(pr, tree->root_fd);
+	state->done_pr = pr;
+	tevent_schedule_immediate(state->im, req->conn->srv->ev,
+				  create_probe_now, state);
+	*status = smbd_req_wait(req);
+	return true;
+}
+
+/*
  * Hand the lookup to a worker: NT_STATUS_PENDING (the request waits for
  * it) or an error status.
  */
@@ -1416,26 +1496,31 @@ static NTSTATUS create_probe_send(struct create_state *state)
 	}
 	pr->pfd = -1;
 	pr->base_fd = -1;
+	pr->root_fd = -1;
+	talloc_set_destructor(pr, create_probe_destructor);
+	pr->rel = talloc_strdup(pr, state->rel);
+	pr->want_unlink = !tree->read_only;
+	if (pr->rel == NULL) {
+		talloc_free(pr);
+		return NT_STATUS_NO_MEMORY;
+	}
+	if (state->stream == NULL &&
+	    create_probe_inline(state, pr, &status)) {
+		return status;
+	}
 	/* a tree disconnect may close the tree's fd meanwhile */
 	pr->root_fd = fcntl(tree->root_fd, F_DUPFD_CLOEXEC, 0);
-	talloc_set_destructor(pr, create_probe_destructor);
 	if (pr->root_fd < 0) {
 		status = smbd_map_errno(errno);
 		talloc_free(pr);
 		return status;
 	}
-	pr->rel = talloc_strdup(pr, state->rel);
-	pr->want_unlink = !tree->read_only;
 	if (state->stream != NULL) {
 		pr->stream = talloc_strdup(pr, state->stream);
 		if (pr->stream == NULL) {
 			talloc_free(pr);
 			return NT_STATUS_NO_MEMORY;
 		}
-	}
-	if (pr->rel == NULL) {
-		talloc_free(pr);
-		return NT_STATUS_NO_MEMORY;
 	}
 	subreq = smbd_job_send(state, srv->ev, srv->workers, req->conn->client,
 			       create_probe_run, pr);
@@ -1503,19 +1588,41 @@ static NTSTATUS create_apply_eas(struct smbd_req *req,
 	return status;
 }
 
+static void create_probe_finish(struct create_state *state, int ret,
+				struct create_probe *pr);
+
 static void create_probe_done(struct tevent_req *subreq)
 {
 	struct create_state *state =
 		tevent_req_callback_data(subreq, struct create_state);
-	struct smbd_req *req = state->req;
 	struct create_probe *pr = NULL;
-	struct create_result res = {};
-	NTSTATUS status = NT_STATUS_OK;
-	bool retry = false;
 	int ret = 0;
 
 	ret = smbd_job_recv(subreq, state, (void **)&pr);
 	TALLOC_FREE(subreq);
+	create_probe_finish(state, ret, pr);
+}
+
+/* The probe create_probe_inline did. */
+static void create_probe_now(struct tevent_context *ev,
+			     struct tevent_immediate *im, void *priv)
+{
+	struct create_state *state = priv;
+	struct create_probe *pr = state->done_pr;
+
+	state->done_pr = NULL;
+	create_probe_finish(state, 0, pr);
+}
+
+/* The probe is done (ret < 0: the job failed): open, answer. */
+static void create_probe_finish(struct create_state *state, int ret,
+				struct create_probe *pr)
+{
+	struct smbd_req *req = state->req;
+	struct create_result res = {};
+	NTSTATUS status = NT_STATUS_OK;
+	bool retry = false;
+
 	if (ret < 0 || pr == NULL) {
 		status = ret < 0 ? smbd_map_errno(-ret) : NT_STATUS_NO_MEMORY;
 		goto done;
