@@ -217,21 +217,29 @@ static ssize_t xsrc_value_len(const struct xsrc *s, const char *x)
 			   lgetxattr(s->path, x, NULL, 0);
 }
 
+/* Names listed into a buffer on the stack first: most files have a few
+ * short xattrs or none, and one listxattr then does instead of two. */
+#define EA_LIST_STACK	1024
+
 /* EaSize; malloc only (runs on workers too). */
 static uint32_t ea_size(const struct xsrc *s)
 {
-	char *list = NULL;
-	ssize_t n = xsrc_list(s, NULL, 0);
+	char small[EA_LIST_STACK];
+	char *list = small;
+	ssize_t n = xsrc_list(s, small, sizeof(small));
 	size_t off = 0, total = 0, last = 0;
 
-	if (n <= 0) {
-		return 0;
+	if (n < 0 && errno == ERANGE) {
+		n = xsrc_list(s, NULL, 0);
+		if (n <= 0) {
+			return 0;
+		}
+		list = malloc((size_t)n);
+		if (list == NULL) {
+			return 0;
+		}
+		n = xsrc_list(s, list, (size_t)n);
 	}
-	list = malloc((size_t)n);
-	if (list == NULL) {
-		return 0;
-	}
-	n = xsrc_list(s, list, (size_t)n);
 	for (off = 0; n > 0 && off < (size_t)n;
 	     off += strlen(list + off) + 1) {
 		size_t nlen = 0;
@@ -247,7 +255,9 @@ static uint32_t ea_size(const struct xsrc *s)
 		last = fscc_ea_entry_size(nlen, (size_t)v - 1);
 		total += align4(last);
 	}
-	free(list);
+	if (list != small) {
+		free(list);
+	}
 	if (total == 0) {
 		return 0;
 	}
