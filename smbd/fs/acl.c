@@ -683,9 +683,26 @@ static void acl_legacy_token(const struct sec_desc *parent,
 	};
 }
 
+/*
+ * smbd_acl_effective, where fd (if not -1) is an O_PATH fd the caller
+ * holds on ondisk's object and st its stat: the object's own descriptor
+ * is read through it (no openat2, fstat and close).
+ */
+static int acl_effective(TALLOC_CTX *mem, struct smbd_acl_cache *cache,
+			 int root_fd, const char *ondisk, bool is_dir,
+			 int fd, const struct stat *st, struct sec_desc **sd);
+
 int smbd_acl_effective(TALLOC_CTX *mem, struct smbd_acl_cache *cache,
 		       int root_fd, const char *ondisk, bool is_dir,
 		       struct sec_desc **sd)
+{
+	return acl_effective(mem, cache, root_fd, ondisk, is_dir, -1, NULL,
+			     sd);
+}
+
+static int acl_effective(TALLOC_CTX *mem, struct smbd_acl_cache *cache,
+			 int root_fd, const char *ondisk, bool is_dir,
+			 int fd, const struct stat *st, struct sec_desc **sd)
 {
 	TALLOC_CTX *tmp = talloc_new(NULL);
 	struct sec_desc *cur = NULL;
@@ -708,7 +725,13 @@ int smbd_acl_effective(TALLOC_CTX *mem, struct smbd_acl_cache *cache,
 		char save = path[have];
 
 		path[have] = '\0';
-		rc = acl_read_at(tmp, cache, root_fd, path, &cur);
+		if (have == len && fd >= 0) {
+			rc = cache != NULL ?
+			     acl_read_cached(tmp, cache, fd, st, &cur) :
+			     smbd_acl_read_fd(tmp, fd, &cur);
+		} else {
+			rc = acl_read_at(tmp, cache, root_fd, path, &cur);
+		}
 		path[have] = save;
 		if (rc == 0) {
 			break;
@@ -825,6 +848,16 @@ NTSTATUS smbd_acl_open_check(const struct smbd_tree *tree,
 			     const char *ondisk, bool is_dir, uint32_t desired,
 			     uint32_t options, uint32_t *max)
 {
+	return smbd_acl_open_check_fd(tree, t, -1, NULL, ondisk, is_dir,
+				      desired, options, max);
+}
+
+NTSTATUS smbd_acl_open_check_fd(const struct smbd_tree *tree,
+				const struct se_token *t, int fd,
+				const struct stat *st, const char *ondisk,
+				bool is_dir, uint32_t desired,
+				uint32_t options, uint32_t *max)
+{
 	uint32_t flags = (options & FILE_OPEN_FOR_BACKUP_INTENT) ?
 			 SE_CHECK_BACKUP_INTENT : 0;
 	TALLOC_CTX *tmp = NULL;
@@ -841,7 +874,8 @@ NTSTATUS smbd_acl_open_check(const struct smbd_tree *tree,
 	}
 	tmp = talloc_new(NULL);
 	if (tmp == NULL ||
-	    smbd_acl_effective(tmp, acl_cache_of(tree), tree->root_fd, ondisk, is_dir, &sd) != 0) {
+	    acl_effective(tmp, acl_cache_of(tree), tree->root_fd, ondisk,
+			  is_dir, st != NULL ? fd : -1, st, &sd) != 0) {
 		status = NT_STATUS_NO_MEMORY;
 		goto out;
 	}

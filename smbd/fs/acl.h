@@ -34,6 +34,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/stat.h>
 #include <talloc.h>
 
 #include "proto/ntstatus.h"
@@ -161,6 +162,19 @@ NTSTATUS smbd_acl_open_check(const struct smbd_tree *tree,
 			     const struct se_token *t,
 			     const char *ondisk, bool is_dir, uint32_t desired,
 			     uint32_t options, uint32_t *max);
+
+/*
+ * The same, for a caller that holds an O_PATH fd on ondisk's object
+ * (fd, not taken over) and its stat st (both as of its lookup): the
+ * object's descriptor is read through fd and the descriptor cache is
+ * asked with st, which saves an openat2, an fstat and a close. fd -1 or
+ * st NULL: as smbd_acl_open_check.
+ */
+NTSTATUS smbd_acl_open_check_fd(const struct smbd_tree *tree,
+				const struct se_token *t, int fd,
+				const struct stat *st, const char *ondisk,
+				bool is_dir, uint32_t desired,
+				uint32_t options, uint32_t *max);
 
 /*
  * Access-based enumeration (the share's `access based share enum`): a

@@ -663,10 +663,12 @@ static NTSTATUS existing_checks(struct smbd_req *req,
 		*max &= ~FILE_LIST_DIRECTORY;	/* nor listed */
 	}
 	/* a named stream has its base file's descriptor [MS-FSA 2.1.5.1.2] */
-	status = smbd_acl_open_check(req->tree, create_token(req, a),
-				     pr->base_found ? pr->base_ondisk :
-				     pr->ondisk, is_dir, a->desired,
-				     a->options, max);
+	status = smbd_acl_open_check_fd(req->tree, create_token(req, a),
+					pr->base_found ? pr->base_fd : pr->pfd,
+					pr->base_found ? &pr->base_st : st,
+					pr->base_found ? pr->base_ondisk :
+					pr->ondisk, is_dir, a->desired,
+					a->options, max);
 	if (status != NT_STATUS_OK) {
 		return status;
 	}
