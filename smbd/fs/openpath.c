@@ -149,12 +149,17 @@ bool smbd_dir_left_empty(struct smbd_server *srv,
 bool smbd_may_unlink(int pfd, int fd)
 {
 	struct stat pst, st;
-	uid_t me = geteuid();
+	uid_t me = 0;
 
 	if (!smbd_fd_may(pfd, W_OK | X_OK)) {
 		return false;
 	}
-	if (me == 0 || fstat(pfd, &pst) != 0 || !(pst.st_mode & S_ISVTX)) {
+	if (fstat(pfd, &pst) != 0 || !(pst.st_mode & S_ISVTX)) {
+		return true;
+	}
+	/* only a sticky folder asks who we are */
+	me = geteuid();
+	if (me == 0) {
 		return true;
 	}
 	return pst.st_uid == me || (fstat(fd, &st) == 0 && st.st_uid == me);
@@ -172,6 +177,11 @@ void smbd_fs_probe(int root_fd, int fd, const char *ondisk,
 	acc->unlink = false;
 	if (!want_unlink || ondisk[0] == '\0') {
 		return;		/* the share root is never deleted */
+	}
+	if (strchr(ondisk, '/') == NULL) {
+		/* the parent is the root, which root_fd is already */
+		acc->unlink = smbd_may_unlink(root_fd, fd);
+		return;
 	}
 	pfd = vfs_open_parent(root_fd, ondisk, &leaf);
 	if (pfd >= 0) {
