@@ -222,23 +222,28 @@ static ssize_t xsrc_value_len(const struct xsrc *s, const char *x)
 #define EA_LIST_STACK	1024
 
 /* EaSize; malloc only (runs on workers too). */
-static uint32_t ea_size(const struct xsrc *s)
+static uint32_t ea_size(const struct xsrc *s, bool *sure)
 {
 	char small[EA_LIST_STACK];
 	char *list = small;
 	ssize_t n = xsrc_list(s, small, sizeof(small));
 	size_t off = 0, total = 0, last = 0;
 
+	/* sure: the answer is the file's, not a passing failure's */
+	*sure = n >= 0 || errno == ENOTSUP;
 	if (n < 0 && errno == ERANGE) {
 		n = xsrc_list(s, NULL, 0);
+		*sure = n >= 0 || errno == ENOTSUP;
 		if (n <= 0) {
 			return 0;
 		}
 		list = malloc((size_t)n);
 		if (list == NULL) {
+			*sure = false;
 			return 0;
 		}
 		n = xsrc_list(s, list, (size_t)n);
+		*sure = n >= 0;
 	}
 	for (off = 0; n > 0 && off < (size_t)n;
 	     off += strlen(list + off) + 1) {
@@ -249,6 +254,9 @@ static uint32_t ea_size(const struct xsrc *s)
 			continue;
 		}
 		v = xsrc_value_len(s, list + off);
+		if (v < 0 && errno != ENODATA) {
+			*sure = false;
+		}
 		if (v < 1) {
 			continue;
 		}
@@ -265,22 +273,49 @@ static uint32_t ea_size(const struct xsrc *s)
 	return total > UINT32_MAX ? UINT32_MAX : (uint32_t)total;
 }
 
+/* ea_size, through the memo of fileinfo.c when st is given. */
+static uint32_t ea_size_memo(const struct xsrc *s, const struct stat *st)
+{
+	uint32_t size = 0;
+	bool sure = false;
+
+	if (st != NULL && smbd_xmemo_ea_get(st, &size)) {
+		return size;
+	}
+	size = ea_size(s, &sure);
+	if (st != NULL && sure) {
+		smbd_xmemo_ea_put(st, size);
+	}
+	return size;
+}
+
 uint32_t smbd_ea_size_fd(int fd)
+{
+	return smbd_ea_size_fd_st(fd, NULL);
+}
+
+uint32_t smbd_ea_size_fd_st(int fd, const struct stat *st)
 {
 	struct fdpath fp;
 	struct xsrc s = { .path = fd_path(fd, &fp), .follow = true };
 
-	return ea_size(&s);
+	return ea_size_memo(&s, st);
 }
 
 uint32_t smbd_ea_size_at(int dirfd, const char *name)
+{
+	return smbd_ea_size_at_st(dirfd, name, NULL);
+}
+
+uint32_t smbd_ea_size_at_st(int dirfd, const char *name,
+			    const struct stat *st)
 {
 	char path[PATH_MAX];
 	struct xsrc s = { .path = path, .follow = false };
 	if (!smbd_proc_path(path, sizeof(path), dirfd, name)) {
 		return 0;
 	}
-	return ea_size(&s);
+	return ea_size_memo(&s, st);
 }
 
 /* A pull's wire error as the status an EA list earns. */

@@ -25,6 +25,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/stat.h>
 #include <talloc.h>
 
 #include "proto/fscc_ea.h"
@@ -54,6 +55,14 @@ NTSTATUS smbd_ea_read(TALLOC_CTX *mem, int fd, struct fscc_ea **eas,
  */
 uint32_t smbd_ea_size_fd(int fd);
 uint32_t smbd_ea_size_at(int dirfd, const char *name);
+/*
+ * The same, where st is a stat of that very object the caller took just
+ * before (not of a symlink's target for _at): the answer is remembered
+ * against its ctime (fs/fileinfo.h smbd_xmemo_ea_get). st NULL: as above.
+ */
+uint32_t smbd_ea_size_fd_st(int fd, const struct stat *st);
+uint32_t smbd_ea_size_at_st(int dirfd, const char *name,
+			    const struct stat *st);
 
 /*
  * The status a list a client sent earns for its pull's wire error (0:

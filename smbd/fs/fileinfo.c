@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/xattr.h>
+#include <time.h>
 #include <unistd.h>
 #include <linux/fiemap.h>
 #include <linux/fs.h>
@@ -318,7 +319,8 @@ bool smbd_proc_path(char *path, size_t size, int fd, const char *name)
  * true if the file has any extended attribute at all (as far as the read
  * of this one tells: false means "not known").
  */
-static bool stored_dosinfo(const char *path, bool follow, struct dosinfo *di)
+static bool stored_dosinfo(const char *path, bool follow, struct dosinfo *di,
+			   bool *sure)
 {
 	uint8_t v[DOSINFO_SIZE];
 	ssize_t n = 0;
@@ -329,7 +331,103 @@ static bool stored_dosinfo(const char *path, bool follow, struct dosinfo *di)
 	if (n == (ssize_t)sizeof(v)) {
 		dosinfo_pull(v, di);
 	}
+	/* sure: the answer is the file's, not a passing failure's */
+	*sure = n >= 0 || errno == ERANGE || errno == ENODATA ||
+		errno == ENOTSUP;
 	return n >= 0 || errno == ERANGE;
+}
+
+/*
+ * ---- what a file's own xattrs said, per thread ----
+ *
+ * Every stat of a file (the CREATE reply, each QUERY_INFO, each listed
+ * entry) read its DOS info xattr, and QUERY_INFO and listings listed its
+ * xattrs for EaSize. The memo keeps both per object (st_dev, st_ino)
+ * with the object's st_ctime when they were read; the statx that every
+ * stat does anyway says whether they still hold.
+ *
+ * Seeing changes: setxattr and removexattr change ctime, ours (DOS
+ * attributes, sparse, EAs, descriptors) and other programs' alike, so a
+ * memo whose ctime no longer matches is read again. A ctime in the last
+ * two seconds is not trusted (timestamps are coarse: two changes within
+ * one tick share a ctime), so such objects are read every time until
+ * their last change is older; a change after a memo was taken then
+ * always gives a new ctime. A reused inode number has a new ctime. The
+ * same rule as the descriptor cache (fs/acl.c).
+ *
+ * Per thread (the loops and the workers stat), so no locks; bounded:
+ * XMEMO_SLOTS direct-mapped slots, a collision replaces.
+ */
+#define XMEMO_SLOTS		256u	/* power of two */
+
+struct xmemo {
+	dev_t dev;
+	ino_t ino;
+	struct timespec ctime;
+	bool used;
+	bool di_known;		/* di and has_xattrs hold */
+	bool has_xattrs;
+	bool ea_known;		/* ea_size holds */
+	struct dosinfo di;
+	uint32_t ea_size;
+};
+
+static __thread struct xmemo xmemo[XMEMO_SLOTS];
+
+static struct xmemo *xmemo_slot(const struct stat *st)
+{
+	uint64_t h = ((uint64_t)st->st_ino ^ ((uint64_t)st->st_dev << 32)) *
+		     0x9e3779b97f4a7c15ull;
+
+	return &xmemo[(h >> 40) & (XMEMO_SLOTS - 1)];
+}
+
+static bool xmemo_matches(const struct xmemo *m, const struct stat *st)
+{
+	return m->used && m->dev == st->st_dev && m->ino == st->st_ino &&
+	       m->ctime.tv_sec == st->st_ctim.tv_sec &&
+	       m->ctime.tv_nsec == st->st_ctim.tv_nsec;
+}
+
+/* st's slot, made st's (emptied if it was another's or older), or NULL
+ * while st's ctime is too recent to be trusted. */
+static struct xmemo *xmemo_take(const struct stat *st)
+{
+	struct xmemo *m = xmemo_slot(st);
+	struct timespec now;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	if (st->st_ctim.tv_sec + 2 > now.tv_sec) {
+		return NULL;
+	}
+	if (!xmemo_matches(m, st)) {
+		*m = (struct xmemo){
+			.dev = st->st_dev, .ino = st->st_ino,
+			.ctime = st->st_ctim, .used = true,
+		};
+	}
+	return m;
+}
+
+bool smbd_xmemo_ea_get(const struct stat *st, uint32_t *ea_size)
+{
+	const struct xmemo *m = xmemo_slot(st);
+
+	if (!xmemo_matches(m, st) || !m->ea_known) {
+		return false;
+	}
+	*ea_size = m->ea_size;
+	return true;
+}
+
+void smbd_xmemo_ea_put(const struct stat *st, uint32_t ea_size)
+{
+	struct xmemo *m = xmemo_take(st);
+
+	if (m != NULL) {
+		m->ea_known = true;
+		m->ea_size = ea_size;
+	}
 }
 
 /* Extents asked for per FS_IOC_FIEMAP call. */
@@ -503,7 +601,23 @@ int smbd_stat_at(int dirfd, const char *name, int at_flags,
 		/* an fd itself: whatever it names */
 		bool follow = name[0] == '\0' ||
 			      (at_flags & AT_SYMLINK_NOFOLLOW) == 0;
-		bool has_xattrs = stored_dosinfo(path, follow, &di);
+		struct xmemo *m = xmemo_slot(&sx->st);
+		bool has_xattrs = false;
+
+		if (xmemo_matches(m, &sx->st) && m->di_known) {
+			di = m->di;
+			has_xattrs = m->has_xattrs;
+		} else {
+			bool sure = false;
+
+			has_xattrs = stored_dosinfo(path, follow, &di, &sure);
+			m = sure ? xmemo_take(&sx->st) : NULL;
+			if (m != NULL) {
+				m->di = di;
+				m->has_xattrs = has_xattrs;
+				m->di_known = true;
+			}
+		}
 
 		data_blocks_only(path, follow, has_xattrs, &sx->st);
 	}

@@ -140,6 +140,15 @@ void smbd_ntinfo_fill(const struct smbd_stat *sx, const char *name,
 bool smbd_proc_path(char *path, size_t size, int fd, const char *name);
 
 /*
+ * The EaSize (fs/ea.h) remembered for the object of st, a stat the
+ * caller just took, if it still holds (see fileinfo.c: per thread, keyed
+ * on dev, ino and ctime, which every xattr change moves); put remembers
+ * one read after st was taken (not kept while ctime is recent).
+ */
+bool smbd_xmemo_ea_get(const struct stat *st, uint32_t *ea_size);
+void smbd_xmemo_ea_put(const struct stat *st, uint32_t ea_size);
+
+/*
  * statx(2) of an open fd (also O_PATH fds) plus its stored creation
  * time. Returns 0 or -errno.
  */

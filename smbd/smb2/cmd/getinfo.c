@@ -50,6 +50,7 @@ struct qi_ctx {
 	struct smbd_open *op;
 	struct wire_wr *w;
 	struct smbd_ntinfo ni;
+	const struct stat *st;	/* ni's stat of the open's fd, or NULL */
 	const struct qi_args *a;
 	uint32_t out_len;	/* the output room, as qi_emit() caps it */
 };
@@ -149,7 +150,7 @@ static NTSTATUS qi_internal(struct qi_ctx *c)
 
 static NTSTATUS qi_ea(struct qi_ctx *c)
 {
-	wire_put_u32le(c->w, smbd_ea_size_fd(c->op->fd));
+	wire_put_u32le(c->w, smbd_ea_size_fd_st(c->op->fd, c->st));
 	return NT_STATUS_OK;
 }
 
@@ -182,7 +183,7 @@ static NTSTATUS qi_all(struct qi_ctx *c)
 	put_basic(c->w, &c->ni);
 	put_standard(c->w, &c->ni, c->op);
 	wire_put_u64le(c->w, c->ni.file_index);
-	wire_put_u32le(c->w, smbd_ea_size_fd(c->op->fd));
+	wire_put_u32le(c->w, smbd_ea_size_fd_st(c->op->fd, c->st));
 	wire_put_u32le(c->w, c->op->access);
 	wire_put_u64le(c->w, c->op->position);
 	wire_put_u32le(c->w, c->op->mode);
@@ -486,6 +487,8 @@ static NTSTATUS qi_emit(struct qi_ctx *c, const struct qi_class *k,
 static NTSTATUS qi_file(struct qi_ctx *c, const struct qi_args *a)
 {
 	const struct qi_class *k = NULL;
+	struct smbd_stat sx = {};
+	NTSTATUS status = NT_STATUS_OK;
 	int ret = 0;
 
 	k = find_class(file_classes, sizeof(file_classes) /
@@ -508,12 +511,21 @@ static NTSTATUS qi_file(struct qi_ctx *c, const struct qi_args *a)
 		return qi_emit(c, k, a->out_len);
 	}
 	/* a stream's times and attributes are its file's (fs/streams.h) */
-	ret = c->op->stream != NULL ? streams_ntinfo(c->op, &c->ni) :
-	      smbd_ntinfo_fd(c->op->fd, c->op->path, &c->ni);
+	if (c->op->stream != NULL) {
+		ret = streams_ntinfo(c->op, &c->ni);
+	} else {
+		ret = smbd_stat_fd(c->op->fd, &sx);
+		if (ret == 0) {
+			smbd_ntinfo_fill(&sx, c->op->path, &c->ni);
+			c->st = &sx.st;	/* EaSize is remembered against it */
+		}
+	}
 	if (ret != 0) {
 		return smbd_map_errno(-ret);
 	}
-	return qi_emit(c, k, a->out_len);
+	status = qi_emit(c, k, a->out_len);
+	c->st = NULL;
+	return status;
 }
 
 static NTSTATUS qi_fs(struct qi_ctx *c, const struct qi_args *a)

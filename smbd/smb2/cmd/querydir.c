@@ -354,7 +354,9 @@ static int qd_job_stat(struct qd_job *j, int dfd, const char *name,
 	}
 	smbd_ntinfo_fill(&sx, name, ni);
 	if (j->fixed > 64) {	/* the classes with an EaSize */
-		ni->ea_size = smbd_ea_size_at(dfd, name);
+		/* remembered against the entry's own stat, not a target's */
+		ni->ea_size = smbd_ea_size_at_st(dfd, name,
+						 fd < 0 ? &sx.st : NULL);
 	}
 	return 0;
 }

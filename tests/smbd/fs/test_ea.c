@@ -11,6 +11,8 @@
 #include <fcntl.h>
 #include <libgen.h>
 #include <stdlib.h>
+#include <stdio.h>
+#include <sys/stat.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 
@@ -166,6 +168,49 @@ START_TEST(test_budget)
 }
 END_TEST
 
+/*
+ * EaSize given the caller's stat is remembered against its ctime once
+ * that is two seconds old; an EA set moves ctime, so a fresh stat sees
+ * the new size. A list longer than the 1 KiB tried first still counts.
+ */
+START_TEST(test_size_memo)
+{
+	struct fscc_ea one = ea("ONE", "1");
+	struct fscc_ea two = ea("TWO", "22");
+	struct stat st, st2;
+	uint32_t s1 = 0, s2 = 0;
+
+	if (!make_file()) {
+		drop_file();
+		return;
+	}
+	/* names of other xattrs past the stack buffer's 1 KiB */
+	for (int i = 0; i < 40; i++) {
+		char x[64];
+
+		snprintf(x, sizeof(x), "user.other.%040d", i);
+		ck_assert_int_eq(fsetxattr(fd, x, "x", 1, 0), 0);
+	}
+	ck_assert_int_gt(flistxattr(fd, NULL, 0), 1024);
+	ck_assert_uint_eq(smbd_ea_apply(fd, &one, 1), NT_STATUS_OK);
+	s1 = smbd_ea_size_fd(fd);
+	ck_assert_uint_gt(s1, 0);
+	sleep(3);
+	ck_assert_int_eq(fstat(fd, &st), 0);
+	ck_assert_uint_eq(smbd_ea_size_fd_st(fd, &st), s1);
+	ck_assert_uint_eq(smbd_ea_size_fd_st(fd, &st), s1);
+	ck_assert_uint_eq(smbd_ea_apply(fd, &two, 1), NT_STATUS_OK);
+	s2 = smbd_ea_size_fd(fd);
+	ck_assert_uint_gt(s2, s1);
+	/* the old stat still names the remembered answer ... */
+	ck_assert_uint_eq(smbd_ea_size_fd_st(fd, &st), s1);
+	/* ... a new one (ctime moved) does not */
+	ck_assert_int_eq(fstat(fd, &st2), 0);
+	ck_assert_uint_eq(smbd_ea_size_fd_st(fd, &st2), s2);
+	drop_file();
+}
+END_TEST
+
 static Suite *ea_suite(void)
 {
 	Suite *s = suite_create("ea");
@@ -175,6 +220,8 @@ static Suite *ea_suite(void)
 	tcase_add_test(tc, test_set_read_delete);
 	tcase_add_test(tc, test_checks);
 	tcase_add_test(tc, test_budget);
+	tcase_add_test(tc, test_size_memo);
+	tcase_set_timeout(tc, 30);	/* test_size_memo waits 3 s */
 	suite_add_tcase(s, tc);
 	return s;
 }

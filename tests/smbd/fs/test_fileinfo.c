@@ -229,6 +229,55 @@ START_TEST(test_store_dos_info)
 END_TEST
 
 /*
+ * The DOS info is remembered per file against its ctime once that is
+ * two seconds old: a later store (ours, or any setxattr, which moves
+ * ctime) shows at once, and a memo is not taken for a recent ctime.
+ */
+START_TEST(test_dosinfo_memo)
+{
+	char path[] = "/tmp/test_fileinfo.XXXXXX";
+	struct smbd_ntinfo ni = {};
+	uint32_t hidden = FILE_ATTRIBUTE_HIDDEN;
+	uint32_t system = FILE_ATTRIBUTE_SYSTEM;
+	int fd = mkstemp(path);
+	int ret = 0;
+
+	ck_assert_int_ge(fd, 0);
+	ret = smbd_store_dos_info(fd, NULL, &hidden);
+	if (ret == -ENOTSUP || ret == -EOPNOTSUPP) {
+		close(fd);
+		unlink(path);
+		return;		/* no user xattrs on this /tmp */
+	}
+	ck_assert_int_eq(ret, 0);
+	/* recent: read each time, so a change behind our back shows */
+	ck_assert_int_eq(smbd_ntinfo_fd(fd, "f", &ni), 0);
+	ck_assert_uint_eq(ni.attrs, FILE_ATTRIBUTE_HIDDEN);
+	ck_assert_int_eq(smbd_store_dos_info(fd, NULL, &system), 0);
+	ck_assert_int_eq(smbd_ntinfo_fd(fd, "f", &ni), 0);
+	ck_assert_uint_eq(ni.attrs, FILE_ATTRIBUTE_SYSTEM);
+	/* settled: remembered, then a store moves ctime and shows */
+	sleep(3);
+	ck_assert_int_eq(smbd_ntinfo_fd(fd, "f", &ni), 0);
+	ck_assert_uint_eq(ni.attrs, FILE_ATTRIBUTE_SYSTEM);
+	ck_assert_int_eq(smbd_ntinfo_fd(fd, "f", &ni), 0);
+	ck_assert_uint_eq(ni.attrs, FILE_ATTRIBUTE_SYSTEM);
+	ck_assert_int_eq(smbd_store_dos_info(fd, NULL, &hidden), 0);
+	ck_assert_int_eq(smbd_ntinfo_fd(fd, "f", &ni), 0);
+	ck_assert_uint_eq(ni.attrs, FILE_ATTRIBUTE_HIDDEN);
+	/* and another program's removexattr too */
+	sleep(3);
+	ck_assert_int_eq(smbd_ntinfo_fd(fd, "f", &ni), 0);
+	ck_assert_uint_eq(ni.attrs, FILE_ATTRIBUTE_HIDDEN);
+	ck_assert_int_eq(fremovexattr(fd, "user.wgsmb.dosinfo"), 0);
+	ck_assert_int_eq(smbd_ntinfo_fd(fd, "f", &ni), 0);
+	ck_assert_uint_eq(ni.attrs, FILE_ATTRIBUTE_ARCHIVE);
+	close(fd);
+	unlink(path);
+}
+END_TEST
+
+/*
  * A block of extended attributes (ext4: one big value) counts in
  * st_blocks, never in AllocationSize: empty is 0, one byte is a
  * cluster, a preallocation counts in full.
@@ -370,6 +419,7 @@ static Suite *fileinfo_suite(void)
 	TCase *tc = tcase_create("core");
 
 	tcase_add_checked_fixture(tc, wgt_setup, wgt_teardown);
+	tcase_set_timeout(tc, 30);	/* test_dosinfo_memo waits 6 s */
 	tcase_add_test(tc, test_nt_time_known);
 	tcase_add_test(tc, test_nt_time_roundtrip);
 	tcase_add_test(tc, test_create_time_min);
@@ -379,6 +429,7 @@ static Suite *fileinfo_suite(void)
 	tcase_add_test(tc, test_sizes);
 	tcase_add_test(tc, test_ntinfo_real_file);
 	tcase_add_test(tc, test_store_dos_info);
+	tcase_add_test(tc, test_dosinfo_memo);
 	tcase_add_test(tc, test_change_time_override);
 	tcase_add_test(tc, test_alloc_ignores_xattr_block);
 	tcase_add_test(tc, test_extent_bytes);
