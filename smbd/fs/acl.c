@@ -820,7 +820,10 @@ static uint32_t acl_max(const struct sec_desc *sd, const struct se_token *t,
 /*
  * What the parent of ondisk gives on it [MS-FSA §2.1.5.1.2.1]: DELETE
  * with FILE_DELETE_CHILD, FILE_READ_ATTRIBUTES with FILE_LIST_DIRECTORY.
+ * Nothing but ACL_FROM_PARENT.
  */
+#define ACL_FROM_PARENT		(SEC_RIGHT_DELETE | FILE_READ_ATTRIBUTES)
+
 static uint32_t acl_from_parent(TALLOC_CTX *mem, struct smbd_acl_cache *cache,
 				int root_fd, const char *ondisk, const struct se_token *t,
 				uint32_t flags)
@@ -886,7 +889,10 @@ NTSTATUS smbd_acl_open_check_fd(const struct smbd_tree *tree,
 	    (t->privileges & SE_PRIV_TAKE_OWNERSHIP)) {
 		sd_max |= SEC_RIGHT_WRITE_OWNER;
 	}
-	if (ondisk[0] != '\0') {
+	/* the parent can only add these: when the object's own descriptor
+	 * gives both, its descriptor need not be read at all */
+	if (ondisk[0] != '\0' &&
+	    (sd_max & ACL_FROM_PARENT) != ACL_FROM_PARENT) {
 		sd_max |= acl_from_parent(tmp, acl_cache_of(tree), tree->root_fd,
 					  ondisk, t, flags);
 	}
