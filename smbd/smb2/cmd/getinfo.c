@@ -66,31 +66,31 @@ struct qi_class {
 
 /* ---- helpers ---- */
 
-/* "\dir\name" (lead true) or "dir\name" for op's path; talloc child. */
-static char *client_path(TALLOC_CTX *mem, const char *path, bool lead)
-{
-	char *s = talloc_asprintf(mem, "%s%s", lead ? "\\" : "", path);
-	char *p = s;
-
-	for (; p != NULL && *p != '\0'; p++) {
-		if (*p == '/') {
-			*p = '\\';
-		}
-	}
-	return s;
-}
-
-/* A FILE_NAME_INFORMATION: FileNameLength + UTF-16 name. */
+/*
+ * A FILE_NAME_INFORMATION: FileNameLength + UTF-16 name, the client's
+ * form of path ("\dir\name" with lead, else "dir\name") written
+ * straight into w: '/' becomes '\' in the UTF-16 (the code unit 0x002F
+ * is never part of another character), so no copy of the path is made.
+ */
 static NTSTATUS put_name_info(struct wire_wr *w, const char *path, bool lead)
 {
-	char *name = client_path(NULL, path, lead);
+	size_t at = 0;
 
-	if (name == NULL) {
-		return NT_STATUS_NO_MEMORY;
+	wire_put_u32le(w, 0);	/* FileNameLength, below */
+	at = w->len;
+	if (lead) {
+		wire_put_u16le(w, '\\');
 	}
-	wire_put_u32le(w, (uint32_t)utf16_len_of_utf8(name));
-	wire_put_utf16(w, name);
-	talloc_free(name);
+	wire_put_utf16(w, path);
+	if (wire_wr_error(w) != 0) {
+		return NT_STATUS_OK;	/* the writer's error tells */
+	}
+	for (size_t i = at; i + 1 < w->len; i += 2) {
+		if (w->buf[i] == '/' && w->buf[i + 1] == 0) {
+			w->buf[i] = '\\';
+		}
+	}
+	wire_patch_u32le(w, at - 4, (uint32_t)(w->len - at));
 	return NT_STATUS_OK;
 }
 
