@@ -172,8 +172,15 @@ void smbd_fs_probe(int root_fd, int fd, const char *ondisk,
 	const char *leaf = NULL;
 	int pfd = -1;
 
-	acc->read = smbd_fd_may(fd, R_OK);
-	acc->write = smbd_fd_may(fd, W_OK);
+	/* one call where both are allowed (the check is of the whole
+	 * mask), the two apart only when one of them is not */
+	if (smbd_fd_may(fd, R_OK | W_OK)) {
+		acc->read = true;
+		acc->write = true;
+	} else {
+		acc->read = smbd_fd_may(fd, R_OK);
+		acc->write = smbd_fd_may(fd, W_OK);
+	}
 	acc->unlink = false;
 	if (!want_unlink || ondisk[0] == '\0') {
 		return;		/* the share root is never deleted */
