@@ -74,17 +74,23 @@ def main():
     tid = conn.connectTree("demo")
 
     # a new file on the inode of one removed by rm: none of its streams
-    put(conn, tid, "old.txt", b"old")
-    put(conn, tid, "old.txt:secret", b"old stream")
-    ino = os.stat(os.path.join(share, "old.txt")).st_ino
-    os.unlink(os.path.join(share, "old.txt"))
+    # (another process on the machine may take the freed inode first:
+    # the round is tried again, with new names, up to five times)
     reused = None
-    for i in range(64):
-        p = os.path.join(share, "new%d.txt" % i)
-        with open(p, "wb") as f:
-            f.write(b"new")
-        if os.stat(p).st_ino == ino:
-            reused = "new%d.txt" % i
+    for r in range(5):
+        old = "old%d.txt" % r
+        put(conn, tid, old, b"old")
+        put(conn, tid, old + ":secret", b"old stream")
+        ino = os.stat(os.path.join(share, old)).st_ino
+        os.unlink(os.path.join(share, old))
+        for i in range(64):
+            name = "new%d-%d.txt" % (r, i)
+            with open(os.path.join(share, name), "wb") as f:
+                f.write(b"new")
+            if os.stat(os.path.join(share, name)).st_ino == ino:
+                reused = name
+                break
+        if reused is not None:
             break
     expect("a new file reuses the removed file's inode (ext4 does)",
            reused is not None, "inode %d not reused" % ino)
