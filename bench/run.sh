@@ -13,7 +13,8 @@
 #       iperf3 python3 meson ninja-build gcc pkg-config libtalloc-dev \
 #       libtevent-dev nettle-dev
 #   bench/run.sh [--quick] [--rounds R] [--out FILE] [--no-10k|--only-10k]
-#                [--no-office|--only-office|--only-ops] [--cpus 1|2|1,2]
+#                [--no-office|--only-office|--only-ops|--only-cycles]
+#                [--cpus 1|2|1,2]
 #                [--office-secs S] [--keep]
 #
 # Environment: WGSMBD (default build/wgsmbd; built with meson if missing),
@@ -50,6 +51,7 @@ IPERF_SECS=5
 DO_OFFICE=1
 ONLY_OFFICE=0
 ONLY_OPS=0		# only open+fstat+close and stat (per-request cost)
+ONLY_CYCLES=0		# only session cycles (server CPU per cycle)
 OFFICE_CLIENTS=9	# office computers 127.0.0.2..10; the copier is .11
 OFFICE_SECS=30
 OFFICE_BULK=$((256 * 1024 * 1024))
@@ -69,6 +71,7 @@ while [ $# -gt 0 ]; do
 	--no-office) DO_OFFICE=0 ;;
 	--only-office) ONLY_OFFICE=1 ;;
 	--only-ops) ONLY_OPS=1 ;;
+	--only-cycles) ONLY_CYCLES=1 ;;
 	--office-secs) OFFICE_SECS=$2; shift ;;
 	--cpus) OFFICE_CPUS=$2; shift ;;
 	--keep) KEEP=1 ;;
@@ -99,7 +102,7 @@ if [ "$ONLY_OFFICE" = 1 ]; then
 	DO_OFFICE=1
 	IO_BYTES=$((1024 * 1024))	# the source file is not used
 fi
-if [ "$ONLY_OPS" = 1 ]; then
+if [ "$ONLY_OPS" = 1 ] || [ "$ONLY_CYCLES" = 1 ]; then
 	DO_10K=0
 	DO_OFFICE=0
 	IO_BYTES=$((1024 * 1024))	# the source file is not used
@@ -651,6 +654,10 @@ for r in $(seq 1 "$ROUNDS"); do
 		done
 	fi
 	[ "$ONLY_OFFICE" = 1 ] && continue
+	if [ "$ONLY_CYCLES" = 1 ]; then
+		for s in wg samba; do log "round $r: cycles $s"; bench_cycles "$s" "$r"; done
+		continue
+	fi
 	if [ "$ONLY_OPS" = 1 ]; then
 		for s in wg samba; do log "round $r: openclose $s"; bench_ops "$s" "$r" openclose; done
 		for s in wg samba; do log "round $r: stat $s"; bench_ops "$s" "$r" stat; done
