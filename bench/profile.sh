@@ -2,7 +2,8 @@
 #
 # bench/profile.sh - where wgsmbd spends its time under one bench workload.
 #
-# Usage (as root): bench/profile.sh [--tool callgrind|perf|strace] WORKLOAD...
+# Usage (as root):
+#   bench/profile.sh [--tool callgrind|perf|strace|cpu] WORKLOAD...
 #   WORKLOAD: cycles stat openclose echo read write put get
 #
 #   callgrind  user-space instructions (valgrind; exact, call paths, no
@@ -13,8 +14,13 @@
 #              kernel. cpu-clock because VMs often have no hardware counters
 #              (check: perf stat -e instructions true); on a VM, time spent
 #              with interrupts off lands on finish_task_switch and
-#              _raw_spin_unlock_irqrestore.
+#              _raw_spin_unlock_irqrestore. PERF_FREQ (default 1000 Hz)
+#              and PERF_CG (default dwarf,16384; fp is cheaper and enough
+#              for the kernel's stacks) tune it.
 #   strace     strace -c -f: system calls per workload.
+#   cpu        the daemon's user and system CPU over the workload (from
+#              /proc/PID/stat, no tracer attached) and its RESULT line:
+#              divide by the count for the cost per unit.
 # Output goes to stdout; the raw profiles stay in the work directory with
 # --keep.
 #
@@ -32,7 +38,7 @@ while [ $# -gt 0 ]; do
 	case $1 in
 	--tool) TOOL=$2; shift ;;
 	--keep) KEEP=1 ;;
-	-h|--help) sed -n '3,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) sed -n '3,25p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) WORKLOADS+=("$1") ;;
 	esac
 	shift
@@ -160,7 +166,8 @@ for w in "${WORKLOADS[@]}"; do
 	perf)
 		start
 		# dwarf unwinding: the release build has no frame pointers
-		perf record -e cpu-clock -F 1000 --call-graph dwarf,16384 -p "$PID" \
+		perf record -e cpu-clock -F "${PERF_FREQ:-1000}" \
+			--call-graph "${PERF_CG:-dwarf,16384}" -p "$PID" \
 			-o "$WORK/out/$w.perf" >/dev/null 2>&1 &
 		local_pp=$!
 		sleep 0.5
@@ -180,6 +187,18 @@ for w in "${WORKLOADS[@]}"; do
 		kill -INT "$local_sp"; wait "$local_sp"
 		stop
 		cat "$WORK/out/$w.strace"
+		;;
+	cpu)
+		start
+		read -r -a st0 <"/proc/$PID/stat"
+		run_workload "$w" 0
+		read -r -a st1 <"/proc/$PID/stat"
+		stop
+		# fields 14 and 15 (utime, stime) after a comm without spaces
+		awk -v u="$((st1[13] - st0[13]))" -v s="$((st1[14] - st0[14]))" \
+			-v hz="$(getconf CLK_TCK)" 'BEGIN {
+			printf "daemon CPU: user %.3f s, system %.3f s\n",
+				u / hz, s / hz }'
 		;;
 	*) echo "unknown tool $TOOL" >&2; exit 64 ;;
 	esac
