@@ -117,6 +117,9 @@ struct wg_config {
 	uint32_t durable_timeout_ms;	/* most a durable open is kept */
 	/* orphaned streams are looked for this often (0: never) */
 	uint32_t streams_sweep_ms;
+	/* event loops serving connections (docs/threads.md); 0 = one per
+	 * CPU, at most 8; read at start only */
+	uint32_t server_threads;
 
 	struct wg_share_cfg *shares;	/* IPC$ is always present */
 	size_t nshares;

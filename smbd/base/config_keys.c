@@ -1030,6 +1030,16 @@ static int g_durable_timeout(struct cfg_parse *p, const char *key,
 	return 0;
 }
 
+static int g_server_threads(struct cfg_parse *p, const char *key,
+			    const char *v)
+{
+	if (strcasecmp(v, "auto") == 0) {
+		p->cfg->server_threads = 0;
+		return 0;
+	}
+	return set_count(p, key, v, 1, 64, &p->cfg->server_threads);
+}
+
 const struct cfg_key cfg_global_keys[] = {
 	{ "netbios name", g_netbios_name },
 	{ "workgroup", g_workgroup },
@@ -1075,6 +1085,7 @@ const struct cfg_key cfg_global_keys[] = {
 	{ "streams sweep interval", g_streams_sweep },
 	{ "oplock break timeout", g_oplock_break_timeout },
 	{ "durable handle timeout", g_durable_timeout },
+	{ "server threads", g_server_threads },
 	{ NULL, NULL },
 };
 

@@ -22,6 +22,8 @@
 #                 missing; never nobody, which the daemon refuses too)
 #   WG_LOG_LEVEL  daemon "log level" (default 3; at least 2, notice:
 #                 wg_start waits for the daemon's "started" notice)
+#   WG_THREADS    daemon "server threads" (event loops; default: the
+#                 daemon's own default)
 #   WG_HOST       loopback address the server listens on (default 127.0.0.1)
 #   WG_KEEP=1     keep the temp dir (config, shares, daemon log)
 #   WG_SERVER=samba  run Samba's smbd on the same shares instead, to check
@@ -288,6 +290,7 @@ wg_setup() {
 		state directory = $WG_TMP/state
 		run as user = $WG_RUN_AS
 		log level = $WG_LOG_LEVEL
+		${WG_THREADS:+server threads = $WG_THREADS}
 		${WG_EXTRA_GLOBAL:-}
 
 		[demo]
