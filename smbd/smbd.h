@@ -45,6 +45,7 @@
 #include "smbd/budget.h"
 
 struct smbd_loop;
+struct smbd_threads;	/* the state lock, loop threads: smbd/loop.c */
 struct smbd_conn;
 struct smbd_client;
 struct smbd_session;
@@ -100,21 +101,40 @@ struct smbd_conn_upcalls {
  * One event loop and what only it uses (docs/threads.md, stage 2): its
  * tevent_context, the buffer its connections read into, the cache of
  * stored descriptors its access checks read through. Each connection
- * names the loop it runs on (conn->loop); everything of a connection is
- * touched from that loop only. Today the server has one loop, srv->loop,
- * made by smbd_loop_new() (net/conn.h), a talloc child of the server,
- * whose ev is srv->ev.
+ * names the loop it runs on (conn->loop); its socket is read and written
+ * from that loop only, and it is freed there (net/conn.c). The server
+ * has srv->nloops of them in srv->loops (`server threads`), each a talloc
+ * child of the server; loop 0 is srv->loop, whose ev is srv->ev, run by
+ * the main thread; the others run on threads of their own (smbd/loop.h),
+ * and every loop holds the state lock while it touches any smbd object.
  */
 struct smbd_loop {
 	struct smbd_server *srv;
 	struct tevent_context *ev;
+	unsigned idx;			/* in srv->loops */
 	uint8_t *rbuf;			/* shared read buffer (conn.c), child */
 	struct smbd_acl_cache *acl_cache; /* stored descriptors (fs/acl.c) */
+	/* Several loops only (smbd/loop.c); -1 and NULL with one: */
+	int wake_fd;			/* eventfd: another thread woke it */
+	struct tevent_fd *wake_fde;
+	/* connections with replies to write at the end of this turn,
+	 * without the state lock (conn.c; conn->flush_next) */
+	struct smbd_conn *flush_head;
+	void (*flush)(struct smbd_loop *lp);	/* set by conn.c */
+	/* Under the state lock: what lives here, for wgnet statistics */
+	unsigned nclients;		/* computers assigned to it */
+	size_t nconns;
+	uint64_t conns_accepted;
 };
 
 struct smbd_server {
 	struct tevent_context *ev;	/* the main loop's */
-	struct smbd_loop *loop;		/* the only loop, for now */
+	struct smbd_loop *loop;		/* loop 0, the main thread's */
+	struct smbd_loop **loops;	/* every loop; loops[0] == loop */
+	unsigned nloops;
+	/* the state lock and the loop threads (smbd/loop.c); NULL with
+	 * one loop, when nothing is locked */
+	struct smbd_threads *threads;
 	struct wg_config *cfg;
 	const struct smbd_conn_upcalls *conn_up; /* set by server.c */
 	/* SMB1 NEGOTIATE (cmd/negprot.c), set by server.c for dispatch */
@@ -192,6 +212,7 @@ struct smbd_client {
 	struct smbd_client *prev, *next;	/* srv->clients */
 	char addr[48];
 	unsigned nconns;
+	struct smbd_loop *loop;		/* every connection of it runs here */
 };
 
 enum smbd_conn_state {
@@ -277,6 +298,11 @@ struct smbd_conn {
 	unsigned turn_frames;		/* dispatched in this loop turn */
 	struct timeval parked_since;	/* parked_head became non-NULL */
 	unsigned held;			/* frames off to a worker (conn.c) */
+	/* Several loops (conn.c): its loop writes it without the state
+	 * lock; no other thread writes its socket meanwhile */
+	bool writing;
+	bool flushing;			/* on conn->loop->flush_head */
+	struct smbd_conn *flush_next;
 
 	struct smbd_session *sessions;
 	struct smbd_req *requests;	/* in flight (async and compound) */

@@ -6,6 +6,7 @@
  * session or pipe its request arrived on.
  */
 #include "smbd/admin/admin.h"
+#include "smbd/loop.h"
 #include "smbd/admin/admission.h"
 #include "smbd/fs/open.h"
 #include "smbd/smb2/session.h"
@@ -683,7 +684,8 @@ static int defer(struct admin_deferred *d)
 		talloc_free(d);
 		return -ENOMEM;
 	}
-	tevent_schedule_immediate(im, d->srv->ev, deferred_fire, d);
+	tevent_schedule_immediate(im, smbd_loop_ev(d->srv), deferred_fire,
+				  d);
 	return 0;
 }
 

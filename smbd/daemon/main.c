@@ -30,6 +30,7 @@
 #include "smbd/smbd.h"
 #include "smbd/daemon/server.h"
 #include "smbd/daemon/daemon.h"
+#include "smbd/loop.h"
 #include "smbd/base/config.h"
 
 #include <errno.h>
@@ -176,6 +177,10 @@ static void warn_restart_needed(const struct wg_config *old,
 	    strcmp(old->control_socket, cfg->control_socket) != 0) {
 		DBG_WARN(GEN, "reload: 'run as user', 'state directory' and "
 			 "'control socket' change only on restart");
+	}
+	if (old->server_threads != cfg->server_threads) {
+		DBG_WARN(GEN, "reload: 'server threads' changes only on "
+			 "restart");
 	}
 }
 
@@ -489,6 +494,10 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	rc = run(&d);
+	if (d.srv != NULL) {
+		/* the loop threads end before what they use is freed */
+		smbd_loops_stop(d.srv);
+	}
 	/* Frees the server (closing everything) and removes the pid file. */
 	talloc_free(d.mem);
 	return rc;

@@ -2,6 +2,7 @@
  * server.c - listening sockets, accepting connections, start/stop.
  */
 #include "smbd/daemon/server.h"
+#include "smbd/loop.h"
 #include "smbd/net/conn.h"
 #include "smbd/net/nbns.h"
 #include "smbd/smb2/dispatch.h"
@@ -78,10 +79,13 @@ struct smbd_server *smbd_server_new(TALLOC_CTX *mem_ctx,
 	}
 	srv->ev = ev;
 	srv->loop = smbd_loop_new(srv, ev);
-	if (srv->loop == NULL) {
+	srv->loops = talloc_array(srv, struct smbd_loop *, 1);
+	if (srv->loop == NULL || srv->loops == NULL) {
 		talloc_free(srv);
 		return NULL;
 	}
+	srv->loops[0] = srv->loop;
+	srv->nloops = 1;
 	srv->cfg = talloc_steal(srv, cfg);
 	/* Connections hand their frames up to the SMB layer. */
 	srv->conn_up = &smbd_smb2_upcalls;
@@ -299,9 +303,64 @@ static void server_log_insecure(const struct smbd_server *srv)
 	}
 }
 
+/* `server threads`: 0 is one per CPU, at most 8. */
+static unsigned server_nloops(const struct wg_config *cfg)
+{
+	long n = cfg->server_threads;
+
+	if (n == 0) {
+		n = sysconf(_SC_NPROCESSORS_ONLN);
+		n = n < 1 ? 1 : n > 8 ? 8 : n;
+	}
+	return (unsigned)n;
+}
+
+/*
+ * The loops past the first (docs/threads.md): each with its own
+ * tevent_context; worker jobs they send complete on them.
+ */
+static int server_make_loops(struct smbd_server *srv)
+{
+	unsigned n = server_nloops(srv->cfg);
+	struct smbd_loop **loops = NULL;
+	unsigned i = 0;
+
+	if (n <= 1) {
+		return 0;
+	}
+	loops = talloc_realloc(srv, srv->loops, struct smbd_loop *, n);
+	if (loops == NULL) {
+		return -ENOMEM;
+	}
+	srv->loops = loops;
+	for (i = 1; i < n; i++) {
+		struct tevent_context *ev = tevent_context_init(srv);
+		struct smbd_loop *lp = NULL;
+
+		if (ev == NULL) {
+			return -ENOMEM;
+		}
+		lp = smbd_loop_new(srv, ev);
+		if (lp == NULL) {
+			talloc_free(ev);
+			return -ENOMEM;
+		}
+		talloc_steal(lp, ev);
+		lp->idx = i;
+		srv->loops[i] = lp;
+		srv->nloops = i + 1;
+		if (smbd_workers_add_loop(srv->workers, ev) != 0 ||
+		    smbd_workers_add_loop(srv->scan_workers, ev) != 0) {
+			return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
 int smbd_server_start(struct smbd_server *srv)
 {
 	char *err = NULL;
+	int rc = 0;
 
 	srv->workers = smbd_workers_new(srv, srv->ev, 4);
 	if (srv->workers == NULL) {
@@ -344,6 +403,18 @@ int smbd_server_start(struct smbd_server *srv)
 	}
 	if (streams_sweep_start(srv) != 0) {
 		return -ENOMEM;
+	}
+	rc = server_make_loops(srv);
+	if (rc == 0) {
+		rc = smbd_loops_start(srv);
+	}
+	if (rc != 0) {
+		DBG_ERR(GEN, "cannot start %u event loops: %s",
+			server_nloops(srv->cfg), strerror(-rc));
+		return rc;
+	}
+	if (srv->nloops > 1) {
+		DBG_NOTICE(GEN, "serving on %u event loops", srv->nloops);
 	}
 	/* Not fatal (logged): SMB clients are served without wgnet. */
 	smbd_control_start(srv);
@@ -388,6 +459,8 @@ void smbd_server_shutdown(struct smbd_server *srv, bool *done)
 	size_t i = 0;
 
 	srv->shutting_down = true;
+	/* one thread from here on: the others leave their loops */
+	smbd_loops_stop(srv);
 	smbd_control_stop(srv);
 	for (i = 0; i < srv->nlisteners; i++) {
 		talloc_free(srv->listeners[i]);

@@ -9,6 +9,7 @@
  * break, which lets the file's waits go on if it was the last.
  */
 #include "smbd/fs/lease.h"
+#include "smbd/loop.h"
 
 #include <errno.h>
 #include <string.h>
@@ -559,7 +560,7 @@ static void break_start(struct smbd_lease *l, uint32_t to, bool blocks,
 		return;
 	}
 wait:
-	l->te = tevent_add_timer(srv->ev, l,
+	l->te = tevent_add_timer(smbd_loop_ev(srv), l,
 				 tevent_timeval_current_ofs(ms / 1000,
 							    (ms % 1000) *
 							    1000),

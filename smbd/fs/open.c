@@ -18,6 +18,7 @@
  * connection teardown) leaves the same state.
  */
 #include "smbd/fs/open.h"
+#include "smbd/loop.h"
 #include "smbd/fs/watch.h"
 #include "smbd/base/errmap.h"
 #include "smbd/fs/oplock.h"
@@ -1008,7 +1009,7 @@ void smbd_open_preserved_close_soon(struct smbd_open *op)
 		/* no memory: the timeout closes it */
 		return;
 	}
-	tevent_schedule_immediate(op->durable_im, srv->ev, preserved_close_im,
+	tevent_schedule_immediate(op->durable_im, smbd_loop_ev(srv), preserved_close_im,
 				  op);
 }
 
@@ -1156,7 +1157,7 @@ static void preserve_one(struct smbd_server *srv, struct smbd_open *op)
 	struct smbd_conn *conn = s->conn;
 	uint32_t ms = op->durable_timeout_ms;
 
-	op->durable_te = tevent_add_timer(srv->ev, op,
+	op->durable_te = tevent_add_timer(smbd_loop_ev(srv), op,
 					  tevent_timeval_current_ofs(
 						  ms / 1000, (ms % 1000) * 1000),
 					  preserved_expire, op);

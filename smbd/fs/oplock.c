@@ -11,6 +11,7 @@
  * schedules its callback, so a file never goes with waits on it.
  */
 #include "smbd/fs/oplock.h"
+#include "smbd/loop.h"
 #include "smbd/fs/lease.h"
 
 #include <errno.h>
@@ -168,7 +169,7 @@ static void wait_fire(struct tevent_context *ev, struct tevent_immediate *im,
 static void wait_wake(struct smbd_oplock_wait *w)
 {
 	wait_unlink(w);
-	tevent_schedule_immediate(w->im, w->ev, wait_fire, w);
+	smbd_loop_schedule_conn(w->conn, w->im, wait_fire, w);
 }
 
 /* The last break of f ended: every wait goes on. */
@@ -209,7 +210,7 @@ NTSTATUS smbd_oplock_wait(TALLOC_CTX *mem, struct smbd_file *f,
 	conn->noplock_waits++;
 	talloc_set_destructor(w, wait_destructor);
 	if (!smbd_oplock_breaking(f)) {
-		tevent_schedule_immediate(w->im, w->ev, wait_fire, w);
+		smbd_loop_schedule_conn(w->conn, w->im, wait_fire, w);
 	} else {
 		w->file = f;
 		w->next = f->oplock_waits;
@@ -408,7 +409,7 @@ static void break_start(struct smbd_oplock *o, uint8_t to)
 		talloc_free(o);
 		return;
 	}
-	o->te = tevent_add_timer(srv->ev, o,
+	o->te = tevent_add_timer(smbd_loop_ev(srv), o,
 				 tevent_timeval_current_ofs(ms / 1000,
 							    (ms % 1000) *
 							    1000),

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "smbd/fs/open.h"
+#include "smbd/loop.h"
 #include "smbd/fs/watch.h"
 #include "proto/utf16.h"
 
@@ -666,6 +667,8 @@ static void watch_schedule(struct watch_ctx *ctx)
 		ctx->im_armed = true;
 		tevent_schedule_immediate(ctx->im, ctx->ev, watch_im_handler,
 					  ctx);
+		/* a change made on another loop: the main loop runs it */
+		smbd_loop_wake_ev(ctx->ev);
 	}
 }
 

@@ -20,6 +20,7 @@
  * wait hook (on the loop thread) until its queue drains.
  */
 #include "smbd/fs/workers.h"
+#include "smbd/loop.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -54,8 +55,24 @@ struct job_owner {
 	bool report;		/* episode not reported to the hook yet */
 };
 
+/*
+ * Where finished jobs go: one per event loop that submits jobs (the
+ * first is the pool's own context); each has its eventfd, watched on its
+ * loop, and its done list, so a job completes on the loop that sent it.
+ */
+struct job_sink {
+	struct smbd_workers *pool;
+	struct tevent_context *ev;
+	struct tevent_fd *fde;
+	int efd;
+	struct smbd_job *d_head, *d_tail;	/* done (mutex) */
+};
+
+#define WORKERS_SINKS 64
+
 struct smbd_job {
 	struct smbd_job *prev, *next;	/* owner queue or done list (mutex) */
+	struct job_sink *sink;		/* completes there (read-only) */
 	struct smbd_job *aprev, *anext;	/* pool->all (loop thread) */
 	struct smbd_workers *pool;
 	enum job_state state;		/* mutex */
@@ -68,15 +85,13 @@ struct smbd_job {
 };
 
 struct smbd_workers {
-	struct tevent_context *ev;
-	struct tevent_fd *fde;
-	int efd;
+	struct job_sink sinks[WORKERS_SINKS];	/* [0]: the pool's context */
+	unsigned nsinks;			/* loop thread, before jobs */
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	struct job_owner *owners;		/* with jobs (mutex) */
 	struct job_owner *rr;			/* next to look at (mutex) */
 	size_t nqueued;				/* mutex */
-	struct smbd_job *d_head, *d_tail;	/* done (mutex) */
 	size_t busy;				/* queued + running (mutex) */
 	unsigned share;		/* max running jobs per owner */
 	int nice;		/* of every thread (read-only once started) */
@@ -224,13 +239,13 @@ static struct smbd_job *pick_job(struct smbd_workers *w, bool *report)
 
 /* ---- worker threads ---- */
 
-static void wake_loop(struct smbd_workers *w)
+static void wake_loop(struct job_sink *k)
 {
 	uint64_t one = 1;
 	ssize_t n = 0;
 
 	do {
-		n = write(w->efd, &one, sizeof(one));
+		n = write(k->efd, &one, sizeof(one));
 	} while (n < 0 && errno == EINTR);
 }
 
@@ -239,6 +254,7 @@ static void *worker_main(void *p)
 	struct smbd_workers *w = p;
 	struct smbd_job *j = NULL;
 	struct job_owner *o = NULL;
+	struct job_sink *k = NULL;
 	bool report = false;
 
 	if (w->nice > 0) {
@@ -255,7 +271,7 @@ static void *worker_main(void *p)
 			if (report) {
 				/* before we may sleep: an eventfd write
 				 * does not block */
-				wake_loop(w);
+				wake_loop(&w->sinks[0]);
 			}
 			if (j != NULL) {
 				break;
@@ -282,10 +298,11 @@ static void *worker_main(void *p)
 			pthread_cond_broadcast(&w->cv);
 		}
 		owner_put(w, o);
-		jq_append(&w->d_head, &w->d_tail, j);
+		k = j->sink;
+		jq_append(&k->d_head, &k->d_tail, j);
 		pthread_mutex_unlock(&w->mu);
 
-		wake_loop(w);
+		wake_loop(k);
 	}
 }
 
@@ -359,7 +376,8 @@ static void workers_fd_handler(struct tevent_context *ev,
 			       struct tevent_fd *fde, uint16_t flags,
 			       void *private_data)
 {
-	struct smbd_workers *w = private_data;
+	struct job_sink *k = private_data;
+	struct smbd_workers *w = k->pool;
 	struct smbd_job *j = NULL;
 	bool *outer = w->freed_flag;
 	uint64_t cnt = 0;
@@ -367,7 +385,7 @@ static void workers_fd_handler(struct tevent_context *ev,
 	ssize_t n = 0;
 
 	do {
-		n = read(w->efd, &cnt, sizeof(cnt));
+		n = read(k->efd, &cnt, sizeof(cnt));
 	} while (n < 0 && errno == EINTR);
 	report_waits(w);
 
@@ -378,9 +396,9 @@ static void workers_fd_handler(struct tevent_context *ev,
 	w->freed_flag = &freed;
 	for (;;) {
 		pthread_mutex_lock(&w->mu);
-		j = w->d_head;
+		j = k->d_head;
 		if (j != NULL) {
-			jq_remove(&w->d_head, &w->d_tail, j);
+			jq_remove(&k->d_head, &k->d_tail, j);
 		}
 		pthread_mutex_unlock(&w->mu);
 		if (j == NULL) {
@@ -431,10 +449,12 @@ static int workers_destructor(struct smbd_workers *w)
 	}
 	w->nthreads = 0;
 
-	TALLOC_FREE(w->fde);
-	if (w->efd >= 0) {
-		close(w->efd);
-		w->efd = -1;
+	for (i = 0; i < w->nsinks; i++) {
+		TALLOC_FREE(w->sinks[i].fde);
+		if (w->sinks[i].efd >= 0) {
+			close(w->sinks[i].efd);
+			w->sinks[i].efd = -1;
+		}
 	}
 	/* Detach requests still waiting; the jobs die with the pool. */
 	for (j = w->all; j != NULL; j = j->anext) {
@@ -483,8 +503,6 @@ struct smbd_workers *smbd_workers_new_nice(TALLOC_CTX *mem,
 	if (w == NULL) {
 		return NULL;
 	}
-	w->ev = ev;
-	w->efd = -1;
 	w->nice = nice < 0 ? 0 : nice > 19 ? 19 : nice;
 	w->threads = talloc_zero_array(w, pthread_t, nthreads);
 	if (w->threads == NULL) {
@@ -496,14 +514,7 @@ struct smbd_workers *smbd_workers_new_nice(TALLOC_CTX *mem,
 	w->share = nthreads / 2 > 0 ? nthreads / 2 : 1;
 	talloc_set_destructor(w, workers_destructor);
 
-	w->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	if (w->efd < 0) {
-		talloc_free(w);
-		return NULL;
-	}
-	w->fde = tevent_add_fd(ev, w, w->efd, TEVENT_FD_READ,
-			       workers_fd_handler, w);
-	if (w->fde == NULL) {
+	if (smbd_workers_add_loop(w, ev) != 0) {
 		talloc_free(w);
 		return NULL;
 	}
@@ -531,6 +542,59 @@ struct smbd_workers *smbd_workers_new_nice(TALLOC_CTX *mem,
 	w->share = w->nthreads / 2 > 0 ? w->nthreads / 2 : 1;
 	pthread_mutex_unlock(&w->mu);
 	return w;
+}
+
+int smbd_workers_add_loop(struct smbd_workers *w, struct tevent_context *ev)
+{
+	struct job_sink *k = NULL;
+
+	if (w == NULL) {
+		return 0;
+	}
+	if (w->nsinks >= WORKERS_SINKS) {
+		return -ENOSPC;
+	}
+	k = &w->sinks[w->nsinks];
+	k->pool = w;
+	k->ev = ev;
+	k->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (k->efd < 0) {
+		return -errno;
+	}
+	k->fde = tevent_add_fd(ev, w, k->efd, TEVENT_FD_READ,
+			       workers_fd_handler, k);
+	if (k->fde == NULL) {
+		close(k->efd);
+		k->efd = -1;
+		return -ENOMEM;
+	}
+	w->nsinks++;
+	return 0;
+}
+
+/* The sink of ev's loop, else the pool's own. */
+static struct job_sink *sink_of(struct smbd_workers *w,
+				struct tevent_context *ev)
+{
+	unsigned i = 0;
+
+	for (i = 1; i < w->nsinks; i++) {
+		if (w->sinks[i].ev == ev) {
+			return &w->sinks[i];
+		}
+	}
+	return &w->sinks[0];
+}
+
+/*
+ * Several loops: a job completes on the loop that sends it (the one
+ * that owns the request), whatever context the caller named.
+ */
+static struct tevent_context *job_ev(struct tevent_context *ev)
+{
+	struct smbd_loop *lp = smbd_loop_self();
+
+	return lp != NULL ? lp->ev : ev;
 }
 
 size_t smbd_workers_busy(const struct smbd_workers *w)
@@ -575,7 +639,8 @@ void smbd_workers_set_wait_hook(struct smbd_workers *w,
  * Queue fn(arg) with arg stolen under the job. req may be NULL (fire and
  * forget). Returns NULL on no memory (arg is then left where it was).
  */
-static struct smbd_job *job_queue(struct smbd_workers *w, const void *owner,
+static struct smbd_job *job_queue(struct smbd_workers *w,
+				  struct tevent_context *ev, const void *owner,
 				  smbd_job_fn fn, void *arg,
 				  struct tevent_req *req)
 {
@@ -586,6 +651,7 @@ static struct smbd_job *job_queue(struct smbd_workers *w, const void *owner,
 		return NULL;
 	}
 	j->pool = w;
+	j->sink = sink_of(w, ev);
 	j->fn = fn;
 	j->req = req;
 	j->key = owner;
@@ -654,6 +720,7 @@ struct tevent_req *smbd_job_send(TALLOC_CTX *mem, struct tevent_context *ev,
 	struct tevent_req *req = NULL;
 	struct smbd_job_state *state = NULL;
 
+	ev = job_ev(ev);
 	req = tevent_req_create(mem, &state, struct smbd_job_state);
 	if (req == NULL) {
 		return NULL;
@@ -665,7 +732,7 @@ struct tevent_req *smbd_job_send(TALLOC_CTX *mem, struct tevent_context *ev,
 		tevent_req_done(req);
 		return tevent_req_post(req, ev);
 	}
-	state->job = job_queue(w, owner, fn, arg, req);
+	state->job = job_queue(w, ev, owner, fn, arg, req);
 	if (state->job == NULL) {
 		tevent_req_error(req, ENOMEM);
 		return tevent_req_post(req, ev);
@@ -812,7 +879,7 @@ static struct tevent_req *failed_req(TALLOC_CTX *mem,
 		return NULL;
 	}
 	tevent_req_error(req, err);
-	return tevent_req_post(req, ev);
+	return tevent_req_post(req, job_ev(ev));
 }
 
 /* Submit an io_arg job; the arg is owned by the request from here on. */
@@ -1001,7 +1068,7 @@ void smbd_workers_close_fd(struct smbd_workers *w, int fd, bool sync)
 	a->fd = fd;
 	a->flags = sync ? SMBD_PWRITE_SYNC : 0;
 	talloc_set_destructor(a, io_arg_destructor);
-	if (job_queue(w, NULL, close_fn, a, NULL) == NULL) {
+	if (job_queue(w, NULL, NULL, close_fn, a, NULL) == NULL) {
 		/* the destructor closes fd */
 		if (sync) {
 			(void)fsync(fd);

@@ -2,6 +2,7 @@
  * wtime.c - Windows' delayed LastWriteTime update (see wtime.h).
  */
 #include "smbd/fs/wtime.h"
+#include "smbd/loop.h"
 #include "smbd/fs/open.h"
 #include "smbd/base/log.h"
 
@@ -178,7 +179,7 @@ void smbd_wtime_write_begin(struct smbd_open *op, struct smbd_wtime_io *io)
 			return;
 		}
 		/* no timer, no hold: it would have no bound */
-		w->te = tevent_add_timer(srv->ev, w,
+		w->te = tevent_add_timer(smbd_loop_ev(srv), w,
 					 tevent_timeval_current_ofs(
 						 ms / 1000, (ms % 1000) * 1000),
 					 hold_timer, w);

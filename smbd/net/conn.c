@@ -4,6 +4,7 @@
  * point in the loop.
  */
 #include "smbd/net/conn.h"
+#include "smbd/loop.h"
 #include "smbd/fs/acl.h"
 #include "smbd/fs/open.h"
 #include "proto/nbt.h"
@@ -56,9 +57,34 @@ struct smbd_sendq {
 static void conn_io(struct tevent_context *ev, struct tevent_fd *fde,
 		    uint16_t flags, void *private_data);
 static void conn_update_flags(struct smbd_conn *conn);
-static void conn_write(struct smbd_conn *conn);
+static void conn_write(struct smbd_conn *conn, bool unlocked);
 static void conn_frame(struct smbd_conn *conn, uint8_t type, uint8_t *buf,
 		       size_t len);
+
+/*
+ * The loop a new computer goes to: the one with the fewest computers,
+ * then the fewest connections, then the fewest accepted so far (so that
+ * computers that come one after another take turns). All of a computer's
+ * connections follow it there (docs/threads.md).
+ */
+static struct smbd_loop *client_loop(struct smbd_server *srv)
+{
+	struct smbd_loop *best = srv->loop;
+	unsigned i = 0;
+
+	for (i = 1; i < srv->nloops; i++) {
+		struct smbd_loop *lp = srv->loops[i];
+
+		if (lp->nclients < best->nclients ||
+		    (lp->nclients == best->nclients &&
+		     (lp->nconns < best->nconns ||
+		      (lp->nconns == best->nconns &&
+		       lp->conns_accepted < best->conns_accepted)))) {
+			best = lp;
+		}
+	}
+	return best;
+}
 
 /* The client entry for conn's address, made on first use; NULL on ENOMEM. */
 static struct smbd_client *client_get(struct smbd_server *srv,
@@ -82,6 +108,8 @@ static struct smbd_client *client_get(struct smbd_server *srv,
 	}
 	snprintf(cl->addr, sizeof(cl->addr), "%s", addr);
 	cl->nconns = 1;
+	cl->loop = client_loop(srv);
+	cl->loop->nclients++;
 	cl->next = srv->clients;
 	if (srv->clients != NULL) {
 		srv->clients->prev = cl;
@@ -103,7 +131,26 @@ static void client_put(struct smbd_server *srv, struct smbd_client *cl)
 	if (cl->next != NULL) {
 		cl->next->prev = cl->prev;
 	}
+	cl->loop->nclients--;
 	talloc_free(cl);
+}
+
+/* Take conn off its loop's list of connections to write. */
+static void flush_remove(struct smbd_conn *conn)
+{
+	struct smbd_conn **pp = &conn->loop->flush_head;
+
+	if (!conn->flushing) {
+		return;
+	}
+	while (*pp != NULL && *pp != conn) {
+		pp = &(*pp)->flush_next;
+	}
+	if (*pp == conn) {
+		*pp = conn->flush_next;
+	}
+	conn->flush_next = NULL;
+	conn->flushing = false;
 }
 
 static int conn_destructor(struct smbd_conn *conn)
@@ -113,6 +160,7 @@ static int conn_destructor(struct smbd_conn *conn)
 
 	conn->state = SMBD_CONN_CLOSING;
 	TALLOC_FREE(conn->fde);
+	flush_remove(conn);
 	if (srv != NULL && srv->sweep_cursor == conn) {
 		srv->sweep_cursor = conn->next;
 	}
@@ -146,6 +194,7 @@ static int conn_destructor(struct smbd_conn *conn)
 			conn->next->prev = conn->prev;
 		}
 		srv->nconns--;
+		conn->loop->nconns--;
 		client_put(srv, conn->client);
 		conn->client = NULL;
 	}
@@ -265,6 +314,25 @@ void smbd_conn_set_authenticated(struct smbd_conn *conn, bool on)
 	conn->deadline = tv_after(&now, srv->cfg->auth_timeout_ms);
 }
 
+/*
+ * End of a loop turn (smbd/loop.c, several loops only): write what its
+ * connections queued, without the state lock around each writev.
+ */
+static void conn_flush(struct smbd_loop *lp)
+{
+	struct smbd_conn *conn = NULL;
+
+	while ((conn = lp->flush_head) != NULL) {
+		lp->flush_head = conn->flush_next;
+		conn->flush_next = NULL;
+		conn->flushing = false;
+		if (conn->fde != NULL && conn->free_im == NULL &&
+		    conn->sendq_head != NULL) {
+			conn_write(conn, true);
+		}
+	}
+}
+
 struct smbd_loop *smbd_loop_new(struct smbd_server *srv,
 			       struct tevent_context *ev)
 {
@@ -275,6 +343,8 @@ struct smbd_loop *smbd_loop_new(struct smbd_server *srv,
 	}
 	lp->srv = srv;
 	lp->ev = ev;
+	lp->wake_fd = -1;
+	lp->flush = conn_flush;
 	lp->acl_cache = smbd_acl_cache_new(lp);
 	if (lp->acl_cache == NULL) {
 		talloc_free(lp);
@@ -313,7 +383,7 @@ struct smbd_conn *smbd_conn_new(struct smbd_server *srv, int fd, bool netbios)
 		return NULL;
 	}
 	conn->srv = srv;
-	conn->loop = srv->loop;
+	conn->loop = srv->loop;	/* its computer's, once known */
 	conn->up = srv->conn_up;
 	conn->fd = -1;
 	if (getpeername(fd, (struct sockaddr *)&conn->peer_ss, &len) != 0) {
@@ -359,18 +429,24 @@ struct smbd_conn *smbd_conn_new(struct smbd_server *srv, int fd, bool netbios)
 		talloc_free(conn);
 		return NULL;
 	}
-	conn->fd = fd;
-	conn->fde = tevent_add_fd(conn->loop->ev, conn, fd, TEVENT_FD_READ, conn_io,
-				  conn);
-	if (conn->fde == NULL) {
-		conn->fd = -1;
+	conn->client = client_get(srv, conn->peer_addr);
+	if (conn->client == NULL) {
 		talloc_free(conn);
 		return NULL;
 	}
-	conn->client = client_get(srv, conn->peer_addr);
-	if (conn->client == NULL) {
-		TALLOC_FREE(conn->fde);
+	/*
+	 * Its computer's loop: under the state lock, so adding the fd to
+	 * another loop's context is safe (epoll_ctl; that loop sees it at
+	 * its next wait).
+	 */
+	conn->loop = conn->client->loop;
+	conn->fd = fd;
+	conn->fde = tevent_add_fd(conn->loop->ev, conn, fd, TEVENT_FD_READ,
+				  conn_io, conn);
+	if (conn->fde == NULL) {
 		conn->fd = -1;
+		client_put(srv, conn->client);
+		conn->client = NULL;
 		talloc_free(conn);
 		return NULL;
 	}
@@ -380,11 +456,14 @@ struct smbd_conn *smbd_conn_new(struct smbd_server *srv, int fd, bool netbios)
 	}
 	srv->conns = conn;
 	srv->nconns++;
+	conn->loop->nconns++;
+	conn->loop->conns_accepted++;
 	srv->stats.conns_accepted++;
 	srv->unauth_conns++;
 	talloc_set_destructor(conn, conn_destructor);
-	DBG_INFO(CONN, "%s:%u connected to port %u", conn->peer_addr,
-		 conn->peer_port, conn->local_port);
+	DBG_INFO(CONN, "%s:%u connected to port %u on loop %u",
+		 conn->peer_addr, conn->peer_port, conn->local_port,
+		 conn->loop->idx);
 	return conn;
 }
 
@@ -401,17 +480,24 @@ static void conn_free_later(struct smbd_conn *conn)
 	if (conn->free_im != NULL) {
 		return;
 	}
-	TALLOC_FREE(conn->fde);
+	if (smbd_loop_is_self(conn->loop)) {
+		TALLOC_FREE(conn->fde);
+	} else if (conn->fde != NULL) {
+		/*
+		 * Another loop's: only it may free the fde (it may hold it
+		 * in the events of its last wait); stop it here.
+		 */
+		tevent_fd_set_flags(conn->fde, 0);
+	}
 	/* Never freed from inside its own callback: at the next turn. */
 	conn->free_im = tevent_create_immediate(conn);
 	if (conn->free_im == NULL) {
-		/* The sweep frees it (fde is gone, deadline is now). */
+		/* The sweep frees it (deadline is now). */
 		conn->lingering = true;
 		gettimeofday(&conn->deadline, NULL);
 		return;
 	}
-	tevent_schedule_immediate(conn->free_im, conn->loop->ev, conn_free_im,
-				  conn);
+	smbd_loop_schedule(conn->loop, conn->free_im, conn_free_im, conn);
 }
 
 void smbd_conn_terminate(struct smbd_conn *conn, const char *reason)
@@ -622,14 +708,31 @@ static struct smbd_sendq *queue_entry(struct smbd_conn *conn, uint8_t *buf,
 /* Write now if q heads the queue, else when the socket is writable. */
 static void queue_go(struct smbd_conn *conn, struct smbd_sendq *q)
 {
-	if (conn->sendq_head == q && q->buf != NULL && conn->fde != NULL) {
+	if (conn->sendq_head == q && q->buf != NULL && conn->fde != NULL &&
+	    conn->free_im == NULL) {
 		/*
 		 * Nothing ahead of it: write now. Only what the socket cannot
 		 * take waits for TEVENT_FD_WRITE (saves an epoll_ctl pair and
 		 * a wakeup per reply).
 		 */
-		conn_write(conn);
-		return;
+		if (conn->srv->threads == NULL) {
+			conn_write(conn, false);
+			return;
+		}
+		/*
+		 * Several loops: its own loop writes it at the end of this
+		 * turn, without the state lock (smbd_loop.flush); another
+		 * loop's connection is written by its loop when the socket
+		 * is writable.
+		 */
+		if (smbd_loop_is_self(conn->loop)) {
+			if (!conn->flushing) {
+				conn->flushing = true;
+				conn->flush_next = conn->loop->flush_head;
+				conn->loop->flush_head = conn;
+			}
+			return;
+		}
 	}
 	conn_update_flags(conn);
 }
@@ -685,7 +788,7 @@ void smbd_conn_send_drop(struct smbd_conn *conn, struct smbd_sendq *q)
 	}
 	if (conn->sendq_head != NULL && conn->sendq_head->buf != NULL &&
 	    conn->fde != NULL) {
-		conn_write(conn);
+		queue_go(conn, conn->sendq_head);
 		return;
 	}
 	conn_update_flags(conn);
@@ -862,15 +965,14 @@ void smbd_conn_kick(struct smbd_conn *conn)
 			return;	/* the next write tries again */
 		}
 	}
-	tevent_schedule_immediate(conn->resume_im, conn->loop->ev, conn_resume,
-				  conn);
+	smbd_loop_schedule(conn->loop, conn->resume_im, conn_resume, conn);
 }
 
 static void conn_update_flags(struct smbd_conn *conn)
 {
 	uint16_t flags = 0;
 
-	if (conn->fde == NULL) {
+	if (conn->fde == NULL || conn->free_im != NULL) {
 		return;
 	}
 	if (conn->sendq_head != NULL && conn->sendq_head->buf != NULL) {
@@ -889,14 +991,24 @@ static void conn_update_flags(struct smbd_conn *conn)
 	tevent_fd_set_flags(conn->fde, flags);
 }
 
-static void conn_write(struct smbd_conn *conn)
+/*
+ * Write what is queued. unlocked: the caller is the connection's loop at
+ * the top of its turn (no handler under it), so the state lock may be let
+ * go around writev; meanwhile other loops only append to the queue
+ * (conn->writing keeps them from writing the socket too).
+ */
+static void conn_write(struct smbd_conn *conn, bool unlocked)
 {
 	struct iovec iov[32];
 	struct smbd_sendq *q = NULL;
 	size_t off = 0;
 	int n = 0;
+	int err = 0;
 	ssize_t w = 0;
 
+	if (conn->writing) {
+		return;		/* its loop writes it now, and looks again */
+	}
 	if (conn->sendq_head == NULL || conn->sendq_head->buf == NULL) {
 		conn_update_flags(conn);
 		return;		/* its head is not ready yet */
@@ -926,13 +1038,24 @@ static void conn_write(struct smbd_conn *conn)
 			n++;
 		}
 	}
-	w = writev(conn->fd, iov, n);
+	if (unlocked && conn->srv->threads != NULL) {
+		conn->writing = true;
+		smbd_state_unlock(conn->srv);
+		w = writev(conn->fd, iov, n);
+		err = errno;
+		smbd_state_lock(conn->srv);
+		conn->writing = false;
+	} else {
+		w = writev(conn->fd, iov, n);
+		err = errno;
+	}
 	if (w < 0) {
-		if (errno == EAGAIN || errno == EINTR) {
+		if (err == EAGAIN || err == EINTR) {
+			conn_update_flags(conn);
 			return;
 		}
 		conn->lingering = false;
-		smbd_conn_terminate(conn, strerror(errno));
+		smbd_conn_terminate(conn, strerror(err));
 		conn_free_later(conn);
 		return;
 	}
@@ -1140,7 +1263,29 @@ static bool read_result(struct smbd_conn *conn, ssize_t n)
 	conn->bytes_in += (uint64_t)n;
 	conn->srv->stats.bytes_in += (uint64_t)n;
 	gettimeofday(&conn->last_activity, NULL);
-	return true;
+	/* another loop may have ended it while it read */
+	return conn->state != SMBD_CONN_CLOSING;
+}
+
+/*
+ * read() on the connection's loop, without the state lock when there are
+ * several loops: only this loop reads conn or frees it or its input
+ * buffers, so nothing read into can go away meanwhile. errno is read's.
+ */
+static ssize_t conn_recv(struct smbd_conn *conn, uint8_t *buf, size_t len)
+{
+	ssize_t n = 0;
+	int err = 0;
+
+	if (conn->srv->threads == NULL) {
+		return read(conn->fd, buf, len);
+	}
+	smbd_state_unlock(conn->srv);
+	n = read(conn->fd, buf, len);
+	err = errno;
+	smbd_state_lock(conn->srv);
+	errno = err;
+	return n;
 }
 
 /*
@@ -1178,7 +1323,7 @@ static void conn_read(struct smbd_conn *conn)
 		if (conn->in_hdr_done &&
 		    conn->in_want - conn->in_have >= SMBD_RBUF_SIZE / 2) {
 			want = conn->in_want - conn->in_have;
-			n = read(conn->fd, conn->in_buf + conn->in_have, want);
+			n = conn_recv(conn, conn->in_buf + conn->in_have, want);
 			if (!read_result(conn, n)) {
 				return;
 			}
@@ -1188,7 +1333,7 @@ static void conn_read(struct smbd_conn *conn)
 			}
 		} else {
 			want = SMBD_RBUF_SIZE;
-			n = read(conn->fd, lp->rbuf, want);
+			n = conn_recv(conn, lp->rbuf, want);
 			if (!read_result(conn, n)) {
 				return;
 			}
@@ -1207,7 +1352,7 @@ static void conn_io(struct tevent_context *ev, struct tevent_fd *fde,
 
 	conn->turn_frames = 0;
 	if ((flags & TEVENT_FD_WRITE) && conn->sendq_head != NULL) {
-		conn_write(conn);
+		conn_write(conn, true);
 	}
 	if (conn->state == SMBD_CONN_CLOSING) {
 		return;

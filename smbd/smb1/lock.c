@@ -29,6 +29,7 @@
  * attachment of the open (a child of the open).
  */
 #include "smbd/smb1/smb1.h"
+#include "smbd/loop.h"
 #include "smbd/fs/brlock.h"
 #include "smbd/fs/open.h"
 #include "smbd/fs/oplock.h"
@@ -456,7 +457,7 @@ NTSTATUS smb1_lock_ranges(struct smb1_req *r, struct smbd_open *op,
 		return status;
 	}
 	if (l->timeout != LOCK_FOREVER) {
-		st->te = tevent_add_timer(r->conn->srv->ev, st,
+		st->te = tevent_add_timer(smbd_loop_ev(r->conn->srv), st,
 					  tevent_timeval_current_ofs(
 						  l->timeout / 1000,
 						  (l->timeout % 1000) * 1000),

@@ -61,6 +61,7 @@
 #include <unistd.h>
 
 #include "smbd/smbd.h"
+#include "smbd/loop.h"
 #include "smbd/smb2/cmd/cmd.h"
 #include "smbd/base/errmap.h"
 #include "smbd/budget.h"
@@ -724,8 +725,8 @@ static int dirstate_destructor(struct smbd_dirstate *ds)
 		ds->wait_head = st->next;
 		st->next = NULL;
 		st->ds = NULL;
-		tevent_schedule_immediate(st->im, st->conn->srv->ev,
-					  qd_start_im, st);
+		smbd_loop_schedule_conn(st->conn, st->im, qd_start_im,
+					st);
 	}
 	ds->wait_tail = NULL;
 	dir_mem_give(ds->conn, &ds->charge);
@@ -780,8 +781,8 @@ static void qd_kick(struct smbd_dirstate *ds)
 	}
 	st->next = NULL;
 	ds->running = st;
-	tevent_schedule_immediate(st->im, st->conn->srv->ev, qd_start_im,
-				  st);
+	smbd_loop_schedule_conn(st->conn, st->im, qd_start_im,
+					st);
 }
 
 static void qd_slice_done(struct tevent_req *subreq);

@@ -1,0 +1,291 @@
+/*
+ * loop.c - the loop threads and the state lock (loop.h).
+ */
+#include "smbd/loop.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+/* The state lock (a ticket lock: fair) and the loop threads. */
+struct smbd_threads {
+	struct smbd_server *srv;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	uint64_t next;		/* next ticket to hand out (mu) */
+	uint64_t serving;	/* ticket that holds the lock (mu) */
+	bool stop;		/* loops leave their threads (state lock) */
+	bool running;		/* the threads were started, not joined */
+	pthread_t *tids;	/* [nloops], 0 unused */
+};
+
+static __thread struct smbd_loop *self_loop;
+
+struct smbd_loop *smbd_loop_self(void)
+{
+	return self_loop;
+}
+
+bool smbd_loop_is_self(const struct smbd_loop *lp)
+{
+	return self_loop == NULL || self_loop == lp;
+}
+
+struct tevent_context *smbd_loop_ev(const struct smbd_server *srv)
+{
+	if (self_loop != NULL && self_loop->srv == srv) {
+		return self_loop->ev;
+	}
+	return srv->ev;
+}
+
+void smbd_loop_wake(struct smbd_loop *lp)
+{
+	uint64_t one = 1;
+	ssize_t n = 0;
+
+	if (lp == NULL || lp == self_loop || lp->wake_fd < 0) {
+		return;
+	}
+	do {
+		n = write(lp->wake_fd, &one, sizeof(one));
+	} while (n < 0 && errno == EINTR);
+}
+
+void smbd_loop_wake_ev(struct tevent_context *ev)
+{
+	struct smbd_server *srv = NULL;
+	unsigned i = 0;
+
+	if (self_loop == NULL || self_loop->ev == ev) {
+		return;
+	}
+	srv = self_loop->srv;
+	for (i = 0; i < srv->nloops; i++) {
+		if (srv->loops[i]->ev == ev) {
+			smbd_loop_wake(srv->loops[i]);
+			return;
+		}
+	}
+}
+
+void smbd_loop_schedule(struct smbd_loop *lp, struct tevent_immediate *im,
+			tevent_immediate_handler_t fn, void *priv)
+{
+	tevent_schedule_immediate(im, lp->ev, fn, priv);
+	smbd_loop_wake(lp);
+}
+
+void smbd_loop_schedule_conn(struct smbd_conn *conn,
+			     struct tevent_immediate *im,
+			     tevent_immediate_handler_t fn, void *priv)
+{
+	if (conn->loop == NULL) {
+		/* a connection made by a unit test */
+		tevent_schedule_immediate(im, conn->srv->ev, fn, priv);
+		return;
+	}
+	smbd_loop_schedule(conn->loop, im, fn, priv);
+}
+
+void smbd_state_lock(struct smbd_server *srv)
+{
+	struct smbd_threads *th = srv->threads;
+	uint64_t t = 0;
+
+	if (th == NULL) {
+		return;
+	}
+	pthread_mutex_lock(&th->mu);
+	t = th->next++;
+	while (t != th->serving) {
+		pthread_cond_wait(&th->cv, &th->mu);
+	}
+	pthread_mutex_unlock(&th->mu);
+}
+
+void smbd_state_unlock(struct smbd_server *srv)
+{
+	struct smbd_threads *th = srv->threads;
+
+	if (th == NULL) {
+		return;
+	}
+	pthread_mutex_lock(&th->mu);
+	th->serving++;
+	if (th->next != th->serving) {
+		/* someone holds a ticket: wake them, the next one goes */
+		pthread_cond_broadcast(&th->cv);
+	}
+	pthread_mutex_unlock(&th->mu);
+}
+
+/*
+ * Each loop lets go of the lock only while it waits; at the end of each
+ * turn it writes what its connections queued (conn.c), which lets go of
+ * it around each writev.
+ */
+static void loop_trace(enum tevent_trace_point tp, void *priv)
+{
+	struct smbd_loop *lp = priv;
+
+	switch (tp) {
+	case TEVENT_TRACE_BEFORE_WAIT:
+		smbd_state_unlock(lp->srv);
+		break;
+	case TEVENT_TRACE_AFTER_WAIT:
+		smbd_state_lock(lp->srv);
+		break;
+	case TEVENT_TRACE_AFTER_LOOP_ONCE:
+		if (lp->flush_head != NULL && lp->flush != NULL) {
+			lp->flush(lp);
+		}
+		break;
+	default:
+		break;
+	}
+}
+
+static void wake_handler(struct tevent_context *ev, struct tevent_fd *fde,
+			 uint16_t flags, void *private_data)
+{
+	struct smbd_loop *lp = private_data;
+	uint64_t cnt = 0;
+	ssize_t n = 0;
+
+	do {
+		n = read(lp->wake_fd, &cnt, sizeof(cnt));
+	} while (n < 0 && errno == EINTR);
+}
+
+static int loop_wake_destructor(struct smbd_loop *lp)
+{
+	TALLOC_FREE(lp->wake_fde);
+	if (lp->wake_fd >= 0) {
+		close(lp->wake_fd);
+		lp->wake_fd = -1;
+	}
+	return 0;
+}
+
+static int loop_wake_setup(struct smbd_loop *lp)
+{
+	lp->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (lp->wake_fd < 0) {
+		return -errno;
+	}
+	talloc_set_destructor(lp, loop_wake_destructor);
+	lp->wake_fde = tevent_add_fd(lp->ev, lp, lp->wake_fd, TEVENT_FD_READ,
+				     wake_handler, lp);
+	if (lp->wake_fde == NULL) {
+		return -ENOMEM;
+	}
+	tevent_set_trace_callback(lp->ev, loop_trace, lp);
+	return 0;
+}
+
+static void *loop_main(void *p)
+{
+	struct smbd_loop *lp = p;
+	struct smbd_threads *th = lp->srv->threads;
+
+	self_loop = lp;
+	smbd_state_lock(lp->srv);
+	while (!th->stop) {
+		if (tevent_loop_once(lp->ev) != 0) {
+			DBG_ERR(GEN, "loop %u failed: %s", lp->idx,
+				strerror(errno));
+			break;
+		}
+	}
+	smbd_state_unlock(lp->srv);
+	return NULL;
+}
+
+static int threads_destructor(struct smbd_threads *th)
+{
+	pthread_cond_destroy(&th->cv);
+	pthread_mutex_destroy(&th->mu);
+	return 0;
+}
+
+int smbd_loops_start(struct smbd_server *srv)
+{
+	struct smbd_threads *th = NULL;
+	sigset_t all, old;
+	unsigned i = 0;
+	int rc = 0;
+
+	if (srv->nloops <= 1) {
+		return 0;
+	}
+	th = talloc_zero(srv, struct smbd_threads);
+	if (th == NULL) {
+		return -ENOMEM;
+	}
+	th->srv = srv;
+	th->tids = talloc_zero_array(th, pthread_t, srv->nloops);
+	if (th->tids == NULL) {
+		talloc_free(th);
+		return -ENOMEM;
+	}
+	pthread_mutex_init(&th->mu, NULL);
+	pthread_cond_init(&th->cv, NULL);
+	talloc_set_destructor(th, threads_destructor);
+	for (i = 0; i < srv->nloops; i++) {
+		rc = loop_wake_setup(srv->loops[i]);
+		if (rc != 0) {
+			return rc;
+		}
+	}
+	srv->threads = th;
+	self_loop = srv->loops[0];
+	smbd_state_lock(srv);
+	/* signals go to the main thread, whose loop handles them */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	for (i = 1; i < srv->nloops; i++) {
+		rc = pthread_create(&th->tids[i], NULL, loop_main,
+				    srv->loops[i]);
+		if (rc != 0) {
+			break;
+		}
+		th->running = true;
+	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc != 0) {
+		smbd_loops_stop(srv);
+		return -rc;
+	}
+	return 0;
+}
+
+void smbd_loops_stop(struct smbd_server *srv)
+{
+	struct smbd_threads *th = srv->threads;
+	unsigned i = 0;
+
+	if (th == NULL || !th->running) {
+		return;
+	}
+	th->stop = true;
+	for (i = 1; i < srv->nloops; i++) {
+		smbd_loop_wake(srv->loops[i]);
+	}
+	smbd_state_unlock(srv);
+	for (i = 1; i < srv->nloops; i++) {
+		if (th->tids[i] != 0) {
+			pthread_join(th->tids[i], NULL);
+			th->tids[i] = 0;
+		}
+	}
+	smbd_state_lock(srv);
+	th->running = false;
+	/* one thread left: every loop is this one's now (shutdown frees
+	 * the connections of all of them) */
+	self_loop = NULL;
+}
