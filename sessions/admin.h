@@ -160,6 +160,7 @@ struct wg_admin_conn {
 	unsigned sessions;
 	unsigned trees;
 	unsigned opens;
+	unsigned loop;			/* event loop serving it (threads.md) */
 };
 
 struct wg_admin_server {

@@ -1592,6 +1592,28 @@ static void print_counters(const struct ctl_jv *o)
 	}
 }
 
+/* One line per event loop: what it serves now, what it accepted. */
+static void print_loops(const struct ctl_jv *a)
+{
+	size_t i = 0;
+
+	for (i = 0; a != NULL && a->type == CTL_J_ARRAY && i < a->n; i++) {
+		const struct ctl_jv *lp = a->items[i];
+		char key[48];
+		char v[96];
+
+		snprintf(key, sizeof(key), "Event loop %zu", i);
+		snprintf(v, sizeof(v), "%llu computers, %llu connections "
+			 "(%llu accepted)",
+			 (unsigned long long)ctl_jv_u64(lp, "computers", 0),
+			 (unsigned long long)ctl_jv_u64(lp, "connections", 0),
+			 (unsigned long long)ctl_jv_u64(lp,
+							"connections_accepted",
+							0));
+		kv(key, v);
+	}
+}
+
 static void print_statistics(const struct ctl_jv *s)
 {
 	const struct ctl_jv *r = ctl_jv_get(s, "reaped");
@@ -1619,6 +1641,7 @@ static void print_statistics(const struct ctl_jv *s)
 	       ctl_jv_u64(s, "connections_accepted", 0));
 	kv_u64("Orphaned streams reclaimed",
 	       ctl_jv_u64(s, "streams_reclaimed", 0));
+	print_loops(ctl_jv_get(s, "loops"));
 	kv_u64("Connections refused",
 	       ctl_jv_u64(e, "connections_refused", 0));
 	kv_u64("Connections dropped (errors)",

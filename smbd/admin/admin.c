@@ -625,6 +625,7 @@ static int op_list_conns(void *priv, TALLOC_CTX *mem,
 			.sessions = ns,
 			.trees = nt,
 			.opens = (unsigned)c->nopens,
+			.loop = c->loop != NULL ? c->loop->idx : 0,
 		};
 	}
 	*out = v;

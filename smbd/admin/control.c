@@ -272,6 +272,7 @@ static void put_conn(struct ctl_json *j, const struct wg_admin_conn *c)
 	ctl_json_u64(j, "sessions", c->sessions);
 	ctl_json_u64(j, "trees", c->trees);
 	ctl_json_u64(j, "opens", c->opens);
+	ctl_json_u64(j, "loop", c->loop);
 }
 
 /* "\\\\pc1" and "pc1" name the same computer: its ip or display name. */
@@ -824,6 +825,19 @@ static int v_statistics(struct ctl_call *c, char **args)
 	ctl_json_u64(c->j, "bytes_out", srv->stats.bytes_out);
 	ctl_json_u64(c->j, "connections_accepted", srv->stats.conns_accepted);
 	ctl_json_u64(c->j, "streams_reclaimed", srv->stats.streams_reclaimed);
+	/* the event loops (docs/threads.md): what each one serves now */
+	ctl_json_array_begin(c->j, "loops");
+	for (k = 0; k < (int)srv->nloops; k++) {
+		const struct smbd_loop *lp = srv->loops[k];
+
+		ctl_json_object_begin(c->j, NULL);
+		ctl_json_u64(c->j, "computers", lp->nclients);
+		ctl_json_u64(c->j, "connections", lp->nconns);
+		ctl_json_u64(c->j, "connections_accepted",
+			     lp->conns_accepted);
+		ctl_json_object_end(c->j);
+	}
+	ctl_json_array_end(c->j);
 	ctl_json_object_begin(c->j, "errors");
 	ctl_json_u64(c->j, "connections_refused", srv->stats.conns_refused);
 	ctl_json_u64(c->j, "connections_dropped", srv->stats.conns_dropped);

@@ -1,0 +1,98 @@
+"""threads_loops.py - with `server threads = 2`, each client computer's
+connections all live on one event loop, and two computers are served by
+different loops (docs/threads.md, issue 16).
+
+Run by test_threads.sh as
+  /usr/bin/python3 threads_loops.py PORT SHARE_DIR RO_DIR WGNET CONF
+
+Computers A (127.0.0.51) and B (127.0.0.52) open three connections each
+and log on; `wgnet connections --json` names the loop of every
+connection and `wgnet statistics --json` what each loop serves. Then A
+holds a batch oplock that B's open breaks: the break crosses from B's
+loop to A's and both complete. Each connection still answers an ECHO.
+"""
+import json
+import subprocess
+import sys
+
+import wgcheck
+from wgcheck import ok, fail, expect
+import smb2raw as s2
+from smb2raw import Conn
+
+USER, PASSWORD = "alice", "Passw0rd!"
+PORT = int(sys.argv[1])
+WGNET, CONF = sys.argv[4], sys.argv[5]
+A, B = "127.0.0.51", "127.0.0.52"
+
+
+def computer(ip):
+    c = Conn(PORT, src=ip, timeout=20)
+    c.negotiate()
+    c.logon(USER, PASSWORD)
+    s2.grow_credits(c, 32)
+    c.tree_connect("demo")
+    return c
+
+
+def wgnet(*args):
+    r = subprocess.run([WGNET, "-c", CONF] + list(args) + ["--json"],
+                       capture_output=True, text=True, timeout=30)
+    try:
+        return json.loads(r.stdout)
+    except ValueError:
+        fail("wgnet %s --json" % " ".join(args),
+             (r.stdout + r.stderr)[:300])
+        sys.exit(1)
+
+
+def main():
+    conns = {A: [computer(A) for _ in range(3)],
+             B: [computer(B) for _ in range(3)]}
+    listing = wgnet("connections").get("connections", [])
+    loops = {A: set(), B: set()}
+    for c in listing:
+        if c.get("ip") in loops:
+            loops[c["ip"]].add(c.get("loop"))
+    for ip in (A, B):
+        expect("all three connections of %s are on one loop" % ip,
+               len(loops[ip]) == 1, "loops %s" % sorted(loops[ip]))
+    expect("the two computers are served by different loops",
+           loops[A] != loops[B], "A %s, B %s" % (loops[A], loops[B]))
+    st = wgnet("statistics").get("statistics", {})
+    per = st.get("loops", [])
+    expect("statistics list two loops, each serving one computer with "
+           "three connections",
+           len(per) == 2 and all(p.get("computers") == 1 and
+                                 p.get("connections") == 3 for p in per),
+           "loops %r" % per)
+
+    # an oplock break from B's loop to A's connection
+    a, b = conns[A][0], conns[B][1]
+    fid_a, level = a.create_oplock("shared.txt", s2.OPLOCK_BATCH,
+                                   disposition=s2.FILE_OVERWRITE_IF)
+    expect("A holds a batch oplock", level == s2.OPLOCK_BATCH,
+           "level 0x%02x" % level)
+    mid = b.send(s2.CREATE, b.create_body("shared.txt"))
+    bfid, blevel = a.wait_break(timeout=10)
+    expect("A is sent the break B's open caused, across loops",
+           bfid == fid_a, "fid %s" % bfid.hex())
+    a.oplock_ack(fid_a, s2.OPLOCK_II)
+    r = b.wait(mid, timeout=10)
+    expect("B's open completes once A acknowledged",
+           r.status == s2.STATUS_SUCCESS, "status 0x%08x" % r.status)
+
+    echoed = 0
+    for ip in (A, B):
+        for c in conns[ip]:
+            c.echo()
+            echoed += 1
+    expect("every connection still answers ECHO", echoed == 6, "")
+    for ip in (A, B):
+        for c in conns[ip]:
+            c.close_socket()
+    return wgcheck.summary("threads_loops")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
