@@ -513,6 +513,15 @@ pin_server() {
 	done
 }
 
+# wg_threads N: a fresh wgsmbd with `server threads = N` (one event loop
+# per CPU it is pinned to; docs/threads.md), or the daemon's default
+# with N empty.
+wg_threads() {
+	sed -i '/^server threads = /d' "$WG_CONF"
+	[ -n "$1" ] && sed -i "0,/^\[global\]\$/s//[global]\nserver threads = $1/" "$WG_CONF"
+	restart wg
+}
+
 # Ten computers at once (issue 16): OFFICE_CLIENTS office computers from
 # 127.0.0.2 on, each a loadgen office in a closed loop, and one copier
 # (loadgen bulk) from the next address; all start together once every one
@@ -520,6 +529,7 @@ pin_server() {
 bench_office() {	# SERVER ROUND N
 	local srv=$1 r=$2 n=$3 tag=c$3 i p f ready rate line op cnt p50 p99
 	local pids=() bindenv
+	[ "$srv" = wg ] && wg_threads "$n"
 	pin_server "$srv" "$n"
 	lg_args "$srv"
 	rm -f "$WORK"/office.*
@@ -560,6 +570,7 @@ bench_office() {	# SERVER ROUND N
 	done
 	measure_end "$srv"
 	pin_server "$srv" "$(nproc)"
+	[ "$srv" = wg ] && wg_threads ""
 	grep -h 'loadgen:' "$WORK"/office.out.* | head -n 3 | sed "s/^/#   $srv office: /" >&2
 	rate=$(for f in "$WORK"/office.out.[0-9]*; do field rate "$f"; done |
 		awk '{ s += $1 } END { printf "%.1f", s }')
