@@ -290,7 +290,7 @@ static int set_defaults(struct wg_config *cfg)
 	cfg->oplock_break_timeout_ms = 35 * 1000;	/* as Windows */
 	cfg->durable_timeout_ms = 300 * 1000;	/* as Samba; smbtorture expects it */
 	cfg->streams_sweep_ms = 3600 * 1000;
-	cfg->server_threads = 1;
+	cfg->server_threads = 0;	/* one loop per CPU, at most 8 */
 
 	if (cfg->netbios_name == NULL || cfg->workgroup == NULL ||
 	    cfg->listen_addresses == NULL ||
