@@ -514,8 +514,8 @@ pin_server() {
 }
 
 # wg_threads N: a fresh wgsmbd with `server threads = N` (one event loop
-# per CPU it is pinned to; docs/threads.md), or the daemon's default
-# with N empty.
+# per CPU it is pinned to, or BENCH_WG_THREADS; docs/threads.md), or the
+# daemon's default with N empty.
 wg_threads() {
 	sed -i '/^server threads = /d' "$WG_CONF"
 	[ -n "$1" ] && sed -i "0,/^\[global\]\$/s//[global]\nserver threads = $1/" "$WG_CONF"
@@ -529,7 +529,7 @@ wg_threads() {
 bench_office() {	# SERVER ROUND N
 	local srv=$1 r=$2 n=$3 tag=c$3 i p f ready rate line op cnt p50 p99
 	local pids=() bindenv
-	[ "$srv" = wg ] && wg_threads "$n"
+	[ "$srv" = wg ] && wg_threads "${BENCH_WG_THREADS:-$n}"
 	pin_server "$srv" "$n"
 	lg_args "$srv"
 	rm -f "$WORK"/office.*

@@ -11,13 +11,10 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
-/* The state lock (a ticket lock: fair) and the loop threads. */
+/* The state lock and the loop threads. */
 struct smbd_threads {
 	struct smbd_server *srv;
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
-	uint64_t next;		/* next ticket to hand out (mu) */
-	uint64_t serving;	/* ticket that holds the lock (mu) */
+	pthread_mutex_t lock;	/* the state lock */
 	bool stop;		/* loops leave their threads (state lock) */
 	bool running;		/* the threads were started, not joined */
 	pthread_t *tids;	/* [nloops], 0 unused */
@@ -94,34 +91,16 @@ void smbd_loop_schedule_conn(struct smbd_conn *conn,
 
 void smbd_state_lock(struct smbd_server *srv)
 {
-	struct smbd_threads *th = srv->threads;
-	uint64_t t = 0;
-
-	if (th == NULL) {
-		return;
+	if (srv->threads != NULL) {
+		pthread_mutex_lock(&srv->threads->lock);
 	}
-	pthread_mutex_lock(&th->mu);
-	t = th->next++;
-	while (t != th->serving) {
-		pthread_cond_wait(&th->cv, &th->mu);
-	}
-	pthread_mutex_unlock(&th->mu);
 }
 
 void smbd_state_unlock(struct smbd_server *srv)
 {
-	struct smbd_threads *th = srv->threads;
-
-	if (th == NULL) {
-		return;
+	if (srv->threads != NULL) {
+		pthread_mutex_unlock(&srv->threads->lock);
 	}
-	pthread_mutex_lock(&th->mu);
-	th->serving++;
-	if (th->next != th->serving) {
-		/* someone holds a ticket: wake them, the next one goes */
-		pthread_cond_broadcast(&th->cv);
-	}
-	pthread_mutex_unlock(&th->mu);
 }
 
 /*
@@ -208,14 +187,14 @@ static void *loop_main(void *p)
 
 static int threads_destructor(struct smbd_threads *th)
 {
-	pthread_cond_destroy(&th->cv);
-	pthread_mutex_destroy(&th->mu);
+	pthread_mutex_destroy(&th->lock);
 	return 0;
 }
 
 int smbd_loops_start(struct smbd_server *srv)
 {
 	struct smbd_threads *th = NULL;
+	pthread_mutexattr_t attr;
 	sigset_t all, old;
 	unsigned i = 0;
 	int rc = 0;
@@ -233,8 +212,11 @@ int smbd_loops_start(struct smbd_server *srv)
 		talloc_free(th);
 		return -ENOMEM;
 	}
-	pthread_mutex_init(&th->mu, NULL);
-	pthread_cond_init(&th->cv, NULL);
+	pthread_mutexattr_init(&attr);
+	/* spins a little first: the lock is often let go for one syscall */
+	pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_ADAPTIVE_NP);
+	pthread_mutex_init(&th->lock, &attr);
+	pthread_mutexattr_destroy(&attr);
 	talloc_set_destructor(th, threads_destructor);
 	for (i = 0; i < srv->nloops; i++) {
 		rc = loop_wake_setup(srv->loops[i]);

@@ -22,8 +22,9 @@
  *    which wakes that loop.
  *  - A connection's tevent_fd is freed by its own loop only (a loop may
  *    hold it in the events epoll_wait returned before it takes the lock).
- * The lock is fair (first come, first served), so no loop starves
- * another by taking it straight back.
+ * The lock is a plain (adaptive) mutex, not a fair one: a loop that
+ * lets go for one syscall may take it straight back, which keeps lock
+ * convoys away; a fair ticket lock measured slower (docs/threads.md).
  */
 #ifndef WG_SMBD_LOOP_H
 #define WG_SMBD_LOOP_H
