@@ -1009,8 +1009,8 @@ void smbd_open_preserved_close_soon(struct smbd_open *op)
 		/* no memory: the timeout closes it */
 		return;
 	}
-	tevent_schedule_immediate(op->durable_im, smbd_loop_ev(srv), preserved_close_im,
-				  op);
+	tevent_schedule_immediate(op->durable_im, smbd_loop_ev(srv),
+				  preserved_close_im, op);
 }
 
 /* ---- ghosts: the cap slots preserved opens keep ---- */
