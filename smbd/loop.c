@@ -16,7 +16,7 @@ struct smbd_threads {
 	struct smbd_server *srv;
 	pthread_mutex_t lock;	/* the state lock */
 	bool stop;		/* loops leave their threads (state lock) */
-	bool running;		/* the threads were started, not joined */
+	bool solo;		/* one thread left: the lock is not used */
 	pthread_t *tids;	/* [nloops], 0 unused */
 };
 
@@ -91,14 +91,14 @@ void smbd_loop_schedule_conn(struct smbd_conn *conn,
 
 void smbd_state_lock(struct smbd_server *srv)
 {
-	if (srv->threads != NULL) {
+	if (srv->threads != NULL && !srv->threads->solo) {
 		pthread_mutex_lock(&srv->threads->lock);
 	}
 }
 
 void smbd_state_unlock(struct smbd_server *srv)
 {
-	if (srv->threads != NULL) {
+	if (srv->threads != NULL && !srv->threads->solo) {
 		pthread_mutex_unlock(&srv->threads->lock);
 	}
 }
@@ -236,7 +236,6 @@ int smbd_loops_start(struct smbd_server *srv)
 		if (rc != 0) {
 			break;
 		}
-		th->running = true;
 	}
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (rc != 0) {
@@ -251,7 +250,7 @@ void smbd_loops_stop(struct smbd_server *srv)
 	struct smbd_threads *th = srv->threads;
 	unsigned i = 0;
 
-	if (th == NULL || !th->running) {
+	if (th == NULL || th->solo) {
 		return;
 	}
 	th->stop = true;
@@ -265,9 +264,11 @@ void smbd_loops_stop(struct smbd_server *srv)
 			th->tids[i] = 0;
 		}
 	}
-	smbd_state_lock(srv);
-	th->running = false;
-	/* one thread left: every loop is this one's now (shutdown frees
-	 * the connections of all of them) */
+	/*
+	 * One thread left: the lock is let go for good (it is not held
+	 * when it is destroyed), and every loop is this one's now
+	 * (shutdown frees the connections of all of them).
+	 */
+	th->solo = true;
 	self_loop = NULL;
 }

@@ -72,7 +72,8 @@ int smbd_loops_start(struct smbd_server *srv);
 
 /*
  * Stop and join the loop threads; called by loop 0 with the state lock
- * held, which it holds again on return. Idempotent.
+ * held. From then on the lock is not used (one thread is left).
+ * Idempotent.
  */
 void smbd_loops_stop(struct smbd_server *srv);
 
