@@ -128,7 +128,11 @@ struct smbd_loop {
 };
 
 struct smbd_server {
-	struct tevent_context *ev;	/* the main loop's */
+	/* the main loop's: with several loops, code that runs for a
+	 * request puts its timers and immediates on smbd_loop_ev(srv) or
+	 * its connection's loop instead (smbd/loop.h), or the main loop
+	 * may sleep through them */
+	struct tevent_context *ev;
 	struct smbd_loop *loop;		/* loop 0, the main thread's */
 	struct smbd_loop **loops;	/* every loop; loops[0] == loop */
 	unsigned nloops;

@@ -7,6 +7,7 @@
  */
 #include "smbd/smbd.h"
 #include "smbd/smb2/cmd/cmd.h"
+#include "smbd/loop.h"
 #include "smbd/base/errmap.h"
 #include "smbd/fs/open.h"
 #include "smbd/fs/oplock.h"
@@ -1473,8 +1474,8 @@ static bool create_probe_inline(struct create_state *state,
 	}
 	create_probe_found(pr, tree->root_fd);
 	state->done_pr = pr;
-	tevent_schedule_immediate(state->im, req->conn->srv->ev,
-				  create_probe_now, state);
+	/* on the connection's loop, which may be asleep (smbd/loop.h) */
+	smbd_loop_schedule_conn(req->conn, state->im, create_probe_now, state);
 	*status = smbd_req_wait(req);
 	return true;
 }
