@@ -46,6 +46,8 @@ import struct
 import sys
 import time
 
+import wgcheck
+
 from impacket import system_errors
 from impacket.nt_errors import ERROR_MESSAGES
 from impacket.smbconnection import SMBConnection, SessionError
@@ -929,14 +931,8 @@ def main():
                     "this path to exist before the command: the caller "
                     "times the command without Python's start in it")
     a = ap.parse_args()
-    if a.go_file:
-        out("STARTED")
-        end = time.monotonic() + a.max_time
-        while not os.path.exists(a.go_file):
-            if time.monotonic() > end:
-                out("NO GO after %.0f s" % a.max_time)
-                return 1
-            time.sleep(0.02)
+    if a.go_file and not wgcheck.wait_go(a.go_file, a.max_time):
+        return 1
     SRC = a.addr
     if a.printer is None:
         a.printer = "\\\\%s\\lp" % a.name

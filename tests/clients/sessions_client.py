@@ -65,6 +65,8 @@ import socket
 import sys
 import time
 
+import wgcheck
+
 from impacket.nt_errors import ERROR_MESSAGES
 from impacket.smbconnection import SMBConnection, SessionError
 from impacket.dcerpc.v5 import transport, srvs
@@ -492,14 +494,8 @@ def main():
                    "PATH to exist before the command: the caller times "
                    "the command without Python's start in it")
     a = p.parse_args()
-    if a.go_file:
-        out("STARTED")
-        end = time.monotonic() + a.max_time
-        while not os.path.exists(a.go_file):
-            if time.monotonic() > end:
-                out("NO GO after %.0f s" % a.max_time)
-                return 1
-            time.sleep(0.02)
+    if a.go_file and not wgcheck.wait_go(a.go_file, a.max_time):
+        return 1
     NBT_NAME = a.netbios
     DIALECT = {None: None, "2.1": SMB2_DIALECT_21, "3.0": SMB2_DIALECT_30}[
         a.dialect]

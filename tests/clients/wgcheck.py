@@ -33,3 +33,19 @@ def summary(name):
     """Print '# NAME: N passed, M failed'; the exit status to return."""
     print("# %s: %d passed, %d failed" % (name, passed, failed), flush=True)
     return 1 if failed else 0
+
+
+def wait_go(go_file, max_time):
+    """Print STARTED, then wait up to max_time s for go_file to exist (the
+    caller times what follows without Python's start in it). False, after
+    printing NO GO, if it never came."""
+    import os
+    import time
+    print("STARTED", flush=True)
+    end = time.monotonic() + max_time
+    while not os.path.exists(go_file):
+        if time.monotonic() > end:
+            print("NO GO after %.0f s" % max_time, flush=True)
+            return False
+        time.sleep(0.02)
+    return True
