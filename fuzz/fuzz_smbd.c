@@ -20,6 +20,7 @@
 #include "smbd/smb2/tree.h"
 #include "smbd/daemon/server.h"
 #include "smbd/fs/open.h"
+#include "fuzz/smbd_harness.h"
 
 #include <fcntl.h>
 #include <stdio.h>
@@ -32,17 +33,6 @@ static TALLOC_CTX *root;
 static struct tevent_context *ev;
 static struct smbd_server *srv;
 static char share_dir[64];
-
-static void rm_rf_children(const char *dir)
-{
-	char cmd[128];
-
-	/* the fuzzer creates and renames files: keep the share small */
-	snprintf(cmd, sizeof(cmd), "find '%s' -mindepth 1 -delete", dir);
-	if (system(cmd) != 0) {
-		abort();
-	}
-}
 
 static void setup(void)
 {
@@ -112,26 +102,27 @@ static struct smbd_conn *prepared_conn(int fd)
 	return conn;
 }
 
-static void tick(struct tevent_context *e, struct tevent_timer *te,
-		 struct timeval now, void *priv)
-{
-}
-
-/* One turn of the loop that never blocks. */
-static void turn(void)
-{
-	TALLOC_CTX *tmp = talloc_new(root);
-
-	tevent_add_timer(ev, tmp, tevent_timeval_zero(), tick, NULL);
-	tevent_loop_once(ev);
-	talloc_free(tmp);
-}
-
 static void drain(int fd)
 {
 	char buf[65536];
 
 	while (read(fd, buf, sizeof(buf)) > 0) {
+	}
+}
+
+/* Flag bit 0: the frame's first header gets the prepared session and
+ * tree. */
+static void feed(struct smbd_conn *conn, uint8_t *buf, size_t len,
+		 uint8_t flags)
+{
+	if ((flags & 1) && len >= SMB2_HDR_SIZE) {
+		wire_setle32(buf + 36, 1);	/* TreeId */
+		wire_setle64(buf + 40, 1);	/* SessionId */
+	}
+	if (len >= 4 && memcmp(buf, SMB2_MAGIC, 4) == 0) {
+		smbd_smb2_process_frame(conn, buf, len);
+	} else {
+		talloc_free(buf);
 	}
 }
 
@@ -142,8 +133,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static unsigned runs;
 	struct smbd_conn *conn = NULL;
 	int sv[2];
-	size_t off = 0;
-	int i = 0;
 
 	if (srv == NULL) {
 		setup();
@@ -153,49 +142,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	}
 	conn = prepared_conn(sv[0]);
-	/* a connection the server closed is freed at the next turn */
-	while (off + 3 <= size && srv->nconns > 0 &&
-	       conn->state != SMBD_CONN_CLOSING) {
-		size_t len = (size_t)data[off] | ((size_t)data[off + 1] << 8);
-		uint8_t flags = data[off + 2];
-		uint8_t *buf = NULL;
-
-		off += 3;
-		if (len > size - off) {
-			len = size - off;
-		}
-		if (len == 0) {
-			continue;
-		}
-		buf = talloc_memdup(conn, data + off, len);
-		off += len;
-		if ((flags & 1) && len >= SMB2_HDR_SIZE) {
-			wire_setle32(buf + 36, 1);	/* TreeId */
-			wire_setle64(buf + 40, 1);	/* SessionId */
-		}
-		if (len >= 4 && memcmp(buf, SMB2_MAGIC, 4) == 0) {
-			smbd_smb2_process_frame(conn, buf, len);
-		} else {
-			talloc_free(buf);
-		}
-		for (i = 0; i < 4; i++) {
-			turn();
-			drain(sv[1]);
-		}
-	}
-	/* immediates (deferred frees) then the connection itself */
-	for (i = 0; i < 2; i++) {
-		turn();
-	}
-	if (srv->nconns > 0) {
-		talloc_free(conn);
-	}
-	close(sv[1]);
+	fz_run_input(srv, ev, conn, sv[1], data, size, feed, drain);
 	if (++runs % 256 == 0) {
 		/* durable opens outlive their input (a later DHnC may
 		 * reattach one) until the share is cleaned */
 		smbd_opens_preserved_close_all(srv);
-		rm_rf_children(share_dir);
+		fz_rm_rf_children(share_dir);
 	}
 	return 0;
 }

@@ -28,6 +28,7 @@
 #include "smbd/daemon/server.h"
 #include "smbd/fs/open.h"
 #include "smbd/admin/admission.h"
+#include "fuzz/smbd_harness.h"
 
 #include <fcntl.h>
 #include <stdio.h>
@@ -45,17 +46,6 @@ static struct tevent_context *ev;
 static struct smbd_server *srv;
 static char share_dir[64];
 static char spool_dir[80];
-
-static void rm_rf_children(const char *dir)
-{
-	char cmd[160];
-
-	/* the fuzzer creates and renames files: keep the share small */
-	snprintf(cmd, sizeof(cmd), "find '%s' -mindepth 1 -delete", dir);
-	if (system(cmd) != 0) {
-		abort();
-	}
-}
 
 static void setup(void)
 {
@@ -203,21 +193,6 @@ static void patch(struct smbd_conn *conn, uint8_t *buf, size_t len,
 	}
 }
 
-static void tick(struct tevent_context *e, struct tevent_timer *te,
-		 struct timeval now, void *priv)
-{
-}
-
-/* One turn of the loop that never blocks. */
-static void turn(void)
-{
-	TALLOC_CTX *tmp = talloc_new(root);
-
-	tevent_add_timer(ev, tmp, tevent_timeval_zero(), tick, NULL);
-	tevent_loop_once(ev);
-	talloc_free(tmp);
-}
-
 /* The replies; FUZZ_SMBD1_TRACE=1 prints each one's command and status
  * (to see what a seed reaches). */
 static void drain(int fd)
@@ -243,6 +218,19 @@ static void drain(int fd)
 	}
 }
 
+/* The prepared UID, TID and newest FID patched in as flags ask (patch);
+ * only SMB1 frames go to the dispatcher. */
+static void feed(struct smbd_conn *conn, uint8_t *buf, size_t len,
+		 uint8_t flags)
+{
+	patch(conn, buf, len, flags);
+	if (len >= 4 && memcmp(buf, "\xffSMB", 4) == 0) {
+		smbd_smb1_frame(conn, buf, len);
+	} else {
+		talloc_free(buf);
+	}
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -250,8 +238,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static unsigned runs;
 	struct smbd_conn *conn = NULL;
 	int sv[2];
-	size_t off = 0;
-	int i = 0;
 
 	if (srv == NULL) {
 		setup();
@@ -262,47 +248,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	conn = prepared_conn(sv[0]);
 	drain(sv[1]);
-	/* a connection the server closed is freed at the next turn */
-	while (off + 3 <= size && srv->nconns > 0 &&
-	       conn->state != SMBD_CONN_CLOSING) {
-		size_t len = (size_t)data[off] | ((size_t)data[off + 1] << 8);
-		uint8_t flags = data[off + 2];
-		uint8_t *buf = NULL;
-
-		off += 3;
-		if (len > size - off) {
-			len = size - off;
-		}
-		if (len == 0) {
-			continue;
-		}
-		buf = talloc_memdup(conn, data + off, len);
-		off += len;
-		if (buf == NULL) {
-			abort();
-		}
-		patch(conn, buf, len, flags);
-		if (len >= 4 && memcmp(buf, "\xffSMB", 4) == 0) {
-			smbd_smb1_frame(conn, buf, len);
-		} else {
-			talloc_free(buf);
-		}
-		for (i = 0; i < 4; i++) {
-			turn();
-			drain(sv[1]);
-		}
-	}
-	/* immediates (deferred frees) then the connection itself */
-	for (i = 0; i < 2; i++) {
-		turn();
-	}
-	if (srv->nconns > 0) {
-		talloc_free(conn);
-	}
-	close(sv[1]);
+	fz_run_input(srv, ev, conn, sv[1], data, size, feed, drain);
 	if (++runs % 256 == 0) {
-		rm_rf_children(share_dir);
-		rm_rf_children(spool_dir);
+		fz_rm_rf_children(share_dir);
+		fz_rm_rf_children(spool_dir);
 	}
 	return 0;
 }
