@@ -142,6 +142,7 @@ static int listen_one(struct smbd_server *srv, const char *addr, uint16_t port)
 		goto out;
 	}
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	smbd_conn_tcp_options(fd);	/* accepted sockets inherit them */
 	if (ai->ai_family == AF_INET6) {
 		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
 	}

@@ -261,8 +261,7 @@ static uint64_t tv_ms_since(const struct timeval *now, const struct timeval *t)
 	return ms < 0 ? 0 : (uint64_t)ms;
 }
 
-/* Dead peers: keepalive probes, and a bound on unacknowledged output. */
-static void set_tcp_options(int fd)
+void smbd_conn_tcp_options(int fd)
 {
 	int one = 1;
 	int idle = 60, intvl = 10, cnt = 6;
@@ -406,7 +405,8 @@ struct smbd_conn *smbd_conn_new(struct smbd_server *srv, int fd, bool netbios)
 		talloc_free(conn);
 		return NULL;
 	}
-	set_tcp_options(fd);
+	/* TCP options: set on the listening socket, whose accepted
+	 * sockets inherit them (smbd_conn_tcp_options) */
 
 	conn->netbios = netbios;
 	conn->state = netbios ? SMBD_CONN_NBT_WAIT : SMBD_CONN_NEGOTIATE;

@@ -19,6 +19,15 @@ struct smbd_loop *smbd_loop_new(struct smbd_server *srv,
  * caller closes fd). Whole session messages go up through srv->conn_up
  * (struct smbd_conn_upcalls in smbd.h), which must be set.
  */
+/*
+ * The TCP options of every connection: TCP_NODELAY, keepalive probes for
+ * dead peers (60 s idle, every 10 s, 6 of them) and a bound on
+ * unacknowledged output (TCP_USER_TIMEOUT 120 s). Set on a listening
+ * socket: Linux copies them into each socket it accepts, which saves six
+ * system calls per connection.
+ */
+void smbd_conn_tcp_options(int fd);
+
 struct smbd_conn *smbd_conn_new(struct smbd_server *srv, int fd, bool netbios);
 
 /* Why a connection ends; every cause but ERROR is a normal end. */

@@ -111,4 +111,19 @@ else
 	wg_fail "cannot build tests/shim/bindaddr.c"
 fi
 
+# Dead peers are found by TCP keepalive (smbd_conn_tcp_options, set on the
+# listening socket and inherited by accepted ones): the server's end of an
+# idle connection runs a keepalive timer of about 60 s.
+if [ "$WG_SERVER" = wgsmbd ]; then
+	"$WG_PY" -c 'import socket, sys, time
+s = socket.create_connection((sys.argv[1], int(sys.argv[2])))
+time.sleep(3)' "$WG_HOST" "$WG_PORT" &
+	ka_pid=$!
+	sleep 1
+	wg_expect "an accepted connection has the listener's keepalive (ss)" \
+		'timer:\(keepalive,(59|60|1min)' \
+		ss -tno state established "( sport = :$WG_PORT )"
+	wait "$ka_pid"
+fi
+
 wg_finish
