@@ -536,8 +536,9 @@ struct find_how {
  * index of the entry after it, plus 1. */
 static int put_std_entry(struct smb1_req *r, struct smb1_search *s,
 			  const struct find_how *how, const char *at,
-			  const char *name, const struct smbd_ntinfo *ni,
-			  size_t max, struct wire_wr *w)
+			  const struct stat *st, const char *name,
+			  const struct smbd_ntinfo *ni, size_t max,
+			  struct wire_wr *w)
 {
 	struct smb1_find_std e = {
 		.create_time = ni->create_time,
@@ -555,7 +556,7 @@ static int put_std_entry(struct smb1_req *r, struct smb1_search *s,
 	bool ok = false;
 
 	if (how->level == SMB_INFO_QUERY_EA_SIZE) {
-		e.ea_size = smbd_ea_size_at(s->dfd, at);
+		e.ea_size = smbd_ea_size_at_st(s->dfd, at, st);
 	} else if (how->level == SMB_INFO_QUERY_EAS_FROM_LIST) {
 		/* the EAs only of an entry the session may read them of
 		 * (FILE_READ_EA, as an open for them would need) */
@@ -644,8 +645,8 @@ static NTSTATUS search_fill(struct smb1_req *r, struct smb1_search *s,
 			continue;
 		}
 		if (os2) {
-			int put = put_std_entry(r, s, how, at, name, &ni, max,
-						data);
+			int put = put_std_entry(r, s, how, at, &sx.st, name,
+						&ni, max, data);
 
 			if (put < 0) {
 				s->pos++;	/* longer than 255 bytes */
@@ -662,7 +663,8 @@ static NTSTATUS search_fill(struct smb1_req *r, struct smb1_search *s,
 					   name, &ni,
 					   how->level == FIND_DIRECTORY_INFO ||
 					   how->level == FIND_NAMES_INFO ? 0 :
-					   smbd_ea_size_at(s->dfd, at),
+					   smbd_ea_size_at_st(s->dfd, at,
+							      &sx.st),
 					   max, &last)) {
 			if (*got == 0) {
 				return NT_STATUS_BUFFER_OVERFLOW;
