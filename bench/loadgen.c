@@ -30,6 +30,11 @@
  *                SECS writes a file of BYTES (default 256 MiB) and reads
  *                it back, again and again; the rate counts every byte
  *                moved either way, the transfer cut off when time is up.
+ *                With -r MIBS the copier is paced: after each buffer it
+ *                sleeps (nanosleep) until the time at which MIBS MiB/s
+ *                would have moved the bytes so far, so it never runs
+ *                ahead of MIBS (it may fall behind if the server is slower);
+ *                the rate reported is the one achieved.
  *
  * The office cycle, each of its operations one libsmbclient call (and so
  * one to three SMB requests, as a client application would make them):
@@ -43,6 +48,11 @@
  * -j J runs J workers (processes, each with its own sessions) for cycles,
  * openclose and stat; N is split between them and the rate is the total
  * over the wall time.
+ *
+ * office and bulk also report cpu=SECS: this process's own CPU (user +
+ * system, getrusage) from SIGUSR1 to the end of the run, so that
+ * bench/run.sh can split the machine's CPU between the clients and the
+ * server.
  *
  * The last line on stdout is machine-readable, e.g.
  *   RESULT mode=cycles count=2000 errors=0 secs=4.210 rate=475.1
@@ -65,6 +75,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -85,6 +96,7 @@ struct opts {
 	const char *min_proto;
 	const char *max_proto;
 	const char *latfile;	/* office: where the latencies go */
+	double rate_mibs;	/* bulk: pace to MiB/s (0 = flat out) */
 };
 
 static struct opts o = {
@@ -110,6 +122,18 @@ static double now(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* This process's CPU time so far (user + system, all threads), seconds. */
+static double cpu_secs(void)
+{
+	struct rusage ru;
+
+	if (getrusage(RUSAGE_SELF, &ru) != 0) {
+		return 0;
+	}
+	return (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+	       (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
 }
 
 static void auth_fn(SMBCCTX *c, const char *srv, const char *shr,
@@ -558,7 +582,7 @@ static int do_office(unsigned id)
 	SMBCCTX *c = NULL;
 	FILE *out = NULL;
 	uint64_t seq = 0;
-	double t0 = 0;
+	double t0 = 0, c0 = 0, cpu = 0;
 
 	block_go();
 	rng_state = 0x9e3779b97f4a7c15ull ^ ((uint64_t)id << 32) ^
@@ -575,6 +599,7 @@ static int do_office(unsigned id)
 	}
 	wait_go();
 	t0 = now();
+	c0 = cpu_secs();
 	while (!time_up(t0)) {
 		for (size_t i = 0; i < sizeof(office_cycle) /
 				       sizeof(office_cycle[0]); i++) {
@@ -595,6 +620,7 @@ static int do_office(unsigned id)
 		seq++;
 	}
 	r.secs = now() - t0;
+	cpu = cpu_secs() - c0;
 	if (o.latfile != NULL && (out = fopen(o.latfile, "w")) != NULL) {
 		for (int op = 0; op < OP_N; op++) {
 			for (size_t i = 0; i < lat[op].n; i++) {
@@ -605,11 +631,39 @@ static int do_office(unsigned id)
 		fclose(out);
 	}
 	printf("RESULT mode=office count=%" PRIu64 " errors=%" PRIu64
-	       " secs=%.3f rate=%.1f unit=ops/s\n", r.count, r.errors,
-	       r.secs, r.secs > 0 ? (double)r.count / r.secs : 0);
+	       " secs=%.3f rate=%.1f unit=ops/s cpu=%.3f\n", r.count,
+	       r.errors, r.secs, r.secs > 0 ? (double)r.count / r.secs : 0,
+	       cpu);
 	/* a cycle always ends with its delete: new/ is left empty */
 	smbc_free_context(c, 1);
 	return r.errors != 0 && r.count == 0 ? 1 : 0;
+}
+
+/*
+ * -r: sleep until MOVED bytes are due at o.rate_mibs since T0 (never past
+ * the end of the run). Sleeping to a due time rather than for a fixed
+ * pause keeps the average exact whatever each transfer took.
+ */
+static void pace(double t0, uint64_t moved)
+{
+	struct timespec ts;
+	double due = 0, wait = 0;
+
+	if (o.rate_mibs <= 0) {
+		return;
+	}
+	due = t0 + (double)moved / (o.rate_mibs * 1048576.0);
+	if (o.seconds > 0 && due > t0 + o.seconds) {
+		due = t0 + o.seconds;
+	}
+	wait = due - now();
+	if (wait <= 0) {
+		return;
+	}
+	ts.tv_sec = (time_t)wait;
+	ts.tv_nsec = (long)((wait - (double)ts.tv_sec) * 1e9);
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
+	}
 }
 
 /* The copier: up and down, again and again, until time is up. */
@@ -619,7 +673,7 @@ static int do_bulk(uint64_t bytes)
 	char u[1024], name[64];
 	char *buf = malloc(o.bufsize);
 	SMBCCTX *c = NULL;
-	double t0 = 0;
+	double t0 = 0, c0 = 0, cpu = 0;
 
 	block_go();
 	c = ctx_new();
@@ -632,6 +686,7 @@ static int do_bulk(uint64_t bytes)
 	url(u, sizeof(u), name);
 	wait_go();
 	t0 = now();
+	c0 = cpu_secs();
 	for (bool writing = true; !time_up(t0) && r.errors == 0;
 	     writing = !writing) {
 		SMBCFILE *f = smbc_getFunctionOpen(c)(c, u, writing ?
@@ -663,15 +718,19 @@ static int do_bulk(uint64_t bytes)
 				break;
 			}
 			done += (uint64_t)got;
+			pace(t0, r.count + done);
 		}
 		r.count += done;
 		smbc_getFunctionClose(c)(c, f);
 	}
 	r.secs = now() - t0;
+	cpu = cpu_secs() - c0;
 	smbc_getFunctionUnlink(c)(c, u);
 	printf("RESULT mode=bulk count=%" PRIu64 " errors=%" PRIu64
-	       " secs=%.3f rate=%.1f unit=MiB/s\n", r.count, r.errors, r.secs,
-	       r.secs > 0 ? (double)r.count / 1048576.0 / r.secs : 0);
+	       " secs=%.3f rate=%.1f unit=MiB/s cpu=%.3f target=%.1f\n",
+	       r.count, r.errors, r.secs,
+	       r.secs > 0 ? (double)r.count / 1048576.0 / r.secs : 0, cpu,
+	       o.rate_mibs);
 	smbc_free_context(c, 1);
 	free(buf);
 	return r.errors != 0 ? 1 : 0;
@@ -767,7 +826,9 @@ static void usage(FILE *f)
 		"  -b BYTES     I/O buffer for write/read (4M)\n"
 		"  -m MAXPROTO  client max protocol (SMB3_11)\n"
 		"  -d LEVEL     libsmbclient debug level (0)\n"
-		"  -L FILE      office: write the latencies to FILE\n");
+		"  -L FILE      office: write the latencies to FILE\n"
+		"  -r MIBS      bulk: pace the copier to MIBS MiB/s"
+		" (0: flat out)\n");
 }
 
 /* Run fn in J workers; combine counts, take the wall time. */
@@ -842,7 +903,7 @@ int main(int argc, char **argv)
 	double rate;
 	int opt;
 
-	while ((opt = getopt(argc, argv, "H:p:S:U:W:s:D:t:j:b:m:d:L:h")) !=
+	while ((opt = getopt(argc, argv, "H:p:S:U:W:s:D:t:j:b:m:d:L:r:h")) !=
 	       -1) {
 		switch (opt) {
 		case 'H': o.host = optarg; break;
@@ -867,6 +928,7 @@ int main(int argc, char **argv)
 		case 'm': o.max_proto = optarg; break;
 		case 'd': o.debug = atoi(optarg); break;
 		case 'L': o.latfile = optarg; break;
+		case 'r': o.rate_mibs = atof(optarg); break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 64;
 		}
