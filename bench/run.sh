@@ -14,7 +14,7 @@
 #       libtevent-dev nettle-dev
 #   bench/run.sh [--quick] [--rounds R] [--out FILE] [--no-10k|--only-10k]
 #                [--no-office|--only-office|--only-ops|--only-cycles]
-#                [--cpus 1|2|1,2]
+#                [--cpus 1|2|1,2] [--copier-mibs N]
 #                [--office-secs S] [--keep]
 #
 # Environment: WGSMBD (default build/wgsmbd; built with meson if missing),
@@ -56,9 +56,10 @@ OFFICE_CLIENTS=9	# office computers 127.0.0.2..10; the copier is .11
 OFFICE_SECS=30
 OFFICE_BULK=$((256 * 1024 * 1024))
 OFFICE_CPUS=		# server CPU counts to run the office section with
+COPIER_MIBS=200		# the paced (equal-work) office runs: copier MiB/s; 0 = none
 
 usage() {
-	sed -n '3,20p' "$0" | sed 's/^# \{0,1\}//'
+	sed -n '3,21p' "$0" | sed 's/^# \{0,1\}//'
 }
 
 while [ $# -gt 0 ]; do
@@ -74,6 +75,7 @@ while [ $# -gt 0 ]; do
 	--only-cycles) ONLY_CYCLES=1 ;;
 	--office-secs) OFFICE_SECS=$2; shift ;;
 	--cpus) OFFICE_CPUS=$2; shift ;;
+	--copier-mibs) COPIER_MIBS=$2; shift ;;
 	--keep) KEEP=1 ;;
 	-h|--help) usage; exit 0 ;;
 	*) echo "run.sh: unknown argument $1" >&2; usage >&2; exit 64 ;;
@@ -108,6 +110,11 @@ if [ "$ONLY_OPS" = 1 ] || [ "$ONLY_CYCLES" = 1 ]; then
 	IO_BYTES=$((1024 * 1024))	# the source file is not used
 fi
 OFFICE_CPUS=${OFFICE_CPUS:-$(nproc)}
+case $COPIER_MIBS in
+[0-9]|[1-9][0-9]|[1-9][0-9][0-9]|[1-9][0-9][0-9][0-9]) ;;
+*) die "--copier-mibs takes MiB/s, 0-9999 (0: no paced run)" ;;
+esac
+NCPU=$(nproc)		# /proc/stat's "cpu" line sums these
 for c in ${OFFICE_CPUS//,/ }; do
 	case $c in
 	[1-9]|[1-9][0-9]) [ "$c" -le "$(nproc)" ] ||
@@ -270,13 +277,15 @@ settle() {
 
 # ---------------------------------------------------------------- sampling
 
-# /proc/stat "cpu" line: TOTAL BUSY STEAL (jiffies, all CPUs)
+# /proc/stat "cpu" line: TOTAL BUSY STEAL IRQ (jiffies, all CPUs; IRQ is
+# irq + softirq, part of BUSY)
 sys_cpu() {
 	local _c u n s i w q sq st rest
 	read -r _c u n s i w q sq st rest </proc/stat
 	SYS_TOTAL=$((u + n + s + i + w + q + sq + st))
 	SYS_BUSY=$((u + n + s + q + sq))
 	SYS_STEAL=$st
+	SYS_IRQ=$((q + sq))
 }
 
 # CPU of this script's reaped children (the clients): cutime + cstime.
@@ -522,13 +531,24 @@ wg_threads() {
 	restart wg
 }
 
+copier_text() {	# MIBS
+	[ "$1" -gt 0 ] && echo "copier paced to $1 MiB/s" || echo "copier flat out"
+}
+
 # Ten computers at once (issue 16): OFFICE_CLIENTS office computers from
 # 127.0.0.2 on, each a loadgen office in a closed loop, and one copier
 # (loadgen bulk) from the next address; all start together once every one
 # has set up, and run OFFICE_SECS. The server runs on N CPUs (taskset).
-bench_office() {	# SERVER ROUND N
-	local srv=$1 r=$2 n=$3 tag=c$3 i p f ready rate line op cnt p50 p99
-	local pids=() bindenv
+# MIBS 0: the copier runs flat out (the issue's workload, tag cN); MIBS > 0:
+# it is paced to MIBS MiB/s (tag cNrMIBS), the same bulk work for both
+# servers, so that their office rates compare at equal work.
+# Besides the rates and latencies it records how the machine's CPU was
+# spent over the run (busy and idle %, and in CPUs: the server, the office
+# computers, the copier and the rest), which says what bounds the rate.
+bench_office() {	# SERVER ROUND N MIBS
+	local srv=$1 r=$2 n=$3 mibs=${4:-0} tag=c$3 i p f ready rate line op cnt p50 p99
+	local pids=() bindenv pace=() t1 b1 st1 q1 c1 split busy idle occpu bcpu rest irq
+	[ "$mibs" -gt 0 ] && { tag=c${n}r$mibs; pace=(-r "$mibs"); }
 	[ "$srv" = wg ] && wg_threads "${BENCH_WG_THREADS:-$n}"
 	pin_server "$srv" "$n"
 	lg_args "$srv"
@@ -541,7 +561,7 @@ bench_office() {	# SERVER ROUND N
 				>"$WORK/office.out.$i" 2>&1 &
 		else
 			"${bindenv[@]}" "${NICE[@]}" "$LOADGEN" "${LG_COMMON[@]}" \
-				-t "$OFFICE_SECS" bulk "$OFFICE_BULK" \
+				-t "$OFFICE_SECS" "${pace[@]}" bulk "$OFFICE_BULK" \
 				>"$WORK/office.out.bulk" 2>&1 &
 		fi
 		pids+=($!)
@@ -564,10 +584,15 @@ bench_office() {	# SERVER ROUND N
 		return 0
 	fi
 	measure_begin "$srv"
+	local q0=$SYS_IRQ
 	kill -USR1 "${pids[@]}"
 	for p in "${pids[@]}"; do
 		wait "$p"
 	done
+	# The machine and our reaped children (the loadgens) now, before
+	# measure_end waits for Samba's children to exit (idle time).
+	sys_cpu; t1=$SYS_TOTAL; b1=$SYS_BUSY; st1=$SYS_STEAL; q1=$SYS_IRQ
+	self_cpu; c1=$SELF_CPU
 	measure_end "$srv"
 	pin_server "$srv" "$(nproc)"
 	[ "$srv" = wg ] && wg_threads ""
@@ -581,12 +606,40 @@ bench_office() {	# SERVER ROUND N
 		record "office_bulk.$tag" "$srv" "$r" "$(field rate "$WORK/office.out.bulk")"
 	record "office_cpu.$tag" "$srv" "$r" "$(awk -v t="$M_SRV_TICKS" -v hz="$TICKS" \
 		-v w="$M_WALL" 'BEGIN { if (w > 0) printf "%.2f", t / hz / w }')"
+	# The machine split. busy/idle: % of all NCPU CPUs (/proc/stat; idle
+	# includes iowait). The clients' CPU is what each loadgen measured of
+	# itself over the run (getrusage from SIGUSR1 on), so their set-up is
+	# not in it; the rest is whatever else was busy: other processes, and
+	# kernel work charged to no process of ours.
+	split=$(awk -v dt="$((t1 - M_T0))" -v db="$((b1 - M_B0))" \
+		-v dst="$((st1 - M_ST0))" -v dq="$((q1 - q0))" -v n="$NCPU" -v w="$M_WALL" \
+		-v srv="$(awk -v t="$M_SRV_TICKS" -v hz="$TICKS" 'BEGIN { print t / hz }')" \
+		-v off="$(for f in "$WORK"/office.out.[0-9]*; do field cpu "$f"; done |
+			awk '{ s += $1 } END { print s + 0 }')" \
+		-v bulk="$(field cpu "$WORK/office.out.bulk")" \
+		'BEGIN { if (dt <= 0 || w <= 0) exit
+			busy = 100 * db / dt; idle = 100 * (dt - db - dst) / dt
+			rest = busy * n / 100 - (srv + off + bulk) / w
+			printf "%.1f %.1f %.2f %.2f %.2f %.2f\n", busy, idle, off / w,
+				bulk / w, rest, n * dq / dt }')
+	if [ -n "$split" ]; then
+		read -r busy idle occpu bcpu rest irq <<<"$split"
+		record "office_busy.$tag" "$srv" "$r" "$busy"
+		record "office_idle.$tag" "$srv" "$r" "$idle"
+		record "office_ccpu.$tag" "$srv" "$r" "$occpu"
+		record "office_bcpu.$tag" "$srv" "$r" "$bcpu"
+		record "office_rest.$tag" "$srv" "$r" "$rest"
+		record "office_irq.$tag" "$srv" "$r" "$irq"
+		# self_cpu counts the loadgens once reaped (set-up included):
+		# at least what they measured of themselves in the window.
+		log "$srv: machine ${busy}% busy, ${idle}% idle; office computers $occpu, copier $bcpu, rest $rest CPUs (irq+softirq $irq); reaped children $(awk -v c="$((c1 - M_C0))" -v hz="$TICKS" -v w="$M_WALL" 'BEGIN { printf "%.2f", c / hz / w }') CPUs (with set-up)"
+	fi
 	while read -r op cnt p50 p99; do
 		[ "$op" = all ] && continue
 		record "office_p50_$op.$tag" "$srv" "$r" "$p50"
 		record "office_p99_$op.$tag" "$srv" "$r" "$p99"
 	done < <("$PY" "$BENCH/office.py" "$WORK"/office.lat.*)
-	log "$srv ($n CPU(s)): $rate office ops/s, copier $(field rate "$WORK/office.out.bulk") MiB/s, server $(awk -v t="$M_SRV_TICKS" -v hz="$TICKS" -v w="$M_WALL" 'BEGIN { printf "%.2f", t / hz / w }') CPUs"
+	log "$srv ($n CPU(s), $(copier_text "$mibs")): $rate office ops/s, copier $(field rate "$WORK/office.out.bulk") MiB/s, server $(awk -v t="$M_SRV_TICKS" -v hz="$TICKS" -v w="$M_WALL" 'BEGIN { printf "%.2f", t / hz / w }') CPUs"
 }
 
 bench_ceiling() {	# ROUND: loopback TCP (iperf3) and tmpfs read (dd)
@@ -658,9 +711,13 @@ T_START=$(date +%s)
 for r in $(seq 1 "$ROUNDS"); do
 	if [ "$DO_OFFICE" = 1 ]; then
 		for c in ${OFFICE_CPUS//,/ }; do
-			for s in wg samba; do
-				log "round $r: ten computers, server on $c CPUs, $s"
-				bench_office "$s" "$r" "$c"
+			# the issue's workload (copier flat out), then the
+			# copier paced: the same bulk work for both servers
+			for m in 0 $( [ "$COPIER_MIBS" -gt 0 ] && echo "$COPIER_MIBS"); do
+				for s in wg samba; do
+					log "round $r: ten computers, server on $c CPUs, $(copier_text "$m"), $s"
+					bench_office "$s" "$r" "$c" "$m"
+				done
 			done
 		done
 	fi
@@ -705,7 +762,7 @@ T_END=$(date +%s)
 	"$PY" "$BENCH/report.py" "$RESULTS" --hold "$HOLD_K" --big "$BIG_K" \
 		--io "$IO_BYTES" --cycle-jobs "$CYCLE_JOBS" --echo-procs "$ECHO_PROCS" \
 		--office-secs "$OFFICE_SECS" --office-clients "$OFFICE_CLIENTS" \
-		--office-bulk "$OFFICE_BULK"
+		--office-bulk "$OFFICE_BULK" --ncpu "$NCPU"
 } >"$WORK/report.md"
 cat "$WORK/report.md"
 if [ -n "$OUT" ]; then
