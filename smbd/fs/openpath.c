@@ -283,36 +283,35 @@ NTSTATUS smbd_create_check_doc(uint32_t granted, const struct stat *st,
 	return NT_STATUS_OK;
 }
 
-NTSTATUS smbd_overwrite_check_attrs(int fd, uint32_t attrs)
+NTSTATUS smbd_overwrite_check_attrs(int fd, uint32_t attrs, bool *stored)
 {
 	const uint32_t sticky = FILE_ATTRIBUTE_HIDDEN | FILE_ATTRIBUTE_SYSTEM;
 	struct smbd_stat sx = {};
 
+	*stored = false;
 	if (smbd_stat_fd(fd, &sx) != 0 || !sx.have_attrs) {
 		return NT_STATUS_OK;
 	}
+	*stored = true;
 	if ((sx.stored_attrs & sticky & ~attrs) != 0) {
 		return NT_STATUS_ACCESS_DENIED;
 	}
 	return NT_STATUS_OK;
 }
 
-void smbd_overwrite_set_attrs(int fd, uint32_t attrs)
+void smbd_overwrite_set_attrs(int fd, const struct stat *st, bool stored,
+			      uint32_t attrs)
 {
 	uint32_t keep = (attrs | FILE_ATTRIBUTE_ARCHIVE) & SMBD_STORED_ATTRS;
-	struct smbd_stat sx = {};
 
-	if (smbd_stat_fd(fd, &sx) != 0) {
-		return;
-	}
 	/* nothing stored and nothing but ARCHIVE asked: what the file
 	 * shows by default already (as a create stores nothing then) */
-	if (sx.have_attrs || (keep & ~FILE_ATTRIBUTE_ARCHIVE) != 0) {
+	if (stored || (keep & ~FILE_ATTRIBUTE_ARCHIVE) != 0) {
 		(void)smbd_store_dos_info(fd, NULL, &keep);
 	}
 	/* stored first: the xattr needs the write bit */
 	if ((attrs & FILE_ATTRIBUTE_READONLY) != 0) {
-		(void)fchmod(fd, sx.st.st_mode & 07777 & ~(mode_t)0222);
+		(void)fchmod(fd, st->st_mode & 07777 & ~(mode_t)0222);
 	}
 }
 
@@ -1053,7 +1052,7 @@ static NTSTATUS open_existing(struct smbd_tree *tree,
 	struct smbd_fs_access acc;
 	struct smbd_file *f = NULL;
 	NTSTATUS status = NT_STATUS_OK;
-	bool truncate = false, is_dir = false;
+	bool truncate = false, is_dir = false, stored = false;
 	struct stat st, st2;
 	int pfd = -1, fd = -1;
 
@@ -1090,7 +1089,7 @@ static NTSTATUS open_existing(struct smbd_tree *tree,
 		goto out;
 	}
 	if (truncate && base_acc == NULL) {
-		status = smbd_overwrite_check_attrs(pfd, a->attrs);
+		status = smbd_overwrite_check_attrs(pfd, a->attrs, &stored);
 		if (status != NT_STATUS_OK) {
 			goto out;
 		}
@@ -1175,7 +1174,7 @@ static NTSTATUS open_existing(struct smbd_tree *tree,
 			 * request's attributes [MS-FSA 2.1.5.1.2] */
 			(void)streams_remove_all(tree->root_fd, st.st_dev,
 						 st.st_ino);
-			smbd_overwrite_set_attrs(fd, a->attrs);
+			smbd_overwrite_set_attrs(fd, &st2, stored, a->attrs);
 		}
 	}
 	status = open_register(tree, a, fd, &st, ondisk, granted, max,

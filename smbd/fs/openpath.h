@@ -96,16 +96,22 @@ NTSTATUS smbd_create_check_doc(uint32_t granted, const struct stat *st,
  * request, does not carry that attribute; else OK. Only what a client
  * stored counts: the HIDDEN a name starting with '.' shows (fileinfo.h)
  * is a Unix convention, and clients overwrite such files (.gitignore)
- * with FILE_ATTRIBUTE_NORMAL.
+ * with FILE_ATTRIBUTE_NORMAL. *stored says whether the file has
+ * attributes a client stored, for smbd_overwrite_set_attrs (this is the
+ * one read of them an overwrite makes).
  */
-NTSTATUS smbd_overwrite_check_attrs(int fd, uint32_t attrs);
+NTSTATUS smbd_overwrite_check_attrs(int fd, uint32_t attrs, bool *stored);
 
 /*
  * The overwritten or superseded file open on fd (with write access)
  * takes attrs, the request's FileAttributes, plus ARCHIVE [MS-FSA
- * 2.1.5.1.2]; READONLY drops its write bits. Best effort, as at create.
+ * 2.1.5.1.2]; READONLY drops the write bits of st's mode. st is the
+ * caller's stat of the file (its mode is what counts; the truncate does
+ * not change it), stored what smbd_overwrite_check_attrs said: nothing
+ * is stat'ed again. Best effort, as at create.
  */
-void smbd_overwrite_set_attrs(int fd, uint32_t attrs);
+void smbd_overwrite_set_attrs(int fd, const struct stat *st, bool stored,
+			      uint32_t attrs);
 
 /* AllocationSize of a new or overwritten file: best effort. */
 void smbd_create_prealloc(int fd, uint64_t size);

@@ -614,13 +614,15 @@ static const struct se_token *create_token(const struct smbd_req *req,
 
 /*
  * Checks on an existing file, in the order MS-FSA gives them.
- * *truncate says whether the disposition overwrites.
+ * *truncate says whether the disposition overwrites, *stored whether
+ * the file overwritten has DOS attributes a client stored.
  */
 static NTSTATUS existing_checks(struct smbd_req *req,
 				const struct create_args *a,
 				const struct create_probe *pr,
 				uint32_t *granted, uint32_t *max,
-				bool *truncate, struct create_result *res)
+				bool *truncate, bool *stored,
+				struct create_result *res)
 {
 	const struct stat *st = &pr->st;
 	struct smbd_file *f = NULL;
@@ -654,7 +656,8 @@ static NTSTATUS existing_checks(struct smbd_req *req,
 		return NT_STATUS_DELETE_PENDING;
 	}
 	if (*truncate && pr->stream == NULL) {
-		status = smbd_overwrite_check_attrs(pr->pfd, a->attrs);
+		status = smbd_overwrite_check_attrs(pr->pfd, a->attrs,
+						    stored);
 		if (status != NT_STATUS_OK) {
 			return status;
 		}
@@ -712,7 +715,7 @@ static NTSTATUS open_existing(struct smbd_req *req,
 			      struct create_result *res)
 {
 	uint32_t granted = 0, max = 0;
-	bool truncate = false;
+	bool truncate = false, stored = false;
 	NTSTATUS status = NT_STATUS_OK;
 	struct stat st2;
 	int fd = -1;
@@ -723,7 +726,8 @@ static NTSTATUS open_existing(struct smbd_req *req,
 	if (pr->err != 0) {
 		return smbd_map_errno(pr->err);
 	}
-	status = existing_checks(req, a, pr, &granted, &max, &truncate, res);
+	status = existing_checks(req, a, pr, &granted, &max, &truncate,
+				 &stored, res);
 	if (status != NT_STATUS_OK) {
 		return status;
 	}
@@ -750,7 +754,7 @@ static NTSTATUS open_existing(struct smbd_req *req,
 			 * request's attributes [MS-FSA 2.1.5.1.2] */
 			(void)streams_remove_all(req->tree->root_fd,
 						 pr->st.st_dev, pr->st.st_ino);
-			smbd_overwrite_set_attrs(fd, a->attrs);
+			smbd_overwrite_set_attrs(fd, &st2, stored, a->attrs);
 		}
 	}
 	status = create_new_open(req, a, fd, &pr->st, pr->ondisk, granted,

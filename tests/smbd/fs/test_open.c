@@ -6,14 +6,17 @@
  * close outlives a disposition cleared through its own open and a
  * directory that is not empty stays (MS-FSA); the walks filter by share
  * path, tree and "except", stop when asked, and a rename moves exactly
- * the subtree.
+ * the subtree; an overwrite's attribute check and set read the stored
+ * attributes once and use the stat the caller holds.
  */
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "tests/wgtest.h"
+#include "smbd/fs/fileinfo.h"
 #include "smbd/fs/open.h"
 #include "smbd/fs/openpath.h"
 
@@ -419,6 +422,63 @@ START_TEST(test_walks_and_rename)
 }
 END_TEST
 
+/*
+ * Overwrite of a file with attributes stored: HIDDEN not asked again is
+ * refused; what the check read says "stored", and the set then replaces
+ * them and takes READONLY's mode from the stat the caller passes (not a
+ * stat of its own: the one given differs from the file's). A file with
+ * nothing stored and only ARCHIVE asked keeps nothing stored.
+ */
+START_TEST(test_overwrite_attrs)
+{
+	char path[] = "/tmp/test_open.XXXXXX";
+	uint32_t hidden = FILE_ATTRIBUTE_HIDDEN;
+	struct smbd_stat sx = {};
+	struct stat st = {};
+	bool stored = true;
+	int fd = mkstemp(path);
+	int ret = 0;
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(fchmod(fd, 0644), 0);
+	/* nothing stored */
+	ck_assert_uint_eq(smbd_overwrite_check_attrs(fd, FILE_ATTRIBUTE_NORMAL,
+						     &stored), NT_STATUS_OK);
+	ck_assert(!stored);
+	ck_assert_int_eq(fstat(fd, &st), 0);
+	smbd_overwrite_set_attrs(fd, &st, stored, FILE_ATTRIBUTE_NORMAL);
+	ck_assert_int_eq(smbd_stat_fd(fd, &sx), 0);
+	ck_assert(!sx.have_attrs);
+	ck_assert_uint_eq(sx.st.st_mode & 07777, 0644);
+
+	ret = smbd_store_dos_info(fd, NULL, &hidden);
+	if (ret == -ENOTSUP || ret == -EOPNOTSUPP) {
+		close(fd);
+		unlink(path);
+		return;		/* no user xattrs on this /tmp */
+	}
+	ck_assert_int_eq(ret, 0);
+	ck_assert_uint_eq(smbd_overwrite_check_attrs(fd, FILE_ATTRIBUTE_NORMAL,
+						     &stored),
+			  NT_STATUS_ACCESS_DENIED);
+	ck_assert(stored);
+	stored = false;
+	ck_assert_uint_eq(smbd_overwrite_check_attrs(fd, FILE_ATTRIBUTE_HIDDEN,
+						     &stored), NT_STATUS_OK);
+	ck_assert(stored);
+
+	ck_assert_int_eq(fstat(fd, &st), 0);
+	st.st_mode = (st.st_mode & ~(mode_t)07777) | 0640;
+	smbd_overwrite_set_attrs(fd, &st, stored, FILE_ATTRIBUTE_READONLY);
+	ck_assert_int_eq(smbd_stat_fd(fd, &sx), 0);
+	ck_assert(sx.have_attrs);
+	ck_assert_uint_eq(sx.stored_attrs, FILE_ATTRIBUTE_ARCHIVE);
+	ck_assert_uint_eq(sx.st.st_mode & 07777, 0440);
+	close(fd);
+	unlink(path);
+}
+END_TEST
+
 static Suite *open_suite(void)
 {
 	Suite *s = suite_create("open");
@@ -431,6 +491,7 @@ static Suite *open_suite(void)
 	tcase_add_test(tc, test_doc_outlives_disposition_false);
 	tcase_add_test(tc, test_doc_dir_not_empty);
 	tcase_add_test(tc, test_walks_and_rename);
+	tcase_add_test(tc, test_overwrite_attrs);
 	suite_add_tcase(s, tc);
 	return s;
 }
