@@ -578,9 +578,10 @@ static uint32_t basic_filter(uint64_t create, uint64_t access,
 	return filter;
 }
 
-NTSTATUS smbd_open_set_basic(struct smbd_open *op, uint64_t create,
-			     uint64_t access, uint64_t write, uint64_t change,
-			     uint32_t attrs)
+/* smbd_open_set_basic on the object op->fd is open on */
+static NTSTATUS set_basic(struct smbd_open *op, uint64_t create,
+			  uint64_t access, uint64_t write, uint64_t change,
+			  uint32_t attrs)
 {
 	struct timespec ts[2] = {};
 	NTSTATUS status = NT_STATUS_OK;
@@ -621,6 +622,31 @@ NTSTATUS smbd_open_set_basic(struct smbd_open *op, uint64_t create,
 		smbd_store_change_time(op->fd, change);
 	}
 	smbd_watch_modified(op, basic_filter(create, access, write, attrs));
+	return status;
+}
+
+NTSTATUS smbd_open_set_basic(struct smbd_open *op, uint64_t create,
+			     uint64_t access, uint64_t write, uint64_t change,
+			     uint32_t attrs)
+{
+	NTSTATUS status = NT_STATUS_OK;
+	struct stat st;
+	int own = op->fd;
+	int fd = -1;
+
+	if (op->stream == NULL) {
+		return set_basic(op, create, access, write, change, attrs);
+	}
+	/* a stream's times and attributes are its base file's: the same
+	 * change, made through the base's fd */
+	fd = streams_base_fd(op, &st);
+	if (fd < 0) {
+		return smbd_map_errno(-fd);
+	}
+	op->fd = fd;
+	status = set_basic(op, create, access, write, change, attrs);
+	op->fd = own;
+	close(fd);
 	return status;
 }
 

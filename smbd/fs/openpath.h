@@ -140,7 +140,9 @@ NTSTATUS smbd_open_set_delete_pending(struct smbd_open *op, bool pending);
  * leave one alone; creation and change times are kept as fileinfo.h
  * says) and DOS attributes (0: unchanged; READONLY is the owner write
  * bit). Errors: INVALID_PARAMETER (a bad time, DIRECTORY on a file) or
- * the file system's.
+ * the file system's. On a named stream's open they are set on its base
+ * file (one file on NTFS), as every front end wants: callers do not
+ * choose.
  */
 NTSTATUS smbd_open_set_basic(struct smbd_open *op, uint64_t create,
 			     uint64_t access, uint64_t write, uint64_t change,

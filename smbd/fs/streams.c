@@ -428,27 +428,6 @@ int streams_ntinfo(const struct smbd_open *op, struct smbd_ntinfo *ni)
 	return ret;
 }
 
-NTSTATUS streams_set_basic(struct smbd_open *op, uint64_t create,
-			   uint64_t access, uint64_t write, uint64_t change,
-			   uint32_t attrs)
-{
-	NTSTATUS status = NT_STATUS_OK;
-	struct stat st;
-	int fd = streams_base_fd(op, &st);
-	int own = op->fd;
-
-	if (fd < 0) {
-		return smbd_map_errno(-fd);
-	}
-	/* the same change, made through the base's fd */
-	op->fd = fd;
-	status = smbd_open_set_basic(op, create, access, write, change,
-				     attrs);
-	op->fd = own;
-	close(fd);
-	return status;
-}
-
 int streams_list_open(TALLOC_CTX *mem, const struct smbd_open *op,
 		      struct smbd_ntinfo *ni, struct streams_entry **out,
 		      size_t *n)

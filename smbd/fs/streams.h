@@ -150,13 +150,6 @@ int streams_ntinfo(const struct smbd_open *op, struct smbd_ntinfo *ni);
  * (smbd_ntinfo_fd). 0 or -errno. */
 int streams_open_ntinfo(const struct smbd_open *op, struct smbd_ntinfo *ni);
 
-/*
- * SET_INFO FileBasicInformation on stream open op: times and attributes
- * are set on its base file (smbd_open_set_basic through the base's fd).
- */
-NTSTATUS streams_set_basic(struct smbd_open *op, uint64_t create,
-			   uint64_t access, uint64_t write, uint64_t change,
-			   uint32_t attrs);
 
 /*
  * base (dev, ino) is gone (its last name unlinked): remove its streams

@@ -370,9 +370,7 @@ static NTSTATUS write_close_put(struct smb1_req *r, struct smbd_open *op,
 		return write_put(r, op, data, n, offset, NULL);
 	}
 	if (when != 0) {
-		status = op->stream != NULL ?
-			 streams_set_basic(op, 0, 0, when, 0, 0) :
-			 smbd_open_set_basic(op, 0, 0, when, 0, 0);
+		status = smbd_open_set_basic(op, 0, 0, when, 0, 0);
 	}
 	talloc_free(op);
 	if (status != NT_STATUS_OK) {
@@ -535,9 +533,7 @@ NTSTATUS smb1_set_information2(struct smb1_req *r, const struct smb1_block *b)
 	create = smb1_dos_to_nt(smb1_word(b, 1), smb1_word(b, 2));
 	access = smb1_dos_to_nt(smb1_word(b, 3), smb1_word(b, 4));
 	write = smb1_dos_to_nt(smb1_word(b, 5), smb1_word(b, 6));
-	status = op->stream != NULL ?
-		 streams_set_basic(op, create, access, write, 0, 0) :
-		 smbd_open_set_basic(op, create, access, write, 0, 0);
+	status = smbd_open_set_basic(op, create, access, write, 0, 0);
 	if (status != NT_STATUS_OK) {
 		return status;
 	}

@@ -665,9 +665,7 @@ NTSTATUS smb1_close(struct smb1_req *r, const struct smb1_block *b)
 	 * [MS-CIFS §2.2.4.5.1] */
 	when = smb1_utime_to_nt(smb1_dword(b, 1));
 	if (when != 0 && op->pipe == NULL && op->fd >= 0) {
-		status = op->stream != NULL ?
-			 streams_set_basic(op, 0, 0, when, 0, 0) :
-			 smbd_open_set_basic(op, 0, 0, when, 0, 0);
+		status = smbd_open_set_basic(op, 0, 0, when, 0, 0);
 	}
 	/* the destructor flushes written data on a worker and closes */
 	talloc_free(op);

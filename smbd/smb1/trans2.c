@@ -1338,9 +1338,7 @@ static NTSTATUS set_file(struct t2 *t, struct smbd_open *op, uint16_t level)
 		c = smb1_dos_to_nt(wire_le16(d), wire_le16(d + 2));
 		a = smb1_dos_to_nt(wire_le16(d + 4), wire_le16(d + 6));
 		w = smb1_dos_to_nt(wire_le16(d + 8), wire_le16(d + 10));
-		return op->stream != NULL ?
-		       streams_set_basic(op, c, a, w, 0, 0) :
-		       smbd_open_set_basic(op, c, a, w, 0, 0);
+		return smbd_open_set_basic(op, c, a, w, 0, 0);
 	}
 	case SMB_INFO_SET_EAS:
 		/* [MS-CIFS 2.2.8.4.2]: an SMB_FEA_LIST; a stream has no
@@ -1356,14 +1354,6 @@ static NTSTATUS set_file(struct t2 *t, struct smbd_open *op, uint16_t level)
 		}
 		if ((op->access & FILE_WRITE_ATTRIBUTES) == 0) {
 			return NT_STATUS_ACCESS_DENIED;
-		}
-		if (op->stream != NULL) {
-			/* a stream's times and attributes are its file's */
-			return streams_set_basic(op, wire_le64(d),
-						 wire_le64(d + 8),
-						 wire_le64(d + 16),
-						 wire_le64(d + 24),
-						 wire_le32(d + 32));
 		}
 		return smbd_open_set_basic(op, wire_le64(d), wire_le64(d + 8),
 					   wire_le64(d + 16),

@@ -88,11 +88,7 @@ static NTSTATUS si_basic(struct si_ctx *c)
 	    wire_get_u32le(&c->buf, &attrs) != 0) {
 		return NT_STATUS_INFO_LENGTH_MISMATCH;
 	}
-	if (c->op->stream != NULL) {
-		/* a stream's times and attributes are its file's */
-		return streams_set_basic(c->op, create, access, write,
-					 change, attrs);
-	}
+	/* a stream's times and attributes are its file's (fs/openpath.h) */
 	return smbd_open_set_basic(c->op, create, access, write, change,
 				   attrs);
 }
