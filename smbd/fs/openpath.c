@@ -650,6 +650,26 @@ NTSTATUS smbd_open_set_basic(struct smbd_open *op, uint64_t create,
 	return status;
 }
 
+int smbd_open_set_size(struct smbd_open *op, uint64_t len)
+{
+	struct smbd_wtime_io io;
+	int ret = 0;
+
+	smbd_wtime_flush(op);	/* a held write time update first */
+	smbd_wtime_size_begin(op, &io);
+	if (ftruncate(op->fd, (off_t)len) != 0) {
+		ret = -errno;
+	}
+	smbd_wtime_write_end(op, &io);	/* a time set through op stays */
+	if (ret != 0) {
+		return ret;
+	}
+	/* a size change; the ARCHIVE attribute is set with it (fs/watch.h) */
+	smbd_watch_modified(op, FILE_NOTIFY_CHANGE_SIZE |
+			    FILE_NOTIFY_CHANGE_ATTRIBUTES);
+	return 0;
+}
+
 /* ---- renaming through an open ---- */
 
 typedef bool (*open_pred)(const struct smbd_open *o, const char *path,

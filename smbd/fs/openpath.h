@@ -149,6 +149,19 @@ NTSTATUS smbd_open_set_basic(struct smbd_open *op, uint64_t create,
 			     uint32_t attrs);
 
 /*
+ * The size of op's file (open with an fd and write access) becomes len:
+ * SMB2 SET_INFO FileEndOfFileInformation, SMB1 TRANS2's end of file and
+ * allocation below it, SMB1 core WRITE of no bytes. A held write time
+ * update happens first (fs/wtime.h); then the change moves LastWriteTime
+ * unless a write time was set through op, which stays [MS-FSA 2.1.4.17:
+ * a modification updates it only for an open whose
+ * UserSetModificationTime is FALSE]. Watchers are told (size and
+ * attributes). Returns 0 or -errno (the caller maps it as its command
+ * does); the caller breaks oplocks first.
+ */
+int smbd_open_set_size(struct smbd_open *op, uint64_t len);
+
+/*
  * Rename op's file or directory to rel (a canonical share-relative path;
  * name: the client's spelling, taken over by op on success), replacing
  * an existing file if replace, with the checks Windows makes: no

@@ -384,14 +384,16 @@ static NTSTATUS write_close_put(struct smb1_req *r, struct smbd_open *op,
 static NTSTATUS write_set_size(struct smb1_req *r, struct smbd_open *op,
 			       uint32_t offset)
 {
+	int rc = 0;
+
 	if ((op->access & FILE_WRITE_DATA) == 0 || op->is_dir) {
 		return NT_STATUS_ACCESS_DENIED;
 	}
-	if (ftruncate(op->fd, (off_t)offset) != 0) {
-		return smbd_map_errno_in(SMBD_ERRMAP_WRITE, errno);
+	/* as an end of file set: a write time set through op stays */
+	rc = smbd_open_set_size(op, offset);
+	if (rc != 0) {
+		return smbd_map_errno_in(SMBD_ERRMAP_WRITE, -rc);
 	}
-	smbd_watch_modified(op, FILE_NOTIFY_CHANGE_SIZE |
-			    FILE_NOTIFY_CHANGE_ATTRIBUTES);
 	op->written = true;
 	op->ever_written = true;
 	return write_put(r, op, NULL, 0, offset, NULL);

@@ -1288,30 +1288,13 @@ static uint32_t set_access(uint16_t level)
 	}
 }
 
-/*
- * The size of op's file becomes len (end of file, or an allocation below
- * it): a held write time update happens first, and a write time set
- * through op stays [MS-FSA §2.1.4.17] (fs/wtime.h).
- */
+/* The size of op's file becomes len (fs/openpath.h: a write time set
+ * through op stays). */
 static NTSTATUS set_size(struct smbd_open *op, uint64_t len)
 {
-	struct smbd_wtime_io io;
-	int ret = 0;
+	int rc = smbd_open_set_size(op, len);
 
-	smbd_wtime_flush(op);
-	smbd_wtime_size_begin(op, &io);
-	ret = ftruncate(op->fd, (off_t)len);
-	if (ret != 0) {
-		ret = errno;
-	}
-	smbd_wtime_write_end(op, &io);
-	if (ret != 0) {
-		return smbd_map_errno(ret);
-	}
-	/* a size change; the ARCHIVE attribute is set with it (fs/watch.h) */
-	smbd_watch_modified(op, FILE_NOTIFY_CHANGE_SIZE |
-			    FILE_NOTIFY_CHANGE_ATTRIBUTES);
-	return NT_STATUS_OK;
+	return rc != 0 ? smbd_map_errno(-rc) : NT_STATUS_OK;
 }
 
 static NTSTATUS set_file(struct t2 *t, struct smbd_open *op, uint16_t level)

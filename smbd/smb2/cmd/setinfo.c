@@ -294,18 +294,14 @@ static NTSTATUS si_end_of_file(struct si_ctx *c)
 {
 	uint64_t eof = 0;
 	NTSTATUS status = get_size_arg(c, &eof);
+	int rc = 0;
 
 	if (status != NT_STATUS_OK) {
 		return status;
 	}
 	si_break(c, SMBD_OPLOCK_OP_SIZE);
-	smbd_wtime_flush(c->op);	/* a held write time update now */
-	if (ftruncate(c->op->fd, (off_t)eof) != 0) {
-		return smbd_map_errno(errno);
-	}
-	smbd_watch_modified(c->op, FILE_NOTIFY_CHANGE_SIZE |
-			    FILE_NOTIFY_CHANGE_ATTRIBUTES);
-	return NT_STATUS_OK;
+	rc = smbd_open_set_size(c->op, eof);	/* fs/openpath.h */
+	return rc != 0 ? smbd_map_errno(-rc) : NT_STATUS_OK;
 }
 
 /* FileFullEaInformation: set and delete EAs (smb2/cmd/eainfo.h) */
