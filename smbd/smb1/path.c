@@ -512,10 +512,10 @@ NTSTATUS smb1_set_information(struct smb1_req *r, const struct smb1_block *b)
 	if (attrs == 0 && smb1_word(b, 0) == 0) {
 		attrs = FILE_ATTRIBUTE_NORMAL;
 	}
-	status = smbd_open_set_basic(op, 0, 0, smb1_dword(b, 1) != 0 ?
-				     116444736000000000ULL +
-				     (uint64_t)smb1_dword(b, 1) * 10000000ULL :
-				     0, 0, attrs);
+	/* LastWriteTime: 0 and 0xFFFFFFFF leave it [MS-CIFS 2.2.1.4.3] */
+	status = smbd_open_set_basic(op, 0, 0,
+				     smb1_utime_to_nt(smb1_dword(b, 1)), 0,
+				     attrs);
 	talloc_free(op);
 	if (status != NT_STATUS_OK) {
 		return status;

@@ -5,8 +5,9 @@ stream with a CreationTime sets its base file's write time (a stream's
 times are its file's), not the stream store's. A size change keeps a
 write time set through the same open and moves it otherwise (MS-FSA
 2.1.4.17), alike for SMB1 core WRITE of no bytes and SMB2 SET_INFO
-FileEndOfFileInformation (one fs helper serves both). Exit 0 if all
-hold."""
+FileEndOfFileInformation (one fs helper serves both). SET_INFORMATION
+leaves the write time for a UTIME of 0 or 0xFFFFFFFF (MS-CIFS 2.2.1.4.3)
+and sets it to any other. Exit 0 if all hold."""
 import io
 import os
 import struct
@@ -19,6 +20,7 @@ from smb1raw import FAILS, call, expect
 
 SMB_COM_CREATE = 0x03
 SMB_COM_CLOSE = 0x04
+SMB_COM_SET_INFORMATION = 0x09
 SMB_COM_WRITE = 0x0B
 NT_EPOCH = 116444736000000000	# 1970 in NT time
 
@@ -39,6 +41,14 @@ def create(s, tid, name, utime):
 def close(s, tid, fid):
     """CLOSE leaving the write time (LastTimeModified 0)."""
     return call(s, tid, SMB_COM_CLOSE, struct.pack('<HI', fid, 0), b'')[0]
+
+
+def set_information(s, tid, name, utime):
+    """SET_INFORMATION [MS-CIFS 2.2.4.10] of name: ARCHIVE, a write
+    time."""
+    return call(s, tid, SMB_COM_SET_INFORMATION,
+                struct.pack('<HI5H', 0x20, utime, 0, 0, 0, 0, 0),
+                path_data(name))[0]
 
 
 def write_none(s, tid, fid, offset):
@@ -114,6 +124,23 @@ def main():
     expect('WRITE of no bytes keeps the write time set through the FID',
            int(got.st_mtime) == when and got.st_size == 100,
            str((int(got.st_mtime), got.st_size)))
+
+    # SET_INFORMATION: 0 and 0xFFFFFFFF leave the write time
+    c.putFile('demo', '\\set_info.txt', io.BytesIO(b'x').read)
+    path = os.path.join(share_dir, 'set_info.txt')
+    old = 1300000000		# 2011-03-13
+    os.utime(path, (old, old))
+    for utime in (0xFFFFFFFF, 0):
+        st = set_information(s, tid, '\\set_info.txt', utime)
+        got = mtime(share_dir, 'set_info.txt')
+        expect('SET_INFORMATION with UTIME 0x%x' % utime, st == 0, hex(st))
+        expect('SET_INFORMATION with UTIME 0x%x leaves the write time'
+               % utime, got == old, '%d, wanted %d' % (got, old))
+    when = 1600000000		# 2020-09-13
+    st = set_information(s, tid, '\\set_info.txt', when)
+    got = mtime(share_dir, 'set_info.txt')
+    expect('SET_INFORMATION with a time sets it', st == 0 and got == when,
+           '%s, %d, wanted %d' % (hex(st), got, when))
 
     c.logoff()
     size_keeps_set_time(host, port, user, pw, share_dir)
