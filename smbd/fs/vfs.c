@@ -283,10 +283,17 @@ static int probe(int root_fd, const char *cand, bool want_dir)
 	return 0;
 }
 
-/* Component by component, trying other cases where the exact one fails. */
+/*
+ * Component by component, trying other cases where the exact one fails.
+ * missing: -errno of opening rel as written if the caller just did
+ * (-ENOENT or -ENOTDIR), else 0: while every parent is found as written,
+ * the last component's own open would repeat the caller's, so it is not
+ * done again.
+ */
 static NTSTATUS resolve_walk(TALLOC_CTX *mem, int root_fd, const char *rel,
-			     char **ondisk)
+			     int missing, char **ondisk)
 {
+	bool exact = true;	/* prefix is rel's own so far */
 	TALLOC_CTX *tmp = talloc_new(NULL);
 	char *prefix = talloc_strdup(tmp, "");
 	char *copy = talloc_strdup(tmp, rel);
@@ -313,7 +320,11 @@ static NTSTATUS resolve_walk(TALLOC_CTX *mem, int root_fd, const char *rel,
 			status = NT_STATUS_NO_MEMORY;
 			goto done;
 		}
-		rc = probe(root_fd, cand, !last);
+		if (last && exact && missing != 0) {
+			rc = missing;
+		} else {
+			rc = probe(root_fd, cand, !last);
+		}
 		if (rc == -ENOENT || rc == -ENOTDIR) {
 			alt = find_case(tmp, root_fd, prefix, c);
 			if (alt != NULL) {
@@ -326,6 +337,7 @@ static NTSTATUS resolve_walk(TALLOC_CTX *mem, int root_fd, const char *rel,
 				rc = probe(root_fd, acand, !last);
 				if (rc == 0) {
 					cand = acand;
+					exact = false;
 				}
 			}
 		}
@@ -367,7 +379,17 @@ NTSTATUS vfs_resolve(TALLOC_CTX *mem, int root_fd, const char *rel,
 	if (rc != -ENOENT && rc != -ENOTDIR) {
 		return smbd_map_errno(-rc);
 	}
-	return resolve_walk(mem, root_fd, rel, ondisk);
+	return resolve_walk(mem, root_fd, rel, 0, ondisk);
+}
+
+NTSTATUS vfs_resolve_missing(TALLOC_CTX *mem, int root_fd, const char *rel,
+			     int missing, char **ondisk)
+{
+	*ondisk = NULL;
+	if (missing != -ENOENT && missing != -ENOTDIR) {
+		return vfs_resolve(mem, root_fd, rel, ondisk);
+	}
+	return resolve_walk(mem, root_fd, rel, missing, ondisk);
 }
 
 /* ---- wildcards ---- */

@@ -44,6 +44,16 @@ NTSTATUS vfs_resolve(TALLOC_CTX *mem, int root_fd, const char *rel,
 		     char **ondisk);
 
 /*
+ * vfs_resolve for a name the caller just failed to open as written
+ * (vfs_open_beneath gave missing, a -errno): with -ENOENT or -ENOTDIR it
+ * neither opens rel again nor, while the parents are found as written,
+ * its last component; any other value does all of vfs_resolve. Same
+ * results as vfs_resolve.
+ */
+NTSTATUS vfs_resolve_missing(TALLOC_CTX *mem, int root_fd, const char *rel,
+			     int missing, char **ondisk);
+
+/*
  * openat2(root_fd, ondisk, flags, mode, RESOLVE_BENEATH |
  * RESOLVE_NO_MAGICLINKS). "" opens the root itself. Returns an fd or
  * -errno (-EXDEV for an escape attempt).

@@ -342,6 +342,8 @@ struct create_probe {
 	int root_fd;		/* our own dup of the tree's root fd */
 	char *rel;
 	bool want_unlink;	/* may the name be deleted (DELETE access) */
+	int missing;		/* -errno of the loop's open of rel as
+				 * written (create_probe_inline), 0 if none */
 	/* out: set by the worker */
 	NTSTATUS status;	/* of vfs_resolve */
 	TALLOC_CTX *res;	/* the worker's hierarchy, holds ondisk */
@@ -405,16 +407,18 @@ static void create_probe_stream(struct create_probe *pr)
 }
 
 /*
- * pr->pfd is open on pr->rel exactly as the client wrote it (beneath
- * root_fd): that is the on-disk name; look at the object. On the loop or
- * on a worker (pr->res exists).
+ * pr->pfd is open on pr->ondisk beneath root_fd, or, ondisk NULL, on
+ * pr->rel exactly as the client wrote it, which is then the on-disk
+ * name; look at the object. On the loop or on a worker (pr->res exists).
  */
 static void create_probe_found(struct create_probe *pr, int root_fd)
 {
-	pr->ondisk = talloc_strdup(pr->res, pr->rel);
 	if (pr->ondisk == NULL) {
-		pr->status = NT_STATUS_NO_MEMORY;
-		return;
+		pr->ondisk = talloc_strdup(pr->res, pr->rel);
+		if (pr->ondisk == NULL) {
+			pr->status = NT_STATUS_NO_MEMORY;
+			return;
+		}
 	}
 	if (fstat(pr->pfd, &pr->st) != 0) {
 		pr->err = errno;
@@ -437,14 +441,20 @@ static int create_probe_run(void *p)
 		pr->status = NT_STATUS_NO_MEMORY;
 		return 0;
 	}
-	/* the name as given first: vfs_resolve would open it to see that
-	 * it exists, then the open below again */
-	pr->pfd = vfs_open_beneath(pr->root_fd, pr->rel, O_PATH, 0);
-	if (pr->pfd >= 0) {
-		create_probe_found(pr, pr->root_fd);
-		return 0;
+	if (pr->missing == 0) {
+		/* not tried on the loop (a stream's base): the name as given
+		 * first, the common case */
+		pr->pfd = vfs_open_beneath(pr->root_fd, pr->rel, O_PATH, 0);
+		if (pr->pfd >= 0) {
+			create_probe_found(pr, pr->root_fd);
+			return 0;
+		}
+		pr->missing = pr->pfd;
+		pr->pfd = -1;
 	}
-	pr->status = vfs_resolve(pr->res, pr->root_fd, pr->rel, &pr->ondisk);
+	/* not there as written: no second open of the same name */
+	pr->status = vfs_resolve_missing(pr->res, pr->root_fd, pr->rel,
+					 pr->missing, &pr->ondisk);
 	if (pr->status != NT_STATUS_OK) {
 		return 0;
 	}
@@ -453,16 +463,7 @@ static int create_probe_run(void *p)
 		pr->err = -pr->pfd;
 		return 0;
 	}
-	if (fstat(pr->pfd, &pr->st) != 0) {
-		pr->err = errno;
-		return 0;
-	}
-	smbd_fs_probe(pr->root_fd, pr->pfd, pr->ondisk, pr->want_unlink,
-		      &pr->acc);
-	if (pr->stream != NULL) {
-		create_probe_stream(pr);
-		return 0;
-	}
+	create_probe_found(pr, pr->root_fd);
 	return 0;
 }
 
@@ -1461,6 +1462,7 @@ static bool create_probe_inline(struct create_state *state,
 
 	*status = NT_STATUS_NO_MEMORY;
 	if (fd < 0) {
+		pr->missing = fd;
 		return false;
 	}
 	pr->pfd = fd;
