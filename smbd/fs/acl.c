@@ -253,38 +253,18 @@ const struct se_token *smbd_acl_token_of(const struct smbd_tree *tree,
 	return acl_token_of(tree, sess);
 }
 
-/* smbd_acl_token_dup's block: the token, then its SIDs, owner, group */
-struct acl_token_block {
-	struct se_token t;
-	struct dom_sid sids[];
-};
-
-struct se_token *smbd_acl_token_dup(TALLOC_CTX *mem, const struct se_token *t)
+const struct se_token *smbd_acl_token_hold(TALLOC_CTX *mem,
+					   const struct se_token *t)
 {
-	struct acl_token_block *b = NULL;
-	struct dom_sid *s = NULL;
-	size_t n = t->n_sids;
+	return talloc_reference(mem, t);
+}
 
-	b = talloc_size(mem, sizeof(*b) + sizeof(b->sids[0]) * (n + 2));
-	if (b == NULL) {
-		return NULL;
+void smbd_acl_token_drop(TALLOC_CTX *owner, const struct se_token *t)
+{
+	if (t != NULL) {
+		/* with holders, it moves under one of them */
+		(void)talloc_unlink(owner, (void *)(uintptr_t)t);
 	}
-	talloc_set_name_const(b, "struct se_token");
-	s = b->sids;
-	b->t = *t;
-	if (n > 0) {
-		memcpy(s, t->sids, sizeof(s[0]) * n);
-	}
-	b->t.sids = s;
-	if (t->owner != NULL) {
-		s[n] = *t->owner;
-		b->t.owner = &s[n];
-	}
-	if (t->group != NULL) {
-		s[n + 1] = *t->group;
-		b->t.group = &s[n + 1];
-	}
-	return &b->t;
 }
 
 /* ---- storage ---- */

@@ -101,13 +101,24 @@ const struct se_token *smbd_acl_token_of(const struct smbd_tree *tree,
 					 const struct smbd_session *sess);
 
 /*
- * A copy of t (its SIDs too) in one allocation, a talloc child of mem,
- * for a request that outlives the session's token: an open waiting for
- * oplock breaks is checked as the user who sent it, whatever the session
- * re-authenticated as meanwhile [MS-SMB2 3.3.5.9, MS-CIFS 3.3.5.51: the
- * session's security context when the request arrived]. NULL on ENOMEM.
+ * Keep a session's token t (smbd_acl_token_of) alive while mem lives, for
+ * a request that may outlive the session's holding it: an open waiting
+ * for oplock breaks is checked as the user who sent it, whatever the
+ * session re-authenticated as meanwhile [MS-SMB2 3.3.5.9, MS-CIFS
+ * 3.3.5.51: the session's security context when the request arrived].
+ * No copy: a talloc reference from mem, so the token's owner lets go of
+ * it with smbd_acl_token_drop, never talloc_free. Returns t, NULL on
+ * ENOMEM.
  */
-struct se_token *smbd_acl_token_dup(TALLOC_CTX *mem, const struct se_token *t);
+const struct se_token *smbd_acl_token_hold(TALLOC_CTX *mem,
+					   const struct se_token *t);
+
+/*
+ * The owner (a session) lets go of its token t (NULL: nothing): freed
+ * now unless requests hold it (smbd_acl_token_hold), else when the last
+ * of them ends.
+ */
+void smbd_acl_token_drop(TALLOC_CTX *owner, const struct se_token *t);
 
 /*
  * The stored descriptor of the object fd refers to (any fd, O_PATH too).

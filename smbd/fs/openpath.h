@@ -221,7 +221,7 @@ struct smbd_open_args {
 	bool renames;
 	/* the token the checks use: the requester's, kept by a front end
 	 * whose open waits for oplock breaks (fs/acl.h,
-	 * smbd_acl_token_dup), since the session may re-authenticate
+	 * smbd_acl_token_hold), since the session may re-authenticate
 	 * meanwhile; NULL: the session's current one */
 	const struct se_token *token;
 };

@@ -226,7 +226,7 @@ NTSTATUS smb1_req_keep_token(struct smb1_req *r)
 	if (t == NULL) {
 		return NT_STATUS_OK;
 	}
-	r->token = smbd_acl_token_dup(r, t);
+	r->token = smbd_acl_token_hold(r, t);
 	return r->token != NULL ? NT_STATUS_OK : NT_STATUS_NO_MEMORY;
 }
 

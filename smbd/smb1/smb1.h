@@ -142,9 +142,10 @@ struct smb1_req {
 	 * FID [MS-CIFS §2.2.3.4: a chain references one FID] */
 	bool chain_fid_set;
 	uint16_t chain_fid;
-	/* the sender's token, a copy kept once an open of r waits for
-	 * oplock breaks (smb1_req_keep_token), child; NULL before */
-	struct se_token *token;
+	/* the sender's token, held (fs/acl.h smbd_acl_token_hold) once an
+	 * open of r waits for oplock breaks (smb1_req_keep_token); NULL
+	 * before */
+	const struct se_token *token;
 };
 
 /*
@@ -454,7 +455,7 @@ void smb1_oplock_ack(struct smbd_open *op, uint8_t new_level);
 NTSTATUS smb1_oplock_retry(struct smb1_req *r, struct smbd_file *f);
 
 /*
- * An open of r goes waiting for oplock breaks: keep a copy of the token
+ * An open of r goes waiting for oplock breaks: hold the token
  * it is checked as (r->token), so that when it runs again it is checked
  * as the user who sent it, whatever the session re-authenticated as
  * meanwhile [MS-CIFS 3.3.5.51, MS-SMB2 3.3.5.9: the security context is

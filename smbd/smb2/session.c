@@ -277,8 +277,9 @@ NTSTATUS smbd_session_set_token(struct smbd_session *s)
 		talloc_free(t);
 		return NT_STATUS_NO_MEMORY;
 	}
-	talloc_free(s->token);
-	talloc_free(s->guest_token);
+	/* requests in flight may hold the old ones (smbd_acl_token_hold) */
+	smbd_acl_token_drop(s, s->token);
+	smbd_acl_token_drop(s, s->guest_token);
 	s->token = t;
 	s->guest_token = g;
 	return NT_STATUS_OK;

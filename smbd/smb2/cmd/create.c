@@ -87,9 +87,10 @@ struct create_args {
 	bool has_exta;
 	struct fscc_ea *eas;	/* ExtA decoded, checked */
 	size_t neas;
-	/* the sender's token as the CREATE arrived, a copy (child of the
-	 * state): the checks use it even if the session re-authenticates
-	 * while the open waits [MS-SMB2 3.3.5.9]; NULL: none */
+	/* the sender's token as the CREATE arrived, held by the state
+	 * (smbd_acl_token_hold): the checks use it even if the session
+	 * re-authenticates while the open waits [MS-SMB2 3.3.5.9]; NULL:
+	 * none */
 	const struct se_token *token;
 };
 
@@ -1794,7 +1795,7 @@ NTSTATUS smbd_smb2_create(struct smbd_req *req)
 		goto fail;
 	}
 	if (smbd_acl_token_of(tree, req->sess) != NULL) {
-		state->a.token = smbd_acl_token_dup(state,
+		state->a.token = smbd_acl_token_hold(state,
 				smbd_acl_token_of(tree, req->sess));
 		if (state->a.token == NULL) {
 			status = NT_STATUS_NO_MEMORY;

@@ -412,11 +412,20 @@ START_TEST(test_token_anonymous)
 END_TEST
 
 /*
- * A waiting open keeps a copy of its sender's token: the copy stands
- * alone (its SIDs, owner and group in itself) once the session's token
- * is gone or changed.
+ * A waiting open holds its sender's token: it outlives the session's
+ * letting go of it (re-authentication) and the session itself (logoff),
+ * and goes with the last request holding it.
  */
-START_TEST(test_token_dup)
+static int token_freed;
+
+static int count_free(int *p)
+{
+	(void)p;
+	token_freed++;
+	return 0;
+}
+
+START_TEST(test_token_hold)
 {
 	static const struct dom_sid machine = {
 		.num_auths = 4, .authority = 5,
@@ -425,38 +434,61 @@ START_TEST(test_token_dup)
 	char gname[] = "nobody";
 	struct wg_config cfg = { .guest_account = gname };
 	struct smbd_server srv = { .cfg = &cfg, .machine_sid = machine };
-	struct se_token *guest = smbd_acl_token(NULL, &srv, "nobody", true,
-						false);
-	struct dom_sid sids[2] = { sid_anonymous, sid_everyone };
-	struct dom_sid owner = sid_builtin_admins;
-	struct dom_sid group = sid_builtin_users;
-	struct se_token tok = {
-		.sids = sids, .n_sids = 2, .owner = &owner, .group = &group,
-		.privileges = SE_PRIV_BACKUP,
-	};
-	struct se_token *c = NULL;
-	struct se_token *g = NULL;
+	TALLOC_CTX *sess = talloc_new(NULL);
+	TALLOC_CTX *req1 = talloc_new(NULL);
+	TALLOC_CTX *req2 = talloc_new(NULL);
+	struct se_token *t = smbd_acl_token(sess, &srv, "nobody", true,
+					    false);
+	const struct se_token *h = NULL;
+	int *mark = NULL;
 
-	ck_assert_ptr_nonnull(guest);
-	c = smbd_acl_token_dup(NULL, &tok);
-	ck_assert_ptr_nonnull(c);
-	memset(sids, 0, sizeof(sids));
-	memset(&owner, 0, sizeof(owner));
-	memset(&group, 0, sizeof(group));
-	ck_assert_uint_eq(c->n_sids, 2);
-	ck_assert(se_token_has_sid(c, &sid_anonymous));
-	ck_assert(se_token_has_sid(c, &sid_everyone));
-	ck_assert_int_eq(sid_compare(c->owner, &sid_builtin_admins), 0);
-	ck_assert_int_eq(sid_compare(c->group, &sid_builtin_users), 0);
-	ck_assert_uint_eq(c->privileges, SE_PRIV_BACKUP);
+	ck_assert_ptr_nonnull(t);
+	mark = talloc(t, int);
+	ck_assert_ptr_nonnull(mark);
+	talloc_set_destructor(mark, count_free);
+	token_freed = 0;
 
-	g = smbd_acl_token_dup(c, guest);
-	ck_assert_ptr_nonnull(g);
-	talloc_free(guest);
-	ck_assert(se_token_has_sid(g, &sid_everyone));
-	ck_assert(se_token_has_sid(g, &sid_builtin_guests));
-	ck_assert_ptr_null(g->owner);
-	talloc_free(c);
+	/* held twice, then the session re-authenticates: still there */
+	h = smbd_acl_token_hold(req1, t);
+	ck_assert_ptr_eq(h, t);
+	ck_assert_ptr_eq(smbd_acl_token_hold(req2, t), t);
+	smbd_acl_token_drop(sess, t);
+	ck_assert_int_eq(token_freed, 0);
+	ck_assert(se_token_has_sid(h, &sid_everyone));
+	ck_assert(se_token_has_sid(h, &sid_builtin_guests));
+	/* one holder ends: the other still has it */
+	talloc_free(req1);
+	ck_assert_int_eq(token_freed, 0);
+	ck_assert(se_token_has_sid(h, &sid_everyone));
+	talloc_free(req2);
+	ck_assert_int_eq(token_freed, 1);
+
+	/* held, then the whole session goes (logoff) */
+	t = smbd_acl_token(sess, &srv, "nobody", true, false);
+	ck_assert_ptr_nonnull(t);
+	mark = talloc(t, int);
+	ck_assert_ptr_nonnull(mark);
+	talloc_set_destructor(mark, count_free);
+	req1 = talloc_new(NULL);
+	h = smbd_acl_token_hold(req1, t);
+	ck_assert_ptr_eq(h, t);
+	talloc_free(sess);
+	ck_assert_int_eq(token_freed, 1);
+	ck_assert(se_token_has_sid(h, &sid_builtin_guests));
+	talloc_free(req1);
+	ck_assert_int_eq(token_freed, 2);
+
+	/* not held: dropping frees it at once */
+	sess = talloc_new(NULL);
+	t = smbd_acl_token(sess, &srv, "nobody", true, false);
+	ck_assert_ptr_nonnull(t);
+	mark = talloc(t, int);
+	ck_assert_ptr_nonnull(mark);
+	talloc_set_destructor(mark, count_free);
+	smbd_acl_token_drop(sess, t);
+	ck_assert_int_eq(token_freed, 3);
+	ck_assert_uint_eq(talloc_total_blocks(sess), 1);
+	talloc_free(sess);
 }
 END_TEST
 
@@ -548,7 +580,7 @@ static Suite *acl_suite(void)
 	tcase_add_test(tc, test_cache_sees_outside_changes);
 	tcase_add_test(tc, test_rename_check);
 	tcase_add_test(tc, test_token_anonymous);
-	tcase_add_test(tc, test_token_dup);
+	tcase_add_test(tc, test_token_hold);
 	tcase_set_timeout(tc, 15);
 	suite_add_tcase(s, tc);
 	return s;
