@@ -32,10 +32,28 @@
 
 /* ---- names ---- */
 
-/* The one UTF-8 decoder and case mapping live in proto/utf16.h. */
+/*
+ * The one UTF-8 decoder and case mapping live in proto/utf16.h. An ASCII
+ * prefix, most names whole, is compared here first with the same keys
+ * (unicode_upper of an ASCII character is its ASCII upper case): a
+ * CREATE of a new name compares it with every entry of the directory.
+ */
 int vfs_name_casecmp(const char *a, const char *b)
 {
-	return utf8_casecmp(a, b);
+	const unsigned char *pa = (const unsigned char *)a;
+	const unsigned char *pb = (const unsigned char *)b;
+
+	while (*pa != '\0' && *pa < 0x80 && *pb != '\0' && *pb < 0x80) {
+		unsigned int ka = *pa >= 'a' && *pa <= 'z' ? *pa - 0x20u : *pa;
+		unsigned int kb = *pb >= 'a' && *pb <= 'z' ? *pb - 0x20u : *pb;
+
+		if (ka != kb) {
+			return ka < kb ? -1 : 1;
+		}
+		pa++;
+		pb++;
+	}
+	return utf8_casecmp((const char *)pa, (const char *)pb);
 }
 
 /* ---- errno mapping ---- */

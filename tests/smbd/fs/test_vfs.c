@@ -386,6 +386,14 @@ START_TEST(test_casecmp)
 	ck_assert_int_ne(vfs_name_casecmp("abc", "abd"), 0);
 	ck_assert_int_ne(vfs_name_casecmp("abc", "ab"), 0);
 	ck_assert_int_ne(vfs_name_casecmp("", "a"), 0);
+	/* the ASCII prefix orders as the decoder does, and hands over */
+	ck_assert_int_lt(vfs_name_casecmp("abc", "ABD"), 0);
+	ck_assert_int_gt(vfs_name_casecmp("ab_", "AB^"), 0);
+	ck_assert_int_lt(vfs_name_casecmp("ab", "abc"), 0);
+	ck_assert_int_gt(vfs_name_casecmp("a\xc3\xa4", "AZ"), 0);
+	ck_assert_int_eq(vfs_name_casecmp("x\xc3\xa4Y", "X\xc3\x84y"), 0);
+	ck_assert_int_eq(vfs_name_casecmp("a\xff", "A\xff"), 0);
+	ck_assert_int_ne(vfs_name_casecmp("a\xff", "A\xfe"), 0);
 	/* Latin-1, Cyrillic, Greek */
 	ck_assert_int_eq(vfs_name_casecmp("\xc3\x84rger", "\xc3\xa4RGER"), 0);
 	ck_assert_int_eq(vfs_name_casecmp("\xd0\x94\xd0\xb0",
