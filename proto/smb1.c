@@ -938,22 +938,10 @@ int smb1_nttrans_secdesc_parse(const uint8_t *p, size_t n, uint16_t *fid,
 	return 0;
 }
 
-bool smb1_find_std_put(struct wire_wr *w, uint16_t level, bool unicode,
-		       bool resume, uint32_t key,
-		       const struct smb1_find_std *e)
+void smb1_info_standard_put(struct wire_wr *w, const struct smb1_find_std *e)
 {
-	size_t start = w->len;
-	size_t nl = unicode ? utf16_len_of_utf8(e->name) : strlen(e->name);
 	uint16_t d = 0, t = 0;
 
-	if (nl > 255 || (level != SMB1_INFO_STANDARD &&
-			 level != SMB1_INFO_QUERY_EA_SIZE &&
-			 level != SMB1_INFO_QUERY_EAS_FROM_LIST)) {
-		return false;
-	}
-	if (resume) {
-		wire_put_u32le(w, key);
-	}
 	smb1_nt_to_dos(e->create_time, &d, &t);
 	wire_put_u16le(w, d);
 	wire_put_u16le(w, t);
@@ -966,6 +954,24 @@ bool smb1_find_std_put(struct wire_wr *w, uint16_t level, bool unicode,
 	wire_put_u32le(w, e->size);
 	wire_put_u32le(w, e->alloc_size);
 	wire_put_u16le(w, e->attrs);
+}
+
+bool smb1_find_std_put(struct wire_wr *w, uint16_t level, bool unicode,
+		       bool resume, uint32_t key,
+		       const struct smb1_find_std *e)
+{
+	size_t start = w->len;
+	size_t nl = unicode ? utf16_len_of_utf8(e->name) : strlen(e->name);
+
+	if (nl > 255 || (level != SMB1_INFO_STANDARD &&
+			 level != SMB1_INFO_QUERY_EA_SIZE &&
+			 level != SMB1_INFO_QUERY_EAS_FROM_LIST)) {
+		return false;
+	}
+	if (resume) {
+		wire_put_u32le(w, key);
+	}
+	smb1_info_standard_put(w, e);
 	if (level == SMB1_INFO_QUERY_EA_SIZE) {
 		wire_put_u32le(w, e->ea_size);
 	} else if (level == SMB1_INFO_QUERY_EAS_FROM_LIST) {

@@ -275,6 +275,14 @@ struct smb1_find_std {
 	const char *name;	/* UTF-8 */
 };
 /*
+ * Append SMB_INFO_STANDARD's fixed part [MS-CIFS 2.2.8.1.1, 2.2.8.3.1]
+ * to w, 22 bytes: CreationDate/Time, LastAccessDate/Time,
+ * LastWriteDate/Time, FileDataSize, AllocationSize and Attributes from
+ * e (its other fields unread). QUERY_EA_SIZE's starts the same. w's
+ * error state tells running out of memory.
+ */
+void smb1_info_standard_put(struct wire_wr *w, const struct smb1_find_std *e);
+/*
  * Append e at level to w: the name in UTF-16 when unicode, else as it
  * is; FileNameLength counts its bytes without the terminator. The
  * STANDARD name is aligned to 2 in UTF-16 and ends in a terminator of

@@ -982,15 +982,6 @@ static void put_times(struct wire_wr *w, const struct smbd_ntinfo *ni)
 }
 
 /* SMB_DATE then SMB_TIME of an NT time (UTC, as negotiated) */
-static void put_dos_time(struct wire_wr *w, uint64_t nt)
-{
-	uint16_t date, time;
-
-	smb1_nt_to_dos(nt, &date, &time);
-	wire_put_u16le(w, date);
-	wire_put_u16le(w, time);
-}
-
 static uint32_t clamp32(uint64_t v)
 {
 	return v > UINT32_MAX ? UINT32_MAX : (uint32_t)v;
@@ -1029,6 +1020,7 @@ static NTSTATUS query_file(struct t2 *t, struct smbd_open *op,
 {
 	struct wire_wr *w = &t->od;
 	struct smbd_ntinfo ni = {};
+	struct smb1_find_std std = {};
 	/* a stream whose file is being deleted is too (as Windows 2008) */
 	bool pending = (op->file != NULL && op->file->delete_pending) ||
 		       (op->stream != NULL &&
@@ -1065,12 +1057,13 @@ static NTSTATUS query_file(struct t2 *t, struct smbd_open *op,
 	case SMB_INFO_STANDARD:
 	case SMB_INFO_QUERY_EA_SIZE:
 		/* [MS-CIFS 2.2.8.3.1-2]: DOS dates, 32-bit sizes */
-		put_dos_time(w, ni.create_time);
-		put_dos_time(w, ni.access_time);
-		put_dos_time(w, ni.write_time);
-		wire_put_u32le(w, clamp32(ni.end_of_file));
-		wire_put_u32le(w, clamp32(ni.alloc_size));
-		wire_put_u16le(w, (uint16_t)ni.attrs);
+		std.create_time = ni.create_time;
+		std.access_time = ni.access_time;
+		std.write_time = ni.write_time;
+		std.size = clamp32(ni.end_of_file);
+		std.alloc_size = clamp32(ni.alloc_size);
+		std.attrs = (uint16_t)ni.attrs;
+		smb1_info_standard_put(w, &std);
 		if (level == SMB_INFO_QUERY_EA_SIZE) {
 			wire_put_u32le(w, ea_size);
 		}

@@ -1263,21 +1263,26 @@ START_TEST(test_nttrans_secdesc)
 }
 END_TEST
 
+/* Unix time t as an NT time */
+#define NT_OF_UNIX(t)	(116444736000000000ULL + (t) * 10000000ULL)
+
+/* A FIND entry: "a.txt", all three times 2000-03-01 12:34:56 UTC (date
+ * 0x2861, time 0x645C) */
+static const struct smb1_find_std find_std_sample = {
+	.create_time = NT_OF_UNIX(951914096ULL),
+	.access_time = NT_OF_UNIX(951914096ULL),
+	.write_time = NT_OF_UNIX(951914096ULL),
+	.size = 0x11223344,
+	.alloc_size = 0x1000,
+	.attrs = 0x20,
+	.ea_size = 0x2D,
+	.name = "a.txt",
+};
+
 /* The OS/2 FIND levels' entries [MS-CIFS 2.2.8.1.1-3] */
 START_TEST(test_find_std)
 {
-	const uint64_t ep = 116444736000000000ULL;
-	struct smb1_find_std e = {
-		/* 2000-03-01 12:34:56 UTC: date 0x2861, time 0x645C */
-		.create_time = ep + 951914096ULL * 10000000ULL,
-		.access_time = ep + 951914096ULL * 10000000ULL,
-		.write_time = ep + 951914096ULL * 10000000ULL,
-		.size = 0x11223344,
-		.alloc_size = 0x1000,
-		.attrs = 0x20,
-		.ea_size = 0x2D,
-		.name = "a.txt",
-	};
+	struct smb1_find_std e = find_std_sample;
 	static const uint8_t fea[] = { 4, 0, 0, 0 };
 	char long_name[257];
 	void *mem = talloc_new(wgt_root);
@@ -1354,6 +1359,40 @@ START_TEST(test_find_std)
 }
 END_TEST
 
+/* SMB_INFO_STANDARD's 22-byte fixed part [MS-CIFS 2.2.8.3.1], as
+ * QUERY_FILE/PATH_INFORMATION send it whole and FIND entries start */
+START_TEST(test_info_standard)
+{
+	struct smb1_find_std e = find_std_sample;
+	static const uint8_t want[22] = {
+		0x61, 0x28, 0x5C, 0x64,
+		0x9F, 0x27, 0x7D, 0xBF,
+		0x21, 0x00, 0x00, 0x00,
+		0x44, 0x33, 0x22, 0x11,
+		0x88, 0x77, 0x66, 0x55,
+		0x21, 0x08,
+	};
+	void *mem = talloc_new(wgt_root);
+	struct wire_wr w;
+
+	/* 1999-12-31 23:59:58 UTC: date 0x279F, time 0xBF7D */
+	e.access_time = NT_OF_UNIX(946684798ULL);
+	/* 1980-01-01 00:00:00 UTC: date 0x0021, time 0 */
+	e.write_time = NT_OF_UNIX(315532800ULL);
+	e.alloc_size = 0x55667788;
+	e.attrs = 0x0821;
+	e.name = "never.written";
+	wire_wr_init(&w, mem, 0);
+	wire_put_u8(&w, 0xAA);	/* appends after what w holds */
+	smb1_info_standard_put(&w, &e);
+	ck_assert_int_eq(wire_wr_error(&w), 0);
+	ck_assert_uint_eq(w.len, 1 + 22);
+	ck_assert_uint_eq(w.buf[0], 0xAA);
+	ck_assert_mem_eq(w.buf + 1, want, sizeof(want));
+	talloc_free(mem);
+}
+END_TEST
+
 static Suite *smb1_suite(void)
 {
 	Suite *s = suite_create("smb1");
@@ -1378,6 +1417,7 @@ static Suite *smb1_suite(void)
 	tcase_add_test(tc, test_find_params);
 	tcase_add_test(tc, test_nt_to_dos);
 	tcase_add_test(tc, test_find_std);
+	tcase_add_test(tc, test_info_standard);
 	tcase_add_test(tc, test_core_write);
 	tcase_add_test(tc, test_write_print_file);
 	tcase_add_test(tc, test_write_and_close);
