@@ -829,6 +829,27 @@ bool wg_rpc_is_admin(struct wg_rpc_call *call)
 	return admin->is_admin(admin->priv, user);
 }
 
+const char *wg_rpc_share_path(TALLOC_CTX *mem,
+			      const struct wg_admin_share *s, bool admin)
+{
+	char *w = NULL;
+
+	if (!admin || s->type == WG_ADMIN_SHARE_IPC || s->path == NULL ||
+	    s->path[0] == '\0') {
+		return "";
+	}
+	w = talloc_asprintf(mem, "C:%s", s->path);
+	if (w == NULL) {
+		return "";
+	}
+	for (char *c = w; *c != '\0'; c++) {
+		if (*c == '/') {
+			*c = '\\';
+		}
+	}
+	return w;
+}
+
 void wg_rpc_random(void *buf, size_t n)
 {
 	uint8_t *b = buf;

@@ -104,6 +104,15 @@ bool wg_rpc_anonymous_restricted(struct wg_rpc_call *call);
 /* Is the caller listed in `admin users`? (never for null sessions) */
 bool wg_rpc_is_admin(struct wg_rpc_call *call);
 
+/*
+ * Share s's path the way Windows tools expect it ("C:\srv\data" for
+ * "/srv/data"), as srvsvc's SHARE_INFO_2 and winreg's LanmanServer\Shares
+ * show it; a child of mem. "" (static) when the caller is not admin,
+ * for IPC$, for a share without a path, and when out of memory.
+ */
+const char *wg_rpc_share_path(TALLOC_CTX *mem,
+			      const struct wg_admin_share *s, bool admin);
+
 /* Fill n bytes with random data (context handles). */
 void wg_rpc_random(void *buf, size_t n);
 

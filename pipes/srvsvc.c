@@ -180,28 +180,6 @@ static uint32_t share_type(const struct wg_admin_share *s)
 	}
 }
 
-/* "C:\srv\data" from "/srv/data": the form Windows tools expect. */
-static const char *share_path(TALLOC_CTX *mem, const struct wg_admin_share *s,
-			      bool admin)
-{
-	char *w = NULL;
-
-	if (!admin || s->type == WG_ADMIN_SHARE_IPC || s->path == NULL ||
-	    s->path[0] == '\0') {
-		return "";
-	}
-	w = talloc_asprintf(mem, "C:%s", s->path);
-	if (w == NULL) {
-		return "";
-	}
-	for (char *c = w; *c != '\0'; c++) {
-		if (*c == '/') {
-			*c = '\\';
-		}
-	}
-	return w;
-}
-
 static const char *nz(const char *s)
 {
 	return s != NULL ? s : "";
@@ -229,7 +207,7 @@ static void share_entry(struct ndr_push *p, const struct enum_out *e,
 		return;
 	}
 	/* 2 and 502 */
-	path = share_path(p->mem, s, e->admin);
+	path = wg_rpc_share_path(p->mem, s, e->admin);
 	ndr_push_u32(p, 0);			/* permissions (share level) */
 	ndr_push_u32(p, 0xffffffffu);		/* max_uses: unlimited */
 	ndr_push_u32(p, s->current_users);
@@ -283,7 +261,7 @@ static const uint32_t share_enum_levels[] = { 0, 1, 2, 501, 502, 503 };
  * Levels that carry paths and limits (2, 502, and for an enumeration
  * 501) are for signed-in users only: a null session gets ACCESS_DENIED,
  * as from Windows. Signed-in users who are not admins get them with the
- * path left empty (share_path()).
+ * path left empty (wg_rpc_share_path()).
  */
 static bool share_level_denied(struct wg_rpc_call *call, uint32_t level,
 			       bool enumeration)
@@ -1104,7 +1082,7 @@ static uint32_t op_conn_enum(struct wg_rpc_call *call)
 
 /* --- share check, disks, and what this server does not have --- */
 
-/* NetrShareCheck (20): is the device (a path as share_path() writes it,
+/* NetrShareCheck (20): is the device (a path as wg_rpc_share_path() writes it,
  * e.g. "C:\srv\data") shared, and as what type. */
 static uint32_t op_share_check(struct wg_rpc_call *call)
 {
@@ -1126,7 +1104,7 @@ static uint32_t op_share_check(struct wg_rpc_call *call)
 		werr = WERR_NOT_ENOUGH_MEMORY;
 	}
 	for (size_t i = 0; werr == WERR_NERR_DEVICENOTSHARED && i < n; i++) {
-		if (strcasecmp(share_path(call->mem, &shares[i], true),
+		if (strcasecmp(wg_rpc_share_path(call->mem, &shares[i], true),
 			       device) == 0) {
 			type = share_type(&shares[i]);
 			werr = WERR_OK;
@@ -1183,7 +1161,7 @@ static void push_disk_info(struct ndr_push *p, const char *disk)
 
 /*
  * NetrServerDiskEnum (23), admins only: the one disk every share path is
- * shown on ("C:", see share_path()).
+ * shown on ("C:", see wg_rpc_share_path()).
  */
 static uint32_t op_disk_enum(struct wg_rpc_call *call)
 {

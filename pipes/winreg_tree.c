@@ -156,19 +156,6 @@ static void set_dword(struct wr_key *k, const char *name, uint32_t d)
 	v->len = 4;
 }
 
-/* "C:\srv\data" from "/srv/data", as srvsvc shows it to admins. */
-static char *win_path(TALLOC_CTX *mem, const char *path)
-{
-	char *w = talloc_asprintf(mem, "C:%s", path);
-
-	for (char *c = w; c != NULL && *c != '\0'; c++) {
-		if (*c == '/') {
-			*c = '\\';
-		}
-	}
-	return w;
-}
-
 static void add_shares(struct wg_rpc_call *call, struct wr_key *root)
 {
 	const struct wg_admin_ops *admin = call->env->admin;
@@ -184,8 +171,6 @@ static void add_shares(struct wg_rpc_call *call, struct wr_key *root)
 	}
 	for (size_t i = 0; i < n; i++) {
 		const char *lines[6];
-		bool has_path = is_admin && s[i].path != NULL &&
-				s[i].path[0] != '\0';
 
 		/* IPC$ and the admin shares are built in, not kept here */
 		if (s[i].type == WG_ADMIN_SHARE_IPC) {
@@ -193,8 +178,8 @@ static void add_shares(struct wg_rpc_call *call, struct wr_key *root)
 		}
 		lines[0] = "CSCFlags=0";
 		lines[1] = "MaxUses=4294967295";
-		lines[2] = talloc_asprintf(k, "Path=%s", has_path ?
-			   win_path(k, s[i].path) : "");
+		lines[2] = talloc_asprintf(k, "Path=%s",
+			   wg_rpc_share_path(k, &s[i], is_admin));
 		lines[3] = "Permissions=0";
 		lines[4] = talloc_asprintf(k, "Remark=%s",
 			   s[i].comment != NULL ? s[i].comment : "");
