@@ -24,6 +24,7 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include "proto/osversion.h"
 #include "proto/secdesc.h"
 #include "proto/utf16.h"
 
@@ -900,12 +901,9 @@ static uint32_t op_close_printer(struct wg_rpc_call *call)
 #define REG_BINARY	3u
 #define REG_DWORD	4u
 
-/* OSVERSIONINFO(EX)W sizes; the version we report is Windows Server 2019. */
+/* OSVERSIONINFO(EX)W sizes; the version is proto/osversion.h's. */
 #define OSVERSIONINFO_SIZE	276u
 #define OSVERSIONINFOEX_SIZE	284u
-#define OS_MAJOR		10u
-#define OS_MINOR		0u
-#define OS_BUILD		17763u
 #define VER_PLATFORM_WIN32_NT	2u
 #define VER_NT_SERVER		3u
 
@@ -939,9 +937,9 @@ static const struct server_value server_values[] = {
 static void put_os_version(struct wire_wr *w, uint32_t size)
 {
 	wire_put_u32le(w, size);		/* dwOSVersionInfoSize */
-	wire_put_u32le(w, OS_MAJOR);
-	wire_put_u32le(w, OS_MINOR);
-	wire_put_u32le(w, OS_BUILD);
+	wire_put_u32le(w, WG_OS_NT_MAJOR);
+	wire_put_u32le(w, WG_OS_NT_MINOR);
+	wire_put_u32le(w, WG_OS_NT_BUILD);
 	wire_put_u32le(w, VER_PLATFORM_WIN32_NT);
 	wire_put_zero(w, 256);			/* szCSDVersion: "" */
 	if (size == OSVERSIONINFOEX_SIZE) {

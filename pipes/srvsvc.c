@@ -8,6 +8,7 @@
  * every entry from the resume handle on, and hands back resume handle 0.
  */
 #include "pipes/rpc.h"
+#include "proto/osversion.h"
 #include "proto/smb2.h"
 
 #include <errno.h>
@@ -26,8 +27,6 @@
 #define SV_TYPE_NT		0x00001000u
 
 #define PLATFORM_ID_NT		500u
-#define SRV_VERSION_MAJOR	6u
-#define SRV_VERSION_MINOR	1u
 
 #define SESS_GUEST		0x00000001u
 #define SESS_NOENCRYPTION	0x00000002u
@@ -460,8 +459,8 @@ static void server_info_cb(struct ndr_push *p, const void *arg)
 	if (v->level == 100) {
 		return;
 	}
-	ndr_push_u32(p, SRV_VERSION_MAJOR);
-	ndr_push_u32(p, SRV_VERSION_MINOR);
+	ndr_push_u32(p, WG_OS_LM_MAJOR);
+	ndr_push_u32(p, WG_OS_LM_MINOR);
 	ndr_push_u32(p, type);
 	ndr_push_unique_string(p, nz(v->si->comment));
 	if (v->level == 101) {

@@ -6,16 +6,19 @@
 #include "pipes/winreg.h"
 
 #include <string.h>
+#include "proto/osversion.h"
 #include "proto/utf16.h"
 #include "proto/secdesc.h"
 #include "proto/wire.h"
 #include "pipes/spoolss_int.h"
 
 /* What the server says of itself elsewhere: srvsvc's SERVER_INFO_101
- * version (6.1), NTLMSSP's VERSION build (20348), SMB1's NativeLanMan. */
+ * version and NTLMSSP's VERSION build (proto/osversion.h), SMB1's
+ * NativeLanMan. */
 #define WR_PRODUCT_NAME		"wgsmb"
-#define WR_CURRENT_VERSION	"6.1"
-#define WR_BUILD_NUMBER		"20348"
+#define WR_CURRENT_VERSION	WG_OS_STR(WG_OS_LM_MAJOR) "." \
+				WG_OS_STR(WG_OS_LM_MINOR)
+#define WR_BUILD_NUMBER		WG_OS_STR(WG_OS_NT_BUILD)
 /* A server that is not a domain controller [KB 152078]. */
 #define WR_PRODUCT_TYPE		"ServerNT"
 

@@ -4,10 +4,9 @@
  * clients use to learn our name and workgroup.
  */
 #include "pipes/rpc.h"
+#include "proto/osversion.h"
 
 #define PLATFORM_ID_NT		500u
-#define WKS_VERSION_MAJOR	6u
-#define WKS_VERSION_MINOR	1u
 
 struct wksta_view {
 	uint32_t level;
@@ -22,8 +21,8 @@ static void wksta_info_cb(struct ndr_push *p, const void *arg)
 	ndr_push_u32(p, PLATFORM_ID_NT);
 	ndr_push_unique_string(p, v->si->netbios_name);
 	ndr_push_unique_string(p, v->si->workgroup);
-	ndr_push_u32(p, WKS_VERSION_MAJOR);
-	ndr_push_u32(p, WKS_VERSION_MINOR);
+	ndr_push_u32(p, WG_OS_LM_MAJOR);
+	ndr_push_u32(p, WG_OS_LM_MINOR);
 	if (v->level == 100) {
 		return;
 	}

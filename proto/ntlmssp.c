@@ -4,6 +4,7 @@
  * SPNEGO mechListMIC (see ntlmssp.h).
  */
 #include "proto/ntlmssp.h"
+#include "proto/osversion.h"
 #include "proto/ntlmv1.h"
 #include "proto/utf16.h"
 
@@ -42,10 +43,7 @@
 #define NTPROOF_LEN		16
 #define BLOB_AV_OFFSET		28
 
-/* The VERSION we announce: 10.0.20348, NTLMSSP_REVISION_W2K3. */
-#define VERSION_MAJOR		10
-#define VERSION_MINOR		0
-#define VERSION_BUILD		20348
+/* The VERSION we announce: proto/osversion.h's, NTLMSSP_REVISION_W2K3. */
 #define NTLM_REVISION		0x0f
 
 #define SIG_LEN			16
@@ -251,9 +249,9 @@ static void build_challenge(const struct ntlmssp_server *s, uint64_t now_nt,
 	wire_put_zero(w, 8);
 	info_fld = w->len;
 	wire_put_zero(w, 8);
-	wire_put_u8(w, VERSION_MAJOR);
-	wire_put_u8(w, VERSION_MINOR);
-	wire_put_u16le(w, VERSION_BUILD);
+	wire_put_u8(w, WG_OS_NT_MAJOR);
+	wire_put_u8(w, WG_OS_NT_MINOR);
+	wire_put_u16le(w, WG_OS_NT_BUILD);
 	wire_put_zero(w, 3);
 	wire_put_u8(w, NTLM_REVISION);
 

@@ -982,6 +982,15 @@ START_TEST(test_print_server_calls)
 				   &data), 0);
 	ck_assert_uint_eq(type, 4);
 	ck_assert_uint_eq(wire_le32(data), 3);
+	/* OSVersion: the NT version NTLMSSP announces too, 10.0.20348 */
+	ck_assert_uint_eq(get_data(p, h, "OSVersion", 276, &type, &needed,
+				   &data), 0);
+	ck_assert_uint_eq(type, 3);
+	ck_assert_uint_eq(wire_le32(data), 276);
+	ck_assert_uint_eq(wire_le32(data + 4), 10);
+	ck_assert_uint_eq(wire_le32(data + 8), 0);
+	ck_assert_uint_eq(wire_le32(data + 12), 20348);
+	ck_assert_uint_eq(wire_le32(data + 16), 2);
 	ck_assert_uint_eq(get_data(p, h, "NoSuchValue", 4, &type, &needed,
 				   &data), 2);
 	/* a printer handle has no server data */
