@@ -79,45 +79,13 @@ int winreg_pull_server_name(struct ndr_pull *in)
 	return 0;
 }
 
-/*
- * The Buffer of an RRP_UNICODE_STRING whose inline part was h: max
- * count, offset 0, actual count, the units. Names come with their
- * terminating NUL counted (Windows' and Samba's clients) or without
- * (others): trailing NULs are dropped. *out NULL when h->ref is 0.
- */
-static int pull_name_body(struct ndr_pull *in, const struct ndr_ustr_hdr *h,
-			  char **out)
-{
-	uint32_t max = 0, off = 0, actual = 0;
-	const uint8_t *units = NULL;
-
-	*out = NULL;
-	if (h->ref == 0) {
-		return 0;
-	}
-	if (ndr_pull_u32(in, &max) != 0 || ndr_pull_u32(in, &off) != 0 ||
-	    ndr_pull_u32(in, &actual) != 0 || off != 0 || actual > max ||
-	    max > h->max / 2u || actual > h->len / 2u ||
-	    wire_get_ptr(&in->r, &units, (size_t)actual * 2) != 0) {
-		return -EPROTO;
-	}
-	while (actual > 0 && units[actual * 2 - 2] == 0 &&
-	       units[actual * 2 - 1] == 0) {
-		actual--;
-	}
-	if (utf16le_to_utf8(in->mem, units, (size_t)actual * 2, out) != 0) {
-		return -EPROTO;
-	}
-	return 0;
-}
-
 int winreg_pull_name(struct ndr_pull *in, char **out)
 {
 	struct ndr_ustr_hdr h;
 	char *s = NULL;
 
 	if (ndr_pull_ustr_hdr(in, &h) != 0 ||
-	    pull_name_body(in, &h, &s) != 0) {
+	    ndr_pull_ustr_body_term(in, &h, &s) != 0) {
 		return -EPROTO;
 	}
 	*out = s != NULL ? s : talloc_strdup(in->mem, "");
@@ -131,7 +99,7 @@ static int pull_name_or_null(struct ndr_pull *in, char **out)
 
 	*out = NULL;
 	if (ndr_pull_ustr_hdr(in, &h) != 0 ||
-	    pull_name_body(in, &h, out) != 0) {
+	    ndr_pull_ustr_body_term(in, &h, out) != 0) {
 		return -EPROTO;
 	}
 	return 0;
@@ -143,7 +111,7 @@ int winreg_pull_buf_name(struct ndr_pull *in, uint16_t *size)
 	char *s = NULL;
 
 	if (ndr_pull_ustr_hdr(in, &h) != 0 ||
-	    pull_name_body(in, &h, &s) != 0) {
+	    ndr_pull_ustr_body_term(in, &h, &s) != 0) {
 		return -EPROTO;
 	}
 	talloc_free(s);
@@ -879,7 +847,7 @@ int winreg_pull_valents(struct ndr_pull *in, struct wr_valent **out,
 			continue;
 		}
 		if (ndr_pull_ustr_hdr(in, &h) != 0 ||
-		    pull_name_body(in, &h, &e[i].name) != 0) {
+		    ndr_pull_ustr_body_term(in, &h, &e[i].name) != 0) {
 			goto fail;
 		}
 		e[i].size = h.max;

@@ -39,8 +39,8 @@ int ndr_pull_ustr_hdr(struct ndr_pull *p, struct ndr_ustr_hdr *h)
 	return rc;
 }
 
-int ndr_pull_ustr_body(struct ndr_pull *p, const struct ndr_ustr_hdr *h,
-		       char **out)
+static int pull_ustr_body(struct ndr_pull *p, const struct ndr_ustr_hdr *h,
+			  bool drop_nuls, char **out)
 {
 	size_t save = p->r.off;
 	uint32_t max = 0, offset = 0, actual = 0;
@@ -67,6 +67,10 @@ int ndr_pull_ustr_body(struct ndr_pull *p, const struct ndr_ustr_hdr *h,
 		goto fail;
 	}
 	rc = wire_get_ptr(&p->r, &units, (size_t)actual * 2);
+	while (rc == 0 && drop_nuls && actual > 0 &&
+	       units[actual * 2 - 2] == 0 && units[actual * 2 - 1] == 0) {
+		actual--;
+	}
 	if (rc == 0) {
 		rc = utf16le_to_utf8(p->mem, units, (size_t)actual * 2, out);
 	}
@@ -78,6 +82,18 @@ fail:
 	*out = NULL;
 	p->r.off = save;
 	return rc;
+}
+
+int ndr_pull_ustr_body(struct ndr_pull *p, const struct ndr_ustr_hdr *h,
+		       char **out)
+{
+	return pull_ustr_body(p, h, false, out);
+}
+
+int ndr_pull_ustr_body_term(struct ndr_pull *p, const struct ndr_ustr_hdr *h,
+			    char **out)
+{
+	return pull_ustr_body(p, h, true, out);
 }
 
 int ndr_pull_ustr(struct ndr_pull *p, char **out)

@@ -40,6 +40,14 @@ int ndr_pull_ustr_hdr(struct ndr_pull *p, struct ndr_ustr_hdr *h) WIRE_WUR;
 int ndr_pull_ustr_body(struct ndr_pull *p, const struct ndr_ustr_hdr *h,
 		       char **out) WIRE_WUR;
 
+/*
+ * As ndr_pull_ustr_body(), the units' trailing NULs dropped: MS-RRP's
+ * RRP_UNICODE_STRING names count their terminator [MS-RRP 2.2.4] (as
+ * Windows', Samba's and impacket's clients send them) or do not.
+ */
+int ndr_pull_ustr_body_term(struct ndr_pull *p, const struct ndr_ustr_hdr *h,
+			    char **out) WIRE_WUR;
+
 /* A whole top-level RPC_UNICODE_STRING: inline part, then its Buffer. */
 int ndr_pull_ustr(struct ndr_pull *p, char **out) WIRE_WUR;
 

@@ -472,6 +472,52 @@ START_TEST(test_sid_array)
 }
 END_TEST
 
+/* RPC_UNICODE_STRING bodies: the strict one refuses a counted NUL, the
+ * MS-RRP one drops trailing NULs; both refuse counts that disagree. */
+START_TEST(test_ustr_body_term)
+{
+	/* Length 6, Max 6, ptr; max 3, offset 0, actual 3: "ab\0" */
+	static const uint8_t with_nul[] = {
+		6, 0, 6, 0, 1, 0, 2, 0, 3, 0, 0, 0, 0, 0, 0, 0, 3, 0, 0, 0,
+		'a', 0, 'b', 0, 0, 0,
+	};
+	/* the same with a max count below MaximumLength / 2 */
+	static const uint8_t short_max[] = {
+		6, 0, 6, 0, 1, 0, 2, 0, 2, 0, 0, 0, 0, 0, 0, 0, 3, 0, 0, 0,
+		'a', 0, 'b', 0, 0, 0,
+	};
+	/* Length 2, Max 2: only the NUL */
+	static const uint8_t only_nul[] = {
+		2, 0, 2, 0, 1, 0, 2, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0,
+		0, 0,
+	};
+	void *mem = talloc_new(wgt_root);
+	struct ndr_ustr_hdr h;
+	struct ndr_pull r;
+	char *s = NULL;
+
+	ndr_pull_init(&r, mem, with_nul, sizeof(with_nul));
+	ck_assert_int_eq(ndr_pull_ustr_hdr(&r, &h), 0);
+	ck_assert_int_ne(ndr_pull_ustr_body(&r, &h, &s), 0);
+	ck_assert_ptr_null(s);
+	ck_assert_int_eq(ndr_pull_ustr_body_term(&r, &h, &s), 0);
+	ck_assert_str_eq(s, "ab");
+	ck_assert_uint_eq(r.r.off, sizeof(with_nul));
+
+	ndr_pull_init(&r, mem, short_max, sizeof(short_max));
+	ck_assert_int_eq(ndr_pull_ustr_hdr(&r, &h), 0);
+	ck_assert_int_ne(ndr_pull_ustr_body_term(&r, &h, &s), 0);
+	ck_assert_ptr_null(s);
+	ck_assert_uint_eq(r.r.off, 8);	/* as it was */
+
+	ndr_pull_init(&r, mem, only_nul, sizeof(only_nul));
+	ck_assert_int_eq(ndr_pull_ustr_hdr(&r, &h), 0);
+	ck_assert_int_eq(ndr_pull_ustr_body_term(&r, &h, &s), 0);
+	ck_assert_str_eq(s, "");
+	talloc_free(mem);
+}
+END_TEST
+
 static Suite *ndr_suite(void)
 {
 	Suite *s = suite_create("ndr");
@@ -491,6 +537,7 @@ static Suite *ndr_suite(void)
 	tcase_add_test(tc, test_push_limit_and_bad_utf8);
 	tcase_add_test(tc, test_handle_and_uuid);
 	tcase_add_test(tc, test_sid_array);
+	tcase_add_test(tc, test_ustr_body_term);
 	suite_add_tcase(s, tc);
 	return s;
 }
