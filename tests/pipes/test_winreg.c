@@ -551,6 +551,112 @@ START_TEST(test_truncations)
 }
 END_TEST
 
+/* BaseRegQueryMultipleValues(2) for CurrentVersion ("6.1", 8 bytes). */
+static uint32_t query_multiple(struct wg_pipe *p, uint16_t opnum,
+			       const uint8_t h[20], bool buf, uint32_t offered,
+			       uint8_t **stub, size_t *len)
+{
+	struct ndr_push in;
+
+	ndr_push_init(&in, tmem, 0);
+	ndr_push_handle(&in, h);
+	ndr_push_u32(&in, 1);		/* val_listIn: max, offset, actual */
+	ndr_push_u32(&in, 0);
+	ndr_push_u32(&in, 1);
+	ndr_push_referent(&in);		/* ve_valuename */
+	ndr_push_u32(&in, 0);
+	ndr_push_u32(&in, 0);
+	ndr_push_u32(&in, 0);
+	push_name(&in, "CurrentVersion");
+	ndr_push_u32(&in, 1);		/* num_vals */
+	if (buf) {
+		ndr_push_referent(&in);
+		ndr_push_u32(&in, offered);
+		ndr_push_u32(&in, 0);
+		ndr_push_u32(&in, 0);
+	} else {
+		ndr_push_u32(&in, 0);
+	}
+	ndr_push_u32(&in, offered);
+	return rt_call(tmem, p, opnum, &in.w, stub, len);
+}
+
+/*
+ * The end of a QueryMultipleValues(2) reply: lpvalueBuf (NULL when size
+ * is -1, else size bytes: data's ndata, then zeros), the total, werr.
+ */
+static void check_multiple_tail(const uint8_t *b, size_t len, int64_t size,
+				const uint8_t *data, size_t ndata,
+				uint32_t total, uint32_t werr)
+{
+	static const uint8_t zeros[64];
+	size_t n = size < 0 ? 4 : 16 + (size_t)size;
+	const uint8_t *t = NULL;
+
+	ck_assert_uint_ge(len, n + 8);
+	t = b + len - (n + 8);
+	if (size < 0) {
+		ck_assert_uint_eq(wire_le32(t), 0);
+	} else {
+		ck_assert_uint_ne(wire_le32(t), 0);
+		ck_assert_uint_eq(wire_le32(t + 4), size);
+		ck_assert_uint_eq(wire_le32(t + 8), 0);
+		ck_assert_uint_eq(wire_le32(t + 12), size);
+		ck_assert_mem_eq(t + 16, data, ndata);
+		ck_assert_mem_eq(t + 16 + ndata, zeros, (size_t)size - ndata);
+	}
+	ck_assert_uint_eq(wire_le32(t + n), total);
+	ck_assert_uint_eq(wire_le32(t + n + 4), werr);
+}
+
+/* 29 sizes the buffer it returns by the need, 34 by the offer. */
+START_TEST(test_query_multiple)
+{
+	static const uint8_t v61[8] = { '6', 0, '.', 0, '1', 0, 0, 0 };
+	/* per op: room (the data), too small (MORE_DATA, zeros), no
+	 * buffer (NULL back, MORE_DATA); 29's buffer as long as the need
+	 * (8), 34's as the offer, padded with zeros */
+	static const struct {
+		uint16_t opnum;
+		bool buf;
+		uint32_t offered;
+		int64_t size;
+		bool data;
+		uint32_t werr;
+	} c[] = {
+		{ 29, true, 64, 8, true, 0 },
+		{ 29, true, 4, 8, false, 234 },
+		{ 29, false, 0, -1, false, 234 },
+		{ 34, true, 64, 64, true, 0 },
+		{ 34, true, 4, 4, false, 234 },
+		{ 34, false, 0, -1, false, 234 },
+	};
+	struct wg_pipe *p = open_winreg();
+	uint8_t hklm[20], k[20];
+	uint8_t *b = NULL;
+	size_t len = 0;
+
+	ck_assert_uint_eq(open_hive(p, 2, hklm), 0);
+	ck_assert_uint_eq(open_key(p, hklm, "SOFTWARE\\Microsoft\\"
+				   "Windows NT\\CurrentVersion", k), 0);
+	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		ck_assert_uint_eq(query_multiple(p, c[i].opnum, k, c[i].buf,
+						 c[i].offered, &b, &len), 0);
+		check_multiple_tail(b, len, c[i].size,
+				    c[i].data ? v61 : NULL,
+				    c[i].data ? sizeof(v61) : 0, 8,
+				    c[i].werr);
+	}
+	/* 34 refuses an offer past 512 * 4096 bytes; 29 answers it */
+	ck_assert_uint_ne(query_multiple(p, 34, k, true, 512u * 4096u + 1,
+					 &b, &len), 0);
+	ck_assert_uint_eq(query_multiple(p, 29, k, true, 512u * 4096u + 1,
+					 &b, &len), 0);
+	ck_assert_uint_eq(wire_le32(b + len - 4), 0);
+	talloc_free(p);
+}
+END_TEST
+
 /* The decoders refuse what does not add up. */
 START_TEST(test_decoders)
 {
@@ -608,6 +714,7 @@ static Suite *winreg_suite(void)
 	tcase_add_test(tc, test_anonymous);
 	tcase_add_test(tc, test_lsass_alias);
 	tcase_add_test(tc, test_truncations);
+	tcase_add_test(tc, test_query_multiple);
 	tcase_add_test(tc, test_decoders);
 	suite_add_tcase(s, tc);
 	return s;
