@@ -933,23 +933,29 @@ static void push_valent_data(struct ndr_push *p, const struct wr_valent *e,
 }
 
 /*
- * BaseRegQueryMultipleValues (29): hKey, val_listIn, num_vals,
- * [in,out,unique,size_is(*ldwTotsize),length_is(*ldwTotsize)]
- * lpvalueBuf, [in,out] ldwTotsize; out val_listOut, lpvalueBuf,
- * ldwTotsize, status.
+ * BaseRegQueryMultipleValues (29) and BaseRegQueryMultipleValues2 (34):
+ * hKey, val_listIn, num_vals, [in,out,unique] lpvalueBuf, then 29's
+ * [in,out] ldwTotsize or 34's [in] offered; out val_listOut, lpvalueBuf,
+ * ldwTotsize (29) or needed (34), status. They differ in lpvalueBuf's
+ * size_is/length_is: 29's are *ldwTotsize, the size needed, so a buffer
+ * comes back only with the values or MORE_DATA (that long, zeroed), and
+ * a need past the cap is NOT_ENOUGH_MEMORY; 34's are offered, so a
+ * buffer comes back whenever one came in, padded with zeros, and an
+ * offer past the cap is refused.
  */
-static uint32_t op_query_multiple(struct wg_rpc_call *call)
+static uint32_t query_multiple(struct wg_rpc_call *call, bool v2)
 {
 	struct wg_rpc_handle *h = NULL;
 	const struct wr_key *key = NULL;
 	struct wr_valent *e = NULL;
-	uint32_t n = 0, offered = 0, total = 0, werr = 0;
-	bool has_buf = false;
+	uint32_t n = 0, offered = 0, total = 0, werr = 0, size = 0, used = 0;
+	bool has_buf = false, send = false;
 	int rc = pull_key(call, &h, &key);
 
 	if (rc == -EINVAL || winreg_pull_valents(&call->in, &e, &n) != 0 ||
 	    winreg_pull_opt_data(&call->in, &has_buf) != 0 ||
-	    ndr_pull_u32(&call->in, &offered) != 0) {
+	    ndr_pull_u32(&call->in, &offered) != 0 ||
+	    (v2 && offered > WR_MAX_MULTI * 4096u)) {
 		return DCERPC_FAULT_NDR;
 	}
 	werr = key_status(rc, key);
@@ -960,23 +966,28 @@ static uint32_t op_query_multiple(struct wg_rpc_call *call)
 		werr = WERR_MORE_DATA;
 	}
 	push_valents(&call->out, e, n);
-	if (werr == WERR_MORE_DATA && has_buf && total > WR_MAX_MULTI * 4096u) {
+	if (!v2 && werr == WERR_MORE_DATA && has_buf &&
+	    total > WR_MAX_MULTI * 4096u) {
 		werr = WERR_NOT_ENOUGH_MEMORY;
 	}
-	if ((werr == WERR_OK && has_buf) ||
-	    (werr == WERR_MORE_DATA && has_buf)) {
-		/* size_is and length_is are *ldwTotsize, the size needed:
-		 * a buffer too small comes back that long, zeroed */
+	if (v2) {
+		size = offered;
+		send = has_buf;
+	} else {
+		size = total;
+		send = has_buf && (werr == WERR_OK || werr == WERR_MORE_DATA);
+	}
+	if (send) {
 		ndr_push_referent(&call->out);
-		ndr_push_u32(&call->out, total);
+		ndr_push_u32(&call->out, size);
 		ndr_push_u32(&call->out, 0);
-		ndr_push_u32(&call->out, total);
+		ndr_push_u32(&call->out, size);
 		if (werr == WERR_OK) {
 			push_valent_data(&call->out, e, n);
-		} else {
-			for (uint32_t i = 0; i < total; i++) {
-				ndr_push_u8(&call->out, 0);
-			}
+			used = total;
+		}
+		for (uint32_t i = used; i < size; i++) {
+			ndr_push_u8(&call->out, 0);
 		}
 	} else {
 		ndr_push_u32(&call->out, 0);
@@ -988,56 +999,14 @@ static uint32_t op_query_multiple(struct wg_rpc_call *call)
 	return 0;
 }
 
-/*
- * BaseRegQueryMultipleValues2 (34): hKey, val_listIn, num_vals,
- * [in,out,unique,size_is(*offered),length_is(*offered)] lpvalueBuf,
- * [in] offered; out val_listOut, lpvalueBuf, [out] needed, status.
- */
+static uint32_t op_query_multiple(struct wg_rpc_call *call)
+{
+	return query_multiple(call, false);
+}
+
 static uint32_t op_query_multiple2(struct wg_rpc_call *call)
 {
-	struct wg_rpc_handle *h = NULL;
-	const struct wr_key *key = NULL;
-	struct wr_valent *e = NULL;
-	uint32_t n = 0, offered = 0, total = 0, werr = 0;
-	bool has_buf = false;
-	int rc = pull_key(call, &h, &key);
-
-	if (rc == -EINVAL || winreg_pull_valents(&call->in, &e, &n) != 0 ||
-	    winreg_pull_opt_data(&call->in, &has_buf) != 0 ||
-	    ndr_pull_u32(&call->in, &offered) != 0 ||
-	    offered > WR_MAX_MULTI * 4096u) {
-		return DCERPC_FAULT_NDR;
-	}
-	werr = key_status(rc, key);
-	if (werr == WERR_OK) {
-		werr = find_valents(key, e, n, &total);
-	}
-	if (werr == WERR_OK && (total > offered || (!has_buf && total > 0))) {
-		werr = WERR_MORE_DATA;
-	}
-	push_valents(&call->out, e, n);
-	if (has_buf) {
-		ndr_push_referent(&call->out);
-		ndr_push_u32(&call->out, offered);
-		ndr_push_u32(&call->out, 0);
-		ndr_push_u32(&call->out, offered);
-		if (werr == WERR_OK) {
-			push_valent_data(&call->out, e, n);
-		} else {
-			total = werr == WERR_MORE_DATA ? total : 0;
-		}
-		for (uint32_t i = werr == WERR_OK ? total : 0; i < offered;
-		     i++) {
-			ndr_push_u8(&call->out, 0);
-		}
-	} else {
-		ndr_push_u32(&call->out, 0);
-	}
-	ndr_push_align(&call->out, 4);
-	ndr_push_u32(&call->out, werr == WERR_OK || werr == WERR_MORE_DATA ?
-		     total : 0);
-	ndr_push_u32(&call->out, werr);
-	return 0;
+	return query_multiple(call, true);
 }
 
 /* BaseRegGetVersion (26): hKey; out lpdwVersion, status. */
