@@ -53,23 +53,6 @@ void smbd_loop_wake(struct smbd_loop *lp)
 	} while (n < 0 && errno == EINTR);
 }
 
-void smbd_loop_wake_ev(struct tevent_context *ev)
-{
-	struct smbd_server *srv = NULL;
-	unsigned i = 0;
-
-	if (self_loop == NULL || self_loop->ev == ev) {
-		return;
-	}
-	srv = self_loop->srv;
-	for (i = 0; i < srv->nloops; i++) {
-		if (srv->loops[i]->ev == ev) {
-			smbd_loop_wake(srv->loops[i]);
-			return;
-		}
-	}
-}
-
 void smbd_loop_schedule(struct smbd_loop *lp, struct tevent_immediate *im,
 			tevent_immediate_handler_t fn, void *priv)
 {

@@ -46,9 +46,6 @@ struct tevent_context *smbd_loop_ev(const struct smbd_server *srv);
 /* Wake lp if it is another thread's (its epoll_wait returns). */
 void smbd_loop_wake(struct smbd_loop *lp);
 
-/* The same for the loop whose context is ev (no-op if none or self). */
-void smbd_loop_wake_ev(struct tevent_context *ev);
-
 /* Schedule im on lp's context, waking lp if it is another thread's. */
 void smbd_loop_schedule(struct smbd_loop *lp, struct tevent_immediate *im,
 			tevent_immediate_handler_t fn, void *priv);

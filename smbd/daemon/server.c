@@ -350,8 +350,8 @@ static int server_make_loops(struct smbd_server *srv)
 		lp->idx = i;
 		srv->loops[i] = lp;
 		srv->nloops = i + 1;
-		if (smbd_workers_add_loop(srv->workers, ev) != 0 ||
-		    smbd_workers_add_loop(srv->scan_workers, ev) != 0) {
+		if (smbd_workers_add_loop(srv->workers, lp) != 0 ||
+		    smbd_workers_add_loop(srv->scan_workers, lp) != 0) {
 			return -ENOMEM;
 		}
 	}

@@ -27,7 +27,7 @@
 struct watch_ctx {
 	int fd;
 	struct tevent_fd *fde;
-	struct tevent_context *ev;
+	struct smbd_loop *loop;		/* loop 0's, which runs them */
 	struct tevent_immediate *im;	/* runs the ready callbacks */
 	bool im_armed;
 	struct smbd_watch *watches;
@@ -111,7 +111,7 @@ static struct watch_ctx *watch_ctx_get(struct smbd_server *srv)
 		return NULL;
 	}
 	ctx->fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-	ctx->ev = srv->ev;
+	ctx->loop = srv->loop;
 	ctx->im = tevent_create_immediate(ctx);
 	talloc_set_destructor(ctx, watch_ctx_destructor);
 	if (ctx->fd < 0 || ctx->im == NULL) {
@@ -665,10 +665,8 @@ static void watch_schedule(struct watch_ctx *ctx)
 {
 	if (!ctx->im_armed) {
 		ctx->im_armed = true;
-		tevent_schedule_immediate(ctx->im, ctx->ev, watch_im_handler,
-					  ctx);
 		/* a change made on another loop: the main loop runs it */
-		smbd_loop_wake_ev(ctx->ev);
+		smbd_loop_schedule(ctx->loop, ctx->im, watch_im_handler, ctx);
 	}
 }
 

@@ -239,6 +239,8 @@ static struct smbd_job *pick_job(struct smbd_workers *w, bool *report)
 
 /* ---- worker threads ---- */
 
+static int add_sink(struct smbd_workers *w, struct tevent_context *ev);
+
 static void wake_loop(struct job_sink *k)
 {
 	uint64_t one = 1;
@@ -514,7 +516,7 @@ struct smbd_workers *smbd_workers_new_nice(TALLOC_CTX *mem,
 	w->share = nthreads / 2 > 0 ? nthreads / 2 : 1;
 	talloc_set_destructor(w, workers_destructor);
 
-	if (smbd_workers_add_loop(w, ev) != 0) {
+	if (add_sink(w, ev) != 0) {
 		talloc_free(w);
 		return NULL;
 	}
@@ -544,13 +546,10 @@ struct smbd_workers *smbd_workers_new_nice(TALLOC_CTX *mem,
 	return w;
 }
 
-int smbd_workers_add_loop(struct smbd_workers *w, struct tevent_context *ev)
+static int add_sink(struct smbd_workers *w, struct tevent_context *ev)
 {
 	struct job_sink *k = NULL;
 
-	if (w == NULL) {
-		return 0;
-	}
 	if (w->nsinks >= WORKERS_SINKS) {
 		return -ENOSPC;
 	}
@@ -572,16 +571,27 @@ int smbd_workers_add_loop(struct smbd_workers *w, struct tevent_context *ev)
 	return 0;
 }
 
-/* The sink of ev's loop, else the pool's own. */
+int smbd_workers_add_loop(struct smbd_workers *w, struct smbd_loop *lp)
+{
+	if (w == NULL) {
+		return 0;
+	}
+	/* sinks[i] is loop i's: sink_of() looks it up by the index */
+	if (lp->idx != w->nsinks) {
+		return -EINVAL;
+	}
+	return add_sink(w, lp->ev);
+}
+
+/* The sink of the calling thread's loop when ev is its context, else
+ * the pool's own (loop 0's). */
 static struct job_sink *sink_of(struct smbd_workers *w,
 				struct tevent_context *ev)
 {
-	unsigned i = 0;
+	struct smbd_loop *lp = smbd_loop_self();
 
-	for (i = 1; i < w->nsinks; i++) {
-		if (w->sinks[i].ev == ev) {
-			return &w->sinks[i];
-		}
+	if (lp != NULL && lp->ev == ev && lp->idx < w->nsinks) {
+		return &w->sinks[lp->idx];
 	}
 	return &w->sinks[0];
 }

@@ -72,11 +72,14 @@ struct smbd_workers *smbd_workers_new_nice(TALLOC_CTX *mem,
 
 /*
  * One more event loop submits jobs (docs/threads.md): a job sent from
- * the thread that runs ev's loop (smbd/loop.h) completes on ev, through
- * an eventfd of its own; any other job on the pool's context. Call
- * before ev's loop sends jobs. 0, -ENOSPC (64 loops), -errno.
+ * the thread that runs lp (smbd/loop.h) completes on lp's context,
+ * through an eventfd of its own; any other job on the pool's context,
+ * which is loop 0's. Add loops 1, 2, ... in order (lp->idx says where
+ * its sink is), before lp sends jobs. 0, -EINVAL (out of order),
+ * -ENOSPC (64 loops), -errno.
  */
-int smbd_workers_add_loop(struct smbd_workers *w, struct tevent_context *ev);
+struct smbd_loop;
+int smbd_workers_add_loop(struct smbd_workers *w, struct smbd_loop *lp);
 
 /* Jobs queued or running (for stats and tests). */
 size_t smbd_workers_busy(const struct smbd_workers *w);
