@@ -29,50 +29,17 @@
 #include <unistd.h>
 #include <sys/socket.h>
 
-static TALLOC_CTX *root;
-static struct tevent_context *ev;
-static struct smbd_server *srv;
-static char share_dir[64];
+static struct fz_server fz;
 
 static void setup(void)
 {
-	char conf[128];
-	char *err = NULL;
-	struct wg_config *cfg = NULL;
-	FILE *f = NULL;
-
-	snprintf(share_dir, sizeof(share_dir), "/tmp/wgfuzz.%d", getpid());
-	if (mkdir(share_dir, 0700) != 0) {
-		abort();
-	}
-	snprintf(conf, sizeof(conf), "%s.conf", share_dir);
-	f = fopen(conf, "w");
-	if (f == NULL) {
-		abort();
-	}
-	fprintf(f, "[global]\nlog level = 0\nusers file = %s.users\n"
-		"[demo]\npath = %s\nread only = no\n"
-		"durable handles = yes\n", share_dir, share_dir);
-	fclose(f);
-	root = talloc_new(NULL);
-	ev = tevent_context_init(root);
-	cfg = wg_config_load(root, conf, &err);
-	if (cfg == NULL) {
-		fprintf(stderr, "%s\n", err);
-		abort();
-	}
-	unlink(conf);
-	wg_log_init("fuzz_smbd", true);
-	wg_log_set_level(-1);
-	srv = smbd_server_new(root, ev, cfg);
-	if (srv == NULL) {
-		abort();
-	}
+	fz_make_dir(&fz, "wgfuzz");
+	fz_server_start(&fz, "fuzz_smbd", "", "durable handles = yes\n", "");
 }
 
 static struct smbd_conn *prepared_conn(int fd)
 {
-	struct smbd_conn *conn = smbd_conn_new(srv, fd, false);
+	struct smbd_conn *conn = smbd_conn_new(fz.srv, fd, false);
 	struct smbd_session *s = NULL;
 	struct smbd_tree *t = NULL;
 
@@ -85,17 +52,9 @@ static struct smbd_conn *prepared_conn(int fd)
 	conn->sign_alg = SMB2_SIGN_AES_CMAC;
 	conn->seq_low = 0;
 	conn->seq_high = SMBD_MAX_CREDITS;
-	s = smbd_session_new(conn);
-	if (s == NULL) {
-		abort();
-	}
-	s->id = 1;
-	s->state = SMBD_SESS_VALID;
-	s->user = talloc_strdup(s, "fuzz");
-	s->domain = talloc_strdup(s, "");
-	s->workstation = talloc_strdup(s, "");
-	t = smbd_tree_new(s, wg_config_find_share(srv->cfg, "demo"),
-			  open(share_dir, O_PATH | O_DIRECTORY | O_CLOEXEC));
+	s = fz_session(conn, 1);
+	t = smbd_tree_new(s, wg_config_find_share(fz.srv->cfg, "demo"),
+			  open(fz.dir, O_PATH | O_DIRECTORY | O_CLOEXEC));
 	if (t == NULL || t->id != 1) {
 		abort();
 	}
@@ -134,20 +93,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct smbd_conn *conn = NULL;
 	int sv[2];
 
-	if (srv == NULL) {
+	if (fz.srv == NULL) {
 		setup();
 	}
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0,
-		       sv) != 0) {
-		abort();
-	}
+	fz_socketpair(sv);
 	conn = prepared_conn(sv[0]);
-	fz_run_input(srv, ev, conn, sv[1], data, size, feed, drain);
+	fz_run_input(fz.srv, fz.ev, conn, sv[1], data, size, feed, drain);
 	if (++runs % 256 == 0) {
 		/* durable opens outlive their input (a later DHnC may
 		 * reattach one) until the share is cleaned */
-		smbd_opens_preserved_close_all(srv);
-		fz_rm_rf_children(share_dir);
+		smbd_opens_preserved_close_all(fz.srv);
+		fz_rm_rf_children(fz.dir);
 	}
 	return 0;
 }

@@ -41,49 +41,25 @@
 #define FUZZ_UID	100
 #define FUZZ_FID_MAGIC	0xF1D0
 
-static TALLOC_CTX *root;
-static struct tevent_context *ev;
-static struct smbd_server *srv;
-static char share_dir[64];
+static struct fz_server fz;
 static char spool_dir[80];
 
 static void setup(void)
 {
-	char conf[128];
-	char *err = NULL;
-	struct wg_config *cfg = NULL;
-	FILE *f = NULL;
+	char lp[128];
 
-	snprintf(share_dir, sizeof(share_dir), "/tmp/wgfuzz1.%d", getpid());
-	snprintf(spool_dir, sizeof(spool_dir), "%s.spool", share_dir);
-	if (mkdir(share_dir, 0700) != 0 || mkdir(spool_dir, 0700) != 0) {
+	fz_make_dir(&fz, "wgfuzz1");
+	snprintf(spool_dir, sizeof(spool_dir), "%s.spool", fz.dir);
+	if (mkdir(spool_dir, 0700) != 0) {
 		abort();
 	}
-	snprintf(conf, sizeof(conf), "%s.conf", share_dir);
-	f = fopen(conf, "w");
-	if (f == NULL) {
-		abort();
-	}
-	fprintf(f, "[global]\nlog level = 0\nusers file = %s.users\n"
-		"server min protocol = NT1\n"
-		"[demo]\npath = %s\nread only = no\n"
-		"[lp]\npath = %s\nprintable = yes\n",
-		share_dir, share_dir, spool_dir);
-	fclose(f);
-	root = talloc_new(NULL);
-	ev = tevent_context_init(root);
-	cfg = wg_config_load(root, conf, &err);
-	if (cfg == NULL) {
-		fprintf(stderr, "%s\n", err);
-		abort();
-	}
-	unlink(conf);
-	wg_log_init("fuzz_smbd1", true);
-	wg_log_set_level(-1);
-	srv = smbd_server_new(root, ev, cfg);
+	snprintf(lp, sizeof(lp), "[lp]\npath = %s\nprintable = yes\n",
+		 spool_dir);
+	fz_server_start(&fz, "fuzz_smbd1", "server min protocol = NT1\n", "",
+			lp);
 	/* the session manager, as the daemon starts it (RAP and srvsvc
 	 * ask it for the session cap) */
-	if (srv == NULL || smbd_limits_start(srv) != 0) {
+	if (smbd_limits_start(fz.srv) != 0) {
 		abort();
 	}
 }
@@ -123,22 +99,14 @@ static void add_tree(struct smbd_session *s, const char *unc, uint16_t tid)
 
 static struct smbd_conn *prepared_conn(int fd)
 {
-	struct smbd_conn *conn = smbd_conn_new(srv, fd, false);
+	struct smbd_conn *conn = smbd_conn_new(fz.srv, fd, false);
 	struct smbd_session *s = NULL;
 
 	if (conn == NULL) {
 		abort();
 	}
 	negotiate(conn);
-	s = smbd_session_new(conn);
-	if (s == NULL) {
-		abort();
-	}
-	s->id = FUZZ_UID;
-	s->state = SMBD_SESS_VALID;
-	s->user = talloc_strdup(s, "fuzz");
-	s->domain = talloc_strdup(s, "");
-	s->workstation = talloc_strdup(s, "");
+	s = fz_session(conn, FUZZ_UID);
 	(void)smbd_session_set_token(s);
 	add_tree(s, "\\\\fuzz\\demo", 1);
 	add_tree(s, "\\\\fuzz\\IPC$", 2);
@@ -239,18 +207,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct smbd_conn *conn = NULL;
 	int sv[2];
 
-	if (srv == NULL) {
+	if (fz.srv == NULL) {
 		setup();
 	}
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0,
-		       sv) != 0) {
-		abort();
-	}
+	fz_socketpair(sv);
 	conn = prepared_conn(sv[0]);
 	drain(sv[1]);
-	fz_run_input(srv, ev, conn, sv[1], data, size, feed, drain);
+	fz_run_input(fz.srv, fz.ev, conn, sv[1], data, size, feed, drain);
 	if (++runs % 256 == 0) {
-		fz_rm_rf_children(share_dir);
+		fz_rm_rf_children(fz.dir);
 		fz_rm_rf_children(spool_dir);
 	}
 	return 0;

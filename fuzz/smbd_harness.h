@@ -14,6 +14,34 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* The server a fuzzer runs, made once per process. */
+struct fz_server {
+	TALLOC_CTX *root;
+	struct tevent_context *ev;
+	struct smbd_server *srv;
+	char dir[64];		/* the scratch share [demo]: /tmp/NAME.PID */
+};
+
+/* Make fz->dir, "/tmp/<name>.<pid>"; abort if it cannot be made. */
+void fz_make_dir(struct fz_server *fz, const char *name);
+
+/*
+ * Start fz's server (abort on failure) on a config of a [global]
+ * section (log level 0, a users file beside fz->dir, then global's
+ * lines), a writable [demo] share on fz->dir (then demo's lines) and
+ * extra (more shares); the config file is gone when it returns.
+ * log_name names the log, which is silenced.
+ */
+void fz_server_start(struct fz_server *fz, const char *log_name,
+		     const char *global, const char *demo,
+		     const char *extra);
+
+/* A new valid session on conn, id, of user "fuzz" (abort if none). */
+struct smbd_session *fz_session(struct smbd_conn *conn, uint64_t id);
+
+/* A nonblocking socketpair: sv[0] the server's end, sv[1] the client's. */
+void fz_socketpair(int sv[2]);
+
 /* Remove everything under dir (the fuzzer creates and renames files). */
 void fz_rm_rf_children(const char *dir);
 
