@@ -14,6 +14,7 @@
 #       libtevent-dev nettle-dev
 #   bench/run.sh [--quick] [--rounds R] [--out FILE] [--no-10k|--only-10k]
 #                [--no-office|--only-office|--only-ops|--only-cycles]
+#                [--only-put]
 #                [--cpus 1|2|1,2] [--copier-mibs N]
 #                [--office-secs S] [--keep]
 #
@@ -52,6 +53,7 @@ DO_OFFICE=1
 ONLY_OFFICE=0
 ONLY_OPS=0		# only open+fstat+close and stat (per-request cost)
 ONLY_CYCLES=0		# only session cycles (server CPU per cycle)
+ONLY_PUT=0		# only smbclient put: plain, signed, encrypted
 OFFICE_CLIENTS=9	# office computers 127.0.0.2..10; the copier is .11
 OFFICE_SECS=30
 OFFICE_BULK=$((256 * 1024 * 1024))
@@ -59,7 +61,7 @@ OFFICE_CPUS=		# server CPU counts to run the office section with
 COPIER_MIBS=200		# the paced (equal-work) office runs: copier MiB/s; 0 = none
 
 usage() {
-	sed -n '3,21p' "$0" | sed 's/^# \{0,1\}//'
+	sed -n '3,22p' "$0" | sed 's/^# \{0,1\}//'
 }
 
 while [ $# -gt 0 ]; do
@@ -73,6 +75,7 @@ while [ $# -gt 0 ]; do
 	--only-office) ONLY_OFFICE=1 ;;
 	--only-ops) ONLY_OPS=1 ;;
 	--only-cycles) ONLY_CYCLES=1 ;;
+	--only-put) ONLY_PUT=1 ;;
 	--office-secs) OFFICE_SECS=$2; shift ;;
 	--cpus) OFFICE_CPUS=$2; shift ;;
 	--copier-mibs) COPIER_MIBS=$2; shift ;;
@@ -103,6 +106,10 @@ if [ "$ONLY_OFFICE" = 1 ]; then
 	DO_10K=0
 	DO_OFFICE=1
 	IO_BYTES=$((1024 * 1024))	# the source file is not used
+fi
+if [ "$ONLY_PUT" = 1 ]; then
+	DO_10K=0
+	DO_OFFICE=0
 fi
 if [ "$ONLY_OPS" = 1 ] || [ "$ONLY_CYCLES" = 1 ]; then
 	DO_10K=0
@@ -724,6 +731,12 @@ for r in $(seq 1 "$ROUNDS"); do
 	[ "$ONLY_OFFICE" = 1 ] && continue
 	if [ "$ONLY_CYCLES" = 1 ]; then
 		for s in wg samba; do log "round $r: cycles $s"; bench_cycles "$s" "$r"; done
+		continue
+	fi
+	if [ "$ONLY_PUT" = 1 ]; then
+		for p in off sign encrypt; do
+			for s in wg samba; do log "round $r: smbclient put ($p) $s"; bench_smbclient "$s" "$r" put "$p"; done
+		done
 		continue
 	fi
 	if [ "$ONLY_OPS" = 1 ]; then
