@@ -294,11 +294,13 @@ static void *worker_main(void *p)
 		j->owner = NULL;
 		j->state = JOB_DONE;
 		w->busy--;
+		/*
+		 * A job of o held back for its share may run now: this
+		 * worker picks it (or another runnable one) when it loops
+		 * back, so no idle worker is woken only to find the queue
+		 * taken (a 1 MiB put woke every worker once per WRITE).
+		 */
 		o->running--;
-		if (o->q_head != NULL) {
-			/* a job held back for its share may run now */
-			pthread_cond_broadcast(&w->cv);
-		}
 		owner_put(w, o);
 		k = j->sink;
 		jq_append(&k->d_head, &k->d_tail, j);
