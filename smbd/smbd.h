@@ -279,6 +279,7 @@ struct smbd_conn {
 	uint8_t in_type;
 	uint8_t *in_buf;		/* current frame being received */
 	size_t in_want, in_have;
+	size_t in_guess;	/* last frame's size if large, else 0 */
 	bool in_hdr_done;
 	struct timeval frame_start;	/* first byte of the partial frame */
 	struct smbd_sendq *sendq_head, *sendq_tail;

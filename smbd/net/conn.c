@@ -1155,14 +1155,21 @@ static void conn_frame(struct smbd_conn *conn, uint8_t type, uint8_t *buf,
 	conn->up->frame(conn, buf, len);
 }
 
-/* Begin a frame from its 4-byte header; false if the connection ends. */
-static bool frame_begin(struct smbd_conn *conn)
+/*
+ * Begin a frame from its 4-byte header; false if the connection ends.
+ * pre (NULL, or pre_size bytes already holding the frame's first bytes)
+ * becomes the frame's buffer: as it is if the frame fits (the caller
+ * shrinks it), else grown to the frame. It is freed on false.
+ */
+static bool frame_begin(struct smbd_conn *conn, uint8_t *pre,
+			size_t pre_size)
 {
 	struct wire_rd r;
 	struct nbt_frame_hdr h = {};
 
 	wire_rd_init(&r, conn->in_hdr, 4);
 	if (nbt_frame_hdr_pull(&r, &h) != 0) {
+		talloc_free(pre);
 		smbd_conn_terminate(conn, "bad frame");
 		return false;
 	}
@@ -1170,6 +1177,7 @@ static bool frame_begin(struct smbd_conn *conn)
 		DBG_CLIENT(CONN, "%s: frame of %u bytes over limit %zu, closing",
 			   conn->peer_addr, h.length,
 			   smbd_conn_max_frame(conn));
+		talloc_free(pre);
 		smbd_conn_terminate(conn, "frame too large");
 		return false;
 	}
@@ -1177,7 +1185,18 @@ static bool frame_begin(struct smbd_conn *conn)
 	conn->in_want = h.length;
 	conn->in_have = 0;
 	conn->in_hdr_done = true;
-	conn->in_buf = talloc_array(conn, uint8_t, h.length > 0 ? h.length : 1);
+	conn->in_guess = h.length >= SMBD_RBUF_SIZE / 2 ? h.length : 0;
+	if (pre != NULL && h.length <= pre_size) {
+		conn->in_buf = pre;
+	} else if (pre != NULL) {
+		conn->in_buf = talloc_realloc(conn, pre, uint8_t, h.length);
+		if (conn->in_buf == NULL) {
+			talloc_free(pre);
+		}
+	} else {
+		conn->in_buf = talloc_array(conn, uint8_t,
+					    h.length > 0 ? h.length : 1);
+	}
 	if (conn->in_buf == NULL) {
 		smbd_conn_terminate(conn, "no memory");
 		return false;
@@ -1227,7 +1246,7 @@ static void consume(struct smbd_conn *conn, const uint8_t *p, size_t n)
 			memcpy(conn->in_hdr + conn->in_have, p + off, take);
 			conn->in_have += take;
 			off += take;
-			if (conn->in_have == 4 && !frame_begin(conn)) {
+			if (conn->in_have == 4 && !frame_begin(conn, NULL, 0)) {
 				return;
 			}
 		} else {
@@ -1288,6 +1307,97 @@ static ssize_t conn_recv(struct smbd_conn *conn, uint8_t *buf, size_t len)
 	return n;
 }
 
+/* readv() as conn_recv() reads. */
+static ssize_t conn_recvv(struct smbd_conn *conn, struct iovec *iov, int cnt)
+{
+	ssize_t n = 0;
+	int err = 0;
+
+	if (conn->srv->threads == NULL) {
+		return readv(conn->fd, iov, cnt);
+	}
+	smbd_state_unlock(conn->srv);
+	n = readv(conn->fd, iov, cnt);
+	err = errno;
+	smbd_state_lock(conn->srv);
+	errno = err;
+	return n;
+}
+
+/*
+ * The last frame was large (a stream of WRITEs): read the next frame's
+ * header into in_hdr and the frame itself straight into a buffer of the
+ * last one's size, which becomes the frame's buffer: no byte of it is
+ * copied. Bytes read past a smaller frame's end go through consume().
+ * Sets *want to what was asked for; returns the bytes read, or -1 when
+ * there is nothing (more) to do.
+ */
+static ssize_t read_guessed(struct smbd_conn *conn, size_t *want)
+{
+	size_t guess = conn->in_guess;
+	uint8_t *buf = talloc_array(conn, uint8_t, guess);
+	uint8_t *extra = NULL;
+	struct iovec iov[2];
+	size_t body = 0, take = 0;
+	ssize_t n = 0;
+
+	if (buf == NULL) {
+		smbd_conn_terminate(conn, "no memory");
+		return -1;
+	}
+	iov[0].iov_base = conn->in_hdr;
+	iov[0].iov_len = 4;
+	iov[1].iov_base = buf;
+	iov[1].iov_len = guess;
+	*want = 4 + guess;
+	n = conn_recvv(conn, iov, 2);
+	if (!read_result(conn, n)) {
+		talloc_free(buf);
+		return -1;
+	}
+	gettimeofday(&conn->frame_start, NULL);
+	if ((size_t)n < 4) {
+		/* the rest of the header comes through consume() */
+		conn->in_have = (size_t)n;
+		talloc_free(buf);
+		return n;
+	}
+	conn->in_have = 4;
+	body = (size_t)n - 4;
+	if (!frame_begin(conn, buf, guess)) {
+		return -1;
+	}
+	/* buf is in_buf now (moved if it grew); it starts the frame */
+	take = body < conn->in_want ? body : conn->in_want;
+	if (body > take) {
+		/* a smaller frame: what follows it is the next frames' */
+		extra = talloc_memdup(conn, conn->in_buf + take, body - take);
+		if (extra == NULL) {
+			smbd_conn_terminate(conn, "no memory");
+			return -1;
+		}
+	}
+	if (conn->in_want < guess) {
+		/* shrinking leaves the bytes where they are */
+		uint8_t *fit = talloc_realloc(conn, conn->in_buf, uint8_t,
+					      conn->in_want > 0 ?
+					      conn->in_want : 1);
+
+		if (fit != NULL) {
+			conn->in_buf = fit;
+		}
+	}
+	conn->in_have = take;
+	if (conn->in_have == conn->in_want) {
+		frame_done(conn);
+	}
+	if (extra != NULL) {
+		consume(conn, extra, body - take);
+		talloc_free(extra);
+	}
+	return conn->state != SMBD_CONN_CLOSING ? n : -1;
+}
+
 /*
  * Read what the peer sent. Small frames arrive in one read() into the
  * loop's shared buffer (then copied out frame by frame: the loop is
@@ -1330,6 +1440,12 @@ static void conn_read(struct smbd_conn *conn)
 			conn->in_have += (size_t)n;
 			if (conn->in_have == conn->in_want) {
 				frame_done(conn);
+			}
+		} else if (!conn->in_hdr_done && conn->in_have == 0 &&
+			   conn->in_guess > 0) {
+			n = read_guessed(conn, &want);
+			if (n < 0) {
+				return;
 			}
 		} else {
 			want = SMBD_RBUF_SIZE;

@@ -797,6 +797,70 @@ START_TEST(test_up_large_message)
 }
 END_TEST
 
+/*
+ * After a large message the next is read into a buffer of its size
+ * (conn.c read_guessed). Sent piece by piece so that each read starts
+ * where the test means: one of the same size, a larger one (the buffer
+ * grows), one whose start comes alone (it shrinks), smaller ones read
+ * past a large one's end, a header split after a large one: each
+ * message arrives whole, in order.
+ */
+static void send_run(const uint8_t *p, size_t n, size_t want_up)
+{
+	smbdt_send_raw(T, p, n);
+	smbdt_run(T, 20);
+	ck_assert_uint_eq(up_n, want_up);
+}
+
+START_TEST(test_up_large_stream)
+{
+	size_t big = 34 * 1024, bigger = 40 * 1024;
+	size_t total = 5 * (4 + big) + (4 + bigger) + 3 * (4 + 100);
+	uint8_t *buf = talloc_array(wgt_root, uint8_t, total);
+	size_t at[10] = {};
+	size_t off = 0;
+
+	ck_assert_ptr_nonnull(buf);
+	up_connect(false);
+	at[0] = off;
+	off += put_msg(buf + off, NBT_SESSION_MESSAGE, big, 1);
+	at[1] = off;
+	off += put_msg(buf + off, NBT_SESSION_MESSAGE, big, 2);
+	at[2] = off;
+	off += put_msg(buf + off, NBT_SESSION_MESSAGE, bigger, 3);
+	at[3] = off;
+	off += put_msg(buf + off, NBT_SESSION_MESSAGE, big, 4);
+	at[4] = off;
+	off += put_msg(buf + off, NBT_SESSION_MESSAGE, 100, 5);
+	off += put_msg(buf + off, NBT_SESSION_MESSAGE, 7, 6);
+	off += put_msg(buf + off, NBT_SESSION_MESSAGE, 0, 0);
+	off += put_msg(buf + off, NBT_SESSION_MESSAGE, big, 8);
+	at[5] = off;
+	off += put_msg(buf + off, NBT_SESSION_MESSAGE, big, 9);
+	ck_assert_uint_le(off, total);
+
+	/* the first body is read straight into its buffer, to its end */
+	send_run(buf, 4 + 1000, 0);
+	send_run(buf + 4 + 1000, at[2] - 4 - 1000, 2);
+	send_run(buf + at[2], at[3] - at[2], 3);
+	send_run(buf + at[3], 4 + 1000, 3);
+	send_run(buf + at[3] + 4 + 1000, at[5] - at[3] - 4 - 1000, 8);
+	send_run(buf + at[5], 2, 8);
+	send_run(buf + at[5] + 2, off - at[5] - 2, 9);
+	expect_msg(0, big, 1);
+	expect_msg(1, big, 2);
+	expect_msg(2, bigger, 3);
+	expect_msg(3, big, 4);
+	expect_msg(4, 100, 5);
+	expect_msg(5, 7, 6);
+	expect_msg(6, 0, 0);
+	expect_msg(7, big, 8);
+	expect_msg(8, big, 9);
+	ck_assert_ptr_nonnull(T->conn);
+	talloc_free(buf);
+}
+END_TEST
+
 /* An empty session message is handed up too; the SMB layer judges. */
 START_TEST(test_up_empty_message)
 {
@@ -960,6 +1024,7 @@ static Suite *conn_suite(void)
 	tcase_add_test(tu, test_up_one_call_per_message);
 	tcase_add_test(tu, test_up_byte_by_byte);
 	tcase_add_test(tu, test_up_large_message);
+	tcase_add_test(tu, test_up_large_stream);
 	tcase_add_test(tu, test_up_empty_message);
 	tcase_add_test(tu, test_up_keepalive_not_handed_up);
 	tcase_add_test(tu, test_up_netbios_request_not_handed_up);
