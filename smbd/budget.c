@@ -78,6 +78,7 @@ static void budget_hit(struct smbd_server *srv, const char *addr,
 	static struct wg_log_rl rl[SMBD_BUDGET_NUM];
 	char where[64];
 	unsigned sup = 0;
+	int level = WG_LOG_WARN;
 
 	if (b >= SMBD_BUDGET_NUM) {
 		return;
@@ -85,12 +86,20 @@ static void budget_hit(struct smbd_server *srv, const char *addr,
 	if (srv != NULL) {
 		srv->stats.budget_hits[b]++;
 	}
-	if (WG_LOG_WARN > wg_log_levels[WG_CLS_CONN] ||
+	/*
+	 * A computer that fills its share of the worker pool is not over a
+	 * limit on what it may hold: any bulk copy does it, and its further
+	 * jobs just wait their turn. Counted as the others; logged at info.
+	 */
+	if (b == SMBD_BUDGET_WORKERS) {
+		level = WG_LOG_INFO;
+	}
+	if (level > wg_log_levels[WG_CLS_CONN] ||
 	    !wg_log_rl_allow(&rl[b], &sup)) {
 		return;
 	}
 	if (sup > 0) {
-		wg_log_msg(WG_LOG_WARN, WG_CLS_CONN, __func__,
+		wg_log_msg(level, WG_CLS_CONN, __func__,
 			   "(%u similar messages suppressed)", sup);
 	}
 	if (port != 0) {
@@ -98,7 +107,7 @@ static void budget_hit(struct smbd_server *srv, const char *addr,
 	} else {
 		snprintf(where, sizeof(where), "%s", addr);
 	}
-	wg_log_msg(WG_LOG_WARN, WG_CLS_CONN, "smbd_budget_hit",
+	wg_log_msg(level, WG_CLS_CONN, "smbd_budget_hit",
 		   "%s reached the limit of %llu %s%s%s%s", where,
 		   (unsigned long long)limit, budgets[b].what,
 		   budgets[b].key[0] != '\0' ? " ('" : "",

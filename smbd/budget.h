@@ -19,7 +19,8 @@
  *                                 the connection is not read (back-pressure)
  *                                 and dropped after linger timeout
  *   SMBD_BUDGET_WORKERS           fs/workers.c: no status; the connection's
- *                                 further jobs wait for its share
+ *                                 further jobs wait for its share (logged
+ *                                 at info: every bulk copy reaches it)
  *   SMBD_BUDGET_NO_NEGOTIATE      smb2/dispatch.c: connection dropped
  *   SMBD_BUDGET_COMPOUND          smb2/dispatch.c       INSUFFICIENT_RESOURCES
  *   SMBD_BUDGET_OPLOCKS           fs/oplock.c           INSUFFICIENT_RESOURCES
