@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <time.h>
 #include <unistd.h>
 
 /* The state lock and the loop threads. */
@@ -72,10 +73,42 @@ void smbd_loop_schedule_conn(struct smbd_conn *conn,
 	smbd_loop_schedule(conn->loop, im, fn, priv);
 }
 
+static uint64_t mono_ns(void)
+{
+	struct timespec ts = {};
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/*
+ * The clock is read only when the lock is found held, so the common,
+ * uncontended acquisition costs one trylock as before.
+ */
 void smbd_state_lock(struct smbd_server *srv)
 {
-	if (srv->threads != NULL && !srv->threads->solo) {
-		pthread_mutex_lock(&srv->threads->lock);
+	struct smbd_threads *th = srv->threads;
+	struct smbd_loop *lp = self_loop;
+	uint64_t t0 = 0;
+	uint64_t t1 = 0;
+	bool waited = false;
+
+	if (th == NULL || th->solo) {
+		return;
+	}
+	if (pthread_mutex_trylock(&th->lock) != 0) {
+		t0 = mono_ns();
+		pthread_mutex_lock(&th->lock);
+		t1 = mono_ns();
+		waited = true;
+	}
+	/* counted under the lock, by the loop's own thread */
+	if (lp != NULL && lp->srv == srv) {
+		lp->lock_acquired++;
+		if (waited) {
+			lp->lock_contended++;
+			lp->lock_wait_ns += t1 - t0;
+		}
 	}
 }
 
@@ -122,6 +155,9 @@ static void wake_handler(struct tevent_context *ev, struct tevent_fd *fde,
 	do {
 		n = read(lp->wake_fd, &cnt, sizeof(cnt));
 	} while (n < 0 && errno == EINTR);
+	if (n == sizeof(cnt)) {
+		lp->wakes += cnt;
+	}
 }
 
 static int loop_wake_destructor(struct smbd_loop *lp)

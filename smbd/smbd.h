@@ -125,6 +125,13 @@ struct smbd_loop {
 	unsigned nclients;		/* computers assigned to it */
 	size_t nconns;
 	uint64_t conns_accepted;
+	/* The state lock as this loop's thread took it (loop.c), written
+	 * by that thread under the lock: acquisitions, those that found
+	 * it held, the ns they waited, and wakes from other threads */
+	uint64_t lock_acquired;
+	uint64_t lock_contended;
+	uint64_t lock_wait_ns;
+	uint64_t wakes;
 };
 
 struct smbd_server {

@@ -1592,6 +1592,31 @@ static void print_counters(const struct ctl_jv *o)
 	}
 }
 
+/*
+ * With several loops, how each took the state lock: acquisitions, how
+ * many found it held (and the share), the time those waited, and the
+ * wakes other threads sent it (docs/threads.md).
+ */
+static void print_loop_lock(const struct ctl_jv *lp, size_t i)
+{
+	unsigned long long acq = ctl_jv_u64(lp, "lock_acquired", 0);
+	unsigned long long con = ctl_jv_u64(lp, "lock_contended", 0);
+	unsigned long long us = ctl_jv_u64(lp, "lock_wait_us", 0);
+	char key[48];
+	char v[160];
+
+	if (acq == 0) {
+		return;		/* one loop: no lock */
+	}
+	snprintf(key, sizeof(key), "  state lock, loop %zu", i);
+	snprintf(v, sizeof(v), "%llu taken, %llu contended (%.1f%%), "
+		 "%llu.%03llu ms waited, %llu wakes",
+		 acq, con, 100.0 * (double)con / (double)acq, us / 1000,
+		 us % 1000,
+		 (unsigned long long)ctl_jv_u64(lp, "wakes", 0));
+	kv(key, v);
+}
+
 /* One line per event loop: what it serves now, what it accepted. */
 static void print_loops(const struct ctl_jv *a)
 {
@@ -1611,6 +1636,7 @@ static void print_loops(const struct ctl_jv *a)
 							"connections_accepted",
 							0));
 		kv(key, v);
+		print_loop_lock(lp, i);
 	}
 }
 

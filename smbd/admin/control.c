@@ -835,6 +835,11 @@ static int v_statistics(struct ctl_call *c, char **args)
 		ctl_json_u64(c->j, "connections", lp->nconns);
 		ctl_json_u64(c->j, "connections_accepted",
 			     lp->conns_accepted);
+		/* the state lock as this loop took it (loop.c) */
+		ctl_json_u64(c->j, "lock_acquired", lp->lock_acquired);
+		ctl_json_u64(c->j, "lock_contended", lp->lock_contended);
+		ctl_json_u64(c->j, "lock_wait_us", lp->lock_wait_ns / 1000);
+		ctl_json_u64(c->j, "wakes", lp->wakes);
 		ctl_json_object_end(c->j);
 	}
 	ctl_json_array_end(c->j);

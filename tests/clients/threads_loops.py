@@ -10,6 +10,8 @@ and log on; `wgnet connections --json` names the loop of every
 connection and `wgnet statistics --json` what each loop serves. Then A
 holds a batch oplock that B's open breaks: the break crosses from B's
 loop to A's and both complete. Each connection still answers an ECHO.
+Each loop's state-lock counters (`wgnet statistics`) exist and moved
+with the traffic.
 """
 import json
 import subprocess
@@ -88,6 +90,25 @@ def main():
             c.echo()
             echoed += 1
     expect("every connection still answers ECHO", echoed == 6, "")
+    # the state lock as each loop took it: counters exist and move
+    per2 = wgnet("statistics").get("statistics", {}).get("loops", [])
+    keys = ("lock_acquired", "lock_contended", "lock_wait_us", "wakes")
+    expect("statistics give each loop's state-lock counters",
+           len(per2) == 2 and all(k in p for p in per2 for k in keys),
+           "loops %r" % per2)
+    if len(per2) == 2 and len(per) == 2:
+        expect("each loop took the state lock, more since the first "
+               "reading (traffic from its computer)",
+               all(per2[i].get("lock_acquired", 0) >
+                   per[i].get("lock_acquired", 0) > 0 for i in (0, 1)),
+               "before %r after %r" % (per, per2))
+        expect("contended acquisitions are a subset of all",
+               all(p.get("lock_contended", 0) <= p.get("lock_acquired", 0)
+                   for p in per2), "loops %r" % per2)
+    r = subprocess.run([WGNET, "-c", CONF, "statistics"],
+                       capture_output=True, text=True, timeout=30)
+    expect("wgnet statistics prints the state lock of each loop",
+           r.stdout.count("state lock, loop") == 2, r.stdout[-600:])
     for ip in (A, B):
         for c in conns[ip]:
             c.close_socket()
