@@ -258,6 +258,7 @@ static void *worker_main(void *p)
 	struct job_owner *o = NULL;
 	struct job_sink *k = NULL;
 	bool report = false;
+	bool wake = false;
 
 	if (w->nice > 0) {
 		/* this thread only; failure leaves it at its old priority */
@@ -303,10 +304,19 @@ static void *worker_main(void *p)
 		o->running--;
 		owner_put(w, o);
 		k = j->sink;
+		/*
+		 * A done list that was not empty has a wake on its way
+		 * already: the loop reads its eventfd before it drains the
+		 * list, and drains it to the end (workers_fd_handler). One
+		 * eventfd write per batch, not per job.
+		 */
+		wake = k->d_head == NULL;
 		jq_append(&k->d_head, &k->d_tail, j);
 		pthread_mutex_unlock(&w->mu);
 
-		wake_loop(k);
+		if (wake) {
+			wake_loop(k);
+		}
 	}
 }
 
@@ -388,6 +398,8 @@ static void workers_fd_handler(struct tevent_context *ev,
 	bool freed = false;
 	ssize_t n = 0;
 
+	/* first: a job filed after this read writes the eventfd again
+	 * only if it finds the done list empty (worker_main) */
 	do {
 		n = read(k->efd, &cnt, sizeof(cnt));
 	} while (n < 0 && errno == EINTR);
