@@ -108,6 +108,9 @@ void smbd_state_lock(struct smbd_server *srv)
 		if (waited) {
 			lp->lock_contended++;
 			lp->lock_wait_ns += t1 - t0;
+			if (t1 - t0 > lp->lock_wait_max_ns) {
+				lp->lock_wait_max_ns = t1 - t0;
+			}
 		}
 	}
 }

@@ -127,10 +127,12 @@ struct smbd_loop {
 	uint64_t conns_accepted;
 	/* The state lock as this loop's thread took it (loop.c), written
 	 * by that thread under the lock: acquisitions, those that found
-	 * it held, the ns they waited, and wakes from other threads */
+	 * it held, the ns they waited (in all, and the longest once),
+	 * and wakes from other threads */
 	uint64_t lock_acquired;
 	uint64_t lock_contended;
 	uint64_t lock_wait_ns;
+	uint64_t lock_wait_max_ns;
 	uint64_t wakes;
 };
 

@@ -1594,8 +1594,8 @@ static void print_counters(const struct ctl_jv *o)
 
 /*
  * With several loops, how each took the state lock: acquisitions, how
- * many found it held (and the share), the time those waited, and the
- * wakes other threads sent it (docs/threads.md).
+ * many found it held (and the share), the time those waited (and the
+ * longest wait), and the wakes other threads sent it (docs/threads.md).
  */
 static void print_loop_lock(const struct ctl_jv *lp, size_t i)
 {
@@ -1603,16 +1603,17 @@ static void print_loop_lock(const struct ctl_jv *lp, size_t i)
 	unsigned long long con = ctl_jv_u64(lp, "lock_contended", 0);
 	unsigned long long us = ctl_jv_u64(lp, "lock_wait_us", 0);
 	char key[48];
-	char v[160];
+	char v[200];
 
 	if (acq == 0) {
 		return;		/* one loop: no lock */
 	}
 	snprintf(key, sizeof(key), "  state lock, loop %zu", i);
 	snprintf(v, sizeof(v), "%llu taken, %llu contended (%.1f%%), "
-		 "%llu.%03llu ms waited, %llu wakes",
+		 "%llu.%03llu ms waited (longest %llu us), %llu wakes",
 		 acq, con, 100.0 * (double)con / (double)acq, us / 1000,
 		 us % 1000,
+		 (unsigned long long)ctl_jv_u64(lp, "lock_wait_max_us", 0),
 		 (unsigned long long)ctl_jv_u64(lp, "wakes", 0));
 	kv(key, v);
 }

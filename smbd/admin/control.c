@@ -839,6 +839,8 @@ static int v_statistics(struct ctl_call *c, char **args)
 		ctl_json_u64(c->j, "lock_acquired", lp->lock_acquired);
 		ctl_json_u64(c->j, "lock_contended", lp->lock_contended);
 		ctl_json_u64(c->j, "lock_wait_us", lp->lock_wait_ns / 1000);
+		ctl_json_u64(c->j, "lock_wait_max_us",
+			     lp->lock_wait_max_ns / 1000);
 		ctl_json_u64(c->j, "wakes", lp->wakes);
 		ctl_json_object_end(c->j);
 	}

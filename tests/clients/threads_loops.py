@@ -92,7 +92,8 @@ def main():
     expect("every connection still answers ECHO", echoed == 6, "")
     # the state lock as each loop took it: counters exist and move
     per2 = wgnet("statistics").get("statistics", {}).get("loops", [])
-    keys = ("lock_acquired", "lock_contended", "lock_wait_us", "wakes")
+    keys = ("lock_acquired", "lock_contended", "lock_wait_us",
+            "lock_wait_max_us", "wakes")
     expect("statistics give each loop's state-lock counters",
            len(per2) == 2 and all(k in p for p in per2 for k in keys),
            "loops %r" % per2)
