@@ -14,6 +14,8 @@ Each loop's state-lock counters (`wgnet statistics`) exist and moved
 with the traffic.
 """
 import json
+import os
+import struct
 import subprocess
 import sys
 
@@ -24,6 +26,7 @@ from smb2raw import Conn
 
 USER, PASSWORD = "alice", "Passw0rd!"
 PORT = int(sys.argv[1])
+SHARE_DIR = sys.argv[2]
 WGNET, CONF = sys.argv[4], sys.argv[5]
 A, B = "127.0.0.51", "127.0.0.52"
 
@@ -90,6 +93,35 @@ def main():
             c.echo()
             echoed += 1
     expect("every connection still answers ECHO", echoed == 6, "")
+    # an overwrite of a large file: truncated on a worker, then answered
+    # (create.c, create_trunc_send), the oplock granted after it
+    big = os.path.join(SHARE_DIR, "big-overwrite.dat")
+    c = conns[A][2]
+    fid = c.create("big-overwrite.dat", disposition=s2.FILE_OVERWRITE_IF)
+    for off in range(0, 3 << 20, 65536):
+        c.write(fid, b"x" * 65536, off)
+    c.close(fid)
+    expect("a 3 MiB file written", os.path.getsize(big) == 3 << 20,
+           "size %d" % os.path.getsize(big))
+    r = c.call(s2.CREATE, c.create_body("big-overwrite.dat",
+                                        disposition=s2.FILE_OVERWRITE_IF,
+                                        oplock=s2.OPLOCK_BATCH),
+               what="CREATE overwrite")
+    action, eof = struct.unpack_from("<I", r.body, 4)[0], \
+        struct.unpack_from("<Q", r.body, 48)[0]
+    expect("a 3 MiB file opened with OVERWRITE_IF is overwritten, empty "
+           "in the reply and on disk, and holds its batch oplock",
+           action == 3 and eof == 0 and os.path.getsize(big) == 0 and
+           r.body[2] == s2.OPLOCK_BATCH,
+           "action %d eof %d size %d oplock 0x%02x" %
+           (action, eof, os.path.getsize(big), r.body[2]))
+    c.write(r.body[64:80], b"new")
+    c.close(r.body[64:80])
+    with open(big, "rb") as f:
+        got = f.read()
+    expect("what is written after the overwrite is all the file holds",
+           got == b"new", "%d bytes" % len(got))
+
     # the state lock as each loop took it: counters exist and move
     per2 = wgnet("statistics").get("statistics", {}).get("loops", [])
     keys = ("lock_acquired", "lock_contended", "lock_wait_us",

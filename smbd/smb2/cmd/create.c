@@ -105,7 +105,19 @@ struct create_result {
 	struct smbd_file *wait;
 	enum smb2_durable_kind durable;	/* granted: DHnQ or DH2Q answered */
 	uint32_t durable_timeout_ms;
+	/* in: the caller can truncate on a worker (create_trunc_send);
+	 * out: open_existing left the overwrite's truncate to it */
+	bool may_defer_trunc;
+	bool trunc_later;
 };
+
+/*
+ * An overwritten file at least this large is truncated on a worker, not
+ * on the loop: freeing its pages takes milliseconds (tens for 256 MiB on
+ * tmpfs), during which, with several loops, no loop could run a request
+ * (the state lock; docs/threads.md).
+ */
+#define CREATE_TRUNC_OFFLOAD_MIN	(1024 * 1024)
 
 /* The create contexts we act on; AAPL and unknown tags are
  * ignored, and a lease context too short for one. The durable ones are
@@ -744,13 +756,18 @@ static NTSTATUS open_existing(struct smbd_req *req,
 		close(fd);
 		return NT_STATUS_OBJECT_NAME_NOT_FOUND;
 	}
-	if (truncate && ftruncate(fd, 0) != 0) {
+	res->trunc_later = truncate && res->may_defer_trunc &&
+			   pr->stream == NULL && S_ISREG(st2.st_mode) &&
+			   st2.st_size >= CREATE_TRUNC_OFFLOAD_MIN;
+	if (truncate && !res->trunc_later && ftruncate(fd, 0) != 0) {
 		status = smbd_map_errno(errno);
 		close(fd);
 		return status;
 	}
 	if (truncate) {
-		smbd_create_prealloc(fd, a->alloc_size);
+		if (!res->trunc_later) {
+			smbd_create_prealloc(fd, a->alloc_size);
+		}
 		if (pr->stream == NULL) {
 			/* overwritten: its named streams go, it takes the
 			 * request's attributes [MS-FSA 2.1.5.1.2] */
@@ -1091,12 +1108,21 @@ struct create_state {
 	/* a probe done on the loop, handed on by im */
 	struct tevent_immediate *im;
 	struct create_probe *done_pr;
+	/* while a worker truncates the overwritten file: the result so
+	 * far, its open found again by id (create_trunc_done) */
+	struct create_result trunc_res;
+	uint64_t trunc_fid;
 };
 
 static void create_probe_done(struct tevent_req *subreq);
 static void create_probe_now(struct tevent_context *ev,
 			     struct tevent_immediate *im, void *priv);
 static NTSTATUS create_probe_send(struct create_state *state);
+static void create_answer(struct create_state *state,
+			  struct create_result *res);
+static NTSTATUS create_trunc_send(struct create_state *state,
+				  struct create_result *res);
+static void create_trunc_done(struct tevent_req *subreq);
 
 /*
  * Grant the oplock the client asked for, as far as the other opens of
@@ -1637,6 +1663,7 @@ static void create_probe_finish(struct create_state *state, int ret,
 		status = ret < 0 ? smbd_map_errno(-ret) : NT_STATUS_NO_MEMORY;
 		goto done;
 	}
+	res.may_defer_trunc = true;
 	status = create_find_tree(req);
 	if (status == NT_STATUS_OK) {
 		status = create_from_probe(req, &state->a, pr, &res, &retry);
@@ -1663,37 +1690,163 @@ static void create_probe_finish(struct create_state *state, int ret,
 			  nt_errstr(status));
 		goto done;
 	}
-	status = create_apply_eas(req, &state->a, &res);
+	if (res.trunc_later) {
+		status = create_trunc_send(state, &res);
+		if (status == NT_STATUS_PENDING) {
+			return;
+		}
+		goto done;
+	}
+	create_answer(state, &res);
+	return;
+done:
+	talloc_free(state);
+	smbd_req_done(req, status);
+}
+
+/* The file is open (and overwritten): EAs, oplock, lease, answer. */
+static void create_answer(struct create_state *state,
+			  struct create_result *res)
+{
+	struct smbd_req *req = state->req;
+	NTSTATUS status = NT_STATUS_OK;
+
+	status = create_apply_eas(req, &state->a, res);
 	if (status != NT_STATUS_OK) {
 		goto done;
 	}
 	if (state->a.has_app_instance &&
 	    req->conn->dialect >= SMB2_DIALECT_300) {
-		res.op->has_app_instance = true;
-		memcpy(res.op->app_instance_id, state->a.app_instance_id, 16);
+		res->op->has_app_instance = true;
+		memcpy(res->op->app_instance_id, state->a.app_instance_id, 16);
 	}
-	res.oplock = create_grant_oplock(req, &state->a, res.op);
-	status = create_grant_lease(req, &state->a, &res);
+	res->oplock = create_grant_oplock(req, &state->a, res->op);
+	status = create_grant_lease(req, &state->a, res);
 	if (status == NT_STATUS_OK) {
 		/* after the lease: one caching handles makes it durable */
-		create_grant_durable(req, &state->a, res.op, &res);
-		status = create_reply(req, res.op, &state->a, &res);
+		create_grant_durable(req, &state->a, res->op, res);
+		status = create_reply(req, res->op, &state->a, res);
 	}
 	if (status != NT_STATUS_OK) {
 		req->out.len = 0;
-		talloc_free(res.op);
+		talloc_free(res->op);
 		goto done;
 	}
-	if (res.action != FILE_WAS_OPENED) {
+	if (res->action != FILE_WAS_OPENED) {
 		/* a new name or new contents: the directory's leases
 		 * break, but the one named as parent */
-		smbd_dirlease_changed(res.op, NULL,
+		smbd_dirlease_changed(res->op, NULL,
 				      create_parent_key(&state->a));
 	}
-	smbd_req_set_last_fid(req, res.op);
+	smbd_req_set_last_fid(req, res->op);
 done:
 	talloc_free(state);
 	smbd_req_done(req, status);
+}
+
+/* A worker's truncate of an overwritten file: it owns a dup of the fd. */
+struct create_trunc {
+	int fd;
+	uint64_t alloc_size;
+};
+
+static int create_trunc_destructor(struct create_trunc *t)
+{
+	if (t->fd >= 0) {
+		close(t->fd);
+	}
+	return 0;
+}
+
+/* Worker thread: 0 or -errno. */
+static int create_trunc_run(void *p)
+{
+	struct create_trunc *t = p;
+
+	if (ftruncate(t->fd, 0) != 0) {
+		return -errno;
+	}
+	smbd_create_prealloc(t->fd, t->alloc_size);
+	return 0;
+}
+
+/*
+ * Truncate res->op's file on a worker, then answer (create_trunc_done).
+ * The open is registered already, so share modes hold against other
+ * opens meanwhile; it has no oplock or lease yet (they are granted after
+ * the truncate), so no break is sent to it before its CREATE is
+ * answered. Another open that shares writes may read the old data until
+ * then. NT_STATUS_PENDING, or an error with the open closed.
+ */
+static NTSTATUS create_trunc_send(struct create_state *state,
+				  struct create_result *res)
+{
+	struct smbd_req *req = state->req;
+	struct smbd_server *srv = req->conn->srv;
+	struct create_trunc *t = NULL;
+	struct tevent_req *subreq = NULL;
+	NTSTATUS status = NT_STATUS_NO_MEMORY;
+
+	t = talloc_zero(state, struct create_trunc);
+	if (t == NULL) {
+		goto fail;
+	}
+	t->fd = -1;
+	talloc_set_destructor(t, create_trunc_destructor);
+	t->alloc_size = state->a.alloc_size;
+	t->fd = fcntl(res->op->fd, F_DUPFD_CLOEXEC, 0);
+	if (t->fd < 0) {
+		status = smbd_map_errno(errno);
+		goto fail;
+	}
+	subreq = smbd_job_send(state, srv->ev, srv->workers,
+			       req->conn->client, create_trunc_run, t);
+	if (subreq == NULL) {
+		goto fail;
+	}
+	state->trunc_res = *res;
+	state->trunc_res.op = NULL;
+	state->trunc_fid = res->op->fid_volatile;
+	tevent_req_set_callback(subreq, create_trunc_done, state);
+	return smbd_req_wait(req);
+fail:
+	talloc_free(t);
+	talloc_free(res->op);
+	return status;
+}
+
+static void create_trunc_done(struct tevent_req *subreq)
+{
+	struct create_state *state =
+		tevent_req_callback_data(subreq, struct create_state);
+	struct smbd_req *req = state->req;
+	struct create_result res = state->trunc_res;
+	void *arg = NULL;
+	NTSTATUS status = NT_STATUS_OK;
+	int ret = 0;
+
+	ret = smbd_job_recv(subreq, state, &arg);
+	TALLOC_FREE(subreq);
+	talloc_free(arg);	/* closes the dup */
+	/* a TREE_DISCONNECT or LOGOFF meanwhile closed the open */
+	status = create_find_tree(req);
+	if (status == NT_STATUS_OK) {
+		res.op = smbd_open_find(req->conn->srv, state->trunc_fid);
+		if (res.op == NULL || res.op->tree != req->tree) {
+			res.op = NULL;
+			status = NT_STATUS_FILE_CLOSED;
+		}
+	}
+	if (status == NT_STATUS_OK && ret < 0) {
+		status = smbd_map_errno(-ret);
+		talloc_free(res.op);
+	}
+	if (status != NT_STATUS_OK) {
+		talloc_free(state);
+		smbd_req_done(req, status);
+		return;
+	}
+	create_answer(state, &res);
 }
 
 /*
