@@ -39,6 +39,7 @@ struct watch_ctx {
 		bool once;		/* only the first one */
 	} quiet[WATCH_QUIET_MAX];
 	unsigned int quiet_next;
+	unsigned int quiet_last;	/* the lasting record renewed last */
 };
 
 /* An open that asked for changes; a talloc child of the open. */
@@ -464,34 +465,64 @@ static bool watch_own_attrib(struct watch_ctx *ctx,
 	return own;
 }
 
+/*
+ * q's path is share_path '/' the len bytes of ondisk (no NUL among
+ * them); strncmp, not memcmp: q's path may be shorter
+ */
+static bool quiet_is(const struct watch_quiet *q, const char *share_path,
+		     size_t slen, const char *ondisk, int len)
+{
+	return q->path != NULL && !q->once &&
+	       strncmp(q->path, share_path, slen) == 0 &&
+	       q->path[slen] == '/' &&
+	       strncmp(q->path + slen + 1, ondisk, (size_t)len) == 0 &&
+	       q->path[slen + 1 + len] == '\0';
+}
+
 /* Hide the inotify events in mask of ondisk for a while (see above). */
 static void watch_quiet_add(struct watch_ctx *ctx, const char *share_path,
 			    const char *ondisk, int len, uint32_t mask,
 			    bool once)
 {
-	char *path = talloc_asprintf(ctx, "%s/%.*s", share_path, len, ondisk);
 	struct watch_quiet *q = NULL;
+	size_t slen = strlen(share_path);
+	char *path = NULL;
 
-	if (path == NULL) {
-		return;
+	/*
+	 * A lasting record of the path is renewed (a run of writes),
+	 * compared in place: a WRITE while any watch exists formats
+	 * nothing and allocates nothing, and the record it renewed last
+	 * is tried first.
+	 */
+	if (!once && ctx->quiet_last < WATCH_QUIET_MAX &&
+	    quiet_is(&ctx->quiet[ctx->quiet_last], share_path, slen, ondisk,
+		     len)) {
+		q = &ctx->quiet[ctx->quiet_last];
 	}
-	/* a lasting record of the path is renewed (a run of writes) */
-	for (unsigned int i = 0; !once && i < WATCH_QUIET_MAX; i++) {
-		if (ctx->quiet[i].path != NULL && !ctx->quiet[i].once &&
-		    strcmp(ctx->quiet[i].path, path) == 0) {
+	for (unsigned int i = 0; q == NULL && !once && i < WATCH_QUIET_MAX;
+	     i++) {
+		if (quiet_is(&ctx->quiet[i], share_path, slen, ondisk, len)) {
 			q = &ctx->quiet[i];
-			mask |= q->mask;
-			break;
 		}
 	}
-	if (q == NULL) {
+	if (q != NULL) {
+		q->mask |= mask;
+	} else {
+		path = talloc_asprintf(ctx, "%s/%.*s", share_path, len,
+				       ondisk);
+		if (path == NULL) {
+			return;
+		}
 		q = &ctx->quiet[ctx->quiet_next];
 		ctx->quiet_next = (ctx->quiet_next + 1) % WATCH_QUIET_MAX;
+		talloc_free(q->path);
+		q->path = path;
+		q->mask = mask;
+		q->once = once;
 	}
-	talloc_free(q->path);
-	q->path = path;
-	q->mask = mask;
-	q->once = once;
+	if (!once) {
+		ctx->quiet_last = (unsigned int)(q - ctx->quiet);
+	}
 	clock_gettime(CLOCK_MONOTONIC, &q->until);
 	q->until.tv_sec += WATCH_QUIET_SECONDS;
 }
