@@ -31,6 +31,10 @@ struct smbd_listener {
 	int fd;
 	uint16_t port;
 	struct tevent_fd *fde;
+	/* the address bound, when not a wildcard: each connection's local
+	 * address without a getsockname() */
+	bool have_local;
+	struct sockaddr_storage local;
 };
 
 static void listener_accept(struct tevent_context *ev, struct tevent_fd *fde,
@@ -114,6 +118,19 @@ struct smbd_server *smbd_server_new(TALLOC_CTX *mem_ctx,
 	return srv;
 }
 
+static bool addr_is_any(const struct sockaddr *sa)
+{
+	if (sa->sa_family == AF_INET) {
+		return ((const struct sockaddr_in *)sa)->sin_addr.s_addr ==
+		       htonl(INADDR_ANY);
+	}
+	if (sa->sa_family == AF_INET6) {
+		return IN6_IS_ADDR_UNSPECIFIED(
+			&((const struct sockaddr_in6 *)sa)->sin6_addr);
+	}
+	return true;
+}
+
 static int listen_one(struct smbd_server *srv, const char *addr, uint16_t port)
 {
 	struct addrinfo hints = {
@@ -165,6 +182,10 @@ static int listen_one(struct smbd_server *srv, const char *addr, uint16_t port)
 	l->srv = srv;
 	l->fd = fd;
 	l->port = port;
+	if (ai->ai_addrlen <= sizeof(l->local) && !addr_is_any(ai->ai_addr)) {
+		memcpy(&l->local, ai->ai_addr, ai->ai_addrlen);
+		l->have_local = true;
+	}
 	fd = -1;
 	talloc_set_destructor(l, listener_destructor);
 	DBG_NOTICE(GEN, "listening on %s port %u", addr, port);
@@ -448,7 +469,10 @@ static void listener_accept(struct tevent_context *ev, struct tevent_fd *fde,
 			}
 			return;
 		}
-		if (smbd_conn_new(l->srv, fd, l->port == 139) == NULL) {
+		/* the peer as accept4() gave it: no getpeername() */
+		if (smbd_conn_accepted(l->srv, fd, l->port == 139, &peer,
+				       l->have_local ? &l->local : NULL) ==
+		    NULL) {
 			close(fd);
 		}
 	}

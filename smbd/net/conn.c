@@ -370,6 +370,14 @@ static uint32_t credit_window(const struct wg_config *cfg)
 
 struct smbd_conn *smbd_conn_new(struct smbd_server *srv, int fd, bool netbios)
 {
+	return smbd_conn_accepted(srv, fd, netbios, NULL, NULL);
+}
+
+struct smbd_conn *smbd_conn_accepted(struct smbd_server *srv, int fd,
+				     bool netbios,
+				     const struct sockaddr_storage *peer,
+				     const struct sockaddr_storage *local_in)
+{
 	struct smbd_conn *conn = NULL;
 	socklen_t len = sizeof(conn->peer_ss);
 	struct sockaddr_storage local = {};
@@ -385,14 +393,20 @@ struct smbd_conn *smbd_conn_new(struct smbd_server *srv, int fd, bool netbios)
 	conn->loop = srv->loop;	/* its computer's, once known */
 	conn->up = srv->conn_up;
 	conn->fd = -1;
-	if (getpeername(fd, (struct sockaddr *)&conn->peer_ss, &len) != 0) {
+	if (peer != NULL) {
+		conn->peer_ss = *peer;
+	} else if (getpeername(fd, (struct sockaddr *)&conn->peer_ss,
+			       &len) != 0) {
 		talloc_free(conn);
 		return NULL;
 	}
 	fold_addr(&conn->peer_ss, conn->peer_addr, sizeof(conn->peer_addr),
 		  &conn->peer_port);
 	len = sizeof(local);
-	if (getsockname(fd, (struct sockaddr *)&local, &len) == 0) {
+	if (local_in != NULL) {
+		fold_addr(local_in, conn->local_addr, sizeof(conn->local_addr),
+			  &conn->local_port);
+	} else if (getsockname(fd, (struct sockaddr *)&local, &len) == 0) {
 		fold_addr(&local, conn->local_addr, sizeof(conn->local_addr),
 			  &conn->local_port);
 	}

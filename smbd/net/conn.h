@@ -30,6 +30,18 @@ void smbd_conn_tcp_options(int fd);
 
 struct smbd_conn *smbd_conn_new(struct smbd_server *srv, int fd, bool netbios);
 
+/*
+ * smbd_conn_new for a socket the caller accepted: peer is the address
+ * accept4() filled in and local the one it listens on, when not a
+ * wildcard (either NULL: asked of the socket, getpeername/getsockname).
+ * Both are copied. Takes fd as smbd_conn_new does; NULL when refused or
+ * out of memory (the caller closes fd).
+ */
+struct smbd_conn *smbd_conn_accepted(struct smbd_server *srv, int fd,
+				     bool netbios,
+				     const struct sockaddr_storage *peer,
+				     const struct sockaddr_storage *local);
+
 /* Why a connection ends; every cause but ERROR is a normal end. */
 enum smbd_conn_end {
 	SMBD_END_ERROR,		/* protocol, network or resource error:
