@@ -305,6 +305,10 @@ struct smbd_conn {
 	 */
 	size_t cmp_bytes;
 	size_t reply_reserved;
+	/* a finished request's body buffer (child), the next one's
+	 * (smb2/dispatch.c): one malloc and free fewer per request */
+	uint8_t *body_spare;
+	size_t body_spare_cap;
 	struct smbd_parked *parked_head, *parked_tail;
 	struct smbd_compound *blocked_cmp;	/* waiting, oldest first */
 	struct tevent_immediate *resume_im;

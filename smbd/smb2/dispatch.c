@@ -50,8 +50,9 @@ struct smbd_compound {
 					 * reply (READ), sent after out as
 					 * it was read, without a copy */
 	size_t tail_len;
-	struct cmp_sign *signs;
+	struct cmp_sign *signs;		/* sign1, or a child if more */
 	size_t nsigns;
+	struct cmp_sign sign1;		/* a lone reply's, not allocated */
 	uint64_t related_sess_id;
 	uint32_t related_tree_id;
 	bool have_last_fid;
@@ -318,6 +319,9 @@ static uint32_t payload_size(const struct smbd_req *req)
 	return in > out ? in : out;
 }
 
+/* The largest request body buffer a connection keeps for its next one. */
+#define BODY_SPARE_MAX 4096
+
 /* Room for replies other than the data buffers (NEGOTIATE, SESSION_SETUP). */
 #define REPLY_FIXED_MAX 1024
 
@@ -381,6 +385,11 @@ static size_t build_response(struct smbd_req *req, struct wire_wr *w,
 	struct smb2_hdr h = {};
 	size_t start = w->len;
 
+	/* one allocation for the header, the body and a compound's
+	 * padding, rather than growing after the header */
+	wire_wr_reserve(w, SMB2_HDR_SIZE + 8 +
+			(req->out.len > 9 ? req->out.len : 9) +
+			req->out_payload_len);
 	h.credit_charge = req->in_hdr.credit_charge;
 	h.status = interim ? NT_STATUS_PENDING : status;
 	h.command = req->in_hdr.command;
@@ -409,7 +418,6 @@ static size_t build_response(struct smbd_req *req, struct wire_wr *w,
 		 */
 		put_error_body(w);
 	} else {
-		wire_wr_reserve(w, req->out.len + req->out_payload_len);
 		wire_put_bytes(w, req->out.buf, req->out.len);
 		wire_put_bytes(w, req->out_payload, req->out_payload_len);
 	}
@@ -467,11 +475,22 @@ static void compound_append(struct smbd_compound *cmp, struct smbd_req *req,
 	if (!interim) {
 		hash_preauth(req, cmp->out.buf + start, cmp->out.len - start);
 	}
-	cmp->signs = talloc_realloc(cmp, cmp->signs, struct cmp_sign,
-				    cmp->nsigns + 1);
-	if (cmp->signs == NULL) {
-		cmp->out.err = WIRE_E_NOMEM;
-		return;
+	if (cmp->nsigns == 0) {
+		cmp->signs = &cmp->sign1;
+	} else if (cmp->signs == &cmp->sign1) {
+		cmp->signs = talloc_array(cmp, struct cmp_sign, 2);
+		if (cmp->signs == NULL) {
+			cmp->out.err = WIRE_E_NOMEM;
+			return;
+		}
+		cmp->signs[0] = cmp->sign1;
+	} else {
+		cmp->signs = talloc_realloc(cmp, cmp->signs, struct cmp_sign,
+					    cmp->nsigns + 1);
+		if (cmp->signs == NULL) {
+			cmp->out.err = WIRE_E_NOMEM;
+			return;
+		}
 	}
 	sg = &cmp->signs[cmp->nsigns++];
 	*sg = (struct cmp_sign) { .off = start };
@@ -782,6 +801,15 @@ static void req_finish(struct smbd_req *req, NTSTATUS status)
 	}
 	if (req->disp != SMBD_REQ_NO_REPLY && cmp != NULL) {
 		compound_append(cmp, req, status, false);
+	}
+	if (req->conn->body_spare == NULL && req->out.buf != NULL &&
+	    req->out.cap <= BODY_SPARE_MAX) {
+		/* kept for the next request of the connection */
+		req->conn->body_spare = talloc_steal(req->conn, req->out.buf);
+		req->conn->body_spare_cap = req->out.cap;
+		req->out.buf = NULL;
+		req->out.cap = 0;
+		req->out.len = 0;
 	}
 	free_sess = req->free_sess;
 	req->free_sess = NULL;
@@ -1359,6 +1387,12 @@ static void compound_next(struct smbd_compound *cmp)
 		req->in.off = SMB2_HDR_SIZE;
 		req->in_body_len = mlen - SMB2_HDR_SIZE;
 		wire_wr_init(&req->out, req, 0);
+		if (conn->body_spare != NULL) {
+			/* the last request's body buffer */
+			req->out.buf = talloc_steal(req, conn->body_spare);
+			req->out.cap = conn->body_spare_cap;
+			conn->body_spare = NULL;
+		}
 		req->reserved = reply_bound(req);
 		conn->reply_reserved += req->reserved;
 		req->next = conn->requests;
