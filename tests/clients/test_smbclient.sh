@@ -121,7 +121,7 @@ time.sleep(3)' "$WG_HOST" "$WG_PORT" &
 	ka_pid=$!
 	sleep 1
 	wg_expect "an accepted connection has the listener's keepalive (ss)" \
-		'timer:\(keepalive,(59|60|1min)' \
+		'timer:\(keepalive,(5[0-9]sec|60sec|1min)' \
 		ss -tno state established "( sport = :$WG_PORT )"
 	wait "$ka_pid"
 fi
