@@ -367,6 +367,7 @@ struct xmemo {
 	bool used;
 	bool di_known;		/* di and has_xattrs hold */
 	bool has_xattrs;
+	bool no_xattrs;		/* a listxattr found none at all */
 	bool ea_known;		/* ea_size holds */
 	struct dosinfo di;
 	uint32_t ea_size;
@@ -542,26 +543,32 @@ static int64_t fiemap_data_bytes(int fd, bool *unsupported)
  * and preallocations included). has_xattrs: the caller already knows
  * the file has one (else a listxattr asks). On a filesystem without
  * FIEMAP there is nothing better than st_blocks: nothing is asked.
+ * Returns true if that listxattr found no xattr at all (so the memo can
+ * spare the next stat of the unchanged file the call).
  */
-static void data_blocks_only(const char *path, bool follow, bool has_xattrs,
+static bool data_blocks_only(const char *path, bool follow, bool has_xattrs,
 			     struct stat *st)
 {
 	int64_t bytes = 0;
+	ssize_t n = 0;
 	bool unsupported = false;
 	int fd = -1;
 
 	if (!S_ISREG(st->st_mode) || st->st_blocks <= 0 ||
 	    fiemap_unsupported(st->st_dev)) {
-		return;
+		return false;
 	}
-	if (!has_xattrs && (follow ? listxattr(path, NULL, 0) :
-				     llistxattr(path, NULL, 0)) <= 0) {
-		return;
+	if (!has_xattrs) {
+		n = follow ? listxattr(path, NULL, 0) :
+			     llistxattr(path, NULL, 0);
+		if (n <= 0) {
+			return n == 0;
+		}
 	}
 	fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC |
 			(follow ? 0 : O_NOFOLLOW));
 	if (fd < 0) {
-		return;
+		return false;
 	}
 	bytes = fiemap_data_bytes(fd, &unsupported);
 	close(fd);
@@ -571,6 +578,7 @@ static void data_blocks_only(const char *path, bool follow, bool has_xattrs,
 	if (bytes >= 0 && bytes / 512 < (int64_t)st->st_blocks) {
 		st->st_blocks = (blkcnt_t)((bytes + 511) / 512);
 	}
+	return false;
 }
 
 int smbd_stat_at(int dirfd, const char *name, int at_flags,
@@ -603,10 +611,12 @@ int smbd_stat_at(int dirfd, const char *name, int at_flags,
 			      (at_flags & AT_SYMLINK_NOFOLLOW) == 0;
 		struct xmemo *m = xmemo_slot(&sx->st);
 		bool has_xattrs = false;
+		bool no_xattrs = false;
 
 		if (xmemo_matches(m, &sx->st) && m->di_known) {
 			di = m->di;
 			has_xattrs = m->has_xattrs;
+			no_xattrs = m->no_xattrs;
 		} else {
 			bool sure = false;
 
@@ -619,7 +629,12 @@ int smbd_stat_at(int dirfd, const char *name, int at_flags,
 			}
 		}
 
-		data_blocks_only(path, follow, has_xattrs, &sx->st);
+		/* a file without xattrs (memo): st_blocks is all data */
+		if (!no_xattrs &&
+		    data_blocks_only(path, follow, has_xattrs, &sx->st) &&
+		    m != NULL && xmemo_matches(m, &sx->st)) {
+			m->no_xattrs = true;
+		}
 	}
 	if ((di.have & DOSINFO_HAVE_CRTIME) != 0) {
 		sx->create_time = di.create_time;
