@@ -8,6 +8,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
@@ -356,9 +357,16 @@ static bool stored_dosinfo(const char *path, bool follow, struct dosinfo *di,
  * same rule as the descriptor cache (fs/acl.c).
  *
  * Per thread (the loops and the workers stat), so no locks; bounded:
- * XMEMO_SLOTS direct-mapped slots, a collision replaces.
+ * XMEMO_SETS sets of XMEMO_WAYS slots (a set full of others' replaces
+ * one of them in turn), allocated by a thread's first stat and freed
+ * when it ends. Sized for the files a workgroup's computers list over
+ * and over: with 256 direct-mapped slots, nine computers each listing
+ * their own folder of 200 files (bench/run.sh's office run) missed
+ * almost every time on the scan workers, each miss an lgetxattr and
+ * two llistxattr per listed entry.
  */
-#define XMEMO_SLOTS		256u	/* power of two */
+#define XMEMO_SETS		1024u	/* power of two */
+#define XMEMO_WAYS		4u
 
 struct xmemo {
 	dev_t dev;
@@ -373,14 +381,64 @@ struct xmemo {
 	uint32_t ea_size;
 };
 
-static __thread struct xmemo xmemo[XMEMO_SLOTS];
+static __thread struct xmemo *xmemo;	/* XMEMO_SETS * XMEMO_WAYS */
+static __thread struct xmemo xmemo_spare;	/* when calloc failed */
+static __thread unsigned xmemo_turn;	/* the next one replaced */
+static pthread_key_t xmemo_key;		/* frees a thread's table */
+static pthread_once_t xmemo_once = PTHREAD_ONCE_INIT;
+static bool xmemo_key_ok;
 
+static void xmemo_key_make(void)
+{
+	xmemo_key_ok = pthread_key_create(&xmemo_key, free) == 0;
+}
+
+/* This thread's table, made on first use; NULL if out of memory. */
+static struct xmemo *xmemo_table(void)
+{
+	if (xmemo == NULL) {
+		pthread_once(&xmemo_once, xmemo_key_make);
+		if (!xmemo_key_ok) {
+			return NULL;
+		}
+		xmemo = calloc(XMEMO_SETS * XMEMO_WAYS, sizeof(*xmemo));
+		if (xmemo != NULL &&
+		    pthread_setspecific(xmemo_key, xmemo) != 0) {
+			free(xmemo);
+			xmemo = NULL;
+		}
+	}
+	return xmemo;
+}
+
+/*
+ * st's slot: the one of its set that holds (st_dev, st_ino), whatever
+ * its ctime, else a free one, else the set's next in turn.
+ */
 static struct xmemo *xmemo_slot(const struct stat *st)
 {
 	uint64_t h = ((uint64_t)st->st_ino ^ ((uint64_t)st->st_dev << 32)) *
 		     0x9e3779b97f4a7c15ull;
+	struct xmemo *tab = xmemo_table();
+	struct xmemo *set = NULL;
+	struct xmemo *free_slot = NULL;
 
-	return &xmemo[(h >> 40) & (XMEMO_SLOTS - 1)];
+	if (tab == NULL) {
+		return &xmemo_spare;
+	}
+	set = &tab[((h >> 40) & (XMEMO_SETS - 1)) * XMEMO_WAYS];
+	for (unsigned i = 0; i < XMEMO_WAYS; i++) {
+		if (!set[i].used) {
+			free_slot = free_slot != NULL ? free_slot : &set[i];
+		} else if (set[i].dev == st->st_dev &&
+			   set[i].ino == st->st_ino) {
+			return &set[i];
+		}
+	}
+	if (free_slot != NULL) {
+		return free_slot;
+	}
+	return &set[xmemo_turn++ % XMEMO_WAYS];
 }
 
 static bool xmemo_matches(const struct xmemo *m, const struct stat *st)
