@@ -157,7 +157,8 @@ struct smbd_server {
 	 * the message (buf stolen), false to leave it to smb1_negotiate */
 	bool (*smb1_frame)(struct smbd_conn *conn, uint8_t *buf, size_t len);
 	struct smbd_workers *workers;
-	struct smbd_workers *scan_workers; /* directory scans, low priority */
+	struct smbd_workers *scan_workers; /* directory listings */
+	struct smbd_workers *sweep_workers; /* stream sweep, low priority */
 	struct users_db *users;
 	/*
 	 * This server's machine SID (sessions/identity.h): the domain of

@@ -391,17 +391,28 @@ int smbd_server_start(struct smbd_server *srv)
 	}
 	smbd_workers_set_wait_hook(srv->workers, server_worker_wait, srv);
 	/*
-	 * Directory scans are CPU work a client can make as slow as it
-	 * likes (patterns): two threads of their own at nice 10, shared
-	 * round-robin by the clients with one each, so scans never hold
-	 * the threads or the CPU that file I/O and the loop need.
+	 * Directory listings are work a client can make as slow as it
+	 * likes (patterns): two threads of their own, shared round-robin
+	 * by the clients with one each, so scans never hold the threads
+	 * file I/O needs. At the loop's priority: a listing is a client
+	 * waiting, and at nice 10 it starved on a busy machine (a
+	 * ten-computer run's p99, docs/threads.md).
 	 */
-	srv->scan_workers = smbd_workers_new_nice(srv, srv->ev, 2, 10);
+	srv->scan_workers = smbd_workers_new(srv, srv->ev, 2);
 	if (srv->scan_workers == NULL) {
 		DBG_ERR(GEN, "cannot start the directory scan threads");
 		return -ENOMEM;
 	}
 	smbd_workers_set_wait_hook(srv->scan_workers, server_worker_wait,
+				   srv);
+	/* The stream-store sweep: nobody waits for it, one thread at nice
+	 * 10 takes only the CPU nothing else wants. */
+	srv->sweep_workers = smbd_workers_new_nice(srv, srv->ev, 1, 10);
+	if (srv->sweep_workers == NULL) {
+		DBG_ERR(GEN, "cannot start the stream sweep thread");
+		return -ENOMEM;
+	}
+	smbd_workers_set_wait_hook(srv->sweep_workers, server_worker_wait,
 				   srv);
 	srv->users = users_load(srv, srv->cfg->users_file, &err);
 	if (srv->users == NULL) {

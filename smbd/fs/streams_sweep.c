@@ -456,7 +456,7 @@ static void sweep_run(struct tevent_context *ev, struct tevent_timer *te,
 	j->nprev = s->nsus;
 	s->sus = NULL;
 	s->nsus = 0;
-	s->job = smbd_job_send(s, s->srv->ev, s->srv->scan_workers, NULL,
+	s->job = smbd_job_send(s, s->srv->ev, s->srv->sweep_workers, NULL,
 			       sweep_job_run, j);
 	if (s->job == NULL) {
 		talloc_free(j);

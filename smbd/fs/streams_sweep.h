@@ -9,8 +9,8 @@
  * this sweep reclaims them.
  *
  * How: every 'streams sweep interval' (default 1h; 0: never) and once
- * soon after start, a job on the low-priority scan pool
- * (srv->scan_workers) reads the store of each disk share; if it has
+ * soon after start, a job on the low-priority sweep pool
+ * (srv->sweep_workers) reads the store of each disk share; if it has
  * per-file directories, it walks the share once (no symlinks followed,
  * the stores skipped) looking for each one's file: the same device and
  * inode, and the same generation marker (birth time). A directory whose
@@ -39,7 +39,7 @@
 struct smbd_server;
 
 /*
- * Arm the sweep (srv->scan_workers must be started): the first one soon
+ * Arm the sweep (srv->sweep_workers must be started): the first one soon
  * after start, then every srv->cfg->streams_sweep_ms (read again at each
  * sweep, so a reload takes effect). 0, or -ENOMEM.
  */

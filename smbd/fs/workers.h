@@ -61,7 +61,7 @@ struct smbd_workers *smbd_workers_new(TALLOC_CTX *mem,
 
 /*
  * The same, with threads that run at nice value `nice` (0-19): a pool for
- * CPU-heavy background work (directory scans), which then takes the CPU
+ * CPU-heavy background work (the stream sweep), which then takes the CPU
  * only when the loop and the ordinary workers do not need it. Raising
  * one's own nice value needs no privilege. A thread that cannot (a
  * seccomp filter, say) runs at its inherited priority.

@@ -12,7 +12,7 @@
  * not listed and sizes and times are current.
  *
  * Every query runs on the server's scan pool (srv->scan_workers: two
- * threads at nice 10, workers.h), owned by its client computer, in
+ * threads, workers.h), owned by its client computer, in
  * slices: one job opens its own file description of the directory,
  * seeks to the cookie, and reads, filters and stats entries until the
  * reply buffer (OutputBufferLength capped by MaxTransactSize) would
