@@ -13,9 +13,6 @@
 #include "proto/smb2.h"
 
 #include <string.h>
-#include <nettle/cmac.h>
-#include <nettle/gcm.h>
-#include <nettle/hmac.h>
 #include <nettle/memops.h>
 #include <nettle/sha2.h>
 
@@ -139,12 +136,38 @@ void smb2_derive_keys(uint16_t dialect, const uint8_t session_key[16],
 	derive_30(session_key, keys);
 }
 
-static void sig_hmac_sha256(const uint8_t key[16], const uint8_t *msg,
-			    size_t len, uint8_t sig[16])
+void smb2_sign_key_init(struct smb2_sign_key *k, enum smb2_sign_alg alg,
+			const uint8_t key[16])
 {
-	struct hmac_sha256_ctx ctx = {};
+	*k = (struct smb2_sign_key) { .alg = alg };
+	switch (alg) {
+	case SMB2_SIGN_HMAC_SHA256:
+		hmac_sha256_set_key(&k->u.hmac, 16, key);
+		return;
+	case SMB2_SIGN_AES_CMAC:
+		aes128_set_encrypt_key(&k->u.cmac.aes, key);
+		cmac128_set_key(&k->u.cmac.sub, &k->u.cmac.aes,
+				(nettle_cipher_func *)aes128_encrypt);
+		return;
+	case SMB2_SIGN_AES_GMAC:
+		aes128_set_encrypt_key(&k->u.gmac.aes, key);
+		gcm_set_key(&k->u.gmac.ghash, &k->u.gmac.aes,
+			    (nettle_cipher_func *)aes128_encrypt);
+		return;
+	}
+}
 
-	hmac_sha256_set_key(&ctx, 16, key);
+void smb2_sign_key_wipe(struct smb2_sign_key *k)
+{
+	explicit_bzero(k, sizeof(*k));
+}
+
+/* The keyed state is copied: nettle's HMAC updates its context. */
+static void sig_hmac_sha256(const struct smb2_sign_key *k,
+			    const uint8_t *msg, size_t len, uint8_t sig[16])
+{
+	struct hmac_sha256_ctx ctx = k->u.hmac;
+
 	hmac_sha256_update(&ctx, SIG_OFF, msg);
 	hmac_sha256_update(&ctx, SIG_LEN, zero_sig);
 	hmac_sha256_update(&ctx, len - SIG_END, msg + SIG_END);
@@ -152,16 +175,18 @@ static void sig_hmac_sha256(const uint8_t key[16], const uint8_t *msg,
 	explicit_bzero(&ctx, sizeof(ctx));
 }
 
-static void sig_aes_cmac(const uint8_t key[16], const uint8_t *msg,
+static void sig_aes_cmac(const struct smb2_sign_key *k, const uint8_t *msg,
 			 size_t len, uint8_t sig[16])
 {
-	struct cmac_aes128_ctx ctx = {};
+	nettle_cipher_func *f = (nettle_cipher_func *)aes128_encrypt;
+	const void *aes = &k->u.cmac.aes;
+	struct cmac128_ctx ctx = {};
 
-	cmac_aes128_set_key(&ctx, key);
-	cmac_aes128_update(&ctx, SIG_OFF, msg);
-	cmac_aes128_update(&ctx, SIG_LEN, zero_sig);
-	cmac_aes128_update(&ctx, len - SIG_END, msg + SIG_END);
-	cmac_aes128_digest(&ctx, SIG_LEN, sig);
+	cmac128_init(&ctx);
+	cmac128_update(&ctx, aes, f, SIG_OFF, msg);
+	cmac128_update(&ctx, aes, f, SIG_LEN, zero_sig);
+	cmac128_update(&ctx, aes, f, len - SIG_END, msg + SIG_END);
+	cmac128_digest(&ctx, &k->u.cmac.sub, aes, f, SIG_LEN, sig);
 	explicit_bzero(&ctx, sizeof(ctx));
 }
 
@@ -186,49 +211,49 @@ static void gmac_nonce(const uint8_t *msg, uint8_t nonce[GCM_IV_SIZE])
 	wire_setle32(nonce + 8, word);
 }
 
-static void sig_aes_gmac(const uint8_t key[16], const uint8_t *msg,
+static void sig_aes_gmac(const struct smb2_sign_key *k, const uint8_t *msg,
 			 size_t len, uint8_t sig[16])
 {
-	struct gcm_aes128_ctx ctx = {};
+	const struct gcm_key *gk = &k->u.gmac.ghash;
+	struct gcm_ctx ctx = {};
 	uint8_t nonce[GCM_IV_SIZE] = { 0 };
 
 	gmac_nonce(msg, nonce);
-	gcm_aes128_set_key(&ctx, key);
-	gcm_aes128_set_iv(&ctx, sizeof(nonce), nonce);
+	gcm_set_iv(&ctx, gk, sizeof(nonce), nonce);
 	/* GMAC = GCM with the message as AAD and no plaintext. */
-	gcm_aes128_update(&ctx, SIG_OFF, msg);
-	gcm_aes128_update(&ctx, SIG_LEN, zero_sig);
-	gcm_aes128_update(&ctx, len - SIG_END, msg + SIG_END);
-	gcm_aes128_digest(&ctx, SIG_LEN, sig);
+	gcm_update(&ctx, gk, SIG_OFF, msg);
+	gcm_update(&ctx, gk, SIG_LEN, zero_sig);
+	gcm_update(&ctx, gk, len - SIG_END, msg + SIG_END);
+	gcm_digest(&ctx, gk, &k->u.gmac.aes,
+		   (nettle_cipher_func *)aes128_encrypt, SIG_LEN, sig);
 	explicit_bzero(&ctx, sizeof(ctx));
 }
 
-void smb2_signature(enum smb2_sign_alg alg, const uint8_t key[16],
-		    const uint8_t *msg, size_t len, uint8_t sig[16])
+void smb2_key_signature(const struct smb2_sign_key *k, const uint8_t *msg,
+			size_t len, uint8_t sig[16])
 {
 	if (len < SMB2_HDR_SIZE) {
 		/* Too short to be a message (callers must not pass one);
-		 * keep the output defined. smb2_verify() rejects such a
-		 * length before it gets here. */
+		 * keep the output defined. smb2_key_verify() rejects such
+		 * a length before it gets here. */
 		memset(sig, 0, SIG_LEN);
 		return;
 	}
-	switch (alg) {
+	switch (k->alg) {
 	case SMB2_SIGN_HMAC_SHA256:
-		sig_hmac_sha256(key, msg, len, sig);
+		sig_hmac_sha256(k, msg, len, sig);
 		return;
 	case SMB2_SIGN_AES_CMAC:
-		sig_aes_cmac(key, msg, len, sig);
+		sig_aes_cmac(k, msg, len, sig);
 		return;
 	case SMB2_SIGN_AES_GMAC:
-		sig_aes_gmac(key, msg, len, sig);
+		sig_aes_gmac(k, msg, len, sig);
 		return;
 	}
 	memset(sig, 0, SIG_LEN);
 }
 
-void smb2_sign(enum smb2_sign_alg alg, const uint8_t key[16], uint8_t *msg,
-	       size_t len)
+void smb2_key_sign(const struct smb2_sign_key *k, uint8_t *msg, size_t len)
 {
 	uint32_t flags = 0;
 
@@ -238,11 +263,11 @@ void smb2_sign(enum smb2_sign_alg alg, const uint8_t key[16], uint8_t *msg,
 	/* The flag is part of the signed bytes, so set it first. */
 	flags = wire_le32(msg + SMB2_HDR_OFF_FLAGS);
 	wire_setle32(msg + SMB2_HDR_OFF_FLAGS, flags | SMB2_FLAGS_SIGNED);
-	smb2_signature(alg, key, msg, len, msg + SIG_OFF);
+	smb2_key_signature(k, msg, len, msg + SIG_OFF);
 }
 
-int smb2_verify(enum smb2_sign_alg alg, const uint8_t key[16],
-		const uint8_t *msg, size_t len)
+int smb2_key_verify(const struct smb2_sign_key *k, const uint8_t *msg,
+		    size_t len)
 {
 	uint8_t sig[SIG_LEN] = { 0 };
 	int ok = 0;
@@ -250,14 +275,60 @@ int smb2_verify(enum smb2_sign_alg alg, const uint8_t key[16],
 	if (len < SMB2_HDR_SIZE) {
 		return WIRE_E_AUTH;
 	}
-	if (alg != SMB2_SIGN_HMAC_SHA256 && alg != SMB2_SIGN_AES_CMAC &&
-	    alg != SMB2_SIGN_AES_GMAC) {
+	if (k->alg != SMB2_SIGN_HMAC_SHA256 && k->alg != SMB2_SIGN_AES_CMAC &&
+	    k->alg != SMB2_SIGN_AES_GMAC) {
 		return WIRE_E_AUTH;
 	}
-	smb2_signature(alg, key, msg, len, sig);
+	smb2_key_signature(k, msg, len, sig);
 	ok = memeql_sec(sig, msg + SIG_OFF, SIG_LEN);
 	explicit_bzero(sig, sizeof(sig));
 	return ok ? 0 : WIRE_E_AUTH;
+}
+
+/*
+ * The raw-key entry points expand the key for the one message, on the
+ * stack (over 4 KiB for GMAC), and wipe it before returning.
+ */
+void smb2_signature(enum smb2_sign_alg alg, const uint8_t key[16],
+		    const uint8_t *msg, size_t len, uint8_t sig[16])
+{
+	struct smb2_sign_key k;
+
+	if (len < SMB2_HDR_SIZE) {
+		memset(sig, 0, SIG_LEN);
+		return;
+	}
+	smb2_sign_key_init(&k, alg, key);
+	smb2_key_signature(&k, msg, len, sig);
+	smb2_sign_key_wipe(&k);
+}
+
+void smb2_sign(enum smb2_sign_alg alg, const uint8_t key[16], uint8_t *msg,
+	       size_t len)
+{
+	struct smb2_sign_key k;
+
+	if (len < SMB2_HDR_SIZE) {
+		return;
+	}
+	smb2_sign_key_init(&k, alg, key);
+	smb2_key_sign(&k, msg, len);
+	smb2_sign_key_wipe(&k);
+}
+
+int smb2_verify(enum smb2_sign_alg alg, const uint8_t key[16],
+		const uint8_t *msg, size_t len)
+{
+	struct smb2_sign_key k;
+	int rc = 0;
+
+	if (len < SMB2_HDR_SIZE) {
+		return WIRE_E_AUTH;
+	}
+	smb2_sign_key_init(&k, alg, key);
+	rc = smb2_key_verify(&k, msg, len);
+	smb2_sign_key_wipe(&k);
+	return rc;
 }
 
 void smb2_preauth_update(uint8_t hash[SMB2_PREAUTH_HASH_SIZE],

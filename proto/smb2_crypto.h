@@ -7,6 +7,10 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <nettle/aes.h>
+#include <nettle/cmac.h>
+#include <nettle/gcm.h>
+#include <nettle/hmac.h>
 #include "proto/wire.h"
 
 #define SMB2_PREAUTH_HASH_SIZE 64
@@ -63,7 +67,8 @@ void smb2_derive_keys(uint16_t dialect, const uint8_t session_key[16],
  * signature field treated as zero. msg must be at least 64 bytes.
  * For GMAC, the nonce is built from the header's MessageId and flags
  * (server bit from SMB2_FLAGS_SERVER_TO_REDIR, cancel bit when the
- * command is CANCEL).
+ * command is CANCEL). Expands the key for this one message: code that
+ * signs more than one message with a key keeps a smb2_sign_key.
  */
 void smb2_signature(enum smb2_sign_alg alg, const uint8_t key[16],
 		    const uint8_t *msg, size_t len, uint8_t sig[16]);
@@ -80,6 +85,47 @@ void smb2_sign(enum smb2_sign_alg alg, const uint8_t key[16], uint8_t *msg,
  */
 int smb2_verify(enum smb2_sign_alg alg, const uint8_t key[16],
 		const uint8_t *msg, size_t len) WIRE_WUR;
+
+/*
+ * A signing key expanded once (AES key schedule, CMAC subkeys, GHASH
+ * table, or HMAC's keyed inner/outer state) for any number of messages.
+ * A plain struct: the caller owns it and may copy it. Once made it is
+ * only read, so several threads may sign and verify with one at once
+ * (the per-message state lives on each call's stack). Large for GMAC
+ * (the 4 KiB GHASH table): keep one per session, not per message.
+ */
+struct smb2_sign_key {
+	enum smb2_sign_alg alg;
+	union {
+		struct hmac_sha256_ctx hmac;	/* keyed; copied per message */
+		struct {
+			struct aes128_ctx aes;
+			struct cmac128_key sub;
+		} cmac;
+		struct {
+			struct aes128_ctx aes;
+			struct gcm_key ghash;
+		} gmac;
+	} u;
+};
+
+/*
+ * Expand key for alg into *k. An unknown alg is kept: such a key signs
+ * with sixteen zero bytes and verifies nothing, as smb2_signature and
+ * smb2_verify do. Never fails.
+ */
+void smb2_sign_key_init(struct smb2_sign_key *k, enum smb2_sign_alg alg,
+			const uint8_t key[16]);
+
+/* Wipe an expanded key (explicit_bzero); it must be made again to use. */
+void smb2_sign_key_wipe(struct smb2_sign_key *k);
+
+/* smb2_signature, smb2_sign and smb2_verify with an expanded key. */
+void smb2_key_signature(const struct smb2_sign_key *k, const uint8_t *msg,
+			size_t len, uint8_t sig[16]);
+void smb2_key_sign(const struct smb2_sign_key *k, uint8_t *msg, size_t len);
+int smb2_key_verify(const struct smb2_sign_key *k, const uint8_t *msg,
+		    size_t len) WIRE_WUR;
 
 /* hash = SHA-512(hash || msg) */
 void smb2_preauth_update(uint8_t hash[SMB2_PREAUTH_HASH_SIZE],

@@ -3,8 +3,9 @@
  * encryption (see smb2_transform.h). Written from MS-SMB2 §2.2.41,
  * §3.1.4.3 and §3.3.5.2.1.1, RFC 5084 and nettle's ccm.h/gcm.h.
  *
- * All four ciphers run through one helper with the same shape: key, nonce,
- * 32 bytes of AAD in a single update, the payload, a 16-byte tag. The
+ * All four ciphers run through one helper with the same shape: expanded
+ * key (read-only), nonce, 32 bytes of AAD in a single update, the
+ * payload, a 16-byte tag. The
  * received tag is compared with memeql_sec so the time taken does not
  * depend on where the first differing byte is.
  */
@@ -16,7 +17,6 @@
 #include <sys/random.h>
 #include <talloc.h>
 #include <nettle/ccm.h>
-#include <nettle/gcm.h>
 #include <nettle/memops.h>
 
 #define TAG_LEN SMB2_TRANSFORM_SIG_SIZE
@@ -137,69 +137,105 @@ void smb2_transform_push(struct wire_wr *w,
 	wire_put_bytes(w, p, sizeof(p));
 }
 
-/*
- * The AEAD in one shape for both key sizes: CCM_RUN/GCM_RUN expand to
- * the same steps over nettle's aes128 or aes256 functions.
- */
-#define CCM_RUN(bits)							\
-	do {								\
-		struct ccm_aes##bits##_ctx ctx = {};			\
-									\
-		ccm_aes##bits##_set_key(&ctx, key);			\
-		ccm_aes##bits##_set_nonce(&ctx, 11, nonce,		\
-					  SMB2_TRANSFORM_AAD_SIZE, n,	\
-					  TAG_LEN);			\
-		ccm_aes##bits##_update(&ctx, SMB2_TRANSFORM_AAD_SIZE,	\
-				       aad);				\
-		if (encrypt) {						\
-			ccm_aes##bits##_encrypt(&ctx, n, dst, src);	\
-		} else {						\
-			ccm_aes##bits##_decrypt(&ctx, n, dst, src);	\
-		}							\
-		ccm_aes##bits##_digest(&ctx, TAG_LEN, tag);		\
-		explicit_bzero(&ctx, sizeof(ctx));			\
-	} while (0)
+void smb2_crypt_key_init(struct smb2_crypt_key *k, enum smb2_cipher c,
+			 const uint8_t *key)
+{
+	*k = (struct smb2_crypt_key) { .cipher = c };
+	switch (c) {
+	case SMB2_CIPHER_AES128_CCM:
+		aes128_set_encrypt_key(&k->aes.a128, key);
+		break;
+	case SMB2_CIPHER_AES128_GCM:
+		aes128_set_encrypt_key(&k->aes.a128, key);
+		gcm_set_key(&k->ghash, &k->aes.a128,
+			    (nettle_cipher_func *)aes128_encrypt);
+		break;
+	case SMB2_CIPHER_AES256_CCM:
+		aes256_set_encrypt_key(&k->aes.a256, key);
+		break;
+	case SMB2_CIPHER_AES256_GCM:
+		aes256_set_encrypt_key(&k->aes.a256, key);
+		gcm_set_key(&k->ghash, &k->aes.a256,
+			    (nettle_cipher_func *)aes256_encrypt);
+		break;
+	case SMB2_CIPHER_NONE:
+		break;
+	}
+}
 
-#define GCM_RUN(bits)							\
-	do {								\
-		struct gcm_aes##bits##_ctx ctx = {};			\
-									\
-		gcm_aes##bits##_set_key(&ctx, key);			\
-		gcm_aes##bits##_set_iv(&ctx, 12, nonce);		\
-		gcm_aes##bits##_update(&ctx, SMB2_TRANSFORM_AAD_SIZE,	\
-				       aad);				\
-		if (encrypt) {						\
-			gcm_aes##bits##_encrypt(&ctx, n, dst, src);	\
-		} else {						\
-			gcm_aes##bits##_decrypt(&ctx, n, dst, src);	\
-		}							\
-		gcm_aes##bits##_digest(&ctx, TAG_LEN, tag);		\
-		explicit_bzero(&ctx, sizeof(ctx));			\
-	} while (0)
+void smb2_crypt_key_wipe(struct smb2_crypt_key *k)
+{
+	explicit_bzero(k, sizeof(*k));
+}
+
+/* CCM over n bytes with the key schedule read-only; state on the stack. */
+static void ccm_run(const void *aes, nettle_cipher_func *f,
+		    const uint8_t *nonce, const uint8_t *aad, bool encrypt,
+		    const uint8_t *src, uint8_t *dst, size_t n,
+		    uint8_t tag[TAG_LEN])
+{
+	struct ccm_ctx ctx = {};
+
+	ccm_set_nonce(&ctx, aes, f, 11, nonce, SMB2_TRANSFORM_AAD_SIZE, n,
+		      TAG_LEN);
+	ccm_update(&ctx, aes, f, SMB2_TRANSFORM_AAD_SIZE, aad);
+	if (encrypt) {
+		ccm_encrypt(&ctx, aes, f, n, dst, src);
+	} else {
+		ccm_decrypt(&ctx, aes, f, n, dst, src);
+	}
+	ccm_digest(&ctx, aes, f, TAG_LEN, tag);
+	explicit_bzero(&ctx, sizeof(ctx));
+}
+
+/* GCM likewise: key schedule and GHASH table read-only. */
+static void gcm_run(const void *aes, nettle_cipher_func *f,
+		    const struct gcm_key *gk, const uint8_t *nonce,
+		    const uint8_t *aad, bool encrypt, const uint8_t *src,
+		    uint8_t *dst, size_t n, uint8_t tag[TAG_LEN])
+{
+	struct gcm_ctx ctx = {};
+
+	gcm_set_iv(&ctx, gk, 12, nonce);
+	gcm_update(&ctx, gk, SMB2_TRANSFORM_AAD_SIZE, aad);
+	if (encrypt) {
+		gcm_encrypt(&ctx, gk, aes, f, n, dst, src);
+	} else {
+		gcm_decrypt(&ctx, gk, aes, f, n, dst, src);
+	}
+	gcm_digest(&ctx, gk, aes, f, TAG_LEN, tag);
+	explicit_bzero(&ctx, sizeof(ctx));
+}
 
 /*
  * Run the AEAD over n bytes from src to dst (which may be the same
- * buffer) and write the tag. key has smb2_cipher_key_len(c) bytes; nonce
- * is the 16-byte field; aad the 32 AAD bytes. The caller has checked c
- * and that n fits in a u32.
+ * buffer) and write the tag. nonce is the 16-byte field; aad the 32 AAD
+ * bytes. The caller has checked the cipher and that n fits in a u32.
+ * k is only read.
  */
-static void aead_run(enum smb2_cipher c, const uint8_t *key,
-		     const uint8_t *nonce, const uint8_t *aad, bool encrypt,
-		     const uint8_t *src, uint8_t *dst, size_t n,
-		     uint8_t tag[TAG_LEN])
+static void aead_run(const struct smb2_crypt_key *k, const uint8_t *nonce,
+		     const uint8_t *aad, bool encrypt, const uint8_t *src,
+		     uint8_t *dst, size_t n, uint8_t tag[TAG_LEN])
 {
-	switch (c) {
+	nettle_cipher_func *f128 = (nettle_cipher_func *)aes128_encrypt;
+	nettle_cipher_func *f256 = (nettle_cipher_func *)aes256_encrypt;
+
+	switch (k->cipher) {
 	case SMB2_CIPHER_AES128_CCM:
-		CCM_RUN(128);
+		ccm_run(&k->aes.a128, f128, nonce, aad, encrypt, src, dst, n,
+			tag);
 		break;
 	case SMB2_CIPHER_AES128_GCM:
-		GCM_RUN(128);
+		gcm_run(&k->aes.a128, f128, &k->ghash, nonce, aad, encrypt,
+			src, dst, n, tag);
 		break;
 	case SMB2_CIPHER_AES256_CCM:
-		CCM_RUN(256);
+		ccm_run(&k->aes.a256, f256, nonce, aad, encrypt, src, dst, n,
+			tag);
 		break;
 	case SMB2_CIPHER_AES256_GCM:
-		GCM_RUN(256);
+		gcm_run(&k->aes.a256, f256, &k->ghash, nonce, aad, encrypt,
+			src, dst, n, tag);
 		break;
 	case SMB2_CIPHER_NONE:
 		break;
@@ -211,8 +247,8 @@ static void aead_run(enum smb2_cipher c, const uint8_t *key,
  * (which may be frame + 52). On WIRE_E_AUTH dst holds the unverified
  * plaintext: the caller wipes it.
  */
-static int decrypt_to(enum smb2_cipher c, const uint8_t *key,
-		      const uint8_t *frame, size_t len, uint8_t *dst)
+static int decrypt_to(const struct smb2_crypt_key *k, const uint8_t *frame,
+		      size_t len, uint8_t *dst)
 {
 	struct smb2_transform_hdr h = {};
 	struct wire_rd r;
@@ -224,7 +260,7 @@ static int decrypt_to(enum smb2_cipher c, const uint8_t *key,
 	if (rc != 0) {
 		return rc;
 	}
-	aead_run(c, key, frame + SMB2_TRANSFORM_AAD_OFF,
+	aead_run(k, frame + SMB2_TRANSFORM_AAD_OFF,
 		 frame + SMB2_TRANSFORM_AAD_OFF, false, frame + HDR_LEN, dst,
 		 len - HDR_LEN, tag);
 	if (memeql_sec(tag, h.signature, TAG_LEN) == 0) {
@@ -259,9 +295,9 @@ static int decrypt_check(enum smb2_cipher c, const uint8_t *frame,
 	return 0;
 }
 
-int smb2_decrypt(enum smb2_cipher c, const uint8_t *key,
-		 const uint8_t *frame, size_t len, void *mem_ctx,
-		 uint8_t **plain, size_t *plain_len)
+int smb2_key_decrypt(const struct smb2_crypt_key *k, const uint8_t *frame,
+		     size_t len, void *mem_ctx, uint8_t **plain,
+		     size_t *plain_len)
 {
 	uint8_t *buf = NULL;
 	size_t n = 0;
@@ -269,7 +305,7 @@ int smb2_decrypt(enum smb2_cipher c, const uint8_t *key,
 
 	*plain = NULL;
 	*plain_len = 0;
-	rc = decrypt_check(c, frame, len);
+	rc = decrypt_check(k->cipher, frame, len);
 	if (rc != 0) {
 		return rc;
 	}
@@ -278,7 +314,7 @@ int smb2_decrypt(enum smb2_cipher c, const uint8_t *key,
 	if (buf == NULL) {
 		return WIRE_E_NOMEM;
 	}
-	rc = decrypt_to(c, key, frame, len, buf);
+	rc = decrypt_to(k, frame, len, buf);
 	if (rc != 0) {
 		explicit_bzero(buf, n);
 		talloc_free(buf);
@@ -289,15 +325,15 @@ int smb2_decrypt(enum smb2_cipher c, const uint8_t *key,
 	return 0;
 }
 
-int smb2_decrypt_inplace(enum smb2_cipher c, const uint8_t *key,
-			 uint8_t *frame, size_t len)
+int smb2_key_decrypt_inplace(const struct smb2_crypt_key *k, uint8_t *frame,
+			     size_t len)
 {
-	int rc = decrypt_check(c, frame, len);
+	int rc = decrypt_check(k->cipher, frame, len);
 
 	if (rc != 0) {
 		return rc;
 	}
-	rc = decrypt_to(c, key, frame, len, frame + HDR_LEN);
+	rc = decrypt_to(k, frame, len, frame + HDR_LEN);
 	if (rc != 0) {
 		explicit_bzero(frame + HDR_LEN, len - HDR_LEN);
 	}
@@ -305,8 +341,7 @@ int smb2_decrypt_inplace(enum smb2_cipher c, const uint8_t *key,
 }
 
 /* Header and ciphertext of msg into out (len + 52 bytes); checked. */
-static void encrypt_into(enum smb2_cipher c, const uint8_t *key,
-			 uint64_t session_id,
+static void encrypt_into(const struct smb2_crypt_key *k, uint64_t session_id,
 			 const uint8_t nonce[SMB2_TRANSFORM_NONCE_SIZE],
 			 const uint8_t *msg, size_t len, uint8_t *out)
 {
@@ -319,7 +354,7 @@ static void encrypt_into(enum smb2_cipher c, const uint8_t *key,
 	h.session_id = session_id;
 	/* Signature is still zero here; it is not part of the AAD. */
 	transform_encode(out, &h);
-	aead_run(c, key, out + SMB2_TRANSFORM_AAD_OFF,
+	aead_run(k, out + SMB2_TRANSFORM_AAD_OFF,
 		 out + SMB2_TRANSFORM_AAD_OFF, true, msg, out + HDR_LEN, len,
 		 tag);
 	memcpy(out + 4, tag, TAG_LEN);
@@ -339,18 +374,18 @@ static int encrypt_check(enum smb2_cipher c, size_t len)
 	return 0;
 }
 
-int smb2_encrypt_with_nonce(enum smb2_cipher c, const uint8_t *key,
-			    uint64_t session_id,
-			    const uint8_t nonce[SMB2_TRANSFORM_NONCE_SIZE],
-			    const uint8_t *msg, size_t len, void *mem_ctx,
-			    uint8_t **out, size_t *out_len)
+int smb2_key_encrypt_with_nonce(const struct smb2_crypt_key *k,
+				uint64_t session_id,
+				const uint8_t nonce[SMB2_TRANSFORM_NONCE_SIZE],
+				const uint8_t *msg, size_t len, void *mem_ctx,
+				uint8_t **out, size_t *out_len)
 {
 	uint8_t *buf = NULL;
 	int rc = 0;
 
 	*out = NULL;
 	*out_len = 0;
-	rc = encrypt_check(c, len);
+	rc = encrypt_check(k->cipher, len);
 	if (rc != 0) {
 		return rc;
 	}
@@ -358,7 +393,7 @@ int smb2_encrypt_with_nonce(enum smb2_cipher c, const uint8_t *key,
 	if (buf == NULL) {
 		return WIRE_E_NOMEM;
 	}
-	encrypt_into(c, key, session_id, nonce, msg, len, buf);
+	encrypt_into(k, session_id, nonce, msg, len, buf);
 	*out = buf;
 	*out_len = len + HDR_LEN;
 	return 0;
@@ -383,12 +418,12 @@ static int random_bytes(uint8_t *p, size_t n)
 	return 0;
 }
 
-int smb2_encrypt(enum smb2_cipher c, const uint8_t *key,
-		 uint64_t session_id, const uint8_t *msg, size_t len,
-		 void *mem_ctx, uint8_t **out, size_t *out_len)
+int smb2_key_encrypt(const struct smb2_crypt_key *k, uint64_t session_id,
+		     const uint8_t *msg, size_t len, void *mem_ctx,
+		     uint8_t **out, size_t *out_len)
 {
 	uint8_t nonce[SMB2_TRANSFORM_NONCE_SIZE] = {};
-	size_t nlen = smb2_cipher_nonce_len(c);
+	size_t nlen = smb2_cipher_nonce_len(k->cipher);
 	int rc = 0;
 
 	*out = NULL;
@@ -400,17 +435,16 @@ int smb2_encrypt(enum smb2_cipher c, const uint8_t *key,
 	if (rc != 0) {
 		return rc;
 	}
-	return smb2_encrypt_with_nonce(c, key, session_id, nonce, msg, len,
-				       mem_ctx, out, out_len);
+	return smb2_key_encrypt_with_nonce(k, session_id, nonce, msg, len,
+					   mem_ctx, out, out_len);
 }
 
-int smb2_encrypt_to(enum smb2_cipher c, const uint8_t *key,
-		    uint64_t session_id, const uint8_t *msg, size_t len,
-		    uint8_t *out)
+int smb2_key_encrypt_to(const struct smb2_crypt_key *k, uint64_t session_id,
+			const uint8_t *msg, size_t len, uint8_t *out)
 {
 	uint8_t nonce[SMB2_TRANSFORM_NONCE_SIZE] = {};
-	size_t nlen = smb2_cipher_nonce_len(c);
-	int rc = encrypt_check(c, len);
+	size_t nlen = smb2_cipher_nonce_len(k->cipher);
+	int rc = encrypt_check(k->cipher, len);
 
 	if (rc != 0) {
 		return rc;
@@ -419,6 +453,103 @@ int smb2_encrypt_to(enum smb2_cipher c, const uint8_t *key,
 	if (rc != 0) {
 		return rc;
 	}
-	encrypt_into(c, key, session_id, nonce, msg, len, out);
+	encrypt_into(k, session_id, nonce, msg, len, out);
 	return 0;
+}
+
+/*
+ * The raw-key forms: expand the key for the one message on the stack
+ * (about 4.4 KiB) and wipe it after. The cheap refusals (unknown
+ * cipher, bad length) come before the expansion, as the checks inside
+ * repeat them.
+ */
+int smb2_decrypt(enum smb2_cipher c, const uint8_t *key,
+		 const uint8_t *frame, size_t len, void *mem_ctx,
+		 uint8_t **plain, size_t *plain_len)
+{
+	struct smb2_crypt_key k;
+	int rc = 0;
+
+	*plain = NULL;
+	*plain_len = 0;
+	rc = decrypt_check(c, frame, len);
+	if (rc != 0) {
+		return rc;
+	}
+	smb2_crypt_key_init(&k, c, key);
+	rc = smb2_key_decrypt(&k, frame, len, mem_ctx, plain, plain_len);
+	smb2_crypt_key_wipe(&k);
+	return rc;
+}
+
+int smb2_decrypt_inplace(enum smb2_cipher c, const uint8_t *key,
+			 uint8_t *frame, size_t len)
+{
+	struct smb2_crypt_key k;
+	int rc = decrypt_check(c, frame, len);
+
+	if (rc != 0) {
+		return rc;
+	}
+	smb2_crypt_key_init(&k, c, key);
+	rc = smb2_key_decrypt_inplace(&k, frame, len);
+	smb2_crypt_key_wipe(&k);
+	return rc;
+}
+
+int smb2_encrypt_with_nonce(enum smb2_cipher c, const uint8_t *key,
+			    uint64_t session_id,
+			    const uint8_t nonce[SMB2_TRANSFORM_NONCE_SIZE],
+			    const uint8_t *msg, size_t len, void *mem_ctx,
+			    uint8_t **out, size_t *out_len)
+{
+	struct smb2_crypt_key k;
+	int rc = 0;
+
+	*out = NULL;
+	*out_len = 0;
+	rc = encrypt_check(c, len);
+	if (rc != 0) {
+		return rc;
+	}
+	smb2_crypt_key_init(&k, c, key);
+	rc = smb2_key_encrypt_with_nonce(&k, session_id, nonce, msg, len,
+					 mem_ctx, out, out_len);
+	smb2_crypt_key_wipe(&k);
+	return rc;
+}
+
+int smb2_encrypt(enum smb2_cipher c, const uint8_t *key,
+		 uint64_t session_id, const uint8_t *msg, size_t len,
+		 void *mem_ctx, uint8_t **out, size_t *out_len)
+{
+	struct smb2_crypt_key k;
+	int rc = 0;
+
+	*out = NULL;
+	*out_len = 0;
+	if (smb2_cipher_nonce_len(c) == 0) {
+		return WIRE_E_UNSUPPORTED;
+	}
+	smb2_crypt_key_init(&k, c, key);
+	rc = smb2_key_encrypt(&k, session_id, msg, len, mem_ctx, out,
+			      out_len);
+	smb2_crypt_key_wipe(&k);
+	return rc;
+}
+
+int smb2_encrypt_to(enum smb2_cipher c, const uint8_t *key,
+		    uint64_t session_id, const uint8_t *msg, size_t len,
+		    uint8_t *out)
+{
+	struct smb2_crypt_key k;
+	int rc = encrypt_check(c, len);
+
+	if (rc != 0) {
+		return rc;
+	}
+	smb2_crypt_key_init(&k, c, key);
+	rc = smb2_key_encrypt_to(&k, session_id, msg, len, out);
+	smb2_crypt_key_wipe(&k);
+	return rc;
 }

@@ -27,6 +27,8 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <nettle/aes.h>
+#include <nettle/gcm.h>
 #include "proto/wire.h"
 
 #define SMB2_TRANSFORM_HDR_SIZE 52
@@ -70,6 +72,33 @@ size_t smb2_cipher_key_len(enum smb2_cipher c);
 
 /* "AES-128-CCM" ...; "none" for SMB2_CIPHER_NONE or an unknown id. */
 const char *smb2_cipher_name(enum smb2_cipher c);
+
+/*
+ * A cipher key expanded once (the AES key schedule, and for GCM the
+ * GHASH table) for any number of messages. A plain struct of about
+ * 4.4 KiB: the caller owns it and may copy it. Once made it is only
+ * read, so several threads may encrypt or decrypt with one at once (the
+ * per-message CCM/GCM state lives on each call's stack).
+ */
+struct smb2_crypt_key {
+	enum smb2_cipher cipher;
+	union {
+		struct aes128_ctx a128;
+		struct aes256_ctx a256;
+	} aes;
+	struct gcm_key ghash;		/* GCM only */
+};
+
+/*
+ * Expand key (smb2_cipher_key_len(c) bytes) for cipher c into *k. An
+ * unknown cipher is kept: such a key encrypts and decrypts nothing
+ * (WIRE_E_UNSUPPORTED), as with the raw-key functions. Never fails.
+ */
+void smb2_crypt_key_init(struct smb2_crypt_key *k, enum smb2_cipher c,
+			 const uint8_t *key);
+
+/* Wipe an expanded key (explicit_bzero). */
+void smb2_crypt_key_wipe(struct smb2_crypt_key *k);
 
 /*
  * Decode the 52-byte transform header at the cursor. Checks the
@@ -161,5 +190,28 @@ int smb2_encrypt_with_nonce(enum smb2_cipher c, const uint8_t *key,
 			    const uint8_t nonce[SMB2_TRANSFORM_NONCE_SIZE],
 			    const uint8_t *msg, size_t len, void *mem_ctx,
 			    uint8_t **out, size_t *out_len) WIRE_WUR;
+
+
+/*
+ * The same with an expanded key instead of (cipher, raw key): same
+ * arguments otherwise, same results. What code that encrypts or
+ * decrypts more than one message under a key uses; the raw-key forms
+ * above expand the key for their one message.
+ */
+int smb2_key_decrypt(const struct smb2_crypt_key *k, const uint8_t *frame,
+		     size_t len, void *mem_ctx, uint8_t **plain,
+		     size_t *plain_len) WIRE_WUR;
+int smb2_key_decrypt_inplace(const struct smb2_crypt_key *k, uint8_t *frame,
+			     size_t len) WIRE_WUR;
+int smb2_key_encrypt(const struct smb2_crypt_key *k, uint64_t session_id,
+		     const uint8_t *msg, size_t len, void *mem_ctx,
+		     uint8_t **out, size_t *out_len) WIRE_WUR;
+int smb2_key_encrypt_to(const struct smb2_crypt_key *k, uint64_t session_id,
+			const uint8_t *msg, size_t len, uint8_t *out) WIRE_WUR;
+int smb2_key_encrypt_with_nonce(const struct smb2_crypt_key *k,
+				uint64_t session_id,
+				const uint8_t nonce[SMB2_TRANSFORM_NONCE_SIZE],
+				const uint8_t *msg, size_t len, void *mem_ctx,
+				uint8_t **out, size_t *out_len) WIRE_WUR;
 
 #endif

@@ -396,6 +396,55 @@ START_TEST(test_verify_rejects)
 }
 END_TEST
 
+/*
+ * One expanded key signs several different messages, in turn and again:
+ * each signature is the independent value and the raw-key path's, and
+ * the key's bytes do not change (it is read-only in use, which is what
+ * lets worker threads share one).
+ */
+START_TEST(test_key_reuse)
+{
+	static const enum smb2_sign_alg algs[] = {
+		SMB2_SIGN_HMAC_SHA256, SMB2_SIGN_AES_CMAC, SMB2_SIGN_AES_GMAC,
+	};
+	static const size_t order[] = { 0, 1, 2, 0, 2, 1 };
+	enum smb2_sign_alg alg = algs[_i];
+	struct smb2_sign_key *k = talloc(wgt_root, struct smb2_sign_key);
+	struct smb2_sign_key *snap = talloc(wgt_root, struct smb2_sign_key);
+	uint8_t key[16] = { 0 };
+
+	hex_to(key311_hex, key, 16);
+	smb2_sign_key_init(k, alg, key);
+	*snap = *k;
+	for (size_t n = 0; n < sizeof(order) / sizeof(order[0]); n++) {
+		size_t i = order[n];
+		const char *want = alg == SMB2_SIGN_HMAC_SHA256 ? ind[i].hmac :
+				   alg == SMB2_SIGN_AES_CMAC ? ind[i].cmac :
+				   ind[i].gmac;
+		uint8_t sig[16] = { 0 };
+		uint8_t raw[16] = { 0 };
+		size_t len = 0;
+		uint8_t *m = wgt_hex(wgt_root, ind[i].msg, &len);
+
+		smb2_key_signature(k, m, len, sig);
+		ck_hex(sig, want, 16);
+		smb2_signature(alg, key, m, len, raw);
+		ck_assert_mem_eq(sig, raw, 16);
+		smb2_key_sign(k, m, len);
+		ck_assert_int_eq(smb2_key_verify(k, m, len), 0);
+		ck_assert_int_eq(smb2_verify(alg, key, m, len), 0);
+		m[len - 1] ^= 1;
+		ck_assert_int_eq(smb2_key_verify(k, m, len), WIRE_E_AUTH);
+		talloc_free(m);
+	}
+	ck_assert_mem_eq(k, snap, sizeof(*k));
+	smb2_sign_key_wipe(k);
+	ck_assert_int_eq(k->alg, 0);
+	talloc_free(snap);
+	talloc_free(k);
+}
+END_TEST
+
 static Suite *smb2_crypto_suite(void)
 {
 	Suite *s = suite_create("smb2_crypto");
@@ -413,6 +462,7 @@ static Suite *smb2_crypto_suite(void)
 			    sizeof(ind) / sizeof(ind[0]));
 	tcase_add_loop_test(tc, test_sign_verify_flip, 0, 3);
 	tcase_add_test(tc, test_verify_rejects);
+	tcase_add_loop_test(tc, test_key_reuse, 0, 3);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -661,6 +661,72 @@ START_TEST(test_inplace)
 }
 END_TEST
 
+/*
+ * One expanded key for several different messages, as a session keeps
+ * it: the published frame opens (copying and in place), a second
+ * message seals exactly as the raw-key path seals it, the published
+ * plaintext seals to the published frame after that, and the key's
+ * bytes never change (read-only in use, so workers may share it).
+ */
+START_TEST(test_key_reuse)
+{
+	TALLOC_CTX *mem = talloc_new(wgt_root);
+	const struct kat *k = &kats[_i];
+	struct smb2_crypt_key *ck = talloc(mem, struct smb2_crypt_key);
+	struct smb2_crypt_key *snap = talloc(mem, struct smb2_crypt_key);
+	uint8_t nonce2[SMB2_TRANSFORM_NONCE_SIZE] = { 0 };
+	uint8_t msg2[100] = { 0 };
+	struct vec v = {};
+	uint8_t *a = NULL, *b = NULL, *f = NULL;
+	size_t alen = 0, blen = 0;
+	uint64_t sid = 0;
+
+	load(mem, k, &v);
+	sid = wire_le64(v.frame + 44);
+	make_msg(msg2, sizeof(msg2));
+	memset(nonce2, 0x5A, smb2_cipher_nonce_len(k->cipher));
+	smb2_crypt_key_init(ck, k->cipher, v.key);
+	*snap = *ck;
+	for (int round = 0; round < 2; round++) {
+		ck_assert_int_eq(smb2_key_decrypt(ck, v.frame, v.frame_len, mem,
+						  &a, &alen), 0);
+		ck_assert_uint_eq(alen, v.plain_len);
+		ck_assert_mem_eq(a, v.plain, alen);
+		ck_assert_int_eq(smb2_key_encrypt_with_nonce(ck, 9, nonce2,
+							     msg2,
+							     sizeof(msg2),
+							     mem, &a, &alen),
+				 0);
+		ck_assert_int_eq(smb2_encrypt_with_nonce(k->cipher, v.key, 9,
+							 nonce2, msg2,
+							 sizeof(msg2), mem,
+							 &b, &blen), 0);
+		ck_assert_uint_eq(alen, blen);
+		ck_assert_mem_eq(a, b, alen);
+		ck_assert_mem_ne(a + 4, v.frame + 4, 16);
+		ck_assert_int_eq(smb2_key_encrypt_with_nonce(ck, sid,
+							     v.frame + 20,
+							     v.plain,
+							     v.plain_len, mem,
+							     &a, &alen), 0);
+		ck_assert_uint_eq(alen, v.frame_len);
+		ck_assert_mem_eq(a, v.frame, alen);
+		f = talloc_memdup(mem, v.frame, v.frame_len);
+		ck_assert_int_eq(smb2_key_decrypt_inplace(ck, f, v.frame_len),
+				 0);
+		ck_assert_mem_eq(f + 52, v.plain, v.plain_len);
+		/* a random-nonce frame of this key opens with the raw key */
+		ck_assert_int_eq(smb2_key_encrypt(ck, 9, msg2, sizeof(msg2),
+						  mem, &a, &alen), 0);
+		ck_assert_int_eq(smb2_decrypt(k->cipher, v.key, a, alen, mem,
+					      &b, &blen), 0);
+		ck_assert_mem_eq(b, msg2, sizeof(msg2));
+	}
+	ck_assert_mem_eq(ck, snap, sizeof(*ck));
+	talloc_free(mem);
+}
+END_TEST
+
 static Suite *transform_suite(void)
 {
 	Suite *s = suite_create("smb2_transform");
@@ -680,6 +746,7 @@ static Suite *transform_suite(void)
 	tcase_add_test(tc, test_bad_args);
 	tcase_add_test(tc, test_tiny_message);
 	tcase_add_loop_test(tc, test_inplace, 0, nk);
+	tcase_add_loop_test(tc, test_key_reuse, 0, nk);
 	suite_add_tcase(s, tc);
 	return s;
 }
