@@ -381,6 +381,9 @@ struct smbd_session {
 	bool have_keys;
 	uint8_t session_key[16];
 	struct smb2_keys keys;
+	/* expanded from keys at first use, children (smb2/session.h) */
+	struct smb2_sign_key *sign_key;
+	struct smb2_crypt_key *enc_key, *dec_key;
 	uint64_t logon_time_nt;
 	struct timeval last_activity;
 	struct smbd_tree *trees;
@@ -412,11 +415,13 @@ struct smbd_tree {
 };
 
 
-/* Encryption of a reply: copied so it outlives the session. */
+/* Encryption of a reply: held so it outlives the session. */
 struct smbd_enc {
 	bool on;
 	uint64_t session_id;
-	uint8_t key[32];		/* ServerOut key (16 or 32 used) */
+	/* the session's ServerOut key; the struct's owner holds a
+	 * talloc_reference to it (smb2/session.h) */
+	struct smb2_crypt_key *key;
 };
 
 /*

@@ -34,8 +34,7 @@
 struct cmp_sign {
 	size_t off;		/* start of the response in cmp->out */
 	bool sign;
-	enum smb2_sign_alg alg;
-	uint8_t key[16];
+	struct smb2_sign_key *key;	/* held by the compound (or job) */
 };
 
 struct smbd_compound {
@@ -64,8 +63,8 @@ struct smbd_compound {
 	struct smbd_enc enc;		/* frame came encrypted */
 	bool pre_checked;		/* signature checked on a worker: */
 	bool pre_ok;			/* its result, valid for the one */
-	enum smb2_sign_alg pre_alg;	/* message of buf, with this */
-	uint8_t pre_key[16];		/* algorithm and key */
+	const struct smb2_sign_key *pre_key;	/* message of buf, with
+						 * this key (held by mem) */
 	size_t counted;			/* of out.len, in conn->cmp_bytes */
 	struct smbd_compound *blocked_next;	/* conn->blocked_cmp list */
 };
@@ -497,12 +496,17 @@ static void compound_append(struct smbd_compound *cmp, struct smbd_req *req,
 	ss = interim ? NULL : reply_sign_session(req, status);
 	if (ss != NULL) {
 		sg->sign = true;
-		sg->alg = conn_sign_alg(req->conn);
-		memcpy(sg->key, ss->keys.signing, 16);
+		sg->key = smbd_session_sign_key(ss, conn_sign_alg(req->conn));
+		if (sg->key == NULL || talloc_reference(cmp, sg->key) == NULL) {
+			cmp->out.err = WIRE_E_NOMEM;
+		}
 	} else if (req->tomb_sign && !interim) {
 		sg->sign = true;
-		sg->alg = conn_sign_alg(req->conn);
-		memcpy(sg->key, req->tomb_key, 16);
+		sg->key = smbd_sign_key_new(cmp, conn_sign_alg(req->conn),
+					    req->tomb_key);
+		if (sg->key == NULL) {
+			cmp->out.err = WIRE_E_NOMEM;
+		}
 	} else if (req->sig_echo && !interim) {
 		uint8_t *hdr = cmp->out.buf + start;
 
@@ -522,8 +526,8 @@ static void send_encrypted(struct smbd_conn *conn, const struct smbd_enc *e,
 	size_t out_len = 0;
 	int rc = 0;
 
-	rc = smb2_encrypt(conn->cipher, e->key, e->session_id, msg, len,
-			  conn, &out, &out_len);
+	rc = smb2_key_encrypt(e->key, e->session_id, msg, len, conn, &out,
+			      &out_len);
 	if (rc != 0) {
 		DBG_ERR(PROTO, "%s: cannot encrypt reply: %s",
 			conn->peer_addr, wire_strerror(rc));
@@ -535,7 +539,8 @@ static void send_encrypted(struct smbd_conn *conn, const struct smbd_enc *e,
 
 /*
  * A large reply signed or encrypted on a worker. The job owns the
- * message, the output buffer and copies of the keys; it never touches
+ * message and the output buffer and holds the keys (talloc references:
+ * they stay alive and unchanged while it runs); it never touches
  * the compound, the session or the connection, which may all be gone
  * when it ends (the connection's end frees tx_state and the request
  * with it: the job is orphaned and the pool frees it).
@@ -546,8 +551,7 @@ struct tx_job {
 	uint8_t *tail;			/* child: copied to msg + len - */
 	size_t tail_len;		/* tail_len first, on the worker */
 	uint8_t *out;			/* child: len + 52, when encrypting */
-	enum smb2_cipher cipher;
-	uint8_t key[32];
+	const struct smb2_crypt_key *key;	/* held */
 	uint64_t session_id;
 	struct cmp_sign *signs;		/* child: when signing */
 	size_t nsigns;
@@ -568,9 +572,8 @@ static int tx_job_fn(void *p)
 		memcpy(j->msg + j->len - j->tail_len, j->tail, j->tail_len);
 	}
 	if (j->out != NULL) {
-		j->rc = smb2_encrypt_to(j->cipher, j->key, j->session_id,
-					j->msg, j->len, j->out);
-		explicit_bzero(j->key, sizeof(j->key));
+		j->rc = smb2_key_encrypt_to(j->key, j->session_id, j->msg,
+					    j->len, j->out);
 		return 0;
 	}
 	for (i = 0; i < j->nsigns; i++) {
@@ -578,11 +581,28 @@ static int tx_job_fn(void *p)
 		size_t end = i + 1 < j->nsigns ? j->signs[i + 1].off : j->len;
 
 		if (j->signs[i].sign) {
-			smb2_sign(j->signs[i].alg, j->signs[i].key,
-				  j->msg + off, end - off);
+			smb2_key_sign(j->signs[i].key, j->msg + off,
+				      end - off);
 		}
 	}
 	return 0;
+}
+
+/* Hold the keys of j's signatures; false on no memory. */
+static bool tx_hold_signs(struct tx_job *j)
+{
+	size_t i = 0;
+
+	if (j->signs == NULL) {
+		return false;
+	}
+	for (i = 0; i < j->nsigns; i++) {
+		if (j->signs[i].sign &&
+		    talloc_reference(j, j->signs[i].key) == NULL) {
+			return false;
+		}
+	}
+	return true;
 }
 
 static void tx_done(struct tevent_req *req)
@@ -655,15 +675,15 @@ static bool tx_offload(struct smbd_compound *cmp)
 	if (cmp->enc.on) {
 		out_len += SMB2_TRANSFORM_HDR_SIZE;
 		j->out = talloc_array(j, uint8_t, out_len);
-		j->cipher = conn->cipher;
-		memcpy(j->key, cmp->enc.key, sizeof(j->key));
+		j->key = talloc_reference(j, cmp->enc.key);
 		j->session_id = cmp->enc.session_id;
 	} else {
 		j->signs = talloc_memdup(j, cmp->signs,
 					 cmp->nsigns * sizeof(*cmp->signs));
 		j->nsigns = cmp->nsigns;
 	}
-	if (cmp->enc.on ? j->out == NULL : j->signs == NULL) {
+	if (cmp->enc.on ? j->out == NULL || j->key == NULL :
+	    !tx_hold_signs(j)) {
 		talloc_free(st);
 		return false;
 	}
@@ -766,8 +786,8 @@ static void compound_send(struct smbd_compound *cmp)
 			     cmp->out.len;
 
 		if (cmp->signs[i].sign) {
-			smb2_sign(cmp->signs[i].alg, cmp->signs[i].key,
-				  cmp->out.buf + off, end - off);
+			smb2_key_sign(cmp->signs[i].key, cmp->out.buf + off,
+				      end - off);
 		}
 	}
 	cmp_uncount(cmp);
@@ -845,7 +865,15 @@ static void req_finish_async(struct smbd_req *req, NTSTATUS status)
 	}
 	ss = reply_sign_session(req, status);
 	if (ss != NULL) {
-		smb2_sign(conn_sign_alg(conn), ss->keys.signing, w.buf, w.len);
+		const struct smb2_sign_key *k =
+			smbd_session_sign_key(ss, conn_sign_alg(conn));
+
+		if (k != NULL) {
+			smb2_key_sign(k, w.buf, w.len);
+		} else {
+			smb2_sign(conn_sign_alg(conn), ss->keys.signing, w.buf,
+				  w.len);
+		}
 	}
 	smbd_conn_send(conn, w.buf, w.len);
 	talloc_free(req);
@@ -1044,18 +1072,21 @@ static void check_tombstone(struct smbd_req *req)
 
 /* Verify req's signature, or take the worker's verdict on the same. */
 static bool signature_ok(const struct smbd_req *req,
-			 const struct smbd_session *s)
+			 struct smbd_session *s)
 {
 	const struct smbd_compound *cmp = req->cmp;
 	enum smb2_sign_alg alg = conn_sign_alg(req->conn);
+	const struct smb2_sign_key *k = smbd_session_sign_key(s, alg);
 
 	if (cmp != NULL && cmp->pre_checked && req->in.base == cmp->buf &&
-	    req->in.len == cmp->len && cmp->pre_alg == alg &&
-	    memcmp(cmp->pre_key, s->keys.signing, 16) == 0) {
+	    req->in.len == cmp->len && cmp->pre_key == k && k != NULL) {
 		return cmp->pre_ok;
 	}
-	return smb2_verify(alg, s->keys.signing, req->in.base,
-			   req->in.len) == 0;
+	if (k == NULL) {
+		return smb2_verify(alg, s->keys.signing, req->in.base,
+				   req->in.len) == 0;
+	}
+	return smb2_key_verify(k, req->in.base, req->in.len) == 0;
 }
 
 static NTSTATUS check_signature(struct smbd_req *req, struct smbd_session *s)
@@ -1382,6 +1413,12 @@ static void compound_next(struct smbd_compound *cmp)
 		req->conn = conn;
 		req->cmp = cmp;
 		req->enc = cmp->enc;
+		if (req->enc.on &&
+		    talloc_reference(req, req->enc.key) == NULL) {
+			talloc_free(req);
+			smbd_conn_terminate(conn, "no memory");
+			break;
+		}
 		req->in_hdr = h;
 		wire_rd_init(&req->in, cmp->buf + start, mlen);
 		req->in.off = SMB2_HDR_SIZE;
@@ -1457,12 +1494,16 @@ static void compound_start(struct smbd_conn *conn, void *mem, uint8_t *msg,
 	cmp->first = true;
 	if (enc != NULL) {
 		cmp->enc = *enc;
+		if (talloc_reference(cmp, enc->key) == NULL) {
+			talloc_free(cmp);
+			smbd_conn_terminate(conn, "no memory");
+			return;
+		}
 	}
 	if (pre != NULL) {
 		cmp->pre_checked = true;
 		cmp->pre_ok = pre->pre_ok;
-		cmp->pre_alg = pre->pre_alg;
-		memcpy(cmp->pre_key, pre->pre_key, sizeof(cmp->pre_key));
+		cmp->pre_key = pre->pre_key;
 	}
 	wire_wr_init(&cmp->out, cmp, 0);
 	compound_next(cmp);
@@ -1470,7 +1511,8 @@ static void compound_start(struct smbd_conn *conn, void *mem, uint8_t *msg,
 
 /*
  * A large frame decrypted or verified on a worker. The job owns the
- * frame and copies of the keys; it never touches smbd objects. While it
+ * frame and holds the keys (talloc references; only read while it
+ * runs); it never touches smbd objects. While it
  * runs the connection is held (smbd_conn_hold): its later frames wait,
  * so requests keep their order; other connections go on.
  */
@@ -1478,10 +1520,9 @@ struct rx_job {
 	uint8_t *frame;			/* child */
 	size_t len;
 	bool verify;			/* check a signature, else decrypt */
-	enum smb2_sign_alg alg;
-	enum smb2_cipher cipher;
-	uint8_t key[32];		/* signing or decryption key */
-	struct smbd_enc enc;		/* for the replies, when decrypting */
+	const struct smb2_sign_key *skey;	/* held, when verifying */
+	const struct smb2_crypt_key *dkey;	/* held, when decrypting */
+	struct smbd_enc enc;		/* for the replies (key held) */
 	int rc;				/* WIRE_E_* */
 };
 
@@ -1490,11 +1531,9 @@ static int rx_job_fn(void *p)
 	struct rx_job *j = p;
 
 	if (j->verify) {
-		j->rc = smb2_verify(j->alg, j->key, j->frame, j->len);
+		j->rc = smb2_key_verify(j->skey, j->frame, j->len);
 	} else {
-		j->rc = smb2_decrypt_inplace(j->cipher, j->key, j->frame,
-					     j->len);
-		explicit_bzero(j->key, sizeof(j->key));
+		j->rc = smb2_key_decrypt_inplace(j->dkey, j->frame, j->len);
 	}
 	return 0;
 }
@@ -1525,9 +1564,7 @@ static void rx_done(struct tevent_req *req)
 	if (j->verify) {
 		/* dispatch() takes the verdict if the key is still the one */
 		pre.pre_ok = j->rc == 0;
-		pre.pre_alg = j->alg;
-		memcpy(pre.pre_key, j->key, sizeof(pre.pre_key));
-		explicit_bzero(j->key, sizeof(j->key));
+		pre.pre_key = j->skey;
 		compound_start(conn, j, j->frame, j->len, NULL, &pre);
 		return;
 	}
@@ -1593,8 +1630,11 @@ static bool verify_offload(struct smbd_conn *conn, uint8_t *buf, size_t len)
 		return false;
 	}
 	j->verify = true;
-	j->alg = conn_sign_alg(conn);
-	memcpy(j->key, s->keys.signing, 16);
+	j->skey = smbd_session_sign_key(s, conn_sign_alg(conn));
+	if (j->skey == NULL || talloc_reference(j, j->skey) == NULL) {
+		talloc_free(j);
+		return false;
+	}
 	j->frame = talloc_steal(j, buf);
 	j->len = len;
 	if (!rx_offload(conn, j)) {
@@ -1624,6 +1664,7 @@ static void smbd_smb2_process_transform(struct smbd_conn *conn,
 	struct smb2_transform_hdr th = {};
 	struct smbd_session *s = NULL;
 	struct smbd_enc enc = {};
+	const struct smb2_crypt_key *dkey = NULL;
 	struct rx_job *j = NULL;
 	struct wire_rd r;
 	uint8_t *plain = NULL;
@@ -1642,17 +1683,26 @@ static void smbd_smb2_process_transform(struct smbd_conn *conn,
 		smbd_conn_terminate(conn, "bad transform");
 		return;
 	}
-	/* Copies: the session may end (LOGOFF) before the reply goes. */
+	/* Held: the session may end (LOGOFF) before the reply goes. */
 	enc.on = true;
 	enc.session_id = s->id;
-	memcpy(enc.key, s->keys.encrypt, sizeof(enc.key));
+	enc.key = smbd_session_encrypt_key(s);
+	dkey = smbd_session_decrypt_key(s);
+	if (enc.key == NULL || dkey == NULL) {
+		talloc_free(buf);
+		smbd_conn_terminate(conn, "no memory");
+		return;
+	}
 	if (len >= CRYPTO_OFFLOAD_MIN && conn->srv->workers != NULL &&
 	    s->state == SMBD_SESS_VALID) {
 		j = talloc_zero(conn, struct rx_job);
 	}
+	if (j != NULL && (talloc_reference(j, dkey) == NULL ||
+			  talloc_reference(j, enc.key) == NULL)) {
+		TALLOC_FREE(j);
+	}
 	if (j != NULL) {
-		j->cipher = conn->cipher;
-		memcpy(j->key, s->keys.decrypt, sizeof(j->key));
+		j->dkey = dkey;
 		j->enc = enc;
 		j->frame = talloc_steal(j, buf);
 		j->len = len;
@@ -1662,8 +1712,7 @@ static void smbd_smb2_process_transform(struct smbd_conn *conn,
 		talloc_steal(conn, buf);
 		talloc_free(j);
 	}
-	rc = smb2_decrypt(conn->cipher, s->keys.decrypt, buf, len, conn,
-			  &plain, &plain_len);
+	rc = smb2_key_decrypt(dkey, buf, len, conn, &plain, &plain_len);
 	talloc_free(buf);
 	if (rc != 0 || plain_len < 4 || memcmp(plain, SMB2_MAGIC, 4) != 0) {
 		DBG_CLIENT(PROTO, "%s: decryption failed: %s",

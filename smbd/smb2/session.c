@@ -7,6 +7,7 @@
 #include "smbd/net/conn.h"
 #include "smbd/fs/acl.h"
 #include "proto/ntlmssp.h"
+#include "proto/smb2_transform.h"
 #include "proto/utf16.h"
 #include "sessions/users.h"
 
@@ -71,6 +72,9 @@ static int session_destructor(struct smbd_session *s)
 			 conn->peer_addr, (unsigned long long)s->id,
 			 s->anonymous ? "null" : s->user);
 	}
+	/* The expanded keys wipe themselves when their last holder goes. */
+	explicit_bzero(s->session_key, sizeof(s->session_key));
+	explicit_bzero(&s->keys, sizeof(s->keys));
 	return 0;
 }
 
@@ -134,6 +138,96 @@ struct smbd_session *smbd_session_new(struct smbd_conn *conn)
 	srv->sessions = s;
 	talloc_set_destructor(s, session_destructor);
 	return s;
+}
+
+static int sign_key_destructor(struct smb2_sign_key *k)
+{
+	smb2_sign_key_wipe(k);
+	return 0;
+}
+
+static int crypt_key_destructor(struct smb2_crypt_key *k)
+{
+	smb2_crypt_key_wipe(k);
+	return 0;
+}
+
+struct smb2_sign_key *smbd_sign_key_new(TALLOC_CTX *mem,
+					enum smb2_sign_alg alg,
+					const uint8_t key[16])
+{
+	struct smb2_sign_key *k = talloc(mem, struct smb2_sign_key);
+
+	if (k == NULL) {
+		return NULL;
+	}
+	smb2_sign_key_init(k, alg, key);
+	talloc_set_destructor(k, sign_key_destructor);
+	return k;
+}
+
+static struct smb2_crypt_key *crypt_key_new(TALLOC_CTX *mem,
+					    enum smb2_cipher c,
+					    const uint8_t *key)
+{
+	struct smb2_crypt_key *k = talloc(mem, struct smb2_crypt_key);
+
+	if (k == NULL) {
+		return NULL;
+	}
+	smb2_crypt_key_init(k, c, key);
+	talloc_set_destructor(k, crypt_key_destructor);
+	return k;
+}
+
+struct smb2_sign_key *smbd_session_sign_key(struct smbd_session *s,
+					    enum smb2_sign_alg alg)
+{
+	if (s->sign_key != NULL && s->sign_key->alg != alg) {
+		(void)talloc_unlink(s, s->sign_key);
+		s->sign_key = NULL;
+	}
+	if (s->sign_key == NULL) {
+		s->sign_key = smbd_sign_key_new(s, alg, s->keys.signing);
+	}
+	return s->sign_key;
+}
+
+struct smb2_crypt_key *smbd_session_encrypt_key(struct smbd_session *s)
+{
+	enum smb2_cipher c = (enum smb2_cipher)s->conn->cipher;
+
+	if (s->enc_key == NULL && smb2_cipher_key_len(c) != 0) {
+		s->enc_key = crypt_key_new(s, c, s->keys.encrypt);
+	}
+	return s->enc_key;
+}
+
+struct smb2_crypt_key *smbd_session_decrypt_key(struct smbd_session *s)
+{
+	enum smb2_cipher c = (enum smb2_cipher)s->conn->cipher;
+
+	if (s->dec_key == NULL && smb2_cipher_key_len(c) != 0) {
+		s->dec_key = crypt_key_new(s, c, s->keys.decrypt);
+	}
+	return s->dec_key;
+}
+
+void smbd_session_keys_changed(struct smbd_session *s)
+{
+	/* with holders, each moves under one of them */
+	if (s->sign_key != NULL) {
+		(void)talloc_unlink(s, s->sign_key);
+	}
+	if (s->enc_key != NULL) {
+		(void)talloc_unlink(s, s->enc_key);
+	}
+	if (s->dec_key != NULL) {
+		(void)talloc_unlink(s, s->dec_key);
+	}
+	s->sign_key = NULL;
+	s->enc_key = NULL;
+	s->dec_key = NULL;
 }
 
 struct smbd_session *smbd_session_find(struct smbd_conn *conn, uint64_t id)

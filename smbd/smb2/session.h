@@ -14,6 +14,34 @@
  */
 struct smbd_session *smbd_session_new(struct smbd_conn *conn);
 
+/*
+ * The session's expanded signing, encryption (ServerOut) and decryption
+ * (ServerIn) keys, made from s->keys at first use so that a session
+ * that never signs or encrypts pays nothing (a GCM or GMAC key is over
+ * 4 KiB). Each is a talloc child of s, wiped when freed, and only read
+ * once made, so worker threads may use it while the loop goes on.
+ * Whatever may outlive s (a reply of LOGOFF, an offloaded job) holds it
+ * with talloc_reference() and lets go with talloc_unlink() or by being
+ * freed; nobody calls talloc_free() on it. NULL if there is no memory,
+ * or for encryption and decryption when the connection has no cipher.
+ */
+struct smb2_sign_key *smbd_session_sign_key(struct smbd_session *s,
+					    enum smb2_sign_alg alg);
+struct smb2_crypt_key *smbd_session_encrypt_key(struct smbd_session *s);
+struct smb2_crypt_key *smbd_session_decrypt_key(struct smbd_session *s);
+
+/* s->keys changed (a re-authentication): drop the expanded keys, so the
+ * next use makes them again from the new ones. Holders keep the old. */
+void smbd_session_keys_changed(struct smbd_session *s);
+
+/*
+ * A signing key expanded from raw bytes (a tombstone's), a child of
+ * mem wiped when freed; NULL on no memory.
+ */
+struct smb2_sign_key *smbd_sign_key_new(TALLOC_CTX *mem,
+					enum smb2_sign_alg alg,
+					const uint8_t key[16]);
+
 /* The session with this id on conn, or NULL. */
 struct smbd_session *smbd_session_find(struct smbd_conn *conn, uint64_t id);
 

@@ -278,6 +278,7 @@ static NTSTATUS setup_leg2(struct smbd_req *req, struct smbd_session *s,
 		memcpy(s->session_key, res.session_key, 16);
 		smb2_derive_keys(conn->dialect, s->session_key, s->preauth,
 				 smb2_cipher_key_len(conn->cipher), &s->keys);
+		smbd_session_keys_changed(s);
 		s->have_keys = true;
 		s->signing_required =
 			cfg->signing_mandatory ||
