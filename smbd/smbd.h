@@ -419,8 +419,9 @@ struct smbd_tree {
 struct smbd_enc {
 	bool on;
 	uint64_t session_id;
-	/* the session's ServerOut key; the struct's owner holds a
-	 * talloc_reference to it (smb2/session.h) */
+	/* the session's ServerOut key, held with a talloc_reference
+	 * by a compound or job (smb2/session.h); a request borrows its
+	 * compound's and holds its own once it leaves it (async) */
 	struct smb2_crypt_key *key;
 };
 

@@ -433,6 +433,23 @@ static void hash_preauth(struct smbd_req *req, const uint8_t *msg, size_t len)
 	}
 }
 
+/*
+ * Hold key for cmp's signatures (the session may end before they are
+ * made: LOGOFF); once per key and compound. false on no memory.
+ */
+static bool cmp_hold_sign_key(struct smbd_compound *cmp,
+			      struct smb2_sign_key *key)
+{
+	size_t i = 0;
+
+	for (i = 0; i + 1 < cmp->nsigns; i++) {
+		if (cmp->signs[i].sign && cmp->signs[i].key == key) {
+			return true;
+		}
+	}
+	return talloc_reference(cmp, key) != NULL;
+}
+
 /* Add req's response to its compound reply. */
 static void compound_append(struct smbd_compound *cmp, struct smbd_req *req,
 			    NTSTATUS status, bool interim)
@@ -497,7 +514,7 @@ static void compound_append(struct smbd_compound *cmp, struct smbd_req *req,
 	if (ss != NULL) {
 		sg->sign = true;
 		sg->key = smbd_session_sign_key(ss, conn_sign_alg(req->conn));
-		if (sg->key == NULL || talloc_reference(cmp, sg->key) == NULL) {
+		if (sg->key == NULL || !cmp_hold_sign_key(cmp, sg->key)) {
 			cmp->out.err = WIRE_E_NOMEM;
 		}
 	} else if (req->tomb_sign && !interim) {
@@ -588,16 +605,22 @@ static int tx_job_fn(void *p)
 	return 0;
 }
 
-/* Hold the keys of j's signatures; false on no memory. */
+/* Hold the keys of j's signatures (each once); false on no memory. */
 static bool tx_hold_signs(struct tx_job *j)
 {
-	size_t i = 0;
+	size_t i = 0, k = 0;
 
 	if (j->signs == NULL) {
 		return false;
 	}
 	for (i = 0; i < j->nsigns; i++) {
-		if (j->signs[i].sign &&
+		bool held = false;
+
+		for (k = 0; k < i && !held; k++) {
+			held = j->signs[k].sign &&
+			       j->signs[k].key == j->signs[i].key;
+		}
+		if (j->signs[i].sign && !held &&
 		    talloc_reference(j, j->signs[i].key) == NULL) {
 			return false;
 		}
@@ -989,6 +1012,10 @@ NTSTATUS smbd_req_go_async(struct smbd_req *req, smbd_req_cancel_fn cancel,
 			   req->conn->peer_addr,
 			   smb2_cmd_name(req->in_hdr.command));
 		return NT_STATUS_INTERNAL_ERROR;
+	}
+	/* Leaving the chain: hold the key the final reply is sealed with. */
+	if (req->enc.on && talloc_reference(req, req->enc.key) == NULL) {
+		return NT_STATUS_NO_MEMORY;
 	}
 	req->async_id = req->conn->srv->next_async_id++;
 	compound_append(cmp, req, NT_STATUS_PENDING, true);
@@ -1412,13 +1439,7 @@ static void compound_next(struct smbd_compound *cmp)
 		}
 		req->conn = conn;
 		req->cmp = cmp;
-		req->enc = cmp->enc;
-		if (req->enc.on &&
-		    talloc_reference(req, req->enc.key) == NULL) {
-			talloc_free(req);
-			smbd_conn_terminate(conn, "no memory");
-			break;
-		}
+		req->enc = cmp->enc;	/* its key borrowed from cmp */
 		req->in_hdr = h;
 		wire_rd_init(&req->in, cmp->buf + start, mlen);
 		req->in.off = SMB2_HDR_SIZE;
