@@ -381,9 +381,11 @@ struct smbd_session {
 	bool have_keys;
 	uint8_t session_key[16];
 	struct smb2_keys keys;
-	/* expanded from keys at first use, children (smb2/session.h) */
+	/* expanded from keys once used a few times, children
+	 * (smb2/session.h) */
 	struct smb2_sign_key *sign_key;
 	struct smb2_crypt_key *enc_key, *dec_key;
+	uint8_t key_uses;	/* uses before they were kept */
 	uint64_t logon_time_nt;
 	struct timeval last_activity;
 	struct smbd_tree *trees;

@@ -512,9 +512,17 @@ static void compound_append(struct smbd_compound *cmp, struct smbd_req *req,
 	*sg = (struct cmp_sign) { .off = start };
 	ss = interim ? NULL : reply_sign_session(req, status);
 	if (ss != NULL) {
+		enum smb2_sign_alg alg = conn_sign_alg(req->conn);
+
 		sg->sign = true;
-		sg->key = smbd_session_sign_key(ss, conn_sign_alg(req->conn));
-		if (sg->key == NULL || !cmp_hold_sign_key(cmp, sg->key)) {
+		sg->key = smbd_session_sign_key(ss, alg);
+		if (sg->key == NULL) {
+			/* not kept (yet): expanded for this message */
+			sg->key = smbd_sign_key_new(cmp, alg, ss->keys.signing);
+		} else if (!cmp_hold_sign_key(cmp, sg->key)) {
+			sg->key = NULL;
+		}
+		if (sg->key == NULL) {
 			cmp->out.err = WIRE_E_NOMEM;
 		}
 	} else if (req->tomb_sign && !interim) {
@@ -1652,6 +1660,7 @@ static bool verify_offload(struct smbd_conn *conn, uint8_t *buf, size_t len)
 	}
 	j->verify = true;
 	j->skey = smbd_session_sign_key(s, conn_sign_alg(conn));
+	/* a key not kept (yet) is expanded on the loop, raw */
 	if (j->skey == NULL || talloc_reference(j, j->skey) == NULL) {
 		talloc_free(j);
 		return false;
@@ -1685,7 +1694,8 @@ static void smbd_smb2_process_transform(struct smbd_conn *conn,
 	struct smb2_transform_hdr th = {};
 	struct smbd_session *s = NULL;
 	struct smbd_enc enc = {};
-	const struct smb2_crypt_key *dkey = NULL;
+	struct smb2_crypt_key *dkey = NULL;
+	struct smb2_crypt_key *tmp_e = NULL, *tmp_d = NULL;
 	struct rx_job *j = NULL;
 	struct wire_rd r;
 	uint8_t *plain = NULL;
@@ -1704,15 +1714,27 @@ static void smbd_smb2_process_transform(struct smbd_conn *conn,
 		smbd_conn_terminate(conn, "bad transform");
 		return;
 	}
-	/* Held: the session may end (LOGOFF) before the reply goes. */
+	/*
+	 * Held: the session may end (LOGOFF) before the reply goes. Keys
+	 * the session does not keep (yet) are expanded for this frame,
+	 * under conn until the compound or job holds them.
+	 */
 	enc.on = true;
 	enc.session_id = s->id;
 	enc.key = smbd_session_encrypt_key(s);
+	if (enc.key == NULL) {
+		enc.key = tmp_e = smbd_crypt_key_new(conn, conn->cipher,
+						     s->keys.encrypt);
+	}
 	dkey = smbd_session_decrypt_key(s);
+	if (dkey == NULL) {
+		dkey = tmp_d = smbd_crypt_key_new(conn, conn->cipher,
+						  s->keys.decrypt);
+	}
 	if (enc.key == NULL || dkey == NULL) {
 		talloc_free(buf);
 		smbd_conn_terminate(conn, "no memory");
-		return;
+		goto done;
 	}
 	if (len >= CRYPTO_OFFLOAD_MIN && conn->srv->workers != NULL &&
 	    s->state == SMBD_SESS_VALID) {
@@ -1728,7 +1750,7 @@ static void smbd_smb2_process_transform(struct smbd_conn *conn,
 		j->frame = talloc_steal(j, buf);
 		j->len = len;
 		if (rx_offload(conn, j)) {
-			return;
+			goto done;
 		}
 		talloc_steal(conn, buf);
 		talloc_free(j);
@@ -1740,10 +1762,18 @@ static void smbd_smb2_process_transform(struct smbd_conn *conn,
 			   conn->peer_addr, wire_strerror(rc));
 		talloc_free(plain);
 		smbd_conn_terminate(conn, "decryption failed");
-		return;
+		goto done;
 	}
 	s->encrypted = true;
 	compound_start(conn, plain, plain, plain_len, &enc, NULL);
+done:
+	/* with holders, each moves under one of them; else it is freed */
+	if (tmp_e != NULL) {
+		(void)talloc_unlink(conn, tmp_e);
+	}
+	if (tmp_d != NULL) {
+		(void)talloc_unlink(conn, tmp_d);
+	}
 }
 
 /* ---- tiny commands ---- */

@@ -166,9 +166,9 @@ struct smb2_sign_key *smbd_sign_key_new(TALLOC_CTX *mem,
 	return k;
 }
 
-static struct smb2_crypt_key *crypt_key_new(TALLOC_CTX *mem,
-					    enum smb2_cipher c,
-					    const uint8_t *key)
+struct smb2_crypt_key *smbd_crypt_key_new(TALLOC_CTX *mem,
+					  enum smb2_cipher c,
+					  const uint8_t *key)
 {
 	struct smb2_crypt_key *k = talloc(mem, struct smb2_crypt_key);
 
@@ -180,6 +180,24 @@ static struct smb2_crypt_key *crypt_key_new(TALLOC_CTX *mem,
 	return k;
 }
 
+/*
+ * Messages a session signs, verifies, seals or opens with keys expanded
+ * for the one message before it keeps its own: an idle session (a
+ * SESSION_SETUP and a TREE_CONNECT, then nothing) keeps none, as a GCM
+ * or GMAC key is 4.4 KiB, more than the rest of an idle session.
+ */
+#define KEYS_KEPT_AFTER 8
+
+/* Not kept yet: count this use and say whether to keep them now. */
+static bool keys_keep(struct smbd_session *s)
+{
+	if (s->key_uses < KEYS_KEPT_AFTER) {
+		s->key_uses++;
+		return false;
+	}
+	return true;
+}
+
 struct smb2_sign_key *smbd_session_sign_key(struct smbd_session *s,
 					    enum smb2_sign_alg alg)
 {
@@ -187,7 +205,7 @@ struct smb2_sign_key *smbd_session_sign_key(struct smbd_session *s,
 		(void)talloc_unlink(s, s->sign_key);
 		s->sign_key = NULL;
 	}
-	if (s->sign_key == NULL) {
+	if (s->sign_key == NULL && keys_keep(s)) {
 		s->sign_key = smbd_sign_key_new(s, alg, s->keys.signing);
 	}
 	return s->sign_key;
@@ -197,8 +215,9 @@ struct smb2_crypt_key *smbd_session_encrypt_key(struct smbd_session *s)
 {
 	enum smb2_cipher c = (enum smb2_cipher)s->conn->cipher;
 
-	if (s->enc_key == NULL && smb2_cipher_key_len(c) != 0) {
-		s->enc_key = crypt_key_new(s, c, s->keys.encrypt);
+	if (s->enc_key == NULL && smb2_cipher_key_len(c) != 0 &&
+	    keys_keep(s)) {
+		s->enc_key = smbd_crypt_key_new(s, c, s->keys.encrypt);
 	}
 	return s->enc_key;
 }
@@ -207,8 +226,9 @@ struct smb2_crypt_key *smbd_session_decrypt_key(struct smbd_session *s)
 {
 	enum smb2_cipher c = (enum smb2_cipher)s->conn->cipher;
 
-	if (s->dec_key == NULL && smb2_cipher_key_len(c) != 0) {
-		s->dec_key = crypt_key_new(s, c, s->keys.decrypt);
+	if (s->dec_key == NULL && smb2_cipher_key_len(c) != 0 &&
+	    keys_keep(s)) {
+		s->dec_key = smbd_crypt_key_new(s, c, s->keys.decrypt);
 	}
 	return s->dec_key;
 }

@@ -5,6 +5,7 @@
 #define WG_SMBD_SMB2_SESSION_H
 
 #include "smbd/smbd.h"
+#include "proto/smb2_transform.h"
 
 /*
  * A new SMB2 session on conn (state IN_PROGRESS, linked into the
@@ -16,14 +17,17 @@ struct smbd_session *smbd_session_new(struct smbd_conn *conn);
 
 /*
  * The session's expanded signing, encryption (ServerOut) and decryption
- * (ServerIn) keys, made from s->keys at first use so that a session
- * that never signs or encrypts pays nothing (a GCM or GMAC key is over
- * 4 KiB). Each is a talloc child of s, wiped when freed, and only read
- * once made, so worker threads may use it while the loop goes on.
- * Whatever may outlive s (a reply of LOGOFF, an offloaded job) holds it
- * with talloc_reference() and lets go with talloc_unlink() or by being
- * freed; nobody calls talloc_free() on it. NULL if there is no memory,
- * or for encryption and decryption when the connection has no cipher.
+ * (ServerIn) keys, made from s->keys once the session has used its keys
+ * a few times (session.c, KEYS_KEPT_AFTER), so that an idle session
+ * keeps none (a GCM or GMAC key is 4.4 KiB). Each is a talloc child of
+ * s, wiped when freed, and only read once made, so worker threads may
+ * use it while the loop goes on. Whatever may outlive s (a reply of
+ * LOGOFF, an offloaded job) holds it with talloc_reference() and lets
+ * go with talloc_unlink() or by being freed; nobody calls talloc_free()
+ * on it. NULL when the session does not keep it yet (the caller expands
+ * one for the message: smbd_sign_key_new, smbd_crypt_key_new, or the
+ * raw-key functions), on no memory, or for encryption and decryption
+ * when the connection has no cipher.
  */
 struct smb2_sign_key *smbd_session_sign_key(struct smbd_session *s,
 					    enum smb2_sign_alg alg);
@@ -35,12 +39,16 @@ struct smb2_crypt_key *smbd_session_decrypt_key(struct smbd_session *s);
 void smbd_session_keys_changed(struct smbd_session *s);
 
 /*
- * A signing key expanded from raw bytes (a tombstone's), a child of
- * mem wiped when freed; NULL on no memory.
+ * A signing key (or cipher key, of smb2_cipher_key_len(c) bytes)
+ * expanded from raw bytes for one message, a child of mem wiped when
+ * freed; NULL on no memory.
  */
 struct smb2_sign_key *smbd_sign_key_new(TALLOC_CTX *mem,
 					enum smb2_sign_alg alg,
 					const uint8_t key[16]);
+struct smb2_crypt_key *smbd_crypt_key_new(TALLOC_CTX *mem,
+					  enum smb2_cipher c,
+					  const uint8_t *key);
 
 /* The session with this id on conn, or NULL. */
 struct smbd_session *smbd_session_find(struct smbd_conn *conn, uint64_t id);
