@@ -76,6 +76,9 @@ int smbd_acl_blob_unpack(TALLOC_CTX *mem, const uint8_t *buf, size_t len,
 static pthread_once_t acl_root_once = PTHREAD_ONCE_INIT;
 static uint8_t *acl_root_blob;
 static size_t acl_root_len;
+/* the same, parsed: read-only, shared by every loop (a talloc tree of
+ * its own, never freed) */
+static const struct sec_desc *acl_root_sd;
 
 static void acl_root_default_init(void)
 {
@@ -93,7 +96,15 @@ static void acl_root_default_init(void)
 		acl_root_len = len;
 	}
 	talloc_free(blob);
-	talloc_free(sd);
+	acl_root_sd = sd;
+}
+
+/* The root default, read-only (not to be freed or changed), or NULL on
+ * ENOMEM at the first call. */
+static const struct sec_desc *acl_root_shared(void)
+{
+	pthread_once(&acl_root_once, acl_root_default_init);
+	return acl_root_sd;
 }
 
 struct sec_desc *smbd_acl_root_default(TALLOC_CTX *mem)
@@ -329,10 +340,13 @@ int smbd_acl_write_fd(int fd, const struct sec_desc *sd)
  *
  * Every CREATE reads the stored descriptor of the object and of each of
  * its ancestors (smbd_acl_effective), and most of them have none. The
- * cache keeps, per object (dev, ino), what its attribute held (a blob,
- * or "none") with the object's st_ctime when it was read. A hit costs
- * the open and an fstat instead of a getxattr through /proc/self/fd and
- * a parse.
+ * cache keeps, per object (dev, ino), what its attribute held (the
+ * descriptor, parsed, or "none") with the object's st_ctime when it was
+ * read. A hit costs the open and an fstat instead of a getxattr through
+ * /proc/self/fd and a parse, and allocates nothing: the reader borrows
+ * the cache's descriptor (acl_read_cached says for how long), read-only;
+ * whoever changes a descriptor works on a copy (smbd_acl_effective and
+ * smbd_acl_read_fd hand out copies of their own).
  *
  * Seeing changes: anything that changes the attribute changes ctime
  * (setxattr, removexattr, also rename and link count changes), ours and
@@ -344,21 +358,27 @@ int smbd_acl_write_fd(int fd, const struct sec_desc *sd)
  * stores also drop the entry (smbd_acl_set) and wgnet acl /reset
  * flushes it all.
  *
- * Bounded: ACL_CACHE_SIZE entries, least recently used evicted; blobs
- * over ACL_CACHE_BLOB_MAX are not kept. One per event loop (struct
- * smbd_loop), used from that loop only; blobs are its talloc children.
+ * Bounded: ACL_CACHE_SIZE entries and ACL_CACHE_BYTES of parsed
+ * descriptors (talloc_total_size: ACEs, SIDs and talloc's headers; the
+ * bound blobs of up to 4 KiB had before), least recently used evicted;
+ * a descriptor over ACL_CACHE_SD_MAX parsed, or whose blob is over
+ * ACL_CACHE_BLOB_MAX, is not kept. One per event loop (struct
+ * smbd_loop), used from that loop only; the descriptors are its talloc
+ * children.
  */
 #define ACL_CACHE_SIZE		1024u
 #define ACL_CACHE_BUCKETS	2048u	/* power of two */
 #define ACL_CACHE_BLOB_MAX	4096u
+#define ACL_CACHE_SD_MAX	(4u * ACL_CACHE_BLOB_MAX)
+#define ACL_CACHE_BYTES		((size_t)ACL_CACHE_SIZE * ACL_CACHE_BLOB_MAX)
 #define ACL_CACHE_NONE		UINT32_MAX
 
 struct acl_cache_ent {
 	dev_t dev;
 	ino_t ino;
 	struct timespec ctime;
-	uint8_t *blob;		/* NULL: the object has no descriptor */
-	size_t len;
+	struct sec_desc *sd;	/* NULL: the object has no descriptor */
+	size_t size;		/* sd's bytes, counted in the cache's */
 	uint32_t hnext;		/* bucket chain */
 	uint32_t prev, next;	/* LRU, most recent at head */
 	bool used;
@@ -369,6 +389,7 @@ struct smbd_acl_cache {
 	uint32_t bucket[ACL_CACHE_BUCKETS];
 	uint32_t head, tail;	/* LRU */
 	uint32_t n;
+	size_t bytes;		/* of the entries' descriptors */
 	struct smbd_acl_cache_stats stats;
 };
 
@@ -451,7 +472,9 @@ static void acl_cache_drop(struct smbd_acl_cache *c, uint32_t i)
 	}
 	*pp = e->hnext;
 	acl_lru_unlink(c, i);
-	TALLOC_FREE(e->blob);
+	TALLOC_FREE(e->sd);
+	c->bytes -= e->size;
+	e->size = 0;
 	e->used = false;
 	c->n--;
 }
@@ -482,6 +505,7 @@ void smbd_acl_cache_stats(const struct smbd_acl_cache *c,
 {
 	*out = c->stats;
 	out->entries = c->n;
+	out->bytes = c->bytes;
 }
 
 /* The cache of the loop tree's connection runs on; NULL (read without
@@ -506,21 +530,31 @@ static bool acl_ctime_settled(const struct timespec *ct)
 	return ct->tv_sec + 2 <= now.tv_sec;
 }
 
-/* Remember what st's object held (blob NULL: nothing). */
-static void acl_cache_put(struct smbd_acl_cache *c, const struct stat *st,
-			  const uint8_t *blob, size_t len)
+/*
+ * Remember what st's object held (sd NULL: nothing), parsed from a blob
+ * of len bytes. Takes sd over (a talloc child of c from then on) and
+ * returns true if it keeps it; false leaves sd to the caller.
+ */
+static bool acl_cache_put(struct smbd_acl_cache *c, const struct stat *st,
+			  struct sec_desc *sd, size_t len)
 {
 	struct acl_cache_ent *e = NULL;
+	size_t size = 0;
 	uint32_t i = 0, h = 0;
 
 	if (len > ACL_CACHE_BLOB_MAX || !acl_ctime_settled(&st->st_ctim)) {
-		return;
+		return false;
+	}
+	size = sd != NULL ? talloc_total_size(sd) : 0;
+	if (size > ACL_CACHE_SD_MAX) {
+		return false;
 	}
 	i = acl_cache_find(c, st->st_dev, st->st_ino);
 	if (i != ACL_CACHE_NONE) {
 		acl_cache_drop(c, i);
 	}
-	if (c->n >= ACL_CACHE_SIZE) {
+	while (c->n >= ACL_CACHE_SIZE ||
+	       (c->n > 0 && c->bytes + size > ACL_CACHE_BYTES)) {
 		acl_cache_drop(c, c->tail);
 		c->stats.evictions++;
 	}
@@ -530,20 +564,15 @@ static void acl_cache_put(struct smbd_acl_cache *c, const struct stat *st,
 	e = &c->ent[i];
 	*e = (struct acl_cache_ent){
 		.dev = st->st_dev, .ino = st->st_ino, .ctime = st->st_ctim,
-		.len = len, .used = true,
+		.sd = talloc_steal(c, sd), .size = size, .used = true,
 	};
-	if (blob != NULL) {
-		e->blob = talloc_memdup(c, blob, len);
-		if (e->blob == NULL) {
-			e->used = false;
-			return;
-		}
-	}
+	c->bytes += size;
 	h = acl_cache_hash(e->dev, e->ino);
 	e->hnext = c->bucket[h];
 	c->bucket[h] = i;
 	acl_lru_push(c, i);
 	c->n++;
+	return true;
 }
 
 /* A valid entry for st's object, moved to the front; NULL if none. */
@@ -572,23 +601,31 @@ static const struct acl_cache_ent *acl_cache_get(struct smbd_acl_cache *c,
 	return e;
 }
 
-/* The stored descriptor of the object of the O_PATH fd (whose stat is
- * st), through the cache; or -ENODATA / -EINVAL / -errno. */
+/*
+ * The stored descriptor of the object of the O_PATH fd (whose stat is
+ * st), through the cache; or -ENODATA / -EINVAL / -errno. Read-only:
+ * *sd is the cache's (*owned false: valid until the next call on c,
+ * which may drop it) or, when the cache did not keep it, a talloc child
+ * of mem (*owned true).
+ */
 static int acl_read_cached(TALLOC_CTX *mem, struct smbd_acl_cache *c, int fd,
-			   const struct stat *st, struct sec_desc **sd)
+			   const struct stat *st, const struct sec_desc **sd,
+			   bool *owned)
 {
 	const struct acl_cache_ent *e = acl_cache_get(c, st);
+	struct sec_desc *got = NULL;
 	char path[64];
 	uint8_t *buf = NULL;
 	ssize_t n = 0;
 	int rc = 0;
 
+	*owned = false;
 	if (e != NULL) {
-		if (e->blob == NULL) {
+		if (e->sd == NULL) {
 			return -ENODATA;
 		}
-		rc = smbd_acl_blob_unpack(mem, e->blob, e->len, sd);
-		return rc == 0 ? 0 : rc == WIRE_E_NOMEM ? -ENOMEM : -EINVAL;
+		*sd = e->sd;
+		return 0;
 	}
 	smbd_proc_path(path, sizeof(path), fd, NULL);
 	buf = talloc_size(NULL, SMBD_ACL_BLOB_MAX);
@@ -600,16 +637,19 @@ static int acl_read_cached(TALLOC_CTX *mem, struct smbd_acl_cache *c, int fd,
 		rc = errno;
 		talloc_free(buf);
 		if (rc == ENOTSUP || rc == EOPNOTSUPP || rc == ENODATA) {
-			acl_cache_put(c, st, NULL, 0);
+			(void)acl_cache_put(c, st, NULL, 0);
 			return -ENODATA;
 		}
 		return rc == ERANGE ? -EINVAL : -rc;
 	}
-	rc = smbd_acl_blob_unpack(mem, buf, (size_t)n, sd);
-	if (rc == 0) {
-		acl_cache_put(c, st, buf, (size_t)n);
-	}
+	rc = smbd_acl_blob_unpack(mem, buf, (size_t)n, &got);
 	talloc_free(buf);
+	if (rc == 0) {
+		c->stats.parses++;
+		*owned = !acl_cache_put(c, st, got, (size_t)n);
+		*sd = got;
+		return 0;
+	}
 	if (rc == WIRE_E_NOMEM) {
 		return -ENOMEM;
 	}
@@ -622,9 +662,10 @@ static int acl_read_cached(TALLOC_CTX *mem, struct smbd_acl_cache *c, int fd,
 }
 
 /* The stored descriptor of ondisk, through cache c if not NULL, or
- * -ENODATA / -errno. */
+ * -ENODATA / -errno; *sd and *owned as acl_read_cached's. */
 static int acl_read_at(TALLOC_CTX *mem, struct smbd_acl_cache *c, int root_fd,
-		       const char *ondisk, struct sec_desc **sd)
+		       const char *ondisk, const struct sec_desc **sd,
+		       bool *owned)
 {
 	/* the root itself: root_fd is it (openat2 of "." would give the
 	 * same inode again, for a syscall and a path walk) */
@@ -637,9 +678,13 @@ static int acl_read_at(TALLOC_CTX *mem, struct smbd_acl_cache *c, int root_fd,
 		return fd;
 	}
 	if (c == NULL || fstat(fd, &st) != 0) {
-		rc = smbd_acl_read_fd(mem, fd, sd);
+		struct sec_desc *got = NULL;
+
+		rc = smbd_acl_read_fd(mem, fd, &got);
+		*sd = got;
+		*owned = true;
 	} else {
-		rc = acl_read_cached(mem, c, fd, &st, sd);
+		rc = acl_read_cached(mem, c, fd, &st, sd, owned);
 	}
 	if (!root) {
 		close(fd);
@@ -664,28 +709,47 @@ static void acl_legacy_token(const struct sec_desc *parent,
 }
 
 /*
- * smbd_acl_effective, where fd (if not -1) is an O_PATH fd the caller
- * holds on ondisk's object and st its stat: the object's own descriptor
- * is read through it (no openat2, fstat and close).
+ * smbd_acl_effective for readers, where fd (if not -1) is an O_PATH fd
+ * the caller holds on ondisk's object and st its stat: the object's own
+ * descriptor is read through it (no openat2, fstat and close). *sd is
+ * read-only: the cache's or the shared root default (valid until the
+ * next call on cache), or a talloc child of mem.
  */
 static int acl_effective(TALLOC_CTX *mem, struct smbd_acl_cache *cache,
 			 int root_fd, const char *ondisk, bool is_dir,
-			 int fd, const struct stat *st, struct sec_desc **sd);
+			 int fd, const struct stat *st,
+			 const struct sec_desc **sd);
 
 int smbd_acl_effective(TALLOC_CTX *mem, struct smbd_acl_cache *cache,
 		       int root_fd, const char *ondisk, bool is_dir,
 		       struct sec_desc **sd)
 {
-	return acl_effective(mem, cache, root_fd, ondisk, is_dir, -1, NULL,
-			     sd);
+	TALLOC_CTX *tmp = talloc_new(NULL);
+	const struct sec_desc *got = NULL;
+	int rc = 0;
+
+	if (tmp == NULL) {
+		return -ENOMEM;
+	}
+	rc = acl_effective(tmp, cache, root_fd, ondisk, is_dir, -1, NULL,
+			   &got);
+	if (rc == 0) {
+		/* the caller's own, to change if it likes */
+		*sd = sd_copy(mem, got);
+		rc = *sd != NULL ? 0 : -ENOMEM;
+	}
+	talloc_free(tmp);
+	return rc;
 }
 
 static int acl_effective(TALLOC_CTX *mem, struct smbd_acl_cache *cache,
 			 int root_fd, const char *ondisk, bool is_dir,
-			 int fd, const struct stat *st, struct sec_desc **sd)
+			 int fd, const struct stat *st,
+			 const struct sec_desc **sd)
 {
 	TALLOC_CTX *tmp = talloc_new(NULL);
-	struct sec_desc *cur = NULL;
+	const struct sec_desc *cur = NULL;
+	bool owned = false;	/* cur is a talloc child of tmp */
 	char *path = NULL;
 	size_t have = 0;	/* length of the prefix cur belongs to */
 	size_t len = strlen(ondisk);
@@ -705,12 +769,17 @@ static int acl_effective(TALLOC_CTX *mem, struct smbd_acl_cache *cache,
 		char save = path[have];
 
 		path[have] = '\0';
-		if (have == len && fd >= 0) {
-			rc = cache != NULL ?
-			     acl_read_cached(tmp, cache, fd, st, &cur) :
-			     smbd_acl_read_fd(tmp, fd, &cur);
+		if (have == len && fd >= 0 && cache != NULL) {
+			rc = acl_read_cached(tmp, cache, fd, st, &cur, &owned);
+		} else if (have == len && fd >= 0) {
+			struct sec_desc *got = NULL;
+
+			rc = smbd_acl_read_fd(tmp, fd, &got);
+			cur = got;
+			owned = true;
 		} else {
-			rc = acl_read_at(tmp, cache, root_fd, path, &cur);
+			rc = acl_read_at(tmp, cache, root_fd, path, &cur,
+					 &owned);
 		}
 		path[have] = save;
 		if (rc == 0) {
@@ -720,7 +789,8 @@ static int acl_effective(TALLOC_CTX *mem, struct smbd_acl_cache *cache,
 			goto out;
 		}
 		if (have == 0) {
-			cur = smbd_acl_root_default(tmp);
+			cur = acl_root_shared();
+			owned = false;
 			if (cur == NULL) {
 				rc = -ENOMEM;
 				goto out;
@@ -755,9 +825,13 @@ static int acl_effective(TALLOC_CTX *mem, struct smbd_acl_cache *cache,
 			rc = -ENOMEM;
 			goto out;
 		}
+		if (owned) {
+			talloc_free((void *)(uintptr_t)cur);
+		}
 		cur = next;
+		owned = true;
 	}
-	*sd = talloc_steal(mem, cur);
+	*sd = owned ? talloc_steal(mem, cur) : cur;
 	rc = 0;
 out:
 	talloc_free(tmp);
@@ -808,12 +882,13 @@ static uint32_t acl_from_parent(TALLOC_CTX *mem, struct smbd_acl_cache *cache,
 				int root_fd, const char *ondisk, const struct se_token *t,
 				uint32_t flags)
 {
-	struct sec_desc *psd = NULL;
+	const struct sec_desc *psd = NULL;
 	char *parent = acl_parent_path(mem, ondisk);
 	uint32_t pmax = 0, got = 0;
 
 	if (parent == NULL ||
-	    smbd_acl_effective(mem, cache, root_fd, parent, true, &psd) != 0) {
+	    acl_effective(mem, cache, root_fd, parent, true, -1, NULL,
+			  &psd) != 0) {
 		return 0;
 	}
 	pmax = acl_max(psd, t, flags);
@@ -844,7 +919,7 @@ NTSTATUS smbd_acl_open_check_fd(const struct smbd_tree *tree,
 	uint32_t flags = (options & FILE_OPEN_FOR_BACKUP_INTENT) ?
 			 SE_CHECK_BACKUP_INTENT : 0;
 	TALLOC_CTX *tmp = NULL;
-	struct sec_desc *sd = NULL;
+	const struct sec_desc *sd = NULL;	/* read-only */
 	uint32_t sd_max = 0;
 	NTSTATUS status = NT_STATUS_OK;
 
@@ -992,10 +1067,12 @@ static bool acl_list_inherited(struct smbd_acl_list *l, bool is_dir)
 bool smbd_acl_list_visible(struct smbd_acl_list *l, const char *name)
 {
 	TALLOC_CTX *tmp = NULL;
-	struct sec_desc *sd = NULL;
+	const struct sec_desc *sd = NULL;
+	struct sec_desc *got = NULL;
 	struct stat st;
 	char *path = NULL;
 	bool visible = false;
+	bool owned = false;
 	int fd = -1;
 	int rc = 0;
 
@@ -1014,8 +1091,12 @@ bool smbd_acl_list_visible(struct smbd_acl_list *l, const char *name)
 	if (fd < 0 || fstat(fd, &st) != 0) {
 		goto out;	/* gone, or a link out of the share */
 	}
-	rc = l->cache != NULL ? acl_read_cached(tmp, l->cache, fd, &st, &sd) :
-				smbd_acl_read_fd(tmp, fd, &sd);
+	if (l->cache != NULL) {
+		rc = acl_read_cached(tmp, l->cache, fd, &st, &sd, &owned);
+	} else {
+		rc = smbd_acl_read_fd(tmp, fd, &got);
+		sd = got;
+	}
 	if (rc == 0) {
 		visible = acl_list_grants(sd, &l->token);
 	} else if (rc == -ENODATA || rc == -EINVAL) {
@@ -1074,7 +1155,7 @@ NTSTATUS smbd_acl_create_prepare(TALLOC_CTX *mem, const struct smbd_tree *tree,
 {
 	uint32_t need = is_dir ? FILE_ADD_SUBDIRECTORY : FILE_ADD_FILE;
 	TALLOC_CTX *tmp = NULL;
-	struct sec_desc *psd = NULL;
+	const struct sec_desc *psd = NULL;	/* read-only */
 	struct sec_desc *creator = NULL;
 	char *parent = NULL;
 	NTSTATUS status = NT_STATUS_OK;
@@ -1092,7 +1173,8 @@ NTSTATUS smbd_acl_create_prepare(TALLOC_CTX *mem, const struct smbd_tree *tree,
 	tmp = talloc_new(NULL);
 	parent = tmp != NULL ? acl_parent_path(tmp, ondisk) : NULL;
 	if (parent == NULL ||
-	    smbd_acl_effective(tmp, acl_cache_of(tree), tree->root_fd, parent, true, &psd) != 0) {
+	    acl_effective(tmp, acl_cache_of(tree), tree->root_fd, parent,
+			  true, -1, NULL, &psd) != 0) {
 		status = NT_STATUS_NO_MEMORY;
 		goto out;
 	}
@@ -1168,8 +1250,8 @@ NTSTATUS smbd_acl_rename_check(const struct smbd_tree *tree,
 	const struct se_token *t = acl_token_of(tree, sess);
 	uint32_t need = is_dir ? FILE_ADD_SUBDIRECTORY : FILE_ADD_FILE;
 	TALLOC_CTX *tmp = NULL;
-	struct sec_desc *psd = NULL;
-	struct sec_desc *tsd = NULL;
+	const struct sec_desc *psd = NULL;	/* read-only */
+	const struct sec_desc *tsd = NULL;
 	char *parent = NULL;
 	uint32_t pmax = 0;
 	NTSTATUS status = NT_STATUS_OK;
@@ -1180,7 +1262,8 @@ NTSTATUS smbd_acl_rename_check(const struct smbd_tree *tree,
 	tmp = talloc_new(NULL);
 	parent = tmp != NULL ? acl_parent_path(tmp, dst) : NULL;
 	if (parent == NULL ||
-	    smbd_acl_effective(tmp, acl_cache_of(tree), tree->root_fd, parent, true, &psd) != 0) {
+	    acl_effective(tmp, acl_cache_of(tree), tree->root_fd, parent,
+			  true, -1, NULL, &psd) != 0) {
 		status = NT_STATUS_NO_MEMORY;
 		goto out;
 	}
@@ -1192,8 +1275,8 @@ NTSTATUS smbd_acl_rename_check(const struct smbd_tree *tree,
 	/* the replaced object goes: DELETE on it or DELETE_CHILD on its
 	 * folder, as for a delete-on-close open of it */
 	if (replaces && (pmax & FILE_DELETE_CHILD) == 0) {
-		if (smbd_acl_effective(tmp, acl_cache_of(tree), tree->root_fd, dst, dst_is_dir,
-				       &tsd) != 0) {
+		if (acl_effective(tmp, acl_cache_of(tree), tree->root_fd, dst,
+				  dst_is_dir, -1, NULL, &tsd) != 0) {
 			status = NT_STATUS_NO_MEMORY;
 			goto out;
 		}

@@ -136,7 +136,9 @@ int smbd_acl_read_fd(TALLOC_CTX *mem, int fd, struct sec_desc **sd);
  */
 struct smbd_acl_cache_stats {
 	uint64_t hits, misses, stale, evictions, flushes;
+	uint64_t parses;	/* stored descriptors parsed (on misses) */
 	uint32_t entries;
+	size_t bytes;		/* of the parsed descriptors kept */
 };
 struct smbd_acl_cache *smbd_acl_cache_new(TALLOC_CTX *mem);
 void smbd_acl_cache_flush(struct smbd_acl_cache *c);

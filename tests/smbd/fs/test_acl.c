@@ -13,6 +13,7 @@
 
 #include "tests/wgtest.h"
 #include "smbd/fs/acl.h"
+#include "smbd/fs/open.h"
 #include "smbd/smbd.h"
 
 #define SDDL_PRIVATE "O:S-1-5-21-1-2-3-1000G:S-1-5-21-1-2-3-513" \
@@ -346,6 +347,138 @@ static bool mk_with_sd(const char *dir, const char *rel, bool is_dir,
 }
 
 /*
+ * A hit hands out the parsed descriptor the cache keeps: two opens of an
+ * unchanged file parse its descriptor once and get the same rights, a
+ * copy asked for (smbd_acl_effective) equals it, and changing that copy
+ * (SET_INFO through the server) changes neither the cache's nor the
+ * shared root default; what SET_INFO stores is seen by the next open.
+ */
+START_TEST(test_cache_parsed_shared)
+{
+	char dir[] = "/tmp/test_acl.XXXXXX";
+	char path[128];
+	struct dom_sid sids[1] = { sid_everyone };
+	struct se_token tok = { .sids = sids, .n_sids = 1 };
+	struct wg_share_cfg share = { .type = WG_SHARE_DISK };
+	struct smbd_loop lp = { .acl_cache = tcache() };
+	struct smbd_conn conn = { .loop = &lp };
+	struct smbd_session sess = { .token = &tok, .conn = &conn };
+	struct smbd_tree tree = { .share = &share, .sess = &sess };
+	struct smbd_open op = {
+		.tree = &tree, .path = (char *)"f",
+		.access = SEC_RIGHT_READ_CONTROL | SEC_RIGHT_WRITE_DAC,
+	};
+	struct sec_desc *ro = sddl(wgt_root, "D:P(A;;0x1200a9;;;WD)");
+	struct sec_desc *a = NULL, *b = NULL;
+	struct smbd_acl_cache_stats st0, st1;
+	struct wire_wr w;
+	uint8_t *buf = NULL;
+	size_t len = 0;
+	char *text = NULL;
+	uint32_t max = 0;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	tree.root_fd = open(dir, O_PATH | O_DIRECTORY);
+	ck_assert_int_ge(tree.root_fd, 0);
+	if (!mk_with_sd(dir, "f", false, "O:BAG:BUD:P(A;;FA;;;WD)")) {
+		goto out;	/* no user xattrs on this /tmp */
+	}
+	snprintf(path, sizeof(path), "%s/g", dir);
+	op.fd = open(path, O_CREAT | O_WRONLY, 0600);
+	ck_assert_int_ge(op.fd, 0);
+	close(op.fd);
+	sleep(3);	/* ctimes under 2 s old are not cached */
+	smbd_acl_cache_flush(tcache());
+
+	smbd_acl_cache_stats(tcache(), &st0);
+	max = UINT32_MAX;
+	ck_assert_uint_eq(smbd_acl_open_check(&tree, &tok, "f", false,
+					      FILE_READ_DATA, 0, &max),
+			  NT_STATUS_OK);
+	ck_assert_uint_eq(max, SEC_FILE_ALL_ACCESS);
+	max = UINT32_MAX;
+	ck_assert_uint_eq(smbd_acl_open_check(&tree, &tok, "f", false,
+					      FILE_READ_DATA, 0, &max),
+			  NT_STATUS_OK);
+	ck_assert_uint_eq(max, SEC_FILE_ALL_ACCESS);
+	smbd_acl_cache_stats(tcache(), &st1);
+	ck_assert_uint_eq(st1.parses - st0.parses, 1);	/* once, not twice */
+	ck_assert_uint_eq(st1.hits - st0.hits, 1);
+	ck_assert_uint_gt(st1.bytes, 0);
+	ck_assert_int_eq(smbd_acl_effective(wgt_root, tcache(), tree.root_fd,
+					    "f", false, &a), 0);
+	ck_assert_int_eq(smbd_acl_effective(wgt_root, tcache(), tree.root_fd,
+					    "f", false, &b), 0);
+	ck_assert_ptr_ne(a, b);		/* the callers' own copies */
+	ck_assert(sd_equal(a, b));
+	text = sd_to_sddl(wgt_root, a);
+	ck_assert_str_eq(text, "O:BAG:BUD:P(A;;FA;;;WD)");
+	TALLOC_FREE(text);
+	smbd_acl_cache_stats(tcache(), &st0);
+	ck_assert_uint_eq(st0.parses, st1.parses);
+	/* a caller changing its copy changes nothing cached */
+	a->dacl->aces[0].mask = 0;
+	TALLOC_FREE(a);
+	TALLOC_FREE(b);
+	ck_assert_int_eq(smbd_acl_effective(wgt_root, tcache(), tree.root_fd,
+					    "f", false, &a), 0);
+	ck_assert_uint_eq(a->dacl->aces[0].mask, SEC_FILE_ALL_ACCESS);
+	TALLOC_FREE(a);
+
+	/* g has no descriptor: it inherits the root default, which SET_INFO
+	 * merges into and stores; the default stays as it was */
+	op.path = (char *)"g";
+	op.fd = open(path, O_RDWR);
+	ck_assert_int_ge(op.fd, 0);
+	wire_wr_init(&w, wgt_root, SMBD_ACL_BLOB_MAX);
+	ck_assert_int_eq(sd_push(&w, ro, SECINFO_DACL), 0);
+	ck_assert_int_eq(wire_wr_error(&w), 0);
+	buf = w.buf;
+	len = w.len;
+	ck_assert_uint_eq(smbd_acl_set(&op, &sess, SECINFO_DACL, buf, len),
+			  NT_STATUS_OK);
+	ck_assert_int_eq(smbd_acl_effective(wgt_root, tcache(), tree.root_fd,
+					    "", true, &a), 0);
+	text = sd_to_sddl(wgt_root, a);
+	ck_assert_str_eq(text, "O:BAG:BUD:AI(A;OICI;FA;;;WD)");
+	TALLOC_FREE(text);
+	TALLOC_FREE(a);
+	max = UINT32_MAX;
+	ck_assert_uint_eq(smbd_acl_open_check(&tree, &tok, "g", false,
+					      FILE_READ_DATA, 0, &max),
+			  NT_STATUS_OK);
+	/* what the new DACL gives, plus READ_ATTRIBUTES and DELETE from the
+	 * root's listing and DELETE_CHILD */
+	ck_assert_uint_eq(max, 0x1200a9 | SEC_RIGHT_DELETE);
+
+	/* and f's: SET_INFO forgets the cached entry */
+	close(op.fd);
+	snprintf(path, sizeof(path), "%s/f", dir);
+	op.path = (char *)"f";
+	op.fd = open(path, O_RDWR);
+	ck_assert_int_ge(op.fd, 0);
+	smbd_acl_cache_stats(tcache(), &st0);
+	ck_assert_uint_eq(smbd_acl_set(&op, &sess, SECINFO_DACL, buf, len),
+			  NT_STATUS_OK);
+	smbd_acl_cache_stats(tcache(), &st1);
+	ck_assert_uint_eq(st1.entries, st0.entries - 1);
+	max = UINT32_MAX;
+	ck_assert_uint_eq(smbd_acl_open_check(&tree, &tok, "f", false,
+					      FILE_READ_DATA, 0, &max),
+			  NT_STATUS_OK);
+	ck_assert_uint_eq(max, 0x1200a9 | SEC_RIGHT_DELETE);
+	close(op.fd);
+out:
+	smbd_acl_cache_flush(tcache());
+	TALLOC_FREE(buf);
+	talloc_free(ro);
+	close(tree.root_fd);
+	snprintf(path, sizeof(path), "rm -rf %s", dir);
+	ck_assert_int_eq(system(path), 0);
+}
+END_TEST
+
+/*
  * The destination check of a rename [MS-FSA §2.1.5.15.2]: ADD_FILE or
  * ADD_SUBDIRECTORY on the target folder for the session's token, and
  * DELETE on a replaced file or DELETE_CHILD on its folder.
@@ -578,6 +711,7 @@ static Suite *acl_suite(void)
 	tcase_add_test(tc, test_root_default_copies);
 	tcase_add_test(tc, test_store_and_inherit);
 	tcase_add_test(tc, test_cache_sees_outside_changes);
+	tcase_add_test(tc, test_cache_parsed_shared);
 	tcase_add_test(tc, test_rename_check);
 	tcase_add_test(tc, test_token_anonymous);
 	tcase_add_test(tc, test_token_hold);
