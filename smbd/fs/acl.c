@@ -615,7 +615,9 @@ static int acl_read_cached(TALLOC_CTX *mem, struct smbd_acl_cache *c, int fd,
 	const struct acl_cache_ent *e = acl_cache_get(c, st);
 	struct sec_desc *got = NULL;
 	char path[64];
-	uint8_t *buf = NULL;
+	uint8_t small[ACL_CACHE_BLOB_MAX];
+	uint8_t *big = NULL;
+	const uint8_t *buf = small;
 	ssize_t n = 0;
 	int rc = 0;
 
@@ -628,14 +630,19 @@ static int acl_read_cached(TALLOC_CTX *mem, struct smbd_acl_cache *c, int fd,
 		return 0;
 	}
 	smbd_proc_path(path, sizeof(path), fd, NULL);
-	buf = talloc_size(NULL, SMBD_ACL_BLOB_MAX);
-	if (buf == NULL) {
-		return -ENOMEM;
+	/* on the stack when it fits what the cache keeps, as most do */
+	n = getxattr(path, SMBD_ACL_XATTR, small, sizeof(small));
+	if (n < 0 && errno == ERANGE) {
+		big = talloc_size(NULL, SMBD_ACL_BLOB_MAX);
+		if (big == NULL) {
+			return -ENOMEM;
+		}
+		buf = big;
+		n = getxattr(path, SMBD_ACL_XATTR, big, SMBD_ACL_BLOB_MAX);
 	}
-	n = getxattr(path, SMBD_ACL_XATTR, buf, SMBD_ACL_BLOB_MAX);
 	if (n < 0) {
 		rc = errno;
-		talloc_free(buf);
+		talloc_free(big);
 		if (rc == ENOTSUP || rc == EOPNOTSUPP || rc == ENODATA) {
 			(void)acl_cache_put(c, st, NULL, 0);
 			return -ENODATA;
@@ -643,7 +650,7 @@ static int acl_read_cached(TALLOC_CTX *mem, struct smbd_acl_cache *c, int fd,
 		return rc == ERANGE ? -EINVAL : -rc;
 	}
 	rc = smbd_acl_blob_unpack(mem, buf, (size_t)n, &got);
-	talloc_free(buf);
+	talloc_free(big);
 	if (rc == 0) {
 		c->stats.parses++;
 		*owned = !acl_cache_put(c, st, got, (size_t)n);
@@ -713,12 +720,13 @@ static void acl_legacy_token(const struct sec_desc *parent,
  * the caller holds on ondisk's object and st its stat: the object's own
  * descriptor is read through it (no openat2, fstat and close). *sd is
  * read-only: the cache's or the shared root default (valid until the
- * next call on cache), or a talloc child of mem.
+ * next call on cache), or a talloc child of mem (NULL: of none), which
+ * *owned (if not NULL) tells. A hit on fd's object allocates nothing.
  */
 static int acl_effective(TALLOC_CTX *mem, struct smbd_acl_cache *cache,
 			 int root_fd, const char *ondisk, bool is_dir,
 			 int fd, const struct stat *st,
-			 const struct sec_desc **sd);
+			 const struct sec_desc **sd, bool *owned);
 
 int smbd_acl_effective(TALLOC_CTX *mem, struct smbd_acl_cache *cache,
 		       int root_fd, const char *ondisk, bool is_dir,
@@ -732,7 +740,7 @@ int smbd_acl_effective(TALLOC_CTX *mem, struct smbd_acl_cache *cache,
 		return -ENOMEM;
 	}
 	rc = acl_effective(tmp, cache, root_fd, ondisk, is_dir, -1, NULL,
-			   &got);
+			   &got, NULL);
 	if (rc == 0) {
 		/* the caller's own, to change if it likes */
 		*sd = sd_copy(mem, got);
@@ -745,16 +753,34 @@ int smbd_acl_effective(TALLOC_CTX *mem, struct smbd_acl_cache *cache,
 static int acl_effective(TALLOC_CTX *mem, struct smbd_acl_cache *cache,
 			 int root_fd, const char *ondisk, bool is_dir,
 			 int fd, const struct stat *st,
-			 const struct sec_desc **sd)
+			 const struct sec_desc **sd, bool *sd_owned)
 {
-	TALLOC_CTX *tmp = talloc_new(NULL);
+	TALLOC_CTX *tmp = NULL;
 	const struct sec_desc *cur = NULL;
-	bool owned = false;	/* cur is a talloc child of tmp */
+	bool owned = false;	/* cur is a talloc child of tmp (or mem) */
+	bool self_none = false;	/* fd's object has none of its own */
 	char *path = NULL;
 	size_t have = 0;	/* length of the prefix cur belongs to */
 	size_t len = strlen(ondisk);
 	int rc = 0;
 
+	/* the object's own first, through fd: most have one (stored at
+	 * their CREATE), and a hit needs nothing allocated */
+	if (fd >= 0 && cache != NULL) {
+		rc = acl_read_cached(mem, cache, fd, st, &cur, &owned);
+		if (rc == 0) {
+			*sd = cur;
+			if (sd_owned != NULL) {
+				*sd_owned = owned;
+			}
+			return 0;
+		}
+		if (rc != -ENODATA && rc != -EINVAL) {
+			return rc;
+		}
+		self_none = true;
+	}
+	tmp = talloc_new(NULL);
 	if (tmp == NULL) {
 		return -ENOMEM;
 	}
@@ -769,8 +795,8 @@ static int acl_effective(TALLOC_CTX *mem, struct smbd_acl_cache *cache,
 		char save = path[have];
 
 		path[have] = '\0';
-		if (have == len && fd >= 0 && cache != NULL) {
-			rc = acl_read_cached(tmp, cache, fd, st, &cur, &owned);
+		if (have == len && self_none) {
+			rc = -ENODATA;	/* read above */
 		} else if (have == len && fd >= 0) {
 			struct sec_desc *got = NULL;
 
@@ -832,6 +858,9 @@ static int acl_effective(TALLOC_CTX *mem, struct smbd_acl_cache *cache,
 		owned = true;
 	}
 	*sd = owned ? talloc_steal(mem, cur) : cur;
+	if (sd_owned != NULL) {
+		*sd_owned = owned;
+	}
 	rc = 0;
 out:
 	talloc_free(tmp);
@@ -888,7 +917,7 @@ static uint32_t acl_from_parent(TALLOC_CTX *mem, struct smbd_acl_cache *cache,
 
 	if (parent == NULL ||
 	    acl_effective(mem, cache, root_fd, parent, true, -1, NULL,
-			  &psd) != 0) {
+			  &psd, NULL) != 0) {
 		return 0;
 	}
 	pmax = acl_max(psd, t, flags);
@@ -920,6 +949,7 @@ NTSTATUS smbd_acl_open_check_fd(const struct smbd_tree *tree,
 			 SE_CHECK_BACKUP_INTENT : 0;
 	TALLOC_CTX *tmp = NULL;
 	const struct sec_desc *sd = NULL;	/* read-only */
+	bool owned = false;			/* sd is ours to free */
 	uint32_t sd_max = 0;
 	NTSTATUS status = NT_STATUS_OK;
 
@@ -930,10 +960,9 @@ NTSTATUS smbd_acl_open_check_fd(const struct smbd_tree *tree,
 	    (t->privileges & SE_PRIV_SECURITY) == 0) {
 		return NT_STATUS_PRIVILEGE_NOT_HELD;
 	}
-	tmp = talloc_new(NULL);
-	if (tmp == NULL ||
-	    acl_effective(tmp, acl_cache_of(tree), tree->root_fd, ondisk,
-			  is_dir, st != NULL ? fd : -1, st, &sd) != 0) {
+	/* no context of its own unless needed: a hit allocates nothing */
+	if (acl_effective(NULL, acl_cache_of(tree), tree->root_fd, ondisk,
+			  is_dir, st != NULL ? fd : -1, st, &sd, &owned) != 0) {
 		status = NT_STATUS_NO_MEMORY;
 		goto out;
 	}
@@ -948,6 +977,12 @@ NTSTATUS smbd_acl_open_check_fd(const struct smbd_tree *tree,
 	 * gives both, its descriptor need not be read at all */
 	if (ondisk[0] != '\0' &&
 	    (sd_max & ACL_FROM_PARENT) != ACL_FROM_PARENT) {
+		/* (sd, the cache's, is not used after this reads the cache) */
+		tmp = talloc_new(NULL);
+		if (tmp == NULL) {
+			status = NT_STATUS_NO_MEMORY;
+			goto out;
+		}
 		sd_max |= acl_from_parent(tmp, acl_cache_of(tree), tree->root_fd,
 					  ondisk, t, flags);
 	}
@@ -956,6 +991,9 @@ NTSTATUS smbd_acl_open_check_fd(const struct smbd_tree *tree,
 		*max |= SEC_RIGHT_SYSTEM_SECURITY;
 	}
 out:
+	if (owned) {
+		talloc_free((void *)(uintptr_t)sd);
+	}
 	talloc_free(tmp);
 	return status;
 }
@@ -1174,7 +1212,7 @@ NTSTATUS smbd_acl_create_prepare(TALLOC_CTX *mem, const struct smbd_tree *tree,
 	parent = tmp != NULL ? acl_parent_path(tmp, ondisk) : NULL;
 	if (parent == NULL ||
 	    acl_effective(tmp, acl_cache_of(tree), tree->root_fd, parent,
-			  true, -1, NULL, &psd) != 0) {
+			  true, -1, NULL, &psd, NULL) != 0) {
 		status = NT_STATUS_NO_MEMORY;
 		goto out;
 	}
@@ -1263,7 +1301,7 @@ NTSTATUS smbd_acl_rename_check(const struct smbd_tree *tree,
 	parent = tmp != NULL ? acl_parent_path(tmp, dst) : NULL;
 	if (parent == NULL ||
 	    acl_effective(tmp, acl_cache_of(tree), tree->root_fd, parent,
-			  true, -1, NULL, &psd) != 0) {
+			  true, -1, NULL, &psd, NULL) != 0) {
 		status = NT_STATUS_NO_MEMORY;
 		goto out;
 	}
@@ -1276,7 +1314,7 @@ NTSTATUS smbd_acl_rename_check(const struct smbd_tree *tree,
 	 * folder, as for a delete-on-close open of it */
 	if (replaces && (pmax & FILE_DELETE_CHILD) == 0) {
 		if (acl_effective(tmp, acl_cache_of(tree), tree->root_fd, dst,
-				  dst_is_dir, -1, NULL, &tsd) != 0) {
+				  dst_is_dir, -1, NULL, &tsd, NULL) != 0) {
 			status = NT_STATUS_NO_MEMORY;
 			goto out;
 		}
