@@ -358,6 +358,14 @@ int smbd_acl_write_fd(int fd, const struct sec_desc *sd)
  * stores also drop the entry (smbd_acl_set) and wgnet acl /reset
  * flushes it all.
  *
+ * Reading again need not mean parsing again: an entry keeps the bytes
+ * it was parsed from, and when what getxattr returns now is the same
+ * (a file being written, whose ctime moves on with every write, or one
+ * made less than two seconds ago), the entry's descriptor is that of
+ * the attribute as it is now and serves (counted as hit and verified).
+ * Only an entry read when its ctime had settled is trusted without a
+ * read while that ctime stays the same.
+ *
  * Bounded: ACL_CACHE_SIZE entries and ACL_CACHE_BYTES of parsed
  * descriptors (talloc_total_size: ACEs, SIDs and talloc's headers; the
  * bound blobs of up to 4 KiB had before), least recently used evicted;
@@ -378,7 +386,10 @@ struct acl_cache_ent {
 	ino_t ino;
 	struct timespec ctime;
 	struct sec_desc *sd;	/* NULL: the object has no descriptor */
-	size_t size;		/* sd's bytes, counted in the cache's */
+	uint8_t *blob;		/* what sd was parsed from, sd's child */
+	size_t len;
+	size_t size;		/* sd's bytes with blob, in the cache's */
+	bool trusted;		/* read with ctime settled: ctime vouches */
 	uint32_t hnext;		/* bucket chain */
 	uint32_t prev, next;	/* LRU, most recent at head */
 	bool used;
@@ -473,6 +484,7 @@ static void acl_cache_drop(struct smbd_acl_cache *c, uint32_t i)
 	*pp = e->hnext;
 	acl_lru_unlink(c, i);
 	TALLOC_FREE(e->sd);
+	e->blob = NULL;
 	c->bytes -= e->size;
 	e->size = 0;
 	e->used = false;
@@ -531,22 +543,27 @@ static bool acl_ctime_settled(const struct timespec *ct)
 }
 
 /*
- * Remember what st's object held (sd NULL: nothing), parsed from a blob
- * of len bytes. Takes sd over (a talloc child of c from then on) and
+ * Remember what st's object held (sd NULL: nothing), parsed from blob
+ * (len bytes). Takes sd over (a talloc child of c from then on) and
  * returns true if it keeps it; false leaves sd to the caller.
  */
 static bool acl_cache_put(struct smbd_acl_cache *c, const struct stat *st,
-			  struct sec_desc *sd, size_t len)
+			  struct sec_desc *sd, const uint8_t *blob, size_t len)
 {
 	struct acl_cache_ent *e = NULL;
+	uint8_t *copy = NULL;
 	size_t size = 0;
 	uint32_t i = 0, h = 0;
 
-	if (len > ACL_CACHE_BLOB_MAX || !acl_ctime_settled(&st->st_ctim)) {
+	if (len > ACL_CACHE_BLOB_MAX) {
 		return false;
 	}
-	size = sd != NULL ? talloc_total_size(sd) : 0;
+	if (sd != NULL) {
+		copy = talloc_memdup(sd, blob, len);
+		size = copy != NULL ? talloc_total_size(sd) : SIZE_MAX;
+	}
 	if (size > ACL_CACHE_SD_MAX) {
+		talloc_free(copy);
 		return false;
 	}
 	i = acl_cache_find(c, st->st_dev, st->st_ino);
@@ -564,7 +581,9 @@ static bool acl_cache_put(struct smbd_acl_cache *c, const struct stat *st,
 	e = &c->ent[i];
 	*e = (struct acl_cache_ent){
 		.dev = st->st_dev, .ino = st->st_ino, .ctime = st->st_ctim,
-		.sd = talloc_steal(c, sd), .size = size, .used = true,
+		.sd = talloc_steal(c, sd), .blob = copy, .len = len,
+		.size = size, .trusted = acl_ctime_settled(&st->st_ctim),
+		.used = true,
 	};
 	c->bytes += size;
 	h = acl_cache_hash(e->dev, e->ino);
@@ -575,30 +594,52 @@ static bool acl_cache_put(struct smbd_acl_cache *c, const struct stat *st,
 	return true;
 }
 
-/* A valid entry for st's object, moved to the front; NULL if none. */
-static const struct acl_cache_ent *acl_cache_get(struct smbd_acl_cache *c,
-						 const struct stat *st)
+/*
+ * st's object's entry, NULL if none. *trusted: its ctime vouches for it
+ * (a hit, moved to the front); else the caller reads the attribute and
+ * may still use the entry if that is unchanged (acl_cache_verified).
+ */
+static struct acl_cache_ent *acl_cache_get(struct smbd_acl_cache *c,
+					   const struct stat *st,
+					   bool *trusted)
 {
 	uint32_t i = 0;
-	const struct acl_cache_ent *e = NULL;
+	struct acl_cache_ent *e = NULL;
 
+	*trusted = false;
 	i = acl_cache_find(c, st->st_dev, st->st_ino);
 	if (i == ACL_CACHE_NONE) {
-		c->stats.misses++;
 		return NULL;
 	}
 	e = &c->ent[i];
 	if (e->ctime.tv_sec != st->st_ctim.tv_sec ||
 	    e->ctime.tv_nsec != st->st_ctim.tv_nsec) {
-		acl_cache_drop(c, i);
 		c->stats.stale++;
-		c->stats.misses++;
-		return NULL;
+		return e;
+	}
+	if (!e->trusted) {
+		return e;
 	}
 	acl_lru_unlink(c, i);
 	acl_lru_push(c, i);
 	c->stats.hits++;
+	*trusted = true;
 	return e;
+}
+
+/* Entry e (of st's object) held what the attribute holds now: it serves,
+ * as of st's ctime, moved to the front. */
+static void acl_cache_verified(struct smbd_acl_cache *c,
+			       struct acl_cache_ent *e, const struct stat *st)
+{
+	uint32_t i = (uint32_t)(e - c->ent);
+
+	e->ctime = st->st_ctim;
+	e->trusted = acl_ctime_settled(&st->st_ctim);
+	acl_lru_unlink(c, i);
+	acl_lru_push(c, i);
+	c->stats.hits++;
+	c->stats.verified++;
 }
 
 /*
@@ -612,7 +653,8 @@ static int acl_read_cached(TALLOC_CTX *mem, struct smbd_acl_cache *c, int fd,
 			   const struct stat *st, const struct sec_desc **sd,
 			   bool *owned)
 {
-	const struct acl_cache_ent *e = acl_cache_get(c, st);
+	bool trusted = false;
+	struct acl_cache_ent *e = acl_cache_get(c, st, &trusted);
 	struct sec_desc *got = NULL;
 	char path[64];
 	uint8_t small[ACL_CACHE_BLOB_MAX];
@@ -622,7 +664,7 @@ static int acl_read_cached(TALLOC_CTX *mem, struct smbd_acl_cache *c, int fd,
 	int rc = 0;
 
 	*owned = false;
-	if (e != NULL) {
+	if (trusted) {
 		if (e->sd == NULL) {
 			return -ENODATA;
 		}
@@ -644,19 +686,33 @@ static int acl_read_cached(TALLOC_CTX *mem, struct smbd_acl_cache *c, int fd,
 		rc = errno;
 		talloc_free(big);
 		if (rc == ENOTSUP || rc == EOPNOTSUPP || rc == ENODATA) {
-			(void)acl_cache_put(c, st, NULL, 0);
+			if (e != NULL && e->sd == NULL) {
+				acl_cache_verified(c, e, st);
+			} else {
+				c->stats.misses++;
+				(void)acl_cache_put(c, st, NULL, NULL, 0);
+			}
 			return -ENODATA;
 		}
 		return rc == ERANGE ? -EINVAL : -rc;
 	}
-	rc = smbd_acl_blob_unpack(mem, buf, (size_t)n, &got);
-	talloc_free(big);
-	if (rc == 0) {
-		c->stats.parses++;
-		*owned = !acl_cache_put(c, st, got, (size_t)n);
-		*sd = got;
+	if (e != NULL && e->blob != NULL && e->len == (size_t)n &&
+	    memcmp(e->blob, buf, (size_t)n) == 0) {
+		talloc_free(big);
+		acl_cache_verified(c, e, st);
+		*sd = e->sd;
 		return 0;
 	}
+	c->stats.misses++;
+	rc = smbd_acl_blob_unpack(mem, buf, (size_t)n, &got);
+	if (rc == 0) {
+		c->stats.parses++;
+		*owned = !acl_cache_put(c, st, got, buf, (size_t)n);
+		*sd = got;
+		talloc_free(big);
+		return 0;
+	}
+	talloc_free(big);
 	if (rc == WIRE_E_NOMEM) {
 		return -ENOMEM;
 	}

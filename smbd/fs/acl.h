@@ -137,6 +137,8 @@ int smbd_acl_read_fd(TALLOC_CTX *mem, int fd, struct sec_desc **sd);
 struct smbd_acl_cache_stats {
 	uint64_t hits, misses, stale, evictions, flushes;
 	uint64_t parses;	/* stored descriptors parsed (on misses) */
+	uint64_t verified;	/* hits whose ctime did not vouch: read,
+				 * found unchanged, not parsed again */
 	uint32_t entries;
 	size_t bytes;		/* of the parsed descriptors kept */
 };

@@ -479,6 +479,69 @@ out:
 END_TEST
 
 /*
+ * An object changed in the last two seconds is read every time (its
+ * ctime does not vouch yet), but parsed again only when what it holds
+ * changed: a file being written keeps its parsed descriptor.
+ */
+START_TEST(test_cache_verifies_unsettled)
+{
+	char dir[] = "/tmp/test_acl.XXXXXX";
+	char path[128];
+	struct sec_desc *priv = sddl(wgt_root, SDDL_PRIVATE);
+	struct sec_desc *got = NULL;
+	struct smbd_acl_cache_stats st0, st1;
+	int root = -1, fd = -1;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	root = open(dir, O_PATH | O_DIRECTORY);
+	ck_assert_int_ge(root, 0);
+	if (!mk_with_sd(dir, "f", false, "O:BAG:BUD:P(A;;FA;;;WD)")) {
+		goto out;	/* no user xattrs on this /tmp */
+	}
+	smbd_acl_cache_flush(tcache());
+	smbd_acl_cache_stats(tcache(), &st0);
+	for (int i = 0; i < 3; i++) {
+		ck_assert_int_eq(smbd_acl_effective(wgt_root, tcache(), root,
+						    "f", false, &got), 0);
+		TALLOC_FREE(got);
+	}
+	smbd_acl_cache_stats(tcache(), &st1);
+	ck_assert_uint_eq(st1.parses - st0.parses, 1);
+	ck_assert_uint_eq(st1.verified - st0.verified, 2);
+
+	/* written: a new ctime, the same descriptor, not parsed again */
+	snprintf(path, sizeof(path), "%s/f", dir);
+	fd = open(path, O_WRONLY);
+	ck_assert_int_ge(fd, 0);
+	usleep(20000);		/* a ctime tick later */
+	ck_assert_int_eq(write(fd, "x", 1), 1);
+	ck_assert_int_eq(smbd_acl_effective(wgt_root, tcache(), root, "f",
+					    false, &got), 0);
+	TALLOC_FREE(got);
+	smbd_acl_cache_stats(tcache(), &st0);
+	ck_assert_uint_eq(st0.parses, st1.parses);
+	ck_assert_uint_eq(st0.verified - st1.verified, 1);
+
+	/* another descriptor stored: seen at once, parsed */
+	ck_assert_int_eq(smbd_acl_write_fd(fd, priv), 0);
+	ck_assert_int_eq(smbd_acl_effective(wgt_root, tcache(), root, "f",
+					    false, &got), 0);
+	ck_assert(sd_equal(got, priv));
+	TALLOC_FREE(got);
+	smbd_acl_cache_stats(tcache(), &st1);
+	ck_assert_uint_eq(st1.parses - st0.parses, 1);
+	ck_assert_uint_eq(st1.verified, st0.verified);
+	close(fd);
+out:
+	smbd_acl_cache_flush(tcache());
+	close(root);
+	talloc_free(priv);
+	snprintf(path, sizeof(path), "rm -rf %s", dir);
+	ck_assert_int_eq(system(path), 0);
+}
+END_TEST
+
+/*
  * The destination check of a rename [MS-FSA §2.1.5.15.2]: ADD_FILE or
  * ADD_SUBDIRECTORY on the target folder for the session's token, and
  * DELETE on a replaced file or DELETE_CHILD on its folder.
@@ -712,6 +775,7 @@ static Suite *acl_suite(void)
 	tcase_add_test(tc, test_store_and_inherit);
 	tcase_add_test(tc, test_cache_sees_outside_changes);
 	tcase_add_test(tc, test_cache_parsed_shared);
+	tcase_add_test(tc, test_cache_verifies_unsettled);
 	tcase_add_test(tc, test_rename_check);
 	tcase_add_test(tc, test_token_anonymous);
 	tcase_add_test(tc, test_token_hold);
