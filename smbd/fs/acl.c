@@ -378,7 +378,8 @@ int smbd_acl_write_fd(int fd, const struct sec_desc *sd)
 #define ACL_CACHE_BUCKETS	2048u	/* power of two */
 #define ACL_CACHE_BLOB_MAX	4096u
 #define ACL_CACHE_SD_MAX	(4u * ACL_CACHE_BLOB_MAX)
-#define ACL_CACHE_BYTES		((size_t)ACL_CACHE_SIZE * ACL_CACHE_BLOB_MAX)
+#define ACL_CACHE_BYTES	\
+	((size_t)ACL_CACHE_SIZE * ACL_CACHE_BLOB_MAX)
 #define ACL_CACHE_NONE		UINT32_MAX
 
 struct acl_cache_ent {
@@ -389,7 +390,7 @@ struct acl_cache_ent {
 	uint8_t *blob;		/* what sd was parsed from, sd's child */
 	size_t len;
 	size_t size;		/* sd's bytes with blob, in the cache's */
-	bool trusted;		/* read with ctime settled: ctime vouches */
+	bool trusted;		/* read with ctime settled: vouches */
 	uint32_t hnext;		/* bucket chain */
 	uint32_t prev, next;	/* LRU, most recent at head */
 	bool used;

@@ -402,7 +402,8 @@ START_TEST(test_cache_parsed_shared)
 			  NT_STATUS_OK);
 	ck_assert_uint_eq(max, SEC_FILE_ALL_ACCESS);
 	smbd_acl_cache_stats(tcache(), &st1);
-	ck_assert_uint_eq(st1.parses - st0.parses, 1);	/* once, not twice */
+	/* parsed once, not twice */
+	ck_assert_uint_eq(st1.parses - st0.parses, 1);
 	ck_assert_uint_eq(st1.hits - st0.hits, 1);
 	ck_assert_uint_gt(st1.bytes, 0);
 	ck_assert_int_eq(smbd_acl_effective(wgt_root, tcache(), tree.root_fd,
