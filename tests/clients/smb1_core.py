@@ -15,9 +15,8 @@ import struct
 import sys
 
 from impacket import smb
-from impacket.smbconnection import SMBConnection
 
-from smb1raw import call
+from smb1raw import call, connect
 
 STATUS_ACCESS_DENIED = 0xC0000022
 
@@ -44,11 +43,8 @@ def openx(s, tid, name, flags):
 
 def main():
     host, port, user, pw, share_dir = sys.argv[1:6]
-    c = SMBConnection(host, host, sess_port=int(port),
-                      preferredDialect=smb.SMB_DIALECT)
-    c.login(user, pw)
+    c, tid = connect(host, port, user, pw)
     s = c.getSMBServer()
-    tid = c.connectTree('demo')
     # made through the share: the server's own file (a file of another
     # owner cannot be linked where fs.protected_hardlinks is on)
     src = os.path.join(share_dir, 'ntr_src.txt')

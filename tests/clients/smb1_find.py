@@ -15,10 +15,8 @@ import os
 import struct
 import sys
 
-from impacket import smb
-from impacket.smbconnection import SMBConnection
 
-from smb1raw import FAILS, call, expect, wgnet_counter
+from smb1raw import FAILS, call, connect, expect, wgnet_counter
 
 OK = 0
 INVALID_HANDLE = 0xC0000008
@@ -66,10 +64,8 @@ def main():
     for n in ('a.txt', 'b.txt', 'c.txt'):
         with open(os.path.join(share_dir, 'findb', n), 'wb') as f:
             f.write(b'x')
-    c = SMBConnection(host, host, sess_port=int(port),
-                      preferredDialect=smb.SMB_DIALECT)
-    c.login(user, pw)
-    raw = Raw(c, c.connectTree('demo'))
+    c, tid = connect(host, port, user, pw)
+    raw = Raw(c, tid)
 
     st, keys, names = find(raw, FIND, '\\findb\\*', 1)
     expect('FIND answers one entry', st == OK and names == ['a.txt'],

@@ -13,10 +13,9 @@ import os
 import struct
 import sys
 
-from impacket import smb
 from impacket.smbconnection import SMBConnection
 
-from smb1raw import FAILS, call, expect
+from smb1raw import FAILS, call, connect, expect
 
 SMB_COM_CREATE = 0x03
 SMB_COM_CLOSE = 0x04
@@ -94,11 +93,8 @@ def mtime(share_dir, name):
 
 def main():
     host, port, user, pw, share_dir = sys.argv[1:6]
-    c = SMBConnection(host, host, sess_port=int(port),
-                      preferredDialect=smb.SMB_DIALECT)
-    c.login(user, pw)
+    c, tid = connect(host, port, user, pw)
     s = c.getSMBServer()
-    tid = c.connectTree('demo')
 
     # CREATE of a stream: the time given is the base file's
     c.putFile('demo', '\\set_stream.txt', io.BytesIO(b'base\n').read)

@@ -21,10 +21,8 @@ import os
 import struct
 import sys
 
-from impacket import smb
-from impacket.smbconnection import SMBConnection
 
-from smb1raw import FAILS, expect, send, wgnet_counter
+from smb1raw import FAILS, connect, expect, send, wgnet_counter
 
 OK = 0
 PENDING_NONE = None
@@ -251,10 +249,7 @@ def fsctls(raw, fid, share_dir):
 
 def main():
     host, port, user, pw, share_dir, wgnet, conf = sys.argv[1:8]
-    c = SMBConnection(host, host, sess_port=int(port),
-                      preferredDialect=smb.SMB_DIALECT)
-    c.login(user, pw)
-    tid = c.connectTree('demo')
+    c, tid = connect(host, port, user, pw)
     raw = Raw(c, tid)
     with open(os.path.join(share_dir, 'sd.txt'), 'wb') as f:
         f.write(b'x')

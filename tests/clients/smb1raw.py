@@ -1,13 +1,24 @@
 """smb1raw.py - hand-built SMB1 requests on impacket's SMB1 session (it
-signs them), shared by the smb1_*.py checks: one request and its reply,
+signs them), shared by the smb1_*.py checks: an NT1 logon and tree
+connect, one request and its reply,
 the NT status of a reply, a budget counter of `wgnet statistics --json`,
 and PASS:/FAIL: lines."""
 import json
 import subprocess
 
 from impacket import smb
+from impacket.smbconnection import SMBConnection
 
 FAILS = []
+
+
+def connect(host, port, user, pw, share='demo'):
+    """An SMB1 (NT1) session of user on host:port and a tree connect to
+    share: (the SMBConnection, the tree id)."""
+    c = SMBConnection(host, host, sess_port=int(port),
+                      preferredDialect=smb.SMB_DIALECT)
+    c.login(user, pw)
+    return c, c.connectTree(share)
 
 
 def expect(what, cond, detail=''):
