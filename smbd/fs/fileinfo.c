@@ -639,28 +639,43 @@ static bool data_blocks_only(const char *path, bool follow, bool has_xattrs,
 	return false;
 }
 
-int smbd_stat_at(int dirfd, const char *name, int at_flags,
-		 struct smbd_stat *sx)
+/* The stat part of smbd_stat_at: sx->st and the birth time, if any. */
+static int stat_btime(int dirfd, const char *name, int at_flags,
+		      struct smbd_stat *sx, struct timespec *btime,
+		      bool *has_btime)
 {
 	struct statx x = {};
-	struct timespec btime = {};
-	struct dosinfo di = {};
-	char path[PATH_MAX];
-	bool has_btime = false;
 	unsigned int mask = STATX_BASIC_STATS | STATX_BTIME;
 
+	*has_btime = false;
 	if (statx(dirfd, name, at_flags | AT_STATX_SYNC_AS_STAT, mask,
 		  &x) == 0) {
 		statx_to_stat(&x, &sx->st);
 		if ((x.stx_mask & STATX_BTIME) != 0) {
-			statx_ts(&x.stx_btime, &btime);
-			has_btime = true;
+			statx_ts(&x.stx_btime, btime);
+			*has_btime = true;
 		}
 	} else if (errno != ENOSYS) {
 		return -errno;
 	} else if (fstatat(dirfd, name, &sx->st, at_flags) != 0) {
 		/* Kernels before 4.11: plain fstatat, no birth time. */
 		return -errno;
+	}
+	return 0;
+}
+
+int smbd_stat_at(int dirfd, const char *name, int at_flags,
+		 struct smbd_stat *sx)
+{
+	struct timespec btime = {};
+	struct dosinfo di = {};
+	char path[PATH_MAX];
+	bool has_btime = false;
+	int rc = 0;
+
+	rc = stat_btime(dirfd, name, at_flags, sx, &btime, &has_btime);
+	if (rc != 0) {
+		return rc;
 	}
 	if (!S_ISLNK(sx->st.st_mode) &&
 	    smbd_proc_path(path, sizeof(path), dirfd, name)) {
@@ -710,6 +725,36 @@ int smbd_stat_at(int dirfd, const char *name, int at_flags,
 int smbd_stat_fd(int fd, struct smbd_stat *sx)
 {
 	return smbd_stat_at(fd, "", AT_EMPTY_PATH, sx);
+}
+
+/*
+ * Not through the memo: a new file's ctime is under two seconds old, so
+ * xmemo_take() would not keep it anyway, and what the creator wrote is
+ * known only to this request (another program may set the xattr within
+ * the same ctime tick, which a memo could not see).
+ */
+int smbd_stat_new_fd(int fd, const uint32_t *attrs, bool has_xattrs,
+		     struct smbd_stat *sx)
+{
+	struct timespec btime = {};
+	char path[64];
+	bool has_btime = false;
+	int rc = 0;
+
+	rc = stat_btime(fd, "", AT_EMPTY_PATH, sx, &btime, &has_btime);
+	if (rc != 0) {
+		return rc;
+	}
+	if (smbd_proc_path(path, sizeof(path), fd, NULL)) {
+		data_blocks_only(path, true, has_xattrs || attrs != NULL,
+				 &sx->st);
+	}
+	sx->create_time = smbd_create_time_nt(&sx->st,
+					      has_btime ? &btime : NULL);
+	sx->have_attrs = attrs != NULL;
+	sx->stored_attrs = attrs != NULL ? *attrs & SMBD_STORED_ATTRS : 0;
+	sx->sparse = false;
+	return 0;
 }
 
 int smbd_ntinfo_fd(int fd, const char *name, struct smbd_ntinfo *ni)

@@ -124,6 +124,18 @@ struct smbd_stat {
 };
 
 /*
+ * smbd_stat_fd() of a regular file or directory this request has just
+ * created on fd, after it stored what it stores: one statx, and the DOS
+ * info not read back but taken from what was written: attrs points to
+ * the attributes given to smbd_store_dos_info(), NULL if nothing was
+ * stored (no creation time is ever stored at create). has_xattrs: the
+ * creator stored some extended attribute (a descriptor, attrs).
+ * Returns 0 or -errno. Nothing is remembered (see fileinfo.c, the memo).
+ */
+int smbd_stat_new_fd(int fd, const uint32_t *attrs, bool has_xattrs,
+		     struct smbd_stat *sx);
+
+/*
  * Fill *ni from sx; name as for smbd_dos_attrs(). Applies a remembered
  * ChangeTime (see above).
  */

@@ -109,6 +109,10 @@ struct create_result {
 	 * out: open_existing left the overwrite's truncate to it */
 	bool may_defer_trunc;
 	bool trunc_later;
+	/* a file this request created: its stat, taken after everything
+	 * create_new stored, for the reply (have_sx) */
+	bool have_sx;
+	struct smbd_stat sx;
 };
 
 /*
@@ -800,8 +804,10 @@ static NTSTATUS create_new(struct smbd_req *req, const struct create_args *a,
 	const char *leaf = NULL;
 	NTSTATUS status = NT_STATUS_OK;
 	struct sec_desc *sd = NULL;
-	struct stat st;
+	uint32_t keep = 0;
+	bool stored = false;
 	int pfd = -1;
+	int rc = 0;
 	int fd = -1;
 
 	if (tree->read_only) {
@@ -839,11 +845,6 @@ static NTSTATUS create_new(struct smbd_req *req, const struct create_args *a,
 	if (!is_dir) {
 		smbd_create_prealloc(fd, a->alloc_size);
 	}
-	if (fstat(fd, &st) != 0) {
-		status = smbd_map_errno(errno);
-		close(fd);
-		goto undo;
-	}
 	if (sd != NULL) {
 		smbd_watch_own_attrib(tree->share->path, ondisk);
 	}
@@ -856,14 +857,23 @@ static NTSTATUS create_new(struct smbd_req *req, const struct create_args *a,
 		/* HIDDEN, SYSTEM...: kept as given, a new file's ARCHIVE
 		 * too [MS-FSA §2.1.5.1.2.1]; a directory's as given
 		 * (smb2.create.acldir) */
-		uint32_t keep = a->attrs |
-				(is_dir ? 0 : FILE_ATTRIBUTE_ARCHIVE);
-
-		(void)smbd_store_dos_info(fd, NULL, &keep);
+		keep = a->attrs | (is_dir ? 0 : FILE_ATTRIBUTE_ARCHIVE);
+		stored = smbd_store_dos_info(fd, NULL, &keep) == 0;
 	}
+	/* the one stat of the new file, after what was stored: the
+	 * reply's too (the attributes as written, not read back) */
+	rc = smbd_stat_new_fd(fd, stored ? &keep : NULL, sd != NULL,
+			      &res->sx);
+	if (rc != 0) {
+		status = smbd_map_errno(-rc);
+		close(fd);
+		goto undo;
+	}
+	res->have_sx = true;
 	smbd_fs_probe(tree->root_fd, fd, ondisk, true, &acc);
 	res->max_access = smbd_maximal_access(tree, &acc, is_dir) | granted;
-	status = create_new_open(req, a, fd, &st, ondisk, granted, &res->op);
+	status = create_new_open(req, a, fd, &res->sx.st, ondisk, granted,
+				 &res->op);
 	if (status != NT_STATUS_OK) {
 		goto undo;
 	}
@@ -1026,9 +1036,13 @@ static NTSTATUS create_reply(struct smbd_req *req, const struct smbd_open *op,
 	size_t prev = SIZE_MAX;
 	int rc = 0;
 
-	rc = smbd_ntinfo_fd(op->fd, op->path, &ni);
-	if (rc != 0) {
-		return smbd_map_errno(-rc);
+	if (res->have_sx) {
+		smbd_ntinfo_fill(&res->sx, op->path, &ni);
+	} else {
+		rc = smbd_ntinfo_fd(op->fd, op->path, &ni);
+		if (rc != 0) {
+			return smbd_map_errno(-rc);
+		}
 	}
 	wire_put_u16le(w, CREATE_RESP_SIZE);
 	wire_put_u8(w, res->oplock);
@@ -1613,6 +1627,7 @@ static NTSTATUS create_apply_eas(struct smbd_req *req,
 	    req->tree->share->type != WG_SHARE_DISK) {
 		return NT_STATUS_OK;
 	}
+	res->have_sx = false;	/* the EAs move its ctime */
 	status = smbd_ea_apply(res->op->fd, a->eas, a->neas);
 	if (status == NT_STATUS_OK) {
 		return NT_STATUS_OK;
