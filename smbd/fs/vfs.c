@@ -397,7 +397,8 @@ NTSTATUS vfs_resolve(TALLOC_CTX *mem, int root_fd, const char *rel,
 	if (rc != -ENOENT && rc != -ENOTDIR) {
 		return smbd_map_errno(-rc);
 	}
-	return resolve_walk(mem, root_fd, rel, 0, ondisk);
+	/* the open just failed: the walk does not repeat it */
+	return resolve_walk(mem, root_fd, rel, rc, ondisk);
 }
 
 NTSTATUS vfs_resolve_missing(TALLOC_CTX *mem, int root_fd, const char *rel,
