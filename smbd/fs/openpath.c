@@ -18,6 +18,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -165,13 +166,9 @@ bool smbd_may_unlink(int pfd, int fd)
 	return pst.st_uid == me || (fstat(fd, &st) == 0 && st.st_uid == me);
 }
 
-/* Probe fd (named ondisk beneath root_fd); blocking, thread-safe. */
-void smbd_fs_probe(int root_fd, int fd, const char *ondisk,
-		   bool want_unlink, struct smbd_fs_access *acc)
+/* Read and write access to fd into acc. */
+static void probe_rw(int fd, struct smbd_fs_access *acc)
 {
-	const char *leaf = NULL;
-	int pfd = -1;
-
 	/* one call where both are allowed (the check is of the whole
 	 * mask), the two apart only when one of them is not */
 	if (smbd_fd_may(fd, R_OK | W_OK)) {
@@ -181,6 +178,51 @@ void smbd_fs_probe(int root_fd, int fd, const char *ondisk,
 		acc->read = smbd_fd_may(fd, R_OK);
 		acc->write = smbd_fd_may(fd, W_OK);
 	}
+}
+
+/*
+ * Our effective uid once it is not root's: the daemon drops root before
+ * it serves anyone and never changes its uid again (smbd/daemon), so a
+ * value other than 0 is kept; 0 (still starting) is asked every time.
+ */
+static uid_t our_euid(void)
+{
+	static _Atomic unsigned long kept;	/* uid + 1, 0 if not kept */
+	unsigned long v = atomic_load_explicit(&kept, memory_order_relaxed);
+	uid_t me = 0;
+
+	if (v != 0) {
+		return (uid_t)(v - 1);
+	}
+	me = geteuid();
+	if (me != 0) {
+		atomic_store_explicit(&kept, (unsigned long)me + 1,
+				      memory_order_relaxed);
+	}
+	return me;
+}
+
+void smbd_fs_probe_new(int pfd, int fd, const struct stat *st,
+		       struct smbd_fs_access *acc)
+{
+	probe_rw(fd, acc);
+	if (!smbd_fd_may(pfd, W_OK | X_OK)) {
+		acc->unlink = false;
+	} else if (st->st_uid == our_euid()) {
+		acc->unlink = true;	/* ours: sticky or not */
+	} else {
+		acc->unlink = smbd_may_unlink(pfd, fd);
+	}
+}
+
+/* Probe fd (named ondisk beneath root_fd); blocking, thread-safe. */
+void smbd_fs_probe(int root_fd, int fd, const char *ondisk,
+		   bool want_unlink, struct smbd_fs_access *acc)
+{
+	const char *leaf = NULL;
+	int pfd = -1;
+
+	probe_rw(fd, acc);
 	acc->unlink = false;
 	if (!want_unlink || ondisk[0] == '\0') {
 		return;		/* the share root is never deleted */

@@ -62,6 +62,16 @@ bool smbd_dir_left_empty(struct smbd_server *srv,
  */
 bool smbd_may_unlink(int pfd, int fd);
 
+/*
+ * smbd_fs_probe of a file or directory this request has just created on
+ * fd, in the folder pfd (open, not the share root's parent), st its stat
+ * taken after the create: pfd is not opened again, and not stat'ed for
+ * its sticky bit when the new object is ours (the usual case: the rule
+ * then allows the unlink whatever the folder's mode). Thread-safe.
+ */
+void smbd_fs_probe_new(int pfd, int fd, const struct stat *st,
+		       struct smbd_fs_access *acc);
+
 /* Probe fd (named ondisk beneath root_fd); blocking, thread-safe. */
 void smbd_fs_probe(int root_fd, int fd, const char *ondisk,
 		   bool want_unlink, struct smbd_fs_access *acc);

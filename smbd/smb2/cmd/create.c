@@ -870,7 +870,7 @@ static NTSTATUS create_new(struct smbd_req *req, const struct create_args *a,
 		goto undo;
 	}
 	res->have_sx = true;
-	smbd_fs_probe(tree->root_fd, fd, ondisk, true, &acc);
+	smbd_fs_probe_new(pfd, fd, &res->sx.st, &acc);
 	res->max_access = smbd_maximal_access(tree, &acc, is_dir) | granted;
 	status = create_new_open(req, a, fd, &res->sx.st, ondisk, granted,
 				 &res->op);
