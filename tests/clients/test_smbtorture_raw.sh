@@ -66,6 +66,11 @@ for t in ${WG_RAW_SUITES:-$(printf '%s\n' "${!TESTS[@]}" | sort)}; do
 	raw.qfileinfo.ipc) TORTURE_SHARE='IPC$' ;;
 	*) TORTURE_SHARE=demo ;;
 	esac
+	if [ -z "${TESTS[$t]+set}" ]; then
+		wg_fail "WG_RAW_SUITES names '$t', which this script does not run" \
+			"(it runs: $(printf '%s ' "${!TESTS[@]}"))"
+		continue
+	fi
 	torture_suite "$t" "${TESTS[$t]}"
 done
 wg_log "all raw tests: $((SECONDS - start))s"
