@@ -9,6 +9,7 @@
  * session key and the response. LOGOFF_ANDX.
  */
 #include "smbd/smb1/smb1.h"
+#include "smbd/base/random.h"
 #include "smbd/smb2/session.h"
 #include "smbd/net/conn.h"
 #include "smbd/fs/open.h"
@@ -20,7 +21,6 @@
 #include "proto/utf16.h"
 
 #include <string.h>
-#include <sys/random.h>
 
 /* What the SESSION_SETUP replies say the server runs. */
 #define SMB1_NATIVE_OS		"Unix"
@@ -66,7 +66,7 @@ static NTSTATUS leg1(struct smb1_req *r, struct smbd_session *s,
 		return NT_STATUS_NO_MEMORY;
 	}
 	ntlmssp_server_permit_ntlmv1(s->ntlm, cfg->ntlmv1_permitted);
-	if (getrandom(challenge, sizeof(challenge), 0) != sizeof(challenge)) {
+	if (smbd_random(challenge, sizeof(challenge)) != 0) {
 		return NT_STATUS_INTERNAL_ERROR;
 	}
 	smbd_users_reload_if_changed(srv);
@@ -298,8 +298,7 @@ NTSTATUS smb1_negotiate_challenge(struct smb1_req *r)
 	struct smbd_smb1_conn *c1 = r->c1;
 	size_t pos = 0;
 
-	if (getrandom(c1->challenge, sizeof(c1->challenge), 0) !=
-	    sizeof(c1->challenge)) {
+	if (smbd_random(c1->challenge, sizeof(c1->challenge)) != 0) {
 		return NT_STATUS_INTERNAL_ERROR;
 	}
 	c1->have_challenge = true;

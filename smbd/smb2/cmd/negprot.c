@@ -3,13 +3,13 @@
  * NEGOTIATE that upgrades to SMB2.
  */
 #include "smbd/smbd.h"
+#include "smbd/base/random.h"
 #include "smbd/smb2/cmd/cmd.h"
 #include "smbd/net/conn.h"
 #include "proto/spnego.h"
 #include "proto/smb2_transform.h"
 
 #include <string.h>
-#include <sys/random.h>
 
 #define MAX_DIALECTS 64
 #define MAX_NEG_CONTEXTS 32
@@ -279,7 +279,7 @@ static void put_contexts_311(struct smbd_req *req, size_t ctx_off_pos,
 	wire_setle16(pre, 1);
 	wire_setle16(pre + 2, 32);
 	wire_setle16(pre + 4, SMB2_PREAUTH_HASH_SHA512);
-	if (getrandom(pre + 6, 32, 0) != 32) {
+	if (smbd_random(pre + 6, 32) != 0) {
 		memset(pre + 6, 0x5a, 32);
 	}
 	/* Offsets are from the header: align relative to it (64 is 8k). */

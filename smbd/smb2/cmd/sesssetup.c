@@ -4,6 +4,7 @@
  * IS_NULL, key derivation and the signed final response.
  */
 #include "smbd/smbd.h"
+#include "smbd/base/random.h"
 #include "smbd/smb2/cmd/cmd.h"
 #include "smbd/smb2/session.h"
 #include "smbd/net/conn.h"
@@ -16,7 +17,6 @@
 #include "sessions/users.h"
 
 #include <string.h>
-#include <sys/random.h>
 
 struct sess_auth {
 	bool raw;			/* client speaks bare NTLMSSP */
@@ -78,7 +78,7 @@ static NTSTATUS setup_leg1(struct smbd_req *req, struct smbd_session *s,
 		return NT_STATUS_NO_MEMORY;
 	}
 	ntlmssp_server_permit_ntlmv1(s->ntlm, cfg->ntlmv1_permitted);
-	if (getrandom(challenge, sizeof(challenge), 0) != sizeof(challenge)) {
+	if (smbd_random(challenge, sizeof(challenge)) != 0) {
 		return NT_STATUS_INTERNAL_ERROR;
 	}
 	smbd_users_reload_if_changed(srv);
