@@ -6,6 +6,7 @@
 #include "smbd/net/conn.h"
 #include "smbd/net/nbns.h"
 #include "smbd/smb2/dispatch.h"
+#include "smbd/smb2/tree.h"
 #include "smbd/admin/control.h"
 #include "smbd/fs/open.h"
 #include "smbd/fs/workers.h"
@@ -551,6 +552,8 @@ void smbd_server_reload(struct smbd_server *srv, struct wg_config *cfg)
 	(void)smbd_trees_foreach(srv, reload_tree, &r);
 	srv->cfg = talloc_steal(srv, cfg);
 	talloc_unlink(srv, old);
+	/* a share the new config drops or moves: its idle root fd goes */
+	smbd_share_roots_trim(srv);
 	if (srv->sm != NULL) {
 		smbd_limits_reload(srv);
 	}

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define MAXIMAL_READ_ONLY 0x001200A9u
@@ -16,29 +17,70 @@
 /*
  * One O_PATH fd per share root, shared by all its tree connects: a
  * connection costs one fd, not one more per share it connects to (10,000
- * idle sessions must fit the fd limit). Kept while any tree uses it.
+ * idle sessions must fit the fd limit). Kept while any tree uses it, and
+ * after the last one goes (refs 0, "idle") so that a session cycle does
+ * not open and close the root at every TREE_CONNECT: an idle root is
+ * reused only while a stat of its path still finds the same directory
+ * (one system call where open and close were two), and the idle ones are
+ * closed at a reload (smbd_share_roots_trim), so a share the new config
+ * drops does not hold its directory open.
  */
 struct share_root {
 	struct share_root *next;
 	char *path;
 	int fd;
 	unsigned refs;
+	dev_t dev;
+	ino_t ino;
 };
+
+static int share_root_destructor(struct share_root *r)
+{
+	if (r->fd >= 0) {
+		close(r->fd);
+		r->fd = -1;
+	}
+	return 0;
+}
+
+/* Whether path still names the directory the idle root r holds. */
+static bool share_root_still(const struct share_root *r)
+{
+	struct stat st = {};
+
+	return stat(r->path, &st) == 0 && S_ISDIR(st.st_mode) &&
+	       st.st_dev == r->dev && st.st_ino == r->ino;
+}
 
 int share_root_get(struct smbd_server *srv, const char *path)
 {
-	struct share_root *r = NULL;
+	struct share_root *r = NULL, **pr = NULL;
+	struct stat st = {};
 	int fd = -1;
 
-	for (r = srv->share_roots; r != NULL; r = r->next) {
-		if (strcmp(r->path, path) == 0) {
+	for (pr = &srv->share_roots; *pr != NULL; pr = &(*pr)->next) {
+		r = *pr;
+		if (strcmp(r->path, path) != 0) {
+			continue;
+		}
+		if (r->refs > 0 || share_root_still(r)) {
 			r->refs++;
 			return r->fd;
 		}
+		/* moved or replaced while idle: open it afresh */
+		*pr = r->next;
+		talloc_free(r);
+		break;
 	}
 	fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0) {
 		return -errno;
+	}
+	if (fstat(fd, &st) != 0) {
+		int err = -errno;
+
+		close(fd);
+		return err;
 	}
 	r = talloc_zero(srv, struct share_root);
 	if (r == NULL || (r->path = talloc_strdup(r, path)) == NULL) {
@@ -48,6 +90,9 @@ int share_root_get(struct smbd_server *srv, const char *path)
 	}
 	r->fd = fd;
 	r->refs = 1;
+	r->dev = st.st_dev;
+	r->ino = st.st_ino;
+	talloc_set_destructor(r, share_root_destructor);
 	r->next = srv->share_roots;
 	srv->share_roots = r;
 	return fd;
@@ -56,22 +101,33 @@ int share_root_get(struct smbd_server *srv, const char *path)
 /* Drop a tree's reference; an fd that is not a shared root is closed. */
 static void share_root_put(struct smbd_server *srv, int fd)
 {
-	struct share_root **pr = NULL;
+	struct share_root *r = NULL;
 
-	for (pr = &srv->share_roots; *pr != NULL; pr = &(*pr)->next) {
-		struct share_root *r = *pr;
-
-		if (r->fd != fd) {
-			continue;
+	for (r = srv->share_roots; r != NULL; r = r->next) {
+		if (r->fd == fd) {
+			if (r->refs > 0) {
+				r->refs--;	/* kept idle: see above */
+			}
+			return;
 		}
-		if (--r->refs == 0) {
-			*pr = r->next;
-			close(r->fd);
-			talloc_free(r);
-		}
-		return;
 	}
 	close(fd);
+}
+
+void smbd_share_roots_trim(struct smbd_server *srv)
+{
+	struct share_root **pr = &srv->share_roots;
+
+	while (*pr != NULL) {
+		struct share_root *r = *pr;
+
+		if (r->refs == 0) {
+			*pr = r->next;
+			talloc_free(r);
+		} else {
+			pr = &r->next;
+		}
+	}
 }
 
 static int tree_destructor(struct smbd_tree *t)

@@ -23,6 +23,12 @@ struct smbd_tree *smbd_tree_new(struct smbd_session *s,
 int share_root_get(struct smbd_server *srv, const char *path);
 
 /*
+ * Close the share root fds no tree uses any more (kept open between
+ * tree connects; see tree.c): at a configuration reload.
+ */
+void smbd_share_roots_trim(struct smbd_server *srv);
+
+/*
  * Whether a session of user (guest / anonymous as flagged) passes the
  * share's own rules: null and guest sessions only IPC$ and guest ok
  * shares, others only if in valid users. What smbd_tree_connect checks
