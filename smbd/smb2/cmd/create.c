@@ -749,16 +749,29 @@ static NTSTATUS open_existing(struct smbd_req *req,
 	if (status != NT_STATUS_OK) {
 		return status;
 	}
-	fd = smbd_open_data_fd(req->tree->root_fd, pr->ondisk,
-			       S_ISDIR(pr->st.st_mode), granted, max, truncate);
-	if (fd < 0) {
-		return smbd_map_errno(-fd);
+	if (S_ISDIR(pr->st.st_mode) && pr->stream == NULL && pr->pfd >= 0) {
+		/*
+		 * A directory reopened through the probe's O_PATH fd is the
+		 * very object the probe stat'ed: no walk, no fstat to check.
+		 */
+		fd = openat(pr->pfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (fd >= 0) {
+			st2 = pr->st;
+		}
 	}
-	if (fstat(fd, &st2) != 0 || st2.st_dev != pr->st.st_dev ||
-	    st2.st_ino != pr->st.st_ino) {
-		/* replaced since the lookup: look again */
-		close(fd);
-		return NT_STATUS_OBJECT_NAME_NOT_FOUND;
+	if (fd < 0) {
+		fd = smbd_open_data_fd(req->tree->root_fd, pr->ondisk,
+				       S_ISDIR(pr->st.st_mode), granted, max,
+				       truncate);
+		if (fd < 0) {
+			return smbd_map_errno(-fd);
+		}
+		if (fstat(fd, &st2) != 0 || st2.st_dev != pr->st.st_dev ||
+		    st2.st_ino != pr->st.st_ino) {
+			/* replaced since the lookup: look again */
+			close(fd);
+			return NT_STATUS_OBJECT_NAME_NOT_FOUND;
+		}
 	}
 	res->trunc_later = truncate && res->may_defer_trunc &&
 			   pr->stream == NULL && S_ISREG(st2.st_mode) &&
