@@ -14,6 +14,7 @@
 #include "smbd/fs/wtime.h"
 #include "smbd/fs/acl.h"
 #include "smbd/fs/streams.h"
+#include "smbd/fs/workers.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -364,6 +365,72 @@ void smbd_create_prealloc(int fd, uint64_t size)
 		return;
 	}
 	(void)fallocate(fd, FALLOC_FL_KEEP_SIZE, 0, (off_t)size);
+}
+
+/* A worker's truncate of an overwritten file: it owns a dup of the fd. */
+struct trunc_job {
+	int fd;
+	uint64_t alloc_size;
+};
+
+static int trunc_job_destructor(struct trunc_job *t)
+{
+	if (t->fd >= 0) {
+		close(t->fd);
+	}
+	return 0;
+}
+
+/* Worker thread: 0 or -errno. */
+static int trunc_job_run(void *p)
+{
+	struct trunc_job *t = p;
+
+	if (ftruncate(t->fd, 0) != 0) {
+		return -errno;
+	}
+	smbd_create_prealloc(t->fd, t->alloc_size);
+	return 0;
+}
+
+struct tevent_req *smbd_trunc_send(TALLOC_CTX *mem, struct tevent_context *ev,
+				   struct smbd_workers *w, const void *owner,
+				   int fd, uint64_t alloc_size)
+{
+	struct trunc_job *t = NULL;
+	struct tevent_req *req = NULL;
+
+	t = talloc_zero(mem, struct trunc_job);
+	if (t == NULL) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	t->fd = -1;
+	talloc_set_destructor(t, trunc_job_destructor);
+	t->alloc_size = alloc_size;
+	t->fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+	if (t->fd < 0) {
+		int err = errno;
+
+		talloc_free(t);
+		errno = err;
+		return NULL;
+	}
+	req = smbd_job_send(mem, ev, w, owner, trunc_job_run, t);
+	if (req == NULL) {
+		talloc_free(t);
+		errno = ENOMEM;
+	}
+	return req;
+}
+
+int smbd_trunc_recv(struct tevent_req *req)
+{
+	void *arg = NULL;
+	int ret = smbd_job_recv(req, NULL, &arg);
+
+	talloc_free(arg);	/* closes the dup */
+	return ret;
 }
 
 /*

@@ -13,8 +13,12 @@
 #include <stdint.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <talloc.h>
+#include <tevent.h>
 
 #include "smbd/smbd.h"
+
+struct smbd_workers;
 
 /*
  * What a directory holds, as far as deleting it goes: up to
@@ -125,6 +129,27 @@ void smbd_overwrite_set_attrs(int fd, const struct stat *st, bool stored,
 
 /* AllocationSize of a new or overwritten file: best effort. */
 void smbd_create_prealloc(int fd, uint64_t size);
+
+/*
+ * An overwritten file at least this large is truncated on a worker, not
+ * on the loop (smbd_trunc_send): freeing its pages takes milliseconds
+ * (tens for 256 MiB on tmpfs), during which, with several loops, no loop
+ * could run a request (the state lock; docs/threads.md).
+ */
+#define SMBD_TRUNC_OFFLOAD_MIN	(1024 * 1024)
+
+/*
+ * Truncate fd's file to 0 and preallocate alloc_size for it
+ * (smbd_create_prealloc) on one of w's workers, counted against owner's
+ * share (the client computer). The job works on its own dup of fd, so
+ * the caller's open may close meanwhile. NULL with errno set (ENOMEM,
+ * the dup's) if it could not be started.
+ */
+struct tevent_req *smbd_trunc_send(TALLOC_CTX *mem, struct tevent_context *ev,
+				   struct smbd_workers *w, const void *owner,
+				   int fd, uint64_t alloc_size);
+/* 0, or the truncate's -errno (-ENOMEM: the job could not run). */
+int smbd_trunc_recv(struct tevent_req *req);
 
 /*
  * The fd an existing file is kept open with: a readable directory fd, a

@@ -115,14 +115,6 @@ struct create_result {
 	struct smbd_stat sx;
 };
 
-/*
- * An overwritten file at least this large is truncated on a worker, not
- * on the loop: freeing its pages takes milliseconds (tens for 256 MiB on
- * tmpfs), during which, with several loops, no loop could run a request
- * (the state lock; docs/threads.md).
- */
-#define CREATE_TRUNC_OFFLOAD_MIN	(1024 * 1024)
-
 /* The create contexts we act on; AAPL and unknown tags are
  * ignored, and a lease context too short for one. The durable ones are
  * proto/smb2_durable's, the lease one proto/smb2_lease's. */
@@ -775,7 +767,7 @@ static NTSTATUS open_existing(struct smbd_req *req,
 	}
 	res->trunc_later = truncate && res->may_defer_trunc &&
 			   pr->stream == NULL && S_ISREG(st2.st_mode) &&
-			   st2.st_size >= CREATE_TRUNC_OFFLOAD_MIN;
+			   st2.st_size >= SMBD_TRUNC_OFFLOAD_MIN;
 	if (truncate && !res->trunc_later && ftruncate(fd, 0) != 0) {
 		status = smbd_map_errno(errno);
 		close(fd);
@@ -1772,32 +1764,6 @@ done:
 	smbd_req_done(req, status);
 }
 
-/* A worker's truncate of an overwritten file: it owns a dup of the fd. */
-struct create_trunc {
-	int fd;
-	uint64_t alloc_size;
-};
-
-static int create_trunc_destructor(struct create_trunc *t)
-{
-	if (t->fd >= 0) {
-		close(t->fd);
-	}
-	return 0;
-}
-
-/* Worker thread: 0 or -errno. */
-static int create_trunc_run(void *p)
-{
-	struct create_trunc *t = p;
-
-	if (ftruncate(t->fd, 0) != 0) {
-		return -errno;
-	}
-	smbd_create_prealloc(t->fd, t->alloc_size);
-	return 0;
-}
-
 /*
  * Truncate res->op's file on a worker, then answer (create_trunc_done).
  * The open is registered already, so share modes hold against other
@@ -1811,36 +1777,22 @@ static NTSTATUS create_trunc_send(struct create_state *state,
 {
 	struct smbd_req *req = state->req;
 	struct smbd_server *srv = req->conn->srv;
-	struct create_trunc *t = NULL;
 	struct tevent_req *subreq = NULL;
-	NTSTATUS status = NT_STATUS_NO_MEMORY;
 
-	t = talloc_zero(state, struct create_trunc);
-	if (t == NULL) {
-		goto fail;
-	}
-	t->fd = -1;
-	talloc_set_destructor(t, create_trunc_destructor);
-	t->alloc_size = state->a.alloc_size;
-	t->fd = fcntl(res->op->fd, F_DUPFD_CLOEXEC, 0);
-	if (t->fd < 0) {
-		status = smbd_map_errno(errno);
-		goto fail;
-	}
-	subreq = smbd_job_send(state, srv->ev, srv->workers,
-			       req->conn->client, create_trunc_run, t);
+	subreq = smbd_trunc_send(state, srv->ev, srv->workers,
+				 req->conn->client, res->op->fd,
+				 state->a.alloc_size);
 	if (subreq == NULL) {
-		goto fail;
+		NTSTATUS status = smbd_map_errno(errno);
+
+		talloc_free(res->op);
+		return status;
 	}
 	state->trunc_res = *res;
 	state->trunc_res.op = NULL;
 	state->trunc_fid = res->op->fid_volatile;
 	tevent_req_set_callback(subreq, create_trunc_done, state);
 	return smbd_req_wait(req);
-fail:
-	talloc_free(t);
-	talloc_free(res->op);
-	return status;
 }
 
 static void create_trunc_done(struct tevent_req *subreq)
@@ -1849,13 +1801,11 @@ static void create_trunc_done(struct tevent_req *subreq)
 		tevent_req_callback_data(subreq, struct create_state);
 	struct smbd_req *req = state->req;
 	struct create_result res = state->trunc_res;
-	void *arg = NULL;
 	NTSTATUS status = NT_STATUS_OK;
 	int ret = 0;
 
-	ret = smbd_job_recv(subreq, state, &arg);
+	ret = smbd_trunc_recv(subreq);
 	TALLOC_FREE(subreq);
-	talloc_free(arg);	/* closes the dup */
 	/* a TREE_DISCONNECT or LOGOFF meanwhile closed the open */
 	status = create_find_tree(req);
 	if (status == NT_STATUS_OK) {
