@@ -1207,7 +1207,7 @@ static NTSTATUS open_existing(struct smbd_tree *tree,
 	struct smbd_fs_access acc;
 	struct smbd_file *f = NULL;
 	NTSTATUS status = NT_STATUS_OK;
-	bool truncate = false, is_dir = false, stored = false;
+	bool truncate = false, is_dir = false, stored = false, later = false;
 	struct stat st, st2;
 	int pfd = -1, fd = -1;
 
@@ -1317,13 +1317,17 @@ static NTSTATUS open_existing(struct smbd_tree *tree,
 		status = NT_STATUS_OBJECT_NAME_NOT_FOUND;	/* replaced */
 		goto out;
 	}
-	if (truncate && ftruncate(fd, 0) != 0) {
+	later = truncate && a->trunc_later != NULL && base_acc == NULL &&
+		S_ISREG(st2.st_mode) && st2.st_size >= SMBD_TRUNC_OFFLOAD_MIN;
+	if (truncate && !later && ftruncate(fd, 0) != 0) {
 		status = smbd_map_errno(errno);
 		close(fd);
 		goto out;
 	}
 	if (truncate) {
-		smbd_create_prealloc(fd, a->alloc_size);
+		if (!later) {
+			smbd_create_prealloc(fd, a->alloc_size);
+		}
 		if (base_acc == NULL) {
 			/* overwritten: its named streams go, it takes the
 			 * request's attributes [MS-FSA 2.1.5.1.2] */
@@ -1334,6 +1338,9 @@ static NTSTATUS open_existing(struct smbd_tree *tree,
 	}
 	status = open_register(tree, a, fd, &st, ondisk, granted, max,
 			       pop);
+	if (status == NT_STATUS_OK && later) {
+		*a->trunc_later = true;
+	}
 	*action = !truncate ? FILE_WAS_OPENED :
 		  d == FILE_SUPERSEDE ? FILE_WAS_SUPERSEDED :
 		  FILE_WAS_OVERWRITTEN;
@@ -1560,6 +1567,9 @@ NTSTATUS smbd_open_by_name(struct smbd_tree *tree,
 
 	*pop = NULL;
 	*wait = NULL;
+	if (a->trunc_later != NULL) {
+		*a->trunc_later = false;
+	}
 	if (tree->root_fd < 0 ||
 	    (tree->share->type != WG_SHARE_DISK &&
 	     !(tree->share->type == WG_SHARE_PRINT && a->spool &&

@@ -259,6 +259,12 @@ struct smbd_open_args {
 	 * smbd_acl_token_hold), since the session may re-authenticate
 	 * meanwhile; NULL: the session's current one */
 	const struct se_token *token;
+	/* non-NULL: the caller can truncate an overwritten file itself
+	 * (smbd_trunc_send); set true when the open left it that to do,
+	 * for a file of SMBD_TRUNC_OFFLOAD_MIN or more. It then truncates
+	 * and preallocates (alloc_size) before it grants an oplock or
+	 * answers. */
+	bool *trunc_later;
 };
 
 /*

@@ -83,9 +83,16 @@ struct ntcreate_state {
 	struct smbd_open_args a;
 	struct smbd_oplock_wait *wait;
 	unsigned rounds;
+	/* the open left its overwrite's truncate to us (smbd_trunc_send):
+	 * while a worker runs it, the open's FID and action */
+	bool trunc_later;
+	uint64_t trunc_fid;
+	uint32_t trunc_action;
 };
 
 static NTSTATUS ntcreate_try(struct ntcreate_state *st);
+static NTSTATUS ntcreate_answer(struct ntcreate_state *st,
+				struct smbd_open *op, uint32_t action);
 
 static void ntcreate_woken(void *priv)
 {
@@ -254,14 +261,72 @@ static NTSTATUS print_share_open(struct ntcreate_state *st)
 	return status;
 }
 
-/* One round of the open; PENDING: waiting for breaks (st kept). */
+static void ntcreate_trunc_done(struct tevent_req *subreq)
+{
+	struct ntcreate_state *st =
+		tevent_req_callback_data(subreq, struct ntcreate_state);
+	struct smb1_req *r = st->r;
+	struct smbd_open *op = NULL;
+	NTSTATUS status = NT_STATUS_OK;
+	int ret = smbd_trunc_recv(subreq);
+
+	TALLOC_FREE(subreq);
+	/* a TREE_DISCONNECT, LOGOFF or CLOSE meanwhile closed the open */
+	status = smb1_req_reresolve(r);
+	if (status == NT_STATUS_OK) {
+		op = smbd_open_find(r->conn->srv, st->trunc_fid);
+		if (op == NULL || op->tree != r->tree) {
+			op = NULL;
+			status = NT_STATUS_FILE_CLOSED;
+		}
+	}
+	if (status == NT_STATUS_OK && ret < 0) {
+		status = smbd_map_errno(-ret);
+		talloc_free(op);
+	}
+	if (status == NT_STATUS_OK) {
+		status = ntcreate_answer(st, op, st->trunc_action);
+	}
+	talloc_free(st);
+	smb1_req_done(r, status);
+}
+
+/*
+ * Truncate op's file on a worker, then answer (ntcreate_trunc_done), as
+ * SMB2's CREATE does: the open is registered already, so share modes
+ * hold meanwhile; its oplock is granted after the truncate, so no break
+ * is sent to it before its open is answered. PENDING, or an error with
+ * the open closed.
+ */
+static NTSTATUS ntcreate_trunc_send(struct ntcreate_state *st,
+				    struct smbd_open *op, uint32_t action)
+{
+	struct smb1_req *r = st->r;
+	struct smbd_server *srv = r->conn->srv;
+	struct tevent_req *subreq = NULL;
+
+	subreq = smbd_trunc_send(st, srv->ev, srv->workers, r->conn->client,
+				 op->fd, st->a.alloc_size);
+	if (subreq == NULL) {
+		NTSTATUS status = smbd_map_errno(errno);
+
+		talloc_free(op);
+		return status;
+	}
+	st->trunc_fid = op->fid_volatile;
+	st->trunc_action = action;
+	tevent_req_set_callback(subreq, ntcreate_trunc_done, st);
+	return NT_STATUS_PENDING;
+}
+
+/* One round of the open; PENDING: waiting for breaks or the truncate
+ * (st kept). */
 static NTSTATUS ntcreate_try(struct ntcreate_state *st)
 {
 	struct smb1_req *r = st->r;
 	struct smbd_open *op = NULL;
 	struct smbd_file *wait = NULL;
 	uint32_t action = 0;
-	uint8_t oplock = 0;
 	NTSTATUS status = smb1_path_syntax(st->a.name);
 
 	if (status == NT_STATUS_OK) {
@@ -272,6 +337,7 @@ static NTSTATUS ntcreate_try(struct ntcreate_state *st)
 	}
 	/* checked as its sender if it waited (smb1_req_keep_token) */
 	st->a.token = r->token;
+	st->a.trunc_later = &st->trunc_later;
 	status = smbd_open_by_name(r->tree, &st->a, &op, &action, &wait);
 	if (status == NT_STATUS_PENDING) {
 		if (++st->rounds > SMB1_OPEN_BREAK_ROUNDS) {
@@ -288,6 +354,20 @@ static NTSTATUS ntcreate_try(struct ntcreate_state *st)
 	if (status != NT_STATUS_OK) {
 		return status;
 	}
+	if (st->trunc_later) {
+		return ntcreate_trunc_send(st, op, action);
+	}
+	return ntcreate_answer(st, op, action);
+}
+
+/* The file is open (and overwritten): oplock and reply. */
+static NTSTATUS ntcreate_answer(struct ntcreate_state *st,
+				struct smbd_open *op, uint32_t action)
+{
+	struct smb1_req *r = st->r;
+	uint8_t oplock = 0;
+	NTSTATUS status = NT_STATUS_OK;
+
 	if (st->reply != NULL || st->reply_priv != NULL) {
 		status = st->reply != NULL ?
 			 st->reply(r, op, action, st->arg) :
