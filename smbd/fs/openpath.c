@@ -1361,8 +1361,11 @@ static NTSTATUS open_new(struct smbd_tree *tree,
 	struct sec_desc *sd = NULL;
 	TALLOC_CTX *tmp = NULL;
 	NTSTATUS status = NT_STATUS_OK;
-	struct stat st;
+	struct smbd_stat sx;
+	uint32_t keep = 0;
+	bool stored = false;
 	int pfd = -1, fd = -1;
+	int rc = 0;
 
 	if (tree->read_only) {
 		return NT_STATUS_ACCESS_DENIED;
@@ -1405,11 +1408,6 @@ static NTSTATUS open_new(struct smbd_tree *tree,
 	if (!is_dir) {
 		smbd_create_prealloc(fd, a->alloc_size);
 	}
-	if (fstat(fd, &st) != 0) {
-		status = smbd_map_errno(errno);
-		close(fd);
-		goto undo;
-	}
 	if (sd != NULL) {
 		smbd_watch_own_attrib(tree->share->path, ondisk);
 	}
@@ -1421,15 +1419,24 @@ static NTSTATUS open_new(struct smbd_tree *tree,
 	if ((a->attrs & SMBD_STORED_ATTRS & ~FILE_ATTRIBUTE_ARCHIVE) != 0) {
 		/* HIDDEN, SYSTEM...: kept as given, a new file's ARCHIVE
 		 * too, as SMB2's CREATE [MS-FSA §2.1.5.1.2.1] */
-		uint32_t keep = a->attrs |
-				(is_dir ? 0 : FILE_ATTRIBUTE_ARCHIVE);
-
-		(void)smbd_store_dos_info(fd, NULL, &keep);
+		keep = a->attrs | (is_dir ? 0 : FILE_ATTRIBUTE_ARCHIVE);
+		stored = smbd_store_dos_info(fd, NULL, &keep) == 0;
 	}
-	status = open_register(tree, a, fd, &st, ondisk, granted, max,
+	/* the one stat of the new file, after what was stored: the
+	 * reply's too (a->created; the attributes as written) */
+	rc = smbd_stat_new_fd(fd, stored ? &keep : NULL, sd != NULL, &sx);
+	if (rc != 0) {
+		status = smbd_map_errno(-rc);
+		close(fd);
+		goto undo;
+	}
+	status = open_register(tree, a, fd, &sx.st, ondisk, granted, max,
 			       pop);
 	if (status != NT_STATUS_OK) {
 		goto undo;
+	}
+	if (a->created != NULL) {
+		*a->created = sx;
 	}
 	*action = FILE_WAS_CREATED;
 	smbd_watch_created(*pop);

@@ -17,6 +17,7 @@
 #include <tevent.h>
 
 #include "smbd/smbd.h"
+#include "smbd/fs/fileinfo.h"
 
 struct smbd_workers;
 
@@ -265,6 +266,10 @@ struct smbd_open_args {
 	 * and preallocates (alloc_size) before it grants an oplock or
 	 * answers. */
 	bool *trunc_later;
+	/* non-NULL: for a file or directory the open created
+	 * (FILE_WAS_CREATED), its stat, taken after everything the create
+	 * stored (fileinfo.h smbd_stat_new_fd), for the reply */
+	struct smbd_stat *created;
 };
 
 /*

@@ -88,6 +88,8 @@ struct ntcreate_state {
 	bool trunc_later;
 	uint64_t trunc_fid;
 	uint32_t trunc_action;
+	/* a file the open created: its stat, for the reply */
+	struct smbd_stat sx;
 };
 
 static NTSTATUS ntcreate_try(struct ntcreate_state *st);
@@ -112,12 +114,25 @@ static void ntcreate_woken(void *priv)
 	smb1_req_done(r, status);
 }
 
+/* The reply's times and sizes: sx, the create's stat of a file the open
+ * created, else a stat of op's file or stream now. */
+static void open_ntinfo(struct smbd_open *op, const struct smbd_stat *sx,
+			struct smbd_ntinfo *ni)
+{
+	if (sx != NULL) {
+		smbd_ntinfo_fill(sx, op->path, ni);
+	} else {
+		(void)streams_open_ntinfo(op, ni);
+	}
+}
+
 static void put_ntcreate_reply(struct smb1_req *r, struct smbd_open *op,
-			       uint32_t action, uint8_t oplock)
+			       const struct smbd_stat *sx, uint32_t action,
+			       uint8_t oplock)
 {
 	struct smbd_ntinfo ni = {};
 
-	(void)streams_open_ntinfo(op, &ni);
+	open_ntinfo(op, sx, &ni);
 	smb1_put_andx(r, 34);
 	wire_put_u8(&r->out, smb1_oplock_wire_level(oplock));
 	wire_put_u16le(&r->out, (uint16_t)op->fid_volatile);
@@ -146,13 +161,13 @@ static void put_ntcreate_reply(struct smb1_req *r, struct smbd_open *op,
  * implementation-specific.
  */
 static void put_openx_reply(struct smb1_req *r, struct smbd_open *op,
-			    uint32_t action, uint16_t access_mode,
-			    uint8_t oplock, bool ext)
+			    const struct smbd_stat *sx, uint32_t action,
+			    uint16_t access_mode, uint8_t oplock, bool ext)
 {
 	const uint64_t epoch = 116444736000000000ULL;
 	struct smbd_ntinfo ni = {};
 
-	(void)streams_open_ntinfo(op, &ni);
+	open_ntinfo(op, sx, &ni);
 	smb1_put_andx(r, ext ? 19 : 15);
 	wire_put_u16le(&r->out, (uint16_t)op->fid_volatile);
 	wire_put_u16le(&r->out, (uint16_t)(ni.attrs & 0x37));
@@ -181,12 +196,13 @@ static void put_openx_reply(struct smb1_req *r, struct smbd_open *op,
 
 /* OPEN [MS-CIFS §2.2.4.3.2]: FID, attributes, UTIME, size, access. */
 static void put_core_open_reply(struct smb1_req *r, struct smbd_open *op,
+				const struct smbd_stat *sx,
 				uint16_t access_mode)
 {
 	const uint64_t epoch = 116444736000000000ULL;
 	struct smbd_ntinfo ni = {};
 
-	(void)streams_open_ntinfo(op, &ni);
+	open_ntinfo(op, sx, &ni);
 	wire_put_u8(&r->out, 7);
 	wire_put_u16le(&r->out, (uint16_t)op->fid_volatile);
 	wire_put_u16le(&r->out, (uint16_t)(ni.attrs & 0x37));
@@ -338,6 +354,7 @@ static NTSTATUS ntcreate_try(struct ntcreate_state *st)
 	/* checked as its sender if it waited (smb1_req_keep_token) */
 	st->a.token = r->token;
 	st->a.trunc_later = &st->trunc_later;
+	st->a.created = &st->sx;
 	status = smbd_open_by_name(r->tree, &st->a, &op, &action, &wait);
 	if (status == NT_STATUS_PENDING) {
 		if (++st->rounds > SMB1_OPEN_BREAK_ROUNDS) {
@@ -365,6 +382,7 @@ static NTSTATUS ntcreate_answer(struct ntcreate_state *st,
 				struct smbd_open *op, uint32_t action)
 {
 	struct smb1_req *r = st->r;
+	const struct smbd_stat *sx = NULL;
 	uint8_t oplock = 0;
 	NTSTATUS status = NT_STATUS_OK;
 
@@ -386,6 +404,11 @@ static NTSTATUS ntcreate_answer(struct ntcreate_state *st,
 		talloc_free(op);
 		return status;
 	}
+	/* the create's stat, unless the size changed since (above) */
+	if (action == FILE_WAS_CREATED &&
+	    !(st->openx && st->a.alloc_size > 0)) {
+		sx = &st->sx;
+	}
 	status = smb1_fid_check(r, op);
 	if (status != NT_STATUS_OK) {
 		talloc_free(op);
@@ -397,12 +420,12 @@ static NTSTATUS ntcreate_answer(struct ntcreate_state *st,
 	r->chain_fid = (uint16_t)op->fid_volatile;
 	if (st->core) {
 		smb1_oplock_core_reply(r, oplock);
-		put_core_open_reply(r, op, st->access_mode);
+		put_core_open_reply(r, op, sx, st->access_mode);
 	} else if (st->openx) {
-		put_openx_reply(r, op, action, st->access_mode, oplock,
+		put_openx_reply(r, op, sx, action, st->access_mode, oplock,
 				st->openx_ext);
 	} else {
-		put_ntcreate_reply(r, op, action, oplock);
+		put_ntcreate_reply(r, op, sx, action, oplock);
 	}
 	return NT_STATUS_OK;
 }
