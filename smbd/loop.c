@@ -7,10 +7,14 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/eventfd.h>
 #include <time.h>
 #include <unistd.h>
+#if defined(__x86_64__) || defined(__i386__)
+#include <x86intrin.h>
+#endif
 
 /* The state lock and the loop threads. */
 struct smbd_threads {
@@ -19,6 +23,10 @@ struct smbd_threads {
 	bool stop;		/* loops leave their threads (state lock) */
 	bool solo;		/* one thread left: the lock is not used */
 	pthread_t *tids;	/* [nloops], 0 unused */
+	/* hold times (loop.h): ticks per ns, and the bucket bounds
+	 * (10 us, 100 us, 1 ms, 10 ms) in ticks */
+	double ticks_per_ns;
+	uint64_t bound[SMBD_HOLD_BUCKETS - 1];
 };
 
 static __thread struct smbd_loop *self_loop;
@@ -82,8 +90,147 @@ static uint64_t mono_ns(void)
 }
 
 /*
+ * The hold clock: the time-stamp counter on x86 (~10 ns of CPU here,
+ * against ~25 for clock_gettime; the kernel's own clock source, so
+ * constant and the same on every CPU), else CLOCK_MONOTONIC in ns.
+ */
+static inline uint64_t hold_now(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	return __rdtsc();
+#else
+	return mono_ns();
+#endif
+}
+
+/* One (ticks, ns) pair, the best of five (not preempted in between). */
+static void hold_pair(uint64_t *ticks, uint64_t *ns)
+{
+	uint64_t best = UINT64_MAX;
+	unsigned i = 0;
+
+	for (i = 0; i < 5; i++) {
+		uint64_t a = mono_ns();
+		uint64_t t = hold_now();
+		uint64_t b = mono_ns();
+
+		if (b - a < best) {
+			best = b - a;
+			*ticks = t;
+			*ns = a + (b - a) / 2;
+		}
+	}
+}
+
+/* Ticks per ns, measured over ~5 ms (1 without a time-stamp counter). */
+static double hold_calibrate(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	struct timespec ts = { .tv_nsec = 5000000 };
+	uint64_t t0 = 0, n0 = 0, t1 = 0, n1 = 0;
+
+	hold_pair(&t0, &n0);
+	nanosleep(&ts, NULL);
+	hold_pair(&t1, &n1);
+	if (n1 > n0 && t1 > t0) {
+		return (double)(t1 - t0) / (double)(n1 - n0);
+	}
+#endif
+	return 1.0;
+}
+
+uint64_t smbd_hold_us(const struct smbd_server *srv, uint64_t ticks)
+{
+	if (srv->threads == NULL) {
+		return 0;
+	}
+	return (uint64_t)((double)ticks / srv->threads->ticks_per_ns / 1000);
+}
+
+const char *smbd_hold_bucket_name(unsigned b)
+{
+	static const char *const names[SMBD_HOLD_BUCKETS] = {
+		"lt_10us", "lt_100us", "lt_1ms", "lt_10ms", "ge_10ms",
+	};
+
+	return b < SMBD_HOLD_BUCKETS ? names[b] : "?";
+}
+
+const char *smbd_site_name(unsigned site, char *buf, size_t len)
+{
+	static const char *const kinds[SMBD_SITE_SMB2] = {
+		[SMBD_SITE_LOOP] = "loop",
+		[SMBD_SITE_FD] = "fd",
+		[SMBD_SITE_READ] = "socket read",
+		[SMBD_SITE_TIMER] = "timer",
+		[SMBD_SITE_IMMEDIATE] = "immediate",
+		[SMBD_SITE_WORKER] = "worker done",
+		[SMBD_SITE_CONTROL] = "control",
+	};
+
+	if (site < SMBD_SITE_SMB2) {
+		snprintf(buf, len, "%s", kinds[site]);
+	} else if (site < SMBD_SITE_SMB1) {
+		snprintf(buf, len, "SMB2 %s",
+			 smb2_cmd_name(site - SMBD_SITE_SMB2));
+	} else if (site < SMBD_SITE_NUM) {
+		snprintf(buf, len, "SMB1 0x%02x", site - SMBD_SITE_SMB1);
+	} else {
+		snprintf(buf, len, "?");
+	}
+	return buf;
+}
+
+void smbd_loop_site(unsigned site)
+{
+	struct smbd_loop *lp = self_loop;
+
+	/* the first command of a hold stays; handler kinds replace */
+	if (lp == NULL || lp->hold_site >= SMBD_SITE_SMB2 ||
+	    site >= SMBD_SITE_NUM) {
+		return;
+	}
+	lp->hold_site = site;
+}
+
+/* lp lets go of the lock: put the hold down to its site. */
+static void hold_end(struct smbd_threads *th, struct smbd_loop *lp)
+{
+	struct smbd_holds *h = lp->holds;
+	struct smbd_hold_site *s = NULL;
+	uint64_t now = hold_now();
+	uint64_t d = now > lp->hold_t0 ? now - lp->hold_t0 : 0;
+	unsigned b = 0;
+
+	h->count++;
+	h->ticks += d;
+	if (d > h->max_ticks) {
+		h->max_ticks = d;
+		h->max_site = lp->hold_site;
+	}
+	while (b < SMBD_HOLD_BUCKETS - 1 && d >= th->bound[b]) {
+		b++;
+	}
+	h->hist[b]++;
+	s = &h->site[lp->hold_site];
+	s->count++;
+	s->ticks += d;
+	if (d > s->max_ticks) {
+		s->max_ticks = d;
+	}
+	if (b == SMBD_HOLD_BUCKETS - 1) {
+		char name[32];
+
+		WG_LOG_RL(WG_LOG_DEBUG, WG_CLS_GEN,
+			  "loop %u held the state lock %llu us (%s)", lp->idx,
+			  (unsigned long long)smbd_hold_us(th->srv, d),
+			  smbd_site_name(lp->hold_site, name, sizeof(name)));
+	}
+}
+
+/*
  * The clock is read only when the lock is found held, so the common,
- * uncontended acquisition costs one trylock as before.
+ * uncontended acquisition costs one trylock and one hold_now().
  */
 void smbd_state_lock(struct smbd_server *srv)
 {
@@ -112,14 +259,23 @@ void smbd_state_lock(struct smbd_server *srv)
 				lp->lock_wait_max_ns = t1 - t0;
 			}
 		}
+		lp->hold_site = SMBD_SITE_LOOP;
+		lp->hold_t0 = hold_now();
 	}
 }
 
 void smbd_state_unlock(struct smbd_server *srv)
 {
-	if (srv->threads != NULL && !srv->threads->solo) {
-		pthread_mutex_unlock(&srv->threads->lock);
+	struct smbd_threads *th = srv->threads;
+	struct smbd_loop *lp = self_loop;
+
+	if (th == NULL || th->solo) {
+		return;
 	}
+	if (lp != NULL && lp->srv == srv && lp->holds != NULL) {
+		hold_end(th, lp);
+	}
+	pthread_mutex_unlock(&th->lock);
 }
 
 /*
@@ -145,6 +301,31 @@ static void loop_trace(enum tevent_trace_point tp, void *priv)
 		break;
 	default:
 		break;
+	}
+}
+
+/* tevent names the kind of handler it is about to run (loop.h). */
+static void trace_fd(struct tevent_fd *fde, enum tevent_event_trace_point tp,
+		     void *priv)
+{
+	if (tp == TEVENT_EVENT_TRACE_BEFORE_HANDLER) {
+		smbd_loop_site(SMBD_SITE_FD);
+	}
+}
+
+static void trace_timer(struct tevent_timer *te,
+			enum tevent_event_trace_point tp, void *priv)
+{
+	if (tp == TEVENT_EVENT_TRACE_BEFORE_HANDLER) {
+		smbd_loop_site(SMBD_SITE_TIMER);
+	}
+}
+
+static void trace_immediate(struct tevent_immediate *im,
+			    enum tevent_event_trace_point tp, void *priv)
+{
+	if (tp == TEVENT_EVENT_TRACE_BEFORE_HANDLER) {
+		smbd_loop_site(SMBD_SITE_IMMEDIATE);
 	}
 }
 
@@ -186,6 +367,13 @@ static int loop_wake_setup(struct smbd_loop *lp)
 		return -ENOMEM;
 	}
 	tevent_set_trace_callback(lp->ev, loop_trace, lp);
+	tevent_set_trace_fd_callback(lp->ev, trace_fd, lp);
+	tevent_set_trace_timer_callback(lp->ev, trace_timer, lp);
+	tevent_set_trace_immediate_callback(lp->ev, trace_immediate, lp);
+	lp->holds = talloc_zero(lp, struct smbd_holds);
+	if (lp->holds == NULL) {
+		return -ENOMEM;
+	}
 	return 0;
 }
 
@@ -240,6 +428,14 @@ int smbd_loops_start(struct smbd_server *srv)
 	pthread_mutex_init(&th->lock, &attr);
 	pthread_mutexattr_destroy(&attr);
 	talloc_set_destructor(th, threads_destructor);
+	th->ticks_per_ns = hold_calibrate();
+	for (i = 0; i < SMBD_HOLD_BUCKETS - 1; i++) {
+		static const uint64_t us[SMBD_HOLD_BUCKETS - 1] = {
+			10, 100, 1000, 10000,
+		};
+
+		th->bound[i] = (uint64_t)(us[i] * 1000 * th->ticks_per_ns);
+	}
 	for (i = 0; i < srv->nloops; i++) {
 		rc = loop_wake_setup(srv->loops[i]);
 		if (rc != 0) {

@@ -60,6 +60,67 @@ void smbd_state_lock(struct smbd_server *srv);
 void smbd_state_unlock(struct smbd_server *srv);
 
 /*
+ * Who holds the state lock, and how long (docs/threads.md). Each hold of
+ * a loop (from taking the lock to letting it go) is timed with the
+ * processor's time-stamp counter (clock_gettime elsewhere) and put down
+ * to one "site": what ran while it was held. Each hold starts as
+ * SMBD_SITE_LOOP (waking, writing replies, nothing tagged); tevent's
+ * trace points tag fd handlers, timers and immediates, the socket read
+ * and worker completion handlers tag themselves, and the SMB2 and SMB1
+ * dispatchers tag the command they run. A later handler kind replaces an
+ * earlier one; the first command of a hold stays (a compound or an AndX
+ * chain is put down to its first command).
+ */
+enum smbd_site {
+	SMBD_SITE_LOOP = 0,	/* nothing tagged: waking, flushing */
+	SMBD_SITE_FD,		/* an fd handler not named below */
+	SMBD_SITE_READ,		/* a socket read, before any command */
+	SMBD_SITE_TIMER,
+	SMBD_SITE_IMMEDIATE,
+	SMBD_SITE_WORKER,	/* a worker job's completion (fs/workers.c) */
+	SMBD_SITE_CONTROL,	/* the wgnet control socket (admin/control.c) */
+	SMBD_SITE_SMB2,		/* + the SMB2 command code */
+	SMBD_SITE_SMB1 = SMBD_SITE_SMB2 + SMB2_NUM_CMDS, /* + SMB1 code */
+	SMBD_SITE_NUM = SMBD_SITE_SMB1 + 256,
+};
+
+/* Hold-time buckets: < 10 us, < 100 us, < 1 ms, < 10 ms, >= 10 ms. */
+#define SMBD_HOLD_BUCKETS 5
+
+struct smbd_hold_site {
+	uint64_t count;
+	uint64_t ticks;
+	uint64_t max_ticks;
+};
+
+/*
+ * One loop's holds (lp->holds, a talloc child of lp, only with several
+ * loops), written by the loop's thread as it lets go of the lock and
+ * read by others under the lock. count holds have ended: a loop that
+ * holds the lock now has taken it count + 1 times (lock_acquired).
+ */
+struct smbd_holds {
+	uint64_t count;
+	uint64_t ticks;
+	uint64_t max_ticks;
+	unsigned max_site;
+	uint64_t hist[SMBD_HOLD_BUCKETS];
+	struct smbd_hold_site site[SMBD_SITE_NUM];
+};
+
+/* Tag the calling loop's current hold with site (rules above). */
+void smbd_loop_site(unsigned site);
+
+/* ticks of struct smbd_holds in microseconds. */
+uint64_t smbd_hold_us(const struct smbd_server *srv, uint64_t ticks);
+
+/* A site's name ("smb2_create", "smb1_0x2e", "timer") into buf. */
+const char *smbd_site_name(unsigned site, char *buf, size_t len);
+
+/* The name of hold-time bucket b ("lt_10us" ... "ge_10ms"). */
+const char *smbd_hold_bucket_name(unsigned b);
+
+/*
  * Run srv->loops[1..nloops-1] (made by the caller, each with its own
  * tevent_context) on threads of their own, and make the calling thread
  * loop 0's: it takes the state lock and keeps it except while srv->ev

@@ -46,6 +46,7 @@
 
 struct smbd_loop;
 struct smbd_threads;	/* the state lock, loop threads: smbd/loop.c */
+struct smbd_holds;	/* state lock hold times: smbd/loop.h */
 struct smbd_conn;
 struct smbd_client;
 struct smbd_session;
@@ -134,6 +135,10 @@ struct smbd_loop {
 	uint64_t lock_wait_ns;
 	uint64_t lock_wait_max_ns;
 	uint64_t wakes;
+	/* how long it held the lock, and doing what (loop.h) */
+	struct smbd_holds *holds;	/* child; NULL with one loop */
+	uint64_t hold_t0;		/* when the current hold began */
+	unsigned hold_site;		/* enum smbd_site of that hold */
 };
 
 struct smbd_server {

@@ -1618,6 +1618,64 @@ static void print_loop_lock(const struct ctl_jv *lp, size_t i)
 	kv(key, v);
 }
 
+/* A time in us as "123 us", "45.6 ms" or "7.89 s". */
+static void fmt_us(char *buf, size_t len, unsigned long long us)
+{
+	if (us < 1000) {
+		snprintf(buf, len, "%llu us", us);
+	} else if (us < 1000000) {
+		snprintf(buf, len, "%.1f ms", (double)us / 1e3);
+	} else {
+		snprintf(buf, len, "%.2f s", (double)us / 1e6);
+	}
+}
+
+/*
+ * With several loops, how long each held the state lock (docs/threads.md):
+ * holds, their time in all, the longest and who held it; the hold-time
+ * histogram; the three sites that held it longest in all.
+ */
+static void print_loop_holds(const struct ctl_jv *lp, size_t i)
+{
+	const struct ctl_jv *h = ctl_jv_get(lp, "lock_holds");
+	const struct ctl_jv *hist = ctl_jv_get(h, "histogram");
+	const struct ctl_jv *sites = ctl_jv_get(h, "sites");
+	char key[48];
+	char v[160];
+	char t[32];
+	char m[32];
+	size_t k = 0;
+
+	if (h == NULL || h->type != CTL_J_OBJECT) {
+		return;
+	}
+	fmt_us(t, sizeof(t), ctl_jv_u64(h, "total_us", 0));
+	fmt_us(m, sizeof(m), ctl_jv_u64(h, "max_us", 0));
+	snprintf(key, sizeof(key), "  lock held, loop %zu", i);
+	snprintf(v, sizeof(v), "%llu times, %s, longest %s",
+		 (unsigned long long)ctl_jv_u64(h, "count", 0), t, m);
+	kv(key, v);
+	kv("    longest by", ctl_jv_str(h, "max_site", "?"));
+	snprintf(v, sizeof(v), "%llu / %llu / %llu / %llu / %llu",
+		 (unsigned long long)ctl_jv_u64(hist, "lt_10us", 0),
+		 (unsigned long long)ctl_jv_u64(hist, "lt_100us", 0),
+		 (unsigned long long)ctl_jv_u64(hist, "lt_1ms", 0),
+		 (unsigned long long)ctl_jv_u64(hist, "lt_10ms", 0),
+		 (unsigned long long)ctl_jv_u64(hist, "ge_10ms", 0));
+	kv("    <10us/100us/1ms/10ms/more", v);
+	for (k = 0; sites != NULL && sites->type == CTL_J_ARRAY &&
+		    k < sites->n && k < 3; k++) {
+		const struct ctl_jv *s = sites->items[k];
+
+		fmt_us(t, sizeof(t), ctl_jv_u64(s, "total_us", 0));
+		fmt_us(m, sizeof(m), ctl_jv_u64(s, "max_us", 0));
+		snprintf(key, sizeof(key), "    %s", ctl_jv_str(s, "site", "?"));
+		snprintf(v, sizeof(v), "%s in %llu, longest %s", t,
+			 (unsigned long long)ctl_jv_u64(s, "count", 0), m);
+		kv(key, v);
+	}
+}
+
 /* One line per event loop: what it serves now, what it accepted. */
 static void print_loops(const struct ctl_jv *a)
 {
@@ -1638,6 +1696,7 @@ static void print_loops(const struct ctl_jv *a)
 							0));
 		kv(key, v);
 		print_loop_lock(lp, i);
+		print_loop_holds(lp, i);
 	}
 }
 

@@ -6,6 +6,7 @@
  */
 #include "smbd/admin/control.h"
 #include "smbd/admin/admin.h"
+#include "smbd/loop.h"
 #include "smbd/fs/open.h"
 #include "smbd/fs/acladmin.h"
 #include "sessions/identity.h"
@@ -784,6 +785,66 @@ static int v_config(struct ctl_call *c, char **args)
 	return 0;
 }
 
+/*
+ * How long a loop held the state lock, and doing what (loop.h): holds
+ * ended, their time in all and the longest, the hold-time histogram
+ * (its counts add up to count), and per site that held it at least
+ * once, longest in all first: holds, time in all and the longest.
+ */
+static void ctl_lock_holds(struct ctl_call *c, const struct smbd_loop *lp)
+{
+	const struct smbd_server *srv = lp->srv;
+	const struct smbd_holds *h = lp->holds;
+	unsigned order[SMBD_SITE_NUM];
+	unsigned n = 0;
+	unsigned i = 0;
+	char name[32];
+
+	if (h == NULL) {
+		return;		/* one loop: no lock */
+	}
+	/* sites that held the lock, by time in all (insertion sort) */
+	for (i = 0; i < SMBD_SITE_NUM; i++) {
+		unsigned k = n;
+
+		if (h->site[i].count == 0) {
+			continue;
+		}
+		while (k > 0 &&
+		       h->site[order[k - 1]].ticks < h->site[i].ticks) {
+			order[k] = order[k - 1];
+			k--;
+		}
+		order[k] = i;
+		n++;
+	}
+	ctl_json_object_begin(c->j, "lock_holds");
+	ctl_json_u64(c->j, "count", h->count);
+	ctl_json_u64(c->j, "total_us", smbd_hold_us(srv, h->ticks));
+	ctl_json_u64(c->j, "max_us", smbd_hold_us(srv, h->max_ticks));
+	ctl_json_string(c->j, "max_site",
+			smbd_site_name(h->max_site, name, sizeof(name)));
+	ctl_json_object_begin(c->j, "histogram");
+	for (i = 0; i < SMBD_HOLD_BUCKETS; i++) {
+		ctl_json_u64(c->j, smbd_hold_bucket_name(i), h->hist[i]);
+	}
+	ctl_json_object_end(c->j);
+	ctl_json_array_begin(c->j, "sites");
+	for (i = 0; i < n; i++) {
+		const struct smbd_hold_site *s = &h->site[order[i]];
+
+		ctl_json_object_begin(c->j, NULL);
+		ctl_json_string(c->j, "site",
+				smbd_site_name(order[i], name, sizeof(name)));
+		ctl_json_u64(c->j, "count", s->count);
+		ctl_json_u64(c->j, "total_us", smbd_hold_us(srv, s->ticks));
+		ctl_json_u64(c->j, "max_us", smbd_hold_us(srv, s->max_ticks));
+		ctl_json_object_end(c->j);
+	}
+	ctl_json_array_end(c->j);
+	ctl_json_object_end(c->j);
+}
+
 static int v_statistics(struct ctl_call *c, char **args)
 {
 	const struct smbd_server *srv = c->srv;
@@ -842,6 +903,7 @@ static int v_statistics(struct ctl_call *c, char **args)
 		ctl_json_u64(c->j, "lock_wait_max_us",
 			     lp->lock_wait_max_ns / 1000);
 		ctl_json_u64(c->j, "wakes", lp->wakes);
+		ctl_lock_holds(c, lp);
 		ctl_json_object_end(c->j);
 	}
 	ctl_json_array_end(c->j);
@@ -1267,6 +1329,7 @@ static void ctl_client_io(struct tevent_context *ev, struct tevent_fd *fde,
 {
 	struct ctl_client *cl = private_data;
 
+	smbd_loop_site(SMBD_SITE_CONTROL);
 	if (cl->out != NULL) {
 		if (flags & TEVENT_FD_WRITE) {
 			ctl_client_write(cl);

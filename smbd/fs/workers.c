@@ -398,6 +398,8 @@ static void workers_fd_handler(struct tevent_context *ev,
 	bool freed = false;
 	ssize_t n = 0;
 
+	smbd_loop_site(SMBD_SITE_WORKER);
+
 	/* first: a job filed after this read writes the eventfd again
 	 * only if it finds the done list empty (worker_main) */
 	do {

@@ -1317,6 +1317,7 @@ static ssize_t conn_recv(struct smbd_conn *conn, uint8_t *buf, size_t len)
 	n = read(conn->fd, buf, len);
 	err = errno;
 	smbd_state_lock(conn->srv);
+	smbd_loop_site(SMBD_SITE_READ);
 	errno = err;
 	return n;
 }
@@ -1334,6 +1335,7 @@ static ssize_t conn_recvv(struct smbd_conn *conn, struct iovec *iov, int cnt)
 	n = readv(conn->fd, iov, cnt);
 	err = errno;
 	smbd_state_lock(conn->srv);
+	smbd_loop_site(SMBD_SITE_READ);
 	errno = err;
 	return n;
 }

@@ -7,6 +7,7 @@
  */
 #include "smbd/smb1/smb1.h"
 #include "smbd/net/conn.h"
+#include "smbd/loop.h"
 #include "smbd/smb2/session.h"
 #include "proto/spnego.h"
 #include "proto/utf16.h"
@@ -329,6 +330,7 @@ void smb1_req_rerun(struct smb1_req *r)
 	const struct smb1_row *row = &smb1_cmds[r->cmd];
 	NTSTATUS status = NT_STATUS_OK;
 
+	smbd_loop_site(SMBD_SITE_SMB1 + r->cmd);
 	r->out.len = r->start;
 	r->keep_block = false;
 	status = resolve(r, row);
@@ -431,6 +433,7 @@ static void process(struct smbd_conn *conn, uint8_t *buf, size_t len)
 		smbd_conn_terminate(conn, "SMB1 NEGOTIATE again");
 		return;
 	}
+	smbd_loop_site(SMBD_SITE_SMB1 + r->hdr.command);
 	if (c1->signing) {
 		r->seq = c1->seq;
 		/* NT_CANCEL takes a number but is not answered */

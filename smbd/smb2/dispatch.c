@@ -10,6 +10,7 @@
 #include "smbd/smb2/dispatch.h"
 #include "smbd/smb2/session.h"
 #include "smbd/net/conn.h"
+#include "smbd/loop.h"
 #include "proto/smb2_transform.h"
 #include "sessions/sessmgr.h"
 
@@ -1277,6 +1278,8 @@ static NTSTATUS dispatch(struct smbd_req *req, bool related)
 	struct smbd_session *s = NULL;
 	NTSTATUS status = NT_STATUS_OK;
 
+	smbd_loop_site(cmd < SMB2_NUM_CMDS ? SMBD_SITE_SMB2 + cmd :
+		       SMBD_SITE_READ);
 	if (conn->state != SMBD_CONN_ACTIVE && cmd != SMB2_NEGOTIATE) {
 		/* Nothing before NEGOTIATE: disconnect [MS-SMB2 §3.3.5.2] */
 		DBG_CLIENT(PROTO, "%s: %s before NEGOTIATE, disconnecting",

@@ -138,10 +138,44 @@ def main():
         expect("contended acquisitions are a subset of all",
                all(p.get("lock_contended", 0) <= p.get("lock_acquired", 0)
                    for p in per2), "loops %r" % per2)
+    # how long each loop held the state lock, and doing what: every
+    # ended hold is in the histogram and under one site; loop 0 (the
+    # control socket's) holds the lock as it answers, so one of its
+    # acquisitions has not ended yet; the other loop's have all ended
+    hkeys = ("count", "total_us", "max_us", "max_site", "histogram",
+             "sites")
+    buckets = ("lt_10us", "lt_100us", "lt_1ms", "lt_10ms", "ge_10ms")
+    holds = [p.get("lock_holds", {}) for p in per2]
+    expect("statistics give each loop's lock holds: count, time, longest, "
+           "histogram and sites",
+           len(holds) == 2 and
+           all(k in h for h in holds for k in hkeys) and
+           all(b in h.get("histogram", {}) for h in holds for b in buckets),
+           "holds %r" % holds)
+    if len(holds) == 2 and all("sites" in h for h in holds):
+        expect("the hold histogram and the sites each add up to the holds",
+               all(sum(h["histogram"].values()) == h["count"] ==
+                   sum(s["count"] for s in h["sites"]) for h in holds),
+               "holds %r" % holds)
+        expect("every acquisition but loop 0's current one has ended",
+               holds[0]["count"] == per2[0]["lock_acquired"] - 1 and
+               holds[1]["count"] == per2[1]["lock_acquired"],
+               "holds %r loops %r" % (holds, per2))
+        names = [s["site"] for h in holds for s in h["sites"]]
+        expect("the holds name SMB2 CREATE and worker completions",
+               "SMB2 CREATE" in names and "worker done" in names,
+               "sites %r" % names)
+        expect("each site's longest hold is within its total and the "
+               "loop's longest",
+               all(s["max_us"] <= s["total_us"] and
+                   s["max_us"] <= h["max_us"]
+                   for h in holds for s in h["sites"]), "holds %r" % holds)
     r = subprocess.run([WGNET, "-c", CONF, "statistics"],
                        capture_output=True, text=True, timeout=30)
     expect("wgnet statistics prints the state lock of each loop",
            r.stdout.count("state lock, loop") == 2, r.stdout[-600:])
+    expect("wgnet statistics prints how long each loop held it",
+           r.stdout.count("lock held, loop") == 2, r.stdout[-900:])
     for ip in (A, B):
         for c in conns[ip]:
             c.close_socket()
