@@ -181,6 +181,44 @@ const char *smbd_site_name(unsigned site, char *buf, size_t len)
 	return buf;
 }
 
+bool smbd_loop_after_unlock(smbd_after_fn fn, void *arg)
+{
+	struct smbd_loop *lp = self_loop;
+	unsigned i = 0;
+
+	if (lp == NULL || lp->srv->threads == NULL ||
+	    lp->srv->threads->solo) {
+		return false;
+	}
+	for (i = 0; i < lp->nafter; i++) {
+		if (lp->after[i].fn == fn && lp->after[i].arg == arg) {
+			lp->after[i].n++;
+			return true;
+		}
+	}
+	if (lp->nafter == ARRAY_SIZE(lp->after)) {
+		return false;
+	}
+	lp->after[lp->nafter].fn = fn;
+	lp->after[lp->nafter].arg = arg;
+	lp->after[lp->nafter].n = 1;
+	lp->nafter++;
+	return true;
+}
+
+/* The calls asked for under the lock, now that lp has let go of it. */
+static void run_after(struct smbd_loop *lp)
+{
+	unsigned i = 0;
+	unsigned n = lp->nafter;
+
+	/* only this thread adds to the list, and it is not adding now */
+	lp->nafter = 0;
+	for (i = 0; i < n; i++) {
+		lp->after[i].fn(lp->after[i].arg, lp->after[i].n);
+	}
+}
+
 void smbd_loop_site(unsigned site)
 {
 	struct smbd_loop *lp = self_loop;
@@ -272,10 +310,17 @@ void smbd_state_unlock(struct smbd_server *srv)
 	if (th == NULL || th->solo) {
 		return;
 	}
-	if (lp != NULL && lp->srv == srv && lp->holds != NULL) {
+	if (lp == NULL || lp->srv != srv) {
+		pthread_mutex_unlock(&th->lock);
+		return;
+	}
+	if (lp->holds != NULL) {
 		hold_end(th, lp);
 	}
 	pthread_mutex_unlock(&th->lock);
+	if (lp->nafter > 0) {
+		run_after(lp);
+	}
 }
 
 /*

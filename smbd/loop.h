@@ -108,6 +108,20 @@ struct smbd_holds {
 	struct smbd_hold_site site[SMBD_SITE_NUM];
 };
 
+/*
+ * Call fn(arg, n) right after the calling loop next lets go of the state
+ * lock, n being how many times fn/arg was asked for since (at most
+ * SMBD_LOOP_AFTER distinct pairs). For wakes of other threads: a thread
+ * woken from under the lock may preempt the loop on its CPU while it
+ * still holds it, and every other loop then waits (docs/threads.md). fn
+ * runs without the lock: it may touch no smbd object. Returns false,
+ * having done nothing, when it cannot defer (one loop, a thread that is
+ * no loop, the list full): the caller then does it now.
+ */
+#define SMBD_LOOP_AFTER 4
+typedef void (*smbd_after_fn)(void *arg, unsigned n);
+bool smbd_loop_after_unlock(smbd_after_fn fn, void *arg);
+
 /* Tag the calling loop's current hold with site (rules above). */
 void smbd_loop_site(unsigned site);
 

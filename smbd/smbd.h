@@ -139,6 +139,13 @@ struct smbd_loop {
 	struct smbd_holds *holds;	/* child; NULL with one loop */
 	uint64_t hold_t0;		/* when the current hold began */
 	unsigned hold_site;		/* enum smbd_site of that hold */
+	/* calls to make once it lets go of the lock (loop.h) */
+	struct {
+		void (*fn)(void *arg, unsigned n);
+		void *arg;
+		unsigned n;
+	} after[4];			/* SMBD_LOOP_AFTER */
+	unsigned nafter;
 };
 
 struct smbd_server {

@@ -661,6 +661,19 @@ void smbd_workers_set_wait_hook(struct smbd_workers *w,
 	w->wait_data = data;
 }
 
+/* Wake n idle workers of w (after the state lock is let go: loop.h). */
+static void workers_wake(void *arg, unsigned n)
+{
+	struct smbd_workers *w = arg;
+	unsigned i = 0;
+
+	pthread_mutex_lock(&w->mu);
+	for (i = 0; i < n && i < w->nthreads; i++) {
+		pthread_cond_signal(&w->cv);
+	}
+	pthread_mutex_unlock(&w->mu);
+}
+
 /*
  * Queue fn(arg) with arg stolen under the job. req may be NULL (fire and
  * forget). Returns NULL on no memory (arg is then left where it was).
@@ -701,7 +714,11 @@ static struct smbd_job *job_queue(struct smbd_workers *w,
 	w->busy++;
 	w->nqueued++;
 	jq_append(&o->q_head, &o->q_tail, j);
-	pthread_cond_signal(&w->cv);
+	/* a worker woken here may preempt this loop, which holds the
+	 * state lock: wake it once the loop lets go (loop.h) */
+	if (!smbd_loop_after_unlock(workers_wake, w)) {
+		pthread_cond_signal(&w->cv);
+	}
 	pthread_mutex_unlock(&w->mu);
 	return j;
 }
