@@ -1662,7 +1662,7 @@ static void print_loop_holds(const struct ctl_jv *lp, size_t i)
 		 (unsigned long long)ctl_jv_u64(hist, "lt_1ms", 0),
 		 (unsigned long long)ctl_jv_u64(hist, "lt_10ms", 0),
 		 (unsigned long long)ctl_jv_u64(hist, "ge_10ms", 0));
-	kv("    <10us/100us/1ms/10ms/more", v);
+	kv("    held <10/100/1k/10k+ us", v);
 	for (k = 0; sites != NULL && sites->type == CTL_J_ARRAY &&
 		    k < sites->n && k < 3; k++) {
 		const struct ctl_jv *s = sites->items[k];
