@@ -1533,6 +1533,21 @@ static bool create_probe_inline(struct create_state *state,
 }
 
 /*
+ * Does the answer to a depend on whether the name may be deleted? Only
+ * through DELETE in the maximal access: granted when asked for (by
+ * name, GENERIC_ALL, MAXIMUM_ALLOWED; delete on close needs it granted)
+ * or reported in an MxAc context. Else the probe skips the parent's
+ * access check and stat (two system calls of every plain open).
+ */
+static bool create_wants_delete(const struct create_args *a)
+{
+	return a->want_mxac ||
+	       (a->desired & SEC_FLAG_MAXIMUM_ALLOWED) != 0 ||
+	       (smbd_map_generic(a->desired) & SEC_STD_DELETE) != 0 ||
+	       (a->options & FILE_DELETE_ON_CLOSE) != 0;
+}
+
+/*
  * Hand the lookup to a worker: NT_STATUS_PENDING (the request waits for
  * it) or an error status.
  */
@@ -1554,7 +1569,7 @@ static NTSTATUS create_probe_send(struct create_state *state)
 	pr->root_fd = -1;
 	talloc_set_destructor(pr, create_probe_destructor);
 	pr->rel = talloc_strdup(pr, state->rel);
-	pr->want_unlink = !tree->read_only;
+	pr->want_unlink = !tree->read_only && create_wants_delete(&state->a);
 	if (pr->rel == NULL) {
 		talloc_free(pr);
 		return NT_STATUS_NO_MEMORY;
