@@ -719,6 +719,28 @@ static NTSTATUS existing_checks(struct smbd_req *req,
 	return create_break(req, a, f, *granted, *truncate, false, res);
 }
 
+/*
+ * The stat of the fd open_existing just opened, which says whether it is
+ * still the object the lookup found. An open that does not overwrite
+ * changes nothing of the file, so the same statx answers the CREATE
+ * (res->sx, have_sx) and the reply need not take another; an overwrite
+ * changes size and times, so its reply stats again.
+ */
+static int open_existing_stat(int fd, bool truncate,
+			      struct create_result *res, struct stat *st)
+{
+	res->have_sx = false;
+	if (truncate) {
+		return fstat(fd, st);
+	}
+	if (smbd_stat_fd(fd, &res->sx) != 0) {
+		return -1;
+	}
+	*st = res->sx.st;
+	res->have_sx = true;
+	return 0;
+}
+
 static NTSTATUS open_existing(struct smbd_req *req,
 			      const struct create_args *a,
 			      const struct create_probe *pr,
@@ -741,6 +763,7 @@ static NTSTATUS open_existing(struct smbd_req *req,
 	if (status != NT_STATUS_OK) {
 		return status;
 	}
+	res->have_sx = false;	/* the reply stats the fd unless set below */
 	if (S_ISDIR(pr->st.st_mode) && pr->stream == NULL && pr->pfd >= 0) {
 		/*
 		 * A directory reopened through the probe's O_PATH fd is the
@@ -758,9 +781,11 @@ static NTSTATUS open_existing(struct smbd_req *req,
 		if (fd < 0) {
 			return smbd_map_errno(-fd);
 		}
-		if (fstat(fd, &st2) != 0 || st2.st_dev != pr->st.st_dev ||
+		if (open_existing_stat(fd, truncate, res, &st2) != 0 ||
+		    st2.st_dev != pr->st.st_dev ||
 		    st2.st_ino != pr->st.st_ino) {
 			/* replaced since the lookup: look again */
+			res->have_sx = false;
 			close(fd);
 			return NT_STATUS_OBJECT_NAME_NOT_FOUND;
 		}
