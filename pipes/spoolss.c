@@ -536,9 +536,11 @@ static void printer_info_0(struct info_blob *b, TALLOC_CTX *mem,
 	blob_systemtime(b, time(NULL));		/* stUpTime */
 	for (int i = 0; i < 18; i++) {
 		/* MaxcRef .. cAddNetPrinters: nothing we count. */
-		/* dwGetVersion (major, minor, build: 10.0.17763, as
-		 * OSVersion says), cChangeID */
-		blob_u32(b, i == 2 ? (17763u << 16) | 10u :
+		/* dwGetVersion (major, minor, build, as OSVersion
+		 * says: proto/osversion.h), cChangeID */
+		blob_u32(b, i == 2 ? (uint32_t)WG_OS_NT_BUILD << 16 |
+				     (uint32_t)WG_OS_NT_MINOR << 8 |
+				     (uint32_t)WG_OS_NT_MAJOR :
 			 i == 13 ? c->def->change_id : 0);
 	}
 	wire_put_u16le(&b->fixed, 9);		/* x64 */
