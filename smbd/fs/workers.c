@@ -280,7 +280,13 @@ static void *worker_main(void *p)
 				break;
 			}
 			if (w->stop && w->nqueued == 0) {
-				/* stopping and the queue is drained */
+				/*
+				 * Stopping and the queue is drained. Workers
+				 * that went back to sleep while held jobs
+				 * remained (a finishing worker takes those
+				 * itself, waking no one) must see it too.
+				 */
+				pthread_cond_broadcast(&w->cv);
 				pthread_mutex_unlock(&w->mu);
 				return NULL;
 			}
@@ -747,6 +753,10 @@ static int job_state_destructor(struct smbd_job_state *state)
 		owner_put(w, o);
 		w->busy--;
 		queued = true;
+		if (w->stop && w->nqueued == 0) {
+			/* the last job a stopping pool waited for */
+			pthread_cond_broadcast(&w->cv);
+		}
 	}
 	pthread_mutex_unlock(&w->mu);
 	j->req = NULL;

@@ -1016,6 +1016,54 @@ START_TEST(test_workers_fair)
 }
 END_TEST
 
+static void *vt_gate_opener(void *p)
+{
+	usleep(50 * 1000);
+	vt_gate_set(true);
+	return NULL;
+}
+
+/*
+ * A pool freed while one owner's jobs are held back for its share: the
+ * workers that found nothing they could take went back to sleep, and
+ * the two running A's jobs take the held ones themselves, waking no
+ * one. When the queue drains the sleepers must still be told to stop,
+ * or talloc_free() waits for them forever (the Check timeout fails it).
+ */
+START_TEST(test_workers_stop_held)
+{
+	static int key_a;
+	struct smbd_workers *w = smbd_workers_new(wgt_root, wgt_ev, 4);
+	struct tevent_req *a_reqs[6];
+	pthread_t opener;
+	size_t i = 0;
+
+	ck_assert_ptr_nonnull(w);
+	vt_gate_set(false);
+	atomic_store(&vt_a_running, 0);
+	atomic_store(&vt_a_max, 0);
+	atomic_store(&vt_a_done, 0);
+	for (i = 0; i < 6; i++) {
+		a_reqs[i] = smbd_job_send(wgt_root, wgt_ev, w, &key_a,
+					  vt_gated_job, NULL);
+		ck_assert_ptr_nonnull(a_reqs[i]);
+	}
+	while (atomic_load(&vt_a_running) < 2) {
+		usleep(1000);
+	}
+	usleep(20 * 1000);	/* the idle two pass A over and sleep */
+	ck_assert_int_eq(pthread_create(&opener, NULL, vt_gate_opener,
+					NULL), 0);
+	talloc_free(w);
+	ck_assert_int_eq(pthread_join(opener, NULL), 0);
+	ck_assert_int_eq(atomic_load(&vt_a_done), 6);
+	ck_assert_int_eq(atomic_load(&vt_a_max), 2);
+	for (i = 0; i < 6; i++) {
+		talloc_free(a_reqs[i]);
+	}
+}
+END_TEST
+
 /* The nice value of the thread that runs the job. */
 static int vt_nice_job(void *p)
 {
@@ -1206,6 +1254,7 @@ static Suite *vfs_suite(void)
 	tcase_add_test(tw, test_workers_close_fd);
 	tcase_add_test(tw, test_workers_resolve);
 	tcase_add_test(tw, test_workers_fair);
+	tcase_add_test(tw, test_workers_stop_held);
 	tcase_add_test(tw, test_workers_nice);
 	tcase_add_test(tw, test_workers_round_robin);
 	suite_add_tcase(s, tw);
