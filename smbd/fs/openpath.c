@@ -433,6 +433,24 @@ int smbd_trunc_recv(struct tevent_req *req)
 	return ret;
 }
 
+NTSTATUS smbd_trunc_open_find(struct smbd_server *srv,
+			      const struct smbd_tree *tree, uint64_t fid,
+			      int ret, struct smbd_open **pop)
+{
+	struct smbd_open *op = smbd_open_find(srv, fid);
+
+	*pop = NULL;
+	if (op == NULL || op->tree != tree) {
+		return NT_STATUS_FILE_CLOSED;
+	}
+	if (ret < 0) {
+		talloc_free(op);
+		return smbd_map_errno(-ret);
+	}
+	*pop = op;
+	return NT_STATUS_OK;
+}
+
 /*
  * The fd an existing file is kept open with: a readable directory fd, a
  * file fd with the access the handle needs (O_PATH when the handle needs

@@ -151,6 +151,17 @@ struct tevent_req *smbd_trunc_send(TALLOC_CTX *mem, struct tevent_context *ev,
 				   int fd, uint64_t alloc_size);
 /* 0, or the truncate's -errno (-ENOMEM: the job could not run). */
 int smbd_trunc_recv(struct tevent_req *req);
+/*
+ * Once smbd_trunc_recv gave ret: the open of volatile id fid whose file
+ * was truncated, if it is still open on tree (the request's, found
+ * again; a CLOSE, TREE_DISCONNECT or LOGOFF may have closed it while the
+ * worker ran). NT_STATUS_OK with *pop; FILE_CLOSED if it is gone; else
+ * ret's error (smbd_map_errno), the open closed. Every front end's
+ * completion of an overwrite (SMB2 CREATE, the SMB1 opens) uses it.
+ */
+NTSTATUS smbd_trunc_open_find(struct smbd_server *srv,
+			      const struct smbd_tree *tree, uint64_t fid,
+			      int ret, struct smbd_open **pop);
 
 /*
  * The fd an existing file is kept open with: a readable directory fd, a

@@ -290,15 +290,8 @@ static void ntcreate_trunc_done(struct tevent_req *subreq)
 	/* a TREE_DISCONNECT, LOGOFF or CLOSE meanwhile closed the open */
 	status = smb1_req_reresolve(r);
 	if (status == NT_STATUS_OK) {
-		op = smbd_open_find(r->conn->srv, st->trunc_fid);
-		if (op == NULL || op->tree != r->tree) {
-			op = NULL;
-			status = NT_STATUS_FILE_CLOSED;
-		}
-	}
-	if (status == NT_STATUS_OK && ret < 0) {
-		status = smbd_map_errno(-ret);
-		talloc_free(op);
+		status = smbd_trunc_open_find(r->conn->srv, r->tree,
+					      st->trunc_fid, ret, &op);
 	}
 	if (status == NT_STATUS_OK) {
 		status = ntcreate_answer(st, op, st->trunc_action);

@@ -1849,15 +1849,8 @@ static void create_trunc_done(struct tevent_req *subreq)
 	/* a TREE_DISCONNECT or LOGOFF meanwhile closed the open */
 	status = create_find_tree(req);
 	if (status == NT_STATUS_OK) {
-		res.op = smbd_open_find(req->conn->srv, state->trunc_fid);
-		if (res.op == NULL || res.op->tree != req->tree) {
-			res.op = NULL;
-			status = NT_STATUS_FILE_CLOSED;
-		}
-	}
-	if (status == NT_STATUS_OK && ret < 0) {
-		status = smbd_map_errno(-ret);
-		talloc_free(res.op);
+		status = smbd_trunc_open_find(req->conn->srv, req->tree,
+					      state->trunc_fid, ret, &res.op);
 	}
 	if (status != NT_STATUS_OK) {
 		talloc_free(state);
