@@ -18,6 +18,7 @@
  * (SMBD_BUDGET_NOTIFIES, INSUFFICIENT_RESOURCES).
  */
 #include "smbd/smb1/smb1.h"
+#include "smbd/base/errmap.h"
 #include "smbd/fs/acl.h"
 #include "smbd/fs/ea.h"
 #include "smbd/fs/fileinfo.h"
@@ -30,6 +31,7 @@
 #include "proto/smb2.h"
 #include "proto/smb2_fsctl.h"
 
+#include <errno.h>
 #include <string.h>
 
 #ifndef NT_STATUS_INVALID_SMB
@@ -124,9 +126,16 @@ struct create_state {
 	size_t neas;
 	struct smbd_oplock_wait *wait;
 	unsigned rounds;
+	/* the open left its overwrite's truncate to us (smbd_trunc_send):
+	 * while a worker runs it, the open's FID and action */
+	bool trunc_later;
+	uint64_t trunc_fid;
+	uint32_t trunc_action;
 };
 
 static NTSTATUS create_try(struct create_state *st);
+static NTSTATUS create_answer(struct create_state *st, struct smbd_open *op,
+			      uint32_t action);
 
 static void create_woken(void *priv)
 {
@@ -169,7 +178,58 @@ static void create_reply(struct smb1_req *r, struct smbd_open *op,
 	nt_put_reply(r, NULL, 0, p, sizeof(p), NULL, 0);
 }
 
-/* One round of the open; PENDING: waiting for breaks (st kept). */
+static void create_trunc_done(struct tevent_req *subreq)
+{
+	struct create_state *st =
+		tevent_req_callback_data(subreq, struct create_state);
+	struct smb1_req *r = st->r;
+	struct smbd_open *op = NULL;
+	NTSTATUS status = NT_STATUS_OK;
+	int ret = smbd_trunc_recv(subreq);
+
+	TALLOC_FREE(subreq);
+	/* a TREE_DISCONNECT, LOGOFF or CLOSE meanwhile closed the open */
+	status = smb1_req_reresolve(r);
+	if (status == NT_STATUS_OK) {
+		status = smbd_trunc_open_find(r->conn->srv, r->tree,
+					      st->trunc_fid, ret, &op);
+	}
+	if (status == NT_STATUS_OK) {
+		status = create_answer(st, op, st->trunc_action);
+	}
+	talloc_free(st);
+	smb1_req_done(r, status);
+}
+
+/*
+ * Truncate op's file on a worker, then answer (create_trunc_done), as
+ * NT_CREATE_ANDX does (file.c): the open is registered already, so
+ * share modes hold meanwhile; the EAs go on the file after the truncate.
+ * PENDING, or an error with the open closed.
+ */
+static NTSTATUS create_trunc_send(struct create_state *st,
+				  struct smbd_open *op, uint32_t action)
+{
+	struct smb1_req *r = st->r;
+	struct smbd_server *srv = r->conn->srv;
+	struct tevent_req *subreq = NULL;
+
+	subreq = smbd_trunc_send(st, srv->ev, srv->workers, r->conn->client,
+				 op->fd, st->a.alloc_size);
+	if (subreq == NULL) {
+		NTSTATUS status = smbd_map_errno(errno);
+
+		talloc_free(op);
+		return status;
+	}
+	st->trunc_fid = op->fid_volatile;
+	st->trunc_action = action;
+	tevent_req_set_callback(subreq, create_trunc_done, st);
+	return NT_STATUS_PENDING;
+}
+
+/* One round of the open; PENDING: waiting for breaks or the truncate
+ * (st kept). */
 static NTSTATUS create_try(struct create_state *st)
 {
 	struct smb1_req *r = st->r;
@@ -183,6 +243,7 @@ static NTSTATUS create_try(struct create_state *st)
 	}
 	/* checked as its sender if it waited (smb1_req_keep_token) */
 	st->a.token = r->token;
+	st->a.trunc_later = &st->trunc_later;
 	status = smbd_open_by_name(r->tree, &st->a, &op, &action, &wait);
 	if (status == NT_STATUS_PENDING) {
 		if (++st->rounds > NTTRANS_OPEN_BREAK_ROUNDS) {
@@ -199,7 +260,19 @@ static NTSTATUS create_try(struct create_state *st)
 	if (status != NT_STATUS_OK) {
 		return status;
 	}
-	status = smb1_fid_check(r, op);
+	if (st->trunc_later) {
+		return create_trunc_send(st, op, action);
+	}
+	return create_answer(st, op, action);
+}
+
+/* The file is open (and overwritten): its EAs, the reply. */
+static NTSTATUS create_answer(struct create_state *st, struct smbd_open *op,
+			      uint32_t action)
+{
+	struct smb1_req *r = st->r;
+	NTSTATUS status = smb1_fid_check(r, op);
+
 	if (status == NT_STATUS_OK && st->neas > 0 &&
 	    action != FILE_WAS_OPENED) {
 		/* the EAs of a file made or overwritten [MS-FSA §2.1.5.1] */
