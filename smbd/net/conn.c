@@ -989,7 +989,13 @@ static void conn_update_flags(struct smbd_conn *conn)
 	if (conn->fde == NULL || conn->free_im != NULL) {
 		return;
 	}
-	if (conn->sendq_head != NULL && conn->sendq_head->buf != NULL) {
+	/*
+	 * A connection on its loop's flush list is written at the end of
+	 * this turn (conn_flush); only what that writev leaves waits for
+	 * TEVENT_FD_WRITE. Asking now cost an epoll_ctl pair per reply.
+	 */
+	if (conn->sendq_head != NULL && conn->sendq_head->buf != NULL &&
+	    !conn->flushing) {
 		flags |= TEVENT_FD_WRITE;
 	}
 	if (conn->state != SMBD_CONN_CLOSING && smbd_conn_accepting(conn) &&
