@@ -76,30 +76,38 @@ static const char l311_s2c[] = "SMBS2CCipherKey";
 static const char l311_c2s[] = "SMBC2SCipherKey";
 
 /*
- * The four keys of a session share one HMAC key: schedule it once and
- * copy the keyed state per label (the key schedule was a fifth of a
- * whole session setup's user-space time).
+ * The keys of a session share one HMAC key: schedule it once and copy
+ * the keyed state per label (the key schedule was a fifth of a whole
+ * session setup's user-space time). which: SMB2_KEYS_* (smb2_crypto.h).
  */
-static void derive_30(const uint8_t sk[16], struct smb2_keys *keys)
+static void derive_30(const uint8_t sk[16], unsigned which,
+		      struct smb2_keys *keys)
 {
 	struct hmac_sha256_ctx keyed = {};
 
 	hmac_sha256_set_key(&keyed, 16, sk);
-	kdf_keyed(&keyed, l30_sign, sizeof(l30_sign), c30_sign,
-		  sizeof(c30_sign), keys->signing, 16);
-	kdf_keyed(&keyed, l30_app, sizeof(l30_app), c30_app, sizeof(c30_app),
-		  keys->application, 16);
-	kdf_keyed(&keyed, l30_ccm, sizeof(l30_ccm), c30_out, sizeof(c30_out),
-		  keys->encrypt, 16);
-	kdf_keyed(&keyed, l30_ccm, sizeof(l30_ccm), c30_in, sizeof(c30_in),
-		  keys->decrypt, 16);
-	keys->cipher_key_len = 16;
+	if (which & SMB2_KEYS_SIGNING) {
+		kdf_keyed(&keyed, l30_sign, sizeof(l30_sign), c30_sign,
+			  sizeof(c30_sign), keys->signing, 16);
+	}
+	if (which & SMB2_KEYS_APPLICATION) {
+		kdf_keyed(&keyed, l30_app, sizeof(l30_app), c30_app,
+			  sizeof(c30_app), keys->application, 16);
+	}
+	if (which & SMB2_KEYS_CIPHER) {
+		kdf_keyed(&keyed, l30_ccm, sizeof(l30_ccm), c30_out,
+			  sizeof(c30_out), keys->encrypt, 16);
+		kdf_keyed(&keyed, l30_ccm, sizeof(l30_ccm), c30_in,
+			  sizeof(c30_in), keys->decrypt, 16);
+		keys->cipher_key_len = 16;
+	}
 	explicit_bzero(&keyed, sizeof(keyed));
 }
 
 static void derive_311(const uint8_t sk[16],
 		       const uint8_t preauth[SMB2_PREAUTH_HASH_SIZE],
-		       size_t cipher_key_len, struct smb2_keys *keys)
+		       size_t cipher_key_len, unsigned which,
+		       struct smb2_keys *keys)
 {
 	const size_t n = SMB2_PREAUTH_HASH_SIZE;
 	/* L = 256 for the AES-256 ciphers' keys only [MS-SMB2 §3.3.5.5.3] */
@@ -107,16 +115,40 @@ static void derive_311(const uint8_t sk[16],
 	struct hmac_sha256_ctx keyed = {};
 
 	hmac_sha256_set_key(&keyed, 16, sk);
-	kdf_keyed(&keyed, l311_sign, sizeof(l311_sign), preauth, n,
-		  keys->signing, 16);
-	kdf_keyed(&keyed, l311_app, sizeof(l311_app), preauth, n,
-		  keys->application, 16);
-	kdf_keyed(&keyed, l311_s2c, sizeof(l311_s2c), preauth, n,
-		  keys->encrypt, ck);
-	kdf_keyed(&keyed, l311_c2s, sizeof(l311_c2s), preauth, n,
-		  keys->decrypt, ck);
-	keys->cipher_key_len = (uint8_t)ck;
+	if (which & SMB2_KEYS_SIGNING) {
+		kdf_keyed(&keyed, l311_sign, sizeof(l311_sign), preauth, n,
+			  keys->signing, 16);
+	}
+	if (which & SMB2_KEYS_APPLICATION) {
+		kdf_keyed(&keyed, l311_app, sizeof(l311_app), preauth, n,
+			  keys->application, 16);
+	}
+	if (which & SMB2_KEYS_CIPHER) {
+		kdf_keyed(&keyed, l311_s2c, sizeof(l311_s2c), preauth, n,
+			  keys->encrypt, ck);
+		kdf_keyed(&keyed, l311_c2s, sizeof(l311_c2s), preauth, n,
+			  keys->decrypt, ck);
+		keys->cipher_key_len = (uint8_t)ck;
+	}
 	explicit_bzero(&keyed, sizeof(keyed));
+}
+
+void smb2_derive_some_keys(uint16_t dialect, const uint8_t session_key[16],
+			   const uint8_t preauth[SMB2_PREAUTH_HASH_SIZE],
+			   size_t cipher_key_len, unsigned which,
+			   struct smb2_keys *keys)
+{
+	if (dialect < SMB2_DIALECT_300) {
+		if (which & SMB2_KEYS_SIGNING) {
+			memcpy(keys->signing, session_key, 16);
+		}
+		return;
+	}
+	if (dialect == SMB2_DIALECT_311) {
+		derive_311(session_key, preauth, cipher_key_len, which, keys);
+		return;
+	}
+	derive_30(session_key, which, keys);
 }
 
 void smb2_derive_keys(uint16_t dialect, const uint8_t session_key[16],
@@ -124,16 +156,8 @@ void smb2_derive_keys(uint16_t dialect, const uint8_t session_key[16],
 		      size_t cipher_key_len, struct smb2_keys *keys)
 {
 	*keys = (struct smb2_keys) {};
-
-	if (dialect < SMB2_DIALECT_300) {
-		memcpy(keys->signing, session_key, 16);
-		return;
-	}
-	if (dialect == SMB2_DIALECT_311) {
-		derive_311(session_key, preauth, cipher_key_len, keys);
-		return;
-	}
-	derive_30(session_key, keys);
+	smb2_derive_some_keys(dialect, session_key, preauth, cipher_key_len,
+			      SMB2_KEYS_ALL, keys);
 }
 
 void smb2_sign_key_init(struct smb2_sign_key *k, enum smb2_sign_alg alg,

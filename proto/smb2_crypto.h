@@ -61,6 +61,25 @@ void smb2_derive_keys(uint16_t dialect, const uint8_t session_key[16],
 		      const uint8_t preauth[SMB2_PREAUTH_HASH_SIZE],
 		      size_t cipher_key_len, struct smb2_keys *keys);
 
+/* Which keys smb2_derive_some_keys derives. */
+#define SMB2_KEYS_SIGNING	0x1u
+#define SMB2_KEYS_APPLICATION	0x2u
+#define SMB2_KEYS_CIPHER	0x4u	/* encrypt, decrypt, cipher_key_len */
+#define SMB2_KEYS_ALL		0x7u
+
+/*
+ * smb2_derive_keys for the keys in which only; the other fields of keys
+ * are left as they are. The same keys as smb2_derive_keys whatever the
+ * split, so a server can derive the signing key at SESSION_SETUP and the
+ * cipher keys only when the session first encrypts (each call schedules
+ * the HMAC key again). preauth must be the hash the session ended its
+ * setup with, also when the cipher keys come later. Never fails.
+ */
+void smb2_derive_some_keys(uint16_t dialect, const uint8_t session_key[16],
+			   const uint8_t preauth[SMB2_PREAUTH_HASH_SIZE],
+			   size_t cipher_key_len, unsigned which,
+			   struct smb2_keys *keys);
+
 /*
  * Compute the signature of one SMB2 message (header + body, exactly the
  * bytes of this message in a compound, padding included) with its

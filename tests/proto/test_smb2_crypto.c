@@ -140,6 +140,71 @@ START_TEST(test_kdf_311_aes256)
 }
 END_TEST
 
+/*
+ * The signing key at SESSION_SETUP and the cipher keys later give the
+ * published keys of [E311] and the 3.0 vector, and touch nothing else.
+ */
+START_TEST(test_derive_split)
+{
+	uint8_t sk[16] = { 0 };
+	uint8_t pa[SMB2_PREAUTH_HASH_SIZE] = { 0 };
+	struct smb2_keys k = {};
+	struct smb2_keys whole = {};
+	static const uint8_t zero[32] = { 0 };
+
+	hex_to("419FDDF34C1E001909D362AE7FB6AF79", sk, 16);
+	hex_to("B23F3CBFD69487D9832B79B1594A367CDD950909B774C3A4C412B4FCEA9E"
+	       "DDDBA7DB256BA2EA30E977F11F9B113247578E0E915C6D2A513B8F2FCA57"
+	       "07DC8770", pa, sizeof(pa));
+	smb2_derive_some_keys(SMB2_DIALECT_311, sk, pa, 16,
+			      SMB2_KEYS_SIGNING, &k);
+	ck_hex(k.signing, "8765949DFEAEE105CE9118B45BE988F0", 16);
+	ck_assert_mem_eq(k.application, zero, 16);
+	ck_assert_mem_eq(k.encrypt, zero, 32);
+	ck_assert_mem_eq(k.decrypt, zero, 32);
+	ck_assert_uint_eq(k.cipher_key_len, 0);
+	smb2_derive_some_keys(SMB2_DIALECT_311, sk, pa, 16,
+			      SMB2_KEYS_CIPHER, &k);
+	ck_hex(k.signing, "8765949DFEAEE105CE9118B45BE988F0", 16);
+	ck_assert_mem_eq(k.application, zero, 16);
+	ck_hex(k.decrypt, "A2F5E80E5D59103034F32E52F698E5EC", 16);
+	ck_hex(k.encrypt, "748C50868C90F302962A5C35F5F9A8BF", 16);
+	ck_assert_uint_eq(k.cipher_key_len, 16);
+	smb2_derive_some_keys(SMB2_DIALECT_311, sk, pa, 16,
+			      SMB2_KEYS_APPLICATION, &k);
+	ck_hex(k.application, "099D610789FBE82055B313601C3E8CC4", 16);
+
+	/* AES-256: the same as the whole derivation */
+	k = (struct smb2_keys) {};
+	smb2_derive_some_keys(SMB2_DIALECT_311, sk, pa, 32,
+			      SMB2_KEYS_SIGNING, &k);
+	smb2_derive_some_keys(SMB2_DIALECT_311, sk, pa, 32,
+			      SMB2_KEYS_CIPHER | SMB2_KEYS_APPLICATION, &k);
+	smb2_derive_keys(SMB2_DIALECT_311, sk, pa, 32, &whole);
+	ck_assert_mem_eq(&k, &whole, sizeof(k));
+
+	/* 3.0 */
+	hex_to("B4546771B515F766A86735532DD6C4F0", sk, 16);
+	k = (struct smb2_keys) {};
+	smb2_derive_some_keys(SMB2_DIALECT_300, sk, NULL, 16,
+			      SMB2_KEYS_SIGNING, &k);
+	ck_hex(k.signing, "F773CD23C18FD1E08EE510CADA7CF852", 16);
+	ck_assert_mem_eq(k.encrypt, zero, 16);
+	smb2_derive_some_keys(SMB2_DIALECT_300, sk, NULL, 16,
+			      SMB2_KEYS_CIPHER, &k);
+	ck_hex(k.decrypt, "261B72350558F2E9DCF613070383EDBF", 16);
+	ck_hex(k.encrypt, "8FE2B57EC34D2DB5B1A9727F526BBDB5", 16);
+	ck_assert_mem_eq(k.application, zero, 16);
+
+	/* 2.x: the signing key is the session key, nothing else */
+	k = (struct smb2_keys) {};
+	smb2_derive_some_keys(SMB2_DIALECT_210, sk, NULL, 16,
+			      SMB2_KEYS_ALL, &k);
+	ck_assert_mem_eq(k.signing, sk, 16);
+	ck_assert_mem_eq(k.encrypt, zero, 32);
+}
+END_TEST
+
 START_TEST(test_derive_2x)
 {
 	static const uint8_t zero[16] = { 0 };
@@ -456,6 +521,7 @@ static Suite *smb2_crypto_suite(void)
 	tcase_add_test(tc, test_kdf_311_published);
 	tcase_add_test(tc, test_kdf_311_aes256);
 	tcase_add_test(tc, test_derive_2x);
+	tcase_add_test(tc, test_derive_split);
 	tcase_add_test(tc, test_preauth_chain_published);
 	tcase_add_test(tc, test_cmac_published);
 	tcase_add_loop_test(tc, test_signatures_independent, 0,
