@@ -439,6 +439,20 @@ int smb2_key_encrypt(const struct smb2_crypt_key *k, uint64_t session_id,
 					   mem_ctx, out, out_len);
 }
 
+int smb2_key_encrypt_to_with_nonce(const struct smb2_crypt_key *k,
+				   uint64_t session_id,
+				   const uint8_t nonce[SMB2_TRANSFORM_NONCE_SIZE],
+				   const uint8_t *msg, size_t len, uint8_t *out)
+{
+	int rc = encrypt_check(k->cipher, len);
+
+	if (rc != 0) {
+		return rc;
+	}
+	encrypt_into(k, session_id, nonce, msg, len, out);
+	return 0;
+}
+
 int smb2_key_encrypt_to(const struct smb2_crypt_key *k, uint64_t session_id,
 			const uint8_t *msg, size_t len, uint8_t *out)
 {
@@ -453,8 +467,8 @@ int smb2_key_encrypt_to(const struct smb2_crypt_key *k, uint64_t session_id,
 	if (rc != 0) {
 		return rc;
 	}
-	encrypt_into(k, session_id, nonce, msg, len, out);
-	return 0;
+	return smb2_key_encrypt_to_with_nonce(k, session_id, nonce, msg, len,
+					      out);
 }
 
 /*

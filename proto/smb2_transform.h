@@ -182,8 +182,11 @@ int smb2_encrypt_to(enum smb2_cipher c, const uint8_t *key,
 /*
  * As smb2_encrypt, with the whole 16-byte Nonce field given by the caller
  * and copied verbatim (the cipher uses its first 11/12 bytes; all 16 are
- * in the AAD). For known-answer tests only: production code must use
- * smb2_encrypt so that no nonce is ever reused under a key.
+ * in the AAD). For known-answer tests, and for callers with a random
+ * source of their own (a server's per-thread pool, which saves a
+ * getrandom() per message): the nonce must be as fresh as smb2_encrypt's
+ * (random in its first smb2_cipher_nonce_len bytes), so that no nonce is
+ * ever reused under a key.
  */
 int smb2_encrypt_with_nonce(enum smb2_cipher c, const uint8_t *key,
 			    uint64_t session_id,
@@ -213,5 +216,10 @@ int smb2_key_encrypt_with_nonce(const struct smb2_crypt_key *k,
 				const uint8_t nonce[SMB2_TRANSFORM_NONCE_SIZE],
 				const uint8_t *msg, size_t len, void *mem_ctx,
 				uint8_t **out, size_t *out_len) WIRE_WUR;
+int smb2_key_encrypt_to_with_nonce(const struct smb2_crypt_key *k,
+				   uint64_t session_id,
+				   const uint8_t nonce[SMB2_TRANSFORM_NONCE_SIZE],
+				   const uint8_t *msg, size_t len,
+				   uint8_t *out) WIRE_WUR;
 
 #endif
