@@ -391,6 +391,9 @@ struct smbd_session {
 	bool guest;
 	bool signing_required;
 	bool have_keys;
+	/* keys.encrypt and keys.decrypt derived (smbd_session_keys_cipher,
+	 * smb2/session.h); keys.application is never derived (unused) */
+	bool have_cipher_keys;
 	uint8_t session_key[16];
 	struct smb2_keys keys;
 	/* expanded from keys once used a few times, children

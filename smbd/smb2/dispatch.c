@@ -548,12 +548,18 @@ static void compound_append(struct smbd_compound *cmp, struct smbd_req *req,
 static void send_encrypted(struct smbd_conn *conn, const struct smbd_enc *e,
 			   const uint8_t *msg, size_t len)
 {
+	uint8_t nonce[SMB2_TRANSFORM_NONCE_SIZE];
 	uint8_t *out = NULL;
 	size_t out_len = 0;
 	int rc = 0;
 
-	rc = smb2_key_encrypt(e->key, e->session_id, msg, len, conn, &out,
-			      &out_len);
+	/* the nonce from the thread's pool: no getrandom() per reply */
+	rc = smbd_encrypt_nonce(e->key->cipher, nonce);
+	if (rc == 0) {
+		rc = smb2_key_encrypt_with_nonce(e->key, e->session_id, nonce,
+						 msg, len, conn, &out,
+						 &out_len);
+	}
 	if (rc != 0) {
 		DBG_ERR(PROTO, "%s: cannot encrypt reply: %s",
 			conn->peer_addr, wire_strerror(rc));
@@ -578,6 +584,7 @@ struct tx_job {
 	size_t tail_len;		/* tail_len first, on the worker */
 	uint8_t *out;			/* child: len + 52, when encrypting */
 	const struct smb2_crypt_key *key;	/* held */
+	uint8_t nonce[SMB2_TRANSFORM_NONCE_SIZE];	/* taken on the loop */
 	uint64_t session_id;
 	struct cmp_sign *signs;		/* child: when signing */
 	size_t nsigns;
@@ -598,8 +605,9 @@ static int tx_job_fn(void *p)
 		memcpy(j->msg + j->len - j->tail_len, j->tail, j->tail_len);
 	}
 	if (j->out != NULL) {
-		j->rc = smb2_key_encrypt_to(j->key, j->session_id, j->msg,
-					    j->len, j->out);
+		j->rc = smb2_key_encrypt_to_with_nonce(j->key, j->session_id,
+						       j->nonce, j->msg,
+						       j->len, j->out);
 		return 0;
 	}
 	for (i = 0; i < j->nsigns; i++) {
@@ -709,6 +717,10 @@ static bool tx_offload(struct smbd_compound *cmp)
 		j->out = talloc_array(j, uint8_t, out_len);
 		j->key = talloc_reference(j, cmp->enc.key);
 		j->session_id = cmp->enc.session_id;
+		if (smbd_encrypt_nonce(cmp->enc.key->cipher, j->nonce) != 0) {
+			talloc_free(st);
+			return false;
+		}
 	} else {
 		j->signs = talloc_memdup(j, cmp->signs,
 					 cmp->nsigns * sizeof(*cmp->signs));
@@ -1727,12 +1739,12 @@ static void smbd_smb2_process_transform(struct smbd_conn *conn,
 	enc.key = smbd_session_encrypt_key(s);
 	if (enc.key == NULL) {
 		enc.key = tmp_e = smbd_crypt_key_new(conn, conn->cipher,
-						     s->keys.encrypt);
+				smbd_session_keys_cipher(s)->encrypt);
 	}
 	dkey = smbd_session_decrypt_key(s);
 	if (dkey == NULL) {
 		dkey = tmp_d = smbd_crypt_key_new(conn, conn->cipher,
-						  s->keys.decrypt);
+				smbd_session_keys_cipher(s)->decrypt);
 	}
 	if (enc.key == NULL || dkey == NULL) {
 		talloc_free(buf);

@@ -10,6 +10,7 @@
 #include "proto/smb2_transform.h"
 #include "proto/utf16.h"
 #include "sessions/users.h"
+#include "smbd/base/random.h"
 
 #include <string.h>
 
@@ -217,7 +218,8 @@ struct smb2_crypt_key *smbd_session_encrypt_key(struct smbd_session *s)
 
 	if (s->enc_key == NULL && smb2_cipher_key_len(c) != 0 &&
 	    keys_keep(s)) {
-		s->enc_key = smbd_crypt_key_new(s, c, s->keys.encrypt);
+		s->enc_key = smbd_crypt_key_new(s, c,
+				smbd_session_keys_cipher(s)->encrypt);
 	}
 	return s->enc_key;
 }
@@ -228,9 +230,34 @@ struct smb2_crypt_key *smbd_session_decrypt_key(struct smbd_session *s)
 
 	if (s->dec_key == NULL && smb2_cipher_key_len(c) != 0 &&
 	    keys_keep(s)) {
-		s->dec_key = smbd_crypt_key_new(s, c, s->keys.decrypt);
+		s->dec_key = smbd_crypt_key_new(s, c,
+				smbd_session_keys_cipher(s)->decrypt);
 	}
 	return s->dec_key;
+}
+
+const struct smb2_keys *smbd_session_keys_cipher(struct smbd_session *s)
+{
+	if (!s->have_cipher_keys) {
+		smb2_derive_some_keys(s->conn->dialect, s->session_key,
+				      s->preauth,
+				      smb2_cipher_key_len(s->conn->cipher),
+				      SMB2_KEYS_CIPHER, &s->keys);
+		s->have_cipher_keys = true;
+	}
+	return &s->keys;
+}
+
+int smbd_encrypt_nonce(enum smb2_cipher c,
+		       uint8_t nonce[SMB2_TRANSFORM_NONCE_SIZE])
+{
+	size_t n = smb2_cipher_nonce_len(c);
+
+	memset(nonce, 0, SMB2_TRANSFORM_NONCE_SIZE);
+	if (n == 0 || n > SMB2_TRANSFORM_NONCE_SIZE) {
+		return WIRE_E_UNSUPPORTED;
+	}
+	return smbd_random(nonce, n) == 0 ? 0 : WIRE_E_NOMEM;
 }
 
 void smbd_session_keys_changed(struct smbd_session *s)

@@ -34,6 +34,26 @@ struct smb2_sign_key *smbd_session_sign_key(struct smbd_session *s,
 struct smb2_crypt_key *smbd_session_encrypt_key(struct smbd_session *s);
 struct smb2_crypt_key *smbd_session_decrypt_key(struct smbd_session *s);
 
+/*
+ * s->keys with its encryption and decryption keys derived (SESSION_SETUP
+ * derives only the signing key; the cipher keys cost as much again and
+ * most sessions never encrypt): derived from s->session_key and s->preauth
+ * on the first call after the keys were set. Call it before reading
+ * s->keys.encrypt or s->keys.decrypt, and before anything changes
+ * s->preauth after the setup (a re-authentication hashes into it).
+ * Only for a session with have_keys. Never fails.
+ */
+const struct smb2_keys *smbd_session_keys_cipher(struct smbd_session *s);
+
+/*
+ * A fresh nonce for one message encrypted under cipher c: its first
+ * smb2_cipher_nonce_len(c) bytes from this thread's random pool
+ * (base/random.h), the rest zero. 0, or WIRE_E_NOMEM when the random
+ * source failed.
+ */
+int smbd_encrypt_nonce(enum smb2_cipher c,
+		       uint8_t nonce[SMB2_TRANSFORM_NONCE_SIZE]);
+
 /* s->keys changed (a re-authentication): drop the expanded keys, so the
  * next use makes them again from the new ones. Holders keep the old. */
 void smbd_session_keys_changed(struct smbd_session *s);

@@ -8,6 +8,7 @@
  */
 #include "smbd/smbd.h"
 #include "smbd/smb2/cmd/cmd.h"
+#include "smbd/smb2/session.h"
 #include "smbd/fs/oplock.h"
 #include "smbd/fs/lease.h"
 #include "proto/smb2_lease.h"
@@ -53,8 +54,11 @@ static void send_notification(struct smbd_conn *conn, struct smbd_open *op,
 		.message_id = SMB2_MID_NOTIFICATION,
 	};
 	struct wire_wr w;
+	const struct smb2_crypt_key *k = NULL;
+	uint8_t nonce[SMB2_TRANSFORM_NONCE_SIZE];
 	uint8_t *enc = NULL;
 	size_t enc_len = 0;
+	int rc = 0;
 
 	if (conn == NULL || conn->state != SMBD_CONN_ACTIVE) {
 		return;
@@ -79,8 +83,22 @@ static void send_notification(struct smbd_conn *conn, struct smbd_open *op,
 		smbd_conn_send(conn, w.buf, w.len);
 		return;
 	}
-	if (smb2_encrypt(conn->cipher, s->keys.encrypt, s->id, w.buf, w.len,
-			 conn, &enc, &enc_len) != 0) {
+	/*
+	 * The session's kept key when it has one (a break storm to one
+	 * session expanded the key per break); the nonce from the
+	 * thread's pool.
+	 */
+	k = smbd_session_encrypt_key(s);
+	rc = smbd_encrypt_nonce(conn->cipher, nonce);
+	if (rc == 0 && k != NULL) {
+		rc = smb2_key_encrypt_with_nonce(k, s->id, nonce, w.buf, w.len,
+						 conn, &enc, &enc_len);
+	} else if (rc == 0) {
+		rc = smb2_encrypt_with_nonce(conn->cipher,
+				smbd_session_keys_cipher(s)->encrypt, s->id,
+				nonce, w.buf, w.len, conn, &enc, &enc_len);
+	}
+	if (rc != 0) {
 		talloc_free(w.buf);
 		smbd_conn_terminate(conn, "encryption failed");
 		return;

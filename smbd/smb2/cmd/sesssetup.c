@@ -276,8 +276,13 @@ static NTSTATUS setup_leg2(struct smbd_req *req, struct smbd_session *s,
 	}
 	if (res.have_session_key && !res.anonymous && !guest) {
 		memcpy(s->session_key, res.session_key, 16);
-		smb2_derive_keys(conn->dialect, s->session_key, s->preauth,
-				 smb2_cipher_key_len(conn->cipher), &s->keys);
+		/* the cipher keys when the session first encrypts */
+		s->keys = (struct smb2_keys) {};
+		smb2_derive_some_keys(conn->dialect, s->session_key,
+				      s->preauth,
+				      smb2_cipher_key_len(conn->cipher),
+				      SMB2_KEYS_SIGNING, &s->keys);
+		s->have_cipher_keys = false;
 		smbd_session_keys_changed(s);
 		s->have_keys = true;
 		s->signing_required =
@@ -367,6 +372,10 @@ NTSTATUS smbd_smb2_session_setup(struct smbd_req *req)
 		}
 	}
 	if (conn->dialect == SMB2_DIALECT_311) {
+		if (s->have_keys) {
+			/* a re-auth: the cipher keys come from the old hash */
+			(void)smbd_session_keys_cipher(s);
+		}
 		smb2_preauth_update(s->preauth, req->in.base, req->in.len);
 		req->preauth_sess = s;
 	}

@@ -1283,6 +1283,7 @@ static void enc_session(struct smbd_session **s, struct smbd_tree **tr)
 	session_and_tree(true, s, tr);
 	memcpy((*s)->keys.decrypt, KEY_C2S, 16);
 	memcpy((*s)->keys.encrypt, KEY_S2C, 16);
+	(*s)->have_cipher_keys = true;	/* set, not derived */
 	/* as NEGOTIATE of 3.1.1 with an encryption context would */
 	T->conn->cipher = SMB2_CIPHER_AES128_GCM;
 }
