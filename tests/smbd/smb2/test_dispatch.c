@@ -15,6 +15,8 @@
 #include "tests/wgtest.h"
 #include "tests/smbd/smbdtest.h"
 #include "proto/smb2_transform.h"
+#include "smbd/smb2/cmd/cmd.h"
+#include "smbd/fs/oplock.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -1371,6 +1373,47 @@ START_TEST(test_encrypted_compound)
 }
 END_TEST
 
+/*
+ * A break notification to a session the client encrypts goes out
+ * encrypted under its ServerOut key, while the session still expands its
+ * key per message and once it keeps it (after a few uses), each time
+ * with a nonce of its own.
+ */
+START_TEST(test_encrypted_break_notification)
+{
+	struct smbd_session *s = NULL;
+	struct smbd_tree *tr = NULL;
+	struct smb2_hdr h = {};
+	uint8_t *plain = NULL;
+	uint8_t nonce[SMB2_TRANSFORM_NONCE_SIZE] = { 0 };
+	size_t len = 0;
+	int i = 0;
+
+	enc_session(&s, &tr);
+	begin(SMB2_CREATE, s->id, tr->id);
+	smbdt_put_create(&W, "brk.txt", FILE_CREATE);
+	send_encrypted(KEY_C2S, s->id);
+	plain = recv_encrypted(&h, &len);
+	ck_assert_uint_eq(h.status, NT_STATUS_OK);
+	talloc_free(plain);
+	ck_assert(s->encrypted);
+	ck_assert_ptr_nonnull(tr->opens);
+	for (i = 0; i < 12; i++) {
+		smbd_smb2_oplock_upcalls.send_break(tr->opens,
+						    SMB2_OPLOCK_LEVEL_II);
+		plain = recv_encrypted(&h, &len);
+		ck_assert_uint_eq(h.command, SMB2_OPLOCK_BREAK);
+		ck_assert(h.message_id == SMB2_MID_NOTIFICATION);
+		/* Nonce: after ProtocolId (4) and Signature (16) */
+		ck_assert_int_ne(memcmp(T->frame + 20, nonce, sizeof(nonce)),
+				 0);
+		memcpy(nonce, T->frame + 20, sizeof(nonce));
+		talloc_free(plain);
+	}
+	ck_assert_ptr_nonnull(s->enc_key);	/* kept by now */
+}
+END_TEST
+
 START_TEST(test_encrypted_bad_tag_drops)
 {
 	struct smbd_session *s = NULL;
@@ -1514,6 +1557,7 @@ static Suite *dispatch_suite(void)
 	tcase_add_test(te, test_encrypted_compound);
 	tcase_add_test(te, test_encrypted_bad_tag_drops);
 	tcase_add_test(te, test_encrypted_wrong_key_drops);
+	tcase_add_test(te, test_encrypted_break_notification);
 	tcase_add_test(te, test_encrypted_unknown_session_drops);
 	tcase_add_test(te, test_encrypted_without_cipher_drops);
 	suite_add_tcase(su, te);
