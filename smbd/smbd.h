@@ -115,6 +115,12 @@ struct smbd_loop {
 	unsigned idx;			/* in srv->loops */
 	uint8_t *rbuf;			/* shared read buffer (conn.c), child */
 	struct smbd_acl_cache *acl_cache; /* stored descriptors (fs/acl.c) */
+	/* a finished request's body buffer (child), the next request's
+	 * (smb2/dispatch.c): one malloc and free fewer per request; one
+	 * per loop, not per connection, so an idle connection keeps none.
+	 * Only the loop's own thread takes or leaves it. */
+	uint8_t *body_spare;
+	size_t body_spare_cap;
 	/* Several loops only (smbd/loop.c); -1 and NULL with one: */
 	int wake_fd;			/* eventfd: another thread woke it */
 	struct tevent_fd *wake_fde;
@@ -318,10 +324,6 @@ struct smbd_conn {
 	 */
 	size_t cmp_bytes;
 	size_t reply_reserved;
-	/* a finished request's body buffer (child), the next one's
-	 * (smb2/dispatch.c): one malloc and free fewer per request */
-	uint8_t *body_spare;
-	size_t body_spare_cap;
 	struct smbd_parked *parked_head, *parked_tail;
 	struct smbd_compound *blocked_cmp;	/* waiting, oldest first */
 	struct tevent_immediate *resume_im;

@@ -319,7 +319,7 @@ static uint32_t payload_size(const struct smbd_req *req)
 	return in > out ? in : out;
 }
 
-/* The largest request body buffer a connection keeps for its next one. */
+/* The largest request body buffer a loop keeps for its next request. */
 #define BODY_SPARE_MAX 4096
 
 /* Room for replies other than the data buffers (NEGOTIATE, SESSION_SETUP). */
@@ -845,6 +845,7 @@ static void req_finish(struct smbd_req *req, NTSTATUS status)
 {
 	struct smbd_compound *cmp = req->cmp;
 	struct smbd_session *free_sess = NULL;
+	struct smbd_loop *lp = NULL;
 
 	if (cmp != NULL) {
 		cmp->related_sess_id = req->in_hdr.session_id;
@@ -866,11 +867,12 @@ static void req_finish(struct smbd_req *req, NTSTATUS status)
 	if (req->disp != SMBD_REQ_NO_REPLY && cmp != NULL) {
 		compound_append(cmp, req, status, false);
 	}
-	if (req->conn->body_spare == NULL && req->out.buf != NULL &&
-	    req->out.cap <= BODY_SPARE_MAX) {
-		/* kept for the next request of the connection */
-		req->conn->body_spare = talloc_steal(req->conn, req->out.buf);
-		req->conn->body_spare_cap = req->out.cap;
+	lp = req->conn->loop;
+	if (lp != NULL && lp->body_spare == NULL && req->out.buf != NULL &&
+	    req->out.cap <= BODY_SPARE_MAX && smbd_loop_is_self(lp)) {
+		/* kept for the next request on this loop */
+		lp->body_spare = talloc_steal(lp, req->out.buf);
+		lp->body_spare_cap = req->out.cap;
 		req->out.buf = NULL;
 		req->out.cap = 0;
 		req->out.len = 0;
@@ -1400,6 +1402,7 @@ static void compound_next(struct smbd_compound *cmp)
 
 	while (cmp->waiting == NULL && cmp->next_off < cmp->len) {
 		struct smbd_req *req = NULL;
+		struct smbd_loop *lp = NULL;
 		struct wire_rd r;
 		struct smb2_hdr h = {};
 		size_t start = cmp->next_off;
@@ -1468,11 +1471,13 @@ static void compound_next(struct smbd_compound *cmp)
 		req->in.off = SMB2_HDR_SIZE;
 		req->in_body_len = mlen - SMB2_HDR_SIZE;
 		wire_wr_init(&req->out, req, 0);
-		if (conn->body_spare != NULL) {
+		lp = conn->loop;
+		if (lp != NULL && lp->body_spare != NULL &&
+		    smbd_loop_is_self(lp)) {
 			/* the last request's body buffer */
-			req->out.buf = talloc_steal(req, conn->body_spare);
-			req->out.cap = conn->body_spare_cap;
-			conn->body_spare = NULL;
+			req->out.buf = talloc_steal(req, lp->body_spare);
+			req->out.cap = lp->body_spare_cap;
+			lp->body_spare = NULL;
 		}
 		req->reserved = reply_bound(req);
 		conn->reply_reserved += req->reserved;
