@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/xattr.h>
@@ -358,12 +359,12 @@ static bool stored_dosinfo(const char *path, bool follow, struct dosinfo *di,
  *
  * Per thread (the loops and the workers stat), so no locks; bounded:
  * XMEMO_SETS sets of XMEMO_WAYS slots (a set full of others' replaces
- * one of them in turn), allocated by a thread's first stat and freed
- * when it ends. Sized for the files a workgroup's computers list over
- * and over: with 256 direct-mapped slots, nine computers each listing
- * their own folder of 200 files (bench/run.sh's office run) missed
- * almost every time on the scan workers, each miss an lgetxattr and
- * two llistxattr per listed entry.
+ * one of them in turn), mapped by a thread's first stat (pages touched
+ * as sets fill) and unmapped when it ends. Sized for the files a
+ * workgroup's computers list over and over: with 256 direct-mapped
+ * slots, nine computers each listing their own folder of 200 files
+ * (bench/run.sh's office run) missed almost every time on the scan
+ * workers, each miss an lgetxattr and two llistxattr per listed entry.
  */
 #define XMEMO_SETS		1024u	/* power of two */
 #define XMEMO_WAYS		4u
@@ -381,32 +382,50 @@ struct xmemo {
 	uint32_t ea_size;
 };
 
+#define XMEMO_BYTES	(XMEMO_SETS * XMEMO_WAYS * sizeof(struct xmemo))
+
 static __thread struct xmemo *xmemo;	/* XMEMO_SETS * XMEMO_WAYS */
-static __thread struct xmemo xmemo_spare;	/* when calloc failed */
+static __thread struct xmemo xmemo_spare;	/* when mmap failed */
 static __thread unsigned xmemo_turn;	/* the next one replaced */
 static pthread_key_t xmemo_key;		/* frees a thread's table */
 static pthread_once_t xmemo_once = PTHREAD_ONCE_INIT;
 static bool xmemo_key_ok;
 
-static void xmemo_key_make(void)
+static void xmemo_unmap(void *tab)
 {
-	xmemo_key_ok = pthread_key_create(&xmemo_key, free) == 0;
+	(void)munmap(tab, XMEMO_BYTES);
 }
 
-/* This thread's table, made on first use; NULL if out of memory. */
+static void xmemo_key_make(void)
+{
+	xmemo_key_ok = pthread_key_create(&xmemo_key, xmemo_unmap) == 0;
+}
+
+/*
+ * This thread's table, made on first use; NULL if out of memory. Mapped,
+ * not calloc'd: its pages stay the kernel's shared zero page until a set
+ * on them is written, so a thread that stats a few files costs a few
+ * pages, not 256 KiB (calloc from the heap clears it all).
+ */
 static struct xmemo *xmemo_table(void)
 {
+	void *tab = NULL;
+
 	if (xmemo == NULL) {
 		pthread_once(&xmemo_once, xmemo_key_make);
 		if (!xmemo_key_ok) {
 			return NULL;
 		}
-		xmemo = calloc(XMEMO_SETS * XMEMO_WAYS, sizeof(*xmemo));
-		if (xmemo != NULL &&
-		    pthread_setspecific(xmemo_key, xmemo) != 0) {
-			free(xmemo);
-			xmemo = NULL;
+		tab = mmap(NULL, XMEMO_BYTES, PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (tab == MAP_FAILED) {
+			return NULL;
 		}
+		if (pthread_setspecific(xmemo_key, tab) != 0) {
+			xmemo_unmap(tab);
+			return NULL;
+		}
+		xmemo = tab;
 	}
 	return xmemo;
 }
