@@ -96,6 +96,10 @@ struct smbd_conn_upcalls {
 	void (*frame)(struct smbd_conn *conn, uint8_t *buf, size_t len);
 	/* The reply backlog shrank: go on with work blocked on it. */
 	void (*resume)(struct smbd_conn *conn);
+	/* Nothing in flight or queued, no frame for a while (the sweep,
+	 * net/conn.c): let go of what the next request can rebuild. May
+	 * be NULL. */
+	void (*idle)(struct smbd_conn *conn);
 };
 
 /*

@@ -1727,6 +1727,8 @@ static void print_statistics(const struct ctl_jv *s)
 	       ctl_jv_u64(s, "connections_accepted", 0));
 	kv_u64("Orphaned streams reclaimed",
 	       ctl_jv_u64(s, "streams_reclaimed", 0));
+	kv_u64("Sessions with expanded keys",
+	       ctl_jv_u64(s, "sessions_with_expanded_keys", 0));
 	print_loops(ctl_jv_get(s, "loops"));
 	kv_u64("Connections refused",
 	       ctl_jv_u64(e, "connections_refused", 0));

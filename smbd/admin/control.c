@@ -9,6 +9,7 @@
 #include "smbd/loop.h"
 #include "smbd/fs/open.h"
 #include "smbd/fs/acladmin.h"
+#include "smbd/smb2/session.h"
 #include "sessions/identity.h"
 #include "sessions/admin.h"
 #include "proto/ctlproto.h"
@@ -886,6 +887,9 @@ static int v_statistics(struct ctl_call *c, char **args)
 	ctl_json_u64(c->j, "bytes_out", srv->stats.bytes_out);
 	ctl_json_u64(c->j, "connections_accepted", srv->stats.conns_accepted);
 	ctl_json_u64(c->j, "streams_reclaimed", srv->stats.streams_reclaimed);
+	/* idle connections' sessions drop theirs (smb2/session.h) */
+	ctl_json_u64(c->j, "sessions_with_expanded_keys",
+		     smbd_sessions_with_keys(srv));
 	/* the event loops (docs/threads.md): what each one serves now */
 	ctl_json_array_begin(c->j, "loops");
 	for (k = 0; k < (int)srv->nloops; k++) {

@@ -33,6 +33,13 @@
 #define SWEEP_SLICE 512
 
 /*
+ * A connection with no frame for this long, nothing in flight and
+ * nothing queued is idle: the sweep hands it to conn->up->idle (the SMB
+ * layer drops its sessions' expanded keys, ~4.4 KiB each).
+ */
+#define CONN_IDLE_MS 5000
+
+/*
  * A complete frame read while the connection was over its backlog, or
  * after its turn's FRAMES_PER_TURN: dispatched later, in order.
  */
@@ -635,6 +642,13 @@ static void conn_sweep_one(struct smbd_conn *c, const struct timeval *now)
 		c->sendq_head = NULL;	/* freed with the connection */
 		c->sendq_tail = NULL;
 		smbd_conn_end(c, SMBD_END_TIMEOUT, "peer stopped reading");
+		return;
+	}
+	if (c->up != NULL && c->up->idle != NULL && c->authenticated &&
+	    c->requests == NULL && c->sendq_head == NULL &&
+	    c->parked_head == NULL &&
+	    tv_ms_since(now, &c->last_activity) > CONN_IDLE_MS) {
+		c->up->idle(c);
 	}
 }
 

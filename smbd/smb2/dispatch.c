@@ -1864,7 +1864,18 @@ static void smbd_smb2_input(struct smbd_conn *conn, uint8_t *buf, size_t len)
 	smbd_smb2_process_frame(conn, buf, len);
 }
 
+/* The sweep found conn idle: its sessions let go of their expanded keys. */
+static void smbd_smb2_idle(struct smbd_conn *conn)
+{
+	struct smbd_session *s = NULL;
+
+	for (s = conn->sessions; s != NULL; s = s->next) {
+		(void)smbd_session_keys_drop(s);
+	}
+}
+
 const struct smbd_conn_upcalls smbd_smb2_upcalls = {
 	.frame = smbd_smb2_input,
 	.resume = smbd_smb2_resume,
+	.idle = smbd_smb2_idle,
 };

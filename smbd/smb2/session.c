@@ -262,6 +262,14 @@ int smbd_encrypt_nonce(enum smb2_cipher c,
 
 void smbd_session_keys_changed(struct smbd_session *s)
 {
+	smbd_session_keys_drop(s);
+}
+
+bool smbd_session_keys_drop(struct smbd_session *s)
+{
+	bool had = s->sign_key != NULL || s->enc_key != NULL ||
+		   s->dec_key != NULL;
+
 	/* with holders, each moves under one of them */
 	if (s->sign_key != NULL) {
 		(void)talloc_unlink(s, s->sign_key);
@@ -275,6 +283,21 @@ void smbd_session_keys_changed(struct smbd_session *s)
 	s->sign_key = NULL;
 	s->enc_key = NULL;
 	s->dec_key = NULL;
+	return had;
+}
+
+size_t smbd_sessions_with_keys(const struct smbd_server *srv)
+{
+	const struct smbd_session *s = NULL;
+	size_t n = 0;
+
+	for (s = srv->sessions; s != NULL; s = s->gnext) {
+		if (s->sign_key != NULL || s->enc_key != NULL ||
+		    s->dec_key != NULL) {
+			n++;
+		}
+	}
+	return n;
 }
 
 struct smbd_session *smbd_session_find(struct smbd_conn *conn, uint64_t id)

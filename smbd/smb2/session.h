@@ -59,6 +59,16 @@ int smbd_encrypt_nonce(enum smb2_cipher c,
 void smbd_session_keys_changed(struct smbd_session *s);
 
 /*
+ * Drop the session's expanded keys (its connection went idle: 4.4 KiB
+ * each); the next message that needs one expands it again. Holders keep
+ * theirs. True if it had any.
+ */
+bool smbd_session_keys_drop(struct smbd_session *s);
+
+/* Sessions of srv that keep expanded keys now (wgnet statistics). */
+size_t smbd_sessions_with_keys(const struct smbd_server *srv);
+
+/*
  * A signing key (or cipher key, of smb2_cipher_key_len(c) bytes)
  * expanded from raw bytes for one message, a child of mem wiped when
  * freed; NULL on no memory.
