@@ -404,26 +404,42 @@ void smbd_session_set_identity(struct smbd_session *s,
 			       const struct ntlmssp_result *res, bool guest)
 {
 	struct smbd_server *srv = s->conn->srv;
-	const char *canonical = NULL;
+	const char *user = "";
+	const char *dom = res->domain != NULL ? res->domain : "";
+	const char *ws = res->workstation != NULL ? res->workstation : "";
+	size_t lu = 0, ld = 0, lw = 0;
 	uint8_t hash[16];
+	char *b = NULL;
 
 	s->anonymous = res->anonymous;
 	s->guest = guest;
 	if (res->anonymous) {
-		s->user = talloc_strdup(s, "");
+		user = "";
 	} else if (guest) {
 		/* counted per computer like any user, as the guest account */
-		s->user = talloc_strdup(s, srv->cfg->guest_account);
-	} else {
-		if (users_lookup(srv->users, res->user, hash, &canonical) != 0 ||
-		    canonical == NULL) {
-			canonical = res->user;
-		}
-		s->user = talloc_strdup(s, canonical);
+		user = srv->cfg->guest_account;
+	} else if (users_lookup(srv->users, res->user, hash, &user) != 0 ||
+		   user == NULL) {
+		user = res->user != NULL ? res->user : "";
 	}
-	s->domain = talloc_strdup(s, res->domain != NULL ? res->domain : "");
-	s->workstation = talloc_strdup(s, res->workstation != NULL ?
-					  res->workstation : "");
+	/*
+	 * The three names in one block (a talloc chunk costs ~100 bytes
+	 * of header, more than the names). A re-authentication's names
+	 * take a new block; the old one stays with s, as whatever read
+	 * the old pointers may still hold them.
+	 */
+	lu = strlen(user) + 1;
+	ld = strlen(dom) + 1;
+	lw = strlen(ws) + 1;
+	b = talloc_size(s, lu + ld + lw);
+	if (b == NULL) {
+		s->user = s->domain = s->workstation = NULL;
+		return;
+	}
+	talloc_set_name_const(b, "session names");
+	s->user = memcpy(b, user, lu);
+	s->domain = memcpy(b + lu, dom, ld);
+	s->workstation = memcpy(b + lu + ld, ws, lw);
 }
 
 NTSTATUS smbd_session_set_token(struct smbd_session *s)
