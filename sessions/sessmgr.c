@@ -95,8 +95,12 @@ struct sm_session {
 	bool anonymous;
 	bool ending;			/* end_session was called */
 	bool reserved;			/* a reservation (sm_reserve) */
+	bool display_apart;	/* display is a child, not in names */
 	uint64_t last_ms;
 	uint64_t logon_unix;
+	/* user and the first display, in the ticket's own block (a talloc
+	 * chunk of its own costs ~100 bytes of header) */
+	char names[];
 };
 
 struct sm_handle {
@@ -571,17 +575,19 @@ static struct sm_session *sm_new_ticket(struct sm_manager *sm,
 					const char *display, const char *user,
 					bool anonymous)
 {
-	struct sm_session *t = talloc_zero(owner, struct sm_session);
+	const char *u = anonymous ? "" : user;
+	const char *d = display != NULL ? display : ip;
+	size_t lu = strlen(u) + 1;
+	size_t ld = strlen(d) + 1;
+	struct sm_session *t = talloc_zero_size(owner,
+						sizeof(*t) + lu + ld);
 
 	if (t == NULL) {
 		return NULL;
 	}
-	t->user = talloc_strdup(t, anonymous ? "" : user);
-	t->display = talloc_strdup(t, display != NULL ? display : ip);
-	if (t->user == NULL || t->display == NULL) {
-		talloc_free(t);
-		return NULL;
-	}
+	talloc_set_name_const(t, "struct sm_session");
+	t->user = memcpy(t->names, u, lu);
+	t->display = memcpy(t->names + lu, d, ld);
 	t->sm = sm;
 	t->slot = s;
 	t->cookie = session;
@@ -1144,8 +1150,11 @@ void sm_set_display(struct sm_session *t, const char *display)
 	if (d == NULL) {
 		return;
 	}
-	talloc_free(t->display);
+	if (t->display_apart) {
+		talloc_free(t->display);	/* not the one in t's block */
+	}
 	t->display = d;
+	t->display_apart = true;
 }
 
 struct sm_handle *sm_handle_add(struct sm_session *t, TALLOC_CTX *owner,
