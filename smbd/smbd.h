@@ -85,6 +85,7 @@ struct smbd_acl_cache;	/* stored descriptors: fs/acl.h */
 #define SMBD_MAX_TRANSACT_202	(64u * 1024)
 #define SMBD_MAX_CREDITS	8192
 #define SMBD_RBUF_SIZE		(64u * 1024)
+#define SMBD_TOMBS		8	/* conn->tombs */
 
 /*
  * What a connection hands up to the protocol above it: net/ names no
@@ -359,12 +360,13 @@ struct smbd_conn {
 	 * reaping, admin delete): a client still holding such a session
 	 * gets a SIGNED USER_SESSION_DELETED, which a signing client needs
 	 * to see the real status (and reconnect) instead of a bad
-	 * signature.
+	 * signature. SMBD_TOMBS of them, a child made when the first such
+	 * session ends (NULL until then: most connections never need it).
 	 */
 	struct smbd_tombstone {
 		uint64_t id;
 		uint8_t key[16];
-	} tombs[8];
+	} *tombs;
 	unsigned ntombs;
 
 	/* Timeouts, checked by the server's sweep (conn.c) */

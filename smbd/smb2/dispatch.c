@@ -1102,7 +1102,7 @@ static void check_tombstone(struct smbd_req *req)
 	if (!(req->in_hdr.flags & SMB2_FLAGS_SIGNED) || req->enc.on) {
 		return;
 	}
-	for (i = 0; i < ARRAY_SIZE(conn->tombs); i++) {
+	for (i = 0; conn->tombs != NULL && i < SMBD_TOMBS; i++) {
 		const struct smbd_tombstone *t = &conn->tombs[i];
 
 		if (t->id == 0 || t->id != req->in_hdr.session_id) {

@@ -48,9 +48,15 @@ static int session_destructor(struct smbd_session *s)
 	 * opens flushed and closed), then the requests still in flight.
 	 */
 	session_unlink(s);
-	if (s->have_keys && conn->state != SMBD_CONN_CLOSING) {
+	if (s->have_keys && conn->state != SMBD_CONN_CLOSING &&
+	    conn->tombs == NULL) {
+		conn->tombs = talloc_zero_array(conn, struct smbd_tombstone,
+						SMBD_TOMBS);
+	}
+	if (s->have_keys && conn->state != SMBD_CONN_CLOSING &&
+	    conn->tombs != NULL) {
 		struct smbd_tombstone *t =
-			&conn->tombs[conn->ntombs++ % ARRAY_SIZE(conn->tombs)];
+			&conn->tombs[conn->ntombs++ % SMBD_TOMBS];
 
 		t->id = s->id;
 		memcpy(t->key, s->keys.signing, sizeof(t->key));
