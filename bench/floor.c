@@ -48,6 +48,20 @@ static const int req_len[] = { 230, 166, 498, 110, 125, 109, 92, 125,
 static const int rsp_len[] = { 284, 231, 101, 80, 153, 92, 124, 153,
 			       174, 124, 68 };
 #define NMSG ((int)(sizeof(req_len) / sizeof(req_len[0])))
+
+/*
+ * -m stat: one connection kept open, each unit the three requests of a
+ * libsmbclient stat or open+fstat+close (CREATE, QUERY_INFO, CLOSE; the
+ * sizes wgsmbd sees); -m echo: each unit one SMB2 ECHO.
+ */
+static const int stat_req[] = { 152, 109, 92 };
+static const int stat_rsp[] = { 153, 202, 124 };
+static const int echo_req[] = { 68 };
+static const int echo_rsp[] = { 68 };
+static const int *use_req = req_len;
+static const int *use_rsp = rsp_len;
+static int use_n = NMSG;
+static int keep_conn;	/* units on one connection (-m) */
 #define MAXFD 65536
 
 static void die(const char *what)
@@ -120,10 +134,11 @@ static void server(int lfd, int extra)
 				close(fd);
 				continue;
 			}
-			k = idx[fd]++ % NMSG;
-			len = htonl((uint32_t)rsp_len[k]);
+			k = idx[fd];
+			idx[fd] = (unsigned char)((k + 1) % use_n);
+			len = htonl((uint32_t)use_rsp[k]);
 			iov[0] = (struct iovec) { &len, 4 };
-			iov[1] = (struct iovec) { out, (size_t)rsp_len[k] };
+			iov[1] = (struct iovec) { out, (size_t)use_rsp[k] };
 			if (writev(fd, iov, 2) < 0) {
 				close(fd);
 			}
@@ -154,28 +169,32 @@ static int client(const struct sockaddr_in *sa, double secs, double think)
 	double end = now() + secs;
 	int cycles = 0;
 
+	int s = -1;
+
 	do {
-		int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 		int one = 1;
 		int k = 0;
 
 		if (s < 0) {
-			die("socket");
+			s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+			if (s < 0) {
+				die("socket");
+			}
+			setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &one, 4);
+			if (connect(s, (const void *)sa, sizeof(*sa)) != 0) {
+				die("connect");
+			}
 		}
-		setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &one, 4);
-		if (connect(s, (const void *)sa, sizeof(*sa)) != 0) {
-			die("connect");
-		}
-		for (k = 0; k < NMSG; k++) {
-			uint32_t len = htonl((uint32_t)req_len[k]);
+		for (k = 0; k < use_n; k++) {
+			uint32_t len = htonl((uint32_t)use_req[k]);
 			int got = 0;
 
 			memcpy(out, &len, 4);
 			spin(think);
-			if (write(s, out, (size_t)req_len[k] + 4) < 0) {
+			if (write(s, out, (size_t)use_req[k] + 4) < 0) {
 				die("write");
 			}
-			while (got < rsp_len[k] + 4) {
+			while (got < use_rsp[k] + 4) {
 				ssize_t r = read(s, buf, sizeof(buf));
 
 				if (r <= 0) {
@@ -184,9 +203,15 @@ static int client(const struct sockaddr_in *sa, double secs, double think)
 				got += (int)r;
 			}
 		}
-		close(s);
+		if (!keep_conn) {
+			close(s);
+			s = -1;
+		}
 		cycles++;
 	} while (now() < end);
+	if (s >= 0) {
+		close(s);
+	}
 	return cycles;
 }
 
@@ -232,7 +257,7 @@ int main(int argc, char **argv)
 	int r = 0;
 	pid_t srv = -1;
 
-	while ((opt = getopt(argc, argv, "j:t:r:d:x")) != -1) {
+	while ((opt = getopt(argc, argv, "j:t:r:d:xm:")) != -1) {
 		switch (opt) {
 		case 'j':
 			jobs = atoi(optarg);
@@ -249,9 +274,24 @@ int main(int argc, char **argv)
 		case 'x':
 			extra = 1;
 			break;
+		case 'm':
+			keep_conn = 1;
+			if (strcmp(optarg, "stat") == 0) {
+				use_req = stat_req;
+				use_rsp = stat_rsp;
+				use_n = 3;
+			} else if (strcmp(optarg, "echo") == 0) {
+				use_req = echo_req;
+				use_rsp = echo_rsp;
+				use_n = 1;
+			} else {
+				fprintf(stderr, "floor: -m stat|echo\n");
+				return 64;
+			}
+			break;
 		default:
 			fprintf(stderr, "usage: floor [-j JOBS] [-t SECS] "
-				"[-r RUNS] [-d USEC] [-x]\n");
+				"[-r RUNS] [-d USEC] [-x] [-m stat|echo]\n");
 			return 64;
 		}
 	}
@@ -311,15 +351,18 @@ int main(int argc, char **argv)
 			die("no cycles");
 		}
 		tot[r] = (double)(u1 - u0 + s1 - s0) / hz / total * 1e6;
-		printf("run %d: %d cycles, server user %.1f us + system %.1f "
-		       "us = %.1f us per cycle\n", r + 1, total,
+		printf("run %d: %d %s, server user %.1f us + system %.1f "
+		       "us = %.1f us per %s\n", r + 1, total,
+		       keep_conn ? "units" : "cycles",
 		       (double)(u1 - u0) / hz / total * 1e6,
-		       (double)(s1 - s0) / hz / total * 1e6, tot[r]);
+		       (double)(s1 - s0) / hz / total * 1e6, tot[r],
+		       keep_conn ? "unit" : "cycle");
 	}
 	kill(srv, SIGKILL);
 	waitpid(srv, NULL, 0);
 	qsort(tot, (size_t)runs, sizeof(tot[0]), cmp_double);
-	printf("median: %.1f us of server CPU per cycle%s\n", tot[runs / 2],
+	printf("median: %.1f us of server CPU per %s%s\n", tot[runs / 2],
+	       keep_conn ? "unit" : "cycle",
 	       extra ? " (with wgsmbd's per-connection calls)" : "");
 	return 0;
 }

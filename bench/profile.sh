@@ -85,6 +85,7 @@ state directory = $WORK/state
 run as user = $RUN_AS
 log level = 1
 edition = server
+server threads = ${THREADS:-auto}
 [bench]
 path = $SHARE
 read only = no
@@ -179,14 +180,20 @@ for w in "${WORKLOADS[@]}"; do
 		;;
 	strace)
 		start
-		strace -c -f -p "$PID" -o "$WORK/out/$w.strace" &
+		# STRACE_LIST=1: every call, not the counts
+		if [ "${STRACE_LIST:-0}" = 1 ]; then st_mode=-tt; else st_mode=-c; fi
+		strace "$st_mode" -f -p "$PID" -o "$WORK/out/$w.strace" &
 		local_sp=$!
 		sleep 1
 		run_workload "$w" 0
 		sleep 0.5
 		kill -INT "$local_sp"; wait "$local_sp"
 		stop
-		cat "$WORK/out/$w.strace"
+		if [ "$st_mode" = -c ]; then
+			cat "$WORK/out/$w.strace"
+		else
+			tail -n 200 "$WORK/out/$w.strace"
+		fi
 		;;
 	cpu)
 		start
