@@ -167,9 +167,25 @@ bool smbd_may_unlink(int pfd, int fd)
 	return pst.st_uid == me || (fstat(fd, &st) == 0 && st.st_uid == me);
 }
 
-/* Read and write access to fd into acc. */
-static void probe_rw(int fd, struct smbd_fs_access *acc)
+static uid_t our_euid(void);
+
+/*
+ * Read and write access to fd (st its stat, or NULL) into acc. Ours
+ * with the owner's read and write bits set, both are allowed without
+ * asking the kernel: for the file's owner it looks only at those bits
+ * (a POSIX ACL's owner entry is them) and capabilities only add. A
+ * read-only mount, an immutable file or a security module refusing is
+ * then left to the open itself, as faccessat2 without AT_EACCESS
+ * support is (smbd_fd_may).
+ */
+static void probe_rw(int fd, const struct stat *st, struct smbd_fs_access *acc)
 {
+	if (st != NULL && S_ISREG(st->st_mode) && st->st_uid == our_euid() &&
+	    (st->st_mode & (S_IRUSR | S_IWUSR)) == (S_IRUSR | S_IWUSR)) {
+		acc->read = true;
+		acc->write = true;
+		return;
+	}
 	/* one call where both are allowed (the check is of the whole
 	 * mask), the two apart only when one of them is not */
 	if (smbd_fd_may(fd, R_OK | W_OK)) {
@@ -206,7 +222,7 @@ static uid_t our_euid(void)
 void smbd_fs_probe_new(int pfd, int fd, const struct stat *st,
 		       struct smbd_fs_access *acc)
 {
-	probe_rw(fd, acc);
+	probe_rw(fd, st, acc);
 	if (!smbd_fd_may(pfd, W_OK | X_OK)) {
 		acc->unlink = false;
 	} else if (st->st_uid == our_euid()) {
@@ -220,10 +236,17 @@ void smbd_fs_probe_new(int pfd, int fd, const struct stat *st,
 void smbd_fs_probe(int root_fd, int fd, const char *ondisk,
 		   bool want_unlink, struct smbd_fs_access *acc)
 {
+	smbd_fs_probe_st(root_fd, fd, NULL, ondisk, want_unlink, acc);
+}
+
+void smbd_fs_probe_st(int root_fd, int fd, const struct stat *st,
+		      const char *ondisk, bool want_unlink,
+		      struct smbd_fs_access *acc)
+{
 	const char *leaf = NULL;
 	int pfd = -1;
 
-	probe_rw(fd, acc);
+	probe_rw(fd, st, acc);
 	acc->unlink = false;
 	if (!want_unlink || ondisk[0] == '\0') {
 		return;		/* the share root is never deleted */

@@ -82,6 +82,14 @@ void smbd_fs_probe(int root_fd, int fd, const char *ondisk,
 		   bool want_unlink, struct smbd_fs_access *acc);
 
 /*
+ * smbd_fs_probe where st is fd's stat (taken by the caller): read and
+ * write access of a regular file that is ours then need no system call.
+ */
+void smbd_fs_probe_st(int root_fd, int fd, const struct stat *st,
+		      const char *ondisk, bool want_unlink,
+		      struct smbd_fs_access *acc);
+
+/*
  * The most a client may get on an object: the tree's maximal access less
  * what the share's read-only flag and the filesystem (acc) forbid.
  */

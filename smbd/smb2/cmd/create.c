@@ -433,8 +433,8 @@ static void create_probe_found(struct create_probe *pr, int root_fd)
 		pr->err = errno;
 		return;
 	}
-	smbd_fs_probe(root_fd, pr->pfd, pr->ondisk, pr->want_unlink,
-		      &pr->acc);
+	smbd_fs_probe_st(root_fd, pr->pfd, &pr->st, pr->ondisk,
+			 pr->want_unlink, &pr->acc);
 	if (pr->stream != NULL) {
 		create_probe_stream(pr);
 	}
