@@ -51,7 +51,7 @@ ECHO_PROCS=4		# smbtorture torture:nprocs (connections)
 IPERF_SECS=5
 DO_OFFICE=1
 ONLY_OFFICE=0
-ONLY_OPS=0		# only open+fstat+close and stat (per-request cost)
+ONLY_OPS=0		# only open+fstat+close, stat and ECHO (per-request cost)
 ONLY_CYCLES=0		# only session cycles (server CPU per cycle)
 ONLY_PUT=0		# only smbclient put: plain, signed, encrypted
 OFFICE_CLIENTS=9	# office computers 127.0.0.2..10; the copier is .11
@@ -742,6 +742,7 @@ for r in $(seq 1 "$ROUNDS"); do
 	if [ "$ONLY_OPS" = 1 ]; then
 		for s in wg samba; do log "round $r: openclose $s"; bench_ops "$s" "$r" openclose; done
 		for s in wg samba; do log "round $r: stat $s"; bench_ops "$s" "$r" stat; done
+		for s in wg samba; do log "round $r: echo $s"; bench_echo "$s" "$r"; done
 		continue
 	fi
 	log "round $r/$ROUNDS: ceilings"
