@@ -1293,7 +1293,7 @@ static NTSTATUS open_existing(struct smbd_tree *tree,
 	if (base_acc != NULL) {
 		acc = *base_acc;
 	} else {
-		smbd_fs_probe(tree->root_fd, pfd, ondisk, true, &acc);
+		smbd_fs_probe_st(tree->root_fd, pfd, &st, ondisk, true, &acc);
 	}
 	max = smbd_maximal_access(tree, &acc, is_dir);
 	/* the object's descriptor narrows it, as for SMB2's CREATE */
@@ -1516,7 +1516,7 @@ static NTSTATUS open_stream_of(struct smbd_tree *tree,
 	    streams_base_doomed(bst->st_dev, bst->st_ino)) {
 		return NT_STATUS_DELETE_PENDING;
 	}
-	smbd_fs_probe(tree->root_fd, bfd, ondisk, true, &acc);
+	smbd_fs_probe_st(tree->root_fd, bfd, bst, ondisk, true, &acc);
 	status = streams_resolve(tmp, tree->root_fd, bfd, bst, stream,
 				 &sondisk);
 	if (status == NT_STATUS_OK) {
