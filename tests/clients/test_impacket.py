@@ -10,7 +10,9 @@ Covers: impacket's default negotiation (an SMB1 NEGOTIATE offering
 "SMB 2.???", answered with 0x02FF, then an SMB2 re-negotiate), each SMB2
 dialect impacket offers on its own, a 3.0 session with signing required by
 the client, file and directory operations, the raw ".." and symlink
-escapes, the read-only share, and the anonymous (null) session, which gets
+escapes, the read-only share, a file of ours whose mode lacks the owner's
+write bit (no write open, whatever the server skips asking the kernel),
+and the anonymous (null) session, which gets
 a session but no disk share. Prints one PASS:/FAIL: line per check and
 exits 1 if any failed.
 """
@@ -25,7 +27,10 @@ from wgcheck import ok, fail, expect
 from impacket import smb
 from impacket.smbconnection import SMBConnection, SessionError
 from impacket.smb3structs import (SMB2_DIALECT_002, SMB2_DIALECT_21,
-                                  SMB2_DIALECT_30, SMB2_SESSION_FLAG_IS_NULL)
+                                  SMB2_DIALECT_30, SMB2_SESSION_FLAG_IS_NULL,
+                                  FILE_READ_DATA, FILE_WRITE_DATA)
+
+MAXIMUM_ALLOWED = 0x02000000
 from impacket.nt_errors import STATUS_ACCESS_DENIED, ERROR_MESSAGES
 
 USER, PASSWORD = "alice", "Passw0rd!"
@@ -201,6 +206,41 @@ def escapes(port, share_dir, ro_dir):
     conn.close()
 
 
+def owner_bits(port, share_dir):
+    """A file the server made (so its owner is the server's uid): its
+    mode's owner bits decide read and write, which the server answers
+    from the stat it took without faccessat2 when both are set."""
+    name = "imp-owner.bin"
+    local = os.path.join(share_dir, name)
+    conn = connect(port, SMB2_DIALECT_30)
+    conn.login(USER, PASSWORD)
+    check("owner bits: putFile", conn.putFile, "demo", name,
+          lambda n: b"")
+    tid = conn.connectTree("demo")
+    try:
+        os.chmod(local, 0o444)
+        refused("owner bits: mode 0444, a write open is refused",
+                conn.openFile, tid, name, FILE_WRITE_DATA,
+                status=STATUS_ACCESS_DENIED)
+        fid = check("owner bits: mode 0444, a read open is allowed",
+                    conn.openFile, tid, name, FILE_READ_DATA)
+        if fid is not None:
+            conn.closeFile(tid, fid)
+        # MAXIMUM_ALLOWED gets what the probe found: read, not write
+        fid = check("owner bits: mode 0444, MAXIMUM_ALLOWED opens (read)",
+                    conn.openFile, tid, name, MAXIMUM_ALLOWED)
+        if fid is not None:
+            conn.closeFile(tid, fid)
+        os.chmod(local, 0o600)
+        fid = check("owner bits: mode 0600, a write open is allowed",
+                    conn.openFile, tid, name, FILE_WRITE_DATA)
+        if fid is not None:
+            conn.closeFile(tid, fid)
+    finally:
+        os.unlink(local)
+    conn.close()
+
+
 def anonymous(port):
     conn = check("anonymous: negotiate", connect, port, SMB2_DIALECT_30)
     if conn is None:
@@ -246,6 +286,7 @@ def main():
         fail("escape and read-only checks", "%s: %s" % (type(e).__name__, e))
         if gone(e):
             raise ServerGone() from e
+    owner_bits(port, share_dir)
     anonymous(port)
     return wgcheck.summary("impacket")
 
