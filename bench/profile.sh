@@ -11,16 +11,20 @@
 #              runs with bench/vg_openat2.c preloaded (lookups then are not
 #              confined beneath the share root: profiling only).
 #   perf       perf record -e cpu-clock --call-graph dwarf on the daemon: user and
-#              kernel. cpu-clock because VMs often have no hardware counters
+#              kernel, then the same split by kind of work (scheduler,
+#              TCP, epoll, VFS, futex, xattr, user: bench/perf_groups.py).
+#              cpu-clock because VMs often have no hardware counters
 #              (check: perf stat -e instructions true); on a VM, time spent
 #              with interrupts off lands on finish_task_switch and
 #              _raw_spin_unlock_irqrestore. PERF_FREQ (default 1000 Hz)
 #              and PERF_CG (default dwarf,16384; fp is cheaper and enough
 #              for the kernel's stacks) tune it.
-#   strace     strace -c -f: system calls per workload.
+#   strace     strace -c -f: system calls per workload (STRACE_LIST=1:
+#              each call, timestamped, the last 200 shown).
 #   cpu        the daemon's user and system CPU over the workload (from
 #              /proc/PID/stat, no tracer attached) and its RESULT line:
 #              divide by the count for the cost per unit.
+# THREADS=N|auto sets the daemon's "server threads" (default auto).
 # Output goes to stdout; the raw profiles stay in the work directory with
 # --keep.
 #
@@ -177,6 +181,9 @@ for w in "${WORKLOADS[@]}"; do
 		stop
 		perf report -i "$WORK/out/$w.perf" --children --stdio --sort sym -g none \
 			2>/dev/null | grep -E '^ +[0-9]' | grep -v '\] 0x0000' | head -n 60
+		echo "--- by kind of work (bench/perf_groups.py)"
+		perf script -i "$WORK/out/$w.perf" -F tid,ip,sym,dso 2>/dev/null |
+			"$ROOT/bench/perf_groups.py"
 		;;
 	strace)
 		start
