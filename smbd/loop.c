@@ -31,6 +31,9 @@ struct smbd_threads {
 
 static __thread struct smbd_loop *self_loop;
 
+/* the job chain whose completion runs on this thread now (loop.h) */
+static __thread const struct smbd_lat_jobs *lat_delivering;
+
 struct smbd_loop *smbd_loop_self(void)
 {
 	return self_loop;
@@ -179,6 +182,188 @@ const char *smbd_site_name(unsigned site, char *buf, size_t len)
 		snprintf(buf, len, "?");
 	}
 	return buf;
+}
+
+/* ---- request latency (loop.h) ---- */
+
+static unsigned lat_bucket(uint64_t t)
+{
+	unsigned e = 0;
+	unsigned b = 0;
+
+	if (t < 256) {
+		return 0;
+	}
+	e = 63 - (unsigned)__builtin_clzll(t);
+	b = 1 + (e - 8) * 4 + (unsigned)((t >> (e - 2)) & 3);
+	return b < SMBD_LAT_BUCKETS ? b : SMBD_LAT_BUCKETS - 1;
+}
+
+/* The ticks bucket b starts at, and where the next starts. */
+static void lat_bounds(unsigned b, uint64_t *lo, uint64_t *hi)
+{
+	unsigned e = 0;
+	uint64_t sub = 0;
+
+	if (b == 0) {
+		*lo = 0;
+		*hi = 256;
+		return;
+	}
+	e = 8 + (b - 1) / 4;
+	sub = (b - 1) % 4;
+	*lo = (4 + sub) << (e - 2);
+	*hi = (5 + sub) << (e - 2);
+}
+
+void smbd_lat_add(struct smbd_loop *lp, unsigned cmd, unsigned phase,
+		  uint64_t from, uint64_t to)
+{
+	struct smbd_lat_hist *h = NULL;
+	uint64_t d = to > from ? to - from : 0;
+
+	if (lp == NULL || lp->lat == NULL || cmd >= SMB2_NUM_CMDS ||
+	    phase >= SMBD_LAT_PHASES) {
+		return;
+	}
+	h = &lp->lat->h[cmd][phase];
+	h->count++;
+	h->ticks += d;
+	h->hist[lat_bucket(d)]++;
+}
+
+const char *smbd_lat_phase_name(unsigned phase)
+{
+	static const char *const names[SMBD_LAT_PHASES] = {
+		[SMBD_LAT_TOTAL] = "total",
+		[SMBD_LAT_LOCK] = "lock",
+		[SMBD_LAT_PRE] = "pre",
+		[SMBD_LAT_HANDLER] = "handler",
+		[SMBD_LAT_ASYNC] = "async",
+		[SMBD_LAT_WQUEUE] = "worker_queue",
+		[SMBD_LAT_WRUN] = "worker_run",
+		[SMBD_LAT_WBACK] = "worker_back",
+		[SMBD_LAT_REPLY] = "reply",
+		[SMBD_LAT_FLUSH] = "flush",
+		[SMBD_LAT_WRITE] = "write",
+	};
+
+	return phase < SMBD_LAT_PHASES ? names[phase] : "?";
+}
+
+static double lat_ticks_per_ns;
+
+static double hold_calibrate(void);
+
+uint64_t smbd_lat_ns(uint64_t ticks)
+{
+	if (lat_ticks_per_ns == 0) {
+		lat_ticks_per_ns = hold_calibrate();
+	}
+	return (uint64_t)((double)ticks / lat_ticks_per_ns);
+}
+
+uint64_t smbd_lat_quantile_ns(const struct smbd_lat_hist *h, double q)
+{
+	uint64_t want = 0;
+	uint64_t seen = 0;
+	uint64_t lo = 0, hi = 0;
+	unsigned b = 0;
+
+	if (h->count == 0) {
+		return 0;
+	}
+	/* the rank of the quantile, 1-based */
+	want = (uint64_t)(q * (double)h->count);
+	if (want < 1) {
+		want = 1;
+	}
+	for (b = 0; b < SMBD_LAT_BUCKETS; b++) {
+		if (seen + h->hist[b] >= want) {
+			break;
+		}
+		seen += h->hist[b];
+	}
+	if (b == SMBD_LAT_BUCKETS) {
+		b = SMBD_LAT_BUCKETS - 1;
+	}
+	lat_bounds(b, &lo, &hi);
+	if (h->hist[b] == 0) {
+		return smbd_lat_ns(lo);
+	}
+	return smbd_lat_ns(lo + (uint64_t)((double)(hi - lo) *
+					   (double)(want - seen) /
+					   (double)h->hist[b]));
+}
+
+void smbd_lat_merge(struct smbd_lat *dst, const struct smbd_lat *src)
+{
+	unsigned c = 0, p = 0, b = 0;
+
+	for (c = 0; c < SMB2_NUM_CMDS; c++) {
+		for (p = 0; p < SMBD_LAT_PHASES; p++) {
+			struct smbd_lat_hist *d = &dst->h[c][p];
+			const struct smbd_lat_hist *s = &src->h[c][p];
+
+			if (s->count == 0) {
+				continue;
+			}
+			d->count += s->count;
+			d->ticks += s->ticks;
+			for (b = 0; b < SMBD_LAT_BUCKETS; b++) {
+				d->hist[b] += s->hist[b];
+			}
+		}
+	}
+}
+
+const struct smbd_lat_jobs *smbd_lat_deliver_begin(
+	const struct smbd_lat_jobs *jobs)
+{
+	const struct smbd_lat_jobs *prev = lat_delivering;
+
+	lat_delivering = jobs;
+	return prev;
+}
+
+void smbd_lat_deliver_end(const struct smbd_lat_jobs *prev)
+{
+	lat_delivering = prev;
+}
+
+const struct smbd_lat_jobs *smbd_lat_delivering(void)
+{
+	return lat_delivering;
+}
+
+int smbd_loop_schedstat(const struct smbd_loop *lp, uint64_t *cpu_ns,
+			uint64_t *delay_ns, uint64_t *slices)
+{
+	char path[64];
+	unsigned long long a = 0, b = 0, c = 0;
+	FILE *f = NULL;
+	int n = 0;
+
+	*cpu_ns = 0;
+	*delay_ns = 0;
+	*slices = 0;
+	if (lp->tid <= 0) {
+		return -ENOENT;
+	}
+	snprintf(path, sizeof(path), "/proc/self/task/%d/schedstat", lp->tid);
+	f = fopen(path, "re");
+	if (f == NULL) {
+		return -errno;
+	}
+	n = fscanf(f, "%llu %llu %llu", &a, &b, &c);
+	fclose(f);
+	if (n != 3) {
+		return -EINVAL;
+	}
+	*cpu_ns = a;
+	*delay_ns = b;
+	*slices = c;
+	return 0;
 }
 
 bool smbd_loop_after_unlock(smbd_after_fn fn, void *arg)
@@ -429,6 +614,7 @@ static void *loop_main(void *p)
 
 	self_loop = lp;
 	smbd_state_lock(lp->srv);
+	lp->tid = (int)gettid();
 	while (!th->stop) {
 		if (tevent_loop_once(lp->ev) != 0) {
 			DBG_ERR(GEN, "loop %u failed: %s", lp->idx,

@@ -31,6 +31,7 @@
 
 #include <stdbool.h>
 #include <tevent.h>
+#include <time.h>
 
 #include "smbd/smbd.h"
 
@@ -133,6 +134,113 @@ const char *smbd_site_name(unsigned site, char *buf, size_t len);
 
 /* The name of hold-time bucket b ("lt_10us" ... "ge_10ms"). */
 const char *smbd_hold_bucket_name(unsigned b);
+
+/*
+ * Request latency (issue 16): where a small request's time goes on the
+ * server, per SMB2 command, per loop. Each request is stamped with the
+ * time-stamp counter (smbd_lat_now, ~10 ns) as it passes:
+ *   rd   the read() that completed its frame returned   (net/conn.c)
+ *   lk   the state lock taken again after that read     (net/conn.c)
+ *   h0   its handler starts, h1 it returns               (smb2/dispatch.c)
+ *   d    it is done: at once, or when its async work ends
+ *   q    its reply is queued; w0 writev starts, w1 the reply is written
+ * and the phases between them are put down to the loop it runs on:
+ *   lock = lk - rd, pre = h0 - lk (parked frames, decryption, signature
+ *   checks, earlier requests of its compound), handler = d - h0 (h1 - h0
+ *   if it went async), async = d - h1 (async ones only), reply = q - d
+ *   (later requests of its compound, signing), flush = w0 - q (other
+ *   connections' work in the same loop turn), write = w1 - w0, and
+ *   total = w1 - rd, which the seven add up to. Of async: its worker jobs'
+ *   queue wait (queued -> started), run, and back (finished -> completion
+ *   handler on the loop: the loop's own queue and the lock), summed over
+ *   the jobs of a chain (each job's completion queues the next).
+ * A request whose reply is never written (a dropped connection, a fifth
+ * request of one compound) has its first phases put down but no total.
+ * Requests that end in a job's completion get that job's chain, which is
+ * another request's if one request's completion finishes another.
+ * The time a frame waited in the socket before the loop read it, and the
+ * time the loop's thread waited for a CPU (see smbd_loop_schedstat), are
+ * outside these.
+ */
+enum smbd_lat_phase {
+	SMBD_LAT_TOTAL = 0,
+	SMBD_LAT_LOCK,
+	SMBD_LAT_PRE,
+	SMBD_LAT_HANDLER,
+	SMBD_LAT_ASYNC,
+	SMBD_LAT_WQUEUE,
+	SMBD_LAT_WRUN,
+	SMBD_LAT_WBACK,
+	SMBD_LAT_REPLY,
+	SMBD_LAT_FLUSH,
+	SMBD_LAT_WRITE,
+	SMBD_LAT_PHASES,
+};
+
+/*
+ * Quarter-octave buckets of ticks: 0 is < 256, then four per power of
+ * two up to 2^33 (~3 s at 3 GHz); the last holds the rest.
+ */
+#define SMBD_LAT_BUCKETS 102
+
+struct smbd_lat_hist {
+	uint64_t count;
+	uint64_t ticks;
+	uint32_t hist[SMBD_LAT_BUCKETS];
+};
+
+/* One loop's (lp->lat, made with the loop; 90 KB, zero until used). */
+struct smbd_lat {
+	struct smbd_lat_hist h[SMB2_NUM_CMDS][SMBD_LAT_PHASES];
+};
+
+/* The latency clock: the time-stamp counter on x86, else ns. */
+static inline uint64_t smbd_lat_now(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	return __builtin_ia32_rdtsc();
+#else
+	struct timespec ts = {};
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+#endif
+}
+
+/* Put down one phase of a cmd request on lp (NULL: nothing). */
+void smbd_lat_add(struct smbd_loop *lp, unsigned cmd, unsigned phase,
+		  uint64_t from, uint64_t to);
+
+/* A phase's name ("total", "lock", ... "write"). */
+const char *smbd_lat_phase_name(unsigned phase);
+
+/* Ticks in ns (the clock is calibrated once, on first use: ~5 ms). */
+uint64_t smbd_lat_ns(uint64_t ticks);
+
+/* The q-quantile (0 < q < 1) of h in ns, interpolated in its bucket. */
+uint64_t smbd_lat_quantile_ns(const struct smbd_lat_hist *h, double q);
+
+/* Add every histogram of src into dst. */
+void smbd_lat_merge(struct smbd_lat *dst, const struct smbd_lat *src);
+
+/*
+ * A worker job's completion (fs/workers.c) publishes its chain while its
+ * callback runs, on the calling thread: a job queued then carries it on,
+ * a request done then takes it. begin returns the previous one, which
+ * end puts back.
+ */
+const struct smbd_lat_jobs *smbd_lat_deliver_begin(
+	const struct smbd_lat_jobs *jobs);
+void smbd_lat_deliver_end(const struct smbd_lat_jobs *prev);
+const struct smbd_lat_jobs *smbd_lat_delivering(void);
+
+/*
+ * The scheduler's account of lp's thread (/proc/self/task/TID/schedstat):
+ * ns on a CPU, ns runnable but waiting for one (run delay), timeslices.
+ * Returns 0, or -errno.
+ */
+int smbd_loop_schedstat(const struct smbd_loop *lp, uint64_t *cpu_ns,
+			uint64_t *delay_ns, uint64_t *slices);
 
 /*
  * Run srv->loops[1..nloops-1] (made by the caller, each with its own

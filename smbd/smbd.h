@@ -114,6 +114,38 @@ struct smbd_conn_upcalls {
  * the main thread; the others run on threads of their own (smbd/loop.h),
  * and every loop holds the state lock while it touches any smbd object.
  */
+/*
+ * Server-side latency of SMB2 requests (loop.h, "Request latency"): what
+ * a request's worker jobs waited and ran, in time-stamp ticks, carried
+ * from a job to the job its completion queues and so to the request the
+ * last one completes (fs/workers.c, smb2/dispatch.c).
+ */
+struct smbd_lat_jobs {
+	uint64_t queue;		/* queued -> a worker took it */
+	uint64_t run;		/* on the worker */
+	uint64_t back;		/* finished -> its completion on the loop */
+	unsigned n;
+};
+
+/*
+ * The requests a queued reply answers (at most SMBD_LAT_RECS; more in
+ * one compound go unrecorded): filled by the dispatcher in conn->lat_next
+ * just before it queues the reply, moved into the queue entry, and put
+ * down when the entry is written (net/conn.c).
+ */
+#define SMBD_LAT_RECS 4
+struct smbd_lat_reply {
+	unsigned n;
+	uint64_t t_q;			/* queued (conn.c) */
+	struct {
+		uint64_t t_rd;		/* its frame's last read() returned */
+		uint64_t t_d;		/* its handler (or async work) done */
+		uint16_t cmd;
+	} r[SMBD_LAT_RECS];
+};
+
+struct smbd_lat;			/* per loop: loop.h */
+
 struct smbd_loop {
 	struct smbd_server *srv;
 	struct tevent_context *ev;
@@ -157,6 +189,10 @@ struct smbd_loop {
 		unsigned n;
 	} after[4];			/* SMBD_LOOP_AFTER */
 	unsigned nafter;
+	/* request latency (loop.h), written by this loop's thread under
+	 * the state lock; child */
+	struct smbd_lat *lat;
+	int tid;			/* its thread, for schedstat */
 };
 
 struct smbd_server {
@@ -315,6 +351,10 @@ struct smbd_conn {
 	size_t in_guess;	/* last frame's size if large, else 0 */
 	bool in_hdr_done;
 	struct timeval frame_start;	/* first byte of the partial frame */
+	/* latency stamps (loop.h): the last read() returned, the state
+	 * lock taken after it; of the frame handed up now */
+	uint64_t lat_rd, lat_lk;
+	struct smbd_lat_reply lat_next;	/* for the reply queued next */
 	struct smbd_sendq *sendq_head, *sendq_tail;
 	size_t sendq_bytes;
 
@@ -534,6 +574,9 @@ struct smbd_req {
 	uint8_t tomb_key[16];
 	bool sig_echo;			/* reply echoes SIGNED + sig_in */
 	uint8_t sig_in[16];
+	/* latency stamps (loop.h): frame read, lock taken, handler ran */
+	uint64_t lat_rd, lat_lk, lat_h0, lat_h1;
+	struct smbd_lat_jobs lat_jobs;
 };
 
 #define SMBD_OUT_OFF(req) ((uint32_t)(SMB2_HDR_SIZE + (req)->out.len))

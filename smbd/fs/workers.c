@@ -82,6 +82,10 @@ struct smbd_job {
 	int result;
 	struct tevent_req *req;		/* NULL once orphaned (loop thread) */
 	const void *key;		/* the owner's key, for the hook */
+	/* latency (loop.h): queued, started, finished; and the chain of
+	 * jobs before it (the completion that queued it) */
+	uint64_t t_q, t_s, t_f;
+	struct smbd_lat_jobs lat;
 };
 
 struct smbd_workers {
@@ -294,7 +298,9 @@ static void *worker_main(void *p)
 		}
 		pthread_mutex_unlock(&w->mu);
 
+		j->t_s = smbd_lat_now();
 		j->result = j->fn(j->arg);
+		j->t_f = smbd_lat_now();
 
 		pthread_mutex_lock(&w->mu);
 		o = j->owner;
@@ -332,12 +338,19 @@ static void job_deliver(struct smbd_job *j)
 {
 	struct tevent_req *req = j->req;
 	struct smbd_job_state *state = NULL;
+	const struct smbd_lat_jobs *prev = NULL;
+	struct smbd_lat_jobs lat = {};
 
 	if (req == NULL) {
 		/* orphaned: the requester went away */
 		talloc_free(j);
 		return;
 	}
+	lat = j->lat;
+	lat.queue += j->t_s - j->t_q;
+	lat.run += j->t_f - j->t_s;
+	lat.back += smbd_lat_now() - j->t_f;
+	lat.n++;
 	state = tevent_req_data(req, struct smbd_job_state);
 	state->job = NULL;
 	state->result = j->result;
@@ -345,7 +358,10 @@ static void job_deliver(struct smbd_job *j)
 	j->arg = NULL;
 	j->req = NULL;
 	talloc_free(j);
+	/* its callback may queue the next job, or end a request */
+	prev = smbd_lat_deliver_begin(&lat);
 	tevent_req_done(req);
+	smbd_lat_deliver_end(prev);
 }
 
 /*
@@ -697,6 +713,10 @@ static struct smbd_job *job_queue(struct smbd_workers *w,
 	}
 	j->pool = w;
 	j->sink = sink_of(w, ev);
+	if (smbd_lat_delivering() != NULL) {
+		j->lat = *smbd_lat_delivering();
+	}
+	j->t_q = smbd_lat_now();
 	j->fn = fn;
 	j->req = req;
 	j->key = owner;

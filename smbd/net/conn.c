@@ -48,6 +48,7 @@ struct smbd_parked {
 	uint8_t type;
 	uint8_t *buf;		/* child of this struct */
 	size_t len;
+	uint64_t lat_rd, lat_lk;	/* its read's stamps (loop.h) */
 };
 
 struct smbd_sendq {
@@ -59,6 +60,7 @@ struct smbd_sendq {
 	size_t done;		/* of nbt_len + len + len2 */
 	uint8_t nbt[NBT_FRAME_HDR_LEN];	/* transport header, if used */
 	size_t nbt_len;
+	struct smbd_lat_reply lat;	/* the requests it answers */
 };
 
 static void conn_io(struct tevent_context *ev, struct tevent_fd *fde,
@@ -385,7 +387,10 @@ struct smbd_loop *smbd_loop_new(struct smbd_server *srv,
 	lp->wake_fd = -1;
 	lp->flush = conn_flush;
 	lp->acl_cache = smbd_acl_cache_new(lp);
-	if (lp->acl_cache == NULL) {
+	/* the thread that makes the loops runs loop 0 (loop.c: the rest) */
+	lp->tid = (int)gettid();
+	lp->lat = talloc_zero(lp, struct smbd_lat);
+	if (lp->acl_cache == NULL || lp->lat == NULL) {
 		talloc_free(lp);
 		return NULL;
 	}
@@ -752,6 +757,11 @@ static struct smbd_sendq *queue_entry(struct smbd_conn *conn, uint8_t *buf,
 	}
 	q->buf = talloc_steal(q, buf);
 	q->len = len;
+	if (conn->lat_next.n > 0) {
+		q->lat = conn->lat_next;
+		q->lat.t_q = smbd_lat_now();
+		conn->lat_next.n = 0;
+	}
 	if (hdr) {
 		memcpy(q->nbt, nbt, sizeof(nbt));
 		q->nbt_len = sizeof(nbt);
@@ -945,6 +955,8 @@ static void conn_park(struct smbd_conn *conn, uint8_t type, uint8_t *buf,
 	p->type = type;
 	p->buf = talloc_steal(p, buf);
 	p->len = len;
+	p->lat_rd = conn->lat_rd;
+	p->lat_lk = conn->lat_lk;
 	if (conn->parked_tail != NULL) {
 		conn->parked_tail->next = p;
 	} else {
@@ -983,6 +995,8 @@ static void conn_deliver_parked(struct smbd_conn *conn)
 			conn->parked_tail = NULL;
 		}
 		conn->turn_frames++;
+		conn->lat_rd = p->lat_rd;
+		conn->lat_lk = p->lat_lk;
 		conn_frame(conn, p->type, buf, p->len);
 		talloc_free(p);
 	}
@@ -1064,6 +1078,25 @@ static void conn_update_flags(struct smbd_conn *conn)
  * go around writev; meanwhile other loops only append to the queue
  * (conn->writing keeps them from writing the socket too).
  */
+/* A reply is written: put down the last phases of its requests. */
+static void lat_written(struct smbd_conn *conn,
+			const struct smbd_lat_reply *l, uint64_t t_w0,
+			uint64_t t_w1)
+{
+	unsigned i = 0;
+
+	for (i = 0; i < l->n && i < SMBD_LAT_RECS; i++) {
+		unsigned cmd = l->r[i].cmd;
+
+		smbd_lat_add(conn->loop, cmd, SMBD_LAT_REPLY, l->r[i].t_d,
+			     l->t_q);
+		smbd_lat_add(conn->loop, cmd, SMBD_LAT_FLUSH, l->t_q, t_w0);
+		smbd_lat_add(conn->loop, cmd, SMBD_LAT_WRITE, t_w0, t_w1);
+		smbd_lat_add(conn->loop, cmd, SMBD_LAT_TOTAL, l->r[i].t_rd,
+			     t_w1);
+	}
+}
+
 static void conn_write(struct smbd_conn *conn, bool unlocked)
 {
 	struct iovec iov[32];
@@ -1072,6 +1105,7 @@ static void conn_write(struct smbd_conn *conn, bool unlocked)
 	int n = 0;
 	int err = 0;
 	ssize_t w = 0;
+	uint64_t t_w0 = 0, t_w1 = 0;
 
 	if (conn->writing) {
 		return;		/* its loop writes it now, and looks again */
@@ -1105,6 +1139,7 @@ static void conn_write(struct smbd_conn *conn, bool unlocked)
 			n++;
 		}
 	}
+	t_w0 = smbd_lat_now();
 	if (unlocked && conn->srv->threads != NULL) {
 		conn->writing = true;
 		smbd_state_unlock(conn->srv);
@@ -1126,6 +1161,7 @@ static void conn_write(struct smbd_conn *conn, bool unlocked)
 		conn_free_later(conn);
 		return;
 	}
+	t_w1 = smbd_lat_now();
 	conn->bytes_out += (uint64_t)w;
 	conn->srv->stats.bytes_out += (uint64_t)w;
 	if (w > 0) {
@@ -1140,6 +1176,9 @@ static void conn_write(struct smbd_conn *conn, bool unlocked)
 			break;
 		}
 		w -= (ssize_t)left;
+		if (q->lat.n > 0) {
+			lat_written(conn, &q->lat, t_w0, t_w1);
+		}
 		conn->sendq_bytes -= total;
 		conn->sendq_head = q->next;
 		if (conn->sendq_head == NULL) {
@@ -1364,12 +1403,17 @@ static ssize_t conn_recv(struct smbd_conn *conn, uint8_t *buf, size_t len)
 	int err = 0;
 
 	if (conn->srv->threads == NULL) {
-		return read(conn->fd, buf, len);
+		n = read(conn->fd, buf, len);
+		conn->lat_rd = smbd_lat_now();
+		conn->lat_lk = conn->lat_rd;
+		return n;
 	}
 	smbd_state_unlock(conn->srv);
 	n = read(conn->fd, buf, len);
 	err = errno;
+	conn->lat_rd = smbd_lat_now();
 	smbd_state_lock(conn->srv);
+	conn->lat_lk = smbd_lat_now();
 	smbd_loop_site(SMBD_SITE_READ);
 	errno = err;
 	return n;
@@ -1382,12 +1426,17 @@ static ssize_t conn_recvv(struct smbd_conn *conn, struct iovec *iov, int cnt)
 	int err = 0;
 
 	if (conn->srv->threads == NULL) {
-		return readv(conn->fd, iov, cnt);
+		n = readv(conn->fd, iov, cnt);
+		conn->lat_rd = smbd_lat_now();
+		conn->lat_lk = conn->lat_rd;
+		return n;
 	}
 	smbd_state_unlock(conn->srv);
 	n = readv(conn->fd, iov, cnt);
 	err = errno;
+	conn->lat_rd = smbd_lat_now();
 	smbd_state_lock(conn->srv);
+	conn->lat_lk = smbd_lat_now();
 	smbd_loop_site(SMBD_SITE_READ);
 	errno = err;
 	return n;

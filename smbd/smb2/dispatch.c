@@ -68,6 +68,8 @@ struct smbd_compound {
 						 * this key (held by mem) */
 	size_t counted;			/* of out.len, in conn->cmp_bytes */
 	struct smbd_compound *blocked_next;	/* conn->blocked_cmp list */
+	uint64_t lat_rd, lat_lk;	/* its frame's stamps (loop.h) */
+	struct smbd_lat_reply lat;	/* its requests done so far */
 };
 
 /* Wait for the backlog, behind the compounds already waiting. */
@@ -767,7 +769,7 @@ static bool tx_offload(struct smbd_compound *cmp)
 	return true;
 }
 
-static void compound_send(struct smbd_compound *cmp)
+static void compound_send_now(struct smbd_compound *cmp)
 {
 	struct smbd_conn *conn = cmp->conn;
 	size_t i = 0;
@@ -840,6 +842,56 @@ static void compound_send(struct smbd_compound *cmp)
 	talloc_free(cmp);
 }
 
+/*
+ * req is done: put down its phases up to now (loop.h) and return its
+ * record for the reply, or NULL if it has none.
+ */
+static void lat_req_done(struct smbd_req *req, struct smbd_lat_reply *to)
+{
+	struct smbd_loop *lp = req->conn->loop;
+	unsigned cmd = req->in_hdr.command;
+	uint64_t t_d = smbd_lat_now();
+	const struct smbd_lat_jobs *j = &req->lat_jobs;
+
+	if (lp == NULL || req->lat_rd == 0 || cmd >= SMB2_NUM_CMDS) {
+		return;
+	}
+	if (req->lat_h0 == 0) {
+		/* failed before its handler */
+		req->lat_h0 = t_d;
+	}
+	smbd_lat_add(lp, cmd, SMBD_LAT_LOCK, req->lat_rd, req->lat_lk);
+	smbd_lat_add(lp, cmd, SMBD_LAT_PRE, req->lat_lk, req->lat_h0);
+	if (req->disp == SMBD_REQ_WAIT || req->disp == SMBD_REQ_PENDING) {
+		smbd_lat_add(lp, cmd, SMBD_LAT_HANDLER, req->lat_h0,
+			     req->lat_h1);
+		smbd_lat_add(lp, cmd, SMBD_LAT_ASYNC, req->lat_h1, t_d);
+	} else {
+		smbd_lat_add(lp, cmd, SMBD_LAT_HANDLER, req->lat_h0, t_d);
+	}
+	if (j->n > 0) {
+		smbd_lat_add(lp, cmd, SMBD_LAT_WQUEUE, 0, j->queue);
+		smbd_lat_add(lp, cmd, SMBD_LAT_WRUN, 0, j->run);
+		smbd_lat_add(lp, cmd, SMBD_LAT_WBACK, 0, j->back);
+	}
+	if (to != NULL && to->n < SMBD_LAT_RECS) {
+		to->r[to->n].t_rd = req->lat_rd;
+		to->r[to->n].t_d = t_d;
+		to->r[to->n].cmd = (uint16_t)cmd;
+		to->n++;
+	}
+}
+
+/* Queue the compound's reply; its requests' records go with it. */
+static void compound_send(struct smbd_compound *cmp)
+{
+	struct smbd_conn *conn = cmp->conn;
+
+	conn->lat_next = cmp->lat;
+	compound_send_now(cmp);
+	conn->lat_next.n = 0;
+}
+
 /* After a handler: record what related requests inherit, append reply. */
 static void req_finish(struct smbd_req *req, NTSTATUS status)
 {
@@ -864,6 +916,8 @@ static void req_finish(struct smbd_req *req, NTSTATUS status)
 			  (unsigned long long)req->in_hdr.message_id,
 			  nt_errstr(status));
 	}
+	lat_req_done(req, req->disp != SMBD_REQ_NO_REPLY && cmp != NULL ?
+			  &cmp->lat : NULL);
 	if (req->disp != SMBD_REQ_NO_REPLY && cmp != NULL) {
 		compound_append(cmp, req, status, false);
 	}
@@ -888,13 +942,14 @@ static void req_finish(struct smbd_req *req, NTSTATUS status)
 }
 
 /* Send the final reply of a request that already had its interim. */
-static void req_finish_async(struct smbd_req *req, NTSTATUS status)
+static void req_finish_async_now(struct smbd_req *req, NTSTATUS status)
 {
 	struct smbd_conn *conn = req->conn;
 	struct smbd_session *ss = NULL;
 	struct wire_wr w;
 
 	req->credits_granted = 0;
+	lat_req_done(req, &conn->lat_next);
 	wire_wr_init(&w, conn, 0);
 	build_response(req, &w, status, false);
 	if (wire_wr_error(&w) != 0) {
@@ -925,13 +980,28 @@ static void req_finish_async(struct smbd_req *req, NTSTATUS status)
 	talloc_free(req);
 }
 
+/* The same, with conn->lat_next cleared however it ended. */
+static void req_finish_async(struct smbd_req *req, NTSTATUS status)
+{
+	struct smbd_conn *conn = req->conn;
+
+	req_finish_async_now(req, status);
+	conn->lat_next.n = 0;
+}
+
 void smbd_req_done(struct smbd_req *req, NTSTATUS status)
 {
 	struct smbd_compound *cmp = req->cmp;
 
+	const struct smbd_lat_jobs *jobs = smbd_lat_delivering();
+
 	/* Ended: a CANCEL must not reach the handler's state any more. */
 	req->cancel_fn = NULL;
 	req->cancel_priv = NULL;
+	if (jobs != NULL) {
+		/* ended by a worker job's completion: that job's chain */
+		req->lat_jobs = *jobs;
+	}
 	if (req->conn->state == SMBD_CONN_CLOSING) {
 		talloc_free(req);
 		return;
@@ -1391,7 +1461,9 @@ static NTSTATUS dispatch(struct smbd_req *req, bool related)
 		return NT_STATUS_INVALID_PARAMETER;
 	}
 	req->running = true;
+	req->lat_h0 = smbd_lat_now();
 	status = row->fn(req);
+	req->lat_h1 = smbd_lat_now();
 	req->running = false;
 	return check_disposition(req, status);
 }
@@ -1465,6 +1537,8 @@ static void compound_next(struct smbd_compound *cmp)
 		}
 		req->conn = conn;
 		req->cmp = cmp;
+		req->lat_rd = cmp->lat_rd;
+		req->lat_lk = cmp->lat_lk;
 		req->enc = cmp->enc;	/* its key borrowed from cmp */
 		req->in_hdr = h;
 		wire_rd_init(&req->in, cmp->buf + start, mlen);
@@ -1536,6 +1610,8 @@ static void compound_start(struct smbd_conn *conn, void *mem, uint8_t *msg,
 		return;
 	}
 	cmp->conn = conn;
+	cmp->lat_rd = conn->lat_rd;
+	cmp->lat_lk = conn->lat_lk;
 	talloc_set_destructor(cmp, cmp_destructor);
 	cmp->mem = talloc_steal(cmp, mem);
 	cmp->buf = msg;
