@@ -1697,6 +1697,75 @@ static void print_loops(const struct ctl_jv *a)
 		kv(key, v);
 		print_loop_lock(lp, i);
 		print_loop_holds(lp, i);
+		if (ctl_jv_get(lp, "run_delay_us") != NULL) {
+			char t[32], d[32];
+
+			fmt_us(t, sizeof(t), ctl_jv_u64(lp, "cpu_us", 0));
+			fmt_us(d, sizeof(d),
+			       ctl_jv_u64(lp, "run_delay_us", 0));
+			snprintf(key, sizeof(key), "  scheduler, loop %zu", i);
+			snprintf(v, sizeof(v), "%s on a CPU, %s waiting for one",
+				 t, d);
+			kv(key, v);
+		}
+	}
+}
+
+/* A phase's mean in us ("-" if it never happened), for the table. */
+static void lat_mean(char *buf, size_t len, const struct ctl_jv *ph,
+		     const char *name)
+{
+	const struct ctl_jv *p = ctl_jv_get(ph, name);
+	unsigned long long n = ctl_jv_u64(p, "count", 0);
+
+	if (n == 0) {
+		snprintf(buf, len, "-");
+		return;
+	}
+	snprintf(buf, len, "%.1f",
+		 (double)ctl_jv_u64(p, "sum_ns", 0) / (double)n / 1e3);
+}
+
+/*
+ * Where SMB2 requests' time went on the server (all loops): per command,
+ * the requests answered, the median and 99th percentile from frame read
+ * to reply written, and the mean of each phase in us (wgsmbd's loop.h
+ * names them; async is what went async, worker queue/run/back are its
+ * jobs').
+ */
+static void print_latency(const struct ctl_jv *l)
+{
+	const struct ctl_jv *a = ctl_jv_get(l, "commands");
+	size_t i = 0;
+
+	if (a == NULL || a->type != CTL_J_ARRAY || a->n == 0) {
+		return;
+	}
+	printf("Request latency, us (server side; mean per phase)\n");
+	printf("  %-16s %8s %7s %7s %6s %6s %7s %7s %6s %6s %6s %6s %6s "
+	       "%6s\n", "command", "count", "p50", "p99", "lock", "pre",
+	       "handler", "async", "wq", "wrun", "wback", "reply", "flush",
+	       "write");
+	for (i = 0; i < a->n; i++) {
+		const struct ctl_jv *c = a->items[i];
+		const struct ctl_jv *ph = ctl_jv_get(c, "phases");
+		const struct ctl_jv *t = ctl_jv_get(ph, "total");
+		static const char *const names[] = {
+			"lock", "pre", "handler", "async", "worker_queue",
+			"worker_run", "worker_back", "reply", "flush", "write",
+		};
+		char m[10][16];
+		size_t k = 0;
+
+		for (k = 0; k < 10; k++) {
+			lat_mean(m[k], sizeof(m[k]), ph, names[k]);
+		}
+		printf("  %-16s %8llu %7.1f %7.1f %6s %6s %7s %7s %6s %6s %6s "
+		       "%6s %6s %6s\n", ctl_jv_str(c, "command", "?"),
+		       (unsigned long long)ctl_jv_u64(t, "count", 0),
+		       (double)ctl_jv_u64(t, "p50_ns", 0) / 1e3,
+		       (double)ctl_jv_u64(t, "p99_ns", 0) / 1e3, m[0], m[1],
+		       m[2], m[3], m[4], m[5], m[6], m[7], m[8], m[9]);
 	}
 }
 
@@ -1730,6 +1799,7 @@ static void print_statistics(const struct ctl_jv *s)
 	kv_u64("Sessions with expanded keys",
 	       ctl_jv_u64(s, "sessions_with_expanded_keys", 0));
 	print_loops(ctl_jv_get(s, "loops"));
+	print_latency(ctl_jv_get(s, "latency"));
 	kv_u64("Connections refused",
 	       ctl_jv_u64(e, "connections_refused", 0));
 	kv_u64("Connections dropped (errors)",

@@ -846,12 +846,76 @@ static void ctl_lock_holds(struct ctl_call *c, const struct smbd_loop *lp)
 	ctl_json_object_end(c->j);
 }
 
+/*
+ * Where SMB2 requests' time went on the server (loop.h, request
+ * latency), all loops together: per command that ran, per phase put
+ * down at least once, its count, the time in all and the median and
+ * 99th percentile (from quarter-octave buckets), in ns.
+ */
+static void ctl_latency(struct ctl_call *c)
+{
+	const struct smbd_server *srv = c->srv;
+	struct smbd_lat *all = talloc_zero(c->tmp, struct smbd_lat);
+	unsigned k = 0, cmd = 0, p = 0;
+
+	if (all == NULL) {
+		return;
+	}
+	for (k = 0; k < srv->nloops; k++) {
+		if (srv->loops[k]->lat != NULL) {
+			smbd_lat_merge(all, srv->loops[k]->lat);
+		}
+	}
+	ctl_json_object_begin(c->j, "latency");
+	ctl_json_array_begin(c->j, "commands");
+	for (cmd = 0; cmd < SMB2_NUM_CMDS; cmd++) {
+		bool any = false;
+
+		for (p = 0; p < SMBD_LAT_PHASES; p++) {
+			any = any || all->h[cmd][p].count > 0;
+		}
+		if (!any) {
+			continue;
+		}
+		ctl_json_object_begin(c->j, NULL);
+		ctl_json_string(c->j, "command", smb2_cmd_name(cmd));
+		ctl_json_object_begin(c->j, "phases");
+		for (p = 0; p < SMBD_LAT_PHASES; p++) {
+			const struct smbd_lat_hist *h = &all->h[cmd][p];
+			uint64_t hsum = 0;
+			unsigned b = 0;
+
+			if (h->count == 0) {
+				continue;
+			}
+			for (b = 0; b < SMBD_LAT_BUCKETS; b++) {
+				hsum += h->hist[b];
+			}
+			ctl_json_object_begin(c->j, smbd_lat_phase_name(p));
+			ctl_json_u64(c->j, "count", h->count);
+			ctl_json_u64(c->j, "histogram_count", hsum);
+			ctl_json_u64(c->j, "sum_ns", smbd_lat_ns(h->ticks));
+			ctl_json_u64(c->j, "p50_ns",
+				     smbd_lat_quantile_ns(h, 0.5));
+			ctl_json_u64(c->j, "p99_ns",
+				     smbd_lat_quantile_ns(h, 0.99));
+			ctl_json_object_end(c->j);
+		}
+		ctl_json_object_end(c->j);
+		ctl_json_object_end(c->j);
+	}
+	ctl_json_array_end(c->j);
+	ctl_json_object_end(c->j);
+	talloc_free(all);
+}
+
 static int v_statistics(struct ctl_call *c, char **args)
 {
 	const struct smbd_server *srv = c->srv;
 	struct sm_stats st = {};
 	uint64_t reaped = 0;
 	uint64_t now = smbd_nt_now();
+	uint64_t cpu = 0, delay = 0, slices = 0;
 	int k = 0;
 
 	sm_get_stats(srv->sm, &st);
@@ -907,10 +971,17 @@ static int v_statistics(struct ctl_call *c, char **args)
 		ctl_json_u64(c->j, "lock_wait_max_us",
 			     lp->lock_wait_max_ns / 1000);
 		ctl_json_u64(c->j, "wakes", lp->wakes);
+		/* the scheduler's account of its thread (loop.h) */
+		if (smbd_loop_schedstat(lp, &cpu, &delay, &slices) == 0) {
+			ctl_json_u64(c->j, "cpu_us", cpu / 1000);
+			ctl_json_u64(c->j, "run_delay_us", delay / 1000);
+			ctl_json_u64(c->j, "timeslices", slices);
+		}
 		ctl_lock_holds(c, lp);
 		ctl_json_object_end(c->j);
 	}
 	ctl_json_array_end(c->j);
+	ctl_latency(c);
 	ctl_json_object_begin(c->j, "errors");
 	ctl_json_u64(c->j, "connections_refused", srv->stats.conns_refused);
 	ctl_json_u64(c->j, "connections_dropped", srv->stats.conns_dropped);
