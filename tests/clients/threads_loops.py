@@ -18,6 +18,7 @@ import os
 import struct
 import subprocess
 import sys
+import time
 
 import wgcheck
 from wgcheck import ok, fail, expect
@@ -49,6 +50,87 @@ def wgnet(*args):
         fail("wgnet %s --json" % " ".join(args),
              (r.stdout + r.stderr)[:300])
         sys.exit(1)
+
+
+def latency():
+    """Per command, per phase: the latency counters of wgnet statistics."""
+    st = wgnet("statistics").get("statistics", {})
+    out = {}
+    for c in st.get("latency", {}).get("commands", []):
+        out[c.get("command")] = c.get("phases", {})
+    return out, st.get("loops", [])
+
+
+def phase(lat, cmd, name, key="count"):
+    return lat.get(cmd, {}).get(name, {}).get(key, 0)
+
+
+# the phases from frame read to reply written, which add up to total
+CHAIN = ("lock", "pre", "handler", "async", "reply", "flush", "write")
+
+
+def check_latency(c):
+    """Request latency (loop.h): N ECHOs and N READs sent on one
+    connection are each counted once, every phase's histogram holds its
+    count, the phases add up to the total, the worker phases lie within
+    async, and each loop reports its scheduler run delay."""
+    n = 40
+    fid = c.create("lat.dat", disposition=s2.FILE_OVERWRITE_IF)
+    c.write(fid, b"y" * 8192)
+    before, _ = latency()
+    for _ in range(n):
+        c.echo()
+    for _ in range(n):
+        c.read(fid, 0, 4096)
+    # the last reply is put down once its writev returned, which may
+    # be just after the client had it: look again until it is there
+    for _ in range(50):
+        after, loops = latency()
+        if (phase(after, "ECHO", "total") - phase(before, "ECHO", "total")
+                == n and phase(after, "READ", "total") -
+                phase(before, "READ", "total") == n):
+            break
+        time.sleep(0.1)
+    for cmd in ("ECHO", "READ"):
+        d = {k: phase(after, cmd, k) - phase(before, cmd, k)
+             for k in ("total",) + CHAIN}
+        expect("latency: %s counted once per request sent (%d)" % (cmd, n),
+               d["total"] == n and d["lock"] == n and d["handler"] == n,
+               "deltas %r" % d)
+        s = {k: phase(after, cmd, k, "sum_ns") -
+             phase(before, cmd, k, "sum_ns") for k in ("total",) + CHAIN}
+        chain = sum(s[k] for k in CHAIN)
+        expect("latency: %s's phases add up to its total" % cmd,
+               abs(chain - s["total"]) <= 10 * len(CHAIN) * n +
+               s["total"] // 100, "sums %r" % s)
+    expect("latency: ECHO never goes async",
+           phase(after, "ECHO", "async") == 0 and
+           phase(after, "ECHO", "worker_run") == 0, "%r" % after["ECHO"])
+    bad = [(cmd, k, v) for cmd, ph in after.items() for k, v in ph.items()
+           if v.get("histogram_count") != v.get("count") or
+           not v.get("p50_ns", 0) <= v.get("p99_ns", 0)]
+    expect("latency: every histogram holds its count, p50 <= p99",
+           not bad, "%r" % bad)
+    wk = [(cmd, ph) for cmd, ph in after.items()
+          if ph.get("worker_run", {}).get("count", 0) >
+          ph.get("async", {}).get("count", 0) or
+          sum(ph.get(k, {}).get("sum_ns", 0) for k in
+              ("worker_queue", "worker_run", "worker_back")) >
+          ph.get("async", {}).get("sum_ns", 0) * 1.01 + 1000]
+    expect("latency: worker phases lie within async", not wk, "%r" % wk)
+    expect("latency: each loop reports time on a CPU and run delay",
+           len(loops) == 2 and all(p.get("cpu_us", 0) > 0 and
+                                   "run_delay_us" in p for p in loops),
+           "%r" % loops)
+    r = subprocess.run([WGNET, "-c", CONF, "statistics"],
+                       capture_output=True, text=True, timeout=30)
+    if os.environ.get("WG_SHOW"):
+        print(r.stdout)
+    expect("wgnet statistics prints the latency table with ECHO and READ",
+           "Request latency" in r.stdout and
+           "\n  ECHO " in r.stdout and "\n  READ " in r.stdout,
+           r.stdout[-1500:])
+    c.close(fid)
 
 
 def main():
@@ -176,6 +258,7 @@ def main():
            r.stdout.count("state lock, loop") == 2, r.stdout[-600:])
     expect("wgnet statistics prints how long each loop held it",
            r.stdout.count("lock held, loop") == 2, r.stdout[-900:])
+    check_latency(conns[B][0])
     for ip in (A, B):
         for c in conns[ip]:
             c.close_socket()
