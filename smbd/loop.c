@@ -296,6 +296,15 @@ uint64_t smbd_lat_quantile_ns(const struct smbd_lat_hist *h, double q)
 					   (double)h->hist[b]));
 }
 
+void smbd_lat_bucket_ns(unsigned b, uint64_t *lo, uint64_t *hi)
+{
+	uint64_t l = 0, h = 0;
+
+	lat_bounds(b, &l, &h);
+	*lo = smbd_lat_ns(l);
+	*hi = smbd_lat_ns(h);
+}
+
 void smbd_lat_merge(struct smbd_lat *dst, const struct smbd_lat *src)
 {
 	unsigned c = 0, p = 0, b = 0;

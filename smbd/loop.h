@@ -220,6 +220,9 @@ uint64_t smbd_lat_ns(uint64_t ticks);
 /* The q-quantile (0 < q < 1) of h in ns, interpolated in its bucket. */
 uint64_t smbd_lat_quantile_ns(const struct smbd_lat_hist *h, double q);
 
+/* The ns bucket b of a histogram starts at (lo) and ends before (hi). */
+void smbd_lat_bucket_ns(unsigned b, uint64_t *lo, uint64_t *hi);
+
 /* Add every histogram of src into dst. */
 void smbd_lat_merge(struct smbd_lat *dst, const struct smbd_lat *src);
 

@@ -849,8 +849,8 @@ static void ctl_lock_holds(struct ctl_call *c, const struct smbd_loop *lp)
 /*
  * Where SMB2 requests' time went on the server (loop.h, request
  * latency), all loops together: per command that ran, per phase put
- * down at least once, its count, the time in all and the median and
- * 99th percentile (from quarter-octave buckets), in ns.
+ * down at least once, its count, the time in all, the median and
+ * 99th percentile (from quarter-octave buckets) and the buckets, in ns.
  */
 static void ctl_latency(struct ctl_call *c)
 {
@@ -899,6 +899,23 @@ static void ctl_latency(struct ctl_call *c)
 				     smbd_lat_quantile_ns(h, 0.5));
 			ctl_json_u64(c->j, "p99_ns",
 				     smbd_lat_quantile_ns(h, 0.99));
+			/* [from_ns, to_ns, count] of each bucket used, so
+			 * that a reader can subtract two readings */
+			ctl_json_array_begin(c->j, "buckets");
+			for (b = 0; b < SMBD_LAT_BUCKETS; b++) {
+				uint64_t lo = 0, hi = 0;
+
+				if (h->hist[b] == 0) {
+					continue;
+				}
+				smbd_lat_bucket_ns(b, &lo, &hi);
+				ctl_json_array_begin(c->j, NULL);
+				ctl_json_u64(c->j, NULL, lo);
+				ctl_json_u64(c->j, NULL, hi);
+				ctl_json_u64(c->j, NULL, h->hist[b]);
+				ctl_json_array_end(c->j);
+			}
+			ctl_json_array_end(c->j);
 			ctl_json_object_end(c->j);
 		}
 		ctl_json_object_end(c->j);

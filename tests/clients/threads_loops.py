@@ -125,7 +125,10 @@ def check_latency(c):
     r = subprocess.run([WGNET, "-c", CONF, "statistics"],
                        capture_output=True, text=True, timeout=30)
     if os.environ.get("WG_SHOW"):
+        # WG_SHOW=FILE: the table here, the JSON reading in FILE
         print(r.stdout)
+        with open(os.environ["WG_SHOW"], "w") as f:
+            json.dump(wgnet("statistics"), f)
     expect("wgnet statistics prints the latency table with ECHO and READ",
            "Request latency" in r.stdout and
            "\n  ECHO " in r.stdout and "\n  READ " in r.stdout,
