@@ -590,12 +590,17 @@ bench_office() {	# SERVER ROUND N MIBS
 		pin_server "$srv" "$(nproc)"
 		return 0
 	fi
+	# wgsmbd's request latency (smbd/loop.h) as the run begins and ends
+	[ "$srv" = wg ] && "$WGNET" -c "$WG_CONF" statistics --json \
+		>"$WORK/office.stat0.json" 2>/dev/null
 	measure_begin "$srv"
 	local q0=$SYS_IRQ
 	kill -USR1 "${pids[@]}"
 	for p in "${pids[@]}"; do
 		wait "$p"
 	done
+	[ "$srv" = wg ] && "$WGNET" -c "$WG_CONF" statistics --json \
+		>"$WORK/office.stat1.json" 2>/dev/null
 	# The machine and our reaped children (the loadgens) now, before
 	# measure_end waits for Samba's children to exit (idle time).
 	sys_cpu; t1=$SYS_TOTAL; b1=$SYS_BUSY; st1=$SYS_STEAL; q1=$SYS_IRQ
@@ -646,7 +651,23 @@ bench_office() {	# SERVER ROUND N MIBS
 		record "office_p50_$op.$tag" "$srv" "$r" "$p50"
 		record "office_p99_$op.$tag" "$srv" "$r" "$p99"
 	done < <("$PY" "$BENCH/office.py" "$WORK"/office.lat.*)
+	[ "$srv" = wg ] && office_latency "$r" "$n" "$mibs" "$tag"
 	log "$srv ($n CPU(s), $(copier_text "$mibs")): $rate office ops/s, copier $(field rate "$WORK/office.out.bulk") MiB/s, server $(awk -v t="$M_SRV_TICKS" -v hz="$TICKS" -v w="$M_WALL" 'BEGIN { printf "%.2f", t / hz / w }') CPUs"
+}
+
+# Where wgsmbd's requests spent their time in the office run just done
+# (bench/latency.py): each figure recorded, the table kept for the report.
+office_latency() {	# ROUND N MIBS TAG
+	local key val
+	[ -s "$WORK/office.stat0.json" ] && [ -s "$WORK/office.stat1.json" ] || return 0
+	"$PY" "$BENCH/latency.py" "$WORK/office.stat0.json" "$WORK/office.stat1.json" \
+		"$M_WALL" "round $1, server on $2 CPU(s), $(copier_text "$3")" \
+		>"$WORK/office.breakdown.out" || return 0
+	while read -r _ key val; do
+		record "office_$key.$4" wg "$1" "$val"
+	done < <(grep '^RECORD ' "$WORK/office.breakdown.out")
+	grep -v '^RECORD ' "$WORK/office.breakdown.out" >>"$WORK/latency.md"
+	grep -v '^RECORD ' "$WORK/office.breakdown.out" | grep '^|' | sed 's/^/#   /' >&2
 }
 
 bench_ceiling() {	# ROUND: loopback TCP (iperf3) and tmpfs read (dd)
@@ -777,6 +798,11 @@ T_END=$(date +%s)
 		--io "$IO_BYTES" --cycle-jobs "$CYCLE_JOBS" --echo-procs "$ECHO_PROCS" \
 		--office-secs "$OFFICE_SECS" --office-clients "$OFFICE_CLIENTS" \
 		--office-bulk "$OFFICE_BULK" --ncpu "$NCPU"
+	if [ -s "$WORK/latency.md" ]; then
+		echo
+		echo "### wgsmbd request latency in the office runs (bench/latency.py)"
+		cat "$WORK/latency.md"
+	fi
 } >"$WORK/report.md"
 cat "$WORK/report.md"
 if [ -n "$OUT" ]; then
