@@ -1360,6 +1360,7 @@ static NTSTATUS dispatch(struct smbd_req *req, bool related)
 	const struct smbd_cmd_row *row = NULL;
 	uint16_t cmd = req->in_hdr.command;
 	struct smbd_session *s = NULL;
+	const struct smbd_lat_jobs *jobs = NULL;
 	NTSTATUS status = NT_STATUS_OK;
 
 	smbd_loop_site(cmd < SMB2_NUM_CMDS ? SMBD_SITE_SMB2 + cmd :
@@ -1461,9 +1462,15 @@ static NTSTATUS dispatch(struct smbd_req *req, bool related)
 		return NT_STATUS_INVALID_PARAMETER;
 	}
 	req->running = true;
+	/*
+	 * A handler run from a job's completion (the next request of a
+	 * compound) starts its own chain of jobs, not that job's.
+	 */
+	jobs = smbd_lat_deliver_begin(NULL);
 	req->lat_h0 = smbd_lat_now();
 	status = row->fn(req);
 	req->lat_h1 = smbd_lat_now();
+	smbd_lat_deliver_end(jobs);
 	req->running = false;
 	return check_disposition(req, status);
 }
