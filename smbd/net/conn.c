@@ -1072,12 +1072,6 @@ static void conn_update_flags(struct smbd_conn *conn)
 	tevent_fd_set_flags(conn->fde, flags);
 }
 
-/*
- * Write what is queued. unlocked: the caller is the connection's loop at
- * the top of its turn (no handler under it), so the state lock may be let
- * go around writev; meanwhile other loops only append to the queue
- * (conn->writing keeps them from writing the socket too).
- */
 /* A reply is written: put down the last phases of its requests. */
 static void lat_written(struct smbd_conn *conn,
 			const struct smbd_lat_reply *l, uint64_t t_w0,
@@ -1097,6 +1091,12 @@ static void lat_written(struct smbd_conn *conn,
 	}
 }
 
+/*
+ * Write what is queued. unlocked: the caller is the connection's loop at
+ * the top of its turn (no handler under it), so the state lock may be let
+ * go around writev; meanwhile other loops only append to the queue
+ * (conn->writing keeps them from writing the socket too).
+ */
 static void conn_write(struct smbd_conn *conn, bool unlocked)
 {
 	struct iovec iov[32];
