@@ -32,7 +32,7 @@ struct smbd_threads {
 static __thread struct smbd_loop *self_loop;
 
 /* the job chain whose completion runs on this thread now (loop.h) */
-static __thread const struct smbd_lat_jobs *lat_delivering;
+__thread const struct smbd_lat_jobs *smbd_lat_cur;
 
 struct smbd_loop *smbd_loop_self(void)
 {
@@ -186,19 +186,6 @@ const char *smbd_site_name(unsigned site, char *buf, size_t len)
 
 /* ---- request latency (loop.h) ---- */
 
-static unsigned lat_bucket(uint64_t t)
-{
-	unsigned e = 0;
-	unsigned b = 0;
-
-	if (t < 256) {
-		return 0;
-	}
-	e = 63 - (unsigned)__builtin_clzll(t);
-	b = 1 + (e - 8) * 4 + (unsigned)((t >> (e - 2)) & 3);
-	return b < SMBD_LAT_BUCKETS ? b : SMBD_LAT_BUCKETS - 1;
-}
-
 /* The ticks bucket b starts at, and where the next starts. */
 static void lat_bounds(unsigned b, uint64_t *lo, uint64_t *hi)
 {
@@ -214,22 +201,6 @@ static void lat_bounds(unsigned b, uint64_t *lo, uint64_t *hi)
 	sub = (b - 1) % 4;
 	*lo = (4 + sub) << (e - 2);
 	*hi = (5 + sub) << (e - 2);
-}
-
-void smbd_lat_add(struct smbd_loop *lp, unsigned cmd, unsigned phase,
-		  uint64_t from, uint64_t to)
-{
-	struct smbd_lat_hist *h = NULL;
-	uint64_t d = to > from ? to - from : 0;
-
-	if (lp == NULL || lp->lat == NULL || cmd >= SMB2_NUM_CMDS ||
-	    phase >= SMBD_LAT_PHASES) {
-		return;
-	}
-	h = &lp->lat->h[cmd][phase];
-	h->count++;
-	h->ticks += d;
-	h->hist[lat_bucket(d)]++;
 }
 
 const char *smbd_lat_phase_name(unsigned phase)
@@ -268,13 +239,18 @@ uint64_t smbd_lat_quantile_ns(const struct smbd_lat_hist *h, double q)
 	uint64_t want = 0;
 	uint64_t seen = 0;
 	uint64_t lo = 0, hi = 0;
+	uint64_t n = 0;
 	unsigned b = 0;
 
-	if (h->count == 0) {
+	/* the buckets may hold a sample only (loop.h) */
+	for (b = 0; b < SMBD_LAT_BUCKETS; b++) {
+		n += h->hist[b];
+	}
+	if (n == 0) {
 		return 0;
 	}
 	/* the rank of the quantile, 1-based */
-	want = (uint64_t)(q * (double)h->count);
+	want = (uint64_t)(q * (double)n);
 	if (want < 1) {
 		want = 1;
 	}
@@ -323,26 +299,8 @@ void smbd_lat_merge(struct smbd_lat *dst, const struct smbd_lat *src)
 				d->hist[b] += s->hist[b];
 			}
 		}
+		dst->requests[c] += src->requests[c];
 	}
-}
-
-const struct smbd_lat_jobs *smbd_lat_deliver_begin(
-	const struct smbd_lat_jobs *jobs)
-{
-	const struct smbd_lat_jobs *prev = lat_delivering;
-
-	lat_delivering = jobs;
-	return prev;
-}
-
-void smbd_lat_deliver_end(const struct smbd_lat_jobs *prev)
-{
-	lat_delivering = prev;
-}
-
-const struct smbd_lat_jobs *smbd_lat_delivering(void)
-{
-	return lat_delivering;
 }
 
 int smbd_loop_schedstat(const struct smbd_loop *lp, uint64_t *cpu_ns,

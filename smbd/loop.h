@@ -144,7 +144,9 @@ const char *smbd_hold_bucket_name(unsigned b);
  *   h0   its handler starts, h1 it returns               (smb2/dispatch.c)
  *   d    it is done: at once, or when its async work ends
  *   q    its reply is queued; w0 writev starts, w1 the reply is written
- * and the phases between them are put down to the loop it runs on:
+ * and, for one request in SMBD_LAT_SAMPLE of each loop (every request
+ * is counted; chosen at random), the phases between them are put down to
+ * its loop:
  *   lock = lk - rd, pre = h0 - lk (parked frames, decryption, signature
  *   checks, earlier requests of its compound), handler = d - h0 (h1 - h0
  *   if it went async), async = d - h1 (async ones only), reply = q - d
@@ -189,9 +191,18 @@ struct smbd_lat_hist {
 	uint32_t hist[SMBD_LAT_BUCKETS];
 };
 
-/* One loop's (lp->lat, made with the loop; 90 KB, zero until used). */
+/*
+ * One loop's (lp->lat, made with the loop; 90 KB): per command, the
+ * requests it was sent, and the phases of the sampled ones. One request
+ * in SMBD_LAT_SAMPLE is timed: timing every one costs ~300 instructions
+ * (rdtsc, ten phases' buckets), 5% of an ECHO; the sample costs ~1%.
+ */
+#define SMBD_LAT_SAMPLE 8
+
 struct smbd_lat {
 	struct smbd_lat_hist h[SMB2_NUM_CMDS][SMBD_LAT_PHASES];
+	uint64_t requests[SMB2_NUM_CMDS];
+	uint32_t seq;			/* the sample's random state */
 };
 
 /* The latency clock: the time-stamp counter on x86, else ns. */
@@ -207,9 +218,54 @@ static inline uint64_t smbd_lat_now(void)
 #endif
 }
 
-/* Put down one phase of a cmd request on lp (NULL: nothing). */
-void smbd_lat_add(struct smbd_loop *lp, unsigned cmd, unsigned phase,
-		  uint64_t from, uint64_t to);
+/*
+ * The histograms of cmd's phases on lp (row[phase]), or NULL when lp
+ * keeps none (NULL: a connection made by a unit test) or cmd is unknown.
+ */
+static inline struct smbd_lat_hist *smbd_lat_row(const struct smbd_loop *lp,
+						 unsigned cmd)
+{
+	if (lp == NULL || lp->lat == NULL || cmd >= SMB2_NUM_CMDS) {
+		return NULL;
+	}
+	return lp->lat->h[cmd];
+}
+
+/*
+ * Count a cmd request on lp; true if it is the one in SMBD_LAT_SAMPLE to
+ * time (never without lp->lat: a unit test's connection).
+ */
+static inline bool smbd_lat_take(const struct smbd_loop *lp, unsigned cmd)
+{
+	if (lp == NULL || lp->lat == NULL || cmd >= SMB2_NUM_CMDS) {
+		return false;
+	}
+	lp->lat->requests[cmd]++;
+	/* at random (an LCG's top bits): a client's fixed cycle of
+	 * commands must not fall in step with the sample */
+	lp->lat->seq = lp->lat->seq * 1103515245u + 12345u;
+	return (lp->lat->seq >> 24) % SMBD_LAT_SAMPLE == 0;
+}
+
+/* Put down a phase from..to in h (a row's entry). */
+static inline void smbd_lat_put(struct smbd_lat_hist *h, uint64_t from,
+				uint64_t to)
+{
+	uint64_t d = to > from ? to - from : 0;
+	unsigned b = 0;
+
+	if (d >= 256) {
+		unsigned e = 63 - (unsigned)__builtin_clzll(d);
+
+		b = 1 + (e - 8) * 4 + (unsigned)((d >> (e - 2)) & 3);
+		if (b >= SMBD_LAT_BUCKETS) {
+			b = SMBD_LAT_BUCKETS - 1;
+		}
+	}
+	h->count++;
+	h->ticks += d;
+	h->hist[b]++;
+}
 
 /* A phase's name ("total", "lock", ... "write"). */
 const char *smbd_lat_phase_name(unsigned phase);
@@ -217,7 +273,7 @@ const char *smbd_lat_phase_name(unsigned phase);
 /* Ticks in ns (the clock is calibrated once, on first use: ~5 ms). */
 uint64_t smbd_lat_ns(uint64_t ticks);
 
-/* The q-quantile (0 < q < 1) of h in ns, interpolated in its bucket. */
+/* The q-quantile (0 < q < 1) of h's buckets in ns (0 if empty). */
 uint64_t smbd_lat_quantile_ns(const struct smbd_lat_hist *h, double q);
 
 /* The ns bucket b of a histogram starts at (lo) and ends before (hi). */
@@ -232,10 +288,26 @@ void smbd_lat_merge(struct smbd_lat *dst, const struct smbd_lat *src);
  * a request done then takes it. begin returns the previous one, which
  * end puts back.
  */
-const struct smbd_lat_jobs *smbd_lat_deliver_begin(
-	const struct smbd_lat_jobs *jobs);
-void smbd_lat_deliver_end(const struct smbd_lat_jobs *prev);
-const struct smbd_lat_jobs *smbd_lat_delivering(void);
+extern __thread const struct smbd_lat_jobs *smbd_lat_cur; /* loop.c */
+
+static inline const struct smbd_lat_jobs *smbd_lat_deliver_begin(
+	const struct smbd_lat_jobs *jobs)
+{
+	const struct smbd_lat_jobs *prev = smbd_lat_cur;
+
+	smbd_lat_cur = jobs;
+	return prev;
+}
+
+static inline void smbd_lat_deliver_end(const struct smbd_lat_jobs *prev)
+{
+	smbd_lat_cur = prev;
+}
+
+static inline const struct smbd_lat_jobs *smbd_lat_delivering(void)
+{
+	return smbd_lat_cur;
+}
 
 /*
  * The scheduler's account of lp's thread (/proc/self/task/TID/schedstat):

@@ -128,20 +128,26 @@ struct smbd_lat_jobs {
 };
 
 /*
- * The requests a queued reply answers (at most SMBD_LAT_RECS; more in
- * one compound go unrecorded): filled by the dispatcher in conn->lat_next
- * just before it queues the reply, moved into the queue entry, and put
- * down when the entry is written (net/conn.c).
+ * The timed requests a reply answers (at most SMBD_LAT_RECS; more in
+ * one compound go untimed), all from one frame: the dispatcher points
+ * conn->lat_next at them while it queues the reply; the reply phase is
+ * put down then, and the rest (struct smbd_lat_sent) goes into the queue
+ * entry and is put down once it is written (net/conn.c).
  */
 #define SMBD_LAT_RECS 4
 struct smbd_lat_reply {
-	unsigned n;
-	uint64_t t_q;			/* queued (conn.c) */
-	struct {
-		uint64_t t_rd;		/* its frame's last read() returned */
-		uint64_t t_d;		/* its handler (or async work) done */
-		uint16_t cmd;
-	} r[SMBD_LAT_RECS];
+	uint64_t t_rd;			/* their frame's last read() returned */
+	uint64_t t_d[SMBD_LAT_RECS];	/* each one's handler (or work) done */
+	uint8_t cmd[SMBD_LAT_RECS];
+	uint8_t n;
+};
+
+/* What a queue entry keeps of it (net/conn.c). */
+struct smbd_lat_sent {
+	uint64_t t_rd;
+	uint64_t t_q;			/* queued */
+	uint8_t cmd[SMBD_LAT_RECS];
+	uint8_t n;
 };
 
 struct smbd_lat;			/* per loop: loop.h */
@@ -354,7 +360,8 @@ struct smbd_conn {
 	/* latency stamps (loop.h): the last read() returned, the state
 	 * lock taken after it; of the frame handed up now */
 	uint64_t lat_rd, lat_lk;
-	struct smbd_lat_reply lat_next;	/* for the reply queued next */
+	/* for the reply queued next: the dispatcher's, while it queues */
+	const struct smbd_lat_reply *lat_next;
 	struct smbd_sendq *sendq_head, *sendq_tail;
 	size_t sendq_bytes;
 
@@ -574,9 +581,9 @@ struct smbd_req {
 	uint8_t tomb_key[16];
 	bool sig_echo;			/* reply echoes SIGNED + sig_in */
 	uint8_t sig_in[16];
-	/* latency stamps (loop.h): frame read, lock taken, handler ran */
+	/* latency stamps (loop.h): frame read (0: not timed), lock taken,
+	 * handler ran */
 	uint64_t lat_rd, lat_lk, lat_h0, lat_h1;
-	struct smbd_lat_jobs lat_jobs;
 };
 
 #define SMBD_OUT_OFF(req) ((uint32_t)(SMB2_HDR_SIZE + (req)->out.len))

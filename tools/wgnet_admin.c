@@ -1728,10 +1728,10 @@ static void lat_mean(char *buf, size_t len, const struct ctl_jv *ph,
 
 /*
  * Where SMB2 requests' time went on the server (all loops): per command,
- * the requests answered, the median and 99th percentile from frame read
- * to reply written, and the mean of each phase in us (wgsmbd's loop.h
- * names them; async is what went async, worker queue/run/back are its
- * jobs').
+ * the requests sent and how many were timed (one in "sample"), of those
+ * the median and 99th percentile from frame read to reply written, and
+ * the mean of each phase in us (wgsmbd's loop.h names them; async is
+ * what went async, worker queue/run/back are its jobs').
  */
 static void print_latency(const struct ctl_jv *l)
 {
@@ -1741,11 +1741,13 @@ static void print_latency(const struct ctl_jv *l)
 	if (a == NULL || a->type != CTL_J_ARRAY || a->n == 0) {
 		return;
 	}
-	printf("Request latency, us (server side; mean per phase)\n");
-	printf("  %-16s %8s %7s %7s %6s %6s %7s %7s %6s %6s %6s %6s %6s "
-	       "%6s\n", "command", "count", "p50", "p99", "lock", "pre",
-	       "handler", "async", "wq", "wrun", "wback", "reply", "flush",
-	       "write");
+	printf("Request latency, us (server side; one request in %llu "
+	       "timed; mean per phase)\n",
+	       (unsigned long long)ctl_jv_u64(a->items[0], "sample", 0));
+	printf("  %-16s %8s %6s %7s %7s %6s %6s %7s %7s %6s %6s %6s %6s "
+	       "%6s %6s\n", "command", "requests", "timed", "p50", "p99",
+	       "lock", "pre", "handler", "async", "wq", "wrun", "wback",
+	       "reply", "flush", "write");
 	for (i = 0; i < a->n; i++) {
 		const struct ctl_jv *c = a->items[i];
 		const struct ctl_jv *ph = ctl_jv_get(c, "phases");
@@ -1760,8 +1762,9 @@ static void print_latency(const struct ctl_jv *l)
 		for (k = 0; k < 10; k++) {
 			lat_mean(m[k], sizeof(m[k]), ph, names[k]);
 		}
-		printf("  %-16s %8llu %7.1f %7.1f %6s %6s %7s %7s %6s %6s %6s "
-		       "%6s %6s %6s\n", ctl_jv_str(c, "command", "?"),
+		printf("  %-16s %8llu %6llu %7.1f %7.1f %6s %6s %7s %7s %6s "
+		       "%6s %6s %6s %6s %6s\n", ctl_jv_str(c, "command", "?"),
+		       (unsigned long long)ctl_jv_u64(c, "requests", 0),
 		       (unsigned long long)ctl_jv_u64(t, "count", 0),
 		       (double)ctl_jv_u64(t, "p50_ns", 0) / 1e3,
 		       (double)ctl_jv_u64(t, "p99_ns", 0) / 1e3, m[0], m[1],

@@ -849,8 +849,10 @@ static void ctl_lock_holds(struct ctl_call *c, const struct smbd_loop *lp)
 /*
  * Where SMB2 requests' time went on the server (loop.h, request
  * latency), all loops together: per command that ran, per phase put
- * down at least once, its count, the time in all, the median and
- * 99th percentile (from quarter-octave buckets) and the buckets, in ns.
+ * down at least once: the requests it was sent, and of those timed (one
+ * in SMBD_LAT_SAMPLE) per phase put down at least once its count, the
+ * time in all, the median and 99th percentile (from quarter-octave
+ * buckets) and the buckets, in ns.
  */
 static void ctl_latency(struct ctl_call *c)
 {
@@ -869,16 +871,13 @@ static void ctl_latency(struct ctl_call *c)
 	ctl_json_object_begin(c->j, "latency");
 	ctl_json_array_begin(c->j, "commands");
 	for (cmd = 0; cmd < SMB2_NUM_CMDS; cmd++) {
-		bool any = false;
-
-		for (p = 0; p < SMBD_LAT_PHASES; p++) {
-			any = any || all->h[cmd][p].count > 0;
-		}
-		if (!any) {
+		if (all->requests[cmd] == 0) {
 			continue;
 		}
 		ctl_json_object_begin(c->j, NULL);
 		ctl_json_string(c->j, "command", smb2_cmd_name(cmd));
+		ctl_json_u64(c->j, "requests", all->requests[cmd]);
+		ctl_json_u64(c->j, "sample", SMBD_LAT_SAMPLE);
 		ctl_json_object_begin(c->j, "phases");
 		for (p = 0; p < SMBD_LAT_PHASES; p++) {
 			const struct smbd_lat_hist *h = &all->h[cmd][p];

@@ -60,7 +60,7 @@ struct smbd_sendq {
 	size_t done;		/* of nbt_len + len + len2 */
 	uint8_t nbt[NBT_FRAME_HDR_LEN];	/* transport header, if used */
 	size_t nbt_len;
-	struct smbd_lat_reply lat;	/* the requests it answers */
+	struct smbd_lat_sent lat;	/* the requests it answers */
 };
 
 static void conn_io(struct tevent_context *ev, struct tevent_fd *fde,
@@ -723,6 +723,27 @@ size_t smbd_conn_max_frame(const struct smbd_conn *conn)
 	return m + 64 * 1024;
 }
 
+/* A reply is queued: put down its requests' reply phase, keep the rest. */
+static void lat_queued(struct smbd_conn *conn, const struct smbd_lat_reply *l,
+		       struct smbd_lat_sent *to)
+{
+	uint64_t t_q = smbd_lat_now();
+	unsigned i = 0;
+
+	for (i = 0; i < l->n && i < SMBD_LAT_RECS; i++) {
+		struct smbd_lat_hist *h = smbd_lat_row(conn->loop, l->cmd[i]);
+
+		if (h == NULL) {
+			continue;
+		}
+		smbd_lat_put(&h[SMBD_LAT_REPLY], l->t_d[i], t_q);
+	}
+	to->t_rd = l->t_rd;
+	to->t_q = t_q;
+	memcpy(to->cmd, l->cmd, sizeof(to->cmd));
+	to->n = l->n;
+}
+
 /*
  * Append an entry for len bytes; buf (stolen) may be NULL for a place
  * kept for a frame not ready yet. NULL if nothing was queued (*rc says
@@ -757,10 +778,9 @@ static struct smbd_sendq *queue_entry(struct smbd_conn *conn, uint8_t *buf,
 	}
 	q->buf = talloc_steal(q, buf);
 	q->len = len;
-	if (conn->lat_next.n > 0) {
-		q->lat = conn->lat_next;
-		q->lat.t_q = smbd_lat_now();
-		conn->lat_next.n = 0;
+	if (conn->lat_next != NULL && conn->lat_next->n > 0) {
+		lat_queued(conn, conn->lat_next, &q->lat);
+		conn->lat_next = NULL;
 	}
 	if (hdr) {
 		memcpy(q->nbt, nbt, sizeof(nbt));
@@ -1074,20 +1094,20 @@ static void conn_update_flags(struct smbd_conn *conn)
 
 /* A reply is written: put down the last phases of its requests. */
 static void lat_written(struct smbd_conn *conn,
-			const struct smbd_lat_reply *l, uint64_t t_w0,
+			const struct smbd_lat_sent *l, uint64_t t_w0,
 			uint64_t t_w1)
 {
 	unsigned i = 0;
 
 	for (i = 0; i < l->n && i < SMBD_LAT_RECS; i++) {
-		unsigned cmd = l->r[i].cmd;
+		struct smbd_lat_hist *h = smbd_lat_row(conn->loop, l->cmd[i]);
 
-		smbd_lat_add(conn->loop, cmd, SMBD_LAT_REPLY, l->r[i].t_d,
-			     l->t_q);
-		smbd_lat_add(conn->loop, cmd, SMBD_LAT_FLUSH, l->t_q, t_w0);
-		smbd_lat_add(conn->loop, cmd, SMBD_LAT_WRITE, t_w0, t_w1);
-		smbd_lat_add(conn->loop, cmd, SMBD_LAT_TOTAL, l->r[i].t_rd,
-			     t_w1);
+		if (h == NULL) {
+			continue;
+		}
+		smbd_lat_put(&h[SMBD_LAT_FLUSH], l->t_q, t_w0);
+		smbd_lat_put(&h[SMBD_LAT_WRITE], t_w0, t_w1);
+		smbd_lat_put(&h[SMBD_LAT_TOTAL], l->t_rd, t_w1);
 	}
 }
 

@@ -843,41 +843,47 @@ static void compound_send_now(struct smbd_compound *cmp)
 }
 
 /*
- * req is done: put down its phases up to now (loop.h) and return its
- * record for the reply, or NULL if it has none.
+ * req is done: if it is timed, put down its phases up to now (loop.h) and
+ * add its record to the reply's, to (NULL: it has no reply).
  */
 static void lat_req_done(struct smbd_req *req, struct smbd_lat_reply *to)
 {
-	struct smbd_loop *lp = req->conn->loop;
 	unsigned cmd = req->in_hdr.command;
-	uint64_t t_d = smbd_lat_now();
-	const struct smbd_lat_jobs *j = &req->lat_jobs;
+	struct smbd_lat_hist *h = NULL;
+	/* ended by a worker job's completion: that job's chain */
+	const struct smbd_lat_jobs *j = smbd_lat_delivering();
+	uint64_t t_d = 0;
 
-	if (lp == NULL || req->lat_rd == 0 || cmd >= SMB2_NUM_CMDS) {
+	if (req->lat_rd == 0) {
+		return;		/* not timed */
+	}
+	h = smbd_lat_row(req->conn->loop, cmd);
+	if (h == NULL) {
 		return;
 	}
+	t_d = smbd_lat_now();
 	if (req->lat_h0 == 0) {
 		/* failed before its handler */
 		req->lat_h0 = t_d;
 	}
-	smbd_lat_add(lp, cmd, SMBD_LAT_LOCK, req->lat_rd, req->lat_lk);
-	smbd_lat_add(lp, cmd, SMBD_LAT_PRE, req->lat_lk, req->lat_h0);
+	smbd_lat_put(&h[SMBD_LAT_LOCK], req->lat_rd, req->lat_lk);
+	smbd_lat_put(&h[SMBD_LAT_PRE], req->lat_lk, req->lat_h0);
 	if (req->disp == SMBD_REQ_WAIT || req->disp == SMBD_REQ_PENDING) {
-		smbd_lat_add(lp, cmd, SMBD_LAT_HANDLER, req->lat_h0,
-			     req->lat_h1);
-		smbd_lat_add(lp, cmd, SMBD_LAT_ASYNC, req->lat_h1, t_d);
+		smbd_lat_put(&h[SMBD_LAT_HANDLER], req->lat_h0, req->lat_h1);
+		smbd_lat_put(&h[SMBD_LAT_ASYNC], req->lat_h1, t_d);
+		if (j != NULL && j->n > 0) {
+			smbd_lat_put(&h[SMBD_LAT_WQUEUE], 0, j->queue);
+			smbd_lat_put(&h[SMBD_LAT_WRUN], 0, j->run);
+			smbd_lat_put(&h[SMBD_LAT_WBACK], 0, j->back);
+		}
 	} else {
-		smbd_lat_add(lp, cmd, SMBD_LAT_HANDLER, req->lat_h0, t_d);
-	}
-	if (j->n > 0) {
-		smbd_lat_add(lp, cmd, SMBD_LAT_WQUEUE, 0, j->queue);
-		smbd_lat_add(lp, cmd, SMBD_LAT_WRUN, 0, j->run);
-		smbd_lat_add(lp, cmd, SMBD_LAT_WBACK, 0, j->back);
+		smbd_lat_put(&h[SMBD_LAT_HANDLER], req->lat_h0, t_d);
 	}
 	if (to != NULL && to->n < SMBD_LAT_RECS) {
-		to->r[to->n].t_rd = req->lat_rd;
-		to->r[to->n].t_d = t_d;
-		to->r[to->n].cmd = (uint16_t)cmd;
+		/* one frame's requests: one read time */
+		to->t_rd = req->lat_rd;
+		to->t_d[to->n] = t_d;
+		to->cmd[to->n] = (uint8_t)cmd;
 		to->n++;
 	}
 }
@@ -887,9 +893,9 @@ static void compound_send(struct smbd_compound *cmp)
 {
 	struct smbd_conn *conn = cmp->conn;
 
-	conn->lat_next = cmp->lat;
+	conn->lat_next = &cmp->lat;
 	compound_send_now(cmp);
-	conn->lat_next.n = 0;
+	conn->lat_next = NULL;
 }
 
 /* After a handler: record what related requests inherit, append reply. */
@@ -949,7 +955,6 @@ static void req_finish_async_now(struct smbd_req *req, NTSTATUS status)
 	struct wire_wr w;
 
 	req->credits_granted = 0;
-	lat_req_done(req, &conn->lat_next);
 	wire_wr_init(&w, conn, 0);
 	build_response(req, &w, status, false);
 	if (wire_wr_error(&w) != 0) {
@@ -980,28 +985,27 @@ static void req_finish_async_now(struct smbd_req *req, NTSTATUS status)
 	talloc_free(req);
 }
 
-/* The same, with conn->lat_next cleared however it ended. */
+/* The same, its phases put down and its record handed to the reply. */
 static void req_finish_async(struct smbd_req *req, NTSTATUS status)
 {
 	struct smbd_conn *conn = req->conn;
 
+	struct smbd_lat_reply lat;
+
+	lat.n = 0;
+	lat_req_done(req, &lat);
+	conn->lat_next = &lat;
 	req_finish_async_now(req, status);
-	conn->lat_next.n = 0;
+	conn->lat_next = NULL;
 }
 
 void smbd_req_done(struct smbd_req *req, NTSTATUS status)
 {
 	struct smbd_compound *cmp = req->cmp;
 
-	const struct smbd_lat_jobs *jobs = smbd_lat_delivering();
-
 	/* Ended: a CANCEL must not reach the handler's state any more. */
 	req->cancel_fn = NULL;
 	req->cancel_priv = NULL;
-	if (jobs != NULL) {
-		/* ended by a worker job's completion: that job's chain */
-		req->lat_jobs = *jobs;
-	}
 	if (req->conn->state == SMBD_CONN_CLOSING) {
 		talloc_free(req);
 		return;
@@ -1467,9 +1471,13 @@ static NTSTATUS dispatch(struct smbd_req *req, bool related)
 	 * compound) starts its own chain of jobs, not that job's.
 	 */
 	jobs = smbd_lat_deliver_begin(NULL);
-	req->lat_h0 = smbd_lat_now();
+	if (req->lat_rd != 0) {
+		req->lat_h0 = smbd_lat_now();
+	}
 	status = row->fn(req);
-	req->lat_h1 = smbd_lat_now();
+	if (req->lat_rd != 0) {
+		req->lat_h1 = smbd_lat_now();
+	}
 	smbd_lat_deliver_end(jobs);
 	req->running = false;
 	return check_disposition(req, status);
@@ -1544,8 +1552,10 @@ static void compound_next(struct smbd_compound *cmp)
 		}
 		req->conn = conn;
 		req->cmp = cmp;
-		req->lat_rd = cmp->lat_rd;
-		req->lat_lk = cmp->lat_lk;
+		if (smbd_lat_take(conn->loop, h.command)) {
+			req->lat_rd = cmp->lat_rd;
+			req->lat_lk = cmp->lat_lk;
+		}
 		req->enc = cmp->enc;	/* its key borrowed from cmp */
 		req->in_hdr = h;
 		wire_rd_init(&req->in, cmp->buf + start, mlen);
