@@ -11,7 +11,8 @@ Prints to stdout:
                           lat_run_delay (loop threads' run delay, ms per s)
   then a markdown table:  per command of stat, open+read and create+write
                           (CREATE, QUERY_INFO, READ, WRITE, CLOSE), the
-                          requests, then mean / p50 of each phase in us.
+                          requests and how many were timed (one in 8, at
+                          random), then mean / p50 of each phase in us.
 
 The phases are wgsmbd's (smbd/loop.h, "Request latency"): total = frame
 read -> reply written; lock, pre, handler, async, reply, flush and write
@@ -31,7 +32,8 @@ def load(path):
         st = json.load(f).get("statistics", {})
     lat = {}
     for c in st.get("latency", {}).get("commands", []):
-        lat[c.get("command")] = c.get("phases", {})
+        lat[c.get("command")] = dict(c.get("phases", {}),
+                                     requests={"count": c.get("requests", 0)})
     return lat, st.get("loops", [])
 
 
@@ -88,8 +90,11 @@ def main():
                 " (%d%%)" % (100 * cnt // max(n, 1))
             cells.append("%.0f / %.0f%s" % (mean, p50, share) if mean >= 10
                          else "%.1f / %.1f%s" % (mean, p50, share))
+        req = after.get(cmd, {}).get("requests", {}).get("count", 0) - \
+            before.get(cmd, {}).get("requests", {}).get("count", 0)
         if n > 0:
-            rows.append("| %s | %d | %s |" % (cmd, n, " | ".join(cells)))
+            rows.append("| %s | %d (%d) | %s |" % (cmd, req, n,
+                                                   " | ".join(cells)))
     delay = sum(l.get("run_delay_us", 0) for l in loops1) - \
         sum(l.get("run_delay_us", 0) for l in loops0)
     cpu = sum(l.get("cpu_us", 0) for l in loops1) - \
@@ -101,13 +106,13 @@ def main():
     print("#### %s" % title)
     print()
     print("Mean / p50 in us of each phase of wgsmbd's requests during the "
-          "run; (n%%) is the share of the command's requests that had the "
-          "phase. Loop threads: %.2f CPUs on a CPU, %.1f ms per second "
+          "run, of the one in 8 it timed (at random); (n%%) is the share of "
+          "the timed requests that had the phase. Loop threads: %.2f CPUs on a CPU, %.1f ms per second "
           "runnable but waiting for one (%d loops)."
           % (cpu / 1e6 / secs if secs > 0 else 0,
              delay / 1e3 / secs if secs > 0 else 0, len(loops1)))
     print()
-    print("| command | requests | %s |" %
+    print("| command | requests (timed) | %s |" %
           " | ".join(SHORT.get(p, p) for p in PHASES))
     print("|---|---|%s" % ("---|" * len(PHASES)))
     for r in rows:
