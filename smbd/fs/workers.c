@@ -845,6 +845,7 @@ struct io_arg {
 	uint64_t offset;
 	unsigned flags;
 	size_t done;		/* bytes transferred */
+	int pipe_fd;		/* splice_write_fn: the data, in hold */
 };
 
 static int io_arg_destructor(struct io_arg *a)
@@ -926,6 +927,74 @@ static int pwrite_fn(void *p)
 			return -EIO;
 		}
 		a->done += (size_t)n;
+	}
+	return 0;
+}
+
+/* Read len bytes a pipe holds already (its writer is done). */
+static int pipe_read_all(int fd, uint8_t *buf, size_t len)
+{
+	size_t got = 0;
+
+	while (got < len) {
+		ssize_t n = read(fd, buf + got, len - got);
+
+		if (n < 0 && errno == EINTR) {
+			continue;
+		}
+		if (n < 0) {
+			return -errno;
+		}
+		if (n == 0) {
+			return -EIO;
+		}
+		got += (size_t)n;
+	}
+	return 0;
+}
+
+/*
+ * The data waits in a pipe: splice it into the file, so it passes through
+ * no user memory. Appending has no splice (splice writes at an offset or
+ * at the file position, never at the end): read it and pwrite it instead.
+ */
+static int splice_write_fn(void *p)
+{
+	struct io_arg *a = p;
+	loff_t off = (loff_t)a->offset;
+	ssize_t n = 0;
+	int rc = 0;
+
+	if (a->offset == SMBD_PWRITE_APPEND) {
+		a->buf = malloc(a->len);
+		if (a->buf == NULL) {
+			return -ENOMEM;
+		}
+		rc = pipe_read_all(a->pipe_fd, a->buf, a->len);
+		if (rc == 0) {
+			rc = pwrite_fn(a);
+		}
+		free(a->buf);
+		a->buf = NULL;
+		return rc;
+	}
+	while (a->done < a->len) {
+		n = splice(a->pipe_fd, NULL, a->fd, &off, a->len - a->done,
+			   SPLICE_F_MOVE);
+		if (n < 0 && errno == EINTR) {
+			continue;
+		}
+		if (n < 0) {
+			/* EAGAIN: the pipe lacks data it was said to hold */
+			return errno == EAGAIN ? -EIO : -errno;
+		}
+		if (n == 0) {
+			return -EIO;
+		}
+		a->done += (size_t)n;
+	}
+	if ((a->flags & SMBD_PWRITE_SYNC) && fdatasync(a->fd) != 0) {
+		return -errno;
 	}
 	return 0;
 }
@@ -1074,6 +1143,34 @@ struct tevent_req *smbd_pwrite_send_owned(TALLOC_CTX *mem,
 	talloc_steal(a, hold);
 	a->buf = (uint8_t *)data;
 	return io_send(mem, ev, w, owner, pwrite_fn, a);
+}
+
+struct tevent_req *smbd_pwrite_send_pipe(TALLOC_CTX *mem,
+					 struct tevent_context *ev,
+					 struct smbd_workers *w,
+					 const void *owner, int fd,
+					 void *hold, int pipe_fd, size_t len,
+					 uint64_t offset, unsigned flags)
+{
+	struct io_arg *a = NULL;
+	int err = 0;
+
+	if (len > WORKERS_MAX_IO ||
+	    (offset != SMBD_PWRITE_APPEND && offset > INT64_MAX)) {
+		talloc_free(hold);
+		return failed_req(mem, ev, EINVAL);
+	}
+	a = io_arg_new(fd, &err);
+	if (a == NULL) {
+		talloc_free(hold);
+		return failed_req(mem, ev, err);
+	}
+	a->len = len;
+	a->offset = offset;
+	a->flags = flags;
+	talloc_steal(a, hold);
+	a->pipe_fd = pipe_fd;
+	return io_send(mem, ev, w, owner, splice_write_fn, a);
 }
 
 ssize_t smbd_pwrite_recv(struct tevent_req *req)

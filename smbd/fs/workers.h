@@ -162,6 +162,19 @@ struct tevent_req *smbd_pwrite_send_owned(TALLOC_CTX *mem,
 					  void *hold, const void *data,
 					  size_t len, uint64_t offset,
 					  unsigned flags);
+/*
+ * The same with the data (len bytes) waiting in a pipe, read end pipe_fd,
+ * which lies in hold (a talloc object the job takes over as above and
+ * frees, closing the pipe, when it is done): spliced into the file, no
+ * copy in user memory (a received WRITE's data, smbd_payload). Finished
+ * by smbd_pwrite_recv().
+ */
+struct tevent_req *smbd_pwrite_send_pipe(TALLOC_CTX *mem,
+					 struct tevent_context *ev,
+					 struct smbd_workers *w,
+					 const void *owner, int fd,
+					 void *hold, int pipe_fd, size_t len,
+					 uint64_t offset, unsigned flags);
 /* Returns the number of bytes written or -errno (-ENOSPC, -EFBIG ...). */
 ssize_t smbd_pwrite_recv(struct tevent_req *req);
 
