@@ -88,13 +88,38 @@ struct smbd_acl_cache;	/* stored descriptors: fs/acl.h */
 #define SMBD_TOMBS		8	/* conn->tombs */
 
 /*
+ * The data of a large plain WRITE left in the kernel (net/conn.c): spliced
+ * from the socket into a pipe, for a worker to splice into the file, so
+ * no copy of it passes through user memory. A talloc object; freeing it
+ * closes the pipe. off: where in the SMB2 message the data begins (the
+ * head before it is the frame's buffer); len: the data's bytes, all in
+ * the pipe once the frame is delivered (have counts them while it fills).
+ */
+struct smbd_payload {
+	int rfd, wfd;
+	size_t off, len, have;
+};
+
+/*
  * What a connection hands up to the protocol above it: net/ names no
  * higher layer, daemon/server.c registers the SMB layer's functions in
  * srv->conn_up and every new connection takes them from there.
  */
 struct smbd_conn_upcalls {
-	/* One whole session message (NBT header removed); buf is stolen. */
+	/*
+	 * One whole session message (NBT header removed); buf is stolen.
+	 * With conn->in_payload set, buf is only the message's head and the
+	 * rest is in that pipe (see splice_at); frame may take it (steal
+	 * it and set conn->in_payload NULL), else it is freed after.
+	 */
 	void (*frame)(struct smbd_conn *conn, uint8_t *buf, size_t len);
+	/*
+	 * Optional. The first head_len bytes of a message of frame_len
+	 * bytes: return head_len to have the rest (its data) spliced into
+	 * a pipe instead of read into memory, 0 to read it as usual.
+	 */
+	size_t (*splice_at)(struct smbd_conn *conn, const uint8_t *head,
+			    size_t head_len, size_t frame_len);
 	/* The reply backlog shrank: go on with work blocked on it. */
 	void (*resume)(struct smbd_conn *conn);
 	/* Nothing in flight or queued, no frame for a while (the sweep,
@@ -355,6 +380,12 @@ struct smbd_conn {
 	uint8_t *in_buf;		/* current frame being received */
 	size_t in_want, in_have;
 	size_t in_guess;	/* last frame's size if large, else 0 */
+	/* a frame whose data is being spliced: its head and its payload
+	 * (children), and the payload being handed up (conn.c) */
+	uint8_t *in_splice_head;
+	struct smbd_payload *in_splice;
+	struct smbd_payload *in_payload;
+	bool in_splice_no;	/* splicing declined or failed: do not ask */
 	bool in_hdr_done;
 	struct timeval frame_start;	/* first byte of the partial frame */
 	/* latency stamps (loop.h): the last read() returned, the state

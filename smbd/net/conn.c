@@ -11,6 +11,8 @@
 #include "sessions/sessmgr.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <string.h>
 #include <unistd.h>
 #include <arpa/inet.h>
@@ -49,6 +51,7 @@ struct smbd_parked {
 	uint8_t *buf;		/* child of this struct */
 	size_t len;
 	uint64_t lat_rd, lat_lk;	/* its read's stamps (loop.h) */
+	struct smbd_payload *payload;	/* child, or NULL (in a pipe) */
 };
 
 struct smbd_sendq {
@@ -68,7 +71,7 @@ static void conn_io(struct tevent_context *ev, struct tevent_fd *fde,
 static void conn_update_flags(struct smbd_conn *conn);
 static void conn_write(struct smbd_conn *conn, bool unlocked);
 static void conn_frame(struct smbd_conn *conn, uint8_t type, uint8_t *buf,
-		       size_t len);
+		       size_t len, struct smbd_payload *pl);
 
 /*
  * The loop a new computer goes to: the one with the fewest computers,
@@ -614,7 +617,8 @@ static void conn_sweep_one(struct smbd_conn *c, const struct timeval *now)
 		smbd_conn_end(c, SMBD_END_TIMEOUT, "auth timeout");
 		return;
 	}
-	if ((c->in_hdr_done || c->in_have > 0) && c->parked_head == NULL &&
+	if ((c->in_hdr_done || c->in_have > 0 || c->in_splice != NULL) &&
+	    c->parked_head == NULL &&
 	    c->held == 0 && smbd_conn_accepting(c) &&
 	    tv_ms_since(now, &c->frame_start) > cfg->linger_timeout_ms) {
 		/* slowloris: a frame must arrive whole in linger timeout */
@@ -960,12 +964,13 @@ void smbd_conn_throttle(struct smbd_conn *conn)
  * backlog (counted), not only the turn.
  */
 static void conn_park(struct smbd_conn *conn, uint8_t type, uint8_t *buf,
-		      size_t len, bool backlog)
+		      size_t len, struct smbd_payload *pl, bool backlog)
 {
 	struct smbd_parked *p = talloc_zero(conn, struct smbd_parked);
 
 	if (p == NULL) {
 		talloc_free(buf);
+		talloc_free(pl);
 		smbd_conn_terminate(conn, "no memory");
 		return;
 	}
@@ -977,6 +982,7 @@ static void conn_park(struct smbd_conn *conn, uint8_t type, uint8_t *buf,
 	p->len = len;
 	p->lat_rd = conn->lat_rd;
 	p->lat_lk = conn->lat_lk;
+	p->payload = talloc_steal(p, pl);
 	if (conn->parked_tail != NULL) {
 		conn->parked_tail->next = p;
 	} else {
@@ -1009,6 +1015,7 @@ static void conn_deliver_parked(struct smbd_conn *conn)
 	       smbd_conn_accepting(conn) &&
 	       conn->turn_frames < FRAMES_PER_TURN) {
 		uint8_t *buf = talloc_steal(conn, p->buf);
+		struct smbd_payload *pl = talloc_steal(conn, p->payload);
 
 		conn->parked_head = p->next;
 		if (conn->parked_head == NULL) {
@@ -1017,7 +1024,7 @@ static void conn_deliver_parked(struct smbd_conn *conn)
 		conn->turn_frames++;
 		conn->lat_rd = p->lat_rd;
 		conn->lat_lk = p->lat_lk;
-		conn_frame(conn, p->type, buf, p->len);
+		conn_frame(conn, p->type, buf, p->len, pl);
 		talloc_free(p);
 	}
 	if (conn->state != SMBD_CONN_CLOSING) {
@@ -1250,8 +1257,16 @@ static void conn_nbt_session_request(struct smbd_conn *conn,
 }
 
 static void conn_frame(struct smbd_conn *conn, uint8_t type, uint8_t *buf,
-		       size_t len)
+		       size_t len, struct smbd_payload *pl)
 {
+	if (pl != NULL) {
+		/* only ever a session message (read_head) */
+		conn->in_payload = pl;
+		conn->up->frame(conn, buf, len);
+		/* not taken: its data goes with the pipe */
+		TALLOC_FREE(conn->in_payload);
+		return;
+	}
 	if (type == NBT_SESSION_KEEPALIVE) {
 		/*
 		 * Some clients send NetBIOS keep-alives on 445 too; like
@@ -1330,29 +1345,36 @@ static bool frame_begin(struct smbd_conn *conn, uint8_t *pre,
 	return true;
 }
 
-/* The frame is complete: hand it to the protocol. */
-static void frame_done(struct smbd_conn *conn)
+/* A complete frame (buf and pl stolen): to the protocol, now or later. */
+static void frame_deliver(struct smbd_conn *conn, uint8_t type, uint8_t *buf,
+			  size_t len, struct smbd_payload *pl)
 {
-	uint8_t *buf = conn->in_buf;
-	size_t len = conn->in_want;
-	bool accepting = false;
+	bool accepting = smbd_conn_accepting(conn);
 
-	conn->in_buf = NULL;
-	conn->in_hdr_done = false;
-	conn->in_have = 0;
-	conn->in_want = 0;
-	accepting = smbd_conn_accepting(conn);
 	if (conn->parked_head != NULL || !accepting || conn->held > 0 ||
 	    conn->turn_frames >= FRAMES_PER_TURN) {
 		/*
 		 * over the reply backlog, its turn is used, or an earlier
 		 * frame is still being decrypted or verified: later, in order
 		 */
-		conn_park(conn, conn->in_type, buf, len, !accepting);
+		conn_park(conn, type, buf, len, pl, !accepting);
 		return;
 	}
 	conn->turn_frames++;
-	conn_frame(conn, conn->in_type, buf, len);
+	conn_frame(conn, type, buf, len, pl);
+}
+
+/* The frame is complete: hand it to the protocol. */
+static void frame_done(struct smbd_conn *conn)
+{
+	uint8_t *buf = conn->in_buf;
+	size_t len = conn->in_want;
+
+	conn->in_buf = NULL;
+	conn->in_hdr_done = false;
+	conn->in_have = 0;
+	conn->in_want = 0;
+	frame_deliver(conn, conn->in_type, buf, len, NULL);
 }
 
 /* Cut frames out of n bytes just read. */
@@ -1537,6 +1559,227 @@ static ssize_t read_guessed(struct smbd_conn *conn, size_t *want)
 }
 
 /*
+ * Splicing a plain WRITE's data (smbd_payload in smbd.h): the loop reads
+ * the transport header and SPLICE_HEAD bytes (SMB2 header and the WRITE
+ * request's fixed part; every client puts the data right after them),
+ * the layer above says whether to splice, and the loop splices the rest
+ * of the frame from the socket into a pipe of its own as it arrives. The
+ * frame goes up as its head with the pipe; a worker splices the pipe into
+ * the file. The stream stays in sync whatever becomes of the request:
+ * the frame's bytes have all left the socket when it goes up. Measured
+ * (1 GiB in 1 MiB frames over loopback into tmpfs, receiver CPU): read
+ * and pwrite 0.62-0.69 s, splice and splice 0.52-0.55 s.
+ */
+#define SPLICE_HEAD	112
+#define SPLICE_MIN	(SMBD_RBUF_SIZE / 2)
+
+static int payload_destructor(struct smbd_payload *pl)
+{
+	if (pl->rfd >= 0) {
+		close(pl->rfd);
+	}
+	if (pl->wfd >= 0) {
+		close(pl->wfd);
+	}
+	return 0;
+}
+
+/* A pipe for len bytes of data, or NULL (no pipe that large for us). */
+static struct smbd_payload *payload_new(TALLOC_CTX *mem, size_t len)
+{
+	struct smbd_payload *pl = talloc_zero(mem, struct smbd_payload);
+	int fds[2] = { -1, -1 };
+	int got = 0;
+
+	if (pl == NULL) {
+		return NULL;
+	}
+	pl->rfd = -1;
+	pl->wfd = -1;
+	talloc_set_destructor(pl, payload_destructor);
+	if (pipe2(fds, O_NONBLOCK | O_CLOEXEC) != 0) {
+		talloc_free(pl);
+		return NULL;
+	}
+	pl->rfd = fds[0];
+	pl->wfd = fds[1];
+	/*
+	 * Twice the room where allowed: a pipe counts pages, and a page
+	 * spliced from the socket may hold less than a page of data. Past
+	 * the unprivileged pipe-max-size (1 MiB) the size itself.
+	 */
+	got = fcntl(pl->wfd, F_SETPIPE_SZ, (int)(2 * len));
+	if (got < 0) {
+		got = fcntl(pl->wfd, F_SETPIPE_SZ, (int)len);
+	}
+	if (got < 0 || (size_t)got < len) {
+		talloc_free(pl);
+		return NULL;
+	}
+	pl->len = len;
+	return pl;
+}
+
+/* Start splicing the frame of len bytes whose head was read; false: not. */
+static bool splice_begin(struct smbd_conn *conn, const uint8_t *head,
+			 size_t len)
+{
+	struct smbd_payload *pl = payload_new(conn, len - SPLICE_HEAD);
+
+	if (pl == NULL) {
+		return false;
+	}
+	conn->in_splice_head = talloc_memdup(conn, head, SPLICE_HEAD);
+	if (conn->in_splice_head == NULL) {
+		talloc_free(pl);
+		return false;
+	}
+	pl->off = SPLICE_HEAD;
+	conn->in_splice = pl;
+	conn->in_guess = len;
+	gettimeofday(&conn->frame_start, NULL);
+	return true;
+}
+
+/*
+ * The pipe filled before the frame did (pages not full): read what it
+ * holds back and go on with the frame as an ordinary one. false if the
+ * connection ends.
+ */
+static bool unsplice(struct smbd_conn *conn)
+{
+	struct smbd_payload *pl = conn->in_splice;
+	size_t len = SPLICE_HEAD + pl->len;
+	size_t got = 0;
+	uint8_t *buf = talloc_array(conn, uint8_t, len);
+
+	if (buf == NULL) {
+		smbd_conn_terminate(conn, "no memory");
+		return false;
+	}
+	memcpy(buf, conn->in_splice_head, SPLICE_HEAD);
+	while (got < pl->have) {
+		ssize_t n = read(pl->rfd, buf + SPLICE_HEAD + got,
+				 pl->have - got);
+
+		if (n < 0 && errno == EINTR) {
+			continue;
+		}
+		if (n <= 0) {
+			talloc_free(buf);
+			smbd_conn_terminate(conn, "pipe lost data");
+			return false;
+		}
+		got += (size_t)n;
+	}
+	conn->in_buf = buf;
+	conn->in_type = NBT_SESSION_MESSAGE;
+	conn->in_want = len;
+	conn->in_have = SPLICE_HEAD + pl->have;
+	conn->in_hdr_done = true;
+	TALLOC_FREE(conn->in_splice_head);
+	TALLOC_FREE(conn->in_splice);
+	conn->in_splice_no = true;	/* the pipes here are too small */
+	return true;
+}
+
+/* Is there something to read (while splice said EAGAIN: the pipe is full)? */
+static bool socket_readable(const struct smbd_conn *conn)
+{
+	struct pollfd p = { .fd = conn->fd, .events = POLLIN };
+
+	return poll(&p, 1, 0) > 0 && (p.revents & POLLIN);
+}
+
+/*
+ * Splice more of the frame's data into its pipe, as conn_recv() reads;
+ * hands the frame up when it is all there. Sets *want; returns the bytes
+ * spliced, or -1 when there is nothing (more) to do.
+ */
+static ssize_t splice_more(struct smbd_conn *conn, size_t *want)
+{
+	struct smbd_payload *pl = conn->in_splice;
+	ssize_t n = 0;
+	int err = 0;
+
+	*want = pl->len - pl->have;
+	if (conn->srv->threads != NULL) {
+		smbd_state_unlock(conn->srv);
+	}
+	n = splice(conn->fd, NULL, pl->wfd, NULL, *want,
+		   SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+	err = errno;
+	conn->lat_rd = smbd_lat_now();
+	conn->lat_lk = conn->lat_rd;
+	if (conn->srv->threads != NULL) {
+		smbd_state_lock(conn->srv);
+		conn->lat_lk = smbd_lat_now();
+		smbd_loop_site(SMBD_SITE_READ);
+	}
+	if (n < 0 && err == EAGAIN && socket_readable(conn)) {
+		if (!unsplice(conn)) {
+			return -1;
+		}
+		*want = 0;	/* go on reading into the frame's buffer */
+		return 0;
+	}
+	errno = err;
+	if (!read_result(conn, n)) {
+		return -1;
+	}
+	pl->have += (size_t)n;
+	if (pl->have == pl->len) {
+		uint8_t *head = conn->in_splice_head;
+
+		conn->in_splice_head = NULL;
+		conn->in_splice = NULL;
+		frame_deliver(conn, NBT_SESSION_MESSAGE, head, SPLICE_HEAD,
+			      pl);
+	}
+	return conn->state != SMBD_CONN_CLOSING ? n : -1;
+}
+
+/*
+ * As read_guessed(), when the layer above may want the data spliced:
+ * read the transport header and SPLICE_HEAD bytes only, and splice the
+ * rest if it says so; else they go through consume() and the rest of
+ * the frame is read straight into its buffer. Sets *want; returns the
+ * bytes read, or -1 when there is nothing (more) to do.
+ */
+static ssize_t read_head(struct smbd_conn *conn, size_t *want)
+{
+	uint8_t head[4 + SPLICE_HEAD];
+	struct nbt_frame_hdr h = {};
+	struct wire_rd r;
+	size_t at = 0;
+	ssize_t n = 0;
+
+	*want = sizeof(head);
+	n = conn_recv(conn, head, sizeof(head));
+	if (!read_result(conn, n)) {
+		return -1;
+	}
+	if ((size_t)n == sizeof(head)) {
+		wire_rd_init(&r, head, 4);
+		if (nbt_frame_hdr_pull(&r, &h) == 0 &&
+		    h.type == NBT_SESSION_MESSAGE &&
+		    (!conn->netbios || conn->state != SMBD_CONN_NBT_WAIT) &&
+		    h.length >= SPLICE_HEAD + SPLICE_MIN &&
+		    h.length <= smbd_conn_max_frame(conn)) {
+			at = conn->up->splice_at(conn, head + 4, SPLICE_HEAD,
+						 h.length);
+			/* signed or encrypted: no use looking again */
+			conn->in_splice_no = at != SPLICE_HEAD;
+		}
+	}
+	if (at == SPLICE_HEAD && splice_begin(conn, head + 4, h.length)) {
+		return n;
+	}
+	consume(conn, head, (size_t)n);
+	return conn->state != SMBD_CONN_CLOSING ? n : -1;
+}
+
+/*
  * Read what the peer sent. Small frames arrive in one read() into the
  * loop's shared buffer (then copied out frame by frame: the loop is
  * single-threaded and the buffer is consumed before we return); the body
@@ -1568,7 +1811,12 @@ static void conn_read(struct smbd_conn *conn)
 			conn_update_flags(conn);
 			return;	/* back-pressure: read again when kicked */
 		}
-		if (conn->in_hdr_done &&
+		if (conn->in_splice != NULL) {
+			n = splice_more(conn, &want);
+			if (n < 0) {
+				return;
+			}
+		} else if (conn->in_hdr_done &&
 		    conn->in_want - conn->in_have >= SMBD_RBUF_SIZE / 2) {
 			want = conn->in_want - conn->in_have;
 			n = conn_recv(conn, conn->in_buf + conn->in_have, want);
@@ -1581,7 +1829,12 @@ static void conn_read(struct smbd_conn *conn)
 			}
 		} else if (!conn->in_hdr_done && conn->in_have == 0 &&
 			   conn->in_guess > 0) {
-			n = read_guessed(conn, &want);
+			if (conn->up->splice_at != NULL &&
+			    !conn->in_splice_no) {
+				n = read_head(conn, &want);
+			} else {
+				n = read_guessed(conn, &want);
+			}
 			if (n < 0) {
 				return;
 			}
