@@ -31,6 +31,9 @@
  */
 #define CRYPTO_OFFLOAD_MIN (64u * 1024)
 
+/* A WRITE request's fixed part: StructureSize 49 less its data byte. */
+#define SMB2_WRITE_REQ_FIXED 48
+
 /* A response waiting in a compound for its signature. */
 struct cmp_sign {
 	size_t off;		/* start of the response in cmp->out */
@@ -70,6 +73,8 @@ struct smbd_compound {
 	struct smbd_compound *blocked_next;	/* conn->blocked_cmp list */
 	uint64_t lat_rd, lat_lk;	/* its frame's stamps (loop.h) */
 	struct smbd_lat_reply lat;	/* its requests done so far */
+	struct smbd_payload *payload;	/* child: the data of a spliced
+					 * WRITE (buf is its head), or NULL */
 };
 
 /* Wait for the backlog, behind the compounds already waiting. */
@@ -223,6 +228,25 @@ void *smbd_req_take_input(struct smbd_req *req)
 	cmp->mem = NULL;
 	cmp->buf = NULL;
 	return mem;
+}
+
+const struct smbd_payload *smbd_req_payload(const struct smbd_req *req)
+{
+	return req->cmp != NULL ? req->cmp->payload : NULL;
+}
+
+struct smbd_payload *smbd_req_take_payload(struct smbd_req *req,
+					   TALLOC_CTX *mem)
+{
+	struct smbd_compound *cmp = req->cmp;
+	struct smbd_payload *pl = NULL;
+
+	if (cmp == NULL || cmp->payload == NULL || !req->running) {
+		return NULL;
+	}
+	pl = talloc_steal(mem, cmp->payload);
+	cmp->payload = NULL;
+	return pl;
 }
 
 void smbd_req_set_last_fid(struct smbd_req *req, struct smbd_open *op)
@@ -1634,6 +1658,9 @@ static void compound_start(struct smbd_conn *conn, void *mem, uint8_t *msg,
 	cmp->buf = msg;
 	cmp->len = len;
 	cmp->first = true;
+	/* a spliced frame (smbd_smb2_splice_at): msg is its head */
+	cmp->payload = talloc_steal(cmp, conn->in_payload);
+	conn->in_payload = NULL;
 	if (enc != NULL) {
 		cmp->enc = *enc;
 		if (talloc_reference(cmp, enc->key) == NULL) {
@@ -1967,8 +1994,49 @@ static void smbd_smb2_idle(struct smbd_conn *conn)
 	}
 }
 
+/*
+ * net/ asks, for the head of a large frame: is it a lone plain WRITE whose
+ * data follows the request's fixed part to the end of the frame? Then it
+ * splices the data into a pipe for the write (rw.c) instead of reading
+ * it. Signed frames are read (the signature covers the data), as are
+ * encrypted ones (another protocol id) and compounds. Whatever becomes of
+ * the request, all of its frame has left the socket.
+ */
+static size_t smbd_smb2_splice_at(struct smbd_conn *conn, const uint8_t *head,
+				  size_t head_len, size_t frame_len)
+{
+	struct smb2_hdr h = {};
+	struct wire_rd r;
+	uint16_t ssize = 0, data_off = 0;
+	uint32_t length = 0;
+
+	if (head_len != SMB2_HDR_SIZE + SMB2_WRITE_REQ_FIXED ||
+	    conn->state != SMBD_CONN_ACTIVE ||
+	    memcmp(head, SMB2_MAGIC, 4) != 0) {
+		return 0;
+	}
+	wire_rd_init(&r, head, head_len);
+	if (smb2_hdr_pull(&r, &h) != 0 || h.command != SMB2_WRITE ||
+	    h.next_command != 0 ||
+	    (h.flags & (SMB2_FLAGS_SIGNED | SMB2_FLAGS_SERVER_TO_REDIR))) {
+		return 0;
+	}
+	r.off = SMB2_HDR_SIZE;
+	if (wire_get_u16le(&r, &ssize) != 0 ||
+	    wire_get_u16le(&r, &data_off) != 0 ||
+	    wire_get_u32le(&r, &length) != 0) {
+		return 0;
+	}
+	if (ssize != SMB2_WRITE_REQ_FIXED + 1 || data_off != head_len ||
+	    (size_t)data_off + length != frame_len) {
+		return 0;
+	}
+	return head_len;
+}
+
 const struct smbd_conn_upcalls smbd_smb2_upcalls = {
 	.frame = smbd_smb2_input,
 	.resume = smbd_smb2_resume,
 	.idle = smbd_smb2_idle,
+	.splice_at = smbd_smb2_splice_at,
 };

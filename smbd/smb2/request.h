@@ -63,6 +63,15 @@ NTSTATUS smbd_req_open(struct smbd_req *req, uint64_t fid_persistent,
  * From then on req->in must not be read once that memory is freed.
  */
 void *smbd_req_take_input(struct smbd_req *req);
+/*
+ * A plain WRITE whose data the connection spliced into a pipe instead of
+ * reading it (smbd_payload, smbd.h): its head alone is req->in. peek: the
+ * payload, still the compound's, or NULL. take: the same, moved under
+ * mem (the caller's from then on), from inside the request's handler.
+ */
+const struct smbd_payload *smbd_req_payload(const struct smbd_req *req);
+struct smbd_payload *smbd_req_take_payload(struct smbd_req *req,
+					   TALLOC_CTX *mem);
 
 /* Record the FileId a CREATE produced, for related requests after it. */
 void smbd_req_set_last_fid(struct smbd_req *req, struct smbd_open *op);

@@ -20,7 +20,9 @@
 #include "smbd/fs/workers.h"
 #include "smbd/fs/wtime.h"
 
+#include <errno.h>
 #include <stdint.h>
+#include <unistd.h>
 
 #define FLUSH_RESP_SIZE		4
 
@@ -199,6 +201,7 @@ static NTSTATUS write_parse(struct smbd_req *req, struct write_args *a)
 	struct wire_rd r = req->in;
 	uint16_t ssize = 0, data_off = 0, wci_off = 0, wci_len = 0;
 	uint32_t channel = 0, remaining = 0;
+	const struct smbd_payload *pl = NULL;
 
 	if (wire_get_u16le(&r, &ssize) != 0 ||
 	    wire_get_u16le(&r, &data_off) != 0 ||
@@ -212,11 +215,50 @@ static NTSTATUS write_parse(struct smbd_req *req, struct write_args *a)
 	    wire_get_u32le(&r, &a->flags) != 0) {
 		return NT_STATUS_INVALID_PARAMETER;
 	}
-	if (channel != 0 ||
-	    wire_sub(&req->in, data_off, a->length, &a->data) != 0) {
+	if (channel != 0) {
+		return NT_STATUS_INVALID_PARAMETER;
+	}
+	if (smbd_req_payload(req) != NULL) {
+		/* spliced: the data is all in the pipe, not in req->in */
+		pl = smbd_req_payload(req);
+		if (data_off != pl->off || a->length != pl->len) {
+			return NT_STATUS_INVALID_PARAMETER;
+		}
+		wire_rd_init(&a->data, NULL, 0);
+		return NT_STATUS_OK;
+	}
+	if (wire_sub(&req->in, data_off, a->length, &a->data) != 0) {
 		return NT_STATUS_INVALID_PARAMETER;
 	}
 	return NT_STATUS_OK;
+}
+
+/*
+ * A spliced WRITE to something that is not a file (a named pipe): its
+ * data read out of the pipe into memory under mem, or NULL.
+ */
+static uint8_t *payload_bytes(struct smbd_req *req, TALLOC_CTX *mem)
+{
+	struct smbd_payload *pl = smbd_req_take_payload(req, mem);
+	uint8_t *buf = NULL;
+	size_t got = 0;
+
+	if (pl == NULL) {
+		return NULL;
+	}
+	buf = talloc_size(pl, pl->len);
+	while (buf != NULL && got < pl->len) {
+		ssize_t n = read(pl->rfd, buf + got, pl->len - got);
+
+		if (n < 0 && errno == EINTR) {
+			continue;
+		}
+		if (n <= 0) {
+			return NULL;
+		}
+		got += (size_t)n;
+	}
+	return buf;
 }
 
 NTSTATUS smbd_smb2_write(struct smbd_req *req)
@@ -228,6 +270,7 @@ NTSTATUS smbd_smb2_write(struct smbd_req *req)
 	struct tevent_req *subreq = NULL;
 	unsigned pflags = 0;
 	void *hold = NULL;
+	struct smbd_payload *pl = NULL;
 	NTSTATUS status = NT_STATUS_OK;
 
 	status = write_parse(req, &a);
@@ -241,6 +284,14 @@ NTSTATUS smbd_smb2_write(struct smbd_req *req)
 	if (op->pipe != NULL) {
 		if (a.length > req->conn->max_write) {
 			return NT_STATUS_INVALID_PARAMETER;
+		}
+		if (smbd_req_payload(req) != NULL) {
+			const uint8_t *data = payload_bytes(req, req);
+
+			if (data == NULL) {
+				return NT_STATUS_NO_MEMORY;
+			}
+			return smbd_pipe_write(req, op, data, a.length);
 		}
 		return smbd_pipe_write(req, op, a.data.base, a.length);
 	}
@@ -293,8 +344,15 @@ NTSTATUS smbd_smb2_write(struct smbd_req *req)
 	if (a.length > 0) {
 		smbd_watch_wrote(op);	/* before its IN_MODIFY comes */
 	}
-	hold = smbd_req_take_input(req);
-	if (hold != NULL) {
+	pl = smbd_req_take_payload(req, NULL);
+	hold = pl == NULL ? smbd_req_take_input(req) : NULL;
+	if (pl != NULL) {
+		/* the data stays in the kernel: pipe to file */
+		subreq = smbd_pwrite_send_pipe(state, srv->ev, srv->workers,
+					       req->conn->client, op->fd,
+					       pl, pl->rfd, a.length,
+					       a.offset, pflags);
+	} else if (hold != NULL) {
 		/* the frame goes to the job: no copy of the data */
 		subreq = smbd_pwrite_send_owned(state, srv->ev, srv->workers,
 						req->conn->client, op->fd,
