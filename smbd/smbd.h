@@ -385,7 +385,7 @@ struct smbd_conn {
 	uint8_t *in_splice_head;
 	struct smbd_payload *in_splice;
 	struct smbd_payload *in_payload;
-	bool in_splice_no;	/* splicing declined or failed: do not ask */
+	bool in_splice_no;	/* a pipe filled early: splice no more */
 	bool in_hdr_done;
 	struct timeval frame_start;	/* first byte of the partial frame */
 	/* latency stamps (loop.h): the last read() returned, the state

@@ -1679,7 +1679,7 @@ static bool unsplice(struct smbd_conn *conn)
 	conn->in_hdr_done = true;
 	TALLOC_FREE(conn->in_splice_head);
 	TALLOC_FREE(conn->in_splice);
-	conn->in_splice_no = true;	/* the pipes here are too small */
+	conn->in_splice_no = true;	/* pipes too small here: stop */
 	return true;
 }
 
@@ -1768,8 +1768,6 @@ static ssize_t read_head(struct smbd_conn *conn, size_t *want)
 		    h.length <= smbd_conn_max_frame(conn)) {
 			at = conn->up->splice_at(conn, head + 4, SPLICE_HEAD,
 						 h.length);
-			/* signed or encrypted: no use looking again */
-			conn->in_splice_no = at != SPLICE_HEAD;
 		}
 	}
 	if (at == SPLICE_HEAD && splice_begin(conn, head + 4, h.length)) {
