@@ -1,0 +1,272 @@
+#!/usr/bin/python3
+"""test_write_splice.py - large plain WRITEs, whose data the server splices
+from the socket into a pipe and from there into the file (net/conn.c,
+smbd_smb2_splice_at), byte for byte; and WRITE frames cut short.
+
+Run through run_all.sh (which starts the daemon) as
+    /usr/bin/python3 test_write_splice.py PORT SHARE_DIR RO_DIR
+
+The server splices a frame after a large one (a stream of WRITEs), so
+each case writes one large frame first. Every case keeps a model of the
+file and compares it with the file on disk (SHARE_DIR) and with a READ:
+odd sizes at odd offsets, eight 1 MiB WRITEs in flight at once with an
+ECHO among them, data not right after the fixed part (padding, bytes
+after the data: read as before), an append-only handle (no splice at an
+offset: the pipe is read), and a WRITE to a named pipe. Then frames cut
+short: the client sends a WRITE's header and part of its data and closes
+the connection. Nothing of it may reach the file, the server must go on
+serving, and it must not keep the pipes (its open pipe count returns to
+what it was).
+"""
+
+import os
+import re
+import socket
+import struct
+import subprocess
+import sys
+import time
+
+import wgcheck
+from wgcheck import ok, fail, expect
+import smb2raw as s2
+from smb2raw import Conn
+
+USER, PASSWORD = "alice", "Passw0rd!"
+PORT = int(sys.argv[1])
+SHARE = sys.argv[2]
+MIB = 1024 * 1024
+APPEND_ONLY = 0x00100084  # FILE_APPEND_DATA | READ_ATTRIBUTES | SYNCHRONIZE
+
+
+def logged_on():
+    c = Conn(PORT, timeout=30)
+    c.negotiate()
+    c.logon(USER, PASSWORD)
+    s2.grow_credits(c, 512)
+    c.tree_connect("demo")
+    return c
+
+
+def data(n, seed):
+    """n bytes that differ from offset to offset and from seed to seed."""
+    block = os.urandom(4096) if seed is None else \
+        bytes((i * 7 + seed * 13) & 0xFF for i in range(4096))
+    return (block * (n // 4096 + 1))[:n]
+
+
+def write_body(fid, buf, offset, data_off=s2.HDR_LEN + 48, pad=b"",
+               trailer=b""):
+    return struct.pack("<HHIQ16sIIHHI", 49, data_off, len(buf), offset,
+                       fid, 0, 0, 0, 0, 0) + pad + buf + trailer
+
+
+def put(model, off, buf):
+    if len(model) < off:
+        model.extend(b"\0" * (off - len(model)))
+    model[off:off + len(buf)] = buf
+
+
+def same_on_disk(what, name, model):
+    with open(os.path.join(SHARE, name), "rb") as f:
+        disk = f.read()
+    if disk == bytes(model):
+        ok(what + ": the file holds exactly the bytes written")
+        return
+    first = next((i for i in range(min(len(disk), len(model)))
+                  if disk[i] != model[i]), min(len(disk), len(model)))
+    fail(what + ": the file holds exactly the bytes written",
+         "size %d, want %d; first difference at %d" %
+         (len(disk), len(model), first))
+
+
+def case_odd():
+    c = logged_on()
+    fid = c.create("odd.bin", disposition=s2.FILE_OVERWRITE_IF)
+    model = bytearray()
+    # the first one makes the next frames spliced ones
+    steps = [(0, MIB), (12345, 100001), (7, MIB), (3 * MIB + 1, 999999),
+             (50, 40000), (MIB - 1, 32769), (5 * MIB + 3, 65536),
+             (2 * MIB, 65535), (4 * MIB + 11, MIB)]
+    for i, (off, n) in enumerate(steps):
+        buf = data(n, i)
+        r = c.wait(c.send(s2.WRITE, write_body(fid, buf, off),
+                          charge=c.charge_for(n)))
+        cnt = struct.unpack_from("<I", r.body, 4)[0] \
+            if r.status == 0 else -1
+        if r.status != 0 or cnt != n:
+            fail("odd: WRITE of %d at %d" % (n, off),
+                 "%s, count %d" % (s2.status_name(r.status), cnt))
+            return
+        put(model, off, buf)
+    ok("odd: %d WRITEs of odd sizes at odd offsets succeeded" % len(steps))
+    back = c.read(fid, 12345 - 45, 70000)
+    expect("odd: a READ returns what was written",
+           back == bytes(model[12300:12300 + 70000]), "differs")
+    c.close(fid)
+    same_on_disk("odd", "odd.bin", model)
+    c.close_socket()
+
+
+def case_pipelined():
+    c = logged_on()
+    fid = c.create("many.bin", disposition=s2.FILE_OVERWRITE_IF)
+    model = bytearray()
+    mids = []
+    for i in range(8):
+        buf = data(MIB, None)
+        off = (7 - i) * MIB + i
+        mids.append(c.send(s2.WRITE, write_body(fid, buf, off),
+                           charge=c.charge_for(MIB)))
+        put(model, off, buf)
+        if i == 4:
+            mids.append(c.send(s2.ECHO, struct.pack("<HH", 4, 0)))
+    bad = [(m, s2.status_name(r.status)) for m, r in
+           ((m, c.wait(m)) for m in mids) if r.status != 0]
+    expect("pipelined: 8 WRITEs of 1 MiB in flight and an ECHO succeed",
+           not bad, "%s" % bad)
+    c.close(fid)
+    same_on_disk("pipelined", "many.bin", model)
+    c.close_socket()
+
+
+def case_layouts():
+    c = logged_on()
+    fid = c.create("layout.bin", disposition=s2.FILE_OVERWRITE_IF)
+    model = bytearray()
+    first = data(MIB, 1)
+    c.call(s2.WRITE, write_body(fid, first, 0), charge=c.charge_for(MIB))
+    put(model, 0, first)
+    # data 8 bytes after the fixed part, then bytes after the data
+    a = data(200000, 2)
+    c.call(s2.WRITE, write_body(fid, a, 1000, data_off=s2.HDR_LEN + 56,
+                                pad=b"\xee" * 8),
+           charge=c.charge_for(len(a) + 8), what="WRITE after padding")
+    put(model, 1000, a)
+    b = data(100000, 3)
+    c.call(s2.WRITE, write_body(fid, b, 300001, trailer=b"\xdd" * 4096),
+           charge=c.charge_for(len(b) + 4096), what="WRITE with a trailer")
+    put(model, 300001, b)
+    ok("layouts: padded data and data with bytes after it are written")
+    # a Length past the frame's end: refused, and nothing written
+    body = bytearray(write_body(fid, data(65536, 4), 0))
+    struct.pack_into("<I", body, 4, 65536 + 10)
+    r = c.wait(c.send(s2.WRITE, bytes(body), charge=2))
+    expect("layouts: a Length past the frame's end is INVALID_PARAMETER",
+           r.status == 0xC000000D, s2.status_name(r.status))
+    c.close(fid)
+    same_on_disk("layouts", "layout.bin", model)
+
+    # an append-only handle: the data goes to the end, read from the pipe
+    fid = c.create("layout.bin", access=APPEND_ONLY)
+    for i in range(2):
+        buf = data(70000 + i, 5 + i)
+        c.call(s2.WRITE, write_body(fid, buf, 0),
+               charge=c.charge_for(len(buf)), what="append WRITE")
+        model.extend(buf)
+    c.close(fid)
+    same_on_disk("append-only handle", "layout.bin", model)
+    c.close_socket()
+
+
+def case_named_pipe():
+    """A large WRITE to a named pipe: the data must reach the pipe, whose
+    first fragment is then a bind the server cannot parse as sent
+    (garbage): any status but a hang, and the session goes on."""
+    c = logged_on()
+    fid = c.create("big.bin", disposition=s2.FILE_OVERWRITE_IF)
+    c.call(s2.WRITE, write_body(fid, data(MIB, 1), 0),
+           charge=c.charge_for(MIB))
+    c.close(fid)
+    c.tree_connect("IPC$")
+    try:
+        pfid = c.create("srvsvc", access=0x0012019F)
+    except s2.Failed as e:
+        fail("named pipe: open srvsvc", str(e))
+        c.close_socket()
+        return
+    r = c.wait(c.send(s2.WRITE, write_body(pfid, data(65536, 9), 0),
+                      charge=1))
+    ok("named pipe: a 64 KiB WRITE gets an answer (%s)" %
+       s2.status_name(r.status))
+    r = c.wait(c.send(s2.ECHO, struct.pack("<HH", 4, 0)))
+    expect("named pipe: the connection still answers", r.status == 0,
+           s2.status_name(r.status))
+    c.close_socket()
+
+
+def server_pid():
+    out = subprocess.run(["ss", "-Htlnp", "sport = :%d" % PORT],
+                         capture_output=True, text=True).stdout
+    m = re.search(r"pid=(\d+)", out)
+    return int(m.group(1)) if m else None
+
+
+def pipes_of(pid):
+    n = 0
+    try:
+        for fd in os.listdir("/proc/%d/fd" % pid):
+            try:
+                if os.readlink("/proc/%d/fd/%s" % (pid, fd)).startswith(
+                        "pipe:"):
+                    n += 1
+            except OSError:
+                pass
+    except OSError:
+        return -1
+    return n
+
+
+def case_cut():
+    pid = server_pid()
+    before = pipes_of(pid) if pid else -1
+    keep = bytes(data(2 * MIB, 42))
+    with open(os.path.join(SHARE, "cut.bin"), "wb") as f:
+        f.write(keep)
+    os.chmod(os.path.join(SHARE, "cut.bin"), 0o666)
+    for sent in (0, 1, 300 * 1024, MIB - 1):
+        c = logged_on()
+        big = c.create("big.bin", disposition=s2.FILE_OVERWRITE_IF)
+        c.call(s2.WRITE, write_body(big, data(MIB, 1), 0),
+               charge=c.charge_for(MIB))
+        fid = c.create("cut.bin")
+        _mid, msg = c.build(s2.WRITE, write_body(fid, b"\xcc" * MIB, 4096),
+                            charge=c.charge_for(MIB))
+        frame = struct.pack(">I", len(msg)) + msg
+        c.sock.sendall(frame[:4 + s2.HDR_LEN + 48 + sent])
+        time.sleep(0.2)
+        c.close_socket()
+    time.sleep(0.5)
+    c = logged_on()
+    r = c.wait(c.send(s2.ECHO, struct.pack("<HH", 4, 0)), timeout=10)
+    expect("cut: after 4 WRITEs cut short the server still answers",
+           r.status == 0, s2.status_name(r.status))
+    c.close_socket()
+    with open(os.path.join(SHARE, "cut.bin"), "rb") as f:
+        expect("cut: nothing of a WRITE cut short reached the file",
+               f.read() == keep, "the file changed")
+    if pid is None or before < 0:
+        fail("cut: the server's pipes", "server pid not found")
+        return
+    after = pipes_of(pid)
+    for _ in range(20):
+        if after <= before:
+            break
+        time.sleep(0.1)
+        after = pipes_of(pid)
+    expect("cut: the server keeps no pipe of a frame cut short",
+           after <= before, "%d pipes before, %d after" % (before, after))
+
+
+def main():
+    for case in (case_odd, case_pipelined, case_layouts, case_named_pipe,
+                 case_cut):
+        try:
+            case()
+        except (s2.Failed, s2.Closed, socket.timeout, OSError) as e:
+            fail(case.__name__, "%s: %s" % (type(e).__name__, e))
+    return wgcheck.summary("test_write_splice.py")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
