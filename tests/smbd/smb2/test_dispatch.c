@@ -82,6 +82,82 @@ static void session_and_tree(bool signing, struct smbd_session **s,
 	*tr = smbdt_tree(T, *s);
 }
 
+/* ---- splicing a plain WRITE's data (smbd_smb2_splice_at) ---- */
+
+#define SPLICE_HEAD (SMB2_HDR_SIZE + 48)
+
+/* The head of a WRITE of len bytes whose data starts at data_off. */
+static void write_head(uint32_t flags, uint32_t next, uint16_t ssize,
+		       uint16_t data_off, uint32_t len)
+{
+	struct smb2_hdr h = hdr(SMB2_WRITE, 1, 1);
+
+	h.flags |= flags;
+	h.next_command = next;
+	begin_with(&h);
+	wire_put_u16le(&W, ssize);
+	wire_put_u16le(&W, data_off);
+	wire_put_u32le(&W, len);
+	wire_put_zero(&W, 48 - 8);
+	ck_assert_uint_eq(W.len, SPLICE_HEAD);
+}
+
+static size_t splice_at(size_t frame_len)
+{
+	return smbd_smb2_upcalls.splice_at(T->conn, W.buf, W.len, frame_len);
+}
+
+START_TEST(test_splice_plain_write)
+{
+	smbdt_negotiate(T, SMB2_DIALECT_302, 64);
+	write_head(0, 0, 49, SPLICE_HEAD, 1048576);
+	ck_assert_uint_eq(splice_at(SPLICE_HEAD + 1048576), SPLICE_HEAD);
+}
+END_TEST
+
+START_TEST(test_splice_declined)
+{
+	smbdt_negotiate(T, SMB2_DIALECT_302, 64);
+	/* signed: the signature covers the data */
+	write_head(SMB2_FLAGS_SIGNED, 0, 49, SPLICE_HEAD, 65536);
+	ck_assert_uint_eq(splice_at(SPLICE_HEAD + 65536), 0);
+	/* a compound */
+	write_head(0, 128, 49, SPLICE_HEAD, 65536);
+	ck_assert_uint_eq(splice_at(SPLICE_HEAD + 65536), 0);
+	/* data after padding, or not to the frame's end, or past it */
+	write_head(0, 0, 49, SPLICE_HEAD + 8, 65536);
+	ck_assert_uint_eq(splice_at(SPLICE_HEAD + 8 + 65536), 0);
+	write_head(0, 0, 49, SPLICE_HEAD, 65536);
+	ck_assert_uint_eq(splice_at(SPLICE_HEAD + 65536 + 1), 0);
+	ck_assert_uint_eq(splice_at(SPLICE_HEAD + 65536 - 1), 0);
+	/* a wrong StructureSize */
+	write_head(0, 0, 48, SPLICE_HEAD, 65536);
+	ck_assert_uint_eq(splice_at(SPLICE_HEAD + 65536), 0);
+	/* a response, and another command */
+	write_head(SMB2_FLAGS_SERVER_TO_REDIR, 0, 49, SPLICE_HEAD, 65536);
+	ck_assert_uint_eq(splice_at(SPLICE_HEAD + 65536), 0);
+	write_head(0, 0, 49, SPLICE_HEAD, 65536);
+	W.buf[12] = SMB2_READ;
+	ck_assert_uint_eq(splice_at(SPLICE_HEAD + 65536), 0);
+	/* not SMB2 */
+	write_head(0, 0, 49, SPLICE_HEAD, 65536);
+	W.buf[0] = 0xFD;
+	ck_assert_uint_eq(splice_at(SPLICE_HEAD + 65536), 0);
+	/* a head of another size */
+	write_head(0, 0, 49, SPLICE_HEAD, 65536);
+	ck_assert_uint_eq(smbd_smb2_upcalls.splice_at(T->conn, W.buf,
+						      SPLICE_HEAD - 1,
+						      SPLICE_HEAD + 65536), 0);
+}
+END_TEST
+
+START_TEST(test_splice_not_before_negotiate)
+{
+	write_head(0, 0, 49, SPLICE_HEAD, 65536);
+	ck_assert_uint_eq(splice_at(SPLICE_HEAD + 65536), 0);
+}
+END_TEST
+
 /* ---- preconditions ---- */
 
 START_TEST(test_nothing_before_negotiate)
@@ -1560,6 +1636,9 @@ static Suite *dispatch_suite(void)
 	tcase_add_test(te, test_encrypted_break_notification);
 	tcase_add_test(te, test_encrypted_unknown_session_drops);
 	tcase_add_test(te, test_encrypted_without_cipher_drops);
+	tcase_add_test(te, test_splice_plain_write);
+	tcase_add_test(te, test_splice_declined);
+	tcase_add_test(te, test_splice_not_before_negotiate);
 	suite_add_tcase(su, te);
 	return su;
 }
