@@ -98,7 +98,16 @@ struct smbd_acl_cache;	/* stored descriptors: fs/acl.h */
 struct smbd_payload {
 	int rfd, wfd;
 	size_t off, len, have;
+	unsigned *live;		/* net/conn.c's count of them, or NULL */
 };
+
+/*
+ * Pipes of spliced WRITEs alive at once in the process (net/conn.c): each
+ * holds two fds and up to twice its data in kernel pages until a worker
+ * empties it. Past it a WRITE's data is read into memory as before, so
+ * many connections' in-flight WRITEs cannot run the process out of fds.
+ */
+#define SMBD_SPLICE_PIPES_MAX	64
 
 /*
  * What a connection hands up to the protocol above it: net/ names no
@@ -302,6 +311,9 @@ struct smbd_server {
 		/* named streams of files removed outside the server
 		 * (fs/streams_sweep.h) */
 		uint64_t streams_reclaimed;
+		/* plain WRITEs whose data went through a pipe, and those
+		 * read into memory as SMBD_SPLICE_PIPES_MAX were alive */
+		uint64_t writes_spliced, splice_pipes_busy;
 		uint64_t budget_hits[SMBD_BUDGET_NUM];	/* budget.h */
 	} stats;
 };

@@ -1799,6 +1799,9 @@ static void print_statistics(const struct ctl_jv *s)
 	       ctl_jv_u64(s, "connections_accepted", 0));
 	kv_u64("Orphaned streams reclaimed",
 	       ctl_jv_u64(s, "streams_reclaimed", 0));
+	kv_u64("WRITEs spliced", ctl_jv_u64(s, "writes_spliced", 0));
+	kv_u64("WRITEs not spliced (pipes busy)",
+	       ctl_jv_u64(s, "splice_pipes_busy", 0));
 	kv_u64("Sessions with expanded keys",
 	       ctl_jv_u64(s, "sessions_with_expanded_keys", 0));
 	print_loops(ctl_jv_get(s, "loops"));

@@ -967,6 +967,8 @@ static int v_statistics(struct ctl_call *c, char **args)
 	ctl_json_u64(c->j, "bytes_out", srv->stats.bytes_out);
 	ctl_json_u64(c->j, "connections_accepted", srv->stats.conns_accepted);
 	ctl_json_u64(c->j, "streams_reclaimed", srv->stats.streams_reclaimed);
+	ctl_json_u64(c->j, "writes_spliced", srv->stats.writes_spliced);
+	ctl_json_u64(c->j, "splice_pipes_busy", srv->stats.splice_pipes_busy);
 	/* idle connections' sessions drop theirs (smb2/session.h) */
 	ctl_json_u64(c->j, "sessions_with_expanded_keys",
 		     smbd_sessions_with_keys(srv));

@@ -1575,6 +1575,9 @@ static ssize_t read_guessed(struct smbd_conn *conn, size_t *want)
 
 static int payload_destructor(struct smbd_payload *pl)
 {
+	if (pl->live != NULL) {
+		__atomic_sub_fetch(pl->live, 1, __ATOMIC_RELAXED);
+	}
 	if (pl->rfd >= 0) {
 		close(pl->rfd);
 	}
@@ -1584,18 +1587,34 @@ static int payload_destructor(struct smbd_payload *pl)
 	return 0;
 }
 
-/* A pipe for len bytes of data, or NULL (no pipe that large for us). */
-static struct smbd_payload *payload_new(TALLOC_CTX *mem, size_t len)
+/*
+ * A pipe for len bytes of data, or NULL (no pipe that large for us, or
+ * SMBD_SPLICE_PIPES_MAX are alive). Process-wide, so that a pipe freed
+ * after its server (a job finishing at shutdown) counts down safely.
+ */
+static unsigned splice_pipes;	/* alive; atomic (a worker frees them) */
+
+static struct smbd_payload *payload_new(struct smbd_conn *conn, size_t len)
 {
-	struct smbd_payload *pl = talloc_zero(mem, struct smbd_payload);
+	unsigned *live = &splice_pipes;
+	struct smbd_payload *pl = NULL;
 	int fds[2] = { -1, -1 };
 	int got = 0;
 
+	if (__atomic_add_fetch(live, 1, __ATOMIC_RELAXED) >
+	    SMBD_SPLICE_PIPES_MAX) {
+		__atomic_sub_fetch(live, 1, __ATOMIC_RELAXED);
+		conn->srv->stats.splice_pipes_busy++;
+		return NULL;
+	}
+	pl = talloc_zero(conn, struct smbd_payload);
 	if (pl == NULL) {
+		__atomic_sub_fetch(live, 1, __ATOMIC_RELAXED);
 		return NULL;
 	}
 	pl->rfd = -1;
 	pl->wfd = -1;
+	pl->live = live;
 	talloc_set_destructor(pl, payload_destructor);
 	if (pipe2(fds, O_NONBLOCK | O_CLOEXEC) != 0) {
 		talloc_free(pl);
@@ -1733,6 +1752,7 @@ static ssize_t splice_more(struct smbd_conn *conn, size_t *want)
 
 		conn->in_splice_head = NULL;
 		conn->in_splice = NULL;
+		conn->srv->stats.writes_spliced++;
 		frame_deliver(conn, NBT_SESSION_MESSAGE, head, SPLICE_HEAD,
 			      pl);
 	}

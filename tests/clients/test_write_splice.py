@@ -19,6 +19,7 @@ serving, and it must not keep the pipes (its open pipe count returns to
 what it was).
 """
 
+import json
 import os
 import re
 import socket
@@ -81,6 +82,7 @@ def same_on_disk(what, name, model):
 
 
 def case_odd():
+    before = spliced()
     c = logged_on()
     fid = c.create("odd.bin", disposition=s2.FILE_OVERWRITE_IF)
     model = bytearray()
@@ -106,6 +108,12 @@ def case_odd():
     c.close(fid)
     same_on_disk("odd", "odd.bin", model)
     c.close_socket()
+    after = spliced()
+    # one at a time, each head arrives whole: all but the connection's
+    # first large frame are spliced
+    expect("odd: the 8 WRITEs after the first were spliced",
+           before is not None and after is not None and after - before >= 8,
+           "writes_spliced %s -> %s" % (before, after))
 
 
 def case_pipelined():
@@ -193,6 +201,37 @@ def case_named_pipe():
     expect("named pipe: the connection still answers", r.status == 0,
            s2.status_name(r.status))
     c.close_socket()
+
+
+def find_key(d, key):
+    if isinstance(d, dict):
+        if key in d and not isinstance(d[key], (dict, list)):
+            return d[key]
+        for v in d.values():
+            r = find_key(v, key)
+            if r is not None:
+                return r
+    return None
+
+
+def spliced():
+    """The server's count of spliced WRITEs (wgnet statistics), or None."""
+    pid = server_pid()
+    if pid is None:
+        return None
+    try:
+        with open("/proc/%d/cmdline" % pid, "rb") as f:
+            argv = f.read().decode().split("\0")
+        conf = argv[argv.index("-c") + 1]
+        wgnet = os.path.join(os.path.dirname(os.readlink(
+            "/proc/%d/exe" % pid)), "wgnet")
+        p = subprocess.run([wgnet, "-c", conf, "statistics", "--json"],
+                           stdin=subprocess.DEVNULL, capture_output=True,
+                           text=True, timeout=30)
+        return int(find_key(json.loads(p.stdout), "writes_spliced"))
+    except (OSError, ValueError, KeyError, IndexError,
+            TypeError, subprocess.SubprocessError):
+        return None
 
 
 def server_pid():
