@@ -12,6 +12,7 @@
 #include "proto/smb2_crypto.h"
 #include "proto/smb2.h"
 
+#include <stddef.h>
 #include <string.h>
 #include <nettle/memops.h>
 #include <nettle/sha2.h>
@@ -160,10 +161,31 @@ void smb2_derive_keys(uint16_t dialect, const uint8_t session_key[16],
 			      SMB2_KEYS_ALL, keys);
 }
 
+/*
+ * The bytes of *k an alg uses: the union's largest member (GMAC's 4 KiB
+ * table) is zeroed and wiped only for GMAC, not for every HMAC or CMAC
+ * key made and dropped per session.
+ */
+static size_t sign_key_used(enum smb2_sign_alg alg)
+{
+	switch (alg) {
+	case SMB2_SIGN_HMAC_SHA256:
+		return offsetof(struct smb2_sign_key, u) +
+		       sizeof(((struct smb2_sign_key *)NULL)->u.hmac);
+	case SMB2_SIGN_AES_CMAC:
+		return offsetof(struct smb2_sign_key, u) +
+		       sizeof(((struct smb2_sign_key *)NULL)->u.cmac);
+	case SMB2_SIGN_AES_GMAC:
+		break;
+	}
+	return sizeof(struct smb2_sign_key);
+}
+
 void smb2_sign_key_init(struct smb2_sign_key *k, enum smb2_sign_alg alg,
 			const uint8_t key[16])
 {
-	*k = (struct smb2_sign_key) { .alg = alg };
+	memset(k, 0, sign_key_used(alg));
+	k->alg = alg;
 	switch (alg) {
 	case SMB2_SIGN_HMAC_SHA256:
 		hmac_sha256_set_key(&k->u.hmac, 16, key);
@@ -183,7 +205,7 @@ void smb2_sign_key_init(struct smb2_sign_key *k, enum smb2_sign_alg alg,
 
 void smb2_sign_key_wipe(struct smb2_sign_key *k)
 {
-	explicit_bzero(k, sizeof(*k));
+	explicit_bzero(k, sign_key_used(k->alg));
 }
 
 /* The keyed state is copied: nettle's HMAC updates its context. */

@@ -136,7 +136,10 @@ struct smb2_sign_key {
 void smb2_sign_key_init(struct smb2_sign_key *k, enum smb2_sign_alg alg,
 			const uint8_t key[16]);
 
-/* Wipe an expanded key (explicit_bzero); it must be made again to use. */
+/*
+ * Wipe an expanded key (explicit_bzero of the bytes its alg uses: the rest
+ * was never written); it must be made again to use.
+ */
 void smb2_sign_key_wipe(struct smb2_sign_key *k);
 
 /* smb2_signature, smb2_sign and smb2_verify with an expanded key. */
