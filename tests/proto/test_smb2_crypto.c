@@ -510,6 +510,48 @@ START_TEST(test_key_reuse)
 }
 END_TEST
 
+/*
+ * A key made over stale bytes (a recycled allocation; init zeroes only
+ * what its alg uses) signs as one made over zeros, and its wipe zeroes
+ * every byte its alg used: the HMAC and CMAC members, or all of a GMAC
+ * key's 4 KiB table.
+ */
+START_TEST(test_key_init_over_stale)
+{
+	static const enum smb2_sign_alg algs[] = {
+		SMB2_SIGN_HMAC_SHA256, SMB2_SIGN_AES_CMAC, SMB2_SIGN_AES_GMAC,
+	};
+	enum smb2_sign_alg alg = algs[_i];
+	struct smb2_sign_key *k = talloc(wgt_root, struct smb2_sign_key);
+	struct smb2_sign_key *z = talloc_zero(wgt_root, struct smb2_sign_key);
+	size_t used = offsetof(struct smb2_sign_key, u);
+	uint8_t key[16] = { 0 };
+	uint8_t a[16] = { 0 };
+	uint8_t b[16] = { 0 };
+	size_t len = 0;
+	uint8_t *m = wgt_hex(wgt_root, ind[0].msg, &len);
+
+	used += alg == SMB2_SIGN_HMAC_SHA256 ? sizeof(k->u.hmac) :
+		alg == SMB2_SIGN_AES_CMAC ? sizeof(k->u.cmac) :
+		sizeof(k->u);
+	hex_to(key311_hex, key, 16);
+	memset(k, 0xa5, sizeof(*k));
+	smb2_sign_key_init(k, alg, key);
+	smb2_sign_key_init(z, alg, key);
+	smb2_key_signature(k, m, len, a);
+	smb2_key_signature(z, m, len, b);
+	ck_assert_mem_eq(a, b, 16);
+	smb2_sign_key_wipe(k);
+	for (size_t i = 0; i < used; i++) {
+		ck_assert_msg(((const uint8_t *)k)[i] == 0,
+			      "byte %zu of %zu not wiped", i, used);
+	}
+	talloc_free(m);
+	talloc_free(z);
+	talloc_free(k);
+}
+END_TEST
+
 static Suite *smb2_crypto_suite(void)
 {
 	Suite *s = suite_create("smb2_crypto");
@@ -529,6 +571,7 @@ static Suite *smb2_crypto_suite(void)
 	tcase_add_loop_test(tc, test_sign_verify_flip, 0, 3);
 	tcase_add_test(tc, test_verify_rejects);
 	tcase_add_loop_test(tc, test_key_reuse, 0, 3);
+	tcase_add_loop_test(tc, test_key_init_over_stale, 0, 3);
 	suite_add_tcase(s, tc);
 	return s;
 }
