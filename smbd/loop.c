@@ -6,9 +6,12 @@
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/eventfd.h>
 #include <time.h>
 #include <unistd.h>
@@ -574,11 +577,64 @@ static int loop_wake_setup(struct smbd_loop *lp)
 	return 0;
 }
 
+/*
+ * `loop priority`: the calling thread (an event loop) gets that nice value;
+ * workers keep theirs. 0 changes nothing. A refusal (a value below 0
+ * without CAP_SYS_NICE or RLIMIT_NICE) is logged once per process and the
+ * loop runs on at its old priority.
+ */
+/* the main thread's nice before smbd_loop_priority_early changed it */
+static int base_nice;
+static bool base_set;
+
+void smbd_loop_priority_early(int nice)
+{
+	int old = 0;
+
+	if (nice == 0) {
+		return;
+	}
+	errno = 0;
+	old = getpriority(PRIO_PROCESS, (id_t)gettid());
+	if (old == -1 && errno != 0) {
+		return;
+	}
+	if (setpriority(PRIO_PROCESS, (id_t)gettid(), nice) == 0) {
+		base_nice = old;
+		base_set = true;
+	}
+}
+
+bool smbd_loop_base_nice(int *nice)
+{
+	if (!base_set) {
+		return false;
+	}
+	*nice = base_nice;
+	return true;
+}
+
+static void loop_set_priority(struct smbd_server *srv)
+{
+	static atomic_bool warned;
+	int nice = srv->cfg->loop_priority;
+
+	if (nice == 0) {
+		return;
+	}
+	if (setpriority(PRIO_PROCESS, (id_t)gettid(), nice) != 0 &&
+	    !atomic_exchange(&warned, true)) {
+		DBG_WARN(GEN, "loop priority %d refused: %s; the event loops "
+			 "run at their old priority", nice, strerror(errno));
+	}
+}
+
 static void *loop_main(void *p)
 {
 	struct smbd_loop *lp = p;
 	struct smbd_threads *th = lp->srv->threads;
 
+	loop_set_priority(lp->srv);
 	self_loop = lp;
 	smbd_state_lock(lp->srv);
 	lp->tid = (int)gettid();
@@ -607,6 +663,8 @@ int smbd_loops_start(struct smbd_server *srv)
 	unsigned i = 0;
 	int rc = 0;
 
+	/* the main thread runs the first loop; workers are already started */
+	loop_set_priority(srv);
 	if (srv->nloops <= 1) {
 		return 0;
 	}

@@ -332,4 +332,15 @@ int smbd_loops_start(struct smbd_server *srv);
  */
 void smbd_loops_stop(struct smbd_server *srv);
 
+/*
+ * `loop priority` (docs/threads.md): smbd_loop_priority_early(N), called
+ * by the main thread while it may still lower its nice (as root, before
+ * dropping privileges), sets the main thread's nice to N; the threads it
+ * starts later inherit it: the loop threads keep it, the workers take the
+ * old value back from smbd_loop_base_nice (false: nothing was changed).
+ * Errors leave the nice as it was; the loops log it when they start.
+ */
+void smbd_loop_priority_early(int nice);
+bool smbd_loop_base_nice(int *nice);
+
 #endif

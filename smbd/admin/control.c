@@ -989,6 +989,8 @@ static int v_statistics(struct ctl_call *c, char **args)
 		ctl_json_u64(c->j, "lock_wait_max_us",
 			     lp->lock_wait_max_ns / 1000);
 		ctl_json_u64(c->j, "wakes", lp->wakes);
+		/* its thread id (/proc/PID/task/TID), once it has started */
+		ctl_json_u64(c->j, "tid", lp->tid > 0 ? (uint64_t)lp->tid : 0);
 		/* the scheduler's account of its thread (loop.h) */
 		if (smbd_loop_schedstat(lp, &cpu, &delay, &slices) == 0) {
 			ctl_json_u64(c->j, "cpu_us", cpu / 1000);

@@ -120,6 +120,9 @@ struct wg_config {
 	/* event loops serving connections (docs/threads.md); 0 = one per
 	 * CPU, at most 8; read at start only */
 	uint32_t server_threads;
+	/* nice value of the event-loop threads only (-20..19); 0 leaves
+	 * them as started; read at start only */
+	int32_t loop_priority;
 
 	struct wg_share_cfg *shares;	/* IPC$ is always present */
 	size_t nshares;

@@ -1040,6 +1040,20 @@ static int g_server_threads(struct cfg_parse *p, const char *key,
 	return set_count(p, key, v, 1, 64, &p->cfg->server_threads);
 }
 
+static int g_loop_priority(struct cfg_parse *p, const char *key,
+			   const char *v)
+{
+	long n = 0;
+
+	if (parse_long(v, -20, 19, &n) != 0) {
+		cfg_fail(p, "%s '%s' is not a nice value from -20 to 19", key,
+			 v);
+		return -1;
+	}
+	p->cfg->loop_priority = (int32_t)n;
+	return 0;
+}
+
 const struct cfg_key cfg_global_keys[] = {
 	{ "netbios name", g_netbios_name },
 	{ "workgroup", g_workgroup },
@@ -1086,6 +1100,7 @@ const struct cfg_key cfg_global_keys[] = {
 	{ "oplock break timeout", g_oplock_break_timeout },
 	{ "durable handle timeout", g_durable_timeout },
 	{ "server threads", g_server_threads },
+	{ "loop priority", g_loop_priority },
 	{ NULL, NULL },
 };
 

@@ -182,6 +182,10 @@ static void warn_restart_needed(const struct wg_config *old,
 		DBG_WARN(GEN, "reload: 'server threads' changes only on "
 			 "restart");
 	}
+	if (old->loop_priority != cfg->loop_priority) {
+		DBG_WARN(GEN, "reload: 'loop priority' changes only on "
+			 "restart");
+	}
 }
 
 static void on_hup(struct tevent_context *ev, struct tevent_signal *se,
@@ -372,6 +376,12 @@ static int become_unprivileged(struct wgsmbd *d, const struct wg_config *cfg)
 			return rc;
 		}
 	}
+	/*
+	 * `loop priority`: the main thread runs the first loop, and may
+	 * lower its nice only now, as root (CAP_SYS_NICE); the loop threads
+	 * it starts inherit it, the workers go back to the old value.
+	 */
+	smbd_loop_priority_early(cfg->loop_priority);
 	if (root) {
 		rc = wg_daemon_drop_privileges(cfg->run_as_user);
 		if (rc != 0) {

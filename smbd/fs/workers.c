@@ -263,11 +263,17 @@ static void *worker_main(void *p)
 	struct job_sink *k = NULL;
 	bool report = false;
 	bool wake = false;
+	int base = 0;
+	bool lowered = smbd_loop_base_nice(&base);
 
-	if (w->nice > 0) {
-		/* this thread only; failure leaves it at its old priority */
+	if (w->nice > 0 || lowered) {
+		/* this thread only; failure leaves it at its old priority;
+		 * `loop priority` lowered the thread that started us: the
+		 * nice the process had before, plus our own */
+		int nice = (lowered ? base : 0) + w->nice;
+
 		(void)setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid),
-				  w->nice);
+				  nice > 19 ? 19 : nice);
 	}
 
 	for (;;) {

@@ -556,6 +556,33 @@ START_TEST(test_global_errors)
 }
 END_TEST
 
+/* `loop priority`: 0 by default, -20..19 taken, anything else refused */
+START_TEST(test_loop_priority)
+{
+	static const struct {
+		const char *text;
+		int want;
+	} ok[] = {
+		{ "[global]\n", 0 },
+		{ "[global]\nloop priority = -5\n", -5 },
+		{ "[global]\nloop priority = 19\n", 19 },
+		{ "[global]\nloop priority = -20\n", -20 },
+	};
+	size_t i = 0;
+
+	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		struct wg_config *cfg = load_ok(ok[i].text);
+
+		ck_assert_int_eq(cfg->loop_priority, ok[i].want);
+		talloc_free(cfg);
+	}
+	expect_error("[global]\nloop priority = -21\n", 2,
+		     "not a nice value from -20 to 19");
+	expect_error("[global]\nloop priority = 20\n", 2, "nice value");
+	expect_error("[global]\nloop priority = high\n", 2, "nice value");
+}
+END_TEST
+
 START_TEST(test_control_socket)
 {
 	struct wg_config *cfg = load_ok("[global]\n");
@@ -937,6 +964,7 @@ static Suite *config_suite(void)
 	tcase_add_test(tc, test_shares);
 	tcase_add_test(tc, test_share_errors);
 	tcase_add_test(tc, test_global_errors);
+	tcase_add_test(tc, test_loop_priority);
 	tcase_add_test(tc, test_control_socket);
 	tcase_add_test(tc, test_protocol_names);
 	tcase_add_test(tc, test_durations);
