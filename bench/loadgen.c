@@ -52,7 +52,10 @@
  * office and bulk also report cpu=SECS: this process's own CPU (user +
  * system, getrusage) from SIGUSR1 to the end of the run, so that
  * bench/run.sh can split the machine's CPU between the clients and the
- * server.
+ * server. They report delay=SECS too: the time this process's threads were
+ * runnable but waited for a CPU over the same span (the run delay, field 2
+ * of /proc/self/task/TID/schedstat summed over the threads; 0 without
+ * schedstats), which bench/run.sh sets beside the server's.
  *
  * The last line on stdout is machine-readable, e.g.
  *   RESULT mode=cycles count=2000 errors=0 secs=4.210 rate=475.1
@@ -65,6 +68,7 @@
 #include <libsmbclient.h>
 
 #include <errno.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <signal.h>
@@ -134,6 +138,39 @@ static double cpu_secs(void)
 	}
 	return (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
 	       (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+}
+
+/* Run delay so far, seconds: every thread's schedstat field 2 (ns). */
+static double delay_secs(void)
+{
+	DIR *d = opendir("/proc/self/task");
+	struct dirent *e = NULL;
+	unsigned long long sum = 0;
+
+	if (d == NULL) {
+		return 0;
+	}
+	while ((e = readdir(d)) != NULL) {
+		char path[300];
+		unsigned long long run = 0, wait = 0;
+		FILE *f = NULL;
+
+		if (e->d_name[0] == '.') {
+			continue;
+		}
+		snprintf(path, sizeof(path), "/proc/self/task/%s/schedstat",
+			 e->d_name);
+		f = fopen(path, "re");
+		if (f == NULL) {
+			continue;
+		}
+		if (fscanf(f, "%llu %llu", &run, &wait) == 2) {
+			sum += wait;
+		}
+		fclose(f);
+	}
+	closedir(d);
+	return (double)sum / 1e9;
 }
 
 static void auth_fn(SMBCCTX *c, const char *srv, const char *shr,
@@ -590,7 +627,7 @@ static int do_office(unsigned id)
 	SMBCCTX *c = NULL;
 	FILE *out = NULL;
 	uint64_t seq = 0;
-	double t0 = 0, c0 = 0, cpu = 0;
+	double t0 = 0, c0 = 0, cpu = 0, d0 = 0, delay = 0;
 
 	block_go();
 	rng_state = 0x9e3779b97f4a7c15ull ^ ((uint64_t)id << 32) ^
@@ -608,6 +645,7 @@ static int do_office(unsigned id)
 	wait_go();
 	t0 = now();
 	c0 = cpu_secs();
+	d0 = delay_secs();
 	while (!time_up(t0)) {
 		for (size_t i = 0; i < sizeof(office_cycle) /
 				       sizeof(office_cycle[0]); i++) {
@@ -629,6 +667,7 @@ static int do_office(unsigned id)
 	}
 	r.secs = now() - t0;
 	cpu = cpu_secs() - c0;
+	delay = delay_secs() - d0;
 	if (o.latfile != NULL && (out = fopen(o.latfile, "w")) != NULL) {
 		for (int op = 0; op < OP_N; op++) {
 			for (size_t i = 0; i < lat[op].n; i++) {
@@ -639,9 +678,9 @@ static int do_office(unsigned id)
 		fclose(out);
 	}
 	printf("RESULT mode=office count=%" PRIu64 " errors=%" PRIu64
-	       " secs=%.3f rate=%.1f unit=ops/s cpu=%.3f\n", r.count,
-	       r.errors, r.secs, r.secs > 0 ? (double)r.count / r.secs : 0,
-	       cpu);
+	       " secs=%.3f rate=%.1f unit=ops/s cpu=%.3f delay=%.3f\n",
+	       r.count, r.errors, r.secs,
+	       r.secs > 0 ? (double)r.count / r.secs : 0, cpu, delay);
 	/* a cycle always ends with its delete: new/ is left empty */
 	smbc_free_context(c, 1);
 	return r.errors != 0 && r.count == 0 ? 1 : 0;
@@ -681,7 +720,7 @@ static int do_bulk(uint64_t bytes)
 	char u[1024], name[64];
 	char *buf = malloc(o.bufsize);
 	SMBCCTX *c = NULL;
-	double t0 = 0, c0 = 0, cpu = 0;
+	double t0 = 0, c0 = 0, cpu = 0, d0 = 0, delay = 0;
 
 	block_go();
 	c = ctx_new();
@@ -695,6 +734,7 @@ static int do_bulk(uint64_t bytes)
 	wait_go();
 	t0 = now();
 	c0 = cpu_secs();
+	d0 = delay_secs();
 	for (bool writing = true; !time_up(t0) && r.errors == 0;
 	     writing = !writing) {
 		SMBCFILE *f = smbc_getFunctionOpen(c)(c, u, writing ?
@@ -733,12 +773,14 @@ static int do_bulk(uint64_t bytes)
 	}
 	r.secs = now() - t0;
 	cpu = cpu_secs() - c0;
+	delay = delay_secs() - d0;
 	smbc_getFunctionUnlink(c)(c, u);
 	printf("RESULT mode=bulk count=%" PRIu64 " errors=%" PRIu64
-	       " secs=%.3f rate=%.1f unit=MiB/s cpu=%.3f target=%.1f\n",
+	       " secs=%.3f rate=%.1f unit=MiB/s cpu=%.3f target=%.1f"
+	       " delay=%.3f\n",
 	       r.count, r.errors, r.secs,
 	       r.secs > 0 ? (double)r.count / 1048576.0 / r.secs : 0, cpu,
-	       o.rate_mibs);
+	       o.rate_mibs, delay);
 	smbc_free_context(c, 1);
 	free(buf);
 	return r.errors != 0 ? 1 : 0;

@@ -134,6 +134,16 @@ def office_tables(a, vals, med):
             "office_rest." + tag)
         row("kernel in irq+softirq, loopback TCP mostly (CPUs; the kernel "
             "may also charge it to the processes above)", "office_irq." + tag)
+        # Who waited for a CPU (schedstat run delay): bench/README.md.
+        row("server run delay, ms per s of wall (all its threads)",
+            "office_srd." + tag)
+        row("server run delay, ms per server CPU-second",
+            "office_srdc." + tag)
+        row("office computers' run delay, ms per s (summed)",
+            "office_crd." + tag)
+        row("office computers' run delay, ms per their CPU-second",
+            "office_crdc." + tag)
+        row("copier run delay, ms per s", "office_brd." + tag)
         if ("office_idle." + tag, "wg") in vals or \
                 ("office_idle." + tag, "samba") in vals:
             why = [bound_by(med("office_idle." + tag, srv),

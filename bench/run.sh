@@ -16,7 +16,7 @@
 #                [--no-office|--only-office|--only-ops|--only-cycles]
 #                [--only-put]
 #                [--cpus 1|2|1,2] [--copier-mibs N]
-#                [--office-secs S] [--keep]
+#                [--office-secs S] [--wg-loop-priority N] [--keep]
 #
 # Environment: WGSMBD (default build/wgsmbd; built with meson if missing),
 # WGSMB_REV (the revision to name in the report, default git describe),
@@ -59,6 +59,7 @@ OFFICE_SECS=30
 OFFICE_BULK=$((256 * 1024 * 1024))
 OFFICE_CPUS=		# server CPU counts to run the office section with
 COPIER_MIBS=200		# the paced (equal-work) office runs: copier MiB/s; 0 = none
+WG_LOOP_PRIORITY=	# wgsmbd's `loop priority` (nice of its loop threads)
 
 usage() {
 	sed -n '3,22p' "$0" | sed 's/^# \{0,1\}//'
@@ -79,6 +80,7 @@ while [ $# -gt 0 ]; do
 	--office-secs) OFFICE_SECS=$2; shift ;;
 	--cpus) OFFICE_CPUS=$2; shift ;;
 	--copier-mibs) COPIER_MIBS=$2; shift ;;
+	--wg-loop-priority) WG_LOOP_PRIORITY=$2; shift ;;
 	--keep) KEEP=1 ;;
 	-h|--help) usage; exit 0 ;;
 	*) echo "run.sh: unknown argument $1" >&2; usage >&2; exit 64 ;;
@@ -120,6 +122,10 @@ OFFICE_CPUS=${OFFICE_CPUS:-$(nproc)}
 case $COPIER_MIBS in
 [0-9]|[1-9][0-9]|[1-9][0-9][0-9]|[1-9][0-9][0-9][0-9]) ;;
 *) die "--copier-mibs takes MiB/s, 0-9999 (0: no paced run)" ;;
+esac
+case $WG_LOOP_PRIORITY in
+''|-[1-9]|-1[0-9]|-20|[0-9]|1[0-9]) ;;
+*) die "--wg-loop-priority takes a nice value, -20 to 19" ;;
 esac
 NCPU=$(nproc)		# /proc/stat's "cpu" line sums these
 for c in ${OFFICE_CPUS//,/ }; do
@@ -225,7 +231,8 @@ name resolve order = host
 EOF
 
 WG_CONF=$WORK/wg/wgsmb.conf
-wg_conf "$WG_CONF" WGBENCH "$PORT_WG" "$FS/wg" "edition = server"
+wg_conf "$WG_CONF" WGBENCH "$PORT_WG" "$FS/wg" "edition = server" \
+	${WG_LOOP_PRIORITY:+"loop priority = $WG_LOOP_PRIORITY"}
 wg_add_user "$WG_CONF" "$USER_NAME" "$USER_PASS"
 
 SB_CONF=$WORK/sb/smb.conf
@@ -348,6 +355,11 @@ run_measured() {
 }
 
 # record METRIC SERVER ROUND VALUE
+record_if() {	# as record, if VALUE is not empty
+	[ -n "$4" ] && record "$@"
+	return 0
+}
+
 record() {
 	printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" "${M_STEAL-}" \
 		"${M_OTHER-}" >>"$RESULTS"
@@ -593,12 +605,17 @@ bench_office() {	# SERVER ROUND N MIBS
 	# wgsmbd's request latency (smbd/loop.h) as the run begins and ends
 	[ "$srv" = wg ] && "$WGNET" -c "$WG_CONF" statistics --json \
 		>"$WORK/office.stat0.json" 2>/dev/null
+	# the scheduler's account of every server thread (bench/schedstat.py)
+	"$PY" "$BENCH/schedstat.py" "$WORK/office.sched" "$(pid_of "$srv")" 0.5 &
+	local spid=$!
 	measure_begin "$srv"
 	local q0=$SYS_IRQ
 	kill -USR1 "${pids[@]}"
 	for p in "${pids[@]}"; do
 		wait "$p"
 	done
+	kill -TERM "$spid"
+	wait "$spid"
 	[ "$srv" = wg ] && "$WGNET" -c "$WG_CONF" statistics --json \
 		>"$WORK/office.stat1.json" 2>/dev/null
 	# The machine and our reaped children (the loadgens) now, before
@@ -646,6 +663,7 @@ bench_office() {	# SERVER ROUND N MIBS
 		# at least what they measured of themselves in the window.
 		log "$srv: machine ${busy}% busy, ${idle}% idle; office computers $occpu, copier $bcpu, rest $rest CPUs (irq+softirq $irq); reaped children $(awk -v c="$((c1 - M_C0))" -v hz="$TICKS" -v w="$M_WALL" 'BEGIN { printf "%.2f", c / hz / w }') CPUs (with set-up)"
 	fi
+	office_rundelay "$srv" "$r" "$tag"
 	while read -r op cnt p50 p99; do
 		[ "$op" = all ] && continue
 		record "office_p50_$op.$tag" "$srv" "$r" "$p50"
@@ -653,6 +671,37 @@ bench_office() {	# SERVER ROUND N MIBS
 	done < <("$PY" "$BENCH/office.py" "$WORK"/office.lat.*)
 	[ "$srv" = wg ] && office_latency "$r" "$n" "$mibs" "$tag"
 	log "$srv ($n CPU(s), $(copier_text "$mibs")): $rate office ops/s, copier $(field rate "$WORK/office.out.bulk") MiB/s, server $(awk -v t="$M_SRV_TICKS" -v hz="$TICKS" -v w="$M_WALL" 'BEGIN { printf "%.2f", t / hz / w }') CPUs"
+}
+
+# Run delay (time runnable but waiting for a CPU; schedstat field 2) in
+# the office run just done, in ms per second of wall: the server's threads
+# (all processes and threads of its tree, bench/schedstat.py), also per
+# server CPU-second; the office computers' (summed, also per their
+# CPU-second) and the copier's, as each loadgen measured itself.
+office_rundelay() {	# SERVER ROUND TAG
+	local srv=$1 r=$2 tag=$3 line wall cpu delay off offcpu bulk
+	line=$(cat "$WORK/office.sched" 2>/dev/null)
+	wall=$(echo "$line" | sed -n 's/.*wall=\([^ ]*\).*/\1/p')
+	cpu=$(echo "$line" | sed -n 's/.*cpu=\([^ ]*\).*/\1/p')
+	delay=$(echo "$line" | sed -n 's/.*delay=\([^ ]*\).*/\1/p')
+	off=$(for f in "$WORK"/office.out.[0-9]*; do field delay "$f"; done |
+		awk '{ s += $1 } END { print s + 0 }')
+	offcpu=$(for f in "$WORK"/office.out.[0-9]*; do field cpu "$f"; done |
+		awk '{ s += $1 } END { print s + 0 }')
+	bulk=$(field delay "$WORK/office.out.bulk")
+	if [ -n "$delay" ]; then
+		record_if "office_srd.$tag" "$srv" "$r" "$(awk -v d="$delay" -v w="$wall" \
+			'BEGIN { if (w > 0) printf "%.1f", 1000 * d / w }')"
+		record_if "office_srdc.$tag" "$srv" "$r" "$(awk -v d="$delay" -v c="$cpu" \
+			'BEGIN { if (c > 0) printf "%.1f", 1000 * d / c }')"
+	fi
+	record_if "office_crd.$tag" "$srv" "$r" "$(awk -v d="$off" -v w="$M_WALL" \
+		'BEGIN { if (w > 0) printf "%.1f", 1000 * d / w }')"
+	record_if "office_crdc.$tag" "$srv" "$r" "$(awk -v d="$off" -v c="$offcpu" \
+		'BEGIN { if (c > 0) printf "%.1f", 1000 * d / c }')"
+	[ -n "$bulk" ] && record_if "office_brd.$tag" "$srv" "$r" "$(awk -v d="$bulk" \
+		-v w="$M_WALL" 'BEGIN { if (w > 0) printf "%.1f", 1000 * d / w }')"
+	log "$srv: run delay: server $(awk -v d="${delay:-0}" -v w="${wall:-0}" 'BEGIN { if (w > 0) printf "%.0f", 1000 * d / w }') ms/s ($line), office computers $(awk -v d="$off" -v w="$M_WALL" 'BEGIN { printf "%.0f", 1000 * d / w }') ms/s, copier $(awk -v d="${bulk:-0}" -v w="$M_WALL" 'BEGIN { printf "%.0f", 1000 * d / w }') ms/s"
 }
 
 # Where wgsmbd's requests spent their time in the office run just done
@@ -793,7 +842,8 @@ T_END=$(date +%s)
 		"$(date -u +%Y-%m-%dT%H:%MZ); $(nproc) CPUs; $((T_END - T_START)) s;" \
 		"wgsmbd $WGSMBD (${WGSMB_REV:-$(git -C "$ROOT" describe --always --dirty 2>/dev/null)})," \
 		"Samba $(/usr/sbin/smbd -V | sed 's/^Version //');" \
-		"BENCH_NICE=${BENCH_NICE:-none} -->"
+		"BENCH_NICE=${BENCH_NICE:-none};" \
+		"wgsmbd loop priority ${WG_LOOP_PRIORITY:-0} -->"
 	"$PY" "$BENCH/report.py" "$RESULTS" --hold "$HOLD_K" --big "$BIG_K" \
 		--io "$IO_BYTES" --cycle-jobs "$CYCLE_JOBS" --echo-procs "$ECHO_PROCS" \
 		--office-secs "$OFFICE_SECS" --office-clients "$OFFICE_CLIENTS" \

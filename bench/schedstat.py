@@ -1,0 +1,105 @@
+#!/usr/bin/python3
+"""schedstat.py - the scheduler's account of a server's process tree over
+a run: CPU time and run delay (time runnable but waiting for a CPU) summed
+over every thread of every process in the tree, processes that start or
+exit during the run included.
+
+Usage: schedstat.py OUT ROOTPID [INTERVAL]
+  Samples /proc/P/task/T/schedstat (field 1: ns on a CPU, field 2: ns
+  runnable waiting) of every thread of ROOTPID and its descendants every
+  INTERVAL seconds (default 0.2) until SIGTERM or SIGINT, samples once more,
+  then writes one line to OUT:
+      wall=SECS cpu=SECS delay=SECS tasks=N born=N gone=N
+  wall: from the first sample to the last. A thread seen in the first
+  sample counts from that sample's values; one born later counts from 0
+  (its whole life is inside the window); one that exited counts up to the
+  last sample that saw it, so up to INTERVAL of its end is missed (gone
+  says how many). Threads are told apart by thread id and start time, so
+  a reused id is a new thread. Symmetric for wgsmbd (one process, its loop
+  and worker threads) and Samba (a process per client connection plus
+  its helpers, each with its threads).
+"""
+import os
+import signal
+import sys
+import time
+
+
+def stat_rest(path):
+    with open(path, "rb") as f:
+        data = f.read().decode("latin-1")
+    return data[data.rindex(")") + 2:].split()  # rest[0] is field 3
+
+
+def tree(root):
+    children = {}
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            ppid = int(stat_rest("/proc/%s/stat" % name)[1])
+        except (OSError, ValueError, IndexError):
+            continue
+        children.setdefault(ppid, []).append(int(name))
+    out, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        out.append(pid)
+        todo.extend(children.get(pid, []))
+    return out
+
+
+def sample(root):
+    """{(tid, starttime): (cpu_ns, delay_ns)} of the tree's threads now."""
+    out = {}
+    for pid in tree(root):
+        try:
+            tids = os.listdir("/proc/%d/task" % pid)
+        except OSError:
+            continue
+        for tid in tids:
+            base = "/proc/%d/task/%s/" % (pid, tid)
+            try:
+                start = stat_rest(base + "stat")[19]  # field 22
+                with open(base + "schedstat") as f:
+                    run, wait = f.read().split()[:2]
+            except (OSError, ValueError, IndexError):
+                continue
+            out[(int(tid), start)] = (int(run), int(wait))
+    return out
+
+
+def main():
+    out_path, root = sys.argv[1], int(sys.argv[2])
+    interval = float(sys.argv[3]) if len(sys.argv) > 3 else 0.2
+    stop = []
+    signal.signal(signal.SIGTERM, lambda *_: stop.append(1))
+    signal.signal(signal.SIGINT, lambda *_: stop.append(1))
+    t0 = time.monotonic()
+    first = sample(root)
+    last = dict(first)
+    gone = set()
+    while not stop:
+        time.sleep(interval)
+        now = sample(root)
+        gone |= set(last) - set(now)
+        gone -= set(now)
+        last.update(now)
+    now = sample(root)
+    t1 = time.monotonic()
+    gone |= set(last) - set(now)
+    gone -= set(now)
+    last.update(now)
+    cpu = delay = 0
+    for key, (run, wait) in last.items():
+        r0, w0 = first.get(key, (0, 0))
+        cpu += run - r0
+        delay += wait - w0
+    with open(out_path, "w") as f:
+        f.write("wall=%.3f cpu=%.6f delay=%.6f tasks=%d born=%d gone=%d\n"
+                % (t1 - t0, cpu / 1e9, delay / 1e9, len(last),
+                   len(set(last) - set(first)), len(gone)))
+
+
+if __name__ == "__main__":
+    main()
