@@ -123,7 +123,9 @@ def case_pipelined():
     mids = []
     for i in range(8):
         buf = data(MIB, None)
-        off = (7 - i) * MIB + i
+        # apart by 8 bytes: WRITEs in flight at once may land in any
+        # order, so none may overlap another (MS-SMB2 orders nothing)
+        off = (7 - i) * (MIB + 8) + i
         mids.append(c.send(s2.WRITE, write_body(fid, buf, off),
                            charge=c.charge_for(MIB)))
         put(model, off, buf)
