@@ -218,6 +218,7 @@ cc -O2 -o "$WORK/loadgen" "$BENCH/loadgen.c" $(pkg-config --cflags --libs smbcli
 cc -shared -fPIC -o "$WORK/bindaddr.so" "$ROOT/tests/shim/bindaddr.c" -ldl ||
 	die "cannot build the source-address shim"
 LOADGEN=$WORK/loadgen
+cc -O2 -o "$WORK/floor" "$BENCH/floor.c" || die "cannot build floor"
 
 cat >"$CCONF" <<EOF
 [global]
@@ -478,6 +479,20 @@ bench_ops() {	# SERVER ROUND MODE(openclose|stat)
 	[ -n "$rate" ] && [ "$(field count "$out")" -gt 0 ] || return 0
 	record "$3" "$1" "$2" "$rate"
 	record_cpu "$3" "$1" "$2" "$(field count "$out")" 1000000	# us per op
+}
+
+# The kernel's floor of a per-request bench (bench/floor.c): a server that
+# only does TCP and the fewest file calls, on the same tmpfs, driven as
+# loadgen (openclose, stat) or smbtorture (echo, ECHO_PROCS connections)
+# drive the real ones; recorded as cpu_MODE of server "floor", us per op.
+bench_floor() {	# ROUND openclose|stat|echo
+	local out=$WORK/out.floor.$2.$1 us secs=$OPS_SECS jobs=1
+	[ "$2" = echo ] && { secs=$ECHO_SECS; jobs=$ECHO_PROCS; }
+	"${NICE[@]}" "$WORK/floor" -m "$2" -j "$jobs" -t "$secs" -r 1 \
+		-f "$FS" >"$out" 2>&1 || { log "floor $2 failed:"; tail -n 3 "$out" >&2; }
+	us=$(sed -n 's/^RESULT .*us=\([0-9.]*\).*/\1/p' "$out")
+	M_STEAL= M_OTHER=
+	[ -n "$us" ] && record "cpu_$2" floor "$1" "$us"
 }
 
 bench_lgio() {	# SERVER ROUND write|read
@@ -813,6 +828,7 @@ for r in $(seq 1 "$ROUNDS"); do
 		for s in wg samba; do log "round $r: openclose $s"; bench_ops "$s" "$r" openclose; done
 		for s in wg samba; do log "round $r: stat $s"; bench_ops "$s" "$r" stat; done
 		for s in wg samba; do log "round $r: echo $s"; bench_echo "$s" "$r"; done
+		for m in openclose stat echo; do log "round $r: floor $m"; bench_floor "$r" "$m"; done
 		continue
 	fi
 	log "round $r/$ROUNDS: ceilings"
@@ -830,6 +846,7 @@ for r in $(seq 1 "$ROUNDS"); do
 		for s in wg samba; do log "round $r: smbclient get ($p) $s"; bench_smbclient "$s" "$r" get "$p"; done
 	done
 	for s in wg samba; do log "round $r: echo $s"; bench_echo "$s" "$r"; done
+	for m in openclose stat echo; do log "round $r: floor $m"; bench_floor "$r" "$m"; done
 done
 [ "$DO_10K" = 1 ] && bench_big
 
