@@ -164,6 +164,30 @@ def office_tables(a, vals, med):
     return out
 
 
+def floor_row(out, vals, med, key, target):
+    """Under a server CPU row, the kernel's floor for that exchange
+    (bench/floor.c, server "floor"): in the wgsmb column, with floor/Samba
+    as the ratio, what share of wgsmbd's CPU it is, and whether the
+    target (a fraction of Samba's) lies above the floor at all."""
+    f = vals.get((key, "floor"), [])
+    if not f:
+        return
+    mf, ms, mw = med(key, "floor"), med(key, "samba"), med(key, "wg")
+    ratio = mf / ms if ms else None
+    share = "; %.0f%% of wgsmb's" % (100 * mf / mw) if mw else ""
+    if ratio is None or target is None:
+        met = "—"
+    elif ratio <= target:
+        met = "reachable (target above the floor)"
+    else:
+        met = "**not reachable**: the floor is %s× the target" % fmt(
+            ratio / target)
+    out.append("| ↳ kernel floor, same exchange (bench/floor.c%s) | %s | "
+               "%s | %s | floor/Samba | %s |"
+               % (share, cell(f), cell(vals.get((key, "samba"), [])),
+                  fmt(ratio), met))
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("results")
@@ -278,6 +302,7 @@ def main():
             met = "yes" if ratio >= target else "**no**"
         out.append("| %s | %s | %s | %s | %s | %s |"
                    % (label, cell(w), cell(s), fmt(ratio), text, met))
+        floor_row(out, vals, med, key, target)
 
     if len(out) == main_start + 2:
         del out[main_start:]	# --only-office: no single-client figures
