@@ -166,26 +166,32 @@ def office_tables(a, vals, med):
 
 def floor_row(out, vals, med, key, target):
     """Under a server CPU row, the kernel's floor for that exchange
-    (bench/floor.c, server "floor"): in the wgsmb column, with floor/Samba
-    as the ratio, what share of wgsmbd's CPU it is, and whether the
-    target (a fraction of Samba's) lies above the floor at all."""
-    f = vals.get((key, "floor"), [])
-    if not f:
-        return
-    mf, ms, mw = med(key, "floor"), med(key, "samba"), med(key, "wg")
-    ratio = mf / ms if ms else None
-    share = "; %.0f%% of wgsmb's" % (100 * mf / mw) if mw else ""
-    if ratio is None or target is None:
-        met = "—"
-    elif ratio <= target:
-        met = "reachable (target above the floor)"
-    else:
-        met = "**not reachable**: the floor is %s× the target" % fmt(
-            ratio / target)
-    out.append("| ↳ kernel floor, same exchange (bench/floor.c%s) | %s | "
-               "%s | %s | floor/Samba | %s |"
-               % (share, cell(f), cell(vals.get((key, "samba"), [])),
-                  fmt(ratio), met))
+    (bench/floor.c): server "floor" (the client's think time as measured
+    against wgsmbd, think_*) and "floor0" (no think time, a lower bound).
+    In the wgsmb column, with floor/Samba as the ratio, what share of
+    wgsmbd's CPU it is, and whether the target (a fraction of Samba's)
+    lies above the floor at all."""
+    think = med("think_" + key[4:], "floor")
+    for srv, what in [("floor", "client think time %s µs per request, "
+                       "as measured" % fmt(think)),
+                      ("floor0", "no think time: lower bound")]:
+        f = vals.get((key, srv), [])
+        if not f:
+            continue
+        mf, ms, mw = med(key, srv), med(key, "samba"), med(key, "wg")
+        ratio = mf / ms if ms else None
+        share = "; %.0f%% of wgsmb's" % (100 * mf / mw) if mw else ""
+        if ratio is None or target is None:
+            met = "—"
+        elif ratio <= target:
+            met = "reachable (target above the floor)"
+        else:
+            met = "**not reachable**: the floor is %s× the target" % fmt(
+                ratio / target)
+        out.append("| ↳ kernel floor, same exchange (bench/floor.c, %s%s) "
+                   "| %s | %s | %s | floor/Samba | %s |"
+                   % (what, share, cell(f),
+                      cell(vals.get((key, "samba"), [])), fmt(ratio), met))
 
 
 def main():

@@ -479,20 +479,38 @@ bench_ops() {	# SERVER ROUND MODE(openclose|stat)
 	[ -n "$rate" ] && [ "$(field count "$out")" -gt 0 ] || return 0
 	record "$3" "$1" "$2" "$rate"
 	record_cpu "$3" "$1" "$2" "$(field count "$out")" 1000000	# us per op
+	[ "$1" = wg ] && think_of "$3" 3 "$(field count "$out")"
 }
 
 # The kernel's floor of a per-request bench (bench/floor.c): a server that
 # only does TCP and the fewest file calls, on the same tmpfs, driven as
 # loadgen (openclose, stat) or smbtorture (echo, ECHO_PROCS connections)
-# drive the real ones; recorded as cpu_MODE of server "floor", us per op.
+# drive the real ones; recorded as cpu_MODE in us per op, of server
+# "floor" with the client's think time before each request set to what
+# the real client spent per request against wgsmbd this round (THINK,
+# recorded as think_MODE), and of "floor0" with none (a lower bound: the
+# server then often finds work without sleeping).
+declare -A THINK
+think_of() {	# MODE REQUESTS_PER_OP OPS: the last run's client CPU per request
+	THINK[$1]=$(awk -v t="$((SELF_CPU - M_C0))" -v hz="$TICKS" -v n="$3" \
+		-v k="$2" 'BEGIN { if (n > 0) printf "%.1f", 1e6 * t / hz / n / k }')
+}
+
 bench_floor() {	# ROUND openclose|stat|echo
-	local out=$WORK/out.floor.$2.$1 us secs=$OPS_SECS jobs=1
+	local out us secs=$OPS_SECS jobs=1 d srv
 	[ "$2" = echo ] && { secs=$ECHO_SECS; jobs=$ECHO_PROCS; }
-	"${NICE[@]}" "$WORK/floor" -m "$2" -j "$jobs" -t "$secs" -r 1 \
-		-f "$FS" >"$out" 2>&1 || { log "floor $2 failed:"; tail -n 3 "$out" >&2; }
-	us=$(sed -n 's/^RESULT .*us=\([0-9.]*\).*/\1/p' "$out")
-	M_STEAL= M_OTHER=
-	[ -n "$us" ] && record "cpu_$2" floor "$1" "$us"
+	for d in 0 "${THINK[$2]:-}"; do
+		[ -n "$d" ] || continue
+		srv=floor; [ "$d" = 0 ] && srv=floor0
+		out=$WORK/out.$srv.$2.$1
+		"${NICE[@]}" "$WORK/floor" -m "$2" -j "$jobs" -t "$secs" -r 1 \
+			-d "$d" -f "$FS" >"$out" 2>&1 ||
+			{ log "floor $2 failed:"; tail -n 3 "$out" >&2; }
+		us=$(sed -n 's/^RESULT .*us=\([0-9.]*\).*/\1/p' "$out")
+		M_STEAL= M_OTHER=
+		[ -n "$us" ] && record "cpu_$2" "$srv" "$1" "$us"
+	done
+	[ -n "${THINK[$2]:-}" ] && record "think_$2" floor "$1" "${THINK[$2]}"
 }
 
 bench_lgio() {	# SERVER ROUND write|read
@@ -545,6 +563,8 @@ bench_echo() {	# SERVER ROUND
 	record echo "$1" "$2" "$rate"
 	record_cpu echo "$1" "$2" "$(awk -v r="$rate" -v s="$ECHO_SECS" \
 		'BEGIN { printf "%.0f", r * s }')" 1000000	# us per echo
+	[ "$1" = wg ] && think_of echo 1 "$(awk -v r="$rate" -v s="$ECHO_SECS" \
+		'BEGIN { printf "%.0f", r * s }')"
 }
 
 # pin_server SERVER N: the server's processes and threads (and so what
