@@ -479,7 +479,9 @@ bench_ops() {	# SERVER ROUND MODE(openclose|stat)
 	[ -n "$rate" ] && [ "$(field count "$out")" -gt 0 ] || return 0
 	record "$3" "$1" "$2" "$rate"
 	record_cpu "$3" "$1" "$2" "$(field count "$out")" 1000000	# us per op
-	[ "$1" = wg ] && think_of "$3" 3 "$(field count "$out")"
+	if [ "$1" = wg ]; then
+		think_of "$3" 3 "$(field count "$out")"
+	fi
 }
 
 # The kernel's floor of a per-request bench (bench/floor.c): a server that
@@ -510,7 +512,9 @@ bench_floor() {	# ROUND openclose|stat|echo
 		M_STEAL= M_OTHER=
 		[ -n "$us" ] && record "cpu_$2" "$srv" "$1" "$us"
 	done
-	[ -n "${THINK[$2]:-}" ] && record "think_$2" floor "$1" "${THINK[$2]}"
+	if [ -n "${THINK[$2]:-}" ]; then
+		record "think_$2" floor "$1" "${THINK[$2]}"
+	fi
 }
 
 bench_lgio() {	# SERVER ROUND write|read
@@ -563,8 +567,10 @@ bench_echo() {	# SERVER ROUND
 	record echo "$1" "$2" "$rate"
 	record_cpu echo "$1" "$2" "$(awk -v r="$rate" -v s="$ECHO_SECS" \
 		'BEGIN { printf "%.0f", r * s }')" 1000000	# us per echo
-	[ "$1" = wg ] && think_of echo 1 "$(awk -v r="$rate" -v s="$ECHO_SECS" \
-		'BEGIN { printf "%.0f", r * s }')"
+	if [ "$1" = wg ]; then
+		think_of echo 1 "$(awk -v r="$rate" -v s="$ECHO_SECS" \
+			'BEGIN { printf "%.0f", r * s }')"
+	fi
 }
 
 # pin_server SERVER N: the server's processes and threads (and so what
