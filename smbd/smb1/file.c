@@ -83,11 +83,8 @@ struct ntcreate_state {
 	struct smbd_open_args a;
 	struct smbd_oplock_wait *wait;
 	unsigned rounds;
-	/* the open left its overwrite's truncate to us (smbd_trunc_send):
-	 * while a worker runs it, the open's FID and action */
+	/* the open left its overwrite's truncate to us (smb1_trunc_send) */
 	bool trunc_later;
-	uint64_t trunc_fid;
-	uint32_t trunc_action;
 	/* a file the open created: its stat, for the reply */
 	struct smbd_stat sx;
 };
@@ -277,11 +274,20 @@ static NTSTATUS print_share_open(struct ntcreate_state *st)
 	return status;
 }
 
-static void ntcreate_trunc_done(struct tevent_req *subreq)
+/* One SMB1 overwrite's truncate on a worker (smb1_trunc_send). */
+struct smb1_trunc {
+	void *st;		/* the caller's request state, our parent */
+	struct smb1_req *r;
+	uint64_t fid;		/* the open's volatile id */
+	uint32_t action;
+	smb1_trunc_answer_fn answer;
+};
+
+static void smb1_trunc_done(struct tevent_req *subreq)
 {
-	struct ntcreate_state *st =
-		tevent_req_callback_data(subreq, struct ntcreate_state);
-	struct smb1_req *r = st->r;
+	struct smb1_trunc *t =
+		tevent_req_callback_data(subreq, struct smb1_trunc);
+	struct smb1_req *r = t->r;
 	struct smbd_open *op = NULL;
 	NTSTATUS status = NT_STATUS_OK;
 	int ret = smbd_trunc_recv(subreq);
@@ -290,42 +296,51 @@ static void ntcreate_trunc_done(struct tevent_req *subreq)
 	/* a TREE_DISCONNECT, LOGOFF or CLOSE meanwhile closed the open */
 	status = smb1_req_reresolve(r);
 	if (status == NT_STATUS_OK) {
-		status = smbd_trunc_open_find(r->conn->srv, r->tree,
-					      st->trunc_fid, ret, &op);
+		status = smbd_trunc_open_find(r->conn->srv, r->tree, t->fid,
+					      ret, &op);
 	}
 	if (status == NT_STATUS_OK) {
-		status = ntcreate_answer(st, op, st->trunc_action);
+		status = t->answer(t->st, op, t->action);
 	}
-	talloc_free(st);
+	talloc_free(t->st);
 	smb1_req_done(r, status);
 }
 
-/*
- * Truncate op's file on a worker, then answer (ntcreate_trunc_done), as
- * SMB2's CREATE does: the open is registered already, so share modes
- * hold meanwhile; its oplock is granted after the truncate, so no break
- * is sent to it before its open is answered. PENDING, or an error with
- * the open closed.
- */
-static NTSTATUS ntcreate_trunc_send(struct ntcreate_state *st,
-				    struct smbd_open *op, uint32_t action)
+NTSTATUS smb1_trunc_send(void *st, struct smb1_req *r, struct smbd_open *op,
+			 uint64_t alloc_size, uint32_t action,
+			 smb1_trunc_answer_fn answer)
 {
-	struct smb1_req *r = st->r;
 	struct smbd_server *srv = r->conn->srv;
+	struct smb1_trunc *t = talloc_zero(st, struct smb1_trunc);
 	struct tevent_req *subreq = NULL;
 
-	subreq = smbd_trunc_send(st, srv->ev, srv->workers, r->conn->client,
-				 op->fd, st->a.alloc_size);
+	if (t == NULL) {
+		talloc_free(op);
+		return NT_STATUS_NO_MEMORY;
+	}
+	t->st = st;
+	t->r = r;
+	t->fid = op->fid_volatile;
+	t->action = action;
+	t->answer = answer;
+	subreq = smbd_trunc_send(t, srv->ev, srv->workers, r->conn->client,
+				 op->fd, alloc_size);
 	if (subreq == NULL) {
 		NTSTATUS status = smbd_map_errno(errno);
 
+		talloc_free(t);
 		talloc_free(op);
 		return status;
 	}
-	st->trunc_fid = op->fid_volatile;
-	st->trunc_action = action;
-	tevent_req_set_callback(subreq, ntcreate_trunc_done, st);
+	tevent_req_set_callback(subreq, smb1_trunc_done, t);
 	return NT_STATUS_PENDING;
+}
+
+/* smb1_trunc_send's answer for NT_CREATE_ANDX */
+static NTSTATUS ntcreate_trunc_answer(void *st, struct smbd_open *op,
+				      uint32_t action)
+{
+	return ntcreate_answer(st, op, action);
 }
 
 /* One round of the open; PENDING: waiting for breaks or the truncate
@@ -365,7 +380,10 @@ static NTSTATUS ntcreate_try(struct ntcreate_state *st)
 		return status;
 	}
 	if (st->trunc_later) {
-		return ntcreate_trunc_send(st, op, action);
+		/* its oplock is granted after the truncate, so no break
+		 * is sent to it before its open is answered */
+		return smb1_trunc_send(st, r, op, st->a.alloc_size, action,
+				       ntcreate_trunc_answer);
 	}
 	return ntcreate_answer(st, op, action);
 }

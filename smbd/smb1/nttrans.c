@@ -126,11 +126,8 @@ struct create_state {
 	size_t neas;
 	struct smbd_oplock_wait *wait;
 	unsigned rounds;
-	/* the open left its overwrite's truncate to us (smbd_trunc_send):
-	 * while a worker runs it, the open's FID and action */
+	/* the open left its overwrite's truncate to us (smb1_trunc_send) */
 	bool trunc_later;
-	uint64_t trunc_fid;
-	uint32_t trunc_action;
 };
 
 static NTSTATUS create_try(struct create_state *st);
@@ -178,54 +175,12 @@ static void create_reply(struct smb1_req *r, struct smbd_open *op,
 	nt_put_reply(r, NULL, 0, p, sizeof(p), NULL, 0);
 }
 
-static void create_trunc_done(struct tevent_req *subreq)
+/* smb1_trunc_send's answer for NT_TRANSACT_CREATE: the EAs go on the file
+ * after the truncate */
+static NTSTATUS create_trunc_answer(void *st, struct smbd_open *op,
+				    uint32_t action)
 {
-	struct create_state *st =
-		tevent_req_callback_data(subreq, struct create_state);
-	struct smb1_req *r = st->r;
-	struct smbd_open *op = NULL;
-	NTSTATUS status = NT_STATUS_OK;
-	int ret = smbd_trunc_recv(subreq);
-
-	TALLOC_FREE(subreq);
-	/* a TREE_DISCONNECT, LOGOFF or CLOSE meanwhile closed the open */
-	status = smb1_req_reresolve(r);
-	if (status == NT_STATUS_OK) {
-		status = smbd_trunc_open_find(r->conn->srv, r->tree,
-					      st->trunc_fid, ret, &op);
-	}
-	if (status == NT_STATUS_OK) {
-		status = create_answer(st, op, st->trunc_action);
-	}
-	talloc_free(st);
-	smb1_req_done(r, status);
-}
-
-/*
- * Truncate op's file on a worker, then answer (create_trunc_done), as
- * NT_CREATE_ANDX does (file.c): the open is registered already, so
- * share modes hold meanwhile; the EAs go on the file after the truncate.
- * PENDING, or an error with the open closed.
- */
-static NTSTATUS create_trunc_send(struct create_state *st,
-				  struct smbd_open *op, uint32_t action)
-{
-	struct smb1_req *r = st->r;
-	struct smbd_server *srv = r->conn->srv;
-	struct tevent_req *subreq = NULL;
-
-	subreq = smbd_trunc_send(st, srv->ev, srv->workers, r->conn->client,
-				 op->fd, st->a.alloc_size);
-	if (subreq == NULL) {
-		NTSTATUS status = smbd_map_errno(errno);
-
-		talloc_free(op);
-		return status;
-	}
-	st->trunc_fid = op->fid_volatile;
-	st->trunc_action = action;
-	tevent_req_set_callback(subreq, create_trunc_done, st);
-	return NT_STATUS_PENDING;
+	return create_answer(st, op, action);
 }
 
 /* One round of the open; PENDING: waiting for breaks or the truncate
@@ -261,7 +216,8 @@ static NTSTATUS create_try(struct create_state *st)
 		return status;
 	}
 	if (st->trunc_later) {
-		return create_trunc_send(st, op, action);
+		return smb1_trunc_send(st, st->r, op, st->a.alloc_size, action,
+				       create_trunc_answer);
 	}
 	return create_answer(st, op, action);
 }

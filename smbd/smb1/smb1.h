@@ -254,6 +254,21 @@ NTSTATUS smb1_open_run_priv(struct smb1_req *r,
 			    smb1_open_reply_priv_fn reply);
 
 /*
+ * An open whose overwrite left its truncate to the caller (its args'
+ * trunc_later): truncate op's file to alloc_size on a worker, then, with
+ * the request and the open found again (smbd_trunc_open_find), answer(st,
+ * op, action) and end r with its status. The open is registered already,
+ * so share modes hold meanwhile. st is the caller's request state (a
+ * talloc object), freed at the end whatever the outcome. PENDING, or an
+ * error with the open closed (st is the caller's then).
+ */
+typedef NTSTATUS (*smb1_trunc_answer_fn)(void *st, struct smbd_open *op,
+					 uint32_t action);
+NTSTATUS smb1_trunc_send(void *st, struct smb1_req *r, struct smbd_open *op,
+			 uint64_t alloc_size, uint32_t action,
+			 smb1_trunc_answer_fn answer);
+
+/*
  * The reply block of a read (data, n bytes) or a write (n bytes written)
  * at offset through op (NULL: closed meanwhile). Its status is the
  * command's.
