@@ -1091,26 +1091,46 @@ ssize_t smbd_pread_recv(struct tevent_req *req, TALLOC_CTX *mem_ctx,
 	return done;
 }
 
+/*
+ * The job of a write of len bytes at offset to fd, owning hold (freed if
+ * there is none): NULL with *err EINVAL for a length or offset out of
+ * range, else what io_arg_new sets.
+ */
+static struct io_arg *write_arg_new(int fd, void *hold, size_t len,
+				    uint64_t offset, unsigned flags, int *err)
+{
+	struct io_arg *a = NULL;
+
+	if (len > WORKERS_MAX_IO ||
+	    (offset != SMBD_PWRITE_APPEND && offset > INT64_MAX)) {
+		talloc_free(hold);
+		*err = EINVAL;
+		return NULL;
+	}
+	a = io_arg_new(fd, err);
+	if (a == NULL) {
+		talloc_free(hold);
+		return NULL;
+	}
+	a->len = len;
+	a->offset = offset;
+	a->flags = flags;
+	talloc_steal(a, hold);
+	return a;
+}
+
 struct tevent_req *smbd_pwrite_send(TALLOC_CTX *mem, struct tevent_context *ev,
 				    struct smbd_workers *w, const void *owner,
 				    int fd,
 				    const void *data, size_t len,
 				    uint64_t offset, unsigned flags)
 {
-	struct io_arg *a = NULL;
 	int err = 0;
+	struct io_arg *a = write_arg_new(fd, NULL, len, offset, flags, &err);
 
-	if (len > WORKERS_MAX_IO ||
-	    (offset != SMBD_PWRITE_APPEND && offset > INT64_MAX)) {
-		return failed_req(mem, ev, EINVAL);
-	}
-	a = io_arg_new(fd, &err);
 	if (a == NULL) {
 		return failed_req(mem, ev, err);
 	}
-	a->len = len;
-	a->offset = offset;
-	a->flags = flags;
 	if (len > 0) {
 		a->buf = talloc_memdup(a, data, len);
 		if (a->buf == NULL) {
@@ -1129,24 +1149,13 @@ struct tevent_req *smbd_pwrite_send_owned(TALLOC_CTX *mem,
 					  size_t len, uint64_t offset,
 					  unsigned flags)
 {
-	struct io_arg *a = NULL;
 	int err = 0;
+	struct io_arg *a = write_arg_new(fd, hold, len, offset, flags, &err);
 
-	if (len > WORKERS_MAX_IO ||
-	    (offset != SMBD_PWRITE_APPEND && offset > INT64_MAX)) {
-		talloc_free(hold);
-		return failed_req(mem, ev, EINVAL);
-	}
-	a = io_arg_new(fd, &err);
 	if (a == NULL) {
-		talloc_free(hold);
 		return failed_req(mem, ev, err);
 	}
-	a->len = len;
-	a->offset = offset;
-	a->flags = flags;
 	/* no copy: the data stays where it is, in hold, which the job owns */
-	talloc_steal(a, hold);
 	a->buf = (uint8_t *)data;
 	return io_send(mem, ev, w, owner, pwrite_fn, a);
 }
@@ -1158,23 +1167,12 @@ struct tevent_req *smbd_pwrite_send_pipe(TALLOC_CTX *mem,
 					 void *hold, int pipe_fd, size_t len,
 					 uint64_t offset, unsigned flags)
 {
-	struct io_arg *a = NULL;
 	int err = 0;
+	struct io_arg *a = write_arg_new(fd, hold, len, offset, flags, &err);
 
-	if (len > WORKERS_MAX_IO ||
-	    (offset != SMBD_PWRITE_APPEND && offset > INT64_MAX)) {
-		talloc_free(hold);
-		return failed_req(mem, ev, EINVAL);
-	}
-	a = io_arg_new(fd, &err);
 	if (a == NULL) {
-		talloc_free(hold);
 		return failed_req(mem, ev, err);
 	}
-	a->len = len;
-	a->offset = offset;
-	a->flags = flags;
-	talloc_steal(a, hold);
 	a->pipe_fd = pipe_fd;
 	return io_send(mem, ev, w, owner, splice_write_fn, a);
 }
