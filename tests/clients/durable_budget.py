@@ -26,7 +26,7 @@ import sys
 import time
 
 import wgcheck
-from wgcheck import ok, fail, expect
+from wgcheck import ok, fail, expect, find_key
 import smb2raw
 from smb2raw import (Conn, OPLOCK_BATCH, FILE_OVERWRITE_IF,
                      STATUS_SUCCESS, STATUS_OBJECT_NAME_NOT_FOUND,
@@ -52,23 +52,6 @@ def wgnet(*args):
                        stdin=subprocess.DEVNULL, capture_output=True,
                        text=True, timeout=30)
     return json.loads(p.stdout) if p.returncode == 0 else None
-
-
-def find_key(d, key):
-    """The value of key anywhere in the JSON tree d, or None."""
-    if isinstance(d, dict):
-        if key in d and not isinstance(d[key], (dict, list)):
-            return d[key]
-        for v in d.values():
-            r = find_key(v, key)
-            if r is not None:
-                return r
-    elif isinstance(d, list):
-        for v in d:
-            r = find_key(v, key)
-            if r is not None:
-                return r
-    return None
 
 
 def slot_of(ip):

@@ -17,7 +17,7 @@ import sys
 import time
 
 import wgcheck
-from wgcheck import expect
+from wgcheck import expect, find_key
 
 from test_streams import put, get, streams_of, ALL
 from impacket.smbconnection import SMBConnection
@@ -33,17 +33,6 @@ def wgnet(*args):
                        stdin=subprocess.DEVNULL, capture_output=True,
                        text=True, timeout=30)
     return json.loads(p.stdout) if p.returncode == 0 else None
-
-
-def find_key(d, key):
-    if isinstance(d, dict):
-        if key in d and not isinstance(d[key], (dict, list)):
-            return d[key]
-        for v in d.values():
-            r = find_key(v, key)
-            if r is not None:
-                return r
-    return None
 
 
 def key_of(path):

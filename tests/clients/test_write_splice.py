@@ -29,7 +29,7 @@ import sys
 import time
 
 import wgcheck
-from wgcheck import ok, fail, expect
+from wgcheck import ok, fail, expect, find_key
 import smb2raw as s2
 from smb2raw import Conn
 
@@ -203,17 +203,6 @@ def case_named_pipe():
     expect("named pipe: the connection still answers", r.status == 0,
            s2.status_name(r.status))
     c.close_socket()
-
-
-def find_key(d, key):
-    if isinstance(d, dict):
-        if key in d and not isinstance(d[key], (dict, list)):
-            return d[key]
-        for v in d.values():
-            r = find_key(v, key)
-            if r is not None:
-                return r
-    return None
 
 
 def spliced():

@@ -3,7 +3,7 @@
 run_all.sh counts every PASS: and FAIL: line a test prints; a test also
 exits 1 if anything failed. Import the functions, read the counts as
 wgcheck.passed and wgcheck.failed (module attributes: a name imported
-with `from` would be a copy of 0)."""
+with `from` would be a copy of 0). Also find_key, for `wgnet --json`."""
 
 passed = 0
 failed = 0
@@ -49,3 +49,20 @@ def wait_go(go_file, max_time):
             return False
         time.sleep(0.02)
     return True
+
+
+def find_key(d, key):
+    """The value of key anywhere in the JSON tree d (a scalar), or None."""
+    if isinstance(d, dict):
+        if key in d and not isinstance(d[key], (dict, list)):
+            return d[key]
+        children = d.values()
+    elif isinstance(d, list):
+        children = d
+    else:
+        return None
+    for v in children:
+        r = find_key(v, key)
+        if r is not None:
+            return r
+    return None
