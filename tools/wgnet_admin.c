@@ -1733,10 +1733,21 @@ static void lat_mean(char *buf, size_t len, const struct ctl_jv *ph,
  * the mean of each phase in us (wgsmbd's loop.h names them; async is
  * what went async, worker queue/run/back are its jobs').
  */
+/* The phases' names in statistics --json, in a request's order. */
+static const char *const lat_phases[] = {
+	"lock", "pre", "handler", "async", "worker_queue", "worker_run",
+	"worker_back", "reply", "flush", "write",
+};
+
+/*
+ * Two tables, each within 80 columns: the totals and the phases up to the
+ * handler's end, then the worker's and the reply's phases.
+ */
 static void print_latency(const struct ctl_jv *l)
 {
 	const struct ctl_jv *a = ctl_jv_get(l, "commands");
-	size_t i = 0;
+	char m[10][16];
+	size_t i = 0, k = 0;
 
 	if (a == NULL || a->type != CTL_J_ARRAY || a->n == 0) {
 		return;
@@ -1744,31 +1755,37 @@ static void print_latency(const struct ctl_jv *l)
 	printf("Request latency, us (server side; one request in %llu "
 	       "timed; mean per phase)\n",
 	       (unsigned long long)ctl_jv_u64(a->items[0], "sample", 0));
-	printf("  %-16s %8s %6s %7s %7s %6s %6s %7s %7s %6s %6s %6s %6s "
-	       "%6s %6s\n", "command", "requests", "timed", "p50", "p99",
-	       "lock", "pre", "handler", "async", "wq", "wrun", "wback",
-	       "reply", "flush", "write");
+	printf("  %-16s %8s %6s %7s %7s %6s %6s %7s %7s\n", "command",
+	       "requests", "timed", "p50", "p99", "lock", "pre", "handler",
+	       "async");
 	for (i = 0; i < a->n; i++) {
 		const struct ctl_jv *c = a->items[i];
 		const struct ctl_jv *ph = ctl_jv_get(c, "phases");
 		const struct ctl_jv *t = ctl_jv_get(ph, "total");
-		static const char *const names[] = {
-			"lock", "pre", "handler", "async", "worker_queue",
-			"worker_run", "worker_back", "reply", "flush", "write",
-		};
-		char m[10][16];
-		size_t k = 0;
 
-		for (k = 0; k < 10; k++) {
-			lat_mean(m[k], sizeof(m[k]), ph, names[k]);
+		for (k = 0; k < 4; k++) {
+			lat_mean(m[k], sizeof(m[k]), ph, lat_phases[k]);
 		}
-		printf("  %-16s %8llu %6llu %7.1f %7.1f %6s %6s %7s %7s %6s "
-		       "%6s %6s %6s %6s %6s\n", ctl_jv_str(c, "command", "?"),
+		printf("  %-16s %8llu %6llu %7.1f %7.1f %6s %6s %7s %7s\n",
+		       ctl_jv_str(c, "command", "?"),
 		       (unsigned long long)ctl_jv_u64(c, "requests", 0),
 		       (unsigned long long)ctl_jv_u64(t, "count", 0),
 		       (double)ctl_jv_u64(t, "p50_ns", 0) / 1e3,
 		       (double)ctl_jv_u64(t, "p99_ns", 0) / 1e3, m[0], m[1],
-		       m[2], m[3], m[4], m[5], m[6], m[7], m[8], m[9]);
+		       m[2], m[3]);
+	}
+	printf("  %-16s %6s %6s %6s %6s %6s %6s\n", "command", "wq", "wrun",
+	       "wback", "reply", "flush", "write");
+	for (i = 0; i < a->n; i++) {
+		const struct ctl_jv *c = a->items[i];
+		const struct ctl_jv *ph = ctl_jv_get(c, "phases");
+
+		for (k = 4; k < 10; k++) {
+			lat_mean(m[k], sizeof(m[k]), ph, lat_phases[k]);
+		}
+		printf("  %-16s %6s %6s %6s %6s %6s %6s\n",
+		       ctl_jv_str(c, "command", "?"), m[4], m[5], m[6], m[7],
+		       m[8], m[9]);
 	}
 }
 
