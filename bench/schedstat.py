@@ -24,29 +24,13 @@ import signal
 import sys
 import time
 
+from proctree import tree  # the same directory
+
 
 def stat_rest(path):
     with open(path, "rb") as f:
         data = f.read().decode("latin-1")
     return data[data.rindex(")") + 2:].split()  # rest[0] is field 3
-
-
-def tree(root):
-    children = {}
-    for name in os.listdir("/proc"):
-        if not name.isdigit():
-            continue
-        try:
-            ppid = int(stat_rest("/proc/%s/stat" % name)[1])
-        except (OSError, ValueError, IndexError):
-            continue
-        children.setdefault(ppid, []).append(int(name))
-    out, todo = [], [root]
-    while todo:
-        pid = todo.pop()
-        out.append(pid)
-        todo.extend(children.get(pid, []))
-    return out
 
 
 def sample(root):
