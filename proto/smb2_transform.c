@@ -12,9 +12,7 @@
 #include "proto/smb2_transform.h"
 #include "proto/smb2.h"
 
-#include <errno.h>
 #include <string.h>
-#include <sys/random.h>
 #include <talloc.h>
 #include <nettle/ccm.h>
 #include <nettle/memops.h>
@@ -402,20 +400,7 @@ int smb2_key_encrypt_with_nonce(const struct smb2_crypt_key *k,
 /* Fill p with n random bytes. Returns 0 or WIRE_E_NOMEM. */
 static int random_bytes(uint8_t *p, size_t n)
 {
-	size_t got = 0;
-
-	while (got < n) {
-		ssize_t rc = getrandom(p + got, n - got, 0);
-
-		if (rc < 0) {
-			if (errno == EINTR) {
-				continue;
-			}
-			return WIRE_E_NOMEM;
-		}
-		got += (size_t)rc;
-	}
-	return 0;
+	return wire_random(p, n) == 0 ? 0 : WIRE_E_NOMEM;
 }
 
 int smb2_key_encrypt(const struct smb2_crypt_key *k, uint64_t session_id,

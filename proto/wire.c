@@ -3,7 +3,9 @@
  */
 #include "proto/wire.h"
 
+#include <errno.h>
 #include <string.h>
+#include <sys/random.h>
 #include <talloc.h>
 
 const char *wire_strerror(int err)
@@ -432,4 +434,23 @@ void wire_patch_u24be(struct wire_wr *w, size_t off, uint32_t v)
 		p[1] = (uint8_t)(v >> 8);
 		p[2] = (uint8_t)v;
 	}
+}
+
+int wire_random(void *p, size_t n)
+{
+	uint8_t *b = p;
+	size_t got = 0;
+
+	while (got < n) {
+		ssize_t rc = getrandom(b + got, n - got, 0);
+
+		if (rc < 0) {
+			if (errno == EINTR) {
+				continue;
+			}
+			return -errno;
+		}
+		got += (size_t)rc;
+	}
+	return 0;
 }

@@ -155,4 +155,12 @@ static inline void wire_setle64(uint8_t *p, uint64_t v)
 	wire_setle32(p + 4, (uint32_t)(v >> 32));
 }
 
+/*
+ * Fill p with n bytes from the kernel's CSPRNG (getrandom(2), retried on
+ * EINTR and short reads). Returns 0, or -errno (p is then unspecified).
+ * The one loop over getrandom for proto's random nonces and the server's
+ * per-thread pool (smbd/base/random.h).
+ */
+int wire_random(void *p, size_t n) WIRE_WUR;
+
 #endif

@@ -3,11 +3,11 @@
  */
 #include "smbd/base/random.h"
 
-#include <errno.h>
+#include "proto/wire.h"
+
 #include <pthread.h>
 #include <stdbool.h>
 #include <string.h>
-#include <sys/random.h>
 
 struct rnd_pool {
 	uint8_t buf[SMBD_RANDOM_POOL];
@@ -30,23 +30,6 @@ static void rnd_atfork(void)
 	(void)pthread_atfork(NULL, NULL, rnd_child);
 }
 
-static int rnd_get(uint8_t *p, size_t n)
-{
-	size_t got = 0;
-
-	while (got < n) {
-		ssize_t rc = getrandom(p + got, n - got, 0);
-
-		if (rc < 0) {
-			if (errno == EINTR) {
-				continue;
-			}
-			return -errno;
-		}
-		got += (size_t)rc;
-	}
-	return 0;
-}
 
 int smbd_random(void *buf, size_t n)
 {
@@ -54,11 +37,11 @@ int smbd_random(void *buf, size_t n)
 	int rc = 0;
 
 	if (n > sizeof(pool.buf)) {
-		return rnd_get(buf, n);
+		return wire_random(buf, n);
 	}
 	(void)pthread_once(&atfork_once, rnd_atfork);
 	if (pool.left < n) {
-		rc = rnd_get(pool.buf, sizeof(pool.buf));
+		rc = wire_random(pool.buf, sizeof(pool.buf));
 		if (rc != 0) {
 			pool.left = 0;
 			return rc;
