@@ -3,9 +3,10 @@
  */
 #include "smbd/fs/objid.h"
 
+#include "smbd/base/random.h"
+
 #include <errno.h>
 #include <stdio.h>
-#include <sys/random.h>
 #include <sys/xattr.h>
 
 /* The f*xattr calls refuse O_PATH fds: go through /proc (followed). */
@@ -58,18 +59,5 @@ int smbd_objid_delete(int fd)
 
 int smbd_objid_new(uint8_t id[16])
 {
-	size_t got = 0;
-
-	while (got < 16) {
-		ssize_t n = getrandom(id + got, 16 - got, 0);
-
-		if (n < 0) {
-			if (errno == EINTR) {
-				continue;
-			}
-			return -errno;
-		}
-		got += (size_t)n;
-	}
-	return 0;
+	return smbd_random(id, 16);
 }
