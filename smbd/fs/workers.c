@@ -937,13 +937,13 @@ static int pwrite_fn(void *p)
 	return 0;
 }
 
-/* Read len bytes a pipe holds already (its writer is done). */
-static int pipe_read_all(int fd, uint8_t *buf, size_t len)
+int smbd_pipe_read_all(int fd, void *buf, size_t len)
 {
+	uint8_t *b = buf;
 	size_t got = 0;
 
 	while (got < len) {
-		ssize_t n = read(fd, buf + got, len - got);
+		ssize_t n = read(fd, b + got, len - got);
 
 		if (n < 0 && errno == EINTR) {
 			continue;
@@ -976,7 +976,7 @@ static int splice_write_fn(void *p)
 		if (a->buf == NULL) {
 			return -ENOMEM;
 		}
-		rc = pipe_read_all(a->pipe_fd, a->buf, a->len);
+		rc = smbd_pipe_read_all(a->pipe_fd, a->buf, a->len);
 		if (rc == 0) {
 			rc = pwrite_fn(a);
 		}

@@ -175,6 +175,12 @@ struct tevent_req *smbd_pwrite_send_pipe(TALLOC_CTX *mem,
 					 const void *owner, int fd,
 					 void *hold, int pipe_fd, size_t len,
 					 uint64_t offset, unsigned flags);
+/*
+ * Read len bytes that the pipe fd already holds (a spliced WRITE's data
+ * whose writer is done; blocking or not) into buf. 0, -EIO if the pipe
+ * ends short of len, or -errno (EAGAIN: it holds fewer). Thread-safe.
+ */
+int smbd_pipe_read_all(int fd, void *buf, size_t len);
 /* Returns the number of bytes written or -errno (-ENOSPC, -EFBIG ...). */
 ssize_t smbd_pwrite_recv(struct tevent_req *req);
 

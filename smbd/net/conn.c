@@ -7,6 +7,7 @@
 #include "smbd/loop.h"
 #include "smbd/fs/acl.h"
 #include "smbd/fs/open.h"
+#include "smbd/fs/workers.h"
 #include "proto/nbt.h"
 #include "sessions/sessmgr.h"
 
@@ -1672,7 +1673,6 @@ static bool unsplice(struct smbd_conn *conn)
 {
 	struct smbd_payload *pl = conn->in_splice;
 	size_t len = SPLICE_HEAD + pl->len;
-	size_t got = 0;
 	uint8_t *buf = talloc_array(conn, uint8_t, len);
 
 	if (buf == NULL) {
@@ -1680,19 +1680,10 @@ static bool unsplice(struct smbd_conn *conn)
 		return false;
 	}
 	memcpy(buf, conn->in_splice_head, SPLICE_HEAD);
-	while (got < pl->have) {
-		ssize_t n = read(pl->rfd, buf + SPLICE_HEAD + got,
-				 pl->have - got);
-
-		if (n < 0 && errno == EINTR) {
-			continue;
-		}
-		if (n <= 0) {
-			talloc_free(buf);
-			smbd_conn_terminate(conn, "pipe lost data");
-			return false;
-		}
-		got += (size_t)n;
+	if (smbd_pipe_read_all(pl->rfd, buf + SPLICE_HEAD, pl->have) != 0) {
+		talloc_free(buf);
+		smbd_conn_terminate(conn, "pipe lost data");
+		return false;
 	}
 	conn->in_buf = buf;
 	conn->in_type = NBT_SESSION_MESSAGE;

@@ -20,9 +20,7 @@
 #include "smbd/fs/workers.h"
 #include "smbd/fs/wtime.h"
 
-#include <errno.h>
 #include <stdint.h>
-#include <unistd.h>
 
 #define FLUSH_RESP_SIZE		4
 
@@ -241,22 +239,13 @@ static uint8_t *payload_bytes(struct smbd_req *req, TALLOC_CTX *mem)
 {
 	struct smbd_payload *pl = smbd_req_take_payload(req, mem);
 	uint8_t *buf = NULL;
-	size_t got = 0;
 
 	if (pl == NULL) {
 		return NULL;
 	}
 	buf = talloc_size(pl, pl->len);
-	while (buf != NULL && got < pl->len) {
-		ssize_t n = read(pl->rfd, buf + got, pl->len - got);
-
-		if (n < 0 && errno == EINTR) {
-			continue;
-		}
-		if (n <= 0) {
-			return NULL;
-		}
-		got += (size_t)n;
+	if (buf == NULL || smbd_pipe_read_all(pl->rfd, buf, pl->len) != 0) {
+		return NULL;
 	}
 	return buf;
 }
