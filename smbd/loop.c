@@ -145,6 +145,24 @@ static double hold_calibrate(void)
 	return 1.0;
 }
 
+/*
+ * Time-stamp counter ticks per ns, measured once per process (a 5 ms
+ * sleep): the lock-hold counters and the request latency share it.
+ */
+static double tsc_ticks_per_ns;
+static pthread_once_t tsc_once = PTHREAD_ONCE_INIT;
+
+static void tsc_calibrate(void)
+{
+	tsc_ticks_per_ns = hold_calibrate();
+}
+
+static double ticks_per_ns(void)
+{
+	(void)pthread_once(&tsc_once, tsc_calibrate);
+	return tsc_ticks_per_ns;
+}
+
 uint64_t smbd_hold_us(const struct smbd_server *srv, uint64_t ticks)
 {
 	if (srv->threads == NULL) {
@@ -225,16 +243,9 @@ const char *smbd_lat_phase_name(unsigned phase)
 	return phase < SMBD_LAT_PHASES ? names[phase] : "?";
 }
 
-static double lat_ticks_per_ns;
-
-static double hold_calibrate(void);
-
 uint64_t smbd_lat_ns(uint64_t ticks)
 {
-	if (lat_ticks_per_ns == 0) {
-		lat_ticks_per_ns = hold_calibrate();
-	}
-	return (uint64_t)((double)ticks / lat_ticks_per_ns);
+	return (uint64_t)((double)ticks / ticks_per_ns());
 }
 
 uint64_t smbd_lat_quantile_ns(const struct smbd_lat_hist *h, double q)
@@ -684,7 +695,7 @@ int smbd_loops_start(struct smbd_server *srv)
 	pthread_mutex_init(&th->lock, &attr);
 	pthread_mutexattr_destroy(&attr);
 	talloc_set_destructor(th, threads_destructor);
-	th->ticks_per_ns = hold_calibrate();
+	th->ticks_per_ns = ticks_per_ns();
 	for (i = 0; i < SMBD_HOLD_BUCKETS - 1; i++) {
 		static const uint64_t us[SMBD_HOLD_BUCKETS - 1] = {
 			10, 100, 1000, 10000,
