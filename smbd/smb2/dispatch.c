@@ -1990,7 +1990,7 @@ static void smbd_smb2_idle(struct smbd_conn *conn)
 	struct smbd_session *s = NULL;
 
 	for (s = conn->sessions; s != NULL; s = s->next) {
-		(void)smbd_session_keys_drop(s);
+		smbd_session_keys_drop(s);
 	}
 }
 

@@ -48,18 +48,20 @@ static int session_destructor(struct smbd_session *s)
 	 * opens flushed and closed), then the requests still in flight.
 	 */
 	session_unlink(s);
-	if (s->have_keys && conn->state != SMBD_CONN_CLOSING &&
-	    conn->tombs == NULL) {
-		conn->tombs = talloc_zero_array(conn, struct smbd_tombstone,
-						SMBD_TOMBS);
-	}
-	if (s->have_keys && conn->state != SMBD_CONN_CLOSING &&
-	    conn->tombs != NULL) {
-		struct smbd_tombstone *t =
-			&conn->tombs[conn->ntombs++ % SMBD_TOMBS];
+	if (s->have_keys && conn->state != SMBD_CONN_CLOSING) {
+		struct smbd_tombstone *t = NULL;
 
-		t->id = s->id;
-		memcpy(t->key, s->keys.signing, sizeof(t->key));
+		if (conn->tombs == NULL) {
+			/* made by the connection's first signed session end */
+			conn->tombs = talloc_zero_array(conn,
+							struct smbd_tombstone,
+							SMBD_TOMBS);
+		}
+		if (conn->tombs != NULL) {
+			t = &conn->tombs[conn->ntombs++ % SMBD_TOMBS];
+			t->id = s->id;
+			memcpy(t->key, s->keys.signing, sizeof(t->key));
+		}
 	}
 	while (s->trees != NULL) {
 		talloc_free(s->trees);
@@ -266,16 +268,8 @@ int smbd_encrypt_nonce(enum smb2_cipher c,
 	return smbd_random(nonce, n) == 0 ? 0 : WIRE_E_NOMEM;
 }
 
-void smbd_session_keys_changed(struct smbd_session *s)
+void smbd_session_keys_drop(struct smbd_session *s)
 {
-	smbd_session_keys_drop(s);
-}
-
-bool smbd_session_keys_drop(struct smbd_session *s)
-{
-	bool had = s->sign_key != NULL || s->enc_key != NULL ||
-		   s->dec_key != NULL;
-
 	/* with holders, each moves under one of them */
 	if (s->sign_key != NULL) {
 		(void)talloc_unlink(s, s->sign_key);
@@ -289,7 +283,6 @@ bool smbd_session_keys_drop(struct smbd_session *s)
 	s->sign_key = NULL;
 	s->enc_key = NULL;
 	s->dec_key = NULL;
-	return had;
 }
 
 size_t smbd_sessions_with_keys(const struct smbd_server *srv)

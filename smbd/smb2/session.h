@@ -54,16 +54,13 @@ const struct smb2_keys *smbd_session_keys_cipher(struct smbd_session *s);
 int smbd_encrypt_nonce(enum smb2_cipher c,
 		       uint8_t nonce[SMB2_TRANSFORM_NONCE_SIZE]);
 
-/* s->keys changed (a re-authentication): drop the expanded keys, so the
- * next use makes them again from the new ones. Holders keep the old. */
-void smbd_session_keys_changed(struct smbd_session *s);
-
 /*
- * Drop the session's expanded keys (its connection went idle: 4.4 KiB
- * each); the next message that needs one expands it again. Holders keep
- * theirs. True if it had any.
+ * Drop the session's expanded keys: s->keys changed (a re-authentication),
+ * or its connection went idle (4.4 KiB each). The next message that needs
+ * one expands it again, from s->keys as they are then. Holders keep
+ * theirs.
  */
-bool smbd_session_keys_drop(struct smbd_session *s);
+void smbd_session_keys_drop(struct smbd_session *s);
 
 /* Sessions of srv that keep expanded keys now (wgnet statistics). */
 size_t smbd_sessions_with_keys(const struct smbd_server *srv);

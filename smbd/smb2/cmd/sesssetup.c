@@ -283,7 +283,7 @@ static NTSTATUS setup_leg2(struct smbd_req *req, struct smbd_session *s,
 				      smb2_cipher_key_len(conn->cipher),
 				      SMB2_KEYS_SIGNING, &s->keys);
 		s->have_cipher_keys = false;
-		smbd_session_keys_changed(s);
+		smbd_session_keys_drop(s);
 		s->have_keys = true;
 		s->signing_required =
 			cfg->signing_mandatory ||
