@@ -64,9 +64,10 @@ def main():
 
     # a new file on the inode of one removed by rm: none of its streams
     # (another process on the machine may take the freed inode first:
-    # the round is tried again, with new names, up to five times)
+    # a build writing to the same file system did, five rounds running;
+    # the round is tried again, with new names, up to twenty times)
     reused = None
-    for r in range(5):
+    for r in range(20):
         old = "old%d.txt" % r
         put(conn, tid, old, b"old")
         put(conn, tid, old + ":secret", b"old stream")
