@@ -358,6 +358,10 @@ struct create_probe {
 	TALLOC_CTX *res;	/* the worker's hierarchy, holds ondisk */
 	char *ondisk;
 	int pfd;		/* O_PATH fd of the existing object, or -1 */
+	bool pfd_root;		/* pfd is the tree's root fd, not ours: the
+				 * share root, probed on the loop */
+	bool have_sx;		/* sx is pfd's statx (only with pfd_root) */
+	struct smbd_stat sx;
 	int err;		/* errno opening or stat'ing it, else 0 */
 	struct stat st;
 	struct smbd_fs_access acc;
@@ -376,7 +380,7 @@ static int create_probe_destructor(struct create_probe *pr)
 	if (pr->root_fd >= 0) {
 		close(pr->root_fd);
 	}
-	if (pr->pfd >= 0) {
+	if (pr->pfd >= 0 && !pr->pfd_root) {
 		close(pr->pfd);
 	}
 	if (pr->base_fd >= 0) {
@@ -429,7 +433,17 @@ static void create_probe_found(struct create_probe *pr, int root_fd)
 			return;
 		}
 	}
-	if (fstat(pr->pfd, &pr->st) != 0) {
+	if (pr->pfd_root) {
+		/* a directory, so the reply takes this statx (open_existing) */
+		int rc = smbd_stat_fd(pr->pfd, &pr->sx);
+
+		if (rc != 0) {
+			pr->err = -rc;
+			return;
+		}
+		pr->st = pr->sx.st;
+		pr->have_sx = true;
+	} else if (fstat(pr->pfd, &pr->st) != 0) {
 		pr->err = errno;
 		return;
 	}
@@ -772,6 +786,11 @@ static NTSTATUS open_existing(struct smbd_req *req,
 		fd = openat(pr->pfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (fd >= 0) {
 			st2 = pr->st;
+		}
+		if (fd >= 0 && pr->have_sx && !truncate) {
+			/* the probe's statx, as open_existing_stat's */
+			res->sx = pr->sx;
+			res->have_sx = true;
 		}
 	}
 	if (fd < 0) {
@@ -1529,7 +1548,13 @@ static bool create_probe_inline(struct create_state *state,
 {
 	struct smbd_req *req = state->req;
 	struct smbd_tree *tree = req->tree;
-	int fd = vfs_open_beneath(tree->root_fd, pr->rel, O_PATH, 0);
+	/*
+	 * The share root is the tree's own root fd (an O_PATH fd of that
+	 * very directory, held while the tree is): no openat2 and close.
+	 */
+	bool root = pr->rel[0] == '\0' && tree->root_fd >= 0;
+	int fd = root ? tree->root_fd :
+		 vfs_open_beneath(tree->root_fd, pr->rel, O_PATH, 0);
 
 	*status = NT_STATUS_NO_MEMORY;
 	if (fd < 0) {
@@ -1537,6 +1562,7 @@ static bool create_probe_inline(struct create_state *state,
 		return false;
 	}
 	pr->pfd = fd;
+	pr->pfd_root = root;
 	pr->res = talloc_new(NULL);
 	if (pr->res == NULL) {
 		talloc_free(pr);
