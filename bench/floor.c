@@ -43,8 +43,8 @@
  *
  * Build and run (no root, no daemon):
  *   cc -O2 -o /tmp/floor bench/floor.c
- *   /tmp/floor [-m MODE] [-j J] [-t SECS] [-r RUNS] [-d USEC] [-x]
- *              [-f DIR]
+ *   /tmp/floor [-m MODE] [-j J] [-t SECS] [-r RUNS] [-d USEC] [-x] [-k]
+ *              [-w MS] [-f DIR]
  *     -m  cycle (default), echo, stat or openclose (above)
  *     -j  cycle: client processes; others: connections (defaults above)
  *     -t  seconds per run (default 4)
@@ -54,6 +54,11 @@
  *         (default 0); the server then sleeps in epoll_wait every time
  *     -x  the server also does wgsmbd's per-connection calls: getpeername,
  *         getsockname and six setsockopt (their cost is the difference)
+ *     -k  the listening socket gets wgsmbd's TCP options (TCP_NODELAY,
+ *         keepalive 60/10/6, TCP_USER_TIMEOUT 120 s), which accepted
+ *         sockets inherit, as wgsmbd sets them
+ *     -w  MS: the server's epoll_wait timeout (default -1, none); an
+ *         event loop with a timer pending sleeps with one
  *     -f  stat, openclose: the directory (a tmpfs, as run.sh's share) in
  *         which the server makes its 8-byte file floor-PID.dat (default
  *         /dev/shm); removed at exit
@@ -166,7 +171,8 @@ static void file_calls(int dfd, const char *name, int k, int *h)
 	}
 }
 
-static void server(int lfd, int extra, int dfd, const char *name)
+static void server(int lfd, int extra, int dfd, const char *name,
+		   int wait_ms)
 {
 	static char buf[65536];
 	static char out[512];
@@ -180,7 +186,7 @@ static void server(int lfd, int extra, int dfd, const char *name)
 	}
 	for (;;) {
 		struct epoll_event evs[16];
-		int n = epoll_wait(ep, evs, 16, -1);
+		int n = epoll_wait(ep, evs, 16, wait_ms);
 		int i = 0;
 
 		for (i = 0; i < n; i++) {
@@ -382,7 +388,8 @@ static int cmp_double(const void *a, const void *b)
 static void usage(void)
 {
 	fprintf(stderr, "usage: floor [-m cycle|echo|stat|openclose] "
-		"[-j J] [-t SECS] [-r RUNS] [-d USEC] [-x] [-f DIR]\n");
+		"[-j J] [-t SECS] [-r RUNS] [-d USEC] [-x] [-k] [-w MS] "
+		"[-f DIR]\n");
 }
 
 /* stat, openclose: the server's 8-byte file in dir; its name in name */
@@ -417,6 +424,8 @@ int main(int argc, char **argv)
 	int jobs = 0;
 	int runs = 3;
 	int extra = 0;
+	int keepalive = 0;
+	int wait_ms = -1;
 	int one = 1;
 	int lfd = -1;
 	int dfd = -1;
@@ -424,7 +433,7 @@ int main(int argc, char **argv)
 	int r = 0;
 	pid_t srv = -1;
 
-	while ((opt = getopt(argc, argv, "m:j:t:r:d:xf:")) != -1) {
+	while ((opt = getopt(argc, argv, "m:j:t:r:d:xkw:f:")) != -1) {
 		switch (opt) {
 		case 'm':
 			for (r = 0; r < 4; r++) {
@@ -452,6 +461,12 @@ int main(int argc, char **argv)
 			break;
 		case 'x':
 			extra = 1;
+			break;
+		case 'k':
+			keepalive = 1;
+			break;
+		case 'w':
+			wait_ms = atoi(optarg);
 			break;
 		case 'f':
 			dir = optarg;
@@ -487,6 +502,19 @@ int main(int argc, char **argv)
 		die("socket");
 	}
 	setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (keepalive) {
+		int idle = 60, intvl = 10, cnt = 6;
+		unsigned int user_timeout = 120 * 1000;
+
+		setsockopt(lfd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+		setsockopt(lfd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof(one));
+		setsockopt(lfd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof(idle));
+		setsockopt(lfd, IPPROTO_TCP, TCP_KEEPINTVL, &intvl,
+			   sizeof(intvl));
+		setsockopt(lfd, IPPROTO_TCP, TCP_KEEPCNT, &cnt, sizeof(cnt));
+		setsockopt(lfd, IPPROTO_TCP, TCP_USER_TIMEOUT, &user_timeout,
+			   sizeof(user_timeout));
+	}
 	if (bind(lfd, (void *)&sa, sizeof(sa)) != 0 || listen(lfd, 128) != 0 ||
 	    getsockname(lfd, (void *)&sa, &sl) != 0) {
 		die("listen");
@@ -496,7 +524,7 @@ int main(int argc, char **argv)
 		die("fork");
 	}
 	if (srv == 0) {
-		server(lfd, extra, dfd, name);
+		server(lfd, extra, dfd, name, wait_ms);
 		_exit(0);
 	}
 	close(lfd);
