@@ -1836,7 +1836,9 @@ done:
  * opens meanwhile; it has no oplock or lease yet (they are granted after
  * the truncate), so no break is sent to it before its CREATE is
  * answered. Another open that shares writes may read the old data until
- * then. NT_STATUS_PENDING, or an error with the open closed.
+ * then, and may be granted a level II oplock or a lease caching reads:
+ * the truncate breaks those when it is done. NT_STATUS_PENDING, or an
+ * error with the open closed.
  */
 static NTSTATUS create_trunc_send(struct create_state *state,
 				  struct create_result *res)
@@ -1861,6 +1863,29 @@ static NTSTATUS create_trunc_send(struct create_state *state,
 	return smbd_req_wait(req);
 }
 
+/*
+ * The truncate is done: an open that came while it ran (the share modes
+ * let it in) may hold a level II oplock or a lease caching reads of the
+ * old contents. They break now as for any overwrite [MS-FSA §2.1.5.1.2],
+ * but those of the request's own lease key; the CREATE does not wait for
+ * acknowledgments (the data has changed already, and such holders have
+ * nothing to write back: a level II oplock or an R or RH lease, granted
+ * beside this open).
+ */
+static void create_trunc_break(struct smbd_req *req,
+			       const struct create_args *a,
+			       struct smbd_open *op)
+{
+	const uint8_t *guid = a->want_lease ? req->conn->client_guid : NULL;
+	const uint8_t *key = a->want_lease ? a->lease.key : NULL;
+
+	if (op->file == NULL || op->file->nopens < 2) {
+		return;
+	}
+	(void)smbd_oplock_break_lease(op->file, op, guid, key,
+				      SMBD_OPLOCK_OP_OVERWRITE, 0);
+}
+
 static void create_trunc_done(struct tevent_req *subreq)
 {
 	struct create_state *state =
@@ -1883,6 +1908,7 @@ static void create_trunc_done(struct tevent_req *subreq)
 		smbd_req_done(req, status);
 		return;
 	}
+	create_trunc_break(req, &state->a, res.op);
 	create_answer(state, &res);
 }
 
