@@ -26,6 +26,8 @@
  *                SIGUSR1, then for -t SECS repeats the office cycle
  *                (below) in a closed loop and writes every operation's
  *                latency to the -L file, one "OP MICROSECONDS" a line.
+ *                With -R OPS the computer is paced instead (open loop):
+ *                see "Paced office computers" below.
  *   bulk BYTES   the copier: waits for SIGUSR1 like office, then for -t
  *                SECS writes a file of BYTES (default 256 MiB) and reads
  *                it back, again and again; the rate counts every byte
@@ -44,6 +46,26 @@
  *   rename         new/wN -> new/rN
  *   delete         unlink new/rN
  *   listing        opendir offID/, readdir to the end (~201 entries), close
+ *
+ * Paced office computers (-R OPS, the equal-offered-load runs): operation
+ * k of the run is due at T0 + (PHASE + k) / OPS, a fixed timetable that
+ * does not depend on how fast the server answers (PHASE: the fractional
+ * part of (ID - 1) x 0.618..., so that computers with the same rate do
+ * not start in step). The computer sleeps until an operation is due and
+ * starts it then; if it is late (the previous operation ended after the
+ * due time) it starts at once, so it catches up by running operations
+ * back to back, but never more than OFFICE_LAG_SLOTS + 1 intervals
+ * behind the timetable (8 + 1): when it is further behind, the slots in
+ * excess are skipped (counted as skipped=, offered work not done). Each
+ * operation's latency is written twice, "OP FROM_DUE FROM_START": from
+ * the time it was due (time spent behind a slow earlier operation
+ * counts, as it would for a user on that timetable: no coordinated
+ * omission, within the lag bound) and from the time it actually started
+ * (the service time the client saw, its own wait for a CPU included).
+ * No operation starts at or after the end of the run; a cycle cut short
+ * is cleaned up untimed. RESULT adds offered=OPS, skipped=SLOTS,
+ * started=N, late=N (operations started more than 1 ms after they were
+ * due) and lag=MS (mean of start - due over the started ones, ms).
  *
  * -j J runs J workers (processes, each with its own sessions) for cycles,
  * openclose and stat; N is split between them and the rate is the total
@@ -101,6 +123,7 @@ struct opts {
 	const char *max_proto;
 	const char *latfile;	/* office: where the latencies go */
 	double rate_mibs;	/* bulk: pace to MiB/s (0 = flat out) */
+	double office_rate;	/* office: operations/s (0 = closed loop) */
 };
 
 static struct opts o = {
@@ -446,7 +469,72 @@ static void lat_add(struct lat *l, double secs)
 		l->v = v;
 		l->cap = cap;
 	}
+	if (secs < 0) {
+		secs = 0;
+	}
 	l->v[l->n++] = (uint32_t)(secs * 1e6 + 0.5);
+}
+
+/* ---- paced office computers (-R): the timetable ---- */
+
+#define OFFICE_LAG_SLOTS	8	/* skip slots beyond this many behind */
+#define OFFICE_LATE		1e-3	/* started later than this: late */
+
+struct pacer {
+	double t0;		/* the run's start */
+	double end;		/* no operation is due at or after this */
+	double interval;	/* 1 / operations per second */
+	double phase;		/* first slot at t0 + phase * interval */
+	uint64_t slot;		/* the next slot */
+	uint64_t skipped;	/* slots skipped: more than the bound behind */
+	uint64_t started;	/* operations started */
+	uint64_t late;		/* of them, started > OFFICE_LATE after due */
+	double lag_sum;		/* sum of start - due, seconds */
+};
+
+/* Sleep until T (seconds on CLOCK_MONOTONIC, as now()). */
+static void sleep_until(double t)
+{
+	struct timespec ts;
+
+	ts.tv_sec = (time_t)t;
+	ts.tv_nsec = (long)((t - (double)ts.tv_sec) * 1e9);
+	if (ts.tv_nsec >= 1000000000L) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000L;
+	}
+	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) ==
+	       EINTR) {
+	}
+}
+
+/*
+ * The due time of the next operation, after sleeping until it if it is
+ * still ahead; if the computer is more than OFFICE_LAG_SLOTS intervals
+ * behind, the slots in excess are skipped (so it never bursts more than
+ * that to catch up). Negative: the next slot is at or past the end.
+ */
+static double pacer_next(struct pacer *p)
+{
+	double due = p->t0 + (p->phase + (double)p->slot) * p->interval;
+	double t = now();
+	double behind = (t - due) / p->interval;
+
+	if (behind > OFFICE_LAG_SLOTS + 1) {
+		uint64_t skip = (uint64_t)behind - OFFICE_LAG_SLOTS;
+
+		p->slot += skip;
+		p->skipped += skip;
+		due = p->t0 + (p->phase + (double)p->slot) * p->interval;
+	}
+	if (due >= p->end) {
+		return -1;
+	}
+	if (due > t) {
+		sleep_until(due);
+	}
+	p->slot++;
+	return due;
 }
 
 static void wait_go(void)
@@ -618,9 +706,26 @@ static int office_op(SMBCCTX *c, enum office_op op, const char *dir,
 	}
 }
 
+/* A paced run cut short mid-cycle: remove its file, untimed. */
+static void office_tidy(SMBCCTX *c, const char *dir, uint64_t seq)
+{
+	char u[1024], name[64];
+	const char *pre[] = { "w", "r" };
+
+	for (size_t i = 0; i < sizeof(pre) / sizeof(pre[0]); i++) {
+		snprintf(name, sizeof(name), "%s/new/%s%" PRIu64 ".dat", dir,
+			 pre[i], seq);
+		url(u, sizeof(u), name);
+		smbc_getFunctionUnlink(c)(c, u);
+	}
+}
+
 static int do_office(unsigned id)
 {
 	struct lat lat[OP_N] = {{0}};
+	struct lat svc[OP_N] = {{0}};	/* paced: from the actual start */
+	struct pacer pc = {0};
+	bool paced = o.office_rate > 0, stop = false;
 	struct result r = {0};
 	char dir[32];
 	char *buf = malloc(OFFICE_MAX);
@@ -646,12 +751,34 @@ static int do_office(unsigned id)
 	t0 = now();
 	c0 = cpu_secs();
 	d0 = delay_secs();
-	while (!time_up(t0)) {
+	if (paced) {
+		double ph = (double)(id > 0 ? id - 1 : 0) * 0.6180339887498949;
+
+		pc.t0 = t0;
+		pc.end = o.seconds > 0 ? t0 + o.seconds : 1e300;
+		pc.interval = 1.0 / o.office_rate;
+		pc.phase = ph - (double)(uint64_t)ph;
+	}
+	while (!stop && !time_up(t0)) {
 		for (size_t i = 0; i < sizeof(office_cycle) /
 				       sizeof(office_cycle[0]); i++) {
 			enum office_op op = office_cycle[i];
-			double a = now();
+			double due = 0, a = 0, b = 0;
 
+			if (paced && (due = pacer_next(&pc)) < 0) {
+				stop = true;
+				break;
+			}
+			a = now();
+			if (paced) {
+				pc.started++;
+				pc.lag_sum += a - due;
+				if (a - due > OFFICE_LATE) {
+					pc.late++;
+				}
+			} else {
+				due = a;
+			}
 			if (office_op(c, op, dir, seq, buf) != 0) {
 				if (r.errors++ < 3) {
 					fprintf(stderr, "loadgen: office %s: "
@@ -660,10 +787,16 @@ static int do_office(unsigned id)
 				}
 				continue;
 			}
-			lat_add(&lat[op], now() - a);
+			b = now();
+			lat_add(&lat[op], b - due);
+			if (paced) {
+				lat_add(&svc[op], b - a);
+			}
 			r.count++;
 		}
-		seq++;
+		if (!stop) {
+			seq++;
+		}
 	}
 	r.secs = now() - t0;
 	cpu = cpu_secs() - c0;
@@ -671,17 +804,35 @@ static int do_office(unsigned id)
 	if (o.latfile != NULL && (out = fopen(o.latfile, "w")) != NULL) {
 		for (int op = 0; op < OP_N; op++) {
 			for (size_t i = 0; i < lat[op].n; i++) {
-				fprintf(out, "%s %" PRIu32 "\n",
-					office_op_name[op], lat[op].v[i]);
+				if (!paced) {
+					fprintf(out, "%s %" PRIu32 "\n",
+						office_op_name[op],
+						lat[op].v[i]);
+					continue;
+				}
+				fprintf(out, "%s %" PRIu32 " %" PRIu32 "\n",
+					office_op_name[op], lat[op].v[i],
+					i < svc[op].n ? svc[op].v[i] : 0);
 			}
 		}
 		fclose(out);
 	}
 	printf("RESULT mode=office count=%" PRIu64 " errors=%" PRIu64
-	       " secs=%.3f rate=%.1f unit=ops/s cpu=%.3f delay=%.3f\n",
+	       " secs=%.3f rate=%.1f unit=ops/s cpu=%.3f delay=%.3f",
 	       r.count, r.errors, r.secs,
 	       r.secs > 0 ? (double)r.count / r.secs : 0, cpu, delay);
-	/* a cycle always ends with its delete: new/ is left empty */
+	if (paced) {
+		printf(" offered=%.3f skipped=%" PRIu64 " late=%" PRIu64
+		       " started=%" PRIu64 " lag=%.3f", o.office_rate,
+		       pc.skipped, pc.late, pc.started,
+		       pc.started > 0 ? 1e3 * pc.lag_sum /
+					(double)pc.started : 0);
+	}
+	printf("\n");
+	/* a whole cycle ends with its delete: new/ is left empty */
+	if (stop) {
+		office_tidy(c, dir, seq);
+	}
 	smbc_free_context(c, 1);
 	return r.errors != 0 && r.count == 0 ? 1 : 0;
 }
@@ -878,7 +1029,9 @@ static void usage(FILE *f)
 		"  -d LEVEL     libsmbclient debug level (0)\n"
 		"  -L FILE      office: write the latencies to FILE\n"
 		"  -r MIBS      bulk: pace the copier to MIBS MiB/s"
-		" (0: flat out)\n");
+		" (0: flat out)\n"
+		"  -R OPS       office: pace to OPS operations/s, open loop"
+		" (0: closed loop)\n");
 }
 
 /* Run fn in J workers; combine counts, take the wall time. */
@@ -953,7 +1106,7 @@ int main(int argc, char **argv)
 	double rate;
 	int opt;
 
-	while ((opt = getopt(argc, argv, "H:p:S:U:W:s:D:t:j:b:m:d:L:r:h")) !=
+	while ((opt = getopt(argc, argv, "H:p:S:U:W:s:D:t:j:b:m:d:L:r:R:h")) !=
 	       -1) {
 		switch (opt) {
 		case 'H': o.host = optarg; break;
@@ -979,6 +1132,7 @@ int main(int argc, char **argv)
 		case 'd': o.debug = atoi(optarg); break;
 		case 'L': o.latfile = optarg; break;
 		case 'r': o.rate_mibs = atof(optarg); break;
+		case 'R': o.office_rate = atof(optarg); break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 64;
 		}

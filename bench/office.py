@@ -1,10 +1,14 @@
 #!/usr/bin/python3
 """office.py - the figures of one ten-computer run from its latency files.
 
-Usage: office.py LATFILE...
+Usage: office.py [--start] LATFILE...
 Each LATFILE is what one `loadgen -L LATFILE office ID` wrote: one line
-"OP MICROSECONDS" per operation done. Prints, over all the files
-together, one line per operation
+"OP MICROSECONDS" per operation done; a paced computer (loadgen -R) writes
+"OP FROM_DUE FROM_START": the latency from the time the operation was due
+on its timetable and from the time it actually started. The figures are
+of the second field, or with --start of the third (the second where a line
+has no third). Prints, over all the files together, one line per
+operation
     OP COUNT P50 P99
 (latencies in microseconds, nearest-rank percentiles) and a last line
     all COUNT
@@ -22,13 +26,19 @@ def pct(sorted_vals, p):
 
 def main():
     lat = {}
-    for path in sys.argv[1:]:
+    args = sys.argv[1:]
+    col = 1
+    if args and args[0] == "--start":
+        col = 2
+        args = args[1:]
+    for path in args:
         try:
             with open(path) as f:
                 for line in f:
                     parts = line.split()
-                    if len(parts) == 2:
-                        lat.setdefault(parts[0], []).append(int(parts[1]))
+                    if len(parts) >= 2:
+                        v = parts[col] if len(parts) > col else parts[1]
+                        lat.setdefault(parts[0], []).append(int(v))
         except OSError as e:
             sys.stderr.write("office.py: %s\n" % e)
     total = 0
