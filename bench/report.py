@@ -39,12 +39,13 @@ OFFICE_OPS = ["stat", "open+read", "create+write", "rename", "delete",
 
 
 def office_tag(tag):
-    """(cpus, copier MiB/s or 0) of an office tag: c2 (the copier flat
-    out), c2r200 (paced to 200 MiB/s)."""
-    m = re.fullmatch(r"c(\d+)(?:r(\d+))?", tag)
+    """(cpus, copier MiB/s or 0, equal offered load) of an office tag: c2
+    (the copier flat out), c2r200 (paced to 200 MiB/s), c2r200e (and the
+    office computers paced too: equal offered load)."""
+    m = re.fullmatch(r"c(\d+)(?:r(\d+))?(e?)", tag)
     if m is None:
         return None
-    return int(m.group(1)), int(m.group(2) or 0)
+    return int(m.group(1)), int(m.group(2) or 0), m.group(3) == "e"
 
 
 def bound_by(idle, srv, rest, pinned):
@@ -72,7 +73,10 @@ def office_tables(a, vals, med):
                   key=office_tag)
     out = []
     for tag in tags:
-        n, mibs = office_tag(tag)
+        n, mibs, equal = office_tag(tag)
+        if equal:
+            out += equal_load_table(a, vals, med, tag)
+            continue
         paced = mibs > 0
         if paced:
             head = ("Supplementary, equal work: ten computers, server on "
@@ -161,6 +165,101 @@ def office_tables(a, vals, med):
                             "wgsmb" if x == "wg" else "Samba"
                             for x in short), mibs)]
         out.append("")
+    return out
+
+
+def equal_load_table(a, vals, med, tag):
+    """The ten computers at equal offered load (tag cN[rMIBS]e): the office
+    computers paced to the same total rate for both servers, latencies
+    from the time each operation was due and from its actual start, and
+    who waited for a CPU."""
+    n, mibs, _ = office_tag(tag)
+    offered = med("office_offered." + tag, "samba") or \
+        med("office_offered." + tag, "wg")
+    out = ["Equal offered load: ten computers, server on %d CPU%s; the %d "
+           "office computers paced (open loop, `loadgen -R`) to the same "
+           "%s office operations/s in all for both servers (by default 80%% "
+           "of Samba's closed-loop rate in the run above), each on a fixed "
+           "timetable; the copier %s; %d s, first round only. Latencies in "
+           "µs *from due*: from the time the operation was due on its "
+           "computer's timetable (a start delayed by the computer's earlier "
+           "operations counts); *from start*: from when it started (the "
+           "service time the client saw, its own wait for a CPU included):"
+           % (n, "" if n == 1 else "s", a.office_clients,
+              fmt(offered) if offered is not None else "?",
+              "paced to %d MiB/s" % mibs if mibs else "flat out",
+              a.office_secs),
+           "", "| | wgsmb | Samba | ratio | wgsmb ≤ Samba? |",
+           "|---|---|---|---|---|"]
+
+    def row(label, key, judge=False):
+        w = vals.get((key, "wg"), [])
+        s = vals.get((key, "samba"), [])
+        if not w and not s:
+            return
+        mw, ms = med(key, "wg"), med(key, "samba")
+        ratio = mw / ms if mw is not None and ms else None
+        met = "—"
+        if judge:
+            met = "—" if ratio is None else \
+                ("yes" if ratio <= 1 else "**no**")
+        out.append("| %s | %s | %s | %s | %s |"
+                   % (label, cell(w), cell(s), fmt(ratio), met))
+
+    row("office operations/s offered", "office_offered." + tag)
+    row("office operations/s done", "office_ops." + tag)
+    row("operations started > 1 ms after due, %", "office_late." + tag)
+    row("mean start lag behind the timetable, ms", "office_lag." + tag)
+    row("slots skipped (a computer > 9 behind)", "office_skip." + tag)
+    for op in OFFICE_OPS:
+        row("%s p50 from due" % op, "office_p50_%s.%s" % (op, tag), True)
+        row("%s p99 from due" % op, "office_p99_%s.%s" % (op, tag), True)
+    for op in OFFICE_OPS:
+        row("%s p50 from start" % op, "office_sp50_%s.%s" % (op, tag), True)
+        row("%s p99 from start" % op, "office_sp99_%s.%s" % (op, tag), True)
+    row("copier MiB/s" + (" (paced to %d)" % mibs if mibs else ""),
+        "office_bulk." + tag)
+    row("failed operations", "office_err." + tag)
+    row("machine idle, %", "office_idle." + tag)
+    row("server CPU (CPUs busy)", "office_cpu." + tag)
+    row("%d office computers (client CPUs)" % a.office_clients,
+        "office_ccpu." + tag)
+    row("office computers' run delay, ms per s (summed)",
+        "office_crd." + tag)
+    row("office computers' run delay, ms per their CPU-second",
+        "office_crdc." + tag)
+    per_op = {}
+    for srv in ("wg", "samba"):
+        crd, ops = med("office_crd." + tag, srv), med("office_ops." + tag,
+                                                       srv)
+        if crd is not None and ops:
+            per_op[srv] = 1000 * crd / ops
+    if per_op:
+        w, s_ = per_op.get("wg"), per_op.get("samba")
+        out.append("| office computers' run delay per operation done, µs "
+                   "| %s | %s | %s | %s |"
+                   % (fmt(w), fmt(s_), fmt(w / s_) if w is not None and s_
+                      else "—", "—"))
+    row("server run delay, ms per s of wall (all its threads)",
+        "office_srd." + tag)
+    row("server run delay, ms per server CPU-second", "office_srdc." + tag)
+    row("copier run delay, ms per s", "office_brd." + tag)
+    if mibs:
+        short = [srv for srv in ("wg", "samba")
+                 if (med("office_bulk." + tag, srv) or 0) < 0.95 * mibs]
+        if short:
+            out += ["", "Not equal work: the copier of %s stayed under "
+                    "95%% of %d MiB/s." % (" and ".join(
+                        "wgsmb" if x == "wg" else "Samba"
+                        for x in short), mibs)]
+    if offered:
+        short = [srv for srv in ("wg", "samba")
+                 if (med("office_ops." + tag, srv) or 0) < 0.95 * offered]
+        if short:
+            out += ["", "Not equal load: the office computers of %s did "
+                    "under 95%% of the offered rate." % " and ".join(
+                        "wgsmb" if x == "wg" else "Samba" for x in short)]
+    out.append("")
     return out
 
 
@@ -366,10 +465,11 @@ def main():
                     if k[0].startswith("office_ops.")
                     and office_tag(k[0].split(".", 1)[1]) is not None},
                    key=office_tag)
-    names = [("office_ops." + t, "ten computers, %d CPU%s%s"
+    names = [("office_ops." + t, "ten computers, %d CPU%s%s%s"
               % (office_tag(t)[0], "" if office_tag(t)[0] == 1 else "s",
                  ", copier %d MiB/s" % office_tag(t)[1]
-                 if office_tag(t)[1] else ""))
+                 if office_tag(t)[1] else "",
+                 ", equal offered load" if office_tag(t)[2] else ""))
              for t in otags] + [("cycles", "session cycles"), ("mem_session", "hold K sessions"),
              ("openclose", "open+fstat+close"), ("stat", "stat"),
              ("lg_write", "libsmbclient write"), ("lg_read", "libsmbclient read"),

@@ -17,6 +17,7 @@
 #                [--only-put]
 #                [--cpus 1|2|1,2] [--copier-mibs N]
 #                [--office-secs S] [--wg-loop-priority N] [--keep]
+#                [--office-rate N|--no-equal-load]
 #
 # Environment: WGSMBD (default build/wgsmbd; built with meson if missing),
 # WGSMB_REV (the revision to name in the report, default git describe),
@@ -59,10 +60,13 @@ OFFICE_SECS=30
 OFFICE_BULK=$((256 * 1024 * 1024))
 OFFICE_CPUS=		# server CPU counts to run the office section with
 COPIER_MIBS=200		# the paced (equal-work) office runs: copier MiB/s; 0 = none
+EQUAL_LOAD=1		# office at equal offered load (round 1), both servers
+OFFICE_RATE=		# its total ops/s; empty: EQUAL_PCT% of Samba's closed loop
+EQUAL_PCT=80
 WG_LOOP_PRIORITY=	# wgsmbd's `loop priority` (nice of its loop threads)
 
-usage() {
-	sed -n '3,22p' "$0" | sed 's/^# \{0,1\}//'
+usage() {	# the comment block at the top, from its third line
+	awk 'NR < 3 { next } !/^#/ { exit } { sub(/^# ?/, ""); print }' "$0"
 }
 
 while [ $# -gt 0 ]; do
@@ -81,6 +85,8 @@ while [ $# -gt 0 ]; do
 	--cpus) OFFICE_CPUS=$2; shift ;;
 	--copier-mibs) COPIER_MIBS=$2; shift ;;
 	--wg-loop-priority) WG_LOOP_PRIORITY=$2; shift ;;
+	--office-rate) OFFICE_RATE=$2; shift ;;
+	--no-equal-load) EQUAL_LOAD=0 ;;
 	--keep) KEEP=1 ;;
 	-h|--help) usage; exit 0 ;;
 	*) echo "run.sh: unknown argument $1" >&2; usage >&2; exit 64 ;;
@@ -122,6 +128,10 @@ OFFICE_CPUS=${OFFICE_CPUS:-$(nproc)}
 case $COPIER_MIBS in
 [0-9]|[1-9][0-9]|[1-9][0-9][0-9]|[1-9][0-9][0-9][0-9]) ;;
 *) die "--copier-mibs takes MiB/s, 0-9999 (0: no paced run)" ;;
+esac
+case $OFFICE_RATE in
+''|[1-9]|[1-9][0-9]|[1-9][0-9][0-9]|[1-9][0-9][0-9][0-9]|[1-9][0-9][0-9][0-9][0-9]) ;;
+*) die "--office-rate takes total office operations/s, 1-99999" ;;
 esac
 case $WG_LOOP_PRIORITY in
 ''|-[1-9]|-1[0-9]|-20|[0-9]|1[0-9]) ;;
@@ -602,13 +612,26 @@ copier_text() {	# MIBS
 # MIBS 0: the copier runs flat out (the issue's workload, tag cN); MIBS > 0:
 # it is paced to MIBS MiB/s (tag cNrMIBS), the same bulk work for both
 # servers, so that their office rates compare at equal work.
+# RATE > 0 (equal offered load, tag cN[rMIBS]e): the office computers
+# are paced instead (open loop, loadgen -R), RATE ops/s in all, each
+# RATE/OFFICE_CLIENTS; their latencies are recorded from the time each
+# operation was due (office_p50_OP ...) and from its actual start
+# (office_sp50_OP ...), with how late they started (office_late, _lag,
+# _skip).
 # Besides the rates and latencies it records how the machine's CPU was
 # spent over the run (busy and idle %, and in CPUs: the server, the office
 # computers, the copier and the rest), which says what bounds the rate.
-bench_office() {	# SERVER ROUND N MIBS
-	local srv=$1 r=$2 n=$3 mibs=${4:-0} tag=c$3 i p f ready rate line op cnt p50 p99
-	local pids=() bindenv pace=() t1 b1 st1 q1 c1 split busy idle occpu bcpu rest irq
+# Sets OFFICE_LAST_RATE (office ops/s, empty if the run failed).
+bench_office() {	# SERVER ROUND N MIBS [RATE]
+	local srv=$1 r=$2 n=$3 mibs=${4:-0} orate=${5:-0} tag=c$3 i p f ready rate line op cnt p50 p99
+	local pids=() bindenv pace=() opace=() t1 b1 st1 q1 c1 split busy idle occpu bcpu rest irq
+	OFFICE_LAST_RATE=
 	[ "$mibs" -gt 0 ] && { tag=c${n}r$mibs; pace=(-r "$mibs"); }
+	if [ "$orate" -gt 0 ]; then
+		tag=${tag}e
+		opace=(-R "$(awk -v t="$orate" -v k="$OFFICE_CLIENTS" \
+			'BEGIN { printf "%.4f", t / k }')")
+	fi
 	[ "$srv" = wg ] && wg_threads "${BENCH_WG_THREADS:-$n}"
 	pin_server "$srv" "$n"
 	lg_args "$srv"
@@ -617,7 +640,7 @@ bench_office() {	# SERVER ROUND N MIBS
 		bindenv=(env LD_PRELOAD="$WORK/bindaddr.so" WG_BIND_ADDR="127.0.0.$((i + 1))")
 		if [ "$i" -le "$OFFICE_CLIENTS" ]; then
 			"${bindenv[@]}" "${NICE[@]}" "$LOADGEN" "${LG_COMMON[@]}" \
-				-t "$OFFICE_SECS" -L "$WORK/office.lat.$i" office "$i" \
+				-t "$OFFICE_SECS" "${opace[@]}" -L "$WORK/office.lat.$i" office "$i" \
 				>"$WORK/office.out.$i" 2>&1 &
 		else
 			"${bindenv[@]}" "${NICE[@]}" "$LOADGEN" "${LG_COMMON[@]}" \
@@ -670,6 +693,8 @@ bench_office() {	# SERVER ROUND N MIBS
 	rate=$(for f in "$WORK"/office.out.[0-9]*; do field rate "$f"; done |
 		awk '{ s += $1 } END { printf "%.1f", s }')
 	record "office_ops.$tag" "$srv" "$r" "$rate"
+	OFFICE_LAST_RATE=$rate
+	[ "$orate" -gt 0 ] && office_paced "$srv" "$r" "$tag" "$orate"
 	record "office_err.$tag" "$srv" "$r" "$(for f in "$WORK"/office.out.*; do
 		field errors "$f"; done | awk '{ s += $1 } END { print s + 0 }')"
 	[ "$(field errors "$WORK/office.out.bulk")" = 0 ] &&
@@ -710,8 +735,43 @@ bench_office() {	# SERVER ROUND N MIBS
 		record "office_p50_$op.$tag" "$srv" "$r" "$p50"
 		record "office_p99_$op.$tag" "$srv" "$r" "$p99"
 	done < <("$PY" "$BENCH/office.py" "$WORK"/office.lat.*)
-	[ "$srv" = wg ] && office_latency "$r" "$n" "$mibs" "$tag"
-	log "$srv ($n CPU(s), $(copier_text "$mibs")): $rate office ops/s, copier $(field rate "$WORK/office.out.bulk") MiB/s, server $(awk -v t="$M_SRV_TICKS" -v hz="$TICKS" -v w="$M_WALL" 'BEGIN { printf "%.2f", t / hz / w }') CPUs"
+	if [ "$orate" -gt 0 ]; then
+		while read -r op cnt p50 p99; do
+			[ "$op" = all ] && continue
+			record "office_sp50_$op.$tag" "$srv" "$r" "$p50"
+			record "office_sp99_$op.$tag" "$srv" "$r" "$p99"
+		done < <("$PY" "$BENCH/office.py" --start "$WORK"/office.lat.*)
+	fi
+	[ "$srv" = wg ] && office_latency "$r" "$n" "$mibs" "$tag" "$orate"
+	log "$srv ($n CPU(s), $(copier_text "$mibs")$(office_text "$orate")): $rate office ops/s, copier $(field rate "$WORK/office.out.bulk") MiB/s, server $(awk -v t="$M_SRV_TICKS" -v hz="$TICKS" -v w="$M_WALL" 'BEGIN { printf "%.2f", t / hz / w }') CPUs"
+}
+
+office_text() {	# RATE: how the office computers ran
+	[ "$1" -gt 0 ] && echo ", office computers paced to $1 ops/s in all"
+}
+
+# The paced office computers' timetable in the run just done: the rate
+# offered, how many operations started more than 1 ms after they were
+# due (% of those started) and the mean lag (ms), and the slots skipped
+# (offered work not done: a computer more than 9 slots behind).
+office_paced() {	# SERVER ROUND TAG RATE
+	local srv=$1 r=$2 tag=$3 f st=0 late=0 skip=0 lagms=0 v
+	record "office_offered.$tag" "$srv" "$r" "$4"
+	for f in "$WORK"/office.out.[0-9]*; do
+		v=$(field started "$f"); [ -n "$v" ] || continue
+		st=$((st + v))
+		late=$((late + $(field late "$f")))
+		skip=$((skip + $(field skipped "$f")))
+		lagms=$(awk -v a="$lagms" -v l="$(field lag "$f")" -v n="$v" \
+			'BEGIN { printf "%.3f", a + l * n }')
+	done
+	[ "$st" -gt 0 ] || return 0
+	record "office_late.$tag" "$srv" "$r" "$(awk -v a="$late" -v b="$st" \
+		'BEGIN { printf "%.2f", 100 * a / b }')"
+	record "office_lag.$tag" "$srv" "$r" "$(awk -v a="$lagms" -v b="$st" \
+		'BEGIN { printf "%.3f", a / b }')"
+	record "office_skip.$tag" "$srv" "$r" "$skip"
+	log "$srv: offered $4 ops/s; $late of $st operations started > 1 ms late, mean lag $(awk -v a="$lagms" -v b="$st" 'BEGIN { printf "%.2f", a / b }') ms, $skip slots skipped"
 }
 
 # Run delay (time runnable but waiting for a CPU; schedstat field 2) in
@@ -747,11 +807,11 @@ office_rundelay() {	# SERVER ROUND TAG
 
 # Where wgsmbd's requests spent their time in the office run just done
 # (bench/latency.py): each figure recorded, the table kept for the report.
-office_latency() {	# ROUND N MIBS TAG
+office_latency() {	# ROUND N MIBS TAG [RATE]
 	local key val
 	[ -s "$WORK/office.stat0.json" ] && [ -s "$WORK/office.stat1.json" ] || return 0
 	"$PY" "$BENCH/latency.py" "$WORK/office.stat0.json" "$WORK/office.stat1.json" \
-		"$M_WALL" "round $1, server on $2 CPU(s), $(copier_text "$3")" \
+		"$M_WALL" "round $1, server on $2 CPU(s), $(copier_text "$3")$(office_text "${5:-0}")" \
 		>"$WORK/office.breakdown.out" || return 0
 	while read -r _ key val; do
 		record "office_$key.$4" wg "$1" "$val"
@@ -831,11 +891,28 @@ for r in $(seq 1 "$ROUNDS"); do
 		for c in ${OFFICE_CPUS//,/ }; do
 			# the issue's workload (copier flat out), then the
 			# copier paced: the same bulk work for both servers
+			SB_OFFICE_RATE=
 			for m in 0 $( [ "$COPIER_MIBS" -gt 0 ] && echo "$COPIER_MIBS"); do
 				for s in wg samba; do
 					log "round $r: ten computers, server on $c CPUs, $(copier_text "$m"), $s"
 					bench_office "$s" "$r" "$c" "$m"
+					[ "$s" = samba ] && SB_OFFICE_RATE=$OFFICE_LAST_RATE
 				done
+			done
+			# equal offered load, round 1 only: both servers get
+			# the same paced office computers (EQUAL_PCT% of
+			# Samba's closed-loop rate just measured, the copier
+			# as in the last runs, or --office-rate)
+			[ "$EQUAL_LOAD" = 1 ] && [ "$r" = 1 ] || continue
+			orate=${OFFICE_RATE:-$(awk -v x="${SB_OFFICE_RATE:-0}" \
+				-v p="$EQUAL_PCT" 'BEGIN { printf "%.0f", x * p / 100 }')}
+			if [ "$orate" -le 0 ]; then
+				log "round $r: no Samba office rate on $c CPUs: no equal-load run"
+				continue
+			fi
+			for s in wg samba; do
+				log "round $r: ten computers, server on $c CPUs, $(copier_text "$COPIER_MIBS")$(office_text "$orate"), $s"
+				bench_office "$s" "$r" "$c" "$COPIER_MIBS" "$orate"
 			done
 		done
 	fi
