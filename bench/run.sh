@@ -743,6 +743,10 @@ bench_office() {	# SERVER ROUND N MIBS [RATE]
 		done < <("$PY" "$BENCH/office.py" --start "$WORK"/office.lat.*)
 	fi
 	[ "$srv" = wg ] && office_latency "$r" "$n" "$mibs" "$tag" "$orate"
+	if [ "$KEEP" = 1 ]; then	# every run's latency files and outputs
+		mkdir -p "$WORK/office.$srv.$tag.$r"
+		cp "$WORK"/office.lat.* "$WORK"/office.out.* "$WORK/office.$srv.$tag.$r/" 2>/dev/null
+	fi
 	log "$srv ($n CPU(s), $(copier_text "$mibs")$(office_text "$orate")): $rate office ops/s, copier $(field rate "$WORK/office.out.bulk") MiB/s, server $(awk -v t="$M_SRV_TICKS" -v hz="$TICKS" -v w="$M_WALL" 'BEGIN { printf "%.2f", t / hz / w }') CPUs"
 }
 
