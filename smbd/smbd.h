@@ -102,12 +102,13 @@ struct smbd_payload {
 };
 
 /*
- * Pipes of spliced WRITEs alive at once in the process (net/conn.c): each
- * holds two fds and up to twice its data in kernel pages until a worker
- * empties it. Past it a WRITE's data is read into memory as before, so
- * many connections' in-flight WRITEs cannot run the process out of fds.
+ * Pipes of spliced WRITEs alive at once in the process (net/conn.c), by
+ * default (`write splice pipes`, cfg->write_splice_pipes): each holds two
+ * fds and up to twice its data in kernel pages until a worker empties
+ * it. Past the cap a WRITE's data is read into memory as before, so many
+ * connections' in-flight WRITEs cannot run the process out of fds.
+ * SMBD_SPLICE_PIPES_DEFAULT (64) is in smbd/base/config.h.
  */
-#define SMBD_SPLICE_PIPES_MAX	64
 
 /*
  * What a connection hands up to the protocol above it: net/ names no
@@ -311,9 +312,11 @@ struct smbd_server {
 		/* named streams of files removed outside the server
 		 * (fs/streams_sweep.h) */
 		uint64_t streams_reclaimed;
-		/* plain WRITEs whose data went through a pipe, and those
-		 * read into memory as SMBD_SPLICE_PIPES_MAX were alive */
+		/* plain WRITEs whose data went through a pipe, those
+		 * read into memory as `write splice pipes` were alive, and
+		 * those whose pipe filled early (read back: unsplice) */
 		uint64_t writes_spliced, splice_pipes_busy;
+		uint64_t writes_unspliced;
 		uint64_t budget_hits[SMBD_BUDGET_NUM];	/* budget.h */
 	} stats;
 };

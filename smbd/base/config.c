@@ -273,6 +273,7 @@ static int set_defaults(struct wg_config *cfg)
 	cfg->max_pending_notifies = 256;
 	cfg->max_dir_memory = 16u * 1024 * 1024;
 	cfg->max_reply_backlog = 8u * 1024 * 1024;
+	cfg->write_splice_pipes = SMBD_SPLICE_PIPES_DEFAULT;
 	cfg->sm.edition = SM_EDITION_WORKSTATION;
 	cfg->edition = "workstation";
 	cfg->max_sessions = -1;

@@ -13,6 +13,9 @@
 /* Opens one connection may hold; 'max open files' cannot exceed it. */
 #define SMBD_MAX_OPENS_PER_CONN	16384
 
+/* `write splice pipes` by default (smbd.h, net/conn.c) */
+#define SMBD_SPLICE_PIPES_DEFAULT	64
+
 /*
  * Default "run as user": the dedicated account the Debian package creates
  * (debian/wgsmb.postinst). Never nobody: the daemon refuses it.
@@ -123,6 +126,9 @@ struct wg_config {
 	/* nice value of the event-loop threads only (-20..19); 0 leaves
 	 * them as started; read at start only */
 	int32_t loop_priority;
+	/* spliced WRITEs' pipes alive at once in the process (net/conn.c,
+	 * SMBD_SPLICE_PIPES_DEFAULT); 0: never splice */
+	uint32_t write_splice_pipes;
 
 	struct wg_share_cfg *shares;	/* IPC$ is always present */
 	size_t nshares;

@@ -1054,6 +1054,12 @@ static int g_loop_priority(struct cfg_parse *p, const char *key,
 	return 0;
 }
 
+static int g_write_splice_pipes(struct cfg_parse *p, const char *key,
+				const char *v)
+{
+	return set_count(p, key, v, 0, 4096, &p->cfg->write_splice_pipes);
+}
+
 const struct cfg_key cfg_global_keys[] = {
 	{ "netbios name", g_netbios_name },
 	{ "workgroup", g_workgroup },
@@ -1101,6 +1107,7 @@ const struct cfg_key cfg_global_keys[] = {
 	{ "durable handle timeout", g_durable_timeout },
 	{ "server threads", g_server_threads },
 	{ "loop priority", g_loop_priority },
+	{ "write splice pipes", g_write_splice_pipes },
 	{ NULL, NULL },
 };
 

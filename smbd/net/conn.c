@@ -1593,22 +1593,32 @@ static int payload_destructor(struct smbd_payload *pl)
 
 /*
  * A pipe for len bytes of data, or NULL (no pipe that large for us, or
- * SMBD_SPLICE_PIPES_MAX are alive). Process-wide, so that a pipe freed
+ * `write splice pipes` are alive). Process-wide, so that a pipe freed
  * after its server (a job finishing at shutdown) counts down safely.
  */
 static unsigned splice_pipes;	/* alive; atomic (a worker frees them) */
 
+unsigned smbd_conn_splice_pipes(void)
+{
+	return __atomic_load_n(&splice_pipes, __ATOMIC_RELAXED);
+}
+
 static struct smbd_payload *payload_new(struct smbd_conn *conn, size_t len)
 {
 	unsigned *live = &splice_pipes;
+	unsigned cap = conn->srv->cfg->write_splice_pipes;
 	struct smbd_payload *pl = NULL;
 	int fds[2] = { -1, -1 };
 	int got = 0;
 
-	if (__atomic_add_fetch(live, 1, __ATOMIC_RELAXED) >
-	    SMBD_SPLICE_PIPES_MAX) {
+	if (__atomic_add_fetch(live, 1, __ATOMIC_RELAXED) > cap) {
 		__atomic_sub_fetch(live, 1, __ATOMIC_RELAXED);
 		conn->srv->stats.splice_pipes_busy++;
+		/* works as before, a copy more: worth a word, not a warning */
+		WG_LOG_RL(WG_LOG_NOTICE, WG_CLS_CONN,
+			  "%s:%u: WRITE of %zu bytes read, not spliced: %u "
+			  "pipes alive ('write splice pipes')",
+			  conn->peer_addr, conn->peer_port, len, cap);
 		return NULL;
 	}
 	pl = talloc_zero(conn, struct smbd_payload);
@@ -1693,6 +1703,11 @@ static bool unsplice(struct smbd_conn *conn)
 	TALLOC_FREE(conn->in_splice_head);
 	TALLOC_FREE(conn->in_splice);
 	conn->in_splice_no = true;	/* pipes too small here: stop */
+	conn->srv->stats.writes_unspliced++;
+	DBG_INFO(CONN, "%s:%u: a WRITE's pipe filled at %zu of %zu bytes: "
+		 "read, and no more spliced on this connection",
+		 conn->peer_addr, conn->peer_port, conn->in_have - SPLICE_HEAD,
+		 len - SPLICE_HEAD);
 	return true;
 }
 
@@ -1842,7 +1857,8 @@ static void conn_read(struct smbd_conn *conn)
 		} else if (!conn->in_hdr_done && conn->in_have == 0 &&
 			   conn->in_guess > 0) {
 			if (conn->up->splice_at != NULL &&
-			    !conn->in_splice_no) {
+			    !conn->in_splice_no &&
+			    conn->srv->cfg->write_splice_pipes > 0) {
 				n = read_head(conn, &want);
 			} else {
 				n = read_guessed(conn, &want);

@@ -134,5 +134,7 @@ void smbd_conn_kick(struct smbd_conn *conn);
 
 /* Largest frame accepted in the current state. */
 size_t smbd_conn_max_frame(const struct smbd_conn *conn);
+/* Pipes of spliced WRITEs alive now in the process (a gauge). */
+unsigned smbd_conn_splice_pipes(void);
 
 #endif

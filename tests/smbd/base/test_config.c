@@ -578,6 +578,21 @@ START_TEST(test_loop_priority)
 	}
 	expect_error("[global]\nloop priority = -21\n", 2,
 		     "not a nice value from -20 to 19");
+	{
+		/* `write splice pipes`: 64 by default, 0 switches off */
+		struct wg_config *cfg = load_ok("[global]\n");
+
+		ck_assert_uint_eq(cfg->write_splice_pipes, 64);
+		talloc_free(cfg);
+		cfg = load_ok("[global]\nwrite splice pipes = 0\n");
+		ck_assert_uint_eq(cfg->write_splice_pipes, 0);
+		talloc_free(cfg);
+		cfg = load_ok("[global]\nwrite splice pipes = 2\n");
+		ck_assert_uint_eq(cfg->write_splice_pipes, 2);
+		talloc_free(cfg);
+		expect_error("[global]\nwrite splice pipes = 4097\n", 2,
+			     "not a number from 0 to 4096");
+	}
 	expect_error("[global]\nloop priority = 20\n", 2, "nice value");
 	expect_error("[global]\nloop priority = high\n", 2, "nice value");
 }
