@@ -190,7 +190,8 @@ def case_full():
         if status != 0:
             break
         written.append(buf)
-    expect("full: a WRITE past the file system's end is DISK_FULL",
+    expect("full: a WRITE past the file system's end (after %d MiB) is "
+           "DISK_FULL" % len(written),
            status == STATUS_DISK_FULL and len(written) >= 1,
            "%s after %d MiB" % (s2.status_name(status), len(written)))
     spliced1 = stat("writes_spliced")
