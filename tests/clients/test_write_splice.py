@@ -12,7 +12,9 @@ file and compares it with the file on disk (SHARE_DIR) and with a READ:
 odd sizes at odd offsets, eight 1 MiB WRITEs in flight at once with an
 ECHO among them, data not right after the fixed part (padding, bytes
 after the data: read as before), an append-only handle (no splice at an
-offset: the pipe is read), and a WRITE to a named pipe. Then frames cut
+offset: the pipe is read), a WRITE to a named pipe, and a WRITE whose
+data comes in segments too small for its pipe (the server reads the pipe
+back: unsplice, writes_unspliced). Then frames cut
 short: the client sends a WRITE's header and part of its data and closes
 the connection. Nothing of it may reach the file, the server must go on
 serving, and it must not keep the pipes (its open pipe count returns to
@@ -207,6 +209,11 @@ def case_named_pipe():
 
 def spliced():
     """The server's count of spliced WRITEs (wgnet statistics), or None."""
+    return server_stat("writes_spliced")
+
+
+def server_stat(name):
+    """A number of the server's `wgnet statistics`, or None."""
     pid = server_pid()
     if pid is None:
         return None
@@ -219,7 +226,7 @@ def spliced():
         p = subprocess.run([wgnet, "-c", conf, "statistics", "--json"],
                            stdin=subprocess.DEVNULL, capture_output=True,
                            text=True, timeout=30)
-        return int(find_key(json.loads(p.stdout), "writes_spliced"))
+        return int(find_key(json.loads(p.stdout), name))
     except (OSError, ValueError, KeyError, IndexError,
             TypeError, subprocess.SubprocessError):
         return None
@@ -245,6 +252,58 @@ def pipes_of(pid):
     except OSError:
         return -1
     return n
+
+
+def case_unsplice():
+    """A WRITE whose data comes in segments of 1000 bytes, each in its own
+    page (another socket's sends come between them): a spliced page then
+    holds 1000 bytes, so the pipe's page slots (twice the data in pages)
+    run out before the frame's data is in. The server must read the pipe
+    back and go on reading the frame (unsplice, writes_unspliced), and
+    write every byte; the connection's next WRITE is read."""
+    before = server_stat("writes_unspliced")
+    c = logged_on()
+    c.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    fid = c.create("unsplice.bin", disposition=s2.FILE_OVERWRITE_IF)
+    model = bytearray()
+    first = data(MIB, 20)
+    c.call(s2.WRITE, write_body(fid, first, 0), charge=c.charge_for(MIB))
+    put(model, 0, first)
+    # a listener nobody accepts from: what is sent to it stays queued
+    lsn = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    lsn.bind((s2.HOST, 0))
+    lsn.listen(1)
+    side = socket.create_connection(lsn.getsockname())
+    side.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    n = 256 * 1024
+    buf = data(n, 21)
+    mid, msg = c.build(s2.WRITE, write_body(fid, buf, 4096),
+                       charge=c.charge_for(n))
+    frame = struct.pack(">I", len(msg)) + msg
+    head = 4 + s2.HDR_LEN + 48
+    c.sock.sendall(frame[:head])
+    time.sleep(0.05)
+    for at in range(head, len(frame), 1000):
+        c.sock.sendall(frame[at:at + 1000])
+        side.send(b"x")
+    r = c.wait(mid, timeout=30)
+    put(model, 4096, buf)
+    expect("unsplice: a WRITE sent in 1000-byte segments succeeds",
+           r.status == 0, s2.status_name(r.status))
+    # the next one: read (the connection splices no more)
+    nxt = data(300000, 22)
+    c.call(s2.WRITE, write_body(fid, nxt, 2 * MIB), charge=c.charge_for(
+        len(nxt)), what="WRITE after the unspliced one")
+    put(model, 2 * MIB, nxt)
+    c.close(fid)
+    c.close_socket()
+    side.close()
+    lsn.close()
+    same_on_disk("unsplice", "unsplice.bin", model)
+    after = server_stat("writes_unspliced")
+    expect("unsplice: the server read the pipe back (writes_unspliced)",
+           before is not None and after is not None and after > before,
+           "writes_unspliced %s -> %s" % (before, after))
 
 
 def case_cut():
@@ -290,7 +349,7 @@ def case_cut():
 
 def main():
     for case in (case_odd, case_pipelined, case_layouts, case_named_pipe,
-                 case_cut):
+                 case_unsplice, case_cut):
         try:
             case()
         except (s2.Failed, s2.Closed, socket.timeout, OSError) as e:
