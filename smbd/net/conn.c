@@ -1381,6 +1381,9 @@ static void frame_done(struct smbd_conn *conn)
 	frame_deliver(conn, conn->in_type, buf, len, NULL);
 }
 
+static size_t consume_splice(struct smbd_conn *conn, const uint8_t *p,
+			     size_t n);
+
 /* Cut frames out of n bytes just read. */
 static void consume(struct smbd_conn *conn, const uint8_t *p, size_t n)
 {
@@ -1398,6 +1401,10 @@ static void consume(struct smbd_conn *conn, const uint8_t *p, size_t n)
 			memcpy(conn->in_hdr + conn->in_have, p + off, take);
 			conn->in_have += take;
 			off += take;
+			if (conn->in_have == 4 &&
+			    consume_splice(conn, p + off, n - off) > 0) {
+				return;	/* all the rest is the frame's */
+			}
 			if (conn->in_have == 4 && !frame_begin(conn, NULL, 0)) {
 				return;
 			}
@@ -1567,7 +1574,9 @@ static ssize_t read_guessed(struct smbd_conn *conn, size_t *want)
  * the transport header and SPLICE_HEAD bytes (SMB2 header and the WRITE
  * request's fixed part; every client puts the data right after them),
  * the layer above says whether to splice, and the loop splices the rest
- * of the frame from the socket into a pipe of its own as it arrives. The
+ * of the frame from the socket into a pipe of its own as it arrives (after
+ * small frames the loop reads its buffer's worth instead, and a large
+ * WRITE beginning in it is spliced from there on: consume_splice). The
  * frame goes up as its head with the pipe; a worker splices the pipe into
  * the file. The stream stays in sync whatever becomes of the request:
  * the frame's bytes have all left the socket when it goes up. Measured
@@ -1769,6 +1778,78 @@ static ssize_t splice_more(struct smbd_conn *conn, size_t *want)
 }
 
 /*
+ * The length of the frame whose 4-byte transport header is hdr and whose
+ * first SPLICE_HEAD bytes are head, if the layer above wants its data
+ * spliced; else 0.
+ */
+static size_t splice_wanted(struct smbd_conn *conn, const uint8_t *hdr,
+			    const uint8_t *head)
+{
+	struct nbt_frame_hdr h = {};
+	struct wire_rd r;
+
+	wire_rd_init(&r, hdr, 4);
+	if (nbt_frame_hdr_pull(&r, &h) != 0 ||
+	    h.type != NBT_SESSION_MESSAGE ||
+	    (conn->netbios && conn->state == SMBD_CONN_NBT_WAIT) ||
+	    h.length < SPLICE_HEAD + SPLICE_MIN ||
+	    h.length > smbd_conn_max_frame(conn)) {
+		return 0;
+	}
+	if (conn->up->splice_at(conn, head, SPLICE_HEAD, h.length) !=
+	    SPLICE_HEAD) {
+		return 0;
+	}
+	return h.length;
+}
+
+/*
+ * A large frame begins in bytes read into the loop's buffer (its header
+ * is in in_hdr, n bytes of it at p, fewer than all): the first large
+ * WRITE after small frames, which the loop reads SMBD_RBUF_SIZE at a time
+ * (read_head() is for streams of large frames only: for small ones it
+ * would cost a read() more each). Splice the rest of it all the same:
+ * the data already read is written into the pipe (the one copy it would
+ * have had anyway), the rest goes through splice_more(). Returns n when
+ * it took the bytes, 0 to have the frame read as usual.
+ */
+static size_t consume_splice(struct smbd_conn *conn, const uint8_t *p,
+			     size_t n)
+{
+	struct smbd_payload *pl = NULL;
+	size_t len = 0, done = 0;
+
+	if (n <= SPLICE_HEAD || conn->up->splice_at == NULL ||
+	    conn->in_splice_no || conn->srv->cfg->write_splice_pipes == 0) {
+		return 0;
+	}
+	len = splice_wanted(conn, conn->in_hdr, p);
+	if (len == 0 || n >= len || !splice_begin(conn, p, len)) {
+		return 0;
+	}
+	pl = conn->in_splice;
+	/* the pipe holds len bytes or more: this fits, in fewer pages */
+	while (done < n - SPLICE_HEAD) {
+		ssize_t w = write(pl->wfd, p + SPLICE_HEAD + done,
+				  n - SPLICE_HEAD - done);
+
+		if (w < 0 && errno == EINTR) {
+			continue;
+		}
+		if (w <= 0) {
+			/* the bytes are still at p: read it as usual */
+			TALLOC_FREE(conn->in_splice_head);
+			TALLOC_FREE(conn->in_splice);
+			return 0;
+		}
+		done += (size_t)w;
+	}
+	pl->have = done;
+	conn->in_have = 0;	/* as read_head() leaves it */
+	return n;
+}
+
+/*
  * As read_guessed(), when the layer above may want the data spliced:
  * read the transport header and SPLICE_HEAD bytes only, and splice the
  * rest if it says so; else they go through consume() and the rest of
@@ -1778,9 +1859,7 @@ static ssize_t splice_more(struct smbd_conn *conn, size_t *want)
 static ssize_t read_head(struct smbd_conn *conn, size_t *want)
 {
 	uint8_t head[4 + SPLICE_HEAD];
-	struct nbt_frame_hdr h = {};
-	struct wire_rd r;
-	size_t at = 0;
+	size_t len = 0;
 	ssize_t n = 0;
 
 	*want = sizeof(head);
@@ -1789,17 +1868,9 @@ static ssize_t read_head(struct smbd_conn *conn, size_t *want)
 		return -1;
 	}
 	if ((size_t)n == sizeof(head)) {
-		wire_rd_init(&r, head, 4);
-		if (nbt_frame_hdr_pull(&r, &h) == 0 &&
-		    h.type == NBT_SESSION_MESSAGE &&
-		    (!conn->netbios || conn->state != SMBD_CONN_NBT_WAIT) &&
-		    h.length >= SPLICE_HEAD + SPLICE_MIN &&
-		    h.length <= smbd_conn_max_frame(conn)) {
-			at = conn->up->splice_at(conn, head + 4, SPLICE_HEAD,
-						 h.length);
-		}
+		len = splice_wanted(conn, head, head + 4);
 	}
-	if (at == SPLICE_HEAD && splice_begin(conn, head + 4, h.length)) {
+	if (len > 0 && splice_begin(conn, head + 4, len)) {
 		return n;
 	}
 	consume(conn, head, (size_t)n);

@@ -6,8 +6,9 @@ smbd_smb2_splice_at), byte for byte; and WRITE frames cut short.
 Run through run_all.sh (which starts the daemon) as
     /usr/bin/python3 test_write_splice.py PORT SHARE_DIR RO_DIR
 
-The server splices a frame after a large one (a stream of WRITEs), so
-each case writes one large frame first. Every case keeps a model of the
+The server splices a connection's first large WRITE too (its head and
+first bytes come in the loop's buffer with the small frames before it:
+case_first), so every large plain WRITE is spliced. Every case keeps a model of the
 file and compares it with the file on disk (SHARE_DIR) and with a READ:
 odd sizes at odd offsets, eight 1 MiB WRITEs in flight at once with an
 ECHO among them, data not right after the fixed part (padding, bytes
@@ -111,10 +112,32 @@ def case_odd():
     same_on_disk("odd", "odd.bin", model)
     c.close_socket()
     after = spliced()
-    # one at a time, each head arrives whole: all but the connection's
-    # first large frame are spliced
-    expect("odd: the 8 WRITEs after the first were spliced",
-           before is not None and after is not None and after - before >= 8,
+    # one at a time, the first after small frames: all are spliced
+    expect("odd: the 9 WRITEs were spliced",
+           before is not None and after is not None and after - before >= 9,
+           "writes_spliced %s -> %s" % (before, after))
+
+
+def case_first():
+    """The first large WRITE of a connection, right after its CREATE, and
+    one after a small WRITE: both spliced, though the loop reads them
+    after small frames (their heads come in its 64 KiB buffer)."""
+    before = spliced()
+    c = logged_on()
+    fid = c.create("first.bin", disposition=s2.FILE_OVERWRITE_IF)
+    model = bytearray()
+    for off, n in ((0, MIB), (MIB + 5, 100), (70000, 200000)):
+        buf = data(n, off & 0xFF)
+        c.call(s2.WRITE, write_body(fid, buf, off),
+               charge=c.charge_for(n), what="WRITE of %d" % n)
+        put(model, off, buf)
+    c.close(fid)
+    c.close_socket()
+    same_on_disk("first", "first.bin", model)
+    after = spliced()
+    expect("first: the first large WRITE and one after a small one were "
+           "spliced",
+           before is not None and after is not None and after - before == 2,
            "writes_spliced %s -> %s" % (before, after))
 
 
@@ -348,7 +371,7 @@ def case_cut():
 
 
 def main():
-    for case in (case_odd, case_pipelined, case_layouts, case_named_pipe,
+    for case in (case_odd, case_first, case_pipelined, case_layouts, case_named_pipe,
                  case_unsplice, case_cut):
         try:
             case()
