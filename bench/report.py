@@ -10,6 +10,7 @@ import argparse
 import re
 import statistics
 import sys
+import textwrap
 
 
 def fmt(v):
@@ -293,6 +294,105 @@ def floor_row(out, vals, med, key, target):
                       cell(vals.get((key, "samba"), [])), fmt(ratio), met))
 
 
+TRANSFERS = [("sc_put", "put"), ("sc_put_sign", "put sign"),
+             ("sc_put_encrypt", "put encr"), ("sc_get", "get"),
+             ("sc_get_sign", "get sign"), ("sc_get_encrypt", "get encr")]
+PUT_TARGET = 1.5	# issue 16: put at least 1.5x Samba
+
+
+def transfer_bound(cli, top, kind, idle):
+    """What bounds one smbclient transfer, in at most 23 characters: the
+    client's CPU (smbclient is one thread) at 90% of a CPU or more, else
+    the server's busiest thread at 90% or more, else the machine (under
+    10% idle), else no CPU: latency."""
+    if cli is not None and cli >= 0.9:
+        return "client-bound: %.2f CPU" % cli
+    if top is not None and top >= 0.9:
+        return "server-bound: %s %.2f" % (kind, top)
+    if idle is not None and idle < 10:
+        return "machine-bound: %.0f%% idle" % idle
+    if idle is None:
+        return "—"
+    return "latency: %.0f%% idle" % idle
+
+
+def transfer_bounds(a, vals, med):
+    """Per smbclient transfer and server: rate, CPU per GiB of server and
+    client, their CPU use, the busiest server thread, the machine's idle
+    share and what bounds it; then for each put, the most wgsmbd could
+    reach with this client on this machine (the target's measured
+    reason)."""
+    rows = [(k, n) for k, n in TRANSFERS
+            if (("ccpu_" + k, "wg") in vals or ("ccpu_" + k, "samba") in vals)]
+    if not rows:
+        return []
+    kinds = {1: "loop", 2: "pool", 0: "other"}
+
+    def f2(v):
+        return "—" if v is None else "%.2f" % v
+    out = ["", "What bounds each smbclient transfer, medians over the rounds "
+           "(bench/README.md): CPU", "seconds per GiB and CPUs busy (srv: "
+           "the server, all its threads; top: its busiest thread;",
+           "cli: smbclient, one thread), idle %% of all %d CPUs:" % a.ncpu,
+           "", "| run | server | MiB/s | srv s/GiB | cli s/GiB "
+           "| srv CPU | busiest | cli CPU | idle% | bound by |",
+           "|---|---|---|---|---|---|---|---|---|---|"]
+    for key, name in rows:
+        for srv, sname in [("wg", "wgsmb"), ("samba", "Samba")]:
+            if (key, srv) not in vals:
+                continue
+            util = med("util_" + key, srv)
+            cutil = med("cutil_" + key, srv)
+            cli = cutil / 100 if cutil is not None else None
+            top = med("stop_" + key, srv)
+            kv = vals.get(("stopk_" + key, srv), [])
+            kind = kinds.get(int(statistics.mode(kv)), "?") if kv else "?"
+            idle = med("idle_" + key, srv)
+            out.append("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |"
+                       % (name, sname, fmt(med(key, srv)),
+                          f2(med("cpu_" + key, srv)),
+                          f2(med("ccpu_" + key, srv)),
+                          f2(util / 100) if util is not None else "—",
+                          "%.2f %s" % (top, kind) if top is not None
+                          else "—", f2(cli),
+                          "%.1f" % idle if idle is not None else "—",
+                          transfer_bound(cli, top, kind, idle)))
+    notes = []
+    for key, name in rows:
+        if not key.startswith("sc_put"):
+            continue
+        rw, rs = med(key, "wg"), med(key, "samba")
+        cw, sw = med("ccpu_" + key, "wg"), med("cpu_" + key, "wg")
+        top = med("stop_" + key, "wg")
+        if not rw or not rs or cw is None or sw is None:
+            continue
+        wall = 1024 / rw	# s per GiB against wgsmbd
+        parts = [("smbclient's own CPU", cw),
+                 ("smbclient + wgsmbd over %d CPUs" % a.ncpu,
+                  (cw + sw) / a.ncpu)]
+        if top is not None:
+            parts.append(("wgsmbd's busiest thread", top * wall))
+        why, floor = max(parts, key=lambda p: p[1])
+        ceil = 1024 / floor / rs if floor > 0 else None
+        notes.append("- %s: %s× Samba (%s vs %s MiB/s). Floor for wgsmbd "
+                     "with this client here: %s %s s/GiB (%s), so at most "
+                     "%s× Samba; the target is %s×: %s."
+                     % (name, fmt(rw / rs), fmt(rw), fmt(rs), why, fmt(floor),
+                        ", ".join("%s %s" % (n, fmt(v)) for n, v in parts
+                                  if n != why),
+                        fmt(ceil), fmt(PUT_TARGET),
+                        "out of reach unless smbclient's or the machine's "
+                        "share drops" if ceil is not None and
+                        ceil < PUT_TARGET else "within reach"))
+    if notes:
+        out += ["", "Each put against its target: the largest of the lower "
+                "bounds on wgsmbd's wall time per", "GiB that this run "
+                "measured, and the ratio to Samba it allows:", ""]
+        for n in notes:
+            out += textwrap.wrap(n, 96, subsequent_indent="  ")
+    return out
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("results")
@@ -413,7 +513,7 @@ def main():
         del out[main_start:]	# --only-office: no single-client figures
     cpu_start = len(out)
     out += ["", "Server CPU per unit of work (all its processes and threads, "
-            "from /proc) and its CPU use in % of one CPU over the run:", "",
+            "from /proc) and its CPU use in", "% of one CPU over the run:", "",
             "| workload | unit | wgsmb | Samba | ratio | wgsmb CPU use % "
             "| Samba CPU use % |", "|---|---|---|---|---|---|---|"]
     for key, name, unit in [
@@ -442,6 +542,7 @@ def main():
 
     if len(out) == cpu_start + 5:
         del out[cpu_start:]
+    out += transfer_bounds(a, vals, med)
     if ("ceil_tcp", "ceiling") in vals or ("ceil_tmpfs", "ceiling") in vals:
         out += ["", "| ceiling (same machine) | median (range) |",
                 "|---|---|"]

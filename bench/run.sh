@@ -351,13 +351,22 @@ measure_end() {
 }
 
 # run_measured SERVER OUTFILE CMD...: run CMD between measure_begin and
-# measure_end. Sets what measure_end sets and M_RC.
+# measure_end. Sets what measure_end sets, M_RC, and from samples taken
+# right before and after CMD (builtins only, so nothing else we start is
+# in them): M_CLI_TICKS, the CPU of CMD and its descendants (the shell's
+# cutime + cstime once CMD is reaped), and M_IDLE, the machine's idle
+# share over CMD's run (% of all CPUs; iowait counts as idle).
 run_measured() {
-	local srv=$1 out=$2
+	local srv=$1 out=$2 c0 dt
 	shift 2
 	M_RC=0
 	measure_begin "$srv"
+	self_cpu; c0=$SELF_CPU
 	"${NICE[@]}" "$@" >"$out" 2>&1 || M_RC=$?
+	self_cpu; M_CLI_TICKS=$((SELF_CPU - c0))
+	sys_cpu; dt=$((SYS_TOTAL - M_T0))
+	M_IDLE=$(awk -v t="$dt" -v b="$((SYS_BUSY - M_B0))" -v s="$((SYS_STEAL - M_ST0))" \
+		'BEGIN { if (t > 0) printf "%.1f", 100 * (t - b - s) / t }')
 	measure_end "$srv"
 	if [ "$M_RC" -ne 0 ]; then
 		log "$srv: '$*' failed (status $M_RC):"
@@ -553,15 +562,50 @@ bench_smbclient() {	# SERVER ROUND put|get [PROTECTION]
 	else
 		cmd="get get.dat /dev/null"
 	fi
+	# which server thread, if any, is the bottleneck (bench/threadcpu.py)
+	local th=$WORK/threads.$key.$1.$2 tpid
+	"$PY" "$BENCH/threadcpu.py" "$th" "$(pid_of "$1")" &
+	tpid=$!
+	sleep 0.2	# its start-up is not in the transfer
 	run_measured "$1" "$out" smbclient "//127.0.0.1/bench" -p "$(port_of "$1")" \
 		-s "$CCONF" -U "$USER_NAME%$USER_PASS" \
 		--client-protection="$prot" -c "$cmd"
+	kill -TERM "$tpid"
+	wait "$tpid"
 	if [ "$M_RC" = 0 ] && ! grep -q NT_STATUS "$out"; then
 		record "$key" "$1" "$2" "$(awk -v b="$IO_BYTES" -v s="$M_WALL" \
 			'BEGIN { printf "%.1f", b / 1048576 / s }')"
 		record_cpu "$key" "$1" "$2" "$IO_BYTES" $((1 << 30))	# s per GiB
+		record_bound "$key" "$1" "$2" "$th"
 	fi
 	rm -f "$(dir_of "$1")/put.dat"
+}
+
+# record_bound KEY SERVER ROUND THREADFILE: what bounds the transfer just
+# measured: the client's CPU per GiB (ccpu_) and in % of one CPU (cutil_),
+# the machine's idle share (idle_, % of all CPUs), and from
+# bench/threadcpu.py the server's busiest thread (stop_, CPUs; stopk_ its
+# kind: 1 an event loop, 2 a worker, 0 other) and its loop and worker
+# threads together (sloop_, spool_, CPUs).
+record_bound() {
+	local key=$1 srv=$2 r=$3 line v kind
+	record "ccpu_$key" "$srv" "$r" "$(awk -v t="$M_CLI_TICKS" -v hz="$TICKS" \
+		-v n="$IO_BYTES" 'BEGIN { printf "%.4f", 1073741824 * t / hz / n }')"
+	record "cutil_$key" "$srv" "$r" "$(awk -v t="$M_CLI_TICKS" -v hz="$TICKS" \
+		-v w="$M_WALL" 'BEGIN { if (w > 0) printf "%.1f", 100 * t / hz / w }')"
+	record_if "idle_$key" "$srv" "$r" "$M_IDLE"
+	line=$(cat "$4" 2>/dev/null)
+	for v in top loop pool; do
+		record_if "s${v}_$key" "$srv" "$r" \
+			"$(echo "$line" | sed -n "s/.*\b$v=\([0-9.]*\).*/\1/p")"
+	done
+	kind=$(echo "$line" | sed -n 's/.*topkind=\([a-z]*\).*/\1/p')
+	case $kind in
+	loop) record "stopk_$key" "$srv" "$r" 1 ;;
+	pool) record "stopk_$key" "$srv" "$r" 2 ;;
+	?*) record "stopk_$key" "$srv" "$r" 0 ;;
+	esac
+	log "$srv: $key $(awk -v b="$IO_BYTES" -v s="$M_WALL" 'BEGIN { printf "%.0f", b / 1048576 / s }') MiB/s; server $(awk -v t="$M_SRV_TICKS" -v hz="$TICKS" -v n="$IO_BYTES" -v w="$M_WALL" 'BEGIN { printf "%.3f s/GiB, %.2f CPU", 1073741824 * t / hz / n, t / hz / w }') ($line); smbclient $(awk -v t="$M_CLI_TICKS" -v hz="$TICKS" -v n="$IO_BYTES" -v w="$M_WALL" 'BEGIN { printf "%.3f s/GiB, %.2f CPU", 1073741824 * t / hz / n, t / hz / w }'); machine ${M_IDLE}% idle"
 }
 
 bench_echo() {	# SERVER ROUND
