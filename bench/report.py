@@ -300,15 +300,20 @@ TRANSFERS = [("sc_put", "put"), ("sc_put_sign", "put sign"),
 PUT_TARGET = 1.5	# issue 16: put at least 1.5x Samba
 
 
-def transfer_bound(cli, top, kind, idle):
+def transfer_bound(cli, top, kind, srv, idle):
     """What bounds one smbclient transfer, in at most 23 characters: the
     client's CPU (smbclient is one thread) at 90% of a CPU or more, else
-    the server's busiest thread at 90% or more, else the machine (under
-    10% idle), else no CPU: latency."""
+    the server's busiest thread at 90% or more, else the server's threads
+    together at 0.90-1.10 CPU (one connection's work handed from thread to
+    thread in series: wgsmbd holds a connection while a worker verifies or
+    decrypts its frame), else the machine (under 10% idle), else no CPU:
+    latency."""
     if cli is not None and cli >= 0.9:
         return "client-bound: %.2f CPU" % cli
     if top is not None and top >= 0.9:
         return "server-bound: %s %.2f" % (kind, top)
+    if srv is not None and 0.9 <= srv <= 1.1:
+        return "server chain: %.2f CPU" % srv
     if idle is not None and idle < 10:
         return "machine-bound: %.0f%% idle" % idle
     if idle is None:
@@ -316,7 +321,7 @@ def transfer_bound(cli, top, kind, idle):
     return "latency: %.0f%% idle" % idle
 
 
-def transfer_bounds(a, vals, med):
+def transfer_bounds(a, vals, med, other):
     """Per smbclient transfer and server: rate, CPU per GiB of server and
     client, their CPU use, the busiest server thread, the machine's idle
     share and what bounds it; then for each put, the most wgsmbd could
@@ -356,7 +361,9 @@ def transfer_bounds(a, vals, med):
                           "%.2f %s" % (top, kind) if top is not None
                           else "—", f2(cli),
                           "%.1f" % idle if idle is not None else "—",
-                          transfer_bound(cli, top, kind, idle)))
+                          transfer_bound(cli, top, kind,
+                                         util / 100 if util is not None
+                                         else None, idle)))
     notes = []
     for key, name in rows:
         if not key.startswith("sc_put"):
@@ -374,16 +381,22 @@ def transfer_bounds(a, vals, med):
             parts.append(("wgsmbd's busiest thread", top * wall))
         why, floor = max(parts, key=lambda p: p[1])
         ceil = 1024 / floor / rs if floor > 0 else None
+        busy = [statistics.median(other[(key, x)]) for x in ("wg", "samba")
+                if other.get((key, x))]
+        load = ""
+        if busy and max(busy) >= 10:
+            load = (" Other load took up to %.0f%% of the machine in these "
+                    "runs: the bound assumes a quiet one." % max(busy))
         notes.append("- %s: %s× Samba (%s vs %s MiB/s). Floor for wgsmbd "
                      "with this client here: %s %s s/GiB (%s), so at most "
-                     "%s× Samba; the target is %s×: %s."
+                     "%s× Samba; the target is %s×: %s.%s"
                      % (name, fmt(rw / rs), fmt(rw), fmt(rs), why, fmt(floor),
                         ", ".join("%s %s" % (n, fmt(v)) for n, v in parts
                                   if n != why),
                         fmt(ceil), fmt(PUT_TARGET),
                         "out of reach unless smbclient's or the machine's "
                         "share drops" if ceil is not None and
-                        ceil < PUT_TARGET else "within reach"))
+                        ceil < PUT_TARGET else "within reach", load))
     if notes:
         out += ["", "Each put against its target: the largest of the lower "
                 "bounds on wgsmbd's wall time per", "GiB that this run "
@@ -542,7 +555,7 @@ def main():
 
     if len(out) == cpu_start + 5:
         del out[cpu_start:]
-    out += transfer_bounds(a, vals, med)
+    out += transfer_bounds(a, vals, med, other)
     if ("ceil_tcp", "ceiling") in vals or ("ceil_tmpfs", "ceiling") in vals:
         out += ["", "| ceiling (same machine) | median (range) |",
                 "|---|---|"]
