@@ -19,6 +19,7 @@ struct smbd_wtime {
 	bool delayed_done;	/* the first write's delayed update ran */
 	uint64_t gen;		/* counts holds, so a late write sees its
 				 * hold ended */
+	unsigned inflight;	/* writes of this hold not completed */
 	struct timespec held;
 	struct tevent_timer *te;	/* ends the hold; child */
 };
@@ -189,7 +190,9 @@ void smbd_wtime_write_begin(struct smbd_open *op, struct smbd_wtime_io *io)
 		w->holding = true;
 		w->held = st.st_mtim;
 		w->gen++;
+		w->inflight = 0;
 	}
+	w->inflight++;
 	wo->held_gen = w->gen;
 	io->restore = true;
 	io->gen = w->gen;
@@ -224,7 +227,20 @@ void smbd_wtime_write_end(struct smbd_open *op,
 		return;
 	}
 	w = op->file->wtime;
-	if (w != NULL && w->holding && w->gen == io->gen) {
+	if (w == NULL || !w->holding || w->gen != io->gen) {
+		return;
+	}
+	/*
+	 * Only the last write of the hold in flight puts the time back:
+	 * one futimens per write took the inode lock that the writes in
+	 * flight hold while they copy, and the loop spun on it with the
+	 * state lock held. Until the last completes the time may read as
+	 * moved, as it may while any write is in flight.
+	 */
+	if (w->inflight > 0) {
+		w->inflight--;
+	}
+	if (w->inflight == 0) {
 		set_mtime(op->fd, &w->held);
 	}
 }

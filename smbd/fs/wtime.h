@@ -14,10 +14,13 @@
  *     sticky for that open: its later writes do not move it, and an
  *     update held for other opens is dropped: the time set stands.
  *
- * How: Linux moves mtime on every write, so while an update is held a
- * write's completion puts mtime back (futimens) to the held value; when
- * the hold ends mtime becomes "now" on disk. Every reader (GETINFO,
- * QUERY_DIRECTORY, CLOSE, local programs) sees the same time. A crash
+ * How: Linux moves mtime on every write, so while an update is held the
+ * completion of the hold's last write in flight puts mtime back
+ * (futimens) to the held value (one per write contended for the inode
+ * lock with the writes in flight); when the hold ends mtime becomes
+ * "now" on disk. Once no write of the hold is in flight, every reader
+ * (GETINFO, QUERY_DIRECTORY, CLOSE, local programs) sees the same time;
+ * while some are, the time may read as moved. A crash
  * while holding leaves the older mtime on the file: the hold is bounded
  * (SMBD_WTIME_HOLD_MAX_MS) for that reason.
  *

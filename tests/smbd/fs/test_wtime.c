@@ -284,6 +284,38 @@ START_TEST(test_late_write_end)
 }
 END_TEST
 
+/*
+ * Writes in flight together: only the last to complete puts the time
+ * back (one futimens per write contended for the inode lock with the
+ * others' copies); until then the time reads as the kernel moved it.
+ */
+START_TEST(test_last_write_in_flight_restores)
+{
+	struct fixture fx = {};
+	struct smbd_open *op = NULL;
+	struct smbd_wtime_io a = {}, b = {};
+	struct timespec old = {};
+
+	fx_init(&fx);
+	op = fx_open(&fx);
+	set_old_mtime(&fx, &old);
+	smbd_wtime_write_begin(op, &a);
+	smbd_wtime_write_begin(op, &b);
+	ck_assert(a.restore && b.restore);
+	ck_assert_int_eq(pwrite(op->fd, "x", 1, 0), 1);
+	ck_assert_int_eq(pwrite(op->fd, "y", 1, 1), 1);
+	smbd_wtime_write_end(op, &a);
+	ck_assert(ts_gt(mtime_of(&fx), old));	/* b still in flight */
+	smbd_wtime_write_end(op, &b);
+	ck_assert(ts_eq(mtime_of(&fx), old));
+	/* and the next write alone puts it back at once, as before */
+	do_write(op);
+	ck_assert(ts_eq(mtime_of(&fx), old));
+	ck_assert(smbd_wtime_holding(op));
+	fx_free(&fx);
+}
+END_TEST
+
 /* An open freed without CLOSE (logoff, disconnect) ends its hold. */
 START_TEST(test_destructor_ends_hold)
 {
@@ -318,6 +350,7 @@ static Suite *wtime_suite(void)
 	tcase_add_test(tc, test_explicit_time_sticks);
 	tcase_add_test(tc, test_explicit_time_drops_other_hold);
 	tcase_add_test(tc, test_late_write_end);
+	tcase_add_test(tc, test_last_write_in_flight_restores);
 	tcase_add_test(tc, test_destructor_ends_hold);
 	suite_add_tcase(s, tc);
 	return s;
