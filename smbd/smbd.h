@@ -193,12 +193,9 @@ struct smbd_loop {
 	unsigned idx;			/* in srv->loops */
 	uint8_t *rbuf;			/* shared read buffer (conn.c), child */
 	struct smbd_acl_cache *acl_cache; /* stored descriptors (fs/acl.c) */
-	/* a finished request's body buffer (child), the next request's
-	 * (smb2/dispatch.c): one malloc and free fewer per request; one
-	 * per loop, not per connection, so an idle connection keeps none.
-	 * Only the loop's own thread takes or leaves it. */
-	uint8_t *body_spare;
-	size_t body_spare_cap;
+	/* the talloc pool requests and their handlers allocate from
+	 * (smb2/dispatch.c req_new), child; NULL until the first */
+	void *req_pool;
 	/* Several loops only (smbd/loop.c); -1 and NULL with one: */
 	int wake_fd;			/* eventfd: another thread woke it */
 	struct tevent_fd *wake_fde;

@@ -270,7 +270,18 @@ int smbd_file_attach(struct smbd_server *srv, struct smbd_open *op,
 		srv->files = f;
 		fresh = true;
 	}
-	n = talloc_realloc(f, f->opens, struct smbd_open *, f->nopens + 1);
+	if (f->opens == NULL) {
+		f->opens = f->opens1;
+		f->opens_cap = sizeof(f->opens1) / sizeof(f->opens1[0]);
+	}
+	if (f->nopens < f->opens_cap) {
+		f->opens[f->nopens++] = op;
+		op->file = f;
+		return 0;
+	}
+	n = f->opens == f->opens1 ?
+	    talloc_array(f, struct smbd_open *, f->opens_cap * 2) :
+	    talloc_realloc(f, f->opens, struct smbd_open *, f->opens_cap * 2);
 	if (n == NULL) {
 		if (fresh) {
 			ptable_remove(&idx->files, f);
@@ -282,7 +293,11 @@ int smbd_file_attach(struct smbd_server *srv, struct smbd_open *op,
 		}
 		return -ENOMEM;
 	}
+	if (f->opens == f->opens1) {
+		memcpy(n, f->opens1, sizeof(f->opens1));
+	}
 	f->opens = n;
+	f->opens_cap *= 2;
 	f->opens[f->nopens++] = op;
 	op->file = f;
 	return 0;

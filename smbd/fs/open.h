@@ -145,8 +145,12 @@ struct smbd_file {
 	struct smbd_server *srv;
 	dev_t dev;
 	ino_t ino;
-	struct smbd_open **opens;	/* every open of the inode (share modes) */
+	struct smbd_open **opens;	/* every open of the inode (share
+					 * modes): opens1, or a child */
 	size_t nopens;
+	size_t opens_cap;
+	struct smbd_open *opens1[2];	/* the usual one or two opens: no
+					 * array allocated for them */
 	bool delete_pending;	/* Link.IsDeleted: unlink when the last
 				 * open closes (see above) */
 	struct brl_table *locks;	/* byte-range locks, child; NULL

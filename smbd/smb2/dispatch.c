@@ -167,6 +167,44 @@ static int req_destructor(struct smbd_req *req)
 	return 0;
 }
 
+/*
+ * What a request and its handler allocate (handler state, names, the
+ * reply body) comes from its loop's request pool (smbd_loop.req_pool, a
+ * talloc pool): no malloc and free per object (a CREATE made ~15). The
+ * request is taken from the pool, then hung under its connection; its
+ * children come from the pool too. The pool's room is reused once every
+ * object in it is freed (talloc), as happens after each request of a
+ * client that waits for its replies; while some are still alive, new
+ * ones take the rest of the room, and when none is left they are
+ * malloc()ed as before. So nothing that outlives its request may come
+ * from it: an open, a lease and the like have other parents, and memory
+ * moved out with talloc_steal keeps its place until freed (a worker job
+ * orphaned by an aborted request holds it until the job ends). Requests
+ * that may wait for a long time (CHANGE_NOTIFY, a blocking LOCK) never
+ * come from it. All of it happens under the state lock (docs/threads.md),
+ * on the loop's own thread.
+ */
+#define REQ_POOL_BYTES (32 * 1024)
+
+static struct smbd_req *req_new(struct smbd_conn *conn, uint16_t cmd)
+{
+	struct smbd_loop *lp = conn->loop;
+	struct smbd_req *req = NULL;
+
+	if (cmd == SMB2_CHANGE_NOTIFY || cmd == SMB2_LOCK || lp == NULL ||
+	    !smbd_loop_is_self(lp)) {
+		return talloc_zero(conn, struct smbd_req);
+	}
+	if (lp->req_pool == NULL) {
+		lp->req_pool = talloc_pool(lp, REQ_POOL_BYTES);
+		if (lp->req_pool == NULL) {
+			return talloc_zero(conn, struct smbd_req);
+		}
+	}
+	req = talloc_zero(lp->req_pool, struct smbd_req);
+	return talloc_steal(conn, req);
+}
+
 int smbd_pull_fid(struct wire_rd *r, uint64_t *persistent,
 		  uint64_t *volatile_)
 {
@@ -344,9 +382,6 @@ static uint32_t payload_size(const struct smbd_req *req)
 	payload_sizes(req, &in, &out);
 	return in > out ? in : out;
 }
-
-/* The largest request body buffer a loop keeps for its next request. */
-#define BODY_SPARE_MAX 4096
 
 /* Room for replies other than the data buffers (NEGOTIATE, SESSION_SETUP). */
 #define REPLY_FIXED_MAX 1024
@@ -927,7 +962,6 @@ static void req_finish(struct smbd_req *req, NTSTATUS status)
 {
 	struct smbd_compound *cmp = req->cmp;
 	struct smbd_session *free_sess = NULL;
-	struct smbd_loop *lp = NULL;
 
 	if (cmp != NULL) {
 		cmp->related_sess_id = req->in_hdr.session_id;
@@ -950,16 +984,6 @@ static void req_finish(struct smbd_req *req, NTSTATUS status)
 			  &cmp->lat : NULL);
 	if (req->disp != SMBD_REQ_NO_REPLY && cmp != NULL) {
 		compound_append(cmp, req, status, false);
-	}
-	lp = req->conn->loop;
-	if (lp != NULL && lp->body_spare == NULL && req->out.buf != NULL &&
-	    req->out.cap <= BODY_SPARE_MAX && smbd_loop_is_self(lp)) {
-		/* kept for the next request on this loop */
-		lp->body_spare = talloc_steal(lp, req->out.buf);
-		lp->body_spare_cap = req->out.cap;
-		req->out.buf = NULL;
-		req->out.cap = 0;
-		req->out.len = 0;
 	}
 	free_sess = req->free_sess;
 	req->free_sess = NULL;
@@ -1513,7 +1537,6 @@ static void compound_next(struct smbd_compound *cmp)
 
 	while (cmp->waiting == NULL && cmp->next_off < cmp->len) {
 		struct smbd_req *req = NULL;
-		struct smbd_loop *lp = NULL;
 		struct wire_rd r;
 		struct smb2_hdr h = {};
 		size_t start = cmp->next_off;
@@ -1569,7 +1592,7 @@ static void compound_next(struct smbd_compound *cmp)
 		}
 		cmp->first = false;
 
-		req = talloc_zero(conn, struct smbd_req);
+		req = req_new(conn, h.command);
 		if (req == NULL) {
 			smbd_conn_terminate(conn, "no memory");
 			break;
@@ -1585,15 +1608,8 @@ static void compound_next(struct smbd_compound *cmp)
 		wire_rd_init(&req->in, cmp->buf + start, mlen);
 		req->in.off = SMB2_HDR_SIZE;
 		req->in_body_len = mlen - SMB2_HDR_SIZE;
+		/* the body comes from the request pool (req_new) */
 		wire_wr_init(&req->out, req, 0);
-		lp = conn->loop;
-		if (lp != NULL && lp->body_spare != NULL &&
-		    smbd_loop_is_self(lp)) {
-			/* the last request's body buffer */
-			req->out.buf = talloc_steal(req, lp->body_spare);
-			req->out.cap = lp->body_spare_cap;
-			lp->body_spare = NULL;
-		}
 		req->reserved = reply_bound(req);
 		conn->reply_reserved += req->reserved;
 		req->next = conn->requests;

@@ -123,8 +123,8 @@ static size_t srv_cache_blocks(const struct smbdt *t)
 	if (t->srv->loop->rbuf != NULL) {
 		n += talloc_total_blocks(t->srv->loop->rbuf);
 	}
-	if (t->srv->loop->body_spare != NULL) {
-		n += talloc_total_blocks(t->srv->loop->body_spare);
+	if (t->srv->loop->req_pool != NULL) {
+		n += talloc_total_blocks(t->srv->loop->req_pool);
 	}
 	if (t->srv->open_index != NULL) {
 		n += talloc_total_blocks(t->srv->open_index);

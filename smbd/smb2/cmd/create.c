@@ -298,18 +298,22 @@ static NTSTATUS create_new_open(struct smbd_req *req,
 				uint32_t granted, struct smbd_open **pop)
 {
 	struct smbd_tree *tree = req->tree;
-	struct smbd_open *op = talloc_zero(tree, struct smbd_open);
+	size_t plen = strlen(ondisk) + 1, nlen = strlen(a->name) + 1;
+	/* its two names in its own block: one malloc for the three */
+	struct smbd_open *op = talloc_pooled_object(tree, struct smbd_open, 2,
+						    plen + nlen);
 	int rc = 0;
 
 	if (op == NULL) {
 		close(fd);
 		return NT_STATUS_NO_MEMORY;
 	}
+	memset(op, 0, sizeof(*op));
 	op->fd = -1;		/* owned by the open once it has its file */
 	talloc_set_destructor(op, smbd_open_destructor);
 	op->is_dir = S_ISDIR(st->st_mode);
-	op->path = talloc_strdup(op, ondisk);
-	op->client_name = talloc_strdup(op, a->name);
+	op->path = talloc_memdup(op, ondisk, plen);
+	op->client_name = talloc_memdup(op, a->name, nlen);
 	op->access = granted;
 	op->share_access = a->share;
 	op->create_options = a->options;
@@ -356,7 +360,7 @@ struct create_probe {
 	/* out: set by the worker */
 	NTSTATUS status;	/* of vfs_resolve */
 	TALLOC_CTX *res;	/* the worker's hierarchy, holds ondisk */
-	char *ondisk;
+	char *ondisk;		/* in res, or rel (create_probe_inline) */
 	int pfd;		/* O_PATH fd of the existing object, or -1 */
 	bool pfd_root;		/* pfd is the tree's root fd, not ours: the
 				 * share root, probed on the loop */
@@ -422,7 +426,8 @@ static void create_probe_stream(struct create_probe *pr)
 /*
  * pr->pfd is open on pr->ondisk beneath root_fd, or, ondisk NULL, on
  * pr->rel exactly as the client wrote it, which is then the on-disk
- * name; look at the object. On the loop or on a worker (pr->res exists).
+ * name; look at the object. On the loop (ondisk set, no stream) or on a
+ * worker (pr->res exists).
  */
 static void create_probe_found(struct create_probe *pr, int root_fd)
 {
@@ -1563,11 +1568,9 @@ static bool create_probe_inline(struct create_state *state,
 	}
 	pr->pfd = fd;
 	pr->pfd_root = root;
-	pr->res = talloc_new(NULL);
-	if (pr->res == NULL) {
-		talloc_free(pr);
-		return true;
-	}
+	/* found as written: that is the on-disk name (no stream here, so
+	 * nothing needs a hierarchy of the probe's own) */
+	pr->ondisk = pr->rel;
 	if (state->im == NULL) {
 		state->im = tevent_create_immediate(state);
 		if (state->im == NULL) {
