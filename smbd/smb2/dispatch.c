@@ -186,13 +186,30 @@ static int req_destructor(struct smbd_req *req)
  */
 #define REQ_POOL_BYTES (32 * 1024)
 
+/*
+ * Not under AddressSanitizer: a pool hands freed room out again without
+ * ASan knowing, so a use after free of request memory would read the
+ * next request's data instead of being reported. The sanitizer builds
+ * (tests, fuzzers) allocate each object on its own, as before.
+ */
+#if defined(__SANITIZE_ADDRESS__)
+#define REQ_POOL_USE 0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define REQ_POOL_USE 0
+#endif
+#endif
+#ifndef REQ_POOL_USE
+#define REQ_POOL_USE 1
+#endif
+
 static struct smbd_req *req_new(struct smbd_conn *conn, uint16_t cmd)
 {
 	struct smbd_loop *lp = conn->loop;
 	struct smbd_req *req = NULL;
 
-	if (cmd == SMB2_CHANGE_NOTIFY || cmd == SMB2_LOCK || lp == NULL ||
-	    !smbd_loop_is_self(lp)) {
+	if (!REQ_POOL_USE || cmd == SMB2_CHANGE_NOTIFY || cmd == SMB2_LOCK ||
+	    lp == NULL || !smbd_loop_is_self(lp)) {
 		return talloc_zero(conn, struct smbd_req);
 	}
 	if (lp->req_pool == NULL) {
