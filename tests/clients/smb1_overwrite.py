@@ -16,9 +16,17 @@ the truncate runs (share modes hold then); a client that drops its
 connection right after sending its overwrite leaves the server
 answering and its open closed (an open that denies all gets in), for
 each completion (file.c, nttrans.c, trans2.c through file.c; under ASan
-test_smb1.sh checks the log for leaks). Exit 0 if all hold."""
+test_smb1.sh checks the log for leaks). An overwrite of a 64 MiB file
+that shares all (NT_CREATE_ANDX, NT_TRANSACT_CREATE, TRANS2_OPEN2) and,
+from another connection of a client taking level II oplocks, an open of
+it asking a batch oplock once the truncate has begun: if that open is
+answered before the overwrite (during the truncate) it gets level II at
+most, and a level II breaks to none (a LOCKING_ANDX from the server)
+once the truncate is done; at least once in five tries it comes during
+the truncate with level II. Exit 0 if all hold."""
 import io
 import os
+import select
 import socket
 import struct
 import sys
@@ -387,6 +395,124 @@ def ntcreate_deny_all(s, tid, name):
     return st, w
 
 
+CAP_LEVEL_II_OPLOCKS = 0x80
+LEVEL_II = 3
+OPLOCK_RELEASE = 0x02
+
+
+def connect_level2(host, port, user, pw):
+    """connect() of a client that takes level II oplocks (impacket's
+    SESSION_SETUP_ANDX does not say so: its capabilities are built from
+    the class's CAP_ constants, one of which carries the bit meanwhile)."""
+    saved = smb.SMB.CAP_LARGE_WRITEX
+    smb.SMB.CAP_LARGE_WRITEX = saved | CAP_LEVEL_II_OPLOCKS
+    try:
+        return connect(host, port, user, pw)
+    finally:
+        smb.SMB.CAP_LARGE_WRITEX = saved
+
+
+def readable(s, timeout):
+    return bool(select.select([s.get_socket()], [], [], timeout)[0])
+
+
+def break_of(s2, fid, timeout):
+    """The first oplock break request (LOCKING_ANDX, MID 0xFFFF) for fid
+    on s2 within timeout seconds: its NewOpLockLevel, or None."""
+    deadline = time.time() + timeout
+    while readable(s2, max(0, deadline - time.time())):
+        mid, _, w, raw = recv(s2)
+        if mid == 0xFFFF and raw[4] == smb.SMB.SMB_COM_LOCKING_ANDX and \
+                len(w) >= 8 and struct.unpack_from('<H', w, 4)[0] == fid \
+                and w[6] & OPLOCK_RELEASE:
+            return w[7]
+    return None
+
+
+def close_skipping_breaks(s, tid, fid):
+    """CLOSE of fid; oplock breaks that come before its reply are
+    skipped."""
+    send(s, tid, smb.SMB.SMB_COM_CLOSE, struct.pack('<HI', fid, 0), b'')
+    while recv(s)[0] == 0xFFFF:
+        pass
+
+
+def cache_round(c, s, tid, s2, tid2, share_dir, what, req):
+    """One overwrite of a HUGE file that shares all and, once its
+    truncate has begun, an open of the file from s2 asking a batch
+    oplock: (answered during the truncate, its level). During the
+    truncate it gets level II at most, and a level II breaks to none
+    once the truncate is done."""
+    name = 'ovw_cache_%s.bin' % what.lower()
+    path = prepare(c, share_dir, name, HUGE)
+    send(s, tid, req[0], *req[1]('\\' + name), mid=0x5101)
+    deadline = time.time() + 10
+    while os.stat(path).st_size == HUGE and time.time() < deadline:
+        pass
+    send(s2, tid2, smb.SMB.SMB_COM_NT_CREATE_ANDX,
+         *ntcreate_req('\\' + name, FILE_OPEN), mid=0x5102)
+    # one loop serves both connections (one client address) and writes
+    # each turn's replies at its end: the open's reply in while the
+    # overwrite's is not, the open came during the truncate (both in
+    # when we look: unknown, taken as after)
+    socks = [s.get_socket(), s2.get_socket()]
+    during = select.select(socks, [], [], 30)[0] == socks[1:]
+    _, st2, w2, _ = recv(s2)
+    _, st1, w1, raw1 = recv(s)
+    expect('%s sharing all, and an open meanwhile from another '
+           'connection: both succeed' % what, st1 == 0 and st2 == 0,
+           '0x%08x, 0x%08x' % (st1 or 0, st2 or 0))
+    level = None
+    if st2 == 0:
+        level, fid2 = struct.unpack_from('<BH', w2, 4)
+        if during:
+            expect('%s: the open during the truncate gets level II at '
+                   'most' % what, level in (0, LEVEL_II),
+                   'level %d' % level)
+        if during and level == LEVEL_II:
+            got = break_of(s2, fid2, 2)
+            expect('%s: its level II oplock breaks to none once the '
+                   'truncate is done' % what, got == 0,
+                   'no break' if got is None else 'to level %d' % got)
+        # after the truncate an open that came during it may see its
+        # break late: before the CLOSE's reply
+        close_skipping_breaks(s2, tid2, fid2)
+    if st1 == 0:
+        if req[0] == smb.SMB.SMB_COM_NT_TRANSACT:
+            fid = struct.unpack_from('<H', nttrans_params(raw1), 2)[0]
+        elif req[0] == smb.SMB.SMB_COM_TRANSACTION2:
+            fid = struct.unpack_from('<H', trans2_params(raw1), 0)[0]
+        else:
+            fid = struct.unpack_from('<H', w1, 5)[0]
+        expect('%s sharing all: 0 bytes on disk' % what,
+               os.stat(path).st_size == 0, os.stat(path).st_size)
+        close(s, tid, fid)
+    os.unlink(path)
+    return during, level
+
+
+def caching_breaks(c, s, tid, s2, tid2, share_dir, what, req):
+    """cache_round until the open came during the truncate with level
+    II."""
+    s.get_socket().setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    s2.get_socket().setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    seen = []
+    got = False
+    for _ in range(5):
+        during, level = cache_round(c, s, tid, s2, tid2, share_dir, what,
+                                    req)
+        seen.append('%s level %s' % ('during' if during else 'after',
+                                     level))
+        got = during and level == LEVEL_II
+        if got:
+            break
+    print('# %s sharing all, open from another connection: %s' %
+          (what, ', '.join(seen)), flush=True)
+    expect('%s: an open from another connection came during the truncate '
+           'and got level II' % what, got,
+           ', '.join(seen))
+
+
 DENY_ALL = {
     'NT_CREATE_ANDX': (smb.SMB.SMB_COM_NT_CREATE_ANDX,
                        lambda n: ntcreate_req(n, FILE_OVERWRITE_IF,
@@ -394,6 +520,15 @@ DENY_ALL = {
     'NT_TRANSACT_CREATE': (smb.SMB.SMB_COM_NT_TRANSACT,
                            lambda n: nttrans_create_req(
                                n, FILE_OVERWRITE_IF, share=0)),
+}
+SHARE_ALL = {
+    'NT_CREATE_ANDX': (smb.SMB.SMB_COM_NT_CREATE_ANDX,
+                       lambda n: ntcreate_req(n, FILE_OVERWRITE_IF,
+                                              oplock=False)),
+    'NT_TRANSACT_CREATE': (smb.SMB.SMB_COM_NT_TRANSACT,
+                           lambda n: nttrans_create_req(
+                               n, FILE_OVERWRITE_IF)),
+    'TRANS2_OPEN2': (smb.SMB.SMB_COM_TRANSACTION2, open2_req),
 }
 ANY = {
     'NT_CREATE_ANDX': (smb.SMB.SMB_COM_NT_CREATE_ANDX,
@@ -421,6 +556,11 @@ def main():
     expect('ECHO after the overwrites', st == 0, '0x%08x' % st)
     for what, req in DENY_ALL.items():
         share_modes_hold(c, s, tid, share_dir, what, req)
+    c2, tid2 = connect_level2(host, port, user, pw)
+    for what, req in SHARE_ALL.items():
+        caching_breaks(c, s, tid, c2.getSMBServer(), tid2, share_dir, what,
+                       req)
+    c2.close()
     for what, req in ANY.items():
         dropped_meanwhile(host, port, user, pw, c, s, tid, share_dir, what,
                           req)

@@ -114,7 +114,7 @@ wg_check "SMB1 file: impacket's SMB1 dialect lists, puts, gets, renames, deletes
 wg_check "SMB1 core: NT_RENAME links, copies and renames; QUERY_INFORMATION_DISK is statvfs's; OPEN_ANDX's extended response" \
 	"$WG_PY" "$WG_ROOT/tests/clients/smb1_core.py" "$WG_HOST" "$WG_PORT" \
 	"$WG_USER" "$WG_PASS" "$WG_SHARE"
-wg_check "SMB1 overwrite: NT_CREATE_ANDX, OPEN_ANDX, NT_TRANSACT_CREATE, CREATE and TRANS2_OPEN2 of a 3 MiB file (the truncate on a worker) answer overwritten, size 0, later writes kept; share modes hold and a dropped client is cleaned up during a 64 MiB truncate" \
+wg_check "SMB1 overwrite: NT_CREATE_ANDX, OPEN_ANDX, NT_TRANSACT_CREATE, CREATE and TRANS2_OPEN2 of a 3 MiB file (the truncate on a worker) answer overwritten, size 0, later writes kept; share modes hold, a level II oplock got meanwhile breaks and a dropped client is cleaned up during a 64 MiB truncate" \
 	"$WG_PY" "$WG_ROOT/tests/clients/smb1_overwrite.py" "$WG_HOST" "$WG_PORT" \
 	"$WG_USER" "$WG_PASS" "$WG_SHARE"
 wg_check "SMB1 setters: a stream's CREATE time lands on its base file; a size change keeps a write time set through the handle (SMB1 core, SMB2); SET_INFORMATION's UTIME 0 and 0xFFFFFFFF leave the write time" \
