@@ -19,38 +19,17 @@ Usage: schedstat.py OUT ROOTPID [INTERVAL]
   and worker threads) and Samba (a process per client connection plus
   its helpers, each with its threads).
 """
-import os
 import signal
 import sys
 import time
 
-from proctree import tree  # the same directory
-
-
-def stat_rest(path):
-    with open(path, "rb") as f:
-        data = f.read().decode("latin-1")
-    return data[data.rindex(")") + 2:].split()  # rest[0] is field 3
+from proctree import threads, tree  # the same directory
 
 
 def sample(root):
     """{(tid, starttime): (cpu_ns, delay_ns)} of the tree's threads now."""
-    out = {}
-    for pid in tree(root):
-        try:
-            tids = os.listdir("/proc/%d/task" % pid)
-        except OSError:
-            continue
-        for tid in tids:
-            base = "/proc/%d/task/%s/" % (pid, tid)
-            try:
-                start = stat_rest(base + "stat")[19]  # field 22
-                with open(base + "schedstat") as f:
-                    run, wait = f.read().split()[:2]
-            except (OSError, ValueError, IndexError):
-                continue
-            out[(int(tid), start)] = (int(run), int(wait))
-    return out
+    return {(tid, start): (run, wait)
+            for tid, start, _, run, wait in threads(tree(root))}
 
 
 def main():

@@ -21,23 +21,16 @@ Usage: threadcpu.py OUT ROOTPID [INTERVAL]
   for work ("pool"; wgsmbd's workers, Samba's pthreadpool); anything else,
   or never seen blocked, "other".
 """
-import os
 import signal
 import sys
 import time
 
-from proctree import tree  # the same directory
+from proctree import threads, tree  # the same directory
 
 # x86_64 system call numbers: epoll_wait, epoll_pwait, epoll_pwait2, poll,
 # ppoll, select, pselect6; futex
 LOOP_CALLS = {232, 281, 441, 7, 271, 23, 270}
 POOL_CALLS = {202}
-
-
-def stat_rest(path):
-    with open(path, "rb") as f:
-        data = f.read().decode("latin-1")
-    return data[data.rindex(")") + 2:].split()  # rest[0] is field 3
 
 
 def blocked_in(base):
@@ -53,31 +46,19 @@ def blocked_in(base):
 def sample(pids, now, seen):
     """Update seen[(tid, start)] = [t_first, cpu_first, t_last, cpu_last,
     {kind: count}] from the threads of pids."""
-    for pid in pids:
-        try:
-            tids = os.listdir("/proc/%d/task" % pid)
-        except OSError:
-            continue
-        for tid in tids:
-            base = "/proc/%d/task/%s/" % (pid, tid)
-            try:
-                start = stat_rest(base + "stat")[19]  # field 22
-                with open(base + "schedstat") as f:
-                    run = int(f.read().split()[0])
-            except (OSError, ValueError, IndexError):
-                continue
-            call = blocked_in(base)
-            kind = None
-            if call is not None:
-                kind = ("loop" if call in LOOP_CALLS else
-                        "pool" if call in POOL_CALLS else "other")
-            key = (int(tid), start)
-            rec = seen.get(key)
-            if rec is None:
-                rec = seen[key] = [now, run, now, run, {}]
-            rec[2], rec[3] = now, run
-            if kind is not None:
-                rec[4][kind] = rec[4].get(kind, 0) + 1
+    for tid, start, base, run, _ in threads(pids):
+        call = blocked_in(base)
+        kind = None
+        if call is not None:
+            kind = ("loop" if call in LOOP_CALLS else
+                    "pool" if call in POOL_CALLS else "other")
+        key = (tid, start)
+        rec = seen.get(key)
+        if rec is None:
+            rec = seen[key] = [now, run, now, run, {}]
+        rec[2], rec[3] = now, run
+        if kind is not None:
+            rec[4][kind] = rec[4].get(kind, 0) + 1
 
 
 def main():
