@@ -708,3 +708,22 @@ def grow_credits(c, target, per_echo=8000, rounds=8):
         if c.granted - before <= 1:
             break
     return c.available()
+
+
+def logged_on(port, user, password, share="demo", credits=512, timeout=30):
+    """A Conn to port, negotiated, logged on as user, with its credits
+    grown to credits (grow_credits) and share connected."""
+    c = Conn(port, timeout=timeout)
+    c.negotiate()
+    c.logon(user, password)
+    grow_credits(c, credits)
+    c.tree_connect(share)
+    return c
+
+
+def write_body(fid, buf, offset, data_off=HDR_LEN + 48, pad=b"",
+               trailer=b""):
+    """A WRITE request's body: buf at offset of fid, its data at data_off
+    from the header's start (after pad), trailer after it."""
+    return struct.pack("<HHIQ16sIIHHI", 49, data_off, len(buf), offset,
+                       fid, 0, 0, 0, 0, 0) + pad + buf + trailer

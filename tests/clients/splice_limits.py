@@ -44,22 +44,11 @@ STATUS_DISK_FULL = 0xC000007F
 
 
 def logged_on():
-    c = Conn(PORT, timeout=60)
-    c.negotiate()
-    c.logon(USER, PASSWORD)
-    s2.grow_credits(c, 512)
-    c.tree_connect("demo")
-    return c
+    return s2.logged_on(PORT, USER, PASSWORD, timeout=60)
 
 
-def data(n, seed):
-    block = bytes((i * 7 + seed * 13) & 0xFF for i in range(4096))
-    return (block * (n // 4096 + 1))[:n]
-
-
-def write_body(fid, buf, offset):
-    return struct.pack("<HHIQ16sIIHHI", 49, s2.HDR_LEN + 48, len(buf),
-                       offset, fid, 0, 0, 0, 0, 0) + buf
+data = wgcheck.pattern
+write_body = s2.write_body
 
 
 def stats():

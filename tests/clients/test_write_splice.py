@@ -44,25 +44,11 @@ APPEND_ONLY = 0x00100084  # FILE_APPEND_DATA | READ_ATTRIBUTES | SYNCHRONIZE
 
 
 def logged_on():
-    c = Conn(PORT, timeout=30)
-    c.negotiate()
-    c.logon(USER, PASSWORD)
-    s2.grow_credits(c, 512)
-    c.tree_connect("demo")
-    return c
+    return s2.logged_on(PORT, USER, PASSWORD, timeout=30)
 
 
-def data(n, seed):
-    """n bytes that differ from offset to offset and from seed to seed."""
-    block = os.urandom(4096) if seed is None else \
-        bytes((i * 7 + seed * 13) & 0xFF for i in range(4096))
-    return (block * (n // 4096 + 1))[:n]
-
-
-def write_body(fid, buf, offset, data_off=s2.HDR_LEN + 48, pad=b"",
-               trailer=b""):
-    return struct.pack("<HHIQ16sIIHHI", 49, data_off, len(buf), offset,
-                       fid, 0, 0, 0, 0, 0) + pad + buf + trailer
+data = wgcheck.pattern
+write_body = s2.write_body
 
 
 def put(model, off, buf):

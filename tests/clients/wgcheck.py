@@ -3,7 +3,10 @@
 run_all.sh counts every PASS: and FAIL: line a test prints; a test also
 exits 1 if anything failed. Import the functions, read the counts as
 wgcheck.passed and wgcheck.failed (module attributes: a name imported
-with `from` would be a copy of 0). Also find_key, for `wgnet --json`."""
+with `from` would be a copy of 0). Also find_key, for `wgnet --json`,
+and pattern, test data that shows where it was misplaced."""
+
+import os
 
 passed = 0
 failed = 0
@@ -66,3 +69,11 @@ def find_key(d, key):
         if r is not None:
             return r
     return None
+
+
+def pattern(n, seed):
+    """n bytes that differ from offset to offset and from seed to seed
+    (random ones if seed is None)."""
+    block = os.urandom(4096) if seed is None else \
+        bytes((i * 7 + seed * 13) & 0xFF for i in range(4096))
+    return (block * (n // 4096 + 1))[:n]
