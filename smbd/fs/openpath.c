@@ -458,7 +458,8 @@ int smbd_trunc_recv(struct tevent_req *req)
 
 NTSTATUS smbd_trunc_open_find(struct smbd_server *srv,
 			      const struct smbd_tree *tree, uint64_t fid,
-			      int ret, struct smbd_open **pop)
+			      int ret, const uint8_t *lease_guid,
+			      const uint8_t *lease_key, struct smbd_open **pop)
 {
 	struct smbd_open *op = smbd_open_find(srv, fid);
 
@@ -469,6 +470,11 @@ NTSTATUS smbd_trunc_open_find(struct smbd_server *srv,
 	if (ret < 0) {
 		talloc_free(op);
 		return smbd_map_errno(-ret);
+	}
+	if (op->file != NULL && op->file->nopens > 1) {
+		(void)smbd_oplock_break_lease(op->file, op, lease_guid,
+					      lease_key,
+					      SMBD_OPLOCK_OP_OVERWRITE, 0);
 	}
 	*pop = op;
 	return NT_STATUS_OK;

@@ -166,10 +166,19 @@ int smbd_trunc_recv(struct tevent_req *req);
  * worker ran). NT_STATUS_OK with *pop; FILE_CLOSED if it is gone; else
  * ret's error (smbd_map_errno), the open closed. Every front end's
  * completion of an overwrite (SMB2 CREATE, the SMB1 opens) uses it.
+ *
+ * With NT_STATUS_OK it has also broken what other opens got while the
+ * truncate ran (the share modes let them in): a level II oplock or a
+ * lease caching reads of the old contents breaks as for any overwrite
+ * [MS-FSA 2.1.5.1.2], without waiting for acknowledgments (the data has
+ * changed already; such holders have nothing to write back). The
+ * overwriting open holds no oplock yet (it is granted in the answer);
+ * leases of lease_guid and lease_key (the request's own, or NULLs) stay.
  */
 NTSTATUS smbd_trunc_open_find(struct smbd_server *srv,
 			      const struct smbd_tree *tree, uint64_t fid,
-			      int ret, struct smbd_open **pop);
+			      int ret, const uint8_t *lease_guid,
+			      const uint8_t *lease_key, struct smbd_open **pop);
 
 /*
  * The fd an existing file is kept open with: a readable directory fd, a

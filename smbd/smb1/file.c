@@ -283,23 +283,6 @@ struct smb1_trunc {
 	smb1_trunc_answer_fn answer;
 };
 
-/*
- * The truncate is done: an open that came while it ran (the share modes
- * let it in) may hold a level II oplock, or an SMB2 lease caching reads,
- * of the old contents. They break now as for any overwrite [MS-FSA
- * §2.1.5.1.2], without waiting for acknowledgments (the data has changed
- * already; a level II oplock or a read lease has nothing to write back).
- * op itself holds no oplock yet (it is granted in the answer).
- */
-static void smb1_trunc_break(struct smbd_open *op)
-{
-	if (op->file == NULL || op->file->nopens < 2) {
-		return;
-	}
-	(void)smbd_oplock_break_lease(op->file, op, NULL, NULL,
-				      SMBD_OPLOCK_OP_OVERWRITE, 0);
-}
-
 static void smb1_trunc_done(struct tevent_req *subreq)
 {
 	struct smb1_trunc *t =
@@ -314,10 +297,9 @@ static void smb1_trunc_done(struct tevent_req *subreq)
 	status = smb1_req_reresolve(r);
 	if (status == NT_STATUS_OK) {
 		status = smbd_trunc_open_find(r->conn->srv, r->tree, t->fid,
-					      ret, &op);
+					      ret, NULL, NULL, &op);
 	}
 	if (status == NT_STATUS_OK) {
-		smb1_trunc_break(op);
 		status = t->answer(t->st, op, t->action);
 	}
 	talloc_free(t->st);

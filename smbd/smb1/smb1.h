@@ -256,8 +256,9 @@ NTSTATUS smb1_open_run_priv(struct smb1_req *r,
 /*
  * An open whose overwrite left its truncate to the caller (its args'
  * trunc_later): truncate op's file to alloc_size on a worker, then, with
- * the request and the open found again (smbd_trunc_open_find), answer(st,
- * op, action) and end r with its status. The open is registered already,
+ * the request and the open found again (smbd_trunc_open_find, which also
+ * breaks caching other opens got meanwhile), answer(st, op, action) and
+ * end r with its status. The open is registered already,
  * so share modes hold meanwhile. st is the caller's request state (a
  * talloc object), freed at the end whatever the outcome. PENDING, or an
  * error with the open closed (st is the caller's then).

@@ -1866,35 +1866,13 @@ static NTSTATUS create_trunc_send(struct create_state *state,
 	return smbd_req_wait(req);
 }
 
-/*
- * The truncate is done: an open that came while it ran (the share modes
- * let it in) may hold a level II oplock or a lease caching reads of the
- * old contents. They break now as for any overwrite [MS-FSA §2.1.5.1.2],
- * but those of the request's own lease key; the CREATE does not wait for
- * acknowledgments (the data has changed already, and such holders have
- * nothing to write back: a level II oplock or an R or RH lease, granted
- * beside this open).
- */
-static void create_trunc_break(struct smbd_req *req,
-			       const struct create_args *a,
-			       struct smbd_open *op)
-{
-	const uint8_t *guid = a->want_lease ? req->conn->client_guid : NULL;
-	const uint8_t *key = a->want_lease ? a->lease.key : NULL;
-
-	if (op->file == NULL || op->file->nopens < 2) {
-		return;
-	}
-	(void)smbd_oplock_break_lease(op->file, op, guid, key,
-				      SMBD_OPLOCK_OP_OVERWRITE, 0);
-}
-
 static void create_trunc_done(struct tevent_req *subreq)
 {
 	struct create_state *state =
 		tevent_req_callback_data(subreq, struct create_state);
 	struct smbd_req *req = state->req;
 	struct create_result res = state->trunc_res;
+	const struct create_args *a = &state->a;
 	NTSTATUS status = NT_STATUS_OK;
 	int ret = 0;
 
@@ -1903,15 +1881,18 @@ static void create_trunc_done(struct tevent_req *subreq)
 	/* a TREE_DISCONNECT or LOGOFF meanwhile closed the open */
 	status = create_find_tree(req);
 	if (status == NT_STATUS_OK) {
-		status = smbd_trunc_open_find(req->conn->srv, req->tree,
-					      state->trunc_fid, ret, &res.op);
+		/* other opens' caching breaks; the request's own lease
+		 * stays */
+		status = smbd_trunc_open_find(
+			req->conn->srv, req->tree, state->trunc_fid, ret,
+			a->want_lease ? req->conn->client_guid : NULL,
+			a->want_lease ? a->lease.key : NULL, &res.op);
 	}
 	if (status != NT_STATUS_OK) {
 		talloc_free(state);
 		smbd_req_done(req, status);
 		return;
 	}
-	create_trunc_break(req, &state->a, res.op);
 	create_answer(state, &res);
 }
 
