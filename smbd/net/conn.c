@@ -1778,6 +1778,17 @@ static ssize_t splice_more(struct smbd_conn *conn, size_t *want)
 }
 
 /*
+ * May this connection's large WRITEs be spliced at all: the layer above
+ * takes spliced frames, `write splice pipes` is not 0, and no pipe of
+ * this connection filled early (unsplice).
+ */
+static bool splice_enabled(const struct smbd_conn *conn)
+{
+	return conn->up->splice_at != NULL && !conn->in_splice_no &&
+	       conn->srv->cfg->write_splice_pipes > 0;
+}
+
+/*
  * The length of the frame whose 4-byte transport header is hdr and whose
  * first SPLICE_HEAD bytes are head, if the layer above wants its data
  * spliced; else 0.
@@ -1819,8 +1830,7 @@ static size_t consume_splice(struct smbd_conn *conn, const uint8_t *p,
 	struct smbd_payload *pl = NULL;
 	size_t len = 0, done = 0;
 
-	if (n <= SPLICE_HEAD || conn->up->splice_at == NULL ||
-	    conn->in_splice_no || conn->srv->cfg->write_splice_pipes == 0) {
+	if (n <= SPLICE_HEAD || !splice_enabled(conn)) {
 		return 0;
 	}
 	len = splice_wanted(conn, conn->in_hdr, p);
@@ -1927,9 +1937,7 @@ static void conn_read(struct smbd_conn *conn)
 			}
 		} else if (!conn->in_hdr_done && conn->in_have == 0 &&
 			   conn->in_guess > 0) {
-			if (conn->up->splice_at != NULL &&
-			    !conn->in_splice_no &&
-			    conn->srv->cfg->write_splice_pipes > 0) {
+			if (splice_enabled(conn)) {
 				n = read_head(conn, &want);
 			} else {
 				n = read_guessed(conn, &want);
