@@ -102,15 +102,6 @@ struct smbd_payload {
 };
 
 /*
- * Pipes of spliced WRITEs alive at once in the process (net/conn.c), by
- * default (`write splice pipes`, cfg->write_splice_pipes): each holds two
- * fds and up to twice its data in kernel pages until a worker empties
- * it. Past the cap a WRITE's data is read into memory as before, so many
- * connections' in-flight WRITEs cannot run the process out of fds.
- * SMBD_SPLICE_PIPES_DEFAULT (64) is in smbd/base/config.h.
- */
-
-/*
  * What a connection hands up to the protocol above it: net/ names no
  * higher layer, daemon/server.c registers the SMB layer's functions in
  * srv->conn_up and every new connection takes them from there.

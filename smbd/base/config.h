@@ -13,7 +13,13 @@
 /* Opens one connection may hold; 'max open files' cannot exceed it. */
 #define SMBD_MAX_OPENS_PER_CONN	16384
 
-/* `write splice pipes` by default (smbd.h, net/conn.c) */
+/*
+ * `write splice pipes` by default: pipes of spliced WRITEs alive at once
+ * in the process (net/conn.c). Each holds two fds and up to twice its
+ * data in kernel pages until a worker empties it; past the cap a WRITE's
+ * data is read into memory, so many connections' in-flight WRITEs cannot
+ * run the process out of fds.
+ */
 #define SMBD_SPLICE_PIPES_DEFAULT	64
 
 /*
@@ -127,7 +133,7 @@ struct wg_config {
 	 * them as started; read at start only */
 	int32_t loop_priority;
 	/* spliced WRITEs' pipes alive at once in the process (net/conn.c,
-	 * SMBD_SPLICE_PIPES_DEFAULT); 0: never splice */
+	 * SMBD_SPLICE_PIPES_DEFAULT above); 0: never splice */
 	uint32_t write_splice_pipes;
 
 	struct wg_share_cfg *shares;	/* IPC$ is always present */

@@ -30,7 +30,6 @@ static void rnd_atfork(void)
 	(void)pthread_atfork(NULL, NULL, rnd_child);
 }
 
-
 int smbd_random(void *buf, size_t n)
 {
 	uint8_t *from = NULL;
