@@ -39,6 +39,28 @@ OFFICE_OPS = ["stat", "open+read", "create+write", "rename", "delete",
               "listing"]
 
 
+def side_by_side(vals, med, key):
+    """(wgsmbd's values of key, Samba's, wgsmbd's median, the ratio of the
+    medians or None), or None when neither server has a value."""
+    w = vals.get((key, "wg"), [])
+    s = vals.get((key, "samba"), [])
+    if not w and not s:
+        return None
+    mw, ms = med(key, "wg"), med(key, "samba")
+    return w, s, mw, (mw / ms if mw is not None and ms else None)
+
+
+def met_of(kind, ratio, target):
+    """Whether a ratio meets its target: kind "le" (at most target) or
+    "ge" (at least), None for a row without one."""
+    if kind is None:
+        return "—"
+    if ratio is None:
+        return "**no** (missing)"
+    ok = ratio <= target if kind == "le" else ratio >= target
+    return "yes" if ok else "**no**"
+
+
 def office_tag(tag):
     """(cpus, copier MiB/s or 0, equal offered load) of an office tag: c2
     (the copier flat out), c2r200 (paced to 200 MiB/s), c2r200e (and the
@@ -97,24 +119,15 @@ def office_tables(a, vals, med):
                 "|---|---|---|---|---|---|"]
 
         def row(label, key, kind=None, target=None, text="—"):
-            w = vals.get((key, "wg"), [])
-            s = vals.get((key, "samba"), [])
-            if not w and not s:
+            got = side_by_side(vals, med, key)
+            if got is None:
                 return
-            mw, ms = med(key, "wg"), med(key, "samba")
-            ratio = mw / ms if mw is not None and ms else None
-            met = "—"
+            w, s, _, ratio = got
             if paced:
                 kind, text = None, "—"
-            if kind is not None:
-                if ratio is None:
-                    met = "**no** (missing)"
-                elif kind == "le":
-                    met = "yes" if ratio <= target else "**no**"
-                else:
-                    met = "yes" if ratio >= target else "**no**"
             out.append("| %s | %s | %s | %s | %s | %s |"
-                       % (label, cell(w), cell(s), fmt(ratio), text, met))
+                       % (label, cell(w), cell(s), fmt(ratio), text,
+                          met_of(kind, ratio, target)))
 
         row("office operations/s", "office_ops." + tag, "ge", 2,
             "≥ 2× Samba")
@@ -194,16 +207,11 @@ def equal_load_table(a, vals, med, tag):
            "|---|---|---|---|---|"]
 
     def row(label, key, judge=False):
-        w = vals.get((key, "wg"), [])
-        s = vals.get((key, "samba"), [])
-        if not w and not s:
+        got = side_by_side(vals, med, key)
+        if got is None:
             return
-        mw, ms = med(key, "wg"), med(key, "samba")
-        ratio = mw / ms if mw is not None and ms else None
-        met = "—"
-        if judge:
-            met = "—" if ratio is None else \
-                ("yes" if ratio <= 1 else "**no**")
+        w, s, _, ratio = got
+        met = met_of("le", ratio, 1) if judge and ratio is not None else "—"
         out.append("| %s | %s | %s | %s | %s |"
                    % (label, cell(w), cell(s), fmt(ratio), met))
 
@@ -505,19 +513,14 @@ def main():
                        "MiB/s) | %s%% | %s%% | — | wgsmb ≥ 85%% | %s |"
                        % (fmt(ceil), fmt(pw), fmt(ps), met))
             continue
-        w, s = vals.get((key, "wg"), []), vals.get((key, "samba"), [])
-        if not w and not s:
+        got = side_by_side(vals, med, key)
+        if got is None:
             continue
-        mw, ms = med(key, "wg"), med(key, "samba")
-        ratio = mw / ms if mw is not None and ms else None
+        w, s, mw, ratio = got
         if kind == "abs_le":
             met = "yes" if mw is not None and mw <= target else "**no**"
-        elif kind is None or ratio is None:
-            met = "—" if kind is None else "**no** (missing)"
-        elif kind == "le":
-            met = "yes" if ratio <= target else "**no**"
         else:
-            met = "yes" if ratio >= target else "**no**"
+            met = met_of(kind, ratio, target)
         out.append("| %s | %s | %s | %s | %s | %s |"
                    % (label, cell(w), cell(s), fmt(ratio), text, met))
         floor_row(out, vals, med, key, target)
