@@ -61,6 +61,15 @@ def met_of(kind, ratio, target):
     return "yes" if ok else "**no**"
 
 
+def short_of(med, key, want):
+    """"wgsmb", "Samba" or "wgsmb and Samba": the servers whose median of
+    key is under 95% of want (a paced rate they should have kept), or
+    None if both kept it."""
+    short = ["wgsmb" if srv == "wg" else "Samba" for srv in ("wg", "samba")
+             if (med(key, srv) or 0) < 0.95 * want]
+    return " and ".join(short) if short else None
+
+
 def office_tag(tag):
     """(cpus, copier MiB/s or 0, equal offered load) of an office tag: c2
     (the copier flat out), c2r200 (paced to 200 MiB/s), c2r200e (and the
@@ -170,14 +179,10 @@ def office_tables(a, vals, med):
                    for srv in ("wg", "samba")]
             out.append("| aggregate bound by | %s | %s | — | — | — |"
                        % tuple(why))
-        if paced:
-            short = [srv for srv in ("wg", "samba")
-                     if (med("office_bulk." + tag, srv) or 0) < 0.95 * mibs]
-            if short:
-                out += ["", "Not equal work: the copier of %s stayed under "
-                        "95%% of %d MiB/s." % (" and ".join(
-                            "wgsmb" if x == "wg" else "Samba"
-                            for x in short), mibs)]
+        short = paced and short_of(med, "office_bulk." + tag, mibs)
+        if short:
+            out += ["", "Not equal work: the copier of %s stayed under "
+                    "95%% of %d MiB/s." % (short, mibs)]
         out.append("")
     return out
 
@@ -253,21 +258,14 @@ def equal_load_table(a, vals, med, tag):
         "office_srd." + tag)
     row("server run delay, ms per server CPU-second", "office_srdc." + tag)
     row("copier run delay, ms per s", "office_brd." + tag)
-    if mibs:
-        short = [srv for srv in ("wg", "samba")
-                 if (med("office_bulk." + tag, srv) or 0) < 0.95 * mibs]
-        if short:
-            out += ["", "Not equal work: the copier of %s stayed under "
-                    "95%% of %d MiB/s." % (" and ".join(
-                        "wgsmb" if x == "wg" else "Samba"
-                        for x in short), mibs)]
-    if offered:
-        short = [srv for srv in ("wg", "samba")
-                 if (med("office_ops." + tag, srv) or 0) < 0.95 * offered]
-        if short:
-            out += ["", "Not equal load: the office computers of %s did "
-                    "under 95%% of the offered rate." % " and ".join(
-                        "wgsmb" if x == "wg" else "Samba" for x in short)]
+    short = mibs and short_of(med, "office_bulk." + tag, mibs)
+    if short:
+        out += ["", "Not equal work: the copier of %s stayed under "
+                "95%% of %d MiB/s." % (short, mibs)]
+    short = offered and short_of(med, "office_ops." + tag, offered)
+    if short:
+        out += ["", "Not equal load: the office computers of %s did "
+                "under 95%% of the offered rate." % short]
     out.append("")
     return out
 
