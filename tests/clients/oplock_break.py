@@ -26,7 +26,6 @@ import time
 import wgcheck
 from wgcheck import ok, fail, expect
 import smb2raw as s2
-from smb2raw import Conn
 
 USER, PASSWORD = "alice", "Passw0rd!"
 PORT = int(sys.argv[1])
@@ -38,12 +37,8 @@ LEASE_RH = s2.LEASE_R | s2.LEASE_H
 
 
 def computer(n):
-    c = Conn(PORT, src="127.0.0.%d" % n, timeout=TIMEOUT + 10)
-    c.negotiate()
-    c.logon(USER, PASSWORD)
-    s2.grow_credits(c, 32)
-    c.tree_connect("demo")
-    return c
+    return s2.logged_on(PORT, USER, PASSWORD, credits=32,
+                        timeout=TIMEOUT + 10, src="127.0.0.%d" % n)
 
 
 def unacknowledged(a, b, c):

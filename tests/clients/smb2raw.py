@@ -710,10 +710,12 @@ def grow_credits(c, target, per_echo=8000, rounds=8):
     return c.available()
 
 
-def logged_on(port, user, password, share="demo", credits=512, timeout=30):
-    """A Conn to port, negotiated, logged on as user, with its credits
-    grown to credits (grow_credits) and share connected."""
-    c = Conn(port, timeout=timeout)
+def logged_on(port, user, password, share="demo", credits=512, timeout=30,
+              src=None):
+    """A Conn to port (from address src: another client computer),
+    negotiated, logged on as user, with its credits grown to credits
+    (grow_credits) and share connected."""
+    c = Conn(port, src=src, timeout=timeout)
     c.negotiate()
     c.logon(user, password)
     grow_credits(c, credits)

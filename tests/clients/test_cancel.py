@@ -18,7 +18,6 @@ import sys
 import wgcheck
 from wgcheck import ok, fail, expect
 import smb2raw as s2
-from smb2raw import Conn
 
 USER, PASSWORD = "alice", "Passw0rd!"
 PORT = int(sys.argv[1])
@@ -27,12 +26,8 @@ CANCEL_BODY = struct.pack("<HH", 4, 0)
 
 
 def logged_on(share="demo"):
-    c = Conn(PORT)
-    c.negotiate()
-    c.logon(USER, PASSWORD)
-    s2.grow_credits(c, 32)
-    c.tree_connect(share)
-    return c
+    return s2.logged_on(PORT, USER, PASSWORD, share, credits=32,
+                        timeout=10)
 
 
 def interim(c, what, cmd, body, **kw):

@@ -88,11 +88,7 @@ DISPOSITIONS = [
 
 
 def logged_on(src=None):
-    c = Conn(PORT, src=src, timeout=30)
-    c.negotiate()
-    c.logon(USER, PASSWORD)
-    s2.grow_credits(c, 256)
-    c.tree_connect("demo")
+    c = s2.logged_on(PORT, USER, PASSWORD, credits=256, src=src)
     # no Nagle: a request goes out at once, not behind an ACK
     c.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     return c

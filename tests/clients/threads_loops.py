@@ -23,7 +23,6 @@ import time
 import wgcheck
 from wgcheck import ok, fail, expect
 import smb2raw as s2
-from smb2raw import Conn
 
 USER, PASSWORD = "alice", "Passw0rd!"
 PORT = int(sys.argv[1])
@@ -33,12 +32,8 @@ A, B = "127.0.0.51", "127.0.0.52"
 
 
 def computer(ip):
-    c = Conn(PORT, src=ip, timeout=20)
-    c.negotiate()
-    c.logon(USER, PASSWORD)
-    s2.grow_credits(c, 32)
-    c.tree_connect("demo")
-    return c
+    return s2.logged_on(PORT, USER, PASSWORD, credits=32, timeout=20,
+                        src=ip)
 
 
 def wgnet(*args):
