@@ -844,8 +844,7 @@ static int do_office(unsigned id)
  */
 static void pace(double t0, uint64_t moved)
 {
-	struct timespec ts;
-	double due = 0, wait = 0;
+	double due = 0;
 
 	if (o.rate_mibs <= 0) {
 		return;
@@ -854,13 +853,8 @@ static void pace(double t0, uint64_t moved)
 	if (o.seconds > 0 && due > t0 + o.seconds) {
 		due = t0 + o.seconds;
 	}
-	wait = due - now();
-	if (wait <= 0) {
-		return;
-	}
-	ts.tv_sec = (time_t)wait;
-	ts.tv_nsec = (long)((wait - (double)ts.tv_sec) * 1e9);
-	while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
+	if (due > now()) {
+		sleep_until(due);
 	}
 }
 
