@@ -301,10 +301,11 @@ struct smbd_server {
 		 * (fs/streams_sweep.h) */
 		uint64_t streams_reclaimed;
 		/* plain WRITEs whose data went through a pipe, those
-		 * read into memory as `write splice pipes` were alive, and
-		 * those whose pipe filled early (read back: unsplice) */
+		 * read into memory as `write splice pipes` were alive or
+		 * the kernel gave no pipe that large, and those whose pipe
+		 * filled early (read back: unsplice) */
 		uint64_t writes_spliced, splice_pipes_busy;
-		uint64_t writes_unspliced;
+		uint64_t splice_pipes_failed, writes_unspliced;
 		uint64_t budget_hits[SMBD_BUDGET_NUM];	/* budget.h */
 	} stats;
 };

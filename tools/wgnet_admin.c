@@ -1819,6 +1819,8 @@ static void print_statistics(const struct ctl_jv *s)
 	kv_u64("WRITEs spliced", ctl_jv_u64(s, "writes_spliced", 0));
 	kv_u64("WRITEs not spliced (pipes busy)",
 	       ctl_jv_u64(s, "splice_pipes_busy", 0));
+	kv_u64("WRITEs not spliced (no pipe)",
+	       ctl_jv_u64(s, "splice_pipes_failed", 0));
 	kv_u64("WRITEs unspliced (pipe filled early)",
 	       ctl_jv_u64(s, "writes_unspliced", 0));
 	kv_u64("Splice pipes alive", ctl_jv_u64(s, "splice_pipes_alive", 0));

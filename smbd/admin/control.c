@@ -970,6 +970,8 @@ static int v_statistics(struct ctl_call *c, char **args)
 	ctl_json_u64(c->j, "streams_reclaimed", srv->stats.streams_reclaimed);
 	ctl_json_u64(c->j, "writes_spliced", srv->stats.writes_spliced);
 	ctl_json_u64(c->j, "splice_pipes_busy", srv->stats.splice_pipes_busy);
+	ctl_json_u64(c->j, "splice_pipes_failed",
+		     srv->stats.splice_pipes_failed);
 	ctl_json_u64(c->j, "writes_unspliced", srv->stats.writes_unspliced);
 	ctl_json_u64(c->j, "splice_pipes_alive", smbd_conn_splice_pipes());
 	/* idle connections' sessions drop theirs (smb2/session.h) */

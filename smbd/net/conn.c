@@ -1618,7 +1618,7 @@ static struct smbd_payload *payload_new(struct smbd_conn *conn, size_t len)
 	unsigned cap = conn->srv->cfg->write_splice_pipes;
 	struct smbd_payload *pl = NULL;
 	int fds[2] = { -1, -1 };
-	int got = 0;
+	int got = 0, err = 0;
 
 	if (__atomic_add_fetch(live, 1, __ATOMIC_RELAXED) > cap) {
 		__atomic_sub_fetch(live, 1, __ATOMIC_RELAXED);
@@ -1640,8 +1640,7 @@ static struct smbd_payload *payload_new(struct smbd_conn *conn, size_t len)
 	pl->live = live;
 	talloc_set_destructor(pl, payload_destructor);
 	if (pipe2(fds, O_NONBLOCK | O_CLOEXEC) != 0) {
-		talloc_free(pl);
-		return NULL;
+		goto no_pipe;
 	}
 	pl->rfd = fds[0];
 	pl->wfd = fds[1];
@@ -1655,11 +1654,20 @@ static struct smbd_payload *payload_new(struct smbd_conn *conn, size_t len)
 		got = fcntl(pl->wfd, F_SETPIPE_SZ, (int)len);
 	}
 	if (got < 0 || (size_t)got < len) {
-		talloc_free(pl);
-		return NULL;
+		goto no_pipe;
 	}
 	pl->len = len;
 	return pl;
+no_pipe:
+	/* out of descriptors, or over the user's pipe pages: read it */
+	err = errno;
+	talloc_free(pl);
+	conn->srv->stats.splice_pipes_failed++;
+	WG_LOG_RL(WG_LOG_NOTICE, WG_CLS_CONN,
+		  "%s:%u: WRITE of %zu bytes read, not spliced: no pipe that "
+		  "large: %s", conn->peer_addr, conn->peer_port, len,
+		  strerror(err));
+	return NULL;
 }
 
 /* Start splicing the frame of len bytes whose head was read; false: not. */
@@ -1720,12 +1728,19 @@ static bool unsplice(struct smbd_conn *conn)
 	return true;
 }
 
-/* Is there something to read (while splice said EAGAIN: the pipe is full)? */
-static bool socket_readable(const struct smbd_conn *conn)
+/*
+ * Has the pipe no free page slot (while splice said EAGAIN)? Then it can
+ * take no more of the frame, whatever the socket holds. Asking the pipe,
+ * not the socket: EAGAIN with room in the pipe means the socket was empty
+ * when splice looked, and data may have come since (the state lock is
+ * taken between), which is no reason to give the pipe up.
+ */
+static bool pipe_full(const struct smbd_payload *pl)
 {
-	struct pollfd p = { .fd = conn->fd, .events = POLLIN };
+	struct pollfd p = { .fd = pl->wfd, .events = POLLOUT };
 
-	return poll(&p, 1, 0) > 0 && (p.revents & POLLIN);
+	/* a full pipe is no event: poll returns 0, revents stays 0 */
+	return poll(&p, 1, 0) >= 0 && !(p.revents & POLLOUT);
 }
 
 /*
@@ -1753,7 +1768,7 @@ static ssize_t splice_more(struct smbd_conn *conn, size_t *want)
 		conn->lat_lk = smbd_lat_now();
 		smbd_loop_site(SMBD_SITE_READ);
 	}
-	if (n < 0 && err == EAGAIN && socket_readable(conn)) {
+	if (n < 0 && err == EAGAIN && pipe_full(pl)) {
 		if (!unsplice(conn)) {
 			return -1;
 		}
