@@ -70,8 +70,9 @@ def same_on_disk(what, name, model):
          (len(disk), len(model), first))
 
 
-def case_odd():
-    before = spliced()
+def odd_once():
+    """The 9 WRITEs of case_odd on a connection of their own: the checks
+    (name, passed, detail), or None after a failed WRITE (reported)."""
     c = logged_on()
     fid = c.create("odd.bin", disposition=s2.FILE_OVERWRITE_IF)
     model = bytearray()
@@ -88,27 +89,33 @@ def case_odd():
         if r.status != 0 or cnt != n:
             fail("odd: WRITE of %d at %d" % (n, off),
                  "%s, count %d" % (s2.status_name(r.status), cnt))
-            return
+            return None
         put(model, off, buf)
-    ok("odd: %d WRITEs of odd sizes at odd offsets succeeded" % len(steps))
+    checks = [("odd: %d WRITEs of odd sizes at odd offsets succeeded" %
+               len(steps), True, "")]
     back = c.read(fid, 12345 - 45, 70000)
-    expect("odd: a READ returns what was written",
-           back == bytes(model[12300:12300 + 70000]), "differs")
+    checks.append(("odd: a READ returns what was written",
+                   back == bytes(model[12300:12300 + 70000]), "differs"))
     c.close(fid)
-    same_on_disk("odd", "odd.bin", model)
+    with open(os.path.join(SHARE, "odd.bin"), "rb") as f:
+        disk = f.read()
+    checks.append(("odd: the file holds exactly the bytes written",
+                   disk == bytes(model),
+                   "size %d, want %d" % (len(disk), len(model))))
     c.close_socket()
-    after = spliced()
-    # one at a time, the first after small frames: all are spliced
-    expect("odd: the 9 WRITEs were spliced",
-           before is not None and after is not None and after - before >= 9,
-           "writes_spliced %s -> %s" % (before, after))
+    return checks
 
 
-def case_first():
+def case_odd():
+    """Odd sizes at odd offsets, one WRITE at a time, the first after small
+    frames: all 9 are spliced."""
+    spliced_in_tries("odd: the 9 WRITEs were spliced", 9, odd_once)
+
+
+def first_once():
     """The first large WRITE of a connection, right after its CREATE, and
     one after a small WRITE: both spliced, though the loop reads them
     after small frames (their heads come in its 64 KiB buffer)."""
-    before = spliced()
     c = logged_on()
     fid = c.create("first.bin", disposition=s2.FILE_OVERWRITE_IF)
     model = bytearray()
@@ -119,12 +126,45 @@ def case_first():
         put(model, off, buf)
     c.close(fid)
     c.close_socket()
-    same_on_disk("first", "first.bin", model)
-    after = spliced()
-    expect("first: the first large WRITE and one after a small one were "
-           "spliced",
-           before is not None and after is not None and after - before == 2,
-           "writes_spliced %s -> %s" % (before, after))
+    with open(os.path.join(SHARE, "first.bin"), "rb") as f:
+        disk = f.read()
+    return [("first: the file holds exactly the bytes written",
+             disk == bytes(model),
+             "size %d, want %d" % (len(disk), len(model)))]
+
+
+def case_first():
+    spliced_in_tries("first: the first large WRITE and one after a small "
+                     "one were spliced", 2, first_once, exact=True)
+
+
+def spliced_in_tries(name, want, once, exact=False):
+    """Run once() (its checks, or None when it failed and said so) and
+    check that the server spliced want WRITEs in it. The server may
+    rightly read one instead, and says so in a counter (FALLBACKS): when
+    the kernel hands it pages not full (a slow reader on a loaded machine:
+    the pipe fills early, and that connection splices no more) or gives
+    it no pipe. Such a try is done again, on a new connection, up to 3
+    times; WRITEs read with no counter to say why fail at once."""
+    for attempt in range(1, 4):
+        before = splice_counts()
+        checks = once()
+        if checks is None:
+            return
+        after = splice_counts()
+        moved = {k: after[k] - before[k] for k in before} \
+            if before and after else None
+        got = moved["writes_spliced"] if moved else None
+        good = got is not None and (got == want if exact else got >= want)
+        if good or moved is None or attempt == 3 or \
+                any(not ch[1] for ch in checks) or \
+                not any(moved[k] for k in FALLBACKS):
+            break
+        print("# %s: try %d read some: %s; again on a new connection" %
+              (name.split(":")[0], attempt, moved))
+    for what, passed, detail in checks:
+        expect(what, passed, detail)
+    expect(name, good, "in %d tries, the last: %s" % (attempt, moved))
 
 
 def case_pipelined():
@@ -221,8 +261,32 @@ def spliced():
     return server_stat("writes_spliced")
 
 
+# the counters of a large plain WRITE read, not spliced, for a reason
+FALLBACKS = ("splice_pipes_busy", "splice_pipes_failed", "writes_unspliced")
+
+
+def splice_counts():
+    """writes_spliced and FALLBACKS from one `wgnet statistics`, or None."""
+    st = server_stats()
+    if st is None:
+        return None
+    try:
+        return {k: int(find_key(st, k))
+                for k in ("writes_spliced",) + FALLBACKS}
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
 def server_stat(name):
     """A number of the server's `wgnet statistics`, or None."""
+    try:
+        return int(find_key(server_stats(), name))
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def server_stats():
+    """The server's `wgnet statistics --json`, or None."""
     pid = server_pid()
     if pid is None:
         return None
@@ -235,7 +299,7 @@ def server_stat(name):
         p = subprocess.run([wgnet, "-c", conf, "statistics", "--json"],
                            stdin=subprocess.DEVNULL, capture_output=True,
                            text=True, timeout=30)
-        return int(find_key(json.loads(p.stdout), name))
+        return json.loads(p.stdout)
     except (OSError, ValueError, KeyError, IndexError,
             TypeError, subprocess.SubprocessError):
         return None
