@@ -34,6 +34,7 @@ import time
 
 from impacket import smb
 
+import wgcheck
 from smb1raw import FAILS, call, connect, expect, send, status_of
 
 FILE_OPEN = 1
@@ -186,15 +187,12 @@ def written_after(s, tid, fid, path, what):
 
 def prepare(c, share_dir, name, size):
     """name of size bytes, the server's own file (made through the share,
-    grown here: page cache for the truncate to free); its path."""
+    grown here in thousands of extents, for its truncate to take long
+    enough to send a request during it: wgcheck); its path."""
     path = os.path.join(share_dir, name)
     fill(c, name, min(size, BIG))
     if size > BIG:
-        with open(path, 'r+b') as f:
-            chunk = b'y' * (1 << 20)
-            for off in range(BIG, size, len(chunk)):
-                f.seek(off)
-                f.write(chunk[:size - off])
+        wgcheck.grow_slow_to_truncate(path, size, BIG)
     expect('%s is %d bytes on disk' % (name, size),
            os.stat(path).st_size == size, os.stat(path).st_size)
     return path
@@ -343,8 +341,8 @@ def deny_round(c, s, tid, share_dir, what, req):
 
 def share_modes_hold(c, s, tid, share_dir, what, req):
     """deny_round until the conflicting open was answered during the
-    truncate (4-20 ms for 64 MiB here, the second request follows in
-    under 1 ms): a few tries on a busy machine."""
+    truncate (about 0.25 s for prepare()'s 64 MiB here, the second
+    request follows in under 1 ms): a few tries on a busy machine."""
     # no Nagle: the second request goes out before the first's reply
     # acknowledges the first
     s.get_socket().setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)

@@ -96,15 +96,12 @@ def logged_on(src=None):
 
 def prepare(c, name, size):
     """name of size bytes: made through the share (the server's own
-    file), grown here with data (page cache for the truncate to free).
-    Its path."""
+    file), grown here in thousands of extents, for its truncate to take
+    long enough to send a request during it (wgcheck). Its path."""
     path = os.path.join(SHARE, name)
     fid = c.create(name, disposition=s2.FILE_OVERWRITE_IF)
     c.close(fid)
-    chunk = b"y" * MIB
-    with open(path, "r+b") as f:
-        for _ in range(size // MIB):
-            f.write(chunk)
+    wgcheck.grow_slow_to_truncate(path, size)
     return path
 
 
