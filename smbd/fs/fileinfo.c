@@ -611,6 +611,76 @@ static int64_t fiemap_data_bytes(int fd, bool *unsupported)
 	return -1;
 }
 
+/* smbd_truncating_begin() and the rest: fileinfo.h */
+static struct {
+	pthread_mutex_t mu;
+	_Atomic unsigned n;	/* marked: lets the common case skip mu */
+	struct {
+		dev_t dev;
+		ino_t ino;
+		unsigned refs;
+	} slot[SMBD_TRUNCATING_MAX];
+} truncating = { .mu = PTHREAD_MUTEX_INITIALIZER };
+
+bool smbd_truncating_begin(const struct stat *st)
+{
+	int free_at = -1;
+	bool ok = true;
+
+	pthread_mutex_lock(&truncating.mu);
+	for (int i = 0; i < SMBD_TRUNCATING_MAX; i++) {
+		if (truncating.slot[i].refs == 0) {
+			free_at = free_at < 0 ? i : free_at;
+		} else if (truncating.slot[i].dev == st->st_dev &&
+			   truncating.slot[i].ino == st->st_ino) {
+			free_at = i;
+			break;
+		}
+	}
+	if (free_at < 0) {
+		ok = false;
+	} else {
+		truncating.slot[free_at].dev = st->st_dev;
+		truncating.slot[free_at].ino = st->st_ino;
+		truncating.slot[free_at].refs++;
+		atomic_fetch_add(&truncating.n, 1);
+	}
+	pthread_mutex_unlock(&truncating.mu);
+	return ok;
+}
+
+void smbd_truncating_end(const struct stat *st)
+{
+	pthread_mutex_lock(&truncating.mu);
+	for (int i = 0; i < SMBD_TRUNCATING_MAX; i++) {
+		if (truncating.slot[i].refs > 0 &&
+		    truncating.slot[i].dev == st->st_dev &&
+		    truncating.slot[i].ino == st->st_ino) {
+			truncating.slot[i].refs--;
+			atomic_fetch_sub(&truncating.n, 1);
+			break;
+		}
+	}
+	pthread_mutex_unlock(&truncating.mu);
+}
+
+bool smbd_truncating(const struct stat *st)
+{
+	bool found = false;
+
+	if (atomic_load_explicit(&truncating.n, memory_order_relaxed) == 0) {
+		return false;
+	}
+	pthread_mutex_lock(&truncating.mu);
+	for (int i = 0; i < SMBD_TRUNCATING_MAX && !found; i++) {
+		found = truncating.slot[i].refs > 0 &&
+			truncating.slot[i].dev == st->st_dev &&
+			truncating.slot[i].ino == st->st_ino;
+	}
+	pthread_mutex_unlock(&truncating.mu);
+	return found;
+}
+
 /*
  * st_blocks counts the blocks of extended attributes too: on ext4 a
  * security descriptor (fs/acl.h) does not fit in the inode and takes a
@@ -633,6 +703,13 @@ static bool data_blocks_only(const char *path, bool follow, bool has_xattrs,
 
 	if (!S_ISREG(st->st_mode) || st->st_blocks <= 0 ||
 	    fiemap_unsupported(st->st_dev)) {
+		return false;
+	}
+	if (smbd_truncating(st)) {
+		/* FIEMAP would wait for the truncate: what it leaves */
+		blkcnt_t most = (blkcnt_t)((st->st_size + 511) / 512);
+
+		st->st_blocks = st->st_blocks < most ? st->st_blocks : most;
 		return false;
 	}
 	if (!has_xattrs) {

@@ -89,6 +89,22 @@ struct fiemap_extent;
 uint64_t smbd_extent_bytes(const struct fiemap_extent *e, uint32_t n,
 			   bool *last);
 
+/*
+ * A worker is about to free the extents of the file st names (a large
+ * truncate), and is done with it. FIEMAP waits for the filesystem's
+ * extent lock, which such a truncate holds until it is over (ext4: 0.25
+ * s for a 64 MiB file of 4,000 extents): meanwhile smbd_stat_at does not
+ * ask it about that file and counts its blocks as st_blocks, at most its
+ * size's, so that a loop opening the file is not held up. Thread-safe;
+ * begin returns false (and end must not follow) when
+ * SMBD_TRUNCATING_MAX files are marked already: as many as a pool may
+ * have workers (workers.c), each marking one at a time.
+ */
+#define SMBD_TRUNCATING_MAX	64
+bool smbd_truncating_begin(const struct stat *st);
+void smbd_truncating_end(const struct stat *st);
+bool smbd_truncating(const struct stat *st);
+
 /* EndOfFile: st_size, 0 for directories (NTFS reports 0 for them). */
 uint64_t smbd_end_of_file(const struct stat *st);
 

@@ -408,12 +408,22 @@ static int trunc_job_destructor(struct trunc_job *t)
 static int trunc_job_run(void *p)
 {
 	struct trunc_job *t = p;
+	struct stat st = {};
+	bool marked = false;
+	int rc = 0;
 
+	/* the loops' stats of it skip FIEMAP meanwhile (fileinfo.h) */
+	marked = fstat(t->fd, &st) == 0 && smbd_truncating_begin(&st);
 	if (ftruncate(t->fd, 0) != 0) {
-		return -errno;
+		rc = -errno;
 	}
-	smbd_create_prealloc(t->fd, t->alloc_size);
-	return 0;
+	if (marked) {
+		smbd_truncating_end(&st);
+	}
+	if (rc == 0) {
+		smbd_create_prealloc(t->fd, t->alloc_size);
+	}
+	return rc;
 }
 
 struct tevent_req *smbd_trunc_send(TALLOC_CTX *mem, struct tevent_context *ev,

@@ -389,6 +389,67 @@ START_TEST(test_extent_bytes)
 }
 END_TEST
 
+/*
+ * A file marked truncating (a worker's truncate in flight): its stat asks
+ * no FIEMAP, which would wait for the truncate, and counts st_blocks up
+ * to its size's; unmarked, the exact count again. The marks count per
+ * file, and a full table refuses one more file.
+ */
+START_TEST(test_truncating)
+{
+	char path[] = "/tmp/test_fileinfo.XXXXXX";
+	char big[1024];
+	struct stat st, other;
+	struct smbd_ntinfo ni = {};
+	int fd = mkstemp(path);
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(fstat(fd, &st), 0);
+	ck_assert(!smbd_truncating(&st));
+	ck_assert(smbd_truncating_begin(&st));
+	ck_assert(smbd_truncating_begin(&st));
+	ck_assert(smbd_truncating(&st));
+	smbd_truncating_end(&st);
+	ck_assert(smbd_truncating(&st));
+	smbd_truncating_end(&st);
+	ck_assert(!smbd_truncating(&st));
+
+	/* a full table: SMBD_TRUNCATING_MAX other files, then no more */
+	other = st;
+	for (int i = 0; i < SMBD_TRUNCATING_MAX; i++) {
+		other.st_ino = st.st_ino + 1 + (ino_t)i;
+		ck_assert(smbd_truncating_begin(&other));
+	}
+	ck_assert(!smbd_truncating_begin(&st));
+	ck_assert(!smbd_truncating(&st));
+	for (int i = 0; i < SMBD_TRUNCATING_MAX; i++) {
+		other.st_ino = st.st_ino + 1 + (ino_t)i;
+		smbd_truncating_end(&other);
+		ck_assert(!smbd_truncating(&other));
+	}
+
+	/* the count of blocks: 64 KiB allocated past a 1-byte end of file */
+	memset(big, 'x', sizeof(big));
+	if (fsetxattr(fd, "user.test.big", big, sizeof(big), 0) != 0 ||
+	    fallocate(fd, FALLOC_FL_KEEP_SIZE, 0, 65536) != 0) {
+		close(fd);
+		unlink(path);
+		return;		/* no user xattrs or fallocate on this /tmp */
+	}
+	ck_assert_int_eq(write(fd, "x", 1), 1);
+	ck_assert_int_eq(smbd_ntinfo_fd(fd, "f", &ni), 0);
+	ck_assert_uint_eq(ni.alloc_size, 65536);
+	ck_assert(smbd_truncating_begin(&st));
+	ck_assert_int_eq(smbd_ntinfo_fd(fd, "f", &ni), 0);
+	ck_assert_uint_eq(ni.alloc_size, 4096);
+	smbd_truncating_end(&st);
+	ck_assert_int_eq(smbd_ntinfo_fd(fd, "f", &ni), 0);
+	ck_assert_uint_eq(ni.alloc_size, 65536);
+	close(fd);
+	unlink(path);
+}
+END_TEST
+
 START_TEST(test_change_time_override)
 {
 	char path[] = "/tmp/test_fileinfo.XXXXXX";
@@ -433,6 +494,7 @@ static Suite *fileinfo_suite(void)
 	tcase_add_test(tc, test_change_time_override);
 	tcase_add_test(tc, test_alloc_ignores_xattr_block);
 	tcase_add_test(tc, test_extent_bytes);
+	tcase_add_test(tc, test_truncating);
 	tcase_add_test(tc, test_alloc_with_dosinfo);
 	tcase_add_test(tc, test_proc_path);
 	suite_add_tcase(s, tc);
