@@ -390,9 +390,13 @@ void smbd_create_prealloc(int fd, uint64_t size)
 	(void)fallocate(fd, FALLOC_FL_KEEP_SIZE, 0, (off_t)size);
 }
 
-/* A worker's truncate of an overwritten file: it owns a dup of the fd. */
+/*
+ * A worker's truncate of an overwritten file (to 0) or a SET_INFO's cut
+ * (to len): it owns a dup of the fd.
+ */
 struct trunc_job {
 	int fd;
+	uint64_t len;
 	uint64_t alloc_size;
 };
 
@@ -414,7 +418,7 @@ static int trunc_job_run(void *p)
 
 	/* the loops' stats of it skip FIEMAP meanwhile (fileinfo.h) */
 	marked = fstat(t->fd, &st) == 0 && smbd_truncating_begin(&st);
-	if (ftruncate(t->fd, 0) != 0) {
+	if (ftruncate(t->fd, (off_t)t->len) != 0) {
 		rc = -errno;
 	}
 	if (marked) {
@@ -426,9 +430,11 @@ static int trunc_job_run(void *p)
 	return rc;
 }
 
-struct tevent_req *smbd_trunc_send(TALLOC_CTX *mem, struct tevent_context *ev,
-				   struct smbd_workers *w, const void *owner,
-				   int fd, uint64_t alloc_size)
+static struct tevent_req *trunc_job_send(TALLOC_CTX *mem,
+					 struct tevent_context *ev,
+					 struct smbd_workers *w,
+					 const void *owner, int fd,
+					 uint64_t len, uint64_t alloc_size)
 {
 	struct trunc_job *t = NULL;
 	struct tevent_req *req = NULL;
@@ -440,6 +446,7 @@ struct tevent_req *smbd_trunc_send(TALLOC_CTX *mem, struct tevent_context *ev,
 	}
 	t->fd = -1;
 	talloc_set_destructor(t, trunc_job_destructor);
+	t->len = len;
 	t->alloc_size = alloc_size;
 	t->fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
 	if (t->fd < 0) {
@@ -455,6 +462,31 @@ struct tevent_req *smbd_trunc_send(TALLOC_CTX *mem, struct tevent_context *ev,
 		errno = ENOMEM;
 	}
 	return req;
+}
+
+struct tevent_req *smbd_trunc_send(TALLOC_CTX *mem, struct tevent_context *ev,
+				   struct smbd_workers *w, const void *owner,
+				   int fd, uint64_t alloc_size)
+{
+	return trunc_job_send(mem, ev, w, owner, fd, 0, alloc_size);
+}
+
+bool smbd_cut_offload(int fd, uint64_t len)
+{
+	struct stat st = {};
+
+	if (fstat(fd, &st) != 0 || st.st_size < 0 ||
+	    (uint64_t)st.st_size <= len) {
+		return false;
+	}
+	return (uint64_t)st.st_size - len >= SMBD_TRUNC_OFFLOAD_MIN;
+}
+
+struct tevent_req *smbd_cut_send(TALLOC_CTX *mem, struct tevent_context *ev,
+				 struct smbd_workers *w, const void *owner,
+				 int fd, uint64_t len)
+{
+	return trunc_job_send(mem, ev, w, owner, fd, len, 0);
 }
 
 int smbd_trunc_recv(struct tevent_req *req)
@@ -816,24 +848,35 @@ NTSTATUS smbd_open_set_basic(struct smbd_open *op, uint64_t create,
 	return status;
 }
 
-int smbd_open_set_size(struct smbd_open *op, uint64_t len)
+void smbd_open_set_size_begin(struct smbd_open *op, struct smbd_wtime_io *io)
 {
-	struct smbd_wtime_io io;
-	int ret = 0;
-
 	smbd_wtime_flush(op);	/* a held write time update first */
-	smbd_wtime_size_begin(op, &io);
-	if (ftruncate(op->fd, (off_t)len) != 0) {
-		ret = -errno;
-	}
-	smbd_wtime_write_end(op, &io);	/* a time set through op stays */
-	if (ret != 0) {
+	smbd_wtime_size_begin(op, io);
+}
+
+int smbd_open_set_size_end(struct smbd_open *op,
+			   const struct smbd_wtime_io *io, int ret)
+{
+	smbd_wtime_write_end(op, io);	/* a time set through op stays */
+	if (ret != 0 || op == NULL) {
 		return ret;
 	}
 	/* a size change; the ARCHIVE attribute is set with it (fs/watch.h) */
 	smbd_watch_modified(op, FILE_NOTIFY_CHANGE_SIZE |
 			    FILE_NOTIFY_CHANGE_ATTRIBUTES);
 	return 0;
+}
+
+int smbd_open_set_size(struct smbd_open *op, uint64_t len)
+{
+	struct smbd_wtime_io io;
+	int ret = 0;
+
+	smbd_open_set_size_begin(op, &io);
+	if (ftruncate(op->fd, (off_t)len) != 0) {
+		ret = -errno;
+	}
+	return smbd_open_set_size_end(op, &io, ret);
 }
 
 /* ---- renaming through an open ---- */

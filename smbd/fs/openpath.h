@@ -157,7 +157,28 @@ void smbd_create_prealloc(int fd, uint64_t size);
 struct tevent_req *smbd_trunc_send(TALLOC_CTX *mem, struct tevent_context *ev,
 				   struct smbd_workers *w, const void *owner,
 				   int fd, uint64_t alloc_size);
-/* 0, or the truncate's -errno (-ENOMEM: the job could not run). */
+/*
+ * Does cutting fd's file to len free SMBD_TRUNC_OFFLOAD_MIN or more, so
+ * that the cut belongs on a worker (smbd_cut_send)? false also when the
+ * fstat fails: the caller cuts on the loop and sees the error there.
+ * Smaller cuts stay on the loop: the hop to a worker costs ~30 us.
+ */
+bool smbd_cut_offload(int fd, uint64_t len);
+/*
+ * Cut fd's file to len (ftruncate) on one of w's workers, counted
+ * against owner's share, as smbd_trunc_send does (its own dup of fd,
+ * the file marked truncating meanwhile: fileinfo.h): SET_INFO's end of
+ * file and allocation (SMB2 smb2/cmd/setinfo.c). NULL with errno set
+ * (ENOMEM, the dup's) if it could not be started. Finished by
+ * smbd_trunc_recv.
+ */
+struct tevent_req *smbd_cut_send(TALLOC_CTX *mem, struct tevent_context *ev,
+				 struct smbd_workers *w, const void *owner,
+				 int fd, uint64_t len);
+/*
+ * smbd_trunc_send's or smbd_cut_send's end: 0, or the truncate's -errno
+ * (-ENOMEM: the job could not run).
+ */
 int smbd_trunc_recv(struct tevent_req *req);
 /*
  * Once smbd_trunc_recv gave ret: the open of volatile id fid whose file
@@ -224,6 +245,18 @@ NTSTATUS smbd_open_set_basic(struct smbd_open *op, uint64_t create,
  * does); the caller breaks oplocks first.
  */
 int smbd_open_set_size(struct smbd_open *op, uint64_t len);
+/*
+ * smbd_open_set_size in two halves around a truncate the caller runs
+ * elsewhere (smbd_cut_send): _begin does what comes before it on op
+ * (the held write time update, io: the time to keep); _end, with the
+ * truncate's ret (0 or -errno), what comes after it. op for _end is the
+ * open looked up again: NULL if it closed meanwhile (nothing is then
+ * put back or told). _end returns ret.
+ */
+struct smbd_wtime_io;
+void smbd_open_set_size_begin(struct smbd_open *op, struct smbd_wtime_io *io);
+int smbd_open_set_size_end(struct smbd_open *op,
+			   const struct smbd_wtime_io *io, int ret);
 
 /*
  * Rename op's file or directory to rel (a canonical share-relative path;
