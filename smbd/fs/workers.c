@@ -1219,6 +1219,13 @@ static int close_fn(void *p)
 	if (a->flags & SMBD_PWRITE_SYNC) {
 		(void)fsync(a->fd);
 	}
+	/*
+	 * Here, not in the destructor (which runs on the loop when the job
+	 * is done): the last close of a file without a name frees its
+	 * extents, a quarter second for 64 MiB of ext4 in 3,900 of them.
+	 */
+	close(a->fd);
+	a->fd = -1;
 	return 0;
 }
 
