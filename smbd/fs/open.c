@@ -795,6 +795,7 @@ int smbd_open_destructor(struct smbd_open *op)
 {
 	struct smbd_server *srv = open_srv(op);
 	bool unlink_now = false;
+	int held = -1;
 
 	/* a written file or a name deleted now changes its directory:
 	 * its leases break, but the one op's lease names as parent */
@@ -822,6 +823,11 @@ int smbd_open_destructor(struct smbd_open *op)
 		if (op->written && !unlink_now && srv != NULL) {
 			/* fsync and close on a worker, not on the loop */
 			smbd_workers_close_fd(srv->workers, op->fd, true);
+		} else if (unlink_now && srv != NULL &&
+			   smbd_fd_is_big(op->fd)) {
+			/* its extents are freed on a worker, after the
+			 * unlink: smbd_fd_is_big */
+			held = op->fd;
 		} else {
 			close(op->fd);
 		}
@@ -829,6 +835,9 @@ int smbd_open_destructor(struct smbd_open *op)
 	}
 	if (unlink_now) {
 		open_unlink(op);
+		if (held >= 0) {
+			smbd_workers_close_fd(srv->workers, held, false);
+		}
 	} else {
 		smbd_watch_closed(op);
 	}

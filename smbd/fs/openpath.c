@@ -471,6 +471,25 @@ struct tevent_req *smbd_trunc_send(TALLOC_CTX *mem, struct tevent_context *ev,
 	return trunc_job_send(mem, ev, w, owner, fd, 0, alloc_size);
 }
 
+bool smbd_fd_is_big(int fd)
+{
+	struct stat st = {};
+
+	return fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+	       (uint64_t)st.st_blocks * 512 >= SMBD_TRUNC_OFFLOAD_MIN;
+}
+
+int smbd_hold_big(int dirfd, const char *leaf)
+{
+	int fd = openat(dirfd, leaf, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+
+	if (fd >= 0 && !smbd_fd_is_big(fd)) {
+		close(fd);
+		fd = -1;
+	}
+	return fd;
+}
+
 bool smbd_cut_offload(int fd, uint64_t len)
 {
 	struct stat st = {};
@@ -1013,13 +1032,16 @@ static NTSTATUS rename_target(TALLOC_CTX *mem, struct smbd_open *op,
 	return NT_STATUS_OK;
 }
 
-/* renameat2() between two paths beneath root; returns 0 or -errno. */
+/*
+ * renameat2() between two paths beneath root; returns 0 or -errno. A big
+ * file it replaces is let go on one of w's workers (smbd_hold_big).
+ */
 static int rename_beneath(int root_fd, const char *from, const char *to,
-			  bool replace)
+			  bool replace, struct smbd_workers *w)
 {
 	const char *from_leaf = NULL, *to_leaf = NULL;
 	struct stat st = {};
-	int ofd = -1, nfd = -1;
+	int ofd = -1, nfd = -1, held = -1;
 	int ret = 0;
 
 	ofd = vfs_open_parent(root_fd, from, &from_leaf);
@@ -1030,6 +1052,9 @@ static int rename_beneath(int root_fd, const char *from, const char *to,
 	if (nfd < 0) {
 		close(ofd);
 		return nfd;
+	}
+	if (replace) {
+		held = smbd_hold_big(nfd, to_leaf);
 	}
 	ret = renameat2(ofd, from_leaf, nfd, to_leaf,
 			replace ? 0 : RENAME_NOREPLACE);
@@ -1042,6 +1067,7 @@ static int rename_beneath(int root_fd, const char *from, const char *to,
 		}
 	}
 	ret = ret == 0 ? 0 : -errno;
+	smbd_workers_close_fd(w, held, false);
 	close(ofd);
 	close(nfd);
 	return ret;
@@ -1101,7 +1127,8 @@ NTSTATUS smbd_open_rename(struct smbd_open *op, char *name, const char *rel,
 		status = NT_STATUS_PENDING;	/* then all of it again */
 		goto done;
 	}
-	ret = rename_beneath(op->tree->root_fd, old, dst, replace);
+	ret = rename_beneath(op->tree->root_fd, old, dst, replace,
+			     srv->workers);
 	if (ret != 0) {
 		status = smbd_map_errno(-ret);
 		goto done;

@@ -158,6 +158,22 @@ struct tevent_req *smbd_trunc_send(TALLOC_CTX *mem, struct tevent_context *ev,
 				   struct smbd_workers *w, const void *owner,
 				   int fd, uint64_t alloc_size);
 /*
+ * Does fd name a regular file holding SMBD_TRUNC_OFFLOAD_MIN or more on
+ * disk? The last reference to such a file, once it has no name, frees
+ * its extents there and then (ext4: a quarter second for 64 MiB in
+ * 3,900 extents): the caller keeps fd across the unlink or the rename
+ * over it and closes it with smbd_workers_close_fd, so that a worker
+ * frees them and not the loop.
+ */
+bool smbd_fd_is_big(int fd);
+/*
+ * An O_PATH fd on leaf in dirfd when it is a regular file that
+ * smbd_fd_is_big, else -1: held across a rename that replaces it, for
+ * the same reason.
+ */
+int smbd_hold_big(int dirfd, const char *leaf);
+
+/*
  * Does cutting fd's file to len free SMBD_TRUNC_OFFLOAD_MIN or more, so
  * that the cut belongs on a worker (smbd_cut_send)? false also when the
  * fstat fails: the caller cuts on the loop and sees the error there.
