@@ -40,7 +40,8 @@ import sys
 import time
 
 import wgcheck
-from wgcheck import ok, fail, expect
+import bigcut
+from wgcheck import expect
 import smb2raw as s2
 from smb2raw import Conn
 
@@ -194,31 +195,6 @@ def cancelled(a):
     os.unlink(path)
 
 
-def answers(c, what):
-    try:
-        c.echo(timeout=5)
-        ok(what + ": the server answers another connection")
-    except (s2.Closed, socket.timeout, s2.Failed) as e:
-        fail(what + ": the server answers another connection", str(e))
-
-
-def open_denying_all(c, name, what):
-    """Until it gets in (10 s): an open of name that shares nothing."""
-    deadline = time.monotonic() + 10
-    st = None
-    while time.monotonic() < deadline:
-        r = c.call(s2.CREATE, Conn.create_body(
-            name, disposition=s2.FILE_OPEN, share=0,
-            options=s2.FILE_NON_DIRECTORY_FILE), ok=None)
-        st = r.status
-        if st == s2.STATUS_SUCCESS:
-            c.close(r.body[64:80])
-            break
-        time.sleep(0.05)
-    expect(what + ": its open is closed (an open denying all gets in)",
-           st == s2.STATUS_SUCCESS, s2.status_name(st))
-
-
 def ends_cut(path, what, maybe=False):
     """Within 10 s the file is 0 bytes and holds (almost) no blocks. With
     maybe, it may also be whole: a cut whose request ended before a
@@ -249,14 +225,6 @@ def ends_cut(path, what, maybe=False):
            "%d bytes, %d blocks" % (st.st_size, st.st_blocks))
 
 
-def truncating(path, timeout=10):
-    """Wait until the file at path is no longer HUGE bytes: a worker's
-    truncate has begun (it sets the size first, then frees the blocks)."""
-    deadline = time.monotonic() + timeout
-    while os.stat(path).st_size == HUGE and time.monotonic() < deadline:
-        pass
-
-
 def dropped(c, how):
     """A client that leaves (how: 'socket', 'late', 'close', 'tree',
     'logoff') right after sending a SET_INFO EndOfFile 0 of a HUGE file:
@@ -278,7 +246,7 @@ def dropped(c, how):
     if how in ("socket", "late"):
         d.sock.sendall(frames)
         if how == "late":
-            truncating(path)
+            bigcut.truncating(path, HUGE)
         d.close_socket()
     else:
         if how == "close":
@@ -287,7 +255,7 @@ def dropped(c, how):
             cmd = s2.TREE_DISCONNECT if how == "tree" else s2.LOGOFF
             mid2, m2 = d.build(cmd, struct.pack("<HH", 4, 0))
         d.sock.sendall(frames + struct.pack(">I", len(m2)) + m2)
-    answers(c, what)
+    bigcut.answers(c, what)
     r1 = None
     if how not in ("socket", "late"):
         r1 = d.wait(mid1)
@@ -300,8 +268,8 @@ def dropped(c, how):
         d.close_socket()
     ends_cut(path, what, maybe=how == "socket" or (
         r1 is not None and r1.status != s2.STATUS_SUCCESS))
-    open_denying_all(c, name, what)
-    answers(c, what + ", afterwards")
+    bigcut.open_denying_all(c, name, what)
+    bigcut.answers(c, what + ", afterwards")
     os.unlink(path)
 
 

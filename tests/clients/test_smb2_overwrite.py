@@ -53,7 +53,8 @@ import sys
 import time
 
 import wgcheck
-from wgcheck import ok, fail, expect
+import bigcut
+from wgcheck import ok, expect
 import smb2raw as s2
 from smb2raw import Conn
 
@@ -131,14 +132,6 @@ def replies_of(c, mids, timeout=30, at_first=None):
             at_first()
             at_first = None
     return final, order
-
-
-def truncating(path, timeout=10):
-    """Wait until the file at path is no longer HUGE bytes: a worker's
-    truncate has begun (it sets the size first, then frees the pages)."""
-    deadline = time.monotonic() + timeout
-    while os.stat(path).st_size == HUGE and time.monotonic() < deadline:
-        pass
 
 
 def written_after(c, fid, path, what):
@@ -344,31 +337,6 @@ def caching_breaks(c, lease):
            "answered after it %d times" % TRIES)
 
 
-def open_denying_all(c, name, what):
-    """Until it gets in (10 s): an open of name that shares nothing."""
-    deadline = time.monotonic() + 10
-    st = None
-    while time.monotonic() < deadline:
-        r = c.call(s2.CREATE, Conn.create_body(
-            name, disposition=s2.FILE_OPEN, share=0,
-            options=s2.FILE_NON_DIRECTORY_FILE), ok=None)
-        st = r.status
-        if st == s2.STATUS_SUCCESS:
-            c.close(r.body[64:80])
-            break
-        time.sleep(0.05)
-    expect(what + ": its open is closed (an open denying all gets in)",
-           st == s2.STATUS_SUCCESS, s2.status_name(st))
-
-
-def answers(c, what):
-    try:
-        c.echo(timeout=5)
-        ok(what + ": the server answers another connection")
-    except (s2.Closed, socket.timeout, s2.Failed) as e:
-        fail(what + ": the server answers another connection", str(e))
-
-
 def dropped(c, how):
     """A client that leaves (how: 'socket', 'late', 'tree', 'logoff')
     right after sending an OVERWRITE_IF of a HUGE file that shares
@@ -386,13 +354,13 @@ def dropped(c, how):
     if how in ("socket", "late"):
         d.sock.sendall(frames)
         if how == "late":
-            truncating(path)
+            bigcut.truncating(path, HUGE)
         d.close_socket()
     else:
         cmd = s2.TREE_DISCONNECT if how == "tree" else s2.LOGOFF
         mid2, m2 = d.build(cmd, struct.pack("<HH", 4, 0))
         d.sock.sendall(frames + struct.pack(">I", len(m2)) + m2)
-    answers(c, what)
+    bigcut.answers(c, what)
     if how in ("tree", "logoff"):
         got, _ = replies_of(d, (mid1, mid2))
         st1 = got[mid1].status
@@ -402,8 +370,8 @@ def dropped(c, how):
                got[mid2].status == s2.STATUS_SUCCESS,
                s2.status_name(got[mid2].status))
         d.close_socket()
-    open_denying_all(c, name, what)
-    answers(c, what + ", afterwards")
+    bigcut.open_denying_all(c, name, what)
+    bigcut.answers(c, what + ", afterwards")
     os.unlink(path)
 
 
