@@ -5,6 +5,7 @@ from wgcheck.grow_slow_to_truncate."""
 
 import os
 import socket
+import struct
 import time
 
 from wgcheck import ok, fail, expect
@@ -44,3 +45,24 @@ def answers(c, what):
         ok(what + ": the server answers another connection")
     except (s2.Closed, socket.timeout, s2.Failed) as e:
         fail(what + ": the server answers another connection", str(e))
+
+
+def leave(d, frames, how, path, size, fid=None):
+    """Send frames (a big cut's request, framed) on d and leave as how
+    says: 'socket' closes the socket at once, 'late' once the truncate
+    of the file at path (size bytes) has begun; 'close' (of fid),
+    'tree' and 'logoff' send a CLOSE, TREE_DISCONNECT or LOGOFF in the
+    same send. The MessageId of that request, or None."""
+    if how in ("socket", "late"):
+        d.sock.sendall(frames)
+        if how == "late":
+            truncating(path, size)
+        d.close_socket()
+        return None
+    if how == "close":
+        mid, msg = d.build(s2.CLOSE, Conn.close_body(fid))
+    else:
+        cmd = s2.TREE_DISCONNECT if how == "tree" else s2.LOGOFF
+        mid, msg = d.build(cmd, struct.pack("<HH", 4, 0))
+    d.sock.sendall(frames + struct.pack(">I", len(msg)) + msg)
+    return mid

@@ -242,19 +242,8 @@ def dropped(c, how):
     d = logged_on()
     fid = d.create(name, share=0)
     mid1, m1 = set_info_msg(d, fid, FILE_END_OF_FILE_INFORMATION, 0)
-    frames = struct.pack(">I", len(m1)) + m1
-    if how in ("socket", "late"):
-        d.sock.sendall(frames)
-        if how == "late":
-            bigcut.truncating(path, HUGE)
-        d.close_socket()
-    else:
-        if how == "close":
-            mid2, m2 = d.build(s2.CLOSE, Conn.close_body(fid))
-        else:
-            cmd = s2.TREE_DISCONNECT if how == "tree" else s2.LOGOFF
-            mid2, m2 = d.build(cmd, struct.pack("<HH", 4, 0))
-        d.sock.sendall(frames + struct.pack(">I", len(m2)) + m2)
+    mid2 = bigcut.leave(d, struct.pack(">I", len(m1)) + m1, how, path,
+                        HUGE, fid)
     bigcut.answers(c, what)
     r1 = None
     if how not in ("socket", "late"):

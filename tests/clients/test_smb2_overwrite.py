@@ -350,16 +350,8 @@ def dropped(c, how):
     path = prepare(c, name, HUGE)
     d = logged_on(OTHER_SRC)
     mid1, m1 = create_msg(d, name, s2.FILE_OVERWRITE_IF, 0)
-    frames = struct.pack(">I", len(m1)) + m1
-    if how in ("socket", "late"):
-        d.sock.sendall(frames)
-        if how == "late":
-            bigcut.truncating(path, HUGE)
-        d.close_socket()
-    else:
-        cmd = s2.TREE_DISCONNECT if how == "tree" else s2.LOGOFF
-        mid2, m2 = d.build(cmd, struct.pack("<HH", 4, 0))
-        d.sock.sendall(frames + struct.pack(">I", len(m2)) + m2)
+    mid2 = bigcut.leave(d, struct.pack(">I", len(m1)) + m1, how, path,
+                        HUGE)
     bigcut.answers(c, what)
     if how in ("tree", "logoff"):
         got, _ = replies_of(d, (mid1, mid2))
