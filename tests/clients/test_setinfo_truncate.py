@@ -156,6 +156,36 @@ def big_cut(a, b, label, cls, size):
     os.unlink(path)
 
 
+def compound_cut(a, b):
+    """CREATE, SET_INFO EndOfFile 0 and CLOSE of a HUGE file in one
+    related compound, as clients send them: the cut makes the rest of
+    the chain wait for it (not an error), all three succeed, and b's
+    ECHO is answered during the truncate."""
+    what = "a compound CREATE, SET_INFO EndOfFile 0, CLOSE"
+    path, _ = prepare(a, "cut_compound.bin", HUGE)
+    blocks = os.stat(path).st_blocks
+    any_fid = b"\xff" * 16
+    mids, msgs = zip(
+        a.build(s2.CREATE, Conn.create_body(os.path.basename(path))),
+        a.build(s2.SET_INFO, Conn.set_info_body(
+            any_fid, FILE_END_OF_FILE_INFORMATION, struct.pack("<Q", 0)),
+            flags=s2.FLAG_RELATED),
+        a.build(s2.CLOSE, Conn.close_body(any_fid), flags=s2.FLAG_RELATED))
+    a.send_compound(list(msgs))
+    time.sleep(0.005)
+    b.wait(b.send(s2.ECHO, ECHO_BODY))
+    left = os.stat(path).st_blocks
+    expect("%s: an ECHO on another connection is answered during the "
+           "truncate" % what, left * 2 > blocks,
+           "the file held %d of its %d blocks then" % (left, blocks))
+    got = [final_of(a, m)[0].status for m in mids]
+    expect(what + ": all three succeed", got == [s2.STATUS_SUCCESS] * 3,
+           ", ".join(s2.status_name(st) for st in got))
+    size = os.stat(path).st_size
+    expect(what + ": the file is 0 bytes", size == 0, "%d bytes" % size)
+    os.unlink(path)
+
+
 def small_cut(a):
     """64 KiB off a 1 MiB file: on the loop, answered as ever."""
     what = "SET_INFO EndOfFile of 64 KiB off a 1 MiB file"
@@ -267,6 +297,7 @@ def main():
     b = logged_on()
     for label, cls, size in CUTS:
         big_cut(a, b, label, cls, size)
+    compound_cut(a, b)
     small_cut(a)
     cancelled(a)
     b.close_socket()
