@@ -19,6 +19,7 @@
 #include "smbd/fs/vfs.h"
 #include "smbd/fs/watch.h"
 #include "smbd/fs/workers.h"
+#include "smbd/fs/wtime.h"
 #include "smbd/print/print.h"
 
 #include <errno.h>
@@ -333,6 +334,69 @@ NTSTATUS smb1_trunc_send(void *st, struct smb1_req *r, struct smbd_open *op,
 		return status;
 	}
 	tevent_req_set_callback(subreq, smb1_trunc_done, t);
+	return NT_STATUS_PENDING;
+}
+
+/* One SMB1 cut of a file on a worker (smb1_cut_send). */
+struct smb1_cut {
+	void *st;		/* the caller's request state, our parent */
+	struct smb1_req *r;
+	uint64_t fid;		/* the open's volatile id */
+	struct smbd_wtime_io io;	/* smbd_open_set_size_begin's */
+	smb1_cut_answer_fn answer;
+};
+
+static void smb1_cut_done(struct tevent_req *subreq)
+{
+	struct smb1_cut *c = tevent_req_callback_data(subreq, struct smb1_cut);
+	struct smb1_req *r = c->r;
+	struct smbd_open *op = NULL;
+	NTSTATUS status = NT_STATUS_OK;
+	NTSTATUS found = NT_STATUS_OK;
+	int ret = smbd_trunc_recv(subreq);
+
+	TALLOC_FREE(subreq);
+	/* a CLOSE, TREE_DISCONNECT or LOGOFF meanwhile closed the open:
+	 * the file is cut all the same (volatile ids are never reused) */
+	op = smbd_open_find(r->conn->srv, c->fid);
+	ret = smbd_open_set_size_end(op, &c->io, ret);
+	found = smb1_req_reresolve(r);
+	status = c->answer(c->st, r, op, ret);
+	talloc_free(c->st);
+	/* a session or tree gone meanwhile is the answer, as for an
+	 * overwrite (smb1_trunc_done) */
+	smb1_req_done(r, found != NT_STATUS_OK ? found : status);
+}
+
+NTSTATUS smb1_cut_send(void *st, struct smb1_req *r, struct smbd_open *op,
+		       uint64_t len, smb1_cut_answer_fn answer)
+{
+	struct smbd_server *srv = r->conn->srv;
+	struct smb1_cut *c = NULL;
+	struct tevent_req *subreq = NULL;
+
+	if (!smbd_cut_offload(op->fd, len)) {
+		return NT_STATUS_NOT_SUPPORTED;	/* small: on the loop */
+	}
+	c = talloc_zero(st, struct smb1_cut);
+	if (c == NULL) {
+		return NT_STATUS_NO_MEMORY;
+	}
+	c->st = st;
+	c->r = r;
+	c->fid = op->fid_volatile;
+	c->answer = answer;
+	/* the held write time update and the time to keep, on the loop
+	 * before the job starts (again by the caller's cut if none can:
+	 * it has nothing to undo) */
+	smbd_open_set_size_begin(op, &c->io);
+	subreq = smbd_cut_send(c, srv->ev, srv->workers, r->conn->client,
+			       op->fd, len);
+	if (subreq == NULL) {
+		talloc_free(c);
+		return NT_STATUS_NO_MEMORY;
+	}
+	tevent_req_set_callback(subreq, smb1_cut_done, c);
 	return NT_STATUS_PENDING;
 }
 

@@ -270,6 +270,34 @@ NTSTATUS smb1_trunc_send(void *st, struct smb1_req *r, struct smbd_open *op,
 			 smb1_trunc_answer_fn answer);
 
 /*
+ * A cut of op's file to len (an end of file or an allocation below it
+ * set by TRANS2, a core WRITE of count 0) that frees
+ * SMBD_TRUNC_OFFLOAD_MIN or more (smbd_cut_offload): ext4 frees a big
+ * file's extents one by one, a quarter second for 64 MiB in 3,900
+ * extents, and on the loop every other connection it serves would wait
+ * that long. The ftruncate runs on a worker (smbd_cut_send, its own dup
+ * of the fd), smbd_open_set_size's write-time bookkeeping before and
+ * after it on the loop. Then, with r's session and tree found again and
+ * op looked up again by its volatile id (NULL: a CLOSE, TREE_DISCONNECT
+ * or LOGOFF closed it meanwhile; the file is cut all the same),
+ * answer(st, r, op, ret) with the truncate's 0 or -errno writes r's
+ * reply block and gives the command's status; st (a talloc object, the
+ * caller's request state, which must live until then) is freed and r
+ * ended with that status, or with the session's or tree's error if
+ * either went. The connection's end frees r, st and the job's
+ * tevent_req with it: the job runs on alone on its dup, or is dropped.
+ *
+ * PENDING: st is the cut's now. Else nothing was done and st stays the
+ * caller's, which cuts on the loop (smbd_open_set_size): NOT_SUPPORTED
+ * for a cut that frees less (the hop to a worker costs ~30 us) or none,
+ * NO_MEMORY when no job could be started.
+ */
+typedef NTSTATUS (*smb1_cut_answer_fn)(void *st, struct smb1_req *r,
+				       struct smbd_open *op, int ret);
+NTSTATUS smb1_cut_send(void *st, struct smb1_req *r, struct smbd_open *op,
+		       uint64_t len, smb1_cut_answer_fn answer);
+
+/*
  * The reply block of a read (data, n bytes) or a write (n bytes written)
  * at offset through op (NULL: closed meanwhile). Its status is the
  * command's.

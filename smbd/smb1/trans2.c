@@ -691,6 +691,11 @@ struct t2 {
 	uint16_t max_data;
 	struct wire_wr op;	/* reply parameters */
 	struct wire_wr od;	/* reply data */
+	/* SET_PATH_INFORMATION's: the open set_path made, closed when
+	 * done (after a cut on a worker: t2_cut_answer) */
+	bool path_open;
+	uint16_t level;		/* a set's information level */
+	bool cut;		/* t is a cut's on a worker (set_size) */
 };
 
 static void t2_put_reply(struct t2 *t)
@@ -1281,12 +1286,26 @@ static uint32_t set_access(uint16_t level)
 	}
 }
 
-/* The size of op's file becomes len (fs/openpath.h: a write time set
- * through op stays). */
-static NTSTATUS set_size(struct smbd_open *op, uint64_t len)
-{
-	int rc = smbd_open_set_size(op, len);
+static NTSTATUS t2_cut_answer(void *st, struct smb1_req *r,
+			      struct smbd_open *op, int ret);
 
+/*
+ * The size of op's file becomes len (fs/openpath.h: a write time set
+ * through op stays). A cut that frees SMBD_TRUNC_OFFLOAD_MIN or more
+ * runs on a worker (smb1_cut_send): PENDING, t is the cut's then and
+ * t2_cut_answer answers.
+ */
+static NTSTATUS set_size(struct t2 *t, struct smbd_open *op, uint64_t len)
+{
+	NTSTATUS status = smb1_cut_send(t, t->r, op, len, t2_cut_answer);
+	int rc = 0;
+
+	if (status == NT_STATUS_PENDING) {
+		t->cut = true;
+		return status;
+	}
+	/* a small cut, growth, or no job to be had: here */
+	rc = smbd_open_set_size(op, len);
 	return rc != 0 ? smbd_map_errno(-rc) : NT_STATUS_OK;
 }
 
@@ -1364,7 +1383,7 @@ static NTSTATUS set_file(struct t2 *t, struct smbd_open *op, uint16_t level)
 			return smbd_map_errno(-rc);
 		}
 		if (eof < (uint64_t)st->st_size) {
-			return set_size(op, eof);
+			return set_size(t, op, eof);
 		}
 		/* above EOF: reserve the blocks, the size stays */
 		if (eof > smbd_alloc_size(st) &&
@@ -1405,7 +1424,7 @@ static NTSTATUS set_file(struct t2 *t, struct smbd_open *op, uint16_t level)
 		if (eof > (uint64_t)INT64_MAX) {
 			return NT_STATUS_INVALID_PARAMETER;
 		}
-		return set_size(op, eof);
+		return set_size(t, op, eof);
 	case PASSTHROUGH + FSCC_POSITION:
 		if (n < 8) {
 			return NT_STATUS_INFO_LENGTH_MISMATCH;
@@ -1486,6 +1505,24 @@ static void release_beyond_eof(int fd)
 	}
 }
 
+static bool level_is_allocation(uint16_t level)
+{
+	return level == SET_FILE_ALLOCATION_INFO ||
+	       level == PASSTHROUGH + FSCC_ALLOCATION;
+}
+
+/* After set_path's set through op (status): close op, first giving
+ * back what an allocation left beyond EOF. */
+static void set_path_close(struct t2 *t, struct smbd_open *op,
+			   NTSTATUS status)
+{
+	if (status == NT_STATUS_OK && op->fd >= 0 &&
+	    level_is_allocation(t->level)) {
+		release_beyond_eof(op->fd);
+	}
+	talloc_free(op);
+}
+
 static NTSTATUS set_path(struct t2 *t)
 {
 	struct smbd_open_args a = {
@@ -1517,14 +1554,16 @@ static NTSTATUS set_path(struct t2 *t)
 	/* Windows takes SMB_SET_FILE_END_OF_FILE_INFO by FID only, after
 	 * the open (a conflicting one is SHARING_VIOLATION first; smbtorture
 	 * raw.sfileinfo.end-of-file); the pass-through level 1020 works */
+	t->path_open = true;
+	t->level = level;
 	status = level == SET_FILE_END_OF_FILE_INFO ?
 		 NT_STATUS_INVALID_LEVEL : set_file(t, op, level);
-	if (status == NT_STATUS_OK && op->fd >= 0 &&
-	    (level == SET_FILE_ALLOCATION_INFO ||
-	     level == PASSTHROUGH + FSCC_ALLOCATION)) {
-		release_beyond_eof(op->fd);
+	if (status == NT_STATUS_PENDING) {
+		/* a cut on a worker: op stays open (its share modes hold)
+		 * until t2_cut_answer */
+		return status;
 	}
-	talloc_free(op);
+	set_path_close(t, op, status);
 	if (status == NT_STATUS_OK) {
 		wire_put_u16le(&t->op, 0);
 	}
@@ -1546,7 +1585,8 @@ static NTSTATUS set_fid(struct t2 *t)
 	if (op->fd < 0) {
 		return NT_STATUS_INVALID_DEVICE_REQUEST;
 	}
-	status = set_file(t, op, wire_le16(t->param + 2));
+	t->level = wire_le16(t->param + 2);
+	status = set_file(t, op, t->level);
 	if (status == NT_STATUS_OK) {
 		wire_put_u16le(&t->op, 0);
 	}
@@ -1715,6 +1755,33 @@ static NTSTATUS mkdir2(struct t2 *t)
 
 /* ---- dispatch and reassembly ---- */
 
+/* The reply of t's subcommand, which ended with status. */
+static NTSTATUS t2_answer(struct t2 *t, NTSTATUS status)
+{
+	struct smb1_req *r = t->r;
+
+	if (status == NT_STATUS_INVALID_EA_NAME) {
+		/* a warning: clients read the reply's EaErrorOffset */
+		t->op.len = 0;
+		t->od.len = 0;
+		wire_put_u16le(&t->op, 0);
+		t2_put_reply(t);
+		r->keep_block = true;
+		return status;
+	}
+	if (status != NT_STATUS_OK) {
+		return status;
+	}
+	if (wire_wr_error(&t->op) != 0 || wire_wr_error(&t->od) != 0) {
+		return NT_STATUS_NO_MEMORY;
+	}
+	if (t->od.len > t->max_data || t->op.len > t->max_param) {
+		return NT_STATUS_BUFFER_OVERFLOW;
+	}
+	t2_put_reply(t);
+	return NT_STATUS_OK;
+}
+
 static NTSTATUS t2_run(struct t2 *t)
 {
 	struct smb1_req *r = t->r;
@@ -1761,47 +1828,61 @@ static NTSTATUS t2_run(struct t2 *t)
 			   r->conn->peer_addr, t->subcommand);
 		return NT_STATUS_NOT_SUPPORTED;
 	}
-	if (status == NT_STATUS_INVALID_EA_NAME) {
-		/* a warning: clients read the reply's EaErrorOffset */
-		t->op.len = 0;
-		t->od.len = 0;
+	if (status == NT_STATUS_PENDING) {
+		/* a cut on a worker (t->cut: t2_cut_answer answers), or a
+		 * wait for oplock breaks (the command runs again) */
+		return status;
+	}
+	return t2_answer(t, status);
+}
+
+/* A set's cut on a worker is done (smb1_cut_send): t's reply. */
+static NTSTATUS t2_cut_answer(void *st, struct smb1_req *r,
+			      struct smbd_open *op, int ret)
+{
+	struct t2 *t = st;
+	NTSTATUS status = ret != 0 ? smbd_map_errno(-ret) : NT_STATUS_OK;
+
+	if (t->path_open && op != NULL) {
+		set_path_close(t, op, status);
+	}
+	if (status == NT_STATUS_OK) {
 		wire_put_u16le(&t->op, 0);
-		t2_put_reply(t);
-		r->keep_block = true;
-		return status;
 	}
-	if (status != NT_STATUS_OK) {
-		return status;
-	}
-	if (wire_wr_error(&t->op) != 0 || wire_wr_error(&t->od) != 0) {
-		return NT_STATUS_NO_MEMORY;
-	}
-	if (t->od.len > t->max_data || t->op.len > t->max_param) {
-		return NT_STATUS_BUFFER_OVERFLOW;
-	}
-	t2_put_reply(t);
-	return NT_STATUS_OK;
+	return t2_answer(t, status);
 }
 
 NTSTATUS smb1_trans2(struct smb1_req *r, const struct smb1_block *b)
 {
 	struct smb1_trans2 tp = {};
 	struct smb1_trans_piece piece = {};
-	struct t2 t = { .r = r };
+	struct t2 *t = NULL;
+	NTSTATUS status = NT_STATUS_OK;
 
 	if (smb1_trans2_parse(r->in, r->in_len, b, false, &tp) != 0) {
 		return NT_STATUS_INVALID_PARAMETER;
 	}
-	t.subcommand = tp.subcommand;
-	t.max_param = tp.max_param;
-	t.max_data = tp.max_data;
 	if (tp.param_count == tp.total_param &&
 	    tp.data_count == tp.total_data) {
-		t.param = r->in + tp.param_off;
-		t.nparam = tp.param_count;
-		t.data = r->in + tp.data_off;
-		t.ndata = tp.data_count;
-		return t2_run(&t);
+		/* on the heap: a set's cut on a worker answers from it
+		 * later (t2_cut_answer); the rest is r's (r->in too) */
+		t = talloc_zero(r, struct t2);
+		if (t == NULL) {
+			return NT_STATUS_NO_MEMORY;
+		}
+		t->r = r;
+		t->subcommand = tp.subcommand;
+		t->max_param = tp.max_param;
+		t->max_data = tp.max_data;
+		t->param = r->in + tp.param_off;
+		t->nparam = tp.param_count;
+		t->data = r->in + tp.data_off;
+		t->ndata = tp.data_count;
+		status = t2_run(t);
+		if (status != NT_STATUS_PENDING || !t->cut) {
+			talloc_free(t);	/* else the cut's (smb1_cut_send) */
+		}
+		return status;
 	}
 	/* in pieces: the rest comes in TRANSACTION2_SECONDARY requests */
 	smb1_trans2_piece(&tp, &piece);
