@@ -379,24 +379,57 @@ static NTSTATUS write_close_put(struct smb1_req *r, struct smbd_open *op,
 	return write_put(r, NULL, data, n, offset, NULL);
 }
 
+/* What a WRITE of count 0 that set the size to offset (the
+ * truncate's rc) answers; op NULL: it closed meanwhile. */
+static NTSTATUS write_size_put(struct smb1_req *r, struct smbd_open *op,
+			       uint32_t offset, int rc)
+{
+	if (rc != 0) {
+		return smbd_map_errno_in(SMBD_ERRMAP_WRITE, -rc);
+	}
+	if (op != NULL) {
+		op->written = true;
+		op->ever_written = true;
+	}
+	return write_put(r, op, NULL, 0, offset, NULL);
+}
+
+/* Such a WRITE whose cut ran on a worker (smb1_cut_send). */
+struct write_cut {
+	uint32_t offset;
+};
+
+static NTSTATUS write_cut_answer(void *st, struct smb1_req *r,
+				 struct smbd_open *op, int ret)
+{
+	const struct write_cut *w = st;
+
+	return write_size_put(r, op, w->offset, ret);
+}
+
 /* A zero count of WRITE sets the file's size to the offset [MS-CIFS
- * §3.3.5.13]. */
+ * §3.3.5.13]; a big cut on a worker (smb1_cut_send: PENDING). */
 static NTSTATUS write_set_size(struct smb1_req *r, struct smbd_open *op,
 			       uint32_t offset)
 {
-	int rc = 0;
+	struct write_cut *w = NULL;
+	NTSTATUS status = NT_STATUS_OK;
 
 	if ((op->access & FILE_WRITE_DATA) == 0 || op->is_dir) {
 		return NT_STATUS_ACCESS_DENIED;
 	}
-	/* as an end of file set: a write time set through op stays */
-	rc = smbd_open_set_size(op, offset);
-	if (rc != 0) {
-		return smbd_map_errno_in(SMBD_ERRMAP_WRITE, -rc);
+	w = talloc_zero(r, struct write_cut);
+	if (w != NULL) {
+		w->offset = offset;
+		status = smb1_cut_send(w, r, op, offset, write_cut_answer);
+		if (status == NT_STATUS_PENDING) {
+			return status;	/* w is the cut's */
+		}
+		TALLOC_FREE(w);
 	}
-	op->written = true;
-	op->ever_written = true;
-	return write_put(r, op, NULL, 0, offset, NULL);
+	/* a small cut, growth, or no job to be had: here; as an end of
+	 * file set, a write time set through op stays */
+	return write_size_put(r, op, offset, smbd_open_set_size(op, offset));
 }
 
 static NTSTATUS write_common(struct smb1_req *r, const struct smb1_block *b,
