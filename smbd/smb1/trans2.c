@@ -1558,7 +1558,7 @@ static NTSTATUS set_path(struct t2 *t)
 	t->level = level;
 	status = level == SET_FILE_END_OF_FILE_INFO ?
 		 NT_STATUS_INVALID_LEVEL : set_file(t, op, level);
-	if (status == NT_STATUS_PENDING) {
+	if (t->cut) {
 		/* a cut on a worker: op stays open (its share modes hold)
 		 * until t2_cut_answer */
 		return status;
