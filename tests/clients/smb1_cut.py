@@ -261,6 +261,8 @@ def big_cut(a, b, i, label, make, size, pieces=False):
                struct.unpack_from('<H', raw, 33)[0] == 2, raw[:40].hex())
     cut_intact(path, head, size, what)
     close(sa, ta, fid)
+    # every open of it closed, SET_PATH_INFORMATION's own among them
+    open_denying_all(sa, ta, name, what)
     os.unlink(path)
 
 
