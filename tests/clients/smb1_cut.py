@@ -157,29 +157,7 @@ def prepare(s, tid, name, size, slow=True):
     if st != 0:
         raise RuntimeError('create %s: 0x%08x' % (name, st))
     close(s, tid, fid)
-    fd = os.open(path, os.O_WRONLY)
-    try:
-        os.pwrite(fd, wgcheck.pattern(HEAD, 7), 0)
-        if not slow:
-            os.ftruncate(fd, size)
-    finally:
-        os.close(fd)
-    if slow:
-        wgcheck.grow_slow_to_truncate(path, size, start=HEAD)
-    with open(path, 'rb') as f:
-        head = f.read(2 * MIB)
-    return path, head
-
-
-def cut_intact(path, head, size, what):
-    """The file is size bytes and holds what lay below size before."""
-    st = os.stat(path)
-    expect(what + ': the file is the size set', st.st_size == size,
-           '%d bytes, not %d' % (st.st_size, size))
-    with open(path, 'rb') as f:
-        got = f.read(len(head))
-    expect(what + ': the data below the cut is intact',
-           got == head[:size], '%d bytes read' % len(got))
+    return path, wgcheck.fill_for_cut(path, size, HEAD, slow)
 
 
 def echo(s, tid):
@@ -259,7 +237,7 @@ def big_cut(a, b, i, label, make, size, pieces=False):
         expect(what + ': answered as a TRANSACTION2 with its 2 parameter '
                'bytes', raw[4] == SMB_COM_TRANSACTION2 and raw[32] == 10 and
                struct.unpack_from('<H', raw, 33)[0] == 2, raw[:40].hex())
-    cut_intact(path, head, size, what)
+    wgcheck.cut_intact(path, head, size, what)
     close(sa, ta, fid)
     # every open of it closed, SET_PATH_INFORMATION's own among them
     open_denying_all(sa, ta, name, what)
@@ -294,7 +272,7 @@ def small_cuts(a):
                                SET_FILE_END_OF_FILE_INFO, size)
         st, _, _ = call(sa, ta, cmd, *msg)
         expect(what + ' succeeds', st == 0, '0x%08x' % st)
-        cut_intact(path, head, size, what)
+        wgcheck.cut_intact(path, head, size, what)
         close(sa, ta, fid)
         os.unlink(path)
 
@@ -419,8 +397,8 @@ def main():
     b[0].get_socket().close()
     for req, how in DROPS:
         dropped(a, req, how)
-    print('# smb1_cut.py: %d failed' % len(FAILS))
-    return 1 if FAILS else 0
+    print('# smb1_cut.py: %d failed' % (len(FAILS) + wgcheck.failed))
+    return 1 if FAILS or wgcheck.failed else 0
 
 
 if __name__ == '__main__':

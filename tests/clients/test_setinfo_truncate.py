@@ -83,18 +83,7 @@ def prepare(c, name, size, slow=True):
     path = os.path.join(SHARE, name)
     fid = c.create(name, disposition=s2.FILE_OVERWRITE_IF)
     c.close(fid)
-    fd = os.open(path, os.O_WRONLY)
-    try:
-        os.pwrite(fd, wgcheck.pattern(HEAD, 7), 0)
-        if not slow:
-            os.ftruncate(fd, size)
-    finally:
-        os.close(fd)
-    if slow:
-        wgcheck.grow_slow_to_truncate(path, size, start=HEAD)
-    with open(path, "rb") as f:
-        head = f.read(2 * MIB)
-    return path, head
+    return path, wgcheck.fill_for_cut(path, size, HEAD, slow)
 
 
 def set_info_msg(c, fid, cls, size):
@@ -108,20 +97,6 @@ def final_of(c, mid, timeout=30):
     if not r.interim:
         return r, False
     return c.wait(mid, timeout=timeout), True
-
-
-def cut_intact(path, head, size, what):
-    """The file is size bytes and holds what lay below size before."""
-    st = os.stat(path)
-    expect(what + ": the file is the size set", st.st_size == size,
-           "%d bytes, not %d" % (st.st_size, size))
-    with open(path, "rb") as f:
-        got = f.read(len(head))
-    want = head[:size]
-    expect(what + ": the data below the cut is intact", got == want,
-           "%d bytes read, differ at %s" % (len(got), next(
-               (i for i in range(min(len(got), len(want)))
-                if got[i] != want[i]), "the end")))
 
 
 def big_cut(a, b, label, cls, size):
@@ -151,7 +126,7 @@ def big_cut(a, b, label, cls, size):
            s2.status_name(r.status))
     print("# %s: %s an interim STATUS_PENDING" %
           (what, "after" if interim else "without"), flush=True)
-    cut_intact(path, head, size, what)
+    wgcheck.cut_intact(path, head, size, what)
     a.close(fid)
     os.unlink(path)
 
@@ -197,7 +172,7 @@ def small_cut(a):
     r, _ = final_of(a, mid)
     expect(what + " succeeds", r.status == s2.STATUS_SUCCESS,
            s2.status_name(r.status))
-    cut_intact(path, head, MIB - 64 * KIB, what)
+    wgcheck.cut_intact(path, head, MIB - 64 * KIB, what)
     a.close(fid)
     os.unlink(path)
 
@@ -220,7 +195,7 @@ def cancelled(a):
         print("# %s: answered before any CANCEL could go" % what)
     expect(what + ": answered with the truncate's result (success)",
            r.status == s2.STATUS_SUCCESS, s2.status_name(r.status))
-    cut_intact(path, head, 0, what)
+    wgcheck.cut_intact(path, head, 0, what)
     a.close(fid)
     os.unlink(path)
 

@@ -95,3 +95,36 @@ def grow_slow_to_truncate(path, size, start=0):
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def fill_for_cut(path, size, head_len, slow=True):
+    """The file at path (made through the share by the caller) gets
+    pattern(head_len, 7) at its start, then is grown to size bytes:
+    slow, in thousands of extents (grow_slow_to_truncate), else as a
+    hole. Its first min(size, 2 MiB) bytes, for cut_intact."""
+    fd = os.open(path, os.O_WRONLY)
+    try:
+        os.pwrite(fd, pattern(head_len, 7), 0)
+        if not slow:
+            os.ftruncate(fd, size)
+    finally:
+        os.close(fd)
+    if slow:
+        grow_slow_to_truncate(path, size, start=head_len)
+    with open(path, "rb") as f:
+        return f.read(2 * 1024 * 1024)
+
+
+def cut_intact(path, head, size, what):
+    """The file at path is size bytes and holds what lay below size
+    before (head: fill_for_cut's)."""
+    st = os.stat(path)
+    expect(what + ": the file is the size set", st.st_size == size,
+           "%d bytes, not %d" % (st.st_size, size))
+    with open(path, "rb") as f:
+        got = f.read(len(head))
+    want = head[:size]
+    expect(what + ": the data below the cut is intact", got == want,
+           "%d bytes read, differ at %s" % (len(got), next(
+               (i for i in range(min(len(got), len(want)))
+                if got[i] != want[i]), "the end")))
