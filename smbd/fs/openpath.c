@@ -490,15 +490,17 @@ int smbd_hold_big(int dirfd, const char *leaf)
 	return fd;
 }
 
+bool smbd_cut_is_big(uint64_t size, uint64_t len)
+{
+	return size > len && size - len >= SMBD_TRUNC_OFFLOAD_MIN;
+}
+
 bool smbd_cut_offload(int fd, uint64_t len)
 {
 	struct stat st = {};
 
-	if (fstat(fd, &st) != 0 || st.st_size < 0 ||
-	    (uint64_t)st.st_size <= len) {
-		return false;
-	}
-	return (uint64_t)st.st_size - len >= SMBD_TRUNC_OFFLOAD_MIN;
+	return fstat(fd, &st) == 0 && st.st_size >= 0 &&
+	       smbd_cut_is_big((uint64_t)st.st_size, len);
 }
 
 struct tevent_req *smbd_cut_send(TALLOC_CTX *mem, struct tevent_context *ev,

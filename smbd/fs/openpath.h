@@ -180,6 +180,8 @@ int smbd_hold_big(int dirfd, const char *leaf);
  * Smaller cuts stay on the loop: the hop to a worker costs ~30 us.
  */
 bool smbd_cut_offload(int fd, uint64_t len);
+/* The same for a file of size bytes (the caller has its stat). */
+bool smbd_cut_is_big(uint64_t size, uint64_t len);
 /*
  * Cut fd's file to len (ftruncate) on one of w's workers, counted
  * against owner's share, as smbd_trunc_send does (its own dup of fd,

@@ -281,7 +281,7 @@ static NTSTATUS si_allocation(struct si_ctx *c)
 	smbd_wtime_flush(c->op);	/* a held write time update now */
 	if (alloc < (uint64_t)st.st_size) {
 		/* Allocation below EOF cuts the file [MS-FSA §2.1.5.15.1]. */
-		if ((uint64_t)st.st_size - alloc >= SMBD_TRUNC_OFFLOAD_MIN) {
+		if (smbd_cut_is_big((uint64_t)st.st_size, alloc)) {
 			c->cut = true;	/* on a worker: si_cut_start */
 			c->cut_len = alloc;
 			return NT_STATUS_PENDING;
