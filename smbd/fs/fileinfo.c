@@ -622,63 +622,63 @@ static struct {
 	} slot[SMBD_TRUNCATING_MAX];
 } truncating = { .mu = PTHREAD_MUTEX_INITIALIZER };
 
-bool smbd_truncating_begin(const struct stat *st)
+/* The slot marking st's file, else (free) the first free one, else -1;
+ * under truncating.mu. */
+static int truncating_slot(const struct stat *st, bool free)
 {
-	int free_at = -1;
-	bool ok = true;
+	int first_free = -1;
 
-	pthread_mutex_lock(&truncating.mu);
 	for (int i = 0; i < SMBD_TRUNCATING_MAX; i++) {
 		if (truncating.slot[i].refs == 0) {
-			free_at = free_at < 0 ? i : free_at;
+			first_free = first_free < 0 ? i : first_free;
 		} else if (truncating.slot[i].dev == st->st_dev &&
 			   truncating.slot[i].ino == st->st_ino) {
-			free_at = i;
-			break;
+			return i;
 		}
 	}
-	if (free_at < 0) {
-		ok = false;
-	} else {
-		truncating.slot[free_at].dev = st->st_dev;
-		truncating.slot[free_at].ino = st->st_ino;
-		truncating.slot[free_at].refs++;
+	return free ? first_free : -1;
+}
+
+bool smbd_truncating_begin(const struct stat *st)
+{
+	int i = 0;
+
+	pthread_mutex_lock(&truncating.mu);
+	i = truncating_slot(st, true);
+	if (i >= 0) {
+		truncating.slot[i].dev = st->st_dev;
+		truncating.slot[i].ino = st->st_ino;
+		truncating.slot[i].refs++;
 		atomic_fetch_add(&truncating.n, 1);
 	}
 	pthread_mutex_unlock(&truncating.mu);
-	return ok;
+	return i >= 0;
 }
 
 void smbd_truncating_end(const struct stat *st)
 {
+	int i = 0;
+
 	pthread_mutex_lock(&truncating.mu);
-	for (int i = 0; i < SMBD_TRUNCATING_MAX; i++) {
-		if (truncating.slot[i].refs > 0 &&
-		    truncating.slot[i].dev == st->st_dev &&
-		    truncating.slot[i].ino == st->st_ino) {
-			truncating.slot[i].refs--;
-			atomic_fetch_sub(&truncating.n, 1);
-			break;
-		}
+	i = truncating_slot(st, false);
+	if (i >= 0) {
+		truncating.slot[i].refs--;
+		atomic_fetch_sub(&truncating.n, 1);
 	}
 	pthread_mutex_unlock(&truncating.mu);
 }
 
 bool smbd_truncating(const struct stat *st)
 {
-	bool found = false;
+	int i = 0;
 
 	if (atomic_load_explicit(&truncating.n, memory_order_relaxed) == 0) {
 		return false;
 	}
 	pthread_mutex_lock(&truncating.mu);
-	for (int i = 0; i < SMBD_TRUNCATING_MAX && !found; i++) {
-		found = truncating.slot[i].refs > 0 &&
-			truncating.slot[i].dev == st->st_dev &&
-			truncating.slot[i].ino == st->st_ino;
-	}
+	i = truncating_slot(st, false);
 	pthread_mutex_unlock(&truncating.mu);
-	return found;
+	return i >= 0;
 }
 
 /*
