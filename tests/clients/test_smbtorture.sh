@@ -18,6 +18,7 @@ TESTS=(
 	smb2.dir.find
 	smb2.dir.fixed
 	smb2.rename.simple
+	smb2.setinfo
 	smb2.sharemode.sharemode-access
 	smb2.compound.related1
 	smb2.compound.unrelated1
